@@ -1,0 +1,165 @@
+// Package model is Nook's vocabulary: the identifiers, records and events that
+// the engine, its storage and its frontends share. It imports only the
+// standard library, so every other package can depend on it without pulling
+// in anything else.
+package model
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"time"
+)
+
+// MessageID identifies one message everywhere: in storage, on the wire and in
+// acknowledgements. It is chosen at random by the author, so that a message
+// resent after a crash is recognised and never shown twice.
+type MessageID [16]byte
+
+// NewMessageID returns a fresh random message ID.
+func NewMessageID() MessageID {
+	var id MessageID
+	if _, err := rand.Read(id[:]); err != nil {
+		panic("model: crypto/rand failed: " + err.Error())
+	}
+	return id
+}
+
+// String returns the ID in hexadecimal.
+func (id MessageID) String() string { return hex.EncodeToString(id[:]) }
+
+// IsZero reports whether id is the zero ID (no message).
+func (id MessageID) IsZero() bool { return id == MessageID{} }
+
+// ErrBadMessageID is returned by ParseMessageID for text that is not 32
+// hexadecimal digits.
+var ErrBadMessageID = errors.New("message id must be 32 hexadecimal digits")
+
+// ParseMessageID parses the hexadecimal form produced by String.
+func ParseMessageID(s string) (MessageID, error) {
+	var id MessageID
+	if len(s) != 2*len(id) {
+		return id, ErrBadMessageID
+	}
+	if _, err := hex.Decode(id[:], []byte(s)); err != nil {
+		return id, ErrBadMessageID
+	}
+	return id, nil
+}
+
+// ConversationID names a conversation: for a contact it is the contact's onion
+// address (56 characters), for a group it is "g:" followed by the group ID in
+// hexadecimal.
+type ConversationID string
+
+// MessageStatus is where a message is on its way. Outgoing messages move
+// Queued → Sent → Delivered, or end in Failed with a reason; incoming messages
+// are Received.
+type MessageStatus uint8
+
+// Message statuses, in the order an outgoing message passes through them.
+const (
+	StatusQueued    MessageStatus = iota + 1 // stored, waiting for the contact or server
+	StatusSent                               // written to the peer or server
+	StatusDelivered                          // acknowledged by the recipient
+	StatusFailed                             // given up; Message.FailReason says why
+	StatusReceived                           // an incoming message
+)
+
+func (s MessageStatus) String() string {
+	switch s {
+	case StatusQueued:
+		return "queued"
+	case StatusSent:
+		return "sent"
+	case StatusDelivered:
+		return "delivered"
+	case StatusFailed:
+		return "failed"
+	case StatusReceived:
+		return "received"
+	}
+	return "unknown"
+}
+
+// Message is one message of a conversation as the user sees it.
+type Message struct {
+	ID           MessageID
+	Conversation ConversationID
+	// Seq orders the messages of one conversation as they were stored
+	// locally; it is assigned by the store and starts at 1.
+	Seq uint64
+	// Author is the onion address (56 characters) of whoever wrote it.
+	Author string
+	// Outgoing is true for messages this profile wrote.
+	Outgoing bool
+	// Sent is the author's clock when writing; Received is ours on arrival
+	// (equal to Sent for outgoing messages).
+	Sent     time.Time
+	Received time.Time
+	Body     string
+	// ReplyTo is the message this one quotes, or zero.
+	ReplyTo    MessageID
+	Status     MessageStatus
+	FailReason string
+}
+
+// ContactState says how far a relationship has gone.
+type ContactState uint8
+
+// Contact states.
+const (
+	// ContactPending: we added them (or sent a request); they have not accepted.
+	ContactPending ContactState = iota + 1
+	// ContactRequest: they dialled us and asked to become a contact.
+	ContactRequest
+	// ContactAccepted: both sides accepted; messages flow.
+	ContactAccepted
+	// ContactBlocked: never talk to them, drop their connections after the handshake.
+	ContactBlocked
+)
+
+func (s ContactState) String() string {
+	switch s {
+	case ContactPending:
+		return "pending"
+	case ContactRequest:
+		return "request"
+	case ContactAccepted:
+		return "accepted"
+	case ContactBlocked:
+		return "blocked"
+	}
+	return "unknown"
+}
+
+// Contact is someone this profile knows by onion address.
+type Contact struct {
+	// Address is the contact's onion address (56 characters, no suffix).
+	Address string
+	// Nickname is the local name the user chose; DisplayName is the name the
+	// contact advertises. The UI prefers Nickname.
+	Nickname    string
+	DisplayName string
+	State       ContactState
+	// Verified is true when the contact was added in person (an invite with a
+	// one-time secret proved on first contact).
+	Verified     bool
+	Archived     bool
+	Added        time.Time
+	LastActivity time.Time
+}
+
+// Name returns the name to show for the contact: the nickname, else the
+// advertised display name, else the first characters of the address.
+func (c Contact) Name() string {
+	switch {
+	case c.Nickname != "":
+		return c.Nickname
+	case c.DisplayName != "":
+		return c.DisplayName
+	case len(c.Address) >= 8:
+		return c.Address[:8]
+	}
+	return c.Address
+}
