@@ -1,0 +1,143 @@
+package invite
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	_ "image/gif"  // decoders for DecodeImageBytes
+	_ "image/jpeg" // decoders for DecodeImageBytes
+	_ "image/png"  // decoders for DecodeImageBytes
+	"io"
+	"os"
+
+	"github.com/makiuchi-d/gozxing"
+	"github.com/makiuchi-d/gozxing/qrcode"
+	"golang.org/x/image/draw"
+	_ "golang.org/x/image/webp" // decoder for DecodeImageBytes
+)
+
+// Limits on images, checked before an image is decoded.
+const (
+	// MaxImageBytes is the largest image file DecodeImageBytes and
+	// DecodeImageFile accept.
+	MaxImageBytes = 32 << 20
+	// MaxImagePixels is the largest image, in pixels, they decode
+	// (a 48-megapixel photo).
+	MaxImagePixels = 48_000_000
+)
+
+// maxSide is the longest side ReadQR looks at in full; larger images are
+// also tried scaled down, which helps the finder-pattern search in big
+// photos where the code is only a part.
+const maxSide = 1600
+
+// DecodeImage reads a QR code in img and parses it as an invite (see Parse
+// for the errors about its content). It returns ErrNoQRCode if it finds no
+// code.
+func DecodeImage(img image.Image) (Invite, error) {
+	text, err := ReadQR(img)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(text)
+}
+
+// DecodeImageBytes decodes a PNG, JPEG, GIF or WebP image and reads an
+// invite from it, as DecodeImage. It returns ErrImageTooLarge or ErrImage
+// before decoding an image that is too large or not an image.
+func DecodeImageBytes(b []byte) (Invite, error) {
+	img, err := decodeImage(b)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeImage(img)
+}
+
+// DecodeImageFile reads an image file and an invite from it, as
+// DecodeImageBytes.
+func DecodeImageFile(path string) (Invite, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	return DecodeImageBytes(b)
+}
+
+func decodeImage(b []byte) (image.Image, error) {
+	if len(b) > MaxImageBytes {
+		return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrImage, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImagePixels/cfg.Height {
+		return nil, fmt.Errorf("%w: %d×%d pixels", ErrImageTooLarge, cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrImage, format, err)
+	}
+	return img, nil
+}
+
+// ReadQR returns the text of a QR code in img. It tries hard: both of
+// ZXing's binarizers (local thresholds for uneven light, a global histogram
+// for low contrast) with the TRY_HARDER hint, the image inverted (a light
+// code on a dark background, as in a dark-mode screenshot), and, for a large
+// image, the same at a smaller scale. It returns ErrNoQRCode if all fail.
+func ReadQR(img image.Image) (text string, err error) {
+	if b := img.Bounds(); b.Empty() {
+		return "", ErrNoQRCode
+	}
+	// gozxing is a port of Java code that signals with exceptions; make
+	// sure an unexpected panic in it cannot take the program down.
+	defer func() {
+		if r := recover(); r != nil {
+			text, err = "", fmt.Errorf("%w: decoder failed", ErrNoQRCode)
+		}
+	}()
+	images := []image.Image{img}
+	if b := img.Bounds(); max(b.Dx(), b.Dy()) > maxSide {
+		images = append(images, downscale(img, maxSide))
+	}
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+	reader := qrcode.NewQRCodeReader()
+	for _, im := range images {
+		src := gozxing.NewLuminanceSourceFromImage(im)
+		for _, s := range []gozxing.LuminanceSource{src, src.Invert()} {
+			for _, bin := range []gozxing.Binarizer{gozxing.NewHybridBinarizer(s), gozxing.NewGlobalHistgramBinarizer(s)} {
+				bmp, err := gozxing.NewBinaryBitmap(bin)
+				if err != nil {
+					continue
+				}
+				res, err := reader.Decode(bmp, hints)
+				reader.Reset()
+				if err == nil {
+					return res.GetText(), nil
+				}
+			}
+		}
+	}
+	return "", ErrNoQRCode
+}
+
+// downscale returns img scaled so that its longer side is side pixels.
+func downscale(img image.Image, side int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w >= h {
+		w, h = side, max(1, h*side/w)
+	} else {
+		w, h = max(1, w*side/h), side
+	}
+	dst := image.NewGray(image.Rect(0, 0, w, h))
+	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+	return dst
+}
+

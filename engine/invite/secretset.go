@@ -1,0 +1,210 @@
+package invite
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/identity"
+)
+
+// MaxSecrets bounds the number of unexpired secrets a SecretSet holds.
+const MaxSecrets = 1024
+
+// secretSetVersion is the first byte of a marshalled SecretSet.
+const secretSetVersion = 1
+
+// SecretSet holds the one-time secrets of the contact invites a profile has
+// handed out and not yet seen used. Each secret is accepted once: Consume
+// removes it. Expired secrets are refused. It is safe for concurrent use;
+// the zero SecretSet is empty and uses time.Now.
+//
+// The set contains secrets: persist it (MarshalBinary) only inside the
+// profile's encrypted store, and again after every successful Consume, or a
+// restart could bring a used secret back.
+type SecretSet struct {
+	now func() time.Time
+
+	mu      sync.Mutex           // guards secrets
+	secrets map[Secret]time.Time // outstanding secret → expiry
+}
+
+// clock returns the current time; the zero SecretSet uses time.Now.
+func (s *SecretSet) clock() time.Time {
+	if s.now == nil {
+		return time.Now()
+	}
+	return s.now()
+}
+
+// NewSecretSet returns an empty set that reads the time from now (time.Now
+// when nil).
+func NewSecretSet(now func() time.Time) *SecretSet {
+	if now == nil {
+		now = time.Now
+	}
+	return &SecretSet{now: now, secrets: make(map[Secret]time.Time)}
+}
+
+// Issue draws a new secret from r (crypto/rand when nil), valid for ttl from
+// now, adds it to the set, and returns it with its expiry, ready for
+// ContactOptions. The expiry is rounded up to a whole second as the invite
+// carries it. It returns ErrTooManySecrets when MaxSecrets are outstanding.
+func (s *SecretSet) Issue(r io.Reader, ttl time.Duration) (Secret, time.Time, error) {
+	if ttl <= 0 {
+		return Secret{}, time.Time{}, fmt.Errorf("invite secret lifetime %v is not positive", ttl)
+	}
+	expires := s.clock().Add(ttl)
+	if t := expires.Truncate(time.Second); !t.Equal(expires) {
+		expires = t.Add(time.Second)
+	}
+	expires = expires.UTC()
+	secret, err := NewSecret(r)
+	if err != nil {
+		return Secret{}, time.Time{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked()
+	if s.secrets == nil {
+		s.secrets = make(map[Secret]time.Time)
+	}
+	if len(s.secrets) >= MaxSecrets {
+		return Secret{}, time.Time{}, ErrTooManySecrets
+	}
+	s.secrets[secret] = expires
+	return secret, expires, nil
+}
+
+// Consume checks proof, sent by dialler on a connection to inviter with the
+// given channel binding, against every secret in the set. If it matches an
+// unexpired secret, that secret is removed and Consume returns nil: the
+// dialler holds the invite, and no one can use it again. If it matches an
+// expired secret, that secret is removed and Consume returns ErrExpired.
+// Otherwise it returns ErrProof.
+func (s *SecretSet) Consume(inviter, dialler identity.Address, binding, proof []byte) error {
+	now := s.clock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var match Secret
+	found := 0
+	// Compare against every secret, so that the time taken does not say
+	// which one matched.
+	for secret := range s.secrets {
+		ok := subtle.ConstantTimeCompare(Proof(secret, inviter, dialler, binding), proof)
+		subtle.ConstantTimeCopy(ok, match[:], secret[:])
+		found |= ok
+	}
+	if found == 0 {
+		return ErrProof
+	}
+	expires := s.secrets[match]
+	delete(s.secrets, match)
+	if !now.Before(expires) {
+		return ErrExpired
+	}
+	return nil
+}
+
+// Revoke removes secret from the set, so that the invite that carries it
+// is no longer accepted. It reports whether the secret was there.
+func (s *SecretSet) Revoke(secret Secret) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.secrets[secret]
+	delete(s.secrets, secret)
+	return ok
+}
+
+// Len returns the number of unexpired secrets.
+func (s *SecretSet) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked()
+	return len(s.secrets)
+}
+
+// Prune removes expired secrets.
+func (s *SecretSet) Prune() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked()
+}
+
+func (s *SecretSet) pruneLocked() {
+	now := s.clock()
+	for secret, exp := range s.secrets {
+		if !now.Before(exp) {
+			delete(s.secrets, secret)
+		}
+	}
+}
+
+// secretEntrySize is the size of one marshalled secret: the secret and its
+// expiry in Unix seconds (u64).
+const secretEntrySize = SecretSize + 8
+
+// MarshalBinary encodes the unexpired secrets, sorted, as
+//
+//	version u8 (1) ‖ count u16 ‖ count × (secret [16] ‖ expires u64)
+//
+// The result contains the secrets: store it encrypted.
+func (s *SecretSet) MarshalBinary() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.pruneLocked()
+	entries := make([][]byte, 0, len(s.secrets))
+	for secret, exp := range s.secrets {
+		e := make([]byte, 0, secretEntrySize)
+		e = append(e, secret[:]...)
+		e = binary.BigEndian.AppendUint64(e, uint64(exp.Unix()))
+		entries = append(entries, e)
+	}
+	slices.SortFunc(entries, bytes.Compare)
+	out := make([]byte, 0, 3+len(entries)*secretEntrySize)
+	out = append(out, secretSetVersion)
+	out = binary.BigEndian.AppendUint16(out, uint16(len(entries)))
+	for _, e := range entries {
+		out = append(out, e...)
+	}
+	return out, nil
+}
+
+// UnmarshalBinary replaces the set's contents with what MarshalBinary
+// produced. Errors wrap ErrVersion or ErrMalformed; on error the set is
+// unchanged.
+func (s *SecretSet) UnmarshalBinary(data []byte) error {
+	if len(data) < 3 {
+		return fmt.Errorf("%w: secret set of %d bytes", ErrMalformed, len(data))
+	}
+	if data[0] != secretSetVersion {
+		return fmt.Errorf("%w: secret set version %d", ErrVersion, data[0])
+	}
+	n := int(binary.BigEndian.Uint16(data[1:3]))
+	if n > MaxSecrets || len(data) != 3+n*secretEntrySize {
+		return fmt.Errorf("%w: secret set length does not match its count", ErrMalformed)
+	}
+	secrets := make(map[Secret]time.Time, n)
+	for e := data[3:]; len(e) > 0; e = e[secretEntrySize:] {
+		var secret Secret
+		copy(secret[:], e[:SecretSize])
+		exp := binary.BigEndian.Uint64(e[SecretSize:secretEntrySize])
+		if secret.IsZero() || exp == 0 || exp > math.MaxInt64 {
+			return fmt.Errorf("%w: secret set entry out of range", ErrMalformed)
+		}
+		if _, dup := secrets[secret]; dup {
+			return fmt.Errorf("%w: secret set has a duplicate entry", ErrMalformed)
+		}
+		secrets[secret] = time.Unix(int64(exp), 0).UTC()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.secrets = secrets
+	return nil
+}
