@@ -101,7 +101,9 @@ func TestBundleSignature(t *testing.T) {
 	// Changing any field after signing breaks the signature.
 	for name, f := range map[string]func(*Bundle){
 		"address": func(b *Bundle) { b.Address = testID(t, 0x23).Address() },
-		"token":   func(b *Bundle) { b.TokenKey = mustHex32("6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919") },
+		"token": func(b *Bundle) {
+			b.TokenKey = mustHex32("6a493210f7499cd17fecb510ae0cea23a110e8d5b901f8acadd3095c73a3b919")
+		},
 		"created": func(b *Bundle) { b.Created = b.Created.Add(time.Second) },
 	} {
 		c := *b

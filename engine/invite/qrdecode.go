@@ -140,4 +140,3 @@ func downscale(img image.Image, side int) image.Image {
 	draw.ApproxBiLinear.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
 	return dst
 }
-
