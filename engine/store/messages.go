@@ -1,0 +1,261 @@
+package store
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+func validStatus(s model.MessageStatus) bool {
+	return s >= model.StatusQueued && s <= model.StatusReceived
+}
+
+// AppendMessage stores m as the newest message of m.Conversation and returns
+// it with the Seq the store assigned (the conversation's previous Seq plus
+// one, starting at 1). A message whose ID is already stored is refused with
+// ErrDuplicate, so a message received twice is stored once.
+func (s *Store) AppendMessage(m model.Message) (model.Message, error) {
+	err := s.update(func(txn *badger.Txn) error { return appendMessage(txn, &m) })
+	return m, err
+}
+
+// QueueMessage appends an outgoing message and puts it in the outbox in one
+// transaction, so that a crash cannot leave one without the other.
+func (s *Store) QueueMessage(m model.Message) (model.Message, error) {
+	err := s.update(func(txn *badger.Txn) error {
+		if err := appendMessage(txn, &m); err != nil {
+			return err
+		}
+		return enqueue(txn, m.Conversation, m.ID)
+	})
+	return m, err
+}
+
+func appendMessage(txn *badger.Txn, m *model.Message) error {
+	if err := checkName("conversation", string(m.Conversation)); err != nil {
+		return err
+	}
+	if m.ID.IsZero() {
+		return fmt.Errorf("%w: zero message id", ErrInvalid)
+	}
+	if !validStatus(m.Status) {
+		return fmt.Errorf("%w: unknown message status", ErrInvalid)
+	}
+	switch _, err := txn.Get(idKey(kindMsgIndex, m.ID)); {
+	case err == nil:
+		return ErrDuplicate
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return err
+	}
+	info, err := convInfo(txn, m.Conversation)
+	if err != nil && !errors.Is(err, badger.ErrKeyNotFound) {
+		return err
+	}
+	info.LastSeq++
+	info.Messages++
+	if m.Received.After(info.LastActivity) {
+		info.LastActivity = m.Received
+	}
+	m.Seq = info.LastSeq
+	if err := txn.Set(seqKey(kindMessage, m.Conversation, m.Seq), encodeMessage(*m)); err != nil {
+		return err
+	}
+	if err := txn.Set(idKey(kindMsgIndex, m.ID), encodePointer(m.Conversation, m.Seq)); err != nil {
+		return err
+	}
+	return txn.Set(convKey(kindConv, m.Conversation), encodeConvInfo(info))
+}
+
+func convInfo(txn *badger.Txn, conv model.ConversationID) (ConversationInfo, error) {
+	item, err := txn.Get(convKey(kindConv, conv))
+	if err != nil {
+		return ConversationInfo{ID: conv}, err
+	}
+	var info ConversationInfo
+	err = item.Value(func(v []byte) error {
+		info, err = decodeConvInfo(conv, v)
+		return err
+	})
+	return info, err
+}
+
+// lookup finds the message with the given ID through the index.
+func lookup(txn *badger.Txn, id model.MessageID) (model.Message, error) {
+	item, err := txn.Get(idKey(kindMsgIndex, id))
+	if err != nil {
+		return model.Message{}, err
+	}
+	var (
+		conv model.ConversationID
+		seq  uint64
+	)
+	err = item.Value(func(v []byte) error {
+		conv, seq, err = decodePointer(v)
+		return err
+	})
+	if err != nil {
+		return model.Message{}, err
+	}
+	item, err = txn.Get(seqKey(kindMessage, conv, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return model.Message{}, fmt.Errorf("%w: index points to a missing message", ErrCorrupt)
+	} else if err != nil {
+		return model.Message{}, err
+	}
+	var m model.Message
+	err = item.Value(func(v []byte) error {
+		m, err = decodeMessage(conv, seq, v)
+		return err
+	})
+	if err == nil && m.ID != id {
+		err = fmt.Errorf("%w: index points to another message", ErrCorrupt)
+	}
+	return m, err
+}
+
+// GetMessage returns the message with the given ID, or ErrNotFound.
+func (s *Store) GetMessage(id model.MessageID) (model.Message, error) {
+	var m model.Message
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		m, err = lookup(txn, id)
+		return err
+	})
+	return m, err
+}
+
+// HasMessage reports whether a message with the given ID is stored.
+func (s *Store) HasMessage(id model.MessageID) (bool, error) {
+	err := s.view(func(txn *badger.Txn) error {
+		_, err := txn.Get(idKey(kindMsgIndex, id))
+		return err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// UpdateMessageStatus sets the status of the message with the given ID, and
+// its FailReason (which should be empty unless status is StatusFailed). It
+// returns the updated message, or ErrNotFound. The store does not judge
+// transitions: the caller decides whether, say, a late "sent" may follow
+// "delivered".
+func (s *Store) UpdateMessageStatus(id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
+	if !validStatus(status) {
+		return model.Message{}, fmt.Errorf("%w: unknown message status", ErrInvalid)
+	}
+	var m model.Message
+	err := s.update(func(txn *badger.Txn) error {
+		var err error
+		if m, err = lookup(txn, id); err != nil {
+			return err
+		}
+		m.Status, m.FailReason = status, reason
+		return txn.Set(seqKey(kindMessage, m.Conversation, m.Seq), encodeMessage(m))
+	})
+	return m, err
+}
+
+// LatestMessages returns the newest n messages of conv, oldest first.
+func (s *Store) LatestMessages(conv model.ConversationID, n int) ([]model.Message, error) {
+	return s.readBack(conv, ^uint64(0), n)
+}
+
+// MessagesBefore returns the n messages of conv that precede Seq seq, oldest
+// first: the page before one already shown.
+func (s *Store) MessagesBefore(conv model.ConversationID, seq uint64, n int) ([]model.Message, error) {
+	if seq <= 1 {
+		return nil, checkName("conversation", string(conv))
+	}
+	return s.readBack(conv, seq-1, n)
+}
+
+// readBack reads up to n messages of conv with Seq ≤ last, newest first,
+// and returns them oldest first. It seeks to last and iterates in reverse,
+// so it reads only what it returns.
+func (s *Store) readBack(conv model.ConversationID, last uint64, n int) ([]model.Message, error) {
+	if err := checkName("conversation", string(conv)); err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	out := make([]model.Message, 0, min(n, 256))
+	err := s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kindMessage, conv)})
+		defer it.Close()
+		for it.Seek(seqKey(kindMessage, conv, last)); it.Valid() && len(out) < n; it.Next() {
+			item := it.Item()
+			c, seq, err := parseSeqKey(item.Key())
+			if err != nil {
+				return err
+			}
+			err = item.Value(func(v []byte) error {
+				m, err := decodeMessage(c, seq, v)
+				out = append(out, m)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.Reverse(out)
+	return out, err
+}
+
+// Conversation returns the summary of one conversation, or ErrNotFound if it
+// has no messages.
+func (s *Store) Conversation(conv model.ConversationID) (ConversationInfo, error) {
+	if err := checkName("conversation", string(conv)); err != nil {
+		return ConversationInfo{}, err
+	}
+	var info ConversationInfo
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		info, err = convInfo(txn, conv)
+		return err
+	})
+	return info, err
+}
+
+// ListConversations returns every conversation that has messages, the most
+// recently active first.
+func (s *Store) ListConversations() ([]ConversationInfo, error) {
+	var out []ConversationInfo
+	err := s.view(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindConv}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			item := it.Item()
+			k := item.Key()
+			if len(k) < 3 || len(k) != 3+int(k[1])<<8+int(k[2]) {
+				return fmt.Errorf("%w: bad conversation key", ErrCorrupt)
+			}
+			conv := model.ConversationID(k[3:])
+			err := item.Value(func(v []byte) error {
+				info, err := decodeConvInfo(conv, v)
+				out = append(out, info)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	slices.SortStableFunc(out, func(a, b ConversationInfo) int {
+		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out, err
+}

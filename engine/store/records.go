@@ -1,0 +1,116 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+// encodeContact encodes everything but the address, which is the key.
+func encodeContact(c model.Contact) []byte {
+	var e enc
+	e.byte(recordVersion)
+	e.string(c.Nickname)
+	e.string(c.DisplayName)
+	e.byte(byte(c.State))
+	e.bool(c.Verified)
+	e.bool(c.Archived)
+	e.time(c.Added)
+	e.time(c.LastActivity)
+	return e.b
+}
+
+func decodeContact(address string, b []byte) (model.Contact, error) {
+	d := dec{b: b, what: "contact"}
+	d.version()
+	c := model.Contact{Address: address}
+	c.Nickname = d.string()
+	c.DisplayName = d.string()
+	c.State = model.ContactState(d.byte())
+	c.Verified = d.bool()
+	c.Archived = d.bool()
+	c.Added = d.time()
+	c.LastActivity = d.time()
+	return c, d.done()
+}
+
+const flagOutgoing = 1
+
+// encodeMessage encodes everything but the conversation and Seq, which are
+// the key.
+func encodeMessage(m model.Message) []byte {
+	var e enc
+	e.b = make([]byte, 0, 64+len(m.Author)+len(m.Body)+len(m.FailReason))
+	e.byte(recordVersion)
+	e.raw(m.ID[:])
+	e.string(m.Author)
+	var flags byte
+	if m.Outgoing {
+		flags |= flagOutgoing
+	}
+	e.byte(flags)
+	e.time(m.Sent)
+	e.time(m.Received)
+	e.string(m.Body)
+	e.raw(m.ReplyTo[:])
+	e.byte(byte(m.Status))
+	e.string(m.FailReason)
+	return e.b
+}
+
+func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Message, error) {
+	d := dec{b: b, what: "message"}
+	d.version()
+	m := model.Message{Conversation: conv, Seq: seq}
+	copy(m.ID[:], d.raw(len(m.ID)))
+	m.Author = d.string()
+	flags := d.byte()
+	if flags&^flagOutgoing != 0 {
+		d.fail("unknown flags")
+	}
+	m.Outgoing = flags&flagOutgoing != 0
+	m.Sent = d.time()
+	m.Received = d.time()
+	m.Body = d.string()
+	copy(m.ReplyTo[:], d.raw(len(m.ReplyTo)))
+	m.Status = model.MessageStatus(d.byte())
+	m.FailReason = d.string()
+	return m, d.done()
+}
+
+// ConversationInfo summarises one conversation for a conversation list.
+type ConversationInfo struct {
+	ID model.ConversationID
+	// LastSeq is the Seq of the latest message; Messages is how many the
+	// conversation holds.
+	LastSeq  uint64
+	Messages uint64
+	// LastActivity is the Received time of the latest message.
+	LastActivity time.Time
+}
+
+func encodeConvInfo(c ConversationInfo) []byte {
+	var e enc
+	e.byte(recordVersion)
+	e.uvarint(c.LastSeq)
+	e.uvarint(c.Messages)
+	e.time(c.LastActivity)
+	return e.b
+}
+
+func decodeConvInfo(conv model.ConversationID, b []byte) (ConversationInfo, error) {
+	d := dec{b: b, what: "conversation"}
+	d.version()
+	c := ConversationInfo{ID: conv}
+	c.LastSeq = d.uvarint()
+	c.Messages = d.uvarint()
+	c.LastActivity = d.time()
+	if err := d.done(); err != nil {
+		return c, err
+	}
+	if c.Messages > c.LastSeq {
+		return c, fmt.Errorf("%w: conversation record: count exceeds last seq", ErrCorrupt)
+	}
+	return c, nil
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, KeySize) }
+
+func openTest(t testing.TB, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, Options{Key: testKey(7), Create: true, NoSync: true, GCInterval: -1})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func msg(conv model.ConversationID, body string, at time.Time) model.Message {
+	return model.Message{
+		ID: model.NewMessageID(), Conversation: conv, Author: "author",
+		Sent: at, Received: at, Body: body, Status: model.StatusReceived,
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := Open(dir, Options{Key: testKey(1)}); !errors.Is(err, ErrNotExist) {
+		t.Fatalf("open missing without Create: %v, want ErrNotExist", err)
+	}
+	if _, err := Open(dir, Options{Key: []byte("short"), Create: true}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("short key: %v, want ErrInvalid", err)
+	}
+	s, err := Open(dir, Options{Key: testKey(1), Create: true, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, Options{Key: testKey(1)}); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second open: %v, want ErrInUse", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if _, err := s.GetContact("x"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("after Close: %v, want ErrClosed", err)
+	}
+	if _, err := Open(dir, Options{Key: testKey(2)}); !errors.Is(err, ErrWrongKey) {
+		t.Fatalf("wrong key: %v, want ErrWrongKey", err)
+	}
+	s, err = Open(dir, Options{Key: testKey(1), GCInterval: time.Millisecond})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	if v, err := s.Schema(); err != nil || v != CurrentSchema() {
+		t.Fatalf("Schema = %d, %v; want %d", v, err, CurrentSchema())
+	}
+	time.Sleep(5 * time.Millisecond) // let the GC loop run at least once
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestContacts(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	now := time.Date(2025, 3, 1, 12, 0, 0, 123, time.UTC)
+	a := model.Contact{Address: "aaaa", Nickname: "Ann", DisplayName: "Anna", State: model.ContactAccepted,
+		Verified: true, Added: now, LastActivity: now.Add(time.Hour)}
+	b := model.Contact{Address: "bbbb", State: model.ContactRequest, Archived: true}
+	for _, c := range []model.Contact{b, a} {
+		if err := s.PutContact(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.GetContact("aaaa")
+	if err != nil || !contactEqual(got, a) {
+		t.Fatalf("GetContact = %+v, %v; want %+v", got, err, a)
+	}
+	all, err := s.Contacts()
+	if err != nil || len(all) != 2 || !contactEqual(all[0], a) || !contactEqual(all[1], b) {
+		t.Fatalf("Contacts = %+v, %v", all, err)
+	}
+	a.Nickname = "Annie"
+	if err := s.PutContact(a); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.GetContact("aaaa"); got.Nickname != "Annie" {
+		t.Fatalf("after update: %+v", got)
+	}
+	if err := s.DeleteContact("aaaa"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetContact("aaaa"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted contact: %v, want ErrNotFound", err)
+	}
+	if err := s.PutContact(model.Contact{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty address: %v, want ErrInvalid", err)
+	}
+}
+
+func contactEqual(a, b model.Contact) bool {
+	return a.Address == b.Address && a.Nickname == b.Nickname && a.DisplayName == b.DisplayName &&
+		a.State == b.State && a.Verified == b.Verified && a.Archived == b.Archived &&
+		a.Added.Equal(b.Added) && a.LastActivity.Equal(b.LastActivity)
+}
+
+func TestSettings(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	if _, err := s.Setting("theme"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unset: %v", err)
+	}
+	if err := s.PutSetting("theme", []byte("dark")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := s.Setting("theme"); err != nil || string(v) != "dark" {
+		t.Fatalf("Setting = %q, %v", v, err)
+	}
+	type tor struct {
+		Bridges []string
+		Port    int
+	}
+	want := tor{Bridges: []string{"obfs4 x"}, Port: 9050}
+	if err := s.PutSettingJSON("tor", want); err != nil {
+		t.Fatal(err)
+	}
+	var got tor
+	if err := s.SettingJSON("tor", &got); err != nil || got.Port != 9050 || len(got.Bridges) != 1 {
+		t.Fatalf("SettingJSON = %+v, %v", got, err)
+	}
+	var n int
+	if err := s.SettingJSON("theme", &n); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("bad JSON: %v, want ErrCorrupt", err)
+	}
+	if err := s.DeleteSetting("theme"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Setting("theme"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted: %v", err)
+	}
+}
+
+func TestBuckets(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	g, inv := s.Bucket("groups"), s.Bucket("invites")
+	if err := g.Put([]byte("k1"), []byte("v1")); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Update(func(tx *BucketTx) error {
+		if err := tx.Put([]byte("k2"), []byte("v2")); err != nil {
+			return err
+		}
+		return tx.Put([]byte("x1"), []byte("vx"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := inv.Put([]byte("k1"), []byte("other")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := g.Get([]byte("k1")); err != nil || string(v) != "v1" {
+		t.Fatalf("Get = %q, %v", v, err)
+	}
+	var keys []string
+	err := g.Iterate([]byte("k"), func(k, v []byte) error {
+		keys = append(keys, string(k)+"="+string(v))
+		return nil
+	})
+	if err != nil || len(keys) != 2 || keys[0] != "k1=v1" || keys[1] != "k2=v2" {
+		t.Fatalf("Iterate = %v, %v", keys, err)
+	}
+	stop := errors.New("stop")
+	if err := g.Iterate(nil, func(k, v []byte) error { return stop }); err != stop {
+		t.Fatalf("Iterate error = %v", err)
+	}
+	// A failing Update changes nothing.
+	err = s.Update(func(tx *Tx) error {
+		if err := tx.Bucket("groups").Delete([]byte("k1")); err != nil {
+			return err
+		}
+		return stop
+	})
+	if err != stop {
+		t.Fatalf("Update = %v", err)
+	}
+	if _, err := g.Get([]byte("k1")); err != nil {
+		t.Fatalf("rolled-back delete: %v", err)
+	}
+	if err := g.Delete([]byte("k1")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Get([]byte("k1")); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("deleted: %v", err)
+	}
+	if v, err := inv.Get([]byte("k1")); err != nil || string(v) != "other" {
+		t.Fatalf("other bucket: %q, %v", v, err)
+	}
+	if err := s.Bucket("").Put([]byte("k"), nil); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty bucket name: %v", err)
+	}
+	if err := g.Put(nil, nil); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("empty key: %v", err)
+	}
+}
