@@ -1,0 +1,424 @@
+package widgets
+
+import (
+	"image/color"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// Bubble geometry, in canvas units at text scale 1.
+const (
+	bubbleMargin   = 10  // between the bubble and the edge of the row
+	bubblePadH     = 12  // inside the bubble, left and right
+	bubblePadV     = 7   // inside the bubble, top and bottom
+	bubbleRadius   = 14  // corner radius
+	bubbleMaxWidth = 540 // never wider than this, however wide the window
+	bubbleMaxShare = 0.8 // nor wider than this share of the row
+	metaGap        = 10  // between body text and an inline time stamp
+	stateIconSize  = 15  // the delivery-state tick
+	fallbackWidth  = 420 // width assumed before the bubble has been laid out
+)
+
+// MessageBubble shows one message of a conversation: the body (wrapped), the
+// author in group chats, a quoted message, the time and, for the user's own
+// messages, the delivery state. Outgoing messages sit on the right in the
+// primary colour, incoming ones on the left on a neutral card.
+//
+// A secondary tap (right click, long press) on the bubble opens a menu with
+// Reply, Copy text and, for failed messages with OnRetry set, Retry.
+// Message text is shown as plain text: links are deliberately not made
+// clickable, since opening them outside Tor would reveal the user.
+//
+// For long conversations use it as the item of a widget.List: create one
+// bubble per visible row and call SetMessage in the list's update function,
+// then widget.List.SetItemHeight(id, bubble.HeightForWidth(list width)).
+type MessageBubble struct {
+	widget.BaseWidget
+
+	// Times formats Message.Time; its zero value uses the local clock.
+	Times TimeFormat
+
+	// OnReply is called with the message when the user picks Reply.
+	OnReply func(Message)
+	// OnQuoteTapped is called with Quote.ID when the quoted message is
+	// tapped, to scroll to it.
+	OnQuoteTapped func(quoteID string)
+	// OnCopy is called with the body when the user picks Copy text; nil
+	// copies it to the clipboard.
+	OnCopy func(text string)
+	// OnRetry is called when the user asks to resend a failed message; nil
+	// hides the menu entry.
+	OnRetry func(Message)
+
+	msg Message
+	r   *bubbleRenderer // set by CreateRenderer, for HeightForWidth
+}
+
+// NewMessageBubble returns a bubble showing m.
+func NewMessageBubble(m Message) *MessageBubble {
+	b := &MessageBubble{msg: m}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// Message returns the message shown.
+func (b *MessageBubble) Message() Message { return b.msg }
+
+// SetMessage shows m, reusing the bubble's canvas objects.
+func (b *MessageBubble) SetMessage(m Message) {
+	b.msg = m
+	b.Refresh()
+}
+
+// HeightForWidth returns the height the bubble needs when it is given the
+// width w (the width of the list row).
+func (b *MessageBubble) HeightForWidth(w float32) float32 {
+	if b.r == nil {
+		b.BaseWidget.MinSize() // creates the renderer
+	}
+	return b.r.geometry(w).height
+}
+
+// TappedSecondary opens the message's context menu when the tap is on the
+// bubble itself.
+func (b *MessageBubble) TappedSecondary(ev *fyne.PointEvent) {
+	if b.r != nil {
+		g := b.r.geometry(b.Size().Width)
+		if ev.Position.X < g.bubblePos.X || ev.Position.X > g.bubblePos.X+g.bubbleSize.Width ||
+			ev.Position.Y < g.bubblePos.Y || ev.Position.Y > g.bubblePos.Y+g.bubbleSize.Height {
+			return
+		}
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(b)
+	if c == nil {
+		return
+	}
+	widget.ShowPopUpMenuAtPosition(b.menu(), c, ev.AbsolutePosition)
+}
+
+// menu builds the context menu for the current message.
+func (b *MessageBubble) menu() *fyne.Menu {
+	m := b.msg
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItemWithIcon("Reply", theme.MailReplyIcon(), func() {
+			if b.OnReply != nil {
+				b.OnReply(m)
+			}
+		}),
+		fyne.NewMenuItemWithIcon("Copy text", theme.ContentCopyIcon(), func() { b.copyText(m.Body) }),
+	}
+	if m.Outgoing && m.State == DeliveryFailed && b.OnRetry != nil {
+		items = append(items, fyne.NewMenuItemWithIcon("Retry sending", theme.ViewRefreshIcon(), func() {
+			b.OnRetry(m)
+		}))
+	}
+	return fyne.NewMenu("", items...)
+}
+
+func (b *MessageBubble) copyText(s string) {
+	if b.OnCopy != nil {
+		b.OnCopy(s)
+		return
+	}
+	fyne.CurrentApp().Clipboard().SetContent(s)
+}
+
+// CreateRenderer implements fyne.Widget.
+func (b *MessageBubble) CreateRenderer() fyne.WidgetRenderer {
+	b.ExtendBaseWidget(b)
+	r := &bubbleRenderer{
+		b:        b,
+		bg:       &canvas.Rectangle{CornerRadius: bubbleRadius},
+		author:   canvas.NewText("", nil),
+		quote:    newQuoteBox(),
+		seg:      &widget.TextSegment{Style: widget.RichTextStyle{Inline: true}},
+		when:     canvas.NewText("", nil),
+		state:    &canvas.Image{FillMode: canvas.ImageFillContain},
+		failIcon: &canvas.Image{FillMode: canvas.ImageFillContain},
+		failText: canvas.NewText("", nil),
+	}
+	r.body = widget.NewRichText(r.seg)
+	r.body.Wrapping = fyne.TextWrapWord
+	r.author.TextStyle.Bold = true
+	r.quote.onTap = func() {
+		if q := b.msg.Quote; q != nil && b.OnQuoteTapped != nil {
+			b.OnQuoteTapped(q.ID)
+		}
+	}
+	b.r = r
+	r.Refresh()
+	return r
+}
+
+type bubbleRenderer struct {
+	b        *MessageBubble
+	bg       *canvas.Rectangle
+	author   *canvas.Text
+	quote    *quoteBox
+	body     *widget.RichText
+	seg      *widget.TextSegment
+	when     *canvas.Text
+	state    *canvas.Image
+	failIcon *canvas.Image
+	failText *canvas.Text
+
+	authorFull string // the author before ellipsizing
+}
+
+func (r *bubbleRenderer) Destroy() { r.b.r = nil }
+
+func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.author, r.quote, r.body, r.when, r.state, r.failIcon, r.failText}
+}
+
+// bubbleGeom is where everything goes for one row width.
+type bubbleGeom struct {
+	bubblePos                fyne.Position
+	bubbleSize               fyne.Size
+	authorPos                fyne.Position
+	authorText               string
+	quotePos                 fyne.Position
+	quoteSize                fyne.Size
+	bodyPos                  fyne.Position
+	bodySize                 fyne.Size
+	whenPos, statePos        fyne.Position
+	failIconPos, failTextPos fyne.Position
+	failText                 string
+	height                   float32
+}
+
+// geometry lays the message out for a row of width w. It sizes the body's
+// RichText as a side effect, which is how wrapped text is measured.
+func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
+	if w <= 0 {
+		w = fallbackWidth
+	}
+	b, m := r.b, r.b.msg
+	th := b.Theme()
+	textSize := th.Size(theme.SizeNameText)
+	captionSize := th.Size(theme.SizeNameCaptionText)
+	innerPad := th.Size(theme.SizeNameInnerPadding) // RichText's own padding
+	var g bubbleGeom
+
+	maxW := fyne.Min(w*bubbleMaxShare, bubbleMaxWidth)
+	maxW = fyne.Max(fyne.Min(maxW, w-2*bubbleMargin), 4*bubblePadH)
+	contentMax := maxW - 2*bubblePadH
+
+	// The meta row: time and, for outgoing messages, the state tick.
+	whenSize := fyne.MeasureText(r.when.Text, captionSize, r.when.TextStyle)
+	metaW, metaH := whenSize.Width, whenSize.Height
+	if !r.state.Hidden {
+		metaW += 3 + stateIconSize
+		metaH = fyne.Max(metaH, stateIconSize)
+	}
+
+	// Body: its natural (unwrapped) width decides whether it wraps, and
+	// whether the meta row fits on its last line.
+	var natural float32
+	lines := strings.Split(m.Body, "\n")
+	for _, l := range lines {
+		natural = fyne.Max(natural, fyne.MeasureText(l, textSize, fyne.TextStyle{}).Width)
+	}
+	natural = float32(int(natural) + 1)
+	bodyW := fyne.Min(natural, contentMax)
+	var bodyH float32
+	if m.Body != "" {
+		r.body.Resize(fyne.NewSize(bodyW+2*innerPad, r.body.Size().Height))
+		bodyH = r.body.MinSize().Height - 2*innerPad
+		r.body.Resize(fyne.NewSize(bodyW+2*innerPad, bodyH+2*innerPad))
+	}
+	inline := m.Body != "" && len(lines) == 1 && natural+metaGap+metaW <= contentMax
+
+	contentW := bodyW
+	if inline {
+		contentW = bodyW + metaGap + metaW
+	} else {
+		contentW = fyne.Max(contentW, metaW)
+	}
+	if r.authorFull != "" {
+		g.authorText = ellipsize(r.authorFull, captionSize, r.author.TextStyle, contentMax)
+		contentW = fyne.Max(contentW, fyne.MeasureText(g.authorText, captionSize, r.author.TextStyle).Width)
+	}
+	if m.Quote != nil {
+		contentW = fyne.Max(contentW, fyne.Min(r.quote.naturalWidth(), contentMax))
+	}
+	bubbleW := contentW + 2*bubblePadH
+
+	x := float32(bubbleMargin)
+	if m.Outgoing {
+		x = w - bubbleMargin - bubbleW
+	}
+	y := float32(bubblePadV)
+	if r.authorFull != "" {
+		g.authorPos = fyne.NewPos(x+bubblePadH, y)
+		y += fyne.MeasureText("M", captionSize, r.author.TextStyle).Height + 2
+	}
+	if m.Quote != nil {
+		g.quotePos = fyne.NewPos(x+bubblePadH-4, y+2)
+		g.quoteSize = fyne.NewSize(contentW+8, r.quote.MinSize().Height)
+		y += g.quoteSize.Height + 8
+	}
+	g.bodyPos = fyne.NewPos(x+bubblePadH-innerPad, y-innerPad)
+	g.bodySize = fyne.NewSize(bodyW+2*innerPad, bodyH+2*innerPad)
+	y += bodyH
+	if !inline {
+		if m.Body != "" {
+			y += 2
+		}
+		y += metaH
+	}
+	metaRight := x + bubbleW - bubblePadH
+	metaBottom := y
+	if inline {
+		metaBottom = y - (fyne.MeasureText("M", textSize, fyne.TextStyle{}).Height-metaH)/2 - 1
+	}
+	if !r.state.Hidden {
+		g.statePos = fyne.NewPos(metaRight-stateIconSize, metaBottom-(metaH+stateIconSize)/2)
+		metaRight -= stateIconSize + 3
+	}
+	g.whenPos = fyne.NewPos(metaRight-whenSize.Width, metaBottom-(metaH+whenSize.Height)/2)
+	y += bubblePadV
+
+	g.bubblePos = fyne.NewPos(x, 0)
+	g.bubbleSize = fyne.NewSize(bubbleW, y)
+	g.height = y
+
+	if m.Outgoing && m.State == DeliveryFailed {
+		failSize := fyne.MeasureText("M", captionSize, fyne.TextStyle{})
+		g.failText = ellipsize(failureText(m), captionSize, fyne.TextStyle{}, maxW-stateIconSize-4)
+		tw := fyne.MeasureText(g.failText, captionSize, fyne.TextStyle{}).Width
+		fy := y + 4
+		g.failTextPos = fyne.NewPos(w-bubbleMargin-tw, fy)
+		g.failIconPos = fyne.NewPos(w-bubbleMargin-tw-4-stateIconSize, fy+(failSize.Height-stateIconSize)/2)
+		g.height = fy + fyne.Max(failSize.Height, stateIconSize) + 2
+	}
+	return g
+}
+
+// failureText is the line shown under a failed message.
+func failureText(m Message) string {
+	if m.FailReason == "" {
+		return "Not sent"
+	}
+	return "Not sent: " + m.FailReason
+}
+
+func (r *bubbleRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(4*bubblePadH+2*bubbleMargin, r.geometry(r.b.Size().Width).height)
+}
+
+func (r *bubbleRenderer) Layout(s fyne.Size) {
+	g := r.geometry(s.Width)
+	r.bg.Move(g.bubblePos)
+	r.bg.Resize(g.bubbleSize)
+	r.author.Text = g.authorText
+	r.author.Move(g.authorPos)
+	r.author.Resize(r.author.MinSize())
+	r.quote.Move(g.quotePos)
+	r.quote.Resize(g.quoteSize)
+	r.body.Move(g.bodyPos)
+	r.body.Resize(g.bodySize)
+	r.when.Move(g.whenPos)
+	r.when.Resize(r.when.MinSize())
+	r.state.Move(g.statePos)
+	r.state.Resize(fyne.NewSquareSize(stateIconSize))
+	r.failIcon.Move(g.failIconPos)
+	r.failIcon.Resize(fyne.NewSquareSize(stateIconSize))
+	r.failText.Text = g.failText
+	r.failText.Move(g.failTextPos)
+	r.failText.Resize(r.failText.MinSize())
+}
+
+func (r *bubbleRenderer) Refresh() {
+	b, m := r.b, r.b.msg
+	th := b.Theme()
+	captionSize := th.Size(theme.SizeNameCaptionText)
+
+	bgName, fgName, mutedName, quoteName := ColorNameCard, theme.ColorNameForeground, ColorNameMuted, ColorNameQuote
+	if m.Outgoing {
+		bgName, fgName, mutedName, quoteName = ColorNameBubbleOutgoing, ColorNameForegroundOnBubbleOutgoing,
+			ColorNameMutedOnBubbleOutgoing, ColorNameQuoteOnBubbleOutgoing
+	}
+	r.bg.FillColor = themeColor(th, bgName)
+	muted := themeColor(th, mutedName)
+
+	r.authorFull = ""
+	r.author.Color = muted
+	if !m.Outgoing && m.Author != "" {
+		r.authorFull = m.Author
+		key := m.AuthorKey
+		if key == "" {
+			key = m.Author
+		}
+		r.author.Color = readableOn(AvatarColor(key), themeColor(th, bgName))
+	}
+	r.author.TextSize = captionSize
+	r.author.Hidden = r.authorFull == ""
+
+	r.quote.Hidden = m.Quote == nil
+	if m.Quote != nil {
+		r.quote.set(*m.Quote, themeColor(th, quoteName), themeColor(th, ColorNameAccent),
+			themeColor(th, fgName), muted, th)
+	}
+
+	r.seg.Text = m.Body
+	r.seg.Style.ColorName = definedName(th, fgName)
+	r.body.Hidden = m.Body == ""
+
+	r.when.Text = b.Times.Stamp(m.Time)
+	r.when.TextSize = captionSize
+	r.when.Color = muted
+
+	gl, ok := m.State.glyph()
+	r.state.Hidden = !m.Outgoing || !ok
+	if !r.state.Hidden {
+		r.state.Resource = glyphResource(gl, muted)
+	}
+
+	failed := m.Outgoing && m.State == DeliveryFailed
+	r.failIcon.Hidden, r.failText.Hidden = !failed, !failed
+	if failed {
+		errC := themeColor(th, theme.ColorNameError)
+		r.failIcon.Resource = glyphResource(glyphWarning, errC)
+		r.failText.Color = errC
+		r.failText.TextSize = captionSize
+	}
+
+	r.body.Refresh()
+	r.Layout(b.Size())
+	for _, o := range []fyne.CanvasObject{r.bg, r.author, r.quote, r.when, r.state, r.failIcon, r.failText} {
+		o.Refresh()
+	}
+}
+
+// definedName returns n when th defines it, or its standard fallback, for
+// places (RichText) that take a colour name rather than a colour.
+func definedName(th fyne.Theme, n fyne.ThemeColorName) fyne.ThemeColorName {
+	c := th.Color(n, fyne.CurrentApp().Settings().ThemeVariant())
+	if _, _, _, a := c.RGBA(); a == 0 {
+		if fb, ok := fallbacks[n]; ok {
+			return fb
+		}
+	}
+	return n
+}
+
+// readableOn adjusts a name colour so it reads on bg: lightened on dark
+// backgrounds, left alone on light ones.
+func readableOn(c color.NRGBA, bg color.Color) color.Color {
+	if luminance(bg) >= 0.4 {
+		return c
+	}
+	mix := func(a uint8) uint8 { return uint8(float32(a) + (255-float32(a))*0.5) }
+	return color.NRGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 0xff}
+}
+
+// luminance is a cheap perceived brightness in [0, 1].
+func luminance(c color.Color) float32 {
+	r, g, b, _ := c.RGBA()
+	return (0.299*float32(r) + 0.587*float32(g) + 0.114*float32(b)) / 0xffff
+}

@@ -1,0 +1,171 @@
+package widgets
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+)
+
+func conversation() []Message {
+	return []Message{
+		{ID: "1", Body: "Are you safe to talk?", Time: testNow.Add(-26 * time.Hour)},
+		{ID: "2", Body: "Yes. I'm on the new laptop now.", Outgoing: true, State: DeliveryDelivered,
+			Time: testNow.Add(-25 * time.Hour)},
+		{ID: "3", Body: "Good. I've read the draft. The second section names the warehouse — " +
+			"that narrows it down to three people. Can we cut it, or describe it more loosely?",
+			Author: "Alice Moreau", AuthorKey: addrAlice, Time: testNow.Add(-3 * time.Hour)},
+		{ID: "4", Body: "Agreed, I'll rewrite it tonight.\nI'll send the new version here.", Outgoing: true,
+			State: DeliverySent, Time: testNow.Add(-2 * time.Hour),
+			Quote: &Quote{ID: "3", Author: "Alice Moreau", Text: "Good. I've read the draft. The second section names the warehouse"}},
+		{ID: "5", Body: "ok", Outgoing: true, State: DeliveryQueued, Time: testNow.Add(-1 * time.Minute)},
+		{ID: "6", Body: "Meeting moved to Thursday.", Outgoing: true, State: DeliveryFailed,
+			FailReason: "contact unreachable for 7 days", Time: testNow.Add(-40 * time.Minute)},
+	}
+}
+
+func newConversation(ms []Message) (*fyne.Container, []*MessageBubble) {
+	box := container.NewVBox()
+	var bs []*MessageBubble
+	for _, m := range ms {
+		b := NewMessageBubble(m)
+		b.Times = testTimes
+		bs = append(bs, b)
+		box.Add(b)
+	}
+	return box, bs
+}
+
+func TestMessageBubble_Render(t *testing.T) {
+	for _, v := range variants {
+		t.Run(v.name, func(t *testing.T) {
+			newTestApp(t, v.v)
+			box, _ := newConversation(conversation())
+			w := showIn(t, box, fyne.NewSize(560, 100))
+			w.Resize(fyne.NewSize(560, box.MinSize().Height+8))
+			test.AssertRendersToMarkup(t, "bubble_"+v.name+".xml", w.Canvas())
+			test.AssertRendersToImage(t, "bubble_"+v.name+".png", w.Canvas())
+		})
+	}
+}
+
+func TestMessageBubble_Menu(t *testing.T) {
+	a := newTestApp(t, VariantLight)
+	m := conversation()[5] // failed outgoing
+	b := NewMessageBubble(m)
+	b.Times = testTimes
+	w := showIn(t, container.NewVBox(b), fyne.NewSize(500, 200))
+
+	var replied, retried Message
+	b.OnReply = func(m Message) { replied = m }
+	b.OnRetry = func(m Message) { retried = m }
+
+	// A secondary tap on the bubble opens its menu; outside it, nothing.
+	test.TapSecondaryAt(b, fyne.NewPos(10, 10))
+	if w.Canvas().Overlays().Top() != nil {
+		t.Fatal("secondary tap beside the bubble opened a menu")
+	}
+	test.TapSecondaryAt(b, fyne.NewPos(480, 10))
+	if w.Canvas().Overlays().Top() == nil {
+		t.Fatal("secondary tap on the bubble opened no menu")
+	}
+
+	menu := b.menu()
+	labels := []string{}
+	for _, it := range menu.Items {
+		labels = append(labels, it.Label)
+	}
+	if want := []string{"Reply", "Copy text", "Retry sending"}; !equalStrings(labels, want) {
+		t.Fatalf("menu = %q, want %q", labels, want)
+	}
+	menu.Items[0].Action()
+	if replied.ID != m.ID {
+		t.Errorf("OnReply got %q, want %q", replied.ID, m.ID)
+	}
+	menu.Items[1].Action()
+	if got := a.Clipboard().Content(); got != m.Body {
+		t.Errorf("clipboard = %q, want %q", got, m.Body)
+	}
+	menu.Items[2].Action()
+	if retried.ID != m.ID {
+		t.Errorf("OnRetry got %q, want %q", retried.ID, m.ID)
+	}
+
+	var copied string
+	b.OnCopy = func(s string) { copied = s }
+	b.menu().Items[1].Action()
+	if copied != m.Body {
+		t.Errorf("OnCopy got %q, want %q", copied, m.Body)
+	}
+
+	// No retry for messages that did not fail, nor without OnRetry.
+	b.SetMessage(conversation()[1])
+	if n := len(b.menu().Items); n != 2 {
+		t.Errorf("delivered message menu has %d items, want 2", n)
+	}
+	b.SetMessage(m)
+	b.OnRetry = nil
+	if n := len(b.menu().Items); n != 2 {
+		t.Errorf("menu without OnRetry has %d items, want 2", n)
+	}
+}
+
+func TestMessageBubble_QuoteTapped(t *testing.T) {
+	newTestApp(t, VariantLight)
+	m := conversation()[3]
+	b := NewMessageBubble(m)
+	showIn(t, b, fyne.NewSize(500, 200))
+	var got string
+	b.OnQuoteTapped = func(id string) { got = id }
+	test.Tap(b.r.quote)
+	if got != "3" {
+		t.Errorf("OnQuoteTapped got %q, want %q", got, "3")
+	}
+}
+
+// TestMessageBubble_Reuse checks that a bubble reused for another message
+// (as widget.List does) renders exactly like a fresh one.
+func TestMessageBubble_Reuse(t *testing.T) {
+	newTestApp(t, VariantLight)
+	ms := conversation()
+	reused := NewMessageBubble(ms[3])
+	reused.Times = testTimes
+	showIn(t, reused, fyne.NewSize(500, 300))
+	for _, m := range ms {
+		reused.SetMessage(m)
+		fresh := NewMessageBubble(m)
+		fresh.Times = testTimes
+		showIn(t, fresh, fyne.NewSize(500, 300))
+		for _, w := range []float32{500, 320} {
+			if a, b := reused.HeightForWidth(w), fresh.HeightForWidth(w); a != b {
+				t.Errorf("message %s at width %v: reused height %v, fresh %v", m.ID, w, a, b)
+			}
+		}
+		if a, b := test.RenderObjectToMarkup(reused), test.RenderObjectToMarkup(fresh); a != b {
+			t.Errorf("message %s: reused bubble renders differently:\n%s\nfresh:\n%s", m.ID, a, b)
+		}
+	}
+}
+
+func TestMessageBubble_HeightForWidth(t *testing.T) {
+	newTestApp(t, VariantLight)
+	b := NewMessageBubble(conversation()[2]) // a long message
+	wide, narrow := b.HeightForWidth(700), b.HeightForWidth(260)
+	if !(narrow > wide) {
+		t.Errorf("height at 260 = %v, at 700 = %v: narrower should be taller", narrow, wide)
+	}
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,82 @@
+package widgets
+
+import "time"
+
+// DeliveryState is how far an outgoing message has got.
+type DeliveryState int
+
+const (
+	// DeliveryNone is for incoming messages: no state is shown.
+	DeliveryNone DeliveryState = iota
+	// DeliveryQueued: waiting in the outbox for the contact to be reachable.
+	DeliveryQueued
+	// DeliverySent: written to the contact's connection, not yet confirmed.
+	DeliverySent
+	// DeliveryDelivered: the contact's device acknowledged it.
+	DeliveryDelivered
+	// DeliveryFailed: given up on; Message.FailReason says why.
+	DeliveryFailed
+)
+
+// String returns a short description of s for people.
+func (s DeliveryState) String() string {
+	switch s {
+	case DeliveryQueued:
+		return "Waiting to send"
+	case DeliverySent:
+		return "Sent"
+	case DeliveryDelivered:
+		return "Delivered"
+	case DeliveryFailed:
+		return "Not sent"
+	default:
+		return ""
+	}
+}
+
+func (s DeliveryState) glyph() (glyph, bool) {
+	switch s {
+	case DeliveryQueued:
+		return glyphClock, true
+	case DeliverySent:
+		return glyphCheck, true
+	case DeliveryDelivered:
+		return glyphCheckDouble, true
+	case DeliveryFailed:
+		return glyphWarning, true
+	default:
+		return 0, false
+	}
+}
+
+// Quote is the message a reply refers to, as shown above the reply.
+type Quote struct {
+	// ID identifies the quoted message; it is passed to OnQuoteTapped.
+	ID     string
+	Author string
+	// Text is the quoted message; only its first line is shown.
+	Text string
+}
+
+// Message is what a MessageBubble shows.
+type Message struct {
+	// ID identifies the message for the callbacks; the bubble does not
+	// interpret it.
+	ID   string
+	Body string
+	// Author is shown above the body of incoming messages in groups; leave
+	// it empty in one-to-one conversations.
+	Author string
+	// AuthorKey picks the author's colour (see AvatarColor): use the
+	// author's address. Empty uses Author.
+	AuthorKey string
+	Time      time.Time
+	Outgoing  bool
+	// State is shown on outgoing messages only.
+	State DeliveryState
+	// FailReason says why a message failed, in words for the user; it is
+	// shown under the bubble when State is DeliveryFailed.
+	FailReason string
+	// Quote, when set, is shown above the body.
+	Quote *Quote
+}

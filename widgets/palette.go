@@ -1,0 +1,148 @@
+package widgets
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+)
+
+// rgb parses a colour written as 0xRRGGBB with an explicit alpha.
+func rgba(hex uint32, a uint8) color.NRGBA {
+	return color.NRGBA{R: uint8(hex >> 16), G: uint8(hex >> 8), B: uint8(hex), A: a}
+}
+
+func rgb(hex uint32) color.NRGBA { return rgba(hex, 0xff) }
+
+// Brand colours, shared by both palettes and by the QR card.
+var (
+	brandBlue  = rgb(0x1f3a5f) // the app icon's background
+	brandAmber = rgb(0xe0a458) // the app icon's dot
+	ink        = rgb(0x1c2733) // near-black with a blue cast
+	paper      = rgb(0xffffff)
+)
+
+// lightPalette: warm off-white surfaces, deep-blue primary. Text colours are
+// at least WCAG AA (4.5:1) on the background they are drawn on.
+var lightPalette = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNameBackground:          rgb(0xf4f2ee),
+	theme.ColorNameForeground:          ink,
+	theme.ColorNamePrimary:             brandBlue,
+	theme.ColorNameForegroundOnPrimary: paper,
+	theme.ColorNameFocus:               rgba(0x1f3a5f, 0x40),
+	theme.ColorNameHover:               rgba(0x1f3a5f, 0x14),
+	theme.ColorNamePressed:             rgba(0x1f3a5f, 0x29),
+	theme.ColorNameSelection:           rgba(0x1f3a5f, 0x33),
+	theme.ColorNameButton:              rgb(0xe7e3db),
+	theme.ColorNameDisabledButton:      rgb(0xecE9e3),
+	theme.ColorNameDisabled:            rgb(0x9aa1a9),
+	theme.ColorNamePlaceHolder:         rgb(0x6b7581),
+	theme.ColorNameInputBackground:     paper,
+	theme.ColorNameInputBorder:         rgb(0xcfd3d8),
+	theme.ColorNameMenuBackground:      paper,
+	theme.ColorNameOverlayBackground:   paper,
+	theme.ColorNameHeaderBackground:    rgb(0xebe8e2),
+	theme.ColorNameSeparator:           rgb(0xe0dcd4),
+	theme.ColorNameShadow:              rgba(0x000000, 0x24),
+	theme.ColorNameScrollBar:           rgba(0x1c2733, 0x50),
+	theme.ColorNameScrollBarBackground: rgba(0x1c2733, 0x10),
+	theme.ColorNameError:               rgb(0xb3261e),
+	theme.ColorNameForegroundOnError:   paper,
+	theme.ColorNameSuccess:             rgb(0x2b7a4b),
+	theme.ColorNameForegroundOnSuccess: paper,
+	theme.ColorNameWarning:             rgb(0xa8640f),
+	theme.ColorNameForegroundOnWarning: paper,
+	theme.ColorNameHyperlink:           rgb(0x1f5fa8),
+
+	ColorNameAccent:                     brandAmber,
+	ColorNameForegroundOnAccent:         ink,
+	ColorNameMuted:                      rgb(0x66707c),
+	ColorNameCard:                       paper,
+	ColorNameBubbleOutgoing:             brandBlue,
+	ColorNameForegroundOnBubbleOutgoing: paper,
+	ColorNameMutedOnBubbleOutgoing:      rgba(0xffffff, 0xb8),
+	ColorNameQuote:                      rgba(0x1f3a5f, 0x12),
+	ColorNameQuoteOnBubbleOutgoing:      rgba(0xffffff, 0x24),
+	ColorNameOnline:                     rgb(0x2e9e5b),
+	ColorNameConnecting:                 brandAmber,
+	ColorNameOffline:                    rgb(0xa3aab2),
+}
+
+// darkPalette: blue-black surfaces; the primary is lifted so that white
+// text on it and it on the background both stay readable.
+var darkPalette = map[fyne.ThemeColorName]color.Color{
+	theme.ColorNameBackground:          rgb(0x10161e),
+	theme.ColorNameForeground:          rgb(0xe4e8ed),
+	theme.ColorNamePrimary:             rgb(0x3d6da3),
+	theme.ColorNameForegroundOnPrimary: paper,
+	theme.ColorNameFocus:               rgba(0x6a9ad6, 0x80),
+	theme.ColorNameHover:               rgba(0xffffff, 0x12),
+	theme.ColorNamePressed:             rgba(0xffffff, 0x1f),
+	theme.ColorNameSelection:           rgba(0x3d6da3, 0x66),
+	theme.ColorNameButton:              rgb(0x232c37),
+	theme.ColorNameDisabledButton:      rgb(0x1b222b),
+	theme.ColorNameDisabled:            rgb(0x5c6670),
+	theme.ColorNamePlaceHolder:         rgb(0x8792a0),
+	theme.ColorNameInputBackground:     rgb(0x19212b),
+	theme.ColorNameInputBorder:         rgb(0x303b49),
+	theme.ColorNameMenuBackground:      rgb(0x1c242f),
+	theme.ColorNameOverlayBackground:   rgb(0x1c242f),
+	theme.ColorNameHeaderBackground:    rgb(0x151c25),
+	theme.ColorNameSeparator:           rgb(0x252e3a),
+	theme.ColorNameShadow:              rgba(0x000000, 0x66),
+	theme.ColorNameScrollBar:           rgba(0xe4e8ed, 0x50),
+	theme.ColorNameScrollBarBackground: rgba(0xe4e8ed, 0x10),
+	theme.ColorNameError:               rgb(0xf2766e),
+	theme.ColorNameForegroundOnError:   ink,
+	theme.ColorNameSuccess:             rgb(0x4cc38a),
+	theme.ColorNameForegroundOnSuccess: ink,
+	theme.ColorNameWarning:             brandAmber,
+	theme.ColorNameForegroundOnWarning: ink,
+	theme.ColorNameHyperlink:           rgb(0x7fb0ea),
+
+	ColorNameAccent:                     brandAmber,
+	ColorNameForegroundOnAccent:         ink,
+	ColorNameMuted:                      rgb(0x8d97a5),
+	ColorNameCard:                       rgb(0x1b232d),
+	ColorNameBubbleOutgoing:             rgb(0x27507f),
+	ColorNameForegroundOnBubbleOutgoing: rgb(0xf3f6f9),
+	ColorNameMutedOnBubbleOutgoing:      rgba(0xf3f6f9, 0xb0),
+	ColorNameQuote:                      rgba(0xffffff, 0x0f),
+	ColorNameQuoteOnBubbleOutgoing:      rgba(0xffffff, 0x1a),
+	ColorNameOnline:                     rgb(0x4cc38a),
+	ColorNameConnecting:                 brandAmber,
+	ColorNameOffline:                    rgb(0x6b7580),
+}
+
+// fallbacks maps each Nook colour name to the standard colour used when the
+// current theme does not define it.
+var fallbacks = map[fyne.ThemeColorName]fyne.ThemeColorName{
+	ColorNameAccent:                     theme.ColorNameWarning,
+	ColorNameForegroundOnAccent:         theme.ColorNameForegroundOnWarning,
+	ColorNameMuted:                      theme.ColorNamePlaceHolder,
+	ColorNameCard:                       theme.ColorNameInputBackground,
+	ColorNameBubbleOutgoing:             theme.ColorNamePrimary,
+	ColorNameForegroundOnBubbleOutgoing: theme.ColorNameForegroundOnPrimary,
+	ColorNameMutedOnBubbleOutgoing:      theme.ColorNameForegroundOnPrimary,
+	ColorNameQuote:                      theme.ColorNameHover,
+	ColorNameQuoteOnBubbleOutgoing:      theme.ColorNameHover,
+	ColorNameOnline:                     theme.ColorNameSuccess,
+	ColorNameConnecting:                 theme.ColorNameWarning,
+	ColorNameOffline:                    theme.ColorNameDisabled,
+}
+
+// themeColor returns the named colour from th, falling back to a standard
+// colour name for Nook names that th does not define.
+func themeColor(th fyne.Theme, n fyne.ThemeColorName) color.Color {
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	c := th.Color(n, v)
+	if fb, ok := fallbacks[n]; ok {
+		if _, _, _, a := c.RGBA(); a == 0 {
+			return th.Color(fb, v)
+		}
+	}
+	return c
+}
+
+// themeSize is th.Size(n), for symmetry with themeColor.
+func themeSize(th fyne.Theme, n fyne.ThemeSizeName) float32 { return th.Size(n) }
