@@ -1,0 +1,81 @@
+package handshake
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/wire"
+)
+
+// Session is an authenticated, encrypted connection to one peer. One
+// goroutine may call Recv while another calls Send; Close may be called at
+// any time.
+type Session struct {
+	conn      *wire.Conn
+	peer      identity.Address
+	version   uint16
+	binding   []byte
+	initiator bool
+}
+
+// Peer returns the onion address the peer proved in the handshake.
+func (s *Session) Peer() identity.Address { return s.peer }
+
+// Version returns the negotiated protocol version.
+func (s *Session) Version() uint16 { return s.version }
+
+// Initiator reports whether this side dialled.
+func (s *Session) Initiator() bool { return s.initiator }
+
+// ChannelBinding returns the final handshake hash: a value unique to this
+// session that both sides share, for proofs bound to the session (such as
+// an invite's one-time secret).
+func (s *Session) ChannelBinding() []byte { return bytes.Clone(s.binding) }
+
+// LocalAddr returns the local address of the underlying connection.
+func (s *Session) LocalAddr() net.Addr { return s.conn.LocalAddr() }
+
+// Send encodes r and writes it. An invalid record is refused with an error
+// wrapping protocol.ErrInvalid and the session stays usable; any other error
+// ends the session.
+func (s *Session) Send(r protocol.Record) error {
+	b, err := protocol.Encode(r)
+	if err != nil {
+		return err
+	}
+	return s.conn.WriteRecord(b)
+}
+
+// Recv returns the next record. Records of unknown types or layout versions
+// are skipped. A malformed record gives an error wrapping
+// protocol.ErrMalformed and the session stays usable (call Recv again);
+// any other error (wire.Err*, io.EOF when the peer closed) ends it.
+func (s *Session) Recv() (protocol.Record, error) {
+	for {
+		b, err := s.conn.ReadRecord()
+		if err != nil {
+			return nil, err
+		}
+		r, err := protocol.Decode(b)
+		if err != nil {
+			return nil, fmt.Errorf("session: %w", err)
+		}
+		if _, ok := r.(*protocol.Unknown); ok {
+			continue
+		}
+		return r, nil
+	}
+}
+
+// Close closes the session and its connection.
+func (s *Session) Close() error {
+	err := s.conn.Close()
+	if errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,192 @@
+package protocol
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+func mid(b byte) model.MessageID {
+	var id model.MessageID
+	for i := range id {
+		id[i] = b + byte(i)
+	}
+	return id
+}
+
+var sent = time.Date(2026, 3, 1, 12, 30, 45, 123_000_000, time.UTC)
+
+// validRecords holds one or more records of every type, at and near limits.
+func validRecords() []Record {
+	return []Record{
+		&Text{ID: mid(1), Sent: sent, Body: "hello"},
+		&Text{ID: mid(1), Sent: sent, ReplyTo: mid(9), Body: "re: ünïcödé ✓ 🦆\nline two"},
+		&Text{ID: mid(2), Sent: sent, Body: ""},
+		&Text{ID: mid(3), Sent: sent, Body: strings.Repeat("x", MaxBody)},
+		&Ack{IDs: []model.MessageID{mid(1)}},
+		&Ack{IDs: make([]model.MessageID, MaxAckIDs)},
+		&ContactRequest{DisplayName: "Alice"},
+		&ContactRequest{DisplayName: strings.Repeat("é", MaxNameRunes), Proof: bytes.Repeat([]byte{7}, MaxProof)},
+		&ContactRequest{},
+		&ContactAccept{DisplayName: "Bob 🐝"},
+		&ContactReject{},
+		&ProfileGet{Attr: AttrDisplayName},
+		&ProfileAttr{Attr: AttrDisplayName, Value: []byte("Carol")},
+		&ProfileAttr{Attr: AttrPicture, Value: bytes.Repeat([]byte{0xff}, MaxAttrValue)},
+		&GroupInvite{Invite: []byte{1, 2, 3}},
+		&FileOffer{ID: mid(4), Size: 1 << 40, SHA256: [32]byte{1, 2}, Name: "holiday photo.jpg"},
+		&Ping{Nonce: 42},
+		&Pong{Nonce: 1<<64 - 1},
+		&Unknown{RecordType: 0xee, Version: 1, Body: []byte("future")},
+		&Unknown{RecordType: TypeText, Version: 2, Body: []byte("text v2")},
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, r := range validRecords() {
+		t.Run(r.Type().String(), func(t *testing.T) {
+			b, err := Encode(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := Decode(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(normalise(got), normalise(r)) {
+				t.Fatalf("round trip changed the record:\n got %+v\nwant %+v", got, r)
+			}
+			again, err := Encode(got)
+			if err != nil || !bytes.Equal(again, b) {
+				t.Fatalf("re-encoding differs (%v)", err)
+			}
+		})
+	}
+}
+
+// normalise maps the nil and empty forms of byte slices to one form.
+func normalise(r Record) Record {
+	switch r := r.(type) {
+	case *ContactRequest:
+		c := *r
+		if len(c.Proof) == 0 {
+			c.Proof = nil
+		}
+		return &c
+	}
+	return r
+}
+
+// TestEncoding pins the byte layout of docs/protocol.md §5.
+func TestEncoding(t *testing.T) {
+	tests := []struct {
+		r    Record
+		want string
+	}{
+		{&Ping{Nonce: 0x0102030405060708}, "0a01 0102030405060708"},
+		{&ContactReject{}, "0501"},
+		{&ProfileGet{Attr: AttrDisplayName}, "0601 01"},
+		{&Ack{IDs: []model.MessageID{mid(0)}}, "0201 0001 000102030405060708090a0b0c0d0e0f"},
+		{&ContactAccept{DisplayName: "Bo"}, "0401 0002 426f"},
+		{&Text{ID: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi"},
+			"0101 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000000000000000000000000000000 00000002 6869"},
+	}
+	for _, tt := range tests {
+		b, err := Encode(tt.r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := hex.EncodeToString(b), strings.ReplaceAll(tt.want, " ", ""); got != want {
+			t.Errorf("%s: got %s, want %s", tt.r.Type(), got, want)
+		}
+	}
+}
+
+func TestEncodeRefusesInvalid(t *testing.T) {
+	bad := []Record{
+		nil,
+		&Text{Body: strings.Repeat("x", MaxBody+1)},
+		&Text{Body: "\xff"},
+		&Ack{},
+		&Ack{IDs: make([]model.MessageID, MaxAckIDs+1)},
+		&ContactRequest{DisplayName: strings.Repeat("a", MaxNameRunes+1)},
+		&ContactRequest{DisplayName: "line\nbreak"},
+		&ContactRequest{Proof: make([]byte, MaxProof+1)},
+		&ContactAccept{DisplayName: "\u0085"},
+		&ProfileAttr{Attr: AttrDisplayName, Value: []byte("\x00")},
+		&ProfileAttr{Attr: 9, Value: make([]byte, MaxAttrValue+1)},
+		&GroupInvite{Invite: make([]byte, MaxGroupInvite+1)},
+		&FileOffer{Name: "../etc/passwd"},
+		&FileOffer{Name: ".."},
+		&FileOffer{Name: ""},
+		&FileOffer{Name: strings.Repeat("n", MaxFileNameSize+1)},
+	}
+	for i, r := range bad {
+		if _, err := Encode(r); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%d (%T): got %v, want ErrInvalid", i, r, err)
+		}
+	}
+}
+
+func TestDecodeMalformed(t *testing.T) {
+	enc := func(r Record) []byte {
+		b, err := Encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	text := enc(&Text{ID: mid(1), Sent: sent, Body: "hello"})
+	tests := map[string][]byte{
+		"empty":              {},
+		"header only type":   {0x01},
+		"text truncated":     text[:len(text)-1],
+		"text trailing":      append(bytes.Clone(text), 0),
+		"text bad utf8":      append(append(bytes.Clone(text[:len(text)-9]), 0, 0, 0, 5), "he\xffo!"...),
+		"text body too long": append(bytes.Clone(text[:len(text)-9]), 0, 1, 0, 1),
+		"huge length":        append(bytes.Clone(text[:len(text)-9]), 0xff, 0xff, 0xff, 0xff),
+		"ack zero":           {0x02, 0x01, 0x00, 0x00},
+		"ack too many":       {0x02, 0x01, 0x04, 0x01},
+		"ack short":          {0x02, 0x01, 0x00, 0x02, 1, 2, 3},
+		"name control":       {0x04, 0x01, 0x00, 0x01, '\n'},
+		"reject with body":   {0x05, 0x01, 0x00},
+		"ping short":         {0x0a, 0x01, 1, 2, 3},
+		"file slash":         append(enc(&FileOffer{Name: "ab"})[:2+16+8+32], 0, 2, 'a', '/'),
+	}
+	for name, b := range tests {
+		t.Run(name, func(t *testing.T) {
+			r, err := Decode(b)
+			if !errors.Is(err, ErrMalformed) || r != nil {
+				t.Fatalf("got %v, %v; want ErrMalformed", r, err)
+			}
+		})
+	}
+}
+
+func TestDecodeUnknown(t *testing.T) {
+	for _, b := range [][]byte{{0x00, 0x01}, {0xff, 0x07, 1, 2, 3}, {byte(TypeText), 2, 9, 9}, {byte(TypePing), 0}} {
+		r, err := Decode(b)
+		if err != nil {
+			t.Fatalf("%x: %v", b, err)
+		}
+		u, ok := r.(*Unknown)
+		if !ok || u.RecordType != Type(b[0]) || u.Version != b[1] || !bytes.Equal(u.Body, b[2:]) {
+			t.Fatalf("%x decoded to %#v", b, r)
+		}
+	}
+}
+
+func TestDecodeDoesNotAlias(t *testing.T) {
+	b, _ := Encode(&GroupInvite{Invite: []byte("abc")})
+	r, _ := Decode(b)
+	clear(b)
+	if string(r.(*GroupInvite).Invite) != "abc" {
+		t.Fatal("decoded record aliases the input")
+	}
+}

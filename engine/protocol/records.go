@@ -1,0 +1,233 @@
+package protocol
+
+import (
+	"errors"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+// Text is a message of a conversation.
+type Text struct {
+	ID model.MessageID
+	// Sent is the author's clock when writing; it travels with millisecond
+	// precision and is decoded in UTC.
+	Sent time.Time
+	// ReplyTo is the message this one quotes, or zero.
+	ReplyTo model.MessageID
+	// Body is the text, valid UTF-8 of at most MaxBody bytes.
+	Body string
+}
+
+// Type returns TypeText.
+func (*Text) Type() Type { return TypeText }
+
+func (r *Text) encode(e *encoder) {
+	e.id(r.ID)
+	e.u64(uint64(r.Sent.UnixMilli()))
+	e.id(r.ReplyTo)
+	e.check("body", checkText(r.Body))
+	e.lenBytes("body", 4, MaxBody, []byte(r.Body))
+}
+
+func decodeText(d *decoder) Record {
+	r := &Text{ID: d.id("id")}
+	r.Sent = time.UnixMilli(int64(d.u64("sent"))).UTC()
+	r.ReplyTo = d.id("reply_to")
+	r.Body = string(d.lenBytes("body", 4, MaxBody))
+	d.check("body", checkText(r.Body))
+	return r
+}
+
+// Ack acknowledges messages: the receiver has stored them.
+type Ack struct {
+	IDs []model.MessageID // 1 to MaxAckIDs ids
+}
+
+// Type returns TypeAck.
+func (*Ack) Type() Type { return TypeAck }
+
+func (r *Ack) encode(e *encoder) {
+	if len(r.IDs) == 0 || len(r.IDs) > MaxAckIDs {
+		e.fail("ids", errors.New("must hold 1 to 1024 ids"))
+		return
+	}
+	e.u16(uint16(len(r.IDs)))
+	for _, id := range r.IDs {
+		e.id(id)
+	}
+}
+
+func decodeAck(d *decoder) Record {
+	n := int(d.u16("n"))
+	if d.err == nil && (n == 0 || n > MaxAckIDs) {
+		d.fail("n", "%d ids, must be 1 to %d", n, MaxAckIDs)
+	}
+	if d.err == nil && len(d.b) != n*len(model.MessageID{}) {
+		d.fail("ids", "%d ids need %d bytes, have %d", n, n*16, len(d.b))
+	}
+	if d.err != nil {
+		return nil
+	}
+	r := &Ack{IDs: make([]model.MessageID, n)}
+	for i := range r.IDs {
+		r.IDs[i] = d.id("ids")
+	}
+	return r
+}
+
+// ContactRequest asks the dialled peer to become a contact.
+type ContactRequest struct {
+	// DisplayName is the name the requester advertises (may be empty).
+	DisplayName string
+	// Proof is reserved for the proof of an invite's one-time secret (a MAC
+	// over the session's channel binding); empty when there is none.
+	Proof []byte
+}
+
+// Type returns TypeContactRequest.
+func (*ContactRequest) Type() Type { return TypeContactRequest }
+
+func (r *ContactRequest) encode(e *encoder) {
+	e.check("name", CheckDisplayName(r.DisplayName))
+	e.lenBytes("name", 2, MaxNameBytes, []byte(r.DisplayName))
+	e.lenBytes("proof", 2, MaxProof, r.Proof)
+}
+
+func decodeContactRequest(d *decoder) Record {
+	r := &ContactRequest{DisplayName: string(d.lenBytes("name", 2, MaxNameBytes))}
+	d.check("name", CheckDisplayName(r.DisplayName))
+	r.Proof = d.lenBytes("proof", 2, MaxProof)
+	return r
+}
+
+// ContactAccept accepts a contact request.
+type ContactAccept struct {
+	DisplayName string // the accepter's advertised name (may be empty)
+}
+
+// Type returns TypeContactAccept.
+func (*ContactAccept) Type() Type { return TypeContactAccept }
+
+func (r *ContactAccept) encode(e *encoder) {
+	e.check("name", CheckDisplayName(r.DisplayName))
+	e.lenBytes("name", 2, MaxNameBytes, []byte(r.DisplayName))
+}
+
+func decodeContactAccept(d *decoder) Record {
+	r := &ContactAccept{DisplayName: string(d.lenBytes("name", 2, MaxNameBytes))}
+	d.check("name", CheckDisplayName(r.DisplayName))
+	return r
+}
+
+// ContactReject declines a contact request. It carries no reason.
+type ContactReject struct{}
+
+// Type returns TypeContactReject.
+func (*ContactReject) Type() Type { return TypeContactReject }
+
+func (*ContactReject) encode(*encoder) {}
+
+// Attr names a profile attribute.
+type Attr uint8
+
+// Profile attributes. Others travel as opaque values.
+const (
+	AttrDisplayName Attr = 0x01
+	AttrPicture     Attr = 0x02 // reserved
+)
+
+// ProfileGet asks the peer for one profile attribute.
+type ProfileGet struct {
+	Attr Attr
+}
+
+// Type returns TypeProfileGet.
+func (*ProfileGet) Type() Type { return TypeProfileGet }
+
+func (r *ProfileGet) encode(e *encoder) { e.u8(uint8(r.Attr)) }
+
+func decodeProfileGet(d *decoder) Record { return &ProfileGet{Attr: Attr(d.u8("attr"))} }
+
+// ProfileAttr returns one profile attribute.
+type ProfileAttr struct {
+	Attr  Attr
+	Value []byte // for AttrDisplayName, a valid display name
+}
+
+// Type returns TypeProfileAttr.
+func (*ProfileAttr) Type() Type { return TypeProfileAttr }
+
+func (r *ProfileAttr) encode(e *encoder) {
+	if r.Attr == AttrDisplayName {
+		e.check("value", CheckDisplayName(string(r.Value)))
+	}
+	e.u8(uint8(r.Attr))
+	e.lenBytes("value", 4, MaxAttrValue, r.Value)
+}
+
+func decodeProfileAttr(d *decoder) Record {
+	r := &ProfileAttr{Attr: Attr(d.u8("attr"))}
+	r.Value = d.lenBytes("value", 4, MaxAttrValue)
+	if r.Attr == AttrDisplayName {
+		d.check("value", CheckDisplayName(string(r.Value)))
+	}
+	return r
+}
+
+// GroupInvite carries a group invite, opaque to this package.
+type GroupInvite struct {
+	Invite []byte // at most MaxGroupInvite bytes
+}
+
+// Type returns TypeGroupInvite.
+func (*GroupInvite) Type() Type { return TypeGroupInvite }
+
+func (r *GroupInvite) encode(e *encoder) { e.lenBytes("invite", 4, MaxGroupInvite, r.Invite) }
+
+func decodeGroupInvite(d *decoder) Record {
+	return &GroupInvite{Invite: d.lenBytes("invite", 4, MaxGroupInvite)}
+}
+
+// FileOffer offers a file. (Chunks and acceptance come with the files issue.)
+type FileOffer struct {
+	ID     model.MessageID
+	Size   uint64
+	SHA256 [32]byte
+	Name   string // a base name: no path separators or control characters
+}
+
+// Type returns TypeFileOffer.
+func (*FileOffer) Type() Type { return TypeFileOffer }
+
+func (r *FileOffer) encode(e *encoder) {
+	e.id(r.ID)
+	e.u64(r.Size)
+	e.raw(r.SHA256[:])
+	e.check("name", checkFileName(r.Name))
+	e.lenBytes("name", 2, MaxFileNameSize, []byte(r.Name))
+}
+
+func decodeFileOffer(d *decoder) Record {
+	r := &FileOffer{ID: d.id("id"), Size: d.u64("size")}
+	copy(r.SHA256[:], d.take("sha256", 32))
+	r.Name = string(d.lenBytes("name", 2, MaxFileNameSize))
+	d.check("name", checkFileName(r.Name))
+	return r
+}
+
+// Ping asks the peer for a Pong with the same nonce.
+type Ping struct{ Nonce uint64 }
+
+// Type returns TypePing.
+func (*Ping) Type() Type { return TypePing }
+
+func (r *Ping) encode(e *encoder) { e.u64(r.Nonce) }
+
+// Pong answers a Ping.
+type Pong struct{ Nonce uint64 }
+
+// Type returns TypePong.
+func (*Pong) Type() Type { return TypePong }
+
+func (r *Pong) encode(e *encoder) { e.u64(r.Nonce) }

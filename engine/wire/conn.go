@@ -1,0 +1,264 @@
+package wire
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"time"
+)
+
+// Keys are the two direction keys of a session, as derived by the handshake.
+type Keys struct {
+	Send [KeySize]byte // seals frames this side writes
+	Recv [KeySize]byte // opens frames this side reads
+}
+
+// Config tunes a Conn. The zero Config is valid: no keepalives, no idle
+// timeout, no write timeout.
+type Config struct {
+	// KeepaliveInterval, if positive, makes the Conn write a keepalive frame
+	// whenever it has written nothing for that long.
+	KeepaliveInterval time.Duration
+	// IdleTimeout, if positive, makes ReadRecord fail with ErrIdle when no
+	// frame at all arrives for that long.
+	IdleTimeout time.Duration
+	// WriteTimeout, if positive, bounds the writing of each frame.
+	WriteTimeout time.Duration
+	// Now returns the current time for deadlines; time.Now when nil.
+	Now func() time.Time
+}
+
+func (c *Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// Conn is an encrypted record stream over a net.Conn. One goroutine may call
+// ReadRecord while another calls WriteRecord; Close may be called at any time
+// from any goroutine.
+type Conn struct {
+	conn net.Conn
+	cfg  Config
+
+	closeOnce sync.Once
+	closed    chan struct{} // closed by Close
+	wg        sync.WaitGroup
+
+	wmu   sync.Mutex // guards send, wbuf, werr, wrote
+	send  *direction
+	wbuf  [FrameSize]byte
+	werr  error // sticky write error
+	wrote bool  // a frame was written since the last keepalive tick
+
+	rmu  sync.Mutex // guards recv, rbuf, rerr
+	recv *direction
+	rbuf [FrameSize]byte
+	rerr error // sticky read error
+}
+
+// Open wraps c, which must have completed a handshake that produced keys,
+// and returns the Conn. If cfg.KeepaliveInterval is set, Open starts the
+// keepalive goroutine; Close stops it and waits for it. The Conn owns c.
+func Open(c net.Conn, keys Keys, cfg Config) (*Conn, error) {
+	send, err := newDirection(keys.Send[:])
+	if err != nil {
+		return nil, err
+	}
+	recv, err := newDirection(keys.Recv[:])
+	if err != nil {
+		return nil, err
+	}
+	wc := &Conn{conn: c, cfg: cfg, send: send, recv: recv, closed: make(chan struct{})}
+	if cfg.KeepaliveInterval > 0 {
+		wc.wg.Add(1)
+		go wc.keepalive(cfg.KeepaliveInterval)
+	}
+	return wc, nil
+}
+
+// LocalAddr and RemoteAddr return the addresses of the underlying conn.
+func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
+
+// RemoteAddr returns the remote address of the underlying conn.
+func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// Close closes the underlying connection, which unblocks any ReadRecord or
+// WriteRecord in progress, and waits for the keepalive goroutine.
+func (c *Conn) Close() error {
+	err := net.ErrClosed
+	c.closeOnce.Do(func() {
+		close(c.closed)
+		err = c.conn.Close()
+	})
+	c.wg.Wait()
+	return err
+}
+
+func (c *Conn) isClosed() bool {
+	select {
+	case <-c.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+// WriteRecord writes p as one record: fragmented across as many frames as it
+// needs, the last one padded. A record larger than MaxRecord is refused
+// with ErrTooLarge before anything is written. After any other error the
+// Conn is closed and every later WriteRecord returns the same error.
+func (c *Conn) WriteRecord(p []byte) error {
+	if len(p) > MaxRecord {
+		return fmt.Errorf("%w: %d bytes", ErrTooLarge, len(p))
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
+	}
+	for first := true; first || len(p) > 0; first = false {
+		n := min(len(p), MaxFragment)
+		t := typeFinal
+		if n < len(p) {
+			t = typeMore
+		}
+		if err := c.writeFrame(t, p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// writeFrame seals and writes one frame; c.wmu must be held.
+func (c *Conn) writeFrame(t frameType, data []byte) error {
+	encodePlaintext(c.wbuf[:PlaintextSize], t, data)
+	if err := c.send.seal(c.wbuf[:]); err != nil {
+		return c.failWrite(err)
+	}
+	if c.cfg.WriteTimeout > 0 {
+		if err := c.conn.SetWriteDeadline(c.cfg.now().Add(c.cfg.WriteTimeout)); err != nil {
+			return c.failWrite(err)
+		}
+	}
+	if _, err := c.conn.Write(c.wbuf[:]); err != nil {
+		return c.failWrite(err)
+	}
+	c.wrote = true
+	return nil
+}
+
+// failWrite records err as the sticky write error and closes the
+// connection: a peer that got part of a record cannot resynchronise.
+func (c *Conn) failWrite(err error) error {
+	switch {
+	case c.isClosed():
+		err = ErrClosed
+	case errors.Is(err, ErrExhausted):
+	default:
+		err = fmt.Errorf("wire: write: %w", err)
+	}
+	c.werr = err
+	c.conn.Close()
+	return err
+}
+
+// keepalive writes a keepalive frame every interval in which nothing else
+// was written. It runs until Close or a write error.
+func (c *Conn) keepalive(interval time.Duration) {
+	defer c.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.closed:
+			return
+		case <-t.C:
+		}
+		c.wmu.Lock()
+		var err error
+		if c.werr != nil {
+			err = c.werr
+		} else if !c.wrote {
+			err = c.writeFrame(typeKeepalive, nil)
+		}
+		c.wrote = false
+		c.wmu.Unlock()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// ReadRecord reads the next record. Keepalive frames are skipped. At the end
+// of the stream on a record boundary it returns io.EOF. After any error the
+// Conn is closed and every later ReadRecord returns the same error. The
+// returned slice belongs to the caller.
+func (c *Conn) ReadRecord() ([]byte, error) {
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	if c.rerr != nil {
+		return nil, c.rerr
+	}
+	rec, err := c.readRecord()
+	if err != nil {
+		if c.isClosed() && !errors.Is(err, io.EOF) {
+			err = ErrClosed
+		}
+		c.rerr = err
+		c.conn.Close()
+		return nil, err
+	}
+	return rec, nil
+}
+
+func (c *Conn) readRecord() ([]byte, error) {
+	var rec []byte
+	started := false
+	for {
+		if c.cfg.IdleTimeout > 0 {
+			if err := c.conn.SetReadDeadline(c.cfg.now().Add(c.cfg.IdleTimeout)); err != nil {
+				return nil, fmt.Errorf("wire: read: %w", err)
+			}
+		}
+		if _, err := io.ReadFull(c.conn, c.rbuf[:]); err != nil {
+			switch {
+			case errors.Is(err, io.EOF) && !started:
+				return nil, io.EOF
+			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+				return nil, fmt.Errorf("%w: %w", ErrTruncated, io.ErrUnexpectedEOF)
+			case errors.Is(err, os.ErrDeadlineExceeded) && c.cfg.IdleTimeout > 0:
+				return nil, fmt.Errorf("%w: %w", ErrIdle, err)
+			default:
+				return nil, fmt.Errorf("wire: read: %w", err)
+			}
+		}
+		plain, err := c.recv.open(c.rbuf[:])
+		if err != nil {
+			return nil, err
+		}
+		t, data, err := parsePlaintext(plain)
+		if err != nil {
+			return nil, err
+		}
+		if t == typeKeepalive {
+			continue
+		}
+		if len(rec)+len(data) > MaxRecord {
+			return nil, fmt.Errorf("%w: peer sent more than %d bytes", ErrTooLarge, MaxRecord)
+		}
+		if rec == nil {
+			rec = make([]byte, 0, len(data))
+		}
+		rec = append(rec, data...)
+		started = true
+		if t == typeFinal {
+			return rec, nil
+		}
+	}
+}
