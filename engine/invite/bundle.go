@@ -4,7 +4,6 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/nookchat/nook/engine/identity"
@@ -63,7 +62,7 @@ func (b *Bundle) appendUnsigned(dst []byte) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %w", ErrAddress, err)
 	}
 	sec := b.Created.Unix()
-	if b.Created.IsZero() || sec <= 0 {
+	if b.Created.IsZero() || sec <= 0 || sec > maxUnix {
 		return nil, fmt.Errorf("%w: bundle creation time not set", ErrMalformed)
 	}
 	dst = append(dst, b.Version)
@@ -127,7 +126,7 @@ func readBundle(r *reader) (*Bundle, error) {
 	if r.short {
 		return nil, errShort
 	}
-	if created == 0 || created > math.MaxInt64 {
+	if created == 0 || created > maxUnix {
 		return nil, fmt.Errorf("%w: bundle creation time out of range", ErrMalformed)
 	}
 	b.Created = time.Unix(int64(created), 0).UTC()

@@ -79,6 +79,12 @@ func TestBundleRoundTrip(t *testing.T) {
 			}
 		}
 	}
+	// A creation time after the year 9999 would not survive time.Time.
+	far := append([]byte(nil), enc...)
+	far[97] = 0x7f
+	if err := new(Bundle).UnmarshalBinary(far); !errors.Is(err, ErrMalformed) {
+		t.Errorf("creation time far in the future: %v", err)
+	}
 	for _, n := range []int{0, 1, BundleSize - 1, BundleSize + 1} {
 		data := make([]byte, n)
 		if n > 0 {

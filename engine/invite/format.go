@@ -31,6 +31,10 @@ const (
 	ChecksumSize = 4
 )
 
+// maxUnix is the last second of the year 9999, the latest time this package
+// decodes; later times do not survive a round trip through time.Time.
+const maxUnix = 253402300799
+
 // Scheme starts every invite.
 const Scheme = "NOOK:"
 

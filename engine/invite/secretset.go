@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"sync"
 	"time"
@@ -195,7 +194,7 @@ func (s *SecretSet) UnmarshalBinary(data []byte) error {
 		var secret Secret
 		copy(secret[:], e[:SecretSize])
 		exp := binary.BigEndian.Uint64(e[SecretSize:secretEntrySize])
-		if secret.IsZero() || exp == 0 || exp > math.MaxInt64 {
+		if secret.IsZero() || exp == 0 || exp > maxUnix {
 			return fmt.Errorf("%w: secret set entry out of range", ErrMalformed)
 		}
 		if _, dup := secrets[secret]; dup {
