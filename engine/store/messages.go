@@ -259,3 +259,73 @@ func (s *Store) ListConversations() ([]ConversationInfo, error) {
 	})
 	return out, err
 }
+
+// deleteBatch is how many messages DeleteConversation removes per
+// transaction (a transaction holds at most 1.2 MiB).
+const deleteBatch = 1000
+
+// DeleteConversation removes every message of conv, their index entries,
+// conv's outbox and its summary. A long conversation is removed in several
+// transactions, newest messages first; the summary goes last, so an
+// interrupted deletion leaves a consistent, shorter conversation that a
+// second call finishes.
+func (s *Store) DeleteConversation(conv model.ConversationID) error {
+	if err := checkName("conversation", string(conv)); err != nil {
+		return err
+	}
+	for _, kind := range []byte{kindMessage, kindOutbox} {
+		for {
+			n := 0
+			err := s.update(func(txn *badger.Txn) error {
+				n = 0
+				it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kind, conv)})
+				var keys, index [][]byte
+				for it.Seek(seqKey(kind, conv, ^uint64(0))); it.Valid() && len(keys) < deleteBatch; it.Next() {
+					item := it.Item()
+					var id model.MessageID
+					err := item.Value(func(v []byte) error {
+						if kind == kindMessage {
+							if len(v) < 1+len(id) {
+								return fmt.Errorf("%w: message record: truncated", ErrCorrupt)
+							}
+							v = v[1:]
+						}
+						if len(v) < len(id) {
+							return fmt.Errorf("%w: outbox entry: truncated", ErrCorrupt)
+						}
+						copy(id[:], v)
+						return nil
+					})
+					if err != nil {
+						it.Close()
+						return err
+					}
+					keys = append(keys, item.KeyCopy(nil))
+					if kind == kindMessage {
+						index = append(index, idKey(kindMsgIndex, id))
+					} else {
+						index = append(index, idKey(kindOutIndex, id))
+					}
+				}
+				it.Close()
+				for i := range keys {
+					if err := txn.Delete(keys[i]); err != nil {
+						return err
+					}
+					if err := txn.Delete(index[i]); err != nil {
+						return err
+					}
+				}
+				n = len(keys)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if n < deleteBatch {
+				break
+			}
+		}
+	}
+	return s.update(func(txn *badger.Txn) error { return txn.Delete(convKey(kindConv, conv)) })
+}

@@ -212,3 +212,43 @@ func TestTxAppendWithBucket(t *testing.T) {
 		t.Fatalf("outbox: %v", ids)
 	}
 }
+
+func TestDeleteConversation(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	var ids []model.MessageID
+	for range deleteBatch + 5 {
+		m := msg("a", "x", time.Now())
+		ids = append(ids, m.ID)
+		if _, err := s.AppendMessage(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Enqueue("a", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	keep, _ := s.QueueMessage(msg("b", "keep", time.Now()))
+	if err := s.DeleteConversation("a"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := s.HasMessage(ids[7]); ok {
+		t.Fatal("message still indexed")
+	}
+	if page, _ := s.LatestMessages("a", 10); len(page) != 0 {
+		t.Fatalf("messages left: %d", len(page))
+	}
+	if _, err := s.Conversation("a"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("summary left: %v", err)
+	}
+	if ob, _ := s.Outbox("a"); len(ob) != 0 {
+		t.Fatalf("outbox left: %v", ob)
+	}
+	if convs, _ := s.ListConversations(); len(convs) != 1 || convs[0].ID != "b" {
+		t.Fatalf("conversations: %+v", convs)
+	}
+	if ob, _ := s.Outbox("b"); len(ob) != 1 || ob[0] != keep.ID {
+		t.Fatalf("other outbox: %v", ob)
+	}
+	if m, err := s.AppendMessage(msg("a", "again", time.Now())); err != nil || m.Seq != 1 {
+		t.Fatalf("append after delete: %+v, %v", m, err)
+	}
+}

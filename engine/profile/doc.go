@@ -1,0 +1,67 @@
+// Package profile provides Nook's password-protected profiles: a folder
+// holding a small plaintext header and an encrypted store (package store),
+// with creation, unlocking, password change, deletion, export to one
+// encrypted file and import from it.
+//
+// # Layout
+//
+// A profile is a folder under a root directory, named by 32 random hex
+// digits (the profile ID), never by anything the user typed:
+//
+//	root/<id>/profile.hdr   plaintext header (below)
+//	root/<id>/db/           Badger database, AES-256 under the master key
+//
+// Folders whose names start with "." are work in progress (creation, import,
+// deletion) and are ignored by List.
+//
+// # Keys
+//
+// A random 32-byte master key encrypts the database. It is stored in the
+// header wrapped (XChaCha20-Poly1305) under a key derived from the password:
+//
+//	ikm      = Argon2id(password, salt, t, m, p, 32 bytes)
+//	checkKey = HKDF-SHA256(ikm, info "nook profile v1 key check")
+//	wrapKey  = HKDF-SHA256(ikm, info "nook profile v1 wrap")
+//
+// Changing the password therefore only re-wraps the master key and rewrites
+// the header atomically (temporary file, fsync, rename, fsync of the folder):
+// the database is not touched and no data can be lost. The empty password is
+// allowed (the app warns); it goes through Argon2id like any other, so the
+// format does not change.
+//
+// Argon2id parameters default to t=3, m=64 MiB, p=4 (RFC 9106's second
+// recommendation) and may not be set lower: Create, ChangePassword, Unlock and
+// Import reject weaker ones with ErrWeakParams. The one exception is a test
+// binary (testing.Testing reports true), where InsecureTestParams make tests
+// fast; a production binary cannot use them even by mistake, and cannot
+// unlock a profile a test wrote with them.
+//
+// # Header format (version 1, 214 bytes, big-endian integers)
+//
+//	off len
+//	  0   8  magic "NOOKPROF"
+//	  8   2  format version = 1
+//	 10   2  flags = 0
+//	 12  16  profile ID (random)
+//	 28   8  creation time, Unix seconds
+//	 36   1  KDF = 1 (Argon2id)
+//	 37   4  t (passes)
+//	 41   4  m (KiB)
+//	 45   1  p (lanes)
+//	 46  32  salt (random, renewed by every password change)
+//	 78  32  key check = HMAC-SHA256(checkKey, bytes 0..77)
+//	110  24  nonce (random)
+//	134  48  wrapped master key: XChaCha20-Poly1305(wrapKey, nonce,
+//	         master key, additional data = bytes 0..109)
+//	182  32  SHA-256 of bytes 0..181
+//
+// The trailing hash tells an accidentally damaged header (ErrCorruptHeader)
+// from a wrong password (ErrWrongPassword, the key check fails). The header
+// holds no name: List shows an ID and a creation time; the display name is
+// inside the encrypted database and appears after Unlock.
+//
+// # Export format
+//
+// See export.go: a plaintext header authenticated under the export
+// password, then the database backup in a chunked AEAD stream.
+package profile

@@ -1,0 +1,444 @@
+package profile
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// File and folder names inside a profile.
+const (
+	headerFile = "profile.hdr"
+	dbDir      = "db"
+)
+
+var (
+	// ErrNoProfile is returned by Unlock and Delete for a folder without a
+	// profile header.
+	ErrNoProfile = errors.New("no profile in this folder")
+	// ErrMissingDB is returned by Unlock when the header is there but the
+	// database folder is not. Nothing is changed on disk.
+	ErrMissingDB = errors.New("profile database is missing")
+	// ErrProfileInUse is returned by Unlock and Delete when the profile is
+	// already unlocked, by this process or another one.
+	ErrProfileInUse = errors.New("profile is already open")
+	// ErrClosed is returned by the methods of a Profile after Close.
+	ErrClosed = errors.New("profile is closed")
+	// ErrNewerSchema is returned by Unlock and Import for a database written
+	// by a newer version of Nook. It is store.ErrNewerSchema.
+	ErrNewerSchema = store.ErrNewerSchema
+)
+
+// Options configure the operations that derive keys or write profiles. The
+// zero value is right for production.
+type Options struct {
+	// KDF are the Argon2id parameters for headers and export files written;
+	// zero means DefaultParams. Weaker ones are refused outside tests.
+	KDF Params
+	// Rand is the source of salts, nonces, keys and IDs; nil means
+	// crypto/rand.
+	Rand io.Reader
+	// Now is the clock for creation times; nil means time.Now.
+	Now func() time.Time
+	// NoSync is passed to the store (store.Options.NoSync): for tests and
+	// benchmarks only.
+	NoSync bool
+}
+
+func (o Options) rand() io.Reader {
+	if o.Rand == nil {
+		return rand.Reader
+	}
+	return o.Rand
+}
+
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+// Info is what can be known about a profile without its password.
+type Info struct {
+	// ID is the profile's random identifier (32 hex digits).
+	ID string
+	// Dir is the profile's folder.
+	Dir string
+	// Created is when the profile was created, to the second.
+	Created time.Time
+	// Err is set by List for a folder whose header cannot be read; the other
+	// fields but Dir are then empty.
+	Err error
+}
+
+// Profile is an unlocked profile. Close locks it again.
+type Profile struct {
+	dir    string
+	info   Info
+	opts   Options
+	st     *store.Store
+	id     *identity.Identity
+	master []byte // the database key, wiped by Close
+
+	mu     sync.Mutex // guards name, closed, and header rewrites
+	name   string
+	closed bool
+}
+
+// Store returns the profile's open store. It is closed by Close.
+func (p *Profile) Store() *store.Store { return p.st }
+
+// Identity returns the profile's identity. Close wipes its private key: do
+// not use it after Close.
+func (p *Profile) Identity() *identity.Identity { return p.id }
+
+// Info returns the profile's ID, folder and creation time.
+func (p *Profile) Info() Info { return p.info }
+
+// DisplayName returns the name the user chose for the profile.
+func (p *Profile) DisplayName() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.name
+}
+
+// SetDisplayName changes the profile's display name.
+func (p *Profile) SetDisplayName(name string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	if err := putSelf(p.st, p.id.Seed(), name); err != nil {
+		return err
+	}
+	p.name = name
+	return nil
+}
+
+// Close closes the store and wipes the keys held in memory (best effort:
+// the Go runtime may have copied them). It may be called more than once.
+func (p *Profile) Close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closeLocked()
+}
+
+// Lock is Close.
+func (p *Profile) Lock() error { return p.Close() }
+
+func (p *Profile) closeLocked() error {
+	if p.closed {
+		return nil
+	}
+	p.closed = true
+	err := p.st.Close()
+	clear(p.master)
+	clear(p.id.PrivateKey())
+	return err
+}
+
+// The profile record holds the identity seed and the display name, in the
+// store's bucket "profile" under "self": version byte 1, the 32-byte seed,
+// a uvarint length and the name.
+const (
+	selfBucket  = "profile"
+	selfVersion = 1
+)
+
+var selfKey = []byte("self")
+
+func putSelf(st *store.Store, seed []byte, name string) error {
+	b := append([]byte{selfVersion}, seed...)
+	b = binary.AppendUvarint(b, uint64(len(name)))
+	b = append(b, name...)
+	defer clear(b)
+	return st.Bucket(selfBucket).Put(selfKey, b)
+}
+
+func getSelf(st *store.Store) (*identity.Identity, string, error) {
+	b, err := st.Bucket(selfBucket).Get(selfKey)
+	if err != nil {
+		return nil, "", fmt.Errorf("read profile record: %w", err)
+	}
+	defer clear(b)
+	bad := fmt.Errorf("%w: profile record", store.ErrCorrupt)
+	if len(b) < 33 || b[0] != selfVersion {
+		return nil, "", bad
+	}
+	n, k := binary.Uvarint(b[33:])
+	if k <= 0 || n != uint64(len(b)-33-k) {
+		return nil, "", bad
+	}
+	id, err := identity.FromSeed(b[1:33])
+	if err != nil {
+		return nil, "", bad
+	}
+	return id, string(b[33+k:]), nil
+}
+
+func newID(r io.Reader) ([16]byte, error) {
+	var id [16]byte
+	_, err := io.ReadFull(r, id[:])
+	return id, err
+}
+
+// Create makes a new profile under root with a fresh identity, protected by
+// password, and returns it unlocked. The folder appears under root only when
+// it is complete.
+func Create(root, displayName, password string, opts Options) (*Profile, error) {
+	opts.KDF = opts.KDF.withDefault()
+	if err := opts.KDF.check(); err != nil {
+		return nil, err
+	}
+	rnd := opts.rand()
+	h := &header{params: opts.KDF, created: opts.now().UTC().Truncate(time.Second)}
+	var err error
+	if h.id, err = newID(rnd); err != nil {
+		return nil, fmt.Errorf("read random id: %w", err)
+	}
+	master := make([]byte, masterKeySize)
+	if _, err := io.ReadFull(rnd, master); err != nil {
+		return nil, fmt.Errorf("read random key: %w", err)
+	}
+	defer clear(master)
+	ident, err := identity.Generate(rnd)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(ident.PrivateKey())
+	if err := os.MkdirAll(root, 0o700); err != nil {
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	final := filepath.Join(root, h.idString())
+	work := filepath.Join(root, ".new-"+h.idString())
+	err = func() error {
+		if err := os.Mkdir(work, 0o700); err != nil {
+			return err
+		}
+		if err := h.seal(rnd, password, master); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(work, headerFile), h.marshal()); err != nil {
+			return err
+		}
+		st, err := store.Open(filepath.Join(work, dbDir), store.Options{Key: master, Create: true, NoSync: opts.NoSync})
+		if err != nil {
+			return err
+		}
+		err = putSelf(st, ident.Seed(), displayName)
+		if cerr := st.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		return os.Rename(work, final)
+	}()
+	if err != nil {
+		os.RemoveAll(work)
+		return nil, fmt.Errorf("create profile: %w", err)
+	}
+	return openWithKey(final, h, master, opts)
+}
+
+// openWithKey opens the store of the profile in dir with the master key
+// (which it copies).
+func openWithKey(dir string, h *header, master []byte, opts Options) (*Profile, error) {
+	key := append([]byte(nil), master...)
+	st, err := store.Open(filepath.Join(dir, dbDir), store.Options{Key: key, NoSync: opts.NoSync})
+	switch {
+	case errors.Is(err, store.ErrInUse):
+		err = ErrProfileInUse
+	case errors.Is(err, store.ErrNotExist):
+		err = ErrMissingDB
+	case errors.Is(err, store.ErrWrongKey):
+		err = corrupt("header does not belong to this database")
+	}
+	if err != nil {
+		clear(key)
+		return nil, err
+	}
+	id, name, err := getSelf(st)
+	if err != nil {
+		st.Close()
+		clear(key)
+		return nil, err
+	}
+	return &Profile{
+		dir:    dir,
+		info:   Info{ID: h.idString(), Dir: dir, Created: h.created},
+		opts:   opts,
+		st:     st,
+		id:     id,
+		master: key,
+		name:   name,
+	}, nil
+}
+
+// readHeader reads and parses dir's profile.hdr.
+func readHeader(dir string) (*header, error) {
+	f, err := os.Open(filepath.Join(dir, headerFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNoProfile
+	} else if err != nil {
+		return nil, fmt.Errorf("read profile header: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, headerSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read profile header: %w", err)
+	}
+	return parseHeader(b)
+}
+
+// Unlock opens the profile in dir with password. A wrong password costs one
+// key derivation and returns ErrWrongPassword; nothing on disk changes
+// before the password is verified. opts.KDF is not used.
+func Unlock(dir, password string, opts Options) (*Profile, error) {
+	h, err := readHeader(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.params.check(); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(filepath.Join(dir, dbDir)); err != nil || !fi.IsDir() {
+		return nil, ErrMissingDB
+	}
+	master, err := h.open(password)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(master)
+	return openWithKey(dir, h, master, opts)
+}
+
+// List returns the profiles under root, oldest first. A folder whose header
+// cannot be read is listed with Err set; folders without a header are not
+// profiles and are skipped. A missing root holds no profiles.
+func List(root string) ([]Info, error) {
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("list profiles: %w", err)
+	}
+	var out []Info
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		h, err := readHeader(dir)
+		switch {
+		case errors.Is(err, ErrNoProfile):
+			continue
+		case err != nil:
+			out = append(out, Info{Dir: dir, Err: err})
+		default:
+			out = append(out, Info{ID: h.idString(), Dir: dir, Created: h.created})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Info) int {
+		if c := a.Created.Compare(b.Created); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Dir, b.Dir)
+	})
+	return out, nil
+}
+
+// ChangePassword replaces the profile's password: it verifies old, then
+// re-wraps the master key under new (with a new salt and opts.KDF from
+// Unlock or Create) and replaces the header atomically. The database is not
+// touched.
+func (p *Profile) ChangePassword(old, new string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return ErrClosed
+	}
+	params := p.opts.KDF.withDefault()
+	if err := params.check(); err != nil {
+		return err
+	}
+	h, err := readHeader(p.dir)
+	if err != nil {
+		return err
+	}
+	master, err := h.open(old)
+	if err != nil {
+		return err
+	}
+	defer clear(master)
+	if !slicesEqual(master, p.master) {
+		return corrupt("header does not belong to this database")
+	}
+	h.params = params
+	if err := h.seal(p.opts.rand(), new, master); err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(p.dir, headerFile), h.marshal())
+}
+
+func slicesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// Delete verifies password, then removes the profile in dir and everything
+// in it. It fails with ErrProfileInUse if the profile is open.
+func Delete(dir, password string, opts Options) error {
+	p, err := Unlock(dir, password, opts)
+	if err != nil {
+		return err
+	}
+	return p.remove()
+}
+
+// Delete verifies password against the header, closes the profile and
+// removes its folder.
+func (p *Profile) Delete(password string) error {
+	p.mu.Lock()
+	h, err := readHeader(p.dir)
+	if err == nil {
+		var master []byte
+		master, err = h.open(password)
+		clear(master)
+	}
+	p.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return p.remove()
+}
+
+// remove closes p and deletes its folder: first renamed to a dot-name, so
+// that List never shows a half-deleted profile.
+func (p *Profile) remove() error {
+	if err := p.Close(); err != nil {
+		return err
+	}
+	var suffix [8]byte
+	rand.Read(suffix[:])
+	trash := filepath.Join(filepath.Dir(p.dir), ".delete-"+hex.EncodeToString(suffix[:]))
+	if err := os.Rename(p.dir, trash); err != nil {
+		return fmt.Errorf("delete profile: %w", err)
+	}
+	if err := os.RemoveAll(trash); err != nil {
+		return fmt.Errorf("delete profile: %w", err)
+	}
+	return nil
+}
