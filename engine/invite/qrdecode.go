@@ -106,22 +106,43 @@ func ReadQR(img image.Image) (text string, err error) {
 	if b := img.Bounds(); max(b.Dx(), b.Dy()) > maxSide {
 		images = append(images, downscale(img, maxSide))
 	}
-	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
-	reader := qrcode.NewQRCodeReader()
-	for _, im := range images {
-		src := gozxing.NewLuminanceSourceFromImage(im)
-		for _, s := range []gozxing.LuminanceSource{src, src.Invert()} {
-			for _, bin := range []gozxing.Binarizer{gozxing.NewHybridBinarizer(s), gozxing.NewGlobalHistgramBinarizer(s)} {
-				bmp, err := gozxing.NewBinaryBitmap(bin)
-				if err != nil {
-					continue
-				}
-				res, err := reader.Decode(bmp, hints)
-				reader.Reset()
-				if err == nil {
-					return res.GetText(), nil
+	// Cheap attempts first (a clean rendering or screenshot, upright or
+	// inverted), then the slow ones.
+	type attempt struct {
+		src       gozxing.LuminanceSource
+		global    bool // GlobalHistogramBinarizer rather than HybridBinarizer
+		tryHarder bool
+	}
+	var attempts []attempt
+	for _, tryHarder := range []bool{false, true} {
+		for _, im := range images {
+			src := gozxing.NewLuminanceSourceFromImage(im)
+			for _, s := range []gozxing.LuminanceSource{src, src.Invert()} {
+				attempts = append(attempts, attempt{s, false, tryHarder})
+				if tryHarder {
+					attempts = append(attempts, attempt{s, true, tryHarder})
 				}
 			}
+		}
+	}
+	reader := qrcode.NewQRCodeReader()
+	for _, a := range attempts {
+		var bin gozxing.Binarizer = gozxing.NewHybridBinarizer(a.src)
+		if a.global {
+			bin = gozxing.NewGlobalHistgramBinarizer(a.src)
+		}
+		bmp, err := gozxing.NewBinaryBitmap(bin)
+		if err != nil {
+			continue
+		}
+		var hints map[gozxing.DecodeHintType]any
+		if a.tryHarder {
+			hints = map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_TRY_HARDER: true}
+		}
+		res, err := reader.Decode(bmp, hints)
+		reader.Reset()
+		if err == nil {
+			return res.GetText(), nil
 		}
 	}
 	return "", ErrNoQRCode
