@@ -56,3 +56,86 @@ func TestContactRow_Render(t *testing.T) {
 		})
 	}
 }
+
+func TestContactRow_RequestButtons(t *testing.T) {
+	newTestApp(t, VariantLight)
+	c := contactRows()[3]
+	row := NewContactRow(c)
+	showIn(t, row, fyne.NewSize(380, 140))
+
+	var got []string
+	row.OnAccept = func(a string) { got = append(got, "accept "+a) }
+	row.OnReject = func(a string) { got = append(got, "reject "+a) }
+	row.OnBlock = func(a string) { got = append(got, "block "+a) }
+	r := test.TempWidgetRenderer(t, row).(*contactRowRenderer)
+	test.Tap(r.accept)
+	test.Tap(r.reject)
+	test.Tap(r.block)
+	want := []string{"accept " + c.Address, "reject " + c.Address, "block " + c.Address}
+	if !equalStrings(got, want) {
+		t.Errorf("callbacks = %q, want %q", got, want)
+	}
+
+	// A normal row has no buttons, and is shorter.
+	h := row.MinSize().Height
+	row.Set(contactRows()[0])
+	if r.accept.Visible() || r.reject.Visible() || r.block.Visible() {
+		t.Error("buttons visible on a normal row")
+	}
+	if row.MinSize().Height >= h {
+		t.Errorf("normal row height %v, request row %v", row.MinSize().Height, h)
+	}
+}
+
+func TestAvatarColorDeterministic(t *testing.T) {
+	// Every spelling of one address gives one colour.
+	for _, spelling := range []string{normalizeOnion(addrAlice), "  " + addrAlice + " ", normalizeOnion(addrAlice) + ".ONION"} {
+		if got, want := AvatarColor(spelling), AvatarColor(addrAlice); got != want {
+			t.Errorf("AvatarColor(%q) = %v, want %v", spelling, got, want)
+		}
+	}
+	// Fixed values: a change here changes every user's avatars.
+	golden := map[string]int{addrAlice: 1, addrBob: 7, addrCarol: 1, addrDan: 2}
+	for k, want := range golden {
+		if got := paletteIndex(t, k); got != want {
+			t.Errorf("palette index for %s = %d, want %d", k, got, want)
+		}
+	}
+
+	// Many addresses spread over the whole palette.
+	seen := map[int]bool{}
+	for i := range 200 {
+		seen[paletteIndex(t, string(rune('a'+i%26))+string(rune('a'+i/26))+"xyz")] = true
+	}
+	if len(seen) != len(avatarPalette) {
+		t.Errorf("200 keys used %d of %d colours", len(seen), len(avatarPalette))
+	}
+}
+
+func paletteIndex(t *testing.T, key string) int {
+	t.Helper()
+	c := AvatarColor(key)
+	for i, p := range avatarPalette {
+		if p == c {
+			return i
+		}
+	}
+	t.Fatalf("AvatarColor(%q) = %v is not in the palette", key, c)
+	return -1
+}
+
+func TestInitials(t *testing.T) {
+	for _, tt := range []struct{ name, fallback, want string }{
+		{"Alice Moreau", "", "AM"},
+		{"bob", "", "B"},
+		{"jean-luc picard", "", "JL"},
+		{"  ", addrDan, "JU"},
+		{"", "", "?"},
+		{"Ölçü Şahin", "", "ÖŞ"},
+		{"@home 42", "", "H4"},
+	} {
+		if got := Initials(tt.name, tt.fallback); got != tt.want {
+			t.Errorf("Initials(%q, %q) = %q, want %q", tt.name, tt.fallback, got, tt.want)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 )
 
 // ellipsis is appended to text cut short by ellipsize.
@@ -38,4 +39,13 @@ func ellipsize(s string, size float32, style fyne.TextStyle, maxWidth float32) s
 		return ellipsis
 	}
 	return strings.TrimRight(string(r[:lo]), " ") + ellipsis
+}
+
+// newWrappedText returns a word-wrapping RichText of one segment whose text
+// and colour name the caller sets before refreshing.
+func newWrappedText() (*widget.RichText, *widget.TextSegment) {
+	seg := &widget.TextSegment{Style: widget.RichTextStyle{Inline: true}}
+	rt := widget.NewRichText(seg)
+	rt.Wrapping = fyne.TextWrapWord
+	return rt, seg
 }

@@ -1,0 +1,155 @@
+package widgets
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// copiedFeedback is how long the Copy button says "Copied".
+const copiedFeedback = 2 * time.Second
+
+// OnionAddress shows an onion address in monospace, in blocks of eight
+// characters so that two people can read it aloud and compare it, with a
+// Copy button that briefly confirms the copy. The text is selectable.
+type OnionAddress struct {
+	widget.BaseWidget
+
+	// OnCopy is called with the full address (with ".onion") when Copy is
+	// tapped; nil copies it to the clipboard.
+	OnCopy func(address string)
+
+	addr string // normalised, without ".onion"
+
+	// gen increases with each copy, so that an old timer cannot end newer
+	// feedback. Like the widgets, it is only touched on the Fyne goroutine.
+	gen int
+
+	label  *widget.Label
+	button *widget.Button
+}
+
+// NewOnionAddress returns a view of addr, given with or without ".onion".
+func NewOnionAddress(addr string) *OnionAddress {
+	o := &OnionAddress{addr: normalizeOnion(addr)}
+	o.ExtendBaseWidget(o)
+	return o
+}
+
+// Address returns the full address, with ".onion"; "" when there is none.
+func (o *OnionAddress) Address() string {
+	if o.addr == "" {
+		return ""
+	}
+	return o.addr + ".onion"
+}
+
+// SetAddress shows another address.
+func (o *OnionAddress) SetAddress(addr string) {
+	o.addr = normalizeOnion(addr)
+	o.Refresh()
+}
+
+// GroupedAddress returns addr as shown: lowercase, in blocks of eight
+// characters separated by spaces, with ".onion" after the last block.
+func GroupedAddress(addr string) string {
+	a := normalizeOnion(addr)
+	if a == "" {
+		return ""
+	}
+	return strings.Join(groupOnion(a), " ") + ".onion"
+}
+
+// Copy copies the address (through OnCopy or to the clipboard) and shows
+// "Copied" on the button for a moment. It is what tapping the button does.
+func (o *OnionAddress) Copy() {
+	full := o.Address()
+	if o.OnCopy != nil {
+		o.OnCopy(full)
+	} else {
+		fyne.CurrentApp().Clipboard().SetContent(full)
+	}
+	if o.button == nil {
+		return
+	}
+	o.setCopied(true)
+	o.gen++
+	gen := o.gen
+	time.AfterFunc(copiedFeedback, func() {
+		fyne.Do(func() {
+			if o.gen == gen {
+				o.setCopied(false)
+			}
+		})
+	})
+}
+
+func (o *OnionAddress) setCopied(copied bool) {
+	if copied {
+		o.button.SetText("Copied")
+		o.button.SetIcon(theme.ConfirmIcon())
+		o.button.Importance = widget.SuccessImportance
+	} else {
+		o.button.SetText("Copy")
+		o.button.SetIcon(theme.ContentCopyIcon())
+		o.button.Importance = widget.MediumImportance
+	}
+	o.button.Refresh()
+}
+
+// CreateRenderer implements fyne.Widget.
+func (o *OnionAddress) CreateRenderer() fyne.WidgetRenderer {
+	o.ExtendBaseWidget(o)
+	o.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	o.label.Wrapping = fyne.TextWrapWord
+	o.label.Selectable = true
+	o.button = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), o.Copy)
+	bg := &canvas.Rectangle{CornerRadius: 8}
+	content := container.NewBorder(nil, nil, nil,
+		container.NewVBox(layout.NewSpacer(), o.button, layout.NewSpacer()), o.label)
+	r := &onionRenderer{o: o, bg: bg, content: content}
+	r.Refresh()
+	return r
+}
+
+type onionRenderer struct {
+	o       *OnionAddress
+	bg      *canvas.Rectangle
+	content *fyne.Container
+}
+
+func (r *onionRenderer) Destroy() {}
+
+func (r *onionRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.bg, r.content}
+}
+
+func (r *onionRenderer) pad() float32 { return r.o.Theme().Size(theme.SizeNamePadding) }
+
+func (r *onionRenderer) MinSize() fyne.Size {
+	p := r.pad()
+	return r.content.MinSize().AddWidthHeight(2*p, 2*p)
+}
+
+func (r *onionRenderer) Layout(s fyne.Size) {
+	p := r.pad()
+	r.bg.Resize(s)
+	r.content.Move(fyne.NewPos(p, p))
+	r.content.Resize(s.SubtractWidthHeight(2*p, 2*p))
+}
+
+func (r *onionRenderer) Refresh() {
+	th := r.o.Theme()
+	r.bg.FillColor = themeColor(th, ColorNameCard)
+	r.bg.StrokeColor = themeColor(th, theme.ColorNameSeparator)
+	r.bg.StrokeWidth = 1
+	r.o.label.SetText(GroupedAddress(r.o.addr))
+	r.bg.Refresh()
+	r.Layout(r.o.Size())
+}
