@@ -102,9 +102,9 @@ func run(ctx context.Context, conn net.Conn, cfg *Config, steps func(*exchange) 
 	if err != nil {
 		return fail(err)
 	}
-	if err := conn.SetDeadline(time.Time{}); err != nil {
-		return fail(fmt.Errorf("handshake: %w", err))
-	}
+	// The peer may already have closed the connection (a server that
+	// rejected message 3); the session's first read reports that.
+	_ = conn.SetDeadline(time.Time{})
 	wc, err := wire.Open(conn, res.keys, cfg.wire())
 	if err != nil {
 		return fail(err)

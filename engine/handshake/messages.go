@@ -105,14 +105,9 @@ func (o offer) choose(supported []uint16) uint16 {
 	return 0
 }
 
-func allZero(b []byte) bool {
-	for _, x := range b {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
-}
+var zeros [MessageSize]byte
+
+func allZero(b []byte) bool { return bytes.Equal(b, zeros[:len(b)]) }
 
 // payload2 is the plaintext of message 2's Noise payload.
 type payload2 struct {

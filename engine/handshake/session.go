@@ -71,7 +71,7 @@ func (s *Session) Recv() (protocol.Record, error) {
 	}
 }
 
-// Close closes the session and its connection.
+// Close closes the session and its connection. Closing twice is harmless.
 func (s *Session) Close() error {
 	err := s.conn.Close()
 	if errors.Is(err, net.ErrClosed) {

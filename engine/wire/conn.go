@@ -88,12 +88,16 @@ func (c *Conn) LocalAddr() net.Addr { return c.conn.LocalAddr() }
 func (c *Conn) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
 
 // Close closes the underlying connection, which unblocks any ReadRecord or
-// WriteRecord in progress, and waits for the keepalive goroutine.
+// WriteRecord in progress, and waits for the keepalive goroutine. A second
+// Close returns net.ErrClosed.
 func (c *Conn) Close() error {
 	err := net.ErrClosed
 	c.closeOnce.Do(func() {
 		close(c.closed)
 		err = c.conn.Close()
+		if errors.Is(err, net.ErrClosed) || errors.Is(err, io.ErrClosedPipe) {
+			err = nil // already closed after a failed read or write
+		}
 	})
 	c.wg.Wait()
 	return err

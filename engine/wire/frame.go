@@ -1,6 +1,7 @@
 package wire
 
 import (
+	"bytes"
 	"crypto/cipher"
 	"encoding/binary"
 	"fmt"
@@ -37,6 +38,9 @@ const (
 	typeKeepalive frameType = 0x03 // nothing; length must be 0
 )
 
+// zeros is compared with padding.
+var zeros [PlaintextSize]byte
+
 // maxCounter is the last usable nonce counter; 2^64-1 is never used.
 const maxCounter = math.MaxUint64 - 1
 
@@ -72,10 +76,8 @@ func parsePlaintext(p []byte) (frameType, []byte, error) {
 	if n > MaxFragment {
 		return 0, nil, fmt.Errorf("%w: fragment length %d", ErrMalformed, n)
 	}
-	for _, b := range p[HeaderSize+n:] {
-		if b != 0 {
-			return 0, nil, fmt.Errorf("%w: non-zero padding", ErrMalformed)
-		}
+	if pad := p[HeaderSize+n:]; !bytes.Equal(pad, zeros[:len(pad)]) {
+		return 0, nil, fmt.Errorf("%w: non-zero padding", ErrMalformed)
 	}
 	return t, p[HeaderSize : HeaderSize+n], nil
 }
