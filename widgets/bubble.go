@@ -19,7 +19,6 @@ const (
 	bubbleMaxWidth = 540 // never wider than this, however wide the window
 	bubbleMaxShare = 0.8 // nor wider than this share of the row
 	metaGap        = 10  // between body text and an inline time stamp
-	stateIconSize  = 15  // the delivery-state tick
 	fallbackWidth  = 420 // width assumed before the bubble has been laid out
 )
 
@@ -202,6 +201,7 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 	textSize := th.Size(theme.SizeNameText)
 	captionSize := th.Size(theme.SizeNameCaptionText)
 	innerPad := th.Size(theme.SizeNameInnerPadding) // RichText's own padding
+	stateIconSize := iconSizeFor(captionSize)
 	var g bubbleGeom
 
 	maxW := fyne.Min(w*bubbleMaxShare, bubbleMaxWidth)
@@ -299,6 +299,9 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 	return g
 }
 
+// iconSizeFor is the size of the small icons next to caption text.
+func iconSizeFor(captionSize float32) float32 { return float32(int(captionSize*1.3 + 0.5)) }
+
 // failureText is the line shown under a failed message.
 func failureText(m Message) string {
 	if m.FailReason == "" {
@@ -313,6 +316,7 @@ func (r *bubbleRenderer) MinSize() fyne.Size {
 
 func (r *bubbleRenderer) Layout(s fyne.Size) {
 	g := r.geometry(s.Width)
+	stateIconSize := iconSizeFor(r.b.Theme().Size(theme.SizeNameCaptionText))
 	r.bg.Move(g.bubblePos)
 	r.bg.Resize(g.bubbleSize)
 	r.author.Text = g.authorText
@@ -376,33 +380,41 @@ func (r *bubbleRenderer) Refresh() {
 	gl, ok := m.State.glyph()
 	r.state.Hidden = !m.Outgoing || !ok
 	if !r.state.Hidden {
-		r.state.Resource = glyphResource(gl, muted)
+		setResource(r.state, glyphResource(gl, muted))
 	}
 
 	failed := m.Outgoing && m.State == DeliveryFailed
 	r.failIcon.Hidden, r.failText.Hidden = !failed, !failed
 	if failed {
 		errC := themeColor(th, theme.ColorNameError)
-		r.failIcon.Resource = glyphResource(glyphWarning, errC)
+		setResource(r.failIcon, glyphResource(glyphWarning, errC))
 		r.failText.Color = errC
 		r.failText.TextSize = captionSize
 	}
 
 	r.body.Refresh()
 	r.Layout(b.Size())
-	for _, o := range []fyne.CanvasObject{r.bg, r.author, r.quote, r.when, r.state, r.failIcon, r.failText} {
+	for _, o := range []fyne.CanvasObject{r.bg, r.author, r.quote, r.when, r.failText} {
 		o.Refresh()
 	}
+}
+
+// setResource shows res in img, refreshing it only when it changes:
+// decoding even a cached SVG again is the most expensive part of reusing a
+// bubble.
+func setResource(img *canvas.Image, res fyne.Resource) {
+	if img.Resource == res {
+		return
+	}
+	img.Resource = res
+	img.Refresh()
 }
 
 // definedName returns n when th defines it, or its standard fallback, for
 // places (RichText) that take a colour name rather than a colour.
 func definedName(th fyne.Theme, n fyne.ThemeColorName) fyne.ThemeColorName {
-	c := th.Color(n, fyne.CurrentApp().Settings().ThemeVariant())
-	if _, _, _, a := c.RGBA(); a == 0 {
-		if fb, ok := fallbacks[n]; ok {
-			return fb
-		}
+	if fb, ok := fallbacks[n]; ok && !isNook(th) {
+		return fb
 	}
 	return n
 }

@@ -135,13 +135,23 @@ var fallbacks = map[fyne.ThemeColorName]fyne.ThemeColorName{
 // colour name for Nook names that th does not define.
 func themeColor(th fyne.Theme, n fyne.ThemeColorName) color.Color {
 	v := fyne.CurrentApp().Settings().ThemeVariant()
+	if fb, ok := fallbacks[n]; ok && !isNook(th) {
+		n = fb
+	}
 	c := th.Color(n, v)
-	if fb, ok := fallbacks[n]; ok {
-		if _, _, _, a := c.RGBA(); a == 0 {
-			return th.Color(fb, v)
-		}
+	if c == nil {
+		return color.Transparent
 	}
 	return c
+}
+
+// isNook reports whether th is the Nook theme, which defines the Nook
+// colour names. Other themes (Fyne's own, or an app theme that wraps this
+// one) get the standard fallbacks; asking them for unknown names would only
+// log errors.
+func isNook(th fyne.Theme) bool {
+	_, ok := th.(*nookTheme)
+	return ok
 }
 
 // themeSize is th.Size(n), for symmetry with themeColor.
