@@ -1,0 +1,173 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/transport"
+)
+
+// Errors returned by the Engine's methods. Hint returns what a person
+// should do about any error the engine returns.
+var (
+	// ErrLocked is returned by methods that need an unlocked profile when
+	// none is unlocked.
+	ErrLocked = errors.New("no profile is unlocked")
+	// ErrAlreadyUnlocked is returned by Unlock while another profile is
+	// unlocked.
+	ErrAlreadyUnlocked = errors.New("a profile is already unlocked")
+	// ErrClosed is returned by every method after Close.
+	ErrClosed = errors.New("engine is closed")
+)
+
+// Config configures an Engine. DataDir is required.
+type Config struct {
+	// DataDir holds everything the engine keeps: profiles/ (one encrypted
+	// folder per profile) and tor/ (Tor's state).
+	DataDir string
+	// Transport, if set, carries every connection (tests and the local
+	// demo use the loopback transport); the engine then runs no Tor.
+	Transport transport.Transport
+	// Tor configures the bundled Tor the engine runs when Transport is nil.
+	// Its DataDir defaults to DataDir/tor and its OnStatus is the engine's.
+	Tor tor.Config
+	// Logger receives diagnostics without message text, names or keys;
+	// nil discards them.
+	Logger *slog.Logger
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Profile holds the options for profiles written and unlocked; the zero
+	// value is right for production (tests set cheap key derivation).
+	Profile profile.Options
+	// PeerBackoff bounds the redial interval for unreachable contacts
+	// (zero: the peer package's defaults).
+	PeerBackoff [2]time.Duration
+}
+
+// Engine is Nook's core: one per running app. New does nothing; Start
+// starts Tor; Unlock opens a profile and starts talking to its contacts;
+// Close stops everything and waits.
+type Engine struct {
+	cfg Config
+	bus *bus
+
+	// mu guards the fields below.
+	mu      sync.Mutex
+	started bool
+	closed  bool
+	tor     *tor.Tor // nil when cfg.Transport is set
+	torStat model.TorStatus
+	open    *openProfile
+}
+
+// New returns an engine for cfg. It starts nothing.
+func New(cfg Config) *Engine {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Engine{cfg: cfg, bus: newBus()}
+}
+
+// Subscribe returns the engine's event stream from now on and a function
+// that ends the subscription. Events arrive in the order they happened; a
+// slow reader delays only itself.
+func (e *Engine) Subscribe() (<-chan model.Event, func()) { return e.bus.subscribe() }
+
+func (e *Engine) emit(ev model.Event) { e.bus.publish(ev) }
+
+// Start starts the network: the bundled Tor, unless Config.Transport is set.
+// It returns once Tor runs; bootstrap progress follows as TorStatus events.
+func (e *Engine) Start(ctx context.Context) error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	if e.started {
+		e.mu.Unlock()
+		return nil
+	}
+	e.started = true
+	if e.cfg.Transport != nil {
+		e.torStat = model.TorStatus{State: model.TorReady, Percent: 100, Phase: "Local network"}
+		e.mu.Unlock()
+		e.emit(e.torStat)
+		return nil
+	}
+	tc := e.cfg.Tor
+	if tc.DataDir == "" {
+		tc.DataDir = filepath.Join(e.cfg.DataDir, "tor")
+	}
+	tc.OnStatus = e.onTorStatus
+	e.tor = tor.New(tc)
+	t := e.tor
+	e.mu.Unlock()
+	if err := t.Start(ctx); err != nil {
+		return fmt.Errorf("start tor: %w", err)
+	}
+	return nil
+}
+
+// onTorStatus turns the Tor transport's status into an event.
+func (e *Engine) onTorStatus(s tor.Status) {
+	ev := torEvent(s)
+	e.mu.Lock()
+	wasReady := e.torStat.State == model.TorReady
+	e.torStat = ev
+	op := e.open
+	e.mu.Unlock()
+	e.emit(ev)
+	if ev.State == model.TorReady && !wasReady && op != nil {
+		// The network is (back) up: reconnect now instead of after each
+		// contact's backoff.
+		op.peers.Reconnect()
+	}
+}
+
+// TorStatus returns the latest Tor status.
+func (e *Engine) TorStatus() model.TorStatus {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.torStat
+}
+
+// transport returns what carries connections.
+func (e *Engine) transport() transport.Transport {
+	if e.cfg.Transport != nil {
+		return e.cfg.Transport
+	}
+	return e.tor
+}
+
+// Close locks the open profile, stops Tor and ends every subscription.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	op, t := e.open, e.tor
+	e.open = nil
+	e.mu.Unlock()
+	var errs []error
+	if op != nil {
+		errs = append(errs, op.close())
+	}
+	if t != nil {
+		errs = append(errs, t.Close())
+	}
+	e.bus.close()
+	return errors.Join(errs...)
+}

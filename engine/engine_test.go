@@ -1,0 +1,301 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const step = 15 * time.Second
+
+// testEngine is an Engine on the loopback transport with cheap key
+// derivation, and a subscription that records its events.
+type testEngine struct {
+	*Engine
+	t      *testing.T
+	dir    string
+	tr     transport.Transport
+	events <-chan model.Event
+	cancel func()
+	seen   []model.Event
+}
+
+func newTestEngine(t *testing.T, dir string, tr transport.Transport) *testEngine {
+	t.Helper()
+	e := New(Config{
+		DataDir:     dir,
+		Transport:   tr,
+		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
+		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+	})
+	ch, cancel := e.Subscribe()
+	te := &testEngine{Engine: e, t: t, dir: dir, tr: tr, events: ch, cancel: cancel}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { te.Close() })
+	return te
+}
+
+// waitEvent reads events until match returns true.
+func (te *testEngine) waitEvent(what string, match func(model.Event) bool) model.Event {
+	te.t.Helper()
+	for _, ev := range te.seen {
+		if match(ev) {
+			return ev
+		}
+	}
+	timeout := time.After(step)
+	for {
+		select {
+		case ev, ok := <-te.events:
+			if !ok {
+				te.t.Fatalf("event stream closed waiting for %s", what)
+			}
+			te.seen = append(te.seen, ev)
+			if match(ev) {
+				return ev
+			}
+		case <-timeout:
+			te.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+func (te *testEngine) self() identity.Address {
+	te.t.Helper()
+	a, _, err := te.Self()
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return a
+}
+
+func TestProfileLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEngine(t, dir, loopback.New(loopback.NewMemoryDirectory()))
+	ctx := context.Background()
+
+	if _, _, err := e.Self(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("Self with no profile: %v, want ErrLocked", err)
+	}
+	info, err := e.CreateProfile(ctx, "Reporter", "correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, name, err := e.Self()
+	if err != nil || name != "Reporter" {
+		t.Fatalf("Self = %v, %q, %v", addr, name, err)
+	}
+	if _, err := e.CreateProfile(ctx, "Second", "x"); !errors.Is(err, ErrAlreadyUnlocked) {
+		t.Fatalf("second profile while one is open: %v", err)
+	}
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.UnlockAny(ctx, "wrong"); !errors.Is(err, profile.ErrWrongPassword) {
+		t.Fatalf("wrong password: %v, want ErrWrongPassword", err)
+	}
+	// A second profile with another password: UnlockAny finds the right one.
+	other, err := e.CreateProfile(ctx, "Organiser", "another password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.UnlockAny(ctx, "correct horse battery staple")
+	if err != nil || got.ID != info.ID {
+		t.Fatalf("UnlockAny = %v, %v; want profile %s", got.ID, err, info.ID)
+	}
+	if a, _, _ := e.Self(); a != addr {
+		t.Fatal("unlocked profile has another address")
+	}
+
+	// Settings persist across lock/unlock.
+	s := DefaultSettings()
+	s.BlockUnknown, s.Theme, s.TextScale = true, "dark", 1.25
+	if err := e.SetSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetSettings(Settings{Theme: "neon", TextScale: 1}); err == nil {
+		t.Fatal("an unknown theme was accepted")
+	}
+	if err := e.SetDisplayName("Night Reporter"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ChangePassword("correct horse battery staple", "new pass"); err != nil {
+		t.Fatal(err)
+	}
+	e.Lock()
+	if _, err := e.Unlock(ctx, info.ID, "correct horse battery staple"); !errors.Is(err, profile.ErrWrongPassword) {
+		t.Fatalf("old password after change: %v", err)
+	}
+	if _, err := e.Unlock(ctx, info.ID, "new pass"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := e.Settings(); got != s {
+		t.Fatalf("settings after unlock = %+v, want %+v", got, s)
+	}
+	if _, name, _ := e.Self(); name != "Night Reporter" {
+		t.Fatalf("display name after unlock = %q", name)
+	}
+
+	// Export, import under a new password, delete.
+	exp := filepath.Join(t.TempDir(), "backup.nook")
+	if err := e.ExportProfile(exp, "export pw"); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.DeleteProfile("not the password"); !errors.Is(err, profile.ErrWrongPassword) {
+		t.Fatalf("delete with a wrong password: %v", err)
+	}
+	if _, _, err := e.Self(); err != nil {
+		t.Fatal("a failed delete locked the profile")
+	}
+	if err := e.DeleteProfile("new pass"); err != nil {
+		t.Fatal(err)
+	}
+	infos, _ := e.Profiles()
+	if len(infos) != 1 || infos[0].ID != other.ID {
+		t.Fatalf("after delete %d profiles remain, want only the other one", len(infos))
+	}
+	imp, err := e.ImportProfile(exp, "export pw", "imported pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Unlock(ctx, imp.ID, "imported pw"); err != nil {
+		t.Fatal(err)
+	}
+	if a, name, _ := e.Self(); a != addr || name != "Night Reporter" {
+		t.Fatalf("imported profile is %s %q", a, name)
+	}
+}
+
+// TestInPersonInvite: two people exchange an in-person invite; the contact
+// is accepted without a request, both sides see it verified, they talk,
+// unread counts follow, and everything survives a restart.
+func TestInPersonInvite(t *testing.T) {
+	ctx := context.Background()
+	dirNet := loopback.NewMemoryDirectory()
+	aliceDir, bobDir := t.TempDir(), t.TempDir()
+	alice := newTestEngine(t, aliceDir, loopback.New(dirNet))
+	bob := newTestEngine(t, bobDir, loopback.New(dirNet))
+	if _, err := alice.CreateProfile(ctx, "Alice", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.CreateProfile(ctx, "Bob", "b"); err != nil {
+		t.Fatal(err)
+	}
+
+	text, err := alice.MyInvite(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := InviteQR(text, 512)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned, err := ReadInviteImage(png)
+	if err != nil || scanned != text {
+		t.Fatalf("QR round trip: %q, %v", scanned, err)
+	}
+	res, err := bob.AcceptInvite(scanned)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Contact.Address != string(alice.self()) || res.Contact.Nickname != "Alice" {
+		t.Fatalf("accepted contact %+v", res.Contact)
+	}
+	alice.waitEvent("bob accepted and verified on alice's side", func(ev model.Event) bool {
+		c, ok := ev.(model.ContactChanged)
+		return ok && c.Contact.Address == string(bob.self()) && c.Contact.State == model.ContactAccepted && c.Contact.Verified
+	})
+	bob.waitEvent("alice verified on bob's side", func(ev model.Event) bool {
+		c, ok := ev.(model.ContactChanged)
+		return ok && c.Contact.Address == string(alice.self()) && c.Contact.State == model.ContactAccepted && c.Contact.Verified
+	})
+	// The secret is single-use: a third person with the same invite text
+	// becomes an ordinary request, not a verified contact.
+	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	if _, err := mallory.CreateProfile(ctx, "Mallory", "m"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mallory.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	ev := alice.waitEvent("mallory's request", func(ev model.Event) bool {
+		c, ok := ev.(model.ContactChanged)
+		return ok && c.Contact.Address == string(mallory.self())
+	}).(model.ContactChanged)
+	if ev.Contact.State != model.ContactRequest || ev.Contact.Verified {
+		t.Fatalf("a reused in-person invite gave %v verified=%v", ev.Contact.State, ev.Contact.Verified)
+	}
+
+	msg, err := bob.Send(alice.self(), "we met at the café", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitEvent("delivery", func(ev model.Event) bool {
+		s, ok := ev.(model.MessageStatusChanged)
+		return ok && s.ID == msg.ID && s.Status == model.StatusDelivered
+	})
+	conv := model.ConversationID(bob.self())
+	alice.waitEvent("unread count", func(ev model.Event) bool {
+		u, ok := ev.(model.UnreadChanged)
+		return ok && u.Conversation == conv && u.Unread == 1
+	})
+	if n, _ := alice.Unread(conv); n != 1 {
+		t.Fatalf("unread = %d, want 1", n)
+	}
+	if err := alice.MarkRead(conv); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := alice.Unread(conv); n != 0 {
+		t.Fatalf("unread after MarkRead = %d", n)
+	}
+
+	// Restart alice's whole engine: history and contacts are there.
+	alice.Close()
+	alice = newTestEngine(t, aliceDir, loopback.New(dirNet))
+	if _, err := alice.UnlockAny(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := alice.Messages(conv, 0, 50)
+	if err != nil || len(msgs) != 1 || msgs[0].Body != "we met at the café" {
+		t.Fatalf("history after restart: %v, %v", msgs, err)
+	}
+	c, err := alice.Contact(bob.self())
+	if err != nil || !c.Verified || c.DisplayName != "Bob" {
+		t.Fatalf("contact after restart: %+v, %v", c, err)
+	}
+}
+
+func TestEventsAfterClose(t *testing.T) {
+	e := New(Config{DataDir: t.TempDir(), Transport: loopback.New(loopback.NewMemoryDirectory())})
+	ch, _ := e.Subscribe()
+	e.Close()
+	if _, ok := <-ch; ok {
+		// The TorStatus event of Start is not sent: Start never ran.
+		t.Fatal("event on a closed engine")
+	}
+	ch2, cancel := e.Subscribe()
+	cancel()
+	if _, ok := <-ch2; ok {
+		t.Fatal("subscription after Close is open")
+	}
+	if _, err := e.CreateProfile(context.Background(), "x", "y"); !errors.Is(err, ErrClosed) {
+		t.Fatalf("CreateProfile after Close: %v", err)
+	}
+}

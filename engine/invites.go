@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// InPersonInviteTTL is how long an in-person invite's one-time secret is
+// accepted.
+const InPersonInviteTTL = 24 * time.Hour
+
+// Buckets and keys of invite state in the profile's database.
+const (
+	invitesBucket = "invites"
+	secretsKey    = "secrets" // the SecretSet of our outstanding one-time secrets
+	proofsBucket  = "invite-proofs"
+)
+
+// ErrInviteKind is returned by AcceptInvite for an invite this build cannot
+// act on yet.
+var ErrInviteKind = errors.New("this kind of invite cannot be used here")
+
+// MyInvite returns the unlocked profile's contact invite as text (which is
+// also what its QR code holds). With inPerson set it carries a new one-time
+// secret valid for InPersonInviteTTL: whoever uses it first is accepted
+// without a request and marked verified in person, and nobody can use it
+// again. Show an in-person invite only to the person in front of you.
+func (e *Engine) MyInvite(inPerson bool) (string, error) {
+	op, err := e.current()
+	if err != nil {
+		return "", err
+	}
+	var opts invite.ContactOptions
+	if inPerson {
+		op.secretsMu.Lock()
+		secret, expires, err := op.secrets.Issue(nil, InPersonInviteTTL)
+		if err == nil {
+			err = op.saveSecretsLocked()
+		}
+		op.secretsMu.Unlock()
+		if err != nil {
+			return "", fmt.Errorf("make an in-person invite: %w", err)
+		}
+		opts = invite.ContactOptions{Secret: secret, Expires: expires}
+	}
+	inv, err := invite.NewContactInvite(op.id.Address(), op.displayName(), opts)
+	if err != nil {
+		return "", err
+	}
+	return inv.Encode(), nil
+}
+
+// InviteQR renders invite text as a PNG QR code of about size pixels.
+func InviteQR(text string, size int) ([]byte, error) { return invite.QRPNG(text, size) }
+
+// ReadInviteImage finds a Nook invite in a picture (PNG, JPEG or GIF bytes:
+// a screenshot, a photo, a pasted image) and returns its text.
+func ReadInviteImage(data []byte) (string, error) {
+	inv, err := invite.DecodeImageBytes(data)
+	if err != nil {
+		return "", err
+	}
+	return inv.Encode(), nil
+}
+
+// ReadInviteFile is ReadInviteImage for an image file.
+func ReadInviteFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read image: %w", err)
+	}
+	return ReadInviteImage(data)
+}
+
+// InviteResult says what accepting an invite did.
+type InviteResult struct {
+	Kind invite.Kind
+	// Contact is the contact added (for a contact invite).
+	Contact model.Contact
+}
+
+// AcceptInvite acts on invite text (pasted, or read from a QR code): a
+// contact invite adds the contact and sends a contact request, proving the
+// in-person secret if the invite has one. Errors are the invite package's
+// sentinels; invite.Hint explains each.
+func (e *Engine) AcceptInvite(text string) (InviteResult, error) {
+	op, err := e.current()
+	if err != nil {
+		return InviteResult{}, err
+	}
+	inv, err := invite.ParseAt(text, e.cfg.Now())
+	if err != nil {
+		return InviteResult{}, err
+	}
+	switch inv := inv.(type) {
+	case *invite.ContactInvite:
+		if inv.Address() == op.id.Address() {
+			return InviteResult{}, fmt.Errorf("this is your own invite")
+		}
+		if secret, ok := inv.Secret(); ok {
+			if err := op.st.Bucket(proofsBucket).Put([]byte(inv.Address()), secret[:]); err != nil {
+				return InviteResult{}, err
+			}
+		}
+		c, err := op.peers.AddContact(inv.Address(), inv.Name())
+		if err != nil {
+			return InviteResult{}, err
+		}
+		return InviteResult{Kind: invite.KindContact, Contact: c}, nil
+	}
+	return InviteResult{Kind: inv.Kind()}, fmt.Errorf("%w: %s", ErrInviteKind, inv.Kind())
+}
+
+// loadSecrets reads the outstanding one-time secrets.
+func (op *openProfile) loadSecrets() error {
+	op.secrets = invite.NewSecretSet(op.e.cfg.Now)
+	b, err := op.st.Bucket(invitesBucket).Get([]byte(secretsKey))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return op.secrets.UnmarshalBinary(b)
+}
+
+func (op *openProfile) saveSecretsLocked() error {
+	b, err := op.secrets.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return op.st.Bucket(invitesBucket).Put([]byte(secretsKey), b)
+}
+
+// proofFor is the peer manager's ProofFor: the proof for a contact added
+// from an in-person invite.
+func (op *openProfile) proofFor(contact identity.Address, binding []byte) []byte {
+	b, err := op.st.Bucket(proofsBucket).Get([]byte(contact))
+	if err != nil || len(b) != invite.SecretSize {
+		return nil
+	}
+	var secret invite.Secret
+	copy(secret[:], b)
+	return invite.Proof(secret, contact, op.id.Address(), binding)
+}
+
+// checkProof is the peer manager's CheckProof: it consumes the one-time
+// secret the proof was made with.
+func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byte) bool {
+	op.secretsMu.Lock()
+	defer op.secretsMu.Unlock()
+	if err := op.secrets.Consume(op.id.Address(), dialler, binding, proof); err != nil {
+		if errors.Is(err, invite.ErrExpired) {
+			_ = op.saveSecretsLocked()
+		}
+		return false
+	}
+	if err := op.saveSecretsLocked(); err != nil {
+		op.e.cfg.Logger.Warn("saving used invite secrets failed", "err", err)
+	}
+	return true
+}

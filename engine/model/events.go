@@ -1,0 +1,126 @@
+package model
+
+// Event is something that happened in the engine that a frontend may show.
+// The engine delivers events in the order they happened on one stream; a
+// frontend switches on the concrete type:
+//
+//	switch ev := ev.(type) {
+//	case model.MessageAdded: ...
+//	}
+//
+// Events carry copies: a frontend may keep them.
+type Event interface{ isEvent() }
+
+// MessageAdded reports a message newly stored in a conversation: one that
+// arrived, or one the user wrote (with Status Queued).
+type MessageAdded struct{ Message Message }
+
+// MessageStatusChanged reports that an outgoing message moved on (sent,
+// delivered, failed).
+type MessageStatusChanged struct {
+	ID           MessageID
+	Conversation ConversationID
+	Status       MessageStatus
+	Reason       string // set when Status is StatusFailed
+}
+
+// ContactChanged reports a contact added or changed: a new contact request,
+// an acceptance, a block, a new nickname or advertised name.
+type ContactChanged struct{ Contact Contact }
+
+// ContactRemoved reports a contact deleted (or a request rejected).
+type ContactRemoved struct{ Address string }
+
+// UnreadChanged reports a conversation's new count of unread incoming
+// messages (0 after it was read).
+type UnreadChanged struct {
+	Conversation ConversationID
+	Unread       int
+}
+
+// Presence says whether a contact can be reached right now.
+type Presence uint8
+
+// Presence values.
+const (
+	Offline    Presence = iota // no session, not trying right now
+	Connecting                 // dialling
+	Online                     // an authenticated session is up
+)
+
+func (p Presence) String() string {
+	switch p {
+	case Connecting:
+		return "connecting"
+	case Online:
+		return "online"
+	}
+	return "offline"
+}
+
+// PresenceChanged reports that a contact came online, went offline, or is
+// being dialled.
+type PresenceChanged struct {
+	Address  string
+	Presence Presence
+}
+
+// PeerProblem reports a peer that broke the protocol (malformed or
+// oversized data, a flood). The engine dropped the connection and goes on
+// serving everyone else. Reason is for people and never holds message text
+// or keys.
+type PeerProblem struct {
+	Address string // empty when the peer had not yet proved who it is
+	Reason  string
+}
+
+// TorState is a phase of the engine's Tor process.
+type TorState uint8
+
+// Tor states.
+const (
+	TorStarting TorState = iota + 1
+	TorBootstrapping
+	TorReady
+	TorRestarting
+	TorFailed
+	TorStopped
+)
+
+func (s TorState) String() string {
+	switch s {
+	case TorStarting:
+		return "starting"
+	case TorBootstrapping:
+		return "bootstrapping"
+	case TorReady:
+		return "ready"
+	case TorRestarting:
+		return "restarting"
+	case TorFailed:
+		return "failed"
+	case TorStopped:
+		return "stopped"
+	}
+	return "unknown"
+}
+
+// TorStatus reports Tor's progress: Percent 0–100 with Tor's own phase text
+// while bootstrapping, then Ready; Restarting after Tor died; Failed with a
+// reason and a hint for the user.
+type TorStatus struct {
+	State   TorState
+	Percent int
+	Phase   string
+	Err     string
+	Hint    string
+}
+
+func (MessageAdded) isEvent()         {}
+func (MessageStatusChanged) isEvent() {}
+func (ContactChanged) isEvent()       {}
+func (ContactRemoved) isEvent()       {}
+func (PresenceChanged) isEvent()      {}
+func (UnreadChanged) isEvent()        {}
+func (PeerProblem) isEvent()          {}
+func (TorStatus) isEvent()            {}

@@ -1,0 +1,244 @@
+package peer
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// AddContact adds addr as a contact with a local nickname and starts
+// reaching out: the link dials it and sends a contact request. Adding an
+// address that already asked us (state Request) accepts it. Adding an
+// existing contact only updates the nickname.
+func (m *Manager) AddContact(addr identity.Address, nickname string) (model.Contact, error) {
+	if addr == m.self {
+		return model.Contact{}, ErrSelf
+	}
+	if err := checkNickname(nickname); err != nil {
+		return model.Contact{}, err
+	}
+	c, err := m.changeContact(addr, true, func(c *model.Contact) bool {
+		if nickname != "" {
+			c.Nickname = nickname
+		}
+		switch c.State {
+		case 0:
+			c.State = model.ContactPending
+		case model.ContactRequest:
+			c.State = model.ContactAccepted
+		}
+		return true
+	})
+	if err != nil {
+		return c, err
+	}
+	if c.State == model.ContactBlocked {
+		return c, nil
+	}
+	if l := m.linkFor(addr, true); l != nil {
+		l.contactChanged(true)
+	}
+	return c, nil
+}
+
+// Accept accepts a contact request: the contact becomes Accepted and is
+// told so.
+func (m *Manager) Accept(addr identity.Address) (model.Contact, error) {
+	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+		if c.State != model.ContactRequest && c.State != model.ContactPending {
+			return false
+		}
+		c.State = model.ContactAccepted
+		return true
+	})
+	if err != nil {
+		return c, err
+	}
+	if l := m.linkFor(addr, true); l != nil {
+		l.contactChanged(true)
+	}
+	return c, nil
+}
+
+// Reject deletes a contact request. The requester is not told.
+func (m *Manager) Reject(addr identity.Address) error {
+	c, err := m.contact(addr)
+	if err != nil {
+		return err
+	}
+	if c.State != model.ContactRequest {
+		return fmt.Errorf("%s is not a contact request", addr.Short())
+	}
+	return m.DeleteContact(addr)
+}
+
+// Block blocks addr: its sessions are closed right after the handshake and
+// it is never dialled. Blocking an address that is not a contact adds it as
+// blocked.
+func (m *Manager) Block(addr identity.Address) (model.Contact, error) {
+	if addr == m.self {
+		return model.Contact{}, ErrSelf
+	}
+	c, err := m.changeContact(addr, true, func(c *model.Contact) bool {
+		c.State = model.ContactBlocked
+		return true
+	})
+	if err != nil {
+		return c, err
+	}
+	m.dropLink(addr)
+	m.closeStrangers(addr)
+	return c, nil
+}
+
+// Unblock makes a blocked contact an accepted contact again.
+func (m *Manager) Unblock(addr identity.Address) (model.Contact, error) {
+	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+		if c.State != model.ContactBlocked {
+			return false
+		}
+		c.State = model.ContactAccepted
+		return true
+	})
+	if err != nil {
+		return c, err
+	}
+	if l := m.linkFor(addr, true); l != nil {
+		l.contactChanged(true)
+	}
+	return c, nil
+}
+
+// DeleteContact removes the contact and ends its session. The conversation's
+// messages stay in the store until deleted separately.
+func (m *Manager) DeleteContact(addr identity.Address) error {
+	m.contactMu.Lock()
+	err := m.cfg.Store.DeleteContact(string(addr))
+	m.contactMu.Unlock()
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotContact
+		}
+		return err
+	}
+	m.dropLink(addr)
+	m.emit(model.ContactRemoved{Address: string(addr)})
+	return nil
+}
+
+// SetNickname sets the local name of a contact ("" clears it).
+func (m *Manager) SetNickname(addr identity.Address, nickname string) (model.Contact, error) {
+	if err := checkNickname(nickname); err != nil {
+		return model.Contact{}, err
+	}
+	return m.changeContact(addr, false, func(c *model.Contact) bool {
+		c.Nickname = nickname
+		return true
+	})
+}
+
+// SetArchived archives or unarchives a contact's conversation.
+func (m *Manager) SetArchived(addr identity.Address, archived bool) (model.Contact, error) {
+	return m.changeContact(addr, false, func(c *model.Contact) bool {
+		c.Archived = archived
+		return true
+	})
+}
+
+// Send stores a text message to a contact and queues it for delivery. It
+// returns the stored message (Status Queued); delivery is reported by
+// MessageStatusChanged events.
+func (m *Manager) Send(addr identity.Address, body string, replyTo model.MessageID) (model.Message, error) {
+	if strings.TrimSpace(body) == "" {
+		return model.Message{}, ErrEmptyMessage
+	}
+	if len(body) > protocol.MaxBody || !utf8.ValidString(body) {
+		return model.Message{}, fmt.Errorf("message is too long (at most %d bytes of text)", protocol.MaxBody)
+	}
+	c, err := m.contact(addr)
+	if err != nil {
+		return model.Message{}, err
+	}
+	if c.State == model.ContactBlocked {
+		return model.Message{}, ErrBlocked
+	}
+	now := m.now()
+	msg, err := m.cfg.Store.QueueMessage(model.Message{
+		ID:           model.NewMessageID(),
+		Conversation: model.ConversationID(addr),
+		Author:       string(m.self),
+		Outgoing:     true,
+		Sent:         now,
+		Received:     now,
+		Body:         body,
+		ReplyTo:      replyTo,
+		Status:       model.StatusQueued,
+	})
+	if err != nil {
+		return model.Message{}, fmt.Errorf("store message: %w", err)
+	}
+	m.emit(model.MessageAdded{Message: msg})
+	m.touch(addr)
+	if l := m.linkFor(addr, true); l != nil {
+		l.contactChanged(true)
+	}
+	return msg, nil
+}
+
+// contact returns the stored contact, or ErrNotContact.
+func (m *Manager) contact(addr identity.Address) (model.Contact, error) {
+	c, err := m.cfg.Store.GetContact(string(addr))
+	if errors.Is(err, store.ErrNotFound) {
+		return c, ErrNotContact
+	}
+	return c, err
+}
+
+// changeContact applies fn to the stored contact (a new one when create is
+// set and there is none), stores it if fn returns true, and emits
+// ContactChanged.
+func (m *Manager) changeContact(addr identity.Address, create bool, fn func(*model.Contact) bool) (model.Contact, error) {
+	m.contactMu.Lock()
+	defer m.contactMu.Unlock()
+	c, err := m.cfg.Store.GetContact(string(addr))
+	switch {
+	case errors.Is(err, store.ErrNotFound) && create:
+		c = model.Contact{Address: string(addr), Added: m.now()}
+	case errors.Is(err, store.ErrNotFound):
+		return c, ErrNotContact
+	case err != nil:
+		return c, err
+	}
+	if !fn(&c) {
+		return c, nil
+	}
+	if err := m.cfg.Store.PutContact(c); err != nil {
+		return c, fmt.Errorf("store contact: %w", err)
+	}
+	m.emit(model.ContactChanged{Contact: c})
+	return c, nil
+}
+
+// touch records activity with a contact (for ordering and the contact list).
+func (m *Manager) touch(addr identity.Address) {
+	_, _ = m.changeContact(addr, false, func(c *model.Contact) bool {
+		c.LastActivity = m.now()
+		return true
+	})
+}
+
+func checkNickname(s string) error {
+	if s == "" {
+		return nil
+	}
+	if err := protocol.CheckDisplayName(s); err != nil {
+		return fmt.Errorf("nickname: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,177 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"net"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+)
+
+// Limits on connections from people who are not contacts.
+const (
+	// maxStrangers bounds the sessions from non-contacts held at once.
+	maxStrangers = 16
+	// strangerTimeout is how long a non-contact has to send its contact
+	// request before the session is closed.
+	strangerTimeout = 60 * time.Second
+	// maxHandshakes bounds handshakes in progress at once, so a flood of
+	// connections cannot make us do unbounded work.
+	maxHandshakes = 32
+)
+
+// acceptLoop accepts connections on the onion service and authenticates
+// each in its own goroutine.
+func (m *Manager) acceptLoop(ln net.Listener) {
+	sem := make(chan struct{}, maxHandshakes)
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if m.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			m.cfg.Logger.Warn("accept failed", "err", err)
+			select {
+			case <-m.ctx.Done():
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			continue
+		}
+		select {
+		case sem <- struct{}{}:
+		default:
+			conn.Close() // too many handshakes in progress
+			continue
+		}
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			s, err := handshake.Server(m.ctx, conn, m.cfg.Identity, m.handshakeConfig())
+			<-sem
+			if err != nil {
+				conn.Close()
+				if m.ctx.Err() == nil {
+					m.cfg.Logger.Info("inbound handshake failed", "err", err)
+				}
+				return
+			}
+			m.admit(s)
+		}()
+	}
+}
+
+// handshakeConfig returns the handshake configuration with the listener's
+// replay cache.
+func (m *Manager) handshakeConfig() *handshake.Config {
+	var cfg handshake.Config
+	if m.cfg.Handshake != nil {
+		cfg = *m.cfg.Handshake
+	}
+	cfg.Replay = m.replay
+	return &cfg
+}
+
+// admit applies the contact policy to an authenticated inbound session.
+func (m *Manager) admit(s *handshake.Session) {
+	addr := s.Peer()
+	if addr == m.self {
+		s.Close()
+		return
+	}
+	c, err := m.contact(addr)
+	switch {
+	case err == nil && c.State == model.ContactBlocked:
+		s.Close() // no work beyond the handshake
+	case err == nil:
+		if l := m.linkFor(addr, true); l != nil {
+			l.offer(s)
+		} else {
+			s.Close()
+		}
+	case errors.Is(err, ErrNotContact) && !m.cfg.BlockUnknown():
+		m.stranger(s)
+	default:
+		s.Close()
+	}
+}
+
+// stranger serves a session from someone who is not a contact: it waits for
+// a contact request, records it, and hands the session to the new contact's
+// link. Anything else ends the session.
+func (m *Manager) stranger(s *handshake.Session) {
+	m.mu.Lock()
+	if m.closed || len(m.strangers) >= maxStrangers {
+		m.mu.Unlock()
+		s.Close()
+		return
+	}
+	m.strangers[s] = struct{}{}
+	m.mu.Unlock()
+	handedOver := false
+	defer func() {
+		m.mu.Lock()
+		delete(m.strangers, s)
+		m.mu.Unlock()
+		if !handedOver {
+			s.Close()
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(m.ctx, strangerTimeout)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	for {
+		r, err := s.Recv()
+		if err != nil {
+			return // including malformed records: a stranger gets no leeway
+		}
+		req, ok := r.(*protocol.ContactRequest)
+		if !ok {
+			continue // strangers' texts are neither stored nor acknowledged
+		}
+		addr := s.Peer()
+		proven := len(req.Proof) > 0 && m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
+		_, err = m.changeContact(addr, true, func(c *model.Contact) bool {
+			switch {
+			case proven:
+				// They scanned our invite in person: no request to accept.
+				c.State, c.Verified = model.ContactAccepted, true
+			case c.State == 0:
+				c.State = model.ContactRequest
+			}
+			c.DisplayName = req.DisplayName
+			c.LastActivity = m.now()
+			return true
+		})
+		if err != nil {
+			m.cfg.Logger.Warn("storing a contact request failed", "err", err)
+			return
+		}
+		if !stop() {
+			return // timed out or closing meanwhile: the session is closed
+		}
+		if l := m.linkFor(addr, true); l != nil {
+			handedOver = true
+			l.offer(s)
+		}
+		return
+	}
+}
+
+// closeStrangers ends sessions from addr that are still waiting as
+// strangers (it was just blocked).
+func (m *Manager) closeStrangers(addr identity.Address) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for s := range m.strangers {
+		if s.Peer() == addr {
+			s.Close()
+		}
+	}
+}

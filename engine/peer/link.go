@@ -1,0 +1,294 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+)
+
+// link keeps one contact connected: it owns the contact's live session,
+// dials with backoff when there is none, and writes the outbox.
+type link struct {
+	m    *Manager
+	addr identity.Address
+	// wake is signalled (never blocking, capacity 1) when there is
+	// something new to do: a session offered, an outbox entry, a state
+	// change.
+	wake chan struct{}
+	stop chan struct{}
+
+	// mu guards the fields below.
+	mu       sync.Mutex
+	sess     *handshake.Session // the live session, or nil
+	offered  *handshake.Session // an inbound session waiting to be installed
+	urgent   bool               // a user action asks for a dial now
+	pres     model.Presence
+	stopped  bool
+	activity time.Time // last activity, for dial priority
+}
+
+func newLink(m *Manager, addr identity.Address) *link {
+	l := &link{m: m, addr: addr, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+	if c, err := m.cfg.Store.GetContact(string(addr)); err == nil {
+		l.activity = c.LastActivity
+	}
+	return l
+}
+
+func (l *link) signal() {
+	select {
+	case l.wake <- struct{}{}:
+	default:
+	}
+}
+
+// contactChanged tells the link that the contact or its outbox changed;
+// urgent asks for a dial attempt now rather than after the backoff.
+func (l *link) contactChanged(urgent bool) {
+	l.mu.Lock()
+	if urgent {
+		l.urgent = true
+		l.activity = l.m.now()
+	}
+	l.mu.Unlock()
+	l.signal()
+}
+
+func (l *link) presence() model.Presence {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.pres
+}
+
+func (l *link) setPresence(p model.Presence) {
+	l.mu.Lock()
+	changed := l.pres != p
+	l.pres = p
+	l.mu.Unlock()
+	if changed {
+		l.m.emit(model.PresenceChanged{Address: string(l.addr), Presence: p})
+	}
+}
+
+// shutdown ends the link's goroutine and its sessions.
+func (l *link) shutdown() {
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		return
+	}
+	l.stopped = true
+	sess, off := l.sess, l.offered
+	l.mu.Unlock()
+	close(l.stop)
+	if sess != nil {
+		sess.Close()
+	}
+	if off != nil {
+		off.Close()
+	}
+}
+
+// keeps reports whether, of two sessions with this contact, s should be
+// kept over the other: the one dialled by the side with the smaller address
+// wins, so both sides keep the same one.
+func (l *link) keeps(s *handshake.Session) bool {
+	dialler := l.addr
+	if s.Initiator() {
+		dialler = l.m.self
+	}
+	other := l.m.self
+	if dialler == l.m.self {
+		other = l.addr
+	}
+	return dialler < other
+}
+
+// offer hands the link an authenticated inbound session. The link installs
+// it if it has none or if the new one wins the tie-break; otherwise the new
+// session is closed.
+func (l *link) offer(s *handshake.Session) {
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		s.Close()
+		return
+	}
+	var drop []*handshake.Session
+	switch {
+	case l.sess != nil && !l.keeps(s):
+		drop = append(drop, s)
+	default:
+		if l.offered != nil {
+			drop = append(drop, l.offered)
+		}
+		l.offered = s
+	}
+	l.mu.Unlock()
+	for _, d := range drop {
+		d.Close()
+	}
+	l.signal()
+}
+
+// run is the link's goroutine.
+func (l *link) run() {
+	defer l.m.wg.Done()
+	defer l.setPresence(model.Offline)
+	var (
+		failures int
+		nextDial time.Time // zero: dial as soon as there is a reason
+	)
+	for {
+		if l.isStopped() {
+			return
+		}
+		if s := l.takeOffered(); s != nil {
+			l.serve(s)
+			failures, nextDial = 0, time.Now().Add(l.m.cfg.MinBackoff)
+			continue
+		}
+		if l.takeUrgent() {
+			nextDial = time.Time{}
+		}
+		if !l.wantsSession() {
+			if !l.wait(-1) {
+				return
+			}
+			continue
+		}
+		if d := time.Until(nextDial); d > 0 {
+			// Re-evaluate when woken (an offered session, a user action)
+			// or when the backoff has passed.
+			if !l.wait(d) {
+				return
+			}
+			continue
+		}
+		s, err := l.dial()
+		switch {
+		case err == nil:
+			l.serve(s)
+			// A session that ended is not redialled at once: the peer
+			// probably went away, and a peer that closes every session
+			// must not make us dial in a loop.
+			failures, nextDial = 0, time.Now().Add(l.m.cfg.MinBackoff)
+		case l.isStopped():
+			return
+		default:
+			l.setPresence(model.Offline)
+			failures++
+			nextDial = time.Now().Add(l.backoff(failures))
+		}
+	}
+}
+
+// backoff returns the wait after the n-th failed dial in a row: MinBackoff,
+// doubling up to MaxBackoff, with ±20 % jitter.
+func (l *link) backoff(n int) time.Duration {
+	cfg := &l.m.cfg
+	d := cfg.MinBackoff
+	for i := 1; i < n && d < cfg.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, cfg.MaxBackoff)
+	var f float64
+	if cfg.Rand != nil {
+		f = cfg.Rand.Float64()
+	} else {
+		f = rand.Float64()
+	}
+	return max(time.Duration(float64(d)*(0.8+0.4*f)), time.Millisecond)
+}
+
+// wait blocks until the link is woken, d passes (d < 0: no timeout), or it
+// is stopped; it returns false when stopped.
+func (l *link) wait(d time.Duration) bool {
+	var timer <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-l.stop:
+		return false
+	case <-l.wake:
+	case <-timer:
+	}
+	return true
+}
+
+func (l *link) isStopped() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.stopped
+}
+
+func (l *link) takeOffered() *handshake.Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	s := l.offered
+	l.offered = nil
+	return s
+}
+
+func (l *link) takeUrgent() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	u := l.urgent
+	l.urgent = false
+	return u
+}
+
+// wantsSession reports whether the link should dial: the contact exists and
+// is not blocked. Accepted contacts are kept connected so that presence is
+// known; pending ones are dialled to deliver the contact request; requests
+// from others are not dialled (they dial us).
+func (l *link) wantsSession() bool {
+	c, err := l.m.cfg.Store.GetContact(string(l.addr))
+	if err != nil {
+		return false
+	}
+	return c.State == model.ContactAccepted || c.State == model.ContactPending
+}
+
+// dial connects and authenticates, holding a dial slot.
+func (l *link) dial() (*handshake.Session, error) {
+	l.mu.Lock()
+	prio := l.activity
+	l.mu.Unlock()
+	ctx, cancel := context.WithCancel(l.m.ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-l.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	if err := l.m.slots.acquire(ctx, prio); err != nil {
+		return nil, err
+	}
+	defer l.m.slots.release()
+	l.setPresence(model.Connecting)
+	conn, err := l.m.cfg.Transport.Dial(ctx, l.addr)
+	if err != nil {
+		return nil, err
+	}
+	s, err := handshake.Client(ctx, conn, l.m.cfg.Identity, l.addr, l.m.cfg.Handshake)
+	if err != nil {
+		conn.Close()
+		if !errors.Is(err, context.Canceled) {
+			l.m.cfg.Logger.Info("handshake with contact failed", "contact", l.addr.Short(), "err", err)
+		}
+		return nil, err
+	}
+	return s, nil
+}

@@ -1,0 +1,338 @@
+// Package peer runs a profile's one-to-one conversations. It publishes the
+// profile's onion service, accepts and dials authenticated sessions
+// (engine/handshake) over a transport, applies the contact policy (requests,
+// acceptance, blocking), delivers the persistent outbox in order with
+// acknowledgements, stores each incoming message exactly once, and reports
+// everything as model events.
+//
+// # Sessions
+//
+// Each contact has at most one live session. Either side may dial; when both
+// dial at once, the session dialled by the side with the smaller onion
+// address is kept on both sides, so they always agree. A session ends on any
+// transport or protocol error; the contact's link then dials again with
+// exponential backoff (Config.MinBackoff doubling to Config.MaxBackoff, with
+// jitter). A user action (sending a message, adding a contact) resets the
+// backoff once; nothing else dials early, so an unreachable contact never
+// causes a busy loop.
+//
+// # Delivery
+//
+// Send stores the message and its outbox entry in one transaction (Queued),
+// then the link writes it when a session is up (Sent). The recipient stores
+// it (refusing duplicate IDs) and acknowledges; the acknowledgement marks it
+// Delivered and removes it from the outbox. Messages written but not
+// acknowledged when a session ends are written again on the next session; the
+// recipient recognises them by ID and acknowledges without showing them
+// twice. A crash at any point therefore loses nothing and duplicates nothing.
+//
+// # Contact policy
+//
+// A dialler that is not a contact is a stranger: unless the profile blocks
+// unknown contacts (then the session is closed right after the handshake), a
+// ContactRequest from it creates a contact in state Request, which the user
+// accepts, rejects or blocks. Texts from strangers and requesters are neither
+// stored nor acknowledged (the requester's client keeps them queued until it
+// is accepted). A blocked peer's sessions are closed as soon as the
+// handshake names it, before any record is read. Two people who each add the
+// other's address become contacts without a request to accept.
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/transport"
+)
+
+// Errors returned by the Manager's methods.
+var (
+	// ErrSelf is returned by AddContact for the profile's own address.
+	ErrSelf = errors.New("that is your own address")
+	// ErrNotContact is returned by Send, Accept and similar methods for an
+	// address that is not among the contacts.
+	ErrNotContact = errors.New("not a contact")
+	// ErrBlocked is returned by Send for a blocked contact.
+	ErrBlocked = errors.New("contact is blocked")
+	// ErrEmptyMessage is returned by Send for a message with no text.
+	ErrEmptyMessage = errors.New("message is empty")
+	// ErrClosed is returned by every method after Close.
+	ErrClosed = errors.New("peer manager is closed")
+)
+
+// Config holds what a Manager needs. Identity, Store and Transport are
+// required.
+type Config struct {
+	Identity  *identity.Identity
+	Store     *store.Store
+	Transport transport.Transport
+	// DisplayName returns the name this profile advertises to contacts.
+	DisplayName func() string
+	// BlockUnknown returns whether connections from non-contacts are closed
+	// right after the handshake.
+	BlockUnknown func() bool
+	// Emit receives every event. It must not block for long; it is called
+	// from the Manager's goroutines.
+	Emit func(model.Event)
+	// ProofFor returns the invite proof to put in a contact request to
+	// contact over a session with the given channel binding: set when the
+	// contact was added from an invite with a one-time secret. Nil or a nil
+	// result: no proof.
+	ProofFor func(contact identity.Address, binding []byte) []byte
+	// CheckProof reports whether a contact request's proof from dialler,
+	// over a session with the given binding, redeems one of this profile's
+	// one-time invite secrets (and consumes it). Such a request is accepted
+	// without asking, and the contact is marked verified in person.
+	CheckProof func(dialler identity.Address, binding, proof []byte) bool
+	// Handshake configures sessions (timeouts, keepalive); nil: defaults.
+	Handshake *handshake.Config
+	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
+	// unreachable contact; defaults 5 s and 10 min.
+	MinBackoff, MaxBackoff time.Duration
+	// MaxDials bounds concurrent dial attempts (default 4). Contacts active
+	// most recently get a free slot first.
+	MaxDials int
+	// Now is the clock (time.Now when nil); Rand jitters backoff (nil:
+	// math/rand/v2's global source).
+	Now  func() time.Time
+	Rand *rand.Rand
+	// Logger receives diagnostics; never message text, names or keys
+	// (default: discard).
+	Logger *slog.Logger
+}
+
+// Manager runs the sessions of one open profile. New does nothing; Start
+// publishes the onion service and starts goroutines; Close stops them and
+// waits.
+type Manager struct {
+	cfg   Config
+	self  identity.Address
+	slots *dialSlots
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	replay *handshake.ReplayCache
+	// published is closed once the onion service is up.
+	published chan struct{}
+
+	// mu guards ln, links, strangers and closed. Each link guards its own
+	// state.
+	mu        sync.Mutex
+	ln        net.Listener
+	links     map[identity.Address]*link
+	strangers map[*handshake.Session]struct{}
+	closed    bool
+	// contactMu serialises read-modify-write changes of contact records.
+	contactMu sync.Mutex
+}
+
+// New returns a Manager for cfg. It starts nothing.
+func New(cfg Config) *Manager {
+	if cfg.DisplayName == nil {
+		cfg.DisplayName = func() string { return "" }
+	}
+	if cfg.BlockUnknown == nil {
+		cfg.BlockUnknown = func() bool { return false }
+	}
+	if cfg.ProofFor == nil {
+		cfg.ProofFor = func(identity.Address, []byte) []byte { return nil }
+	}
+	if cfg.CheckProof == nil {
+		cfg.CheckProof = func(identity.Address, []byte, []byte) bool { return false }
+	}
+	if cfg.Emit == nil {
+		cfg.Emit = func(model.Event) {}
+	}
+	if cfg.MinBackoff <= 0 {
+		cfg.MinBackoff = 5 * time.Second
+	}
+	if cfg.MaxBackoff < cfg.MinBackoff {
+		cfg.MaxBackoff = max(10*time.Minute, cfg.MinBackoff)
+	}
+	if cfg.MaxDials <= 0 {
+		cfg.MaxDials = 4
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Manager{
+		cfg:       cfg,
+		self:      cfg.Identity.Address(),
+		slots:     newDialSlots(cfg.MaxDials),
+		links:     map[identity.Address]*link{},
+		strangers: map[*handshake.Session]struct{}{},
+		replay:    handshake.NewReplayCache(0),
+		published: make(chan struct{}),
+	}
+}
+
+// Start starts the Manager: it publishes the profile's onion service in
+// the background (retrying until the transport can publish it, for example
+// while Tor is still bootstrapping) and starts a link for every contact that
+// is not blocked. It does not wait for the network.
+func (m *Manager) Start(ctx context.Context) error {
+	contacts, err := m.cfg.Store.Contacts()
+	if err != nil {
+		return fmt.Errorf("load contacts: %w", err)
+	}
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return ErrClosed
+	}
+	m.ctx, m.cancel = context.WithCancel(context.Background())
+	m.mu.Unlock()
+	m.wg.Add(1)
+	go m.serve()
+	for _, c := range contacts {
+		if c.State == model.ContactBlocked {
+			continue
+		}
+		addr, err := identity.ParseAddress(c.Address)
+		if err != nil {
+			m.cfg.Logger.Warn("skipping contact with an invalid address in the store")
+			continue
+		}
+		m.linkFor(addr, true)
+	}
+	return nil
+}
+
+// Published returns a channel closed once the onion service is published.
+func (m *Manager) Published() <-chan struct{} { return m.published }
+
+// serve publishes the onion service, retrying with backoff, and then
+// accepts connections until the Manager closes.
+func (m *Manager) serve() {
+	defer m.wg.Done()
+	failures := 0
+	for {
+		ln, err := m.cfg.Transport.Listen(m.ctx, m.cfg.Identity)
+		if err == nil {
+			m.mu.Lock()
+			if m.closed {
+				m.mu.Unlock()
+				ln.Close()
+				return
+			}
+			m.ln = ln
+			m.mu.Unlock()
+			close(m.published)
+			m.acceptLoop(ln)
+			return
+		}
+		if m.ctx.Err() != nil {
+			return
+		}
+		failures++
+		m.cfg.Logger.Info("publishing the onion service failed; retrying", "err", err)
+		t := time.NewTimer(min(m.cfg.MinBackoff<<min(failures, 6), m.cfg.MaxBackoff))
+		select {
+		case <-m.ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Reconnect asks every link to dial now rather than after its backoff: the
+// network just came back (Tor finished bootstrapping or restarted).
+func (m *Manager) Reconnect() {
+	m.mu.Lock()
+	links := make([]*link, 0, len(m.links))
+	for _, l := range m.links {
+		links = append(links, l)
+	}
+	m.mu.Unlock()
+	for _, l := range links {
+		l.contactChanged(true)
+	}
+}
+
+// Close stops every session and goroutine and waits for them.
+func (m *Manager) Close() error {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil
+	}
+	m.closed = true
+	m.mu.Unlock()
+	if m.cancel == nil { // never started
+		return nil
+	}
+	m.cancel()
+	m.mu.Lock()
+	if m.ln != nil {
+		m.ln.Close()
+	}
+	for _, l := range m.links {
+		l.shutdown()
+	}
+	for s := range m.strangers {
+		s.Close()
+	}
+	m.mu.Unlock()
+	m.wg.Wait()
+	return nil
+}
+
+// Address returns the profile's onion address.
+func (m *Manager) Address() identity.Address { return m.self }
+
+// linkFor returns the contact's link, creating and starting it if create is
+// set. It returns nil after Close, or when there is no link and create is
+// false.
+func (m *Manager) linkFor(addr identity.Address, create bool) *link {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return nil
+	}
+	if l, ok := m.links[addr]; ok || !create {
+		return l
+	}
+	l := newLink(m, addr)
+	m.links[addr] = l
+	m.wg.Add(1)
+	go l.run()
+	return l
+}
+
+// dropLink stops and forgets the contact's link (contact deleted or blocked).
+func (m *Manager) dropLink(addr identity.Address) {
+	m.mu.Lock()
+	l := m.links[addr]
+	delete(m.links, addr)
+	m.mu.Unlock()
+	if l != nil {
+		l.shutdown()
+	}
+}
+
+// Presence returns whether the contact is online, being dialled, or offline.
+func (m *Manager) Presence(addr identity.Address) model.Presence {
+	if l := m.linkFor(addr, false); l != nil {
+		return l.presence()
+	}
+	return model.Offline
+}
+
+func (m *Manager) emit(ev model.Event) { m.cfg.Emit(ev) }
+
+func (m *Manager) now() time.Time { return m.cfg.Now() }

@@ -1,0 +1,359 @@
+package peer
+
+import (
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// Limits on what a contact's session may make us do.
+const (
+	// maxMalformed is how many malformed records a session may send before
+	// it is closed and reported.
+	maxMalformed = 16
+	// recordRate and recordBurst pace the records read from one session
+	// (a token bucket): a flood is slowed down to this rate instead of
+	// costing us more than it.
+	recordRate  = 200 // per second
+	recordBurst = 1000
+)
+
+// session is the state of one installed session, used only by the link's
+// goroutine.
+type session struct {
+	l *link
+	s *handshake.Session
+	// written holds the outgoing messages already written in this session,
+	// so an outbox pass does not write them twice.
+	written map[model.MessageID]bool
+	// announced is the contact state we last told the peer about (a request
+	// or an acceptance), so each is sent once per session.
+	announced model.ContactState
+	// sentProof is set once a contact request carried an invite proof:
+	// the contact's acceptance then completes an in-person verification.
+	sentProof bool
+}
+
+// serve runs s as the contact's live session until it ends or the link
+// stops.
+func (l *link) serve(s *handshake.Session) {
+	l.mu.Lock()
+	if l.stopped {
+		l.mu.Unlock()
+		s.Close()
+		return
+	}
+	l.sess = s
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		if l.sess == s {
+			l.sess = nil
+		}
+		l.mu.Unlock()
+		s.Close()
+	}()
+	l.setPresence(model.Online)
+
+	done := make(chan struct{})
+	defer close(done)
+	records := make(chan protocol.Record)
+	ended := make(chan error, 1)
+	l.m.wg.Add(1)
+	go l.read(s, records, ended, done)
+
+	st := &session{l: l, s: s, written: map[model.MessageID]bool{}}
+	if err := st.sync(); err != nil {
+		l.m.cfg.Logger.Info("session ended while greeting", "contact", l.addr.Short(), "err", err)
+		return
+	}
+	for {
+		select {
+		case <-l.stop:
+			return
+		case r := <-records:
+			if err := st.handle(r); err != nil {
+				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+				return
+			}
+		case err := <-ended:
+			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
+				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+			}
+			return
+		case <-l.wake:
+			l.mu.Lock()
+			switching := l.offered != nil
+			l.mu.Unlock()
+			if switching {
+				// A session that wins the tie-break arrived; run() installs it.
+				l.signal()
+				return
+			}
+			if err := st.sync(); err != nil {
+				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+				return
+			}
+		}
+	}
+}
+
+// read is the session's reader goroutine: it paces and forwards records
+// until the session fails or done is closed.
+func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended chan<- error, done <-chan struct{}) {
+	defer l.m.wg.Done()
+	bucket := newTokenBucket(recordRate, recordBurst)
+	malformed := 0
+	for {
+		r, err := s.Recv()
+		if errors.Is(err, protocol.ErrMalformed) {
+			malformed++
+			if malformed <= maxMalformed {
+				continue
+			}
+			l.m.emit(model.PeerProblem{Address: string(l.addr), Reason: "sent too many malformed records; disconnected"})
+			err = errTooManyMalformed
+		}
+		if err != nil {
+			ended <- err
+			return
+		}
+		if !bucket.wait(done) {
+			return
+		}
+		select {
+		case records <- r:
+		case <-done:
+			return
+		}
+	}
+}
+
+var errTooManyMalformed = errors.New("too many malformed records")
+
+// sync brings the peer up to date: it announces the contact state and our
+// display name, then writes the outbox.
+func (st *session) sync() error {
+	c, err := st.l.m.contact(st.l.addr)
+	if err != nil {
+		return err
+	}
+	if c.State != st.announced {
+		switch c.State {
+		case model.ContactPending:
+			proof := st.l.m.cfg.ProofFor(st.l.addr, st.s.ChannelBinding())
+			err = st.s.Send(&protocol.ContactRequest{DisplayName: st.l.m.cfg.DisplayName(), Proof: proof})
+			st.sentProof = st.sentProof || len(proof) > 0
+		case model.ContactAccepted:
+			err = st.s.Send(&protocol.ContactAccept{DisplayName: st.l.m.cfg.DisplayName()})
+		}
+		if err != nil {
+			return err
+		}
+		st.announced = c.State
+	}
+	if c.State != model.ContactAccepted {
+		return nil
+	}
+	return st.flush()
+}
+
+// flush writes every queued message of the conversation not yet written in
+// this session, oldest first.
+func (st *session) flush() error {
+	m := st.l.m
+	conv := model.ConversationID(st.l.addr)
+	ids, err := m.cfg.Store.Outbox(conv)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if st.written[id] {
+			continue
+		}
+		msg, err := m.cfg.Store.GetMessage(id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && msg.Status == model.StatusDelivered) {
+			// Delivered before a crash that left the entry behind, or deleted.
+			if err := m.cfg.Store.Dequeue(id); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := st.s.Send(&protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body}); err != nil {
+			return err
+		}
+		st.written[id] = true
+		if msg.Status == model.StatusQueued {
+			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+				return err
+			}
+			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
+		}
+	}
+	return nil
+}
+
+// handle acts on one record from the peer. An error ends the session.
+func (st *session) handle(r protocol.Record) error {
+	m := st.l.m
+	addr := st.l.addr
+	switch r := r.(type) {
+	case *protocol.Text:
+		c, err := m.contact(addr)
+		if err != nil || c.State != model.ContactAccepted {
+			return nil // not (yet) a contact: neither stored nor acknowledged
+		}
+		msg, err := m.cfg.Store.AppendMessage(model.Message{
+			ID:           r.ID,
+			Conversation: model.ConversationID(addr),
+			Author:       string(addr),
+			Sent:         r.Sent,
+			Received:     m.now(),
+			Body:         r.Body,
+			ReplyTo:      r.ReplyTo,
+			Status:       model.StatusReceived,
+		})
+		switch {
+		case errors.Is(err, store.ErrDuplicate):
+			// Written again after a lost acknowledgement: acknowledge again.
+		case err != nil:
+			return err
+		default:
+			m.emit(model.MessageAdded{Message: msg})
+			m.touch(addr)
+		}
+		return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+
+	case *protocol.Ack:
+		conv := model.ConversationID(addr)
+		for _, id := range r.IDs {
+			msg, err := m.cfg.Store.GetMessage(id)
+			if err != nil || msg.Conversation != conv || !msg.Outgoing {
+				continue // not ours to acknowledge
+			}
+			if msg.Status != model.StatusDelivered {
+				if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusDelivered, ""); err != nil {
+					return err
+				}
+				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusDelivered})
+			}
+			if err := m.cfg.Store.Dequeue(id); err != nil {
+				return err
+			}
+		}
+		return nil
+
+	case *protocol.ContactRequest:
+		proven := len(r.Proof) > 0 && m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+		c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+			changed := c.DisplayName != r.DisplayName
+			c.DisplayName = r.DisplayName
+			if c.State == model.ContactPending || (proven && c.State == model.ContactRequest) {
+				// We asked them too, or they hold our in-person invite.
+				c.State = model.ContactAccepted
+				changed = true
+			}
+			if proven && !c.Verified {
+				c.Verified, changed = true, true
+			}
+			return changed
+		})
+		if err != nil {
+			return err
+		}
+		if c.State == model.ContactAccepted {
+			// They may have lost our acceptance: tell them again.
+			st.announced = 0
+		}
+		return st.sync()
+
+	case *protocol.ContactAccept:
+		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+			changed := c.DisplayName != r.DisplayName
+			c.DisplayName = r.DisplayName
+			if c.State == model.ContactPending {
+				c.State = model.ContactAccepted
+				// Accepted in answer to the proof of their in-person invite.
+				c.Verified = c.Verified || st.sentProof
+				changed = true
+			}
+			return changed
+		})
+		if err != nil {
+			return err
+		}
+		return st.sync()
+
+	case *protocol.ProfileAttr:
+		if r.Attr != protocol.AttrDisplayName {
+			return nil
+		}
+		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+			if c.DisplayName == string(r.Value) {
+				return false
+			}
+			c.DisplayName = string(r.Value)
+			return true
+		})
+		return err
+
+	case *protocol.ProfileGet:
+		if r.Attr != protocol.AttrDisplayName {
+			return nil
+		}
+		c, err := m.contact(addr)
+		if err != nil || c.State != model.ContactAccepted {
+			return nil
+		}
+		return st.s.Send(&protocol.ProfileAttr{Attr: protocol.AttrDisplayName, Value: []byte(m.cfg.DisplayName())})
+
+	case *protocol.Ping:
+		return st.s.Send(&protocol.Pong{Nonce: r.Nonce})
+	}
+	// ContactReject, Pong, GroupInvite and FileOffer need nothing here yet.
+	return nil
+}
+
+// tokenBucket paces a reader: wait takes one token, sleeping until one is
+// available.
+type tokenBucket struct {
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func newTokenBucket(rate, burst float64) *tokenBucket {
+	return &tokenBucket{rate: rate, burst: burst, tokens: burst, last: time.Now()}
+}
+
+// wait takes a token; it returns false if done closes first.
+func (b *tokenBucket) wait(done <-chan struct{}) bool {
+	now := time.Now()
+	b.tokens = min(b.burst, b.tokens+now.Sub(b.last).Seconds()*b.rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true
+	}
+	need := time.Duration((1 - b.tokens) / b.rate * float64(time.Second))
+	t := time.NewTimer(need)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		b.tokens = 0
+		b.last = time.Now()
+		return true
+	case <-done:
+		return false
+	}
+}

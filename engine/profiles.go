@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/nookchat/nook/engine/profile"
+)
+
+// profilesDir is where the profiles live.
+func (e *Engine) profilesDir() string { return filepath.Join(e.cfg.DataDir, "profiles") }
+
+// Profiles lists the profiles of this installation. Without a password
+// only an ID and a creation date are known; names appear after Unlock.
+func (e *Engine) Profiles() ([]profile.Info, error) {
+	return profile.List(e.profilesDir())
+}
+
+// CreateProfile creates a profile with a fresh identity and unlocks it. An
+// empty password is allowed (the app explains what it means): such a
+// profile is unlocked by UnlockAny("") at start.
+func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
+	if err := e.checkCanUnlock(); err != nil {
+		return profile.Info{}, err
+	}
+	p, err := profile.Create(e.profilesDir(), displayName, password, e.cfg.Profile)
+	if err != nil {
+		return profile.Info{}, err
+	}
+	return e.activate(ctx, p)
+}
+
+// Unlock unlocks the profile with the given ID. A wrong password returns
+// profile.ErrWrongPassword and changes nothing.
+func (e *Engine) Unlock(ctx context.Context, id, password string) (profile.Info, error) {
+	if err := e.checkCanUnlock(); err != nil {
+		return profile.Info{}, err
+	}
+	infos, err := e.Profiles()
+	if err != nil {
+		return profile.Info{}, err
+	}
+	for _, in := range infos {
+		if in.ID == id && in.Err == nil {
+			p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
+			if err != nil {
+				return profile.Info{}, err
+			}
+			return e.activate(ctx, p)
+		}
+	}
+	return profile.Info{}, fmt.Errorf("profile %s: %w", id, profile.ErrNoProfile)
+}
+
+// UnlockAny unlocks the first profile that password opens. Nothing on disk
+// says which profile a password belongs to, so a person types only the
+// password; with several profiles this costs one key derivation each.
+// It returns profile.ErrWrongPassword when the password opens none.
+func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, error) {
+	if err := e.checkCanUnlock(); err != nil {
+		return profile.Info{}, err
+	}
+	infos, err := e.Profiles()
+	if err != nil {
+		return profile.Info{}, err
+	}
+	var errs []error
+	for _, in := range infos {
+		if in.Err != nil {
+			continue
+		}
+		p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
+		if errors.Is(err, profile.ErrWrongPassword) {
+			continue
+		}
+		if err != nil {
+			// A damaged or busy profile must not hide the others.
+			errs = append(errs, err)
+			continue
+		}
+		return e.activate(ctx, p)
+	}
+	if len(errs) > 0 {
+		return profile.Info{}, errs[0]
+	}
+	return profile.Info{}, profile.ErrWrongPassword
+}
+
+// checkCanUnlock refuses when the engine is closed or a profile is open.
+func (e *Engine) checkCanUnlock() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.closed:
+		return ErrClosed
+	case e.open != nil:
+		return ErrAlreadyUnlocked
+	}
+	return nil
+}
+
+// activate starts the runtime of an unlocked profile and makes it current.
+func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info, error) {
+	op, err := e.start(ctx, p)
+	if err != nil {
+		p.Close()
+		return profile.Info{}, err
+	}
+	e.mu.Lock()
+	if e.closed || e.open != nil {
+		e.mu.Unlock()
+		op.close()
+		if e.closed {
+			return profile.Info{}, ErrClosed
+		}
+		return profile.Info{}, ErrAlreadyUnlocked
+	}
+	e.open = op
+	e.mu.Unlock()
+	return p.Info(), nil
+}
+
+// Lock stops talking to contacts and locks the open profile.
+func (e *Engine) Lock() error {
+	e.mu.Lock()
+	op := e.open
+	e.open = nil
+	e.mu.Unlock()
+	if op == nil {
+		return nil
+	}
+	return op.close()
+}
+
+// ChangePassword changes the open profile's password. Only the wrapped key
+// in the profile's header is rewritten (atomically): no data is at risk.
+func (e *Engine) ChangePassword(oldPassword, newPassword string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	return op.prof.ChangePassword(oldPassword, newPassword)
+}
+
+// DeleteProfile deletes the open profile after checking its password: its
+// folder, keys and messages are removed from this computer.
+func (e *Engine) DeleteProfile(password string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	if err := op.prof.CheckPassword(password); err != nil {
+		return err
+	}
+	e.mu.Lock()
+	if e.open == op {
+		e.open = nil
+	}
+	e.mu.Unlock()
+	if err := op.peers.Close(); err != nil {
+		return err
+	}
+	return op.prof.Delete(password)
+}
+
+// ExportProfile writes the open profile to one file encrypted under
+// exportPassword, for a backup or a move to another computer.
+func (e *Engine) ExportProfile(path, exportPassword string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	return op.prof.ExportFile(path, exportPassword)
+}
+
+// ImportProfile imports a profile exported by ExportProfile as a new
+// profile protected by newPassword, and returns its info; unlock it to use
+// it.
+func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (profile.Info, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return profile.Info{}, fmt.Errorf("open export file: %w", err)
+	}
+	defer f.Close()
+	p, err := profile.Import(e.profilesDir(), f, exportPassword, newPassword, e.cfg.Profile)
+	if err != nil {
+		return profile.Info{}, err
+	}
+	info := p.Info()
+	return info, p.Close()
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// Settings are a profile's preferences. They live in the profile's
+// encrypted database.
+type Settings struct {
+	// BlockUnknown closes connections from anyone who is not a contact,
+	// right after the handshake: no contact requests arrive.
+	BlockUnknown bool `json:"block_unknown"`
+	// Notifications shows a desktop notification for new messages and
+	// requests.
+	Notifications bool `json:"notifications"`
+	// NotificationText includes the sender's name and the message text in
+	// notifications; off by default, since notifications can be seen on a
+	// locked screen or a shared display.
+	NotificationText bool `json:"notification_text"`
+	// Theme is "system", "light" or "dark".
+	Theme string `json:"theme"`
+	// TextScale scales every text size (1 is normal).
+	TextScale float32 `json:"text_scale"`
+}
+
+// DefaultSettings are the settings of a new profile.
+func DefaultSettings() Settings {
+	return Settings{Notifications: true, Theme: "system", TextScale: 1}
+}
+
+const settingsKey = "settings"
+
+// Settings returns the unlocked profile's settings.
+func (e *Engine) Settings() (Settings, error) {
+	op, err := e.current()
+	if err != nil {
+		return Settings{}, err
+	}
+	return op.settings(), nil
+}
+
+// SetSettings stores the unlocked profile's settings; they take effect at
+// once.
+func (e *Engine) SetSettings(s Settings) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	switch s.Theme {
+	case "system", "light", "dark":
+	default:
+		return fmt.Errorf("unknown theme %q", s.Theme)
+	}
+	if s.TextScale < 0.5 || s.TextScale > 2 {
+		return fmt.Errorf("text scale %.2f is out of range (0.5 to 2)", s.TextScale)
+	}
+	if err := op.st.PutSettingJSON(settingsKey, s); err != nil {
+		return err
+	}
+	op.mu.Lock()
+	op.prefs = s
+	op.mu.Unlock()
+	return nil
+}
+
+// SetDisplayName changes the name this profile advertises to contacts;
+// contacts learn it on their next connection.
+func (e *Engine) SetDisplayName(name string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	if err := protocol.CheckDisplayName(name); err != nil {
+		return fmt.Errorf("display name: %w", err)
+	}
+	return op.prof.SetDisplayName(name)
+}
+
+// loadSettings reads the stored settings, or the defaults.
+func loadSettings(st *store.Store) (Settings, error) {
+	s := DefaultSettings()
+	err := st.SettingJSON(settingsKey, &s)
+	if errors.Is(err, store.ErrNotFound) {
+		return DefaultSettings(), nil
+	}
+	return s, err
+}

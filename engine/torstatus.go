@@ -1,0 +1,33 @@
+package engine
+
+import (
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/tor"
+)
+
+// torEvent turns a Tor transport status into the engine's event.
+func torEvent(s tor.Status) model.TorStatus {
+	ev := model.TorStatus{Percent: s.Progress, Phase: s.Phase}
+	switch s.State {
+	case tor.StateStarting:
+		ev.State = model.TorStarting
+		ev.Phase = "Starting Tor"
+	case tor.StateBootstrapping:
+		ev.State = model.TorBootstrapping
+	case tor.StateReady:
+		ev.State = model.TorReady
+		ev.Percent = 100
+	case tor.StateRestarting:
+		ev.State = model.TorRestarting
+		ev.Phase = "Tor stopped unexpectedly; restarting it"
+	case tor.StateFailed:
+		ev.State = model.TorFailed
+	default:
+		ev.State = model.TorStopped
+	}
+	if s.Err != nil {
+		ev.Err = s.Err.Error()
+		ev.Hint = tor.Hint(s.Err)
+	}
+	return ev
+}
