@@ -107,12 +107,12 @@ func (o *OnionAddress) setCopied(copied bool) {
 func (o *OnionAddress) CreateRenderer() fyne.WidgetRenderer {
 	o.ExtendBaseWidget(o)
 	o.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	o.label.Wrapping = fyne.TextWrapWord
 	o.label.Selectable = true
 	o.button = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), o.Copy)
 	bg := &canvas.Rectangle{CornerRadius: 8}
 	content := container.NewBorder(nil, nil, nil,
-		container.NewVBox(layout.NewSpacer(), o.button, layout.NewSpacer()), o.label)
+		container.NewVBox(layout.NewSpacer(), o.button, layout.NewSpacer()),
+		container.NewVBox(layout.NewSpacer(), o.label, layout.NewSpacer()))
 	r := &onionRenderer{o: o, bg: bg, content: content}
 	r.Refresh()
 	return r
@@ -134,11 +134,38 @@ func (r *onionRenderer) pad() float32 { return r.o.Theme().Size(theme.SizeNamePa
 
 func (r *onionRenderer) MinSize() fyne.Size {
 	p := r.pad()
+	// The narrowest layout: the address on two lines.
+	r.setLines(r.o.Size().Width)
 	return r.content.MinSize().AddWidthHeight(2*p, 2*p)
+}
+
+// setLines breaks the address into one line when it fits in width w next
+// to the button, or into two (four blocks, then the rest) when it does not.
+// Lines are chosen here, not by word wrapping, so that the minimum size does
+// not depend on a width the widget has not been given yet.
+func (r *onionRenderer) setLines(w float32) {
+	a := r.o.addr
+	if a == "" {
+		r.o.label.Text = ""
+		return
+	}
+	one := GroupedAddress(a)
+	th := r.o.Theme()
+	textW := fyne.MeasureText(one, th.Size(theme.SizeNameText), fyne.TextStyle{Monospace: true}).Width
+	avail := w - 2*r.pad() - r.o.button.MinSize().Width - 2*th.Size(theme.SizeNameInnerPadding) - th.Size(theme.SizeNamePadding)
+	text := one
+	if blocks := groupOnion(a); textW > avail && len(blocks) > 4 {
+		text = strings.Join(blocks[:4], " ") + "\n" + strings.Join(blocks[4:], " ") + ".onion"
+	}
+	if r.o.label.Text != text {
+		r.o.label.Text = text
+		r.o.label.Refresh()
+	}
 }
 
 func (r *onionRenderer) Layout(s fyne.Size) {
 	p := r.pad()
+	r.setLines(s.Width)
 	r.bg.Resize(s)
 	r.content.Move(fyne.NewPos(p, p))
 	r.content.Resize(s.SubtractWidthHeight(2*p, 2*p))
@@ -149,7 +176,7 @@ func (r *onionRenderer) Refresh() {
 	r.bg.FillColor = themeColor(th, ColorNameCard)
 	r.bg.StrokeColor = themeColor(th, theme.ColorNameSeparator)
 	r.bg.StrokeWidth = 1
-	r.o.label.SetText(GroupedAddress(r.o.addr))
+	r.setLines(r.o.Size().Width)
 	r.bg.Refresh()
 	r.Layout(r.o.Size())
 }

@@ -57,3 +57,18 @@ func TestOnionAddress_Copy(t *testing.T) {
 		t.Errorf("OnCopy got %q, want %q", got, addrAlice)
 	}
 }
+
+// TestOnionAddress_MinSize guards against the wrapped-label trap: before it
+// is laid out, the widget must not ask for one line per block.
+func TestOnionAddress_MinSize(t *testing.T) {
+	newTestApp(t, VariantLight)
+	o := NewOnionAddress(addrAlice)
+	ms := o.MinSize()
+	if ms.Height > 80 || ms.Width > 460 {
+		t.Errorf("MinSize = %v: want two lines of text beside the button", ms)
+	}
+	o.Resize(fyne.NewSize(800, ms.Height))
+	if h := o.MinSize().Height; h >= ms.Height {
+		t.Errorf("at 800 wide MinSize height = %v, want less than the two-line %v", h, ms.Height)
+	}
+}
