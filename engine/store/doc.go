@@ -32,10 +32,17 @@
 //	SyncWrites          true    (unless Options.NoSync) a message the user sent
 //	                            survives a crash or a power cut
 //
-// An open store with an empty database measured 1.7 MiB of Go heap in use
-// and about 14 MiB of process RSS above the test binary's baseline (see
-// BenchmarkOpenMemory); the memtable arena is allocated but only touched as it
-// fills.
+// Measured with BenchmarkOpenMemory (Linux, Go 1.26): opening a store with
+// an empty database adds about 11 MiB of Go heap in use (mostly the 8 MiB
+// memtable arena, allocated up front) but only about 2.4 MiB of resident
+// memory, since the arena's pages are touched only as the memtable fills.
+// With Badger's defaults the arena alone would be 64 MiB.
+//
+// Other measurements (2 shared cores, see bench_test.go): AppendMessage
+// ≈ 23–32k messages/s without sync and ≈ 2.8k/s with SyncWrites (one fsync
+// per message); the latest 50 messages of one conversation among 1M stored
+// in 100 conversations in ≈ 0.2–0.4 ms, the 50 before a given Seq in
+// ≈ 0.08 ms.
 //
 // Badger logs through a quiet logger: debug and info lines are dropped, and
 // warnings and errors are passed to Options.Log as their format string only,

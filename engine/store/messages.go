@@ -163,8 +163,12 @@ func (s *Store) UpdateMessageStatus(id model.MessageID, status model.MessageStat
 }
 
 // LatestMessages returns the newest n messages of conv, oldest first.
+//
+// It starts at the conversation's last Seq (from its summary) rather than
+// past the end of its key range: a reverse seek to an existing key is several
+// times faster in Badger than one that lands between two ranges.
 func (s *Store) LatestMessages(conv model.ConversationID, n int) ([]model.Message, error) {
-	return s.readBack(conv, ^uint64(0), n)
+	return s.readBack(conv, 0, n)
 }
 
 // MessagesBefore returns the n messages of conv that precede Seq seq, oldest
@@ -176,9 +180,9 @@ func (s *Store) MessagesBefore(conv model.ConversationID, seq uint64, n int) ([]
 	return s.readBack(conv, seq-1, n)
 }
 
-// readBack reads up to n messages of conv with Seq ≤ last, newest first,
-// and returns them oldest first. It seeks to last and iterates in reverse,
-// so it reads only what it returns.
+// readBack reads up to n messages of conv with Seq ≤ last (0: the
+// conversation's last Seq), newest first, and returns them oldest first. It
+// seeks to last and iterates in reverse, so it reads only what it returns.
 func (s *Store) readBack(conv model.ConversationID, last uint64, n int) ([]model.Message, error) {
 	if err := checkName("conversation", string(conv)); err != nil {
 		return nil, err
@@ -188,6 +192,15 @@ func (s *Store) readBack(conv model.ConversationID, last uint64, n int) ([]model
 	}
 	out := make([]model.Message, 0, min(n, 256))
 	err := s.view(func(txn *badger.Txn) error {
+		if last == 0 {
+			info, err := convInfo(txn, conv)
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			last = info.LastSeq
+		}
 		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kindMessage, conv)})
 		defer it.Close()
 		for it.Seek(seqKey(kindMessage, conv, last)); it.Valid() && len(out) < n; it.Next() {

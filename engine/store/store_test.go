@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -11,7 +13,17 @@ import (
 	"github.com/nookchat/nook/engine/model"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	closeBenchStores() // the benchmarks' shared fixtures
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, KeySize) }
 

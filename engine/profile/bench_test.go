@@ -1,0 +1,47 @@
+package profile
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkUnlock unlocks (and closes) a profile at the production
+// Argon2id parameters.
+func BenchmarkUnlock(b *testing.B) {
+	opts := Options{KDF: DefaultParams, NoSync: true}
+	p, err := Create(b.TempDir(), "bench", "correct horse", opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := p.Info().Dir
+	p.Close()
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		p, err := Unlock(dir, "correct horse", opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		p.Close()
+	}
+	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/op")
+}
+
+// BenchmarkWrongPassword is the cost of refusing a wrong password.
+func BenchmarkWrongPassword(b *testing.B) {
+	opts := Options{KDF: DefaultParams, NoSync: true}
+	p, err := Create(b.TempDir(), "bench", "correct horse", opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := p.Info().Dir
+	p.Close()
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		if _, err := Unlock(dir, "wrong", opts); err != ErrWrongPassword {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/op")
+}
