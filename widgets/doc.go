@@ -1,15 +1,26 @@
-// Package widgets provides Nook's reusable Fyne widgets and its theme: a
-// message bubble, a QR code view, an onion address with a copy button, a
-// presence badge and unread pill, a labelled progress bar, a contact list
-// row with an avatar, and a password strength meter.
+// Package widgets provides Nook's reusable Fyne widgets and its theme.
 //
-// Widgets take plain data (strings, times and the small enums defined here)
+//   - NewTheme: the Nook look (light, dark or following the system, with a
+//     text-size scale for the appearance setting).
+//   - MessageBubble: one message, with author, quote, time, delivery state
+//     and a Reply / Copy text / Retry context menu; reusable in a
+//     widget.List (SetMessage, HeightForWidth).
+//   - ContactRow (with Avatar, StatusBadge and UnreadPill): one row of the
+//     contact list, or a contact request with Accept, Reject and Block.
+//   - QRView: a QR code on a white card that phones can read in dark mode.
+//   - OnionAddress: an address in blocks of eight with a Copy button.
+//   - Progress: Tor bootstrap and group catch-up, with an error state.
+//   - PasswordStrength: a meter fed by a password entry (EstimatePassword).
+//   - TimeFormat: "14:05", "Yesterday 14:05", "3 Mar 14:05", with an
+//     injectable clock.
+//
+// Widgets take plain data (strings, times and the small types defined here)
 // and report user actions through OnX callbacks. They never import the
 // engine: the app turns engine events into calls on these widgets, always
 // on the Fyne goroutine (fyne.Do).
 //
-// Colours come from the current theme. NewTheme returns Nook's own theme
-// (light and dark, with a text-size scale); with any other theme the widgets
-// fall back to the standard Fyne colour names, so they stay usable in
-// previews and tests.
+// Colours come from the current theme. The Nook theme defines a few colour
+// names of its own (ColorNameBubbleOutgoing, ColorNameMuted, ...); under any
+// other theme the widgets fall back to standard Fyne colour names, so they
+// stay usable in previews and tests.
 package widgets

@@ -62,6 +62,19 @@ func (p *Progress) SetError(message, hint string) {
 	p.Refresh()
 }
 
+// Hide hides the bar and stops the indeterminate animation, which would
+// otherwise keep redrawing the window.
+func (p *Progress) Hide() {
+	p.BaseWidget.Hide()
+	p.Refresh()
+}
+
+// Show shows the bar again, restarting the animation when indeterminate.
+func (p *Progress) Show() {
+	p.BaseWidget.Show()
+	p.Refresh()
+}
+
 // Percent returns the percentage shown, or -1 when indeterminate.
 func (p *Progress) Percent() float64 { return p.percent }
 
@@ -240,7 +253,7 @@ func (r *progressRenderer) Refresh() {
 	r.phase.Hidden = r.phaseSeg.Text == ""
 	r.hint.Hidden = r.hintSeg.Text == ""
 
-	if p.percent < 0 && !failed {
+	if p.percent < 0 && !failed && p.Visible() {
 		if !r.running {
 			r.running = true
 			r.anim.Start()

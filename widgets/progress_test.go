@@ -62,3 +62,26 @@ func spacer() fyne.CanvasObject {
 	r.SetMinSize(fyne.NewSquareSize(8))
 	return r
 }
+
+func TestProgress_AnimationStopsWhenHidden(t *testing.T) {
+	newTestApp(t, VariantLight)
+	p := NewProgress("Catching up")
+	showIn(t, p, fyne.NewSize(300, 100))
+	r := test.TempWidgetRenderer(t, p).(*progressRenderer)
+	p.SetIndeterminate("Fetching")
+	if !r.running {
+		t.Fatal("indeterminate bar is not animating")
+	}
+	p.Hide()
+	if r.running {
+		t.Error("hidden bar still animating")
+	}
+	p.Show()
+	if !r.running {
+		t.Error("shown again, the bar is not animating")
+	}
+	p.SetProgress(50, "")
+	if r.running {
+		t.Error("determinate bar still animating")
+	}
+}
