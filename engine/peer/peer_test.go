@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"os"
 	"testing"
 	"time"
 
@@ -16,11 +18,21 @@ import (
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/tor/tortest"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	code := tortest.Main(m)
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
 
 // loopbackNet returns a network of loopback transports sharing one
 // in-memory directory.
