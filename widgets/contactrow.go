@@ -86,11 +86,10 @@ func (r *ContactRow) preview() string {
 	return ""
 }
 
-func (r *ContactRow) call(f func(string)) func() {
-	return func() {
-		if f != nil {
-			f(r.c.Address)
-		}
+// call calls f, when set, with the row's address.
+func (r *ContactRow) call(f func(string)) {
+	if f != nil {
+		f(r.c.Address)
 	}
 }
 
@@ -105,15 +104,12 @@ func (r *ContactRow) CreateRenderer() fyne.WidgetRenderer {
 		when:    canvas.NewText("", nil),
 		preview: canvas.NewText("", nil),
 		pill:    NewUnreadPill(0),
-		accept:  widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), r.call(r.OnAccept)),
-		reject:  widget.NewButton("Reject", r.call(r.OnReject)),
-		block:   widget.NewButtonWithIcon("Block", theme.CancelIcon(), r.call(r.OnBlock)),
+		// The callbacks are looked up at tap time: they may be set after
+		// the renderer exists.
+		accept: widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { r.call(r.OnAccept) }),
+		reject: widget.NewButton("Reject", func() { r.call(r.OnReject) }),
+		block:  widget.NewButtonWithIcon("Block", theme.CancelIcon(), func() { r.call(r.OnBlock) }),
 	}
-	// The callbacks may be set after the renderer exists: look them up at
-	// tap time.
-	cr.accept.OnTapped = func() { r.call(r.OnAccept)() }
-	cr.reject.OnTapped = func() { r.call(r.OnReject)() }
-	cr.block.OnTapped = func() { r.call(r.OnBlock)() }
 	cr.accept.Importance = widget.HighImportance
 	cr.block.Importance = widget.DangerImportance
 	cr.badge.ring = true

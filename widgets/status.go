@@ -230,9 +230,9 @@ func (r *unreadPillRenderer) MinSize() fyne.Size {
 
 func (r *unreadPillRenderer) Layout(s fyne.Size) {
 	ms := r.MinSize()
-	// Keep the pill's own height even when stretched, centred vertically
+	// Keep the pill's own size even when stretched, centred vertically
 	// and aligned to the trailing edge.
-	w := fyne.Max(ms.Width, fyne.Min(s.Width, ms.Width))
+	w := ms.Width
 	pos := fyne.NewPos(s.Width-w, (s.Height-ms.Height)/2)
 	r.bg.Resize(fyne.NewSize(w, ms.Height))
 	r.bg.Move(pos)
