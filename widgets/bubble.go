@@ -13,6 +13,7 @@ import (
 // Bubble geometry, in canvas units at text scale 1.
 const (
 	bubbleMargin   = 10  // between the bubble and the edge of the row
+	bubbleMarginV  = 2   // above and below the bubble, so rows breathe
 	bubblePadH     = 12  // inside the bubble, left and right
 	bubblePadV     = 7   // inside the bubble, top and bottom
 	bubbleRadius   = 14  // corner radius
@@ -34,7 +35,8 @@ const (
 //
 // For long conversations use it as the item of a widget.List: create one
 // bubble per visible row and call SetMessage in the list's update function,
-// then widget.List.SetItemHeight(id, bubble.HeightForWidth(list width)).
+// then widget.List.SetItemHeight(id, bubble.HeightForWidth(list width)),
+// and set the list's HideSeparators: bubbles need no rules between them.
 type MessageBubble struct {
 	widget.BaseWidget
 
@@ -252,7 +254,7 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 	if m.Outgoing {
 		x = w - bubbleMargin - bubbleW
 	}
-	y := float32(bubblePadV)
+	y := float32(bubbleMarginV + bubblePadV)
 	if r.authorFull != "" {
 		g.authorPos = fyne.NewPos(x+bubblePadH, y)
 		y += fyne.MeasureText("M", captionSize, r.author.TextStyle).Height + 2
@@ -283,9 +285,9 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 	g.whenPos = fyne.NewPos(metaRight-whenSize.Width, metaBottom-(metaH+whenSize.Height)/2)
 	y += bubblePadV
 
-	g.bubblePos = fyne.NewPos(x, 0)
-	g.bubbleSize = fyne.NewSize(bubbleW, y)
-	g.height = y
+	g.bubblePos = fyne.NewPos(x, bubbleMarginV)
+	g.bubbleSize = fyne.NewSize(bubbleW, y-bubbleMarginV)
+	g.height = y + bubbleMarginV
 
 	if m.Outgoing && m.State == DeliveryFailed {
 		failSize := fyne.MeasureText("M", captionSize, fyne.TextStyle{})
@@ -294,7 +296,7 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 		fy := y + 4
 		g.failTextPos = fyne.NewPos(w-bubbleMargin-tw, fy)
 		g.failIconPos = fyne.NewPos(w-bubbleMargin-tw-4-stateIconSize, fy+(failSize.Height-stateIconSize)/2)
-		g.height = fy + fyne.Max(failSize.Height, stateIconSize) + 2
+		g.height = fy + fyne.Max(failSize.Height, stateIconSize) + bubbleMarginV
 	}
 	return g
 }
