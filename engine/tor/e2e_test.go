@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -179,7 +178,7 @@ func TestRestartAfterKill(t *testing.T) {
 	seen := len(c.history())
 	oldPID := c.PID()
 	killed := time.Now()
-	if err := syscall.Kill(oldPID, syscall.SIGKILL); err != nil {
+	if err := killPID(oldPID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.waitStatus(ctx, seen, func(s tor.Status) bool { return s.State == tor.StateRestarting }); err != nil {
@@ -189,6 +188,9 @@ func TestRestartAfterKill(t *testing.T) {
 		t.Fatalf("not ready again after SIGKILL: %v (%v)", err, c.history()[seen:])
 	}
 	restarted := time.Since(killed)
+	for _, s := range c.history()[seen:] {
+		t.Logf("  +%v %v", s.Time.Sub(killed).Round(time.Millisecond), s)
+	}
 	if c.PID() == oldPID || c.PID() == 0 {
 		t.Fatalf("PID after restart %d (before %d)", c.PID(), oldPID)
 	}
@@ -286,4 +288,13 @@ func loopbackMedian(tb testing.TB) time.Duration {
 	defer c.Close()
 	rtts := echoRTTs(tb, c, 2000)
 	return pct(rtts, 50)
+}
+
+// killPID crashes a process: SIGKILL on Unix.
+func killPID(pid int) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return err
+	}
+	return p.Kill()
 }

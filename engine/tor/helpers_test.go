@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -97,8 +98,19 @@ func transient(err error) bool {
 	return errors.As(err, &se) && errors.Is(err, transport.ErrUnreachable)
 }
 
-func dialRetry(ctx context.Context, tr transport.Transport, addr identity.Address) (net.Conn, error) {
-	return transporttest.DialRetry(ctx, tr, addr, transient)
+// dialRetry dials with retries; each attempt gets 8 s, and after an attempt
+// that hung the client forgets its cached descriptors (see
+// ForgetOnionDescriptors).
+func dialRetry(ctx context.Context, tr *engine, addr identity.Address) (net.Conn, error) {
+	for {
+		actx, cancel := context.WithTimeout(ctx, 8*time.Second)
+		c, err := transporttest.DialRetry(actx, tr, addr, transient)
+		cancel()
+		if err == nil || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return c, err
+		}
+		tr.ForgetOnionDescriptors()
+	}
 }
 
 func newID(t testing.TB) *identity.Identity {
@@ -146,7 +158,8 @@ func sharedPair(t testing.TB) (a, b *engine) {
 		pair.readyB = time.Since(pair.b.started)
 	})
 	if pair.err != nil {
-		t.Fatalf("engines: %v", pair.err)
+		t.Fatalf("engines: %v\nA's log:\n%s\nB's log:\n%s", pair.err,
+			logTail(filepath.Join(pair.dir, "a", "notice.log")), logTail(filepath.Join(pair.dir, "b", "notice.log")))
 	}
 	return pair.a, pair.b
 }
@@ -160,4 +173,17 @@ func closePair() {
 	if pair.dir != "" {
 		os.RemoveAll(pair.dir)
 	}
+}
+
+// logTail returns the end of a tor notice log, for failure messages.
+func logTail(file string) string {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 25 {
+		lines = lines[len(lines)-25:]
+	}
+	return strings.Join(lines, "\n")
 }

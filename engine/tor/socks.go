@@ -164,7 +164,33 @@ func (t *Tor) Dial(ctx context.Context, addr identity.Address) (net.Conn, error)
 	}
 	c, err := socksDial(ctx, inst.socks, addr.String(), t.cfg.VirtualPort)
 	if err != nil {
+		var se *SOCKSError
+		if errors.As(err, &se) && (se.Code == SOCKSIntroFailed || se.Code == SOCKSIntroTimedOut) {
+			// The cached descriptor names dead introduction points (the
+			// peer's tor restarted): make tor fetch a fresh one next time.
+			t.ForgetOnionDescriptors()
+		}
 		return nil, fmt.Errorf("dial %s: %w", addr.Short(), err)
 	}
 	return &transport.Conn{Conn: c, Remote: &transport.Addr{Address: addr, Port: t.cfg.VirtualPort}}, nil
+}
+
+// ForgetOnionDescriptors makes tor forget its cached onion service
+// descriptors and which directories it recently asked for them (SIGNAL
+// NEWNYM; tor also moves new streams to new circuits and accepts it at most
+// every 10 s). Dial calls it after an introduction failure. Call it when a
+// peer that restarted stays unreachable or a dial hangs: tor otherwise keeps
+// using the descriptor with the peer's old introduction points and does not
+// ask the same directory again for 15 minutes.
+func (t *Tor) ForgetOnionDescriptors() error {
+	t.mu.Lock()
+	inst := t.inst
+	t.mu.Unlock()
+	if inst == nil {
+		return ErrNotStarted
+	}
+	if err := inst.ctrl.Signal("NEWNYM"); err != nil {
+		return fmt.Errorf("signal newnym: %w", err)
+	}
+	return nil
 }

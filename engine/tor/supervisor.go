@@ -119,7 +119,8 @@ func (t *Tor) onEvent(inst *instance, ev control.Event) {
 }
 
 func (t *Tor) onBootstrap(inst *instance, ev *control.StatusEvent) {
-	progress, err := strconv.Atoi(ev.Arguments["PROGRESS"])
+	args := parseStatusArgs(ev.Raw)
+	progress, err := strconv.Atoi(args["PROGRESS"])
 	if err != nil {
 		return
 	}
@@ -130,13 +131,13 @@ func (t *Tor) onBootstrap(inst *instance, ev *control.StatusEvent) {
 	if !current {
 		return
 	}
-	s := Status{State: StateBootstrapping, Progress: progress, Tag: ev.Arguments["TAG"], Phase: ev.Arguments["SUMMARY"]}
+	s := Status{State: StateBootstrapping, Progress: progress, Tag: args["TAG"], Phase: args["SUMMARY"]}
 	if progress >= 100 {
 		s.State = StateReady
 	}
 	if ev.Severity == "WARN" || ev.Severity == "ERR" {
 		// Tor keeps trying on its own; report the problem with the progress.
-		if w := ev.Arguments["WARNING"]; w != "" {
+		if w := args["WARNING"]; w != "" {
 			s.Err = errors.New(w)
 		}
 	}

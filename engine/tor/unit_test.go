@@ -208,3 +208,20 @@ func FuzzSOCKSReply(f *testing.F) {
 		socksHandshake(rw, "abc.onion", 1) // must not panic
 	})
 }
+
+func TestParseStatusArgs(t *testing.T) {
+	got := parseStatusArgs(`NOTICE BOOTSTRAP PROGRESS=5 TAG=conn SUMMARY="Connecting to a \"relay\"" HOST=x`)
+	want := map[string]string{"PROGRESS": "5", "TAG": "conn", "SUMMARY": `Connecting to a "relay"`, "HOST": "x"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	parseStatusArgs(`WARN BOOTSTRAP SUMMARY="unterminated`) // must not panic
+}
+
+func FuzzParseStatusArgs(f *testing.F) {
+	f.Add(`NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"`)
+	f.Add(`A="\`)
+	f.Fuzz(func(t *testing.T, s string) { parseStatusArgs(s) })
+}

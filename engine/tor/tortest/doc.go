@@ -1,5 +1,5 @@
 // Package tortest provides a private Tor network on 127.0.0.1 for tests:
-// one directory authority (keys from tor-gencert) and three relays run
+// one directory authority (keys from tor-gencert) and four relays run
 // from the system's tor, configured as in shared/TORNET.md (TestingTorNetwork
 // 1, explicit DirAuthority lines for its own authority only,
 // UseDefaultFallbackDirs 0, every address 127.0.0.1, no exits), each tor
@@ -11,4 +11,15 @@
 // tears it down, fails the binary if any tor it started is still running,
 // and fails it if any tor child of the test process ever had a connection
 // outside 127.0.0.0/8 (a Monitor samples /proc while tests run).
+//
+// Start waits for a consensus that lists every node as a running HSDir,
+// sends SIGNAL RELOAD to the relays (they would otherwise wait out their
+// download back-off) and waits until each relay holds enough directory
+// information (bootstrap 75 %), kicking it again when it stalls. It does not
+// wait for the relays' own circuits (100 %): onion services need the relays
+// only as HSDirs, introduction and rendezvous points, and on a loaded machine
+// a relay sometimes stayed at 95 % ("failed to find node for hop #2") while
+// clients built circuits fine. Four relays rather than three give clients'
+// path selection slack when one node misses a consensus; the fifth node
+// costs well under a second of CPU.
 package tortest

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,7 +28,8 @@ import (
 type Options struct {
 	// Tor and TorGencert are the binaries (default: looked up on PATH).
 	Tor, TorGencert string
-	// Relays is the number of relays besides the authority (default 3).
+	// Relays is the number of relays besides the authority (default 4; see
+	// the package documentation).
 	Relays int
 	// Dir is where the nodes' data directories go (default: a new
 	// temporary directory, removed by Close).
@@ -43,9 +45,10 @@ type Network struct {
 	Dir string
 	// DirAuthorities are the values of the network's DirAuthority lines.
 	DirAuthorities []string
-	// Bootstrapped is how long the network took from the first launch to
-	// all relays at 100 %.
-	Bootstrapped time.Duration
+	// Consensus is how long the network took from the start to a
+	// consensus listing every node as a running HSDir; Bootstrapped, to
+	// every relay holding enough directory information (75 %).
+	Consensus, Bootstrapped time.Duration
 
 	ownDir    bool
 	empty     string // an empty file: --defaults-torrc and GeoIP files
@@ -131,7 +134,7 @@ func writeLines(path string, lines []string) error {
 // stopped again.
 func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 	if opt.Relays == 0 {
-		opt.Relays = 3
+		opt.Relays = 4
 	}
 	if opt.Tor == "" {
 		if opt.Tor, err = exec.LookPath("tor"); err != nil {
@@ -251,14 +254,15 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 	if err := n.waitConsensus(ctx, 1+opt.Relays); err != nil {
 		return nil, err
 	}
+	n.Consensus = time.Since(start)
 	for _, p := range relays {
 		if err := Reload(ctx, p.DataDir); err != nil {
 			return nil, fmt.Errorf("reload %s: %w", p.Name, err)
 		}
 	}
 	for _, p := range relays {
-		if err := WaitBootstrapped(ctx, p.DataDir); err != nil {
-			return nil, fmt.Errorf("%s: %w%s", p.Name, err, logTail(p.DataDir))
+		if err := WaitBootstrapped(ctx, p.DataDir, 75); err != nil {
+			return nil, fmt.Errorf("%s: %w%s\nauthority:%s", p.Name, err, logTail(p.DataDir), logTail(filepath.Join(n.Dir, "auth0")))
 		}
 	}
 	n.Bootstrapped = time.Since(start)
@@ -399,16 +403,21 @@ func (n *Network) waitConsensus(ctx context.Context, nodes int) error {
 			defer zr.Close()
 			body = zr
 		}
-		count := 0
+		count, running := 0, 0
 		sc := bufio.NewScanner(body)
 		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "r ") {
+			line := sc.Text()
+			if strings.HasPrefix(line, "r ") {
 				count++
 			}
+			if f := strings.Fields(line); len(f) > 0 && f[0] == "s" &&
+				slices.Contains(f, "Running") && slices.Contains(f, "Valid") && slices.Contains(f, "HSDir") {
+				running++
+			}
 		}
-		last = fmt.Sprintf("consensus lists %d of %d nodes", count, nodes)
-		return count >= nodes, nil
+		last = fmt.Sprintf("consensus lists %d of %d nodes, %d running HSDirs", count, nodes, running)
+		return count >= nodes && running >= nodes, nil
 	})
 	if err != nil {
 		return fmt.Errorf("waiting for the first consensus (%s): %w%s", last, err, logTail(filepath.Join(n.Dir, "auth0")))
@@ -478,23 +487,37 @@ func Reload(ctx context.Context, dataDir string) error {
 	return c.Signal("RELOAD")
 }
 
-// WaitBootstrapped waits until the node reports bootstrap progress 100.
-func WaitBootstrapped(ctx context.Context, dataDir string) error {
+// WaitBootstrapped waits until the node reports bootstrap progress of at
+// least min, sending SIGNAL RELOAD again whenever it made no progress for
+// 4 s (on a loaded machine a node can miss a consensus and then wait out its
+// download back-off).
+func WaitBootstrapped(ctx context.Context, dataDir string, min int) error {
 	c, err := Control(ctx, dataDir)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	var last string
+	kicked := time.Now()
 	err = retry(ctx, func() (bool, error) {
 		kv, err := c.GetInfo("status/bootstrap-phase")
 		if err != nil {
 			return false, err
 		}
-		if len(kv) == 1 {
+		if len(kv) == 1 && kv[0].Val != last {
 			last = kv[0].Val
+			kicked = time.Now()
 		}
-		return strings.Contains(last, "PROGRESS=100 "), nil
+		if progress(last) >= min {
+			return true, nil
+		}
+		if time.Since(kicked) > 4*time.Second {
+			kicked = time.Now()
+			if err := c.Signal("RELOAD"); err != nil {
+				return false, err
+			}
+		}
+		return false, nil
 	})
 	if err != nil {
 		return fmt.Errorf("bootstrap (%s): %w", last, err)
@@ -511,8 +534,8 @@ func logTail(dataDir string) string {
 	defer f.Close()
 	b, _ := io.ReadAll(f)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if len(lines) > 8 {
-		lines = lines[len(lines)-8:]
+	if len(lines) > 20 {
+		lines = lines[len(lines)-20:]
 	}
 	return "\n\t" + strings.Join(lines, "\n\t")
 }
@@ -542,4 +565,15 @@ func (n *Network) Close() error {
 		errs = append(errs, os.RemoveAll(n.Dir))
 	}
 	return errors.Join(errs...)
+}
+
+// progress extracts PROGRESS=n from a bootstrap phase line.
+func progress(phase string) int {
+	for _, f := range strings.Fields(phase) {
+		if v, ok := strings.CutPrefix(f, "PROGRESS="); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return -1
 }

@@ -9,9 +9,9 @@ func TestMain(m *testing.M) { os.Exit(Main(m)) }
 
 func TestNetwork(t *testing.T) {
 	n := Shared(t)
-	t.Logf("private network bootstrapped in %v", n.Bootstrapped)
-	if len(n.DirAuthorities) != 1 || len(n.Procs()) != 4 {
-		t.Fatalf("want 1 authority and 4 processes, got %v and %d", n.DirAuthorities, len(n.Procs()))
+	t.Logf("private network: consensus after %v, bootstrapped in %v", n.Consensus, n.Bootstrapped)
+	if len(n.DirAuthorities) != 1 || len(n.Procs()) != 5 {
+		t.Fatalf("want 1 authority and 5 processes, got %v and %d", n.DirAuthorities, len(n.Procs()))
 	}
 	for _, p := range n.Procs() {
 		if !p.Running() {
@@ -28,8 +28,8 @@ func TestNoConnectionOutsideLoopback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if maxTors < 4 {
-		t.Fatalf("monitor saw at most %d tor processes, want the network's 4", maxTors)
+	if maxTors < 5 {
+		t.Fatalf("monitor saw at most %d tor processes, want the network's 5", maxTors)
 	}
 	for _, v := range violations {
 		t.Errorf("tor connection outside 127.0.0.0/8: %v", v)
