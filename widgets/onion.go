@@ -27,9 +27,11 @@ type OnionAddress struct {
 
 	addr string // normalised, without ".onion"
 
-	// gen increases with each copy, so that an old timer cannot end newer
-	// feedback. Like the widgets, it is only touched on the Fyne goroutine.
-	gen int
+	// timer ends the "Copied" feedback; gen increases with each copy, so
+	// that a timer that already fired cannot end newer feedback. Like the
+	// widgets, both are only touched on the Fyne goroutine.
+	timer *time.Timer
+	gen   int
 
 	label  *widget.Label
 	button *widget.Button
@@ -79,15 +81,30 @@ func (o *OnionAddress) Copy() {
 		return
 	}
 	o.setCopied(true)
+	if o.timer != nil {
+		o.timer.Stop()
+	}
 	o.gen++
 	gen := o.gen
-	time.AfterFunc(copiedFeedback, func() {
+	o.timer = time.AfterFunc(copiedFeedback, func() {
 		fyne.Do(func() {
 			if o.gen == gen {
 				o.setCopied(false)
 			}
 		})
 	})
+}
+
+// endFeedback ends the "Copied" feedback now and stops its timer.
+func (o *OnionAddress) endFeedback() {
+	if o.timer != nil {
+		o.timer.Stop()
+		o.timer = nil
+	}
+	o.gen++
+	if o.button != nil {
+		o.setCopied(false)
+	}
 }
 
 func (o *OnionAddress) setCopied(copied bool) {
@@ -124,7 +141,11 @@ type onionRenderer struct {
 	content *fyne.Container
 }
 
-func (r *onionRenderer) Destroy() {}
+func (r *onionRenderer) Destroy() {
+	if r.o.timer != nil {
+		r.o.timer.Stop()
+	}
+}
 
 func (r *onionRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{r.bg, r.content}

@@ -31,6 +31,7 @@ func TestOnionAddress_Render(t *testing.T) {
 			test.AssertRendersToImage(t, "onion_"+v.name+".png", w.Canvas())
 
 			test.Tap(o.button)
+			t.Cleanup(o.endFeedback)
 			test.AssertRendersToMarkup(t, "onion_copied_"+v.name+".xml", w.Canvas())
 		})
 	}
@@ -42,11 +43,16 @@ func TestOnionAddress_Copy(t *testing.T) {
 	showIn(t, o, fyne.NewSize(420, 100))
 
 	test.Tap(o.button)
+	t.Cleanup(o.endFeedback)
 	if got, want := a.Clipboard().Content(), addrBob+".onion"; got != want {
 		t.Errorf("clipboard = %q, want %q", got, want)
 	}
 	if o.button.Text != "Copied" {
 		t.Errorf("button says %q after copying, want Copied", o.button.Text)
+	}
+	o.endFeedback() // what the timer does after copiedFeedback
+	if o.button.Text != "Copy" {
+		t.Errorf("button says %q after the feedback, want Copy", o.button.Text)
 	}
 
 	var got string
