@@ -17,8 +17,6 @@ const (
 	glyphCheck
 	glyphCheckDouble
 	glyphWarning
-	glyphCopy
-	glyphDone
 )
 
 var glyphPaths = [...]string{
@@ -26,8 +24,6 @@ var glyphPaths = [...]string{
 	glyphCheck:       "M9 16.17 4.83 12l-1.42 1.41L9 19 21 7l-1.41-1.41z",
 	glyphCheckDouble: "M18 7l-1.41-1.41-6.34 6.34 1.41 1.41L18 7zm4.24-1.41L11.66 16.17 7.48 12l-1.41 1.41L11.66 19l12-12-1.42-1.41zM.41 13.41 6 19l1.41-1.41L1.83 12 .41 13.41z",
 	glyphWarning:     "M1 21h22L12 2 1 21zm12-3h-2v-2h2v2zm0-4h-2v-4h2v4z",
-	glyphCopy:        "M16 1H4c-1.1 0-2 .9-2 2v14h2V3h12V1zm3 4H8c-1.1 0-2 .9-2 2v14c0 1.1.9 2 2 2h11c1.1 0 2-.9 2-2V7c0-1.1-.9-2-2-2zm0 16H8V7h11v14z",
-	glyphDone:        "M9 16.17 4.83 12l-1.42 1.41L9 19 21 7l-1.41-1.41z",
 }
 
 // glyphCache holds one resource per glyph and colour; Fyne caches the
