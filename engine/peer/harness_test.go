@@ -21,6 +21,17 @@ type events struct {
 	mu      sync.Mutex
 	all     []model.Event
 	changed chan struct{} // closed and replaced on every event
+	taps    []chan model.Event
+}
+
+// tap returns a channel that receives every event from now on. Emit blocks
+// while it is full, so a reader must keep up.
+func (e *events) tap() <-chan model.Event {
+	ch := make(chan model.Event, 1024)
+	e.mu.Lock()
+	e.taps = append(e.taps, ch)
+	e.mu.Unlock()
+	return ch
 }
 
 func newEvents() *events { return &events{changed: make(chan struct{})} }
@@ -30,7 +41,11 @@ func (e *events) emit(ev model.Event) {
 	e.all = append(e.all, ev)
 	close(e.changed)
 	e.changed = make(chan struct{})
+	taps := e.taps
 	e.mu.Unlock()
+	for _, t := range taps {
+		t <- ev
+	}
 }
 
 // waitFor waits until cond holds for some event recorded so far.

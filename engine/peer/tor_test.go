@@ -14,7 +14,7 @@ import (
 // test binary's private Tor network on 127.0.0.1 (engine/tor/tortest): the
 // same code path users run, against a network that cannot reach anything
 // outside this machine.
-func torNet(t *testing.T) network {
+func torNet(t testing.TB) network {
 	n := tortest.Shared(t)
 	return network{
 		name:    "tor",
