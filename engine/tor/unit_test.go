@@ -8,8 +8,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/nookchat/nook/engine/transport"
 )
@@ -224,4 +227,48 @@ func FuzzParseStatusArgs(f *testing.F) {
 	f.Add(`NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY="Done"`)
 	f.Add(`A="\`)
 	f.Fuzz(func(t *testing.T, s string) { parseStatusArgs(s) })
+}
+
+// A "tor" that exits at once: the supervisor retries with back-off, then
+// reports StateFailed, and WaitReady returns ErrFailed. (A shell script, not
+// tor: nothing touches any network.)
+func TestSupervisorGivesUp(t *testing.T) {
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake-tor")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var states []State
+	tr := New(Config{
+		DataDir: filepath.Join(dir, "tor"), TorPath: fake, PrivateNetwork: testNet,
+		RestartBackoff: time.Millisecond, MaxRestartBackoff: 5 * time.Millisecond, MaxFailures: 2,
+		OnStatus: func(s Status) { mu.Lock(); states = append(states, s.State); mu.Unlock() },
+	})
+	if err := tr.Start(context.Background()); err != nil {
+		if errors.Is(err, ErrTorNotFound) {
+			t.Skip(err)
+		}
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := tr.WaitReady(ctx)
+	if !errors.Is(err, ErrFailed) {
+		t.Fatalf("WaitReady: %v, want ErrFailed", err)
+	}
+	if !strings.Contains(err.Error(), "tor exited at start") {
+		t.Errorf("reason not reported: %v", err)
+	}
+	tr.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	want := []State{StateStarting, StateRestarting, StateRestarting, StateFailed, StateStopped}
+	if !slices.Equal(states, want) {
+		t.Errorf("states %v, want %v", states, want)
+	}
 }

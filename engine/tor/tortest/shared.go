@@ -59,7 +59,12 @@ func Shared(tb testing.TB) *Network {
 		shared.monitor = StartMonitor(200 * time.Millisecond)
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
-		shared.net, shared.err = Start(ctx, Options{})
+		start := time.Now()
+		shared.net, shared.err = Start(ctx, Options{Logf: func(f string, a ...any) {
+			if testing.Verbose() {
+				fmt.Fprintf(os.Stderr, "%6.2fs "+f+"\n", append([]any{time.Since(start).Seconds()}, a...)...)
+			}
+		}})
 	})
 	if shared.err != nil {
 		tb.Fatalf("private tor network: %v", shared.err)
