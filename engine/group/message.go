@@ -1,0 +1,317 @@
+package group
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"filippo.io/edwards25519"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+)
+
+// LayoutVersion is the plaintext layout version this package writes and
+// reads (the first byte of every plaintext).
+const LayoutVersion = 1
+
+// Labels of the signature and the message ID (docs/groups.md).
+const (
+	labelSignature = "nook group message v1\x00"
+	labelMessageID = "nook group message id v1\x00"
+)
+
+// Limits on a message's fields.
+const (
+	MaxNameRunes = 64  // display name, characters
+	MaxNameBytes = 255 // display name, bytes
+)
+
+// Sizes of the plaintext layout.
+const (
+	// fixedSize is everything but name and body: version, author, seq, sent,
+	// prev, name length, kind, body length, signature.
+	fixedSize = 1 + 32 + 8 + 8 + 32 + 1 + 1 + 2 + ed25519.SignatureSize
+	// MaxText is the longest text (in bytes of UTF-8) that fits in a message
+	// without a display name and without a quoted message. MaxTextFor gives
+	// the limit for other messages.
+	MaxText = PlainSize - fixedSize
+)
+
+// Kind is a message's body type.
+type Kind uint8
+
+// Body types. A kind this package does not know is still opened and
+// verified (it counts in the timeline) but carries only a raw body.
+const (
+	KindText      Kind = 1 // Text
+	KindReply     Kind = 2 // ReplyTo ‖ Text
+	KindFileOffer Kind = 3 // reserved
+)
+
+// MessageID identifies a group message: the SHA-256 of its signed
+// plaintext (docs/groups.md), so a replayed blob is the same message.
+type MessageID [32]byte
+
+// String returns the ID in hexadecimal.
+func (id MessageID) String() string { return hex.EncodeToString(id[:]) }
+
+// IsZero reports whether id is the zero ID (no message).
+func (id MessageID) IsZero() bool { return id == MessageID{} }
+
+// Model returns the 16-byte ID under which the engine stores the message:
+// the first 16 bytes of id (zero for the zero ID).
+func (id MessageID) Model() model.MessageID {
+	var m model.MessageID
+	copy(m[:], id[:])
+	return m
+}
+
+// Message is one group message.
+type Message struct {
+	// Author is the author's onion address; Open fills it in from the
+	// signed public key, Seal from the signing identity.
+	Author identity.Address
+	// Name is the display name the author chose to carry, or empty.
+	Name string
+	// Seq is the author's sequence number in this group, from 1.
+	Seq uint64
+	// Sent is the author's clock, with millisecond precision (UTC).
+	Sent time.Time
+	// Prev is the last message the author saw in the group, or zero.
+	Prev MessageID
+	// Kind is the body type.
+	Kind Kind
+	// ReplyTo is the quoted message of a KindReply.
+	ReplyTo MessageID
+	// Text is the text of a KindText or KindReply.
+	Text string
+	// Raw is the body of a kind this package does not know (Open only).
+	Raw []byte
+	// ID is the message ID; Seal and Open fill it in.
+	ID MessageID
+}
+
+// MaxTextFor returns the longest text that fits in a message with the given
+// display name, quoting a message or not.
+func MaxTextFor(name string, reply bool) int {
+	n := MaxText - len(name)
+	if reply {
+		n -= len(MessageID{})
+	}
+	return n
+}
+
+// checkName reports why s cannot be a display name.
+func checkName(s string) error {
+	switch {
+	case len(s) > MaxNameBytes:
+		return fmt.Errorf("display name longer than %d bytes", MaxNameBytes)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("display name is not valid UTF-8")
+	case utf8.RuneCountInString(s) > MaxNameRunes:
+		return fmt.Errorf("display name longer than %d characters", MaxNameRunes)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return fmt.Errorf("display name contains control characters")
+	}
+	return nil
+}
+
+// body returns the encoded body of m.
+func (m *Message) body() ([]byte, error) {
+	switch m.Kind {
+	case KindText, KindReply:
+	default:
+		return nil, fmt.Errorf("%w: kind %d cannot be written", ErrInvalid, m.Kind)
+	}
+	if m.Text == "" {
+		return nil, fmt.Errorf("%w: empty text", ErrInvalid)
+	}
+	if !utf8.ValidString(m.Text) {
+		return nil, fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
+	}
+	if max := MaxTextFor(m.Name, m.Kind == KindReply); len(m.Text) > max {
+		return nil, fmt.Errorf("%w: %d bytes of text, at most %d fit", ErrBodyTooLong, len(m.Text), max)
+	}
+	if m.Kind == KindText {
+		return []byte(m.Text), nil
+	}
+	if m.ReplyTo.IsZero() {
+		return nil, fmt.Errorf("%w: reply without a quoted message", ErrInvalid)
+	}
+	return append(m.ReplyTo[:], m.Text...), nil
+}
+
+// encode signs m as author for group gid and returns the signed plaintext
+// (without padding), appended to dst. It sets m.Author, m.Sent (rounded to
+// milliseconds) and m.ID.
+func (m *Message) encode(dst []byte, gid ID, author *identity.Identity) ([]byte, error) {
+	if m.Seq == 0 {
+		return nil, fmt.Errorf("%w: sequence numbers start at 1", ErrInvalid)
+	}
+	if err := checkName(m.Name); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+	}
+	if m.Sent.UnixMilli() < 0 {
+		return nil, fmt.Errorf("%w: time before 1970", ErrInvalid)
+	}
+	body, err := m.body()
+	if err != nil {
+		return nil, err
+	}
+	start := len(dst)
+	dst = appendUnsigned(dst, author.PublicKey(), m, body)
+	dst = append(dst, author.Sign(signedBytes(gid, dst[start:]))...)
+	m.Author = author.Address()
+	m.Sent = time.UnixMilli(m.Sent.UnixMilli()).UTC()
+	m.ID = messageID(dst[start:])
+	return dst, nil
+}
+
+// appendUnsigned appends the plaintext fields before the signature.
+func appendUnsigned(dst, pub []byte, m *Message, body []byte) []byte {
+	dst = append(dst, LayoutVersion)
+	dst = append(dst, pub...)
+	dst = binary.BigEndian.AppendUint64(dst, m.Seq)
+	dst = binary.BigEndian.AppendUint64(dst, uint64(m.Sent.UnixMilli()))
+	dst = append(dst, m.Prev[:]...)
+	dst = append(dst, byte(len(m.Name)))
+	dst = append(dst, m.Name...)
+	dst = append(dst, byte(m.Kind))
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(body)))
+	return append(dst, body...)
+}
+
+// signedBytes is what the author signs: label ‖ group ID ‖ unsigned plaintext.
+func signedBytes(gid ID, unsigned []byte) []byte {
+	b := make([]byte, 0, len(labelSignature)+len(gid)+len(unsigned))
+	b = append(b, labelSignature...)
+	b = append(b, gid[:]...)
+	return append(b, unsigned...)
+}
+
+func messageID(signed []byte) MessageID {
+	h := sha256.New()
+	h.Write([]byte(labelMessageID))
+	h.Write(signed)
+	var id MessageID
+	h.Sum(id[:0])
+	return id
+}
+
+// decodePlaintext parses and verifies a padded plaintext of group gid.
+// Errors wrap ErrVersion, ErrMalformed or ErrBadSignature.
+func decodePlaintext(gid ID, p []byte) (*Message, error) {
+	if len(p) > 0 && p[0] != LayoutVersion {
+		return nil, fmt.Errorf("%w: layout %d", ErrVersion, p[0])
+	}
+	r := reader{b: p}
+	r.take(1)
+	pub := r.take(32)
+	m := &Message{Seq: r.u64()}
+	ms := r.u64()
+	copy(m.Prev[:], r.take(32))
+	m.Name = string(r.take(int(r.u8())))
+	m.Kind = Kind(r.u8())
+	body := r.take(int(r.u16()))
+	end := r.off
+	sig := r.take(ed25519.SignatureSize)
+	if r.short {
+		return nil, fmt.Errorf("%w: truncated", ErrMalformed)
+	}
+	for _, c := range p[r.off:] {
+		if c != 0 {
+			return nil, fmt.Errorf("%w: padding is not zeros", ErrMalformed)
+		}
+	}
+	if m.Seq == 0 {
+		return nil, fmt.Errorf("%w: sequence number 0", ErrMalformed)
+	}
+	if ms > math.MaxInt64 {
+		return nil, fmt.Errorf("%w: time out of range", ErrMalformed)
+	}
+	m.Sent = time.UnixMilli(int64(ms)).UTC()
+	if err := checkName(m.Name); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	switch m.Kind {
+	case KindText:
+		m.Text = string(body)
+	case KindReply:
+		if len(body) < len(m.ReplyTo) {
+			return nil, fmt.Errorf("%w: reply shorter than a message id", ErrMalformed)
+		}
+		copy(m.ReplyTo[:], body)
+		m.Text = string(body[len(m.ReplyTo):])
+	default:
+		m.Raw = append([]byte(nil), body...)
+	}
+	if (m.Kind == KindText || m.Kind == KindReply) && !utf8.ValidString(m.Text) {
+		return nil, fmt.Errorf("%w: text is not valid UTF-8", ErrMalformed)
+	}
+	if !validPublicKey(pub) {
+		return nil, fmt.Errorf("%w: author key is not a valid public key", ErrMalformed)
+	}
+	if !ed25519.Verify(pub, signedBytes(gid, p[:end]), sig) {
+		return nil, ErrBadSignature
+	}
+	m.Author = identity.AddressFromPublicKey(pub)
+	m.ID = messageID(p[:r.off])
+	return m, nil
+}
+
+// validPublicKey reports whether pub encodes a curve point that is not of
+// small order (as identity.ParseAddress requires of onion keys): a
+// small-order key would let anyone make signatures that verify.
+func validPublicKey(pub []byte) bool {
+	p, err := new(edwards25519.Point).SetBytes(pub)
+	if err != nil {
+		return false
+	}
+	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) != 1
+}
+
+// reader reads fixed-size fields; reading past the end sets short.
+type reader struct {
+	b     []byte
+	off   int
+	short bool
+}
+
+func (r *reader) take(n int) []byte {
+	if r.short || n > len(r.b)-r.off {
+		r.short = true
+		return nil
+	}
+	b := r.b[r.off : r.off+n]
+	r.off += n
+	return b
+}
+
+func (r *reader) u8() uint8 {
+	if b := r.take(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
+func (r *reader) u16() uint16 {
+	if b := r.take(2); b != nil {
+		return binary.BigEndian.Uint16(b)
+	}
+	return 0
+}
+
+func (r *reader) u64() uint64 {
+	if b := r.take(8); b != nil {
+		return binary.BigEndian.Uint64(b)
+	}
+	return 0
+}
