@@ -122,12 +122,27 @@ func (l *onionListener) markUploaded() {
 	l.uploadOnce.Do(func() { close(l.uploaded) })
 }
 
+// waitUploaded waits for the first descriptor upload, failing early when
+// the transport fails or closes.
 func (l *onionListener) waitUploaded(ctx context.Context) error {
-	select {
-	case <-l.uploaded:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("waiting for the descriptor upload (%s): %w", l.t.Status(), ctx.Err())
+	for {
+		t := l.t
+		t.mu.Lock()
+		closed, status, changed := t.closed, t.status, t.changed
+		t.mu.Unlock()
+		switch {
+		case closed:
+			return ErrClosed
+		case status.State == StateFailed:
+			return fmt.Errorf("%w: %w", ErrFailed, status.Err)
+		}
+		select {
+		case <-l.uploaded:
+			return nil
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the descriptor upload (%s): %w", status, ctx.Err())
+		case <-changed:
+		}
 	}
 }
 
@@ -140,7 +155,7 @@ func (l *onionListener) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	// Tor connects from 127.0.0.1; the remote peer is anonymous.
-	return &transport.Conn{Conn: c, Remote: &transport.Addr{}, Local: l.addr}, nil
+	return &transport.Conn{Conn: c, Local: l.addr}, nil
 }
 
 // Addr returns the service's *transport.Addr.

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/transport"
 )
 
@@ -263,6 +264,13 @@ func TestSupervisorGivesUp(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "tor exited at start") {
 		t.Errorf("reason not reported: %v", err)
+	}
+	id, _ := identity.Generate(nil)
+	if _, err := tr.Listen(ctx, id); !errors.Is(err, ErrFailed) {
+		t.Errorf("Listen on a failed transport: %v, want ErrFailed", err)
+	}
+	if _, err := tr.Dial(ctx, id.Address()); !errors.Is(err, ErrFailed) {
+		t.Errorf("Dial on a failed transport: %v, want ErrFailed", err)
 	}
 	tr.Close()
 	mu.Lock()

@@ -91,15 +91,23 @@ func AddressOf(a net.Addr) (identity.Address, bool) {
 
 // Conn wraps a net.Conn so that RemoteAddr reports the peer's onion address
 // (and LocalAddr, when set, the local service's). Implementations return
-// it from Dial.
+// it from Dial with Remote set, and from Accept with Local set: an accepted
+// connection's remote end is anonymous (its RemoteAddr is the underlying
+// loopback address and means nothing); the peer proves who it is in the
+// protocol's handshake.
 type Conn struct {
 	net.Conn
 	Remote *Addr
 	Local  net.Addr
 }
 
-// RemoteAddr returns the dialed onion address.
-func (c *Conn) RemoteAddr() net.Addr { return c.Remote }
+// RemoteAddr returns the dialed onion address, when known.
+func (c *Conn) RemoteAddr() net.Addr {
+	if c.Remote != nil {
+		return c.Remote
+	}
+	return c.Conn.RemoteAddr()
+}
 
 // LocalAddr returns Local when set, else the underlying conn's.
 func (c *Conn) LocalAddr() net.Addr {

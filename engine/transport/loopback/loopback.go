@@ -122,7 +122,7 @@ func (l *listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &transport.Conn{Conn: c, Remote: &transport.Addr{}, Local: l.addr}, nil
+	return &transport.Conn{Conn: c, Local: l.addr}, nil
 }
 
 func (l *listener) Close() error {
