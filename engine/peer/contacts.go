@@ -94,6 +94,7 @@ func (m *Manager) Block(addr identity.Address) (model.Contact, error) {
 	}
 	m.dropLink(addr)
 	m.closeStrangers(addr)
+	m.failOutbox(addr, "not sent: you blocked this contact")
 	return c, nil
 }
 
@@ -128,8 +129,31 @@ func (m *Manager) DeleteContact(addr identity.Address) error {
 		return err
 	}
 	m.dropLink(addr)
+	m.failOutbox(addr, "not sent: the contact was deleted")
 	m.emit(model.ContactRemoved{Address: string(addr)})
 	return nil
+}
+
+// failOutbox marks every message still queued for addr as failed with
+// reason and empties its outbox: it will never be sent.
+func (m *Manager) failOutbox(addr identity.Address, reason string) {
+	conv := model.ConversationID(addr)
+	ids, err := m.cfg.Store.Outbox(conv)
+	if err != nil {
+		m.cfg.Logger.Warn("reading an outbox failed", "err", err)
+		return
+	}
+	for _, id := range ids {
+		msg, err := m.cfg.Store.GetMessage(id)
+		if err == nil && msg.Status != model.StatusDelivered {
+			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusFailed, reason); err == nil {
+				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusFailed, Reason: reason})
+			}
+		}
+		if err := m.cfg.Store.Dequeue(id); err != nil {
+			m.cfg.Logger.Warn("emptying an outbox failed", "err", err)
+		}
+	}
 }
 
 // SetNickname sets the local name of a contact ("" clears it).

@@ -163,6 +163,22 @@ func TestAddSelfAndBadInput(t *testing.T) {
 	if _, err := a.m.AddContact(other.Address(), "bad\x00name"); err == nil {
 		t.Fatal("a nickname with a control character was accepted")
 	}
+	// A message queued for a contact who is then blocked fails, with a
+	// reason, and leaves the outbox.
+	queued, err := a.m.Send(other.Address(), "never delivered", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.Block(other.Address()); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.st.GetMessage(queued.ID)
+	if err != nil || got.Status != model.StatusFailed || got.FailReason == "" {
+		t.Fatalf("after block the queued message is %v %q (%v), want failed with a reason", got.Status, got.FailReason, err)
+	}
+	if ids, _ := a.st.Outbox(model.ConversationID(other.Address())); len(ids) != 0 {
+		t.Fatalf("outbox still holds %d messages", len(ids))
+	}
 }
 
 // TestHostilePeer plays a contact that sends garbage before the handshake,
