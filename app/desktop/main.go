@@ -1,20 +1,127 @@
 // Command nook is the Nook desktop messenger.
+//
+// Usage:
+//
+//	nook [--data-dir DIR] [--loopback-dir DIR] [--tor-private-network FILE]
+//
+// By default Nook keeps its profiles and Tor's state in the user's
+// configuration folder (…/Nook) and talks to contacts through the bundled
+// Tor.
+//
+// --loopback-dir DIR runs without Tor: connections go over 127.0.0.1, and
+// the processes sharing DIR find each other through it. This is for a local
+// demo of several Nook windows on one computer and for UI tests; it hides
+// nothing and must not be used for real conversations. Give each process its
+// own --data-dir:
+//
+//	nook --data-dir /tmp/alice --loopback-dir /tmp/nook-net &
+//	nook --data-dir /tmp/bob   --loopback-dir /tmp/nook-net &
+//
+// --tor-private-network FILE joins a private Tor network (such as the one
+// engine/tor/tortest starts) instead of the public one. FILE holds the
+// network's torrc lines: "DirAuthority …" lines, and any further options
+// the network needs.
 package main
 
 import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/nookchat/nook/app/ui"
 	"github.com/nookchat/nook/assets"
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// Preference keys for the window size.
+const (
+	prefWidth  = "window.width"
+	prefHeight = "window.height"
 )
 
 func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "nook:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var (
+		dataDir     = flag.String("data-dir", "", "folder for profiles and Tor's state (default: the user's config folder/Nook)")
+		loopbackDir = flag.String("loopback-dir", "", "run without Tor, over 127.0.0.1, finding other local Nook processes through this folder (demo and tests only)")
+		privateNet  = flag.String("tor-private-network", "", "join the private Tor network whose DirAuthority lines are in this file (tests only)")
+	)
+	flag.Parse()
+	if *dataDir == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return fmt.Errorf("find a folder for Nook's data (use --data-dir): %w", err)
+		}
+		*dataDir = filepath.Join(dir, "Nook")
+	}
+	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
+		return fmt.Errorf("create the data folder: %w", err)
+	}
+	cfg := engine.Config{
+		DataDir: *dataDir,
+		Logger:  slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	}
+	switch {
+	case *loopbackDir != "":
+		cfg.Transport = loopback.New(loopback.FileDirectory{Path: *loopbackDir})
+	case *privateNet != "":
+		pn, err := readPrivateNetwork(*privateNet)
+		if err != nil {
+			return err
+		}
+		cfg.Tor = tor.Config{PrivateNetwork: pn}
+	default:
+		cfg.Tor = tor.Config{}
+	}
+	eng := engine.New(cfg)
+	defer eng.Close()
+
 	a := app.NewWithID("chat.nook.desktop")
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
 	a.SetIcon(icon)
 	w := a.NewWindow("Nook")
-	w.SetContent(ui.Welcome(icon))
-	w.Resize(fyne.NewSize(960, 640))
+	w.SetIcon(icon)
+	w.SetMaster()
+	prefs := a.Preferences()
+	w.Resize(fyne.NewSize(
+		float32(prefs.FloatWithFallback(prefWidth, 1000)),
+		float32(prefs.FloatWithFallback(prefHeight, 680)),
+	))
+	w.SetOnClosed(func() {
+		s := w.Canvas().Size()
+		if s.Width >= 400 && s.Height >= 300 {
+			prefs.SetFloat(prefWidth, float64(s.Width))
+			prefs.SetFloat(prefHeight, float64(s.Height))
+		}
+	})
+
+	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable()})
+	defer u.Close()
+	u.Start()
+
+	// Tor starts in the background: the window is usable at once and shows
+	// its progress.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		if err := eng.Start(ctx); err != nil {
+			cfg.Logger.Warn("network did not start", "err", err)
+		}
+	}()
 	w.ShowAndRun()
+	return nil
 }

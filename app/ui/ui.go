@@ -1,28 +1,282 @@
-// Package ui builds Nook's desktop screens on Fyne. It is the only place that
-// turns engine state into widgets; the engine itself never sees Fyne.
+// Package ui builds Nook's desktop screens on Fyne: first run (welcome,
+// create a profile), unlock, the main window (contacts, conversation, own
+// invite), adding contacts, and settings. It is the only place that turns
+// engine state into widgets; the engine itself never sees Fyne.
+//
+// The UI talks to the engine only through its methods and its event stream.
+// Calls that may block (unlock, create, send, invites, export and import,
+// reading images) run on their own goroutine; every widget change made from
+// another goroutine goes through Options.Do (fyne.Do in the real app). One
+// goroutine drains engine.Subscribe and hands each event to the screens.
 package ui
 
 import (
+	"context"
+	"time"
+	"unicode"
+
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/layout"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/nookchat/nook/assets"
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
 )
 
-// Welcome returns the first screen a person sees.
-func Welcome(icon fyne.Resource) fyne.CanvasObject {
-	logo := widget.NewIcon(icon)
-	title := widget.NewLabelWithStyle("Nook", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
-	title.SizeName = "headingText"
-	tagline := widget.NewLabelWithStyle("Private conversations, peer to peer over Tor.\nNo phone number, no account, no server that knows who you talk to.",
-		fyne.TextAlignCenter, fyne.TextStyle{})
-	tagline.Wrapping = fyne.TextWrapWord
-	logoBox := container.NewGridWrap(fyne.NewSize(96, 96), logo)
-	return container.NewVBox(
-		layout.NewSpacer(),
-		container.NewCenter(logoBox),
-		title,
-		tagline,
-		layout.NewSpacer(),
-	)
+// Options configures a UI. Engine is required and must be started (or be
+// starting) by the caller, who also closes it.
+type Options struct {
+	Engine *engine.Engine
+	// Do runs f on the Fyne goroutine; nil means fyne.Do. Tests pass a
+	// queue that they drain on the test goroutine.
+	Do func(f func())
+	// Now is the clock for time stamps; nil means time.Now.
+	Now func() time.Time
+	// Tray turns on the system tray icon with the unread count and Quit.
+	// Set it only when a D-Bus session bus is reachable (see FYNE.md).
+	Tray bool
+	// Notify shows a desktop notification; nil uses the app's
+	// SendNotification. Tests record them.
+	Notify func(title, content string)
+}
+
+// UI is the desktop app's window content and its link to the engine.
+type UI struct {
+	app   fyne.App
+	win   fyne.Window
+	eng   *engine.Engine
+	do    func(func())
+	now   func() time.Time
+	times widgets.TimeFormat
+	icon  fyne.Resource
+	opts  Options
+
+	// Everything below is touched only on the Fyne goroutine.
+	tor      model.TorStatus
+	main     *mainView // nil while no profile is unlocked
+	unlock   *unlockScreen
+	create   *createScreen
+	focused  bool
+	dialogs  []dialog.Dialog // open dialogs, the top one last
+	tray     *trayMenu
+	settings *settingsDialog // the open settings dialog, if any
+
+	unsubscribe func()
+}
+
+// New returns the UI for window w of app a. It shows nothing until Start.
+func New(a fyne.App, w fyne.Window, o Options) *UI {
+	u := &UI{app: a, win: w, eng: o.Engine, do: o.Do, now: o.Now, opts: o, focused: true}
+	if u.do == nil {
+		u.do = fyne.Do
+	}
+	if u.now == nil {
+		u.now = time.Now
+	}
+	u.times = widgets.TimeFormat{Now: u.now}
+	u.icon = fyne.NewStaticResource("nook.png", assets.Icon)
+	return u
+}
+
+// Start subscribes to the engine, sets up the window (shortcuts, drops,
+// focus, tray) and shows the first screen: the welcome screen when this
+// computer has no profile yet, else the unlock screen.
+func (u *UI) Start() {
+	events, cancel := u.eng.Subscribe()
+	u.unsubscribe = cancel
+	go u.pump(events)
+	u.tor = u.eng.TorStatus()
+	u.installShortcuts()
+	u.win.SetOnDropped(u.dropped)
+	u.app.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
+	u.app.Lifecycle().SetOnExitedForeground(func() { u.setFocused(false) })
+	if u.opts.Tray {
+		u.setupTray()
+	}
+	u.applyTheme(engine.DefaultSettings())
+	u.showFirstScreen()
+}
+
+// Close ends the event subscription. The caller closes the engine.
+func (u *UI) Close() {
+	if u.unsubscribe != nil {
+		u.unsubscribe()
+	}
+}
+
+// showFirstScreen shows welcome or unlock, depending on the profiles on
+// disk.
+func (u *UI) showFirstScreen() {
+	infos, err := u.eng.Profiles()
+	if err != nil || len(infos) == 0 {
+		u.showWelcome()
+		return
+	}
+	u.showUnlock(true)
+}
+
+// show replaces the window's content with one screen.
+func (u *UI) show(screen fyne.CanvasObject) {
+	u.closeDialogs()
+	u.win.SetContent(screen)
+}
+
+// background runs f on a new goroutine, for engine calls that may block.
+func (u *UI) background(f func()) { go f() }
+
+// later runs f on the Fyne goroutine after the current callback returns.
+func (u *UI) later(f func()) { go u.do(f) }
+
+// ctx is the context for engine calls started by the UI.
+func (u *UI) ctx() context.Context { return context.Background() }
+
+// setFocused records whether the window has the keyboard focus; when it
+// comes back, the shown conversation counts as read.
+func (u *UI) setFocused(f bool) {
+	u.focused = f
+	if f && u.main != nil {
+		u.main.markShownRead()
+	}
+}
+
+// onUnlocked shows the main window of the profile that was just unlocked
+// or created; firstRun shows the user's invite first.
+func (u *UI) onUnlocked(firstRun bool) {
+	s, err := u.eng.Settings()
+	if err == nil {
+		u.applyTheme(s)
+	}
+	mv, err := newMainView(u)
+	if err != nil {
+		u.showUnlock(false)
+		u.unlock.showError("Could not open the profile: " + err.Error())
+		return
+	}
+	u.main = mv
+	u.unlock, u.create = nil, nil
+	u.show(mv.root)
+	if firstRun {
+		mv.showHome()
+	}
+	u.updateTray()
+}
+
+// lock locks the profile and returns to the unlock screen.
+func (u *UI) lock() {
+	if u.main == nil {
+		return
+	}
+	u.main = nil
+	u.showUnlock(false)
+	u.unlock.setBusy(true, "Locking…")
+	u.updateTray()
+	u.background(func() {
+		_ = u.eng.Lock()
+		u.do(func() {
+			if u.unlock != nil {
+				u.unlock.setBusy(false, "")
+			}
+		})
+	})
+}
+
+// showDialog shows d and keeps track of it so that Escape and screen
+// changes close it.
+func (u *UI) showDialog(d dialog.Dialog) {
+	u.dialogs = append(u.dialogs, d)
+	d.SetOnClosed(func() {
+		for i, x := range u.dialogs {
+			if x == d {
+				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
+				break
+			}
+		}
+	})
+	d.Show()
+}
+
+// closeTopDialog closes the most recent dialog; it reports whether there
+// was one.
+func (u *UI) closeTopDialog() bool {
+	if len(u.dialogs) == 0 {
+		return false
+	}
+	u.dialogs[len(u.dialogs)-1].Hide()
+	return true
+}
+
+func (u *UI) closeDialogs() {
+	for len(u.dialogs) > 0 {
+		n := len(u.dialogs)
+		u.dialogs[n-1].Hide()
+		if len(u.dialogs) == n { // Hide did not run OnClosed
+			u.dialogs = u.dialogs[:n-1]
+		}
+	}
+}
+
+// installShortcuts adds the window's keyboard shortcuts: Ctrl+N add a
+// contact, Ctrl+, settings, Ctrl+L lock, Escape closes the top dialog.
+func (u *UI) installShortcuts() {
+	c := u.win.Canvas()
+	mod := fyne.KeyModifierShortcutDefault
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: mod}, func(fyne.Shortcut) {
+		if u.main != nil {
+			u.main.showAddContact()
+		}
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: mod}, func(fyne.Shortcut) {
+		if u.main != nil {
+			u.showSettings()
+		}
+	})
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: mod}, func(fyne.Shortcut) { u.lock() })
+	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
+		if k.Name == fyne.KeyEscape {
+			u.closeTopDialog()
+		}
+	})
+}
+
+// dropped handles files dropped on the window: an image of an invite opens
+// the Add contact dialog with it.
+func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
+	if u.main == nil || len(uris) == 0 {
+		return
+	}
+	u.main.addContactFromFile(uris[0].Path())
+}
+
+// applyTheme applies the appearance settings at once.
+func (u *UI) applyTheme(s engine.Settings) {
+	u.app.Settings().SetTheme(widgets.NewTheme(variantOf(s.Theme), s.TextScale))
+}
+
+func variantOf(theme string) widgets.Variant {
+	switch theme {
+	case "light":
+		return widgets.VariantLight
+	case "dark":
+		return widgets.VariantDark
+	}
+	return widgets.VariantSystem
+}
+
+// showError shows an error in a dialog: what went wrong in words, then the
+// error itself.
+func (u *UI) showError(title string, err error) {
+	d := dialog.NewCustom(title, "Close", para(capitalise(err.Error())+"."), u.win)
+	d.Resize(fyne.NewSize(420, 0))
+	u.showDialog(d)
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
 }

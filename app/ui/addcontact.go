@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+)
+
+// imageExts are the picture files an invite is read from.
+var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
+
+// addContactDialog adds a contact from an invite (pasted text, a picture
+// from the clipboard, a file or a drop) or by onion address.
+type addContactDialog struct {
+	mv       *mainView
+	d        *dialog.CustomDialog
+	text     *widget.Entry
+	onion    *widget.Entry
+	nickname *widget.Entry
+	errLabel *widget.Label
+	status   *widget.Label
+	busy     *widget.ProgressBarInfinite
+	buttons  []fyne.Disableable
+}
+
+// showAddContact opens the Add contact dialog (or brings back the open one).
+func (mv *mainView) showAddContact() {
+	if mv.add != nil {
+		return
+	}
+	u := mv.u
+	a := &addContactDialog{mv: mv}
+	mv.add = a
+	a.text = widget.NewMultiLineEntry()
+	a.text.SetPlaceHolder("Paste their invite here (it starts with NOOK:C1:)")
+	a.text.Wrapping = fyne.TextWrapBreak
+	a.text.SetMinRowsVisible(3)
+	a.text.OnChanged = func(s string) {
+		if strings.Contains(s, "\n") && strings.HasPrefix(strings.TrimSpace(s), invite.PrefixContact) {
+			a.accept(strings.TrimSpace(s)) // pasted with a trailing newline
+		}
+	}
+	addInvite := widget.NewButton("Add from invite", func() { a.accept(a.text.Text) })
+	addInvite.Importance = widget.HighImportance
+	pasteImg := widget.NewButton("Paste image", a.pasteImage)
+	chooseImg := widget.NewButton("Choose image…", a.chooseImage)
+	a.onion = widget.NewEntry()
+	a.onion.SetPlaceHolder("56 letters and digits, with or without .onion")
+	a.nickname = widget.NewEntry()
+	a.nickname.SetPlaceHolder("Name to show (optional)")
+	byAddr := widget.NewButton("Send contact request", a.addByAddress)
+	a.onion.OnSubmitted = func(string) { a.addByAddress() }
+	a.errLabel = errorLabel()
+	a.status = muted("")
+	a.status.Hide()
+	a.busy = widget.NewProgressBarInfinite()
+	a.busy.Stop()
+	a.busy.Hide()
+	a.buttons = []fyne.Disableable{addInvite, pasteImg, chooseImg, byAddr, a.text, a.onion, a.nickname}
+	closeBtn := widget.NewButton("Close", func() { a.d.Hide() })
+
+	content := container.NewVBox(
+		subheading("From an invite"),
+		a.text,
+		container.NewHBox(addInvite, layoutSpacer(), pasteImg, chooseImg),
+		muted("You can also drop a picture of their QR code onto this window."),
+		widget.NewSeparator(),
+		subheading("By onion address"),
+		a.onion,
+		a.nickname,
+		container.NewHBox(layoutSpacer(), byAddr),
+		a.errLabel, a.status, a.busy,
+		widget.NewSeparator(),
+		container.NewHBox(layoutSpacer(), closeBtn),
+	)
+	a.d = dialog.NewCustomWithoutButtons("Add a contact", content, u.win)
+	a.d.Resize(fyne.NewSize(520, 0))
+	u.showDialog(a.d)
+	a.d.SetOnClosed(func() {
+		if mv.add == a {
+			mv.add = nil
+		}
+		for i, x := range u.dialogs {
+			if x == a.d {
+				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
+				break
+			}
+		}
+	})
+	u.win.Canvas().Focus(a.text)
+}
+
+// addContactFromFile opens the dialog and reads an invite from a picture
+// file (a drop on the window).
+func (mv *mainView) addContactFromFile(path string) {
+	mv.showAddContact()
+	if mv.add != nil {
+		mv.add.readImageFile(path)
+	}
+}
+
+func (a *addContactDialog) setBusy(b bool, status string) {
+	for _, w := range a.buttons {
+		if b {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if b {
+		a.busy.Show()
+		a.busy.Start()
+	} else {
+		a.busy.Stop()
+		a.busy.Hide()
+	}
+	a.status.SetText(status)
+	if status == "" {
+		a.status.Hide()
+	} else {
+		a.status.Show()
+	}
+}
+
+// accept acts on invite text in the background.
+func (a *addContactDialog) accept(text string) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		setError(a.errLabel, "Paste their invite first, or choose a picture of their QR code.", "")
+		return
+	}
+	setError(a.errLabel, "", "")
+	a.setBusy(true, "Adding the contact…")
+	u := a.mv.u
+	u.background(func() {
+		res, err := u.eng.AcceptInvite(text)
+		u.do(func() { a.done(res.Contact, err, invite.Hint(err)) })
+	})
+}
+
+// done shows the result of adding a contact: the new conversation, or the
+// error with what to do about it.
+func (a *addContactDialog) done(c model.Contact, err error, hint string) {
+	a.setBusy(false, "")
+	if err != nil {
+		if hint == "" {
+			hint = "Ask them to send their invite again, or to show you their QR code."
+		}
+		setError(a.errLabel, "This invite could not be used ("+err.Error()+").", hint)
+		return
+	}
+	mv := a.mv
+	if mv.u.main != mv {
+		return
+	}
+	a.d.Hide()
+	mv.contactChanged(c)
+	mv.openChat(c.Address)
+}
+
+// addByAddress sends a contact request to a typed onion address.
+func (a *addContactDialog) addByAddress() {
+	addr := strings.TrimSpace(a.onion.Text)
+	if _, err := identity.ParseAddress(addr); err != nil {
+		setError(a.errLabel, "That is not an onion address.",
+			"An address is 56 letters and digits, optionally followed by .onion. Copy it rather than typing it.")
+		return
+	}
+	nick := a.nickname.Text
+	setError(a.errLabel, "", "")
+	a.setBusy(true, "Sending the request…")
+	u := a.mv.u
+	u.background(func() {
+		c, err := u.eng.AddContact(addr, nick)
+		u.do(func() { a.done(c, err, "") })
+	})
+}
+
+// pasteImage reads an invite from the clipboard. Fyne's clipboard carries
+// text only, so a copied picture cannot be read directly; a copied file
+// (whose path or file:// URI is the text) and copied invite text work.
+func (a *addContactDialog) pasteImage() {
+	clip := strings.TrimSpace(a.mv.u.app.Clipboard().Content())
+	if strings.HasPrefix(clip, invite.PrefixContact) {
+		a.text.SetText(clip)
+		a.accept(clip)
+		return
+	}
+	if path := pathFromClipboard(clip); path != "" {
+		a.readImageFile(path)
+		return
+	}
+	setError(a.errLabel, "The clipboard holds no picture Nook can read.",
+		"Nook can paste only text or a copied image file here. Save the picture as a file, then use "+
+			"“Choose image…” or drop it onto this window.")
+}
+
+// pathFromClipboard returns the image file named by clipboard text (a path
+// or a file:// URI), or "".
+func pathFromClipboard(s string) string {
+	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
+	if strings.HasPrefix(s, "file://") {
+		if u, err := url.Parse(s); err == nil {
+			s = u.Path
+		}
+	}
+	if !filepath.IsAbs(s) {
+		return ""
+	}
+	ext := strings.ToLower(filepath.Ext(s))
+	for _, e := range imageExts {
+		if ext == e {
+			if st, err := os.Stat(s); err == nil && st.Mode().IsRegular() {
+				return s
+			}
+		}
+	}
+	return ""
+}
+
+func (a *addContactDialog) chooseImage() {
+	u := a.mv.u
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		a.readImageFile(path)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter(imageExts))
+	d.Resize(fyne.NewSize(760, 520))
+	u.showDialog(d)
+}
+
+// readImageFile finds the invite in a picture and accepts it.
+func (a *addContactDialog) readImageFile(path string) {
+	setError(a.errLabel, "", "")
+	a.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
+	u := a.mv.u
+	u.background(func() {
+		text, err := engine.ReadInviteFile(path)
+		u.do(func() {
+			if err != nil {
+				a.setBusy(false, "")
+				hint := invite.Hint(err)
+				if hint == "" {
+					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
+				}
+				setError(a.errLabel, "No Nook invite was found in that picture.", hint)
+				return
+			}
+			a.text.SetText(text)
+			a.setBusy(false, "")
+			a.accept(text)
+		})
+	})
+}

@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// showInfo shows who the contact is: their onion address (the one thing
+// that identifies them), and whether you met in person.
+func (cp *chatPane) showInfo() {
+	c := cp.contact
+	u := cp.mv.u
+	verified := "Not verified in person. To be sure this is " + c.Name() + ", compare the address below with " +
+		"theirs in person, or exchange an in-person invite."
+	if c.Verified {
+		verified = "Verified in person: you were added with a one-time invite shown face to face."
+	}
+	rows := []fyne.CanvasObject{
+		subheading(c.Name()),
+	}
+	if c.Nickname != "" && c.DisplayName != "" && c.DisplayName != c.Nickname {
+		rows = append(rows, muted("Calls themselves “"+c.DisplayName+"”."))
+	}
+	rows = append(rows,
+		widget.NewLabel("Onion address"),
+		widgets.NewOnionAddress(c.Address),
+		para(verified),
+	)
+	if !c.Added.IsZero() {
+		rows = append(rows, muted("Added "+u.times.Stamp(c.Added)+"."))
+	}
+	d := dialog.NewCustom("Contact details", "Close", container.NewVBox(rows...), u.win)
+	d.Resize(fyne.NewSize(460, 0))
+	u.showDialog(d)
+}
+
+// showMenu opens the conversation menu under the button.
+func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
+	c := cp.contact
+	mv := cp.mv
+	addr := identity.Address(c.Address)
+	archive := "Archive conversation"
+	if c.Archived {
+		archive = "Unarchive conversation"
+	}
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
+		fyne.NewMenuItemWithIcon(archive, theme.FolderIcon(), func() {
+			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.ArchiveContact(addr, !c.Archived) })
+		}),
+	}
+	if c.State == model.ContactBlocked {
+		items = append(items, fyne.NewMenuItemWithIcon("Unblock", theme.ConfirmIcon(), func() {
+			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.UnblockContact(addr) })
+		}))
+	} else {
+		items = append(items, fyne.NewMenuItemWithIcon("Block…", theme.CancelIcon(), cp.confirmBlock))
+	}
+	items = append(items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItemWithIcon("Delete contact…", theme.DeleteIcon(), cp.confirmDelete))
+	cnv := mv.u.win.Canvas()
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cnv, pos)
+}
+
+func (cp *chatPane) showRename() {
+	u := cp.mv.u
+	c := cp.contact
+	e := widget.NewEntry()
+	e.SetText(c.Nickname)
+	e.SetPlaceHolder(c.DisplayName)
+	d := dialog.NewForm("Rename "+c.Name(), "Save", "Cancel",
+		[]*widget.FormItem{widget.NewFormItem("Name", e)},
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			name := strings.TrimSpace(e.Text)
+			cp.mv.contactAction(func() (model.Contact, error) {
+				return u.eng.RenameContact(identity.Address(c.Address), name)
+			})
+		}, u.win)
+	d.Resize(fyne.NewSize(400, 0))
+	u.showDialog(d)
+	u.win.Canvas().Focus(e)
+}
+
+func (cp *chatPane) confirmBlock() {
+	u := cp.mv.u
+	c := cp.contact
+	d := dialog.NewConfirm("Block "+c.Name()+"?",
+		"They will not be able to reach you, and they are not told.\nYou can unblock them later.",
+		func(ok bool) {
+			if ok {
+				cp.mv.blockContact(c.Address)
+			}
+		}, u.win)
+	d.SetConfirmText("Block")
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.showDialog(d)
+}
+
+func (cp *chatPane) confirmDelete() {
+	u := cp.mv.u
+	c := cp.contact
+	also := widget.NewCheck("Also delete the conversation", nil)
+	content := container.NewVBox(
+		para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."),
+		also,
+	)
+	d := dialog.NewCustomConfirm("Delete "+c.Name()+"?", "Delete", "Cancel", content, func(ok bool) {
+		if !ok {
+			return
+		}
+		deleteHistory := also.Checked
+		cp.mv.contactAction(func() (model.Contact, error) {
+			return model.Contact{}, u.eng.DeleteContact(identity.Address(c.Address), deleteHistory)
+		})
+	}, u.win)
+	d.SetConfirmImportance(widget.DangerImportance)
+	d.Resize(fyne.NewSize(420, 0))
+	u.showDialog(d)
+}

@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"context"
+	"crypto/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// step bounds every wait of these tests.
+const step = 20 * time.Second
+
+// harness is the UI over a real engine on the loopback transport, with
+// cheap key derivation. UI work that the app would hand to fyne.Do is
+// queued instead and run on the test goroutine by waitFor, so the test and
+// the UI never touch widgets at the same time.
+type harness struct {
+	t       *testing.T
+	eng     *engine.Engine
+	win     fyne.Window
+	ui      *UI
+	queue   chan func()
+	notices []string
+}
+
+// newEngine returns a started engine on tr with cheap key derivation.
+func newEngine(t *testing.T, dir string, tr transport.Transport) *engine.Engine {
+	t.Helper()
+	e := engine.New(engine.Config{
+		DataDir:     dir,
+		Transport:   tr,
+		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
+		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+	})
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// newHarness starts the UI over eng in a test window. A test app must
+// exist (test.NewTempApp).
+func newHarness(t *testing.T, eng *engine.Engine) *harness {
+	t.Helper()
+	h := &harness{t: t, eng: eng, queue: make(chan func(), 4096)}
+	h.win = test.NewTempWindow(t, widget.NewLabel(""))
+	h.win.Resize(fyne.NewSize(1000, 700))
+	h.ui = New(fyne.CurrentApp(), h.win, Options{
+		Engine: eng,
+		Do:     func(f func()) { h.queue <- f },
+		Notify: func(title, content string) { h.notices = append(h.notices, title+": "+content) },
+	})
+	h.ui.Start()
+	t.Cleanup(h.ui.Close)
+	return h
+}
+
+// waitFor runs queued UI work until cond holds, failing after step.
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.NewTimer(step)
+	defer deadline.Stop()
+	for !cond() {
+		select {
+		case f := <-h.queue:
+			f()
+		case <-deadline.C:
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// settle runs the UI work queued so far.
+func (h *harness) settle() {
+	for {
+		select {
+		case f := <-h.queue:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// createProfile goes through the welcome and create-profile screens.
+func (h *harness) createProfile(name, password string) {
+	h.t.Helper()
+	h.tap("Create your profile")
+	s := h.ui.create
+	if s == nil {
+		h.t.Fatal("no create-profile screen")
+	}
+	test.Type(s.name, name)
+	test.Type(s.password, password)
+	test.Type(s.confirm, password)
+	h.tap("Create profile")
+	h.waitFor("the main window", func() bool { return h.ui.main != nil })
+}
+
+// self returns the unlocked profile's address.
+func (h *harness) self() string {
+	h.t.Helper()
+	a, _, err := h.eng.Self()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return string(a)
+}
+
+// tap taps the visible, enabled button labelled text in the window or its
+// dialogs.
+func (h *harness) tap(text string) {
+	h.t.Helper()
+	b := h.button(text)
+	if b == nil {
+		h.t.Fatalf("no button %q on screen", text)
+	}
+	test.Tap(b)
+}
+
+// button finds a visible button labelled text, or nil.
+func (h *harness) button(text string) *widget.Button {
+	c := h.win.Canvas()
+	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	var found *widget.Button
+	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
+		walk(roots[i], func(o fyne.CanvasObject) bool {
+			if b, ok := o.(*widget.Button); ok && b.Text == text && !b.Disabled() {
+				found = b
+				return true
+			}
+			return false
+		})
+	}
+	return found
+}
+
+// hasText reports whether a visible label contains s.
+func (h *harness) hasText(s string) bool {
+	c := h.win.Canvas()
+	roots := []fyne.CanvasObject{c.Content()}
+	roots = append(roots, c.Overlays().List()...)
+	found := false
+	for _, r := range roots {
+		walk(r, func(o fyne.CanvasObject) bool {
+			if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, s) {
+				found = true
+			}
+			return found
+		})
+	}
+	return found
+}
+
+// walk visits the visible objects under o until visit returns true.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
+	if o == nil || !o.Visible() {
+		return false
+	}
+	if visit(o) {
+		return true
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if walk(c, visit) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			if walk(c, visit) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// randomAddress returns the address of a fresh identity.
+func randomAddress(t *testing.T) identity.Address {
+	t.Helper()
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Address()
+}
+
+func newNet() *loopback.MemoryDirectory { return loopback.NewMemoryDirectory() }

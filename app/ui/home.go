@@ -1,0 +1,184 @@
+package ui
+
+import (
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// Captions under the invite's QR code.
+const (
+	captionNormal   = "Anyone you show this code to can send you a contact request."
+	captionInPerson = "One-time invite, valid for 24 hours. Show it only to the person in front of you: " +
+		"whoever uses it first is added as a verified contact, without a request."
+)
+
+// homePanel is the right-hand page when no conversation is open: Tor's
+// progress while it connects, and the person's own invite as a QR code and
+// as text.
+type homePanel struct {
+	mv       *mainView
+	text     string // the invite shown
+	qr       *widgets.QRView
+	textView *widget.Label
+	inPerson *widget.Check
+	errLabel *widget.Label
+	progress *widgets.Progress
+	torCard  fyne.CanvasObject
+	copyBtn  *widget.Button
+	root     fyne.CanvasObject
+}
+
+func newHomePanel(mv *mainView) *homePanel {
+	h := &homePanel{mv: mv}
+	h.progress = widgets.NewProgress("Connecting to the Tor network")
+	h.torCard = container.NewPadded(h.progress)
+	h.qr = widgets.NewQRView(nil, captionNormal, 260)
+	h.textView = widget.NewLabel("")
+	h.textView.Wrapping = fyne.TextWrapBreak
+	h.textView.Selectable = true
+	h.textView.TextStyle.Monospace = true
+	h.textView.SizeName = theme.SizeNameCaptionText
+	h.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), h.copyText)
+	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
+	h.inPerson = widget.NewCheck("In-person invite (one-time, 24 h)", h.setInPerson)
+	h.errLabel = errorLabel()
+
+	intro := para("Show this code to someone you trust, or send them the text through a channel you trust. " +
+		"When they add it, their request appears in your list.")
+	content := container.NewVBox(
+		h.torCard,
+		heading("Your invite"),
+		intro,
+		container.NewCenter(h.qr),
+		container.NewCenter(container.NewHBox(h.copyBtn, save)),
+		h.inPerson,
+		h.errLabel,
+		card(h.textView),
+	)
+	h.root = container.NewVScroll(container.New(columnLayout{width: 560}, container.NewPadded(content)))
+	h.refreshInvite()
+	return h
+}
+
+// refreshInvite shows the invite in its current kind.
+func (h *homePanel) refreshInvite() {
+	if h.inPerson.Checked {
+		h.setInPerson(true)
+		return
+	}
+	text, err := h.mv.u.eng.MyInvite(false)
+	h.showInvite(text, err, captionNormal)
+}
+
+// setInPerson switches between the ordinary invite and a one-time one.
+func (h *homePanel) setInPerson(on bool) {
+	if !on {
+		h.refreshInvite()
+		return
+	}
+	u := h.mv.u
+	h.inPerson.Disable()
+	u.background(func() {
+		text, err := u.eng.MyInvite(true)
+		u.do(func() {
+			h.inPerson.Enable()
+			if h.inPerson.Checked {
+				h.showInvite(text, err, captionInPerson)
+			}
+		})
+	})
+}
+
+func (h *homePanel) showInvite(text string, err error, caption string) {
+	if err == nil {
+		var png []byte
+		png, err = engine.InviteQR(text, 512)
+		if err == nil {
+			err = h.qr.SetPNG(png)
+		}
+	}
+	if err != nil {
+		setError(h.errLabel, "Your invite could not be made: "+err.Error(), "")
+		return
+	}
+	setError(h.errLabel, "", "")
+	h.text = text
+	h.qr.SetCaption(caption)
+	h.textView.SetText(text)
+}
+
+// invite returns the invite text shown.
+func (h *homePanel) invite() string { return h.text }
+
+func (h *homePanel) copyText() {
+	h.mv.u.app.Clipboard().SetContent(h.text)
+	h.copyBtn.SetText("Copied")
+	h.copyBtn.SetIcon(theme.ConfirmIcon())
+}
+
+// savePNG writes the QR code to an image file.
+func (h *homePanel) savePNG() {
+	u := h.mv.u
+	text := h.text
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		w.Close()
+		u.background(func() {
+			png, err := engine.InviteQR(text, 1024)
+			if err == nil {
+				err = os.WriteFile(path, png, 0o600)
+			}
+			if err != nil {
+				u.do(func() { u.showError("The picture was not saved", err) })
+			}
+		})
+	}, u.win)
+	d.SetFileName("nook-invite.png")
+	d.Resize(fyne.NewSize(760, 520))
+	u.showDialog(d)
+}
+
+// setTorStatus shows Tor's progress until it is ready.
+func (h *homePanel) setTorStatus(s model.TorStatus) {
+	switch s.State {
+	case model.TorReady:
+		h.torCard.Hide()
+		return
+	case model.TorFailed, model.TorStopped:
+		h.progress.SetTitle("Nook cannot reach the Tor network")
+		msg := s.Err
+		if msg == "" {
+			msg = "Tor stopped."
+		}
+		hint := s.Hint
+		if hint == "" {
+			hint = "Check that this computer is online, then restart Nook."
+		}
+		h.progress.SetError(msg, hint)
+	case model.TorRestarting:
+		h.progress.SetTitle("Reconnecting to the Tor network")
+		h.progress.SetIndeterminate(s.Phase)
+	case 0:
+		h.progress.SetIndeterminate("Starting Tor…")
+	default:
+		h.progress.SetTitle("Connecting to the Tor network")
+		phase := s.Phase
+		if phase == "" {
+			phase = "Starting Tor"
+		}
+		h.progress.SetProgress(float64(s.Percent), phase+" — you can already share your invite.")
+	}
+	h.torCard.Show()
+}

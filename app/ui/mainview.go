@@ -1,0 +1,224 @@
+package ui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// mainView is the window of an unlocked profile: the contact list on the
+// left; on the right either a conversation or the home page with the
+// person's own invite.
+type mainView struct {
+	u       *UI
+	self    string
+	name    string
+	sidebar *sidebar
+	home    *homePanel
+	chat    *chatPane // nil while the home page is shown
+	right   *fyne.Container
+	root    fyne.CanvasObject
+
+	selfAvatar *widgets.Avatar
+	selfName   *widget.Label
+	netBadge   *widgets.StatusBadge
+	add        *addContactDialog // the open Add contact dialog, if any
+}
+
+func newMainView(u *UI) (*mainView, error) {
+	addr, name, err := u.eng.Self()
+	if err != nil {
+		return nil, err
+	}
+	mv := &mainView{u: u, self: string(addr), name: name}
+	mv.sidebar, err = newSidebar(mv)
+	if err != nil {
+		return nil, err
+	}
+	mv.home = newHomePanel(mv)
+	mv.right = container.NewStack(mv.home.root)
+
+	mv.selfAvatar = widgets.NewAvatar(name, mv.self)
+	mv.selfName = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	mv.selfName.Truncation = fyne.TextTruncateEllipsis
+	iconButton := func(icon fyne.Resource, tapped func()) *widget.Button {
+		b := widget.NewButtonWithIcon("", icon, tapped)
+		b.Importance = widget.LowImportance
+		return b
+	}
+	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), mv.showAddContact)
+	addBtn.Importance = widget.HighImportance
+	top := container.NewBorder(nil, nil,
+		container.NewCenter(mv.selfAvatar),
+		container.NewHBox(
+			iconButton(theme.SettingsIcon(), u.showSettings),
+			iconButton(theme.LoginIcon(), u.lock),
+		),
+		mv.selfName,
+	)
+	profileRow := widget.NewButton("", mv.showHome) // the whole row opens the home page
+	profileRow.Importance = widget.LowImportance
+	header := container.NewVBox(
+		container.NewStack(profileRow, top),
+		container.NewBorder(nil, nil, nil, addBtn, mv.sidebar.search),
+	)
+	mv.netBadge = widgets.NewStatusBadge(widgets.PresenceConnecting, "")
+	footer := container.NewVBox(widget.NewSeparator(), container.NewPadded(mv.netBadge))
+	left := container.NewBorder(container.NewPadded(header), footer, nil, nil, mv.sidebar.body)
+	split := container.NewHSplit(left, mv.right)
+	split.Offset = 0.3
+	mv.root = split
+	mv.setTorStatus(u.tor)
+	return mv, nil
+}
+
+// showHome shows the person's own invite on the right.
+func (mv *mainView) showHome() {
+	mv.chat = nil
+	mv.sidebar.selectAddress("")
+	mv.right.Objects = []fyne.CanvasObject{mv.home.root}
+	mv.right.Refresh()
+}
+
+// openChat shows the conversation with a contact.
+func (mv *mainView) openChat(addr string) {
+	if mv.chat != nil && mv.chat.addr == addr {
+		return
+	}
+	it := mv.sidebar.item(addr)
+	if it == nil {
+		return
+	}
+	cp := newChatPane(mv, it)
+	mv.chat = cp
+	mv.sidebar.selectAddress(addr)
+	mv.right.Objects = []fyne.CanvasObject{cp.root}
+	mv.right.Refresh()
+	cp.shown()
+	mv.markShownRead()
+}
+
+// markShownRead marks the shown conversation read when the window has the
+// focus.
+func (mv *mainView) markShownRead() {
+	if mv.chat == nil || !mv.u.focused {
+		return
+	}
+	conv := mv.chat.conv
+	if it := mv.sidebar.item(mv.chat.addr); it == nil || it.unread == 0 {
+		return
+	}
+	eng := mv.u.eng
+	mv.u.background(func() { _ = eng.MarkRead(conv) })
+}
+
+func (mv *mainView) setTorStatus(s model.TorStatus) {
+	mv.home.setTorStatus(s)
+	switch s.State {
+	case model.TorReady:
+		label := "Connected through Tor"
+		if s.Phase == "Local network" {
+			label = "Local test network (no Tor)"
+		}
+		mv.netBadge.SetPresence(widgets.PresenceOnline, label)
+	case model.TorFailed, model.TorStopped:
+		mv.netBadge.SetPresence(widgets.PresenceOffline, "Not connected to Tor")
+	case model.TorRestarting:
+		mv.netBadge.SetPresence(widgets.PresenceConnecting, "Reconnecting to Tor…")
+	default:
+		mv.netBadge.SetPresence(widgets.PresenceConnecting, fmt.Sprintf("Connecting to Tor… %d %%", s.Percent))
+	}
+}
+
+func (mv *mainView) messageAdded(m model.Message) {
+	mv.sidebar.messageAdded(m)
+	if mv.chat != nil && mv.chat.conv == m.Conversation {
+		mv.chat.appendMessage(m)
+	}
+}
+
+func (mv *mainView) statusChanged(ev model.MessageStatusChanged) {
+	if mv.chat != nil && mv.chat.conv == ev.Conversation {
+		mv.chat.statusChanged(ev)
+	}
+}
+
+func (mv *mainView) contactChanged(c model.Contact) {
+	mv.sidebar.upsert(c)
+	if mv.chat != nil && mv.chat.addr == c.Address {
+		mv.chat.contactChanged(c)
+	}
+}
+
+func (mv *mainView) contactRemoved(addr string) {
+	mv.sidebar.remove(addr)
+	if mv.chat != nil && mv.chat.addr == addr {
+		mv.showHome()
+	}
+}
+
+func (mv *mainView) presenceChanged(addr string, p model.Presence) {
+	mv.sidebar.setPresence(addr, p)
+	if mv.chat != nil && mv.chat.addr == addr {
+		mv.chat.setPresence(p)
+	}
+}
+
+func (mv *mainView) unreadChanged(conv model.ConversationID, n int) {
+	mv.sidebar.setUnread(string(conv), n)
+	if n > 0 && mv.chat != nil && mv.chat.conv == conv {
+		mv.markShownRead()
+	}
+}
+
+// setSelf shows a new display name.
+func (mv *mainView) setSelf(name string) {
+	mv.name = name
+	mv.selfName.SetText(name)
+	mv.selfAvatar.SetIdentity(name, mv.self)
+	mv.home.refreshInvite()
+}
+
+// acceptRequest, rejectRequest and blockContact act on a contact from the
+// list or the conversation's banner.
+func (mv *mainView) acceptRequest(addr string) {
+	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.AcceptContact(identity.Address(addr)) })
+}
+
+func (mv *mainView) rejectRequest(addr string) {
+	mv.contactAction(func() (model.Contact, error) {
+		return model.Contact{}, mv.u.eng.RejectContact(identity.Address(addr))
+	})
+}
+
+func (mv *mainView) blockContact(addr string) {
+	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.BlockContact(identity.Address(addr)) })
+}
+
+// contactAction runs an engine call on a contact in the background and
+// shows what it returns; errors are shown in a dialog.
+func (mv *mainView) contactAction(f func() (model.Contact, error)) {
+	u := mv.u
+	u.background(func() {
+		c, err := f()
+		u.do(func() {
+			if u.main != mv {
+				return
+			}
+			if err != nil {
+				u.showError("That did not work", err)
+				return
+			}
+			if c.Address != "" {
+				mv.contactChanged(c)
+			}
+		})
+	})
+}

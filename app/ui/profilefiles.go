@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/widgets"
+)
+
+// exportExt is the file extension of profile exports.
+const exportExt = ".nook"
+
+// showImport imports a profile from an export file: the file, the password
+// it was exported with, and a new password for this computer. The profile
+// is then opened from the unlock screen.
+func (u *UI) showImport() {
+	open := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		u.showImportPasswords(path)
+	}, u.win)
+	open.SetFilter(storage.NewExtensionFileFilter([]string{exportExt}))
+	open.Resize(fyne.NewSize(760, 520))
+	u.showDialog(open)
+}
+
+func (u *UI) showImportPasswords(path string) {
+	exportPw := widget.NewPasswordEntry()
+	newPw := widget.NewPasswordEntry()
+	confirm := widget.NewPasswordEntry()
+	meter := widgets.NewPasswordStrength()
+	newPw.OnChanged = meter.SetPassword
+	errLabel := errorLabel()
+	busy := widget.NewProgressBarInfinite()
+	busy.Hide()
+	var d *dialog.CustomDialog
+	importBtn := widget.NewButton("Import", nil)
+	importBtn.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	importBtn.OnTapped = func() {
+		if newPw.Text != confirm.Text {
+			setError(errLabel, "The two new passwords are not the same.", "")
+			return
+		}
+		importBtn.Disable()
+		busy.Show()
+		ep, np := exportPw.Text, newPw.Text
+		u.background(func() {
+			_, err := u.eng.ImportProfile(path, ep, np)
+			u.do(func() {
+				busy.Hide()
+				importBtn.Enable()
+				switch {
+				case errors.Is(err, profile.ErrWrongPassword):
+					setError(errLabel, "That is not the password this backup was made with.", "")
+				case err != nil:
+					setError(errLabel, "The backup could not be imported: "+err.Error(),
+						"Check that this is a Nook backup file and that it was copied completely.")
+				default:
+					d.Hide()
+					if u.main == nil {
+						u.showUnlock(false)
+						setError(u.unlock.errLabel, "", "")
+						u.unlock.status.SetText("Profile imported. Enter its new password to open it.")
+						u.unlock.status.Show()
+					} else {
+						dialog.ShowInformation("Profile imported",
+							"Lock Nook (Ctrl+L) and enter the new password to open the imported profile.", u.win)
+					}
+				}
+			})
+		})
+	}
+	form := container.NewVBox(
+		muted("File: "+shortPath(path)),
+		widget.NewLabel("Password the backup was made with"),
+		exportPw,
+		widget.NewLabel("New password for this computer"),
+		newPw, meter, confirm,
+		errLabel, busy,
+		container.NewHBox(layoutSpacer(), cancel, importBtn),
+	)
+	d = dialog.NewCustomWithoutButtons("Import a profile", form, u.win)
+	d.Resize(fyne.NewSize(460, 0))
+	u.showDialog(d)
+	u.win.Canvas().Focus(exportPw)
+}
+
+// showExport writes the open profile to a backup file encrypted under a
+// password chosen for it.
+func (u *UI) showExport() {
+	pw := widget.NewPasswordEntry()
+	confirm := widget.NewPasswordEntry()
+	meter := widgets.NewPasswordStrength()
+	pw.OnChanged = meter.SetPassword
+	errLabel := errorLabel()
+	var d *dialog.CustomDialog
+	next := widget.NewButton("Choose where to save…", nil)
+	next.Importance = widget.HighImportance
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	next.OnTapped = func() {
+		switch {
+		case pw.Text == "":
+			setError(errLabel, "Choose a password for the backup.", "")
+			return
+		case pw.Text != confirm.Text:
+			setError(errLabel, "The two passwords are not the same.", "")
+			return
+		}
+		password := pw.Text
+		d.Hide()
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			path := w.URI().Path()
+			w.Close()
+			u.background(func() {
+				err := u.eng.ExportProfile(path, password)
+				u.do(func() {
+					if err != nil {
+						dialog.ShowError(errors.New("The backup could not be written: "+err.Error()), u.win)
+						return
+					}
+					dialog.ShowInformation("Backup saved",
+						"Your profile was saved to "+shortPath(path)+".\nKeep the file and its password apart.", u.win)
+				})
+			})
+		}, u.win)
+		save.SetFileName("nook-profile" + exportExt)
+		save.Resize(fyne.NewSize(760, 520))
+		u.showDialog(save)
+	}
+	form := container.NewVBox(
+		para("The backup holds your identity, contacts and messages, encrypted with the password you choose here. "+
+			"Anyone with the file and the password can become you."),
+		widget.NewLabel("Password for the backup"),
+		pw, meter, confirm, errLabel,
+		container.NewHBox(layoutSpacer(), cancel, next),
+	)
+	d = dialog.NewCustomWithoutButtons("Export your profile", form, u.win)
+	d.Resize(fyne.NewSize(460, 0))
+	u.showDialog(d)
+	u.win.Canvas().Focus(pw)
+}
+
+// shortPath keeps the end of a long path.
+func shortPath(p string) string {
+	if len(p) <= 48 {
+		return p
+	}
+	i := strings.LastIndexByte(p[:len(p)-40], '/')
+	if i < 0 {
+		i = len(p) - 44
+	}
+	return "…" + p[i:]
+}
