@@ -1,0 +1,245 @@
+package groupserver
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/tokens"
+	"github.com/nookchat/nook/engine/wire"
+)
+
+// DefaultKeepalive is how often the server sends a keepalive frame on an
+// otherwise quiet connection (a subscriber waiting for live blobs).
+const DefaultKeepalive = 60 * time.Second
+
+// DefaultWriteTimeout bounds the writing of one frame to a client: a
+// client that stops reading is disconnected.
+const DefaultWriteTimeout = 2 * time.Minute
+
+// conn is one client connection, served by one goroutine (serveConn) plus
+// one for a subscription. Fields are used by the serving goroutine only.
+type conn struct {
+	s         *Server
+	sess      *handshake.Session
+	limit     *bucket
+	limited   int                           // consecutive rate-limited records
+	challenge *[protocol.ChallengeSize]byte // the open challenge, if any
+	subbed    bool
+	subWG     sync.WaitGroup
+	done      chan struct{} // closed when serveConn returns
+}
+
+// serveConn runs the handshake and the record loop of one connection, and
+// closes it.
+func (s *Server) serveConn(ctx context.Context, raw net.Conn) {
+	defer raw.Close()
+	hctx, cancel := context.WithTimeout(ctx, s.cfg.HandshakeTimeout)
+	sess, err := handshake.Server(hctx, raw, s.keys.id, &handshake.Config{
+		Rand:    s.cfg.Rand,
+		Timeout: s.cfg.HandshakeTimeout,
+		Replay:  s.replay,
+		Wire:    wire.Config{IdleTimeout: max(s.cfg.IdleTimeout, 0), KeepaliveInterval: DefaultKeepalive, WriteTimeout: DefaultWriteTimeout},
+	})
+	cancel()
+	s.mu.Lock()
+	s.handshaken(raw)
+	s.mu.Unlock()
+	if err != nil {
+		s.c.hsFail.Add(1)
+		return
+	}
+	if s.observe != nil {
+		s.observe(sess.Peer())
+	}
+	s.c.conns.Add(1)
+	c := &conn{s: s, sess: sess, limit: newBucket(s.cfg.RecordRate, s.cfg.RecordBurst), done: make(chan struct{})}
+	defer func() {
+		close(c.done)
+		sess.Close()
+		c.subWG.Wait()
+	}()
+	for {
+		r, err := sess.Recv()
+		if err != nil {
+			return // EOF, idle, malformed (docs/groups.md: a malformed record closes)
+		}
+		if !c.limit.allow(s.cfg.Now()) {
+			c.limited++
+			if c.limited > s.cfg.RecordBurst {
+				return
+			}
+			c.refuseLimited(r)
+			continue
+		}
+		c.limited = 0
+		if err := c.handle(r); err != nil {
+			return
+		}
+	}
+}
+
+func (c *conn) refuse(req protocol.Type, why protocol.Reason) error {
+	c.s.c.tokRefused.Add(1)
+	return c.sess.Send(&protocol.Refused{Request: req, Reason: why})
+}
+
+func (c *conn) refuseLimited(r protocol.Record) {
+	switch r.(type) {
+	case *protocol.Post:
+		c.s.c.refused.Add(1)
+		c.sess.Send(&protocol.PostResult{Status: protocol.PostRateLimited})
+	case *protocol.TokenChallengeRequest, *protocol.TokenRequest, *protocol.Subscribe:
+		c.refuse(r.Type(), protocol.ReasonRateLimited)
+	}
+}
+
+// handle answers one record; an error ends the connection.
+func (c *conn) handle(r protocol.Record) error {
+	switch r := r.(type) {
+	case *protocol.Ping:
+		return c.sess.Send(&protocol.Pong{Nonce: r.Nonce})
+	case *protocol.TokenChallengeRequest:
+		var ch [protocol.ChallengeSize]byte
+		if _, err := io.ReadFull(c.s.rand, ch[:]); err != nil {
+			return c.refuse(r.Type(), protocol.ReasonUnavailable)
+		}
+		c.challenge = &ch
+		return c.sess.Send(&protocol.TokenChallenge{Challenge: ch, Bits: uint8(c.s.cfg.PoWBits)})
+	case *protocol.TokenRequest:
+		return c.tokenRequest(r)
+	case *protocol.Post:
+		st, seq := c.post(r)
+		if st != protocol.PostOK {
+			c.s.c.refused.Add(1)
+		}
+		return c.sess.Send(&protocol.PostResult{Status: st, Seq: seq})
+	case *protocol.Subscribe:
+		return c.subscribe(r.Cursor)
+	default:
+		return nil // server-to-client records and Pong: ignored
+	}
+}
+
+func (c *conn) tokenRequest(r *protocol.TokenRequest) error {
+	ch := c.challenge
+	c.challenge = nil // a challenge is good for one request
+	switch {
+	case ch == nil || *ch != r.Challenge:
+		return c.refuse(r.Type(), protocol.ReasonNoChallenge)
+	case len(r.Blinded) > c.s.cfg.MaxBatch:
+		return c.refuse(r.Type(), protocol.ReasonBatchTooLarge)
+	case !tokens.CheckPoW(r.Challenge, uint8(c.s.cfg.PoWBits), r.Blinded, r.Nonce):
+		return c.refuse(r.Type(), protocol.ReasonBadPoW)
+	}
+	ev, proof, err := c.s.issuer.Issue(r.Blinded)
+	if errors.Is(err, tokens.ErrMalformed) {
+		return c.refuse(r.Type(), protocol.ReasonInvalidElement)
+	} else if err != nil {
+		return c.refuse(r.Type(), protocol.ReasonUnavailable)
+	}
+	c.s.c.batches.Add(1)
+	c.s.c.issued.Add(uint64(len(ev)))
+	return c.sess.Send(&protocol.TokenResponse{Evaluated: ev, Proof: proof})
+}
+
+// post checks and stores one blob (docs/groups.md, "Posting").
+func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
+	if len(r.Blob) != protocol.BlobSize {
+		return protocol.PostWrongSize, 0
+	}
+	if len(r.Token) == 0 {
+		return protocol.PostNoToken, 0
+	}
+	tok, err := tokens.ParseToken(r.Token)
+	if err != nil || c.s.issuer.Verify(tok) != nil {
+		return protocol.PostTokenInvalid, 0
+	}
+	seq, err := c.s.blobs.append(r.Blob, tokens.SpentKey(tok))
+	switch {
+	case errors.Is(err, errSpent):
+		return protocol.PostTokenSpent, 0
+	case errors.Is(err, errFull):
+		return protocol.PostStorageFull, 0
+	case err != nil:
+		c.s.log.Warn("storing a blob failed", "error", err)
+		return protocol.PostUnavailable, 0
+	}
+	c.s.c.posts.Add(1)
+	return protocol.PostOK, seq
+}
+
+func (c *conn) subscribe(cursor uint64) error {
+	if c.subbed {
+		return c.refuse(protocol.TypeSubscribe, protocol.ReasonAlreadySubbed)
+	}
+	if n := c.s.c.subs.Add(1); n > int64(c.s.cfg.MaxSubs) {
+		c.s.c.subs.Add(-1)
+		return c.refuse(protocol.TypeSubscribe, protocol.ReasonTooManySubs)
+	}
+	c.subbed = true
+	c.s.prune()
+	sub, head := c.s.blobs.subscribe(func() { c.sess.Close() })
+	c.subWG.Add(1)
+	go func() {
+		defer c.subWG.Done()
+		defer c.s.c.subs.Add(-1)
+		defer c.s.hub.remove(sub)
+		if err := c.stream(sub, cursor, head); err != nil {
+			c.sess.Close() // ends the record loop too
+		}
+	}()
+	return nil
+}
+
+var errKicked = errors.New("subscriber fell behind")
+
+// stream sends the stored blobs after cursor up to head, CaughtUp, then
+// live blobs until the connection ends or the subscriber falls behind.
+func (c *conn) stream(sub *subscriber, cursor, head uint64) error {
+	_, oldest := c.s.blobs.bounds()
+	for seq := max(cursor+1, oldest); seq <= head; seq++ {
+		select {
+		case <-c.done:
+			return nil
+		case <-sub.kicked:
+			c.s.c.slow.Add(1)
+			return errKicked
+		default:
+		}
+		blob, err := c.s.blobs.get(seq)
+		if errors.Is(err, store.ErrNotFound) {
+			continue // dropped by the cap or retention meanwhile
+		} else if err != nil {
+			return err
+		}
+		out := &protocol.Blob{Seq: seq}
+		copy(out.Blob[:], blob)
+		if err := c.sess.Send(out); err != nil {
+			return err
+		}
+	}
+	_, oldest = c.s.blobs.bounds()
+	if err := c.sess.Send(&protocol.CaughtUp{Head: head, Oldest: min(oldest, head+1)}); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-c.done:
+			return nil
+		case <-sub.kicked:
+			c.s.c.slow.Add(1)
+			return errKicked
+		case b := <-sub.live:
+			if err := c.sess.Send(b); err != nil {
+				return err
+			}
+		}
+	}
+}

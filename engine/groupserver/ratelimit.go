@@ -1,0 +1,32 @@
+package groupserver
+
+import "time"
+
+// bucket is a token-bucket rate limiter for one connection, used by that
+// connection's goroutine only.
+type bucket struct {
+	rate   float64 // per second
+	burst  float64
+	level  float64
+	last   time.Time
+	primed bool
+}
+
+func newBucket(rate float64, burst int) *bucket {
+	return &bucket{rate: rate, burst: float64(burst), level: float64(burst)}
+}
+
+// allow takes one unit at now, if there is one.
+func (b *bucket) allow(now time.Time) bool {
+	if b.primed {
+		if d := now.Sub(b.last).Seconds(); d > 0 {
+			b.level = min(b.burst, b.level+d*b.rate)
+		}
+	}
+	b.last, b.primed = now, true
+	if b.level < 1 {
+		return false
+	}
+	b.level--
+	return true
+}
