@@ -29,6 +29,10 @@ run: build
 build: deps-build
 	$(GO) build $(BUILDFLAGS) -o $(BIN)/nook ./app/desktop
 
+## server: the headless group server at bin/nook-server (no Fyne, no cgo)
+server:
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o $(BIN)/nook-server ./app/server
+
 ## test: every test; engine packages under the race detector
 test: deps-test test-engine test-ui
 
