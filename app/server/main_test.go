@@ -33,7 +33,7 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 func TestServeOverLoopbackPrintsInvite(t *testing.T) {
 	dir := t.TempDir()
