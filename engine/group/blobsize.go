@@ -1,5 +1,6 @@
 package group
 
-// blobSize is protocol.BlobSize; it stands here until the server protocol
-// lands and is then defined from it.
-const blobSize = 4096
+import "github.com/nookchat/nook/engine/protocol"
+
+// blobSize is the size of every blob the server stores.
+const blobSize = protocol.BlobSize

@@ -124,3 +124,31 @@ func (PresenceChanged) isEvent()      {}
 func (UnreadChanged) isEvent()        {}
 func (PeerProblem) isEvent()          {}
 func (TorStatus) isEvent()            {}
+
+// GroupSync reports a group server catch-up: Done of Total blobs received
+// since the client's cursor (Total is 0 while unknown). CaughtUp is set once
+// the server said the stored blobs are all sent; live blobs follow.
+type GroupSync struct {
+	// Server is the onion address of the group server.
+	Server   string
+	Done     int
+	Total    int
+	CaughtUp bool
+}
+
+// GroupWarning reports something a group server did that it should not
+// have (dropped, reordered or injected messages) or a member's misbehaviour.
+// Conversation is the group concerned, or empty when the server's whole
+// stream is concerned (Server says which). Author, when set, is the member
+// whose messages are concerned. Reason is for people and never holds
+// message text or keys.
+type GroupWarning struct {
+	Conversation ConversationID
+	Server       string
+	Author       string
+	Kind         string
+	Reason       string
+}
+
+func (GroupSync) isEvent()    {}
+func (GroupWarning) isEvent() {}

@@ -1,0 +1,126 @@
+package groupclient
+
+import (
+	"crypto/rand"
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/transport"
+)
+
+// Defaults of Config.
+const (
+	DefaultLowWater      = 20
+	DefaultBatch         = protocol.MaxTokenBatch
+	DefaultMinBackoff    = time.Second
+	DefaultMaxBackoff    = 5 * time.Minute
+	DefaultProgressEvery = 100
+	DefaultKeepalive     = time.Minute
+	DefaultRequestWait   = 2 * time.Minute
+)
+
+// Config configures a Client.
+type Config struct {
+	// Store is the profile's store. Required.
+	Store *store.Store
+	// Transport reaches the servers. Required.
+	Transport transport.Transport
+	// Self is the profile's identity: it signs the profile's group
+	// messages. It never connects to a server. Required.
+	Self *identity.Identity
+	// Name, if set, returns the display name carried in the profile's
+	// messages (empty for none).
+	Name func() string
+	// Emit receives events; it must not block for long. Nil drops them.
+	Emit func(model.Event)
+	// Rand is the source of keys, nonces and throwaway identities;
+	// crypto/rand when nil.
+	Rand io.Reader
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Handshake configures the handshakes with servers (timeouts, wire
+	// keepalives). Its Rand and Now default to the ones above.
+	Handshake handshake.Config
+	// LowWater is the number of tokens below which a batch is fetched.
+	LowWater int
+	// Batch is the number of tokens asked for at once.
+	Batch int
+	// MinBackoff and MaxBackoff bound the wait between reconnections.
+	MinBackoff, MaxBackoff time.Duration
+	// ProgressEvery is the number of blobs between GroupSync events.
+	ProgressEvery int
+	// RequestWait bounds a request's answer (token batch, post result).
+	RequestWait time.Duration
+}
+
+// ErrConfig is returned by New for an unusable configuration.
+var ErrConfig = errors.New("groupclient: invalid configuration")
+
+func (c Config) withDefaults() (Config, error) {
+	if c.Store == nil || c.Transport == nil || c.Self == nil {
+		return c, ErrConfig
+	}
+	if c.Rand == nil {
+		c.Rand = rand.Reader
+	} else {
+		c.Rand = &lockedReader{r: c.Rand}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Emit == nil {
+		c.Emit = func(model.Event) {}
+	}
+	if c.Name == nil {
+		c.Name = func() string { return "" }
+	}
+	if c.Handshake.Rand == nil {
+		c.Handshake.Rand = c.Rand
+	}
+	if c.Handshake.Now == nil {
+		c.Handshake.Now = c.Now
+	}
+	if c.Handshake.Wire.KeepaliveInterval == 0 {
+		c.Handshake.Wire.KeepaliveInterval = DefaultKeepalive
+	}
+	pos := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	pos(&c.LowWater, DefaultLowWater)
+	pos(&c.Batch, DefaultBatch)
+	pos(&c.ProgressEvery, DefaultProgressEvery)
+	if c.Batch > protocol.MaxTokenBatch {
+		c.Batch = protocol.MaxTokenBatch
+	}
+	dur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	dur(&c.MinBackoff, DefaultMinBackoff)
+	dur(&c.MaxBackoff, DefaultMaxBackoff)
+	dur(&c.RequestWait, DefaultRequestWait)
+	return c, nil
+}
+
+// lockedReader makes an injected random source safe for the client's
+// goroutines.
+type lockedReader struct {
+	mu sync.Mutex
+	r  io.Reader
+}
+
+func (l *lockedReader) Read(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.r.Read(p)
+}

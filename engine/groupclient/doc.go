@@ -1,0 +1,27 @@
+// Package groupclient provides the client side of Nook groups: the groups a
+// profile belongs to (created or joined from an invite), posting to them
+// through their untrusted server, and catching up with and following what
+// the server holds.
+//
+// One Client serves a profile. For every group server it runs a subscriber
+// (one long-lived connection: Subscribe from the persisted cursor, then
+// live blobs) and a poster (the persistent post queue). Every connection
+// uses a fresh, throwaway identity, so the server cannot link connections
+// to each other or to the profile; each post goes on its own connection
+// with its own anonymous token, and tokens are fetched on yet another
+// connection, so neither issuance nor connection links two posts.
+//
+// Catch-up trial-rejects each blob by tag against the profile's groups on
+// that server, opens and verifies what is ours, feeds each group's
+// group.Timeline (whose findings become model.GroupWarning events), and
+// stores new messages, advancing the cursor in the same transaction.
+//
+// Everything persistent lives in the profile's encrypted store: the groups
+// and their keys, the post queue (store outbox plus the sealed blobs), the
+// token wallets, the cursors and the timelines. A crash loses nothing: a
+// post whose result was lost is sent again, and the copy is recognised by
+// its message ID.
+//
+// Lifecycle: New checks the configuration; Start loads the groups and
+// starts the per-server goroutines; Close stops them and waits.
+package groupclient

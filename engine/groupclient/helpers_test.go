@@ -1,0 +1,188 @@
+package groupclient
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+// waitTimeout bounds every wait of these tests.
+const waitTimeout = 90 * time.Second
+
+// recorder collects a client's events.
+type recorder struct {
+	mu      sync.Mutex
+	events  []model.Event
+	changed chan struct{} // closed and replaced at every event
+}
+
+func newRecorder() *recorder { return &recorder{changed: make(chan struct{})} }
+
+func (r *recorder) emit(ev model.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, ev)
+	close(r.changed)
+	r.changed = make(chan struct{})
+}
+
+func (r *recorder) snapshot() ([]model.Event, <-chan struct{}) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]model.Event(nil), r.events...), r.changed
+}
+
+// waitFor waits until cond holds for the events so far.
+func (r *recorder) waitFor(t testing.TB, what string, cond func([]model.Event) bool) []model.Event {
+	t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		evs, changed := r.snapshot()
+		if cond(evs) {
+			return evs
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// count returns the number of events of type T that match f.
+func count[T model.Event](evs []model.Event, f func(T) bool) int {
+	n := 0
+	for _, ev := range evs {
+		if e, ok := ev.(T); ok && (f == nil || f(e)) {
+			n++
+		}
+	}
+	return n
+}
+
+// seedReader is a deterministic random source for identities.
+func seedIdentity(t testing.TB, name string) *identity.Identity {
+	seed := sha256.Sum256([]byte("member " + name))
+	id, err := identity.FromSeed(seed[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// member is one profile: a store and a client.
+type member struct {
+	t    testing.TB
+	name string
+	id   *identity.Identity
+	st   *store.Store
+	tr   transport.Transport
+	c    *Client
+	ev   *recorder
+}
+
+func newMember(t testing.TB, tr transport.Transport, name string) *member {
+	t.Helper()
+	key := sha256.Sum256([]byte("store " + name))
+	st, err := store.Open(t.TempDir(), store.Options{Key: key[:], Create: true, NoSync: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &member{t: t, name: name, id: seedIdentity(t, name), st: st, tr: tr}
+	t.Cleanup(func() { m.stop(); st.Close() })
+	m.start()
+	return m
+}
+
+// start starts a fresh client on the member's store (a restart).
+func (m *member) start() {
+	m.t.Helper()
+	m.ev = newRecorder()
+	c, err := New(Config{Store: m.st, Transport: m.tr, Self: m.id, Emit: m.ev.emit,
+		Name:       func() string { return m.name },
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestWait: 30 * time.Second,
+		ProgressEvery: 50})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if err := c.Start(context.Background()); err != nil {
+		m.t.Fatal(err)
+	}
+	m.c = c
+}
+
+// stop closes the member's client (goes offline); the store stays.
+func (m *member) stop() {
+	if m.c != nil {
+		m.c.Close()
+		m.c = nil
+	}
+}
+
+func (m *member) join(t testing.TB, text string) GroupInfo {
+	t.Helper()
+	inv, err := invite.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := m.c.JoinGroup(inv.(*invite.GroupInvite))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info
+}
+
+// messages returns the stored messages of conv, oldest first.
+func (m *member) messages(conv model.ConversationID) []model.Message {
+	msgs, err := m.st.LatestMessages(conv, 1<<20)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return msgs
+}
+
+// serverConfig is a fast server configuration.
+func serverConfig(dir string, tr transport.Transport) groupserver.Config {
+	return groupserver.Config{DataDir: dir, Transport: tr, PoWBits: groupserver.NoPoW, NoSync: true,
+		RecordRate: 1e6, RecordBurst: 1e6, LiveBuffer: 4096}
+}
+
+func startServer(t testing.TB, cfg groupserver.Config) *groupserver.Server {
+	t.Helper()
+	s, err := groupserver.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func network() transport.Transport { return loopback.NewNetwork(1)[0] }

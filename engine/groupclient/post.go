@@ -1,0 +1,237 @@
+package groupclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// Post writes a message to a group: it is signed, sealed, stored with
+// status Queued and put in the post queue in one transaction, and goes
+// out when the server is reachable (Sent once the server stored it,
+// Delivered when it came back through the subscription). replyTo, if not
+// zero, is a stored message of the group that this one quotes. A text too
+// long for one blob is refused with an error wrapping group.ErrBodyTooLong
+// that says the limit (group.MaxTextFor).
+func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return model.Message{}, ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return model.Message{}, ErrUnknownGroup
+	}
+	m := group.Message{Kind: group.KindText, Text: body, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.tl.Head()}
+	if !replyTo.IsZero() {
+		full, err := c.fullID(gs, replyTo)
+		if err != nil {
+			return model.Message{}, err
+		}
+		m.Kind, m.ReplyTo = group.KindReply, full
+	}
+	last := uint64(0)
+	switch v, err := c.bucket.Get(seqKey(id)); {
+	case err == nil:
+		if last, err = parseU64(v); err != nil {
+			return model.Message{}, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return model.Message{}, err
+	}
+	m.Seq = last + 1
+	blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+	if err != nil {
+		return model.Message{}, err
+	}
+	msg := model.Message{ID: m.ID.Model(), Conversation: gs.conv, Author: string(c.cfg.Self.Address()),
+		Outgoing: true, Sent: m.Sent, Received: m.Sent, Body: m.Text, ReplyTo: replyTo, Status: model.StatusQueued}
+	err = c.st.Update(func(tx *store.Tx) error {
+		stored, err := tx.AppendMessage(msg)
+		if err != nil {
+			return err
+		}
+		msg.Seq = stored.Seq
+		if err := tx.Enqueue(gs.conv, msg.ID); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketName)
+		if err := b.Put(seqKey(id), u64(m.Seq)); err != nil {
+			return err
+		}
+		if err := b.Put(indexKey(msg.ID), m.ID[:]); err != nil {
+			return err
+		}
+		return b.Put(queueKey(msg.ID), blob)
+	})
+	if err != nil {
+		return model.Message{}, fmt.Errorf("groupclient: queue message: %w", err)
+	}
+	c.cfg.Emit(model.MessageAdded{Message: msg})
+	c.servers[gs.rec.bundle.SigningKey].wakePoster()
+	return msg, nil
+}
+
+// fullID returns the group message ID of a stored message of gs.
+func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, error) {
+	m, err := c.st.GetMessage(id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && m.Conversation != gs.conv {
+		return group.MessageID{}, ErrUnknownMessage
+	} else if err != nil {
+		return group.MessageID{}, err
+	}
+	v, err := c.bucket.Get(indexKey(id))
+	if err != nil || len(v) != len(group.MessageID{}) {
+		return group.MessageID{}, ErrUnknownMessage
+	}
+	return group.MessageID(v), nil
+}
+
+// runPoster sends the server's queued posts, oldest first per group, one
+// post per connection, until ctx ends.
+func (s *server) runPoster(ctx context.Context) {
+	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
+	for ctx.Err() == nil {
+		queued, err := s.queued()
+		if err == nil && len(queued) == 0 {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.wake:
+				continue
+			}
+		}
+		for _, id := range queued {
+			if err = s.postOne(ctx, id); err != nil {
+				break
+			}
+		}
+		if err == nil {
+			b.reset()
+			continue
+		}
+		if !b.wait(ctx, nil) {
+			return
+		}
+	}
+}
+
+// queued returns the IDs in the post queue of the server's groups.
+func (s *server) queued() ([]model.MessageID, error) {
+	s.c.mu.Lock()
+	groups := s.c.groupsOnLocked(s.bundle.SigningKey)
+	s.c.mu.Unlock()
+	var out []model.MessageID
+	for _, gs := range groups {
+		ids, err := s.c.st.Outbox(gs.conv)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ids...)
+	}
+	return out, nil
+}
+
+// errPostFailed is returned by postOne when the server refused a post for
+// a reason that retrying with another token may fix.
+var errPostFailed = errors.New("groupclient: post refused")
+
+// postOne sends one queued post on a connection of its own.
+func (s *server) postOne(ctx context.Context, id model.MessageID) error {
+	blob, err := s.c.bucket.Get(queueKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return s.c.st.Dequeue(id)
+	} else if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		status, err := s.send(ctx, blob)
+		if err != nil {
+			return err
+		}
+		switch status {
+		case protocol.PostOK:
+			return s.c.markSent(id)
+		case protocol.PostTokenSpent, protocol.PostTokenInvalid, protocol.PostNoToken:
+			if attempt < 3 {
+				continue // a bad token: take another
+			}
+		case protocol.PostWrongSize:
+			return s.c.markFailed(id, "the server refused the message")
+		}
+		return fmt.Errorf("%w: %s", errPostFailed, status)
+	}
+}
+
+// send posts blob with a fresh token on a fresh connection.
+func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, error) {
+	tok, err := s.takeToken(ctx)
+	if err != nil {
+		return 0, err
+	}
+	tb, err := tok.MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.c.cfg.RequestWait)
+	defer cancel()
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer sess.Close()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+	if err := sess.Send(&protocol.Post{Blob: blob, Token: tb}); err != nil {
+		return 0, err
+	}
+	var res *protocol.PostResult
+	if err := await(sess, protocol.TypePost, func(r protocol.Record) bool {
+		res, _ = r.(*protocol.PostResult)
+		return res != nil
+	}); err != nil {
+		return 0, err
+	}
+	return res.Status, nil
+}
+
+// markSent records that the server stored a queued post.
+func (c *Client) markSent(id model.MessageID) error {
+	// Under c.mu, so that a Delivered set by the subscriber in between is
+	// not overwritten.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, err := c.st.GetMessage(id)
+	if err != nil {
+		return err
+	}
+	if m.Status == model.StatusQueued {
+		if m, err = c.st.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+			return err
+		}
+		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusSent})
+	}
+	if err := c.st.Dequeue(id); err != nil {
+		return err
+	}
+	return c.bucket.Delete(queueKey(id))
+}
+
+// markFailed gives up on a queued post.
+func (c *Client) markFailed(id model.MessageID, reason string) error {
+	m, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reason)
+	if err != nil {
+		return err
+	}
+	c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusFailed, Reason: reason})
+	if err := c.st.Dequeue(id); err != nil {
+		return err
+	}
+	return c.bucket.Delete(queueKey(id))
+}

@@ -1,0 +1,122 @@
+package groupclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/tokens"
+)
+
+// server is the client's state for one group server: its bundle, its token
+// wallet and the wake-up of its poster.
+type server struct {
+	c      *Client
+	bundle invite.Bundle
+	wake   chan struct{} // poster wake-up, capacity 1
+
+	walletMu sync.Mutex // serialises wallet loads, fetches and persists
+	wallet   *tokens.Wallet
+}
+
+func newServer(c *Client, b invite.Bundle) *server {
+	return &server{c: c, bundle: b, wake: make(chan struct{}, 1)}
+}
+
+func (s *server) start(ctx context.Context, wg *sync.WaitGroup) {
+	wg.Add(2)
+	go func() { defer wg.Done(); s.runSubscriber(ctx) }()
+	go func() { defer wg.Done(); s.runPoster(ctx) }()
+}
+
+func (s *server) wakePoster() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// dial connects to the server with a fresh throwaway identity, so that the
+// server cannot link this connection to any other.
+func (s *server) dial(ctx context.Context) (*handshake.Session, error) {
+	throwaway, err := identity.Generate(s.c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := s.c.cfg.Transport.Dial(ctx, s.bundle.Address)
+	if err != nil {
+		return nil, err
+	}
+	cfg := s.c.cfg.Handshake
+	sess, err := handshake.Client(ctx, conn, throwaway, s.bundle.Address, &cfg)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return sess, nil
+}
+
+// backoff is an exponential wait between attempts.
+type backoff struct {
+	min, max, cur time.Duration
+}
+
+func (b *backoff) reset() { b.cur = 0 }
+
+// wait waits for the next attempt, for wake, or for ctx; it reports
+// whether ctx is still live.
+func (b *backoff) wait(ctx context.Context, wake <-chan struct{}) bool {
+	if b.cur == 0 {
+		b.cur = b.min
+	} else if b.cur *= 2; b.cur > b.max {
+		b.cur = b.max
+	}
+	t := time.NewTimer(b.cur)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-wake:
+	case <-t.C:
+	}
+	return true
+}
+
+// loadWallet returns the server's wallet, loading it from the store on
+// first use. s.walletMu is held.
+func (s *server) loadWalletLocked() (*tokens.Wallet, error) {
+	if s.wallet != nil {
+		return s.wallet, nil
+	}
+	v, err := s.c.bucket.Get(walletKey(s.bundle.SigningKey))
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		s.wallet = tokens.NewWallet(tokens.PublicKey(s.bundle.TokenKey))
+	case err != nil:
+		return nil, err
+	default:
+		w, err := tokens.ParseWallet(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w: wallet: %w", ErrCorrupt, err)
+		}
+		if w.Key() != tokens.PublicKey(s.bundle.TokenKey) {
+			w = tokens.NewWallet(tokens.PublicKey(s.bundle.TokenKey))
+		}
+		s.wallet = w
+	}
+	return s.wallet, nil
+}
+
+func (s *server) saveWalletLocked() error {
+	v, err := s.wallet.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	return s.c.bucket.Put(walletKey(s.bundle.SigningKey), v)
+}

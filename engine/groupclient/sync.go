@@ -1,0 +1,354 @@
+package groupclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// maxBatch is the number of blobs stored in one transaction (a transaction
+// holds at most about 1.2 MiB in the store; a message is at most ~4 KiB).
+const maxBatch = 64
+
+// errResubscribe asks the subscriber to start again from the stored cursor.
+var errResubscribe = errors.New("groupclient: resubscribe")
+
+// runSubscriber follows the server until ctx ends, reconnecting with
+// backoff.
+func (s *server) runSubscriber(ctx context.Context) {
+	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
+	for ctx.Err() == nil {
+		progressed, err := s.subscribeOnce(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		if progressed || errors.Is(err, errResubscribe) {
+			b.reset()
+		}
+		if errors.Is(err, errResubscribe) {
+			continue
+		}
+		if !b.wait(ctx, nil) {
+			return
+		}
+	}
+}
+
+func (s *server) cursor() (uint64, error) {
+	v, err := s.c.bucket.Get(cursorKey(s.bundle.SigningKey))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return parseU64(v)
+}
+
+// probeHead learns the server's head (for the progress total) on a short
+// connection of its own: a subscription past any sequence number returns
+// CaughtUp at once.
+func (s *server) probeHead(ctx context.Context) (uint64, bool) {
+	ctx, cancel := context.WithTimeout(ctx, s.c.cfg.RequestWait)
+	defer cancel()
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return 0, false
+	}
+	defer sess.Close()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+	if err := sess.Send(&protocol.Subscribe{Cursor: math.MaxUint64}); err != nil {
+		return 0, false
+	}
+	var cu *protocol.CaughtUp
+	if err := await(sess, protocol.TypeSubscribe, func(r protocol.Record) bool {
+		cu, _ = r.(*protocol.CaughtUp)
+		return cu != nil
+	}); err != nil {
+		return 0, false
+	}
+	return cu.Head, true
+}
+
+// subscription is one subscribe session's progress.
+type subscription struct {
+	s        *server
+	cursor   uint64 // last seq stored
+	start    uint64 // cursor at subscribe
+	total    int    // blobs expected until caught up; 0 unknown
+	done     int
+	caughtUp bool
+	lastSent int // done at the last GroupSync
+}
+
+// subscribeOnce runs one subscription; progressed reports whether it
+// stored anything (the backoff starts again).
+func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error) {
+	cursor, err := s.cursor()
+	if err != nil {
+		return false, err
+	}
+	sub := &subscription{s: s, cursor: cursor, start: cursor}
+	if head, ok := s.probeHead(ctx); ok && head > cursor {
+		sub.total = int(head - cursor)
+	}
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer sess.Close()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+	if err := sess.Send(&protocol.Subscribe{Cursor: cursor}); err != nil {
+		return false, err
+	}
+	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
+
+	recs := make(chan protocol.Record, 2*maxBatch)
+	readErr := make(chan error, 1)
+	quit := make(chan struct{})
+	readerDone := make(chan struct{})
+	go func() { defer close(readerDone); readRecords(sess, recs, readErr, quit) }()
+	defer func() { close(quit); sess.Close(); <-readerDone }()
+	for {
+		var first protocol.Record
+		select {
+		case first = <-recs:
+		case err := <-readErr:
+			return progressed, err
+		}
+		var blobs []*protocol.Blob
+		var tail protocol.Record
+		for r := first; ; {
+			if b, ok := r.(*protocol.Blob); ok {
+				blobs = append(blobs, b)
+			} else {
+				tail = r
+				break
+			}
+			if len(blobs) == maxBatch {
+				break
+			}
+			select {
+			case r = <-recs:
+				continue
+			default:
+			}
+			break
+		}
+		if len(blobs) > 0 {
+			if err := sub.store(blobs); err != nil {
+				return progressed, err
+			}
+			progressed = true
+		}
+		switch r := tail.(type) {
+		case *protocol.CaughtUp:
+			if err := sub.caughtUpWith(r); err != nil {
+				return progressed, err
+			}
+		case *protocol.Refused:
+			return progressed, fmt.Errorf("%w: %s", ErrRefused, r.Reason)
+		}
+	}
+}
+
+// readRecords feeds the session's records to recs until it fails.
+func readRecords(sess *handshake.Session, recs chan<- protocol.Record, errc chan<- error, quit <-chan struct{}) {
+	for {
+		r, err := sess.Recv()
+		if errors.Is(err, protocol.ErrMalformed) {
+			continue
+		}
+		if err != nil {
+			errc <- err
+			return
+		}
+		select {
+		case recs <- r:
+		case <-quit:
+			return
+		}
+	}
+}
+
+// caughtUpWith handles the end of the stored blobs.
+func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
+	s := sub.s
+	if sub.start > cu.Head {
+		// The server lost its history (restored from an old backup, or a
+		// new server at the address): start again from 0; what we have is
+		// recognised as duplicates.
+		s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "history lost",
+			Reason: "the group server lost messages it had stored; reading everything again"})
+		if err := s.c.bucket.Put(cursorKey(s.bundle.SigningKey), u64(0)); err != nil {
+			return err
+		}
+		return errResubscribe
+	}
+	if sub.start+1 < cu.Oldest {
+		s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "expired",
+			Reason: fmt.Sprintf("the group server no longer keeps up to %d messages posted while you were away", cu.Oldest-sub.start-1)})
+	}
+	sub.caughtUp = true
+	if sub.total < sub.done {
+		sub.total = sub.done
+	}
+	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Done: sub.done, Total: sub.done, CaughtUp: true})
+	return nil
+}
+
+// effects is what a batch of blobs changes, computed outside the
+// transaction (which may run more than once).
+type effects struct {
+	news      []model.Message
+	full      []group.MessageID // full IDs of news
+	names     map[string][]byte // name key → name
+	delivered []model.MessageID
+	warnings  []model.GroupWarning
+	touched   map[*groupState]bool
+}
+
+// store opens, checks and stores a batch of blobs, then advances the
+// cursor, all in one transaction.
+func (sub *subscription) store(blobs []*protocol.Blob) error {
+	s, c := sub.s, sub.s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	groups := c.groupsOnLocked(s.bundle.SigningKey)
+	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}}
+	cursor := sub.cursor
+	for _, b := range blobs {
+		if b.Seq <= cursor {
+			fx.warnings = append(fx.warnings, model.GroupWarning{Server: string(s.bundle.Address), Kind: "stream",
+				Reason: "the group server sent a blob out of order"})
+		} else {
+			cursor = b.Seq
+		}
+		for _, gs := range groups {
+			if !gs.g.Ours(b.Blob[:]) {
+				continue
+			}
+			fx.touched[gs] = true
+			c.observe(gs, b.Blob[:], &fx)
+			break
+		}
+	}
+	for _, id := range fx.delivered {
+		m, err := c.st.UpdateMessageStatus(id, model.StatusDelivered, "")
+		if err != nil {
+			return c.abort(groups, err)
+		}
+		defer c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusDelivered})
+	}
+	var added []model.Message
+	err := c.st.Update(func(tx *store.Tx) error {
+		added = added[:0]
+		b := tx.Bucket(bucketName)
+		for i, m := range fx.news {
+			stored, err := tx.AppendMessage(m)
+			if errors.Is(err, store.ErrDuplicate) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			added = append(added, stored)
+			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
+				return err
+			}
+		}
+		for k, v := range fx.names {
+			if err := b.Put([]byte(k), v); err != nil {
+				return err
+			}
+		}
+		for gs := range fx.touched {
+			if err := gs.tl.Save(tx.Bucket(timelineBucket(gs.g.ID()))); err != nil {
+				return err
+			}
+		}
+		return b.Put(cursorKey(s.bundle.SigningKey), u64(cursor))
+	})
+	if err != nil {
+		return c.abort(groups, err)
+	}
+	for gs := range fx.touched {
+		gs.tl.Saved()
+	}
+	sub.cursor = cursor
+	sub.done += len(blobs)
+	for _, m := range added {
+		c.cfg.Emit(model.MessageAdded{Message: m})
+	}
+	for _, w := range fx.warnings {
+		c.cfg.Emit(w)
+	}
+	if !sub.caughtUp && sub.done-sub.lastSent >= c.cfg.ProgressEvery {
+		sub.lastSent = sub.done
+		c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Done: sub.done, Total: max(sub.total, sub.done)})
+	}
+	return nil
+}
+
+// observe opens one of gs's blobs and records its effects. c.mu is held.
+func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
+	m, err := gs.g.Open(blob)
+	if err != nil {
+		f := gs.tl.Reject(err)
+		fx.warnings = append(fx.warnings, warning(gs, f))
+		return
+	}
+	dup, findings := gs.tl.Observe(m)
+	for _, f := range findings {
+		fx.warnings = append(fx.warnings, warning(gs, f))
+	}
+	if dup {
+		return
+	}
+	if m.Name != "" {
+		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
+	}
+	if m.Kind != group.KindText && m.Kind != group.KindReply {
+		return // a kind this version does not show; the timeline counted it
+	}
+	id := m.ID.Model()
+	if m.Author == c.cfg.Self.Address() {
+		if old, err := c.st.GetMessage(id); err == nil && old.Conversation == gs.conv {
+			if old.Status != model.StatusDelivered {
+				fx.delivered = append(fx.delivered, id)
+			}
+			return
+		}
+	}
+	msg := model.Message{ID: id, Conversation: gs.conv, Author: string(m.Author), Sent: m.Sent,
+		Received: c.cfg.Now(), Body: m.Text, ReplyTo: m.ReplyTo.Model(), Status: model.StatusReceived}
+	if m.Author == c.cfg.Self.Address() {
+		// Ours, written elsewhere (another copy of the profile).
+		msg.Outgoing, msg.Status = true, model.StatusDelivered
+	}
+	fx.news = append(fx.news, msg)
+	fx.full = append(fx.full, m.ID)
+}
+
+// abort reloads the timelines of groups after a failed transaction, so
+// that memory matches the store again, and returns err. c.mu is held.
+func (c *Client) abort(groups []*groupState, err error) error {
+	for _, gs := range groups {
+		if tl, lerr := group.LoadTimeline(gs.tlb, group.TimelineOptions{Known: c.knownFunc(gs.conv)}); lerr == nil {
+			gs.tl = tl
+		}
+	}
+	return fmt.Errorf("groupclient: store blobs: %w", err)
+}
+
+func warning(gs *groupState, f group.Finding) model.GroupWarning {
+	return model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
+		Author: string(f.Author), Kind: f.Kind.String(), Reason: f.String()}
+}

@@ -1,0 +1,107 @@
+package groupclient
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/tokens"
+)
+
+// ErrRefused is returned (wrapped, with the reason) when the server refuses
+// a request.
+var ErrRefused = errors.New("groupclient: server refused")
+
+// ErrNoTokens is returned (wrapped) when no token could be had to post.
+var ErrNoTokens = errors.New("groupclient: no posting tokens")
+
+// takeToken returns a token for one post, fetching a batch first when the
+// wallet is below the low-water mark. The wallet is persisted without the
+// token before the token is returned: a token handed to the server is
+// never used again, even after a crash.
+func (s *server) takeToken(ctx context.Context) (tokens.Token, error) {
+	s.walletMu.Lock()
+	defer s.walletMu.Unlock()
+	w, err := s.loadWalletLocked()
+	if err != nil {
+		return tokens.Token{}, err
+	}
+	if w.Len() < s.c.cfg.LowWater {
+		toks, ferr := s.fetchTokens(ctx)
+		if ferr == nil {
+			w.Add(toks...)
+		} else if w.Len() == 0 {
+			return tokens.Token{}, fmt.Errorf("%w: %w", ErrNoTokens, ferr)
+		}
+	}
+	t, ok := w.Take()
+	if !ok {
+		return tokens.Token{}, ErrNoTokens
+	}
+	if err := s.saveWalletLocked(); err != nil {
+		return tokens.Token{}, err
+	}
+	return t, nil
+}
+
+// fetchTokens gets one batch of tokens on a connection of its own.
+func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.c.cfg.RequestWait)
+	defer cancel()
+	sess, err := s.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close()
+	stop := context.AfterFunc(ctx, func() { sess.Close() })
+	defer stop()
+
+	if err := sess.Send(&protocol.TokenChallengeRequest{}); err != nil {
+		return nil, err
+	}
+	var ch *protocol.TokenChallenge
+	if err := await(sess, protocol.TypeTokenChallengeRequest, func(r protocol.Record) bool {
+		ch, _ = r.(*protocol.TokenChallenge)
+		return ch != nil
+	}); err != nil {
+		return nil, err
+	}
+	req, err := tokens.NewRequest(tokens.PublicKey(s.bundle.TokenKey), s.c.cfg.Batch, s.c.cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	nonce, err := tokens.SolvePoW(ctx, ch.Challenge, ch.Bits, req.Blinded())
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.Send(&protocol.TokenRequest{Challenge: ch.Challenge, Blinded: req.Blinded(), Nonce: nonce}); err != nil {
+		return nil, err
+	}
+	var resp *protocol.TokenResponse
+	if err := await(sess, protocol.TypeTokenRequest, func(r protocol.Record) bool {
+		resp, _ = r.(*protocol.TokenResponse)
+		return resp != nil
+	}); err != nil {
+		return nil, err
+	}
+	return req.Finalize(resp.Evaluated, resp.Proof)
+}
+
+// await reads records until want accepts one, or the server refuses the
+// request of type req.
+func await(sess *handshake.Session, req protocol.Type, want func(protocol.Record) bool) error {
+	for {
+		r, err := sess.Recv()
+		if err != nil {
+			return err
+		}
+		if ref, ok := r.(*protocol.Refused); ok && ref.Request == req {
+			return fmt.Errorf("%w: %s", ErrRefused, ref.Reason)
+		}
+		if want(r) {
+			return nil
+		}
+	}
+}
