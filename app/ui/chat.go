@@ -93,6 +93,7 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 	cp.entry = newChatEntry()
 	cp.entry.SetPlaceHolder("Write a message — Enter sends, Shift+Enter adds a line")
 	cp.entry.OnSend = cp.send
+	cp.entry.OnShortcut = mv.u.appShortcut
 	cp.entry.OnEscape = func() bool {
 		if cp.replyTo.IsZero() {
 			return false
@@ -133,7 +134,7 @@ func (cp *chatPane) load() {
 func (cp *chatPane) showList() {
 	var o fyne.CanvasObject = cp.list
 	if len(cp.msgs) == 0 {
-		o = container.NewCenter(cp.empty)
+		o = container.New(columnLayout{width: 420}, cp.empty)
 	}
 	cp.listBox.Objects = []fyne.CanvasObject{o}
 	cp.listBox.Refresh()
@@ -185,6 +186,8 @@ func (cp *chatPane) newList() *widget.List {
 			}
 		},
 	)
+	l.HideSeparators = true
+	l.OnSelected = func(widget.ListItemID) { l.UnselectAll() } // messages are not selectable rows
 	for i, m := range cp.msgs {
 		if h, ok := cp.heights[m.ID]; ok {
 			l.SetItemHeight(i, h)

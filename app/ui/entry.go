@@ -24,6 +24,10 @@ type chatEntry struct {
 	// OnEscape is called when Escape is pressed; it reports whether it
 	// handled the key.
 	OnEscape func() bool
+	// OnShortcut is offered every shortcut the entry does not use itself
+	// (the window's shortcuts do not reach the canvas while an entry has
+	// the focus); it reports whether it handled it.
+	OnShortcut func(fyne.Shortcut) bool
 
 	shift bool // a Shift key is held down
 }
@@ -87,6 +91,30 @@ func (e *chatEntry) TypedShortcut(s fyne.Shortcut) {
 		} else {
 			e.send()
 		}
+		return
+	}
+	if e.OnShortcut != nil && e.OnShortcut(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// shortcutEntry is a single-line entry that passes the window's shortcuts
+// on (see chatEntry.OnShortcut).
+type shortcutEntry struct {
+	widget.Entry
+	onShortcut func(fyne.Shortcut) bool
+}
+
+func newShortcutEntry(onShortcut func(fyne.Shortcut) bool) *shortcutEntry {
+	e := &shortcutEntry{onShortcut: onShortcut}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut offers s to the window before the entry.
+func (e *shortcutEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.onShortcut != nil && e.onShortcut(s) {
 		return
 	}
 	e.Entry.TypedShortcut(s)

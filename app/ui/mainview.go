@@ -73,7 +73,7 @@ func newMainView(u *UI) (*mainView, error) {
 	footer := container.NewVBox(widget.NewSeparator(), container.NewPadded(mv.netBadge))
 	left := container.NewBorder(container.NewPadded(header), footer, nil, nil, mv.sidebar.body)
 	split := container.NewHSplit(left, mv.right)
-	split.Offset = 0.3
+	split.Offset = 0.34
 	mv.root = split
 	mv.setTorStatus(u.tor)
 	return mv, nil

@@ -46,7 +46,7 @@ type sidebar struct {
 	all      map[string]*contactItem
 	shown    []*contactItem
 	list     *widget.List
-	search   *widget.Entry
+	search   *shortcutEntry
 	archived *widget.Check
 	empty    fyne.CanvasObject
 	noMatch  *widget.Label
@@ -57,7 +57,7 @@ type sidebar struct {
 
 func newSidebar(mv *mainView) (*sidebar, error) {
 	s := &sidebar{mv: mv, all: map[string]*contactItem{}}
-	s.search = widget.NewEntry()
+	s.search = newShortcutEntry(mv.u.appShortcut)
 	s.search.SetPlaceHolder("Search")
 	s.search.OnChanged = func(string) { s.rebuild() }
 	s.list = widget.NewList(

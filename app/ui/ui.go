@@ -219,25 +219,43 @@ func (u *UI) closeDialogs() {
 
 // installShortcuts adds the window's keyboard shortcuts: Ctrl+N add a
 // contact, Ctrl+, settings, Ctrl+L lock, Escape closes the top dialog.
+// A focused entry receives shortcuts instead of the canvas; the entries of
+// the main window pass them on through appShortcut.
 func (u *UI) installShortcuts() {
 	c := u.win.Canvas()
 	mod := fyne.KeyModifierShortcutDefault
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: mod}, func(fyne.Shortcut) {
-		if u.main != nil {
-			u.main.showAddContact()
-		}
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: mod}, func(fyne.Shortcut) {
-		if u.main != nil {
-			u.showSettings()
-		}
-	})
-	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: mod}, func(fyne.Shortcut) { u.lock() })
+	for _, k := range []fyne.KeyName{fyne.KeyN, fyne.KeyComma, fyne.KeyL} {
+		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: mod}, func(s fyne.Shortcut) { u.appShortcut(s) })
+	}
 	c.SetOnTypedKey(func(k *fyne.KeyEvent) {
 		if k.Name == fyne.KeyEscape {
 			u.closeTopDialog()
 		}
 	})
+}
+
+// appShortcut runs the app's action for a shortcut and reports whether it
+// was one of the app's.
+func (u *UI) appShortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok || cs.Modifier != fyne.KeyModifierShortcutDefault {
+		return false
+	}
+	switch cs.KeyName {
+	case fyne.KeyN:
+		if u.main != nil {
+			u.main.showAddContact()
+		}
+	case fyne.KeyComma:
+		if u.main != nil {
+			u.showSettings()
+		}
+	case fyne.KeyL:
+		u.lock()
+	default:
+		return false
+	}
+	return true
 }
 
 // dropped handles files dropped on the window: an image of an invite opens

@@ -294,3 +294,29 @@ func TestHistoryPaging(t *testing.T) {
 		t.Fatalf("scroll offset after loading older messages: %v", off)
 	}
 }
+
+// TestShortcutsFromEntry: the window's shortcuts work while the message
+// field has the focus.
+func TestShortcutsFromEntry(t *testing.T) {
+	test.NewTempApp(t)
+	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
+	h := newHarness(t, eng)
+	h.createProfile("Jo", "pw for jo")
+	other := randomAddress(t)
+	if _, err := eng.AddContact(string(other), "Pat"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(string(other)) != nil })
+	h.ui.main.openChat(string(other))
+	e := h.ui.main.chat.entry
+	if h.win.Canvas().Focused() != e {
+		t.Fatal("the message field is not focused when a conversation opens")
+	}
+	e.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault})
+	if h.ui.main.add == nil {
+		t.Fatal("Ctrl+N in the message field did not open Add contact")
+	}
+	if !h.ui.closeTopDialog() || h.ui.main.add != nil {
+		t.Fatal("Escape did not close the dialog")
+	}
+}
