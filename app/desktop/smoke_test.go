@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bufio"
+	"context"
+
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmoke builds the real binary, starts it under Xvfb on the loopback
+// transport (no Tor), creates a profile by typing into the window, and
+// checks that the window shows something: a screenshot with more than a
+// few distinct colours. It kills only the processes it started.
+//
+// It needs Xvfb, xdotool and ImageMagick's import; without them it is
+// skipped, unless NOOK_REQUIRE_XVFB=1 makes that a failure (CI).
+func TestSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("smoke test builds and runs the binary; skipped in -short mode")
+	}
+	for _, tool := range []string{"Xvfb", "xdotool", "import"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			msg := "SMOKE TEST NOT RUN: " + tool + " is not installed (apt-get install xvfb xdotool imagemagick)"
+			if os.Getenv("NOOK_REQUIRE_XVFB") == "1" {
+				t.Fatal(msg)
+			}
+			t.Skip(msg)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	tmp := t.TempDir()
+
+	bin := filepath.Join(tmp, "nook")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+
+	display := startXvfb(t, ctx)
+	env := append(os.Environ(),
+		"DISPLAY="+display,
+		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
+		"LANG=en_US.UTF-8",
+		"DBUS_SESSION_BUS_ADDRESS=", // no tray: see FYNE.md
+	)
+	dataDir := filepath.Join(tmp, "data")
+	app := exec.Command(bin, "--data-dir", dataDir, "--loopback-dir", filepath.Join(tmp, "net"))
+	app.Env = env
+	logf, err := os.Create(filepath.Join(tmp, "nook.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Stdout, app.Stderr = logf, logf
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		app.Process.Kill()
+		app.Wait()
+		if t.Failed() {
+			if b, err := os.ReadFile(logf.Name()); err == nil {
+				t.Logf("nook's output:\n%s", b)
+			}
+		}
+	})
+
+	xdo := func(args ...string) string {
+		t.Helper()
+		c := exec.CommandContext(ctx, "xdotool", args...)
+		c.Env = env
+		out, err := c.Output()
+		if err != nil {
+			t.Fatalf("xdotool %s: %v", strings.Join(args, " "), err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	win := strings.Fields(xdo("search", "--sync", "--name", "^Nook$"))[0]
+
+	shot := filepath.Join(tmp, "welcome.png")
+	waitColours(t, ctx, env, shot, 8)
+
+	// Welcome → Create your profile (Tab focuses the button, Space presses
+	// it) → type a name and a password → Enter.
+	xdo("mousemove", "--window", win, "10", "10")
+	xdo("key", "--delay", "100", "Tab", "space")
+	waitFor(t, ctx, "the create-profile form", func() bool { return true }, 500*time.Millisecond)
+	xdo("type", "--delay", "40", "Smoke")
+	xdo("key", "Tab")
+	xdo("type", "--delay", "40", "a long smoke password")
+	xdo("key", "Tab")
+	xdo("type", "--delay", "40", "a long smoke password")
+	xdo("key", "Return")
+	waitFor(t, ctx, "a profile on disk", func() bool {
+		entries, err := os.ReadDir(filepath.Join(dataDir, "profiles"))
+		return err == nil && len(entries) > 0
+	}, 0)
+	waitColours(t, ctx, env, filepath.Join(tmp, "main.png"), 8)
+}
+
+// startXvfb starts an Xvfb on a free display and returns the display name.
+func startXvfb(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		x.Process.Kill()
+		x.Wait()
+	})
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+		r.Close()
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		return ":" + n
+	case <-ctx.Done():
+		t.Fatal("Xvfb did not start in time")
+	}
+	return ""
+}
+
+// waitFor checks cond every tick until it holds or ctx ends. An external
+// process offers nothing to wait on, so this is the one place that
+// polls; every wait is bounded by ctx. A zero tick means 100 ms.
+func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool, tick time.Duration) {
+	t.Helper()
+	if tick == 0 {
+		tick = 100 * time.Millisecond
+	}
+	tk := time.NewTicker(tick)
+	defer tk.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("timed out waiting for %s", what)
+		case <-tk.C:
+			if cond() {
+				return
+			}
+		}
+	}
+}
+
+// waitColours takes screenshots until one has more than n distinct
+// colours (the window has drawn its content).
+func waitColours(t *testing.T, ctx context.Context, env []string, path string, n int) {
+	t.Helper()
+	last := 0
+	waitFor(t, ctx, "a screenshot that is not blank", func() bool {
+		c := exec.CommandContext(ctx, "import", "-window", "root", path)
+		c.Env = env
+		if err := c.Run(); err != nil {
+			return false
+		}
+		last = distinctColours(t, path)
+		return last > n
+	}, 0)
+	t.Logf("%s: %d distinct colours", filepath.Base(path), last)
+}
+
+func distinctColours(t *testing.T, path string) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return 0
+	}
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
