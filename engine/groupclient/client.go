@@ -52,6 +52,10 @@ type groupState struct {
 	g    *group.Group
 	conv model.ConversationID
 	tl   *group.Timeline // guarded by Client.mu
+	// head is the last message of the group this client saw: observed
+	// from the server or posted itself (the Prev of its next post);
+	// guarded by Client.mu.
+	head group.MessageID
 	tlb  *store.Bucket
 }
 
@@ -141,6 +145,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("groupclient: load timeline: %w", err)
 	}
+	gs.head = gs.tl.Head()
 	c.groups[g.ID()] = gs
 	srv, ok := c.servers[r.bundle.SigningKey]
 	if !ok {

@@ -28,7 +28,7 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 	if !ok {
 		return model.Message{}, ErrUnknownGroup
 	}
-	m := group.Message{Kind: group.KindText, Text: body, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.tl.Head()}
+	m := group.Message{Kind: group.KindText, Text: body, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
 	if !replyTo.IsZero() {
 		full, err := c.fullID(gs, replyTo)
 		if err != nil {
@@ -73,6 +73,7 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 	if err != nil {
 		return model.Message{}, fmt.Errorf("groupclient: queue message: %w", err)
 	}
+	gs.head = m.ID
 	c.cfg.Emit(model.MessageAdded{Message: msg})
 	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return msg, nil

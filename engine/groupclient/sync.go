@@ -312,6 +312,9 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	if dup {
 		return
 	}
+	if m.Author != c.cfg.Self.Address() {
+		gs.head = m.ID
+	}
 	if m.Name != "" {
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}

@@ -1,0 +1,184 @@
+package groupclient
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/transport"
+)
+
+// proxy is a group server as the tests want it to behave: it is a real
+// server (the groupserver library behind it does the storing, the tokens
+// and the streaming) whose stream of blobs to subscribers passes through a
+// mangle function, and which records everything clients send it. Its
+// bundle is its own (signed with its own key) and carries the real
+// server's token key, so tokens are issued and redeemed by the real server.
+type proxy struct {
+	t        testing.TB
+	id       *identity.Identity
+	bundle   *invite.Bundle
+	upstream identity.Address
+	tr       transport.Transport
+	ln       net.Listener
+	wg       sync.WaitGroup
+
+	mu     sync.Mutex // guards everything below
+	mangle func(*protocol.Blob) []*protocol.Blob
+	posts  [][]byte           // every posted blob
+	peers  []identity.Address // the dialler identity of every connection
+	perCon map[int]int        // posts per connection
+	seen   [][]byte           // every record a client sent, encoded
+	conns  map[net.Conn]bool
+}
+
+func startProxy(t testing.TB, tr transport.Transport, upstream *invite.Bundle) *proxy {
+	t.Helper()
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &invite.Bundle{Version: invite.BundleVersion, Address: id.Address(), TokenKey: upstream.TokenKey,
+		Created: time.Now().Truncate(time.Second)}
+	if err := b.Sign(id); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tr.Listen(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{t: t, id: id, bundle: b, upstream: upstream.Address, tr: tr, ln: ln,
+		perCon: map[int]int{}, conns: map[net.Conn]bool{}}
+	p.wg.Add(1)
+	go p.accept()
+	return p
+}
+
+func (p *proxy) setMangle(f func(*protocol.Blob) []*protocol.Blob) {
+	p.mu.Lock()
+	p.mangle = f
+	p.mu.Unlock()
+}
+
+func (p *proxy) close() {
+	p.ln.Close()
+	p.mu.Lock()
+	for c := range p.conns {
+		c.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+}
+
+func (p *proxy) track(c net.Conn, on bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on {
+		p.conns[c] = true
+	} else {
+		delete(p.conns, c)
+	}
+	return true
+}
+
+func (p *proxy) accept() {
+	defer p.wg.Done()
+	for n := 0; ; n++ {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.track(c, true)
+		p.wg.Add(1)
+		go func() {
+			defer p.wg.Done()
+			defer p.track(c, false)
+			defer c.Close()
+			p.serve(n, c)
+		}()
+	}
+}
+
+func (p *proxy) serve(n int, raw net.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	down, err := handshake.Server(ctx, raw, p.id, nil)
+	if err != nil {
+		return
+	}
+	defer down.Close()
+	p.mu.Lock()
+	p.peers = append(p.peers, down.Peer())
+	p.mu.Unlock()
+	upRaw, err := p.tr.Dial(ctx, p.upstream)
+	if err != nil {
+		return
+	}
+	p.track(upRaw, true)
+	defer p.track(upRaw, false)
+	throwaway, _ := identity.Generate(rand.Reader)
+	up, err := handshake.Client(ctx, upRaw, throwaway, p.upstream, nil)
+	if err != nil {
+		upRaw.Close()
+		return
+	}
+	defer up.Close()
+	done := make(chan struct{})
+	go func() { // server → client, through mangle
+		defer close(done)
+		defer down.Close()
+		for {
+			r, err := up.Recv()
+			if err != nil {
+				return
+			}
+			out := []protocol.Record{r}
+			if b, ok := r.(*protocol.Blob); ok {
+				p.mu.Lock()
+				mangle := p.mangle
+				p.mu.Unlock()
+				if mangle != nil {
+					out = out[:0]
+					for _, m := range mangle(b) {
+						out = append(out, m)
+					}
+				}
+			}
+			for _, r := range out {
+				if down.Send(r) != nil {
+					return
+				}
+			}
+		}
+	}()
+	for { // client → server, recorded
+		r, err := down.Recv()
+		if errors.Is(err, protocol.ErrMalformed) {
+			continue
+		}
+		if err != nil {
+			break
+		}
+		enc, _ := protocol.Encode(r)
+		p.mu.Lock()
+		p.seen = append(p.seen, enc)
+		if post, ok := r.(*protocol.Post); ok {
+			p.posts = append(p.posts, append([]byte(nil), post.Blob...))
+			p.perCon[n]++
+		}
+		p.mu.Unlock()
+		if up.Send(r) != nil {
+			break
+		}
+	}
+	up.Close()
+	<-done
+}
