@@ -60,7 +60,7 @@ func (e *Engine) Contact(addr identity.Address) (model.Contact, error) {
 	}
 	c, err := op.st.GetContact(string(addr))
 	if err != nil {
-		return c, fmt.Errorf("contact %s: %w", addr.Short(), err)
+		return c, fmt.Errorf("contact: %w", err)
 	}
 	return c, nil
 }

@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,4 +309,98 @@ func TestEventsAfterClose(t *testing.T) {
 	if _, err := e.CreateProfile(context.Background(), "x", "y"); !errors.Is(err, ErrClosed) {
 		t.Fatalf("CreateProfile after Close: %v", err)
 	}
+}
+
+// TestLogsHoldNoSecrets runs a conversation with every log level enabled
+// and checks that the log holds no message text, no name, no key and no
+// address (not even an address's first characters).
+func TestLogsHoldNoSecrets(t *testing.T) {
+	var logBuf lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	dirNet := loopback.NewMemoryDirectory()
+	mk := func() *testEngine {
+		e := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+		e.cfg.Logger = logger
+		return e
+	}
+	ctx := context.Background()
+	a, b := mk(), mk()
+	if _, err := a.CreateProfile(ctx, "Secret Source Name", "pw-a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.CreateProfile(ctx, "Investigative Desk", "pw-b"); err != nil {
+		t.Fatal(err)
+	}
+	text, err := a.MyInvite(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	b.waitUntil("verified contact", step, func() bool {
+		c, err := b.Contact(a.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	const body = "the documents are in the blue folder"
+	m, err := b.Send(a.self(), body, model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.waitUntil("delivery", step, func() bool {
+		got, err := b.Message(m.ID)
+		return err == nil && got.Status == model.StatusDelivered
+	})
+	addrs := []string{string(a.self()), string(b.self())}
+	// Some failures, which are what get logged: a wrong password, a dial
+	// to a contact that is gone.
+	aAddr := a.self()
+	a.Lock()
+	a.UnlockAny(ctx, "wrong")
+	b.Send(aAddr, "while you are away", model.MessageID{})
+	dials := 0
+	b.waitUntil("b to fail a few dials, which it logs", step, func() bool {
+		for _, ev := range b.seen {
+			if p, ok := ev.(model.PresenceChanged); ok && p.Presence == model.Connecting {
+				dials++
+			}
+		}
+		b.seen = b.seen[:0]
+		return dials >= 3
+	})
+	b.Close()
+
+	log := logBuf.String()
+	if log == "" {
+		t.Fatal("nothing was logged: the test would prove nothing")
+	}
+	secrets := []string{body, "while you are away", "Secret Source Name", "Investigative Desk", "pw-a", "pw-b"}
+	for _, addr := range addrs {
+		secrets = append(secrets, addr, addr[:8], strings.ToUpper(addr[:8]))
+	}
+	for _, s := range secrets {
+		if i := strings.Index(log, s); i >= 0 {
+			line := log[strings.LastIndex(log[:i], "\n")+1:]
+			line, _, _ = strings.Cut(line, "\n")
+			t.Errorf("the log contains %q: %s", s, line)
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }

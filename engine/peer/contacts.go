@@ -73,7 +73,7 @@ func (m *Manager) Reject(addr identity.Address) error {
 		return err
 	}
 	if c.State != model.ContactRequest {
-		return fmt.Errorf("%s is not a contact request", addr.Short())
+		return errors.New("that contact did not send a request")
 	}
 	return m.DeleteContact(addr)
 }

@@ -280,13 +280,14 @@ func (l *link) dial() (*handshake.Session, error) {
 	l.setPresence(model.Connecting)
 	conn, err := l.m.cfg.Transport.Dial(ctx, l.addr)
 	if err != nil {
+		l.m.cfg.Logger.Debug("dial failed", "err", err)
 		return nil, err
 	}
 	s, err := handshake.Client(ctx, conn, l.m.cfg.Identity, l.addr, l.m.cfg.Handshake)
 	if err != nil {
 		conn.Close()
 		if !errors.Is(err, context.Canceled) {
-			l.m.cfg.Logger.Info("handshake with contact failed", "contact", l.addr.Short(), "err", err)
+			l.m.cfg.Logger.Info("handshake with contact failed", "err", err)
 		}
 		return nil, err
 	}

@@ -60,6 +60,8 @@ func (l *link) serve(s *handshake.Session) {
 		s.Close()
 	}()
 	l.setPresence(model.Online)
+	l.m.cfg.Logger.Debug("session started", "initiator", s.Initiator(), "version", s.Version())
+	defer l.m.cfg.Logger.Debug("session closed")
 
 	done := make(chan struct{})
 	defer close(done)
@@ -70,7 +72,7 @@ func (l *link) serve(s *handshake.Session) {
 
 	st := &session{l: l, s: s, written: map[model.MessageID]bool{}}
 	if err := st.sync(); err != nil {
-		l.m.cfg.Logger.Info("session ended while greeting", "contact", l.addr.Short(), "err", err)
+		l.m.cfg.Logger.Info("session ended while greeting", "err", err)
 		return
 	}
 	for {
@@ -79,12 +81,12 @@ func (l *link) serve(s *handshake.Session) {
 			return
 		case r := <-records:
 			if err := st.handle(r); err != nil {
-				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+				l.m.cfg.Logger.Info("session ended", "err", err)
 				return
 			}
 		case err := <-ended:
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
-				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+				l.m.cfg.Logger.Info("session ended", "err", err)
 			}
 			return
 		case <-l.wake:
@@ -97,7 +99,7 @@ func (l *link) serve(s *handshake.Session) {
 				return
 			}
 			if err := st.sync(); err != nil {
-				l.m.cfg.Logger.Info("session ended", "contact", l.addr.Short(), "err", err)
+				l.m.cfg.Logger.Info("session ended", "err", err)
 				return
 			}
 		}

@@ -42,12 +42,12 @@ func (t *Tor) Listen(ctx context.Context, id *identity.Identity) (net.Listener, 
 	}
 	if _, ok := t.services[addr]; ok {
 		t.mu.Unlock()
-		return nil, fmt.Errorf("listen %s: %w", addr.Short(), transport.ErrAddressInUse)
+		return nil, fmt.Errorf("onion listen: %w", transport.ErrAddressInUse)
 	}
 	local, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.mu.Unlock()
-		return nil, fmt.Errorf("listen %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("onion listen: %w", err)
 	}
 	l := &onionListener{
 		t:        t,
@@ -64,14 +64,14 @@ func (t *Tor) Listen(ctx context.Context, id *identity.Identity) (net.Listener, 
 		if err := l.publish(inst); err != nil {
 			if dead, _ := inst.deadReason(); !dead {
 				l.Close()
-				return nil, fmt.Errorf("listen %s: %w", addr.Short(), err)
+				return nil, fmt.Errorf("onion listen: %w", err)
 			}
 			// tor died meanwhile; the supervisor publishes on the next one.
 		}
 	}
 	if err := l.waitUploaded(ctx); err != nil {
 		l.Close()
-		return nil, fmt.Errorf("listen %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("onion listen: %w", err)
 	}
 	return l, nil
 }

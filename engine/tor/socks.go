@@ -160,7 +160,7 @@ func socksHandshake(rw io.ReadWriter, host string, port int) error {
 func (t *Tor) Dial(ctx context.Context, addr identity.Address) (net.Conn, error) {
 	inst, err := t.readyInstance(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("onion dial: %w", err)
 	}
 	c, err := socksDial(ctx, inst.socks, addr.String(), t.cfg.VirtualPort)
 	if err != nil {
@@ -170,7 +170,7 @@ func (t *Tor) Dial(ctx context.Context, addr identity.Address) (net.Conn, error)
 			// peer's tor restarted): make tor fetch a fresh one next time.
 			t.ForgetOnionDescriptors()
 		}
-		return nil, fmt.Errorf("dial %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("onion dial: %w", err)
 	}
 	return &transport.Conn{Conn: c, Remote: &transport.Addr{Address: addr, Port: t.cfg.VirtualPort}}, nil
 }

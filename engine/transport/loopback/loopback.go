@@ -62,7 +62,7 @@ func (t *Transport) Listen(ctx context.Context, id *identity.Identity) (net.List
 	hostport := ln.Addr().String()
 	if err := t.dir.Publish(addr, hostport); err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("loopback listen %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("loopback listen: %w", err)
 	}
 	return &listener{Listener: ln, dir: t.dir, addr: &transport.Addr{Address: addr}, hostport: hostport}, nil
 }
@@ -72,21 +72,21 @@ func (t *Transport) Listen(ctx context.Context, id *identity.Identity) (net.List
 func (t *Transport) Dial(ctx context.Context, addr identity.Address) (net.Conn, error) {
 	hostport, ok, err := t.dir.Lookup(addr)
 	if err != nil {
-		return nil, fmt.Errorf("loopback dial %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("loopback dial: %w", err)
 	}
 	if !ok {
-		return nil, fmt.Errorf("loopback dial %s: not published: %w", addr.Short(), transport.ErrUnreachable)
+		return nil, fmt.Errorf("loopback dial: not published: %w", transport.ErrUnreachable)
 	}
 	if err := checkLoopback(hostport); err != nil {
-		return nil, fmt.Errorf("loopback dial %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("loopback dial: %w", err)
 	}
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "tcp", hostport)
 	if err != nil {
 		if errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("loopback dial %s: %w: %w", addr.Short(), transport.ErrUnreachable, err)
+			return nil, fmt.Errorf("loopback dial: %w: %w", transport.ErrUnreachable, err)
 		}
-		return nil, fmt.Errorf("loopback dial %s: %w", addr.Short(), err)
+		return nil, fmt.Errorf("loopback dial: %w", err)
 	}
 	return &transport.Conn{Conn: c, Remote: &transport.Addr{Address: addr}}, nil
 }
