@@ -157,3 +157,40 @@ func TestOfflineCatchUp(t *testing.T) {
 		t.Errorf("%d warnings from an honest server: %+v", n, evs)
 	}
 }
+
+// TestQueueSurvivesRestart: posts written while the server is down wait in
+// the queue across a client restart and go out once, when it is back.
+func TestQueueSurvivesRestart(t *testing.T) {
+	tr := network()
+	dir := t.TempDir()
+	srv := startServer(t, serverConfig(dir, tr))
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	info, err := alice.c.CreateGroup("g", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := alice.c.Invite(info.ID)
+	bob.join(t, text)
+	srv.Close()
+	for i := range 3 {
+		if _, err := alice.c.Post(info.ID, fmt.Sprint("queued ", i), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.stop() // "crash" with three posts queued
+	alice.start()
+	srv = startServer(t, serverConfig(dir, tr))
+	defer srv.Close()
+	alice.ev.waitFor(t, "delivered after restart", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) == 3
+	})
+	bob.ev.waitFor(t, "bob receives", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageAdded) bool { return true }) == 3
+	})
+	if got := bob.messages(info.Conversation); len(got) != 3 || got[0].Body != "queued 0" || got[2].Body != "queued 2" {
+		t.Fatalf("bob has %+v", got)
+	}
+	if got := alice.messages(info.Conversation); len(got) != 3 {
+		t.Fatalf("alice has %d messages", len(got))
+	}
+}
