@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
@@ -47,6 +48,9 @@ type Config struct {
 	// Profile holds the options for profiles written and unlocked; the zero
 	// value is right for production (tests set cheap key derivation).
 	Profile profile.Options
+	// Server configures a group server hosted by this app (HostServer);
+	// its DataDir and Transport are the engine's.
+	Server groupserver.Config
 	// PeerBackoff bounds the redial interval for unreachable contacts
 	// (zero: the peer package's defaults).
 	PeerBackoff [2]time.Duration
@@ -66,6 +70,7 @@ type Engine struct {
 	tor     *tor.Tor // nil when cfg.Transport is set
 	torStat model.TorStatus
 	open    *openProfile
+	hosted  *groupserver.Server // a group server run by this app, or nil
 }
 
 // New returns an engine for cfg. It starts nothing.
@@ -158,12 +163,15 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
-	op, t := e.open, e.tor
-	e.open = nil
+	op, t, hosted := e.open, e.tor, e.hosted
+	e.open, e.hosted = nil, nil
 	e.mu.Unlock()
 	var errs []error
 	if op != nil {
 		errs = append(errs, op.close())
+	}
+	if hosted != nil {
+		errs = append(errs, hosted.Close())
 	}
 	if t != nil {
 		errs = append(errs, t.Close())

@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -84,6 +85,10 @@ type InviteResult struct {
 	Kind invite.Kind
 	// Contact is the contact added (for a contact invite).
 	Contact model.Contact
+	// Group is the group joined (for a group invite).
+	Group groupclient.GroupInfo
+	// Server is the server remembered (for a server invite).
+	Server Server
 }
 
 // AcceptInvite acts on invite text (pasted, or read from a QR code): a
@@ -114,6 +119,18 @@ func (e *Engine) AcceptInvite(text string) (InviteResult, error) {
 			return InviteResult{}, err
 		}
 		return InviteResult{Kind: invite.KindContact, Contact: c}, nil
+	case *invite.GroupInvite:
+		g, err := op.joinGroup(inv)
+		if err != nil {
+			return InviteResult{}, err
+		}
+		return InviteResult{Kind: invite.KindGroup, Group: g}, nil
+	case *invite.ServerInvite:
+		s, err := e.AddServer(text)
+		if err != nil {
+			return InviteResult{}, err
+		}
+		return InviteResult{Kind: invite.KindServer, Server: s}, nil
 	}
 	return InviteResult{Kind: inv.Kind()}, fmt.Errorf("%w: %s", ErrInviteKind, inv.Kind())
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -23,6 +24,7 @@ type openProfile struct {
 	id     *identity.Identity
 	st     *store.Store
 	peers  *peer.Manager
+	groups *groupclient.Client
 	unread *store.Bucket
 	// unreadMu serialises changes of the unread counts.
 	unreadMu sync.Mutex
@@ -71,7 +73,23 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 		MaxBackoff:   e.cfg.PeerBackoff[1],
 	}
 	op.peers = peer.New(pc)
+	groups, err := groupclient.New(groupclient.Config{
+		Store:     st,
+		Transport: e.transport(),
+		Self:      id,
+		Name:      op.displayName,
+		Emit:      op.onPeerEvent,
+		Now:       e.cfg.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	op.groups = groups
 	if err := op.peers.Start(ctx); err != nil {
+		return nil, err
+	}
+	if err := op.groups.Start(ctx); err != nil {
+		op.peers.Close()
 		return nil, err
 	}
 	return op, nil
@@ -79,7 +97,7 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 
 // close stops the peer manager and locks the profile.
 func (op *openProfile) close() error {
-	err := op.peers.Close()
+	err := errors.Join(op.groups.Close(), op.peers.Close())
 	return errors.Join(err, op.prof.Close())
 }
 

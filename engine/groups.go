@@ -1,0 +1,203 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/groupclient"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// Known group servers are kept in this bucket, keyed by the server's
+// onion address, holding the signed bundle.
+const serversBucket = "servers"
+
+// ErrNotGroup is returned for a conversation that is not a group.
+var ErrNotGroup = errors.New("not a group conversation")
+
+// Server is a group server this profile knows.
+type Server struct {
+	Address identity.Address
+	// Invite is the server's invite text (its signed bundle).
+	Invite string
+}
+
+// Groups returns the profile's groups, ordered by name.
+func (e *Engine) Groups() ([]groupclient.GroupInfo, error) {
+	op, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	return op.groups.Groups(), nil
+}
+
+// CreateGroup creates a group called name on the server whose invite text
+// (NOOK:S1:…) is given, and joins it. The server is remembered.
+func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, error) {
+	op, err := e.current()
+	if err != nil {
+		return groupclient.GroupInfo{}, err
+	}
+	bundle, err := parseServerInvite(serverInvite, e)
+	if err != nil {
+		return groupclient.GroupInfo{}, err
+	}
+	if err := op.rememberServer(bundle); err != nil {
+		return groupclient.GroupInfo{}, err
+	}
+	return op.groups.CreateGroup(strings.TrimSpace(name), bundle)
+}
+
+// parseServerInvite reads a server invite (or a group invite, whose server
+// is then used).
+func parseServerInvite(text string, e *Engine) (*invite.Bundle, error) {
+	inv, err := invite.ParseAt(text, e.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	switch inv := inv.(type) {
+	case *invite.ServerInvite:
+		return inv.Bundle(), nil
+	case *invite.GroupInvite:
+		return inv.Bundle(), nil
+	}
+	return nil, fmt.Errorf("%w: a server invite (NOOK:S1:…) is needed, this is a %s invite", ErrInviteKind, inv.Kind())
+}
+
+// joinGroup joins the group of an invite (AcceptInvite's group case).
+func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo, error) {
+	if err := op.rememberServer(inv.Bundle()); err != nil {
+		return groupclient.GroupInfo{}, err
+	}
+	return op.groups.JoinGroup(inv)
+}
+
+// GroupInvite returns the invite text of a group. It holds the group key:
+// whoever has it can read and post.
+func (e *Engine) GroupInvite(conv model.ConversationID) (string, error) {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return "", err
+	}
+	return op.groups.Invite(id)
+}
+
+// InviteToGroup sends a group's invite to a contact, as a message of your
+// conversation with them (queued until they are reachable, then delivered
+// and acknowledged like any message). Their app shows it with a button to
+// join.
+func (e *Engine) InviteToGroup(contact identity.Address, conv model.ConversationID) (model.Message, error) {
+	text, err := e.GroupInvite(conv)
+	if err != nil {
+		return model.Message{}, err
+	}
+	return e.Send(contact, text, model.MessageID{})
+}
+
+// PostToGroup writes a message to a group; it is queued while the server
+// is unreachable, like a message to an offline contact.
+func (e *Engine) PostToGroup(conv model.ConversationID, body string, replyTo model.MessageID) (model.Message, error) {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return model.Message{}, err
+	}
+	if strings.TrimSpace(body) == "" {
+		return model.Message{}, errors.New("message is empty")
+	}
+	return op.groups.Post(id, body, replyTo)
+}
+
+// GroupMembers returns the authors seen in a group.
+func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return nil, err
+	}
+	return op.groups.Members(id)
+}
+
+// groupOf returns the unlocked profile and the group of a conversation.
+func (e *Engine) groupOf(conv model.ConversationID) (*openProfile, group.ID, error) {
+	op, err := e.current()
+	if err != nil {
+		return nil, group.ID{}, err
+	}
+	id, ok := group.ParseConversation(conv)
+	if !ok {
+		return nil, group.ID{}, ErrNotGroup
+	}
+	return op, id, nil
+}
+
+// Servers returns the group servers this profile knows.
+func (e *Engine) Servers() ([]Server, error) {
+	op, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	var out []Server
+	err = op.st.Bucket(serversBucket).Iterate(nil, func(k, v []byte) error {
+		b, err := invite.ParseBundle(v)
+		if err != nil {
+			return nil // skip a damaged entry rather than hide the others
+		}
+		inv, err := invite.NewServerInvite(b)
+		if err != nil {
+			return nil
+		}
+		out = append(out, Server{Address: b.Address, Invite: inv.Encode()})
+		return nil
+	})
+	return out, err
+}
+
+// AddServer remembers a group server from its invite text.
+func (e *Engine) AddServer(serverInvite string) (Server, error) {
+	op, err := e.current()
+	if err != nil {
+		return Server{}, err
+	}
+	b, err := parseServerInvite(serverInvite, e)
+	if err != nil {
+		return Server{}, err
+	}
+	if err := op.rememberServer(b); err != nil {
+		return Server{}, err
+	}
+	inv, err := invite.NewServerInvite(b)
+	if err != nil {
+		return Server{}, err
+	}
+	return Server{Address: b.Address, Invite: inv.Encode()}, nil
+}
+
+// RemoveServer forgets a server (its groups stay until left).
+func (e *Engine) RemoveServer(addr identity.Address) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	return op.st.Bucket(serversBucket).Delete([]byte(addr))
+}
+
+func (op *openProfile) rememberServer(b *invite.Bundle) error {
+	if err := b.Verify(); err != nil {
+		return err
+	}
+	raw, err := b.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	bk := op.st.Bucket(serversBucket)
+	if _, err := bk.Get([]byte(b.Address)); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return bk.Put([]byte(b.Address), raw)
+}

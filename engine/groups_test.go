@@ -1,0 +1,114 @@
+package engine
+
+import (
+	"context"
+	"testing"
+
+	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// TestGroupThroughHostedServer: alice hosts a group server in her app,
+// creates a group on it, invites bob through their one-to-one
+// conversation; bob joins from the invite message and they talk in the
+// group.
+func TestGroupThroughHostedServer(t *testing.T) {
+	ctx := context.Background()
+	dirNet := loopback.NewMemoryDirectory()
+	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	for _, p := range []struct {
+		e    *testEngine
+		name string
+	}{{alice, "Alice"}, {bob, "Bob"}} {
+		if _, err := p.e.CreateProfile(ctx, p.name, "pw"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	serverInvite, err := alice.HostServer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _, err := alice.HostedServer(); err != nil || again != serverInvite {
+		t.Fatalf("HostedServer = %q, %v", again, err)
+	}
+	g, err := alice.CreateGroup("Newsroom", serverInvite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if servers, _ := alice.Servers(); len(servers) != 1 || servers[0].Invite != serverInvite {
+		t.Fatalf("known servers: %+v", servers)
+	}
+
+	// Contacts first, then the invite travels as a message.
+	text, _ := alice.MyInvite(true)
+	if _, err := bob.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("bob accepted", step, func() bool {
+		c, err := alice.Contact(bob.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
+		t.Fatal(err)
+	}
+	var inviteBody string
+	bob.waitEvent("the group invite message", func(ev model.Event) bool {
+		m, ok := ev.(model.MessageAdded)
+		if ok && !m.Message.Outgoing {
+			inviteBody = m.Message.Body
+		}
+		return ok && !m.Message.Outgoing
+	})
+	res, err := bob.AcceptInvite(inviteBody)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Kind != invite.KindGroup || res.Group.ID != g.ID || res.Group.Name != "Newsroom" {
+		t.Fatalf("joined %+v, want the Newsroom group", res)
+	}
+
+	posted, err := alice.PostToGroup(g.Conversation, "editorial meeting at noon", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitUntil("alice's post in bob's group", step, func() bool {
+		msgs, _ := bob.Messages(g.Conversation, 0, 50)
+		for _, m := range msgs {
+			if m.Body == posted.Body && m.Author == string(alice.self()) {
+				return true
+			}
+		}
+		return false
+	})
+	reply, err := bob.PostToGroup(g.Conversation, "I'll be there", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("bob's reply delivered to alice", step, func() bool {
+		msgs, _ := alice.Messages(g.Conversation, 0, 50)
+		for _, m := range msgs {
+			if m.Body == reply.Body {
+				return true
+			}
+		}
+		return false
+	})
+	bob.waitUntil("bob's own post delivered (came back through the server)", step, func() bool {
+		m, err := bob.Message(reply.ID)
+		return err == nil && m.Status == model.StatusDelivered
+	})
+	members, err := alice.GroupMembers(g.Conversation)
+	if err != nil || len(members) < 2 {
+		t.Fatalf("members %+v, %v", members, err)
+	}
+	if _, err := alice.PostToGroup(model.ConversationID(bob.self()), "x", model.MessageID{}); err == nil {
+		t.Fatal("posting to a one-to-one conversation as a group worked")
+	}
+	if err := alice.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+}
