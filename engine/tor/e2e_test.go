@@ -298,3 +298,57 @@ func killPID(pid int) error {
 	}
 	return p.Kill()
 }
+
+// TestRestartWithNewSettings: a user changes the torrc lines; the running
+// tor is replaced by one started with them, its services are published
+// again, and invalid settings are refused without touching the running tor.
+func TestRestartWithNewSettings(t *testing.T) {
+	n := tortest.Shared(t)
+	_, b := sharedPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	c := startEngine(t, n, dir)
+	if err := c.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id := newID(t)
+	ln, err := c.Listen(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := transporttest.Echo(ln)
+	defer stop()
+
+	oldPID := c.PID()
+	if err := c.Restart(ctx, tor.Settings{ExtraTorrc: []string{"FallbackDir 192.0.2.1:80 orport=9001 id=0000000000000000000000000000000000000000"}}); !errors.Is(err, tor.ErrConfig) {
+		t.Fatalf("a line that could reach outside the private network: %v, want ErrConfig", err)
+	}
+	if c.PID() != oldPID {
+		t.Fatal("refused settings restarted tor")
+	}
+	seen := len(c.history())
+	if err := c.Restart(ctx, tor.Settings{ExtraTorrc: []string{"CircuitBuildTimeout 30"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.waitStatus(ctx, seen, func(s tor.Status) bool { return s.State == tor.StateReady }); err != nil {
+		t.Fatalf("not ready after a restart with new settings: %v", err)
+	}
+	if c.PID() == oldPID {
+		t.Fatal("tor was not replaced")
+	}
+	if got := c.Settings().ExtraTorrc; len(got) != 1 || got[0] != "CircuitBuildTimeout 30" {
+		t.Fatalf("settings after restart: %v", got)
+	}
+	torrc, err := os.ReadFile(filepath.Join(dir, "torrc"))
+	if err != nil || !strings.Contains(string(torrc), "CircuitBuildTimeout 30") {
+		t.Fatalf("torrc does not carry the new line (%v)", err)
+	}
+	conn, err := dialRetry(ctx, b, id.Address())
+	if err != nil {
+		t.Fatalf("Dial after restart: %v", err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	echoRTTs(t, conn, 1)
+}

@@ -2,7 +2,9 @@ package tor
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -80,8 +82,12 @@ func (e *SOCKSError) Unwrap() error {
 // reply from the proxy.
 var errSOCKSProtocol = errors.New("socks: protocol error")
 
-// socksDial connects to host:port through the SOCKS5 proxy at proxy (no
-// authentication), honouring ctx for the whole handshake.
+// socksDial connects to host:port through the SOCKS5 proxy at proxy,
+// honouring ctx for the whole handshake. Every dial presents fresh random
+// SOCKS credentials (RFC 1929): tor isolates streams by credentials
+// (IsolateSOCKSAuth, on by default), so no two connections share a
+// circuit, and a server cannot link two connections of one user (the group
+// client's throwaway identities rely on it).
 func socksDial(ctx context.Context, proxy, host string, port int) (net.Conn, error) {
 	if len(host) > 255 {
 		return nil, fmt.Errorf("socks: host name too long")
@@ -92,7 +98,7 @@ func socksDial(ctx context.Context, proxy, host string, port int) (net.Conn, err
 		return nil, fmt.Errorf("connect to tor's SOCKS port: %w", err)
 	}
 	stop := context.AfterFunc(ctx, func() { c.Close() })
-	if err := socksHandshake(c, host, port); err != nil {
+	if err := socksHandshake(c, host, port, isolationToken()); err != nil {
 		stop()
 		c.Close()
 		if ctx.Err() != nil {
@@ -107,16 +113,37 @@ func socksDial(ctx context.Context, proxy, host string, port int) (net.Conn, err
 	return c, nil
 }
 
-func socksHandshake(rw io.ReadWriter, host string, port int) error {
-	if _, err := rw.Write([]byte{5, 1, 0}); err != nil {
+// isolationToken returns random SOCKS credentials for one stream.
+func isolationToken() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// socksHandshake runs the SOCKS5 handshake on rw: username/password
+// authentication with user as both (a stream isolation token, not a
+// secret), then CONNECT host:port.
+func socksHandshake(rw io.ReadWriter, host string, port int, user string) error {
+	if _, err := rw.Write([]byte{5, 1, 2}); err != nil {
 		return fmt.Errorf("socks: %w", err)
 	}
 	var buf [262]byte
 	if _, err := io.ReadFull(rw, buf[:2]); err != nil {
 		return fmt.Errorf("socks: %w", err)
 	}
-	if buf[0] != 5 || buf[1] != 0 {
+	if buf[0] != 5 || buf[1] != 2 {
 		return fmt.Errorf("%w: method reply %x", errSOCKSProtocol, buf[:2])
+	}
+	auth := append([]byte{1, byte(len(user))}, user...)
+	auth = append(append(auth, byte(len(user))), user...)
+	if _, err := rw.Write(auth); err != nil {
+		return fmt.Errorf("socks: %w", err)
+	}
+	if _, err := io.ReadFull(rw, buf[:2]); err != nil {
+		return fmt.Errorf("socks: %w", err)
+	}
+	if buf[0] != 1 || buf[1] != 0 {
+		return fmt.Errorf("%w: authentication reply %x", errSOCKSProtocol, buf[:2])
 	}
 	req := append([]byte{5, 1, 0, 3, byte(len(host))}, host...)
 	req = binary.BigEndian.AppendUint16(req, uint16(port))

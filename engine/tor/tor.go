@@ -24,17 +24,18 @@ type Tor struct {
 
 	notifier notifier
 
-	mu       sync.Mutex // guards the fields below
-	started  bool
-	closed   bool
-	exe      string
-	paths    paths
-	cancel   context.CancelFunc
-	done     chan struct{}                       // closed when the supervisor returned
-	inst     *instance                           // the running tor, nil between instances
-	status   Status                              // the latest status
-	changed  chan struct{}                       // closed and replaced at every status change
-	services map[identity.Address]*onionListener // published (or to publish) services
+	mu         sync.Mutex // guards the fields below
+	restarting bool
+	started    bool
+	closed     bool
+	exe        string
+	paths      paths
+	cancel     context.CancelFunc
+	done       chan struct{}                       // closed when the supervisor returned
+	inst       *instance                           // the running tor, nil between instances
+	status     Status                              // the latest status
+	changed    chan struct{}                       // closed and replaced at every status change
+	services   map[identity.Address]*onionListener // published (or to publish) services
 }
 
 var _ transport.Transport = (*Tor)(nil)

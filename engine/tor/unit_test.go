@@ -136,7 +136,8 @@ func TestFindBinary(t *testing.T) {
 	}
 }
 
-// fakeSOCKS answers one SOCKS5 request with reply code rep.
+// fakeSOCKS answers one SOCKS5 request with reply code rep. It requires
+// username/password authentication, as Nook's isolation tokens use.
 func fakeSOCKS(t *testing.T, rep byte) (addr string, gotHost chan string) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -150,9 +151,18 @@ func fakeSOCKS(t *testing.T, rep byte) (addr string, gotHost chan string) {
 			return
 		}
 		defer c.Close()
-		buf := make([]byte, 300)
+		buf := make([]byte, 600)
 		io.ReadFull(c, buf[:3])
-		c.Write([]byte{5, 0})
+		if !bytes.Equal(buf[:3], []byte{5, 1, 2}) {
+			c.Write([]byte{5, 0xff})
+			return
+		}
+		c.Write([]byte{5, 2})
+		io.ReadFull(c, buf[:2]) // version, username length
+		ulen := int(buf[1])
+		io.ReadFull(c, buf[:ulen+1]) // username, password length
+		io.ReadFull(c, buf[:int(buf[ulen])])
+		c.Write([]byte{1, 0})
 		io.ReadFull(c, buf[:5])
 		n := int(buf[4])
 		io.ReadFull(c, buf[:n+2])
@@ -201,15 +211,16 @@ func TestSOCKSReplies(t *testing.T) {
 }
 
 func FuzzSOCKSReply(f *testing.F) {
-	f.Add([]byte{5, 0, 5, 0, 0, 1, 1, 2, 3, 4, 0, 80})
-	f.Add([]byte{5, 0, 5, 0xF0, 0, 1})
+	f.Add([]byte{5, 2, 1, 0, 5, 0, 0, 1, 1, 2, 3, 4, 0, 80})
+	f.Add([]byte{5, 2, 1, 0, 5, 0xF0, 0, 1})
+	f.Add([]byte{5, 2, 1, 0, 5, 0, 0, 3, 255})
 	f.Add([]byte{5, 0, 5, 0, 0, 3, 255})
 	f.Fuzz(func(t *testing.T, reply []byte) {
 		rw := struct {
 			io.Reader
 			io.Writer
 		}{bytes.NewReader(reply), io.Discard}
-		socksHandshake(rw, "abc.onion", 1) // must not panic
+		socksHandshake(rw, "abc.onion", 1, "isolation") // must not panic
 	})
 }
 
