@@ -111,6 +111,11 @@ func (e *Engine) Start(ctx context.Context) error {
 		return nil
 	}
 	tc := e.cfg.Tor
+	if saved, err := e.LoadTorSettings(); err != nil {
+		e.cfg.Logger.Warn("ignoring the saved tor settings", "err", err)
+	} else {
+		tc = saved.apply(tc)
+	}
 	if tc.DataDir == "" {
 		tc.DataDir = filepath.Join(e.cfg.DataDir, "tor")
 	}

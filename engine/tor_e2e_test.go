@@ -1,0 +1,113 @@
+package engine
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/tor/tortest"
+)
+
+// torEngine is an Engine that runs its own tor in the private Tor network,
+// configured through Config.Tor exactly as the app configures it for users
+// (only PrivateNetwork differs).
+func torEngine(t *testing.T, n *tortest.Network) *testEngine {
+	t.Helper()
+	e := New(Config{
+		DataDir: t.TempDir(),
+		Tor: tor.Config{
+			TorPath:        n.Tor,
+			PrivateNetwork: n.Client(),
+			StopGrace:      2 * time.Second,
+			RestartBackoff: 200 * time.Millisecond,
+		},
+		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
+		PeerBackoff: [2]time.Duration{500 * time.Millisecond, 5 * time.Second},
+	})
+	ch, cancel := e.Subscribe()
+	te := &testEngine{Engine: e, t: t, events: ch, cancel: cancel}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { te.Close() })
+	return te
+}
+
+// TestEngineOverTor: two engines, each with its own tor, become verified
+// contacts through an in-person invite and exchange messages; then one
+// engine's tor is killed, the engine reports it, restarts tor, and messages
+// flow again.
+func TestEngineOverTor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the private Tor network")
+	}
+	n := tortest.Shared(t)
+	ctx := context.Background()
+	alice, bob := torEngine(t, n), torEngine(t, n)
+	const slow = 120 * time.Second
+	for _, e := range []*testEngine{alice, bob} {
+		e.waitUntil("tor ready", slow, func() bool { return e.TorStatus().State == model.TorReady })
+	}
+	var progress []int
+	for _, ev := range alice.seen {
+		if s, ok := ev.(model.TorStatus); ok && s.State == model.TorBootstrapping {
+			progress = append(progress, s.Percent)
+		}
+	}
+	if len(progress) == 0 {
+		t.Error("no bootstrap progress events")
+	}
+	if _, err := alice.CreateProfile(ctx, "Alice", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.CreateProfile(ctx, "Bob", "b"); err != nil {
+		t.Fatal(err)
+	}
+	text, err := alice.MyInvite(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("bob verified on alice's side", slow, func() bool {
+		c, err := alice.Contact(bob.self())
+		return err == nil && c.Verified && c.State == model.ContactAccepted
+	})
+	m, err := alice.Send(bob.self(), "over tor", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("delivered over tor", slow, func() bool {
+		got, err := alice.Message(m.ID)
+		return err == nil && got.Status == model.StatusDelivered
+	})
+
+	// Kill bob's tor.
+	pid := bob.tor.PID()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	bob.seen = nil
+	bob.waitUntil("bob's engine to report the restart", slow, func() bool {
+		for _, ev := range bob.seen {
+			if s, ok := ev.(model.TorStatus); ok && s.State == model.TorRestarting {
+				return true
+			}
+		}
+		return false
+	})
+	bob.waitUntil("bob's tor ready again", slow, func() bool { return bob.TorStatus().State == model.TorReady })
+	m2, err := alice.Send(bob.self(), "after the restart", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("delivered after bob's tor restarted", slow, func() bool {
+		got, err := alice.Message(m2.ID)
+		return err == nil && got.Status == model.StatusDelivered
+	})
+}
