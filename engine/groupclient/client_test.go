@@ -144,8 +144,12 @@ func TestOfflineCatchUp(t *testing.T) {
 			syncs = append(syncs, s)
 		}
 	}
-	if len(syncs) < 3 || syncs[0].Total != 2*perAuthor || !syncs[len(syncs)-1].CaughtUp ||
-		syncs[len(syncs)-1].Done != 2*perAuthor {
+	// The server may hold a blob twice: a post whose result was lost in the
+	// server restart is posted again, and carol drops the replay. So the
+	// total is at least the number of messages, and the last event covers
+	// all of it.
+	last := syncs[len(syncs)-1]
+	if len(syncs) < 3 || syncs[0].Total < 2*perAuthor || !last.CaughtUp || last.Done != last.Total || last.Total != syncs[0].Total {
 		t.Errorf("progress events %+v", syncs)
 	}
 	for i := 1; i < len(syncs); i++ {
