@@ -48,7 +48,7 @@ func (mv *mainView) showAddContact() {
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
 	a.text.OnChanged = func(s string) {
-		if strings.Contains(s, "\n") && strings.HasPrefix(strings.TrimSpace(s), invite.PrefixContact) {
+		if strings.Contains(s, "\n") && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), invite.Scheme) {
 			a.accept(strings.TrimSpace(s)) // pasted with a trailing newline
 		}
 	}
@@ -146,7 +146,13 @@ func (a *addContactDialog) accept(text string) {
 	u := a.mv.u
 	u.background(func() {
 		res, err := u.eng.AcceptInvite(text)
-		u.do(func() { a.done(res.Contact, err, invite.Hint(err)) })
+		u.do(func() {
+			if err == nil && res.Kind != invite.KindContact {
+				a.doneOther(res)
+				return
+			}
+			a.done(res.Contact, err, invite.Hint(err))
+		})
 	})
 }
 
@@ -168,6 +174,27 @@ func (a *addContactDialog) done(c model.Contact, err error, hint string) {
 	a.d.Hide()
 	mv.contactChanged(c)
 	mv.openChat(c.Address)
+}
+
+// doneOther acts on a group or server invite pasted here: a group opens;
+// a server is remembered for new groups.
+func (a *addContactDialog) doneOther(res engine.InviteResult) {
+	a.setBusy(false, "")
+	mv := a.mv
+	if mv.u.main != mv {
+		return
+	}
+	a.d.Hide()
+	switch res.Kind {
+	case invite.KindGroup:
+		mv.openGroup(res.Group)
+	case invite.KindServer:
+		d := dialog.NewCustom("Server added", "Close", para(
+			"Nook now knows this group server. To start a group on it, choose Add → New group…. "+
+				"You find your servers under Settings → Group servers."), mv.u.win)
+		d.Resize(fyne.NewSize(420, 0))
+		mv.u.showDialog(d)
+	}
 }
 
 // addByAddress sends a contact request to a typed onion address.
@@ -193,7 +220,7 @@ func (a *addContactDialog) addByAddress() {
 // (whose path or file:// URI is the text) and copied invite text work.
 func (a *addContactDialog) pasteImage() {
 	clip := strings.TrimSpace(a.mv.u.app.Clipboard().Content())
-	if strings.HasPrefix(clip, invite.PrefixContact) {
+	if strings.HasPrefix(strings.ToUpper(clip), invite.Scheme) {
 		a.text.SetText(clip)
 		a.accept(clip)
 		return

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -22,6 +23,7 @@ type chatPane struct {
 	addr    string
 	conv    model.ConversationID
 	contact model.Contact
+	group   *groupclient.GroupInfo // set for a group's conversation
 
 	msgs    []model.Message
 	pos     map[model.MessageID]int           // index in msgs
@@ -31,7 +33,7 @@ type chatPane struct {
 	loading bool
 	list    *widget.List
 	listBox *fyne.Container
-	scratch *widgets.MessageBubble // measures bubbles off screen
+	scratch *chatRow // measures rows off screen
 	empty   *widget.Label
 
 	avatar   *widgets.Avatar
@@ -39,6 +41,9 @@ type chatPane struct {
 	presence *widgets.StatusBadge
 	verified *fyne.Container
 	banner   *fyne.Container
+	members  *widget.Label     // groups: the member count
+	syncBar  *widgets.Progress // groups: the server's catch-up
+	warnBox  *fyne.Container   // groups: warnings about the server
 
 	replyTo  model.MessageID
 	quoteBar *fyne.Container
@@ -54,34 +59,24 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 		pos: map[model.MessageID]int{}, quoted: map[model.MessageID]model.Message{},
 		heights: map[model.MessageID]float32{},
 	}
-	cp.scratch = widgets.NewMessageBubble(widgets.Message{})
-	cp.scratch.Times = mv.u.times
+	cp.scratch = newChatRow(cp)
+	cp.banner = container.NewVBox()
 
-	// Header.
-	cp.avatar = widgets.NewAvatar(it.c.Name(), it.c.Address)
-	cp.name = widget.NewLabelWithStyle(it.c.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	cp.name.Truncation = fyne.TextTruncateEllipsis
-	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
-	vIcon := widget.NewIcon(theme.ConfirmIcon())
-	vLabel := widget.NewLabel("Verified in person")
-	vLabel.Importance = widget.SuccessImportance
-	cp.verified = container.NewHBox(vIcon, vLabel)
-	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showMenu(more) })
-	more.Importance = widget.LowImportance
-	header := container.NewBorder(nil, nil,
-		container.NewCenter(cp.avatar),
-		container.NewHBox(info, more),
-		container.NewVBox(cp.name, container.NewHBox(cp.presence, cp.verified)),
-	)
+	var header fyne.CanvasObject
+	if it.group != nil {
+		cp.group = it.group
+		header = cp.groupHeader()
+	} else {
+		header = cp.contactHeader(it)
+	}
 
 	// Messages.
 	cp.empty = muted("No messages yet. Say hello — only " + it.c.Name() + " can read what you write here.")
+	if cp.group != nil {
+		cp.empty.SetText("No messages yet. Everyone who has this group's invite can read what you write here.")
+	}
 	cp.empty.Alignment = fyne.TextAlignCenter
 	cp.listBox = container.NewStack()
-	cp.banner = container.NewVBox()
 
 	// Reply bar and entry.
 	cp.quoteTxt = widget.NewLabel("")
@@ -111,10 +106,38 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 		container.NewPadded(compose), nil, nil,
 		cp.listBox,
 	)
-	cp.contactChanged(it.c)
-	cp.setPresence(it.presence)
+	if cp.group != nil {
+		cp.showSync()
+		cp.showWarnings()
+	} else {
+		cp.contactChanged(it.c)
+		cp.setPresence(it.presence)
+	}
 	cp.load()
 	return cp
+}
+
+// contactHeader returns the header of a conversation with a contact: who,
+// whether they are online and verified, details and the menu.
+func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
+	cp.avatar = widgets.NewAvatar(it.c.Name(), it.c.Address)
+	cp.name = widget.NewLabelWithStyle(it.c.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	cp.name.Truncation = fyne.TextTruncateEllipsis
+	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
+	vIcon := widget.NewIcon(theme.ConfirmIcon())
+	vLabel := widget.NewLabel("Verified in person")
+	vLabel.Importance = widget.SuccessImportance
+	cp.verified = container.NewHBox(vIcon, vLabel)
+	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
+	info.Importance = widget.LowImportance
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showMenu(more) })
+	more.Importance = widget.LowImportance
+	return container.NewBorder(nil, nil,
+		container.NewCenter(cp.avatar),
+		container.NewHBox(info, more),
+		container.NewVBox(cp.name, container.NewHBox(cp.presence, cp.verified)),
+	)
 }
 
 // load reads the latest page of the conversation.
@@ -164,20 +187,15 @@ func (cp *chatPane) newList() *widget.List {
 	var l *widget.List
 	l = widget.NewList(
 		func() int { return len(cp.msgs) },
-		func() fyne.CanvasObject {
-			b := widgets.NewMessageBubble(widgets.Message{})
-			b.Times = cp.mv.u.times
-			b.OnReply = func(m widgets.Message) { cp.setReply(m.ID) }
-			return b
-		},
+		func() fyne.CanvasObject { return newChatRow(cp) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(cp.msgs) {
 				return
 			}
 			m := cp.msgs[id]
-			b := o.(*widgets.MessageBubble)
-			b.SetMessage(cp.bubble(m))
-			h := b.HeightForWidth(l.Size().Width)
+			r := o.(*chatRow)
+			r.set(m)
+			h := r.heightForWidth(l.Size().Width)
 			cp.heights[m.ID] = h
 			l.SetItemHeight(id, h)
 			if id == 0 && cp.hasMore && !cp.loading {
@@ -198,8 +216,8 @@ func (cp *chatPane) newList() *widget.List {
 
 // measure returns the height of m's bubble at width w.
 func (cp *chatPane) measure(m model.Message, w float32) float32 {
-	cp.scratch.SetMessage(cp.bubble(m))
-	h := cp.scratch.HeightForWidth(w)
+	cp.scratch.set(m)
+	h := cp.scratch.heightForWidth(w)
 	cp.heights[m.ID] = h
 	return h
 }
@@ -307,6 +325,9 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		State:      deliveryOf(m.Status),
 		FailReason: m.FailReason,
 	}
+	if cp.group != nil && !m.Outgoing {
+		wm.Author, wm.AuthorKey = cp.mv.authorName(cp.conv, m.Author), m.Author
+	}
 	if !m.ReplyTo.IsZero() {
 		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: "Message not available"}
 		if qm, ok := cp.lookup(m.ReplyTo); ok {
@@ -336,6 +357,9 @@ func (cp *chatPane) lookup(id model.MessageID) (model.Message, bool) {
 func (cp *chatPane) authorOf(m model.Message) string {
 	if m.Outgoing {
 		return "You"
+	}
+	if cp.group != nil {
+		return cp.mv.authorName(cp.conv, m.Author)
 	}
 	return cp.contact.Name()
 }
@@ -379,9 +403,14 @@ func (cp *chatPane) clearReply() {
 func (cp *chatPane) send(text string) {
 	replyTo := cp.replyTo
 	cp.clearReply()
-	u, addr := cp.mv.u, identity.Address(cp.addr)
+	u, addr, conv, group := cp.mv.u, identity.Address(cp.addr), cp.conv, cp.group != nil
 	u.background(func() {
-		_, err := u.eng.Send(addr, text, replyTo)
+		var err error
+		if group {
+			_, err = u.eng.PostToGroup(conv, text, replyTo)
+		} else {
+			_, err = u.eng.Send(addr, text, replyTo)
+		}
 		if err != nil {
 			u.do(func() {
 				if cp.mv.chat == cp && cp.entry.Text == "" {

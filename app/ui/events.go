@@ -17,6 +17,9 @@ func (u *UI) pump(events <-chan model.Event) {
 func (u *UI) handle(ev model.Event) {
 	if ts, ok := ev.(model.TorStatus); ok {
 		u.tor = ts
+		if u.settings != nil {
+			u.settings.network.setStatus(ts)
+		}
 	}
 	mv := u.main
 	if mv == nil {
@@ -42,6 +45,10 @@ func (u *UI) handle(ev model.Event) {
 		mv.contactRemoved(ev.Address)
 	case model.PresenceChanged:
 		mv.presenceChanged(ev.Address, ev.Presence)
+	case model.GroupSync:
+		mv.groupSync(ev)
+	case model.GroupWarning:
+		mv.groupWarning(ev)
 	case model.UnreadChanged:
 		mv.unreadChanged(ev.Conversation, ev.Unread)
 		u.updateTray()

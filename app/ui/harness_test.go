@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/transport"
@@ -42,6 +43,7 @@ func newEngine(t *testing.T, dir string, tr transport.Transport) *engine.Engine 
 		Transport:   tr,
 		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
 		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+		Server:      groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true},
 	})
 	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -142,6 +144,23 @@ func (h *harness) button(text string) *widget.Button {
 				return true
 			}
 			return false
+		})
+	}
+	return found
+}
+
+// radio finds a visible radio group in the window or its dialogs, or nil.
+func (h *harness) radio() *widget.RadioGroup {
+	c := h.win.Canvas()
+	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	var found *widget.RadioGroup
+	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
+		walk(roots[i], func(o fyne.CanvasObject) bool {
+			r, ok := o.(*widget.RadioGroup)
+			if ok {
+				found = r
+			}
+			return ok
 		})
 	}
 	return found

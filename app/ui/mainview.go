@@ -26,10 +26,18 @@ type mainView struct {
 	right   *fyne.Container
 	root    fyne.CanvasObject
 
-	selfAvatar *widgets.Avatar
-	selfName   *widget.Label
-	netBadge   *widgets.StatusBadge
-	add        *addContactDialog // the open Add contact dialog, if any
+	selfAvatar  *widgets.Avatar
+	selfName    *widget.Label
+	netBadge    *widgets.StatusBadge
+	add         *addContactDialog // the open Add contact dialog, if any
+	addBtn      *widget.Button
+	createGroup *createGroupDialog // the open New group dialog, if any
+
+	// Groups: each server's catch-up state by address, the warnings not
+	// yet dismissed by group, and the names of each group's members.
+	syncs    map[string]serverSync
+	warnings map[model.ConversationID][]model.GroupWarning
+	members  map[model.ConversationID]map[string]string
 }
 
 func newMainView(u *UI) (*mainView, error) {
@@ -37,7 +45,11 @@ func newMainView(u *UI) (*mainView, error) {
 	if err != nil {
 		return nil, err
 	}
-	mv := &mainView{u: u, self: string(addr), name: name}
+	mv := &mainView{u: u, self: string(addr), name: name,
+		syncs:    map[string]serverSync{},
+		warnings: map[model.ConversationID][]model.GroupWarning{},
+		members:  map[model.ConversationID]map[string]string{},
+	}
 	mv.sidebar, err = newSidebar(mv)
 	if err != nil {
 		return nil, err
@@ -53,8 +65,10 @@ func newMainView(u *UI) (*mainView, error) {
 		b.Importance = widget.LowImportance
 		return b
 	}
-	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), mv.showAddContact)
+	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), nil)
+	addBtn.OnTapped = func() { mv.showAddMenu(addBtn) }
 	addBtn.Importance = widget.HighImportance
+	mv.addBtn = addBtn
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
@@ -105,6 +119,16 @@ func (mv *mainView) openChat(addr string) {
 	mv.markShownRead()
 }
 
+// showAddMenu offers what the Add button adds: a contact or a group.
+func (mv *mainView) showAddMenu(anchor fyne.CanvasObject) {
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItemWithIcon("Add a contact…", theme.AccountIcon(), mv.showAddContact),
+		fyne.NewMenuItemWithIcon("New group…", theme.ContentAddIcon(), mv.showCreateGroup),
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), mv.u.win.Canvas(), pos)
+}
+
 // markShownRead marks the shown conversation read when the window has the
 // focus.
 func (mv *mainView) markShownRead() {
@@ -138,8 +162,15 @@ func (mv *mainView) setTorStatus(s model.TorStatus) {
 }
 
 func (mv *mainView) messageAdded(m model.Message) {
+	newAuthor := false
+	if isGroupConversation(m.Conversation) && !m.Outgoing {
+		newAuthor = mv.forgetMembers(m.Conversation, m.Author)
+	}
 	mv.sidebar.messageAdded(m)
 	if mv.chat != nil && mv.chat.conv == m.Conversation {
+		if newAuthor && mv.chat.group != nil {
+			mv.chat.refreshMemberCount()
+		}
 		mv.chat.appendMessage(m)
 	}
 }

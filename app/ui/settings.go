@@ -32,7 +32,8 @@ type settingsDialog struct {
 	notifyText  *widget.Check
 	themeChoice *widget.RadioGroup
 	textSize    *widget.Slider
-	torStatus   *widget.Label
+	network     *networkTab
+	servers     *serversTab
 	errLabel    *widget.Label
 }
 
@@ -53,14 +54,31 @@ func (u *UI) showSettings() {
 		container.NewTabItem("Privacy", sd.privacyTab()),
 		container.NewTabItem("Appearance", sd.appearanceTab()),
 		container.NewTabItem("Network", sd.networkTab()),
+		container.NewTabItem("Group servers", sd.serversTab()),
 	)
+	sd.tabs.OnSelected = func(ti *container.TabItem) {
+		if ti.Text == "Group servers" {
+			sd.servers.refresh()
+		}
+	}
 	closeBtn := widget.NewButton("Close", func() { sd.d.Hide() })
 	content := container.NewBorder(nil, container.NewVBox(sd.errLabel, container.NewHBox(layoutSpacer(), closeBtn)),
 		nil, nil, sd.tabs)
 	sd.d = dialog.NewCustomWithoutButtons("Settings", content, u.win)
-	sd.d.Resize(fyne.NewSize(600, 520))
+	sd.d.Resize(fyne.NewSize(640, 600))
 	u.settings = sd
 	u.showDialog(sd.d)
+	sd.d.SetOnClosed(func() {
+		if u.settings == sd {
+			u.settings = nil
+		}
+		for i, x := range u.dialogs {
+			if x == sd.d {
+				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
+				break
+			}
+		}
+	})
 }
 
 // save stores the settings and applies them.
@@ -186,13 +204,13 @@ func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
 }
 
 func (sd *settingsDialog) networkTab() fyne.CanvasObject {
-	sd.torStatus = para(torSummary(sd.u.tor))
-	return container.NewVScroll(container.NewVBox(
-		subheading("Tor"),
-		sd.torStatus,
-		muted("Nook reaches your contacts only through Tor, which hides where you are and who you talk to "+
-			"from your network and from them."),
-	))
+	sd.network = newNetworkTab(sd.u)
+	return sd.network.root
+}
+
+func (sd *settingsDialog) serversTab() fyne.CanvasObject {
+	sd.servers = newServersTab(sd.u)
+	return sd.servers.root
 }
 
 // torSummary describes Tor's state in a sentence.

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -17,7 +18,10 @@ import (
 
 // contactItem is what the list knows about one contact.
 type contactItem struct {
+	// c is the contact; for a group, a stand-in whose Address is the
+	// conversation ID ("g:…") and whose Nickname is the group's name.
 	c        model.Contact
+	group    *groupclient.GroupInfo // nil for a contact
 	preview  string
 	last     time.Time
 	unread   int
@@ -115,25 +119,39 @@ func (s *sidebar) load() error {
 		it := &contactItem{c: c}
 		conv := model.ConversationID(c.Address)
 		if ms, err := eng.Messages(conv, 0, 1); err == nil && len(ms) == 1 {
-			it.preview, it.last = previewOf(ms[0]), ms[0].Received
+			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
 		}
 		it.unread, _ = eng.Unread(conv)
 		it.presence = eng.Presence(identity.Address(c.Address))
 		s.all[c.Address] = it
 	}
+	if err := s.loadGroups(); err != nil {
+		return err
+	}
 	s.rebuild()
 	return nil
 }
 
-func previewOf(m model.Message) string {
-	if m.Outgoing {
-		return "You: " + firstLine(m.Body)
+// previewOf is the list's one-line preview of a message.
+func (s *sidebar) previewOf(m model.Message) string {
+	text := firstLine(m.Body)
+	if g := groupInviteOf(m.Body); g != nil {
+		text = "Invitation to the group “" + g.Name() + "”"
 	}
-	return firstLine(m.Body)
+	switch {
+	case m.Outgoing:
+		return "You: " + text
+	case isGroupConversation(m.Conversation):
+		return s.mv.authorName(m.Conversation, m.Author) + ": " + text
+	}
+	return text
 }
 
 // summary turns an item into what a ContactRow shows.
 func (s *sidebar) summary(it *contactItem) widgets.ContactSummary {
+	if it.group != nil {
+		return s.groupSummary(it)
+	}
 	sum := widgets.ContactSummary{
 		Address:      it.c.Address,
 		Name:         it.c.Name(),
@@ -272,14 +290,17 @@ func (s *sidebar) remove(addr string) {
 func (s *sidebar) messageAdded(m model.Message) {
 	it := s.all[string(m.Conversation)]
 	if it == nil {
+		if isGroupConversation(m.Conversation) {
+			s.reloadGroups() // joined elsewhere
+		}
 		return
 	}
-	it.preview, it.last = previewOf(m), m.Received
+	it.preview, it.last = s.previewOf(m), m.Received
 	s.rebuild()
 }
 
 func (s *sidebar) setPresence(addr string, p model.Presence) {
-	if it := s.all[addr]; it != nil && it.presence != p {
+	if it := s.all[addr]; it != nil && it.group == nil && it.presence != p {
 		it.presence = p
 		s.refreshItem(addr)
 	}

@@ -264,6 +264,10 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 	if u.main == nil || len(uris) == 0 {
 		return
 	}
+	if cg := u.main.createGroup; cg != nil {
+		cg.readImageFile(uris[0].Path())
+		return
+	}
 	u.main.addContactFromFile(uris[0].Path())
 }
 
@@ -286,6 +290,17 @@ func variantOf(theme string) widgets.Variant {
 // error itself.
 func (u *UI) showError(title string, err error) {
 	d := dialog.NewCustom(title, "Close", para(capitalise(err.Error())+"."), u.win)
+	d.Resize(fyne.NewSize(420, 0))
+	u.showDialog(d)
+}
+
+// showHintedError is showError with what the person can do about it.
+func (u *UI) showHintedError(title string, err error, hint string) {
+	text := capitalise(err.Error()) + "."
+	if hint != "" {
+		text += "\n\n" + hint
+	}
+	d := dialog.NewCustom(title, "Close", para(text), u.win)
 	d.Resize(fyne.NewSize(420, 0))
 	u.showDialog(d)
 }

@@ -1,0 +1,263 @@
+package ui
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/groupclient"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/widgets"
+)
+
+// Server choices of the New group dialog besides the known servers.
+const (
+	choicePaste = "Use a server invite (paste it or choose a QR image)"
+	choiceHost  = "Host a server on this computer"
+)
+
+// createGroupDialog creates a group on a server: one already known, one
+// from a server invite (text or QR image), or one hosted by this app.
+type createGroupDialog struct {
+	mv       *mainView
+	d        *dialog.CustomDialog
+	name     *widget.Entry
+	choice   *widget.RadioGroup
+	servers  map[string]string // choice label → server invite
+	paste    *widget.Entry
+	pasteBox *fyne.Container
+	hostNote *widget.Label
+	errLabel *widget.Label
+	busy     *widget.ProgressBarInfinite
+	status   *widget.Label
+	create   *widget.Button
+}
+
+// showCreateGroup opens the New group dialog.
+func (mv *mainView) showCreateGroup() {
+	if mv.createGroup != nil {
+		return
+	}
+	u := mv.u
+	cg := &createGroupDialog{mv: mv, servers: map[string]string{}}
+	mv.createGroup = cg
+	cg.name = widget.NewEntry()
+	cg.name.SetPlaceHolder("Group name, e.g. Newsroom")
+
+	var options []string
+	servers, _ := u.eng.Servers()
+	hosted, _, herr := u.eng.HostedServer()
+	for _, s := range servers {
+		label := "Server " + strings.Fields(widgets.GroupedAddress(string(s.Address)))[0] + "…"
+		if s.Invite == hosted && herr == nil {
+			label += " (hosted here)"
+		}
+		cg.servers[label] = s.Invite
+		options = append(options, label)
+	}
+	options = append(options, choicePaste, choiceHost)
+	cg.paste = widget.NewMultiLineEntry()
+	cg.paste.SetPlaceHolder("Paste the server invite here (it starts with NOOK:S1:)")
+	cg.paste.Wrapping = fyne.TextWrapBreak
+	cg.paste.SetMinRowsVisible(3)
+	chooseImg := widget.NewButton("Choose QR image…", cg.chooseImage)
+	cg.pasteBox = container.NewVBox(cg.paste,
+		container.NewBorder(nil, nil, nil, chooseImg, muted("You can also drop a picture of its QR code onto the window.")))
+	cg.hostNote = muted("Nook starts a group server inside this app, reachable as an onion service. " +
+		"Members can exchange messages only while this computer is on and Nook is running. " +
+		"The server stores messages encrypted and cannot read them.")
+	cg.choice = widget.NewRadioGroup(options, func(string) { cg.choiceChanged() })
+	cg.choice.Required = true
+	if len(servers) > 0 {
+		cg.choice.SetSelected(options[0])
+	} else {
+		cg.choice.SetSelected(choicePaste)
+	}
+	cg.errLabel = errorLabel()
+	cg.status = muted("")
+	cg.status.Hide()
+	cg.busy = widget.NewProgressBarInfinite()
+	cg.busy.Stop()
+	cg.busy.Hide()
+	cg.create = widget.NewButton("Create group", cg.submit)
+	cg.create.Importance = widget.HighImportance
+	cg.name.OnSubmitted = func(string) { cg.submit() }
+	cancel := widget.NewButton("Cancel", func() { cg.d.Hide() })
+
+	content := container.NewVBox(
+		widget.NewLabel("Name"),
+		cg.name,
+		muted("Members see this name. It is stored only in the members' apps and in the invite, never on the server in the clear."),
+		widget.NewSeparator(),
+		subheading("Server"),
+		muted("A group's messages travel through a group server. It stores them end-to-end encrypted: "+
+			"it cannot read them or tell who wrote them."),
+		cg.choice,
+		cg.pasteBox,
+		cg.hostNote,
+		cg.errLabel, cg.status, cg.busy,
+		widget.NewSeparator(),
+		container.NewHBox(layoutSpacer(), cancel, cg.create),
+	)
+	cg.d = dialog.NewCustomWithoutButtons("New group", container.NewVScroll(content), u.win)
+	cg.d.Resize(fyne.NewSize(540, 600))
+	u.showDialog(cg.d)
+	cg.d.SetOnClosed(func() {
+		if mv.createGroup == cg {
+			mv.createGroup = nil
+		}
+		for i, x := range u.dialogs {
+			if x == cg.d {
+				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
+				break
+			}
+		}
+	})
+	cg.choiceChanged()
+	u.win.Canvas().Focus(cg.name)
+}
+
+// choiceChanged shows what goes with the chosen server.
+func (cg *createGroupDialog) choiceChanged() {
+	if cg.pasteBox == nil {
+		return
+	}
+	if cg.choice.Selected == choicePaste {
+		cg.pasteBox.Show()
+	} else {
+		cg.pasteBox.Hide()
+	}
+	if cg.choice.Selected == choiceHost {
+		cg.hostNote.Show()
+	} else {
+		cg.hostNote.Hide()
+	}
+}
+
+func (cg *createGroupDialog) setBusy(b bool, status string) {
+	for _, w := range []fyne.Disableable{cg.create, cg.name, cg.choice, cg.paste} {
+		if b {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if b {
+		cg.busy.Show()
+		cg.busy.Start()
+	} else {
+		cg.busy.Stop()
+		cg.busy.Hide()
+	}
+	cg.status.SetText(status)
+	cg.status.Hidden = status == ""
+	cg.status.Refresh()
+}
+
+// submit creates the group in the background.
+func (cg *createGroupDialog) submit() {
+	name := strings.TrimSpace(cg.name.Text)
+	if name == "" {
+		setError(cg.errLabel, "Give the group a name first.", "")
+		cg.mv.u.win.Canvas().Focus(cg.name)
+		return
+	}
+	choice := cg.choice.Selected
+	serverInvite := cg.servers[choice]
+	if choice == choicePaste {
+		serverInvite = strings.TrimSpace(cg.paste.Text)
+		if serverInvite == "" {
+			setError(cg.errLabel, "Paste the server's invite first, or choose a picture of its QR code.",
+				"Whoever runs the server can give you its invite. You can also host a server on this computer.")
+			return
+		}
+	}
+	setError(cg.errLabel, "", "")
+	status := "Creating the group…"
+	if choice == choiceHost {
+		status = "Starting the server and creating the group…"
+	}
+	cg.setBusy(true, status)
+	u := cg.mv.u
+	mv := cg.mv
+	u.background(func() {
+		text := serverInvite
+		var err error
+		if choice == choiceHost {
+			text, err = u.eng.HostServer(u.ctx())
+		}
+		var g groupclient.GroupInfo
+		if err == nil {
+			g, err = u.eng.CreateGroup(name, text)
+		}
+		u.do(func() {
+			cg.setBusy(false, "")
+			if err != nil {
+				cg.showError(err)
+				return
+			}
+			if u.main != mv {
+				return
+			}
+			cg.d.Hide()
+			mv.openGroup(g)
+		})
+	})
+}
+
+// showError explains why the group was not created.
+func (cg *createGroupDialog) showError(err error) {
+	hint := invite.Hint(err)
+	if hint == "" && errors.Is(err, engine.ErrInviteKind) {
+		hint = "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here."
+	}
+	if hint == "" {
+		hint = "Check the server invite, or choose another server."
+	}
+	setError(cg.errLabel, "The group was not created ("+err.Error()+").", hint)
+}
+
+func (cg *createGroupDialog) chooseImage() {
+	u := cg.mv.u
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		cg.readImageFile(path)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter(imageExts))
+	d.Resize(fyne.NewSize(760, 520))
+	u.showDialog(d)
+}
+
+// readImageFile reads a server invite from a picture of its QR code.
+func (cg *createGroupDialog) readImageFile(path string) {
+	setError(cg.errLabel, "", "")
+	cg.choice.SetSelected(choicePaste)
+	cg.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
+	u := cg.mv.u
+	u.background(func() {
+		text, err := engine.ReadInviteFile(path)
+		u.do(func() {
+			cg.setBusy(false, "")
+			if err != nil {
+				hint := invite.Hint(err)
+				if hint == "" {
+					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
+				}
+				setError(cg.errLabel, "No Nook invite was found in that picture.", hint)
+				return
+			}
+			cg.paste.SetText(text)
+		})
+	})
+}

@@ -1,0 +1,279 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// This file holds the parts of the conversation screen that only a group
+// has: its header and menu (invite a contact, show the invite, members),
+// the server's catch-up progress and the warnings about the server.
+
+// serverWarningText explains a GroupWarning to people.
+const serverWarningText = "The group server may have dropped or altered messages. " +
+	"Your messages are still end-to-end protected."
+
+// groupHeader returns a group's header: its name, its member count, the
+// members and the menu.
+func (cp *chatPane) groupHeader() fyne.CanvasObject {
+	g := cp.group
+	cp.avatar = widgets.NewAvatar(g.Name, string(g.Conversation))
+	cp.name = widget.NewLabelWithStyle(g.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	cp.name.Truncation = fyne.TextTruncateEllipsis
+	cp.members = widget.NewLabel("")
+	cp.members.Importance = widget.LowImportance
+	cp.members.SizeName = theme.SizeNameCaptionText
+	cp.refreshMemberCount()
+	info := widget.NewButtonWithIcon("", theme.AccountIcon(), cp.showMembers)
+	info.Importance = widget.LowImportance
+	var more *widget.Button
+	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showGroupMenu(more) })
+	more.Importance = widget.LowImportance
+	cp.syncBar = widgets.NewProgress("Catching up with the group server")
+	cp.syncBar.Hide()
+	cp.warnBox = container.NewVBox()
+	cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(cp.syncBar), cp.warnBox}
+	return container.NewBorder(nil, nil,
+		container.NewCenter(cp.avatar),
+		container.NewHBox(info, more),
+		container.NewVBox(cp.name, cp.members),
+	)
+}
+
+// refreshMemberCount shows how many members are known: those who have
+// posted, and the person themselves.
+func (cp *chatPane) refreshMemberCount() {
+	ms, err := cp.mv.u.eng.GroupMembers(cp.conv)
+	if err != nil {
+		cp.members.SetText("Group")
+		return
+	}
+	n := len(ms) + 1
+	for _, m := range ms {
+		if string(m.Address) == cp.mv.self {
+			n--
+		}
+	}
+	if n == 1 {
+		cp.members.SetText("Group · only you so far")
+		return
+	}
+	cp.members.SetText(fmt.Sprintf("Group · %d members", n))
+}
+
+// showSync shows the server's catch-up progress, or hides it once done.
+func (cp *chatPane) showSync() {
+	st := cp.mv.syncs[string(cp.group.Server)]
+	if !st.catchingUp() {
+		cp.syncBar.Hide()
+		return
+	}
+	pct := 100 * float64(st.ev.Done) / float64(st.ev.Total)
+	cp.syncBar.SetProgress(pct, syncText(st.ev)+" messages from the server")
+	cp.syncBar.Show()
+}
+
+// showWarnings shows the group's warnings not yet dismissed.
+func (cp *chatPane) showWarnings() {
+	ws := cp.mv.warnings[cp.conv]
+	cp.warnBox.Objects = nil
+	if len(ws) > 0 {
+		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.warningBanner(ws))}
+	}
+	cp.warnBox.Refresh()
+}
+
+// warningBanner says what the server did, what it means, and lets the
+// person dismiss it.
+func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
+	var reasons []string
+	for _, w := range ws {
+		r := strings.TrimSpace(w.Reason)
+		if r == "" {
+			r = w.Kind
+		}
+		if r != "" && !slices.Contains(reasons, r) {
+			reasons = append(reasons, capitalise(r))
+		}
+	}
+	title := widget.NewLabelWithStyle("Problem with the group server", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Importance = widget.WarningImportance
+	reason := para(strings.Join(reasons, "\n"))
+	explain := muted(serverWarningText)
+	dismiss := widget.NewButton("Dismiss", func() {
+		delete(cp.mv.warnings, cp.conv)
+		cp.showWarnings()
+	})
+	dismiss.Importance = widget.LowImportance
+	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil,
+		container.NewVBox(
+			container.NewBorder(nil, nil, nil, dismiss, title),
+			reason, explain,
+		)))
+}
+
+// showGroupMenu opens the group's menu under the button.
+func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
+	items := []*fyne.MenuItem{
+		fyne.NewMenuItemWithIcon("Invite a contact…", theme.ContentAddIcon(), cp.showInviteContact),
+		fyne.NewMenuItemWithIcon("Show group invite", theme.VisibilityIcon(), cp.showGroupInvite),
+		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+	}
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cp.mv.u.win.Canvas(), pos)
+}
+
+// showInviteContact lets the person pick an accepted contact and sends
+// them the group's invite.
+func (cp *chatPane) showInviteContact() {
+	mv, u := cp.mv, cp.mv.u
+	var contacts []model.Contact
+	for _, it := range mv.sidebar.all {
+		if it.group == nil && it.c.State == model.ContactAccepted {
+			contacts = append(contacts, it.c)
+		}
+	}
+	slices.SortFunc(contacts, func(a, b model.Contact) int {
+		return strings.Compare(strings.ToLower(a.Name()), strings.ToLower(b.Name()))
+	})
+	var d *dialog.CustomDialog
+	errLabel := errorLabel()
+	send := widget.NewButton("Send invite", nil)
+	send.Importance = widget.HighImportance
+	send.Disable()
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	var chosen string
+	names := make([]string, len(contacts))
+	byName := map[string]string{}
+	for i, c := range contacts {
+		names[i] = c.Name()
+		if _, dup := byName[names[i]]; dup {
+			names[i] += " (" + c.Address[:8] + ")"
+		}
+		byName[names[i]] = c.Address
+	}
+	pick := widget.NewRadioGroup(names, func(s string) {
+		chosen = byName[s]
+		if chosen != "" {
+			send.Enable()
+		} else {
+			send.Disable()
+		}
+	})
+	conv := cp.conv
+	send.OnTapped = func() {
+		addr := chosen
+		send.Disable()
+		u.background(func() {
+			_, err := u.eng.InviteToGroup(identity.Address(addr), conv)
+			u.do(func() {
+				send.Enable()
+				if err != nil {
+					setError(errLabel, "The invite was not sent: "+err.Error()+".", "")
+					return
+				}
+				d.Hide()
+				mv.openChat(addr)
+			})
+		})
+	}
+	var body fyne.CanvasObject = container.NewVScroll(pick)
+	if len(contacts) == 0 {
+		body = para("You have no contacts to invite yet. Add a contact first; once they accept, you can invite them here.")
+	}
+	content := container.NewBorder(
+		para("The invite is sent as a message in your conversation with them. "+
+			"Whoever has it can read everything posted in “"+cp.group.Name+"”."),
+		container.NewVBox(errLabel, container.NewHBox(layoutSpacer(), cancel, send)),
+		nil, nil, body)
+	d = dialog.NewCustomWithoutButtons("Invite a contact to "+cp.group.Name, content, u.win)
+	d.Resize(fyne.NewSize(440, 400))
+	u.showDialog(d)
+}
+
+// showGroupInvite shows the group's invite as a QR code and as text, with
+// the warning that it lets anyone read the group.
+func (cp *chatPane) showGroupInvite() {
+	u := cp.mv.u
+	text, err := u.eng.GroupInvite(cp.conv)
+	if err != nil {
+		u.showError("The group's invite could not be made", err)
+		return
+	}
+	qr := widgets.NewQRView(nil, "Group invite for “"+cp.group.Name+"”", 220)
+	if png, err := engine.InviteQR(text, 512); err == nil {
+		_ = qr.SetPNG(png)
+	}
+	textView := widget.NewLabel(text)
+	textView.Wrapping = fyne.TextWrapBreak
+	textView.Selectable = true
+	textView.TextStyle.Monospace = true
+	textView.SizeName = theme.SizeNameCaptionText
+	var copyBtn *widget.Button
+	copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(text)
+		copyBtn.SetText("Copied")
+		copyBtn.SetIcon(theme.ConfirmIcon())
+	})
+	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
+		"Share it only with people you trust, through a channel you trust — " +
+		"“Invite a contact…” sends it end-to-end encrypted.")
+	warn.Importance = widget.WarningImportance
+	content := container.NewVBox(
+		warn,
+		container.NewCenter(qr),
+		container.NewCenter(copyBtn),
+		card(textView),
+	)
+	d := dialog.NewCustom("Invite to “"+cp.group.Name+"”", "Close", container.NewVScroll(content), u.win)
+	d.Resize(fyne.NewSize(500, 620))
+	u.showDialog(d)
+}
+
+// showMembers lists the people seen posting in the group.
+func (cp *chatPane) showMembers() {
+	mv, u := cp.mv, cp.mv.u
+	ms, err := u.eng.GroupMembers(cp.conv)
+	if err != nil {
+		u.showError("The members could not be read", err)
+		return
+	}
+	rows := []fyne.CanvasObject{
+		muted("Everyone who has posted in this group. People who only read are not listed: " +
+			"anyone with the group's invite can read it without being seen."),
+	}
+	for _, m := range ms {
+		name := mv.authorName(cp.conv, string(m.Address))
+		if name == "You" {
+			name = mv.name + " (you)"
+		}
+		count := fmt.Sprintf("%d messages", m.Messages)
+		if m.Messages == 1 {
+			count = "1 message"
+		}
+		rows = append(rows, container.NewBorder(nil, nil,
+			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
+			container.NewVBox(
+				container.NewBorder(nil, nil, nil, muted(count), widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+				muted(widgets.GroupedAddress(string(m.Address))),
+			)))
+	}
+	if len(ms) == 0 {
+		rows = append(rows, para("Nobody has posted yet."))
+	}
+	d := dialog.NewCustom("Members of “"+cp.group.Name+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
+	d.Resize(fyne.NewSize(480, 420))
+	u.showDialog(d)
+}

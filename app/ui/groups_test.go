@@ -1,0 +1,305 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// befriend makes two profiles contacts through an in-person invite.
+func befriend(t *testing.T, a, b *harness) {
+	t.Helper()
+	text, err := a.eng.MyInvite(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.eng.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	bAddr, aAddr := b.self(), a.self()
+	a.waitFor("the contact accepted on the inviter's side", func() bool {
+		it := a.ui.main.sidebar.item(bAddr)
+		return it != nil && it.c.State == model.ContactAccepted
+	})
+	b.waitFor("the contact accepted on the invitee's side", func() bool {
+		it := b.ui.main.sidebar.item(aAddr)
+		return it != nil && it.c.State == model.ContactAccepted
+	})
+}
+
+// createHostedGroup goes through the New group dialog, hosting the server
+// in this app, and returns the group's conversation.
+func (h *harness) createHostedGroup(name string) *chatPane {
+	h.t.Helper()
+	mv := h.ui.main
+	mv.showCreateGroup()
+	cg := mv.createGroup
+	if cg == nil {
+		h.t.Fatal("no New group dialog")
+	}
+	test.Type(cg.name, name)
+	cg.choice.SetSelected(choiceHost)
+	if !cg.hostNote.Visible() || cg.pasteBox.Visible() {
+		h.t.Fatal("choosing to host does not explain hosting")
+	}
+	h.tap("Create group")
+	h.waitFor("the new group's conversation", func() bool {
+		return mv.chat != nil && mv.chat.group != nil && mv.chat.group.Name == name
+	})
+	if mv.createGroup != nil {
+		h.t.Fatal("the New group dialog stayed open")
+	}
+	return mv.chat
+}
+
+// TestGroupInviteJoinPost: Alice creates a group on a server hosted in her
+// app and invites Bob from the group's menu; Bob sees an invite card in
+// their conversation, joins with its button and posts with Enter; Alice
+// sees the post with Bob's name.
+func TestGroupInviteJoinPost(t *testing.T) {
+	test.NewTempApp(t)
+	net := newNet()
+	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	alice.createProfile("Alice", "alice password")
+	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	bob.createProfile("Bob", "bob password")
+	befriend(t, alice, bob)
+	aliceAddr, bobAddr := alice.self(), bob.self()
+
+	gc := alice.createHostedGroup("Newsroom")
+	conv := gc.conv
+	if it := alice.ui.main.sidebar.item(string(conv)); it == nil || it.group == nil {
+		t.Fatal("the group is not in the list")
+	}
+
+	// Alice invites Bob through the group's menu.
+	gc.showInviteContact()
+	pick := alice.radio()
+	if pick == nil || len(pick.Options) != 1 || pick.Options[0] != "Bob" {
+		t.Fatalf("contacts offered: %+v", pick)
+	}
+	pick.SetSelected("Bob")
+	alice.tap("Send invite")
+	alice.waitFor("the conversation with Bob", func() bool {
+		c := alice.ui.main.chat
+		return c != nil && c.addr == bobAddr && len(c.msgs) == 1
+	})
+
+	// Bob sees the invitation and joins from the card.
+	bob.waitFor("the invitation in Bob's list", func() bool {
+		it := bob.ui.main.sidebar.item(aliceAddr)
+		return it != nil && it.preview == "Invitation to the group “Newsroom”"
+	})
+	bob.ui.main.openChat(aliceAddr)
+	bob.settle()
+	if !bob.hasText("Alice invited you to “Newsroom”") {
+		t.Fatal("no invite card in Bob's conversation")
+	}
+	bob.tap("Join group")
+	bob.waitFor("the group open on Bob's side", func() bool {
+		c := bob.ui.main.chat
+		return c != nil && c.group != nil && c.conv == conv
+	})
+
+	// Bob posts with Enter.
+	bc := bob.ui.main.chat
+	test.Type(bc.entry, "Hello from Bob")
+	bc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	bob.waitFor("Bob's post delivered", func() bool {
+		for _, m := range bc.msgs {
+			if m.Body == "Hello from Bob" && m.Status == model.StatusDelivered {
+				return true
+			}
+		}
+		return false
+	})
+
+	// Alice sees it, by Bob, in the group and in the list.
+	alice.ui.main.openChat(string(conv))
+	ac := alice.ui.main.chat
+	alice.waitFor("Bob's post on Alice's side", func() bool {
+		for _, m := range ac.msgs {
+			if m.Body == "Hello from Bob" {
+				return true
+			}
+		}
+		return false
+	})
+	var post model.Message
+	for _, m := range ac.msgs {
+		if m.Body == "Hello from Bob" {
+			post = m
+		}
+	}
+	if b := ac.bubble(post); b.Author != "Bob" || b.AuthorKey != bobAddr {
+		t.Fatalf("post shown with author %q (%q)", b.Author, b.AuthorKey)
+	}
+	alice.waitFor("the post in Alice's list", func() bool {
+		return alice.ui.main.sidebar.item(string(conv)).preview == "Bob: Hello from Bob"
+	})
+	alice.waitFor("the member count", func() bool { return ac.members.Text == "Group · 2 members" })
+
+	// Alice replies to Bob's post.
+	ac.setReply(post.ID.String())
+	test.Type(ac.entry, "Welcome")
+	ac.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	bob.waitFor("Alice's reply on Bob's side", func() bool {
+		for _, m := range bc.msgs {
+			if m.Body == "Welcome" && m.ReplyTo == post.ID {
+				q := bc.bubble(m).Quote
+				return bc.bubble(m).Author == "Alice" && q != nil && q.Author == "You"
+			}
+		}
+		return false
+	})
+}
+
+// TestGroupWarningAndCatchUp: a GroupWarning shows a banner in the group
+// that can be dismissed; a catch-up shows its progress in the group and in
+// the list.
+func TestGroupWarningAndCatchUp(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Ana", "pw for ana")
+	cp := h.createHostedGroup("Organisers")
+	h.settle()
+	server := string(cp.group.Server)
+
+	h.ui.handle(model.GroupSync{Server: server, Done: 3, Total: 10})
+	if !cp.syncBar.Visible() || cp.syncBar.Percent() != 30 {
+		t.Fatalf("catch-up bar visible %v at %v %%", cp.syncBar.Visible(), cp.syncBar.Percent())
+	}
+	if it := h.ui.main.sidebar.item(string(cp.conv)); h.ui.main.sidebar.summary(it).Preview != "Catching up: 3 of 10…" {
+		t.Fatalf("list shows %q while catching up", h.ui.main.sidebar.summary(it).Preview)
+	}
+	h.ui.handle(model.GroupSync{Server: server, Done: 10, Total: 10, CaughtUp: true})
+	if cp.syncBar.Visible() {
+		t.Fatal("the catch-up bar stayed after the catch-up")
+	}
+
+	h.ui.handle(model.GroupWarning{Conversation: cp.conv, Server: server, Kind: "gap",
+		Reason: "2 messages by a member are missing"})
+	if !h.hasText("Problem with the group server") || !h.hasText("2 messages by a member are missing") ||
+		!h.hasText("Your messages are still end-to-end protected") {
+		t.Fatal("no warning banner")
+	}
+	h.tap("Dismiss")
+	if h.hasText("Problem with the group server") {
+		t.Fatal("the banner stayed after Dismiss")
+	}
+	// A warning about the whole server concerns its groups.
+	h.ui.handle(model.GroupWarning{Server: server, Kind: "stream", Reason: "the server reordered messages"})
+	if !h.hasText("the server reordered messages") && !h.hasText("The server reordered messages") {
+		t.Fatal("a server-wide warning is not shown in its group")
+	}
+}
+
+// TestServersTab: a server invite pasted into Add contact is remembered;
+// the Group servers tab lists it and adds another from its invite text;
+// hosting shows the hosted server's invite as a QR code.
+func TestServersTab(t *testing.T) {
+	test.NewTempApp(t)
+	net := newNet()
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	h.createProfile("Sam", "pw for sam")
+	invites := make([]string, 2)
+	for i := range invites {
+		other := newEngine(t, t.TempDir(), loopback.New(net))
+		text, err := other.HostServer(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		invites[i] = text
+	}
+
+	h.ui.main.showAddContact()
+	h.ui.main.add.text.SetText(invites[0])
+	h.tap("Add from invite")
+	h.waitFor("Server added", func() bool { return h.hasText("Nook now knows this group server") })
+	h.ui.closeTopDialog()
+
+	h.ui.showSettings()
+	st := h.ui.settings.servers
+	h.ui.settings.tabs.SelectIndex(4)
+	if len(st.list.Objects) != 1 {
+		t.Fatalf("servers listed: %d", len(st.list.Objects))
+	}
+	st.add.SetText(invites[1])
+	h.tap("Add server")
+	h.waitFor("the second server listed", func() bool { return len(st.list.Objects) == 2 })
+	if ss, _ := h.eng.Servers(); len(ss) != 2 {
+		t.Fatalf("engine knows %d servers", len(ss))
+	}
+	st.add.SetText("NOOK:C1:NOTASERVER")
+	h.tap("Add server")
+	h.waitFor("the error", func() bool { return st.errLabel.Visible() })
+
+	h.tap("Start the server")
+	h.waitFor("the hosted server", func() bool { return st.hosted != "" && st.hostBox.Visible() })
+	if st.qr.Image() == nil || !strings.HasPrefix(st.hosted, "NOOK:S1:") {
+		t.Fatal("the hosted server's invite is not shown")
+	}
+	if len(st.list.Objects) != 3 || !h.hasText("Group server hosted on this computer") {
+		t.Fatal("the hosted server is not among the known servers")
+	}
+}
+
+// TestTorSettings: an invalid bridge line is refused with a visible error
+// and nothing is saved; valid settings are saved (the loopback engine has
+// no Tor to restart).
+func TestTorSettings(t *testing.T) {
+	test.NewTempApp(t)
+	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
+	h := newHarness(t, eng)
+	h.createProfile("Kim", "pw for kim")
+	h.ui.showSettings()
+	nt := h.ui.settings.network
+	h.ui.settings.tabs.SelectIndex(3)
+	if nt.progress.Percent() != 100 {
+		t.Fatalf("Tor status at %v %%", nt.progress.Percent())
+	}
+	nt.obfs4.SetText("")
+	nt.snow.SetText("")
+	nt.bridges.SetText("obfs4 bridge.example.org:443 cert=x")
+	h.tap("Save and restart Tor")
+	if !nt.errLabel.Visible() || !strings.Contains(nt.errLabel.Text, "Bridge line 1 is not valid") {
+		t.Fatalf("error shown: %q", nt.errLabel.Text)
+	}
+	if s, _ := eng.LoadTorSettings(); len(s.Bridges) != 0 {
+		t.Fatal("an invalid bridge line was saved")
+	}
+	nt.bridges.SetText("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=abc iat-mode=0")
+	h.tap("Save and restart Tor")
+	if !strings.Contains(nt.errLabel.Text, "needs obfs4proxy") {
+		t.Fatalf("error shown: %q", nt.errLabel.Text)
+	}
+	nt.torrc.SetText("SocksPort 9050")
+	nt.bridges.SetText("192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567")
+	h.tap("Save and restart Tor")
+	if !strings.Contains(nt.errLabel.Text, "nook sets SocksPort itself") {
+		t.Fatalf("error shown: %q", nt.errLabel.Text)
+	}
+	nt.torrc.SetText("ExitNodes {de}\n\n")
+	h.tap("Save and restart Tor")
+	h.waitFor("the settings saved", func() bool { return nt.okLabel.Visible() })
+	if nt.errLabel.Visible() {
+		t.Fatalf("error after saving: %q", nt.errLabel.Text)
+	}
+	want := engine.TorSettings{Bridges: []string{"192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567"},
+		ExtraTorrc: []string{"ExitNodes {de}"}}
+	s, err := eng.LoadTorSettings()
+	if err != nil || len(s.Bridges) != 1 || s.Bridges[0] != want.Bridges[0] || len(s.ExtraTorrc) != 1 ||
+		s.ExtraTorrc[0] != want.ExtraTorrc[0] {
+		t.Fatalf("saved %+v, %v", s, err)
+	}
+	// The loopback engine has no Tor: Restart says so.
+	h.tap("Restart Tor")
+	h.waitFor("the restart refused", func() bool { return nt.errLabel.Visible() })
+}

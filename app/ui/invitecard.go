@@ -1,0 +1,178 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// This file holds one row of a conversation: a message bubble, or, for a
+// message that is a group invite, a card with a Join button instead of the
+// invite's unreadable text.
+
+// inviteCardWidth is the widest an invite card gets.
+const inviteCardWidth = 400
+
+// chatRow is one item of the message list.
+type chatRow struct {
+	widget.BaseWidget
+	cp     *chatPane
+	msg    model.Message
+	invite *invite.GroupInvite // set when the row shows a card
+
+	bubble *widgets.MessageBubble
+	title  *widget.Label
+	note   *widget.Label
+	when   *widget.Label
+	join   *widget.Button
+	card   fyne.CanvasObject
+}
+
+func newChatRow(cp *chatPane) *chatRow {
+	r := &chatRow{cp: cp}
+	r.bubble = widgets.NewMessageBubble(widgets.Message{})
+	r.bubble.Times = cp.mv.u.times
+	r.bubble.OnReply = func(m widgets.Message) { cp.setReply(m.ID) }
+	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.note = widget.NewLabel("")
+	r.note.Truncation = fyne.TextTruncateEllipsis
+	r.note.Importance = widget.LowImportance
+	r.note.SizeName = theme.SizeNameCaptionText
+	r.when = widget.NewLabel("")
+	r.when.Importance = widget.LowImportance
+	r.when.SizeName = theme.SizeNameCaptionText
+	r.join = widget.NewButtonWithIcon("Join group", theme.LoginIcon(), func() {
+		if r.invite != nil {
+			cp.joinGroup(r.msg.Body)
+		}
+	})
+	r.join.Importance = widget.HighImportance
+	icon := widget.NewIcon(theme.AccountIcon())
+	r.card = card(container.NewVBox(
+		container.NewBorder(nil, nil, icon, nil, r.title),
+		r.note,
+		container.NewBorder(nil, nil, nil, r.when, container.NewHBox(r.join)),
+	))
+	r.card.Hide()
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+// set shows m.
+func (r *chatRow) set(m model.Message) {
+	r.msg = m
+	r.invite = groupInviteOf(m.Body)
+	if r.invite == nil {
+		r.card.Hide()
+		r.bubble.Show()
+		r.bubble.SetMessage(r.cp.bubble(m))
+		return
+	}
+	name := r.invite.Name()
+	who := r.cp.authorOf(m)
+	switch {
+	case m.Outgoing && r.cp.group != nil:
+		r.title.SetText("You shared the invite to “" + name + "”")
+	case m.Outgoing:
+		r.title.SetText("You invited " + r.cp.contact.Name() + " to “" + name + "”")
+	default:
+		r.title.SetText(who + " invited you to “" + name + "”")
+	}
+	if m.Outgoing {
+		r.note.SetText("Whoever has this invite can read the group.")
+		r.join.SetText("Open group")
+	} else {
+		r.note.SetText("Join only if you trust " + who + ": members read everything posted.")
+		r.join.SetText("Join group")
+	}
+	if m.Outgoing && !r.cp.mv.isMember(r.invite) {
+		r.join.Hide()
+	} else {
+		r.join.Show()
+	}
+	r.when.SetText(r.cp.mv.u.times.Stamp(m.Received))
+	r.bubble.Hide()
+	r.card.Show()
+	r.Refresh()
+}
+
+// heightForWidth is the row's height when it is w wide.
+func (r *chatRow) heightForWidth(w float32) float32 {
+	if r.invite == nil {
+		return r.bubble.HeightForWidth(w)
+	}
+	return r.card.MinSize().Height + 2*theme.Padding()
+}
+
+func (r *chatRow) CreateRenderer() fyne.WidgetRenderer {
+	return &chatRowRenderer{r: r}
+}
+
+type chatRowRenderer struct{ r *chatRow }
+
+func (rr *chatRowRenderer) Destroy() {}
+func (rr *chatRowRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{rr.r.bubble, rr.r.card}
+}
+func (rr *chatRowRenderer) MinSize() fyne.Size {
+	if rr.r.invite == nil {
+		return rr.r.bubble.MinSize()
+	}
+	return rr.r.card.MinSize().AddWidthHeight(0, 2*theme.Padding())
+}
+func (rr *chatRowRenderer) Layout(s fyne.Size) {
+	r := rr.r
+	r.bubble.Resize(s)
+	r.bubble.Move(fyne.NewPos(0, 0))
+	p := theme.Padding()
+	w := min(s.Width-4*p, inviteCardWidth)
+	h := r.card.MinSize().Height
+	x := 2 * p
+	if r.msg.Outgoing {
+		x = s.Width - 2*p - w
+	}
+	r.card.Resize(fyne.NewSize(w, h))
+	r.card.Move(fyne.NewPos(x, p))
+}
+func (rr *chatRowRenderer) Refresh() {
+	rr.Layout(rr.r.Size())
+	rr.r.bubble.Refresh()
+	rr.r.card.Refresh()
+}
+
+// isMember reports whether the profile is in the group of an invite (by
+// name and server, which is what the person sees).
+func (mv *mainView) isMember(inv *invite.GroupInvite) bool {
+	for _, it := range mv.sidebar.all {
+		if it.group != nil && it.group.Name == inv.Name() && it.group.Server == inv.Bundle().Address {
+			return true
+		}
+	}
+	return false
+}
+
+// joinGroup joins the group of an invite received in this conversation
+// (or opens it when already a member).
+func (cp *chatPane) joinGroup(text string) {
+	u := cp.mv.u
+	mv := cp.mv
+	u.background(func() {
+		res, err := u.eng.AcceptInvite(text)
+		u.do(func() {
+			if u.main != mv {
+				return
+			}
+			if err != nil {
+				u.showHintedError("Could not join the group", err, invite.Hint(err))
+				return
+			}
+			mv.openGroup(res.Group)
+		})
+	})
+}

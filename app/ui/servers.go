@@ -1,0 +1,270 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/widgets"
+)
+
+// serversTab is the settings tab of group servers: the servers this
+// profile knows, adding one from its invite, and the server this app can
+// host.
+type serversTab struct {
+	u        *UI
+	list     *fyne.Container
+	add      *widget.Entry
+	addBtn   *widget.Button
+	errLabel *widget.Label
+
+	hosted     string // the hosted server's invite, "" when not hosting
+	hostState  *widget.Label
+	hostBtn    *widget.Button
+	hostBox    *fyne.Container
+	qr         *widgets.QRView
+	inviteText *widget.Label
+	copyBtn    *widget.Button
+	stats      *widget.Label
+	root       fyne.CanvasObject
+}
+
+func newServersTab(u *UI) *serversTab {
+	t := &serversTab{u: u}
+	t.list = container.NewVBox()
+	t.add = widget.NewEntry()
+	t.add.SetPlaceHolder("Paste a server invite (NOOK:S1:…)")
+	t.add.OnSubmitted = func(string) { t.addServer() }
+	t.addBtn = widget.NewButton("Add server", t.addServer)
+	t.errLabel = errorLabel()
+
+	t.hostState = para("")
+	t.hostBtn = widget.NewButton("", t.toggleHosting)
+	t.qr = widgets.NewQRView(nil, "Server invite: share it with whoever should create groups on this server.", 200)
+	t.inviteText = widget.NewLabel("")
+	t.inviteText.Wrapping = fyne.TextWrapBreak
+	t.inviteText.Selectable = true
+	t.inviteText.TextStyle.Monospace = true
+	t.inviteText.SizeName = theme.SizeNameCaptionText
+	t.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(t.hosted)
+		t.copyBtn.SetText("Copied")
+		t.copyBtn.SetIcon(theme.ConfirmIcon())
+	})
+	t.stats = muted("")
+	refresh := linkButton("Refresh", t.refreshHosting)
+	t.hostBox = container.NewVBox(
+		container.NewCenter(t.qr),
+		container.NewCenter(t.copyBtn),
+		card(t.inviteText),
+		container.NewBorder(nil, nil, nil, refresh, t.stats),
+	)
+
+	t.root = container.NewVScroll(container.NewVBox(
+		subheading("Known servers"),
+		muted("Group servers store group messages end-to-end encrypted. They cannot read them or tell who wrote them, "+
+			"but they can drop or delay them — Nook notices and warns you."),
+		t.list,
+		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
+		t.errLabel,
+		widget.NewSeparator(),
+		subheading("Host a server on this computer"),
+		t.hostState,
+		container.NewHBox(t.hostBtn),
+		t.hostBox,
+	))
+	t.refresh()
+	return t
+}
+
+// refresh reads the known servers and the hosted one again.
+func (t *serversTab) refresh() {
+	t.refreshHosting()
+	t.refreshList()
+}
+
+func (t *serversTab) refreshList() {
+	servers, err := t.u.eng.Servers()
+	t.list.Objects = nil
+	if err != nil {
+		t.list.Add(para("The servers could not be read: " + err.Error()))
+	}
+	for _, s := range servers {
+		t.list.Add(t.serverRow(s))
+	}
+	if err == nil && len(servers) == 0 {
+		t.list.Add(para("None yet. Create a group, paste a server's invite below, or host a server on this computer."))
+	}
+	t.list.Refresh()
+}
+
+// serverRow shows one known server: its address, and buttons to copy its
+// invite and to forget it.
+func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
+	u := t.u
+	var copyBtn *widget.Button
+	copyBtn = widget.NewButtonWithIcon("Copy invite", theme.ContentCopyIcon(), func() {
+		u.app.Clipboard().SetContent(s.Invite)
+		copyBtn.SetText("Copied")
+	})
+	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
+	remove.Importance = widget.LowImportance
+	title := "Group server"
+	if t.hosted != "" && s.Invite == t.hosted {
+		title = "Group server hosted on this computer"
+	}
+	return card(container.NewVBox(
+		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		widgets.NewOnionAddress(string(s.Address)),
+		container.NewHBox(copyBtn, layoutSpacer(), remove),
+	))
+}
+
+func (t *serversTab) confirmRemove(addr identity.Address) {
+	u := t.u
+	d := dialog.NewConfirm("Remove this server?",
+		"Nook forgets the server: it is no longer offered for new groups.\nYour groups on it keep working.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			if err := u.eng.RemoveServer(addr); err != nil {
+				setError(t.errLabel, "The server was not removed: "+err.Error()+".", "")
+				return
+			}
+			t.refreshList()
+		}, u.win)
+	d.SetConfirmText("Remove")
+	d.SetConfirmImportance(widget.DangerImportance)
+	u.showDialog(d)
+}
+
+// addServer remembers the server of a pasted invite.
+func (t *serversTab) addServer() {
+	text := strings.TrimSpace(t.add.Text)
+	if text == "" {
+		setError(t.errLabel, "Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		return
+	}
+	setError(t.errLabel, "", "")
+	t.addBtn.Disable()
+	u := t.u
+	u.background(func() {
+		_, err := u.eng.AddServer(text)
+		u.do(func() {
+			t.addBtn.Enable()
+			if err != nil {
+				hint := invite.Hint(err)
+				if hint == "" {
+					hint = "Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."
+				}
+				setError(t.errLabel, "This invite could not be used ("+err.Error()+").", hint)
+				return
+			}
+			t.add.SetText("")
+			t.refreshList()
+		})
+	})
+}
+
+// refreshHosting shows whether a server is hosted, with its invite and
+// counters.
+func (t *serversTab) refreshHosting() {
+	text, stats, err := t.u.eng.HostedServer()
+	if err != nil {
+		t.hosted = ""
+		t.hostState.SetText("Run a group server inside Nook, as an onion service. Members of its groups can exchange " +
+			"messages only while this computer is on and Nook is running. It keeps running while Nook is locked.")
+		t.hostBtn.SetText("Start the server")
+		t.hostBtn.SetIcon(theme.MediaPlayIcon())
+		t.hostBtn.Importance = widget.HighImportance
+		t.hostBtn.Refresh()
+		t.hostBox.Hide()
+		return
+	}
+	if t.hosted != text {
+		t.hosted = text
+		if png, err := engine.InviteQR(text, 512); err == nil {
+			_ = t.qr.SetPNG(png)
+		}
+		t.inviteText.SetText(text)
+	}
+	t.hostState.SetText("A group server is running on this computer. Its data stays here when you stop it, " +
+		"and it keeps the same address when you start it again.")
+	t.hostBtn.SetText("Stop the server")
+	t.hostBtn.SetIcon(theme.MediaStopIcon())
+	t.hostBtn.Importance = widget.MediumImportance
+	t.hostBtn.Refresh()
+	t.stats.SetText(statsText(stats))
+	t.hostBox.Show()
+}
+
+// statsText puts a server's counters in words.
+func statsText(s groupserver.Stats) string {
+	return fmt.Sprintf("Connected now: %d · Members listening: %d · Messages stored: %d · "+
+		"Connections since start: %d · Refused: %d", s.OpenConnections, s.Subscriptions,
+		storedCount(s), s.Connections, s.ConnectionsRefused+s.PostsRefused)
+}
+
+// storedCount is the number of blobs the server keeps.
+func storedCount(s groupserver.Stats) uint64 {
+	if s.Head == 0 || s.Head < s.Oldest {
+		return 0
+	}
+	if s.Oldest == 0 {
+		return s.Head
+	}
+	return s.Head - s.Oldest + 1
+}
+
+// toggleHosting starts or stops the hosted server.
+func (t *serversTab) toggleHosting() {
+	u := t.u
+	if t.hosted == "" {
+		t.hostBtn.Disable()
+		t.hostState.SetText("Starting the server…")
+		u.background(func() {
+			text, err := u.eng.HostServer(u.ctx())
+			if err == nil {
+				_, err = u.eng.AddServer(text)
+			}
+			u.do(func() {
+				t.hostBtn.Enable()
+				if err != nil {
+					setError(t.errLabel, "The server did not start: "+err.Error()+".", "")
+				}
+				t.refresh()
+			})
+		})
+		return
+	}
+	d := dialog.NewConfirm("Stop the server?",
+		"Members of groups on this server cannot exchange messages until you start it again.",
+		func(ok bool) {
+			if !ok {
+				return
+			}
+			t.hostBtn.Disable()
+			u.background(func() {
+				err := u.eng.StopServer()
+				u.do(func() {
+					t.hostBtn.Enable()
+					if err != nil {
+						setError(t.errLabel, "The server did not stop cleanly: "+err.Error()+".", "")
+					}
+					t.refresh()
+				})
+			})
+		}, u.win)
+	d.SetConfirmText("Stop")
+	u.showDialog(d)
+}
