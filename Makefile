@@ -33,8 +33,22 @@ build: deps-build
 server:
 	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -o $(BIN)/nook-server ./app/server
 
+## demo: Nook end to end on this computer with no internet: a private Tor
+## network on 127.0.0.1, a group server and two app windows (Maya's and
+## Jonas's, already contacts, with a group). Ctrl+C stops it. DEMOFLAGS are
+## passed on, e.g. DEMOFLAGS="--headless-screenshots build/shots".
+.PHONY: demo
+demo: deps-test build server
+	$(GO) build $(BUILDFLAGS) -o $(BIN)/nook-demo ./app/demo
+	$(BIN)/nook-demo $(DEMOFLAGS)
+
 ## test: every test; engine packages under the race detector
 test: deps-test test-engine test-ui
+
+# Nothing a test starts may reach the public Tor network, not even a real
+# binary launched by a test (engine/tor refuses when this is set). Only for
+# the test targets: `make run` is for people and uses the real network.
+test test-engine test-ui: export NOOK_FORBID_PUBLIC_TOR := 1
 
 test-engine:
 	$(GO) test -race $(TESTFLAGS) $(ENGINE)
@@ -56,11 +70,15 @@ bench:
 ## fuzz: run every fuzz target for FUZZTIME each (the corpora also run in make test)
 FUZZTIME ?= 30s
 fuzz:
-	@for pkg in $$($(GO) list $(ENGINE)); do \
-	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$f"; $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@n=0; for pkg in $$($(GO) list $(ENGINE)); do \
+	  list=$$($(GO) test -list '^Fuzz' $$pkg) || { echo "$$list"; echo "fuzz: cannot list $$pkg"; exit 1; }; \
+	  for f in $$(echo "$$list" | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; n=$$((n+1)); \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; \
-	done
+	done; \
+	if [ $$n -eq 0 ]; then echo "fuzz: no fuzz targets found"; exit 1; fi; \
+	echo "fuzz: $$n targets ran for $(FUZZTIME) each"
 
 clean:
 	rm -rf $(BIN) dist

@@ -1,0 +1,5 @@
+//go:build race
+
+package groupserver
+
+const raceEnabled = true
