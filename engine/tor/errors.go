@@ -11,10 +11,16 @@ var ErrTorNotFound = errors.New("tor binary not found")
 // ErrConfig is returned (wrapped) by Start when the Config is invalid.
 var ErrConfig = errors.New("invalid tor configuration")
 
-// ErrPublicNetworkInTest is returned by Start in a test binary when the
-// Config has no PrivateNetwork: tests must never reach the public Tor
-// network.
-var ErrPublicNetworkInTest = errors.New("refusing to start tor on the public network from a test binary")
+// ErrPublicNetworkInTest is returned by Start in a test binary, or in any
+// program run with NOOK_FORBID_PUBLIC_TOR=1 in its environment (the
+// Makefile's test targets and CI set it, so that a real binary started by
+// a test cannot reach it either), when the Config has no PrivateNetwork:
+// tests must never reach the public Tor network.
+var ErrPublicNetworkInTest = errors.New("refusing to start tor on the public network in a test")
+
+// ForbidPublicEnv is the environment variable that makes Start refuse the
+// public Tor network in any program.
+const ForbidPublicEnv = "NOOK_FORBID_PUBLIC_TOR"
 
 // ErrClosed is returned (wrapped) by Listen, Dial and WaitReady after Close.
 var ErrClosed = errors.New("tor transport closed")

@@ -66,7 +66,7 @@ func (t *Tor) Start(ctx context.Context) error {
 	if err := t.cfg.validate(); err != nil {
 		return err
 	}
-	if t.cfg.PrivateNetwork == nil && testing.Testing() {
+	if t.cfg.PrivateNetwork == nil && (testing.Testing() || os.Getenv(ForbidPublicEnv) == "1") {
 		return ErrPublicNetworkInTest
 	}
 	exe, err := FindBinary(t.cfg.TorPath, t.cfg.BundleDirs)
