@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
@@ -85,6 +86,38 @@ func TestEngineOverTor(t *testing.T) {
 	alice.waitUntil("delivered over tor", slow, func() bool {
 		got, err := alice.Message(m.ID)
 		return err == nil && got.Status == model.StatusDelivered
+	})
+
+	// A group on a server alice hosts in her app, reached by bob over Tor
+	// with a throwaway identity and its own circuit per connection.
+	alice.cfg.Server = groupserver.Config{PoWBits: 8}
+	serverInvite, err := alice.HostServer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := alice.CreateGroup("Over Tor", serverInvite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groupText, err := alice.GroupInvite(g.Conversation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.AcceptInvite(groupText); err != nil {
+		t.Fatal(err)
+	}
+	post, err := bob.PostToGroup(g.Conversation, "hello group, over tor", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("bob's group post at alice", slow, func() bool {
+		msgs, _ := alice.Messages(g.Conversation, 0, 10)
+		for _, m := range msgs {
+			if m.ID == post.ID {
+				return true
+			}
+		}
+		return false
 	})
 
 	// Kill bob's tor.
