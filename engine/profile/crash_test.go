@@ -1,0 +1,277 @@
+//go:build unix
+
+package profile
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+)
+
+// The crash tests of this package run a profile operation in a child
+// process (this test binary, re-executed to run TestCrashChild with
+// crashRoleEnv set), kill it with SIGKILL in the middle, and check what
+// is left on disk. The child writes one line per finished step on stdout.
+
+const (
+	crashRoleEnv = "NOOK_PROFILE_CRASH_ROLE"
+	crashDirEnv  = "NOOK_PROFILE_CRASH_DIR"  // where the child writes exports
+	crashPDirEnv = "NOOK_PROFILE_CRASH_PDIR" // the profile's folder
+)
+
+// crashOpts are the options of both parent and child: cheap KDF, but
+// every write synced, as in production.
+var crashOpts = Options{KDF: InsecureTestParams}
+
+const (
+	pwOld = "correct horse"
+	pwNew = "battery staple"
+)
+
+// TestCrashChild is the child's main; it is skipped in a normal run.
+func TestCrashChild(t *testing.T) {
+	role, dir, pdir := os.Getenv(crashRoleEnv), os.Getenv(crashDirEnv), os.Getenv(crashPDirEnv)
+	if role == "" {
+		t.Skip("runs only as the child of a crash test")
+	}
+	fail := func(err error) {
+		fmt.Println("ERROR", err)
+		os.Exit(2)
+	}
+	p, err := Unlock(pdir, pwOld, crashOpts)
+	if errors.Is(err, ErrWrongPassword) {
+		p, err = Unlock(pdir, pwNew, crashOpts)
+	}
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println("READY")
+	switch role {
+	case "password":
+		// Change the password back and forth until killed; after each
+		// change, say which one is now current.
+		cur, next := pwOld, pwNew
+		if p.CheckPassword(pwNew) == nil {
+			cur, next = pwNew, pwOld
+		}
+		for i := 0; ; i++ {
+			if err := p.ChangePassword(cur, next); err != nil {
+				fail(err)
+			}
+			cur, next = next, cur
+			fmt.Println("CHANGED", cur)
+		}
+	case "export":
+		// Export again and again until killed; say when a file is done.
+		for i := 0; ; i++ {
+			path := filepath.Join(dir, fmt.Sprintf("export-%03d.nook", i))
+			if err := p.ExportFile(path, "export pw"); err != nil {
+				fail(err)
+			}
+			fmt.Println("EXPORTED", path)
+		}
+	}
+	fail(fmt.Errorf("unknown role %q", role))
+}
+
+// crashChild runs the child with role on dir and returns its process and
+// a channel of its output lines (closed when it exits).
+func startCrashChild(t *testing.T, role, dir, pdir string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), crashRoleEnv+"="+role, crashDirEnv+"="+dir, crashPDirEnv+"="+pdir)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
+	lines := make(chan string, 1024)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		io.Copy(io.Discard, out)
+	}()
+	return cmd, lines
+}
+
+// expect waits for a line with prefix and returns it; other lines are
+// skipped, an ERROR line fails the test.
+func expect(t *testing.T, lines <-chan string, prefix string) string {
+	t.Helper()
+	deadline := time.NewTimer(60 * time.Second)
+	defer deadline.Stop()
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("child exited before %q", prefix)
+			}
+			if strings.HasPrefix(l, "ERROR") {
+				t.Fatalf("child: %s", l)
+			}
+			if strings.HasPrefix(l, prefix) {
+				return l
+			}
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for the child's %q", prefix)
+		}
+	}
+}
+
+// killChild kills the child after d and returns every line it wrote.
+func killChild(t *testing.T, cmd *exec.Cmd, lines <-chan string, d time.Duration) []string {
+	t.Helper()
+	<-time.After(d)
+	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	var rest []string
+	for l := range lines {
+		rest = append(rest, l)
+	}
+	return rest
+}
+
+// crashProfile creates a filled profile; it returns a work folder, the
+// profile's folder and the message fill stored.
+func crashProfile(t *testing.T) (string, string, model.Message) {
+	t.Helper()
+	dir := t.TempDir()
+	p, err := Create(filepath.Join(dir, "profiles"), "Crash Test", pwOld, crashOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := fill(t, p)
+	pdir := p.Info().Dir
+	closeP(t, p)
+	return dir, pdir, m
+}
+
+// TestCrashDuringPasswordChange kills a process that changes the password
+// back and forth, at several moments: every time, the profile opens with
+// the old or the new password (never neither), the one the child last
+// reported or the one after it, and its data is all there.
+func TestCrashDuringPasswordChange(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: skipped with -short")
+	}
+	dir, pdir, m := crashProfile(t)
+	for round, d := range []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 7 * time.Millisecond, 15 * time.Millisecond} {
+		cmd, lines := startCrashChild(t, "password", dir, pdir)
+		expect(t, lines, "READY")
+		expect(t, lines, "CHANGED")
+		rest := killChild(t, cmd, lines, d)
+		changes := 1
+		for _, l := range rest {
+			if strings.HasPrefix(l, "CHANGED ") {
+				changes++
+			}
+		}
+		var opened []string
+		for _, pw := range []string{pwOld, pwNew} {
+			if p, err := Unlock(pdir, pw, crashOpts); err == nil {
+				opened = append(opened, pw)
+				checkFilled(t, p, m)
+				closeP(t, p)
+			} else if !errors.Is(err, ErrWrongPassword) {
+				t.Fatalf("round %d: unlock with %q: %v", round, pw, err)
+			}
+		}
+		if len(opened) != 1 {
+			t.Fatalf("round %d: the profile opens with %d of the two passwords", round, len(opened))
+		}
+		t.Logf("round %d: killed %v after a change, %d changes reported, opens with %q", round, d, changes, opened[0])
+	}
+}
+
+// TestCrashDuringExport kills a process that exports the profile file
+// after file: every file the child reported done imports with all the
+// data, the file being written when it died does not import (it is
+// refused as truncated or damaged), and the profile itself still opens.
+func TestCrashDuringExport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("crash test: skipped with -short")
+	}
+	dir, pdir, m := crashProfile(t)
+	// Enough data for an export to take a while.
+	fast := crashOpts
+	fast.NoSync = true
+	p, err := Unlock(pdir, pwOld, fast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Repeat("some history ", 100)
+	for i := range 1000 {
+		if _, err := p.Store().QueueMessage(model.Message{ID: model.NewMessageID(), Conversation: "other",
+			Body: fmt.Sprint(i, body), Status: model.StatusQueued, Outgoing: true, Sent: time.Now(), Received: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	closeP(t, p)
+
+	cmd, lines := startCrashChild(t, "export", dir, pdir)
+	expect(t, lines, "READY")
+	first := expect(t, lines, "EXPORTED")
+	rest := killChild(t, cmd, lines, 5*time.Millisecond)
+	done := map[string]bool{strings.TrimPrefix(first, "EXPORTED "): true}
+	for _, l := range rest {
+		if path, ok := strings.CutPrefix(l, "EXPORTED "); ok {
+			done[path] = true
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "export-*.nook"))
+	cut := 0
+	for i, path := range files {
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := filepath.Join(dir, fmt.Sprintf("imported-%d", i))
+		q, err := Import(root, f, "export pw", "pw", crashOpts)
+		f.Close()
+		switch {
+		case err == nil:
+			checkFilled(t, q, m)
+			closeP(t, q)
+		case errors.Is(err, ErrExportTruncated) || errors.Is(err, ErrExportCorrupt):
+			if done[path] {
+				t.Fatalf("%s was reported done but does not import: %v", path, err)
+			}
+			cut++
+			if left, _ := os.ReadDir(root); len(left) != 0 {
+				t.Errorf("a refused import left %d entries under its root", len(left))
+			}
+		default:
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	if cut > 1 {
+		t.Errorf("%d half files: only the one being written can be", cut)
+	}
+	t.Logf("%d exports finished before the kill, %d file(s) cut in the middle and refused", len(done), cut)
+	q, err := Unlock(pdir, pwOld, crashOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFilled(t, q, m)
+	closeP(t, q)
+}
