@@ -94,11 +94,11 @@ func (mv *mainView) showCreateGroup() {
 	content := container.NewVBox(
 		widget.NewLabel("Name"),
 		cg.name,
-		muted("Members see this name. It is stored only in the members' apps and in the invite, never on the server in the clear."),
+		muted("Everyone you invite sees this name."),
 		widget.NewSeparator(),
 		subheading("Server"),
-		muted("A group's messages travel through a group server. It stores them end-to-end encrypted: "+
-			"it cannot read them or tell who wrote them."),
+		muted("A group's messages travel through a group server. It keeps them end-to-end encrypted: "+
+			"it cannot read them."),
 		cg.choice,
 		cg.pasteBox,
 		cg.hostNote,
@@ -106,8 +106,8 @@ func (mv *mainView) showCreateGroup() {
 		widget.NewSeparator(),
 		container.NewHBox(layoutSpacer(), cancel, cg.create),
 	)
-	cg.d = dialog.NewCustomWithoutButtons("New group", container.NewVScroll(content), u.win)
-	cg.d.Resize(fyne.NewSize(540, 600))
+	cg.d = dialog.NewCustomWithoutButtons("New group", content, u.win)
+	cg.d.Resize(fyne.NewSize(540, 0))
 	u.showDialog(cg.d)
 	cg.d.SetOnClosed(func() {
 		if mv.createGroup == cg {

@@ -283,7 +283,7 @@ func TestTorSettings(t *testing.T) {
 	nt.torrc.SetText("SocksPort 9050")
 	nt.bridges.SetText("192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567")
 	h.tap("Save and restart Tor")
-	if !strings.Contains(nt.errLabel.Text, "nook sets SocksPort itself") {
+	if !strings.Contains(nt.errLabel.Text, "SocksPort is set by Nook itself") {
 		t.Fatalf("error shown: %q", nt.errLabel.Text)
 	}
 	nt.torrc.SetText("ExitNodes {de}\n\n")

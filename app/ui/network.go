@@ -45,14 +45,14 @@ type networkTab struct {
 
 func newNetworkTab(u *UI) *networkTab {
 	t := &networkTab{u: u}
-	t.progress = widgets.NewProgress("Tor")
+	t.progress = widgets.NewProgress("Status")
 	t.summary = para("")
 	t.restart = widget.NewButtonWithIcon("Restart Tor", theme.ViewRefreshIcon(), t.restartTor)
 
 	t.bridges = widget.NewMultiLineEntry()
 	t.bridges.SetPlaceHolder("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=… iat-mode=0")
 	t.bridges.Wrapping = fyne.TextWrapOff
-	t.bridges.SetMinRowsVisible(4)
+	t.bridges.SetMinRowsVisible(2)
 	t.bridges.TextStyle.Monospace = true
 	t.obfs4 = widget.NewEntry()
 	t.obfs4.SetPlaceHolder(defaultObfs4Proxy)
@@ -131,25 +131,27 @@ func fileExists(path string) bool {
 // setStatus follows Tor's status.
 func (t *networkTab) setStatus(s model.TorStatus) {
 	t.summary.SetText(torSummary(s))
+	t.summary.Hidden = s.State == model.TorReady
+	t.summary.Refresh()
 	switch s.State {
 	case model.TorReady:
-		t.progress.SetTitle("Tor")
-		t.progress.SetProgress(100, "Connected")
+		t.progress.SetTitle("Status")
+		t.progress.SetProgress(100, "Connected to the Tor network")
 		if s.Phase == "Local network" {
-			t.progress.SetProgress(100, "Local test network (no Tor)")
+			t.progress.SetProgress(100, "Local test network: Tor is not used, for trying Nook out on one computer")
 		}
 	case model.TorFailed, model.TorStopped:
-		t.progress.SetTitle("Tor")
+		t.progress.SetTitle("Status")
 		msg := s.Err
 		if msg == "" {
 			msg = "Tor is not running."
 		}
 		t.progress.SetError(msg, s.Hint)
 	case model.TorRestarting:
-		t.progress.SetTitle("Tor")
+		t.progress.SetTitle("Status")
 		t.progress.SetIndeterminate("Restarting…")
 	case 0, model.TorStarting:
-		t.progress.SetTitle("Tor")
+		t.progress.SetTitle("Status")
 		t.progress.SetIndeterminate("Starting Tor…")
 	default:
 		t.progress.SetTitle("Connecting to the Tor network")
@@ -344,7 +346,7 @@ func checkTorrcLine(line string) error {
 			if strings.EqualFold(key, "Bridge") || strings.EqualFold(key, "UseBridges") || strings.EqualFold(key, "ClientTransportPlugin") {
 				return fmt.Errorf("%s is set from the fields above", m)
 			}
-			return fmt.Errorf("nook sets %s itself", m)
+			return fmt.Errorf("%s is set by Nook itself", m)
 		}
 	}
 	if strings.TrimSpace(value) == "" {

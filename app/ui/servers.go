@@ -49,7 +49,7 @@ func newServersTab(u *UI) *serversTab {
 
 	t.hostState = para("")
 	t.hostBtn = widget.NewButton("", t.toggleHosting)
-	t.qr = widgets.NewQRView(nil, "Server invite: share it with whoever should create groups on this server.", 200)
+	t.qr = widgets.NewQRView(nil, "Server invite", 170)
 	t.inviteText = widget.NewLabel("")
 	t.inviteText.Wrapping = fyne.TextWrapBreak
 	t.inviteText.Selectable = true
@@ -62,25 +62,26 @@ func newServersTab(u *UI) *serversTab {
 	})
 	t.stats = muted("")
 	refresh := linkButton("Refresh", t.refreshHosting)
-	t.hostBox = container.NewVBox(
-		container.NewCenter(t.qr),
-		container.NewCenter(t.copyBtn),
+	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
+		muted("Give this invite to whoever should create groups on this server. "+
+			"It lets them use the server, not read any group."),
 		card(t.inviteText),
-		container.NewBorder(nil, nil, nil, refresh, t.stats),
-	)
+		container.NewHBox(t.copyBtn, layoutSpacer(), refresh),
+		t.stats,
+	))
 
 	t.root = container.NewVScroll(container.NewVBox(
-		subheading("Known servers"),
-		muted("Group servers store group messages end-to-end encrypted. They cannot read them or tell who wrote them, "+
-			"but they can drop or delay them — Nook notices and warns you."),
-		t.list,
-		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
-		t.errLabel,
-		widget.NewSeparator(),
 		subheading("Host a server on this computer"),
 		t.hostState,
 		container.NewHBox(t.hostBtn),
 		t.hostBox,
+		widget.NewSeparator(),
+		subheading("Known servers"),
+		muted("Group servers pass on and keep group messages end-to-end encrypted: they cannot read them. "+
+			"A server could drop or alter messages — Nook notices and warns you."),
+		t.list,
+		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
+		t.errLabel,
 	))
 	t.refresh()
 	return t

@@ -65,7 +65,8 @@ func (u *UI) showSettings() {
 	content := container.NewBorder(nil, container.NewVBox(sd.errLabel, container.NewHBox(layoutSpacer(), closeBtn)),
 		nil, nil, sd.tabs)
 	sd.d = dialog.NewCustomWithoutButtons("Settings", content, u.win)
-	sd.d.Resize(fyne.NewSize(640, 600))
+	// As tall as the window allows, up to what the longest tab needs.
+	sd.d.Resize(fyne.NewSize(640, max(min(u.win.Canvas().Size().Height-60, 780), 480)))
 	u.settings = sd
 	u.showDialog(sd.d)
 	sd.d.SetOnClosed(func() {
