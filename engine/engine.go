@@ -71,6 +71,12 @@ type Engine struct {
 	torStat model.TorStatus
 	open    *openProfile
 	hosted  *groupserver.Server // a group server run by this app, or nil
+
+	// bg tracks background work started by Start; Close cancels bgCtx and
+	// waits for it.
+	bg       sync.WaitGroup
+	bgCtx    context.Context
+	bgCancel context.CancelFunc
 }
 
 // New returns an engine for cfg. It starts nothing.
@@ -81,7 +87,9 @@ func New(cfg Config) *Engine {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Engine{cfg: cfg, bus: newBus()}
+	e := &Engine{cfg: cfg, bus: newBus()}
+	e.bgCtx, e.bgCancel = context.WithCancel(context.Background())
+	return e
 }
 
 // Subscribe returns the engine's event stream from now on and a function
@@ -108,6 +116,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		e.torStat = model.TorStatus{State: model.TorReady, Percent: 100, Phase: "Local network"}
 		e.mu.Unlock()
 		e.emit(e.torStat)
+		e.resumeHosting()
 		return nil
 	}
 	tc := e.cfg.Tor
@@ -126,7 +135,24 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := t.Start(ctx); err != nil {
 		return fmt.Errorf("start tor: %w", err)
 	}
+	e.resumeHosting()
 	return nil
+}
+
+// resumeHosting hosts the group server again if the app hosted it when it
+// last ran. Publishing waits for Tor, so it runs in the background; a
+// failure is logged and the user can start it again in Settings.
+func (e *Engine) resumeHosting() {
+	if !e.hostsAtStart() {
+		return
+	}
+	e.bg.Add(1)
+	go func() {
+		defer e.bg.Done()
+		if _, err := e.HostServer(e.bgCtx); err != nil {
+			e.cfg.Logger.Warn("hosting the group server again failed", "err", err)
+		}
+	}()
 }
 
 // onTorStatus turns the Tor transport's status into an event.
@@ -168,6 +194,10 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
+	e.mu.Unlock()
+	e.bgCancel()
+	e.bg.Wait() // a server being hosted again finishes starting first
+	e.mu.Lock()
 	op, t, hosted := e.open, e.tor, e.hosted
 	e.open, e.hosted = nil, nil
 	e.mu.Unlock()

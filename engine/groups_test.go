@@ -112,3 +112,41 @@ func TestGroupThroughHostedServer(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHostedServerComesBack: a server hosted in the app is hosted again when
+// the app starts next, with the same address, until it is stopped.
+func TestHostedServerComesBack(t *testing.T) {
+	dir := t.TempDir()
+	dirNet := loopback.NewMemoryDirectory()
+	e := newTestEngine(t, dir, loopback.New(dirNet))
+	e.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	first, err := e.HostServer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+
+	e2 := New(Config{DataDir: dir, Transport: loopback.New(dirNet), Server: groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}})
+	if err := e2.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e2.bg.Wait() // the server is hosted again in the background
+	again, _, err := e2.HostedServer()
+	if err != nil || again != first {
+		t.Fatalf("after a restart the hosted server is %q, %v; want the same invite", again, err)
+	}
+	if err := e2.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+	e2.Close()
+
+	e3 := New(Config{DataDir: dir, Transport: loopback.New(dirNet)})
+	if err := e3.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer e3.Close()
+	e3.bg.Wait()
+	if _, _, err := e3.HostedServer(); err != ErrNotHosting {
+		t.Fatalf("a stopped server was hosted again: %v", err)
+	}
+}
