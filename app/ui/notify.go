@@ -1,10 +1,18 @@
 package ui
 
 import (
+	"fmt"
+	"time"
+
 	"fyne.io/fyne/v2"
 
 	"github.com/nookchat/nook/engine/model"
 )
+
+// notifyEvery is the shortest time between two notifications: what arrives
+// in between (a group catching up after a week away brings hundreds of
+// messages at once) is counted and told in the next one.
+const notifyEvery = 10 * time.Second
 
 // notify shows a desktop notification for something that arrived, when
 // the window is not focused and the settings allow it. The sender and the
@@ -18,9 +26,19 @@ func (u *UI) notify(name, text, generic string) {
 	if err != nil || !s.Notifications {
 		return
 	}
+	now := u.now()
+	if !u.lastNotify.IsZero() && now.Sub(u.lastNotify) < notifyEvery {
+		u.held++
+		return
+	}
+	u.lastNotify = now
 	title, content := "Nook", generic
 	if s.NotificationText {
 		title, content = name, text
+	}
+	if u.held > 0 {
+		title, content = "Nook", fmt.Sprintf("%s, and %d more", generic, u.held)
+		u.held = 0
 	}
 	if u.opts.Notify != nil {
 		u.opts.Notify(title, content)

@@ -54,14 +54,17 @@ type UI struct {
 	opts  Options
 
 	// Everything below is touched only on the Fyne goroutine.
-	tor      model.TorStatus
-	main     *mainView // nil while no profile is unlocked
-	unlock   *unlockScreen
-	create   *createScreen
-	focused  bool
-	dialogs  []dialog.Dialog // open dialogs, the top one last
-	tray     *trayMenu
-	settings *settingsDialog // the open settings dialog, if any
+	tor     model.TorStatus
+	main    *mainView // nil while no profile is unlocked
+	unlock  *unlockScreen
+	create  *createScreen
+	focused bool
+	// lastNotify and held coalesce notifications (notify.go).
+	lastNotify time.Time
+	held       int
+	dialogs    []dialog.Dialog // open dialogs, the top one last
+	tray       *trayMenu
+	settings   *settingsDialog // the open settings dialog, if any
 
 	unsubscribe func()
 }
