@@ -461,6 +461,8 @@ func (d *demo) shutdown() error {
 	} else if len(bad) > 0 {
 		errs = append(errs, fmt.Errorf("ss -tnp: tor connections outside 127.0.0.0/8:\n  %s", strings.Join(bad, "\n  ")))
 		ssLine = fmt.Sprintf("%d tor connections, %d OUTSIDE 127.0.0.0/8", n, len(bad))
+	} else if len(tors) == 0 {
+		ssLine = "no tor was running any more"
 	} else {
 		ssLine = fmt.Sprintf("%d tor connections of %d tor processes, all to 127.0.0.1", n, len(tors))
 	}
@@ -511,7 +513,11 @@ func (d *demo) shutdown() error {
 		d.say("All processes the demo started have stopped.")
 	}
 	if d.runDir != "" {
-		d.say("The data stays in %s (profiles in maya/ and jonas/, logs in logs/). Remove it when done.", d.runDir)
+		what := "logs in logs/"
+		if _, err := os.Stat(filepath.Join(d.runDir, "maya")); err == nil {
+			what = "profiles in maya/ and jonas/, " + what
+		}
+		d.say("The data stays in %s (%s). Remove it when done.", d.runDir, what)
 	}
 	return errors.Join(errs...)
 }
