@@ -71,14 +71,18 @@ type Options struct {
 	// GCInterval is how often the value log is garbage-collected; zero means
 	// every 10 minutes, a negative value never.
 	GCInterval time.Duration
+	// MinFree is the free disk space below which writes are refused with
+	// ErrDiskFull; zero means DefaultMinFree, a negative value never.
+	MinFree int64
 }
 
 // Store is an open encrypted database. Its methods are safe for concurrent
 // use.
 type Store struct {
-	db  *badger.DB
-	key []byte // wiped by Close
-	dir string // absolute, the key of openDirs
+	db      *badger.DB
+	key     []byte // wiped by Close
+	dir     string // absolute, the key of openDirs
+	minFree int64  // see Options.MinFree; 0 or less: no check
 
 	closeOnce sync.Once
 	stop      chan struct{} // closed by Close to stop the GC loop
@@ -182,7 +186,11 @@ func openRaw(dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	return &Store{db: db, key: key, dir: abs, stop: make(chan struct{})}, nil
+	minFree := opts.MinFree
+	if minFree == 0 {
+		minFree = DefaultMinFree
+	}
+	return &Store{db: db, key: key, dir: abs, minFree: minFree, stop: make(chan struct{})}, nil
 }
 
 // exists reports whether dir holds a Badger database.
@@ -257,6 +265,9 @@ const maxRetries = 64
 // update runs fn in a read-write transaction, retrying on conflicts; fn must
 // therefore have no effect outside the transaction but its results.
 func (s *Store) update(fn func(txn *badger.Txn) error) error {
+	if err := s.checkSpace(); err != nil {
+		return err
+	}
 	for i := 0; ; i++ {
 		err := s.db.Update(fn)
 		if errors.Is(err, badger.ErrConflict) && i < maxRetries {
