@@ -27,7 +27,7 @@ const step = 20 * time.Second
 // queued instead and run on the test goroutine by waitFor, so the test and
 // the UI never touch widgets at the same time.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	eng     *engine.Engine
 	win     fyne.Window
 	ui      *UI
@@ -36,7 +36,7 @@ type harness struct {
 }
 
 // newEngine returns a started engine on tr with cheap key derivation.
-func newEngine(t *testing.T, dir string, tr transport.Transport) *engine.Engine {
+func newEngine(t testing.TB, dir string, tr transport.Transport) *engine.Engine {
 	t.Helper()
 	e := engine.New(engine.Config{
 		DataDir:     dir,
@@ -54,7 +54,7 @@ func newEngine(t *testing.T, dir string, tr transport.Transport) *engine.Engine 
 
 // newHarness starts the UI over eng in a test window. A test app must
 // exist (test.NewTempApp).
-func newHarness(t *testing.T, eng *engine.Engine) *harness {
+func newHarness(t testing.TB, eng *engine.Engine) *harness {
 	t.Helper()
 	h := &harness{t: t, eng: eng, queue: make(chan func(), 4096)}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// BenchmarkOpenConversation measures what a person feels in a long
+// conversation: opening it (the latest page read and laid out) and
+// scrolling to the top to load the page before. It runs with 100 and with
+// 10 000 stored messages in the same run and reports the ratio: paging
+// reads only what it shows, so a long history must not be slower.
+func BenchmarkOpenConversation(b *testing.B) {
+	var base [2]time.Duration
+	for i, n := range []int{100, 10_000} {
+		open, older := benchOpen(b, n)
+		if i == 0 {
+			base = [2]time.Duration{open, older}
+			continue
+		}
+		b.ReportMetric(float64(open.Microseconds()), "open-10k-µs")
+		b.ReportMetric(float64(older.Microseconds()), "older-page-10k-µs")
+		b.ReportMetric(float64(open)/float64(base[0]), "open-x-100")
+		b.ReportMetric(float64(older)/float64(base[1]), "older-x-100")
+	}
+}
+
+// benchOpen returns the mean time to open a conversation of n messages and
+// to load one older page.
+func benchOpen(b *testing.B, n int) (open, older time.Duration) {
+	test.NewTempApp(b)
+	eng := newEngine(b, b.TempDir(), loopback.New(newNet()))
+	h := newHarness(b, eng)
+	h.createProfile("Reader", "pw")
+	id, _ := identity.Generate(nil)
+	other := id.Address()
+	if _, err := eng.AddContact(string(other), "Archive"); err != nil {
+		b.Fatal(err)
+	}
+	for i := 1; i <= n; i++ {
+		if _, err := eng.Send(other, fmt.Sprintf("message %d with some words to lay out", i), model.MessageID{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Let the UI take in every event of the sends before measuring.
+	last := fmt.Sprintf("You: message %d with some words to lay out", n)
+	deadline := time.After(3 * time.Minute)
+	for it := h.ui.main.sidebar.item(string(other)); it == nil || it.preview != last; it = h.ui.main.sidebar.item(string(other)) {
+		select {
+		case f := <-h.queue:
+			f()
+		case <-deadline:
+			b.Fatalf("the UI did not take in the %d sends", n)
+		}
+	}
+	h.settle()
+	const rounds = 20
+	for r := -1; r < rounds; r++ { // round -1 warms up and is not counted
+		if r == 0 {
+			open, older = 0, 0
+		}
+		h.ui.main.showHome()
+		h.settle()
+		start := time.Now()
+		h.ui.main.openChat(string(other))
+		h.settle()
+		open += time.Since(start)
+		cp := h.ui.main.chat
+		start = time.Now()
+		cp.list.ScrollToTop()
+		h.waitFor("an older page", func() bool { return cp.loaded() == 2*pageSize })
+		older += time.Since(start)
+	}
+	return open / rounds, older / rounds
+}
