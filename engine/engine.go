@@ -133,6 +133,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	t := e.tor
 	e.mu.Unlock()
 	if err := t.Start(ctx); err != nil {
+		// Say it on the event stream too: the app shows Tor's state from it.
+		ev := model.TorStatus{State: model.TorFailed, Phase: "Tor could not start", Err: err.Error(), Hint: tor.Hint(err)}
+		e.mu.Lock()
+		e.torStat = ev
+		e.mu.Unlock()
+		e.emit(ev)
 		return fmt.Errorf("start tor: %w", err)
 	}
 	e.resumeHosting()

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
 )
 
@@ -199,7 +200,7 @@ func (d *demo) setup(ctx context.Context, nookBin, serverBin string) error {
 	}
 	d.net = n
 	settings := filepath.Join(d.runDir, "private-network.torrc")
-	if err := writePrivateNetwork(settings, n.Client()); err != nil {
+	if err := tor.WritePrivateNetworkFile(settings, n.Client()); err != nil {
 		return err
 	}
 	d.say("Network up: consensus after %.1f s, relays bootstrapped after %.1f s. Settings: %s",

@@ -17,6 +17,8 @@
 //	nook --data-dir /tmp/alice --loopback-dir /tmp/nook-net &
 //	nook --data-dir /tmp/bob   --loopback-dir /tmp/nook-net &
 //
+// --tor-path FILE runs that tor program instead of the bundled one.
+//
 // --tor-private-network FILE joins a private Tor network (such as the one
 // engine/tor/tortest starts) instead of the public one. FILE holds the
 // network's torrc lines: "DirAuthority …" lines, and any further options
@@ -29,7 +31,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -59,6 +63,7 @@ func run() error {
 		dataDir     = flag.String("data-dir", "", "folder for profiles and Tor's state (default: the user's config folder/Nook)")
 		loopbackDir = flag.String("loopback-dir", "", "run without Tor, over 127.0.0.1, finding other local Nook processes through this folder (demo and tests only)")
 		privateNet  = flag.String("tor-private-network", "", "join the private Tor network whose DirAuthority lines are in this file (tests only)")
+		torPath     = flag.String("tor-path", "", "the tor program to run, if not the bundled one (then tor on PATH)")
 	)
 	flag.Parse()
 	if *dataDir == "" {
@@ -79,13 +84,13 @@ func run() error {
 	case *loopbackDir != "":
 		cfg.Transport = loopback.New(loopback.FileDirectory{Path: *loopbackDir})
 	case *privateNet != "":
-		pn, err := readPrivateNetwork(*privateNet)
+		pn, err := tor.ReadPrivateNetworkFile(*privateNet)
 		if err != nil {
 			return err
 		}
-		cfg.Tor = tor.Config{PrivateNetwork: pn}
+		cfg.Tor = tor.Config{PrivateNetwork: pn, TorPath: *torPath}
 	default:
-		cfg.Tor = tor.Config{}
+		cfg.Tor = tor.Config{TorPath: *torPath}
 	}
 	eng := engine.New(cfg)
 	defer eng.Close()
@@ -120,6 +125,17 @@ func run() error {
 	go func() {
 		if err := eng.Start(ctx); err != nil {
 			cfg.Logger.Warn("network did not start", "err", err)
+		}
+	}()
+	// SIGTERM or SIGINT (a session ending, a service manager, Ctrl+C in a
+	// terminal) quit like the window's close button: the engine closes,
+	// Tor stops, and the profile's database is closed cleanly.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(sigs)
+	go func() {
+		if _, ok := <-sigs; ok {
+			fyne.Do(a.Quit)
 		}
 	}()
 	w.ShowAndRun()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/invite"
@@ -30,7 +28,7 @@ func serve(ctx context.Context, o *options, stdout io.Writer, log *slog.Logger) 
 	default:
 		tc := tor.Config{DataDir: filepath.Join(o.dataDir, "tor"), TorPath: o.torPath}
 		if o.privateNet != "" {
-			pn, err := readPrivateNetwork(o.privateNet)
+			pn, err := tor.ReadPrivateNetworkFile(o.privateNet)
 			if err != nil {
 				return err
 			}
@@ -84,35 +82,6 @@ func exportBundle(s *groupserver.Server, path string) error {
 		return err
 	}
 	return os.WriteFile(path+".txt", []byte(text+"\n"), 0o644)
-}
-
-// readPrivateNetwork reads a private Tor network description: lines
-// "DirAuthority …" and other torrc option lines; '#' comments.
-func readPrivateNetwork(path string) (*tor.PrivateNetwork, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("private network: %w", err)
-	}
-	defer f.Close()
-	pn := &tor.PrivateNetwork{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case line == "" || strings.HasPrefix(line, "#"):
-		case strings.HasPrefix(line, "DirAuthority "):
-			pn.DirAuthorities = append(pn.DirAuthorities, strings.TrimPrefix(line, "DirAuthority "))
-		default:
-			pn.Options = append(pn.Options, line)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(pn.DirAuthorities) == 0 {
-		return nil, errors.New("private network: no DirAuthority line")
-	}
-	return pn, nil
 }
 
 // hint says what the operator can do about err.
