@@ -84,14 +84,19 @@ func (r *chatRow) set(m model.Message) {
 	default:
 		r.title.SetText(who + " invited you to “" + name + "”")
 	}
-	if m.Outgoing {
+	member := r.cp.mv.isMember(r.invite)
+	switch {
+	case m.Outgoing:
 		r.note.SetText("Whoever has this invite can read the group.")
 		r.join.SetText("Open group")
-	} else {
+	case member:
+		r.note.SetText("You are a member of this group.")
+		r.join.SetText("Open group")
+	default:
 		r.note.SetText("Join only if you trust " + who + ": members read everything posted.")
 		r.join.SetText("Join group")
 	}
-	if m.Outgoing && !r.cp.mv.isMember(r.invite) {
+	if m.Outgoing && !member {
 		r.join.Hide()
 	} else {
 		r.join.Show()
