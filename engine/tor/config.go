@@ -57,6 +57,13 @@ type Config struct {
 	// StopGrace is how long Close waits after SIGTERM before SIGKILL
 	// (default 5 s).
 	StopGrace time.Duration
+	// LivenessInterval is how often the engine checks that tor answers on
+	// its control connection (default 30 s), and LivenessTimeout how long
+	// it waits for the answer (default 20 s). A tor that does not answer
+	// in time is taken as hung (stopped, deadlocked, swapped out for
+	// good): it is killed and restarted like one that died, and the
+	// restarting status says why.
+	LivenessInterval, LivenessTimeout time.Duration
 
 	// Now returns the current time, for status timestamps (default
 	// time.Now).
@@ -117,6 +124,12 @@ func (c *Config) withDefaults() Config {
 	}
 	if cfg.StopGrace == 0 {
 		cfg.StopGrace = 5 * time.Second
+	}
+	if cfg.LivenessInterval <= 0 {
+		cfg.LivenessInterval = 30 * time.Second
+	}
+	if cfg.LivenessTimeout <= 0 {
+		cfg.LivenessTimeout = 20 * time.Second
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

@@ -31,19 +31,26 @@ type instance struct {
 	waitErr error         // the process's exit status, set before exited closes
 	lost    chan struct{} // closed when the control connection failed
 	lostErr error         // why, set before lost closes
+	hung    chan struct{} // closed when tor stopped answering (before lost)
+	hungErr error         // why, set before hung closes
 
 	events  chan control.Event // STATUS_CLIENT and HS_DESC events from ctrl
 	quit    chan struct{}      // closed by stop to end the event consumer
 	reading bool               // the reader goroutine was started
-	wg      sync.WaitGroup     // the reader and consumer goroutines
+	wg      sync.WaitGroup     // the reader, consumer and watchdog goroutines
 }
+
+// liveness configures an instance's watchdog: a control request every
+// interval, answered within timeout.
+type liveness struct{ interval, timeout time.Duration }
 
 // launch starts tor with the engine's torrc and an empty defaults file,
 // connects to its control port and authenticates with the cookie, takes
 // ownership (tor exits when the connection closes) and subscribes to the
 // events the supervisor needs. onEvent runs on the instance's consumer
-// goroutine for every event. On error nothing is left running.
-func launch(ctx context.Context, exe string, p paths, onEvent func(*instance, control.Event)) (inst *instance, err error) {
+// goroutine for every event. A watchdog checks that tor keeps answering
+// (live). On error nothing is left running.
+func launch(ctx context.Context, exe string, p paths, live liveness, onEvent func(*instance, control.Event)) (inst *instance, err error) {
 	os.Remove(p.controlPort)
 	cmd := exec.Command(exe, "-f", p.torrc, "--defaults-torrc", p.defaults)
 	cmd.SysProcAttr = sysProcAttr()
@@ -53,7 +60,7 @@ func launch(ctx context.Context, exe string, p paths, onEvent func(*instance, co
 	}
 	inst = &instance{
 		pid: cmd.Process.Pid, cmd: cmd, log: p.log,
-		exited: make(chan struct{}), lost: make(chan struct{}),
+		exited: make(chan struct{}), lost: make(chan struct{}), hung: make(chan struct{}),
 		events: make(chan control.Event, 64), quit: make(chan struct{}),
 	}
 	go func() { // not in wg: stop waits on exited instead
@@ -113,6 +120,7 @@ func launch(ctx context.Context, exe string, p paths, onEvent func(*instance, co
 			}
 		}
 	})
+	inst.wg.Go(func() { inst.watch(live) })
 	// The current bootstrap phase, in case its event came before we listened.
 	if kv, err := inst.ctrl.GetInfo("status/bootstrap-phase"); err == nil && len(kv) == 1 {
 		onEvent(inst, control.ParseStatusEvent(control.EventCodeStatusClient, kv[0].Val))
@@ -156,8 +164,55 @@ func (inst *instance) readEvents() {
 	}
 }
 
+// watch asks tor for its version every live.interval. When no answer
+// comes within live.timeout, tor is hung: watch records why, closes hung
+// and then the control connection (which ends the reader, so lost closes
+// too, and unblocks the request). It returns when the connection fails or
+// the instance stops.
+func (inst *instance) watch(live liveness) {
+	tick := time.NewTicker(live.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+		case <-inst.lost:
+			return
+		case <-inst.quit:
+			return
+		}
+		answered := make(chan error, 1)
+		go func() { // ends with an answer or with the connection
+			_, err := inst.ctrl.GetInfo("version")
+			answered <- err
+		}()
+		timer := time.NewTimer(live.timeout)
+		select {
+		case err := <-answered:
+			timer.Stop()
+			if err != nil {
+				return // the reader reports the failed connection
+			}
+		case <-timer.C:
+			inst.hungErr = fmt.Errorf("tor did not answer on its control connection within %v", live.timeout)
+			close(inst.hung)
+			inst.raw.Close()
+			<-answered
+			return
+		case <-inst.lost:
+			timer.Stop()
+			<-answered
+			return
+		}
+	}
+}
+
 // deadReason reports whether the instance is no longer usable, and why.
 func (inst *instance) deadReason() (bool, error) {
+	select {
+	case <-inst.hung:
+		return true, inst.hungErr
+	default:
+	}
 	select {
 	case <-inst.exited:
 		return true, fmt.Errorf("tor exited (%v)", inst.waitErr)
@@ -172,6 +227,11 @@ func (inst *instance) deadReason() (bool, error) {
 // the control connection and waits for the instance's goroutines.
 func (inst *instance) stop(grace time.Duration) error {
 	var err error
+	select {
+	case <-inst.hung:
+		grace = 0 // a hung tor does not act on SIGTERM
+	default:
+	}
 	select {
 	case <-inst.exited:
 	default:

@@ -33,6 +33,7 @@ func (t *Tor) supervise(ctx context.Context) {
 				return
 			case <-inst.exited:
 			case <-inst.lost:
+			case <-inst.hung:
 			}
 			_, err = inst.deadReason()
 			reached := t.Status().State == StateReady
@@ -67,7 +68,7 @@ func (t *Tor) launchCtx(ctx context.Context) (*instance, error) {
 	t.mu.Lock()
 	exe, p := t.exe, t.paths
 	t.mu.Unlock()
-	return launch(lctx, exe, p, t.onEvent)
+	return launch(lctx, exe, p, liveness{t.cfg.LivenessInterval, t.cfg.LivenessTimeout}, t.onEvent)
 }
 
 // attach makes inst the current tor and publishes every registered
