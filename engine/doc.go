@@ -5,16 +5,29 @@
 // The engine never imports a UI toolkit (a test enforces it): the desktop app
 // in app/ calls its methods and turns its events into screen updates.
 //
+// The engine's methods are grouped by file: profiles.go (create, unlock,
+// lock, password, export, import, delete), conversations.go (contacts and
+// one-to-one messages), invites.go (invite text and QR codes, in-person
+// verification), groups.go and hosting.go (groups, known servers, a server
+// hosted in the app), settings.go and torsettings.go, events.go (the event
+// stream).
+//
 // Packages below engine/, leaves first:
 //
-//	model      the vocabulary: IDs, messages, contacts (standard library only)
-//	identity   ed25519 identities and Tor v3 onion addresses
-//	store      the encrypted Badger database and its records
-//	profile    profile folders: Argon2id-protected keys, unlock, export, import
-//	transport  the Listen/Dial interface protocol code uses; loopback for tests
-//	tor        the bundled Tor, managed and supervised (bine); tortest runs a
-//	           private Tor network on 127.0.0.1 for tests
-//	handshake  the mutually authenticated peer handshake
-//	wire       fixed-size sealed frames
-//	protocol   the typed records peers exchange
+//	model        the vocabulary: IDs, messages, contacts, events (standard library only)
+//	identity     ed25519 identities and Tor v3 onion addresses
+//	store        the encrypted Badger database and its records
+//	profile      profile folders: Argon2id-protected keys, unlock, export, import
+//	transport    the Listen/Dial interface protocol code uses; loopback for tests
+//	tor          the bundled Tor, managed and supervised; tortest runs a
+//	             private Tor network on 127.0.0.1 for tests and the demo
+//	wire         fixed-size sealed frames (docs/protocol.md §4)
+//	protocol     the typed records peers and servers exchange (§5)
+//	handshake    the mutually authenticated Noise XX handshake (§3)
+//	peer         one-to-one sessions, contact policy, outbox and receipts
+//	invite       invite text, QR codes, server bundles, one-time secrets (docs/invites.md)
+//	tokens       anonymous posting tokens: RFC 9497 VOPRF (docs/groups.md)
+//	group        group keys and sealed fixed-size group messages
+//	groupclient  a profile's side of groups: posting, catch-up, checks
+//	groupserver  the untrusted group server, as a library (app/server runs it)
 package engine
