@@ -74,7 +74,7 @@ func TestCrashDuringCatchUp(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: skipped with -short")
 	}
-	const n = 150
+	const n = 90
 	loopDir := t.TempDir()
 	tr := loopback.New(loopback.FileDirectory{Path: loopDir})
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
