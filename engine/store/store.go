@@ -227,8 +227,9 @@ func (s *Store) startGC(every time.Duration) {
 				return
 			case <-t.C:
 				// Rewrite value-log files that are at least half garbage,
-				// until there are none left or Close is called.
-				for s.db.RunValueLogGC(0.5) == nil {
+				// until there are none left or Close is called. The
+				// rewrite is a write: not while the disk is (nearly) full.
+				for s.checkSpace() == nil && s.db.RunValueLogGC(0.5) == nil {
 					select {
 					case <-s.stop:
 						return
