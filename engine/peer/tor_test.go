@@ -26,7 +26,7 @@ func torNet(t testing.TB) network {
 				PrivateNetwork: n.Client(),
 				StopGrace:      2 * time.Second,
 			})
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			if err := tr.Start(ctx); err != nil {
 				tb.Fatalf("start tor: %v", err)

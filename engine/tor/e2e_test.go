@@ -48,7 +48,7 @@ func pct(sorted []time.Duration, p int) time.Duration { return sorted[(len(sorte
 // of 32-byte messages over the established connection.
 func TestOnionRoundTrip(t *testing.T) {
 	a, b := sharedPair(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	id := newID(t)
 	start := time.Now()
@@ -102,7 +102,7 @@ func TestAddressMatchesTorHostname(t *testing.T) {
 	if err := tortest.WriteHiddenServiceDir(hsDir, id.PrivateKey()); err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	p, err := n.StartTor(ctx, "DisableNetwork 1", "HiddenServiceDir "+hsDir, "HiddenServicePort 80 127.0.0.1:9")
 	if err != nil {
@@ -139,7 +139,7 @@ func TestAddressMatchesTorHostname(t *testing.T) {
 func TestRestartAfterKill(t *testing.T) {
 	n := tortest.Shared(t)
 	_, b := sharedPair(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 
@@ -232,7 +232,7 @@ func TestListenDialErrors(t *testing.T) {
 // connection, and reports the median and its ratio to loopback.
 func BenchmarkOnionEcho(b *testing.B) {
 	a, cl := sharedPair(b)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	id := newID(b)
 	ln, err := a.Listen(ctx, id)
@@ -305,7 +305,7 @@ func killPID(pid int) error {
 func TestRestartWithNewSettings(t *testing.T) {
 	n := tortest.Shared(t)
 	_, b := sharedPair(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	dir := t.TempDir()
 	c := startEngine(t, n, dir)

@@ -146,7 +146,7 @@ func sharedPair(t testing.TB) (a, b *engine) {
 		if pair.b, pair.err = newEngine(n, filepath.Join(pair.dir, "b")); pair.err != nil {
 			return
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		if pair.err = pair.a.WaitReady(ctx); pair.err != nil {
 			return
