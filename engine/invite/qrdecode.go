@@ -21,9 +21,15 @@ const (
 	// MaxImageBytes is the largest image file DecodeImageBytes and
 	// DecodeImageFile accept.
 	MaxImageBytes = 32 << 20
-	// MaxImagePixels is the largest image, in pixels, they decode
-	// (a 48-megapixel photo).
-	MaxImagePixels = 48_000_000
+	// MaxImagePixels is the largest image, in pixels, they decode (a
+	// 24-megapixel photo; phones take 12). Decoding and searching cost
+	// grows with it: a hostile image must not cost seconds and hundreds of
+	// MiB.
+	MaxImagePixels = 24_000_000
+
+	// maxHardPixels is the largest image the slow, thorough attempts
+	// look at in full; larger ones get them only scaled down.
+	maxHardPixels = 4_000_000
 )
 
 // maxSide is the longest side ReadQR looks at in full; larger images are
@@ -102,10 +108,18 @@ func ReadQR(img image.Image) (text string, err error) {
 			text, err = "", fmt.Errorf("%w: decoder failed", ErrNoQRCode)
 		}
 	}()
-	images := []image.Image{img}
-	if b := img.Bounds(); max(b.Dx(), b.Dy()) > maxSide {
-		images = append(images, downscale(img, maxSide))
+	type candidate struct {
+		im   image.Image
+		full bool // img itself, not a scaled copy
 	}
+	images := []candidate{{img, true}}
+	b := img.Bounds()
+	if max(b.Dx(), b.Dy()) > maxSide {
+		// The scaled-down copy first: it is cheaper, and a QR code that
+		// fills a good part of a photo reads better at that size.
+		images = []candidate{{downscale(img, maxSide), false}, {img, true}}
+	}
+	huge := b.Dx()*b.Dy() > maxHardPixels
 	// Cheap attempts first (a clean rendering or screenshot, upright or
 	// inverted), then the slow ones.
 	type attempt struct {
@@ -115,8 +129,11 @@ func ReadQR(img image.Image) (text string, err error) {
 	}
 	var attempts []attempt
 	for _, tryHarder := range []bool{false, true} {
-		for _, im := range images {
-			src := gozxing.NewLuminanceSourceFromImage(im)
+		for _, c := range images {
+			if tryHarder && huge && c.full {
+				continue
+			}
+			src := gozxing.NewLuminanceSourceFromImage(c.im)
 			for _, s := range []gozxing.LuminanceSource{src, src.Invert()} {
 				attempts = append(attempts, attempt{s, false, tryHarder})
 				if tryHarder {
