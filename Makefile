@@ -82,3 +82,29 @@ fuzz:
 
 clean:
 	rm -rf $(BIN) dist
+
+# --- packages (packaging/linux, packaging/windows, packaging/macos; docs/packaging.md) ---
+.PHONY: package-linux package-windows package-macos package-server packaging-test
+
+## package-linux: dist/nook_<version>-<build>_<arch>.deb and dist/nook-<version>-linux-<arch>.tar.xz
+package-linux: build
+	@packaging/linux/deps.sh linux
+	packaging/linux/package.sh
+
+## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, NSIS; tried under wine if installed)
+package-windows: deps-build
+	@packaging/linux/deps.sh windows
+	packaging/windows/package.sh
+
+## package-macos: dist/nook-<version>-macos-<arch>.dmg; run on a Mac (ARCH=arm64|amd64|universal)
+package-macos:
+	packaging/macos/package.sh
+
+## package-server: dist/server/: nook-server for linux/amd64 and linux/arm64 (no cgo), the Docker and systemd files, SHA256SUMS
+package-server:
+	packaging/linux/server.sh
+
+## packaging-test: install the .deb and start it under Xvfb (as root), the tarball's install.sh, the macOS bundle dry run
+packaging-test: deps-test
+	@packaging/linux/deps.sh test
+	$(GO) test $(TESTFLAGS) ./packaging/...

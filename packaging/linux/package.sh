@@ -1,0 +1,205 @@
+#!/bin/sh
+# package.sh builds Nook's Linux packages from an already built binary:
+#
+#   dist/<pkg>_<version>-<build>_<arch>.deb      for Debian/Ubuntu (dpkg-deb)
+#   dist/<pkg>-<version>-linux-<arch>.tar.xz      any distribution: install.sh
+#                                                 (per user, or --system)
+#
+# The app's ID, name and version come from FyneApp.toml. The tor bundled in
+# /usr/lib/<pkg>/tor-bundles/linux-<arch>/ comes from tor-bundles/ and must
+# match tor-bundles/manifest.json's SHA-256 (else the script refuses); without
+# a bundle the .deb depends on Debian's tor instead, and the tarball's name
+# says "without-tor".
+#
+# /usr/bin/<pkg> is a symlink to /usr/lib/<pkg>/<pkg>: the engine looks for
+# tor-bundles/ beside the resolved executable (engine/tor/find.go).
+#
+# Environment: NOOK_BIN (default bin/nook, built by "make build"), DIST
+# (default dist), DEB_ARCH (default: dpkg's), DEB_MAINTAINER, NOOK_TOR_BUNDLES,
+# NOOK_REQUIRE_TOR_BUNDLE=1 (fail without a bundle), NOOK_NO_TARBALL=1.
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/packaging/linux/common.sh"
+here=$root/packaging/linux
+
+need dpkg-deb convert xz tar jq
+load_app
+bin=${NOOK_BIN:-$root/bin/$APP_PKG}
+dist=${DIST:-$root/dist}
+arch=${DEB_ARCH:-$(dpkg --print-architecture)}
+case "$arch" in
+amd64 | arm64) ;;
+*) die "unsupported architecture $arch (amd64 or arm64)" ;;
+esac
+maintainer=${DEB_MAINTAINER:-"Nook developers <nookchat@users.noreply.github.com>"}
+homepage=https://github.com/nookchat/nook
+[ -x "$bin" ] || die "no executable at $bin: run 'make build' first (or set NOOK_BIN)"
+case "$(file -b "$bin" 2>/dev/null || echo ELF)" in
+ELF*) ;;
+*) die "$bin is not a Linux executable" ;;
+esac
+
+platform=linux-$arch
+bundled=0
+if tor_bundle "$platform"; then
+	bundled=1
+else
+	note "no Tor bundle in $TOR_BUNDLE_DIR: the .deb will depend on Debian's tor package instead."
+	note "  To bundle it: tor-bundles/fetch.sh $platform (copies the installed Debian tor $TOR_VERSION)"
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+stage=$work/deb
+date=$(date -u -d "@$(epoch)" +%Y-%m-%d 2>/dev/null || date -u -r "$(epoch)" +%Y-%m-%d)
+
+subst() { # subst TEMPLATE OUT EXEC
+	sed -e "s|@ID@|$APP_ID|g" -e "s|@NAME@|$APP_NAME|g" -e "s|@PKG@|$APP_PKG|g" \
+		-e "s|@VERSION@|$APP_VERSION|g" -e "s|@DATE@|$date|g" \
+		-e "s|@HOMEPAGE@|$homepage|g" -e "s|@EXEC@|$3|g" "$1" >"$2"
+}
+
+# share/ for both packages: desktop entry, icons, metainfo, docs.
+share() { # share DIR EXEC
+	mkdir -p "$1/applications" "$1/metainfo" "$1/doc/$APP_PKG"
+	subst "$here/app.desktop.in" "$1/applications/$APP_ID.desktop" "$2"
+	subst "$here/metainfo.xml.in" "$1/metainfo/$APP_ID.metainfo.xml" "$2"
+	for s in 16 32 48 64 128 256 512; do
+		d=$1/icons/hicolor/${s}x$s/apps
+		mkdir -p "$d"
+		convert "$APP_ICON" -resize "${s}x$s" -strip "PNG32:$d/$APP_ID.png"
+	done
+	copyright >"$1/doc/$APP_PKG/copyright"
+	cp "$work/licenses.txt" "$1/doc/$APP_PKG/THIRD-PARTY-LICENSES"
+}
+
+copyright() {
+	cat <<EOF
+Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
+Upstream-Name: $APP_NAME
+Source: $homepage
+
+Files: *
+Copyright: The $APP_NAME developers
+License: UNDECIDED
+ The $APP_NAME source code does not declare a license yet (no LICENSE file in
+ the repository). Until it does, no rights beyond using this package are granted.
+ The Go modules compiled into the program are listed, with their licenses, in
+ /usr/share/doc/$APP_PKG/THIRD-PARTY-LICENSES.
+EOF
+	if [ "$bundled" = 1 ]; then
+		cat <<EOF
+
+Files: usr/lib/$APP_PKG/tor-bundles/*
+Copyright: 2001-2004 Roger Dingledine; 2004-2006 Roger Dingledine, Nick Mathewson;
+ 2007-2024 The Tor Project, Inc.
+Comment: tor $TOR_VERSION, from Debian's tor package (see tor-bundles/manifest.json)
+License: BSD-3-clause
+EOF
+		tor_license | sed 's/^/ /; s/^ $/ ./'
+	fi
+}
+
+goarch=$arch
+licenses "$work/licenses.txt" linux "$goarch" ./app/desktop
+
+# --- the .deb -----------------------------------------------------------
+mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/$APP_PKG"
+cp "$bin" "$stage/usr/lib/$APP_PKG/$APP_PKG"
+chmod 755 "$stage/usr/lib/$APP_PKG/$APP_PKG"
+ln -s "../lib/$APP_PKG/$APP_PKG" "$stage/usr/bin/$APP_PKG"
+if [ "$bundled" = 1 ]; then
+	mkdir -p "$stage/usr/lib/$APP_PKG/tor-bundles/$platform"
+	for f in $TOR_FILES; do
+		cp "$TOR_BUNDLE_DIR/$f" "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/$f"
+	done
+	chmod 755 "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/tor"
+fi
+share "$stage/usr/share" "$APP_PKG"
+gzip -9n -c >"$stage/usr/share/doc/$APP_PKG/changelog.gz" <<EOF
+$APP_PKG ($APP_VERSION-$APP_BUILD) stable; urgency=medium
+
+  * Release $APP_VERSION.
+
+ -- $maintainer  $(LC_ALL=C date -u -R -d "@$(epoch)" 2>/dev/null || LC_ALL=C date -u -R)
+EOF
+command -v desktop-file-validate >/dev/null 2>&1 &&
+	{ desktop-file-validate "$stage/usr/share/applications/$APP_ID.desktop" || die "the .desktop file does not validate"; }
+if command -v appstreamcli >/dev/null 2>&1; then
+	appstreamcli validate --no-net --pedantic "$stage/usr/share/metainfo/$APP_ID.metainfo.xml" >"$work/as.log" 2>&1 ||
+		{ cat "$work/as.log" >&2; die "the AppStream metainfo does not validate"; }
+fi
+
+# Depends: what the binaries link (dpkg-shlibdeps), the X11/GL libraries Fyne
+# opens, and Debian's tor when none is bundled.
+libs="libgl1, libx11-6, libxcursor1, libxrandr2, libxinerama1, libxi6, libxxf86vm1"
+shlibs=
+if command -v dpkg-shlibdeps >/dev/null 2>&1; then
+	mkdir -p "$work/shl/debian"
+	printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$APP_PKG" "$APP_PKG" >"$work/shl/debian/control"
+	set -- "$stage/usr/lib/$APP_PKG/$APP_PKG"
+	[ "$bundled" = 1 ] && set -- "$@" "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/tor"
+	shlibs=$(cd "$work/shl" && dpkg-shlibdeps -O "$@" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
+	[ -n "$shlibs" ] || die "dpkg-shlibdeps found no dependencies"
+elif [ "$bundled" = 1 ]; then
+	# Without dpkg-dev: what Debian 12's tor links.
+	shlibs="libc6, libcap2, libevent-2.1-7, liblzma5, libseccomp2, libssl3, libsystemd0, libzstd1, zlib1g"
+fi
+depends=$shlibs
+for l in $(echo "$libs" | tr -d ,); do
+	echo ", $depends," | grep -q ", ${l}[ ,]" || depends="${depends:+$depends, }$l"
+done
+[ "$bundled" = 1 ] || depends="$depends, tor (>= ${TOR_VERSION%.*})"
+
+size=$(du -sk "$stage/usr" | cut -f1)
+cat >"$stage/DEBIAN/control" <<EOF
+Package: $APP_PKG
+Version: $APP_VERSION-$APP_BUILD
+Architecture: $arch
+Maintainer: $maintainer
+Installed-Size: $size
+Depends: $depends
+Recommends: libgl1-mesa-dri
+Section: net
+Priority: optional
+Homepage: $homepage
+Description: private messenger where everyone is a Tor onion address
+ $APP_NAME is a desktop messenger without phone numbers, e-mail addresses or
+ accounts. Contacts talk peer to peer over Tor onion services, so no server
+ learns who talks to whom; groups go through untrusted servers that store
+ only sealed blobs. Contacts are added in person with QR codes.
+ .
+ Profiles are encrypted at rest with keys derived from their passwords.
+EOF
+[ "$bundled" = 1 ] && printf ' .\n This package includes tor %s.\n' "$TOR_VERSION" >>"$stage/DEBIAN/control"
+(cd "$stage" && find usr -type f -exec md5sum {} + | sort -k2) >"$stage/DEBIAN/md5sums"
+find "$stage" -type d -exec chmod 755 {} +
+find "$stage/usr/share" -type f -exec chmod 644 {} +
+chmod 644 "$stage/DEBIAN/control" "$stage/DEBIAN/md5sums"
+
+mkdir -p "$dist"
+deb=$dist/${APP_PKG}_$APP_VERSION-${APP_BUILD}_$arch.deb
+rm -f "$dist/${APP_PKG}_"*"_$arch.deb"
+SOURCE_DATE_EPOCH=$(epoch) dpkg-deb --root-owner-group -Zxz --build "$stage" "$deb" >/dev/null
+echo "built $deb ($(du -h "$deb" | cut -f1)), Depends: $depends"
+
+# --- the tarball --------------------------------------------------------
+if [ "${NOOK_NO_TARBALL:-}" != 1 ]; then
+	name=$APP_PKG-$APP_VERSION-$platform
+	[ "$bundled" = 1 ] || name=$name-without-tor
+	t=$work/tar/$name
+	mkdir -p "$t/lib"
+	cp -a "$stage/usr/lib/$APP_PKG" "$t/lib/"
+	cp -a "$stage/usr/share" "$t/share"
+	rm -f "$t/share/doc/$APP_PKG/changelog.gz"
+	for s in install.sh uninstall.sh; do
+		subst "$here/$s" "$t/$s" "$APP_PKG"
+		chmod 755 "$t/$s"
+	done
+	rm -f "$dist/$APP_PKG-"*"-$platform"*.tar.xz
+	tar -C "$work/tar" --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$(epoch)" \
+		-cf - "$name" | xz -9 -T0 >"$dist/$name.tar.xz"
+	echo "built $dist/$name.tar.xz ($(du -h "$dist/$name.tar.xz" | cut -f1))"
+fi
+update_sums "$dist"

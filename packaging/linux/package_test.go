@@ -1,0 +1,534 @@
+package linuxpkg
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/xml"
+	"image/png"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const (
+	appID   = "chat.nook.desktop"
+	pkgName = "nook"
+)
+
+var root = func() string {
+	r, err := filepath.Abs("../..")
+	if err != nil {
+		panic(err)
+	}
+	return r
+}()
+
+// requirePackaging skips, or with NOOK_REQUIRE_PACKAGING=1 fails.
+func requirePackaging(t *testing.T, why string) {
+	t.Helper()
+	msg := "PACKAGING TEST NOT RUN: " + why
+	if os.Getenv("NOOK_REQUIRE_PACKAGING") == "1" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+func needTools(t *testing.T, tools ...string) {
+	t.Helper()
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			requirePackaging(t, tool+" is not installed")
+		}
+	}
+}
+
+// manifest is the part of tor-bundles/manifest.json the tests read.
+type manifest struct {
+	TorVersion string `json:"tor_version"`
+	Platforms  map[string]struct {
+		Files  []string          `json:"files"`
+		SHA256 map[string]string `json:"sha256"`
+	} `json:"platforms"`
+}
+
+func readManifest(t *testing.T) manifest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func fileSHA(t *testing.T, p string) string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func platform() string { return "linux-" + runtime.GOARCH }
+
+// built is the result of building the packages once for every test.
+type built struct {
+	dist    string // the folder with the .deb and the .tar.xz
+	bundled bool   // tor is inside
+	log     string
+	err     error
+}
+
+var (
+	buildOnce sync.Once
+	packages  built
+	buildDir  string
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// buildPackages builds bin/nook's equivalent (same flags as the Makefile:
+// -trimpath, so the build cache is shared) into a temporary folder and runs
+// package.sh on it, with a tor bundle taken from tor-bundles/ or from the
+// installed Debian tor when its SHA-256 is the manifest's.
+func buildPackages(t *testing.T) built {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux packages are built on Linux")
+	}
+	needTools(t, "dpkg-deb", "jq", "convert", "xz", "go")
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "nook-linuxpkg-")
+		if err != nil {
+			packages.err = err
+			return
+		}
+		buildDir = dir
+		packages = build(dir, readManifestNoT())
+	})
+	if packages.err != nil {
+		t.Fatalf("building the packages: %v\n%s", packages.err, packages.log)
+	}
+	return packages
+}
+
+func readManifestNoT() manifest {
+	var m manifest
+	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func build(dir string, m manifest) built {
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	var log bytes.Buffer
+	bin := filepath.Join(dir, "nook")
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-o", bin, "./app/desktop")
+	cmd.Dir = root
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Run(); err != nil {
+		return built{log: log.String(), err: err}
+	}
+	// The tor bundle: tor-bundles/<platform>/tor, else Debian's /usr/bin/tor
+	// when it is the pinned build.
+	bundles := filepath.Join(dir, "bundles")
+	p := platform()
+	want := m.Platforms[p].SHA256["tor"]
+	bundled := false
+	for _, src := range []string{filepath.Join(root, "tor-bundles", p, "tor"), "/usr/bin/tor"} {
+		if want == "" {
+			break
+		}
+		if sum, err := shaNoT(src); err == nil && sum == want {
+			os.MkdirAll(filepath.Join(bundles, p), 0o755)
+			if b, err := os.ReadFile(src); err == nil && os.WriteFile(filepath.Join(bundles, p, "tor"), b, 0o755) == nil {
+				bundled = true
+				break
+			}
+		}
+	}
+	dist := filepath.Join(dir, "dist")
+	cmd = exec.CommandContext(ctx, "sh", filepath.Join(root, "packaging/linux/package.sh"))
+	cmd.Env = append(os.Environ(), "NOOK_BIN="+bin, "DIST="+dist, "NOOK_TOR_BUNDLES="+bundles, "NOOK_REQUIRE_TOR_BUNDLE=")
+	cmd.Stdout, cmd.Stderr = &log, &log
+	err := cmd.Run()
+	return built{dist: dist, bundled: bundled, log: log.String(), err: err}
+}
+
+func shaNoT(p string) (string, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return "", err
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:]), nil
+}
+
+func glob1(t *testing.T, pattern string) string {
+	t.Helper()
+	m, _ := filepath.Glob(pattern)
+	if len(m) != 1 {
+		t.Fatalf("want one %s, found %v", pattern, m)
+	}
+	return m[0]
+}
+
+func run(t *testing.T, ctx context.Context, env []string, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, name, args...)
+	if env != nil {
+		cmd.Env = env
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestDeb builds the .deb, installs it with apt-get, checks that the program,
+// its tor, the desktop entry, the icons and the metainfo are where desktop
+// environments and the engine look, starts the installed /usr/bin/nook under
+// its own Xvfb (loopback transport: no Tor is started) until its window
+// shows something, then purges the package and checks that nothing is left.
+func TestDeb(t *testing.T) {
+	if testing.Short() {
+		t.Skip("installs a package; skipped in -short mode")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("Linux only")
+	}
+	if os.Geteuid() != 0 {
+		requirePackaging(t, "installing a .deb needs root (run as root, as CI does)")
+	}
+	needTools(t, "dpkg", "dpkg-query", "apt-get", "Xvfb", "xdotool", "xprop", "import")
+	if out, _ := exec.Command("dpkg-query", "-W", "-f", "${Status}", pkgName).Output(); strings.Contains(string(out), "installed") && !strings.Contains(string(out), "not-installed") {
+		requirePackaging(t, "a package named "+pkgName+" is already installed on this machine; not replacing it")
+	}
+	pk := buildPackages(t)
+	t.Logf("package.sh:\n%s", pk.log)
+	if !pk.bundled {
+		// The .deb then depends on Debian's tor; apt must not install (and
+		// start) it here.
+		if out, _ := exec.Command("dpkg-query", "-W", "-f", "${Status}", "tor").Output(); !strings.Contains(string(out), "ok installed") {
+			requirePackaging(t, "no pinned tor to bundle, and Debian's tor is not installed (apt-get install tor with a policy-rc.d that stops it from starting)")
+		}
+	}
+	deb := glob1(t, filepath.Join(pk.dist, pkgName+"_*.deb"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	// Never let apt start a service (the tor package would start a system
+	// tor on the public network), as packaging/deps.sh does.
+	if _, err := os.Stat("/usr/sbin/policy-rc.d"); os.IsNotExist(err) {
+		if err := os.WriteFile("/usr/sbin/policy-rc.d", []byte("#!/bin/sh\nexit 101\n"), 0o755); err == nil {
+			t.Cleanup(func() { os.Remove("/usr/sbin/policy-rc.d") })
+		}
+	}
+	aptEnv := append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
+	t.Cleanup(func() {
+		// Whatever happened, leave the machine as it was.
+		exec.Command("apt-get", "remove", "--purge", "-y", "-qq", pkgName).Run()
+	})
+	start := time.Now()
+	run(t, ctx, aptEnv, "apt-get", "install", "-y", "-qq", "--no-install-recommends", deb)
+	t.Logf("apt-get install: %v", time.Since(start).Round(time.Millisecond))
+
+	files := installedFiles(t, pk.bundled)
+	for _, f := range files {
+		if _, err := os.Lstat(f); err != nil {
+			t.Errorf("after install: %v", err)
+		}
+	}
+	checkInstalled(t, pk.bundled)
+	if t.Failed() {
+		return
+	}
+
+	launch(t, ctx)
+
+	start = time.Now()
+	run(t, ctx, aptEnv, "apt-get", "remove", "--purge", "-y", "-qq", pkgName)
+	t.Logf("apt-get remove --purge: %v", time.Since(start).Round(time.Millisecond))
+	for _, f := range append(files, "/usr/lib/"+pkgName, "/usr/share/doc/"+pkgName) {
+		if _, err := os.Lstat(f); err == nil {
+			t.Errorf("after apt-get remove --purge: %s is still there", f)
+		}
+	}
+	if out, _ := exec.Command("dpkg-query", "-W", "-f", "${Status}", pkgName).Output(); strings.Contains(string(out), " installed") {
+		t.Errorf("dpkg still lists %s: %s", pkgName, out)
+	}
+}
+
+var iconSizes = []int{16, 32, 48, 64, 128, 256, 512}
+
+func installedFiles(t *testing.T, bundled bool) []string {
+	files := []string{
+		"/usr/bin/" + pkgName,
+		"/usr/lib/" + pkgName + "/" + pkgName,
+		"/usr/share/applications/" + appID + ".desktop",
+		"/usr/share/metainfo/" + appID + ".metainfo.xml",
+		"/usr/share/doc/" + pkgName + "/copyright",
+		"/usr/share/doc/" + pkgName + "/THIRD-PARTY-LICENSES",
+	}
+	for _, s := range iconSizes {
+		files = append(files, filepath.Join("/usr/share/icons/hicolor", strconv.Itoa(s)+"x"+strconv.Itoa(s), "apps", appID+".png"))
+	}
+	if bundled {
+		files = append(files, filepath.Join("/usr/lib", pkgName, "tor-bundles", platform(), "tor"))
+	}
+	return files
+}
+
+
+// checkInstalled checks what desktops and the engine rely on.
+func checkInstalled(t *testing.T, bundled bool) {
+	t.Helper()
+	// The command resolves to the real program, beside which the engine
+	// looks for tor-bundles/<goos>-<goarch>/tor (engine/tor/find.go).
+	real, err := filepath.EvalSymlinks("/usr/bin/" + pkgName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(real); err != nil || st.Mode()&0o111 == 0 {
+		t.Errorf("%s is not executable: %v", real, err)
+	}
+	tor := filepath.Join(filepath.Dir(real), "tor-bundles", platform(), "tor")
+	if bundled {
+		st, err := os.Stat(tor)
+		if err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("bundled tor %s: not an executable file (%v)", tor, err)
+		}
+		m := readManifest(t)
+		if got, want := fileSHA(t, tor), m.Platforms[platform()].SHA256["tor"]; got != want {
+			t.Errorf("installed tor's SHA-256 is %s, the manifest says %s", got, want)
+		}
+		// "tor --version" only prints; it opens no connection.
+		out, err := exec.Command(tor, "--version").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), m.TorVersion) {
+			t.Errorf("%s --version: %v %q, want version %s (are its libraries installed?)", tor, err, out, m.TorVersion)
+		}
+	} else if _, err := os.Stat(tor); err == nil {
+		t.Errorf("%s is there although the package was built without a bundle", tor)
+	}
+
+	desktop := "/usr/share/applications/" + appID + ".desktop"
+	if _, err := exec.LookPath("desktop-file-validate"); err == nil {
+		if out, err := exec.Command("desktop-file-validate", desktop).CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) > 0 {
+			t.Errorf("desktop-file-validate %s: %v\n%s", desktop, err, out)
+		}
+	}
+	entry := readDesktop(t, desktop)
+	if entry["Exec"] != pkgName || entry["Icon"] != appID || entry["Type"] != "Application" || entry["Name"] != "Nook" {
+		t.Errorf("desktop entry: %v", entry)
+	}
+	if p, err := exec.LookPath(entry["Exec"]); err != nil || p != "/usr/bin/"+pkgName {
+		t.Errorf("Exec=%s is not /usr/bin/%s on PATH: %s %v", entry["Exec"], pkgName, p, err)
+	}
+	for _, s := range iconSizes {
+		p := filepath.Join("/usr/share/icons/hicolor", strconv.Itoa(s)+"x"+strconv.Itoa(s), "apps", appID+".png")
+		f, err := os.Open(p)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		c, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || c.Width != s || c.Height != s {
+			t.Errorf("%s: %dx%d %v, want %dx%d", p, c.Width, c.Height, err, s, s)
+		}
+	}
+	meta := "/usr/share/metainfo/" + appID + ".metainfo.xml"
+	b, err := os.ReadFile(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var comp struct {
+		ID         string `xml:"id"`
+		Launchable string `xml:"launchable"`
+	}
+	if err := xml.Unmarshal(b, &comp); err != nil || comp.ID != appID || comp.Launchable != appID+".desktop" {
+		t.Errorf("%s: %+v %v", meta, comp, err)
+	}
+	if _, err := exec.LookPath("appstreamcli"); err == nil {
+		if out, err := exec.Command("appstreamcli", "validate", "--no-net", meta).CombinedOutput(); err != nil {
+			t.Errorf("appstreamcli validate: %v\n%s", err, out)
+		}
+	}
+}
+
+func readDesktop(t *testing.T, p string) map[string]string {
+	t.Helper()
+	f, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// launch starts the installed program by its menu command under a fresh
+// Xvfb and waits for a window titled Nook that draws something.
+func launch(t *testing.T, ctx context.Context) {
+	t.Helper()
+	tmp := t.TempDir()
+	display := startXvfb(t, ctx)
+	env := append(os.Environ(),
+		"DISPLAY="+display,
+		"HOME="+tmp,
+		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
+		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
+		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
+		"LANG=en_US.UTF-8",
+		"DBUS_SESSION_BUS_ADDRESS=", // no tray without a session bus (FYNE.md)
+	)
+	logPath := filepath.Join(tmp, "nook.log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	start := time.Now()
+	app := exec.Command("/usr/bin/"+pkgName, "--loopback-dir", filepath.Join(tmp, "net"))
+	app.Env = env
+	app.Stdout, app.Stderr = logf, logf
+	if err := app.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { app.Wait(); close(exited) }()
+	defer func() {
+		app.Process.Kill()
+		<-exited
+		if t.Failed() {
+			b, _ := os.ReadFile(logPath)
+			t.Logf("nook's output:\n%s", b)
+		}
+	}()
+
+	wctx, wcancel := context.WithTimeout(ctx, 60*time.Second)
+	defer wcancel()
+	out := run(t, wctx, env, "xdotool", "search", "--sync", "--name", "^Nook$")
+	win := strings.Fields(out)[0]
+	t.Logf("window %s after %v", win, time.Since(start).Round(time.Millisecond))
+	// The desktop entry's StartupWMClass must match for docks to group the
+	// window with its launcher.
+	if cls := run(t, wctx, env, "xprop", "-id", win, "WM_CLASS"); !strings.Contains(cls, `"Nook"`) {
+		t.Errorf("WM_CLASS %q does not match StartupWMClass=Nook", strings.TrimSpace(cls))
+	}
+	shot := filepath.Join(tmp, "installed.png")
+	tk := time.NewTicker(200 * time.Millisecond)
+	defer tk.Stop()
+	colours := 0
+	for colours <= 8 {
+		select {
+		case <-exited:
+			t.Fatal("the installed nook exited")
+		case <-wctx.Done():
+			t.Fatalf("the window stayed blank (%d colours)", colours)
+		case <-tk.C:
+		}
+		c := exec.CommandContext(wctx, "import", "-window", "root", shot)
+		c.Env = env
+		if c.Run() == nil {
+			colours = distinctColours(shot)
+		}
+	}
+	t.Logf("screenshot with %d colours after %v", colours, time.Since(start).Round(time.Millisecond))
+}
+
+// startXvfb starts an Xvfb on a display it picks itself (-displayfd).
+func startXvfb(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	t.Cleanup(func() {
+		x.Process.Kill()
+		x.Wait()
+	})
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		got <- strings.TrimSpace(line)
+		r.Close()
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb did not start")
+		}
+		return ":" + n
+	case <-ctx.Done():
+		t.Fatal("Xvfb did not start in time")
+	}
+	return ""
+}
+
+func distinctColours(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return 0
+	}
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen)
+}
