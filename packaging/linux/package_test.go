@@ -181,7 +181,7 @@ func build(dir string, m manifest) built {
 	}
 	dist := filepath.Join(dir, "dist")
 	cmd = exec.CommandContext(ctx, "sh", filepath.Join(root, "packaging/linux/package.sh"))
-	cmd.Env = append(os.Environ(), "NOOK_BIN="+bin, "DIST="+dist, "NOOK_TOR_BUNDLES="+bundles, "NOOK_REQUIRE_TOR_BUNDLE=")
+	cmd.Env = append(os.Environ(), "NOOK_BIN="+bin, "DIST="+dist, "NOOK_TOR_BUNDLES="+bundles, "NOOK_REQUIRE_TOR_BUNDLE=", "XZ_LEVEL=1")
 	cmd.Stdout, cmd.Stderr = &log, &log
 	err := cmd.Run()
 	return built{dist: dist, bundled: bundled, log: log.String(), err: err}
