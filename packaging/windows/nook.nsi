@@ -26,8 +26,8 @@ ManifestSupportedOS Win10
 !include "Sections.nsh"
 
 !ifdef SIGN
-!finalize '${SIGN} "%1"'
-!uninstfinalize '${SIGN} "%1"'
+!finalize '${SIGN} "%1"' = 0
+!uninstfinalize '${SIGN} "%1"' = 0
 !endif
 
 !define UNINST_KEY "Software\Microsoft\Windows\CurrentVersion\Uninstall\${ID}"
