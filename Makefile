@@ -43,12 +43,12 @@ demo: deps-test build server
 	$(BIN)/nook-demo $(DEMOFLAGS)
 
 ## test: every test; engine packages under the race detector
-test: deps-test test-engine test-ui
+test: deps-test test-engine test-ui packaging-test
 
 # Nothing a test starts may reach the public Tor network, not even a real
 # binary launched by a test (engine/tor refuses when this is set). Only for
 # the test targets: `make run` is for people and uses the real network.
-test test-engine test-ui: export NOOK_FORBID_PUBLIC_TOR := 1
+test test-engine test-ui packaging-test: export NOOK_FORBID_PUBLIC_TOR := 1
 
 test-engine:
 	$(GO) test -race $(TESTFLAGS) $(ENGINE)
