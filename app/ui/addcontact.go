@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
@@ -258,18 +257,7 @@ func pathFromClipboard(s string) string {
 }
 
 func (a *addContactDialog) chooseImage() {
-	u := a.mv.u
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		a.readImageFile(path)
-	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter(imageExts))
-	d.Resize(fyne.NewSize(760, 520))
-	u.showDialog(d)
+	a.mv.u.chooseFile(imageExts, a.readImageFile)
 }
 
 // readImageFile finds the invite in a picture and accepts it.

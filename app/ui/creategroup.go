@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
@@ -225,18 +224,7 @@ func (cg *createGroupDialog) showError(err error) {
 }
 
 func (cg *createGroupDialog) chooseImage() {
-	u := cg.mv.u
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		cg.readImageFile(path)
-	}, u.win)
-	d.SetFilter(storage.NewExtensionFileFilter(imageExts))
-	d.Resize(fyne.NewSize(760, 520))
-	u.showDialog(d)
+	cg.mv.u.chooseFile(imageExts, cg.readImageFile)
 }
 
 // readImageFile reads a server invite from a picture of its QR code.

@@ -7,7 +7,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine/profile"
@@ -21,17 +20,7 @@ const exportExt = ".nook"
 // it was exported with, and a new password for this computer. The profile
 // is then opened from the unlock screen.
 func (u *UI) showImport() {
-	open := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		r.Close()
-		u.showImportPasswords(path)
-	}, u.win)
-	open.SetFilter(storage.NewExtensionFileFilter([]string{exportExt}))
-	open.Resize(fyne.NewSize(760, 520))
-	u.showDialog(open)
+	u.chooseFile([]string{exportExt}, u.showImportPasswords)
 }
 
 func (u *UI) showImportPasswords(path string) {

@@ -17,6 +17,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/nookchat/nook/assets"
@@ -315,4 +316,20 @@ func capitalise(s string) string {
 	r := []rune(s)
 	r[0] = unicode.ToUpper(r[0])
 	return string(r)
+}
+
+// chooseFile shows a file dialog for files with one of exts and calls then
+// with the chosen file's path (nothing when cancelled).
+func (u *UI) chooseFile(exts []string, then func(path string)) {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		then(path)
+	}, u.win)
+	d.SetFilter(storage.NewExtensionFileFilter(exts))
+	d.Resize(fyne.NewSize(760, 520))
+	u.showDialog(d)
 }
