@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
@@ -25,9 +26,12 @@ const (
 )
 
 // acceptLoop accepts connections on the onion service and authenticates
-// each in its own goroutine.
+// each in its own goroutine. At most maxHandshakes run at once; when a new
+// connection arrives with every slot taken, the oldest unfinished handshake
+// is dropped to make room, so connections that stall (half-open, or
+// slowloris: a byte now and then) cannot lock contacts out.
 func (m *Manager) acceptLoop(ln net.Listener) {
-	sem := make(chan struct{}, maxHandshakes)
+	pending := newPendingConns(maxHandshakes)
 	for {
 		conn, err := ln.Accept()
 		if err != nil {
@@ -42,17 +46,14 @@ func (m *Manager) acceptLoop(ln net.Listener) {
 			}
 			continue
 		}
-		select {
-		case sem <- struct{}{}:
-		default:
-			conn.Close() // too many handshakes in progress
-			continue
+		if oldest := pending.add(conn); oldest != nil {
+			oldest.Close() // its handshake goroutine ends and frees the slot
 		}
 		m.wg.Add(1)
 		go func() {
 			defer m.wg.Done()
 			s, err := handshake.Server(m.ctx, conn, m.cfg.Identity, m.handshakeConfig())
-			<-sem
+			pending.done(conn)
 			if err != nil {
 				conn.Close()
 				if m.ctx.Err() == nil {
@@ -62,6 +63,42 @@ func (m *Manager) acceptLoop(ln net.Listener) {
 			}
 			m.admit(s)
 		}()
+	}
+}
+
+// pendingConns are the connections whose handshake is in progress, oldest
+// first.
+type pendingConns struct {
+	max   int
+	mu    sync.Mutex // guards conns
+	conns []net.Conn
+}
+
+func newPendingConns(max int) *pendingConns { return &pendingConns{max: max} }
+
+// add records c and returns the oldest pending connection to drop when
+// there were already max of them (nil otherwise).
+func (p *pendingConns) add(c net.Conn) net.Conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var oldest net.Conn
+	if len(p.conns) >= p.max {
+		oldest = p.conns[0]
+		p.conns = p.conns[1:]
+	}
+	p.conns = append(p.conns, c)
+	return oldest
+}
+
+// done forgets c (its handshake ended, either way).
+func (p *pendingConns) done(c net.Conn) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, x := range p.conns {
+		if x == c {
+			p.conns = append(p.conns[:i], p.conns[i+1:]...)
+			return
+		}
 	}
 }
 
