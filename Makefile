@@ -58,7 +58,7 @@ test-ui:
 
 ## lint: gofmt, go vet, staticcheck
 lint: deps-build
-	@out=$$(gofmt -l app engine widgets assets); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
+	@out=$$(gofmt -l app engine widgets assets packaging); if [ -n "$$out" ]; then echo "not gofmt-clean:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 

@@ -313,7 +313,6 @@ func installedFiles(t *testing.T, bundled bool) []string {
 	return files
 }
 
-
 // checkInstalled checks what desktops and the engine rely on.
 func checkInstalled(t *testing.T, bundled bool) {
 	t.Helper()
