@@ -13,7 +13,7 @@ want=${1:-test}
 pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev
       libxinerama-dev libxi-dev libxxf86vm-dev libgl1 libgl1-mesa-dri)
 if [ "$want" = test ]; then
-  pkgs+=(tor xvfb xdotool imagemagick zbar-tools iproute2)
+  pkgs+=(tor xvfb xdotool xclip imagemagick zbar-tools iproute2)
 fi
 
 missing=()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -228,9 +229,14 @@ func (a *addContactDialog) pasteImage() {
 		a.readImageFile(path)
 		return
 	}
-	setError(a.errLabel, "The clipboard holds no picture Nook can read.",
-		"Nook can paste only text or a copied image file here. Save the picture as a file, then use "+
-			"“Choose image…” or drop it onto this window.")
+	// A copied picture (a screenshot, an image copied from a browser).
+	a.readImage("the pasted picture", func() (string, error) {
+		data, err := clipboardImage(a.mv.u.ctx())
+		if err != nil {
+			return "", err
+		}
+		return engine.ReadInviteImage(data)
+	})
 }
 
 // pathFromClipboard returns the image file named by clipboard text (a path
@@ -262,12 +268,24 @@ func (a *addContactDialog) chooseImage() {
 
 // readImageFile finds the invite in a picture and accepts it.
 func (a *addContactDialog) readImageFile(path string) {
+	a.readImage(filepath.Base(path), func() (string, error) { return engine.ReadInviteFile(path) })
+}
+
+// readImage runs read (which finds an invite in a picture) off the UI
+// goroutine and accepts the invite it finds.
+func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 	setError(a.errLabel, "", "")
-	a.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
+	a.setBusy(true, "Looking for a QR code in "+what+"…")
 	u := a.mv.u
 	u.background(func() {
-		text, err := engine.ReadInviteFile(path)
+		text, err := read()
 		u.do(func() {
+			if errors.Is(err, errNoClipboardImage) {
+				a.setBusy(false, "")
+				setError(a.errLabel, "The clipboard holds no picture or invite.",
+					"Copy the invite text or a picture of the QR code, or use “Choose image…” or drop a picture onto this window.")
+				return
+			}
 			if err != nil {
 				a.setBusy(false, "")
 				hint := invite.Hint(err)
