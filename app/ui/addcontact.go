@@ -112,26 +112,7 @@ func (mv *mainView) addContactFromFile(path string) {
 }
 
 func (a *addContactDialog) setBusy(b bool, status string) {
-	for _, w := range a.buttons {
-		if b {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
-	if b {
-		a.busy.Show()
-		a.busy.Start()
-	} else {
-		a.busy.Stop()
-		a.busy.Hide()
-	}
-	a.status.SetText(status)
-	if status == "" {
-		a.status.Hide()
-	} else {
-		a.status.Show()
-	}
+	showBusy(b, status, a.busy, a.status, a.buttons...)
 }
 
 // accept acts on invite text in the background.

@@ -141,23 +141,7 @@ func (cg *createGroupDialog) choiceChanged() {
 }
 
 func (cg *createGroupDialog) setBusy(b bool, status string) {
-	for _, w := range []fyne.Disableable{cg.create, cg.name, cg.choice, cg.paste} {
-		if b {
-			w.Disable()
-		} else {
-			w.Enable()
-		}
-	}
-	if b {
-		cg.busy.Show()
-		cg.busy.Start()
-	} else {
-		cg.busy.Stop()
-		cg.busy.Hide()
-	}
-	cg.status.SetText(status)
-	cg.status.Hidden = status == ""
-	cg.status.Refresh()
+	showBusy(b, status, cg.busy, cg.status, cg.create, cg.name, cg.choice, cg.paste)
 }
 
 // submit creates the group in the background.

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/assets"
 	"github.com/nookchat/nook/engine"
@@ -332,4 +333,29 @@ func (u *UI) chooseFile(exts []string, then func(path string)) {
 	d.SetFilter(storage.NewExtensionFileFilter(exts))
 	d.Resize(fyne.NewSize(760, 520))
 	u.showDialog(d)
+}
+
+// showBusy shows or hides a dialog's running work: the spinner, a status
+// line (hidden when empty), and the controls disabled while it runs.
+func showBusy(b bool, status string, spinner *widget.ProgressBarInfinite, label *widget.Label, controls ...fyne.Disableable) {
+	for _, w := range controls {
+		if b {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if b {
+		spinner.Show()
+		spinner.Start()
+	} else {
+		spinner.Stop()
+		spinner.Hide()
+	}
+	label.SetText(status)
+	if status == "" {
+		label.Hide()
+	} else {
+		label.Show()
+	}
 }
