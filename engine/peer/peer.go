@@ -53,6 +53,7 @@ import (
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/wire"
 )
 
 // Errors returned by the Manager's methods.
@@ -160,6 +161,12 @@ func New(cfg Config) *Manager {
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(10*time.Minute, cfg.MinBackoff)
 	}
+	if cfg.Handshake == nil {
+		// A session whose other end vanished (its tor died) is noticed:
+		// each side writes a keepalive frame after 30 s of silence and
+		// gives up on a session that sent nothing for 2 minutes.
+		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute}}
+	}
 	if cfg.MaxDials <= 0 {
 		cfg.MaxDials = 4
 	}
@@ -246,6 +253,18 @@ func (m *Manager) serve() {
 			t.Stop()
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// forgetDescriptors asks the transport, if it caches where onion services
+// are (Tor does), to forget it: a contact whose tor restarted publishes new
+// introduction points, and a stale cached descriptor would keep every dial
+// failing for up to 15 minutes.
+func (m *Manager) forgetDescriptors() {
+	if f, ok := m.cfg.Transport.(interface{ ForgetOnionDescriptors() error }); ok {
+		if err := f.ForgetOnionDescriptors(); err != nil {
+			m.cfg.Logger.Debug("forgetting onion descriptors failed", "err", err)
 		}
 	}
 }

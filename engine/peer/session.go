@@ -49,7 +49,7 @@ func (l *link) serve(s *handshake.Session) {
 		s.Close()
 		return
 	}
-	l.sess = s
+	l.sess, l.sessStart = s, time.Now()
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
