@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"log/slog"
 	"syscall"
 	"testing"
 	"time"
@@ -16,9 +17,18 @@ import (
 // torEngine is an Engine that runs its own tor in the private Tor network,
 // configured through Config.Tor exactly as the app configures it for users
 // (only PrivateNetwork differs).
-func torEngine(t *testing.T, n *tortest.Network) *testEngine {
+func torEngine(t *testing.T, n *tortest.Network, name string) *testEngine {
 	t.Helper()
+	// The engine's debug log is printed when the test fails: the log holds
+	// no secrets (TestLogsHoldNoSecrets) and says why a dial or session failed.
+	var log lockedBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s's engine log:\n%s", name, log.String())
+		}
+	})
 	e := New(Config{
+		Logger:  slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})).With("engine", name),
 		DataDir: t.TempDir(),
 		Tor: tor.Config{
 			TorPath:        n.Tor,
@@ -48,7 +58,7 @@ func TestEngineOverTor(t *testing.T) {
 	}
 	n := tortest.Shared(t)
 	ctx := context.Background()
-	alice, bob := torEngine(t, n), torEngine(t, n)
+	alice, bob := torEngine(t, n, "alice"), torEngine(t, n, "bob")
 	const slow = 120 * time.Second
 	for _, e := range []*testEngine{alice, bob} {
 		e.waitUntil("tor ready", slow, func() bool { return e.TorStatus().State == model.TorReady })

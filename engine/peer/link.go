@@ -3,7 +3,9 @@ package peer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net"
 	"sync"
 	"time"
 
@@ -29,10 +31,13 @@ type link struct {
 	sess      *handshake.Session // the live session, or nil
 	sessStart time.Time          // when sess was installed
 	offered   *handshake.Session // an inbound session waiting to be installed
-	urgent    bool               // a user action asks for a dial now
-	pres      model.Presence
-	stopped   bool
-	activity  time.Time // last activity, for dial priority
+	// cancelDial, while a dial waits for the transport, abandons it: an
+	// authenticated inbound session from the contact makes it pointless.
+	cancelDial context.CancelFunc
+	urgent     bool // a user action asks for a dial now
+	pres       model.Presence
+	stopped    bool
+	activity   time.Time // last activity, for dial priority
 }
 
 func newLink(m *Manager, addr identity.Address) *link {
@@ -138,6 +143,13 @@ func (l *link) offer(s *handshake.Session) {
 			drop = append(drop, l.offered)
 		}
 		l.offered = s
+		if l.cancelDial != nil {
+			// Our dial has not reached the peer yet (over Tor it can hang
+			// on a stale descriptor for minutes) while the peer reached us:
+			// use the peer's session now.
+			l.cancelDial()
+			l.cancelDial = nil
+		}
 	}
 	l.mu.Unlock()
 	for _, d := range drop {
@@ -181,6 +193,18 @@ func (l *link) run() {
 			continue
 		}
 		s, err := l.dial()
+		if off := l.takeOffered(); off != nil {
+			// The peer reached us while we dialled: keep one session, the
+			// one both sides keep when both dials succeeded.
+			if err == nil && l.keeps(s) {
+				off.Close()
+			} else {
+				if s != nil {
+					s.Close()
+				}
+				s, err = off, nil
+			}
+		}
 		switch {
 		case err == nil:
 			l.serve(s)
@@ -193,7 +217,7 @@ func (l *link) run() {
 		default:
 			l.setPresence(model.Offline)
 			failures++
-			if failures == 2 && errors.Is(err, transport.ErrUnreachable) {
+			if errors.Is(err, errDialTimeout) || (failures == 2 && errors.Is(err, transport.ErrUnreachable)) {
 				l.m.forgetDescriptors()
 			}
 			nextDial = time.Now().Add(l.backoff(failures))
@@ -271,13 +295,24 @@ func (l *link) wantsSession() bool {
 	return c.State == model.ContactAccepted || c.State == model.ContactPending
 }
 
-// dial connects and authenticates, holding a dial slot.
+// errDialTimeout is the error of a dial that Config.DialTimeout cut short.
+var errDialTimeout = fmt.Errorf("dial timed out: %w", transport.ErrUnreachable)
+
+// dial connects and authenticates, holding a dial slot. Until the
+// transport has connected, an inbound session offered by the contact
+// cancels the dial (see offer): waiting for a slot or for Tor to reach the
+// peer is pointless once the peer has reached us.
 func (l *link) dial() (*handshake.Session, error) {
-	l.mu.Lock()
-	prio := l.activity
-	l.mu.Unlock()
 	ctx, cancel := context.WithCancel(l.m.ctx)
 	defer cancel()
+	l.mu.Lock()
+	prio := l.activity
+	if l.offered != nil {
+		l.mu.Unlock()
+		return nil, context.Canceled
+	}
+	l.cancelDial = cancel
+	l.mu.Unlock()
 	go func() {
 		select {
 		case <-l.stop:
@@ -285,14 +320,14 @@ func (l *link) dial() (*handshake.Session, error) {
 		case <-ctx.Done():
 		}
 	}()
-	if err := l.m.slots.acquire(ctx, prio); err != nil {
-		return nil, err
-	}
-	defer l.m.slots.release()
-	l.setPresence(model.Connecting)
-	conn, err := l.m.cfg.Transport.Dial(ctx, l.addr)
+	conn, err := l.connect(ctx, prio)
+	l.mu.Lock()
+	l.cancelDial = nil
+	l.mu.Unlock()
 	if err != nil {
-		l.m.cfg.Logger.Debug("dial failed", "err", err)
+		if !errors.Is(err, context.Canceled) {
+			l.m.cfg.Logger.Debug("dial failed", "err", err)
+		}
 		return nil, err
 	}
 	s, err := handshake.Client(ctx, conn, l.m.cfg.Identity, l.addr, l.m.cfg.Handshake)
@@ -304,4 +339,21 @@ func (l *link) dial() (*handshake.Session, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// connect takes a dial slot and connects through the transport within
+// Config.DialTimeout.
+func (l *link) connect(ctx context.Context, prio time.Time) (net.Conn, error) {
+	if err := l.m.slots.acquire(ctx, prio); err != nil {
+		return nil, err
+	}
+	defer l.m.slots.release()
+	l.setPresence(model.Connecting)
+	ctx, cancel := context.WithTimeoutCause(ctx, l.m.cfg.DialTimeout, errDialTimeout)
+	defer cancel()
+	conn, err := l.m.cfg.Transport.Dial(ctx, l.addr)
+	if err != nil && context.Cause(ctx) == errDialTimeout {
+		err = errDialTimeout
+	}
+	return conn, err
 }

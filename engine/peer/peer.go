@@ -14,7 +14,11 @@
 // exponential backoff (Config.MinBackoff doubling to Config.MaxBackoff, with
 // jitter). A user action (sending a message, adding a contact) resets the
 // backoff once; nothing else dials early, so an unreachable contact never
-// causes a busy loop.
+// causes a busy loop. A dial is cut off after Config.DialTimeout, and one
+// still waiting for the transport is abandoned as soon as the contact's own
+// session reaches us: over Tor, a dial can hang for minutes on the stale
+// descriptor of a contact whose tor restarted, while that contact's dial
+// to us succeeds at once.
 //
 // # Delivery
 //
@@ -100,6 +104,11 @@ type Config struct {
 	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
 	// unreachable contact; defaults 5 s and 10 min.
 	MinBackoff, MaxBackoff time.Duration
+	// DialTimeout bounds how long one dial may wait for the transport to
+	// connect (default 90 s). Tor can spend minutes trying the introduction
+	// points of a stale descriptor; a dial that times out counts as
+	// unreachable and makes the transport forget cached descriptors.
+	DialTimeout time.Duration
 	// MaxDials bounds concurrent dial attempts (default 4). Contacts active
 	// most recently get a free slot first.
 	MaxDials int
@@ -166,6 +175,9 @@ func New(cfg Config) *Manager {
 		// each side writes a keepalive frame after 30 s of silence and
 		// gives up on a session that sent nothing for 2 minutes.
 		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute}}
+	}
+	if cfg.DialTimeout <= 0 {
+		cfg.DialTimeout = 90 * time.Second
 	}
 	if cfg.MaxDials <= 0 {
 		cfg.MaxDials = 4
