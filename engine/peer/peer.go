@@ -105,7 +105,8 @@ type Config struct {
 	// unreachable contact; defaults 5 s and 10 min.
 	MinBackoff, MaxBackoff time.Duration
 	// DialTimeout bounds how long one dial may wait for the transport to
-	// connect (default 90 s). Tor can spend minutes trying the introduction
+	// connect (default 2 min, longer than the Tor
+	// transport's own 90 s onion dial timeout). Tor can spend minutes trying the introduction
 	// points of a stale descriptor; a dial that times out counts as
 	// unreachable and makes the transport forget cached descriptors.
 	DialTimeout time.Duration
@@ -177,7 +178,7 @@ func New(cfg Config) *Manager {
 		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute}}
 	}
 	if cfg.DialTimeout <= 0 {
-		cfg.DialTimeout = 90 * time.Second
+		cfg.DialTimeout = 2 * time.Minute
 	}
 	if cfg.MaxDials <= 0 {
 		cfg.MaxDials = 4

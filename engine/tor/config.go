@@ -65,6 +65,13 @@ type Config struct {
 	// restarting status says why.
 	LivenessInterval, LivenessTimeout time.Duration
 
+	// OnionDialTimeout bounds how long Dial waits for tor to reach an
+	// onion service once tor is ready (default 90 s). Tor can spend
+	// minutes on the introduction points of a stale descriptor (the peer's
+	// tor restarted); a dial that times out makes tor forget its cached
+	// descriptors so that the next dial fetches fresh ones.
+	OnionDialTimeout time.Duration
+
 	// Now returns the current time, for status timestamps (default
 	// time.Now).
 	Now func() time.Time
@@ -124,6 +131,9 @@ func (c *Config) withDefaults() Config {
 	}
 	if cfg.StopGrace == 0 {
 		cfg.StopGrace = 5 * time.Second
+	}
+	if cfg.OnionDialTimeout <= 0 {
+		cfg.OnionDialTimeout = 90 * time.Second
 	}
 	if cfg.LivenessInterval <= 0 {
 		cfg.LivenessInterval = 30 * time.Second

@@ -16,6 +16,7 @@ import (
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
+	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/engine/transport/transporttest"
 )
@@ -212,6 +213,32 @@ func TestRestartAfterKill(t *testing.T) {
 	t.Logf("SIGKILL to ready again %v; to B's next round trip %v", restarted.Round(time.Millisecond), time.Since(killed).Round(time.Millisecond))
 	if s := c.Status(); s.Restarts != 1 {
 		t.Errorf("Restarts = %d, want 1", s.Restarts)
+	}
+}
+
+// TestOnionDialTimeout: a dial that tor does not complete within
+// OnionDialTimeout ends with an error that says so and counts as
+// unreachable, while the caller's own context is still live.
+func TestOnionDialTimeout(t *testing.T) {
+	n := tortest.Shared(t)
+	c := startEngine(t, n, t.TempDir(), func(cfg *tor.Config) { cfg.OnionDialTimeout = time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if err := c.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Nobody publishes this address: tor would look for its descriptor
+	// on the directories, which takes longer than a millisecond.
+	start := time.Now()
+	_, err := c.Dial(ctx, newID(t).Address())
+	if !errors.Is(err, transport.ErrUnreachable) || !strings.Contains(err.Error(), "in time") {
+		t.Fatalf("Dial = %v, want a timeout that counts as unreachable", err)
+	}
+	if ctx.Err() != nil || time.Since(start) > 30*time.Second {
+		t.Fatalf("the dial took %v: the timeout did not cut it short", time.Since(start))
+	}
+	if s := c.Status(); s.State != tor.StateReady {
+		t.Errorf("tor is %v after a timed-out dial (forgetting descriptors must not disturb it)", s.State)
 	}
 }
 

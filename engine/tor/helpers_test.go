@@ -30,9 +30,9 @@ type engine struct {
 
 // startEngine starts a Tor transport in the private network with its data
 // in dataDir, and closes it when the test ends.
-func startEngine(t testing.TB, n *tortest.Network, dataDir string) *engine {
+func startEngine(t testing.TB, n *tortest.Network, dataDir string, opts ...func(*tor.Config)) *engine {
 	t.Helper()
-	e, err := newEngine(n, dataDir)
+	e, err := newEngine(n, dataDir, opts...)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
@@ -42,9 +42,9 @@ func startEngine(t testing.TB, n *tortest.Network, dataDir string) *engine {
 
 // newEngine starts a Tor transport in the private network; the caller
 // closes it.
-func newEngine(n *tortest.Network, dataDir string) (*engine, error) {
+func newEngine(n *tortest.Network, dataDir string, opts ...func(*tor.Config)) (*engine, error) {
 	e := &engine{changed: make(chan struct{})}
-	e.Tor = tor.New(tor.Config{
+	cfg := tor.Config{
 		DataDir:        dataDir,
 		TorPath:        n.Tor,
 		PrivateNetwork: n.Client(),
@@ -57,7 +57,11 @@ func newEngine(n *tortest.Network, dataDir string) (*engine, error) {
 			e.changed = make(chan struct{})
 			e.mu.Unlock()
 		},
-	})
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.Tor = tor.New(cfg)
 	e.started = time.Now()
 	if err := e.Start(context.Background()); err != nil {
 		return nil, err

@@ -183,24 +183,36 @@ func socksHandshake(rw io.ReadWriter, host string, port int, user string) error 
 // waiting first for tor to be ready. Failures that mean the peer is absent
 // or unreachable wrap transport.ErrUnreachable (and a *SOCKSError with
 // tor's reply code); right after a peer publishes, SOCKSDescNotFound is
-// common and worth a retry.
+// common and worth a retry. Once tor is ready, a dial that takes longer
+// than Config.OnionDialTimeout is cut short (also unreachable), and an
+// introduction failure or a timeout makes tor forget cached descriptors.
 func (t *Tor) Dial(ctx context.Context, addr identity.Address) (net.Conn, error) {
 	inst, err := t.readyInstance(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("onion dial: %w", err)
 	}
-	c, err := socksDial(ctx, inst.socks, addr.String(), t.cfg.VirtualPort)
+	dctx, cancel := context.WithTimeoutCause(ctx, t.cfg.OnionDialTimeout, errOnionDialTimeout)
+	defer cancel()
+	c, err := socksDial(dctx, inst.socks, addr.String(), t.cfg.VirtualPort)
 	if err != nil {
 		var se *SOCKSError
-		if errors.As(err, &se) && (se.Code == SOCKSIntroFailed || se.Code == SOCKSIntroTimedOut) {
+		timedOut := ctx.Err() == nil && context.Cause(dctx) == errOnionDialTimeout
+		if timedOut || errors.As(err, &se) && (se.Code == SOCKSIntroFailed || se.Code == SOCKSIntroTimedOut) {
 			// The cached descriptor names dead introduction points (the
 			// peer's tor restarted): make tor fetch a fresh one next time.
 			t.ForgetOnionDescriptors()
+		}
+		if timedOut {
+			err = errOnionDialTimeout
 		}
 		return nil, fmt.Errorf("onion dial: %w", err)
 	}
 	return &transport.Conn{Conn: c, Remote: &transport.Addr{Address: addr, Port: t.cfg.VirtualPort}}, nil
 }
+
+// errOnionDialTimeout is the error of a dial cut short by
+// Config.OnionDialTimeout.
+var errOnionDialTimeout = fmt.Errorf("tor did not reach the onion service in time: %w", transport.ErrUnreachable)
 
 // ForgetOnionDescriptors makes tor forget its cached onion service
 // descriptors and which directories it recently asked for them (SIGNAL
