@@ -112,6 +112,48 @@ func (e *Engine) PostToGroup(conv model.ConversationID, body string, replyTo mod
 	return op.groups.Post(id, body, replyTo)
 }
 
+// LeaveGroup leaves a group: nothing more is received from it or posted to
+// it, its queued posts are dropped (marked failed), and the other members
+// are told with a leave notice, posted like any group message once the
+// server is reachable. The connection to the group's server is closed
+// when no other group of the profile uses it. With deleteHistory the
+// group's messages are deleted from this computer too; without it they
+// stay as read-only history (LeftGroups), and a later call with
+// deleteHistory deletes them. A model.GroupLeft event follows.
+//
+// LeaveGroup returns ErrNotGroup for a conversation that is not a group,
+// and an error wrapping groupclient.ErrUnknownGroup for a group the
+// profile neither belongs to nor kept the history of.
+func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	if err := op.groups.Leave(id, deleteHistory); err != nil {
+		return err
+	}
+	if deleteHistory {
+		op.unreadMu.Lock()
+		err := op.unread.Delete([]byte(conv))
+		op.unreadMu.Unlock()
+		if err != nil {
+			return err
+		}
+		e.emit(model.UnreadChanged{Conversation: conv})
+	}
+	return nil
+}
+
+// LeftGroups returns the groups the profile left whose messages it kept,
+// ordered by name: read-only history.
+func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
+	op, err := e.current()
+	if err != nil {
+		return nil, err
+	}
+	return op.groups.LeftGroups()
+}
+
 // GroupMembers returns the authors seen in a group.
 func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
 	op, id, err := e.groupOf(conv)

@@ -54,6 +54,10 @@ const (
 	KindText      Kind = 1 // Text
 	KindReply     Kind = 2 // ReplyTo ‖ Text
 	KindFileOffer Kind = 3 // reserved
+	// KindLeft announces that the author left the group: its body is
+	// empty and it carries no text. Clients that predate it count it in
+	// the timeline and show nothing (an unknown kind).
+	KindLeft Kind = 4
 )
 
 // MessageID identifies a group message: the SHA-256 of its signed
@@ -128,6 +132,11 @@ func checkName(s string) error {
 func (m *Message) body() ([]byte, error) {
 	switch m.Kind {
 	case KindText, KindReply:
+	case KindLeft:
+		if m.Text != "" || !m.ReplyTo.IsZero() {
+			return nil, fmt.Errorf("%w: a leave notice carries no text", ErrInvalid)
+		}
+		return nil, nil
 	default:
 		return nil, fmt.Errorf("%w: kind %d cannot be written", ErrInvalid, m.Kind)
 	}
@@ -250,6 +259,10 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 		}
 		copy(m.ReplyTo[:], body)
 		m.Text = string(body[len(m.ReplyTo):])
+	case KindLeft:
+		if len(body) != 0 {
+			return nil, fmt.Errorf("%w: leave notice with a body", ErrMalformed)
+		}
 	default:
 		m.Raw = append([]byte(nil), body...)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -18,8 +19,9 @@ import (
 )
 
 var (
-	// ErrUnknownGroup is returned by Post, Members and Invite for a group
-	// the profile does not belong to.
+	// ErrUnknownGroup is returned by Post, Members, Invite and Leave for a
+	// group the profile does not belong to (Members and Leave accept a
+	// group left with its history kept).
 	ErrUnknownGroup = errors.New("groupclient: no such group")
 	// ErrUnknownMessage is returned by Post for a reply to a message that
 	// is not a stored message of the group.
@@ -35,6 +37,9 @@ type GroupInfo struct {
 	Name         string
 	// Server is the onion address of the group's server.
 	Server identity.Address
+	// Left is set for a group the profile left whose messages it kept
+	// (LeftGroups): read-only history, nothing is sent or received.
+	Left bool
 }
 
 // Member is an author seen in a group.
@@ -44,6 +49,9 @@ type Member struct {
 	Name string
 	// Messages is the number of their messages seen.
 	Messages uint64
+	// Left is set when their last message was a notice that they left
+	// the group.
+	Left bool
 }
 
 // groupState is one group of the profile.
@@ -57,6 +65,9 @@ type groupState struct {
 	// guarded by Client.mu.
 	head group.MessageID
 	tlb  *store.Bucket
+	// left holds the members whose last message said they left, with the
+	// sequence number of that notice; guarded by Client.mu.
+	left map[identity.Address]uint64
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -65,6 +76,11 @@ type Client struct {
 	cfg    Config
 	st     *store.Store
 	bucket *store.Bucket
+
+	// leaveMu serialises Leave and JoinGroup (and the cleanups Start
+	// finishes), so that a group is never joined while its leaving is
+	// half done. It is taken before mu.
+	leaveMu sync.Mutex
 
 	mu      sync.Mutex // guards groups, servers, ctx, started, closed and every group's timeline
 	groups  map[group.ID]*groupState
@@ -86,8 +102,22 @@ func New(cfg Config) (*Client, error) {
 		groups: map[group.ID]*groupState{}, servers: map[[32]byte]*server{}}, nil
 }
 
-// Start loads the profile's groups and starts connecting to their servers.
+// Start finishes the leaving of groups that a crash interrupted, loads the
+// profile's groups and starts connecting to their servers, and to the
+// servers of groups left whose leave notice is still to be posted.
 func (c *Client) Start(ctx context.Context) error {
+	c.leaveMu.Lock()
+	defer c.leaveMu.Unlock()
+	if err := c.start(ctx); err != nil {
+		return err
+	}
+	if err := c.finishLeaves(); err != nil {
+		return fmt.Errorf("groupclient: finish leaving: %w", err)
+	}
+	return nil
+}
+
+func (c *Client) start(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -108,12 +138,21 @@ func (c *Client) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("groupclient: load groups: %w", err)
 	}
+	notices, err := c.pendingNotices(nil)
+	if err != nil {
+		return fmt.Errorf("groupclient: load leave notices: %w", err)
+	}
 	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	c.started = true
 	for _, r := range recs {
 		if _, err := c.addLocked(r); err != nil {
 			return err
 		}
+	}
+	for _, n := range notices {
+		srv := c.serverLocked(n.bundle)
+		srv.startPosterLocked()
+		srv.wakePoster()
 	}
 	return nil
 }
@@ -146,17 +185,28 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 		return nil, fmt.Errorf("groupclient: load timeline: %w", err)
 	}
 	gs.head = gs.tl.Head()
+	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
+		return nil, err
+	}
 	c.groups[g.ID()] = gs
-	srv, ok := c.servers[r.bundle.SigningKey]
-	if !ok {
-		srv = newServer(c, r.bundle)
-		c.servers[r.bundle.SigningKey] = srv
-		if c.started && !c.closed {
-			srv.start(c.ctx, &c.wg)
-		}
+	srv := c.serverLocked(r.bundle)
+	if c.started && !c.closed {
+		srv.startPosterLocked()
+		srv.startSubscriberLocked()
 	}
 	srv.wakePoster()
 	return gs, nil
+}
+
+// serverLocked returns the client's state for the server of bundle,
+// making it on first use. c.mu is held.
+func (c *Client) serverLocked(b invite.Bundle) *server {
+	srv, ok := c.servers[b.SigningKey]
+	if !ok {
+		srv = newServer(c, b)
+		c.servers[b.SigningKey] = srv
+	}
+	return srv
 }
 
 // knownFunc answers a timeline's question "was this message delivered by
@@ -185,7 +235,8 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 }
 
 // JoinGroup joins the group of an invite. Joining a group again returns
-// it unchanged.
+// it unchanged. Joining a group left earlier (history kept) makes it a
+// group of the profile again, with its history.
 func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle()}
 	if err := r.bundle.Verify(); err != nil {
@@ -195,6 +246,8 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 	if err != nil {
 		return GroupInfo{}, err
 	}
+	c.leaveMu.Lock()
+	defer c.leaveMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -207,7 +260,13 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	if err := c.bucket.Put(groupKey(g.ID()), v); err != nil {
+	err = c.bucket.Update(func(tx *store.BucketTx) error {
+		if err := tx.Delete(leftKey(g.ID())); err != nil {
+			return err
+		}
+		return tx.Put(groupKey(g.ID()), v)
+	})
+	if err != nil {
 		return GroupInfo{}, fmt.Errorf("groupclient: store group: %w", err)
 	}
 	gs, err := c.addLocked(r)
@@ -254,21 +313,30 @@ func (c *Client) Invite(id group.ID) (string, error) {
 
 // Members returns the authors seen in a group (the profile included once
 // it has posted and its message came back), with the display names they
-// last carried.
+// last carried and whether they announced that they left. For a group
+// left with its history kept, it returns the members as they were then.
 func (c *Client) Members(id group.ID) ([]Member, error) {
 	c.mu.Lock()
 	gs, ok := c.groups[id]
-	var authors map[identity.Address]uint64
+	var (
+		authors map[identity.Address]uint64
+		left    map[identity.Address]uint64
+	)
 	if ok {
 		authors = gs.tl.Authors()
+		left = maps.Clone(gs.left)
 	}
 	c.mu.Unlock()
 	if !ok {
-		return nil, ErrUnknownGroup
+		var err error
+		if authors, left, err = c.leftGroupMembers(id); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]Member, 0, len(authors))
 	for addr, n := range authors {
-		m := Member{Address: addr, Messages: n}
+		_, gone := left[addr]
+		m := Member{Address: addr, Messages: n, Left: gone}
 		if v, err := c.bucket.Get(nameKey(id, addr.PublicKey())); err == nil {
 			m.Name = string(v)
 		}

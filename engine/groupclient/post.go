@@ -94,13 +94,19 @@ func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, er
 	return group.MessageID(v), nil
 }
 
-// runPoster sends the server's queued posts, oldest first per group, one
-// post per connection, until ctx ends.
+// runPoster sends the server's leave notices and then its queued posts,
+// oldest first per group, one post per connection, until ctx ends.
+// Notices go first: a member who left a group and joined it again before
+// the notice went out must not appear to leave after their return.
 func (s *server) runPoster(ctx context.Context) {
 	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
 	for ctx.Err() == nil {
-		queued, err := s.queued()
-		if err == nil && len(queued) == 0 {
+		notices, err := s.c.pendingNotices(&s.bundle.SigningKey)
+		var queued []model.MessageID
+		if err == nil {
+			queued, err = s.queued()
+		}
+		if err == nil && len(queued) == 0 && len(notices) == 0 {
 			select {
 			case <-ctx.Done():
 				return
@@ -108,10 +114,17 @@ func (s *server) runPoster(ctx context.Context) {
 				continue
 			}
 		}
-		for _, id := range queued {
-			if err = s.postOne(ctx, id); err != nil {
+		for _, n := range notices {
+			if err != nil {
 				break
 			}
+			err = s.postNotice(ctx, n)
+		}
+		for _, id := range queued {
+			if err != nil {
+				break
+			}
+			err = s.postOne(ctx, id)
 		}
 		if err == nil {
 			b.reset()
@@ -151,22 +164,47 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 	} else if err != nil {
 		return err
 	}
+	status, err := s.post(ctx, blob)
+	if err != nil {
+		return err
+	}
+	switch status {
+	case protocol.PostOK:
+		return s.c.markSent(id)
+	case protocol.PostWrongSize:
+		return s.c.markFailed(id, "the server refused the message")
+	}
+	return fmt.Errorf("%w: %s", errPostFailed, status)
+}
+
+// postNotice sends a leave notice on a connection of its own and forgets
+// it once the server stored it (or refused it for good).
+func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
+	status, err := s.post(ctx, n.blob)
+	if err != nil {
+		return err
+	}
+	if status != protocol.PostOK && status != protocol.PostWrongSize {
+		return fmt.Errorf("%w: %s", errPostFailed, status)
+	}
+	return s.c.bucket.Delete(noticeKey(s.bundle.SigningKey, n.group))
+}
+
+// post sends blob and returns the server's answer, taking another token
+// (at most three times) when the server refuses the one it got.
+func (s *server) post(ctx context.Context, blob []byte) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
 		status, err := s.send(ctx, blob)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		switch status {
-		case protocol.PostOK:
-			return s.c.markSent(id)
 		case protocol.PostTokenSpent, protocol.PostTokenInvalid, protocol.PostNoToken:
 			if attempt < 3 {
 				continue // a bad token: take another
 			}
-		case protocol.PostWrongSize:
-			return s.c.markFailed(id, "the server refused the message")
 		}
-		return fmt.Errorf("%w: %s", errPostFailed, status)
+		return status, nil
 	}
 }
 
@@ -202,17 +240,24 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 	return res.Status, nil
 }
 
-// markSent records that the server stored a queued post.
+// markSent records that the server stored a queued post. The post may
+// belong to a group left while it was on its way: it is then marked sent
+// all the same (history kept), or was deleted (history deleted).
 func (c *Client) markSent(id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, err := c.st.GetMessage(id)
-	if err != nil {
+	if errors.Is(err, store.ErrNotFound) {
+		if err := c.st.Dequeue(id); err != nil {
+			return err
+		}
+		return c.bucket.Delete(queueKey(id))
+	} else if err != nil {
 		return err
 	}
-	if m.Status == model.StatusQueued {
+	if m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft {
 		if m, err = c.st.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
 			return err
 		}

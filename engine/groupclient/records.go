@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 )
@@ -19,6 +20,15 @@ import (
 //	"q" ‖ model ID [16]            → the sealed blob of a queued post
 //	"c" ‖ server key [32]          → the subscription cursor, u64
 //	"w" ‖ server key [32]          → the token wallet (tokens.Wallet encoding)
+//	"x" ‖ group ID [32] ‖ author [32] → seq u64 of the author's leave notice, while it is
+//	                                 their last message
+//	"l" ‖ group ID [32]            → a group left with its history kept: version 1 ‖
+//	                                 address length u8 ‖ server address ‖ name
+//	"f" ‖ server key [32] ‖ group ID [32] → the profile's leave notice, still to be posted:
+//	                                 version 1 ‖ bundle [invite.BundleSize] ‖ sealed blob
+//	"p" ‖ group ID [32]            → a leaving whose cleanup is not finished: version 1 ‖
+//	                                 mode u8 (1 keep history, 2 delete it) ‖ n × model ID [16]
+//	                                 (the posts that were queued)
 //
 // and each group's timeline in a bucket of its own (timelineBucket).
 const bucketName = "groupclient"
@@ -38,13 +48,17 @@ func key(kind byte, parts ...[]byte) []byte {
 	return k
 }
 
-func groupKey(id group.ID) []byte               { return key('g', id[:]) }
-func seqKey(id group.ID) []byte                 { return key('s', id[:]) }
-func nameKey(id group.ID, author []byte) []byte { return key('n', id[:], author) }
-func indexKey(id model.MessageID) []byte        { return key('i', id[:]) }
-func queueKey(id model.MessageID) []byte        { return key('q', id[:]) }
-func cursorKey(server [32]byte) []byte          { return key('c', server[:]) }
-func walletKey(server [32]byte) []byte          { return key('w', server[:]) }
+func groupKey(id group.ID) []byte                     { return key('g', id[:]) }
+func seqKey(id group.ID) []byte                       { return key('s', id[:]) }
+func nameKey(id group.ID, author []byte) []byte       { return key('n', id[:], author) }
+func indexKey(id model.MessageID) []byte              { return key('i', id[:]) }
+func queueKey(id model.MessageID) []byte              { return key('q', id[:]) }
+func cursorKey(server [32]byte) []byte                { return key('c', server[:]) }
+func walletKey(server [32]byte) []byte                { return key('w', server[:]) }
+func leftMemberKey(id group.ID, author []byte) []byte { return key('x', id[:], author) }
+func leftKey(id group.ID) []byte                      { return key('l', id[:]) }
+func noticeKey(server [32]byte, id group.ID) []byte   { return key('f', server[:], id[:]) }
+func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
 
 // groupRecord is a group as stored.
 type groupRecord struct {
@@ -84,4 +98,81 @@ func parseU64(b []byte) (uint64, error) {
 		return 0, fmt.Errorf("%w: counter", ErrCorrupt)
 	}
 	return binary.BigEndian.Uint64(b), nil
+}
+
+// leftRecord is a group left with its history kept.
+type leftRecord struct {
+	server identity.Address
+	name   string
+}
+
+func (r *leftRecord) encode() []byte {
+	b := []byte{recordVersion, byte(len(r.server))}
+	b = append(b, r.server...)
+	return append(b, r.name...)
+}
+
+func decodeLeftRecord(b []byte) (*leftRecord, error) {
+	if len(b) < 2 || b[0] != recordVersion || len(b) < 2+int(b[1]) {
+		return nil, fmt.Errorf("%w: left group record", ErrCorrupt)
+	}
+	return &leftRecord{server: identity.Address(b[2 : 2+int(b[1])]), name: string(b[2+int(b[1]):])}, nil
+}
+
+// noticeRecord is a leave notice waiting to be posted.
+type noticeRecord struct {
+	group  group.ID
+	bundle invite.Bundle
+	blob   []byte
+}
+
+func (r *noticeRecord) encode() ([]byte, error) {
+	b, err := r.bundle.AppendBinary([]byte{recordVersion})
+	if err != nil {
+		return nil, err
+	}
+	return append(b, r.blob...), nil
+}
+
+func decodeNoticeRecord(id group.ID, b []byte) (*noticeRecord, error) {
+	if len(b) != 1+invite.BundleSize+group.BlobSize || b[0] != recordVersion {
+		return nil, fmt.Errorf("%w: leave notice", ErrCorrupt)
+	}
+	bundle, err := invite.ParseBundle(b[1 : 1+invite.BundleSize])
+	if err != nil {
+		return nil, fmt.Errorf("%w: leave notice bundle: %w", ErrCorrupt, err)
+	}
+	return &noticeRecord{group: id, bundle: *bundle, blob: b[1+invite.BundleSize:]}, nil
+}
+
+// Cleanup modes of a "p" record.
+const (
+	cleanupKeep   byte = 1 // mark the dropped posts failed
+	cleanupDelete byte = 2 // delete the conversation and everything about the group
+)
+
+// cleanupRecord is the unfinished part of a leaving.
+type cleanupRecord struct {
+	mode   byte
+	queued []model.MessageID
+}
+
+func (r *cleanupRecord) encode() []byte {
+	b := []byte{recordVersion, r.mode}
+	for _, id := range r.queued {
+		b = append(b, id[:]...)
+	}
+	return b
+}
+
+func decodeCleanupRecord(b []byte) (*cleanupRecord, error) {
+	var id model.MessageID
+	if len(b) < 2 || b[0] != recordVersion || (b[1] != cleanupKeep && b[1] != cleanupDelete) || (len(b)-2)%len(id) != 0 {
+		return nil, fmt.Errorf("%w: leave cleanup record", ErrCorrupt)
+	}
+	r := &cleanupRecord{mode: b[1]}
+	for p := b[2:]; len(p) > 0; p = p[len(id):] {
+		r.queued = append(r.queued, model.MessageID(p[:len(id)]))
+	}
+	return r, nil
 }

@@ -15,11 +15,22 @@ import (
 )
 
 // server is the client's state for one group server: its bundle, its token
-// wallet and the wake-up of its poster.
+// wallet, the wake-up of its poster and its subscriber's lifetime.
+//
+// The poster runs from the server's first use until Close; it holds a
+// connection only while it posts. The subscriber holds the long-lived
+// connection and runs only while a group of the profile is on the server:
+// leaving the last one stops it (stopSubscriberLocked), joining one again
+// starts it.
 type server struct {
 	c      *Client
 	bundle invite.Bundle
 	wake   chan struct{} // poster wake-up, capacity 1
+
+	// Guarded by Client.mu.
+	posting   bool               // the poster runs
+	subCancel context.CancelFunc // stops the subscriber; nil when none runs
+	subDone   chan struct{}      // closed when the subscriber has returned
 
 	walletMu sync.Mutex // serialises wallet loads, fetches and persists
 	wallet   *tokens.Wallet
@@ -29,10 +40,46 @@ func newServer(c *Client, b invite.Bundle) *server {
 	return &server{c: c, bundle: b, wake: make(chan struct{}, 1)}
 }
 
-func (s *server) start(ctx context.Context, wg *sync.WaitGroup) {
-	wg.Add(2)
-	go func() { defer wg.Done(); s.runSubscriber(ctx) }()
-	go func() { defer wg.Done(); s.runPoster(ctx) }()
+// startPosterLocked starts the poster if it does not run yet. c.mu is
+// held, and the client is started and not closed.
+func (s *server) startPosterLocked() {
+	if s.posting {
+		return
+	}
+	s.posting = true
+	ctx := s.c.ctx
+	s.c.wg.Add(1)
+	go func() { defer s.c.wg.Done(); s.runPoster(ctx) }()
+}
+
+// startSubscriberLocked starts the subscriber if it does not run. c.mu is
+// held, and the client is started and not closed.
+func (s *server) startSubscriberLocked() {
+	if s.subCancel != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(s.c.ctx)
+	done := make(chan struct{})
+	s.subCancel, s.subDone = cancel, done
+	s.c.wg.Add(1)
+	go func() {
+		defer s.c.wg.Done()
+		defer close(done)
+		s.runSubscriber(ctx)
+	}()
+}
+
+// stopSubscriberLocked stops the subscriber, if one runs, and returns a
+// channel closed once it has returned (and closed its connection). c.mu
+// is held; wait on the channel only after releasing it.
+func (s *server) stopSubscriberLocked() <-chan struct{} {
+	if s.subCancel == nil {
+		return closedChan()
+	}
+	done := s.subDone
+	s.subCancel()
+	s.subCancel, s.subDone = nil, nil
+	return done
 }
 
 func (s *server) wakePoster() {

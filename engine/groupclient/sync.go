@@ -8,6 +8,7 @@ import (
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -19,6 +20,10 @@ const maxBatch = 64
 
 // errResubscribe asks the subscriber to start again from the stored cursor.
 var errResubscribe = errors.New("groupclient: resubscribe")
+
+// errNoGroups is returned by a subscription that outlived the last group
+// of its server (it was left): it stores nothing, not even the cursor.
+var errNoGroups = errors.New("groupclient: no group on the server")
 
 // runSubscriber follows the server until ctx ends, reconnecting with
 // backoff.
@@ -214,6 +219,16 @@ type effects struct {
 	delivered []model.MessageID
 	warnings  []model.GroupWarning
 	touched   map[*groupState]bool
+	// left holds the members whose leave state changes: the seq of their
+	// leave notice, or 0 when they are back; departures the events.
+	left       map[memberKey]uint64
+	departures []model.GroupMemberLeft
+}
+
+// memberKey names a member of one of the client's groups.
+type memberKey struct {
+	gs     *groupState
+	author identity.Address
 }
 
 // store opens, checks and stores a batch of blobs, then advances the
@@ -223,7 +238,10 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	groups := c.groupsOnLocked(s.bundle.SigningKey)
-	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}}
+	if len(groups) == 0 {
+		return errNoGroups
+	}
+	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}}
 	cursor := sub.cursor
 	for _, b := range blobs {
 		if b.Seq <= cursor {
@@ -269,6 +287,18 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 				return err
 			}
 		}
+		for k, seq := range fx.left {
+			key := leftMemberKey(k.gs.g.ID(), k.author.PublicKey())
+			var err error
+			if seq == 0 {
+				err = b.Delete(key)
+			} else {
+				err = b.Put(key, u64(seq))
+			}
+			if err != nil {
+				return err
+			}
+		}
 		for gs := range fx.touched {
 			if err := gs.tl.Save(tx.Bucket(timelineBucket(gs.g.ID()))); err != nil {
 				return err
@@ -282,6 +312,13 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for gs := range fx.touched {
 		gs.tl.Saved()
 	}
+	for k, seq := range fx.left {
+		if seq == 0 {
+			delete(k.gs.left, k.author)
+		} else {
+			k.gs.left[k.author] = seq
+		}
+	}
 	sub.cursor = cursor
 	sub.done += len(blobs)
 	for _, m := range added {
@@ -289,6 +326,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, w := range fx.warnings {
 		c.cfg.Emit(w)
+	}
+	for _, d := range fx.departures {
+		c.cfg.Emit(d)
 	}
 	if !sub.caughtUp && sub.done-sub.lastSent >= c.cfg.ProgressEvery {
 		sub.lastSent = sub.done
@@ -318,6 +358,7 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	if m.Name != "" {
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}
+	c.observeLeaving(gs, m, fx)
 	if m.Kind != group.KindText && m.Kind != group.KindReply {
 		return // a kind this version does not show; the timeline counted it
 	}
@@ -338,6 +379,29 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	}
 	fx.news = append(fx.news, msg)
 	fx.full = append(fx.full, m.ID)
+}
+
+// observeLeaving follows whether m's author has left the group: they have
+// while their newest message (by sequence number) is a leave notice. A
+// notice the server delivers after a newer message of its author changes
+// nothing. c.mu is held; m was observed by gs's timeline.
+func (c *Client) observeLeaving(gs *groupState, m *group.Message, fx *effects) {
+	if m.Author == c.cfg.Self.Address() || m.Seq < gs.tl.LastSeq(m.Author) {
+		return
+	}
+	k := memberKey{gs, m.Author}
+	seq, changed := fx.left[k]
+	if !changed {
+		seq = gs.left[m.Author]
+	}
+	switch {
+	case m.Kind == group.KindLeft:
+		fx.left[k] = m.Seq
+		fx.departures = append(fx.departures, model.GroupMemberLeft{Conversation: gs.conv,
+			Author: string(m.Author), Name: m.Name})
+	case seq != 0:
+		fx.left[k] = 0 // back: they wrote again after leaving
+	}
 }
 
 // abort reloads the timelines of groups after a failed transaction, so

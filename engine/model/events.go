@@ -152,3 +152,25 @@ type GroupWarning struct {
 
 func (GroupSync) isEvent()    {}
 func (GroupWarning) isEvent() {}
+
+// GroupLeft reports that this profile left a group: nothing more is sent
+// to it or received from it. HistoryDeleted says whether its messages were
+// deleted too (the conversation is gone) or kept as read-only history. A
+// group left earlier whose history is deleted later is reported again,
+// with HistoryDeleted set.
+type GroupLeft struct {
+	Conversation   ConversationID
+	HistoryDeleted bool
+}
+
+// GroupMemberLeft reports that a member of a group announced that they
+// left it. Author is their onion address, Name the display name their
+// notice carried (possibly empty).
+type GroupMemberLeft struct {
+	Conversation ConversationID
+	Author       string
+	Name         string
+}
+
+func (GroupLeft) isEvent()       {}
+func (GroupMemberLeft) isEvent() {}

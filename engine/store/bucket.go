@@ -120,6 +120,11 @@ func (tx *Tx) Enqueue(conv model.ConversationID, id model.MessageID) error {
 	return enqueue(tx.txn, conv, id)
 }
 
+// Dequeue is Store.Dequeue inside the transaction.
+func (tx *Tx) Dequeue(id model.MessageID) error {
+	return dequeue(tx.txn, id)
+}
+
 // BucketTx is a bucket inside a transaction.
 type BucketTx struct {
 	b   *Bucket

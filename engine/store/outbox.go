@@ -115,28 +115,30 @@ func (s *Store) OutboxConversations() ([]model.ConversationID, error) {
 
 // Dequeue removes message id from the outbox it is in, if any.
 func (s *Store) Dequeue(id model.MessageID) error {
-	return s.update(func(txn *badger.Txn) error {
-		k := idKey(kindOutIndex, id)
-		item, err := txn.Get(k)
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			return nil
-		} else if err != nil {
-			return err
-		}
-		var (
-			conv model.ConversationID
-			n    uint64
-		)
-		err = item.Value(func(v []byte) error {
-			conv, n, err = decodePointer(v)
-			return err
-		})
-		if err != nil {
-			return err
-		}
-		if err := txn.Delete(seqKey(kindOutbox, conv, n)); err != nil {
-			return err
-		}
-		return txn.Delete(k)
+	return s.update(func(txn *badger.Txn) error { return dequeue(txn, id) })
+}
+
+func dequeue(txn *badger.Txn, id model.MessageID) error {
+	k := idKey(kindOutIndex, id)
+	item, err := txn.Get(k)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	var (
+		conv model.ConversationID
+		n    uint64
+	)
+	err = item.Value(func(v []byte) error {
+		conv, n, err = decodePointer(v)
+		return err
 	})
+	if err != nil {
+		return err
+	}
+	if err := txn.Delete(seqKey(kindOutbox, conv, n)); err != nil {
+		return err
+	}
+	return txn.Delete(k)
 }

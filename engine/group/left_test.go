@@ -1,0 +1,64 @@
+package group
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestLeaveNoticeRoundTrip: a leave notice seals into an ordinary blob,
+// opens with its kind, author, name and sequence number and no text, and
+// counts in the timeline like any message.
+func TestLeaveNoticeRoundTrip(t *testing.T) {
+	g := testGroup(t, "g")
+	alice := testIdentity(t, "alice")
+	m := Message{Seq: 7, Sent: t0, Kind: KindLeft, Name: "Alice", Prev: MessageID{4}}
+	blob, err := g.Seal(nil, alice, &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blob) != BlobSize {
+		t.Fatalf("leave notice of %d bytes", len(blob))
+	}
+	out, err := g.Open(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Kind != KindLeft || out.Author != alice.Address() || out.Name != "Alice" || out.Seq != 7 ||
+		out.Prev != m.Prev || out.Text != "" || len(out.Raw) != 0 || out.ID != m.ID {
+		t.Fatalf("opened %+v", out)
+	}
+	tl := NewTimeline(TimelineOptions{})
+	tl.Observe(&Message{Author: alice.Address(), Seq: 6, Kind: KindText, Text: "bye", ID: MessageID{4}})
+	if dup, fs := tl.Observe(out); dup || len(fs) != 0 {
+		t.Fatalf("timeline: dup %v, findings %v", dup, fs)
+	}
+	if tl.LastSeq(alice.Address()) != 7 {
+		t.Fatalf("timeline last seq %d", tl.LastSeq(alice.Address()))
+	}
+}
+
+// TestLeaveNoticeStrict: a leave notice carries no text when sealed, and a
+// notice with a body does not open (one encoding per message).
+func TestLeaveNoticeStrict(t *testing.T) {
+	g := testGroup(t, "g")
+	alice := testIdentity(t, "alice")
+	for name, m := range map[string]Message{
+		"text":  {Seq: 1, Sent: t0, Kind: KindLeft, Text: "bye"},
+		"reply": {Seq: 1, Sent: t0, Kind: KindLeft, ReplyTo: MessageID{1}},
+	} {
+		if _, err := g.Seal(nil, alice, &m); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%s: %v, want ErrInvalid", name, err)
+		}
+	}
+	// A text message re-labelled as a leave notice and signed again: the
+	// layout parses, the body is not empty.
+	p := plaintextOf(t, g, alice, &Message{Seq: 1, Sent: t0, Kind: KindText, Text: "x"})
+	kindAt := 1 + 32 + 8 + 8 + 32 + 1
+	p[kindAt] = byte(KindLeft)
+	end := kindAt + 1 + 2 + 1
+	sig := alice.Sign(signedBytes(g.id, p[:end]))
+	copy(p[end:], sig)
+	if _, err := g.Open(sealPlain(t, g, p)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("leave notice with a body: %v, want ErrMalformed", err)
+	}
+}
