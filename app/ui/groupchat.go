@@ -18,8 +18,9 @@ import (
 )
 
 // This file holds the parts of the conversation screen that only a group
-// has: its header and menu (invite a contact, show the invite, members),
-// the server's catch-up progress and the warnings about the server.
+// has: its header and menu (invite a contact, show the invite, members,
+// leave), the server's catch-up progress, the warnings about the server,
+// and the read-only state of a group the person left.
 
 // serverWarningText explains a GroupWarning to people.
 const serverWarningText = "The group server may have dropped or altered messages. " +
@@ -53,8 +54,12 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 }
 
 // refreshMemberCount shows how many members are known: those who have
-// posted, and the person themselves.
+// posted and not left, and the person themselves.
 func (cp *chatPane) refreshMemberCount() {
+	if cp.group.Left {
+		cp.members.SetText(leftNote)
+		return
+	}
 	ms, err := cp.mv.u.eng.GroupMembers(cp.conv)
 	if err != nil {
 		cp.members.SetText("Group")
@@ -62,7 +67,7 @@ func (cp *chatPane) refreshMemberCount() {
 	}
 	n := len(ms) + 1
 	for _, m := range ms {
-		if string(m.Address) == cp.mv.self {
+		if string(m.Address) == cp.mv.self || m.Left {
 			n--
 		}
 	}
@@ -76,7 +81,7 @@ func (cp *chatPane) refreshMemberCount() {
 // showSync shows the server's catch-up progress, or hides it once done.
 func (cp *chatPane) showSync() {
 	st := cp.mv.syncs[string(cp.group.Server)]
-	if !st.catchingUp() {
+	if cp.group.Left || !st.catchingUp() {
 		cp.syncBar.Hide()
 		return
 	}
@@ -85,14 +90,40 @@ func (cp *chatPane) showSync() {
 	cp.syncBar.Show()
 }
 
-// showWarnings shows the group's warnings not yet dismissed.
+// showWarnings shows the group's warnings not yet dismissed; for a group
+// the person left, the note that says so instead, with the entry disabled.
 func (cp *chatPane) showWarnings() {
 	ws := cp.mv.warnings[cp.conv]
 	cp.warnBox.Objects = nil
-	if len(ws) > 0 {
+	switch {
+	case cp.group.Left:
+		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.leftBanner())}
+		cp.entry.SetPlaceHolder(leftNote + " — you cannot write here")
+		cp.entry.Disable()
+		cp.sendBtn.Disable()
+		cp.empty.SetText("No messages were kept.")
+	case len(ws) > 0:
 		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.warningBanner(ws))}
 	}
 	cp.warnBox.Refresh()
+}
+
+// leftNote is what a group the person left says about itself.
+const leftNote = "You left this group"
+
+// leftBanner says that the person left the group, what that means, and
+// offers to delete what was kept.
+func (cp *chatPane) leftBanner() fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(leftNote, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	explain := muted("You no longer receive or send its messages. What was written before you left stays on " +
+		"this computer until you delete it. To come back, you need the group's invite again.")
+	del := widget.NewButtonWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup)
+	del.Importance = widget.LowImportance
+	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.LogoutIcon())), nil,
+		container.NewVBox(
+			container.NewBorder(nil, nil, nil, del, title),
+			explain,
+		)))
 }
 
 // warningBanner says what the server did, what it means, and lets the
@@ -130,6 +161,15 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 		fyne.NewMenuItemWithIcon("Invite a contact…", theme.ContentAddIcon(), cp.showInviteContact),
 		fyne.NewMenuItemWithIcon("Show group invite", theme.VisibilityIcon(), cp.showGroupInvite),
 		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItemWithIcon("Leave group…", theme.LogoutIcon(), cp.confirmLeaveGroup),
+	}
+	if cp.group.Left {
+		items = []*fyne.MenuItem{
+			fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItemWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup),
+		}
 	}
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cp.mv.u.win.Canvas(), pos)
@@ -263,6 +303,9 @@ func (cp *chatPane) showMembers() {
 		if m.Messages == 1 {
 			count = "1 message"
 		}
+		if m.Left {
+			count += " · left the group"
+		}
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
 			container.NewVBox(
@@ -275,5 +318,80 @@ func (cp *chatPane) showMembers() {
 	}
 	d := dialog.NewCustom("Members of “"+cp.group.Name+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
 	d.Resize(fyne.NewSize(480, 420))
+	u.showDialog(d)
+}
+
+// confirmLeaveGroup asks before leaving the group, explaining what that
+// means, with the choice to delete its messages too; for a group already
+// left, it asks before deleting the messages kept. The engine call runs in
+// the background; the list and the pane follow once it is done.
+func (cp *chatPane) confirmLeaveGroup() {
+	mv, u := cp.mv, cp.mv.u
+	g := *cp.group
+	title, action := "Leave “"+g.Name+"”?", "Leave group"
+	explain := "You will no longer receive its messages and cannot post to it. The other members " +
+		"see that you left. To come back, you need the group's invite again."
+	also := widget.NewCheck("Also delete the messages on this computer", nil)
+	outcome := muted("")
+	showOutcome := func(deleteHistory bool) {
+		if deleteHistory {
+			outcome.SetText("The conversation is removed from this computer.")
+		} else {
+			outcome.SetText("The conversation stays in your list, read-only, until you delete it.")
+		}
+	}
+	also.OnChanged = showOutcome
+	showOutcome(false)
+	if g.Left {
+		title, action = "Delete the messages of “"+g.Name+"”?", "Delete"
+		explain = "You left this group. The messages kept on this computer are deleted; this cannot be undone."
+		also.SetChecked(true)
+		also.Hide()
+		outcome.Hide()
+	}
+	errLabel := errorLabel()
+	status := muted("")
+	status.Hide()
+	busy := widget.NewProgressBarInfinite()
+	busy.Stop()
+	busy.Hide()
+	var d *dialog.CustomDialog
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	confirm := widget.NewButtonWithIcon(action, theme.LogoutIcon(), nil)
+	if g.Left {
+		confirm.SetIcon(theme.DeleteIcon())
+	}
+	confirm.Importance = widget.DangerImportance
+	confirm.OnTapped = func() {
+		deleteHistory := also.Checked
+		setError(errLabel, "", "")
+		text := "Leaving the group…"
+		if g.Left {
+			text = "Deleting the messages…"
+		}
+		showBusy(true, text, busy, status, confirm, cancel, also)
+		u.background(func() {
+			err := u.eng.LeaveGroup(g.Conversation, deleteHistory)
+			u.do(func() {
+				showBusy(false, "", busy, status, confirm, cancel, also)
+				if err != nil {
+					setError(errLabel, "That did not work: "+err.Error()+".", "")
+					return
+				}
+				d.Hide()
+				if u.main == mv {
+					mv.groupLeft(g.Conversation, deleteHistory)
+				}
+			})
+		})
+	}
+	content := container.NewVBox(
+		para(explain),
+		also, outcome,
+		errLabel, status, busy,
+		container.NewHBox(layoutSpacer(), cancel, confirm),
+	)
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.Resize(fyne.NewSize(460, 0))
 	u.showDialog(d)
 }

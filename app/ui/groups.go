@@ -65,14 +65,18 @@ func groupItem(g groupclient.GroupInfo) *contactItem {
 }
 
 // loadGroups adds the profile's groups to the list (without rebuilding
-// it).
+// it), and the groups it left whose messages it kept.
 func (s *sidebar) loadGroups() error {
 	eng := s.mv.u.eng
 	gs, err := eng.Groups()
 	if err != nil {
 		return err
 	}
-	for _, g := range gs {
+	left, err := eng.LeftGroups()
+	if err != nil {
+		return err
+	}
+	for _, g := range append(gs, left...) {
 		if s.all[string(g.Conversation)] != nil {
 			continue
 		}
@@ -107,6 +111,9 @@ func (s *sidebar) groupSummary(it *contactItem) widgets.ContactSummary {
 	}
 	st := s.mv.syncs[string(it.group.Server)]
 	switch {
+	case it.group.Left:
+		sum.Preview = leftNote
+		sum.Presence = widgets.PresenceOffline
 	case st.catchingUp():
 		sum.Preview = syncText(st.ev) + "…"
 	case st.seen && st.ev.CaughtUp:
@@ -127,12 +134,49 @@ func (s *sidebar) refreshServer(server string) {
 	}
 }
 
-// groupAdded shows a group just created or joined in the list.
+// groupAdded shows a group just created or joined in the list. A group
+// left earlier and joined again is a group again, also when it is open.
 func (mv *mainView) groupAdded(g groupclient.GroupInfo) {
-	if mv.sidebar.all[string(g.Conversation)] == nil {
+	it := mv.sidebar.all[string(g.Conversation)]
+	switch {
+	case it == nil:
 		mv.sidebar.all[string(g.Conversation)] = groupItem(g)
+	case it.group != nil && it.group.Left && !g.Left:
+		gi := g
+		it.group = &gi
+		mv.reopenChat(g.Conversation)
 	}
 	mv.sidebar.rebuild()
+}
+
+// groupLeft shows that the person left a group: with its messages
+// deleted, it goes from the list (and the home page replaces it when
+// open); else it stays as read-only history that says the person left.
+func (mv *mainView) groupLeft(conv model.ConversationID, deleted bool) {
+	delete(mv.warnings, conv)
+	delete(mv.members, conv)
+	if deleted {
+		mv.contactRemoved(string(conv))
+		return
+	}
+	it := mv.sidebar.item(string(conv))
+	if it == nil || it.group == nil {
+		return
+	}
+	gi := *it.group
+	gi.Left = true
+	it.group = &gi
+	mv.sidebar.rebuild()
+	mv.reopenChat(conv)
+}
+
+// reopenChat shows conv again from scratch when it is the open
+// conversation (its kind of pane changed).
+func (mv *mainView) reopenChat(conv model.ConversationID) {
+	if mv.chat != nil && mv.chat.conv == conv {
+		mv.chat = nil
+		mv.openChat(string(conv))
+	}
 }
 
 // openGroup shows a group's conversation, adding it to the list first.
@@ -210,7 +254,7 @@ func (mv *mainView) groupSync(ev model.GroupSync) {
 // open one.
 func (mv *mainView) groupWarning(ev model.GroupWarning) {
 	for _, it := range mv.sidebar.all {
-		if it.group == nil || !warningConcerns(ev, *it.group) {
+		if it.group == nil || it.group.Left || !warningConcerns(ev, *it.group) {
 			continue
 		}
 		conv := it.group.Conversation

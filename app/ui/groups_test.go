@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -302,4 +303,199 @@ func TestTorSettings(t *testing.T) {
 	// The loopback engine has no Tor: Restart says so.
 	h.tap("Restart Tor")
 	h.waitFor("the restart refused", func() bool { return nt.errLabel.Visible() })
+}
+
+// check finds a visible check box labelled text in the window or its
+// dialogs, or nil.
+func (h *harness) check(text string) *widget.Check {
+	c := h.win.Canvas()
+	roots := append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...)
+	var found *widget.Check
+	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
+		walk(roots[i], func(o fyne.CanvasObject) bool {
+			if ch, ok := o.(*widget.Check); ok && ch.Text == text {
+				found = ch
+			}
+			return found != nil
+		})
+	}
+	return found
+}
+
+// TestLeaveGroupKeepHistory: Alice leaves a group from its menu without
+// deleting its messages: the conversation stays in her list and open,
+// read-only, with a note that she left and the entry disabled, also after
+// locking and unlocking; Bob's app no longer counts her as a member. Then
+// she deletes the messages kept, and the group goes from her list.
+func TestLeaveGroupKeepHistory(t *testing.T) {
+	test.NewTempApp(t)
+	net := newNet()
+	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	alice.createProfile("Alice", "alice password")
+	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	bob.createProfile("Bob", "bob password")
+
+	gc := alice.createHostedGroup("Garden")
+	conv := gc.conv
+	text, err := alice.eng.GroupInvite(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := bob.eng.AcceptInvite(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.ui.main.openGroup(res.Group)
+	bc := bob.ui.main.chat
+	test.Type(bc.entry, "Seedlings on Saturday")
+	bc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	alice.waitFor("Bob's post on Alice's side", func() bool {
+		for _, m := range gc.msgs {
+			if m.Body == "Seedlings on Saturday" {
+				return true
+			}
+		}
+		return false
+	})
+	test.Type(gc.entry, "Great")
+	gc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	bob.waitFor("Alice counted as a member", func() bool {
+		return bob.ui.main.chat.members.Text == "Group · 2 members"
+	})
+
+	gc.confirmLeaveGroup()
+	if !alice.hasText("You will no longer receive its messages") {
+		t.Fatal("the dialog does not say what leaving means")
+	}
+	also := alice.check("Also delete the messages on this computer")
+	if also == nil || also.Checked {
+		t.Fatalf("the delete check box: %+v", also)
+	}
+	if !alice.hasText("The conversation stays in your list, read-only") {
+		t.Fatal("the dialog does not say that the conversation stays")
+	}
+	alice.tap("Leave group")
+	mv := alice.ui.main
+	alice.waitFor("the group shown as left", func() bool {
+		return mv.chat != nil && mv.chat.conv == conv && mv.chat.group.Left
+	})
+	leftPane := func() {
+		t.Helper()
+		cp := mv.chat
+		if !alice.hasText("You left this group") || !alice.hasText("You no longer receive or send its messages") {
+			t.Fatal("no note that Alice left the group")
+		}
+		if !cp.entry.Disabled() || !cp.sendBtn.Disabled() {
+			t.Fatal("the entry of a group left is enabled")
+		}
+		if len(cp.msgs) != 2 || cp.msgs[0].Body != "Seedlings on Saturday" || cp.msgs[1].Body != "Great" {
+			t.Fatalf("the history kept: %+v", cp.msgs)
+		}
+		it := mv.sidebar.item(string(conv))
+		if it == nil || mv.sidebar.summary(it).Preview != "You left this group" {
+			t.Fatal("the list does not show the group as left")
+		}
+		if alice.button("Leave group") != nil {
+			t.Fatal("the leave dialog stayed open")
+		}
+	}
+	leftPane()
+	if gs, _ := alice.eng.Groups(); len(gs) != 0 {
+		t.Fatalf("the engine still has the group: %+v", gs)
+	}
+
+	// Bob's app learns that she left: she is not counted and is listed as
+	// having left.
+	bob.waitFor("Alice's leave notice", func() bool {
+		ms, _ := bob.eng.GroupMembers(conv)
+		for _, m := range ms {
+			if string(m.Address) == alice.self() {
+				return m.Left
+			}
+		}
+		return false
+	})
+	bob.ui.main.showHome()
+	bob.ui.main.openChat(string(conv))
+	if got := bob.ui.main.chat.members.Text; got != "Group · only you so far" {
+		t.Fatalf("Bob's member count: %q", got)
+	}
+
+	// Locked and unlocked, the group is still there, read-only.
+	alice.ui.lock()
+	alice.waitFor("locked", func() bool { return !alice.ui.unlock.button.Disabled() })
+	test.Type(alice.ui.unlock.password, "alice password")
+	alice.tap("Unlock")
+	alice.waitFor("unlocked", func() bool { return alice.ui.main != nil })
+	mv = alice.ui.main
+	mv.openChat(string(conv))
+	if mv.chat == nil || mv.chat.group == nil || !mv.chat.group.Left {
+		t.Fatal("the group left is not in the list after unlocking")
+	}
+	leftPane()
+
+	// Deleting the messages kept removes the group.
+	mv.chat.confirmLeaveGroup()
+	if alice.check("Also delete the messages on this computer") != nil || !alice.hasText("this cannot be undone") {
+		t.Fatal("deleting the messages of a group left offers a choice")
+	}
+	alice.tap("Delete")
+	alice.waitFor("the group gone from the list", func() bool { return mv.sidebar.item(string(conv)) == nil })
+	if mv.chat != nil {
+		t.Fatal("the deleted conversation is still open")
+	}
+	if msgs, _ := alice.eng.Messages(conv, 0, 10); len(msgs) != 0 {
+		t.Fatalf("messages kept: %+v", msgs)
+	}
+	if left, _ := alice.eng.LeftGroups(); len(left) != 0 {
+		t.Fatalf("groups left still kept: %+v", left)
+	}
+}
+
+// TestLeaveGroupDeleteHistory: leaving with "Also delete the messages"
+// checked removes the group from the list at once; an error keeps the
+// dialog open with the reason.
+func TestLeaveGroupDeleteHistory(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Ana", "pw for ana")
+	cp := h.createHostedGroup("Organisers")
+	conv := cp.conv
+	test.Type(cp.entry, "Agenda attached")
+	cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitFor("the post delivered", func() bool {
+		return len(cp.msgs) == 1 && cp.msgs[0].Status == model.StatusDelivered
+	})
+
+	// Left behind the dialog's back: the engine refuses, the dialog says so.
+	if err := h.eng.LeaveGroup(conv, true); err != nil {
+		t.Fatal(err)
+	}
+	cp.confirmLeaveGroup()
+	h.check("Also delete the messages on this computer").SetChecked(true)
+	if !h.hasText("The conversation is removed from this computer") {
+		t.Fatal("the dialog does not say that the conversation goes")
+	}
+	h.tap("Leave group")
+	h.waitFor("the error", func() bool { return h.hasText("That did not work") })
+	h.ui.closeTopDialog()
+	h.ui.main.groupLeft(conv, true)
+
+	// A second group, left for real.
+	cp = h.createHostedGroup("Committee")
+	conv = cp.conv
+	cp.confirmLeaveGroup()
+	h.check("Also delete the messages on this computer").SetChecked(true)
+	h.tap("Leave group")
+	mv := h.ui.main
+	h.waitFor("the group gone from the list", func() bool { return mv.sidebar.item(string(conv)) == nil })
+	if mv.chat != nil || h.button("Leave group") != nil {
+		t.Fatal("the conversation or the dialog is still open")
+	}
+	if gs, _ := h.eng.Groups(); len(gs) != 0 {
+		t.Fatalf("the engine still has groups: %+v", gs)
+	}
+	if left, _ := h.eng.LeftGroups(); len(left) != 0 {
+		t.Fatalf("groups left kept: %+v", left)
+	}
 }

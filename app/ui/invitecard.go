@@ -152,10 +152,11 @@ func (rr *chatRowRenderer) Refresh() {
 }
 
 // isMember reports whether the profile is in the group of an invite (by
-// name and server, which is what the person sees).
+// name and server, which is what the person sees); a group it left is not
+// one it is in.
 func (mv *mainView) isMember(inv *invite.GroupInvite) bool {
 	for _, it := range mv.sidebar.all {
-		if it.group != nil && it.group.Name == inv.Name() && it.group.Server == inv.Bundle().Address {
+		if it.group != nil && !it.group.Left && it.group.Name == inv.Name() && it.group.Server == inv.Bundle().Address {
 			return true
 		}
 	}
