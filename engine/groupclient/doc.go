@@ -22,6 +22,14 @@
 // post whose result was lost is sent again, and the copy is recognised by
 // its message ID.
 //
+// Leave leaves a group (docs/groups.md, "Leaving a group"): in one
+// transaction the group's key, queued posts and (for a server no other
+// group uses) cursor are forgotten and a leave notice, a sealed message of
+// kind group.KindLeft, is queued for the others; the server's subscription
+// stops with its last group. The history is deleted or kept read-only
+// (LeftGroups); the deletions after the transaction resume at the next
+// Start when a crash interrupted them.
+//
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.
 package groupclient
