@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
@@ -29,14 +28,7 @@ func TestMain(m *testing.M) {
 		crashChild()
 		return
 	}
-	code := tortest.Main(m)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(leaktest.Check(tortest.Main(m)))
 }
 
 const step = 15 * time.Second
@@ -102,6 +94,43 @@ func (te *testEngine) self() identity.Address {
 		te.t.Fatal(err)
 	}
 	return a
+}
+
+// createProfile creates a profile named name with password pw and unlocks
+// it.
+func (te *testEngine) createProfile(name, pw string) {
+	te.t.Helper()
+	if _, err := te.CreateProfile(context.Background(), name, pw); err != nil {
+		te.t.Fatal(err)
+	}
+}
+
+// acceptInviteOf accepts from's in-person invite: the two become verified
+// contacts once they have connected.
+func (te *testEngine) acceptInviteOf(from *testEngine) {
+	te.t.Helper()
+	text, err := from.MyInvite(true)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	if _, err := te.AcceptInvite(text); err != nil {
+		te.t.Fatal(err)
+	}
+}
+
+// sendDelivered sends body to to and waits up to timeout until it is
+// delivered.
+func (te *testEngine) sendDelivered(to identity.Address, body string, timeout time.Duration) model.Message {
+	te.t.Helper()
+	m, err := te.Send(to, body, model.MessageID{})
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	te.waitUntil(fmt.Sprintf("delivery of %q", body), timeout, func() bool {
+		got, err := te.Message(m.ID)
+		return err == nil && got.Status == model.StatusDelivered
+	})
+	return m
 }
 
 func TestProfileLifecycle(t *testing.T) {
@@ -213,12 +242,8 @@ func TestInPersonInvite(t *testing.T) {
 	aliceDir, bobDir := t.TempDir(), t.TempDir()
 	alice := newTestEngine(t, aliceDir, loopback.New(dirNet))
 	bob := newTestEngine(t, bobDir, loopback.New(dirNet))
-	if _, err := alice.CreateProfile(ctx, "Alice", "a"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.CreateProfile(ctx, "Bob", "b"); err != nil {
-		t.Fatal(err)
-	}
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
 
 	text, err := alice.MyInvite(true)
 	if err != nil {
@@ -250,9 +275,7 @@ func TestInPersonInvite(t *testing.T) {
 	// The secret is single-use: a third person with the same invite text
 	// becomes an ordinary request, not a verified contact.
 	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	if _, err := mallory.CreateProfile(ctx, "Mallory", "m"); err != nil {
-		t.Fatal(err)
-	}
+	mallory.createProfile("Mallory", "m")
 	if _, err := mallory.AcceptInvite(text); err != nil {
 		t.Fatal(err)
 	}
@@ -335,32 +358,15 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	}
 	ctx := context.Background()
 	a, b := mk(), mk()
-	if _, err := a.CreateProfile(ctx, "Secret Source Name", "pw-a"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.CreateProfile(ctx, "Investigative Desk", "pw-b"); err != nil {
-		t.Fatal(err)
-	}
-	text, err := a.MyInvite(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	a.createProfile("Secret Source Name", "pw-a")
+	b.createProfile("Investigative Desk", "pw-b")
+	b.acceptInviteOf(a)
 	b.waitUntil("verified contact", step, func() bool {
 		c, err := b.Contact(a.self())
 		return err == nil && c.State == model.ContactAccepted
 	})
 	const body = "the documents are in the blue folder"
-	m, err := b.Send(a.self(), body, model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.waitUntil("delivery", step, func() bool {
-		got, err := b.Message(m.ID)
-		return err == nil && got.Status == model.StatusDelivered
-	})
+	b.sendDelivered(a.self(), body, step)
 	addrs := []string{string(a.self()), string(b.self())}
 	// Some failures, which are what get logged: a wrong password, a dial
 	// to a contact that is gone.

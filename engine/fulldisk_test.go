@@ -1,5 +1,3 @@
-//go:build linux
-
 package engine
 
 import (
@@ -7,62 +5,39 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/disktest"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-// smallDisk mounts a tmpfs of size bytes for the test and unmounts it at
-// the end. It skips, saying why, where that is not possible (not root, no
-// mount permission).
-func smallDisk(t *testing.T, size int) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("FULL-DISK TEST SKIPPED: mounting a small tmpfs needs root")
-	}
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("FULL-DISK TEST SKIPPED: cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
+// incompressible returns a message body of 32 KiB that does not compress.
+func incompressible() string {
+	b := make([]byte, 16<<10)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
-// fillDisk writes a file that leaves about leave bytes free on dir's file
-// system and returns its path.
-func fillDisk(t *testing.T, dir string, leave int64) string {
-	t.Helper()
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(dir, &st); err != nil {
-		t.Fatal(err)
-	}
-	free := int64(st.Bavail) * st.Bsize
-	path := filepath.Join(dir, "filler")
-	f, err := os.Create(path)
+// addAbsentContact adds a contact that is never online, to queue messages
+// for, and returns its address.
+func (te *testEngine) addAbsentContact() identity.Address {
+	te.t.Helper()
+	other, err := identity.Generate(nil)
 	if err != nil {
-		t.Fatal(err)
+		te.t.Fatal(err)
 	}
-	defer f.Close()
-	chunk := make([]byte, 1<<20)
-	for n := free - leave; n > 0; n -= int64(len(chunk)) {
-		if _, err := f.Write(chunk[:min(int64(len(chunk)), n)]); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := te.AddContact(string(other.Address()), "away"); err != nil {
+		te.t.Fatal(err)
 	}
-	return path
+	return other.Address()
 }
 
 // TestFullDisk: a profile on a small disk that fills up while messages
@@ -71,31 +46,17 @@ func fillDisk(t *testing.T, dir string, leave int64) string {
 // still there; once space is freed, Send works again, and the profile
 // locks and unlocks with everything in it.
 func TestFullDisk(t *testing.T) {
-	disk := smallDisk(t, 96<<20)
+	disk := disktest.Mount(t, 96<<20)
 	ctx := context.Background()
 	e := newTestEngine(t, disk, loopback.New(loopback.NewMemoryDirectory()))
-	if _, err := e.CreateProfile(ctx, "Full Disk", "pw"); err != nil {
-		t.Fatal(err)
-	}
-	other, err := identity.Generate(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	to := other.Address()
-	if _, err := e.AddContact(string(to), "away"); err != nil {
-		t.Fatal(err)
-	}
-	filler := fillDisk(t, disk, store.DefaultMinFree+4<<20)
+	e.createProfile("Full Disk", "pw")
+	to := e.addAbsentContact()
+	filler := disktest.Fill(t, disk, store.DefaultMinFree+4<<20)
 
-	body := func() string { // 32 KiB that do not compress
-		b := make([]byte, 16<<10)
-		rand.Read(b)
-		return hex.EncodeToString(b)
-	}
 	var sent []model.Message
 	var full error
 	for len(sent) < 1000 {
-		m, err := e.Send(to, body(), model.MessageID{})
+		m, err := e.Send(to, incompressible(), model.MessageID{})
 		if err != nil {
 			full = err
 			break
@@ -143,4 +104,76 @@ func TestFullDisk(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("after unlocking again", len(sent))
+}
+
+// TestImportFullDisk: importing a profile into a data folder whose disk
+// lacks room for it fails at once with a message for the user (a
+// profile.SpaceError: profile.ErrDiskFull, ENOSPC) and leaves nothing
+// behind; once space is freed the same file imports and opens with every
+// message in it.
+func TestImportFullDisk(t *testing.T) {
+	disk := disktest.Mount(t, 192<<20)
+	ctx := context.Background()
+
+	// The profile to import: 4 MiB of messages that do not compress,
+	// exported on an ordinary disk.
+	src := newTestEngine(t, t.TempDir(), loopback.New(loopback.NewMemoryDirectory()))
+	src.createProfile("Moving House", "pw")
+	to := src.addAbsentContact()
+	const n = 128
+	for range n {
+		if _, err := src.Send(to, incompressible(), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	export := filepath.Join(t.TempDir(), "moving.nook")
+	if err := src.ExportProfile(export, "export pw"); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(export)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A data folder on a disk with 100 MiB free: more than the file, less
+	// than the import needs (the file, a quarter more, 64 MiB for Badger
+	// to work and 64 MiB to leave free).
+	e := newTestEngine(t, disk, loopback.New(loopback.NewMemoryDirectory()))
+	filler := disktest.Fill(t, disk, 100<<20)
+	free := disktest.Free(t, disk)
+	start := time.Now()
+	_, err = e.ImportProfile(export, "export pw", "new pw")
+	took := time.Since(start)
+	var space *profile.SpaceError
+	if !errors.As(err, &space) || !errors.Is(err, profile.ErrDiskFull) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("import onto a full disk: %v, want a *profile.SpaceError (ErrDiskFull, ENOSPC)", err)
+	}
+	if space.Op != "import" || space.Need <= space.Free || space.Need < fi.Size()+2*store.DefaultMinFree {
+		t.Errorf("space error %+v for a file of %d bytes", space, fi.Size())
+	}
+	t.Logf("%d-byte export, %d MiB free: refused in %v: %v", fi.Size(), free>>20, took, err)
+	if infos, err := e.Profiles(); err != nil || len(infos) != 0 {
+		t.Fatalf("after the refused import: profiles %v, %v", infos, err)
+	}
+	if left, _ := os.ReadDir(filepath.Join(disk, "profiles")); len(left) != 0 {
+		t.Fatalf("the refused import left %d entries in the profiles folder", len(left))
+	}
+	if after := disktest.Free(t, disk); after < free-1<<20 {
+		t.Fatalf("the refused import took %d bytes of the disk", free-after)
+	}
+
+	// Space freed: the same file imports, and the profile opens whole.
+	if err := os.Remove(filler); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.ImportProfile(export, "export pw", "new pw"); err != nil {
+		t.Fatalf("import after space was freed: %v", err)
+	}
+	if _, err := e.UnlockAny(ctx, "new pw"); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := e.Messages(model.ConversationID(to), 0, 1<<20)
+	if err != nil || len(msgs) != n {
+		t.Fatalf("imported profile: %d messages, %v; want %d", len(msgs), err, n)
+	}
 }

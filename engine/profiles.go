@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/nookchat/nook/engine/profile"
@@ -167,7 +166,10 @@ func (e *Engine) DeleteProfile(password string) error {
 }
 
 // ExportProfile writes the open profile to one file encrypted under
-// exportPassword, for a backup or a move to another computer.
+// exportPassword, for a backup or a move to another computer. When the
+// disk is too full it returns a *profile.SpaceError (profile.ErrDiskFull)
+// whose message can be shown as it is, and leaves no file; on the
+// profile's own disk it keeps store.DefaultMinFree free for the profile.
 func (e *Engine) ExportProfile(path, exportPassword string) error {
 	op, err := e.current()
 	if err != nil {
@@ -178,14 +180,12 @@ func (e *Engine) ExportProfile(path, exportPassword string) error {
 
 // ImportProfile imports a profile exported by ExportProfile as a new
 // profile protected by newPassword, and returns its info; unlock it to use
-// it.
+// it. When the disk of the data folder has too little free space for it,
+// before or while it imports, it returns a *profile.SpaceError
+// (profile.ErrDiskFull) whose message can be shown as it is, and leaves
+// nothing behind.
 func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (profile.Info, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return profile.Info{}, fmt.Errorf("open export file: %w", err)
-	}
-	defer f.Close()
-	p, err := profile.Import(e.profilesDir(), f, exportPassword, newPassword, e.cfg.Profile)
+	p, err := profile.ImportFile(e.profilesDir(), path, exportPassword, newPassword, e.cfg.Profile)
 	if err != nil {
 		return profile.Info{}, err
 	}

@@ -72,31 +72,14 @@ func TestEngineOverTor(t *testing.T) {
 	if len(progress) == 0 {
 		t.Error("no bootstrap progress events")
 	}
-	if _, err := alice.CreateProfile(ctx, "Alice", "a"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.CreateProfile(ctx, "Bob", "b"); err != nil {
-		t.Fatal(err)
-	}
-	text, err := alice.MyInvite(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	bob.acceptInviteOf(alice)
 	alice.waitUntil("bob verified on alice's side", slow, func() bool {
 		c, err := alice.Contact(bob.self())
 		return err == nil && c.Verified && c.State == model.ContactAccepted
 	})
-	m, err := alice.Send(bob.self(), "over tor", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice.waitUntil("delivered over tor", slow, func() bool {
-		got, err := alice.Message(m.ID)
-		return err == nil && got.Status == model.StatusDelivered
-	})
+	alice.sendDelivered(bob.self(), "over tor", slow)
 
 	// A group on a server alice hosts in her app, reached by bob over Tor
 	// with a throwaway identity and its own circuit per connection.
@@ -145,12 +128,5 @@ func TestEngineOverTor(t *testing.T) {
 		return false
 	})
 	bob.waitUntil("bob's tor ready again", slow, func() bool { return bob.TorStatus().State == model.TorReady })
-	m2, err := alice.Send(bob.self(), "after the restart", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice.waitUntil("delivered after bob's tor restarted", slow, func() bool {
-		got, err := alice.Message(m2.ID)
-		return err == nil && got.Status == model.StatusDelivered
-	})
+	alice.sendDelivered(bob.self(), "after the restart", slow)
 }

@@ -3,24 +3,22 @@
 package groupclient
 
 import (
-	"bufio"
 	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // The catch-up crash test runs a member's client in a child process (this
-// test binary, re-executed to run TestCatchUpCrashChild with
+// test binary, re-executed by crashtest to run TestCatchUpCrashChild with
 // catchUpChildEnv set), kills it with SIGKILL in the middle of a catch-up,
 // and restarts the member on the same store. Server and child find each
 // other through a loopback directory on disk.
@@ -106,53 +104,19 @@ func TestCrashDuringCatchUp(t *testing.T) {
 	})
 
 	// Carol's client in a child process, killed during the catch-up.
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCatchUpCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), catchUpChildEnv+"="+carolDir, catchUpLoopEnv+"="+loopDir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
-	lines := make(chan string, 4096)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
+	child := crashtest.Start(t, "TestCatchUpCrashChild", catchUpChildEnv+"="+carolDir, catchUpLoopEnv+"="+loopDir)
 	killedAt := -1
-	for killedAt < 0 {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatal("the child exited before it was killed")
-			}
-			if strings.HasPrefix(l, "ERROR") {
-				t.Fatalf("child: %s", l)
-			}
-			var done, total int
-			var caught bool
-			if _, err := fmt.Sscanf(l, "SYNC %d %d %t", &done, &total, &caught); err == nil && done >= n/3 {
-				if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
-					t.Fatal(err)
-				}
-				killedAt = done
-			}
-		case <-deadline.C:
-			t.Fatal("timed out waiting for the child's catch-up")
+	child.WaitFor(t, "catch-up", waitTimeout, func(l string) bool {
+		var done, total int
+		var caught bool
+		_, err := fmt.Sscanf(l, "SYNC %d %d %t", &done, &total, &caught)
+		if err == nil && done >= n/3 {
+			killedAt = done
 		}
-	}
-	cmd.Wait()
+		return killedAt >= 0
+	})
 	last := ""
-	for l := range lines {
+	for _, l := range child.Kill(t) {
 		last = l
 	}
 	if strings.HasSuffix(last, "true") {

@@ -1,65 +1,26 @@
-//go:build linux
-
 package groupserver
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 
+	"github.com/nookchat/nook/engine/internal/disktest"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/tokens"
 )
 
-// smallDisk mounts a tmpfs of size bytes for the test and unmounts it at
-// the end. It skips, saying why, where that is not possible.
-func smallDisk(t *testing.T, size int) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("FULL-DISK TEST SKIPPED: mounting a small tmpfs needs root")
-	}
-	dir := t.TempDir()
-	out, err := exec.Command("mount", "-t", "tmpfs", "-o", fmt.Sprintf("size=%d,mode=0700", size), "tmpfs", dir).CombinedOutput()
-	if err != nil {
-		t.Skipf("FULL-DISK TEST SKIPPED: cannot mount a tmpfs: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command("umount", dir).CombinedOutput(); err != nil {
-			t.Errorf("umount %s: %v: %s", dir, err, out)
-		}
-	})
-	return dir
-}
-
 // TestFullDisk: a server whose data dir fills up refuses posts with
 // "storage full" (and does not die), keeps serving catch-up of everything
 // it stored, and accepts posts again once space is freed.
 func TestFullDisk(t *testing.T) {
-	disk := smallDisk(t, 96<<20)
+	disk := disktest.Mount(t, 96<<20)
 	tr := newLoopback()
 	s := startServer(t, testConfig(t, filepath.Join(disk, "server"), tr))
 	c := dial(t, tr, s)
 
-	var st syscall.Statfs_t
-	if err := syscall.Statfs(disk, &st); err != nil {
-		t.Fatal(err)
-	}
-	filler := filepath.Join(disk, "filler")
-	f, err := os.Create(filler)
-	if err != nil {
-		t.Fatal(err)
-	}
-	chunk := make([]byte, 1<<20)
-	for n := int64(st.Bavail)*st.Bsize - store.DefaultMinFree - 2<<20; n > 0; n -= int64(len(chunk)) {
-		if _, err := f.Write(chunk[:min(int64(len(chunk)), n)]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.Close()
+	filler := disktest.Fill(t, disk, store.DefaultMinFree+2<<20)
 
 	posted := 0
 	var refused protocol.PostStatus

@@ -3,17 +3,15 @@ package groupserver
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"net"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tokens"
 	"github.com/nookchat/nook/engine/tor/tortest"
@@ -21,16 +19,7 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) {
-	code := tortest.Main(m)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(leaktest.Check(tortest.Main(m))) }
 
 // clock is a settable clock for retention tests.
 type clock struct {

@@ -3,6 +3,7 @@ package peer
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -38,11 +39,8 @@ func (m *Manager) AddContact(addr identity.Address, nickname string) (model.Cont
 	if err != nil {
 		return c, err
 	}
-	if c.State == model.ContactBlocked {
-		return c, nil
-	}
-	if l := m.linkFor(addr, true); l != nil {
-		l.contactChanged(true)
+	if c.State != model.ContactBlocked {
+		m.wakeLink(addr)
 	}
 	return c, nil
 }
@@ -50,8 +48,14 @@ func (m *Manager) AddContact(addr identity.Address, nickname string) (model.Cont
 // Accept accepts a contact request: the contact becomes Accepted and is
 // told so.
 func (m *Manager) Accept(addr identity.Address) (model.Contact, error) {
+	return m.acceptFrom(addr, model.ContactRequest, model.ContactPending)
+}
+
+// acceptFrom makes the contact addr Accepted if its state is one of from
+// (otherwise it changes nothing), and wakes its link to tell the contact.
+func (m *Manager) acceptFrom(addr identity.Address, from ...model.ContactState) (model.Contact, error) {
 	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-		if c.State != model.ContactRequest && c.State != model.ContactPending {
+		if !slices.Contains(from, c.State) {
 			return false
 		}
 		c.State = model.ContactAccepted
@@ -60,10 +64,16 @@ func (m *Manager) Accept(addr identity.Address) (model.Contact, error) {
 	if err != nil {
 		return c, err
 	}
+	m.wakeLink(addr)
+	return c, nil
+}
+
+// wakeLink tells the link to addr, started if need be, that the contact or
+// its outbox changed, and asks it for a dial attempt now.
+func (m *Manager) wakeLink(addr identity.Address) {
 	if l := m.linkFor(addr, true); l != nil {
 		l.contactChanged(true)
 	}
-	return c, nil
 }
 
 // Reject deletes a contact request. The requester is not told.
@@ -100,20 +110,7 @@ func (m *Manager) Block(addr identity.Address) (model.Contact, error) {
 
 // Unblock makes a blocked contact an accepted contact again.
 func (m *Manager) Unblock(addr identity.Address) (model.Contact, error) {
-	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-		if c.State != model.ContactBlocked {
-			return false
-		}
-		c.State = model.ContactAccepted
-		return true
-	})
-	if err != nil {
-		return c, err
-	}
-	if l := m.linkFor(addr, true); l != nil {
-		l.contactChanged(true)
-	}
-	return c, nil
+	return m.acceptFrom(addr, model.ContactBlocked)
 }
 
 // DeleteContact removes the contact and ends its session. The conversation's
@@ -209,9 +206,7 @@ func (m *Manager) Send(addr identity.Address, body string, replyTo model.Message
 	}
 	m.emit(model.MessageAdded{Message: msg})
 	m.touch(addr)
-	if l := m.linkFor(addr, true); l != nil {
-		l.contactChanged(true)
-	}
+	m.wakeLink(addr)
 	return msg, nil
 }
 

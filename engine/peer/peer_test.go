@@ -5,17 +5,15 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"os"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tor/tortest"
@@ -23,16 +21,7 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) {
-	code := tortest.Main(m)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(leaktest.Check(tortest.Main(m))) }
 
 // loopbackNet returns a network of loopback transports sharing one
 // in-memory directory.

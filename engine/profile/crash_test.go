@@ -3,25 +3,23 @@
 package profile
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/model"
 )
 
 // The crash tests of this package run a profile operation in a child
-// process (this test binary, re-executed to run TestCrashChild with
-// crashRoleEnv set), kill it with SIGKILL in the middle, and check what
-// is left on disk. The child writes one line per finished step on stdout.
+// process (this test binary, re-executed by crashtest to run
+// TestCrashChild with crashRoleEnv set), kill it with SIGKILL in the
+// middle, and check what is left on disk. The child writes one line per
+// finished step on stdout.
 
 const (
 	crashRoleEnv = "NOOK_PROFILE_CRASH_ROLE"
@@ -84,72 +82,14 @@ func TestCrashChild(t *testing.T) {
 	fail(fmt.Errorf("unknown role %q", role))
 }
 
-// crashChild runs the child with role on dir and returns its process and
-// a channel of its output lines (closed when it exits).
-func startCrashChild(t *testing.T, role, dir, pdir string) (*exec.Cmd, <-chan string) {
+// startCrashChild runs the child with role on dir and the profile in pdir.
+func startCrashChild(t *testing.T, role, dir, pdir string) *crashtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), crashRoleEnv+"="+role, crashDirEnv+"="+dir, crashPDirEnv+"="+pdir)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pid := cmd.Process.Pid
-	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL); cmd.Wait() })
-	lines := make(chan string, 1024)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		io.Copy(io.Discard, out)
-	}()
-	return cmd, lines
+	return crashtest.Start(t, "TestCrashChild", crashRoleEnv+"="+role, crashDirEnv+"="+dir, crashPDirEnv+"="+pdir)
 }
 
-// expect waits for a line with prefix and returns it; other lines are
-// skipped, an ERROR line fails the test.
-func expect(t *testing.T, lines <-chan string, prefix string) string {
-	t.Helper()
-	deadline := time.NewTimer(60 * time.Second)
-	defer deadline.Stop()
-	for {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("child exited before %q", prefix)
-			}
-			if strings.HasPrefix(l, "ERROR") {
-				t.Fatalf("child: %s", l)
-			}
-			if strings.HasPrefix(l, prefix) {
-				return l
-			}
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for the child's %q", prefix)
-		}
-	}
-}
-
-// killChild kills the child after d and returns every line it wrote.
-func killChild(t *testing.T, cmd *exec.Cmd, lines <-chan string, d time.Duration) []string {
-	t.Helper()
-	<-time.After(d)
-	if err := syscall.Kill(cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	cmd.Wait()
-	var rest []string
-	for l := range lines {
-		rest = append(rest, l)
-	}
-	return rest
-}
+// childTimeout bounds every wait for a line of the child.
+const childTimeout = 60 * time.Second
 
 // crashProfile creates a filled profile; it returns a work folder, the
 // profile's folder and the message fill stored.
@@ -176,10 +116,11 @@ func TestCrashDuringPasswordChange(t *testing.T) {
 	}
 	dir, pdir, m := crashProfile(t)
 	for round, d := range []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 7 * time.Millisecond, 15 * time.Millisecond} {
-		cmd, lines := startCrashChild(t, "password", dir, pdir)
-		expect(t, lines, "READY")
-		expect(t, lines, "CHANGED")
-		rest := killChild(t, cmd, lines, d)
+		c := startCrashChild(t, "password", dir, pdir)
+		c.Expect(t, "READY", childTimeout)
+		c.Expect(t, "CHANGED", childTimeout)
+		<-time.After(d)
+		rest := c.Kill(t)
 		changes := 1
 		for _, l := range rest {
 			if strings.HasPrefix(l, "CHANGED ") {
@@ -228,10 +169,11 @@ func TestCrashDuringExport(t *testing.T) {
 	}
 	closeP(t, p)
 
-	cmd, lines := startCrashChild(t, "export", dir, pdir)
-	expect(t, lines, "READY")
-	first := expect(t, lines, "EXPORTED")
-	rest := killChild(t, cmd, lines, 5*time.Millisecond)
+	c := startCrashChild(t, "export", dir, pdir)
+	c.Expect(t, "READY", childTimeout)
+	first := c.Expect(t, "EXPORTED", childTimeout)
+	<-time.After(5 * time.Millisecond)
+	rest := c.Kill(t)
 	done := map[string]bool{strings.TrimPrefix(first, "EXPORTED "): true}
 	for _, l := range rest {
 		if path, ok := strings.CutPrefix(l, "EXPORTED "); ok {

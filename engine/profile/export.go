@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/nookchat/nook/engine/internal/diskspace"
 	"github.com/nookchat/nook/engine/store"
 )
 
@@ -154,12 +155,31 @@ func (p *Profile) Export(w io.Writer, exportPassword string) error {
 
 // ExportFile is Export to a new file at path (mode 0600). An unfinished file
 // is removed.
+//
+// On the profile's own disk the export leaves store.DefaultMinFree free,
+// which the open profile needs to keep working; on any disk it stops when
+// the disk is full. Either way it returns a *SpaceError (ErrDiskFull). The
+// export's size is not known before it is written (the database is
+// compressed, the export is not), so the free space is measured before the
+// file is created and then after every MiB written.
 func (p *Profile) ExportFile(path, exportPassword string) error {
+	dir := filepath.Dir(path)
+	space := spaceCheck{op: "export", dir: dir}
+	if diskspace.SameDisk(dir, p.dir) {
+		space.keep = store.DefaultMinFree
+	}
+	if err := space.start(); err != nil {
+		return err
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
+		return space.explain(fmt.Errorf("export: %w", err))
 	}
-	err = p.Export(f, exportPassword)
+	w := &spaceWriter{w: f, spaceCheck: space}
+	err = p.Export(w, exportPassword)
+	if w.err != nil {
+		err = fmt.Errorf("export: %w", w.err)
+	}
 	if err == nil {
 		err = f.Sync()
 	}
@@ -168,8 +188,9 @@ func (p *Profile) ExportFile(path, exportPassword string) error {
 	}
 	if err != nil {
 		os.Remove(path)
+		return space.explain(err)
 	}
-	return err
+	return nil
 }
 
 // openExport reads an export header from r, verifies exportPassword, and
@@ -221,27 +242,57 @@ func readPayload(streamKey []byte, r io.Reader) (io.Reader, time.Time, error) {
 // exportPassword), returned unlocked. The new profile has a new ID, folder
 // and master key, and the identity, name and data of the exported one. A
 // damaged or truncated file leaves nothing behind.
+//
+// Import needs free space on root's disk: importRoom and
+// store.DefaultMinFree (128 MiB) up front, as ImportFile explains, and
+// store.DefaultMinFree left free throughout. Without it, it returns a
+// *SpaceError (ErrDiskFull) and leaves nothing behind.
 func Import(root string, r io.Reader, exportPassword, newPassword string, opts Options) (*Profile, error) {
+	return importFrom(root, r, 0, exportPassword, newPassword, opts)
+}
+
+// ImportFile is Import from the export file at path. Before anything else,
+// it checks that root's disk has room for the profile: the file's size and
+// a quarter more, importRoom (64 MiB) for the database to work while it
+// loads, and store.DefaultMinFree (64 MiB) to be left free afterwards. If
+// not, it returns a *SpaceError (ErrDiskFull) and changes nothing. While it
+// imports it keeps checking, and stops the same way, leaving nothing
+// behind, when less than store.DefaultMinFree is left (something else
+// filled the disk).
+func ImportFile(root, path, exportPassword, newPassword string, opts Options) (*Profile, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open export file: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("open export file: %w", err)
+	}
+	return importFrom(root, f, fi.Size(), exportPassword, newPassword, opts)
+}
+
+// importFrom is Import of an export file of size bytes (0 if not known).
+func importFrom(root string, r io.Reader, size int64, exportPassword, newPassword string, opts Options) (*Profile, error) {
 	opts.KDF = opts.KDF.withDefault()
 	if err := opts.KDF.check(); err != nil {
+		return nil, err
+	}
+	space := spaceCheck{op: "import", dir: root, need: importNeed(size), keep: store.DefaultMinFree}
+	if err := space.start(); err != nil {
 		return nil, err
 	}
 	payload, created, err := openExport(r, exportPassword)
 	if err != nil {
 		return nil, err
 	}
-	rnd := opts.rand()
-	h := &header{params: opts.KDF, created: created}
-	if h.id, err = newID(rnd); err != nil {
-		return nil, fmt.Errorf("read random id: %w", err)
-	}
-	master := make([]byte, masterKeySize)
-	if _, err := io.ReadFull(rnd, master); err != nil {
-		return nil, fmt.Errorf("read random key: %w", err)
+	h, master, err := newHeader(opts.rand(), opts.KDF, created)
+	if err != nil {
+		return nil, err
 	}
 	defer clear(master)
 	if err := os.MkdirAll(root, 0o700); err != nil {
-		return nil, fmt.Errorf("import profile: %w", err)
+		return nil, space.explain(fmt.Errorf("import profile: %w", err))
 	}
 	final := filepath.Join(root, h.idString())
 	work := filepath.Join(root, ".import-"+h.idString())
@@ -249,11 +300,12 @@ func Import(root string, r io.Reader, exportPassword, newPassword string, opts O
 		if err := os.Mkdir(work, 0o700); err != nil {
 			return err
 		}
-		err := store.Restore(filepath.Join(work, dbDir), store.Options{Key: master, NoSync: opts.NoSync}, payload)
+		loaded := &spaceReader{r: payload, spaceCheck: space}
+		err := store.Restore(filepath.Join(work, dbDir), store.Options{Key: master, NoSync: opts.NoSync}, loaded)
 		if err != nil {
 			return err
 		}
-		if err := h.seal(rnd, newPassword, master); err != nil {
+		if err := h.seal(opts.rand(), newPassword, master); err != nil {
 			return err
 		}
 		return writeFileAtomic(filepath.Join(work, headerFile), h.marshal())
@@ -269,7 +321,14 @@ func Import(root string, r io.Reader, exportPassword, newPassword string, opts O
 		err = os.Rename(work, final)
 	}
 	if err != nil {
+		if free, ok := diskspace.Free(root); ok && int64(free) < space.keep {
+			// Also when Badger's own write failed: it says so only in words.
+			err = space.error(int64(free))
+		}
 		os.RemoveAll(work)
+		if err := space.explain(err); errors.Is(err, ErrDiskFull) {
+			return nil, err
+		}
 		if errors.Is(err, ErrExportCorrupt) || errors.Is(err, ErrExportTruncated) || errors.Is(err, ErrNewerSchema) {
 			return nil, err
 		}

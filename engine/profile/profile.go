@@ -191,10 +191,19 @@ func getSelf(st *store.Store) (*identity.Identity, string, error) {
 	return id, string(b[33+k:]), nil
 }
 
-func newID(r io.Reader) ([16]byte, error) {
-	var id [16]byte
-	_, err := io.ReadFull(r, id[:])
-	return id, err
+// newHeader draws a new profile's random ID and master key from rnd, and
+// returns a header for them (still to be sealed) and the key, which the
+// caller clears.
+func newHeader(rnd io.Reader, params Params, created time.Time) (*header, []byte, error) {
+	h := &header{params: params, created: created}
+	if _, err := io.ReadFull(rnd, h.id[:]); err != nil {
+		return nil, nil, fmt.Errorf("read random id: %w", err)
+	}
+	master := make([]byte, masterKeySize)
+	if _, err := io.ReadFull(rnd, master); err != nil {
+		return nil, nil, fmt.Errorf("read random key: %w", err)
+	}
+	return h, master, nil
 }
 
 // Create makes a new profile under root with a fresh identity, protected by
@@ -206,14 +215,9 @@ func Create(root, displayName, password string, opts Options) (*Profile, error) 
 		return nil, err
 	}
 	rnd := opts.rand()
-	h := &header{params: opts.KDF, created: opts.now().UTC().Truncate(time.Second)}
-	var err error
-	if h.id, err = newID(rnd); err != nil {
-		return nil, fmt.Errorf("read random id: %w", err)
-	}
-	master := make([]byte, masterKeySize)
-	if _, err := io.ReadFull(rnd, master); err != nil {
-		return nil, fmt.Errorf("read random key: %w", err)
+	h, master, err := newHeader(rnd, opts.KDF, opts.now().UTC().Truncate(time.Second))
+	if err != nil {
+		return nil, err
 	}
 	defer clear(master)
 	ident, err := identity.Generate(rnd)
