@@ -86,6 +86,49 @@ func (r *ContactRow) preview() string {
 	return ""
 }
 
+// MinSize implements fyne.Widget. A row that is not a request is measured
+// from the theme alone, without making its renderer: widget.List makes a
+// throwaway row to ask its size each time it is refreshed, and Fyne keeps
+// the renderer of every widget it has rendered for a minute.
+func (r *ContactRow) MinSize() fyne.Size {
+	r.ExtendBaseWidget(r)
+	if r.c.Request {
+		return r.BaseWidget.MinSize() // the buttons' sizes come from the renderer
+	}
+	return contactRowSize(r.Theme(), false)
+}
+
+// contactRowSize is the minimum size of a row without request buttons;
+// italic is whether the preview is set in italics.
+func contactRowSize(th fyne.Theme, italic bool) fyne.Size {
+	pad, gap, _ := contactRowMetrics(th)
+	h := fyne.Max(DefaultAvatarSize, contactRowTextHeight(th, italic))
+	return fyne.NewSize(2*pad+DefaultAvatarSize+gap+120, h+2*pad)
+}
+
+// contactRowMetrics returns the outer padding, the gap between avatar and
+// text, and the vertical gap between the two text lines.
+func contactRowMetrics(th fyne.Theme) (pad, gap, lineGap float32) {
+	p := themeSize(th, theme.SizeNamePadding)
+	return 3 * p, 3 * p, p / 2
+}
+
+// The two lines of text: the name in bold, the preview a little smaller.
+func nameTextSize(th fyne.Theme) float32    { return themeSize(th, theme.SizeNameText) }
+func previewTextSize(th fyne.Theme) float32 { return themeSize(th, theme.SizeNameText) * 0.93 }
+
+// lineHeight is the height of one line of text.
+func lineHeight(size float32, style fyne.TextStyle) float32 {
+	return fyne.MeasureText("Mg", size, style).Height
+}
+
+// contactRowTextHeight is the height of the name and preview lines.
+func contactRowTextHeight(th fyne.Theme, italic bool) float32 {
+	_, _, lineGap := contactRowMetrics(th)
+	return lineHeight(nameTextSize(th), fyne.TextStyle{Bold: true}) + lineGap +
+		lineHeight(previewTextSize(th), fyne.TextStyle{Italic: italic})
+}
+
 // call calls f, when set, with the row's address.
 func (r *ContactRow) call(f func(string)) {
 	if f != nil {
@@ -134,39 +177,27 @@ func (cr *contactRowRenderer) Objects() []fyne.CanvasObject {
 		cr.accept, cr.reject, cr.block}
 }
 
-// metrics returns the outer padding, the gap between avatar and text, and
-// the vertical gap between the two text lines.
-func (cr *contactRowRenderer) metrics() (pad, gap, lineGap float32) {
-	p := themeSize(cr.row.Theme(), theme.SizeNamePadding)
-	return 3 * p, 3 * p, p / 2
-}
-
-func (cr *contactRowRenderer) textHeight() float32 {
-	nh := fyne.MeasureText("Mg", cr.name.TextSize, cr.name.TextStyle).Height
-	ph := fyne.MeasureText("Mg", cr.preview.TextSize, cr.preview.TextStyle).Height
-	_, _, lineGap := cr.metrics()
-	return nh + lineGap + ph
-}
+func (cr *contactRowRenderer) italic() bool { return cr.preview.TextStyle.Italic }
 
 func (cr *contactRowRenderer) MinSize() fyne.Size {
-	pad, gap, _ := cr.metrics()
-	h := fyne.Max(DefaultAvatarSize, cr.textHeight())
-	w := 2*pad + DefaultAvatarSize + gap + 120
+	th := cr.row.Theme()
+	s := contactRowSize(th, cr.italic())
 	if cr.row.c.Request {
-		bh := cr.accept.MinSize().Height
-		h += pad + bh
+		pad, gap, _ := contactRowMetrics(th)
+		s.Height += pad + cr.accept.MinSize().Height
 		bw := cr.accept.MinSize().Width + cr.reject.MinSize().Width + cr.block.MinSize().Width + 2*pad
-		w = fyne.Max(w, 2*pad+DefaultAvatarSize+gap+bw)
+		s.Width = fyne.Max(s.Width, 2*pad+DefaultAvatarSize+gap+bw)
 	}
-	return fyne.NewSize(w, h+2*pad)
+	return s
 }
 
 func (cr *contactRowRenderer) Layout(s fyne.Size) {
-	pad, gap, lineGap := cr.metrics()
 	th := cr.row.Theme()
+	pad, gap, lineGap := contactRowMetrics(th)
 	p := themeSize(th, theme.SizeNamePadding)
+	textH := contactRowTextHeight(th, cr.italic())
 
-	topH := fyne.Max(DefaultAvatarSize, cr.textHeight())
+	topH := fyne.Max(DefaultAvatarSize, textH)
 	cr.avatar.Resize(fyne.NewSquareSize(DefaultAvatarSize))
 	cr.avatar.Move(fyne.NewPos(pad, pad+(topH-DefaultAvatarSize)/2))
 	bs := cr.badge.MinSize()
@@ -175,12 +206,12 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 
 	x := pad + DefaultAvatarSize + gap
 	right := s.Width - pad
-	y := pad + (topH-cr.textHeight())/2
+	y := pad + (topH-textH)/2
 
 	// First line: name on the left, time on the right.
 	ws := cr.when.MinSize()
 	cr.when.Resize(ws)
-	nameH := fyne.MeasureText("Mg", cr.name.TextSize, cr.name.TextStyle).Height
+	nameH := lineHeight(cr.name.TextSize, cr.name.TextStyle)
 	cr.when.Move(fyne.NewPos(right-ws.Width, y+(nameH-ws.Height)/2))
 	nameMax := right - x
 	if ws.Width > 0 {
@@ -192,7 +223,7 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 
 	// Second line: preview, unread pill on the right.
 	y += nameH + lineGap
-	prevH := fyne.MeasureText("Mg", cr.preview.TextSize, cr.preview.TextStyle).Height
+	prevH := lineHeight(cr.preview.TextSize, cr.preview.TextStyle)
 	prevMax := right - x
 	if !cr.pill.Hidden {
 		ps := cr.pill.MinSize()
@@ -227,7 +258,7 @@ func (cr *contactRowRenderer) Refresh() {
 	cr.badge.Hidden = c.Request
 	cr.badge.Refresh()
 
-	cr.name.TextSize = themeSize(th, theme.SizeNameText)
+	cr.name.TextSize = nameTextSize(th)
 	cr.name.Color = themeColor(th, theme.ColorNameForeground)
 
 	cr.when.Text = row.Times.Short(c.LastActivity)
@@ -239,7 +270,7 @@ func (cr *contactRowRenderer) Refresh() {
 		cr.when.Color = themeColor(th, ColorNameMuted)
 	}
 
-	cr.preview.TextSize = themeSize(th, theme.SizeNameText) * 0.93
+	cr.preview.TextSize = previewTextSize(th)
 	cr.preview.Color = themeColor(th, ColorNameMuted)
 	cr.preview.TextStyle.Italic = c.Request && firstLine(c.Preview) == ""
 

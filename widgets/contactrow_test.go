@@ -87,6 +87,22 @@ func TestContactRow_RequestButtons(t *testing.T) {
 	}
 }
 
+// A row's MinSize, which for a row that is not a request is worked out
+// without the renderer, is the renderer's, at any text size.
+func TestContactRow_MinSizeBeforeRendering(t *testing.T) {
+	for _, scale := range []float32{1, 1.3} {
+		a := newTestApp(t, VariantLight)
+		a.Settings().SetTheme(NewTheme(VariantLight, scale))
+		for _, c := range contactRows() {
+			row := NewContactRow(c)
+			before := row.MinSize()
+			if got := test.TempWidgetRenderer(t, row).MinSize(); got != before {
+				t.Errorf("scale %v, %q: MinSize %v before rendering, %v after", scale, c.Name, before, got)
+			}
+		}
+	}
+}
+
 func TestAvatarColorDeterministic(t *testing.T) {
 	// Every spelling of one address gives one colour.
 	for _, spelling := range []string{normalizeOnion(addrAlice), "  " + addrAlice + " ", normalizeOnion(addrAlice) + ".ONION"} {

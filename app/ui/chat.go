@@ -140,7 +140,10 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	)
 }
 
-// load reads the latest page of the conversation.
+// load reads the latest page of the conversation and measures it at the
+// width the list is going to have (the pane fills the right-hand side).
+// Heights set before the list is rendered cost a map write each; set while
+// it is laid out, each changed height refreshes the whole list.
 func (cp *chatPane) load() {
 	msgs, err := cp.mv.u.eng.Messages(cp.conv, 0, pageSize)
 	if err != nil {
@@ -149,6 +152,11 @@ func (cp *chatPane) load() {
 	cp.msgs = msgs
 	cp.hasMore = len(msgs) == pageSize && msgs[0].Seq > 1
 	cp.reindex()
+	if w := cp.mv.right.Size().Width; w > 0 {
+		for _, m := range msgs {
+			cp.measure(m, w)
+		}
+	}
 	cp.list = cp.newList()
 	cp.showList()
 }
