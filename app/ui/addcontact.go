@@ -87,16 +87,9 @@ func (mv *mainView) showAddContact() {
 	)
 	a.d = dialog.NewCustomWithoutButtons("Add a contact", content, u.win)
 	a.d.Resize(fyne.NewSize(520, 0))
-	u.showDialog(a.d)
-	a.d.SetOnClosed(func() {
+	u.showDialogOnClosed(a.d, func() {
 		if mv.add == a {
 			mv.add = nil
-		}
-		for i, x := range u.dialogs {
-			if x == a.d {
-				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
-				break
-			}
 		}
 	})
 	u.win.Canvas().Focus(a.text)

@@ -107,16 +107,9 @@ func (mv *mainView) showCreateGroup() {
 	)
 	cg.d = dialog.NewCustomWithoutButtons("New group", content, u.win)
 	cg.d.Resize(fyne.NewSize(540, 0))
-	u.showDialog(cg.d)
-	cg.d.SetOnClosed(func() {
+	u.showDialogOnClosed(cg.d, func() {
 		if mv.createGroup == cg {
 			mv.createGroup = nil
-		}
-		for i, x := range u.dialogs {
-			if x == cg.d {
-				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
-				break
-			}
 		}
 	})
 	cg.choiceChanged()

@@ -5,12 +5,10 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine/profile"
-	"github.com/nookchat/nook/widgets"
 )
 
 // exportExt is the file extension of profile exports.
@@ -25,17 +23,13 @@ func (u *UI) showImport() {
 
 func (u *UI) showImportPasswords(path string) {
 	exportPw := widget.NewPasswordEntry()
-	newPw := widget.NewPasswordEntry()
-	confirm := widget.NewPasswordEntry()
-	meter := widgets.NewPasswordStrength()
-	newPw.OnChanged = meter.SetPassword
+	newPw, confirm, newPwFields := newPasswordFields()
 	errLabel := errorLabel()
 	busy := widget.NewProgressBarInfinite()
 	busy.Hide()
 	var d *dialog.CustomDialog
 	importBtn := widget.NewButton("Import", nil)
 	importBtn.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	importBtn.OnTapped = func() {
 		if newPw.Text != confirm.Text {
 			setError(errLabel, "The two new passwords are not the same.", "")
@@ -70,33 +64,24 @@ func (u *UI) showImportPasswords(path string) {
 			})
 		})
 	}
-	form := container.NewVBox(
+	d = u.showForm("Import a profile", 460, importBtn, exportPw,
 		muted("File: "+shortPath(path)),
 		widget.NewLabel("Password the backup was made with"),
 		exportPw,
 		widget.NewLabel("New password for this computer"),
-		newPw, meter, confirm,
+		newPwFields,
 		errLabel, busy,
-		container.NewHBox(layoutSpacer(), cancel, importBtn),
 	)
-	d = dialog.NewCustomWithoutButtons("Import a profile", form, u.win)
-	d.Resize(fyne.NewSize(460, 0))
-	u.showDialog(d)
-	u.win.Canvas().Focus(exportPw)
 }
 
 // showExport writes the open profile to a backup file encrypted under a
 // password chosen for it.
 func (u *UI) showExport() {
-	pw := widget.NewPasswordEntry()
-	confirm := widget.NewPasswordEntry()
-	meter := widgets.NewPasswordStrength()
-	pw.OnChanged = meter.SetPassword
+	pw, confirm, pwFields := newPasswordFields()
 	errLabel := errorLabel()
 	var d *dialog.CustomDialog
 	next := widget.NewButton("Choose where to save…", nil)
 	next.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	next.OnTapped = func() {
 		switch {
 		case pw.Text == "":
@@ -130,17 +115,12 @@ func (u *UI) showExport() {
 		save.Resize(fyne.NewSize(760, 520))
 		u.showDialog(save)
 	}
-	form := container.NewVBox(
+	d = u.showForm("Export your profile", 460, next, pw,
 		para("The backup holds your identity, contacts and messages, encrypted with the password you choose here. "+
 			"Anyone with the file and the password can become you."),
 		widget.NewLabel("Password for the backup"),
-		pw, meter, confirm, errLabel,
-		container.NewHBox(layoutSpacer(), cancel, next),
+		pwFields, errLabel,
 	)
-	d = dialog.NewCustomWithoutButtons("Export your profile", form, u.win)
-	d.Resize(fyne.NewSize(460, 0))
-	u.showDialog(d)
-	u.win.Canvas().Focus(pw)
 }
 
 // shortPath keeps the end of a long path.

@@ -68,16 +68,9 @@ func (u *UI) showSettings() {
 	// As tall as the window allows, up to what the longest tab needs.
 	sd.d.Resize(fyne.NewSize(640, max(min(u.win.Canvas().Size().Height-60, 780), 480)))
 	u.settings = sd
-	u.showDialog(sd.d)
-	sd.d.SetOnClosed(func() {
+	u.showDialogOnClosed(sd.d, func() {
 		if u.settings == sd {
 			u.settings = nil
-		}
-		for i, x := range u.dialogs {
-			if x == sd.d {
-				u.dialogs = append(u.dialogs[:i], u.dialogs[i+1:]...)
-				break
-			}
 		}
 	})
 }
@@ -242,15 +235,11 @@ func torSummary(s model.TorStatus) string {
 func (sd *settingsDialog) showChangePassword() {
 	u := sd.u
 	old := widget.NewPasswordEntry()
-	pw := widget.NewPasswordEntry()
-	confirm := widget.NewPasswordEntry()
-	meter := widgets.NewPasswordStrength()
-	pw.OnChanged = meter.SetPassword
+	pw, confirm, pwFields := newPasswordFields()
 	errLabel := errorLabel()
 	var d *dialog.CustomDialog
 	ok := widget.NewButton("Change password", nil)
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	ok.OnTapped = func() {
 		if pw.Text != confirm.Text {
 			setError(errLabel, "The two new passwords are not the same.", "")
@@ -274,17 +263,12 @@ func (sd *settingsDialog) showChangePassword() {
 			})
 		})
 	}
-	content := container.NewVBox(
+	d = u.showForm("Change password", 440, ok, old,
 		widget.NewLabel("Current password"), old,
-		widget.NewLabel("New password"), pw, meter, confirm,
+		widget.NewLabel("New password"), pwFields,
 		muted("Leave the new password empty to remove it: then anyone using this computer can open this profile."),
 		errLabel,
-		container.NewHBox(layoutSpacer(), cancel, ok),
 	)
-	d = dialog.NewCustomWithoutButtons("Change password", content, u.win)
-	d.Resize(fyne.NewSize(440, 0))
-	u.showDialog(d)
-	u.win.Canvas().Focus(old)
 }
 
 func (sd *settingsDialog) showDeleteProfile() {
@@ -292,10 +276,8 @@ func (sd *settingsDialog) showDeleteProfile() {
 	pw := widget.NewPasswordEntry()
 	pw.SetPlaceHolder("Your password")
 	errLabel := errorLabel()
-	var d *dialog.CustomDialog
 	del := widget.NewButton("Delete for ever", nil)
 	del.Importance = widget.DangerImportance
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	del.OnTapped = func() {
 		del.Disable()
 		p := pw.Text
@@ -316,15 +298,10 @@ func (sd *settingsDialog) showDeleteProfile() {
 			})
 		})
 	}
-	content := container.NewVBox(
+	u.showForm("Delete this profile?", 440, del, pw,
 		para("This deletes your identity, your contacts and every message from this computer. "+
 			"Contacts cannot reach this profile any more. It cannot be undone, unless you have an export."),
 		widget.NewLabel("Type your password to confirm"),
 		pw, errLabel,
-		container.NewHBox(layoutSpacer(), cancel, del),
 	)
-	d = dialog.NewCustomWithoutButtons("Delete this profile?", content, u.win)
-	d.Resize(fyne.NewSize(440, 0))
-	u.showDialog(d)
-	u.win.Canvas().Focus(pw)
 }

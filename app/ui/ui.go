@@ -12,10 +12,12 @@ package ui
 
 import (
 	"context"
+	"slices"
 	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
@@ -189,7 +191,12 @@ func (u *UI) lock() {
 
 // showDialog shows d and keeps track of it so that Escape and screen
 // changes close it.
-func (u *UI) showDialog(d dialog.Dialog) {
+func (u *UI) showDialog(d dialog.Dialog) { u.showDialogOnClosed(d, nil) }
+
+// showDialogOnClosed is showDialog, calling onClosed (if not nil) once d
+// is closed. (A dialog has one OnClosed callback: setting another after
+// showDialog would leave d in the list of open dialogs.)
+func (u *UI) showDialogOnClosed(d dialog.Dialog, onClosed func()) {
 	u.dialogs = append(u.dialogs, d)
 	d.SetOnClosed(func() {
 		for i, x := range u.dialogs {
@@ -198,8 +205,37 @@ func (u *UI) showDialog(d dialog.Dialog) {
 				break
 			}
 		}
+		if onClosed != nil {
+			onClosed()
+		}
 	})
 	d.Show()
+}
+
+// showForm shows a dialog of width w with the objects above a row of
+// Cancel and the action button, and puts the focus in focus. It returns the
+// dialog, for the action to close.
+func (u *UI) showForm(title string, w float32, action *widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	buttons := container.NewHBox(layoutSpacer(), cancel, action)
+	content := container.NewVBox(slices.Concat(objects, []fyne.CanvasObject{buttons})...)
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.Resize(fyne.NewSize(w, 0))
+	u.showDialog(d)
+	u.win.Canvas().Focus(focus)
+	return d
+}
+
+// newPasswordFields returns the entry for a new password, the one that
+// confirms it, and the box a form shows: both, with a strength meter
+// between them.
+func newPasswordFields() (pw, confirm *widget.Entry, box *fyne.Container) {
+	pw = widget.NewPasswordEntry()
+	confirm = widget.NewPasswordEntry()
+	meter := widgets.NewPasswordStrength()
+	pw.OnChanged = meter.SetPassword
+	return pw, confirm, container.NewVBox(pw, meter, confirm)
 }
 
 // closeTopDialog closes the most recent dialog; it reports whether there
