@@ -1,16 +1,15 @@
 package main
 
 import (
-	"bufio"
 	"context"
-
-	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nookchat/nook/app/xvfbtest"
 )
 
 // TestSmoke builds the real binary, starts it under Xvfb on the loopback
@@ -43,7 +42,7 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 
-	display := startXvfb(t, ctx)
+	display := xvfbtest.Start(t, ctx)
 	env := append(os.Environ(),
 		"DISPLAY="+display,
 		"XDG_CONFIG_HOME="+filepath.Join(tmp, "config"),
@@ -105,41 +104,6 @@ func TestSmoke(t *testing.T) {
 	waitColours(t, ctx, env, filepath.Join(tmp, "main.png"), 8)
 }
 
-// startXvfb starts an Xvfb on a free display and returns the display name.
-func startXvfb(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		x.Process.Kill()
-		x.Wait()
-	})
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-		r.Close()
-	}()
-	select {
-	case n := <-got:
-		if n == "" {
-			t.Fatal("Xvfb did not start")
-		}
-		return ":" + n
-	case <-ctx.Done():
-		t.Fatal("Xvfb did not start in time")
-	}
-	return ""
-}
-
 // waitFor checks cond every tick until it holds or ctx ends. An external
 // process offers nothing to wait on, so this is the one place that
 // polls; every wait is bounded by ctx. A zero tick means 100 ms.
@@ -173,30 +137,11 @@ func waitColours(t *testing.T, ctx context.Context, env []string, path string, n
 		if err := c.Run(); err != nil {
 			return false
 		}
-		last = distinctColours(t, path)
+		var err error
+		if last, err = xvfbtest.Colours(path); err != nil {
+			t.Fatal(err)
+		}
 		return last > n
 	}, 0)
 	t.Logf("%s: %d distinct colours", filepath.Base(path), last)
-}
-
-func distinctColours(t *testing.T, path string) int {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return 0
-	}
-	seen := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			seen[[4]uint32{r, g, bl, a}] = true
-		}
-	}
-	return len(seen)
 }

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/nookchat/nook/app/xvfbtest"
 )
 
 const (
@@ -411,7 +413,7 @@ func readDesktop(t *testing.T, p string) map[string]string {
 func launch(t *testing.T, ctx context.Context) {
 	t.Helper()
 	tmp := t.TempDir()
-	display := startXvfb(t, ctx)
+	display := xvfbtest.Start(t, ctx)
 	env := append(os.Environ(),
 		"DISPLAY="+display,
 		"HOME="+tmp,
@@ -470,64 +472,8 @@ func launch(t *testing.T, ctx context.Context) {
 		c := exec.CommandContext(wctx, "import", "-window", "root", shot)
 		c.Env = env
 		if c.Run() == nil {
-			colours = distinctColours(shot)
+			colours, _ = xvfbtest.Colours(shot)
 		}
 	}
 	t.Logf("screenshot with %d colours after %v", colours, time.Since(start).Round(time.Millisecond))
-}
-
-// startXvfb starts an Xvfb on a display it picks itself (-displayfd).
-func startXvfb(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
-	x.ExtraFiles = []*os.File{w}
-	if err := x.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		x.Process.Kill()
-		x.Wait()
-	})
-	got := make(chan string, 1)
-	go func() {
-		line, _ := bufio.NewReader(r).ReadString('\n')
-		got <- strings.TrimSpace(line)
-		r.Close()
-	}()
-	select {
-	case n := <-got:
-		if n == "" {
-			t.Fatal("Xvfb did not start")
-		}
-		return ":" + n
-	case <-ctx.Done():
-		t.Fatal("Xvfb did not start in time")
-	}
-	return ""
-}
-
-func distinctColours(path string) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		return 0
-	}
-	seen := map[[4]uint32]bool{}
-	b := img.Bounds()
-	for y := b.Min.Y; y < b.Max.Y; y += 2 {
-		for x := b.Min.X; x < b.Max.X; x += 2 {
-			r, g, bl, a := img.At(x, y).RGBA()
-			seen[[4]uint32{r, g, bl, a}] = true
-		}
-	}
-	return len(seen)
 }
