@@ -25,6 +25,7 @@ type openProfile struct {
 	st     *store.Store
 	peers  *peer.Manager
 	groups *groupclient.Client
+	sweep  *sweeper // deletes disappearing messages when due
 	unread *store.Bucket
 	// unreadMu serialises changes of the unread counts.
 	unreadMu sync.Mutex
@@ -73,6 +74,13 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 		MaxBackoff:   e.cfg.PeerBackoff[1],
 	}
 	op.peers = peer.New(pc)
+	op.sweep = startSweeper(op)
+	started := false
+	defer func() {
+		if !started {
+			op.sweep.close()
+		}
+	}()
 	groups, err := groupclient.New(groupclient.Config{
 		Store:     st,
 		Transport: e.transport(),
@@ -92,17 +100,27 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 		op.peers.Close()
 		return nil, err
 	}
+	started = true
 	return op, nil
 }
 
-// close stops the peer manager and locks the profile.
+// stop stops the profile's runtime (the sweeper, groups and peers) but
+// leaves the profile open.
+func (op *openProfile) stop() error {
+	op.sweep.close()
+	return errors.Join(op.groups.Close(), op.peers.Close())
+}
+
+// close stops the runtime and locks the profile.
 func (op *openProfile) close() error {
-	err := errors.Join(op.groups.Close(), op.peers.Close())
-	return errors.Join(err, op.prof.Close())
+	return errors.Join(op.stop(), op.prof.Close())
 }
 
 // onPeerEvent keeps the unread counts and forwards the event.
 func (op *openProfile) onPeerEvent(ev model.Event) {
+	if m, ok := ev.(model.MessageAdded); ok && !m.Message.ExpiresAt.IsZero() {
+		op.sweep.poke()
+	}
 	if m, ok := ev.(model.MessageAdded); ok && !m.Message.Outgoing {
 		n, err := op.addUnread(m.Message.Conversation, 1)
 		if err == nil {
@@ -162,5 +180,11 @@ func (e *Engine) MarkRead(conv model.ConversationID) error {
 		return err
 	}
 	e.emit(model.UnreadChanged{Conversation: conv})
+	// Seen now: the timers of its disappearing messages start.
+	if n, err := op.st.StartTimers(conv, e.cfg.Now()); err != nil {
+		return err
+	} else if n > 0 {
+		op.sweep.poke()
+	}
 	return nil
 }

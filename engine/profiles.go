@@ -159,7 +159,7 @@ func (e *Engine) DeleteProfile(password string) error {
 		e.open = nil
 	}
 	e.mu.Unlock()
-	if err := op.peers.Close(); err != nil {
+	if err := op.stop(); err != nil {
 		return err
 	}
 	return op.prof.Delete(password)

@@ -1,6 +1,9 @@
 package ui
 
 import (
+	"slices"
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -40,10 +43,15 @@ type chatPane struct {
 	name     *widget.Label
 	presence *widgets.StatusBadge
 	verified *fyne.Container
-	banner   *fyne.Container
-	members  *widget.Label     // groups: the member count
-	syncBar  *widgets.Progress // groups: the server's catch-up
-	warnBox  *fyne.Container   // groups: warnings about the server
+	timer    *fyne.Container // the disappearing-messages timer, when on
+	timerTxt *widget.Label
+	// timerNote says that the contact changed the timer (kept in the
+	// banner while the conversation is open).
+	timerNote fyne.CanvasObject
+	banner    *fyne.Container
+	members   *widget.Label     // groups: the member count
+	syncBar   *widgets.Progress // groups: the server's catch-up
+	warnBox   *fyne.Container   // groups: warnings about the server
 
 	replyTo  model.MessageID
 	quoteBar *fyne.Container
@@ -128,6 +136,11 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	vLabel := widget.NewLabel("Verified in person")
 	vLabel.Importance = widget.SuccessImportance
 	cp.verified = container.NewHBox(vIcon, vLabel)
+	cp.timerTxt = widget.NewLabel("")
+	timerBtn := widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)
+	timerBtn.Importance = widget.LowImportance
+	cp.timer = container.NewHBox(timerBtn, cp.timerTxt)
+	cp.timer.Hide()
 	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
 	info.Importance = widget.LowImportance
 	var more *widget.Button
@@ -136,7 +149,7 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),
 		container.NewHBox(info, more),
-		container.NewVBox(cp.name, container.NewHBox(cp.presence, cp.verified)),
+		container.NewVBox(cp.name, container.NewHBox(cp.presence, cp.verified, cp.timer)),
 	)
 }
 
@@ -286,6 +299,39 @@ func (cp *chatPane) loadOlder() {
 	cp.list.Resize(size)
 	cp.showList()
 	cp.list.ScrollToOffset(offset + added)
+}
+
+// removeMessages takes deleted (disappeared) messages out of view.
+func (cp *chatPane) removeMessages(ids []model.MessageID) {
+	gone := map[model.MessageID]bool{}
+	for _, id := range ids {
+		if _, ok := cp.pos[id]; ok {
+			gone[id] = true
+		}
+		delete(cp.quoted, id)
+	}
+	if len(gone) == 0 {
+		if cp.list != nil {
+			cp.list.Refresh() // quotes of them now say "not available"
+		}
+		return
+	}
+	atBottom := cp.list.GetScrollOffset()+cp.list.Size().Height >= cp.contentHeight()-80
+	offset, size := cp.list.GetScrollOffset(), cp.list.Size()
+	cp.msgs = slices.DeleteFunc(cp.msgs, func(m model.Message) bool { return gone[m.ID] })
+	for id := range gone {
+		delete(cp.heights, id)
+	}
+	cp.reindex()
+	cp.list = cp.newList()
+	cp.list.MinSize()
+	cp.list.Resize(size)
+	cp.showList()
+	if atBottom {
+		cp.scrollToBottom()
+	} else {
+		cp.list.ScrollToOffset(offset)
+	}
 }
 
 // loaded reports how many messages are loaded.
@@ -454,6 +500,12 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 	} else {
 		cp.verified.Hide()
 	}
+	if c.Disappear > 0 {
+		cp.timerTxt.SetText("Messages disappear after " + strings.ToLower(disappearLabel(c.Disappear)))
+		cp.timer.Show()
+	} else {
+		cp.timer.Hide()
+	}
 	cp.setPresence(cp.mv.u.eng.Presence(identity.Address(c.Address)))
 	cp.banner.Objects = nil
 	cp.entry.Enable()
@@ -493,6 +545,9 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		})
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,
 			muted("This conversation is archived. It stays hidden in the list until you unarchive it."))))
+	}
+	if cp.timerNote != nil {
+		cp.banner.Objects = append(cp.banner.Objects, cp.timerNote)
 	}
 	cp.banner.Refresh()
 	// Replies show the contact's name.

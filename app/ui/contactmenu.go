@@ -53,6 +53,7 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 		archive = "Unarchive conversation"
 	}
 	items := []*fyne.MenuItem{
+		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
 		fyne.NewMenuItemWithIcon(archive, theme.FolderIcon(), func() {
 			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.ArchiveContact(addr, !c.Archived) })

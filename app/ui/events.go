@@ -49,6 +49,14 @@ func (u *UI) handle(ev model.Event) {
 		mv.groupSync(ev)
 	case model.GroupWarning:
 		mv.groupWarning(ev)
+	case model.MessagesExpired:
+		mv.messagesExpired(ev)
+	case model.DisappearChanged:
+		mv.disappearChanged(ev)
+	case model.GroupMemberLeft:
+		if mv.chat != nil && mv.chat.conv == ev.Conversation && mv.chat.group != nil {
+			mv.chat.refreshMemberCount()
+		}
 	case model.UnreadChanged:
 		mv.unreadChanged(ev.Conversation, ev.Unread)
 		u.updateTray()

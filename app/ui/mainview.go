@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -173,6 +174,29 @@ func (mv *mainView) messageAdded(m model.Message) {
 		}
 		mv.chat.appendMessage(m)
 	}
+}
+
+// messagesExpired removes disappeared messages from the chat and brings
+// the conversation's preview up to date.
+func (mv *mainView) messagesExpired(ev model.MessagesExpired) {
+	mv.sidebar.refreshPreview(ev.Conversation)
+	if mv.chat != nil && mv.chat.conv == ev.Conversation {
+		mv.chat.removeMessages(ev.IDs)
+	}
+}
+
+// disappearChanged tells the user, in the open conversation, that the
+// contact changed the disappearing-messages timer.
+func (mv *mainView) disappearChanged(ev model.DisappearChanged) {
+	if !ev.ByContact || mv.chat == nil || mv.chat.addr != ev.Address {
+		return
+	}
+	text := mv.chat.contact.Name() + " turned disappearing messages off."
+	if ev.Disappear > 0 {
+		text = mv.chat.contact.Name() + " set new messages to disappear after " + strings.ToLower(disappearLabel(ev.Disappear)) + "."
+	}
+	mv.chat.timerNote = container.NewPadded(muted(text))
+	mv.chat.contactChanged(mv.chat.contact)
 }
 
 func (mv *mainView) statusChanged(ev model.MessageStatusChanged) {

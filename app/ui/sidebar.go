@@ -299,6 +299,20 @@ func (s *sidebar) messageAdded(m model.Message) {
 	s.rebuild()
 }
 
+// refreshPreview reads a conversation's latest message again (after some
+// disappeared).
+func (s *sidebar) refreshPreview(conv model.ConversationID) {
+	it := s.all[string(conv)]
+	if it == nil {
+		return
+	}
+	it.preview = ""
+	if ms, err := s.mv.u.eng.Messages(conv, 0, 1); err == nil && len(ms) == 1 {
+		it.preview = s.previewOf(ms[0])
+	}
+	s.refreshItem(string(conv))
+}
+
 func (s *sidebar) setPresence(addr string, p model.Presence) {
 	if it := s.all[addr]; it != nil && it.group == nil && it.presence != p {
 		it.presence = p

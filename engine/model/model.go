@@ -102,6 +102,13 @@ type Message struct {
 	ReplyTo    MessageID
 	Status     MessageStatus
 	FailReason string
+	// Disappear is the message's disappearing timer (zero: kept). Its
+	// author's conversation setting when it was written.
+	Disappear time.Duration
+	// ExpiresAt is when the message is deleted: Disappear after it was
+	// sent (outgoing) or after it was first read (incoming). Zero while
+	// the timer has not started, or when Disappear is zero.
+	ExpiresAt time.Time
 }
 
 // ContactState says how far a relationship has gone.
@@ -148,6 +155,13 @@ type Contact struct {
 	Archived     bool
 	Added        time.Time
 	LastActivity time.Time
+	// Disappear is the conversation's disappearing-messages timer (zero:
+	// off): every message written while it is set is deleted on both sides
+	// that long after it was sent (ours) or first read (theirs).
+	// DisappearSet is when it was last changed, by either side; the later
+	// change wins when both change it.
+	Disappear    time.Duration
+	DisappearSet time.Time
 }
 
 // Name returns the name to show for the contact: the nickname, else the

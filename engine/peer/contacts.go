@@ -200,6 +200,8 @@ func (m *Manager) Send(addr identity.Address, body string, replyTo model.Message
 		Body:         body,
 		ReplyTo:      replyTo,
 		Status:       model.StatusQueued,
+		Disappear:    c.Disappear,
+		ExpiresAt:    expiresAt(now, c.Disappear),
 	})
 	if err != nil {
 		return model.Message{}, fmt.Errorf("store message: %w", err)

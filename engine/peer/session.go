@@ -38,6 +38,10 @@ type session struct {
 	// sentProof is set once a contact request carried an invite proof:
 	// the contact's acceptance then completes an in-person verification.
 	sentProof bool
+	// disappearSent is the DisappearSet of the timer setting last sent in
+	// this session (announced: at least one was sent).
+	disappearSent      time.Time
+	disappearAnnounced bool
 }
 
 // serve runs s as the contact's live session until it ends or the link
@@ -163,7 +167,24 @@ func (st *session) sync() error {
 	if c.State != model.ContactAccepted {
 		return nil
 	}
+	if err := st.announceDisappear(c); err != nil {
+		return err
+	}
 	return st.flush()
+}
+
+// announceDisappear tells the peer our disappearing-messages setting once
+// per session and again whenever it changes. A setting never chosen by
+// either side (DisappearSet zero) is not sent.
+func (st *session) announceDisappear(c model.Contact) error {
+	if c.DisappearSet.IsZero() || st.disappearAnnounced && st.disappearSent.Equal(c.DisappearSet) {
+		return nil
+	}
+	if err := st.s.Send(&protocol.Disappear{Timer: c.Disappear, Set: c.DisappearSet}); err != nil {
+		return err
+	}
+	st.disappearSent, st.disappearAnnounced = c.DisappearSet, true
+	return nil
 }
 
 // flush writes every queued message of the conversation not yet written in
@@ -190,7 +211,7 @@ func (st *session) flush() error {
 		if err != nil {
 			return err
 		}
-		if err := st.s.Send(&protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body}); err != nil {
+		if err := st.s.Send(&protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}); err != nil {
 			return err
 		}
 		st.written[id] = true
@@ -223,6 +244,8 @@ func (st *session) handle(r protocol.Record) error {
 			Body:         r.Body,
 			ReplyTo:      r.ReplyTo,
 			Status:       model.StatusReceived,
+			// Its timer starts when the user first sees it (MarkRead).
+			Disappear: r.Disappear,
 		})
 		switch {
 		case errors.Is(err, store.ErrDuplicate):
@@ -320,6 +343,9 @@ func (st *session) handle(r protocol.Record) error {
 
 	case *protocol.Ping:
 		return st.s.Send(&protocol.Pong{Nonce: r.Nonce})
+
+	case *protocol.Disappear:
+		return m.adoptDisappear(addr, r)
 	}
 	// ContactReject, Pong, GroupInvite and FileOffer need nothing here yet.
 	return nil

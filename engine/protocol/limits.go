@@ -3,8 +3,11 @@ package protocol
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 // Limits on record fields, checked by Decode before allocating and by Encode
@@ -19,6 +22,15 @@ const (
 	MaxGroupInvite  = 16 << 10  // GroupInvite payload, bytes
 	MaxFileNameSize = 255       // FileOffer name, bytes
 )
+
+// checkDisappear reports why d is not a disappearing timer: whole seconds,
+// from 0 to model.MaxDisappear.
+func checkDisappear(d time.Duration) error {
+	if d < 0 || d > model.MaxDisappear || d%time.Second != 0 {
+		return fmt.Errorf("disappearing timer must be whole seconds from 0 to %v", model.MaxDisappear)
+	}
+	return nil
+}
 
 // checkText reports why s is not a valid message body.
 func checkText(s string) error {

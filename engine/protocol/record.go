@@ -20,6 +20,7 @@ const (
 	TypeFileOffer      Type = 0x09
 	TypePing           Type = 0x0a
 	TypePong           Type = 0x0b
+	TypeDisappear      Type = 0x0c
 )
 
 // LayoutV1 is the layout version of every record type this package knows.
@@ -37,6 +38,7 @@ var typeNames = map[Type]string{
 	TypeFileOffer:      "FileOffer",
 	TypePing:           "Ping",
 	TypePong:           "Pong",
+	TypeDisappear:      "Disappear",
 }
 
 func (t Type) String() string {
@@ -81,6 +83,12 @@ var decoders = map[Type]func(d *decoder) Record{
 	TypeFileOffer:      decodeFileOffer,
 	TypePing:           func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} },
 	TypePong:           func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} },
+	TypeDisappear:      decodeDisappear,
+}
+
+// decodersV2 maps the types that have a layout version 2 to its decoder.
+var decodersV2 = map[Type]func(d *decoder) Record{
+	TypeText: decodeTextV2,
 }
 
 // Decode parses one record. Unknown types and layout versions give an
@@ -91,7 +99,10 @@ func Decode(b []byte) (Record, error) {
 	}
 	t, v := Type(b[0]), b[1]
 	dec, ok := decoders[t]
-	if !ok || v != LayoutV1 {
+	if v == 2 {
+		dec, ok = decodersV2[t]
+	}
+	if !ok || v != LayoutV1 && v != 2 {
 		return &Unknown{RecordType: t, Version: v, Body: append([]byte(nil), b[2:]...)}, nil
 	}
 	d := &decoder{b: b[2:], typ: t}
@@ -108,8 +119,11 @@ func Encode(r Record) ([]byte, error) {
 		return nil, fmt.Errorf("%w: nil record", ErrInvalid)
 	}
 	version := uint8(LayoutV1)
-	if u, ok := r.(*Unknown); ok {
-		version = u.Version
+	switch r := r.(type) {
+	case *Unknown:
+		version = r.Version
+	case interface{ layout() uint8 }:
+		version = r.layout()
 	}
 	e := &encoder{b: []byte{byte(r.Type()), version}, typ: r.Type()}
 	r.encode(e)

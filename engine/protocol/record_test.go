@@ -44,7 +44,11 @@ func validRecords() []Record {
 		&Ping{Nonce: 42},
 		&Pong{Nonce: 1<<64 - 1},
 		&Unknown{RecordType: 0xee, Version: 1, Body: []byte("future")},
-		&Unknown{RecordType: TypeText, Version: 2, Body: []byte("text v2")},
+		&Unknown{RecordType: TypeText, Version: 3, Body: []byte("text v3")},
+		&Text{ID: mid(5), Sent: sent, Body: "gone in a day", Disappear: 24 * time.Hour},
+		&Text{ID: mid(5), Sent: sent, Body: "gone in a year", Disappear: model.MaxDisappear},
+		&Disappear{Timer: 7 * 24 * time.Hour, Set: sent},
+		&Disappear{Set: sent},
 	}
 }
 
@@ -96,6 +100,9 @@ func TestEncoding(t *testing.T) {
 		{&ContactAccept{DisplayName: "Bo"}, "0401 0002 426f"},
 		{&Text{ID: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi"},
 			"0101 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000000000000000000000000000000 00000002 6869"},
+		{&Text{ID: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi", Disappear: time.Hour},
+			"0102 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000000000000000000000000000000 00000002 6869 00000e10"},
+		{&Disappear{Timer: time.Minute, Set: time.UnixMilli(1000).UTC()}, "0c01 0000003c 00000000000003e8"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -113,6 +120,10 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		nil,
 		&Text{Body: strings.Repeat("x", MaxBody+1)},
 		&Text{Body: "\xff"},
+		&Text{Body: "x", Disappear: model.MaxDisappear + time.Second},
+		&Text{Body: "x", Disappear: -time.Second},
+		&Text{Body: "x", Disappear: 1500 * time.Millisecond},
+		&Disappear{Timer: model.MaxDisappear + time.Second},
 		&Ack{},
 		&Ack{IDs: make([]model.MessageID, MaxAckIDs+1)},
 		&ContactRequest{DisplayName: strings.Repeat("a", MaxNameRunes+1)},
@@ -152,6 +163,10 @@ func TestDecodeMalformed(t *testing.T) {
 		"text body too long": append(bytes.Clone(text[:len(text)-9]), 0, 1, 0, 1),
 		"huge length":        append(bytes.Clone(text[:len(text)-9]), 0xff, 0xff, 0xff, 0xff),
 		"ack zero":           {0x02, 0x01, 0x00, 0x00},
+		"text v2 zero timer": append(append([]byte{0x01, 0x02}, text[2:]...), 0, 0, 0, 0),
+		"text v2 too long":   append(append([]byte{0x01, 0x02}, text[2:]...), 0x02, 0, 0, 0),
+		"text v2 no timer":   append([]byte{0x01, 0x02}, text[2:]...),
+		"disappear too long": {0x0c, 0x01, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
 		"ack too many":       {0x02, 0x01, 0x04, 0x01},
 		"ack short":          {0x02, 0x01, 0x00, 0x02, 1, 2, 3},
 		"name control":       {0x04, 0x01, 0x00, 0x01, '\n'},
@@ -170,7 +185,7 @@ func TestDecodeMalformed(t *testing.T) {
 }
 
 func TestDecodeUnknown(t *testing.T) {
-	for _, b := range [][]byte{{0x00, 0x01}, {0xff, 0x07, 1, 2, 3}, {byte(TypeText), 2, 9, 9}, {byte(TypePing), 0}} {
+	for _, b := range [][]byte{{0x00, 0x01}, {0xff, 0x07, 1, 2, 3}, {byte(TypeText), 3, 9, 9}, {byte(TypePing), 0}, {byte(TypePing), 2, 1}} {
 		r, err := Decode(b)
 		if err != nil {
 			t.Fatalf("%x: %v", b, err)

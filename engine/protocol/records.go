@@ -17,10 +17,21 @@ type Text struct {
 	ReplyTo model.MessageID
 	// Body is the text, valid UTF-8 of at most MaxBody bytes.
 	Body string
+	// Disappear is the message's disappearing timer, whole seconds up to
+	// model.MaxDisappear; zero: kept. A Text with a timer is sent in
+	// layout 2, one without in layout 1.
+	Disappear time.Duration
 }
 
 // Type returns TypeText.
 func (*Text) Type() Type { return TypeText }
+
+func (r *Text) layout() uint8 {
+	if r.Disappear != 0 {
+		return 2
+	}
+	return LayoutV1
+}
 
 func (r *Text) encode(e *encoder) {
 	e.id(r.ID)
@@ -28,6 +39,10 @@ func (r *Text) encode(e *encoder) {
 	e.id(r.ReplyTo)
 	e.check("body", checkText(r.Body))
 	e.lenBytes("body", 4, MaxBody, []byte(r.Body))
+	if r.Disappear != 0 {
+		e.check("disappear", checkDisappear(r.Disappear))
+		e.u32(uint32(r.Disappear / time.Second))
+	}
 }
 
 func decodeText(d *decoder) Record {
@@ -36,6 +51,44 @@ func decodeText(d *decoder) Record {
 	r.ReplyTo = d.id("reply_to")
 	r.Body = string(d.lenBytes("body", 4, MaxBody))
 	d.check("body", checkText(r.Body))
+	return r
+}
+
+// decodeTextV2 reads layout 2: layout 1 and a disappearing timer.
+func decodeTextV2(d *decoder) Record {
+	r := decodeText(d).(*Text)
+	r.Disappear = time.Duration(d.u32("disappear")) * time.Second
+	if r.Disappear == 0 {
+		d.fail("disappear", "zero (a Text without a timer uses layout 1)")
+	}
+	d.check("disappear", checkDisappear(r.Disappear))
+	return r
+}
+
+// Disappear sets the conversation's disappearing-messages timer. Each side
+// sends its setting at the start of every session and when the user
+// changes it; the receiver adopts it when Set is later than its own last
+// change (the later change wins).
+type Disappear struct {
+	// Timer is whole seconds up to model.MaxDisappear; zero: off.
+	Timer time.Duration
+	// Set is when the sender's user chose it (millisecond precision, UTC).
+	Set time.Time
+}
+
+// Type returns TypeDisappear.
+func (*Disappear) Type() Type { return TypeDisappear }
+
+func (r *Disappear) encode(e *encoder) {
+	e.check("timer", checkDisappear(r.Timer))
+	e.u32(uint32(r.Timer / time.Second))
+	e.u64(uint64(r.Set.UnixMilli()))
+}
+
+func decodeDisappear(d *decoder) Record {
+	r := &Disappear{Timer: time.Duration(d.u32("timer")) * time.Second}
+	d.check("timer", checkDisappear(r.Timer))
+	r.Set = time.UnixMilli(int64(d.u64("set"))).UTC()
 	return r
 }
 

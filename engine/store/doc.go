@@ -63,6 +63,8 @@
 //	O messageID(16)              outbox index: conv, n
 //	s name                       setting
 //	b bucket key                 bucket record (bucket name length-prefixed)
+//	x expiry(8) messageID(16)    disappearing message, by deletion time (Unix ns)
+//	t conv seq(8, big-endian)    disappearing message whose timer starts when read
 //
 // LatestMessages and MessagesBefore seek to the end of the range they want
 // and iterate in reverse, so they read only the messages they return.

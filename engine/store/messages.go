@@ -65,6 +65,9 @@ func appendMessage(txn *badger.Txn, m *model.Message) error {
 	if err := txn.Set(seqKey(kindMessage, m.Conversation, m.Seq), encodeMessage(*m)); err != nil {
 		return err
 	}
+	if err := indexExpiry(txn, m); err != nil {
+		return err
+	}
 	if err := txn.Set(idKey(kindMsgIndex, m.ID), encodePointer(m.Conversation, m.Seq)); err != nil {
 		return err
 	}
@@ -339,6 +342,9 @@ func (s *Store) DeleteConversation(conv model.ConversationID) error {
 				break
 			}
 		}
+	}
+	if err := s.deleteTimers(conv); err != nil {
+		return err
 	}
 	return s.update(func(txn *badger.Txn) error { return txn.Delete(convKey(kindConv, conv)) })
 }

@@ -18,6 +18,12 @@ func encodeContact(c model.Contact) []byte {
 	e.bool(c.Archived)
 	e.time(c.Added)
 	e.time(c.LastActivity)
+	if c.Disappear > 0 || !c.DisappearSet.IsZero() {
+		// Optional trailing fields: records written before disappearing
+		// messages existed end here.
+		e.uvarint(uint64(c.Disappear / time.Second))
+		e.time(c.DisappearSet)
+	}
 	return e.b
 }
 
@@ -32,6 +38,10 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 	c.Archived = d.bool()
 	c.Added = d.time()
 	c.LastActivity = d.time()
+	if len(d.b) > 0 {
+		c.Disappear = d.disappear()
+		c.DisappearSet = d.time()
+	}
 	return c, d.done()
 }
 
@@ -56,6 +66,11 @@ func encodeMessage(m model.Message) []byte {
 	e.raw(m.ReplyTo[:])
 	e.byte(byte(m.Status))
 	e.string(m.FailReason)
+	if m.Disappear > 0 {
+		// Optional trailing fields, as in contact records.
+		e.uvarint(uint64(m.Disappear / time.Second))
+		e.time(m.ExpiresAt)
+	}
 	return e.b
 }
 
@@ -76,6 +91,10 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ReplyTo[:], d.raw(len(m.ReplyTo)))
 	m.Status = model.MessageStatus(d.byte())
 	m.FailReason = d.string()
+	if len(d.b) > 0 {
+		m.Disappear = d.disappear()
+		m.ExpiresAt = d.time()
+	}
 	return m, d.done()
 }
 
@@ -113,4 +132,14 @@ func decodeConvInfo(conv model.ConversationID, b []byte) (ConversationInfo, erro
 		return c, fmt.Errorf("%w: conversation record: count exceeds last seq", ErrCorrupt)
 	}
 	return c, nil
+}
+
+// disappear reads a disappearing timer in whole seconds.
+func (d *dec) disappear() time.Duration {
+	n := d.uvarint()
+	if n > uint64(model.MaxDisappear/time.Second) {
+		d.fail("disappearing timer too long")
+		return 0
+	}
+	return time.Duration(n) * time.Second
 }
