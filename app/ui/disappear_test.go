@@ -9,7 +9,6 @@ import (
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestDisappearingMessagesUI: Alice turns on disappearing messages from
@@ -17,12 +16,7 @@ import (
 // changed it. With a one-second timer, her message leaves her screen a
 // second after she sent it, and Bob's a second after he saw it.
 func TestDisappearingMessagesUI(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
 	aliceAddr, bobAddr := alice.self(), bob.self()
 	alice.ui.main.openChat(bobAddr)
@@ -41,10 +35,10 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	r.SetSelected("1 day")
 	alice.tap("Save")
 	alice.waitFor("the timer in Alice's header", func() bool {
-		return ac.timer.Visible() && ac.timerTxt.Text == "Messages disappear after 1 day"
+		return ac.timer.Visible() && ac.timer.Text == "1 day"
 	})
 	bob.waitFor("the timer in Bob's header", func() bool {
-		return bc.timer.Visible() && bc.timerTxt.Text == "Messages disappear after 1 day"
+		return bc.timer.Visible() && bc.timer.Text == "1 day"
 	})
 	bob.waitFor("Bob to be told that Alice changed the timer", func() bool {
 		return bob.hasText("Alice set new messages to disappear after 1 day.")

@@ -65,12 +65,7 @@ func (h *harness) createHostedGroup(name string) *chatPane {
 // their conversation, joins with its button and posts with Enter; Alice
 // sees the post with Bob's name.
 func TestGroupInviteJoinPost(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
 	aliceAddr, bobAddr := alice.self(), bob.self()
 
@@ -328,12 +323,7 @@ func (h *harness) check(text string) *widget.Check {
 // locking and unlocking; Bob's app no longer counts her as a member. Then
 // she deletes the messages kept, and the group goes from her list.
 func TestLeaveGroupKeepHistory(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 
 	gc := alice.createHostedGroup("Garden")
 	conv := gc.conv

@@ -69,6 +69,20 @@ func newHarness(t testing.TB, eng *engine.Engine) *harness {
 	return h
 }
 
+// twoProfiles starts a test app and two harnesses on one loopback
+// network, Alice's and Bob's, each past the create-profile screen. They
+// are not contacts yet.
+func twoProfiles(t *testing.T) (alice, bob *harness) {
+	t.Helper()
+	test.NewTempApp(t)
+	net := newNet()
+	alice = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	alice.createProfile("Alice", "alice password")
+	bob = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	bob.createProfile("Bob", "bob password")
+	return alice, bob
+}
+
 // waitFor runs queued UI work until cond holds, failing after step.
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()

@@ -50,12 +50,7 @@ func TestFirstRunShowsInvite(t *testing.T) {
 // request; she sends a message with Enter; Bob sees it and Alice sees it
 // delivered.
 func TestConversation(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	aliceAddr, bobAddr := alice.self(), bob.self()
 
 	// Bob pastes Alice's invite into the Add contact dialog.
