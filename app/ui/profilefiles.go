@@ -47,8 +47,10 @@ func (u *UI) showImportPasswords(path string) {
 				case errors.Is(err, profile.ErrWrongPassword):
 					setError(errLabel, "That is not the password this backup was made with.", "")
 				case err != nil:
-					setError(errLabel, "The backup could not be imported: "+err.Error(),
-						"Check that this is a Nook backup file and that it was copied completely.")
+					msg, hint := profileFileError(err, "The backup could not be imported",
+						"Check that this is a Nook backup file and that it was copied completely.",
+						"Free some space on the disk that holds Nook's data, then try again.")
+					setError(errLabel, msg, hint)
 				default:
 					d.Hide()
 					if u.main == nil {
@@ -103,7 +105,12 @@ func (u *UI) showExport() {
 				err := u.eng.ExportProfile(path, password)
 				u.do(func() {
 					if err != nil {
-						dialog.ShowError(errors.New("The backup could not be written: "+err.Error()), u.win)
+						msg, hint := profileFileError(err, "The backup could not be written", "",
+							"Free some disk space, or save the backup on another disk, then try again.")
+						if hint != "" {
+							msg += "\n" + hint
+						}
+						dialog.ShowError(errors.New(msg), u.win)
 						return
 					}
 					dialog.ShowInformation("Backup saved",
@@ -121,6 +128,23 @@ func (u *UI) showExport() {
 		widget.NewLabel("Password for the backup"),
 		pwFields, errLabel,
 	)
+}
+
+// profileFileError returns the message and the hint that the import or
+// export dialog shows for err, an error of ImportProfile or ExportProfile.
+// When the disk is too full (profile.ErrDiskFull) the message is the
+// *profile.SpaceError's own, which is written for the user, and the hint
+// is fullHint, which says how to make room; otherwise the message is
+// failed followed by err, and the hint is otherHint.
+func profileFileError(err error, failed, otherHint, fullHint string) (msg, hint string) {
+	if errors.Is(err, profile.ErrDiskFull) {
+		var se *profile.SpaceError
+		if errors.As(err, &se) {
+			return capitalise(se.Error()) + ".", fullHint
+		}
+		return failed + ": " + err.Error(), fullHint
+	}
+	return failed + ": " + err.Error(), otherHint
 }
 
 // shortPath keeps the end of a long path.
