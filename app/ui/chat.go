@@ -2,7 +2,6 @@ package ui
 
 import (
 	"slices"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -43,8 +42,10 @@ type chatPane struct {
 	name     *widget.Label
 	presence *widgets.StatusBadge
 	verified *fyne.Container
-	timer    *fyne.Container // the disappearing-messages timer, when on
-	timerTxt *widget.Label
+	// timer shows the disappearing-messages timer when it is on (and opens
+	// its dialog); statusRow holds presence, verification and timer.
+	timer     *widget.Button
+	statusRow *fyne.Container
 	// timerNote says that the contact changed the timer (kept in the
 	// banner while the conversation is open).
 	timerNote fyne.CanvasObject
@@ -136,20 +137,19 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	vLabel := widget.NewLabel("Verified in person")
 	vLabel.Importance = widget.SuccessImportance
 	cp.verified = container.NewHBox(vIcon, vLabel)
-	cp.timerTxt = widget.NewLabel("")
-	timerBtn := widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)
-	timerBtn.Importance = widget.LowImportance
-	cp.timer = container.NewHBox(timerBtn, cp.timerTxt)
+	cp.timer = widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)
+	cp.timer.Importance = widget.LowImportance
 	cp.timer.Hide()
 	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
 	info.Importance = widget.LowImportance
 	var more *widget.Button
 	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showMenu(more) })
 	more.Importance = widget.LowImportance
+	cp.statusRow = container.NewHBox(cp.presence, cp.verified, cp.timer)
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),
 		container.NewHBox(info, more),
-		container.NewVBox(cp.name, container.NewHBox(cp.presence, cp.verified, cp.timer)),
+		container.NewVBox(cp.name, cp.statusRow),
 	)
 }
 
@@ -458,7 +458,7 @@ func (cp *chatPane) send(text string) {
 	replyTo := cp.replyTo
 	cp.clearReply()
 	u, addr, conv, group := cp.mv.u, identity.Address(cp.addr), cp.conv, cp.group != nil
-	u.background(func() {
+	u.sends.run(func() {
 		var err error
 		if group {
 			_, err = u.eng.PostToGroup(conv, text, replyTo)
@@ -501,11 +501,12 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.verified.Hide()
 	}
 	if c.Disappear > 0 {
-		cp.timerTxt.SetText("Messages disappear after " + strings.ToLower(disappearLabel(c.Disappear)))
+		cp.timer.SetText(disappearLabel(c.Disappear))
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()
 	}
+	cp.statusRow.Refresh()
 	cp.setPresence(cp.mv.u.eng.Presence(identity.Address(c.Address)))
 	cp.banner.Objects = nil
 	cp.entry.Enable()
@@ -550,6 +551,9 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.banner.Objects = append(cp.banner.Objects, cp.timerNote)
 	}
 	cp.banner.Refresh()
+	if cp.root != nil {
+		cp.root.Refresh() // the banner's height changed: lay the pane out again
+	}
 	// Replies show the contact's name.
 	if cp.list != nil {
 		cp.list.Refresh()

@@ -56,6 +56,8 @@ type UI struct {
 	times widgets.TimeFormat
 	icon  fyne.Resource
 	opts  Options
+	// sends stores outgoing messages in the order they were written.
+	sends serial
 
 	// Everything below is touched only on the Fyne goroutine.
 	tor     model.TorStatus
