@@ -3,16 +3,14 @@ package groupclient
 import (
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
@@ -20,16 +18,7 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goroutines left behind: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(leaktest.Check(m.Run())) }
 
 // waitTimeout bounds every wait of these tests.
 const waitTimeout = 90 * time.Second

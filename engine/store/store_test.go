@@ -3,26 +3,18 @@ package store
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
+	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
 	closeBenchStores() // the benchmarks' shared fixtures
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
-			code = 1
-		}
-	}
-	os.Exit(code)
+	os.Exit(leaktest.Check(code))
 }
 
 func testKey(b byte) []byte { return bytes.Repeat([]byte{b}, KeySize) }
