@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"syscall"
+
+	"github.com/nookchat/nook/engine/internal/diskspace"
 )
 
 // DefaultMinFree is the free disk space below which the store refuses
@@ -30,7 +32,7 @@ func (s *Store) checkSpace() error {
 	if s.minFree <= 0 {
 		return nil
 	}
-	free, ok := freeSpace(s.dir)
+	free, ok := diskspace.Free(s.dir)
 	if ok && free < uint64(s.minFree) {
 		return ErrDiskFull
 	}
