@@ -1,40 +1,41 @@
 package engine
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // The crash tests run one engine in a child process (this test binary,
-// re-executed with crashChildEnv set), kill it with SIGKILL in the middle of
-// its work, start it again on the same profile, and check that nothing the
-// user saw as sent or received is lost and nothing is duplicated. The two
-// engines find each other through a loopback directory on disk.
+// re-executed by crashtest to run TestCrashChild with crashChildEnv set),
+// kill it with SIGKILL in the middle of its work, start it again on the
+// same profile, and check that nothing the user saw as sent or received is
+// lost and nothing is duplicated. The two engines find each other through
+// a loopback directory on disk.
 
 const crashChildEnv = "NOOK_CRASH_CHILD"
 
-// crashChild is the child's main: it reports on stdout, one line each:
+// TestCrashChild is the child's main: it reports on stdout, one line each:
 //
 //	READY <address>            the profile is unlocked and published
 //	QUEUED <message id>        Send returned (the user saw the message)
 //	RECEIVED <message id>      an incoming message was stored
 //	OUTBOX-EMPTY               every outgoing message is delivered
 //	HISTORY <n>                how many incoming messages are stored (role count)
-func crashChild() {
+func TestCrashChild(t *testing.T) {
+	if os.Getenv(crashChildEnv) == "" {
+		t.Skip("runs only as the child of a crash test")
+	}
 	role, dir, peerText, loopDir := os.Getenv("ROLE"), os.Getenv("DIR"), os.Getenv("PEER"), os.Getenv("LOOPDIR")
 	count, _ := strconv.Atoi(os.Getenv("COUNT"))
 	fail := func(err error) {
@@ -123,86 +124,32 @@ func crashChild() {
 	}
 }
 
-// child is a running child engine and the lines it printed.
-type child struct {
-	cmd      *exec.Cmd
-	lines    chan string
-	readDone chan struct{}
-}
+// childTimeout bounds each wait for a line of the child.
+const childTimeout = 60 * time.Second
 
-func startChild(t *testing.T, env ...string) *child {
+// startChild runs TestCrashChild in a child process with env added.
+func startChild(t *testing.T, env ...string) *crashtest.Child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), append([]string{crashChildEnv + "=1"}, env...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{cmd: cmd, lines: make(chan string, 1<<16), readDone: make(chan struct{})}
-	go func() {
-		defer close(c.readDone)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			c.lines <- sc.Text()
-		}
-		io.Copy(io.Discard, out)
-		close(c.lines)
-	}()
-	t.Cleanup(c.kill)
-	return c
+	return crashtest.Start(t, "TestCrashChild", append([]string{crashChildEnv + "=1"}, env...)...)
 }
 
-// kill sends SIGKILL to the child (only this process, which we started)
-// and reaps it.
-func (c *child) kill() {
-	if c.cmd.ProcessState != nil {
-		return
-	}
-	c.cmd.Process.Kill()
-	<-c.readDone // all output read (the lines stay queued for drain)
-	c.cmd.Wait()
-}
-
-// expect reads lines until one starts with prefix and returns the rest.
-func (c *child) expect(t *testing.T, prefix string, each func(line string)) string {
+// expectLine waits for the child's line that starts with prefix and returns
+// the rest of it.
+func expectLine(t *testing.T, c *crashtest.Child, prefix string) string {
 	t.Helper()
-	timeout := time.After(60 * time.Second)
-	for {
-		select {
-		case line, ok := <-c.lines:
-			if !ok {
-				t.Fatalf("child exited while waiting for %q", prefix)
-			}
-			if strings.HasPrefix(line, "ERROR") {
-				t.Fatalf("child: %s", line)
-			}
-			if each != nil {
-				each(line)
-			}
-			if rest, ok := strings.CutPrefix(line, prefix); ok {
-				return strings.TrimSpace(rest)
-			}
-		case <-timeout:
-			t.Fatalf("timed out waiting for the child's %q", prefix)
-		}
-	}
+	return strings.TrimSpace(strings.TrimPrefix(c.Expect(t, prefix, childTimeout), prefix))
 }
 
 // crashSetup starts the in-process engine and the child, and makes them
 // contacts.
-func crashSetup(t *testing.T, role string, count int) (parent *testEngine, childAddr identity.Address, childDir, loopDir string, c *child) {
+func crashSetup(t *testing.T, role string, count int) (parent *testEngine, childAddr identity.Address, childDir, loopDir string, c *crashtest.Child) {
 	loopDir, childDir = t.TempDir(), t.TempDir()
 	parent = newTestEngine(t, t.TempDir(), loopback.New(loopback.FileDirectory{Path: loopDir}))
 	if _, err := parent.CreateProfile(context.Background(), "parent", "pw"); err != nil {
 		t.Fatal(err)
 	}
 	c = startChild(t, "ROLE="+role, "DIR="+childDir, "PEER="+string(parent.self()), "LOOPDIR="+loopDir, "COUNT="+strconv.Itoa(count))
-	addr := c.expect(t, "READY", nil)
+	addr := expectLine(t, c, "READY")
 	if _, err := parent.AddContact(addr, "child"); err != nil {
 		t.Fatal(err)
 	}
@@ -258,15 +205,16 @@ func TestCrashDuringSend(t *testing.T) {
 		}
 		return received >= 20
 	})
-	c.kill()
-	drain(c, collect)
+	for _, l := range c.Kill(t) {
+		collect(l)
+	}
 	if len(queued) == n {
 		t.Logf("the child had queued all %d before the kill; the kill hit delivery only", n)
 	}
 
 	c2 := startChild(t, "ROLE=resume", "DIR="+childDir, "PEER="+string(parent.self()), "LOOPDIR="+loopDir)
-	childAddr := mustAddress(t, c2.expect(t, "READY", nil))
-	c2.expect(t, "OUTBOX-EMPTY", nil)
+	childAddr := mustAddress(t, expectLine(t, c2, "READY"))
+	expectLine(t, c2, "OUTBOX-EMPTY")
 
 	msgs, err := parent.Messages(model.ConversationID(childAddr), 0, 1<<20)
 	if err != nil {
@@ -308,12 +256,12 @@ func TestCrashDuringReceive(t *testing.T) {
 		}
 	}
 	for seen := 0; seen < 30; seen++ {
-		c.expect(t, "RECEIVED", nil)
+		expectLine(t, c, "RECEIVED")
 	}
-	c.kill()
+	c.Kill(t)
 
 	c2 := startChild(t, "ROLE=count", "DIR="+childDir, "PEER="+string(parent.self()), "LOOPDIR="+loopDir)
-	c2.expect(t, "READY", nil)
+	expectLine(t, c2, "READY")
 	parent.waitUntil("every message delivered after the restart", 60*time.Second, func() bool {
 		msgs, _ := parent.Messages(model.ConversationID(child), 0, 1<<20)
 		done := 0
@@ -324,26 +272,11 @@ func TestCrashDuringReceive(t *testing.T) {
 		}
 		return done == n
 	})
-	c2.kill()
+	c2.Kill(t)
 	// A third start counts what the child stored.
 	c3 := startChild(t, "ROLE=count", "DIR="+childDir, "PEER="+string(parent.self()), "LOOPDIR="+loopDir)
-	c3.expect(t, "READY", nil)
-	if got := c3.expect(t, "HISTORY", nil); got != strconv.Itoa(n) {
+	expectLine(t, c3, "READY")
+	if got := expectLine(t, c3, "HISTORY"); got != strconv.Itoa(n) {
 		t.Fatalf("the child stored %s messages, want %d", got, n)
-	}
-}
-
-// drain reads the lines the child has printed so far without blocking.
-func drain(c *child, each func(string)) {
-	for {
-		select {
-		case line, ok := <-c.lines:
-			if !ok {
-				return
-			}
-			each(line)
-		default:
-			return
-		}
 	}
 }

@@ -23,13 +23,7 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) {
-	if os.Getenv(crashChildEnv) != "" {
-		crashChild()
-		return
-	}
-	os.Exit(leaktest.Check(tortest.Main(m)))
-}
+func TestMain(m *testing.M) { os.Exit(leaktest.Check(tortest.Main(m))) }
 
 const step = 15 * time.Second
 
