@@ -22,6 +22,7 @@ func seedMessages() []Message {
 		{Seq: 1, Sent: t0, Kind: KindText, Text: "hello"},
 		{Seq: 2, Sent: t0, Kind: KindReply, ReplyTo: MessageID{7}, Prev: MessageID{8}, Name: "Alice", Text: "yes ✓"},
 		{Seq: 3, Sent: t0, Kind: KindText, Text: strings.Repeat("x", MaxText)},
+		{Seq: 5, Sent: t0, Kind: KindLeft, Prev: MessageID{9}, Name: "Alice"},
 	}
 }
 
