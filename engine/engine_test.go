@@ -170,12 +170,15 @@ func TestProfileLifecycle(t *testing.T) {
 
 	// Settings persist across lock/unlock.
 	s := DefaultSettings()
-	s.BlockUnknown, s.Theme, s.TextScale = true, "dark", 1.25
+	s.BlockUnknown, s.Theme, s.TextScale, s.AutoLockMinutes = true, "dark", 1.25, 15
 	if err := e.SetSettings(s); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.SetSettings(Settings{Theme: "neon", TextScale: 1}); err == nil {
 		t.Fatal("an unknown theme was accepted")
+	}
+	if err := e.SetSettings(Settings{Theme: "dark", TextScale: 1, AutoLockMinutes: 7}); err == nil {
+		t.Fatal("an automatic lock time that is not a choice was accepted")
 	}
 	if err := e.SetDisplayName("Night Reporter"); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -25,7 +26,14 @@ type Settings struct {
 	Theme string `json:"theme"`
 	// TextScale scales every text size (1 is normal).
 	TextScale float32 `json:"text_scale"`
+	// AutoLockMinutes locks the profile after Nook has been in the
+	// background (its window not focused) this many minutes; 0: never. One
+	// of AutoLockChoices.
+	AutoLockMinutes int `json:"auto_lock_minutes"`
 }
+
+// AutoLockChoices are the allowed AutoLockMinutes values.
+var AutoLockChoices = []int{0, 1, 5, 15, 60}
 
 // DefaultSettings are the settings of a new profile.
 func DefaultSettings() Settings {
@@ -57,6 +65,9 @@ func (e *Engine) SetSettings(s Settings) error {
 	}
 	if s.TextScale < 0.5 || s.TextScale > 2 {
 		return fmt.Errorf("text scale %.2f is out of range (0.5 to 2)", s.TextScale)
+	}
+	if !slices.Contains(AutoLockChoices, s.AutoLockMinutes) {
+		return fmt.Errorf("automatic lock after %d minutes is not one of the choices", s.AutoLockMinutes)
 	}
 	if err := op.st.PutSettingJSON(settingsKey, s); err != nil {
 		return err

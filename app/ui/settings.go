@@ -30,6 +30,7 @@ type settingsDialog struct {
 	blockUnk    *widget.Check
 	notify      *widget.Check
 	notifyText  *widget.Check
+	autoLock    *widget.Select
 	themeChoice *widget.RadioGroup
 	textSize    *widget.Slider
 	network     *networkTab
@@ -82,6 +83,20 @@ func (sd *settingsDialog) save() {
 		return
 	}
 	setError(sd.errLabel, "", "")
+	sd.u.armAutoLock()
+}
+
+// autoLockLabel names an automatic-lock choice.
+func autoLockLabel(minutes int) string {
+	switch {
+	case minutes <= 0:
+		return "Never"
+	case minutes == 1:
+		return "After 1 minute in the background"
+	case minutes%60 == 0 && minutes/60 == 1:
+		return "After 1 hour in the background"
+	}
+	return fmt.Sprintf("After %d minutes in the background", minutes)
 }
 
 func (sd *settingsDialog) profileTab() fyne.CanvasObject {
@@ -149,7 +164,26 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 	if !sd.s.Notifications {
 		sd.notifyText.Disable()
 	}
+	labels := make([]string, len(engine.AutoLockChoices))
+	for i, m := range engine.AutoLockChoices {
+		labels[i] = autoLockLabel(m)
+	}
+	sd.autoLock = widget.NewSelect(labels, nil)
+	sd.autoLock.SetSelected(autoLockLabel(sd.s.AutoLockMinutes))
+	sd.autoLock.OnChanged = func(v string) {
+		for i, l := range labels {
+			if l == v {
+				sd.s.AutoLockMinutes = engine.AutoLockChoices[i]
+			}
+		}
+		sd.save()
+	}
 	return container.NewVScroll(container.NewVBox(
+		subheading("Lock automatically"),
+		sd.autoLock,
+		muted("Locks this profile when Nook has been in the background that long, so that someone who picks up "+
+			"the computer needs your password to read it. Ctrl+L locks it at once."),
+		widget.NewSeparator(),
 		subheading("Contact requests"),
 		sd.blockUnk,
 		muted("When on, only people you added yourself can reach you. New invites you give out stop working until you turn it off."),

@@ -13,6 +13,7 @@ package ui
 import (
 	"context"
 	"slices"
+	"sync"
 	"time"
 	"unicode"
 
@@ -58,6 +59,13 @@ type UI struct {
 	opts  Options
 	// sends stores outgoing messages in the order they were written.
 	sends serial
+	// autoLock is the pending automatic lock while the window is in the
+	// background (Settings.AutoLockMinutes); autoLockUnit is one of its
+	// minutes (tests shorten it).
+	autoLockMu   sync.Mutex
+	autoLock     *time.Timer
+	autoLockGen  int
+	autoLockUnit time.Duration
 
 	// Everything below is touched only on the Fyne goroutine.
 	tor     model.TorStatus
@@ -110,6 +118,7 @@ func (u *UI) Start() {
 
 // Close ends the event subscription. The caller closes the engine.
 func (u *UI) Close() {
+	u.stopAutoLock()
 	if u.unsubscribe != nil {
 		u.unsubscribe()
 	}
@@ -145,9 +154,59 @@ func (u *UI) ctx() context.Context { return context.Background() }
 // comes back, the shown conversation counts as read.
 func (u *UI) setFocused(f bool) {
 	u.focused = f
+	u.armAutoLock()
 	if f && u.main != nil {
 		u.main.markShownRead()
 	}
+}
+
+// armAutoLock starts the automatic lock when the window has gone to the
+// background with a profile open and the setting asks for it, and cancels
+// it otherwise (the window came back, the profile was locked, the setting
+// changed). Runs on the Fyne goroutine.
+func (u *UI) armAutoLock() {
+	gen := u.stopAutoLock()
+	if u.focused || u.main == nil {
+		return
+	}
+	s, err := u.eng.Settings()
+	if err != nil || s.AutoLockMinutes <= 0 {
+		return
+	}
+	unit := u.autoLockUnit
+	if unit <= 0 {
+		unit = time.Minute
+	}
+	t := time.AfterFunc(time.Duration(s.AutoLockMinutes)*unit, func() {
+		u.do(func() {
+			u.autoLockMu.Lock()
+			current := u.autoLockGen == gen
+			u.autoLockMu.Unlock()
+			if current && !u.focused && u.main != nil {
+				u.lock()
+			}
+		})
+	})
+	u.autoLockMu.Lock()
+	if u.autoLockGen == gen {
+		u.autoLock = t
+	} else {
+		t.Stop()
+	}
+	u.autoLockMu.Unlock()
+}
+
+// stopAutoLock cancels a pending automatic lock and returns the new
+// generation (a timer of an older one does nothing).
+func (u *UI) stopAutoLock() int {
+	u.autoLockMu.Lock()
+	defer u.autoLockMu.Unlock()
+	u.autoLockGen++
+	if u.autoLock != nil {
+		u.autoLock.Stop()
+		u.autoLock = nil
+	}
+	return u.autoLockGen
 }
 
 // onUnlocked shows the main window of the profile that was just unlocked
