@@ -6,9 +6,7 @@ import (
 	"testing"
 
 	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestLeaveGroup goes through the facade: bob joins alice's group, alice
@@ -18,16 +16,7 @@ import (
 // unlocked again.
 func TestLeaveGroup(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
-	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	if _, err := alice.CreateProfile(ctx, "Alice", "alice pw"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.CreateProfile(ctx, "Bob", "bob pw"); err != nil {
-		t.Fatal(err)
-	}
+	alice, bob := groupPair(t)
 	serverInvite, err := alice.HostServer(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -10,24 +10,32 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
+// groupPair returns two engines on one loopback network, each with a
+// profile: Alice's (password "alice pw"), which hosts group servers
+// cheaply (no proof of work, no sync), and Bob's ("bob pw").
+func groupPair(t *testing.T) (alice, bob *testEngine) {
+	t.Helper()
+	ctx := context.Background()
+	dirNet := loopback.NewMemoryDirectory()
+	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	bob = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	if _, err := alice.CreateProfile(ctx, "Alice", "alice pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.CreateProfile(ctx, "Bob", "bob pw"); err != nil {
+		t.Fatal(err)
+	}
+	return alice, bob
+}
+
 // TestGroupThroughHostedServer: alice hosts a group server in her app,
 // creates a group on it, invites bob through their one-to-one
 // conversation; bob joins from the invite message and they talk in the
 // group.
 func TestGroupThroughHostedServer(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
-	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	for _, p := range []struct {
-		e    *testEngine
-		name string
-	}{{alice, "Alice"}, {bob, "Bob"}} {
-		if _, err := p.e.CreateProfile(ctx, p.name, "pw"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	alice, bob := groupPair(t)
 	serverInvite, err := alice.HostServer(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -95,6 +95,26 @@ func bodies(msgs []model.Message) []string {
 	return out
 }
 
+// inviteAndJoin has from invite to into group id, and to join with the
+// invite; it returns the invite's text.
+func inviteAndJoin(t *testing.T, from, to *member, id group.ID) string {
+	t.Helper()
+	text, err := from.c.Invite(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to.join(t, text)
+	return text
+}
+
+// say posts body as from in group g and waits until it came back
+// delivered and to received it.
+func say(t *testing.T, from, to *member, g GroupInfo, body string) {
+	t.Helper()
+	postAndWait(t, from, g.ID, body)
+	received(t, to, g.Conversation, body)
+}
+
 // postAndWait posts body as m and waits until it came back delivered.
 func postAndWait(t *testing.T, m *member, id group.ID, body string) model.Message {
 	t.Helper()
@@ -157,16 +177,10 @@ func TestLeaveGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, g := range []GroupInfo{club, chess} {
-		text, err := alice.c.Invite(g.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		bob.join(t, text)
+		inviteAndJoin(t, alice, bob, g.ID)
 	}
-	postAndWait(t, alice, club.ID, "before")
-	received(t, bob, club.Conversation, "before")
-	postAndWait(t, bob, club.ID, "hi")
-	received(t, alice, club.Conversation, "hi")
+	say(t, alice, bob, club, "before")
+	say(t, bob, alice, club, "hi")
 
 	srv.Close()
 	var queued []model.Message
@@ -270,8 +284,7 @@ func TestLeaveGroup(t *testing.T) {
 		}
 	}
 	nothingMore("m1")
-	postAndWait(t, alice, chess.ID, "alice still plays")
-	received(t, bob, chess.Conversation, "alice still plays")
+	say(t, alice, bob, chess, "alice still plays")
 
 	// After a restart the group stays left.
 	alice.stop()
@@ -304,8 +317,7 @@ func TestLeaveGroup(t *testing.T) {
 	alice.stop()
 	alice.start()
 	checkForgotten(t, alice, club.ID, queued)
-	postAndWait(t, alice, chess.ID, "still here")
-	received(t, bob, chess.Conversation, "still here")
+	say(t, alice, bob, chess, "still here")
 }
 
 // checkForgotten checks that m keeps nothing of group id but its sequence
@@ -375,15 +387,9 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text, err := bob.c.Invite(g.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice.join(t, text)
-	postAndWait(t, alice, g.ID, "hello")
-	received(t, bob, g.Conversation, "hello")
-	postAndWait(t, bob, g.ID, "welcome")
-	received(t, alice, g.Conversation, "welcome")
+	text := inviteAndJoin(t, bob, alice, g.ID)
+	say(t, alice, bob, g, "hello")
+	say(t, bob, alice, g, "welcome")
 	if open, _ := ct.counts(srv.Address()); open < 1 {
 		t.Fatal("alice has no connection to the server while in the group")
 	}
@@ -432,8 +438,7 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 	if got := bodies(alice.messages(g.Conversation)); !slices.Equal(got, []string{"hello", "welcome", "anyone there?"}) {
 		t.Fatalf("alice's group after joining again: %q", got)
 	}
-	postAndWait(t, alice, g.ID, "back")
-	received(t, bob, g.Conversation, "back")
+	say(t, alice, bob, g, "back")
 	if m := memberOf(t, bob, g.ID, alice.id.Address()); m.Left || m.Messages != 3 {
 		t.Fatalf("alice as bob sees her after her return: %+v", m)
 	}
@@ -460,8 +465,7 @@ func TestLeaveInterrupted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		text, _ := alice.c.Invite(g.ID)
-		bob.join(t, text)
+		inviteAndJoin(t, alice, bob, g.ID)
 		postAndWait(t, alice, g.ID, "hello "+name)
 		gs = append(gs, g)
 	}
