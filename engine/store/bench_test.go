@@ -185,3 +185,45 @@ func rssKiB() int64 {
 	}
 	return 0
 }
+
+// BenchmarkDeleteExpired measures deleting due disappearing messages
+// (message, index and expiry entries, the conversation summary) in
+// DeleteExpired's batches, next to appending the same messages in the same
+// run: x-append is the deletion rate over the append rate.
+func BenchmarkDeleteExpired(b *testing.B) {
+	s := benchStore(b, true)
+	t0 := time.Unix(1_700_000_000, 0)
+	const n = 5000
+	var appendTime, deleteTime time.Duration
+	for range b.N {
+		start := time.Now()
+		for i := range n {
+			m := benchMsg("conv", i)
+			m.Disappear, m.ExpiresAt = time.Minute, t0.Add(time.Duration(i)*time.Millisecond)
+			if _, err := s.AppendMessage(m); err != nil {
+				b.Fatal(err)
+			}
+		}
+		appendTime += time.Since(start)
+		start = time.Now()
+		deleted := 0
+		for {
+			gone, err := s.DeleteExpired(t0.Add(time.Hour))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(gone) == 0 {
+				break
+			}
+			deleted += len(gone)
+		}
+		deleteTime += time.Since(start)
+		if deleted != n {
+			b.Fatalf("deleted %d of %d", deleted, n)
+		}
+	}
+	total := float64(b.N * n)
+	b.ReportMetric(total/deleteTime.Seconds(), "deleted/s")
+	b.ReportMetric(total/appendTime.Seconds(), "appended/s")
+	b.ReportMetric(appendTime.Seconds()/deleteTime.Seconds(), "x-append")
+}
