@@ -182,7 +182,7 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 		subheading("Lock automatically"),
 		sd.autoLock,
 		muted("Locks this profile when Nook has been in the background that long, so that someone who picks up "+
-			"the computer needs your password to read it. Ctrl+L locks it at once."),
+			"the computer needs your password to read it. Ctrl+L (⌘L on a Mac) locks it at once."),
 		widget.NewSeparator(),
 		subheading("Contact requests"),
 		sd.blockUnk,
