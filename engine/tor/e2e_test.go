@@ -161,18 +161,7 @@ func TestRestartAfterKill(t *testing.T) {
 	t.Logf("engine start to ready: first (empty data dir) %v, second (kept data dir) %v",
 		firstStart.Round(time.Millisecond), secondStart.Round(time.Millisecond))
 
-	id := newID(t)
-	ln, err := c.Listen(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stop := transporttest.Echo(ln)
-	defer stop()
-	conn, err := dialRetry(ctx, b, id.Address())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	id, conn := echoService(t, ctx, c, b)
 	conn.SetDeadline(time.Now().Add(30 * time.Second))
 	echoRTTs(t, conn, 1)
 
@@ -261,18 +250,7 @@ func BenchmarkOnionEcho(b *testing.B) {
 	a, cl := sharedPair(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	id := newID(b)
-	ln, err := a.Listen(ctx, id)
-	if err != nil {
-		b.Fatal(err)
-	}
-	stop := transporttest.Echo(ln)
-	defer stop()
-	c, err := dialRetry(ctx, cl, id.Address())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	_, c := echoService(b, ctx, a, cl)
 	onion := benchEcho(b, c)
 	base := loopbackMedian(b)
 	b.ReportMetric(float64(onion.Microseconds()), "median-µs")

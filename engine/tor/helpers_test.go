@@ -117,6 +117,24 @@ func dialRetry(ctx context.Context, tr *engine, addr identity.Address) (net.Conn
 	}
 }
 
+// echoService publishes an echo service as a new identity on srv and
+// dials it from cl; both end with the test.
+func echoService(tb testing.TB, ctx context.Context, srv, cl *engine) (*identity.Identity, net.Conn) {
+	tb.Helper()
+	id := newID(tb)
+	ln, err := srv.Listen(ctx, id)
+	if err != nil {
+		tb.Fatalf("Listen: %v", err)
+	}
+	tb.Cleanup(transporttest.Echo(ln))
+	c, err := dialRetry(ctx, cl, id.Address())
+	if err != nil {
+		tb.Fatalf("Dial: %v", err)
+	}
+	tb.Cleanup(func() { c.Close() })
+	return id, c
+}
+
 func newID(t testing.TB) *identity.Identity {
 	id, err := identity.Generate(nil)
 	if err != nil {
