@@ -9,11 +9,18 @@ import (
 	"github.com/nookchat/nook/engine/profile"
 )
 
+// ErrEmptyPassword is returned by ChangePassword for an empty new
+// password: removing the password is its own call, RemovePassword, so
+// that two empty fields cannot take a profile's protection away.
+var ErrEmptyPassword = errors.New("the new password is empty")
+
 // profilesDir is where the profiles live.
 func (e *Engine) profilesDir() string { return filepath.Join(e.cfg.DataDir, "profiles") }
 
 // Profiles lists the profiles of this installation. Without a password
-// only an ID and a creation date are known; names appear after Unlock.
+// only an ID, a creation date and whether the profile has a password
+// (Info.Password; unknown for a profile an older Nook wrote, until it is
+// unlocked) are known; names appear after Unlock.
 func (e *Engine) Profiles() ([]profile.Info, error) {
 	return profile.List(e.profilesDir())
 }
@@ -134,14 +141,41 @@ func (e *Engine) Lock() error {
 	return op.close()
 }
 
-// ChangePassword changes the open profile's password. Only the wrapped key
-// in the profile's header is rewritten (atomically): no data is at risk.
+// ChangePassword changes the open profile's password, or sets one on a
+// profile without (oldPassword ""). Only the wrapped key in the profile's
+// header is rewritten (atomically): no data is at risk. An empty
+// newPassword is refused with ErrEmptyPassword: RemovePassword removes it.
 func (e *Engine) ChangePassword(oldPassword, newPassword string) error {
+	if newPassword == "" {
+		return ErrEmptyPassword
+	}
 	op, err := e.current()
 	if err != nil {
 		return err
 	}
 	return op.prof.ChangePassword(oldPassword, newPassword)
+}
+
+// RemovePassword removes the open profile's password after checking
+// currentPassword (profile.ErrWrongPassword if it is not the password):
+// from then on anyone using this computer can open the profile.
+func (e *Engine) RemovePassword(currentPassword string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	return op.prof.ChangePassword(currentPassword, "")
+}
+
+// HasPassword reports whether the open profile needs a password to open.
+// Without one, locking it protects nothing: anyone using this computer can
+// open it again.
+func (e *Engine) HasPassword() (bool, error) {
+	op, err := e.current()
+	if err != nil {
+		return false, err
+	}
+	return op.prof.HasPassword()
 }
 
 // DeleteProfile deletes the open profile after checking its password: its

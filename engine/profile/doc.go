@@ -26,8 +26,11 @@
 // Changing the password therefore only re-wraps the master key and rewrites
 // the header atomically (temporary file, fsync, rename, fsync of the folder):
 // the database is not touched and no data can be lost. The empty password is
-// allowed (the app warns); it goes through Argon2id like any other, so the
-// format does not change.
+// allowed (the app warns); it goes through Argon2id like any other. The
+// header's flag says whether a profile has a password (Info.Password,
+// Profile.HasPassword), so that the app can show it, before and after
+// unlocking; the flag is covered by the key check, and Unlock refuses
+// without a key derivation a password that the flag rules out.
 //
 // Argon2id parameters default to t=3, m=64 MiB, p=4 (RFC 9106's second
 // recommendation) and may not be set lower: Create, ChangePassword, Unlock and
@@ -36,12 +39,13 @@
 // fast; a production binary cannot use them even by mistake, and cannot
 // unlock a profile a test wrote with them.
 //
-// # Header format (version 1, 214 bytes, big-endian integers)
+// # Header format (version 2, 214 bytes, big-endian integers)
 //
 //	off len
 //	  0   8  magic "NOOKPROF"
-//	  8   2  format version = 1
-//	 10   2  flags = 0
+//	  8   2  format version = 2
+//	 10   2  flags: bit 0 set = sealed under the empty password (no
+//	         password); the other bits 0
 //	 12  16  profile ID (random)
 //	 28   8  creation time, Unix seconds
 //	 36   1  KDF = 1 (Argon2id)
@@ -54,6 +58,12 @@
 //	134  48  wrapped master key: XChaCha20-Poly1305(wrapKey, nonce,
 //	         master key, additional data = bytes 0..109)
 //	182  32  SHA-256 of bytes 0..181
+//
+// Format 1 (Nook before the flag) is the same with flags = 0 and nothing
+// recorded about the password: List reports PasswordUnknown, and Unlock
+// rewrites such a header in format 2 once the password is verified (like
+// a password change to the same password: new salt and nonce). Every
+// header written (Create, ChangePassword, Import) is format 2.
 //
 // The trailing hash tells an accidentally damaged header (ErrCorruptHeader)
 // from a wrong password (ErrWrongPassword, the key check fails). The header

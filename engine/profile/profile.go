@@ -80,9 +80,38 @@ type Info struct {
 	Dir string
 	// Created is when the profile was created, to the second.
 	Created time.Time
+	// Password tells whether the profile needs a password to open, as its
+	// header said when the Info was made (Profile.HasPassword is always
+	// current).
+	Password PasswordState
 	// Err is set by List for a folder whose header cannot be read; the other
 	// fields but Dir are then empty.
 	Err error
+}
+
+// PasswordState tells whether a profile needs a password to open. The
+// header says so in plaintext (see the package documentation): it is no
+// secret, since anyone can try the empty password.
+type PasswordState uint8
+
+const (
+	// PasswordUnknown is the state of a profile whose header an older Nook
+	// wrote (format 1) and that has not been unlocked since: Unlock rewrites
+	// such a header with the flag.
+	PasswordUnknown PasswordState = iota
+	// PasswordSet: opening the profile takes its password.
+	PasswordSet
+	// PasswordNone: the profile was created, imported or last changed with
+	// the empty password, so anyone using the computer can open it.
+	PasswordNone
+)
+
+// passwordState is the state a header sealed under password has.
+func passwordState(password string) PasswordState {
+	if password == "" {
+		return PasswordNone
+	}
+	return PasswordSet
 }
 
 // Profile is an unlocked profile. Close locks it again.
@@ -93,6 +122,10 @@ type Profile struct {
 	st     *store.Store
 	id     *identity.Identity
 	master []byte // the database key, wiped by Close
+	// unlockedWith is the state of the password the profile was unlocked
+	// or created with: HasPassword's answer while the header is still in
+	// format 1 (its rewrite by Unlock failed).
+	unlockedWith PasswordState
 
 	mu     sync.Mutex // guards name, closed, and header rewrites
 	name   string
@@ -114,6 +147,25 @@ func (p *Profile) DisplayName() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.name
+}
+
+// HasPassword reports whether the profile needs a password to open. It
+// reads the header, so it follows ChangePassword.
+func (p *Profile) HasPassword() (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false, ErrClosed
+	}
+	h, err := readHeader(p.dir)
+	if err != nil {
+		return false, err
+	}
+	state := h.password
+	if state == PasswordUnknown {
+		state = p.unlockedWith
+	}
+	return state != PasswordNone, nil
 }
 
 // SetDisplayName changes the profile's display name.
@@ -285,12 +337,14 @@ func openWithKey(dir string, h *header, master []byte, opts Options) (*Profile, 
 	}
 	return &Profile{
 		dir:    dir,
-		info:   Info{ID: h.idString(), Dir: dir, Created: h.created},
+		info:   Info{ID: h.idString(), Dir: dir, Created: h.created, Password: h.password},
 		opts:   opts,
 		st:     st,
 		id:     id,
 		master: key,
 		name:   name,
+
+		unlockedWith: h.password,
 	}, nil
 }
 
@@ -311,9 +365,21 @@ func readHeader(dir string) (*header, error) {
 }
 
 // Unlock opens the profile in dir with password. A wrong password costs one
-// key derivation and returns ErrWrongPassword; nothing on disk changes
-// before the password is verified. opts.KDF is not used.
+// key derivation (none when the header's password flag already rules it
+// out) and returns ErrWrongPassword; nothing on disk changes before the
+// password is verified. opts.KDF is not used.
+//
+// A header in format 1, written by a Nook that did not record whether the
+// profile has a password, is rewritten in the current format once the
+// password is verified (a second key derivation, once), the same way
+// ChangePassword writes it; if that fails the profile still opens, and
+// the header stays as it was.
 func Unlock(dir, password string, opts Options) (*Profile, error) {
+	return unlock(dir, password, opts, true)
+}
+
+// unlock is Unlock; upgrade says whether to rewrite a format 1 header.
+func unlock(dir, password string, opts Options, upgrade bool) (*Profile, error) {
 	h, err := readHeader(dir)
 	if err != nil {
 		return nil, err
@@ -324,12 +390,27 @@ func Unlock(dir, password string, opts Options) (*Profile, error) {
 	if fi, err := os.Stat(filepath.Join(dir, dbDir)); err != nil || !fi.IsDir() {
 		return nil, ErrMissingDB
 	}
+	if h.refuses(password) {
+		return nil, ErrWrongPassword
+	}
 	master, err := h.open(password)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(master)
-	return openWithKey(dir, h, master, opts)
+	p, err := openWithKey(dir, h, master, opts)
+	if err != nil {
+		return nil, err
+	}
+	p.unlockedWith = passwordState(password)
+	p.info.Password = p.unlockedWith
+	if upgrade && h.version < formatVersion {
+		// The header's params passed check above; seal keeps them.
+		if h.seal(opts.rand(), password, master) == nil {
+			_ = writeFileAtomic(filepath.Join(dir, headerFile), h.marshal())
+		}
+	}
+	return p, nil
 }
 
 // List returns the profiles under root, oldest first. A folder whose header
@@ -355,7 +436,7 @@ func List(root string) ([]Info, error) {
 		case err != nil:
 			out = append(out, Info{Dir: dir, Err: err})
 		default:
-			out = append(out, Info{ID: h.idString(), Dir: dir, Created: h.created})
+			out = append(out, Info{ID: h.idString(), Dir: dir, Created: h.created, Password: h.password})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Info) int {
@@ -405,7 +486,7 @@ func slicesEqual(a, b []byte) bool { return string(a) == string(b) }
 // Delete verifies password, then removes the profile in dir and everything
 // in it. It fails with ErrProfileInUse if the profile is open.
 func Delete(dir, password string, opts Options) error {
-	p, err := Unlock(dir, password, opts)
+	p, err := unlock(dir, password, opts, false)
 	if err != nil {
 		return err
 	}

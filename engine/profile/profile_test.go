@@ -207,7 +207,7 @@ func TestDamagedProfiles(t *testing.T) {
 	good, _ := os.ReadFile(hdrPath)
 
 	newer := bytes.Clone(good)
-	newer[9] = 2
+	newer[9] = formatVersion + 1
 	flipped := bytes.Clone(good)
 	flipped[150] ^= 1
 	// A header altered with a valid checksum: the key check fails.
