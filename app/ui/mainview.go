@@ -74,7 +74,7 @@ func newMainView(u *UI) (*mainView, error) {
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
 			iconButton(theme.SettingsIcon(), u.showSettings),
-			iconButton(theme.LoginIcon(), u.lock),
+			iconButton(theme.LoginIcon(), u.lockNow),
 		),
 		mv.selfName,
 	)

@@ -277,14 +277,25 @@ func (u *UI) showDialogOnClosed(d dialog.Dialog, onClosed func()) {
 // Cancel and the action button, and puts the focus in focus. It returns the
 // dialog, for the action to close.
 func (u *UI) showForm(title string, w float32, action *widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	return u.showFormActions(title, w, []*widget.Button{action}, focus, objects...)
+}
+
+// showFormActions is showForm with several actions after Cancel, the main
+// one last; focus may be nil (nothing to type).
+func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	buttons := container.NewHBox(layoutSpacer(), cancel, action)
+	buttons := container.NewHBox(layoutSpacer(), cancel)
+	for _, a := range actions {
+		buttons.Add(a)
+	}
 	content := container.NewVBox(slices.Concat(objects, []fyne.CanvasObject{buttons})...)
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(w, 0))
 	u.showDialog(d)
-	u.win.Canvas().Focus(focus)
+	if focus != nil {
+		u.win.Canvas().Focus(focus)
+	}
 	return d
 }
 
@@ -353,7 +364,7 @@ func (u *UI) appShortcut(s fyne.Shortcut) bool {
 			u.showSettings()
 		}
 	case fyne.KeyL:
-		u.lock()
+		u.lockNow()
 	default:
 		return false
 	}
