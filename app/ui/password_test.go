@@ -294,3 +294,43 @@ func TestDeleteProfileWithPassword(t *testing.T) {
 		t.Error("nothing says what was deleted")
 	}
 }
+
+// TestUnlockScreenMixed: with one profile that has a password and one
+// that has none, the lock screen asks for the password and offers a
+// separate Open for the other; each opens its own profile.
+func TestUnlockScreenMixed(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	h.ui.lockNow()
+	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Unlock") != nil })
+	if h.button("Open the profile without a password") != nil {
+		t.Fatal("Open offered while every profile has a password")
+	}
+	h.tap("Create another profile")
+	test.Type(h.ui.create.name, "Jonas")
+	h.ui.create.noPass.SetChecked(true)
+	h.tap("Create profile without a password")
+	h.waitFor("Jonas's main window", func() bool { return h.ui.main != nil })
+	h.ui.lockNow()
+	h.tap("Lock anyway")
+	h.waitFor("the lock screen", func() bool {
+		return h.ui.unlock != nil && h.button("Open the profile without a password") != nil
+	})
+	if h.button("Unlock") == nil || !h.hasText("Another profile on this computer has no password") {
+		t.Fatal("the lock screen does not ask for the password beside Open")
+	}
+	test.Type(h.ui.unlock.password, "maya password")
+	h.tap("Unlock")
+	h.waitFor("Maya's main window", func() bool { return h.ui.main != nil })
+	if h.ui.main.name != "Maya" {
+		t.Fatalf("the password opened %q", h.ui.main.name)
+	}
+	h.ui.lockNow()
+	h.waitFor("the lock screen", func() bool {
+		return h.ui.unlock != nil && h.button("Open the profile without a password") != nil
+	})
+	h.tap("Open the profile without a password")
+	h.waitFor("Jonas's main window", func() bool { return h.ui.main != nil })
+	if h.ui.main.name != "Jonas" {
+		t.Fatalf("Open opened %q", h.ui.main.name)
+	}
+}

@@ -73,4 +73,15 @@ func TestPasswordScreenshots(t *testing.T) {
 	h.tap("Lock anyway")
 	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Open") != nil })
 	shoot(h, "unlock-no-password.png")
+
+	// Beside a profile with a password.
+	h.tap("Create another profile")
+	test.Type(h.ui.create.name, "Jonas")
+	test.Type(h.ui.create.password, "jonas password")
+	test.Type(h.ui.create.confirm, "jonas password")
+	h.tap("Create profile")
+	h.waitFor("the main window", func() bool { return h.ui.main != nil })
+	h.ui.lockNow()
+	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Unlock") != nil })
+	shoot(h, "unlock-mixed.png")
 }
