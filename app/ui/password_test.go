@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -332,5 +333,28 @@ func TestUnlockScreenMixed(t *testing.T) {
 	h.waitFor("Jonas's main window", func() bool { return h.ui.main != nil })
 	if h.ui.main.name != "Jonas" {
 		t.Fatalf("Open opened %q", h.ui.main.name)
+	}
+}
+
+// TestImportNeedsPassword: importing a backup with the new password fields
+// left empty is refused, not a profile anyone can open.
+func TestImportNeedsPassword(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	path := filepath.Join(t.TempDir(), "maya"+exportExt)
+	if err := h.eng.ExportProfile(path, "backup password"); err != nil {
+		t.Fatal(err)
+	}
+	h.ui.showImportPasswords(path)
+	e := h.topEntries()
+	if len(e) != 3 {
+		t.Fatalf("the import dialog has %d fields, want 3", len(e))
+	}
+	test.Type(e[0], "backup password")
+	h.tap("Import")
+	h.waitFor("the dialog's answer", func() bool {
+		return h.hasText("Choose a password") || h.hasText("imported") || h.hasText("could not be imported")
+	})
+	if infos, _ := h.eng.Profiles(); len(infos) != 1 {
+		t.Fatalf("%d profiles after an import with no new password, want the one there was", len(infos))
 	}
 }

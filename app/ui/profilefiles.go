@@ -31,6 +31,12 @@ func (u *UI) showImportPasswords(path string) {
 	importBtn := widget.NewButton("Import", nil)
 	importBtn.Importance = widget.HighImportance
 	importBtn.OnTapped = func() {
+		if newPw.Text == "" && confirm.Text == "" {
+			// Two empty fields must not quietly make a profile anyone
+			// can open: without a password is a choice made in Settings.
+			setError(errLabel, "Choose a password for the imported profile on this computer.", "")
+			return
+		}
 		if newPw.Text != confirm.Text {
 			setError(errLabel, "The two new passwords are not the same.", "")
 			return
