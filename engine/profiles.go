@@ -63,7 +63,9 @@ func (e *Engine) Unlock(ctx context.Context, id, password string) (profile.Info,
 
 // UnlockAny unlocks the first profile that password opens. Nothing on disk
 // says which profile a password belongs to, so a person types only the
-// password; with several profiles this costs one key derivation each.
+// password; with several profiles this costs one key derivation for each
+// that the password could open (the header's flag rules out the empty
+// password for a profile with one, and any other for a profile without).
 // It returns profile.ErrWrongPassword when the password opens none.
 func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
