@@ -10,12 +10,15 @@ import (
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/peer"
 	"github.com/nookchat/nook/engine/store"
 )
 
 // InPersonInviteTTL is how long an in-person invite's one-time secret is
-// accepted.
-const InPersonInviteTTL = 24 * time.Hour
+// accepted: long enough for the other person to scan the code and their
+// Nook to connect (a minute or two over Tor), short enough that a photo of
+// the code taken over a shoulder soon stops working.
+const InPersonInviteTTL = 15 * time.Minute
 
 // Buckets and keys of invite state in the profile's database.
 const (
@@ -168,19 +171,20 @@ func (op *openProfile) proofFor(contact identity.Address, binding []byte) []byte
 	return invite.Proof(secret, contact, op.id.Address(), binding)
 }
 
-// checkProof is the peer manager's CheckProof: it consumes the one-time
-// secret the proof was made with.
-func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byte) bool {
+// checkProof is the peer manager's CheckProof: it redeems the one-time
+// secret the proof was made with. The secret counts as used only once the
+// set without it is saved; if that fails (a full disk), the proof is
+// refused, so a restart can never bring back a secret that was accepted.
+func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byte) peer.ProofCheck {
 	op.secretsMu.Lock()
 	defer op.secretsMu.Unlock()
-	if err := op.secrets.Consume(op.id.Address(), dialler, binding, proof); err != nil {
-		if errors.Is(err, invite.ErrExpired) {
-			_ = op.saveSecretsLocked()
+	save := func(b []byte) error { return op.st.Bucket(invitesBucket).Put([]byte(secretsKey), b) }
+	_, err := op.secrets.Redeem(op.id.Address(), dialler, binding, proof, save)
+	if err != nil {
+		if !errors.Is(err, invite.ErrProof) && !errors.Is(err, invite.ErrExpired) {
+			op.e.cfg.Logger.Warn("an invite proof was refused: its use could not be saved", "err", err)
 		}
-		return false
+		return peer.ProofCheck{}
 	}
-	if err := op.saveSecretsLocked(); err != nil {
-		op.e.cfg.Logger.Warn("saving used invite secrets failed", "err", err)
-	}
-	return true
+	return peer.ProofCheck{Valid: true, Verified: true}
 }

@@ -17,7 +17,7 @@ import (
 // Captions under the invite's QR code.
 const (
 	captionNormal   = "Anyone you show this code to can send you a contact request."
-	captionInPerson = "One-time invite, valid for 24 hours. Show it only to the person in front of you: " +
+	captionInPerson = "One-time invite, valid for 15 minutes. Show it only to the person in front of you: " +
 		"whoever uses it first is added as a verified contact, without a request."
 )
 
@@ -49,7 +49,7 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.textView.SizeName = theme.SizeNameCaptionText
 	h.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), h.copyText)
 	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
-	h.inPerson = widget.NewCheck("In-person invite (one-time, 24 h)", h.setInPerson)
+	h.inPerson = widget.NewCheck("In-person invite (one-time, 15 min)", h.setInPerson)
 	h.errLabel = errorLabel()
 
 	intro := para("Show this code to someone you trust, or send them the text through a channel you trust. " +

@@ -25,8 +25,8 @@ const secretSetVersion = 1
 // the zero SecretSet is empty and uses time.Now.
 //
 // The set contains secrets: persist it (MarshalBinary) only inside the
-// profile's encrypted store, and again after every successful Consume, or a
-// restart could bring a used secret back.
+// profile's encrypted store, and redeem proofs with Redeem and a save
+// function, so that a secret counts as used only once that is saved.
 type SecretSet struct {
 	now func() time.Time
 
@@ -81,13 +81,31 @@ func (s *SecretSet) Issue(r io.Reader, ttl time.Duration) (Secret, time.Time, er
 	return secret, expires, nil
 }
 
-// Consume checks proof, sent by dialler on a connection to inviter with the
-// given channel binding, against every secret in the set. If it matches an
-// unexpired secret, that secret is removed and Consume returns nil: the
-// dialler holds the invite, and no one can use it again. If it matches an
-// expired secret, that secret is removed and Consume returns ErrExpired.
-// Otherwise it returns ErrProof.
+// Redeemed is what Redeem found: the secret a proof was made with.
+type Redeemed struct {
+	Secret Secret
+}
+
+// Consume is Redeem without saving: it checks proof and removes the secret
+// it was made with. Use Redeem where the set is persisted.
 func (s *SecretSet) Consume(inviter, dialler identity.Address, binding, proof []byte) error {
+	_, err := s.Redeem(inviter, dialler, binding, proof, nil)
+	return err
+}
+
+// Redeem checks proof, sent by dialler on a connection to inviter with the
+// given channel binding, against every secret in the set. If it matches an
+// unexpired secret, that secret is removed, the set without it is passed
+// to save (MarshalBinary's encoding; nil: not saved), and Redeem returns
+// the secret: the dialler holds the invite, and no one can use it again.
+//
+// It fails closed: if save returns an error, the secret is put back and
+// Redeem returns that error, so the proof is refused and nobody was
+// accepted with a secret whose use was not recorded (a restart would
+// otherwise bring it back). If the proof matches an expired secret, that
+// secret is removed (saved if possible) and Redeem returns ErrExpired.
+// Otherwise it returns ErrProof.
+func (s *SecretSet) Redeem(inviter, dialler identity.Address, binding, proof []byte, save func([]byte) error) (Redeemed, error) {
 	now := s.clock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -101,14 +119,22 @@ func (s *SecretSet) Consume(inviter, dialler identity.Address, binding, proof []
 		found |= ok
 	}
 	if found == 0 {
-		return ErrProof
+		return Redeemed{}, ErrProof
 	}
 	expires := s.secrets[match]
 	delete(s.secrets, match)
-	if !now.Before(expires) {
-		return ErrExpired
+	var err error
+	if save != nil {
+		err = save(s.marshalLocked())
 	}
-	return nil
+	if !now.Before(expires) {
+		return Redeemed{}, ErrExpired
+	}
+	if err != nil {
+		s.secrets[match] = expires
+		return Redeemed{}, fmt.Errorf("record that an invite secret was used: %w", err)
+	}
+	return Redeemed{Secret: match}, nil
 }
 
 // Revoke removes secret from the set, so that the invite that carries it
@@ -157,6 +183,10 @@ const secretEntrySize = SecretSize + 8
 func (s *SecretSet) MarshalBinary() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.marshalLocked(), nil
+}
+
+func (s *SecretSet) marshalLocked() []byte {
 	s.pruneLocked()
 	entries := make([][]byte, 0, len(s.secrets))
 	for secret, exp := range s.secrets {
@@ -172,7 +202,7 @@ func (s *SecretSet) MarshalBinary() ([]byte, error) {
 	for _, e := range entries {
 		out = append(out, e...)
 	}
-	return out, nil
+	return out
 }
 
 // UnmarshalBinary replaces the set's contents with what MarshalBinary

@@ -248,3 +248,40 @@ func TestSecretSetConcurrentConsume(t *testing.T) {
 		t.Fatalf("%d Consume calls succeeded", ok.Load())
 	}
 }
+
+// TestRedeemFailsClosed: a secret counts as used only once the set without
+// it is saved. When saving fails the proof is refused and the secret stays
+// outstanding (nobody was accepted with it); when saving works it is
+// accepted once and the saved set no longer holds it, so a restart cannot
+// bring it back.
+func TestRedeemFailsClosed(t *testing.T) {
+	set := NewSecretSet(func() time.Time { return testNow })
+	s, _, err := set.Issue(nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := testID(t, 1).Address(), testID(t, 2).Address()
+	proof := Proof(s, a, b, nil)
+	errDisk := errors.New("disk full")
+	if _, err := set.Redeem(a, b, nil, proof, func([]byte) error { return errDisk }); !errors.Is(err, errDisk) {
+		t.Fatalf("Redeem with a failing save: %v, want the save's error", err)
+	}
+	if set.Len() != 1 {
+		t.Fatalf("after a failed save %d secrets are outstanding, want 1", set.Len())
+	}
+	var saved []byte
+	r, err := set.Redeem(a, b, nil, proof, func(b []byte) error { saved = b; return nil })
+	if err != nil || r.Secret != s {
+		t.Fatalf("Redeem: %v", err)
+	}
+	restored := NewSecretSet(func() time.Time { return testNow })
+	if err := restored.UnmarshalBinary(saved); err != nil {
+		t.Fatal(err)
+	}
+	if restored.Len() != 0 {
+		t.Fatal("the saved set still holds the used secret")
+	}
+	if _, err := set.Redeem(a, b, nil, proof, func([]byte) error { return nil }); !errors.Is(err, ErrProof) {
+		t.Fatalf("second Redeem: %v", err)
+	}
+}

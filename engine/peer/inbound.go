@@ -173,12 +173,16 @@ func (m *Manager) stranger(s *handshake.Session) {
 			continue // strangers' texts are neither stored nor acknowledged
 		}
 		addr := s.Peer()
-		proven := len(req.Proof) > 0 && m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
+		var proof ProofCheck
+		if len(req.Proof) > 0 {
+			proof = m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
+		}
 		_, err = m.changeContact(addr, true, func(c *model.Contact) bool {
 			switch {
-			case proven:
-				// They scanned our invite in person: no request to accept.
-				c.State, c.Verified = model.ContactAccepted, true
+			case proof.Valid:
+				// They hold our one-time invite: no request to accept.
+				c.State = model.ContactAccepted
+				c.Verified = c.Verified || proof.Verified
 			case c.State == 0:
 				c.State = model.ContactRequest
 			}

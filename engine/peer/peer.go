@@ -94,11 +94,11 @@ type Config struct {
 	// contact was added from an invite with a one-time secret. Nil or a nil
 	// result: no proof.
 	ProofFor func(contact identity.Address, binding []byte) []byte
-	// CheckProof reports whether a contact request's proof from dialler,
-	// over a session with the given binding, redeems one of this profile's
-	// one-time invite secrets (and consumes it). Such a request is accepted
-	// without asking, and the contact is marked verified in person.
-	CheckProof func(dialler identity.Address, binding, proof []byte) bool
+	// CheckProof checks a contact request's proof from dialler, over a
+	// session with the given binding, against this profile's one-time
+	// invite secrets (and consumes the secret it redeems). A valid proof's
+	// request is accepted without asking; see ProofCheck.
+	CheckProof func(dialler identity.Address, binding, proof []byte) ProofCheck
 	// Handshake configures sessions (timeouts, keepalive); nil: defaults.
 	Handshake *handshake.Config
 	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
@@ -120,6 +120,15 @@ type Config struct {
 	// Logger receives diagnostics; never message text, names or keys
 	// (default: discard).
 	Logger *slog.Logger
+}
+
+// ProofCheck is what CheckProof found.
+type ProofCheck struct {
+	// Valid: the proof redeemed one of our one-time secrets. The request is
+	// accepted without asking.
+	Valid bool
+	// Verified: the contact is marked verified in person.
+	Verified bool
 }
 
 // Manager runs the sessions of one open profile. New does nothing; Start
@@ -160,7 +169,7 @@ func New(cfg Config) *Manager {
 		cfg.ProofFor = func(identity.Address, []byte) []byte { return nil }
 	}
 	if cfg.CheckProof == nil {
-		cfg.CheckProof = func(identity.Address, []byte, []byte) bool { return false }
+		cfg.CheckProof = func(identity.Address, []byte, []byte) ProofCheck { return ProofCheck{} }
 	}
 	if cfg.Emit == nil {
 		cfg.Emit = func(model.Event) {}

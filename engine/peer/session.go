@@ -278,16 +278,19 @@ func (st *session) handle(r protocol.Record) error {
 		return nil
 
 	case *protocol.ContactRequest:
-		proven := len(r.Proof) > 0 && m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+		var proof ProofCheck
+		if len(r.Proof) > 0 {
+			proof = m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+		}
 		c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
 			changed := c.DisplayName != r.DisplayName
 			c.DisplayName = r.DisplayName
-			if c.State == model.ContactPending || (proven && c.State == model.ContactRequest) {
+			if c.State == model.ContactPending || (proof.Valid && c.State == model.ContactRequest) {
 				// We asked them too, or they hold our in-person invite.
 				c.State = model.ContactAccepted
 				changed = true
 			}
-			if proven && !c.Verified {
+			if proof.Verified && !c.Verified {
 				c.Verified, changed = true, true
 			}
 			return changed
