@@ -34,8 +34,10 @@ var ErrInviteKind = errors.New("this kind of invite cannot be used here")
 // MyInvite returns the unlocked profile's contact invite as text (which is
 // also what its QR code holds). With inPerson set it carries a new one-time
 // secret valid for InPersonInviteTTL: whoever uses it first is accepted
-// without a request and marked verified in person, and nobody can use it
-// again. Show an in-person invite only to the person in front of you.
+// without a request, and nobody can use it again. Such an invite is for the
+// screen only: if it was only ever shown (never passed to InviteShared),
+// whoever uses it read it from this screen, and is marked verified in
+// person (model.VerifiedInPerson).
 func (e *Engine) MyInvite(inPerson bool) (string, error) {
 	op, err := e.current()
 	if err != nil {
@@ -59,6 +61,42 @@ func (e *Engine) MyInvite(inPerson bool) (string, error) {
 		return "", err
 	}
 	return inv.Encode(), nil
+}
+
+// InviteShared records that an in-person invite made by MyInvite left the
+// screen (its text copied, its picture saved or sent): whoever uses it is
+// still accepted without a request, but not marked verified, because they
+// may have got it from anywhere. Call it before the invite leaves the
+// screen; if it returns an error, do not let it leave. For any other
+// invite of this profile (without a secret, or whose secret was used or
+// expired) it does nothing; for an invite of someone else it returns an
+// error.
+func (e *Engine) InviteShared(text string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return err
+	}
+	c, ok := inv.(*invite.ContactInvite)
+	if !ok || c.Address() != op.id.Address() {
+		return errors.New("this is not one of your own invites")
+	}
+	secret, ok := c.Secret()
+	if !ok {
+		return nil
+	}
+	op.secretsMu.Lock()
+	defer op.secretsMu.Unlock()
+	if !op.secrets.MarkShared(secret) {
+		return nil
+	}
+	if err := op.saveSecretsLocked(); err != nil {
+		return fmt.Errorf("record that the invite was shared: %w", err)
+	}
+	return nil
 }
 
 // InviteQR renders invite text as a PNG QR code of about size pixels.
@@ -179,12 +217,36 @@ func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byt
 	op.secretsMu.Lock()
 	defer op.secretsMu.Unlock()
 	save := func(b []byte) error { return op.st.Bucket(invitesBucket).Put([]byte(secretsKey), b) }
-	_, err := op.secrets.Redeem(op.id.Address(), dialler, binding, proof, save)
+	r, err := op.secrets.Redeem(op.id.Address(), dialler, binding, proof, save)
 	if err != nil {
 		if !errors.Is(err, invite.ErrProof) && !errors.Is(err, invite.ErrExpired) {
 			op.e.cfg.Logger.Warn("an invite proof was refused: its use could not be saved", "err", err)
 		}
 		return peer.ProofCheck{}
 	}
-	return peer.ProofCheck{Valid: true, Verified: true}
+	return peer.ProofCheck{
+		Valid: true,
+		// Only an invite that never left our screen says they saw it there.
+		Verified: !r.Shared,
+		Confirm:  invite.Confirm(r.Secret, op.id.Address(), dialler, binding),
+	}
+}
+
+// checkConfirm is the peer manager's CheckConfirm: it checks the inviter's
+// confirmation of the proof we sent, and then forgets the invite's secret,
+// which is of no further use.
+func (op *openProfile) checkConfirm(contact identity.Address, binding, confirm []byte) bool {
+	b, err := op.st.Bucket(proofsBucket).Get([]byte(contact))
+	if err != nil || len(b) != invite.SecretSize {
+		return false
+	}
+	var secret invite.Secret
+	copy(secret[:], b)
+	if !invite.VerifyConfirm(secret, contact, op.id.Address(), binding, confirm) {
+		return false
+	}
+	if err := op.st.Bucket(proofsBucket).Delete([]byte(contact)); err != nil {
+		op.e.cfg.Logger.Warn("forgetting a used invite secret failed", "err", err)
+	}
+	return true
 }

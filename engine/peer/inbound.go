@@ -182,7 +182,7 @@ func (m *Manager) stranger(s *handshake.Session) {
 			case proof.Valid:
 				// They hold our one-time invite: no request to accept.
 				c.State = model.ContactAccepted
-				c.Verified = c.Verified || proof.Verified
+				proof.apply(c)
 			case c.State == 0:
 				c.State = model.ContactRequest
 			}
@@ -196,6 +196,9 @@ func (m *Manager) stranger(s *handshake.Session) {
 		}
 		if !stop() {
 			return // timed out or closing meanwhile: the session is closed
+		}
+		if err := proof.sendConfirm(s); err != nil {
+			return
 		}
 		if l := m.linkFor(addr, true); l != nil {
 			handedOver = true

@@ -99,6 +99,10 @@ type Config struct {
 	// invite secrets (and consumes the secret it redeems). A valid proof's
 	// request is accepted without asking; see ProofCheck.
 	CheckProof func(dialler identity.Address, binding, proof []byte) ProofCheck
+	// CheckConfirm reports whether an InviteConfirm from contact, over a
+	// session with the given binding, confirms the proof we sent it (see
+	// ProofFor). Nil: never.
+	CheckConfirm func(contact identity.Address, binding, confirm []byte) bool
 	// Handshake configures sessions (timeouts, keepalive); nil: defaults.
 	Handshake *handshake.Config
 	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
@@ -127,8 +131,12 @@ type ProofCheck struct {
 	// Valid: the proof redeemed one of our one-time secrets. The request is
 	// accepted without asking.
 	Valid bool
-	// Verified: the contact is marked verified in person.
+	// Verified: the contact is marked verified in person (the invite never
+	// left our screen).
 	Verified bool
+	// Confirm, when set, is sent to the dialler in an InviteConfirm record
+	// before our acceptance.
+	Confirm []byte
 }
 
 // Manager runs the sessions of one open profile. New does nothing; Start
@@ -170,6 +178,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.CheckProof == nil {
 		cfg.CheckProof = func(identity.Address, []byte, []byte) ProofCheck { return ProofCheck{} }
+	}
+	if cfg.CheckConfirm == nil {
+		cfg.CheckConfirm = func(identity.Address, []byte, []byte) bool { return false }
 	}
 	if cfg.Emit == nil {
 		cfg.Emit = func(model.Event) {}
