@@ -35,9 +35,11 @@
 // A dialler that is not a contact is a stranger: unless the profile blocks
 // unknown contacts (then the session is closed right after the handshake), a
 // ContactRequest from it creates a contact in state Request, which the user
-// accepts, rejects or blocks. Texts from strangers and requesters are neither
-// stored nor acknowledged (the requester's client keeps them queued until it
-// is accepted). A blocked peer's sessions are closed as soon as the
+// accepts, rejects or blocks; at most Config.MaxRequests requests are
+// kept, a new one past that dropping the oldest (its sender's Nook, which
+// keeps dialling while its request is pending, asks again). Texts from
+// strangers and requesters are neither stored nor acknowledged (the
+// requester's client keeps them queued until it is accepted). A blocked peer's sessions are closed as soon as the
 // handshake names it, before any record is read. Two people who each add the
 // other's address become contacts without a request to accept.
 package peer
@@ -103,6 +105,9 @@ type Config struct {
 	// session with the given binding, confirms the proof we sent it (see
 	// ProofFor). Nil: never.
 	CheckConfirm func(contact identity.Address, binding, confirm []byte) bool
+	// MaxRequests bounds the contact requests from strangers kept at once
+	// (default DefaultMaxRequests); a new one past it drops the oldest.
+	MaxRequests int
 	// Handshake configures sessions (timeouts, keepalive); nil: defaults.
 	Handshake *handshake.Config
 	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
@@ -178,6 +183,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.CheckProof == nil {
 		cfg.CheckProof = func(identity.Address, []byte, []byte) ProofCheck { return ProofCheck{} }
+	}
+	if cfg.MaxRequests <= 0 {
+		cfg.MaxRequests = DefaultMaxRequests
 	}
 	if cfg.CheckConfirm == nil {
 		cfg.CheckConfirm = func(identity.Address, []byte, []byte) bool { return false }
