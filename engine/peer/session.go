@@ -361,6 +361,9 @@ func (st *session) handle(r protocol.Record) error {
 			c.InviteConfirmed = true
 			return true
 		})
+		if errors.Is(err, ErrNotContact) {
+			return nil // deleted meanwhile
+		}
 		return err
 	}
 	// ContactReject, Pong, GroupInvite and FileOffer need nothing here yet.
