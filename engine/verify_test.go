@@ -188,10 +188,14 @@ func TestSafetyCodeVerification(t *testing.T) {
 // Carol accepted (verified on the inviter's side). After the import Alice
 // is no longer shown verified, with a note saying why; Carol still is.
 //
-// The export was written by this test at commit d395ad2 (the three
-// engines exchange in-person invites, then bob.ExportProfile):
+// The export was written by a test run on commit d395ad2, with that
+// commit's testEngine helpers and the profiles "Alice"/"a", "Bob"/"b",
+// "Carol"/"c" on one loopback network:
 //
-//	bob.acceptInviteOf(alice); carol.acceptInviteOf(bob)
+//	bob.acceptInviteOf(alice)
+//	carol.acceptInviteOf(bob)
+//	// wait until Bob's contacts Alice and Carol are accepted and verified
+//	bob.ExportProfile(".../verified-v1.nookexport", "fixture")
 func TestVerifiedMigration(t *testing.T) {
 	const (
 		aliceAddr = identity.Address("do2nbkexaw7xnaurzks5gwg4wxxtaldf6iuz7yuhk6h4lz4dz6tjt2yd")
