@@ -8,7 +8,7 @@
 // The engine's methods are grouped by file: profiles.go (create, unlock,
 // lock, password, export, import, delete), conversations.go (contacts and
 // one-to-one messages), invites.go (invite text and QR codes, in-person
-// verification), groups.go and hosting.go (groups, known servers, a server
+// invites), verify.go (safety codes, verified contacts), groups.go and hosting.go (groups, known servers, a server
 // hosted in the app), settings.go and torsettings.go, events.go (the event
 // stream).
 //

@@ -59,6 +59,9 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 	if err := op.loadSecrets(); err != nil {
 		return nil, fmt.Errorf("read invite secrets: %w", err)
 	}
+	if err := op.migrateVerified(); err != nil {
+		return nil, fmt.Errorf("update verified contacts: %w", err)
+	}
 	pc := peer.Config{
 		Identity:     id,
 		Store:        st,
@@ -68,6 +71,7 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 		Emit:         op.onPeerEvent,
 		ProofFor:     op.proofFor,
 		CheckProof:   op.checkProof,
+		CheckConfirm: op.checkConfirm,
 		Now:          e.cfg.Now,
 		Logger:       e.cfg.Logger,
 		MinBackoff:   e.cfg.PeerBackoff[0],

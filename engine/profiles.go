@@ -214,17 +214,42 @@ func (e *Engine) ExportProfile(path, exportPassword string) error {
 	return op.prof.ExportFile(path, exportPassword)
 }
 
+// ImportResult is what ImportProfile made: the new profile's info, and
+// what to tell the person before they open it.
+type ImportResult struct {
+	profile.Info
+	// Warning is a sentence to show after every import: an export is a
+	// copy, and the profile it was made from may still be running
+	// elsewhere. Two running copies share one onion address (each receives
+	// only part of what contacts send) and reuse group sequence numbers,
+	// which other members' Nooks report as conflicting messages in the
+	// person's name (equivocation).
+	Warning string
+	// SameAsOpen is set when the imported profile is the one open in this
+	// engine now (same identity): a second copy on this very computer.
+	SameAsOpen bool
+}
+
+// ImportWarning is ImportResult.Warning.
+const ImportWarning = "Use this profile on one computer only. If the copy it was exported from may still be in use, " +
+	"stop using it there (or delete it) before you open this one: two copies running at once share one address, " +
+	"so each receives only part of your messages, and in groups they reuse message numbers, so the other members " +
+	"see conflicting messages in your name."
+
 // ImportProfile imports a profile exported by ExportProfile as a new
-// profile protected by newPassword, and returns its info; unlock it to use
-// it. When the disk of the data folder has too little free space for it,
-// before or while it imports, it returns a *profile.SpaceError
-// (profile.ErrDiskFull) whose message can be shown as it is, and leaves
-// nothing behind.
-func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (profile.Info, error) {
+// profile protected by newPassword, and returns its info with a warning
+// to show (ImportResult); unlock it to use it. When the disk of the data
+// folder has too little free space for it, before or while it imports, it
+// returns a *profile.SpaceError (profile.ErrDiskFull) whose message can be
+// shown as it is, and leaves nothing behind.
+func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (ImportResult, error) {
 	p, err := profile.ImportFile(e.profilesDir(), path, exportPassword, newPassword, e.cfg.Profile)
 	if err != nil {
-		return profile.Info{}, err
+		return ImportResult{}, err
 	}
-	info := p.Info()
-	return info, p.Close()
+	res := ImportResult{Info: p.Info(), Warning: ImportWarning}
+	if op, err := e.current(); err == nil && op.id.Address() == p.Identity().Address() {
+		res.SameAsOpen = true
+	}
+	return res, p.Close()
 }

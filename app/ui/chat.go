@@ -134,7 +134,7 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	cp.name.Truncation = fyne.TextTruncateEllipsis
 	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
 	vIcon := widget.NewIcon(theme.ConfirmIcon())
-	vLabel := widget.NewLabel("Verified in person")
+	vLabel := widget.NewLabel("Verified")
 	vLabel.Importance = widget.SuccessImportance
 	cp.verified = container.NewHBox(vIcon, vLabel)
 	cp.timer = widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)

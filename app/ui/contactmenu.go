@@ -19,11 +19,7 @@ import (
 func (cp *chatPane) showInfo() {
 	c := cp.contact
 	u := cp.mv.u
-	verified := "Not verified in person. To be sure this is " + c.Name() + ", compare the address below with " +
-		"theirs in person, or exchange an in-person invite."
-	if c.Verified {
-		verified = "Verified in person: you were added with a one-time invite shown face to face."
-	}
+	verified := verificationText(c)
 	rows := []fyne.CanvasObject{
 		subheading(c.Name()),
 	}
@@ -55,6 +51,7 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
+		fyne.NewMenuItemWithIcon("Compare safety code…", theme.VisibilityIcon(), cp.showSafetyCode),
 		fyne.NewMenuItemWithIcon(archive, theme.FolderIcon(), func() {
 			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.ArchiveContact(addr, !c.Archived) })
 		}),

@@ -263,3 +263,35 @@ func checkNickname(s string) error {
 	}
 	return nil
 }
+
+// SetVerified marks the contact verified by the user (after comparing the
+// safety code with them: model.VerifiedSafetyCode), or, with verified
+// false, not verified, however it was verified before.
+func (m *Manager) SetVerified(addr identity.Address, verified bool) (model.Contact, error) {
+	return m.changeContact(addr, false, func(c *model.Contact) bool {
+		if verified {
+			c.Verified, c.Verification = true, model.VerifiedSafetyCode
+		} else {
+			c.Verified, c.Verification = false, model.Unverified
+		}
+		c.VerifyRevoked = false
+		return true
+	})
+}
+
+// apply records on c what a valid proof showed.
+func (p ProofCheck) apply(c *model.Contact) {
+	if p.Verified && c.Verification != model.VerifiedSafetyCode {
+		c.Verified, c.Verification, c.VerifyRevoked = true, model.VerifiedInPerson, false
+	}
+}
+
+// sendConfirm sends the dialler our InviteConfirm, if the proof gave one.
+func (p ProofCheck) sendConfirm(s interface{ Send(protocol.Record) error }) error {
+	if len(p.Confirm) != protocol.ConfirmSize {
+		return nil
+	}
+	r := &protocol.InviteConfirm{}
+	copy(r.MAC[:], p.Confirm)
+	return s.Send(r)
+}

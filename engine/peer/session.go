@@ -35,9 +35,6 @@ type session struct {
 	// announced is the contact state we last told the peer about (a request
 	// or an acceptance), so each is sent once per session.
 	announced model.ContactState
-	// sentProof is set once a contact request carried an invite proof:
-	// the contact's acceptance then completes an in-person verification.
-	sentProof bool
 	// disappearSent is the DisappearSet of the timer setting last sent in
 	// this session (announced: at least one was sent).
 	disappearSent      time.Time
@@ -155,7 +152,6 @@ func (st *session) sync() error {
 		case model.ContactPending:
 			proof := st.l.m.cfg.ProofFor(st.l.addr, st.s.ChannelBinding())
 			err = st.s.Send(&protocol.ContactRequest{DisplayName: st.l.m.cfg.DisplayName(), Proof: proof})
-			st.sentProof = st.sentProof || len(proof) > 0
 		case model.ContactAccepted:
 			err = st.s.Send(&protocol.ContactAccept{DisplayName: st.l.m.cfg.DisplayName()})
 		}
@@ -278,21 +274,28 @@ func (st *session) handle(r protocol.Record) error {
 		return nil
 
 	case *protocol.ContactRequest:
-		proven := len(r.Proof) > 0 && m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+		var proof ProofCheck
+		if len(r.Proof) > 0 {
+			proof = m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+		}
 		c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
 			changed := c.DisplayName != r.DisplayName
 			c.DisplayName = r.DisplayName
-			if c.State == model.ContactPending || (proven && c.State == model.ContactRequest) {
+			if c.State == model.ContactPending || (proof.Valid && c.State == model.ContactRequest) {
 				// We asked them too, or they hold our in-person invite.
 				c.State = model.ContactAccepted
 				changed = true
 			}
-			if proven && !c.Verified {
-				c.Verified, changed = true, true
+			if proof.Verified && c.Verification != model.VerifiedInPerson {
+				proof.apply(c)
+				changed = true
 			}
 			return changed
 		})
 		if err != nil {
+			return err
+		}
+		if err := proof.sendConfirm(st.s); err != nil {
 			return err
 		}
 		if c.State == model.ContactAccepted {
@@ -306,9 +309,9 @@ func (st *session) handle(r protocol.Record) error {
 			changed := c.DisplayName != r.DisplayName
 			c.DisplayName = r.DisplayName
 			if c.State == model.ContactPending {
+				// An acceptance never verifies: we cannot know where the
+				// invite we used came from (docs/security.md).
 				c.State = model.ContactAccepted
-				// Accepted in answer to the proof of their in-person invite.
-				c.Verified = c.Verified || st.sentProof
 				changed = true
 			}
 			return changed
@@ -346,6 +349,22 @@ func (st *session) handle(r protocol.Record) error {
 
 	case *protocol.Disappear:
 		return m.adoptDisappear(addr, r)
+
+	case *protocol.InviteConfirm:
+		if !m.cfg.CheckConfirm(addr, st.s.ChannelBinding(), r.MAC[:]) {
+			return nil
+		}
+		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+			if c.InviteConfirmed {
+				return false
+			}
+			c.InviteConfirmed = true
+			return true
+		})
+		if errors.Is(err, ErrNotContact) {
+			return nil // deleted meanwhile
+		}
+		return err
 	}
 	// ContactReject, Pong, GroupInvite and FileOffer need nothing here yet.
 	return nil

@@ -21,6 +21,7 @@ const (
 	TypePing           Type = 0x0a
 	TypePong           Type = 0x0b
 	TypeDisappear      Type = 0x0c
+	TypeInviteConfirm  Type = 0x0d
 )
 
 // LayoutV1 is the layout version of every record type this package knows.
@@ -39,6 +40,7 @@ var typeNames = map[Type]string{
 	TypePing:           "Ping",
 	TypePong:           "Pong",
 	TypeDisappear:      "Disappear",
+	TypeInviteConfirm:  "InviteConfirm",
 }
 
 func (t Type) String() string {
@@ -84,6 +86,7 @@ var decoders = map[Type]func(d *decoder) Record{
 	TypePing:           func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} },
 	TypePong:           func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} },
 	TypeDisappear:      decodeDisappear,
+	TypeInviteConfirm:  decodeInviteConfirm,
 }
 
 // decodersV2 maps the types that have a layout version 2 to its decoder.

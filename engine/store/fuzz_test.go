@@ -31,6 +31,10 @@ func recordSeeds() [][]byte {
 			Body: "body", ReplyTo: model.MessageID{2}, Status: model.StatusFailed, FailReason: "r"}),
 		encodeConvInfo(ConversationInfo{LastSeq: 9, Messages: 9, LastActivity: t0}),
 		encodePointer("conv", 42),
+		// Kind 4 is a contact again (4 % fuzzKinds), with the verification
+		// fields.
+		encodeContact(model.Contact{State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode,
+			InviteConfirmed: true, Added: t0}),
 	}
 }
 

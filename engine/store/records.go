@@ -18,14 +18,34 @@ func encodeContact(c model.Contact) []byte {
 	e.bool(c.Archived)
 	e.time(c.Added)
 	e.time(c.LastActivity)
-	if c.Disappear > 0 || !c.DisappearSet.IsZero() {
+	var vflags byte
+	if c.InviteConfirmed {
+		vflags |= contactInviteConfirmed
+	}
+	if c.VerifyRevoked {
+		vflags |= contactVerifyRevoked
+	}
+	verification := c.Verification != model.Unverified || vflags != 0
+	if c.Disappear > 0 || !c.DisappearSet.IsZero() || verification {
 		// Optional trailing fields: records written before disappearing
 		// messages existed end here.
 		e.uvarint(uint64(c.Disappear / time.Second))
 		e.time(c.DisappearSet)
 	}
+	if verification {
+		// Optional trailing fields: records written before safety codes
+		// (docs/security.md, "Verified contacts") end here.
+		e.byte(byte(c.Verification))
+		e.byte(vflags)
+	}
 	return e.b
 }
+
+// Flags of a contact record's verification fields.
+const (
+	contactInviteConfirmed = 1 << 0
+	contactVerifyRevoked   = 1 << 1
+)
 
 func decodeContact(address string, b []byte) (model.Contact, error) {
 	d := dec{b: b, what: "contact"}
@@ -41,6 +61,22 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 	if len(d.b) > 0 {
 		c.Disappear = d.disappear()
 		c.DisappearSet = d.time()
+	}
+	switch {
+	case len(d.b) > 0:
+		c.Verification = model.Verification(d.byte())
+		vflags := d.byte()
+		if c.Verification > model.VerifiedLegacy || vflags&^(contactInviteConfirmed|contactVerifyRevoked) != 0 {
+			d.fail("unknown verification")
+		}
+		if c.Verified != (c.Verification != model.Unverified) {
+			d.fail("verified flag and verification disagree")
+		}
+		c.InviteConfirmed = vflags&contactInviteConfirmed != 0
+		c.VerifyRevoked = vflags&contactVerifyRevoked != 0
+	case c.Verified:
+		// Written before Nook recorded how a contact was verified.
+		c.Verification = model.VerifiedLegacy
 	}
 	return c, d.done()
 }
