@@ -54,7 +54,7 @@ var (
 	// could be read from the image.
 	ErrNoQRCode = errors.New("no qr code found in the image")
 	// ErrImage is returned by DecodeImageBytes and DecodeImageFile for data
-	// that is not a PNG, JPEG or GIF image.
+	// that is not a PNG, JPEG, GIF or WebP image, or is a broken one.
 	ErrImage = errors.New("not a supported image")
 	// ErrImageTooLarge is returned by DecodeImageBytes and DecodeImageFile for
 	// an image larger than MaxImageBytes or MaxImagePixels, before it is

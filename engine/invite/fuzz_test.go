@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
 )
 
 // The fuzz targets check, for every parser, that it never panics, that each
@@ -77,6 +80,20 @@ func seeds(t testing.TB) map[string][][]byte {
 	}
 	add("FuzzDecodeImageBytes", buf.Bytes())
 	add("FuzzDecodeImageBytes", pngHeader(3, 3))
+	// WebP: a 1×1 lossless picture, the same in a VP8X container, and the
+	// bomb; TIFF and BMP, which are refused.
+	add("FuzzDecodeImageBytes", webpFile([]byte("VP8L"), vp8l(1, 1)))
+	add("FuzzDecodeImageBytes", webpFile([]byte("VP8X"), vp8x(1, 1), []byte("VP8L"), vp8l(1, 1)))
+	add("FuzzDecodeImageBytes", webpBomb())
+	var ti, bm bytes.Buffer
+	if err := tiff.Encode(&ti, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := bmp.Encode(&bm, img); err != nil {
+		t.Fatal(err)
+	}
+	add("FuzzDecodeImageBytes", ti.Bytes())
+	add("FuzzDecodeImageBytes", bm.Bytes())
 	return out
 }
 
