@@ -65,13 +65,17 @@ func DecodeImageBytes(b []byte) (Invite, error) {
 }
 
 // DecodeImageFile reads an image file and an invite from it, as
-// DecodeImageBytes.
+// DecodeImageBytes. A file larger than MaxImageBytes is refused unread, and
+// at most MaxImageBytes+1 bytes are read of anything (a pipe, a device).
 func DecodeImageFile(path string) (Invite, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxImageBytes {
+		return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+	}
 	b, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
 	if err != nil {
 		return nil, err
