@@ -100,6 +100,7 @@ var hints = []struct {
 	{ErrNoSecret, "This invite carries no verification secret."},
 	{ErrProof, "This contact could not prove that you met: the invite was already used, or it is not the one you gave."},
 	{ErrTooManySecrets, "Too many invites are waiting to be used. Wait for some to expire."},
+	{ErrName, "A name can have at most 64 characters, and no control, text-direction or invisible characters."},
 }
 
 // Hint returns a sentence that tells the user what to do about err, or "" if

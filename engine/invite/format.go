@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 // Limits on what Parse reads. They are checked before anything is allocated
@@ -79,7 +81,9 @@ type Invite interface {
 
 // ErrName is returned by NewContactInvite and NewGroupInvite for a name
 // longer than MaxNameRunes characters or MaxNameBytes bytes, not valid UTF-8,
-// or containing control or bidirectional-override characters. Parse reports
+// or containing a character model.ForbiddenInName reports (control
+// characters, and format characters other than ZWJ: text-direction
+// overrides, isolates and marks, invisible characters). Parse reports
 // such a name as ErrMalformed (wrapping ErrName).
 var ErrName = errors.New("name is not allowed")
 
@@ -398,6 +402,10 @@ func decodeBody(body string, offset int) (raw []byte, canonical bool, err error)
 	return raw, bits < 5 && acc == 0, nil
 }
 
+// CheckName reports why s cannot be a contact's or group's name in an
+// invite (an error wrapping ErrName), or nil.
+func CheckName(s string) error { return checkName(s) }
+
 // checkName reports why s cannot be a contact's or group's name.
 func checkName(s string) error {
 	switch {
@@ -407,17 +415,10 @@ func checkName(s string) error {
 		return fmt.Errorf("%w: not valid UTF-8", ErrName)
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("%w: longer than %d characters", ErrName, MaxNameRunes)
-	case strings.IndexFunc(s, forbiddenInName) >= 0:
-		return fmt.Errorf("%w: contains control or text-direction characters", ErrName)
+	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+		return fmt.Errorf("%w: contains control, text-direction or invisible characters", ErrName)
 	}
 	return nil
-}
-
-// forbiddenInName reports control characters and the bidirectional
-// embedding, override and isolate characters, which could make a name display
-// as something else.
-func forbiddenInName(r rune) bool {
-	return unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // reader reads a payload front to back. Reads past the end set short and
