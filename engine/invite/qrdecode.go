@@ -73,14 +73,44 @@ func DecodeImageFile(path string) (Invite, error) {
 		return nil, err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxImageBytes {
-		return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+	size := int64(64 << 10)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > MaxImageBytes {
+			return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+		}
+		size = st.Size() + 1
 	}
-	b, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
+	b, err := readLimited(f, size, MaxImageBytes+1)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeImageBytes(b)
+}
+
+// readLimited reads r to its end or to limit bytes, whichever comes first,
+// into a buffer that starts at size bytes and doubles up to limit: for a
+// regular file (size is its length) that is one allocation, and for a pipe
+// or a device at most about three times limit in all.
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(size, 512), limit))
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) >= limit {
+				return b, nil
+			}
+			nb := make([]byte, len(b), min(2*int64(cap(b)), limit))
+			copy(nb, b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // imageFormat is a picture format DecodeImageBytes reads. The decoders are
