@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 )
 
@@ -52,6 +53,26 @@ func TestReadInviteFileLarge(t *testing.T) {
 			t.Fatalf("reading /dev/zero allocated %d MiB", n>>20)
 		}
 		t.Logf("/dev/zero: %d MiB allocated", (after.TotalAlloc-before.TotalAlloc)>>20)
+	}
+	// An ordinary picture is read whole.
+	id, err := identity.Generate(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := invite.NewContactInvite(id.Address(), "Alice", invite.ContactOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := InviteQR(inv.Encode(), 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small := filepath.Join(t.TempDir(), "invite.png")
+	if err := os.WriteFile(small, png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadInviteFile(small); err != nil || got != inv.Encode() {
+		t.Fatalf("ReadInviteFile = %q, %v", got, err)
 	}
 	if _, err := ReadInviteFile(filepath.Join(t.TempDir(), "missing.png")); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("missing file: %v", err)
