@@ -43,6 +43,10 @@ func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, 
 	if err != nil {
 		return groupclient.GroupInfo{}, err
 	}
+	name = strings.TrimSpace(name)
+	if err := invite.CheckName(name); err != nil {
+		return groupclient.GroupInfo{}, err
+	}
 	bundle, err := parseServerInvite(serverInvite, e)
 	if err != nil {
 		return groupclient.GroupInfo{}, err
@@ -50,7 +54,7 @@ func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, 
 	if err := op.rememberServer(bundle); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
-	return op.groups.CreateGroup(strings.TrimSpace(name), bundle)
+	return op.groups.CreateGroup(name, bundle)
 }
 
 // parseServerInvite reads a server invite (or a group invite, whose server

@@ -3,7 +3,6 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nookchat/nook/engine/groupclient"
@@ -102,7 +101,7 @@ func (e *Engine) InviteShared(text string) error {
 // InviteQR renders invite text as a PNG QR code of about size pixels.
 func InviteQR(text string, size int) ([]byte, error) { return invite.QRPNG(text, size) }
 
-// ReadInviteImage finds a Nook invite in a picture (PNG, JPEG or GIF bytes:
+// ReadInviteImage finds a Nook invite in a picture (PNG, JPEG, GIF or WebP bytes:
 // a screenshot, a photo, a pasted image) and returns its text.
 func ReadInviteImage(data []byte) (string, error) {
 	inv, err := invite.DecodeImageBytes(data)
@@ -112,13 +111,15 @@ func ReadInviteImage(data []byte) (string, error) {
 	return inv.Encode(), nil
 }
 
-// ReadInviteFile is ReadInviteImage for an image file.
+// ReadInviteFile is ReadInviteImage for an image file. It reads at most
+// invite.MaxImageBytes and one byte more: a larger file is refused with
+// invite.ErrImageTooLarge without being read whole.
 func ReadInviteFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	inv, err := invite.DecodeImageFile(path)
 	if err != nil {
-		return "", fmt.Errorf("read image: %w", err)
+		return "", err
 	}
-	return ReadInviteImage(data)
+	return inv.Encode(), nil
 }
 
 // InviteResult says what accepting an invite did.

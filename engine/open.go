@@ -39,7 +39,11 @@ type openProfile struct {
 	prefs Settings
 }
 
-func (op *openProfile) displayName() string { return op.prof.DisplayName() }
+// displayName is the name this profile advertises. A name stored by an
+// older version of Nook may hold characters names may no longer hold
+// (model.ForbiddenInName); they are left out, so that records and invites
+// carrying it are still valid.
+func (op *openProfile) displayName() string { return model.CleanName(op.prof.DisplayName()) }
 
 func (op *openProfile) settings() Settings {
 	op.mu.Lock()

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/protocol"
 )
 
 // ErrEmptyPassword is returned by ChangePassword for an empty new
@@ -31,6 +32,9 @@ func (e *Engine) Profiles() ([]profile.Info, error) {
 func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
 		return profile.Info{}, err
+	}
+	if err := protocol.CheckDisplayName(displayName); err != nil {
+		return profile.Info{}, fmt.Errorf("display name: %w", err)
 	}
 	p, err := profile.Create(e.profilesDir(), displayName, password, e.cfg.Profile)
 	if err != nil {

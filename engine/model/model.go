@@ -212,12 +212,14 @@ func (v Verification) String() string {
 
 // Name returns the name to show for the contact: the nickname, else the
 // advertised display name, else the first characters of the address.
+// Characters ForbiddenInName reports, which a name stored by an older
+// version may hold, are left out.
 func (c Contact) Name() string {
 	switch {
-	case c.Nickname != "":
-		return c.Nickname
-	case c.DisplayName != "":
-		return c.DisplayName
+	case CleanName(c.Nickname) != "":
+		return CleanName(c.Nickname)
+	case CleanName(c.DisplayName) != "":
+		return CleanName(c.DisplayName)
 	case len(c.Address) >= 8:
 		return c.Address[:8]
 	}
