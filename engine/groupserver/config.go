@@ -17,6 +17,7 @@ const (
 	DefaultMaxConns         = 256
 	DefaultHandshakeTimeout = 60 * time.Second
 	DefaultIdleTimeout      = 5 * time.Minute
+	DefaultGrace            = 30 * time.Second
 	DefaultRecordRate       = 20  // records per second per connection
 	DefaultRecordBurst      = 200 // records
 	DefaultMaxSubs          = 512
@@ -46,6 +47,12 @@ type Config struct {
 	// IdleTimeout closes a connection that sends no frame for that long
 	// (clients send keepalives). Negative disables it.
 	IdleTimeout time.Duration
+	// Grace is how long a connection keeps its slot without earning it:
+	// after its handshake, and after the last time it earned it, it must
+	// subscribe, post with a token, or be issued tokens (a proof of work)
+	// within Grace, or it is closed. When every slot is taken, the oldest
+	// connection that has not earned its slot is closed for a newcomer.
+	Grace time.Duration
 	// RecordRate and RecordBurst limit the records of one connection (a
 	// token bucket); over the limit requests are refused as rate limited.
 	RecordRate  float64
@@ -128,6 +135,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.Grace <= 0 {
+		c.Grace = DefaultGrace
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout

@@ -3,11 +3,13 @@ package groupserver
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	mrand "math/rand/v2"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -347,5 +349,91 @@ func TestLifecycle(t *testing.T) {
 	}
 	if err := s.Start(context.Background()); err == nil {
 		t.Fatal("start after close")
+	}
+}
+
+// TestIdleHandshakenConnectionsDoNotLockOut (security review M-3):
+// connections that completed the handshake but do nothing (no
+// subscription, no post, no token batch) hold every slot. A member still
+// gets through: the oldest of them is closed for the newcomer. Connections
+// that earned their slot (subscribed) are not closed for it.
+func TestIdleHandshakenConnectionsDoNotLockOut(t *testing.T) {
+	tr := newLoopback()
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.MaxConns = 4
+	cfg.Grace = time.Hour // eviction, not the grace period, is tested here
+	s := startServer(t, cfg)
+	var idle []*client
+	for i := range cfg.MaxConns {
+		c := dial(t, tr, s)
+		c.ping(uint64(i)) // the server has served it: idle[0] is the oldest
+		idle = append(idle, c)
+	}
+	member := dial(t, tr, s)
+	postN(t, member, 0, 2)
+	member.send(&protocol.Subscribe{})
+	if got, _ := member.expectCatchUp(); len(got) != 2 {
+		t.Fatalf("member caught up with %d blobs, want 2", len(got))
+	}
+	if _, err := idle[0].sess.Recv(); err == nil {
+		t.Fatal("the oldest idle connection was not closed")
+	}
+	// Fill every slot with subscribers: a newcomer then gets no slot, and
+	// no subscriber is closed for it.
+	var subs []*client
+	for len(subs) < cfg.MaxConns-1 {
+		c := dial(t, tr, s)
+		c.send(&protocol.Subscribe{})
+		c.expectCatchUp()
+		subs = append(subs, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	raw, err := tr.Dial(ctx, s.Address())
+	if err == nil {
+		id, _ := identity.Generate(rand.Reader)
+		if _, err = handshake.Client(ctx, raw, id, s.Address(), nil); err == nil {
+			t.Fatal("a newcomer got a slot held by a subscriber")
+		}
+		raw.Close()
+	}
+	member.ping(7) // still subscribed, still served
+	if st := s.Stats(); st.ConnectionsIdle == 0 || st.Subscriptions != int64(cfg.MaxConns) {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestGraceClosesIdleConnection (M-3): a handshaken connection that does
+// not earn its slot within the grace period is closed; a subscriber is
+// not.
+func TestGraceClosesIdleConnection(t *testing.T) {
+	tr := newLoopback()
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.Grace = 200 * time.Millisecond
+	s := startServer(t, cfg)
+	sub := dial(t, tr, s)
+	sub.send(&protocol.Subscribe{})
+	sub.expectCatchUp()
+	idle := dial(t, tr, s)
+	idle.raw.SetDeadline(time.Time{})
+	closed := make(chan error, 1)
+	go func() { _, err := idle.sess.Recv(); closed <- err }()
+	select {
+	case err := <-closed:
+		if err == nil {
+			t.Fatal("a record instead of the end of the connection")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("an idle connection outlived its grace period by far")
+	}
+	// The subscriber, older than the grace period, still gets live blobs.
+	poster := dial(t, tr, s)
+	postN(t, poster, 0, 1)
+	poster.sess.Close()
+	if b, ok := sub.recv().(*protocol.Blob); !ok || b.Seq != 1 {
+		t.Fatal("the subscriber did not get the live blob")
+	}
+	if st := s.Stats(); st.ConnectionsIdle == 0 {
+		t.Fatalf("stats %+v", st)
 	}
 }
