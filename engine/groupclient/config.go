@@ -24,6 +24,10 @@ const (
 	DefaultProgressEvery = 100
 	DefaultKeepalive     = time.Minute
 	DefaultRequestWait   = 2 * time.Minute
+	// DefaultMaxPoWBits is the hardest proof of work the client solves for
+	// a token batch: 16 times the servers' default (tokens.DefaultPoWBits),
+	// a few seconds on a laptop. A server asking more gets no answer.
+	DefaultMaxPoWBits = 24
 )
 
 // Config configures a Client.
@@ -58,6 +62,11 @@ type Config struct {
 	ProgressEvery int
 	// RequestWait bounds a request's answer (token batch, post result).
 	RequestWait time.Duration
+	// MaxPoWBits is the hardest proof of work solved for a token batch
+	// (DefaultMaxPoWBits if 0). A server that asks for more gets no token
+	// request: the client warns (model.GroupWarning, kind "proof of
+	// work") and keeps its posts queued, trying again later.
+	MaxPoWBits int
 }
 
 // ErrConfig is returned by New for an unusable configuration.
@@ -98,6 +107,7 @@ func (c Config) withDefaults() (Config, error) {
 	pos(&c.LowWater, DefaultLowWater)
 	pos(&c.Batch, DefaultBatch)
 	pos(&c.ProgressEvery, DefaultProgressEvery)
+	pos(&c.MaxPoWBits, DefaultMaxPoWBits)
 	if c.Batch > protocol.MaxTokenBatch {
 		c.Batch = protocol.MaxTokenBatch
 	}

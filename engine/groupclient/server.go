@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
@@ -34,6 +35,8 @@ type server struct {
 
 	walletMu sync.Mutex // serialises wallet loads, fetches and persists
 	wallet   *tokens.Wallet
+
+	powWarned atomic.Bool // the too-much-work warning was emitted
 }
 
 func newServer(c *Client, b invite.Bundle) *server {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tokens"
 )
@@ -16,6 +17,10 @@ var ErrRefused = errors.New("groupclient: server refused")
 
 // ErrNoTokens is returned (wrapped) when no token could be had to post.
 var ErrNoTokens = errors.New("groupclient: no posting tokens")
+
+// ErrTooMuchWork is returned (wrapped) when a server asks for a proof of
+// work above Config.MaxPoWBits.
+var ErrTooMuchWork = errors.New("groupclient: the server asks for too much proof of work")
 
 // takeToken returns a token for one post, fetching a batch first when the
 // wallet is below the low-water mark. The wallet is persisted without the
@@ -67,6 +72,14 @@ func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
 		return ch != nil
 	}); err != nil {
 		return nil, err
+	}
+	if int(ch.Bits) > s.c.cfg.MaxPoWBits {
+		if s.powWarned.CompareAndSwap(false, true) {
+			s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "proof of work",
+				Reason: fmt.Sprintf("the group server asks for far more work per posting token than servers need "+
+					"(%d bits, Nook does at most %d); messages to its groups wait until it asks less", ch.Bits, s.c.cfg.MaxPoWBits)})
+		}
+		return nil, fmt.Errorf("%w: %d bits", ErrTooMuchWork, ch.Bits)
 	}
 	req, err := tokens.NewRequest(tokens.PublicKey(s.bundle.TokenKey), s.c.cfg.Batch, s.c.cfg.Rand)
 	if err != nil {
