@@ -4,7 +4,8 @@
 // the server holds.
 //
 // One Client serves a profile. For every group server it runs a subscriber
-// (one long-lived connection: Subscribe from the persisted cursor, then
+// (one long-lived connection: Subscribe from a randomised cursor somewhat
+// before the persisted one, skipping what it already stored, then
 // live blobs) and a poster (the persistent post queue). Every connection
 // uses a fresh, throwaway identity, so the server cannot link connections
 // to each other or to the profile; each post goes on its own connection

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"math"
 	"net"
 	"sync"
 	"testing"
@@ -38,6 +39,17 @@ type proxy struct {
 	perCon map[int]int        // posts per connection
 	seen   [][]byte           // every record a client sent, encoded
 	conns  map[net.Conn]bool
+	// label is attached to the subscriptions recorded while it is set.
+	label string
+	subs  []recordedSub
+	sent  map[int]uint64 // per connection, the highest blob seq sent to the client
+}
+
+// recordedSub is a Subscribe a client sent (probes past every seq excluded).
+type recordedSub struct {
+	conn   int
+	cursor uint64
+	label  string
 }
 
 func startProxy(t testing.TB, tr transport.Transport, upstream *invite.Bundle) *proxy {
@@ -56,7 +68,7 @@ func startProxy(t testing.TB, tr transport.Transport, upstream *invite.Bundle) *
 		t.Fatal(err)
 	}
 	p := &proxy{t: t, id: id, bundle: b, upstream: upstream.Address, tr: tr, ln: ln,
-		perCon: map[int]int{}, conns: map[net.Conn]bool{}}
+		perCon: map[int]int{}, conns: map[net.Conn]bool{}, sent: map[int]uint64{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p
@@ -144,6 +156,7 @@ func (p *proxy) serve(n int, raw net.Conn) {
 			if b, ok := r.(*protocol.Blob); ok {
 				p.mu.Lock()
 				mangle := p.mangle
+				p.sent[n] = max(p.sent[n], b.Seq)
 				p.mu.Unlock()
 				if mangle != nil {
 					out = out[:0]
@@ -173,6 +186,9 @@ func (p *proxy) serve(n int, raw net.Conn) {
 		if post, ok := r.(*protocol.Post); ok {
 			p.posts = append(p.posts, append([]byte(nil), post.Blob...))
 			p.perCon[n]++
+		}
+		if sub, ok := r.(*protocol.Subscribe); ok && sub.Cursor != math.MaxUint64 {
+			p.subs = append(p.subs, recordedSub{conn: n, cursor: sub.Cursor, label: p.label})
 		}
 		p.mu.Unlock()
 		if up.Send(r) != nil {

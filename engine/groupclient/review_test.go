@@ -1,6 +1,9 @@
 package groupclient
 
 import (
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
 	"testing"
 
 	"github.com/nookchat/nook/engine/model"
@@ -42,4 +45,142 @@ func TestPoWDifficultyCapped(t *testing.T) {
 	if m, err := alice.st.GetMessage(msg.ID); err != nil || m.Status != model.StatusQueued {
 		t.Fatalf("post %v (%v), want still queued", m.Status, err)
 	}
+}
+
+// TestCursorDoesNotChainSessions (M-5): a server that records every
+// subscription cannot chain a reader's sessions by cursor. Each time Alice
+// comes back she subscribes from a cursor that is not the last sequence
+// number the server sent her, but an earlier one, coarsened to a multiple
+// of 64 and at a varying distance; what she already had is skipped
+// locally: every message is stored once and nothing raises a warning.
+func TestCursorDoesNotChainSessions(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	px := startProxy(t, tr, srv.Bundle())
+	defer px.close()
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	alice.stop()
+	starts := byte(0)
+	alice.tune = func(c *Config) { // deterministic, and another stream at every start
+		starts++
+		c.Rand = mrand.NewChaCha8([32]byte{'m', '5', starts})
+	}
+	alice.start()
+	info, err := bob.c.CreateGroup("g", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := bob.c.Invite(info.ID)
+	alice.join(t, text)
+	alice.stop()
+	bob.stop()
+	const rounds, per = 4, 200
+	var bodies []string
+	warnings := 0
+	for r := range rounds {
+		bob.start()
+		for i := range per {
+			body := fmt.Sprintf("r%d m%d", r, i)
+			bodies = append(bodies, body)
+			if _, err := bob.c.Post(info.ID, body, model.MessageID{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bob.ev.waitFor(t, "bob's posts delivered", func(evs []model.Event) bool {
+			return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) == per
+		})
+		bob.stop()
+		px.mu.Lock()
+		px.label = "alice"
+		px.mu.Unlock()
+		alice.start()
+		want := len(bodies)
+		evs := alice.ev.waitFor(t, "alice caught up", func(evs []model.Event) bool {
+			return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
+				len(alice.messages(info.Conversation)) >= want
+		})
+		warnings += count(evs, func(model.GroupWarning) bool { return true })
+		alice.stop()
+		px.mu.Lock()
+		px.label = ""
+		px.mu.Unlock()
+	}
+	var got []string
+	for _, m := range alice.messages(info.Conversation) {
+		got = append(got, m.Body)
+	}
+	if fmt.Sprint(got) != fmt.Sprint(bodies) {
+		t.Fatalf("alice stored %d messages, want each of %d once, in order", len(got), len(bodies))
+	}
+	if n := warnings; n != 0 {
+		t.Fatalf("%d warnings while re-reading", n)
+	}
+
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	var sessions []recordedSub
+	for _, s := range px.subs {
+		if s.label == "alice" {
+			sessions = append(sessions, s)
+		}
+	}
+	if len(sessions) != rounds {
+		t.Fatalf("%d subscriptions of alice recorded, want %d", len(sessions), rounds)
+	}
+	distances := map[uint64]bool{}
+	for i := 1; i < len(sessions); i++ {
+		last, cur := px.sent[sessions[i-1].conn], sessions[i].cursor
+		t.Logf("session %d: server sent up to %d, next subscription from %d", i, last, cur)
+		if cur >= last {
+			t.Errorf("session %d subscribes from %d, the previous one ended at %d: chained", i, cur, last)
+		}
+		if cur%64 != 0 {
+			t.Errorf("cursor %d is not coarsened", cur)
+		}
+		distances[last-cur] = true
+	}
+	if len(distances) < 2 {
+		t.Errorf("every session went back by the same distance %v: a fingerprint", distances)
+	}
+}
+
+// TestHistoryLostBounded (L-11): a server that answers with a head below
+// the client's cursor ("I lost my history") makes the client read again
+// at most lostRereadMax blobs, not everything, and the client says so.
+func TestHistoryLostBounded(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice := newMember(t, tr, "alice")
+	if _, err := alice.c.CreateGroup("g", srv.Bundle()); err != nil {
+		t.Fatal(err)
+	}
+	alice.c.mu.Lock()
+	s := alice.c.servers[srv.Bundle().SigningKey]
+	alice.c.mu.Unlock()
+	const cursor = 50_000
+	sub := &subscription{s: s, cursor: cursor, start: cursor}
+	if err := sub.caughtUpWith(&protocol.CaughtUp{Head: 0, Oldest: 1}); !errors.Is(err, errResubscribe) {
+		t.Fatalf("caught up with a lost history: %v", err)
+	}
+	got, err := s.cursor()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != cursor-lostRereadMax {
+		t.Fatalf("cursor %d after the server claimed to have lost everything, want %d", got, cursor-lostRereadMax)
+	}
+	// An honest server restored from a recent backup: the client goes back
+	// to its head, no further.
+	sub = &subscription{s: s, cursor: got, start: got}
+	if err := sub.caughtUpWith(&protocol.CaughtUp{Head: got - 10, Oldest: 1}); !errors.Is(err, errResubscribe) {
+		t.Fatal(err)
+	}
+	if c, _ := s.cursor(); c != got-10 {
+		t.Fatalf("cursor %d, want the server's head %d", c, got-10)
+	}
+	alice.ev.waitFor(t, "two history-lost warnings", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupWarning) bool { return e.Kind == "history lost" }) == 2
+	})
 }
