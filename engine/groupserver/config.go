@@ -71,6 +71,15 @@ type Config struct {
 	// the oldest blobs are dropped beyond either.
 	MaxBlobs int
 	MaxBytes int64
+	// PostsPerDay and PostBurst cap the posts the server stores, all
+	// clients together: a token bucket of PostBurst posts refilled at
+	// PostsPerDay a day; a post over it is refused as rate limited, its
+	// token not spent. The defaults, a quarter of the storage cap a day
+	// (at least 1000) and an hour of that, keep a blob stored for at
+	// least about four days however many tokens someone bought with
+	// proof of work (docs/groups.md, "Limits"). NoPostCap disables it.
+	PostsPerDay int
+	PostBurst   int
 	// Retention drops blobs older than this. Negative keeps them forever.
 	Retention time.Duration
 	// PruneInterval is how often retention is applied besides on every
@@ -91,6 +100,12 @@ type Config struct {
 
 // NoPoW as Config.PoWBits disables the proof of work.
 const NoPoW = -1
+
+// NoPostCap as Config.PostsPerDay disables the server-wide post cap.
+const NoPostCap = -1
+
+// minPostsPerDay is the smallest default of Config.PostsPerDay.
+const minPostsPerDay = 1000
 
 // ErrConfig is returned by New for an unusable configuration.
 var ErrConfig = errors.New("groupserver: invalid configuration")
@@ -132,6 +147,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxBytes < protocol.BlobSize {
 		return c, fmt.Errorf("%w: storage cap below one blob", ErrConfig)
+	}
+	if c.PostsPerDay == 0 {
+		c.PostsPerDay = max(int(c.capBlobs()/4), minPostsPerDay)
+	}
+	if c.PostBurst <= 0 && c.PostsPerDay > 0 {
+		c.PostBurst = max(c.PostsPerDay/24, 1)
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout

@@ -213,6 +213,8 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 	}
 	seq, err := c.s.blobs.append(r.Blob, tokens.SpentKey(tok))
 	switch {
+	case errors.Is(err, errBusy):
+		return protocol.PostRateLimited, 0
 	case errors.Is(err, errSpent):
 		return protocol.PostTokenSpent, 0
 	case errors.Is(err, errFull):

@@ -437,3 +437,37 @@ func TestGraceClosesIdleConnection(t *testing.T) {
 		t.Fatalf("stats %+v", st)
 	}
 }
+
+// TestServerWidePostCap (security review L-6): tokens cost a proof of work,
+// but ≈5 CPU-minutes of them used to buy enough posts to push every stored
+// blob out of the storage cap. The server now stores at most PostsPerDay
+// posts a day, all clients together (a bucket of PostBurst): a post over
+// it is refused as rate limited without spending its token, and is stored
+// once the budget has refilled.
+func TestServerWidePostCap(t *testing.T) {
+	tr := newLoopback()
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.Now = clk.Now
+	cfg.PostsPerDay, cfg.PostBurst = 24, 3
+	s := startServer(t, cfg)
+	a, b := dial(t, tr, s), dial(t, tr, s)
+	postN(t, a, 0, 3)
+	toks := b.tokens(1)
+	if r := b.post(blob(3), &toks[0]); r.Status != protocol.PostRateLimited {
+		t.Fatalf("a post over the server-wide cap: %v, want rate limited", r.Status)
+	}
+	clk.Add(time.Hour) // one post a hour
+	if r := b.post(blob(3), &toks[0]); r.Status != protocol.PostOK || r.Seq != 4 {
+		t.Fatalf("the same token after the budget refilled: %v %d, want stored as 4", r.Status, r.Seq)
+	}
+	if r := a.post(blob(4), &a.tokens(1)[0]); r.Status != protocol.PostRateLimited {
+		t.Fatalf("a second post in that hour: %v, want rate limited", r.Status)
+	}
+	if st := s.Stats(); st.Posts != 4 || st.PostsRefused != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	if c, err := (Config{DataDir: "d", Transport: tr}).withDefaults(); err != nil || c.PostsPerDay != DefaultMaxBlobs/4 || c.PostBurst != c.PostsPerDay/24 {
+		t.Fatalf("default post cap %d, burst %d (%v)", c.PostsPerDay, c.PostBurst, err)
+	}
+}
