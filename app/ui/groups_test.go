@@ -155,6 +155,18 @@ func TestGroupInviteJoinPost(t *testing.T) {
 		}
 		return false
 	})
+
+	// Both see one server fingerprint, and Bob's members list shows it for
+	// comparing (security review M-4).
+	fp := ac.group.ServerFingerprint
+	if fp == "" || bc.group.ServerFingerprint != fp {
+		t.Fatalf("server fingerprints %q and %q", fp, bc.group.ServerFingerprint)
+	}
+	bc.showMembers()
+	bob.settle()
+	if !bob.hasText("Server fingerprint: " + fp) {
+		t.Fatal("the members list does not show the server fingerprint")
+	}
 }
 
 // TestGroupWarningAndCatchUp: a GroupWarning shows a banner in the group

@@ -1,13 +1,18 @@
 package groupclient
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"regexp"
 	"testing"
+	"time"
 
+	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/tokens"
 )
 
 // Tests of the group findings of the outside security review (issue 14);
@@ -182,5 +187,71 @@ func TestHistoryLostBounded(t *testing.T) {
 	}
 	alice.ev.waitFor(t, "two history-lost warnings", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupWarning) bool { return e.Kind == "history lost" }) == 2
+	})
+}
+
+// TestServerBundlesCompared (M-4): a server operator who hands each group
+// creator its own onion address or token key, under one signing key, can
+// tell the groups' blobs apart. The client notices when two of its groups
+// are on "the same" server (one signing key) with different addresses or
+// token keys: it warns, and GroupInfo says so and carries a fingerprint of
+// the bundle that members can compare. A bundle signed again with the same
+// keys is the same bundle.
+func TestServerBundlesCompared(t *testing.T) {
+	tr := network()
+	alice := newMember(t, tr, "alice")
+	op := seedIdentity(t, "operator")
+	bundle := func(addr string, tokenKey [32]byte, created time.Time) *invite.Bundle {
+		b := &invite.Bundle{Address: seedIdentity(t, addr).Address(), TokenKey: tokenKey, Created: created}
+		if err := b.Sign(op); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	key := func(s string) [32]byte { // a valid ristretto255 element: a token public key
+		seed := sha256.Sum256([]byte(s))
+		k, err := tokens.DeriveIssuerKey(seed[:], []byte("test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return [32]byte(k.Public())
+	}
+	t0 := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	a, err := alice.c.CreateGroup("a", bundle("x", key("1"), t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := alice.c.CreateGroup("b", bundle("x", key("1"), t0.Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.ServerConflict || b.ServerConflict || a.ServerFingerprint != b.ServerFingerprint {
+		t.Fatalf("one bundle signed twice: %+v / %+v", a, b)
+	}
+	if ok, _ := regexp.MatchString(`^[a-z2-7]{4}( [a-z2-7]{4}){4}$`, a.ServerFingerprint); !ok {
+		t.Fatalf("fingerprint %q", a.ServerFingerprint)
+	}
+	c, err := alice.c.CreateGroup("c", bundle("y", key("2"), t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.ServerConflict || c.ServerFingerprint == a.ServerFingerprint {
+		t.Fatalf("another bundle of one signing key: %+v", c)
+	}
+	alice.ev.waitFor(t, "a warning", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupWarning) bool {
+			return e.Kind == "server bundles differ" && e.Conversation == c.Conversation
+		}) == 1
+	})
+	for _, g := range alice.c.Groups() {
+		if !g.ServerConflict {
+			t.Errorf("group %s not marked", g.Name)
+		}
+	}
+	// The warning comes again after a restart: the groups are still there.
+	alice.stop()
+	alice.start()
+	alice.ev.waitFor(t, "the warning after a restart", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupWarning) bool { return e.Kind == "server bundles differ" }) > 0
 	})
 }
