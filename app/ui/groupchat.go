@@ -306,6 +306,9 @@ func (cp *chatPane) showMembers() {
 		if m.Left {
 			count += " · left the group"
 		}
+		if !m.IsContact && string(m.Address) != mv.self {
+			count += " · not a contact"
+		}
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
 			container.NewVBox(

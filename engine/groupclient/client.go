@@ -101,6 +101,14 @@ type Member struct {
 	// Left is set when their last message was a notice that they left
 	// the group.
 	Left bool
+	// IsContact and NameCollides are set by the engine (engine.GroupMembers),
+	// which knows the profile's contacts; the group client leaves them
+	// false. IsContact: the member is an accepted contact (the app shows
+	// the contact's own name). NameCollides: the member is not a contact and
+	// carries a name that a contact, the profile itself or another member
+	// also goes by: someone may be passing as them.
+	IsContact    bool
+	NameCollides bool
 }
 
 // groupState is one group of the profile.
