@@ -12,6 +12,11 @@
 // with its own anonymous token, and tokens are fetched on yet another
 // connection, so neither issuance nor connection links two posts.
 //
+// Every send attempt of a post is sealed afresh (group.Reseal), queued
+// posts leave with random pauses between them (Config.PostGap), and a
+// wallet running low is refilled at a random time (Config.RefillWithin),
+// so that neither resends, bursts nor token fetches link posts.
+//
 // Catch-up trial-rejects each blob by tag against the profile's groups on
 // that server, opens and verifies what is ours, feeds each group's
 // group.Timeline (whose findings become model.GroupWarning events), and

@@ -1,11 +1,15 @@
 package groupclient
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
 	"regexp"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -254,4 +258,142 @@ func TestServerBundlesCompared(t *testing.T) {
 	alice.ev.waitFor(t, "the warning after a restart", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupWarning) bool { return e.Kind == "server bundles differ" }) > 0
 	})
+}
+
+// TestResendIsResealed (L-10): a post whose answer was lost is sent again,
+// sealed afresh: the server sees two blobs that share no bytes (it cannot
+// link the two tokens through them), and the message is still one message.
+func TestResendIsResealed(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	px := startProxy(t, tr, srv.Bundle())
+	defer px.close()
+	alice := newMember(t, tr, "alice")
+	info, err := alice.c.CreateGroup("g", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.mu.Lock()
+	px.dropResults = 1
+	px.mu.Unlock()
+	msg, err := alice.c.Post(info.ID, "said once", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.ev.waitFor(t, "the post delivered", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.ID == msg.ID && e.Status == model.StatusDelivered }) > 0
+	})
+	px.waitCount(t, protocol.TypePost, 2) // the resend
+	// A later post, delivered in order after the resend's blob: by then
+	// the resend came back too and was recognised.
+	after, err := alice.c.Post(info.ID, "after", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := alice.ev.waitFor(t, "the later post delivered", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.ID == after.ID && e.Status == model.StatusDelivered }) > 0
+	})
+	px.mu.Lock()
+	posts := slices.Clone(px.posts[:2])
+	px.mu.Unlock()
+	if len(posts) != 2 {
+		t.Fatalf("%d posts reached the server, want the post and its resend", len(posts))
+	}
+	for i := 0; i+8 <= len(posts[1]); i++ {
+		if bytes.Contains(posts[0], posts[1][i:i+8]) {
+			t.Fatalf("the resend shares bytes %d..%d with the first attempt", i, i+8)
+		}
+	}
+	if ms := alice.messages(info.Conversation); len(ms) != 2 || ms[0].Body != "said once" || ms[1].Body != "after" {
+		t.Fatalf("stored %+v, want the message once", ms)
+	}
+	if n := count(evs, func(model.GroupWarning) bool { return true }); n != 0 {
+		t.Fatalf("%d warnings", n)
+	}
+}
+
+// TestPostGapsAndRefill (L-10): queued posts leave with a random pause
+// between them, and a wallet that runs low is refilled after a random
+// wait, not right before a post. The pauses are observed through the
+// client's sleep hook (no timing is measured).
+func TestPostGapsAndRefill(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	px := startProxy(t, tr, srv.Bundle())
+	defer px.close()
+	type pause struct {
+		kind string
+		d    time.Duration
+	}
+	var (
+		mu      sync.Mutex
+		pauses  []pause
+		release = make(chan struct{})
+	)
+	const gapMax, refillMax = 7 * time.Second, time.Hour
+	alice := newMember(t, tr, "alice")
+	alice.stop()
+	alice.tune = func(c *Config) {
+		c.Batch, c.LowWater, c.PostGap, c.RefillWithin = 3, 2, gapMax, refillMax
+		c.sleep = func(ctx context.Context, kind string, d time.Duration) bool {
+			mu.Lock()
+			pauses = append(pauses, pause{kind, d})
+			mu.Unlock()
+			if kind == "refill" {
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return false
+				}
+			}
+			return ctx.Err() == nil
+		}
+	}
+	alice.start()
+	info, err := alice.c.CreateGroup("g", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.setPaused(true) // the three posts queue up
+	for i := range 3 {
+		if _, err := alice.c.Post(info.ID, fmt.Sprint("m", i), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	px.setPaused(false)
+	alice.ev.waitFor(t, "the three posts stored by the server", func(evs []model.Event) bool {
+		done := map[model.MessageID]bool{}
+		for _, ev := range evs {
+			if e, ok := ev.(model.MessageStatusChanged); ok && (e.Status == model.StatusSent || e.Status == model.StatusDelivered) {
+				done[e.ID] = true
+			}
+		}
+		return len(done) == 3
+	})
+	mu.Lock()
+	var gaps, refills []time.Duration
+	for _, p := range pauses {
+		switch p.kind {
+		case "gap":
+			gaps = append(gaps, p.d)
+		case "refill":
+			refills = append(refills, p.d)
+		}
+	}
+	mu.Unlock()
+	if len(gaps) != 2 || gaps[0] >= gapMax || gaps[1] >= gapMax || gaps[0] == gaps[1] {
+		t.Fatalf("pauses between the three posts: %v, want two random ones below %v", gaps, gapMax)
+	}
+	if len(refills) != 1 || refills[0] >= refillMax {
+		t.Fatalf("refill waits %v, want one below %v", refills, refillMax)
+	}
+	// One batch so far: the one an empty wallet needed for the first post.
+	// The refill waits for its timer, not for a post.
+	if n := px.count(protocol.TypeTokenRequest); n != 1 {
+		t.Fatalf("%d token requests before the refill timer fired, want 1", n)
+	}
+	close(release)
+	px.waitCount(t, protocol.TypeTokenRequest, 2) // the refill, when its timer fired
 }

@@ -33,8 +33,9 @@ type server struct {
 	subCancel context.CancelFunc // stops the subscriber; nil when none runs
 	subDone   chan struct{}      // closed when the subscriber has returned
 
-	walletMu sync.Mutex // serialises wallet loads, fetches and persists
-	wallet   *tokens.Wallet
+	walletMu  sync.Mutex // serialises wallet loads, fetches and persists
+	wallet    *tokens.Wallet
+	refilling bool // a refill waits (refillLater); guarded by walletMu
 
 	powWarned atomic.Bool // the too-much-work warning was emitted
 }
