@@ -52,6 +52,9 @@ type Config struct {
 	// subscribe, post with a token, or be issued tokens (a proof of work)
 	// within Grace, or it is closed. When every slot is taken, the oldest
 	// connection that has not earned its slot is closed for a newcomer.
+	// It must leave a client time to solve the proof of work between its
+	// challenge and its token request: the default is about 100 times
+	// what the default difficulty takes a laptop; raise it with PoWBits.
 	Grace time.Duration
 	// RecordRate and RecordBurst limit the records of one connection (a
 	// token bucket); over the limit requests are refused as rate limited.
