@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -194,7 +195,7 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 // postNotice sends a leave notice on a connection of its own and forgets
 // it once the server stored it (or refused it for good).
 func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
-	status, err := s.post(ctx, n.blob, nil)
+	status, err := s.post(ctx, nil, func([]byte) ([]byte, error) { return s.c.takeNoticeCopy(s.bundle.SigningKey, n.group) })
 	if err != nil {
 		return err
 	}
@@ -202,6 +203,36 @@ func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
 		return fmt.Errorf("%w: %s", errPostFailed, status)
 	}
 	return s.c.bucket.Delete(noticeKey(s.bundle.SigningKey, n.group))
+}
+
+// takeNoticeCopy returns a copy of the stored leave notice of a group to
+// send, and stores the notice without it when other copies remain, so that
+// no copy but the last is ever sent twice, even across a crash. It reads
+// the stored record each time: a notice replaced meanwhile (the group
+// joined and left again) is the one sent.
+func (c *Client) takeNoticeCopy(server [32]byte, id group.ID) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.bucket.Get(noticeKey(server, id))
+	if err != nil {
+		return nil, err
+	}
+	n, err := decodeNoticeRecord(id, v)
+	if err != nil {
+		return nil, err
+	}
+	blob := bytes.Clone(n.blobs[0])
+	if len(n.blobs) > 1 {
+		n.blobs = n.blobs[1:]
+		nv, err := n.encode()
+		if err != nil {
+			return nil, err
+		}
+		if err := c.bucket.Put(noticeKey(server, id), nv); err != nil {
+			return nil, err
+		}
+	}
+	return blob, nil
 }
 
 // resealer returns what seals the queued post id again for each attempt
@@ -227,8 +258,8 @@ func (c *Client) resealer(id model.MessageID) func([]byte) ([]byte, error) {
 // reseal, every attempt sends the blob sealed afresh: a resend (after a
 // lost answer, a crash or a refused token) shares no bytes with an earlier
 // attempt, so the server cannot link the two tokens through it. A leave
-// notice cannot be sealed again (its group key is forgotten) and is sent
-// as stored.
+// notice cannot be sealed again (its group key is forgotten): each attempt
+// takes another of its stored copies (takeNoticeCopy).
 func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error)) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
 		out := blob

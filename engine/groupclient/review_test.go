@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"os"
 	"regexp"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
@@ -396,4 +398,69 @@ func TestPostGapsAndRefill(t *testing.T) {
 	}
 	close(release)
 	px.waitCount(t, protocol.TypeTokenRequest, 2) // the refill, when its timer fired
+}
+
+// TestLeaveNoticeResendUsesAnotherCopy (L-10): a leave notice cannot be
+// sealed again (the leaving forgot the group key), so the leaving seals it
+// several times; a resend after a lost answer takes another copy: the
+// server sees two blobs that share no bytes.
+func TestLeaveNoticeResendUsesAnotherCopy(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	px := startProxy(t, tr, srv.Bundle())
+	defer px.close()
+	alice := newMember(t, tr, "alice")
+	info, err := alice.c.CreateGroup("g", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.mu.Lock()
+	px.dropResults = 1
+	px.mu.Unlock()
+	if err := alice.c.Leave(info.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	px.waitCount(t, protocol.TypePost, 2)
+	px.mu.Lock()
+	posts := slices.Clone(px.posts[:2])
+	px.mu.Unlock()
+	for i := 0; i+8 <= len(posts[1]); i++ {
+		if bytes.Contains(posts[0], posts[1][i:i+8]) {
+			t.Fatalf("the notice's resend shares bytes %d..%d with the first attempt", i, i+8)
+		}
+	}
+}
+
+// TestNoticeRecordVersion1: a leave notice stored by the previous version
+// (one sealed copy; testdata/notice-v1.bin was written by it) still reads,
+// and its copy is the notice.
+func TestNoticeRecordVersion1(t *testing.T) {
+	v, err := os.ReadFile("testdata/notice-v1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := seedIdentity(t, "server")
+	g, err := group.New([32]byte{7}, [32]byte(srv.PublicKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := decodeNoticeRecord(g.ID(), v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(n.blobs) != 1 || n.bundle.Address != srv.Address() {
+		t.Fatalf("decoded %d copies for %s", len(n.blobs), n.bundle.Address)
+	}
+	m, err := g.Open(n.blobs[0])
+	if err != nil || m.Kind != group.KindLeft || m.Author != seedIdentity(t, "alice").Address() || m.Seq != 3 {
+		t.Fatalf("the stored notice opens to %+v, %v", m, err)
+	}
+	again, err := n.encode() // written again in the current version
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n2, err := decodeNoticeRecord(g.ID(), again); err != nil || len(n2.blobs) != 1 || !bytes.Equal(n2.blobs[0], n.blobs[0]) {
+		t.Fatalf("re-encoded: %v", err)
+	}
 }
