@@ -158,14 +158,57 @@ func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 	return op.groups.LeftGroups()
 }
 
-// GroupMembers returns the authors seen in a group.
+// GroupMembers returns the authors seen in a group. Each says whether it
+// is an accepted contact (IsContact) and whether, not being one, it carries
+// the name of a contact (nickname or display name), of the profile or of
+// another member (NameCollides; names compared ignoring case and runs of
+// spaces): a member's name in a group is whatever they chose, so a stranger
+// can take a contact's name, and the app marks them.
 func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
 	op, id, err := e.groupOf(conv)
 	if err != nil {
 		return nil, err
 	}
-	return op.groups.Members(id)
+	ms, err := op.groups.Members(id)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := op.st.Contacts()
+	if err != nil {
+		return nil, err
+	}
+	contacts := map[string]bool{}
+	taken := map[string]int{foldName(op.displayName()): 1}
+	for _, c := range cs {
+		if c.State == model.ContactAccepted {
+			contacts[c.Address] = true
+		}
+		if c.State != model.ContactBlocked {
+			taken[foldName(c.Nickname)]++
+			taken[foldName(c.DisplayName)]++
+		}
+	}
+	self := op.id.Address()
+	for _, m := range ms {
+		if m.Address != self && !contacts[string(m.Address)] {
+			taken[foldName(m.Name)]++
+		}
+	}
+	delete(taken, "")
+	for i := range ms {
+		m := &ms[i]
+		m.IsContact = contacts[string(m.Address)]
+		if m.Address != self && !m.IsContact {
+			// Their own name counts once in taken: more is someone else's.
+			m.NameCollides = taken[foldName(m.Name)] > 1
+		}
+	}
+	return ms, nil
 }
+
+// foldName is the form in which two names are compared: lower case, runs of
+// white space as one space, none at the ends.
+func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // groupOf returns the unlocked profile and the group of a conversation.
 func (e *Engine) groupOf(conv model.ConversationID) (*openProfile, group.ID, error) {

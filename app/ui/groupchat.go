@@ -306,6 +306,9 @@ func (cp *chatPane) showMembers() {
 		if m.Left {
 			count += " · left the group"
 		}
+		if !m.IsContact && string(m.Address) != mv.self {
+			count += " · not a contact"
+		}
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
 			container.NewVBox(
@@ -315,6 +318,17 @@ func (cp *chatPane) showMembers() {
 	}
 	if len(ms) == 0 {
 		rows = append(rows, para("Nobody has posted yet."))
+	}
+	if fp := cp.group.ServerFingerprint; fp != "" {
+		rows = append(rows, widget.NewSeparator(),
+			muted("Server fingerprint: "+fp+". Every member should see the same one: compare it with the others. "+
+				"A different one means the server treats you apart."))
+	}
+	if cp.group.ServerConflict {
+		warn := para("This group's server gave another of your groups a different address or posting key. " +
+			"Its operator can tell those groups' messages apart.")
+		warn.Importance = widget.WarningImportance
+		rows = append(rows, warn)
 	}
 	d := dialog.NewCustom("Members of “"+cp.group.Name+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
 	d.Resize(fyne.NewSize(480, 420))

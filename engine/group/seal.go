@@ -49,6 +49,35 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 	return blob, nil
 }
 
+// Reseal returns blob sealed again under a fresh nonce (and so a fresh
+// tag): the same signed message, hence the same message ID, in bytes that
+// share nothing with blob. A client sending a post again uses it so that
+// the server cannot tell the second attempt for the first (and link the
+// two tokens). blob must be one of the group's (ErrNotOurs, ErrTampered,
+// ErrBlobSize); the message inside is not checked again.
+func (g *Group) Reseal(rnd io.Reader, blob []byte) ([]byte, error) {
+	if len(blob) != BlobSize {
+		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrBlobSize, len(blob), BlobSize)
+	}
+	if !g.Ours(blob) {
+		return nil, ErrNotOurs
+	}
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	plain, err := g.aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
+	if err != nil {
+		return nil, ErrTampered
+	}
+	out := make([]byte, TagSize+NonceSize, BlobSize)
+	nonce := out[TagSize : TagSize+NonceSize]
+	if _, err := io.ReadFull(rnd, nonce); err != nil {
+		return nil, fmt.Errorf("group: nonce: %w", err)
+	}
+	g.tag(out[:TagSize], nonce)
+	return g.aead.Seal(out, nonce, plain, g.id[:]), nil
+}
+
 // Ours reports whether blob carries this group's tag: the cheap first step
 // of Open, which rejects other groups' blobs with one HMAC.
 func (g *Group) Ours(blob []byte) bool {

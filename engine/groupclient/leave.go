@@ -79,11 +79,15 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		return nil, err
 	}
 	notice := group.Message{Kind: group.KindLeft, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head, Seq: last + 1}
-	blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
-	if err != nil {
-		return nil, err
+	nr := &noticeRecord{group: id, bundle: bundle}
+	for range noticeCopies {
+		blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
+		if err != nil {
+			return nil, err
+		}
+		nr.blobs = append(nr.blobs, blob)
 	}
-	nv, err := (&noticeRecord{group: id, bundle: bundle, blob: blob}).encode()
+	nv, err := nr.encode()
 	if err != nil {
 		return nil, err
 	}

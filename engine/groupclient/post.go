@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -100,6 +101,7 @@ func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, er
 // the notice went out must not appear to leave after their return.
 func (s *server) runPoster(ctx context.Context) {
 	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
+	idle := true // nothing sent since the poster last had nothing to do
 	for ctx.Err() == nil {
 		notices, err := s.c.pendingNotices(&s.bundle.SigningKey)
 		var queued []model.MessageID
@@ -107,6 +109,7 @@ func (s *server) runPoster(ctx context.Context) {
 			queued, err = s.queued()
 		}
 		if err == nil && len(queued) == 0 && len(notices) == 0 {
+			idle = true
 			select {
 			case <-ctx.Done():
 				return
@@ -114,17 +117,29 @@ func (s *server) runPoster(ctx context.Context) {
 				continue
 			}
 		}
+		// A random pause before every post but the first after the
+		// poster had nothing to do: a burst does not leave back to back.
+		gap := func() bool {
+			return idle || s.c.cfg.sleep(ctx, "gap", randBelow(s.c.cfg.Rand, s.c.cfg.PostGap))
+		}
 		for _, n := range notices {
-			if err != nil {
+			if err != nil || !gap() {
 				break
 			}
-			err = s.postNotice(ctx, n)
+			if err = s.postNotice(ctx, n); err == nil {
+				idle = false
+			}
 		}
 		for _, id := range queued {
-			if err != nil {
+			if err != nil || !gap() {
 				break
 			}
-			err = s.postOne(ctx, id)
+			if err = s.postOne(ctx, id); err == nil {
+				idle = false
+			}
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		if err == nil {
 			b.reset()
@@ -164,7 +179,7 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 	} else if err != nil {
 		return err
 	}
-	status, err := s.post(ctx, blob)
+	status, err := s.post(ctx, blob, s.c.resealer(id))
 	if err != nil {
 		return err
 	}
@@ -180,7 +195,7 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 // postNotice sends a leave notice on a connection of its own and forgets
 // it once the server stored it (or refused it for good).
 func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
-	status, err := s.post(ctx, n.blob)
+	status, err := s.post(ctx, nil, func([]byte) ([]byte, error) { return s.c.takeNoticeCopy(s.bundle.SigningKey, n.group) })
 	if err != nil {
 		return err
 	}
@@ -190,11 +205,71 @@ func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
 	return s.c.bucket.Delete(noticeKey(s.bundle.SigningKey, n.group))
 }
 
+// takeNoticeCopy returns a copy of the stored leave notice of a group to
+// send, and stores the notice without it when other copies remain, so that
+// no copy but the last is ever sent twice, even across a crash. It reads
+// the stored record each time: a notice replaced meanwhile (the group
+// joined and left again) is the one sent.
+func (c *Client) takeNoticeCopy(server [32]byte, id group.ID) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.bucket.Get(noticeKey(server, id))
+	if err != nil {
+		return nil, err
+	}
+	n, err := decodeNoticeRecord(id, v)
+	if err != nil {
+		return nil, err
+	}
+	blob := bytes.Clone(n.blobs[0])
+	if len(n.blobs) > 1 {
+		n.blobs = n.blobs[1:]
+		nv, err := n.encode()
+		if err != nil {
+			return nil, err
+		}
+		if err := c.bucket.Put(noticeKey(server, id), nv); err != nil {
+			return nil, err
+		}
+	}
+	return blob, nil
+}
+
+// resealer returns what seals the queued post id again for each attempt
+// (group.Reseal), or nil when its group is gone (the stored bytes go).
+func (c *Client) resealer(id model.MessageID) func([]byte) ([]byte, error) {
+	m, err := c.st.GetMessage(id)
+	if err != nil {
+		return nil
+	}
+	gid, ok := group.ParseConversation(m.Conversation)
+	if !ok {
+		return nil
+	}
+	gs, err := c.group(gid)
+	if err != nil {
+		return nil
+	}
+	return func(blob []byte) ([]byte, error) { return gs.g.Reseal(c.cfg.Rand, blob) }
+}
+
 // post sends blob and returns the server's answer, taking another token
-// (at most three times) when the server refuses the one it got.
-func (s *server) post(ctx context.Context, blob []byte) (protocol.PostStatus, error) {
+// (at most three times) when the server refuses the one it got. With
+// reseal, every attempt sends the blob sealed afresh: a resend (after a
+// lost answer, a crash or a refused token) shares no bytes with an earlier
+// attempt, so the server cannot link the two tokens through it. A leave
+// notice cannot be sealed again (its group key is forgotten): each attempt
+// takes another of its stored copies (takeNoticeCopy).
+func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error)) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
-		status, err := s.send(ctx, blob)
+		out := blob
+		if reseal != nil {
+			var err error
+			if out, err = reseal(blob); err != nil {
+				return 0, err
+			}
+		}
+		status, err := s.send(ctx, out)
 		if err != nil {
 			return 0, err
 		}
