@@ -131,6 +131,8 @@ func badgerOptions(dir string, key []byte, o Options) badger.Options {
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
 		WithCompression(options.Snappy).
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true).
 		WithSyncWrites(!o.NoSync).
 		WithLogger(quietLogger{o.Log})
 }
