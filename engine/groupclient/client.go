@@ -214,7 +214,7 @@ func (c *Client) serverLocked(b invite.Bundle) *server {
 // that came back (delivered).
 func (c *Client) knownFunc(conv model.ConversationID) func(group.MessageID) bool {
 	return func(id group.MessageID) bool {
-		m, err := c.st.GetMessage(id.Model())
+		m, err := c.st.GetMessage(conv, id.Model())
 		return err == nil && m.Conversation == conv &&
 			(m.Status == model.StatusReceived || m.Status == model.StatusDelivered)
 	}

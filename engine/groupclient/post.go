@@ -81,8 +81,8 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 
 // fullID returns the group message ID of a stored message of gs.
 func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, error) {
-	m, err := c.st.GetMessage(id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && m.Conversation != gs.conv {
+	_, err := c.st.GetMessage(gs.conv, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return group.MessageID{}, ErrUnknownMessage
 	} else if err != nil {
 		return group.MessageID{}, err
@@ -102,7 +102,7 @@ func (s *server) runPoster(ctx context.Context) {
 	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
 	for ctx.Err() == nil {
 		notices, err := s.c.pendingNotices(&s.bundle.SigningKey)
-		var queued []model.MessageID
+		var queued []queuedPost
 		if err == nil {
 			queued, err = s.queued()
 		}
@@ -120,11 +120,11 @@ func (s *server) runPoster(ctx context.Context) {
 			}
 			err = s.postNotice(ctx, n)
 		}
-		for _, id := range queued {
+		for _, q := range queued {
 			if err != nil {
 				break
 			}
-			err = s.postOne(ctx, id)
+			err = s.postOne(ctx, q.conv, q.id)
 		}
 		if err == nil {
 			b.reset()
@@ -136,18 +136,26 @@ func (s *server) runPoster(ctx context.Context) {
 	}
 }
 
-// queued returns the IDs in the post queue of the server's groups.
-func (s *server) queued() ([]model.MessageID, error) {
+// A queuedPost is a post in the queue of its group's conversation.
+type queuedPost struct {
+	conv model.ConversationID
+	id   model.MessageID
+}
+
+// queued returns the posts in the queue of the server's groups.
+func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
 	groups := s.c.groupsOnLocked(s.bundle.SigningKey)
 	s.c.mu.Unlock()
-	var out []model.MessageID
+	var out []queuedPost
 	for _, gs := range groups {
 		ids, err := s.c.st.Outbox(gs.conv)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ids...)
+		for _, id := range ids {
+			out = append(out, queuedPost{gs.conv, id})
+		}
 	}
 	return out, nil
 }
@@ -157,7 +165,7 @@ func (s *server) queued() ([]model.MessageID, error) {
 var errPostFailed = errors.New("groupclient: post refused")
 
 // postOne sends one queued post on a connection of its own.
-func (s *server) postOne(ctx context.Context, id model.MessageID) error {
+func (s *server) postOne(ctx context.Context, conv model.ConversationID, id model.MessageID) error {
 	blob, err := s.c.bucket.Get(queueKey(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return s.c.st.Dequeue(id)
@@ -170,9 +178,9 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 	}
 	switch status {
 	case protocol.PostOK:
-		return s.c.markSent(id)
+		return s.c.markSent(conv, id)
 	case protocol.PostWrongSize:
-		return s.c.markFailed(id, "the server refused the message")
+		return s.c.markFailed(conv, id, "the server refused the message")
 	}
 	return fmt.Errorf("%w: %s", errPostFailed, status)
 }
@@ -243,12 +251,12 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 // markSent records that the server stored a queued post. The post may
 // belong to a group left while it was on its way: it is then marked sent
 // all the same (history kept), or was deleted (history deleted).
-func (c *Client) markSent(id model.MessageID) error {
+func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.st.GetMessage(id)
+	m, err := c.st.GetMessage(conv, id)
 	if errors.Is(err, store.ErrNotFound) {
 		if err := c.st.Dequeue(id); err != nil {
 			return err
@@ -258,7 +266,7 @@ func (c *Client) markSent(id model.MessageID) error {
 		return err
 	}
 	if m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft {
-		if m, err = c.st.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+		if m, err = c.st.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
 			return err
 		}
 		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusSent})
@@ -270,8 +278,8 @@ func (c *Client) markSent(id model.MessageID) error {
 }
 
 // markFailed gives up on a queued post.
-func (c *Client) markFailed(id model.MessageID, reason string) error {
-	m, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reason)
+func (c *Client) markFailed(conv model.ConversationID, id model.MessageID, reason string) error {
+	m, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reason)
 	if err != nil {
 		return err
 	}

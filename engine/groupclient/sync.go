@@ -213,12 +213,13 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 // effects is what a batch of blobs changes, computed outside the
 // transaction (which may run more than once).
 type effects struct {
-	news      []model.Message
-	full      []group.MessageID // full IDs of news
-	names     map[string][]byte // name key → name
-	delivered []model.MessageID
-	warnings  []model.GroupWarning
-	touched   map[*groupState]bool
+	news          []model.Message
+	full          []group.MessageID // full IDs of news
+	names         map[string][]byte // name key → name
+	delivered     []model.MessageID // of ours, in conv of the same index
+	deliveredConv []model.ConversationID
+	warnings      []model.GroupWarning
+	touched       map[*groupState]bool
 	// left holds the members whose leave state changes: the seq of their
 	// leave notice, or 0 when they are back; departures the events.
 	left       map[memberKey]uint64
@@ -259,16 +260,19 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	for _, id := range fx.delivered {
-		m, err := c.st.UpdateMessageStatus(id, model.StatusDelivered, "")
+	for i, id := range fx.delivered {
+		m, err := c.st.UpdateMessageStatus(fx.deliveredConv[i], id, model.StatusDelivered, "")
 		if err != nil {
 			return c.abort(groups, err)
 		}
 		defer c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusDelivered})
 	}
-	var added []model.Message
+	var (
+		added      []model.Message
+		collisions []model.GroupWarning
+	)
 	err := c.st.Update(func(tx *store.Tx) error {
-		added = added[:0]
+		added, collisions = added[:0], collisions[:0]
 		b := tx.Bucket(bucketName)
 		for i, m := range fx.news {
 			stored, err := tx.AppendMessage(m)
@@ -278,6 +282,11 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 				return err
 			}
 			added = append(added, stored)
+			if w, err := collision(tx, stored); err != nil {
+				return err
+			} else if w != nil {
+				collisions = append(collisions, *w)
+			}
 			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
 				return err
 			}
@@ -324,7 +333,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
 	}
-	for _, w := range fx.warnings {
+	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
 	}
 	for _, d := range fx.departures {
@@ -364,9 +373,10 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	}
 	id := m.ID.Model()
 	if m.Author == c.cfg.Self.Address() {
-		if old, err := c.st.GetMessage(id); err == nil && old.Conversation == gs.conv {
+		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
 			if old.Status != model.StatusDelivered {
 				fx.delivered = append(fx.delivered, id)
+				fx.deliveredConv = append(fx.deliveredConv, gs.conv)
 			}
 			return
 		}
@@ -413,6 +423,21 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
+}
+
+// collision returns a warning when another conversation holds a message
+// with the ID of m, a group message just stored. A group message's ID is
+// a hash, but a contact chooses the IDs of its one-to-one messages: one
+// who is also in the group could send a harmless message under the ID of
+// their next post. Both are kept (the store indexes IDs per conversation),
+// and the group says what happened.
+func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
+	convs, err := tx.ConversationsWith(m.ID)
+	if err != nil || len(convs) < 2 {
+		return nil, err
+	}
+	return &model.GroupWarning{Conversation: m.Conversation, Kind: "collision",
+		Reason: "a message from a contact, in another conversation, carried the identifier of this group message; both are shown"}, nil
 }
 
 func warning(gs *groupState, f group.Finding) model.GroupWarning {

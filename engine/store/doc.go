@@ -57,19 +57,32 @@
 //	m name                       meta (schema version, counters)
 //	c address                    contact record
 //	M conv seq(8, big-endian)    message record
-//	i messageID(16)              message index: conv, seq
+//	i conv messageID(16)         message index: seq
+//	I messageID(16) conv         conv holds a message of that ID
 //	C conv                       conversation summary (last seq, count, activity)
 //	o conv n(8, big-endian)      outbox entry: message ID
 //	O messageID(16)              outbox index: conv, n
 //	s name                       setting
 //	b bucket key                 bucket record (bucket name length-prefixed)
-//	x expiry(8) messageID(16)    disappearing message, by deletion time (Unix ns)
+//	x expiry(8) messageID(16)    disappearing message, by deletion time (Unix
+//	                             ns): conv, seq
 //	t conv seq(8, big-endian)    disappearing message whose timer starts when read
 //
 // LatestMessages and MessagesBefore seek to the end of the range they want
 // and iterate in reverse, so they read only the messages they return.
 // GetMessage, HasMessage and UpdateMessageStatus go through the index in O(1)
 // lookups.
+//
+// A message ID is unique within its conversation only. Its sender chooses
+// it (a contact's one-to-one message may carry any ID; a group message's
+// is the first half of a hash), so a global index would let a contact who
+// is also in a group send a one-to-one message under the ID of their next
+// group post and have the post dropped as a duplicate (security finding
+// M-1). Every lookup by ID therefore names the conversation, and the same
+// ID in two conversations is two messages; ConversationsWith lists the
+// conversations of an ID, so that the group client can warn. The outbox
+// index (O) stays keyed by ID alone: it holds only this profile's own
+// messages, whose IDs it made (random, or hashes of its own posts).
 //
 // # Records
 //
@@ -86,7 +99,9 @@
 // The schema version is stored under the meta key "schema". Open refuses a
 // database written by a newer version (ErrNewerSchema) and brings an older one
 // up to date by running the migrations from its version to the current one in
-// order. A migration may span many transactions (a transaction holds at most
+// order (schema 2: the message index keyed by conversation, migrated from
+// schema 1's index keyed by ID; testdata/schema1 is a database written by
+// schema 1's code). A migration may span many transactions (a transaction holds at most
 // 1.2 MiB here), so each must be idempotent: the version is bumped only after
 // the migration returned, and an interrupted one runs again at the next Open.
 package store

@@ -75,7 +75,7 @@ func TestDamagedFilesNeverReadAsData(t *testing.T) {
 	defer s.Close()
 	failed := 0
 	for _, w := range want {
-		m, err := s.GetMessage(w.ID)
+		m, err := s.GetMessage(conv, w.ID)
 		if err != nil {
 			failed++
 			continue
