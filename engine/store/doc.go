@@ -44,6 +44,17 @@
 // in 100 conversations in ≈ 0.2–0.4 ms, the 50 before a given Seq in
 // ≈ 0.08 ms.
 //
+// # Re-keying
+//
+// Rekey puts the database under a new key: Badger's own key rotation only
+// re-wraps the data keys in its key registry, so the old key would still
+// unwrap the data keys of every existing table. Rekey instead copies every
+// record (Backup into Load) into a new database beside the old one, whose
+// data keys are fresh, lets the caller commit (package profile writes the
+// new header), then swaps the folders; FinishRekey and AbandonRekey finish
+// or undo an interrupted one. Operations wait while it runs (a read-write
+// lock around the Badger handle).
+//
 // Badger logs through a quiet logger: debug and info lines are dropped, and
 // warnings and errors are passed to Options.Log as their format string only,
 // never with their arguments, which could hold keys or values.
