@@ -157,7 +157,8 @@ func (c *Client) start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops every connection and waits for the client's goroutines.
+// Close stops every connection, waits for the client's goroutines and
+// wipes the group keys it holds (best effort, see docs/security.md).
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
@@ -166,6 +167,14 @@ func (c *Client) Close() error {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	// Wipe the group keys held in memory (best effort: copies made by the
+	// runtime, or in invite texts shown, are out of reach).
+	c.mu.Lock()
+	for _, gs := range c.groups {
+		gs.g.Wipe()
+		clear(gs.rec.key[:])
+	}
+	c.mu.Unlock()
 	return nil
 }
 

@@ -77,3 +77,22 @@ func TestChangePasswordRekeys(t *testing.T) {
 	}
 	closeP(t, p)
 }
+
+// TestCloseWipesKeys: Close (Lock) leaves the profile's master key and its
+// identity's private key as zeros, also after a password change replaced
+// the master key.
+func TestCloseWipesKeys(t *testing.T) {
+	p := create(t, t.TempDir(), "Alice", "old")
+	if err := p.ChangePassword("old", "new"); err != nil {
+		t.Fatal(err)
+	}
+	master, priv := p.master, p.id.PrivateKey()
+	closeP(t, p)
+	for name, b := range map[string][]byte{"master key": master, "identity key": priv} {
+		for _, x := range b {
+			if x != 0 {
+				t.Fatalf("the %s is still in memory after Close", name)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -209,4 +210,23 @@ func TestRekeyInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("finished twice", d, testKey(2))
+}
+
+// TestCloseWipesKey: Close leaves the store's copy of its key as zeros,
+// also after Rekey replaced it.
+func TestCloseWipesKey(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{Key: testKey(1), Create: true, NoSync: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Rekey(testKey(2), func() error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	key := s.key
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(key, make([]byte, KeySize)) {
+		t.Fatalf("the key is still in memory after Close: %x", key)
+	}
 }
