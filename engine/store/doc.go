@@ -4,10 +4,21 @@
 // their own records without knowing the store's internals.
 //
 // The database is Badger v4 opened with WithEncryptionKey (AES-256 with a
-// 32-byte key supplied by the caller, normally a profile's master key). Every
-// byte Badger writes (tables, their indexes, the write-ahead memtable logs, the
-// value log and the key registry) is encrypted; the store adds no plaintext
-// files of its own.
+// 32-byte key supplied by the caller, normally a profile's master key). The
+// tables and their indexes are encrypted whole (block by block), and so are
+// the keys and values in the write-ahead memtable logs and the value log and
+// the data keys in the key registry; the store adds no plaintext files of its
+// own. Not encrypted: the header Badger writes before each entry of a log,
+// which holds the key's and the value's length (and flag bytes). A log holds
+// the latest writes (up to 8 MiB, until its memtable is flushed into a table,
+// and its deleted blocks may stay on the disk). So message records are padded
+// with zeros to a multiple of 512 bytes (most bodies, up to about 400 bytes,
+// then show one length; compression makes the padding almost free in the
+// tables), but key lengths still show what kind of record was written and a
+// message key's length tells a one-to-one conversation (an onion address)
+// from a group's, and the values of other records (contacts, settings, the
+// group client's records) show their lengths: TestWALShowsOnlyPaddedLengths
+// reads a raw log.
 //
 // # Badger tuning for a desktop
 //
@@ -100,7 +111,10 @@
 // Records are a compact binary encoding: a version byte (1), then fields in a
 // fixed order; integers as unsigned varints, strings as a varint length and
 // UTF-8 bytes, times as a presence byte then varint seconds and nanoseconds
-// since the Unix epoch, IDs as their 16 raw bytes. Decoders check every
+// since the Unix epoch, IDs as their 16 raw bytes. A message record carries
+// the flag "padded": its timer fields are always present and zeros follow,
+// up to a multiple of 512 bytes (records written before have no padding and
+// still decode). Decoders check every
 // length against what is left and return an error wrapping ErrCorrupt, never
 // panic. Fields known only in the key (a message's conversation and Seq, a
 // contact's address) are not repeated in the value.
