@@ -136,7 +136,7 @@ func (s *server) runPoster(ctx context.Context) {
 	}
 }
 
-// A queuedPost is a post in the queue of its group's conversation.
+// A queuedPost names a post of ours: its group's conversation and its ID.
 type queuedPost struct {
 	conv model.ConversationID
 	id   model.MessageID

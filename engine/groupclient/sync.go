@@ -213,13 +213,12 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 // effects is what a batch of blobs changes, computed outside the
 // transaction (which may run more than once).
 type effects struct {
-	news          []model.Message
-	full          []group.MessageID // full IDs of news
-	names         map[string][]byte // name key → name
-	delivered     []model.MessageID // of ours, in conv of the same index
-	deliveredConv []model.ConversationID
-	warnings      []model.GroupWarning
-	touched       map[*groupState]bool
+	news      []model.Message
+	full      []group.MessageID // full IDs of news
+	names     map[string][]byte // name key → name
+	delivered []queuedPost
+	warnings  []model.GroupWarning
+	touched   map[*groupState]bool
 	// left holds the members whose leave state changes: the seq of their
 	// leave notice, or 0 when they are back; departures the events.
 	left       map[memberKey]uint64
@@ -260,8 +259,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	for i, id := range fx.delivered {
-		m, err := c.st.UpdateMessageStatus(fx.deliveredConv[i], id, model.StatusDelivered, "")
+	for _, d := range fx.delivered {
+		id := d.id
+		m, err := c.st.UpdateMessageStatus(d.conv, id, model.StatusDelivered, "")
 		if err != nil {
 			return c.abort(groups, err)
 		}
@@ -375,8 +375,7 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	if m.Author == c.cfg.Self.Address() {
 		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
 			if old.Status != model.StatusDelivered {
-				fx.delivered = append(fx.delivered, id)
-				fx.deliveredConv = append(fx.deliveredConv, gs.conv)
+				fx.delivered = append(fx.delivered, queuedPost{gs.conv, id})
 			}
 			return
 		}
