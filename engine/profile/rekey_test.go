@@ -96,3 +96,108 @@ func TestCloseWipesKeys(t *testing.T) {
 		}
 	}
 }
+
+// copyDirTree copies the folder src, and the folders in it, to dst.
+func copyDirTree(t *testing.T, src, dst string) {
+	t.Helper()
+	ents, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(dst, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		s, d := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
+		if e.IsDir() {
+			copyDirTree(t, s, d)
+			continue
+		}
+		b, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(d, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// TestUnlockFinishesPasswordChange builds, from a profile before and after
+// a password change, what a crash leaves after each step of the change,
+// and unlocks it: before the commit (the new header written) only the old
+// password opens it, after it only the new one; either way every record
+// is there and nothing of the change is left behind.
+func TestUnlockFinishesPasswordChange(t *testing.T) {
+	root := t.TempDir()
+	p := create(t, root, "Alice", "old")
+	m := fill(t, p)
+	dir := p.Info().Dir
+	closeP(t, p)
+	before := filepath.Join(t.TempDir(), "before")
+	copyDirTree(t, dir, before)
+	p, err := Unlock(dir, "old", testOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.ChangePassword("old", "new"); err != nil {
+		t.Fatal(err)
+	}
+	closeP(t, p)
+	after := dir
+
+	oldDB, newDB := filepath.Join(before, dbDir), filepath.Join(after, dbDir)
+	oldHdr, newHdr := filepath.Join(before, headerFile), filepath.Join(after, headerFile)
+	type part struct{ from, to string }
+	states := []struct {
+		name  string
+		parts []part
+		pw    string
+	}{
+		{"copy written", []part{{oldHdr, headerFile}, {oldDB, dbDir}, {newDB, dbDir + store.RekeySuffix}}, "old"},
+		{"committed", []part{{oldHdr, headerFile}, {newHdr, newHeaderFile}, {oldDB, dbDir}, {newDB, dbDir + store.RekeySuffix}}, "new"},
+		{"moved aside", []part{{oldHdr, headerFile}, {newHdr, newHeaderFile}, {oldDB, dbDir + store.OldSuffix}, {newDB, dbDir + store.RekeySuffix}}, "new"},
+		{"in place", []part{{oldHdr, headerFile}, {newHdr, newHeaderFile}, {oldDB, dbDir + store.OldSuffix}, {newDB, dbDir}}, "new"},
+		{"old removed", []part{{oldHdr, headerFile}, {newHdr, newHeaderFile}, {newDB, dbDir}}, "new"},
+	}
+	for _, st := range states {
+		d := filepath.Join(t.TempDir(), st.name)
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, pt := range st.parts {
+			if fi, err := os.Stat(pt.from); err == nil && fi.IsDir() {
+				copyDirTree(t, pt.from, filepath.Join(d, pt.to))
+				continue
+			}
+			b, err := os.ReadFile(pt.from)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(d, pt.to), b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		other := "new"
+		if st.pw == "new" {
+			other = "old"
+		}
+		if _, err := Unlock(d, other, testOpts); !errors.Is(err, ErrWrongPassword) {
+			t.Fatalf("%s: unlock with %q: %v, want ErrWrongPassword", st.name, other, err)
+		}
+		p, err := Unlock(d, st.pw, testOpts)
+		if err != nil {
+			t.Fatalf("%s: unlock with %q: %v", st.name, st.pw, err)
+		}
+		checkFilled(t, p, m)
+		closeP(t, p)
+		for _, leftover := range []string{newHeaderFile, dbDir + store.RekeySuffix, dbDir + store.OldSuffix} {
+			if _, err := os.Stat(filepath.Join(d, leftover)); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s: %s left behind", st.name, leftover)
+			}
+		}
+		if _, err := Unlock(d, other, testOpts); !errors.Is(err, ErrWrongPassword) {
+			t.Fatalf("%s: after unlocking, %q: %v, want ErrWrongPassword", st.name, other, err)
+		}
+	}
+}
