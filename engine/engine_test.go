@@ -121,7 +121,7 @@ func (te *testEngine) sendDelivered(to identity.Address, body string, timeout ti
 		te.t.Fatal(err)
 	}
 	te.waitUntil(fmt.Sprintf("delivery of %q", body), timeout, func() bool {
-		got, err := te.Message(m.ID)
+		got, err := te.Message(m.Conversation, m.ID)
 		return err == nil && got.Status == model.StatusDelivered
 	})
 	return m

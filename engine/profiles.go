@@ -147,10 +147,13 @@ func (e *Engine) Lock() error {
 	return op.close()
 }
 
-// ChangePassword changes the open profile's password, or sets one on a
-// profile without (oldPassword ""). Only the wrapped key in the profile's
-// header is rewritten (atomically): no data is at risk. An empty
-// newPassword is refused with ErrEmptyPassword: RemovePassword removes it.
+// ChangePassword changes the open profile's password and its master key:
+// the database is re-encrypted under a new key (profile.ChangePassword), so
+// an old copy of the header and the old password open nothing. The profile
+// stays open; operations wait while the database is copied. A crash at any
+// moment leaves a profile that opens with one of the two passwords.
+// An empty newPassword is refused with ErrEmptyPassword: RemovePassword
+// removes a password, and oldPassword "" sets one on a profile without.
 func (e *Engine) ChangePassword(oldPassword, newPassword string) error {
 	if newPassword == "" {
 		return ErrEmptyPassword

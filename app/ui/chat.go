@@ -400,8 +400,8 @@ func (cp *chatPane) lookup(id model.MessageID) (model.Message, bool) {
 	if m, ok := cp.quoted[id]; ok {
 		return m, true
 	}
-	m, err := cp.mv.u.eng.Message(id)
-	if err != nil || m.Conversation != cp.conv {
+	m, err := cp.mv.u.eng.Message(cp.conv, id)
+	if err != nil {
 		return model.Message{}, false
 	}
 	cp.quoted[id] = m

@@ -304,3 +304,33 @@ func TestReseal(t *testing.T) {
 		t.Fatalf("a modified blob: %v", err)
 	}
 }
+
+// TestWipe: after Wipe the group's derived keys are zeros, and it neither
+// seals nor opens (nor claims a blob as its own).
+func TestWipe(t *testing.T) {
+	g := testGroup(t, "wiped")
+	author := testIdentity(t, "author")
+	blob, err := g.Seal(nil, author, &Message{Seq: 1, Kind: KindText, Sent: time.Now(), Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := g.keys.Load()
+	g.Wipe()
+	for _, b := range [][]byte{k.seal, k.tag} {
+		for _, x := range b {
+			if x != 0 {
+				t.Fatalf("key bytes left after Wipe: %x", b)
+			}
+		}
+	}
+	if g.Ours(blob) {
+		t.Error("a wiped group claims a blob")
+	}
+	if _, err := g.Open(blob); !errors.Is(err, ErrWiped) {
+		t.Errorf("Open after Wipe: %v, want ErrWiped", err)
+	}
+	if _, err := g.Seal(nil, author, &Message{Seq: 2, Kind: KindText, Sent: time.Now(), Text: "hi"}); !errors.Is(err, ErrWiped) {
+		t.Errorf("Seal after Wipe: %v, want ErrWiped", err)
+	}
+	g.Wipe() // twice is fine
+}

@@ -214,7 +214,8 @@ func (c *Client) start(ctx context.Context) error {
 	return nil
 }
 
-// Close stops every connection and waits for the client's goroutines.
+// Close stops every connection, waits for the client's goroutines and
+// wipes the group keys it holds (best effort, see docs/security.md).
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
@@ -223,6 +224,14 @@ func (c *Client) Close() error {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	// Wipe the group keys held in memory (best effort: copies made by the
+	// runtime, or in invite texts shown, are out of reach).
+	c.mu.Lock()
+	for _, gs := range c.groups {
+		gs.g.Wipe()
+		clear(gs.rec.key[:])
+	}
+	c.mu.Unlock()
 	return nil
 }
 
@@ -276,7 +285,7 @@ func (c *Client) serverLocked(b invite.Bundle) *server {
 // that came back (delivered).
 func (c *Client) knownFunc(conv model.ConversationID) func(group.MessageID) bool {
 	return func(id group.MessageID) bool {
-		m, err := c.st.GetMessage(id.Model())
+		m, err := c.st.GetMessage(conv, id.Model())
 		return err == nil && m.Conversation == conv &&
 			(m.Status == model.StatusReceived || m.Status == model.StatusDelivered)
 	}

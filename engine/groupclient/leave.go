@@ -214,7 +214,7 @@ func (c *Client) finishLeave(id group.ID) error {
 	switch r.mode {
 	case cleanupKeep:
 		for _, q := range r.queued {
-			if err := c.dropQueued(q); err != nil {
+			if err := c.dropQueued(id.Conversation(), q); err != nil {
 				return err
 			}
 		}
@@ -228,10 +228,10 @@ func (c *Client) finishLeave(id group.ID) error {
 
 // dropQueued marks a post that was queued when its group was left as
 // failed (unless it made it to the server meanwhile).
-func (c *Client) dropQueued(id model.MessageID) error {
+func (c *Client) dropQueued(conv model.ConversationID, id model.MessageID) error {
 	c.mu.Lock() // as markSent, which may run at the same time
 	defer c.mu.Unlock()
-	m, err := c.st.GetMessage(id)
+	m, err := c.st.GetMessage(conv, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -240,7 +240,7 @@ func (c *Client) dropQueued(id model.MessageID) error {
 	if m.Status != model.StatusQueued {
 		return nil
 	}
-	if _, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reasonLeft); err != nil {
+	if _, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reasonLeft); err != nil {
 		return err
 	}
 	c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusFailed, Reason: reasonLeft})

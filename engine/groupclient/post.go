@@ -82,8 +82,8 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 
 // fullID returns the group message ID of a stored message of gs.
 func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, error) {
-	m, err := c.st.GetMessage(id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && m.Conversation != gs.conv {
+	_, err := c.st.GetMessage(gs.conv, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return group.MessageID{}, ErrUnknownMessage
 	} else if err != nil {
 		return group.MessageID{}, err
@@ -104,7 +104,7 @@ func (s *server) runPoster(ctx context.Context) {
 	idle := true // nothing sent since the poster last had nothing to do
 	for ctx.Err() == nil {
 		notices, err := s.c.pendingNotices(&s.bundle.SigningKey)
-		var queued []model.MessageID
+		var queued []queuedPost
 		if err == nil {
 			queued, err = s.queued()
 		}
@@ -130,11 +130,11 @@ func (s *server) runPoster(ctx context.Context) {
 				idle = false
 			}
 		}
-		for _, id := range queued {
+		for _, q := range queued {
 			if err != nil || !gap() {
 				break
 			}
-			if err = s.postOne(ctx, id); err == nil {
+			if err = s.postOne(ctx, q.conv, q.id); err == nil {
 				idle = false
 			}
 		}
@@ -151,18 +151,26 @@ func (s *server) runPoster(ctx context.Context) {
 	}
 }
 
-// queued returns the IDs in the post queue of the server's groups.
-func (s *server) queued() ([]model.MessageID, error) {
+// A queuedPost names a post of ours: its group's conversation and its ID.
+type queuedPost struct {
+	conv model.ConversationID
+	id   model.MessageID
+}
+
+// queued returns the posts in the queue of the server's groups.
+func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
 	groups := s.c.groupsOnLocked(s.bundle.SigningKey)
 	s.c.mu.Unlock()
-	var out []model.MessageID
+	var out []queuedPost
 	for _, gs := range groups {
 		ids, err := s.c.st.Outbox(gs.conv)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ids...)
+		for _, id := range ids {
+			out = append(out, queuedPost{gs.conv, id})
+		}
 	}
 	return out, nil
 }
@@ -172,22 +180,22 @@ func (s *server) queued() ([]model.MessageID, error) {
 var errPostFailed = errors.New("groupclient: post refused")
 
 // postOne sends one queued post on a connection of its own.
-func (s *server) postOne(ctx context.Context, id model.MessageID) error {
+func (s *server) postOne(ctx context.Context, conv model.ConversationID, id model.MessageID) error {
 	blob, err := s.c.bucket.Get(queueKey(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return s.c.st.Dequeue(id)
 	} else if err != nil {
 		return err
 	}
-	status, err := s.post(ctx, blob, s.c.resealer(id))
+	status, err := s.post(ctx, blob, s.c.resealer(conv))
 	if err != nil {
 		return err
 	}
 	switch status {
 	case protocol.PostOK:
-		return s.c.markSent(id)
+		return s.c.markSent(conv, id)
 	case protocol.PostWrongSize:
-		return s.c.markFailed(id, "the server refused the message")
+		return s.c.markFailed(conv, id, "the server refused the message")
 	}
 	return fmt.Errorf("%w: %s", errPostFailed, status)
 }
@@ -235,14 +243,11 @@ func (c *Client) takeNoticeCopy(server [32]byte, id group.ID) ([]byte, error) {
 	return blob, nil
 }
 
-// resealer returns what seals the queued post id again for each attempt
-// (group.Reseal), or nil when its group is gone (the stored bytes go).
-func (c *Client) resealer(id model.MessageID) func([]byte) ([]byte, error) {
-	m, err := c.st.GetMessage(id)
-	if err != nil {
-		return nil
-	}
-	gid, ok := group.ParseConversation(m.Conversation)
+// resealer returns what seals a queued post of conversation conv again for
+// each attempt (group.Reseal), or nil when its group is gone (the stored
+// bytes go).
+func (c *Client) resealer(conv model.ConversationID) func([]byte) ([]byte, error) {
+	gid, ok := group.ParseConversation(conv)
 	if !ok {
 		return nil
 	}
@@ -318,12 +323,12 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 // markSent records that the server stored a queued post. The post may
 // belong to a group left while it was on its way: it is then marked sent
 // all the same (history kept), or was deleted (history deleted).
-func (c *Client) markSent(id model.MessageID) error {
+func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.st.GetMessage(id)
+	m, err := c.st.GetMessage(conv, id)
 	if errors.Is(err, store.ErrNotFound) {
 		if err := c.st.Dequeue(id); err != nil {
 			return err
@@ -333,7 +338,7 @@ func (c *Client) markSent(id model.MessageID) error {
 		return err
 	}
 	if m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft {
-		if m, err = c.st.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+		if m, err = c.st.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
 			return err
 		}
 		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusSent})
@@ -345,8 +350,8 @@ func (c *Client) markSent(id model.MessageID) error {
 }
 
 // markFailed gives up on a queued post.
-func (c *Client) markFailed(id model.MessageID, reason string) error {
-	m, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reason)
+func (c *Client) markFailed(conv model.ConversationID, id model.MessageID, reason string) error {
+	m, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reason)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func TestPoWDifficultyCapped(t *testing.T) {
 	if st := srv.Stats(); st.TokenBatches != 0 || st.Posts != 0 {
 		t.Fatalf("server stats %+v: the client solved the work", st)
 	}
-	if m, err := alice.st.GetMessage(msg.ID); err != nil || m.Status != model.StatusQueued {
+	if m, err := alice.st.GetMessage(msg.Conversation, msg.ID); err != nil || m.Status != model.StatusQueued {
 		t.Fatalf("post %v (%v), want still queued", m.Status, err)
 	}
 }

@@ -277,7 +277,7 @@ type effects struct {
 	news      []model.Message
 	full      []group.MessageID // full IDs of news
 	names     map[string][]byte // name key → name
-	delivered []model.MessageID
+	delivered []queuedPost
 	warnings  []model.GroupWarning
 	touched   map[*groupState]bool
 	// left holds the members whose leave state changes: the seq of their
@@ -330,16 +330,20 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	for _, id := range fx.delivered {
-		m, err := c.st.UpdateMessageStatus(id, model.StatusDelivered, "")
+	for _, d := range fx.delivered {
+		id := d.id
+		m, err := c.st.UpdateMessageStatus(d.conv, id, model.StatusDelivered, "")
 		if err != nil {
 			return c.abort(groups, err)
 		}
 		defer c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusDelivered})
 	}
-	var added []model.Message
+	var (
+		added      []model.Message
+		collisions []model.GroupWarning
+	)
 	err := c.st.Update(func(tx *store.Tx) error {
-		added = added[:0]
+		added, collisions = added[:0], collisions[:0]
 		b := tx.Bucket(bucketName)
 		for i, m := range fx.news {
 			stored, err := tx.AppendMessage(m)
@@ -349,6 +353,11 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 				return err
 			}
 			added = append(added, stored)
+			if w, err := collision(tx, stored); err != nil {
+				return err
+			} else if w != nil {
+				collisions = append(collisions, *w)
+			}
 			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
 				return err
 			}
@@ -395,7 +404,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
 	}
-	for _, w := range fx.warnings {
+	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
 	}
 	for _, d := range fx.departures {
@@ -448,9 +457,9 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	}
 	id := m.ID.Model()
 	if m.Author == c.cfg.Self.Address() {
-		if old, err := c.st.GetMessage(id); err == nil && old.Conversation == gs.conv {
+		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
 			if old.Status != model.StatusDelivered {
-				fx.delivered = append(fx.delivered, id)
+				fx.delivered = append(fx.delivered, queuedPost{gs.conv, id})
 			}
 			return
 		}
@@ -497,6 +506,21 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
+}
+
+// collision returns a warning when another conversation holds a message
+// with the ID of m, a group message just stored. A group message's ID is
+// a hash, but a contact chooses the IDs of its one-to-one messages: one
+// who is also in the group could send a harmless message under the ID of
+// their next post. Both are kept (the store indexes IDs per conversation),
+// and the group says what happened.
+func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
+	convs, err := tx.ConversationsWith(m.ID)
+	if err != nil || len(convs) < 2 {
+		return nil, err
+	}
+	return &model.GroupWarning{Conversation: m.Conversation, Kind: "collision",
+		Reason: "a message from a contact, in another conversation, carried the identifier of this group message; both are shown"}, nil
 }
 
 func warning(gs *groupState, f group.Finding) model.GroupWarning {

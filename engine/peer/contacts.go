@@ -141,9 +141,9 @@ func (m *Manager) failOutbox(addr identity.Address, reason string) {
 		return
 	}
 	for _, id := range ids {
-		msg, err := m.cfg.Store.GetMessage(id)
+		msg, err := m.cfg.Store.GetMessage(conv, id)
 		if err == nil && msg.Status != model.StatusDelivered {
-			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusFailed, reason); err == nil {
+			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err == nil {
 				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusFailed, Reason: reason})
 			}
 		}

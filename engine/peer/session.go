@@ -196,7 +196,7 @@ func (st *session) flush() error {
 		if st.written[id] {
 			continue
 		}
-		msg, err := m.cfg.Store.GetMessage(id)
+		msg, err := m.cfg.Store.GetMessage(conv, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && msg.Status == model.StatusDelivered) {
 			// Delivered before a crash that left the entry behind, or deleted.
 			if err := m.cfg.Store.Dequeue(id); err != nil {
@@ -212,7 +212,7 @@ func (st *session) flush() error {
 		}
 		st.written[id] = true
 		if msg.Status == model.StatusQueued {
-			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
 				return err
 			}
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
@@ -257,12 +257,12 @@ func (st *session) handle(r protocol.Record) error {
 	case *protocol.Ack:
 		conv := model.ConversationID(addr)
 		for _, id := range r.IDs {
-			msg, err := m.cfg.Store.GetMessage(id)
-			if err != nil || msg.Conversation != conv || !msg.Outgoing {
+			msg, err := m.cfg.Store.GetMessage(conv, id)
+			if err != nil || !msg.Outgoing {
 				continue // not ours to acknowledge
 			}
 			if msg.Status != model.StatusDelivered {
-				if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusDelivered, ""); err != nil {
+				if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusDelivered, ""); err != nil {
 					return err
 				}
 				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusDelivered})

@@ -11,6 +11,12 @@
 //	root/<id>/profile.hdr   plaintext header (below)
 //	root/<id>/db/           Badger database, AES-256 under the master key
 //
+// and, only while a password change is under way (or was interrupted):
+//
+//	root/<id>/db.rekey/     the database re-encrypted under a new master key
+//	root/<id>/profile.hdr.new  the new header (its existence is the commit)
+//	root/<id>/db.old/       the old database, moved aside
+//
 // Folders whose names start with "." are work in progress (creation, import,
 // deletion) and are ignored by List.
 //
@@ -23,11 +29,22 @@
 //	checkKey = HKDF-SHA256(ikm, info "nook profile v1 key check")
 //	wrapKey  = HKDF-SHA256(ikm, info "nook profile v1 wrap")
 //
-// Changing the password therefore only re-wraps the master key and rewrites
-// the header atomically (temporary file, fsync, rename, fsync of the folder):
-// the database is not touched and no data can be lost. The empty password is
-// allowed (the app warns); it goes through Argon2id like any other. The
-// header's flag says whether a profile has a password (Info.Password,
+// Changing the password also changes the master key: someone who kept a
+// copy of the old header and knows the old password must not be able to
+// read the current files. ChangePassword copies the database into db.rekey
+// under a new random master key (a new Badger database, so new data keys
+// too; other operations wait meanwhile), writes the new header to
+// profile.hdr.new atomically (temporary file, fsync, rename, fsync of the
+// folder: the commit), then moves db aside, db.rekey into place and the new
+// header over the old, and removes the old database. Unlock finishes a
+// change interrupted after the commit (the new password opens the profile)
+// and removes the copy of one interrupted before (the old password does):
+// never neither, and nothing is lost. The old database's files are deleted,
+// not overwritten: their blocks may stay on the disk (see docs/security.md).
+//
+// The empty password is allowed (the app warns, and removing a password is
+// its own action); it goes through Argon2id like any other. The header's
+// flag says whether a profile has a password (Info.Password,
 // Profile.HasPassword), so that the app can show it, before and after
 // unlocking; the flag is covered by the key check, and Unlock refuses
 // without a key derivation a password that the flag rules out.

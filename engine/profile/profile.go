@@ -22,7 +22,11 @@ import (
 // File and folder names inside a profile.
 const (
 	headerFile = "profile.hdr"
-	dbDir      = "db"
+	// newHeaderFile is the header of a password change whose database is
+	// re-encrypted but may not yet be in place (see ChangePassword). While
+	// it exists it is the profile's header: Unlock finishes the change.
+	newHeaderFile = "profile.hdr.new"
+	dbDir         = "db"
 )
 
 var (
@@ -348,9 +352,28 @@ func openWithKey(dir string, h *header, master []byte, opts Options) (*Profile, 
 	}, nil
 }
 
-// readHeader reads and parses dir's profile.hdr.
+// readHeader reads and parses dir's current header: profile.hdr.new if a
+// password change left one (it is committed), else profile.hdr.
 func readHeader(dir string) (*header, error) {
-	f, err := os.Open(filepath.Join(dir, headerFile))
+	h, _, err := currentHeader(dir)
+	return h, err
+}
+
+// currentHeader is readHeader, also saying whether the header is that of
+// an unfinished password change.
+func currentHeader(dir string) (*header, bool, error) {
+	h, err := readHeaderFile(filepath.Join(dir, newHeaderFile))
+	if err == nil {
+		return h, true, nil
+	} else if !errors.Is(err, ErrNoProfile) {
+		return nil, false, err
+	}
+	h, err = readHeaderFile(filepath.Join(dir, headerFile))
+	return h, false, err
+}
+
+func readHeaderFile(path string) (*header, error) {
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoProfile
 	} else if err != nil {
@@ -369,6 +392,11 @@ func readHeader(dir string) (*header, error) {
 // out) and returns ErrWrongPassword; nothing on disk changes before the
 // password is verified. opts.KDF is not used.
 //
+// A password change that was interrupted after its new header was written
+// is finished here (the new password opens the profile, the old one no
+// longer does); one interrupted before leaves a partial copy of the
+// database, removed here once the profile is open.
+//
 // A header in format 1, written by a Nook that did not record whether the
 // profile has a password, is rewritten in the current format once the
 // password is verified (a second key derivation, once), the same way
@@ -380,14 +408,15 @@ func Unlock(dir, password string, opts Options) (*Profile, error) {
 
 // unlock is Unlock; upgrade says whether to rewrite a format 1 header.
 func unlock(dir, password string, opts Options, upgrade bool) (*Profile, error) {
-	h, err := readHeader(dir)
+	h, pending, err := currentHeader(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := h.params.check(); err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(filepath.Join(dir, dbDir)); err != nil || !fi.IsDir() {
+	db := filepath.Join(dir, dbDir)
+	if fi, err := os.Stat(db); !pending && (err != nil || !fi.IsDir()) {
 		return nil, ErrMissingDB
 	}
 	if h.refuses(password) {
@@ -398,9 +427,23 @@ func unlock(dir, password string, opts Options, upgrade bool) (*Profile, error) 
 		return nil, err
 	}
 	defer clear(master)
+	if pending {
+		if err := finishPasswordChange(dir); err != nil {
+			return nil, err
+		}
+		if fi, err := os.Stat(db); err != nil || !fi.IsDir() {
+			return nil, ErrMissingDB
+		}
+	}
 	p, err := openWithKey(dir, h, master, opts)
 	if err != nil {
 		return nil, err
+	}
+	// The database is ours (no other process has it open, so none is
+	// re-encrypting it): what an uncommitted change left can go.
+	if err := store.AbandonRekey(db); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("remove an unfinished password change: %w", err)
 	}
 	p.unlockedWith = passwordState(password)
 	p.info.Password = p.unlockedWith
@@ -411,6 +454,19 @@ func unlock(dir, password string, opts Options, upgrade bool) (*Profile, error) 
 		}
 	}
 	return p, nil
+}
+
+// finishPasswordChange completes a password change whose new header was
+// written: the re-encrypted database replaces the old one, then the new
+// header the old. Every step can run again.
+func finishPasswordChange(dir string) error {
+	if err := store.FinishRekey(filepath.Join(dir, dbDir)); err != nil {
+		return fmt.Errorf("finish a password change: %w", err)
+	}
+	if err := os.Rename(filepath.Join(dir, newHeaderFile), filepath.Join(dir, headerFile)); err != nil {
+		return fmt.Errorf("finish a password change: %w", err)
+	}
+	return syncDir(dir)
 }
 
 // List returns the profiles under root, oldest first. A folder whose header
@@ -448,10 +504,23 @@ func List(root string) ([]Info, error) {
 	return out, nil
 }
 
-// ChangePassword replaces the profile's password: it verifies old, then
-// re-wraps the master key under new (with a new salt and opts.KDF from
-// Unlock or Create) and replaces the header atomically. The database is not
-// touched.
+// ChangePassword replaces the profile's password and re-keys the profile:
+// it verifies old, makes a new random master key, re-encrypts the database
+// under it (a copy with fresh data keys, store.Rekey), and wraps it under
+// new (with a new salt and opts.KDF from Unlock or Create). An old header,
+// kept by someone who also knows the old password, then opens nothing:
+// its master key encrypts no current file.
+//
+// The steps, and what a crash after each leaves (Unlock finishes or
+// undoes it): the copy is written to db.rekey (a crash: the old password
+// opens the profile, the copy is removed); the new header is written to
+// profile.hdr.new, atomically (the commit: from here the new password
+// opens it); db is renamed db.old and db.rekey db; profile.hdr.new
+// replaces profile.hdr; db.old is removed. The profile stays open and
+// usable throughout; other operations wait while the database is copied.
+// If a step after the commit fails, the error is returned, the store is
+// closed, and the new password holds (the next Unlock finishes the
+// change).
 func (p *Profile) ChangePassword(old, new string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -474,11 +543,28 @@ func (p *Profile) ChangePassword(old, new string) error {
 	if !slicesEqual(master, p.master) {
 		return corrupt("header does not belong to this database")
 	}
+	fresh := make([]byte, store.KeySize)
+	defer clear(fresh)
+	if _, err := io.ReadFull(p.opts.rand(), fresh); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
 	h.params = params
-	if err := h.seal(p.opts.rand(), new, master); err != nil {
+	if err := h.seal(p.opts.rand(), new, fresh); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(p.dir, headerFile), h.marshal())
+	hdrNew := filepath.Join(p.dir, newHeaderFile)
+	err = p.st.Rekey(fresh, func() error { return writeFileAtomic(hdrNew, h.marshal()) })
+	if err != nil {
+		if _, serr := os.Stat(hdrNew); serr != nil {
+			return fmt.Errorf("change password: %w", err) // not committed: nothing changed
+		}
+		return fmt.Errorf("change password: the new password is set, but %w", err)
+	}
+	copy(p.master, fresh)
+	if err := os.Rename(hdrNew, filepath.Join(p.dir, headerFile)); err != nil {
+		return fmt.Errorf("change password: the new password is set, but %w", err)
+	}
+	return syncDir(p.dir)
 }
 
 func slicesEqual(a, b []byte) bool { return string(a) == string(b) }

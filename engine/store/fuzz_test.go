@@ -20,6 +20,7 @@ const (
 	fuzzMessage
 	fuzzConv
 	fuzzPointer
+	fuzzSeq
 	fuzzKinds
 )
 
@@ -31,7 +32,8 @@ func recordSeeds() [][]byte {
 			Body: "body", ReplyTo: model.MessageID{2}, Status: model.StatusFailed, FailReason: "r"}),
 		encodeConvInfo(ConversationInfo{LastSeq: 9, Messages: 9, LastActivity: t0}),
 		encodePointer("conv", 42),
-		// Kind 4 is a contact again (4 % fuzzKinds), with the verification
+		encodeSeq(7),
+		// Kind 5 is a contact again (5 % fuzzKinds), with the verification
 		// fields.
 		encodeContact(model.Contact{State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode,
 			InviteConfirmed: true, Added: t0}),
@@ -84,6 +86,14 @@ func FuzzRecords(f *testing.F) {
 			conv2, n2, err := decodePointer(encodePointer(conv, n))
 			if err != nil || conv2 != conv || n2 != n {
 				t.Fatalf("pointer round trip: %q %d → %q %d, %v", conv, n, conv2, n2, err)
+			}
+		case fuzzSeq:
+			n, err := decodeSeq(b)
+			if err != nil {
+				return
+			}
+			if n2, err := decodeSeq(encodeSeq(n)); err != nil || n2 != n {
+				t.Fatalf("index round trip: %d → %d, %v", n, n2, err)
 			}
 		}
 		if _, _, err := parseSeqKey(b); err == nil && len(b) < 11 {

@@ -81,7 +81,20 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 	return c, d.done()
 }
 
-const flagOutgoing = 1
+// Message record flags.
+const (
+	flagOutgoing = 1
+	// flagPadded: the timer fields are always there, and zeros follow up
+	// to a multiple of messagePad bytes.
+	flagPadded = 2
+)
+
+// messagePad is the unit to which message records are padded with zeros.
+// Badger's write-ahead log shows every value's length in plaintext (only
+// keys and values are encrypted, not the entry headers), so an unpadded
+// record would show its body's length to anyone reading the disk. In the
+// tables, compression makes the padding almost free.
+const messagePad = 512
 
 // encodeMessage encodes everything but the conversation and Seq, which are
 // the key.
@@ -91,7 +104,7 @@ func encodeMessage(m model.Message) []byte {
 	e.byte(recordVersion)
 	e.raw(m.ID[:])
 	e.string(m.Author)
-	var flags byte
+	flags := byte(flagPadded)
 	if m.Outgoing {
 		flags |= flagOutgoing
 	}
@@ -102,10 +115,12 @@ func encodeMessage(m model.Message) []byte {
 	e.raw(m.ReplyTo[:])
 	e.byte(byte(m.Status))
 	e.string(m.FailReason)
-	if m.Disappear > 0 {
-		// Optional trailing fields, as in contact records.
-		e.uvarint(uint64(m.Disappear / time.Second))
-		e.time(m.ExpiresAt)
+	// Records written before padding end after FailReason unless they
+	// have a timer (optional trailing fields, as in contact records).
+	e.uvarint(uint64(m.Disappear / time.Second))
+	e.time(m.ExpiresAt)
+	if r := len(e.b) % messagePad; r != 0 {
+		e.b = append(e.b, make([]byte, messagePad-r)...)
 	}
 	return e.b
 }
@@ -117,7 +132,7 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ID[:], d.raw(len(m.ID)))
 	m.Author = d.string()
 	flags := d.byte()
-	if flags&^flagOutgoing != 0 {
+	if flags&^(flagOutgoing|flagPadded) != 0 {
 		d.fail("unknown flags")
 	}
 	m.Outgoing = flags&flagOutgoing != 0
@@ -127,9 +142,23 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ReplyTo[:], d.raw(len(m.ReplyTo)))
 	m.Status = model.MessageStatus(d.byte())
 	m.FailReason = d.string()
-	if len(d.b) > 0 {
+	if len(d.b) > 0 || flags&flagPadded != 0 {
 		m.Disappear = d.disappear()
 		m.ExpiresAt = d.time()
+	}
+	if flags&flagPadded != 0 && d.err == nil {
+		if len(d.b) >= messagePad {
+			d.fail("bad padding")
+		}
+		for _, x := range d.b {
+			if x != 0 {
+				d.fail("bad padding")
+				break
+			}
+		}
+		if d.err == nil {
+			d.b = nil
+		}
 	}
 	return m, d.done()
 }
