@@ -26,9 +26,9 @@ var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 type addContactDialog struct {
 	mv       *mainView
 	d        *dialog.CustomDialog
-	text     *widget.Entry
-	onion    *widget.Entry
-	nickname *widget.Entry
+	text     *field
+	onion    *field
+	nickname *field
 	errLabel *widget.Label
 	status   *widget.Label
 	busy     *widget.ProgressBarInfinite
@@ -43,7 +43,7 @@ func (mv *mainView) showAddContact() {
 	u := mv.u
 	a := &addContactDialog{mv: mv}
 	mv.add = a
-	a.text = widget.NewMultiLineEntry()
+	a.text = newMultiLineField()
 	a.text.SetPlaceHolder("Paste their invite here (it starts with NOOK:C1:)")
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
@@ -56,12 +56,13 @@ func (mv *mainView) showAddContact() {
 	addInvite.Importance = widget.HighImportance
 	pasteImg := widget.NewButton("Paste image", a.pasteImage)
 	chooseImg := widget.NewButton("Choose image…", a.chooseImage)
-	a.onion = widget.NewEntry()
+	a.onion = newField()
 	a.onion.SetPlaceHolder("56 letters and digits, with or without .onion")
-	a.nickname = widget.NewEntry()
+	a.nickname = newField()
 	a.nickname.SetPlaceHolder("Name to show (optional)")
 	byAddr := widget.NewButton("Send contact request", a.addByAddress)
 	a.onion.OnSubmitted = func(string) { a.addByAddress() }
+	a.nickname.OnSubmitted = func(string) { a.addByAddress() }
 	a.errLabel = errorLabel()
 	a.status = muted("")
 	a.status.Hide()

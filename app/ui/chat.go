@@ -110,11 +110,13 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 	compose := container.NewVBox(cp.quoteBar,
 		container.NewBorder(nil, nil, nil, container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
 
-	cp.root = container.NewBorder(
+	root := container.NewBorder(
 		container.NewVBox(container.NewPadded(header), widget.NewSeparator(), cp.banner),
 		container.NewPadded(compose), nil, nil,
 		cp.listBox,
 	)
+	cp.root = root
+	cp.entry.OnRowsChanged = func() { root.Layout.Layout(root.Objects, root.Size()) }
 	if cp.group != nil {
 		cp.showSync()
 		cp.showWarnings()

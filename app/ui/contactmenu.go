@@ -76,7 +76,7 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 func (cp *chatPane) showRename() {
 	u := cp.mv.u
 	c := cp.contact
-	e := widget.NewEntry()
+	e := newField()
 	e.SetText(c.Nickname)
 	e.SetPlaceHolder(c.DisplayName)
 	d := dialog.NewForm("Rename "+c.Name(), "Save", "Cancel",
@@ -90,6 +90,7 @@ func (cp *chatPane) showRename() {
 				return u.eng.RenameContact(identity.Address(c.Address), name)
 			})
 		}, u.win)
+	e.OnSubmitted = func(string) { d.Submit() }
 	d.Resize(fyne.NewSize(400, 0))
 	u.showDialog(d)
 	u.win.Canvas().Focus(e)

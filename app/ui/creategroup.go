@@ -27,10 +27,10 @@ const (
 type createGroupDialog struct {
 	mv       *mainView
 	d        *dialog.CustomDialog
-	name     *widget.Entry
+	name     *field
 	choice   *widget.RadioGroup
 	servers  map[string]string // choice label → server invite
-	paste    *widget.Entry
+	paste    *field
 	pasteBox *fyne.Container
 	hostNote *widget.Label
 	errLabel *widget.Label
@@ -47,7 +47,7 @@ func (mv *mainView) showCreateGroup() {
 	u := mv.u
 	cg := &createGroupDialog{mv: mv, servers: map[string]string{}}
 	mv.createGroup = cg
-	cg.name = widget.NewEntry()
+	cg.name = newField()
 	cg.name.SetPlaceHolder("Group name, e.g. Newsroom")
 
 	var options []string
@@ -62,7 +62,7 @@ func (mv *mainView) showCreateGroup() {
 		options = append(options, label)
 	}
 	options = append(options, choicePaste, choiceHost)
-	cg.paste = widget.NewMultiLineEntry()
+	cg.paste = newMultiLineField()
 	cg.paste.SetPlaceHolder("Paste the server invite here (it starts with NOOK:S1:)")
 	cg.paste.Wrapping = fyne.TextWrapBreak
 	cg.paste.SetMinRowsVisible(3)

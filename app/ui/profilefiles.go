@@ -22,7 +22,7 @@ func (u *UI) showImport() {
 }
 
 func (u *UI) showImportPasswords(path string) {
-	exportPw := widget.NewPasswordEntry()
+	exportPw := newPasswordField()
 	newPw, confirm, newPwFields := newPasswordFields()
 	errLabel := errorLabel()
 	busy := widget.NewProgressBarInfinite()

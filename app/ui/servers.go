@@ -23,7 +23,7 @@ import (
 type serversTab struct {
 	u        *UI
 	list     *fyne.Container
-	add      *widget.Entry
+	add      *field
 	addBtn   *widget.Button
 	errLabel *widget.Label
 
@@ -41,7 +41,7 @@ type serversTab struct {
 func newServersTab(u *UI) *serversTab {
 	t := &serversTab{u: u}
 	t.list = container.NewVBox()
-	t.add = widget.NewEntry()
+	t.add = newField()
 	t.add.SetPlaceHolder("Paste a server invite (NOOK:S1:…)")
 	t.add.OnSubmitted = func(string) { t.addServer() }
 	t.addBtn = widget.NewButton("Add server", t.addServer)

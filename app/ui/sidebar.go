@@ -64,6 +64,11 @@ func newSidebar(mv *mainView) (*sidebar, error) {
 	s.search = newShortcutEntry(mv.u.appShortcut)
 	s.search.SetPlaceHolder("Search")
 	s.search.OnChanged = func(string) { s.rebuild() }
+	s.search.OnSubmitted = func(string) { // Enter opens the first match
+		if len(s.shown) > 0 {
+			mv.openChat(s.shown[0].c.Address)
+		}
+	}
 	s.list = widget.NewList(
 		func() int { return len(s.shown) },
 		func() fyne.CanvasObject {

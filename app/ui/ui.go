@@ -290,6 +290,9 @@ func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, 
 		buttons.Add(a)
 	}
 	content := container.NewVBox(slices.Concat(objects, []fyne.CanvasObject{buttons})...)
+	if len(actions) > 0 {
+		submitOnEnter(actions[len(actions)-1], objects...)
+	}
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(w, 0))
 	u.showDialog(d)
@@ -299,12 +302,32 @@ func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, 
 	return d
 }
 
+// submitOnEnter makes Enter in each single-line field among objects (and
+// in the containers under them) tap action, unless the field already does
+// something on Enter.
+func submitOnEnter(action *widget.Button, objects ...fyne.CanvasObject) {
+	for _, o := range objects {
+		switch x := o.(type) {
+		case *fyne.Container:
+			submitOnEnter(action, x.Objects...)
+		case *field:
+			if !x.MultiLine && x.OnSubmitted == nil {
+				x.OnSubmitted = func(string) {
+					if !action.Disabled() && action.OnTapped != nil {
+						action.OnTapped()
+					}
+				}
+			}
+		}
+	}
+}
+
 // newPasswordFields returns the entry for a new password, the one that
 // confirms it, and the box a form shows: both, with a strength meter
 // between them.
-func newPasswordFields() (pw, confirm *widget.Entry, box *fyne.Container) {
-	pw = widget.NewPasswordEntry()
-	confirm = widget.NewPasswordEntry()
+func newPasswordFields() (pw, confirm *field, box *fyne.Container) {
+	pw = newPasswordField()
+	confirm = newPasswordField()
 	meter := widgets.NewPasswordStrength()
 	pw.OnChanged = meter.SetPassword
 	return pw, confirm, container.NewVBox(pw, meter, confirm)

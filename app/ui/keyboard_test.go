@@ -1,0 +1,170 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+)
+
+// press delivers a key as the desktop driver does (Fyne's
+// internal/driver/glfw keyPressed): Tab and Shift+Tab move the focus
+// unless the focused widget accepts Tab; every other key goes to the
+// focused widget, or to the window when nothing has the focus.
+func (h *harness) press(k fyne.KeyName, shift bool) {
+	h.t.Helper()
+	c := h.win.Canvas()
+	focused := c.Focused()
+	if k == fyne.KeyTab {
+		if t, ok := focused.(fyne.Tabbable); !ok || !t.AcceptsTab() {
+			if shift {
+				c.FocusPrevious()
+			} else {
+				c.FocusNext()
+			}
+			return
+		}
+	}
+	ev := &fyne.KeyEvent{Name: k}
+	switch {
+	case focused != nil:
+		focused.TypedKey(ev)
+	case c.OnTypedKey() != nil:
+		c.OnTypedKey()(ev)
+	}
+}
+
+// withContact is a profile with one contact, Pat, whose conversation is
+// open.
+func withContact(t *testing.T) (*harness, string) {
+	t.Helper()
+	h := newProfile(t, "Jo", "pw for jo")
+	pat := string(randomAddress(t))
+	if _, err := h.eng.AddContact(pat, "Pat"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(pat) != nil })
+	return h, pat
+}
+
+// TestTabLeavesComposer: Tab and Shift+Tab move the focus out of the
+// message field and the invite box instead of typing a tab character.
+func TestTabLeavesComposer(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	e := h.ui.main.chat.entry
+	c := h.win.Canvas()
+	if c.Focused() != e {
+		t.Fatal("the message field is not focused when the conversation opens")
+	}
+	test.Type(e, "hello")
+	h.press(fyne.KeyTab, false)
+	if e.Text != "hello" {
+		t.Fatalf("Tab typed into the message field: %q", e.Text)
+	}
+	if c.Focused() == e {
+		t.Fatal("Tab left the focus in the message field")
+	}
+	h.press(fyne.KeyTab, true)
+	if c.Focused() != e {
+		t.Fatalf("Shift+Tab did not come back to the message field (focus on %T)", c.Focused())
+	}
+	h.press(fyne.KeyTab, true)
+	if c.Focused() == e || e.Text != "hello" {
+		t.Fatalf("Shift+Tab did not leave the message field (text %q)", e.Text)
+	}
+
+	h.ui.main.showAddContact()
+	box := h.ui.main.add.text
+	if c.Focused() != box {
+		t.Fatal("the invite box is not focused when Add a contact opens")
+	}
+	test.Type(box, "NOOK")
+	h.press(fyne.KeyTab, false)
+	if box.Text != "NOOK" || c.Focused() == box {
+		t.Fatalf("Tab in the invite box: text %q, focus still there: %v", box.Text, c.Focused() == box)
+	}
+	if c.Focused() != h.button("Add from invite") {
+		t.Fatalf("Tab from the invite box went to %T, not to Add from invite", c.Focused())
+	}
+}
+
+// TestEscapeClosesDialogs: Escape closes the top dialog while one of its
+// fields has the focus (Fyne's entries swallow the key).
+func TestEscapeClosesDialogs(t *testing.T) {
+	h, _ := withContact(t)
+	c := h.win.Canvas()
+
+	h.ui.main.showAddContact()
+	test.Type(h.ui.main.add.text, "half an invite")
+	h.press(fyne.KeyEscape, false)
+	if h.ui.main.add != nil {
+		t.Fatal("Escape in the invite box did not close Add a contact")
+	}
+
+	test.Tap(h.settingsButton("Change password…"))
+	e := h.topEntries()
+	c.Focus(e[1])
+	h.press(fyne.KeyEscape, false) // Change password
+	h.press(fyne.KeyEscape, false) // Settings
+	if n := len(h.ui.dialogs); n != 0 {
+		t.Fatalf("%d dialogs open after Escape twice", n)
+	}
+
+	// In the search field, Escape goes to the window too.
+	c.Focus(h.ui.main.sidebar.search)
+	h.ui.showSettings()
+	c.Focus(h.ui.main.sidebar.search)
+	h.press(fyne.KeyEscape, false)
+	if h.ui.settings != nil {
+		t.Fatal("Escape in the search field did not close Settings")
+	}
+}
+
+// TestEnterSubmitsForms: Enter in any field of a form does what the
+// form's main button does.
+func TestEnterSubmitsForms(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	c := h.win.Canvas()
+	test.Tap(h.settingsButton("Change password…"))
+	e := h.topEntries()
+	test.Type(e[0], "maya password")
+	test.Type(e[1], "a new long password")
+	test.Type(e[2], "a new long password")
+	c.Focus(e[1]) // Enter in the middle field, not only the last
+	h.press(fyne.KeyReturn, false)
+	h.waitFor("the password changed", func() bool { return h.hasText("Password changed") })
+
+	// The Add contact dialog: Enter in the name field sends the request.
+	h.ui.closeDialogs()
+	h.ui.main.showAddContact()
+	a := h.ui.main.add
+	test.Type(a.onion, "not an address")
+	c.Focus(a.nickname)
+	test.Type(a.nickname, "Pat")
+	h.press(fyne.KeyReturn, false)
+	if !a.errLabel.Visible() {
+		t.Fatal("Enter in the name field did not send the request (no error for a bad address)")
+	}
+}
+
+// TestSearchEnterOpensFirstMatch: Enter in Search opens the first
+// conversation that matches, with the focus in its message field.
+func TestSearchEnterOpensFirstMatch(t *testing.T) {
+	h, pat := withContact(t)
+	other := string(randomAddress(t))
+	if _, err := h.eng.AddContact(other, "Robin"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the second contact", func() bool { return h.ui.main.sidebar.item(other) != nil })
+	s := h.ui.main.sidebar
+	h.win.Canvas().Focus(s.search)
+	test.Type(s.search, "pa")
+	h.press(fyne.KeyReturn, false)
+	if h.ui.main.chat == nil || h.ui.main.chat.addr != pat {
+		t.Fatal("Enter in Search did not open the matching conversation")
+	}
+	if h.win.Canvas().Focused() != h.ui.main.chat.entry {
+		t.Fatal("the message field is not focused after Enter in Search")
+	}
+}
