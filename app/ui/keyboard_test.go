@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -166,5 +167,37 @@ func TestSearchEnterOpensFirstMatch(t *testing.T) {
 	}
 	if h.win.Canvas().Focused() != h.ui.main.chat.entry {
 		t.Fatal("the message field is not focused after Enter in Search")
+	}
+}
+
+// TestComposerGrows: the message field grows with its text up to six
+// lines, and shrinks again once the message is sent.
+func TestComposerGrows(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	e := h.ui.main.chat.entry
+	empty := e.Size().Height
+	heights := []float32{}
+	for i := 1; i <= 8; i++ {
+		if i > 1 {
+			e.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShift})
+		}
+		test.Type(e, "line")
+		heights = append(heights, e.Size().Height)
+	}
+	if heights[1] != empty {
+		t.Errorf("two lines: height %v, want the empty field's %v", heights[1], empty)
+	}
+	for i := 2; i <= 5; i++ {
+		if heights[i] <= heights[i-1] {
+			t.Errorf("the field does not grow from %d to %d lines: heights %v", i, i+1, heights)
+		}
+	}
+	if heights[7] != heights[5] {
+		t.Errorf("the field grows past 6 lines: heights %v", heights)
+	}
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if e.Text != "" || e.Size().Height != empty {
+		t.Errorf("after sending: text %q, height %v (empty field %v)", e.Text, e.Size().Height, empty)
 	}
 }
