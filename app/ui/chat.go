@@ -44,7 +44,7 @@ type chatPane struct {
 	verified *fyne.Container
 	// timer shows the disappearing-messages timer when it is on (and opens
 	// its dialog); statusRow holds presence, verification and timer.
-	timer     *widget.Button
+	timer     *widgets.TooltipButton
 	statusRow *fyne.Container
 	// timerNote says that the contact changed the timer (kept in the
 	// banner while the conversation is open).
@@ -58,7 +58,7 @@ type chatPane struct {
 	quoteBar *fyne.Container
 	quoteTxt *widget.Label
 	entry    *chatEntry
-	sendBtn  *widget.Button
+	sendBtn  *widgets.TooltipButton
 	root     fyne.CanvasObject
 }
 
@@ -90,8 +90,7 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 	// Reply bar and entry.
 	cp.quoteTxt = widget.NewLabel("")
 	cp.quoteTxt.Truncation = fyne.TextTruncateEllipsis
-	cancelReply := widget.NewButtonWithIcon("", theme.CancelIcon(), cp.clearReply)
-	cancelReply.Importance = widget.LowImportance
+	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), "Cancel the reply (Esc)", cp.clearReply)
 	cp.quoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MailReplyIcon()), cancelReply, cp.quoteTxt)
 	cp.quoteBar.Hide()
 	cp.entry = newChatEntry()
@@ -105,7 +104,7 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 		cp.clearReply()
 		return true
 	}
-	cp.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), cp.entry.send)
+	cp.sendBtn = widgets.NewTooltipButton(theme.MailSendIcon(), "Send (Enter)", cp.entry.send)
 	cp.sendBtn.Importance = widget.HighImportance
 	compose := container.NewVBox(cp.quoteBar,
 		container.NewBorder(nil, nil, nil, container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
@@ -139,14 +138,11 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	vLabel := widget.NewLabel("Verified in person")
 	vLabel.Importance = widget.SuccessImportance
 	cp.verified = container.NewHBox(vIcon, vLabel)
-	cp.timer = widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)
-	cp.timer.Importance = widget.LowImportance
+	cp.timer = widgets.NewTooltipButton(theme.HistoryIcon(), "Messages here disappear: change the timer", cp.showDisappear)
 	cp.timer.Hide()
-	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showMenu(more) })
-	more.Importance = widget.LowImportance
+	info := widgets.NewTooltipButton(theme.InfoIcon(), "Contact details", cp.showInfo)
+	var more *widgets.TooltipButton
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: rename, verify, block, delete…", func() { cp.showMenu(more) })
 	cp.statusRow = container.NewHBox(cp.presence, cp.verified, cp.timer)
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),

@@ -37,11 +37,9 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	cp.members.Importance = widget.LowImportance
 	cp.members.SizeName = theme.SizeNameCaptionText
 	cp.refreshMemberCount()
-	info := widget.NewButtonWithIcon("", theme.AccountIcon(), cp.showMembers)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showGroupMenu(more) })
-	more.Importance = widget.LowImportance
+	info := widgets.NewTooltipButton(theme.AccountIcon(), "Members", cp.showMembers)
+	var more *widgets.TooltipButton
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: invite, leave…", func() { cp.showGroupMenu(more) })
 	cp.syncBar = widgets.NewProgress("Catching up with the group server")
 	cp.syncBar.Hide()
 	cp.warnBox = container.NewVBox()

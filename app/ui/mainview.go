@@ -61,11 +61,6 @@ func newMainView(u *UI) (*mainView, error) {
 	mv.selfAvatar = widgets.NewAvatar(name, mv.self)
 	mv.selfName = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	mv.selfName.Truncation = fyne.TextTruncateEllipsis
-	iconButton := func(icon fyne.Resource, tapped func()) *widget.Button {
-		b := widget.NewButtonWithIcon("", icon, tapped)
-		b.Importance = widget.LowImportance
-		return b
-	}
 	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), nil)
 	addBtn.OnTapped = func() { mv.showAddMenu(addBtn) }
 	addBtn.Importance = widget.HighImportance
@@ -73,8 +68,8 @@ func newMainView(u *UI) (*mainView, error) {
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
-			iconButton(theme.SettingsIcon(), u.showSettings),
-			iconButton(theme.LoginIcon(), u.lockNow),
+			widgets.NewTooltipButton(theme.SettingsIcon(), "Settings ("+shortcutText(",")+")", u.showSettings),
+			widgets.NewTooltipButton(widgets.LockIcon(), "Lock Nook now ("+shortcutText("L")+")", u.lockNow),
 		),
 		mv.selfName,
 	)

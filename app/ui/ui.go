@@ -12,6 +12,7 @@ package ui
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -135,10 +136,20 @@ func (u *UI) showFirstScreen() {
 	u.showUnlock(true)
 }
 
-// show replaces the window's content with one screen.
+// show replaces the window's content with one screen, under the layer
+// that draws tooltips.
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.closeDialogs()
-	u.win.SetContent(screen)
+	u.win.SetContent(widgets.NewTooltipLayer(screen))
+}
+
+// shortcutText names the shortcut of key with the platform's modifier, as
+// tooltips show it: "Ctrl+L", "⌘L" on a Mac.
+func shortcutText(key string) string {
+	if runtime.GOOS == "darwin" {
+		return "⌘" + key
+	}
+	return "Ctrl+" + key
 }
 
 // background runs f on a new goroutine, for engine calls that may block.
