@@ -183,10 +183,16 @@ func (cr *contactRowRenderer) MinSize() fyne.Size {
 	th := cr.row.Theme()
 	s := contactRowSize(th, cr.italic())
 	if cr.row.c.Request {
-		pad, gap, _ := contactRowMetrics(th)
+		pad, _, _ := contactRowMetrics(th)
 		s.Height += pad + cr.accept.MinSize().Height
-		bw := cr.accept.MinSize().Width + cr.reject.MinSize().Width + cr.block.MinSize().Width + 2*pad
-		s.Width = fyne.Max(s.Width, 2*pad+DefaultAvatarSize+gap+bw)
+		// The narrowest layout: the buttons under the avatar, without
+		// the icons of Accept and Block.
+		p := themeSize(th, theme.SizeNamePadding)
+		icon := themeSize(th, theme.SizeNameInlineIcon) + p
+		if cr.accept.Icon == nil {
+			icon = 0
+		}
+		s.Width = fyne.Max(s.Width, 2*pad+cr.buttonsWidth(p)-2*icon)
 	}
 	return s
 }
@@ -235,16 +241,45 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 	cr.preview.Resize(fyne.NewSize(prevMax, prevH))
 	cr.preview.Move(fyne.NewPos(x, y))
 
-	// Request buttons under the text.
+	// Request buttons under the text; in a narrow list under the avatar
+	// too, and without their icons when even that is too narrow.
 	if cr.row.c.Request {
 		by := pad + topH + pad
+		buttons := []*widget.Button{cr.accept, cr.reject, cr.block}
+		cr.setButtonIcons(true)
 		bx := x
-		for _, b := range []*widget.Button{cr.accept, cr.reject, cr.block} {
+		if bx+cr.buttonsWidth(p) > right {
+			bx = pad
+		}
+		if bx+cr.buttonsWidth(p) > right {
+			cr.setButtonIcons(false)
+		}
+		for _, b := range buttons {
 			bs := b.MinSize()
 			b.Resize(bs)
 			b.Move(fyne.NewPos(bx, by))
 			bx += bs.Width + p*2
 		}
+	}
+}
+
+// buttonsWidth is the width of the request buttons side by side, p*2
+// apart.
+func (cr *contactRowRenderer) buttonsWidth(p float32) float32 {
+	return cr.accept.MinSize().Width + cr.reject.MinSize().Width + cr.block.MinSize().Width + 4*p
+}
+
+// setButtonIcons shows or leaves out the icons of Accept and Block.
+func (cr *contactRowRenderer) setButtonIcons(on bool) {
+	accept, block := theme.ConfirmIcon(), theme.CancelIcon()
+	if !on {
+		accept, block = nil, nil
+	}
+	if cr.accept.Icon != accept {
+		cr.accept.SetIcon(accept)
+	}
+	if cr.block.Icon != block {
+		cr.block.SetIcon(block)
 	}
 }
 

@@ -155,3 +155,30 @@ func TestInitials(t *testing.T) {
 		}
 	}
 }
+
+// TestContactRow_RequestButtonsFit: in a list as narrow as the app's at an
+// 800 px window (about 260 px), and at the row's minimum width, a
+// request's Accept, Reject and Block buttons are all inside the row, at
+// two text sizes.
+func TestContactRow_RequestButtonsFit(t *testing.T) {
+	for _, scale := range []float32{1, 1.2} {
+		a := newTestApp(t, VariantLight)
+		a.Settings().SetTheme(NewTheme(VariantLight, scale))
+		narrowest := test.TempWidgetRenderer(t, NewContactRow(contactRows()[3])).MinSize().Width
+		for _, width := range []float32{380, max(262, narrowest), narrowest} {
+			row := NewContactRow(contactRows()[3])
+			showIn(t, row, fyne.NewSize(width, 160))
+			row.Resize(fyne.NewSize(width, row.MinSize().Height))
+			r := test.TempWidgetRenderer(t, row).(*contactRowRenderer)
+			r.Layout(row.Size())
+			for _, b := range []*widget.Button{r.accept, r.reject, r.block} {
+				if end := b.Position().X + b.Size().Width; end > width || b.Size().Width < b.MinSize().Width {
+					t.Errorf("scale %v, %v px: %q ends at %v", scale, width, b.Text, end)
+				}
+			}
+			if width == 380 && (r.accept.Icon == nil || r.block.Icon == nil) {
+				t.Errorf("scale %v: the icons are left out of a wide row", scale)
+			}
+		}
+	}
+}
