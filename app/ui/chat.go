@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -137,13 +138,16 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	vIcon := widget.NewIcon(theme.ConfirmIcon())
 	vLabel := widget.NewLabel("Verified in person")
 	vLabel.Importance = widget.SuccessImportance
-	cp.verified = container.NewHBox(vIcon, vLabel)
+	vLabel.Truncation = fyne.TextTruncateEllipsis // gives way in a narrow window
+	cp.verified = container.NewBorder(nil, nil, vIcon, nil, vLabel)
 	cp.timer = widgets.NewTooltipButton(theme.HistoryIcon(), "Messages here disappear: change the timer", cp.showDisappear)
 	cp.timer.Hide()
 	info := widgets.NewTooltipButton(theme.InfoIcon(), "Contact details", cp.showInfo)
 	var more *widgets.TooltipButton
 	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: rename, verify, block, delete…", func() { cp.showMenu(more) })
-	cp.statusRow = container.NewHBox(cp.presence, cp.verified, cp.timer)
+	// The badges take the width there is: "Verified in person" shortens
+	// first, so that the header does not set the window's minimum width.
+	cp.statusRow = container.NewBorder(nil, nil, cp.presence, cp.timer, cp.verified)
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),
 		container.NewHBox(info, more),
@@ -499,7 +503,9 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.verified.Hide()
 	}
 	if c.Disappear > 0 {
-		cp.timer.SetText(disappearLabel(c.Disappear))
+		// An icon only, to keep the header narrow; the tooltip says how
+		// long.
+		cp.timer.Tooltip = "Messages here disappear after " + strings.ToLower(disappearLabel(c.Disappear)) + " — change the timer"
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()

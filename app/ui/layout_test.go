@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"time"
+
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -53,5 +55,29 @@ func TestRequestButtonsFit(t *testing.T) {
 	})
 	if found != 3 {
 		t.Fatalf("%d buttons in the request's row", found)
+	}
+}
+
+// TestNarrowWindowWithBadges: a conversation whose header shows every
+// badge (presence, verified in person, a disappearing-messages timer)
+// still lets the window be made about 512 px wide.
+func TestNarrowWindowWithBadges(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	cp := h.ui.main.chat
+	c := cp.contact
+	c.Verified = true
+	c.Disappear = 7 * 24 * time.Hour
+	cp.contactChanged(c)
+	cp.setPresence(model.Connecting)
+	h.settle()
+	const usable = 530
+	if w := h.win.Canvas().Content().MinSize().Width; w > usable {
+		t.Errorf("the window cannot be narrower than %v px, want at most %v", w, usable)
+	}
+	h.win.Resize(fyne.NewSize(512, 600))
+	h.settle()
+	if !cp.name.Visible() || cp.name.Size().Width < 60 {
+		t.Errorf("at 512 px the contact's name is %v wide", cp.name.Size().Width)
 	}
 }
