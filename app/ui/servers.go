@@ -26,6 +26,7 @@ type serversTab struct {
 	add      *field
 	addBtn   *widget.Button
 	errLabel *widget.Label
+	details  *detailsNote
 
 	hosted     string // the hosted server's invite, "" when not hosting
 	hostState  *widget.Label
@@ -46,6 +47,7 @@ func newServersTab(u *UI) *serversTab {
 	t.add.OnSubmitted = func(string) { t.addServer() }
 	t.addBtn = widget.NewButton("Add server", t.addServer)
 	t.errLabel = errorLabel()
+	t.details = newDetailsNote()
 
 	t.hostState = para("")
 	t.hostBtn = widget.NewButton("", t.toggleHosting)
@@ -81,7 +83,7 @@ func newServersTab(u *UI) *serversTab {
 			"A server could drop or alter messages — Nook notices and warns you."),
 		t.list,
 		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
-		t.errLabel,
+		t.errLabel, t.details.root,
 	))
 	t.refresh()
 	return t
@@ -139,7 +141,7 @@ func (t *serversTab) confirmRemove(addr identity.Address) {
 				return
 			}
 			if err := u.eng.RemoveServer(addr); err != nil {
-				setError(t.errLabel, "The server was not removed: "+err.Error()+".", "")
+				t.setError("The server was not removed: "+err.Error()+".", "")
 				return
 			}
 			t.refreshList()
@@ -153,10 +155,11 @@ func (t *serversTab) confirmRemove(addr identity.Address) {
 func (t *serversTab) addServer() {
 	text := strings.TrimSpace(t.add.Text)
 	if text == "" {
-		setError(t.errLabel, "Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		t.setError("Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		t.scrollToError()
 		return
 	}
-	setError(t.errLabel, "", "")
+	t.setError("", "")
 	t.addBtn.Disable()
 	u := t.u
 	u.background(func() {
@@ -164,17 +167,26 @@ func (t *serversTab) addServer() {
 		u.do(func() {
 			t.addBtn.Enable()
 			if err != nil {
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."
-				}
-				setError(t.errLabel, "This invite could not be used ("+err.Error()+").", hint)
+				t.setError(plainError("This invite could not be used.", invite.Hint(err),
+					"Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."), "")
+				t.details.set(err)
+				t.scrollToError()
 				return
 			}
 			t.add.SetText("")
 			t.refreshList()
 		})
 	})
+}
+
+// scrollToError scrolls the tab to its end, where the error of Add server
+// is shown under the field (it appeared out of view).
+func (t *serversTab) scrollToError() {
+	if s, ok := t.root.(*container.Scroll); ok {
+		s.Content.Refresh() // lays out the label just shown
+		s.Refresh()         // and the scroll, for the taller content
+		s.ScrollToBottom()
+	}
 }
 
 // refreshHosting shows whether a server is hosted, with its invite and
@@ -241,7 +253,7 @@ func (t *serversTab) toggleHosting() {
 			u.do(func() {
 				t.hostBtn.Enable()
 				if err != nil {
-					setError(t.errLabel, "The server did not start: "+err.Error()+".", "")
+					t.setError("The server did not start: "+err.Error()+".", "")
 				}
 				t.refresh()
 			})
@@ -260,7 +272,7 @@ func (t *serversTab) toggleHosting() {
 				u.do(func() {
 					t.hostBtn.Enable()
 					if err != nil {
-						setError(t.errLabel, "The server did not stop cleanly: "+err.Error()+".", "")
+						t.setError("The server did not stop cleanly: "+err.Error()+".", "")
 					}
 					t.refresh()
 				})
@@ -268,4 +280,11 @@ func (t *serversTab) toggleHosting() {
 		}, u.win)
 	d.SetConfirmText("Stop")
 	u.showDialog(d)
+}
+
+// setError shows msg and hint (nothing when msg is empty), without the
+// details of an earlier error.
+func (t *serversTab) setError(msg, hint string) {
+	setError(t.errLabel, msg, hint)
+	t.details.set(nil)
 }

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+)
+
+// damage changes one letter in the middle of an invite (its checksum no
+// longer matches).
+func damage(inv string) string {
+	i := len(inv) / 2
+	c := byte('A')
+	if inv[i] == 'A' {
+		c = 'B'
+	}
+	return inv[:i] + string(c) + inv[i+1:]
+}
+
+// TestInviteErrorIsOneSentence: a damaged invite is explained in plain
+// words once, without the error's internals ("invite checksum does not
+// match"), which are there behind Details.
+func TestInviteErrorIsOneSentence(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	inv := h.ui.main.home.invite()
+	h.ui.main.showAddContact()
+	a := h.ui.main.add
+	a.text.SetText(damage(inv))
+	h.tap("Add from invite")
+	h.waitFor("the error", func() bool { return a.errLabel.Visible() })
+	msg := a.errLabel.Text
+	if strings.Contains(strings.ToLower(msg), "checksum") || strings.Contains(msg, "(") {
+		t.Errorf("the error shows internals: %q", msg)
+	}
+	if !strings.Contains(msg, "mistyped or damaged") || strings.Count(msg, "invite") > 1 {
+		t.Errorf("the error does not say it once, plainly: %q", msg)
+	}
+	if a.details.text.Visible() {
+		t.Error("the details are shown before they are asked for")
+	}
+	test.Tap(a.details.toggle)
+	if !a.details.text.Visible() || !strings.Contains(a.details.text.Text, "checksum does not match") {
+		t.Errorf("Details shows %q", a.details.text.Text)
+	}
+	// A new attempt clears both.
+	a.text.SetText("")
+	h.tap("Add from invite")
+	if a.details.root.Visible() {
+		t.Error("the details of the last error stay under a new one")
+	}
+}
+
+// TestAddServerErrorInView: the error of Add server is scrolled into view
+// (it was below the end of the tab) and says it plainly.
+func TestAddServerErrorInView(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	h.win.Resize(fyne.NewSize(800, 600))
+	h.ui.showSettings()
+	st := h.ui.settings.servers
+	h.ui.settings.tabs.SelectIndex(4)
+	h.settle()
+	st.add.SetText(damage(h.ui.main.home.invite()))
+	h.tap("Add server")
+	h.waitFor("the error", func() bool { return st.errLabel.Visible() })
+	h.settle()
+	scroll := st.root.(*container.Scroll)
+	top := st.errLabel.Position().Y - scroll.Offset.Y
+	if top < 0 || top+st.errLabel.Size().Height > scroll.Size().Height {
+		t.Errorf("the error is at %v in a view %v high (scrolled %v)", top, scroll.Size().Height, scroll.Offset.Y)
+	}
+	if strings.Contains(strings.ToLower(st.errLabel.Text), "checksum") {
+		t.Errorf("the error shows internals: %q", st.errLabel.Text)
+	}
+}
