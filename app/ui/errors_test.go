@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // damage changes one letter in the middle of an invite (its checksum no
@@ -73,5 +74,60 @@ func TestAddServerErrorInView(t *testing.T) {
 	}
 	if strings.Contains(strings.ToLower(st.errLabel.Text), "checksum") {
 		t.Errorf("the error shows internals: %q", st.errLabel.Text)
+	}
+}
+
+// labelledFields reports whether every field of the top dialog has a
+// label before it (and after the field before it).
+func (h *harness) labelledFields() bool {
+	h.t.Helper()
+	labelled, ok, fields := false, true, 0
+	var visit func(o fyne.CanvasObject)
+	visit = func(o fyne.CanvasObject) {
+		if o == nil || !o.Visible() {
+			return
+		}
+		switch x := o.(type) {
+		case *widget.Label:
+			labelled = true
+		case *field:
+			fields++
+			ok = ok && labelled
+			labelled = false
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				visit(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				visit(c)
+			}
+		}
+	}
+	visit(h.win.Canvas().Overlays().Top())
+	if fields < 2 {
+		h.t.Fatalf("%d fields in the dialog", fields)
+	}
+	return ok
+}
+
+// TestPasswordFieldsLabelled: each password field of Change password,
+// Set a password, Export and Import has a label, the second "new
+// password" field too.
+func TestPasswordFieldsLabelled(t *testing.T) {
+	h := newProfile(t, "Maya", "maya password")
+	test.Tap(h.settingsButton("Change password…"))
+	if !h.labelledFields() {
+		t.Error("Change password has a field without a label")
+	}
+	h.ui.closeTopDialog()
+	h.ui.showExport()
+	if !h.labelledFields() {
+		t.Error("Export has a field without a label")
+	}
+	h.ui.closeDialogs()
+	h.ui.showImportPasswords("/nonexistent.nook")
+	if !h.labelledFields() {
+		t.Error("Import has a field without a label")
 	}
 }

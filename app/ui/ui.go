@@ -335,13 +335,13 @@ func submitOnEnter(action *widget.Button, objects ...fyne.CanvasObject) {
 
 // newPasswordFields returns the entry for a new password, the one that
 // confirms it, and the box a form shows: both, with a strength meter
-// between them.
+// and the second one's label ("Type it again") between them.
 func newPasswordFields() (pw, confirm *field, box *fyne.Container) {
 	pw = newPasswordField()
 	confirm = newPasswordField()
 	meter := widgets.NewPasswordStrength()
 	pw.OnChanged = meter.SetPassword
-	return pw, confirm, container.NewVBox(pw, meter, confirm)
+	return pw, confirm, container.NewVBox(pw, meter, widget.NewLabel("Type it again"), confirm)
 }
 
 // closeTopDialog closes the most recent dialog; it reports whether there
