@@ -355,10 +355,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	busy.Hide()
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	confirm := widget.NewButtonWithIcon(action, theme.LogoutIcon(), nil)
-	if g.Left {
-		confirm.SetIcon(theme.DeleteIcon())
-	}
+	confirm := widget.NewButton(action, nil)
 	confirm.Importance = widget.DangerImportance
 	confirm.OnTapped = func() {
 		deleteHistory := also.Checked

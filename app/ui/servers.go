@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -134,21 +133,13 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 
 func (t *serversTab) confirmRemove(addr identity.Address) {
 	u := t.u
-	d := dialog.NewConfirm("Remove this server?",
-		"Nook forgets the server: it is no longer offered for new groups.\nYour groups on it keep working.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			if err := u.eng.RemoveServer(addr); err != nil {
-				t.setError("The server was not removed: "+err.Error()+".", "")
-				return
-			}
-			t.refreshList()
-		}, u.win)
-	d.SetConfirmText("Remove")
-	d.SetConfirmImportance(widget.DangerImportance)
-	u.showDialog(d)
+	u.confirm("Remove this server?", 420, "Remove", true, func() {
+		if err := u.eng.RemoveServer(addr); err != nil {
+			t.setError("The server was not removed: "+err.Error()+".", "")
+			return
+		}
+		t.refreshList()
+	}, para("Nook forgets the server: it is no longer offered for new groups. Your groups on it keep working."))
 }
 
 // addServer remembers the server of a pasted invite.
@@ -260,26 +251,19 @@ func (t *serversTab) toggleHosting() {
 		})
 		return
 	}
-	d := dialog.NewConfirm("Stop the server?",
-		"Members of groups on this server cannot exchange messages until you start it again.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			t.hostBtn.Disable()
-			u.background(func() {
-				err := u.eng.StopServer()
-				u.do(func() {
-					t.hostBtn.Enable()
-					if err != nil {
-						t.setError("The server did not stop cleanly: "+err.Error()+".", "")
-					}
-					t.refresh()
-				})
+	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
+		t.hostBtn.Disable()
+		u.background(func() {
+			err := u.eng.StopServer()
+			u.do(func() {
+				t.hostBtn.Enable()
+				if err != nil {
+					t.setError("The server did not stop cleanly: "+err.Error()+".", "")
+				}
+				t.refresh()
 			})
-		}, u.win)
-	d.SetConfirmText("Stop")
-	u.showDialog(d)
+		})
+	}, para("Members of groups on this server cannot exchange messages until you start it again."))
 }
 
 // setError shows msg and hint (nothing when msg is empty), without the

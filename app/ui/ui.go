@@ -313,6 +313,24 @@ func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, 
 	return d
 }
 
+// confirm asks before an action: the objects (the question in words, any
+// choices) above Cancel and the action's button, as every form of the app
+// (showForm). A destructive action is in the danger colour; no button has
+// an icon. Tapping the action closes the dialog and runs do.
+func (u *UI) confirm(title string, w float32, action string, destructive bool, do func(), objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	b := widget.NewButton(action, func() {
+		d.Hide()
+		do()
+	})
+	b.Importance = widget.HighImportance
+	if destructive {
+		b.Importance = widget.DangerImportance
+	}
+	d = u.showForm(title, w, b, nil, objects...)
+	return d
+}
+
 // submitOnEnter makes Enter in each single-line field among objects (and
 // in the containers under them) tap action, unless the field already does
 // something on Enter.
