@@ -259,12 +259,7 @@ func (cp *chatPane) showGroupInvite() {
 	textView.Selectable = true
 	textView.TextStyle.Monospace = true
 	textView.SizeName = theme.SizeNameCaptionText
-	var copyBtn *widget.Button
-	copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(text)
-		copyBtn.SetText("Copied")
-		copyBtn.SetIcon(theme.ConfirmIcon())
-	})
+	copyBtn := widgets.NewCopyButton("Copy invite text", func() string { return text })
 	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
 		"Share it only with people you trust, through a channel you trust — " +
 		"“Invite a contact…” sends it end-to-end encrypted.")

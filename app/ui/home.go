@@ -33,7 +33,7 @@ type homePanel struct {
 	errLabel *widget.Label
 	progress *widgets.Progress
 	torCard  fyne.CanvasObject
-	copyBtn  *widget.Button
+	copyBtn  *widgets.CopyButton
 	root     fyne.CanvasObject
 }
 
@@ -47,7 +47,7 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.textView.Selectable = true
 	h.textView.TextStyle.Monospace = true
 	h.textView.SizeName = theme.SizeNameCaptionText
-	h.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), h.copyText)
+	h.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return h.text })
 	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
 	h.inPerson = widget.NewCheck("In-person invite (one-time, 24 h)", h.setInPerson)
 	h.errLabel = errorLabel()
@@ -118,12 +118,6 @@ func (h *homePanel) showInvite(text string, err error, caption string) {
 
 // invite returns the invite text shown.
 func (h *homePanel) invite() string { return h.text }
-
-func (h *homePanel) copyText() {
-	h.mv.u.app.Clipboard().SetContent(h.text)
-	h.copyBtn.SetText("Copied")
-	h.copyBtn.SetIcon(theme.ConfirmIcon())
-}
 
 // savePNG writes the QR code to an image file.
 func (h *homePanel) savePNG() {

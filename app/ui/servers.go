@@ -33,7 +33,7 @@ type serversTab struct {
 	hostBox    *fyne.Container
 	qr         *widgets.QRView
 	inviteText *widget.Label
-	copyBtn    *widget.Button
+	copyBtn    *widgets.CopyButton
 	stats      *widget.Label
 	root       fyne.CanvasObject
 }
@@ -56,11 +56,7 @@ func newServersTab(u *UI) *serversTab {
 	t.inviteText.Selectable = true
 	t.inviteText.TextStyle.Monospace = true
 	t.inviteText.SizeName = theme.SizeNameCaptionText
-	t.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(t.hosted)
-		t.copyBtn.SetText("Copied")
-		t.copyBtn.SetIcon(theme.ConfirmIcon())
-	})
+	t.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return t.hosted })
 	t.stats = muted("")
 	refresh := linkButton("Refresh", t.refreshHosting)
 	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
@@ -112,12 +108,7 @@ func (t *serversTab) refreshList() {
 // serverRow shows one known server: its address, and buttons to copy its
 // invite and to forget it.
 func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
-	u := t.u
-	var copyBtn *widget.Button
-	copyBtn = widget.NewButtonWithIcon("Copy invite", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(s.Invite)
-		copyBtn.SetText("Copied")
-	})
+	copyBtn := widgets.NewCopyButton("Copy invite", func() string { return s.Invite })
 	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
 	remove.Importance = widget.LowImportance
 	title := "Group server"
