@@ -36,7 +36,7 @@ func (cp *chatPane) showInfo() {
 		para(verified),
 	)
 	if !c.Added.IsZero() {
-		rows = append(rows, muted("Added "+u.times.Stamp(c.Added)+"."))
+		rows = append(rows, muted("Added "+u.times.Long(c.Added)+"."))
 	}
 	d := dialog.NewCustom("Contact details", "Close", container.NewVBox(rows...), u.win)
 	d.Resize(fyne.NewSize(460, 0))

@@ -84,3 +84,14 @@ func TestDialogButtons(t *testing.T) {
 	h.ui.showExport()
 	h.checkButtons("Export", "Choose where to save…", false)
 }
+
+// TestAddedSaysTheDay: Contact details says on which day the contact was
+// added ("Added 14:05." left it out).
+func TestAddedSaysTheDay(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	h.ui.main.chat.showInfo()
+	if !h.hasText("Added today at ") {
+		t.Error("Contact details do not say on which day the contact was added")
+	}
+}
