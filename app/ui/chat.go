@@ -380,6 +380,7 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		Outgoing:   m.Outgoing,
 		State:      deliveryOf(m.Status),
 		FailReason: m.FailReason,
+		Disappears: m.Disappear > 0,
 	}
 	if cp.group != nil && !m.Outgoing {
 		wm.Author, wm.AuthorKey = cp.mv.authorName(cp.conv, m.Author), m.Author
