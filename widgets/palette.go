@@ -25,14 +25,15 @@ var (
 // lightPalette: warm off-white surfaces, deep-blue primary. Text colours are
 // at least WCAG AA (4.5:1) on the background they are drawn on, measured
 // from rendered pixels by the app's TestTextContrast (app/ui). The focus
-// colour is the amber accent, so that a focused button stands out from a
-// hovered one.
+// colour is a lighter blue that changes a blue button as well as a grey one
+// (the old one was the primary itself, so a focused blue button did not
+// change at all).
 var lightPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameBackground:          rgb(0xf4f2ee),
 	theme.ColorNameForeground:          ink,
 	theme.ColorNamePrimary:             brandBlue,
 	theme.ColorNameForegroundOnPrimary: paper,
-	theme.ColorNameFocus:               rgba(0xe0a458, 0x66), // amber: visible on grey and blue buttons
+	theme.ColorNameFocus:               rgba(0x4a7fc1, 0x80), // a lighter blue: changes blue buttons too
 	theme.ColorNameHover:               rgba(0x1f3a5f, 0x1a),
 	theme.ColorNamePressed:             rgba(0x1f3a5f, 0x29),
 	theme.ColorNameSelection:           rgba(0x1f3a5f, 0x26),
@@ -81,7 +82,7 @@ var darkPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameForeground:          rgb(0xe4e8ed),
 	theme.ColorNamePrimary:             rgb(0x6a9ad6),
 	theme.ColorNameForegroundOnPrimary: ink,
-	theme.ColorNameFocus:               rgba(0xe0a458, 0x66),
+	theme.ColorNameFocus:               rgba(0xffffff, 0x4d),
 	theme.ColorNameHover:               rgba(0xffffff, 0x12),
 	theme.ColorNamePressed:             rgba(0xffffff, 0x1f),
 	theme.ColorNameSelection:           rgba(0x3d6da3, 0x4d),
