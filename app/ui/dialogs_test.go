@@ -17,9 +17,11 @@ func (h *harness) topButtons() []*widget.Button {
 		if o == nil || !o.Visible() {
 			return
 		}
+		if b := asButton(o); b != nil {
+			out = append(out, b)
+			return
+		}
 		switch x := o.(type) {
-		case *widget.Button:
-			out = append(out, x)
 		case *fyne.Container:
 			for _, c := range x.Objects {
 				visit(c)

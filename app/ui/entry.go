@@ -230,6 +230,30 @@ func (f *field) TypedKey(k *fyne.KeyEvent) {
 	f.Entry.TypedKey(k)
 }
 
+// formButton is a dialog's button that hands Escape to the window, as a
+// field does (Fyne's button drops it): Escape closes the dialog while the
+// button has the focus.
+type formButton struct {
+	widget.Button
+}
+
+func newFormButton(text string, tapped func()) *formButton {
+	b := &formButton{}
+	b.Text = text
+	b.OnTapped = tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey hands Escape to the window.
+func (b *formButton) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		forwardKey(b, k)
+		return
+	}
+	b.Button.TypedKey(k)
+}
+
 // forwardKey hands a key that a focused widget does not use to the window's
 // key handler (installShortcuts), as if nothing had the focus.
 func forwardKey(o fyne.CanvasObject, k *fyne.KeyEvent) {

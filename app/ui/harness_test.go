@@ -174,6 +174,8 @@ func asButton(o fyne.CanvasObject) *widget.Button {
 		return &b.Button
 	case *widgets.TooltipButton:
 		return &b.Button
+	case *formButton:
+		return &b.Button
 	}
 	return nil
 }

@@ -93,7 +93,7 @@ func TestTabLeavesComposer(t *testing.T) {
 // TestEscapeClosesDialogs: Escape closes the top dialog while one of its
 // fields has the focus (Fyne's entries swallow the key).
 func TestEscapeClosesDialogs(t *testing.T) {
-	h, _ := withContact(t)
+	h, pat := withContact(t)
 	c := h.win.Canvas()
 
 	h.ui.main.showAddContact()
@@ -110,6 +110,23 @@ func TestEscapeClosesDialogs(t *testing.T) {
 	h.press(fyne.KeyEscape, false) // Settings
 	if n := len(h.ui.dialogs); n != 0 {
 		t.Fatalf("%d dialogs open after Escape twice", n)
+	}
+
+	// On a dialog's buttons too (Fyne's buttons swallow Escape).
+	h.ui.main.openChat(pat)
+	h.ui.main.chat.confirmBlock()
+	c.FocusNext() // Cancel
+	if _, ok := c.Focused().(*formButton); !ok {
+		t.Fatalf("Tab in Block went to %T", c.Focused())
+	}
+	h.press(fyne.KeyEscape, false)
+	c.Focus(nil)
+	test.Tap(h.settingsButton("Change password…"))
+	c.Focus(h.button("Cancel"))
+	h.press(fyne.KeyEscape, false) // Change password, from its Cancel
+	h.press(fyne.KeyEscape, false) // Settings
+	if n := len(h.ui.dialogs); n != 0 {
+		t.Fatalf("%d dialogs open after Escape on their buttons", n)
 	}
 
 	// In the search field, Escape goes to the window too.

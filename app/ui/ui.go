@@ -295,7 +295,7 @@ func (u *UI) showForm(title string, w float32, action *widget.Button, focus fyne
 // one last; focus may be nil (nothing to type).
 func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := newFormButton("Cancel", func() { d.Hide() })
 	buttons := container.NewHBox(layoutSpacer(), cancel)
 	for _, a := range actions {
 		buttons.Add(a)
@@ -316,10 +316,11 @@ func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, 
 // confirm asks before an action: the objects (the question in words, any
 // choices) above Cancel and the action's button, as every form of the app
 // (showForm). A destructive action is in the danger colour; no button has
-// an icon. Tapping the action closes the dialog and runs do.
+// an icon. Tapping the action closes the dialog and runs do; Escape closes
+// it while either button has the focus.
 func (u *UI) confirm(title string, w float32, action string, destructive bool, do func(), objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
-	b := widget.NewButton(action, func() {
+	b := newFormButton(action, func() {
 		d.Hide()
 		do()
 	})
@@ -327,7 +328,13 @@ func (u *UI) confirm(title string, w float32, action string, destructive bool, d
 	if destructive {
 		b.Importance = widget.DangerImportance
 	}
-	d = u.showForm(title, w, b, nil, objects...)
+	cancel := newFormButton("Cancel", func() { d.Hide() })
+	submitOnEnter(&b.Button, objects...)
+	content := container.NewVBox(slices.Concat(objects,
+		[]fyne.CanvasObject{container.NewHBox(layoutSpacer(), cancel, b)})...)
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.Resize(fyne.NewSize(w, 0))
+	u.showDialog(d)
 	return d
 }
 
