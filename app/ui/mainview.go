@@ -93,6 +93,7 @@ func newMainView(u *UI) (*mainView, error) {
 func (mv *mainView) showHome() {
 	mv.chat = nil
 	mv.sidebar.selectAddress("")
+	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{mv.home.root}
 	mv.right.Refresh()
 }
@@ -109,6 +110,7 @@ func (mv *mainView) openChat(addr string) {
 	cp := newChatPane(mv, it)
 	mv.chat = cp
 	mv.sidebar.selectAddress(addr)
+	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{cp.root}
 	mv.right.Refresh()
 	cp.shown()

@@ -66,3 +66,23 @@ func TestIconButtonsHaveTooltips(t *testing.T) {
 	test.Tap(lock)
 	h.waitFor("the lock screen", func() bool { return h.ui.main == nil && h.ui.unlock != nil })
 }
+
+// TestTooltipGoesWithItsPane: a tooltip shown by the conversation's
+// header is hidden when another pane replaces it.
+func TestTooltipGoesWithItsPane(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	layer := h.win.Canvas().Content().(*widgets.TooltipLayer)
+	for _, b := range h.tooltipButtons() {
+		if b.Tooltip == "Contact details" {
+			h.win.Canvas().Focus(b)
+		}
+	}
+	if layer.Tooltip() != "Contact details" {
+		t.Fatalf("focusing the details button shows %q", layer.Tooltip())
+	}
+	h.ui.main.showHome()
+	if layer.Tooltip() != "" {
+		t.Errorf("the tooltip %q stayed after its pane was replaced", layer.Tooltip())
+	}
+}

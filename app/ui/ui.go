@@ -143,6 +143,14 @@ func (u *UI) show(screen fyne.CanvasObject) {
 	u.win.SetContent(widgets.NewTooltipLayer(screen))
 }
 
+// hideTooltip hides the tooltip shown, before the part of the window its
+// button is in is replaced (the button then gets no MouseOut or FocusLost).
+func (u *UI) hideTooltip() {
+	if l, ok := u.win.Canvas().Content().(*widgets.TooltipLayer); ok {
+		l.HideTooltip(nil)
+	}
+}
+
 // shortcutText names the shortcut of key with the platform's modifier, as
 // tooltips show it: "Ctrl+L", "⌘L" on a Mac.
 func shortcutText(key string) string {
