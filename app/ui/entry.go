@@ -254,6 +254,69 @@ func (b *formButton) TypedKey(k *fyne.KeyEvent) {
 	b.Button.TypedKey(k)
 }
 
+// focusList is a widget.List that knows which row has the keyboard focus
+// (Fyne keeps it to itself and shows it only as the hover tint), so that
+// the row can draw a ring: it follows the list's own moves (Up, Down, a tap
+// or a selection). updateFocus is called with the row that gains or loses
+// the ring.
+type focusList struct {
+	widget.List
+	focused bool
+	current widget.ListItemID
+}
+
+func newFocusList(length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *focusList {
+	l := &focusList{}
+	l.Length, l.CreateItem, l.UpdateItem = length, create, update
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// hasFocus reports whether row id shows the keyboard focus.
+func (l *focusList) hasFocus(id widget.ListItemID) bool { return l.focused && id == l.current }
+
+// setCurrent records the row a tap or a selection moved the focus to.
+func (l *focusList) setCurrent(id widget.ListItemID) {
+	if id == l.current {
+		return
+	}
+	old := l.current
+	l.current = id
+	l.RefreshItem(old)
+	l.RefreshItem(id)
+}
+
+// FocusGained shows the ring.
+func (l *focusList) FocusGained() {
+	l.focused = true
+	l.List.FocusGained()
+}
+
+// FocusLost hides it.
+func (l *focusList) FocusLost() {
+	l.focused = false
+	l.List.FocusLost()
+}
+
+// TypedKey moves the ring with Up and Down, as the list moves its focus,
+// and hands Escape to the window.
+func (l *focusList) TypedKey(k *fyne.KeyEvent) {
+	n := 0
+	if l.Length != nil {
+		n = l.Length()
+	}
+	switch {
+	case k.Name == fyne.KeyEscape:
+		forwardKey(l, k)
+		return
+	case k.Name == fyne.KeyDown && l.current < n-1:
+		l.current++
+	case k.Name == fyne.KeyUp && l.current > 0:
+		l.current--
+	}
+	l.List.TypedKey(k) // refreshes the rows it moved between
+}
+
 // forwardKey hands a key that a focused widget does not use to the window's
 // key handler (installShortcuts), as if nothing had the focus.
 func forwardKey(o fyne.CanvasObject, k *fyne.KeyEvent) {

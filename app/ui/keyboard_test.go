@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/widgets"
 )
 
 // press delivers a key as the desktop driver does (Fyne's
@@ -216,5 +218,51 @@ func TestComposerGrows(t *testing.T) {
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if e.Text != "" || e.Size().Height != empty {
 		t.Errorf("after sending: text %q, height %v (empty field %v)", e.Text, e.Size().Height, empty)
+	}
+}
+
+// focusedRows returns the addresses of the contact rows on screen that
+// show the focus ring.
+func (h *harness) focusedRows() []string {
+	var out []string
+	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) bool {
+		if r, ok := o.(*widgets.ContactRow); ok && r.Focused() {
+			out = append(out, r.Contact().Address)
+		}
+		return false
+	})
+	return out
+}
+
+// TestListFocusRing: the contact list's row that has the keyboard focus
+// shows a ring, which follows Up and Down and goes when the list loses the
+// focus.
+func TestListFocusRing(t *testing.T) {
+	h, _ := withContact(t)
+	other := string(randomAddress(t))
+	if _, err := h.eng.AddContact(other, "Robin"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the second contact", func() bool { return h.ui.main.sidebar.item(other) != nil })
+	s := h.ui.main.sidebar
+	c := h.win.Canvas()
+	if f := h.focusedRows(); len(f) != 0 {
+		t.Fatalf("rows %v show focus before the list has it", f)
+	}
+	c.Focus(s.list)
+	first, second := s.shown[0].c.Address, s.shown[1].c.Address
+	if f := h.focusedRows(); len(f) != 1 || f[0] != first {
+		t.Fatalf("focused rows %v, want the first, %s", f, first)
+	}
+	h.press(fyne.KeyDown, false)
+	if f := h.focusedRows(); len(f) != 1 || f[0] != second {
+		t.Fatalf("after Down: focused rows %v, want the second, %s", f, second)
+	}
+	h.press(fyne.KeySpace, false) // opens it; the focus goes to its message field
+	if h.ui.main.chat == nil || h.ui.main.chat.addr != second {
+		t.Fatal("Space did not open the focused conversation")
+	}
+	if f := h.focusedRows(); len(f) != 0 {
+		t.Errorf("rows %v still show focus after it went to the message field", f)
 	}
 }

@@ -17,7 +17,8 @@ import (
 // TestReadingScreenshots renders what the keyboard and reading work
 // changed into the folder named by NOOK_SCREENSHOTS (docs/screenshots for
 // the docs): the lock button's tooltip, a plain invite error with its
-// details, the one confirmation pattern, a request at an 800 px window, a
+// details, the one confirmation pattern, the focus ring of the contact
+// list, a request at an 800 px window, a
 // conversation at 512 px with its badges and disappearing messages, and
 // the lock screen of a profile without a password in the light theme.
 // Without the variable it is skipped.
@@ -84,8 +85,14 @@ func TestReadingScreenshots(t *testing.T) {
 	h.win.Resize(fyne.NewSize(512, 520))
 	shoot(h, "narrow-chat.png")
 
-	// The same confirmation everywhere: Cancel, then the action.
+	// The contact list with the keyboard focus: a ring on its row, and
+	// the focused button of the conversation.
 	h.win.Resize(fyne.NewSize(800, 560))
+	h.win.Canvas().Focus(h.ui.main.sidebar.list)
+	h.press(fyne.KeyDown, false)
+	shoot(h, "list-focus.png")
+
+	// The same confirmation everywhere: Cancel, then the action.
 	cp.confirmBlock()
 	shoot(h, "confirm-block.png")
 	h.ui.closeDialogs()
