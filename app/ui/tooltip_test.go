@@ -86,3 +86,32 @@ func TestTooltipGoesWithItsPane(t *testing.T) {
 		t.Errorf("the tooltip %q stayed after its pane was replaced", layer.Tooltip())
 	}
 }
+
+// TestCopyMessageSaysCopied: Copy text on a message says "Copied" under
+// it for a moment.
+func TestCopyMessageSaysCopied(t *testing.T) {
+	h, pat := withContact(t)
+	h.ui.main.openChat(pat)
+	cp := h.ui.main.chat
+	test.Type(cp.entry, "the address is in the drawer")
+	cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	h.waitFor("the message", func() bool { return len(cp.msgs) == 1 })
+	h.settle()
+	var bubble *widgets.MessageBubble
+	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) bool {
+		bubble, _ = o.(*widgets.MessageBubble)
+		return bubble != nil && bubble.Message().Body != ""
+	})
+	if bubble == nil || bubble.OnCopy == nil {
+		t.Fatal("no message bubble with a Copy action on screen")
+	}
+	bubble.OnCopy(bubble.Message().Body) // what its menu's Copy text does
+	layer := h.win.Canvas().Content().(*widgets.TooltipLayer)
+	if got := fyne.CurrentApp().Clipboard().Content(); got != "the address is in the drawer" {
+		t.Errorf("clipboard holds %q", got)
+	}
+	if layer.Tooltip() != "Copied" {
+		t.Fatalf("after copying a message the window shows %q", layer.Tooltip())
+	}
+	h.waitFor("the feedback to end", func() bool { return layer.Tooltip() == "" })
+}

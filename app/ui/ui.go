@@ -143,6 +143,27 @@ func (u *UI) show(screen fyne.CanvasObject) {
 	u.win.SetContent(widgets.NewTooltipLayer(screen))
 }
 
+// copiedFor is how long "Copied" stays under what was copied.
+const copiedFor = 2 * time.Second
+
+// copyWithFeedback copies text and says "Copied" under anchor for a
+// moment, in the tooltip layer (a message's Copy text gave no sign).
+func (u *UI) copyWithFeedback(text string, anchor fyne.CanvasObject) {
+	u.app.Clipboard().SetContent(text)
+	l, ok := u.win.Canvas().Content().(*widgets.TooltipLayer)
+	if !ok {
+		return
+	}
+	l.ShowTooltip("Copied", anchor)
+	time.AfterFunc(copiedFor, func() {
+		u.do(func() {
+			if l.Tooltip() == "Copied" {
+				l.HideTooltip(anchor)
+			}
+		})
+	})
+}
+
 // hideTooltip hides the tooltip shown, before the part of the window its
 // button is in is replaced (the button then gets no MouseOut or FocusLost).
 func (u *UI) hideTooltip() {
