@@ -37,11 +37,9 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	cp.members.Importance = widget.LowImportance
 	cp.members.SizeName = theme.SizeNameCaptionText
 	cp.refreshMemberCount()
-	info := widget.NewButtonWithIcon("", theme.AccountIcon(), cp.showMembers)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showGroupMenu(more) })
-	more.Importance = widget.LowImportance
+	info := widgets.NewTooltipButton(theme.AccountIcon(), "Members", cp.showMembers)
+	var more *widgets.TooltipButton
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: invite, leave…", func() { cp.showGroupMenu(more) })
 	cp.syncBar = widgets.NewProgress("Catching up with the group server")
 	cp.syncBar.Hide()
 	cp.warnBox = container.NewVBox()
@@ -261,12 +259,7 @@ func (cp *chatPane) showGroupInvite() {
 	textView.Selectable = true
 	textView.TextStyle.Monospace = true
 	textView.SizeName = theme.SizeNameCaptionText
-	var copyBtn *widget.Button
-	copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(text)
-		copyBtn.SetText("Copied")
-		copyBtn.SetIcon(theme.ConfirmIcon())
-	})
+	copyBtn := widgets.NewCopyButton("Copy invite text", func() string { return text })
 	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
 		"Share it only with people you trust, through a channel you trust — " +
 		"“Invite a contact…” sends it end-to-end encrypted.")
@@ -371,10 +364,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	busy.Hide()
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	confirm := widget.NewButtonWithIcon(action, theme.LogoutIcon(), nil)
-	if g.Left {
-		confirm.SetIcon(theme.DeleteIcon())
-	}
+	confirm := widget.NewButton(action, nil)
 	confirm.Importance = widget.DangerImportance
 	confirm.OnTapped = func() {
 		deleteHistory := also.Checked

@@ -36,7 +36,7 @@ type homePanel struct {
 	errLabel *widget.Label
 	progress *widgets.Progress
 	torCard  fyne.CanvasObject
-	copyBtn  *widget.Button
+	copyBtn  *widgets.CopyButton
 	textCard fyne.CanvasObject // hidden for in-person invites: they stay on screen
 	root     fyne.CanvasObject
 }
@@ -51,7 +51,8 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.textView.Selectable = true
 	h.textView.TextStyle.Monospace = true
 	h.textView.SizeName = theme.SizeNameCaptionText
-	h.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), h.copyText)
+	h.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return h.text })
+	h.copyBtn.OnTapped = h.copyText
 	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
 	h.inPerson = widget.NewCheck("In-person invite (one-time, 15 min)", h.setInPerson)
 	h.errLabel = errorLabel()
@@ -152,12 +153,14 @@ func (h *homePanel) share(text string, then func()) {
 // invite returns the invite text shown.
 func (h *homePanel) invite() string { return h.text }
 
+// copyText copies the invite text once the engine knows that it left the
+// screen (share): an in-person invite that was copied no longer verifies.
 func (h *homePanel) copyText() {
 	text := h.text
 	h.share(text, func() {
-		h.mv.u.app.Clipboard().SetContent(text)
-		h.copyBtn.SetText("Copied")
-		h.copyBtn.SetIcon(theme.ConfirmIcon())
+		if h.text == text { // still the invite that was marked shared
+			h.copyBtn.Copy()
+		}
 	})
 }
 

@@ -4,9 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -23,13 +21,7 @@ func TestImportWarnsOfCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.ui.showImportPasswords(path)
-	var entries []*widget.Entry
-	walk(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
-		if e, ok := o.(*widget.Entry); ok {
-			entries = append(entries, e)
-		}
-		return false
-	})
+	entries := h.topEntries()
 	if len(entries) != 3 {
 		t.Fatalf("the import dialog has %d entries, want 3", len(entries))
 	}

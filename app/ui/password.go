@@ -63,7 +63,7 @@ func busyRow() (*widget.ProgressBarInfinite, *widget.Label, fyne.CanvasObject) {
 // showChangePassword asks for the current password and a new one. Empty
 // new fields are an error: removing the password is its own action.
 func (u *UI) showChangePassword() {
-	old := widget.NewPasswordEntry()
+	old := newPasswordField()
 	pw, confirm, pwFields := newPasswordFields()
 	confirm.SetPlaceHolder("Type the new password again")
 	errLabel := errorLabel()
@@ -164,7 +164,7 @@ func (u *UI) showRemovePassword() {
 	warning := para("Without a password, anyone using this computer can open this profile and read all its " +
 		"conversations, and locking it protects nothing.")
 	warning.Importance = widget.WarningImportance
-	current := widget.NewPasswordEntry()
+	current := newPasswordField()
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog

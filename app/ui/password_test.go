@@ -54,15 +54,15 @@ func (h *harness) settingsButton(text string) *widget.Button {
 }
 
 // topEntries returns the visible entries of the top dialog, in order.
-func (h *harness) topEntries() []*widget.Entry {
+func (h *harness) topEntries() []*field {
 	h.t.Helper()
 	overlays := h.win.Canvas().Overlays().List()
 	if len(overlays) == 0 {
 		h.t.Fatal("no dialog open")
 	}
-	var out []*widget.Entry
+	var out []*field
 	walk(overlays[len(overlays)-1], func(o fyne.CanvasObject) bool {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := o.(*field); ok {
 			out = append(out, e)
 			return false
 		}

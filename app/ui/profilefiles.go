@@ -24,7 +24,7 @@ func (u *UI) showImport() {
 }
 
 func (u *UI) showImportPasswords(path string) {
-	exportPw := widget.NewPasswordEntry()
+	exportPw := newPasswordField()
 	newPw, confirm, newPwFields := newPasswordFields()
 	errLabel := errorLabel()
 	busy := widget.NewProgressBarInfinite()

@@ -26,7 +26,7 @@ type settingsDialog struct {
 
 	tabs *container.AppTabs
 
-	name       *widget.Entry
+	name       *field
 	blockUnk   *widget.Check
 	notify     *widget.Check
 	notifyText *widget.Check
@@ -106,7 +106,7 @@ func autoLockLabel(minutes int) string {
 
 func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	u := sd.u
-	sd.name = widget.NewEntry()
+	sd.name = newField()
 	sd.name.SetText(u.main.name)
 	saveName := widget.NewButton("Save name", nil)
 	saveName.OnTapped = func() {
@@ -318,14 +318,14 @@ func (sd *settingsDialog) showDeleteProfile() {
 	name := u.main.name
 	has, ok := u.hasPassword()
 	has = has || !ok // unknown: the engine checks the password anyway
-	var entry *widget.Entry
+	var entry *field
 	var ask fyne.CanvasObject
 	if has {
-		entry = widget.NewPasswordEntry()
+		entry = newPasswordField()
 		entry.SetPlaceHolder("Your password")
 		ask = widget.NewLabel("Type your password to confirm")
 	} else {
-		entry = widget.NewEntry()
+		entry = newField()
 		entry.SetPlaceHolder("Profile name")
 		ask = para("This profile has no password. To confirm, type its name, “" + name + "”.")
 	}

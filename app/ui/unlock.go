@@ -18,7 +18,7 @@ const wrongPassword = "That password doesn't open any profile on this computer"
 // unlockScreen asks for a password and opens the profile it unlocks.
 type unlockScreen struct {
 	u        *UI
-	password *widget.Entry
+	password *field
 	button   *widget.Button
 	// open opens a profile without a password (UnlockAny("")); shown
 	// when the headers say there is one.
@@ -38,7 +38,7 @@ type unlockScreen struct {
 func (u *UI) showUnlock(tryEmpty bool) {
 	s := &unlockScreen{u: u}
 	u.unlock = s
-	s.password = widget.NewPasswordEntry()
+	s.password = newPasswordField()
 	s.password.SetPlaceHolder("Password")
 	s.password.OnSubmitted = func(string) { s.submit() }
 	s.button = widget.NewButton("Unlock", s.submit)
