@@ -15,8 +15,8 @@ import (
 // migration of badges given by earlier versions.
 
 // SafetyCode returns the safety code of the unlocked profile and a
-// contact: 30 digits in groups of five, the same on both people's screens
-// (invite.SafetyCode). Two people who compare it, in person or over a
+// contact: 60 digits in groups of five (a fingerprint of each key), the
+// same on both people's screens (invite.SafetyCode). Two people who compare it, in person or over a
 // call where they recognise each other, and see the same digits know that
 // each Nook talks to the other's; they may then mark each other verified
 // (MarkVerified).

@@ -39,14 +39,19 @@ func verificationText(c model.Contact) string {
 	return s
 }
 
-// safetyCodeLines splits a safety code into two lines of three groups, to
-// read aloud a line at a time.
+// safetyCodeLines splits a safety code (two fingerprints of six groups)
+// into four lines of three groups, to read aloud a line at a time; the
+// first two lines are one person's fingerprint, the last two the other's.
 func safetyCodeLines(code string) string {
 	g := strings.Fields(code)
-	if len(g) != 6 {
+	if len(g) != 12 {
 		return code
 	}
-	return strings.Join(g[:3], "  ") + "\n" + strings.Join(g[3:], "  ")
+	lines := make([]string, 0, 4)
+	for i := 0; i < len(g); i += 3 {
+		lines = append(lines, strings.Join(g[i:i+3], "  "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // showSafetyCode opens the safety code of this conversation's contact,
@@ -77,7 +82,7 @@ func (cp *chatPane) showSafetyCode() {
 	}
 	content := container.NewVBox(
 		para("Ask "+c.Name()+" to open this view for you in their Nook and compare the digits, "+
-			"in person or on a call where you know their voice. Not by message: whoever could change "+
+			"in person or on a call where you know their voice: all 60 digits, not only the first ones. Not by message: whoever could change "+
 			"a message could change the digits in it."),
 		card(digits),
 		para("The same digits on both screens mean that your Nook and theirs talk to each other with nobody in between. "+
