@@ -53,7 +53,9 @@ func (e *Engine) MarkVerified(contact identity.Address, verified bool) (model.Co
 // accepted each other's in-person invite, the badge may have been earned
 // the sound way too; it is removed all the same, failing closed.) The
 // other legacy badges were given to a dialler who proved a secret we
-// issued, which is what VerifiedInPerson records. It runs at every unlock
+// issued, which is what VerifiedInPerson records. Every badge kept gets
+// the name it belongs to (model.Contact.VerifiedName): the contact's
+// display name now, the only one we know. It runs at every unlock
 // and touches only legacy records, so it is idempotent.
 func (op *openProfile) migrateVerified() error {
 	contacts, err := op.st.Contacts()
@@ -61,6 +63,15 @@ func (op *openProfile) migrateVerified() error {
 		return err
 	}
 	for _, c := range contacts {
+		if c.Verified && c.VerifiedName == "" && c.DisplayName != "" && c.Verification != model.VerifiedLegacy {
+			// Verified by a version that did not record the name the
+			// badge was given under: the store records the name of now
+			// (security review 2, M-B).
+			if err := op.st.PutContact(c); err != nil {
+				return err
+			}
+			continue
+		}
 		if c.Verification != model.VerifiedLegacy {
 			continue
 		}

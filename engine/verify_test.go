@@ -228,3 +228,71 @@ func TestVerifiedMigration(t *testing.T) {
 		t.Fatalf("MarkVerified: %+v, %v", c, err)
 	}
 }
+
+// TestVerifiedNameKept (security review 2, M-B): Alice verifies Mallory in
+// person; later Mallory renames himself "Bob", which reaches Alice's Nook
+// on his next connection. Alice must never see "Bob — Verified": the badge
+// stays with the name it was given under ("Mallory"), and the new name is
+// shown as a change only. Removing the badge and giving it again (after a
+// new comparison) takes the name of that moment.
+func TestVerifiedNameKept(t *testing.T) {
+	dirNet := loopback.NewMemoryDirectory()
+	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.createProfile("Alice", "a")
+	mallory.createProfile("Mallory", "m")
+	mallory.acceptInviteOf(alice)
+	var c model.Contact
+	alice.waitUntil("Mallory verified in person", step, func() bool {
+		var err error
+		c, err = alice.Contact(mallory.self())
+		return err == nil && c.Verification == model.VerifiedInPerson
+	})
+	if c.Name() != "Mallory" || c.VerifiedName != "Mallory" {
+		t.Fatalf("verified as %q (name %q)", c.VerifiedName, c.Name())
+	}
+
+	if err := mallory.SetDisplayName("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mallory.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mallory.UnlockAny(context.Background(), "m"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("Mallory's new name", step, func() bool {
+		var err error
+		c, err = alice.Contact(mallory.self())
+		return err == nil && c.DisplayName == "Bob"
+	})
+	if !c.Verified || c.Name() != "Mallory" {
+		t.Fatalf("after the rename Alice sees %q, verified %v: the badge went to a name nobody verified", c.Name(), c.Verified)
+	}
+	if got := c.RenamedTo(); got != "Bob" {
+		t.Fatalf("RenamedTo = %q, want the new name shown as a change", got)
+	}
+	// The event the UI follows carries the same.
+	if _, err := alice.RenameContact(mallory.self(), ""); err != nil {
+		t.Fatal(err)
+	}
+	ev := alice.waitEvent("the contact's change", func(e model.Event) bool {
+		cc, ok := e.(model.ContactChanged)
+		return ok && cc.Contact.Address == string(mallory.self()) && cc.Contact.DisplayName == "Bob"
+	}).(model.ContactChanged)
+	if ev.Contact.Name() != "Mallory" || ev.Contact.VerifiedName != "Mallory" {
+		t.Fatalf("the event shows %q (verified as %q)", ev.Contact.Name(), ev.Contact.VerifiedName)
+	}
+
+	// A new comparison under the new name verifies that name.
+	if _, err := alice.MarkVerified(mallory.self(), false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := alice.MarkVerified(mallory.self(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name() != "Bob" || c.VerifiedName != "Bob" || c.RenamedTo() != "" {
+		t.Fatalf("verified again: name %q, verified as %q, renamed to %q", c.Name(), c.VerifiedName, c.RenamedTo())
+	}
+}

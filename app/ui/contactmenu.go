@@ -23,8 +23,10 @@ func (cp *chatPane) showInfo() {
 	rows := []fyne.CanvasObject{
 		subheading(c.Name()),
 	}
-	if c.Nickname != "" && c.DisplayName != "" && c.DisplayName != c.Nickname {
-		rows = append(rows, muted("Calls themselves “"+c.DisplayName+"”."))
+	if n := renamedNote(c); n != "" {
+		rows = append(rows, muted(n))
+	} else if own := model.CleanName(c.DisplayName); own != "" && own != c.Name() {
+		rows = append(rows, muted("Calls themselves “"+own+"”."))
 	}
 	rows = append(rows,
 		widget.NewLabel("Onion address"),

@@ -39,6 +39,23 @@ func verificationText(c model.Contact) string {
 	return s
 }
 
+// renamedNote says that a verified contact now advertises a name other
+// than the one the badge was given under (model.Contact.RenamedTo), or "".
+// The badge stays with the verified name; the new one is shown only as
+// this change, never beside the badge.
+func renamedNote(c model.Contact) string {
+	n := c.RenamedTo()
+	if n == "" || n == c.Name() {
+		return ""
+	}
+	was := "You verified them when they showed no name"
+	if v := model.CleanName(c.VerifiedName); v != "" {
+		was = "You verified them as “" + v + "”"
+	}
+	return c.Name() + " now calls themselves “" + n + "”. " + was +
+		"; the badge stays with that. If they are who you think, you can give them a nickname."
+}
+
 // safetyCodeLines splits a safety code (two fingerprints of six groups)
 // into four lines of three groups, to read aloud a line at a time; the
 // first two lines are one person's fingerprint, the last two the other's.

@@ -154,6 +154,13 @@ type Contact struct {
 	Verified bool
 	// Verification says how the contact was verified.
 	Verification Verification
+	// VerifiedName is the name the contact advertised when the badge was
+	// given (cleaned with CleanName; empty if they had none). The badge
+	// belongs to that name: a verified contact without a nickname is shown
+	// under it, and a name they advertise later is only a change
+	// (RenamedTo). The store records it when a contact becomes verified
+	// and keeps it while they stay verified; callers cannot set it.
+	VerifiedName string
 	// InviteConfirmed is set on the side that accepted the contact's
 	// one-time invite once the contact's Nook proved it redeemed that
 	// invite's secret. It does not verify them: Nook cannot tell where an
@@ -210,18 +217,34 @@ func (v Verification) String() string {
 	return "unknown"
 }
 
-// Name returns the name to show for the contact: the nickname, else the
-// advertised display name, else the first characters of the address.
-// Characters ForbiddenInName reports, which a name stored by an older
-// version may hold, are left out.
+// Name returns the name to show for the contact: the nickname, else, for a
+// verified contact, the name the badge was given under (VerifiedName), else
+// the advertised display name, else the first characters of the address.
+// A verified contact's later display name never shows beside the badge:
+// RenamedTo reports it. Characters ForbiddenInName reports, which a name
+// stored by an older version may hold, are left out.
 func (c Contact) Name() string {
 	switch {
 	case CleanName(c.Nickname) != "":
 		return CleanName(c.Nickname)
-	case CleanName(c.DisplayName) != "":
+	case c.Verified && CleanName(c.VerifiedName) != "":
+		return CleanName(c.VerifiedName)
+	case !c.Verified && CleanName(c.DisplayName) != "":
 		return CleanName(c.DisplayName)
 	case len(c.Address) >= 8:
 		return c.Address[:8]
 	}
 	return c.Address
+}
+
+// RenamedTo returns the name a verified contact advertises now when it is
+// not the one the badge was given under ("now calls themselves …"), or "".
+func (c Contact) RenamedTo() string {
+	if !c.Verified {
+		return ""
+	}
+	if n := CleanName(c.DisplayName); n != CleanName(c.VerifiedName) {
+		return n
+	}
+	return ""
 }
