@@ -20,7 +20,8 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 	dirNet := loopback.NewMemoryDirectory()
 	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bad := []string{"\u202eecilA", "Al\u2066ice", "Alice\u200f", "Al\u00adice", "Al\u200bice"}
+	bad := []string{"\u202eecilA", "Al\u2066ice", "Alice\u200f", "Al\u00adice", "Al\u200bice",
+		"Al\u3164ice", "Alice\u2800", "Al\u200dice", "Alice\ufe0f"} // the last four: security review 2, L-C
 	for _, name := range bad {
 		if _, err := alice.CreateProfile(context.Background(), name, "pw"); err == nil {
 			t.Fatalf("profile named %q created", name)

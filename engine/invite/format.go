@@ -81,9 +81,10 @@ type Invite interface {
 
 // ErrName is returned by NewContactInvite and NewGroupInvite for a name
 // longer than MaxNameRunes characters or MaxNameBytes bytes, not valid UTF-8,
-// or containing a character model.ForbiddenInName reports (control
-// characters, and format characters other than ZWJ: text-direction
-// overrides, isolates and marks, invisible characters). Parse reports
+// or containing a character model.BadNameChar reports (control
+// characters, text-direction overrides, isolates and marks, invisible
+// characters and blank fillers; a zero-width joiner or variation selector
+// 16 outside an emoji sequence). Parse reports
 // such a name as ErrMalformed (wrapping ErrName).
 var ErrName = errors.New("name is not allowed")
 
@@ -357,25 +358,10 @@ func bidiControl(r rune) bool {
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// invisible reports Unicode's default-ignorable code points
-// (DerivedCoreProperties: Other_Default_Ignorable_Code_Point, format
-// characters and variation selectors, without white space, the interlinear
-// annotation characters, the Egyptian hieroglyph format controls and the
-// prepended concatenation marks): characters that show as nothing, which
-// chat programs, word processors and keyboards slip into text (a soft
-// hyphen, a zero-width joiner, a direction mark) and nobody can see to
-// remove.
-func invisible(r rune) bool {
-	switch {
-	case r < 0x80:
-		return false
-	case r >= 0xfff9 && r <= 0xfffb, r >= 0x13430 && r <= 0x1343f:
-		return false
-	case unicode.Is(unicode.White_Space, r), unicode.Is(unicode.Prepended_Concatenation_Mark, r):
-		return false
-	}
-	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
-}
+// invisible reports the characters an invite may hold anywhere and that
+// parsing skips: Unicode's default-ignorable code points (model.Invisible,
+// which names refuse).
+func invisible(r rune) bool { return model.Invisible(r) }
 
 // compact removes white space and invisible characters and upper-cases
 // ASCII letters.
@@ -490,7 +476,7 @@ func checkName(s string) error {
 		return fmt.Errorf("%w: not valid UTF-8", ErrName)
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("%w: longer than %d characters", ErrName, MaxNameRunes)
-	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+	case model.BadNameChar(s) >= 0:
 		return fmt.Errorf("%w: contains control, text-direction or invisible characters", ErrName)
 	}
 	return nil
