@@ -53,7 +53,10 @@ func (e *Engine) MarkVerified(contact identity.Address, verified bool) (model.Co
 // accepted each other's in-person invite, the badge may have been earned
 // the sound way too; it is removed all the same, failing closed.) The
 // other legacy badges were given to a dialler who proved a secret we
-// issued, which is what VerifiedInPerson records. Every badge kept gets
+// issued; but those versions showed and copied in-person invites freely
+// and kept their secrets 24 hours, so the invite may have left our screen:
+// they become VerifiedEarlierVersion, which says so and asks to compare
+// the safety code (security review 2, L-A). Every badge kept gets
 // the name it belongs to (model.Contact.VerifiedName): the contact's
 // display name now, the only one we know. It runs at every unlock
 // and touches only legacy records, so it is idempotent.
@@ -80,7 +83,7 @@ func (op *openProfile) migrateVerified() error {
 		case err == nil:
 			c.Verified, c.Verification, c.VerifyRevoked = false, model.Unverified, true
 		case errors.Is(err, store.ErrNotFound):
-			c.Verification = model.VerifiedInPerson
+			c.Verification = model.VerifiedEarlierVersion
 		default:
 			return err
 		}

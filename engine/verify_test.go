@@ -186,7 +186,11 @@ func TestSafetyCodeVerification(t *testing.T) {
 // Bob, who accepted Alice's in-person invite (verified on the dialler's
 // side, which a forged invite could fake) and whose own in-person invite
 // Carol accepted (verified on the inviter's side). After the import Alice
-// is no longer shown verified, with a note saying why; Carol still is.
+// is no longer shown verified, with a note saying why; Carol still is, but
+// as verified by an earlier version (security review 2, L-A): that
+// version showed and copied in-person invites freely and kept their
+// secrets a day, so "only ever shown on your screen" is not known. Both
+// get the name the badge belongs to (M-B).
 //
 // The export was written by a test run on commit d395ad2, with that
 // commit's testEngine helpers and the profiles "Alice"/"a", "Bob"/"b",
@@ -220,8 +224,21 @@ func TestVerifiedMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !carol.Verified || carol.Verification != model.VerifiedInPerson || carol.VerifyRevoked {
+	if !carol.Verified || carol.Verification != model.VerifiedEarlierVersion || carol.VerifyRevoked {
 		t.Fatalf("inviter-side badge after migration: verified %v (%v), revoked %v", carol.Verified, carol.Verification, carol.VerifyRevoked)
+	}
+	if carol.VerifiedName != "Carol" || carol.Name() != "Carol" {
+		t.Fatalf("the badge kept belongs to %q, shown as %q", carol.VerifiedName, carol.Name())
+	}
+	// The migration runs at every unlock and changes nothing more.
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Unlock(context.Background(), info.ID, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := e.Contact(carolAddr); err != nil || again.Verification != model.VerifiedEarlierVersion || again.VerifiedName != "Carol" {
+		t.Fatalf("after a second unlock: %v %q, %v", again.Verification, again.VerifiedName, err)
 	}
 	// Marking Alice verified after comparing safety codes clears the note.
 	if c, err := e.MarkVerified(aliceAddr, true); err != nil || !c.Verified || c.VerifyRevoked {

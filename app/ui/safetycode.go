@@ -24,6 +24,10 @@ func verificationText(c model.Contact) string {
 	switch {
 	case c.Verification == model.VerifiedInPerson:
 		s = "Verified in person: " + c.Name() + " used a one-time invite that was only ever shown on your screen, so they read it there."
+	case c.Verification == model.VerifiedEarlierVersion:
+		s = "Verified by an earlier version of Nook: " + c.Name() + " used a one-time invite of yours, but that version " +
+			"let such invites be copied and kept them for a day, so it may have reached them another way. " +
+			"Compare the safety code with them to be sure."
 	case c.Verified:
 		s = "Verified: you compared the safety code with " + c.Name() + " and marked them verified."
 	case c.VerifyRevoked:

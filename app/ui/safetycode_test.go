@@ -156,3 +156,27 @@ func TestVerifiedRename(t *testing.T) {
 		t.Fatal("the details do not say which name was verified")
 	}
 }
+
+// TestEarlierVersionBadge (security review 2, L-A): a badge an earlier
+// version gave on the inviter's side is explained honestly: that version
+// let in-person invites be copied, so the details do not claim the invite
+// was only shown on this screen, and ask to compare the safety code. The
+// in-person caption says that a screenshot or a shared screen hands the
+// invite over too.
+func TestEarlierVersionBadge(t *testing.T) {
+	c := model.Contact{Address: "5nhupqepbuv2wvz2xnhrr2jlor2hudybkynvd5c47yamnvegqmuqanqd", DisplayName: "Carol",
+		VerifiedName: "Carol", Verified: true, Verification: model.VerifiedEarlierVersion}
+	s := verificationText(c)
+	if strings.Contains(s, "only ever shown on your screen") || !strings.Contains(s, "earlier version") ||
+		!strings.Contains(s, "Compare the safety code") {
+		t.Fatalf("the details say %q", s)
+	}
+	alice, _ := twoProfiles(t)
+	home := alice.ui.main.home
+	ordinary := home.invite()
+	test.Tap(home.inPerson)
+	alice.waitFor("an in-person invite", func() bool { return home.invite() != ordinary })
+	if !alice.hasText("A screenshot or a shared screen hands it over too") {
+		t.Fatal("the in-person caption does not warn about screenshots and screen sharing")
+	}
+}

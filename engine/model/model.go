@@ -201,6 +201,13 @@ const (
 	// record how. Only the store returns it, and the engine replaces it
 	// when it opens the profile.
 	VerifiedLegacy
+	// VerifiedEarlierVersion: an earlier version of Nook verified them
+	// because they redeemed an in-person invite of ours; but those
+	// versions showed and copied in-person invites freely and kept their
+	// secrets a day, so it is not known that the invite never left our
+	// screen. Comparing the safety code makes sure (security review 2,
+	// L-A).
+	VerifiedEarlierVersion
 )
 
 func (v Verification) String() string {
@@ -213,6 +220,8 @@ func (v Verification) String() string {
 		return "verified by safety code"
 	case VerifiedLegacy:
 		return "verified (earlier version)"
+	case VerifiedEarlierVersion:
+		return "verified by an earlier version"
 	}
 	return "unknown"
 }

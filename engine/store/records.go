@@ -86,7 +86,7 @@ func decodeContactRecord(address string, b []byte) (model.Contact, bool, error) 
 	case len(d.b) > 0:
 		c.Verification = model.Verification(d.byte())
 		vflags := d.byte()
-		if c.Verification > model.VerifiedLegacy || vflags&^(contactInviteConfirmed|contactVerifyRevoked|contactNameRecorded) != 0 {
+		if c.Verification > model.VerifiedEarlierVersion || vflags&^(contactInviteConfirmed|contactVerifyRevoked|contactNameRecorded) != 0 {
 			d.fail("unknown verification")
 		}
 		if c.Verified != (c.Verification != model.Unverified) {
