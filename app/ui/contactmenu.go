@@ -77,7 +77,7 @@ func (cp *chatPane) showRename() {
 	c := cp.contact
 	e := widget.NewEntry()
 	e.SetText(c.Nickname)
-	e.SetPlaceHolder(c.DisplayName)
+	e.SetPlaceHolder(model.CleanName(c.DisplayName))
 	d := dialog.NewForm("Rename "+c.Name(), "Save", "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Name", e)},
 		func(ok bool) {
