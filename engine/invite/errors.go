@@ -64,7 +64,7 @@ var (
 	// that is not a PNG, JPEG, GIF or WebP image, or is a broken one.
 	ErrImage = errors.New("not a supported image")
 	// ErrImageTooLarge is returned by DecodeImageBytes and DecodeImageFile for
-	// an image larger than MaxImageBytes or MaxImagePixels, before it is
+	// an image larger than MaxImageBytes, MaxImagePixels or MaxImageMemory, before it is
 	// decoded.
 	ErrImageTooLarge = errors.New("image is too large")
 	// ErrQRSize is returned by QRPNG and QRImage when the requested size is
