@@ -230,7 +230,7 @@ func (v Verification) String() string {
 // verified contact, the name the badge was given under (VerifiedName), else
 // the advertised display name, else the first characters of the address.
 // A verified contact's later display name never shows beside the badge:
-// RenamedTo reports it. Characters ForbiddenInName reports, which a name
+// RenamedTo reports it. Characters BadNameChar reports, which a name
 // stored by an older version may hold, are left out.
 func (c Contact) Name() string {
 	switch {
