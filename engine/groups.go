@@ -33,7 +33,19 @@ func (e *Engine) Groups() ([]groupclient.GroupInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return op.groups.Groups(), nil
+	gs := op.groups.Groups()
+	for i := range gs {
+		gs[i] = cleanGroup(gs[i])
+	}
+	return gs, nil
+}
+
+// cleanGroup returns g with its name cleaned (model.CleanName): a name
+// stored by an older version of Nook may hold characters names no longer
+// allow (security review 2, L-D).
+func cleanGroup(g groupclient.GroupInfo) groupclient.GroupInfo {
+	g.Name = model.CleanName(g.Name)
+	return g
 }
 
 // CreateGroup creates a group called name on the server whose invite text
@@ -155,7 +167,11 @@ func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return op.groups.LeftGroups()
+	gs, err := op.groups.LeftGroups()
+	for i := range gs {
+		gs[i] = cleanGroup(gs[i])
+	}
+	return gs, err
 }
 
 // GroupMembers returns the authors seen in a group. Each says whether it
@@ -173,6 +189,11 @@ func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, 
 	if err != nil {
 		return nil, err
 	}
+	for i := range ms {
+		// A name stored by an older version may hold characters names
+		// no longer allow (security review 2, L-D).
+		ms[i].Name = model.CleanName(ms[i].Name)
+	}
 	cs, err := op.st.Contacts()
 	if err != nil {
 		return nil, err
@@ -184,8 +205,8 @@ func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, 
 			contacts[c.Address] = true
 		}
 		if c.State != model.ContactBlocked {
-			taken[foldName(c.Nickname)]++
-			taken[foldName(c.DisplayName)]++
+			taken[foldName(model.CleanName(c.Nickname))]++
+			taken[foldName(model.CleanName(c.DisplayName))]++
 		}
 	}
 	self := op.id.Address()

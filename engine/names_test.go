@@ -5,8 +5,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -20,7 +22,8 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 	dirNet := loopback.NewMemoryDirectory()
 	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bad := []string{"\u202eecilA", "Al\u2066ice", "Alice\u200f", "Al\u00adice", "Al\u200bice"}
+	bad := []string{"\u202eecilA", "Al\u2066ice", "Alice\u200f", "Al\u00adice", "Al\u200bice",
+		"Al\u3164ice", "Alice\u2800", "Al\u200dice", "Alice\ufe0f"} // the last four: security review 2, L-C
 	for _, name := range bad {
 		if _, err := alice.CreateProfile(context.Background(), name, "pw"); err == nil {
 			t.Fatalf("profile named %q created", name)
@@ -70,5 +73,53 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 	}
 	if got := inv.(*invite.ContactInvite).Name(); got != "ecilA" {
 		t.Fatalf("invite carries the name %q", got)
+	}
+}
+
+// TestOldGroupNamesCleaned (security review 2, L-D): names an older
+// version stored in a group (a member's name, under a rule that let
+// U+3164 and a joiner between letters through) leave the engine cleaned,
+// as contacts' names do; so do group names (cleanGroup).
+func TestOldGroupNamesCleaned(t *testing.T) {
+	alice, _ := groupPair(t)
+	serverInvite, err := alice.HostServer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := alice.CreateGroup("Newsroom", serverInvite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	posted, err := alice.PostToGroup(g.Conversation, "hello", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("the post back from the server", step, func() bool {
+		m, err := alice.Message(posted.Conversation, posted.ID)
+		return err == nil && m.Status == model.StatusDelivered
+	})
+	op, err := alice.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The member's name as the older version would have stored it (the
+	// group client's record: 'n', group ID, author key → name).
+	k := append(append([]byte{'n'}, g.ID[:]...), op.id.Address().PublicKey()...)
+	if err := op.st.Bucket("groupclient").Put(k, []byte("Al\u3164i\u200dce")); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := alice.GroupMembers(g.Conversation)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("members %+v, %v", ms, err)
+	}
+	if ms[0].Name != "Alice" {
+		t.Fatalf("the member's stored name leaves the engine as %+q", ms[0].Name)
+	}
+	gi := cleanGroup(groupclient.GroupInfo{Name: "News\u3164room\u2800"})
+	if gi.Name != "Newsroom" {
+		t.Fatalf("group name cleaned to %+q", gi.Name)
+	}
+	if err := alice.StopServer(); err != nil {
+		t.Fatal(err)
 	}
 }

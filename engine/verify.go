@@ -15,8 +15,8 @@ import (
 // migration of badges given by earlier versions.
 
 // SafetyCode returns the safety code of the unlocked profile and a
-// contact: 30 digits in groups of five, the same on both people's screens
-// (invite.SafetyCode). Two people who compare it, in person or over a
+// contact: 60 digits in groups of five (a fingerprint of each key), the
+// same on both people's screens (invite.SafetyCode). Two people who compare it, in person or over a
 // call where they recognise each other, and see the same digits know that
 // each Nook talks to the other's; they may then mark each other verified
 // (MarkVerified).
@@ -53,7 +53,12 @@ func (e *Engine) MarkVerified(contact identity.Address, verified bool) (model.Co
 // accepted each other's in-person invite, the badge may have been earned
 // the sound way too; it is removed all the same, failing closed.) The
 // other legacy badges were given to a dialler who proved a secret we
-// issued, which is what VerifiedInPerson records. It runs at every unlock
+// issued; but those versions showed and copied in-person invites freely
+// and kept their secrets 24 hours, so the invite may have left our screen:
+// they become VerifiedEarlierVersion, which says so and asks to compare
+// the safety code (security review 2, L-A). Every badge kept gets
+// the name it belongs to (model.Contact.VerifiedName): the contact's
+// display name now, the only one we know. It runs at every unlock
 // and touches only legacy records, so it is idempotent.
 func (op *openProfile) migrateVerified() error {
 	contacts, err := op.st.Contacts()
@@ -61,6 +66,15 @@ func (op *openProfile) migrateVerified() error {
 		return err
 	}
 	for _, c := range contacts {
+		if c.Verified && c.VerifiedName == "" && c.DisplayName != "" && c.Verification != model.VerifiedLegacy {
+			// Verified by a version that did not record the name the
+			// badge was given under: the store records the name of now
+			// (security review 2, M-B).
+			if err := op.st.PutContact(c); err != nil {
+				return err
+			}
+			continue
+		}
 		if c.Verification != model.VerifiedLegacy {
 			continue
 		}
@@ -69,7 +83,7 @@ func (op *openProfile) migrateVerified() error {
 		case err == nil:
 			c.Verified, c.Verification, c.VerifyRevoked = false, model.Unverified, true
 		case errors.Is(err, store.ErrNotFound):
-			c.Verification = model.VerifiedInPerson
+			c.Verification = model.VerifiedEarlierVersion
 		default:
 			return err
 		}

@@ -186,7 +186,11 @@ func TestSafetyCodeVerification(t *testing.T) {
 // Bob, who accepted Alice's in-person invite (verified on the dialler's
 // side, which a forged invite could fake) and whose own in-person invite
 // Carol accepted (verified on the inviter's side). After the import Alice
-// is no longer shown verified, with a note saying why; Carol still is.
+// is no longer shown verified, with a note saying why; Carol still is, but
+// as verified by an earlier version (security review 2, L-A): that
+// version showed and copied in-person invites freely and kept their
+// secrets a day, so "only ever shown on your screen" is not known. Both
+// get the name the badge belongs to (M-B).
 //
 // The export was written by a test run on commit d395ad2, with that
 // commit's testEngine helpers and the profiles "Alice"/"a", "Bob"/"b",
@@ -220,11 +224,92 @@ func TestVerifiedMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !carol.Verified || carol.Verification != model.VerifiedInPerson || carol.VerifyRevoked {
+	if !carol.Verified || carol.Verification != model.VerifiedEarlierVersion || carol.VerifyRevoked {
 		t.Fatalf("inviter-side badge after migration: verified %v (%v), revoked %v", carol.Verified, carol.Verification, carol.VerifyRevoked)
+	}
+	if carol.VerifiedName != "Carol" || carol.Name() != "Carol" {
+		t.Fatalf("the badge kept belongs to %q, shown as %q", carol.VerifiedName, carol.Name())
+	}
+	// The migration runs at every unlock and changes nothing more.
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Unlock(context.Background(), info.ID, "new"); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := e.Contact(carolAddr); err != nil || again.Verification != model.VerifiedEarlierVersion || again.VerifiedName != "Carol" {
+		t.Fatalf("after a second unlock: %v %q, %v", again.Verification, again.VerifiedName, err)
 	}
 	// Marking Alice verified after comparing safety codes clears the note.
 	if c, err := e.MarkVerified(aliceAddr, true); err != nil || !c.Verified || c.VerifyRevoked {
 		t.Fatalf("MarkVerified: %+v, %v", c, err)
+	}
+}
+
+// TestVerifiedNameKept (security review 2, M-B): Alice verifies Mallory in
+// person; later Mallory renames himself "Bob", which reaches Alice's Nook
+// on his next connection. Alice must never see "Bob — Verified": the badge
+// stays with the name it was given under ("Mallory"), and the new name is
+// shown as a change only. Removing the badge and giving it again (after a
+// new comparison) takes the name of that moment.
+func TestVerifiedNameKept(t *testing.T) {
+	dirNet := loopback.NewMemoryDirectory()
+	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.createProfile("Alice", "a")
+	mallory.createProfile("Mallory", "m")
+	mallory.acceptInviteOf(alice)
+	var c model.Contact
+	alice.waitUntil("Mallory verified in person", step, func() bool {
+		var err error
+		c, err = alice.Contact(mallory.self())
+		return err == nil && c.Verification == model.VerifiedInPerson
+	})
+	if c.Name() != "Mallory" || c.VerifiedName != "Mallory" {
+		t.Fatalf("verified as %q (name %q)", c.VerifiedName, c.Name())
+	}
+
+	if err := mallory.SetDisplayName("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mallory.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mallory.UnlockAny(context.Background(), "m"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("Mallory's new name", step, func() bool {
+		var err error
+		c, err = alice.Contact(mallory.self())
+		return err == nil && c.DisplayName == "Bob"
+	})
+	if !c.Verified || c.Name() != "Mallory" {
+		t.Fatalf("after the rename Alice sees %q, verified %v: the badge went to a name nobody verified", c.Name(), c.Verified)
+	}
+	if got := c.RenamedTo(); got != "Bob" {
+		t.Fatalf("RenamedTo = %q, want the new name shown as a change", got)
+	}
+	// The event the UI follows carries the same.
+	if _, err := alice.RenameContact(mallory.self(), ""); err != nil {
+		t.Fatal(err)
+	}
+	ev := alice.waitEvent("the contact's change", func(e model.Event) bool {
+		cc, ok := e.(model.ContactChanged)
+		return ok && cc.Contact.Address == string(mallory.self()) && cc.Contact.DisplayName == "Bob"
+	}).(model.ContactChanged)
+	if ev.Contact.Name() != "Mallory" || ev.Contact.VerifiedName != "Mallory" {
+		t.Fatalf("the event shows %q (verified as %q)", ev.Contact.Name(), ev.Contact.VerifiedName)
+	}
+
+	// A new comparison under the new name verifies that name.
+	if _, err := alice.MarkVerified(mallory.self(), false); err != nil {
+		t.Fatal(err)
+	}
+	c, err := alice.MarkVerified(mallory.self(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Name() != "Bob" || c.VerifiedName != "Bob" || c.RenamedTo() != "" {
+		t.Fatalf("verified again: name %q, verified as %q, renamed to %q", c.Name(), c.VerifiedName, c.RenamedTo())
 	}
 }

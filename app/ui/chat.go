@@ -552,6 +552,9 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,
 			muted("This conversation is archived. It stays hidden in the list until you unarchive it."))))
 	}
+	if n := renamedNote(c); n != "" {
+		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(n)))
+	}
 	if cp.timerNote != nil {
 		cp.banner.Objects = append(cp.banner.Objects, cp.timerNote)
 	}

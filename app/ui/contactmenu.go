@@ -23,8 +23,10 @@ func (cp *chatPane) showInfo() {
 	rows := []fyne.CanvasObject{
 		subheading(c.Name()),
 	}
-	if c.Nickname != "" && c.DisplayName != "" && c.DisplayName != c.Nickname {
-		rows = append(rows, muted("Calls themselves “"+c.DisplayName+"”."))
+	if n := renamedNote(c); n != "" {
+		rows = append(rows, muted(n))
+	} else if own := model.CleanName(c.DisplayName); own != "" && own != c.Name() {
+		rows = append(rows, muted("Calls themselves “"+own+"”."))
 	}
 	rows = append(rows,
 		widget.NewLabel("Onion address"),
@@ -75,7 +77,7 @@ func (cp *chatPane) showRename() {
 	c := cp.contact
 	e := newField()
 	e.SetText(c.Nickname)
-	e.SetPlaceHolder(c.DisplayName)
+	e.SetPlaceHolder(model.CleanName(c.DisplayName))
 	u.confirm("Rename "+c.Name(), 400, "Save", false, func() {
 		name := strings.TrimSpace(e.Text)
 		cp.mv.contactAction(func() (model.Contact, error) {

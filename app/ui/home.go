@@ -19,7 +19,8 @@ const (
 	captionNormal   = "Anyone you show this code to can send you a contact request."
 	captionInPerson = "One-time invite, valid for 15 minutes. Show it only to the person in front of you: " +
 		"whoever scans it first is added without a request, and shown to you as verified in person. " +
-		"Copying or saving it takes that away."
+		"Copying or saving it takes that away. A screenshot or a shared screen hands it over too: " +
+		"do not show it on a call."
 	captionShared = "One-time invite, valid for 15 minutes. It has left this screen, so whoever uses it " +
 		"first is added without a request but not shown as verified."
 )

@@ -24,6 +24,10 @@ func verificationText(c model.Contact) string {
 	switch {
 	case c.Verification == model.VerifiedInPerson:
 		s = "Verified in person: " + c.Name() + " used a one-time invite that was only ever shown on your screen, so they read it there."
+	case c.Verification == model.VerifiedEarlierVersion:
+		s = "Verified by an earlier version of Nook: " + c.Name() + " used a one-time invite of yours, but that version " +
+			"let such invites be copied and kept them for a day, so it may have reached them another way. " +
+			"Compare the safety code with them to be sure."
 	case c.Verified:
 		s = "Verified: you compared the safety code with " + c.Name() + " and marked them verified."
 	case c.VerifyRevoked:
@@ -39,14 +43,36 @@ func verificationText(c model.Contact) string {
 	return s
 }
 
-// safetyCodeLines splits a safety code into two lines of three groups, to
-// read aloud a line at a time.
+// renamedNote says that a verified contact now advertises a name other
+// than the one the badge was given under (model.Contact.RenamedTo), or "".
+// The badge stays with the verified name; the new one is shown only as
+// this change, never beside the badge.
+func renamedNote(c model.Contact) string {
+	n := c.RenamedTo()
+	if n == "" || n == c.Name() {
+		return ""
+	}
+	was := "You verified them when they showed no name"
+	if v := model.CleanName(c.VerifiedName); v != "" {
+		was = "You verified them as “" + v + "”"
+	}
+	return c.Name() + " now calls themselves “" + n + "”. " + was +
+		"; the badge stays with that. If they are who you think, you can give them a nickname."
+}
+
+// safetyCodeLines splits a safety code (two fingerprints of six groups)
+// into four lines of three groups, to read aloud a line at a time; the
+// first two lines are one person's fingerprint, the last two the other's.
 func safetyCodeLines(code string) string {
 	g := strings.Fields(code)
-	if len(g) != 6 {
+	if len(g) != 12 {
 		return code
 	}
-	return strings.Join(g[:3], "  ") + "\n" + strings.Join(g[3:], "  ")
+	lines := make([]string, 0, 4)
+	for i := 0; i < len(g); i += 3 {
+		lines = append(lines, strings.Join(g[i:i+3], "  "))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // showSafetyCode opens the safety code of this conversation's contact,
@@ -77,7 +103,7 @@ func (cp *chatPane) showSafetyCode() {
 	}
 	content := container.NewVBox(
 		para("Ask "+c.Name()+" to open this view for you in their Nook and compare the digits, "+
-			"in person or on a call where you know their voice. Not by message: whoever could change "+
+			"in person or on a call where you know their voice: all 60 digits, not only the first ones. Not by message: whoever could change "+
 			"a message could change the digits in it."),
 		card(digits),
 		para("The same digits on both screens mean that your Nook and theirs talk to each other with nobody in between. "+

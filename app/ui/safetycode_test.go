@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestSafetyCodeView: Bob accepted Alice's in-person invite. His Nook does
@@ -95,5 +97,86 @@ func TestCopiedInPersonInvite(t *testing.T) {
 	})
 	if it := alice.ui.main.sidebar.item(bobAddr); it.c.Verified {
 		t.Fatal("a copied in-person invite made its user verified")
+	}
+}
+
+// TestVerifiedRename (security review 2, M-B): Alice verifies Mallory in
+// person; Mallory then renames himself "Bob". Alice's window must never
+// show "Bob" beside the badge: the header, the list and the details keep
+// "Mallory", verified, and the conversation says that he now calls
+// himself "Bob".
+func TestVerifiedRename(t *testing.T) {
+	test.NewTempApp(t)
+	net := newNet()
+	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	alice.createProfile("Alice", "alice password")
+	mallory := newEngine(t, t.TempDir(), loopback.New(net))
+	if _, err := mallory.CreateProfile(context.Background(), "Mallory", "m"); err != nil {
+		t.Fatal(err)
+	}
+	mAddr, _, _ := mallory.Self()
+	text, err := alice.eng.MyInvite(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mallory.AcceptInvite(text); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor("Mallory verified in person", func() bool {
+		it := alice.ui.main.sidebar.item(string(mAddr))
+		return it != nil && it.c.Verification == model.VerifiedInPerson
+	})
+	alice.ui.main.openChat(string(mAddr))
+	cp := alice.ui.main.chat
+
+	if err := mallory.SetDisplayName("Bob"); err != nil {
+		t.Fatal(err)
+	}
+	if err := mallory.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := mallory.UnlockAny(context.Background(), "m"); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor("the new name to arrive", func() bool { return cp.contact.DisplayName == "Bob" })
+	if !cp.verified.Visible() {
+		t.Fatal("the badge went away")
+	}
+	if cp.name.Text != "Mallory" {
+		t.Fatalf("the header shows %q beside the badge", cp.name.Text)
+	}
+	if it := alice.ui.main.sidebar.item(string(mAddr)); it.c.Name() != "Mallory" {
+		t.Fatalf("the list shows %q", it.c.Name())
+	}
+	if !alice.hasText("Mallory now calls themselves “Bob”") {
+		t.Fatal("the conversation does not say that Mallory renamed himself")
+	}
+	cp.showInfo()
+	if !alice.hasText("You verified them as “Mallory”") {
+		t.Fatal("the details do not say which name was verified")
+	}
+}
+
+// TestEarlierVersionBadge (security review 2, L-A): a badge an earlier
+// version gave on the inviter's side is explained honestly: that version
+// let in-person invites be copied, so the details do not claim the invite
+// was only shown on this screen, and ask to compare the safety code. The
+// in-person caption says that a screenshot or a shared screen hands the
+// invite over too.
+func TestEarlierVersionBadge(t *testing.T) {
+	c := model.Contact{Address: "5nhupqepbuv2wvz2xnhrr2jlor2hudybkynvd5c47yamnvegqmuqanqd", DisplayName: "Carol",
+		VerifiedName: "Carol", Verified: true, Verification: model.VerifiedEarlierVersion}
+	s := verificationText(c)
+	if strings.Contains(s, "only ever shown on your screen") || !strings.Contains(s, "earlier version") ||
+		!strings.Contains(s, "Compare the safety code") {
+		t.Fatalf("the details say %q", s)
+	}
+	alice, _ := twoProfiles(t)
+	home := alice.ui.main.home
+	ordinary := home.invite()
+	test.Tap(home.inPerson)
+	alice.waitFor("an in-person invite", func() bool { return home.invite() != ordinary })
+	if !alice.hasText("A screenshot or a shared screen hands it over too") {
+		t.Fatal("the in-person caption does not warn about screenshots and screen sharing")
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -121,7 +120,7 @@ func checkName(s string) error {
 		return fmt.Errorf("display name is not valid UTF-8")
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("display name longer than %d characters", MaxNameRunes)
-	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+	case model.BadNameChar(s) >= 0:
 		return fmt.Errorf("display name contains control, text-direction or invisible characters")
 	}
 	return nil

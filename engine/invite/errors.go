@@ -43,6 +43,13 @@ var (
 	// ErrSignature is returned by Parse and Bundle.Verify when the server's
 	// signature over its bundle does not verify: the bundle was altered.
 	ErrSignature = errors.New("server bundle signature is not valid")
+	// ErrSeveral is returned by Parse for text that holds two different
+	// invites: Nook does not guess which one was meant.
+	ErrSeveral = errors.New("text holds more than one nook invite")
+	// ErrDirection is returned by Parse when a text-direction control
+	// (U+202A–U+202E, U+2066–U+2069) is inside the invite: it can make the
+	// invite, or the text around it, show as something else.
+	ErrDirection = errors.New("invite contains text-direction control characters")
 	// ErrExpired is returned by Parse for a contact invite past its expiry
 	// time, and by SecretSet.Consume for a proof made with an expired secret.
 	ErrExpired = errors.New("invite has expired")
@@ -57,7 +64,7 @@ var (
 	// that is not a PNG, JPEG, GIF or WebP image, or is a broken one.
 	ErrImage = errors.New("not a supported image")
 	// ErrImageTooLarge is returned by DecodeImageBytes and DecodeImageFile for
-	// an image larger than MaxImageBytes or MaxImagePixels, before it is
+	// an image larger than MaxImageBytes, MaxImagePixels or MaxImageMemory, before it is
 	// decoded.
 	ErrImageTooLarge = errors.New("image is too large")
 	// ErrQRSize is returned by QRPNG and QRImage when the requested size is
@@ -93,6 +100,8 @@ var hints = []struct {
 	{ErrKey, "A key in this invite is not valid. Ask for a new invite."},
 	{ErrSignature, "The server's signature does not match: this invite was altered. Do not use it; ask for a new one in person."},
 	{ErrExpired, "This invite has expired. Ask for a new one."},
+	{ErrSeveral, "This text holds more than one Nook invite. Copy only the one you mean to use."},
+	{ErrDirection, "The invite contains hidden characters that change the direction of text, which can make it look like something else. Ask for the invite again, or copy it from where it was made."},
 	{ErrNoQRCode, "No QR code could be read. Try a sharper, larger or better-lit picture, or paste the invite as text."},
 	{ErrImage, "This file is not an image Nook can read. Use a PNG or JPEG image."},
 	{ErrImageTooLarge, "This image is too large. Crop it to the QR code or use a smaller picture."},

@@ -81,9 +81,10 @@ type Invite interface {
 
 // ErrName is returned by NewContactInvite and NewGroupInvite for a name
 // longer than MaxNameRunes characters or MaxNameBytes bytes, not valid UTF-8,
-// or containing a character model.ForbiddenInName reports (control
-// characters, and format characters other than ZWJ: text-direction
-// overrides, isolates and marks, invisible characters). Parse reports
+// or containing a character model.BadNameChar reports (control
+// characters, text-direction overrides, isolates and marks, invisible
+// characters and blank fillers; a zero-width joiner or variation selector
+// 16 outside an emoji sequence). Parse reports
 // such a name as ErrMalformed (wrapping ErrName).
 var ErrName = errors.New("name is not allowed")
 
@@ -131,13 +132,16 @@ var codecs = []kindCodec{
 // Parse parses an invite of any kind, as pasted or read from a QR code: in
 // upper or lower case, with white space and line breaks anywhere, with any
 // invisible character (Unicode's default-ignorable code points: soft
-// hyphens, zero-width joiners, direction marks...) anywhere, and within the
-// text around it ("Here is my invite: "NOOK:…"." finds the invite). It
-// checks a contact invite's expiry against the current time; see ParseAt.
+// hyphens, zero-width joiners, direction marks...) anywhere except a
+// text-direction control inside the invite (ErrDirection), and within the
+// text around it ("Here is my invite: “NOOK:….”" finds the invite). Text
+// holding two different invites is refused (ErrSeveral). It checks a
+// contact invite's expiry against the current time; see ParseAt.
 //
 // Every error wraps one of ErrTooLong, ErrNotInvite, ErrVersion,
-// ErrCharacters, ErrChecksum, ErrTruncated, ErrMalformed, ErrAddress, ErrKey,
-// ErrSignature or ErrExpired; Hint says what to tell the user.
+// ErrCharacters, ErrSeveral, ErrDirection, ErrChecksum, ErrTruncated,
+// ErrMalformed, ErrAddress, ErrKey, ErrSignature or ErrExpired; Hint says
+// what to tell the user.
 func Parse(text string) (Invite, error) {
 	return ParseAt(text, time.Now())
 }
@@ -152,7 +156,10 @@ func ParseAt(text string, now time.Time) (Invite, error) {
 	if len(text) > MaxInputLen {
 		return nil, fmt.Errorf("%w: %d bytes", ErrTooLong, len(text))
 	}
-	run := findInvite(text)
+	run, err := findInvite(text)
+	if err != nil {
+		return nil, err
+	}
 	inv, err := parseRun(run, now)
 	if err == nil || !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrCharacters) && !errors.Is(err, ErrTooLong) {
 		return inv, err
@@ -239,68 +246,122 @@ func parseRun(text string, now time.Time) (Invite, error) {
 // followed by a tag ("NOOK:C1:…"), else from the first "NOOK:", to the first
 // quotation mark or bracket after it, or a full stop, comma, semicolon,
 // exclamation or question mark that ends a sentence (none of these can be
-// in an invite). Text without "NOOK:" is returned whole, for splitPrefix to
-// say what it is.
-func findInvite(text string) string {
-	s := strings.Map(func(r rune) rune {
-		if invisible(r) {
-			return -1
+// in an invite), or the next "NOOK:" with a tag. Text without "NOOK:" is
+// returned whole, for splitPrefix to say what it is.
+//
+// It refuses (security review 2, L-B) text holding two different invites
+// (ErrSeveral: "don't use the old one (M), use A" must not give M), and a
+// text-direction control (U+202A–U+202E, U+2066–U+2069) inside the
+// invite (ErrDirection), which other invisible characters are not: it can
+// make the invite or the text around it show as something else. Before
+// and after the invite (an RTL chat program isolating it) they are
+// removed like the others.
+func findInvite(text string) (string, error) {
+	var b strings.Builder
+	b.Grow(len(text))
+	var marks []int // where in s text-direction controls were removed
+	for _, r := range text {
+		switch {
+		case bidiControl(r):
+			marks = append(marks, b.Len())
+		case invisible(r):
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, text)
-	start := -1
+	}
+	s := b.String()
+	first := -1
+	var tagged []int
 	for i := 0; i+len(Scheme) <= len(s); i++ {
 		if !strings.EqualFold(s[i:i+len(Scheme)], Scheme) {
 			continue
 		}
-		if start < 0 {
-			start = i
+		if first < 0 {
+			first = i
 		}
 		rest := strings.TrimLeft(s[i+len(Scheme):], " \t\r\n")
 		if len(rest) >= 2 && isLetter(rest[0]) && '1' <= rest[1] && rest[1] <= '9' {
-			start = i
-			break
+			tagged = append(tagged, i)
 		}
 	}
-	if start < 0 {
-		return s
+	start := first
+	if len(tagged) > 0 {
+		start = tagged[0]
 	}
-	s = s[start:]
-	for i, r := range s {
-		switch r {
-		case '"', '\'', '`', '“', '”', '‘', '’', '«', '»', '„', '‚', '‹', '›', '「', '」', '『', '』',
-			'(', ')', '[', ']', '{', '}', '<', '>':
-			return s[:i]
-		case '.', ',', ';', '!', '?':
-			if next := s[i+1:]; next == "" || strings.IndexAny(next[:1], " \t\r\n\"'”’»)]>") == 0 {
-				return s[:i]
+	if start < 0 {
+		return s, nil
+	}
+	// run returns where the invite starting at s[from] ends: at its end
+	// mark, or where the next tagged one starts.
+	run := func(k, from int) int {
+		end := from + inviteEnd(s[from:])
+		if k+1 < len(tagged) {
+			end = min(end, tagged[k+1])
+		}
+		return end
+	}
+	end := run(0, start)
+	if len(tagged) > 1 {
+		one, _ := compact(s[start:end])
+		for k := 1; k < len(tagged); k++ {
+			other, _ := compact(s[tagged[k]:run(k, tagged[k])])
+			if other != one {
+				return "", fmt.Errorf("%w: at characters %d and %d", ErrSeveral, start+1, tagged[k]+1)
 			}
 		}
 	}
-	return s
+	end = start + len(strings.TrimRightFunc(s[start:end], unicode.IsSpace))
+	for _, m := range marks {
+		if start < m && m < end {
+			return "", fmt.Errorf("%w: at character %d", ErrDirection, m-start+1)
+		}
+	}
+	return s[start:end], nil
+}
+
+// inviteEnd returns where the invite at the start of s ends: at the first
+// quotation mark or bracket, or a full stop, comma, semicolon, exclamation
+// or question mark followed by the end, white space (a no-break space too)
+// or a quotation mark or bracket (security review 2, L-F: “NOOK:….”
+// ends before its full stop, whose closing quote is more than one byte).
+func inviteEnd(s string) int {
+	for i, r := range s {
+		switch {
+		case quoteOrBracket(r):
+			return i
+		case r == '.', r == ',', r == ';', r == '!', r == '?':
+			next, n := utf8.DecodeRuneInString(s[i+1:])
+			if n == 0 || unicode.IsSpace(next) || quoteOrBracket(next) {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
+
+// quoteOrBracket reports the quotation marks and brackets that end an
+// invite in a sentence.
+func quoteOrBracket(r rune) bool {
+	switch r {
+	case '"', '\'', '`', '“', '”', '‘', '’', '«', '»', '„', '‚', '‹', '›', '「', '」', '『', '』',
+		'(', ')', '[', ']', '{', '}', '<', '>':
+		return true
+	}
+	return false
+}
+
+// bidiControl reports the text-direction embeddings, overrides, pops and
+// isolates (U+202A–U+202E, U+2066–U+2069).
+func bidiControl(r rune) bool {
+	return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
-// invisible reports Unicode's default-ignorable code points
-// (DerivedCoreProperties: Other_Default_Ignorable_Code_Point, format
-// characters and variation selectors, without white space, the interlinear
-// annotation characters, the Egyptian hieroglyph format controls and the
-// prepended concatenation marks): characters that show as nothing, which
-// chat programs, word processors and keyboards slip into text (a soft
-// hyphen, a zero-width joiner, a direction mark) and nobody can see to
-// remove.
-func invisible(r rune) bool {
-	switch {
-	case r < 0x80:
-		return false
-	case r >= 0xfff9 && r <= 0xfffb, r >= 0x13430 && r <= 0x1343f:
-		return false
-	case unicode.Is(unicode.White_Space, r), unicode.Is(unicode.Prepended_Concatenation_Mark, r):
-		return false
-	}
-	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
-}
+// invisible reports the characters an invite may hold anywhere and that
+// parsing skips: Unicode's default-ignorable code points (model.Invisible,
+// which names refuse).
+func invisible(r rune) bool { return model.Invisible(r) }
 
 // compact removes white space and invisible characters and upper-cases
 // ASCII letters.
@@ -415,7 +476,7 @@ func checkName(s string) error {
 		return fmt.Errorf("%w: not valid UTF-8", ErrName)
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("%w: longer than %d characters", ErrName, MaxNameRunes)
-	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+	case model.BadNameChar(s) >= 0:
 		return fmt.Errorf("%w: contains control, text-direction or invisible characters", ErrName)
 	}
 	return nil

@@ -54,6 +54,15 @@ func seeds(t testing.TB) map[string][][]byte {
 	add("FuzzParse", []byte(`Here is my invite: "`+contact+`".`))
 	add("FuzzParse", []byte(contact[:31]+"\u00ad"+contact[31:40]+"\u200d\u200f"+contact[40:]))
 	add("FuzzParse", []byte("Add me on Nook:\n"+contact[:30]+"\n"+contact[30:]+"\nsee you"))
+	// Two invites, a text-direction control inside one and around one, a
+	// full stop before a closing quote of several bytes and before a
+	// no-break space (security review 2, L-B, L-F).
+	add("FuzzParse", []byte("Don't use the old one ("+invs["contact-verified"].Encode()+"), use "+contact))
+	add("FuzzParse", []byte(contact+"\n\n"+contact))
+	add("FuzzParse", []byte(contact[:31]+"\u202e"+contact[31:]))
+	add("FuzzParse", []byte("\u2067"+contact+"\u2069"))
+	add("FuzzParse", []byte("“"+contact+".”"))
+	add("FuzzParse", []byte(contact+".\u00a0See you"))
 	// A group payload whose key is one byte short.
 	if g, ok := invs["group"].(*GroupInvite); ok {
 		key := g.Key()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -200,4 +201,96 @@ func BenchmarkLargestImage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(data))/1024, "file-KiB")
+}
+
+// pngIHDR returns the start of a PNG file up to its IHDR chunk: enough
+// for png.DecodeConfig, nothing to decode.
+func pngIHDR(w, h int, depth, colourType byte) []byte {
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], uint32(w))
+	binary.BigEndian.PutUint32(ihdr[4:], uint32(h))
+	ihdr[8], ihdr[9] = depth, colourType
+	chunk := append([]byte("IHDR"), ihdr...)
+	out := []byte("\x89PNG\r\n\x1a\n")
+	out = binary.BigEndian.AppendUint32(out, 13)
+	out = append(out, chunk...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
+}
+
+// TestImageMemoryBudget (security review 2, L-E): the limit is on the
+// decoded picture's memory, not only its pixels. A 16-bit RGBA PNG of
+// 4898×4898 (within 24 million pixels, 183 MiB decoded) is refused from
+// its header; the same size in 8-bit grey (23 MiB) or 8-bit RGBA (92 MiB)
+// is not refused for its size, and a 16-bit one of 12 megapixels is not.
+func TestImageMemoryBudget(t *testing.T) {
+	for _, tc := range []struct {
+		w, h              int
+		depth, colourType byte
+		refused           bool
+	}{
+		{4898, 4898, 16, 6, true}, // RGBA, 16 bits
+		{4898, 4898, 16, 2, true}, // RGB, 16 bits (decoded as RGBA64)
+		{3600, 3600, 16, 6, true}, // 12.96 Mpx × 8 bytes > 96 MiB
+		{3400, 3400, 16, 6, false},
+		{4898, 4898, 8, 6, false}, // RGBA, 8 bits
+		{4898, 4898, 8, 0, false}, // grey
+		{4898, 4898, 16, 0, false},
+	} {
+		_, err := decodeImage(pngIHDR(tc.w, tc.h, tc.depth, tc.colourType))
+		if got := errors.Is(err, ErrImageTooLarge); got != tc.refused {
+			t.Errorf("%d×%d, depth %d, colour type %d: %v, want refused %v", tc.w, tc.h, tc.depth, tc.colourType, err, tc.refused)
+		}
+		if err == nil {
+			t.Errorf("%d×%d: a header alone decoded", tc.w, tc.h)
+		}
+	}
+}
+
+// BenchmarkLargestDeepImage measures the worst a PNG of many bytes a
+// pixel can cost within MaxImageMemory and MaxImagePixels: the largest
+// square allowed of 16-bit RGBA (8 bytes a pixel) and of 8-bit RGBA (4),
+// one colour, decoded and searched for a QR code. heap-MiB is the Go heap
+// in use after decoding; B/op counts every allocation of the search too.
+func BenchmarkLargestDeepImage(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		bpp  int
+		make func(r image.Rectangle) (image.Image, []byte)
+	}{
+		{"RGBA64", 8, func(r image.Rectangle) (image.Image, []byte) { m := image.NewRGBA64(r); return m, m.Pix }},
+		{"NRGBA", 4, func(r image.Rectangle) (image.Image, []byte) { m := image.NewNRGBA(r); return m, m.Pix }},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			side := 1
+			for n := (side + 1) * (side + 1); n <= MaxImageMemory/tc.bpp && n <= MaxImagePixels; n = (side + 1) * (side + 1) {
+				side++
+			}
+			img, pix := tc.make(image.Rect(0, 0, side, side))
+			for i := range pix {
+				pix[i] = 0xff
+			}
+			var buf bytes.Buffer
+			if err := (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&buf, img); err != nil {
+				b.Fatal(err)
+			}
+			img, pix = nil, nil
+			data := buf.Bytes()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				dec, err := decodeImage(data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(float64(ms.HeapInuse)/(1<<20), "heap-MiB")
+				if _, err := ReadQR(dec); !errors.Is(err, ErrNoQRCode) {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(data))/1024, "file-KiB")
+			b.ReportMetric(float64(side), "side")
+		})
+	}
 }

@@ -10,7 +10,7 @@ import (
 // TestPastedInvisibleCharacters: whatever invisible (default-ignorable)
 // character a chat program, word processor or keyboard slipped into an
 // invite, it parses as the invite: nobody can see such a character to
-// remove it.
+// remove it. Text-direction controls are the exception (TestBidiInInvite).
 func TestPastedInvisibleCharacters(t *testing.T) {
 	for name, inv := range testInvites(t) {
 		text := inv.Encode()
@@ -23,8 +23,6 @@ func TestPastedInvisibleCharacters(t *testing.T) {
 			'\u034f',     // combining grapheme joiner
 			'\u061c',     // Arabic letter mark
 			'\u180e',     // Mongolian vowel separator
-			'\u202c',     // pop directional formatting
-			'\u2066',     // left-to-right isolate
 			'\ufe0f',     // variation selector 16
 			'\ufeff',     // byte order mark
 			'\U000e0001', // language tag
@@ -124,6 +122,78 @@ func TestGroupInviteShortKey(t *testing.T) {
 		_, err := ParseAt(frame(PrefixGroup, payload), testNow)
 		if !errors.Is(err, ErrMalformed) || errors.Is(err, ErrVersion) {
 			t.Fatalf("key %d bytes short: error %v, want ErrMalformed", short, err)
+		}
+	}
+}
+
+// TestSeveralInvites (security review 2, L-B): text that holds two
+// different invites is refused, not read as the first one ("Don't use the
+// old one (M), use A" gave M). The same invite twice is one invite.
+func TestSeveralInvites(t *testing.T) {
+	invs := testInvites(t)
+	a, m := invs["contact"].Encode(), invs["contact-verified"].Encode()
+	for _, in := range []string{
+		"Don't use the old one (" + m + "), use " + a,
+		a + "\n" + m,
+		"first " + a + ". Then " + strings.ToLower(m) + ".",
+		invs["server"].Encode() + " " + invs["group"].Encode(),
+	} {
+		_, err := ParseAt(in, testNow)
+		if !errors.Is(err, ErrSeveral) || Hint(err) == "" {
+			t.Fatalf("%q: error %v, want ErrSeveral with a hint", in, err)
+		}
+	}
+	for _, in := range []string{a + "\n\n" + a, "(" + a + ") or, again, " + strings.ToLower(a)} {
+		got, err := ParseAt(in, testNow)
+		if err != nil {
+			t.Fatalf("the same invite twice: %v", err)
+		}
+		sameInvite(t, invs["contact"], got)
+	}
+}
+
+// TestBidiInInvite (security review 2, L-B): a text-direction control
+// (U+202A–U+202E, U+2066–U+2069) inside an invite is refused, not removed:
+// it can make the invite, or the text around it, show as something else.
+// Around the invite (an RTL chat program isolating it) they are allowed.
+func TestBidiInInvite(t *testing.T) {
+	for name, inv := range testInvites(t) {
+		text := inv.Encode()
+		for _, r := range []rune{'\u202a', '\u202b', '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069'} {
+			for _, at := range []int{2, 5, 8, 31, len(text) - 1} {
+				in := text[:at] + string(r) + text[at:]
+				if _, err := ParseAt(in, testNow); !errors.Is(err, ErrDirection) || Hint(err) == "" {
+					t.Fatalf("%s with %U at %d: error %v, want ErrDirection with a hint", name, r, at, err)
+				}
+			}
+			got, err := ParseAt(string(r)+text+"\u2069 "+string(r), testNow)
+			if err != nil {
+				t.Fatalf("%s isolated by %U: %v", name, r, err)
+			}
+			sameInvite(t, inv, got)
+		}
+	}
+}
+
+// TestPunctuationBeforeQuote (security review 2, L-F): a full stop or
+// comma before a closing quotation mark of more than one byte, or before a
+// no-break space, ends the invite.
+func TestPunctuationBeforeQuote(t *testing.T) {
+	for name, inv := range testInvites(t) {
+		text := inv.Encode()
+		for _, in := range []string{
+			"“" + text + ".”",
+			"«" + text + ".»",
+			"„" + text + ",“ she wrote",
+			"‘" + text + "!’",
+			text + ".\u00a0See you",
+			text + ".\u3000",
+		} {
+			got, err := ParseAt(in, testNow)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", name, in, err)
+			}
+			sameInvite(t, inv, got)
 		}
 	}
 }

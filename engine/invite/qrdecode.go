@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"image"
+	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -27,6 +28,12 @@ const (
 	// grows with it: a hostile image must not cost seconds and hundreds of
 	// MiB.
 	MaxImagePixels = 24_000_000
+	// MaxImageMemory bounds the decoded picture: width × height × the
+	// bytes a pixel of its colour model takes (imageBytesPerPixel), so a
+	// 16-bit RGBA PNG (8 bytes a pixel) is refused above 12 megapixels,
+	// where 24 million of its pixels would take 183 MiB (security review
+	// 2, L-E).
+	MaxImageMemory = 96 << 20
 
 	// maxHardPixels is the largest image the slow, thorough attempts
 	// look at in full; larger ones get them only scaled down.
@@ -181,6 +188,9 @@ func decodeImage(b []byte) (img image.Image, err error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImagePixels/cfg.Height {
 		return nil, fmt.Errorf("%w: %d×%d pixels", ErrImageTooLarge, cfg.Width, cfg.Height)
 	}
+	if bpp := imageBytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height > MaxImageMemory/bpp {
+		return nil, fmt.Errorf("%w: %d×%d pixels of %d bytes", ErrImageTooLarge, cfg.Width, cfg.Height, bpp)
+	}
 	if f.check != nil {
 		if err := f.check(b, cfg); err != nil {
 			return nil, err
@@ -201,6 +211,30 @@ func decodeImage(b []byte) (img image.Image, err error) {
 		return nil, fmt.Errorf("%w: %s: decoded %d×%d pixels at (%d,%d) in a %d×%d picture", ErrImage, f.name, r.Dx(), r.Dy(), r.Min.X, r.Min.Y, cfg.Width, cfg.Height)
 	}
 	return img, nil
+}
+
+// imageBytesPerPixel returns how many bytes a decoded pixel of the colour
+// model takes in the image the standard decoders return: 8 for 16-bit
+// RGBA, 4 for 8-bit RGBA and CMYK, 3 for Y'CbCr (its worst case, 4:4:4;
+// 4:2:0 takes 1.5), 2 for 16-bit grey, 1 for 8-bit grey and paletted
+// pictures, and 8 for any other model.
+func imageBytesPerPixel(m color.Model) int {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
+		return 4
+	case color.YCbCrModel:
+		return 3
+	case color.Gray16Model, color.Alpha16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	}
+	if _, ok := m.(color.Palette); ok {
+		return 1
+	}
+	return 8
 }
 
 // checkWebP walks the chunks of a WebP file and refuses it unless every
@@ -295,13 +329,19 @@ func ReadQR(img image.Image) (text string, err error) {
 	// A clean rendering first, read straight off its module grid: the
 	// finder-pattern search fails on about one code in a few hundred even
 	// when the image is perfect.
-	attempts := []attempt{{src: gozxing.NewLuminanceSourceFromImage(img), pure: true}}
+	// One luminance copy per image (a byte a pixel), shared by the
+	// attempts on it.
+	srcs := make([]gozxing.LuminanceSource, len(images))
+	for i, c := range images {
+		srcs[i] = gozxing.NewLuminanceSourceFromImage(c.im)
+	}
+	attempts := []attempt{{src: srcs[len(srcs)-1], pure: true}} // img is the last
 	for _, tryHarder := range []bool{false, true} {
-		for _, c := range images {
+		for i, c := range images {
 			if tryHarder && huge && c.full {
 				continue
 			}
-			src := gozxing.NewLuminanceSourceFromImage(c.im)
+			src := srcs[i]
 			for _, s := range []gozxing.LuminanceSource{src, src.Invert()} {
 				attempts = append(attempts, attempt{src: s, tryHarder: tryHarder})
 				if tryHarder {

@@ -1,10 +1,10 @@
 package invite
 
 import (
-	"bytes"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/sha512"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -116,47 +116,77 @@ func (c *ContactInvite) Proof(dialler identity.Address, binding []byte) ([]byte,
 	return Proof(c.secret, c.addr, dialler, binding), nil
 }
 
-// safetyLabel separates safety codes from every other use of SHA-256.
-const safetyLabel = "nook safety code v1\x00"
+// safetyLabel separates safety-code fingerprints from every other use of
+// SHA-512. Version 1 of the code hashed the two keys together; see
+// SafetyCode for why version 2 does not.
+const safetyLabel = "nook safety fingerprint v2\x00"
 
-// SafetyCodeGroups and SafetyCodeDigits shape a safety code: groups of
-// digits separated by spaces.
+// SafetyCodeGroups and SafetyCodeDigits shape one key's fingerprint:
+// groups of digits separated by spaces. A safety code is two fingerprints,
+// 2 × SafetyCodeGroups groups.
 const (
 	SafetyCodeGroups = 6
 	SafetyCodeDigits = 5
 )
+
+// fingerprintIterations is how many times the fingerprint hash is
+// iterated, as in Signal's safety numbers: it multiplies by about 2^12.3
+// the cost of every try of an attacker searching for a key with a given
+// fingerprint, and costs about a millisecond per key to show.
+const fingerprintIterations = 5200
 
 // SafetyCode returns the safety code of two onion addresses: the same for
 // both people whichever way round they are given, and different for any
 // other pair. Two people who see the same code on their two screens know
 // that each Nook talks to the other's address, not to someone in between.
 //
-//	h    = SHA-256("nook safety code v1\x00" ‖ min(ka, kb) ‖ max(ka, kb))
-//	code = 6 groups, group i = uint40 big-endian(h[5i : 5i+5]) mod 100000,
+// The code is the fingerprints of the two keys, each computed from one key
+// alone, the smaller (as text) first: 60 digits in 12 groups of five.
+// A key's fingerprint is
+//
+//	h_0  = "nook safety fingerprint v2\x00"
+//	h_i  = SHA-512(h_{i-1} ‖ k)   for i = 1 … 5200
+//	fp   = 6 groups, group j = uint40 big-endian(h_5200[5j : 5j+5]) mod 100000,
 //	       as 5 digits with leading zeros, separated by spaces
 //
-// where ka and kb are the two ed25519 public keys (32 bytes each, ordered
-// as byte strings). The 30 digits carry about 99.7 bits: to show a given
-// pair's code with a key of their own, an attacker would need some 2^99
-// key generations.
+// where k is the 32-byte ed25519 public key of the onion address.
+//
+// Why two fingerprints (security review 2, M-A): a man in the middle,
+// Mallory, puts his key M1 in front of Bob and M2 in front of Alice, so
+// that Alice sees code(A, M2) and Bob code(B, M1). With one hash over both
+// keys he needed only code(A, M2) = code(B, M1), choosing both keys: a
+// collision search, about the square root of 10^30 (2^50) tries. With a
+// fingerprint per key, the two codes are equal only if fp(M1) = fp(A) and
+// fp(M2) = fp(B): two second preimages of 30 digits (about 99.7 bits), each
+// about 2^99.7 key generations of 5200 hashes.
 func SafetyCode(a, b identity.Address) (string, error) {
-	pa, err := identity.ParseAddress(string(a))
+	fa, err := fingerprint(a)
 	if err != nil {
 		return "", err
 	}
-	pb, err := identity.ParseAddress(string(b))
+	fb, err := fingerprint(b)
 	if err != nil {
 		return "", err
 	}
-	ka, kb := pa.PublicKey(), pb.PublicKey()
-	if bytes.Compare(ka, kb) > 0 {
-		ka, kb = kb, ka
+	return min(fa, fb) + " " + max(fa, fb), nil
+}
+
+// fingerprint returns the safety-code fingerprint of one address's key
+// (SafetyCode).
+func fingerprint(a identity.Address) (string, error) {
+	p, err := identity.ParseAddress(string(a))
+	if err != nil {
+		return "", err
 	}
-	h := sha256.New()
-	h.Write([]byte(safetyLabel))
-	h.Write(ka)
-	h.Write(kb)
-	sum := h.Sum(nil)
+	k := p.PublicKey()
+	h := sha512.New()
+	sum := []byte(safetyLabel)
+	for range fingerprintIterations {
+		h.Reset()
+		h.Write(sum)
+		h.Write(k)
+		sum = h.Sum(sum[:0])
+	}
 	var out strings.Builder
 	for i := range SafetyCodeGroups {
 		var n uint64

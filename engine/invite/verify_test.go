@@ -5,10 +5,13 @@ import (
 	"encoding/binary"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nookchat/nook/engine/identity"
 )
 
 // fakeClock is a clock the test moves by hand.
@@ -290,15 +293,15 @@ func TestRedeemFailsClosed(t *testing.T) {
 
 // TestSafetyCode: the code is the same whichever way round the two
 // addresses are given, differs for another pair, and matches a vector
-// computed independently (Python's hashlib over the two keys of seeds
-// 01×32 and 02×32).
+// computed independently (Python's hashlib, with the keys of seeds 01×32
+// and 02×32 derived by the cryptography package's Ed25519).
 func TestSafetyCode(t *testing.T) {
 	a, b, c := testID(t, 1).Address(), testID(t, 2).Address(), testID(t, 3).Address()
 	ab, err := SafetyCode(a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "83616 82843 13108 52126 43375 65350"
+	const want = "12590 46974 02972 63284 80530 57609 30474 84498 20607 28801 47797 58243"
 	if ab != want {
 		t.Fatalf("SafetyCode = %q, want %q", ab, want)
 	}
@@ -312,6 +315,58 @@ func TestSafetyCode(t *testing.T) {
 	}
 	if _, err := SafetyCode(a, "notanaddress"); err == nil {
 		t.Fatal("a safety code for an invalid address")
+	}
+}
+
+// TestSafetyCodeIsPerKey (security review 2, M-A): the code is two
+// fingerprints, one of each key, so a man in the middle who shows Alice
+// code(A, M2) and Bob code(B, M1) must make the two codes equal half by
+// half: fingerprint(M1) = fingerprint(A) and fingerprint(M2) =
+// fingerprint(B), two second preimages of about 99.7 bits each. A code
+// that hashes both keys together (as the first one did) falls to a
+// collision search between code(A, ·) and code(B, ·) instead, about 2^50
+// tries. The test checks the shape that rules that out: every code of
+// Alice's holds her fingerprint whole, whoever the other key is.
+func TestSafetyCodeIsPerKey(t *testing.T) {
+	ids := []identity.Address{testID(t, 1).Address(), testID(t, 2).Address(), testID(t, 3).Address(), testID(t, 4).Address()}
+	halves := func(code string) [2]string {
+		g := strings.Fields(code)
+		if len(g) != 2*SafetyCodeGroups {
+			t.Fatalf("a safety code of %d groups, want two fingerprints of %d: %q", len(g), SafetyCodeGroups, code)
+		}
+		return [2]string{strings.Join(g[:SafetyCodeGroups], " "), strings.Join(g[SafetyCodeGroups:], " ")}
+	}
+	for i, a := range ids {
+		// Alice's half is the same in each of her codes...
+		var common map[string]bool
+		for j, b := range ids {
+			if j == i {
+				continue
+			}
+			code, err := SafetyCode(a, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := halves(code)
+			next := map[string]bool{}
+			for _, x := range h {
+				if common == nil || common[x] {
+					next[x] = true
+				}
+			}
+			common = next
+		}
+		if len(common) != 1 {
+			t.Fatalf("the codes of key %d share %d halves, want its fingerprint", i, len(common))
+		}
+		// ...and it is her key's fingerprint.
+		fa, err := fingerprint(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !common[fa] {
+			t.Fatalf("key %d: the shared half is not its fingerprint %q", i, fa)
+		}
 	}
 }
 
@@ -374,5 +429,15 @@ func TestMarkShared(t *testing.T) {
 	}
 	if r, err := old.Redeem(a, b, nil, Proof(shown, a, b, nil), nil); err != nil || !r.Shared {
 		t.Fatalf("a version-1 secret: shared %v, %v; want shared", r.Shared, err)
+	}
+}
+
+// BenchmarkSafetyCode: the two fingerprints of 5200 SHA-512 each.
+func BenchmarkSafetyCode(b *testing.B) {
+	x, y := testID(b, 1).Address(), testID(b, 2).Address()
+	for b.Loop() {
+		if _, err := SafetyCode(x, y); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -154,6 +154,13 @@ type Contact struct {
 	Verified bool
 	// Verification says how the contact was verified.
 	Verification Verification
+	// VerifiedName is the name the contact advertised when the badge was
+	// given (cleaned with CleanName; empty if they had none). The badge
+	// belongs to that name: a verified contact without a nickname is shown
+	// under it, and a name they advertise later is only a change
+	// (RenamedTo). The store records it when a contact becomes verified
+	// and keeps it while they stay verified; callers cannot set it.
+	VerifiedName string
 	// InviteConfirmed is set on the side that accepted the contact's
 	// one-time invite once the contact's Nook proved it redeemed that
 	// invite's secret. It does not verify them: Nook cannot tell where an
@@ -194,6 +201,13 @@ const (
 	// record how. Only the store returns it, and the engine replaces it
 	// when it opens the profile.
 	VerifiedLegacy
+	// VerifiedEarlierVersion: an earlier version of Nook verified them
+	// because they redeemed an in-person invite of ours; but those
+	// versions showed and copied in-person invites freely and kept their
+	// secrets a day, so it is not known that the invite never left our
+	// screen. Comparing the safety code makes sure (security review 2,
+	// L-A).
+	VerifiedEarlierVersion
 )
 
 func (v Verification) String() string {
@@ -206,22 +220,40 @@ func (v Verification) String() string {
 		return "verified by safety code"
 	case VerifiedLegacy:
 		return "verified (earlier version)"
+	case VerifiedEarlierVersion:
+		return "verified by an earlier version"
 	}
 	return "unknown"
 }
 
-// Name returns the name to show for the contact: the nickname, else the
-// advertised display name, else the first characters of the address.
-// Characters ForbiddenInName reports, which a name stored by an older
-// version may hold, are left out.
+// Name returns the name to show for the contact: the nickname, else, for a
+// verified contact, the name the badge was given under (VerifiedName), else
+// the advertised display name, else the first characters of the address.
+// A verified contact's later display name never shows beside the badge:
+// RenamedTo reports it. Characters BadNameChar reports, which a name
+// stored by an older version may hold, are left out.
 func (c Contact) Name() string {
 	switch {
 	case CleanName(c.Nickname) != "":
 		return CleanName(c.Nickname)
-	case CleanName(c.DisplayName) != "":
+	case c.Verified && CleanName(c.VerifiedName) != "":
+		return CleanName(c.VerifiedName)
+	case !c.Verified && CleanName(c.DisplayName) != "":
 		return CleanName(c.DisplayName)
 	case len(c.Address) >= 8:
 		return c.Address[:8]
 	}
 	return c.Address
+}
+
+// RenamedTo returns the name a verified contact advertises now when it is
+// not the one the badge was given under ("now calls themselves …"), or "".
+func (c Contact) RenamedTo() string {
+	if !c.Verified {
+		return ""
+	}
+	if n := CleanName(c.DisplayName); n != CleanName(c.VerifiedName) {
+		return n
+	}
+	return ""
 }

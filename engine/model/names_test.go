@@ -31,3 +31,34 @@ func TestContactNameClean(t *testing.T) {
 		}
 	}
 }
+
+// TestNamesRefuseIgnorableAndFillers (security review 2, L-C): the
+// characters that passed the first rule (only category Cf) and show as
+// nothing or as blank are refused, and a zero-width joiner or variation
+// selector 16 is allowed only inside an emoji sequence.
+func TestNamesRefuseIgnorableAndFillers(t *testing.T) {
+	for _, name := range []string{
+		"Al\u3164ice", "Al\uffa0ice", "\u115fAlice", "Al\u034fice", "Alice\ufe0f", "Al\u180bice",
+		"Al\u17b4ice", "Alice\u2800", "Al\u200dice", "\u200d👩", "👩\u200d", "1\u200d2", "Al\u1160ice",
+	} {
+		if BadNameChar(name) < 0 {
+			t.Errorf("%+q allowed", name)
+		}
+		if got := CleanName(name); BadNameChar(got) >= 0 || got == name {
+			t.Errorf("CleanName(%+q) = %+q", name, got)
+		}
+	}
+	for _, name := range []string{
+		"Dana 👩\u200d💻", "❤\ufe0f", "❤\ufe0f\u200d🔥", "👩🏽\u200d💻", "1\ufe0f\u20e3", "🏳\ufe0f\u200d🌈", "Alice", "李 م ד é",
+	} {
+		if i := BadNameChar(name); i >= 0 {
+			t.Errorf("%+q refused at %d", name, i)
+		}
+		if got := CleanName(name); got != name {
+			t.Errorf("CleanName(%+q) = %+q", name, got)
+		}
+	}
+	if got := CleanName("Al\u3164i\u200dce"); got != "Alice" {
+		t.Errorf("CleanName = %+q, want Alice", got)
+	}
+}

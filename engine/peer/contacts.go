@@ -239,7 +239,8 @@ func (m *Manager) changeContact(addr identity.Address, create bool, fn func(*mod
 	if !fn(&c) {
 		return c, nil
 	}
-	if err := m.cfg.Store.PutContact(c); err != nil {
+	// The store decides the name a badge belongs to (VerifiedName).
+	if c, err = m.cfg.Store.SaveContact(c); err != nil {
 		return c, fmt.Errorf("store contact: %w", err)
 	}
 	m.emit(model.ContactChanged{Contact: c})

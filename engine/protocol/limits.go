@@ -45,9 +45,10 @@ func checkText(s string) error {
 
 // CheckDisplayName reports why s cannot be a display name, or nil: it must
 // be valid UTF-8 of at most MaxNameRunes runes and MaxNameBytes bytes
-// without the characters model.ForbiddenInName reports (control characters,
-// and format characters other than ZWJ: text-direction overrides, isolates
-// and marks, invisible characters).
+// without the characters model.BadNameChar reports (control characters,
+// text-direction overrides, isolates and marks, invisible characters and
+// blank fillers; a zero-width joiner or variation selector 16 outside an
+// emoji sequence).
 func CheckDisplayName(s string) error {
 	if len(s) > MaxNameBytes {
 		return fmt.Errorf("display name longer than %d bytes", MaxNameBytes)
@@ -58,7 +59,7 @@ func CheckDisplayName(s string) error {
 	if n := utf8.RuneCountInString(s); n > MaxNameRunes {
 		return fmt.Errorf("display name longer than %d characters", MaxNameRunes)
 	}
-	if strings.IndexFunc(s, model.ForbiddenInName) >= 0 {
+	if model.BadNameChar(s) >= 0 {
 		return fmt.Errorf("display name contains control, text-direction or invisible characters")
 	}
 	return nil

@@ -1,6 +1,8 @@
 package store
 
 import (
+	"errors"
+
 	"github.com/dgraph-io/badger/v4"
 
 	"github.com/nookchat/nook/engine/model"
@@ -8,14 +10,60 @@ import (
 
 func contactKey(address string) []byte { return append([]byte{kindContact}, address...) }
 
-// PutContact stores c under c.Address, replacing what was there.
+// PutContact stores c under c.Address, replacing what was there
+// (SaveContact).
 func (s *Store) PutContact(c model.Contact) error {
+	_, err := s.SaveContact(c)
+	return err
+}
+
+// SaveContact stores c under c.Address, replacing what was there, and
+// returns the contact as stored. The name a verified contact's badge was
+// given under (model.Contact.VerifiedName, security review 2, M-B) is
+// decided here, not by the caller: when a contact becomes verified it is
+// their display name of that moment; while they stay verified it is the
+// one recorded before, whatever name they advertise since (for a contact
+// verified by an earlier version, which recorded none, their display name
+// when it is first stored by this one); for a contact not verified it is
+// empty.
+func (s *Store) SaveContact(c model.Contact) (model.Contact, error) {
 	if err := checkName("contact address", c.Address); err != nil {
-		return err
+		return c, err
 	}
-	return s.update(func(txn *badger.Txn) error {
+	err := s.update(func(txn *badger.Txn) error {
+		var old model.Contact
+		recorded := false
+		item, err := txn.Get(contactKey(c.Address))
+		switch {
+		case err == nil:
+			err = item.Value(func(v []byte) error {
+				var derr error
+				if old, recorded, derr = decodeContactRecord(c.Address, v); derr != nil {
+					// A damaged record is replaced, and counts as no
+					// badge: the name is the one of now.
+					old, recorded = model.Contact{}, false
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return err
+		}
+		switch {
+		case !c.Verified:
+			c.VerifiedName = ""
+		case old.Verified && recorded:
+			c.VerifiedName = old.VerifiedName
+		case old.Verified:
+			c.VerifiedName = model.CleanName(old.DisplayName)
+		default:
+			c.VerifiedName = model.CleanName(c.DisplayName)
+		}
 		return txn.Set(contactKey(c.Address), encodeContact(c))
 	})
+	return c, err
 }
 
 // GetContact returns the contact with the given address, or ErrNotFound.

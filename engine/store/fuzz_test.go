@@ -37,6 +37,16 @@ func recordSeeds() [][]byte {
 		// fields.
 		encodeContact(model.Contact{State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode,
 			InviteConfirmed: true, Added: t0}),
+		// Kind 6 is a message again: the seeds' order is their kind.
+		encodeMessage(model.Message{ID: model.MessageID{3}, Author: "b", Sent: t0, Received: t0, Body: "b",
+			Status: model.StatusReceived}),
+		// Kind 7 is a conversation's info; 8 a pointer; 9 a sequence; 10 a
+		// contact whose badge keeps the name it was given under.
+		encodeConvInfo(ConversationInfo{LastSeq: 1, Messages: 1, LastActivity: t0}),
+		encodePointer("c", 1),
+		encodeSeq(1),
+		encodeContact(model.Contact{DisplayName: "Bob", State: model.ContactAccepted, Verified: true,
+			Verification: model.VerifiedSafetyCode, VerifiedName: "Mallory", Added: t0}),
 	}
 }
 

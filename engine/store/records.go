@@ -25,6 +25,9 @@ func encodeContact(c model.Contact) []byte {
 	if c.VerifyRevoked {
 		vflags |= contactVerifyRevoked
 	}
+	if c.Verified && c.Verification != model.Unverified {
+		vflags |= contactNameRecorded
+	}
 	verification := c.Verification != model.Unverified || vflags != 0
 	if c.Disappear > 0 || !c.DisappearSet.IsZero() || verification {
 		// Optional trailing fields: records written before disappearing
@@ -38,6 +41,11 @@ func encodeContact(c model.Contact) []byte {
 		e.byte(byte(c.Verification))
 		e.byte(vflags)
 	}
+	if vflags&contactNameRecorded != 0 {
+		// Records written before the badge kept its name (security
+		// review 2, M-B) end here.
+		e.string(c.VerifiedName)
+	}
 	return e.b
 }
 
@@ -45,9 +53,20 @@ func encodeContact(c model.Contact) []byte {
 const (
 	contactInviteConfirmed = 1 << 0
 	contactVerifyRevoked   = 1 << 1
+	// contactNameRecorded: VerifiedName follows. Set on every verified
+	// contact stored since the badge keeps its name; a verified contact
+	// without it was stored by an earlier version.
+	contactNameRecorded = 1 << 2
 )
 
 func decodeContact(address string, b []byte) (model.Contact, error) {
+	c, _, err := decodeContactRecord(address, b)
+	return c, err
+}
+
+// decodeContactRecord decodes a contact record and reports whether it
+// holds the name its badge was given under (contactNameRecorded).
+func decodeContactRecord(address string, b []byte) (model.Contact, bool, error) {
 	d := dec{b: b, what: "contact"}
 	d.version()
 	c := model.Contact{Address: address}
@@ -62,15 +81,23 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 		c.Disappear = d.disappear()
 		c.DisappearSet = d.time()
 	}
+	recorded := false
 	switch {
 	case len(d.b) > 0:
 		c.Verification = model.Verification(d.byte())
 		vflags := d.byte()
-		if c.Verification > model.VerifiedLegacy || vflags&^(contactInviteConfirmed|contactVerifyRevoked) != 0 {
+		if c.Verification > model.VerifiedEarlierVersion || vflags&^(contactInviteConfirmed|contactVerifyRevoked|contactNameRecorded) != 0 {
 			d.fail("unknown verification")
 		}
 		if c.Verified != (c.Verification != model.Unverified) {
 			d.fail("verified flag and verification disagree")
+		}
+		if vflags&contactNameRecorded != 0 {
+			if !c.Verified {
+				d.fail("a verified name on a contact not verified")
+			}
+			c.VerifiedName = d.string()
+			recorded = true
 		}
 		c.InviteConfirmed = vflags&contactInviteConfirmed != 0
 		c.VerifyRevoked = vflags&contactVerifyRevoked != 0
@@ -78,7 +105,7 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 		// Written before Nook recorded how a contact was verified.
 		c.Verification = model.VerifiedLegacy
 	}
-	return c, d.done()
+	return c, recorded, d.done()
 }
 
 // Message record flags.

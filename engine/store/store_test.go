@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"errors"
+	"github.com/dgraph-io/badger/v4"
 	"os"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestContacts(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	now := time.Date(2025, 3, 1, 12, 0, 0, 123, time.UTC)
 	a := model.Contact{Address: "aaaa", Nickname: "Ann", DisplayName: "Anna", State: model.ContactAccepted,
-		Verified: true, Verification: model.VerifiedInPerson, Added: now, LastActivity: now.Add(time.Hour)}
+		Verified: true, Verification: model.VerifiedInPerson, VerifiedName: "Anna", Added: now, LastActivity: now.Add(time.Hour)}
 	b := model.Contact{Address: "bbbb", State: model.ContactRequest, Archived: true}
 	for _, c := range []model.Contact{b, a} {
 		if err := s.PutContact(c); err != nil {
@@ -118,7 +119,7 @@ func contactEqual(a, b model.Contact) bool {
 		a.State == b.State && a.Verified == b.Verified && a.Archived == b.Archived &&
 		a.Added.Equal(b.Added) && a.LastActivity.Equal(b.LastActivity) &&
 		a.Verification == b.Verification && a.InviteConfirmed == b.InviteConfirmed && a.VerifyRevoked == b.VerifyRevoked &&
-		a.Disappear == b.Disappear && a.DisappearSet.Equal(b.DisappearSet)
+		a.Disappear == b.Disappear && a.DisappearSet.Equal(b.DisappearSet) && a.VerifiedName == b.VerifiedName
 }
 
 // TestContactVerification: how a contact was verified is stored with it;
@@ -130,6 +131,7 @@ func TestContactVerification(t *testing.T) {
 	for _, c := range []model.Contact{
 		{Address: "a", State: model.ContactAccepted, Verified: true, Verification: model.VerifiedInPerson, Added: now},
 		{Address: "a", State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode, InviteConfirmed: true},
+		{Address: "a", DisplayName: "Bob", State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode, VerifiedName: "Mallory"},
 		{Address: "a", State: model.ContactAccepted, VerifyRevoked: true, Disappear: time.Hour, DisappearSet: now},
 		{Address: "a", State: model.ContactPending, InviteConfirmed: true},
 	} {
@@ -153,15 +155,84 @@ func TestContactVerification(t *testing.T) {
 		t.Fatalf("legacy verified record: %+v, %v", legacy, err)
 	}
 	bad := encodeContact(model.Contact{Verified: true, Verification: model.VerifiedInPerson})
+	base := bad[:len(bad)-3] // verification, flags, empty name
+	unverified := encodeContact(model.Contact{VerifyRevoked: true})
+	unverified[len(unverified)-1] |= contactNameRecorded
 	for name, b := range map[string][]byte{
-		"disagree":      append(bytes.Clone(bad[:len(bad)-2]), byte(model.Unverified), 0),
-		"unknown kind":  append(bytes.Clone(bad[:len(bad)-2]), 9, 0),
-		"unknown flags": append(bytes.Clone(bad[:len(bad)-2]), byte(model.VerifiedInPerson), 4),
-		"truncated":     bad[:len(bad)-1],
+		"disagree":            append(bytes.Clone(base), byte(model.Unverified), 0),
+		"unknown kind":        append(bytes.Clone(base), 9, 0),
+		"unknown flags":       append(bytes.Clone(base), byte(model.VerifiedInPerson), 8),
+		"truncated":           bad[:len(bad)-1],
+		"name, not verified":  append(unverified, 0),
+		"name without a flag": append(bytes.Clone(base), byte(model.VerifiedInPerson), 0, 0),
 	} {
 		if _, err := decodeContact("a", b); !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v, want ErrCorrupt", name, err)
 		}
+	}
+}
+
+// TestVerifiedNameRecorded (security review 2, M-B): the store, not its
+// caller, decides the name a badge belongs to: the display name when the
+// contact becomes verified, kept through renames and reopening, dropped
+// with the badge; for a verified record of an earlier version, the
+// display name it holds when this version first stores it.
+func TestVerifiedNameRecorded(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	save := func(c model.Contact) model.Contact {
+		t.Helper()
+		got, err := s.SaveContact(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored, err := s.GetContact(c.Address); err != nil || stored.VerifiedName != got.VerifiedName {
+			t.Fatalf("SaveContact returned %q, the store holds %q (%v)", got.VerifiedName, stored.VerifiedName, err)
+		}
+		return got
+	}
+	c := save(model.Contact{Address: "m", DisplayName: "Mallory", State: model.ContactAccepted, VerifiedName: "Forged"})
+	if c.VerifiedName != "" {
+		t.Fatalf("a contact not verified has the verified name %q", c.VerifiedName)
+	}
+	c.Verified, c.Verification = true, model.VerifiedInPerson
+	if c = save(c); c.VerifiedName != "Mallory" {
+		t.Fatalf("verified as %q, want Mallory", c.VerifiedName)
+	}
+	c.DisplayName, c.VerifiedName = "Bob", "Bob"
+	if c = save(c); c.VerifiedName != "Mallory" || c.Name() != "Mallory" || c.RenamedTo() != "Bob" {
+		t.Fatalf("after a rename: verified as %q, shown as %q, renamed to %q", c.VerifiedName, c.Name(), c.RenamedTo())
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTest(t, dir)
+	if got, err := s.GetContact("m"); err != nil || got.VerifiedName != "Mallory" {
+		t.Fatalf("after reopening: %q, %v", got.VerifiedName, err)
+	}
+	c.Verified, c.Verification = false, model.Unverified
+	if c = save(c); c.VerifiedName != "" || c.Name() != "Bob" {
+		t.Fatalf("badge removed: verified as %q, shown as %q", c.VerifiedName, c.Name())
+	}
+	c.Verified, c.Verification = true, model.VerifiedSafetyCode
+	if c = save(c); c.VerifiedName != "Bob" {
+		t.Fatalf("verified again as %q, want Bob", c.VerifiedName)
+	}
+
+	// A verified record as the version before wrote it (no name field).
+	old := encodeContact(model.Contact{DisplayName: "Carol", State: model.ContactAccepted, Verified: true, Verification: model.VerifiedInPerson})
+	old = old[:len(old)-1]
+	old[len(old)-1] &^= contactNameRecorded
+	if err := s.update(func(txn *badger.Txn) error { return txn.Set(contactKey("c"), old) }); err != nil {
+		t.Fatal(err)
+	}
+	legacy, err := s.GetContact("c")
+	if err != nil || !legacy.Verified || legacy.VerifiedName != "" {
+		t.Fatalf("record of the earlier layout: %+v, %v", legacy, err)
+	}
+	legacy.DisplayName = "Dave"
+	if legacy = save(legacy); legacy.VerifiedName != "Carol" {
+		t.Fatalf("earlier record renamed on its first save: verified as %q, want Carol", legacy.VerifiedName)
 	}
 }
 
