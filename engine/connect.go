@@ -76,6 +76,29 @@ func (e *Engine) connectOrder(worked ConnectMode) []ConnectMode {
 	return out
 }
 
+// startSettings returns the tor settings Start starts with: the chosen
+// mode's, or in ModeAuto those of the first way that can be tried
+// (Automatic then follows it; "" when none can). A manual mode that cannot
+// be used (its transport program is missing) starts tor with its network
+// disabled rather than connecting some other way than the person chose,
+// and the error says why.
+func (e *Engine) startSettings(saved TorSettings) (tor.Settings, ConnectMode, error) {
+	if saved.Mode == ModeAuto {
+		for _, m := range e.connectOrder(saved.Worked) {
+			if ts, err := e.torSettingsFor(m, saved); err == nil {
+				return ts, m, nil
+			}
+		}
+		return tor.Settings{ExtraTorrc: clean(saved.ExtraTorrc)}, "", nil
+	}
+	ts, err := e.torSettingsFor(saved.Mode, saved)
+	if err != nil {
+		off := tor.Settings{ExtraTorrc: append(clean(saved.ExtraTorrc), "DisableNetwork 1")}
+		return off, saved.Mode, fmt.Errorf("Nook did not connect: %s cannot be used: %s", saved.Mode.Describe(), plain(err))
+	}
+	return ts, saved.Mode, nil
+}
+
 // connectRun is one running Automatic: its goroutine follows tor's
 // statuses, queued by onTorStatus.
 type connectRun struct {

@@ -268,3 +268,26 @@ func TestTorSettingsVersion1(t *testing.T) {
 		t.Error("a damaged settings file was read without error")
 	}
 }
+
+// TestStartSettings: Start uses the chosen way; in ModeAuto the first way
+// that can be tried (the remembered one first); a chosen way whose program
+// is missing starts tor with its network disabled and says why, instead of
+// connecting another way.
+func TestStartSettings(t *testing.T) {
+	e, _ := connectEngine(t, t.TempDir())
+	ts, way, err := e.startSettings(TorSettings{Mode: ModeAuto, Worked: ModeSnowflake})
+	if err != nil || way != ModeDirect || len(ts.Bridges) != 0 {
+		t.Errorf("Automatic, snowflake remembered but missing: %s %+v %v; want direct", way, ts, err)
+	}
+	ts, way, err = e.startSettings(TorSettings{Mode: ModeAuto, Worked: ModeObfs4})
+	if err != nil || way != ModeObfs4 || len(ts.Bridges) != 1 || len(ts.TransportPlugins) != 1 {
+		t.Errorf("Automatic, obfs4 remembered: %s %+v %v", way, ts, err)
+	}
+	ts, way, err = e.startSettings(TorSettings{Mode: ModeSnowflake})
+	if err == nil || way != ModeSnowflake || len(ts.Bridges) != 0 || ts.ExtraTorrc[len(ts.ExtraTorrc)-1] != "DisableNetwork 1" {
+		t.Fatalf("snowflake chosen but missing: %s %+v %v; want the network disabled and an error", way, ts, err)
+	}
+	if !strings.Contains(err.Error(), "the built-in snowflake bridges cannot be used: Part of Nook is missing") {
+		t.Errorf("message %q", err)
+	}
+}

@@ -133,28 +133,8 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		e.cfg.Logger.Warn("ignoring the saved tor settings", "err", err)
 	}
-	// The way to start with: the chosen mode's, or in ModeAuto the first
-	// way that can be tried (Automatic then follows it). A manual mode
-	// that cannot work starts Tor directly and says why.
-	first := saved.Mode
-	if first == ModeAuto {
-		first = ""
-		for _, m := range e.connectOrder(saved.Worked) {
-			if _, err := e.torSettingsFor(m, saved); err == nil {
-				first = m
-				break
-			}
-		}
-	}
-	var startErr error
-	if first != "" {
-		ts, err := e.torSettingsFor(first, saved)
-		if err != nil {
-			startErr = fmt.Errorf("the Tor settings cannot be used (%s): %w", first.Describe(), err)
-			ts = tor.Settings{ExtraTorrc: clean(saved.ExtraTorrc)}
-		}
-		tc.Bridges, tc.TransportPlugins, tc.ExtraTorrc = ts.Bridges, ts.TransportPlugins, ts.ExtraTorrc
-	}
+	ts, first, startErr := e.startSettings(saved)
+	tc.Bridges, tc.TransportPlugins, tc.ExtraTorrc = ts.Bridges, ts.TransportPlugins, ts.ExtraTorrc
 	if tc.DataDir == "" {
 		tc.DataDir = filepath.Join(e.cfg.DataDir, "tor")
 	}
