@@ -94,7 +94,7 @@ func (e *Engine) startSettings(saved TorSettings) (tor.Settings, ConnectMode, er
 	ts, err := e.torSettingsFor(saved.Mode, saved)
 	if err != nil {
 		off := tor.Settings{ExtraTorrc: append(clean(saved.ExtraTorrc), "DisableNetwork 1")}
-		return off, saved.Mode, fmt.Errorf("Nook did not connect: %s cannot be used: %s", saved.Mode.Describe(), plain(err))
+		return off, saved.Mode, fmt.Errorf("%s cannot be used: %s", saved.Mode.Describe(), plain(err))
 	}
 	return ts, saved.Mode, nil
 }

@@ -144,7 +144,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.tor = t
 	e.mu.Unlock()
 	if startErr != nil {
-		e.setConnectNote(saved.Mode, plain(startErr))
+		e.setConnectNote(saved.Mode, "Nook did not connect: "+startErr.Error()+". Choose another way in Settings → Network.")
 	}
 	if saved.Mode == ModeAuto {
 		e.startConnect(saved, first, t.Restart)
