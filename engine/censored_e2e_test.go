@@ -58,10 +58,15 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	start := time.Now()
 	maya := torEngineWith(t, n, "maya", dir, censored)
 	const slow = 3 * time.Minute
+	// Connected: the event saying so was read.
 	connected := func(te *testEngine) func() bool {
 		return func() bool {
-			s := te.TorStatus()
-			return s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through")
+			for _, ev := range te.seen {
+				if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
+					return true
+				}
+			}
+			return false
 		}
 	}
 	maya.waitUntil("maya connected", slow, connected(maya))

@@ -147,6 +147,12 @@ func (e *Engine) startConnect(s TorSettings, running ConnectMode, restart connec
 		defer e.bg.Done()
 		defer close(run.done)
 		e.connect(ctx, run, s, running, restart)
+		// Done: tor's statuses are no longer queued for it.
+		e.mu.Lock()
+		if e.conn == run {
+			e.conn = nil
+		}
+		e.mu.Unlock()
 	}()
 	return run
 }
@@ -203,8 +209,10 @@ func (e *Engine) connect(ctx context.Context, run *connectRun, s TorSettings, ru
 				return
 			}
 			if ok {
-				e.setConnectNote(way, "Connected through "+way.Describe()+".")
+				// Remembered before it is said, so that whoever sees
+				// the note finds the way saved.
 				e.rememberWay(way)
+				e.setConnectNote(way, "Connected through "+way.Describe()+".")
 				return
 			}
 			e.cfg.Logger.Info("automatic connection: way failed", "way", way, "reason", reason)

@@ -134,6 +134,12 @@ func TestConnectAutomatic(t *testing.T) {
 	if st := e.TorStatus(); st.Way != "the built-in obfs4 bridges" {
 		t.Errorf("status way %q", st.Way)
 	}
+	e.mu.Lock()
+	left := e.conn
+	e.mu.Unlock()
+	if left != nil {
+		t.Error("a finished Automatic still receives tor's statuses")
+	}
 
 	// Next time obfs4 goes first and nothing else is tried.
 	f2 := &fakeTor{e: e, scripts: f.scripts}
