@@ -97,6 +97,11 @@ func TestTorSettings(t *testing.T) {
 	if !nt.note.Visible() || nt.note.Text != note {
 		t.Fatalf("note shown %q", nt.note.Text)
 	}
+	// The home panel's progress says it too.
+	h.ui.main.setTorStatus(model.TorStatus{State: model.TorBootstrapping, Percent: 5, Phase: "Connecting to a relay", Note: note})
+	if got := h.ui.main.home.progress.Phase(); got != note+" (Connecting to a relay)" {
+		t.Errorf("the home panel's progress says %q", got)
+	}
 
 	// The loopback engine has no Tor: Restart says so.
 	h.tap("Restart Tor")
