@@ -73,11 +73,19 @@ func TestCensoredThroughObfs4(t *testing.T) {
 	if err := cens.WaitReady(ctx); err != nil {
 		t.Fatalf("through obfs4: %v\n%s", err, logTail(filepath.Join(dir, "notice.log")))
 	}
-	viaObfs4 := time.Since(start)
 	if err := free.WaitReady(ctx); err != nil {
 		t.Fatalf("uncensored: %v", err)
 	}
-	direct := time.Since(free.started)
+	// From each start to its first ready status (both waits are over).
+	readyAt := func(e *engine, since time.Time) time.Duration {
+		// The status reaches OnStatus shortly after WaitReady returns.
+		i, err := e.waitStatus(ctx, 0, func(s tor.Status) bool { return s.State == tor.StateReady && s.Time.After(since) })
+		if err != nil {
+			t.Fatalf("no ready status: %v", err)
+		}
+		return e.history()[i].Time.Sub(since)
+	}
+	viaObfs4, direct := readyAt(cens, start), readyAt(free, free.started)
 	t.Logf("bootstrap on the private network, same run: direct (uncensored) %v, censored through obfs4 %v",
 		direct.Round(time.Millisecond), viaObfs4.Round(time.Millisecond))
 
