@@ -9,8 +9,13 @@
 // lock, password, export, import, delete), conversations.go (contacts and
 // one-to-one messages), invites.go (invite text and QR codes, in-person
 // invites), verify.go (safety codes, verified contacts), groups.go and hosting.go (groups, known servers, a server
-// hosted in the app), settings.go and torsettings.go, events.go (the event
-// stream).
+// hosted in the app), settings.go and torsettings.go (how to reach Tor:
+// ModeAuto, direct, built-in bridges, the person's own bridges), connect.go
+// (Automatic: direct, then snowflake, then obfs4, each left after
+// ConnectConfig.Stall without bootstrap progress or Limit in all, the way
+// that worked remembered; its steps and timeouts are injectable, and every
+// TorStatus event carries a plain Note saying what is tried and why),
+// events.go (the event stream).
 //
 // Packages below engine/, leaves first:
 //

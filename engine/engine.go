@@ -54,6 +54,9 @@ type Config struct {
 	// PeerBackoff bounds the redial interval for unreachable contacts
 	// (zero: the peer package's defaults).
 	PeerBackoff [2]time.Duration
+	// Connect tunes the automatic connection and the built-in bridges
+	// (zero: production values; see ConnectConfig).
+	Connect ConnectConfig
 }
 
 // Engine is Nook's core: one per running app. New does nothing; Start
@@ -71,6 +74,11 @@ type Engine struct {
 	torStat model.TorStatus
 	open    *openProfile
 	hosted  *groupserver.Server // a group server run by this app, or nil
+	// conn is the running automatic connection, or nil; connWay and
+	// connNote say what it tries and why (on every TorStatus event).
+	conn     *connectRun
+	connWay  ConnectMode
+	connNote string
 
 	// bg tracks background work started by Start; Close cancels bgCtx and
 	// waits for it.
@@ -120,19 +128,29 @@ func (e *Engine) Start(ctx context.Context) error {
 		return nil
 	}
 	tc := e.cfg.Tor
-	if saved, err := e.LoadTorSettings(); err != nil {
+	e.mu.Unlock()
+	saved, err := e.LoadTorSettings()
+	if err != nil {
 		e.cfg.Logger.Warn("ignoring the saved tor settings", "err", err)
-	} else {
-		tc = saved.apply(tc)
 	}
+	ts, first, startErr := e.startSettings(saved)
+	tc.Bridges, tc.TransportPlugins, tc.ExtraTorrc = ts.Bridges, ts.TransportPlugins, ts.ExtraTorrc
 	if tc.DataDir == "" {
 		tc.DataDir = filepath.Join(e.cfg.DataDir, "tor")
 	}
 	tc.OnStatus = e.onTorStatus
-	e.tor = tor.New(tc)
-	t := e.tor
+	t := tor.New(tc)
+	e.mu.Lock()
+	e.tor = t
 	e.mu.Unlock()
+	if startErr != nil {
+		e.setConnectNote(saved.Mode, "Nook did not connect: "+startErr.Error()+". Choose another way in Settings → Network.")
+	}
+	if saved.Mode == ModeAuto {
+		e.startConnect(saved, first, t.Restart)
+	}
 	if err := t.Start(ctx); err != nil {
+		e.stopConnect()
 		// Say it on the event stream too: the app shows Tor's state from it.
 		ev := model.TorStatus{State: model.TorFailed, Phase: "Tor could not start", Err: err.Error(), Hint: tor.Hint(err)}
 		e.mu.Lock()
@@ -166,9 +184,16 @@ func (e *Engine) onTorStatus(s tor.Status) {
 	ev := torEvent(s)
 	e.mu.Lock()
 	wasReady := e.torStat.State == model.TorReady
+	ev.Note = e.connNote
+	if e.connWay != "" && e.connWay != ModeAuto {
+		ev.Way = e.connWay.Describe()
+	}
 	e.torStat = ev
-	op := e.open
+	op, run := e.open, e.conn
 	e.mu.Unlock()
+	if run != nil {
+		run.post(s)
+	}
 	e.emit(ev)
 	if ev.State == model.TorReady && !wasReady && op != nil {
 		// The network is (back) up: reconnect now instead of after each

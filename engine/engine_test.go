@@ -17,7 +17,6 @@ import (
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
-	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
@@ -419,29 +418,4 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
-}
-
-func TestTorSettingsPersist(t *testing.T) {
-	dir := t.TempDir()
-	e := newTestEngine(t, dir, loopback.New(loopback.NewMemoryDirectory()))
-	want := TorSettings{Bridges: []string{"obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=x iat-mode=0"}, Obfs4Proxy: "/usr/bin/obfs4proxy"}
-	if err := e.SetTorSettings(context.Background(), want); err != nil {
-		t.Fatal(err)
-	}
-	e.Close()
-	e2 := newTestEngine(t, dir, loopback.New(loopback.NewMemoryDirectory()))
-	got, err := e2.LoadTorSettings()
-	if err != nil || len(got.Bridges) != 1 || got.Bridges[0] != want.Bridges[0] || got.Obfs4Proxy != want.Obfs4Proxy {
-		t.Fatalf("tor settings after restart: %+v, %v", got, err)
-	}
-	cfg := got.apply(tor.Config{})
-	if len(cfg.TransportPlugins) != 1 || cfg.TransportPlugins[0].Transports[0] != "obfs4" {
-		t.Fatalf("obfs4 plugin not configured: %+v", cfg.TransportPlugins)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte("{broken"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e2.LoadTorSettings(); err == nil {
-		t.Fatal("a damaged settings file was read without error")
-	}
 }

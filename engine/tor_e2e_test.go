@@ -19,6 +19,13 @@ import (
 // (only PrivateNetwork differs).
 func torEngine(t *testing.T, n *tortest.Network, name string) *testEngine {
 	t.Helper()
+	return torEngineWith(t, n, name, t.TempDir(), nil)
+}
+
+// torEngineWith is torEngine with its data in dir and its Config changed
+// by opt.
+func torEngineWith(t *testing.T, n *tortest.Network, name, dir string, opt func(*Config)) *testEngine {
+	t.Helper()
 	// The engine's debug log is printed when the test fails: the log holds
 	// no secrets (TestLogsHoldNoSecrets) and says why a dial or session failed.
 	var log lockedBuffer
@@ -27,9 +34,9 @@ func torEngine(t *testing.T, n *tortest.Network, name string) *testEngine {
 			t.Logf("%s's engine log:\n%s", name, log.String())
 		}
 	})
-	e := New(Config{
+	cfg := Config{
 		Logger:  slog.New(slog.NewTextHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug})).With("engine", name),
-		DataDir: t.TempDir(),
+		DataDir: dir,
 		Tor: tor.Config{
 			TorPath:        n.Tor,
 			PrivateNetwork: n.Client(),
@@ -38,7 +45,11 @@ func torEngine(t *testing.T, n *tortest.Network, name string) *testEngine {
 		},
 		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
 		PeerBackoff: [2]time.Duration{500 * time.Millisecond, 5 * time.Second},
-	})
+	}
+	if opt != nil {
+		opt(&cfg)
+	}
+	e := New(cfg)
 	ch, cancel := e.Subscribe()
 	te := &testEngine{Engine: e, t: t, events: ch, cancel: cancel}
 	if err := e.Start(context.Background()); err != nil {

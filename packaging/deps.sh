@@ -2,8 +2,9 @@
 # Checks (and, as root on Debian/Ubuntu, installs) what building and testing
 # Nook needs on a fresh machine: the C headers Fyne's OpenGL/X11 backend
 # compiles against, Mesa's GL runtime, Debian's tor (the tests run a private
-# Tor network on 127.0.0.1 with it), and Xvfb/xdotool/ImageMagick/zbar for the
-# tests that look at real windows and QR codes.
+# Tor network on 127.0.0.1 with it), Xvfb/xdotool/ImageMagick/zbar for the
+# tests that look at real windows and QR codes, and jq and bzip2 for
+# tor-bundles/transports.sh (the censorship tests build obfs4proxy with it).
 #
 #   packaging/deps.sh build   what `make run` needs
 #   packaging/deps.sh test    what `make test` needs (build + tor + headless tools)
@@ -13,7 +14,7 @@ want=${1:-test}
 pkgs=(gcc libc6-dev pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev
       libxinerama-dev libxi-dev libxxf86vm-dev libgl1 libgl1-mesa-dri)
 if [ "$want" = test ]; then
-  pkgs+=(tor xvfb xdotool xclip imagemagick zbar-tools iproute2)
+  pkgs+=(tor xvfb xdotool xclip imagemagick zbar-tools iproute2 jq bzip2)
 fi
 
 missing=()

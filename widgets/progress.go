@@ -78,6 +78,9 @@ func (p *Progress) Show() {
 // Percent returns the percentage shown, or -1 when indeterminate.
 func (p *Progress) Percent() float64 { return p.percent }
 
+// Phase returns the phase text shown under the bar.
+func (p *Progress) Phase() string { return p.phase }
+
 // Failed reports whether an error is shown.
 func (p *Progress) Failed() bool { return p.errMsg != "" }
 

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
@@ -275,59 +274,6 @@ func TestServersTab(t *testing.T) {
 	if len(st.list.Objects) != 3 || !h.hasText("Group server hosted on this computer") {
 		t.Fatal("the hosted server is not among the known servers")
 	}
-}
-
-// TestTorSettings: an invalid bridge line is refused with a visible error
-// and nothing is saved; valid settings are saved (the loopback engine has
-// no Tor to restart).
-func TestTorSettings(t *testing.T) {
-	test.NewTempApp(t)
-	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
-	h := newHarness(t, eng)
-	h.createProfile("Kim", "pw for kim")
-	h.ui.showSettings()
-	nt := h.ui.settings.network
-	h.ui.settings.tabs.SelectIndex(3)
-	if nt.progress.Percent() != 100 {
-		t.Fatalf("Tor status at %v %%", nt.progress.Percent())
-	}
-	nt.obfs4.SetText("")
-	nt.snow.SetText("")
-	nt.bridges.SetText("obfs4 bridge.example.org:443 cert=x")
-	h.tap("Save and restart Tor")
-	if !nt.errLabel.Visible() || !strings.Contains(nt.errLabel.Text, "Bridge line 1 is not valid") {
-		t.Fatalf("error shown: %q", nt.errLabel.Text)
-	}
-	if s, _ := eng.LoadTorSettings(); len(s.Bridges) != 0 {
-		t.Fatal("an invalid bridge line was saved")
-	}
-	nt.bridges.SetText("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=abc iat-mode=0")
-	h.tap("Save and restart Tor")
-	if !strings.Contains(nt.errLabel.Text, "needs obfs4proxy") {
-		t.Fatalf("error shown: %q", nt.errLabel.Text)
-	}
-	nt.torrc.SetText("SocksPort 9050")
-	nt.bridges.SetText("192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567")
-	h.tap("Save and restart Tor")
-	if !strings.Contains(nt.errLabel.Text, "SocksPort is set by Nook itself") {
-		t.Fatalf("error shown: %q", nt.errLabel.Text)
-	}
-	nt.torrc.SetText("ExitNodes {de}\n\n")
-	h.tap("Save and restart Tor")
-	h.waitFor("the settings saved", func() bool { return nt.okLabel.Visible() })
-	if nt.errLabel.Visible() {
-		t.Fatalf("error after saving: %q", nt.errLabel.Text)
-	}
-	want := engine.TorSettings{Bridges: []string{"192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567"},
-		ExtraTorrc: []string{"ExitNodes {de}"}}
-	s, err := eng.LoadTorSettings()
-	if err != nil || len(s.Bridges) != 1 || s.Bridges[0] != want.Bridges[0] || len(s.ExtraTorrc) != 1 ||
-		s.ExtraTorrc[0] != want.ExtraTorrc[0] {
-		t.Fatalf("saved %+v, %v", s, err)
-	}
-	// The loopback engine has no Tor: Restart says so.
-	h.tap("Restart Tor")
-	h.waitFor("the restart refused", func() bool { return nt.errLabel.Visible() })
 }
 
 // check finds a visible check box labelled text in the window or its

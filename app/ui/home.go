@@ -220,7 +220,12 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 		if phase == "" {
 			phase = "Starting Tor"
 		}
-		h.progress.SetProgress(float64(s.Percent), phase+" — you can already share your invite.")
+		text := phase + " — you can already share your invite."
+		if s.Note != "" {
+			// What the automatic connection tries, and why.
+			text = s.Note + " (" + phase + ")"
+		}
+		h.progress.SetProgress(float64(s.Percent), text)
 	}
 	h.torCard.Show()
 }

@@ -3,11 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -20,33 +16,63 @@ import (
 	"github.com/nookchat/nook/widgets"
 )
 
-// Where Debian and Ubuntu install the pluggable transports.
-var (
-	defaultObfs4Proxy = "/usr/bin/obfs4proxy"
-	defaultSnowflake  = "/usr/bin/snowflake-client"
-)
+// connectChoices are the ways to connect offered in Settings → Network, in
+// the order shown.
+var connectChoices = []struct {
+	mode  engine.ConnectMode
+	label string
+}{
+	{engine.ModeAuto, "Automatic (recommended)"},
+	{engine.ModeDirect, "Direct connection"},
+	{engine.ModeSnowflake, "Built-in bridges: snowflake"},
+	{engine.ModeObfs4, "Built-in bridges: obfs4"},
+	{engine.ModeCustom, "My bridges"},
+}
 
-// networkTab is the settings tab for Tor: its status, a restart, bridges,
-// pluggable transports and, for experts, further torrc lines.
+func choiceLabel(m engine.ConnectMode) string {
+	for _, c := range connectChoices {
+		if c.mode == m {
+			return c.label
+		}
+	}
+	return connectChoices[0].label
+}
+
+func choiceMode(label string) engine.ConnectMode {
+	for _, c := range connectChoices {
+		if c.label == label {
+			return c.mode
+		}
+	}
+	return engine.ModeAuto
+}
+
+// networkTab is the settings tab for Tor: its status, a restart, how to
+// connect (Automatic, direct, built-in bridges, the person's own bridges)
+// and, for experts, further torrc lines.
 type networkTab struct {
-	u        *UI
-	progress *widgets.Progress
-	summary  *widget.Label
-	restart  *widget.Button
-	bridges  *field
-	obfs4    *field
-	snow     *field
-	torrc    *field
-	save     *widget.Button
-	errLabel *widget.Label
-	okLabel  *widget.Label
-	root     fyne.CanvasObject
+	u          *UI
+	progress   *widgets.Progress
+	summary    *widget.Label
+	note       *widget.Label
+	restart    *widget.Button
+	mode       *widget.RadioGroup
+	bridges    *field
+	bridgesBox *fyne.Container
+	torrc      *field
+	save       *widget.Button
+	errLabel   *widget.Label
+	okLabel    *widget.Label
+	root       fyne.CanvasObject
+	saved      engine.TorSettings
 }
 
 func newNetworkTab(u *UI) *networkTab {
 	t := &networkTab{u: u}
 	t.progress = widgets.NewProgress("Status")
 	t.summary = para("")
+	t.note = para("")
+	t.note.Hide()
 	t.restart = widget.NewButtonWithIcon("Restart Tor", theme.ViewRefreshIcon(), t.restartTor)
 
 	t.bridges = newMultiLineField()
@@ -54,18 +80,12 @@ func newNetworkTab(u *UI) *networkTab {
 	t.bridges.Wrapping = fyne.TextWrapOff
 	t.bridges.SetMinRowsVisible(2)
 	t.bridges.TextStyle.Monospace = true
-	t.obfs4 = newField()
-	t.obfs4.SetPlaceHolder(defaultObfs4Proxy)
-	t.snow = newField()
-	t.snow.SetPlaceHolder(defaultSnowflake)
 	t.torrc = newMultiLineField()
 	t.torrc.SetPlaceHolder("One option per line, e.g. ExitNodes {de}")
 	t.torrc.SetMinRowsVisible(3)
 	t.torrc.TextStyle.Monospace = true
 	t.save = widget.NewButtonWithIcon("Save and restart Tor", theme.DocumentSaveIcon(), t.saveSettings)
 	t.save.Importance = widget.HighImportance
-	t.obfs4.OnSubmitted = func(string) { t.saveSettings() }
-	t.snow.OnSubmitted = func(string) { t.saveSettings() }
 	t.errLabel = errorLabel()
 	t.okLabel = para("")
 	t.okLabel.Importance = widget.SuccessImportance
@@ -76,15 +96,32 @@ func newNetworkTab(u *UI) *networkTab {
 		setError(t.errLabel, "The saved Tor settings could not be read: "+err.Error()+".",
 			"Saving writes them anew.")
 	}
+	t.saved = s
 	t.bridges.SetText(strings.Join(s.Bridges, "\n"))
 	t.torrc.SetText(strings.Join(s.ExtraTorrc, "\n"))
-	t.obfs4.SetText(s.Obfs4Proxy)
-	t.snow.SetText(s.Snowflake)
-	if s.Obfs4Proxy == "" && fileExists(defaultObfs4Proxy) {
-		t.obfs4.SetText(defaultObfs4Proxy)
+
+	labels := make([]string, len(connectChoices))
+	for i, c := range connectChoices {
+		labels[i] = c.label
 	}
-	if s.Snowflake == "" && fileExists(defaultSnowflake) {
-		t.snow.SetText(defaultSnowflake)
+	t.mode = widget.NewRadioGroup(labels, nil)
+	t.mode.Required = true
+	t.mode.SetSelected(choiceLabel(s.Mode))
+	t.bridgesBox = container.NewVBox(
+		muted("Get bridge lines at bridges.torproject.org, by e-mail to bridges@torproject.org (from a Gmail "+
+			"or Riseup address), or from someone you trust. Paste one line per bridge; obfs4 and snowflake "+
+			"bridges work, and Nook includes what they need."),
+		t.bridges,
+	)
+	t.bridgesBox.Hidden = s.Mode != engine.ModeCustom
+	// One click: a way other than My bridges is used at once.
+	t.mode.OnChanged = func(label string) {
+		m := choiceMode(label)
+		t.bridgesBox.Hidden = m != engine.ModeCustom
+		t.bridgesBox.Refresh()
+		if m != engine.ModeCustom && m != t.saved.Mode {
+			t.saveSettings()
+		}
 	}
 
 	experts := widget.NewAccordion(widget.NewAccordionItem("Custom torrc lines — for experts", container.NewVBox(
@@ -96,26 +133,23 @@ func newNetworkTab(u *UI) *networkTab {
 		experts.Open(0)
 	}
 
-	form := widget.NewForm(
-		widget.NewFormItem("obfs4proxy", t.obfs4),
-		widget.NewFormItem("snowflake", t.snow),
-	)
 	t.root = container.NewVScroll(container.NewVBox(
 		subheading("Tor"),
 		t.progress,
 		t.summary,
+		t.note,
 		container.NewHBox(t.restart),
 		muted("Nook reaches your contacts and group servers only through Tor, which hides where you are and "+
 			"who you talk to from your network and from them."),
 		widget.NewSeparator(),
-		subheading("Bridges"),
-		muted("If Tor is blocked where you are, or using Tor draws attention, connect through bridges. "+
-			"Get bridge lines at bridges.torproject.org, by e-mail to bridges@torproject.org (from a Gmail "+
-			"or Riseup address), or from someone you trust. Paste one line per bridge."),
-		t.bridges,
-		muted("obfs4 bridges need obfs4proxy and snowflake bridges need snowflake-client "+
-			"(Debian and Ubuntu: apt install obfs4proxy snowflake-client)."),
-		form,
+		subheading("How to connect"),
+		t.mode,
+		muted("Automatic tries a direct connection first. If Tor seems blocked where you are, it tries the "+
+			"built-in bridges (snowflake, then obfs4) and remembers what worked. Nook never asks any service "+
+			"which country you are in."),
+		muted("Built-in bridges are public, so a censor may know them too. If they do not work, choose My "+
+			"bridges and paste bridges you were given."),
+		t.bridgesBox,
 		experts,
 		t.errLabel,
 		t.okLabel,
@@ -125,16 +159,17 @@ func newNetworkTab(u *UI) *networkTab {
 	return t
 }
 
-func fileExists(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && st.Mode().IsRegular()
-}
-
 // setStatus follows Tor's status.
 func (t *networkTab) setStatus(s model.TorStatus) {
 	t.summary.SetText(torSummary(s))
 	t.summary.Hidden = s.State == model.TorReady
 	t.summary.Refresh()
+	t.note.SetText(s.Note)
+	t.note.Hidden = s.Note == ""
+	t.note.Refresh()
+	if t.root != nil {
+		t.root.Refresh() // lay out again: labels were shown or hidden
+	}
 	switch s.State {
 	case model.TorReady:
 		t.progress.SetTitle("Status")
@@ -205,9 +240,11 @@ func (t *networkTab) saveSettings() {
 		u.do(func() {
 			t.setBusy(false)
 			if err != nil {
-				t.showResult("", fmt.Errorf("tor refused these settings, nothing was changed: %w", err))
+				t.showResult("", &settingError{"these settings were not used, nothing was changed: " + err.Error(),
+					engine.ErrorHint(err)})
 				return
 			}
+			t.saved = s
 			t.showResult("Saved. Tor uses the new settings.", nil)
 		})
 	})
@@ -239,38 +276,22 @@ func (e *settingError) Error() string { return e.msg }
 
 // settings returns the entered settings after checking every line.
 func (t *networkTab) settings() (engine.TorSettings, error) {
-	s := engine.TorSettings{
-		Obfs4Proxy: strings.TrimSpace(t.obfs4.Text),
-		Snowflake:  strings.TrimSpace(t.snow.Text),
-	}
-	for _, p := range []struct{ what, path string }{{"obfs4proxy", s.Obfs4Proxy}, {"snowflake", s.Snowflake}} {
-		if p.path != "" && (!filepath.IsAbs(p.path) || !fileExists(p.path)) {
-			return s, &settingError{fmt.Sprintf("there is no program at %q (%s)", p.path, p.what),
-				"Give the full path of the installed program, or leave the field empty."}
-		}
-	}
+	s := engine.TorSettings{Mode: choiceMode(t.mode.Selected), Worked: t.saved.Worked}
 	for i, line := range strings.Split(t.bridges.Text, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		transport, err := checkBridge(line)
-		if err != nil {
-			return s, &settingError{fmt.Sprintf("bridge line %d is not valid: %v", i+1, err),
+		if _, err := engine.CheckBridgeLine(line); err != nil {
+			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
+			return s, &settingError{fmt.Sprintf("bridge line %d is not valid: %s", i+1, msg),
 				"Copy bridge lines exactly as you got them, one per line."}
 		}
-		switch {
-		case transport == "obfs4" && s.Obfs4Proxy == "":
-			return s, &settingError{fmt.Sprintf("bridge line %d is an obfs4 bridge, which needs obfs4proxy", i+1),
-				"Install obfs4proxy and give its path below."}
-		case transport == "snowflake" && s.Snowflake == "":
-			return s, &settingError{fmt.Sprintf("bridge line %d is a snowflake bridge, which needs snowflake-client", i+1),
-				"Install snowflake-client and give its path below."}
-		case transport != "" && transport != "obfs4" && transport != "snowflake":
-			return s, &settingError{fmt.Sprintf("bridge line %d uses %q, which Nook cannot use", i+1, transport),
-				"Ask for obfs4 or snowflake bridges."}
-		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
+	}
+	if s.Mode == engine.ModeCustom && len(s.Bridges) == 0 {
+		return s, &settingError{"My bridges needs at least one bridge line",
+			"Paste the bridge lines you were given, or choose Automatic."}
 	}
 	for i, line := range strings.Split(t.torrc.Text, "\n") {
 		line = strings.TrimSpace(line)
@@ -286,48 +307,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 	return s, nil
 }
 
-var (
-	transportName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	fingerprint   = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
-	torrcKey      = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
-)
-
-// checkBridge checks the shape of a bridge line ("[transport] IP:port
-// [fingerprint] [key=value…]") and returns its transport ("" for a plain
-// bridge).
-func checkBridge(line string) (string, error) {
-	f := strings.Fields(strings.TrimPrefix(line, "Bridge "))
-	transport := ""
-	if len(f) > 0 && !strings.Contains(f[0], ":") {
-		if !transportName.MatchString(f[0]) {
-			return "", fmt.Errorf("%q is not a transport name", f[0])
-		}
-		transport, f = f[0], f[1:]
-	}
-	if len(f) == 0 {
-		return "", errors.New("the address is missing")
-	}
-	host, port, err := net.SplitHostPort(f[0])
-	if err != nil || net.ParseIP(host) == nil {
-		return "", fmt.Errorf("%q is not an IP address with a port", f[0])
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "", fmt.Errorf("%q has no valid port", f[0])
-	}
-	rest := f[1:]
-	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
-		if !fingerprint.MatchString(rest[0]) {
-			return "", fmt.Errorf("%q is not a fingerprint (40 hexadecimal digits)", rest[0])
-		}
-		rest = rest[1:]
-	}
-	for _, kv := range rest {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return "", fmt.Errorf("%q is not a key=value setting", kv)
-		}
-	}
-	return transport, nil
-}
+var torrcKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
 
 // managedOptions are torrc options Nook sets itself.
 var managedOptions = []string{
@@ -346,7 +326,7 @@ func checkTorrcLine(line string) error {
 	for _, m := range managedOptions {
 		if strings.EqualFold(key, m) {
 			if strings.EqualFold(key, "Bridge") || strings.EqualFold(key, "UseBridges") || strings.EqualFold(key, "ClientTransportPlugin") {
-				return fmt.Errorf("%s is set from the fields above", m)
+				return fmt.Errorf("%s is set by choosing how to connect above", m)
 			}
 			return fmt.Errorf("%s is set by Nook itself", m)
 		}

@@ -114,6 +114,13 @@ type TorStatus struct {
 	Phase   string
 	Err     string
 	Hint    string
+	// Way is how Tor is being reached, in words ("the built-in obfs4
+	// bridges"); "" before anything was chosen.
+	Way string
+	// Note says, in plain sentences, what the automatic connection tries
+	// and why ("A direct connection did not work: no progress for 40
+	// seconds, … Trying the built-in snowflake bridges…"); "" otherwise.
+	Note string
 }
 
 func (MessageAdded) isEvent()         {}

@@ -102,6 +102,13 @@ type PrivateNetwork struct {
 	// Options are further torrc lines the network needs
 	// ("PathsNeededToBuildCircuits 0.67", testing options).
 	Options []string
+	// Proxy, when set, is a SOCKS5 proxy on loopback ("127.0.0.1:port")
+	// through which this tor makes every connection (Socks5Proxy; its
+	// pluggable transports get it as TOR_PT_PROXY). Tests put a censor
+	// there: a proxy that lets through only a bridge's port, as a country
+	// that blocks Tor does. Bridges on loopback are allowed with a
+	// private network.
+	Proxy string
 }
 
 // unsafeInPrivate are torrc keys that could point a private-network tor at
@@ -176,6 +183,12 @@ func (c *Config) validate() error {
 			}
 		}
 	}
+	// Bridges must be well-formed; where the public network is forbidden
+	// (tests, NOOK_FORBID_PUBLIC_TOR=1) or with a private network, every
+	// bridge must be on loopback: the built-in bridges are refused there.
+	if err := checkBridges(c.Bridges, c.PrivateNetwork != nil || PublicForbidden()); err != nil {
+		return err
+	}
 	if c.VirtualPort < 0 || c.VirtualPort > 65535 {
 		return fmt.Errorf("%w: VirtualPort %d out of range", ErrConfig, c.VirtualPort)
 	}
@@ -183,8 +196,8 @@ func (c *Config) validate() error {
 	if pn == nil {
 		return nil
 	}
-	if len(c.Bridges) > 0 || len(c.TransportPlugins) > 0 {
-		return fmt.Errorf("%w: bridges cannot be used with a private network", ErrConfig)
+	if pn.Proxy != "" && (!loopbackHostPort(pn.Proxy) || strings.ContainsAny(pn.Proxy, " \r\n\x00")) {
+		return fmt.Errorf("%w: proxy %q is not a loopback IP:port", ErrConfig, pn.Proxy)
 	}
 	if len(pn.DirAuthorities) == 0 {
 		return fmt.Errorf("%w: private network without DirAuthority lines", ErrConfig)

@@ -23,7 +23,11 @@
 // port (tor exits when the engine's connection closes or its process
 // dies), starts it in its own process group, and on Linux has the kernel
 // kill it with the engine. Users may add bridges (obfs4, snowflake, with
-// their ClientTransportPlugin) and extra torrc lines.
+// their ClientTransportPlugin) and extra torrc lines. The transport
+// programs ship beside tor and FindTransport finds them the same way;
+// ParseBridge checks bridge lines; Builtin returns the bridges Tor Browser
+// ships, which are refused off loopback wherever the public network is
+// forbidden (PublicForbidden).
 //
 // Control-port work goes through github.com/cretz/bine's control package
 // (SAFECOOKIE authentication, ADD_ONION ED25519-V3 with the identity's key,
@@ -51,7 +55,9 @@
 // relay and can open connections only from and to loopback. Start refuses
 // outright (ErrPublicNetworkInTest) to start a tor without a
 // PrivateNetwork inside a test binary, so no test, in this package or any
-// other, can reach the public network. Apart from these lines, the tests
+// other, can reach the public network. A private network may use bridges
+// on loopback and a SOCKS5 proxy on loopback (PrivateNetwork.Proxy): the
+// tests' censor (tortest.Censor) lets through only a bridge's port. Apart from these lines, the tests
 // run exactly the code path users run.
 //
 // # Lifecycle and status

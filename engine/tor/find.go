@@ -48,19 +48,7 @@ func FindBinary(configured string, bundleDirs []string) (string, error) {
 
 func (f finder) find(configured string, bundleDirs []string) (string, error) {
 	var tried []string
-	var dirs []string
-	if exe, err := f.executable(); err == nil {
-		if real, err := filepath.EvalSymlinks(exe); err == nil {
-			exe = real
-		}
-		d := filepath.Dir(exe)
-		dirs = append(dirs, d)
-		if runtime.GOOS == "darwin" {
-			dirs = append(dirs, filepath.Join(d, "..", "Resources"))
-		}
-	}
-	dirs = append(dirs, bundleDirs...)
-	for _, d := range dirs {
+	for _, d := range f.bundleDirs(bundleDirs) {
 		p := filepath.Join(d, BundleSubdir(), exeName())
 		tried = append(tried, p)
 		if isExecutable(p) {
@@ -82,6 +70,23 @@ func (f finder) find(configured string, bundleDirs []string) (string, error) {
 		Hint: "Nook needs Tor. Reinstall Nook (its installer includes Tor), install Tor from your " +
 			"package manager (for example \"sudo apt install tor\"), or choose a tor program in Settings.",
 	}
+}
+
+// bundleDirs returns the directories that may hold tor-bundles/: the
+// executable's own (on macOS also ../Resources of an .app), then extra.
+func (f finder) bundleDirs(extra []string) []string {
+	var dirs []string
+	if exe, err := f.executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		d := filepath.Dir(exe)
+		dirs = append(dirs, d)
+		if runtime.GOOS == "darwin" {
+			dirs = append(dirs, filepath.Join(d, "..", "Resources"))
+		}
+	}
+	return append(dirs, extra...)
 }
 
 func isExecutable(p string) bool {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"sync"
-	"testing"
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/transport"
@@ -66,7 +65,7 @@ func (t *Tor) Start(ctx context.Context) error {
 	if err := t.cfg.validate(); err != nil {
 		return err
 	}
-	if t.cfg.PrivateNetwork == nil && (testing.Testing() || os.Getenv(ForbidPublicEnv) == "1") {
+	if t.cfg.PrivateNetwork == nil && PublicForbidden() {
 		return ErrPublicNetworkInTest
 	}
 	exe, err := FindBinary(t.cfg.TorPath, t.cfg.BundleDirs)

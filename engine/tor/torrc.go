@@ -79,13 +79,19 @@ func torrc(cfg *Config, p paths, exe string) []string {
 		for _, da := range pn.DirAuthorities {
 			lines = append(lines, "DirAuthority "+da)
 		}
+		lines = append(lines, "UseDefaultFallbackDirs 0")
+		if len(cfg.Bridges) == 0 {
+			lines = append(lines, "UseBridges 0")
+		}
 		lines = append(lines,
-			"UseDefaultFallbackDirs 0",
-			"UseBridges 0",
 			"OutboundBindAddress 127.0.0.1",
+			"OutboundBindAddressPT 127.0.0.1",
 			"ClientUseIPv6 0",
 			"ReachableAddresses accept 127.0.0.0/8:*, reject *:*",
 		)
+		if pn.Proxy != "" {
+			lines = append(lines, "Socks5Proxy "+pn.Proxy)
+		}
 	}
 	return lines
 }

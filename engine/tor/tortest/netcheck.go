@@ -36,11 +36,14 @@ func (c Conn) outside() bool {
 }
 
 // TorChildren returns the PIDs of the tor processes that are children of
-// this test process: the harness's and every engine/tor instance's.
+// this test process (the harness's and every engine/tor instance's) and of
+// every process those tors started (pluggable transports: obfs4proxy,
+// snowflake-client).
 func TorChildren() []int {
 	self := os.Getpid()
 	ents, _ := os.ReadDir("/proc")
 	var pids []int
+	parent := map[int]int{}
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -63,6 +66,17 @@ func TorChildren() []int {
 		}
 		ppid, _ := strconv.Atoi(f[1])
 		if ppid == self && comm == "tor" {
+			pids = append(pids, pid)
+		} else {
+			parent[pid] = ppid
+		}
+	}
+	tors := map[int]bool{}
+	for _, p := range pids {
+		tors[p] = true
+	}
+	for pid, ppid := range parent {
+		if tors[ppid] {
 			pids = append(pids, pid)
 		}
 	}

@@ -1,0 +1,132 @@
+package engine
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/tor/tortest"
+)
+
+// TestAutomaticWhenTorIsBlocked: an engine behind a censor (tortest.Censor:
+// every connection of its tor goes through a proxy that lets through only
+// an obfs4 bridge's port) in ModeAuto, with the private network's bridge as
+// its built-in obfs4 bridge and a snowflake program that crashes at once:
+// direct makes no progress and is left after Stall, snowflake makes none
+// either and is left, obfs4 connects; the notes say each step and why; the
+// way is remembered. The censored person then becomes a contact of an
+// uncensored one and they exchange messages both ways. Started again, the
+// engine tries obfs4 first and connects without trying the others.
+func TestAutomaticWhenTorIsBlocked(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs the private Tor network")
+	}
+	n := tortest.Shared(t)
+	obfs4 := tortest.Obfs4(t)
+	ctx := t.Context()
+	br, err := n.StartBridge(ctx, obfs4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { br.Stop(2 * time.Second) })
+	censor, err := tortest.StartCensor(br.PTPort)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { censor.Close() })
+	crash := filepath.Join(t.TempDir(), "snowflake-client")
+	if err := os.WriteFile(crash, []byte("#!/bin/sh\necho crashed >&2\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const stall = 15 * time.Second
+	censored := func(c *Config) {
+		c.Tor.PrivateNetwork = n.Censored(censor)
+		c.Connect = ConnectConfig{
+			Stall:            stall,
+			Limit:            2 * time.Minute,
+			Obfs4Bridges:     []string{br.Line},
+			SnowflakeBridges: []string{"snowflake 127.0.0.1:9 0123456789ABCDEF0123456789ABCDEF01234567 url=https://127.0.0.1:9/"},
+			Programs:         map[string]string{tor.Obfs4Program: obfs4, tor.SnowflakeProgram: crash},
+		}
+	}
+	dir := t.TempDir()
+	start := time.Now()
+	maya := torEngineWith(t, n, "maya", dir, censored)
+	const slow = 3 * time.Minute
+	// Connected: the event saying so was read.
+	connected := func(te *testEngine) func() bool {
+		return func() bool {
+			for _, ev := range te.seen {
+				if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	maya.waitUntil("maya connected", slow, connected(maya))
+	t.Logf("Automatic behind the censor: ready through obfs4 after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
+	var notes []string
+	for _, ev := range maya.seen {
+		if s, ok := ev.(model.TorStatus); ok && s.Note != "" && (len(notes) == 0 || notes[len(notes)-1] != s.Note) {
+			notes = append(notes, s.Note)
+		}
+	}
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"Trying a direct connection…",
+		"A direct connection did not work: no progress for 15 seconds",
+		"The built-in snowflake bridges did not work: no progress for 15 seconds",
+		"Trying the built-in obfs4 bridges…",
+		"Connected through the built-in obfs4 bridges.",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if s, err := maya.LoadTorSettings(); err != nil || s.Worked != ModeObfs4 {
+		t.Fatalf("remembered %+v, %v", s, err)
+	}
+	if len(censor.Refused()) == 0 {
+		t.Fatal("the censor refused nothing")
+	}
+	for _, p := range censor.Passed() {
+		if !strings.HasSuffix(p, ":"+strconv.Itoa(br.PTPort)) {
+			t.Errorf("the censor let through %s", p)
+		}
+	}
+
+	// Messages with an uncensored contact.
+	jonas := torEngine(t, n, "jonas")
+	jonas.waitUntil("jonas ready", slow, func() bool { return jonas.TorStatus().State == model.TorReady })
+	maya.createProfile("Maya", "m")
+	jonas.createProfile("Jonas", "j")
+	jonas.acceptInviteOf(maya)
+	maya.waitUntil("jonas accepted at maya", slow, func() bool {
+		c, err := maya.Contact(jonas.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	maya.sendDelivered(jonas.self(), "from behind the censor", slow)
+	jonas.sendDelivered(maya.self(), "to behind the censor", slow)
+
+	// Started again: obfs4 first, nothing else tried.
+	maya.Close()
+	refused := len(censor.Refused())
+	start = time.Now()
+	maya2 := torEngineWith(t, n, "maya again", dir, censored)
+	maya2.waitUntil("maya connected again", slow, connected(maya2))
+	t.Logf("started again: ready through obfs4 after %v", time.Since(start).Round(time.Millisecond))
+	for _, ev := range maya2.seen {
+		if s, ok := ev.(model.TorStatus); ok && (strings.Contains(s.Note, "direct") || strings.Contains(s.Note, "snowflake")) {
+			t.Errorf("the second start tried another way: %q", s.Note)
+		}
+	}
+	if got := len(censor.Refused()); got != refused {
+		t.Errorf("the second start made %d refused connections; it should go straight to the bridge", got-refused)
+	}
+}

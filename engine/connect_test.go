@@ -1,0 +1,299 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+const testBridge = "obfs4 127.0.0.1:5555 0123456789ABCDEF0123456789ABCDEF01234567 cert=x iat-mode=0"
+
+// fakeTor stands for tor in the tests of Automatic's state machine: each
+// restart plays the script of the way its settings belong to.
+type fakeTor struct {
+	e *Engine
+
+	mu       sync.Mutex
+	restarts []string // the way of each restart
+	scripts  map[string][]tor.Status
+}
+
+func wayOf(s tor.Settings) string {
+	if len(s.Bridges) == 0 {
+		return "direct"
+	}
+	return strings.Fields(s.Bridges[0])[0]
+}
+
+func (f *fakeTor) restart(ctx context.Context, s tor.Settings) error {
+	f.mu.Lock()
+	way := wayOf(s)
+	f.restarts = append(f.restarts, way)
+	script := f.scripts[way]
+	f.mu.Unlock()
+	f.e.onTorStatus(tor.Status{State: tor.StateStarting})
+	for _, st := range script {
+		f.e.onTorStatus(st)
+	}
+	return nil
+}
+
+func (f *fakeTor) ways() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.restarts...)
+}
+
+func boot(p int) tor.Status { return tor.Status{State: tor.StateBootstrapping, Progress: p} }
+
+// connectEngine is an engine, not started, whose Automatic uses fast
+// timeouts, a loopback obfs4 bridge, a real (empty) obfs4proxy file and no
+// snowflake program.
+func connectEngine(t *testing.T, dir string) (*Engine, <-chan model.Event) {
+	prog := filepath.Join(t.TempDir(), "obfs4proxy")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := New(Config{DataDir: dir, Connect: ConnectConfig{
+		Stall: 150 * time.Millisecond, Limit: 600 * time.Millisecond,
+		Obfs4Bridges: []string{testBridge}, SnowflakeBridges: []string{"snowflake 127.0.0.1:6666 0123456789ABCDEF0123456789ABCDEF01234567 url=x"},
+		Programs: map[string]string{tor.Obfs4Program: prog, tor.SnowflakeProgram: filepath.Join(dir, "missing", "snowflake-client")},
+	}})
+	ch, cancel := e.Subscribe()
+	t.Cleanup(func() { cancel(); e.Close() })
+	return e, ch
+}
+
+// notesUntil collects the Notes of TorStatus events until one contains
+// want.
+func notesUntil(t *testing.T, ch <-chan model.Event, want string) []string {
+	t.Helper()
+	var notes []string
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-ch:
+			if s, ok := ev.(model.TorStatus); ok && s.Note != "" {
+				if len(notes) == 0 || notes[len(notes)-1] != s.Note {
+					notes = append(notes, s.Note)
+				}
+				if strings.Contains(s.Note, want) {
+					return notes
+				}
+			}
+		case <-deadline:
+			t.Fatalf("no note saying %q; notes so far:\n%s", want, strings.Join(notes, "\n"))
+		}
+	}
+}
+
+// TestConnectAutomatic: direct makes no progress (moved on after Stall,
+// saying so), snowflake's program is missing (skipped, saying so), obfs4
+// connects and is remembered; the next Automatic tries obfs4 first.
+func TestConnectAutomatic(t *testing.T) {
+	dir := t.TempDir()
+	e, ch := connectEngine(t, dir)
+	if err := e.saveTorSettings(TorSettings{Mode: ModeAuto}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fakeTor{e: e, scripts: map[string][]tor.Status{
+		"direct": {boot(0), boot(5)},
+		"obfs4":  {boot(10), boot(50), {State: tor.StateReady, Progress: 100}},
+	}}
+	run := e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
+	notes := notesUntil(t, ch, "Connected through the built-in obfs4 bridges.")
+	<-run.done
+	all := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"Trying a direct connection…",
+		"A direct connection did not work: no progress for 150ms, which is what a blocked connection looks like.",
+		"Skipped the built-in snowflake bridges: Part of Nook is missing from this computer (snowflake-client)",
+		"Trying the built-in obfs4 bridges…",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
+	}
+	if got := strings.Join(f.ways(), ","); got != "direct,obfs4" {
+		t.Errorf("restarts %s, want direct,obfs4", got)
+	}
+	s, err := e.LoadTorSettings()
+	if err != nil || s.Worked != ModeObfs4 || s.Mode != ModeAuto {
+		t.Fatalf("remembered %+v, %v; want Worked obfs4", s, err)
+	}
+	if st := e.TorStatus(); st.Way != "the built-in obfs4 bridges" {
+		t.Errorf("status way %q", st.Way)
+	}
+	e.mu.Lock()
+	left := e.conn
+	e.mu.Unlock()
+	if left != nil {
+		t.Error("a finished Automatic still receives tor's statuses")
+	}
+
+	// Next time obfs4 goes first and nothing else is tried.
+	f2 := &fakeTor{e: e, scripts: f.scripts}
+	run = e.startConnect(s, "", f2.restart)
+	notesUntil(t, ch, "Connected through the built-in obfs4 bridges.")
+	<-run.done
+	if got := strings.Join(f2.ways(), ","); got != "obfs4" {
+		t.Errorf("second run restarts %s, want obfs4 only", got)
+	}
+}
+
+// TestConnectFailuresMoveOn: tor failing, a way that progresses but never
+// finishes within Limit, and every way failing: Automatic says why, moves
+// on, and starts over with longer timeouts; stopping it ends it at once.
+func TestConnectFailuresMoveOn(t *testing.T) {
+	e, ch := connectEngine(t, t.TempDir())
+	slow := []tor.Status{}
+	for p := 5; p <= 95; p += 5 {
+		slow = append(slow, boot(p))
+	}
+	f := &fakeTor{e: e, scripts: map[string][]tor.Status{
+		"direct": {boot(5), {State: tor.StateFailed, Err: errors.New("gave up after 6 attempts")}},
+		"obfs4":  {boot(10)},
+	}}
+	e.cfg.Connect.Order = []ConnectMode{ModeDirect, ModeObfs4}
+	e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
+	notes := strings.Join(notesUntil(t, ch, "None of the ways worked"), "\n")
+	for _, want := range []string{
+		"A direct connection did not work: Tor stopped (gave up after 6 attempts).",
+		"The built-in obfs4 bridges did not work: no progress for 150ms",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	// The second round tries direct again.
+	notesUntil(t, ch, "Settings → Network. Trying a direct connection…")
+	start := time.Now()
+	e.stopConnect()
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("stopping Automatic took %v", d)
+	}
+
+	// Limit: progress all the time, never ready.
+	f.scripts["direct"] = slow
+	e.cfg.Connect.Stall = time.Hour
+	e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
+	notesUntil(t, ch, "A direct connection did not work: not connected after 600ms.")
+	e.stopConnect()
+}
+
+// TestTorSettingsModes: modes persist; a malformed bridge, a transport
+// Nook does not ship, My bridges without lines and a missing program are
+// refused with a plain message and the file is unchanged; the built-in
+// bridges are refused in a test binary (public addresses).
+func TestTorSettingsModes(t *testing.T) {
+	dir := t.TempDir()
+	e := newTestEngine(t, dir, loopback.New(loopback.NewMemoryDirectory()))
+	if s, err := e.LoadTorSettings(); err != nil || s.Mode != ModeAuto || s.Version != TorSettingsVersion {
+		t.Fatalf("no file: %+v, %v; want ModeAuto", s, err)
+	}
+	want := TorSettings{Mode: ModeCustom, Bridges: []string{testBridge}, ExtraTorrc: []string{"NumEntryGuards 2"}}
+	if err := e.SetTorSettings(context.Background(), want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.LoadTorSettings()
+	if err != nil || got.Mode != ModeCustom || len(got.Bridges) != 1 || got.Version != TorSettingsVersion {
+		t.Fatalf("after saving: %+v, %v", got, err)
+	}
+	for _, bad := range []string{"obfs4 example.org:443", "meek_lite 192.0.2.20:80 url=https://x/", "obfs4 192.0.2.1:443 ABC"} {
+		if _, err := CheckBridgeLine(bad); !errors.Is(err, ErrBridgeLine) {
+			t.Errorf("CheckBridgeLine(%q) = %v, want ErrBridgeLine", bad, err)
+		}
+	}
+	if _, err := e.torSettingsFor(ModeCustom, TorSettings{}); !errors.Is(err, ErrNoBridges) {
+		t.Errorf("My bridges without lines: %v", err)
+	}
+	_, err = e.torSettingsFor(ModeObfs4, TorSettings{})
+	if err == nil {
+		t.Fatal("the built-in obfs4 bridges were accepted in a test binary")
+	}
+	if !errors.Is(err, tor.ErrPublicNetworkInTest) && !errors.Is(err, tor.ErrTransportNotFound) {
+		t.Fatalf("built-in obfs4 bridges: %v", err)
+	}
+	ts, err := (&Engine{cfg: Config{Connect: ConnectConfig{Programs: map[string]string{tor.Obfs4Program: "/bin/sh"}}}}).torSettingsFor(ModeObfs4, TorSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// tor itself refuses them here (ErrPublicNetworkInTest), whatever the
+	// engine passes.
+	tr := tor.New(tor.Config{DataDir: t.TempDir(), Bridges: ts.Bridges, TransportPlugins: ts.TransportPlugins})
+	defer tr.Close()
+	if err := tr.Start(context.Background()); !errors.Is(err, tor.ErrPublicNetworkInTest) {
+		t.Fatalf("tor with the built-in bridges in a test: %v, want ErrPublicNetworkInTest", err)
+	}
+}
+
+// TestTorSettingsVersion1: files written by the code before modes existed
+// (testdata/tor-settings-v1-*.json) open: bridges mean My bridges, none
+// means Automatic; the old program paths are dropped when saved again.
+func TestTorSettingsVersion1(t *testing.T) {
+	for file, mode := range map[string]ConnectMode{"tor-settings-v1-bridges.json": ModeCustom, "tor-settings-v1-plain.json": ModeAuto} {
+		dir := t.TempDir()
+		b, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "tor-settings.json"), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		e := New(Config{DataDir: dir})
+		s, err := e.LoadTorSettings()
+		if err != nil || s.Mode != mode || len(s.ExtraTorrc) != 1 {
+			t.Fatalf("%s: %+v, %v; want mode %s", file, s, err, mode)
+		}
+		if err := e.saveTorSettings(s); err != nil {
+			t.Fatal(err)
+		}
+		out, _ := os.ReadFile(filepath.Join(dir, "tor-settings.json"))
+		var m map[string]any
+		if err := json.Unmarshal(out, &m); err != nil || m["obfs4proxy"] != nil || m["version"] != float64(2) {
+			t.Errorf("%s saved again: %s", file, out)
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte(`{"version": 9}`), 0o600)
+	if s, err := New(Config{DataDir: dir}).LoadTorSettings(); err == nil || s.Mode != ModeAuto {
+		t.Errorf("a newer version: %+v, %v; want an error and ModeAuto", s, err)
+	}
+	os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte("{broken"), 0o600)
+	if _, err := New(Config{DataDir: dir}).LoadTorSettings(); err == nil {
+		t.Error("a damaged settings file was read without error")
+	}
+}
+
+// TestStartSettings: Start uses the chosen way; in ModeAuto the first way
+// that can be tried (the remembered one first); a chosen way whose program
+// is missing starts tor with its network disabled and says why, instead of
+// connecting another way.
+func TestStartSettings(t *testing.T) {
+	e, _ := connectEngine(t, t.TempDir())
+	ts, way, err := e.startSettings(TorSettings{Mode: ModeAuto, Worked: ModeSnowflake})
+	if err != nil || way != ModeDirect || len(ts.Bridges) != 0 {
+		t.Errorf("Automatic, snowflake remembered but missing: %s %+v %v; want direct", way, ts, err)
+	}
+	ts, way, err = e.startSettings(TorSettings{Mode: ModeAuto, Worked: ModeObfs4})
+	if err != nil || way != ModeObfs4 || len(ts.Bridges) != 1 || len(ts.TransportPlugins) != 1 {
+		t.Errorf("Automatic, obfs4 remembered: %s %+v %v", way, ts, err)
+	}
+	ts, way, err = e.startSettings(TorSettings{Mode: ModeSnowflake})
+	if err == nil || way != ModeSnowflake || len(ts.Bridges) != 0 || ts.ExtraTorrc[len(ts.ExtraTorrc)-1] != "DisableNetwork 1" {
+		t.Fatalf("snowflake chosen but missing: %s %+v %v; want the network disabled and an error", way, ts, err)
+	}
+	if !strings.Contains(err.Error(), "the built-in snowflake bridges cannot be used: Part of Nook is missing") {
+		t.Errorf("message %q", err)
+	}
+}
