@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
@@ -44,8 +45,8 @@ func newTestEngine(t *testing.T, dir string, tr transport.Transport) *testEngine
 	e := New(Config{
 		DataDir:     dir,
 		Transport:   tr,
-		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
-		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+		Profile:     enginetest.Profile(),
+		PeerBackoff: enginetest.PeerBackoff(),
 	})
 	ch, cancel := e.Subscribe()
 	te := &testEngine{Engine: e, t: t, dir: dir, tr: tr, events: ch, cancel: cancel}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 )
 
@@ -119,6 +120,7 @@ func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info
 	}
 	e.open = op
 	e.mu.Unlock()
+	e.emit(e.snapshot())
 	return p.Info(), nil
 }
 
@@ -131,7 +133,9 @@ func (e *Engine) Lock() error {
 	if op == nil {
 		return nil
 	}
-	return op.close()
+	err := op.close()
+	e.emit(model.Snapshot{Tor: e.TorStatus()})
+	return err
 }
 
 // ChangePassword changes the open profile's password. Only the wrapped key
@@ -159,6 +163,7 @@ func (e *Engine) DeleteProfile(password string) error {
 		e.open = nil
 	}
 	e.mu.Unlock()
+	e.emit(model.Snapshot{Tor: e.TorStatus()})
 	if err := op.stop(); err != nil {
 		return err
 	}

@@ -45,6 +45,11 @@ func newLink(m *Manager, addr identity.Address) *link {
 	if c, err := m.cfg.Store.GetContact(string(addr)); err == nil {
 		l.activity = c.LastActivity
 	}
+	// Messages note activity in the conversation's summary, not the
+	// contact record.
+	if info, err := m.cfg.Store.Conversation(model.ConversationID(addr)); err == nil && info.LastActivity.After(l.activity) {
+		l.activity = info.LastActivity
+	}
 	return l
 }
 

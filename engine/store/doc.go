@@ -58,7 +58,7 @@
 //	c address                    contact record
 //	M conv seq(8, big-endian)    message record
 //	i messageID(16)              message index: conv, seq
-//	C conv                       conversation summary (last seq, count, activity)
+//	C conv                       conversation summary (last seq, count, activity, unread count)
 //	o conv n(8, big-endian)      outbox entry: message ID
 //	O messageID(16)              outbox index: conv, n
 //	s name                       setting

@@ -66,10 +66,14 @@ func encodeMessage(m model.Message) []byte {
 	e.raw(m.ReplyTo[:])
 	e.byte(byte(m.Status))
 	e.string(m.FailReason)
-	if m.Disappear > 0 {
+	if m.Disappear > 0 || m.Kind != model.KindText {
 		// Optional trailing fields, as in contact records.
 		e.uvarint(uint64(m.Disappear / time.Second))
 		e.time(m.ExpiresAt)
+	}
+	if m.Kind != model.KindText {
+		// Optional too: records of text messages end before it.
+		e.byte(byte(m.Kind))
 	}
 	return e.b
 }
@@ -95,6 +99,12 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 		m.Disappear = d.disappear()
 		m.ExpiresAt = d.time()
 	}
+	if len(d.b) > 0 {
+		m.Kind = model.MessageKind(d.byte())
+		if m.Kind == model.KindText {
+			d.fail("text kind stored")
+		}
+	}
 	return m, d.done()
 }
 
@@ -107,6 +117,10 @@ type ConversationInfo struct {
 	Messages uint64
 	// LastActivity is the Received time of the latest message.
 	LastActivity time.Time
+	// Unread counts the incoming messages stored since the conversation
+	// was last marked read; it is kept in the transaction that stores
+	// each message.
+	Unread uint64
 }
 
 func encodeConvInfo(c ConversationInfo) []byte {
@@ -115,6 +129,11 @@ func encodeConvInfo(c ConversationInfo) []byte {
 	e.uvarint(c.LastSeq)
 	e.uvarint(c.Messages)
 	e.time(c.LastActivity)
+	if c.Unread > 0 {
+		// Optional trailing field: records written before the store kept
+		// unread counts end here (the engine kept them in a bucket).
+		e.uvarint(c.Unread)
+	}
 	return e.b
 }
 
@@ -125,6 +144,12 @@ func decodeConvInfo(conv model.ConversationID, b []byte) (ConversationInfo, erro
 	c.LastSeq = d.uvarint()
 	c.Messages = d.uvarint()
 	c.LastActivity = d.time()
+	if len(d.b) > 0 {
+		c.Unread = d.uvarint()
+		if c.Unread == 0 {
+			d.fail("zero unread count stored")
+		}
+	}
 	if err := d.done(); err != nil {
 		return c, err
 	}
