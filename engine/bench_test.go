@@ -9,21 +9,15 @@ import (
 	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-// BenchmarkUnlockToList measures what a frontend waits for between the
-// password and a conversation list, with 200 conversations of one message
-// each: the unlock (with the tests' cheap key derivation, so the database
-// and the runtime dominate) and then the list. "snapshot" reads it from
-// the Snapshot an unlock sends; "per-item" reads it as the app did before
-// the conversation API: Contacts, then each contact's latest message and
-// unread count.
-func BenchmarkUnlockToList(b *testing.B) {
-	const n = 200
+// benchProfile returns a started engine with a profile (password "pw") of
+// n contacts with one message each, locked.
+func benchProfile(b *testing.B, n int) (*Engine, profile.Info) {
 	ctx := context.Background()
 	e := New(Config{DataDir: b.TempDir(), Transport: loopback.New(loopback.NewMemoryDirectory()), Profile: enginetest.Profile()})
-	defer e.Close()
 	if err := e.Start(ctx); err != nil {
 		b.Fatal(err)
 	}
@@ -49,13 +43,71 @@ func BenchmarkUnlockToList(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	if err := e.Lock(); err != nil {
+		b.Fatal(err)
+	}
+	return e, info
+}
+
+// perItemList builds the list as the app did before the conversation
+// API: Contacts, then each contact's latest message and unread count.
+func perItemList(b *testing.B, e *Engine, n int) {
+	cs, err := e.Contacts()
+	if err != nil || len(cs) != n {
+		b.Fatalf("%d contacts, %v", len(cs), err)
+	}
+	for _, c := range cs {
+		conv := model.ConversationID(c.Address)
+		if _, err := e.History(conv, 0, 1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := e.Unread(conv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkConversationList measures building the list of 200
+// conversations on an unlocked profile: "conversations" is one call (one
+// read of the summaries), "per-item" the calls the app made before.
+func BenchmarkConversationList(b *testing.B) {
+	const n = 200
+	e, info := benchProfile(b, n)
+	defer e.Close()
+	if _, err := e.Unlock(context.Background(), info.ID, "pw"); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("conversations", func(b *testing.B) {
+		for b.Loop() {
+			if cs, err := e.Conversations(); err != nil || len(cs) != n {
+				b.Fatalf("%d conversations, %v", len(cs), err)
+			}
+		}
+	})
+	b.Run("per-item", func(b *testing.B) {
+		for b.Loop() {
+			perItemList(b, e, n)
+		}
+	})
+}
+
+// BenchmarkUnlockToList measures what a frontend waits for between the
+// password and a conversation list, with 200 conversations of one message
+// each: the unlock (with the tests' cheap key derivation, so the database
+// and the runtime dominate) and then the list. "snapshot" reads it from
+// the Snapshot an unlock sends; "per-item" reads it as the app did before
+// the conversation API: Contacts, then each contact's latest message and
+// unread count.
+func BenchmarkUnlockToList(b *testing.B) {
+	const n = 200
+	ctx := context.Background()
+	e, info := benchProfile(b, n)
+	defer e.Close()
 	lock := func() {
 		if err := e.Lock(); err != nil {
 			b.Fatal(err)
 		}
 	}
-	lock()
-
 	b.Run("snapshot", func(b *testing.B) {
 		ch, cancel := e.Subscribe()
 		defer cancel()
@@ -82,19 +134,7 @@ func BenchmarkUnlockToList(b *testing.B) {
 			if _, err := e.Unlock(ctx, info.ID, "pw"); err != nil {
 				b.Fatal(err)
 			}
-			cs, err := e.Contacts()
-			if err != nil || len(cs) != n {
-				b.Fatalf("%d contacts, %v", len(cs), err)
-			}
-			for _, c := range cs {
-				conv := model.ConversationID(c.Address)
-				if _, err := e.History(conv, 0, 1); err != nil {
-					b.Fatal(err)
-				}
-				if _, err := e.Unread(conv); err != nil {
-					b.Fatal(err)
-				}
-			}
+			perItemList(b, e, n)
 			b.StopTimer()
 			lock()
 			b.StartTimer()

@@ -205,13 +205,13 @@ func (op *openProfile) conversations() ([]model.Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	infos, err := op.st.ListConversations()
+	sums, err := op.st.Summaries()
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[model.ConversationID]store.ConversationInfo, len(infos))
-	for _, info := range infos {
-		byID[info.ID] = info
+	byID := make(map[model.ConversationID]store.Summary, len(sums))
+	for _, sum := range sums {
+		byID[sum.ID] = sum
 	}
 	archived, err := op.archivedGroups()
 	if err != nil {
@@ -219,18 +219,10 @@ func (op *openProfile) conversations() ([]model.Conversation, error) {
 	}
 	out := make([]model.Conversation, 0, len(contacts)+len(left))
 	for _, c := range contacts {
-		cv, err := op.fromContact(c, byID[model.ConversationID(c.Address)])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cv)
+		out = append(out, op.fromContact(c, byID[model.ConversationID(c.Address)]))
 	}
 	for _, g := range append(op.groups.Groups(), left...) {
-		cv, err := op.fromGroup(g, byID[g.Conversation], archived[g.Conversation])
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, cv)
+		out = append(out, fromGroup(g, byID[g.Conversation], archived[g.Conversation]))
 	}
 	slices.SortStableFunc(out, func(a, b model.Conversation) int {
 		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
@@ -243,9 +235,9 @@ func (op *openProfile) conversations() ([]model.Conversation, error) {
 
 // conversation builds one conversation, or returns ErrNoConversation.
 func (op *openProfile) conversation(id model.ConversationID) (model.Conversation, error) {
-	info, err := op.st.Conversation(id)
+	sum, err := op.st.Summary(id)
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
-		info, err = store.ConversationInfo{ID: id}, nil
+		sum, err = store.Summary{ConversationInfo: store.ConversationInfo{ID: id}}, nil
 	}
 	if err != nil {
 		return model.Conversation{}, err
@@ -259,7 +251,7 @@ func (op *openProfile) conversation(id model.ConversationID) (model.Conversation
 		if aerr != nil && !errors.Is(aerr, store.ErrNotFound) {
 			return model.Conversation{}, aerr
 		}
-		return op.fromGroup(g, info, aerr == nil)
+		return fromGroup(g, sum, aerr == nil), nil
 	}
 	c, err := op.st.GetContact(string(id))
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
@@ -267,7 +259,7 @@ func (op *openProfile) conversation(id model.ConversationID) (model.Conversation
 	} else if err != nil {
 		return model.Conversation{}, err
 	}
-	return op.fromContact(c, info)
+	return op.fromContact(c, sum), nil
 }
 
 // groupInfo returns a group of the profile, current or left.
@@ -298,61 +290,38 @@ func (op *openProfile) archivedGroups() (map[model.ConversationID]bool, error) {
 	return out, err
 }
 
-// last returns a conversation's latest message (zero when it has none).
-func (op *openProfile) last(info store.ConversationInfo) (model.Message, error) {
-	if info.LastSeq == 0 {
-		return model.Message{}, nil
+func (op *openProfile) fromContact(c model.Contact, sum store.Summary) model.Conversation {
+	if sum.LastActivity.After(c.LastActivity) {
+		c.LastActivity = sum.LastActivity
 	}
-	ms, err := op.st.LatestMessages(info.ID, 1)
-	if err != nil || len(ms) == 0 {
-		return model.Message{}, err
-	}
-	return withKind(ms[0]), nil
-}
-
-func (op *openProfile) fromContact(c model.Contact, info store.ConversationInfo) (model.Conversation, error) {
-	last, err := op.last(info)
-	if err != nil {
-		return model.Conversation{}, err
-	}
-	activity := c.LastActivity
-	if info.LastActivity.After(activity) {
-		activity = info.LastActivity
-	}
-	c.LastActivity = activity
-	addr := identity.Address(c.Address)
 	return model.Conversation{
 		ID:           model.ConversationID(c.Address),
 		Kind:         model.KindContact,
 		Title:        c.Name(),
 		Contact:      &c,
-		Last:         last,
-		Messages:     info.Messages,
-		LastActivity: activity,
-		Unread:       int(info.Unread),
-		Presence:     op.peers.Presence(addr),
+		Last:         withKind(sum.Last),
+		Messages:     sum.Messages,
+		LastActivity: c.LastActivity,
+		Unread:       int(sum.Unread),
+		Presence:     op.peers.Presence(identity.Address(c.Address)),
 		Disappear:    c.Disappear,
 		Archived:     c.Archived,
-	}, nil
+	}
 }
 
-func (op *openProfile) fromGroup(g groupclient.GroupInfo, info store.ConversationInfo, archived bool) (model.Conversation, error) {
-	last, err := op.last(info)
-	if err != nil {
-		return model.Conversation{}, err
-	}
+func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {
 	return model.Conversation{
 		ID:           g.Conversation,
 		Kind:         model.KindGroup,
 		Title:        g.Name,
 		Group:        &model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server), Left: g.Left},
-		Last:         last,
-		Messages:     info.Messages,
-		LastActivity: info.LastActivity,
-		Unread:       int(info.Unread),
+		Last:         withKind(sum.Last),
+		Messages:     sum.Messages,
+		LastActivity: sum.LastActivity,
+		Unread:       int(sum.Unread),
 		Archived:     archived,
 		Left:         g.Left,
-	}, nil
+	}
 }
 
 // changed emits the conversation's new state, or its removal when it is

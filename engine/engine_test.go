@@ -443,3 +443,30 @@ func TestTorSettingsPersist(t *testing.T) {
 		t.Fatal("a damaged settings file was read without error")
 	}
 }
+
+// TestUnlockCancelled: an unlock whose context is done leaves the profile
+// locked and says why.
+func TestUnlockCancelled(t *testing.T) {
+	e := newTestEngine(t, t.TempDir(), loopback.New(loopback.NewMemoryDirectory()))
+	info, err := e.CreateProfile(context.Background(), "Reporter", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Unlock(ctx, info.ID, "pw"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Unlock with a cancelled context: %v", err)
+	}
+	if _, err := e.UnlockAny(ctx, "pw"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("UnlockAny with a cancelled context: %v", err)
+	}
+	if _, _, err := e.Self(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("after cancelled unlocks: %v, want ErrLocked", err)
+	}
+	if _, err := e.Unlock(context.Background(), info.ID, "pw"); err != nil {
+		t.Fatalf("the profile was left unusable: %v", err)
+	}
+}

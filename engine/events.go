@@ -104,6 +104,14 @@ func (b *bus) pump(s *subscriber) {
 	}
 }
 
+// subscribed reports whether anyone subscribes: an event that costs
+// something to build need not be built for no one.
+func (b *bus) subscribed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs) > 0
+}
+
 // publish queues ev for every subscriber.
 func (b *bus) publish(ev model.Event) {
 	b.mu.Lock()

@@ -22,6 +22,11 @@ func (e *Engine) Profiles() ([]profile.Info, error) {
 // CreateProfile creates a profile with a fresh identity and unlocks it. An
 // empty password is allowed (the app explains what it means): such a
 // profile is unlocked by UnlockAny("") at start.
+//
+// CreateProfile, Unlock and UnlockAny spend most of their time deriving
+// the key, which cannot be interrupted; when ctx is done by the time it is
+// derived (for UnlockAny: before each try), they stop, leave the profile
+// locked and return ctx's error.
 func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
 		return profile.Info{}, err
@@ -72,6 +77,9 @@ func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, 
 		if in.Err != nil {
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return profile.Info{}, err // each try costs a key derivation
+		}
 		p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
 		if errors.Is(err, profile.ErrWrongPassword) {
 			continue
@@ -102,8 +110,14 @@ func (e *Engine) checkCanUnlock() error {
 	return nil
 }
 
-// activate starts the runtime of an unlocked profile and makes it current.
+// activate starts the runtime of an unlocked profile and makes it current,
+// unless ctx was cancelled while the key was derived (the profile is
+// closed again and ctx's error returned).
 func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info, error) {
+	if err := ctx.Err(); err != nil {
+		p.Close()
+		return profile.Info{}, err
+	}
 	op, err := e.start(ctx, p)
 	if err != nil {
 		p.Close()
@@ -120,7 +134,9 @@ func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info
 	}
 	e.open = op
 	e.mu.Unlock()
-	e.emit(e.snapshot())
+	if e.bus.subscribed() {
+		e.emit(e.snapshot())
+	}
 	return p.Info(), nil
 }
 

@@ -144,3 +144,41 @@ func TestMessageKind(t *testing.T) {
 		t.Fatalf("a stored text kind byte: %v", err)
 	}
 }
+
+// TestSummaries: the conversation list in one read, each with its latest
+// message; when the latest disappears, the one before it.
+func TestSummaries(t *testing.T) {
+	s := openTest(t, t.TempDir())
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	first, err := s.AppendMessage(msg("alice", "older", t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := msg("alice", "gone soon", t0.Add(time.Minute))
+	gone.Outgoing, gone.Status = true, model.StatusSent
+	gone.Disappear, gone.ExpiresAt = time.Minute, t0.Add(2*time.Minute)
+	if _, err := s.AppendMessage(gone); err != nil {
+		t.Fatal(err)
+	}
+	bob, err := s.AppendMessage(msg("bob", "hi", t0.Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums, err := s.Summaries()
+	if err != nil || len(sums) != 2 {
+		t.Fatalf("Summaries = %+v, %v", sums, err)
+	}
+	if sums[0].ID != "bob" || sums[0].Last.ID != bob.ID || sums[1].Last.ID != gone.ID || sums[1].Unread != 1 {
+		t.Fatalf("summaries %+v", sums)
+	}
+	if _, err := s.DeleteExpired(t0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.Summary("alice")
+	if err != nil || sum.Last.ID != first.ID || sum.Messages != 1 {
+		t.Fatalf("after the latest disappeared: %+v, %v", sum, err)
+	}
+	if _, err := s.Summary("nobody"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Summary of no conversation: %v", err)
+	}
+}
