@@ -18,9 +18,10 @@ import (
 // same for a contact and a group. Each takes the conversation's ID.
 
 // ErrNoGroupTimer is returned by SetConversationTimer for a group: a group
-// has no disappearing-messages timer (docs/groups.md says why: the
-// server's fixed retention is the group's limit, and no member could make
-// the others delete).
+// has no disappearing-messages timer. Its history is bounded by the
+// server's retention, and a per-group timer would need every member's
+// client to honour it, which a group with members on older clients cannot
+// promise (docs/groups.md, "How long group history lasts").
 var ErrNoGroupTimer = errors.New("groups have no disappearing-messages timer")
 
 // ErrNoConversation is returned for a conversation ID that names neither a

@@ -259,16 +259,17 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	for _, id := range fx.delivered {
-		m, err := c.st.UpdateMessageStatus(id, model.StatusDelivered, "")
-		if err != nil {
-			return c.abort(groups, err)
-		}
-		defer c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusDelivered})
-	}
-	var added []model.Message
+	var added, delivered []model.Message
 	err := c.st.Update(func(tx *store.Tx) error {
-		added = added[:0]
+		added, delivered = added[:0], delivered[:0]
+		// Our own posts, back from the server, in the same transaction.
+		for _, id := range fx.delivered {
+			m, err := tx.SetStatus(id, model.StatusDelivered, "")
+			if err != nil {
+				return err
+			}
+			delivered = append(delivered, m)
+		}
 		b := tx.Bucket(bucketName)
 		for i, m := range fx.news {
 			stored, err := tx.AppendMessage(m)
@@ -321,6 +322,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	sub.cursor = cursor
 	sub.done += len(blobs)
+	for _, m := range delivered {
+		c.cfg.Emit(model.MessageStatusChanged{ID: m.ID, Conversation: m.Conversation, Status: model.StatusDelivered})
+	}
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
 	}

@@ -89,3 +89,27 @@ func (s *Store) MarkDelivered(conv model.ConversationID, id model.MessageID) (mo
 	})
 	return m, changed, err
 }
+
+// SetStatus is Store.UpdateMessageStatus inside the transaction.
+func (tx *Tx) SetStatus(id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
+	if !validStatus(status) {
+		return model.Message{}, fmt.Errorf("%w: unknown message status", ErrInvalid)
+	}
+	m, err := lookup(tx.txn, id)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return m, ErrNotFound
+	} else if err != nil {
+		return m, err
+	}
+	m.Status, m.FailReason = status, reason
+	return m, tx.txn.Set(seqKey(kindMessage, m.Conversation, m.Seq), encodeMessage(m))
+}
+
+// GetMessage is Store.GetMessage inside the transaction.
+func (tx *Tx) GetMessage(id model.MessageID) (model.Message, error) {
+	m, err := lookup(tx.txn, id)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return m, ErrNotFound
+	}
+	return m, err
+}
