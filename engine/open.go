@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -47,7 +46,7 @@ func (op *openProfile) settings() Settings {
 
 // start opens the profile's runtime over an unlocked store: it loads the
 // settings and starts the peer manager (publishing the onion service).
-func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, error) {
+func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 	st, id := p.Store(), p.Identity()
 	prefs, err := loadSettings(st)
 	if err != nil {
@@ -99,7 +98,7 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 	if err := op.peers.Start(); err != nil {
 		return nil, err
 	}
-	if err := op.groups.Start(ctx); err != nil {
+	if err := op.groups.Start(); err != nil {
 		op.peers.Close()
 		return nil, err
 	}

@@ -118,7 +118,7 @@ func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info
 		p.Close()
 		return profile.Info{}, err
 	}
-	op, err := e.start(ctx, p)
+	op, err := e.start(p)
 	if err != nil {
 		p.Close()
 		return profile.Info{}, err
