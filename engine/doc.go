@@ -33,8 +33,9 @@
 // The store keeps each conversation's summary (last Seq, count, activity,
 // unread count) and updates it in the transaction that stores a message:
 // a received message costs one commit, a sent one three (queued, sent,
-// delivered with its outbox entry removed); TestCommitsPerMessage counts
-// them.
+// delivered with its outbox entry removed), a group post four (the posting
+// token is spent in a commit of its own); TestCommitsPerMessage and
+// TestCommitsPerGroupPost count them.
 //
 // # Adding a kind of message
 //
