@@ -150,6 +150,7 @@ func (e *Engine) Lock() error {
 		return nil
 	}
 	err := op.close()
+	// After the runtime stopped: no change of a conversation follows it.
 	e.emit(model.Snapshot{Tor: e.TorStatus()})
 	return err
 }
@@ -179,8 +180,10 @@ func (e *Engine) DeleteProfile(password string) error {
 		e.open = nil
 	}
 	e.mu.Unlock()
+	err = op.stop()
+	// After the runtime stopped: no change of a conversation follows it.
 	e.emit(model.Snapshot{Tor: e.TorStatus()})
-	if err := op.stop(); err != nil {
+	if err != nil {
 		return err
 	}
 	return op.prof.Delete(password)
