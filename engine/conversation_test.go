@@ -2,10 +2,13 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // nextEvent returns the subscription's next event.
@@ -214,4 +217,39 @@ func TestOldTextInvite(t *testing.T) {
 	if _, err := e.AcceptInvite(h[1].Body); err != nil {
 		t.Fatalf("joining from the old invite: %v", err)
 	}
+}
+
+// TestNotifierBatch: a burst of changes (every contact's presence at an
+// unlock) is reported from one read of the list, each conversation with
+// its state, and one that is gone as removed.
+func TestNotifierBatch(t *testing.T) {
+	e := newTestEngine(t, t.TempDir(), loopback.New(loopback.NewMemoryDirectory()))
+	e.createProfile("Reporter", "pw")
+	op := e.op()
+	var batch []model.ConversationID
+	for i := range batchAll + 2 {
+		id, err := identity.Generate(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := model.Contact{Address: string(id.Address()), Nickname: fmt.Sprintf("contact %d", i), State: model.ContactAccepted}
+		if err := op.st.PutContact(c); err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, model.ConversationID(c.Address))
+	}
+	gone := model.ConversationID("g:00000000000000000000000000000000")
+	if !op.notify.changedAll(append(batch, gone)) {
+		t.Fatal("the list could not be read")
+	}
+	for i, id := range batch {
+		cv := e.waitConv("the batch", id, func(model.Conversation) bool { return true })
+		if cv.Title != fmt.Sprintf("contact %d", i) || cv.Kind != model.KindContact {
+			t.Fatalf("conversation %+v", cv)
+		}
+	}
+	e.waitEvent("the gone one removed", func(ev model.Event) bool {
+		r, ok := ev.(model.ConversationRemoved)
+		return ok && r.ID == gone
+	})
 }

@@ -73,6 +73,9 @@ func (n *notifier) run() {
 		n.order = nil
 		clear(n.pending)
 		n.mu.Unlock()
+		if len(batch) > batchAll && n.changedAll(batch) {
+			continue
+		}
 		for _, conv := range batch {
 			select {
 			case <-n.stop:
@@ -82,4 +85,36 @@ func (n *notifier) run() {
 			n.op.changed(conv)
 		}
 	}
+}
+
+// batchAll is the number of changed conversations above which the
+// notifier reads the whole list once (one read of the summaries) rather
+// than each conversation: an unlock or a reconnect changes the presence
+// of every contact at once.
+const batchAll = 8
+
+// changedAll reports the conversations of batch from one read of the
+// whole list; it returns false when that read failed.
+func (n *notifier) changedAll(batch []model.ConversationID) bool {
+	cs, err := n.op.conversations()
+	if err != nil {
+		return false
+	}
+	byID := make(map[model.ConversationID]int, len(cs))
+	for i, c := range cs {
+		byID[c.ID] = i
+	}
+	for _, conv := range batch {
+		select {
+		case <-n.stop:
+			return true
+		default:
+		}
+		if i, ok := byID[conv]; ok {
+			n.op.e.emit(model.ConversationChanged{Conversation: cs[i]})
+		} else {
+			n.op.e.emit(model.ConversationRemoved{ID: conv})
+		}
+	}
+	return true
 }

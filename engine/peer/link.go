@@ -45,11 +45,6 @@ func newLink(m *Manager, addr identity.Address) *link {
 	if c, err := m.cfg.Store.GetContact(string(addr)); err == nil {
 		l.activity = c.LastActivity
 	}
-	// Messages note activity in the conversation's summary, not the
-	// contact record.
-	if info, err := m.cfg.Store.Conversation(model.ConversationID(addr)); err == nil && info.LastActivity.After(l.activity) {
-		l.activity = info.LastActivity
-	}
 	return l
 }
 
@@ -57,6 +52,16 @@ func (l *link) signal() {
 	select {
 	case l.wake <- struct{}{}:
 	default:
+	}
+}
+
+// noteActivity moves the link's last activity, for dial priority, to t
+// if t is later.
+func (l *link) noteActivity(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.After(l.activity) {
+		l.activity = t
 	}
 }
 

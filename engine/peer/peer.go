@@ -221,6 +221,16 @@ func (m *Manager) Start() error {
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.mu.Unlock()
+	// Messages note activity in their conversation's summary, not in the
+	// contact record: the dial priority takes the later of the two.
+	infos, err := m.cfg.Store.ListConversations()
+	if err != nil {
+		return fmt.Errorf("load conversations: %w", err)
+	}
+	last := make(map[model.ConversationID]time.Time, len(infos))
+	for _, info := range infos {
+		last[info.ID] = info.LastActivity
+	}
 	m.wg.Add(1)
 	go m.serve()
 	for _, c := range contacts {
@@ -232,7 +242,9 @@ func (m *Manager) Start() error {
 			m.cfg.Logger.Warn("skipping contact with an invalid address in the store")
 			continue
 		}
-		m.linkFor(addr, true)
+		if l := m.linkFor(addr, true); l != nil {
+			l.noteActivity(last[model.ConversationID(addr)])
+		}
 	}
 	return nil
 }
