@@ -2,10 +2,12 @@ module github.com/nookchat/nook
 
 go 1.26.0
 
+toolchain go1.26.8
+
 require (
 	filippo.io/edwards25519 v1.2.0
 	fyne.io/fyne/v2 v2.7.1
-	github.com/cloudflare/circl v1.6.1
+	github.com/cloudflare/circl v1.6.5
 	github.com/cretz/bine v0.2.0
 	github.com/dgraph-io/badger/v4 v4.9.6
 	github.com/flynn/noise v1.1.0
@@ -13,13 +15,13 @@ require (
 	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e
 	go.uber.org/goleak v1.3.0
 	golang.org/x/crypto v0.59.0
-	golang.org/x/image v0.24.0
+	golang.org/x/image v0.48.0
 )
 
 require (
 	fyne.io/systray v1.11.1-0.20250603113521-ca66a66d8b58 // indirect
 	github.com/BurntSushi/toml v1.5.0 // indirect
-	github.com/bwesterb/go-ristretto v1.2.3 // indirect
+	github.com/bwesterb/go-ristretto v1.2.4 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/davecgh/go-spew v1.1.1 // indirect
 	github.com/dgraph-io/ristretto/v2 v2.2.0 // indirect

@@ -86,11 +86,11 @@ func TestCommitsPerGroupPost(t *testing.T) {
 			t.Fatal(err)
 		}
 		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(m.ID)
+			got, err := alice.Message(g.Conversation, m.ID)
 			return err == nil && got.Status == model.StatusDelivered
 		})
 		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(m.ID)
+			_, err := bob.Message(g.Conversation, m.ID)
 			return err == nil
 		})
 	}

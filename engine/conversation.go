@@ -175,13 +175,14 @@ func (e *Engine) Members(id model.ConversationID) ([]model.GroupMember, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, err := op.groups.Members(gid)
+	ms, err := op.groupMembers(gid)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]model.GroupMember, len(ms))
 	for i, m := range ms {
-		out[i] = model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left}
+		out[i] = model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left,
+			IsContact: m.IsContact, NameCollides: m.NameCollides}
 	}
 	return out, nil
 }
@@ -311,11 +312,13 @@ func (op *openProfile) fromContact(c model.Contact, sum store.Summary) model.Con
 }
 
 func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {
+	mg := &model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
+		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left}
 	return model.Conversation{
 		ID:           g.Conversation,
 		Kind:         model.KindGroup,
 		Title:        g.Name,
-		Group:        &model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server), Left: g.Left},
+		Group:        mg,
 		Last:         withKind(sum.Last),
 		Messages:     sum.Messages,
 		LastActivity: sum.LastActivity,

@@ -211,7 +211,7 @@ func TestOldTextInvite(t *testing.T) {
 	if h[0].Kind != model.KindText || h[0].Body != "an invite follows" || h[1].Kind != model.KindGroupInvite {
 		t.Fatalf("kinds %v %v, want text then group invite", h[0].Kind, h[1].Kind)
 	}
-	if m, err := e.Message(h[1].ID); err != nil || m.Kind != model.KindGroupInvite {
+	if m, err := e.Message(cs[0].ID, h[1].ID); err != nil || m.Kind != model.KindGroupInvite {
 		t.Fatalf("Message: %+v, %v", m, err)
 	}
 	if _, err := e.AcceptInvite(h[1].Body); err != nil {

@@ -189,13 +189,14 @@ func (e *Engine) Messages(conv model.ConversationID, before uint64, n int) ([]mo
 	return e.History(conv, before, n)
 }
 
-// Message returns one message by ID.
-func (e *Engine) Message(id model.MessageID) (model.Message, error) {
+// Message returns conv's message with the given ID. IDs are unique within
+// a conversation only: a contact chooses the IDs of its messages.
+func (e *Engine) Message(conv model.ConversationID, id model.MessageID) (model.Message, error) {
 	op, err := e.current()
 	if err != nil {
 		return model.Message{}, err
 	}
-	m, err := op.st.GetMessage(id)
+	m, err := op.st.GetMessage(conv, id)
 	return withKind(m), err
 }
 

@@ -43,13 +43,13 @@ func TestDisappearingMessages(t *testing.T) {
 		}
 	}
 	alice.waitEvent("alice's copy to disappear", expired(alice))
-	if _, err := alice.Message(m.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := alice.Message(m.Conversation, m.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("alice's copy after its timer: %v, want not found", err)
 	}
 
 	// Bob has not opened the conversation: his copy stays.
 	time.Sleep(1500 * time.Millisecond)
-	got, err := bob.Message(m.ID)
+	got, err := bob.Message(model.ConversationID(alice.self()), m.ID)
 	if err != nil || !got.ExpiresAt.IsZero() {
 		t.Fatalf("bob's unread copy = %+v, %v; want kept until read", got, err)
 	}
@@ -67,7 +67,7 @@ func TestDisappearingMessages(t *testing.T) {
 
 	// A message read, then the profile locked past its timer: gone at unlock.
 	m2 := alice.sendDelivered(bob.self(), "second", step)
-	bob.waitUntil("bob to store the second", step, func() bool { _, err := bob.Message(m2.ID); return err == nil })
+	bob.waitUntil("bob to store the second", step, func() bool { _, err := bob.Message(model.ConversationID(alice.self()), m2.ID); return err == nil })
 	if err := bob.MarkRead(conv); err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestDisappearingMessages(t *testing.T) {
 		x, ok := ev.(model.MessagesExpired)
 		return ok && len(x.IDs) == 1 && x.IDs[0] == m2.ID
 	})
-	if _, err := bob.Message(m2.ID); !errors.Is(err, store.ErrNotFound) {
+	if _, err := bob.Message(model.ConversationID(alice.self()), m2.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("second message after unlock: %v, want not found", err)
 	}
 }

@@ -8,10 +8,10 @@
 // The engine's methods are grouped by file: profiles.go (create, unlock,
 // lock, password, export, import, delete), conversation.go (the
 // conversation API, below), conversations.go (contacts), invites.go
-// (invite text and QR codes, in-person verification), groups.go and
-// hosting.go (groups, known servers, a server hosted in the app),
-// settings.go and torsettings.go, events.go and notify.go (the event
-// stream).
+// (invite text and QR codes, in-person invites), verify.go (safety codes,
+// verified contacts), groups.go and hosting.go (groups, known servers, a
+// server hosted in the app), settings.go and torsettings.go, events.go and
+// notify.go (the event stream).
 //
 // # Conversations
 //

@@ -45,6 +45,10 @@ func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, 
 	if err != nil {
 		return groupclient.GroupInfo{}, err
 	}
+	name = strings.TrimSpace(name)
+	if err := invite.CheckName(name); err != nil {
+		return groupclient.GroupInfo{}, err
+	}
 	bundle, err := parseServerInvite(serverInvite, e)
 	if err != nil {
 		return groupclient.GroupInfo{}, err
@@ -52,7 +56,7 @@ func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, 
 	if err := op.rememberServer(bundle); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
-	return op.groups.CreateGroup(strings.TrimSpace(name), bundle)
+	return op.groups.CreateGroup(name, bundle)
 }
 
 // parseServerInvite reads a server invite (or a group invite, whose server
@@ -157,7 +161,12 @@ func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 	return op.groups.LeftGroups()
 }
 
-// GroupMembers returns the authors seen in a group.
+// GroupMembers returns the authors seen in a group. Each says whether it
+// is an accepted contact (IsContact) and whether, not being one, it carries
+// the name of a contact (nickname or display name), of the profile or of
+// another member (NameCollides; names compared ignoring case and runs of
+// spaces): a member's name in a group is whatever they chose, so a stranger
+// can take a contact's name, and the app marks them.
 //
 // Deprecated: use Members, which returns model types.
 func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
@@ -165,8 +174,52 @@ func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, 
 	if err != nil {
 		return nil, err
 	}
-	return op.groups.Members(id)
+	return op.groupMembers(id)
 }
+
+// groupMembers returns a group's members with IsContact and NameCollides
+// set (GroupMembers and Members).
+func (op *openProfile) groupMembers(id group.ID) ([]groupclient.Member, error) {
+	ms, err := op.groups.Members(id)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := op.st.Contacts()
+	if err != nil {
+		return nil, err
+	}
+	contacts := map[string]bool{}
+	taken := map[string]int{foldName(op.displayName()): 1}
+	for _, c := range cs {
+		if c.State == model.ContactAccepted {
+			contacts[c.Address] = true
+		}
+		if c.State != model.ContactBlocked {
+			taken[foldName(c.Nickname)]++
+			taken[foldName(c.DisplayName)]++
+		}
+	}
+	self := op.id.Address()
+	for _, m := range ms {
+		if m.Address != self && !contacts[string(m.Address)] {
+			taken[foldName(m.Name)]++
+		}
+	}
+	delete(taken, "")
+	for i := range ms {
+		m := &ms[i]
+		m.IsContact = contacts[string(m.Address)]
+		if m.Address != self && !m.IsContact {
+			// Their own name counts once in taken: more is someone else's.
+			m.NameCollides = taken[foldName(m.Name)] > 1
+		}
+	}
+	return ms, nil
+}
+
+// foldName is the form in which two names are compared: lower case, runs of
+// white space as one space, none at the ends.
+func foldName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 // groupOf returns the unlocked profile and the group of a conversation.
 func (e *Engine) groupOf(conv model.ConversationID) (*openProfile, group.ID, error) {

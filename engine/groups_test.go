@@ -106,7 +106,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 		return false
 	})
 	bob.waitUntil("bob's own post delivered (came back through the server)", step, func() bool {
-		m, err := bob.Message(reply.ID)
+		m, err := bob.Message(reply.Conversation, reply.ID)
 		return err == nil && m.Status == model.StatusDelivered
 	})
 	members, err := alice.GroupMembers(g.Conversation)

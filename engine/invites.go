@@ -3,19 +3,21 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/peer"
 	"github.com/nookchat/nook/engine/store"
 )
 
 // InPersonInviteTTL is how long an in-person invite's one-time secret is
-// accepted.
-const InPersonInviteTTL = 24 * time.Hour
+// accepted: long enough for the other person to scan the code and their
+// Nook to connect (a minute or two over Tor), short enough that a photo of
+// the code taken over a shoulder soon stops working.
+const InPersonInviteTTL = 15 * time.Minute
 
 // Buckets and keys of invite state in the profile's database.
 const (
@@ -31,8 +33,10 @@ var ErrInviteKind = errors.New("this kind of invite cannot be used here")
 // MyInvite returns the unlocked profile's contact invite as text (which is
 // also what its QR code holds). With inPerson set it carries a new one-time
 // secret valid for InPersonInviteTTL: whoever uses it first is accepted
-// without a request and marked verified in person, and nobody can use it
-// again. Show an in-person invite only to the person in front of you.
+// without a request, and nobody can use it again. Such an invite is for the
+// screen only: if it was only ever shown (never passed to InviteShared),
+// whoever uses it read it from this screen, and is marked verified in
+// person (model.VerifiedInPerson).
 func (e *Engine) MyInvite(inPerson bool) (string, error) {
 	op, err := e.current()
 	if err != nil {
@@ -58,10 +62,46 @@ func (e *Engine) MyInvite(inPerson bool) (string, error) {
 	return inv.Encode(), nil
 }
 
+// InviteShared records that an in-person invite made by MyInvite left the
+// screen (its text copied, its picture saved or sent): whoever uses it is
+// still accepted without a request, but not marked verified, because they
+// may have got it from anywhere. Call it before the invite leaves the
+// screen; if it returns an error, do not let it leave. For any other
+// invite of this profile (without a secret, or whose secret was used or
+// expired) it does nothing; for an invite of someone else it returns an
+// error.
+func (e *Engine) InviteShared(text string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	inv, err := invite.Parse(text)
+	if err != nil {
+		return err
+	}
+	c, ok := inv.(*invite.ContactInvite)
+	if !ok || c.Address() != op.id.Address() {
+		return errors.New("this is not one of your own invites")
+	}
+	secret, ok := c.Secret()
+	if !ok {
+		return nil
+	}
+	op.secretsMu.Lock()
+	defer op.secretsMu.Unlock()
+	if !op.secrets.MarkShared(secret) {
+		return nil
+	}
+	if err := op.saveSecretsLocked(); err != nil {
+		return fmt.Errorf("record that the invite was shared: %w", err)
+	}
+	return nil
+}
+
 // InviteQR renders invite text as a PNG QR code of about size pixels.
 func InviteQR(text string, size int) ([]byte, error) { return invite.QRPNG(text, size) }
 
-// ReadInviteImage finds a Nook invite in a picture (PNG, JPEG or GIF bytes:
+// ReadInviteImage finds a Nook invite in a picture (PNG, JPEG, GIF or WebP bytes:
 // a screenshot, a photo, a pasted image) and returns its text.
 func ReadInviteImage(data []byte) (string, error) {
 	inv, err := invite.DecodeImageBytes(data)
@@ -71,13 +111,15 @@ func ReadInviteImage(data []byte) (string, error) {
 	return inv.Encode(), nil
 }
 
-// ReadInviteFile is ReadInviteImage for an image file.
+// ReadInviteFile is ReadInviteImage for an image file. It reads at most
+// invite.MaxImageBytes and one byte more: a larger file is refused with
+// invite.ErrImageTooLarge without being read whole.
 func ReadInviteFile(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	inv, err := invite.DecodeImageFile(path)
 	if err != nil {
-		return "", fmt.Errorf("read image: %w", err)
+		return "", err
 	}
-	return ReadInviteImage(data)
+	return inv.Encode(), nil
 }
 
 // InviteResult says what accepting an invite did.
@@ -168,19 +210,44 @@ func (op *openProfile) proofFor(contact identity.Address, binding []byte) []byte
 	return invite.Proof(secret, contact, op.id.Address(), binding)
 }
 
-// checkProof is the peer manager's CheckProof: it consumes the one-time
-// secret the proof was made with.
-func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byte) bool {
+// checkProof is the peer manager's CheckProof: it redeems the one-time
+// secret the proof was made with. The secret counts as used only once the
+// set without it is saved; if that fails (a full disk), the proof is
+// refused, so a restart can never bring back a secret that was accepted.
+func (op *openProfile) checkProof(dialler identity.Address, binding, proof []byte) peer.ProofCheck {
 	op.secretsMu.Lock()
 	defer op.secretsMu.Unlock()
-	if err := op.secrets.Consume(op.id.Address(), dialler, binding, proof); err != nil {
-		if errors.Is(err, invite.ErrExpired) {
-			_ = op.saveSecretsLocked()
+	save := func(b []byte) error { return op.st.Bucket(invitesBucket).Put([]byte(secretsKey), b) }
+	r, err := op.secrets.Redeem(op.id.Address(), dialler, binding, proof, save)
+	if err != nil {
+		if !errors.Is(err, invite.ErrProof) && !errors.Is(err, invite.ErrExpired) {
+			op.e.cfg.Logger.Warn("an invite proof was refused: its use could not be saved", "err", err)
 		}
+		return peer.ProofCheck{}
+	}
+	return peer.ProofCheck{
+		Valid: true,
+		// Only an invite that never left our screen says they saw it there.
+		Verified: !r.Shared,
+		Confirm:  invite.Confirm(r.Secret, op.id.Address(), dialler, binding),
+	}
+}
+
+// checkConfirm is the peer manager's CheckConfirm: it checks the inviter's
+// confirmation of the proof we sent, and then forgets the invite's secret,
+// which is of no further use.
+func (op *openProfile) checkConfirm(contact identity.Address, binding, confirm []byte) bool {
+	b, err := op.st.Bucket(proofsBucket).Get([]byte(contact))
+	if err != nil || len(b) != invite.SecretSize {
 		return false
 	}
-	if err := op.saveSecretsLocked(); err != nil {
-		op.e.cfg.Logger.Warn("saving used invite secrets failed", "err", err)
+	var secret invite.Secret
+	copy(secret[:], b)
+	if !invite.VerifyConfirm(secret, contact, op.id.Address(), binding, confirm) {
+		return false
+	}
+	if err := op.st.Bucket(proofsBucket).Delete([]byte(contact)); err != nil {
+		op.e.cfg.Logger.Warn("forgetting a used invite secret failed", "err", err)
 	}
 	return true
 }

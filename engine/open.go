@@ -36,7 +36,11 @@ type openProfile struct {
 	prefs Settings
 }
 
-func (op *openProfile) displayName() string { return op.prof.DisplayName() }
+// displayName is the name this profile advertises. A name stored by an
+// older version of Nook may hold characters names may no longer hold
+// (model.ForbiddenInName); they are left out, so that records and invites
+// carrying it are still valid.
+func (op *openProfile) displayName() string { return model.CleanName(op.prof.DisplayName()) }
 
 func (op *openProfile) settings() Settings {
 	op.mu.Lock()
@@ -59,6 +63,9 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 	if err := op.loadSecrets(); err != nil {
 		return nil, fmt.Errorf("read invite secrets: %w", err)
 	}
+	if err := op.migrateVerified(); err != nil {
+		return nil, fmt.Errorf("update verified contacts: %w", err)
+	}
 	pc := peer.Config{
 		Identity:     id,
 		Store:        st,
@@ -68,6 +75,7 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		Emit:         op.onPeerEvent,
 		ProofFor:     op.proofFor,
 		CheckProof:   op.checkProof,
+		CheckConfirm: op.checkConfirm,
 		Now:          e.cfg.Now,
 		Logger:       e.cfg.Logger,
 		MinBackoff:   e.cfg.PeerBackoff[0],

@@ -8,13 +8,21 @@ import (
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/protocol"
 )
+
+// ErrEmptyPassword is returned by ChangePassword for an empty new
+// password: removing the password is its own call, RemovePassword, so
+// that two empty fields cannot take a profile's protection away.
+var ErrEmptyPassword = errors.New("the new password is empty")
 
 // profilesDir is where the profiles live.
 func (e *Engine) profilesDir() string { return filepath.Join(e.cfg.DataDir, "profiles") }
 
 // Profiles lists the profiles of this installation. Without a password
-// only an ID and a creation date are known; names appear after Unlock.
+// only an ID, a creation date and whether the profile has a password
+// (Info.Password; unknown for a profile an older Nook wrote, until it is
+// unlocked) are known; names appear after Unlock.
 func (e *Engine) Profiles() ([]profile.Info, error) {
 	return profile.List(e.profilesDir())
 }
@@ -30,6 +38,9 @@ func (e *Engine) Profiles() ([]profile.Info, error) {
 func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
 		return profile.Info{}, err
+	}
+	if err := protocol.CheckDisplayName(displayName); err != nil {
+		return profile.Info{}, fmt.Errorf("display name: %w", err)
 	}
 	p, err := profile.Create(e.profilesDir(), displayName, password, e.cfg.Profile)
 	if err != nil {
@@ -62,7 +73,9 @@ func (e *Engine) Unlock(ctx context.Context, id, password string) (profile.Info,
 
 // UnlockAny unlocks the first profile that password opens. Nothing on disk
 // says which profile a password belongs to, so a person types only the
-// password; with several profiles this costs one key derivation each.
+// password; with several profiles this costs one key derivation for each
+// that the password could open (the header's flag rules out the empty
+// password for a profile with one, and any other for a profile without).
 // It returns profile.ErrWrongPassword when the password opens none.
 func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
@@ -155,14 +168,44 @@ func (e *Engine) Lock() error {
 	return err
 }
 
-// ChangePassword changes the open profile's password. Only the wrapped key
-// in the profile's header is rewritten (atomically): no data is at risk.
+// ChangePassword changes the open profile's password and its master key:
+// the database is re-encrypted under a new key (profile.ChangePassword), so
+// an old copy of the header and the old password open nothing. The profile
+// stays open; operations wait while the database is copied. A crash at any
+// moment leaves a profile that opens with one of the two passwords.
+// An empty newPassword is refused with ErrEmptyPassword: RemovePassword
+// removes a password, and oldPassword "" sets one on a profile without.
 func (e *Engine) ChangePassword(oldPassword, newPassword string) error {
+	if newPassword == "" {
+		return ErrEmptyPassword
+	}
 	op, err := e.current()
 	if err != nil {
 		return err
 	}
 	return op.prof.ChangePassword(oldPassword, newPassword)
+}
+
+// RemovePassword removes the open profile's password after checking
+// currentPassword (profile.ErrWrongPassword if it is not the password):
+// from then on anyone using this computer can open the profile.
+func (e *Engine) RemovePassword(currentPassword string) error {
+	op, err := e.current()
+	if err != nil {
+		return err
+	}
+	return op.prof.ChangePassword(currentPassword, "")
+}
+
+// HasPassword reports whether the open profile needs a password to open.
+// Without one, locking it protects nothing: anyone using this computer can
+// open it again.
+func (e *Engine) HasPassword() (bool, error) {
+	op, err := e.current()
+	if err != nil {
+		return false, err
+	}
+	return op.prof.HasPassword()
 }
 
 // DeleteProfile deletes the open profile after checking its password: its
@@ -202,17 +245,42 @@ func (e *Engine) ExportProfile(path, exportPassword string) error {
 	return op.prof.ExportFile(path, exportPassword)
 }
 
+// ImportResult is what ImportProfile made: the new profile's info, and
+// what to tell the person before they open it.
+type ImportResult struct {
+	profile.Info
+	// Warning is a sentence to show after every import: an export is a
+	// copy, and the profile it was made from may still be running
+	// elsewhere. Two running copies share one onion address (each receives
+	// only part of what contacts send) and reuse group sequence numbers,
+	// which other members' Nooks report as conflicting messages in the
+	// person's name (equivocation).
+	Warning string
+	// SameAsOpen is set when the imported profile is the one open in this
+	// engine now (same identity): a second copy on this very computer.
+	SameAsOpen bool
+}
+
+// ImportWarning is ImportResult.Warning.
+const ImportWarning = "Use this profile on one computer only. If the copy it was exported from may still be in use, " +
+	"stop using it there (or delete it) before you open this one: two copies running at once share one address, " +
+	"so each receives only part of your messages, and in groups they reuse message numbers, so the other members " +
+	"see conflicting messages in your name."
+
 // ImportProfile imports a profile exported by ExportProfile as a new
-// profile protected by newPassword, and returns its info; unlock it to use
-// it. When the disk of the data folder has too little free space for it,
-// before or while it imports, it returns a *profile.SpaceError
-// (profile.ErrDiskFull) whose message can be shown as it is, and leaves
-// nothing behind.
-func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (profile.Info, error) {
+// profile protected by newPassword, and returns its info with a warning
+// to show (ImportResult); unlock it to use it. When the disk of the data
+// folder has too little free space for it, before or while it imports, it
+// returns a *profile.SpaceError (profile.ErrDiskFull) whose message can be
+// shown as it is, and leaves nothing behind.
+func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (ImportResult, error) {
 	p, err := profile.ImportFile(e.profilesDir(), path, exportPassword, newPassword, e.cfg.Profile)
 	if err != nil {
-		return profile.Info{}, err
+		return ImportResult{}, err
 	}
-	info := p.Info()
-	return info, p.Close()
+	res := ImportResult{Info: p.Info(), Warning: ImportWarning}
+	if op, err := e.current(); err == nil && op.id.Address() == p.Identity().Address() {
+		res.SameAsOpen = true
+	}
+	return res, p.Close()
 }

@@ -139,6 +139,7 @@ func (b *MessageBubble) CreateRenderer() fyne.WidgetRenderer {
 		seg:      &widget.TextSegment{Style: widget.RichTextStyle{Inline: true}},
 		when:     canvas.NewText("", nil),
 		state:    &canvas.Image{FillMode: canvas.ImageFillContain},
+		timer:    &canvas.Image{FillMode: canvas.ImageFillContain},
 		failIcon: &canvas.Image{FillMode: canvas.ImageFillContain},
 		failText: canvas.NewText("", nil),
 	}
@@ -164,6 +165,7 @@ type bubbleRenderer struct {
 	seg      *widget.TextSegment
 	when     *canvas.Text
 	state    *canvas.Image
+	timer    *canvas.Image // the message will disappear
 	failIcon *canvas.Image
 	failText *canvas.Text
 
@@ -173,7 +175,7 @@ type bubbleRenderer struct {
 func (r *bubbleRenderer) Destroy() { r.b.r = nil }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.author, r.quote, r.body, r.when, r.state, r.failIcon, r.failText}
+	return []fyne.CanvasObject{r.bg, r.author, r.quote, r.body, r.when, r.state, r.timer, r.failIcon, r.failText}
 }
 
 // bubbleGeom is where everything goes for one row width.
@@ -187,6 +189,7 @@ type bubbleGeom struct {
 	bodyPos                  fyne.Position
 	bodySize                 fyne.Size
 	whenPos, statePos        fyne.Position
+	timerPos                 fyne.Position
 	failIconPos, failTextPos fyne.Position
 	failText                 string
 	height                   float32
@@ -214,6 +217,10 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 	whenSize := fyne.MeasureText(r.when.Text, captionSize, r.when.TextStyle)
 	metaW, metaH := whenSize.Width, whenSize.Height
 	if !r.state.Hidden {
+		metaW += 3 + stateIconSize
+		metaH = fyne.Max(metaH, stateIconSize)
+	}
+	if !r.timer.Hidden {
 		metaW += 3 + stateIconSize
 		metaH = fyne.Max(metaH, stateIconSize)
 	}
@@ -283,6 +290,7 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 		metaRight -= stateIconSize + 3
 	}
 	g.whenPos = fyne.NewPos(metaRight-whenSize.Width, metaBottom-(metaH+whenSize.Height)/2)
+	g.timerPos = fyne.NewPos(g.whenPos.X-3-stateIconSize, metaBottom-(metaH+stateIconSize)/2)
 	y += bubblePadV
 
 	g.bubblePos = fyne.NewPos(x, bubbleMarginV)
@@ -332,6 +340,8 @@ func (r *bubbleRenderer) Layout(s fyne.Size) {
 	r.when.Resize(r.when.MinSize())
 	r.state.Move(g.statePos)
 	r.state.Resize(fyne.NewSquareSize(stateIconSize))
+	r.timer.Move(g.timerPos)
+	r.timer.Resize(fyne.NewSquareSize(stateIconSize))
 	r.failIcon.Move(g.failIconPos)
 	r.failIcon.Resize(fyne.NewSquareSize(stateIconSize))
 	r.failText.Text = g.failText
@@ -383,6 +393,11 @@ func (r *bubbleRenderer) Refresh() {
 	r.state.Hidden = !m.Outgoing || !ok
 	if !r.state.Hidden {
 		setResource(r.state, glyphResource(gl, muted))
+	}
+
+	r.timer.Hidden = !m.Disappears
+	if m.Disappears {
+		setResource(r.timer, glyphResource(glyphTimer, muted))
 	}
 
 	failed := m.Outgoing && m.State == DeliveryFailed

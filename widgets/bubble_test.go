@@ -23,6 +23,9 @@ func conversation() []Message {
 		{ID: "5", Body: "ok", Outgoing: true, State: DeliveryQueued, Time: testNow.Add(-1 * time.Minute)},
 		{ID: "6", Body: "Meeting moved to Thursday.", Outgoing: true, State: DeliveryFailed,
 			FailReason: "contact unreachable for 7 days", Time: testNow.Add(-40 * time.Minute)},
+		{ID: "7", Body: "Delete this after reading.", Time: testNow.Add(-10 * time.Minute), Disappears: true},
+		{ID: "8", Body: "Done.", Outgoing: true, State: DeliveryDelivered, Time: testNow.Add(-5 * time.Minute),
+			Disappears: true},
 	}
 }
 
@@ -168,4 +171,31 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// TestMessageBubble_DisappearTimer: a message that will disappear shows a
+// small timer inside its bubble, before its time (and its tick); others
+// show none.
+func TestMessageBubble_DisappearTimer(t *testing.T) {
+	newTestApp(t, VariantLight)
+	box, bs := newConversation(conversation())
+	showIn(t, box, fyne.NewSize(560, box.MinSize().Height+8))
+	for _, b := range bs {
+		r := test.TempWidgetRenderer(t, b).(*bubbleRenderer)
+		if r.timer.Visible() != b.msg.Disappears {
+			t.Errorf("message %s: timer shown %v, disappears %v", b.msg.ID, r.timer.Visible(), b.msg.Disappears)
+			continue
+		}
+		if !b.msg.Disappears {
+			continue
+		}
+		tp, ts := r.timer.Position(), r.timer.Size()
+		bp, bsz := r.bg.Position(), r.bg.Size()
+		if tp.X < bp.X || tp.Y < bp.Y || tp.X+ts.Width > bp.X+bsz.Width || tp.Y+ts.Height > bp.Y+bsz.Height {
+			t.Errorf("message %s: timer at %v %v outside its bubble at %v %v", b.msg.ID, tp, ts, bp, bsz)
+		}
+		if tp.X+ts.Width > r.when.Position().X {
+			t.Errorf("message %s: timer at %v overlaps the time at %v", b.msg.ID, tp, r.when.Position())
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"image/color"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -47,7 +48,8 @@ type ContactRow struct {
 	OnReject func(address string)
 	OnBlock  func(address string)
 
-	c ContactSummary
+	c       ContactSummary
+	focused bool
 }
 
 // NewContactRow returns a row showing c.
@@ -65,6 +67,19 @@ func (r *ContactRow) Set(c ContactSummary) {
 	r.c = c
 	r.Refresh()
 }
+
+// SetFocused draws or removes the ring that shows the keyboard focus on the
+// row (a widget.List shows it only as the faint hover tint).
+func (r *ContactRow) SetFocused(f bool) {
+	if r.focused == f {
+		return
+	}
+	r.focused = f
+	r.Refresh()
+}
+
+// Focused reports whether the row shows the focus ring.
+func (r *ContactRow) Focused() bool { return r.focused }
 
 func (r *ContactRow) displayName() string {
 	if r.c.Name != "" {
@@ -152,6 +167,7 @@ func (r *ContactRow) CreateRenderer() fyne.WidgetRenderer {
 		accept: widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { r.call(r.OnAccept) }),
 		reject: widget.NewButton("Reject", func() { r.call(r.OnReject) }),
 		block:  widget.NewButtonWithIcon("Block", theme.CancelIcon(), func() { r.call(r.OnBlock) }),
+		ring:   canvas.NewRectangle(color.Transparent),
 	}
 	cr.accept.Importance = widget.HighImportance
 	cr.block.Importance = widget.DangerImportance
@@ -168,13 +184,14 @@ type contactRowRenderer struct {
 	name, when, preview   *canvas.Text
 	pill                  *UnreadPill
 	accept, reject, block *widget.Button
+	ring                  *canvas.Rectangle // the keyboard focus
 }
 
 func (cr *contactRowRenderer) Destroy() {}
 
 func (cr *contactRowRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{cr.avatar, cr.badge, cr.name, cr.when, cr.preview, cr.pill,
-		cr.accept, cr.reject, cr.block}
+		cr.accept, cr.reject, cr.block, cr.ring}
 }
 
 func (cr *contactRowRenderer) italic() bool { return cr.preview.TextStyle.Italic }
@@ -183,10 +200,16 @@ func (cr *contactRowRenderer) MinSize() fyne.Size {
 	th := cr.row.Theme()
 	s := contactRowSize(th, cr.italic())
 	if cr.row.c.Request {
-		pad, gap, _ := contactRowMetrics(th)
+		pad, _, _ := contactRowMetrics(th)
 		s.Height += pad + cr.accept.MinSize().Height
-		bw := cr.accept.MinSize().Width + cr.reject.MinSize().Width + cr.block.MinSize().Width + 2*pad
-		s.Width = fyne.Max(s.Width, 2*pad+DefaultAvatarSize+gap+bw)
+		// The narrowest layout: the buttons under the avatar, without
+		// the icons of Accept and Block.
+		p := themeSize(th, theme.SizeNamePadding)
+		icon := themeSize(th, theme.SizeNameInlineIcon) + p
+		if cr.accept.Icon == nil {
+			icon = 0
+		}
+		s.Width = fyne.Max(s.Width, 2*pad+cr.buttonsWidth(p)-2*icon)
 	}
 	return s
 }
@@ -196,6 +219,9 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 	pad, gap, lineGap := contactRowMetrics(th)
 	p := themeSize(th, theme.SizeNamePadding)
 	textH := contactRowTextHeight(th, cr.italic())
+
+	cr.ring.Move(fyne.NewPos(1, 1))
+	cr.ring.Resize(fyne.NewSize(s.Width-2, s.Height-2))
 
 	topH := fyne.Max(DefaultAvatarSize, textH)
 	cr.avatar.Resize(fyne.NewSquareSize(DefaultAvatarSize))
@@ -235,11 +261,20 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 	cr.preview.Resize(fyne.NewSize(prevMax, prevH))
 	cr.preview.Move(fyne.NewPos(x, y))
 
-	// Request buttons under the text.
+	// Request buttons under the text; in a narrow list under the avatar
+	// too, and without their icons when even that is too narrow.
 	if cr.row.c.Request {
 		by := pad + topH + pad
+		buttons := []*widget.Button{cr.accept, cr.reject, cr.block}
+		cr.setButtonIcons(true)
 		bx := x
-		for _, b := range []*widget.Button{cr.accept, cr.reject, cr.block} {
+		if bx+cr.buttonsWidth(p) > right {
+			bx = pad
+		}
+		if bx+cr.buttonsWidth(p) > right {
+			cr.setButtonIcons(false)
+		}
+		for _, b := range buttons {
 			bs := b.MinSize()
 			b.Resize(bs)
 			b.Move(fyne.NewPos(bx, by))
@@ -248,10 +283,36 @@ func (cr *contactRowRenderer) Layout(s fyne.Size) {
 	}
 }
 
+// buttonsWidth is the width of the request buttons side by side, p*2
+// apart.
+func (cr *contactRowRenderer) buttonsWidth(p float32) float32 {
+	return cr.accept.MinSize().Width + cr.reject.MinSize().Width + cr.block.MinSize().Width + 4*p
+}
+
+// setButtonIcons shows or leaves out the icons of Accept and Block.
+func (cr *contactRowRenderer) setButtonIcons(on bool) {
+	accept, block := theme.ConfirmIcon(), theme.CancelIcon()
+	if !on {
+		accept, block = nil, nil
+	}
+	if cr.accept.Icon != accept {
+		cr.accept.SetIcon(accept)
+	}
+	if cr.block.Icon != block {
+		cr.block.SetIcon(block)
+	}
+}
+
 func (cr *contactRowRenderer) Refresh() {
 	row := cr.row
 	th := row.Theme()
 	c := row.c
+
+	cr.ring.Hidden = !row.focused
+	cr.ring.StrokeColor = themeColor(th, theme.ColorNamePrimary)
+	cr.ring.StrokeWidth = 2
+	cr.ring.CornerRadius = themeSize(th, theme.SizeNameSelectionRadius)
+	cr.ring.Refresh()
 
 	cr.avatar.SetIdentity(c.Name, c.Address)
 	cr.badge.Presence = c.Presence

@@ -155,3 +155,66 @@ func TestInitials(t *testing.T) {
 		}
 	}
 }
+
+// TestContactRow_RequestButtonsFit: in a list as narrow as the app's at an
+// 800 px window (about 260 px), and at the row's minimum width, a
+// request's Accept, Reject and Block buttons are all inside the row, at
+// two text sizes.
+func TestContactRow_RequestButtonsFit(t *testing.T) {
+	for _, scale := range []float32{1, 1.2} {
+		a := newTestApp(t, VariantLight)
+		a.Settings().SetTheme(NewTheme(VariantLight, scale))
+		narrowest := test.TempWidgetRenderer(t, NewContactRow(contactRows()[3])).MinSize().Width
+		for _, width := range []float32{380, max(262, narrowest), narrowest} {
+			row := NewContactRow(contactRows()[3])
+			showIn(t, row, fyne.NewSize(width, 160))
+			row.Resize(fyne.NewSize(width, row.MinSize().Height))
+			r := test.TempWidgetRenderer(t, row).(*contactRowRenderer)
+			r.Layout(row.Size())
+			for _, b := range []*widget.Button{r.accept, r.reject, r.block} {
+				if end := b.Position().X + b.Size().Width; end > width || b.Size().Width < b.MinSize().Width {
+					t.Errorf("scale %v, %v px: %q ends at %v", scale, width, b.Text, end)
+				}
+			}
+			if width == 380 && (r.accept.Icon == nil || r.block.Icon == nil) {
+				t.Errorf("scale %v: the icons are left out of a wide row", scale)
+			}
+		}
+	}
+}
+
+// TestContactRow_FocusRing: a focused row is drawn with a ring that
+// changes a row's worth of pixels clearly (RGB distance 50 or more), and
+// goes again.
+func TestContactRow_FocusRing(t *testing.T) {
+	for _, v := range variants {
+		newTestApp(t, v.v)
+		row := NewContactRow(contactRows()[1])
+		w := showIn(t, row, fyne.NewSize(380, row.MinSize().Height))
+		before := w.Canvas().Capture()
+		row.SetFocused(true)
+		focused := w.Canvas().Capture()
+		changed := 0
+		b := before.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r1, g1, b1, _ := before.At(x, y).RGBA()
+				r2, g2, b2, _ := focused.At(x, y).RGBA()
+				d := func(p, q uint32) float64 { return float64(p>>8) - float64(q>>8) }
+				if d(r1, r2)*d(r1, r2)+d(g1, g2)*d(g1, g2)+d(b1, b2)*d(b1, b2) >= 50*50 {
+					changed++
+				}
+			}
+		}
+		if min := 2 * (b.Dx() + b.Dy()); changed < min {
+			t.Errorf("%s: the focus ring changes %d pixels clearly, want at least %d", v.name, changed, min)
+		}
+		row.SetFocused(false)
+		if !row.Focused() {
+			after := w.Canvas().Capture()
+			if after.At(1, b.Dy()/2) != before.At(1, b.Dy()/2) {
+				t.Errorf("%s: the ring stays after the focus left", v.name)
+			}
+		}
+	}
+}

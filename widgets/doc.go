@@ -2,17 +2,22 @@
 //
 //   - NewTheme: the Nook look (light, dark or following the system, with a
 //     text-size scale for the appearance setting).
-//   - MessageBubble: one message, with author, quote, time, delivery state
-//     and a Reply / Copy text / Retry context menu; reusable in a
-//     widget.List (SetMessage, HeightForWidth).
+//   - MessageBubble: one message, with author, quote, time, delivery state,
+//     a small timer when it will disappear, and a Reply / Copy text / Retry
+//     context menu; reusable in a widget.List (SetMessage, HeightForWidth).
 //   - ContactRow (with Avatar, StatusBadge and UnreadPill): one row of the
 //     contact list, or a contact request with Accept, Reject and Block.
 //   - QRView: a QR code on a white card that phones can read in dark mode.
 //   - OnionAddress: an address in blocks of eight with a Copy button.
+//   - CopyButton: copies a text and says "Copied" for a moment.
+//   - TooltipButton and TooltipLayer: an icon button that names what it
+//     does while pointed at or focused (Fyne 2.7 has no tooltips); the
+//     layer holds the window's content and draws the tooltip. LockIcon is
+//     the padlock of the lock button.
 //   - Progress: Tor bootstrap and group catch-up, with an error state.
 //   - PasswordStrength: a meter fed by a password entry (EstimatePassword).
-//   - TimeFormat: "14:05", "Yesterday 14:05", "3 Mar 14:05", with an
-//     injectable clock.
+//   - TimeFormat: "14:05", "Yesterday 14:05", "3 Mar 14:05", and for
+//     sentences "today at 14:05" (Long), with an injectable clock.
 //
 // Widgets take plain data (strings, times and the small types defined here)
 // and report user actions through OnX callbacks. They never import the

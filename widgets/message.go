@@ -79,4 +79,7 @@ type Message struct {
 	FailReason string
 	// Quote, when set, is shown above the body.
 	Quote *Quote
+	// Disappears marks a message under a disappearing-messages timer: a
+	// small timer is shown beside its time.
+	Disappears bool
 }

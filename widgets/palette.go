@@ -23,19 +23,23 @@ var (
 )
 
 // lightPalette: warm off-white surfaces, deep-blue primary. Text colours are
-// at least WCAG AA (4.5:1) on the background they are drawn on.
+// at least WCAG AA (4.5:1) on the background they are drawn on, measured
+// from rendered pixels by the app's TestTextContrast (app/ui). The focus
+// colour is a lighter blue that changes a blue button as well as a grey one
+// (the old one was the primary itself, so a focused blue button did not
+// change at all).
 var lightPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameBackground:          rgb(0xf4f2ee),
 	theme.ColorNameForeground:          ink,
 	theme.ColorNamePrimary:             brandBlue,
 	theme.ColorNameForegroundOnPrimary: paper,
-	theme.ColorNameFocus:               rgba(0x1f3a5f, 0x40),
-	theme.ColorNameHover:               rgba(0x1f3a5f, 0x14),
+	theme.ColorNameFocus:               rgba(0x4a7fc1, 0x80), // a lighter blue: changes blue buttons too
+	theme.ColorNameHover:               rgba(0x1f3a5f, 0x1a),
 	theme.ColorNamePressed:             rgba(0x1f3a5f, 0x29),
-	theme.ColorNameSelection:           rgba(0x1f3a5f, 0x33),
+	theme.ColorNameSelection:           rgba(0x1f3a5f, 0x26),
 	theme.ColorNameButton:              rgb(0xe7e3db),
 	theme.ColorNameDisabledButton:      rgb(0xecE9e3),
-	theme.ColorNameDisabled:            rgb(0x9aa1a9),
+	theme.ColorNameDisabled:            rgb(0x545d68), // also muted labels (LowImportance): 4.5:1 on a selected row
 	theme.ColorNamePlaceHolder:         rgb(0x6b7581),
 	theme.ColorNameInputBackground:     paper,
 	theme.ColorNameInputBorder:         rgb(0xcfd3d8),
@@ -50,13 +54,13 @@ var lightPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameForegroundOnError:   paper,
 	theme.ColorNameSuccess:             rgb(0x2b7a4b),
 	theme.ColorNameForegroundOnSuccess: paper,
-	theme.ColorNameWarning:             rgb(0xa8640f),
+	theme.ColorNameWarning:             rgb(0x955909),
 	theme.ColorNameForegroundOnWarning: paper,
 	theme.ColorNameHyperlink:           rgb(0x1f5fa8),
 
 	ColorNameAccent:                     brandAmber,
 	ColorNameForegroundOnAccent:         ink,
-	ColorNameMuted:                      rgb(0x66707c),
+	ColorNameMuted:                      rgb(0x545d68),
 	ColorNameCard:                       paper,
 	ColorNameBubbleOutgoing:             brandBlue,
 	ColorNameForegroundOnBubbleOutgoing: paper,
@@ -68,20 +72,23 @@ var lightPalette = map[fyne.ThemeColorName]color.Color{
 	ColorNameOffline:                    rgb(0xa3aab2),
 }
 
-// darkPalette: blue-black surfaces; the primary is lifted so that white
-// text on it and it on the background both stay readable.
+// darkPalette: blue-black surfaces; the primary is a light blue with dark
+// text on it, so that it reads both as a button and as text (a selected
+// tab) on the dark surfaces. Text colours are at least 4.5:1 on the
+// surfaces they are drawn on, measured from rendered pixels by the app's
+// TestTextContrast.
 var darkPalette = map[fyne.ThemeColorName]color.Color{
 	theme.ColorNameBackground:          rgb(0x10161e),
 	theme.ColorNameForeground:          rgb(0xe4e8ed),
-	theme.ColorNamePrimary:             rgb(0x3d6da3),
-	theme.ColorNameForegroundOnPrimary: paper,
-	theme.ColorNameFocus:               rgba(0x6a9ad6, 0x80),
+	theme.ColorNamePrimary:             rgb(0x6a9ad6),
+	theme.ColorNameForegroundOnPrimary: ink,
+	theme.ColorNameFocus:               rgba(0xffffff, 0x4d),
 	theme.ColorNameHover:               rgba(0xffffff, 0x12),
 	theme.ColorNamePressed:             rgba(0xffffff, 0x1f),
-	theme.ColorNameSelection:           rgba(0x3d6da3, 0x66),
+	theme.ColorNameSelection:           rgba(0x3d6da3, 0x4d),
 	theme.ColorNameButton:              rgb(0x232c37),
 	theme.ColorNameDisabledButton:      rgb(0x1b222b),
-	theme.ColorNameDisabled:            rgb(0x5c6670),
+	theme.ColorNameDisabled:            rgb(0x8c96a3),
 	theme.ColorNamePlaceHolder:         rgb(0x8792a0),
 	theme.ColorNameInputBackground:     rgb(0x19212b),
 	theme.ColorNameInputBorder:         rgb(0x303b49),
@@ -102,7 +109,7 @@ var darkPalette = map[fyne.ThemeColorName]color.Color{
 
 	ColorNameAccent:                     brandAmber,
 	ColorNameForegroundOnAccent:         ink,
-	ColorNameMuted:                      rgb(0x8d97a5),
+	ColorNameMuted:                      rgb(0x97a1ae),
 	ColorNameCard:                       rgb(0x1b232d),
 	ColorNameBubbleOutgoing:             rgb(0x27507f),
 	ColorNameForegroundOnBubbleOutgoing: rgb(0xf3f6f9),

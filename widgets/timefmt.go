@@ -87,3 +87,27 @@ func (f TimeFormat) Short(t time.Time) string {
 		return t.Format("2 Jan 2006")
 	}
 }
+
+// Long formats when something happened once, for a sentence ("Added …."):
+// "today at 14:05", "yesterday at 14:05", "on Monday 10 March at 14:05"
+// this year and "on 3 March 2024 at 14:05" before. A time of day alone
+// ("Added 14:05") left out which day. The zero time gives "".
+func (f TimeFormat) Long(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	loc := f.loc()
+	t = t.In(loc)
+	now := f.now().In(loc)
+	clock := " at " + t.Format("15:04")
+	switch d := dayDiff(t, now); {
+	case d == 0:
+		return "today" + clock
+	case d == 1:
+		return "yesterday" + clock
+	case t.Year() == now.Year():
+		return "on " + t.Format("Monday 2 January") + clock
+	default:
+		return "on " + t.Format("2 January 2006") + clock
+	}
+}

@@ -57,3 +57,23 @@ func TestTimeFormatDSTYesterday(t *testing.T) {
 		t.Errorf("Stamp = %q, want Yesterday 00:10", got)
 	}
 }
+
+// TestTimeFormatLong: Long always says which day.
+func TestTimeFormatLong(t *testing.T) {
+	now := time.Date(2025, 3, 12, 16, 30, 0, 0, time.UTC)
+	f := TimeFormat{Now: func() time.Time { return now }, Location: time.UTC}
+	for _, tt := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Time{}, ""},
+		{time.Date(2025, 3, 12, 14, 5, 0, 0, time.UTC), "today at 14:05"},
+		{time.Date(2025, 3, 11, 23, 59, 0, 0, time.UTC), "yesterday at 23:59"},
+		{time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), "on Monday 10 March at 09:00"},
+		{time.Date(2024, 12, 31, 8, 0, 0, 0, time.UTC), "on 31 December 2024 at 08:00"},
+	} {
+		if got := f.Long(tt.t); got != tt.want {
+			t.Errorf("Long(%v) = %q, want %q", tt.t, got, tt.want)
+		}
+	}
+}

@@ -75,9 +75,9 @@ func (p *person) waitUntil(ctx context.Context, what string, cond func() bool) e
 }
 
 // delivered waits until an outgoing message of p is acknowledged.
-func (p *person) delivered(ctx context.Context, what string, id model.MessageID) error {
+func (p *person) delivered(ctx context.Context, what string, sent model.Message) error {
 	return p.waitUntil(ctx, what, func() bool {
-		m, err := p.eng.Message(id)
+		m, err := p.eng.Message(sent.Conversation, sent.ID)
 		return err == nil && m.Status == model.StatusDelivered
 	})
 }
@@ -202,7 +202,7 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 		return fmt.Errorf("jonas joins the group: %w", err)
 	}
 	jg := res.Group.Conversation
-	if err := maya.delivered(ctx, "the group invite delivered", inv.ID); err != nil {
+	if err := maya.delivered(ctx, "the group invite delivered", inv); err != nil {
 		return err
 	}
 	logf("%q created on the server; Jonas joined through Maya's invite message", groupName)
@@ -220,7 +220,7 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 	if err := maya.has(ctx, "Jonas's post in the group", g.Conversation, p2.Body); err != nil {
 		return err
 	}
-	if err := jonas.delivered(ctx, "Jonas's post back from the server", p2.ID); err != nil {
+	if err := jonas.delivered(ctx, "Jonas's post back from the server", p2); err != nil {
 		return err
 	}
 	logf("a post from each in %q", groupName)
@@ -254,7 +254,7 @@ func say(ctx context.Context, from, to *person, body string) error {
 	if err != nil {
 		return fmt.Errorf("%s sends: %w", from.name, err)
 	}
-	if err := from.delivered(ctx, "a message delivered to "+to.name, m.ID); err != nil {
+	if err := from.delivered(ctx, "a message delivered to "+to.name, m); err != nil {
 		return err
 	}
 	return to.has(ctx, "the message from "+from.name, model.ConversationID(from.addr), body)

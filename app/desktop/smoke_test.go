@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,9 +91,13 @@ func TestSmoke(t *testing.T) {
 	waitColours(t, ctx, env, shot, 8)
 
 	// Welcome → Create your profile (Tab focuses the button, Space presses
-	// it) → type a name and a password → Enter.
+	// it) → type a name and a password → Enter. The focused button must
+	// look different: compare the screen before and after Tab.
 	xdo("mousemove", "--window", win, "10", "10")
-	xdo("key", "--delay", "100", "Tab", "space")
+	before := screenshot(t, ctx, env, filepath.Join(tmp, "before-tab.png"))
+	xdo("key", "Tab")
+	checkFocusShows(t, ctx, env, before, filepath.Join(tmp, "after-tab.png"))
+	xdo("key", "space")
 	waitFor(t, ctx, "the create-profile form", func() bool { return true }, 500*time.Millisecond)
 	xdo("type", "--delay", "40", "Smoke")
 	xdo("key", "Tab")
@@ -144,4 +152,79 @@ func waitColours(t *testing.T, ctx context.Context, env []string, path string, n
 		return last > n
 	}, 0)
 	t.Logf("%s: %d distinct colours", filepath.Base(path), last)
+}
+
+// screenshot takes a screenshot of the whole display once it has drawn
+// (more than a few colours) and decodes it.
+func screenshot(t *testing.T, ctx context.Context, env []string, path string) image.Image {
+	t.Helper()
+	waitColours(t, ctx, env, path, 8)
+	return decodePNG(t, path)
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return img
+}
+
+// checkFocusShows waits (10 s at most) for the display to differ from
+// before where the keyboard focus went: at least a button's worth of
+// pixels whose colour changed by 50 or more (the distance of the two RGB
+// colours, 0–441), so that the focus is seen and not only present. (A
+// focused blue button looked exactly as before in the light theme.)
+func checkFocusShows(t *testing.T, ctx context.Context, env []string, before image.Image, path string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	const minPixels = 1000
+	visible, changed := 0, 0
+	waitFor(t, ctx, "the focused button to look different", func() bool {
+		c := exec.CommandContext(ctx, "import", "-window", "root", path)
+		c.Env = env
+		if c.Run() != nil {
+			return false
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			return false
+		}
+		after, err := png.Decode(f)
+		f.Close()
+		if err != nil || after.Bounds() != before.Bounds() {
+			return false
+		}
+		visible, changed = 0, 0
+		b := after.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				c1, c2 := before.At(x, y), after.At(x, y)
+				if c1 == c2 {
+					continue
+				}
+				changed++
+				if distance(c1, c2) >= 50 {
+					visible++
+				}
+			}
+		}
+		return visible >= minPixels
+	}, 0)
+	t.Logf("Tab: %d pixels changed, %d of them by a distance of 50 or more", changed, visible)
+}
+
+// distance is the Euclidean distance of two colours in 8-bit RGB.
+func distance(a, b color.Color) float64 {
+	r1, g1, b1, _ := a.RGBA()
+	r2, g2, b2, _ := b.RGBA()
+	d := func(x, y uint32) float64 { return float64(x>>8) - float64(y>>8) }
+	return math.Sqrt(d(r1, r2)*d(r1, r2) + d(g1, g2)*d(g1, g2) + d(b1, b2)*d(b1, b2))
 }

@@ -19,6 +19,7 @@ type fileConfig struct {
 	maxConns         int
 	handshakeTimeout time.Duration
 	idleTimeout      time.Duration
+	grace            time.Duration
 	recordRate       float64
 	recordBurst      int
 	maxSubs          int
@@ -28,13 +29,15 @@ type fileConfig struct {
 	maxBlobs         int
 	maxBytes         int64
 	retention        time.Duration
+	postsPerDay      int // 0: the default (a quarter of the storage cap)
+	postBurst        int
 	logLevel         slog.Level
 }
 
 func defaultFileConfig() fileConfig {
 	return fileConfig{
 		maxConns: groupserver.DefaultMaxConns, handshakeTimeout: groupserver.DefaultHandshakeTimeout,
-		idleTimeout: groupserver.DefaultIdleTimeout, recordRate: groupserver.DefaultRecordRate,
+		idleTimeout: groupserver.DefaultIdleTimeout, grace: groupserver.DefaultGrace, recordRate: groupserver.DefaultRecordRate,
 		recordBurst: groupserver.DefaultRecordBurst, maxSubs: groupserver.DefaultMaxSubs,
 		liveBuffer: groupserver.DefaultLiveBuffer, maxBatch: groupserver.DefaultMaxBatch,
 		powBits: groupserver.DefaultPoWBits, maxBlobs: groupserver.DefaultMaxBlobs,
@@ -77,6 +80,16 @@ func (c *fileConfig) set(k, v string) error {
 		duration(&c.handshakeTimeout)
 	case "idle_timeout":
 		duration(&c.idleTimeout)
+	case "grace":
+		duration(&c.grace)
+	case "posts_per_day":
+		if v == "unlimited" {
+			c.postsPerDay = groupserver.NoPostCap
+		} else {
+			integer(&c.postsPerDay)
+		}
+	case "post_burst":
+		integer(&c.postBurst)
 	case "record_rate":
 		c.recordRate, err = strconv.ParseFloat(v, 64)
 	case "record_burst":
@@ -131,6 +144,7 @@ func (c *fileConfig) apply(cfg *groupserver.Config) {
 	cfg.MaxConns, cfg.HandshakeTimeout, cfg.IdleTimeout = c.maxConns, c.handshakeTimeout, c.idleTimeout
 	cfg.RecordRate, cfg.RecordBurst, cfg.MaxSubs, cfg.LiveBuffer = c.recordRate, c.recordBurst, c.maxSubs, c.liveBuffer
 	cfg.MaxBatch, cfg.MaxBlobs, cfg.MaxBytes, cfg.Retention = c.maxBatch, c.maxBlobs, c.maxBytes, c.retention
+	cfg.Grace, cfg.PostsPerDay, cfg.PostBurst = c.grace, c.postsPerDay, c.postBurst
 	cfg.PoWBits = c.powBits
 	if c.powBits == 0 {
 		cfg.PoWBits = groupserver.NoPoW

@@ -74,14 +74,15 @@ func TestServeOverLoopbackPrintsInvite(t *testing.T) {
 
 func TestConfigFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.conf")
-	os.WriteFile(path, []byte("# comment\nmax_blobs = 10\nmax_bytes = 2 MiB\nretention = forever\npow_bits = 0\nidle_timeout = 90s\n"), 0o644)
+	os.WriteFile(path, []byte("# comment\nmax_blobs = 10\nmax_bytes = 2 MiB\nretention = forever\npow_bits = 0\nidle_timeout = 90s\ngrace = 2m\nposts_per_day = unlimited\n"), 0o644)
 	o, err := parseFlags([]string{"--data-dir", "x", "--config", path}, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var cfg groupserver.Config
 	o.file.apply(&cfg)
-	if cfg.MaxBlobs != 10 || cfg.MaxBytes != 2<<20 || cfg.Retention >= 0 || cfg.PoWBits != groupserver.NoPoW || cfg.IdleTimeout != 90*time.Second || cfg.MaxConns != groupserver.DefaultMaxConns {
+	if cfg.MaxBlobs != 10 || cfg.MaxBytes != 2<<20 || cfg.Retention >= 0 || cfg.PoWBits != groupserver.NoPoW || cfg.IdleTimeout != 90*time.Second || cfg.MaxConns != groupserver.DefaultMaxConns ||
+		cfg.Grace != 2*time.Minute || cfg.PostsPerDay != groupserver.NoPostCap {
 		t.Fatalf("%+v", cfg)
 	}
 	os.WriteFile(path, []byte("nonsense = 1\n"), 0o644)

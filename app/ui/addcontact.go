@@ -26,10 +26,11 @@ var imageExts = []string{".png", ".jpg", ".jpeg", ".gif"}
 type addContactDialog struct {
 	mv       *mainView
 	d        *dialog.CustomDialog
-	text     *widget.Entry
-	onion    *widget.Entry
-	nickname *widget.Entry
+	text     *field
+	onion    *field
+	nickname *field
 	errLabel *widget.Label
+	details  *detailsNote // the error's technical text, on request
 	status   *widget.Label
 	busy     *widget.ProgressBarInfinite
 	buttons  []fyne.Disableable
@@ -43,7 +44,7 @@ func (mv *mainView) showAddContact() {
 	u := mv.u
 	a := &addContactDialog{mv: mv}
 	mv.add = a
-	a.text = widget.NewMultiLineEntry()
+	a.text = newMultiLineField()
 	a.text.SetPlaceHolder("Paste their invite here (it starts with NOOK:C1:)")
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
@@ -56,13 +57,15 @@ func (mv *mainView) showAddContact() {
 	addInvite.Importance = widget.HighImportance
 	pasteImg := widget.NewButton("Paste image", a.pasteImage)
 	chooseImg := widget.NewButton("Choose image…", a.chooseImage)
-	a.onion = widget.NewEntry()
+	a.onion = newField()
 	a.onion.SetPlaceHolder("56 letters and digits, with or without .onion")
-	a.nickname = widget.NewEntry()
+	a.nickname = newField()
 	a.nickname.SetPlaceHolder("Name to show (optional)")
 	byAddr := widget.NewButton("Send contact request", a.addByAddress)
 	a.onion.OnSubmitted = func(string) { a.addByAddress() }
+	a.nickname.OnSubmitted = func(string) { a.addByAddress() }
 	a.errLabel = errorLabel()
+	a.details = newDetailsNote()
 	a.status = muted("")
 	a.status.Hide()
 	a.busy = widget.NewProgressBarInfinite()
@@ -81,7 +84,7 @@ func (mv *mainView) showAddContact() {
 		a.onion,
 		a.nickname,
 		container.NewHBox(layoutSpacer(), byAddr),
-		a.errLabel, a.status, a.busy,
+		a.errLabel, a.details.root, a.status, a.busy,
 		widget.NewSeparator(),
 		container.NewHBox(layoutSpacer(), closeBtn),
 	)
@@ -112,10 +115,10 @@ func (a *addContactDialog) setBusy(b bool, status string) {
 func (a *addContactDialog) accept(text string) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		setError(a.errLabel, "Paste their invite first, or choose a picture of their QR code.", "")
+		a.setError("Paste their invite first, or choose a picture of their QR code.", "")
 		return
 	}
-	setError(a.errLabel, "", "")
+	a.setError("", "")
 	a.setBusy(true, "Adding the contact…")
 	u := a.mv.u
 	u.background(func() {
@@ -135,10 +138,9 @@ func (a *addContactDialog) accept(text string) {
 func (a *addContactDialog) done(c model.Contact, err error, hint string) {
 	a.setBusy(false, "")
 	if err != nil {
-		if hint == "" {
-			hint = "Ask them to send their invite again, or to show you their QR code."
-		}
-		setError(a.errLabel, "This invite could not be used ("+err.Error()+").", hint)
+		a.setError(plainError("This invite could not be used.", hint,
+			"Ask them to send their invite again, or to show you their QR code."), "")
+		a.details.set(err)
 		return
 	}
 	mv := a.mv
@@ -175,12 +177,12 @@ func (a *addContactDialog) doneOther(res engine.InviteResult) {
 func (a *addContactDialog) addByAddress() {
 	addr := strings.TrimSpace(a.onion.Text)
 	if _, err := identity.ParseAddress(addr); err != nil {
-		setError(a.errLabel, "That is not an onion address.",
+		a.setError("That is not an onion address.",
 			"An address is 56 letters and digits, optionally followed by .onion. Copy it rather than typing it.")
 		return
 	}
 	nick := a.nickname.Text
-	setError(a.errLabel, "", "")
+	a.setError("", "")
 	a.setBusy(true, "Sending the request…")
 	u := a.mv.u
 	u.background(func() {
@@ -248,7 +250,7 @@ func (a *addContactDialog) readImageFile(path string) {
 // readImage runs read (which finds an invite in a picture) off the UI
 // goroutine and accepts the invite it finds.
 func (a *addContactDialog) readImage(what string, read func() (string, error)) {
-	setError(a.errLabel, "", "")
+	a.setError("", "")
 	a.setBusy(true, "Looking for a QR code in "+what+"…")
 	u := a.mv.u
 	u.background(func() {
@@ -256,7 +258,7 @@ func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 		u.do(func() {
 			if errors.Is(err, errNoClipboardImage) {
 				a.setBusy(false, "")
-				setError(a.errLabel, "The clipboard holds no picture or invite.",
+				a.setError("The clipboard holds no picture or invite.",
 					"Copy the invite text or a picture of the QR code, or use “Choose image…” or drop a picture onto this window.")
 				return
 			}
@@ -266,7 +268,7 @@ func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 				if hint == "" {
 					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
 				}
-				setError(a.errLabel, "No Nook invite was found in that picture.", hint)
+				a.setError("No Nook invite was found in that picture.", hint)
 				return
 			}
 			a.text.SetText(text)
@@ -274,4 +276,11 @@ func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 			a.accept(text)
 		})
 	})
+}
+
+// setError shows msg and hint (nothing when msg is empty), without the
+// details of an earlier error.
+func (a *addContactDialog) setError(msg, hint string) {
+	setError(a.errLabel, msg, hint)
+	a.details.set(nil)
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -44,7 +45,7 @@ type chatPane struct {
 	verified *fyne.Container
 	// timer shows the disappearing-messages timer when it is on (and opens
 	// its dialog); statusRow holds presence, verification and timer.
-	timer     *widget.Button
+	timer     *widgets.TooltipButton
 	statusRow *fyne.Container
 	// timerNote says that the contact changed the timer (kept in the
 	// banner while the conversation is open).
@@ -58,7 +59,7 @@ type chatPane struct {
 	quoteBar *fyne.Container
 	quoteTxt *widget.Label
 	entry    *chatEntry
-	sendBtn  *widget.Button
+	sendBtn  *widgets.TooltipButton
 	root     fyne.CanvasObject
 }
 
@@ -90,8 +91,7 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 	// Reply bar and entry.
 	cp.quoteTxt = widget.NewLabel("")
 	cp.quoteTxt.Truncation = fyne.TextTruncateEllipsis
-	cancelReply := widget.NewButtonWithIcon("", theme.CancelIcon(), cp.clearReply)
-	cancelReply.Importance = widget.LowImportance
+	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), "Cancel the reply (Esc)", cp.clearReply)
 	cp.quoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MailReplyIcon()), cancelReply, cp.quoteTxt)
 	cp.quoteBar.Hide()
 	cp.entry = newChatEntry()
@@ -105,16 +105,18 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 		cp.clearReply()
 		return true
 	}
-	cp.sendBtn = widget.NewButtonWithIcon("", theme.MailSendIcon(), cp.entry.send)
+	cp.sendBtn = widgets.NewTooltipButton(theme.MailSendIcon(), "Send (Enter)", cp.entry.send)
 	cp.sendBtn.Importance = widget.HighImportance
 	compose := container.NewVBox(cp.quoteBar,
 		container.NewBorder(nil, nil, nil, container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
 
-	cp.root = container.NewBorder(
+	root := container.NewBorder(
 		container.NewVBox(container.NewPadded(header), widget.NewSeparator(), cp.banner),
 		container.NewPadded(compose), nil, nil,
 		cp.listBox,
 	)
+	cp.root = root
+	cp.entry.OnRowsChanged = func() { root.Layout.Layout(root.Objects, root.Size()) }
 	if cp.group != nil {
 		cp.showSync()
 		cp.showWarnings()
@@ -134,18 +136,18 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	cp.name.Truncation = fyne.TextTruncateEllipsis
 	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
 	vIcon := widget.NewIcon(theme.ConfirmIcon())
-	vLabel := widget.NewLabel("Verified in person")
+	vLabel := widget.NewLabel("Verified")
 	vLabel.Importance = widget.SuccessImportance
-	cp.verified = container.NewHBox(vIcon, vLabel)
-	cp.timer = widget.NewButtonWithIcon("", theme.HistoryIcon(), cp.showDisappear)
-	cp.timer.Importance = widget.LowImportance
+	vLabel.Truncation = fyne.TextTruncateEllipsis // gives way in a narrow window
+	cp.verified = container.NewBorder(nil, nil, vIcon, nil, vLabel)
+	cp.timer = widgets.NewTooltipButton(theme.HistoryIcon(), "Messages here disappear: change the timer", cp.showDisappear)
 	cp.timer.Hide()
-	info := widget.NewButtonWithIcon("", theme.InfoIcon(), cp.showInfo)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showMenu(more) })
-	more.Importance = widget.LowImportance
-	cp.statusRow = container.NewHBox(cp.presence, cp.verified, cp.timer)
+	info := widgets.NewTooltipButton(theme.InfoIcon(), "Contact details", cp.showInfo)
+	var more *widgets.TooltipButton
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: rename, verify, block, delete…", func() { cp.showMenu(more) })
+	// The badges take the width there is: "Verified in person" shortens
+	// first, so that the header does not set the window's minimum width.
+	cp.statusRow = container.NewBorder(nil, nil, cp.presence, cp.timer, cp.verified)
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),
 		container.NewHBox(info, more),
@@ -378,6 +380,7 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		Outgoing:   m.Outgoing,
 		State:      deliveryOf(m.Status),
 		FailReason: m.FailReason,
+		Disappears: m.Disappear > 0,
 	}
 	if cp.group != nil && !m.Outgoing {
 		wm.Author, wm.AuthorKey = cp.mv.authorName(cp.conv, m.Author), m.Author
@@ -400,8 +403,8 @@ func (cp *chatPane) lookup(id model.MessageID) (model.Message, bool) {
 	if m, ok := cp.quoted[id]; ok {
 		return m, true
 	}
-	m, err := cp.mv.u.eng.Message(id)
-	if err != nil || m.Conversation != cp.conv {
+	m, err := cp.mv.u.eng.Message(cp.conv, id)
+	if err != nil {
 		return model.Message{}, false
 	}
 	cp.quoted[id] = m
@@ -501,7 +504,9 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.verified.Hide()
 	}
 	if c.Disappear > 0 {
-		cp.timer.SetText(disappearLabel(c.Disappear))
+		// An icon only, to keep the header narrow; the tooltip says how
+		// long.
+		cp.timer.Tooltip = "Messages here disappear after " + strings.ToLower(disappearLabel(c.Disappear)) + " — change the timer"
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()

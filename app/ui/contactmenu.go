@@ -19,11 +19,7 @@ import (
 func (cp *chatPane) showInfo() {
 	c := cp.contact
 	u := cp.mv.u
-	verified := "Not verified in person. To be sure this is " + c.Name() + ", compare the address below with " +
-		"theirs in person, or exchange an in-person invite."
-	if c.Verified {
-		verified = "Verified in person: you were added with a one-time invite shown face to face."
-	}
+	verified := verificationText(c)
 	rows := []fyne.CanvasObject{
 		subheading(c.Name()),
 	}
@@ -36,7 +32,7 @@ func (cp *chatPane) showInfo() {
 		para(verified),
 	)
 	if !c.Added.IsZero() {
-		rows = append(rows, muted("Added "+u.times.Stamp(c.Added)+"."))
+		rows = append(rows, muted("Added "+u.times.Long(c.Added)+"."))
 	}
 	d := dialog.NewCustom("Contact details", "Close", container.NewVBox(rows...), u.win)
 	d.Resize(fyne.NewSize(460, 0))
@@ -55,6 +51,7 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
+		fyne.NewMenuItemWithIcon("Compare safety code…", theme.VisibilityIcon(), cp.showSafetyCode),
 		fyne.NewMenuItemWithIcon(archive, theme.FolderIcon(), func() {
 			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.ArchiveContact(addr, !c.Archived) })
 		}),
@@ -76,58 +73,33 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 func (cp *chatPane) showRename() {
 	u := cp.mv.u
 	c := cp.contact
-	e := widget.NewEntry()
+	e := newField()
 	e.SetText(c.Nickname)
 	e.SetPlaceHolder(c.DisplayName)
-	d := dialog.NewForm("Rename "+c.Name(), "Save", "Cancel",
-		[]*widget.FormItem{widget.NewFormItem("Name", e)},
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			name := strings.TrimSpace(e.Text)
-			cp.mv.contactAction(func() (model.Contact, error) {
-				return u.eng.RenameContact(identity.Address(c.Address), name)
-			})
-		}, u.win)
-	d.Resize(fyne.NewSize(400, 0))
-	u.showDialog(d)
+	u.confirm("Rename "+c.Name(), 400, "Save", false, func() {
+		name := strings.TrimSpace(e.Text)
+		cp.mv.contactAction(func() (model.Contact, error) {
+			return u.eng.RenameContact(identity.Address(c.Address), name)
+		})
+	}, widget.NewLabel("Name"), e)
 	u.win.Canvas().Focus(e)
 }
 
 func (cp *chatPane) confirmBlock() {
 	u := cp.mv.u
 	c := cp.contact
-	d := dialog.NewConfirm("Block "+c.Name()+"?",
-		"They will not be able to reach you, and they are not told.\nYou can unblock them later.",
-		func(ok bool) {
-			if ok {
-				cp.mv.blockContact(c.Address)
-			}
-		}, u.win)
-	d.SetConfirmText("Block")
-	d.SetConfirmImportance(widget.DangerImportance)
-	u.showDialog(d)
+	u.confirm("Block "+c.Name()+"?", 420, "Block", true, func() { cp.mv.blockContact(c.Address) },
+		para("They will not be able to reach you, and they are not told. You can unblock them later."))
 }
 
 func (cp *chatPane) confirmDelete() {
 	u := cp.mv.u
 	c := cp.contact
 	also := widget.NewCheck("Also delete the conversation", nil)
-	content := container.NewVBox(
-		para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."),
-		also,
-	)
-	d := dialog.NewCustomConfirm("Delete "+c.Name()+"?", "Delete", "Cancel", content, func(ok bool) {
-		if !ok {
-			return
-		}
+	u.confirm("Delete "+c.Name()+"?", 420, "Delete", true, func() {
 		deleteHistory := also.Checked
 		cp.mv.contactAction(func() (model.Contact, error) {
 			return model.Contact{}, u.eng.DeleteContact(identity.Address(c.Address), deleteHistory)
 		})
-	}, u.win)
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Resize(fyne.NewSize(420, 0))
-	u.showDialog(d)
+	}, para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."), also)
 }

@@ -16,9 +16,9 @@ import (
 // of no password.
 type createScreen struct {
 	u        *UI
-	name     *widget.Entry
-	password *widget.Entry
-	confirm  *widget.Entry
+	name     *field
+	password *field
+	confirm  *field
 	meter    *widgets.PasswordStrength
 	noPass   *widget.Check
 	warning  *widget.Label
@@ -33,11 +33,11 @@ type createScreen struct {
 func (u *UI) showCreate(back func()) {
 	s := &createScreen{u: u}
 	u.create = s
-	s.name = widget.NewEntry()
+	s.name = newField()
 	s.name.SetPlaceHolder("For example: Sam")
-	s.password = widget.NewPasswordEntry()
+	s.password = newPasswordField()
 	s.password.SetPlaceHolder("Password")
-	s.confirm = widget.NewPasswordEntry()
+	s.confirm = newPasswordField()
 	s.confirm.SetPlaceHolder("Type it again")
 	s.meter = widgets.NewPasswordStrength()
 	s.password.OnChanged = s.meter.SetPassword

@@ -27,13 +27,14 @@ const (
 type createGroupDialog struct {
 	mv       *mainView
 	d        *dialog.CustomDialog
-	name     *widget.Entry
+	name     *field
 	choice   *widget.RadioGroup
 	servers  map[string]string // choice label → server invite
-	paste    *widget.Entry
+	paste    *field
 	pasteBox *fyne.Container
 	hostNote *widget.Label
 	errLabel *widget.Label
+	details  *detailsNote
 	busy     *widget.ProgressBarInfinite
 	status   *widget.Label
 	create   *widget.Button
@@ -47,7 +48,7 @@ func (mv *mainView) showCreateGroup() {
 	u := mv.u
 	cg := &createGroupDialog{mv: mv, servers: map[string]string{}}
 	mv.createGroup = cg
-	cg.name = widget.NewEntry()
+	cg.name = newField()
 	cg.name.SetPlaceHolder("Group name, e.g. Newsroom")
 
 	var options []string
@@ -62,7 +63,7 @@ func (mv *mainView) showCreateGroup() {
 		options = append(options, label)
 	}
 	options = append(options, choicePaste, choiceHost)
-	cg.paste = widget.NewMultiLineEntry()
+	cg.paste = newMultiLineField()
 	cg.paste.SetPlaceHolder("Paste the server invite here (it starts with NOOK:S1:)")
 	cg.paste.Wrapping = fyne.TextWrapBreak
 	cg.paste.SetMinRowsVisible(3)
@@ -80,6 +81,7 @@ func (mv *mainView) showCreateGroup() {
 		cg.choice.SetSelected(choicePaste)
 	}
 	cg.errLabel = errorLabel()
+	cg.details = newDetailsNote()
 	cg.status = muted("")
 	cg.status.Hide()
 	cg.busy = widget.NewProgressBarInfinite()
@@ -101,7 +103,7 @@ func (mv *mainView) showCreateGroup() {
 		cg.choice,
 		cg.pasteBox,
 		cg.hostNote,
-		cg.errLabel, cg.status, cg.busy,
+		cg.errLabel, cg.details.root, cg.status, cg.busy,
 		widget.NewSeparator(),
 		container.NewHBox(layoutSpacer(), cancel, cg.create),
 	)
@@ -141,7 +143,7 @@ func (cg *createGroupDialog) setBusy(b bool, status string) {
 func (cg *createGroupDialog) submit() {
 	name := strings.TrimSpace(cg.name.Text)
 	if name == "" {
-		setError(cg.errLabel, "Give the group a name first.", "")
+		cg.setError("Give the group a name first.", "")
 		cg.mv.u.win.Canvas().Focus(cg.name)
 		return
 	}
@@ -150,12 +152,12 @@ func (cg *createGroupDialog) submit() {
 	if choice == choicePaste {
 		serverInvite = strings.TrimSpace(cg.paste.Text)
 		if serverInvite == "" {
-			setError(cg.errLabel, "Paste the server's invite first, or choose a picture of its QR code.",
+			cg.setError("Paste the server's invite first, or choose a picture of its QR code.",
 				"Whoever runs the server can give you its invite. You can also host a server on this computer.")
 			return
 		}
 	}
-	setError(cg.errLabel, "", "")
+	cg.setError("", "")
 	status := "Creating the group…"
 	if choice == choiceHost {
 		status = "Starting the server and creating the group…"
@@ -194,10 +196,9 @@ func (cg *createGroupDialog) showError(err error) {
 	if hint == "" && errors.Is(err, engine.ErrInviteKind) {
 		hint = "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here."
 	}
-	if hint == "" {
-		hint = "Check the server invite, or choose another server."
-	}
-	setError(cg.errLabel, "The group was not created ("+err.Error()+").", hint)
+	cg.setError(plainError("The group was not created.", hint,
+		"Check the server invite, or choose another server."), "")
+	cg.details.set(err)
 }
 
 func (cg *createGroupDialog) chooseImage() {
@@ -206,7 +207,7 @@ func (cg *createGroupDialog) chooseImage() {
 
 // readImageFile reads a server invite from a picture of its QR code.
 func (cg *createGroupDialog) readImageFile(path string) {
-	setError(cg.errLabel, "", "")
+	cg.setError("", "")
 	cg.choice.SetSelected(choicePaste)
 	cg.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
 	u := cg.mv.u
@@ -219,10 +220,17 @@ func (cg *createGroupDialog) readImageFile(path string) {
 				if hint == "" {
 					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
 				}
-				setError(cg.errLabel, "No Nook invite was found in that picture.", hint)
+				cg.setError("No Nook invite was found in that picture.", hint)
 				return
 			}
 			cg.paste.SetText(text)
 		})
 	})
+}
+
+// setError shows msg and hint (nothing when msg is empty), without the
+// details of an earlier error.
+func (cg *createGroupDialog) setError(msg, hint string) {
+	setError(cg.errLabel, msg, hint)
+	cg.details.set(nil)
 }

@@ -5,9 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine/identity"
@@ -62,10 +60,7 @@ func (cp *chatPane) showDisappear() {
 		muted(c.Name()+" sees that you changed this. It does not stop anyone from copying a message "+
 			"before it disappears."),
 	)
-	d := dialog.NewCustomConfirm("Disappearing messages", "Save", "Cancel", content, func(ok bool) {
-		if !ok {
-			return
-		}
+	u.confirm("Disappearing messages", 440, "Save", false, func() {
 		var timer time.Duration
 		for i, l := range labels {
 			if l == radio.Selected {
@@ -78,7 +73,5 @@ func (cp *chatPane) showDisappear() {
 		cp.mv.contactAction(func() (model.Contact, error) {
 			return u.eng.SetDisappear(identity.Address(c.Address), timer)
 		})
-	}, u.win)
-	d.Resize(fyne.NewSize(440, 0))
-	u.showDialog(d)
+	}, content)
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -35,10 +36,10 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	r.SetSelected("1 day")
 	alice.tap("Save")
 	alice.waitFor("the timer in Alice's header", func() bool {
-		return ac.timer.Visible() && ac.timer.Text == "1 day"
+		return ac.timer.Visible() && strings.Contains(ac.timer.Tooltip, "after 1 day")
 	})
 	bob.waitFor("the timer in Bob's header", func() bool {
-		return bc.timer.Visible() && bc.timer.Text == "1 day"
+		return bc.timer.Visible() && strings.Contains(bc.timer.Tooltip, "after 1 day")
 	})
 	bob.waitFor("Bob to be told that Alice changed the timer", func() bool {
 		return bob.hasText("Alice set new messages to disappear after 1 day.")

@@ -37,11 +37,9 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	cp.members.Importance = widget.LowImportance
 	cp.members.SizeName = theme.SizeNameCaptionText
 	cp.refreshMemberCount()
-	info := widget.NewButtonWithIcon("", theme.AccountIcon(), cp.showMembers)
-	info.Importance = widget.LowImportance
-	var more *widget.Button
-	more = widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), func() { cp.showGroupMenu(more) })
-	more.Importance = widget.LowImportance
+	info := widgets.NewTooltipButton(theme.AccountIcon(), "Members", cp.showMembers)
+	var more *widgets.TooltipButton
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: invite, leave…", func() { cp.showGroupMenu(more) })
 	cp.syncBar = widgets.NewProgress("Catching up with the group server")
 	cp.syncBar.Hide()
 	cp.warnBox = container.NewVBox()
@@ -261,12 +259,7 @@ func (cp *chatPane) showGroupInvite() {
 	textView.Selectable = true
 	textView.TextStyle.Monospace = true
 	textView.SizeName = theme.SizeNameCaptionText
-	var copyBtn *widget.Button
-	copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(text)
-		copyBtn.SetText("Copied")
-		copyBtn.SetIcon(theme.ConfirmIcon())
-	})
+	copyBtn := widgets.NewCopyButton("Copy invite text", func() string { return text })
 	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
 		"Share it only with people you trust, through a channel you trust — " +
 		"“Invite a contact…” sends it end-to-end encrypted.")
@@ -306,6 +299,9 @@ func (cp *chatPane) showMembers() {
 		if m.Left {
 			count += " · left the group"
 		}
+		if !m.IsContact && string(m.Address) != mv.self {
+			count += " · not a contact"
+		}
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
 			container.NewVBox(
@@ -315,6 +311,17 @@ func (cp *chatPane) showMembers() {
 	}
 	if len(ms) == 0 {
 		rows = append(rows, para("Nobody has posted yet."))
+	}
+	if fp := cp.group.ServerFingerprint; fp != "" {
+		rows = append(rows, widget.NewSeparator(),
+			muted("Server fingerprint: "+fp+". Every member should see the same one: compare it with the others. "+
+				"A different one means the server treats you apart."))
+	}
+	if cp.group.ServerConflict {
+		warn := para("This group's server gave another of your groups a different address or posting key. " +
+			"Its operator can tell those groups' messages apart.")
+		warn.Importance = widget.WarningImportance
+		rows = append(rows, warn)
 	}
 	d := dialog.NewCustom("Members of “"+cp.group.Name+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
 	d.Resize(fyne.NewSize(480, 420))
@@ -357,10 +364,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	busy.Hide()
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	confirm := widget.NewButtonWithIcon(action, theme.LogoutIcon(), nil)
-	if g.Left {
-		confirm.SetIcon(theme.DeleteIcon())
-	}
+	confirm := widget.NewButton(action, nil)
 	confirm.Importance = widget.DangerImportance
 	confirm.OnTapped = func() {
 		deleteHistory := also.Checked

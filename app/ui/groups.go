@@ -222,13 +222,27 @@ func (mv *mainView) memberNames(conv model.ConversationID, addr string) map[stri
 	}
 	names = map[string]string{}
 	for _, m := range ms {
-		names[string(m.Address)] = m.Name
+		names[string(m.Address)] = memberName(m)
 	}
 	if _, ok := names[addr]; !ok {
 		names[addr] = "" // not known yet: do not ask again for every bubble
 	}
 	mv.members[conv] = names
 	return names
+}
+
+// notContactMark follows the name of a group member who is not a contact
+// but carries the name of someone the person knows (a contact, themselves,
+// or another member), so that a stranger cannot pass as them.
+const notContactMark = " (not your contact)"
+
+// memberName is the name a group member is shown with, marked when it
+// collides with a name the person knows.
+func memberName(m groupclient.Member) string {
+	if m.NameCollides && m.Name != "" {
+		return m.Name + notContactMark
+	}
+	return m.Name
 }
 
 // forgetMembers drops the cached names of a group's members when addr is

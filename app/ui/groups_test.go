@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -155,6 +156,35 @@ func TestGroupInviteJoinPost(t *testing.T) {
 		}
 		return false
 	})
+
+	// Both see one server fingerprint, and Bob's members list shows it for
+	// comparing (security review M-4).
+	fp := ac.group.ServerFingerprint
+	if fp == "" || bc.group.ServerFingerprint != fp {
+		t.Fatalf("server fingerprints %q and %q", fp, bc.group.ServerFingerprint)
+	}
+	bc.showMembers()
+	bob.settle()
+	if !bob.hasText("Server fingerprint: " + fp) {
+		t.Fatal("the members list does not show the server fingerprint")
+	}
+	// Alice is Bob's contact: listed by her contact name, not marked as a
+	// stranger (security review L-4).
+	if !bob.hasText("Alice") || bob.hasText("not a contact") || bob.hasText(notContactMark) {
+		t.Fatal("Bob's members list marks his contact Alice as a stranger")
+	}
+}
+
+// TestMemberNameMarked (L-4): a group member who is not a contact but
+// carries a name the person knows is shown with a mark, in the members list
+// and on the author line of their messages; others as they are.
+func TestMemberNameMarked(t *testing.T) {
+	if got := memberName(groupclient.Member{Name: "Bob", NameCollides: true}); got != "Bob (not your contact)" {
+		t.Fatalf("a colliding name shown as %q", got)
+	}
+	if got := memberName(groupclient.Member{Name: "Carol"}); got != "Carol" {
+		t.Fatalf("a name of its own shown as %q", got)
+	}
 }
 
 // TestGroupWarningAndCatchUp: a GroupWarning shows a banner in the group

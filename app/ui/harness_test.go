@@ -16,6 +16,7 @@ import (
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
+	"github.com/nookchat/nook/widgets"
 )
 
 // step bounds every wait of these tests.
@@ -152,7 +153,7 @@ func (h *harness) button(text string) *widget.Button {
 	var found *widget.Button
 	for i := len(roots) - 1; i >= 0 && found == nil; i-- {
 		walk(roots[i], func(o fyne.CanvasObject) bool {
-			if b, ok := o.(*widget.Button); ok && b.Text == text && !b.Disabled() {
+			if b := asButton(o); b != nil && b.Text == text && !b.Disabled() {
 				found = b
 				return true
 			}
@@ -160,6 +161,22 @@ func (h *harness) button(text string) *widget.Button {
 		})
 	}
 	return found
+}
+
+// asButton returns o's button: o itself, or the button of one of the
+// app's button widgets (which embed one), or nil.
+func asButton(o fyne.CanvasObject) *widget.Button {
+	switch b := o.(type) {
+	case *widget.Button:
+		return b
+	case *widgets.CopyButton:
+		return &b.Button
+	case *widgets.TooltipButton:
+		return &b.Button
+	case *formButton:
+		return &b.Button
+	}
+	return nil
 }
 
 // radio finds a visible radio group in the window or its dialogs, or nil.

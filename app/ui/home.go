@@ -17,8 +17,11 @@ import (
 // Captions under the invite's QR code.
 const (
 	captionNormal   = "Anyone you show this code to can send you a contact request."
-	captionInPerson = "One-time invite, valid for 24 hours. Show it only to the person in front of you: " +
-		"whoever uses it first is added as a verified contact, without a request."
+	captionInPerson = "One-time invite, valid for 15 minutes. Show it only to the person in front of you: " +
+		"whoever scans it first is added without a request, and shown to you as verified in person. " +
+		"Copying or saving it takes that away."
+	captionShared = "One-time invite, valid for 15 minutes. It has left this screen, so whoever uses it " +
+		"first is added without a request but not shown as verified."
 )
 
 // homePanel is the right-hand page when no conversation is open: Tor's
@@ -33,7 +36,8 @@ type homePanel struct {
 	errLabel *widget.Label
 	progress *widgets.Progress
 	torCard  fyne.CanvasObject
-	copyBtn  *widget.Button
+	copyBtn  *widgets.CopyButton
+	textCard fyne.CanvasObject // hidden for in-person invites: they stay on screen
 	root     fyne.CanvasObject
 }
 
@@ -47,10 +51,12 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.textView.Selectable = true
 	h.textView.TextStyle.Monospace = true
 	h.textView.SizeName = theme.SizeNameCaptionText
-	h.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), h.copyText)
+	h.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return h.text })
+	h.copyBtn.OnTapped = h.copyText
 	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
-	h.inPerson = widget.NewCheck("In-person invite (one-time, 24 h)", h.setInPerson)
+	h.inPerson = widget.NewCheck("In-person invite (one-time, 15 min)", h.setInPerson)
 	h.errLabel = errorLabel()
+	h.textCard = card(h.textView)
 
 	intro := para("Show this code to someone you trust, or send them the text through a channel you trust. " +
 		"When they add it, their request appears in your list.")
@@ -62,7 +68,7 @@ func newHomePanel(mv *mainView) *homePanel {
 		container.NewCenter(container.NewHBox(h.copyBtn, save)),
 		h.inPerson,
 		h.errLabel,
-		card(h.textView),
+		h.textCard,
 	)
 	h.root = container.NewVScroll(container.New(columnLayout{width: 560}, container.NewPadded(content)))
 	h.refreshInvite()
@@ -114,15 +120,48 @@ func (h *homePanel) showInvite(text string, err error, caption string) {
 	h.text = text
 	h.qr.SetCaption(caption)
 	h.textView.SetText(text)
+	// An in-person invite's text is not shown: text selected and copied by
+	// hand would leave the screen without the engine knowing (InviteShared).
+	if h.inPerson.Checked {
+		h.textCard.Hide()
+	} else {
+		h.textCard.Show()
+	}
+}
+
+// share runs then once invite text may leave the screen: an in-person
+// invite is first recorded as shared, so that whoever uses it is not shown
+// as verified (engine.InviteShared; nothing for an ordinary invite). If
+// that fails, then is not run.
+func (h *homePanel) share(text string, then func()) {
+	u := h.mv.u
+	u.background(func() {
+		err := u.eng.InviteShared(text)
+		u.do(func() {
+			if err != nil {
+				u.showError("The invite did not leave this screen", err)
+				return
+			}
+			if h.text == text && h.inPerson.Checked {
+				h.qr.SetCaption(captionShared)
+			}
+			then()
+		})
+	})
 }
 
 // invite returns the invite text shown.
 func (h *homePanel) invite() string { return h.text }
 
+// copyText copies the invite text once the engine knows that it left the
+// screen (share): an in-person invite that was copied no longer verifies.
 func (h *homePanel) copyText() {
-	h.mv.u.app.Clipboard().SetContent(h.text)
-	h.copyBtn.SetText("Copied")
-	h.copyBtn.SetIcon(theme.ConfirmIcon())
+	text := h.text
+	h.share(text, func() {
+		if h.text == text { // still the invite that was marked shared
+			h.copyBtn.Copy()
+		}
+	})
 }
 
 // savePNG writes the QR code to an image file.
@@ -135,14 +174,16 @@ func (h *homePanel) savePNG() {
 		}
 		path := w.URI().Path()
 		w.Close()
-		u.background(func() {
-			png, err := engine.InviteQR(text, 1024)
-			if err == nil {
-				err = os.WriteFile(path, png, 0o600)
-			}
-			if err != nil {
-				u.do(func() { u.showError("The picture was not saved", err) })
-			}
+		h.share(text, func() {
+			u.background(func() {
+				png, err := engine.InviteQR(text, 1024)
+				if err == nil {
+					err = os.WriteFile(path, png, 0o600)
+				}
+				if err != nil {
+					u.do(func() { u.showError("The picture was not saved", err) })
+				}
+			})
 		})
 	}, u.win)
 	d.SetFileName("nook-invite.png")

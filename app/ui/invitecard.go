@@ -38,6 +38,7 @@ func newChatRow(cp *chatPane) *chatRow {
 	r.bubble = widgets.NewMessageBubble(widgets.Message{})
 	r.bubble.Times = cp.mv.u.times
 	r.bubble.OnReply = func(m widgets.Message) { cp.setReply(m.ID) }
+	r.bubble.OnCopy = func(text string) { cp.mv.u.copyWithFeedback(text, r.bubble) }
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.note = widget.NewLabel("")

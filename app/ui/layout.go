@@ -95,6 +95,54 @@ func setError(l *widget.Label, msg, hint string) {
 	}
 }
 
+// detailsNote is the technical text of an error behind a "Details" link:
+// the error label above it says in one plain sentence what happened and
+// what to do, and whoever helps the person can still read what failed.
+type detailsNote struct {
+	root   *fyne.Container
+	toggle *widget.Button
+	text   *widget.Label
+}
+
+func newDetailsNote() *detailsNote {
+	d := &detailsNote{text: muted("")}
+	d.text.TextStyle.Monospace = true
+	d.text.Hide()
+	d.toggle = linkButton("Details", func() {
+		if d.text.Visible() {
+			d.text.Hide()
+			d.toggle.SetText("Details")
+		} else {
+			d.text.Show()
+			d.toggle.SetText("Hide details")
+		}
+	})
+	d.root = container.NewVBox(container.NewHBox(d.toggle), d.text)
+	d.root.Hide()
+	return d
+}
+
+// set shows err's text on request, or hides the note when err is nil.
+func (d *detailsNote) set(err error) {
+	d.text.Hide()
+	d.toggle.SetText("Details")
+	if err == nil {
+		d.root.Hide()
+		return
+	}
+	d.text.SetText(capitalise(err.Error()) + ".")
+	d.root.Show()
+}
+
+// plainError is the one sentence shown for err: hint (what happened and
+// what to do) when there is one, else what failed and fallback.
+func plainError(failed, hint, fallback string) string {
+	if hint != "" {
+		return hint
+	}
+	return failed + " " + fallback
+}
+
 // linkButton is a quiet, text-only button for secondary actions.
 func linkButton(text string, tapped func()) *widget.Button {
 	b := widget.NewButton(text, tapped)

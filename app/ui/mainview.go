@@ -61,11 +61,6 @@ func newMainView(u *UI) (*mainView, error) {
 	mv.selfAvatar = widgets.NewAvatar(name, mv.self)
 	mv.selfName = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	mv.selfName.Truncation = fyne.TextTruncateEllipsis
-	iconButton := func(icon fyne.Resource, tapped func()) *widget.Button {
-		b := widget.NewButtonWithIcon("", icon, tapped)
-		b.Importance = widget.LowImportance
-		return b
-	}
 	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), nil)
 	addBtn.OnTapped = func() { mv.showAddMenu(addBtn) }
 	addBtn.Importance = widget.HighImportance
@@ -73,8 +68,8 @@ func newMainView(u *UI) (*mainView, error) {
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
-			iconButton(theme.SettingsIcon(), u.showSettings),
-			iconButton(theme.LoginIcon(), u.lock),
+			widgets.NewTooltipButton(theme.SettingsIcon(), "Settings ("+shortcutText(",")+")", u.showSettings),
+			widgets.NewTooltipButton(widgets.LockIcon(), "Lock Nook now ("+shortcutText("L")+")", u.lockNow),
 		),
 		mv.selfName,
 	)
@@ -98,6 +93,7 @@ func newMainView(u *UI) (*mainView, error) {
 func (mv *mainView) showHome() {
 	mv.chat = nil
 	mv.sidebar.selectAddress("")
+	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{mv.home.root}
 	mv.right.Refresh()
 }
@@ -114,6 +110,7 @@ func (mv *mainView) openChat(addr string) {
 	cp := newChatPane(mv, it)
 	mv.chat = cp
 	mv.sidebar.selectAddress(addr)
+	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{cp.root}
 	mv.right.Refresh()
 	cp.shown()

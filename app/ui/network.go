@@ -33,10 +33,10 @@ type networkTab struct {
 	progress *widgets.Progress
 	summary  *widget.Label
 	restart  *widget.Button
-	bridges  *widget.Entry
-	obfs4    *widget.Entry
-	snow     *widget.Entry
-	torrc    *widget.Entry
+	bridges  *field
+	obfs4    *field
+	snow     *field
+	torrc    *field
 	save     *widget.Button
 	errLabel *widget.Label
 	okLabel  *widget.Label
@@ -49,21 +49,23 @@ func newNetworkTab(u *UI) *networkTab {
 	t.summary = para("")
 	t.restart = widget.NewButtonWithIcon("Restart Tor", theme.ViewRefreshIcon(), t.restartTor)
 
-	t.bridges = widget.NewMultiLineEntry()
+	t.bridges = newMultiLineField()
 	t.bridges.SetPlaceHolder("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=… iat-mode=0")
 	t.bridges.Wrapping = fyne.TextWrapOff
 	t.bridges.SetMinRowsVisible(2)
 	t.bridges.TextStyle.Monospace = true
-	t.obfs4 = widget.NewEntry()
+	t.obfs4 = newField()
 	t.obfs4.SetPlaceHolder(defaultObfs4Proxy)
-	t.snow = widget.NewEntry()
+	t.snow = newField()
 	t.snow.SetPlaceHolder(defaultSnowflake)
-	t.torrc = widget.NewMultiLineEntry()
+	t.torrc = newMultiLineField()
 	t.torrc.SetPlaceHolder("One option per line, e.g. ExitNodes {de}")
 	t.torrc.SetMinRowsVisible(3)
 	t.torrc.TextStyle.Monospace = true
 	t.save = widget.NewButtonWithIcon("Save and restart Tor", theme.DocumentSaveIcon(), t.saveSettings)
 	t.save.Importance = widget.HighImportance
+	t.obfs4.OnSubmitted = func(string) { t.saveSettings() }
+	t.snow.OnSubmitted = func(string) { t.saveSettings() }
 	t.errLabel = errorLabel()
 	t.okLabel = para("")
 	t.okLabel.Importance = widget.SuccessImportance

@@ -5,9 +5,11 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/profile"
 )
 
@@ -22,7 +24,7 @@ func (u *UI) showImport() {
 }
 
 func (u *UI) showImportPasswords(path string) {
-	exportPw := widget.NewPasswordEntry()
+	exportPw := newPasswordField()
 	newPw, confirm, newPwFields := newPasswordFields()
 	errLabel := errorLabel()
 	busy := widget.NewProgressBarInfinite()
@@ -31,6 +33,12 @@ func (u *UI) showImportPasswords(path string) {
 	importBtn := widget.NewButton("Import", nil)
 	importBtn.Importance = widget.HighImportance
 	importBtn.OnTapped = func() {
+		if newPw.Text == "" && confirm.Text == "" {
+			// Two empty fields must not quietly make a profile anyone
+			// can open: without a password is a choice made in Settings.
+			setError(errLabel, "Choose a password for the imported profile on this computer.", "")
+			return
+		}
 		if newPw.Text != confirm.Text {
 			setError(errLabel, "The two new passwords are not the same.", "")
 			return
@@ -39,7 +47,7 @@ func (u *UI) showImportPasswords(path string) {
 		busy.Show()
 		ep, np := exportPw.Text, newPw.Text
 		u.background(func() {
-			_, err := u.eng.ImportProfile(path, ep, np)
+			res, err := u.eng.ImportProfile(path, ep, np)
 			u.do(func() {
 				busy.Hide()
 				importBtn.Enable()
@@ -53,15 +61,15 @@ func (u *UI) showImportPasswords(path string) {
 					setError(errLabel, msg, hint)
 				default:
 					d.Hide()
+					next := "Lock Nook (Ctrl+L) and enter the new password to open the imported profile."
 					if u.main == nil {
 						u.showUnlock(false)
 						setError(u.unlock.errLabel, "", "")
 						u.unlock.status.SetText("Profile imported. Enter its new password to open it.")
 						u.unlock.status.Show()
-					} else {
-						dialog.ShowInformation("Profile imported",
-							"Lock Nook (Ctrl+L) and enter the new password to open the imported profile.", u.win)
+						next = "Enter its new password to open it."
 					}
+					u.showImported(res, next)
 				}
 			})
 		})
@@ -74,6 +82,19 @@ func (u *UI) showImportPasswords(path string) {
 		newPwFields,
 		errLabel, busy,
 	)
+}
+
+// showImported tells the person, after an import, that the profile must
+// run on one computer only (engine.ImportResult.Warning), then what to do
+// next.
+func (u *UI) showImported(res engine.ImportResult, next string) {
+	warning := res.Warning
+	if res.SameAsOpen {
+		warning = "This is a copy of the profile that is open now. " + warning
+	}
+	d := dialog.NewCustom("Profile imported", "OK", container.NewVBox(para(warning), para(next)), u.win)
+	d.Resize(fyne.NewSize(460, 0))
+	u.showDialog(d)
 }
 
 // showExport writes the open profile to a backup file encrypted under a

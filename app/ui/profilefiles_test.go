@@ -64,6 +64,9 @@ func TestImportDiskFull(t *testing.T) {
 	}
 
 	h.ui.showImportPasswords(path)
+	e := h.topEntries() // backup password, new password, confirmation
+	test.Type(e[1], "new password")
+	test.Type(e[2], "new password")
 	h.tap("Import")
 	h.waitFor("the import's error", func() bool { return h.hasText("Free some space") })
 	if !h.hasText("Not enough free disk space to import the profile") {

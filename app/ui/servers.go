@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -23,9 +22,10 @@ import (
 type serversTab struct {
 	u        *UI
 	list     *fyne.Container
-	add      *widget.Entry
+	add      *field
 	addBtn   *widget.Button
 	errLabel *widget.Label
+	details  *detailsNote
 
 	hosted     string // the hosted server's invite, "" when not hosting
 	hostState  *widget.Label
@@ -33,7 +33,7 @@ type serversTab struct {
 	hostBox    *fyne.Container
 	qr         *widgets.QRView
 	inviteText *widget.Label
-	copyBtn    *widget.Button
+	copyBtn    *widgets.CopyButton
 	stats      *widget.Label
 	root       fyne.CanvasObject
 }
@@ -41,11 +41,12 @@ type serversTab struct {
 func newServersTab(u *UI) *serversTab {
 	t := &serversTab{u: u}
 	t.list = container.NewVBox()
-	t.add = widget.NewEntry()
+	t.add = newField()
 	t.add.SetPlaceHolder("Paste a server invite (NOOK:S1:…)")
 	t.add.OnSubmitted = func(string) { t.addServer() }
 	t.addBtn = widget.NewButton("Add server", t.addServer)
 	t.errLabel = errorLabel()
+	t.details = newDetailsNote()
 
 	t.hostState = para("")
 	t.hostBtn = widget.NewButton("", t.toggleHosting)
@@ -55,11 +56,7 @@ func newServersTab(u *UI) *serversTab {
 	t.inviteText.Selectable = true
 	t.inviteText.TextStyle.Monospace = true
 	t.inviteText.SizeName = theme.SizeNameCaptionText
-	t.copyBtn = widget.NewButtonWithIcon("Copy invite text", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(t.hosted)
-		t.copyBtn.SetText("Copied")
-		t.copyBtn.SetIcon(theme.ConfirmIcon())
-	})
+	t.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return t.hosted })
 	t.stats = muted("")
 	refresh := linkButton("Refresh", t.refreshHosting)
 	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
@@ -81,7 +78,7 @@ func newServersTab(u *UI) *serversTab {
 			"A server could drop or alter messages — Nook notices and warns you."),
 		t.list,
 		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
-		t.errLabel,
+		t.errLabel, t.details.root,
 	))
 	t.refresh()
 	return t
@@ -111,12 +108,7 @@ func (t *serversTab) refreshList() {
 // serverRow shows one known server: its address, and buttons to copy its
 // invite and to forget it.
 func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
-	u := t.u
-	var copyBtn *widget.Button
-	copyBtn = widget.NewButtonWithIcon("Copy invite", theme.ContentCopyIcon(), func() {
-		u.app.Clipboard().SetContent(s.Invite)
-		copyBtn.SetText("Copied")
-	})
+	copyBtn := widgets.NewCopyButton("Copy invite", func() string { return s.Invite })
 	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
 	remove.Importance = widget.LowImportance
 	title := "Group server"
@@ -132,31 +124,24 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 
 func (t *serversTab) confirmRemove(addr identity.Address) {
 	u := t.u
-	d := dialog.NewConfirm("Remove this server?",
-		"Nook forgets the server: it is no longer offered for new groups.\nYour groups on it keep working.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			if err := u.eng.RemoveServer(addr); err != nil {
-				setError(t.errLabel, "The server was not removed: "+err.Error()+".", "")
-				return
-			}
-			t.refreshList()
-		}, u.win)
-	d.SetConfirmText("Remove")
-	d.SetConfirmImportance(widget.DangerImportance)
-	u.showDialog(d)
+	u.confirm("Remove this server?", 420, "Remove", true, func() {
+		if err := u.eng.RemoveServer(addr); err != nil {
+			t.setError("The server was not removed: "+err.Error()+".", "")
+			return
+		}
+		t.refreshList()
+	}, para("Nook forgets the server: it is no longer offered for new groups. Your groups on it keep working."))
 }
 
 // addServer remembers the server of a pasted invite.
 func (t *serversTab) addServer() {
 	text := strings.TrimSpace(t.add.Text)
 	if text == "" {
-		setError(t.errLabel, "Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		t.setError("Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		t.scrollToError()
 		return
 	}
-	setError(t.errLabel, "", "")
+	t.setError("", "")
 	t.addBtn.Disable()
 	u := t.u
 	u.background(func() {
@@ -164,17 +149,26 @@ func (t *serversTab) addServer() {
 		u.do(func() {
 			t.addBtn.Enable()
 			if err != nil {
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."
-				}
-				setError(t.errLabel, "This invite could not be used ("+err.Error()+").", hint)
+				t.setError(plainError("This invite could not be used.", invite.Hint(err),
+					"Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."), "")
+				t.details.set(err)
+				t.scrollToError()
 				return
 			}
 			t.add.SetText("")
 			t.refreshList()
 		})
 	})
+}
+
+// scrollToError scrolls the tab to its end, where the error of Add server
+// is shown under the field (it appeared out of view).
+func (t *serversTab) scrollToError() {
+	if s, ok := t.root.(*container.Scroll); ok {
+		s.Content.Refresh() // lays out the label just shown
+		s.Refresh()         // and the scroll, for the taller content
+		s.ScrollToBottom()
+	}
 }
 
 // refreshHosting shows whether a server is hosted, with its invite and
@@ -241,31 +235,31 @@ func (t *serversTab) toggleHosting() {
 			u.do(func() {
 				t.hostBtn.Enable()
 				if err != nil {
-					setError(t.errLabel, "The server did not start: "+err.Error()+".", "")
+					t.setError("The server did not start: "+err.Error()+".", "")
 				}
 				t.refresh()
 			})
 		})
 		return
 	}
-	d := dialog.NewConfirm("Stop the server?",
-		"Members of groups on this server cannot exchange messages until you start it again.",
-		func(ok bool) {
-			if !ok {
-				return
-			}
-			t.hostBtn.Disable()
-			u.background(func() {
-				err := u.eng.StopServer()
-				u.do(func() {
-					t.hostBtn.Enable()
-					if err != nil {
-						setError(t.errLabel, "The server did not stop cleanly: "+err.Error()+".", "")
-					}
-					t.refresh()
-				})
+	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
+		t.hostBtn.Disable()
+		u.background(func() {
+			err := u.eng.StopServer()
+			u.do(func() {
+				t.hostBtn.Enable()
+				if err != nil {
+					t.setError("The server did not stop cleanly: "+err.Error()+".", "")
+				}
+				t.refresh()
 			})
-		}, u.win)
-	d.SetConfirmText("Stop")
-	u.showDialog(d)
+		})
+	}, para("Members of groups on this server cannot exchange messages until you start it again."))
+}
+
+// setError shows msg and hint (nothing when msg is empty), without the
+// details of an earlier error.
+func (t *serversTab) setError(msg, hint string) {
+	setError(t.errLabel, msg, hint)
+	t.details.set(nil)
 }

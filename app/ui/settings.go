@@ -26,11 +26,16 @@ type settingsDialog struct {
 
 	tabs *container.AppTabs
 
-	name        *widget.Entry
-	blockUnk    *widget.Check
-	notify      *widget.Check
-	notifyText  *widget.Check
-	autoLock    *widget.Select
+	name       *field
+	blockUnk   *widget.Check
+	notify     *widget.Check
+	notifyText *widget.Check
+	autoLock   *widget.Select
+	// The password state (Privacy tab): a sentence, the actions that fit
+	// it, and the note that automatic lock needs a password.
+	pwState     *widget.Label
+	pwActions   *fyne.Container
+	autoLockOff *widget.Label
 	themeChoice *widget.RadioGroup
 	textSize    *widget.Slider
 	network     *networkTab
@@ -101,7 +106,7 @@ func autoLockLabel(minutes int) string {
 
 func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	u := sd.u
-	sd.name = widget.NewEntry()
+	sd.name = newField()
 	sd.name.SetText(u.main.name)
 	saveName := widget.NewButton("Save name", nil)
 	saveName.OnTapped = func() {
@@ -120,7 +125,6 @@ func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	}
 	sd.name.OnChanged = func(string) { saveName.SetText("Save name") }
 	sd.name.OnSubmitted = func(string) { saveName.OnTapped() }
-	changePw := widget.NewButton("Change password…", sd.showChangePassword)
 	export := widget.NewButton("Export…", u.showExport)
 	imp := widget.NewButton("Import…", u.showImport)
 	del := widget.NewButton("Delete this profile…", sd.showDeleteProfile)
@@ -129,9 +133,6 @@ func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 		subheading("Your name"),
 		container.NewBorder(nil, nil, nil, saveName, sd.name),
 		muted("Contacts see the new name the next time they connect."),
-		widget.NewSeparator(),
-		subheading("Password"),
-		container.NewHBox(changePw),
 		widget.NewSeparator(),
 		subheading("Backup"),
 		muted("Export your profile to move it to another computer or to keep a backup. Import adds a profile from such a file."),
@@ -178,9 +179,19 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 		}
 		sd.save()
 	}
+	sd.pwState = para("")
+	sd.pwActions = container.NewHBox()
+	sd.autoLockOff = para(lockNeedsPw)
+	sd.autoLockOff.Importance = widget.WarningImportance
+	sd.refreshPassword()
 	return container.NewVScroll(container.NewVBox(
+		subheading("Password"),
+		sd.pwState,
+		sd.pwActions,
+		widget.NewSeparator(),
 		subheading("Lock automatically"),
 		sd.autoLock,
+		sd.autoLockOff,
 		muted("Locks this profile when Nook has been in the background that long, so that someone who picks up "+
 			"the computer needs your password to read it. Ctrl+L (⌘L on a Mac) locks it at once."),
 		widget.NewSeparator(),
@@ -193,6 +204,39 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 		sd.notifyText,
 		muted("Off by default: notifications can appear on a locked screen or a shared display, where others can read them."),
 	))
+}
+
+// refreshPassword shows whether the profile has a password, the actions
+// that go with it, and turns automatic lock off without one (locking
+// would protect nothing).
+func (sd *settingsDialog) refreshPassword() {
+	u := sd.u
+	has, ok := u.hasPassword()
+	sd.pwActions.RemoveAll()
+	switch {
+	case !ok:
+		sd.pwState.SetText("Nook could not read whether this profile has a password.")
+		sd.pwState.Importance = widget.DangerImportance
+	case has:
+		sd.pwState.SetText(hasPasswordState)
+		sd.pwState.Importance = widget.MediumImportance
+		sd.pwActions.Add(widget.NewButton("Change password…", u.showChangePassword))
+		sd.pwActions.Add(widget.NewButton("Remove password…", u.showRemovePassword))
+	default:
+		sd.pwState.SetText(noPasswordState)
+		sd.pwState.Importance = widget.WarningImportance
+		set := widget.NewButton("Set a password…", u.showSetPassword)
+		set.Importance = widget.HighImportance
+		sd.pwActions.Add(set)
+	}
+	sd.pwState.Refresh()
+	if ok && !has {
+		sd.autoLock.Disable()
+		sd.autoLockOff.Show()
+	} else {
+		sd.autoLock.Enable()
+		sd.autoLockOff.Hide()
+	}
 }
 
 func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
@@ -266,76 +310,72 @@ func torSummary(s model.TorStatus) string {
 	return fmt.Sprintf("Connecting to the Tor network: %d %% (%s).", s.Percent, s.Phase)
 }
 
-func (sd *settingsDialog) showChangePassword() {
-	u := sd.u
-	old := widget.NewPasswordEntry()
-	pw, confirm, pwFields := newPasswordFields()
-	errLabel := errorLabel()
-	var d *dialog.CustomDialog
-	ok := widget.NewButton("Change password", nil)
-	ok.Importance = widget.HighImportance
-	ok.OnTapped = func() {
-		if pw.Text != confirm.Text {
-			setError(errLabel, "The two new passwords are not the same.", "")
-			return
-		}
-		ok.Disable()
-		o, n := old.Text, pw.Text
-		u.background(func() {
-			err := u.eng.ChangePassword(o, n)
-			u.do(func() {
-				ok.Enable()
-				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
-					setError(errLabel, "The current password is not right.", "")
-				case err != nil:
-					setError(errLabel, "The password was not changed: "+err.Error(), "")
-				default:
-					d.Hide()
-					dialog.ShowInformation("Password changed", "Use the new password the next time you open Nook.", u.win)
-				}
-			})
-		})
-	}
-	d = u.showForm("Change password", 440, ok, old,
-		widget.NewLabel("Current password"), old,
-		widget.NewLabel("New password"), pwFields,
-		muted("Leave the new password empty to remove it: then anyone using this computer can open this profile."),
-		errLabel,
-	)
-}
-
+// showDeleteProfile deletes the profile after a confirmation that cannot
+// be given by accident: its password, or, without one, its name typed.
+// Export first… opens the export dialog over it.
 func (sd *settingsDialog) showDeleteProfile() {
 	u := sd.u
-	pw := widget.NewPasswordEntry()
-	pw.SetPlaceHolder("Your password")
+	name := u.main.name
+	has, ok := u.hasPassword()
+	has = has || !ok // unknown: the engine checks the password anyway
+	var entry *field
+	var ask fyne.CanvasObject
+	if has {
+		entry = newPasswordField()
+		entry.SetPlaceHolder("Your password")
+		ask = widget.NewLabel("Type your password to confirm")
+	} else {
+		entry = newField()
+		entry.SetPlaceHolder("Profile name")
+		ask = para("This profile has no password. To confirm, type its name, “" + name + "”.")
+	}
 	errLabel := errorLabel()
+	spinner, status, busy := busyRow()
 	del := widget.NewButton("Delete for ever", nil)
 	del.Importance = widget.DangerImportance
 	del.OnTapped = func() {
-		del.Disable()
-		p := pw.Text
+		switch {
+		case has && entry.Text == "":
+			setError(errLabel, "Type this profile's password to confirm.", "")
+			u.win.Canvas().Focus(entry)
+			return
+		case !has && strings.TrimSpace(entry.Text) != name:
+			setError(errLabel, "Type the profile's name, “"+name+"”, exactly as shown.", "")
+			u.win.Canvas().Focus(entry)
+			return
+		}
+		setError(errLabel, "", "")
+		pw := ""
+		if has {
+			pw = entry.Text
+		}
+		showBusy(true, "Deleting…", spinner, status, del, entry)
 		u.background(func() {
-			err := u.eng.DeleteProfile(p)
+			err := u.eng.DeleteProfile(pw)
 			u.do(func() {
-				del.Enable()
+				showBusy(false, "", spinner, status, del, entry)
 				switch {
 				case errors.Is(err, profile.ErrWrongPassword):
 					setError(errLabel, "That is not this profile's password.", "")
+					u.win.Canvas().Focus(entry)
 				case err != nil:
 					setError(errLabel, "The profile was not deleted: "+err.Error(), "")
 				default:
 					u.main = nil
 					u.updateTray()
 					u.showFirstScreen()
+					u.showMessage("Profile deleted",
+						"Profile “"+name+"” and all its messages were deleted from this computer.")
 				}
 			})
 		})
 	}
-	u.showForm("Delete this profile?", 440, del, pw,
+	entry.OnSubmitted = func(string) { del.OnTapped() }
+	u.showForm("Delete this profile?", 460, del, entry,
 		para("This deletes your identity, your contacts and every message from this computer. "+
 			"Contacts cannot reach this profile any more. It cannot be undone, unless you have an export."),
-		widget.NewLabel("Type your password to confirm"),
-		pw, errLabel,
+		container.NewHBox(widget.NewButton("Export first…", u.showExport)),
+		widget.NewSeparator(),
+		ask, entry, errLabel, busy,
 	)
 }

@@ -49,7 +49,7 @@ type sidebar struct {
 	mv       *mainView
 	all      map[string]*contactItem
 	shown    []*contactItem
-	list     *widget.List
+	list     *focusList
 	search   *shortcutEntry
 	archived *widget.Check
 	empty    fyne.CanvasObject
@@ -64,7 +64,12 @@ func newSidebar(mv *mainView) (*sidebar, error) {
 	s.search = newShortcutEntry(mv.u.appShortcut)
 	s.search.SetPlaceHolder("Search")
 	s.search.OnChanged = func(string) { s.rebuild() }
-	s.list = widget.NewList(
+	s.search.OnSubmitted = func(string) { // Enter opens the first match
+		if len(s.shown) > 0 {
+			mv.openChat(s.shown[0].c.Address)
+		}
+	}
+	s.list = newFocusList(
 		func() int { return len(s.shown) },
 		func() fyne.CanvasObject {
 			r := widgets.NewContactRow(widgets.ContactSummary{})
@@ -80,10 +85,12 @@ func newSidebar(mv *mainView) (*sidebar, error) {
 			}
 			r := o.(*widgets.ContactRow)
 			r.Set(s.summary(s.shown[id]))
+			r.SetFocused(s.list.hasFocus(id))
 			s.list.SetItemHeight(id, r.MinSize().Height)
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) {
+		s.list.setCurrent(id)
 		if s.syncing || id >= len(s.shown) {
 			return
 		}

@@ -12,6 +12,7 @@ package ui
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -135,10 +136,49 @@ func (u *UI) showFirstScreen() {
 	u.showUnlock(true)
 }
 
-// show replaces the window's content with one screen.
+// show replaces the window's content with one screen, under the layer
+// that draws tooltips.
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.closeDialogs()
-	u.win.SetContent(screen)
+	u.win.SetContent(widgets.NewTooltipLayer(screen))
+}
+
+// copiedFor is how long "Copied" stays under what was copied.
+const copiedFor = 2 * time.Second
+
+// copyWithFeedback copies text and says "Copied" under anchor for a
+// moment, in the tooltip layer (a message's Copy text gave no sign).
+func (u *UI) copyWithFeedback(text string, anchor fyne.CanvasObject) {
+	u.app.Clipboard().SetContent(text)
+	l, ok := u.win.Canvas().Content().(*widgets.TooltipLayer)
+	if !ok {
+		return
+	}
+	l.ShowTooltip("Copied", anchor)
+	time.AfterFunc(copiedFor, func() {
+		u.do(func() {
+			if l.Tooltip() == "Copied" {
+				l.HideTooltip(anchor)
+			}
+		})
+	})
+}
+
+// hideTooltip hides the tooltip shown, before the part of the window its
+// button is in is replaced (the button then gets no MouseOut or FocusLost).
+func (u *UI) hideTooltip() {
+	if l, ok := u.win.Canvas().Content().(*widgets.TooltipLayer); ok {
+		l.HideTooltip(nil)
+	}
+}
+
+// shortcutText names the shortcut of key with the platform's modifier, as
+// tooltips show it: "Ctrl+L", "⌘L" on a Mac.
+func shortcutText(key string) string {
+	if runtime.GOOS == "darwin" {
+		return "⌘" + key
+	}
+	return "Ctrl+" + key
 }
 
 // background runs f on a new goroutine, for engine calls that may block.
@@ -277,26 +317,85 @@ func (u *UI) showDialogOnClosed(d dialog.Dialog, onClosed func()) {
 // Cancel and the action button, and puts the focus in focus. It returns the
 // dialog, for the action to close.
 func (u *UI) showForm(title string, w float32, action *widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	return u.showFormActions(title, w, []*widget.Button{action}, focus, objects...)
+}
+
+// showFormActions is showForm with several actions after Cancel, the main
+// one last; focus may be nil (nothing to type).
+func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
-	buttons := container.NewHBox(layoutSpacer(), cancel, action)
+	cancel := newFormButton("Cancel", func() { d.Hide() })
+	buttons := container.NewHBox(layoutSpacer(), cancel)
+	for _, a := range actions {
+		buttons.Add(a)
+	}
 	content := container.NewVBox(slices.Concat(objects, []fyne.CanvasObject{buttons})...)
+	if len(actions) > 0 {
+		submitOnEnter(actions[len(actions)-1], objects...)
+	}
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(w, 0))
 	u.showDialog(d)
-	u.win.Canvas().Focus(focus)
+	if focus != nil {
+		u.win.Canvas().Focus(focus)
+	}
 	return d
+}
+
+// confirm asks before an action: the objects (the question in words, any
+// choices) above Cancel and the action's button, as every form of the app
+// (showForm). A destructive action is in the danger colour; no button has
+// an icon. Tapping the action closes the dialog and runs do; Escape closes
+// it while either button has the focus.
+func (u *UI) confirm(title string, w float32, action string, destructive bool, do func(), objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	var d *dialog.CustomDialog
+	b := newFormButton(action, func() {
+		d.Hide()
+		do()
+	})
+	b.Importance = widget.HighImportance
+	if destructive {
+		b.Importance = widget.DangerImportance
+	}
+	cancel := newFormButton("Cancel", func() { d.Hide() })
+	submitOnEnter(&b.Button, objects...)
+	content := container.NewVBox(slices.Concat(objects,
+		[]fyne.CanvasObject{container.NewHBox(layoutSpacer(), cancel, b)})...)
+	d = dialog.NewCustomWithoutButtons(title, content, u.win)
+	d.Resize(fyne.NewSize(w, 0))
+	u.showDialog(d)
+	return d
+}
+
+// submitOnEnter makes Enter in each single-line field among objects (and
+// in the containers under them) tap action, unless the field already does
+// something on Enter.
+func submitOnEnter(action *widget.Button, objects ...fyne.CanvasObject) {
+	for _, o := range objects {
+		switch x := o.(type) {
+		case *fyne.Container:
+			submitOnEnter(action, x.Objects...)
+		case *field:
+			if !x.MultiLine && x.OnSubmitted == nil {
+				x.OnSubmitted = func(string) {
+					if !action.Disabled() && action.OnTapped != nil {
+						action.OnTapped()
+					}
+				}
+			}
+		}
+	}
 }
 
 // newPasswordFields returns the entry for a new password, the one that
 // confirms it, and the box a form shows: both, with a strength meter
-// between them.
-func newPasswordFields() (pw, confirm *widget.Entry, box *fyne.Container) {
-	pw = widget.NewPasswordEntry()
-	confirm = widget.NewPasswordEntry()
+// and the second one's label ("Type it again") between them.
+func newPasswordFields() (pw, confirm *field, box *fyne.Container) {
+	pw = newPasswordField()
+	confirm = newPasswordField()
 	meter := widgets.NewPasswordStrength()
 	pw.OnChanged = meter.SetPassword
-	return pw, confirm, container.NewVBox(pw, meter, confirm)
+	return pw, confirm, container.NewVBox(pw, meter, widget.NewLabel("Type it again"), confirm)
 }
 
 // closeTopDialog closes the most recent dialog; it reports whether there
@@ -353,7 +452,7 @@ func (u *UI) appShortcut(s fyne.Shortcut) bool {
 			u.showSettings()
 		}
 	case fyne.KeyL:
-		u.lock()
+		u.lockNow()
 	default:
 		return false
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,8 +18,11 @@ const wrongPassword = "That password doesn't open any profile on this computer"
 // unlockScreen asks for a password and opens the profile it unlocks.
 type unlockScreen struct {
 	u        *UI
-	password *widget.Entry
+	password *field
 	button   *widget.Button
+	// open opens a profile without a password (UnlockAny("")); shown
+	// when the headers say there is one.
+	open     *widget.Button
 	status   *widget.Label
 	errLabel *widget.Label
 	busy     *widget.Activity
@@ -27,10 +31,14 @@ type unlockScreen struct {
 
 // showUnlock shows the unlock screen. With tryEmpty it first tries the
 // empty password, which opens a profile created without one.
+//
+// The screen says plainly when a profile on this computer has no password
+// (its header says so, profile.Info.Password): it offers Open for it, and
+// when no profile has a password it asks for none.
 func (u *UI) showUnlock(tryEmpty bool) {
 	s := &unlockScreen{u: u}
 	u.unlock = s
-	s.password = widget.NewPasswordEntry()
+	s.password = newPasswordField()
 	s.password.SetPlaceHolder("Password")
 	s.password.OnSubmitted = func(string) { s.submit() }
 	s.button = widget.NewButton("Unlock", s.submit)
@@ -46,24 +54,123 @@ func (u *UI) showUnlock(tryEmpty bool) {
 		linkButton("Create another profile", func() { u.showCreate(func() { u.showUnlock(false) }) }),
 		linkButton("Import a profile…", u.showImport),
 	)
+	s.open = widget.NewButton("Open", s.openWithout)
 	title := widget.NewLabelWithStyle("Welcome back", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
 	hint := widget.NewLabelWithStyle("Enter your password to open Nook.", fyne.TextAlignCenter, fyne.TextStyle{})
+	form := container.NewVBox(hint, container.NewBorder(nil, nil, nil, s.button, s.password))
+	without, with := countPasswords(u)
+	switch {
+	case without > 0 && with == 0:
+		// Nothing to type: say so, and open with one button.
+		s.password.Hide()
+		s.button.Hide()
+		s.open.Importance = widget.HighImportance
+		lines := []string{"This profile has no password:", "anyone using this computer can open it."}
+		if without > 1 {
+			lines = []string{"The profiles on this computer have no password:",
+				"anyone using it can open them. Open opens the oldest."}
+		}
+		form = container.NewVBox(
+			centredWarning(lines...),
+			container.NewCenter(container.NewGridWrap(fyne.NewSize(200, s.open.MinSize().Height), s.open)),
+			centredLine("To protect it: Settings → Privacy → Set a password…", widget.LowImportance),
+		)
+	case without > 0:
+		s.open.SetText("Open the profile without a password")
+		form = container.NewVBox(form,
+			centredWarning("Another profile on this computer has no password:", "anyone using it can open that one."),
+			container.NewCenter(s.open),
+		)
+	}
 	content := container.NewVBox(
 		u.logo(96),
 		title,
-		hint,
-		container.NewBorder(nil, nil, nil, s.button, s.password),
+		form,
 		s.errLabel,
 		container.NewCenter(container.NewHBox(s.busy, s.status)),
 		widget.NewSeparator(),
 		container.NewCenter(s.links),
 	)
 	u.show(column(420, content))
-	u.win.Canvas().Focus(s.password)
+	s.focus()
 	if tryEmpty {
 		s.tryEmptyPassword()
 	}
+}
+
+// countPasswords counts the readable profiles on this computer without a
+// password and those with one (or whose state an older Nook did not
+// record).
+func countPasswords(u *UI) (without, with int) {
+	infos, err := u.eng.Profiles()
+	if err != nil {
+		return 0, 0
+	}
+	for _, in := range infos {
+		switch {
+		case in.Err != nil:
+		case in.Password == profile.PasswordNone:
+			without++
+		default:
+			with++
+		}
+	}
+	return without, with
+}
+
+// centredWarning is lines of text, centred, in the warning colour. (Lines
+// rather than wrapping: the screen's column lays out at the minimum
+// height, which a wrapping label only knows after it.)
+func centredWarning(lines ...string) *widget.Label {
+	return centredLine(strings.Join(lines, "\n"), widget.WarningImportance)
+}
+
+// centredLine is one centred line of text of importance imp.
+func centredLine(text string, imp widget.Importance) *widget.Label {
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignCenter, fyne.TextStyle{})
+	l.Importance = imp
+	return l
+}
+
+// focus puts the keyboard focus in the password field, or on Open when
+// there is nothing to type.
+func (s *unlockScreen) focus() {
+	if s.password.Visible() {
+		s.u.win.Canvas().Focus(s.password)
+	} else {
+		s.u.win.Canvas().Focus(s.open)
+	}
+}
+
+// openWithout opens the profile without a password.
+func (s *unlockScreen) openWithout() {
+	if s.open.Disabled() {
+		return
+	}
+	setError(s.errLabel, "", "")
+	s.setBusy(true, "Opening…")
+	u := s.u
+	u.background(func() {
+		_, err := u.eng.UnlockAny(u.ctx(), "")
+		u.do(func() {
+			if u.unlock != s {
+				if err == nil {
+					_ = u.eng.Lock()
+				}
+				return
+			}
+			s.setBusy(false, "")
+			switch {
+			case err == nil:
+				u.onUnlocked(false)
+			case errors.Is(err, profile.ErrWrongPassword):
+				s.showError("No profile on this computer opens without a password any more.")
+			default:
+				s.showError("Nook could not open the profile: " + err.Error())
+			}
+		})
+	})
 }
 
 // tryEmptyPassword opens a password-less profile, if there is one, without
@@ -127,14 +234,16 @@ func (s *unlockScreen) setBusy(b bool, status string) {
 	if b {
 		s.password.Disable()
 		s.button.Disable()
+		s.open.Disable()
 		s.busy.Show()
 		s.busy.Start()
 	} else {
 		s.password.Enable()
 		s.button.Enable()
+		s.open.Enable()
 		s.busy.Stop()
 		s.busy.Hide()
-		s.u.win.Canvas().Focus(s.password)
+		s.focus()
 	}
 	s.status.SetText(status)
 	if status == "" {

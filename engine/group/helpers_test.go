@@ -78,7 +78,11 @@ func sealPlain(t testing.TB, g *Group, plain []byte) []byte {
 	blob := make([]byte, TagSize+NonceSize, BlobSize)
 	newDetRand("nonce").Read(blob[TagSize:])
 	g.tag(blob[:TagSize], blob[TagSize:])
-	return g.aead.Seal(blob, blob[TagSize:], plain, g.id[:])
+	aead, err := g.aead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aead.Seal(blob, blob[TagSize:], plain, g.id[:])
 }
 
 // plaintextOf returns the padded plaintext of a valid message.

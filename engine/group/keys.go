@@ -1,16 +1,17 @@
 package group
 
 import (
+	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
-	"hash"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"golang.org/x/crypto/chacha20poly1305"
 
@@ -66,19 +67,39 @@ func mustHKDF(secret, salt []byte, info string) []byte {
 	return k
 }
 
-// Group holds one group's derived keys. It is immutable and safe for
-// concurrent use.
+// Group holds one group's derived keys. It is safe for concurrent use,
+// except Wipe, which must come after every other use.
 type Group struct {
-	id     ID
-	aead   cipherAEAD
-	macs   sync.Pool // of hash.Hash: HMAC-SHA256 keyed with the tag key
-	tagKey []byte
+	id   ID
+	keys atomic.Pointer[derivedKeys] // nil once wiped
 }
 
-// cipherAEAD is the part of cipher.AEAD that Group uses.
-type cipherAEAD interface {
-	Seal(dst, nonce, plaintext, additionalData []byte) []byte
-	Open(dst, nonce, ciphertext, additionalData []byte) ([]byte, error)
+// derivedKeys are a group's keys. The AEAD and the HMAC are made from them
+// for each use (cheap next to the work they do), so that Wipe leaves no
+// copy in a cipher or hash state Nook cannot reach.
+type derivedKeys struct {
+	seal, tag []byte
+}
+
+// ErrWiped is returned by Seal and Open after Wipe.
+var ErrWiped = errors.New("group: keys wiped")
+
+// Wipe overwrites the group's keys with zeros; Seal and Open fail
+// afterwards. The group key in the caller's hands is the caller's to wipe.
+func (g *Group) Wipe() {
+	if k := g.keys.Swap(nil); k != nil {
+		clear(k.seal)
+		clear(k.tag)
+	}
+}
+
+// aead returns the group's AEAD, or ErrWiped.
+func (g *Group) aead() (cipher.AEAD, error) {
+	k := g.keys.Load()
+	if k == nil {
+		return nil, ErrWiped
+	}
+	return chacha20poly1305.NewX(k.seal)
 }
 
 // New returns the group with the given key hosted by the server whose
@@ -89,25 +110,26 @@ func New(key [KeySize]byte, serverKey [ed25519.PublicKeySize]byte) (*Group, erro
 		return nil, fmt.Errorf("%w: group key of zeros", ErrInvalid)
 	}
 	g := &Group{id: DeriveID(key, serverKey)}
-	aead, err := chacha20poly1305.NewX(mustHKDF(key[:], g.id[:], labelSealKey))
-	if err != nil {
-		return nil, fmt.Errorf("group: %w", err)
-	}
-	g.aead = aead
-	g.tagKey = mustHKDF(key[:], g.id[:], labelTagKey)
-	g.macs.New = func() any { return hmac.New(sha256.New, g.tagKey) }
+	g.keys.Store(&derivedKeys{
+		seal: mustHKDF(key[:], g.id[:], labelSealKey),
+		tag:  mustHKDF(key[:], g.id[:], labelTagKey),
+	})
 	return g, nil
 }
 
 // ID returns the group's ID.
 func (g *Group) ID() ID { return g.id }
 
-// tag computes the blob tag for nonce into dst (TagSize bytes).
-func (g *Group) tag(dst, nonce []byte) {
-	m := g.macs.Get().(hash.Hash)
-	m.Reset()
+// tag computes the blob tag for nonce into dst (TagSize bytes); false
+// after Wipe.
+func (g *Group) tag(dst, nonce []byte) bool {
+	k := g.keys.Load()
+	if k == nil {
+		return false
+	}
+	m := hmac.New(sha256.New, k.tag)
 	m.Write(nonce)
 	var sum [sha256.Size]byte
 	copy(dst, m.Sum(sum[:0])[:TagSize])
-	g.macs.Put(m)
+	return true
 }

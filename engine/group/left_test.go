@@ -62,3 +62,41 @@ func TestLeaveNoticeStrict(t *testing.T) {
 		t.Fatalf("leave notice with a body: %v, want ErrMalformed", err)
 	}
 }
+
+// TestReplayedLeaveNoticeOutsideWindow (security review L-13): a leave
+// notice is not stored as a message, so once 1024 newer messages pushed
+// its ID out of the timeline's window the message store cannot vouch for
+// it either. The server replaying it then must count as a duplicate (it is
+// the author's last message, byte for byte), never as an equivocation by
+// its honest author.
+func TestReplayedLeaveNoticeOutsideWindow(t *testing.T) {
+	g := testGroup(t, "g")
+	alice, bob := testIdentity(t, "alice"), testIdentity(t, "bob")
+	notice := Message{Seq: 1, Sent: t0, Kind: KindLeft, Name: "Alice"}
+	blob, err := g.Seal(nil, alice, &notice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := NewTimeline(TimelineOptions{Known: func(MessageID) bool { return false }}) // not stored
+	open := func(b []byte) *Message {
+		m, err := g.Open(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	if dup, fs := tl.Observe(open(blob)); dup || len(fs) != 0 {
+		t.Fatalf("notice: dup %v, findings %v", dup, fs)
+	}
+	for i := range DefaultWindow + 1 {
+		m := Message{Seq: uint64(i + 1), Sent: t0, Kind: KindText, Text: "x"}
+		b, err := g.Seal(nil, bob, &m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tl.Observe(open(b))
+	}
+	if dup, fs := tl.Observe(open(blob)); !dup || len(fs) != 0 {
+		t.Fatalf("replayed notice: dup %v, findings %v; want a duplicate", dup, fs)
+	}
+}

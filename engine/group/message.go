@@ -9,7 +9,6 @@ import (
 	"math"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"filippo.io/edwards25519"
@@ -122,8 +121,8 @@ func checkName(s string) error {
 		return fmt.Errorf("display name is not valid UTF-8")
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("display name longer than %d characters", MaxNameRunes)
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return fmt.Errorf("display name contains control characters")
+	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+		return fmt.Errorf("display name contains control, text-direction or invisible characters")
 	}
 	return nil
 }

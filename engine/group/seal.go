@@ -31,6 +31,10 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 	if rnd == nil {
 		rnd = rand.Reader
 	}
+	aead, err := g.aead()
+	if err != nil {
+		return nil, err
+	}
 	blob := make([]byte, TagSize+NonceSize, BlobSize)
 	plain, err := m.encode(make([]byte, 0, PlainSize), g.id, author)
 	if err != nil {
@@ -41,12 +45,49 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 	if _, err := io.ReadFull(rnd, nonce); err != nil {
 		return nil, fmt.Errorf("group: nonce: %w", err)
 	}
-	g.tag(blob[:TagSize], nonce)
-	blob = g.aead.Seal(blob, nonce, plain, g.id[:])
+	if !g.tag(blob[:TagSize], nonce) {
+		return nil, ErrWiped
+	}
+	blob = aead.Seal(blob, nonce, plain, g.id[:])
 	if len(blob) != BlobSize {
 		panic("group: sealed blob has the wrong size")
 	}
 	return blob, nil
+}
+
+// Reseal returns blob sealed again under a fresh nonce (and so a fresh
+// tag): the same signed message, hence the same message ID, in bytes that
+// share nothing with blob. A client sending a post again uses it so that
+// the server cannot tell the second attempt for the first (and link the
+// two tokens). blob must be one of the group's (ErrNotOurs, ErrTampered,
+// ErrBlobSize); the message inside is not checked again.
+func (g *Group) Reseal(rnd io.Reader, blob []byte) ([]byte, error) {
+	if len(blob) != BlobSize {
+		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrBlobSize, len(blob), BlobSize)
+	}
+	if !g.Ours(blob) {
+		return nil, ErrNotOurs
+	}
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	aead, err := g.aead()
+	if err != nil {
+		return nil, err
+	}
+	plain, err := aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
+	if err != nil {
+		return nil, ErrTampered
+	}
+	out := make([]byte, TagSize+NonceSize, BlobSize)
+	nonce := out[TagSize : TagSize+NonceSize]
+	if _, err := io.ReadFull(rnd, nonce); err != nil {
+		return nil, fmt.Errorf("group: nonce: %w", err)
+	}
+	if !g.tag(out[:TagSize], nonce) {
+		return nil, ErrWiped
+	}
+	return aead.Seal(out, nonce, plain, g.id[:]), nil
 }
 
 // Ours reports whether blob carries this group's tag: the cheap first step
@@ -56,8 +97,8 @@ func (g *Group) Ours(blob []byte) bool {
 		return false
 	}
 	var want [TagSize]byte
-	g.tag(want[:], blob[TagSize:TagSize+NonceSize])
-	return subtle.ConstantTimeCompare(want[:], blob[:TagSize]) == 1
+	return g.tag(want[:], blob[TagSize:TagSize+NonceSize]) &&
+		subtle.ConstantTimeCompare(want[:], blob[:TagSize]) == 1
 }
 
 // Open checks and opens a blob: its size (ErrBlobSize), its tag
@@ -68,11 +109,15 @@ func (g *Group) Open(blob []byte) (*Message, error) {
 	if len(blob) != BlobSize {
 		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrBlobSize, len(blob), BlobSize)
 	}
+	aead, err := g.aead()
+	if err != nil {
+		return nil, err
+	}
 	if !g.Ours(blob) {
 		return nil, ErrNotOurs
 	}
 	nonce := blob[TagSize : TagSize+NonceSize]
-	plain, err := g.aead.Open(make([]byte, 0, PlainSize), nonce, blob[TagSize+NonceSize:], g.id[:])
+	plain, err := aead.Open(make([]byte, 0, PlainSize), nonce, blob[TagSize+NonceSize:], g.id[:])
 	if err != nil {
 		return nil, ErrTampered
 	}
@@ -82,6 +127,10 @@ func (g *Group) Open(blob []byte) (*Message, error) {
 // openAEAD runs only the authenticated decryption, ignoring the tag: what a
 // client without tags would pay for each foreign blob (benchmarks).
 func (g *Group) openAEAD(blob []byte) error {
-	_, err := g.aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
+	aead, err := g.aead()
+	if err != nil {
+		return err
+	}
+	_, err = aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
 	return err
 }

@@ -266,3 +266,71 @@ func TestMessageIDModel(t *testing.T) {
 		}
 	}
 }
+
+// TestReseal (security review L-10): a blob sealed again opens to the same
+// message (same ID), under another nonce and tag, sharing no 8-byte run
+// with the first sealing; another group's blob or a modified one is
+// refused.
+func TestReseal(t *testing.T) {
+	g := testGroup(t, "g")
+	alice := testIdentity(t, "alice")
+	m := Message{Seq: 1, Sent: t0, Kind: KindText, Text: "hello"}
+	blob, err := g.Seal(nil, alice, &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := g.Reseal(nil, blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(again) != BlobSize {
+		t.Fatalf("resealed blob of %d bytes", len(again))
+	}
+	for i := 0; i+8 <= BlobSize; i++ {
+		if bytes.Contains(blob, again[i:i+8]) {
+			t.Fatalf("the resealed blob shares bytes %d..%d with the first", i, i+8)
+		}
+	}
+	out, err := g.Open(again)
+	if err != nil || out.ID != m.ID || out.Text != "hello" {
+		t.Fatalf("resealed blob opens to %+v, %v", out, err)
+	}
+	if _, err := testGroup(t, "other").Reseal(nil, blob); !errors.Is(err, ErrNotOurs) {
+		t.Fatalf("another group's blob: %v", err)
+	}
+	bad := bytes.Clone(blob)
+	bad[100] ^= 1
+	if _, err := g.Reseal(nil, bad); !errors.Is(err, ErrTampered) {
+		t.Fatalf("a modified blob: %v", err)
+	}
+}
+
+// TestWipe: after Wipe the group's derived keys are zeros, and it neither
+// seals nor opens (nor claims a blob as its own).
+func TestWipe(t *testing.T) {
+	g := testGroup(t, "wiped")
+	author := testIdentity(t, "author")
+	blob, err := g.Seal(nil, author, &Message{Seq: 1, Kind: KindText, Sent: time.Now(), Text: "hi"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := g.keys.Load()
+	g.Wipe()
+	for _, b := range [][]byte{k.seal, k.tag} {
+		for _, x := range b {
+			if x != 0 {
+				t.Fatalf("key bytes left after Wipe: %x", b)
+			}
+		}
+	}
+	if g.Ours(blob) {
+		t.Error("a wiped group claims a blob")
+	}
+	if _, err := g.Open(blob); !errors.Is(err, ErrWiped) {
+		t.Errorf("Open after Wipe: %v, want ErrWiped", err)
+	}
+	if _, err := g.Seal(nil, author, &Message{Seq: 2, Kind: KindText, Sent: time.Now(), Text: "hi"}); !errors.Is(err, ErrWiped) {
+		t.Errorf("Seal after Wipe: %v, want ErrWiped", err)
+	}
+	g.Wipe() // twice is fine
+}

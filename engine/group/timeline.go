@@ -108,13 +108,17 @@ func (t *Timeline) Seen(id MessageID) bool {
 // dup for a message observed before (a replay: drop it; it is counted in
 // Stats, not reported), and otherwise the findings it raises, if any.
 func (t *Timeline) Observe(m *Message) (dup bool, findings []Finding) {
-	if t.Seen(m.ID) {
+	a := t.authors[m.Author]
+	// An author's last message is a duplicate even once it left the
+	// window: messages the client does not store (leave notices, unknown
+	// kinds) are not Known, and a replay of one must not read as the
+	// author signing two messages with one number.
+	if t.Seen(m.ID) || a != nil && a.lastSeq == m.Seq && a.lastID == m.ID {
 		t.stats.Duplicates++
 		t.dirtyMeta = true
 		return true, nil
 	}
 	f := Finding{Author: m.Author, Message: m.ID, Seq: m.Seq}
-	a := t.authors[m.Author]
 	start := a == nil
 	if a != nil {
 		f.Last = a.lastSeq

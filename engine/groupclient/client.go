@@ -3,6 +3,8 @@ package groupclient
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"io"
@@ -37,9 +39,56 @@ type GroupInfo struct {
 	Name         string
 	// Server is the onion address of the group's server.
 	Server identity.Address
+	// ServerFingerprint is a short fingerprint of the server's bundle
+	// (BundleFingerprint): members who compare it know that the server
+	// handed them all the same address and token key.
+	ServerFingerprint string
+	// ServerConflict is set when another group of the profile on a server
+	// with the same signing key has another onion address or token key: the
+	// operator hands out different bundles, which lets it tell the groups'
+	// blobs apart (a model.GroupWarning of kind "server bundles differ" said
+	// so when it was found).
+	ServerConflict bool
 	// Left is set for a group the profile left whose messages it kept
 	// (LeftGroups): read-only history, nothing is sent or received.
 	Left bool
+}
+
+// BundleFingerprint returns a short fingerprint of a server bundle's onion
+// address, signing key and token key (not its creation time, which a
+// server may sign again): 20 lower-case base32 characters in groups of 4,
+// the first 100 bits of SHA-256("nook server fingerprint v1\x00" ‖ onion
+// key ‖ signing key ‖ token key).
+func BundleFingerprint(b *invite.Bundle) string {
+	h := sha256.New()
+	h.Write([]byte("nook server fingerprint v1\x00"))
+	h.Write(b.Address.PublicKey())
+	h.Write(b.SigningKey[:])
+	h.Write(b.TokenKey[:])
+	enc := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(h.Sum(nil)[:13]))[:20]
+	var out strings.Builder
+	for i := 0; i < len(enc); i += 4 {
+		if i > 0 {
+			out.WriteByte(' ')
+		}
+		out.WriteString(enc[i : i+4])
+	}
+	return out.String()
+}
+
+// sameBundle reports whether two bundles of one signing key agree on what
+// matters: the onion address and the token key.
+func sameBundle(a, b *invite.Bundle) bool { return a.Address == b.Address && a.TokenKey == b.TokenKey }
+
+// conflictLocked reports whether another group on gs's server (same
+// signing key) has another address or token key. c.mu is held.
+func (c *Client) conflictLocked(gs *groupState) bool {
+	for _, o := range c.groupsOnLocked(gs.rec.bundle.SigningKey) {
+		if !sameBundle(&o.rec.bundle, &gs.rec.bundle) {
+			return true
+		}
+	}
+	return false
 }
 
 // Member is an author seen in a group.
@@ -52,6 +101,14 @@ type Member struct {
 	// Left is set when their last message was a notice that they left
 	// the group.
 	Left bool
+	// IsContact and NameCollides are set by the engine (engine.GroupMembers),
+	// which knows the profile's contacts; the group client leaves them
+	// false. IsContact: the member is an accepted contact (the app shows
+	// the contact's own name). NameCollides: the member is not a contact and
+	// carries a name that a contact, the profile itself or another member
+	// also goes by: someone may be passing as them.
+	IsContact    bool
+	NameCollides bool
 }
 
 // groupState is one group of the profile.
@@ -159,7 +216,8 @@ func (c *Client) start() error {
 	return nil
 }
 
-// Close stops every connection and waits for the client's goroutines.
+// Close stops every connection, waits for the client's goroutines and
+// wipes the group keys it holds (best effort, see docs/security.md).
 func (c *Client) Close() error {
 	c.mu.Lock()
 	c.closed = true
@@ -168,6 +226,14 @@ func (c *Client) Close() error {
 	}
 	c.mu.Unlock()
 	c.wg.Wait()
+	// Wipe the group keys held in memory (best effort: copies made by the
+	// runtime, or in invite texts shown, are out of reach).
+	c.mu.Lock()
+	for _, gs := range c.groups {
+		gs.g.Wipe()
+		clear(gs.rec.key[:])
+	}
+	c.mu.Unlock()
 	return nil
 }
 
@@ -189,6 +255,11 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	gs.head = gs.tl.Head()
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
+	}
+	if c.conflictLocked(gs) {
+		c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(r.bundle.Address), Kind: "server bundles differ",
+			Reason: "the server of this group gave another of your groups a different address or posting key: " +
+				"its operator can tell those groups' messages apart; compare the server fingerprint with the other members"})
 	}
 	c.groups[g.ID()] = gs
 	srv := c.serverLocked(r.bundle)
@@ -216,7 +287,7 @@ func (c *Client) serverLocked(b invite.Bundle) *server {
 // that came back (delivered).
 func (c *Client) knownFunc(conv model.ConversationID) func(group.MessageID) bool {
 	return func(id group.MessageID) bool {
-		m, err := c.st.GetMessage(id.Model())
+		m, err := c.st.GetMessage(conv, id.Model())
 		return err == nil && m.Conversation == conv &&
 			(m.Status == model.StatusReceived || m.Status == model.StatusDelivered)
 	}
@@ -256,7 +327,7 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 		return GroupInfo{}, ErrClosed
 	}
 	if gs, ok := c.groups[g.ID()]; ok {
-		return gs.info(), nil
+		return c.infoLocked(gs), nil
 	}
 	v, err := r.encode()
 	if err != nil {
@@ -275,11 +346,13 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	return gs.info(), nil
+	return c.infoLocked(gs), nil
 }
 
-func (gs *groupState) info() GroupInfo {
-	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address}
+// infoLocked describes gs. c.mu is held.
+func (c *Client) infoLocked(gs *groupState) GroupInfo {
+	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address,
+		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs)}
 }
 
 // Groups returns the profile's groups, ordered by name.
@@ -288,7 +361,7 @@ func (c *Client) Groups() []GroupInfo {
 	defer c.mu.Unlock()
 	out := make([]GroupInfo, 0, len(c.groups))
 	for _, gs := range c.groups {
-		out = append(out, gs.info())
+		out = append(out, c.infoLocked(gs))
 	}
 	slices.SortFunc(out, func(a, b GroupInfo) int {
 		if n := strings.Compare(a.Name, b.Name); n != 0 {

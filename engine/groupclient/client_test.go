@@ -198,3 +198,29 @@ func TestQueueSurvivesRestart(t *testing.T) {
 		t.Fatalf("alice has %d messages", len(got))
 	}
 }
+
+// TestCloseWipesGroupKeys: Close (which Lock calls through the engine)
+// leaves no group key in the client's memory: every group's key record is
+// zeros, and its derived keys are gone (it can no longer seal).
+func TestCloseWipesGroupKeys(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice := newMember(t, tr, "alice")
+	info, err := alice.c.CreateGroup("friends", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := alice.c
+	gs := c.groups[info.ID]
+	if gs.rec.key == ([group.KeySize]byte{}) {
+		t.Fatal("the group has no key before Close")
+	}
+	alice.stop()
+	if gs.rec.key != ([group.KeySize]byte{}) {
+		t.Error("the group key is still in memory after Close")
+	}
+	if _, err := gs.g.Seal(nil, alice.id, &group.Message{Seq: 1, Kind: group.KindText, Text: "x"}); !errors.Is(err, group.ErrWiped) {
+		t.Errorf("sealing after Close: %v, want group.ErrWiped", err)
+	}
+}

@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"io"
@@ -24,6 +25,16 @@ const (
 	DefaultProgressEvery = 100
 	DefaultKeepalive     = time.Minute
 	DefaultRequestWait   = 2 * time.Minute
+	// DefaultPostGap is the longest random pause between two posts sent
+	// one after the other.
+	DefaultPostGap = 2 * time.Second
+	// DefaultRefillWithin is the longest random wait before a wallet that
+	// ran low is refilled.
+	DefaultRefillWithin = 5 * time.Minute
+	// DefaultMaxPoWBits is the hardest proof of work the client solves for
+	// a token batch: 16 times the servers' default (tokens.DefaultPoWBits),
+	// a few seconds on a laptop. A server asking more gets no answer.
+	DefaultMaxPoWBits = 24
 )
 
 // Config configures a Client.
@@ -58,6 +69,25 @@ type Config struct {
 	ProgressEvery int
 	// RequestWait bounds a request's answer (token batch, post result).
 	RequestWait time.Duration
+	// PostGap is the longest pause between two posts sent one after the
+	// other: each waits a random time below it, so that a burst of queued
+	// posts does not leave back to back (DefaultPostGap if 0; negative:
+	// no pause).
+	PostGap time.Duration
+	// RefillWithin bounds the random wait between a post that leaves the
+	// wallet below LowWater and the fetching of a new batch, so that the
+	// fetch does not mark the time of a post (DefaultRefillWithin if 0;
+	// negative: no wait). An empty wallet is refilled at once: a post
+	// cannot go without a token.
+	RefillWithin time.Duration
+	// sleep, if set (tests), replaces the random pauses (kind "gap" or
+	// "refill"): it returns false when ctx ended.
+	sleep func(ctx context.Context, kind string, d time.Duration) bool
+	// MaxPoWBits is the hardest proof of work solved for a token batch
+	// (DefaultMaxPoWBits if 0). A server that asks for more gets no token
+	// request: the client warns (model.GroupWarning, kind "proof of
+	// work") and keeps its posts queued, trying again later.
+	MaxPoWBits int
 }
 
 // ErrConfig is returned by New for an unusable configuration.
@@ -98,6 +128,7 @@ func (c Config) withDefaults() (Config, error) {
 	pos(&c.LowWater, DefaultLowWater)
 	pos(&c.Batch, DefaultBatch)
 	pos(&c.ProgressEvery, DefaultProgressEvery)
+	pos(&c.MaxPoWBits, DefaultMaxPoWBits)
 	if c.Batch > protocol.MaxTokenBatch {
 		c.Batch = protocol.MaxTokenBatch
 	}
@@ -109,7 +140,39 @@ func (c Config) withDefaults() (Config, error) {
 	dur(&c.MinBackoff, DefaultMinBackoff)
 	dur(&c.MaxBackoff, DefaultMaxBackoff)
 	dur(&c.RequestWait, DefaultRequestWait)
+	if c.PostGap == 0 {
+		c.PostGap = DefaultPostGap
+	}
+	if c.RefillWithin == 0 {
+		c.RefillWithin = DefaultRefillWithin
+	}
+	if c.sleep == nil {
+		c.sleep = sleep
+	}
 	return c, nil
+}
+
+// sleep waits d or until ctx ends; it reports whether ctx is still live.
+func sleep(ctx context.Context, _ string, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// randBelow returns a uniformly random duration in [0, max), 0 for max ≤ 0.
+func randBelow(rnd io.Reader, max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(randUint64(rnd) % uint64(max))
 }
 
 // lockedReader makes an injected random source safe for the client's

@@ -4,12 +4,18 @@
 // the server holds.
 //
 // One Client serves a profile. For every group server it runs a subscriber
-// (one long-lived connection: Subscribe from the persisted cursor, then
+// (one long-lived connection: Subscribe from a randomised cursor somewhat
+// before the persisted one, skipping what it already stored, then
 // live blobs) and a poster (the persistent post queue). Every connection
 // uses a fresh, throwaway identity, so the server cannot link connections
 // to each other or to the profile; each post goes on its own connection
 // with its own anonymous token, and tokens are fetched on yet another
 // connection, so neither issuance nor connection links two posts.
+//
+// Every send attempt of a post is sealed afresh (group.Reseal), queued
+// posts leave with random pauses between them (Config.PostGap), and a
+// wallet running low is refilled at a random time (Config.RefillWithin),
+// so that neither resends, bursts nor token fetches link posts.
 //
 // Catch-up trial-rejects each blob by tag against the profile's groups on
 // that server, opens and verifies what is ours, feeds each group's

@@ -94,6 +94,8 @@ type member struct {
 	tr   transport.Transport
 	c    *Client
 	ev   *recorder
+	// tune, if set, adjusts the configuration of the next start.
+	tune func(*Config)
 }
 
 func newMember(t testing.TB, tr transport.Transport, name string) *member {
@@ -113,10 +115,14 @@ func newMember(t testing.TB, tr transport.Transport, name string) *member {
 func (m *member) start() {
 	m.t.Helper()
 	m.ev = newRecorder()
-	c, err := New(Config{Store: m.st, Transport: m.tr, Self: m.id, Emit: m.ev.emit,
+	cfg := Config{Store: m.st, Transport: m.tr, Self: m.id, Emit: m.ev.emit,
 		Name:       func() string { return m.name },
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestWait: 30 * time.Second,
-		ProgressEvery: 50})
+		ProgressEvery: 50, PostGap: -1, RefillWithin: -1}
+	if m.tune != nil {
+		m.tune(&cfg)
+	}
+	c, err := New(cfg)
 	if err != nil {
 		m.t.Fatal(err)
 	}

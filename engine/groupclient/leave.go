@@ -79,11 +79,15 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		return nil, err
 	}
 	notice := group.Message{Kind: group.KindLeft, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head, Seq: last + 1}
-	blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
-	if err != nil {
-		return nil, err
+	nr := &noticeRecord{group: id, bundle: bundle}
+	for range noticeCopies {
+		blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
+		if err != nil {
+			return nil, err
+		}
+		nr.blobs = append(nr.blobs, blob)
 	}
-	nv, err := (&noticeRecord{group: id, bundle: bundle, blob: blob}).encode()
+	nv, err := nr.encode()
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +214,7 @@ func (c *Client) finishLeave(id group.ID) error {
 	switch r.mode {
 	case cleanupKeep:
 		for _, q := range r.queued {
-			if err := c.dropQueued(q); err != nil {
+			if err := c.dropQueued(id.Conversation(), q); err != nil {
 				return err
 			}
 		}
@@ -224,10 +228,10 @@ func (c *Client) finishLeave(id group.ID) error {
 
 // dropQueued marks a post that was queued when its group was left as
 // failed (unless it made it to the server meanwhile).
-func (c *Client) dropQueued(id model.MessageID) error {
+func (c *Client) dropQueued(conv model.ConversationID, id model.MessageID) error {
 	c.mu.Lock() // as markSent, which may run at the same time
 	defer c.mu.Unlock()
-	m, err := c.st.GetMessage(id)
+	m, err := c.st.GetMessage(conv, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -236,7 +240,7 @@ func (c *Client) dropQueued(id model.MessageID) error {
 	if m.Status != model.StatusQueued {
 		return nil
 	}
-	if _, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reasonLeft); err != nil {
+	if _, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reasonLeft); err != nil {
 		return err
 	}
 	c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusFailed, Reason: reasonLeft})

@@ -233,7 +233,7 @@ func TestLeaveGroup(t *testing.T) {
 			if _, err := alice.c.bucket.Get(queueKey(q.ID)); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("a queued blob is still stored: %v", err)
 			}
-			if m, err := alice.st.GetMessage(q.ID); err != nil || m.Status != model.StatusFailed || m.FailReason != reasonLeft {
+			if m, err := alice.st.GetMessage(q.Conversation, q.ID); err != nil || m.Status != model.StatusFailed || m.FailReason != reasonLeft {
 				t.Fatalf("queued post after leaving: %+v, %v", m, err)
 			}
 		}
@@ -488,7 +488,7 @@ func TestLeaveInterrupted(t *testing.T) {
 	if got := bodies(alice.messages(deleted.Conversation)); len(got) != 1 {
 		t.Fatalf("the interrupted deletion already ran: %q", got)
 	}
-	if m, _ := alice.st.GetMessage(q.ID); m.Status != model.StatusQueued {
+	if m, _ := alice.st.GetMessage(q.Conversation, q.ID); m.Status != model.StatusQueued {
 		t.Fatalf("the interrupted leaving already marked the post: %+v", m)
 	}
 
@@ -500,7 +500,7 @@ func TestLeaveInterrupted(t *testing.T) {
 		t.Fatalf("left groups after the restart: %+v, %v", left, err)
 	}
 	checkForgotten(t, alice, deleted.ID, nil)
-	if m, _ := alice.st.GetMessage(q.ID); m.Status != model.StatusFailed || m.FailReason != reasonLeft {
+	if m, _ := alice.st.GetMessage(q.Conversation, q.ID); m.Status != model.StatusFailed || m.FailReason != reasonLeft {
 		t.Fatalf("the dropped post after the restart: %+v", m)
 	}
 	if got := bodies(alice.messages(kept.Conversation)); !slices.Equal(got, []string{"hello kept", "queued"}) {

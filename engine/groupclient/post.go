@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -81,8 +82,8 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 
 // fullID returns the group message ID of a stored message of gs.
 func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, error) {
-	m, err := c.st.GetMessage(id)
-	if errors.Is(err, store.ErrNotFound) || err == nil && m.Conversation != gs.conv {
+	_, err := c.st.GetMessage(gs.conv, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return group.MessageID{}, ErrUnknownMessage
 	} else if err != nil {
 		return group.MessageID{}, err
@@ -100,13 +101,15 @@ func (c *Client) fullID(gs *groupState, id model.MessageID) (group.MessageID, er
 // the notice went out must not appear to leave after their return.
 func (s *server) runPoster(ctx context.Context) {
 	b := backoff{min: s.c.cfg.MinBackoff, max: s.c.cfg.MaxBackoff}
+	idle := true // nothing sent since the poster last had nothing to do
 	for ctx.Err() == nil {
 		notices, err := s.c.pendingNotices(&s.bundle.SigningKey)
-		var queued []model.MessageID
+		var queued []queuedPost
 		if err == nil {
 			queued, err = s.queued()
 		}
 		if err == nil && len(queued) == 0 && len(notices) == 0 {
+			idle = true
 			select {
 			case <-ctx.Done():
 				return
@@ -114,17 +117,29 @@ func (s *server) runPoster(ctx context.Context) {
 				continue
 			}
 		}
-		for _, n := range notices {
-			if err != nil {
-				break
-			}
-			err = s.postNotice(ctx, n)
+		// A random pause before every post but the first after the
+		// poster had nothing to do: a burst does not leave back to back.
+		gap := func() bool {
+			return idle || s.c.cfg.sleep(ctx, "gap", randBelow(s.c.cfg.Rand, s.c.cfg.PostGap))
 		}
-		for _, id := range queued {
-			if err != nil {
+		for _, n := range notices {
+			if err != nil || !gap() {
 				break
 			}
-			err = s.postOne(ctx, id)
+			if err = s.postNotice(ctx, n); err == nil {
+				idle = false
+			}
+		}
+		for _, q := range queued {
+			if err != nil || !gap() {
+				break
+			}
+			if err = s.postOne(ctx, q.conv, q.id); err == nil {
+				idle = false
+			}
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		if err == nil {
 			b.reset()
@@ -136,18 +151,26 @@ func (s *server) runPoster(ctx context.Context) {
 	}
 }
 
-// queued returns the IDs in the post queue of the server's groups.
-func (s *server) queued() ([]model.MessageID, error) {
+// A queuedPost names a post of ours: its group's conversation and its ID.
+type queuedPost struct {
+	conv model.ConversationID
+	id   model.MessageID
+}
+
+// queued returns the posts in the queue of the server's groups.
+func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
 	groups := s.c.groupsOnLocked(s.bundle.SigningKey)
 	s.c.mu.Unlock()
-	var out []model.MessageID
+	var out []queuedPost
 	for _, gs := range groups {
 		ids, err := s.c.st.Outbox(gs.conv)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ids...)
+		for _, id := range ids {
+			out = append(out, queuedPost{gs.conv, id})
+		}
 	}
 	return out, nil
 }
@@ -157,22 +180,22 @@ func (s *server) queued() ([]model.MessageID, error) {
 var errPostFailed = errors.New("groupclient: post refused")
 
 // postOne sends one queued post on a connection of its own.
-func (s *server) postOne(ctx context.Context, id model.MessageID) error {
+func (s *server) postOne(ctx context.Context, conv model.ConversationID, id model.MessageID) error {
 	blob, err := s.c.bucket.Get(queueKey(id))
 	if errors.Is(err, store.ErrNotFound) {
 		return s.c.st.Dequeue(id)
 	} else if err != nil {
 		return err
 	}
-	status, err := s.post(ctx, blob)
+	status, err := s.post(ctx, blob, s.c.resealer(conv))
 	if err != nil {
 		return err
 	}
 	switch status {
 	case protocol.PostOK:
-		return s.c.markSent(id)
+		return s.c.markSent(conv, id)
 	case protocol.PostWrongSize:
-		return s.c.markFailed(id, "the server refused the message")
+		return s.c.markFailed(conv, id, "the server refused the message")
 	}
 	return fmt.Errorf("%w: %s", errPostFailed, status)
 }
@@ -180,7 +203,7 @@ func (s *server) postOne(ctx context.Context, id model.MessageID) error {
 // postNotice sends a leave notice on a connection of its own and forgets
 // it once the server stored it (or refused it for good).
 func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
-	status, err := s.post(ctx, n.blob)
+	status, err := s.post(ctx, nil, func([]byte) ([]byte, error) { return s.c.takeNoticeCopy(s.bundle.SigningKey, n.group) })
 	if err != nil {
 		return err
 	}
@@ -190,11 +213,68 @@ func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
 	return s.c.bucket.Delete(noticeKey(s.bundle.SigningKey, n.group))
 }
 
+// takeNoticeCopy returns a copy of the stored leave notice of a group to
+// send, and stores the notice without it when other copies remain, so that
+// no copy but the last is ever sent twice, even across a crash. It reads
+// the stored record each time: a notice replaced meanwhile (the group
+// joined and left again) is the one sent.
+func (c *Client) takeNoticeCopy(server [32]byte, id group.ID) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, err := c.bucket.Get(noticeKey(server, id))
+	if err != nil {
+		return nil, err
+	}
+	n, err := decodeNoticeRecord(id, v)
+	if err != nil {
+		return nil, err
+	}
+	blob := bytes.Clone(n.blobs[0])
+	if len(n.blobs) > 1 {
+		n.blobs = n.blobs[1:]
+		nv, err := n.encode()
+		if err != nil {
+			return nil, err
+		}
+		if err := c.bucket.Put(noticeKey(server, id), nv); err != nil {
+			return nil, err
+		}
+	}
+	return blob, nil
+}
+
+// resealer returns what seals a queued post of conversation conv again for
+// each attempt (group.Reseal), or nil when its group is gone (the stored
+// bytes go).
+func (c *Client) resealer(conv model.ConversationID) func([]byte) ([]byte, error) {
+	gid, ok := group.ParseConversation(conv)
+	if !ok {
+		return nil
+	}
+	gs, err := c.group(gid)
+	if err != nil {
+		return nil
+	}
+	return func(blob []byte) ([]byte, error) { return gs.g.Reseal(c.cfg.Rand, blob) }
+}
+
 // post sends blob and returns the server's answer, taking another token
-// (at most three times) when the server refuses the one it got.
-func (s *server) post(ctx context.Context, blob []byte) (protocol.PostStatus, error) {
+// (at most three times) when the server refuses the one it got. With
+// reseal, every attempt sends the blob sealed afresh: a resend (after a
+// lost answer, a crash or a refused token) shares no bytes with an earlier
+// attempt, so the server cannot link the two tokens through it. A leave
+// notice cannot be sealed again (its group key is forgotten): each attempt
+// takes another of its stored copies (takeNoticeCopy).
+func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error)) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
-		status, err := s.send(ctx, blob)
+		out := blob
+		if reseal != nil {
+			var err error
+			if out, err = reseal(blob); err != nil {
+				return 0, err
+			}
+		}
+		status, err := s.send(ctx, out)
 		if err != nil {
 			return 0, err
 		}
@@ -240,12 +320,12 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 	return res.Status, nil
 }
 
-// markSent records that the server stored a queued post, in one
-// transaction: the message is Sent and leaves the outbox and the queue.
-// The post may belong to a group left while it was on its way: it is then
-// marked sent all the same (history kept), or was deleted (history
-// deleted).
-func (c *Client) markSent(id model.MessageID) error {
+// markSent records that the server stored a queued post of conversation
+// conv, in one transaction: the message is Sent and leaves the outbox and
+// the queue. The post may belong to a group left while it was on its way:
+// it is then marked sent all the same (history kept), or was deleted
+// (history deleted).
+func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
@@ -253,13 +333,13 @@ func (c *Client) markSent(id model.MessageID) error {
 	var sent *model.Message
 	err := c.st.Update(func(tx *store.Tx) error {
 		sent = nil
-		m, err := tx.GetMessage(id)
+		m, err := tx.GetMessage(conv, id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 		case err != nil:
 			return err
 		case m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft:
-			if m, err = tx.SetStatus(id, model.StatusSent, ""); err != nil {
+			if m, err = tx.SetStatus(conv, id, model.StatusSent, ""); err != nil {
 				return err
 			}
 			sent = &m
@@ -279,8 +359,8 @@ func (c *Client) markSent(id model.MessageID) error {
 }
 
 // markFailed gives up on a queued post.
-func (c *Client) markFailed(id model.MessageID, reason string) error {
-	m, err := c.st.UpdateMessageStatus(id, model.StatusFailed, reason)
+func (c *Client) markFailed(conv model.ConversationID, id model.MessageID, reason string) error {
+	m, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reason)
 	if err != nil {
 		return err
 	}

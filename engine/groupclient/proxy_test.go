@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"math"
 	"net"
 	"sync"
 	"testing"
@@ -38,6 +39,25 @@ type proxy struct {
 	perCon map[int]int        // posts per connection
 	seen   [][]byte           // every record a client sent, encoded
 	conns  map[net.Conn]bool
+	// dropResults is the number of PostResults still to be withheld (the
+	// connection is closed instead): the server stored the post, the
+	// client never learns it.
+	dropResults int
+	// recorded is closed and replaced whenever a client record is recorded.
+	recorded chan struct{}
+	// paused makes the proxy close every new connection at once.
+	paused bool
+	// label is attached to the subscriptions recorded while it is set.
+	label string
+	subs  []recordedSub
+	sent  map[int]uint64 // per connection, the highest blob seq sent to the client
+}
+
+// recordedSub is a Subscribe a client sent (probes past every seq excluded).
+type recordedSub struct {
+	conn   int
+	cursor uint64
+	label  string
 }
 
 func startProxy(t testing.TB, tr transport.Transport, upstream *invite.Bundle) *proxy {
@@ -56,7 +76,7 @@ func startProxy(t testing.TB, tr transport.Transport, upstream *invite.Bundle) *
 		t.Fatal(err)
 	}
 	p := &proxy{t: t, id: id, bundle: b, upstream: upstream.Address, tr: tr, ln: ln,
-		perCon: map[int]int{}, conns: map[net.Conn]bool{}}
+		perCon: map[int]int{}, conns: map[net.Conn]bool{}, sent: map[int]uint64{}, recorded: make(chan struct{})}
 	p.wg.Add(1)
 	go p.accept()
 	return p
@@ -107,7 +127,53 @@ func (p *proxy) accept() {
 	}
 }
 
+// setPaused pauses or resumes the proxy.
+func (p *proxy) setPaused(on bool) {
+	p.mu.Lock()
+	p.paused = on
+	p.mu.Unlock()
+}
+
+// count returns the number of records of type typ clients sent.
+func (p *proxy) count(typ protocol.Type) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, r := range p.seen {
+		if len(r) > 0 && protocol.Type(r[0]) == typ {
+			n++
+		}
+	}
+	return n
+}
+
+// waitCount waits until clients sent n records of type typ.
+func (p *proxy) waitCount(t testing.TB, typ protocol.Type, n int) {
+	t.Helper()
+	deadline := time.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		p.mu.Lock()
+		changed := p.recorded
+		p.mu.Unlock()
+		if p.count(typ) >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			t.Fatalf("timed out waiting for %d records of type %s", n, typ)
+		}
+	}
+}
+
 func (p *proxy) serve(n int, raw net.Conn) {
+	p.mu.Lock()
+	paused := p.paused
+	p.mu.Unlock()
+	if paused {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	down, err := handshake.Server(ctx, raw, p.id, nil)
@@ -141,9 +207,21 @@ func (p *proxy) serve(n int, raw net.Conn) {
 				return
 			}
 			out := []protocol.Record{r}
+			if _, ok := r.(*protocol.PostResult); ok {
+				p.mu.Lock()
+				drop := p.dropResults > 0
+				if drop {
+					p.dropResults--
+				}
+				p.mu.Unlock()
+				if drop {
+					return
+				}
+			}
 			if b, ok := r.(*protocol.Blob); ok {
 				p.mu.Lock()
 				mangle := p.mangle
+				p.sent[n] = max(p.sent[n], b.Seq)
 				p.mu.Unlock()
 				if mangle != nil {
 					out = out[:0]
@@ -170,9 +248,14 @@ func (p *proxy) serve(n int, raw net.Conn) {
 		enc, _ := protocol.Encode(r)
 		p.mu.Lock()
 		p.seen = append(p.seen, enc)
+		close(p.recorded)
+		p.recorded = make(chan struct{})
 		if post, ok := r.(*protocol.Post); ok {
 			p.posts = append(p.posts, append([]byte(nil), post.Blob...))
 			p.perCon[n]++
+		}
+		if sub, ok := r.(*protocol.Subscribe); ok && sub.Cursor != math.MaxUint64 {
+			p.subs = append(p.subs, recordedSub{conn: n, cursor: sub.Cursor, label: p.label})
 		}
 		p.mu.Unlock()
 		if up.Send(r) != nil {

@@ -25,7 +25,10 @@ import (
 //	"l" ‖ group ID [32]            → a group left with its history kept: version 1 ‖
 //	                                 address length u8 ‖ server address ‖ name
 //	"f" ‖ server key [32] ‖ group ID [32] → the profile's leave notice, still to be posted:
-//	                                 version 1 ‖ bundle [invite.BundleSize] ‖ sealed blob
+//	                                 version 2 ‖ bundle [invite.BundleSize] ‖ n × sealed blob
+//	                                 (1 ≤ n ≤ maxNoticeCopies: the same notice sealed n times,
+//	                                 each copy sent at most once but the last); version 1
+//	                                 (written before) holds one blob
 //	"p" ‖ group ID [32]            → a leaving whose cleanup is not finished: version 1 ‖
 //	                                 mode u8 (1 keep history, 2 delete it) ‖ n × model ID [16]
 //	                                 (the posts that were queued)
@@ -119,30 +122,63 @@ func decodeLeftRecord(b []byte) (*leftRecord, error) {
 	return &leftRecord{server: identity.Address(b[2 : 2+int(b[1])]), name: string(b[2+int(b[1]):])}, nil
 }
 
-// noticeRecord is a leave notice waiting to be posted.
+// noticeVersion is the layout version of "f" records this client writes;
+// version 1 (one copy) is still read.
+const noticeVersion = 2
+
+// noticeCopies is the number of copies of a leave notice sealed when
+// leaving: a resend (after a lost answer or a refused token) takes a copy
+// not sent before, since the group key that could seal another is
+// forgotten. maxNoticeCopies bounds what a record may hold.
+const (
+	noticeCopies    = 4
+	maxNoticeCopies = 16
+)
+
+// noticeRecord is a leave notice waiting to be posted: the same signed
+// notice sealed into one or more blobs.
 type noticeRecord struct {
 	group  group.ID
 	bundle invite.Bundle
-	blob   []byte
+	blobs  [][]byte
 }
 
 func (r *noticeRecord) encode() ([]byte, error) {
-	b, err := r.bundle.AppendBinary([]byte{recordVersion})
+	if len(r.blobs) == 0 || len(r.blobs) > maxNoticeCopies {
+		return nil, fmt.Errorf("%w: leave notice with %d copies", ErrCorrupt, len(r.blobs))
+	}
+	b, err := r.bundle.AppendBinary([]byte{noticeVersion})
 	if err != nil {
 		return nil, err
 	}
-	return append(b, r.blob...), nil
+	for _, blob := range r.blobs {
+		b = append(b, blob...)
+	}
+	return b, nil
 }
 
 func decodeNoticeRecord(id group.ID, b []byte) (*noticeRecord, error) {
-	if len(b) != 1+invite.BundleSize+group.BlobSize || b[0] != recordVersion {
+	if len(b) < 1+invite.BundleSize+group.BlobSize {
+		return nil, fmt.Errorf("%w: leave notice", ErrCorrupt)
+	}
+	blobs := b[1+invite.BundleSize:]
+	n := len(blobs) / group.BlobSize
+	switch {
+	case len(blobs)%group.BlobSize != 0,
+		b[0] == 1 && n != 1,
+		b[0] == noticeVersion && n > maxNoticeCopies,
+		b[0] != 1 && b[0] != noticeVersion:
 		return nil, fmt.Errorf("%w: leave notice", ErrCorrupt)
 	}
 	bundle, err := invite.ParseBundle(b[1 : 1+invite.BundleSize])
 	if err != nil {
 		return nil, fmt.Errorf("%w: leave notice bundle: %w", ErrCorrupt, err)
 	}
-	return &noticeRecord{group: id, bundle: *bundle, blob: b[1+invite.BundleSize:]}, nil
+	r := &noticeRecord{group: id, bundle: *bundle}
+	for i := range n {
+		r.blobs = append(r.blobs, blobs[i*group.BlobSize:(i+1)*group.BlobSize])
+	}
+	return r, nil
 }
 
 // Cleanup modes of a "p" record.

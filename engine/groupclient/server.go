@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
@@ -32,8 +33,11 @@ type server struct {
 	subCancel context.CancelFunc // stops the subscriber; nil when none runs
 	subDone   chan struct{}      // closed when the subscriber has returned
 
-	walletMu sync.Mutex // serialises wallet loads, fetches and persists
-	wallet   *tokens.Wallet
+	walletMu  sync.Mutex // serialises wallet loads, fetches and persists
+	wallet    *tokens.Wallet
+	refilling bool // a refill waits (refillLater); guarded by walletMu
+
+	powWarned atomic.Bool // the too-much-work warning was emitted
 }
 
 func newServer(c *Client, b invite.Bundle) *server {

@@ -2,8 +2,10 @@ package groupclient
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 
 	"github.com/nookchat/nook/engine/group"
@@ -56,30 +58,77 @@ func (s *server) cursor() (uint64, error) {
 	return parseU64(v)
 }
 
-// probeHead learns the server's head (for the progress total) on a short
-// connection of its own: a subscription past any sequence number returns
-// CaughtUp at once.
-func (s *server) probeHead(ctx context.Context) (uint64, bool) {
+// Resubscribing (docs/groups.md, "Subscribing and catching up"): the
+// cursor a client sends would chain its sessions if it were the last
+// sequence number the server sent it. The client subscribes from an
+// earlier, coarsened cursor instead: from 64 to 319 blobs back, rounded
+// down to a multiple of 64, and, while the server holds at most
+// fullRereadSpan blobs, from 0 one time in fullRereadOdds. What it already
+// stored (sequence numbers up to its real cursor) it skips without opening.
+const (
+	resubscribeMinBack = 64
+	resubscribeSpread  = 256
+	resubscribeGrain   = 64
+	fullRereadOdds     = 16
+	fullRereadSpan     = 2048
+	// lostRereadMax bounds how far back a server claiming to have lost
+	// its history (CaughtUp with head below the cursor) can send the
+	// client: at most this many blobs are read again.
+	lostRereadMax = 1024
+)
+
+// resubscribeFrom returns the cursor to subscribe from for a client whose
+// real cursor is real, when the server held span blobs at the last look
+// (0 unknown).
+func (s *server) resubscribeFrom(real, span uint64) uint64 {
+	if real == 0 {
+		return 0
+	}
+	r := randUint64(s.c.cfg.Rand)
+	if span != 0 && span <= fullRereadSpan && r%fullRereadOdds == 0 {
+		return 0
+	}
+	back := resubscribeMinBack + (r/fullRereadOdds)%resubscribeSpread
+	if back >= real {
+		return 0
+	}
+	return (real - back) / resubscribeGrain * resubscribeGrain
+}
+
+// randUint64 reads a uniformly random uint64 from rnd (0 if it fails, which
+// crypto/rand does not).
+func randUint64(rnd io.Reader) uint64 {
+	var b [8]byte
+	if _, err := io.ReadFull(rnd, b[:]); err != nil {
+		return 0
+	}
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// probeHead learns the server's head and oldest blob (for the progress
+// total and the resubscription cursor) on a short connection of its own:
+// a subscription past any sequence number returns CaughtUp at once.
+func (s *server) probeHead(ctx context.Context) (*protocol.CaughtUp, bool) {
 	ctx, cancel := context.WithTimeout(ctx, s.c.cfg.RequestWait)
 	defer cancel()
 	sess, err := s.dial(ctx)
 	if err != nil {
-		return 0, false
+		return nil, false
 	}
 	defer sess.Close()
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
 	if err := sess.Send(&protocol.Subscribe{Cursor: math.MaxUint64}); err != nil {
-		return 0, false
+		return nil, false
 	}
 	var cu *protocol.CaughtUp
 	if err := await(sess, protocol.TypeSubscribe, func(r protocol.Record) bool {
 		cu, _ = r.(*protocol.CaughtUp)
 		return cu != nil
 	}); err != nil {
-		return 0, false
+		return nil, false
 	}
-	return cu.Head, true
+	return cu, true
 }
 
 // subscription is one subscribe session's progress.
@@ -87,6 +136,8 @@ type subscription struct {
 	s        *server
 	cursor   uint64 // last seq stored
 	start    uint64 // cursor at subscribe
+	from     uint64 // the cursor sent (resubscribeFrom): blobs up to start are skipped
+	last     uint64 // last seq received in this session
 	total    int    // blobs expected until caught up; 0 unknown
 	done     int
 	caughtUp bool
@@ -101,8 +152,15 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		return false, err
 	}
 	sub := &subscription{s: s, cursor: cursor, start: cursor}
-	if head, ok := s.probeHead(ctx); ok && head > cursor {
-		sub.total = int(head - cursor)
+	cu, ok := s.probeHead(ctx)
+	var span uint64
+	if ok && cu.Head >= cu.Oldest {
+		span = cu.Head - cu.Oldest + 1
+	}
+	sub.from = s.resubscribeFrom(cursor, span)
+	sub.last = sub.from
+	if ok && cu.Head > cursor {
+		sub.total = int(cu.Head - cursor)
 	}
 	sess, err := s.dial(ctx)
 	if err != nil {
@@ -111,7 +169,7 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	defer sess.Close()
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
-	if err := sess.Send(&protocol.Subscribe{Cursor: cursor}); err != nil {
+	if err := sess.Send(&protocol.Subscribe{Cursor: sub.from}); err != nil {
 		return false, err
 	}
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
@@ -187,13 +245,16 @@ func readRecords(sess *handshake.Session, recs chan<- protocol.Record, errc chan
 // caughtUpWith handles the end of the stored blobs.
 func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 	s := sub.s
-	if sub.start > cu.Head {
+	if sub.cursor > cu.Head {
 		// The server lost its history (restored from an old backup, or a
-		// new server at the address): start again from 0; what we have is
+		// new server at the address), or says so: go back to its head, but
+		// at most lostRereadMax blobs, so that a server cannot make the
+		// client download everything again at will. What is read again is
 		// recognised as duplicates.
+		back := max(cu.Head, sub.cursor-min(sub.cursor, lostRereadMax))
 		s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "history lost",
-			Reason: "the group server lost messages it had stored; reading everything again"})
-		if err := s.c.bucket.Put(cursorKey(s.bundle.SigningKey), u64(0)); err != nil {
+			Reason: fmt.Sprintf("the group server says it lost messages it had stored; reading again at most the last %d", lostRereadMax)})
+		if err := s.c.bucket.Put(cursorKey(s.bundle.SigningKey), u64(back)); err != nil {
 			return err
 		}
 		return errResubscribe
@@ -216,7 +277,7 @@ type effects struct {
 	news      []model.Message
 	full      []group.MessageID // full IDs of news
 	names     map[string][]byte // name key → name
-	delivered []model.MessageID
+	delivered []queuedPost
 	warnings  []model.GroupWarning
 	touched   map[*groupState]bool
 	// left holds the members whose leave state changes: the seq of their
@@ -234,6 +295,10 @@ type memberKey struct {
 // store opens, checks and stores a batch of blobs, then advances the
 // cursor, all in one transaction.
 func (sub *subscription) store(blobs []*protocol.Blob) error {
+	if sub.alreadyStored(blobs) {
+		sub.last = blobs[len(blobs)-1].Seq
+		return nil
+	}
 	s, c := sub.s, sub.s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -242,14 +307,20 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		return errNoGroups
 	}
 	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}}
-	cursor := sub.cursor
+	cursor, last := sub.cursor, sub.last
+	fresh := 0 // blobs not stored in an earlier session
 	for _, b := range blobs {
-		if b.Seq <= cursor {
+		if b.Seq <= last {
 			fx.warnings = append(fx.warnings, model.GroupWarning{Server: string(s.bundle.Address), Kind: "stream",
 				Reason: "the group server sent a blob out of order"})
 		} else {
+			last = b.Seq
+			if b.Seq <= cursor {
+				continue // stored in an earlier session (resubscribeFrom)
+			}
 			cursor = b.Seq
 		}
+		fresh++
 		for _, gs := range groups {
 			if !gs.g.Ours(b.Blob[:]) {
 				continue
@@ -259,12 +330,15 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	var added, delivered []model.Message
+	var (
+		added, delivered []model.Message
+		collisions       []model.GroupWarning
+	)
 	err := c.st.Update(func(tx *store.Tx) error {
-		added, delivered = added[:0], delivered[:0]
+		added, delivered, collisions = added[:0], delivered[:0], collisions[:0]
 		// Our own posts, back from the server, in the same transaction.
-		for _, id := range fx.delivered {
-			m, err := tx.SetStatus(id, model.StatusDelivered, "")
+		for _, d := range fx.delivered {
+			m, err := tx.SetStatus(d.conv, d.id, model.StatusDelivered, "")
 			if err != nil {
 				return err
 			}
@@ -279,6 +353,11 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 				return err
 			}
 			added = append(added, stored)
+			if w, err := collision(tx, stored); err != nil {
+				return err
+			} else if w != nil {
+				collisions = append(collisions, *w)
+			}
 			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
 				return err
 			}
@@ -320,15 +399,15 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			k.gs.left[k.author] = seq
 		}
 	}
-	sub.cursor = cursor
-	sub.done += len(blobs)
+	sub.cursor, sub.last = cursor, last
+	sub.done += fresh
 	for _, m := range delivered {
 		c.cfg.Emit(model.MessageStatusChanged{ID: m.ID, Conversation: m.Conversation, Status: model.StatusDelivered})
 	}
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
 	}
-	for _, w := range fx.warnings {
+	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
 	}
 	for _, d := range fx.departures {
@@ -339,6 +418,19 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Done: sub.done, Total: max(sub.total, sub.done)})
 	}
 	return nil
+}
+
+// alreadyStored reports whether blobs come in order and were all stored in
+// an earlier session (resubscribeFrom): there is nothing to do for them.
+func (sub *subscription) alreadyStored(blobs []*protocol.Blob) bool {
+	last := sub.last
+	for _, b := range blobs {
+		if b.Seq <= last || b.Seq > sub.cursor {
+			return false
+		}
+		last = b.Seq
+	}
+	return true
 }
 
 // observe opens one of gs's blobs and records its effects. c.mu is held.
@@ -368,9 +460,9 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	}
 	id := m.ID.Model()
 	if m.Author == c.cfg.Self.Address() {
-		if old, err := c.st.GetMessage(id); err == nil && old.Conversation == gs.conv {
+		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
 			if old.Status != model.StatusDelivered {
-				fx.delivered = append(fx.delivered, id)
+				fx.delivered = append(fx.delivered, queuedPost{gs.conv, id})
 			}
 			return
 		}
@@ -417,6 +509,21 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
+}
+
+// collision returns a warning when another conversation holds a message
+// with the ID of m, a group message just stored. A group message's ID is
+// a hash, but a contact chooses the IDs of its one-to-one messages: one
+// who is also in the group could send a harmless message under the ID of
+// their next post. Both are kept (the store indexes IDs per conversation),
+// and the group says what happened.
+func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
+	convs, err := tx.ConversationsWith(m.ID)
+	if err != nil || len(convs) < 2 {
+		return nil, err
+	}
+	return &model.GroupWarning{Conversation: m.Conversation, Kind: "collision",
+		Reason: "a message from a contact, in another conversation, carried the identifier of this group message; both are shown"}, nil
 }
 
 func warning(gs *groupState, f group.Finding) model.GroupWarning {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/nookchat/nook/engine/handshake"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tokens"
 )
@@ -17,10 +18,16 @@ var ErrRefused = errors.New("groupclient: server refused")
 // ErrNoTokens is returned (wrapped) when no token could be had to post.
 var ErrNoTokens = errors.New("groupclient: no posting tokens")
 
-// takeToken returns a token for one post, fetching a batch first when the
-// wallet is below the low-water mark. The wallet is persisted without the
-// token before the token is returned: a token handed to the server is
-// never used again, even after a crash.
+// ErrTooMuchWork is returned (wrapped) when a server asks for a proof of
+// work above Config.MaxPoWBits.
+var ErrTooMuchWork = errors.New("groupclient: the server asks for too much proof of work")
+
+// takeToken returns a token for one post. Only an empty wallet is filled
+// right away; one left below the low-water mark is refilled later, at a
+// random time (refillLater), so that fetching tokens does not mark the
+// time of a post. The wallet is persisted without the token before the
+// token is returned: a token handed to the server is never used again,
+// even after a crash.
 func (s *server) takeToken(ctx context.Context) (tokens.Token, error) {
 	s.walletMu.Lock()
 	defer s.walletMu.Unlock()
@@ -28,13 +35,12 @@ func (s *server) takeToken(ctx context.Context) (tokens.Token, error) {
 	if err != nil {
 		return tokens.Token{}, err
 	}
-	if w.Len() < s.c.cfg.LowWater {
+	if w.Len() == 0 {
 		toks, ferr := s.fetchTokens(ctx)
-		if ferr == nil {
-			w.Add(toks...)
-		} else if w.Len() == 0 {
+		if ferr != nil {
 			return tokens.Token{}, fmt.Errorf("%w: %w", ErrNoTokens, ferr)
 		}
+		w.Add(toks...)
 	}
 	t, ok := w.Take()
 	if !ok {
@@ -43,7 +49,46 @@ func (s *server) takeToken(ctx context.Context) (tokens.Token, error) {
 	if err := s.saveWalletLocked(); err != nil {
 		return tokens.Token{}, err
 	}
+	if w.Len() < s.c.cfg.LowWater {
+		s.refillLater()
+	}
 	return t, nil
+}
+
+// refillLater starts, unless one is waiting, a refill of the wallet after
+// a random wait below Config.RefillWithin. s.walletMu is held.
+func (s *server) refillLater() {
+	if s.refilling {
+		return
+	}
+	s.c.mu.Lock()
+	defer s.c.mu.Unlock()
+	if s.c.closed || s.c.ctx == nil {
+		return
+	}
+	s.refilling = true
+	ctx := s.c.ctx
+	s.c.wg.Add(1)
+	go func() {
+		defer s.c.wg.Done()
+		ok := s.c.cfg.sleep(ctx, "refill", randBelow(s.c.cfg.Rand, s.c.cfg.RefillWithin))
+		s.walletMu.Lock()
+		defer s.walletMu.Unlock()
+		s.refilling = false
+		if !ok {
+			return
+		}
+		w, err := s.loadWalletLocked()
+		if err != nil || w.Len() >= s.c.cfg.LowWater {
+			return
+		}
+		toks, err := s.fetchTokens(ctx)
+		if err != nil {
+			return // the next post tries again (or fetches at once when the wallet is empty)
+		}
+		w.Add(toks...)
+		s.saveWalletLocked()
+	}()
 }
 
 // fetchTokens gets one batch of tokens on a connection of its own.
@@ -67,6 +112,14 @@ func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
 		return ch != nil
 	}); err != nil {
 		return nil, err
+	}
+	if int(ch.Bits) > s.c.cfg.MaxPoWBits {
+		if s.powWarned.CompareAndSwap(false, true) {
+			s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "proof of work",
+				Reason: fmt.Sprintf("the group server asks for far more work per posting token than servers need "+
+					"(%d bits, Nook does at most %d); messages to its groups wait until it asks less", ch.Bits, s.c.cfg.MaxPoWBits)})
+		}
+		return nil, fmt.Errorf("%w: %d bits", ErrTooMuchWork, ch.Bits)
 	}
 	req, err := tokens.NewRequest(tokens.PublicKey(s.bundle.TokenKey), s.c.cfg.Batch, s.c.cfg.Rand)
 	if err != nil {

@@ -26,6 +26,7 @@ const metaVersion = 1
 var (
 	errSpent = errors.New("token spent")
 	errFull  = errors.New("storage full")
+	errBusy  = errors.New("server-wide post cap reached")
 )
 
 // blobStore keeps blobs in sequence order and fans new ones out. Appends
@@ -39,6 +40,7 @@ type blobStore struct {
 	hub      *hub
 	kicked   func(n int)    // counts subscribers cut off
 	dropped  func(n uint64) // counts blobs dropped when posting
+	budget   *bucket        // server-wide posts (Config.PostsPerDay); nil for none; guarded by mu
 
 	mu     sync.Mutex // guards head, oldest and serialises appends and pruning
 	head   uint64     // highest seq assigned, 0 for none
@@ -49,6 +51,9 @@ func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) 
 
 func openBlobs(st *store.Store, c Config, h *hub) (*blobStore, error) {
 	b := &blobStore{st: st, capBlobs: c.capBlobs(), keep: c.Retention, now: c.Now, hub: h}
+	if c.PostsPerDay > 0 {
+		b.budget = newBucket(float64(c.PostsPerDay)/(24*60*60), c.PostBurst)
+	}
 	meta := st.Bucket(metaBucket)
 	get := func(name string) (uint64, error) {
 		v, err := meta.Get([]byte(name))
@@ -137,10 +142,14 @@ const maxPrunePerTx = 1000
 
 // append spends the token's key and stores blob under the next seq in one
 // transaction, drops what the cap and retention require, and hands the
-// blob to the hub. It returns errSpent, errFull or a store error.
+// blob to the hub. It returns errBusy (the server-wide post cap; nothing
+// spent), errSpent, errFull or a store error.
 func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.budget != nil && !b.budget.available(b.now()) {
+		return 0, errBusy
+	}
 	seq := b.head + 1
 	var oldest uint64
 	val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(blob)), uint64(b.now().Unix()/60))
@@ -170,6 +179,9 @@ func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 		b.dropped(oldest - b.oldest)
 	}
 	b.head, b.oldest = seq, oldest
+	if b.budget != nil {
+		b.budget.allow(b.now())
+	}
 	var out protocol.Blob
 	out.Seq = seq
 	copy(out.Blob[:], blob)

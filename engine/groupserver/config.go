@@ -17,6 +17,7 @@ const (
 	DefaultMaxConns         = 256
 	DefaultHandshakeTimeout = 60 * time.Second
 	DefaultIdleTimeout      = 5 * time.Minute
+	DefaultGrace            = 30 * time.Second
 	DefaultRecordRate       = 20  // records per second per connection
 	DefaultRecordBurst      = 200 // records
 	DefaultMaxSubs          = 512
@@ -46,6 +47,15 @@ type Config struct {
 	// IdleTimeout closes a connection that sends no frame for that long
 	// (clients send keepalives). Negative disables it.
 	IdleTimeout time.Duration
+	// Grace is how long a connection keeps its slot without earning it:
+	// after its handshake, and after the last time it earned it, it must
+	// subscribe, post with a token, or be issued tokens (a proof of work)
+	// within Grace, or it is closed. When every slot is taken, the oldest
+	// connection that has not earned its slot is closed for a newcomer.
+	// It must leave a client time to solve the proof of work between its
+	// challenge and its token request: the default is about 100 times
+	// what the default difficulty takes a laptop; raise it with PoWBits.
+	Grace time.Duration
 	// RecordRate and RecordBurst limit the records of one connection (a
 	// token bucket); over the limit requests are refused as rate limited.
 	RecordRate  float64
@@ -64,6 +74,15 @@ type Config struct {
 	// the oldest blobs are dropped beyond either.
 	MaxBlobs int
 	MaxBytes int64
+	// PostsPerDay and PostBurst cap the posts the server stores, all
+	// clients together: a token bucket of PostBurst posts refilled at
+	// PostsPerDay a day; a post over it is refused as rate limited, its
+	// token not spent. The defaults, a quarter of the storage cap a day
+	// (at least 1000) and an hour of that, keep a blob stored for at
+	// least about four days however many tokens someone bought with
+	// proof of work (docs/groups.md, "Limits"). NoPostCap disables it.
+	PostsPerDay int
+	PostBurst   int
 	// Retention drops blobs older than this. Negative keeps them forever.
 	Retention time.Duration
 	// PruneInterval is how often retention is applied besides on every
@@ -84,6 +103,12 @@ type Config struct {
 
 // NoPoW as Config.PoWBits disables the proof of work.
 const NoPoW = -1
+
+// NoPostCap as Config.PostsPerDay disables the server-wide post cap.
+const NoPostCap = -1
+
+// minPostsPerDay is the smallest default of Config.PostsPerDay.
+const minPostsPerDay = 1000
 
 // ErrConfig is returned by New for an unusable configuration.
 var ErrConfig = errors.New("groupserver: invalid configuration")
@@ -126,8 +151,17 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxBytes < protocol.BlobSize {
 		return c, fmt.Errorf("%w: storage cap below one blob", ErrConfig)
 	}
+	if c.PostsPerDay == 0 {
+		c.PostsPerDay = max(int(c.capBlobs()/4), minPostsPerDay)
+	}
+	if c.PostBurst <= 0 && c.PostsPerDay > 0 {
+		c.PostBurst = max(c.PostsPerDay/24, 1)
+	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = DefaultHandshakeTimeout
+	}
+	if c.Grace <= 0 {
+		c.Grace = DefaultGrace
 	}
 	if c.IdleTimeout == 0 {
 		c.IdleTimeout = DefaultIdleTimeout

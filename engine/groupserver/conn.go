@@ -32,6 +32,7 @@ type conn struct {
 	limited   int                           // consecutive rate-limited records
 	challenge *[protocol.ChallengeSize]byte // the open challenge, if any
 	subbed    bool
+	slot      *slot
 	subWG     sync.WaitGroup
 	done      chan struct{} // closed when serveConn returns
 }
@@ -48,19 +49,26 @@ func (s *Server) serveConn(ctx context.Context, raw net.Conn) {
 		Wire:    wire.Config{IdleTimeout: max(s.cfg.IdleTimeout, 0), KeepaliveInterval: DefaultKeepalive, WriteTimeout: DefaultWriteTimeout},
 	})
 	cancel()
+	sl := &slot{raw: raw}
 	s.mu.Lock()
 	s.handshaken(raw)
+	if err == nil {
+		s.served = append(s.served, sl)
+	}
 	s.mu.Unlock()
 	if err != nil {
 		s.c.hsFail.Add(1)
 		return
 	}
+	defer s.unserve(sl)
 	if s.observe != nil {
 		s.observe(sess.Peer())
 	}
 	s.c.conns.Add(1)
-	c := &conn{s: s, sess: sess, limit: newBucket(s.cfg.RecordRate, s.cfg.RecordBurst), done: make(chan struct{})}
+	c := &conn{s: s, sess: sess, slot: sl, limit: newBucket(s.cfg.RecordRate, s.cfg.RecordBurst), done: make(chan struct{})}
+	grace := c.watchGrace()
 	defer func() {
+		grace.Stop()
 		close(c.done)
 		sess.Close()
 		c.subWG.Wait()
@@ -83,6 +91,47 @@ func (s *Server) serveConn(ctx context.Context, raw net.Conn) {
 			return
 		}
 	}
+}
+
+// watchGrace closes the connection once it has gone Config.Grace without
+// earning its slot (docs/groups.md, "Limits"). The returned timer is
+// stopped when the connection ends.
+func (c *conn) watchGrace() *graceTimer {
+	g := &graceTimer{}
+	var check func()
+	check = func() {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		if g.stopped || c.slot.subbed.Load() {
+			return // a subscription holds its slot until it ends
+		}
+		if w := c.slot.lastWork.Load(); w != 0 {
+			if left := c.s.cfg.Grace - time.Since(time.Unix(0, w)); left > 0 {
+				g.t = time.AfterFunc(left, check)
+				return
+			}
+		}
+		c.s.c.connsIdle.Add(1)
+		c.sess.Close()
+	}
+	g.mu.Lock()
+	g.t = time.AfterFunc(c.s.cfg.Grace, check)
+	g.mu.Unlock()
+	return g
+}
+
+// graceTimer is the re-armed timer of watchGrace.
+type graceTimer struct {
+	mu      sync.Mutex
+	t       *time.Timer
+	stopped bool
+}
+
+func (g *graceTimer) Stop() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stopped = true
+	g.t.Stop()
 }
 
 func (c *conn) refuse(req protocol.Type, why protocol.Reason) error {
@@ -144,6 +193,7 @@ func (c *conn) tokenRequest(r *protocol.TokenRequest) error {
 	} else if err != nil {
 		return c.refuse(r.Type(), protocol.ReasonUnavailable)
 	}
+	c.slot.worked()
 	c.s.c.batches.Add(1)
 	c.s.c.issued.Add(uint64(len(ev)))
 	return c.sess.Send(&protocol.TokenResponse{Evaluated: ev, Proof: proof})
@@ -163,6 +213,8 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 	}
 	seq, err := c.s.blobs.append(r.Blob, tokens.SpentKey(tok))
 	switch {
+	case errors.Is(err, errBusy):
+		return protocol.PostRateLimited, 0
 	case errors.Is(err, errSpent):
 		return protocol.PostTokenSpent, 0
 	case errors.Is(err, errFull):
@@ -171,6 +223,7 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 		c.s.log.Warn("storing a blob failed", "error", err)
 		return protocol.PostUnavailable, 0
 	}
+	c.slot.worked()
 	c.s.c.posts.Add(1)
 	return protocol.PostOK, seq
 }
@@ -184,6 +237,7 @@ func (c *conn) subscribe(cursor uint64) error {
 		return c.refuse(protocol.TypeSubscribe, protocol.ReasonTooManySubs)
 	}
 	c.subbed = true
+	c.slot.subbed.Store(true)
 	c.s.prune()
 	sub, head := c.s.blobs.subscribe(func() { c.sess.Close() })
 	c.subWG.Add(1)

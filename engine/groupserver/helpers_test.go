@@ -140,6 +140,17 @@ func (c *client) tokens(n int) []tokens.Token {
 	return toks
 }
 
+// ping waits for the answer to a Ping (Ping does not earn a slot).
+func (c *client) ping(nonce uint64) {
+	c.t.Helper()
+	c.send(&protocol.Ping{Nonce: nonce})
+	for {
+		if p, ok := c.recv().(*protocol.Pong); ok && p.Nonce == nonce {
+			return
+		}
+	}
+}
+
 func (c *client) post(blob []byte, tok *tokens.Token) *protocol.PostResult {
 	c.t.Helper()
 	p := &protocol.Post{Blob: blob}

@@ -10,6 +10,7 @@ import (
 	"net"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
@@ -52,6 +53,7 @@ type Server struct {
 	state   int                   // 0 new, 1 started, 2 closed
 	conns   map[net.Conn]struct{} // open connections, closed by Close
 	pending []net.Conn            // connections still in the handshake, oldest first
+	served  []*slot               // handshaken connections, oldest first
 	closeMu sync.Mutex            // serialises Close
 }
 
@@ -174,7 +176,8 @@ const evictWait = 2 * time.Second
 
 // acquire takes a connection slot. When all are taken it closes the oldest
 // connection still in its handshake (connections that never complete one
-// cannot crowd out clients that do) and waits briefly for its slot.
+// cannot crowd out clients that do), or else the oldest handshaken one that
+// has not earned its slot (slot.earned), and waits briefly for its slot.
 func (s *Server) acquire(ctx context.Context) bool {
 	select {
 	case s.sem <- struct{}{}:
@@ -186,6 +189,16 @@ func (s *Server) acquire(ctx context.Context) bool {
 	if len(s.pending) > 0 {
 		victim = s.pending[0]
 		s.pending = s.pending[1:]
+	} else {
+		now := time.Now()
+		for i, sl := range s.served {
+			if !sl.earned(now, s.cfg.Grace) {
+				victim = sl.raw
+				s.served = append(s.served[:i], s.served[i+1:]...)
+				s.c.connsIdle.Add(1)
+				break
+			}
+		}
 	}
 	s.mu.Unlock()
 	if victim == nil {
@@ -201,6 +214,38 @@ func (s *Server) acquire(ctx context.Context) bool {
 		return false
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// slot is a handshaken connection as far as eviction is concerned.
+type slot struct {
+	raw      net.Conn
+	subbed   atomic.Bool
+	lastWork atomic.Int64 // time.Now().UnixNano() when it last earned its slot; 0 never
+}
+
+// earned reports whether the connection holds its slot at now: it is
+// subscribed, or it posted with a token or was issued tokens within grace.
+func (sl *slot) earned(now time.Time, grace time.Duration) bool {
+	if sl.subbed.Load() {
+		return true
+	}
+	w := sl.lastWork.Load()
+	return w != 0 && now.Sub(time.Unix(0, w)) < grace
+}
+
+// worked records that the connection earned its slot now.
+func (sl *slot) worked() { sl.lastWork.Store(time.Now().UnixNano()) }
+
+// unserve removes sl from the served list.
+func (s *Server) unserve(sl *slot) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range s.served {
+		if o == sl {
+			s.served = append(s.served[:i], s.served[i+1:]...)
+			return
+		}
 	}
 }
 
@@ -317,6 +362,7 @@ func (s *Server) Stats() Stats {
 	st := Stats{
 		Connections:        s.c.conns.Load(),
 		ConnectionsRefused: s.c.connsRefused.Load(),
+		ConnectionsIdle:    s.c.connsIdle.Load(),
 		HandshakeFailures:  s.c.hsFail.Load(),
 		OpenConnections:    s.c.open.Load(),
 		Subscriptions:      s.c.subs.Load(),

@@ -3,11 +3,13 @@ package groupserver
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	mrand "math/rand/v2"
 	"net"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -347,5 +349,125 @@ func TestLifecycle(t *testing.T) {
 	}
 	if err := s.Start(context.Background()); err == nil {
 		t.Fatal("start after close")
+	}
+}
+
+// TestIdleHandshakenConnectionsDoNotLockOut (security review M-3):
+// connections that completed the handshake but do nothing (no
+// subscription, no post, no token batch) hold every slot. A member still
+// gets through: the oldest of them is closed for the newcomer. Connections
+// that earned their slot (subscribed) are not closed for it.
+func TestIdleHandshakenConnectionsDoNotLockOut(t *testing.T) {
+	tr := newLoopback()
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.MaxConns = 4
+	cfg.Grace = time.Hour // eviction, not the grace period, is tested here
+	s := startServer(t, cfg)
+	var idle []*client
+	for i := range cfg.MaxConns {
+		c := dial(t, tr, s)
+		c.ping(uint64(i)) // the server has served it: idle[0] is the oldest
+		idle = append(idle, c)
+	}
+	member := dial(t, tr, s)
+	postN(t, member, 0, 2)
+	member.send(&protocol.Subscribe{})
+	if got, _ := member.expectCatchUp(); len(got) != 2 {
+		t.Fatalf("member caught up with %d blobs, want 2", len(got))
+	}
+	if _, err := idle[0].sess.Recv(); err == nil {
+		t.Fatal("the oldest idle connection was not closed")
+	}
+	// Fill every slot with subscribers: a newcomer then gets no slot, and
+	// no subscriber is closed for it.
+	var subs []*client
+	for len(subs) < cfg.MaxConns-1 {
+		c := dial(t, tr, s)
+		c.send(&protocol.Subscribe{})
+		c.expectCatchUp()
+		subs = append(subs, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	raw, err := tr.Dial(ctx, s.Address())
+	if err == nil {
+		id, _ := identity.Generate(rand.Reader)
+		if _, err = handshake.Client(ctx, raw, id, s.Address(), nil); err == nil {
+			t.Fatal("a newcomer got a slot held by a subscriber")
+		}
+		raw.Close()
+	}
+	member.ping(7) // still subscribed, still served
+	if st := s.Stats(); st.ConnectionsIdle == 0 || st.Subscriptions != int64(cfg.MaxConns) {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestGraceClosesIdleConnection (M-3): a handshaken connection that does
+// not earn its slot within the grace period is closed; a subscriber is
+// not.
+func TestGraceClosesIdleConnection(t *testing.T) {
+	tr := newLoopback()
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.Grace = 200 * time.Millisecond
+	s := startServer(t, cfg)
+	sub := dial(t, tr, s)
+	sub.send(&protocol.Subscribe{})
+	sub.expectCatchUp()
+	idle := dial(t, tr, s)
+	idle.raw.SetDeadline(time.Time{})
+	closed := make(chan error, 1)
+	go func() { _, err := idle.sess.Recv(); closed <- err }()
+	select {
+	case err := <-closed:
+		if err == nil {
+			t.Fatal("a record instead of the end of the connection")
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("an idle connection outlived its grace period by far")
+	}
+	// The subscriber, older than the grace period, still gets live blobs.
+	poster := dial(t, tr, s)
+	postN(t, poster, 0, 1)
+	poster.sess.Close()
+	if b, ok := sub.recv().(*protocol.Blob); !ok || b.Seq != 1 {
+		t.Fatal("the subscriber did not get the live blob")
+	}
+	if st := s.Stats(); st.ConnectionsIdle == 0 {
+		t.Fatalf("stats %+v", st)
+	}
+}
+
+// TestServerWidePostCap (security review L-6): tokens cost a proof of work,
+// but ≈5 CPU-minutes of them used to buy enough posts to push every stored
+// blob out of the storage cap. The server now stores at most PostsPerDay
+// posts a day, all clients together (a bucket of PostBurst): a post over
+// it is refused as rate limited without spending its token, and is stored
+// once the budget has refilled.
+func TestServerWidePostCap(t *testing.T) {
+	tr := newLoopback()
+	clk := &clock{t: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)}
+	cfg := testConfig(t, t.TempDir(), tr)
+	cfg.Now = clk.Now
+	cfg.PostsPerDay, cfg.PostBurst = 24, 3
+	s := startServer(t, cfg)
+	a, b := dial(t, tr, s), dial(t, tr, s)
+	postN(t, a, 0, 3)
+	toks := b.tokens(1)
+	if r := b.post(blob(3), &toks[0]); r.Status != protocol.PostRateLimited {
+		t.Fatalf("a post over the server-wide cap: %v, want rate limited", r.Status)
+	}
+	clk.Add(time.Hour) // one post a hour
+	if r := b.post(blob(3), &toks[0]); r.Status != protocol.PostOK || r.Seq != 4 {
+		t.Fatalf("the same token after the budget refilled: %v %d, want stored as 4", r.Status, r.Seq)
+	}
+	if r := a.post(blob(4), &a.tokens(1)[0]); r.Status != protocol.PostRateLimited {
+		t.Fatalf("a second post in that hour: %v, want rate limited", r.Status)
+	}
+	if st := s.Stats(); st.Posts != 4 || st.PostsRefused != 2 {
+		t.Fatalf("stats %+v", st)
+	}
+	if c, err := (Config{DataDir: "d", Transport: tr}).withDefaults(); err != nil || c.PostsPerDay != DefaultMaxBlobs/4 || c.PostBurst != c.PostsPerDay/24 {
+		t.Fatalf("default post cap %d, burst %d (%v)", c.PostsPerDay, c.PostBurst, err)
 	}
 }

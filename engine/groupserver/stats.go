@@ -7,6 +7,7 @@ import "sync/atomic"
 type Stats struct {
 	Connections        uint64 // connections accepted and handshaken
 	ConnectionsRefused uint64 // closed at accept: too many connections
+	ConnectionsIdle    uint64 // closed for not earning their slot (grace over, or evicted for a newcomer)
 	HandshakeFailures  uint64
 	OpenConnections    int64
 	Subscriptions      int64  // open now
@@ -22,8 +23,8 @@ type Stats struct {
 }
 
 type counters struct {
-	conns, connsRefused, hsFail, slow           atomic.Uint64
-	batches, issued, tokRefused, posts, refused atomic.Uint64
-	dropped                                     atomic.Uint64
-	open, subs                                  atomic.Int64
+	conns, connsRefused, connsIdle, hsFail, slow atomic.Uint64
+	batches, issued, tokRefused, posts, refused  atomic.Uint64
+	dropped                                      atomic.Uint64
+	open, subs                                   atomic.Int64
 }

@@ -18,14 +18,18 @@ import (
 // other side has proved it is peer. On any error conn is closed; the error
 // wraps one of the Err* values of this package, ctx.Err(), or an I/O error.
 func Client(ctx context.Context, conn net.Conn, self *identity.Identity, peer identity.Address, cfg *Config) (*Session, error) {
-	return client(ctx, conn, localFrom(self), peer, cfg)
+	l := localFrom(self)
+	defer clear(l.static.Private) // the X25519 copy of the identity key
+	return client(ctx, conn, l, peer, cfg)
 }
 
 // Server runs the listener's side of the handshake on conn, a connection
 // accepted from an unknown dialler. It returns a Session whose Peer is the
 // address the dialler proved. On any error conn is closed.
 func Server(ctx context.Context, conn net.Conn, self *identity.Identity, cfg *Config) (*Session, error) {
-	return server(ctx, conn, localFrom(self), cfg)
+	l := localFrom(self)
+	defer clear(l.static.Private) // the X25519 copy of the identity key
+	return server(ctx, conn, l, cfg)
 }
 
 func client(ctx context.Context, conn net.Conn, self local, peer identity.Address, cfg *Config) (*Session, error) {

@@ -16,6 +16,7 @@
 package identity
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/sha3"
@@ -56,7 +57,10 @@ var (
 	// match: the address was mistyped or altered.
 	ErrAddressChecksum = errors.New("onion address checksum does not match (mistyped or altered)")
 	// ErrAddressKey is returned by ParseAddress when the encoded public key is
-	// not a usable ed25519 key (not a curve point, or of small order).
+	// not one tor accepts: not the canonical encoding of a curve point in the
+	// prime-order subgroup other than the identity (a small-order point, or
+	// a valid key with a small-order point added, or a non-canonical
+	// encoding).
 	ErrAddressKey = errors.New("onion address does not contain a valid public key")
 )
 
@@ -137,15 +141,44 @@ func ParseAddress(s string) (Address, error) {
 	return Address(strings.ToLower(s)), nil
 }
 
-// validPublicKey reports whether pub is the encoding of a point on the curve
-// that is not of small order (multiplying by the cofactor must not yield the
-// identity), as Tor requires of onion service keys.
+// validPublicKey reports whether pub is a key tor accepts in an onion
+// address (rend-spec-v3 §6; tor's hs_address_is_valid and
+// ed25519_validate_pubkey): the canonical encoding of a curve point P that
+// is in the prime-order subgroup ([ℓ]P is the identity) and is not the
+// identity itself. A point with a small-order component added, or a
+// non-canonical encoding (y ≥ p, or x = 0 with the sign bit set), would
+// pass a mere curve-point check, but tor answers "bad pubkey" and the
+// address could never be reached. The identity is the only point of small
+// order in the subgroup, so this also refuses every small-order key.
 func validPublicKey(pub []byte) bool {
 	p, err := new(edwards25519.Point).SetBytes(pub)
 	if err != nil {
 		return false
 	}
-	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) != 1
+	if !bytes.Equal(p.Bytes(), pub) {
+		return false
+	}
+	identity := edwards25519.NewIdentityPoint()
+	if p.Equal(identity) == 1 {
+		return false
+	}
+	// [ℓ]P = [ℓ-1]P + P; ℓ-1 is -1 as a scalar. The scalar is applied as the
+	// integer ℓ-1, so a small-order component survives and is caught here.
+	q := new(edwards25519.Point).VarTimeDoubleScalarBaseMult(minusOne, p, edwards25519.NewScalar())
+	return q.Add(q, p).Equal(identity) == 1
+}
+
+// minusOne is ℓ-1, the scalar -1.
+var minusOne = edwards25519.NewScalar().Negate(scalarOne())
+
+func scalarOne() *edwards25519.Scalar {
+	var b [32]byte
+	b[0] = 1
+	s, err := edwards25519.NewScalar().SetCanonicalBytes(b[:])
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 // Identity is a profile's long-term key pair. It must never be logged or

@@ -118,6 +118,25 @@ func readBundle(r *reader) (*Bundle, error) {
 	if !r.short && b.Version != BundleVersion {
 		return nil, fmt.Errorf("%w: bundle version %d", ErrVersion, b.Version)
 	}
+	return readBundleRest(r, b)
+}
+
+// readInviteBundle is readBundle for a bundle inside an S1 or G1 invite,
+// where the tag fixes the bundle's layout (docs/invites.md §2, rule 5): a
+// bundle version other than BundleVersion is ErrMalformed, not ErrVersion.
+// A newer bundle comes with a newer tag; an unknown version byte here means
+// a field before it has the wrong length (a group key one byte short puts
+// the first byte of the address where the version should be).
+func readInviteBundle(r *reader) (*Bundle, error) {
+	b := &Bundle{Version: r.u8()}
+	if !r.short && b.Version != BundleVersion {
+		return nil, fmt.Errorf("%w: the server bundle does not start where it should", ErrMalformed)
+	}
+	return readBundleRest(r, b)
+}
+
+// readBundleRest reads the fields after the version.
+func readBundleRest(r *reader, b *Bundle) (*Bundle, error) {
 	b.Address = identity.AddressFromPublicKey(r.take(32))
 	copy(b.SigningKey[:], r.take(32))
 	copy(b.TokenKey[:], r.take(32))

@@ -10,7 +10,9 @@
 //	NOOK:<kind><version>:BASE32(payload ‖ SHA-256("NOOK:<kind><version>:" ‖ payload)[:4])
 //
 // in upper case, so that the whole text fits a QR code's alphanumeric mode.
-// Parse accepts it in any case and ignores white space and line breaks.
+// Parse accepts it in any case, ignores white space, line breaks and
+// invisible characters, and finds it in the text around it (a sentence,
+// quotes).
 //
 // Every parsing error wraps one of the sentinel errors of this package, and
 // Hint returns a sentence a user interface can show next to it.

@@ -54,7 +54,7 @@ var (
 	// could be read from the image.
 	ErrNoQRCode = errors.New("no qr code found in the image")
 	// ErrImage is returned by DecodeImageBytes and DecodeImageFile for data
-	// that is not a PNG, JPEG or GIF image.
+	// that is not a PNG, JPEG, GIF or WebP image, or is a broken one.
 	ErrImage = errors.New("not a supported image")
 	// ErrImageTooLarge is returned by DecodeImageBytes and DecodeImageFile for
 	// an image larger than MaxImageBytes or MaxImagePixels, before it is
@@ -100,6 +100,7 @@ var hints = []struct {
 	{ErrNoSecret, "This invite carries no verification secret."},
 	{ErrProof, "This contact could not prove that you met: the invite was already used, or it is not the one you gave."},
 	{ErrTooManySecrets, "Too many invites are waiting to be used. Wait for some to expire."},
+	{ErrName, "A name can have at most 64 characters, and no control, text-direction or invisible characters."},
 }
 
 // Hint returns a sentence that tells the user what to do about err, or "" if

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 // Limits on what Parse reads. They are checked before anything is allocated
@@ -79,7 +81,9 @@ type Invite interface {
 
 // ErrName is returned by NewContactInvite and NewGroupInvite for a name
 // longer than MaxNameRunes characters or MaxNameBytes bytes, not valid UTF-8,
-// or containing control or bidirectional-override characters. Parse reports
+// or containing a character model.ForbiddenInName reports (control
+// characters, and format characters other than ZWJ: text-direction
+// overrides, isolates and marks, invisible characters). Parse reports
 // such a name as ErrMalformed (wrapping ErrName).
 var ErrName = errors.New("name is not allowed")
 
@@ -125,8 +129,11 @@ var codecs = []kindCodec{
 }
 
 // Parse parses an invite of any kind, as pasted or read from a QR code: in
-// upper or lower case, with white space and line breaks anywhere. It checks
-// a contact invite's expiry against the current time; see ParseAt.
+// upper or lower case, with white space and line breaks anywhere, with any
+// invisible character (Unicode's default-ignorable code points: soft
+// hyphens, zero-width joiners, direction marks...) anywhere, and within the
+// text around it ("Here is my invite: "NOOK:…"." finds the invite). It
+// checks a contact invite's expiry against the current time; see ParseAt.
 //
 // Every error wraps one of ErrTooLong, ErrNotInvite, ErrVersion,
 // ErrCharacters, ErrChecksum, ErrTruncated, ErrMalformed, ErrAddress, ErrKey,
@@ -135,10 +142,51 @@ func Parse(text string) (Invite, error) {
 	return ParseAt(text, time.Now())
 }
 
+// maxCuts bounds how many shorter candidates ParseAt tries when words follow
+// an invite.
+const maxCuts = 64
+
 // ParseAt is Parse with the current time given: a contact invite that
 // expires at or before now is refused with ErrExpired.
 func ParseAt(text string, now time.Time) (Invite, error) {
-	s, err := normalize(text)
+	if len(text) > MaxInputLen {
+		return nil, fmt.Errorf("%w: %d bytes", ErrTooLong, len(text))
+	}
+	run := findInvite(text)
+	inv, err := parseRun(run, now)
+	if err == nil || !errors.Is(err, ErrChecksum) && !errors.Is(err, ErrCharacters) && !errors.Is(err, ErrTooLong) {
+		return inv, err
+	}
+	// Words may follow the invite ("NOOK:… see you"): try it cut short at
+	// each white space, last first. A candidate whose checksum is right is
+	// the invite, whatever else is wrong with it; a wrong cut passes the
+	// checksum with probability 2⁻³².
+	cuts := 0
+	for i := len(run) - 1; i > 0 && cuts < maxCuts; i-- {
+		if !isSpace(run[i]) || isSpace(run[i-1]) {
+			continue
+		}
+		cuts++
+		cand, cerr := parseRun(run[:i], now)
+		if cerr == nil {
+			return cand, nil
+		}
+		for _, e := range []error{ErrVersion, ErrMalformed, ErrAddress, ErrKey, ErrSignature, ErrExpired} {
+			if errors.Is(cerr, e) {
+				return nil, cerr
+			}
+		}
+	}
+	return nil, err
+}
+
+// isSpace reports an ASCII white space byte (the cuts ParseAt tries).
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// parseRun parses text that holds only an invite, white space and invisible
+// characters.
+func parseRun(text string, now time.Time) (Invite, error) {
+	s, err := compact(text)
 	if err != nil {
 		return nil, err
 	}
@@ -186,16 +234,84 @@ func ParseAt(text string, now time.Time) (Invite, error) {
 	return inv, nil
 }
 
-// normalize removes white space (including the zero-width characters chat
-// programs insert) and upper-cases ASCII letters.
-func normalize(text string) (string, error) {
+// findInvite returns the part of text that holds the invite, without the
+// invisible characters: from the first "NOOK:" (in any case) that is
+// followed by a tag ("NOOK:C1:…"), else from the first "NOOK:", to the first
+// quotation mark or bracket after it, or a full stop, comma, semicolon,
+// exclamation or question mark that ends a sentence (none of these can be
+// in an invite). Text without "NOOK:" is returned whole, for splitPrefix to
+// say what it is.
+func findInvite(text string) string {
+	s := strings.Map(func(r rune) rune {
+		if invisible(r) {
+			return -1
+		}
+		return r
+	}, text)
+	start := -1
+	for i := 0; i+len(Scheme) <= len(s); i++ {
+		if !strings.EqualFold(s[i:i+len(Scheme)], Scheme) {
+			continue
+		}
+		if start < 0 {
+			start = i
+		}
+		rest := strings.TrimLeft(s[i+len(Scheme):], " \t\r\n")
+		if len(rest) >= 2 && isLetter(rest[0]) && '1' <= rest[1] && rest[1] <= '9' {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		return s
+	}
+	s = s[start:]
+	for i, r := range s {
+		switch r {
+		case '"', '\'', '`', '“', '”', '‘', '’', '«', '»', '„', '‚', '‹', '›', '「', '」', '『', '』',
+			'(', ')', '[', ']', '{', '}', '<', '>':
+			return s[:i]
+		case '.', ',', ';', '!', '?':
+			if next := s[i+1:]; next == "" || strings.IndexAny(next[:1], " \t\r\n\"'”’»)]>") == 0 {
+				return s[:i]
+			}
+		}
+	}
+	return s
+}
+
+func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// invisible reports Unicode's default-ignorable code points
+// (DerivedCoreProperties: Other_Default_Ignorable_Code_Point, format
+// characters and variation selectors, without white space, the interlinear
+// annotation characters, the Egyptian hieroglyph format controls and the
+// prepended concatenation marks): characters that show as nothing, which
+// chat programs, word processors and keyboards slip into text (a soft
+// hyphen, a zero-width joiner, a direction mark) and nobody can see to
+// remove.
+func invisible(r rune) bool {
+	switch {
+	case r < 0x80:
+		return false
+	case r >= 0xfff9 && r <= 0xfffb, r >= 0x13430 && r <= 0x1343f:
+		return false
+	case unicode.Is(unicode.White_Space, r), unicode.Is(unicode.Prepended_Concatenation_Mark, r):
+		return false
+	}
+	return unicode.In(r, unicode.Cf, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}
+
+// compact removes white space and invisible characters and upper-cases
+// ASCII letters.
+func compact(text string) (string, error) {
 	if len(text) > MaxInputLen {
 		return "", fmt.Errorf("%w: %d bytes", ErrTooLong, len(text))
 	}
 	out := make([]byte, 0, min(len(text), MaxTextLen))
 	for _, r := range text {
 		switch {
-		case unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u2060' || r == '\ufeff':
+		case unicode.IsSpace(r) || invisible(r):
 			continue
 		case len(out) >= MaxTextLen:
 			return "", fmt.Errorf("%w: more than %d characters", ErrTooLong, MaxTextLen)
@@ -269,7 +385,11 @@ func decodeBody(body string, offset int) (raw []byte, canonical bool, err error)
 		case '2' <= r && r <= '7':
 			v = uint32(r-'2') + 26
 		default:
-			return nil, false, fmt.Errorf("%w: %q at position %d", ErrCharacters, r, offset+i+1)
+			shown := fmt.Sprintf("%q", string(r))
+			if !unicode.IsPrint(r) {
+				shown = fmt.Sprintf("%U", r)
+			}
+			return nil, false, fmt.Errorf("%w: %s at position %d, not counting spaces", ErrCharacters, shown, offset+utf8.RuneCountInString(body[:i])+1)
 		}
 		acc = acc<<5 | v
 		bits += 5
@@ -282,6 +402,10 @@ func decodeBody(body string, offset int) (raw []byte, canonical bool, err error)
 	return raw, bits < 5 && acc == 0, nil
 }
 
+// CheckName reports why s cannot be a contact's or group's name in an
+// invite (an error wrapping ErrName), or nil.
+func CheckName(s string) error { return checkName(s) }
+
 // checkName reports why s cannot be a contact's or group's name.
 func checkName(s string) error {
 	switch {
@@ -291,17 +415,10 @@ func checkName(s string) error {
 		return fmt.Errorf("%w: not valid UTF-8", ErrName)
 	case utf8.RuneCountInString(s) > MaxNameRunes:
 		return fmt.Errorf("%w: longer than %d characters", ErrName, MaxNameRunes)
-	case strings.IndexFunc(s, forbiddenInName) >= 0:
-		return fmt.Errorf("%w: contains control or text-direction characters", ErrName)
+	case strings.IndexFunc(s, model.ForbiddenInName) >= 0:
+		return fmt.Errorf("%w: contains control, text-direction or invisible characters", ErrName)
 	}
 	return nil
-}
-
-// forbiddenInName reports control characters and the bidirectional
-// embedding, override and isolate characters, which could make a name display
-// as something else.
-func forbiddenInName(r rune) bool {
-	return unicode.IsControl(r) || (r >= '\u202a' && r <= '\u202e') || (r >= '\u2066' && r <= '\u2069')
 }
 
 // reader reads a payload front to back. Reads past the end set short and

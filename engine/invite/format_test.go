@@ -271,7 +271,7 @@ func TestParseErrors(t *testing.T) {
 		{"small-order key", frame(PrefixContact, contactPayload(0, smallOrder, nil, nil)), []error{ErrAddress, identity.ErrAddressKey}},
 		{"expired", verified, nil}, // checked below with a later time
 		{"bundle altered", frame(PrefixServer, tampered), []error{ErrSignature}},
-		{"bundle newer", frame(PrefixServer, append([]byte{2}, tampered[1:]...)), []error{ErrVersion}},
+		{"bundle newer", frame(PrefixServer, append([]byte{2}, tampered[1:]...)), []error{ErrMalformed}},
 		{"bundle short", frame(PrefixServer, tampered[:100]), []error{ErrMalformed}},
 		{"bundle zero time", frame(PrefixServer, func() []byte {
 			b := mustMarshal(server.Bundle(), nil)

@@ -51,7 +51,7 @@ func mustMarshal(b *Bundle, dst []byte) []byte {
 // parseServer decodes an S1 payload: the bundle, nothing else.
 func parseServer(data []byte) (Invite, error) {
 	r := &reader{b: data}
-	b, err := readBundle(r)
+	b, err := readInviteBundle(r)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func parseGroup(data []byte) (Invite, error) {
 	r := &reader{b: data}
 	g := &GroupInvite{}
 	copy(g.key[:], r.take(GroupKeySize))
-	b, err := readBundle(r)
+	b, err := readInviteBundle(r)
 	if err != nil {
 		return nil, err
 	}

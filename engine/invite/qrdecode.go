@@ -2,18 +2,19 @@ package invite
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
-	_ "image/gif"  // decoders for DecodeImageBytes
-	_ "image/jpeg" // decoders for DecodeImageBytes
-	_ "image/png"  // decoders for DecodeImageBytes
+	"image/gif"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"os"
 
 	"github.com/makiuchi-d/gozxing"
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"golang.org/x/image/draw"
-	_ "golang.org/x/image/webp" // decoder for DecodeImageBytes
+	"golang.org/x/image/webp"
 )
 
 // Limits on images, checked before an image is decoded.
@@ -50,7 +51,11 @@ func DecodeImage(img image.Image) (Invite, error) {
 
 // DecodeImageBytes decodes a PNG, JPEG, GIF or WebP image and reads an
 // invite from it, as DecodeImage. It returns ErrImageTooLarge or ErrImage
-// before decoding an image that is too large or not an image.
+// before decoding an image that is too large or not one of these formats
+// (chosen by the file's first bytes; other decoders registered in the
+// program are never used), and ErrImage for a WebP whose frame does not
+// have its canvas's size, a decoder that panics, or a decoded picture
+// larger than its header declared.
 func DecodeImageBytes(b []byte) (Invite, error) {
 	img, err := decodeImage(b)
 	if err != nil {
@@ -60,36 +65,195 @@ func DecodeImageBytes(b []byte) (Invite, error) {
 }
 
 // DecodeImageFile reads an image file and an invite from it, as
-// DecodeImageBytes.
+// DecodeImageBytes. A file larger than MaxImageBytes is refused unread, and
+// at most MaxImageBytes+1 bytes are read of anything (a pipe, a device).
 func DecodeImageFile(path string) (Invite, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxImageBytes+1))
+	size := int64(64 << 10)
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
+		if st.Size() > MaxImageBytes {
+			return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
+		}
+		size = st.Size() + 1
+	}
+	b, err := readLimited(f, size, MaxImageBytes+1)
 	if err != nil {
 		return nil, err
 	}
 	return DecodeImageBytes(b)
 }
 
-func decodeImage(b []byte) (image.Image, error) {
+// readLimited reads r to its end or to limit bytes, whichever comes first,
+// into a buffer that starts at size bytes and doubles up to limit: for a
+// regular file (size is its length) that is one allocation, and for a pipe
+// or a device at most about three times limit in all.
+func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
+	b := make([]byte, 0, min(max(size, 512), limit))
+	for {
+		if len(b) == cap(b) {
+			if int64(len(b)) >= limit {
+				return b, nil
+			}
+			nb := make([]byte, len(b), min(2*int64(cap(b)), limit))
+			copy(nb, b)
+			b = nb
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// imageFormat is a picture format DecodeImageBytes reads. The decoders are
+// called directly, never through the image package's registry: a program
+// that links Nook may register other decoders (Fyne's dependencies register
+// TIFF and BMP), and invite reading must not reach decoders nobody fuzzes.
+type imageFormat struct {
+	name   string
+	magic  func(b []byte) bool
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+	// check, if not nil, looks at the whole file before it is decoded.
+	check func(b []byte, cfg image.Config) error
+}
+
+// imageFormats is the allow-list, chosen by the file's first bytes.
+var imageFormats = []imageFormat{
+	{"PNG", prefixed("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, nil},
+	{"JPEG", prefixed("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, nil},
+	{"GIF", func(b []byte) bool { return prefixed("GIF87a")(b) || prefixed("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, nil},
+	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, checkWebP},
+}
+
+func prefixed(magic string) func([]byte) bool {
+	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(magic)) }
+}
+
+// sniffImage returns the allowed format of b, or nil.
+func sniffImage(b []byte) *imageFormat {
+	for i := range imageFormats {
+		if imageFormats[i].magic(b) {
+			return &imageFormats[i]
+		}
+	}
+	return nil
+}
+
+// imageConfig returns the format and the declared size of an image file
+// whose format is allowed, without decoding it.
+func imageConfig(b []byte) (f *imageFormat, cfg image.Config, err error) {
+	f = sniffImage(b)
+	if f == nil {
+		return nil, cfg, fmt.Errorf("%w: not a PNG, JPEG, GIF or WebP file", ErrImage)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: the %s decoder failed", ErrImage, f.name)
+		}
+	}()
+	cfg, err = f.config(bytes.NewReader(b))
+	if err != nil {
+		return nil, cfg, fmt.Errorf("%w: %s: %w", ErrImage, f.name, err)
+	}
+	return f, cfg, nil
+}
+
+// decodeImage decodes an image file of an allowed format whose declared
+// size is within MaxImagePixels; a decoder's panic is an ErrImage, and a
+// decoded image larger than declared is refused.
+func decodeImage(b []byte) (img image.Image, err error) {
 	if len(b) > MaxImageBytes {
 		return nil, fmt.Errorf("%w: more than %d MiB", ErrImageTooLarge, MaxImageBytes>>20)
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(b))
+	f, cfg, err := imageConfig(b)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrImage, err)
+		return nil, err
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxImagePixels/cfg.Height {
 		return nil, fmt.Errorf("%w: %d×%d pixels", ErrImageTooLarge, cfg.Width, cfg.Height)
 	}
-	img, _, err := image.Decode(bytes.NewReader(b))
+	if f.check != nil {
+		if err := f.check(b, cfg); err != nil {
+			return nil, err
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("%w: the %s decoder failed", ErrImage, f.name)
+		}
+	}()
+	img, err = f.decode(bytes.NewReader(b))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrImage, format, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrImage, f.name, err)
+	}
+	// The picture must lie within the size its header declared (a GIF's
+	// first frame may be smaller).
+	if r := img.Bounds(); r.Empty() || !r.In(image.Rect(0, 0, cfg.Width, cfg.Height)) {
+		return nil, fmt.Errorf("%w: %s: decoded %d×%d pixels at (%d,%d) in a %d×%d picture", ErrImage, f.name, r.Dx(), r.Dy(), r.Min.X, r.Min.Y, cfg.Width, cfg.Height)
 	}
 	return img, nil
+}
+
+// checkWebP walks the chunks of a WebP file and refuses it unless every
+// frame (VP8 or VP8L chunk) has the size of the canvas cfg declares, as a
+// still WebP must. A VP8X header declaring a 1×1 canvas in front of an
+// 8000×8000 lossless frame decodes to 256 MB from 46 bytes in decoders that
+// trust the header; this refuses it after reading a few bytes.
+func checkWebP(b []byte, cfg image.Config) error {
+	end := len(b)
+	if n := 8 + int64(binary.LittleEndian.Uint32(b[4:8])); n < int64(end) {
+		end = int(n)
+	}
+	frames := 0
+	for off := 12; off+8 <= end; {
+		fourcc := string(b[off : off+4])
+		n := int64(binary.LittleEndian.Uint32(b[off+4 : off+8]))
+		if n > int64(end-off-8) {
+			return fmt.Errorf("%w: WebP: a chunk runs past the end of the file", ErrImage)
+		}
+		data := b[off+8 : off+8+int(n)]
+		var w, h int
+		var ok bool
+		switch fourcc {
+		case "VP8 ":
+			// Frame tag (3 bytes), start code 9d 01 2a, then 14-bit width
+			// and height, each with 2 bits of scale.
+			if ok = len(data) >= 10 && data[3] == 0x9d && data[4] == 0x01 && data[5] == 0x2a; ok {
+				w = int(binary.LittleEndian.Uint16(data[6:8]) & 0x3fff)
+				h = int(binary.LittleEndian.Uint16(data[8:10]) & 0x3fff)
+			}
+		case "VP8L":
+			// Signature 0x2f, then 14 bits of width-1 and 14 of height-1.
+			if ok = len(data) >= 5 && data[0] == 0x2f; ok {
+				bits := binary.LittleEndian.Uint32(data[1:5])
+				w, h = int(bits&0x3fff)+1, int(bits>>14&0x3fff)+1
+			}
+		default:
+			off += 8 + int(n) + int(n&1)
+			continue
+		}
+		if !ok {
+			return fmt.Errorf("%w: WebP: a frame without a valid header", ErrImage)
+		}
+		if w != cfg.Width || h != cfg.Height {
+			return fmt.Errorf("%w: WebP: a %d×%d frame in a %d×%d picture", ErrImage, w, h, cfg.Width, cfg.Height)
+		}
+		frames++
+		off += 8 + int(n) + int(n&1)
+	}
+	if frames == 0 {
+		return fmt.Errorf("%w: WebP: no frame", ErrImage)
+	}
+	return nil
 }
 
 // ReadQR returns the text of a QR code in img. It tries hard: both of

@@ -2,6 +2,7 @@ package invite
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"sync"
@@ -211,11 +212,12 @@ func TestSecretSetPersistence(t *testing.T) {
 	}
 	for name, bad := range map[string][]byte{
 		"empty":       nil,
-		"version":     append([]byte{2}, data[1:]...),
+		"version":     append([]byte{3}, data[1:]...),
 		"count":       append(append([]byte{}, data[:3]...), data[3:len(data)-1]...),
 		"extra":       append(append([]byte{}, data...), 0),
-		"zero secret": append([]byte{1, 0, 1}, make([]byte, secretEntrySize)...),
-		"duplicate":   append(append([]byte{1, 0, 2}, data[3:3+secretEntrySize]...), data[3:3+secretEntrySize]...),
+		"zero secret": append([]byte{2, 0, 1}, make([]byte, secretEntrySize)...),
+		"duplicate":   append(append([]byte{2, 0, 2}, data[3:3+secretEntrySize]...), data[3:3+secretEntrySize]...),
+		"flags":       append(append([]byte{}, data[:len(data)-1]...), 2),
 	} {
 		s := NewSecretSet(clock.Now)
 		if err := s.UnmarshalBinary(bad); err == nil {
@@ -246,5 +248,131 @@ func TestSecretSetConcurrentConsume(t *testing.T) {
 	wg.Wait()
 	if ok.Load() != 1 {
 		t.Fatalf("%d Consume calls succeeded", ok.Load())
+	}
+}
+
+// TestRedeemFailsClosed: a secret counts as used only once the set without
+// it is saved. When saving fails the proof is refused and the secret stays
+// outstanding (nobody was accepted with it); when saving works it is
+// accepted once and the saved set no longer holds it, so a restart cannot
+// bring it back.
+func TestRedeemFailsClosed(t *testing.T) {
+	set := NewSecretSet(func() time.Time { return testNow })
+	s, _, err := set.Issue(nil, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := testID(t, 1).Address(), testID(t, 2).Address()
+	proof := Proof(s, a, b, nil)
+	errDisk := errors.New("disk full")
+	if _, err := set.Redeem(a, b, nil, proof, func([]byte) error { return errDisk }); !errors.Is(err, errDisk) {
+		t.Fatalf("Redeem with a failing save: %v, want the save's error", err)
+	}
+	if set.Len() != 1 {
+		t.Fatalf("after a failed save %d secrets are outstanding, want 1", set.Len())
+	}
+	var saved []byte
+	r, err := set.Redeem(a, b, nil, proof, func(b []byte) error { saved = b; return nil })
+	if err != nil || r.Secret != s {
+		t.Fatalf("Redeem: %v", err)
+	}
+	restored := NewSecretSet(func() time.Time { return testNow })
+	if err := restored.UnmarshalBinary(saved); err != nil {
+		t.Fatal(err)
+	}
+	if restored.Len() != 0 {
+		t.Fatal("the saved set still holds the used secret")
+	}
+	if _, err := set.Redeem(a, b, nil, proof, func([]byte) error { return nil }); !errors.Is(err, ErrProof) {
+		t.Fatalf("second Redeem: %v", err)
+	}
+}
+
+// TestSafetyCode: the code is the same whichever way round the two
+// addresses are given, differs for another pair, and matches a vector
+// computed independently (Python's hashlib over the two keys of seeds
+// 01×32 and 02×32).
+func TestSafetyCode(t *testing.T) {
+	a, b, c := testID(t, 1).Address(), testID(t, 2).Address(), testID(t, 3).Address()
+	ab, err := SafetyCode(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "83616 82843 13108 52126 43375 65350"
+	if ab != want {
+		t.Fatalf("SafetyCode = %q, want %q", ab, want)
+	}
+	if ba, _ := SafetyCode(b, a); ba != ab {
+		t.Fatalf("the code depends on the order: %q and %q", ab, ba)
+	}
+	ac, _ := SafetyCode(a, c)
+	bc, _ := SafetyCode(b, c)
+	if ac == ab || bc == ab || ac == bc {
+		t.Fatalf("two pairs share a code: %q %q %q", ab, ac, bc)
+	}
+	if _, err := SafetyCode(a, "notanaddress"); err == nil {
+		t.Fatal("a safety code for an invalid address")
+	}
+}
+
+// TestConfirm: the inviter's confirmation verifies with the same secret,
+// addresses and binding, and with nothing else; it is not the proof.
+func TestConfirm(t *testing.T) {
+	inviter, dialler, other := testID(t, 1).Address(), testID(t, 2).Address(), testID(t, 3).Address()
+	binding := bytes.Repeat([]byte{0x42}, 32)
+	s := testSecret()
+	c := Confirm(s, inviter, dialler, binding)
+	if !VerifyConfirm(s, inviter, dialler, binding, c) {
+		t.Fatal("valid confirmation refused")
+	}
+	if bytes.Equal(c, Proof(s, inviter, dialler, binding)) || VerifyProof(s, inviter, dialler, binding, c) {
+		t.Fatal("a confirmation is also a proof")
+	}
+	s2 := s
+	s2[0] ^= 1
+	for name, ok := range map[string]bool{
+		"other secret":  VerifyConfirm(s2, inviter, dialler, binding, c),
+		"other inviter": VerifyConfirm(s, other, dialler, binding, c),
+		"swapped roles": VerifyConfirm(s, dialler, inviter, binding, c),
+		"other binding": VerifyConfirm(s, inviter, dialler, nil, c),
+		"empty":         VerifyConfirm(s, inviter, dialler, binding, nil),
+	} {
+		if ok {
+			t.Errorf("%s: confirmation accepted", name)
+		}
+	}
+}
+
+// TestMarkShared: a secret marked shared is redeemed as Shared, also after
+// a round trip through MarshalBinary; secrets saved by version 1 of the
+// format, which did not record sharing, count as shared.
+func TestMarkShared(t *testing.T) {
+	set := NewSecretSet(func() time.Time { return testNow })
+	shown, _, _ := set.Issue(nil, time.Hour)
+	shared, _, _ := set.Issue(nil, time.Hour)
+	if !set.MarkShared(shared) || set.MarkShared(Secret{1}) {
+		t.Fatal("MarkShared")
+	}
+	data, _ := set.MarshalBinary()
+	restored := NewSecretSet(func() time.Time { return testNow })
+	if err := restored.UnmarshalBinary(data); err != nil {
+		t.Fatal(err)
+	}
+	a, b := testID(t, 1).Address(), testID(t, 2).Address()
+	for s, want := range map[Secret]bool{shown: false, shared: true} {
+		r, err := restored.Redeem(a, b, nil, Proof(s, a, b, nil), nil)
+		if err != nil || r.Shared != want {
+			t.Fatalf("Redeem: shared %v, %v; want shared %v", r.Shared, err, want)
+		}
+	}
+	// Version 1: version 1 ‖ count 1 ‖ secret ‖ expires, no flags.
+	v1 := append([]byte{1, 0, 1}, shown[:]...)
+	v1 = binary.BigEndian.AppendUint64(v1, uint64(testNow.Add(time.Hour).Unix()))
+	old := NewSecretSet(func() time.Time { return testNow })
+	if err := old.UnmarshalBinary(v1); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := old.Redeem(a, b, nil, Proof(shown, a, b, nil), nil); err != nil || !r.Shared {
+		t.Fatalf("a version-1 secret: shared %v, %v; want shared", r.Shared, err)
 	}
 }

@@ -34,6 +34,14 @@ type Group struct {
 	Name string
 	// Server is the onion address of the group's server.
 	Server string
+	// ServerFingerprint is a short fingerprint of the server's bundle:
+	// members who compare it know that the server handed them all the
+	// same address and token key.
+	ServerFingerprint string
+	// ServerConflict is set when another group of the profile on a server
+	// with the same signing key has another onion address or token key
+	// (a GroupWarning "server bundles differ" said so).
+	ServerConflict bool
 	// Left is set for a group the profile left whose messages it kept:
 	// read-only history, nothing is sent or received.
 	Left bool
@@ -48,6 +56,12 @@ type GroupMember struct {
 	Messages uint64
 	// Left is set when their last message was a notice that they left.
 	Left bool
+	// IsContact: the member is an accepted contact (show the contact's own
+	// name). NameCollides: the member is not a contact and carries a name
+	// that a contact, the profile itself or another member also goes by:
+	// someone may be passing as them.
+	IsContact    bool
+	NameCollides bool
 }
 
 // Conversation is one conversation as a list shows it, the same for a

@@ -172,12 +172,23 @@ type Contact struct {
 	Nickname    string
 	DisplayName string
 	State       ContactState
-	// Verified is true when the contact was added in person (an invite with a
-	// one-time secret proved on first contact).
-	Verified     bool
-	Archived     bool
-	Added        time.Time
-	LastActivity time.Time
+	// Verified is the "verified" badge: true exactly when Verification is
+	// not Unverified (docs/security.md, "Verified contacts").
+	Verified bool
+	// Verification says how the contact was verified.
+	Verification Verification
+	// InviteConfirmed is set on the side that accepted the contact's
+	// one-time invite once the contact's Nook proved it redeemed that
+	// invite's secret. It does not verify them: Nook cannot tell where an
+	// invite came from, so whoever made it can confirm it.
+	InviteConfirmed bool
+	// VerifyRevoked is set when a badge given by an earlier version of Nook
+	// was removed because that version could be fooled into giving it (a
+	// forged invite); comparing safety codes verifies the contact again.
+	VerifyRevoked bool
+	Archived      bool
+	Added         time.Time
+	LastActivity  time.Time
 	// Disappear is the conversation's disappearing-messages timer (zero:
 	// off): every message written while it is set is deleted on both sides
 	// that long after it was sent (ours) or first read (theirs).
@@ -187,14 +198,51 @@ type Contact struct {
 	DisappearSet time.Time
 }
 
+// Verification says how a contact came to be verified.
+type Verification uint8
+
+// Verifications.
+const (
+	// Unverified: nothing shows that this address belongs to the person
+	// the user thinks it does.
+	Unverified Verification = iota
+	// VerifiedInPerson: they redeemed the one-time secret of an in-person
+	// invite that was only ever shown on this profile's screen (never
+	// copied or saved), so they read it from that screen.
+	VerifiedInPerson
+	// VerifiedSafetyCode: the user compared the safety code with them and
+	// marked them verified.
+	VerifiedSafetyCode
+	// VerifiedLegacy: stored as verified by a version of Nook that did not
+	// record how. Only the store returns it, and the engine replaces it
+	// when it opens the profile.
+	VerifiedLegacy
+)
+
+func (v Verification) String() string {
+	switch v {
+	case Unverified:
+		return "unverified"
+	case VerifiedInPerson:
+		return "verified in person"
+	case VerifiedSafetyCode:
+		return "verified by safety code"
+	case VerifiedLegacy:
+		return "verified (earlier version)"
+	}
+	return "unknown"
+}
+
 // Name returns the name to show for the contact: the nickname, else the
 // advertised display name, else the first characters of the address.
+// Characters ForbiddenInName reports, which a name stored by an older
+// version may hold, are left out.
 func (c Contact) Name() string {
 	switch {
-	case c.Nickname != "":
-		return c.Nickname
-	case c.DisplayName != "":
-		return c.DisplayName
+	case CleanName(c.Nickname) != "":
+		return CleanName(c.Nickname)
+	case CleanName(c.DisplayName) != "":
+		return CleanName(c.DisplayName)
 	case len(c.Address) >= 8:
 		return c.Address[:8]
 	}

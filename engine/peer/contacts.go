@@ -141,9 +141,9 @@ func (m *Manager) failOutbox(addr identity.Address, reason string) {
 		return
 	}
 	for _, id := range ids {
-		msg, err := m.cfg.Store.GetMessage(id)
+		msg, err := m.cfg.Store.GetMessage(conv, id)
 		if err == nil && msg.Status != model.StatusDelivered {
-			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusFailed, reason); err == nil {
+			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err == nil {
 				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusFailed, Reason: reason})
 			}
 		}
@@ -272,4 +272,36 @@ func checkNickname(s string) error {
 		return fmt.Errorf("nickname: %w", err)
 	}
 	return nil
+}
+
+// SetVerified marks the contact verified by the user (after comparing the
+// safety code with them: model.VerifiedSafetyCode), or, with verified
+// false, not verified, however it was verified before.
+func (m *Manager) SetVerified(addr identity.Address, verified bool) (model.Contact, error) {
+	return m.changeContact(addr, false, func(c *model.Contact) bool {
+		if verified {
+			c.Verified, c.Verification = true, model.VerifiedSafetyCode
+		} else {
+			c.Verified, c.Verification = false, model.Unverified
+		}
+		c.VerifyRevoked = false
+		return true
+	})
+}
+
+// apply records on c what a valid proof showed.
+func (p ProofCheck) apply(c *model.Contact) {
+	if p.Verified && c.Verification != model.VerifiedSafetyCode {
+		c.Verified, c.Verification, c.VerifyRevoked = true, model.VerifiedInPerson, false
+	}
+}
+
+// sendConfirm sends the dialler our InviteConfirm, if the proof gave one.
+func (p ProofCheck) sendConfirm(s interface{ Send(protocol.Record) error }) error {
+	if len(p.Confirm) != protocol.ConfirmSize {
+		return nil
+	}
+	r := &protocol.InviteConfirm{}
+	copy(r.MAC[:], p.Confirm)
+	return s.Send(r)
 }

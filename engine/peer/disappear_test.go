@@ -38,7 +38,7 @@ func TestDisappearingTimer(t *testing.T) {
 		t.Errorf("ana's copy: timer %v, expires %v (sent %v)", sent.Disappear, sent.ExpiresAt, sent.Sent)
 	}
 	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
-	got, err := b.st.GetMessage(sent.ID)
+	got, err := b.st.GetMessage(model.ConversationID(a.addr()), sent.ID)
 	if err != nil || got.Disappear != time.Hour || !got.ExpiresAt.IsZero() {
 		t.Errorf("ben's copy = timer %v, expires %v, %v; want 1h, not started until read", got.Disappear, got.ExpiresAt, err)
 	}
@@ -74,7 +74,7 @@ func TestDisappearingTimer(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
-	if got, err := b.st.GetMessage(kept.ID); err != nil || got.Disappear != 0 {
+	if got, err := b.st.GetMessage(model.ConversationID(a.addr()), kept.ID); err != nil || got.Disappear != 0 {
 		t.Errorf("message written with the timer off: %v, %v", got.Disappear, err)
 	}
 }

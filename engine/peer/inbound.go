@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -173,14 +175,20 @@ func (m *Manager) stranger(s *handshake.Session) {
 			continue // strangers' texts are neither stored nor acknowledged
 		}
 		addr := s.Peer()
-		proven := len(req.Proof) > 0 && m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
+		var proof ProofCheck
+		if len(req.Proof) > 0 {
+			proof = m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
+		}
+		newRequest := false
 		_, err = m.changeContact(addr, true, func(c *model.Contact) bool {
 			switch {
-			case proven:
-				// They scanned our invite in person: no request to accept.
-				c.State, c.Verified = model.ContactAccepted, true
+			case proof.Valid:
+				// They hold our one-time invite: no request to accept.
+				c.State = model.ContactAccepted
+				proof.apply(c)
 			case c.State == 0:
 				c.State = model.ContactRequest
+				newRequest = true
 			}
 			c.DisplayName = req.DisplayName
 			c.LastActivity = m.now()
@@ -190,8 +198,14 @@ func (m *Manager) stranger(s *handshake.Session) {
 			m.cfg.Logger.Warn("storing a contact request failed", "err", err)
 			return
 		}
+		if newRequest {
+			m.trimRequests(addr)
+		}
 		if !stop() {
 			return // timed out or closing meanwhile: the session is closed
+		}
+		if err := proof.sendConfirm(s); err != nil {
+			return
 		}
 		if l := m.linkFor(addr, true); l != nil {
 			handedOver = true
@@ -211,4 +225,65 @@ func (m *Manager) closeStrangers(addr identity.Address) {
 			s.Close()
 		}
 	}
+}
+
+// DefaultMaxRequests is how many contact requests from strangers are kept
+// at once by default (Config.MaxRequests). Anyone can make onion
+// identities by the thousand and send a request from each; without a
+// bound they would fill the disk and bury real requests in the contact
+// list. 200 is more than a person whose address is public (a journalist's
+// tip line) sees between two looks at the list, and 200 records of at most
+// a few hundred bytes cost nothing. Past it the oldest request is dropped:
+// its sender is not told, and a real requester's Nook sends the request
+// again at its next connection (it keeps dialling while its request is
+// pending), so a flood delays a real request rather than losing it.
+const DefaultMaxRequests = 200
+
+// trimRequests deletes the oldest contact requests (by the time they were
+// first stored) while more than Config.MaxRequests are kept; the request
+// from keep, just stored, is never the one dropped.
+func (m *Manager) trimRequests(keep identity.Address) {
+	contacts, err := m.cfg.Store.Contacts()
+	if err != nil {
+		m.cfg.Logger.Warn("reading contacts failed", "err", err)
+		return
+	}
+	var requests []model.Contact
+	for _, c := range contacts {
+		if c.State == model.ContactRequest && c.Address != string(keep) {
+			requests = append(requests, c)
+		}
+	}
+	excess := len(requests) + 1 - m.cfg.MaxRequests
+	if excess <= 0 {
+		return
+	}
+	slices.SortFunc(requests, func(a, b model.Contact) int {
+		if c := a.Added.Compare(b.Added); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Address, b.Address)
+	})
+	for _, c := range requests[:excess] {
+		m.dropRequest(identity.Address(c.Address))
+	}
+}
+
+// dropRequest deletes addr's contact request, unless it stopped being a
+// request meanwhile (the user accepted or blocked it).
+func (m *Manager) dropRequest(addr identity.Address) {
+	m.contactMu.Lock()
+	c, err := m.cfg.Store.GetContact(string(addr))
+	if err != nil || c.State != model.ContactRequest {
+		m.contactMu.Unlock()
+		return
+	}
+	err = m.cfg.Store.DeleteContact(string(addr))
+	m.contactMu.Unlock()
+	if err != nil {
+		m.cfg.Logger.Warn("dropping an old contact request failed", "err", err)
+		return
+	}
+	m.dropLink(addr)
+	m.emit(model.ContactRemoved{Address: string(addr)})
 }

@@ -39,9 +39,11 @@
 // A dialler that is not a contact is a stranger: unless the profile blocks
 // unknown contacts (then the session is closed right after the handshake), a
 // ContactRequest from it creates a contact in state Request, which the user
-// accepts, rejects or blocks. Texts from strangers and requesters are neither
-// stored nor acknowledged (the requester's client keeps them queued until it
-// is accepted). A blocked peer's sessions are closed as soon as the
+// accepts, rejects or blocks; at most Config.MaxRequests requests are
+// kept, a new one past that dropping the oldest (its sender's Nook, which
+// keeps dialling while its request is pending, asks again). Texts from
+// strangers and requesters are neither stored nor acknowledged (the
+// requester's client keeps them queued until it is accepted). A blocked peer's sessions are closed as soon as the
 // handshake names it, before any record is read. Two people who each add the
 // other's address become contacts without a request to accept.
 package peer
@@ -98,11 +100,18 @@ type Config struct {
 	// contact was added from an invite with a one-time secret. Nil or a nil
 	// result: no proof.
 	ProofFor func(contact identity.Address, binding []byte) []byte
-	// CheckProof reports whether a contact request's proof from dialler,
-	// over a session with the given binding, redeems one of this profile's
-	// one-time invite secrets (and consumes it). Such a request is accepted
-	// without asking, and the contact is marked verified in person.
-	CheckProof func(dialler identity.Address, binding, proof []byte) bool
+	// CheckProof checks a contact request's proof from dialler, over a
+	// session with the given binding, against this profile's one-time
+	// invite secrets (and consumes the secret it redeems). A valid proof's
+	// request is accepted without asking; see ProofCheck.
+	CheckProof func(dialler identity.Address, binding, proof []byte) ProofCheck
+	// CheckConfirm reports whether an InviteConfirm from contact, over a
+	// session with the given binding, confirms the proof we sent it (see
+	// ProofFor). Nil: never.
+	CheckConfirm func(contact identity.Address, binding, confirm []byte) bool
+	// MaxRequests bounds the contact requests from strangers kept at once
+	// (default DefaultMaxRequests); a new one past it drops the oldest.
+	MaxRequests int
 	// Handshake configures sessions (timeouts, keepalive); nil: defaults.
 	Handshake *handshake.Config
 	// MinBackoff and MaxBackoff bound the wait between dial attempts to an
@@ -124,6 +133,19 @@ type Config struct {
 	// Logger receives diagnostics; never message text, names or keys
 	// (default: discard).
 	Logger *slog.Logger
+}
+
+// ProofCheck is what CheckProof found.
+type ProofCheck struct {
+	// Valid: the proof redeemed one of our one-time secrets. The request is
+	// accepted without asking.
+	Valid bool
+	// Verified: the contact is marked verified in person (the invite never
+	// left our screen).
+	Verified bool
+	// Confirm, when set, is sent to the dialler in an InviteConfirm record
+	// before our acceptance.
+	Confirm []byte
 }
 
 // Manager runs the sessions of one open profile. New does nothing; Start
@@ -164,7 +186,13 @@ func New(cfg Config) *Manager {
 		cfg.ProofFor = func(identity.Address, []byte) []byte { return nil }
 	}
 	if cfg.CheckProof == nil {
-		cfg.CheckProof = func(identity.Address, []byte, []byte) bool { return false }
+		cfg.CheckProof = func(identity.Address, []byte, []byte) ProofCheck { return ProofCheck{} }
+	}
+	if cfg.MaxRequests <= 0 {
+		cfg.MaxRequests = DefaultMaxRequests
+	}
+	if cfg.CheckConfirm == nil {
+		cfg.CheckConfirm = func(identity.Address, []byte, []byte) bool { return false }
 	}
 	if cfg.Emit == nil {
 		cfg.Emit = func(model.Event) {}

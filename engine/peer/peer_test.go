@@ -161,7 +161,7 @@ func TestAddSelfAndBadInput(t *testing.T) {
 	if _, err := a.m.Block(other.Address()); err != nil {
 		t.Fatal(err)
 	}
-	got, err := a.st.GetMessage(queued.ID)
+	got, err := a.st.GetMessage(queued.Conversation, queued.ID)
 	if err != nil || got.Status != model.StatusFailed || got.FailReason == "" {
 		t.Fatalf("after block the queued message is %v %q (%v), want failed with a reason", got.Status, got.FailReason, err)
 	}

@@ -36,9 +36,6 @@ type session struct {
 	// announced is the contact state we last told the peer about (a request
 	// or an acceptance), so each is sent once per session.
 	announced model.ContactState
-	// sentProof is set once a contact request carried an invite proof:
-	// the contact's acceptance then completes an in-person verification.
-	sentProof bool
 	// disappearSent is the DisappearSet of the timer setting last sent in
 	// this session (announced: at least one was sent).
 	disappearSent      time.Time
@@ -156,7 +153,6 @@ func (st *session) sync() error {
 		case model.ContactPending:
 			proof := st.l.m.cfg.ProofFor(st.l.addr, st.s.ChannelBinding())
 			err = st.s.Send(&protocol.ContactRequest{DisplayName: st.l.m.cfg.DisplayName(), Proof: proof})
-			st.sentProof = st.sentProof || len(proof) > 0
 		case model.ContactAccepted:
 			err = st.s.Send(&protocol.ContactAccept{DisplayName: st.l.m.cfg.DisplayName()})
 		}
@@ -201,7 +197,7 @@ func (st *session) flush() error {
 		if st.written[id] {
 			continue
 		}
-		msg, err := m.cfg.Store.GetMessage(id)
+		msg, err := m.cfg.Store.GetMessage(conv, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && msg.Status == model.StatusDelivered) {
 			// Delivered before a crash that left the entry behind, or deleted.
 			if err := m.cfg.Store.Dequeue(id); err != nil {
@@ -217,7 +213,7 @@ func (st *session) flush() error {
 		}
 		st.written[id] = true
 		if msg.Status == model.StatusQueued {
-			if _, err := m.cfg.Store.UpdateMessageStatus(id, model.StatusSent, ""); err != nil {
+			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
 				return err
 			}
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
@@ -256,6 +252,8 @@ func (st *session) handle(r protocol.Record) error {
 		return st.s.Send(&protocol.Pong{Nonce: r.Nonce})
 	case *protocol.Disappear:
 		return st.l.m.adoptDisappear(st.l.addr, r)
+	case *protocol.InviteConfirm:
+		return st.onInviteConfirm(r)
 	}
 	// ContactReject, Pong, FileOffer and unknown records need nothing here
 	// yet.
@@ -340,21 +338,28 @@ func (st *session) onAck(r *protocol.Ack) error {
 func (st *session) onContactRequest(r *protocol.ContactRequest) error {
 	m := st.l.m
 	addr := st.l.addr
-	proven := len(r.Proof) > 0 && m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+	var proof ProofCheck
+	if len(r.Proof) > 0 {
+		proof = m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+	}
 	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
 		changed := c.DisplayName != r.DisplayName
 		c.DisplayName = r.DisplayName
-		if c.State == model.ContactPending || (proven && c.State == model.ContactRequest) {
+		if c.State == model.ContactPending || (proof.Valid && c.State == model.ContactRequest) {
 			// We asked them too, or they hold our in-person invite.
 			c.State = model.ContactAccepted
 			changed = true
 		}
-		if proven && !c.Verified {
-			c.Verified, changed = true, true
+		if proof.Verified && c.Verification != model.VerifiedInPerson {
+			proof.apply(c)
+			changed = true
 		}
 		return changed
 	})
 	if err != nil {
+		return err
+	}
+	if err := proof.sendConfirm(st.s); err != nil {
 		return err
 	}
 	if c.State == model.ContactAccepted {
@@ -369,9 +374,9 @@ func (st *session) onContactAccept(r *protocol.ContactAccept) error {
 		changed := c.DisplayName != r.DisplayName
 		c.DisplayName = r.DisplayName
 		if c.State == model.ContactPending {
+			// An acceptance never verifies: we cannot know where the
+			// invite we used came from (docs/security.md).
 			c.State = model.ContactAccepted
-			// Accepted in answer to the proof of their in-person invite.
-			c.Verified = c.Verified || st.sentProof
 			changed = true
 		}
 		return changed
@@ -380,6 +385,29 @@ func (st *session) onContactAccept(r *protocol.ContactAccept) error {
 		return err
 	}
 	return st.sync()
+}
+
+// onInviteConfirm records a confirmation that the contact redeemed our
+// in-person invite only when it verifies against this session's binding; a
+// wrong one is ignored without ending the session, and neither verifies the
+// contact.
+func (st *session) onInviteConfirm(r *protocol.InviteConfirm) error {
+	m := st.l.m
+	addr := st.l.addr
+	if !m.cfg.CheckConfirm(addr, st.s.ChannelBinding(), r.MAC[:]) {
+		return nil
+	}
+	_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+		if c.InviteConfirmed {
+			return false
+		}
+		c.InviteConfirmed = true
+		return true
+	})
+	if errors.Is(err, ErrNotContact) {
+		return nil // deleted meanwhile
+	}
+	return err
 }
 
 func (st *session) onProfileAttr(r *protocol.ProfileAttr) error {

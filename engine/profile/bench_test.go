@@ -45,3 +45,22 @@ func BenchmarkWrongPassword(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/op")
 }
+
+// BenchmarkEmptyPasswordRefused is the cost of trying the empty password
+// on a profile whose header says it has one (as the app does at start):
+// the flag refuses it without a key derivation.
+func BenchmarkEmptyPasswordRefused(b *testing.B) {
+	opts := Options{KDF: DefaultParams, NoSync: true}
+	p, err := Create(b.TempDir(), "bench", "correct horse", opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	dir := p.Info().Dir
+	p.Close()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := Unlock(dir, "", opts); err != ErrWrongPassword {
+			b.Fatal(err)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
 )
 
 // The crash tests of this package run a profile operation in a child
@@ -108,14 +109,19 @@ func crashProfile(t *testing.T) (string, string, model.Message) {
 
 // TestCrashDuringPasswordChange kills a process that changes the password
 // back and forth, at several moments: every time, the profile opens with
-// the old or the new password (never neither), the one the child last
-// reported or the one after it, and its data is all there.
+// the old or the new password (never neither), and its data is all there.
+// A change re-encrypts the database (see ChangePassword), so a kill can
+// land in any of its steps; each round logs what it left (the copy, the
+// new header, the old database), and store's TestRekeyInterrupted checks
+// every step deterministically.
 func TestCrashDuringPasswordChange(t *testing.T) {
 	if testing.Short() {
 		t.Skip("crash test: skipped with -short")
 	}
 	dir, pdir, m := crashProfile(t)
-	for round, d := range []time.Duration{0, time.Millisecond, 3 * time.Millisecond, 7 * time.Millisecond, 15 * time.Millisecond} {
+	delays := []time.Duration{0, time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 5 * time.Millisecond,
+		7 * time.Millisecond, 10 * time.Millisecond, 15 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond}
+	for round, d := range delays {
 		c := startCrashChild(t, "password", dir, pdir)
 		c.Expect(t, "READY", childTimeout)
 		c.Expect(t, "CHANGED", childTimeout)
@@ -126,6 +132,15 @@ func TestCrashDuringPasswordChange(t *testing.T) {
 			if strings.HasPrefix(l, "CHANGED ") {
 				changes++
 			}
+		}
+		var left []string
+		for _, f := range []string{dbDir + store.RekeySuffix, newHeaderFile, dbDir + store.OldSuffix} {
+			if _, err := os.Stat(filepath.Join(pdir, f)); err == nil {
+				left = append(left, f)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(pdir, dbDir)); err != nil {
+			left = append(left, "no "+dbDir)
 		}
 		var opened []string
 		for _, pw := range []string{pwOld, pwNew} {
@@ -140,7 +155,7 @@ func TestCrashDuringPasswordChange(t *testing.T) {
 		if len(opened) != 1 {
 			t.Fatalf("round %d: the profile opens with %d of the two passwords", round, len(opened))
 		}
-		t.Logf("round %d: killed %v after a change, %d changes reported, opens with %q", round, d, changes, opened[0])
+		t.Logf("round %d: killed %v after a change, %d changes reported, left %v, opens with %q", round, d, changes, left, opened[0])
 	}
 }
 

@@ -15,10 +15,12 @@ var update = flag.Bool("update", false, "rewrite the seed corpus under testdata/
 
 var fuzzStreamKey = bytes.Repeat([]byte{0x42}, 32)
 
-func headerSeed() []byte {
+// headerSeed is a header sealed under password. (The seed "valid-v1" is a
+// format 1 header, written by the Nook before format 2.)
+func headerSeed(password string) []byte {
 	h := &header{params: InsecureTestParams, created: time.Unix(1700000000, 0)}
 	h.id[0] = 1
-	h.seal(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), "pw", bytes.Repeat([]byte{5}, 32))
+	h.seal(bytes.NewReader(bytes.Repeat([]byte{9}, 64)), password, bytes.Repeat([]byte{5}, 32))
 	return h.marshal()
 }
 
@@ -38,7 +40,8 @@ func exportSeed(payload int) []byte {
 // FuzzParseHeader: any bytes give a header or an error, never a panic, and
 // an accepted header marshals back to the same bytes.
 func FuzzParseHeader(f *testing.F) {
-	f.Add(headerSeed())
+	f.Add(headerSeed("pw"))
+	f.Add(headerSeed(""))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := parseHeader(b)
 		if err != nil {
@@ -88,10 +91,11 @@ func TestWriteFuzzCorpus(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	hs := headerSeed()
+	hs := headerSeed("pw")
 	write("FuzzParseHeader", "valid", hs)
+	write("FuzzParseHeader", "valid-nopassword", headerSeed(""))
 	write("FuzzParseHeader", "truncated", hs[:100])
-	write("FuzzParseHeader", "newer", append([]byte(headerMagic), 0, 2))
+	write("FuzzParseHeader", "newer", append([]byte(headerMagic), 0, formatVersion+1))
 	es := exportSeed(100)
 	write("FuzzExportReader", "valid", es)
 	write("FuzzExportReader", "truncated", es[:len(es)-5])

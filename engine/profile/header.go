@@ -17,11 +17,18 @@ import (
 // Header format constants (see the package documentation).
 const (
 	headerMagic   = "NOOKPROF"
-	formatVersion = 1
-	headerSize    = 214
-	kdfArgon2id   = 1
-	saltSize      = 32
-	masterKeySize = 32
+	formatVersion = 2
+	// formatV1 headers (Nook before the password flag) still open; Unlock
+	// rewrites them as formatVersion.
+	formatV1 = 1
+	// flagNoPassword (format 2) marks a header sealed under the empty
+	// password. Being covered by the key check, it cannot be flipped
+	// without the header failing to open.
+	flagNoPassword = 1
+	headerSize     = 214
+	kdfArgon2id    = 1
+	saltSize       = 32
+	masterKeySize  = 32
 
 	offID      = 12
 	offCreated = 28
@@ -48,21 +55,32 @@ var (
 
 // header is a parsed profile.hdr.
 type header struct {
-	id      [16]byte
-	created time.Time
-	params  Params
-	salt    [saltSize]byte
-	check   [32]byte
-	nonce   [chacha20poly1305.NonceSizeX]byte
-	wrapped [masterKeySize + chacha20poly1305.Overhead]byte
+	// version is the format the header was read in or is written in:
+	// the key check and the wrapped key authenticate the bytes as
+	// written, so a header is marshalled in its own version.
+	version uint16
+	// password tells whether the header is sealed under a non-empty
+	// password; PasswordUnknown for a format 1 header.
+	password PasswordState
+	id       [16]byte
+	created  time.Time
+	params   Params
+	salt     [saltSize]byte
+	check    [32]byte
+	nonce    [chacha20poly1305.NonceSizeX]byte
+	wrapped  [masterKeySize + chacha20poly1305.Overhead]byte
 }
 
 // marshal encodes h with its checksum.
 func (h *header) marshal() []byte {
 	b := make([]byte, 0, headerSize)
 	b = append(b, headerMagic...)
-	b = binary.BigEndian.AppendUint16(b, formatVersion)
-	b = binary.BigEndian.AppendUint16(b, 0)
+	b = binary.BigEndian.AppendUint16(b, h.version)
+	var flags uint16
+	if h.version >= 2 && h.password == PasswordNone {
+		flags |= flagNoPassword
+	}
+	b = binary.BigEndian.AppendUint16(b, flags)
 	b = append(b, h.id[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(h.created.Unix()))
 	b = append(b, kdfArgon2id)
@@ -87,10 +105,11 @@ func parseHeader(b []byte) (*header, error) {
 	if string(b[:8]) != headerMagic {
 		return nil, corrupt("not a nook profile header")
 	}
-	switch v := binary.BigEndian.Uint16(b[8:10]); {
-	case v > formatVersion:
-		return nil, fmt.Errorf("%w (format %d, this version reads up to %d)", ErrNewerFormat, v, formatVersion)
-	case v < formatVersion:
+	version := binary.BigEndian.Uint16(b[8:10])
+	switch {
+	case version > formatVersion:
+		return nil, fmt.Errorf("%w (format %d, this version reads up to %d)", ErrNewerFormat, version, formatVersion)
+	case version < formatV1:
 		return nil, corrupt("bad format version")
 	}
 	if len(b) < headerSize {
@@ -102,14 +121,23 @@ func parseHeader(b []byte) (*header, error) {
 	if sum := sha256.Sum256(b[:offSum]); !bytes.Equal(sum[:], b[offSum:]) {
 		return nil, corrupt("checksum mismatch")
 	}
-	if binary.BigEndian.Uint16(b[10:12]) != 0 {
+	flags := binary.BigEndian.Uint16(b[10:12])
+	password := PasswordUnknown
+	switch {
+	case version == formatV1 && flags != 0, version >= 2 && flags&^flagNoPassword != 0:
 		return nil, corrupt("unknown flags")
+	case version >= 2 && flags&flagNoPassword != 0:
+		password = PasswordNone
+	case version >= 2:
+		password = PasswordSet
 	}
 	if b[offKDF] != kdfArgon2id {
 		return nil, corrupt("unknown key derivation function")
 	}
 	h := &header{
-		created: time.Unix(int64(binary.BigEndian.Uint64(b[offCreated:])), 0).UTC(),
+		version:  version,
+		password: password,
+		created:  time.Unix(int64(binary.BigEndian.Uint64(b[offCreated:])), 0).UTC(),
 		params: Params{
 			Time:      binary.BigEndian.Uint32(b[offKDF+1:]),
 			MemoryKiB: binary.BigEndian.Uint32(b[offKDF+5:]),
@@ -135,8 +163,14 @@ func (h *header) checkMAC(checkKey []byte) []byte {
 }
 
 // seal fills salt, check, nonce and wrapped for password and master key,
-// with randomness from r.
+// with randomness from r. The header is then in the current format, its
+// flag telling whether password is empty.
 func (h *header) seal(r io.Reader, password string, master []byte) error {
+	h.version = formatVersion
+	h.password = PasswordSet
+	if password == "" {
+		h.password = PasswordNone
+	}
 	if _, err := io.ReadFull(r, h.salt[:]); err != nil {
 		return fmt.Errorf("read random salt: %w", err)
 	}
@@ -180,6 +214,20 @@ func (h *header) open(password string) ([]byte, error) {
 		return nil, corrupt("wrapped key does not authenticate")
 	}
 	return master, nil
+}
+
+// refuses reports whether the header's password flag alone shows that
+// password cannot open it: a format 2 header sealed under the empty
+// password opens only with it, one sealed under another password never
+// with it. It saves a key derivation that could only fail.
+func (h *header) refuses(password string) bool {
+	switch h.password {
+	case PasswordNone:
+		return password != ""
+	case PasswordSet:
+		return password == ""
+	}
+	return false
 }
 
 func (h *header) idString() string { return hex.EncodeToString(h.id[:]) }

@@ -22,7 +22,11 @@ import (
 // File and folder names inside a profile.
 const (
 	headerFile = "profile.hdr"
-	dbDir      = "db"
+	// newHeaderFile is the header of a password change whose database is
+	// re-encrypted but may not yet be in place (see ChangePassword). While
+	// it exists it is the profile's header: Unlock finishes the change.
+	newHeaderFile = "profile.hdr.new"
+	dbDir         = "db"
 )
 
 var (
@@ -80,9 +84,38 @@ type Info struct {
 	Dir string
 	// Created is when the profile was created, to the second.
 	Created time.Time
+	// Password tells whether the profile needs a password to open, as its
+	// header said when the Info was made (Profile.HasPassword is always
+	// current).
+	Password PasswordState
 	// Err is set by List for a folder whose header cannot be read; the other
 	// fields but Dir are then empty.
 	Err error
+}
+
+// PasswordState tells whether a profile needs a password to open. The
+// header says so in plaintext (see the package documentation): it is no
+// secret, since anyone can try the empty password.
+type PasswordState uint8
+
+const (
+	// PasswordUnknown is the state of a profile whose header an older Nook
+	// wrote (format 1) and that has not been unlocked since: Unlock rewrites
+	// such a header with the flag.
+	PasswordUnknown PasswordState = iota
+	// PasswordSet: opening the profile takes its password.
+	PasswordSet
+	// PasswordNone: the profile was created, imported or last changed with
+	// the empty password, so anyone using the computer can open it.
+	PasswordNone
+)
+
+// passwordState is the state a header sealed under password has.
+func passwordState(password string) PasswordState {
+	if password == "" {
+		return PasswordNone
+	}
+	return PasswordSet
 }
 
 // Profile is an unlocked profile. Close locks it again.
@@ -93,6 +126,10 @@ type Profile struct {
 	st     *store.Store
 	id     *identity.Identity
 	master []byte // the database key, wiped by Close
+	// unlockedWith is the state of the password the profile was unlocked
+	// or created with: HasPassword's answer while the header is still in
+	// format 1 (its rewrite by Unlock failed).
+	unlockedWith PasswordState
 
 	mu     sync.Mutex // guards name, closed, and header rewrites
 	name   string
@@ -114,6 +151,25 @@ func (p *Profile) DisplayName() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.name
+}
+
+// HasPassword reports whether the profile needs a password to open. It
+// reads the header, so it follows ChangePassword.
+func (p *Profile) HasPassword() (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return false, ErrClosed
+	}
+	h, err := readHeader(p.dir)
+	if err != nil {
+		return false, err
+	}
+	state := h.password
+	if state == PasswordUnknown {
+		state = p.unlockedWith
+	}
+	return state != PasswordNone, nil
 }
 
 // SetDisplayName changes the profile's display name.
@@ -285,18 +341,39 @@ func openWithKey(dir string, h *header, master []byte, opts Options) (*Profile, 
 	}
 	return &Profile{
 		dir:    dir,
-		info:   Info{ID: h.idString(), Dir: dir, Created: h.created},
+		info:   Info{ID: h.idString(), Dir: dir, Created: h.created, Password: h.password},
 		opts:   opts,
 		st:     st,
 		id:     id,
 		master: key,
 		name:   name,
+
+		unlockedWith: h.password,
 	}, nil
 }
 
-// readHeader reads and parses dir's profile.hdr.
+// readHeader reads and parses dir's current header: profile.hdr.new if a
+// password change left one (it is committed), else profile.hdr.
 func readHeader(dir string) (*header, error) {
-	f, err := os.Open(filepath.Join(dir, headerFile))
+	h, _, err := currentHeader(dir)
+	return h, err
+}
+
+// currentHeader is readHeader, also saying whether the header is that of
+// an unfinished password change.
+func currentHeader(dir string) (*header, bool, error) {
+	h, err := readHeaderFile(filepath.Join(dir, newHeaderFile))
+	if err == nil {
+		return h, true, nil
+	} else if !errors.Is(err, ErrNoProfile) {
+		return nil, false, err
+	}
+	h, err = readHeaderFile(filepath.Join(dir, headerFile))
+	return h, false, err
+}
+
+func readHeaderFile(path string) (*header, error) {
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoProfile
 	} else if err != nil {
@@ -311,25 +388,85 @@ func readHeader(dir string) (*header, error) {
 }
 
 // Unlock opens the profile in dir with password. A wrong password costs one
-// key derivation and returns ErrWrongPassword; nothing on disk changes
-// before the password is verified. opts.KDF is not used.
+// key derivation (none when the header's password flag already rules it
+// out) and returns ErrWrongPassword; nothing on disk changes before the
+// password is verified. opts.KDF is not used.
+//
+// A password change that was interrupted after its new header was written
+// is finished here (the new password opens the profile, the old one no
+// longer does); one interrupted before leaves a partial copy of the
+// database, removed here once the profile is open.
+//
+// A header in format 1, written by a Nook that did not record whether the
+// profile has a password, is rewritten in the current format once the
+// password is verified (a second key derivation, once), the same way
+// ChangePassword writes it; if that fails the profile still opens, and
+// the header stays as it was.
 func Unlock(dir, password string, opts Options) (*Profile, error) {
-	h, err := readHeader(dir)
+	return unlock(dir, password, opts, true)
+}
+
+// unlock is Unlock; upgrade says whether to rewrite a format 1 header.
+func unlock(dir, password string, opts Options, upgrade bool) (*Profile, error) {
+	h, pending, err := currentHeader(dir)
 	if err != nil {
 		return nil, err
 	}
 	if err := h.params.check(); err != nil {
 		return nil, err
 	}
-	if fi, err := os.Stat(filepath.Join(dir, dbDir)); err != nil || !fi.IsDir() {
+	db := filepath.Join(dir, dbDir)
+	if fi, err := os.Stat(db); !pending && (err != nil || !fi.IsDir()) {
 		return nil, ErrMissingDB
+	}
+	if h.refuses(password) {
+		return nil, ErrWrongPassword
 	}
 	master, err := h.open(password)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(master)
-	return openWithKey(dir, h, master, opts)
+	if pending {
+		if err := finishPasswordChange(dir); err != nil {
+			return nil, err
+		}
+		if fi, err := os.Stat(db); err != nil || !fi.IsDir() {
+			return nil, ErrMissingDB
+		}
+	}
+	p, err := openWithKey(dir, h, master, opts)
+	if err != nil {
+		return nil, err
+	}
+	// The database is ours (no other process has it open, so none is
+	// re-encrypting it): what an uncommitted change left can go.
+	if err := store.AbandonRekey(db); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("remove an unfinished password change: %w", err)
+	}
+	p.unlockedWith = passwordState(password)
+	p.info.Password = p.unlockedWith
+	if upgrade && h.version < formatVersion {
+		// The header's params passed check above; seal keeps them.
+		if h.seal(opts.rand(), password, master) == nil {
+			_ = writeFileAtomic(filepath.Join(dir, headerFile), h.marshal())
+		}
+	}
+	return p, nil
+}
+
+// finishPasswordChange completes a password change whose new header was
+// written: the re-encrypted database replaces the old one, then the new
+// header the old. Every step can run again.
+func finishPasswordChange(dir string) error {
+	if err := store.FinishRekey(filepath.Join(dir, dbDir)); err != nil {
+		return fmt.Errorf("finish a password change: %w", err)
+	}
+	if err := os.Rename(filepath.Join(dir, newHeaderFile), filepath.Join(dir, headerFile)); err != nil {
+		return fmt.Errorf("finish a password change: %w", err)
+	}
+	return syncDir(dir)
 }
 
 // List returns the profiles under root, oldest first. A folder whose header
@@ -355,7 +492,7 @@ func List(root string) ([]Info, error) {
 		case err != nil:
 			out = append(out, Info{Dir: dir, Err: err})
 		default:
-			out = append(out, Info{ID: h.idString(), Dir: dir, Created: h.created})
+			out = append(out, Info{ID: h.idString(), Dir: dir, Created: h.created, Password: h.password})
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Info) int {
@@ -367,10 +504,23 @@ func List(root string) ([]Info, error) {
 	return out, nil
 }
 
-// ChangePassword replaces the profile's password: it verifies old, then
-// re-wraps the master key under new (with a new salt and opts.KDF from
-// Unlock or Create) and replaces the header atomically. The database is not
-// touched.
+// ChangePassword replaces the profile's password and re-keys the profile:
+// it verifies old, makes a new random master key, re-encrypts the database
+// under it (a copy with fresh data keys, store.Rekey), and wraps it under
+// new (with a new salt and opts.KDF from Unlock or Create). An old header,
+// kept by someone who also knows the old password, then opens nothing:
+// its master key encrypts no current file.
+//
+// The steps, and what a crash after each leaves (Unlock finishes or
+// undoes it): the copy is written to db.rekey (a crash: the old password
+// opens the profile, the copy is removed); the new header is written to
+// profile.hdr.new, atomically (the commit: from here the new password
+// opens it); db is renamed db.old and db.rekey db; profile.hdr.new
+// replaces profile.hdr; db.old is removed. The profile stays open and
+// usable throughout; other operations wait while the database is copied.
+// If a step after the commit fails, the error is returned, the store is
+// closed, and the new password holds (the next Unlock finishes the
+// change).
 func (p *Profile) ChangePassword(old, new string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -393,11 +543,28 @@ func (p *Profile) ChangePassword(old, new string) error {
 	if !slicesEqual(master, p.master) {
 		return corrupt("header does not belong to this database")
 	}
+	fresh := make([]byte, store.KeySize)
+	defer clear(fresh)
+	if _, err := io.ReadFull(p.opts.rand(), fresh); err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
 	h.params = params
-	if err := h.seal(p.opts.rand(), new, master); err != nil {
+	if err := h.seal(p.opts.rand(), new, fresh); err != nil {
 		return err
 	}
-	return writeFileAtomic(filepath.Join(p.dir, headerFile), h.marshal())
+	hdrNew := filepath.Join(p.dir, newHeaderFile)
+	err = p.st.Rekey(fresh, func() error { return writeFileAtomic(hdrNew, h.marshal()) })
+	if err != nil {
+		if _, serr := os.Stat(hdrNew); serr != nil {
+			return fmt.Errorf("change password: %w", err) // not committed: nothing changed
+		}
+		return fmt.Errorf("change password: the new password is set, but %w", err)
+	}
+	copy(p.master, fresh)
+	if err := os.Rename(hdrNew, filepath.Join(p.dir, headerFile)); err != nil {
+		return fmt.Errorf("change password: the new password is set, but %w", err)
+	}
+	return syncDir(p.dir)
 }
 
 func slicesEqual(a, b []byte) bool { return string(a) == string(b) }
@@ -405,7 +572,7 @@ func slicesEqual(a, b []byte) bool { return string(a) == string(b) }
 // Delete verifies password, then removes the profile in dir and everything
 // in it. It fails with ErrProfileInUse if the profile is open.
 func Delete(dir, password string, opts Options) error {
-	p, err := Unlock(dir, password, opts)
+	p, err := unlock(dir, password, opts, false)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,7 @@ func checkFilled(t *testing.T, p *Profile, m model.Message) {
 	if c, err := st.GetContact("contactaddr"); err != nil || c.Nickname != "Nick" {
 		t.Fatalf("contact: %+v, %v", c, err)
 	}
-	if got, err := st.GetMessage(m.ID); err != nil || got.Body != "hello there" || got.Seq != 1 {
+	if got, err := st.GetMessage(m.Conversation, m.ID); err != nil || got.Body != "hello there" || got.Seq != 1 {
 		t.Fatalf("message: %+v, %v", got, err)
 	}
 	if ids, err := st.Outbox("contactaddr"); err != nil || len(ids) != 1 || ids[0] != m.ID {
@@ -207,7 +207,7 @@ func TestDamagedProfiles(t *testing.T) {
 	good, _ := os.ReadFile(hdrPath)
 
 	newer := bytes.Clone(good)
-	newer[9] = 2
+	newer[9] = formatVersion + 1
 	flipped := bytes.Clone(good)
 	flipped[150] ^= 1
 	// A header altered with a valid checksum: the key check fails.

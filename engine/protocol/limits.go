@@ -45,7 +45,9 @@ func checkText(s string) error {
 
 // CheckDisplayName reports why s cannot be a display name, or nil: it must
 // be valid UTF-8 of at most MaxNameRunes runes and MaxNameBytes bytes
-// without control characters.
+// without the characters model.ForbiddenInName reports (control characters,
+// and format characters other than ZWJ: text-direction overrides, isolates
+// and marks, invisible characters).
 func CheckDisplayName(s string) error {
 	if len(s) > MaxNameBytes {
 		return fmt.Errorf("display name longer than %d bytes", MaxNameBytes)
@@ -56,8 +58,8 @@ func CheckDisplayName(s string) error {
 	if n := utf8.RuneCountInString(s); n > MaxNameRunes {
 		return fmt.Errorf("display name longer than %d characters", MaxNameRunes)
 	}
-	if strings.IndexFunc(s, unicode.IsControl) >= 0 {
-		return fmt.Errorf("display name contains control characters")
+	if strings.IndexFunc(s, model.ForbiddenInName) >= 0 {
+		return fmt.Errorf("display name contains control, text-direction or invisible characters")
 	}
 	return nil
 }

@@ -21,6 +21,7 @@ const (
 	TypePing           Type = 0x0a
 	TypePong           Type = 0x0b
 	TypeDisappear      Type = 0x0c
+	TypeInviteConfirm  Type = 0x0d
 )
 
 // LayoutV1 is the layout version of every record type this package knows.
@@ -83,6 +84,7 @@ var recordTypes = map[Type]recordType{
 	TypePing:           {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
 	TypePong:           {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
 	TypeDisappear:      {"Disappear", v1(decodeDisappear)},
+	TypeInviteConfirm:  {"InviteConfirm", v1(decodeInviteConfirm)},
 }
 
 // Decode parses one record. Unknown types and layout versions give an

@@ -50,6 +50,7 @@ func validRecords() []Record {
 		&Text{ID: mid(5), Sent: sent, Body: "gone in a year", Disappear: model.MaxDisappear},
 		&Disappear{Timer: 7 * 24 * time.Hour, Set: sent},
 		&Disappear{Set: sent},
+		&InviteConfirm{MAC: [ConfirmSize]byte{1, 2, 3, 31: 0xff}},
 	}
 }
 
@@ -109,6 +110,7 @@ func TestEncoding(t *testing.T) {
 		{&Text{ID: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi", Disappear: time.Hour},
 			"0102 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000000000000000000000000000000 00000002 6869 00000e10"},
 		{&Disappear{Timer: time.Minute, Set: time.UnixMilli(1000).UTC()}, "0c01 0000003c 00000000000003e8"},
+		{&InviteConfirm{MAC: [ConfirmSize]byte{0: 0xaa, 31: 0xbb}}, "0d01 aa000000000000000000000000000000000000000000000000000000000000bb"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -190,6 +192,8 @@ func TestDecodeMalformed(t *testing.T) {
 		"name control":       {0x04, 0x01, 0x00, 0x01, '\n'},
 		"reject with body":   {0x05, 0x01, 0x00},
 		"ping short":         {0x0a, 0x01, 1, 2, 3},
+		"confirm short":      append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize-1)...),
+		"confirm trailing":   append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize+1)...),
 		"file slash":         append(enc(&FileOffer{Name: "ab"})[:2+16+8+32], 0, 2, 'a', '/'),
 	}
 	for name, b := range tests {

@@ -173,6 +173,29 @@ func decodeContactAccept(d *decoder) Record {
 	return r
 }
 
+// InviteConfirm is sent by an inviter that redeemed the one-time secret
+// proved in the dialler's ContactRequest, before its ContactAccept: the MAC
+// of invite.Confirm (docs/invites.md §5). It shows the dialler that the
+// Nook it reached checked the secret of the invite it used; not who made
+// that invite. Peers that do not know the type ignore it.
+type InviteConfirm struct {
+	MAC [ConfirmSize]byte
+}
+
+// ConfirmSize is the length of an InviteConfirm's MAC (HMAC-SHA256).
+const ConfirmSize = 32
+
+// Type returns TypeInviteConfirm.
+func (*InviteConfirm) Type() Type { return TypeInviteConfirm }
+
+func (r *InviteConfirm) encode(e *encoder) { e.raw(r.MAC[:]) }
+
+func decodeInviteConfirm(d *decoder) Record {
+	r := &InviteConfirm{}
+	copy(r.MAC[:], d.take("mac", ConfirmSize))
+	return r
+}
+
 // ContactReject declines a contact request. It carries no reason.
 type ContactReject struct{}
 

@@ -10,6 +10,8 @@ import (
 // Backup writes a consistent snapshot of the whole database to w, in
 // plaintext: the caller encrypts it (see package profile's export).
 func (s *Store) Backup(w io.Writer) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	if _, err := s.db.Backup(w, 0); err != nil {
 		return fmt.Errorf("back up database: %w", mapErr(err))
 	}

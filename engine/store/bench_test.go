@@ -97,7 +97,7 @@ func bigStore(b *testing.B) *Store {
 			if err := wb.Set(seqKey(kindMessage, conv, m.Seq), encodeMessage(m)); err != nil {
 				b.Fatal(err)
 			}
-			if err := wb.Set(idKey(kindMsgIndex, m.ID), encodePointer(conv, m.Seq)); err != nil {
+			if err := wb.Set(msgIndexKey(conv, m.ID), encodeSeq(m.Seq)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -163,3 +163,8 @@ func (tx *BucketTx) Delete(key []byte) error {
 	}
 	return tx.txn.Delete(k)
 }
+
+// ConversationsWith is Store.ConversationsWith inside the transaction.
+func (tx *Tx) ConversationsWith(id model.MessageID) ([]model.ConversationID, error) {
+	return conversationsWith(tx.txn, id)
+}

@@ -4,10 +4,21 @@
 // their own records without knowing the store's internals.
 //
 // The database is Badger v4 opened with WithEncryptionKey (AES-256 with a
-// 32-byte key supplied by the caller, normally a profile's master key). Every
-// byte Badger writes (tables, their indexes, the write-ahead memtable logs, the
-// value log and the key registry) is encrypted; the store adds no plaintext
-// files of its own.
+// 32-byte key supplied by the caller, normally a profile's master key). The
+// tables and their indexes are encrypted whole (block by block), and so are
+// the keys and values in the write-ahead memtable logs and the value log and
+// the data keys in the key registry; the store adds no plaintext files of its
+// own. Not encrypted: the header Badger writes before each entry of a log,
+// which holds the key's and the value's length (and flag bytes). A log holds
+// the latest writes (up to 8 MiB, until its memtable is flushed into a table,
+// and its deleted blocks may stay on the disk). So message records are padded
+// with zeros to a multiple of 512 bytes (most bodies, up to about 400 bytes,
+// then show one length; compression makes the padding almost free in the
+// tables), but key lengths still show what kind of record was written and a
+// message key's length tells a one-to-one conversation (an onion address)
+// from a group's, and the values of other records (contacts, settings, the
+// group client's records) show their lengths: TestWALShowsOnlyPaddedLengths
+// reads a raw log.
 //
 // # Badger tuning for a desktop
 //
@@ -40,9 +51,22 @@
 //
 // Other measurements (2 shared cores, see bench_test.go): AppendMessage
 // ≈ 23–32k messages/s without sync and ≈ 2.8k/s with SyncWrites (one fsync
-// per message); the latest 50 messages of one conversation among 1M stored
+// per message); since records are padded to 512 bytes and indexed per
+// conversation, ≈ 17–23k/s without sync where the code before made ≈ 26k/s
+// in the same run (with sync both ≈ 0.3–0.6k/s then: the disk was busy); the latest 50 messages of one conversation among 1M stored
 // in 100 conversations in ≈ 0.2–0.4 ms, the 50 before a given Seq in
 // ≈ 0.08 ms.
+//
+// # Re-keying
+//
+// Rekey puts the database under a new key: Badger's own key rotation only
+// re-wraps the data keys in its key registry, so the old key would still
+// unwrap the data keys of every existing table. Rekey instead copies every
+// record (Backup into Load) into a new database beside the old one, whose
+// data keys are fresh, lets the caller commit (package profile writes the
+// new header), then swaps the folders; FinishRekey and AbandonRekey finish
+// or undo an interrupted one. Operations wait while it runs (a read-write
+// lock around the Badger handle).
 //
 // Badger logs through a quiet logger: debug and info lines are dropped, and
 // warnings and errors are passed to Options.Log as their format string only,
@@ -57,13 +81,15 @@
 //	m name                       meta (schema version, counters)
 //	c address                    contact record
 //	M conv seq(8, big-endian)    message record
-//	i messageID(16)              message index: conv, seq
+//	i conv messageID(16)         message index: seq
+//	I messageID(16) conv         conv holds a message of that ID
 //	C conv                       conversation summary (last seq, count, activity, unread count)
 //	o conv n(8, big-endian)      outbox entry: message ID
 //	O messageID(16)              outbox index: conv, n
 //	s name                       setting
 //	b bucket key                 bucket record (bucket name length-prefixed)
-//	x expiry(8) messageID(16)    disappearing message, by deletion time (Unix ns)
+//	x expiry(8) messageID(16)    disappearing message, by deletion time (Unix
+//	                             ns): conv, seq
 //	t conv seq(8, big-endian)    disappearing message whose timer starts when read
 //
 // LatestMessages and MessagesBefore seek to the end of the range they want
@@ -71,12 +97,27 @@
 // GetMessage, HasMessage and UpdateMessageStatus go through the index in O(1)
 // lookups.
 //
+// A message ID is unique within its conversation only. Its sender chooses
+// it (a contact's one-to-one message may carry any ID; a group message's
+// is the first half of a hash), so a global index would let a contact who
+// is also in a group send a one-to-one message under the ID of their next
+// group post and have the post dropped as a duplicate (security finding
+// M-1). Every lookup by ID therefore names the conversation, and the same
+// ID in two conversations is two messages; ConversationsWith lists the
+// conversations of an ID, so that the group client can warn. The outbox
+// index (O) stays keyed by ID alone: it holds only this profile's own
+// messages, whose IDs it made (random, or hashes of its own posts).
+//
 // # Records
 //
 // Records are a compact binary encoding: a version byte (1), then fields in a
 // fixed order; integers as unsigned varints, strings as a varint length and
 // UTF-8 bytes, times as a presence byte then varint seconds and nanoseconds
-// since the Unix epoch, IDs as their 16 raw bytes. Decoders check every
+// since the Unix epoch, IDs as their 16 raw bytes. A message record carries
+// the flag "padded": its timer fields are always present, then its kind
+// (one byte, absent for a text, whose record goes on with the padding), and
+// zeros follow up to a multiple of 512 bytes (records written before have no
+// padding and still decode). Decoders check every
 // length against what is left and return an error wrapping ErrCorrupt, never
 // panic. Fields known only in the key (a message's conversation and Seq, a
 // contact's address) are not repeated in the value.
@@ -86,7 +127,9 @@
 // The schema version is stored under the meta key "schema". Open refuses a
 // database written by a newer version (ErrNewerSchema) and brings an older one
 // up to date by running the migrations from its version to the current one in
-// order. A migration may span many transactions (a transaction holds at most
+// order (schema 2: the message index keyed by conversation, migrated from
+// schema 1's index keyed by ID; testdata/schema1 is a database written by
+// schema 1's code). A migration may span many transactions (a transaction holds at most
 // 1.2 MiB here), so each must be idempotent: the version is bumped only after
 // the migration returned, and an interrupted one runs again at the next Open.
 package store

@@ -15,6 +15,7 @@ import (
 // of two ways:
 //
 //	x expiry(8, big-endian Unix ns) messageID(16)   its timer runs: delete then
+//	                                  → conv, seq
 //	t conv seq(8, big-endian) → messageID           incoming, timer starts when read
 //
 // The x range sorts by deletion time, so NextExpiry reads one key and
@@ -36,7 +37,7 @@ func indexExpiry(txn *badger.Txn, m *model.Message) error {
 	case m.Disappear <= 0:
 		return nil
 	case !m.ExpiresAt.IsZero():
-		return txn.Set(expiryKey(m.ExpiresAt, m.ID), nil)
+		return txn.Set(expiryKey(m.ExpiresAt, m.ID), encodePointer(m.Conversation, m.Seq))
 	default:
 		return txn.Set(seqKey(kindTimer, m.Conversation, m.Seq), m.ID[:])
 	}
@@ -152,7 +153,7 @@ func (s *Store) DeleteExpired(now time.Time) ([]model.Message, error) {
 	err := s.update(func(txn *badger.Txn) error {
 		gone = gone[:0]
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindExpiry}})
-		var keys [][]byte
+		var keys, ptrs [][]byte
 		for it.Rewind(); it.Valid() && len(keys) < timerBatch; it.Next() {
 			k := it.Item().Key()
 			if len(k) != 1+8+len(model.MessageID{}) {
@@ -162,17 +163,24 @@ func (s *Store) DeleteExpired(now time.Time) ([]model.Message, error) {
 			if int64(binary.BigEndian.Uint64(k[1:9])) > now.UnixNano() {
 				break
 			}
-			keys = append(keys, it.Item().KeyCopy(nil))
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				it.Close()
+				return err
+			}
+			keys, ptrs = append(keys, it.Item().KeyCopy(nil)), append(ptrs, v)
 		}
 		it.Close()
-		for _, k := range keys {
+		for i, k := range keys {
 			if err := txn.Delete(k); err != nil {
 				return err
 			}
-			var id model.MessageID
-			copy(id[:], k[9:])
-			m, err := lookup(txn, id)
-			if errors.Is(err, badger.ErrKeyNotFound) {
+			conv, seq, err := decodePointer(ptrs[i])
+			if err != nil {
+				return err
+			}
+			m, err := messageAt(txn, conv, seq)
+			if errors.Is(err, badger.ErrKeyNotFound) || err == nil && string(m.ID[:]) != string(k[9:]) {
 				continue // its conversation was deleted
 			} else if err != nil {
 				return err
@@ -196,7 +204,10 @@ func deleteMessage(txn *badger.Txn, m model.Message) error {
 	if err := txn.Delete(seqKey(kindMessage, m.Conversation, m.Seq)); err != nil {
 		return err
 	}
-	if err := txn.Delete(idKey(kindMsgIndex, m.ID)); err != nil {
+	if err := txn.Delete(msgIndexKey(m.Conversation, m.ID)); err != nil {
+		return err
+	}
+	if err := txn.Delete(idConvKey(m.ID, m.Conversation)); err != nil {
 		return err
 	}
 	if err := dequeue(txn, m.ID); err != nil {

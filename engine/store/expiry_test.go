@@ -47,7 +47,7 @@ func TestDisappearingMessages(t *testing.T) {
 	// Both survive a restart of the store.
 	s.Close()
 	s = openTest(t, dir)
-	got, err := s.GetMessage(in.ID)
+	got, err := s.GetMessage(conv, in.ID)
 	if err != nil || got.Disappear != 10*time.Minute || !got.ExpiresAt.Equal(read.Add(10*time.Minute)) {
 		t.Fatalf("incoming after reading = %+v, %v", got, err)
 	}
@@ -70,7 +70,7 @@ func TestDisappearingMessages(t *testing.T) {
 		t.Error("a timer still runs after every disappearing message was deleted")
 	}
 	for _, id := range []model.MessageID{in.ID, out.ID} {
-		if _, err := s.GetMessage(id); !errors.Is(err, ErrNotFound) {
+		if _, err := s.GetMessage(conv, id); !errors.Is(err, ErrNotFound) {
 			t.Errorf("GetMessage(expired) = %v, want ErrNotFound", err)
 		}
 	}
@@ -140,7 +140,7 @@ func TestDisappearingBatches(t *testing.T) {
 	if n, err := s.StartTimers(conv, t0); n != 0 || err != nil {
 		t.Errorf("StartTimers after the conversation was deleted = %d, %v; want 0", n, err)
 	}
-	if got, err := s.GetMessage(fresh.ID); err != nil || !got.ExpiresAt.IsZero() {
+	if got, err := s.GetMessage(conv, fresh.ID); err != nil || !got.ExpiresAt.IsZero() {
 		t.Errorf("new message = %+v, %v; want no timer", got, err)
 	}
 }

@@ -20,6 +20,7 @@ const (
 	fuzzMessage
 	fuzzConv
 	fuzzPointer
+	fuzzSeq
 	fuzzKinds
 )
 
@@ -31,12 +32,19 @@ func recordSeeds() [][]byte {
 			Body: "body", ReplyTo: model.MessageID{2}, Status: model.StatusFailed, FailReason: "r"}),
 		encodeConvInfo(ConversationInfo{LastSeq: 9, Messages: 9, LastActivity: t0}),
 		encodePointer("conv", 42),
-		// The optional trailing fields, in the same order of kinds.
-		encodeContact(model.Contact{State: model.ContactAccepted, Added: t0, Disappear: time.Hour, DisappearSet: t0}),
+		encodeSeq(7),
+		// The optional trailing fields, in the same order of kinds (i %
+		// fuzzKinds): a contact's verification fields, a message's kind, a
+		// conversation's unread count.
+		encodeContact(model.Contact{State: model.ContactAccepted, Verified: true, Verification: model.VerifiedSafetyCode,
+			InviteConfirmed: true, Added: t0}),
 		encodeMessage(model.Message{ID: model.MessageID{3}, Kind: model.KindGroupInvite, Author: "a", Sent: t0, Received: t0,
 			Body: "NOOK:G1:…", Status: model.StatusReceived}),
 		encodeConvInfo(ConversationInfo{LastSeq: 9, Messages: 9, LastActivity: t0, Unread: 4}),
 		encodePointer("other", 1),
+		encodeSeq(1 << 40),
+		// A contact's timer without the verification fields.
+		encodeContact(model.Contact{State: model.ContactAccepted, Added: t0, Disappear: time.Hour, DisappearSet: t0}),
 	}
 }
 
@@ -86,6 +94,14 @@ func FuzzRecords(f *testing.F) {
 			conv2, n2, err := decodePointer(encodePointer(conv, n))
 			if err != nil || conv2 != conv || n2 != n {
 				t.Fatalf("pointer round trip: %q %d → %q %d, %v", conv, n, conv2, n2, err)
+			}
+		case fuzzSeq:
+			n, err := decodeSeq(b)
+			if err != nil {
+				return
+			}
+			if n2, err := decodeSeq(encodeSeq(n)); err != nil || n2 != n {
+				t.Fatalf("index round trip: %d → %d, %v", n, n2, err)
 			}
 		}
 		if _, _, err := parseSeqKey(b); err == nil && len(b) < 11 {

@@ -18,6 +18,7 @@ const (
 	kindOutIndex = 'O'
 	kindSetting  = 's'
 	kindBucket   = 'b'
+	kindIDConv   = 'I'
 )
 
 // maxName bounds conversation IDs, contact addresses, setting, bucket and
@@ -67,6 +68,34 @@ func parseSeqKey(k []byte) (model.ConversationID, uint64, error) {
 }
 
 func idKey(kind byte, id model.MessageID) []byte { return append([]byte{kind}, id[:]...) }
+
+// msgIndexKey is i | conv | id: the index entry of conv's message id. The
+// index is per conversation: a message ID chosen by one sender cannot
+// shadow a message of another conversation.
+func msgIndexKey(conv model.ConversationID, id model.MessageID) []byte {
+	return append(convKey(kindMsgIndex, conv), id[:]...)
+}
+
+// idConvKey is I | id | conv: conv holds a message id. Its prefix I | id
+// lists the conversations that hold a message of that ID (ConversationsWith).
+func idConvKey(id model.MessageID, conv model.ConversationID) []byte {
+	return append(idKey(kindIDConv, id), conv...)
+}
+
+// encodeSeq and decodeSeq are the value of a message index entry.
+func encodeSeq(seq uint64) []byte {
+	var e enc
+	e.byte(recordVersion)
+	e.uvarint(seq)
+	return e.b
+}
+
+func decodeSeq(b []byte) (uint64, error) {
+	d := dec{b: b, what: "index"}
+	d.version()
+	n := d.uvarint()
+	return n, d.done()
+}
 
 // A pointer is the value of an index entry: a conversation and a number
 // (a message's Seq, an outbox position).

@@ -17,8 +17,11 @@ func validStatus(s model.MessageStatus) bool {
 
 // AppendMessage stores m as the newest message of m.Conversation and returns
 // it with the Seq the store assigned (the conversation's previous Seq plus
-// one, starting at 1). A message whose ID is already stored is refused with
-// ErrDuplicate, so a message received twice is stored once.
+// one, starting at 1). A message whose ID is already stored in the same
+// conversation is refused with ErrDuplicate, so a message received twice is
+// stored once. The same ID in another conversation is no duplicate: the
+// message is stored, and ConversationsWith tells the caller, who should
+// warn (a sender can choose its messages' IDs, see docs/security.md M-1).
 func (s *Store) AppendMessage(m model.Message) (model.Message, error) {
 	err := s.update(func(txn *badger.Txn) error { return appendMessage(txn, &m) })
 	return m, err
@@ -46,7 +49,7 @@ func appendMessage(txn *badger.Txn, m *model.Message) error {
 	if !validStatus(m.Status) {
 		return fmt.Errorf("%w: unknown message status", ErrInvalid)
 	}
-	switch _, err := txn.Get(idKey(kindMsgIndex, m.ID)); {
+	switch _, err := txn.Get(msgIndexKey(m.Conversation, m.ID)); {
 	case err == nil:
 		return ErrDuplicate
 	case !errors.Is(err, badger.ErrKeyNotFound):
@@ -71,7 +74,10 @@ func appendMessage(txn *badger.Txn, m *model.Message) error {
 	if err := indexExpiry(txn, m); err != nil {
 		return err
 	}
-	if err := txn.Set(idKey(kindMsgIndex, m.ID), encodePointer(m.Conversation, m.Seq)); err != nil {
+	if err := txn.Set(msgIndexKey(m.Conversation, m.ID), encodeSeq(m.Seq)); err != nil {
+		return err
+	}
+	if err := txn.Set(idConvKey(m.ID, m.Conversation), nil); err != nil {
 		return err
 	}
 	return txn.Set(convKey(kindConv, m.Conversation), encodeConvInfo(info))
@@ -90,18 +96,18 @@ func convInfo(txn *badger.Txn, conv model.ConversationID) (ConversationInfo, err
 	return info, err
 }
 
-// lookup finds the message with the given ID through the index.
-func lookup(txn *badger.Txn, id model.MessageID) (model.Message, error) {
-	item, err := txn.Get(idKey(kindMsgIndex, id))
+// lookup finds conv's message with the given ID through the index.
+func lookup(txn *badger.Txn, conv model.ConversationID, id model.MessageID) (model.Message, error) {
+	if err := checkName("conversation", string(conv)); err != nil {
+		return model.Message{}, err
+	}
+	item, err := txn.Get(msgIndexKey(conv, id))
 	if err != nil {
 		return model.Message{}, err
 	}
-	var (
-		conv model.ConversationID
-		seq  uint64
-	)
+	var seq uint64
 	err = item.Value(func(v []byte) error {
-		conv, seq, err = decodePointer(v)
+		seq, err = decodeSeq(v)
 		return err
 	})
 	if err != nil {
@@ -124,21 +130,24 @@ func lookup(txn *badger.Txn, id model.MessageID) (model.Message, error) {
 	return m, err
 }
 
-// GetMessage returns the message with the given ID, or ErrNotFound.
-func (s *Store) GetMessage(id model.MessageID) (model.Message, error) {
+// GetMessage returns conv's message with the given ID, or ErrNotFound.
+func (s *Store) GetMessage(conv model.ConversationID, id model.MessageID) (model.Message, error) {
 	var m model.Message
 	err := s.view(func(txn *badger.Txn) error {
 		var err error
-		m, err = lookup(txn, id)
+		m, err = lookup(txn, conv, id)
 		return err
 	})
 	return m, err
 }
 
-// HasMessage reports whether a message with the given ID is stored.
-func (s *Store) HasMessage(id model.MessageID) (bool, error) {
+// HasMessage reports whether conv holds a message with the given ID.
+func (s *Store) HasMessage(conv model.ConversationID, id model.MessageID) (bool, error) {
+	if err := checkName("conversation", string(conv)); err != nil {
+		return false, err
+	}
 	err := s.view(func(txn *badger.Txn) error {
-		_, err := txn.Get(idKey(kindMsgIndex, id))
+		_, err := txn.Get(msgIndexKey(conv, id))
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -147,19 +156,45 @@ func (s *Store) HasMessage(id model.MessageID) (bool, error) {
 	return err == nil, err
 }
 
-// UpdateMessageStatus sets the status of the message with the given ID, and
+// ConversationsWith returns the conversations that hold a message with the
+// given ID, in no particular order. More than one means that two senders
+// used one ID: a message ID is chosen by its sender (a group message's is
+// a hash, but a contact's one-to-one message may carry any ID), so a
+// contact could copy the ID of a group post to hide it, were IDs global.
+func (s *Store) ConversationsWith(id model.MessageID) ([]model.ConversationID, error) {
+	var out []model.ConversationID
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		out, err = conversationsWith(txn, id)
+		return err
+	})
+	return out, err
+}
+
+func conversationsWith(txn *badger.Txn, id model.MessageID) ([]model.ConversationID, error) {
+	var out []model.ConversationID
+	prefix := idKey(kindIDConv, id)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		out = append(out, model.ConversationID(it.Item().Key()[len(prefix):]))
+	}
+	return out, nil
+}
+
+// UpdateMessageStatus sets the status of conv's message with the given ID, and
 // its FailReason (which should be empty unless status is StatusFailed). It
 // returns the updated message, or ErrNotFound. The store does not judge
 // transitions: the caller decides whether, say, a late "sent" may follow
 // "delivered".
-func (s *Store) UpdateMessageStatus(id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
+func (s *Store) UpdateMessageStatus(conv model.ConversationID, id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
 	if !validStatus(status) {
 		return model.Message{}, fmt.Errorf("%w: unknown message status", ErrInvalid)
 	}
 	var m model.Message
 	err := s.update(func(txn *badger.Txn) error {
 		var err error
-		if m, err = lookup(txn, id); err != nil {
+		if m, err = lookup(txn, conv, id); err != nil {
 			return err
 		}
 		m.Status, m.FailReason = status, reason
@@ -321,17 +356,14 @@ func (s *Store) DeleteConversation(conv model.ConversationID) error {
 					}
 					keys = append(keys, item.KeyCopy(nil))
 					if kind == kindMessage {
-						index = append(index, idKey(kindMsgIndex, id))
+						index = append(index, msgIndexKey(conv, id), idConvKey(id, conv))
 					} else {
 						index = append(index, idKey(kindOutIndex, id))
 					}
 				}
 				it.Close()
-				for i := range keys {
-					if err := txn.Delete(keys[i]); err != nil {
-						return err
-					}
-					if err := txn.Delete(index[i]); err != nil {
+				for _, k := range append(keys, index...) {
+					if err := txn.Delete(k); err != nil {
 						return err
 					}
 				}

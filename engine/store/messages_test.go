@@ -44,37 +44,58 @@ func TestMessages(t *testing.T) {
 	page, err = s.LatestMessages(conv, 100)
 	checkPage(t, page, err, 1, 25)
 
-	m, err := s.GetMessage(ids[4])
+	m, err := s.GetMessage(conv, ids[4])
 	if err != nil || m.Body != "m5" || m.Seq != 5 || m.Conversation != conv || m.ReplyTo.IsZero() ||
 		!m.Sent.Equal(t0.Add(4*time.Minute)) || m.Status != model.StatusReceived {
 		t.Fatalf("GetMessage = %+v, %v", m, err)
 	}
-	if _, err := s.GetMessage(model.NewMessageID()); !errors.Is(err, ErrNotFound) {
+	if _, err := s.GetMessage(conv, model.NewMessageID()); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("GetMessage(unknown) = %v", err)
 	}
-	if ok, err := s.HasMessage(ids[0]); !ok || err != nil {
+	if ok, err := s.HasMessage(conv, ids[0]); !ok || err != nil {
 		t.Fatalf("HasMessage = %v, %v", ok, err)
 	}
-	if ok, err := s.HasMessage(model.NewMessageID()); ok || err != nil {
+	if ok, err := s.HasMessage(conv, model.NewMessageID()); ok || err != nil {
 		t.Fatalf("HasMessage(unknown) = %v, %v", ok, err)
 	}
-	dup := msg(other, "again", t0)
+	if ok, err := s.HasMessage(other, ids[0]); ok || err != nil {
+		t.Fatalf("HasMessage(other conversation) = %v, %v", ok, err)
+	}
+	dup := msg(conv, "again", t0)
 	dup.ID = ids[0]
 	if _, err := s.AppendMessage(dup); !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("duplicate: %v", err)
 	}
+	// The same ID in another conversation is no duplicate (a sender
+	// chooses its IDs): stored, and ConversationsWith shows the collision.
+	dup.Conversation, dup.Body = other, "same ID elsewhere"
+	if got, err := s.AppendMessage(dup); err != nil || got.Seq != 2 {
+		t.Fatalf("same ID in another conversation: %+v, %v; want stored as Seq 2", got, err)
+	}
+	if m, err := s.GetMessage(conv, ids[0]); err != nil || m.Body != "m1" {
+		t.Fatalf("GetMessage(conv) after the collision = %+v, %v", m, err)
+	}
+	if m, err := s.GetMessage(other, ids[0]); err != nil || m.Body != "same ID elsewhere" {
+		t.Fatalf("GetMessage(other) after the collision = %+v, %v", m, err)
+	}
+	if convs, err := s.ConversationsWith(ids[0]); err != nil || len(convs) != 2 {
+		t.Fatalf("ConversationsWith = %v, %v; want both conversations", convs, err)
+	}
+	if convs, err := s.ConversationsWith(ids[1]); err != nil || len(convs) != 1 || convs[0] != conv {
+		t.Fatalf("ConversationsWith(no collision) = %v, %v", convs, err)
+	}
 
-	m, err = s.UpdateMessageStatus(ids[2], model.StatusFailed, "contact offline")
+	m, err = s.UpdateMessageStatus(conv, ids[2], model.StatusFailed, "contact offline")
 	if err != nil || m.Status != model.StatusFailed || m.FailReason != "contact offline" {
 		t.Fatalf("UpdateMessageStatus = %+v, %v", m, err)
 	}
-	if m, _ := s.GetMessage(ids[2]); m.Status != model.StatusFailed || m.Body != "m3" {
+	if m, _ := s.GetMessage(conv, ids[2]); m.Status != model.StatusFailed || m.Body != "m3" {
 		t.Fatalf("after update: %+v", m)
 	}
-	if _, err := s.UpdateMessageStatus(model.NewMessageID(), model.StatusSent, ""); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UpdateMessageStatus(conv, model.NewMessageID(), model.StatusSent, ""); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("update unknown: %v", err)
 	}
-	if _, err := s.UpdateMessageStatus(ids[2], 0, ""); !errors.Is(err, ErrInvalid) {
+	if _, err := s.UpdateMessageStatus(conv, ids[2], 0, ""); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("update to status 0: %v", err)
 	}
 
@@ -230,7 +251,7 @@ func TestDeleteConversation(t *testing.T) {
 	if err := s.DeleteConversation("a"); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := s.HasMessage(ids[7]); ok {
+	if ok, _ := s.HasMessage("a", ids[7]); ok {
 		t.Fatal("message still indexed")
 	}
 	if page, _ := s.LatestMessages("a", 10); len(page) != 0 {

@@ -18,14 +18,34 @@ func encodeContact(c model.Contact) []byte {
 	e.bool(c.Archived)
 	e.time(c.Added)
 	e.time(c.LastActivity)
-	if c.Disappear > 0 || !c.DisappearSet.IsZero() {
+	var vflags byte
+	if c.InviteConfirmed {
+		vflags |= contactInviteConfirmed
+	}
+	if c.VerifyRevoked {
+		vflags |= contactVerifyRevoked
+	}
+	verification := c.Verification != model.Unverified || vflags != 0
+	if c.Disappear > 0 || !c.DisappearSet.IsZero() || verification {
 		// Optional trailing fields: records written before disappearing
 		// messages existed end here.
 		e.uvarint(uint64(c.Disappear / time.Second))
 		e.time(c.DisappearSet)
 	}
+	if verification {
+		// Optional trailing fields: records written before safety codes
+		// (docs/security.md, "Verified contacts") end here.
+		e.byte(byte(c.Verification))
+		e.byte(vflags)
+	}
 	return e.b
 }
+
+// Flags of a contact record's verification fields.
+const (
+	contactInviteConfirmed = 1 << 0
+	contactVerifyRevoked   = 1 << 1
+)
 
 func decodeContact(address string, b []byte) (model.Contact, error) {
 	d := dec{b: b, what: "contact"}
@@ -42,10 +62,39 @@ func decodeContact(address string, b []byte) (model.Contact, error) {
 		c.Disappear = d.disappear()
 		c.DisappearSet = d.time()
 	}
+	switch {
+	case len(d.b) > 0:
+		c.Verification = model.Verification(d.byte())
+		vflags := d.byte()
+		if c.Verification > model.VerifiedLegacy || vflags&^(contactInviteConfirmed|contactVerifyRevoked) != 0 {
+			d.fail("unknown verification")
+		}
+		if c.Verified != (c.Verification != model.Unverified) {
+			d.fail("verified flag and verification disagree")
+		}
+		c.InviteConfirmed = vflags&contactInviteConfirmed != 0
+		c.VerifyRevoked = vflags&contactVerifyRevoked != 0
+	case c.Verified:
+		// Written before Nook recorded how a contact was verified.
+		c.Verification = model.VerifiedLegacy
+	}
 	return c, d.done()
 }
 
-const flagOutgoing = 1
+// Message record flags.
+const (
+	flagOutgoing = 1
+	// flagPadded: the timer fields are always there, and zeros follow up
+	// to a multiple of messagePad bytes.
+	flagPadded = 2
+)
+
+// messagePad is the unit to which message records are padded with zeros.
+// Badger's write-ahead log shows every value's length in plaintext (only
+// keys and values are encrypted, not the entry headers), so an unpadded
+// record would show its body's length to anyone reading the disk. In the
+// tables, compression makes the padding almost free.
+const messagePad = 512
 
 // encodeMessage encodes everything but the conversation and Seq, which are
 // the key.
@@ -55,7 +104,7 @@ func encodeMessage(m model.Message) []byte {
 	e.byte(recordVersion)
 	e.raw(m.ID[:])
 	e.string(m.Author)
-	var flags byte
+	flags := byte(flagPadded)
 	if m.Outgoing {
 		flags |= flagOutgoing
 	}
@@ -66,14 +115,17 @@ func encodeMessage(m model.Message) []byte {
 	e.raw(m.ReplyTo[:])
 	e.byte(byte(m.Status))
 	e.string(m.FailReason)
-	if m.Disappear > 0 || m.Kind != model.KindText {
-		// Optional trailing fields, as in contact records.
-		e.uvarint(uint64(m.Disappear / time.Second))
-		e.time(m.ExpiresAt)
-	}
+	// Records written before padding end after FailReason unless they
+	// have a timer (optional trailing fields, as in contact records).
+	e.uvarint(uint64(m.Disappear / time.Second))
+	e.time(m.ExpiresAt)
 	if m.Kind != model.KindText {
-		// Optional too: records of text messages end before it.
+		// The kind follows the timer; a text's record has none (its zero
+		// byte would be the padding's first).
 		e.byte(byte(m.Kind))
+	}
+	if r := len(e.b) % messagePad; r != 0 {
+		e.b = append(e.b, make([]byte, messagePad-r)...)
 	}
 	return e.b
 }
@@ -85,7 +137,7 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ID[:], d.raw(len(m.ID)))
 	m.Author = d.string()
 	flags := d.byte()
-	if flags&^flagOutgoing != 0 {
+	if flags&^(flagOutgoing|flagPadded) != 0 {
 		d.fail("unknown flags")
 	}
 	m.Outgoing = flags&flagOutgoing != 0
@@ -95,14 +147,35 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ReplyTo[:], d.raw(len(m.ReplyTo)))
 	m.Status = model.MessageStatus(d.byte())
 	m.FailReason = d.string()
-	if len(d.b) > 0 {
+	if len(d.b) > 0 || flags&flagPadded != 0 {
 		m.Disappear = d.disappear()
 		m.ExpiresAt = d.time()
 	}
-	if len(d.b) > 0 {
+	if flags&flagPadded == 0 && len(d.b) > 0 {
+		// An unpadded record with a kind, as the first version of message
+		// kinds wrote them before padding: it follows the timer fields.
 		m.Kind = model.MessageKind(d.byte())
 		if m.Kind == model.KindText {
 			d.fail("text kind stored")
+		}
+	}
+	if flags&flagPadded != 0 && d.err == nil {
+		if len(d.b) > 0 && d.b[0] != byte(model.KindText) {
+			// A kind other than text; a text's record goes on with the
+			// padding.
+			m.Kind = model.MessageKind(d.byte())
+		}
+		if len(d.b) >= messagePad {
+			d.fail("bad padding")
+		}
+		for _, x := range d.b {
+			if x != 0 {
+				d.fail("bad padding")
+				break
+			}
+		}
+		if d.err == nil {
+			d.b = nil
 		}
 	}
 	return m, d.done()

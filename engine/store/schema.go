@@ -16,7 +16,9 @@ type migration func(db *badger.DB) error
 // migrations[i] migrates schema version i+1 to i+2. The current version is
 // len(migrations)+1. Append here, never edit or remove an entry, and add a
 // test that opens a fixture of the old version.
-var migrations = []migration{}
+var migrations = []migration{
+	indexPerConversation, // 1 → 2
+}
 
 // CurrentSchema is the schema version this code writes.
 func CurrentSchema() int { return len(migrations) + 1 }

@@ -115,15 +115,15 @@ func TestCorruptRecords(t *testing.T) {
 	rawSet(t, s, seqKey(kindMessage, "c", m.Seq), []byte{1, 2, 3})
 	rawSet(t, s, contactKey("x"), []byte{9})
 	rawSet(t, s, convKey(kindConv, "d"), []byte{1, 0xff})
-	rawSet(t, s, idKey(kindMsgIndex, model.MessageID{1}), []byte{1, 1, 'c', 99})
+	rawSet(t, s, msgIndexKey("c", model.MessageID{1}), []byte{1, 99})
 	checks := map[string]error{}
-	_, checks["GetMessage"] = s.GetMessage(m.ID)
+	_, checks["GetMessage"] = s.GetMessage("c", m.ID)
 	_, checks["LatestMessages"] = s.LatestMessages("c", 5)
-	_, checks["UpdateMessageStatus"] = s.UpdateMessageStatus(m.ID, model.StatusSent, "")
+	_, checks["UpdateMessageStatus"] = s.UpdateMessageStatus("c", m.ID, model.StatusSent, "")
 	_, checks["GetContact"] = s.GetContact("x")
 	_, checks["Contacts"] = s.Contacts()
 	_, checks["ListConversations"] = s.ListConversations()
-	_, checks["dangling index"] = s.GetMessage(model.MessageID{1})
+	_, checks["dangling index"] = s.GetMessage("c", model.MessageID{1})
 	for name, err := range checks {
 		if !errors.Is(err, ErrCorrupt) {
 			t.Errorf("%s: %v, want ErrCorrupt", name, err)
@@ -153,7 +153,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	if got, err := r.GetMessage(m.ID); err != nil || got.Body != "hello" {
+	if got, err := r.GetMessage("c", m.ID); err != nil || got.Body != "hello" {
 		t.Fatalf("restored message: %+v, %v", got, err)
 	}
 	if ids, _ := r.Outbox("c"); len(ids) != 1 {

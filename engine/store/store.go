@@ -80,18 +80,26 @@ type Options struct {
 // Store is an open encrypted database. Its methods are safe for concurrent
 // use.
 type Store struct {
-	db      *badger.DB
-	key     []byte // wiped by Close
-	dir     string // absolute, the key of openDirs
-	minFree int64  // see Options.MinFree; 0 or less: no check
+	dir     string  // absolute, the key of openDirs
+	minFree int64   // see Options.MinFree; 0 or less: no check
+	opts    Options // as given to Open, without the key
+
+	// mu is held for reading by every operation on db and for writing by
+	// Rekey, which replaces db, and Close.
+	mu     sync.RWMutex
+	db     *badger.DB
+	key    []byte // wiped by Close and Rekey
+	closed bool
 
 	// commits counts the read-write transactions committed (Commits).
 	commits atomic.Uint64
 
 	closeOnce sync.Once
-	stop      chan struct{} // closed by Close to stop the GC loop
-	done      chan struct{} // closed when the GC loop has returned; nil if none runs
 	closeErr  error
+
+	gcMu   sync.Mutex
+	gcStop chan struct{} // closed to stop the GC loop; nil if none runs
+	gcDone chan struct{} // closed when the GC loop has returned
 }
 
 // openDirs holds the absolute directories of the stores open in this
@@ -135,6 +143,8 @@ func badgerOptions(dir string, key []byte, o Options) badger.Options {
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
 		WithCompression(options.Snappy).
+		WithChecksumVerificationMode(options.OnBlockRead).
+		WithVerifyValueChecksum(true).
 		WithSyncWrites(!o.NoSync).
 		WithLogger(quietLogger{o.Log})
 }
@@ -154,7 +164,7 @@ func open(dir string, opts Options, migs []migration) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
-	s.startGC(opts.GCInterval)
+	s.startGC()
 	return s, nil
 }
 
@@ -194,7 +204,8 @@ func openRaw(dir string, opts Options) (*Store, error) {
 	if minFree == 0 {
 		minFree = DefaultMinFree
 	}
-	return &Store{db: db, key: key, dir: abs, minFree: minFree, stop: make(chan struct{})}, nil
+	opts.Key = nil
+	return &Store{db: db, key: key, dir: abs, minFree: minFree, opts: opts}, nil
 }
 
 // exists reports whether dir holds a Badger database.
@@ -213,29 +224,37 @@ func isLockError(err error) bool {
 	return strings.Contains(err.Error(), "Another process is using this Badger database")
 }
 
-func (s *Store) startGC(every time.Duration) {
+// startGC starts the value-log GC loop (Options.GCInterval).
+func (s *Store) startGC() {
+	every := s.opts.GCInterval
 	if every == 0 {
 		every = 10 * time.Minute
 	}
 	if every < 0 {
 		return
 	}
-	s.done = make(chan struct{})
+	s.gcMu.Lock()
+	defer s.gcMu.Unlock()
+	if s.gcStop != nil {
+		return
+	}
+	stop, done := make(chan struct{}), make(chan struct{})
+	s.gcStop, s.gcDone = stop, done
 	go func() {
-		defer close(s.done)
+		defer close(done)
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {
-			case <-s.stop:
+			case <-stop:
 				return
 			case <-t.C:
 				// Rewrite value-log files that are at least half garbage,
-				// until there are none left or Close is called. The
+				// until there are none left or the loop is stopped. The
 				// rewrite is a write: not while the disk is (nearly) full.
-				for s.checkSpace() == nil && s.db.RunValueLogGC(0.5) == nil {
+				for s.checkSpace() == nil && s.runGC() == nil {
 					select {
-					case <-s.stop:
+					case <-stop:
 						return
 					default:
 					}
@@ -245,20 +264,43 @@ func (s *Store) startGC(every time.Duration) {
 	}()
 }
 
+func (s *Store) runGC() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.closed {
+		return ErrClosed
+	}
+	return s.db.RunValueLogGC(0.5)
+}
+
+// stopGC stops the GC loop, if one runs, and waits for it.
+func (s *Store) stopGC() {
+	s.gcMu.Lock()
+	defer s.gcMu.Unlock()
+	if s.gcStop == nil {
+		return
+	}
+	close(s.gcStop)
+	<-s.gcDone
+	s.gcStop, s.gcDone = nil, nil
+}
+
 // Close stops the store's background work, waits for it, closes the
 // database and wipes the store's copy of the key. It may be called more than
 // once; later calls return the first result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.stop)
-		if s.done != nil {
-			<-s.done
-		}
-		if err := s.db.Close(); err != nil {
-			s.closeErr = fmt.Errorf("close database: %w", err)
+		s.stopGC()
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if !s.closed {
+			if err := s.db.Close(); err != nil {
+				s.closeErr = fmt.Errorf("close database: %w", err)
+			}
+			s.closed = true
+			releaseDir(s.dir)
 		}
 		clear(s.key)
-		releaseDir(s.dir)
 	})
 	return s.closeErr
 }
@@ -273,6 +315,8 @@ func (s *Store) update(fn func(txn *badger.Txn) error) error {
 	if err := s.checkSpace(); err != nil {
 		return err
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	for i := 0; ; i++ {
 		err := s.db.Update(fn)
 		if errors.Is(err, badger.ErrConflict) && i < maxRetries {
@@ -292,6 +336,8 @@ func (s *Store) update(fn func(txn *badger.Txn) error) error {
 func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 func (s *Store) view(fn func(txn *badger.Txn) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return mapErr(s.db.View(fn))
 }
 

@@ -56,15 +56,16 @@ func (tx *Tx) SetUnread(conv model.ConversationID, n uint64) error {
 	return tx.txn.Set(convKey(kindConv, conv), encodeConvInfo(info))
 }
 
-// ErrNotOurs is returned by MarkDelivered for an acknowledgement of a
-// message that is not an outgoing message of the conversation named.
+// ErrNotOurs is returned by MarkDelivered for an acknowledgement of an
+// incoming message of the conversation named.
 var ErrNotOurs = errors.New("not an outgoing message of this conversation")
 
 // MarkDelivered handles an acknowledgement in one transaction: the
 // outgoing message id of conv becomes Delivered (unless it already is) and
 // leaves the outbox. It returns the message and whether its status
-// changed; ErrNotFound for an unknown ID, ErrNotOurs for a message of
-// another conversation or an incoming one (neither is touched).
+// changed; ErrNotFound when conv holds no message of that ID (a message of
+// another conversation is never touched: IDs are unique per conversation
+// only), ErrNotOurs for an incoming one.
 func (s *Store) MarkDelivered(conv model.ConversationID, id model.MessageID) (model.Message, bool, error) {
 	var (
 		m       model.Message
@@ -73,10 +74,10 @@ func (s *Store) MarkDelivered(conv model.ConversationID, id model.MessageID) (mo
 	err := s.update(func(txn *badger.Txn) error {
 		changed = false
 		var err error
-		if m, err = lookup(txn, id); err != nil {
+		if m, err = lookup(txn, conv, id); err != nil {
 			return err
 		}
-		if m.Conversation != conv || !m.Outgoing {
+		if !m.Outgoing {
 			return fmt.Errorf("%w: %s", ErrNotOurs, id)
 		}
 		if m.Status != model.StatusDelivered {
@@ -91,14 +92,12 @@ func (s *Store) MarkDelivered(conv model.ConversationID, id model.MessageID) (mo
 }
 
 // SetStatus is Store.UpdateMessageStatus inside the transaction.
-func (tx *Tx) SetStatus(id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
+func (tx *Tx) SetStatus(conv model.ConversationID, id model.MessageID, status model.MessageStatus, reason string) (model.Message, error) {
 	if !validStatus(status) {
 		return model.Message{}, fmt.Errorf("%w: unknown message status", ErrInvalid)
 	}
-	m, err := lookup(tx.txn, id)
-	if errors.Is(err, badger.ErrKeyNotFound) {
-		return m, ErrNotFound
-	} else if err != nil {
+	m, err := tx.GetMessage(conv, id)
+	if err != nil {
 		return m, err
 	}
 	m.Status, m.FailReason = status, reason
@@ -106,8 +105,8 @@ func (tx *Tx) SetStatus(id model.MessageID, status model.MessageStatus, reason s
 }
 
 // GetMessage is Store.GetMessage inside the transaction.
-func (tx *Tx) GetMessage(id model.MessageID) (model.Message, error) {
-	m, err := lookup(tx.txn, id)
+func (tx *Tx) GetMessage(conv model.ConversationID, id model.MessageID) (model.Message, error) {
+	m, err := lookup(tx.txn, conv, id)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return m, ErrNotFound
 	}

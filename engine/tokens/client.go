@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"filippo.io/edwards25519"
 	"github.com/cloudflare/circl/group"
 	"github.com/cloudflare/circl/oprf"
 	"github.com/cloudflare/circl/zk/dleq"
@@ -39,7 +40,9 @@ func NewRequest(pub PublicKey, n int, rand io.Reader) (*Request, error) {
 			return nil, fmt.Errorf("tokens: token input: %w", err)
 		}
 		ins[i] = r.inputs[i][:]
-		blinds[i] = suite.Group().RandomNonZeroScalar(rand)
+		if blinds[i], err = randomBlind(rand); err != nil {
+			return nil, err
+		}
 	}
 	r.fin, r.req, err = r.client.DeterministicBlind(ins, blinds)
 	if err != nil {
@@ -50,6 +53,33 @@ func NewRequest(pub PublicKey, n int, rand io.Reader) (*Request, error) {
 		return nil, err
 	}
 	return r, nil
+}
+
+// randomBlind draws a non-zero scalar from rand: 64 bytes reduced modulo
+// the group order (bias below 2⁻¹²⁸). circl's RandomNonZeroScalar for
+// ristretto255 ignores the reader it is given and draws from its own
+// source; reading rand here keeps NewRequest's promise that everything
+// random comes from rand (and makes requests reproducible in tests).
+func randomBlind(rand io.Reader) (oprf.Blind, error) {
+	var buf [64]byte
+	for {
+		if _, err := io.ReadFull(rand, buf[:]); err != nil {
+			return nil, fmt.Errorf("tokens: blind: %w", err)
+		}
+		s, err := edwards25519.NewScalar().SetUniformBytes(buf[:])
+		clear(buf[:])
+		if err != nil {
+			return nil, fmt.Errorf("tokens: blind: %w", err)
+		}
+		if s.Equal(edwards25519.NewScalar()) == 1 {
+			continue
+		}
+		b := suite.Group().NewScalar()
+		if err := b.UnmarshalBinary(s.Bytes()); err != nil {
+			return nil, fmt.Errorf("tokens: blind: %w", err)
+		}
+		return b, nil
+	}
 }
 
 // Blinded returns the blinded elements to send to the issuer.

@@ -112,7 +112,7 @@ func TestRFC9497Vectors(t *testing.T) {
 		sk.UnmarshalBinary(unhex(head["skSm"]))
 		pkE.UnmarshalBinary(unhex(head["pkSm"]))
 		params := dleq.Params{G: g, H: suite.Hash(), DST: []byte("OPRFV1-\x01-ristretto255-SHA512")}
-		proof, err := dleq.Prover{Params: params}.ProveBatchWithRandomness(sk, g.Generator(), pkE, req.Elements, evals, r)
+		proof, err := dleq.Prover{Params: params}.ProveBatchWithRandomnessRFC9497(sk, pkE, req.Elements, evals, r)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,87 @@
+package ui
+
+import (
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+)
+
+// TestPasswordScreenshots renders the password states into the folder
+// named by NOOK_SCREENSHOTS (docs/screenshots for the docs): Settings with
+// and without a password, Lock and the lock screen without one, the
+// Remove password dialog and its confirmation, and Delete this profile
+// without a password. Without the variable it is skipped.
+func TestPasswordScreenshots(t *testing.T) {
+	dir := os.Getenv("NOOK_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set NOOK_SCREENSHOTS to a folder to write the screenshots")
+	}
+	shoot := func(h *harness, name string) {
+		t.Helper()
+		h.settle()
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dark := func(h *harness) {
+		s, err := h.eng.Settings()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Theme = "dark"
+		if err := h.eng.SetSettings(s); err != nil {
+			t.Fatal(err)
+		}
+		h.ui.applyTheme(s)
+		h.win.Resize(fyne.NewSize(1000, 680))
+	}
+	privacy := func(h *harness) {
+		h.ui.showSettings()
+		h.ui.settings.tabs.SelectIndex(1)
+	}
+
+	h := newProfile(t, "Maya", "maya password")
+	dark(h)
+	privacy(h)
+	shoot(h, "password-set.png")
+	test.Tap(h.button("Remove password…"))
+	test.Type(h.topEntries()[0], "maya password")
+	shoot(h, "password-remove.png")
+	h.tap("Remove password")
+	shoot(h, "password-remove-confirm.png")
+
+	h = newProfile(t, "Maya", "")
+	dark(h)
+	privacy(h)
+	shoot(h, "password-none.png")
+	h.ui.settings.tabs.SelectIndex(0)
+	test.Tap(h.button("Delete this profile…"))
+	shoot(h, "delete-no-password.png")
+	h.ui.closeDialogs()
+	h.ui.appShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault})
+	shoot(h, "lock-no-password.png")
+	h.tap("Lock anyway")
+	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Open") != nil })
+	shoot(h, "unlock-no-password.png")
+
+	// Beside a profile with a password.
+	h.tap("Create another profile")
+	test.Type(h.ui.create.name, "Jonas")
+	test.Type(h.ui.create.password, "jonas password")
+	test.Type(h.ui.create.confirm, "jonas password")
+	h.tap("Create profile")
+	h.waitFor("the main window", func() bool { return h.ui.main != nil })
+	h.ui.lockNow()
+	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Unlock") != nil })
+	shoot(h, "unlock-mixed.png")
+}
