@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/store"
 )
 
 // current returns the unlocked profile, or ErrLocked.
@@ -34,6 +34,9 @@ func (e *Engine) Self() (identity.Address, string, error) {
 
 // Contacts returns every contact (requests and blocked ones included), the
 // most recently active first.
+//
+// Deprecated: use Conversations (or the Snapshot that starts every
+// subscription), which lists groups too.
 func (e *Engine) Contacts() ([]model.Contact, error) {
 	op, err := e.current()
 	if err != nil {
@@ -41,6 +44,9 @@ func (e *Engine) Contacts() ([]model.Contact, error) {
 	}
 	cs, err := op.st.Contacts()
 	if err != nil {
+		return nil, err
+	}
+	if err := op.withActivity(cs); err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(cs, func(a, b model.Contact) int {
@@ -143,12 +149,17 @@ func (e *Engine) RenameContact(addr identity.Address, nickname string) (model.Co
 }
 
 // ArchiveContact archives or unarchives a contact's conversation.
+//
+// Deprecated: use Archive, the same for a contact and a group.
 func (e *Engine) ArchiveContact(addr identity.Address, archived bool) (model.Contact, error) {
-	op, err := e.current()
+	if _, err := contactOf(model.ConversationID(addr)); err != nil {
+		return model.Contact{}, err
+	}
+	cv, err := e.Archive(model.ConversationID(addr), archived)
 	if err != nil {
 		return model.Contact{}, err
 	}
-	return op.peers.SetArchived(addr, archived)
+	return *cv.Contact, nil
 }
 
 // Presence returns whether a contact is online, being dialled, or offline.
@@ -160,29 +171,22 @@ func (e *Engine) Presence(addr identity.Address) model.Presence {
 	return op.peers.Presence(addr)
 }
 
-// Send writes a text message to a contact; it is stored at once (queued)
-// and delivered when the contact is reachable. replyTo quotes a message of
-// the conversation, or is zero.
+// Send writes a text message to a contact.
+//
+// Deprecated: use Reply (or SendMessage) with the contact's conversation
+// ID, the same for a contact and a group.
 func (e *Engine) Send(addr identity.Address, body string, replyTo model.MessageID) (model.Message, error) {
-	op, err := e.current()
-	if err != nil {
+	if _, err := contactOf(model.ConversationID(addr)); err != nil {
 		return model.Message{}, err
 	}
-	return op.peers.Send(addr, body, replyTo)
+	return e.Reply(model.ConversationID(addr), body, replyTo)
 }
 
-// Messages returns up to n messages of a conversation, oldest first: the
-// latest ones when before is 0, else those with Seq < before (the page
-// above what the frontend shows). It reads only what it returns.
+// Messages returns up to n messages of a conversation, oldest first.
+//
+// Deprecated: use History, which it is.
 func (e *Engine) Messages(conv model.ConversationID, before uint64, n int) ([]model.Message, error) {
-	op, err := e.current()
-	if err != nil {
-		return nil, err
-	}
-	if before == 0 {
-		return op.st.LatestMessages(conv, n)
-	}
-	return op.st.MessagesBefore(conv, before, n)
+	return e.History(conv, before, n)
 }
 
 // Message returns conv's message with the given ID. IDs are unique within
@@ -192,14 +196,27 @@ func (e *Engine) Message(conv model.ConversationID, id model.MessageID) (model.M
 	if err != nil {
 		return model.Message{}, err
 	}
-	return op.st.GetMessage(conv, id)
+	m, err := op.st.GetMessage(conv, id)
+	return withKind(m), err
 }
 
-// Conversations returns every conversation with its latest activity.
-func (e *Engine) Conversations() ([]store.ConversationInfo, error) {
-	op, err := e.current()
+// withActivity sets each contact's LastActivity to its conversation's
+// latest message when that is later: messages note activity in the
+// conversation's summary, in the transaction that stores them, and not in
+// the contact record.
+func (op *openProfile) withActivity(cs []model.Contact) error {
+	infos, err := op.st.ListConversations()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return op.st.ListConversations()
+	last := make(map[model.ConversationID]time.Time, len(infos))
+	for _, info := range infos {
+		last[info.ID] = info.LastActivity
+	}
+	for i := range cs {
+		if t := last[model.ConversationID(cs[i].Address)]; t.After(cs[i].LastActivity) {
+			cs[i].LastActivity = t
+		}
+	}
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/model"
@@ -43,10 +44,11 @@ func TestCrashChild(t *testing.T) {
 		os.Exit(2)
 	}
 	e := New(Config{
-		DataDir:     dir,
-		Transport:   loopback.New(loopback.FileDirectory{Path: loopDir}),
-		Profile:     profile.Options{KDF: profile.InsecureTestParams},
-		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+		DataDir:   dir,
+		Transport: loopback.New(loopback.FileDirectory{Path: loopDir}),
+		// Synced writes: the test kills this process.
+		Profile:     profile.Options{KDF: enginetest.Profile().KDF},
+		PeerBackoff: enginetest.PeerBackoff(),
 	})
 	events, _ := e.Subscribe()
 	ctx := context.Background()

@@ -9,18 +9,18 @@ import (
 )
 
 // SetDisappear sets the disappearing-messages timer of the conversation
-// with a contact: zero turns it off, otherwise a whole number of seconds up
-// to model.MaxDisappear (model.DisappearChoices are the usual ones).
-// Messages written from then on, by either side, are deleted on both sides
-// that long after they were sent (ours) or first read (theirs). The contact
-// adopts the setting when next reachable unless they changed it later
-// themselves; DisappearChanged reports changes from either side.
+// with a contact.
+//
+// Deprecated: use SetConversationTimer, which takes a conversation ID.
 func (e *Engine) SetDisappear(addr identity.Address, timer time.Duration) (model.Contact, error) {
-	op, err := e.current()
+	if _, err := contactOf(model.ConversationID(addr)); err != nil {
+		return model.Contact{}, err
+	}
+	cv, err := e.SetConversationTimer(model.ConversationID(addr), timer)
 	if err != nil {
 		return model.Contact{}, err
 	}
-	return op.peers.SetDisappear(addr, timer)
+	return *cv.Contact, nil
 }
 
 // sweeper deletes disappearing messages when they are due: it sleeps until

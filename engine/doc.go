@@ -6,20 +6,69 @@
 // in app/ calls its methods and turns its events into screen updates.
 //
 // The engine's methods are grouped by file: profiles.go (create, unlock,
-// lock, password, export, import, delete), conversations.go (contacts and
-// one-to-one messages), invites.go (invite text and QR codes, in-person
-// invites), verify.go (safety codes, verified contacts), groups.go and hosting.go (groups, known servers, a server
-// hosted in the app), settings.go and torsettings.go (how to reach Tor:
-// ModeAuto, direct, built-in bridges, the person's own bridges), connect.go
-// (Automatic: direct, then snowflake, then obfs4, each left after
-// ConnectConfig.Stall without bootstrap progress or Limit in all, the way
-// that worked remembered; its steps and timeouts are injectable, and every
-// TorStatus event carries a plain Note saying what is tried and why),
-// events.go (the event stream).
+// lock, password, export, import, delete), conversation.go (the
+// conversation API, below), conversations.go (contacts), invites.go
+// (invite text and QR codes, in-person invites), verify.go (safety codes,
+// verified contacts), groups.go and hosting.go (groups, known servers, a
+// server hosted in the app), settings.go and torsettings.go (how to reach
+// Tor: ModeAuto, direct, built-in bridges, the person's own bridges),
+// connect.go (Automatic: direct, then snowflake, then obfs4, each left
+// after ConnectConfig.Stall without bootstrap progress or Limit in all, the
+// way that worked remembered; its steps and timeouts are injectable, and
+// every TorStatus event carries a plain Note saying what is tried and
+// why), events.go and notify.go (the event stream).
+//
+// # Conversations
+//
+// A conversation is one model.Conversation whether it is with a contact or
+// a group: its ID (a contact's onion address, or "g:" and a group ID), its
+// Kind, a title, the contact or group, its latest message, unread count,
+// presence, disappearing timer, archived and left flags. The same methods
+// act on both kinds: Conversations, Conversation, SendMessage, Reply,
+// History, MarkRead, Archive, DeleteConversation and SetConversationTimer
+// (contacts only: a group has no timer, docs/groups.md). Every
+// subscription starts with a model.Snapshot of all conversations, sent
+// again at each unlock and lock; ConversationChanged and
+// ConversationRemoved follow each change, with the whole new state.
+// MessageAdded, MessageStatusChanged and MessagesExpired report the
+// messages themselves. Older methods that take a contact address or a
+// group (Send, PostToGroup, ArchiveContact, SetDisappear, ...) remain,
+// marked Deprecated, as thin wrappers over these.
+//
+// The store keeps each conversation's summary (last Seq, count, activity,
+// unread count) and updates it in the transaction that stores a message:
+// a received message costs one commit, a sent one three (queued, sent,
+// delivered with its outbox entry removed), a group post four (the posting
+// token is spent in a commit of its own); TestCommitsPerMessage and
+// TestCommitsPerGroupPost count them.
+//
+// # Adding a kind of message
+//
+// A message's model.MessageKind says what it is; its Body holds the kind's
+// content as text. To add a kind (KindGroupInvite is the example to
+// follow):
+//
+//  1. engine/model: a MessageKind constant and its String. The store keeps
+//     the kind with each message; nothing to do there unless the kind needs
+//     fields of its own.
+//  2. engine/protocol: the record that carries it between contacts (id,
+//     sent, disappear and the content, like GroupInvite's layout 2), one
+//     entry in recordTypes, its layout in docs/protocol.md §5, records in
+//     validRecords and invalidRecords of record_test.go, and the fuzz seeds
+//     rewritten with go test -run TestWriteFuzzCorpus -args -update.
+//  3. engine/peer: a case in session.handle that calls an on… method
+//     building the model.Message for session.receive (which stores,
+//     reports and acknowledges it), a case in record() for sending, and a
+//     Manager method that calls queue with the kind.
+//  4. Groups: a group.Kind in engine/group (sealed message layout) and its
+//     handling where groupclient posts (post.go) and accepts (sync.go)
+//     messages.
+//  5. engine: a facade method if SendMessage does not fit, taking the
+//     conversation ID; the frontend shows a message by its Kind.
 //
 // Packages below engine/, leaves first:
 //
-//	model        the vocabulary: IDs, messages, contacts, events (standard library only)
+//	model        the vocabulary: IDs, messages, conversations, events (standard library only)
 //	identity     ed25519 identities and Tor v3 onion addresses
 //	store        the encrypted Badger database and its records
 //	profile      profile folders: Argon2id-protected keys, unlock, export, import
@@ -35,4 +84,5 @@
 //	group        group keys and sealed fixed-size group messages
 //	groupclient  a profile's side of groups: posting, catch-up, checks
 //	groupserver  the untrusted group server, as a library (app/server runs it)
+//	enginetest   the engine configuration tests use
 package engine

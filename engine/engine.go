@@ -100,10 +100,12 @@ func New(cfg Config) *Engine {
 	return e
 }
 
-// Subscribe returns the engine's event stream from now on and a function
-// that ends the subscription. Events arrive in the order they happened; a
-// slow reader delays only itself.
-func (e *Engine) Subscribe() (<-chan model.Event, func()) { return e.bus.subscribe() }
+// Subscribe returns the engine's event stream and a function that ends the
+// subscription. The first event is a model.Snapshot of the current state
+// (every conversation with its summary, and Tor's status); the events that
+// follow are the changes since, in the order they happened. Each unlock and
+// lock sends a new Snapshot. A slow reader delays only itself.
+func (e *Engine) Subscribe() (<-chan model.Event, func()) { return e.bus.subscribe(e.snapshot) }
 
 func (e *Engine) emit(ev model.Event) { e.bus.publish(ev) }
 

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
@@ -43,8 +44,8 @@ func newTestEngine(t *testing.T, dir string, tr transport.Transport) *testEngine
 	e := New(Config{
 		DataDir:     dir,
 		Transport:   tr,
-		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
-		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
+		Profile:     enginetest.Profile(),
+		PeerBackoff: enginetest.PeerBackoff(),
 	})
 	ch, cancel := e.Subscribe()
 	te := &testEngine{Engine: e, t: t, dir: dir, tr: tr, events: ch, cancel: cancel}
@@ -418,4 +419,31 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.buf.String()
+}
+
+// TestUnlockCancelled: an unlock whose context is done leaves the profile
+// locked and says why.
+func TestUnlockCancelled(t *testing.T) {
+	e := newTestEngine(t, t.TempDir(), loopback.New(loopback.NewMemoryDirectory()))
+	info, err := e.CreateProfile(context.Background(), "Reporter", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := e.Unlock(ctx, info.ID, "pw"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Unlock with a cancelled context: %v", err)
+	}
+	if _, err := e.UnlockAny(ctx, "pw"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("UnlockAny with a cancelled context: %v", err)
+	}
+	if _, _, err := e.Self(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("after cancelled unlocks: %v, want ErrLocked", err)
+	}
+	if _, err := e.Unlock(context.Background(), info.ID, "pw"); err != nil {
+		t.Fatalf("the profile was left unusable: %v", err)
+	}
 }

@@ -27,9 +27,13 @@ type subscriber struct {
 
 func newBus() *bus { return &bus{subs: map[*subscriber]struct{}{}} }
 
-// subscribe returns a channel of every event published from now on, in
-// order, and a function that ends the subscription (closing the channel).
-func (b *bus) subscribe() (<-chan model.Event, func()) {
+// subscribe returns a channel that delivers first() and then every event
+// published from the moment subscribe was called, in order, and a
+// function that ends the subscription (closing the channel). first runs
+// after the subscriber is registered, so no event is lost between the two;
+// an event published meanwhile follows it even if first already reflects
+// it.
+func (b *bus) subscribe(first func() model.Event) (<-chan model.Event, func()) {
 	s := &subscriber{out: make(chan model.Event), more: make(chan struct{}, 1)}
 	b.mu.Lock()
 	if b.closed {
@@ -40,6 +44,12 @@ func (b *bus) subscribe() (<-chan model.Event, func()) {
 	b.subs[s] = struct{}{}
 	b.wg.Add(1)
 	b.mu.Unlock()
+	if first != nil {
+		ev := first()
+		s.mu.Lock()
+		s.queue = append([]model.Event{ev}, s.queue...)
+		s.mu.Unlock()
+	}
 	go b.pump(s)
 	var once sync.Once
 	return s.out, func() {
@@ -92,6 +102,14 @@ func (b *bus) pump(s *subscriber) {
 			s.mu.Unlock()
 		}
 	}
+}
+
+// subscribed reports whether anyone subscribes: an event that costs
+// something to build need not be built for no one.
+func (b *bus) subscribed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs) > 0
 }
 
 // publish queues ev for every subscriber.

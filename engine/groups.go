@@ -28,6 +28,8 @@ type Server struct {
 }
 
 // Groups returns the profile's groups, ordered by name.
+//
+// Deprecated: use Conversations (the groups are those of KindGroup).
 func (e *Engine) Groups() ([]groupclient.GroupInfo, error) {
 	op, err := e.current()
 	if err != nil {
@@ -104,28 +106,32 @@ func (e *Engine) GroupInvite(conv model.ConversationID) (string, error) {
 }
 
 // InviteToGroup sends a group's invite to a contact, as a message of your
-// conversation with them (queued until they are reachable, then delivered
-// and acknowledged like any message). Their app shows it with a button to
-// join.
+// conversation with them: a message of the group-invite kind whose body is
+// the invite text, sent as a GroupInvite record (queued until they are
+// reachable, then delivered and acknowledged like any message). Their app
+// shows it with a button to join.
 func (e *Engine) InviteToGroup(contact identity.Address, conv model.ConversationID) (model.Message, error) {
 	text, err := e.GroupInvite(conv)
 	if err != nil {
 		return model.Message{}, err
 	}
-	return e.Send(contact, text, model.MessageID{})
+	op, err := e.current()
+	if err != nil {
+		return model.Message{}, err
+	}
+	return op.peers.SendGroupInvite(contact, text)
 }
 
 // PostToGroup writes a message to a group; it is queued while the server
 // is unreachable, like a message to an offline contact.
+//
+// Deprecated: use Reply (or SendMessage), the same for a contact and a
+// group.
 func (e *Engine) PostToGroup(conv model.ConversationID, body string, replyTo model.MessageID) (model.Message, error) {
-	op, id, err := e.groupOf(conv)
-	if err != nil {
+	if _, _, err := e.groupOf(conv); err != nil {
 		return model.Message{}, err
 	}
-	if strings.TrimSpace(body) == "" {
-		return model.Message{}, errors.New("message is empty")
-	}
-	return op.groups.Post(id, body, replyTo)
+	return e.Reply(conv, body, replyTo)
 }
 
 // LeaveGroup leaves a group: nothing more is received from it or posted to
@@ -149,12 +155,7 @@ func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error
 		return err
 	}
 	if deleteHistory {
-		op.unreadMu.Lock()
-		err := op.unread.Delete([]byte(conv))
-		op.unreadMu.Unlock()
-		if err != nil {
-			return err
-		}
+		// The unread count went with the conversation's summary.
 		e.emit(model.UnreadChanged{Conversation: conv})
 	}
 	return nil
@@ -162,6 +163,8 @@ func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error
 
 // LeftGroups returns the groups the profile left whose messages it kept,
 // ordered by name: read-only history.
+//
+// Deprecated: use Conversations (a left group's conversation has Left set).
 func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 	op, err := e.current()
 	if err != nil {
@@ -180,11 +183,19 @@ func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 // another member (NameCollides; names compared ignoring case and runs of
 // spaces): a member's name in a group is whatever they chose, so a stranger
 // can take a contact's name, and the app marks them.
+//
+// Deprecated: use Members, which returns model types.
 func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
 	op, id, err := e.groupOf(conv)
 	if err != nil {
 		return nil, err
 	}
+	return op.groupMembers(id)
+}
+
+// groupMembers returns a group's members with IsContact and NameCollides
+// set (GroupMembers and Members).
+func (op *openProfile) groupMembers(id group.ID) ([]groupclient.Member, error) {
 	ms, err := op.groups.Members(id)
 	if err != nil {
 		return nil, err

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
@@ -18,7 +18,7 @@ func groupPair(t *testing.T) (alice, bob *testEngine) {
 	ctx := context.Background()
 	dirNet := loopback.NewMemoryDirectory()
 	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	alice.cfg.Server = enginetest.Server()
 	bob = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	if _, err := alice.CreateProfile(ctx, "Alice", "alice pw"); err != nil {
 		t.Fatal(err)
@@ -127,14 +127,14 @@ func TestHostedServerComesBack(t *testing.T) {
 	dir := t.TempDir()
 	dirNet := loopback.NewMemoryDirectory()
 	e := newTestEngine(t, dir, loopback.New(dirNet))
-	e.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	e.cfg.Server = enginetest.Server()
 	first, err := e.HostServer(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.Close()
 
-	e2 := New(Config{DataDir: dir, Transport: loopback.New(dirNet), Server: groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}})
+	e2 := New(Config{DataDir: dir, Transport: loopback.New(dirNet), Server: enginetest.Server()})
 	if err := e2.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -25,10 +24,8 @@ type openProfile struct {
 	st     *store.Store
 	peers  *peer.Manager
 	groups *groupclient.Client
-	sweep  *sweeper // deletes disappearing messages when due
-	unread *store.Bucket
-	// unreadMu serialises changes of the unread counts.
-	unreadMu sync.Mutex
+	sweep  *sweeper  // deletes disappearing messages when due
+	notify *notifier // reports conversations that changed
 
 	// secretsMu guards secrets, our outstanding one-time invite secrets.
 	secretsMu sync.Mutex
@@ -53,13 +50,16 @@ func (op *openProfile) settings() Settings {
 
 // start opens the profile's runtime over an unlocked store: it loads the
 // settings and starts the peer manager (publishing the onion service).
-func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, error) {
+func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 	st, id := p.Store(), p.Identity()
 	prefs, err := loadSettings(st)
 	if err != nil {
 		return nil, fmt.Errorf("read settings: %w", err)
 	}
-	op := &openProfile{e: e, prof: p, id: id, st: st, prefs: prefs, unread: st.Bucket("unread")}
+	op := &openProfile{e: e, prof: p, id: id, st: st, prefs: prefs}
+	if err := adoptLegacyUnread(st); err != nil {
+		return nil, fmt.Errorf("read unread counts: %w", err)
+	}
 	if err := op.loadSecrets(); err != nil {
 		return nil, fmt.Errorf("read invite secrets: %w", err)
 	}
@@ -83,10 +83,12 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 	}
 	op.peers = peer.New(pc)
 	op.sweep = startSweeper(op)
+	op.notify = startNotifier(op)
 	started := false
 	defer func() {
 		if !started {
 			op.sweep.close()
+			op.notify.close()
 		}
 	}()
 	groups, err := groupclient.New(groupclient.Config{
@@ -101,10 +103,10 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 		return nil, err
 	}
 	op.groups = groups
-	if err := op.peers.Start(ctx); err != nil {
+	if err := op.peers.Start(); err != nil {
 		return nil, err
 	}
-	if err := op.groups.Start(ctx); err != nil {
+	if err := op.groups.Start(); err != nil {
 		op.peers.Close()
 		return nil, err
 	}
@@ -116,7 +118,9 @@ func (e *Engine) start(ctx context.Context, p *profile.Profile) (*openProfile, e
 // leaves the profile open.
 func (op *openProfile) stop() error {
 	op.sweep.close()
-	return errors.Join(op.groups.Close(), op.peers.Close())
+	err := errors.Join(op.groups.Close(), op.peers.Close())
+	op.notify.close()
+	return err
 }
 
 // close stops the runtime and locks the profile.
@@ -124,70 +128,96 @@ func (op *openProfile) close() error {
 	return errors.Join(op.stop(), op.prof.Close())
 }
 
-// onPeerEvent keeps the unread counts and forwards the event.
+// onPeerEvent forwards an event of the peer manager or the group client,
+// followed for an incoming message by the conversation's unread count,
+// which the store counted in the transaction that stored the message. It
+// writes nothing: it runs in the emitter's goroutine (inside the group
+// client's lock during a catch-up).
 func (op *openProfile) onPeerEvent(ev model.Event) {
-	if m, ok := ev.(model.MessageAdded); ok && !m.Message.ExpiresAt.IsZero() {
+	m, ok := ev.(model.MessageAdded)
+	if ok && !m.Message.ExpiresAt.IsZero() {
 		op.sweep.poke()
 	}
-	if m, ok := ev.(model.MessageAdded); ok && !m.Message.Outgoing {
-		n, err := op.addUnread(m.Message.Conversation, 1)
-		if err == nil {
-			defer op.e.emit(model.UnreadChanged{Conversation: m.Message.Conversation, Unread: n})
+	op.e.emit(ev)
+	if ok && !m.Message.Outgoing {
+		if info, err := op.st.Conversation(m.Message.Conversation); err == nil {
+			op.e.emit(model.UnreadChanged{Conversation: m.Message.Conversation, Unread: int(info.Unread)})
 		}
 	}
-	op.e.emit(ev)
+	if conv, ok := conversationOf(ev); ok {
+		op.notify.changed(conv)
+	}
 }
 
-// addUnread adds delta to a conversation's unread count (reset when delta
-// is negative) and returns the new count.
-func (op *openProfile) addUnread(conv model.ConversationID, delta int) (int, error) {
-	op.unreadMu.Lock()
-	defer op.unreadMu.Unlock()
-	var n int
-	err := op.unread.Update(func(tx *store.BucketTx) error {
-		v, err := tx.Get([]byte(conv))
-		if err != nil && !errors.Is(err, store.ErrNotFound) {
+// legacyUnreadBucket is where the engine kept unread counts (8 bytes,
+// big-endian, per conversation) before the store kept them in each
+// conversation's summary.
+const legacyUnreadBucket = "unread"
+
+// adoptLegacyUnread moves the counts of the legacy bucket into the
+// conversations' summaries, one transaction per conversation (each moves
+// its count and deletes the bucket entry, so an interrupted move resumes).
+func adoptLegacyUnread(st *store.Store) error {
+	type entry struct {
+		conv model.ConversationID
+		n    uint64
+	}
+	var old []entry
+	err := st.Bucket(legacyUnreadBucket).Iterate(nil, func(k, v []byte) error {
+		e := entry{conv: model.ConversationID(k)}
+		if len(v) == 8 {
+			e.n = binary.BigEndian.Uint64(v)
+		}
+		old = append(old, e)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range old {
+		err := st.Update(func(tx *store.Tx) error {
+			if e.n > 0 {
+				if err := tx.SetUnread(e.conv, e.n); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(legacyUnreadBucket).Delete([]byte(e.conv))
+		})
+		if err != nil {
 			return err
 		}
-		if len(v) == 8 {
-			n = int(binary.BigEndian.Uint64(v))
-		}
-		if delta < 0 {
-			n = 0
-		} else {
-			n += delta
-		}
-		return tx.Put([]byte(conv), binary.BigEndian.AppendUint64(nil, uint64(n)))
-	})
-	return n, err
+	}
+	return nil
 }
 
 // Unread returns how many incoming messages of a conversation are unread.
+//
+// Deprecated: use Conversation (its Unread) or the conversation events.
 func (e *Engine) Unread(conv model.ConversationID) (int, error) {
 	op, err := e.current()
 	if err != nil {
 		return 0, err
 	}
-	v, err := op.unread.Get([]byte(conv))
-	if errors.Is(err, store.ErrNotFound) || len(v) != 8 {
+	info, err := op.st.Conversation(conv)
+	if errors.Is(err, store.ErrNotFound) {
 		return 0, nil
 	}
-	if err != nil {
-		return 0, err
-	}
-	return int(binary.BigEndian.Uint64(v)), nil
+	return int(info.Unread), err
 }
 
-// MarkRead marks every message of a conversation read.
+// MarkRead marks every message of a conversation read: its unread count
+// goes to zero and the timers of its disappearing messages start.
 func (e *Engine) MarkRead(conv model.ConversationID) error {
 	op, err := e.current()
 	if err != nil {
 		return err
 	}
-	if _, err := op.addUnread(conv, -1); err != nil {
+	if changed, err := op.st.MarkRead(conv); err != nil {
 		return err
+	} else if changed {
+		e.emit(model.UnreadChanged{Conversation: conv})
+		op.notify.changed(conv)
 	}
-	e.emit(model.UnreadChanged{Conversation: conv})
 	// Seen now: the timers of its disappearing messages start.
 	if n, err := op.st.StartTimers(conv, e.cfg.Now()); err != nil {
 		return err

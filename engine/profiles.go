@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -29,6 +30,11 @@ func (e *Engine) Profiles() ([]profile.Info, error) {
 // CreateProfile creates a profile with a fresh identity and unlocks it. An
 // empty password is allowed (the app explains what it means): such a
 // profile is unlocked by UnlockAny("") at start.
+//
+// CreateProfile, Unlock and UnlockAny spend most of their time deriving
+// the key, which cannot be interrupted; when ctx is done by the time it is
+// derived (for UnlockAny: before each try), they stop, leave the profile
+// locked and return ctx's error.
 func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
 	if err := e.checkCanUnlock(); err != nil {
 		return profile.Info{}, err
@@ -84,6 +90,9 @@ func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, 
 		if in.Err != nil {
 			continue
 		}
+		if err := ctx.Err(); err != nil {
+			return profile.Info{}, err // each try costs a key derivation
+		}
 		p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
 		if errors.Is(err, profile.ErrWrongPassword) {
 			continue
@@ -114,9 +123,15 @@ func (e *Engine) checkCanUnlock() error {
 	return nil
 }
 
-// activate starts the runtime of an unlocked profile and makes it current.
+// activate starts the runtime of an unlocked profile and makes it current,
+// unless ctx was cancelled while the key was derived (the profile is
+// closed again and ctx's error returned).
 func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info, error) {
-	op, err := e.start(ctx, p)
+	if err := ctx.Err(); err != nil {
+		p.Close()
+		return profile.Info{}, err
+	}
+	op, err := e.start(p)
 	if err != nil {
 		p.Close()
 		return profile.Info{}, err
@@ -132,6 +147,9 @@ func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info
 	}
 	e.open = op
 	e.mu.Unlock()
+	if e.bus.subscribed() {
+		e.emit(e.snapshot())
+	}
 	return p.Info(), nil
 }
 
@@ -144,7 +162,10 @@ func (e *Engine) Lock() error {
 	if op == nil {
 		return nil
 	}
-	return op.close()
+	err := op.close()
+	// After the runtime stopped: no change of a conversation follows it.
+	e.emit(model.Snapshot{Tor: e.TorStatus()})
+	return err
 }
 
 // ChangePassword changes the open profile's password and its master key:
@@ -202,7 +223,10 @@ func (e *Engine) DeleteProfile(password string) error {
 		e.open = nil
 	}
 	e.mu.Unlock()
-	if err := op.stop(); err != nil {
+	err = op.stop()
+	// After the runtime stopped: no change of a conversation follows it.
+	e.emit(model.Snapshot{Tor: e.TorStatus()})
+	if err != nil {
 		return err
 	}
 	return op.prof.Delete(password)

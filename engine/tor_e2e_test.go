@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
 )
@@ -43,7 +43,7 @@ func torEngineWith(t *testing.T, n *tortest.Network, name, dir string, opt func(
 			StopGrace:      2 * time.Second,
 			RestartBackoff: 200 * time.Millisecond,
 		},
-		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
+		Profile:     enginetest.Profile(),
 		PeerBackoff: [2]time.Duration{500 * time.Millisecond, 5 * time.Second},
 	}
 	if opt != nil {

@@ -85,7 +85,7 @@ func (p *person) delivered(ctx context.Context, what string, sent model.Message)
 // has waits until p's conversation conv holds a message with body.
 func (p *person) has(ctx context.Context, what string, conv model.ConversationID, body string) error {
 	return p.waitUntil(ctx, what, func() bool {
-		msgs, err := p.eng.Messages(conv, 0, 100)
+		msgs, err := p.eng.History(conv, 0, 100)
 		if err != nil {
 			return false
 		}
@@ -206,14 +206,14 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 		return err
 	}
 	logf("%q created on the server; Jonas joined through Maya's invite message", groupName)
-	p1, err := maya.eng.PostToGroup(g.Conversation, mayaPost, model.MessageID{})
+	p1, err := maya.eng.Reply(g.Conversation, mayaPost, model.MessageID{})
 	if err != nil {
 		return fmt.Errorf("maya posts: %w", err)
 	}
 	if err := jonas.has(ctx, "Maya's post in the group", jg, p1.Body); err != nil {
 		return err
 	}
-	p2, err := jonas.eng.PostToGroup(jg, jonasPost, model.MessageID{})
+	p2, err := jonas.eng.Reply(jg, jonasPost, model.MessageID{})
 	if err != nil {
 		return fmt.Errorf("jonas posts: %w", err)
 	}
@@ -250,7 +250,7 @@ func (p *person) start(ctx context.Context) error {
 // say sends body from one person to the other and waits until it is
 // delivered and shown on the other side.
 func say(ctx context.Context, from, to *person, body string) error {
-	m, err := from.eng.Send(to.addr, body, model.MessageID{})
+	m, err := from.eng.Reply(model.ConversationID(to.addr), body, model.MessageID{})
 	if err != nil {
 		return fmt.Errorf("%s sends: %w", from.name, err)
 	}

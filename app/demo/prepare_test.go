@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
 	"github.com/nookchat/nook/engine/transport/loopback"
@@ -56,7 +56,7 @@ func TestPrepareOverTor(t *testing.T) {
 	}
 	defer srv.Close()
 
-	opts := profile.Options{KDF: profile.InsecureTestParams, NoSync: true}
+	opts := enginetest.Profile()
 	mayaDir, jonasDir := filepath.Join(dir, "maya"), filepath.Join(dir, "jonas")
 	start := time.Now()
 	err = prepare(ctx, prepareConfig{
@@ -88,23 +88,24 @@ func TestPrepareOverTor(t *testing.T) {
 		if _, name, err := e.Self(); err != nil || name != p.name {
 			t.Errorf("profile name %q, %v; want %q", name, err, p.name)
 		}
-		contacts, err := e.Contacts()
-		if err != nil || len(contacts) != 1 || contacts[0].State != model.ContactAccepted || contacts[0].Name() != p.other {
-			t.Errorf("%s's contacts: %+v, %v; want %s, accepted", p.name, contacts, err, p.other)
-		} else {
-			msgs, err := e.Messages(model.ConversationID(contacts[0].Address), 0, 100)
-			if err != nil || len(msgs) < 3 { // two greetings and the group invite
-				t.Errorf("%s's chat with %s: %d messages, %v", p.name, p.other, len(msgs), err)
+		convs, err := e.Conversations()
+		var contact, group []model.Conversation
+		for _, c := range convs {
+			if c.Kind == model.KindGroup {
+				group = append(group, c)
+			} else {
+				contact = append(contact, c)
 			}
 		}
-		groups, err := e.Groups()
-		if err != nil || len(groups) != 1 || groups[0].Name != groupName {
-			t.Errorf("%s's groups: %+v, %v; want %q", p.name, groups, err, groupName)
-		} else {
-			msgs, err := e.Messages(groups[0].Conversation, 0, 100)
-			if err != nil || len(msgs) != 2 {
-				t.Errorf("%s's group: %d messages, %v; want 2", p.name, len(msgs), err)
-			}
+		if err != nil || len(contact) != 1 || contact[0].Contact.State != model.ContactAccepted || contact[0].Title != p.other {
+			t.Errorf("%s's contacts: %+v, %v; want %s, accepted", p.name, contact, err, p.other)
+		} else if contact[0].Messages < 3 { // two greetings and the group invite
+			t.Errorf("%s's chat with %s: %d messages", p.name, p.other, contact[0].Messages)
+		}
+		if err != nil || len(group) != 1 || group[0].Title != groupName {
+			t.Errorf("%s's groups: %+v, %v; want %q", p.name, group, err, groupName)
+		} else if group[0].Messages != 2 {
+			t.Errorf("%s's group: %d messages; want 2", p.name, group[0].Messages)
 		}
 		if err := e.Close(); err != nil {
 			t.Error(err)

@@ -160,7 +160,7 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 // Heights set before the list is rendered cost a map write each; set while
 // it is laid out, each changed height refreshes the whole list.
 func (cp *chatPane) load() {
-	msgs, err := cp.mv.u.eng.Messages(cp.conv, 0, pageSize)
+	msgs, err := cp.mv.u.eng.History(cp.conv, 0, pageSize)
 	if err != nil {
 		cp.empty.SetText("The conversation could not be read: " + err.Error())
 	}
@@ -280,7 +280,7 @@ func (cp *chatPane) loadOlder() {
 	if cp.list.GetScrollOffset() > cp.list.Size().Height {
 		return // scrolled away from the top meanwhile (or never there: the first layout)
 	}
-	older, err := cp.mv.u.eng.Messages(cp.conv, cp.msgs[0].Seq, pageSize)
+	older, err := cp.mv.u.eng.History(cp.conv, cp.msgs[0].Seq, pageSize)
 	if err != nil || len(older) == 0 {
 		cp.hasMore = false
 		return
@@ -464,9 +464,9 @@ func (cp *chatPane) send(text string) {
 	u.sends.run(func() {
 		var err error
 		if group {
-			_, err = u.eng.PostToGroup(conv, text, replyTo)
+			_, err = u.eng.Reply(conv, text, replyTo)
 		} else {
-			_, err = u.eng.Send(addr, text, replyTo)
+			_, err = u.eng.Reply(model.ConversationID(addr), text, replyTo)
 		}
 		if err != nil {
 			u.do(func() {

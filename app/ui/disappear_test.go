@@ -63,7 +63,7 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	}
 	// Bob has the conversation open, so he has seen it: it goes too.
 	bob.waitFor("the message gone from Bob's screen", func() bool { return len(bc.msgs) == 0 })
-	if m, err := bob.eng.Messages(model.ConversationID(aliceAddr), 0, 10); err != nil || len(m) != 0 {
+	if m, err := bob.eng.History(model.ConversationID(aliceAddr), 0, 10); err != nil || len(m) != 0 {
 		t.Fatalf("Bob's stored history: %d messages, %v", len(m), err)
 	}
 }

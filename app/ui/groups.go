@@ -81,7 +81,7 @@ func (s *sidebar) loadGroups() error {
 			continue
 		}
 		it := groupItem(g)
-		if ms, err := eng.Messages(g.Conversation, 0, 1); err == nil && len(ms) == 1 {
+		if ms, err := eng.History(g.Conversation, 0, 1); err == nil && len(ms) == 1 {
 			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
 		}
 		it.unread, _ = eng.Unread(g.Conversation)

@@ -410,7 +410,7 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 	if mv.chat != nil {
 		t.Fatal("the deleted conversation is still open")
 	}
-	if msgs, _ := alice.eng.Messages(conv, 0, 10); len(msgs) != 0 {
+	if msgs, _ := alice.eng.History(conv, 0, 10); len(msgs) != 0 {
 		t.Fatalf("messages kept: %+v", msgs)
 	}
 	if left, _ := alice.eng.LeftGroups(); len(left) != 0 {

@@ -12,9 +12,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
@@ -42,9 +41,9 @@ func newEngine(t testing.TB, dir string, tr transport.Transport) *engine.Engine 
 	e := engine.New(engine.Config{
 		DataDir:     dir,
 		Transport:   tr,
-		Profile:     profile.Options{KDF: profile.InsecureTestParams, NoSync: true},
-		PeerBackoff: [2]time.Duration{20 * time.Millisecond, 200 * time.Millisecond},
-		Server:      groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true},
+		Profile:     enginetest.Profile(),
+		PeerBackoff: enginetest.PeerBackoff(),
+		Server:      enginetest.Server(),
 	})
 	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)

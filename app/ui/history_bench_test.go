@@ -72,7 +72,7 @@ func benchOpen(b *testing.B, n int) (rt roundTimes) {
 		b.Fatal(err)
 	}
 	for i := 1; i <= n; i++ {
-		if _, err := eng.Send(other, fmt.Sprintf("message %d with some words to lay out", i), model.MessageID{}); err != nil {
+		if _, err := eng.Reply(model.ConversationID(other), fmt.Sprintf("message %d with some words to lay out", i), model.MessageID{}); err != nil {
 			b.Fatal(err)
 		}
 	}

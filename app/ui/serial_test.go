@@ -70,7 +70,7 @@ func TestQuickMessagesKeepOrder(t *testing.T) {
 		cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	}
 	alice.waitFor("every message shown", func() bool { return len(cp.msgs) == n })
-	stored, err := alice.eng.Messages(cp.conv, 0, n)
+	stored, err := alice.eng.History(cp.conv, 0, n)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -125,7 +125,7 @@ func (s *sidebar) load() error {
 	for _, c := range cs {
 		it := &contactItem{c: c}
 		conv := model.ConversationID(c.Address)
-		if ms, err := eng.Messages(conv, 0, 1); err == nil && len(ms) == 1 {
+		if ms, err := eng.History(conv, 0, 1); err == nil && len(ms) == 1 {
 			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
 		}
 		it.unread, _ = eng.Unread(conv)
@@ -314,7 +314,7 @@ func (s *sidebar) refreshPreview(conv model.ConversationID) {
 		return
 	}
 	it.preview = ""
-	if ms, err := s.mv.u.eng.Messages(conv, 0, 1); err == nil && len(ms) == 1 {
+	if ms, err := s.mv.u.eng.History(conv, 0, 1); err == nil && len(ms) == 1 {
 		it.preview = s.previewOf(ms[0])
 	}
 	s.refreshItem(string(conv))

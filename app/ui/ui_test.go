@@ -263,7 +263,7 @@ func TestHistoryPaging(t *testing.T) {
 	}
 	const n = 2*pageSize + 20
 	for i := 1; i <= n; i++ {
-		if _, err := eng.Send(other, fmt.Sprintf("message %d", i), model.MessageID{}); err != nil {
+		if _, err := eng.Reply(model.ConversationID(other), fmt.Sprintf("message %d", i), model.MessageID{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -161,11 +161,13 @@ func New(cfg Config) (*Client, error) {
 
 // Start finishes the leaving of groups that a crash interrupted, loads the
 // profile's groups and starts connecting to their servers, and to the
-// servers of groups left whose leave notice is still to be posted.
-func (c *Client) Start(ctx context.Context) error {
+// servers of groups left whose leave notice is still to be posted. It
+// does not wait for the network, so it takes no context: Close stops what
+// it started.
+func (c *Client) Start() error {
 	c.leaveMu.Lock()
 	defer c.leaveMu.Unlock()
-	if err := c.start(ctx); err != nil {
+	if err := c.start(); err != nil {
 		return err
 	}
 	if err := c.finishLeaves(); err != nil {
@@ -174,7 +176,7 @@ func (c *Client) Start(ctx context.Context) error {
 	return nil
 }
 
-func (c *Client) start(ctx context.Context) error {
+func (c *Client) start() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -199,7 +201,7 @@ func (c *Client) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("groupclient: load leave notices: %w", err)
 	}
-	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.started = true
 	for _, r := range recs {
 		if _, err := c.addLocked(r); err != nil {

@@ -3,7 +3,6 @@
 package groupclient
 
 import (
-	"context"
 	"crypto/sha256"
 	"fmt"
 	"os"
@@ -55,7 +54,7 @@ func TestCatchUpCrashChild(t *testing.T) {
 			}
 		}})
 	if err == nil {
-		err = c.Start(context.Background())
+		err = c.Start()
 	}
 	if err != nil {
 		fmt.Println("ERROR", err)

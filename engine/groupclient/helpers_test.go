@@ -126,7 +126,7 @@ func (m *member) start() {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	if err := c.Start(context.Background()); err != nil {
+	if err := c.Start(); err != nil {
 		m.t.Fatal(err)
 	}
 	m.c = c

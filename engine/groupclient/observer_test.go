@@ -81,7 +81,7 @@ func newRecordedMember(t testing.TB, tr transport.Transport, name string, rec *s
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Start(context.Background()); err != nil {
+	if err := c.Start(); err != nil {
 		t.Fatal(err)
 	}
 	m.c = c

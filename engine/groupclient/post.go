@@ -320,33 +320,42 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 	return res.Status, nil
 }
 
-// markSent records that the server stored a queued post. The post may
-// belong to a group left while it was on its way: it is then marked sent
-// all the same (history kept), or was deleted (history deleted).
+// markSent records that the server stored a queued post of conversation
+// conv, in one transaction: the message is Sent and leaves the outbox and
+// the queue. The post may belong to a group left while it was on its way:
+// it is then marked sent all the same (history kept), or was deleted
+// (history deleted).
 func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.st.GetMessage(conv, id)
-	if errors.Is(err, store.ErrNotFound) {
-		if err := c.st.Dequeue(id); err != nil {
+	var sent *model.Message
+	err := c.st.Update(func(tx *store.Tx) error {
+		sent = nil
+		m, err := tx.GetMessage(conv, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return err
+		case m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft:
+			if m, err = tx.SetStatus(conv, id, model.StatusSent, ""); err != nil {
+				return err
+			}
+			sent = &m
+		}
+		if err := tx.Dequeue(id); err != nil {
 			return err
 		}
-		return c.bucket.Delete(queueKey(id))
-	} else if err != nil {
+		return tx.Bucket(bucketName).Delete(queueKey(id))
+	})
+	if err != nil {
 		return err
 	}
-	if m.Status == model.StatusQueued || m.Status == model.StatusFailed && m.FailReason == reasonLeft {
-		if m, err = c.st.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
-			return err
-		}
-		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusSent})
+	if sent != nil {
+		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: sent.Conversation, Status: model.StatusSent})
 	}
-	if err := c.st.Dequeue(id); err != nil {
-		return err
-	}
-	return c.bucket.Delete(queueKey(id))
+	return nil
 }
 
 // markFailed gives up on a queued post.

@@ -330,20 +330,20 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			break
 		}
 	}
-	for _, d := range fx.delivered {
-		id := d.id
-		m, err := c.st.UpdateMessageStatus(d.conv, id, model.StatusDelivered, "")
-		if err != nil {
-			return c.abort(groups, err)
-		}
-		defer c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusDelivered})
-	}
 	var (
-		added      []model.Message
-		collisions []model.GroupWarning
+		added, delivered []model.Message
+		collisions       []model.GroupWarning
 	)
 	err := c.st.Update(func(tx *store.Tx) error {
-		added, collisions = added[:0], collisions[:0]
+		added, delivered, collisions = added[:0], delivered[:0], collisions[:0]
+		// Our own posts, back from the server, in the same transaction.
+		for _, d := range fx.delivered {
+			m, err := tx.SetStatus(d.conv, d.id, model.StatusDelivered, "")
+			if err != nil {
+				return err
+			}
+			delivered = append(delivered, m)
+		}
 		b := tx.Bucket(bucketName)
 		for i, m := range fx.news {
 			stored, err := tx.AppendMessage(m)
@@ -401,6 +401,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	sub.cursor, sub.last = cursor, last
 	sub.done += fresh
+	for _, m := range delivered {
+		c.cfg.Emit(model.MessageStatusChanged{ID: m.ID, Conversation: m.Conversation, Status: model.StatusDelivered})
+	}
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
 	}

@@ -82,9 +82,32 @@ func (s MessageStatus) String() string {
 	return "unknown"
 }
 
+// MessageKind says what a message is; the zero kind is text.
+type MessageKind uint8
+
+// Message kinds. Adding one: see the engine's package documentation.
+const (
+	// KindText is an ordinary text message.
+	KindText MessageKind = iota
+	// KindGroupInvite is an invitation to a group: Body is the group's
+	// invite text (NOOK:G1:…), which AcceptInvite takes to join.
+	KindGroupInvite
+)
+
+func (k MessageKind) String() string {
+	switch k {
+	case KindText:
+		return "text"
+	case KindGroupInvite:
+		return "group invite"
+	}
+	return "unknown"
+}
+
 // Message is one message of a conversation as the user sees it.
 type Message struct {
 	ID           MessageID
+	Kind         MessageKind
 	Conversation ConversationID
 	// Seq orders the messages of one conversation as they were stored
 	// locally; it is assigned by the store and starts at 1.

@@ -182,6 +182,23 @@ func (m *Manager) Send(addr identity.Address, body string, replyTo model.Message
 	if len(body) > protocol.MaxBody || !utf8.ValidString(body) {
 		return model.Message{}, fmt.Errorf("message is too long (at most %d bytes of text)", protocol.MaxBody)
 	}
+	return m.queue(addr, model.KindText, body, replyTo)
+}
+
+// SendGroupInvite stores a group invitation to a contact (a message of the
+// group-invite kind whose body is the invite text) and queues it; it
+// travels as a GroupInvite record and is delivered and acknowledged like
+// a text.
+func (m *Manager) SendGroupInvite(addr identity.Address, inviteText string) (model.Message, error) {
+	if inviteText == "" || len(inviteText) > protocol.MaxGroupInvite || !utf8.ValidString(inviteText) {
+		return model.Message{}, fmt.Errorf("%w: not a group invite", ErrEmptyMessage)
+	}
+	return m.queue(addr, model.KindGroupInvite, inviteText, model.MessageID{})
+}
+
+// queue stores an outgoing message of any kind and wakes the contact's
+// link to send it.
+func (m *Manager) queue(addr identity.Address, kind model.MessageKind, body string, replyTo model.MessageID) (model.Message, error) {
 	c, err := m.contact(addr)
 	if err != nil {
 		return model.Message{}, err
@@ -192,6 +209,7 @@ func (m *Manager) Send(addr identity.Address, body string, replyTo model.Message
 	now := m.now()
 	msg, err := m.cfg.Store.QueueMessage(model.Message{
 		ID:           model.NewMessageID(),
+		Kind:         kind,
 		Conversation: model.ConversationID(addr),
 		Author:       string(m.self),
 		Outgoing:     true,
@@ -207,8 +225,8 @@ func (m *Manager) Send(addr identity.Address, body string, replyTo model.Message
 		return model.Message{}, fmt.Errorf("store message: %w", err)
 	}
 	m.emit(model.MessageAdded{Message: msg})
-	m.touch(addr)
-	m.wakeLink(addr)
+	m.wakeLink(addr) // the conversation's activity is in its summary
+
 	return msg, nil
 }
 
@@ -245,14 +263,6 @@ func (m *Manager) changeContact(addr identity.Address, create bool, fn func(*mod
 	}
 	m.emit(model.ContactChanged{Contact: c})
 	return c, nil
-}
-
-// touch records activity with a contact (for ordering and the contact list).
-func (m *Manager) touch(addr identity.Address) {
-	_, _ = m.changeContact(addr, false, func(c *model.Contact) bool {
-		c.LastActivity = m.now()
-		return true
-	})
 }
 
 func checkNickname(s string) error {

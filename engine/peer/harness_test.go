@@ -150,7 +150,7 @@ func (n *node) start() {
 	n.m = New(cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if err := n.m.Start(ctx); err != nil {
+	if err := n.m.Start(); err != nil {
 		n.t.Fatalf("%s: start: %v", n.name, err)
 	}
 	select {

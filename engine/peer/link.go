@@ -55,6 +55,16 @@ func (l *link) signal() {
 	}
 }
 
+// noteActivity moves the link's last activity, for dial priority, to t
+// if t is later.
+func (l *link) noteActivity(t time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if t.After(l.activity) {
+		l.activity = t
+	}
+}
+
 // contactChanged tells the link that the contact or its outbox changed;
 // urgent asks for a dial attempt now rather than after the backoff.
 func (l *link) contactChanged(urgent bool) {

@@ -24,8 +24,12 @@
 //
 // Send stores the message and its outbox entry in one transaction (Queued),
 // then the link writes it when a session is up (Sent). The recipient stores
-// it (refusing duplicate IDs) and acknowledges; the acknowledgement marks it
-// Delivered and removes it from the outbox. Messages written but not
+// it (refusing duplicate IDs; the same transaction counts it unread and
+// notes the conversation's activity) and acknowledges; the acknowledgement
+// marks it Delivered and removes it from the outbox in one transaction, so
+// a message costs its sender three commits and its recipient one. A group
+// invitation travels the same way, as a GroupInvite record (SendGroupInvite)
+// stored as a message of the group-invite kind. Messages written but not
 // acknowledged when a session ends are written again on the next session; the
 // recipient recognises them by ID and acknowledges without showing them
 // twice. A crash at any point therefore loses nothing and duplicates nothing.
@@ -231,8 +235,9 @@ func New(cfg Config) *Manager {
 // Start starts the Manager: it publishes the profile's onion service in
 // the background (retrying until the transport can publish it, for example
 // while Tor is still bootstrapping) and starts a link for every contact that
-// is not blocked. It does not wait for the network.
-func (m *Manager) Start(ctx context.Context) error {
+// is not blocked. It does not wait for the network (Published says when
+// the service is up), so it takes no context: Close stops what it started.
+func (m *Manager) Start() error {
 	contacts, err := m.cfg.Store.Contacts()
 	if err != nil {
 		return fmt.Errorf("load contacts: %w", err)
@@ -244,6 +249,16 @@ func (m *Manager) Start(ctx context.Context) error {
 	}
 	m.ctx, m.cancel = context.WithCancel(context.Background())
 	m.mu.Unlock()
+	// Messages note activity in their conversation's summary, not in the
+	// contact record: the dial priority takes the later of the two.
+	infos, err := m.cfg.Store.ListConversations()
+	if err != nil {
+		return fmt.Errorf("load conversations: %w", err)
+	}
+	last := make(map[model.ConversationID]time.Time, len(infos))
+	for _, info := range infos {
+		last[info.ID] = info.LastActivity
+	}
 	m.wg.Add(1)
 	go m.serve()
 	for _, c := range contacts {
@@ -255,7 +270,9 @@ func (m *Manager) Start(ctx context.Context) error {
 			m.cfg.Logger.Warn("skipping contact with an invalid address in the store")
 			continue
 		}
-		m.linkFor(addr, true)
+		if l := m.linkFor(addr, true); l != nil {
+			l.noteActivity(last[model.ConversationID(addr)])
+		}
 	}
 	return nil
 }
@@ -303,7 +320,7 @@ func (m *Manager) serve() {
 // introduction points, and a stale cached descriptor would keep every dial
 // failing for up to 15 minutes.
 func (m *Manager) forgetDescriptors() {
-	if f, ok := m.cfg.Transport.(interface{ ForgetOnionDescriptors() error }); ok {
+	if f, ok := m.cfg.Transport.(transport.DescriptorForgetter); ok {
 		if err := f.ForgetOnionDescriptors(); err != nil {
 			m.cfg.Logger.Debug("forgetting onion descriptors failed", "err", err)
 		}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/model"
@@ -207,7 +208,7 @@ func (st *session) flush() error {
 		if err != nil {
 			return err
 		}
-		if err := st.s.Send(&protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}); err != nil {
+		if err := st.s.Send(record(msg)); err != nil {
 			return err
 		}
 		st.written[id] = true
@@ -221,153 +222,218 @@ func (st *session) flush() error {
 	return nil
 }
 
-// handle acts on one record from the peer. An error ends the session.
+// record is the record that carries an outgoing message of any kind.
+func record(msg model.Message) protocol.Record {
+	if msg.Kind == model.KindGroupInvite {
+		return &protocol.GroupInvite{ID: msg.ID, Sent: msg.Sent, Disappear: msg.Disappear, Invite: []byte(msg.Body)}
+	}
+	return &protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}
+}
+
+// handle acts on one record from the peer: it only dispatches, one method
+// per record type. An error ends the session.
 func (st *session) handle(r protocol.Record) error {
-	m := st.l.m
-	addr := st.l.addr
 	switch r := r.(type) {
 	case *protocol.Text:
-		c, err := m.contact(addr)
-		if err != nil || c.State != model.ContactAccepted {
-			return nil // not (yet) a contact: neither stored nor acknowledged
-		}
-		msg, err := m.cfg.Store.AppendMessage(model.Message{
-			ID:           r.ID,
-			Conversation: model.ConversationID(addr),
-			Author:       string(addr),
-			Sent:         r.Sent,
-			Received:     m.now(),
-			Body:         r.Body,
-			ReplyTo:      r.ReplyTo,
-			Status:       model.StatusReceived,
-			// Its timer starts when the user first sees it (MarkRead).
-			Disappear: r.Disappear,
-		})
-		switch {
-		case errors.Is(err, store.ErrDuplicate):
-			// Written again after a lost acknowledgement: acknowledge again.
-		case err != nil:
-			return err
-		default:
-			m.emit(model.MessageAdded{Message: msg})
-			m.touch(addr)
-		}
-		return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
-
+		return st.onText(r)
+	case *protocol.GroupInvite:
+		return st.onGroupInvite(r)
 	case *protocol.Ack:
-		conv := model.ConversationID(addr)
-		for _, id := range r.IDs {
-			msg, err := m.cfg.Store.GetMessage(conv, id)
-			if err != nil || !msg.Outgoing {
-				continue // not ours to acknowledge
-			}
-			if msg.Status != model.StatusDelivered {
-				if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusDelivered, ""); err != nil {
-					return err
-				}
-				m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusDelivered})
-			}
-			if err := m.cfg.Store.Dequeue(id); err != nil {
-				return err
-			}
-		}
-		return nil
-
+		return st.onAck(r)
 	case *protocol.ContactRequest:
-		var proof ProofCheck
-		if len(r.Proof) > 0 {
-			proof = m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
-		}
-		c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-			changed := c.DisplayName != r.DisplayName
-			c.DisplayName = r.DisplayName
-			if c.State == model.ContactPending || (proof.Valid && c.State == model.ContactRequest) {
-				// We asked them too, or they hold our in-person invite.
-				c.State = model.ContactAccepted
-				changed = true
-			}
-			if proof.Verified && c.Verification != model.VerifiedInPerson {
-				proof.apply(c)
-				changed = true
-			}
-			return changed
-		})
-		if err != nil {
-			return err
-		}
-		if err := proof.sendConfirm(st.s); err != nil {
-			return err
-		}
-		if c.State == model.ContactAccepted {
-			// They may have lost our acceptance: tell them again.
-			st.announced = 0
-		}
-		return st.sync()
-
+		return st.onContactRequest(r)
 	case *protocol.ContactAccept:
-		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-			changed := c.DisplayName != r.DisplayName
-			c.DisplayName = r.DisplayName
-			if c.State == model.ContactPending {
-				// An acceptance never verifies: we cannot know where the
-				// invite we used came from (docs/security.md).
-				c.State = model.ContactAccepted
-				changed = true
-			}
-			return changed
-		})
-		if err != nil {
-			return err
-		}
-		return st.sync()
-
+		return st.onContactAccept(r)
 	case *protocol.ProfileAttr:
-		if r.Attr != protocol.AttrDisplayName {
-			return nil
-		}
-		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-			if c.DisplayName == string(r.Value) {
-				return false
-			}
-			c.DisplayName = string(r.Value)
-			return true
-		})
-		return err
-
+		return st.onProfileAttr(r)
 	case *protocol.ProfileGet:
-		if r.Attr != protocol.AttrDisplayName {
-			return nil
-		}
-		c, err := m.contact(addr)
-		if err != nil || c.State != model.ContactAccepted {
-			return nil
-		}
-		return st.s.Send(&protocol.ProfileAttr{Attr: protocol.AttrDisplayName, Value: []byte(m.cfg.DisplayName())})
-
+		return st.onProfileGet(r)
 	case *protocol.Ping:
 		return st.s.Send(&protocol.Pong{Nonce: r.Nonce})
-
 	case *protocol.Disappear:
-		return m.adoptDisappear(addr, r)
-
+		return st.l.m.adoptDisappear(st.l.addr, r)
 	case *protocol.InviteConfirm:
-		if !m.cfg.CheckConfirm(addr, st.s.ChannelBinding(), r.MAC[:]) {
-			return nil
+		return st.onInviteConfirm(r)
+	}
+	// ContactReject, Pong, FileOffer and unknown records need nothing here
+	// yet.
+	return nil
+}
+
+func (st *session) onText(r *protocol.Text) error {
+	return st.receive(model.Message{
+		ID:        r.ID,
+		Kind:      model.KindText,
+		Sent:      r.Sent,
+		Body:      r.Body,
+		ReplyTo:   r.ReplyTo,
+		Disappear: r.Disappear,
+	})
+}
+
+// onGroupInvite stores an invitation to a group as a message of the
+// group-invite kind. An invite that is not text is acknowledged but not
+// stored: the sender must not retry it forever.
+func (st *session) onGroupInvite(r *protocol.GroupInvite) error {
+	if !utf8.Valid(r.Invite) {
+		return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+	}
+	return st.receive(model.Message{
+		ID:        r.ID,
+		Kind:      model.KindGroupInvite,
+		Sent:      r.Sent,
+		Body:      string(r.Invite),
+		Disappear: r.Disappear,
+	})
+}
+
+// receive stores an incoming message of any kind (ID, Kind, Sent, Body,
+// ReplyTo and Disappear set) once and acknowledges it. Nothing from a peer
+// that is not an accepted contact is stored or acknowledged.
+func (st *session) receive(msg model.Message) error {
+	m := st.l.m
+	addr := st.l.addr
+	c, err := m.contact(addr)
+	if err != nil || c.State != model.ContactAccepted {
+		return nil // not (yet) a contact: neither stored nor acknowledged
+	}
+	msg.Conversation = model.ConversationID(addr)
+	msg.Author = string(addr)
+	msg.Received = m.now()
+	msg.Status = model.StatusReceived
+	// Its disappearing timer starts when the user first sees it (MarkRead).
+	msg, err = m.cfg.Store.AppendMessage(msg)
+	switch {
+	case errors.Is(err, store.ErrDuplicate):
+		// Written again after a lost acknowledgement: acknowledge again.
+	case err != nil:
+		return err
+	default:
+		// The store counted it unread and noted the conversation's
+		// activity in the same transaction.
+		m.emit(model.MessageAdded{Message: msg})
+	}
+	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{msg.ID}})
+}
+
+// onAck marks the acknowledged messages delivered.
+func (st *session) onAck(r *protocol.Ack) error {
+	m := st.l.m
+	conv := model.ConversationID(st.l.addr)
+	for _, id := range r.IDs {
+		// Delivered and out of the outbox in one transaction.
+		_, changed, err := m.cfg.Store.MarkDelivered(conv, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotOurs):
+			continue // not ours to acknowledge
+		case err != nil:
+			return err
+		case changed:
+			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusDelivered})
 		}
-		_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
-			if c.InviteConfirmed {
-				return false
-			}
-			c.InviteConfirmed = true
-			return true
-		})
-		if errors.Is(err, ErrNotContact) {
-			return nil // deleted meanwhile
+	}
+	return nil
+}
+
+func (st *session) onContactRequest(r *protocol.ContactRequest) error {
+	m := st.l.m
+	addr := st.l.addr
+	var proof ProofCheck
+	if len(r.Proof) > 0 {
+		proof = m.cfg.CheckProof(addr, st.s.ChannelBinding(), r.Proof)
+	}
+	c, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+		changed := c.DisplayName != r.DisplayName
+		c.DisplayName = r.DisplayName
+		if c.State == model.ContactPending || (proof.Valid && c.State == model.ContactRequest) {
+			// We asked them too, or they hold our in-person invite.
+			c.State = model.ContactAccepted
+			changed = true
 		}
+		if proof.Verified && c.Verification != model.VerifiedInPerson {
+			proof.apply(c)
+			changed = true
+		}
+		return changed
+	})
+	if err != nil {
 		return err
 	}
-	// ContactReject, Pong, GroupInvite and FileOffer need nothing here yet.
-	return nil
+	if err := proof.sendConfirm(st.s); err != nil {
+		return err
+	}
+	if c.State == model.ContactAccepted {
+		// They may have lost our acceptance: tell them again.
+		st.announced = 0
+	}
+	return st.sync()
+}
+
+func (st *session) onContactAccept(r *protocol.ContactAccept) error {
+	_, err := st.l.m.changeContact(st.l.addr, false, func(c *model.Contact) bool {
+		changed := c.DisplayName != r.DisplayName
+		c.DisplayName = r.DisplayName
+		if c.State == model.ContactPending {
+			// An acceptance never verifies: we cannot know where the
+			// invite we used came from (docs/security.md).
+			c.State = model.ContactAccepted
+			changed = true
+		}
+		return changed
+	})
+	if err != nil {
+		return err
+	}
+	return st.sync()
+}
+
+// onInviteConfirm records a confirmation that the contact redeemed our
+// in-person invite only when it verifies against this session's binding; a
+// wrong one is ignored without ending the session, and neither verifies the
+// contact.
+func (st *session) onInviteConfirm(r *protocol.InviteConfirm) error {
+	m := st.l.m
+	addr := st.l.addr
+	if !m.cfg.CheckConfirm(addr, st.s.ChannelBinding(), r.MAC[:]) {
+		return nil
+	}
+	_, err := m.changeContact(addr, false, func(c *model.Contact) bool {
+		if c.InviteConfirmed {
+			return false
+		}
+		c.InviteConfirmed = true
+		return true
+	})
+	if errors.Is(err, ErrNotContact) {
+		return nil // deleted meanwhile
+	}
+	return err
+}
+
+func (st *session) onProfileAttr(r *protocol.ProfileAttr) error {
+	if r.Attr != protocol.AttrDisplayName {
+		return nil
+	}
+	_, err := st.l.m.changeContact(st.l.addr, false, func(c *model.Contact) bool {
+		if c.DisplayName == string(r.Value) {
+			return false
+		}
+		c.DisplayName = string(r.Value)
+		return true
+	})
+	return err
+}
+
+func (st *session) onProfileGet(r *protocol.ProfileGet) error {
+	if r.Attr != protocol.AttrDisplayName {
+		return nil
+	}
+	m := st.l.m
+	c, err := m.contact(st.l.addr)
+	if err != nil || c.State != model.ContactAccepted {
+		return nil
+	}
+	return st.s.Send(&protocol.ProfileAttr{Attr: protocol.AttrDisplayName, Value: []byte(m.cfg.DisplayName())})
 }
 
 // tokenBucket paces a reader: wait takes one token, sleeping until one is

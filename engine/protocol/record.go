@@ -27,25 +27,9 @@ const (
 // LayoutV1 is the layout version of every record type this package knows.
 const LayoutV1 = 1
 
-var typeNames = map[Type]string{
-	TypeText:           "Text",
-	TypeAck:            "Ack",
-	TypeContactRequest: "ContactRequest",
-	TypeContactAccept:  "ContactAccept",
-	TypeContactReject:  "ContactReject",
-	TypeProfileGet:     "ProfileGet",
-	TypeProfileAttr:    "ProfileAttr",
-	TypeGroupInvite:    "GroupInvite",
-	TypeFileOffer:      "FileOffer",
-	TypePing:           "Ping",
-	TypePong:           "Pong",
-	TypeDisappear:      "Disappear",
-	TypeInviteConfirm:  "InviteConfirm",
-}
-
 func (t Type) String() string {
-	if n, ok := typeNames[t]; ok {
-		return n
+	if rt, ok := recordTypes[t]; ok {
+		return rt.name
 	}
 	return fmt.Sprintf("Type(%#02x)", uint8(t))
 }
@@ -72,26 +56,35 @@ func (u *Unknown) Type() Type { return u.RecordType }
 
 func (u *Unknown) encode(e *encoder) { e.raw(u.Body) }
 
-// decoders maps each known type to the decoder of its layout version 1.
-var decoders = map[Type]func(d *decoder) Record{
-	TypeText:           decodeText,
-	TypeAck:            decodeAck,
-	TypeContactRequest: decodeContactRequest,
-	TypeContactAccept:  decodeContactAccept,
-	TypeContactReject:  func(*decoder) Record { return &ContactReject{} },
-	TypeProfileGet:     decodeProfileGet,
-	TypeProfileAttr:    decodeProfileAttr,
-	TypeGroupInvite:    decodeGroupInvite,
-	TypeFileOffer:      decodeFileOffer,
-	TypePing:           func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} },
-	TypePong:           func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} },
-	TypeDisappear:      decodeDisappear,
-	TypeInviteConfirm:  decodeInviteConfirm,
+// recordType is what this package knows of one record type: its name and
+// the decoder of each layout version it reads. Adding a record type, or a
+// layout of one, is one entry here (docs/protocol.md §5 gives the layouts).
+type recordType struct {
+	name    string
+	layouts map[uint8]func(d *decoder) Record
 }
 
-// decodersV2 maps the types that have a layout version 2 to its decoder.
-var decodersV2 = map[Type]func(d *decoder) Record{
-	TypeText: decodeTextV2,
+// v1 is the layouts of a type that has only layout 1.
+func v1(dec func(d *decoder) Record) map[uint8]func(d *decoder) Record {
+	return map[uint8]func(d *decoder) Record{LayoutV1: dec}
+}
+
+// recordTypes holds every known record type; server.go adds the server
+// protocol's.
+var recordTypes = map[Type]recordType{
+	TypeText:           {"Text", map[uint8]func(d *decoder) Record{LayoutV1: decodeText, 2: decodeTextV2}},
+	TypeAck:            {"Ack", v1(decodeAck)},
+	TypeContactRequest: {"ContactRequest", v1(decodeContactRequest)},
+	TypeContactAccept:  {"ContactAccept", v1(decodeContactAccept)},
+	TypeContactReject:  {"ContactReject", v1(func(*decoder) Record { return &ContactReject{} })},
+	TypeProfileGet:     {"ProfileGet", v1(decodeProfileGet)},
+	TypeProfileAttr:    {"ProfileAttr", v1(decodeProfileAttr)},
+	TypeGroupInvite:    {"GroupInvite", map[uint8]func(d *decoder) Record{2: decodeGroupInviteV2}},
+	TypeFileOffer:      {"FileOffer", v1(decodeFileOffer)},
+	TypePing:           {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
+	TypePong:           {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
+	TypeDisappear:      {"Disappear", v1(decodeDisappear)},
+	TypeInviteConfirm:  {"InviteConfirm", v1(decodeInviteConfirm)},
 }
 
 // Decode parses one record. Unknown types and layout versions give an
@@ -101,11 +94,8 @@ func Decode(b []byte) (Record, error) {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than a record header", ErrMalformed, len(b))
 	}
 	t, v := Type(b[0]), b[1]
-	dec, ok := decoders[t]
-	if v == 2 {
-		dec, ok = decodersV2[t]
-	}
-	if !ok || v != LayoutV1 && v != 2 {
+	dec, ok := recordTypes[t].layouts[v]
+	if !ok {
 		return &Unknown{RecordType: t, Version: v, Body: append([]byte(nil), b[2:]...)}, nil
 	}
 	d := &decoder{b: b[2:], typ: t}

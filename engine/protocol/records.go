@@ -251,18 +251,53 @@ func decodeProfileAttr(d *decoder) Record {
 	return r
 }
 
-// GroupInvite carries a group invite, opaque to this package.
+// GroupInvite invites the contact to a group: a message of the
+// conversation, stored, acknowledged and deleted like a Text. Layout 2
+// (the one sent) carries the message's ID, time and disappearing timer
+// before the invite. Layout 1 carried the invite alone, could not be
+// acknowledged and was never sent: it decodes as an Unknown, which
+// receivers ignore.
 type GroupInvite struct {
-	Invite []byte // at most MaxGroupInvite bytes
+	ID model.MessageID
+	// Sent is the author's clock when writing (millisecond precision,
+	// UTC).
+	Sent time.Time
+	// Disappear is the message's disappearing timer, as in Text (zero:
+	// kept).
+	Disappear time.Duration
+	// Invite is the group's invite text, opaque to this package: 1 to
+	// MaxGroupInvite bytes.
+	Invite []byte
 }
 
 // Type returns TypeGroupInvite.
 func (*GroupInvite) Type() Type { return TypeGroupInvite }
 
-func (r *GroupInvite) encode(e *encoder) { e.lenBytes("invite", 4, MaxGroupInvite, r.Invite) }
+func (r *GroupInvite) layout() uint8 { return 2 }
 
-func decodeGroupInvite(d *decoder) Record {
-	return &GroupInvite{Invite: d.lenBytes("invite", 4, MaxGroupInvite)}
+func (r *GroupInvite) encode(e *encoder) {
+	e.id(r.ID)
+	e.u64(uint64(r.Sent.UnixMilli()))
+	e.check("disappear", checkDisappear(r.Disappear))
+	e.u32(uint32(r.Disappear / time.Second))
+	if len(r.Invite) == 0 {
+		e.fail("invite", errors.New("empty"))
+		return
+	}
+	e.lenBytes("invite", 4, MaxGroupInvite, r.Invite)
+}
+
+// decodeGroupInviteV2 reads layout 2.
+func decodeGroupInviteV2(d *decoder) Record {
+	r := &GroupInvite{ID: d.id("id")}
+	r.Sent = time.UnixMilli(int64(d.u64("sent"))).UTC()
+	r.Disappear = time.Duration(d.u32("disappear")) * time.Second
+	d.check("disappear", checkDisappear(r.Disappear))
+	r.Invite = d.lenBytes("invite", 4, MaxGroupInvite)
+	if d.err == nil && len(r.Invite) == 0 {
+		d.fail("invite", "empty")
+	}
+	return r
 }
 
 // FileOffer offers a file. (Chunks and acceptance come with the files issue.)

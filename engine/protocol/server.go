@@ -49,40 +49,24 @@ const (
 )
 
 func init() {
-	// The server records live in this file; record.go's decoders map is
-	// shared with the peer records. Merging here keeps one Decode.
-	for t, dec := range serverDecoders {
-		decoders[t] = dec
-	}
-	for t, n := range serverTypeNames {
-		typeNames[t] = n
+	// The server records live in this file; record.go's table is shared
+	// with the peer records. Merging here keeps one Decode.
+	for t, rt := range serverRecordTypes {
+		recordTypes[t] = rt
 	}
 }
 
-var serverDecoders = map[Type]func(d *decoder) Record{
-	TypeTokenChallengeRequest: func(*decoder) Record { return &TokenChallengeRequest{} },
-	TypeTokenChallenge:        decodeTokenChallenge,
-	TypeTokenRequest:          decodeTokenRequest,
-	TypeTokenResponse:         decodeTokenResponse,
-	TypeRefused:               decodeRefused,
-	TypePost:                  decodePost,
-	TypePostResult:            decodePostResult,
-	TypeSubscribe:             func(d *decoder) Record { return &Subscribe{Cursor: d.u64("cursor")} },
-	TypeBlob:                  decodeBlob,
-	TypeCaughtUp:              decodeCaughtUp,
-}
-
-var serverTypeNames = map[Type]string{
-	TypeTokenChallengeRequest: "TokenChallengeRequest",
-	TypeTokenChallenge:        "TokenChallenge",
-	TypeTokenRequest:          "TokenRequest",
-	TypeTokenResponse:         "TokenResponse",
-	TypeRefused:               "Refused",
-	TypePost:                  "Post",
-	TypePostResult:            "PostResult",
-	TypeSubscribe:             "Subscribe",
-	TypeBlob:                  "Blob",
-	TypeCaughtUp:              "CaughtUp",
+var serverRecordTypes = map[Type]recordType{
+	TypeTokenChallengeRequest: {"TokenChallengeRequest", v1(func(*decoder) Record { return &TokenChallengeRequest{} })},
+	TypeTokenChallenge:        {"TokenChallenge", v1(decodeTokenChallenge)},
+	TypeTokenRequest:          {"TokenRequest", v1(decodeTokenRequest)},
+	TypeTokenResponse:         {"TokenResponse", v1(decodeTokenResponse)},
+	TypeRefused:               {"Refused", v1(decodeRefused)},
+	TypePost:                  {"Post", v1(decodePost)},
+	TypePostResult:            {"PostResult", v1(decodePostResult)},
+	TypeSubscribe:             {"Subscribe", v1(func(d *decoder) Record { return &Subscribe{Cursor: d.u64("cursor")} })},
+	TypeBlob:                  {"Blob", v1(decodeBlob)},
+	TypeCaughtUp:              {"CaughtUp", v1(decodeCaughtUp)},
 }
 
 // TokenChallengeRequest asks the server for a proof-of-work challenge

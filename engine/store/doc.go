@@ -83,7 +83,7 @@
 //	M conv seq(8, big-endian)    message record
 //	i conv messageID(16)         message index: seq
 //	I messageID(16) conv         conv holds a message of that ID
-//	C conv                       conversation summary (last seq, count, activity)
+//	C conv                       conversation summary (last seq, count, activity, unread count)
 //	o conv n(8, big-endian)      outbox entry: message ID
 //	O messageID(16)              outbox index: conv, n
 //	s name                       setting
@@ -114,9 +114,10 @@
 // fixed order; integers as unsigned varints, strings as a varint length and
 // UTF-8 bytes, times as a presence byte then varint seconds and nanoseconds
 // since the Unix epoch, IDs as their 16 raw bytes. A message record carries
-// the flag "padded": its timer fields are always present and zeros follow,
-// up to a multiple of 512 bytes (records written before have no padding and
-// still decode). Decoders check every
+// the flag "padded": its timer fields are always present, then its kind
+// (one byte, absent for a text, whose record goes on with the padding), and
+// zeros follow up to a multiple of 512 bytes (records written before have no
+// padding and still decode). Decoders check every
 // length against what is left and return an error wrapping ErrCorrupt, never
 // panic. Fields known only in the key (a message's conversation and Seq, a
 // contact's address) are not repeated in the value.

@@ -61,6 +61,9 @@ func appendMessage(txn *badger.Txn, m *model.Message) error {
 	}
 	info.LastSeq++
 	info.Messages++
+	if !m.Outgoing {
+		info.Unread++
+	}
 	if m.Received.After(info.LastActivity) {
 		info.LastActivity = m.Received
 	}

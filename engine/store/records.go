@@ -146,6 +146,11 @@ func encodeMessage(m model.Message) []byte {
 	// have a timer (optional trailing fields, as in contact records).
 	e.uvarint(uint64(m.Disappear / time.Second))
 	e.time(m.ExpiresAt)
+	if m.Kind != model.KindText {
+		// The kind follows the timer; a text's record has none (its zero
+		// byte would be the padding's first).
+		e.byte(byte(m.Kind))
+	}
 	if r := len(e.b) % messagePad; r != 0 {
 		e.b = append(e.b, make([]byte, messagePad-r)...)
 	}
@@ -173,7 +178,20 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 		m.Disappear = d.disappear()
 		m.ExpiresAt = d.time()
 	}
+	if flags&flagPadded == 0 && len(d.b) > 0 {
+		// An unpadded record with a kind, as the first version of message
+		// kinds wrote them before padding: it follows the timer fields.
+		m.Kind = model.MessageKind(d.byte())
+		if m.Kind == model.KindText {
+			d.fail("text kind stored")
+		}
+	}
 	if flags&flagPadded != 0 && d.err == nil {
+		if len(d.b) > 0 && d.b[0] != byte(model.KindText) {
+			// A kind other than text; a text's record goes on with the
+			// padding.
+			m.Kind = model.MessageKind(d.byte())
+		}
 		if len(d.b) >= messagePad {
 			d.fail("bad padding")
 		}
@@ -199,6 +217,10 @@ type ConversationInfo struct {
 	Messages uint64
 	// LastActivity is the Received time of the latest message.
 	LastActivity time.Time
+	// Unread counts the incoming messages stored since the conversation
+	// was last marked read; it is kept in the transaction that stores
+	// each message.
+	Unread uint64
 }
 
 func encodeConvInfo(c ConversationInfo) []byte {
@@ -207,6 +229,11 @@ func encodeConvInfo(c ConversationInfo) []byte {
 	e.uvarint(c.LastSeq)
 	e.uvarint(c.Messages)
 	e.time(c.LastActivity)
+	if c.Unread > 0 {
+		// Optional trailing field: records written before the store kept
+		// unread counts end here (the engine kept them in a bucket).
+		e.uvarint(c.Unread)
+	}
 	return e.b
 }
 
@@ -217,6 +244,12 @@ func decodeConvInfo(conv model.ConversationID, b []byte) (ConversationInfo, erro
 	c.LastSeq = d.uvarint()
 	c.Messages = d.uvarint()
 	c.LastActivity = d.time()
+	if len(d.b) > 0 {
+		c.Unread = d.uvarint()
+		if c.Unread == 0 {
+			d.fail("zero unread count stored")
+		}
+	}
 	if err := d.done(); err != nil {
 		return c, err
 	}

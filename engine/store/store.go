@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -89,6 +90,9 @@ type Store struct {
 	db     *badger.DB
 	key    []byte // wiped by Close and Rekey
 	closed bool
+
+	// commits counts the read-write transactions committed (Commits).
+	commits atomic.Uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -318,9 +322,18 @@ func (s *Store) update(fn func(txn *badger.Txn) error) error {
 		if errors.Is(err, badger.ErrConflict) && i < maxRetries {
 			continue
 		}
+		if err == nil {
+			s.commits.Add(1)
+		}
 		return mapErr(err)
 	}
 }
+
+// Commits returns how many read-write transactions the store has committed
+// since Open (each one a synced write unless Options.NoSync is set). Tests
+// use it to count what an operation costs: the disk's sync, not the bytes,
+// is what a commit costs on a desktop.
+func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 func (s *Store) view(fn func(txn *badger.Txn) error) error {
 	s.mu.RLock()

@@ -37,7 +37,10 @@ type Tor struct {
 	services   map[identity.Address]*onionListener // published (or to publish) services
 }
 
-var _ transport.Transport = (*Tor)(nil)
+var (
+	_ transport.Transport           = (*Tor)(nil)
+	_ transport.DescriptorForgetter = (*Tor)(nil)
+)
 
 // New returns a Tor transport for cfg. It does nothing else.
 func New(cfg Config) *Tor {

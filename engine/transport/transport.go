@@ -45,6 +45,15 @@ type Transport interface {
 	Dial(ctx context.Context, addr identity.Address) (net.Conn, error)
 }
 
+// DescriptorForgetter is an optional capability of a Transport that caches
+// where onion services are (Tor does). ForgetOnionDescriptors drops the
+// cache: a contact whose tor restarted publishes new introduction points,
+// and a stale cached descriptor would keep every dial failing for up to 15
+// minutes. The peer manager calls it after a dial times out.
+type DescriptorForgetter interface {
+	ForgetOnionDescriptors() error
+}
+
 // ErrUnreachable is returned (wrapped) by Transport.Dial when no service is
 // published at the address or it cannot be reached: for Tor, the SOCKS
 // replies "onion service descriptor not found", "introduction failed",

@@ -1,0 +1,117 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// commits returns how many read-write transactions the engine's open
+// profile has committed so far.
+func (te *testEngine) commits() uint64 {
+	te.t.Helper()
+	op, err := te.current()
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return op.st.Commits()
+}
+
+// TestCommitsPerMessage counts the synced commits a one-to-one message
+// costs its sender (store and queue, sent, delivered and dequeued) and its
+// recipient (store, with the unread count and activity in the same
+// transaction). Each window runs from one message's delivery to the next
+// one's, so it holds everything the previous message still did after its
+// delivery was reported.
+func TestCommitsPerMessage(t *testing.T) {
+	net := loopback.NewMemoryDirectory()
+	alice := newTestEngine(t, t.TempDir(), loopback.New(net))
+	bob := newTestEngine(t, t.TempDir(), loopback.New(net))
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	bob.acceptInviteOf(alice)
+	bob.waitUntil("contact accepted", step, func() bool {
+		c, err := bob.Contact(alice.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	alice.waitUntil("contact accepted", step, func() bool {
+		c, err := alice.Contact(bob.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	alice.sendDelivered(bob.self(), "warm-up", step)
+
+	const n = 5
+	sent0, recv0 := alice.commits(), bob.commits()
+	for i := range n {
+		alice.sendDelivered(bob.self(), fmt.Sprintf("message %d", i), step)
+	}
+	sent, recv := alice.commits()-sent0, bob.commits()-recv0
+	t.Logf("per message: sender %.1f commits, recipient %.1f", float64(sent)/n, float64(recv)/n)
+	if sent > 3*n {
+		t.Errorf("the sender committed %d times for %d messages, want at most 3 each", sent, n)
+	}
+	if recv > 2*n {
+		t.Errorf("the recipient committed %d times for %d messages, want at most 2 each", recv, n)
+	}
+}
+
+// TestCommitsPerGroupPost counts the same for a group post: the author
+// stores and queues it, spends a posting token (persisted before the
+// token leaves, so a crash never spends one twice), records it sent and
+// out of the queue, and records it delivered when it comes back from the
+// server; a member stores it, counted unread, with the server's cursor.
+func TestCommitsPerGroupPost(t *testing.T) {
+	alice, bob := groupPair(t)
+	serverInvite, err := alice.HostServer(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := alice.CreateGroup("Newsroom", serverInvite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := alice.GroupInvite(g.Conversation)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.AcceptInvite(inv); err != nil {
+		t.Fatal(err)
+	}
+	post := func(body string) {
+		t.Helper()
+		m, err := alice.SendMessage(g.Conversation, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alice.waitUntil("delivered "+body, step, func() bool {
+			got, err := alice.Message(g.Conversation, m.ID)
+			return err == nil && got.Status == model.StatusDelivered
+		})
+		bob.waitUntil("received "+body, step, func() bool {
+			_, err := bob.Message(g.Conversation, m.ID)
+			return err == nil
+		})
+	}
+	post("warm-up")
+
+	const n = 5
+	sent0, recv0 := alice.commits(), bob.commits()
+	for i := range n {
+		post(fmt.Sprintf("post %d", i))
+	}
+	sent, recv := alice.commits()-sent0, bob.commits()-recv0
+	t.Logf("per post: author %.1f commits, member %.1f", float64(sent)/n, float64(recv)/n)
+	// The server may hand the post back to the author's subscription
+	// before the author's poster hears that it was stored: one post's
+	// "sent" commit can then fall just outside the window and the next
+	// window holds it.
+	if sent > 4*n+1 {
+		t.Errorf("the author committed %d times for %d posts, want at most 4 each", sent, n)
+	}
+	if recv > 2*n {
+		t.Errorf("the member committed %d times for %d posts, want at most 2 each", recv, n)
+	}
+	alice.StopServer()
+}

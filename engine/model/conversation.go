@@ -1,0 +1,126 @@
+package model
+
+import "time"
+
+// ConversationKind says whom a conversation is with.
+type ConversationKind uint8
+
+// Conversation kinds.
+const (
+	// KindContact: a one-to-one conversation; Conversation.Contact is set
+	// and the ID is the contact's onion address.
+	KindContact ConversationKind = iota + 1
+	// KindGroup: a group's conversation; Conversation.Group is set and the
+	// ID is "g:" and the group ID.
+	KindGroup
+)
+
+func (k ConversationKind) String() string {
+	switch k {
+	case KindContact:
+		return "contact"
+	case KindGroup:
+		return "group"
+	}
+	return "unknown"
+}
+
+// Group is a group this profile belongs to, or left and kept the history
+// of.
+type Group struct {
+	// ID is the group's ID in hexadecimal (the conversation ID without its
+	// "g:").
+	ID   string
+	Name string
+	// Server is the onion address of the group's server.
+	Server string
+	// ServerFingerprint is a short fingerprint of the server's bundle:
+	// members who compare it know that the server handed them all the
+	// same address and token key.
+	ServerFingerprint string
+	// ServerConflict is set when another group of the profile on a server
+	// with the same signing key has another onion address or token key
+	// (a GroupWarning "server bundles differ" said so).
+	ServerConflict bool
+	// Left is set for a group the profile left whose messages it kept:
+	// read-only history, nothing is sent or received.
+	Left bool
+}
+
+// GroupMember is an author seen in a group.
+type GroupMember struct {
+	Address string
+	// Name is the display name the member last carried, or empty.
+	Name string
+	// Messages is how many of their messages were seen.
+	Messages uint64
+	// Left is set when their last message was a notice that they left.
+	Left bool
+	// IsContact: the member is an accepted contact (show the contact's own
+	// name). NameCollides: the member is not a contact and carries a name
+	// that a contact, the profile itself or another member also goes by:
+	// someone may be passing as them.
+	IsContact    bool
+	NameCollides bool
+}
+
+// Conversation is one conversation as a list shows it, the same for a
+// contact and a group: who it is with, its latest message and what is
+// unread. The engine's conversation methods take its ID whatever its Kind.
+type Conversation struct {
+	ID   ConversationID
+	Kind ConversationKind
+	// Title is the name to show: the contact's Name(), or the group's name.
+	Title string
+	// Contact is set for KindContact, Group for KindGroup.
+	Contact *Contact
+	Group   *Group
+	// Last is the latest message (zero ID: none yet); Messages how many
+	// the conversation holds; LastActivity the latest message's arrival,
+	// or the contact's last change when later (a request, an acceptance).
+	Last         Message
+	Messages     uint64
+	LastActivity time.Time
+	// Unread counts the incoming messages not yet read.
+	Unread int
+	// Presence is the contact's (always Offline for a group).
+	Presence Presence
+	// Disappear is the disappearing-messages timer; groups have none
+	// (docs/groups.md).
+	Disappear time.Duration
+	// Archived conversations are listed apart; Left is set for a group
+	// that was left (read-only history).
+	Archived bool
+	Left     bool
+}
+
+// Snapshot is the first event of every subscription, and is sent again
+// when a profile is unlocked or locked: the whole current state, from
+// which a frontend builds its lists without asking for anything per item.
+// Unlocked is false (and Conversations empty) while no profile is
+// unlocked. Conversations are ordered as a list shows them: the most
+// recently active first.
+//
+// Events that follow a snapshot may repeat a change the snapshot already
+// shows; each carries the whole new state of what it names, so applying it
+// again is harmless.
+type Snapshot struct {
+	Unlocked      bool
+	Conversations []Conversation
+	Tor           TorStatus
+}
+
+// ConversationChanged reports a conversation's new state: added, a
+// message stored or its status changed, read, archived, renamed, its
+// contact's presence or its timer changed, a group left with its history
+// kept.
+type ConversationChanged struct{ Conversation Conversation }
+
+// ConversationRemoved reports a conversation gone from the list: a
+// contact deleted, a request rejected, a group left with its history
+// deleted.
+type ConversationRemoved struct{ ID ConversationID }
+
+func (Snapshot) isEvent()            {}
+func (ConversationChanged) isEvent() {}
+func (ConversationRemoved) isEvent() {}
