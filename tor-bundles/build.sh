@@ -70,7 +70,7 @@ windows-amd64)
 linux-amd64)
 	host=x86_64-linux-musl
 	cc_name=musl-gcc
-	strip_tool=strip
+	strip_tool="strip"
 	exe=tor
 	;;
 *) die "unknown platform $platform (windows-amd64 or linux-amd64)" ;;
@@ -112,7 +112,7 @@ apt_setup() {
 fetch() { # name
 	want=$(src_field "$1" sha256)
 	tarball=$(src_field "$1" tarball)
-	[ -n "$want" ] && [ "$want" != null ] || die "manifest.json has no build.sources.$1.sha256"
+	if [ -z "$want" ] || [ "$want" = null ]; then die "manifest.json has no build.sources.$1.sha256"; fi
 	if [ -f "$cache/src/$want" ] && [ "$(sha "$cache/src/$want")" = "$want" ]; then
 		return
 	fi
