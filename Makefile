@@ -48,7 +48,7 @@ test: deps-test test-engine test-ui packaging-test
 # Nothing a test starts may reach the public Tor network, not even a real
 # binary launched by a test (engine/tor refuses when this is set). Only for
 # the test targets: `make run` is for people and uses the real network.
-test test-engine test-ui packaging-test: export NOOK_FORBID_PUBLIC_TOR := 1
+test test-engine test-ui packaging-test test-windows: export NOOK_FORBID_PUBLIC_TOR := 1
 
 test-engine:
 	$(GO) test -race $(TESTFLAGS) $(ENGINE)
@@ -84,16 +84,35 @@ clean:
 	rm -rf $(BIN) dist
 
 # --- packages (packaging/linux, packaging/windows, packaging/macos; docs/packaging.md) ---
-.PHONY: package-linux package-windows package-macos package-server packaging-test
+.PHONY: package-linux package-windows package-macos package-server packaging-test tor-bundles tor-repro test-windows
+
+## tor-bundles: tor-bundles/{linux-amd64,windows-amd64}/ built from Debian's source packages
+## (tor-bundles/build.sh; cached under ~/.cache/nook/tor-build, checked against manifest.json)
+tor-bundles:
+	@packaging/linux/deps.sh tor-build
+	tor-bundles/build.sh linux-amd64
+	tor-bundles/build.sh windows-amd64
+
+## tor-repro: build each tor twice from clean directories (no cache) and compare with the manifest
+tor-repro:
+	@packaging/linux/deps.sh tor-build
+	@for p in linux-amd64 windows-amd64; do for i in 1 2; do \
+	  d=$$(mktemp -d); tor-bundles/build.sh --fresh --out $$d $$p > $$d.sums || exit 1; \
+	  echo "$$p build $$i:"; cat $$d.sums; rm -rf $$d $$d.sums; \
+	done; done; echo "tor-repro: every build had the manifest's SHA-256"
 
 ## package-linux: dist/nook_<version>-<build>_<arch>.deb and dist/nook-<version>-linux-<arch>.tar.xz
 package-linux: build
 	@packaging/linux/deps.sh linux
+	@packaging/linux/deps.sh tor-build
+	tor-bundles/build.sh linux-amd64
 	packaging/linux/package.sh
 
-## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, NSIS; tried under wine if installed)
+## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, tor.exe from source, NSIS)
 package-windows: deps-build
 	@packaging/linux/deps.sh windows
+	@packaging/linux/deps.sh tor-build
+	tor-bundles/build.sh windows-amd64
 	packaging/windows/package.sh
 
 ## package-macos: dist/nook-<version>-macos-<arch>.dmg; run on a Mac (ARCH=arm64|amd64|universal)
@@ -104,7 +123,15 @@ package-macos:
 package-server:
 	packaging/linux/server.sh
 
-## packaging-test: install the .deb and start it under Xvfb (as root), the tarball's install.sh, the macOS bundle dry run
+## packaging-test: install the .deb and start it under Xvfb (as root), the tarball's install.sh and its tor in a
+## private network, the macOS bundle dry run (the Windows installer: make test-windows)
 packaging-test: deps-test
 	@packaging/linux/deps.sh test
-	$(GO) test $(TESTFLAGS) ./packaging/...
+	@packaging/linux/deps.sh tor-build
+	$(GO) test $(TESTFLAGS) ./packaging/linux/... ./packaging/macos/...
+
+## test-windows: the Windows installer under wine 10 (a Debian 13 tree in ~/.cache/nook): install, nook.exe's
+## window, tor.exe, a Windows engine and a Linux engine exchanging messages over a private Tor network, uninstall
+test-windows: deps-test
+	@packaging/linux/deps.sh windows-test
+	$(GO) test -timeout 80m -v -run TestWine ./packaging/windows/

@@ -1,11 +1,11 @@
 #!/bin/sh
 # fetch.sh fills tor-bundles/<os>-<arch>/ with the tor that Nook's installers
-# ship, as described by manifest.json, and checks every file against the
-# SHA-256 recorded there.
+# ship for the platforms that are not built from source here, as described
+# by manifest.json, and checks every file against the SHA-256 recorded there.
+# linux-amd64 and windows-amd64 are built by build.sh instead.
 #
-#   fetch.sh [--pin] [platform ...]     platforms: linux-amd64 linux-arm64
-#                                       windows-amd64 darwin-amd64 darwin-arm64
-#                                       (default: all)
+#   fetch.sh [--pin] [platform ...]     platforms: linux-arm64 darwin-amd64
+#                                       darwin-arm64 (default: all three)
 #
 # linux-<host arch>: copied from the installed Debian tor package
 #   (/usr/bin/tor, version checked with dpkg-query); needs no network.
@@ -36,7 +36,7 @@ for tool in jq sha256sum; do
 	command -v "$tool" >/dev/null 2>&1 || die "needs $tool (apt-get install $tool)"
 done
 
-platforms=${*:-$(jq -r '.platforms | keys[]' "$manifest")}
+platforms=${*:-$(jq -r '.platforms | to_entries[] | select(.value.source | startswith("built by") | not) | .key' "$manifest")}
 version=$(jq -r .tor_version "$manifest")
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
@@ -128,9 +128,9 @@ fetch_expert() { # platform
 
 for p in $platforms; do
 	case "$p" in
-	linux-amd64) fetch_linux "$p" amd64 ;;
+	linux-amd64 | windows-amd64) die "$p is built from source: tor-bundles/build.sh $p" ;;
 	linux-arm64) fetch_linux "$p" arm64 ;;
-	windows-*|darwin-*) fetch_expert "$p" ;;
+	darwin-*) fetch_expert "$p" ;;
 	*) die "unknown platform $p" ;;
 	esac
 done

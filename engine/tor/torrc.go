@@ -68,7 +68,10 @@ func torrc(cfg *Config, p paths, exe string) []string {
 		"ExitRelay 0",
 		"ExitPolicy reject *:*",
 		"SafeLogging 1",
-		"Log notice file "+quote(p.log),
+		// Not quoted: tor takes everything after "file" as the path,
+		// spaces included, and does not unquote it (quoted, a Windows path
+		// "C:\\…" names a file tor cannot open, and tor exits).
+		"Log notice file "+p.log,
 		// Tor exits when the engine's process is gone (checked every 15 s);
 		// TAKEOWNERSHIP on the control connection makes it exit at once
 		// when the connection closes.

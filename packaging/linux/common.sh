@@ -21,7 +21,9 @@
 #                             (default $root/tor-bundles)
 #   NOOK_TOR_MANIFEST         the manifest (default $root/tor-bundles/manifest.json;
 #                             tests point it at a copy)
-#   NOOK_REQUIRE_TOR_BUNDLE=1 a missing bundle is an error (release builds)
+#   NOOK_REQUIRE_TOR_BUNDLE=1 a missing bundle is an error (release builds;
+#                             the Linux and Windows scripts set it unless
+#                             NOOK_WITHOUT_TOR=1 asks for a package without tor)
 
 die() {
 	printf '%s: %s\n' "${0##*/}" "$*" >&2
@@ -111,11 +113,15 @@ tor_bundle() {
 	done
 	if [ "$_present" = 0 ]; then
 		if [ "${NOOK_REQUIRE_TOR_BUNDLE:-}" = 1 ]; then
-			die "no Tor bundle for $1 in $TOR_BUNDLE_DIR (NOOK_REQUIRE_TOR_BUNDLE=1). Fill it with: tor-bundles/fetch.sh $1"
+			case "$1" in
+			linux-amd64 | windows-amd64) _how="tor-bundles/build.sh $1" ;;
+			*) _how="tor-bundles/fetch.sh $1" ;;
+			esac
+			die "no Tor bundle for $1 in $TOR_BUNDLE_DIR. Fill it with: $_how (or set NOOK_WITHOUT_TOR=1 for a package without tor)"
 		fi
 		return 1
 	fi
-	[ -z "$_missing" ] || die "the Tor bundle in $TOR_BUNDLE_DIR is incomplete: missing$_missing (run tor-bundles/fetch.sh $1 again)"
+	[ -z "$_missing" ] || die "the Tor bundle in $TOR_BUNDLE_DIR is incomplete: missing$_missing (fill it again: tor-bundles/build.sh $1, or fetch.sh for the platforms not built here)"
 	for _f in $TOR_FILES; do
 		_want=$(jq -r --arg p "$1" --arg f "$_f" '.platforms[$p].sha256[$f] // ""' "$_manifest")
 		_got=$(sha256 "$TOR_BUNDLE_DIR/$_f")
@@ -152,15 +158,20 @@ epoch() {
 	fi
 }
 
-# licenses OUT GOOS GOARCH PACKAGE: the license texts of the Go toolchain and
-# of every module compiled into PACKAGE for that platform, into OUT (one
-# file), as their licenses (BSD, MIT, Apache-2.0 …) require when binaries are
-# distributed. Reads the module cache; needs no network.
+# licenses OUT GOOS GOARCH PACKAGE: Nook's own licence (LICENSE), then the
+# license texts of the Go toolchain and of every module compiled into PACKAGE
+# for that platform, into OUT (one file), as their licenses (BSD, MIT,
+# Apache-2.0 …) require when binaries are distributed. Reads the module
+# cache; needs no network. bundle_licenses appends the bundled tor's.
 licenses() {
 	_out=$1
 	{
-		echo "Third-party software in $APP_NAME $APP_VERSION ($2-$3)"
+		echo "$APP_NAME $APP_VERSION ($2-$3) and the software in it"
 		echo "=========================================================="
+		echo
+		echo "== $APP_NAME (MIT)"
+		echo
+		cat "$root/LICENSE"
 		echo
 		echo "== Go $(go env GOVERSION) (standard library and runtime)"
 		echo
@@ -181,6 +192,24 @@ licenses() {
 				[ "$_found" = 1 ] || echo "(no license file in the module; see https://$_path)"
 			done
 	} >"$_out"
+}
+
+# bundle_licenses PLATFORM: the licence notices of the tor bundled for
+# PLATFORM. For a tor built by tor-bundles/build.sh (the manifest's source
+# says so): tor, OpenSSL, libevent, zlib and the C runtime, taken from the
+# pinned source tarballs by tor-bundles/licenses.sh; for the others, tor's
+# licence (the Expert Bundle's and Debian's tor link their libraries as the
+# platform provides them).
+bundle_licenses() {
+	_m=${NOOK_TOR_MANIFEST:-$root/tor-bundles/manifest.json}
+	echo
+	echo "== tor $TOR_VERSION (tor-bundles/$1)"
+	if jq -r --arg p "$1" '.platforms[$p].source' "$_m" | grep -q '^built by tor-bundles/build.sh'; then
+		sh "$root/tor-bundles/licenses.sh" "$1" || die "cannot list the licences of the $1 tor bundle"
+	else
+		echo
+		tor_license
+	fi
 }
 
 # tor_license: tor's license (3-clause BSD), shipped beside every bundled tor.

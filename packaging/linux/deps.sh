@@ -4,15 +4,21 @@
 #
 #   deps.sh test      make packaging-test  (the .deb test, the macOS dry run)
 #   deps.sh linux     make package-linux
-#   deps.sh windows   make package-windows (mingw-w64, NSIS; wine is optional:
-#                     apt-get install wine to try the installer)
+#   deps.sh windows   make package-windows (mingw-w64, NSIS)
+#   deps.sh tor-build tor-bundles/build.sh (mingw-w64 and musl cross
+#                     compilers, make, the Debian archive keyring; the
+#                     sources come through apt-get source, see build.sh)
+#   deps.sh windows-test  make test-windows (the above, debootstrap for the
+#                     Debian 13 tree with wine 10, Xvfb and xdotool)
 set -eu
 
 case "${1:-test}" in
 test) pkgs="jq dpkg-dev desktop-file-utils appstream x11-utils xz-utils libplist-utils imagemagick file" ;;
 linux) pkgs="jq dpkg-dev desktop-file-utils appstream xz-utils imagemagick file" ;;
 windows) pkgs="jq gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 nsis icoutils imagemagick file" ;;
-*) echo "usage: deps.sh test|linux|windows" >&2; exit 2 ;;
+tor-build) pkgs="jq make gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 musl-tools linux-libc-dev debian-archive-keyring bzip2 xz-utils" ;;
+windows-test) pkgs="jq make gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 musl-tools linux-libc-dev debian-archive-keyring bzip2 nsis icoutils imagemagick file debootstrap xvfb xdotool" ;;
+*) echo "usage: deps.sh test|linux|windows|tor-build|windows-test" >&2; exit 2 ;;
 esac
 
 missing=

@@ -16,7 +16,7 @@
 #
 # Environment: NOOK_BIN (default bin/nook, built by "make build"), DIST
 # (default dist), DEB_ARCH (default: dpkg's), DEB_MAINTAINER, NOOK_TOR_BUNDLES,
-# NOOK_REQUIRE_TOR_BUNDLE=1 (fail without a bundle), NOOK_NO_TARBALL=1,
+# NOOK_WITHOUT_TOR=1 (build without a bundle; otherwise its absence is an error), NOOK_NO_TARBALL=1,
 # XZ_LEVEL (default 6; the test uses 1: the 40 MB binary takes ≈ 20 s at 6).
 set -eu
 
@@ -42,12 +42,14 @@ ELF*) ;;
 esac
 
 platform=linux-$arch
+# Tor is part of the package unless NOOK_WITHOUT_TOR=1 asks otherwise.
+if [ "${NOOK_WITHOUT_TOR:-}" = 1 ]; then NOOK_REQUIRE_TOR_BUNDLE=; else NOOK_REQUIRE_TOR_BUNDLE=1; fi
 bundled=0
 if tor_bundle "$platform"; then
 	bundled=1
 else
 	note "no Tor bundle in $TOR_BUNDLE_DIR: the .deb will depend on Debian's tor package instead."
-	note "  To bundle it: tor-bundles/fetch.sh $platform (copies the installed Debian tor $TOR_VERSION)"
+	note "  To bundle it: tor-bundles/build.sh $platform (builds tor $TOR_VERSION from Debian's sources; make package-linux does)"
 fi
 
 work=$(mktemp -d)
@@ -82,28 +84,32 @@ Upstream-Name: $APP_NAME
 Source: $homepage
 
 Files: *
-Copyright: The $APP_NAME developers
-License: UNDECIDED
- The $APP_NAME source code does not declare a license yet (no LICENSE file in
- the repository). Until it does, no rights beyond using this package are granted.
- The Go modules compiled into the program are listed, with their licenses, in
- /usr/share/doc/$APP_PKG/THIRD-PARTY-LICENSES.
+Copyright: 2026 The $APP_NAME developers
+License: MIT
+EOF
+	sed 's/^/ /; s/^ $/ ./' "$root/LICENSE"
+	cat <<EOF
+Comment: The Go modules compiled into the program are listed, with their
+ licences, in /usr/share/doc/$APP_PKG/THIRD-PARTY-LICENSES.
 EOF
 	if [ "$bundled" = 1 ]; then
 		cat <<EOF
 
 Files: usr/lib/$APP_PKG/tor-bundles/*
-Copyright: 2001-2004 Roger Dingledine; 2004-2006 Roger Dingledine, Nick Mathewson;
- 2007-2024 The Tor Project, Inc.
-Comment: tor $TOR_VERSION, from Debian's tor package (see tor-bundles/manifest.json)
-License: BSD-3-clause
+Copyright: The Tor Project, Inc. and others; The OpenSSL Project Authors;
+ Niels Provos and Nick Mathewson (libevent); Jean-loup Gailly and Mark Adler
+ (zlib); the musl authors. See the notices below.
+Comment: tor $TOR_VERSION with OpenSSL, libevent and zlib, built statically from
+ Debian's source packages by tor-bundles/build.sh (tor-bundles/manifest.json)
+License: BSD-3-clause and Apache-2.0 and Zlib and MIT
 EOF
-		tor_license | sed 's/^/ /; s/^ $/ ./'
+		bundle_licenses "$platform" | sed 's/^/ /; s/^ $/ ./'
 	fi
 }
 
 goarch=$arch
 licenses "$work/licenses.txt" linux "$goarch" ./app/desktop
+[ "$bundled" = 1 ] && bundle_licenses "$platform" >>"$work/licenses.txt"
 
 # --- the .deb -----------------------------------------------------------
 mkdir -p "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/$APP_PKG"

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nookchat/nook/engine/tor"
+	"github.com/nookchat/nook/engine/tor/tortest"
 )
 
 // TestTarball unpacks the .tar.xz, installs it for a user whose home is a
@@ -117,7 +120,9 @@ func TestRefusesTamperedTor(t *testing.T) {
 	}
 	bundles := filepath.Join(tmp, "bundles")
 	os.MkdirAll(filepath.Join(bundles, platform()), 0o755)
-	os.WriteFile(filepath.Join(bundles, platform(), "tor"), []byte("#!/bin/sh\necho not tor\n"), 0o755)
+	for _, f := range readManifest(t).Platforms[platform()].Files {
+		os.WriteFile(filepath.Join(bundles, platform(), f), []byte("#!/bin/sh\necho not tor\n"), 0o755)
+	}
 	dist := filepath.Join(tmp, "dist")
 	pkg := func(extra ...string) (string, error) {
 		cmd := exec.Command("sh", filepath.Join(root, "packaging/linux/package.sh"))
@@ -133,5 +138,75 @@ func TestRefusesTamperedTor(t *testing.T) {
 	}
 	if m, _ := filepath.Glob(filepath.Join(dist, "*")); len(m) > 0 {
 		t.Errorf("refused builds left %v", m)
+	}
+}
+
+// TestTarballTor starts the tor shipped in the tarball, from the unpacked
+// tarball, as an engine/tor client of a private Tor network on 127.0.0.1
+// (the network's own nodes are Debian's tor: the shipped tor is built
+// without the relay and authority modules), waits until it has
+// bootstrapped, and checks that none of the tors ever held a connection
+// outside 127.0.0.0/8. The shipped tor is static: it must start on any
+// Linux, whatever libraries are installed.
+func TestTarballTor(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the packages and a private Tor network; skipped in -short mode")
+	}
+	needTools(t, "tar", "xz")
+	tortest.Require(t)
+	pk := buildPackages(t)
+	if !pk.bundled {
+		t.Fatal("the tarball carries no tor")
+	}
+	tarball := glob1(t, filepath.Join(pk.dist, pkgName+"-*-linux-*.tar.xz"))
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	tmp := t.TempDir()
+	run(t, ctx, nil, "tar", "-xJf", tarball, "-C", tmp)
+	dir := glob1(t, filepath.Join(tmp, pkgName+"-*"))
+	torBin := filepath.Join(dir, "lib", pkgName, "tor-bundles", platform(), "tor")
+	if got, want := fileSHA(t, torBin), readManifest(t).Platforms[platform()].SHA256["tor"]; got != want {
+		t.Fatalf("the tarball's tor has SHA-256 %s, the manifest says %s", got, want)
+	}
+	if out, err := exec.Command("file", "-b", torBin).Output(); err == nil && !strings.Contains(string(out), "statically linked") {
+		t.Errorf("the tarball's tor is not static: %s", out)
+	}
+
+	mon := tortest.StartMonitor(100 * time.Millisecond)
+	net, err := tortest.Start(ctx, tortest.Options{Logf: t.Logf})
+	if err != nil {
+		mon.Stop()
+		t.Fatal(err)
+	}
+	start := time.Now()
+	client := tor.New(tor.Config{
+		DataDir:        filepath.Join(tmp, "client"),
+		TorPath:        torBin,
+		PrivateNetwork: net.Client(),
+		StopGrace:      3 * time.Second,
+	})
+	err = client.Start(ctx)
+	if err == nil {
+		err = client.WaitReady(ctx)
+	}
+	if err == nil {
+		t.Logf("the tarball's tor bootstrapped in the private network in %v", time.Since(start).Round(time.Millisecond))
+	}
+	client.Close()
+	net.Close()
+	mon.Stop()
+	if err != nil {
+		t.Fatalf("the tarball's tor in the private network: %v", err)
+	}
+	samples, maxTors, bad, merr := mon.Result()
+	t.Logf("socket watch: %d samples, up to %d tors at once", samples, maxTors)
+	if merr != nil {
+		t.Error(merr)
+	}
+	if len(bad) > 0 {
+		t.Errorf("connections outside 127.0.0.0/8: %v", bad)
+	}
+	if left := tortest.TorChildren(); len(left) > 0 {
+		t.Errorf("tor processes still running: %v", left)
 	}
 }

@@ -9,18 +9,20 @@
 # manifest (a resource object made with windres from nook.rc.in, linked with
 # -extldflags, so nothing is written into app/desktop). tor.exe, geoip and
 # geoip6 come from tor-bundles/windows-amd64/, checked against
-# tor-bundles/manifest.json; that bundle is downloaded on a build machine with
-# network (NOOK_FETCH_NETWORK=1 tor-bundles/fetch.sh windows-amd64). Without
-# it the installer is named ...-without-tor-setup.exe and needs a tor on
-# PATH; NOOK_REQUIRE_TOR_BUNDLE=1 makes that an error (release builds).
+# tor-bundles/manifest.json; tor-bundles/build.sh windows-amd64 builds them
+# from Debian's source packages (make package-windows runs it). Without them
+# the script refuses, unless NOOK_WITHOUT_TOR=1 asks for an installer
+# without tor (named ...-without-tor-setup.exe; it needs a tor on PATH).
+#
+# NSIS_COMPRESSOR (zlib, bzip2) replaces the default LZMA, e.g. for tests.
 #
 # Optional Authenticode signing of nook.exe, the installer and the
 # uninstaller with osslsigncode: SIGN_CERT (PEM/DER certificate chain),
 # SIGN_KEY (its private key), SIGN_PASS_FILE (the key's passphrase, if any),
 # SIGN_TIMESTAMP_URL (an RFC 3161 time-stamping server; needs network).
 #
-# When wine is installed, check-wine.sh then installs and uninstalls the
-# result silently in a throwaway WINEPREFIX (NOOK_SKIP_WINE=1 skips it).
+# The installer is tried under wine 10 by make test-windows
+# (packaging/windows/wine_test.go).
 set -eu
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,15 +34,14 @@ load_app
 dist=${DIST:-$root/dist}
 platform=windows-amd64
 
+# Tor is part of the package unless NOOK_WITHOUT_TOR=1 asks otherwise.
+if [ "${NOOK_WITHOUT_TOR:-}" = 1 ]; then NOOK_REQUIRE_TOR_BUNDLE=; else NOOK_REQUIRE_TOR_BUNDLE=1; fi
 bundled=0
 if tor_bundle "$platform"; then
 	bundled=1
 else
 	note "WARNING: no Tor bundle in $TOR_BUNDLE_DIR: the installer will NOT include Tor."
-	note "  The Windows bundle is the Tor Expert Bundle; on a build machine with internet run:"
-	note "    NOOK_FETCH_NETWORK=1 tor-bundles/fetch.sh --pin $platform   # first time: pins the checksums"
-	note "    NOOK_FETCH_NETWORK=1 tor-bundles/fetch.sh $platform"
-	note "  (set NOOK_REQUIRE_TOR_BUNDLE=1 to make this an error)"
+	note "  Build it from source first: tor-bundles/build.sh $platform (make package-windows does)"
 fi
 
 sign=
@@ -100,12 +101,7 @@ if [ "$bundled" = 1 ]; then
 	for f in $TOR_FILES; do
 		cp "$TOR_BUNDLE_DIR/$f" "$stage/tor-bundles/$platform/$f"
 	done
-	{
-		echo
-		echo "== tor $TOR_VERSION (tor-bundles/$platform, the Tor Expert Bundle)"
-		echo
-		tor_license
-	} >>"$stage/THIRD-PARTY-LICENSES.txt"
+	bundle_licenses "$platform" >>"$stage/THIRD-PARTY-LICENSES.txt"
 fi
 
 if [ -n "${SIGN_CERT:-}" ]; then
@@ -134,6 +130,8 @@ set -- -V2 -NOCD \
 	"-DVERSION4=$APP_VERSION.$APP_BUILD" "-DSRC=$stage" "-DICON=$work/$APP_PKG.ico" \
 	"-DOUTFILE=$out" "-DTOR=$bundled"
 [ -z "$sign" ] || set -- "$@" "-DSIGN=$sign"
+# NSIS_COMPRESSOR=zlib: much faster than LZMA (tests; the installer is larger).
+[ -z "${NSIS_COMPRESSOR:-}" ] || set -- "$@" "-XSetCompressor /SOLID /FINAL $NSIS_COMPRESSOR"
 (cd "$here" && makensis "$@" nook.nsi) >"$work/makensis.log" 2>&1 || {
 	cat "$work/makensis.log" >&2
 	die "makensis failed"
@@ -145,8 +143,4 @@ esac
 echo "built $out ($(du -h "$out" | cut -f1))"
 update_sums "$dist"
 
-if [ "${NOOK_SKIP_WINE:-}" != 1 ] && command -v wine >/dev/null 2>&1; then
-	sh "$here/check-wine.sh" "$out"
-elif [ "${NOOK_SKIP_WINE:-}" != 1 ]; then
-	note "wine is not installed: the installer was not tried (apt-get install wine)"
-fi
+note "to try it under wine 10: make test-windows"
