@@ -648,12 +648,12 @@ func TestWine(t *testing.T) {
 	t.Logf("Windows → Linux: delivered (✓✓) in %s ms", ms)
 
 	start = time.Now()
-	sent, err := lin.Send(winAddr, fromLin, model.MessageID{})
+	sent, err := lin.SendMessage(model.ConversationID(winAddr), fromLin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	linWait("the message to Windows delivered", func() bool {
-		m, err := lin.Message(sent.ID)
+		m, err := lin.Message(sent.Conversation, sent.ID)
 		return err == nil && m.Status == model.StatusDelivered
 	})
 	t.Logf("Linux → Windows: delivered (✓✓) in %v", time.Since(start).Round(time.Millisecond))
@@ -723,7 +723,7 @@ func windowsClient(t *testing.T, pn *tor.PrivateNetwork, tmp, inner string) *tor
 }
 
 func has(e *engine.Engine, from identity.Address, body string) bool {
-	msgs, err := e.Messages(model.ConversationID(from), 0, 100)
+	msgs, err := e.History(model.ConversationID(from), 0, 100)
 	if err != nil {
 		return false
 	}

@@ -181,12 +181,12 @@ func (p *peer) do(ctx context.Context, cmd, arg string) (string, error) {
 			return "", err
 		}
 		start := time.Now()
-		m, err := eng.Send(addr, body, model.MessageID{})
+		m, err := eng.SendMessage(model.ConversationID(addr), body)
 		if err != nil {
 			return "", err
 		}
 		err = p.waitUntil(ctx, "the message delivered", func() bool {
-			got, err := eng.Message(m.ID)
+			got, err := eng.Message(m.Conversation, m.ID)
 			return err == nil && got.Status == model.StatusDelivered
 		})
 		return fmt.Sprintf("delivered %d", time.Since(start).Milliseconds()), err
@@ -197,7 +197,7 @@ func (p *peer) do(ctx context.Context, cmd, arg string) (string, error) {
 			return "", err
 		}
 		err = p.waitUntil(ctx, "the message", func() bool {
-			msgs, err := eng.Messages(model.ConversationID(addr), 0, 100)
+			msgs, err := eng.History(model.ConversationID(addr), 0, 100)
 			if err != nil {
 				return false
 			}
