@@ -18,7 +18,7 @@ const module = "github.com/nookchat/nook"
 const toolkit = "fyne" + ".io/"
 
 // TestImportRules enforces the direction of imports that keeps Nook's layers
-// apart (STYLE.md, DESIGN.md §1):
+// apart (engine/doc.go describes the layers):
 //   - nothing under engine/ imports fyne.io/..., directly or through another
 //     package of this module (the engine is UI-free);
 //   - nothing under widgets/ imports engine/... (widgets take plain data);

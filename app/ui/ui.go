@@ -41,7 +41,8 @@ type Options struct {
 	// Now is the clock for time stamps; nil means time.Now.
 	Now func() time.Time
 	// Tray turns on the system tray icon with the unread count and Quit.
-	// Set it only when a D-Bus session bus is reachable (see FYNE.md).
+	// Set it only when a D-Bus session bus is reachable: without one Fyne
+	// logs "dbus-launch not found" and panics on quit (fyne-io/fyne#6403).
 	Tray bool
 	// Notify shows a desktop notification; nil uses the app's
 	// SendNotification. Tests record them.

@@ -408,7 +408,7 @@ func launch(t *testing.T, ctx context.Context) {
 		"XDG_CACHE_HOME="+filepath.Join(tmp, "cache"),
 		"XDG_DATA_HOME="+filepath.Join(tmp, "data"),
 		"LANG=en_US.UTF-8",
-		"DBUS_SESSION_BUS_ADDRESS=", // no tray without a session bus (FYNE.md)
+		"DBUS_SESSION_BUS_ADDRESS=", // no tray without a session bus (fyne-io/fyne#6403)
 	)
 	logPath := filepath.Join(tmp, "nook.log")
 	logf, err := os.Create(logPath)

@@ -1,6 +1,6 @@
 // Package tortest provides a private Tor network on 127.0.0.1 for tests:
 // one directory authority (keys from tor-gencert) and four relays run
-// from the system's tor, configured as in shared/TORNET.md (TestingTorNetwork
+// from the system's tor, configured as Tor's own test networks are (TestingTorNetwork
 // 1, explicit DirAuthority lines for its own authority only,
 // UseDefaultFallbackDirs 0, every address 127.0.0.1, no exits), each tor
 // started with "-f <torrc> --defaults-torrc <empty file>" in its own

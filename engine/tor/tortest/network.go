@@ -97,7 +97,8 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// commonLines are in every node's torrc: the safety lines of TORNET.md.
+// commonLines are in every node's torrc: the safety lines that keep a
+// test network off the public one (see the package doc).
 func (n *Network) commonLines(name, dataDir string, dirAuth string) []string {
 	return []string{
 		"# private Tor network node, written by engine/tor/tortest",
