@@ -181,3 +181,21 @@ func startServer(t testing.TB, cfg groupserver.Config) *groupserver.Server {
 }
 
 func network() transport.Transport { return loopback.NewNetwork(1)[0] }
+
+// proxiedServer starts a group server on a fresh network behind a
+// recording proxy. The caller defers stop, which closes the proxy, then
+// the server.
+func proxiedServer(t testing.TB) (tr transport.Transport, px *proxy, stop func()) {
+	t.Helper()
+	tr = network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	started := false
+	defer func() {
+		if !started {
+			srv.Close()
+		}
+	}()
+	px = startProxy(t, tr, srv.Bundle())
+	started = true
+	return tr, px, func() { px.close(); srv.Close() }
+}

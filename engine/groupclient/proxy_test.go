@@ -265,3 +265,10 @@ func (p *proxy) serve(n int, raw net.Conn) {
 	up.Close()
 	<-done
 }
+
+// dropNextResults has the proxy withhold the next n PostResults.
+func (p *proxy) dropNextResults(n int) {
+	p.mu.Lock()
+	p.dropResults = n
+	p.mu.Unlock()
+}

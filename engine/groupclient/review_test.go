@@ -65,11 +65,8 @@ func TestPoWDifficultyCapped(t *testing.T) {
 // of 64 and at a varying distance; what she already had is skipped
 // locally: every message is stored once and nothing raises a warning.
 func TestCursorDoesNotChainSessions(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
 	alice.stop()
 	starts := byte(0)
@@ -266,19 +263,14 @@ func TestServerBundlesCompared(t *testing.T) {
 // sealed afresh: the server sees two blobs that share no bytes (it cannot
 // link the two tokens through them), and the message is still one message.
 func TestResendIsResealed(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice := newMember(t, tr, "alice")
 	info, err := alice.c.CreateGroup("g", px.bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px.mu.Lock()
-	px.dropResults = 1
-	px.mu.Unlock()
+	px.dropNextResults(1)
 	msg, err := alice.c.Post(info.ID, "said once", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
@@ -320,11 +312,8 @@ func TestResendIsResealed(t *testing.T) {
 // wait, not right before a post. The pauses are observed through the
 // client's sleep hook (no timing is measured).
 func TestPostGapsAndRefill(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	type pause struct {
 		kind string
 		d    time.Duration
@@ -405,19 +394,14 @@ func TestPostGapsAndRefill(t *testing.T) {
 // several times; a resend after a lost answer takes another copy: the
 // server sees two blobs that share no bytes.
 func TestLeaveNoticeResendUsesAnotherCopy(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice := newMember(t, tr, "alice")
 	info, err := alice.c.CreateGroup("g", px.bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px.mu.Lock()
-	px.dropResults = 1
-	px.mu.Unlock()
+	px.dropNextResults(1)
 	if err := alice.c.Leave(info.ID, false); err != nil {
 		t.Fatal(err)
 	}
