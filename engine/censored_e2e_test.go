@@ -29,16 +29,7 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	n := tortest.Shared(t)
 	obfs4 := tortest.Obfs4(t)
 	ctx := t.Context()
-	br, err := n.StartBridge(ctx, obfs4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { br.Stop(2 * time.Second) })
-	censor, err := tortest.StartCensor(br.PTPort)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { censor.Close() })
+	br, censor := n.CensoredBridge(ctx, t, obfs4)
 	crash := filepath.Join(t.TempDir(), "snowflake-client")
 	if err := os.WriteFile(crash, []byte("#!/bin/sh\necho crashed >&2\nexit 3\n"), 0o755); err != nil {
 		t.Fatal(err)
