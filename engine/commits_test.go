@@ -64,14 +64,7 @@ func TestCommitsPerMessage(t *testing.T) {
 // server; a member stores it, counted unread, with the server's cursor.
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
-	serverInvite, err := alice.HostServer(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(t.Context(), "Newsroom")
 	inv, err := alice.GroupInvite(g.Conversation)
 	if err != nil {
 		t.Fatal(err)

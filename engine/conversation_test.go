@@ -42,14 +42,7 @@ func (te *testEngine) waitConv(what string, id model.ConversationID, ok func(mod
 // ConversationRemoved, and a group invite travels as the typed record.
 func TestConversationAPI(t *testing.T) {
 	alice, bob := groupPair(t)
-	serverInvite, err := alice.HostServer(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(t.Context(), "Newsroom")
 	bob.acceptInviteOf(alice)
 	alice.waitUntil("bob accepted", step, func() bool {
 		c, err := alice.Contact(bob.self())

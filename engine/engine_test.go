@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine/enginetest"
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
@@ -110,6 +111,21 @@ func (te *testEngine) acceptInviteOf(from *testEngine) {
 	if _, err := te.AcceptInvite(text); err != nil {
 		te.t.Fatal(err)
 	}
+}
+
+// hostGroup hosts a group server on te (HostServer with ctx) and creates
+// the group name on it.
+func (te *testEngine) hostGroup(ctx context.Context, name string) groupclient.GroupInfo {
+	te.t.Helper()
+	serverInvite, err := te.HostServer(ctx)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	g, err := te.CreateGroup(name, serverInvite)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return g
 }
 
 // sendDelivered sends body to to and waits up to timeout until it is

@@ -35,14 +35,7 @@ func TestGroupNameCollision(t *testing.T) {
 		c, err := alice.Contact(bob.self())
 		return err == nil && c.State == model.ContactAccepted
 	})
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(ctx, "Newsroom")
 	groupInvite, err := alice.GroupInvite(g.Conversation)
 	if err != nil {
 		t.Fatal(err)

@@ -46,14 +46,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	bob.createProfile("Bob", "bob pw")
 	carol.createProfile("Carol", "carol pw")
 
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(ctx, "Newsroom")
 	bob.acceptInviteOf(alice)
 	carol.acceptInviteOf(alice)
 	for _, who := range []*testEngine{bob, carol} {
