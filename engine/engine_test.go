@@ -17,6 +17,7 @@ import (
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
+	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor/tortest"
@@ -111,6 +112,20 @@ func (te *testEngine) acceptInviteOf(from *testEngine) {
 	if _, err := te.AcceptInvite(text); err != nil {
 		te.t.Fatal(err)
 	}
+}
+
+// inPersonInvite returns te's in-person invite (MyInvite(true)), parsed.
+func (te *testEngine) inPersonInvite() *invite.ContactInvite {
+	te.t.Helper()
+	text, err := te.MyInvite(true)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	inv, err := invite.Parse(text)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return inv.(*invite.ContactInvite)
 }
 
 // hostGroup hosts a group server on te (HostServer with ctx) and creates

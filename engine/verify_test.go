@@ -44,15 +44,7 @@ func TestForgedInviteGivesNoBadge(t *testing.T) {
 			t.Fatal(err)
 		}
 		if realSecret {
-			own, err := mallory.MyInvite(true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv, err := invite.Parse(own)
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, _ = inv.(*invite.ContactInvite).Secret()
+			secret, _ = mallory.inPersonInvite().Secret()
 		}
 		forged, err := invite.NewContactInvite(mallory.self(), "Alice",
 			invite.ContactOptions{Secret: secret, Expires: time.Now().Add(10 * time.Minute)})
