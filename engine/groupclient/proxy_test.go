@@ -1,11 +1,13 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
 	"math"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -271,4 +273,22 @@ func (p *proxy) dropNextResults(n int) {
 	p.mu.Lock()
 	p.dropResults = n
 	p.mu.Unlock()
+}
+
+// firstPosts returns the first n blobs posted through the proxy.
+func (p *proxy) firstPosts(n int) [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.posts[:n])
+}
+
+// sharedRun returns where the first run of 8 bytes of b that also appears
+// in a starts, or -1 when b shares no such run with a.
+func sharedRun(a, b []byte) int {
+	for i := 0; i+8 <= len(b); i++ {
+		if bytes.Contains(a, b[i:i+8]) {
+			return i
+		}
+	}
+	return -1
 }

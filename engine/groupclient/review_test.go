@@ -9,7 +9,6 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"regexp"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -288,16 +287,12 @@ func TestResendIsResealed(t *testing.T) {
 	evs := alice.ev.waitFor(t, "the later post delivered", func(evs []model.Event) bool {
 		return count(evs, func(e model.MessageStatusChanged) bool { return e.ID == after.ID && e.Status == model.StatusDelivered }) > 0
 	})
-	px.mu.Lock()
-	posts := slices.Clone(px.posts[:2])
-	px.mu.Unlock()
+	posts := px.firstPosts(2)
 	if len(posts) != 2 {
 		t.Fatalf("%d posts reached the server, want the post and its resend", len(posts))
 	}
-	for i := 0; i+8 <= len(posts[1]); i++ {
-		if bytes.Contains(posts[0], posts[1][i:i+8]) {
-			t.Fatalf("the resend shares bytes %d..%d with the first attempt", i, i+8)
-		}
+	if i := sharedRun(posts[0], posts[1]); i >= 0 {
+		t.Fatalf("the resend shares bytes %d..%d with the first attempt", i, i+8)
 	}
 	if ms := alice.messages(info.Conversation); len(ms) != 2 || ms[0].Body != "said once" || ms[1].Body != "after" {
 		t.Fatalf("stored %+v, want the message once", ms)
@@ -406,13 +401,9 @@ func TestLeaveNoticeResendUsesAnotherCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	px.waitCount(t, protocol.TypePost, 2)
-	px.mu.Lock()
-	posts := slices.Clone(px.posts[:2])
-	px.mu.Unlock()
-	for i := 0; i+8 <= len(posts[1]); i++ {
-		if bytes.Contains(posts[0], posts[1][i:i+8]) {
-			t.Fatalf("the notice's resend shares bytes %d..%d with the first attempt", i, i+8)
-		}
+	posts := px.firstPosts(2)
+	if i := sharedRun(posts[0], posts[1]); i >= 0 {
+		t.Fatalf("the notice's resend shares bytes %d..%d with the first attempt", i, i+8)
 	}
 }
 
