@@ -32,14 +32,8 @@ func TestCommitsPerMessage(t *testing.T) {
 	alice.createProfile("Alice", "a")
 	bob.createProfile("Bob", "b")
 	bob.acceptInviteOf(alice)
-	bob.waitUntil("contact accepted", step, func() bool {
-		c, err := bob.Contact(alice.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
-	alice.waitUntil("contact accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	bob.waitContact(alice.self(), model.ContactAccepted)
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	alice.sendDelivered(bob.self(), "warm-up", step)
 
 	const n = 5

@@ -23,10 +23,7 @@ func TestDisappearingMessages(t *testing.T) {
 	alice.createProfile("Alice", "a")
 	bob.createProfile("Bob", "b")
 	bob.acceptInviteOf(alice)
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 
 	if _, err := alice.SetDisappear(bob.self(), time.Second); err != nil {
 		t.Fatal(err)

@@ -392,10 +392,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	a.createProfile("Secret Source Name", "pw-a")
 	b.createProfile("Investigative Desk", "pw-b")
 	b.acceptInviteOf(a)
-	b.waitUntil("verified contact", step, func() bool {
-		c, err := b.Contact(a.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	b.waitContact(a.self(), model.ContactAccepted)
 	const body = "the documents are in the blue folder"
 	b.sendDelivered(a.self(), body, step)
 	addrs := []string{string(a.self()), string(b.self())}

@@ -31,10 +31,7 @@ func TestGroupNameCollision(t *testing.T) {
 	if _, err := bob.AcceptInvite(text); err != nil {
 		t.Fatal(err)
 	}
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	g := alice.hostGroup(ctx, "Newsroom")
 	groupInvite, err := alice.GroupInvite(g.Conversation)
 	if err != nil {

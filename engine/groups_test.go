@@ -56,10 +56,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	if _, err := bob.AcceptInvite(text); err != nil {
 		t.Fatal(err)
 	}
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
 		t.Fatal(err)
 	}

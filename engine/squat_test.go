@@ -50,10 +50,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	bob.acceptInviteOf(alice)
 	carol.acceptInviteOf(alice)
 	for _, who := range []*testEngine{bob, carol} {
-		alice.waitUntil("a contact accepted", step, func() bool {
-			c, err := alice.Contact(who.self())
-			return err == nil && c.State == model.ContactAccepted
-		})
+		alice.waitContact(who.self(), model.ContactAccepted)
 	}
 	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
 		t.Fatal(err)
