@@ -27,10 +27,7 @@ func TestGroupNameCollision(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	text, _ := alice.MyInvite(true)
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
 	g := alice.hostGroup(ctx, "Newsroom")
 	groupInvite, err := alice.GroupInvite(g.Conversation)

@@ -52,10 +52,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	}
 
 	// Contacts first, then the invite travels as a message.
-	text, _ := alice.MyInvite(true)
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
 	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
 		t.Fatal(err)
