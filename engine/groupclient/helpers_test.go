@@ -49,17 +49,31 @@ func (r *recorder) snapshot() ([]model.Event, <-chan struct{}) {
 // waitFor waits until cond holds for the events so far.
 func (r *recorder) waitFor(t testing.TB, what string, cond func([]model.Event) bool) []model.Event {
 	t.Helper()
+	var evs []model.Event
+	waitChange(t, func() (bool, <-chan struct{}) {
+		var changed <-chan struct{}
+		evs, changed = r.snapshot()
+		return cond(evs), changed
+	}, func() string { return what })
+	return evs
+}
+
+// waitChange calls check until it reports done, waiting before each next
+// call for the channel it returned (closed on a change); after
+// waitTimeout it fails t, saying what it waited for.
+func waitChange(t testing.TB, check func() (done bool, changed <-chan struct{}), what func() string) {
+	t.Helper()
 	deadline := time.NewTimer(waitTimeout)
 	defer deadline.Stop()
 	for {
-		evs, changed := r.snapshot()
-		if cond(evs) {
-			return evs
+		done, changed := check()
+		if done {
+			return
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s", what())
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"math"
 	"net"
 	"slices"
@@ -152,21 +153,12 @@ func (p *proxy) count(typ protocol.Type) int {
 // waitCount waits until clients sent n records of type typ.
 func (p *proxy) waitCount(t testing.TB, typ protocol.Type, n int) {
 	t.Helper()
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
-	for {
+	waitChange(t, func() (bool, <-chan struct{}) {
 		p.mu.Lock()
 		changed := p.recorded
 		p.mu.Unlock()
-		if p.count(typ) >= n {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %d records of type %s", n, typ)
-		}
-	}
+		return p.count(typ) >= n, changed
+	}, func() string { return fmt.Sprintf("%d records of type %s", n, typ) })
 }
 
 func (p *proxy) serve(n int, raw net.Conn) {
