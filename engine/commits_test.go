@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // commits returns how many read-write transactions the engine's open
@@ -26,11 +25,7 @@ func (te *testEngine) commits() uint64 {
 // one's, so it holds everything the previous message still did after its
 // delivery was reported.
 func TestCommitsPerMessage(t *testing.T) {
-	net := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(net))
-	bob := newTestEngine(t, t.TempDir(), loopback.New(net))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, _, _ := twoProfiles(t)
 	bob.acceptInviteOf(alice)
 	bob.waitContact(alice.self(), model.ContactAccepted)
 	alice.waitContact(bob.self(), model.ContactAccepted)

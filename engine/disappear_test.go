@@ -7,7 +7,6 @@ import (
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestDisappearingMessages: with a one-second timer, the author's copy is
@@ -16,12 +15,7 @@ import (
 // both engines report the deletions, and a message that expired while the
 // profile was locked is gone when it is unlocked.
 func TestDisappearingMessages(t *testing.T) {
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bobDir := t.TempDir()
-	bob := newTestEngine(t, bobDir, loopback.New(dirNet))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, _, _ := twoProfiles(t)
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
 

@@ -101,6 +101,20 @@ func (te *testEngine) createProfile(name, pw string) {
 	}
 }
 
+// twoProfiles starts two engines on one in-memory loopback network with
+// the profiles "Alice" (password "a") and "Bob" ("b"). It also returns the
+// network's directory and Bob's folder, to start Bob's engine again.
+func twoProfiles(t *testing.T) (alice, bob *testEngine, dirNet *loopback.MemoryDirectory, bobDir string) {
+	t.Helper()
+	dirNet = loopback.NewMemoryDirectory()
+	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	bobDir = t.TempDir()
+	bob = newTestEngine(t, bobDir, loopback.New(dirNet))
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	return alice, bob, dirNet, bobDir
+}
+
 // acceptInviteOf accepts from's in-person invite: the two become verified
 // contacts once they have connected.
 func (te *testEngine) acceptInviteOf(from *testEngine) {
