@@ -29,16 +29,7 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	n := tortest.Shared(t)
 	obfs4 := tortest.Obfs4(t)
 	ctx := t.Context()
-	br, err := n.StartBridge(ctx, obfs4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { br.Stop(2 * time.Second) })
-	censor, err := tortest.StartCensor(br.PTPort)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { censor.Close() })
+	br, censor := n.CensoredBridge(ctx, t, obfs4)
 	crash := filepath.Join(t.TempDir(), "snowflake-client")
 	if err := os.WriteFile(crash, []byte("#!/bin/sh\necho crashed >&2\nexit 3\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -77,18 +68,13 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 			notes = append(notes, s.Note)
 		}
 	}
-	all := strings.Join(notes, "\n")
-	for _, want := range []string{
+	checkNotes(t, notes,
 		"Trying a direct connection…",
 		"A direct connection did not work: no progress for 15 seconds",
 		"The built-in snowflake bridges did not work: no progress for 15 seconds",
 		"Trying the built-in obfs4 bridges…",
 		"Connected through the built-in obfs4 bridges.",
-	} {
-		if !strings.Contains(all, want) {
-			t.Errorf("notes lack %q:\n%s", want, all)
-		}
-	}
+	)
 	if s, err := maya.LoadTorSettings(); err != nil || s.Worked != ModeObfs4 {
 		t.Fatalf("remembered %+v, %v", s, err)
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // commits returns how many read-write transactions the engine's open
@@ -26,20 +25,10 @@ func (te *testEngine) commits() uint64 {
 // one's, so it holds everything the previous message still did after its
 // delivery was reported.
 func TestCommitsPerMessage(t *testing.T) {
-	net := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(net))
-	bob := newTestEngine(t, t.TempDir(), loopback.New(net))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, _, _ := twoProfiles(t)
 	bob.acceptInviteOf(alice)
-	bob.waitUntil("contact accepted", step, func() bool {
-		c, err := bob.Contact(alice.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
-	alice.waitUntil("contact accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	bob.waitContact(alice.self(), model.ContactAccepted)
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	alice.sendDelivered(bob.self(), "warm-up", step)
 
 	const n = 5
@@ -64,14 +53,7 @@ func TestCommitsPerMessage(t *testing.T) {
 // server; a member stores it, counted unread, with the server's cursor.
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
-	serverInvite, err := alice.HostServer(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(t.Context(), "Newsroom")
 	inv, err := alice.GroupInvite(g.Conversation)
 	if err != nil {
 		t.Fatal(err)

@@ -113,17 +113,12 @@ func TestConnectAutomatic(t *testing.T) {
 	run := e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
 	notes := notesUntil(t, ch, "Connected through the built-in obfs4 bridges.")
 	<-run.done
-	all := strings.Join(notes, "\n")
-	for _, want := range []string{
+	checkNotes(t, notes,
 		"Trying a direct connection…",
 		"A direct connection did not work: no progress for 150ms, which is what a blocked connection looks like.",
 		"Skipped the built-in snowflake bridges: Part of Nook is missing from this computer (snowflake-client)",
 		"Trying the built-in obfs4 bridges…",
-	} {
-		if !strings.Contains(all, want) {
-			t.Errorf("notes lack %q:\n%s", want, all)
-		}
-	}
+	)
 	if got := strings.Join(f.ways(), ","); got != "direct,obfs4" {
 		t.Errorf("restarts %s, want direct,obfs4", got)
 	}
@@ -166,15 +161,10 @@ func TestConnectFailuresMoveOn(t *testing.T) {
 	}}
 	e.cfg.Connect.Order = []ConnectMode{ModeDirect, ModeObfs4}
 	e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
-	notes := strings.Join(notesUntil(t, ch, "None of the ways worked"), "\n")
-	for _, want := range []string{
+	checkNotes(t, notesUntil(t, ch, "None of the ways worked"),
 		"A direct connection did not work: Tor stopped (gave up after 6 attempts).",
 		"The built-in obfs4 bridges did not work: no progress for 150ms",
-	} {
-		if !strings.Contains(notes, want) {
-			t.Errorf("notes lack %q:\n%s", want, notes)
-		}
-	}
+	)
 	// The second round tries direct again.
 	notesUntil(t, ch, "Settings → Network. Trying a direct connection…")
 	start := time.Now()
@@ -295,5 +285,17 @@ func TestStartSettings(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "the built-in snowflake bridges cannot be used: Part of Nook is missing") {
 		t.Errorf("message %q", err)
+	}
+}
+
+// checkNotes reports each of want that the notes, joined by newlines, do
+// not contain.
+func checkNotes(t *testing.T, notes []string, want ...string) {
+	t.Helper()
+	all := strings.Join(notes, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("notes lack %q:\n%s", w, all)
+		}
 	}
 }

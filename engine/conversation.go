@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"errors"
 	"slices"
 	"strings"
@@ -227,10 +226,7 @@ func (op *openProfile) conversations() ([]model.Conversation, error) {
 		out = append(out, fromGroup(g, byID[g.Conversation], archived[g.Conversation]))
 	}
 	slices.SortStableFunc(out, func(a, b model.Conversation) int {
-		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
+		return byActivity(a.LastActivity, b.LastActivity, a.ID, b.ID)
 	})
 	return out, nil
 }

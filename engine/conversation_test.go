@@ -42,19 +42,9 @@ func (te *testEngine) waitConv(what string, id model.ConversationID, ok func(mod
 // ConversationRemoved, and a group invite travels as the typed record.
 func TestConversationAPI(t *testing.T) {
 	alice, bob := groupPair(t)
-	serverInvite, err := alice.HostServer(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(t.Context(), "Newsroom")
 	bob.acceptInviteOf(alice)
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
 
 	first, err := alice.SendMessage(toBob, "hello Bob")
@@ -150,10 +140,7 @@ func TestConversationAPI(t *testing.T) {
 func TestSnapshotFirst(t *testing.T) {
 	alice, bob := groupPair(t)
 	bob.acceptInviteOf(alice)
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	m := alice.sendDelivered(bob.self(), "before the subscription", step)
 	bob.waitUntil("stored", step, func() bool { n, _ := bob.Unread(model.ConversationID(alice.self())); return n == 1 })
 

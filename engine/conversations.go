@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,10 +51,7 @@ func (e *Engine) Contacts() ([]model.Contact, error) {
 		return nil, err
 	}
 	slices.SortStableFunc(cs, func(a, b model.Contact) int {
-		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Address, b.Address)
+		return byActivity(a.LastActivity, b.LastActivity, a.Address, b.Address)
 	})
 	return cs, nil
 }
@@ -219,4 +217,13 @@ func (op *openProfile) withActivity(cs []model.Contact) error {
 		}
 	}
 	return nil
+}
+
+// byActivity orders lists the most recently active first (at and bt), and
+// by their keys (ak, bk) among equals.
+func byActivity[K cmp.Ordered](at, bt time.Time, ak, bk K) int {
+	if c := bt.Compare(at); c != 0 {
+		return c
+	}
+	return cmp.Compare(ak, bk)
 }

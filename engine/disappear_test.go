@@ -7,7 +7,6 @@ import (
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestDisappearingMessages: with a one-second timer, the author's copy is
@@ -16,17 +15,9 @@ import (
 // both engines report the deletions, and a message that expired while the
 // profile was locked is gone when it is unlocked.
 func TestDisappearingMessages(t *testing.T) {
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bobDir := t.TempDir()
-	bob := newTestEngine(t, bobDir, loopback.New(dirNet))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, _, _ := twoProfiles(t)
 	bob.acceptInviteOf(alice)
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	alice.waitContact(bob.self(), model.ContactAccepted)
 
 	if _, err := alice.SetDisappear(bob.self(), time.Second); err != nil {
 		t.Fatal(err)

@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine/enginetest"
+	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
+	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor/tortest"
@@ -99,6 +101,20 @@ func (te *testEngine) createProfile(name, pw string) {
 	}
 }
 
+// twoProfiles starts two engines on one in-memory loopback network with
+// the profiles "Alice" (password "a") and "Bob" ("b"). It also returns the
+// network's directory and Bob's folder, to start Bob's engine again.
+func twoProfiles(t *testing.T) (alice, bob *testEngine, dirNet *loopback.MemoryDirectory, bobDir string) {
+	t.Helper()
+	dirNet = loopback.NewMemoryDirectory()
+	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	bobDir = t.TempDir()
+	bob = newTestEngine(t, bobDir, loopback.New(dirNet))
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	return alice, bob, dirNet, bobDir
+}
+
 // acceptInviteOf accepts from's in-person invite: the two become verified
 // contacts once they have connected.
 func (te *testEngine) acceptInviteOf(from *testEngine) {
@@ -110,6 +126,35 @@ func (te *testEngine) acceptInviteOf(from *testEngine) {
 	if _, err := te.AcceptInvite(text); err != nil {
 		te.t.Fatal(err)
 	}
+}
+
+// inPersonInvite returns te's in-person invite (MyInvite(true)), parsed.
+func (te *testEngine) inPersonInvite() *invite.ContactInvite {
+	te.t.Helper()
+	text, err := te.MyInvite(true)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	inv, err := invite.Parse(text)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return inv.(*invite.ContactInvite)
+}
+
+// hostGroup hosts a group server on te (HostServer with ctx) and creates
+// the group name on it.
+func (te *testEngine) hostGroup(ctx context.Context, name string) groupclient.GroupInfo {
+	te.t.Helper()
+	serverInvite, err := te.HostServer(ctx)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	g, err := te.CreateGroup(name, serverInvite)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return g
 }
 
 // sendDelivered sends body to to and waits up to timeout until it is
@@ -361,10 +406,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	a.createProfile("Secret Source Name", "pw-a")
 	b.createProfile("Investigative Desk", "pw-b")
 	b.acceptInviteOf(a)
-	b.waitUntil("verified contact", step, func() bool {
-		c, err := b.Contact(a.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	b.waitContact(a.self(), model.ContactAccepted)
 	const body = "the documents are in the blue folder"
 	b.sendDelivered(a.self(), body, step)
 	addrs := []string{string(a.self()), string(b.self())}

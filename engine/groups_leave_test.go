@@ -17,14 +17,7 @@ import (
 func TestLeaveGroup(t *testing.T) {
 	ctx := context.Background()
 	alice, bob := groupPair(t)
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Allotment", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(ctx, "Allotment")
 	conv := g.Conversation
 	text, err := alice.GroupInvite(conv)
 	if err != nil {

@@ -27,22 +27,9 @@ func TestGroupNameCollision(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	text, _ := alice.MyInvite(true)
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bob.acceptInviteOf(alice)
+	alice.waitContact(bob.self(), model.ContactAccepted)
+	g := alice.hostGroup(ctx, "Newsroom")
 	groupInvite, err := alice.GroupInvite(g.Conversation)
 	if err != nil {
 		t.Fatal(err)

@@ -52,14 +52,8 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	}
 
 	// Contacts first, then the invite travels as a message.
-	text, _ := alice.MyInvite(true)
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitUntil("bob accepted", step, func() bool {
-		c, err := alice.Contact(bob.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	bob.acceptInviteOf(alice)
+	alice.waitContact(bob.self(), model.ContactAccepted)
 	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
 		t.Fatal(err)
 	}

@@ -82,14 +82,7 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 // as contacts' names do; so do group names (cleanGroup).
 func TestOldGroupNamesCleaned(t *testing.T) {
 	alice, _ := groupPair(t)
-	serverInvite, err := alice.HostServer(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(context.Background(), "Newsroom")
 	posted, err := alice.PostToGroup(g.Conversation, "hello", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/disktest"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -19,15 +18,8 @@ func TestInPersonInviteLifetime(t *testing.T) {
 	e := newTestEngine(t, t.TempDir(), loopback.New(loopback.NewMemoryDirectory()))
 	e.createProfile("Alice", "a")
 	before := time.Now()
-	text, err := e.MyInvite(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := invite.Parse(text)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exp, ok := inv.(*invite.ContactInvite).Expires()
+	inv := e.inPersonInvite()
+	exp, ok := inv.Expires()
 	if !ok || exp.After(before.Add(15*time.Minute+time.Second)) || exp.Before(before.Add(15*time.Minute-time.Second)) {
 		t.Fatalf("in-person invite made at %v expires at %v, want 15 minutes later", before, exp)
 	}
@@ -42,20 +34,13 @@ func TestUsedSecretFailsClosed(t *testing.T) {
 	disk := disktest.Mount(t, 96<<20)
 	e := newTestEngine(t, disk, loopback.New(loopback.NewMemoryDirectory()))
 	e.createProfile("Alice", "pw")
-	text, err := e.MyInvite(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	inv, err := invite.Parse(text)
-	if err != nil {
-		t.Fatal(err)
-	}
+	inv := e.inPersonInvite()
 	bob, err := identity.Generate(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	binding := []byte("channel binding of one session..")
-	proof, err := inv.(*invite.ContactInvite).Proof(bob.Address(), binding)
+	proof, err := inv.Proof(bob.Address(), binding)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,21 +46,11 @@ func TestMessageIDSquatting(t *testing.T) {
 	bob.createProfile("Bob", "bob pw")
 	carol.createProfile("Carol", "carol pw")
 
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Newsroom", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(ctx, "Newsroom")
 	bob.acceptInviteOf(alice)
 	carol.acceptInviteOf(alice)
 	for _, who := range []*testEngine{bob, carol} {
-		alice.waitUntil("a contact accepted", step, func() bool {
-			c, err := alice.Contact(who.self())
-			return err == nil && c.State == model.ContactAccepted
-		})
+		alice.waitContact(who.self(), model.ContactAccepted)
 	}
 	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
 		t.Fatal(err)

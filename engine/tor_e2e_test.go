@@ -95,14 +95,7 @@ func TestEngineOverTor(t *testing.T) {
 	// A group on a server alice hosts in her app, reached by bob over Tor
 	// with a throwaway identity and its own circuit per connection.
 	alice.cfg.Server = groupserver.Config{PoWBits: 8}
-	serverInvite, err := alice.HostServer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := alice.CreateGroup("Over Tor", serverInvite)
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := alice.hostGroup(ctx, "Over Tor")
 	groupText, err := alice.GroupInvite(g.Conversation)
 	if err != nil {
 		t.Fatal(err)

@@ -44,15 +44,7 @@ func TestForgedInviteGivesNoBadge(t *testing.T) {
 			t.Fatal(err)
 		}
 		if realSecret {
-			own, err := mallory.MyInvite(true)
-			if err != nil {
-				t.Fatal(err)
-			}
-			inv, err := invite.Parse(own)
-			if err != nil {
-				t.Fatal(err)
-			}
-			secret, _ = inv.(*invite.ContactInvite).Secret()
+			secret, _ = mallory.inPersonInvite().Secret()
 		}
 		forged, err := invite.NewContactInvite(mallory.self(), "Alice",
 			invite.ContactOptions{Secret: secret, Expires: time.Now().Add(10 * time.Minute)})
@@ -86,11 +78,7 @@ func TestForgedInviteGivesNoBadge(t *testing.T) {
 // without a request, but not as verified: whoever used it may have got it
 // anywhere.
 func TestSharedInviteGivesNoBadge(t *testing.T) {
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, _, _ := twoProfiles(t)
 	text, err := alice.MyInvite(true)
 	if err != nil {
 		t.Fatal(err)
@@ -130,12 +118,7 @@ func TestSharedInviteGivesNoBadge(t *testing.T) {
 // survives a restart and can be taken back.
 func TestSafetyCodeVerification(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	bobDir := t.TempDir()
-	bob := newTestEngine(t, bobDir, loopback.New(dirNet))
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
+	alice, bob, dirNet, bobDir := twoProfiles(t)
 	bob.acceptInviteOf(alice)
 	ca := bob.waitContact(alice.self(), model.ContactAccepted)
 	cb := alice.waitContact(bob.self(), model.ContactAccepted)

@@ -29,6 +29,12 @@ func (f TimeFormat) loc() *time.Location {
 	return time.Local
 }
 
+// local returns t and the current time, both in the format's location.
+func (f TimeFormat) local(t time.Time) (time.Time, time.Time) {
+	loc := f.loc()
+	return t.In(loc), f.now().In(loc)
+}
+
 // dayDiff is the number of calendar days from t to now in loc: 0 today,
 // 1 yesterday, negative for a time in the future (a peer's clock skew).
 func dayDiff(t, now time.Time) int {
@@ -46,9 +52,7 @@ func (f TimeFormat) Stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	loc := f.loc()
-	t = t.In(loc)
-	now := f.now().In(loc)
+	t, now := f.local(t)
 	clock := t.Format("15:04")
 	switch d := dayDiff(t, now); {
 	case d == 0:
@@ -71,9 +75,7 @@ func (f TimeFormat) Short(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	loc := f.loc()
-	t = t.In(loc)
-	now := f.now().In(loc)
+	t, now := f.local(t)
 	switch d := dayDiff(t, now); {
 	case d == 0:
 		return t.Format("15:04")
@@ -96,9 +98,7 @@ func (f TimeFormat) Long(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	loc := f.loc()
-	t = t.In(loc)
-	now := f.now().In(loc)
+	t, now := f.local(t)
 	clock := " at " + t.Format("15:04")
 	switch d := dayDiff(t, now); {
 	case d == 0:

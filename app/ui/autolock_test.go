@@ -5,19 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2/test"
-
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestAutoLock: chosen in Settings → Privacy, the automatic lock locks the
 // profile once the window has been in the background that long, and not
 // if the window comes back first.
 func TestAutoLock(t *testing.T) {
-	test.NewTempApp(t)
-	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
-	h.createProfile("Alice", "alice password")
+	h := newProfile(t, "Alice", "alice password")
 	h.ui.autoLockUnit = 100 * time.Millisecond // a "minute"
 
 	h.ui.showSettings()

@@ -12,27 +12,13 @@ import (
 func (h *harness) topButtons() []*widget.Button {
 	h.t.Helper()
 	var out []*widget.Button
-	var visit func(o fyne.CanvasObject)
-	visit = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
+	visitVisible(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
 		if b := asButton(o); b != nil {
 			out = append(out, b)
-			return
+			return false
 		}
-		switch x := o.(type) {
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				visit(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				visit(c)
-			}
-		}
-	}
-	visit(h.win.Canvas().Overlays().Top())
+		return true
+	})
 	return out
 }
 

@@ -175,13 +175,7 @@ func (e *shortcutEntry) TypedShortcut(s fyne.Shortcut) {
 }
 
 // TypedKey hands Escape to the window.
-func (e *shortcutEntry) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		forwardKey(e, k)
-		return
-	}
-	e.Entry.TypedKey(k)
-}
+func (e *shortcutEntry) TypedKey(k *fyne.KeyEvent) { escapeToWindow(e, k, e.Entry.TypedKey) }
 
 // field is the entry of a form. A focused widget gets the keys instead of
 // the window, and Fyne's entry drops Escape and types Tab into multi-line
@@ -192,27 +186,21 @@ type field struct {
 }
 
 // newField returns a single-line field.
-func newField() *field {
-	f := &field{}
-	f.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	f.ExtendBaseWidget(f)
-	return f
-}
+func newField() *field { return makeField(false, false) }
 
 // newPasswordField returns a field whose text is hidden, with the button
 // that shows it.
-func newPasswordField() *field {
-	f := &field{}
-	f.Password = true
-	f.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	f.ExtendBaseWidget(f)
-	return f
-}
+func newPasswordField() *field { return makeField(true, false) }
 
 // newMultiLineField returns a multi-line field.
-func newMultiLineField() *field {
+func newMultiLineField() *field { return makeField(false, true) }
+
+// makeField returns a field, its text hidden or multi-line as asked,
+// clipped rather than wrapped.
+func makeField(password, multiLine bool) *field {
 	f := &field{}
-	f.MultiLine = true
+	f.Password = password
+	f.MultiLine = multiLine
 	f.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
 	f.ExtendBaseWidget(f)
 	return f
@@ -222,13 +210,7 @@ func newMultiLineField() *field {
 func (f *field) AcceptsTab() bool { return false }
 
 // TypedKey hands Escape to the window.
-func (f *field) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		forwardKey(f, k)
-		return
-	}
-	f.Entry.TypedKey(k)
-}
+func (f *field) TypedKey(k *fyne.KeyEvent) { escapeToWindow(f, k, f.Entry.TypedKey) }
 
 // formButton is a dialog's button that hands Escape to the window, as a
 // field does (Fyne's button drops it): Escape closes the dialog while the
@@ -246,13 +228,7 @@ func newFormButton(text string, tapped func()) *formButton {
 }
 
 // TypedKey hands Escape to the window.
-func (b *formButton) TypedKey(k *fyne.KeyEvent) {
-	if k.Name == fyne.KeyEscape {
-		forwardKey(b, k)
-		return
-	}
-	b.Button.TypedKey(k)
-}
+func (b *formButton) TypedKey(k *fyne.KeyEvent) { escapeToWindow(b, k, b.Button.TypedKey) }
 
 // focusList is a widget.List that knows which row has the keyboard focus
 // (Fyne keeps it to itself and shows it only as the hover tint), so that
@@ -315,6 +291,16 @@ func (l *focusList) TypedKey(k *fyne.KeyEvent) {
 		l.current--
 	}
 	l.List.TypedKey(k) // refreshes the rows it moved between
+}
+
+// escapeToWindow hands Escape to the window (forwardKey) and any other key
+// to next, the widget's own TypedKey.
+func escapeToWindow(o fyne.CanvasObject, k *fyne.KeyEvent, next func(*fyne.KeyEvent)) {
+	if k.Name == fyne.KeyEscape {
+		forwardKey(o, k)
+		return
+	}
+	next(k)
 }
 
 // forwardKey hands a key that a focused widget does not use to the window's

@@ -82,29 +82,19 @@ func TestAddServerErrorInView(t *testing.T) {
 func (h *harness) labelledFields() bool {
 	h.t.Helper()
 	labelled, ok, fields := false, true, 0
-	var visit func(o fyne.CanvasObject)
-	visit = func(o fyne.CanvasObject) {
-		if o == nil || !o.Visible() {
-			return
-		}
-		switch x := o.(type) {
+	visitVisible(h.win.Canvas().Overlays().Top(), func(o fyne.CanvasObject) bool {
+		switch o.(type) {
 		case *widget.Label:
 			labelled = true
+			return false
 		case *field:
 			fields++
 			ok = ok && labelled
 			labelled = false
-		case *fyne.Container:
-			for _, c := range x.Objects {
-				visit(c)
-			}
-		case fyne.Widget:
-			for _, c := range test.WidgetRenderer(x).Objects() {
-				visit(c)
-			}
+			return false
 		}
-	}
-	visit(h.win.Canvas().Overlays().Top())
+		return true
+	})
 	if fields < 2 {
 		h.t.Fatalf("%d fields in the dialog", fields)
 	}

@@ -190,9 +190,7 @@ func TestMemberNameMarked(t *testing.T) {
 // that can be dismissed; a catch-up shows its progress in the group and in
 // the list.
 func TestGroupWarningAndCatchUp(t *testing.T) {
-	test.NewTempApp(t)
-	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
-	h.createProfile("Ana", "pw for ana")
+	h := newProfile(t, "Ana", "pw for ana")
 	cp := h.createHostedGroup("Organisers")
 	h.settle()
 	server := string(cp.group.Server)
@@ -422,9 +420,7 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 // checked removes the group from the list at once; an error keeps the
 // dialog open with the reason.
 func TestLeaveGroupDeleteHistory(t *testing.T) {
-	test.NewTempApp(t)
-	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
-	h.createProfile("Ana", "pw for ana")
+	h := newProfile(t, "Ana", "pw for ana")
 	cp := h.createHostedGroup("Organisers")
 	conv := cp.conv
 	test.Type(cp.entry, "Agenda attached")

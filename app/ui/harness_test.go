@@ -215,27 +215,33 @@ func (h *harness) hasText(s string) bool {
 
 // walk visits the visible objects under o until visit returns true.
 func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) bool {
-	if o == nil || !o.Visible() {
-		return false
-	}
-	if visit(o) {
-		return true
+	found := false
+	visitVisible(o, func(o fyne.CanvasObject) bool {
+		if !found {
+			found = visit(o)
+		}
+		return !found
+	})
+	return found
+}
+
+// visitVisible calls visit with o and the visible objects under it, depth
+// first and in order, going below an object (a container's objects, a
+// widget's renderer's) only when visit returns true for it.
+func visitVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) (descend bool)) {
+	if o == nil || !o.Visible() || !visit(o) {
+		return
 	}
 	switch x := o.(type) {
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			if walk(c, visit) {
-				return true
-			}
+			visitVisible(c, visit)
 		}
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			if walk(c, visit) {
-				return true
-			}
+			visitVisible(c, visit)
 		}
 	}
-	return false
 }
 
 // randomAddress returns the address of a fresh identity.

@@ -5,17 +5,13 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
-
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestImportWarnsOfCopy: after an import the app says to use the profile
 // on one computer only, and, when it is a copy of the open profile, says
 // that too.
 func TestImportWarnsOfCopy(t *testing.T) {
-	test.NewTempApp(t)
-	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
-	h.createProfile("Traveller", "traveller password")
+	h := newProfile(t, "Traveller", "traveller password")
 	path := filepath.Join(t.TempDir(), "backup"+exportExt)
 	if err := h.eng.ExportProfile(path, "export password"); err != nil {
 		t.Fatal(err)

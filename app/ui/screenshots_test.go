@@ -17,32 +17,10 @@ import (
 // Remove password dialog and its confirmation, and Delete this profile
 // without a password. Without the variable it is skipped.
 func TestPasswordScreenshots(t *testing.T) {
-	dir := os.Getenv("NOOK_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set NOOK_SCREENSHOTS to a folder to write the screenshots")
-	}
-	shoot := func(h *harness, name string) {
-		t.Helper()
-		h.settle()
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := screenshotDir(t)
+	shoot := func(h *harness, name string) { h.t.Helper(); h.shoot(dir, name) }
 	dark := func(h *harness) {
-		s, err := h.eng.Settings()
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Theme = "dark"
-		if err := h.eng.SetSettings(s); err != nil {
-			t.Fatal(err)
-		}
-		h.ui.applyTheme(s)
+		h.setTheme("dark")
 		h.win.Resize(fyne.NewSize(1000, 680))
 	}
 	privacy := func(h *harness) {
@@ -84,4 +62,34 @@ func TestPasswordScreenshots(t *testing.T) {
 	h.ui.lockNow()
 	h.waitFor("the lock screen", func() bool { return h.ui.unlock != nil && h.button("Unlock") != nil })
 	shoot(h, "unlock-mixed.png")
+}
+
+// screenshotDir returns the folder named by NOOK_SCREENSHOTS, and skips
+// the test when the variable is not set.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("NOOK_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set NOOK_SCREENSHOTS to a folder to write the screenshots")
+	}
+	return dir
+}
+
+// shoot writes the window, settled, as the PNG file name in dir.
+func (h *harness) shoot(dir, name string) {
+	h.t.Helper()
+	h.settle()
+	// The test canvas does not lay containers out again when a child
+	// is shown, as the desktop driver does before each frame.
+	if o := h.win.Canvas().Overlays().Top(); o != nil {
+		o.Refresh()
+	}
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
+		h.t.Fatal(err)
+	}
 }

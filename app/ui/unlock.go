@@ -149,33 +149,25 @@ func (s *unlockScreen) openWithout() {
 		return
 	}
 	setError(s.errLabel, "", "")
-	s.setBusy(true, "Opening…")
-	u := s.u
-	u.background(func() {
-		_, err := u.eng.UnlockAny(u.ctx(), "")
-		u.do(func() {
-			if u.unlock != s {
-				if err == nil {
-					_ = u.eng.Lock()
-				}
-				return
-			}
-			s.setBusy(false, "")
-			switch {
-			case err == nil:
-				u.onUnlocked(false)
-			case errors.Is(err, profile.ErrWrongPassword):
-				s.showError("No profile on this computer opens without a password any more.")
-			default:
-				s.showError("Nook could not open the profile: " + err.Error())
-			}
-		})
+	s.unlockEmpty(func(err error) {
+		if errors.Is(err, profile.ErrWrongPassword) {
+			s.showError("No profile on this computer opens without a password any more.")
+		} else {
+			s.showError("Nook could not open the profile: " + err.Error())
+		}
 	})
 }
 
 // tryEmptyPassword opens a password-less profile, if there is one, without
 // asking. Nothing is shown when there is none.
 func (s *unlockScreen) tryEmptyPassword() {
+	s.unlockEmpty(func(error) {})
+}
+
+// unlockEmpty opens a profile without a password in the background; if
+// this screen is still shown then, it moves on, or calls failed with the
+// error.
+func (s *unlockScreen) unlockEmpty(failed func(error)) {
 	s.setBusy(true, "Opening…")
 	u := s.u
 	u.background(func() {
@@ -192,6 +184,8 @@ func (s *unlockScreen) tryEmptyPassword() {
 			s.setBusy(false, "")
 			if err == nil {
 				u.onUnlocked(false)
+			} else {
+				failed(err)
 			}
 		})
 	})

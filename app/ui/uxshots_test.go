@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -23,27 +20,8 @@ import (
 // the lock screen of a profile without a password in the light theme.
 // Without the variable it is skipped.
 func TestReadingScreenshots(t *testing.T) {
-	dir := os.Getenv("NOOK_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set NOOK_SCREENSHOTS to a folder to write the screenshots")
-	}
-	shoot := func(h *harness, name string) {
-		t.Helper()
-		h.settle()
-		// The test canvas does not lay containers out again when a child
-		// is shown, as the desktop driver does before each frame.
-		if o := h.win.Canvas().Overlays().Top(); o != nil {
-			o.Refresh()
-		}
-		f, err := os.Create(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := screenshotDir(t)
+	shoot := func(h *harness, name string) { h.t.Helper(); h.shoot(dir, name) }
 
 	// Alice and Bob: Bob's request on Alice's side at 800 px.
 	alice, bob := twoProfiles(t)

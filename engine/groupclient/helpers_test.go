@@ -49,17 +49,31 @@ func (r *recorder) snapshot() ([]model.Event, <-chan struct{}) {
 // waitFor waits until cond holds for the events so far.
 func (r *recorder) waitFor(t testing.TB, what string, cond func([]model.Event) bool) []model.Event {
 	t.Helper()
+	var evs []model.Event
+	waitChange(t, func() (bool, <-chan struct{}) {
+		var changed <-chan struct{}
+		evs, changed = r.snapshot()
+		return cond(evs), changed
+	}, func() string { return what })
+	return evs
+}
+
+// waitChange calls check until it reports done, waiting before each next
+// call for the channel it returned (closed on a change); after
+// waitTimeout it fails t, saying what it waited for.
+func waitChange(t testing.TB, check func() (done bool, changed <-chan struct{}), what func() string) {
+	t.Helper()
 	deadline := time.NewTimer(waitTimeout)
 	defer deadline.Stop()
 	for {
-		evs, changed := r.snapshot()
-		if cond(evs) {
-			return evs
+		done, changed := check()
+		if done {
+			return
 		}
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s", what())
 		}
 	}
 }
@@ -181,3 +195,21 @@ func startServer(t testing.TB, cfg groupserver.Config) *groupserver.Server {
 }
 
 func network() transport.Transport { return loopback.NewNetwork(1)[0] }
+
+// proxiedServer starts a group server on a fresh network behind a
+// recording proxy. The caller defers stop, which closes the proxy, then
+// the server.
+func proxiedServer(t testing.TB) (tr transport.Transport, px *proxy, stop func()) {
+	t.Helper()
+	tr = network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	started := false
+	defer func() {
+		if !started {
+			srv.Close()
+		}
+	}()
+	px = startProxy(t, tr, srv.Bundle())
+	started = true
+	return tr, px, func() { px.close(); srv.Close() }
+}

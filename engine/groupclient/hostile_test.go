@@ -15,11 +15,8 @@ import (
 // injects blobs is detected and reported; nothing it did is silently
 // accepted, and nothing forged is stored.
 func TestHostileServer(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 
 	alice, carol := newMember(t, tr, "alice"), newMember(t, tr, "carol")
 	info, err := alice.c.CreateGroup("watched", px.bundle)
@@ -106,11 +103,8 @@ func TestHostileServer(t *testing.T) {
 // on connections from throwaway identities, one post per connection, with
 // no author, group or text bytes in the clear.
 func TestRecordingServer(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
 	info, err := alice.c.CreateGroup("secret club", px.bundle)
 	if err != nil {

@@ -3,11 +3,11 @@ package groupclient
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/identity"
@@ -58,21 +58,13 @@ func (ct *countingTransport) counts(addr identity.Address) (open, dials int) {
 // waitOpen waits until the connections open to addr number n.
 func (ct *countingTransport) waitOpen(t testing.TB, addr identity.Address, n int) {
 	t.Helper()
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
-	for {
+	var open int
+	waitChange(t, func() (bool, <-chan struct{}) {
 		ct.mu.Lock()
-		open, changed := ct.open[addr], ct.changed
-		ct.mu.Unlock()
-		if open == n {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %d connections to the server (%d open)", n, open)
-		}
-	}
+		defer ct.mu.Unlock()
+		open = ct.open[addr]
+		return open == n, ct.changed
+	}, func() string { return fmt.Sprintf("%d connections to the server (%d open)", n, open) })
 }
 
 type countedConn struct {

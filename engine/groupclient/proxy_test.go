@@ -1,11 +1,14 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"math"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -150,21 +153,12 @@ func (p *proxy) count(typ protocol.Type) int {
 // waitCount waits until clients sent n records of type typ.
 func (p *proxy) waitCount(t testing.TB, typ protocol.Type, n int) {
 	t.Helper()
-	deadline := time.NewTimer(waitTimeout)
-	defer deadline.Stop()
-	for {
+	waitChange(t, func() (bool, <-chan struct{}) {
 		p.mu.Lock()
 		changed := p.recorded
 		p.mu.Unlock()
-		if p.count(typ) >= n {
-			return
-		}
-		select {
-		case <-changed:
-		case <-deadline.C:
-			t.Fatalf("timed out waiting for %d records of type %s", n, typ)
-		}
-	}
+		return p.count(typ) >= n, changed
+	}, func() string { return fmt.Sprintf("%d records of type %s", n, typ) })
 }
 
 func (p *proxy) serve(n int, raw net.Conn) {
@@ -264,4 +258,29 @@ func (p *proxy) serve(n int, raw net.Conn) {
 	}
 	up.Close()
 	<-done
+}
+
+// dropNextResults has the proxy withhold the next n PostResults.
+func (p *proxy) dropNextResults(n int) {
+	p.mu.Lock()
+	p.dropResults = n
+	p.mu.Unlock()
+}
+
+// firstPosts returns the first n blobs posted through the proxy.
+func (p *proxy) firstPosts(n int) [][]byte {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.posts[:n])
+}
+
+// sharedRun returns where the first run of 8 bytes of b that also appears
+// in a starts, or -1 when b shares no such run with a.
+func sharedRun(a, b []byte) int {
+	for i := 0; i+8 <= len(b); i++ {
+		if bytes.Contains(a, b[i:i+8]) {
+			return i
+		}
+	}
+	return -1
 }

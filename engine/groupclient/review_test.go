@@ -9,7 +9,6 @@ import (
 	mrand "math/rand/v2"
 	"os"
 	"regexp"
-	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -65,11 +64,8 @@ func TestPoWDifficultyCapped(t *testing.T) {
 // of 64 and at a varying distance; what she already had is skipped
 // locally: every message is stored once and nothing raises a warning.
 func TestCursorDoesNotChainSessions(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
 	alice.stop()
 	starts := byte(0)
@@ -266,19 +262,14 @@ func TestServerBundlesCompared(t *testing.T) {
 // sealed afresh: the server sees two blobs that share no bytes (it cannot
 // link the two tokens through them), and the message is still one message.
 func TestResendIsResealed(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice := newMember(t, tr, "alice")
 	info, err := alice.c.CreateGroup("g", px.bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px.mu.Lock()
-	px.dropResults = 1
-	px.mu.Unlock()
+	px.dropNextResults(1)
 	msg, err := alice.c.Post(info.ID, "said once", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
@@ -296,16 +287,12 @@ func TestResendIsResealed(t *testing.T) {
 	evs := alice.ev.waitFor(t, "the later post delivered", func(evs []model.Event) bool {
 		return count(evs, func(e model.MessageStatusChanged) bool { return e.ID == after.ID && e.Status == model.StatusDelivered }) > 0
 	})
-	px.mu.Lock()
-	posts := slices.Clone(px.posts[:2])
-	px.mu.Unlock()
+	posts := px.firstPosts(2)
 	if len(posts) != 2 {
 		t.Fatalf("%d posts reached the server, want the post and its resend", len(posts))
 	}
-	for i := 0; i+8 <= len(posts[1]); i++ {
-		if bytes.Contains(posts[0], posts[1][i:i+8]) {
-			t.Fatalf("the resend shares bytes %d..%d with the first attempt", i, i+8)
-		}
+	if i := sharedRun(posts[0], posts[1]); i >= 0 {
+		t.Fatalf("the resend shares bytes %d..%d with the first attempt", i, i+8)
 	}
 	if ms := alice.messages(info.Conversation); len(ms) != 2 || ms[0].Body != "said once" || ms[1].Body != "after" {
 		t.Fatalf("stored %+v, want the message once", ms)
@@ -320,11 +307,8 @@ func TestResendIsResealed(t *testing.T) {
 // wait, not right before a post. The pauses are observed through the
 // client's sleep hook (no timing is measured).
 func TestPostGapsAndRefill(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	type pause struct {
 		kind string
 		d    time.Duration
@@ -405,30 +389,21 @@ func TestPostGapsAndRefill(t *testing.T) {
 // several times; a resend after a lost answer takes another copy: the
 // server sees two blobs that share no bytes.
 func TestLeaveNoticeResendUsesAnotherCopy(t *testing.T) {
-	tr := network()
-	srv := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srv.Close()
-	px := startProxy(t, tr, srv.Bundle())
-	defer px.close()
+	tr, px, stop := proxiedServer(t)
+	defer stop()
 	alice := newMember(t, tr, "alice")
 	info, err := alice.c.CreateGroup("g", px.bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	px.mu.Lock()
-	px.dropResults = 1
-	px.mu.Unlock()
+	px.dropNextResults(1)
 	if err := alice.c.Leave(info.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	px.waitCount(t, protocol.TypePost, 2)
-	px.mu.Lock()
-	posts := slices.Clone(px.posts[:2])
-	px.mu.Unlock()
-	for i := 0; i+8 <= len(posts[1]); i++ {
-		if bytes.Contains(posts[0], posts[1][i:i+8]) {
-			t.Fatalf("the notice's resend shares bytes %d..%d with the first attempt", i, i+8)
-		}
+	posts := px.firstPosts(2)
+	if i := sharedRun(posts[0], posts[1]); i >= 0 {
+		t.Fatalf("the notice's resend shares bytes %d..%d with the first attempt", i, i+8)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/nookchat/nook/engine/internal/crashtest"
 	"github.com/nookchat/nook/engine/store"
 )
 
@@ -97,32 +98,6 @@ func TestCloseWipesKeys(t *testing.T) {
 	}
 }
 
-// copyDirTree copies the folder src, and the folders in it, to dst.
-func copyDirTree(t *testing.T, src, dst string) {
-	t.Helper()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dst, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		s, d := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
-		if e.IsDir() {
-			copyDirTree(t, s, d)
-			continue
-		}
-		b, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(d, b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // TestUnlockFinishesPasswordChange builds, from a profile before and after
 // a password change, what a crash leaves after each step of the change,
 // and unlocks it: before the commit (the new header written) only the old
@@ -135,7 +110,7 @@ func TestUnlockFinishesPasswordChange(t *testing.T) {
 	dir := p.Info().Dir
 	closeP(t, p)
 	before := filepath.Join(t.TempDir(), "before")
-	copyDirTree(t, dir, before)
+	crashtest.CopyTree(t, dir, before)
 	p, err := Unlock(dir, "old", testOpts)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +142,7 @@ func TestUnlockFinishesPasswordChange(t *testing.T) {
 		}
 		for _, pt := range st.parts {
 			if fi, err := os.Stat(pt.from); err == nil && fi.IsDir() {
-				copyDirTree(t, pt.from, filepath.Join(d, pt.to))
+				crashtest.CopyTree(t, pt.from, filepath.Join(d, pt.to))
 				continue
 			}
 			b, err := os.ReadFile(pt.from)

@@ -242,27 +242,36 @@ func (s *Store) readBack(conv model.ConversationID, last uint64, n int) ([]model
 			}
 			last = info.LastSeq
 		}
-		it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kindMessage, conv)})
-		defer it.Close()
-		for it.Seek(seqKey(kindMessage, conv, last)); it.Valid() && len(out) < n; it.Next() {
-			item := it.Item()
-			c, seq, err := parseSeqKey(item.Key())
-			if err != nil {
-				return err
-			}
-			err = item.Value(func(v []byte) error {
-				m, err := decodeMessage(c, seq, v)
-				out = append(out, m)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		out, err = newestFirst(txn, conv, last, n, out)
+		return err
 	})
 	slices.Reverse(out)
 	return out, err
+}
+
+// newestFirst appends to out up to n messages of conv with Seq ≤ last,
+// newest first, seeking to last and iterating in reverse.
+func newestFirst(txn *badger.Txn, conv model.ConversationID, last uint64, n int, out []model.Message) ([]model.Message, error) {
+	it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kindMessage, conv)})
+	defer it.Close()
+	for it.Seek(seqKey(kindMessage, conv, last)); it.Valid() && n > 0; it.Next() {
+		item := it.Item()
+		c, seq, err := parseSeqKey(item.Key())
+		if err != nil {
+			return out, err
+		}
+		err = item.Value(func(v []byte) error {
+			m, err := decodeMessage(c, seq, v)
+			out = append(out, m)
+			return err
+		})
+		if err != nil {
+			return out, err
+		}
+		n--
+	}
+	return out, nil
 }
 
 // Conversation returns the summary of one conversation, or ErrNotFound if it
@@ -285,33 +294,49 @@ func (s *Store) Conversation(conv model.ConversationID) (ConversationInfo, error
 func (s *Store) ListConversations() ([]ConversationInfo, error) {
 	var out []ConversationInfo
 	err := s.view(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindConv}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			k := item.Key()
-			if len(k) < 3 || len(k) != 3+int(k[1])<<8+int(k[2]) {
-				return fmt.Errorf("%w: bad conversation key", ErrCorrupt)
-			}
-			conv := model.ConversationID(k[3:])
-			err := item.Value(func(v []byte) error {
-				info, err := decodeConvInfo(conv, v)
-				out = append(out, info)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
+		return eachConvInfo(txn, func(info ConversationInfo) error {
+			out = append(out, info)
+			return nil
+		})
 	})
-	slices.SortStableFunc(out, func(a, b ConversationInfo) int {
-		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
-	})
+	slices.SortStableFunc(out, byActivity)
 	return out, err
+}
+
+// eachConvInfo calls fn with the summary of every conversation that has
+// messages, in key order, and stops at the first error.
+func eachConvInfo(txn *badger.Txn, fn func(ConversationInfo) error) error {
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindConv}})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		item := it.Item()
+		k := item.Key()
+		if len(k) < 3 || len(k) != 3+int(k[1])<<8+int(k[2]) {
+			return fmt.Errorf("%w: bad conversation key", ErrCorrupt)
+		}
+		var info ConversationInfo
+		err := item.Value(func(v []byte) error {
+			var err error
+			info, err = decodeConvInfo(model.ConversationID(k[3:]), v)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if err := fn(info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// byActivity orders conversations the most recently active first, then by
+// ID.
+func byActivity(a, b ConversationInfo) int {
+	if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
 }
 
 // deleteBatch is how many messages DeleteConversation removes per

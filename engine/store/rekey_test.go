@@ -9,34 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
-)
 
-// copyTree copies the files of src (one level of folders, as a profile's
-// database and its work folders) to dst: what a crash at that moment
-// leaves on disk, since every write the store made is synced.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	ents, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.MkdirAll(dst, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range ents {
-		if e.IsDir() {
-			copyTree(t, filepath.Join(src, e.Name()), filepath.Join(dst, e.Name()))
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
+	"github.com/nookchat/nook/engine/internal/crashtest"
+)
 
 // TestRekey re-encrypts a store in use: writes made while it runs are
 // kept, the old key opens nothing afterwards, the new one everything.
@@ -136,7 +111,7 @@ func TestRekeyInterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	atCommit := filepath.Join(t.TempDir(), "at-commit")
-	if err := s.Rekey(testKey(2), func() error { copyTree(t, root, atCommit); return nil }); err != nil {
+	if err := s.Rekey(testKey(2), func() error { crashtest.CopyTree(t, root, atCommit); return nil }); err != nil {
 		t.Fatal(err)
 	}
 
@@ -165,7 +140,7 @@ func TestRekeyInterrupted(t *testing.T) {
 	}
 	state := func(name string) string {
 		d := filepath.Join(t.TempDir(), name)
-		copyTree(t, atCommit, d)
+		crashtest.CopyTree(t, atCommit, d)
 		return filepath.Join(d, "db")
 	}
 	rename := func(from, to string) {

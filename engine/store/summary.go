@@ -1,9 +1,7 @@
 package store
 
 import (
-	"cmp"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/dgraph-io/badger/v4"
@@ -26,35 +24,17 @@ type Summary struct {
 func (s *Store) Summaries() ([]Summary, error) {
 	var out []Summary
 	err := s.view(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{kindConv}})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			item := it.Item()
-			k := item.Key()
-			if len(k) < 3 || len(k) != 3+int(k[1])<<8+int(k[2]) {
-				return fmt.Errorf("%w: bad conversation key", ErrCorrupt)
-			}
-			var sum Summary
-			err := item.Value(func(v []byte) error {
-				var err error
-				sum.ConversationInfo, err = decodeConvInfo(model.ConversationID(k[3:]), v)
-				return err
-			})
+		return eachConvInfo(txn, func(info ConversationInfo) error {
+			last, err := lastMessage(txn, info)
 			if err != nil {
 				return err
 			}
-			if sum.Last, err = lastMessage(txn, sum.ConversationInfo); err != nil {
-				return err
-			}
-			out = append(out, sum)
-		}
-		return nil
+			out = append(out, Summary{ConversationInfo: info, Last: last})
+			return nil
+		})
 	})
 	slices.SortStableFunc(out, func(a, b Summary) int {
-		if c := b.LastActivity.Compare(a.LastActivity); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ID, b.ID)
+		return byActivity(a.ConversationInfo, b.ConversationInfo)
 	})
 	return out, err
 }
@@ -88,19 +68,9 @@ func lastMessage(txn *badger.Txn, info ConversationInfo) (model.Message, error) 
 	if !errors.Is(err, badger.ErrKeyNotFound) {
 		return m, err
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Reverse: true, Prefix: convKey(kindMessage, info.ID)})
-	defer it.Close()
-	it.Seek(seqKey(kindMessage, info.ID, info.LastSeq))
-	if !it.Valid() {
-		return model.Message{}, nil
-	}
-	conv, seq, err := parseSeqKey(it.Item().Key())
-	if err != nil {
+	ms, err := newestFirst(txn, info.ID, info.LastSeq, 1, nil)
+	if len(ms) == 0 {
 		return model.Message{}, err
 	}
-	err = it.Item().Value(func(v []byte) error {
-		m, err = decodeMessage(conv, seq, v)
-		return err
-	})
-	return m, err
+	return ms[0], err
 }

@@ -96,14 +96,7 @@ func TestRequestKnownAnswer(t *testing.T) {
 		t.Fatal("blinded elements are not blind·H(input) for the stream's inputs and blinds")
 	}
 	iss := NewIssuer(key, NewMemorySpent())
-	ev, proof, err := iss.Issue(req.Blinded())
-	if err != nil {
-		t.Fatal(err)
-	}
-	toks, err := req.Finalize(ev, proof)
-	if err != nil {
-		t.Fatal(err)
-	}
+	toks := finalize(t, iss, req)
 	var outs []string
 	srv := oprf.NewVerifiableServer(suite, key.sk)
 	for i, tok := range toks {

@@ -29,6 +29,12 @@ func issue(t testing.TB, iss *Issuer, n int, rand io.Reader) []Token {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return finalize(t, iss, req)
+}
+
+// finalize has iss answer req and returns the tokens req finalizes.
+func finalize(t testing.TB, iss *Issuer, req *Request) []Token {
+	t.Helper()
 	ev, proof, err := iss.Issue(req.Blinded())
 	if err != nil {
 		t.Fatal(err)

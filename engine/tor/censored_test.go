@@ -27,24 +27,14 @@ func TestCensoredThroughObfs4(t *testing.T) {
 	obfs4 := tortest.Obfs4(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	br, err := n.StartBridge(ctx, obfs4)
-	if err != nil {
-		t.Fatalf("StartBridge: %v", err)
-	}
-	t.Cleanup(func() { br.Stop(2 * time.Second) })
-
-	censor, err := tortest.StartCensor(br.PTPort)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { censor.Close() })
+	br, censor := n.CensoredBridge(ctx, t, obfs4)
 
 	// Direct: the censored tor makes no progress past the start.
 	dir := t.TempDir()
 	cens := startEngine(t, n, dir, func(c *tor.Config) { c.PrivateNetwork = n.Censored(censor) })
 	const blocked = 25 * time.Second
 	wctx, wcancel := context.WithTimeout(ctx, blocked)
-	err = cens.WaitReady(wctx)
+	err := cens.WaitReady(wctx)
 	wcancel()
 	if err == nil {
 		t.Fatalf("the censored tor bootstrapped directly: the censorship does not bite")
