@@ -102,17 +102,21 @@ tor-repro:
 	done; done; echo "tor-repro: every build had the manifest's SHA-256"
 
 ## package-linux: dist/nook_<version>-<build>_<arch>.deb and dist/nook-<version>-linux-<arch>.tar.xz
+## (tor, obfs4proxy and snowflake-client in lib/nook/tor-bundles/linux-<arch>/)
 package-linux: build
 	@packaging/linux/deps.sh linux
 	@packaging/linux/deps.sh tor-build
 	tor-bundles/build.sh linux-amd64
+	tor-bundles/transports.sh linux-amd64
 	packaging/linux/package.sh
 
-## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, tor.exe from source, NSIS)
+## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, tor.exe from source,
+## obfs4proxy.exe and snowflake-client.exe from tor-bundles/transports.sh, NSIS)
 package-windows: deps-build
 	@packaging/linux/deps.sh windows
 	@packaging/linux/deps.sh tor-build
 	tor-bundles/build.sh windows-amd64
+	tor-bundles/transports.sh windows-amd64
 	packaging/windows/package.sh
 
 ## package-macos: dist/nook-<version>-macos-<arch>.dmg; run on a Mac (ARCH=arm64|amd64|universal)

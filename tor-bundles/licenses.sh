@@ -6,12 +6,68 @@
 # linked statically into it (mingw-w64's or musl's, from the installed
 # Debian package's copyright file). The packaging scripts append it to the
 # THIRD-PARTY-LICENSES file they ship; nothing here is kept by hand.
+#
+# licenses.sh --transports PLATFORM prints those of the pluggable transports
+# that transports.sh builds (obfs4proxy, snowflake-client): each program's
+# own licence files and those of every Go module compiled into it for
+# PLATFORM, from the sources transports.sh checked (in its cache) and the
+# Go module cache. Go's own licence is already in the file (Nook's part).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 manifest="$here/manifest.json"
-[ $# -eq 1 ] || { echo "usage: licenses.sh PLATFORM" >&2; exit 2; }
 die() { echo "licenses.sh: $*" >&2; exit 1; }
+
+# modules DIR PACKAGE GOOS GOARCH: the licence files of DIR's module and of
+# every module compiled into PACKAGE, read offline from the module cache.
+modules() {
+	for l in "$1"/LICENSE* "$1"/COPYING*; do
+		[ -f "$l" ] || continue
+		echo
+		cat "$l"
+	done
+	(cd "$1" && GOTOOLCHAIN=local GOPROXY=off GOFLAGS=-mod=readonly CGO_ENABLED=0 GOOS=$3 GOARCH=$4 \
+		go list -deps -f '{{with .Module}}{{if not .Main}}{{.Path}} {{.Version}} {{.Dir}}{{end}}{{end}}' "$2") >"$tmp" ||
+		die "go list in $1 failed (run tor-bundles/transports.sh first)"
+	sort -u "$tmp" | while read -r path ver dir; do
+		[ -n "$dir" ] || continue
+		echo
+		echo "-- $path $ver"
+		found=0
+		for l in "$dir"/LICENSE* "$dir"/LICENCE* "$dir"/COPYING* "$dir"/NOTICE*; do
+			[ -f "$l" ] || continue
+			echo
+			cat "$l"
+			found=1
+		done
+		[ "$found" = 1 ] || echo "(no license file in the module; see https://$path)"
+	done
+}
+
+if [ "${1:-}" = --transports ]; then
+	[ $# -eq 2 ] || { echo "usage: licenses.sh --transports PLATFORM" >&2; exit 2; }
+	pins="$here/transports.json"
+	pt=${NOOK_TRANSPORTS_CACHE:-$HOME/.cache/nook-transports}
+	goos=${2%-*}
+	goarch=${2#*-}
+	tmp=$(mktemp)
+	trap 'rm -f "$tmp"' EXIT
+	ver=$(jq -r .obfs4proxy.debian_version "$pins")
+	src="$pt/obfs4proxy-$ver/src"
+	[ -d "$src" ] || die "no obfs4proxy source in $src (run tor-bundles/transports.sh $2 first)"
+	echo
+	echo "== obfs4proxy $ver (Debian source package; pluggable transport), in tor-bundles/$2"
+	modules "$src" "$(jq -r .obfs4proxy.package "$pins")" "$goos" "$goarch"
+	ver=$(jq -r .snowflake.version "$pins")
+	src="$pt/snowflake-$ver/src"
+	[ -d "$src" ] || die "no snowflake source in $src (run tor-bundles/transports.sh $2 first)"
+	echo
+	echo "== snowflake-client $ver ($(jq -r .snowflake.module "$pins"); pluggable transport), in tor-bundles/$2"
+	modules "$src" "$(jq -r .snowflake.package "$pins")" "$goos" "$goarch"
+	exit 0
+fi
+
+[ $# -eq 1 ] || { echo "usage: licenses.sh [--transports] PLATFORM" >&2; exit 2; }
 cache=${NOOK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/nook}/tor-build
 
 case "$1" in

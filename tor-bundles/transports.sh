@@ -2,7 +2,7 @@
 # transports.sh builds the pluggable transports that Nook ships beside tor,
 # from pinned sources, and checks every binary against transports.json.
 #
-#   transports.sh [--check] [--pin] [--only NAME] [platform ...]
+#   transports.sh [--check] [--pin] [--only NAME] [--out DIR] [platform ...]
 #
 #   platforms: linux-amd64 linux-arm64 windows-amd64 darwin-amd64 darwin-arm64
 #              (default: every platform in transports.json)
@@ -31,6 +31,8 @@
 #
 # --check  builds every binary twice (in two build directories) and fails
 #          unless both builds have the same SHA-256 (reproducibility check).
+# --out DIR  writes the binaries into DIR instead of tor-bundles/<os>-<arch>/
+#          (one platform only; the package tests use it, as build.sh --out).
 # --pin    records SHA-256s that are empty in transports.json, or that
 #          differ (after a deliberate version bump); review and commit then.
 #          Without --pin a mismatch is an error.
@@ -44,11 +46,13 @@ pins="$here/transports.json"
 check=0
 pin=0
 only=""
+outbase=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--check) check=1; shift ;;
 	--pin) pin=1; shift ;;
 	--only) only=$2; shift 2 ;;
+	--out) outbase=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) echo "transports.sh: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
@@ -62,6 +66,11 @@ done
 
 platforms=${*:-$(jq -r '.platforms[]' "$pins")}
 names=${only:-"obfs4proxy snowflake-client"}
+if [ -n "$outbase" ]; then
+	[ "$(echo "$platforms" | wc -w)" -eq 1 ] || die "--out needs exactly one platform"
+	mkdir -p "$outbase"
+	outbase=$(cd "$outbase" && pwd)
+fi
 cache=${NOOK_TRANSPORTS_CACHE:-$HOME/.cache/nook-transports}
 mkdir -p "$cache"
 
@@ -165,7 +174,7 @@ for name in $names; do
 		goarch=${p#*-}
 		ext=""
 		[ "$goos" = windows ] && ext=.exe
-		outdir="$here/$p"
+		outdir=${outbase:-$here/$p}
 		mkdir -p "$outdir"
 		out="$outdir/$name$ext"
 		build "$name" "$src" "$pkg" "$goos" "$goarch" "$out.tmp"

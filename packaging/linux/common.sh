@@ -13,6 +13,13 @@
 #                          bundle is there and every file's SHA-256 matches,
 #                          1 when it is absent; dies on a mismatch, an unpinned
 #                          entry or a partial bundle
+#   transports_bundle PLATFORM
+#                          checks the pluggable transports (obfs4proxy,
+#                          snowflake-client) in TOR_BUNDLE_DIR against
+#                          tor-bundles/transports.json; sets PT_FILES. Call it
+#                          after tor_bundle found a tor: a missing, partial or
+#                          differing set is an error (tor-bundles/transports.sh
+#                          builds it), unless NOOK_WITHOUT_TRANSPORTS=1
 #   update_sums DIR        rewrites DIR/SHA256SUMS over the packages in DIR
 #   die, note, sha256
 #
@@ -21,6 +28,8 @@
 #                             (default $root/tor-bundles)
 #   NOOK_TOR_MANIFEST         the manifest (default $root/tor-bundles/manifest.json;
 #                             tests point it at a copy)
+#   NOOK_TRANSPORTS_PINS      the transports' pins (default
+#                             $root/tor-bundles/transports.json)
 #   NOOK_REQUIRE_TOR_BUNDLE=1 a missing bundle is an error (release builds;
 #                             the Linux and Windows scripts set it unless
 #                             NOOK_WITHOUT_TOR=1 asks for a package without tor)
@@ -132,6 +141,32 @@ tor_bundle() {
 	return 0
 }
 
+# transports_bundle PLATFORM: the pluggable transports beside the bundled tor
+# (TOR_BUNDLE_DIR, set by tor_bundle), each with the SHA-256 that
+# tor-bundles/transports.json pins for PLATFORM. Sets PT_FILES (empty with
+# NOOK_WITHOUT_TRANSPORTS=1); dies when one is missing or differs.
+transports_bundle() {
+	PT_FILES=
+	if [ "${NOOK_WITHOUT_TRANSPORTS:-}" = 1 ]; then
+		note "NOOK_WITHOUT_TRANSPORTS=1: no pluggable transports in the package (no bridges where Tor is blocked)"
+		return 0
+	fi
+	_pins=${NOOK_TRANSPORTS_PINS:-$root/tor-bundles/transports.json}
+	_ext=
+	case "$1" in windows-*) _ext=.exe ;; esac
+	for _n in obfs4proxy snowflake-client; do
+		_f=$_n$_ext
+		_want=$(jq -r --arg p "$1" --arg f "$_f" '.binaries[$p][$f] // ""' "$_pins")
+		[ -n "$_want" ] || die "refusing $1/$_f: transports.json pins no SHA-256 for it"
+		[ -f "$TOR_BUNDLE_DIR/$_f" ] || die "no $_f in $TOR_BUNDLE_DIR: build the pluggable transports with tor-bundles/transports.sh $1 (make package-linux/package-windows do), or set NOOK_WITHOUT_TRANSPORTS=1"
+		_got=$(sha256 "$TOR_BUNDLE_DIR/$_f")
+		[ "$_want" = "$_got" ] || die "refusing $1/$_f: its SHA-256 is $_got, transports.json says $_want"
+		note "$1/$_f: SHA-256 matches transports.json"
+		PT_FILES="$PT_FILES $_f"
+	done
+	return 0
+}
+
 # update_sums DIR: SHA256SUMS over the packages in DIR (names only, so
 # "sha256sum -c SHA256SUMS" works in a folder of downloads).
 update_sums() {
@@ -206,6 +241,9 @@ bundle_licenses() {
 	echo "== tor $TOR_VERSION (tor-bundles/$1)"
 	if jq -r --arg p "$1" '.platforms[$p].source' "$_m" | grep -q '^built by tor-bundles/build.sh'; then
 		sh "$root/tor-bundles/licenses.sh" "$1" || die "cannot list the licences of the $1 tor bundle"
+		if [ -n "${PT_FILES:-}" ]; then
+			sh "$root/tor-bundles/licenses.sh" --transports "$1" || die "cannot list the licences of the $1 pluggable transports"
+		fi
 	else
 		echo
 		tor_license

@@ -9,7 +9,10 @@
 # /usr/lib/<pkg>/tor-bundles/linux-<arch>/ comes from tor-bundles/ and must
 # match tor-bundles/manifest.json's SHA-256 (else the script refuses); without
 # a bundle the .deb depends on Debian's tor instead, and the tarball's name
-# says "without-tor".
+# says "without-tor". Beside a bundled tor go the pluggable transports
+# (obfs4proxy, snowflake-client) that tor-bundles/transports.sh builds, each
+# with tor-bundles/transports.json's SHA-256 (else the script refuses;
+# NOOK_WITHOUT_TRANSPORTS=1 leaves them out).
 #
 # /usr/bin/<pkg> is a symlink to /usr/lib/<pkg>/<pkg>: the engine looks for
 # tor-bundles/ beside the resolved executable (engine/tor/find.go).
@@ -47,6 +50,7 @@ if [ "${NOOK_WITHOUT_TOR:-}" = 1 ]; then NOOK_REQUIRE_TOR_BUNDLE=; else NOOK_REQ
 bundled=0
 if tor_bundle "$platform"; then
 	bundled=1
+	transports_bundle "$platform"
 else
 	note "no Tor bundle in $TOR_BUNDLE_DIR: the .deb will depend on Debian's tor package instead."
 	note "  To bundle it: tor-bundles/build.sh $platform (builds tor $TOR_VERSION from Debian's sources; make package-linux does)"
@@ -103,6 +107,16 @@ Comment: tor $TOR_VERSION with OpenSSL, libevent and zlib, built statically from
  Debian's source packages by tor-bundles/build.sh (tor-bundles/manifest.json)
 License: BSD-3-clause and Apache-2.0 and Zlib and MIT
 EOF
+		[ -z "$PT_FILES" ] || cat <<EOF
+
+Files: usr/lib/$APP_PKG/tor-bundles/*/obfs4proxy usr/lib/$APP_PKG/tor-bundles/*/snowflake-client
+Copyright: Yawning Angel and others (obfs4proxy); The Tor Project, Inc. and
+ others (snowflake); the authors of the Go modules compiled in. See below.
+Comment: the pluggable transports obfs4proxy (Debian source package) and
+ snowflake-client (Go module proxy), built by tor-bundles/transports.sh
+ (tor-bundles/transports.json); every module's licence is in the notices below
+License: BSD-2-clause and BSD-3-clause and GPL-3 and MIT and Apache-2.0
+EOF
 		bundle_licenses "$platform" | sed 's/^/ /; s/^ $/ ./'
 	fi
 }
@@ -122,6 +136,10 @@ if [ "$bundled" = 1 ]; then
 		cp "$TOR_BUNDLE_DIR/$f" "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/$f"
 	done
 	chmod 755 "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/tor"
+	for f in $PT_FILES; do
+		cp "$TOR_BUNDLE_DIR/$f" "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/$f"
+		chmod 755 "$stage/usr/lib/$APP_PKG/tor-bundles/$platform/$f"
+	done
 fi
 share "$stage/usr/share" "$APP_PKG"
 gzip -9n -c >"$stage/usr/share/doc/$APP_PKG/changelog.gz" <<EOF
@@ -179,7 +197,13 @@ Description: private messenger where everyone is a Tor onion address
  .
  Profiles are encrypted at rest with keys derived from their passwords.
 EOF
-[ "$bundled" = 1 ] && printf ' .\n This package includes tor %s.\n' "$TOR_VERSION" >>"$stage/DEBIAN/control"
+if [ "$bundled" = 1 ]; then
+	if [ -n "$PT_FILES" ]; then
+		printf ' .\n This package includes tor %s and the pluggable transports\n obfs4proxy and snowflake-client (bridges where Tor is blocked).\n' "$TOR_VERSION"
+	else
+		printf ' .\n This package includes tor %s.\n' "$TOR_VERSION"
+	fi >>"$stage/DEBIAN/control"
+fi
 (cd "$stage" && find usr -type f -exec md5sum {} + | sort -k2) >"$stage/DEBIAN/md5sums"
 find "$stage" -type d -exec chmod 755 {} +
 find "$stage/usr/share" -type f -exec chmod 644 {} +

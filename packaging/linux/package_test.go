@@ -78,6 +78,58 @@ func readManifest(t *testing.T) manifest {
 	return m
 }
 
+// transportPins is tor-bundles/transports.json's SHA-256 of each pluggable
+// transport shipped for this platform (obfs4proxy, snowflake-client).
+func transportPins(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "transports.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pins struct {
+		Binaries map[string]map[string]string `json:"binaries"`
+	}
+	if err := json.Unmarshal(b, &pins); err != nil {
+		t.Fatal(err)
+	}
+	m := pins.Binaries[platform()]
+	for _, n := range transports {
+		if m[n] == "" {
+			t.Fatalf("transports.json pins no %s for %s", n, platform())
+		}
+	}
+	return m
+}
+
+// transports are the pluggable transports every package carries beside tor.
+var transports = []string{"obfs4proxy", "snowflake-client"}
+
+// checkTransports checks the pluggable transports in dir (a package's
+// tor-bundles/<platform>/): executable, the pinned SHA-256, and each one
+// starts and prints its version (-version only prints: no network).
+func checkTransports(t *testing.T, dir string) {
+	t.Helper()
+	pins := transportPins(t)
+	for _, n := range transports {
+		p := filepath.Join(dir, n)
+		st, err := os.Stat(p)
+		if err != nil || st.Mode()&0o111 == 0 {
+			t.Errorf("%s: not an executable file (%v)", p, err)
+			continue
+		}
+		if got := fileSHA(t, p); got != pins[n] {
+			t.Errorf("%s: SHA-256 %s, transports.json says %s", p, got, pins[n])
+		}
+		out, err := exec.Command(p, "-version").CombinedOutput()
+		want := map[string]string{"obfs4proxy": "obfs4proxy-0.0.14", "snowflake-client": "snowflake-client 2.11.0"}[n]
+		if err != nil || !strings.HasPrefix(string(out), want) {
+			t.Errorf("%s -version: %v %.200q, want %q", p, err, out, want)
+		} else {
+			t.Logf("%s -version: %s", p, strings.SplitN(string(out), "\n", 2)[0])
+		}
+	}
+}
+
 func fileSHA(t *testing.T, p string) string {
 	t.Helper()
 	f, err := os.Open(p)
@@ -176,6 +228,15 @@ func build(dir string, m manifest) built {
 		return built{log: log.String(), err: fmt.Errorf("tor-bundles/build.sh %s: %w", p, err)}
 	}
 	fmt.Fprintf(&log, "tor-bundles/build.sh %s: %v\n", p, time.Since(start).Round(time.Second))
+	// The pluggable transports beside it (tor-bundles/transports.sh: Go
+	// builds, from Go's build cache after the first time).
+	cmd = exec.CommandContext(ctx, "sh", filepath.Join(root, "tor-bundles/transports.sh"), "--out", filepath.Join(bundles, p), p)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	start = time.Now()
+	if err := cmd.Run(); err != nil {
+		return built{log: log.String(), err: fmt.Errorf("tor-bundles/transports.sh %s: %w", p, err)}
+	}
+	fmt.Fprintf(&log, "tor-bundles/transports.sh %s: %v\n", p, time.Since(start).Round(time.Second))
 	bundled := true
 	dist := filepath.Join(dir, "dist")
 	cmd = exec.CommandContext(ctx, "sh", filepath.Join(root, "packaging/linux/package.sh"))
@@ -298,6 +359,9 @@ func installedFiles(t *testing.T, bundled bool) []string {
 	}
 	if bundled {
 		files = append(files, filepath.Join("/usr/lib", pkgName, "tor-bundles", platform(), "tor"))
+		for _, n := range transports {
+			files = append(files, filepath.Join("/usr/lib", pkgName, "tor-bundles", platform(), n))
+		}
 	}
 	return files
 }
@@ -328,6 +392,10 @@ func checkInstalled(t *testing.T, bundled bool) {
 		out, err := exec.Command(tor, "--version").CombinedOutput()
 		if err != nil || !strings.Contains(string(out), m.TorVersion) {
 			t.Errorf("%s --version: %v %q, want version %s (are its libraries installed?)", tor, err, out, m.TorVersion)
+		}
+		checkTransports(t, filepath.Dir(tor))
+		if lic, err := os.ReadFile("/usr/share/doc/" + pkgName + "/THIRD-PARTY-LICENSES"); err != nil || !bytes.Contains(lic, []byte("== obfs4proxy ")) || !bytes.Contains(lic, []byte("== snowflake-client ")) {
+			t.Errorf("THIRD-PARTY-LICENSES lacks the pluggable transports' licences (%v)", err)
 		}
 	} else if _, err := os.Stat(tor); err == nil {
 		t.Errorf("%s is there although the package was built without a bundle", tor)

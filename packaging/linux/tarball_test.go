@@ -2,6 +2,7 @@ package linuxpkg
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,6 +55,9 @@ func TestTarball(t *testing.T) {
 	}
 	if pk.bundled {
 		want = append(want, "lib/"+pkgName+"/tor-bundles/"+platform()+"/tor")
+		for _, n := range transports {
+			want = append(want, "lib/"+pkgName+"/tor-bundles/"+platform()+"/"+n)
+		}
 	}
 	for _, f := range want {
 		st, err := os.Stat(filepath.Join(prefix, f))
@@ -61,7 +65,7 @@ func TestTarball(t *testing.T) {
 			t.Errorf("after install.sh: %v", err)
 			continue
 		}
-		if (strings.HasPrefix(f, "bin/") || strings.HasSuffix(f, "/tor") || f == "lib/"+pkgName+"/"+pkgName) && st.Mode()&0o111 == 0 {
+		if (strings.HasPrefix(f, "bin/") || strings.Contains(f, "/tor-bundles/") || f == "lib/"+pkgName+"/"+pkgName) && st.Mode()&0o111 == 0 {
 			t.Errorf("%s is not executable", f)
 		}
 	}
@@ -107,8 +111,9 @@ func TestTarball(t *testing.T) {
 }
 
 // TestRefusesTamperedTor: package.sh must refuse a bundled tor whose SHA-256
-// differs from the manifest's, an incomplete bundle, and (when asked for a
-// release) a missing one. It fails before building anything.
+// differs from the manifest's, an incomplete bundle, (when asked for a
+// release) a missing one, and a tor without the pluggable transports or
+// with ones whose SHA-256 differs from transports.json's. It fails before building anything.
 func TestRefusesTamperedTor(t *testing.T) {
 	needTools(t, "dpkg-deb", "jq", "convert", "xz", "sh")
 	tmp := t.TempDir()
@@ -135,6 +140,38 @@ func TestRefusesTamperedTor(t *testing.T) {
 	}
 	if out, err := pkg("NOOK_TOR_BUNDLES="+filepath.Join(tmp, "none"), "NOOK_REQUIRE_TOR_BUNDLE=1"); err == nil || !strings.Contains(out, "no Tor bundle") {
 		t.Errorf("NOOK_REQUIRE_TOR_BUNDLE=1 without a bundle did not fail: %v\n%s", err, out)
+	}
+
+	// A tor the manifest accepts (a copy of the manifest pins the fake
+	// tor's files) with missing, then tampered pluggable transports.
+	m := map[string]any{}
+	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &m)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]string{}
+	for _, f := range readManifest(t).Platforms[platform()].Files {
+		sums[f] = fileSHA(t, filepath.Join(bundles, platform(), f))
+	}
+	m["platforms"].(map[string]any)[platform()].(map[string]any)["sha256"] = sums
+	fake := filepath.Join(tmp, "manifest.json")
+	if b, err = json.Marshal(m); err == nil {
+		err = os.WriteFile(fake, b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := pkg("NOOK_TOR_MANIFEST=" + fake); err == nil || !strings.Contains(out, "no obfs4proxy in") {
+		t.Errorf("a bundle without the pluggable transports was not refused: %v\n%s", err, out)
+	}
+	for _, n := range transports {
+		os.WriteFile(filepath.Join(bundles, platform(), n), []byte("#!/bin/sh\necho not "+n+"\n"), 0o755)
+	}
+	if out, err := pkg("NOOK_TOR_MANIFEST=" + fake); err == nil || !strings.Contains(out, "refusing "+platform()+"/obfs4proxy") || !strings.Contains(out, "transports.json says") {
+		t.Errorf("a tampered obfs4proxy was not refused: %v\n%s", err, out)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dist, "*")); len(m) > 0 {
 		t.Errorf("refused builds left %v", m)
@@ -171,6 +208,9 @@ func TestTarballTor(t *testing.T) {
 	if out, err := exec.Command("file", "-b", torBin).Output(); err == nil && !strings.Contains(string(out), "statically linked") {
 		t.Errorf("the tarball's tor is not static: %s", out)
 	}
+	// The pluggable transports beside it: the pinned bytes, and they run
+	// from the unpacked tarball (static Go programs: any Linux).
+	checkTransports(t, filepath.Dir(torBin))
 
 	mon := tortest.StartMonitor(100 * time.Millisecond)
 	net, err := tortest.Start(ctx, tortest.Options{Logf: t.Logf})

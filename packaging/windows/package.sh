@@ -13,6 +13,10 @@
 # from Debian's source packages (make package-windows runs it). Without them
 # the script refuses, unless NOOK_WITHOUT_TOR=1 asks for an installer
 # without tor (named ...-without-tor-setup.exe; it needs a tor on PATH).
+# obfs4proxy.exe and snowflake-client.exe (the pluggable transports) go
+# beside tor.exe: tor-bundles/transports.sh windows-amd64 builds them (make
+# package-windows runs it), each must have tor-bundles/transports.json's
+# SHA-256 (NOOK_WITHOUT_TRANSPORTS=1 leaves them out).
 #
 # NSIS_COMPRESSOR (zlib, bzip2) replaces the default LZMA, e.g. for tests.
 #
@@ -39,6 +43,7 @@ if [ "${NOOK_WITHOUT_TOR:-}" = 1 ]; then NOOK_REQUIRE_TOR_BUNDLE=; else NOOK_REQ
 bundled=0
 if tor_bundle "$platform"; then
 	bundled=1
+	transports_bundle "$platform"
 else
 	note "WARNING: no Tor bundle in $TOR_BUNDLE_DIR: the installer will NOT include Tor."
 	note "  Build it from source first: tor-bundles/build.sh $platform (make package-windows does)"
@@ -99,6 +104,9 @@ licenses "$stage/THIRD-PARTY-LICENSES.txt" windows amd64 ./app/desktop
 if [ "$bundled" = 1 ]; then
 	mkdir -p "$stage/tor-bundles/$platform"
 	for f in $TOR_FILES; do
+		cp "$TOR_BUNDLE_DIR/$f" "$stage/tor-bundles/$platform/$f"
+	done
+	for f in $PT_FILES; do
 		cp "$TOR_BUNDLE_DIR/$f" "$stage/tor-bundles/$platform/$f"
 	done
 	bundle_licenses "$platform" >>"$stage/THIRD-PARTY-LICENSES.txt"

@@ -75,6 +75,31 @@ func readManifest(t *testing.T) manifest {
 	return m
 }
 
+// transports are the pluggable transports installed beside tor.exe.
+var transports = []string{"obfs4proxy.exe", "snowflake-client.exe"}
+
+// transportPins is tor-bundles/transports.json's SHA-256 of each of them.
+func transportPins(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "transports.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pins struct {
+		Binaries map[string]map[string]string `json:"binaries"`
+	}
+	if err := json.Unmarshal(b, &pins); err != nil {
+		t.Fatal(err)
+	}
+	m := pins.Binaries["windows-amd64"]
+	for _, f := range transports {
+		if m[f] == "" {
+			t.Fatalf("transports.json pins no %s for windows-amd64", f)
+		}
+	}
+	return m
+}
+
 func fileSHA(t *testing.T, p string) string {
 	t.Helper()
 	b, err := os.ReadFile(p)
@@ -300,6 +325,11 @@ func TestWine(t *testing.T) {
 	start := time.Now()
 	out := run(t, ctx, nil, "sh", "tor-bundles/build.sh", "--out", filepath.Join(bundles, platform), platform)
 	t.Logf("tor-bundles/build.sh %s (%v):\n%s", platform, time.Since(start).Round(time.Second), out)
+	// The pluggable transports beside tor.exe (Go cross-builds, cached).
+	start = time.Now()
+	out = run(t, ctx, nil, "sh", "tor-bundles/transports.sh", "--out", filepath.Join(bundles, platform), platform)
+	t.Logf("tor-bundles/transports.sh %s (%v):\n%s", platform, time.Since(start).Round(time.Second), out)
+	pts := transportPins(t)
 	dist := filepath.Join(tmp, "dist")
 	if given := os.Getenv("NOOK_WINDOWS_SETUP"); given != "" {
 		// An installer built before (make package-windows): tried as it is.
@@ -395,6 +425,9 @@ func TestWine(t *testing.T) {
 	for _, f := range m.Platforms[platform].Files {
 		files = append(files, inst+"/tor-bundles/"+platform+"/"+f)
 	}
+	for _, f := range transports {
+		files = append(files, inst+"/tor-bundles/"+platform+"/"+f)
+	}
 	for _, f := range files {
 		if _, err := os.Stat(w.host(f)); err != nil {
 			t.Errorf("after install: %v", err)
@@ -406,11 +439,17 @@ func TestWine(t *testing.T) {
 			t.Errorf("installed %s: SHA-256 %s, the manifest says %s", f, got, want)
 		}
 	}
+	for _, f := range transports {
+		p := w.host(inst + "/tor-bundles/" + platform + "/" + f)
+		if got, want := fileSHA(t, p), pts[f]; got != want {
+			t.Errorf("installed %s: SHA-256 %s, transports.json says %s", f, got, want)
+		}
+	}
 	lic, err := os.ReadFile(w.host(inst + "/THIRD-PARTY-LICENSES.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Nook", "tor " + m.TorVersion, "OpenSSL", "libevent", "zlib", "fyne.io/fyne/v2"} {
+	for _, name := range []string{"Nook", "tor " + m.TorVersion, "OpenSSL", "libevent", "zlib", "fyne.io/fyne/v2", "== obfs4proxy ", "== snowflake-client ", "github.com/pion/webrtc/v4"} {
 		if !bytes.Contains(lic, []byte(name)) {
 			t.Errorf("THIRD-PARTY-LICENSES.txt does not mention %s", name)
 		}
@@ -444,6 +483,25 @@ func TestWine(t *testing.T) {
 		t.Fatalf("tor.exe --version: %v %q, want Tor version %s", err, v, m.TorVersion)
 	}
 	t.Logf("tor.exe --version: %s", strings.TrimSpace(string(v)))
+	// The installed pluggable transports start under wine (-version only
+	// prints).
+	for f, want := range map[string]string{"obfs4proxy.exe": "obfs4proxy-0.0.14", "snowflake-client.exe": "snowflake-client 2.11.0"} {
+		vf := filepath.Join(tmp, f+"-version.txt")
+		o, err := os.Create(vf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := w.cmd(ctx, "wine", win(inst+"/tor-bundles/"+platform+"/"+f), "-version")
+		c.Stdout, c.Stderr = o, o
+		err = c.Run()
+		o.Close()
+		v, _ := os.ReadFile(vf)
+		if err != nil || !strings.Contains(string(v), want) {
+			t.Errorf("%s -version under wine: %v %.300q, want %s", f, err, v, want)
+		} else {
+			t.Logf("%s -version under wine: %s", f, want)
+		}
+	}
 
 	// --- the private Tor network on 127.0.0.1 ---------------------------------
 	start = time.Now()
