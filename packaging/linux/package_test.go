@@ -4,13 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"image/png"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,6 +18,7 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/app/xvfbtest"
+	"github.com/nookchat/nook/packaging/internal/pkgtest"
 )
 
 const (
@@ -29,22 +26,11 @@ const (
 	pkgName = "nook"
 )
 
-var root = func() string {
-	r, err := filepath.Abs("../..")
-	if err != nil {
-		panic(err)
-	}
-	return r
-}()
+var root = pkgtest.Root
 
-// requirePackaging skips, or with NOOK_REQUIRE_PACKAGING=1 fails.
 func requirePackaging(t *testing.T, why string) {
 	t.Helper()
-	msg := "PACKAGING TEST NOT RUN: " + why
-	if os.Getenv("NOOK_REQUIRE_PACKAGING") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	pkgtest.RequirePackaging(t, why)
 }
 
 func needTools(t *testing.T, tools ...string) {
@@ -56,47 +42,13 @@ func needTools(t *testing.T, tools ...string) {
 	}
 }
 
-// manifest is the part of tor-bundles/manifest.json the tests read.
-type manifest struct {
-	TorVersion string `json:"tor_version"`
-	Platforms  map[string]struct {
-		Files  []string          `json:"files"`
-		SHA256 map[string]string `json:"sha256"`
-	} `json:"platforms"`
-}
+type manifest = pkgtest.Manifest
 
 func readManifest(t *testing.T) manifest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
+	m, err := pkgtest.ReadManifest()
 	if err != nil {
 		t.Fatal(err)
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
-		t.Fatal(err)
-	}
-	return m
-}
-
-// transportPins is tor-bundles/transports.json's SHA-256 of each pluggable
-// transport shipped for this platform (obfs4proxy, snowflake-client).
-func transportPins(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "transports.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pins struct {
-		Binaries map[string]map[string]string `json:"binaries"`
-	}
-	if err := json.Unmarshal(b, &pins); err != nil {
-		t.Fatal(err)
-	}
-	m := pins.Binaries[platform()]
-	for _, n := range transports {
-		if m[n] == "" {
-			t.Fatalf("transports.json pins no %s for %s", n, platform())
-		}
 	}
 	return m
 }
@@ -109,7 +61,7 @@ var transports = []string{"obfs4proxy", "snowflake-client"}
 // starts and prints its version (-version only prints: no network).
 func checkTransports(t *testing.T, dir string) {
 	t.Helper()
-	pins := transportPins(t)
+	pins := pkgtest.TransportPins(t, platform(), transports)
 	for _, n := range transports {
 		p := filepath.Join(dir, n)
 		st, err := os.Stat(p)
@@ -117,7 +69,7 @@ func checkTransports(t *testing.T, dir string) {
 			t.Errorf("%s: not an executable file (%v)", p, err)
 			continue
 		}
-		if got := fileSHA(t, p); got != pins[n] {
+		if got := pkgtest.FileSHA(t, p); got != pins[n] {
 			t.Errorf("%s: SHA-256 %s, transports.json says %s", p, got, pins[n])
 		}
 		out, err := exec.Command(p, "-version").CombinedOutput()
@@ -128,20 +80,6 @@ func checkTransports(t *testing.T, dir string) {
 			t.Logf("%s -version: %s", p, strings.SplitN(string(out), "\n", 2)[0])
 		}
 	}
-}
-
-func fileSHA(t *testing.T, p string) string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 func platform() string { return "linux-" + runtime.GOARCH }
@@ -194,11 +132,7 @@ func buildPackages(t *testing.T) built {
 }
 
 func readManifestNoT() manifest {
-	var m manifest
-	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
-	if err == nil {
-		err = json.Unmarshal(b, &m)
-	}
+	m, err := pkgtest.ReadManifest()
 	if err != nil {
 		panic(err)
 	}
@@ -385,7 +319,7 @@ func checkInstalled(t *testing.T, bundled bool) {
 			t.Errorf("bundled tor %s: not an executable file (%v)", tor, err)
 		}
 		m := readManifest(t)
-		if got, want := fileSHA(t, tor), m.Platforms[platform()].SHA256["tor"]; got != want {
+		if got, want := pkgtest.FileSHA(t, tor), m.Platforms[platform()].SHA256["tor"]; got != want {
 			t.Errorf("installed tor's SHA-256 is %s, the manifest says %s", got, want)
 		}
 		// "tor --version" only prints; it opens no connection.

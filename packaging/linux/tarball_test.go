@@ -12,6 +12,7 @@ import (
 
 	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
+	"github.com/nookchat/nook/packaging/internal/pkgtest"
 )
 
 // TestTarball unpacks the .tar.xz, installs it for a user whose home is a
@@ -154,7 +155,7 @@ func TestRefusesTamperedTor(t *testing.T) {
 	}
 	sums := map[string]string{}
 	for _, f := range readManifest(t).Platforms[platform()].Files {
-		sums[f] = fileSHA(t, filepath.Join(bundles, platform(), f))
+		sums[f] = pkgtest.FileSHA(t, filepath.Join(bundles, platform(), f))
 	}
 	m["platforms"].(map[string]any)[platform()].(map[string]any)["sha256"] = sums
 	fake := filepath.Join(tmp, "manifest.json")
@@ -202,7 +203,7 @@ func TestTarballTor(t *testing.T) {
 	run(t, ctx, nil, "tar", "-xJf", tarball, "-C", tmp)
 	dir := glob1(t, filepath.Join(tmp, pkgName+"-*"))
 	torBin := filepath.Join(dir, "lib", pkgName, "tor-bundles", platform(), "tor")
-	if got, want := fileSHA(t, torBin), readManifest(t).Platforms[platform()].SHA256["tor"]; got != want {
+	if got, want := pkgtest.FileSHA(t, torBin), readManifest(t).Platforms[platform()].SHA256["tor"]; got != want {
 		t.Fatalf("the tarball's tor has SHA-256 %s, the manifest says %s", got, want)
 	}
 	if out, err := exec.Command("file", "-b", torBin).Output(); err == nil && !strings.Contains(string(out), "statically linked") {

@@ -6,9 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +24,7 @@ import (
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
 	"github.com/nookchat/nook/engine/tor/tortest"
+	"github.com/nookchat/nook/packaging/internal/pkgtest"
 )
 
 const (
@@ -35,41 +33,19 @@ const (
 	platform = "windows-amd64"
 )
 
-var root = func() string {
-	r, err := filepath.Abs("../..")
-	if err != nil {
-		panic(err)
-	}
-	return r
-}()
+var root = pkgtest.Root
 
-// requirePackaging skips, or with NOOK_REQUIRE_PACKAGING=1 fails.
 func requirePackaging(t *testing.T, why string) {
 	t.Helper()
-	msg := "PACKAGING TEST NOT RUN: " + why
-	if os.Getenv("NOOK_REQUIRE_PACKAGING") == "1" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
+	pkgtest.RequirePackaging(t, why)
 }
 
-// manifest is the part of tor-bundles/manifest.json the test reads.
-type manifest struct {
-	TorVersion string `json:"tor_version"`
-	Platforms  map[string]struct {
-		Files  []string          `json:"files"`
-		SHA256 map[string]string `json:"sha256"`
-	} `json:"platforms"`
-}
+type manifest = pkgtest.Manifest
 
 func readManifest(t *testing.T) manifest {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "manifest.json"))
+	m, err := pkgtest.ReadManifest()
 	if err != nil {
-		t.Fatal(err)
-	}
-	var m manifest
-	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
 	return m
@@ -77,38 +53,6 @@ func readManifest(t *testing.T) manifest {
 
 // transports are the pluggable transports installed beside tor.exe.
 var transports = []string{"obfs4proxy.exe", "snowflake-client.exe"}
-
-// transportPins is tor-bundles/transports.json's SHA-256 of each of them.
-func transportPins(t *testing.T) map[string]string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, "tor-bundles", "transports.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pins struct {
-		Binaries map[string]map[string]string `json:"binaries"`
-	}
-	if err := json.Unmarshal(b, &pins); err != nil {
-		t.Fatal(err)
-	}
-	m := pins.Binaries["windows-amd64"]
-	for _, f := range transports {
-		if m[f] == "" {
-			t.Fatalf("transports.json pins no %s for windows-amd64", f)
-		}
-	}
-	return m
-}
-
-func fileSHA(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
-}
 
 // run runs a host command and returns its output; it fails the test on error.
 func run(t *testing.T, ctx context.Context, env []string, name string, args ...string) string {
@@ -329,7 +273,7 @@ func TestWine(t *testing.T) {
 	start = time.Now()
 	out = run(t, ctx, nil, "sh", "tor-bundles/transports.sh", "--out", filepath.Join(bundles, platform), platform)
 	t.Logf("tor-bundles/transports.sh %s (%v):\n%s", platform, time.Since(start).Round(time.Second), out)
-	pts := transportPins(t)
+	pts := pkgtest.TransportPins(t, platform, transports)
 	dist := filepath.Join(tmp, "dist")
 	if given := os.Getenv("NOOK_WINDOWS_SETUP"); given != "" {
 		// An installer built before (make package-windows): tried as it is.
@@ -435,13 +379,13 @@ func TestWine(t *testing.T) {
 	}
 	for _, f := range m.Platforms[platform].Files {
 		p := w.host(inst + "/tor-bundles/" + platform + "/" + f)
-		if got, want := fileSHA(t, p), m.Platforms[platform].SHA256[f]; got != want {
+		if got, want := pkgtest.FileSHA(t, p), m.Platforms[platform].SHA256[f]; got != want {
 			t.Errorf("installed %s: SHA-256 %s, the manifest says %s", f, got, want)
 		}
 	}
 	for _, f := range transports {
 		p := w.host(inst + "/tor-bundles/" + platform + "/" + f)
-		if got, want := fileSHA(t, p), pts[f]; got != want {
+		if got, want := pkgtest.FileSHA(t, p), pts[f]; got != want {
 			t.Errorf("installed %s: SHA-256 %s, transports.json says %s", f, got, want)
 		}
 	}
