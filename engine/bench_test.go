@@ -158,9 +158,10 @@ func BenchmarkUnlockToList(b *testing.B) {
 // (skipped with -short).
 //
 // A session reads at most 200 records a second after a burst of 1000
-// (peer's recordRate, against floods): back-to-back sends would measure
-// that limit once the burst is spent, so the benchmark leaves sendPause
-// between messages, outside the timer, as a person writing does.
+// (peer's recordRate and recordBurst, against floods): back-to-back sends
+// would measure that limit once the burst is spent, so after every
+// sendBurst messages the benchmark waits, outside the timer, until the
+// sessions' buckets are full again.
 func BenchmarkSendRTT(b *testing.B) {
 	b.Run("loopback", func(b *testing.B) {
 		dir := loopback.NewMemoryDirectory()
@@ -175,9 +176,13 @@ func BenchmarkSendRTT(b *testing.B) {
 	})
 }
 
-// sendPause is the pause between two messages of BenchmarkSendRTT: one
-// record's worth of the sessions' read rate (200 records a second).
-const sendPause = 5 * time.Millisecond
+// BenchmarkSendRTT sends sendBurst messages back to back (half a
+// session's burst of 1000 records), then waits sendRefill for the
+// sessions' buckets (200 records a second) to fill again.
+const (
+	sendBurst  = 500
+	sendRefill = sendBurst * time.Second / 200
+)
 
 // benchTorTransport starts a tor of the private network as a transport,
 // ready to publish and dial.
@@ -226,9 +231,11 @@ func benchSendRTT(b *testing.B, trA, trB transport.Transport, timeout time.Durat
 
 	var rtts []time.Duration
 	for b.Loop() {
-		b.StopTimer()
-		time.Sleep(sendPause)
-		b.StartTimer()
+		if len(rtts) > 0 && len(rtts)%sendBurst == 0 {
+			b.StopTimer()
+			time.Sleep(sendRefill)
+			b.StartTimer()
+		}
 		start := time.Now()
 		m, err := alice.SendMessage(to, "how are you?")
 		if err != nil {
