@@ -256,12 +256,14 @@ func TestTorSettingsVersion1(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte(`{"version": 9}`), 0o600)
-	if s, err := New(Config{DataDir: dir}).LoadTorSettings(); err == nil || s.Mode != ModeAuto {
-		t.Errorf("a newer version: %+v, %v; want an error and ModeAuto", s, err)
+	if s, err := New(Config{DataDir: dir}).LoadTorSettings(); !errors.Is(err, ErrTorSettingsNewer) || s.Mode != ModeAuto {
+		t.Errorf("a newer version: %+v, %v; want ErrTorSettingsNewer and ModeAuto", s, err)
 	}
-	os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte("{broken"), 0o600)
-	if _, err := New(Config{DataDir: dir}).LoadTorSettings(); err == nil {
-		t.Error("a damaged settings file was read without error")
+	for _, damaged := range []string{"{broken", `{"version": 2, "mode": "carrier-pigeon"}`} {
+		os.WriteFile(filepath.Join(dir, "tor-settings.json"), []byte(damaged), 0o600)
+		if s, err := New(Config{DataDir: dir}).LoadTorSettings(); !errors.Is(err, ErrTorSettingsDamaged) || s.Mode != ModeAuto {
+			t.Errorf("the settings file %s: %+v, %v; want ErrTorSettingsDamaged and ModeAuto", damaged, s, err)
+		}
 	}
 }
 

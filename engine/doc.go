@@ -61,7 +61,9 @@
 // a hosted server's counters ServerStats. The sentinels a screen tells
 // apart are re-exported here (ErrWrongPassword, ErrDiskFull, ...), with
 // the limits it checks before calling (MaxNameLen, CheckDisplayName,
-// MaxImageBytes).
+// MaxImageBytes). Only Config, which the program's main fills once,
+// holds settings of the subpackages (the transport, Tor, key derivation,
+// the hosted server); a frontend's tests take theirs from enginetest.
 //
 // Explain is the one place that turns an error into what a person reads:
 // a plain sentence and what to do, never a package prefix or internals

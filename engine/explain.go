@@ -100,6 +100,9 @@ var explanations = []explanation{
 	{ErrNotOwnInvite, "This is not one of your own invites.", ""},
 	{ErrNotHosting, "No group server is running in this app.", ""},
 	{ErrNotStarted, "Nook is not connected to the network yet.", "Wait until it is connected, then try again."},
+	{ErrDisplayName, "This name is not allowed.", "A name can have at most 64 characters, and no control, text-direction or invisible characters."},
+	{ErrTorSettingsNewer, "The network settings were saved by a newer version of Nook.", "Update Nook, or save new settings here."},
+	{ErrTorSettingsDamaged, "The saved network settings are damaged.", "Choose the settings again and save them."},
 	{ErrNoBridges, "No bridge lines were given.", "Paste the bridge lines you were given, or choose Automatic."},
 	{ErrBridgeLine, "A bridge line is not valid.", "Copy bridge lines exactly as you got them, one per line."},
 

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nookchat/nook/engine/groupclient"
@@ -54,10 +56,19 @@ const (
 	GroupInvitePrefix = invite.PrefixGroup
 )
 
+// ErrDisplayName is wrapped by the errors of CheckDisplayName, and of
+// CreateProfile and SetDisplayName for a name CheckDisplayName refuses.
+var ErrDisplayName = errors.New("display name is not allowed")
+
 // CheckDisplayName reports why name cannot be a display name, or nil: at
 // most MaxNameLen characters, and none of the characters
-// model.BadNameChar reports.
-func CheckDisplayName(name string) error { return protocol.CheckDisplayName(name) }
+// model.BadNameChar reports. Its error wraps ErrDisplayName.
+func CheckDisplayName(name string) error {
+	if err := protocol.CheckDisplayName(name); err != nil {
+		return fmt.Errorf("%w: %w", ErrDisplayName, err)
+	}
+	return nil
+}
 
 // ParseAddress reads an onion address as typed or pasted (with or without
 // ".onion", in any case, with spaces around it) and returns the

@@ -8,7 +8,6 @@ import (
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
-	"github.com/nookchat/nook/engine/protocol"
 )
 
 // ErrEmptyPassword is returned by ChangePassword for an empty new
@@ -44,8 +43,8 @@ func (e *Engine) CreateProfile(ctx context.Context, displayName, password string
 	if err := e.checkCanUnlock(); err != nil {
 		return ProfileInfo{}, err
 	}
-	if err := protocol.CheckDisplayName(displayName); err != nil {
-		return ProfileInfo{}, fmt.Errorf("display name: %w", err)
+	if err := CheckDisplayName(displayName); err != nil {
+		return ProfileInfo{}, err
 	}
 	p, err := profile.Create(e.profilesDir(), displayName, password, e.cfg.Profile)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
 )
 
@@ -85,8 +84,8 @@ func (e *Engine) SetDisplayName(name string) error {
 	if err != nil {
 		return err
 	}
-	if err := protocol.CheckDisplayName(name); err != nil {
-		return fmt.Errorf("display name: %w", err)
+	if err := CheckDisplayName(name); err != nil {
+		return err
 	}
 	return op.prof.SetDisplayName(name)
 }

@@ -70,10 +70,10 @@ func (e *Engine) LoadTorSettings() (TorSettings, error) {
 	}
 	s = TorSettings{}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("tor settings file is damaged: %w", err)
+		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("%w: %w", ErrTorSettingsDamaged, err)
 	}
 	if s.Version > TorSettingsVersion {
-		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("tor settings were saved by a newer Nook (version %d)", s.Version)
+		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("%w (version %d)", ErrTorSettingsNewer, s.Version)
 	}
 	if s.Version < 2 && s.Mode == "" && len(clean(s.Bridges)) > 0 {
 		s.Mode = ModeCustom
@@ -83,7 +83,7 @@ func (e *Engine) LoadTorSettings() (TorSettings, error) {
 	}
 	s.Version = TorSettingsVersion
 	if !s.Mode.valid() {
-		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("tor settings have an unknown way to connect %q", s.Mode)
+		return TorSettings{Version: TorSettingsVersion, Mode: ModeAuto}, fmt.Errorf("%w: unknown way to connect %q", ErrTorSettingsDamaged, s.Mode)
 	}
 	return s, nil
 }
@@ -140,6 +140,16 @@ func CheckBridgeLine(line string) (string, error) {
 
 // ErrNoBridges is returned for ModeCustom without a bridge line.
 var ErrNoBridges = errors.New("no bridge lines were given")
+
+// ErrTorSettingsNewer is returned (wrapped, with the version) by
+// LoadTorSettings for settings a newer Nook saved; it returns the default
+// settings with it.
+var ErrTorSettingsNewer = errors.New("tor settings were saved by a newer Nook")
+
+// ErrTorSettingsDamaged is returned (wrapped, with what is wrong) by
+// LoadTorSettings for a settings file it cannot read; it returns the
+// default settings with it.
+var ErrTorSettingsDamaged = errors.New("tor settings file is damaged")
 
 // torSettingsFor returns the tor settings of one way to connect. It finds
 // the transport program the bridges need (an *tor.Error with a hint when
