@@ -133,6 +133,9 @@ func (e *Engine) DeleteContact(addr identity.Address, deleteHistory bool) error 
 		if err := op.st.DeleteConversation(model.ConversationID(addr)); err != nil {
 			return fmt.Errorf("delete conversation: %w", err)
 		}
+		if err := op.sweepFiles(); err != nil {
+			return fmt.Errorf("delete the conversation's files: %w", err)
+		}
 	}
 	return nil
 }

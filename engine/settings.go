@@ -30,6 +30,10 @@ type Settings struct {
 	// background (its window not focused) this many minutes; 0: never. One
 	// of AutoLockChoices.
 	AutoLockMinutes int `json:"auto_lock_minutes"`
+	// FileLimitMiB is the largest file accepted from a contact, in MiB; a
+	// larger offer is refused and the contact told the limit. 0: the
+	// default, 2048 (2 GiB).
+	FileLimitMiB int `json:"file_limit_mib"`
 }
 
 // AutoLockChoices are the allowed AutoLockMinutes values.
@@ -68,6 +72,9 @@ func (e *Engine) SetSettings(s Settings) error {
 	}
 	if !slices.Contains(AutoLockChoices, s.AutoLockMinutes) {
 		return fmt.Errorf("automatic lock after %d minutes is not one of the choices", s.AutoLockMinutes)
+	}
+	if s.FileLimitMiB < 0 || s.FileLimitMiB > 1<<20 {
+		return fmt.Errorf("file size limit %d MiB is out of range (0 to 1048576)", s.FileLimitMiB)
 	}
 	if err := op.st.PutSettingJSON(settingsKey, s); err != nil {
 		return err

@@ -7,109 +7,18 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
-	"image/jpeg"
 	"image/png"
 	"testing"
+
+	"github.com/nookchat/nook/engine/files/filestest"
 )
 
-// Distinctive bytes of the metadata a test photo carries.
-var (
-	gpsLat    = []byte{0, 0, 0, 52, 0, 0, 0, 1, 0, 0, 0x1d, 0x4c, 0, 0, 0, 100, 0, 0, 0x27, 0x0f, 0, 0, 0x03, 0xe8} // 52° 75.00' 9.999"
-	serial    = "SN-4471-QXJ-CAMERA"
-	cameraMdl = "Modelname-Zeiss-77"
-	xmpText   = "<x:xmpmeta><exif:GPSLatitude>52,45.0N</exif:GPSLatitude></x:xmpmeta>"
-	comment   = "Comment-Dorfstrasse-12"
-)
-
-// exifBlock builds a big-endian TIFF structure: IFD0 with Model, the
-// orientation, a body serial number and a pointer to a GPS IFD holding a
-// latitude.
-func exifBlock(orientation uint16) []byte {
-	be := binary.BigEndian
-	var t []byte
-	t = append(t, "MM"...)
-	t = be.AppendUint16(t, 42)
-	t = be.AppendUint32(t, 8)
-	// IFD0 at 8: 4 entries (12 bytes each), next-IFD 0.
-	const n0 = 4
-	dataOff := uint32(8 + 2 + n0*12 + 4)
-	model := append([]byte(cameraMdl), 0)
-	ser := append([]byte(serial), 0)
-	gpsIFD := dataOff + uint32(len(model)) + uint32(len(ser))
-	t = be.AppendUint16(t, n0)
-	entry := func(tag, typ uint16, count, value uint32) {
-		t = be.AppendUint16(t, tag)
-		t = be.AppendUint16(t, typ)
-		t = be.AppendUint32(t, count)
-		t = be.AppendUint32(t, value)
-	}
-	entry(0x0110, 2, uint32(len(model)), dataOff)                  // Model
-	entry(0x0112, 3, 1, uint32(orientation)<<16)                   // Orientation (SHORT, left-justified)
-	entry(0xa431, 2, uint32(len(ser)), dataOff+uint32(len(model))) // BodySerialNumber
-	entry(0x8825, 4, 1, gpsIFD)                                    // GPS IFD pointer
-	t = be.AppendUint32(t, 0)
-	t = append(t, model...)
-	t = append(t, ser...)
-	// GPS IFD: LatitudeRef "N", Latitude 3 rationals.
-	latOff := gpsIFD + 2 + 2*12 + 4
-	t = be.AppendUint16(t, 2)
-	entry(0x0001, 2, 2, uint32('N')<<24)
-	entry(0x0002, 5, 3, latOff)
-	t = be.AppendUint32(t, 0)
-	t = append(t, gpsLat...)
-	return t
-}
-
-func segment(marker byte, data []byte) []byte {
-	b := []byte{0xff, marker}
-	b = binary.BigEndian.AppendUint16(b, uint16(len(data)+2))
-	return append(b, data...)
-}
-
-// photo returns a w×h JPEG with EXIF (GPS, model, serial, orientation),
-// XMP and a comment inserted after its start marker.
-func photo(t testing.TB, w, h int, orientation uint16) []byte {
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			img.Set(x, y, color.RGBA{uint8(x * 255 / w), uint8(y * 255 / h), 0x80, 0xff})
-		}
-	}
-	// A red top-left corner, to follow the orientation.
-	for y := range min(h, 8) {
-		for x := range min(w, 8) {
-			img.Set(x, y, color.RGBA{0xff, 0, 0, 0xff})
-		}
-	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 95}); err != nil {
-		t.Fatal(err)
-	}
-	b := buf.Bytes()
-	var out []byte
-	out = append(out, b[:2]...)
-	out = append(out, segment(0xe1, append([]byte("Exif\x00\x00"), exifBlock(orientation)...))...)
-	out = append(out, segment(0xe1, append([]byte("http://ns.adobe.com/xap/1.0/\x00"), xmpText...))...)
-	out = append(out, segment(0xfe, []byte(comment))...)
-	out = append(out, b[2:]...)
-	return out
-}
-
-// needles are the metadata bytes no stripped picture may hold.
-func needles() map[string][]byte {
-	return map[string][]byte{
-		"GPS latitude": gpsLat, "serial": []byte(serial), "model": []byte(cameraMdl),
-		"XMP": []byte("xmpmeta"), "Exif": []byte("Exif"), "comment": []byte(comment),
-		"adobe": []byte("ns.adobe.com"),
-	}
-}
-
-// TestStripJPEGGPS makes a JPEG with GPS, serial-number, XMP and comment
+// TestStripJPEGGPS makes a JPEG with GPS, filestest.Serial-number, XMP and comment
 // metadata and checks that none of it survives StripMetadata, and that the
 // picture does.
 func TestStripJPEGGPS(t *testing.T) {
-	in := photo(t, 64, 48, 1)
-	for what, n := range needles() {
+	in := filestest.Photo(t, 64, 48, 1)
+	for what, n := range filestest.Metadata() {
 		if !bytes.Contains(in, n) {
 			t.Fatalf("the test photo lacks its %s", what)
 		}
@@ -121,7 +30,7 @@ func TestStripJPEGGPS(t *testing.T) {
 	if err != nil || typ != "image/jpeg" {
 		t.Fatalf("StripMetadata: %q, %v", typ, err)
 	}
-	for what, n := range needles() {
+	for what, n := range filestest.Metadata() {
 		if bytes.Contains(out, n) {
 			t.Errorf("%s survived stripping", what)
 		}
@@ -154,7 +63,7 @@ func appMarkers(b []byte) []byte {
 // TestStripOrientation: orientation 6 (turn 90° clockwise) is applied to
 // the pixels, since the tag is gone.
 func TestStripOrientation(t *testing.T) {
-	in := photo(t, 40, 20, 6)
+	in := filestest.Photo(t, 40, 20, 6)
 	if o := jpegOrientation(in); o != 6 {
 		t.Fatalf("orientation %d, want 6", o)
 	}
@@ -198,8 +107,8 @@ func TestStripPNGText(t *testing.T) {
 	// Insert a tEXt and an eXIf chunk after IHDR (8 + 25 bytes).
 	var in []byte
 	in = append(in, b[:33]...)
-	in = append(in, pngChunk("tEXt", []byte("Author\x00"+serial))...)
-	in = append(in, pngChunk("eXIf", exifBlock(1))...)
+	in = append(in, pngChunk("tEXt", []byte("Author\x00"+filestest.Serial))...)
+	in = append(in, pngChunk("eXIf", filestest.EXIF(1))...)
 	in = append(in, b[33:]...)
 	if _, err := DecodePicture(in); err != nil {
 		t.Fatalf("test PNG does not decode: %v", err)
@@ -208,7 +117,7 @@ func TestStripPNGText(t *testing.T) {
 	if err != nil || typ != "image/png" {
 		t.Fatal(typ, err)
 	}
-	for what, n := range needles() {
+	for what, n := range filestest.Metadata() {
 		if bytes.Contains(out, n) {
 			t.Errorf("%s survived stripping", what)
 		}
@@ -264,7 +173,7 @@ func TestNotPictures(t *testing.T) {
 			t.Errorf("StripMetadata(%q) succeeded", b)
 		}
 	}
-	if MediaType([]byte("%PDF-1.4")) != "application/pdf" || MediaType([]byte("zz")) != "application/octet-stream" || MediaType(photo(t, 4, 4, 1)) != "image/jpeg" {
+	if MediaType([]byte("%PDF-1.4")) != "application/pdf" || MediaType([]byte("zz")) != "application/octet-stream" || MediaType(filestest.Photo(t, 4, 4, 1)) != "image/jpeg" {
 		t.Fatal("MediaType")
 	}
 	// GIF is shown (thumbnail) but not re-encoded.
@@ -279,8 +188,8 @@ func TestNotPictures(t *testing.T) {
 }
 
 func FuzzPicture(f *testing.F) {
-	f.Add(photo(f, 16, 8, 6))
-	f.Add(photo(f, 3, 3, 9))
+	f.Add(filestest.Photo(f, 16, 8, 6))
+	f.Add(filestest.Photo(f, 3, 3, 9))
 	var buf bytes.Buffer
 	png.Encode(&buf, image.NewPaletted(image.Rect(0, 0, 5, 5), color.Palette{color.Black, color.White}))
 	f.Add(buf.Bytes())

@@ -79,6 +79,8 @@ var (
 	ErrEmptyMessage = errors.New("message is empty")
 	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("peer manager is closed")
+
+	errNoFiles = errors.New("file transfers are off")
 )
 
 // Config holds what a Manager needs. Identity, Store and Transport are
@@ -133,6 +135,8 @@ type Config struct {
 	// Logger receives diagnostics; never message text, names or keys
 	// (default: discard).
 	Logger *slog.Logger
+	// Files carries file transfers (nil: offers are ignored).
+	Files Files
 }
 
 // ProofCheck is what CheckProof found.
@@ -196,6 +200,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.Emit == nil {
 		cfg.Emit = func(model.Event) {}
+	}
+	if cfg.Files == nil {
+		cfg.Files = noFiles{}
 	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = 5 * time.Second

@@ -1,0 +1,336 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nookchat/nook/engine/files"
+	"github.com/nookchat/nook/engine/files/filestest"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// contacts makes a and b accepted contacts of each other (b uses a's
+// in-person invite).
+func contacts(a, b *testEngine) {
+	b.acceptInviteOf(a)
+	a.waitContact(b.self(), model.ContactAccepted)
+	b.waitContact(a.self(), model.ContactAccepted)
+}
+
+// waitFile waits until te's transfer of id is in state and returns it.
+func (te *testEngine) waitFile(conv model.ConversationID, id model.MessageID, state model.FileState) model.FileTransfer {
+	te.t.Helper()
+	var f model.FileTransfer
+	te.waitUntil("file "+state.String(), step, func() bool {
+		var err error
+		f, err = te.File(conv, id)
+		return err == nil && f.State == state
+	})
+	return f
+}
+
+// waitProgress waits until te has stored (or sent) some but not all of
+// the file id.
+func (te *testEngine) waitProgress(conv model.ConversationID, id model.MessageID) model.FileTransfer {
+	te.t.Helper()
+	var f model.FileTransfer
+	te.waitUntil("part of the file", step, func() bool {
+		var err error
+		f, err = te.File(conv, id)
+		return err == nil && f.Done > 0
+	})
+	if f.Done >= f.Size {
+		te.t.Fatalf("the whole file arrived before the test could interrupt it")
+	}
+	return f
+}
+
+// writeFile writes a test file of n bytes: random bytes with a marker
+// every 4 KiB, so that no part of it compresses and the marker can be
+// searched for on disk.
+func writeFile(t *testing.T, dir, name, marker string, n int) (string, []byte) {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	for off := 0; off+len(marker) <= n; off += 4096 {
+		copy(b[off:], marker)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, b
+}
+
+// TestFileTransfer: Alice sends Bob a photo with GPS tags and a 1.5 MB
+// document; Bob accepts both, each arrives whole and verified, the photo
+// without any of its metadata, and both save out under their names. Then
+// neither profile folder holds the files' bytes or names once locked.
+func TestFileTransfer(t *testing.T) {
+	alice, bob, _, _ := twoProfiles(t)
+	contacts(alice, bob)
+	toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	src := t.TempDir()
+
+	photoPath := filepath.Join(src, "Holiday-Zanzibar-Beach.jpg")
+	photo := filestest.Photo(t, 96, 64, 1)
+	if err := os.WriteFile(photoPath, photo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const marker = "PLAINTEXT-MARKER-Quokka-Umbrella-8871"
+	docPath, doc := writeFile(t, src, "Leaked-Memo-Ostrich-Report.pdf", marker, 1_500_000)
+
+	pm, err := alice.SendFile(toBob, photoPath, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dm, err := alice.SendFile(toBob, docPath, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pm.Kind != model.KindFile || pm.Body != "Holiday-Zanzibar-Beach.jpg" {
+		t.Fatalf("photo message %+v", pm)
+	}
+	offer := bob.waitFile(toAlice, dm.ID, model.FileOffered)
+	if offer.Name != "Leaked-Memo-Ostrich-Report.pdf" || offer.Size != int64(len(doc)) || offer.SHA256 != sha256.Sum256(doc) || offer.Outgoing {
+		t.Fatalf("offer as Bob sees it: %+v", offer)
+	}
+	if got, err := bob.Message(toAlice, dm.ID); err != nil || got.Kind != model.KindFile {
+		t.Fatalf("Bob's file message: %+v, %v", got, err)
+	}
+	if _, err := bob.SaveFile(toAlice, dm.ID, t.TempDir()); err == nil {
+		t.Fatal("a file not yet received was saved")
+	}
+	for _, id := range []model.MessageID{pm.ID, dm.ID} {
+		if _, err := bob.AcceptFile(toAlice, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []model.MessageID{pm.ID, dm.ID} {
+		bob.waitFile(toAlice, id, model.FileComplete)
+		alice.waitFile(toBob, id, model.FileComplete)
+	}
+
+	out := t.TempDir()
+	got := func(id model.MessageID, want string) []byte {
+		path, err := bob.SaveFile(toAlice, id, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(path) != want {
+			t.Fatalf("saved as %s, want %s", path, want)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if b := got(dm.ID, "Leaked-Memo-Ostrich-Report.pdf"); !bytes.Equal(b, doc) {
+		t.Fatal("the document arrived changed")
+	}
+	// Saving again never replaces the first copy.
+	if b := got(dm.ID, "Leaked-Memo-Ostrich-Report (2).pdf"); !bytes.Equal(b, doc) {
+		t.Fatal("the second copy differs")
+	}
+	received := got(pm.ID, "Holiday-Zanzibar-Beach.jpg")
+	for what, n := range filestest.Metadata() {
+		if bytes.Contains(received, n) {
+			t.Errorf("the photo's %s arrived", what)
+		}
+	}
+	if img, err := files.DecodePicture(received); err != nil || img.Bounds().Dx() != 96 {
+		t.Fatalf("received photo: %v", err)
+	}
+	if th, err := bob.FileThumbnail(toAlice, pm.ID); err != nil || th.Bounds().Dx() != 96 {
+		t.Fatalf("thumbnail: %v", err)
+	}
+	list, err := bob.Files(toAlice)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("Bob's files: %d, %v", len(list), err)
+	}
+
+	// Nothing of the files is readable in either profile folder.
+	for _, te := range []*testEngine{alice, bob} {
+		if err := te.Lock(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	needles := map[string][]byte{
+		"marker": []byte(marker), "document name": []byte("Ostrich-Report"), "photo name": []byte("Zanzibar"),
+		"document bytes": doc[100:164], "photo bytes": received[len(received)/2 : len(received)/2+64],
+	}
+	scanned := 0
+	for _, te := range []*testEngine{alice, bob} {
+		filepath.WalkDir(te.dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned++
+			for what, n := range needles {
+				if bytes.Contains(b, n) {
+					t.Errorf("%s found in %s", what, path)
+				}
+			}
+			return nil
+		})
+	}
+	if scanned < 8 {
+		t.Fatalf("scanned only %d files", scanned)
+	}
+}
+
+// TestFileTooLarge: Bob's limit is 1 MiB; Alice's 2 MiB file is refused
+// without a byte of it moving, and Alice is told the limit.
+func TestFileTooLarge(t *testing.T) {
+	alice, bob, _, _ := twoProfiles(t)
+	contacts(alice, bob)
+	s, err := bob.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.FileLimitMiB = 1
+	if err := bob.SetSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := writeFile(t, t.TempDir(), "big.bin", "x", 2<<20)
+	m, err := alice.SendFile(model.ConversationID(bob.self()), path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := alice.waitFile(model.ConversationID(bob.self()), m.ID, model.FileTooLarge)
+	if !f.ByContact || f.Limit != 1<<20 {
+		t.Fatalf("Alice sees %+v", f)
+	}
+	g := bob.waitFile(model.ConversationID(alice.self()), m.ID, model.FileTooLarge)
+	if g.ByContact || g.Done != 0 {
+		t.Fatalf("Bob sees %+v", g)
+	}
+	if _, err := bob.AcceptFile(model.ConversationID(alice.self()), m.ID); err == nil {
+		t.Fatal("a refused file was accepted")
+	}
+}
+
+// TestFileCancel: Bob declines one file, Alice cancels another before Bob
+// answers, and Bob cancels a third while it arrives; each side sees who
+// stopped it, and Bob keeps no part of any.
+func TestFileCancel(t *testing.T) {
+	alice, bob, _, _ := twoProfiles(t)
+	contacts(alice, bob)
+	toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	dir := t.TempDir()
+	send := func(name string, n int) model.MessageID {
+		path, _ := writeFile(t, dir, name, "m", n)
+		m, err := alice.SendFile(toBob, path, SendFileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bob.waitFile(toAlice, m.ID, model.FileOffered)
+		return m.ID
+	}
+
+	declined := send("declined.bin", 10_000)
+	if _, err := bob.DeclineFile(toAlice, declined); err != nil {
+		t.Fatal(err)
+	}
+	if f := alice.waitFile(toBob, declined, model.FileDeclined); !f.ByContact {
+		t.Fatalf("Alice sees %+v", f)
+	}
+
+	withdrawn := send("withdrawn.bin", 10_000)
+	if _, err := alice.CancelFile(toBob, withdrawn); err != nil {
+		t.Fatal(err)
+	}
+	if f := bob.waitFile(toAlice, withdrawn, model.FileCancelled); !f.ByContact {
+		t.Fatalf("Bob sees %+v", f)
+	}
+	if _, err := bob.AcceptFile(toAlice, withdrawn); err == nil {
+		t.Fatal("a withdrawn file was accepted")
+	}
+
+	big := send("big.bin", 24<<20)
+	if _, err := bob.AcceptFile(toAlice, big); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitProgress(toAlice, big)
+	f, err := bob.CancelFile(toAlice, big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.State != model.FileCancelled || f.ByContact || f.Done != 0 {
+		t.Fatalf("Bob after cancelling: %+v", f)
+	}
+	if g := alice.waitFile(toBob, big, model.FileCancelled); !g.ByContact {
+		t.Fatalf("Alice sees %+v", g)
+	}
+	if _, err := bob.SaveFile(toAlice, big, t.TempDir()); err == nil {
+		t.Fatal("a cancelled file was saved")
+	}
+}
+
+// TestFileResume: a transfer interrupted by closing the receiver's engine,
+// then the sender's (each reopens its real Badger profile), resumes where
+// it stopped and arrives whole and verified.
+func TestFileResume(t *testing.T) {
+	for _, who := range []string{"receiver", "sender"} {
+		t.Run(who, func(t *testing.T) {
+			ctx := context.Background()
+			dirNet := loopback.NewMemoryDirectory()
+			aliceDir, bobDir := t.TempDir(), t.TempDir()
+			alice := newTestEngine(t, aliceDir, loopback.New(dirNet))
+			bob := newTestEngine(t, bobDir, loopback.New(dirNet))
+			alice.createProfile("Alice", "a")
+			bob.createProfile("Bob", "b")
+			contacts(alice, bob)
+			toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+			path, data := writeFile(t, t.TempDir(), "resume.bin", "r", 24<<20)
+			m, err := alice.SendFile(toBob, path, SendFileOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bob.waitFile(toAlice, m.ID, model.FileOffered)
+			if _, err := bob.AcceptFile(toAlice, m.ID); err != nil {
+				t.Fatal(err)
+			}
+			restart := func(te **testEngine, dir, pw string) {
+				(*te).Close()
+				*te = newTestEngine(t, dir, loopback.New(dirNet))
+				if _, err := (*te).UnlockAny(ctx, pw); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := bob.waitProgress(toAlice, m.ID)
+			if who == "receiver" {
+				restart(&bob, bobDir, "b")
+			} else {
+				restart(&alice, aliceDir, "a")
+			}
+			after, err := bob.File(toAlice, m.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if after.State != model.FileTransferring || after.Done < before.Done {
+				t.Fatalf("after the restart: %+v (before %d bytes)", after, before.Done)
+			}
+			bob.waitFile(toAlice, m.ID, model.FileComplete)
+			alice.waitFile(toBob, m.ID, model.FileComplete)
+			var buf bytes.Buffer
+			op, _ := bob.current()
+			if _, err := op.files.WriteTo(toAlice, m.ID, &buf); err != nil || !bytes.Equal(buf.Bytes(), data) {
+				t.Fatalf("resumed file differs (%v)", err)
+			}
+			t.Logf("%s restarted after %d of %d bytes; %d stored when it reopened", who, before.Done, len(data), after.Done)
+		})
+	}
+}
