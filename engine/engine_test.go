@@ -33,7 +33,7 @@ const step = 15 * time.Second
 // derivation, and a subscription that records its events.
 type testEngine struct {
 	*Engine
-	t      *testing.T
+	t      testing.TB
 	dir    string
 	tr     transport.Transport
 	events <-chan model.Event
@@ -41,7 +41,7 @@ type testEngine struct {
 	seen   []model.Event
 }
 
-func newTestEngine(t *testing.T, dir string, tr transport.Transport) *testEngine {
+func newTestEngine(t testing.TB, dir string, tr transport.Transport) *testEngine {
 	t.Helper()
 	e := New(Config{
 		DataDir:     dir,

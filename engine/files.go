@@ -50,6 +50,17 @@ func (op *openProfile) fileLimit() int64 {
 	return transfer.DefaultMaxSize
 }
 
+// autoAccept accepts a picture up to the size set in the settings from a
+// verified contact.
+func (op *openProfile) autoAccept(conv model.ConversationID, o *protocol.FileOffer) bool {
+	kib := op.settings().AutoAcceptPicturesKiB
+	if kib <= 0 || o.Size > uint64(kib)<<10 || !strings.HasPrefix(o.MediaType, "image/") {
+		return false
+	}
+	c, err := op.st.GetContact(string(conv))
+	return err == nil && c.State == model.ContactAccepted && c.Verified
+}
+
 // SendFile offers the file at path in a one-to-one conversation: it is
 // copied into the profile (a picture stripped of its metadata unless
 // opts.KeepMetadata), and its message is queued like a text. The contact

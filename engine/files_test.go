@@ -6,13 +6,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/nookchat/nook/engine/files"
 	"github.com/nookchat/nook/engine/files/filestest"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -24,14 +28,19 @@ func contacts(a, b *testEngine) {
 	b.waitContact(a.self(), model.ContactAccepted)
 }
 
-// waitFile waits until te's transfer of id is in state and returns it.
+// waitFile waits until te's transfer of id is in state, with its message
+// stored, and returns it.
 func (te *testEngine) waitFile(conv model.ConversationID, id model.MessageID, state model.FileState) model.FileTransfer {
 	te.t.Helper()
 	var f model.FileTransfer
 	te.waitUntil("file "+state.String(), step, func() bool {
 		var err error
 		f, err = te.File(conv, id)
-		return err == nil && f.State == state
+		if err != nil || f.State != state {
+			return false
+		}
+		_, err = te.Message(conv, id)
+		return err == nil
 	})
 	return f
 }
@@ -50,6 +59,92 @@ func (te *testEngine) waitProgress(conv model.ConversationID, id model.MessageID
 		te.t.Fatalf("the whole file arrived before the test could interrupt it")
 	}
 	return f
+}
+
+// gate is a transport whose connections stop writing once a budget of
+// bytes is spent, until the gate opens: a transfer held in the middle,
+// without timing.
+type gate struct {
+	transport.Transport
+	mu     sync.Mutex
+	budget int64 // bytes still allowed; negative: no limit
+	opened chan struct{}
+}
+
+func newGate(tr transport.Transport) *gate {
+	return &gate{Transport: tr, budget: -1, opened: make(chan struct{})}
+}
+
+// hold lets n more bytes through, then holds every write until open.
+func (g *gate) hold(n int64) {
+	g.mu.Lock()
+	g.budget = n
+	g.mu.Unlock()
+}
+
+func (g *gate) open() {
+	g.mu.Lock()
+	g.budget = -1
+	g.mu.Unlock()
+	close(g.opened)
+}
+
+func (g *gate) Listen(ctx context.Context, id *identity.Identity) (net.Listener, error) {
+	ln, err := g.Transport.Listen(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return gatedListener{ln, g}, nil
+}
+
+func (g *gate) Dial(ctx context.Context, addr identity.Address) (net.Conn, error) {
+	c, err := g.Transport.Dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	return &gatedConn{Conn: c, g: g, closed: make(chan struct{})}, nil
+}
+
+type gatedListener struct {
+	net.Listener
+	g *gate
+}
+
+func (l gatedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &gatedConn{Conn: c, g: l.g, closed: make(chan struct{})}, nil
+}
+
+type gatedConn struct {
+	net.Conn
+	g      *gate
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (c *gatedConn) Write(p []byte) (int, error) {
+	c.g.mu.Lock()
+	free := c.g.budget < 0 || c.g.budget >= int64(len(p))
+	if free && c.g.budget >= 0 {
+		c.g.budget -= int64(len(p))
+	}
+	c.g.mu.Unlock()
+	if !free {
+		select {
+		case <-c.g.opened:
+		case <-c.closed:
+			return 0, net.ErrClosed
+		}
+	}
+	return c.Conn.Write(p)
+}
+
+func (c *gatedConn) Close() error {
+	c.once.Do(func() { close(c.closed) })
+	return c.Conn.Close()
 }
 
 // writeFile writes a test file of n bytes: random bytes with a marker
@@ -226,7 +321,12 @@ func TestFileTooLarge(t *testing.T) {
 // answers, and Bob cancels a third while it arrives; each side sees who
 // stopped it, and Bob keeps no part of any.
 func TestFileCancel(t *testing.T) {
-	alice, bob, _, _ := twoProfiles(t)
+	dirNet := loopback.NewMemoryDirectory()
+	g := newGate(loopback.New(dirNet))
+	alice := newTestEngine(t, t.TempDir(), g)
+	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
 	contacts(alice, bob)
 	toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
 	dir := t.TempDir()
@@ -259,7 +359,9 @@ func TestFileCancel(t *testing.T) {
 		t.Fatal("a withdrawn file was accepted")
 	}
 
-	big := send("big.bin", 24<<20)
+	big := send("big.bin", 8<<20)
+	g.hold(3 << 20) // Alice stops writing after 3 MB of it
+	defer g.open()
 	if _, err := bob.AcceptFile(toAlice, big); err != nil {
 		t.Fatal(err)
 	}
@@ -288,18 +390,20 @@ func TestFileResume(t *testing.T) {
 			ctx := context.Background()
 			dirNet := loopback.NewMemoryDirectory()
 			aliceDir, bobDir := t.TempDir(), t.TempDir()
-			alice := newTestEngine(t, aliceDir, loopback.New(dirNet))
+			g := newGate(loopback.New(dirNet))
+			alice := newTestEngine(t, aliceDir, g)
 			bob := newTestEngine(t, bobDir, loopback.New(dirNet))
 			alice.createProfile("Alice", "a")
 			bob.createProfile("Bob", "b")
 			contacts(alice, bob)
 			toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
-			path, data := writeFile(t, t.TempDir(), "resume.bin", "r", 24<<20)
+			path, data := writeFile(t, t.TempDir(), "resume.bin", "r", 8<<20)
 			m, err := alice.SendFile(toBob, path, SendFileOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			bob.waitFile(toAlice, m.ID, model.FileOffered)
+			g.hold(3 << 20) // Alice stops writing after 3 MB of it
 			if _, err := bob.AcceptFile(toAlice, m.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -314,8 +418,9 @@ func TestFileResume(t *testing.T) {
 			if who == "receiver" {
 				restart(&bob, bobDir, "b")
 			} else {
-				restart(&alice, aliceDir, "a")
+				restart(&alice, aliceDir, "a") // on an open transport
 			}
+			g.open()
 			after, err := bob.File(toAlice, m.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -333,4 +438,37 @@ func TestFileResume(t *testing.T) {
 			t.Logf("%s restarted after %d of %d bytes; %d stored when it reopened", who, before.Done, len(data), after.Done)
 		})
 	}
+}
+
+// TestFileAutoAccept: a picture under the setting (2 MiB by default) from
+// a verified contact arrives without asking; a document, or a picture
+// from a contact not verified, waits to be accepted.
+func TestFileAutoAccept(t *testing.T) {
+	alice, bob, _, _ := twoProfiles(t)
+	contacts(alice, bob) // Alice verified Bob in person; Bob has not verified Alice
+	toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	dir := t.TempDir()
+	photoPath := filepath.Join(dir, "p.jpg")
+	if err := os.WriteFile(photoPath, filestest.Photo(t, 32, 32, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	docPath, _ := writeFile(t, dir, "d.bin", "d", 5000)
+
+	fromBob, err := bob.SendFile(toAlice, photoPath, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFile(toBob, fromBob.ID, model.FileComplete)
+	bob.waitFile(toAlice, fromBob.ID, model.FileComplete)
+
+	docFromBob, err := bob.SendFile(toAlice, docPath, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromAlice, err := alice.SendFile(toBob, photoPath, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFile(toBob, docFromBob.ID, model.FileOffered)
+	bob.waitFile(toAlice, fromAlice.ID, model.FileOffered)
 }

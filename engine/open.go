@@ -69,10 +69,11 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		return nil, fmt.Errorf("update verified contacts: %w", err)
 	}
 	op.files = transfer.New(transfer.Config{
-		Store:   st,
-		Dir:     p.Info().Dir,
-		Emit:    op.onPeerEvent,
-		MaxSize: op.fileLimit,
+		Store:      st,
+		Dir:        p.Info().Dir,
+		Emit:       op.onPeerEvent,
+		MaxSize:    op.fileLimit,
+		AutoAccept: op.autoAccept,
 		Wake: func(conv model.ConversationID) {
 			if addr, err := contactOf(conv); err == nil && op.peers != nil {
 				op.peers.Wake(addr)

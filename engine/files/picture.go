@@ -51,14 +51,17 @@ type pictureFormat struct {
 	config    func(io.Reader) (image.Config, error)
 	decode    func(io.Reader) (image.Image, error)
 	check     func(b []byte, cfg image.Config) error
-	strip     bool // StripMetadata re-encodes it
+	// stripAs is the media type StripMetadata encodes it as: its own for
+	// JPEG and PNG, PNG (the first frame) for GIF and WebP, which can
+	// carry EXIF, XMP and comments too.
+	stripAs string
 }
 
 var pictureFormats = []pictureFormat{
-	{"image/png", prefix("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, nil, true},
-	{"image/jpeg", prefix("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, nil, true},
-	{"image/gif", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, nil, false},
-	{"image/webp", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, checkWebP, false},
+	{"image/png", prefix("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, nil, "image/png"},
+	{"image/jpeg", prefix("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, nil, "image/jpeg"},
+	{"image/gif", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, nil, "image/png"},
+	{"image/webp", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, checkWebP, "image/png"},
 }
 
 func prefix(magic string) func([]byte) bool {
@@ -216,27 +219,26 @@ func checkWebP(b []byte, cfg image.Config) error {
 	return nil
 }
 
-// StripMetadata returns a JPEG or PNG picture encoded again from its
-// pixels alone, and its media type: EXIF (GPS position, camera and lens
+// StripMetadata returns a picture encoded again from its pixels alone,
+// and the media type of the result: EXIF (GPS position, camera and lens
 // serial numbers, times), XMP, IPTC, ICC profiles, comments, PNG text
 // chunks and embedded thumbnails are not carried over, because the
-// encoders write none. A JPEG's EXIF orientation is applied to the pixels
-// first. Other formats give ErrNotPicture (the caller sends them
-// unchanged or refuses); limits and damage as DecodePicture.
+// encoders write none. A JPEG stays a JPEG (quality JPEGQuality, its EXIF
+// orientation applied to the pixels first), a PNG a PNG; a GIF or WebP
+// becomes a PNG of its first frame. Anything else is ErrNotPicture (the
+// caller sends it unchanged or refuses); limits and damage as
+// DecodePicture.
 func StripMetadata(b []byte) ([]byte, string, error) {
 	f, _, err := pictureConfig(b)
 	if err != nil {
 		return nil, "", err
-	}
-	if !f.strip {
-		return nil, "", fmt.Errorf("%w: %s pictures are not re-encoded", ErrNotPicture, f.mediaType)
 	}
 	img, err := decodeChecked(f, b)
 	if err != nil {
 		return nil, "", err
 	}
 	var out bytes.Buffer
-	if f.mediaType == "image/jpeg" {
+	if f.stripAs == "image/jpeg" {
 		img = orient(img, jpegOrientation(b))
 		err = jpeg.Encode(&out, img, &jpeg.Options{Quality: JPEGQuality})
 	} else {
@@ -245,7 +247,7 @@ func StripMetadata(b []byte) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("%w: encoding: %w", ErrBadPicture, err)
 	}
-	return out.Bytes(), f.mediaType, nil
+	return out.Bytes(), f.stripAs, nil
 }
 
 // Thumbnail decodes a picture within the limits and scales it to at most

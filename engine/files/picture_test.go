@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/png"
 	"testing"
 
@@ -168,7 +169,7 @@ func TestDecompressionBomb(t *testing.T) {
 }
 
 func TestNotPictures(t *testing.T) {
-	for _, b := range [][]byte{nil, []byte("%PDF-1.7 ..."), []byte("hello"), []byte("GIF89a")} {
+	for _, b := range [][]byte{nil, []byte("%PDF-1.7 ..."), []byte("hello"), []byte("GIF89a"), []byte("BM\x00\x00")} {
 		if _, _, err := StripMetadata(b); err == nil {
 			t.Errorf("StripMetadata(%q) succeeded", b)
 		}
@@ -176,7 +177,6 @@ func TestNotPictures(t *testing.T) {
 	if MediaType([]byte("%PDF-1.4")) != "application/pdf" || MediaType([]byte("zz")) != "application/octet-stream" || MediaType(filestest.Photo(t, 4, 4, 1)) != "image/jpeg" {
 		t.Fatal("MediaType")
 	}
-	// GIF is shown (thumbnail) but not re-encoded.
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 500, 100))); err != nil {
 		t.Fatal(err)
@@ -214,4 +214,33 @@ func FuzzPicture(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestStripGIFComment: a GIF can carry a comment (and XMP in an
+// application extension); stripping sends it as a PNG of its pixels.
+func TestStripGIFComment(t *testing.T) {
+	var buf bytes.Buffer
+	pal := image.NewPaletted(image.Rect(0, 0, 6, 4), color.Palette{color.Black, color.White})
+	if err := gif.Encode(&buf, pal, nil); err != nil {
+		t.Fatal(err)
+	}
+	b := buf.Bytes()
+	// A comment extension (0x21 0xfe, sub-blocks, 0) before the trailer.
+	ext := append([]byte{0x21, 0xfe, byte(len(filestest.Comment))}, filestest.Comment...)
+	ext = append(ext, 0)
+	in := append(append(bytes.Clone(b[:len(b)-1]), ext...), 0x3b)
+	if _, err := DecodePicture(in); err != nil {
+		t.Fatalf("the test GIF does not decode: %v", err)
+	}
+	out, typ, err := StripMetadata(in)
+	if err != nil || typ != "image/png" {
+		t.Fatalf("StripMetadata: %q, %v", typ, err)
+	}
+	if bytes.Contains(out, []byte(filestest.Comment)) {
+		t.Fatal("the GIF comment survived")
+	}
+	img, err := DecodePicture(out)
+	if err != nil || img.Bounds().Dx() != 6 || img.Bounds().Dy() != 4 {
+		t.Fatalf("stripped GIF: %v", err)
+	}
 }

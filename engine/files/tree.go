@@ -78,6 +78,74 @@ func Proof(leaves []Hash, i int) []Hash {
 	return path
 }
 
+// Tree holds every node of a chunk tree that proofs need, so that each
+// Proof costs O(log n) instead of rehashing subtrees: the perfect,
+// aligned subtrees level by level, and the subtrees along the right edge
+// (those of other sizes), computed once.
+type Tree struct {
+	n      int
+	levels [][]Hash // levels[j][i]: root of leaves [i·2^j, (i+1)·2^j)
+	edge   map[int]Hash
+}
+
+// NewTree builds the tree over leaves (at least one).
+func NewTree(leaves []Hash) *Tree {
+	t := &Tree{n: len(leaves), levels: [][]Hash{leaves}, edge: map[int]Hash{}}
+	for cur := leaves; len(cur) > 1; {
+		next := make([]Hash, len(cur)/2)
+		for i := range next {
+			next[i] = node(cur[2*i], cur[2*i+1])
+		}
+		t.levels = append(t.levels, next)
+		cur = next
+	}
+	return t
+}
+
+// rootOf returns the root of leaves [a, b): a perfect aligned subtree
+// from the levels, a right-edge one (b = n) computed once.
+func (t *Tree) rootOf(a, b int) Hash {
+	if size := b - a; size&(size-1) == 0 {
+		j := bits.TrailingZeros(uint(size))
+		return t.levels[j][a>>j]
+	}
+	if h, ok := t.edge[a]; ok && b == t.n {
+		return h
+	}
+	k := split(b - a)
+	h := node(t.rootOf(a, a+k), t.rootOf(a+k, b))
+	if b == t.n {
+		t.edge[a] = h
+	}
+	return h
+}
+
+// Root returns the tree's root.
+func (t *Tree) Root() Hash { return t.rootOf(0, t.n) }
+
+// Proof returns the audit path of leaf i, as Proof does.
+func (t *Tree) Proof(i int) []Hash {
+	if i < 0 || i >= t.n {
+		return nil
+	}
+	var path []Hash
+	a, b := 0, t.n
+	for b-a > 1 {
+		k := split(b - a)
+		if i < a+k {
+			path = append(path, t.rootOf(a+k, b))
+			b = a + k
+		} else {
+			path = append(path, t.rootOf(a, a+k))
+			a += k
+		}
+	}
+	for x, y := 0, len(path)-1; x < y; x, y = x+1, y-1 {
+		path[x], path[y] = path[y], path[x]
+	}
+	return path
+}
+
 // VerifyChunk checks that chunk is chunk i of a tree of n leaves with the
 // given root, by its audit path. It returns ErrProof if not.
 func VerifyChunk(root Hash, n, i int, chunk []byte, path []Hash) error {

@@ -10,8 +10,9 @@ import (
 // engine/files/transfer implements it; docs/files.md).
 type Files interface {
 	// Offered records a file the contact of conv offers, before its
-	// message is stored (an offer written again changes nothing).
-	Offered(conv model.ConversationID, r *protocol.FileOffer) error
+	// message is stored (an offer written again changes nothing); the
+	// Manager calls announce, if not nil, once the message is stored.
+	Offered(conv model.ConversationID, r *protocol.FileOffer) (announce func(), err error)
 	// Offer returns the record that carries an outgoing file message.
 	Offer(msg model.Message) (protocol.Record, error)
 	// Session starts the file side of a session; send writes a record
@@ -31,8 +32,10 @@ type FileSession interface {
 // noFiles refuses file offers: a Manager without Config.Files.
 type noFiles struct{}
 
-func (noFiles) Offered(model.ConversationID, *protocol.FileOffer) error { return errNoFiles }
-func (noFiles) Offer(model.Message) (protocol.Record, error)            { return nil, errNoFiles }
+func (noFiles) Offered(model.ConversationID, *protocol.FileOffer) (func(), error) {
+	return nil, errNoFiles
+}
+func (noFiles) Offer(model.Message) (protocol.Record, error) { return nil, errNoFiles }
 func (noFiles) Session(model.ConversationID, func(protocol.Record) error) FileSession {
 	return noFileSession{}
 }
@@ -62,14 +65,18 @@ func (st *session) onFileOffer(r *protocol.FileOffer) error {
 	if err != nil || c.State != model.ContactAccepted {
 		return nil
 	}
-	if err := m.cfg.Files.Offered(model.ConversationID(st.l.addr), r); err != nil {
-		if err == errNoFiles {
-			return nil
-		}
+	announce, err := m.cfg.Files.Offered(model.ConversationID(st.l.addr), r)
+	if err == errNoFiles {
+		return nil
+	}
+	if err != nil {
 		return err
 	}
 	if err := st.receive(model.Message{ID: r.ID, Kind: model.KindFile, Sent: r.Sent, Body: r.Name, Disappear: r.Disappear}); err != nil {
 		return err
+	}
+	if announce != nil {
+		announce()
 	}
 	return st.files.Sync()
 }

@@ -213,8 +213,13 @@ func New(cfg Config) *Manager {
 	if cfg.Handshake == nil {
 		// A session whose other end vanished (its tor died) is noticed:
 		// each side writes a keepalive frame after 30 s of silence and
-		// gives up on a session that sent nothing for 2 minutes.
-		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute}}
+		// gives up on a session that sent nothing for 2 minutes. A frame
+		// that cannot be written for 2 minutes ends the session too: the
+		// session's loop and a file transfer's sender both write, and if
+		// both sides' writes stalled on each other (two-way transfers
+		// over Tor's small stream windows), the session is dialled again
+		// and the transfers resume (docs/files.md §4).
+		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute}}
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 2 * time.Minute

@@ -135,7 +135,11 @@ func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended 
 			ended <- err
 			return
 		}
-		if !bucket.wait(done) {
+		// File chunks are not paced: the receiver asks for each of them
+		// (at most a window at a time) and drops the rest unread, so a
+		// flood of them costs no more than their frames; pacing them
+		// would cap a transfer at recordRate chunks a second.
+		if _, chunk := r.(*protocol.FileChunk); !chunk && !bucket.wait(done) {
 			return
 		}
 		select {

@@ -5,6 +5,7 @@ import (
 	"encoding"
 	"errors"
 	"fmt"
+	"hash"
 	"sync"
 
 	"github.com/nookchat/nook/engine/files"
@@ -29,8 +30,10 @@ type Session struct {
 	conv model.ConversationID
 	send func(protocol.Record) error
 	// want is, per incoming transfer asked for in this session, the
-	// first chunk not yet requested.
+	// first chunk not yet requested; rx its chunks checked and not yet
+	// stored.
 	want map[model.MessageID]uint32
+	rx   map[model.MessageID]*incoming
 
 	reqs chan protocol.FileRequest
 	done chan struct{}
@@ -41,18 +44,23 @@ type Session struct {
 // Session starts the file side of a session with the contact of conv;
 // send writes a record to it (safe for concurrent use).
 func (t *Transfers) Session(conv model.ConversationID, send func(protocol.Record) error) *Session {
-	s := &Session{t: t, conv: conv, send: send, want: map[model.MessageID]uint32{},
+	s := &Session{t: t, conv: conv, send: send, want: map[model.MessageID]uint32{}, rx: map[model.MessageID]*incoming{},
 		reqs: make(chan protocol.FileRequest, maxQueuedRequests), done: make(chan struct{})}
 	s.wg.Add(1)
 	go s.pump()
 	return s
 }
 
-// Close stops the session's sender goroutine and waits for it. The
-// session's connection must be closed first (a send in progress returns).
+// Close stops the session's sender goroutine and waits for it, and
+// stores the chunks received and not yet stored. The session's
+// connection must be closed first (a send in progress returns); Close is
+// called from the session's goroutine, after its last Handle.
 func (s *Session) Close() {
-	s.once.Do(func() { close(s.done) })
-	s.wg.Wait()
+	s.once.Do(func() {
+		close(s.done)
+		s.wg.Wait()
+		s.flush()
+	})
 }
 
 // Sync writes what waits for the contact: stops and completions made
@@ -193,7 +201,7 @@ func (s *Session) onRequest(q *protocol.FileRequest) error {
 // pump sends the requested chunks, in order, until Close.
 func (s *Session) pump() {
 	defer s.wg.Done()
-	leaves := map[model.MessageID][]files.Hash{}
+	trees := map[model.MessageID]*files.Tree{}
 	for {
 		var q protocol.FileRequest
 		select {
@@ -205,16 +213,18 @@ func (s *Session) pump() {
 		if err != nil || r.State != model.FileTransferring {
 			continue
 		}
-		ls, ok := leaves[q.ID]
+		tree, ok := trees[q.ID]
 		if !ok {
-			if ls, err = s.t.leaves(r); err != nil {
+			ls, err := s.t.leaves(r)
+			if err != nil {
 				s.t.cfg.Logger.Warn("reading a file's tree failed", "err", err)
 				if s.send(&protocol.FileStop{ID: q.ID, Reason: protocol.StopUnavailable}) != nil {
 					return
 				}
 				continue
 			}
-			leaves[q.ID] = ls
+			tree = files.NewTree(ls)
+			trees[q.ID] = tree
 		}
 		for i := q.First; i < q.First+uint32(q.Count); i++ {
 			select {
@@ -228,7 +238,11 @@ func (s *Session) pump() {
 					break
 				}
 			}
-			c, err := s.t.b.Get(chunkKey(r.Key, i))
+			v, err := s.t.b.Get(chunkKey(r.Key, i))
+			var c []byte
+			if err == nil {
+				c, err = chunkData(v, r.chunkLen(i))
+			}
 			if err != nil {
 				s.t.cfg.Logger.Warn("reading a file's chunk failed", "err", err)
 				if s.send(&protocol.FileStop{ID: q.ID, Reason: protocol.StopUnavailable}) != nil {
@@ -236,7 +250,7 @@ func (s *Session) pump() {
 				}
 				break
 			}
-			proof := files.Proof(ls, int(i))
+			proof := tree.Proof(int(i))
 			p := make([][32]byte, len(proof))
 			copy(p, proof)
 			if s.send(&protocol.FileChunk{ID: q.ID, Index: i, Proof: p, Data: c}) != nil {
@@ -270,104 +284,176 @@ func (t *Transfers) leaves(r *record) ([]files.Hash, error) {
 	return out, nil
 }
 
-// onChunk checks and stores the next chunk of an accepted incoming file
-// (docs/files.md §5), then asks for more or finishes.
+// incoming is a received file's state within a session: the record as
+// last stored, the running SHA-256 and the verified chunks not yet
+// stored (at most batch: they are written in one transaction, so a crash
+// loses at most those, which are asked for again).
+type incoming struct {
+	r   *record
+	h   hash.Hash
+	buf [][]byte
+}
+
+// next is the index of the chunk expected next.
+func (in *incoming) next() uint32 { return in.r.Have + uint32(len(in.buf)) }
+
+// incoming returns the session's state of an accepted incoming file, or
+// nil if it is not one.
+func (s *Session) incoming(id model.MessageID) (*incoming, error) {
+	if in := s.rx[id]; in != nil {
+		return in, nil
+	}
+	r, err := s.t.get(s.conv, id)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if r.Outgoing || r.State != model.FileTransferring {
+		return nil, nil
+	}
+	h := sha256.New()
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(r.HashState); err != nil {
+		return nil, fmt.Errorf("file transfer: %w", errCorrupt)
+	}
+	in := &incoming{r: r, h: h}
+	s.rx[id] = in
+	return in, nil
+}
+
+// onChunk checks the next chunk of an accepted incoming file
+// (docs/files.md §5), stores the chunks checked so far every batch
+// chunks, then asks for more or finishes.
 func (s *Session) onChunk(c *protocol.FileChunk) error {
 	want, asked := s.want[c.ID]
 	if !asked || c.Index >= want {
 		return nil // not requested in this session: dropped
 	}
-	var (
-		finished bool
-		failed   bool
-		problem  string
-	)
-	t := s.t
-	t.mu.Lock()
-	r, err := t.get(s.conv, c.ID)
-	if err != nil || r.Outgoing || r.State != model.FileTransferring || c.Index != r.Have {
-		t.mu.Unlock()
-		if err != nil && !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		return nil // stale (cancelled, or already stored): dropped
+	in, err := s.incoming(c.ID)
+	if err != nil || in == nil || c.Index != in.next() {
+		return err // stale (cancelled, or already stored): dropped
 	}
-	h := sha256.New()
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(r.HashState); err != nil {
-		t.mu.Unlock()
-		return fmt.Errorf("file transfer: %w", errCorrupt)
-	}
+	r := in.r
 	proof := make([]files.Hash, len(c.Proof))
 	copy(proof, c.Proof)
 	if len(c.Data) != r.chunkLen(c.Index) || files.VerifyChunk(r.Root, int(r.chunks()), int(c.Index), c.Data, proof) != nil {
-		failed = true
-	} else {
-		h.Write(c.Data)
-		r.Have++
-		if r.Have == r.chunks() {
-			var sum [32]byte
-			if h.Sum(sum[:0]); sum != r.SHA256 {
-				failed = true
-			} else {
-				finished = true
-				r.State, r.Pending, r.HashState = model.FileComplete, pendDone, nil
-			}
-		}
-		if !failed && !finished {
-			if r.HashState, err = h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
-				t.mu.Unlock()
-				return err
-			}
+		return s.fail(c.ID)
+	}
+	in.h.Write(c.Data)
+	in.buf = append(in.buf, c.Data)
+	last := in.next() == r.chunks()
+	if last {
+		var sum [32]byte
+		if in.h.Sum(sum[:0]); sum != r.SHA256 {
+			return s.fail(c.ID)
 		}
 	}
-	if failed {
-		r.State, r.Pending, r.Reason = model.FileFailed, pendStop, protocol.StopFailed
-		t.dropPartial(r)
-		if err := t.b.Put(recordKey(s.conv, c.ID), encodeRecord(r)); err != nil {
-			t.mu.Unlock()
+	if len(in.buf) == batch || last {
+		if err := s.store(c.ID, in, last); err != nil {
 			return err
 		}
-	} else {
-		err = t.b.Update(func(tx *store.BucketTx) error {
-			if err := tx.Put(chunkKey(r.Key, c.Index), c.Data); err != nil {
-				return err
-			}
-			return tx.Put(recordKey(s.conv, c.ID), encodeRecord(r))
-		})
-		if err != nil {
-			t.mu.Unlock()
-			if errors.Is(err, store.ErrDiskFull) {
-				// Paused: asked again at the next session, once there is room.
-				delete(s.want, c.ID)
-				problem = "Not enough disk space: the transfer continues when space is freed."
-				t.emit(s.conv, c.ID, r, problem)
-				return nil
-			}
-			return err
+		if s.rx[c.ID] == nil {
+			return nil // stopped meanwhile, or paused
 		}
 	}
-	t.mu.Unlock()
-	switch {
-	case failed:
+	if last {
 		delete(s.want, c.ID)
-		t.emit(s.conv, c.ID, r, "")
-		if err := s.send(&protocol.FileStop{ID: c.ID, Reason: protocol.StopFailed}); err != nil {
-			return err
-		}
-		return s.clearPending(c.ID)
-	case finished:
-		delete(s.want, c.ID)
-		t.progress(s.conv, c.ID, r, true)
+		delete(s.rx, c.ID)
 		if err := s.send(&protocol.FileDone{ID: c.ID}); err != nil {
 			return err
 		}
 		return s.clearPending(c.ID)
 	}
-	t.progress(s.conv, c.ID, r, false)
-	if s.want[c.ID]-r.Have <= window-batch {
+	if s.want[c.ID]-in.next() <= window-batch {
 		return s.request(c.ID, r, batch)
 	}
 	return nil
+}
+
+// store writes the checked chunks of in with the progress that counts
+// them, in one transaction; done marks the file complete. A transfer
+// stopped meanwhile (cancelled from this side) keeps its stop: the
+// chunks are dropped.
+func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
+	t := s.t
+	t.mu.Lock()
+	r, err := t.get(s.conv, id)
+	if err != nil || r.State != model.FileTransferring || r.Have != in.r.Have {
+		t.mu.Unlock()
+		delete(s.rx, id)
+		delete(s.want, id)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	first := r.Have
+	r.Have += uint32(len(in.buf))
+	if done {
+		r.State, r.Pending, r.HashState = model.FileComplete, pendDone, nil
+	} else if r.HashState, err = in.h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
+		t.mu.Unlock()
+		return err
+	}
+	err = t.b.Update(func(tx *store.BucketTx) error {
+		for j, c := range in.buf {
+			if err := tx.Put(chunkKey(r.Key, first+uint32(j)), chunkValue(c)); err != nil {
+				return err
+			}
+		}
+		return tx.Put(recordKey(s.conv, id), encodeRecord(r))
+	})
+	t.mu.Unlock()
+	if errors.Is(err, store.ErrDiskFull) {
+		// Paused: asked again from what is stored at the next session,
+		// once there is room.
+		delete(s.rx, id)
+		delete(s.want, id)
+		t.emit(s.conv, id, in.r, "Not enough disk space: the transfer continues when space is freed.")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	in.r, in.buf = r, nil
+	t.progress(s.conv, id, r, done)
+	return nil
+}
+
+// flush stores what the session checked and holds of every incoming
+// file: the session ended.
+func (s *Session) flush() {
+	for id, in := range s.rx {
+		if len(in.buf) == 0 {
+			continue
+		}
+		if err := s.store(id, in, false); err != nil {
+			s.t.cfg.Logger.Warn("storing a file's last chunks failed", "err", err)
+		}
+	}
+}
+
+// fail ends an incoming transfer whose data did not match its offer:
+// nothing of it is kept, and the sender is told.
+func (s *Session) fail(id model.MessageID) error {
+	delete(s.rx, id)
+	delete(s.want, id)
+	_, err := s.t.change(s.conv, id, func(r *record) (bool, error) {
+		if r.State != model.FileTransferring {
+			return false, nil
+		}
+		r.State, r.Pending, r.Reason = model.FileFailed, pendStop, protocol.StopFailed
+		s.t.dropPartial(r)
+		return true, nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := s.send(&protocol.FileStop{ID: id, Reason: protocol.StopFailed}); err != nil {
+		return err
+	}
+	return s.clearPending(id)
 }
 
 // onStop ends a transfer the contact stopped.
@@ -392,6 +478,7 @@ func (s *Session) onStop(q *protocol.FileStop) error {
 		return true, nil
 	})
 	delete(s.want, q.ID)
+	delete(s.rx, q.ID)
 	if errors.Is(err, ErrNotFound) {
 		return nil
 	}

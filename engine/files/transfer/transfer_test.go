@@ -130,7 +130,7 @@ func TestTransferBetweenSessions(t *testing.T) {
 	alice, _ := newTransfers(t, protocol.MinChunkSize, 0)
 	bob, bobEv := newTransfers(t, 0, 0)
 	f := importFile(t, alice, 100*1024+17) // 101 chunks of 1 KiB, the last 17 bytes
-	if err := bob.Offered(conv, f.offer); err != nil {
+	if _, err := bob.Offered(conv, f.offer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.Accept(conv, f.id); err != nil {
@@ -190,7 +190,7 @@ func TestTransferBetweenSessions(t *testing.T) {
 // offer and returns his session (synced: its first request is read).
 func receiving(t *testing.T, bob *Transfers, offer *protocol.FileOffer) (*Session, *recorder) {
 	t.Helper()
-	if err := bob.Offered(conv, offer); err != nil {
+	if _, err := bob.Offered(conv, offer); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.Accept(conv, offer.ID); err != nil {
