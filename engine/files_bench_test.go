@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -127,14 +126,6 @@ func sampleHeap(peak *uint64) (stop func()) {
 		defer tick.Stop()
 		for {
 			var ms runtime.MemStats
-			if os.Getenv("LIVEHEAP") != "" {
-				runtime.GC()
-				if os.Getenv("LIVEHEAP") == "prof" && ms.NumGC%20 == 0 {
-					f, _ := os.Create("/tmp/files17-live.prof")
-					pprof.WriteHeapProfile(f)
-					f.Close()
-				}
-			}
 			runtime.ReadMemStats(&ms)
 			*peak = max(*peak, ms.HeapInuse)
 			select {

@@ -108,7 +108,7 @@ func (s *Session) Sync() error {
 			}
 		default:
 			if _, asked := s.want[it.id]; asked {
-				continue
+				continue // paused transfers (no disk space) are not
 			}
 			s.want[it.id] = it.r.Have
 			if err := s.request(it.id, it.r, window); err != nil {
@@ -410,7 +410,7 @@ func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
 		// once there is room.
 		delete(s.rx, id)
 		delete(s.want, id)
-		t.emit(s.conv, id, in.r, "Not enough disk space: the transfer continues when space is freed.")
+		t.emit(s.conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
 		return nil
 	}
 	if err != nil {

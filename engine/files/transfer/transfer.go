@@ -473,8 +473,13 @@ func (t *Transfers) Offer(msg model.Message) (protocol.Record, error) {
 
 // Accept accepts an offered file: its chunks are requested as soon as
 // the contact is online. It refuses when the disk lacks room for it.
+// Accepting a transfer already accepted wakes its session, which asks
+// again for what is missing if it was paused for lack of disk space.
 func (t *Transfers) Accept(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
 	r, err := t.change(conv, id, func(r *record) (bool, error) {
+		if !r.Outgoing && r.State == model.FileTransferring {
+			return false, t.checkSpace(int64(r.Size) - r.done())
+		}
 		if r.Outgoing || r.State != model.FileOffered {
 			return false, ErrNotOffered
 		}
