@@ -34,6 +34,10 @@
 // recipient recognises them by ID and acknowledges without showing them
 // twice. A crash at any point therefore loses nothing and duplicates nothing.
 //
+// A file is offered the same way, as a message of kind KindFile carried by
+// a FileOffer record (SendFile); its chunks then move by the file records,
+// which each session hands to Config.Files (docs/files.md).
+//
 // # Contact policy
 //
 // A dialler that is not a contact is a stranger: unless the profile blocks
