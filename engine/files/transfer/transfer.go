@@ -385,6 +385,10 @@ func (t *Transfers) Forget(conv model.ConversationID, id model.MessageID) error 
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	r, err := t.get(conv, id)
+	if errors.Is(err, errCorrupt) {
+		// Its chunks cannot be found without the record; the record goes.
+		return t.b.Delete(recordKey(conv, id))
+	}
 	if err != nil {
 		return err
 	}
