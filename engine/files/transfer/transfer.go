@@ -443,7 +443,9 @@ func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (a
 	} else if !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	r := &record{State: model.FileOffered, Name: o.Name, MediaType: o.MediaType, Size: o.Size,
+	// The name is kept as it will be saved: shown and saved the same, with
+	// no text-direction or invisible characters to disguise it.
+	r := &record{State: model.FileOffered, Name: files.SafeName(o.Name), MediaType: o.MediaType, Size: o.Size,
 		ChunkSize: o.ChunkSize, SHA256: o.SHA256, Root: o.Root}
 	if _, err := rand.Read(r.Key[:]); err != nil {
 		return nil, err

@@ -378,3 +378,18 @@ func FuzzDecodeRecord(f *testing.F) {
 		}
 	})
 }
+
+// TestOfferedNameCleaned: an offered name that would display as another
+// ("invoice\u202efdp.exe" shows as "invoiceexe.pdf") is kept, shown and
+// saved cleaned.
+func TestOfferedNameCleaned(t *testing.T) {
+	bob, _ := newTransfers(t, 0, 0)
+	o := &protocol.FileOffer{ID: model.NewMessageID(), Size: 10, ChunkSize: protocol.MinChunkSize, Name: "invoice\u202efdp.exe"}
+	if _, err := bob.Offered(conv, o); err != nil {
+		t.Fatal(err)
+	}
+	f, err := bob.File(conv, o.ID)
+	if err != nil || f.Name != "invoicefdp.exe" {
+		t.Fatalf("name %q, %v", f.Name, err)
+	}
+}
