@@ -61,7 +61,7 @@ var pictureFormats = []pictureFormat{
 	{"image/png", prefix("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, nil, "image/png"},
 	{"image/jpeg", prefix("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, nil, "image/jpeg"},
 	{"image/gif", func(b []byte) bool { return prefix("GIF87a")(b) || prefix("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, nil, "image/png"},
-	{"image/webp", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, checkWebP, "image/png"},
+	{"image/webp", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, CheckWebP, "image/png"},
 }
 
 func prefix(magic string) func([]byte) bool {
@@ -124,7 +124,7 @@ func pictureConfig(b []byte) (f *pictureFormat, cfg image.Config, err error) {
 	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > MaxPicturePixels/cfg.Height {
 		return nil, cfg, fmt.Errorf("%w: %d×%d pixels", ErrPictureTooLarge, cfg.Width, cfg.Height)
 	}
-	if bpp := bytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height > MaxPictureMemory/bpp {
+	if bpp := BytesPerPixel(cfg.ColorModel); cfg.Width*cfg.Height > MaxPictureMemory/bpp {
 		return nil, cfg, fmt.Errorf("%w: %d×%d pixels of %d bytes", ErrPictureTooLarge, cfg.Width, cfg.Height, bpp)
 	}
 	if f.check != nil {
@@ -153,9 +153,12 @@ func decodeChecked(f *pictureFormat, b []byte) (img image.Image, err error) {
 	return img, nil
 }
 
-// bytesPerPixel is what a decoded pixel of m takes in the standard
-// decoders' images (8 for models it does not know).
-func bytesPerPixel(m color.Model) int {
+// BytesPerPixel is what a decoded pixel of colour model m takes in the
+// images the standard decoders return: 8 for 16-bit RGBA, 4 for 8-bit RGBA
+// and CMYK, 3 for Y'CbCr (its worst case, 4:4:4), 2 for 16-bit grey, 1 for
+// 8-bit grey and paletted pictures, and 8 for any other model. Invite
+// pictures use it too (engine/invite).
+func BytesPerPixel(m color.Model) int {
 	switch m {
 	case color.RGBA64Model, color.NRGBA64Model:
 		return 8
@@ -174,10 +177,12 @@ func bytesPerPixel(m color.Model) int {
 	return 8
 }
 
-// checkWebP refuses a WebP whose frames do not all have the canvas's size
-// (a 46-byte file can otherwise declare a 1×1 canvas over an 8000×8000
-// frame).
-func checkWebP(b []byte, cfg image.Config) error {
+// CheckWebP refuses a WebP file whose frames do not all have the size of
+// the canvas its header declared (cfg): a 46-byte file can otherwise
+// declare a 1×1 canvas over an 8000×8000 frame, 256 MB once decoded by
+// decoders that trust the header. b must start with a WebP signature.
+// Invite pictures use it too (engine/invite).
+func CheckWebP(b []byte, cfg image.Config) error {
 	end := len(b)
 	if n := 8 + int64(binary.LittleEndian.Uint32(b[4:8])); n < int64(end) {
 		end = int(n)
