@@ -118,7 +118,7 @@ func (e *Engine) SendFile(conv model.ConversationID, path string, opts SendFileO
 		src, size, mediaType = bytes.NewReader(clean), int64(len(clean)), typ
 	}
 	id := model.NewMessageID()
-	if _, err := op.files.Import(conv, id, src, size, name, mediaType); err != nil {
+	if _, err := op.files.Import(conv, id, e.cfg.Now(), src, size, name, mediaType); err != nil {
 		return model.Message{}, err
 	}
 	msg, err := op.peers.SendFile(addr, id, name)

@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // FileState is where a file transfer stands (docs/files.md).
 type FileState uint8
 
@@ -74,6 +76,8 @@ type FileTransfer struct {
 	ByContact bool
 	// Limit is the receiver's size limit, for FileTooLarge.
 	Limit int64
+	// Sent is when the file was offered (the sender's clock).
+	Sent time.Time
 	// Problem, when set, is a plain sentence saying why the transfer is
 	// paused or failed ("Not enough disk space…").
 	Problem string

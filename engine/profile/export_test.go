@@ -184,7 +184,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	}
 	// An attachment, stored as file transfers store them (docs/files.md §6).
 	attachment := bytes.Repeat([]byte(fileText), 4000)
-	if _, err := transfer.New(transfer.Config{Store: st}).Import(address, model.NewMessageID(),
+	if _, err := transfer.New(transfer.Config{Store: st}).Import(address, model.NewMessageID(), time.Now(),
 		bytes.NewReader(attachment), int64(len(attachment)), fileName, "text/plain"); err != nil {
 		t.Fatal(err)
 	}

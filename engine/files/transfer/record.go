@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
@@ -49,6 +50,9 @@ type record struct {
 	Pending   uint8
 	Reason    protocol.StopReason
 	Limit     uint64
+	// Sent is the file message's time (the sender's clock), in
+	// milliseconds.
+	Sent time.Time
 }
 
 // chunks is the number of chunks of the file.
@@ -89,7 +93,8 @@ func encodeRecord(r *record) []byte {
 	b = binary.AppendUvarint(b, uint64(r.Have))
 	b = appendString(b, string(r.HashState))
 	b = append(b, r.Pending, byte(r.Reason))
-	return binary.AppendUvarint(b, r.Limit)
+	b = binary.AppendUvarint(b, r.Limit)
+	return binary.AppendUvarint(b, uint64(max(0, r.Sent.UnixMilli())))
 }
 
 func appendString(b []byte, s string) []byte {
@@ -182,6 +187,7 @@ func decodeRecord(b []byte) (*record, error) {
 	r.Pending = d.byte("pending")
 	r.Reason = protocol.StopReason(d.byte("reason"))
 	r.Limit = d.uvarint("limit", 1<<63-1)
+	r.Sent = time.UnixMilli(int64(d.uvarint("sent", 1<<62))).UTC()
 	if d.err == nil && (r.Pending > pendDone || r.Reason > protocol.StopUnavailable) {
 		d.fail("pending")
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -223,7 +224,7 @@ func (t *Transfers) view(conv model.ConversationID, id model.MessageID, r *recor
 	f := model.FileTransfer{
 		Conversation: conv, ID: id, Outgoing: r.Outgoing, Name: r.Name, MediaType: r.MediaType,
 		Size: int64(r.Size), SHA256: r.SHA256, State: r.State, ByContact: r.ByContact,
-		Limit: int64(r.Limit), Problem: problem,
+		Limit: int64(r.Limit), Problem: problem, Sent: r.Sent,
 	}
 	switch {
 	case r.State == model.FileComplete:
@@ -268,8 +269,7 @@ func (t *Transfers) File(conv model.ConversationID, id model.MessageID) (model.F
 	return t.view(conv, id, r, ""), nil
 }
 
-// Files returns the transfers of a conversation, in the order of their
-// message IDs.
+// Files returns the transfers of a conversation, newest first.
 func (t *Transfers) Files(conv model.ConversationID) ([]model.FileTransfer, error) {
 	var out []model.FileTransfer
 	err := t.b.Iterate(convPrefix(conv), func(k, v []byte) error {
@@ -284,6 +284,7 @@ func (t *Transfers) Files(conv model.ConversationID) ([]model.FileTransfer, erro
 		out = append(out, t.view(conv, id, r, ""))
 		return nil
 	})
+	slices.SortStableFunc(out, func(a, b model.FileTransfer) int { return b.Sent.Compare(a.Sent) })
 	return out, err
 }
 
@@ -292,7 +293,7 @@ func (t *Transfers) Files(conv model.ConversationID) ([]model.FileTransfer, erro
 // file message with that ID. It reads src to its end (size bytes, as
 // stat said; a source that turns out longer or shorter is refused) and
 // keeps at most one chunk and the tree's leaves in memory.
-func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, src io.Reader, size int64, name, mediaType string) (model.FileTransfer, error) {
+func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent time.Time, src io.Reader, size int64, name, mediaType string) (model.FileTransfer, error) {
 	if size <= 0 {
 		return model.FileTransfer{}, ErrEmpty
 	}
@@ -303,7 +304,7 @@ func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, src io
 		return model.FileTransfer{}, err
 	}
 	r := &record{Outgoing: true, State: model.FileOffered, Name: name, MediaType: mediaType,
-		Size: uint64(size), ChunkSize: uint32(t.cfg.ChunkSize)}
+		Size: uint64(size), ChunkSize: uint32(t.cfg.ChunkSize), Sent: sent.Truncate(time.Millisecond).UTC()}
 	if _, err := rand.Read(r.Key[:]); err != nil {
 		return model.FileTransfer{}, err
 	}
@@ -446,7 +447,7 @@ func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (a
 	// The name is kept as it will be saved: shown and saved the same, with
 	// no text-direction or invisible characters to disguise it.
 	r := &record{State: model.FileOffered, Name: files.SafeName(o.Name), MediaType: o.MediaType, Size: o.Size,
-		ChunkSize: o.ChunkSize, SHA256: o.SHA256, Root: o.Root}
+		ChunkSize: o.ChunkSize, SHA256: o.SHA256, Root: o.Root, Sent: o.Sent}
 	if _, err := rand.Read(r.Key[:]); err != nil {
 		return nil, err
 	}

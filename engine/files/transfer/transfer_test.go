@@ -59,7 +59,7 @@ func importFile(t *testing.T, tr *Transfers, n int) sent {
 	data := make([]byte, n)
 	rand.Read(data)
 	id := model.NewMessageID()
-	if _, err := tr.Import(conv, id, bytes.NewReader(data), int64(n), "data.bin", "application/octet-stream"); err != nil {
+	if _, err := tr.Import(conv, id, time.Now(), bytes.NewReader(data), int64(n), "data.bin", "application/octet-stream"); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := tr.Offer(model.Message{ID: id, Conversation: conv, Sent: time.UnixMilli(1000).UTC()})
@@ -346,7 +346,8 @@ func TestRequestFlood(t *testing.T) {
 func TestRecordRoundTrip(t *testing.T) {
 	r := &record{Outgoing: true, ByContact: true, State: model.FileTooLarge, Key: [16]byte{1}, Name: "ü.txt",
 		MediaType: "text/plain", Size: 12345, ChunkSize: 2048, SHA256: [32]byte{2}, Root: [32]byte{3}, Have: 7,
-		HashState: []byte("state"), Pending: pendStop, Reason: protocol.StopTooLarge, Limit: 1 << 30}
+		HashState: []byte("state"), Pending: pendStop, Reason: protocol.StopTooLarge, Limit: 1 << 30,
+		Sent: time.UnixMilli(1_780_000_000_123).UTC()}
 	got, err := decodeRecord(encodeRecord(r))
 	if err != nil || !reflect.DeepEqual(got, r) {
 		t.Fatalf("round trip: %+v, %v", got, err)
