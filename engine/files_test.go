@@ -69,28 +69,38 @@ func (te *testEngine) waitProgress(conv model.ConversationID, id model.MessageID
 type gate struct {
 	transport.Transport
 	mu     sync.Mutex
-	budget int64 // bytes still allowed; negative: no limit
-	opened chan struct{}
-	once   sync.Once
+	budget int64         // bytes still allowed; negative: no limit
+	opened chan struct{} // closed by open; held writes wait on it
 }
 
 func newGate(tr transport.Transport) *gate {
-	return &gate{Transport: tr, budget: -1, opened: make(chan struct{})}
+	g := &gate{Transport: tr, budget: -1, opened: make(chan struct{})}
+	close(g.opened)
+	return g
 }
 
 // hold lets n more bytes through, then holds every write until open.
 func (g *gate) hold(n int64) {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.budget = n
-	g.mu.Unlock()
+	select {
+	case <-g.opened:
+		g.opened = make(chan struct{})
+	default:
+	}
 }
 
-// open lets every write through, from now on.
+// open lets every write through until the next hold.
 func (g *gate) open() {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	g.budget = -1
-	g.mu.Unlock()
-	g.once.Do(func() { close(g.opened) })
+	select {
+	case <-g.opened:
+	default:
+		close(g.opened)
+	}
 }
 
 func (g *gate) Listen(ctx context.Context, id *identity.Identity) (net.Listener, error) {
@@ -135,10 +145,11 @@ func (c *gatedConn) Write(p []byte) (int, error) {
 	if free && c.g.budget >= 0 {
 		c.g.budget -= int64(len(p))
 	}
+	opened := c.g.opened
 	c.g.mu.Unlock()
 	if !free {
 		select {
-		case <-c.g.opened:
+		case <-opened:
 		case <-c.closed:
 			return 0, net.ErrClosed
 		}
@@ -322,8 +333,8 @@ func TestFileTooLarge(t *testing.T) {
 }
 
 // TestFileCancel: Bob declines one file, Alice cancels another before Bob
-// answers, and Bob cancels a third while it arrives; each side sees who
-// stopped it, and Bob keeps no part of any.
+// answers, Bob cancels a third and Alice a fourth while they arrive; each
+// side sees who stopped it, and Bob keeps no part of any.
 func TestFileCancel(t *testing.T) {
 	dirNet := loopback.NewMemoryDirectory()
 	g := newGate(loopback.New(dirNet))
@@ -382,6 +393,22 @@ func TestFileCancel(t *testing.T) {
 	}
 	if _, err := bob.SaveFile(toAlice, big, t.TempDir()); err == nil {
 		t.Fatal("a cancelled file was saved")
+	}
+	g.open()
+
+	// Alice cancels while it arrives.
+	stopped := send("stopped.bin", 8<<20)
+	g.hold(3 << 20)
+	if _, err := bob.AcceptFile(toAlice, stopped); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitProgress(toAlice, stopped)
+	if f, err := alice.CancelFile(toBob, stopped); err != nil || f.State != model.FileCancelled || f.ByContact {
+		t.Fatalf("Alice after cancelling: %+v, %v", f, err)
+	}
+	g.open() // her stop queues behind the held chunks
+	if f := bob.waitFile(toAlice, stopped, model.FileCancelled); !f.ByContact || f.Done != 0 {
+		t.Fatalf("Bob sees %+v", f)
 	}
 }
 
