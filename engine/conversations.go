@@ -150,6 +150,9 @@ func (e *Engine) DeleteContact(id model.ConversationID, deleteHistory bool) erro
 		if err := op.st.DeleteConversation(model.ConversationID(addr)); err != nil {
 			return fmt.Errorf("delete conversation: %w", err)
 		}
+		if err := op.sweepFiles(); err != nil {
+			return fmt.Errorf("delete the conversation's files: %w", err)
+		}
 	}
 	return nil
 }

@@ -116,5 +116,9 @@ func (s *sweeper) sweep() error {
 		if len(gone) == 0 {
 			return nil
 		}
+		// Files whose messages expired go with them.
+		if err := s.op.sweepFiles(); err != nil {
+			return err
+		}
 	}
 }

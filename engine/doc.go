@@ -16,7 +16,9 @@
 // after ConnectConfig.Stall without bootstrap progress or Limit in all, the
 // way that worked remembered; its steps and timeouts are injectable, and
 // every TorStatus event carries a plain Note saying what is tried and
-// why), events.go and notify.go (the event stream).
+// why), files.go (sharing files with a contact: SendFile, AcceptFile,
+// DeclineFile, CancelFile, SaveFile, File, Files, FileThumbnail;
+// docs/files.md), events.go and notify.go (the event stream).
 //
 // # Conversations
 //
@@ -113,5 +115,7 @@
 //	group        group keys and sealed fixed-size group messages
 //	groupclient  a profile's side of groups: posting, catch-up, checks
 //	groupserver  the untrusted group server, as a library (app/server runs it)
+//	files        safe names, the chunk tree, picture decoding, stripping and thumbnails (docs/files.md)
+//	files/transfer  one-to-one file transfers: storage in the profile, the session side
 //	enginetest   the engine configuration tests use
 package engine

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/nookchat/nook/engine/files"
+	"github.com/nookchat/nook/engine/files/transfer"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
@@ -105,6 +107,21 @@ var explanations = []explanation{
 	{ErrTorSettingsDamaged, "The saved network settings are damaged.", "Choose the settings again and save them."},
 	{ErrNoBridges, "No bridge lines were given.", "Paste the bridge lines you were given, or choose Automatic."},
 	{ErrBridgeLine, "A bridge line is not valid.", "Copy bridge lines exactly as you got them, one per line."},
+	{ErrFileGroups, "Files cannot be shared in groups yet.", "Send it to each person in a one-to-one conversation."},
+	{ErrNotAFile, "Only ordinary files can be sent.", "Choose a file, not a folder."},
+
+	// Files and their transfers.
+	{transfer.ErrNotFound, "This file is no longer here.", ""},
+	{transfer.ErrNotOffered, "This file is no longer waiting to be accepted.", ""},
+	{transfer.ErrFinished, "This transfer has already ended.", ""},
+	{transfer.ErrNotReady, "This file has not arrived completely yet.", "Wait until it has arrived, then save it."},
+	{transfer.ErrEmpty, "The file is empty.", "Choose a file with something in it."},
+	{transfer.ErrTooLarge, "The file is too large to send.", "The largest file Nook can send is 1 TiB."},
+	{transfer.ErrNoSpace, "There is not enough free disk space for this file.", "Free some space; the transfer goes on by itself."},
+	{transfer.ErrDamaged, "The stored file is damaged.", "Ask for it to be sent again."},
+	{files.ErrNotPicture, "This is not a picture Nook can show.", "Nook shows PNG, JPEG, GIF and WebP pictures."},
+	{files.ErrPictureTooLarge, "This picture is too large to show.", "It can still be saved and opened with another program."},
+	{files.ErrBadPicture, "This picture is damaged.", ""},
 
 	// Invites and QR codes (the invite package's hints).
 	{invite.ErrNotInvite, "This is not a Nook invite.", "A Nook invite starts with \"NOOK:\"."},

@@ -15,6 +15,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/nookchat/nook/engine/files"
+	"github.com/nookchat/nook/engine/files/transfer"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
@@ -30,28 +32,41 @@ import (
 // frontend, by name ("" for the engine package): Explain must put each in
 // words of its own.
 var shownErrors = map[string]error{
-	"ErrLocked":             ErrLocked,
-	"ErrAlreadyUnlocked":    ErrAlreadyUnlocked,
-	"ErrClosed":             ErrClosed,
-	"ErrNoConversation":     ErrNoConversation,
-	"ErrNotGroup":           ErrNotGroup,
-	"ErrNoGroupTimer":       ErrNoGroupTimer,
-	"ErrEmptyMessage":       ErrEmptyMessage,
-	"ErrEmptyPassword":      ErrEmptyPassword,
-	"ErrInviteKind":         ErrInviteKind,
-	"ErrOwnInvite":          ErrOwnInvite,
-	"ErrNotOwnInvite":       ErrNotOwnInvite,
-	"ErrNotHosting":         ErrNotHosting,
-	"ErrNotStarted":         ErrNotStarted,
-	"ErrNoBridges":          ErrNoBridges,
-	"ErrDisplayName":        ErrDisplayName,
-	"ErrTorSettingsNewer":   ErrTorSettingsNewer,
-	"ErrTorSettingsDamaged": ErrTorSettingsDamaged,
-	"ErrBridgeLine":         ErrBridgeLine,
-	"ErrWrongPassword":      ErrWrongPassword,
-	"ErrDiskFull":           ErrDiskFull,
-	"ErrNoProfile":          ErrNoProfile,
-	"ErrImageTooLarge":      ErrImageTooLarge,
+	"ErrLocked":                ErrLocked,
+	"ErrAlreadyUnlocked":       ErrAlreadyUnlocked,
+	"ErrClosed":                ErrClosed,
+	"ErrNoConversation":        ErrNoConversation,
+	"ErrFileGroups":            ErrFileGroups,
+	"ErrNotAFile":              ErrNotAFile,
+	"transfer.ErrNotFound":     transfer.ErrNotFound,
+	"transfer.ErrNotOffered":   transfer.ErrNotOffered,
+	"transfer.ErrFinished":     transfer.ErrFinished,
+	"transfer.ErrNotReady":     transfer.ErrNotReady,
+	"transfer.ErrEmpty":        transfer.ErrEmpty,
+	"transfer.ErrTooLarge":     transfer.ErrTooLarge,
+	"transfer.ErrNoSpace":      transfer.ErrNoSpace,
+	"transfer.ErrDamaged":      transfer.ErrDamaged,
+	"files.ErrNotPicture":      files.ErrNotPicture,
+	"files.ErrPictureTooLarge": files.ErrPictureTooLarge,
+	"files.ErrBadPicture":      files.ErrBadPicture,
+	"ErrNotGroup":              ErrNotGroup,
+	"ErrNoGroupTimer":          ErrNoGroupTimer,
+	"ErrEmptyMessage":          ErrEmptyMessage,
+	"ErrEmptyPassword":         ErrEmptyPassword,
+	"ErrInviteKind":            ErrInviteKind,
+	"ErrOwnInvite":             ErrOwnInvite,
+	"ErrNotOwnInvite":          ErrNotOwnInvite,
+	"ErrNotHosting":            ErrNotHosting,
+	"ErrNotStarted":            ErrNotStarted,
+	"ErrNoBridges":             ErrNoBridges,
+	"ErrDisplayName":           ErrDisplayName,
+	"ErrTorSettingsNewer":      ErrTorSettingsNewer,
+	"ErrTorSettingsDamaged":    ErrTorSettingsDamaged,
+	"ErrBridgeLine":            ErrBridgeLine,
+	"ErrWrongPassword":         ErrWrongPassword,
+	"ErrDiskFull":              ErrDiskFull,
+	"ErrNoProfile":             ErrNoProfile,
+	"ErrImageTooLarge":         ErrImageTooLarge,
 
 	"invite.ErrNotInvite":      invite.ErrNotInvite,
 	"invite.ErrTooLong":        invite.ErrTooLong,
@@ -149,6 +164,7 @@ var notShown = map[string]string{
 	"store.ErrNotOurs":           "an acknowledgement for another conversation's message: handled inside a session",
 	"tor.ErrPublicNetworkInTest": "only in test binaries: tests must never start Tor on the public network",
 	"groupclient.ErrConfig":      "a programming error in the engine's own configuration of the group client",
+	"files.ErrProof":             "a chunk that does not match its file's tree: the transfer drops it and asks again, it never leaves the engine",
 	"model.ErrBadMessageID":      "parsing a message ID from text: no facade call takes one as text",
 }
 
@@ -230,7 +246,7 @@ func TestExplainSpecial(t *testing.T) {
 // noticed) and requires it to be in shownErrors or, with a reason, in
 // notShown.
 func TestExplainComplete(t *testing.T) {
-	pkgs := []string{".", "identity", "invite", "profile", "peer", "groupclient", "groupserver", "store", "transport", "tor", "model"}
+	pkgs := []string{".", "identity", "invite", "profile", "peer", "groupclient", "groupserver", "store", "transport", "tor", "model", "files", "files/transfer"}
 	fset := token.NewFileSet()
 	for _, dir := range pkgs {
 		files, err := filepath.Glob(filepath.Join(dir, "*.go"))
@@ -257,7 +273,7 @@ func TestExplainComplete(t *testing.T) {
 						}
 						name := id.Name
 						if dir != "." {
-							name = dir + "." + name
+							name = filepath.Base(dir) + "." + name
 						}
 						_, shown := shownErrors[name]
 						if reason := notShown[name]; !shown && reason == "" {

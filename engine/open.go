@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/nookchat/nook/engine/files/transfer"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
@@ -24,6 +25,7 @@ type openProfile struct {
 	st     *store.Store
 	peers  *peer.Manager
 	groups *groupclient.Client
+	files  *transfer.Transfers
 	sweep  *sweeper  // deletes disappearing messages when due
 	notify *notifier // reports conversations that changed
 
@@ -66,6 +68,22 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 	if err := op.migrateVerified(); err != nil {
 		return nil, fmt.Errorf("update verified contacts: %w", err)
 	}
+	op.files = transfer.New(transfer.Config{
+		Store:      st,
+		Dir:        p.Info().Dir,
+		Emit:       op.onPeerEvent,
+		MaxSize:    op.fileLimit,
+		AutoAccept: op.autoAccept,
+		Wake: func(conv model.ConversationID) {
+			if addr, err := contactOf(conv); err == nil && op.peers != nil {
+				op.peers.Wake(addr)
+			}
+		},
+		Logger: e.cfg.Logger,
+	})
+	if err := op.sweepFiles(); err != nil {
+		return nil, fmt.Errorf("read file transfers: %w", err)
+	}
 	pc := peer.Config{
 		Identity:     id,
 		Store:        st,
@@ -80,6 +98,7 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		Logger:       e.cfg.Logger,
 		MinBackoff:   e.cfg.PeerBackoff[0],
 		MaxBackoff:   e.cfg.PeerBackoff[1],
+		Files:        filesPeer{op.files},
 	}
 	op.peers = peer.New(pc)
 	op.sweep = startSweeper(op)

@@ -29,6 +29,15 @@ type Settings struct {
 	// background (its window not focused) this many minutes; 0: never. One
 	// of AutoLockChoices.
 	AutoLockMinutes int `json:"auto_lock_minutes"`
+	// FileLimitMiB is the largest file accepted from a contact, in MiB; a
+	// larger offer is refused and the contact told the limit. 0: the
+	// default, 2048 (2 GiB).
+	FileLimitMiB int `json:"file_limit_mib"`
+	// AutoAcceptPicturesKiB accepts, without asking, a picture (as its
+	// sender's Nook named its type) of at most this many KiB from a
+	// verified contact; 0: never. Others are always asked about. The
+	// default is 2048 (2 MiB).
+	AutoAcceptPicturesKiB int `json:"auto_accept_pictures_kib"`
 }
 
 // AutoLockChoices are the allowed AutoLockMinutes values.
@@ -36,7 +45,7 @@ var AutoLockChoices = []int{0, 1, 5, 15, 60}
 
 // DefaultSettings are the settings of a new profile.
 func DefaultSettings() Settings {
-	return Settings{Notifications: true, Theme: "system", TextScale: 1}
+	return Settings{Notifications: true, Theme: "system", TextScale: 1, AutoAcceptPicturesKiB: 2048}
 }
 
 const settingsKey = "settings"
@@ -67,6 +76,12 @@ func (e *Engine) SetSettings(s Settings) error {
 	}
 	if !slices.Contains(AutoLockChoices, s.AutoLockMinutes) {
 		return fmt.Errorf("automatic lock after %d minutes is not one of the choices", s.AutoLockMinutes)
+	}
+	if s.FileLimitMiB < 0 || s.FileLimitMiB > 1<<20 {
+		return fmt.Errorf("file size limit %d MiB is out of range (0 to 1048576)", s.FileLimitMiB)
+	}
+	if s.AutoAcceptPicturesKiB < 0 || s.AutoAcceptPicturesKiB > 1<<20 {
+		return fmt.Errorf("automatic acceptance up to %d KiB is out of range (0 to 1048576)", s.AutoAcceptPicturesKiB)
 	}
 	if err := op.st.PutSettingJSON(settingsKey, s); err != nil {
 		return err

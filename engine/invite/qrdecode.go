@@ -2,7 +2,6 @@ package invite
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,6 +15,8 @@ import (
 	"github.com/makiuchi-d/gozxing/qrcode"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
+
+	"github.com/nookchat/nook/engine/files"
 )
 
 // Limits on images, checked before an image is decoded.
@@ -214,78 +215,17 @@ func decodeImage(b []byte) (img image.Image, err error) {
 }
 
 // imageBytesPerPixel returns how many bytes a decoded pixel of the colour
-// model takes in the image the standard decoders return: 8 for 16-bit
-// RGBA, 4 for 8-bit RGBA and CMYK, 3 for Y'CbCr (its worst case, 4:4:4;
-// 4:2:0 takes 1.5), 2 for 16-bit grey, 1 for 8-bit grey and paletted
-// pictures, and 8 for any other model.
-func imageBytesPerPixel(m color.Model) int {
-	switch m {
-	case color.RGBA64Model, color.NRGBA64Model:
-		return 8
-	case color.RGBAModel, color.NRGBAModel, color.CMYKModel, color.NYCbCrAModel:
-		return 4
-	case color.YCbCrModel:
-		return 3
-	case color.Gray16Model, color.Alpha16Model:
-		return 2
-	case color.GrayModel, color.AlphaModel:
-		return 1
-	}
-	if _, ok := m.(color.Palette); ok {
-		return 1
-	}
-	return 8
-}
+// model takes (files.BytesPerPixel, shared with files sent in chats).
+func imageBytesPerPixel(m color.Model) int { return files.BytesPerPixel(m) }
 
-// checkWebP walks the chunks of a WebP file and refuses it unless every
-// frame (VP8 or VP8L chunk) has the size of the canvas cfg declares, as a
-// still WebP must. A VP8X header declaring a 1×1 canvas in front of an
-// 8000×8000 lossless frame decodes to 256 MB from 46 bytes in decoders that
-// trust the header; this refuses it after reading a few bytes.
+// checkWebP refuses a WebP unless every frame has the size of the canvas
+// cfg declares, as a still WebP must (files.CheckWebP, shared with files
+// sent in chats): a VP8X header declaring a 1×1 canvas in front of an
+// 8000×8000 lossless frame decodes to 256 MB from 46 bytes in decoders
+// that trust the header.
 func checkWebP(b []byte, cfg image.Config) error {
-	end := len(b)
-	if n := 8 + int64(binary.LittleEndian.Uint32(b[4:8])); n < int64(end) {
-		end = int(n)
-	}
-	frames := 0
-	for off := 12; off+8 <= end; {
-		fourcc := string(b[off : off+4])
-		n := int64(binary.LittleEndian.Uint32(b[off+4 : off+8]))
-		if n > int64(end-off-8) {
-			return fmt.Errorf("%w: WebP: a chunk runs past the end of the file", ErrImage)
-		}
-		data := b[off+8 : off+8+int(n)]
-		var w, h int
-		var ok bool
-		switch fourcc {
-		case "VP8 ":
-			// Frame tag (3 bytes), start code 9d 01 2a, then 14-bit width
-			// and height, each with 2 bits of scale.
-			if ok = len(data) >= 10 && data[3] == 0x9d && data[4] == 0x01 && data[5] == 0x2a; ok {
-				w = int(binary.LittleEndian.Uint16(data[6:8]) & 0x3fff)
-				h = int(binary.LittleEndian.Uint16(data[8:10]) & 0x3fff)
-			}
-		case "VP8L":
-			// Signature 0x2f, then 14 bits of width-1 and 14 of height-1.
-			if ok = len(data) >= 5 && data[0] == 0x2f; ok {
-				bits := binary.LittleEndian.Uint32(data[1:5])
-				w, h = int(bits&0x3fff)+1, int(bits>>14&0x3fff)+1
-			}
-		default:
-			off += 8 + int(n) + int(n&1)
-			continue
-		}
-		if !ok {
-			return fmt.Errorf("%w: WebP: a frame without a valid header", ErrImage)
-		}
-		if w != cfg.Width || h != cfg.Height {
-			return fmt.Errorf("%w: WebP: a %d×%d frame in a %d×%d picture", ErrImage, w, h, cfg.Width, cfg.Height)
-		}
-		frames++
-		off += 8 + int(n) + int(n&1)
-	}
-	if frames == 0 {
-		return fmt.Errorf("%w: WebP: no frame", ErrImage)
+	if err := files.CheckWebP(b, cfg); err != nil {
+		return fmt.Errorf("%w: %w", ErrImage, err)
 	}
 	return nil
 }

@@ -92,6 +92,12 @@ const (
 	// KindGroupInvite is an invitation to a group: Body is the group's
 	// invite text (NOOK:G1:…), which AcceptInvite takes to join.
 	KindGroupInvite
+	// KindFile is a file offered in a one-to-one conversation: Body is
+	// its name; its transfer (size, type, state, progress) is a
+	// FileTransfer of the same conversation and ID (Engine.File). The
+	// value is fixed (the store keeps it) so that kinds added beside it
+	// cannot take it.
+	KindFile MessageKind = 16
 )
 
 func (k MessageKind) String() string {
@@ -100,6 +106,8 @@ func (k MessageKind) String() string {
 		return "text"
 	case KindGroupInvite:
 		return "group invite"
+	case KindFile:
+		return "file"
 	}
 	return "unknown"
 }

@@ -199,6 +199,11 @@ func (m *Manager) SendGroupInvite(addr identity.Address, inviteText string) (mod
 // queue stores an outgoing message of any kind and wakes the contact's
 // link to send it.
 func (m *Manager) queue(addr identity.Address, kind model.MessageKind, body string, replyTo model.MessageID) (model.Message, error) {
+	return m.queueID(addr, model.NewMessageID(), kind, body, replyTo)
+}
+
+// queueID is queue with the message's ID chosen by the caller.
+func (m *Manager) queueID(addr identity.Address, id model.MessageID, kind model.MessageKind, body string, replyTo model.MessageID) (model.Message, error) {
 	c, err := m.contact(addr)
 	if err != nil {
 		return model.Message{}, err
@@ -208,7 +213,7 @@ func (m *Manager) queue(addr identity.Address, kind model.MessageKind, body stri
 	}
 	now := m.now()
 	msg, err := m.cfg.Store.QueueMessage(model.Message{
-		ID:           model.NewMessageID(),
+		ID:           id,
 		Kind:         kind,
 		Conversation: model.ConversationID(addr),
 		Author:       string(m.self),

@@ -34,6 +34,10 @@
 // recipient recognises them by ID and acknowledges without showing them
 // twice. A crash at any point therefore loses nothing and duplicates nothing.
 //
+// A file is offered the same way, as a message of kind KindFile carried by
+// a FileOffer record (SendFile); its chunks then move by the file records,
+// which each session hands to Config.Files (docs/files.md).
+//
 // # Contact policy
 //
 // A dialler that is not a contact is a stranger: unless the profile blocks
@@ -79,6 +83,8 @@ var (
 	ErrEmptyMessage = errors.New("message is empty")
 	// ErrClosed is returned by every method after Close.
 	ErrClosed = errors.New("peer manager is closed")
+
+	errNoFiles = errors.New("file transfers are off")
 )
 
 // Config holds what a Manager needs. Identity, Store and Transport are
@@ -133,6 +139,8 @@ type Config struct {
 	// Logger receives diagnostics; never message text, names or keys
 	// (default: discard).
 	Logger *slog.Logger
+	// Files carries file transfers (nil: offers are ignored).
+	Files Files
 }
 
 // ProofCheck is what CheckProof found.
@@ -197,6 +205,9 @@ func New(cfg Config) *Manager {
 	if cfg.Emit == nil {
 		cfg.Emit = func(model.Event) {}
 	}
+	if cfg.Files == nil {
+		cfg.Files = noFiles{}
+	}
 	if cfg.MinBackoff <= 0 {
 		cfg.MinBackoff = 5 * time.Second
 	}
@@ -206,8 +217,13 @@ func New(cfg Config) *Manager {
 	if cfg.Handshake == nil {
 		// A session whose other end vanished (its tor died) is noticed:
 		// each side writes a keepalive frame after 30 s of silence and
-		// gives up on a session that sent nothing for 2 minutes.
-		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute}}
+		// gives up on a session that sent nothing for 2 minutes. A frame
+		// that cannot be written for 2 minutes ends the session too: the
+		// session's loop and a file transfer's sender both write, and if
+		// both sides' writes stalled on each other (two-way transfers
+		// over Tor's small stream windows), the session is dialled again
+		// and the transfers resume (docs/files.md §4).
+		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute}}
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = 2 * time.Minute

@@ -40,6 +40,8 @@ type session struct {
 	// this session (announced: at least one was sent).
 	disappearSent      time.Time
 	disappearAnnounced bool
+	// files is the session's file side (docs/files.md).
+	files FileSession
 }
 
 // serve runs s as the contact's live session until it ends or the link
@@ -73,6 +75,11 @@ func (l *link) serve(s *handshake.Session) {
 	go l.read(s, records, ended, done)
 
 	st := &session{l: l, s: s, written: map[model.MessageID]bool{}}
+	st.files = l.m.cfg.Files.Session(model.ConversationID(l.addr), s.Send)
+	defer func() {
+		s.Close() // ends a chunk write in progress
+		st.files.Close()
+	}()
 	if err := st.sync(); err != nil {
 		l.m.cfg.Logger.Info("session ended while greeting", "err", err)
 		return
@@ -128,7 +135,11 @@ func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended 
 			ended <- err
 			return
 		}
-		if !bucket.wait(done) {
+		// File chunks are not paced: the receiver asks for each of them
+		// (at most a window at a time) and drops the rest unread, so a
+		// flood of them costs no more than their frames; pacing them
+		// would cap a transfer at recordRate chunks a second.
+		if _, chunk := r.(*protocol.FileChunk); !chunk && !bucket.wait(done) {
 			return
 		}
 		select {
@@ -167,7 +178,10 @@ func (st *session) sync() error {
 	if err := st.announceDisappear(c); err != nil {
 		return err
 	}
-	return st.flush()
+	if err := st.flush(); err != nil {
+		return err
+	}
+	return st.files.Sync()
 }
 
 // announceDisappear tells the peer our disappearing-messages setting once
@@ -208,7 +222,21 @@ func (st *session) flush() error {
 		if err != nil {
 			return err
 		}
-		if err := st.s.Send(record(msg)); err != nil {
+		rec, err := st.record(msg)
+		if err != nil {
+			// A file whose transfer is gone: it can never be sent.
+			m.cfg.Logger.Warn("an outgoing message cannot be written", "kind", msg.Kind, "err", err)
+			const reason = "The file is no longer available."
+			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err != nil {
+				return err
+			}
+			if err := m.cfg.Store.Dequeue(id); err != nil {
+				return err
+			}
+			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusFailed, Reason: reason})
+			continue
+		}
+		if err := st.s.Send(rec); err != nil {
 			return err
 		}
 		st.written[id] = true
@@ -223,11 +251,14 @@ func (st *session) flush() error {
 }
 
 // record is the record that carries an outgoing message of any kind.
-func record(msg model.Message) protocol.Record {
-	if msg.Kind == model.KindGroupInvite {
-		return &protocol.GroupInvite{ID: msg.ID, Sent: msg.Sent, Disappear: msg.Disappear, Invite: []byte(msg.Body)}
+func (st *session) record(msg model.Message) (protocol.Record, error) {
+	switch msg.Kind {
+	case model.KindGroupInvite:
+		return &protocol.GroupInvite{ID: msg.ID, Sent: msg.Sent, Disappear: msg.Disappear, Invite: []byte(msg.Body)}, nil
+	case model.KindFile:
+		return st.l.m.cfg.Files.Offer(msg)
 	}
-	return &protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}
+	return &protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}, nil
 }
 
 // handle acts on one record from the peer: it only dispatches, one method
@@ -254,9 +285,15 @@ func (st *session) handle(r protocol.Record) error {
 		return st.l.m.adoptDisappear(st.l.addr, r)
 	case *protocol.InviteConfirm:
 		return st.onInviteConfirm(r)
+	case *protocol.FileOffer:
+		return st.onFileOffer(r)
+	case *protocol.FileRequest, *protocol.FileChunk, *protocol.FileStop, *protocol.FileDone:
+		if c, err := st.l.m.contact(st.l.addr); err != nil || c.State != model.ContactAccepted {
+			return nil
+		}
+		return st.files.Handle(r)
 	}
-	// ContactReject, Pong, FileOffer and unknown records need nothing here
-	// yet.
+	// ContactReject, Pong and unknown records need nothing here.
 	return nil
 }
 

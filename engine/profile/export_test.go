@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/files/transfer"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -153,8 +154,9 @@ func TestExportImport(t *testing.T) {
 	}
 }
 
-// TestNoPlaintextOnDisk writes distinctive data, closes the profile, and
-// scans every byte of every file of the profile and of an export for it.
+// TestNoPlaintextOnDisk writes distinctive data (also an attachment, as
+// file transfers store it), closes the profile, and scans every byte of
+// every file of the profile and of an export for it.
 func TestNoPlaintextOnDisk(t *testing.T) {
 	root := t.TempDir()
 	const (
@@ -163,6 +165,8 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 		address  = "contactaddrqwertyuiopasdfghjklzxcvbnmqwertyuiopasdfgh"
 		body     = "The eagle lands at midnight, bring the periwinkle umbrella 9081"
 		setting  = "setting-value-Obsidian-Lantern-5520"
+		fileText = "attachment-text-Periwinkle-Walrus-6612 "
+		fileName = "Attachment-Name-Heron-3390.pdf"
 	)
 	p := create(t, root, name, "pw")
 	st := p.Store()
@@ -178,6 +182,12 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	if err := st.PutSetting("s", []byte(setting)); err != nil {
 		t.Fatal(err)
 	}
+	// An attachment, stored as file transfers store them (docs/files.md §6).
+	attachment := bytes.Repeat([]byte(fileText), 4000)
+	if _, err := transfer.New(transfer.Config{Store: st}).Import(address, model.NewMessageID(), time.Now(),
+		bytes.NewReader(attachment), int64(len(attachment)), fileName, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
 	seed := bytes.Clone(p.Identity().Seed())
 	export := filepath.Join(t.TempDir(), "export")
 	if err := p.ExportFile(export, "pw2"); err != nil {
@@ -188,6 +198,7 @@ func TestNoPlaintextOnDisk(t *testing.T) {
 	needles := map[string][]byte{
 		"display name": []byte(name), "nickname": []byte(nickname), "address": []byte(address),
 		"address prefix": []byte(address[:16]), "body": []byte(body), "setting": []byte(setting),
+		"attachment": []byte(fileText), "attachment name": []byte(fileName),
 		"seed": seed, "seed hex": []byte(hex.EncodeToString(seed)),
 	}
 	files := 0

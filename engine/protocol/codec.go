@@ -70,14 +70,17 @@ func (d *decoder) id(field string) model.MessageID {
 	return id
 }
 
-// lenBytes reads a length of width 2 or 4 bytes and then that many bytes,
+// lenBytes reads a length of width 1, 2 or 4 bytes and then that many bytes,
 // after checking the length against max and the bytes left. It returns a
 // copy (nil for zero length).
 func (d *decoder) lenBytes(field string, width int, max int) []byte {
 	var n uint64
-	if width == 2 {
+	switch width {
+	case 1:
+		n = uint64(d.u8(field))
+	case 2:
 		n = uint64(d.u16(field))
-	} else {
+	default:
 		n = uint64(d.u32(field))
 	}
 	if d.err != nil {
@@ -139,9 +142,12 @@ func (e *encoder) lenBytes(field string, width, max int, v []byte) {
 		e.fail(field, fmt.Errorf("length %d over the limit of %d", len(v), max))
 		return
 	}
-	if width == 2 {
+	switch width {
+	case 1:
+		e.u8(uint8(len(v)))
+	case 2:
 		e.u16(uint16(len(v)))
-	} else {
+	default:
 		e.u32(uint32(len(v)))
 	}
 	e.raw(v)

@@ -22,6 +22,12 @@ const (
 	TypePong           Type = 0x0b
 	TypeDisappear      Type = 0x0c
 	TypeInviteConfirm  Type = 0x0d
+	// File transfers (docs/files.md): 0x40 on, clear of the message
+	// records above and of the server records (0x20 on).
+	TypeFileRequest Type = 0x40
+	TypeFileChunk   Type = 0x41
+	TypeFileStop    Type = 0x42
+	TypeFileDone    Type = 0x43
 )
 
 // LayoutV1 is the layout version of every record type this package knows.
@@ -80,7 +86,11 @@ var recordTypes = map[Type]recordType{
 	TypeProfileGet:     {"ProfileGet", v1(decodeProfileGet)},
 	TypeProfileAttr:    {"ProfileAttr", v1(decodeProfileAttr)},
 	TypeGroupInvite:    {"GroupInvite", map[uint8]func(d *decoder) Record{2: decodeGroupInviteV2}},
-	TypeFileOffer:      {"FileOffer", v1(decodeFileOffer)},
+	TypeFileOffer:      {"FileOffer", map[uint8]func(d *decoder) Record{2: decodeFileOfferV2}},
+	TypeFileRequest:    {"FileRequest", v1(decodeFileRequest)},
+	TypeFileChunk:      {"FileChunk", v1(decodeFileChunk)},
+	TypeFileStop:       {"FileStop", v1(decodeFileStop)},
+	TypeFileDone:       {"FileDone", v1(func(d *decoder) Record { return &FileDone{ID: d.id("id")} })},
 	TypePing:           {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
 	TypePong:           {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
 	TypeDisappear:      {"Disappear", v1(decodeDisappear)},

@@ -41,7 +41,15 @@ func validRecords() []Record {
 		&ProfileAttr{Attr: AttrPicture, Value: bytes.Repeat([]byte{0xff}, MaxAttrValue)},
 		&GroupInvite{ID: mid(6), Sent: sent, Invite: []byte("NOOK:G1:invite")},
 		&GroupInvite{ID: mid(6), Sent: sent, Disappear: time.Hour, Invite: bytes.Repeat([]byte{1}, MaxGroupInvite)},
-		&FileOffer{ID: mid(4), Size: 1 << 40, SHA256: [32]byte{1, 2}, Name: "holiday photo.jpg"},
+		&FileOffer{ID: mid(4), Sent: sent, Size: MaxFileSize, ChunkSize: 60 << 10, SHA256: [32]byte{1, 2}, Root: [32]byte{3}, MediaType: "image/jpeg", Name: "holiday photo.jpg"},
+		&FileOffer{ID: mid(4), Sent: sent, Disappear: time.Hour, Size: 1, ChunkSize: MaxChunkSize, Name: strings.Repeat("n", MaxFileNameSize)},
+		&FileRequest{ID: mid(4), First: 1<<32 - 1, Count: MaxRequestChunks},
+		&FileRequest{ID: mid(4), Count: 1},
+		&FileChunk{ID: mid(4), Index: 7, Proof: [][32]byte{{1}, {2}}, Data: []byte("chunk")},
+		&FileChunk{ID: mid(4), Proof: make([][32]byte, MaxProofDepth), Data: bytes.Repeat([]byte{9}, MaxChunkSize)},
+		&FileStop{ID: mid(4), Reason: StopTooLarge, Limit: 1 << 30},
+		&FileStop{ID: mid(4), Reason: StopCancelled},
+		&FileDone{ID: mid(4)},
 		&Ping{Nonce: 42},
 		&Pong{Nonce: 1<<64 - 1},
 		&Unknown{RecordType: 0xee, Version: 1, Body: []byte("future")},
@@ -111,6 +119,14 @@ func TestEncoding(t *testing.T) {
 			"0102 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000000000000000000000000000000 00000002 6869 00000e10"},
 		{&Disappear{Timer: time.Minute, Set: time.UnixMilli(1000).UTC()}, "0c01 0000003c 00000000000003e8"},
 		{&InviteConfirm{MAC: [ConfirmSize]byte{0: 0xaa, 31: 0xbb}}, "0d01 aa000000000000000000000000000000000000000000000000000000000000bb"},
+		{&FileOffer{ID: mid(0), Sent: time.UnixMilli(1000).UTC(), Disappear: time.Minute, Size: 5, ChunkSize: 1024, SHA256: [32]byte{0: 0xaa}, Root: [32]byte{31: 0xbb}, MediaType: "a/b", Name: "x"},
+			"0902 000102030405060708090a0b0c0d0e0f 00000000000003e8 0000003c 0000000000000005 00000400 " +
+				"aa00000000000000000000000000000000000000000000000000000000000000 00000000000000000000000000000000000000000000000000000000000000bb 03 612f62 0001 78"},
+		{&FileRequest{ID: mid(0), First: 2, Count: 3}, "4001 000102030405060708090a0b0c0d0e0f 00000002 0003"},
+		{&FileChunk{ID: mid(0), Index: 1, Proof: [][32]byte{{0: 0xcc}}, Data: []byte("z")},
+			"4101 000102030405060708090a0b0c0d0e0f 00000001 01 cc00000000000000000000000000000000000000000000000000000000000000 00000001 7a"},
+		{&FileStop{ID: mid(0), Reason: StopTooLarge, Limit: 1024}, "4201 000102030405060708090a0b0c0d0e0f 02 0000000000000400"},
+		{&FileDone{ID: mid(0)}, "4301 000102030405060708090a0b0c0d0e0f"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -143,10 +159,23 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		&GroupInvite{Invite: make([]byte, MaxGroupInvite+1)},
 		&GroupInvite{ID: mid(6)},
 		&GroupInvite{Invite: []byte("x"), Disappear: model.MaxDisappear + time.Second},
-		&FileOffer{Name: "../etc/passwd"},
-		&FileOffer{Name: ".."},
-		&FileOffer{Name: ""},
-		&FileOffer{Name: strings.Repeat("n", MaxFileNameSize+1)},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: "../etc/passwd"},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: ".."},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: ""},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: strings.Repeat("n", MaxFileNameSize+1)},
+		&FileOffer{Size: 0, ChunkSize: MinChunkSize, Name: "a"},
+		&FileOffer{Size: MaxFileSize + 1, ChunkSize: MinChunkSize, Name: "a"},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize + 1, Name: "a"},
+		&FileOffer{Size: 1, ChunkSize: MaxChunkSize + 1024, Name: "a"},
+		&FileOffer{Size: 1, ChunkSize: MinChunkSize, MediaType: "Image/JPEG", Name: "a"},
+		&FileRequest{Count: 0},
+		&FileRequest{Count: MaxRequestChunks + 1},
+		&FileChunk{},
+		&FileChunk{Data: make([]byte, MaxChunkSize+1)},
+		&FileChunk{Data: []byte{1}, Proof: make([][32]byte, MaxProofDepth+1)},
+		&FileStop{},
+		&FileStop{Reason: StopUnavailable + 1},
+		&FileStop{Reason: StopCancelled, Limit: 1},
 	}
 	checkRefused(t, bad)
 }
@@ -174,6 +203,7 @@ func mustEncode(t *testing.T, r Record) []byte {
 func TestDecodeMalformed(t *testing.T) {
 	enc := func(r Record) []byte { return mustEncode(t, r) }
 	text := enc(&Text{ID: mid(1), Sent: sent, Body: "hello"})
+	offer := enc(&FileOffer{ID: mid(1), Sent: sent, Size: 5, ChunkSize: MinChunkSize, Name: "ab"})
 	tests := map[string][]byte{
 		"empty":              {},
 		"header only type":   {0x01},
@@ -194,7 +224,16 @@ func TestDecodeMalformed(t *testing.T) {
 		"ping short":         {0x0a, 0x01, 1, 2, 3},
 		"confirm short":      append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize-1)...),
 		"confirm trailing":   append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize+1)...),
-		"file slash":         append(enc(&FileOffer{Name: "ab"})[:2+16+8+32], 0, 2, 'a', '/'),
+		"file slash":         append(bytes.Clone(offer[:len(offer)-4]), 0, 2, 'a', '/'),
+		"file zero size":     append(append(bytes.Clone(offer[:2+16+8+4]), 0, 0, 0, 0, 0, 0, 0, 0), offer[2+16+8+4+8:]...),
+		"file odd chunk":     append(append(bytes.Clone(offer[:2+16+8+4+8]), 0, 0, 4, 1), offer[2+16+8+4+8+4:]...),
+		"request zero":       {0x40, 0x01, 15: 0, 21: 0},
+		"chunk deep proof":   append([]byte{0x41, 0x01}, append(make([]byte, 20), 33)...),
+		"chunk empty":        append([]byte{0x41, 0x01}, make([]byte, 16+4+1+4)...),
+		"chunk huge":         append(append([]byte{0x41, 0x01}, make([]byte, 16+4+1)...), 0, 3, 0, 1),
+		"stop reason 0":      append([]byte{0x42, 0x01}, make([]byte, 16+1+8)...),
+		"stop limit":         append(append([]byte{0x42, 0x01}, make([]byte, 16)...), 3, 0, 0, 0, 0, 0, 0, 0, 1),
+		"offer layout 1":     {0x09, 0x02, 1},
 	}
 	for name, b := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -300,33 +300,6 @@ func decodeGroupInviteV2(d *decoder) Record {
 	return r
 }
 
-// FileOffer offers a file. (Chunks and acceptance come with the files issue.)
-type FileOffer struct {
-	ID     model.MessageID
-	Size   uint64
-	SHA256 [32]byte
-	Name   string // a base name: no path separators or control characters
-}
-
-// Type returns TypeFileOffer.
-func (*FileOffer) Type() Type { return TypeFileOffer }
-
-func (r *FileOffer) encode(e *encoder) {
-	e.id(r.ID)
-	e.u64(r.Size)
-	e.raw(r.SHA256[:])
-	e.check("name", checkFileName(r.Name))
-	e.lenBytes("name", 2, MaxFileNameSize, []byte(r.Name))
-}
-
-func decodeFileOffer(d *decoder) Record {
-	r := &FileOffer{ID: d.id("id"), Size: d.u64("size")}
-	copy(r.SHA256[:], d.take("sha256", 32))
-	r.Name = string(d.lenBytes("name", 2, MaxFileNameSize))
-	d.check("name", checkFileName(r.Name))
-	return r
-}
-
 // Ping asks the peer for a Pong with the same nonce.
 type Ping struct{ Nonce uint64 }
 

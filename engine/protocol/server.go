@@ -52,6 +52,9 @@ func init() {
 	// The server records live in this file; record.go's table is shared
 	// with the peer records. Merging here keeps one Decode.
 	for t, rt := range serverRecordTypes {
+		if have, dup := recordTypes[t]; dup {
+			panic("protocol: record type " + t.String() + " is both " + have.name + " and " + rt.name)
+		}
 		recordTypes[t] = rt
 	}
 }
