@@ -82,8 +82,8 @@ func (m *Model) previewOf(msg model.Message) string {
 // group invite invites to.
 func (m *Model) messageText(msg model.Message) string {
 	if msg.Kind == model.KindGroupInvite {
-		if in := m.invites[msg.Body]; in.ok {
-			return "Invitation to the group “" + in.name + "”"
+		if in := m.invites[msg.Body]; in.OK {
+			return "Invitation to the group “" + in.Name + "”"
 		}
 		return "Invitation to a group"
 	}

@@ -58,12 +58,8 @@ type Model struct {
 	members map[model.ConversationID][]model.GroupMember
 	// invites are the group names of the group invites seen (by their
 	// text); an entry with ok false is an invite that did not parse.
-	invites map[string]inviteInfo
-}
-
-type inviteInfo struct {
-	name string
-	ok   bool
+	invites map[string]Invite
+	parsed  map[string]bool // invites SetInvite was given
 }
 
 // Open is the open conversation: its loaded window of messages (oldest
@@ -111,7 +107,8 @@ func (m *Model) reset() {
 	m.syncs = map[string]model.GroupSync{}
 	m.warnings = map[model.ConversationID][]model.GroupWarning{}
 	m.members = map[model.ConversationID][]model.GroupMember{}
-	m.invites = map[string]inviteInfo{}
+	m.invites = map[string]Invite{}
+	m.parsed = map[string]bool{}
 }
 
 // SetSelf sets the address of the unlocked profile (its own messages in a
@@ -455,20 +452,28 @@ func (m *Model) SetMembers(token uint64, ms []model.GroupMember, err error) Chan
 	return Change{Members: true, Rows: []model.ConversationID{o.ID}, Refresh: true}
 }
 
-// InviteName returns the group name of a group invite's text; known is
-// false until SetInvite was given it (Change.Invites asks for it).
-func (m *Model) InviteName(text string) (name string, ok, known bool) {
-	in, known := m.invites[text]
-	return in.name, in.ok, known
+// Invite is what a group invite received in a conversation names.
+type Invite struct {
+	// OK is false for text that is not a valid group invite.
+	OK bool
+	// Name is the group's name, Server its server's onion address.
+	Name   string
+	Server string
 }
 
-// SetInvite records what a group invite's text names (ok false: it does
-// not parse).
-func (m *Model) SetInvite(text, name string, ok bool) Change {
-	if in, known := m.invites[text]; known && in == (inviteInfo{name, ok}) {
+// Invite returns what a group invite's text names; known is false until
+// SetInvite was given it (Change.Invites asks for it).
+func (m *Model) Invite(text string) (in Invite, known bool) {
+	return m.invites[text], m.parsed[text]
+}
+
+// SetInvite records what a group invite's text names.
+func (m *Model) SetInvite(text string, in Invite) Change {
+	if old, known := m.invites[text]; known && old == in && m.parsed[text] {
 		return Change{}
 	}
-	m.invites[text] = inviteInfo{name, ok}
+	m.invites[text] = in
+	m.parsed[text] = true
 	c := Change{Refresh: true}
 	for id, cv := range m.convs {
 		if cv.Last.Kind == model.KindGroupInvite && cv.Last.Body == text {
@@ -476,6 +481,21 @@ func (m *Model) SetInvite(text, name string, ok bool) Change {
 		}
 	}
 	return c
+}
+
+// IsMember reports whether the profile is in the group of an invite (by
+// name and server, which is what the person sees); a group it left is not
+// one it is in.
+func (m *Model) IsMember(in Invite) bool {
+	if !in.OK {
+		return false
+	}
+	for _, cv := range m.convs {
+		if cv.Group != nil && !cv.Left && cv.Group.Name == in.Name && cv.Group.Server == in.Server {
+			return true
+		}
+	}
+	return false
 }
 
 // invitesOf returns the group invites among ms not yet known or asked for.
@@ -488,7 +508,7 @@ func (m *Model) invitesOf(ms ...model.Message) []string {
 		if _, known := m.invites[msg.Body]; known {
 			continue
 		}
-		m.invites[msg.Body] = inviteInfo{} // asked: not again
+		m.invites[msg.Body] = Invite{} // asked: not again
 		out = append(out, msg.Body)
 	}
 	return out

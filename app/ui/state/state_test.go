@@ -520,15 +520,29 @@ func TestGroupInvites(t *testing.T) {
 	if c := m.Apply(model.MessageAdded{Message: inv}); len(c.Invites) != 0 {
 		t.Fatalf("asked again: %v", c.Invites)
 	}
-	c = m.SetInvite(inv.Body, "Club", true)
+	if _, known := m.Invite(inv.Body); known {
+		t.Fatal("an invite not parsed yet is known")
+	}
+	club := Invite{OK: true, Name: "Club", Server: server}
+	c = m.SetInvite(inv.Body, club)
 	if !slices.Equal(c.Rows, ids(a)) {
 		t.Fatalf("invite parsed: %+v", c)
 	}
 	if r, _ := m.Row(a); r.Preview != "Invitation to the group “Club”" {
 		t.Fatalf("after parsing %q", r.Preview)
 	}
-	if name, ok, known := m.InviteName(inv.Body); name != "Club" || !ok || !known {
-		t.Fatal("InviteName")
+	if in, known := m.Invite(inv.Body); in != club || !known {
+		t.Fatalf("Invite: %+v %v", in, known)
+	}
+	if !m.SetInvite(inv.Body, club).Empty() {
+		t.Fatal("the same invite again changed something")
+	}
+	if m.IsMember(club) {
+		t.Fatal("a member of a group not in the list")
+	}
+	m.Apply(model.ConversationChanged{Conversation: groupConv(group, "Club", 2)})
+	if !m.IsMember(club) || m.IsMember(Invite{OK: true, Name: "Club", Server: "elsewhere"}) {
+		t.Fatal("IsMember")
 	}
 }
 
