@@ -13,8 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -49,7 +47,7 @@ func (mv *mainView) showAddContact() {
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
 	a.text.OnChanged = func(s string) {
-		if strings.Contains(s, "\n") && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), invite.Scheme) {
+		if strings.Contains(s, "\n") && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), engine.InviteScheme) {
 			a.accept(strings.TrimSpace(s)) // pasted with a trailing newline
 		}
 	}
@@ -124,21 +122,21 @@ func (a *addContactDialog) accept(text string) {
 	u.background(func() {
 		res, err := u.eng.AcceptInvite(text)
 		u.do(func() {
-			if err == nil && res.Kind != invite.KindContact {
+			if err == nil && res.Kind != model.InviteContact {
 				a.doneOther(res)
 				return
 			}
-			a.done(res.Contact, err, invite.Hint(err))
+			a.done(res.Contact, err)
 		})
 	})
 }
 
 // done shows the result of adding a contact: the new conversation, or the
 // error with what to do about it.
-func (a *addContactDialog) done(c model.Contact, err error, hint string) {
+func (a *addContactDialog) done(c model.Contact, err error) {
 	a.setBusy(false, "")
 	if err != nil {
-		a.setError(plainError("This invite could not be used.", hint,
+		a.setError(plainError("This invite could not be used.", err,
 			"Ask them to send their invite again, or to show you their QR code."), "")
 		a.details.set(err)
 		return
@@ -162,9 +160,9 @@ func (a *addContactDialog) doneOther(res engine.InviteResult) {
 	}
 	a.d.Hide()
 	switch res.Kind {
-	case invite.KindGroup:
+	case model.InviteGroup:
 		mv.openGroup(res.Group)
-	case invite.KindServer:
+	case model.InviteServer:
 		d := dialog.NewCustom("Server added", "Close", para(
 			"Nook now knows this group server. To start a group on it, choose Add → New group…. "+
 				"You find your servers under Settings → Group servers."), mv.u.win)
@@ -176,7 +174,7 @@ func (a *addContactDialog) doneOther(res engine.InviteResult) {
 // addByAddress sends a contact request to a typed onion address.
 func (a *addContactDialog) addByAddress() {
 	addr := strings.TrimSpace(a.onion.Text)
-	if _, err := identity.ParseAddress(addr); err != nil {
+	if _, err := engine.ParseAddress(addr); err != nil {
 		a.setError("That is not an onion address.",
 			"An address is 56 letters and digits, optionally followed by .onion. Copy it rather than typing it.")
 		return
@@ -187,7 +185,7 @@ func (a *addContactDialog) addByAddress() {
 	u := a.mv.u
 	u.background(func() {
 		c, err := u.eng.AddContact(addr, nick)
-		u.do(func() { a.done(c, err, "") })
+		u.do(func() { a.done(c, err) })
 	})
 }
 
@@ -196,7 +194,7 @@ func (a *addContactDialog) addByAddress() {
 // (whose path or file:// URI is the text) and copied invite text work.
 func (a *addContactDialog) pasteImage() {
 	clip := strings.TrimSpace(a.mv.u.app.Clipboard().Content())
-	if strings.HasPrefix(strings.ToUpper(clip), invite.Scheme) {
+	if strings.HasPrefix(strings.ToUpper(clip), engine.InviteScheme) {
 		a.text.SetText(clip)
 		a.accept(clip)
 		return
@@ -264,11 +262,7 @@ func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 			}
 			if err != nil {
 				a.setBusy(false, "")
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
-				}
-				a.setError("No Nook invite was found in that picture.", hint)
+				a.setError(pictureError(err))
 				return
 			}
 			a.text.SetText(text)

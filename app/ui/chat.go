@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -26,7 +24,7 @@ type chatPane struct {
 	addr    string
 	conv    model.ConversationID
 	contact model.Contact
-	group   *groupclient.GroupInfo // set for a group's conversation
+	group   *model.Group // set for a group's conversation
 
 	msgs    []model.Message
 	pos     map[model.MessageID]int           // index in msgs
@@ -162,7 +160,8 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 func (cp *chatPane) load() {
 	msgs, err := cp.mv.u.eng.History(cp.conv, 0, pageSize)
 	if err != nil {
-		cp.empty.SetText("The conversation could not be read: " + err.Error())
+		msg, _ := failure("The conversation could not be read.", err)
+		cp.empty.SetText(msg)
 	}
 	cp.msgs = msgs
 	cp.hasMore = len(msgs) == pageSize && msgs[0].Seq > 1
@@ -460,7 +459,7 @@ func (cp *chatPane) clearReply() {
 func (cp *chatPane) send(text string) {
 	replyTo := cp.replyTo
 	cp.clearReply()
-	u, addr, conv, group := cp.mv.u, identity.Address(cp.addr), cp.conv, cp.group != nil
+	u, addr, conv, group := cp.mv.u, model.ConversationID(cp.addr), cp.conv, cp.group != nil
 	u.sends.run(func() {
 		var err error
 		if group {
@@ -512,7 +511,7 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 		cp.timer.Hide()
 	}
 	cp.statusRow.Refresh()
-	cp.setPresence(cp.mv.u.eng.Presence(identity.Address(c.Address)))
+	cp.setPresence(cp.mv.u.eng.Presence(model.ConversationID(c.Address)))
 	cp.banner.Objects = nil
 	cp.entry.Enable()
 	cp.sendBtn.Enable()
@@ -536,7 +535,7 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 			"Waiting for " + c.Name() + " to accept your request. Messages you write now are kept and sent once they do."))}
 	case model.ContactBlocked:
 		unblock := widget.NewButton("Unblock", func() {
-			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.UnblockContact(identity.Address(c.Address)) })
+			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.UnblockContact(model.ConversationID(c.Address)) })
 		})
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(card(container.NewBorder(nil, nil, nil, unblock,
 			para("You blocked this contact. They cannot reach you, and you cannot write to them."))))}
@@ -546,7 +545,7 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 	if c.Archived {
 		unarchive := widget.NewButton("Unarchive", func() {
 			mv.contactAction(func() (model.Contact, error) {
-				return mv.u.eng.ArchiveContact(identity.Address(c.Address), false)
+				return mv.u.eng.ArchiveContact(model.ConversationID(c.Address), false)
 			})
 		})
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -45,7 +44,7 @@ func (cp *chatPane) showInfo() {
 func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	c := cp.contact
 	mv := cp.mv
-	addr := identity.Address(c.Address)
+	addr := model.ConversationID(c.Address)
 	archive := "Archive conversation"
 	if c.Archived {
 		archive = "Unarchive conversation"
@@ -81,7 +80,7 @@ func (cp *chatPane) showRename() {
 	u.confirm("Rename "+c.Name(), 400, "Save", false, func() {
 		name := strings.TrimSpace(e.Text)
 		cp.mv.contactAction(func() (model.Contact, error) {
-			return u.eng.RenameContact(identity.Address(c.Address), name)
+			return u.eng.RenameContact(model.ConversationID(c.Address), name)
 		})
 	}, widget.NewLabel("Name"), e)
 	u.win.Canvas().Focus(e)
@@ -101,7 +100,7 @@ func (cp *chatPane) confirmDelete() {
 	u.confirm("Delete "+c.Name()+"?", 420, "Delete", true, func() {
 		deleteHistory := also.Checked
 		cp.mv.contactAction(func() (model.Contact, error) {
-			return model.Contact{}, u.eng.DeleteContact(identity.Address(c.Address), deleteHistory)
+			return model.Contact{}, u.eng.DeleteContact(model.ConversationID(c.Address), deleteHistory)
 		})
 	}, para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."), also)
 }

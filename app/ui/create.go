@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -103,7 +103,7 @@ func (s *createScreen) submit() {
 		setError(s.errLabel, "Please enter a name for your contacts to see.", "")
 		s.u.win.Canvas().Focus(s.name)
 		return
-	case protocol.CheckDisplayName(name) != nil:
+	case engine.CheckDisplayName(name) != nil:
 		setError(s.errLabel, "That name is too long or has characters Nook can't send.", "")
 		return
 	case !s.noPass.Checked && pw == "":
@@ -126,7 +126,7 @@ func (s *createScreen) submit() {
 			}
 			s.setBusy(false)
 			if err != nil {
-				setError(s.errLabel, "The profile could not be created: "+err.Error(), "")
+				setFailure(s.errLabel, "The profile could not be created.", err)
 				return
 			}
 			u.onUnlocked(true)

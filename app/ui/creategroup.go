@@ -11,8 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -171,7 +170,7 @@ func (cg *createGroupDialog) submit() {
 		if choice == choiceHost {
 			text, err = u.eng.HostServer(u.ctx())
 		}
-		var g groupclient.GroupInfo
+		var g model.Group
 		if err == nil {
 			g, err = u.eng.CreateGroup(name, text)
 		}
@@ -192,12 +191,12 @@ func (cg *createGroupDialog) submit() {
 
 // showError explains why the group was not created.
 func (cg *createGroupDialog) showError(err error) {
-	hint := invite.Hint(err)
-	if hint == "" && errors.Is(err, engine.ErrInviteKind) {
-		hint = "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here."
+	if errors.Is(err, engine.ErrInviteKind) {
+		cg.setError("The group was not created.", "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here.")
+	} else {
+		cg.setError(plainError("The group was not created.", err,
+			"Check the server invite, or choose another server."), "")
 	}
-	cg.setError(plainError("The group was not created.", hint,
-		"Check the server invite, or choose another server."), "")
 	cg.details.set(err)
 }
 
@@ -216,11 +215,7 @@ func (cg *createGroupDialog) readImageFile(path string) {
 		u.do(func() {
 			cg.setBusy(false, "")
 			if err != nil {
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
-				}
-				cg.setError("No Nook invite was found in that picture.", hint)
+				cg.setError(pictureError(err))
 				return
 			}
 			cg.paste.SetText(text)

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -71,7 +70,7 @@ func (cp *chatPane) showDisappear() {
 			return
 		}
 		cp.mv.contactAction(func() (model.Contact, error) {
-			return u.eng.SetDisappear(identity.Address(c.Address), timer)
+			return u.eng.SetDisappear(model.ConversationID(c.Address), timer)
 		})
 	}, content)
 }

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -46,7 +45,7 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	})
 
 	// One second, so that the test sees messages go.
-	if _, err := alice.eng.SetDisappear(identity.Address(bobAddr), time.Second); err != nil {
+	if _, err := alice.eng.SetDisappear(model.ConversationID(bobAddr), time.Second); err != nil {
 		t.Fatal(err)
 	}
 	bob.waitFor("Bob's timer at one second", func() bool { return bc.contact.Disappear == time.Second })

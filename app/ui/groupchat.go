@@ -12,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -30,7 +29,7 @@ const serverWarningText = "The group server may have dropped or altered messages
 // members and the menu.
 func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	g := cp.group
-	cp.avatar = widgets.NewAvatar(g.Name, string(g.Conversation))
+	cp.avatar = widgets.NewAvatar(g.Name, string(g.Conversation()))
 	cp.name = widget.NewLabelWithStyle(g.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	cp.name.Truncation = fyne.TextTruncateEllipsis
 	cp.members = widget.NewLabel("")
@@ -134,7 +133,7 @@ func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
 			r = w.Kind
 		}
 		if r != "" && !slices.Contains(reasons, r) {
-			reasons = append(reasons, capitalise(r))
+			reasons = append(reasons, sentenceCase(r))
 		}
 	}
 	title := widget.NewLabelWithStyle("Problem with the group server", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -215,11 +214,11 @@ func (cp *chatPane) showInviteContact() {
 		addr := chosen
 		send.Disable()
 		u.background(func() {
-			_, err := u.eng.InviteToGroup(identity.Address(addr), conv)
+			_, err := u.eng.InviteToGroup(model.ConversationID(addr), conv)
 			u.do(func() {
 				send.Enable()
 				if err != nil {
-					setError(errLabel, "The invite was not sent: "+err.Error()+".", "")
+					setFailure(errLabel, "The invite was not sent.", err)
 					return
 				}
 				d.Hide()
@@ -375,16 +374,16 @@ func (cp *chatPane) confirmLeaveGroup() {
 		}
 		showBusy(true, text, busy, status, confirm, cancel, also)
 		u.background(func() {
-			err := u.eng.LeaveGroup(g.Conversation, deleteHistory)
+			err := u.eng.LeaveGroup(g.Conversation(), deleteHistory)
 			u.do(func() {
 				showBusy(false, "", busy, status, confirm, cancel, also)
 				if err != nil {
-					setError(errLabel, "That did not work: "+err.Error()+".", "")
+					setFailure(errLabel, "That did not work.", err)
 					return
 				}
 				d.Hide()
 				if u.main == mv {
-					mv.groupLeft(g.Conversation, deleteHistory)
+					mv.groupLeft(g.Conversation(), deleteHistory)
 				}
 			})
 		})

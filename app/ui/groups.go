@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -24,17 +23,16 @@ func isGroupConversation(conv model.ConversationID) bool {
 
 // groupInviteOf returns the group invite a message body consists of, or
 // nil when the body is anything else.
-func groupInviteOf(body string) *invite.GroupInvite {
+func groupInviteOf(body string) *model.InvitePreview {
 	body = strings.TrimSpace(body)
-	if len(body) < len(invite.PrefixGroup) || !strings.EqualFold(body[:len(invite.PrefixGroup)], invite.PrefixGroup) {
+	if len(body) < len(engine.GroupInvitePrefix) || !strings.EqualFold(body[:len(engine.GroupInvitePrefix)], engine.GroupInvitePrefix) {
 		return nil
 	}
-	inv, err := invite.Parse(body)
-	if err != nil {
+	inv, err := engine.ParseInvite(body)
+	if err != nil || inv.Kind != model.InviteGroup {
 		return nil
 	}
-	g, _ := inv.(*invite.GroupInvite)
-	return g
+	return &inv
 }
 
 // serverSync is a group server's catch-up state as last reported.
@@ -52,12 +50,12 @@ func syncText(ev model.GroupSync) string {
 }
 
 // groupItem returns the list item of a group.
-func groupItem(g groupclient.GroupInfo) *contactItem {
+func groupItem(g model.Group) *contactItem {
 	gi := g
 	return &contactItem{
 		group: &gi,
 		c: model.Contact{
-			Address:  string(g.Conversation),
+			Address:  string(g.Conversation()),
 			Nickname: g.Name,
 			State:    model.ContactAccepted,
 		},
@@ -77,14 +75,14 @@ func (s *sidebar) loadGroups() error {
 		return err
 	}
 	for _, g := range append(gs, left...) {
-		if s.all[string(g.Conversation)] != nil {
+		if s.all[string(g.Conversation())] != nil {
 			continue
 		}
 		it := groupItem(g)
-		if ms, err := eng.History(g.Conversation, 0, 1); err == nil && len(ms) == 1 {
+		if ms, err := eng.History(g.Conversation(), 0, 1); err == nil && len(ms) == 1 {
 			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
 		}
-		it.unread, _ = eng.Unread(g.Conversation)
+		it.unread, _ = eng.Unread(g.Conversation())
 		s.all[it.c.Address] = it
 	}
 	return nil
@@ -136,15 +134,15 @@ func (s *sidebar) refreshServer(server string) {
 
 // groupAdded shows a group just created or joined in the list. A group
 // left earlier and joined again is a group again, also when it is open.
-func (mv *mainView) groupAdded(g groupclient.GroupInfo) {
-	it := mv.sidebar.all[string(g.Conversation)]
+func (mv *mainView) groupAdded(g model.Group) {
+	it := mv.sidebar.all[string(g.Conversation())]
 	switch {
 	case it == nil:
-		mv.sidebar.all[string(g.Conversation)] = groupItem(g)
+		mv.sidebar.all[string(g.Conversation())] = groupItem(g)
 	case it.group != nil && it.group.Left && !g.Left:
 		gi := g
 		it.group = &gi
-		mv.reopenChat(g.Conversation)
+		mv.reopenChat(g.Conversation())
 	}
 	mv.sidebar.rebuild()
 }
@@ -180,9 +178,9 @@ func (mv *mainView) reopenChat(conv model.ConversationID) {
 }
 
 // openGroup shows a group's conversation, adding it to the list first.
-func (mv *mainView) openGroup(g groupclient.GroupInfo) {
+func (mv *mainView) openGroup(g model.Group) {
 	mv.groupAdded(g)
-	mv.openChat(string(g.Conversation))
+	mv.openChat(string(g.Conversation()))
 }
 
 // authorName is the name shown for the author of a message of conv: "You",
@@ -238,7 +236,7 @@ const notContactMark = " (not your contact)"
 
 // memberName is the name a group member is shown with, marked when it
 // collides with a name the person knows.
-func memberName(m groupclient.Member) string {
+func memberName(m model.GroupMember) string {
 	if m.NameCollides && m.Name != "" {
 		return m.Name + notContactMark
 	}
@@ -271,7 +269,7 @@ func (mv *mainView) groupWarning(ev model.GroupWarning) {
 		if it.group == nil || it.group.Left || !warningConcerns(ev, *it.group) {
 			continue
 		}
-		conv := it.group.Conversation
+		conv := it.group.Conversation()
 		mv.warnings[conv] = append(mv.warnings[conv], ev)
 	}
 	if mv.chat != nil && mv.chat.group != nil && warningConcerns(ev, *mv.chat.group) {
@@ -281,9 +279,9 @@ func (mv *mainView) groupWarning(ev model.GroupWarning) {
 
 // warningConcerns reports whether a warning is about group g: it names the
 // group, or the whole stream of g's server.
-func warningConcerns(ev model.GroupWarning, g groupclient.GroupInfo) bool {
+func warningConcerns(ev model.GroupWarning, g model.Group) bool {
 	if ev.Conversation != "" {
-		return ev.Conversation == g.Conversation
+		return ev.Conversation == g.Conversation()
 	}
 	return ev.Server == string(g.Server)
 }

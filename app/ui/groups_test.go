@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -178,10 +177,10 @@ func TestGroupInviteJoinPost(t *testing.T) {
 // carries a name the person knows is shown with a mark, in the members list
 // and on the author line of their messages; others as they are.
 func TestMemberNameMarked(t *testing.T) {
-	if got := memberName(groupclient.Member{Name: "Bob", NameCollides: true}); got != "Bob (not your contact)" {
+	if got := memberName(model.GroupMember{Name: "Bob", NameCollides: true}); got != "Bob (not your contact)" {
 		t.Fatalf("a colliding name shown as %q", got)
 	}
-	if got := memberName(groupclient.Member{Name: "Carol"}); got != "Carol" {
+	if got := memberName(model.GroupMember{Name: "Carol"}); got != "Carol" {
 		t.Fatalf("a name of its own shown as %q", got)
 	}
 }

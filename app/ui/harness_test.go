@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/enginetest"
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
@@ -245,13 +244,9 @@ func visitVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) (descend bo
 }
 
 // randomAddress returns the address of a fresh identity.
-func randomAddress(t *testing.T) identity.Address {
+func randomAddress(t *testing.T) model.ConversationID {
 	t.Helper()
-	id, err := identity.Generate(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.Address()
+	return model.ConversationID(enginetest.Address())
 }
 
 func newNet() *loopback.MemoryDirectory { return loopback.NewMemoryDirectory() }

@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -66,8 +66,7 @@ func benchOpen(b *testing.B, n int) (rt roundTimes) {
 	eng := newEngine(b, b.TempDir(), loopback.New(newNet()))
 	h := newHarness(b, eng)
 	h.createProfile("Reader", "pw")
-	id, _ := identity.Generate(nil)
-	other := id.Address()
+	other := enginetest.Address()
 	if _, err := eng.AddContact(string(other), "Archive"); err != nil {
 		b.Fatal(err)
 	}

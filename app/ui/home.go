@@ -114,7 +114,7 @@ func (h *homePanel) showInvite(text string, err error, caption string) {
 		}
 	}
 	if err != nil {
-		setError(h.errLabel, "Your invite could not be made: "+err.Error(), "")
+		setFailure(h.errLabel, "Your invite could not be made.", err)
 		return
 	}
 	setError(h.errLabel, "", "")

@@ -6,7 +6,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -23,7 +22,7 @@ type chatRow struct {
 	widget.BaseWidget
 	cp     *chatPane
 	msg    model.Message
-	invite *invite.GroupInvite // set when the row shows a card
+	invite *model.InvitePreview // set when the row shows a card
 
 	bubble *widgets.MessageBubble
 	title  *widget.Label
@@ -75,7 +74,7 @@ func (r *chatRow) set(m model.Message) {
 		r.bubble.SetMessage(r.cp.bubble(m))
 		return
 	}
-	name := r.invite.Name()
+	name := r.invite.Name
 	who := r.cp.authorOf(m)
 	switch {
 	case m.Outgoing && r.cp.group != nil:
@@ -155,9 +154,9 @@ func (rr *chatRowRenderer) Refresh() {
 // isMember reports whether the profile is in the group of an invite (by
 // name and server, which is what the person sees); a group it left is not
 // one it is in.
-func (mv *mainView) isMember(inv *invite.GroupInvite) bool {
+func (mv *mainView) isMember(inv *model.InvitePreview) bool {
 	for _, it := range mv.sidebar.all {
-		if it.group != nil && !it.group.Left && it.group.Name == inv.Name() && it.group.Server == inv.Bundle().Address {
+		if it.group != nil && !it.group.Left && it.group.Name == inv.Name && it.group.Server == inv.Address {
 			return true
 		}
 	}
@@ -176,7 +175,7 @@ func (cp *chatPane) joinGroup(text string) {
 				return
 			}
 			if err != nil {
-				u.showHintedError("Could not join the group", err, invite.Hint(err))
+				u.showError("Could not join the group", err)
 				return
 			}
 			mv.openGroup(res.Group)

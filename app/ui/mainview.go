@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -241,17 +240,17 @@ func (mv *mainView) setSelf(name string) {
 // acceptRequest, rejectRequest and blockContact act on a contact from the
 // list or the conversation's banner.
 func (mv *mainView) acceptRequest(addr string) {
-	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.AcceptContact(identity.Address(addr)) })
+	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.AcceptContact(model.ConversationID(addr)) })
 }
 
 func (mv *mainView) rejectRequest(addr string) {
 	mv.contactAction(func() (model.Contact, error) {
-		return model.Contact{}, mv.u.eng.RejectContact(identity.Address(addr))
+		return model.Contact{}, mv.u.eng.RejectContact(model.ConversationID(addr))
 	})
 }
 
 func (mv *mainView) blockContact(addr string) {
-	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.BlockContact(identity.Address(addr)) })
+	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.BlockContact(model.ConversationID(addr)) })
 }
 
 // contactAction runs an engine call on a contact in the background and

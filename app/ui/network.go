@@ -93,8 +93,8 @@ func newNetworkTab(u *UI) *networkTab {
 
 	s, err := u.eng.LoadTorSettings()
 	if err != nil {
-		setError(t.errLabel, "The saved Tor settings could not be read: "+err.Error()+".",
-			"Saving writes them anew.")
+		msg, _ := failure("The saved Tor settings could not be read.", err)
+		setError(t.errLabel, msg, "Saving writes them anew.")
 	}
 	t.saved = s
 	t.bridges.SetText(strings.Join(s.Bridges, "\n"))
@@ -240,8 +240,8 @@ func (t *networkTab) saveSettings() {
 		u.do(func() {
 			t.setBusy(false)
 			if err != nil {
-				t.showResult("", &settingError{"these settings were not used, nothing was changed: " + err.Error(),
-					engine.ErrorHint(err)})
+				msg, hint := failure("These settings were not used, nothing was changed.", err)
+				t.showResult("", &settingError{msg, hint})
 				return
 			}
 			t.saved = s
@@ -253,12 +253,15 @@ func (t *networkTab) saveSettings() {
 // showResult shows a success message or an error (with its hint).
 func (t *networkTab) showResult(ok string, err error) {
 	if err != nil {
-		hint := ""
+		// The tab's own refusals are sentences already; anything else
+		// is the engine's, which Explain puts in words.
 		var se *settingError
 		if errors.As(err, &se) {
-			hint = se.hint
+			setError(t.errLabel, se.msg, se.hint)
+		} else {
+			msg, hint := engine.Explain(err)
+			setError(t.errLabel, msg, hint)
 		}
-		setError(t.errLabel, capitalise(err.Error())+".", hint)
 	} else {
 		setError(t.errLabel, "", "")
 	}
@@ -267,7 +270,8 @@ func (t *networkTab) showResult(ok string, err error) {
 	t.okLabel.Refresh()
 }
 
-// settingError is a line the network tab refuses, with what to do.
+// settingError is a line the network tab refuses, with what to do: msg
+// is a sentence to show as it is.
 type settingError struct {
 	msg, hint string
 }
@@ -284,13 +288,13 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 		}
 		if _, err := engine.CheckBridgeLine(line); err != nil {
 			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
-			return s, &settingError{fmt.Sprintf("bridge line %d is not valid: %s", i+1, msg),
+			return s, &settingError{fmt.Sprintf("Bridge line %d is not valid: %s.", i+1, msg),
 				"Copy bridge lines exactly as you got them, one per line."}
 		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
 	}
 	if s.Mode == engine.ModeCustom && len(s.Bridges) == 0 {
-		return s, &settingError{"My bridges needs at least one bridge line",
+		return s, &settingError{"My bridges needs at least one bridge line.",
 			"Paste the bridge lines you were given, or choose Automatic."}
 	}
 	for i, line := range strings.Split(t.torrc.Text, "\n") {
@@ -299,7 +303,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 			continue
 		}
 		if err := checkTorrcLine(line); err != nil {
-			return s, &settingError{fmt.Sprintf("torrc line %d is not accepted: %v", i+1, err),
+			return s, &settingError{fmt.Sprintf("Torrc line %d is not accepted: %v.", i+1, err),
 				"Write one option per line: its name, a space, its value."}
 		}
 		s.ExtraTorrc = append(s.ExtraTorrc, line)

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/profile"
 )
 
 // The sentences that say which password state a profile is in. Every
@@ -90,13 +89,13 @@ func (u *UI) showChangePassword() {
 			u.do(func() {
 				showBusy(false, "", spinner, status, ok, old, pw, confirm)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, wrongOldPw, "")
 					u.win.Canvas().Focus(old)
 				case errors.Is(err, engine.ErrEmptyPassword):
 					setError(errLabel, typeNewPw, "")
 				case err != nil:
-					setError(errLabel, "The password was not changed: "+err.Error(), "")
+					setFailure(errLabel, "The password was not changed.", err)
 				default:
 					d.Hide()
 					u.passwordChanged()
@@ -141,7 +140,7 @@ func (u *UI) showSetPassword() {
 			u.do(func() {
 				showBusy(false, "", spinner, status, ok, pw, confirm)
 				if err != nil {
-					setError(errLabel, "The password was not set: "+err.Error(), "")
+					setFailure(errLabel, "The password was not set.", err)
 					return
 				}
 				d.Hide()
@@ -177,11 +176,11 @@ func (u *UI) showRemovePassword() {
 			u.do(func() {
 				showBusy(false, "", spinner, status, remove, current)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, wrongOldPw, "")
 					u.win.Canvas().Focus(current)
 				case err != nil:
-					setError(errLabel, "The password was not removed: "+err.Error(), "")
+					setFailure(errLabel, "The password was not removed.", err)
 				default:
 					d.Hide()
 					u.passwordChanged()

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -96,7 +96,7 @@ func (h *harness) openedWithout() bool {
 		h.t.Fatal(err)
 	}
 	_, err := h.eng.UnlockAny(context.Background(), "")
-	if err != nil && !errors.Is(err, profile.ErrWrongPassword) {
+	if err != nil && !errors.Is(err, engine.ErrWrongPassword) {
 		h.t.Fatal(err)
 	}
 	if err == nil {

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/profile"
 )
 
 // exportExt is the file extension of profile exports.
@@ -52,7 +51,7 @@ func (u *UI) showImportPasswords(path string) {
 				busy.Hide()
 				importBtn.Enable()
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, "That is not the password this backup was made with.", "")
 				case err != nil:
 					msg, hint := profileFileError(err, "The backup could not be imported",
@@ -153,19 +152,20 @@ func (u *UI) showExport() {
 
 // profileFileError returns the message and the hint that the import or
 // export dialog shows for err, an error of ImportProfile or ExportProfile.
-// When the disk is too full (profile.ErrDiskFull) the message is the
-// *profile.SpaceError's own, which is written for the user, and the hint
-// is fullHint, which says how to make room; otherwise the message is
-// failed followed by err, and the hint is otherHint.
+// When the disk is too full (engine.ErrDiskFull) the message is
+// engine.Explain's alone (for an import or export that needs more space,
+// how much), and the hint is fullHint, which says how to make room;
+// otherwise the message is failed followed by Explain's message, and the
+// hint Explain's, or otherHint when it has none.
 func profileFileError(err error, failed, otherHint, fullHint string) (msg, hint string) {
-	if errors.Is(err, profile.ErrDiskFull) {
-		var se *profile.SpaceError
-		if errors.As(err, &se) {
-			return capitalise(se.Error()) + ".", fullHint
-		}
-		return failed + ": " + err.Error(), fullHint
+	msg, hint = engine.Explain(err)
+	if errors.Is(err, engine.ErrDiskFull) {
+		return msg, fullHint
 	}
-	return failed + ": " + err.Error(), otherHint
+	if hint == "" {
+		hint = otherHint
+	}
+	return failed + ". " + msg, hint
 }
 
 // shortPath keeps the end of a long path.

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -80,7 +79,7 @@ func safetyCodeLines(code string) string {
 func (cp *chatPane) showSafetyCode() {
 	u := cp.mv.u
 	c := cp.contact
-	addr := identity.Address(c.Address)
+	addr := model.ConversationID(c.Address)
 	code, err := u.eng.SafetyCode(addr)
 	if err != nil {
 		u.showError("The safety code could not be shown", err)

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -40,7 +39,7 @@ func TestSafetyCodeView(t *testing.T) {
 	if !bob.hasText("Not verified") {
 		t.Fatal("the contact details do not say Alice is not verified")
 	}
-	code, err := alice.eng.SafetyCode(identity.Address(bobAddr))
+	code, err := alice.eng.SafetyCode(model.ConversationID(bobAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +54,7 @@ func TestSafetyCodeView(t *testing.T) {
 	}
 	bob.tap("Mark as verified")
 	bob.waitFor("the Verified badge", func() bool { return cp.verified.Visible() })
-	c, err := bob.eng.Contact(identity.Address(aliceAddr))
+	c, err := bob.eng.Contact(model.ConversationID(aliceAddr))
 	if err != nil || c.Verification != model.VerifiedSafetyCode {
 		t.Fatalf("after Mark as verified: %v, %v", c.Verification, err)
 	}

@@ -10,9 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/groupserver"
-	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -94,7 +91,8 @@ func (t *serversTab) refreshList() {
 	servers, err := t.u.eng.Servers()
 	t.list.Objects = nil
 	if err != nil {
-		t.list.Add(para("The servers could not be read: " + err.Error()))
+		msg, _ := failure("The servers could not be read.", err)
+		t.list.Add(para(msg))
 	}
 	for _, s := range servers {
 		t.list.Add(t.serverRow(s))
@@ -122,11 +120,11 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 	))
 }
 
-func (t *serversTab) confirmRemove(addr identity.Address) {
+func (t *serversTab) confirmRemove(addr string) {
 	u := t.u
 	u.confirm("Remove this server?", 420, "Remove", true, func() {
 		if err := u.eng.RemoveServer(addr); err != nil {
-			t.setError("The server was not removed: "+err.Error()+".", "")
+			t.setError(failure("The server was not removed.", err))
 			return
 		}
 		t.refreshList()
@@ -149,7 +147,7 @@ func (t *serversTab) addServer() {
 		u.do(func() {
 			t.addBtn.Enable()
 			if err != nil {
-				t.setError(plainError("This invite could not be used.", invite.Hint(err),
+				t.setError(plainError("This invite could not be used.", err,
 					"Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."), "")
 				t.details.set(err)
 				t.scrollToError()
@@ -204,14 +202,14 @@ func (t *serversTab) refreshHosting() {
 }
 
 // statsText puts a server's counters in words.
-func statsText(s groupserver.Stats) string {
+func statsText(s engine.ServerStats) string {
 	return fmt.Sprintf("Connected now: %d · Members listening: %d · Messages stored: %d · "+
 		"Connections since start: %d · Refused: %d", s.OpenConnections, s.Subscriptions,
 		storedCount(s), s.Connections, s.ConnectionsRefused+s.PostsRefused)
 }
 
 // storedCount is the number of blobs the server keeps.
-func storedCount(s groupserver.Stats) uint64 {
+func storedCount(s engine.ServerStats) uint64 {
 	if s.Head == 0 || s.Head < s.Oldest {
 		return 0
 	}
@@ -235,7 +233,7 @@ func (t *serversTab) toggleHosting() {
 			u.do(func() {
 				t.hostBtn.Enable()
 				if err != nil {
-					t.setError("The server did not start: "+err.Error()+".", "")
+					t.setError(failure("The server did not start.", err))
 				}
 				t.refresh()
 			})
@@ -249,7 +247,7 @@ func (t *serversTab) toggleHosting() {
 			u.do(func() {
 				t.hostBtn.Enable()
 				if err != nil {
-					t.setError("The server did not stop cleanly: "+err.Error()+".", "")
+					t.setError(failure("The server did not stop cleanly.", err))
 				}
 				t.refresh()
 			})

@@ -12,8 +12,6 @@ import (
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/profile"
-	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -84,7 +82,7 @@ func (u *UI) showSettings() {
 // save stores the settings and applies them.
 func (sd *settingsDialog) save() {
 	if err := sd.u.eng.SetSettings(sd.s); err != nil {
-		setError(sd.errLabel, "The setting was not saved: "+err.Error(), "")
+		setFailure(sd.errLabel, "The setting was not saved.", err)
 		return
 	}
 	setError(sd.errLabel, "", "")
@@ -111,12 +109,12 @@ func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	saveName := widget.NewButton("Save name", nil)
 	saveName.OnTapped = func() {
 		name := strings.TrimSpace(sd.name.Text)
-		if name == "" || protocol.CheckDisplayName(name) != nil {
+		if name == "" || engine.CheckDisplayName(name) != nil {
 			setError(sd.errLabel, "Please enter a shorter name without special characters.", "")
 			return
 		}
 		if err := u.eng.SetDisplayName(name); err != nil {
-			setError(sd.errLabel, "The name was not saved: "+err.Error(), "")
+			setFailure(sd.errLabel, "The name was not saved.", err)
 			return
 		}
 		setError(sd.errLabel, "", "")
@@ -355,11 +353,11 @@ func (sd *settingsDialog) showDeleteProfile() {
 			u.do(func() {
 				showBusy(false, "", spinner, status, del, entry)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, "That is not this profile's password.", "")
 					u.win.Canvas().Focus(entry)
 				case err != nil:
-					setError(errLabel, "The profile was not deleted: "+err.Error(), "")
+					setFailure(errLabel, "The profile was not deleted.", err)
 				default:
 					u.main = nil
 					u.updateTray()

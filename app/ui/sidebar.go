@@ -10,8 +10,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -21,7 +19,7 @@ type contactItem struct {
 	// c is the contact; for a group, a stand-in whose Address is the
 	// conversation ID ("g:…") and whose Nickname is the group's name.
 	c        model.Contact
-	group    *groupclient.GroupInfo // nil for a contact
+	group    *model.Group // nil for a contact
 	preview  string
 	last     time.Time
 	unread   int
@@ -129,7 +127,7 @@ func (s *sidebar) load() error {
 			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
 		}
 		it.unread, _ = eng.Unread(conv)
-		it.presence = eng.Presence(identity.Address(c.Address))
+		it.presence = eng.Presence(model.ConversationID(c.Address))
 		s.all[c.Address] = it
 	}
 	if err := s.loadGroups(); err != nil {
@@ -143,7 +141,7 @@ func (s *sidebar) load() error {
 func (s *sidebar) previewOf(m model.Message) string {
 	text := firstLine(m.Body)
 	if g := groupInviteOf(m.Body); g != nil {
-		text = "Invitation to the group “" + g.Name() + "”"
+		text = "Invitation to the group “" + g.Name + "”"
 	}
 	switch {
 	case m.Outgoing:
@@ -279,7 +277,7 @@ func (s *sidebar) totalUnread() int {
 func (s *sidebar) upsert(c model.Contact) {
 	it := s.all[c.Address]
 	if it == nil {
-		it = &contactItem{presence: s.mv.u.eng.Presence(identity.Address(c.Address))}
+		it = &contactItem{presence: s.mv.u.eng.Presence(model.ConversationID(c.Address))}
 		s.all[c.Address] = it
 	}
 	it.c = c

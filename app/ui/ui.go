@@ -16,7 +16,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -260,7 +259,8 @@ func (u *UI) onUnlocked(firstRun bool) {
 	mv, err := newMainView(u)
 	if err != nil {
 		u.showUnlock(false)
-		u.unlock.showError("Could not open the profile: " + err.Error())
+		msg, _ := failure("Could not open the profile.", err)
+		u.unlock.showError(msg)
 		return
 	}
 	u.main = mv
@@ -491,29 +491,13 @@ func variantOf(theme string) widgets.Variant {
 // showError shows an error in a dialog: what went wrong in words, then the
 // error itself.
 func (u *UI) showError(title string, err error) {
-	d := dialog.NewCustom(title, "Close", para(capitalise(err.Error())+"."), u.win)
-	d.Resize(fyne.NewSize(420, 0))
-	u.showDialog(d)
-}
-
-// showHintedError is showError with what the person can do about it.
-func (u *UI) showHintedError(title string, err error, hint string) {
-	text := capitalise(err.Error()) + "."
+	text, hint := engine.Explain(err)
 	if hint != "" {
 		text += "\n\n" + hint
 	}
 	d := dialog.NewCustom(title, "Close", para(text), u.win)
 	d.Resize(fyne.NewSize(420, 0))
 	u.showDialog(d)
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	return string(r)
 }
 
 // chooseFile shows a file dialog for files with one of exts and calls then

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -26,8 +25,8 @@ func TestFirstRunShowsInvite(t *testing.T) {
 	}
 	h.createProfile("Alice", "correct horse battery")
 	home := h.ui.main.home
-	if !strings.HasPrefix(home.invite(), invite.PrefixContact) {
-		t.Fatalf("own invite shown: %q", home.invite())
+	if inv, err := engine.ParseInvite(home.invite()); err != nil || inv.Kind != model.InviteContact || inv.Name != "Alice" {
+		t.Fatalf("own invite shown: %q (%+v, %v)", home.invite(), inv, err)
 	}
 	if home.qr.Image() == nil {
 		t.Fatal("no QR code shown")

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine"
 )
 
 // wrongPassword is all a wrong password says: nothing on disk tells which
@@ -33,7 +33,7 @@ type unlockScreen struct {
 // empty password, which opens a profile created without one.
 //
 // The screen says plainly when a profile on this computer has no password
-// (its header says so, profile.Info.Password): it offers Open for it, and
+// (its header says so, engine.ProfileInfo.Password): it offers Open for it, and
 // when no profile has a password it asks for none.
 func (u *UI) showUnlock(tryEmpty bool) {
 	s := &unlockScreen{u: u}
@@ -110,7 +110,7 @@ func countPasswords(u *UI) (without, with int) {
 	for _, in := range infos {
 		switch {
 		case in.Err != nil:
-		case in.Password == profile.PasswordNone:
+		case in.Password == engine.PasswordNone:
 			without++
 		default:
 			with++
@@ -150,10 +150,11 @@ func (s *unlockScreen) openWithout() {
 	}
 	setError(s.errLabel, "", "")
 	s.unlockEmpty(func(err error) {
-		if errors.Is(err, profile.ErrWrongPassword) {
+		if errors.Is(err, engine.ErrWrongPassword) {
 			s.showError("No profile on this computer opens without a password any more.")
 		} else {
-			s.showError("Nook could not open the profile: " + err.Error())
+			msg, _ := failure("Nook could not open the profile.", err)
+			s.showError(msg)
 		}
 	})
 }
@@ -210,12 +211,13 @@ func (s *unlockScreen) submit() {
 			switch {
 			case err == nil:
 				u.onUnlocked(false)
-			case errors.Is(err, profile.ErrWrongPassword):
+			case errors.Is(err, engine.ErrWrongPassword):
 				s.password.SetText("")
 				setError(s.errLabel, wrongPassword, "")
 				u.win.Canvas().Focus(s.password)
 			default:
-				s.showError("Nook could not open the profile: " + err.Error())
+				msg, _ := failure("Nook could not open the profile.", err)
+				s.showError(msg)
 			}
 		})
 	})

@@ -8,7 +8,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
 )
 
 // TestReadingScreenshots renders what the keyboard and reading work
@@ -50,7 +50,7 @@ func TestReadingScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(string(pat)) != nil })
-	if _, err := h.eng.SetDisappear(identity.Address(pat), 24*time.Hour); err != nil {
+	if _, err := h.eng.SetDisappear(model.ConversationID(pat), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	h.ui.main.openChat(string(pat))
