@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"crypto/rand"
+	"github.com/nookchat/nook/engine/model"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,10 @@ func newHarness(t testing.TB, eng *engine.Engine) *harness {
 	})
 	h.ui.Start()
 	t.Cleanup(h.ui.Close)
+	h.waitFor("the first screen", func() bool {
+		_, shown := h.win.Canvas().Content().(*widgets.TooltipLayer)
+		return shown
+	})
 	return h
 }
 
@@ -255,3 +260,61 @@ func randomAddress(t *testing.T) identity.Address {
 }
 
 func newNet() *loopback.MemoryDirectory { return loopback.NewMemoryDirectory() }
+
+// listItem is what the list knows of a conversation, for the tests.
+type listItem struct {
+	c       model.Contact // zero for a group
+	group   *model.Group  // nil for a contact
+	preview string        // as the list shows it
+	unread  int
+}
+
+// item returns what the list knows of conversation id, or nil.
+func (h *harness) item(id string) *listItem {
+	cv, ok := h.ui.state.Conversation(model.ConversationID(id))
+	if !ok {
+		return nil
+	}
+	r, _ := h.ui.state.Row(cv.ID)
+	it := &listItem{group: cv.Group, preview: r.Preview, unread: cv.Unread}
+	if cv.Contact != nil {
+		it.c = *cv.Contact
+	}
+	return it
+}
+
+// open opens conversation id and waits until it shows its newest
+// messages.
+func (h *harness) open(id string) *chatPane {
+	h.t.Helper()
+	h.ui.main.openChat(model.ConversationID(id))
+	h.waitFor("the conversation loaded", func() bool {
+		cp := h.ui.main.chat
+		o := h.ui.state.Open()
+		return cp != nil && string(cp.conv) == id && o != nil && o.Loaded && cp.list != nil
+	})
+	return h.ui.main.chat
+}
+
+// event applies an engine event as the event pump does, and runs the UI
+// work it queued.
+func (h *harness) event(ev model.Event) {
+	h.ui.queueEvent(ev)
+	h.settle()
+}
+
+// openSettings opens the settings dialog and waits until it is shown.
+func (h *harness) openSettings() *settingsDialog {
+	h.t.Helper()
+	h.ui.showSettings()
+	h.waitFor("the settings", func() bool { return h.ui.settings != nil })
+	return h.ui.settings
+}
+
+// invite waits until the home page shows the profile's invite, and
+// returns it.
+func (h *harness) invite() string {
+	h.t.Helper()
+	h.waitFor("the invite", func() bool { return h.ui.main.home.invite() != "" })
+	return h.ui.main.home.invite()
+}
