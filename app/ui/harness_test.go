@@ -30,6 +30,7 @@ const step = 20 * time.Second
 type harness struct {
 	t       testing.TB
 	eng     *engine.Engine
+	checked *checkedEngine // eng as the UI sees it
 	win     fyne.Window
 	ui      *UI
 	queue   chan func()
@@ -53,15 +54,24 @@ func newEngine(t testing.TB, dir string, tr transport.Transport) *engine.Engine 
 	return e
 }
 
+// violation fails the test: the UI called an engine method on its own
+// goroutine (see run.go).
+func (h *harness) violation(method string) {
+	h.t.Errorf("engine method %s called on the UI goroutine", method)
+}
+
 // newHarness starts the UI over eng in a test window. A test app must
 // exist (test.NewTempApp).
 func newHarness(t testing.TB, eng *engine.Engine) *harness {
 	t.Helper()
 	h := &harness{t: t, eng: eng, queue: make(chan func(), 4096)}
+	// The UI runs on this goroutine: it taps and drains the queue of
+	// Options.Do. The engine must never be called on it.
+	h.checked = &checkedEngine{e: eng, ui: goroutineID(), report: h.violation}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
 	h.win.Resize(fyne.NewSize(1000, 700))
 	h.ui = New(fyne.CurrentApp(), h.win, Options{
-		Engine: eng,
+		Engine: h.checked,
 		Do:     func(f func()) { h.queue <- f },
 		Notify: func(title, content string) { h.notices = append(h.notices, title+": "+content) },
 	})
@@ -296,11 +306,10 @@ func (h *harness) open(id string) *chatPane {
 	return h.ui.main.chat
 }
 
-// event applies an engine event as the event pump does, and runs the UI
-// work it queued.
+// event applies an engine event to the state and renders what it
+// changed, as the event pump does, ahead of what the engine queued.
 func (h *harness) event(ev model.Event) {
-	h.ui.queueEvent(ev)
-	h.settle()
+	h.ui.apply(h.ui.state.Apply(ev))
 }
 
 // openSettings opens the settings dialog and waits until it is shown.
