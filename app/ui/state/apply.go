@@ -213,6 +213,9 @@ func (m *Model) snapshot(s model.Snapshot) Change {
 			c.Closed, c.Selection = true, true
 		}
 	}
+	if _, ok := m.convs[m.want]; ok && m.want != "" {
+		c.Merge(m.OpenConversation(m.want))
+	}
 	return c
 }
 
@@ -231,6 +234,9 @@ func (m *Model) changed(cv model.Conversation) Change {
 		c.Refresh = existed && old.Title != cv.Title // replies name them
 	}
 	c.Invites = m.invitesOf(cv.Last)
+	if m.want == cv.ID {
+		c.Merge(m.OpenConversation(cv.ID))
+	}
 	return c
 }
 

@@ -51,6 +51,9 @@ type Model struct {
 
 	open  *Open
 	token uint64 // the last Open token handed out
+	// want is a conversation to open as soon as it is in the list (one
+	// just added, whose ConversationChanged has not arrived yet).
+	want model.ConversationID
 
 	syncs    map[string]model.GroupSync
 	warnings map[model.ConversationID][]model.GroupWarning
@@ -103,7 +106,7 @@ func (m *Model) reset() {
 	m.unlocked = false
 	m.convs = map[model.ConversationID]model.Conversation{}
 	m.shown, m.hidden, m.unread = nil, 0, 0
-	m.open = nil
+	m.open, m.want = nil, ""
 	m.syncs = map[string]model.GroupSync{}
 	m.warnings = map[model.ConversationID][]model.GroupWarning{}
 	m.members = map[model.ConversationID][]model.GroupMember{}
@@ -280,12 +283,15 @@ func (m *Model) DismissWarnings(id model.ConversationID) Change {
 // yet: the UI loads its newest page (and for a group its members) and
 // hands them to SetPage and SetMembers with the returned Open's Token.
 // Opening the open conversation again changes nothing (Change.Opened is
-// false). An ID that is not in the list opens nothing.
+// false). An ID that is not in the list yet opens once it is (a contact
+// just added), unless another is opened or the open one closed before.
 func (m *Model) OpenConversation(id model.ConversationID) Change {
+	m.want = ""
 	if m.open != nil && m.open.ID == id {
 		return Change{}
 	}
 	if _, ok := m.convs[id]; !ok {
+		m.want = id
 		return Change{}
 	}
 	m.token++
@@ -299,6 +305,7 @@ func (m *Model) OpenConversation(id model.ConversationID) Change {
 
 // CloseConversation closes the open conversation (the home page shows).
 func (m *Model) CloseConversation() Change {
+	m.want = ""
 	if m.open == nil {
 		return Change{}
 	}

@@ -224,7 +224,24 @@ func TestOpenConversation(t *testing.T) {
 	if !m.OpenConversation("nope").Empty() || m.Open() != nil {
 		t.Fatal("a conversation not in the list opened")
 	}
-	c := m.OpenConversation(a)
+	// It opens once it is in the list (a contact just added).
+	if c := m.Apply(model.ConversationChanged{Conversation: contact(carol, "Carol", model.ContactPending, 1)}); c.Opened {
+		t.Fatal("another conversation opened")
+	}
+	m.OpenConversation("nope")
+	c := m.Apply(model.ConversationChanged{Conversation: contact(dave, "Dave", model.ContactPending, 1)})
+	if c.Opened {
+		t.Fatal("a conversation opened that was not asked for")
+	}
+	m.OpenConversation(model.ConversationID(carol))
+	m.CloseConversation()
+	m.OpenConversation(model.ConversationID(bob))
+	c = m.Apply(model.ConversationChanged{Conversation: contact(bob, "Bob", model.ContactPending, 1)})
+	if !c.Opened || m.Open() == nil || m.Open().ID != model.ConversationID(bob) {
+		t.Fatalf("the added conversation did not open: %+v", c)
+	}
+	m.CloseConversation()
+	c = m.OpenConversation(a)
 	o := m.Open()
 	if !c.Opened || !c.Selection || o == nil || o.ID != a || o.Loaded {
 		t.Fatalf("open: %+v %+v", c, o)
@@ -433,6 +450,12 @@ func TestSnapshotKeepsTheOpenConversation(t *testing.T) {
 	c = m.Apply(model.Snapshot{Unlocked: true})
 	if !c.Closed || m.Open() != nil {
 		t.Fatalf("snapshot without it: %+v", c)
+	}
+	// Asked for before the snapshot (just unlocked): opened by it.
+	m.OpenConversation(a)
+	c = m.Apply(model.Snapshot{Unlocked: true, Conversations: []model.Conversation{ac}})
+	if !c.Opened || m.Open() == nil || m.Open().ID != a {
+		t.Fatalf("snapshot with the conversation asked for: %+v", c)
 	}
 }
 
