@@ -14,6 +14,9 @@ import (
 	"github.com/nookchat/nook/widgets"
 )
 
+// writeHint is the message field's placeholder.
+const writeHint = "Write a message — Enter sends, Shift+Enter adds a line"
+
 // pageSize is how many messages are read at a time: the latest ones when a
 // conversation opens, then one page more each time the top is reached.
 const pageSize = state.PageSize
@@ -85,7 +88,7 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.quoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MailReplyIcon()), cancelReply, cp.quoteTxt)
 	cp.quoteBar.Hide()
 	cp.entry = newChatEntry()
-	cp.entry.SetPlaceHolder("Write a message — Enter sends, Shift+Enter adds a line")
+	cp.entry.SetPlaceHolder(writeHint)
 	cp.entry.OnSend = cp.send
 	cp.entry.OnShortcut = mv.u.appShortcut
 	cp.entry.OnEscape = func() bool {
@@ -537,6 +540,7 @@ func (cp *chatPane) update(cv model.Conversation) {
 	cp.name.SetText(cv.Title)
 	cp.avatar.SetIdentity(cv.Title, string(cv.ID))
 	cp.banner.Objects = nil
+	cp.entry.SetPlaceHolder(writeHint)
 	cp.entry.Enable()
 	cp.sendBtn.Enable()
 	if cv.Kind == model.KindGroup {

@@ -18,7 +18,6 @@ type eventQueue struct {
 // pump subscribes to the engine and queues its events until the UI is
 // closed. The first event is the Snapshot of the current state.
 func (u *UI) pump() {
-	defer u.jobs.Done()
 	events, unsubscribe := u.eng.Subscribe()
 	defer unsubscribe()
 	for {

@@ -83,7 +83,8 @@ func fire(u *UI, work func(ctx context.Context, e Engine) error) {
 	}()
 }
 
-// lifetime is the UI's context and the work it started.
+// lifetime is the UI's context and the engine work under way (jobs: a
+// job is done once its result is handed to Options.Do).
 type lifetime struct {
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -121,7 +121,6 @@ func New(a fyne.App, w fyne.Window, o Options) *UI {
 // focus, tray) and shows the first screen: the welcome screen when this
 // computer has no profile yet, else the unlock screen.
 func (u *UI) Start() {
-	u.jobs.Add(1)
 	go u.pump()
 	u.installShortcuts()
 	u.win.SetOnDropped(u.dropped)
