@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -118,20 +119,19 @@ func (s *createScreen) submit() {
 	setError(s.errLabel, "", "")
 	s.setBusy(true)
 	u := s.u
-	u.background(func() {
-		_, err := u.eng.CreateProfile(u.ctx(), name, pw)
-		u.do(func() {
-			if u.create != s {
-				return
-			}
-			s.setBusy(false)
-			if err != nil {
-				setFailure(s.errLabel, "The profile could not be created.", err)
-				return
-			}
-			u.onUnlocked(true)
-		})
-	})
+	runOr(u, func(ctx context.Context, e Engine) (opened, error) {
+		if _, err := e.CreateProfile(ctx, name, pw); err != nil {
+			return opened{}, err
+		}
+		return openedProfile(e)
+	}, func(p opened, err error) {
+		s.setBusy(false)
+		if err != nil {
+			setFailure(s.errLabel, "The profile could not be created.", err)
+			return
+		}
+		u.onUnlocked(p, true)
+	}, u.lockDropped)
 }
 
 func (s *createScreen) setBusy(b bool) {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,7 +68,7 @@ type networkTab struct {
 	saved      engine.TorSettings
 }
 
-func newNetworkTab(u *UI) *networkTab {
+func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 	t := &networkTab{u: u}
 	t.progress = widgets.NewProgress("Status")
 	t.summary = para("")
@@ -91,7 +92,6 @@ func newNetworkTab(u *UI) *networkTab {
 	t.okLabel.Importance = widget.SuccessImportance
 	t.okLabel.Hide()
 
-	s, err := u.eng.LoadTorSettings()
 	if err != nil {
 		msg, _ := failure("The saved Tor settings could not be read.", err)
 		setError(t.errLabel, msg, "Saving writes them anew.")
@@ -155,7 +155,7 @@ func newNetworkTab(u *UI) *networkTab {
 		t.okLabel,
 		container.NewHBox(layoutSpacer(), t.save),
 	))
-	t.setStatus(u.tor)
+	t.setStatus(u.state.Tor())
 	return t
 }
 
@@ -211,9 +211,8 @@ func (t *networkTab) restartTor() {
 	u := t.u
 	t.setBusy(true)
 	t.showResult("", nil)
-	u.background(func() {
-		err := u.eng.RestartTor(u.ctx())
-		u.do(func() {
+	runErr(u, func(ctx context.Context, e Engine) error { return e.RestartTor(ctx) },
+		func(err error) {
 			t.setBusy(false)
 			if err != nil {
 				t.showResult("", fmt.Errorf("tor was not restarted: %w", err))
@@ -221,7 +220,6 @@ func (t *networkTab) restartTor() {
 			}
 			t.showResult("Tor restarted.", nil)
 		})
-	})
 }
 
 // saveSettings checks the settings, then saves them and restarts Tor in
@@ -235,9 +233,8 @@ func (t *networkTab) saveSettings() {
 	u := t.u
 	t.setBusy(true)
 	t.showResult("", nil)
-	u.background(func() {
-		err := u.eng.SetTorSettings(u.ctx(), s)
-		u.do(func() {
+	runErr(u, func(ctx context.Context, e Engine) error { return e.SetTorSettings(ctx, s) },
+		func(err error) {
 			t.setBusy(false)
 			if err != nil {
 				msg, hint := failure("These settings were not used, nothing was changed.", err)
@@ -247,7 +244,6 @@ func (t *networkTab) saveSettings() {
 			t.saved = s
 			t.showResult("Saved. Tor uses the new settings.", nil)
 		})
-	})
 }
 
 // showResult shows a success message or an error (with its hint).

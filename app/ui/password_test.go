@@ -40,7 +40,7 @@ func newProfile(t *testing.T, name, password string) *harness {
 func (h *harness) settingsButton(text string) *widget.Button {
 	h.t.Helper()
 	if h.ui.settings == nil {
-		h.ui.showSettings()
+		h.openSettings()
 	}
 	tabs := h.ui.settings.tabs
 	for _, ti := range tabs.Items {

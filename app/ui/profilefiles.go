@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -45,9 +46,8 @@ func (u *UI) showImportPasswords(path string) {
 		importBtn.Disable()
 		busy.Show()
 		ep, np := exportPw.Text, newPw.Text
-		u.background(func() {
-			res, err := u.eng.ImportProfile(path, ep, np)
-			u.do(func() {
+		run(u, func(_ context.Context, e Engine) (engine.ImportResult, error) { return e.ImportProfile(path, ep, np) },
+			func(res engine.ImportResult, err error) {
 				busy.Hide()
 				importBtn.Enable()
 				switch {
@@ -71,7 +71,6 @@ func (u *UI) showImportPasswords(path string) {
 					u.showImported(res, next)
 				}
 			})
-		})
 	}
 	d = u.showForm("Import a profile", 460, importBtn, exportPw,
 		muted("File: "+shortPath(path)),
@@ -121,9 +120,8 @@ func (u *UI) showExport() {
 			}
 			path := w.URI().Path()
 			w.Close()
-			u.background(func() {
-				err := u.eng.ExportProfile(path, password)
-				u.do(func() {
+			runErr(u, func(ctx context.Context, e Engine) error { return e.ExportProfile(path, password) },
+				func(err error) {
 					if err != nil {
 						msg, hint := profileFileError(err, "The backup could not be written", "",
 							"Free some disk space, or save the backup on another disk, then try again.")
@@ -136,7 +134,6 @@ func (u *UI) showExport() {
 					dialog.ShowInformation("Backup saved",
 						"Your profile was saved to "+shortPath(path)+".\nKeep the file and its password apart.", u.win)
 				})
-			})
 		}, u.win)
 		save.SetFileName("nook-profile" + exportExt)
 		save.Resize(fyne.NewSize(760, 520))
