@@ -6,7 +6,9 @@
 #
 #   platforms: linux-amd64 linux-arm64 windows-amd64 darwin-amd64 darwin-arm64
 #              (default: every platform in transports.json)
-#   NAME:      obfs4proxy or snowflake-client (default: both)
+#   NAME:      obfs4proxy or snowflake-client (default: both); or one of
+#              the test-only programs snowflake-server, snowflake-broker,
+#              snowflake-proxy (below)
 #
 # Output: tor-bundles/<os>-<arch>/obfs4proxy[.exe] and
 # tor-bundles/<os>-<arch>/snowflake-client[.exe], beside tor (never committed:
@@ -24,6 +26,13 @@
 #                     h1: hash must equal the pin. Built with the module's own
 #                     go.mod and go.sum, in a copy under the cache directory,
 #                     so none of its dependencies enter Nook's go.mod.
+#
+# Test-only programs: snowflake-server, snowflake-broker and snowflake-proxy
+# are the server side of snowflake, built from the same checked module with
+# the same toolchain and flags, for the tests that run snowflake end to end
+# on loopback (engine/tor/tortest StartSnowflake). They are never shipped
+# and have no binary pin; only "--only NAME" builds them, into
+# $cache/test-programs/<os>-<arch>/ (or --out DIR).
 #
 # Every build: CGO_ENABLED=0, -trimpath, -ldflags "-s -w -buildid=",
 # -buildvcs=false, GOTOOLCHAIN=local with the Go version pinned in
@@ -167,14 +176,19 @@ for name in $names; do
 	case "$name" in
 	obfs4proxy) src=$(obfs4_source); pkg=./obfs4proxy ;;
 	snowflake-client) src=$(snowflake_source); pkg=./client ;;
-	*) die "unknown transport $name (obfs4proxy, snowflake-client)" ;;
+	snowflake-server | snowflake-broker | snowflake-proxy)
+		src=$(snowflake_source); pkg=./${name#snowflake-} ;;
+	*) die "unknown transport $name (obfs4proxy, snowflake-client; for tests snowflake-server, snowflake-broker, snowflake-proxy)" ;;
 	esac
+	testonly=0
+	case "$name" in snowflake-server | snowflake-broker | snowflake-proxy) testonly=1 ;; esac
 	for p in $platforms; do
 		goos=${p%-*}
 		goarch=${p#*-}
 		ext=""
 		[ "$goos" = windows ] && ext=.exe
 		outdir=${outbase:-$here/$p}
+		[ "$testonly" = 1 ] && outdir=${outbase:-$cache/test-programs/$p}
 		mkdir -p "$outdir"
 		out="$outdir/$name$ext"
 		build "$name" "$src" "$pkg" "$goos" "$goarch" "$out.tmp"
@@ -191,7 +205,11 @@ for name in $names; do
 			[ "$a" = "$b" ] || die "$p/$name is not reproducible: $a then $b"
 			echo "reproducible $p/$name $a"
 		fi
-		pinned ".binaries[\"$p\"][\"$name$ext\"]" "$(sha "$out.tmp")" "$p/$name$ext"
+		if [ "$testonly" = 1 ]; then
+			echo "test only (not shipped, no pin) $p/$name$ext $(sha "$out.tmp")"
+		else
+			pinned ".binaries[\"$p\"][\"$name$ext\"]" "$(sha "$out.tmp")" "$p/$name$ext"
+		fi
 		size=$(wc -c <"$out.tmp" | tr -d ' ')
 		mv "$out.tmp" "$out"
 		echo "built $out ($size bytes)"
