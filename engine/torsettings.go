@@ -179,7 +179,8 @@ func (e *Engine) torSettingsFor(m ConnectMode, s TorSettings) (tor.Settings, err
 		if err != nil {
 			return out, err
 		}
-		out.TransportPlugins = append(out.TransportPlugins, tor.TransportPlugin{Transports: []string{tr}, Path: path})
+		out.TransportPlugins = append(out.TransportPlugins, tor.TransportPlugin{Transports: []string{tr}, Path: path,
+			Args: e.cfg.Connect.ProgramArgs[tor.ProgramFor(tr)]})
 	}
 	return out, nil
 }
