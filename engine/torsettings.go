@@ -133,7 +133,7 @@ func CheckBridgeLine(line string) (string, error) {
 		return "", err
 	}
 	if b.Transport != "" && tor.ProgramFor(b.Transport) == "" {
-		return "", fmt.Errorf("%w: it uses %q, which Nook cannot use (ask for obfs4 or snowflake bridges)", ErrBridgeLine, b.Transport)
+		return "", fmt.Errorf("%w: it uses %q, which Nook cannot use (ask for obfs4, snowflake or webtunnel bridges)", ErrBridgeLine, b.Transport)
 	}
 	return b.Transport, nil
 }

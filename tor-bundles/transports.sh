@@ -6,12 +6,14 @@
 #
 #   platforms: linux-amd64 linux-arm64 windows-amd64 darwin-amd64 darwin-arm64
 #              (default: every platform in transports.json)
-#   NAME:      obfs4proxy or snowflake-client (default: both); or one of
+#   NAME:      obfs4proxy, snowflake-client or webtunnel-client (default:
+#              all three); or one of
 #              the test-only programs snowflake-server, snowflake-broker,
 #              snowflake-proxy (below)
 #
-# Output: tor-bundles/<os>-<arch>/obfs4proxy[.exe] and
-# tor-bundles/<os>-<arch>/snowflake-client[.exe], beside tor (never committed:
+# Output: tor-bundles/<os>-<arch>/obfs4proxy[.exe],
+# tor-bundles/<os>-<arch>/snowflake-client[.exe] and
+# tor-bundles/<os>-<arch>/webtunnel-client[.exe], beside tor (never committed:
 # .gitignore ignores tor-bundles/*/). The engine finds them there
 # (engine/tor FindTransport).
 #
@@ -26,6 +28,8 @@
 #                     h1: hash must equal the pin. Built with the module's own
 #                     go.mod and go.sum, in a copy under the cache directory,
 #                     so none of its dependencies enter Nook's go.mod.
+#   webtunnel-client  the webtunnel module's main/client, likewise (its only
+#                     dependency is goptlib).
 #
 # Test-only programs: snowflake-server, snowflake-broker and snowflake-proxy
 # are the server side of snowflake, built from the same checked module with
@@ -74,7 +78,7 @@ for tool in jq sha256sum go tar; do
 done
 
 platforms=${*:-$(jq -r '.platforms[]' "$pins")}
-names=${only:-"obfs4proxy snowflake-client"}
+names=${only:-"obfs4proxy snowflake-client webtunnel-client"}
 if [ -n "$outbase" ]; then
 	[ "$(echo "$platforms" | wc -w)" -eq 1 ] || die "--out needs exactly one platform"
 	mkdir -p "$outbase"
@@ -147,16 +151,17 @@ obfs4_source() {
 	echo "$src"
 }
 
-# snowflake_source prints the directory of a writable copy of the checked
-# snowflake module.
-snowflake_source() {
-	mod=$(jq -r .snowflake.module "$pins")
-	ver=$(jq -r .snowflake.version "$pins")
+# module_source <key> prints the directory of a writable copy of the
+# checked Go module pinned under <key> in transports.json (snowflake,
+# webtunnel).
+module_source() {
+	mod=$(jq -r ".$1.module" "$pins")
+	ver=$(jq -r ".$1.version" "$pins")
 	json=$(go mod download -json "$mod@$ver") || die "go mod download $mod@$ver failed"
 	modsum=$(echo "$json" | jq -r .Sum)
-	pinned .snowflake.h1 "$modsum" "snowflake module $mod@$ver" >&2
-	pinned .snowflake.zip_sha256 "$(sha "$(echo "$json" | jq -r .Zip)")" "snowflake module zip" >&2
-	src="$cache/snowflake-$ver/src"
+	pinned ".$1.h1" "$modsum" "$1 module $mod@$ver" >&2
+	pinned ".$1.zip_sha256" "$(sha "$(echo "$json" | jq -r .Zip)")" "$1 module zip" >&2
+	src="$cache/$1-$ver/src"
 	if [ ! -d "$src" ]; then
 		mkdir -p "$(dirname "$src")"
 		cp -R "$(echo "$json" | jq -r .Dir)" "$src.tmp"
@@ -175,10 +180,11 @@ build() {
 for name in $names; do
 	case "$name" in
 	obfs4proxy) src=$(obfs4_source); pkg=./obfs4proxy ;;
-	snowflake-client) src=$(snowflake_source); pkg=./client ;;
+	snowflake-client) src=$(module_source snowflake); pkg=./client ;;
+	webtunnel-client) src=$(module_source webtunnel); pkg=./main/client ;;
 	snowflake-server | snowflake-broker | snowflake-proxy)
-		src=$(snowflake_source); pkg=./${name#snowflake-} ;;
-	*) die "unknown transport $name (obfs4proxy, snowflake-client; for tests snowflake-server, snowflake-broker, snowflake-proxy)" ;;
+		src=$(module_source snowflake); pkg=./${name#snowflake-} ;;
+	*) die "unknown transport $name (obfs4proxy, snowflake-client, webtunnel-client; for tests snowflake-server, snowflake-broker, snowflake-proxy)" ;;
 	esac
 	testonly=0
 	case "$name" in snowflake-server | snowflake-broker | snowflake-proxy) testonly=1 ;; esac
