@@ -32,9 +32,11 @@ import (
 type Censor struct {
 	Addr string
 
-	ln        net.Listener
-	listenUDP func() (*net.UDPConn, error) // nil: UDP refused
+	ln net.Listener
+	wg sync.WaitGroup // the connections' goroutines
+
 	mu        sync.Mutex                   // guards the fields below
+	listenUDP func() (*net.UDPConn, error) // nil: UDP refused
 	allowed   []int
 	refused   []string // "127.0.0.1:port" of each refused connection
 	passed    []string
@@ -42,7 +44,6 @@ type Censor struct {
 	first     map[string][]byte // the first datagram to each UDP destination
 	outside   []string          // destinations asked for off 127.0.0.0/8
 	conns     map[io.Closer]struct{}
-	wg        sync.WaitGroup
 }
 
 // StartCensor starts a censor that lets through connections to 127.0.0.1
