@@ -102,7 +102,7 @@ tor-repro:
 	done; done; echo "tor-repro: every build had the manifest's SHA-256"
 
 ## package-linux: dist/nook_<version>-<build>_<arch>.deb and dist/nook-<version>-linux-<arch>.tar.xz
-## (tor, obfs4proxy and snowflake-client in lib/nook/tor-bundles/linux-<arch>/)
+## (tor, obfs4proxy, snowflake-client and webtunnel-client in lib/nook/tor-bundles/linux-<arch>/)
 package-linux: build
 	@packaging/linux/deps.sh linux
 	@packaging/linux/deps.sh tor-build
@@ -111,7 +111,7 @@ package-linux: build
 	packaging/linux/package.sh
 
 ## package-windows: dist/nook-<version>-windows-amd64-setup.exe (mingw-w64 cross-build, tor.exe from source,
-## obfs4proxy.exe and snowflake-client.exe from tor-bundles/transports.sh, NSIS)
+## obfs4proxy.exe, snowflake-client.exe and webtunnel-client.exe from tor-bundles/transports.sh, NSIS)
 package-windows: deps-build
 	@packaging/linux/deps.sh windows
 	@packaging/linux/deps.sh tor-build

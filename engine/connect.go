@@ -32,6 +32,10 @@ type ConnectConfig struct {
 	// Programs, when set, name the transport programs ("obfs4proxy",
 	// "snowflake-client") instead of looking them up beside tor.
 	Programs map[string]string
+	// ProgramArgs, when set, are arguments for a transport program (by
+	// its name, as in Programs). Nook passes none; tests of snowflake on
+	// loopback need "-keep-local-addresses".
+	ProgramArgs map[string][]string
 }
 
 // The default timeouts of Automatic. On an open network tor bootstraps in

@@ -133,7 +133,7 @@ func CheckBridgeLine(line string) (string, error) {
 		return "", err
 	}
 	if b.Transport != "" && tor.ProgramFor(b.Transport) == "" {
-		return "", fmt.Errorf("%w: it uses %q, which Nook cannot use (ask for obfs4 or snowflake bridges)", ErrBridgeLine, b.Transport)
+		return "", fmt.Errorf("%w: it uses %q, which Nook cannot use (ask for obfs4, snowflake or webtunnel bridges)", ErrBridgeLine, b.Transport)
 	}
 	return b.Transport, nil
 }
@@ -189,7 +189,8 @@ func (e *Engine) torSettingsFor(m ConnectMode, s TorSettings) (tor.Settings, err
 		if err != nil {
 			return out, err
 		}
-		out.TransportPlugins = append(out.TransportPlugins, tor.TransportPlugin{Transports: []string{tr}, Path: path})
+		out.TransportPlugins = append(out.TransportPlugins, tor.TransportPlugin{Transports: []string{tr}, Path: path,
+			Args: e.cfg.Connect.ProgramArgs[tor.ProgramFor(tr)]})
 	}
 	return out, nil
 }

@@ -8,7 +8,8 @@
 # THIRD-PARTY-LICENSES file they ship; nothing here is kept by hand.
 #
 # licenses.sh --transports PLATFORM prints those of the pluggable transports
-# that transports.sh builds (obfs4proxy, snowflake-client): each program's
+# that transports.sh builds (obfs4proxy, snowflake-client, webtunnel-client):
+# each program's
 # own licence files and those of every Go module compiled into it for
 # PLATFORM, from the sources transports.sh checked (in its cache) and the
 # Go module cache. Go's own licence is already in the file (Nook's part).
@@ -64,6 +65,12 @@ if [ "${1:-}" = --transports ]; then
 	echo
 	echo "== snowflake-client $ver ($(jq -r .snowflake.module "$pins"); pluggable transport), in tor-bundles/$2"
 	modules "$src" "$(jq -r .snowflake.package "$pins")" "$goos" "$goarch"
+	ver=$(jq -r .webtunnel.version "$pins")
+	src="$pt/webtunnel-$ver/src"
+	[ -d "$src" ] || die "no webtunnel source in $src (run tor-bundles/transports.sh $2 first)"
+	echo
+	echo "== webtunnel-client $ver ($(jq -r .webtunnel.module "$pins"); pluggable transport), in tor-bundles/$2"
+	modules "$src" "$(jq -r .webtunnel.package "$pins")" "$goos" "$goarch"
 	exit 0
 fi
 

@@ -6,10 +6,14 @@
 #
 #   platforms: linux-amd64 linux-arm64 windows-amd64 darwin-amd64 darwin-arm64
 #              (default: every platform in transports.json)
-#   NAME:      obfs4proxy or snowflake-client (default: both)
+#   NAME:      obfs4proxy, snowflake-client or webtunnel-client (default:
+#              all three); or one of
+#              the test-only programs snowflake-server, snowflake-broker,
+#              snowflake-proxy (below)
 #
-# Output: tor-bundles/<os>-<arch>/obfs4proxy[.exe] and
-# tor-bundles/<os>-<arch>/snowflake-client[.exe], beside tor (never committed:
+# Output: tor-bundles/<os>-<arch>/obfs4proxy[.exe],
+# tor-bundles/<os>-<arch>/snowflake-client[.exe] and
+# tor-bundles/<os>-<arch>/webtunnel-client[.exe], beside tor (never committed:
 # .gitignore ignores tor-bundles/*/). The engine finds them there
 # (engine/tor FindTransport).
 #
@@ -24,6 +28,15 @@
 #                     h1: hash must equal the pin. Built with the module's own
 #                     go.mod and go.sum, in a copy under the cache directory,
 #                     so none of its dependencies enter Nook's go.mod.
+#   webtunnel-client  the webtunnel module's main/client, likewise (its only
+#                     dependency is goptlib).
+#
+# Test-only programs: snowflake-server, snowflake-broker and snowflake-proxy
+# are the server side of snowflake, built from the same checked module with
+# the same toolchain and flags, for the tests that run snowflake end to end
+# on loopback (engine/tor/tortest StartSnowflake). They are never shipped
+# and have no binary pin; only "--only NAME" builds them, into
+# $cache/test-programs/<os>-<arch>/ (or --out DIR).
 #
 # Every build: CGO_ENABLED=0, -trimpath, -ldflags "-s -w -buildid=",
 # -buildvcs=false, GOTOOLCHAIN=local with the Go version pinned in
@@ -65,7 +78,7 @@ for tool in jq sha256sum go tar; do
 done
 
 platforms=${*:-$(jq -r '.platforms[]' "$pins")}
-names=${only:-"obfs4proxy snowflake-client"}
+names=${only:-"obfs4proxy snowflake-client webtunnel-client"}
 if [ -n "$outbase" ]; then
 	[ "$(echo "$platforms" | wc -w)" -eq 1 ] || die "--out needs exactly one platform"
 	mkdir -p "$outbase"
@@ -138,16 +151,17 @@ obfs4_source() {
 	echo "$src"
 }
 
-# snowflake_source prints the directory of a writable copy of the checked
-# snowflake module.
-snowflake_source() {
-	mod=$(jq -r .snowflake.module "$pins")
-	ver=$(jq -r .snowflake.version "$pins")
+# module_source <key> prints the directory of a writable copy of the
+# checked Go module pinned under <key> in transports.json (snowflake,
+# webtunnel).
+module_source() {
+	mod=$(jq -r ".$1.module" "$pins")
+	ver=$(jq -r ".$1.version" "$pins")
 	json=$(go mod download -json "$mod@$ver") || die "go mod download $mod@$ver failed"
 	modsum=$(echo "$json" | jq -r .Sum)
-	pinned .snowflake.h1 "$modsum" "snowflake module $mod@$ver" >&2
-	pinned .snowflake.zip_sha256 "$(sha "$(echo "$json" | jq -r .Zip)")" "snowflake module zip" >&2
-	src="$cache/snowflake-$ver/src"
+	pinned ".$1.h1" "$modsum" "$1 module $mod@$ver" >&2
+	pinned ".$1.zip_sha256" "$(sha "$(echo "$json" | jq -r .Zip)")" "$1 module zip" >&2
+	src="$cache/$1-$ver/src"
 	if [ ! -d "$src" ]; then
 		mkdir -p "$(dirname "$src")"
 		cp -R "$(echo "$json" | jq -r .Dir)" "$src.tmp"
@@ -166,15 +180,21 @@ build() {
 for name in $names; do
 	case "$name" in
 	obfs4proxy) src=$(obfs4_source); pkg=./obfs4proxy ;;
-	snowflake-client) src=$(snowflake_source); pkg=./client ;;
-	*) die "unknown transport $name (obfs4proxy, snowflake-client)" ;;
+	snowflake-client) src=$(module_source snowflake); pkg=./client ;;
+	webtunnel-client) src=$(module_source webtunnel); pkg=./main/client ;;
+	snowflake-server | snowflake-broker | snowflake-proxy)
+		src=$(module_source snowflake); pkg=./${name#snowflake-} ;;
+	*) die "unknown transport $name (obfs4proxy, snowflake-client, webtunnel-client; for tests snowflake-server, snowflake-broker, snowflake-proxy)" ;;
 	esac
+	testonly=0
+	case "$name" in snowflake-server | snowflake-broker | snowflake-proxy) testonly=1 ;; esac
 	for p in $platforms; do
 		goos=${p%-*}
 		goarch=${p#*-}
 		ext=""
 		[ "$goos" = windows ] && ext=.exe
 		outdir=${outbase:-$here/$p}
+		[ "$testonly" = 1 ] && outdir=${outbase:-$cache/test-programs/$p}
 		mkdir -p "$outdir"
 		out="$outdir/$name$ext"
 		build "$name" "$src" "$pkg" "$goos" "$goarch" "$out.tmp"
@@ -191,7 +211,11 @@ for name in $names; do
 			[ "$a" = "$b" ] || die "$p/$name is not reproducible: $a then $b"
 			echo "reproducible $p/$name $a"
 		fi
-		pinned ".binaries[\"$p\"][\"$name$ext\"]" "$(sha "$out.tmp")" "$p/$name$ext"
+		if [ "$testonly" = 1 ]; then
+			echo "test only (not shipped, no pin) $p/$name$ext $(sha "$out.tmp")"
+		else
+			pinned ".binaries[\"$p\"][\"$name$ext\"]" "$(sha "$out.tmp")" "$p/$name$ext"
+		fi
 		size=$(wc -c <"$out.tmp" | tr -d ' ')
 		mv "$out.tmp" "$out"
 		echo "built $out ($size bytes)"

@@ -191,7 +191,8 @@ func TestFindTransport(t *testing.T) {
 	if !errors.Is(err, ErrTransportNotFound) || Hint(err) == "" || strings.Contains(Hint(err), "apt") {
 		t.Fatalf("nowhere: %v (hint %q), want ErrTransportNotFound with a hint that installs nothing by hand", err, Hint(err))
 	}
-	if ProgramFor("obfs4") != Obfs4Program || ProgramFor("snowflake") != SnowflakeProgram || ProgramFor("meek_lite") != "" {
+	if ProgramFor("obfs4") != Obfs4Program || ProgramFor("snowflake") != SnowflakeProgram ||
+		ProgramFor("webtunnel") != WebtunnelProgram || ProgramFor("meek_lite") != "" {
 		t.Error("ProgramFor")
 	}
 }

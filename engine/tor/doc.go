@@ -22,7 +22,7 @@
 // second start faster. The engine takes ownership of tor on the control
 // port (tor exits when the engine's connection closes or its process
 // dies), starts it in its own process group, and on Linux has the kernel
-// kill it with the engine. Users may add bridges (obfs4, snowflake, with
+// kill it with the engine. Users may add bridges (obfs4, snowflake, webtunnel, with
 // their ClientTransportPlugin) and extra torrc lines. The transport
 // programs ship beside tor and FindTransport finds them the same way;
 // ParseBridge checks bridge lines; Builtin returns the bridges Tor Browser

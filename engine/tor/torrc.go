@@ -3,6 +3,7 @@ package tor
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -46,9 +47,9 @@ func torrc(cfg *Config, p paths, exe string) []string {
 	if len(cfg.Bridges) > 0 {
 		lines = append(lines, "UseBridges 1")
 		for _, tp := range cfg.TransportPlugins {
-			line := "ClientTransportPlugin " + strings.Join(tp.Transports, ",") + " exec " + quote(tp.Path)
+			line := "ClientTransportPlugin " + strings.Join(tp.Transports, ",") + " exec " + ptProgram(tp.Path, exe, runtime.GOOS)
 			for _, a := range tp.Args {
-				line += " " + quote(a)
+				line += " " + a
 			}
 			lines = append(lines, line)
 		}
@@ -99,7 +100,28 @@ func torrc(cfg *Config, p paths, exe string) []string {
 	return lines
 }
 
-// quote quotes a torrc value if it contains spaces or quotes.
+// ptProgram is how a ClientTransportPlugin line names a transport
+// program. Tor takes the rest of that line as it is and splits it at
+// spaces: quotes and backslash escapes are not undone there (a quoted
+// Windows path named a file that does not exist, and tor.exe could not
+// start obfs4proxy.exe: TestWine), so the path is written as it is. On
+// Windows a program beside tor.exe, where Nook ships them, is named by its
+// file name alone: CreateProcess looks in tor.exe's folder first, and a
+// folder with a space in its name (C:\Users\Jane Doe\…) stays out of the
+// line.
+func ptProgram(path, exe, goos string) string {
+	if goos != "windows" {
+		return path
+	}
+	dir := func(p string) string { return p[:max(strings.LastIndexAny(p, `\/`), 0)] }
+	if exe != "" && strings.EqualFold(dir(path), dir(exe)) {
+		return path[strings.LastIndexAny(path, `\/`)+1:]
+	}
+	return path
+}
+
+// quote quotes a torrc value (one that is the whole rest of its line) if it
+// contains spaces or quotes.
 func quote(s string) string {
 	if !strings.ContainsAny(s, " \t\"\\#") {
 		return s

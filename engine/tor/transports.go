@@ -15,16 +15,22 @@ const (
 	Obfs4Program = "obfs4proxy"
 	// SnowflakeProgram provides snowflake (the snowflake/v2 client).
 	SnowflakeProgram = "snowflake-client"
+	// WebtunnelProgram provides webtunnel (the webtunnel module's client).
+	// Tor Browser ships no built-in webtunnel bridges: people use their
+	// own (My bridges).
+	WebtunnelProgram = "webtunnel-client"
 )
 
 // ProgramFor returns the program that provides a transport ("obfs4",
-// "snowflake"), or "" when Nook ships none for it.
+// "snowflake", "webtunnel"), or "" when Nook ships none for it.
 func ProgramFor(transport string) string {
 	switch transport {
 	case "obfs4":
 		return Obfs4Program
 	case "snowflake":
 		return SnowflakeProgram
+	case "webtunnel":
+		return WebtunnelProgram
 	}
 	return ""
 }
@@ -34,11 +40,11 @@ func ProgramFor(transport string) string {
 var ErrTransportNotFound = fmt.Errorf("pluggable transport program not found")
 
 // FindTransport returns the path of a pluggable-transport program
-// (Obfs4Program, SnowflakeProgram), looked up like the bundled tor: in
-// tor-bundles/<goos>-<goarch>/ next to the executable (on macOS also in
-// the .app's Resources), then in each of bundleDirs, and last on PATH
-// (where Debian's obfs4proxy and snowflake-client packages put them, for
-// people running Nook built from source).
+// (Obfs4Program, SnowflakeProgram, WebtunnelProgram), looked up like the
+// bundled tor: in tor-bundles/<goos>-<goarch>/ next to the executable (on
+// macOS also in the .app's Resources), then in each of bundleDirs, and
+// last on PATH (where Debian's obfs4proxy and snowflake-client packages
+// put them, for people running Nook built from source).
 func FindTransport(program string, bundleDirs []string) (string, error) {
 	return defaultFinder.findProgram(program, bundleDirs)
 }

@@ -291,3 +291,21 @@ func TestSupervisorGivesUp(t *testing.T) {
 		t.Errorf("states %v, want %v", states, want)
 	}
 }
+
+// TestPTProgram: a ClientTransportPlugin line names the program as it is
+// (tor undoes no quoting there); on Windows one beside tor.exe by its file
+// name alone, so that a folder name with a space in it does not split the
+// line.
+func TestPTProgram(t *testing.T) {
+	for _, c := range []struct{ path, exe, goos, want string }{
+		{"/usr/lib/nook/tor-bundles/linux-amd64/obfs4proxy", "/usr/lib/nook/tor-bundles/linux-amd64/tor", "linux", "/usr/lib/nook/tor-bundles/linux-amd64/obfs4proxy"},
+		{`C:\Users\Jane Doe\AppData\Local\Programs\Nook\tor-bundles\windows-amd64\obfs4proxy.exe`,
+			`C:\Users\Jane Doe\AppData\Local\Programs\Nook\tor-bundles\windows-amd64\tor.exe`, "windows", "obfs4proxy.exe"},
+		{`c:\nook\TOR-BUNDLES\windows-amd64\snowflake-client.exe`, `C:\nook\tor-bundles\windows-amd64\tor.exe`, "windows", "snowflake-client.exe"},
+		{`C:\elsewhere\obfs4proxy.exe`, `C:\nook\tor-bundles\windows-amd64\tor.exe`, "windows", `C:\elsewhere\obfs4proxy.exe`},
+	} {
+		if got := ptProgram(c.path, c.exe, c.goos); got != c.want {
+			t.Errorf("ptProgram(%q, %q, %s) = %q, want %q", c.path, c.exe, c.goos, got, c.want)
+		}
+	}
+}

@@ -15,7 +15,7 @@
 #                          entry or a partial bundle
 #   transports_bundle PLATFORM
 #                          checks the pluggable transports (obfs4proxy,
-#                          snowflake-client) in TOR_BUNDLE_DIR against
+#                          snowflake-client, webtunnel-client) in TOR_BUNDLE_DIR against
 #                          tor-bundles/transports.json; sets PT_FILES. Call it
 #                          after tor_bundle found a tor: a missing, partial or
 #                          differing set is an error (tor-bundles/transports.sh
@@ -154,7 +154,7 @@ transports_bundle() {
 	_pins=${NOOK_TRANSPORTS_PINS:-$root/tor-bundles/transports.json}
 	_ext=
 	case "$1" in windows-*) _ext=.exe ;; esac
-	for _n in obfs4proxy snowflake-client; do
+	for _n in obfs4proxy snowflake-client webtunnel-client; do
 		_f=$_n$_ext
 		_want=$(jq -r --arg p "$1" --arg f "$_f" '.binaries[$p][$f] // ""' "$_pins")
 		[ -n "$_want" ] || die "refusing $1/$_f: transports.json pins no SHA-256 for it"

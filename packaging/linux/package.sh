@@ -10,7 +10,8 @@
 # match tor-bundles/manifest.json's SHA-256 (else the script refuses); without
 # a bundle the .deb depends on Debian's tor instead, and the tarball's name
 # says "without-tor". Beside a bundled tor go the pluggable transports
-# (obfs4proxy, snowflake-client) that tor-bundles/transports.sh builds, each
+# (obfs4proxy, snowflake-client, webtunnel-client) that
+# tor-bundles/transports.sh builds, each
 # with tor-bundles/transports.json's SHA-256 (else the script refuses;
 # NOOK_WITHOUT_TRANSPORTS=1 leaves them out).
 #
@@ -110,10 +111,11 @@ EOF
 		[ -z "$PT_FILES" ] || cat <<EOF
 
 Files: usr/lib/$APP_PKG/tor-bundles/*/obfs4proxy usr/lib/$APP_PKG/tor-bundles/*/snowflake-client
+ usr/lib/$APP_PKG/tor-bundles/*/webtunnel-client
 Copyright: Yawning Angel and others (obfs4proxy); The Tor Project, Inc. and
- others (snowflake); the authors of the Go modules compiled in. See below.
-Comment: the pluggable transports obfs4proxy (Debian source package) and
- snowflake-client (Go module proxy), built by tor-bundles/transports.sh
+ others (snowflake, webtunnel); the authors of the Go modules compiled in. See below.
+Comment: the pluggable transports obfs4proxy (Debian source package),
+ snowflake-client and webtunnel-client (Go module proxy), built by tor-bundles/transports.sh
  (tor-bundles/transports.json); every module's licence is in the notices below
 License: BSD-2-clause and BSD-3-clause and GPL-3 and MIT and Apache-2.0
 EOF
@@ -199,7 +201,7 @@ Description: private messenger where everyone is a Tor onion address
 EOF
 if [ "$bundled" = 1 ]; then
 	if [ -n "$PT_FILES" ]; then
-		printf ' .\n This package includes tor %s and the pluggable transports\n obfs4proxy and snowflake-client (bridges where Tor is blocked).\n' "$TOR_VERSION"
+		printf ' .\n This package includes tor %s and the pluggable transports\n obfs4proxy, snowflake-client and webtunnel-client (bridges where Tor\n is blocked).\n' "$TOR_VERSION"
 	else
 		printf ' .\n This package includes tor %s.\n' "$TOR_VERSION"
 	fi >>"$stage/DEBIAN/control"

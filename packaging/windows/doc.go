@@ -1,8 +1,8 @@
 // Package windowspkg holds the test of Nook's Windows installer; the
 // installer itself is built by package.sh in this folder (make
 // package-windows): nook.exe cross-built with mingw-w64, tor.exe built from
-// source by tor-bundles/build.sh, obfs4proxy.exe and snowflake-client.exe
-// by tor-bundles/transports.sh, packed by NSIS from nook.nsi.
+// source by tor-bundles/build.sh, obfs4proxy.exe, snowflake-client.exe and
+// webtunnel-client.exe by tor-bundles/transports.sh, packed by NSIS from nook.nsi.
 //
 // TestWine (wine_test.go, make test-windows) runs the installer on this
 // Linux machine under wine 10, in a Debian 13 tree made by winechroot.sh

@@ -13,7 +13,8 @@
 # from Debian's source packages (make package-windows runs it). Without them
 # the script refuses, unless NOOK_WITHOUT_TOR=1 asks for an installer
 # without tor (named ...-without-tor-setup.exe; it needs a tor on PATH).
-# obfs4proxy.exe and snowflake-client.exe (the pluggable transports) go
+# obfs4proxy.exe, snowflake-client.exe and webtunnel-client.exe (the
+# pluggable transports) go
 # beside tor.exe: tor-bundles/transports.sh windows-amd64 builds them (make
 # package-windows runs it), each must have tor-bundles/transports.json's
 # SHA-256 (NOOK_WITHOUT_TRANSPORTS=1 leaves them out).

@@ -52,7 +52,7 @@ func readManifest(t *testing.T) manifest {
 }
 
 // transports are the pluggable transports installed beside tor.exe.
-var transports = []string{"obfs4proxy.exe", "snowflake-client.exe"}
+var transports = []string{"obfs4proxy.exe", "snowflake-client.exe", "webtunnel-client.exe"}
 
 // run runs a host command and returns its output; it fails the test on error.
 func run(t *testing.T, ctx context.Context, env []string, name string, args ...string) string {
@@ -393,7 +393,7 @@ func TestWine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"Nook", "tor " + m.TorVersion, "OpenSSL", "libevent", "zlib", "fyne.io/fyne/v2", "== obfs4proxy ", "== snowflake-client ", "github.com/pion/webrtc/v4"} {
+	for _, name := range []string{"Nook", "tor " + m.TorVersion, "OpenSSL", "libevent", "zlib", "fyne.io/fyne/v2", "== obfs4proxy ", "== snowflake-client ", "== webtunnel-client ", "github.com/pion/webrtc/v4"} {
 		if !bytes.Contains(lic, []byte(name)) {
 			t.Errorf("THIRD-PARTY-LICENSES.txt does not mention %s", name)
 		}
@@ -428,8 +428,11 @@ func TestWine(t *testing.T) {
 	}
 	t.Logf("tor.exe --version: %s", strings.TrimSpace(string(v)))
 	// The installed pluggable transports start under wine (-version only
-	// prints).
-	for f, want := range map[string]string{"obfs4proxy.exe": "obfs4proxy-0.0.14", "snowflake-client.exe": "snowflake-client 2.11.0"} {
+	// prints; webtunnel-client has none and says at once that tor did not
+	// start it).
+	for f, want := range map[string]string{"obfs4proxy.exe": "obfs4proxy-0.0.14", "snowflake-client.exe": "snowflake-client 2.11.0",
+		"webtunnel-client.exe": "ENV-ERROR no TOR_PT_MANAGED_TRANSPORT_VER"} {
+		fails := f == "webtunnel-client.exe" // exits 1 after saying so
 		vf := filepath.Join(tmp, f+"-version.txt")
 		o, err := os.Create(vf)
 		if err != nil {
@@ -440,7 +443,7 @@ func TestWine(t *testing.T) {
 		err = c.Run()
 		o.Close()
 		v, _ := os.ReadFile(vf)
-		if err != nil || !strings.Contains(string(v), want) {
+		if (err != nil) != fails || !strings.Contains(string(v), want) {
 			t.Errorf("%s -version under wine: %v %.300q, want %s", f, err, v, want)
 		} else {
 			t.Logf("%s -version under wine: %s", f, want)
@@ -527,7 +530,14 @@ func TestWine(t *testing.T) {
 	if err := copyFile(peerExe, w.host(inst+"/winpeer.exe")); err != nil {
 		t.Fatal(err)
 	}
-	peer := w.cmd(ctx, "wine", win(inst+"/winpeer.exe"), "--data-dir", win(inner+"/winpeer"), "--tor-private-network", win(inner+"/private-network.torrc"))
+	// The Windows engine is censored: its tor.exe makes every connection
+	// through a censor that lets through only an obfs4 bridge of the
+	// network (its server side the Linux obfs4proxy), so it connects
+	// through the installed obfs4proxy.exe, which the engine finds beside
+	// tor.exe as the app does (My bridges).
+	br, censor := net.CensoredBridge(ctx, t, tortest.Obfs4(t))
+	peer := w.cmd(ctx, "wine", win(inst+"/winpeer.exe"), "--data-dir", win(inner+"/winpeer"), "--tor-private-network", win(inner+"/private-network.torrc"),
+		"--bridge", br.Line, "--censor", censor.Addr)
 	stdin, err := peer.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -627,7 +637,18 @@ func TestWine(t *testing.T) {
 	if err != nil {
 		t.Fatalf("winpeer's address %q: %v", winAddrText, err)
 	}
-	t.Logf("the Windows engine and its tor.exe are on the private network %v after its start", time.Since(start).Round(time.Millisecond))
+	t.Logf("the Windows engine and its tor.exe are on the private network through obfs4proxy.exe %v after its start", time.Since(start).Round(time.Millisecond))
+	if len(censor.Passed()) == 0 {
+		t.Error("nothing of the Windows tor went through the censor to the bridge")
+	}
+	for _, p := range censor.Passed() {
+		if p != fmt.Sprintf("127.0.0.1:%d", br.PTPort) {
+			t.Errorf("the censor let the Windows tor through to %s", p)
+		}
+	}
+	if out := censor.Outside(); len(out) > 0 {
+		t.Errorf("the Windows tor or obfs4proxy.exe asked the censor for destinations off 127.0.0.0/8: %v", out)
+	}
 
 	say("invite")
 	inv := expect("invite ")

@@ -22,4 +22,16 @@
 // clients built circuits fine. Four relays rather than three give clients'
 // path selection slack when one node misses a consensus; the fifth node
 // costs well under a second of CPU.
+//
+// Where Tor is blocked: StartBridge adds an obfs4 bridge, and a Censor (a
+// SOCKS5 proxy a tor makes every connection through, Network.Censored)
+// lets through only chosen loopback ports. StartSnowflake runs snowflake
+// end to end on loopback from the pinned module (BuildSnowflake): a bridge
+// with snowflake-server, the broker, and the proxy inside a NetNS (a
+// network namespace with only a loopback interface, so it can reach
+// nothing else), with a STUN server of the harness; its censor relays the
+// client's WebRTC (SOCKS5 UDP ASSOCIATE) to 127.0.0.0/8 only and lists
+// every destination asked for off loopback (Censor.Outside). The monitor
+// watches the broker and the proxy too, reading each process's socket
+// tables in its own namespace.
 package tortest

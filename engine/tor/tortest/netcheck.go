@@ -36,9 +36,10 @@ func (c Conn) outside() bool {
 }
 
 // TorChildren returns the PIDs of the tor processes that are children of
-// this test process (the harness's and every engine/tor instance's) and of
-// every process those tors started (pluggable transports: obfs4proxy,
-// snowflake-client).
+// this test process (the harness's and every engine/tor instance's), of
+// the other programs the harness runs (snowflake-broker, snowflake-proxy),
+// and of every process those started (pluggable transports: obfs4proxy,
+// snowflake-client, snowflake-server).
 func TorChildren() []int {
 	self := os.Getpid()
 	ents, _ := os.ReadDir("/proc")
@@ -65,7 +66,7 @@ func TorChildren() []int {
 			continue
 		}
 		ppid, _ := strconv.Atoi(f[1])
-		if ppid == self && comm == "tor" {
+		if ppid == self && (comm == "tor" || strings.HasPrefix(comm, "snowflake-")) {
 			pids = append(pids, pid)
 		} else {
 			parent[pid] = ppid
@@ -83,10 +84,18 @@ func TorChildren() []int {
 	return pids
 }
 
-// Sockets returns the sockets the processes pids hold.
+// Sockets returns the sockets the processes pids hold, read from the
+// socket tables of each process's own network namespace (the snowflake
+// proxy runs in another, see NetNS).
 func Sockets(pids []int) ([]Conn, error) {
 	inodes := map[string]int{}
+	tables := map[string]int{} // network namespace -> a pid in it
 	for _, pid := range pids {
+		if ns, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "ns", "net")); err == nil {
+			if _, ok := tables[ns]; !ok {
+				tables[ns] = pid
+			}
+		}
 		dir := filepath.Join("/proc", strconv.Itoa(pid), "fd")
 		ents, err := os.ReadDir(dir)
 		if err != nil {
@@ -106,8 +115,22 @@ func Sockets(pids []int) ([]Conn, error) {
 		return nil, nil
 	}
 	var out []Conn
+	for _, pid := range tables {
+		conns, err := socketTable(pid, inodes)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		out = append(out, conns...)
+	}
+	return out, nil
+}
+
+// socketTable returns the sockets of the network namespace of pid whose
+// inodes are in inodes.
+func socketTable(pid int, inodes map[string]int) ([]Conn, error) {
+	var out []Conn
 	for _, proto := range []string{"tcp", "tcp6", "udp", "udp6"} {
-		f, err := os.Open(filepath.Join("/proc/net", proto))
+		f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "net", proto))
 		if err != nil {
 			if proto == "tcp" {
 				return nil, err

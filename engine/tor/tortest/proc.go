@@ -40,6 +40,33 @@ func startProc(name, dataDir, torrc, exe string, args ...string) (*Proc, error) 
 	return p, nil
 }
 
+// startProgram starts a program of the harness other than tor (the
+// snowflake broker and proxy) like startProc, with its output appended to
+// logPath and an environment of its own holding only PATH and HOME=dir (no
+// proxy settings, nothing of the test's).
+func startProgram(name, dir, logPath, exe string, args ...string) (*Proc, error) {
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer log.Close() // the child has its own copy
+	cmd := exec.Command(exe, args...)
+	cmd.SysProcAttr = sysProcAttr()
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + dir}
+	cmd.Dir = dir
+	cmd.Stdout = log
+	cmd.Stderr = log
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	p := &Proc{Name: name, PID: cmd.Process.Pid, DataDir: dir, cmd: cmd, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p, nil
+}
+
 // Done is closed when the process has exited.
 func (p *Proc) Done() <-chan struct{} { return p.done }
 

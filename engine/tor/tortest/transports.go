@@ -53,6 +53,82 @@ func Obfs4(tb testing.TB) string {
 	return obfs4Build.path
 }
 
+// SnowflakePrograms are the programs of snowflake end to end: the client
+// that Nook ships and the server side, built for the tests only.
+type SnowflakePrograms struct {
+	// Client is the snowflake-client that tor-bundles/transports.sh builds
+	// into tor-bundles/<goos>-<goarch>/ (the one the installers ship).
+	Client string
+	// Server, Broker and Proxy are snowflake-server, snowflake-broker and
+	// snowflake-proxy, built by transports.sh from the same pinned module
+	// with the same toolchain and flags into its cache (never shipped).
+	Server, Broker, Proxy string
+}
+
+var snowflakeBuild struct {
+	once  sync.Once
+	progs SnowflakePrograms
+	err   error
+}
+
+// BuildSnowflake returns the snowflake programs, running transports.sh once
+// per test binary (it checks the module against transports.json; the
+// server side is cached). When they cannot be built here (no Go module
+// cache and no module proxy) it skips tb, loudly, or fails it when
+// NOOK_REQUIRE_TOR=1.
+func BuildSnowflake(tb testing.TB) SnowflakePrograms {
+	tb.Helper()
+	snowflakeBuild.once.Do(func() {
+		root, err := repoRoot()
+		if err != nil {
+			snowflakeBuild.err = err
+			return
+		}
+		platform := runtime.GOOS + "-" + runtime.GOARCH
+		ext := ""
+		if runtime.GOOS == "windows" {
+			ext = ".exe"
+		}
+		script := filepath.Join(root, "tor-bundles", "transports.sh")
+		client := filepath.Join(root, tor.BundleSubdir(), tor.SnowflakeProgram+ext)
+		if _, err := os.Stat(client); err != nil {
+			out, err := exec.Command("sh", script, "--only", tor.SnowflakeProgram, platform).CombinedOutput()
+			if err != nil {
+				snowflakeBuild.err = errors.New("tor-bundles/transports.sh: " + err.Error() + "\n" + string(out))
+				return
+			}
+		}
+		cache := os.Getenv("NOOK_TRANSPORTS_CACHE")
+		if cache == "" {
+			home, err := os.UserHomeDir()
+			if err != nil {
+				snowflakeBuild.err = err
+				return
+			}
+			cache = filepath.Join(home, ".cache", "nook-transports")
+		}
+		dir := filepath.Join(cache, "test-programs", platform)
+		out, err := exec.Command("sh", script, "--only", "snowflake-server snowflake-broker snowflake-proxy", "--out", dir, platform).CombinedOutput()
+		if err != nil {
+			snowflakeBuild.err = errors.New("tor-bundles/transports.sh: " + err.Error() + "\n" + string(out))
+			return
+		}
+		snowflakeBuild.progs = SnowflakePrograms{
+			Client: client,
+			Server: filepath.Join(dir, "snowflake-server"+ext),
+			Broker: filepath.Join(dir, "snowflake-broker"+ext),
+			Proxy:  filepath.Join(dir, "snowflake-proxy"+ext),
+		}
+	})
+	if err := snowflakeBuild.err; err != nil {
+		if os.Getenv(RequireEnv) == "1" {
+			tb.Fatalf("the snowflake programs cannot be built, and %s=1: %v", RequireEnv, err)
+		}
+		tb.Skipf("the snowflake programs cannot be built here (THE SNOWFLAKE TESTS DID NOT RUN): %v", err)
+	}
+	return snowflakeBuild.progs
+}
+
 // repoRoot is the directory holding the repository's go.mod, above the
 // working directory (a package directory under go test).
 func repoRoot() (string, error) {

@@ -4,7 +4,13 @@
 // first), joining a private Tor network, driven line by line on stdin by
 // the test on Linux:
 //
-//	winpeer --data-dir DIR --tor-private-network FILE
+//	winpeer --data-dir DIR --tor-private-network FILE [--bridge LINE --censor ADDR]
+//
+// With --bridge the engine connects through that bridge (My bridges), with
+// the transport program it finds the way the app does (beside tor.exe:
+// obfs4proxy.exe), and with --censor its tor makes every connection
+// through the SOCKS5 proxy at ADDR (the test's censor, which lets through
+// only the bridge).
 //
 // It starts the engine and its tor, creates a profile without a password,
 // and answers on stdout:
@@ -78,6 +84,8 @@ func (p *peer) waitUntil(ctx context.Context, what string, cond func() bool) err
 func run() error {
 	dataDir := flag.String("data-dir", "", "the engine's data folder")
 	privateNet := flag.String("tor-private-network", "", "the private Tor network's settings file")
+	bridge := flag.String("bridge", "", "a bridge line to connect through (My bridges)")
+	censor := flag.String("censor", "", "a SOCKS5 proxy on loopback for every connection of tor")
 	flag.Parse()
 	if *dataDir == "" || *privateNet == "" {
 		return errors.New("usage: winpeer --data-dir DIR --tor-private-network FILE (a private network is required)")
@@ -91,6 +99,7 @@ func run() error {
 		return err
 	}
 	fmt.Println("tor", exe)
+	pn.Proxy = *censor
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	eng := engine.New(engine.Config{
 		DataDir:     *dataDir,
@@ -109,6 +118,13 @@ func run() error {
 	}()
 
 	ctx, stop := context.WithTimeout(context.Background(), step)
+	if *bridge != "" {
+		// Saved before Start: tor starts with the bridge.
+		if err := eng.SetTorSettings(ctx, engine.TorSettings{Mode: engine.ModeCustom, Bridges: []string{*bridge}}); err != nil {
+			stop()
+			return err
+		}
+	}
 	if err := eng.Start(ctx); err != nil {
 		stop()
 		return err
