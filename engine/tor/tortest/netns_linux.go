@@ -32,6 +32,10 @@ type NetNS struct {
 	done   chan struct{}
 }
 
+// RequireNetNSEnv is the environment variable that makes a test needing a
+// network namespace fail, instead of skipping, where none can be made.
+const RequireNetNSEnv = "NOOK_REQUIRE_NETNS"
+
 // NewNetNS creates the namespace and brings its loopback interface up.
 func NewNetNS() (*NetNS, error) {
 	ns := &NetNS{jobs: make(chan func()), done: make(chan struct{})}
