@@ -182,6 +182,22 @@ func (u *UI) copyWithFeedback(text string, anchor fyne.CanvasObject) {
 	})
 }
 
+// copyButton is widgets.NewCopyButton whose feedback ends through
+// Options.Do.
+func (u *UI) copyButton(label string, text func() string) *widgets.CopyButton {
+	b := widgets.NewCopyButton(label, text)
+	b.Do = u.do
+	return b
+}
+
+// onionAddress is widgets.NewOnionAddress whose feedback ends through
+// Options.Do.
+func (u *UI) onionAddress(addr string) *widgets.OnionAddress {
+	o := widgets.NewOnionAddress(addr)
+	o.Do = u.do
+	return o
+}
+
 // hideTooltip hides the tooltip shown, before the part of the window its
 // button is in is replaced (the button then gets no MouseOut or FocusLost).
 func (u *UI) hideTooltip() {
