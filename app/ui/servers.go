@@ -270,7 +270,7 @@ func (t *serversTab) toggleHosting() {
 	}
 	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
 		t.hostBtn.Disable()
-		runErr(u, func(ctx context.Context, e Engine) error { return e.StopServer() },
+		runErr(u, func(_ context.Context, e Engine) error { return e.StopServer() },
 			func(err error) {
 				t.hostBtn.Enable()
 				if err != nil {
