@@ -18,6 +18,9 @@ type CopyButton struct {
 	text  func() string
 	// OnCopy, if set, receives the text instead of the clipboard.
 	OnCopy func(text string)
+	// Do runs the end of the feedback on the Fyne goroutine; nil means
+	// fyne.Do. (Tests that run the UI on their own goroutine set theirs.)
+	Do func(f func())
 
 	timer *time.Timer
 	gen   int // increases with each copy: an older timer does nothing
@@ -48,8 +51,12 @@ func (b *CopyButton) Copy() {
 	}
 	b.gen++
 	gen := b.gen
+	do := b.Do
+	if do == nil {
+		do = fyne.Do
+	}
 	b.timer = time.AfterFunc(copiedFeedback, func() {
-		fyne.Do(func() {
+		do(func() {
 			if b.gen == gen {
 				b.setCopied(false)
 			}

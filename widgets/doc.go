@@ -22,7 +22,9 @@
 // Widgets take plain data (strings, times and the small types defined here)
 // and report user actions through OnX callbacks. They never import the
 // engine: the app turns engine events into calls on these widgets, always
-// on the Fyne goroutine (fyne.Do).
+// on the Fyne goroutine (fyne.Do). The few that change themselves later
+// (CopyButton and OnionAddress end their "Copied" feedback) do it through
+// their Do field, fyne.Do unless set.
 //
 // Colours come from the current theme. The Nook theme defines a few colour
 // names of its own (ColorNameBubbleOutgoing, ColorNameMuted, ...); under any

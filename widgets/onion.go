@@ -24,6 +24,10 @@ type OnionAddress struct {
 	// OnCopy is called with the full address (with ".onion") when Copy is
 	// tapped; nil copies it to the clipboard.
 	OnCopy func(address string)
+	// Do runs the end of the "Copied" feedback on the Fyne goroutine; nil
+	// means fyne.Do. (Tests that run the UI on their own goroutine set
+	// theirs.)
+	Do func(f func())
 
 	addr string // normalised, without ".onion"
 
@@ -86,8 +90,12 @@ func (o *OnionAddress) Copy() {
 	}
 	o.gen++
 	gen := o.gen
+	do := o.Do
+	if do == nil {
+		do = fyne.Do
+	}
 	o.timer = time.AfterFunc(copiedFeedback, func() {
-		fyne.Do(func() {
+		do(func() {
 			if o.gen == gen {
 				o.setCopied(false)
 			}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/app/xvfbtest"
 	"github.com/nookchat/nook/engine"
 )
 
@@ -28,30 +28,12 @@ func TestClipboardImage(t *testing.T) {
 			t.Skipf("CLIPBOARD TEST NOT RUN: %s is not installed", tool)
 		}
 	}
-	// An X server of our own on a free display.
-	display := ""
-	var xvfb *exec.Cmd
-	for n := 140; n < 180 && xvfb == nil; n++ {
-		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
-			continue
-		}
-		cmd := exec.Command("Xvfb", fmt.Sprintf(":%d", n), "-screen", "0", "320x240x24", "-nolisten", "tcp")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		xvfb, display = cmd, fmt.Sprintf(":%d", n)
-	}
-	t.Cleanup(func() { xvfb.Process.Kill(); xvfb.Wait() })
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := os.Stat("/tmp/.X11-unix/X" + display[1:]); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("Xvfb did not start")
-		}
-		time.Sleep(50 * time.Millisecond) // waiting for another process's socket
-	}
+	// An X server of our own, on a display it picks (a display number is
+	// not taken as free by looking for its socket: a killed Xvfb leaves
+	// its socket behind, and these ran out).
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	display := xvfbtest.Start(t, ctx)
 	t.Setenv("DISPLAY", display)
 	t.Setenv("WAYLAND_DISPLAY", "")
 

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/widgets"
 )
 
 // showInfo shows who the contact is: their onion address (the one thing
@@ -29,7 +28,7 @@ func (cp *chatPane) showInfo() {
 	}
 	rows = append(rows,
 		widget.NewLabel("Onion address"),
-		widgets.NewOnionAddress(c.Address),
+		u.onionAddress(c.Address),
 		para(verified),
 	)
 	if !c.Added.IsZero() {

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/nookchat/nook/engine"
@@ -21,6 +22,9 @@ type checkedEngine struct {
 	// ui is the UI goroutine's ID; report is told each method called on it.
 	ui     uint64
 	report func(method string)
+	// calls counts the calls of each method.
+	mu    sync.Mutex
+	calls map[string]int
 }
 
 var _ Engine = (*checkedEngine)(nil)
@@ -29,6 +33,21 @@ func (c *checkedEngine) check(method string) {
 	if goroutineID() == c.ui {
 		c.report(method)
 	}
+	c.mu.Lock()
+	if c.calls == nil {
+		c.calls = map[string]int{}
+	}
+	c.calls[method]++
+	c.mu.Unlock()
+}
+
+// counted returns the calls counted so far and starts counting anew.
+func (c *checkedEngine) counted() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	calls := c.calls
+	c.calls = nil
+	return calls
 }
 
 func (c *checkedEngine) Subscribe() (<-chan model.Event, func()) {

@@ -291,7 +291,7 @@ func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
 	textView.Selectable = true
 	textView.TextStyle.Monospace = true
 	textView.SizeName = theme.SizeNameCaptionText
-	copyBtn := widgets.NewCopyButton("Copy invite text", func() string { return text })
+	copyBtn := u.copyButton("Copy invite text", func() string { return text })
 	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
 		"Share it only with people you trust, through a channel you trust — " +
 		"“Invite a contact…” sends it end-to-end encrypted.")

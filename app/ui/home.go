@@ -53,7 +53,7 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.textView.Selectable = true
 	h.textView.TextStyle.Monospace = true
 	h.textView.SizeName = theme.SizeNameCaptionText
-	h.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return h.text })
+	h.copyBtn = h.mv.u.copyButton("Copy invite text", func() string { return h.text })
 	h.copyBtn.OnTapped = h.copyText
 	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
 	h.inPerson = widget.NewCheck("In-person invite (one-time, 15 min)", h.setInPerson)

@@ -94,7 +94,7 @@ func (u *UI) showChangePassword() {
 		setError(errLabel, "", "")
 		showBusy(true, "Changing the password…", spinner, status, ok, old, pw, confirm)
 		o, n := old.Text, pw.Text
-		runErr(u, func(ctx context.Context, e Engine) error { return e.ChangePassword(o, n) },
+		runErr(u, func(_ context.Context, e Engine) error { return e.ChangePassword(o, n) },
 			func(err error) {
 				showBusy(false, "", spinner, status, ok, old, pw, confirm)
 				switch {
@@ -143,7 +143,7 @@ func (u *UI) showSetPassword() {
 		setError(errLabel, "", "")
 		showBusy(true, "Setting the password…", spinner, status, ok, pw, confirm)
 		n := pw.Text
-		runErr(u, func(ctx context.Context, e Engine) error { return e.ChangePassword("", n) },
+		runErr(u, func(_ context.Context, e Engine) error { return e.ChangePassword("", n) },
 			func(err error) {
 				showBusy(false, "", spinner, status, ok, pw, confirm)
 				if err != nil {
@@ -177,7 +177,7 @@ func (u *UI) showRemovePassword() {
 	remove.Importance = widget.DangerImportance
 	run := func(pw string) {
 		showBusy(true, "Removing the password…", spinner, status, remove, current)
-		runErr(u, func(ctx context.Context, e Engine) error { return e.RemovePassword(pw) },
+		runErr(u, func(_ context.Context, e Engine) error { return e.RemovePassword(pw) },
 			func(err error) {
 				showBusy(false, "", spinner, status, remove, current)
 				switch {

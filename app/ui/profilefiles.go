@@ -120,7 +120,7 @@ func (u *UI) showExport() {
 			}
 			path := w.URI().Path()
 			w.Close()
-			runErr(u, func(ctx context.Context, e Engine) error { return e.ExportProfile(path, password) },
+			runErr(u, func(_ context.Context, e Engine) error { return e.ExportProfile(path, password) },
 				func(err error) {
 					if err != nil {
 						msg, hint := profileFileError(err, "The backup could not be written", "",

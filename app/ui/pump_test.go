@@ -98,3 +98,44 @@ func TestUnlockLeftBehind(t *testing.T) {
 		t.Fatal("the main window replaced the create-profile screen")
 	}
 }
+
+// TestUnlockListsFromSnapshot: unlocking a profile with many
+// conversations builds the list from the engine's Snapshot; the UI reads
+// nothing per conversation (it read each one's last message and unread
+// count before: 2 calls per conversation).
+func TestUnlockListsFromSnapshot(t *testing.T) {
+	h := newProfile(t, "Ana", "pw for ana")
+	const n = 30
+	for i := range n {
+		addr := randomAddress(t)
+		if _, err := h.eng.AddContact(string(addr), fmt.Sprintf("Contact %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.eng.SendMessage(addr, fmt.Sprintf("hello %d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.waitFor("the contacts listed", func() bool { return len(h.ui.state.Shown()) == n })
+	h.ui.lock()
+	h.waitFor("locked", func() bool { return !h.ui.unlock.button.Disabled() })
+	h.settle()
+	h.checked.counted()
+
+	test.Type(h.ui.unlock.password, "pw for ana")
+	h.tap("Unlock")
+	h.waitFor("the list", func() bool { return h.ui.main != nil && len(h.ui.state.Shown()) == n })
+	h.invite()
+	h.settle()
+	if it := h.item(string(h.ui.state.Shown()[0])); it.preview != fmt.Sprintf("You: hello %d", n-1) {
+		t.Fatalf("the first row previews %q", it.preview)
+	}
+	calls := h.checked.counted()
+	total := 0
+	for _, c := range calls {
+		total += c
+	}
+	if calls["History"]+calls["Conversation"]+calls["Members"]+calls["Message"] > 0 || total > 8 {
+		t.Fatalf("unlocking %d conversations called the engine %d times: %v", n, total, calls)
+	}
+	t.Logf("engine calls from Unlock to the list of %d conversations: %v", n, calls)
+}

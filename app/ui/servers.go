@@ -54,7 +54,7 @@ func newServersTab(u *UI) *serversTab {
 	t.inviteText.Selectable = true
 	t.inviteText.TextStyle.Monospace = true
 	t.inviteText.SizeName = theme.SizeNameCaptionText
-	t.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return t.hosted })
+	t.copyBtn = u.copyButton("Copy invite text", func() string { return t.hosted })
 	t.stats = muted("")
 	refresh := linkButton("Refresh", t.refresh)
 	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
@@ -135,7 +135,7 @@ func (t *serversTab) showList(servers []engine.Server, err error) {
 // serverRow shows one known server: its address, and buttons to copy its
 // invite and to forget it.
 func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
-	copyBtn := widgets.NewCopyButton("Copy invite", func() string { return s.Invite })
+	copyBtn := t.u.copyButton("Copy invite", func() string { return s.Invite })
 	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
 	remove.Importance = widget.LowImportance
 	title := "Group server"
@@ -144,7 +144,7 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 	}
 	return card(container.NewVBox(
 		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widgets.NewOnionAddress(string(s.Address)),
+		t.u.onionAddress(string(s.Address)),
 		container.NewHBox(copyBtn, layoutSpacer(), remove),
 	))
 }
@@ -270,7 +270,7 @@ func (t *serversTab) toggleHosting() {
 	}
 	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
 		t.hostBtn.Disable()
-		runErr(u, func(ctx context.Context, e Engine) error { return e.StopServer() },
+		runErr(u, func(_ context.Context, e Engine) error { return e.StopServer() },
 			func(err error) {
 				t.hostBtn.Enable()
 				if err != nil {

@@ -377,7 +377,7 @@ func (sd *settingsDialog) showDeleteProfile() {
 			pw = entry.Text
 		}
 		showBusy(true, "Deleting…", spinner, status, del, entry)
-		runErr(u, func(ctx context.Context, e Engine) error { return e.DeleteProfile(pw) },
+		runErr(u, func(_ context.Context, e Engine) error { return e.DeleteProfile(pw) },
 			func(err error) {
 				showBusy(false, "", spinner, status, del, entry)
 				switch {

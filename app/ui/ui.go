@@ -16,6 +16,15 @@
 // which call the engine on a goroutine of their own and apply the result
 // through Options.Do (fyne.Do in the real app), unless the screen changed
 // meanwhile.
+//
+// Showing something new of a conversation (a kind of message, a badge)
+// takes three steps: the state keeps it (state.Model.Apply for an event,
+// or a Set… method for a result read in the background, each returning
+// the state.Change that names what to redraw); the pane draws it from the
+// state in its render (chatPane.render, sidebar.render); what must be read
+// from the engine is read with run, whose apply hands the result to the
+// state. Widgets hold no data of their own, and no test pokes them for it:
+// the tests read the state (harness item, open) and drive real widgets.
 package ui
 
 import (
@@ -180,6 +189,22 @@ func (u *UI) copyWithFeedback(text string, anchor fyne.CanvasObject) {
 			}
 		})
 	})
+}
+
+// copyButton is widgets.NewCopyButton whose feedback ends through
+// Options.Do.
+func (u *UI) copyButton(label string, text func() string) *widgets.CopyButton {
+	b := widgets.NewCopyButton(label, text)
+	b.Do = u.do
+	return b
+}
+
+// onionAddress is widgets.NewOnionAddress whose feedback ends through
+// Options.Do.
+func (u *UI) onionAddress(addr string) *widgets.OnionAddress {
+	o := widgets.NewOnionAddress(addr)
+	o.Do = u.do
+	return o
 }
 
 // hideTooltip hides the tooltip shown, before the part of the window its

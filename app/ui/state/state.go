@@ -10,9 +10,11 @@
 // group's members, a quoted message, a parsed group invite). Each returns
 // a Change that says precisely what changed, so that the screens redraw
 // only that; Changes of a burst of events merge into one (Change.Merge),
-// which the UI renders once. Results of loads carry the Open token of the
-// conversation they were started for, and are ignored when another
-// conversation (or the same one again) was opened since.
+// which the UI renders once. Results of loads for the open conversation
+// (a page, members, a quote) carry the Open token of the opening they were
+// started for, and are ignored when another conversation (or the same one
+// again) was opened since; a group invite's name is kept whenever it
+// comes.
 //
 // The package imports only the standard library and engine/model: it
 // knows nothing of Fyne or of the engine's methods, and its tests run
