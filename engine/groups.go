@@ -322,3 +322,23 @@ func (op *openProfile) rememberServer(b *invite.Bundle) error {
 	}
 	return bk.Put([]byte(b.Address), raw)
 }
+
+// RemoveMember removes a member (their address, as Members gives it) from
+// a group: the group moves to a new epoch with a fresh key that reaches
+// every other member and not them (docs/groups.md, "Governed groups").
+// Only the group's owner and admins can remove; the owner cannot be
+// removed. A model.GroupRekeyed event follows at once; the others' Nooks
+// report it when the rotation reaches them. Errors: ErrNotGroup,
+// groupclient.ErrUnknownGroup, ErrNotAdmin, ErrNotMember, ErrRemoveOwner
+// (all from package groupclient), each a plain sentence.
+func (e *Engine) RemoveMember(conv model.ConversationID, member string) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	addr, err := identity.ParseAddress(member)
+	if err != nil {
+		return groupclient.ErrNotMember
+	}
+	return op.groups.RemoveMember(id, addr)
+}

@@ -109,6 +109,10 @@ type Member struct {
 	// also goes by: someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Role is the member's role in the group's newest epoch (RoleMember
+	// for a group left); Removed is set when an admin removed them.
+	Role    model.GroupRole
+	Removed bool
 }
 
 // groupState is one group of the profile.
@@ -125,6 +129,11 @@ type groupState struct {
 	// left holds the members whose last message said they left, with the
 	// sequence number of that notice; guarded by Client.mu.
 	left map[identity.Address]uint64
+	// epochs are the group's epochs, oldest first (epochs[0].g is g);
+	// partsSeen, per rotation salt, the parts seen without a key for this
+	// profile. Both guarded by Client.mu.
+	epochs    []*epochState
+	partsSeen map[[16]byte]uint16
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -230,7 +239,7 @@ func (c *Client) Close() error {
 	// runtime, or in invite texts shown, are out of reach).
 	c.mu.Lock()
 	for _, gs := range c.groups {
-		gs.g.Wipe()
+		gs.wipeEpochs()
 		clear(gs.rec.key[:])
 	}
 	c.mu.Unlock()
@@ -255,6 +264,13 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	gs.head = gs.tl.Head()
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
+	}
+	gs.partsSeen = map[[16]byte]uint16{}
+	if err := c.loadEpochs(gs); err != nil {
+		return nil, fmt.Errorf("groupclient: load epochs: %w", err)
+	}
+	if err := c.migrateOwner(gs); err != nil {
+		return nil, fmt.Errorf("groupclient: owner of a group made before epochs: %w", err)
 	}
 	if c.conflictLocked(gs) {
 		c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(r.bundle.Address), Kind: "server bundles differ",
@@ -304,14 +320,19 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	return c.JoinGroup(inv)
+	return c.join(inv, group.KeyOf(c.cfg.Self.Address()))
 }
 
 // JoinGroup joins the group of an invite. Joining a group again returns
 // it unchanged. Joining a group left earlier (history kept) makes it a
 // group of the profile again, with its history.
 func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
-	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle()}
+	return c.join(inv, group.PublicKey{})
+}
+
+// join joins the group of inv, whose owner is known (its creator) or zero.
+func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo, error) {
+	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner}
 	if err := r.bundle.Verify(); err != nil {
 		return GroupInfo{}, err
 	}
@@ -379,6 +400,12 @@ func (c *Client) Invite(id group.ID) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	c.mu.Lock()
+	renewed := gs.cur().n > 0
+	c.mu.Unlock()
+	if renewed {
+		return "", ErrRenewedInvite
+	}
 	inv, err := invite.NewGroupInvite(gs.rec.name, gs.rec.key, &gs.rec.bundle)
 	if err != nil {
 		return "", err
@@ -396,10 +423,17 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 	var (
 		authors map[identity.Address]uint64
 		left    map[identity.Address]uint64
+		roles   = map[identity.Address]model.GroupRole{}
+		removed = map[identity.Address]bool{}
 	)
 	if ok {
 		authors = gs.tl.Authors()
 		left = maps.Clone(gs.left)
+		for addr := range authors {
+			k := group.KeyOf(addr)
+			roles[addr] = gs.roleOf(k)
+			removed[addr] = gs.removedAfter(k, 0)
+		}
 	}
 	c.mu.Unlock()
 	if !ok {
@@ -411,7 +445,7 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 	out := make([]Member, 0, len(authors))
 	for addr, n := range authors {
 		_, gone := left[addr]
-		m := Member{Address: addr, Messages: n, Left: gone}
+		m := Member{Address: addr, Messages: n, Left: gone, Role: roles[addr], Removed: removed[addr]}
 		if v, err := c.bucket.Get(nameKey(id, addr.PublicKey())); err == nil {
 			m.Name = string(v)
 		}

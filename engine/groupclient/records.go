@@ -13,7 +13,10 @@ import (
 
 // The client's records live in one store bucket (bucketName):
 //
-//	"g" ‖ group ID [32]            → version 1 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ name
+//	"g" ‖ group ID [32]            → version 2 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32] ‖ name
+//	                                 (owner: the signing key of the group's owner, zeros while unknown);
+//	                                 version 1 (before epochs) has no owner: epoch 0, owner migrated
+//	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
 //	"i" ‖ model ID [16]            → the full group message ID [32]
@@ -63,28 +66,40 @@ func leftKey(id group.ID) []byte                      { return key('l', id[:]) }
 func noticeKey(server [32]byte, id group.ID) []byte   { return key('f', server[:], id[:]) }
 func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
 
+// groupRecordVersion is the layout of "g" records this client writes;
+// version 1 (before epochs) is still read.
+const groupRecordVersion = 2
+
 // groupRecord is a group as stored.
 type groupRecord struct {
 	name   string
-	key    [group.KeySize]byte
+	key    [group.KeySize]byte // the key of epoch 0 (the invite's)
 	bundle invite.Bundle
+	owner  group.PublicKey // zero while unknown
 }
 
 func (r *groupRecord) encode() ([]byte, error) {
-	b := []byte{recordVersion}
+	b := []byte{groupRecordVersion}
 	b = append(b, r.key[:]...)
 	b, err := r.bundle.AppendBinary(b)
 	if err != nil {
 		return nil, err
 	}
+	b = append(b, r.owner[:]...)
 	return append(b, r.name...), nil
 }
 
 func decodeGroupRecord(b []byte) (*groupRecord, error) {
-	if len(b) < 1+group.KeySize+invite.BundleSize || b[0] != recordVersion {
+	const fixed = 1 + group.KeySize + invite.BundleSize
+	if len(b) < fixed || b[0] != recordVersion && b[0] != groupRecordVersion ||
+		b[0] == groupRecordVersion && len(b) < fixed+len(group.PublicKey{}) {
 		return nil, fmt.Errorf("%w: group record", ErrCorrupt)
 	}
-	r := &groupRecord{name: string(b[1+group.KeySize+invite.BundleSize:])}
+	r := &groupRecord{name: string(b[fixed:])}
+	if b[0] == groupRecordVersion {
+		r.owner = group.PublicKey(b[fixed:])
+		r.name = string(b[fixed+len(r.owner):])
+	}
 	copy(r.key[:], b[1:])
 	bundle, err := invite.ParseBundle(b[1+group.KeySize : 1+group.KeySize+invite.BundleSize])
 	if err != nil {

@@ -62,6 +62,32 @@ type GroupMember struct {
 	// someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Role is the member's role in the group's current epoch.
+	Role GroupRole
+	// Removed is set when an admin removed the member from the group.
+	Removed bool
+}
+
+// GroupRole is a member's role in a group (docs/groups.md, "Roles").
+type GroupRole uint8
+
+// Roles. The owner created the group; admins were named by the owner.
+// Both can remove members.
+const (
+	RoleMember GroupRole = iota
+	RoleAdmin
+	RoleOwner
+)
+
+// String returns "member", "admin" or "owner".
+func (r GroupRole) String() string {
+	switch r {
+	case RoleAdmin:
+		return "admin"
+	case RoleOwner:
+		return "owner"
+	}
+	return "member"
 }
 
 // Conversation is one conversation as a list shows it, the same for a

@@ -1,0 +1,499 @@
+package groupclient
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// Epochs (docs/groups.md, "Governed groups"): a group's first epoch is the
+// key of its invite; each rotation by the owner or an admin adds one with
+// a fresh key, which the client stores as an "e" record:
+//
+//	"e" ‖ group ID [32] ‖ epoch u32 → version 1 ‖ flags u8 (1: its rotation was seen on the server)
+//	                                  ‖ key [32] ‖ salt [16] ‖ by [32] ‖ reason u8
+//	                                  ‖ nAdmins u8 ‖ admins ‖ nRemoved u8 ‖ removed
+//
+// The owner is in the group record (version 2; zero while unknown).
+
+var (
+	// ErrNotAdmin is returned by RemoveMember when the profile is neither
+	// the group's owner nor one of its admins.
+	ErrNotAdmin = errors.New("only the group's owner and admins can remove members")
+	// ErrNotMember is returned by RemoveMember for someone who is not a
+	// current member of the group (never seen writing in it, removed
+	// already, or left).
+	ErrNotMember = errors.New("this person is not a member of the group")
+	// ErrRemoveOwner is returned by RemoveMember for the owner, and for
+	// the profile itself (which leaves instead).
+	ErrRemoveOwner = errors.New("the group's owner cannot be removed, and you leave a group rather than remove yourself")
+	// ErrRenewedInvite is returned by Invite for a group whose key was
+	// renewed: an invite of this version carries only the first key.
+	ErrRenewedInvite = errors.New("this group's key was renewed: invites to it need a newer version of Nook")
+)
+
+// reasonRemoved is the failure reason of posts still queued when the
+// profile was removed from their group.
+const reasonRemoved = "not sent: you were removed from the group"
+
+const epochRecordVersion = 1
+
+func epochKey(id group.ID, n uint32) []byte {
+	return binary.BigEndian.AppendUint32(key('e', id[:]), n)
+}
+
+// epochState is one epoch of a group.
+type epochState struct {
+	n      uint32
+	g      *group.Group
+	key    [group.KeySize]byte // zero for epoch 0 (its key is the record's)
+	salt   [16]byte
+	by     group.PublicKey // the admin who rotated into it
+	reason group.Reason
+	// seen: its rotation came back from the server (always, for an epoch
+	// learnt from a rotation). Posts queued earlier move into it only then,
+	// so that none reaches the others before the key does.
+	seen    bool
+	admins  []group.PublicKey
+	removed []group.PublicKey
+}
+
+func (e *epochState) encode() []byte {
+	b := []byte{epochRecordVersion, 0}
+	if e.seen {
+		b[1] = 1
+	}
+	b = append(b, e.key[:]...)
+	b = append(b, e.salt[:]...)
+	b = append(b, e.by[:]...)
+	b = append(b, byte(e.reason), byte(len(e.admins)))
+	for _, k := range e.admins {
+		b = append(b, k[:]...)
+	}
+	b = append(b, byte(len(e.removed)))
+	for _, k := range e.removed {
+		b = append(b, k[:]...)
+	}
+	return b
+}
+
+func decodeEpochRecord(id group.ID, n uint32, b []byte) (*epochState, error) {
+	const fixed = 1 + 1 + group.KeySize + 16 + 32 + 1 + 1
+	bad := fmt.Errorf("%w: epoch record", ErrCorrupt)
+	if n == 0 || len(b) < fixed || b[0] != epochRecordVersion || b[1] > 1 {
+		return nil, bad
+	}
+	e := &epochState{n: n, seen: b[1] == 1, reason: group.Reason(b[2+group.KeySize+16+32])}
+	copy(e.key[:], b[2:])
+	copy(e.salt[:], b[2+group.KeySize:])
+	copy(e.by[:], b[2+group.KeySize+16:])
+	rest := b[fixed-1:]
+	list := func() ([]group.PublicKey, bool) {
+		if len(rest) < 1 || len(rest) < 1+32*int(rest[0]) {
+			return nil, false
+		}
+		var out []group.PublicKey
+		for i := range int(rest[0]) {
+			out = append(out, group.PublicKey(rest[1+32*i:1+32*(i+1)]))
+		}
+		rest = rest[1+32*int(rest[0]):]
+		return out, true
+	}
+	var ok1, ok2 bool
+	e.admins, ok1 = list()
+	e.removed, ok2 = list()
+	if !ok1 || !ok2 || len(rest) != 0 {
+		return nil, bad
+	}
+	g, err := group.NewEpoch(id, n, e.key)
+	if err != nil {
+		return nil, fmt.Errorf("%w: epoch record: %w", ErrCorrupt, err)
+	}
+	e.g = g
+	return e, nil
+}
+
+// loadEpochs reads the epochs after the first of group gs, in order.
+func (c *Client) loadEpochs(gs *groupState) error {
+	id := gs.g.ID()
+	gs.epochs = []*epochState{{g: gs.g, seen: true}}
+	return c.bucket.Iterate(key('e', id[:]), func(k, v []byte) error {
+		if len(k) != 1+len(id)+4 {
+			return fmt.Errorf("%w: epoch key", ErrCorrupt)
+		}
+		n := binary.BigEndian.Uint32(k[1+len(id):])
+		if int(n) != len(gs.epochs) {
+			return fmt.Errorf("%w: epoch %d after %d", ErrCorrupt, n, len(gs.epochs)-1)
+		}
+		e, err := decodeEpochRecord(id, n, v)
+		if err != nil {
+			return err
+		}
+		gs.epochs = append(gs.epochs, e)
+		return nil
+	})
+}
+
+// cur returns the newest epoch of gs. c.mu is held.
+func (gs *groupState) cur() *epochState { return gs.epochs[len(gs.epochs)-1] }
+
+// epochOf returns the epoch whose tag blob carries, newest first, or nil.
+func (gs *groupState) epochOf(blob []byte) *epochState {
+	for i := len(gs.epochs) - 1; i >= 0; i-- {
+		if gs.epochs[i].g.Ours(blob) {
+			return gs.epochs[i]
+		}
+	}
+	return nil
+}
+
+// wipeEpochs overwrites the keys of gs's epochs.
+func (gs *groupState) wipeEpochs() {
+	for _, e := range gs.epochs {
+		e.g.Wipe()
+		clear(e.key[:])
+	}
+}
+
+// roleOf returns the role of k in the newest epoch of gs.
+func (gs *groupState) roleOf(k group.PublicKey) model.GroupRole {
+	switch {
+	case k == gs.rec.owner && gs.rec.owner != (group.PublicKey{}):
+		return model.RoleOwner
+	case slices.Contains(gs.cur().admins, k):
+		return model.RoleAdmin
+	}
+	return model.RoleMember
+}
+
+// removedAfter reports whether k was removed by a rotation into an epoch
+// after n.
+func (gs *groupState) removedAfter(k group.PublicKey, n uint32) bool {
+	for _, e := range gs.epochs[n+1:] {
+		if slices.Contains(e.removed, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// migrateOwner gives a group made before epochs its owner: the author of
+// the oldest message in the profile's history of it (the creator, who
+// writes first in practice), and stores it in the group record. A group
+// without history keeps no owner until its first message (observe).
+// c.mu is held.
+func (c *Client) migrateOwner(gs *groupState) error {
+	if gs.rec.owner != (group.PublicKey{}) {
+		return nil
+	}
+	first, err := c.st.MessagesBefore(gs.conv, 2, 1)
+	if err != nil || len(first) == 0 {
+		return err
+	}
+	addr, err := identity.ParseAddress(first[0].Author)
+	if err != nil {
+		return nil
+	}
+	gs.rec.owner = group.KeyOf(addr)
+	v, err := gs.rec.encode()
+	if err != nil {
+		return err
+	}
+	return c.bucket.Put(groupKey(gs.g.ID()), v)
+}
+
+// membersLocked returns the current members of gs besides the profile: the
+// authors seen who were not removed and have not left. c.mu is held.
+func (c *Client) membersLocked(gs *groupState) []group.PublicKey {
+	self := group.KeyOf(c.cfg.Self.Address())
+	var out []group.PublicKey
+	for addr := range gs.tl.Authors() {
+		k := group.KeyOf(addr)
+		if _, gone := gs.left[addr]; gone || k == self || gs.removedAfter(k, 0) {
+			continue
+		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// RemoveMember removes a member from a group (docs/groups.md, "Removal"):
+// the group moves to a new epoch whose key is wrapped for every other
+// member the profile has seen, in a rotation sealed under the current key
+// and queued like a post; this profile writes under the new key at once.
+// Only the owner and admins can remove; the owner cannot be removed.
+func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return ErrUnknownGroup
+	}
+	self := group.KeyOf(c.cfg.Self.Address())
+	target := group.KeyOf(member)
+	if gs.roleOf(self) == model.RoleMember {
+		return ErrNotAdmin
+	}
+	if target == gs.rec.owner || target == self {
+		return ErrRemoveOwner
+	}
+	others := c.membersLocked(gs)
+	if !slices.Contains(others, target) {
+		return ErrNotMember
+	}
+	if gs.roleOf(target) == model.RoleAdmin && gs.roleOf(self) != model.RoleOwner {
+		return ErrNotAdmin
+	}
+	recipients := slices.DeleteFunc(others, func(k group.PublicKey) bool { return k == target })
+	admins := slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == target })
+	return c.rotateLocked(gs, group.ReasonRemoval, admins, []group.PublicKey{target}, recipients)
+}
+
+// rotateLocked makes, stores and queues a rotation of gs and moves the
+// profile into the new epoch. c.mu is held.
+func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, removed, recipients []group.PublicKey) error {
+	cur := gs.cur()
+	id := gs.g.ID()
+	key, parts, err := group.NewRotation(c.cfg.Rand, id, c.cfg.Self, cur.n+1, reason, gs.rec.owner, admins, removed, recipients)
+	if err != nil {
+		return err
+	}
+	next, err := group.NewEpoch(id, cur.n+1, key)
+	if err != nil {
+		return err
+	}
+	ep := &epochState{n: cur.n + 1, g: next, key: key, salt: parts[0].Salt, by: group.KeyOf(c.cfg.Self.Address()),
+		reason: reason, admins: parts[0].Admins, removed: parts[0].Removed}
+	last, err := c.lastSeq(id)
+	if err != nil {
+		return err
+	}
+	type queued struct {
+		id   model.MessageID
+		blob []byte
+	}
+	var out []queued
+	head := gs.head
+	for i, p := range parts {
+		m := group.Message{Kind: group.KindRotate, Rotation: p, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: head, Seq: last + 1 + uint64(i)}
+		blob, err := cur.g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+		if err != nil {
+			return err
+		}
+		head = m.ID
+		out = append(out, queued{m.ID.Model(), blob})
+	}
+	err = c.st.Update(func(tx *store.Tx) error {
+		b := tx.Bucket(bucketName)
+		for _, q := range out {
+			if err := tx.Enqueue(gs.conv, q.id); err != nil {
+				return err
+			}
+			if err := b.Put(queueKey(q.id), q.blob); err != nil {
+				return err
+			}
+		}
+		if err := b.Put(seqKey(id), u64(last+uint64(len(parts)))); err != nil {
+			return err
+		}
+		return b.Put(epochKey(id, ep.n), ep.encode())
+	})
+	if err != nil {
+		next.Wipe()
+		return fmt.Errorf("groupclient: store rotation: %w", err)
+	}
+	gs.epochs = append(gs.epochs, ep)
+	gs.head = head
+	c.cfg.Emit(rekeyed(gs, ep, c.cfg.Self.Address(), c.cfg.Name()))
+	c.servers[gs.rec.bundle.SigningKey].wakePoster()
+	return nil
+}
+
+// lastSeq returns the profile's last sequence number in group id.
+func (c *Client) lastSeq(id group.ID) (uint64, error) {
+	v, err := c.bucket.Get(seqKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return parseU64(v)
+}
+
+func rekeyed(gs *groupState, ep *epochState, by identity.Address, name string) model.GroupRekeyed {
+	ev := model.GroupRekeyed{Conversation: gs.conv, Epoch: ep.n, By: string(by), Name: name, Reason: reasonName(ep.reason)}
+	for _, k := range ep.removed {
+		ev.Removed = append(ev.Removed, string(identity.AddressFromPublicKey(k[:])))
+	}
+	return ev
+}
+
+func reasonName(r group.Reason) string {
+	switch r {
+	case group.ReasonRemoval:
+		return "removal"
+	case group.ReasonLeft:
+		return "left"
+	}
+	return "renewal"
+}
+
+// rotationFx is what accepting rotations changes, beside effects.
+type rotationFx struct {
+	epochs  []epochAdd
+	owners  map[*groupState]bool // groups whose owner was learnt
+	removed map[*groupState]model.GroupRekeyed
+	queued  map[*groupState][]model.MessageID // the outbox of each group in removed
+	events  []model.GroupRekeyed
+}
+
+type epochAdd struct {
+	gs *groupState
+	ep *epochState
+}
+
+// observeRotation accepts (or refuses, with a warning) a rotation part m
+// that opened under epoch ep of gs (docs/groups.md, "Accepting a
+// rotation"). The new epoch is used at once for the blobs that follow in
+// the batch; the transaction stores it (abort forgets it). c.mu is held.
+func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Message, fx *effects) {
+	r := m.Rotation
+	author := group.KeyOf(m.Author)
+	warn := func(kind, reason string) {
+		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
+			Author: string(m.Author), Kind: kind, Reason: reason})
+	}
+	if int(r.Epoch) < len(gs.epochs) {
+		known := gs.epochs[r.Epoch]
+		switch {
+		case known.salt != r.Salt:
+			warn("concurrent rotation", "another renewal of the group key was made at the same time; the first one the server stored counts")
+		case !known.seen:
+			known.seen = true // our own rotation, back from the server
+			fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, known})
+		}
+		return
+	}
+	cur := gs.cur()
+	if ep != cur || r.Epoch != cur.n+1 {
+		warn("rotation", "a renewal of the group key came before the one it follows; it is ignored")
+		return
+	}
+	if gs.rec.owner == (group.PublicKey{}) && author == r.Owner {
+		// A group without history: the first owner claimed by its
+		// author (trust on first use, docs/groups.md "Roles").
+		gs.rec.owner = r.Owner
+		fx.rot.owners[gs] = true
+	}
+	if r.Owner != gs.rec.owner {
+		warn("rotation", "a renewal of the group key names someone else as the group's owner; it is ignored")
+		return
+	}
+	if gs.roleOf(author) == model.RoleMember {
+		warn("rotation", "someone who is not an admin of the group tried to renew its key; it is ignored")
+		return
+	}
+	self := group.KeyOf(c.cfg.Self.Address())
+	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
+		admins: r.Admins, removed: r.Removed}
+	if slices.Contains(r.Removed, self) {
+		ev := rekeyed(gs, next, m.Author, m.Name)
+		fx.rot.removed[gs] = ev
+		return
+	}
+	key, ok := r.Unwrap(gs.g.ID(), author, c.cfg.Self)
+	if !ok {
+		seen := gs.partsSeen[r.Salt] | 1<<r.Part
+		gs.partsSeen[r.Salt] = seen
+		if seen == 1<<r.Parts-1 {
+			warn("not given the key", "an admin renewed the group's key without giving it to you: you can no longer read or write in this group")
+		}
+		return
+	}
+	g, err := group.NewEpoch(gs.g.ID(), r.Epoch, key)
+	if err != nil {
+		return
+	}
+	next.g, next.key = g, key
+	gs.epochs = append(gs.epochs, next)
+	fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, next})
+	fx.rot.events = append(fx.rot.events, rekeyed(gs, next, m.Author, m.Name))
+}
+
+// storeRotations writes what observeRotation accepted, in the batch's
+// transaction.
+func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
+	b := tx.Bucket(bucketName)
+	for _, a := range fx.rot.epochs {
+		if err := b.Put(epochKey(a.gs.g.ID(), a.ep.n), a.ep.encode()); err != nil {
+			return err
+		}
+	}
+	for gs := range fx.rot.owners {
+		v, err := gs.rec.encode()
+		if err != nil {
+			return err
+		}
+		if err := b.Put(groupKey(gs.g.ID()), v); err != nil {
+			return err
+		}
+	}
+	for gs := range fx.rot.removed {
+		if err := c.removedTx(tx, gs, fx.rot.queued[gs]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removedTx makes a group the profile was removed from read-only history,
+// as if left with its history kept but without a leave notice: its keys
+// go, its queued posts fail. The caller forgets it in memory after the
+// commit (forgetRemoved).
+func (c *Client) removedTx(tx *store.Tx, gs *groupState, queued []model.MessageID) error {
+	id := gs.g.ID()
+	b := tx.Bucket(bucketName)
+	if err := b.Delete(groupKey(id)); err != nil {
+		return err
+	}
+	for _, e := range gs.epochs[1:] {
+		if err := b.Delete(epochKey(id, e.n)); err != nil {
+			return err
+		}
+	}
+	for _, q := range queued {
+		if err := tx.Dequeue(q); err != nil {
+			return err
+		}
+		if err := b.Delete(queueKey(q)); err != nil {
+			return err
+		}
+		if m, err := tx.GetMessage(gs.conv, q); err == nil && m.Status == model.StatusQueued {
+			if _, err := tx.SetStatus(gs.conv, q, model.StatusFailed, reasonRemoved); err != nil {
+				return err
+			}
+		}
+	}
+	lr := leftRecord{server: gs.rec.bundle.Address, name: gs.rec.name}
+	return b.Put(leftKey(id), lr.encode())
+}
+
+// forgetRemoved forgets in memory a group the profile was removed from,
+// after the transaction. c.mu is held.
+func (c *Client) forgetRemoved(gs *groupState) {
+	id := gs.g.ID()
+	delete(c.groups, id)
+	if len(c.groupsOnLocked(gs.rec.bundle.SigningKey)) == 0 {
+		c.servers[gs.rec.bundle.SigningKey].stopSubscriberLocked()
+	}
+	gs.wipeEpochs()
+}

@@ -1,0 +1,287 @@
+package groupclient
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/store"
+)
+
+// hasBody reports whether m's store holds a message of conv with body.
+func (m *member) hasBody(conv model.ConversationID, body string) bool {
+	return slices.ContainsFunc(m.messages(conv), func(x model.Message) bool { return x.Body == body })
+}
+
+// waitBody waits until m's store holds a message of conv with body.
+func (m *member) waitBody(t testing.TB, conv model.ConversationID, body string) {
+	t.Helper()
+	m.ev.waitFor(t, m.name+" has "+body, func([]model.Event) bool { return m.hasBody(conv, body) })
+}
+
+// waitDelivered waits until every outgoing message in m's store of conv
+// came back from the server.
+func (m *member) waitDelivered(t testing.TB, conv model.ConversationID) {
+	t.Helper()
+	m.ev.waitFor(t, m.name+"'s posts delivered", func([]model.Event) bool {
+		for _, x := range m.messages(conv) {
+			if x.Outgoing && x.Status != model.StatusDelivered {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func rekeyedTo(epoch uint32, removed identity.Address) func(model.GroupRekeyed) bool {
+	return func(e model.GroupRekeyed) bool {
+		return e.Epoch == epoch && slices.Equal(e.Removed, []string{string(removed)}) && e.Reason == "removal"
+	}
+}
+
+func warned(kind string) func(model.GroupWarning) bool {
+	return func(w model.GroupWarning) bool { return w.Kind == kind }
+}
+
+// TestRemoveMember: Alice (the owner) removes Dave while Carol is
+// offline. Bob reads the new epoch at once, Carol when she comes back;
+// Dave is told, can post neither through his client nor with the old key
+// (the others do not show it), and reads nothing of the new epoch: nor can
+// Eve, who joins with the invite of the old key (she is told that she was
+// not given the new one). Old history stays, the epochs survive a restart,
+// and the roles are reported.
+func TestRemoveMember(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	oldInvite, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	// The creator writes first: a member joining from an invite of this
+	// version takes the group's first author for its owner.
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, carol, dave} {
+		m.join(t, oldInvite)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []*member{bob, carol, dave} {
+		alice.waitBody(t, conv, "hello from "+m.name)
+	}
+	carol.waitBody(t, conv, "hello from dave")
+	carol.waitDelivered(t, conv)
+	carol.stop() // offline for the rotation
+
+	if err := bob.c.RemoveMember(info.ID, dave.id.Address()); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("a member removes another: %v", err)
+	}
+	if err := alice.c.RemoveMember(info.ID, alice.id.Address()); !errors.Is(err, ErrRemoveOwner) {
+		t.Fatalf("the owner removes herself: %v", err)
+	}
+	if err := alice.c.RemoveMember(info.ID, seedIdentity(t, "stranger").Address()); !errors.Is(err, ErrNotMember) {
+		t.Fatalf("removing a stranger: %v", err)
+	}
+	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	alice.ev.waitFor(t, "alice's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	if _, err := alice.c.Post(info.ID, "epoch one", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.ev.waitFor(t, "bob's rotation", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupRekeyed) bool {
+			return rekeyedTo(1, dave.id.Address())(e) && e.By == string(alice.id.Address()) && e.Name == "alice"
+		}) == 1
+	})
+	bob.waitBody(t, conv, "epoch one")
+
+	// Dave is told and can no longer post through his client.
+	dave.ev.waitFor(t, "dave removed", func(evs []model.Event) bool {
+		return count(evs, rekeyedTo(1, dave.id.Address())) == 1 &&
+			count(evs, func(e model.GroupLeft) bool { return e.Conversation == conv && !e.HistoryDeleted }) == 1
+	})
+	if _, err := dave.c.Post(info.ID, "can I still post?", model.MessageID{}); !errors.Is(err, ErrUnknownGroup) {
+		t.Fatalf("dave posts after his removal: %v", err)
+	}
+	if left, err := dave.c.LeftGroups(); err != nil || len(left) != 1 || left[0].ID != info.ID {
+		t.Fatalf("dave's groups left: %+v, %v", left, err)
+	}
+	if !dave.hasBody(conv, "welcome") {
+		t.Fatal("dave lost the history he had")
+	}
+
+	// Dave's engine posts with the old key, which it still had in the
+	// invite: the server stores it, the others do not show it.
+	inv, err := invite.Parse(oldInvite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := group.New(inv.(*invite.GroupInvite).Key(), srv.Bundle().SigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := dave.c.lastSeq(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := old.Seal(nil, dave.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindText, Text: "dave with the old key"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave.c.mu.Lock()
+	daveSrv := dave.c.servers[srv.Bundle().SigningKey]
+	dave.c.mu.Unlock()
+	if status, err := daveSrv.send(context.Background(), stale); err != nil || status != protocol.PostOK {
+		t.Fatalf("dave's old-key post: %v, %v", status, err)
+	}
+	bob.ev.waitFor(t, "bob refuses dave's old-key post", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(dave.id.Address()) }) == 1
+	})
+	if bob.hasBody(conv, "dave with the old key") {
+		t.Fatal("bob shows what dave wrote with the old key after his removal")
+	}
+
+	// Eve holds the old invite: she reads the old history, is told she was
+	// not given the new key, and reads nothing of the new epoch.
+	eve := newMember(t, tr, "eve")
+	eve.join(t, oldInvite)
+	eve.ev.waitFor(t, "eve not given the key", func(evs []model.Event) bool { return count(evs, warned("not given the key")) == 1 })
+	eve.waitBody(t, conv, "welcome")
+	if eve.hasBody(conv, "epoch one") {
+		t.Fatal("eve, with the old invite, reads the new epoch")
+	}
+
+	// Carol comes back: she catches up through the rotation and reads the
+	// new epoch; what she writes now, bob reads.
+	carol.start()
+	carol.ev.waitFor(t, "carol's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	carol.waitBody(t, conv, "epoch one")
+	if _, err := carol.c.Post(info.ID, "back from the allotment", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "back from the allotment")
+	alice.waitBody(t, conv, "back from the allotment")
+	if dave.hasBody(conv, "epoch one") || dave.hasBody(conv, "back from the allotment") || eve.hasBody(conv, "back from the allotment") {
+		t.Fatal("a removed member or an old invite reads the new epoch")
+	}
+
+	// After a restart Bob still writes in epoch 1, and still reads the old
+	// history.
+	bob.stop()
+	bob.start()
+	if _, err := bob.c.Post(info.ID, "after my restart", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	carol.waitBody(t, conv, "after my restart")
+	if !bob.hasBody(conv, "welcome") || !bob.hasBody(conv, "hello from dave") {
+		t.Fatal("bob lost the old history")
+	}
+	if eve.hasBody(conv, "after my restart") {
+		t.Fatal("bob wrote under the old key after his restart")
+	}
+	if _, err := alice.c.Invite(info.ID); !errors.Is(err, ErrRenewedInvite) {
+		t.Fatalf("an invite of the first key after a rotation: %v", err)
+	}
+
+	ms, err := bob.c.Members(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		wantRole := model.RoleMember
+		if m.Address == alice.id.Address() {
+			wantRole = model.RoleOwner
+		}
+		if m.Role != wantRole || m.Removed != (m.Address == dave.id.Address()) {
+			t.Errorf("bob sees member %s as %v, removed %v", m.Name, m.Role, m.Removed)
+		}
+	}
+}
+
+// TestEpochFixtureV1: a group made before epochs (testdata/groups-v1,
+// written by the client of commit 1008836) opens as epoch 0 owned by its
+// creator for every member, the old history is there, and the owner can
+// remove a member: the other reads the new epoch.
+func TestEpochFixtureV1(t *testing.T) {
+	dir := t.TempDir()
+	if out, err := exec.Command("cp", "-r", "testdata/groups-v1/.", dir).CombinedOutput(); err != nil {
+		t.Fatalf("copy fixture: %v %s", err, out)
+	}
+	tr := network()
+	srv := startServer(t, serverConfig(filepath.Join(dir, "server"), tr))
+	defer srv.Close()
+	open := func(name string) *member {
+		key := sha256.Sum256([]byte("store " + name))
+		st, err := store.Open(filepath.Join(dir, name), store.Options{Key: key[:], NoSync: true, GCInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := &member{t: t, name: name, id: seedIdentity(t, name), st: st, tr: tr}
+		t.Cleanup(func() { m.stop(); st.Close() })
+		m.start()
+		return m
+	}
+	alice, bob, carol := open("alice"), open("bob"), open("carol")
+	groups := alice.c.Groups()
+	if len(groups) != 1 || groups[0].Name != "Allotment" {
+		t.Fatalf("alice's groups: %+v", groups)
+	}
+	id, conv := groups[0].ID, groups[0].Conversation
+	for _, m := range []*member{alice, bob, carol} {
+		for _, body := range []string{"welcome to the allotment", "tomatoes are ripe", "I'll bring a basket"} {
+			if !m.hasBody(conv, body) {
+				t.Fatalf("%s lost %q", m.name, body)
+			}
+		}
+		ms, err := m.c.Members(id)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("%s's members: %+v, %v", m.name, ms, err)
+		}
+		for _, x := range ms {
+			if (x.Role == model.RoleOwner) != (x.Address == alice.id.Address()) || x.Role == model.RoleAdmin {
+				t.Fatalf("%s sees %s as %v", m.name, x.Name, x.Role)
+			}
+		}
+		m.c.mu.Lock()
+		n := m.c.groups[id].cur().n
+		m.c.mu.Unlock()
+		if n != 0 {
+			t.Fatalf("%s's group is in epoch %d", m.name, n)
+		}
+	}
+	if err := bob.c.RemoveMember(id, carol.id.Address()); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("bob removes carol: %v", err)
+	}
+	if err := alice.c.RemoveMember(id, carol.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(id, "the allotment, without carol", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "the allotment, without carol")
+	carol.ev.waitFor(t, "carol removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, carol.id.Address())) == 1 })
+	if carol.hasBody(conv, "the allotment, without carol") {
+		t.Fatal("carol reads the new epoch")
+	}
+}
