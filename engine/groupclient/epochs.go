@@ -414,9 +414,16 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 	if !ok {
 		seen := gs.partsSeen[r.Salt] | 1<<r.Part
 		gs.partsSeen[r.Salt] = seen
-		if seen == 1<<r.Parts-1 {
-			warn("not given the key", "an admin renewed the group's key without giving it to you: you can no longer read or write in this group")
+		if seen != 1<<r.Parts-1 {
+			return // the key may be in a part still to come
 		}
+		if _, wrote := gs.tl.Authors()[c.cfg.Self.Address()]; wrote {
+			warn("not given the key", "An admin renewed the group's key without giving it to you: you can no longer read or write in this group.")
+		} else {
+			// A newcomer: the invite it joined with is of an older key.
+			warn("invite revoked", "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite.")
+		}
+		fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)
 		return
 	}
 	g, err := group.NewEpoch(gs.g.ID(), r.Epoch, key)
@@ -496,4 +503,44 @@ func (c *Client) forgetRemoved(gs *groupState) {
 		c.servers[gs.rec.bundle.SigningKey].stopSubscriberLocked()
 	}
 	gs.wipeEpochs()
+}
+
+// newestSeen returns the newest epoch of gs whose rotation is on the
+// server: what reaches every member. c.mu is held.
+func (gs *groupState) newestSeen() *epochState {
+	for i := len(gs.epochs) - 1; i > 0; i-- {
+		if gs.epochs[i].seen {
+			return gs.epochs[i]
+		}
+	}
+	return gs.epochs[0]
+}
+
+// rotateForLeaving renews the key of gs after a member left, when this
+// profile is its owner or an admin (docs/groups.md, "Leaving rotates"):
+// after a random wait below Config.RotateWithin, unless the group moved to
+// another epoch meanwhile. c.mu is held.
+func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
+	if gs.roleOf(group.KeyOf(c.cfg.Self.Address())) == model.RoleMember || leaver == c.cfg.Self.Address() {
+		return
+	}
+	id, n, ctx := gs.g.ID(), gs.cur().n, c.ctx
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		if !c.cfg.sleep(ctx, "rotate", randBelow(c.cfg.Rand, c.cfg.RotateWithin)) {
+			return
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		gs, ok := c.groups[id]
+		if c.closed || !ok || gs.cur().n != n {
+			return
+		}
+		admins := slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == group.KeyOf(leaver) })
+		if err := c.rotateLocked(gs, group.ReasonLeft, admins, nil, c.membersLocked(gs)); err != nil {
+			c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address), Kind: "rotation",
+				Reason: "the group's key could not be renewed after a member left: " + err.Error()})
+		}
+	}()
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/transport"
 )
 
 // hasBody reports whether m's store holds a message of conv with body.
@@ -47,10 +48,6 @@ func rekeyedTo(epoch uint32, removed identity.Address) func(model.GroupRekeyed) 
 	return func(e model.GroupRekeyed) bool {
 		return e.Epoch == epoch && slices.Equal(e.Removed, []string{string(removed)}) && e.Reason == "removal"
 	}
-}
-
-func warned(kind string) func(model.GroupWarning) bool {
-	return func(w model.GroupWarning) bool { return w.Kind == kind }
 }
 
 // TestRemoveMember: Alice (the owner) removes Dave while Carol is
@@ -162,14 +159,22 @@ func TestRemoveMember(t *testing.T) {
 		t.Fatal("bob shows what dave wrote with the old key after his removal")
 	}
 
-	// Eve holds the old invite: she reads the old history, is told she was
-	// not given the new key, and reads nothing of the new epoch.
+	// Eve holds the old invite: she reads the old history, is told that
+	// the invite no longer works, cannot post, and reads nothing of the
+	// new epoch.
 	eve := newMember(t, tr, "eve")
 	eve.join(t, oldInvite)
-	eve.ev.waitFor(t, "eve not given the key", func(evs []model.Event) bool { return count(evs, warned("not given the key")) == 1 })
+	eve.ev.waitFor(t, "eve's invite revoked", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool {
+			return w.Kind == "invite revoked" && w.Reason == "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite."
+		}) == 1 && count(evs, func(e model.GroupLeft) bool { return e.Conversation == conv }) == 1
+	})
 	eve.waitBody(t, conv, "welcome")
 	if eve.hasBody(conv, "epoch one") {
 		t.Fatal("eve, with the old invite, reads the new epoch")
+	}
+	if _, err := eve.c.Post(info.ID, "let me in", model.MessageID{}); !errors.Is(err, ErrUnknownGroup) {
+		t.Fatalf("eve posts with a revoked invite: %v", err)
 	}
 
 	// Carol comes back: she catches up through the rotation and reads the
@@ -197,9 +202,8 @@ func TestRemoveMember(t *testing.T) {
 	if !bob.hasBody(conv, "welcome") || !bob.hasBody(conv, "hello from dave") {
 		t.Fatal("bob lost the old history")
 	}
-	if eve.hasBody(conv, "after my restart") {
-		t.Fatal("bob wrote under the old key after his restart")
-	}
+	bob.waitDelivered(t, conv) // read back under the key bob holds after the restart
+	old.Wipe()
 	if _, err := alice.c.Invite(info.ID); !errors.Is(err, ErrRenewedInvite) {
 		t.Fatalf("an invite of the first key after a rotation: %v", err)
 	}
@@ -283,5 +287,200 @@ func TestEpochFixtureV1(t *testing.T) {
 	carol.ev.waitFor(t, "carol removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, carol.id.Address())) == 1 })
 	if carol.hasBody(conv, "the allotment, without carol") {
 		t.Fatal("carol reads the new epoch")
+	}
+}
+
+// TestLeavingRotates: Carol leaves; Alice's client (the owner's) renews
+// the key by itself, and Bob reads the new epoch. Carol's leave notice and
+// the rotation name the reason; an invite of the old key no longer works
+// for Eve, and what she writes with it is not shown.
+func TestLeavingRotates(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice := newMemberTuned(t, tr, "alice", func(c *Config) { c.RotateWithin = -1 })
+	bob, carol := newMember(t, tr, "bob"), newMember(t, tr, "carol")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	oldInvite, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, carol} {
+		m.join(t, oldInvite)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+		alice.waitBody(t, conv, "hello from "+m.name)
+	}
+	if err := carol.c.Leave(info.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	left := func(e model.GroupRekeyed) bool { return e.Epoch == 1 && e.Reason == "left" && len(e.Removed) == 0 }
+	alice.ev.waitFor(t, "alice renews the key", func(evs []model.Event) bool { return count(evs, left) == 1 })
+	bob.ev.waitFor(t, "bob gets the new key", func(evs []model.Event) bool { return count(evs, left) == 1 })
+	if _, err := bob.c.Post(info.ID, "just us now", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitBody(t, conv, "just us now")
+
+	eve := newMember(t, tr, "eve")
+	eve.join(t, oldInvite)
+	eve.ev.waitFor(t, "eve's invite revoked", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
+	})
+	if eve.hasBody(conv, "just us now") {
+		t.Fatal("an invite of the old key reads the new epoch")
+	}
+	// Eve writes with the old key anyway: nobody shows it.
+	old, err := group.New(mustInviteKey(t, oldInvite), srv.Bundle().SigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Wipe()
+	blob, err := old.Seal(nil, eve.id, &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "eve was here"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eve.c.mu.Lock()
+	eveSrv := eve.c.servers[srv.Bundle().SigningKey]
+	eve.c.mu.Unlock()
+	if status, err := eveSrv.send(context.Background(), blob); err != nil || status != protocol.PostOK {
+		t.Fatalf("eve's old-key post: %v, %v", status, err)
+	}
+	bob.ev.waitFor(t, "bob refuses eve's post", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(eve.id.Address()) }) == 1
+	})
+	if bob.hasBody(conv, "eve was here") || alice.hasBody(conv, "eve was here") {
+		t.Fatal("a post with a revoked invite's key is shown")
+	}
+}
+
+func mustInviteKey(t testing.TB, text string) [group.KeySize]byte {
+	t.Helper()
+	inv, err := invite.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inv.(*invite.GroupInvite).Key()
+}
+
+// newMemberTuned is newMember with its configuration adjusted by tune.
+func newMemberTuned(t testing.TB, tr transport.Transport, name string, tune func(*Config)) *member {
+	t.Helper()
+	key := sha256.Sum256([]byte("store " + name))
+	st, err := store.Open(t.TempDir(), store.Options{Key: key[:], Create: true, NoSync: true, GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &member{t: t, name: name, id: seedIdentity(t, name), st: st, tr: tr, tune: tune}
+	t.Cleanup(func() { m.stop(); st.Close() })
+	m.start()
+	return m
+}
+
+// TestRotationFindings: what the others see when (a) the server withheld
+// a rotation from Carol and she wrote under the old key afterwards: her
+// message is shown, with the finding "old key" naming her, so that the
+// group learns she did not get the key; and (b) Bob, who is not an admin,
+// makes a rotation of his own: it is refused ("rotation") and nobody moves
+// to his epoch.
+func TestRotationFindings(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, carol, dave} {
+		m.join(t, text)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+		alice.waitBody(t, conv, "hello from "+m.name)
+	}
+	carol.waitDelivered(t, conv)
+	carol.stop()
+	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	bob.ev.waitFor(t, "bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	old, err := group.New(mustInviteKey(t, text), srv.Bundle().SigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Wipe()
+	bob.c.mu.Lock()
+	bobSrv := bob.c.servers[srv.Bundle().SigningKey]
+	bob.c.mu.Unlock()
+	post := func(blob []byte) {
+		t.Helper()
+		if status, err := bobSrv.send(context.Background(), blob); err != nil || status != protocol.PostOK {
+			t.Fatalf("post: %v, %v", status, err)
+		}
+	}
+
+	// (a) What Carol's client writes without the rotation: her next
+	// message (she wrote one), under the old key.
+	withheld, err := old.Seal(nil, carol.id, &group.Message{Seq: 2, Sent: time.Now(), Kind: group.KindText, Text: "anyone there?"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(withheld)
+	for _, m := range []*member{alice, bob} {
+		m.ev.waitFor(t, m.name+" sees carol on the old key", func(evs []model.Event) bool {
+			return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(carol.id.Address()) }) == 1
+		})
+		m.waitBody(t, conv, "anyone there?")
+	}
+
+	// (b) Bob's own rotation to epoch 2, naming alice as the owner,
+	// sealed under the key he holds: alice refuses it and stays in epoch 1.
+	bob.c.mu.Lock()
+	cur := bob.c.groups[info.ID].cur().g
+	bob.c.mu.Unlock()
+	_, parts, err := group.NewRotation(nil, info.ID, bob.id, 2, group.ReasonRemoval, group.KeyOf(alice.id.Address()), nil,
+		[]group.PublicKey{group.KeyOf(carol.id.Address())}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := bob.c.lastSeq(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coup, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(coup)
+	alice.ev.waitFor(t, "alice refuses bob's rotation", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "rotation" && w.Author == string(bob.id.Address()) }) == 1
+	})
+	alice.c.mu.Lock()
+	n := alice.c.groups[info.ID].cur().n
+	alice.c.mu.Unlock()
+	if n != 1 {
+		t.Fatalf("alice is in epoch %d after bob's rotation", n)
+	}
+	if evs, _ := alice.ev.snapshot(); count(evs, func(e model.GroupRekeyed) bool { return e.Epoch == 2 }) != 0 {
+		t.Fatal("alice reported bob's rotation")
 	}
 }

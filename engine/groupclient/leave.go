@@ -81,7 +81,9 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 	notice := group.Message{Kind: group.KindLeft, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head, Seq: last + 1}
 	nr := &noticeRecord{group: id, bundle: bundle}
 	for range noticeCopies {
-		blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
+		// Under the newest key every member has: a rotation of ours still
+		// queued is dropped with the other queued posts.
+		blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
 		if err != nil {
 			return nil, err
 		}

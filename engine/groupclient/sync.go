@@ -427,6 +427,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, d := range fx.departures {
 		c.cfg.Emit(d)
+		if gs, ok := c.groups[groupOfConv(d.Conversation)]; ok {
+			c.rotateForLeaving(gs, identity.Address(d.Author))
+		}
 	}
 	for _, ev := range fx.rot.events {
 		c.cfg.Emit(ev)
@@ -488,10 +491,11 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	if ep != gs.cur() && m.Author != c.cfg.Self.Address() {
 		// Written under a key that a rotation the server delivered before
 		// it replaced (docs/groups.md, "After a rotation").
-		if gs.removedAfter(group.KeyOf(m.Author), ep.n) {
+		if gs.removedAfter(group.KeyOf(m.Author), ep.n) || gs.tl.Authors()[m.Author] <= 1 {
+			// Removed, or never seen before: an old invite's holder.
 			fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 				Author: string(m.Author), Kind: "old key",
-				Reason: "someone who was removed from the group wrote with its old key; it is not shown"})
+				Reason: "someone who was removed from the group, or holds an invite it revoked, wrote with its old key; it is not shown"})
 			return
 		}
 		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
@@ -587,4 +591,10 @@ func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
 func warning(gs *groupState, f group.Finding) model.GroupWarning {
 	return model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 		Author: string(f.Author), Kind: f.Kind.String(), Reason: f.String()}
+}
+
+// groupOfConv returns the group ID of one of the client's conversations.
+func groupOfConv(conv model.ConversationID) group.ID {
+	id, _ := group.ParseConversation(conv)
+	return id
 }
