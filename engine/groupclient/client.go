@@ -249,7 +249,7 @@ func (c *Client) Close() error {
 // addLocked registers a group (already persisted) and starts its server's
 // goroutines if needed. c.mu is held.
 func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
-	g, err := group.New(r.key, r.bundle.SigningKey)
+	g, err := r.newGroup()
 	if err != nil {
 		return nil, err
 	}
@@ -327,16 +327,23 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 // it unchanged. Joining a group left earlier (history kept) makes it a
 // group of the profile again, with its history.
 func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
-	return c.join(inv, group.PublicKey{})
+	owner, _ := inv.Owner()
+	return c.join(inv, owner)
 }
 
-// join joins the group of inv, whose owner is known (its creator) or zero.
+// join joins the group of inv, whose owner is known (its creator, or from
+// a G2 invite) or zero.
 func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo, error) {
-	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner}
+	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner, base: inv.Epoch()}
+	if id, ok := inv.GroupID(); ok {
+		r.id = id
+	} else {
+		r.id = group.DeriveID(r.key, r.bundle.SigningKey)
+	}
 	if err := r.bundle.Verify(); err != nil {
 		return GroupInfo{}, err
 	}
-	g, err := group.New(r.key, r.bundle.SigningKey)
+	g, err := r.newGroup()
 	if err != nil {
 		return GroupInfo{}, err
 	}
@@ -393,20 +400,26 @@ func (c *Client) Groups() []GroupInfo {
 	return out
 }
 
-// Invite returns the invite text (NOOK:G1:…) of a group. It holds the
-// group key: whoever has it can read and post.
+// Invite returns the invite text of a group: NOOK:G1:… while the group is
+// in its first epoch, NOOK:G2:… (the newest epoch's key, the group ID and
+// the owner) after a rotation. It holds a group key: whoever has it can
+// read and post, until the next rotation revokes it.
 func (c *Client) Invite(id group.ID) (string, error) {
 	gs, err := c.group(id)
 	if err != nil {
 		return "", err
 	}
 	c.mu.Lock()
-	renewed := gs.cur().n > 0
+	cur, owner := gs.cur(), gs.rec.owner
 	c.mu.Unlock()
-	if renewed {
-		return "", ErrRenewedInvite
+	var inv *invite.GroupInvite
+	if cur.n == 0 {
+		inv, err = invite.NewGroupInvite(gs.rec.name, gs.rec.key, &gs.rec.bundle)
+	} else if owner == (group.PublicKey{}) {
+		return "", ErrOwnerUnknown
+	} else {
+		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, cur.key, gs.g.ID(), owner, &gs.rec.bundle)
 	}
-	inv, err := invite.NewGroupInvite(gs.rec.name, gs.rec.key, &gs.rec.bundle)
 	if err != nil {
 		return "", err
 	}

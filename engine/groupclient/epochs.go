@@ -33,9 +33,10 @@ var (
 	// ErrRemoveOwner is returned by RemoveMember for the owner, and for
 	// the profile itself (which leaves instead).
 	ErrRemoveOwner = errors.New("the group's owner cannot be removed, and you leave a group rather than remove yourself")
-	// ErrRenewedInvite is returned by Invite for a group whose key was
-	// renewed: an invite of this version carries only the first key.
-	ErrRenewedInvite = errors.New("this group's key was renewed: invites to it need a newer version of Nook")
+	// ErrOwnerUnknown is returned by Invite for a group whose key was
+	// renewed and whose owner this profile does not know (it cannot
+	// happen to a group joined from a G2 invite or created here).
+	ErrOwnerUnknown = errors.New("this group's owner is not known, so no invite to it can be made")
 )
 
 // reasonRemoved is the failure reason of posts still queued when the
@@ -119,17 +120,21 @@ func decodeEpochRecord(id group.ID, n uint32, b []byte) (*epochState, error) {
 	return e, nil
 }
 
-// loadEpochs reads the epochs after the first of group gs, in order.
+// loadEpochs reads the epochs of group gs after its first (the record's
+// base), in order.
 func (c *Client) loadEpochs(gs *groupState) error {
 	id := gs.g.ID()
-	gs.epochs = []*epochState{{g: gs.g, seen: true}}
+	gs.epochs = []*epochState{{n: gs.rec.base, g: gs.g, key: gs.rec.key, seen: true}}
 	return c.bucket.Iterate(key('e', id[:]), func(k, v []byte) error {
 		if len(k) != 1+len(id)+4 {
 			return fmt.Errorf("%w: epoch key", ErrCorrupt)
 		}
 		n := binary.BigEndian.Uint32(k[1+len(id):])
-		if int(n) != len(gs.epochs) {
-			return fmt.Errorf("%w: epoch %d after %d", ErrCorrupt, n, len(gs.epochs)-1)
+		if n <= gs.rec.base {
+			return nil // older than the invite this profile joined with
+		}
+		if n != gs.cur().n+1 {
+			return fmt.Errorf("%w: epoch %d after %d", ErrCorrupt, n, gs.cur().n)
 		}
 		e, err := decodeEpochRecord(id, n, v)
 		if err != nil {
@@ -175,8 +180,8 @@ func (gs *groupState) roleOf(k group.PublicKey) model.GroupRole {
 // removedAfter reports whether k was removed by a rotation into an epoch
 // after n.
 func (gs *groupState) removedAfter(k group.PublicKey, n uint32) bool {
-	for _, e := range gs.epochs[n+1:] {
-		if slices.Contains(e.removed, k) {
+	for _, e := range gs.epochs {
+		if e.n > n && slices.Contains(e.removed, k) {
 			return true
 		}
 	}
@@ -372,9 +377,15 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 			Author: string(m.Author), Kind: kind, Reason: reason})
 	}
-	if int(r.Epoch) < len(gs.epochs) {
-		known := gs.epochs[r.Epoch]
+	if r.Epoch <= gs.cur().n {
+		var known *epochState
+		if r.Epoch > gs.epochs[0].n {
+			known = gs.epochs[r.Epoch-gs.epochs[0].n]
+		}
 		switch {
+		case known == nil:
+			// Into the epoch this profile joined in, or older: it cannot
+			// open the blobs such a rotation is sealed in.
 		case known.salt != r.Salt:
 			warn("concurrent rotation", "another renewal of the group key was made at the same time; the first one the server stored counts")
 		case !known.seen:

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,7 +57,8 @@ func rekeyedTo(epoch uint32, removed identity.Address) func(model.GroupRekeyed) 
 // (the others do not show it), and reads nothing of the new epoch: nor can
 // Eve, who joins with the invite of the old key (she is told that she was
 // not given the new one). Old history stays, the epochs survive a restart,
-// and the roles are reported.
+// and the roles are reported. A new invite (G2, epoch 1) lets Frank in from
+// that epoch on; the next rotation revokes it for Grace.
 func TestRemoveMember(t *testing.T) {
 	tr := network()
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
@@ -204,10 +206,50 @@ func TestRemoveMember(t *testing.T) {
 	}
 	bob.waitDelivered(t, conv) // read back under the key bob holds after the restart
 	old.Wipe()
-	if _, err := alice.c.Invite(info.ID); !errors.Is(err, ErrRenewedInvite) {
-		t.Fatalf("an invite of the first key after a rotation: %v", err)
+
+	// A new invite is of epoch 1 (G2): Frank joins with it, reads the new
+	// epoch and nothing older, knows the owner, and writes to the others.
+	newInvite, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(newInvite, invite.PrefixGroupEpoch) {
+		t.Fatalf("the invite after a rotation is %.8s…", newInvite)
+	}
+	frank := newMember(t, tr, "frank")
+	if got := frank.join(t, newInvite); got.ID != info.ID || got.Conversation != conv {
+		t.Fatalf("frank joined %+v", got)
+	}
+	frank.waitBody(t, conv, "after my restart")
+	if frank.hasBody(conv, "welcome") || frank.hasBody(conv, "hello from dave") {
+		t.Fatal("an invite of epoch 1 reads epoch 0")
+	}
+	if evs, _ := frank.ev.snapshot(); count(evs, func(w model.GroupWarning) bool { return true }) != 0 {
+		t.Fatalf("frank, joining in epoch 1, is warned: %+v", evs)
+	}
+	if _, err := frank.c.Post(info.ID, "hello from frank", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "hello from frank")
+	if fm, err := frank.c.Members(info.ID); err != nil || !slices.ContainsFunc(fm, func(m Member) bool {
+		return m.Address == alice.id.Address() && m.Role == model.RoleOwner
+	}) {
+		t.Fatalf("frank's members: %+v, %v", fm, err)
 	}
 
+	// Removing Carol moves the group to epoch 2, which revokes the invite
+	// of epoch 1: Grace, joining with it, is told so.
+	if err := alice.c.RemoveMember(info.ID, carol.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	frank.ev.waitFor(t, "frank's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
+	grace := newMember(t, tr, "grace")
+	grace.join(t, newInvite)
+	grace.ev.waitFor(t, "grace's invite revoked", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
+	})
+
+	bob.ev.waitFor(t, "bob's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
 	ms, err := bob.c.Members(info.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +259,7 @@ func TestRemoveMember(t *testing.T) {
 		if m.Address == alice.id.Address() {
 			wantRole = model.RoleOwner
 		}
-		if m.Role != wantRole || m.Removed != (m.Address == dave.id.Address()) {
+		if m.Role != wantRole || m.Removed != (m.Address == dave.id.Address() || m.Address == carol.id.Address()) {
 			t.Errorf("bob sees member %s as %v, removed %v", m.Name, m.Role, m.Removed)
 		}
 	}

@@ -274,8 +274,8 @@ func (c *Client) resealLocked(gs *groupState, blob []byte) ([]byte, error) {
 		return blob, nil
 	}
 	target := ep
-	for _, e := range gs.epochs[ep.n+1:] {
-		if e.seen {
+	for _, e := range gs.epochs {
+		if e.n > ep.n && e.seen {
 			target = e
 		}
 	}

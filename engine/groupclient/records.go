@@ -13,9 +13,11 @@ import (
 
 // The client's records live in one store bucket (bucketName):
 //
-//	"g" ‖ group ID [32]            → version 2 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32] ‖ name
-//	                                 (owner: the signing key of the group's owner, zeros while unknown);
-//	                                 version 1 (before epochs) has no owner: epoch 0, owner migrated
+//	"g" ‖ group ID [32]            → version 2 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
+//	                                 ‖ base u32 ‖ group ID [32] ‖ name
+//	                                 (key: the key of epoch base, the first the profile holds, from its
+//	                                 invite; owner: the owner's signing key, zeros while unknown);
+//	                                 version 1 (before epochs): key [32] ‖ bundle ‖ name, epoch 0, owner migrated
 //	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
@@ -73,9 +75,19 @@ const groupRecordVersion = 2
 // groupRecord is a group as stored.
 type groupRecord struct {
 	name   string
-	key    [group.KeySize]byte // the key of epoch 0 (the invite's)
+	key    [group.KeySize]byte // the key of epoch base (the invite's)
 	bundle invite.Bundle
 	owner  group.PublicKey // zero while unknown
+	base   uint32          // the first epoch the profile holds
+	id     group.ID        // the group ID
+}
+
+// newGroup returns the group of r's first epoch.
+func (r *groupRecord) newGroup() (*group.Group, error) {
+	if r.base == 0 {
+		return group.New(r.key, r.bundle.SigningKey)
+	}
+	return group.NewEpoch(r.id, r.base, r.key)
 }
 
 func (r *groupRecord) encode() ([]byte, error) {
@@ -86,19 +98,24 @@ func (r *groupRecord) encode() ([]byte, error) {
 		return nil, err
 	}
 	b = append(b, r.owner[:]...)
+	b = binary.BigEndian.AppendUint32(b, r.base)
+	b = append(b, r.id[:]...)
 	return append(b, r.name...), nil
 }
 
 func decodeGroupRecord(b []byte) (*groupRecord, error) {
 	const fixed = 1 + group.KeySize + invite.BundleSize
+	const fixed2 = fixed + 32 + 4 + 32
 	if len(b) < fixed || b[0] != recordVersion && b[0] != groupRecordVersion ||
-		b[0] == groupRecordVersion && len(b) < fixed+len(group.PublicKey{}) {
+		b[0] == groupRecordVersion && len(b) < fixed2 {
 		return nil, fmt.Errorf("%w: group record", ErrCorrupt)
 	}
 	r := &groupRecord{name: string(b[fixed:])}
 	if b[0] == groupRecordVersion {
 		r.owner = group.PublicKey(b[fixed:])
-		r.name = string(b[fixed+len(r.owner):])
+		r.base = binary.BigEndian.Uint32(b[fixed+32:])
+		r.id = group.ID(b[fixed+36:])
+		r.name = string(b[fixed2:])
 	}
 	copy(r.key[:], b[1:])
 	bundle, err := invite.ParseBundle(b[1+group.KeySize : 1+group.KeySize+invite.BundleSize])
@@ -106,6 +123,12 @@ func decodeGroupRecord(b []byte) (*groupRecord, error) {
 		return nil, fmt.Errorf("%w: group record bundle: %w", ErrCorrupt, err)
 	}
 	r.bundle = *bundle
+	switch derived := group.DeriveID(r.key, r.bundle.SigningKey); {
+	case b[0] == recordVersion:
+		r.id = derived
+	case r.base == 0 && r.id != derived:
+		return nil, fmt.Errorf("%w: group record of another group", ErrCorrupt)
+	}
 	return r, nil
 }
 

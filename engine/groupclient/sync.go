@@ -473,6 +473,11 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	}
 	dup, findings := gs.tl.Observe(m)
 	for _, f := range findings {
+		if f.Start && gs.rec.base > 0 && (f.Kind == group.FindingGap || f.Kind == group.FindingUnknownRef) {
+			// Joined in a later epoch (a G2 invite): what came before is
+			// not this profile's to read, and missing it is no warning.
+			continue
+		}
 		fx.warnings = append(fx.warnings, warning(gs, f))
 	}
 	if dup {
