@@ -342,3 +342,21 @@ func (e *Engine) RemoveMember(conv model.ConversationID, member string) error {
 	}
 	return op.groups.RemoveMember(id, addr)
 }
+
+// SetAdmin names a member (their address, as Members gives it) an admin
+// of a group, or no longer one: the group moves to a new epoch whose
+// rotation carries the new list (docs/groups.md, "Roles"). Only the owner
+// can; admins can remove members but not admins or the owner. Errors:
+// ErrNotGroup, and groupclient's ErrUnknownGroup, ErrNotAdmin,
+// ErrNotMember, ErrRemoveOwner, ErrTooManyAdmins.
+func (e *Engine) SetAdmin(conv model.ConversationID, member string, admin bool) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	addr, err := identity.ParseAddress(member)
+	if err != nil {
+		return groupclient.ErrNotMember
+	}
+	return op.groups.SetAdmin(id, addr, admin)
+}

@@ -43,7 +43,12 @@
 // clients check that the rotation's author is an admin, take the key (or
 // learn that they were removed: the group becomes read-only history), and
 // from then on do not show what a removed member writes with the old key.
-// The keys of every epoch are kept, so old history stays readable. Groups
+// The keys of every epoch are kept, so old history stays readable. The
+// owner names admins (SetAdmin); when two admins rotate at once, the
+// rotation the server stored first counts and the other client makes its
+// change again on top of it. An admin's client rotates by itself after a
+// member's leave notice (Config.RotateWithin). Invite makes G2 invites once
+// a group has rotated; a later rotation revokes them. Groups
 // stored before epochs load as epoch 0, owned by the author of their oldest
 // message.
 //

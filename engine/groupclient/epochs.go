@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/identity"
@@ -37,6 +38,8 @@ var (
 	// renewed and whose owner this profile does not know (it cannot
 	// happen to a group joined from a G2 invite or created here).
 	ErrOwnerUnknown = errors.New("this group's owner is not known, so no invite to it can be made")
+	// ErrTooManyAdmins is returned by SetAdmin past group.MaxAdmins.
+	ErrTooManyAdmins = errors.New("a group has at most 16 admins besides its owner")
 )
 
 // reasonRemoved is the failure reason of posts still queued when the
@@ -167,14 +170,25 @@ func (gs *groupState) wipeEpochs() {
 }
 
 // roleOf returns the role of k in the newest epoch of gs.
-func (gs *groupState) roleOf(k group.PublicKey) model.GroupRole {
+func (gs *groupState) roleOf(k group.PublicKey) model.GroupRole { return gs.roleIn(gs.cur(), k) }
+
+// roleIn returns the role of k in epoch e of gs.
+func (gs *groupState) roleIn(e *epochState, k group.PublicKey) model.GroupRole {
 	switch {
 	case k == gs.rec.owner && gs.rec.owner != (group.PublicKey{}):
 		return model.RoleOwner
-	case slices.Contains(gs.cur().admins, k):
+	case slices.Contains(e.admins, k):
 		return model.RoleAdmin
 	}
 	return model.RoleMember
+}
+
+// at returns epoch n of gs, or nil when the profile does not hold it.
+func (gs *groupState) at(n uint32) *epochState {
+	if n < gs.epochs[0].n || n > gs.cur().n {
+		return nil
+	}
+	return gs.epochs[n-gs.epochs[0].n]
 }
 
 // removedAfter reports whether k was removed by a rotation into an epoch
@@ -261,6 +275,45 @@ func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 	recipients := slices.DeleteFunc(others, func(k group.PublicKey) bool { return k == target })
 	admins := slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == target })
 	return c.rotateLocked(gs, group.ReasonRemoval, admins, []group.PublicKey{target}, recipients)
+}
+
+// SetAdmin names a member an admin of a group, or no longer one (admin
+// false): the group moves to a new epoch whose rotation carries the new
+// list of admins (docs/groups.md, "Roles"). Only the owner can. Errors:
+// ErrNotAdmin (the profile is not the owner), ErrNotMember, ErrRemoveOwner
+// (the owner or the profile itself), ErrTooManyAdmins.
+func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return ErrUnknownGroup
+	}
+	self, target := group.KeyOf(c.cfg.Self.Address()), group.KeyOf(member)
+	if gs.roleOf(self) != model.RoleOwner {
+		return ErrNotAdmin
+	}
+	if target == self {
+		return ErrRemoveOwner
+	}
+	others := c.membersLocked(gs)
+	if !slices.Contains(others, target) {
+		return ErrNotMember
+	}
+	admins := slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == target })
+	if admin {
+		admins = append(admins, target)
+	}
+	if len(admins) > group.MaxAdmins {
+		return ErrTooManyAdmins
+	}
+	if slices.Contains(gs.cur().admins, target) == admin {
+		return nil // nothing changes
+	}
+	return c.rotateLocked(gs, group.ReasonRenewal, admins, nil, others)
 }
 
 // rotateLocked makes, stores and queues a rotation of gs and moves the
@@ -357,8 +410,18 @@ type rotationFx struct {
 	epochs  []epochAdd
 	owners  map[*groupState]bool // groups whose owner was learnt
 	removed map[*groupState]model.GroupRekeyed
-	queued  map[*groupState][]model.MessageID // the outbox of each group in removed
+	queued  map[*groupState][]model.MessageID // the outbox of each group in removed or replaced
 	events  []model.GroupRekeyed
+	// replaced holds the profile's own rotations that another admin's,
+	// stored first by the server, replaced.
+	replaced []replacement
+}
+
+// replacement is a rotation of the profile's (mine) that lost to another
+// admin's into the same epoch (theirs).
+type replacement struct {
+	gs           *groupState
+	mine, theirs *epochState
 }
 
 type epochAdd struct {
@@ -377,25 +440,30 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 			Author: string(m.Author), Kind: kind, Reason: reason})
 	}
-	if r.Epoch <= gs.cur().n {
-		var known *epochState
-		if r.Epoch > gs.epochs[0].n {
-			known = gs.epochs[r.Epoch-gs.epochs[0].n]
-		}
+	self := group.KeyOf(c.cfg.Self.Address())
+	cur := gs.cur()
+	var mine *epochState // the profile's own rotation into r.Epoch, which this one came before
+	if r.Epoch <= cur.n {
+		known := gs.at(r.Epoch)
 		switch {
-		case known == nil:
+		case known == nil || r.Epoch <= gs.epochs[0].n:
 			// Into the epoch this profile joined in, or older: it cannot
 			// open the blobs such a rotation is sealed in.
-		case known.salt != r.Salt:
+			return
+		case known.salt == r.Salt:
+			if !known.seen {
+				known.seen = true // our own rotation, back from the server
+				fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, known})
+			}
+			return
+		case known.seen || known.by != self || known != cur || ep != gs.at(r.Epoch-1):
 			warn("concurrent rotation", "another renewal of the group key was made at the same time; the first one the server stored counts")
-		case !known.seen:
-			known.seen = true // our own rotation, back from the server
-			fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, known})
+			return
 		}
-		return
-	}
-	cur := gs.cur()
-	if ep != cur || r.Epoch != cur.n+1 {
+		// Another admin's rotation reached the server before ours: it
+		// counts, ours is replaced (and made again on top of it).
+		mine = known
+	} else if ep != cur || r.Epoch != cur.n+1 {
 		warn("rotation", "a renewal of the group key came before the one it follows; it is ignored")
 		return
 	}
@@ -409,11 +477,17 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		warn("rotation", "a renewal of the group key names someone else as the group's owner; it is ignored")
 		return
 	}
-	if gs.roleOf(author) == model.RoleMember {
+	switch {
+	case gs.roleIn(ep, author) == model.RoleMember:
 		warn("rotation", "someone who is not an admin of the group tried to renew its key; it is ignored")
 		return
+	case author != gs.rec.owner && !slices.Equal(r.Admins, ep.admins):
+		warn("rotation", "an admin who is not the group's owner tried to change its admins; it is ignored")
+		return
+	case author != gs.rec.owner && slices.ContainsFunc(r.Removed, func(k group.PublicKey) bool { return slices.Contains(ep.admins, k) }):
+		warn("rotation", "an admin who is not the group's owner tried to remove another admin; it is ignored")
+		return
 	}
-	self := group.KeyOf(c.cfg.Self.Address())
 	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
 		admins: r.Admins, removed: r.Removed}
 	if slices.Contains(r.Removed, self) {
@@ -442,7 +516,12 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		return
 	}
 	next.g, next.key = g, key
-	gs.epochs = append(gs.epochs, next)
+	if mine != nil {
+		gs.epochs[len(gs.epochs)-1] = next
+		fx.rot.replaced = append(fx.rot.replaced, replacement{gs, mine, next})
+	} else {
+		gs.epochs = append(gs.epochs, next)
+	}
 	fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, next})
 	fx.rot.events = append(fx.rot.events, rekeyed(gs, next, m.Author, m.Name))
 }
@@ -470,7 +549,67 @@ func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
 			return err
 		}
 	}
+	for _, r := range fx.rot.replaced {
+		if err := c.replacedTx(tx, r, fx.rot.queued[r.gs]); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// replacedTx moves the profile's queued posts sealed under its replaced
+// rotation's key into the winning one's, and drops the parts of its
+// rotation still queued (the others would ignore them).
+func (c *Client) replacedTx(tx *store.Tx, r replacement, queued []model.MessageID) error {
+	b := tx.Bucket(bucketName)
+	for _, q := range queued {
+		blob, err := b.Get(queueKey(q))
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		prev := r.gs.at(r.mine.n - 1)
+		if prev != nil && prev.g.Ours(blob) {
+			if m, err := prev.g.Open(blob); err == nil && m.Kind == group.KindRotate && m.Rotation.Salt == r.mine.salt {
+				if err := tx.Dequeue(q); err != nil {
+					return err
+				}
+				if err := b.Delete(queueKey(q)); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if !r.mine.g.Ours(blob) {
+			continue
+		}
+		moved, err := r.mine.g.ResealInto(c.cfg.Rand, r.theirs.g, blob)
+		if err != nil {
+			return err
+		}
+		if err := b.Put(queueKey(q), moved); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// redoReplaced makes again, on top of the rotation that won, what a
+// replaced rotation of the profile's was for: the removals it made that the
+// winner did not, or the list of admins it set. c.mu is held.
+func (c *Client) redoReplaced(r replacement) {
+	r.mine.g.Wipe()
+	clear(r.mine.key[:])
+	removed := slices.DeleteFunc(slices.Clone(r.mine.removed), func(k group.PublicKey) bool { return slices.Contains(r.theirs.removed, k) })
+	admins := slices.DeleteFunc(slices.Clone(r.mine.admins), func(k group.PublicKey) bool { return slices.Contains(r.theirs.removed, k) })
+	if len(removed) == 0 && (r.mine.reason != group.ReasonRenewal || slices.Equal(admins, r.theirs.admins)) {
+		return // the winner did it already
+	}
+	if r.mine.reason != group.ReasonRenewal {
+		admins = slices.DeleteFunc(slices.Clone(r.theirs.admins), func(k group.PublicKey) bool { return slices.Contains(removed, k) })
+	}
+	c.scheduleRotation(r.gs, 0, r.mine.reason, func() ([]group.PublicKey, []group.PublicKey) { return admins, removed })
 }
 
 // removedTx makes a group the profile was removed from read-only history,
@@ -535,11 +674,21 @@ func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
 	if gs.roleOf(group.KeyOf(c.cfg.Self.Address())) == model.RoleMember || leaver == c.cfg.Self.Address() {
 		return
 	}
+	c.scheduleRotation(gs, randBelow(c.cfg.Rand, c.cfg.RotateWithin), group.ReasonLeft, func() ([]group.PublicKey, []group.PublicKey) {
+		return slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == group.KeyOf(leaver) }), nil
+	})
+}
+
+// scheduleRotation rotates gs after wait, unless the group moved to
+// another epoch meanwhile: with the admins and removed members lists
+// returns (under c.mu, at that time), for every other current member.
+// c.mu is held.
+func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason group.Reason, lists func() (admins, removed []group.PublicKey)) {
 	id, n, ctx := gs.g.ID(), gs.cur().n, c.ctx
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		if !c.cfg.sleep(ctx, "rotate", randBelow(c.cfg.Rand, c.cfg.RotateWithin)) {
+		if !c.cfg.sleep(ctx, "rotate", wait) {
 			return
 		}
 		c.mu.Lock()
@@ -548,10 +697,11 @@ func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
 		if c.closed || !ok || gs.cur().n != n {
 			return
 		}
-		admins := slices.DeleteFunc(slices.Clone(gs.cur().admins), func(k group.PublicKey) bool { return k == group.KeyOf(leaver) })
-		if err := c.rotateLocked(gs, group.ReasonLeft, admins, nil, c.membersLocked(gs)); err != nil {
+		admins, removed := lists()
+		recipients := slices.DeleteFunc(c.membersLocked(gs), func(k group.PublicKey) bool { return slices.Contains(removed, k) })
+		if err := c.rotateLocked(gs, reason, admins, removed, recipients); err != nil {
 			c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address), Kind: "rotation",
-				Reason: "the group's key could not be renewed after a member left: " + err.Error()})
+				Reason: "the group's key could not be renewed: " + err.Error()})
 		}
 	}()
 }

@@ -526,3 +526,134 @@ func TestRotationFindings(t *testing.T) {
 		t.Fatal("alice reported bob's rotation")
 	}
 }
+
+// TestAdminsAndConcurrentRotations: Alice (the owner) names Bob an admin;
+// only the owner names admins. Then, while Alice is cut off from the
+// server, she removes Dave and Bob removes Carol: both rotate into epoch 2.
+// Bob's reaches the server first and counts; when Alice is back her client
+// takes Bob's key, drops her own rotation and removes Dave again, into
+// epoch 3, which Bob reads. Dave and Carol read nothing of epochs 3 and 2.
+func TestAdminsAndConcurrentRotations(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, carol, dave} {
+		m.join(t, text)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []*member{alice, bob} {
+		for _, o := range []*member{bob, carol, dave} {
+			m.waitBody(t, conv, "hello from "+o.name)
+		}
+	}
+
+	if err := bob.c.RemoveMember(info.ID, dave.id.Address()); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("bob removes before he is an admin: %v", err)
+	}
+	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+		t.Fatal(err)
+	}
+	renewed := func(e model.GroupRekeyed) bool { return e.Epoch == 1 && e.Reason == "renewal" && len(e.Removed) == 0 }
+	bob.ev.waitFor(t, "bob named admin", func(evs []model.Event) bool { return count(evs, renewed) == 1 })
+	if ms, _ := bob.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == bob.id.Address() && m.Role == model.RoleAdmin }) {
+		t.Fatalf("bob's members after he was named: %+v", ms)
+	}
+	if err := bob.c.SetAdmin(info.ID, carol.id.Address(), true); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("an admin names an admin: %v", err)
+	}
+	if err := bob.c.RemoveMember(info.ID, alice.id.Address()); !errors.Is(err, ErrRemoveOwner) {
+		t.Fatalf("an admin removes the owner: %v", err)
+	}
+	alice.waitDelivered(t, conv)
+	dave.ev.waitFor(t, "dave in epoch 1", func(evs []model.Event) bool { return count(evs, renewed) == 1 })
+
+	// Alice, cut off, removes Dave; Bob, online, removes Carol.
+	alice.stop()
+	alice.tr = network()
+	alice.start()
+	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	alice.ev.waitFor(t, "alice's own rotation into epoch 2", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, dave.id.Address())) == 1 })
+	alice.stop()
+	if err := bob.c.RemoveMember(info.ID, carol.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	dave.ev.waitFor(t, "dave sees bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
+
+	alice.tr = tr
+	alice.start()
+	alice.ev.waitFor(t, "alice takes bob's rotation", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupRekeyed) bool {
+			return rekeyedTo(2, carol.id.Address())(e) && e.By == string(bob.id.Address())
+		}) == 1
+	})
+	byAlice := func(e model.GroupRekeyed) bool {
+		return rekeyedTo(3, dave.id.Address())(e) && e.By == string(alice.id.Address())
+	}
+	bob.ev.waitFor(t, "bob gets alice's rotation again, into epoch 3", func(evs []model.Event) bool { return count(evs, byAlice) == 1 })
+	dave.ev.waitFor(t, "dave removed in epoch 3", func(evs []model.Event) bool { return count(evs, byAlice) == 1 })
+	if _, err := alice.c.Post(info.ID, "after the dust settles", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "after the dust settles")
+	alice.waitDelivered(t, conv)
+	if carol.hasBody(conv, "after the dust settles") || dave.hasBody(conv, "after the dust settles") {
+		t.Fatal("a removed member reads the newest epoch")
+	}
+	for _, m := range []*member{alice, bob} {
+		m.c.mu.Lock()
+		n := m.c.groups[info.ID].cur().n
+		m.c.mu.Unlock()
+		if n != 3 {
+			t.Fatalf("%s is in epoch %d", m.name, n)
+		}
+	}
+
+	// Bob, an admin but not the owner, makes a rotation that names another
+	// admin: Alice refuses it.
+	bob.c.mu.Lock()
+	cur := bob.c.groups[info.ID].cur().g
+	bob.c.mu.Unlock()
+	_, parts, err := group.NewRotation(nil, info.ID, bob.id, 4, group.ReasonRenewal, group.KeyOf(alice.id.Address()),
+		[]group.PublicKey{group.KeyOf(bob.id.Address()), group.KeyOf(seedIdentity(t, "mallory").Address())}, nil,
+		[]group.PublicKey{group.KeyOf(alice.id.Address())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := bob.c.lastSeq(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.c.mu.Lock()
+	bobSrv := bob.c.servers[srv.Bundle().SigningKey]
+	bob.c.mu.Unlock()
+	if status, err := bobSrv.send(context.Background(), blob); err != nil || status != protocol.PostOK {
+		t.Fatalf("bob's rotation: %v, %v", status, err)
+	}
+	alice.ev.waitFor(t, "alice refuses an admin naming admins", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool {
+			return w.Kind == "rotation" && w.Reason == "an admin who is not the group's owner tried to change its admins; it is ignored"
+		}) == 1
+	})
+}

@@ -342,6 +342,13 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		}
 		fx.rot.queued[gs] = q
 	}
+	for _, r := range fx.rot.replaced {
+		q, err := c.st.Outbox(r.gs.conv)
+		if err != nil {
+			return c.abort(groups, err)
+		}
+		fx.rot.queued[r.gs] = q
+	}
 	var (
 		added, delivered []model.Message
 		collisions       []model.GroupWarning
@@ -433,6 +440,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, ev := range fx.rot.events {
 		c.cfg.Emit(ev)
+	}
+	for _, r := range fx.rot.replaced {
+		c.redoReplaced(r)
 	}
 	for gs, ev := range fx.rot.removed {
 		c.forgetRemoved(gs)
