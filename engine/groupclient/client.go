@@ -134,6 +134,9 @@ type groupState struct {
 	// profile. Both guarded by Client.mu.
 	epochs    []*epochState
 	partsSeen map[[16]byte]uint16
+	// readmitted holds the removed members seen writing in an epoch
+	// after their removal (invited again), with that epoch.
+	readmitted map[group.PublicKey]uint32
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -266,6 +269,9 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 		return nil, err
 	}
 	gs.partsSeen = map[[16]byte]uint16{}
+	if gs.readmitted, err = c.loadReadmitted(g.ID()); err != nil {
+		return nil, err
+	}
 	if err := c.loadEpochs(gs); err != nil {
 		return nil, fmt.Errorf("groupclient: load epochs: %w", err)
 	}
@@ -445,7 +451,7 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 		for addr := range authors {
 			k := group.KeyOf(addr)
 			roles[addr] = gs.roleOf(k)
-			removed[addr] = gs.removedAfter(k, 0)
+			removed[addr] = gs.isRemoved(k)
 		}
 	}
 	c.mu.Unlock()

@@ -202,6 +202,43 @@ func (gs *groupState) removedAfter(k group.PublicKey, n uint32) bool {
 	return false
 }
 
+// removedAt returns the newest epoch whose rotation removed k, or 0.
+func (gs *groupState) removedAt(k group.PublicKey) uint32 {
+	var at uint32
+	for _, e := range gs.epochs {
+		if slices.Contains(e.removed, k) {
+			at = e.n
+		}
+	}
+	return at
+}
+
+// isRemoved reports whether k is a removed member: removed by a rotation
+// and not seen writing since (invited again).
+func (gs *groupState) isRemoved(k group.PublicKey) bool {
+	at := gs.removedAt(k)
+	return at > 0 && gs.readmitted[k] < at
+}
+
+func readmitKey(id group.ID, k group.PublicKey) []byte { return key('a', id[:], k[:]) }
+
+// loadReadmitted reads the removed members of group id invited again.
+func (c *Client) loadReadmitted(id group.ID) (map[group.PublicKey]uint32, error) {
+	out := map[group.PublicKey]uint32{}
+	prefix := key('a', id[:])
+	err := c.bucket.Iterate(prefix, func(k, v []byte) error {
+		if len(k) != len(prefix)+32 || len(v) != 4 {
+			return fmt.Errorf("%w: readmission", ErrCorrupt)
+		}
+		out[group.PublicKey(k[len(prefix):])] = binary.BigEndian.Uint32(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("groupclient: load readmissions: %w", err)
+	}
+	return out, nil
+}
+
 // migrateOwner gives a group made before epochs its owner: the author of
 // the oldest message in the profile's history of it (the creator, who
 // writes first in practice), and stores it in the group record. A group
@@ -234,7 +271,7 @@ func (c *Client) membersLocked(gs *groupState) []group.PublicKey {
 	var out []group.PublicKey
 	for addr := range gs.tl.Authors() {
 		k := group.KeyOf(addr)
-		if _, gone := gs.left[addr]; gone || k == self || gs.removedAfter(k, 0) {
+		if _, gone := gs.left[addr]; gone || k == self || gs.isRemoved(k) {
 			continue
 		}
 		out = append(out, k)
@@ -410,8 +447,11 @@ type rotationFx struct {
 	epochs  []epochAdd
 	owners  map[*groupState]bool // groups whose owner was learnt
 	removed map[*groupState]model.GroupRekeyed
-	queued  map[*groupState][]model.MessageID // the outbox of each group in removed or replaced
-	events  []model.GroupRekeyed
+	// readmitted: removed members seen writing in an epoch after their
+	// removal, with that epoch.
+	readmitted map[memberKey]uint32
+	queued     map[*groupState][]model.MessageID // the outbox of each group in removed or replaced
+	events     []model.GroupRekeyed
 	// replaced holds the profile's own rotations that another admin's,
 	// stored first by the server, replaced.
 	replaced []replacement
@@ -467,12 +507,8 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		warn("rotation", "a renewal of the group key came before the one it follows; it is ignored")
 		return
 	}
-	if gs.rec.owner == (group.PublicKey{}) && author == r.Owner {
-		// A group without history: the first owner claimed by its
-		// author (trust on first use, docs/groups.md "Roles").
-		gs.rec.owner = r.Owner
-		fx.rot.owners[gs] = true
-	}
+	// The owner is known here: observe made the first author seen the
+	// owner of a group that had none (docs/groups.md, "Roles").
 	if r.Owner != gs.rec.owner {
 		warn("rotation", "a renewal of the group key names someone else as the group's owner; it is ignored")
 		return
@@ -532,6 +568,11 @@ func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
 	b := tx.Bucket(bucketName)
 	for _, a := range fx.rot.epochs {
 		if err := b.Put(epochKey(a.gs.g.ID(), a.ep.n), a.ep.encode()); err != nil {
+			return err
+		}
+	}
+	for k, n := range fx.rot.readmitted {
+		if err := b.Put(readmitKey(k.gs.g.ID(), group.KeyOf(k.author)), binary.BigEndian.AppendUint32(nil, n)); err != nil {
 			return err
 		}
 	}

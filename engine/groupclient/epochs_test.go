@@ -657,3 +657,66 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 		}) == 1
 	})
 }
+
+// TestRemovedAndInvitedAgain: Alice removes Dave, then invites him again
+// with an invite of the new epoch. Once he writes, he is a member again:
+// not marked removed, and the next rotation gives him its key.
+func TestRemovedAndInvitedAgain(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "dave")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, dave} {
+		m.join(t, text)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+		alice.waitBody(t, conv, "hello from "+m.name)
+	}
+	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	dave.ev.waitFor(t, "dave removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	again, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave.join(t, again)
+	if _, err := dave.c.Post(info.ID, "I'm back", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitBody(t, conv, "I'm back")
+	bob.waitBody(t, conv, "I'm back")
+	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.id.Address() && !m.Removed }) {
+		t.Fatalf("alice's members after dave came back: %+v", ms)
+	}
+	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+		t.Fatal(err)
+	}
+	dave.ev.waitFor(t, "dave gets epoch 2", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupRekeyed) bool { return e.Epoch == 2 && e.Reason == "renewal" }) == 1
+	})
+	if _, err := alice.c.Post(info.ID, "in epoch 2", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	dave.waitBody(t, conv, "in epoch 2")
+	// After a restart alice still counts him in.
+	alice.stop()
+	alice.start()
+	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.id.Address() && !m.Removed }) {
+		t.Fatalf("alice's members after a restart: %+v", ms)
+	}
+}

@@ -19,6 +19,8 @@ import (
 //	                                 invite; owner: the owner's signing key, zeros while unknown);
 //	                                 version 1 (before epochs): key [32] ‖ bundle ‖ name, epoch 0, owner migrated
 //	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
+//	"a" ‖ group ID [32] ‖ author [32] → epoch u32: a removed member seen writing in that epoch
+//	                                 or a later one, so invited again (epochs.go)
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
 //	"i" ‖ model ID [16]            → the full group message ID [32]

@@ -309,7 +309,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		return errNoGroups
 	}
 	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{},
-		rot: rotationFx{owners: map[*groupState]bool{}, removed: map[*groupState]model.GroupRekeyed{},
+		rot: rotationFx{owners: map[*groupState]bool{}, removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
 			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
 	fresh := 0 // blobs not stored in an earlier session
@@ -517,6 +517,12 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 			Author: string(m.Author), Kind: "old key",
 			Reason: "a member wrote with the group's old key, before their Nook had the new one: whoever was removed could read it too"})
 	}
+	if k := group.KeyOf(m.Author); gs.isRemoved(k) && ep.n >= gs.removedAt(k) {
+		// A removed member writing under a key given after their removal:
+		// invited again (docs/groups.md, "Who is a member").
+		gs.readmitted[k] = ep.n
+		fx.rot.readmitted[memberKey{gs, m.Author}] = ep.n
+	}
 	if m.Author != c.cfg.Self.Address() {
 		gs.head = m.ID
 	}
@@ -581,9 +587,12 @@ func (c *Client) abort(groups []*groupState, err error) error {
 				gs.rec.owner = r.owner
 			}
 		}
-		// The epochs a failed batch accepted go; a store that cannot be
-		// read fails the next batch again.
+		// The epochs and readmissions a failed batch accepted go; a store
+		// that cannot be read fails the next batch again.
 		_ = c.loadEpochs(gs)
+		if r, lerr := c.loadReadmitted(gs.g.ID()); lerr == nil {
+			gs.readmitted = r
+		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
 }
