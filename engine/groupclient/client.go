@@ -268,7 +268,9 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
 	}
-	gs.partsSeen = map[[16]byte]uint16{}
+	if gs.partsSeen, err = c.loadPartsSeen(g.ID()); err != nil {
+		return nil, err
+	}
 	if gs.readmitted, err = c.loadReadmitted(g.ID()); err != nil {
 		return nil, err
 	}

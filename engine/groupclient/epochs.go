@@ -450,11 +450,41 @@ type rotationFx struct {
 	// readmitted: removed members seen writing in an epoch after their
 	// removal, with that epoch.
 	readmitted map[memberKey]uint32
-	queued     map[*groupState][]model.MessageID // the outbox of each group in removed or replaced
-	events     []model.GroupRekeyed
+	// parts: rotation parts seen without a key for the profile.
+	parts  []partsSeen
+	queued map[*groupState][]model.MessageID // the outbox of each group in removed or replaced
+	events []model.GroupRekeyed
 	// replaced holds the profile's own rotations that another admin's,
 	// stored first by the server, replaced.
 	replaced []replacement
+}
+
+// partsSeen is the parts of one rotation seen without a key.
+type partsSeen struct {
+	gs   *groupState
+	salt [16]byte
+	bits uint16
+}
+
+func partsKey(id group.ID, salt [16]byte) []byte { return key('r', id[:], salt[:]) }
+
+// loadPartsSeen reads which parts of which rotations of group id came
+// without a key for the profile, so that a restart between two parts does
+// not forget the first.
+func (c *Client) loadPartsSeen(id group.ID) (map[[16]byte]uint16, error) {
+	out := map[[16]byte]uint16{}
+	prefix := key('r', id[:])
+	err := c.bucket.Iterate(prefix, func(k, v []byte) error {
+		if len(k) != len(prefix)+16 || len(v) != 2 {
+			return fmt.Errorf("%w: rotation parts", ErrCorrupt)
+		}
+		out[[16]byte(k[len(prefix):])] = binary.BigEndian.Uint16(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("groupclient: load rotation parts: %w", err)
+	}
+	return out, nil
 }
 
 // replacement is a rotation of the profile's (mine) that lost to another
@@ -535,6 +565,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 	if !ok {
 		seen := gs.partsSeen[r.Salt] | 1<<r.Part
 		gs.partsSeen[r.Salt] = seen
+		fx.rot.parts = append(fx.rot.parts, partsSeen{gs, r.Salt, seen})
 		if seen != 1<<r.Parts-1 {
 			return // the key may be in a part still to come
 		}
@@ -568,6 +599,11 @@ func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
 	b := tx.Bucket(bucketName)
 	for _, a := range fx.rot.epochs {
 		if err := b.Put(epochKey(a.gs.g.ID(), a.ep.n), a.ep.encode()); err != nil {
+			return err
+		}
+	}
+	for _, p := range fx.rot.parts {
+		if err := b.Put(partsKey(p.gs.g.ID(), p.salt), binary.BigEndian.AppendUint16(nil, p.bits)); err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -719,4 +720,74 @@ func TestRemovedAndInvitedAgain(t *testing.T) {
 	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.id.Address() && !m.Removed }) {
 		t.Fatalf("alice's members after a restart: %+v", ms)
 	}
+}
+
+// TestRotationPartsSurviveRestart: Eve, who holds only an old invite,
+// sees the first part of a two-part rotation, restarts, and sees the
+// second: she is told that her invite no longer works (the parts seen are
+// stored, not only held in memory).
+func TestRotationPartsSurviveRestart(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, eve := newMember(t, tr, "alice"), newMember(t, tr, "eve")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	eve.join(t, text)
+	eve.waitBody(t, conv, "welcome")
+	last, err := alice.c.lastSeq(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.stop()
+
+	// Alice's rotation for 60 others (two parts), none of them Eve.
+	var others []group.PublicKey
+	for i := range 60 {
+		others = append(others, group.KeyOf(seedIdentity(t, fmt.Sprint("member ", i)).Address()))
+	}
+	_, parts, err := group.NewRotation(nil, info.ID, alice.id, 1, group.ReasonRenewal, group.KeyOf(alice.id.Address()), nil, nil, others)
+	if err != nil || len(parts) != 2 {
+		t.Fatalf("%d parts, %v", len(parts), err)
+	}
+	old, err := group.New(mustInviteKey(t, text), srv.Bundle().SigningKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Wipe()
+	post := func(m *group.Message) {
+		t.Helper()
+		last++
+		m.Seq, m.Sent = last, time.Now()
+		blob, err := old.Seal(nil, alice.id, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eve.c.mu.Lock()
+		s := eve.c.servers[srv.Bundle().SigningKey]
+		eve.c.mu.Unlock()
+		if status, err := s.send(context.Background(), blob); err != nil || status != protocol.PostOK {
+			t.Fatalf("post: %v, %v", status, err)
+		}
+	}
+	post(&group.Message{Kind: group.KindRotate, Rotation: parts[0]})
+	post(&group.Message{Kind: group.KindText, Text: "between the parts"})
+	eve.waitBody(t, conv, "between the parts") // the first part was read before it
+	eve.stop()
+	eve.start()
+	post(&group.Message{Kind: group.KindRotate, Rotation: parts[1]})
+	eve.ev.waitFor(t, "eve's invite revoked", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
+	})
 }

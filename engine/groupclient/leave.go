@@ -303,6 +303,9 @@ func (c *Client) deleteGroupData(id group.ID) error {
 	if err := c.bucket.Iterate(key('a', id[:]), collect); err != nil {
 		return err
 	}
+	if err := c.bucket.Iterate(key('r', id[:]), collect); err != nil {
+		return err
+	}
 	var tlKeys [][]byte
 	if err := c.st.Bucket(timelineBucket(id)).Iterate(nil, func(k, _ []byte) error {
 		tlKeys = append(tlKeys, k)

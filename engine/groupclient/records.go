@@ -21,6 +21,8 @@ import (
 //	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
 //	"a" ‖ group ID [32] ‖ author [32] → epoch u32: a removed member seen writing in that epoch
 //	                                 or a later one, so invited again (epochs.go)
+//	"r" ‖ group ID [32] ‖ salt [16]  → u16: the parts of a rotation seen without a key for the
+//	                                 profile, one bit each (epochs.go)
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
 //	"i" ‖ model ID [16]            → the full group message ID [32]

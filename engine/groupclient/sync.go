@@ -593,6 +593,9 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		if r, lerr := c.loadReadmitted(gs.g.ID()); lerr == nil {
 			gs.readmitted = r
 		}
+		if p, lerr := c.loadPartsSeen(gs.g.ID()); lerr == nil {
+			gs.partsSeen = p
+		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
 }
