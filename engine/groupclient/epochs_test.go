@@ -791,3 +791,48 @@ func TestRotationPartsSurviveRestart(t *testing.T) {
 		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
 	})
 }
+
+// TestOwnRotationNotYetStored: while Alice's rotation has not reached the
+// server, what the others write under the current key comes before it in
+// the server's order: her client shows it as usual, without the "old key"
+// finding, and does not hide what Dave (whom she is removing) wrote.
+func TestOwnRotationNotYetStored(t *testing.T) {
+	srv := startServer(t, serverConfig(t.TempDir(), network()))
+	defer srv.Close()
+	alone := network() // alice reaches no server: her rotation stays queued
+	alice := newMember(t, alone, "alice")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.c.mu.Lock()
+	first := alice.c.groups[info.ID].cur().g
+	alice.c.mu.Unlock()
+	seq := uint64(0)
+	deliver := func(from string, text string) {
+		t.Helper()
+		blob, err := first.Seal(nil, seedIdentity(t, from), &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq++
+		alice.c.mu.Lock()
+		sub := &subscription{s: alice.c.servers[srv.Bundle().SigningKey], cursor: seq - 1, last: seq - 1}
+		alice.c.mu.Unlock()
+		if err := sub.store([]*protocol.Blob{{Seq: seq, Blob: [protocol.BlobSize]byte(blob)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliver("bob", "hello from bob")
+	deliver("dave", "hello from dave")
+	if err := alice.c.RemoveMember(info.ID, seedIdentity(t, "dave").Address()); err != nil {
+		t.Fatal(err)
+	}
+	deliver("carol", "hello from carol")
+	if !alice.hasBody(info.Conversation, "hello from carol") {
+		t.Fatal("a post the server stored before alice's rotation is not shown")
+	}
+	if evs, _ := alice.ev.snapshot(); count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" }) != 0 {
+		t.Fatal("alice warns about the old key before her rotation is on the server")
+	}
+}

@@ -503,9 +503,11 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		c.observeRotation(gs, ep, m, fx)
 		return
 	}
-	if ep != gs.cur() && m.Author != c.cfg.Self.Address() {
+	if ep.n < gs.newestSeen().n && m.Author != c.cfg.Self.Address() {
 		// Written under a key that a rotation the server delivered before
-		// it replaced (docs/groups.md, "After a rotation").
+		// it replaced (docs/groups.md, "After a rotation"). A rotation of
+		// ours that the server has not stored yet does not count: in the
+		// server's order, and so for the others, this came before it.
 		if gs.removedAfter(group.KeyOf(m.Author), ep.n) || gs.tl.Authors()[m.Author] <= 1 {
 			// Removed, or never seen before: an old invite's holder.
 			fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
