@@ -310,7 +310,8 @@ func (op *openProfile) fromContact(c model.Contact, sum store.Summary) model.Con
 func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {
 	g = cleanGroup(g)
 	mg := &model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
-		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left}
+		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left,
+		Epoch: g.Epoch, Role: g.Role}
 	return model.Conversation{
 		ID:           g.Conversation,
 		Kind:         model.KindGroup,

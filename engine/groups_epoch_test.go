@@ -102,6 +102,12 @@ func TestRemoveMemberEngines(t *testing.T) {
 		t.Fatal("dave reads the new epoch")
 	}
 
+	if c, err := alice.Conversation(conv); err != nil || c.Group.Epoch != 1 || c.Group.Role != model.RoleOwner {
+		t.Fatalf("alice's group after the removal: %+v, %v", c.Group, err)
+	}
+	bob.waitConv("bob's group in epoch 1", conv, func(c model.Conversation) bool {
+		return c.Group.Epoch == 1 && c.Group.Role == model.RoleMember
+	})
 	ms, err := bob.Members(conv)
 	if err != nil {
 		t.Fatal(err)

@@ -52,6 +52,10 @@ type GroupInfo struct {
 	// Left is set for a group the profile left whose messages it kept
 	// (LeftGroups): read-only history, nothing is sent or received.
 	Left bool
+	// Epoch is the group's newest epoch this profile holds (0 until its
+	// key is first renewed); Role the profile's role in it.
+	Epoch uint32
+	Role  model.GroupRole
 }
 
 // BundleFingerprint returns a short fingerprint of a server bundle's onion
@@ -388,7 +392,8 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo
 // infoLocked describes gs. c.mu is held.
 func (c *Client) infoLocked(gs *groupState) GroupInfo {
 	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address,
-		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs)}
+		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs),
+		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(c.cfg.Self.Address()))}
 }
 
 // Groups returns the profile's groups, ordered by name.

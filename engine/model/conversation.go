@@ -45,6 +45,11 @@ type Group struct {
 	// Left is set for a group the profile left whose messages it kept:
 	// read-only history, nothing is sent or received.
 	Left bool
+	// Epoch counts the renewals of the group's key this profile took part
+	// in (0 for none); Role is the profile's role in the group: the owner
+	// and admins can remove members, the owner names admins.
+	Epoch uint32
+	Role  GroupRole
 }
 
 // GroupMember is an author seen in a group.
