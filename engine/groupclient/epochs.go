@@ -151,9 +151,17 @@ func (c *Client) loadEpochs(gs *groupState) error {
 // cur returns the newest epoch of gs. c.mu is held.
 func (gs *groupState) cur() *epochState { return gs.epochs[len(gs.epochs)-1] }
 
-// epochOf returns the epoch whose tag blob carries, newest first, or nil.
+// trialEpochs is the number of a group's newest epochs whose tags a blob
+// is tried against: the server delivers blobs in order, so a blob of an
+// older epoch is one written long after its key was replaced (never shown:
+// docs/groups.md, "After a rotation"), and trying every epoch ever held
+// would make each blob of every group cost one HMAC per renewal.
+const trialEpochs = 32
+
+// epochOf returns the epoch whose tag blob carries, newest first among
+// the newest trialEpochs, or nil.
 func (gs *groupState) epochOf(blob []byte) *epochState {
-	for i := len(gs.epochs) - 1; i >= 0; i-- {
+	for i := len(gs.epochs) - 1; i >= 0 && i >= len(gs.epochs)-trialEpochs; i-- {
 		if gs.epochs[i].g.Ours(blob) {
 			return gs.epochs[i]
 		}

@@ -836,3 +836,38 @@ func TestOwnRotationNotYetStored(t *testing.T) {
 		t.Fatal("alice warns about the old key before her rotation is on the server")
 	}
 }
+
+// TestTrialEpochsBounded: a blob is tried against a group's newest
+// trialEpochs epochs only; one of an older epoch is not taken for the
+// group's (and costs no more than that many HMACs), one of a recent epoch is.
+func TestTrialEpochsBounded(t *testing.T) {
+	g0, err := group.New([32]byte{1}, [32]byte(seedIdentity(t, "server").PublicKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := &groupState{g: g0, epochs: []*epochState{{g: g0}}}
+	for n := uint32(1); n < trialEpochs+8; n++ {
+		g, err := group.NewEpoch(g0.ID(), n, [32]byte{byte(n), 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs.epochs = append(gs.epochs, &epochState{n: n, g: g})
+	}
+	seal := func(e *epochState) []byte {
+		blob, err := e.g.Seal(nil, seedIdentity(t, "alice"), &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "x"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return blob
+	}
+	if e := gs.epochOf(seal(gs.epochs[0])); e != nil {
+		t.Fatalf("a blob of epoch 0 is tried %d renewals later", len(gs.epochs)-1)
+	}
+	oldest := gs.epochs[len(gs.epochs)-trialEpochs]
+	if e := gs.epochOf(seal(oldest)); e != oldest {
+		t.Fatalf("a blob of epoch %d, within the window, is not found", oldest.n)
+	}
+	if e := gs.epochOf(seal(gs.cur())); e != gs.cur() {
+		t.Fatal("a blob of the newest epoch is not found")
+	}
+}
