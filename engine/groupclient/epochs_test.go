@@ -871,3 +871,65 @@ func TestTrialEpochsBounded(t *testing.T) {
 		t.Fatal("a blob of the newest epoch is not found")
 	}
 }
+
+// TestOfflineThroughRotations: Carol is offline while the group's key is
+// renewed three times (a removal, naming an admin, taking it back); when
+// she comes back she reads the rotations in order, each with the key the
+// one before gave, and then what was written in the newest epoch.
+func TestOfflineThroughRotations(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	for _, m := range []*member{bob, carol, dave} {
+		m.join(t, text)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+		alice.waitBody(t, conv, "hello from "+m.name)
+	}
+	carol.waitDelivered(t, conv)
+	carol.stop()
+	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "in epoch 3", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "in epoch 3")
+	alice.waitDelivered(t, conv)
+
+	carol.start()
+	carol.waitBody(t, conv, "in epoch 3")
+	carol.c.mu.Lock()
+	n := carol.c.groups[info.ID].cur().n
+	carol.c.mu.Unlock()
+	if n != 3 {
+		t.Fatalf("carol is in epoch %d", n)
+	}
+	if evs, _ := carol.ev.snapshot(); count(evs, func(e model.GroupRekeyed) bool { return e.Epoch >= 1 && e.Epoch <= 3 }) != 3 {
+		t.Fatalf("carol saw %d rotations, want 3", count(evs, func(e model.GroupRekeyed) bool { return true }))
+	}
+	if dave.hasBody(conv, "in epoch 3") {
+		t.Fatal("dave reads epoch 3")
+	}
+}
