@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -931,5 +932,80 @@ func TestOfflineThroughRotations(t *testing.T) {
 	}
 	if dave.hasBody(conv, "in epoch 3") {
 		t.Fatal("dave reads epoch 3")
+	}
+}
+
+// TestRotationLooksLikeAnyPost: what a server sees of a removal for a
+// group of 60 members (two parts) is two more posts like any other: blobs
+// of BlobSize, each on a connection of its own with its own token, that
+// share no 8-byte run with each other or with any other blob, and carry no
+// address, key or group ID in the clear.
+func TestRotationLooksLikeAnyPost(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	alice := newMember(t, tr, "alice")
+	info, err := alice.c.CreateGroup("Allotment", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, info.Conversation)
+	// 60 members seen by alice (fed to her timeline), Dave among them.
+	var secrets [][]byte
+	alice.c.mu.Lock()
+	gs := alice.c.groups[info.ID]
+	for i := range 60 {
+		id := seedIdentity(t, fmt.Sprint("member ", i))
+		secrets = append(secrets, id.PublicKey(), []byte(id.Address()))
+		blob, err := gs.cur().g.Seal(nil, id, &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "hello"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := gs.cur().g.Open(blob)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs.tl.Observe(m)
+	}
+	alice.c.mu.Unlock()
+	if err := alice.c.RemoveMember(info.ID, seedIdentity(t, "member 0").Address()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "after the removal", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, info.Conversation)
+	px.waitCount(t, protocol.TypePost, 4) // welcome, two parts, the post after
+	alice.stop()
+
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	if len(px.posts) != 4 {
+		t.Fatalf("%d posts, want 4", len(px.posts))
+	}
+	for i, a := range px.posts {
+		if len(a) != protocol.BlobSize {
+			t.Fatalf("post %d has %d bytes", i, len(a))
+		}
+		for j, b := range px.posts {
+			if i != j && sharedRun(a, b) >= 0 {
+				t.Fatalf("posts %d and %d share 8 bytes", i, j)
+			}
+		}
+	}
+	for conn, k := range px.perCon {
+		if k > 1 {
+			t.Fatalf("connection %d carried %d posts", conn, k)
+		}
+	}
+	secrets = append(secrets, info.ID[:], alice.id.PublicKey(), []byte(alice.id.Address()))
+	for _, rec := range px.seen {
+		for _, s := range secrets {
+			if bytes.Contains(rec, s) {
+				t.Fatalf("a record sent to the server contains %x", s)
+			}
+		}
 	}
 }
