@@ -360,3 +360,15 @@ func (e *Engine) SetAdmin(conv model.ConversationID, member string, admin bool) 
 	}
 	return op.groups.SetAdmin(id, addr, admin)
 }
+
+// RevokeInvites renews a group's key without removing anyone: every invite
+// made before stops working, and whoever joins with one is told "This
+// invite no longer works" (docs/groups.md, "Invites"). The owner and
+// admins can; errors as RemoveMember's.
+func (e *Engine) RevokeInvites(conv model.ConversationID) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	return op.groups.RevokeInvites(id)
+}

@@ -66,6 +66,9 @@ func TestRemoveMemberEngines(t *testing.T) {
 	if err := bob.SetAdmin(conv, string(dave.self()), true); !errors.Is(err, groupclient.ErrNotAdmin) {
 		t.Fatalf("bob names dave an admin: %v", err)
 	}
+	if err := bob.RevokeInvites(conv); !errors.Is(err, groupclient.ErrNotAdmin) {
+		t.Fatalf("bob revokes the invites: %v", err)
+	}
 	if err := alice.RemoveMember(model.ConversationID(bob.self()), string(dave.self())); !errors.Is(err, ErrNotGroup) {
 		t.Fatalf("removing from a contact's conversation: %v", err)
 	}

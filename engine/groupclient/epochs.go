@@ -361,6 +361,25 @@ func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) erro
 	return c.rotateLocked(gs, group.ReasonRenewal, admins, nil, others)
 }
 
+// RevokeInvites renews a group's key without removing anyone (reason
+// renewal): every invite made before stops working, and whoever joins with
+// one is told so (docs/groups.md, "Invites"). The owner and admins can.
+func (c *Client) RevokeInvites(id group.ID) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return ErrUnknownGroup
+	}
+	if gs.roleOf(group.KeyOf(c.cfg.Self.Address())) == model.RoleMember {
+		return ErrNotAdmin
+	}
+	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
+}
+
 // rotateLocked makes, stores and queues a rotation of gs and moves the
 // profile into the new epoch. c.mu is held.
 func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, removed, recipients []group.PublicKey) error {

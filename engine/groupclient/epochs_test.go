@@ -1009,3 +1009,52 @@ func TestRotationLooksLikeAnyPost(t *testing.T) {
 		}
 	}
 }
+
+// TestRevokeInvites: Alice revokes the group's invites without removing
+// anyone: Bob goes on reading, Eve, joining with the invite made before,
+// is told it no longer works; a member cannot revoke.
+func TestRevokeInvites(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := info.Conversation
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, conv)
+	bob.join(t, text)
+	if _, err := bob.c.Post(info.ID, "hello from bob", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitBody(t, conv, "hello from bob")
+	if err := bob.c.RevokeInvites(info.ID); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("a member revokes the invites: %v", err)
+	}
+	if err := alice.c.RevokeInvites(info.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "invites revoked", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "invites revoked")
+	bob.ev.waitFor(t, "bob told of the renewal", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupRekeyed) bool { return e.Epoch == 1 && e.Reason == "renewal" && len(e.Removed) == 0 }) == 1
+	})
+	eve := newMember(t, tr, "eve")
+	eve.join(t, text)
+	eve.ev.waitFor(t, "eve's invite revoked", func(evs []model.Event) bool {
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
+	})
+	if eve.hasBody(conv, "invites revoked") {
+		t.Fatal("a revoked invite reads the new epoch")
+	}
+}
