@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/chacha20poly1305"
+
 	"github.com/nookchat/nook/engine/identity"
 )
 
@@ -298,4 +300,35 @@ func FuzzRotation(f *testing.F) {
 			t.Fatalf("round trip %x -> %x, %v", in, again, err)
 		}
 	})
+}
+
+// TestRotationSplitKeyRefused: an admin who wraps another key for one
+// member, correctly sealed for them, under the commitment of the key the
+// others get, does not give it: the commitment does not match.
+func TestRotationSplitKeyRefused(t *testing.T) {
+	g := testGroup(t, "split")
+	admin := testIdentity(t, "rosa")
+	ids, keys := members(t, "member", 2)
+	_, parts, err := NewRotation(nil, g.ID(), admin, 1, ReasonRemoval, KeyOf(admin.Address()), nil, nil, keys[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := *parts[0]
+	// A wrap of another key for member 1, under the same commitment.
+	other := testKey("the key only member 1 gets")
+	k, err := wrapKey(admin, keys[1], KeyOf(admin.Address()), keys[1], g.ID(), p.Epoch, p.Salt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aead, err := chacha20poly1305.New(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Wraps = append(p.Wraps, [WrapSize]byte(aead.Seal(nil, make([]byte, chacha20poly1305.NonceSize), other[:], p.Commit[:])))
+	if _, ok := p.Unwrap(g.ID(), KeyOf(admin.Address()), ids[0]); !ok {
+		t.Fatal("member 0 lost the key the commitment names")
+	}
+	if _, ok := p.Unwrap(g.ID(), KeyOf(admin.Address()), ids[1]); ok {
+		t.Fatal("member 1 took a key the commitment does not name")
+	}
 }
