@@ -423,15 +423,17 @@ func (c *Client) Invite(id group.ID) (string, error) {
 		return "", err
 	}
 	c.mu.Lock()
-	cur, owner := gs.cur(), gs.rec.owner
+	cur, owner, curKey, firstKey := gs.cur(), gs.rec.owner, gs.cur().key, gs.rec.key
 	c.mu.Unlock()
+	defer clear(curKey[:])
+	defer clear(firstKey[:])
 	var inv *invite.GroupInvite
 	if cur.n == 0 {
-		inv, err = invite.NewGroupInvite(gs.rec.name, gs.rec.key, &gs.rec.bundle)
+		inv, err = invite.NewGroupInvite(gs.rec.name, firstKey, &gs.rec.bundle)
 	} else if owner == (group.PublicKey{}) {
 		return "", ErrOwnerUnknown
 	} else {
-		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, cur.key, gs.g.ID(), owner, &gs.rec.bundle)
+		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, curKey, gs.g.ID(), owner, &gs.rec.bundle)
 	}
 	if err != nil {
 		return "", err
