@@ -118,7 +118,8 @@ func inviteKind(k invite.Kind) model.InviteKind { return model.InviteKind(k) }
 func fromGroupInfo(g groupclient.GroupInfo) model.Group {
 	g = cleanGroup(g)
 	return model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
-		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left}
+		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left,
+		Epoch: g.Epoch, Role: g.Role}
 }
 
 // fromGroupInfos is fromGroupInfo for a list.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/groupclient"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
@@ -315,4 +316,54 @@ func (op *openProfile) rememberServer(b *invite.Bundle) error {
 		return err
 	}
 	return bk.Put([]byte(b.Address), raw)
+}
+
+// RemoveMember removes a member (their address, as Members gives it) from
+// a group: the group moves to a new epoch with a fresh key that reaches
+// every other member and not them (docs/groups.md, "Governed groups").
+// Only the group's owner and admins can remove; the owner cannot be
+// removed. A model.GroupRekeyed event follows at once; the others' Nooks
+// report it when the rotation reaches them. Errors: ErrNotGroup,
+// groupclient.ErrUnknownGroup, ErrNotAdmin, ErrNotMember, ErrRemoveOwner
+// (all from package groupclient), each a plain sentence.
+func (e *Engine) RemoveMember(conv model.ConversationID, member string) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	addr, err := identity.ParseAddress(member)
+	if err != nil {
+		return groupclient.ErrNotMember
+	}
+	return op.groups.RemoveMember(id, addr)
+}
+
+// SetAdmin names a member (their address, as Members gives it) an admin
+// of a group, or no longer one: the group moves to a new epoch whose
+// rotation carries the new list (docs/groups.md, "Roles"). Only the owner
+// can; admins can remove members but not admins or the owner. Errors:
+// ErrNotGroup, and groupclient's ErrUnknownGroup, ErrNotAdmin,
+// ErrNotMember, ErrRemoveOwner, ErrTooManyAdmins.
+func (e *Engine) SetAdmin(conv model.ConversationID, member string, admin bool) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	addr, err := identity.ParseAddress(member)
+	if err != nil {
+		return groupclient.ErrNotMember
+	}
+	return op.groups.SetAdmin(id, addr, admin)
+}
+
+// RevokeInvites renews a group's key without removing anyone: every invite
+// made before stops working, and whoever joins with one is told "This
+// invite no longer works" (docs/groups.md, "Invites"). The owner and
+// admins can; errors as RemoveMember's.
+func (e *Engine) RevokeInvites(conv model.ConversationID) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	return op.groups.RevokeInvites(id)
 }

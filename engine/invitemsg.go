@@ -32,7 +32,8 @@ func withKinds(ms []model.Message) []model.Message {
 // invitation still shows as one (joining checks the rest).
 func isGroupInviteText(body string) bool {
 	body = strings.TrimSpace(body)
-	if len(body) < len(invite.PrefixGroup) || !strings.EqualFold(body[:len(invite.PrefixGroup)], invite.PrefixGroup) {
+	if len(body) < len(invite.PrefixGroup) || !strings.EqualFold(body[:len(invite.PrefixGroup)], invite.PrefixGroup) &&
+		!strings.EqualFold(body[:len(invite.PrefixGroupEpoch)], invite.PrefixGroupEpoch) {
 		return false
 	}
 	inv, err := invite.Parse(body)

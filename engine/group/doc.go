@@ -15,6 +15,11 @@
 //
 // and every blob has exactly BlobSize bytes.
 //
+// A group moves through epochs (docs/groups.md, "Governed groups"): NewEpoch
+// gives the group under a later epoch's key, and a KindRotate message
+// carries a Rotation, the new key wrapped for each remaining member
+// (NewRotation, Rotation.Unwrap).
+//
 // A Group is immutable and safe for concurrent use. A Timeline belongs to
 // one goroutine.
 package group

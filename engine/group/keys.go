@@ -70,8 +70,10 @@ func mustHKDF(secret, salt []byte, info string) []byte {
 // Group holds one group's derived keys. It is safe for concurrent use,
 // except Wipe, which must come after every other use.
 type Group struct {
-	id   ID
-	keys atomic.Pointer[derivedKeys] // nil once wiped
+	id    ID
+	epoch uint32
+	ad    []byte                      // the AEAD's associated data: the ID, and the epoch from 1 on
+	keys  atomic.Pointer[derivedKeys] // nil once wiped
 }
 
 // derivedKeys are a group's keys. The AEAD and the HMAC are made from them
@@ -110,6 +112,7 @@ func New(key [KeySize]byte, serverKey [ed25519.PublicKeySize]byte) (*Group, erro
 		return nil, fmt.Errorf("%w: group key of zeros", ErrInvalid)
 	}
 	g := &Group{id: DeriveID(key, serverKey)}
+	g.ad = g.id[:]
 	g.keys.Store(&derivedKeys{
 		seal: mustHKDF(key[:], g.id[:], labelSealKey),
 		tag:  mustHKDF(key[:], g.id[:], labelTagKey),

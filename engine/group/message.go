@@ -95,6 +95,8 @@ type Message struct {
 	ReplyTo MessageID
 	// Text is the text of a KindText or KindReply.
 	Text string
+	// Rotation is the body of a KindRotate (rotate.go).
+	Rotation *Rotation
 	// Raw is the body of a kind this package does not know (Open only).
 	Raw []byte
 	// ID is the message ID; Seal and Open fill it in.
@@ -135,6 +137,11 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: a leave notice carries no text", ErrInvalid)
 		}
 		return nil, nil
+	case KindRotate:
+		if m.Rotation == nil || m.Text != "" {
+			return nil, fmt.Errorf("%w: a rotation carries its rotation and no text", ErrInvalid)
+		}
+		return m.Rotation.encode()
 	default:
 		return nil, fmt.Errorf("%w: kind %d cannot be written", ErrInvalid, m.Kind)
 	}
@@ -261,6 +268,12 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 		if len(body) != 0 {
 			return nil, fmt.Errorf("%w: leave notice with a body", ErrMalformed)
 		}
+	case KindRotate:
+		rot, err := decodeRotation(body)
+		if err != nil {
+			return nil, err
+		}
+		m.Rotation = rot
 	default:
 		m.Raw = append([]byte(nil), body...)
 	}

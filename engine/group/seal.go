@@ -40,6 +40,9 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 	if err != nil {
 		return nil, err
 	}
+	if len(plain) > PlainSize {
+		return nil, fmt.Errorf("%w: %d bytes of message, at most %d fit", ErrBodyTooLong, len(plain), PlainSize)
+	}
 	plain = plain[:PlainSize] // zero padding: the capacity was fresh zeros
 	nonce := blob[TagSize : TagSize+NonceSize]
 	if _, err := io.ReadFull(rnd, nonce); err != nil {
@@ -48,7 +51,7 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 	if !g.tag(blob[:TagSize], nonce) {
 		return nil, ErrWiped
 	}
-	blob = aead.Seal(blob, nonce, plain, g.id[:])
+	blob = aead.Seal(blob, nonce, plain, g.ad)
 	if len(blob) != BlobSize {
 		panic("group: sealed blob has the wrong size")
 	}
@@ -75,7 +78,7 @@ func (g *Group) Reseal(rnd io.Reader, blob []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
+	plain, err := aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.ad)
 	if err != nil {
 		return nil, ErrTampered
 	}
@@ -87,7 +90,7 @@ func (g *Group) Reseal(rnd io.Reader, blob []byte) ([]byte, error) {
 	if !g.tag(out[:TagSize], nonce) {
 		return nil, ErrWiped
 	}
-	return aead.Seal(out, nonce, plain, g.id[:]), nil
+	return aead.Seal(out, nonce, plain, g.ad), nil
 }
 
 // Ours reports whether blob carries this group's tag: the cheap first step
@@ -117,7 +120,7 @@ func (g *Group) Open(blob []byte) (*Message, error) {
 		return nil, ErrNotOurs
 	}
 	nonce := blob[TagSize : TagSize+NonceSize]
-	plain, err := aead.Open(make([]byte, 0, PlainSize), nonce, blob[TagSize+NonceSize:], g.id[:])
+	plain, err := aead.Open(make([]byte, 0, PlainSize), nonce, blob[TagSize+NonceSize:], g.ad)
 	if err != nil {
 		return nil, ErrTampered
 	}
@@ -131,6 +134,6 @@ func (g *Group) openAEAD(blob []byte) error {
 	if err != nil {
 		return err
 	}
-	_, err = aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.id[:])
+	_, err = aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.ad)
 	return err
 }

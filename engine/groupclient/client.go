@@ -52,6 +52,10 @@ type GroupInfo struct {
 	// Left is set for a group the profile left whose messages it kept
 	// (LeftGroups): read-only history, nothing is sent or received.
 	Left bool
+	// Epoch is the group's newest epoch this profile holds (0 until its
+	// key is first renewed); Role the profile's role in it.
+	Epoch uint32
+	Role  model.GroupRole
 }
 
 // BundleFingerprint returns a short fingerprint of a server bundle's onion
@@ -109,6 +113,10 @@ type Member struct {
 	// also goes by: someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Role is the member's role in the group's newest epoch (RoleMember
+	// for a group left); Removed is set when an admin removed them.
+	Role    model.GroupRole
+	Removed bool
 }
 
 // groupState is one group of the profile.
@@ -125,6 +133,14 @@ type groupState struct {
 	// left holds the members whose last message said they left, with the
 	// sequence number of that notice; guarded by Client.mu.
 	left map[identity.Address]uint64
+	// epochs are the group's epochs, oldest first (epochs[0].g is g);
+	// partsSeen, per rotation salt, the parts seen without a key for this
+	// profile. Both guarded by Client.mu.
+	epochs    []*epochState
+	partsSeen map[[16]byte]uint16
+	// readmitted holds the removed members seen writing in an epoch
+	// after their removal (invited again), with that epoch.
+	readmitted map[group.PublicKey]uint32
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -230,7 +246,7 @@ func (c *Client) Close() error {
 	// runtime, or in invite texts shown, are out of reach).
 	c.mu.Lock()
 	for _, gs := range c.groups {
-		gs.g.Wipe()
+		gs.wipeEpochs()
 		clear(gs.rec.key[:])
 	}
 	c.mu.Unlock()
@@ -240,7 +256,7 @@ func (c *Client) Close() error {
 // addLocked registers a group (already persisted) and starts its server's
 // goroutines if needed. c.mu is held.
 func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
-	g, err := group.New(r.key, r.bundle.SigningKey)
+	g, err := r.newGroup()
 	if err != nil {
 		return nil, err
 	}
@@ -255,6 +271,18 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	gs.head = gs.tl.Head()
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
+	}
+	if gs.partsSeen, err = c.loadPartsSeen(g.ID()); err != nil {
+		return nil, err
+	}
+	if gs.readmitted, err = c.loadReadmitted(g.ID()); err != nil {
+		return nil, err
+	}
+	if err := c.loadEpochs(gs); err != nil {
+		return nil, fmt.Errorf("groupclient: load epochs: %w", err)
+	}
+	if err := c.migrateOwner(gs); err != nil {
+		return nil, fmt.Errorf("groupclient: owner of a group made before epochs: %w", err)
 	}
 	if c.conflictLocked(gs) {
 		c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(r.bundle.Address), Kind: "server bundles differ",
@@ -304,18 +332,30 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	return c.JoinGroup(inv)
+	return c.join(inv, group.KeyOf(c.cfg.Self.Address()))
 }
 
 // JoinGroup joins the group of an invite. Joining a group again returns
 // it unchanged. Joining a group left earlier (history kept) makes it a
 // group of the profile again, with its history.
 func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
-	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle()}
+	owner, _ := inv.Owner()
+	return c.join(inv, owner)
+}
+
+// join joins the group of inv, whose owner is known (its creator, or from
+// a G2 invite) or zero.
+func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo, error) {
+	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner, base: inv.Epoch()}
+	if id, ok := inv.GroupID(); ok {
+		r.id = id
+	} else {
+		r.id = group.DeriveID(r.key, r.bundle.SigningKey)
+	}
 	if err := r.bundle.Verify(); err != nil {
 		return GroupInfo{}, err
 	}
-	g, err := group.New(r.key, r.bundle.SigningKey)
+	g, err := r.newGroup()
 	if err != nil {
 		return GroupInfo{}, err
 	}
@@ -352,7 +392,8 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 // infoLocked describes gs. c.mu is held.
 func (c *Client) infoLocked(gs *groupState) GroupInfo {
 	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address,
-		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs)}
+		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs),
+		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(c.cfg.Self.Address()))}
 }
 
 // Groups returns the profile's groups, ordered by name.
@@ -372,14 +413,28 @@ func (c *Client) Groups() []GroupInfo {
 	return out
 }
 
-// Invite returns the invite text (NOOK:G1:…) of a group. It holds the
-// group key: whoever has it can read and post.
+// Invite returns the invite text of a group: NOOK:G1:… while the group is
+// in its first epoch, NOOK:G2:… (the newest epoch's key, the group ID and
+// the owner) after a rotation. It holds a group key: whoever has it can
+// read and post, until the next rotation revokes it.
 func (c *Client) Invite(id group.ID) (string, error) {
 	gs, err := c.group(id)
 	if err != nil {
 		return "", err
 	}
-	inv, err := invite.NewGroupInvite(gs.rec.name, gs.rec.key, &gs.rec.bundle)
+	c.mu.Lock()
+	cur, owner, curKey, firstKey := gs.cur(), gs.rec.owner, gs.cur().key, gs.rec.key
+	c.mu.Unlock()
+	defer clear(curKey[:])
+	defer clear(firstKey[:])
+	var inv *invite.GroupInvite
+	if cur.n == 0 {
+		inv, err = invite.NewGroupInvite(gs.rec.name, firstKey, &gs.rec.bundle)
+	} else if owner == (group.PublicKey{}) {
+		return "", ErrOwnerUnknown
+	} else {
+		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, curKey, gs.g.ID(), owner, &gs.rec.bundle)
+	}
 	if err != nil {
 		return "", err
 	}
@@ -396,10 +451,17 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 	var (
 		authors map[identity.Address]uint64
 		left    map[identity.Address]uint64
+		roles   = map[identity.Address]model.GroupRole{}
+		removed = map[identity.Address]bool{}
 	)
 	if ok {
 		authors = gs.tl.Authors()
 		left = maps.Clone(gs.left)
+		for addr := range authors {
+			k := group.KeyOf(addr)
+			roles[addr] = gs.roleOf(k)
+			removed[addr] = gs.isRemoved(k)
+		}
 	}
 	c.mu.Unlock()
 	if !ok {
@@ -411,7 +473,7 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 	out := make([]Member, 0, len(authors))
 	for addr, n := range authors {
 		_, gone := left[addr]
-		m := Member{Address: addr, Messages: n, Left: gone}
+		m := Member{Address: addr, Messages: n, Left: gone, Role: roles[addr], Removed: removed[addr]}
 		if v, err := c.bucket.Get(nameKey(id, addr.PublicKey())); err == nil {
 			m.Name = string(v)
 		}

@@ -31,6 +31,10 @@ const (
 	// DefaultRefillWithin is the longest random wait before a wallet that
 	// ran low is refilled.
 	DefaultRefillWithin = 5 * time.Minute
+	// DefaultRotateWithin is the longest random wait before an admin's
+	// client renews a group's key after a member left (docs/groups.md,
+	// "Leaving rotates").
+	DefaultRotateWithin = 10 * time.Minute
 	// DefaultMaxPoWBits is the hardest proof of work the client solves for
 	// a token batch: 16 times the servers' default (tokens.DefaultPoWBits),
 	// a few seconds on a laptop. A server asking more gets no answer.
@@ -80,6 +84,10 @@ type Config struct {
 	// negative: no wait). An empty wallet is refilled at once: a post
 	// cannot go without a token.
 	RefillWithin time.Duration
+	// RotateWithin bounds the random wait between a leave notice and the
+	// rotation an admin's client makes for it (DefaultRotateWithin if 0;
+	// negative: at once).
+	RotateWithin time.Duration
 	// sleep, if set (tests), replaces the random pauses (kind "gap" or
 	// "refill"): it returns false when ctx ended.
 	sleep func(ctx context.Context, kind string, d time.Duration) bool
@@ -145,6 +153,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RefillWithin == 0 {
 		c.RefillWithin = DefaultRefillWithin
+	}
+	if c.RotateWithin == 0 {
+		c.RotateWithin = DefaultRotateWithin
 	}
 	if c.sleep == nil {
 		c.sleep = sleep

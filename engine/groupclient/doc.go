@@ -36,6 +36,22 @@
 // (LeftGroups); the deletions after the transaction resume at the next
 // Start when a crash interrupted them.
 //
+// RemoveMember (the group's owner or an admin) moves a group to a new
+// epoch (docs/groups.md, "Governed groups"): a rotation, sealed under the
+// current key and queued like a post, carries the new key wrapped for every
+// other member seen; the client then writes under the new key. Receiving
+// clients check that the rotation's author is an admin, take the key (or
+// learn that they were removed: the group becomes read-only history), and
+// from then on do not show what a removed member writes with the old key.
+// The keys of every epoch are kept, so old history stays readable. The
+// owner names admins (SetAdmin); when two admins rotate at once, the
+// rotation the server stored first counts and the other client makes its
+// change again on top of it. An admin's client rotates by itself after a
+// member's leave notice (Config.RotateWithin). Invite makes G2 invites once
+// a group has rotated; a later rotation revokes them. Groups
+// stored before epochs load as epoch 0, owned by the author of their oldest
+// message.
+//
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.
 package groupclient

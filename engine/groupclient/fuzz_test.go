@@ -2,6 +2,7 @@ package groupclient
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ func FuzzGroupRecord(f *testing.F) {
 	if err := b.Sign(id); err != nil {
 		f.Fatal(err)
 	}
-	rec := groupRecord{name: "book club", key: [32]byte{7}, bundle: b}
+	rec := groupRecord{name: "book club", key: [32]byte{7}, bundle: b, owner: group.KeyOf(seedIdentity(f, "alice").Address())}
 	enc, err := rec.encode()
 	if err != nil {
 		f.Fatal(err)
@@ -27,6 +28,9 @@ func FuzzGroupRecord(f *testing.F) {
 	f.Add(enc)
 	f.Add(enc[:len(enc)-len(rec.name)])
 	f.Add([]byte{recordVersion})
+	// Version 1 (before epochs): no owner.
+	v1 := append([]byte{recordVersion}, enc[1:1+group.KeySize+invite.BundleSize]...)
+	f.Add(append(v1, rec.name...))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := decodeGroupRecord(in)
 		if err != nil {
@@ -36,7 +40,40 @@ func FuzzGroupRecord(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decoded record does not encode: %v", err)
 		}
+		if in[0] == recordVersion {
+			// Written again in version 2, with no owner.
+			r2, err := decodeGroupRecord(again)
+			if err != nil || r2.owner != (group.PublicKey{}) || r2.name != r.name || r2.key != r.key || !bytes.Equal(again[1:1+group.KeySize+invite.BundleSize], in[1:1+group.KeySize+invite.BundleSize]) {
+				t.Fatalf("version 1 %x -> %x (%v)", in, again, err)
+			}
+			return
+		}
 		if !bytes.Equal(again, in) {
+			t.Fatalf("round trip %x -> %x", in, again)
+		}
+	})
+}
+
+// FuzzEpochRecord decodes stored epochs: a damaged store gives
+// ErrCorrupt, never a panic, and what decodes encodes to the same bytes.
+func FuzzEpochRecord(f *testing.F) {
+	e := &epochState{n: 1, key: [32]byte{9}, salt: [16]byte{3}, by: group.KeyOf(seedIdentity(f, "alice").Address()),
+		reason: group.ReasonRemoval, seen: true, admins: []group.PublicKey{group.KeyOf(seedIdentity(f, "bob").Address())},
+		removed: []group.PublicKey{group.KeyOf(seedIdentity(f, "dave").Address())}}
+	enc := e.encode()
+	f.Add(enc)
+	f.Add(enc[:len(enc)-1])
+	e.admins, e.removed, e.seen = nil, nil, false
+	f.Add(e.encode())
+	f.Fuzz(func(t *testing.T, in []byte) {
+		got, err := decodeEpochRecord(group.ID{1}, 1, in)
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("error %v is not ErrCorrupt", err)
+			}
+			return
+		}
+		if again := got.encode(); !bytes.Equal(again, in) {
 			t.Fatalf("round trip %x -> %x", in, again)
 		}
 	})

@@ -81,7 +81,9 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 	notice := group.Message{Kind: group.KindLeft, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head, Seq: last + 1}
 	nr := &noticeRecord{group: id, bundle: bundle}
 	for range noticeCopies {
-		blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
+		// Under the newest key every member has: a rotation of ours still
+		// queued is dropped with the other queued posts.
+		blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
 		if err != nil {
 			return nil, err
 		}
@@ -104,6 +106,11 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		b := tx.Bucket(bucketName)
 		if err := b.Delete(groupKey(id)); err != nil {
 			return err
+		}
+		for _, e := range gs.epochs[1:] {
+			if err := b.Delete(epochKey(id, e.n)); err != nil {
+				return err
+			}
 		}
 		// The sequence number stays: a member who joins again goes on
 		// from it, else the others would see two messages with one seq.
@@ -291,6 +298,12 @@ func (c *Client) deleteGroupData(id group.ID) error {
 		return err
 	}
 	if err := c.bucket.Iterate(key('x', id[:]), collect); err != nil {
+		return err
+	}
+	if err := c.bucket.Iterate(key('a', id[:]), collect); err != nil {
+		return err
+	}
+	if err := c.bucket.Iterate(key('r', id[:]), collect); err != nil {
 		return err
 	}
 	var tlKeys [][]byte

@@ -47,7 +47,7 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 		return model.Message{}, err
 	}
 	m.Seq = last + 1
-	blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, &m)
 	if err != nil {
 		return model.Message{}, err
 	}
@@ -255,7 +255,36 @@ func (c *Client) resealer(conv model.ConversationID) func([]byte) ([]byte, error
 	if err != nil {
 		return nil
 	}
-	return func(blob []byte) ([]byte, error) { return gs.g.Reseal(c.cfg.Rand, blob) }
+	return func(blob []byte) ([]byte, error) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.resealLocked(gs, blob)
+	}
+}
+
+// resealLocked seals a queued post of gs again for a send attempt: under
+// the newest epoch whose rotation is on the server when the post was
+// sealed under an older one (a post queued before a rotation must not
+// stay readable to whoever it removed), else under its own epoch. A
+// rotation stays under the key it replaces, and a blob of no epoch held
+// (the group's keys gone) goes as it is. c.mu is held.
+func (c *Client) resealLocked(gs *groupState, blob []byte) ([]byte, error) {
+	ep := gs.epochOf(blob)
+	if ep == nil {
+		return blob, nil
+	}
+	target := ep
+	for _, e := range gs.epochs {
+		if e.n > ep.n && e.seen {
+			target = e
+		}
+	}
+	if target != ep {
+		if m, err := ep.g.Open(blob); err == nil && m.Kind == group.KindRotate {
+			target = ep
+		}
+	}
+	return ep.g.ResealInto(c.cfg.Rand, target.g, blob)
 }
 
 // post sends blob and returns the server's answer, taking another token

@@ -13,7 +13,16 @@ import (
 
 // The client's records live in one store bucket (bucketName):
 //
-//	"g" ‖ group ID [32]            → version 1 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ name
+//	"g" ‖ group ID [32]            → version 2 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
+//	                                 ‖ base u32 ‖ group ID [32] ‖ name
+//	                                 (key: the key of epoch base, the first the profile holds, from its
+//	                                 invite; owner: the owner's signing key, zeros while unknown);
+//	                                 version 1 (before epochs): key [32] ‖ bundle ‖ name, epoch 0, owner migrated
+//	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
+//	"a" ‖ group ID [32] ‖ author [32] → epoch u32: a removed member seen writing in that epoch
+//	                                 or a later one, so invited again (epochs.go)
+//	"r" ‖ group ID [32] ‖ salt [16]  → u16: the parts of a rotation seen without a key for the
+//	                                 profile, one bit each (epochs.go)
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
 //	"i" ‖ model ID [16]            → the full group message ID [32]
@@ -63,34 +72,67 @@ func leftKey(id group.ID) []byte                      { return key('l', id[:]) }
 func noticeKey(server [32]byte, id group.ID) []byte   { return key('f', server[:], id[:]) }
 func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
 
+// groupRecordVersion is the layout of "g" records this client writes;
+// version 1 (before epochs) is still read.
+const groupRecordVersion = 2
+
 // groupRecord is a group as stored.
 type groupRecord struct {
 	name   string
-	key    [group.KeySize]byte
+	key    [group.KeySize]byte // the key of epoch base (the invite's)
 	bundle invite.Bundle
+	owner  group.PublicKey // zero while unknown
+	base   uint32          // the first epoch the profile holds
+	id     group.ID        // the group ID
+}
+
+// newGroup returns the group of r's first epoch.
+func (r *groupRecord) newGroup() (*group.Group, error) {
+	if r.base == 0 {
+		return group.New(r.key, r.bundle.SigningKey)
+	}
+	return group.NewEpoch(r.id, r.base, r.key)
 }
 
 func (r *groupRecord) encode() ([]byte, error) {
-	b := []byte{recordVersion}
+	b := []byte{groupRecordVersion}
 	b = append(b, r.key[:]...)
 	b, err := r.bundle.AppendBinary(b)
 	if err != nil {
 		return nil, err
 	}
+	b = append(b, r.owner[:]...)
+	b = binary.BigEndian.AppendUint32(b, r.base)
+	b = append(b, r.id[:]...)
 	return append(b, r.name...), nil
 }
 
 func decodeGroupRecord(b []byte) (*groupRecord, error) {
-	if len(b) < 1+group.KeySize+invite.BundleSize || b[0] != recordVersion {
+	const fixed = 1 + group.KeySize + invite.BundleSize
+	const fixed2 = fixed + 32 + 4 + 32
+	if len(b) < fixed || b[0] != recordVersion && b[0] != groupRecordVersion ||
+		b[0] == groupRecordVersion && len(b) < fixed2 {
 		return nil, fmt.Errorf("%w: group record", ErrCorrupt)
 	}
-	r := &groupRecord{name: string(b[1+group.KeySize+invite.BundleSize:])}
+	r := &groupRecord{name: string(b[fixed:])}
+	if b[0] == groupRecordVersion {
+		r.owner = group.PublicKey(b[fixed:])
+		r.base = binary.BigEndian.Uint32(b[fixed+32:])
+		r.id = group.ID(b[fixed+36:])
+		r.name = string(b[fixed2:])
+	}
 	copy(r.key[:], b[1:])
 	bundle, err := invite.ParseBundle(b[1+group.KeySize : 1+group.KeySize+invite.BundleSize])
 	if err != nil {
 		return nil, fmt.Errorf("%w: group record bundle: %w", ErrCorrupt, err)
 	}
 	r.bundle = *bundle
+	switch derived := group.DeriveID(r.key, r.bundle.SigningKey); {
+	case b[0] == recordVersion:
+		r.id = derived
+	case r.base == 0 && r.id != derived:
+		return nil, fmt.Errorf("%w: group record of another group", ErrCorrupt)
+	}
 	return r, nil
 }
 

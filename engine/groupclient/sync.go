@@ -284,6 +284,8 @@ type effects struct {
 	// leave notice, or 0 when they are back; departures the events.
 	left       map[memberKey]uint64
 	departures []model.GroupMemberLeft
+	// rot holds the rotations accepted (epochs.go).
+	rot rotationFx
 }
 
 // memberKey names a member of one of the client's groups.
@@ -306,7 +308,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	if len(groups) == 0 {
 		return errNoGroups
 	}
-	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}}
+	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{},
+		rot: rotationFx{owners: map[*groupState]bool{}, removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
+			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
 	fresh := 0 // blobs not stored in an earlier session
 	for _, b := range blobs {
@@ -322,13 +326,28 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		}
 		fresh++
 		for _, gs := range groups {
-			if !gs.g.Ours(b.Blob[:]) {
+			ep := gs.epochOf(b.Blob[:])
+			if ep == nil {
 				continue
 			}
 			fx.touched[gs] = true
-			c.observe(gs, b.Blob[:], &fx)
+			c.observe(gs, ep, b.Blob[:], &fx)
 			break
 		}
+	}
+	for gs := range fx.rot.removed {
+		q, err := c.st.Outbox(gs.conv)
+		if err != nil {
+			return c.abort(groups, err)
+		}
+		fx.rot.queued[gs] = q
+	}
+	for _, r := range fx.rot.replaced {
+		q, err := c.st.Outbox(r.gs.conv)
+		if err != nil {
+			return c.abort(groups, err)
+		}
+		fx.rot.queued[r.gs] = q
 	}
 	var (
 		added, delivered []model.Message
@@ -384,6 +403,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 				return err
 			}
 		}
+		if err := c.storeRotations(tx, &fx); err != nil {
+			return err
+		}
 		return b.Put(cursorKey(s.bundle.SigningKey), u64(cursor))
 	})
 	if err != nil {
@@ -412,6 +434,23 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, d := range fx.departures {
 		c.cfg.Emit(d)
+		if gs, ok := c.groups[groupOfConv(d.Conversation)]; ok {
+			c.rotateForLeaving(gs, identity.Address(d.Author))
+		}
+	}
+	for _, ev := range fx.rot.events {
+		c.cfg.Emit(ev)
+	}
+	for _, r := range fx.rot.replaced {
+		c.redoReplaced(r)
+	}
+	for gs, ev := range fx.rot.removed {
+		c.forgetRemoved(gs)
+		c.cfg.Emit(ev)
+		for _, q := range fx.rot.queued[gs] {
+			c.cfg.Emit(model.MessageStatusChanged{ID: q, Conversation: gs.conv, Status: model.StatusFailed, Reason: reasonRemoved})
+		}
+		c.cfg.Emit(model.GroupLeft{Conversation: gs.conv})
 	}
 	if !sub.caughtUp && sub.done-sub.lastSent >= c.cfg.ProgressEvery {
 		sub.lastSent = sub.done
@@ -433,9 +472,10 @@ func (sub *subscription) alreadyStored(blobs []*protocol.Blob) bool {
 	return true
 }
 
-// observe opens one of gs's blobs and records its effects. c.mu is held.
-func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
-	m, err := gs.g.Open(blob)
+// observe opens one of gs's blobs, of epoch ep, and records its effects.
+// c.mu is held.
+func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effects) {
+	m, err := ep.g.Open(blob)
 	if err != nil {
 		f := gs.tl.Reject(err)
 		fx.warnings = append(fx.warnings, warning(gs, f))
@@ -443,10 +483,47 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 	}
 	dup, findings := gs.tl.Observe(m)
 	for _, f := range findings {
+		if f.Start && gs.rec.base > 0 && (f.Kind == group.FindingGap || f.Kind == group.FindingUnknownRef) {
+			// Joined in a later epoch (a G2 invite): what came before is
+			// not this profile's to read, and missing it is no warning.
+			continue
+		}
 		fx.warnings = append(fx.warnings, warning(gs, f))
 	}
 	if dup {
 		return
+	}
+	if gs.rec.owner == (group.PublicKey{}) {
+		// A group made before epochs whose history was empty: its
+		// first author is its owner (docs/groups.md, "Roles").
+		gs.rec.owner = group.KeyOf(m.Author)
+		fx.rot.owners[gs] = true
+	}
+	if m.Kind == group.KindRotate {
+		c.observeRotation(gs, ep, m, fx)
+		return
+	}
+	if ep.n < gs.newestSeen().n && m.Author != c.cfg.Self.Address() {
+		// Written under a key that a rotation the server delivered before
+		// it replaced (docs/groups.md, "After a rotation"). A rotation of
+		// ours that the server has not stored yet does not count: in the
+		// server's order, and so for the others, this came before it.
+		if gs.removedAfter(group.KeyOf(m.Author), ep.n) || gs.tl.Authors()[m.Author] <= 1 {
+			// Removed, or never seen before: an old invite's holder.
+			fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
+				Author: string(m.Author), Kind: "old key",
+				Reason: "someone who was removed from the group, or holds an invite it revoked, wrote with its old key; it is not shown"})
+			return
+		}
+		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
+			Author: string(m.Author), Kind: "old key",
+			Reason: "a member wrote with the group's old key, before their Nook had the new one: whoever was removed could read it too"})
+	}
+	if k := group.KeyOf(m.Author); gs.isRemoved(k) && ep.n >= gs.removedAt(k) {
+		// A removed member writing under a key given after their removal:
+		// invited again (docs/groups.md, "Who is a member").
+		gs.readmitted[k] = ep.n
+		fx.rot.readmitted[memberKey{gs, m.Author}] = ep.n
 	}
 	if m.Author != c.cfg.Self.Address() {
 		gs.head = m.ID
@@ -507,6 +584,20 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		if tl, lerr := group.LoadTimeline(gs.tlb, group.TimelineOptions{Known: c.knownFunc(gs.conv)}); lerr == nil {
 			gs.tl = tl
 		}
+		if v, gerr := c.bucket.Get(groupKey(gs.g.ID())); gerr == nil {
+			if r, derr := decodeGroupRecord(v); derr == nil {
+				gs.rec.owner = r.owner
+			}
+		}
+		// The epochs and readmissions a failed batch accepted go; a store
+		// that cannot be read fails the next batch again.
+		_ = c.loadEpochs(gs)
+		if r, lerr := c.loadReadmitted(gs.g.ID()); lerr == nil {
+			gs.readmitted = r
+		}
+		if p, lerr := c.loadPartsSeen(gs.g.ID()); lerr == nil {
+			gs.partsSeen = p
+		}
 	}
 	return fmt.Errorf("groupclient: store blobs: %w", err)
 }
@@ -529,4 +620,10 @@ func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
 func warning(gs *groupState, f group.Finding) model.GroupWarning {
 	return model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 		Author: string(f.Author), Kind: f.Kind.String(), Reason: f.String()}
+}
+
+// groupOfConv returns the group ID of one of the client's conversations.
+func groupOfConv(conv model.ConversationID) group.ID {
+	id, _ := group.ParseConversation(conv)
+	return id
 }

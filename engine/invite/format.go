@@ -46,6 +46,10 @@ const (
 	PrefixContact = "NOOK:C1:"
 	PrefixServer  = "NOOK:S1:"
 	PrefixGroup   = "NOOK:G1:"
+	// PrefixGroupEpoch is the group invite of a group whose key was
+	// renewed (group2.go): it carries the epoch, its key, the group ID and
+	// the owner.
+	PrefixGroupEpoch = "NOOK:G2:"
 )
 
 // Kind is the kind of thing an invite hands over.
@@ -127,6 +131,7 @@ var codecs = []kindCodec{
 	{PrefixContact, parseContact, checkContact},
 	{PrefixServer, parseServer, checkServer},
 	{PrefixGroup, parseGroup, checkGroup},
+	{PrefixGroupEpoch, parseGroupEpoch, checkGroup},
 }
 
 // Parse parses an invite of any kind, as pasted or read from a QR code: in

@@ -37,7 +37,7 @@ func sameInvite(t testing.TB, a, b Invite) {
 		}
 	case *GroupInvite:
 		y := b.(*GroupInvite)
-		if x.name != y.name || x.key != y.key || !x.bundle.Equal(&y.bundle) {
+		if x.name != y.name || x.key != y.key || !x.bundle.Equal(&y.bundle) || x.epoch != y.epoch || x.id != y.id || x.owner != y.owner {
 			t.Fatal("group invites differ")
 		}
 	}

@@ -28,7 +28,7 @@ func seeds(t testing.TB) map[string][][]byte {
 	_, invs := sortedInvites(t)
 	out := map[string][][]byte{}
 	add := func(target string, b []byte) { out[target] = append(out[target], b) }
-	for _, n := range []string{"contact", "contact-verified", "server", "group"} {
+	for _, n := range []string{"contact", "contact-verified", "server", "group", "group-epoch"} {
 		inv := invs[n]
 		text := inv.Encode()
 		add("FuzzParse", []byte(text))
@@ -42,7 +42,14 @@ func seeds(t testing.TB) map[string][][]byte {
 			add("FuzzServerPayload", payload)
 			add("FuzzBundle", payload)
 		case KindGroup:
-			add("FuzzGroupPayload", payload)
+			if inv.(*GroupInvite).Epoch() > 0 {
+				add("FuzzGroupEpochPayload", payload)
+				add("FuzzGroupEpochPayload", payload[:len(payload)-5])
+				zero := append([]byte{0, 0, 0, 0}, payload[4:]...)
+				add("FuzzGroupEpochPayload", zero)
+			} else {
+				add("FuzzGroupPayload", payload)
+			}
 		}
 	}
 	add("FuzzParse", []byte("NOOK:C2:AAAAAAAA"))
@@ -230,6 +237,11 @@ func fuzzPayload(f *testing.F, target, prefix string) {
 func FuzzContactPayload(f *testing.F) { fuzzPayload(f, "FuzzContactPayload", PrefixContact) }
 func FuzzServerPayload(f *testing.F)  { fuzzPayload(f, "FuzzServerPayload", PrefixServer) }
 func FuzzGroupPayload(f *testing.F)   { fuzzPayload(f, "FuzzGroupPayload", PrefixGroup) }
+
+// FuzzGroupEpochPayload fuzzes G2 payloads (group2.go).
+func FuzzGroupEpochPayload(f *testing.F) {
+	fuzzPayload(f, "FuzzGroupEpochPayload", PrefixGroupEpoch)
+}
 
 func FuzzBundle(f *testing.F) {
 	for _, s := range seeds(f)["FuzzBundle"] {

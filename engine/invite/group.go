@@ -73,6 +73,10 @@ type GroupInvite struct {
 	name   string
 	key    [GroupKeySize]byte
 	bundle Bundle
+	// A G2 invite (epoch ≥ 1, group2.go) also carries these.
+	epoch uint32
+	id    [32]byte
+	owner [32]byte
 }
 
 // NewGroupInvite returns an invite to the group called name (at most
@@ -109,8 +113,12 @@ func (g *GroupInvite) String() string {
 	return fmt.Sprintf("group invite %q on %s", g.name, g.bundle.Address.Short())
 }
 
-// Encode returns the invite as NOOK:G1:… text.
+// Encode returns the invite as NOOK:G1:… text, or NOOK:G2:… for an
+// epoch after the first.
 func (g *GroupInvite) Encode() string {
+	if g.epoch > 0 {
+		return g.encodeEpoch()
+	}
 	b := make([]byte, 0, GroupKeySize+BundleSize+2+len(g.name))
 	b = append(b, g.key[:]...)
 	b = mustMarshal(&g.bundle, b)
@@ -143,6 +151,11 @@ func checkGroup(inv Invite, _ time.Time) error {
 	g := inv.(*GroupInvite)
 	if g.key == ([GroupKeySize]byte{}) {
 		return fmt.Errorf("%w: group key of zeros", ErrKey)
+	}
+	if g.epoch > 0 {
+		if err := checkOwner(g.owner); err != nil {
+			return err
+		}
 	}
 	return g.bundle.Verify()
 }

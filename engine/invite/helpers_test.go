@@ -82,5 +82,14 @@ func testInvites(t testing.TB) map[string]Invite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]Invite{"contact": plain, "contact-verified": full, "server": server, "group": group}
+	owner := testID(t, 0x01).PublicKey()
+	var id [32]byte
+	for i := range id {
+		id[i] = byte(0x80 + i)
+	}
+	epoch, err := NewGroupInviteEpoch("Book club", 3, key, id, [32]byte(owner), testBundle(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]Invite{"contact": plain, "contact-verified": full, "server": server, "group": group, "group-epoch": epoch}
 }

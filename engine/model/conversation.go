@@ -45,6 +45,11 @@ type Group struct {
 	// Left is set for a group the profile left whose messages it kept:
 	// read-only history, nothing is sent or received.
 	Left bool
+	// Epoch counts the renewals of the group's key this profile took part
+	// in (0 for none); Role is the profile's role in the group: the owner
+	// and admins can remove members, the owner names admins.
+	Epoch uint32
+	Role  GroupRole
 }
 
 // Conversation returns the group's conversation ID: "g:" and its ID.
@@ -65,6 +70,32 @@ type GroupMember struct {
 	// someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Role is the member's role in the group's current epoch.
+	Role GroupRole
+	// Removed is set when an admin removed the member from the group.
+	Removed bool
+}
+
+// GroupRole is a member's role in a group (docs/groups.md, "Roles").
+type GroupRole uint8
+
+// Roles. The owner created the group; admins were named by the owner.
+// Both can remove members.
+const (
+	RoleMember GroupRole = iota
+	RoleAdmin
+	RoleOwner
+)
+
+// String returns "member", "admin" or "owner".
+func (r GroupRole) String() string {
+	switch r {
+	case RoleAdmin:
+		return "admin"
+	case RoleOwner:
+		return "owner"
+	}
+	return "member"
 }
 
 // Conversation is one conversation as a list shows it, the same for a

@@ -179,5 +179,21 @@ type GroupMemberLeft struct {
 	Name         string
 }
 
+// GroupRekeyed reports that a group moved to a new epoch with a fresh key
+// (docs/groups.md, "Governed groups"): By (an admin's address, Name the
+// display name their rotation carried) removed the members in Removed
+// (addresses; this profile's own address when it was removed, and then
+// GroupLeft follows), or renewed the key because someone left or to
+// revoke invites (Reason: "removal", "left" or "renewal").
+type GroupRekeyed struct {
+	Conversation ConversationID
+	Epoch        uint32
+	By           string
+	Name         string
+	Removed      []string
+	Reason       string
+}
+
 func (GroupLeft) isEvent()       {}
 func (GroupMemberLeft) isEvent() {}
+func (GroupRekeyed) isEvent()    {}
