@@ -1,6 +1,7 @@
 // Package protocol provides the records two Nook peers exchange inside a
 // session: Text, Ack, ContactRequest, ContactAccept, ContactReject,
-// ProfileGet, ProfileAttr, GroupInvite, FileOffer, Ping and Pong, and their
+// ProfileGet, ProfileAttr, GroupInvite, FileOffer, Ping, Pong, Disappear,
+// InviteConfirm and Reaction, and their
 // compact binary encoding (docs/protocol.md §5).
 //
 // A record is a type byte, a layout-version byte and a body of fixed-size and
