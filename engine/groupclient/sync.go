@@ -284,6 +284,8 @@ type effects struct {
 	// leave notice, or 0 when they are back; departures the events.
 	left       map[memberKey]uint64
 	departures []model.GroupMemberLeft
+	// reactions are the members' reactions, in server order.
+	reactions []reactionEffect
 }
 
 // memberKey names a member of one of the client's groups.
@@ -331,8 +333,8 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		}
 	}
 	var (
-		added, delivered []model.Message
-		collisions       []model.GroupWarning
+		added, delivered, changed []model.Message
+		collisions                []model.GroupWarning
 	)
 	err := c.st.Update(func(tx *store.Tx) error {
 		added, delivered, collisions = added[:0], delivered[:0], collisions[:0]
@@ -361,6 +363,10 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
 				return err
 			}
+		}
+		var err error
+		if changed, err = applyReactions(tx, fx.reactions, changed[:0]); err != nil {
+			return err
 		}
 		for k, v := range fx.names {
 			if err := b.Put([]byte(k), v); err != nil {
@@ -406,6 +412,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
+	}
+	for _, m := range changed {
+		c.cfg.Emit(model.MessageChanged{Message: m})
 	}
 	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
@@ -455,6 +464,10 @@ func (c *Client) observe(gs *groupState, blob []byte, fx *effects) {
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}
 	c.observeLeaving(gs, m, fx)
+	if m.Kind == group.KindReaction {
+		c.observeReaction(gs, m, fx)
+		return
+	}
 	if m.Kind != group.KindText && m.Kind != group.KindReply {
 		return // a kind this version does not show; the timeline counted it
 	}
