@@ -7,6 +7,7 @@ import (
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
 )
 
 // TestReactions: members' reactions travel as group posts and are stored
@@ -100,5 +101,67 @@ func TestReactions(t *testing.T) {
 	}
 	if _, err := bob.c.React(info.ID, sent.ID, "words"); !errors.Is(err, model.ErrBadEmoji) {
 		t.Fatalf("a reaction that is no emoji: %v", err)
+	}
+}
+
+// TestReactionReordered: a server that holds a member's reaction back
+// until after the removal that followed it cannot bring it back: a
+// reaction older than its author's newest message is not applied (and the
+// timeline reports the reordering).
+func TestReactionReordered(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	alice, bob, carol := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol")
+	info, err := alice.c.CreateGroup("watched", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := alice.c.Invite(info.ID)
+	bob.join(t, text)
+	carol.join(t, text)
+	carol.stop()
+	sent, err := alice.c.Post(info.ID, "react to this", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.ev.waitFor(t, "bob receives", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageAdded) bool { return e.Message.ID == sent.ID }) == 1
+	})
+	for _, emoji := range []string{"👍", ""} {
+		if _, err := bob.c.React(info.ID, sent.ID, emoji); err != nil {
+			t.Fatal(err)
+		}
+		alice.ev.waitFor(t, "alice sees "+emoji, func(evs []model.Event) bool {
+			return count(evs, func(e model.MessageChanged) bool {
+				return len(e.Message.Reactions) == 0 && emoji == "" || len(e.Message.Reactions) == 1 && e.Message.Reactions[0].Emoji == emoji
+			}) > 0
+		})
+	}
+	// Server seq 1 is the text, 2 bob's 👍, 3 his removal: carol gets 1,
+	// 3, 2.
+	var held *protocol.Blob
+	px.setMangle(func(b *protocol.Blob) []*protocol.Blob {
+		switch b.Seq {
+		case 2:
+			held = b
+			return nil
+		case 3:
+			return []*protocol.Blob{b, held}
+		}
+		return []*protocol.Blob{b}
+	})
+	carol.start()
+	evs := carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
+	})
+	if n := count(evs, func(e model.GroupWarning) bool { return e.Kind == "reordered" }); n != 1 {
+		t.Errorf("%d reordering warnings, want 1", n)
+	}
+	m, err := carol.st.GetMessage(info.Conversation, sent.ID)
+	if err != nil || len(m.Reactions) != 0 {
+		t.Fatalf("carol has %+v, %v: the held-back reaction came back", m.Reactions, err)
+	}
+	if n := count(evs, func(e model.MessageChanged) bool { return true }); n != 0 {
+		t.Errorf("carol was told of %d changes", n)
 	}
 }
