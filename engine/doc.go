@@ -51,13 +51,15 @@
 // MessageChanged reports the whole message whenever its reactions change,
 // ours or someone else's. A reaction is quiet: it counts nothing unread,
 // moves no conversation up the list and is no cause for a notification.
-// That is the choice of Signal and WhatsApp for reactions to other
-// people's messages, and the safer one here: a reaction acknowledges,
-// it says nothing new, and every extra notification is one more thing on
-// a screen that someone else may see. The conversation shows it when it
-// is opened. Costs: a reaction between contacts is one commit for the
-// reactor, one more when it is acknowledged, one for the receiver
-// (TestCommitsPerReaction); in a group it is a post. The records:
+// Signal and WhatsApp notify someone whose own message got a reaction;
+// Nook does not, even then: a reaction acknowledges and says nothing new,
+// and a notification would put who reacted, and how, on a screen that
+// someone else may see (a lock screen, a shared desktop). The
+// conversation shows it when it is opened. Costs: a reaction between
+// contacts is one commit for the reactor, one more when it is
+// acknowledged (none when a later change replaced it first), one for the
+// receiver (TestCommitsPerReaction); in a group it costs what a post
+// costs, four and one (TestCommitsPerGroupReaction). The records:
 // docs/protocol.md §5 (Reaction) and docs/groups.md (Reactions).
 //
 // # Adding a kind of message
