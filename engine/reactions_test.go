@@ -100,7 +100,8 @@ func TestReactContact(t *testing.T) {
 
 // TestReactGroup: the same in a group hosted by Alice: Bob's reaction
 // reaches Alice through the server, Alice's reaches Bob, History returns
-// both, and a reaction to a message of another conversation is refused.
+// both, a reaction to a message the group does not hold is refused, and
+// once Alice blocked Bob as a contact his reactions are not stored.
 func TestReactGroup(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
@@ -140,6 +141,31 @@ func TestReactGroup(t *testing.T) {
 	}
 	if err := bob.React(g.Conversation, model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("a reaction to a missing post: %v, want ErrNoMessage", err)
+	}
+
+	// Alice blocks Bob as a contact: his reactions in the group are no
+	// longer stored. He reacts, then writes; once Alice has his text she
+	// has seen the reaction before it.
+	op, err := alice.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := op.peers.Block(bob.self()); err != nil {
+		t.Fatal(err)
+	}
+	if err := bob.React(g.Conversation, m.ID, "👎"); err != nil {
+		t.Fatal(err)
+	}
+	after, err := bob.SendMessage(g.Conversation, "after my reaction")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("bob's text", step, func() bool {
+		_, err := alice.Message(g.Conversation, after.ID)
+		return err == nil
+	})
+	if got, err := alice.Message(g.Conversation, m.ID); err != nil || !slices.Equal(got.Reactions, both) {
+		t.Fatalf("after blocking bob alice has %+v, %v; want %v", got.Reactions, err, both)
 	}
 	alice.StopServer()
 }
