@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 func TestCheckEmoji(t *testing.T) {
@@ -61,4 +63,28 @@ func TestSetReaction(t *testing.T) {
 	if rs, ok := SetReaction(rs, "0", "❤"); !ok || rs[0].Emoji != "❤" {
 		t.Fatal("a full list refused a change of an existing reaction")
 	}
+}
+
+// FuzzCheckEmoji: whatever CheckEmoji accepts is short, valid UTF-8, has
+// no character a name may not hold outside an emoji sequence, no letter,
+// digit outside a keycap, space or tag, and is one emoji (BadNameChar
+// accepts it as a name).
+func FuzzCheckEmoji(f *testing.F) {
+	for _, s := range []string{"👍", "👍🏽", "🇩🇪", "1\ufe0f\u20e3", "👩\u200d💻", "ok", "👍👍", "👍\U000e0041", "\u202e👍", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if CheckEmoji(s) != nil {
+			return
+		}
+		if len(s) > MaxEmojiBytes || !utf8.ValidString(s) || BadNameChar(s) >= 0 {
+			t.Fatalf("accepted %q", s)
+		}
+		for i, r := range s {
+			if unicode.IsLetter(r) || unicode.IsSpace(r) || r >= 0xe0000 && r <= 0xe007f ||
+				unicode.IsDigit(r) && !(i == 0 && keycapBase(r)) {
+				t.Fatalf("accepted %q with %U", s, r)
+			}
+		}
+	})
 }
