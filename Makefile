@@ -54,7 +54,7 @@ test-engine:
 	$(GO) test -race $(TESTFLAGS) $(ENGINE)
 
 test-ui:
-	$(GO) test $(TESTFLAGS) $(UI)
+	$(GO) test -race $(TESTFLAGS) $(UI)
 
 ## lint: gofmt, go vet, staticcheck
 lint: deps-build

@@ -9,13 +9,12 @@ import (
 	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // benchProfile returns a started engine with a profile (password "pw") of
 // n contacts with one message each, locked.
-func benchProfile(b *testing.B, n int) (*Engine, profile.Info) {
+func benchProfile(b *testing.B, n int) (*Engine, ProfileInfo) {
 	ctx := context.Background()
 	e := New(Config{DataDir: b.TempDir(), Transport: loopback.New(loopback.NewMemoryDirectory()), Profile: enginetest.Profile()})
 	if err := e.Start(ctx); err != nil {

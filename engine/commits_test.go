@@ -54,7 +54,7 @@ func TestCommitsPerMessage(t *testing.T) {
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation)
+	inv, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,16 +63,16 @@ func TestCommitsPerGroupPost(t *testing.T) {
 	}
 	post := func(body string) {
 		t.Helper()
-		m, err := alice.SendMessage(g.Conversation, body)
+		m, err := alice.SendMessage(g.Conversation(), body)
 		if err != nil {
 			t.Fatal(err)
 		}
 		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation, m.ID)
+			got, err := alice.Message(g.Conversation(), m.ID)
 			return err == nil && got.Status == model.StatusDelivered
 		})
 		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation, m.ID)
+			_, err := bob.Message(g.Conversation(), m.ID)
 			return err == nil
 		})
 	}

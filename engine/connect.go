@@ -333,7 +333,3 @@ func roundDuration(d time.Duration) string {
 	}
 	return fmt.Sprintf("%d seconds", int(d.Round(time.Second)/time.Second))
 }
-
-// ErrorHint returns what a person can do about err from the Tor settings
-// (a missing transport program: install Nook again), or "".
-func ErrorHint(err error) string { return tor.Hint(err) }

@@ -67,7 +67,7 @@ func (e *Engine) Reply(id model.ConversationID, body string, replyTo model.Messa
 	}
 	if gid, ok := group.ParseConversation(id); ok {
 		if strings.TrimSpace(body) == "" {
-			return model.Message{}, errors.New("message is empty")
+			return model.Message{}, ErrEmptyMessage
 		}
 		return op.groups.Post(gid, body, replyTo)
 	}
@@ -136,11 +136,7 @@ func (e *Engine) DeleteConversation(id model.ConversationID) error {
 	if _, ok := group.ParseConversation(id); ok {
 		return e.LeaveGroup(id, true)
 	}
-	addr, err := contactOf(id)
-	if err != nil {
-		return err
-	}
-	return e.DeleteContact(addr, true)
+	return e.DeleteContact(id, true)
 }
 
 // SetConversationTimer sets the disappearing-messages timer of a
@@ -308,14 +304,12 @@ func (op *openProfile) fromContact(c model.Contact, sum store.Summary) model.Con
 }
 
 func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {
-	g = cleanGroup(g)
-	mg := &model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
-		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left}
+	mg := fromGroupInfo(g)
 	return model.Conversation{
 		ID:           g.Conversation,
 		Kind:         model.KindGroup,
-		Title:        g.Name,
-		Group:        mg,
+		Title:        mg.Name,
+		Group:        &mg,
 		Last:         withKind(sum.Last),
 		Messages:     sum.Messages,
 		LastActivity: sum.LastActivity,

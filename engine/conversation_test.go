@@ -67,7 +67,7 @@ func TestConversationAPI(t *testing.T) {
 	}
 
 	// The invite is a message of its own kind, on both sides.
-	inv, err := alice.InviteToGroup(bob.self(), g.Conversation)
+	inv, err := alice.InviteToGroup(bob.self(), g.Conversation())
 	if err != nil || inv.Kind != model.KindGroupInvite {
 		t.Fatalf("invite message %+v, %v", inv, err)
 	}
@@ -81,23 +81,23 @@ func TestConversationAPI(t *testing.T) {
 	if _, err := bob.AcceptInvite(got.Body); err != nil {
 		t.Fatal(err)
 	}
-	if cv, err := bob.Conversation(g.Conversation); err != nil || cv.Kind != model.KindGroup || cv.Title != "Newsroom" || cv.Group == nil {
+	if cv, err := bob.Conversation(g.Conversation()); err != nil || cv.Kind != model.KindGroup || cv.Title != "Newsroom" || cv.Group == nil {
 		t.Fatalf("group conversation %+v, %v", cv, err)
 	}
-	post, err := bob.SendMessage(g.Conversation, "joined")
+	post, err := bob.SendMessage(g.Conversation(), "joined")
 	if err != nil {
 		t.Fatal(err)
 	}
-	alice.waitConv("bob's post in the group", g.Conversation, func(c model.Conversation) bool {
+	alice.waitConv("bob's post in the group", g.Conversation(), func(c model.Conversation) bool {
 		return c.Last.ID == post.ID && c.Unread == 1
 	})
-	if err := alice.MarkRead(g.Conversation); err != nil {
+	if err := alice.MarkRead(g.Conversation()); err != nil {
 		t.Fatal(err)
 	}
-	alice.waitConv("the group read", g.Conversation, func(c model.Conversation) bool { return c.Unread == 0 })
+	alice.waitConv("the group read", g.Conversation(), func(c model.Conversation) bool { return c.Unread == 0 })
 
 	// Archive: the same call for both kinds.
-	for _, id := range []model.ConversationID{g.Conversation, toAlice} {
+	for _, id := range []model.ConversationID{g.Conversation(), toAlice} {
 		cv, err := bob.Archive(id, true)
 		if err != nil || !cv.Archived {
 			t.Fatalf("archive %s: %+v, %v", id, cv, err)
@@ -109,7 +109,7 @@ func TestConversationAPI(t *testing.T) {
 	}
 
 	// Timers: contacts only.
-	if _, err := bob.SetConversationTimer(g.Conversation, time.Hour); !errors.Is(err, ErrNoGroupTimer) {
+	if _, err := bob.SetConversationTimer(g.Conversation(), time.Hour); !errors.Is(err, ErrNoGroupTimer) {
 		t.Fatalf("group timer: %v, want ErrNoGroupTimer", err)
 	}
 	if cv, err := bob.SetConversationTimer(toAlice, time.Hour); err != nil || cv.Disappear != time.Hour {
@@ -120,7 +120,7 @@ func TestConversationAPI(t *testing.T) {
 	}
 
 	// Delete: the group is left with its history, the contact deleted.
-	for _, id := range []model.ConversationID{g.Conversation, toAlice} {
+	for _, id := range []model.ConversationID{g.Conversation(), toAlice} {
 		if err := bob.DeleteConversation(id); err != nil {
 			t.Fatal(err)
 		}

@@ -24,13 +24,29 @@ func (e *Engine) current() (*openProfile, error) {
 	return e.open, nil
 }
 
-// Self returns the unlocked profile's onion address and display name.
-func (e *Engine) Self() (identity.Address, string, error) {
+// Self returns the unlocked profile's onion address (56 characters, as in
+// model.Contact.Address) and display name.
+func (e *Engine) Self() (string, string, error) {
 	op, err := e.current()
 	if err != nil {
 		return "", "", err
 	}
-	return op.id.Address(), op.displayName(), nil
+	return string(op.id.Address()), op.displayName(), nil
+}
+
+// contact returns the unlocked profile and the onion address of a
+// contact's conversation ID (ErrNoConversation for a group's, or an ID
+// that is no address).
+func (e *Engine) contact(id model.ConversationID) (*openProfile, identity.Address, error) {
+	op, err := e.current()
+	if err != nil {
+		return nil, "", err
+	}
+	addr, err := contactOf(id)
+	if err != nil {
+		return nil, "", err
+	}
+	return op, addr, nil
 }
 
 // Contacts returns every contact (requests and blocked ones included), the
@@ -56,9 +72,10 @@ func (e *Engine) Contacts() ([]model.Contact, error) {
 	return cs, nil
 }
 
-// Contact returns one contact.
-func (e *Engine) Contact(addr identity.Address) (model.Contact, error) {
-	op, err := e.current()
+// Contact returns one contact, named by its conversation ID (its onion
+// address).
+func (e *Engine) Contact(id model.ConversationID) (model.Contact, error) {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -84,8 +101,8 @@ func (e *Engine) AddContact(address, nickname string) (model.Contact, error) {
 }
 
 // AcceptContact accepts a contact request.
-func (e *Engine) AcceptContact(addr identity.Address) (model.Contact, error) {
-	op, err := e.current()
+func (e *Engine) AcceptContact(id model.ConversationID) (model.Contact, error) {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -93,8 +110,8 @@ func (e *Engine) AcceptContact(addr identity.Address) (model.Contact, error) {
 }
 
 // RejectContact deletes a contact request without telling the requester.
-func (e *Engine) RejectContact(addr identity.Address) error {
-	op, err := e.current()
+func (e *Engine) RejectContact(id model.ConversationID) error {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return err
 	}
@@ -102,8 +119,8 @@ func (e *Engine) RejectContact(addr identity.Address) error {
 }
 
 // BlockContact blocks an address: it can no longer reach this profile.
-func (e *Engine) BlockContact(addr identity.Address) (model.Contact, error) {
-	op, err := e.current()
+func (e *Engine) BlockContact(id model.ConversationID) (model.Contact, error) {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -111,8 +128,8 @@ func (e *Engine) BlockContact(addr identity.Address) (model.Contact, error) {
 }
 
 // UnblockContact makes a blocked contact a contact again.
-func (e *Engine) UnblockContact(addr identity.Address) (model.Contact, error) {
-	op, err := e.current()
+func (e *Engine) UnblockContact(id model.ConversationID) (model.Contact, error) {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -121,8 +138,8 @@ func (e *Engine) UnblockContact(addr identity.Address) (model.Contact, error) {
 
 // DeleteContact removes a contact and, if deleteHistory is set, the
 // conversation with them.
-func (e *Engine) DeleteContact(addr identity.Address, deleteHistory bool) error {
-	op, err := e.current()
+func (e *Engine) DeleteContact(id model.ConversationID, deleteHistory bool) error {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return err
 	}
@@ -138,8 +155,8 @@ func (e *Engine) DeleteContact(addr identity.Address, deleteHistory bool) error 
 }
 
 // RenameContact sets a contact's local nickname ("" clears it).
-func (e *Engine) RenameContact(addr identity.Address, nickname string) (model.Contact, error) {
-	op, err := e.current()
+func (e *Engine) RenameContact(id model.ConversationID, nickname string) (model.Contact, error) {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -149,11 +166,11 @@ func (e *Engine) RenameContact(addr identity.Address, nickname string) (model.Co
 // ArchiveContact archives or unarchives a contact's conversation.
 //
 // Deprecated: use Archive, the same for a contact and a group.
-func (e *Engine) ArchiveContact(addr identity.Address, archived bool) (model.Contact, error) {
-	if _, err := contactOf(model.ConversationID(addr)); err != nil {
+func (e *Engine) ArchiveContact(id model.ConversationID, archived bool) (model.Contact, error) {
+	if _, err := contactOf(id); err != nil {
 		return model.Contact{}, err
 	}
-	cv, err := e.Archive(model.ConversationID(addr), archived)
+	cv, err := e.Archive(id, archived)
 	if err != nil {
 		return model.Contact{}, err
 	}
@@ -161,8 +178,8 @@ func (e *Engine) ArchiveContact(addr identity.Address, archived bool) (model.Con
 }
 
 // Presence returns whether a contact is online, being dialled, or offline.
-func (e *Engine) Presence(addr identity.Address) model.Presence {
-	op, err := e.current()
+func (e *Engine) Presence(id model.ConversationID) model.Presence {
+	op, addr, err := e.contact(id)
 	if err != nil {
 		return model.Offline
 	}
@@ -173,11 +190,11 @@ func (e *Engine) Presence(addr identity.Address) model.Presence {
 //
 // Deprecated: use Reply (or SendMessage) with the contact's conversation
 // ID, the same for a contact and a group.
-func (e *Engine) Send(addr identity.Address, body string, replyTo model.MessageID) (model.Message, error) {
-	if _, err := contactOf(model.ConversationID(addr)); err != nil {
+func (e *Engine) Send(id model.ConversationID, body string, replyTo model.MessageID) (model.Message, error) {
+	if _, err := contactOf(id); err != nil {
 		return model.Message{}, err
 	}
-	return e.Reply(model.ConversationID(addr), body, replyTo)
+	return e.Reply(id, body, replyTo)
 }
 
 // Messages returns up to n messages of a conversation, oldest first.

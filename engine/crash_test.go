@@ -69,7 +69,7 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		fail(err)
 	}
-	if _, err := e.Contact(peer); err != nil {
+	if _, err := e.Contact(model.ConversationID(peer)); err != nil {
 		if _, err := e.AddContact(peerText, "parent"); err != nil {
 			fail(err)
 		}
@@ -77,7 +77,10 @@ func TestCrashChild(t *testing.T) {
 	self, _, _ := e.Self()
 	fmt.Println("READY", self)
 
-	accepted := func() bool { c, err := e.Contact(peer); return err == nil && c.State == model.ContactAccepted }
+	accepted := func() bool {
+		c, err := e.Contact(model.ConversationID(peer))
+		return err == nil && c.State == model.ContactAccepted
+	}
 	outboxEmpty := func() bool {
 		msgs, _ := e.Messages(model.ConversationID(peer), 0, 1<<20)
 		for _, m := range msgs {
@@ -93,7 +96,7 @@ func TestCrashChild(t *testing.T) {
 	switch role {
 	case "send":
 		for i := 0; i < count; i++ {
-			m, err := e.Send(peer, fmt.Sprintf("message %d", i), model.MessageID{})
+			m, err := e.Send(model.ConversationID(peer), fmt.Sprintf("message %d", i), model.MessageID{})
 			if err != nil {
 				fail(err)
 			}
@@ -249,11 +252,11 @@ func TestCrashDuringReceive(t *testing.T) {
 	const n = 300
 	parent, child, childDir, loopDir, c := crashSetup(t, "receive", 0)
 	parent.waitUntil("the child accepted", step, func() bool {
-		cc, err := parent.Contact(child)
+		cc, err := parent.Contact(model.ConversationID(child))
 		return err == nil && cc.State == model.ContactAccepted
 	})
 	for i := 0; i < n; i++ {
-		if _, err := parent.Send(child, fmt.Sprintf("to the child %d", i), model.MessageID{}); err != nil {
+		if _, err := parent.Send(model.ConversationID(child), fmt.Sprintf("to the child %d", i), model.MessageID{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -12,11 +11,11 @@ import (
 // with a contact.
 //
 // Deprecated: use SetConversationTimer, which takes a conversation ID.
-func (e *Engine) SetDisappear(addr identity.Address, timer time.Duration) (model.Contact, error) {
-	if _, err := contactOf(model.ConversationID(addr)); err != nil {
+func (e *Engine) SetDisappear(id model.ConversationID, timer time.Duration) (model.Contact, error) {
+	if _, err := contactOf(id); err != nil {
 		return model.Contact{}, err
 	}
-	cv, err := e.SetConversationTimer(model.ConversationID(addr), timer)
+	cv, err := e.SetConversationTimer(id, timer)
 	if err != nil {
 		return model.Contact{}, err
 	}

@@ -62,6 +62,33 @@
 // costs, four and one (TestCommitsPerGroupReaction). The records:
 // docs/protocol.md §5 (Reaction) and docs/groups.md (Reactions).
 //
+// # The facade
+//
+// A frontend uses the engine through this package alone: its methods take
+// and return only engine/model types, this package's own types and
+// builtins, and app/ui imports nothing else from the engine tree
+// (TestImportRules in deps_test.go enforces it, with a reason per rule;
+// its tests may add enginetest and the loopback transport). A contact is
+// named by its conversation ID, which is its onion address: the contact
+// methods (AcceptContact, BlockContact, Contact, MarkVerified, Presence,
+// RenameContact, SafetyCode, InviteToGroup's recipient, ...) take a
+// model.ConversationID and return ErrNoConversation for a group's ID or
+// an ID that is no address. ParseAddress turns an address as typed into
+// that ID. Self and Server.Address give onion addresses as strings, like
+// model.Contact.Address. Groups are model.Group (their conversation is
+// Group.Conversation()), members model.GroupMember, invites read without
+// acting on them model.InvitePreview (ParseInvite), profiles ProfileInfo,
+// a hosted server's counters ServerStats. The sentinels a screen tells
+// apart are re-exported here (ErrWrongPassword, ErrDiskFull, ...), with
+// the limits it checks before calling (MaxNameLen, CheckDisplayName,
+// MaxImageBytes).
+//
+// Explain is the one place that turns an error into what a person reads:
+// a plain sentence and what to do, never a package prefix or internals
+// (TestExplain covers every sentinel a facade call can return;
+// TestExplainComplete fails for a new one that is neither explained nor
+// listed, with its reason, as never returned).
+//
 // # Adding a kind of message
 //
 // A message's model.MessageKind says what it is; its Body holds the kind's

@@ -16,8 +16,8 @@ import (
 	"github.com/nookchat/nook/engine/transport"
 )
 
-// Errors returned by the Engine's methods. Hint returns what a person
-// should do about any error the engine returns.
+// Errors returned by the Engine's methods. Explain says what a person
+// reads about any error the engine returns.
 var (
 	// ErrLocked is returned by methods that need an unlocked profile when
 	// none is unlocked.

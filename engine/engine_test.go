@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine/enginetest"
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -83,13 +81,13 @@ func (te *testEngine) waitEvent(what string, match func(model.Event) bool) model
 	}
 }
 
-func (te *testEngine) self() identity.Address {
+func (te *testEngine) self() model.ConversationID {
 	te.t.Helper()
 	a, _, err := te.Self()
 	if err != nil {
 		te.t.Fatal(err)
 	}
-	return a
+	return model.ConversationID(a)
 }
 
 // createProfile creates a profile named name with password pw and unlocks
@@ -144,7 +142,7 @@ func (te *testEngine) inPersonInvite() *invite.ContactInvite {
 
 // hostGroup hosts a group server on te (HostServer with ctx) and creates
 // the group name on it.
-func (te *testEngine) hostGroup(ctx context.Context, name string) groupclient.GroupInfo {
+func (te *testEngine) hostGroup(ctx context.Context, name string) model.Group {
 	te.t.Helper()
 	serverInvite, err := te.HostServer(ctx)
 	if err != nil {
@@ -159,7 +157,7 @@ func (te *testEngine) hostGroup(ctx context.Context, name string) groupclient.Gr
 
 // sendDelivered sends body to to and waits up to timeout until it is
 // delivered.
-func (te *testEngine) sendDelivered(to identity.Address, body string, timeout time.Duration) model.Message {
+func (te *testEngine) sendDelivered(to model.ConversationID, body string, timeout time.Duration) model.Message {
 	te.t.Helper()
 	m, err := te.Send(to, body, model.MessageID{})
 	if err != nil {

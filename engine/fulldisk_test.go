@@ -56,7 +56,7 @@ func TestFullDisk(t *testing.T) {
 	var sent []model.Message
 	var full error
 	for len(sent) < 1000 {
-		m, err := e.Send(to, incompressible(), model.MessageID{})
+		m, err := e.Send(model.ConversationID(to), incompressible(), model.MessageID{})
 		if err != nil {
 			full = err
 			break
@@ -92,7 +92,7 @@ func TestFullDisk(t *testing.T) {
 	if err := os.Remove(filler); err != nil {
 		t.Fatal(err)
 	}
-	m, err := e.Send(to, "after freeing space", model.MessageID{})
+	m, err := e.Send(model.ConversationID(to), "after freeing space", model.MessageID{})
 	if err != nil {
 		t.Fatalf("Send after space was freed: %v", err)
 	}
@@ -122,7 +122,7 @@ func TestImportFullDisk(t *testing.T) {
 	to := src.addAbsentContact()
 	const n = 128
 	for range n {
-		if _, err := src.Send(to, incompressible(), model.MessageID{}); err != nil {
+		if _, err := src.Send(model.ConversationID(to), incompressible(), model.MessageID{}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
@@ -22,7 +21,8 @@ var ErrNotGroup = errors.New("not a group conversation")
 
 // Server is a group server this profile knows.
 type Server struct {
-	Address identity.Address
+	// Address is the server's onion address (56 characters).
+	Address string
 	// Invite is the server's invite text (its signed bundle).
 	Invite string
 }
@@ -30,16 +30,12 @@ type Server struct {
 // Groups returns the profile's groups, ordered by name.
 //
 // Deprecated: use Conversations (the groups are those of KindGroup).
-func (e *Engine) Groups() ([]groupclient.GroupInfo, error) {
+func (e *Engine) Groups() ([]model.Group, error) {
 	op, err := e.current()
 	if err != nil {
 		return nil, err
 	}
-	gs := op.groups.Groups()
-	for i := range gs {
-		gs[i] = cleanGroup(gs[i])
-	}
-	return gs, nil
+	return fromGroupInfos(op.groups.Groups()), nil
 }
 
 // cleanGroup returns g with its name cleaned (model.CleanName): a name
@@ -52,23 +48,27 @@ func cleanGroup(g groupclient.GroupInfo) groupclient.GroupInfo {
 
 // CreateGroup creates a group called name on the server whose invite text
 // (NOOK:S1:…) is given, and joins it. The server is remembered.
-func (e *Engine) CreateGroup(name, serverInvite string) (groupclient.GroupInfo, error) {
+func (e *Engine) CreateGroup(name, serverInvite string) (model.Group, error) {
 	op, err := e.current()
 	if err != nil {
-		return groupclient.GroupInfo{}, err
+		return model.Group{}, err
 	}
 	name = strings.TrimSpace(name)
 	if err := invite.CheckName(name); err != nil {
-		return groupclient.GroupInfo{}, err
+		return model.Group{}, err
 	}
 	bundle, err := parseServerInvite(serverInvite, e)
 	if err != nil {
-		return groupclient.GroupInfo{}, err
+		return model.Group{}, err
 	}
 	if err := op.rememberServer(bundle); err != nil {
-		return groupclient.GroupInfo{}, err
+		return model.Group{}, err
 	}
-	return op.groups.CreateGroup(name, bundle)
+	g, err := op.groups.CreateGroup(name, bundle)
+	if err != nil {
+		return model.Group{}, err
+	}
+	return fromGroupInfo(g), nil
 }
 
 // parseServerInvite reads a server invite (or a group invite, whose server
@@ -110,12 +110,12 @@ func (e *Engine) GroupInvite(conv model.ConversationID) (string, error) {
 // the invite text, sent as a GroupInvite record (queued until they are
 // reachable, then delivered and acknowledged like any message). Their app
 // shows it with a button to join.
-func (e *Engine) InviteToGroup(contact identity.Address, conv model.ConversationID) (model.Message, error) {
+func (e *Engine) InviteToGroup(to, conv model.ConversationID) (model.Message, error) {
 	text, err := e.GroupInvite(conv)
 	if err != nil {
 		return model.Message{}, err
 	}
-	op, err := e.current()
+	op, contact, err := e.contact(to)
 	if err != nil {
 		return model.Message{}, err
 	}
@@ -165,16 +165,13 @@ func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error
 // ordered by name: read-only history.
 //
 // Deprecated: use Conversations (a left group's conversation has Left set).
-func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
+func (e *Engine) LeftGroups() ([]model.Group, error) {
 	op, err := e.current()
 	if err != nil {
 		return nil, err
 	}
 	gs, err := op.groups.LeftGroups()
-	for i := range gs {
-		gs[i] = cleanGroup(gs[i])
-	}
-	return gs, err
+	return fromGroupInfos(gs), err
 }
 
 // GroupMembers returns the authors seen in a group. Each says whether it
@@ -184,13 +181,9 @@ func (e *Engine) LeftGroups() ([]groupclient.GroupInfo, error) {
 // spaces): a member's name in a group is whatever they chose, so a stranger
 // can take a contact's name, and the app marks them.
 //
-// Deprecated: use Members, which returns model types.
-func (e *Engine) GroupMembers(conv model.ConversationID) ([]groupclient.Member, error) {
-	op, id, err := e.groupOf(conv)
-	if err != nil {
-		return nil, err
-	}
-	return op.groupMembers(id)
+// Deprecated: use Members, which it is.
+func (e *Engine) GroupMembers(conv model.ConversationID) ([]model.GroupMember, error) {
+	return e.Members(conv)
 }
 
 // groupMembers returns a group's members with IsContact and NameCollides
@@ -271,7 +264,7 @@ func (e *Engine) Servers() ([]Server, error) {
 		if err != nil {
 			return nil
 		}
-		out = append(out, Server{Address: b.Address, Invite: inv.Encode()})
+		out = append(out, Server{Address: string(b.Address), Invite: inv.Encode()})
 		return nil
 	})
 	return out, err
@@ -294,11 +287,12 @@ func (e *Engine) AddServer(serverInvite string) (Server, error) {
 	if err != nil {
 		return Server{}, err
 	}
-	return Server{Address: b.Address, Invite: inv.Encode()}, nil
+	return Server{Address: string(b.Address), Invite: inv.Encode()}, nil
 }
 
-// RemoveServer forgets a server (its groups stay until left).
-func (e *Engine) RemoveServer(addr identity.Address) error {
+// RemoveServer forgets a server, named by its onion address (its groups
+// stay until left).
+func (e *Engine) RemoveServer(addr string) error {
 	op, err := e.current()
 	if err != nil {
 		return err

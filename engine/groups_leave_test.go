@@ -18,7 +18,7 @@ func TestLeaveGroup(t *testing.T) {
 	ctx := context.Background()
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(ctx, "Allotment")
-	conv := g.Conversation
+	conv := g.Conversation()
 	text, err := alice.GroupInvite(conv)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestLeaveGroup(t *testing.T) {
 		t.Fatalf("groups after leaving: %+v", gs)
 	}
 	left, err := alice.LeftGroups()
-	if err != nil || len(left) != 1 || left[0].Conversation != conv || !left[0].Left || left[0].Name != "Allotment" {
+	if err != nil || len(left) != 1 || left[0].Conversation() != conv || !left[0].Left || left[0].Name != "Allotment" {
 		t.Fatalf("left groups %+v, %v", left, err)
 	}
 	if msgs, _ := alice.Messages(conv, 0, 10); len(msgs) != 1 || msgs[0].ID != posted.ID {
@@ -73,7 +73,7 @@ func TestLeaveGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if (m.Address == alice.self()) != m.Left {
+		if (m.Address == string(alice.self())) != m.Left {
 			t.Errorf("member %+v as bob sees them", m)
 		}
 	}

@@ -30,7 +30,7 @@ func TestGroupNameCollision(t *testing.T) {
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
 	g := alice.hostGroup(ctx, "Newsroom")
-	groupInvite, err := alice.GroupInvite(g.Conversation)
+	groupInvite, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,19 +38,19 @@ func TestGroupNameCollision(t *testing.T) {
 		if _, err := te.AcceptInvite(groupInvite); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := te.PostToGroup(g.Conversation, "hello", model.MessageID{}); err != nil {
+		if _, err := te.PostToGroup(g.Conversation(), "hello", model.MessageID{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var members map[identity.Address]struct{ contact, collides bool }
 	alice.waitUntil("three members seen", step, func() bool {
-		ms, err := alice.GroupMembers(g.Conversation)
+		ms, err := alice.GroupMembers(g.Conversation())
 		if err != nil {
 			t.Fatal(err)
 		}
 		members = map[identity.Address]struct{ contact, collides bool }{}
 		for _, m := range ms {
-			members[m.Address] = struct{ contact, collides bool }{m.IsContact, m.NameCollides}
+			members[identity.Address(m.Address)] = struct{ contact, collides bool }{m.IsContact, m.NameCollides}
 		}
 		return len(members) == 3
 	})
@@ -59,7 +59,7 @@ func TestGroupNameCollision(t *testing.T) {
 		mallory: {collides: true},
 		carol:   {},
 	} {
-		if got := members[who.self()]; got != want {
+		if got := members[identity.Address(who.self())]; got != want {
 			t.Errorf("%s: contact %v, name collides %v; want %v, %v", who.self()[:8], got.contact, got.collides, want.contact, want.collides)
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/nookchat/nook/engine/enginetest"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -54,7 +53,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	// Contacts first, then the invite travels as a message.
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
-	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
+	if _, err := alice.InviteToGroup(bob.self(), g.Conversation()); err != nil {
 		t.Fatal(err)
 	}
 	var inviteBody string
@@ -69,16 +68,16 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Kind != invite.KindGroup || res.Group.ID != g.ID || res.Group.Name != "Newsroom" {
+	if res.Kind != model.InviteGroup || res.Group.ID != g.ID || res.Group.Name != "Newsroom" {
 		t.Fatalf("joined %+v, want the Newsroom group", res)
 	}
 
-	posted, err := alice.PostToGroup(g.Conversation, "editorial meeting at noon", model.MessageID{})
+	posted, err := alice.PostToGroup(g.Conversation(), "editorial meeting at noon", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	bob.waitUntil("alice's post in bob's group", step, func() bool {
-		msgs, _ := bob.Messages(g.Conversation, 0, 50)
+		msgs, _ := bob.Messages(g.Conversation(), 0, 50)
 		for _, m := range msgs {
 			if m.Body == posted.Body && m.Author == string(alice.self()) {
 				return true
@@ -86,12 +85,12 @@ func TestGroupThroughHostedServer(t *testing.T) {
 		}
 		return false
 	})
-	reply, err := bob.PostToGroup(g.Conversation, "I'll be there", model.MessageID{})
+	reply, err := bob.PostToGroup(g.Conversation(), "I'll be there", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice.waitUntil("bob's reply delivered to alice", step, func() bool {
-		msgs, _ := alice.Messages(g.Conversation, 0, 50)
+		msgs, _ := alice.Messages(g.Conversation(), 0, 50)
 		for _, m := range msgs {
 			if m.Body == reply.Body {
 				return true
@@ -103,7 +102,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 		m, err := bob.Message(reply.Conversation, reply.ID)
 		return err == nil && m.Status == model.StatusDelivered
 	})
-	members, err := alice.GroupMembers(g.Conversation)
+	members, err := alice.GroupMembers(g.Conversation())
 	if err != nil || len(members) < 2 {
 		t.Fatalf("members %+v, %v", members, err)
 	}

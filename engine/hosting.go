@@ -14,6 +14,9 @@ import (
 // ErrNotHosting is returned by HostedServer when no server is hosted.
 var ErrNotHosting = errors.New("no group server is running in this app")
 
+// ErrNotStarted is returned by HostServer before Start.
+var ErrNotStarted = errors.New("the network is not started")
+
 // autostartFile, in the server's data dir, says that the app hosted the
 // server when it last ran: Start hosts it again.
 const autostartFile = "autostart"
@@ -39,7 +42,7 @@ func (e *Engine) HostServer(ctx context.Context) (string, error) {
 		return s.Invite()
 	case !e.started:
 		e.mu.Unlock()
-		return "", errors.New("the network is not started")
+		return "", ErrNotStarted
 	}
 	e.mu.Unlock()
 	cfg := e.cfg.Server
@@ -77,15 +80,15 @@ func (e *Engine) hostsAtStart() bool {
 
 // HostedServer returns the invite text and counters of the server hosted by
 // this app, or ErrNotHosting.
-func (e *Engine) HostedServer() (string, groupserver.Stats, error) {
+func (e *Engine) HostedServer() (string, ServerStats, error) {
 	e.mu.Lock()
 	s := e.hosted
 	e.mu.Unlock()
 	if s == nil {
-		return "", groupserver.Stats{}, ErrNotHosting
+		return "", ServerStats{}, ErrNotHosting
 	}
 	text, err := s.Invite()
-	return text, s.Stats(), err
+	return text, serverStats(s.Stats()), err
 }
 
 // StopServer stops the hosted group server; its data stays for the next

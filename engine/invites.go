@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -29,6 +28,14 @@ const (
 // ErrInviteKind is returned by AcceptInvite for an invite this build cannot
 // act on yet.
 var ErrInviteKind = errors.New("this kind of invite cannot be used here")
+
+// ErrOwnInvite is returned by AcceptInvite for the profile's own contact
+// invite, and ErrNotOwnInvite by InviteShared for an invite that is not
+// one of the profile's own.
+var (
+	ErrOwnInvite    = errors.New("this is your own invite")
+	ErrNotOwnInvite = errors.New("this is not one of your own invites")
+)
 
 // MyInvite returns the unlocked profile's contact invite as text (which is
 // also what its QR code holds). With inPerson set it carries a new one-time
@@ -81,7 +88,7 @@ func (e *Engine) InviteShared(text string) error {
 	}
 	c, ok := inv.(*invite.ContactInvite)
 	if !ok || c.Address() != op.id.Address() {
-		return errors.New("this is not one of your own invites")
+		return ErrNotOwnInvite
 	}
 	secret, ok := c.Secret()
 	if !ok {
@@ -124,19 +131,20 @@ func ReadInviteFile(path string) (string, error) {
 
 // InviteResult says what accepting an invite did.
 type InviteResult struct {
-	Kind invite.Kind
+	Kind model.InviteKind
 	// Contact is the contact added (for a contact invite).
 	Contact model.Contact
-	// Group is the group joined (for a group invite).
-	Group groupclient.GroupInfo
+	// Group is the group joined (for a group invite); its conversation
+	// is Group.Conversation().
+	Group model.Group
 	// Server is the server remembered (for a server invite).
 	Server Server
 }
 
 // AcceptInvite acts on invite text (pasted, or read from a QR code): a
 // contact invite adds the contact and sends a contact request, proving the
-// in-person secret if the invite has one. Errors are the invite package's
-// sentinels; invite.Hint explains each.
+// in-person secret if the invite has one. Explain puts its errors in
+// words.
 func (e *Engine) AcceptInvite(text string) (InviteResult, error) {
 	op, err := e.current()
 	if err != nil {
@@ -149,7 +157,7 @@ func (e *Engine) AcceptInvite(text string) (InviteResult, error) {
 	switch inv := inv.(type) {
 	case *invite.ContactInvite:
 		if inv.Address() == op.id.Address() {
-			return InviteResult{}, fmt.Errorf("this is your own invite")
+			return InviteResult{}, ErrOwnInvite
 		}
 		if secret, ok := inv.Secret(); ok {
 			if err := op.st.Bucket(proofsBucket).Put([]byte(inv.Address()), secret[:]); err != nil {
@@ -160,21 +168,21 @@ func (e *Engine) AcceptInvite(text string) (InviteResult, error) {
 		if err != nil {
 			return InviteResult{}, err
 		}
-		return InviteResult{Kind: invite.KindContact, Contact: c}, nil
+		return InviteResult{Kind: model.InviteContact, Contact: c}, nil
 	case *invite.GroupInvite:
 		g, err := op.joinGroup(inv)
 		if err != nil {
 			return InviteResult{}, err
 		}
-		return InviteResult{Kind: invite.KindGroup, Group: g}, nil
+		return InviteResult{Kind: model.InviteGroup, Group: fromGroupInfo(g)}, nil
 	case *invite.ServerInvite:
 		s, err := e.AddServer(text)
 		if err != nil {
 			return InviteResult{}, err
 		}
-		return InviteResult{Kind: invite.KindServer, Server: s}, nil
+		return InviteResult{Kind: model.InviteServer, Server: s}, nil
 	}
-	return InviteResult{Kind: inv.Kind()}, fmt.Errorf("%w: %s", ErrInviteKind, inv.Kind())
+	return InviteResult{Kind: inviteKind(inv.Kind())}, fmt.Errorf("%w: %s", ErrInviteKind, inv.Kind())
 }
 
 // loadSecrets reads the outstanding one-time secrets.

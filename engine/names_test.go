@@ -43,14 +43,14 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 		if err := alice.SetDisplayName(name); err == nil {
 			t.Errorf("display name %q accepted", name)
 		}
-		if _, err := alice.RenameContact(identity.Address(res.Contact.Address), name); err == nil {
+		if _, err := alice.RenameContact(model.ConversationID(identity.Address(res.Contact.Address)), name); err == nil {
 			t.Errorf("nickname %q accepted", name)
 		}
 		if _, err := alice.CreateGroup(name, ""); !errors.Is(err, invite.ErrName) {
 			t.Errorf("group named %q: %v, want invite.ErrName", name, err)
 		}
 	}
-	if _, err := alice.RenameContact(identity.Address(res.Contact.Address), "Dana 👩\u200d💻"); err != nil {
+	if _, err := alice.RenameContact(model.ConversationID(identity.Address(res.Contact.Address)), "Dana 👩\u200d💻"); err != nil {
 		t.Fatal(err)
 	}
 
@@ -83,7 +83,7 @@ func TestNamesRefuseFormatCharacters(t *testing.T) {
 func TestOldGroupNamesCleaned(t *testing.T) {
 	alice, _ := groupPair(t)
 	g := alice.hostGroup(context.Background(), "Newsroom")
-	posted, err := alice.PostToGroup(g.Conversation, "hello", model.MessageID{})
+	posted, err := alice.PostToGroup(g.Conversation(), "hello", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestOldGroupNamesCleaned(t *testing.T) {
 	if err := op.st.Bucket("groupclient").Put(k, []byte("Al\u3164i\u200dce")); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := alice.GroupMembers(g.Conversation)
+	ms, err := alice.GroupMembers(g.Conversation())
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("members %+v, %v", ms, err)
 	}

@@ -26,9 +26,9 @@ func TestPasswordRemoval(t *testing.T) {
 		if err != nil || got != want {
 			t.Fatalf("HasPassword = %v, %v; want %v", got, err, want)
 		}
-		state := profile.PasswordNone
+		state := PasswordNone
 		if want {
-			state = profile.PasswordSet
+			state = PasswordSet
 		}
 		infos, err := e.Profiles()
 		if err != nil || len(infos) != 1 || infos[0].Password != state {

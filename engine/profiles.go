@@ -23,8 +23,13 @@ func (e *Engine) profilesDir() string { return filepath.Join(e.cfg.DataDir, "pro
 // only an ID, a creation date and whether the profile has a password
 // (Info.Password; unknown for a profile an older Nook wrote, until it is
 // unlocked) are known; names appear after Unlock.
-func (e *Engine) Profiles() ([]profile.Info, error) {
-	return profile.List(e.profilesDir())
+func (e *Engine) Profiles() ([]ProfileInfo, error) {
+	infos, err := profile.List(e.profilesDir())
+	out := make([]ProfileInfo, len(infos))
+	for i, in := range infos {
+		out[i] = profileInfo(in)
+	}
+	return out, err
 }
 
 // CreateProfile creates a profile with a fresh identity and unlocks it. An
@@ -35,40 +40,40 @@ func (e *Engine) Profiles() ([]profile.Info, error) {
 // the key, which cannot be interrupted; when ctx is done by the time it is
 // derived (for UnlockAny: before each try), they stop, leave the profile
 // locked and return ctx's error.
-func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (profile.Info, error) {
+func (e *Engine) CreateProfile(ctx context.Context, displayName, password string) (ProfileInfo, error) {
 	if err := e.checkCanUnlock(); err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	if err := protocol.CheckDisplayName(displayName); err != nil {
-		return profile.Info{}, fmt.Errorf("display name: %w", err)
+		return ProfileInfo{}, fmt.Errorf("display name: %w", err)
 	}
 	p, err := profile.Create(e.profilesDir(), displayName, password, e.cfg.Profile)
 	if err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	return e.activate(ctx, p)
 }
 
 // Unlock unlocks the profile with the given ID. A wrong password returns
-// profile.ErrWrongPassword and changes nothing.
-func (e *Engine) Unlock(ctx context.Context, id, password string) (profile.Info, error) {
+// ErrWrongPassword and changes nothing.
+func (e *Engine) Unlock(ctx context.Context, id, password string) (ProfileInfo, error) {
 	if err := e.checkCanUnlock(); err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
-	infos, err := e.Profiles()
+	infos, err := profile.List(e.profilesDir())
 	if err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	for _, in := range infos {
 		if in.ID == id && in.Err == nil {
 			p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
 			if err != nil {
-				return profile.Info{}, err
+				return ProfileInfo{}, err
 			}
 			return e.activate(ctx, p)
 		}
 	}
-	return profile.Info{}, fmt.Errorf("profile %s: %w", id, profile.ErrNoProfile)
+	return ProfileInfo{}, fmt.Errorf("profile %s: %w", id, profile.ErrNoProfile)
 }
 
 // UnlockAny unlocks the first profile that password opens. Nothing on disk
@@ -76,14 +81,14 @@ func (e *Engine) Unlock(ctx context.Context, id, password string) (profile.Info,
 // password; with several profiles this costs one key derivation for each
 // that the password could open (the header's flag rules out the empty
 // password for a profile with one, and any other for a profile without).
-// It returns profile.ErrWrongPassword when the password opens none.
-func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, error) {
+// It returns ErrWrongPassword when the password opens none.
+func (e *Engine) UnlockAny(ctx context.Context, password string) (ProfileInfo, error) {
 	if err := e.checkCanUnlock(); err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
-	infos, err := e.Profiles()
+	infos, err := profile.List(e.profilesDir())
 	if err != nil {
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	var errs []error
 	for _, in := range infos {
@@ -91,7 +96,7 @@ func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, 
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			return profile.Info{}, err // each try costs a key derivation
+			return ProfileInfo{}, err // each try costs a key derivation
 		}
 		p, err := profile.Unlock(in.Dir, password, e.cfg.Profile)
 		if errors.Is(err, profile.ErrWrongPassword) {
@@ -105,9 +110,9 @@ func (e *Engine) UnlockAny(ctx context.Context, password string) (profile.Info, 
 		return e.activate(ctx, p)
 	}
 	if len(errs) > 0 {
-		return profile.Info{}, errs[0]
+		return ProfileInfo{}, errs[0]
 	}
-	return profile.Info{}, profile.ErrWrongPassword
+	return ProfileInfo{}, profile.ErrWrongPassword
 }
 
 // checkCanUnlock refuses when the engine is closed or a profile is open.
@@ -126,31 +131,31 @@ func (e *Engine) checkCanUnlock() error {
 // activate starts the runtime of an unlocked profile and makes it current,
 // unless ctx was cancelled while the key was derived (the profile is
 // closed again and ctx's error returned).
-func (e *Engine) activate(ctx context.Context, p *profile.Profile) (profile.Info, error) {
+func (e *Engine) activate(ctx context.Context, p *profile.Profile) (ProfileInfo, error) {
 	if err := ctx.Err(); err != nil {
 		p.Close()
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	op, err := e.start(p)
 	if err != nil {
 		p.Close()
-		return profile.Info{}, err
+		return ProfileInfo{}, err
 	}
 	e.mu.Lock()
 	if e.closed || e.open != nil {
 		e.mu.Unlock()
 		op.close()
 		if e.closed {
-			return profile.Info{}, ErrClosed
+			return ProfileInfo{}, ErrClosed
 		}
-		return profile.Info{}, ErrAlreadyUnlocked
+		return ProfileInfo{}, ErrAlreadyUnlocked
 	}
 	e.open = op
 	e.mu.Unlock()
 	if e.bus.subscribed() {
 		e.emit(e.snapshot())
 	}
-	return p.Info(), nil
+	return profileInfo(p.Info()), nil
 }
 
 // Lock stops talking to contacts and locks the open profile.
@@ -248,7 +253,7 @@ func (e *Engine) ExportProfile(path, exportPassword string) error {
 // ImportResult is what ImportProfile made: the new profile's info, and
 // what to tell the person before they open it.
 type ImportResult struct {
-	profile.Info
+	ProfileInfo
 	// Warning is a sentence to show after every import: an export is a
 	// copy, and the profile it was made from may still be running
 	// elsewhere. Two running copies share one onion address (each receives
@@ -278,7 +283,7 @@ func (e *Engine) ImportProfile(path, exportPassword, newPassword string) (Import
 	if err != nil {
 		return ImportResult{}, err
 	}
-	res := ImportResult{Info: p.Info(), Warning: ImportWarning}
+	res := ImportResult{ProfileInfo: profileInfo(p.Info()), Warning: ImportWarning}
 	if op, err := e.current(); err == nil && op.id.Address() == p.Identity().Address() {
 		res.SameAsOpen = true
 	}

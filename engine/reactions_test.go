@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -105,41 +106,41 @@ func TestReactContact(t *testing.T) {
 func TestReactGroup(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation)
+	inv, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.AcceptInvite(inv); err != nil {
 		t.Fatal(err)
 	}
-	m, err := alice.SendMessage(g.Conversation, "who is in?")
+	m, err := alice.SendMessage(g.Conversation(), "who is in?")
 	if err != nil {
 		t.Fatal(err)
 	}
 	bob.waitUntil("the post", step, func() bool {
-		_, err := bob.Message(g.Conversation, m.ID)
+		_, err := bob.Message(g.Conversation(), m.ID)
 		return err == nil
 	})
-	if err := bob.React(g.Conversation, m.ID, "🙋"); err != nil {
+	if err := bob.React(g.Conversation(), m.ID, "🙋"); err != nil {
 		t.Fatal(err)
 	}
 	bobs := []model.Reaction{{Author: string(bob.self()), Emoji: "🙋"}}
-	alice.reacted(g.Conversation, m.ID, bobs)
-	if err := alice.React(g.Conversation, m.ID, "🙋🏽"); err != nil {
+	alice.reacted(g.Conversation(), m.ID, bobs)
+	if err := alice.React(g.Conversation(), m.ID, "🙋🏽"); err != nil {
 		t.Fatal(err)
 	}
 	both := append(bobs, model.Reaction{Author: string(alice.self()), Emoji: "🙋🏽"})
-	bob.reacted(g.Conversation, m.ID, both)
+	bob.reacted(g.Conversation(), m.ID, both)
 	for _, te := range []*testEngine{alice, bob} {
-		if h := te.history(g.Conversation); len(h) != 1 || !slices.Equal(h[0].Reactions, both) {
+		if h := te.history(g.Conversation()); len(h) != 1 || !slices.Equal(h[0].Reactions, both) {
 			t.Fatalf("History: %+v", h)
 		}
-		c, err := te.Conversation(g.Conversation)
+		c, err := te.Conversation(g.Conversation())
 		if err != nil || c.Unread != 0 && te == alice {
 			t.Fatalf("alice's group: %+v, %v", c, err)
 		}
 	}
-	if err := bob.React(g.Conversation, model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
+	if err := bob.React(g.Conversation(), model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("a reaction to a missing post: %v, want ErrNoMessage", err)
 	}
 
@@ -150,21 +151,21 @@ func TestReactGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := op.peers.Block(bob.self()); err != nil {
+	if _, err := op.peers.Block(identity.Address(bob.self())); err != nil {
 		t.Fatal(err)
 	}
-	if err := bob.React(g.Conversation, m.ID, "👎"); err != nil {
+	if err := bob.React(g.Conversation(), m.ID, "👎"); err != nil {
 		t.Fatal(err)
 	}
-	after, err := bob.SendMessage(g.Conversation, "after my reaction")
+	after, err := bob.SendMessage(g.Conversation(), "after my reaction")
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice.waitUntil("bob's text", step, func() bool {
-		_, err := alice.Message(g.Conversation, after.ID)
+		_, err := alice.Message(g.Conversation(), after.ID)
 		return err == nil
 	})
-	if got, err := alice.Message(g.Conversation, m.ID); err != nil || !slices.Equal(got.Reactions, both) {
+	if got, err := alice.Message(g.Conversation(), m.ID); err != nil || !slices.Equal(got.Reactions, both) {
 		t.Fatalf("after blocking bob alice has %+v, %v; want %v", got.Reactions, err, both)
 	}
 	alice.StopServer()
@@ -224,7 +225,7 @@ func TestCommitsPerReaction(t *testing.T) {
 func TestCommitsPerGroupReaction(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation)
+	inv, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,16 +234,16 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 	}
 	post := func(body string) model.Message {
 		t.Helper()
-		m, err := alice.SendMessage(g.Conversation, body)
+		m, err := alice.SendMessage(g.Conversation(), body)
 		if err != nil {
 			t.Fatal(err)
 		}
 		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation, m.ID)
+			got, err := alice.Message(g.Conversation(), m.ID)
 			return err == nil && got.Status == model.StatusDelivered
 		})
 		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation, m.ID)
+			_, err := bob.Message(g.Conversation(), m.ID)
 			return err == nil
 		})
 		return m
@@ -253,10 +254,10 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 	emoji := []string{"👍", "❤", "😂", "🎉", "😮"}
 	react0, recv0 := alice.commits(), bob.commits()
 	for i := range n {
-		if err := alice.React(g.Conversation, target.ID, emoji[i]); err != nil {
+		if err := alice.React(g.Conversation(), target.ID, emoji[i]); err != nil {
 			t.Fatal(err)
 		}
-		bob.reacted(g.Conversation, target.ID, []model.Reaction{{Author: string(alice.self()), Emoji: emoji[i]}})
+		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: string(alice.self()), Emoji: emoji[i]}})
 	}
 	post("barrier")
 	react, recv := alice.commits()-react0, bob.commits()-recv0

@@ -52,7 +52,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	for _, who := range []*testEngine{bob, carol} {
 		alice.waitContact(who.self(), model.ContactAccepted)
 	}
-	if _, err := alice.InviteToGroup(bob.self(), g.Conversation); err != nil {
+	if _, err := alice.InviteToGroup(bob.self(), g.Conversation()); err != nil {
 		t.Fatal(err)
 	}
 	inv := bob.waitEvent("the group invite message", func(ev model.Event) bool {
@@ -66,7 +66,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	// Bob's post waits in his queue: he reaches Alice, not the server.
 	bobNet.allow.Store(alice.self())
 	bobNet.hold.Store(true)
-	post, err := bob.PostToGroup(g.Conversation, "the meeting moved to 3 pm", model.MessageID{})
+	post, err := bob.PostToGroup(g.Conversation(), "the meeting moved to 3 pm", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +89,12 @@ func TestMessageIDSquatting(t *testing.T) {
 
 	bobNet.hold.Store(false)
 	alice.waitUntil("Bob's post in Alice's group", step, func() bool {
-		m, err := alice.Message(g.Conversation, post.ID)
+		m, err := alice.Message(g.Conversation(), post.ID)
 		return err == nil && m.Body == post.Body && m.Author == string(bob.self())
 	})
 	alice.waitEvent("a warning about the collision", func(ev model.Event) bool {
 		w, ok := ev.(model.GroupWarning)
-		return ok && w.Conversation == g.Conversation && w.Kind == "collision"
+		return ok && w.Conversation == g.Conversation() && w.Kind == "collision"
 	})
 	// Carol's message is still there, in her conversation.
 	if m, err := alice.Message(model.ConversationID(carol.self()), post.ID); err != nil || m.Body != "ok 👍" {

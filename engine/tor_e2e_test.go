@@ -96,19 +96,19 @@ func TestEngineOverTor(t *testing.T) {
 	// with a throwaway identity and its own circuit per connection.
 	alice.cfg.Server = groupserver.Config{PoWBits: 8}
 	g := alice.hostGroup(ctx, "Over Tor")
-	groupText, err := alice.GroupInvite(g.Conversation)
+	groupText, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := bob.AcceptInvite(groupText); err != nil {
 		t.Fatal(err)
 	}
-	post, err := bob.PostToGroup(g.Conversation, "hello group, over tor", model.MessageID{})
+	post, err := bob.PostToGroup(g.Conversation(), "hello group, over tor", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice.waitUntil("bob's group post at alice", slow, func() bool {
-		msgs, _ := alice.Messages(g.Conversation, 0, 10)
+		msgs, _ := alice.Messages(g.Conversation(), 0, 10)
 		for _, m := range msgs {
 			if m.ID == post.ID {
 				return true

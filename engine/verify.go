@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
@@ -20,8 +19,8 @@ import (
 // call where they recognise each other, and see the same digits know that
 // each Nook talks to the other's; they may then mark each other verified
 // (MarkVerified).
-func (e *Engine) SafetyCode(contact identity.Address) (string, error) {
-	op, err := e.current()
+func (e *Engine) SafetyCode(id model.ConversationID) (string, error) {
+	op, contact, err := e.contact(id)
 	if err != nil {
 		return "", err
 	}
@@ -34,8 +33,8 @@ func (e *Engine) SafetyCode(contact identity.Address) (string, error) {
 // MarkVerified marks a contact verified (model.VerifiedSafetyCode) after
 // the person compared the safety code with them, or, with verified false,
 // removes the badge however it was given.
-func (e *Engine) MarkVerified(contact identity.Address, verified bool) (model.Contact, error) {
-	op, err := e.current()
+func (e *Engine) MarkVerified(id model.ConversationID, verified bool) (model.Contact, error) {
+	op, contact, err := e.contact(id)
 	if err != nil {
 		return model.Contact{}, err
 	}

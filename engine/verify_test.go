@@ -12,7 +12,7 @@ import (
 )
 
 // waitContact waits until te's contact addr is in state, and returns it.
-func (te *testEngine) waitContact(addr identity.Address, state model.ContactState) model.Contact {
+func (te *testEngine) waitContact(addr model.ConversationID, state model.ContactState) model.Contact {
 	te.t.Helper()
 	var c model.Contact
 	te.waitUntil("contact in state "+state.String(), step, func() bool {
@@ -46,7 +46,7 @@ func TestForgedInviteGivesNoBadge(t *testing.T) {
 		if realSecret {
 			secret, _ = mallory.inPersonInvite().Secret()
 		}
-		forged, err := invite.NewContactInvite(mallory.self(), "Alice",
+		forged, err := invite.NewContactInvite(identity.Address(mallory.self()), "Alice",
 			invite.ContactOptions{Secret: secret, Expires: time.Now().Add(10 * time.Minute)})
 		if err != nil {
 			t.Fatal(err)
@@ -139,12 +139,12 @@ func TestSafetyCodeVerification(t *testing.T) {
 	if codeA != codeB {
 		t.Fatalf("safety codes differ: %q and %q", codeA, codeB)
 	}
-	want, _ := invite.SafetyCode(alice.self(), bob.self())
+	want, _ := invite.SafetyCode(identity.Address(alice.self()), identity.Address(bob.self()))
 	if codeA != want {
 		t.Fatalf("SafetyCode = %q, want %q", codeA, want)
 	}
 	stranger, _ := identity.Generate(nil)
-	if _, err := bob.SafetyCode(stranger.Address()); err == nil {
+	if _, err := bob.SafetyCode(model.ConversationID(stranger.Address())); err == nil {
 		t.Fatal("a safety code for someone who is not a contact")
 	}
 	c, err := bob.MarkVerified(alice.self(), true)
@@ -196,14 +196,14 @@ func TestVerifiedMigration(t *testing.T) {
 	if _, err := e.Unlock(context.Background(), info.ID, "new"); err != nil {
 		t.Fatal(err)
 	}
-	alice, err := e.Contact(aliceAddr)
+	alice, err := e.Contact(model.ConversationID(aliceAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if alice.Verified || alice.Verification != model.Unverified || !alice.VerifyRevoked {
 		t.Fatalf("dialler-side badge after migration: verified %v (%v), revoked %v", alice.Verified, alice.Verification, alice.VerifyRevoked)
 	}
-	carol, err := e.Contact(carolAddr)
+	carol, err := e.Contact(model.ConversationID(carolAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,11 +220,11 @@ func TestVerifiedMigration(t *testing.T) {
 	if _, err := e.Unlock(context.Background(), info.ID, "new"); err != nil {
 		t.Fatal(err)
 	}
-	if again, err := e.Contact(carolAddr); err != nil || again.Verification != model.VerifiedEarlierVersion || again.VerifiedName != "Carol" {
+	if again, err := e.Contact(model.ConversationID(carolAddr)); err != nil || again.Verification != model.VerifiedEarlierVersion || again.VerifiedName != "Carol" {
 		t.Fatalf("after a second unlock: %v %q, %v", again.Verification, again.VerifiedName, err)
 	}
 	// Marking Alice verified after comparing safety codes clears the note.
-	if c, err := e.MarkVerified(aliceAddr, true); err != nil || !c.Verified || c.VerifyRevoked {
+	if c, err := e.MarkVerified(model.ConversationID(aliceAddr), true); err != nil || !c.Verified || c.VerifyRevoked {
 		t.Fatalf("MarkVerified: %+v, %v", c, err)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/profile"
 	"github.com/nookchat/nook/engine/tor"
@@ -55,7 +54,7 @@ type person struct {
 	eng    *engine.Engine
 	events <-chan model.Event
 	cancel func()
-	addr   identity.Address
+	addr   model.ConversationID
 }
 
 // waitUntil waits until cond holds, re-checking after every event of p and
@@ -158,7 +157,7 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 	if _, err := jonas.eng.AcceptInvite(text); err != nil {
 		return fmt.Errorf("jonas accepts maya's invite: %w", err)
 	}
-	accepted := func(p *person, other identity.Address) func() bool {
+	accepted := func(p *person, other model.ConversationID) func() bool {
 		return func() bool {
 			c, err := p.eng.Contact(other)
 			return err == nil && c.State == model.ContactAccepted
@@ -190,7 +189,7 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 	if err != nil {
 		return fmt.Errorf("create %q: %w", groupName, err)
 	}
-	inv, err := maya.eng.InviteToGroup(jonas.addr, g.Conversation)
+	inv, err := maya.eng.InviteToGroup(jonas.addr, g.Conversation())
 	if err != nil {
 		return fmt.Errorf("invite jonas to the group: %w", err)
 	}
@@ -201,12 +200,12 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 	if err != nil {
 		return fmt.Errorf("jonas joins the group: %w", err)
 	}
-	jg := res.Group.Conversation
+	jg := res.Group.Conversation()
 	if err := maya.delivered(ctx, "the group invite delivered", inv); err != nil {
 		return err
 	}
 	logf("%q created on the server; Jonas joined through Maya's invite message", groupName)
-	p1, err := maya.eng.Reply(g.Conversation, mayaPost, model.MessageID{})
+	p1, err := maya.eng.Reply(g.Conversation(), mayaPost, model.MessageID{})
 	if err != nil {
 		return fmt.Errorf("maya posts: %w", err)
 	}
@@ -217,7 +216,7 @@ func prepare(ctx context.Context, cfg prepareConfig) (err error) {
 	if err != nil {
 		return fmt.Errorf("jonas posts: %w", err)
 	}
-	if err := maya.has(ctx, "Jonas's post in the group", g.Conversation, p2.Body); err != nil {
+	if err := maya.has(ctx, "Jonas's post in the group", g.Conversation(), p2.Body); err != nil {
 		return err
 	}
 	if err := jonas.delivered(ctx, "Jonas's post back from the server", p2); err != nil {
@@ -243,7 +242,7 @@ func (p *person) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p.name, err)
 	}
-	p.addr = addr
+	p.addr = model.ConversationID(addr)
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"os"
@@ -13,8 +14,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -49,7 +48,7 @@ func (mv *mainView) showAddContact() {
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
 	a.text.OnChanged = func(s string) {
-		if strings.Contains(s, "\n") && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), invite.Scheme) {
+		if strings.Contains(s, "\n") && strings.HasPrefix(strings.ToUpper(strings.TrimSpace(s)), engine.InviteScheme) {
 			a.accept(strings.TrimSpace(s)) // pasted with a trailing newline
 		}
 	}
@@ -120,51 +119,56 @@ func (a *addContactDialog) accept(text string) {
 	}
 	a.setError("", "")
 	a.setBusy(true, "Adding the contact…")
-	u := a.mv.u
-	u.background(func() {
-		res, err := u.eng.AcceptInvite(text)
-		u.do(func() {
-			if err == nil && res.Kind != invite.KindContact {
-				a.doneOther(res)
-				return
-			}
-			a.done(res.Contact, err, invite.Hint(err))
-		})
+	type accepted struct {
+		res engine.InviteResult
+		cv  model.Conversation // of a contact or a group
+	}
+	run(a.mv.u, func(_ context.Context, e Engine) (accepted, error) {
+		res, err := e.AcceptInvite(text)
+		if err != nil {
+			return accepted{}, err
+		}
+		var cv model.Conversation
+		switch res.Kind {
+		case model.InviteContact:
+			cv, err = e.Conversation(model.ConversationID(res.Contact.Address))
+		case model.InviteGroup:
+			cv, err = e.Conversation(res.Group.Conversation())
+		}
+		return accepted{res, cv}, err
+	}, func(acc accepted, err error) {
+		if err == nil && acc.res.Kind != model.InviteContact {
+			a.doneOther(acc.res, acc.cv)
+			return
+		}
+		a.done(acc.cv, err)
 	})
 }
 
 // done shows the result of adding a contact: the new conversation, or the
 // error with what to do about it.
-func (a *addContactDialog) done(c model.Contact, err error, hint string) {
+func (a *addContactDialog) done(cv model.Conversation, err error) {
 	a.setBusy(false, "")
 	if err != nil {
-		a.setError(plainError("This invite could not be used.", hint,
+		a.setError(plainError("This invite could not be used.", err,
 			"Ask them to send their invite again, or to show you their QR code."), "")
 		a.details.set(err)
 		return
 	}
-	mv := a.mv
-	if mv.u.main != mv {
-		return
-	}
 	a.d.Hide()
-	mv.contactChanged(c)
-	mv.openChat(c.Address)
+	a.mv.showConversation(cv)
 }
 
 // doneOther acts on a group or server invite pasted here: a group opens;
 // a server is remembered for new groups.
-func (a *addContactDialog) doneOther(res engine.InviteResult) {
+func (a *addContactDialog) doneOther(res engine.InviteResult, cv model.Conversation) {
 	a.setBusy(false, "")
 	mv := a.mv
-	if mv.u.main != mv {
-		return
-	}
 	a.d.Hide()
 	switch res.Kind {
-	case invite.KindGroup:
-		mv.openGroup(res.Group)
-	case invite.KindServer:
+	case model.InviteGroup:
+		mv.showConversation(cv)
+	case model.InviteServer:
 		d := dialog.NewCustom("Server added", "Close", para(
 			"Nook now knows this group server. To start a group on it, choose Add → New group…. "+
 				"You find your servers under Settings → Group servers."), mv.u.win)
@@ -176,7 +180,7 @@ func (a *addContactDialog) doneOther(res engine.InviteResult) {
 // addByAddress sends a contact request to a typed onion address.
 func (a *addContactDialog) addByAddress() {
 	addr := strings.TrimSpace(a.onion.Text)
-	if _, err := identity.ParseAddress(addr); err != nil {
+	if _, err := engine.ParseAddress(addr); err != nil {
 		a.setError("That is not an onion address.",
 			"An address is 56 letters and digits, optionally followed by .onion. Copy it rather than typing it.")
 		return
@@ -184,11 +188,13 @@ func (a *addContactDialog) addByAddress() {
 	nick := a.nickname.Text
 	a.setError("", "")
 	a.setBusy(true, "Sending the request…")
-	u := a.mv.u
-	u.background(func() {
-		c, err := u.eng.AddContact(addr, nick)
-		u.do(func() { a.done(c, err, "") })
-	})
+	run(a.mv.u, func(_ context.Context, e Engine) (model.Conversation, error) {
+		c, err := e.AddContact(addr, nick)
+		if err != nil {
+			return model.Conversation{}, err
+		}
+		return e.Conversation(model.ConversationID(c.Address))
+	}, func(cv model.Conversation, err error) { a.done(cv, err) })
 }
 
 // pasteImage reads an invite from the clipboard. Fyne's clipboard carries
@@ -196,7 +202,7 @@ func (a *addContactDialog) addByAddress() {
 // (whose path or file:// URI is the text) and copied invite text work.
 func (a *addContactDialog) pasteImage() {
 	clip := strings.TrimSpace(a.mv.u.app.Clipboard().Content())
-	if strings.HasPrefix(strings.ToUpper(clip), invite.Scheme) {
+	if strings.HasPrefix(strings.ToUpper(clip), engine.InviteScheme) {
 		a.text.SetText(clip)
 		a.accept(clip)
 		return
@@ -206,8 +212,8 @@ func (a *addContactDialog) pasteImage() {
 		return
 	}
 	// A copied picture (a screenshot, an image copied from a browser).
-	a.readImage("the pasted picture", func() (string, error) {
-		data, err := clipboardImage(a.mv.u.ctx())
+	a.readImage("the pasted picture", func(ctx context.Context) (string, error) {
+		data, err := clipboardImage(ctx)
 		if err != nil {
 			return "", err
 		}
@@ -244,18 +250,16 @@ func (a *addContactDialog) chooseImage() {
 
 // readImageFile finds the invite in a picture and accepts it.
 func (a *addContactDialog) readImageFile(path string) {
-	a.readImage(filepath.Base(path), func() (string, error) { return engine.ReadInviteFile(path) })
+	a.readImage(filepath.Base(path), func(context.Context) (string, error) { return engine.ReadInviteFile(path) })
 }
 
 // readImage runs read (which finds an invite in a picture) off the UI
 // goroutine and accepts the invite it finds.
-func (a *addContactDialog) readImage(what string, read func() (string, error)) {
+func (a *addContactDialog) readImage(what string, read func(ctx context.Context) (string, error)) {
 	a.setError("", "")
 	a.setBusy(true, "Looking for a QR code in "+what+"…")
-	u := a.mv.u
-	u.background(func() {
-		text, err := read()
-		u.do(func() {
+	run(a.mv.u, func(ctx context.Context, _ Engine) (string, error) { return read(ctx) },
+		func(text string, err error) {
 			if errors.Is(err, errNoClipboardImage) {
 				a.setBusy(false, "")
 				a.setError("The clipboard holds no picture or invite.",
@@ -264,18 +268,13 @@ func (a *addContactDialog) readImage(what string, read func() (string, error)) {
 			}
 			if err != nil {
 				a.setBusy(false, "")
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
-				}
-				a.setError("No Nook invite was found in that picture.", hint)
+				a.setError(pictureError(err))
 				return
 			}
 			a.text.SetText(text)
 			a.setBusy(false, "")
 			a.accept(text)
 		})
-	})
 }
 
 // setError shows msg and hint (nothing when msg is empty), without the

@@ -15,15 +15,16 @@ func TestAutoLock(t *testing.T) {
 	h := newProfile(t, "Alice", "alice password")
 	h.ui.autoLockUnit = 100 * time.Millisecond // a "minute"
 
-	h.ui.showSettings()
+	h.openSettings()
 	sd := h.ui.settings
 	if sd == nil || sd.autoLock == nil || sd.autoLock.Selected != "Never" {
 		t.Fatal("no automatic lock setting, or it is not off by default")
 	}
 	sd.autoLock.SetSelected("After 5 minutes in the background")
-	if s, err := h.eng.Settings(); err != nil || s.AutoLockMinutes != 5 {
-		t.Fatalf("stored setting = %d, %v; want 5", s.AutoLockMinutes, err)
-	}
+	h.waitFor("the setting stored", func() bool {
+		s, err := h.eng.Settings()
+		return err == nil && s.AutoLockMinutes == 5
+	})
 	sd.d.Hide()
 
 	// Back before the time is up: nothing happens.

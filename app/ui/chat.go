@@ -1,7 +1,7 @@
 package ui
 
 import (
-	"slices"
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -9,51 +9,49 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
 // pageSize is how many messages are read at a time: the latest ones when a
 // conversation opens, then one page more each time the top is reached.
-const pageSize = 50
+const pageSize = state.PageSize
 
-// chatPane shows one conversation: a header, the paged message list, a
-// banner for requests and blocked contacts, the reply bar and the entry.
+// chatPane shows the open conversation, a contact's or a group's alike:
+// a header, the paged message list, banners, the reply bar and the
+// entry. Its messages are the state's (state.Open); the pane keeps only
+// widgets and their measured heights. What differs between a contact and
+// a group is the header's badges and menu (contactHeader, groupHeader),
+// the banners, and the group's members and invite (groupchat.go).
 type chatPane struct {
-	mv      *mainView
-	addr    string
-	conv    model.ConversationID
-	contact model.Contact
-	group   *groupclient.GroupInfo // set for a group's conversation
+	mv    *mainView
+	conv  model.ConversationID
+	token uint64             // the state's Open token of this opening
+	cv    model.Conversation // as last shown
 
-	msgs    []model.Message
-	pos     map[model.MessageID]int           // index in msgs
-	quoted  map[model.MessageID]model.Message // quoted messages not in msgs
-	heights map[model.MessageID]float32       // measured bubble heights
-	hasMore bool                              // older messages exist
-	loading bool
+	heights map[model.MessageID]float32 // measured bubble heights
+	ready   bool                        // shown: reaching the top loads older messages
 	list    *widget.List
 	listBox *fyne.Container
 	scratch *chatRow // measures rows off screen
 	empty   *widget.Label
 
-	avatar   *widgets.Avatar
-	name     *widget.Label
-	presence *widgets.StatusBadge
-	verified *fyne.Container
-	// timer shows the disappearing-messages timer when it is on (and opens
-	// its dialog); statusRow holds presence, verification and timer.
+	avatar *widgets.Avatar
+	name   *widget.Label
+	banner *fyne.Container
+	// Contacts: whether they are online and verified, and the
+	// disappearing-messages timer when it is on (it opens its dialog);
+	// statusRow holds the three.
+	presence  *widgets.StatusBadge
+	verified  *fyne.Container
 	timer     *widgets.TooltipButton
 	statusRow *fyne.Container
-	// timerNote says that the contact changed the timer (kept in the
-	// banner while the conversation is open).
-	timerNote fyne.CanvasObject
-	banner    *fyne.Container
-	members   *widget.Label     // groups: the member count
-	syncBar   *widgets.Progress // groups: the server's catch-up
-	warnBox   *fyne.Container   // groups: warnings about the server
+	// Groups: the member count, the server's catch-up, the warnings about
+	// the server or the note that the person left.
+	members *widget.Label
+	syncBar *widgets.Progress
+	warnBox *fyne.Container
 
 	replyTo  model.MessageID
 	quoteBar *fyne.Container
@@ -63,27 +61,19 @@ type chatPane struct {
 	root     fyne.CanvasObject
 }
 
-func newChatPane(mv *mainView, it *contactItem) *chatPane {
-	cp := &chatPane{
-		mv: mv, addr: it.c.Address, conv: model.ConversationID(it.c.Address), contact: it.c,
-		pos: map[model.MessageID]int{}, quoted: map[model.MessageID]model.Message{},
-		heights: map[model.MessageID]float32{},
-	}
+func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
+	cp := &chatPane{mv: mv, conv: cv.ID, token: token, cv: cv, heights: map[model.MessageID]float32{}}
 	cp.scratch = newChatRow(cp)
 	cp.banner = container.NewVBox()
 
 	var header fyne.CanvasObject
-	if it.group != nil {
-		cp.group = it.group
+	cp.empty = muted("")
+	if cv.Kind == model.KindGroup {
 		header = cp.groupHeader()
-	} else {
-		header = cp.contactHeader(it)
-	}
-
-	// Messages.
-	cp.empty = muted("No messages yet. Say hello — only " + it.c.Name() + " can read what you write here.")
-	if cp.group != nil {
 		cp.empty.SetText("No messages yet. Everyone who has this group's invite can read what you write here.")
+	} else {
+		header = cp.contactHeader()
+		cp.empty.SetText("No messages yet. Say hello — only " + cv.Title + " can read what you write here.")
 	}
 	cp.empty.Alignment = fyne.TextAlignCenter
 	cp.listBox = container.NewStack()
@@ -117,22 +107,30 @@ func newChatPane(mv *mainView, it *contactItem) *chatPane {
 	)
 	cp.root = root
 	cp.entry.OnRowsChanged = func() { root.Layout.Layout(root.Objects, root.Size()) }
-	if cp.group != nil {
-		cp.showSync()
-		cp.showWarnings()
-	} else {
-		cp.contactChanged(it.c)
-		cp.setPresence(it.presence)
-	}
-	cp.load()
+	cp.update(cv)
 	return cp
 }
 
+// open is the state of the open conversation (this pane's while it is
+// shown).
+func (cp *chatPane) open() *state.Open { return cp.mv.u.state.Open() }
+
+// msgs are the loaded messages, oldest first.
+func (cp *chatPane) msgs() []model.Message {
+	if o := cp.open(); o != nil && o.Token == cp.token {
+		return o.Messages
+	}
+	return nil
+}
+
+// isGroup reports whether the conversation is a group's.
+func (cp *chatPane) isGroup() bool { return cp.cv.Kind == model.KindGroup }
+
 // contactHeader returns the header of a conversation with a contact: who,
 // whether they are online and verified, details and the menu.
-func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
-	cp.avatar = widgets.NewAvatar(it.c.Name(), it.c.Address)
-	cp.name = widget.NewLabelWithStyle(it.c.Name(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+func (cp *chatPane) contactHeader() fyne.CanvasObject {
+	cp.avatar = widgets.NewAvatar(cp.cv.Title, string(cp.conv))
+	cp.name = widget.NewLabelWithStyle(cp.cv.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	cp.name.Truncation = fyne.TextTruncateEllipsis
 	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
 	vIcon := widget.NewIcon(theme.ConfirmIcon())
@@ -155,81 +153,156 @@ func (cp *chatPane) contactHeader(it *contactItem) fyne.CanvasObject {
 	)
 }
 
-// load reads the latest page of the conversation and measures it at the
-// width the list is going to have (the pane fills the right-hand side).
-// Heights set before the list is rendered cost a map write each; set while
-// it is laid out, each changed height refreshes the whole list.
+// load reads the newest page of the conversation (and a group's members)
+// in the background, unless the state has it already.
 func (cp *chatPane) load() {
-	msgs, err := cp.mv.u.eng.History(cp.conv, 0, pageSize)
-	if err != nil {
-		cp.empty.SetText("The conversation could not be read: " + err.Error())
+	u, conv, token := cp.mv.u, cp.conv, cp.token
+	if o := cp.open(); o != nil && o.Loaded {
+		cp.showLoaded()
+	} else {
+		run(u, func(_ context.Context, e Engine) ([]model.Message, error) { return e.History(conv, 0, pageSize) },
+			func(page []model.Message, err error) { u.apply(u.state.SetPage(token, 0, page, err)) })
 	}
-	cp.msgs = msgs
-	cp.hasMore = len(msgs) == pageSize && msgs[0].Seq > 1
-	cp.reindex()
+	if cp.isGroup() {
+		cp.loadMembers()
+	}
+}
+
+// loadOlder reads the page before the oldest loaded message, when there
+// is one and none is being read.
+func (cp *chatPane) loadOlder() {
+	u, conv, token := cp.mv.u, cp.conv, cp.token
+	before, ok := u.state.OlderFrom()
+	if !ok {
+		return
+	}
+	run(u, func(_ context.Context, e Engine) ([]model.Message, error) { return e.History(conv, before, pageSize) },
+		func(page []model.Message, err error) { u.apply(u.state.SetPage(token, before, page, err)) })
+}
+
+// render redraws what c changed in the open conversation.
+func (cp *chatPane) render(c state.Change) {
+	st := cp.mv.u.state
+	if c.Header {
+		if cv, ok := st.Conversation(cp.conv); ok {
+			cp.update(cv)
+		}
+	}
+	switch {
+	case c.Reloaded:
+		cp.showLoaded()
+	case c.Prepended > 0:
+		cp.prepended(c.Prepended)
+	case c.Reordered || len(c.Removed) > 0:
+		for _, id := range c.Removed {
+			delete(cp.heights, id)
+		}
+		cp.relist()
+	case len(c.Appended) > 0:
+		cp.appended(c.Appended)
+	}
+	if cp.list != nil {
+		if c.Refresh || c.Members {
+			cp.list.Refresh()
+		} else if o := cp.open(); o != nil {
+			for _, id := range c.Updated {
+				if i, ok := o.Index(id); ok {
+					cp.list.RefreshItem(i)
+				}
+			}
+		}
+	}
+	if c.Members {
+		cp.refreshMemberCount()
+	}
+	if c.MembersStale {
+		cp.loadMembers()
+	}
+	for _, id := range c.Quotes {
+		cp.loadQuote(id)
+	}
+}
+
+// loadQuote reads a quoted message that is not loaded.
+func (cp *chatPane) loadQuote(id model.MessageID) {
+	u, conv, token := cp.mv.u, cp.conv, cp.token
+	run(u, func(_ context.Context, e Engine) (model.Message, error) { return e.Message(conv, id) },
+		func(m model.Message, err error) { u.apply(u.state.SetQuoted(token, id, m, err == nil)) })
+}
+
+// showLoaded shows the newest page once it is loaded: measured at the
+// width the list is going to have (the pane fills the right-hand side).
+// Heights set before the list is rendered cost a map write each; set
+// while it is laid out, each changed height refreshes the whole list.
+func (cp *chatPane) showLoaded() {
+	o := cp.open()
+	if o == nil || o.Token != cp.token {
+		return
+	}
+	if o.Err != nil {
+		msg, _ := failure("The conversation could not be read.", o.Err)
+		cp.empty.SetText(msg)
+	}
 	if w := cp.mv.right.Size().Width; w > 0 {
-		for _, m := range msgs {
+		for _, m := range o.Messages {
 			cp.measure(m, w)
 		}
 	}
 	cp.list = cp.newList()
 	cp.showList()
+	cp.scrollToBottom()
+	cp.ready = true
 }
 
 // showList shows the list, or the empty state.
 func (cp *chatPane) showList() {
 	var o fyne.CanvasObject = cp.list
-	if len(cp.msgs) == 0 {
+	if len(cp.msgs()) == 0 {
 		o = container.New(columnLayout{width: 420}, cp.empty)
 	}
 	cp.listBox.Objects = []fyne.CanvasObject{o}
 	cp.listBox.Refresh()
 }
 
-// shown runs once the pane is in the window: it scrolls to the latest
-// message and focuses the entry.
+// shown runs once the pane is in the window: it focuses the entry.
 func (cp *chatPane) shown() {
-	cp.scrollToBottom()
 	if !cp.entry.Disabled() {
 		cp.mv.u.win.Canvas().Focus(cp.entry)
 	}
 }
 
-func (cp *chatPane) reindex() {
-	clear(cp.pos)
-	for i, m := range cp.msgs {
-		cp.pos[m.ID] = i
-	}
-}
-
-// newList returns a message list over cp.msgs with the heights measured so
-// far. Item heights are keyed by index in widget.List, so a list is made
-// anew when older messages are put in front; setting heights before the
-// list is rendered costs only a map write each.
+// newList returns a message list over the loaded messages with the
+// heights measured so far. Item heights are keyed by index in
+// widget.List, so a list is made anew when older messages are put in
+// front; setting heights before the list is rendered costs only a map
+// write each.
 func (cp *chatPane) newList() *widget.List {
 	var l *widget.List
 	l = widget.NewList(
-		func() int { return len(cp.msgs) },
+		func() int { return len(cp.msgs()) },
 		func() fyne.CanvasObject { return newChatRow(cp) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(cp.msgs) {
+			msgs := cp.msgs()
+			if id >= len(msgs) {
 				return
 			}
-			m := cp.msgs[id]
+			m := msgs[id]
 			r := o.(*chatRow)
 			r.set(m)
 			h := r.heightForWidth(l.Size().Width)
 			cp.heights[m.ID] = h
 			l.SetItemHeight(id, h)
-			if id == 0 && cp.hasMore && !cp.loading {
-				cp.loading = true
-				cp.mv.u.later(cp.loadOlder)
+			// The top reached: read the page above, unless the list was
+			// scrolled away from it (or is being laid out for the first
+			// time, before it shows the newest message).
+			if id == 0 && cp.ready && l.GetScrollOffset() <= l.Size().Height {
+				cp.loadOlder()
 			}
 		},
 	)
 	l.HideSeparators = true
 	l.OnSelected = func(widget.ListItemID) { l.UnselectAll() } // messages are not selectable rows
-	for i, m := range cp.msgs {
+	for i, m := range cp.msgs() {
 		if h, ok := cp.heights[m.ID]; ok {
 			l.SetItemHeight(i, h)
 		}
@@ -249,20 +322,26 @@ func (cp *chatPane) measure(m model.Message, w float32) float32 {
 func (cp *chatPane) contentHeight() float32 {
 	sep := theme.Padding()
 	var total float32
-	for _, m := range cp.msgs {
+	for _, m := range cp.msgs() {
 		total += cp.heights[m.ID] + sep
 	}
 	return total
 }
 
+// atBottom reports whether the list shows its last message.
+func (cp *chatPane) atBottom() bool {
+	return cp.list == nil || cp.list.GetScrollOffset()+cp.list.Size().Height >= cp.contentHeight()-80
+}
+
 // scrollToBottom measures what is not measured yet and shows the latest
 // message.
 func (cp *chatPane) scrollToBottom() {
-	if cp.list == nil || len(cp.msgs) == 0 {
+	msgs := cp.msgs()
+	if cp.list == nil || len(msgs) == 0 {
 		return
 	}
 	w := cp.list.Size().Width
-	for i, m := range cp.msgs {
+	for i, m := range msgs {
 		if _, ok := cp.heights[m.ID]; !ok {
 			cp.list.SetItemHeight(i, cp.measure(m, w))
 		}
@@ -270,105 +349,84 @@ func (cp *chatPane) scrollToBottom() {
 	cp.list.ScrollToBottom()
 }
 
-// loadOlder puts the page before the oldest loaded message in front,
-// keeping the messages on screen where they are.
-func (cp *chatPane) loadOlder() {
-	defer func() { cp.loading = false }()
-	if cp.mv.chat != cp || !cp.hasMore || len(cp.msgs) == 0 {
+// prepended shows the n older messages put in front, keeping the messages
+// on screen where they are.
+func (cp *chatPane) prepended(n int) {
+	if cp.list == nil {
 		return
 	}
-	if cp.list.GetScrollOffset() > cp.list.Size().Height {
-		return // scrolled away from the top meanwhile (or never there: the first layout)
-	}
-	older, err := cp.mv.u.eng.History(cp.conv, cp.msgs[0].Seq, pageSize)
-	if err != nil || len(older) == 0 {
-		cp.hasMore = false
-		return
-	}
-	cp.hasMore = len(older) == pageSize && older[0].Seq > 1
+	msgs := cp.msgs()
 	w := cp.list.Size().Width
 	sep := theme.Padding()
 	var added float32
-	for _, m := range older {
+	for _, m := range msgs[:min(n, len(msgs))] {
 		added += cp.measure(m, w) + sep
 	}
 	offset := cp.list.GetScrollOffset()
-	size := cp.list.Size()
-	cp.msgs = append(older, cp.msgs...)
-	cp.reindex()
-	cp.list = cp.newList()
-	cp.list.MinSize() // creates the renderer, so that the list can scroll
-	cp.list.Resize(size)
-	cp.showList()
+	cp.replaceList()
 	cp.list.ScrollToOffset(offset + added)
 }
 
-// removeMessages takes deleted (disappeared) messages out of view.
-func (cp *chatPane) removeMessages(ids []model.MessageID) {
-	gone := map[model.MessageID]bool{}
-	for _, id := range ids {
-		if _, ok := cp.pos[id]; ok {
-			gone[id] = true
-		}
-		delete(cp.quoted, id)
-	}
-	if len(gone) == 0 {
-		if cp.list != nil {
-			cp.list.Refresh() // quotes of them now say "not available"
-		}
+// relist shows the messages again after some were taken out or moved,
+// keeping the scroll position (or the bottom in view).
+func (cp *chatPane) relist() {
+	if cp.list == nil {
 		return
 	}
-	atBottom := cp.list.GetScrollOffset()+cp.list.Size().Height >= cp.contentHeight()-80
-	offset, size := cp.list.GetScrollOffset(), cp.list.Size()
-	cp.msgs = slices.DeleteFunc(cp.msgs, func(m model.Message) bool { return gone[m.ID] })
-	for id := range gone {
-		delete(cp.heights, id)
-	}
-	cp.reindex()
-	cp.list = cp.newList()
-	cp.list.MinSize()
-	cp.list.Resize(size)
-	cp.showList()
-	if atBottom {
+	bottom := cp.atBottom()
+	offset := cp.list.GetScrollOffset()
+	cp.replaceList()
+	if bottom {
 		cp.scrollToBottom()
 	} else {
 		cp.list.ScrollToOffset(offset)
 	}
 }
 
-// loaded reports how many messages are loaded.
-func (cp *chatPane) loaded() int { return len(cp.msgs) }
+// replaceList makes the list anew at the old one's size.
+func (cp *chatPane) replaceList() {
+	size := cp.list.Size()
+	cp.list = cp.newList()
+	cp.list.MinSize() // creates the renderer, so that the list can scroll
+	cp.list.Resize(size)
+	cp.showList()
+}
 
-// appendMessage adds a new message at the bottom.
-func (cp *chatPane) appendMessage(m model.Message) {
-	if _, ok := cp.pos[m.ID]; ok {
-		return
+// appended shows new messages at the bottom.
+func (cp *chatPane) appended(ids []model.MessageID) {
+	o := cp.open()
+	if cp.list == nil || o == nil {
+		return // not loaded yet: they show with the first page
 	}
-	atBottom := true
-	if cp.list != nil && len(cp.msgs) > 0 {
-		atBottom = cp.list.GetScrollOffset()+cp.list.Size().Height >= cp.contentHeight()-80
+	msgs := o.Messages
+	bottom := true
+	if len(msgs) > len(ids) {
+		bottom = cp.list.GetScrollOffset()+cp.list.Size().Height >= cp.contentHeight()-80-cp.heightOf(ids)
 	}
-	cp.msgs = append(cp.msgs, m)
-	cp.pos[m.ID] = len(cp.msgs) - 1
-	if len(cp.msgs) == 1 {
+	if len(msgs) == len(ids) {
 		cp.showList()
 	}
-	cp.list.SetItemHeight(len(cp.msgs)-1, cp.measure(m, cp.list.Size().Width))
+	outgoing := false
+	for _, id := range ids {
+		if i, ok := o.Index(id); ok {
+			cp.list.SetItemHeight(i, cp.measure(msgs[i], cp.list.Size().Width))
+			outgoing = outgoing || msgs[i].Outgoing
+		}
+	}
 	cp.list.Refresh()
-	if atBottom || m.Outgoing {
+	if bottom || outgoing {
 		cp.list.ScrollToBottom()
 	}
 }
 
-// statusChanged shows an outgoing message's new delivery state.
-func (cp *chatPane) statusChanged(ev model.MessageStatusChanged) {
-	i, ok := cp.pos[ev.ID]
-	if !ok {
-		return
+// heightOf is the measured height of the messages ids (0 for those not
+// measured).
+func (cp *chatPane) heightOf(ids []model.MessageID) float32 {
+	var h float32
+	for _, id := range ids {
+		h += cp.heights[id]
 	}
-	cp.msgs[i].Status = ev.Status
-	cp.msgs[i].FailReason = ev.Reason
-	cp.list.RefreshItem(i)
+	return h
 }
 
 // bubble turns a stored message into what a MessageBubble shows.
@@ -382,8 +440,8 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		FailReason: m.FailReason,
 		Disappears: m.Disappear > 0,
 	}
-	if cp.group != nil && !m.Outgoing {
-		wm.Author, wm.AuthorKey = cp.mv.authorName(cp.conv, m.Author), m.Author
+	if cp.isGroup() && !m.Outgoing {
+		wm.Author, wm.AuthorKey = cp.mv.u.state.AuthorName(cp.conv, m.Author), m.Author
 	}
 	if !m.ReplyTo.IsZero() {
 		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: "Message not available"}
@@ -395,30 +453,22 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 	return wm
 }
 
-// lookup finds a message of the conversation by ID.
+// lookup finds a message of the conversation by ID, among those loaded.
 func (cp *chatPane) lookup(id model.MessageID) (model.Message, bool) {
-	if i, ok := cp.pos[id]; ok {
-		return cp.msgs[i], true
+	if o := cp.open(); o != nil && o.Token == cp.token {
+		return o.Lookup(id)
 	}
-	if m, ok := cp.quoted[id]; ok {
-		return m, true
-	}
-	m, err := cp.mv.u.eng.Message(cp.conv, id)
-	if err != nil {
-		return model.Message{}, false
-	}
-	cp.quoted[id] = m
-	return m, true
+	return model.Message{}, false
 }
 
 func (cp *chatPane) authorOf(m model.Message) string {
 	if m.Outgoing {
 		return "You"
 	}
-	if cp.group != nil {
-		return cp.mv.authorName(cp.conv, m.Author)
+	if cp.isGroup() {
+		return cp.mv.u.state.AuthorName(cp.conv, m.Author)
 	}
-	return cp.contact.Name()
+	return cp.cv.Title
 }
 
 func deliveryOf(s model.MessageStatus) widgets.DeliveryState {
@@ -456,48 +506,72 @@ func (cp *chatPane) clearReply() {
 	cp.quoteBar.Hide()
 }
 
-// send hands a message to the engine; it appears through MessageAdded.
+// send hands a message to the engine, in the order written; it appears
+// through MessageAdded. If it is not stored, the text goes back into the
+// entry (when the conversation is still shown and the entry empty).
 func (cp *chatPane) send(text string) {
 	replyTo := cp.replyTo
 	cp.clearReply()
-	u, addr, conv, group := cp.mv.u, identity.Address(cp.addr), cp.conv, cp.group != nil
-	u.sends.run(func() {
-		var err error
-		if group {
-			_, err = u.eng.Reply(conv, text, replyTo)
-		} else {
-			_, err = u.eng.Reply(model.ConversationID(addr), text, replyTo)
+	u, conv := cp.mv.u, cp.conv
+	runInOrder(u, func(_ context.Context, e Engine) (model.Message, error) {
+		if replyTo.IsZero() {
+			return e.SendMessage(conv, text)
 		}
-		if err != nil {
-			u.do(func() {
-				if cp.mv.chat == cp && cp.entry.Text == "" {
-					cp.entry.SetText(text) // nothing is lost
-				}
-				u.showError("The message was not sent", err)
-			})
+		return e.Reply(conv, text, replyTo)
+	}, func(_ model.Message, err error) {
+		if err == nil {
+			return
 		}
+		if u.main != nil && u.main.chat == cp && cp.entry.Text == "" {
+			cp.entry.SetText(text) // nothing is lost
+		}
+		u.showError("The message was not sent", err)
 	})
 }
 
-func (cp *chatPane) setPresence(p model.Presence) {
-	wp := presenceOf(p)
-	label := wp.String()
-	switch cp.contact.State {
-	case model.ContactPending:
-		label = "Request sent"
-	case model.ContactRequest:
-		label = "Wants to add you"
-	case model.ContactBlocked:
-		wp, label = widgets.PresenceOffline, "Blocked"
+// update shows the conversation's new state: its name, and what its kind
+// shows in the header and the banners.
+func (cp *chatPane) update(cv model.Conversation) {
+	renamed := cv.Title != cp.cv.Title
+	cp.cv = cv
+	cp.name.SetText(cv.Title)
+	cp.avatar.SetIdentity(cv.Title, string(cv.ID))
+	cp.banner.Objects = nil
+	cp.entry.Enable()
+	cp.sendBtn.Enable()
+	if cv.Kind == model.KindGroup {
+		cp.updateGroup(cv)
+	} else if cv.Contact != nil {
+		cp.updateContact(*cv.Contact, cv.Presence)
 	}
-	cp.presence.SetPresence(wp, label)
+	if cv.Archived {
+		mv, id := cp.mv, cv.ID
+		unarchive := widget.NewButton("Unarchive", func() {
+			mv.act(func(e Engine) error { _, err := e.Archive(id, false); return err })
+		})
+		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,
+			muted("This conversation is archived. It stays hidden in the list until you unarchive it."))))
+	}
+	if o := cp.open(); o != nil && o.Token == cp.token && o.TimerNote != nil && cv.Contact != nil {
+		text := cv.Title + " turned disappearing messages off."
+		if d := o.TimerNote.Disappear; d > 0 {
+			text = cv.Title + " set new messages to disappear after " + strings.ToLower(disappearLabel(d)) + "."
+		}
+		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(text)))
+	}
+	cp.banner.Refresh()
+	if cp.root != nil {
+		cp.root.Refresh() // the banner's height changed: lay the pane out again
+	}
+	// Replies show the contact's name.
+	if renamed && cp.list != nil {
+		cp.list.Refresh()
+	}
 }
 
-// contactChanged shows a contact's new name, state or verification.
-func (cp *chatPane) contactChanged(c model.Contact) {
-	cp.contact = c
-	cp.name.SetText(c.Name())
-	cp.avatar.SetIdentity(c.Name(), c.Address)
+// updateContact shows a contact's name, state, presence, verification and
+// timer.
+func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	if c.Verified {
 		cp.verified.Show()
 	} else {
@@ -511,11 +585,18 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 	} else {
 		cp.timer.Hide()
 	}
+	wp := presenceOf(p)
+	label := wp.String()
+	switch c.State {
+	case model.ContactPending:
+		label = "Request sent"
+	case model.ContactRequest:
+		label = "Wants to add you"
+	case model.ContactBlocked:
+		wp, label = widgets.PresenceOffline, "Blocked"
+	}
+	cp.presence.SetPresence(wp, label)
 	cp.statusRow.Refresh()
-	cp.setPresence(cp.mv.u.eng.Presence(identity.Address(c.Address)))
-	cp.banner.Objects = nil
-	cp.entry.Enable()
-	cp.sendBtn.Enable()
 	mv := cp.mv
 	switch c.State {
 	case model.ContactRequest:
@@ -536,34 +617,14 @@ func (cp *chatPane) contactChanged(c model.Contact) {
 			"Waiting for " + c.Name() + " to accept your request. Messages you write now are kept and sent once they do."))}
 	case model.ContactBlocked:
 		unblock := widget.NewButton("Unblock", func() {
-			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.UnblockContact(identity.Address(c.Address)) })
+			mv.act(func(e Engine) error { _, err := e.UnblockContact(model.ConversationID(c.Address)); return err })
 		})
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(card(container.NewBorder(nil, nil, nil, unblock,
 			para("You blocked this contact. They cannot reach you, and you cannot write to them."))))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 	}
-	if c.Archived {
-		unarchive := widget.NewButton("Unarchive", func() {
-			mv.contactAction(func() (model.Contact, error) {
-				return mv.u.eng.ArchiveContact(identity.Address(c.Address), false)
-			})
-		})
-		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,
-			muted("This conversation is archived. It stays hidden in the list until you unarchive it."))))
-	}
 	if n := renamedNote(c); n != "" {
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(n)))
-	}
-	if cp.timerNote != nil {
-		cp.banner.Objects = append(cp.banner.Objects, cp.timerNote)
-	}
-	cp.banner.Refresh()
-	if cp.root != nil {
-		cp.root.Refresh() // the banner's height changed: lay the pane out again
-	}
-	// Replies show the contact's name.
-	if cp.list != nil {
-		cp.list.Refresh()
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine"
 )
 
 // errNoClipboardImage is returned by clipboardImage when the clipboard
@@ -23,7 +23,7 @@ var errNoClipboardImage = errors.New("no picture in the clipboard")
 // Fyne's clipboard carries only text, so it asks the platform's own tool:
 // wl-paste (Wayland) or xclip (X11) on Linux and the BSDs, osascript on
 // macOS, PowerShell on Windows. It never blocks for more than a few
-// seconds and refuses pictures larger than invite.MaxImageBytes.
+// seconds and refuses pictures larger than engine.MaxImageBytes.
 func clipboardImage(ctx context.Context) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -33,12 +33,12 @@ func clipboardImage(ctx context.Context) ([]byte, error) {
 		}
 		var out bytes.Buffer
 		cmd := exec.CommandContext(ctx, name, args...)
-		cmd.Stdout = &limitedWriter{w: &out, n: invite.MaxImageBytes + 1}
+		cmd.Stdout = &limitedWriter{w: &out, n: engine.MaxImageBytes + 1}
 		if err := cmd.Run(); err != nil {
 			return nil, err
 		}
-		if out.Len() > invite.MaxImageBytes {
-			return nil, invite.ErrImageTooLarge
+		if out.Len() > engine.MaxImageBytes {
+			return nil, engine.ErrImageTooLarge
 		}
 		return out.Bytes(), nil
 	}
@@ -65,7 +65,7 @@ func clipboardImage(ctx context.Context) ([]byte, error) {
 			data, err = run("xclip", "-selection", "clipboard", "-t", "image/png", "-o")
 		}
 	}
-	if errors.Is(err, invite.ErrImageTooLarge) {
+	if errors.Is(err, engine.ErrImageTooLarge) {
 		return nil, err
 	}
 	if err != nil || len(data) == 0 {
@@ -94,7 +94,7 @@ type limitedWriter struct {
 
 func (l *limitedWriter) Write(p []byte) (int, error) {
 	if l.w.Len()+len(p) > l.n {
-		return 0, invite.ErrImageTooLarge
+		return 0, engine.ErrImageTooLarge
 	}
 	return l.w.Write(p)
 }

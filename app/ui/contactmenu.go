@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -17,7 +16,7 @@ import (
 // showInfo shows who the contact is: their onion address (the one thing
 // that identifies them), and whether you met in person.
 func (cp *chatPane) showInfo() {
-	c := cp.contact
+	c := cp.contact()
 	u := cp.mv.u
 	verified := verificationText(c)
 	rows := []fyne.CanvasObject{
@@ -43,24 +42,18 @@ func (cp *chatPane) showInfo() {
 
 // showMenu opens the conversation menu under the button.
 func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
-	c := cp.contact
+	c := cp.contact()
 	mv := cp.mv
-	addr := identity.Address(c.Address)
-	archive := "Archive conversation"
-	if c.Archived {
-		archive = "Unarchive conversation"
-	}
+	addr := model.ConversationID(c.Address)
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
 		fyne.NewMenuItemWithIcon("Compare safety code…", theme.VisibilityIcon(), cp.showSafetyCode),
-		fyne.NewMenuItemWithIcon(archive, theme.FolderIcon(), func() {
-			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.ArchiveContact(addr, !c.Archived) })
-		}),
+		cp.archiveItem(),
 	}
 	if c.State == model.ContactBlocked {
 		items = append(items, fyne.NewMenuItemWithIcon("Unblock", theme.ConfirmIcon(), func() {
-			mv.contactAction(func() (model.Contact, error) { return mv.u.eng.UnblockContact(addr) })
+			mv.act(func(e Engine) error { _, err := e.UnblockContact(addr); return err })
 		}))
 	} else {
 		items = append(items, fyne.NewMenuItemWithIcon("Block…", theme.CancelIcon(), cp.confirmBlock))
@@ -74,34 +67,51 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 
 func (cp *chatPane) showRename() {
 	u := cp.mv.u
-	c := cp.contact
+	c := cp.contact()
 	e := newField()
 	e.SetText(c.Nickname)
 	e.SetPlaceHolder(model.CleanName(c.DisplayName))
 	u.confirm("Rename "+c.Name(), 400, "Save", false, func() {
 		name := strings.TrimSpace(e.Text)
-		cp.mv.contactAction(func() (model.Contact, error) {
-			return u.eng.RenameContact(identity.Address(c.Address), name)
-		})
+		cp.mv.act(func(e Engine) error { _, err := e.RenameContact(model.ConversationID(c.Address), name); return err })
 	}, widget.NewLabel("Name"), e)
 	u.win.Canvas().Focus(e)
 }
 
 func (cp *chatPane) confirmBlock() {
 	u := cp.mv.u
-	c := cp.contact
+	c := cp.contact()
 	u.confirm("Block "+c.Name()+"?", 420, "Block", true, func() { cp.mv.blockContact(c.Address) },
 		para("They will not be able to reach you, and they are not told. You can unblock them later."))
 }
 
 func (cp *chatPane) confirmDelete() {
 	u := cp.mv.u
-	c := cp.contact
+	c := cp.contact()
 	also := widget.NewCheck("Also delete the conversation", nil)
 	u.confirm("Delete "+c.Name()+"?", 420, "Delete", true, func() {
 		deleteHistory := also.Checked
-		cp.mv.contactAction(func() (model.Contact, error) {
-			return model.Contact{}, u.eng.DeleteContact(identity.Address(c.Address), deleteHistory)
-		})
+		cp.mv.act(func(e Engine) error { return e.DeleteContact(model.ConversationID(c.Address), deleteHistory) })
 	}, para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."), also)
+}
+
+// contact is the contact of a conversation with one.
+func (cp *chatPane) contact() model.Contact {
+	if cp.cv.Contact == nil {
+		return model.Contact{Address: string(cp.conv)}
+	}
+	return *cp.cv.Contact
+}
+
+// archiveItem is the menu item that archives the conversation, or
+// unarchives it: the same for a contact and a group.
+func (cp *chatPane) archiveItem() *fyne.MenuItem {
+	id, archived := cp.conv, cp.cv.Archived
+	label := "Archive conversation"
+	if archived {
+		label = "Unarchive conversation"
+	}
+	return fyne.NewMenuItemWithIcon(label, theme.FolderIcon(), func() {
+		cp.mv.act(func(e Engine) error { _, err := e.Archive(id, !archived); return err })
+	})
 }

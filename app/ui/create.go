@@ -1,13 +1,14 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -103,7 +104,7 @@ func (s *createScreen) submit() {
 		setError(s.errLabel, "Please enter a name for your contacts to see.", "")
 		s.u.win.Canvas().Focus(s.name)
 		return
-	case protocol.CheckDisplayName(name) != nil:
+	case engine.CheckDisplayName(name) != nil:
 		setError(s.errLabel, "That name is too long or has characters Nook can't send.", "")
 		return
 	case !s.noPass.Checked && pw == "":
@@ -118,20 +119,19 @@ func (s *createScreen) submit() {
 	setError(s.errLabel, "", "")
 	s.setBusy(true)
 	u := s.u
-	u.background(func() {
-		_, err := u.eng.CreateProfile(u.ctx(), name, pw)
-		u.do(func() {
-			if u.create != s {
-				return
-			}
-			s.setBusy(false)
-			if err != nil {
-				setError(s.errLabel, "The profile could not be created: "+err.Error(), "")
-				return
-			}
-			u.onUnlocked(true)
-		})
-	})
+	runOr(u, func(ctx context.Context, e Engine) (opened, error) {
+		if _, err := e.CreateProfile(ctx, name, pw); err != nil {
+			return opened{}, err
+		}
+		return openedProfile(e)
+	}, func(p opened, err error) {
+		s.setBusy(false)
+		if err != nil {
+			setFailure(s.errLabel, "The profile could not be created.", err)
+			return
+		}
+		u.onUnlocked(p, true)
+	}, u.lockDropped)
 }
 
 func (s *createScreen) setBusy(b bool) {

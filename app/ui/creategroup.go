@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -11,8 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -40,11 +40,22 @@ type createGroupDialog struct {
 	create   *widget.Button
 }
 
-// showCreateGroup opens the New group dialog.
+// showCreateGroup opens the New group dialog, once the known servers are
+// read.
 func (mv *mainView) showCreateGroup() {
 	if mv.createGroup != nil {
 		return
 	}
+	run(mv.u, func(_ context.Context, e Engine) (knownServers, error) { return readServers(e), nil },
+		func(k knownServers, _ error) {
+			if mv.createGroup == nil {
+				mv.openCreateGroup(k.servers, k.hosted)
+			}
+		})
+}
+
+// openCreateGroup opens the New group dialog offering the known servers.
+func (mv *mainView) openCreateGroup(servers []engine.Server, hosted string) {
 	u := mv.u
 	cg := &createGroupDialog{mv: mv, servers: map[string]string{}}
 	mv.createGroup = cg
@@ -52,11 +63,9 @@ func (mv *mainView) showCreateGroup() {
 	cg.name.SetPlaceHolder("Group name, e.g. Newsroom")
 
 	var options []string
-	servers, _ := u.eng.Servers()
-	hosted, _, herr := u.eng.HostedServer()
 	for _, s := range servers {
 		label := "Server " + strings.Fields(widgets.GroupedAddress(string(s.Address)))[0] + "…"
-		if s.Invite == hosted && herr == nil {
+		if hosted != "" && s.Invite == hosted {
 			label += " (hosted here)"
 		}
 		cg.servers[label] = s.Invite
@@ -163,41 +172,39 @@ func (cg *createGroupDialog) submit() {
 		status = "Starting the server and creating the group…"
 	}
 	cg.setBusy(true, status)
-	u := cg.mv.u
 	mv := cg.mv
-	u.background(func() {
+	run(mv.u, func(ctx context.Context, e Engine) (model.Conversation, error) {
 		text := serverInvite
-		var err error
 		if choice == choiceHost {
-			text, err = u.eng.HostServer(u.ctx())
-		}
-		var g groupclient.GroupInfo
-		if err == nil {
-			g, err = u.eng.CreateGroup(name, text)
-		}
-		u.do(func() {
-			cg.setBusy(false, "")
-			if err != nil {
-				cg.showError(err)
-				return
+			var err error
+			if text, err = e.HostServer(ctx); err != nil {
+				return model.Conversation{}, err
 			}
-			if u.main != mv {
-				return
-			}
-			cg.d.Hide()
-			mv.openGroup(g)
-		})
+		}
+		g, err := e.CreateGroup(name, text)
+		if err != nil {
+			return model.Conversation{}, err
+		}
+		return e.Conversation(g.Conversation())
+	}, func(cv model.Conversation, err error) {
+		cg.setBusy(false, "")
+		if err != nil {
+			cg.showError(err)
+			return
+		}
+		cg.d.Hide()
+		mv.showConversation(cv)
 	})
 }
 
 // showError explains why the group was not created.
 func (cg *createGroupDialog) showError(err error) {
-	hint := invite.Hint(err)
-	if hint == "" && errors.Is(err, engine.ErrInviteKind) {
-		hint = "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here."
+	if errors.Is(err, engine.ErrInviteKind) {
+		cg.setError("The group was not created.", "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here.")
+	} else {
+		cg.setError(plainError("The group was not created.", err,
+			"Check the server invite, or choose another server."), "")
 	}
-	cg.setError(plainError("The group was not created.", hint,
-		"Check the server invite, or choose another server."), "")
 	cg.details.set(err)
 }
 
@@ -210,22 +217,15 @@ func (cg *createGroupDialog) readImageFile(path string) {
 	cg.setError("", "")
 	cg.choice.SetSelected(choicePaste)
 	cg.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
-	u := cg.mv.u
-	u.background(func() {
-		text, err := engine.ReadInviteFile(path)
-		u.do(func() {
+	run(cg.mv.u, func(context.Context, Engine) (string, error) { return engine.ReadInviteFile(path) },
+		func(text string, err error) {
 			cg.setBusy(false, "")
 			if err != nil {
-				hint := invite.Hint(err)
-				if hint == "" {
-					hint = "Use a sharp picture in which the whole QR code is visible, or paste the invite text."
-				}
-				cg.setError("No Nook invite was found in that picture.", hint)
+				cg.setError(pictureError(err))
 				return
 			}
 			cg.paste.SetText(text)
 		})
-	})
 }
 
 // setError shows msg and hint (nothing when msg is empty), without the

@@ -56,7 +56,7 @@ func (h *harness) checkButtons(dialog, action string, destructive bool) {
 // a ✓ on Block and Delete, and No before Yes).
 func TestDialogButtons(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	cp := h.ui.main.chat
 
 	cp.confirmBlock()
@@ -77,7 +77,7 @@ func TestDialogButtons(t *testing.T) {
 // added ("Added 14:05." left it out).
 func TestAddedSaysTheDay(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	h.ui.main.chat.showInfo()
 	if !h.hasText("Added today at ") {
 		t.Error("Contact details do not say on which day the contact was added")

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -41,7 +40,7 @@ func disappearLabel(d time.Duration) string {
 // messages timer.
 func (cp *chatPane) showDisappear() {
 	u := cp.mv.u
-	c := cp.contact
+	c := cp.contact()
 	choices := model.DisappearChoices
 	if !slices.Contains(choices, c.Disappear) {
 		choices = append(append([]time.Duration(nil), choices...), c.Disappear)
@@ -70,8 +69,7 @@ func (cp *chatPane) showDisappear() {
 		if timer == c.Disappear {
 			return
 		}
-		cp.mv.contactAction(func() (model.Contact, error) {
-			return u.eng.SetDisappear(identity.Address(c.Address), timer)
-		})
+		id := cp.conv
+		cp.mv.act(func(e Engine) error { _, err := e.SetConversationTimer(id, timer); return err })
 	}, content)
 }

@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -20,8 +19,8 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
 	aliceAddr, bobAddr := alice.self(), bob.self()
-	alice.ui.main.openChat(bobAddr)
-	bob.ui.main.openChat(aliceAddr)
+	alice.open(bobAddr)
+	bob.open(aliceAddr)
 	ac, bc := alice.ui.main.chat, bob.ui.main.chat
 	if ac.timer.Visible() {
 		t.Fatal("the header shows a timer that is off")
@@ -46,23 +45,23 @@ func TestDisappearingMessagesUI(t *testing.T) {
 	})
 
 	// One second, so that the test sees messages go.
-	if _, err := alice.eng.SetDisappear(identity.Address(bobAddr), time.Second); err != nil {
+	if _, err := alice.eng.SetConversationTimer(model.ConversationID(bobAddr), time.Second); err != nil {
 		t.Fatal(err)
 	}
-	bob.waitFor("Bob's timer at one second", func() bool { return bc.contact.Disappear == time.Second })
+	bob.waitFor("Bob's timer at one second", func() bool { return bc.contact().Disappear == time.Second })
 	alice.win.Canvas().Focus(ac.entry)
 	test.Type(ac.entry, "this will vanish")
 	ac.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	bob.waitFor("the message on Bob's screen", func() bool { return len(bc.msgs) == 1 })
-	alice.waitFor("the message gone from Alice's screen", func() bool { return len(ac.msgs) == 0 })
+	bob.waitFor("the message on Bob's screen", func() bool { return len(bc.msgs()) == 1 })
+	alice.waitFor("the message gone from Alice's screen", func() bool { return len(ac.msgs()) == 0 })
 	if !alice.hasText("No messages yet") {
 		t.Error("Alice's empty conversation does not show its empty state")
 	}
-	if it := alice.ui.main.sidebar.item(bobAddr); it.preview != "" {
+	if it := alice.item(bobAddr); it.preview != "" {
 		t.Errorf("Alice's list still previews %q", it.preview)
 	}
 	// Bob has the conversation open, so he has seen it: it goes too.
-	bob.waitFor("the message gone from Bob's screen", func() bool { return len(bc.msgs) == 0 })
+	bob.waitFor("the message gone from Bob's screen", func() bool { return len(bc.msgs()) == 0 })
 	if m, err := bob.eng.History(model.ConversationID(aliceAddr), 0, 10); err != nil || len(m) != 0 {
 		t.Fatalf("Bob's stored history: %d messages, %v", len(m), err)
 	}

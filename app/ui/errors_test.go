@@ -26,7 +26,7 @@ func damage(inv string) string {
 // match"), which are there behind Details.
 func TestInviteErrorIsOneSentence(t *testing.T) {
 	h := newProfile(t, "Maya", "maya password")
-	inv := h.ui.main.home.invite()
+	inv := h.invite()
 	h.ui.main.showAddContact()
 	a := h.ui.main.add
 	a.text.SetText(damage(inv))
@@ -59,11 +59,11 @@ func TestInviteErrorIsOneSentence(t *testing.T) {
 func TestAddServerErrorInView(t *testing.T) {
 	h := newProfile(t, "Maya", "maya password")
 	h.win.Resize(fyne.NewSize(800, 600))
-	h.ui.showSettings()
+	h.openSettings()
 	st := h.ui.settings.servers
 	h.ui.settings.tabs.SelectIndex(4)
 	h.settle()
-	st.add.SetText(damage(h.ui.main.home.invite()))
+	st.add.SetText(damage(h.invite()))
 	h.tap("Add server")
 	h.waitFor("the error", func() bool { return st.errLabel.Visible() })
 	h.settle()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -29,21 +30,18 @@ const serverWarningText = "The group server may have dropped or altered messages
 // groupHeader returns a group's header: its name, its member count, the
 // members and the menu.
 func (cp *chatPane) groupHeader() fyne.CanvasObject {
-	g := cp.group
-	cp.avatar = widgets.NewAvatar(g.Name, string(g.Conversation))
-	cp.name = widget.NewLabelWithStyle(g.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	cp.avatar = widgets.NewAvatar(cp.cv.Title, string(cp.conv))
+	cp.name = widget.NewLabelWithStyle(cp.cv.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	cp.name.Truncation = fyne.TextTruncateEllipsis
-	cp.members = widget.NewLabel("")
+	cp.members = widget.NewLabel("Group")
 	cp.members.Importance = widget.LowImportance
 	cp.members.SizeName = theme.SizeNameCaptionText
-	cp.refreshMemberCount()
 	info := widgets.NewTooltipButton(theme.AccountIcon(), "Members", cp.showMembers)
 	var more *widgets.TooltipButton
 	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: invite, leave…", func() { cp.showGroupMenu(more) })
 	cp.syncBar = widgets.NewProgress("Catching up with the group server")
 	cp.syncBar.Hide()
 	cp.warnBox = container.NewVBox()
-	cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(cp.syncBar), cp.warnBox}
 	return container.NewBorder(nil, nil,
 		container.NewCenter(cp.avatar),
 		container.NewHBox(info, more),
@@ -51,21 +49,40 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	)
 }
 
+// updateGroup shows a group's member count, its server's catch-up, and
+// its warnings or that the person left it.
+func (cp *chatPane) updateGroup(cv model.Conversation) {
+	cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(cp.syncBar), cp.warnBox}
+	cp.refreshMemberCount()
+	cp.showSync()
+	cp.showWarnings()
+}
+
+// loadMembers reads the group's members in the background.
+func (cp *chatPane) loadMembers() {
+	u, conv, token := cp.mv.u, cp.conv, cp.token
+	run(u, func(_ context.Context, e Engine) ([]model.GroupMember, error) { return e.Members(conv) },
+		func(ms []model.GroupMember, err error) { u.apply(u.state.SetMembers(token, ms, err)) })
+}
+
 // refreshMemberCount shows how many members are known: those who have
 // posted and not left, and the person themselves.
 func (cp *chatPane) refreshMemberCount() {
-	if cp.group.Left {
+	if cp.members == nil {
+		return
+	}
+	if cp.cv.Left {
 		cp.members.SetText(leftNote)
 		return
 	}
-	ms, err := cp.mv.u.eng.GroupMembers(cp.conv)
-	if err != nil {
+	o := cp.open()
+	if o == nil || o.Token != cp.token || !o.MembersLoaded {
 		cp.members.SetText("Group")
 		return
 	}
-	n := len(ms) + 1
-	for _, m := range ms {
-		if string(m.Address) == cp.mv.self || m.Left {
+	n := len(o.Members) + 1
+	for _, m := range o.Members {
+		if m.Address == cp.mv.self || m.Left {
 			n--
 		}
 	}
@@ -78,23 +95,23 @@ func (cp *chatPane) refreshMemberCount() {
 
 // showSync shows the server's catch-up progress, or hides it once done.
 func (cp *chatPane) showSync() {
-	st := cp.mv.syncs[string(cp.group.Server)]
-	if cp.group.Left || !st.catchingUp() {
+	st, ok := cp.mv.u.state.CatchingUp(cp.cv)
+	if !ok {
 		cp.syncBar.Hide()
 		return
 	}
-	pct := 100 * float64(st.ev.Done) / float64(st.ev.Total)
-	cp.syncBar.SetProgress(pct, syncText(st.ev)+" messages from the server")
+	pct := 100 * float64(st.Done) / float64(st.Total)
+	cp.syncBar.SetProgress(pct, state.SyncText(st)+" messages from the server")
 	cp.syncBar.Show()
 }
 
 // showWarnings shows the group's warnings not yet dismissed; for a group
 // the person left, the note that says so instead, with the entry disabled.
 func (cp *chatPane) showWarnings() {
-	ws := cp.mv.warnings[cp.conv]
+	ws := cp.mv.u.state.Warnings(cp.conv)
 	cp.warnBox.Objects = nil
 	switch {
-	case cp.group.Left:
+	case cp.cv.Left:
 		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.leftBanner())}
 		cp.entry.SetPlaceHolder(leftNote + " — you cannot write here")
 		cp.entry.Disable()
@@ -107,7 +124,7 @@ func (cp *chatPane) showWarnings() {
 }
 
 // leftNote is what a group the person left says about itself.
-const leftNote = "You left this group"
+const leftNote = state.LeftNote
 
 // leftBanner says that the person left the group, what that means, and
 // offers to delete what was kept.
@@ -134,17 +151,14 @@ func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
 			r = w.Kind
 		}
 		if r != "" && !slices.Contains(reasons, r) {
-			reasons = append(reasons, capitalise(r))
+			reasons = append(reasons, sentenceCase(r))
 		}
 	}
 	title := widget.NewLabelWithStyle("Problem with the group server", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
 	reason := para(strings.Join(reasons, "\n"))
 	explain := muted(serverWarningText)
-	dismiss := widget.NewButton("Dismiss", func() {
-		delete(cp.mv.warnings, cp.conv)
-		cp.showWarnings()
-	})
+	dismiss := widget.NewButton("Dismiss", func() { cp.mv.u.apply(cp.mv.u.state.DismissWarnings(cp.conv)) })
 	dismiss.Importance = widget.LowImportance
 	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil,
 		container.NewVBox(
@@ -159,10 +173,11 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 		fyne.NewMenuItemWithIcon("Invite a contact…", theme.ContentAddIcon(), cp.showInviteContact),
 		fyne.NewMenuItemWithIcon("Show group invite", theme.VisibilityIcon(), cp.showGroupInvite),
 		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+		cp.archiveItem(),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItemWithIcon("Leave group…", theme.LogoutIcon(), cp.confirmLeaveGroup),
 	}
-	if cp.group.Left {
+	if cp.cv.Left {
 		items = []*fyne.MenuItem{
 			fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
 			fyne.NewMenuItemSeparator(),
@@ -178,9 +193,9 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 func (cp *chatPane) showInviteContact() {
 	mv, u := cp.mv, cp.mv.u
 	var contacts []model.Contact
-	for _, it := range mv.sidebar.all {
-		if it.group == nil && it.c.State == model.ContactAccepted {
-			contacts = append(contacts, it.c)
+	for _, id := range u.state.Shown() {
+		if cv, _ := u.state.Conversation(id); cv.Contact != nil && cv.Contact.State == model.ContactAccepted {
+			contacts = append(contacts, *cv.Contact)
 		}
 	}
 	slices.SortFunc(contacts, func(a, b model.Contact) int {
@@ -214,17 +229,16 @@ func (cp *chatPane) showInviteContact() {
 	send.OnTapped = func() {
 		addr := chosen
 		send.Disable()
-		u.background(func() {
-			_, err := u.eng.InviteToGroup(identity.Address(addr), conv)
-			u.do(func() {
-				send.Enable()
-				if err != nil {
-					setError(errLabel, "The invite was not sent: "+err.Error()+".", "")
-					return
-				}
-				d.Hide()
-				mv.openChat(addr)
-			})
+		run(u, func(_ context.Context, e Engine) (model.Message, error) {
+			return e.InviteToGroup(model.ConversationID(addr), conv)
+		}, func(_ model.Message, err error) {
+			send.Enable()
+			if err != nil {
+				setFailure(errLabel, "The invite was not sent.", err)
+				return
+			}
+			d.Hide()
+			mv.openChat(model.ConversationID(addr))
 		})
 	}
 	var body fyne.CanvasObject = container.NewVScroll(pick)
@@ -233,10 +247,10 @@ func (cp *chatPane) showInviteContact() {
 	}
 	content := container.NewBorder(
 		para("The invite is sent as a message in your conversation with them. "+
-			"Whoever has it can read everything posted in “"+cp.group.Name+"”."),
+			"Whoever has it can read everything posted in “"+cp.cv.Title+"”."),
 		container.NewVBox(errLabel, container.NewHBox(layoutSpacer(), cancel, send)),
 		nil, nil, body)
-	d = dialog.NewCustomWithoutButtons("Invite a contact to "+cp.group.Name, content, u.win)
+	d = dialog.NewCustomWithoutButtons("Invite a contact to "+cp.cv.Title, content, u.win)
 	d.Resize(fyne.NewSize(440, 400))
 	u.showDialog(d)
 }
@@ -244,14 +258,32 @@ func (cp *chatPane) showInviteContact() {
 // showGroupInvite shows the group's invite as a QR code and as text, with
 // the warning that it lets anyone read the group.
 func (cp *chatPane) showGroupInvite() {
-	u := cp.mv.u
-	text, err := u.eng.GroupInvite(cp.conv)
-	if err != nil {
-		u.showError("The group's invite could not be made", err)
-		return
+	u, conv, name := cp.mv.u, cp.conv, cp.cv.Title
+	type shown struct {
+		text string
+		png  []byte
 	}
-	qr := widgets.NewQRView(nil, "Group invite for “"+cp.group.Name+"”", 220)
-	if png, err := engine.InviteQR(text, 512); err == nil {
+	run(u, func(_ context.Context, e Engine) (shown, error) {
+		text, err := e.GroupInvite(conv)
+		if err != nil {
+			return shown{}, err
+		}
+		png, _ := engine.InviteQR(text, 512)
+		return shown{text, png}, nil
+	}, func(s shown, err error) {
+		if err != nil {
+			u.showError("The group's invite could not be made", err)
+			return
+		}
+		cp.showGroupInviteText(name, s.text, s.png)
+	})
+}
+
+// showGroupInviteText shows a group's invite text and its QR code (png).
+func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
+	u := cp.mv.u
+	qr := widgets.NewQRView(nil, "Group invite for “"+name+"”", 220)
+	if png != nil {
 		_ = qr.SetPNG(png)
 	}
 	textView := widget.NewLabel(text)
@@ -270,25 +302,34 @@ func (cp *chatPane) showGroupInvite() {
 		container.NewCenter(copyBtn),
 		card(textView),
 	)
-	d := dialog.NewCustom("Invite to “"+cp.group.Name+"”", "Close", container.NewVScroll(content), u.win)
+	d := dialog.NewCustom("Invite to “"+name+"”", "Close", container.NewVScroll(content), u.win)
 	d.Resize(fyne.NewSize(500, 620))
 	u.showDialog(d)
 }
 
 // showMembers lists the people seen posting in the group.
 func (cp *chatPane) showMembers() {
+	u, conv := cp.mv.u, cp.conv
+	run(u, func(_ context.Context, e Engine) ([]model.GroupMember, error) { return e.Members(conv) },
+		func(ms []model.GroupMember, err error) {
+			if err != nil {
+				u.showError("The members could not be read", err)
+				return
+			}
+			u.apply(u.state.SetMembers(cp.token, ms, nil))
+			cp.showMemberList(ms)
+		})
+}
+
+// showMemberList shows the members of the group.
+func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 	mv, u := cp.mv, cp.mv.u
-	ms, err := u.eng.GroupMembers(cp.conv)
-	if err != nil {
-		u.showError("The members could not be read", err)
-		return
-	}
 	rows := []fyne.CanvasObject{
 		muted("Everyone who has posted in this group. People who only read are not listed: " +
 			"anyone with the group's invite can read it without being seen."),
 	}
 	for _, m := range ms {
-		name := mv.authorName(cp.conv, string(m.Address))
+		name := u.state.AuthorName(cp.conv, m.Address)
 		if name == "You" {
 			name = mv.name + " (you)"
 		}
@@ -299,31 +340,32 @@ func (cp *chatPane) showMembers() {
 		if m.Left {
 			count += " · left the group"
 		}
-		if !m.IsContact && string(m.Address) != mv.self {
+		if !m.IsContact && m.Address != mv.self {
 			count += " · not a contact"
 		}
 		rows = append(rows, container.NewBorder(nil, nil,
-			container.NewCenter(widgets.NewAvatar(name, string(m.Address))), nil,
+			container.NewCenter(widgets.NewAvatar(name, m.Address)), nil,
 			container.NewVBox(
 				container.NewBorder(nil, nil, nil, muted(count), widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-				muted(widgets.GroupedAddress(string(m.Address))),
+				muted(widgets.GroupedAddress(m.Address)),
 			)))
 	}
 	if len(ms) == 0 {
 		rows = append(rows, para("Nobody has posted yet."))
 	}
-	if fp := cp.group.ServerFingerprint; fp != "" {
+	g := cp.cv.Group
+	if fp := g.ServerFingerprint; fp != "" {
 		rows = append(rows, widget.NewSeparator(),
 			muted("Server fingerprint: "+fp+". Every member should see the same one: compare it with the others. "+
 				"A different one means the server treats you apart."))
 	}
-	if cp.group.ServerConflict {
+	if g.ServerConflict {
 		warn := para("This group's server gave another of your groups a different address or posting key. " +
 			"Its operator can tell those groups' messages apart.")
 		warn.Importance = widget.WarningImportance
 		rows = append(rows, warn)
 	}
-	d := dialog.NewCustom("Members of “"+cp.group.Name+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
+	d := dialog.NewCustom("Members of “"+cp.cv.Title+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
 	d.Resize(fyne.NewSize(480, 420))
 	u.showDialog(d)
 }
@@ -333,10 +375,11 @@ func (cp *chatPane) showMembers() {
 // left, it asks before deleting the messages kept. The engine call runs in
 // the background; the list and the pane follow once it is done.
 func (cp *chatPane) confirmLeaveGroup() {
-	mv, u := cp.mv, cp.mv.u
-	g := *cp.group
+	u := cp.mv.u
+	g := *cp.cv.Group
+	conv := cp.conv
 	title, action := "Leave “"+g.Name+"”?", "Leave group"
-	explain := "You will no longer receive its messages and cannot post to it. The other members " +
+	what := "You will no longer receive its messages and cannot post to it. The other members " +
 		"see that you left. To come back, you need the group's invite again."
 	also := widget.NewCheck("Also delete the messages on this computer", nil)
 	outcome := muted("")
@@ -351,7 +394,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	showOutcome(false)
 	if g.Left {
 		title, action = "Delete the messages of “"+g.Name+"”?", "Delete"
-		explain = "You left this group. The messages kept on this computer are deleted; this cannot be undone."
+		what = "You left this group. The messages kept on this computer are deleted; this cannot be undone."
 		also.SetChecked(true)
 		also.Hide()
 		outcome.Hide()
@@ -374,23 +417,21 @@ func (cp *chatPane) confirmLeaveGroup() {
 			text = "Deleting the messages…"
 		}
 		showBusy(true, text, busy, status, confirm, cancel, also)
-		u.background(func() {
-			err := u.eng.LeaveGroup(g.Conversation, deleteHistory)
-			u.do(func() {
-				showBusy(false, "", busy, status, confirm, cancel, also)
-				if err != nil {
-					setError(errLabel, "That did not work: "+err.Error()+".", "")
-					return
-				}
-				d.Hide()
-				if u.main == mv {
-					mv.groupLeft(g.Conversation, deleteHistory)
-				}
-			})
+		// Its outcome is the dialog's, also when the conversation was
+		// closed meanwhile (left or deleted elsewhere).
+		runAlways(u, func(_ context.Context, e Engine) (struct{}, error) {
+			return struct{}{}, e.LeaveGroup(conv, deleteHistory)
+		}, func(_ struct{}, err error) {
+			showBusy(false, "", busy, status, confirm, cancel, also)
+			if err != nil {
+				setFailure(errLabel, "That did not work.", err)
+				return
+			}
+			d.Hide() // the list and the pane follow the engine's events
 		})
 	}
 	content := container.NewVBox(
-		para(explain),
+		para(what),
 		also, outcome,
 		errLabel, status, busy,
 		container.NewHBox(layoutSpacer(), cancel, confirm),

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
+	"github.com/nookchat/nook/engine/model"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +13,6 @@ import (
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/enginetest"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
@@ -29,6 +28,7 @@ const step = 20 * time.Second
 type harness struct {
 	t       testing.TB
 	eng     *engine.Engine
+	checked *checkedEngine // eng as the UI sees it
 	win     fyne.Window
 	ui      *UI
 	queue   chan func()
@@ -52,20 +52,33 @@ func newEngine(t testing.TB, dir string, tr transport.Transport) *engine.Engine 
 	return e
 }
 
+// violation fails the test: the UI called an engine method on its own
+// goroutine (see run.go).
+func (h *harness) violation(method string) {
+	h.t.Errorf("engine method %s called on the UI goroutine", method)
+}
+
 // newHarness starts the UI over eng in a test window. A test app must
 // exist (test.NewTempApp).
 func newHarness(t testing.TB, eng *engine.Engine) *harness {
 	t.Helper()
 	h := &harness{t: t, eng: eng, queue: make(chan func(), 4096)}
+	// The UI runs on this goroutine: it taps and drains the queue of
+	// Options.Do. The engine must never be called on it.
+	h.checked = &checkedEngine{e: eng, ui: goroutineID(), report: h.violation}
 	h.win = test.NewTempWindow(t, widget.NewLabel(""))
 	h.win.Resize(fyne.NewSize(1000, 700))
 	h.ui = New(fyne.CurrentApp(), h.win, Options{
-		Engine: eng,
+		Engine: h.checked,
 		Do:     func(f func()) { h.queue <- f },
 		Notify: func(title, content string) { h.notices = append(h.notices, title+": "+content) },
 	})
 	h.ui.Start()
 	t.Cleanup(h.ui.Close)
+	h.waitFor("the first screen", func() bool {
+		_, shown := h.win.Canvas().Content().(*widgets.TooltipLayer)
+		return shown
+	})
 	return h
 }
 
@@ -245,13 +258,66 @@ func visitVisible(o fyne.CanvasObject, visit func(fyne.CanvasObject) (descend bo
 }
 
 // randomAddress returns the address of a fresh identity.
-func randomAddress(t *testing.T) identity.Address {
+func randomAddress(t *testing.T) model.ConversationID {
 	t.Helper()
-	id, err := identity.Generate(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.Address()
+	return model.ConversationID(enginetest.Address())
 }
 
 func newNet() *loopback.MemoryDirectory { return loopback.NewMemoryDirectory() }
+
+// listItem is what the list knows of a conversation, for the tests.
+type listItem struct {
+	c       model.Contact // zero for a group
+	group   *model.Group  // nil for a contact
+	preview string        // as the list shows it
+	unread  int
+}
+
+// item returns what the list knows of conversation id, or nil.
+func (h *harness) item(id string) *listItem {
+	cv, ok := h.ui.state.Conversation(model.ConversationID(id))
+	if !ok {
+		return nil
+	}
+	r, _ := h.ui.state.Row(cv.ID)
+	it := &listItem{group: cv.Group, preview: r.Preview, unread: cv.Unread}
+	if cv.Contact != nil {
+		it.c = *cv.Contact
+	}
+	return it
+}
+
+// open opens conversation id and waits until it shows its newest
+// messages.
+func (h *harness) open(id string) *chatPane {
+	h.t.Helper()
+	h.ui.main.openChat(model.ConversationID(id))
+	h.waitFor("the conversation loaded", func() bool {
+		cp := h.ui.main.chat
+		o := h.ui.state.Open()
+		return cp != nil && string(cp.conv) == id && o != nil && o.Loaded && cp.list != nil
+	})
+	return h.ui.main.chat
+}
+
+// event applies an engine event to the state and renders what it
+// changed, as the event pump does, ahead of what the engine queued.
+func (h *harness) event(ev model.Event) {
+	h.ui.apply(h.ui.state.Apply(ev))
+}
+
+// openSettings opens the settings dialog and waits until it is shown.
+func (h *harness) openSettings() *settingsDialog {
+	h.t.Helper()
+	h.ui.showSettings()
+	h.waitFor("the settings", func() bool { return h.ui.settings != nil })
+	return h.ui.settings
+}
+
+// invite waits until the home page shows the profile's invite, and
+// returns it.
+func (h *harness) invite() string {
+	h.t.Helper()
+	h.waitFor("the invite", func() bool { return h.ui.main.home.invite() != "" })
+	return h.ui.main.home.invite()
+}

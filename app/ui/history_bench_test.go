@@ -8,7 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -66,8 +66,7 @@ func benchOpen(b *testing.B, n int) (rt roundTimes) {
 	eng := newEngine(b, b.TempDir(), loopback.New(newNet()))
 	h := newHarness(b, eng)
 	h.createProfile("Reader", "pw")
-	id, _ := identity.Generate(nil)
-	other := id.Address()
+	other := enginetest.Address()
 	if _, err := eng.AddContact(string(other), "Archive"); err != nil {
 		b.Fatal(err)
 	}
@@ -79,7 +78,7 @@ func benchOpen(b *testing.B, n int) (rt roundTimes) {
 	// Let the UI take in every event of the sends before measuring.
 	last := fmt.Sprintf("You: message %d with some words to lay out", n)
 	deadline := time.After(3 * time.Minute)
-	for it := h.ui.main.sidebar.item(string(other)); it == nil || it.preview != last; it = h.ui.main.sidebar.item(string(other)) {
+	for it := h.item(string(other)); it == nil || it.preview != last; it = h.item(string(other)) {
 		select {
 		case f := <-h.queue:
 			f()
@@ -93,13 +92,13 @@ func benchOpen(b *testing.B, n int) (rt roundTimes) {
 		h.ui.main.showHome()
 		h.settle()
 		start := time.Now()
-		h.ui.main.openChat(string(other))
+		h.open(string(other))
 		h.settle()
 		open := time.Since(start)
 		cp := h.ui.main.chat
 		start = time.Now()
 		cp.list.ScrollToTop()
-		h.waitFor("an older page", func() bool { return cp.loaded() == 2*pageSize })
+		h.waitFor("an older page", func() bool { return len(cp.msgs()) == 2*pageSize })
 		if r >= 0 {
 			rt.open, rt.older = append(rt.open, open), append(rt.older, time.Since(start))
 		}

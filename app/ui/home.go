@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"os"
 
 	"fyne.io/fyne/v2"
@@ -72,55 +73,53 @@ func newHomePanel(mv *mainView) *homePanel {
 		h.textCard,
 	)
 	h.root = container.NewVScroll(container.New(columnLayout{width: 560}, container.NewPadded(content)))
-	h.refreshInvite()
 	return h
 }
 
 // refreshInvite shows the invite in its current kind.
-func (h *homePanel) refreshInvite() {
-	if h.inPerson.Checked {
-		h.setInPerson(true)
-		return
-	}
-	text, err := h.mv.u.eng.MyInvite(false)
-	h.showInvite(text, err, captionNormal)
+func (h *homePanel) refreshInvite() { h.setInPerson(h.inPerson.Checked) }
+
+// madeInvite is an invite and its QR code.
+type madeInvite struct {
+	text string
+	png  []byte
 }
 
-// setInPerson switches between the ordinary invite and a one-time one.
+// setInPerson switches between the ordinary invite and a one-time one,
+// made in the background.
 func (h *homePanel) setInPerson(on bool) {
-	if !on {
-		h.refreshInvite()
-		return
+	caption := captionNormal
+	if on {
+		caption = captionInPerson
+		h.inPerson.Disable()
 	}
-	u := h.mv.u
-	h.inPerson.Disable()
-	u.background(func() {
-		text, err := u.eng.MyInvite(true)
-		u.do(func() {
-			h.inPerson.Enable()
-			if h.inPerson.Checked {
-				h.showInvite(text, err, captionInPerson)
-			}
-		})
+	run(h.mv.u, func(_ context.Context, e Engine) (madeInvite, error) {
+		text, err := e.MyInvite(on)
+		if err != nil {
+			return madeInvite{}, err
+		}
+		png, err := engine.InviteQR(text, 512)
+		return madeInvite{text, png}, err
+	}, func(inv madeInvite, err error) {
+		h.inPerson.Enable()
+		if h.inPerson.Checked == on {
+			h.showInvite(inv, err, caption)
+		}
 	})
 }
 
-func (h *homePanel) showInvite(text string, err error, caption string) {
+func (h *homePanel) showInvite(inv madeInvite, err error, caption string) {
 	if err == nil {
-		var png []byte
-		png, err = engine.InviteQR(text, 512)
-		if err == nil {
-			err = h.qr.SetPNG(png)
-		}
+		err = h.qr.SetPNG(inv.png)
 	}
 	if err != nil {
-		setError(h.errLabel, "Your invite could not be made: "+err.Error(), "")
+		setFailure(h.errLabel, "Your invite could not be made.", err)
 		return
 	}
 	setError(h.errLabel, "", "")
-	h.text = text
+	h.text = inv.text
 	h.qr.SetCaption(caption)
-	h.textView.SetText(text)
+	h.textView.SetText(inv.text)
 	// An in-person invite's text is not shown: text selected and copied by
 	// hand would leave the screen without the engine knowing (InviteShared).
 	if h.inPerson.Checked {
@@ -136,9 +135,8 @@ func (h *homePanel) showInvite(text string, err error, caption string) {
 // that fails, then is not run.
 func (h *homePanel) share(text string, then func()) {
 	u := h.mv.u
-	u.background(func() {
-		err := u.eng.InviteShared(text)
-		u.do(func() {
+	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.InviteShared(text) },
+		func(_ struct{}, err error) {
 			if err != nil {
 				u.showError("The invite did not leave this screen", err)
 				return
@@ -148,7 +146,6 @@ func (h *homePanel) share(text string, then func()) {
 			}
 			then()
 		})
-	})
 }
 
 // invite returns the invite text shown.
@@ -176,13 +173,15 @@ func (h *homePanel) savePNG() {
 		path := w.URI().Path()
 		w.Close()
 		h.share(text, func() {
-			u.background(func() {
+			runAlways(u, func(context.Context, Engine) (struct{}, error) {
 				png, err := engine.InviteQR(text, 1024)
 				if err == nil {
 					err = os.WriteFile(path, png, 0o600)
 				}
+				return struct{}{}, err
+			}, func(_ struct{}, err error) {
 				if err != nil {
-					u.do(func() { u.showError("The picture was not saved", err) })
+					u.showError("The picture was not saved", err)
 				}
 			})
 		})

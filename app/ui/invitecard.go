@@ -1,12 +1,13 @@
 package ui
 
 import (
+	"context"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -23,7 +24,7 @@ type chatRow struct {
 	widget.BaseWidget
 	cp     *chatPane
 	msg    model.Message
-	invite *invite.GroupInvite // set when the row shows a card
+	invite bool // the row shows a card
 
 	bubble *widgets.MessageBubble
 	title  *widget.Label
@@ -49,7 +50,7 @@ func newChatRow(cp *chatPane) *chatRow {
 	r.when.Importance = widget.LowImportance
 	r.when.SizeName = theme.SizeNameCaptionText
 	r.join = widget.NewButtonWithIcon("Join group", theme.LoginIcon(), func() {
-		if r.invite != nil {
+		if r.invite {
 			cp.joinGroup(r.msg.Body)
 		}
 	})
@@ -68,24 +69,29 @@ func newChatRow(cp *chatPane) *chatRow {
 // set shows m.
 func (r *chatRow) set(m model.Message) {
 	r.msg = m
-	r.invite = groupInviteOf(m.Body)
-	if r.invite == nil {
+	r.invite = m.Kind == model.KindGroupInvite
+	if !r.invite {
 		r.card.Hide()
 		r.bubble.Show()
 		r.bubble.SetMessage(r.cp.bubble(m))
 		return
 	}
-	name := r.invite.Name()
+	st := r.cp.mv.u.state
+	in, _ := st.Invite(m.Body)
+	name := "a group"
+	if in.OK {
+		name = "“" + in.Name + "”"
+	}
 	who := r.cp.authorOf(m)
 	switch {
-	case m.Outgoing && r.cp.group != nil:
-		r.title.SetText("You shared the invite to “" + name + "”")
+	case m.Outgoing && r.cp.isGroup():
+		r.title.SetText("You shared the invite to " + name)
 	case m.Outgoing:
-		r.title.SetText("You invited " + r.cp.contact.Name() + " to “" + name + "”")
+		r.title.SetText("You invited " + r.cp.cv.Title + " to " + name)
 	default:
-		r.title.SetText(who + " invited you to “" + name + "”")
+		r.title.SetText(who + " invited you to " + name)
 	}
-	member := r.cp.mv.isMember(r.invite)
+	member := st.IsMember(in)
 	switch {
 	case m.Outgoing:
 		r.note.SetText("Whoever has this invite can read the group.")
@@ -110,7 +116,7 @@ func (r *chatRow) set(m model.Message) {
 
 // heightForWidth is the row's height when it is w wide.
 func (r *chatRow) heightForWidth(w float32) float32 {
-	if r.invite == nil {
+	if !r.invite {
 		return r.bubble.HeightForWidth(w)
 	}
 	return r.card.MinSize().Height + 2*theme.Padding()
@@ -127,7 +133,7 @@ func (rr *chatRowRenderer) Objects() []fyne.CanvasObject {
 	return []fyne.CanvasObject{rr.r.bubble, rr.r.card}
 }
 func (rr *chatRowRenderer) MinSize() fyne.Size {
-	if rr.r.invite == nil {
+	if !rr.r.invite {
 		return rr.r.bubble.MinSize()
 	}
 	return rr.r.card.MinSize().AddWidthHeight(0, 2*theme.Padding())
@@ -152,34 +158,21 @@ func (rr *chatRowRenderer) Refresh() {
 	rr.r.card.Refresh()
 }
 
-// isMember reports whether the profile is in the group of an invite (by
-// name and server, which is what the person sees); a group it left is not
-// one it is in.
-func (mv *mainView) isMember(inv *invite.GroupInvite) bool {
-	for _, it := range mv.sidebar.all {
-		if it.group != nil && !it.group.Left && it.group.Name == inv.Name() && it.group.Server == inv.Bundle().Address {
-			return true
-		}
-	}
-	return false
-}
-
 // joinGroup joins the group of an invite received in this conversation
 // (or opens it when already a member).
 func (cp *chatPane) joinGroup(text string) {
-	u := cp.mv.u
-	mv := cp.mv
-	u.background(func() {
-		res, err := u.eng.AcceptInvite(text)
-		u.do(func() {
-			if u.main != mv {
-				return
-			}
-			if err != nil {
-				u.showHintedError("Could not join the group", err, invite.Hint(err))
-				return
-			}
-			mv.openGroup(res.Group)
-		})
+	u, mv := cp.mv.u, cp.mv
+	run(u, func(_ context.Context, e Engine) (model.Conversation, error) {
+		res, err := e.AcceptInvite(text)
+		if err != nil {
+			return model.Conversation{}, err
+		}
+		return e.Conversation(res.Group.Conversation())
+	}, func(cv model.Conversation, err error) {
+		if err != nil {
+			u.showError("Could not join the group", err)
+			return
+		}
+		mv.showConversation(cv)
 	})
 }

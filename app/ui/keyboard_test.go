@@ -46,7 +46,7 @@ func withContact(t *testing.T) (*harness, string) {
 	if _, err := h.eng.AddContact(pat, "Pat"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(pat) != nil })
+	h.waitFor("the contact", func() bool { return h.item(pat) != nil })
 	return h, pat
 }
 
@@ -54,7 +54,7 @@ func withContact(t *testing.T) (*harness, string) {
 // message field and the invite box instead of typing a tab character.
 func TestTabLeavesComposer(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	e := h.ui.main.chat.entry
 	c := h.win.Canvas()
 	if c.Focused() != e {
@@ -115,7 +115,7 @@ func TestEscapeClosesDialogs(t *testing.T) {
 	}
 
 	// On a dialog's buttons too (Fyne's buttons swallow Escape).
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	h.ui.main.chat.confirmBlock()
 	c.FocusNext() // Cancel
 	if _, ok := c.Focused().(*formButton); !ok {
@@ -133,7 +133,7 @@ func TestEscapeClosesDialogs(t *testing.T) {
 
 	// In the search field, Escape goes to the window too.
 	c.Focus(h.ui.main.sidebar.search)
-	h.ui.showSettings()
+	h.openSettings()
 	c.Focus(h.ui.main.sidebar.search)
 	h.press(fyne.KeyEscape, false)
 	if h.ui.settings != nil {
@@ -176,12 +176,12 @@ func TestSearchEnterOpensFirstMatch(t *testing.T) {
 	if _, err := h.eng.AddContact(other, "Robin"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the second contact", func() bool { return h.ui.main.sidebar.item(other) != nil })
+	h.waitFor("the second contact", func() bool { return h.item(other) != nil })
 	s := h.ui.main.sidebar
 	h.win.Canvas().Focus(s.search)
 	test.Type(s.search, "pa")
 	h.press(fyne.KeyReturn, false)
-	if h.ui.main.chat == nil || h.ui.main.chat.addr != pat {
+	if h.ui.main.chat == nil || string(h.ui.main.chat.conv) != pat {
 		t.Fatal("Enter in Search did not open the matching conversation")
 	}
 	if h.win.Canvas().Focused() != h.ui.main.chat.entry {
@@ -193,7 +193,7 @@ func TestSearchEnterOpensFirstMatch(t *testing.T) {
 // lines, and shrinks again once the message is sent.
 func TestComposerGrows(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	e := h.ui.main.chat.entry
 	empty := e.Size().Height
 	heights := []float32{}
@@ -243,14 +243,15 @@ func TestListFocusRing(t *testing.T) {
 	if _, err := h.eng.AddContact(other, "Robin"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the second contact", func() bool { return h.ui.main.sidebar.item(other) != nil })
+	h.waitFor("the second contact", func() bool { return h.item(other) != nil })
 	s := h.ui.main.sidebar
 	c := h.win.Canvas()
 	if f := h.focusedRows(); len(f) != 0 {
 		t.Fatalf("rows %v show focus before the list has it", f)
 	}
 	c.Focus(s.list)
-	first, second := s.shown[0].c.Address, s.shown[1].c.Address
+	shown := h.ui.state.Shown()
+	first, second := string(shown[0]), string(shown[1])
 	if f := h.focusedRows(); len(f) != 1 || f[0] != first {
 		t.Fatalf("focused rows %v, want the first, %s", f, first)
 	}
@@ -259,7 +260,7 @@ func TestListFocusRing(t *testing.T) {
 		t.Fatalf("after Down: focused rows %v, want the second, %s", f, second)
 	}
 	h.press(fyne.KeySpace, false) // opens it; the focus goes to its message field
-	if h.ui.main.chat == nil || h.ui.main.chat.addr != second {
+	if h.ui.main.chat == nil || string(h.ui.main.chat.conv) != second {
 		t.Fatal("Space did not open the focused conversation")
 	}
 	if f := h.focusedRows(); len(f) != 0 {

@@ -3,6 +3,8 @@ package ui
 import (
 	"image/color"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -11,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -130,17 +133,57 @@ func (d *detailsNote) set(err error) {
 		d.root.Hide()
 		return
 	}
-	d.text.SetText(capitalise(err.Error()) + ".")
+	d.text.SetText(err.Error())
 	d.root.Show()
 }
 
-// plainError is the one sentence shown for err: hint (what happened and
-// what to do) when there is one, else what failed and fallback.
-func plainError(failed, hint, fallback string) string {
-	if hint != "" {
-		return hint
+// plainError is what is shown for err: what engine.Explain says (what
+// happened and what to do) when it knows err, else failed and fallback
+// (what did not happen, and what to do).
+func plainError(failed string, err error, fallback string) string {
+	msg, hint := engine.Explain(err)
+	if msg == engine.Unexplained {
+		return failed + " " + fallback
 	}
-	return failed + " " + fallback
+	if hint != "" {
+		msg += " " + hint
+	}
+	return msg
+}
+
+// sentenceCase returns s with a capital first letter: a group warning's
+// Reason, which the engine writes for people, starts a line.
+func sentenceCase(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// pictureError is what is shown when no invite could be read from a
+// picture (engine.ReadInviteImage, ReadInviteFile).
+func pictureError(err error) (msg, hint string) {
+	msg, hint = engine.Explain(err)
+	if msg == engine.Unexplained {
+		return "No Nook invite was found in that picture.",
+			"Use a sharp picture in which the whole QR code is visible, or paste the invite text."
+	}
+	return msg, hint
+}
+
+// failure returns what is shown when an action failed with err: failed
+// (what did not happen, a sentence) followed by engine.Explain's message,
+// and its hint.
+func failure(failed string, err error) (msg, hint string) {
+	m, h := engine.Explain(err)
+	return failed + " " + m, h
+}
+
+// setFailure shows failure(failed, err) in l.
+func setFailure(l *widget.Label, failed string, err error) {
+	msg, hint := failure(failed, err)
+	setError(l, msg, hint)
 }
 
 // linkButton is a quiet, text-only button for secondary actions.

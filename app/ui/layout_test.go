@@ -17,10 +17,10 @@ import (
 func request(t *testing.T, alice, bob *harness) {
 	t.Helper()
 	bob.ui.main.showAddContact()
-	bob.ui.main.add.text.SetText(alice.ui.main.home.invite())
+	bob.ui.main.add.text.SetText(alice.invite())
 	bob.tap("Add from invite")
 	alice.waitFor("Bob's request", func() bool {
-		it := alice.ui.main.sidebar.item(bob.self())
+		it := alice.item(bob.self())
 		return it != nil && it.c.State == model.ContactRequest
 	})
 }
@@ -63,14 +63,14 @@ func TestRequestButtonsFit(t *testing.T) {
 // still lets the window be made about 512 px wide.
 func TestNarrowWindowWithBadges(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	cp := h.ui.main.chat
-	c := cp.contact
+	cv, _ := h.ui.state.Conversation(cp.conv)
+	c := *cv.Contact
 	c.Verified = true
 	c.Disappear = 7 * 24 * time.Hour
-	cp.contactChanged(c)
-	cp.setPresence(model.Connecting)
-	h.settle()
+	cv.Contact, cv.Presence = &c, model.Connecting
+	h.event(model.ConversationChanged{Conversation: cv})
 	const usable = 530
 	if w := h.win.Canvas().Content().MinSize().Width; w > usable {
 		t.Errorf("the window cannot be narrower than %v px, want at most %v", w, usable)

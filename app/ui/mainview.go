@@ -1,15 +1,15 @@
 package ui
 
 import (
+	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -33,33 +33,16 @@ type mainView struct {
 	add         *addContactDialog // the open Add contact dialog, if any
 	addBtn      *widget.Button
 	createGroup *createGroupDialog // the open New group dialog, if any
-
-	// Groups: each server's catch-up state by address, the warnings not
-	// yet dismissed by group, and the names of each group's members.
-	syncs    map[string]serverSync
-	warnings map[model.ConversationID][]model.GroupWarning
-	members  map[model.ConversationID]map[string]string
 }
 
-func newMainView(u *UI) (*mainView, error) {
-	addr, name, err := u.eng.Self()
-	if err != nil {
-		return nil, err
-	}
-	mv := &mainView{u: u, self: string(addr), name: name,
-		syncs:    map[string]serverSync{},
-		warnings: map[model.ConversationID][]model.GroupWarning{},
-		members:  map[model.ConversationID]map[string]string{},
-	}
-	mv.sidebar, err = newSidebar(mv)
-	if err != nil {
-		return nil, err
-	}
+func newMainView(u *UI, p opened) *mainView {
+	mv := &mainView{u: u, self: p.self, name: p.name}
+	mv.sidebar = newSidebar(mv)
 	mv.home = newHomePanel(mv)
 	mv.right = container.NewStack(mv.home.root)
 
-	mv.selfAvatar = widgets.NewAvatar(name, mv.self)
-	mv.selfName = widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	mv.selfAvatar = widgets.NewAvatar(p.name, mv.self)
+	mv.selfName = widget.NewLabelWithStyle(p.name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	mv.selfName.Truncation = fyne.TextTruncateEllipsis
 	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), nil)
 	addBtn.OnTapped = func() { mv.showAddMenu(addBtn) }
@@ -85,36 +68,71 @@ func newMainView(u *UI) (*mainView, error) {
 	split := container.NewHSplit(left, mv.right)
 	split.Offset = 0.34
 	mv.root = split
-	mv.setTorStatus(u.tor)
-	return mv, nil
+	mv.setTorStatus(u.state.Tor())
+	return mv
 }
 
 // showHome shows the person's own invite on the right.
 func (mv *mainView) showHome() {
-	mv.chat = nil
-	mv.sidebar.selectAddress("")
-	mv.u.hideTooltip()
-	mv.right.Objects = []fyne.CanvasObject{mv.home.root}
-	mv.right.Refresh()
+	mv.u.apply(mv.u.state.CloseConversation())
 }
 
-// openChat shows the conversation with a contact.
-func (mv *mainView) openChat(addr string) {
-	if mv.chat != nil && mv.chat.addr == addr {
+// openChat shows a conversation (a contact's or a group's); one not in
+// the list yet (just added) opens once it is.
+func (mv *mainView) openChat(id model.ConversationID) {
+	mv.u.apply(mv.u.state.OpenConversation(id))
+}
+
+// showConversation puts a conversation just read into the list (one
+// created or joined: the engine reports it with its first change) and
+// opens it.
+func (mv *mainView) showConversation(cv model.Conversation) {
+	mv.u.apply(mv.u.state.Apply(model.ConversationChanged{Conversation: cv}))
+	mv.openChat(cv.ID)
+}
+
+// render redraws what c changed in the main window.
+func (mv *mainView) render(c state.Change) {
+	switch {
+	case c.Opened:
+		mv.showChat()
+	case c.Closed:
+		mv.showHomePage()
+	}
+	mv.sidebar.render(c)
+	if mv.chat != nil && !c.Opened {
+		mv.chat.render(c)
+	}
+	if c.MarkRead {
+		mv.markShownRead()
+	}
+}
+
+// showChat shows the open conversation in a new pane and loads it.
+func (mv *mainView) showChat() {
+	o := mv.u.state.Open()
+	cv, ok := mv.u.state.Conversation(o.ID)
+	if !ok {
 		return
 	}
-	it := mv.sidebar.item(addr)
-	if it == nil {
-		return
-	}
-	cp := newChatPane(mv, it)
+	mv.u.newGeneration()
+	cp := newChatPane(mv, cv, o.Token)
 	mv.chat = cp
-	mv.sidebar.selectAddress(addr)
 	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{cp.root}
 	mv.right.Refresh()
+	cp.load()
 	cp.shown()
 	mv.markShownRead()
+}
+
+// showHomePage shows the home page on the right.
+func (mv *mainView) showHomePage() {
+	mv.u.newGeneration()
+	mv.chat = nil
+	mv.u.hideTooltip()
+	mv.right.Objects = []fyne.CanvasObject{mv.home.root}
+	mv.right.Refresh()
 }
 
 // showAddMenu offers what the Add button adds: a contact or a group.
@@ -133,12 +151,11 @@ func (mv *mainView) markShownRead() {
 	if mv.chat == nil || !mv.u.focused {
 		return
 	}
-	conv := mv.chat.conv
-	if it := mv.sidebar.item(mv.chat.addr); it == nil || it.unread == 0 {
+	id, unread := mv.u.state.NowRead()
+	if !unread {
 		return
 	}
-	eng := mv.u.eng
-	mv.u.background(func() { _ = eng.MarkRead(conv) })
+	fire(mv.u, func(_ context.Context, e Engine) error { return e.MarkRead(id) })
 }
 
 func (mv *mainView) setTorStatus(s model.TorStatus) {
@@ -159,77 +176,6 @@ func (mv *mainView) setTorStatus(s model.TorStatus) {
 	}
 }
 
-func (mv *mainView) messageAdded(m model.Message) {
-	newAuthor := false
-	if isGroupConversation(m.Conversation) && !m.Outgoing {
-		newAuthor = mv.forgetMembers(m.Conversation, m.Author)
-	}
-	mv.sidebar.messageAdded(m)
-	if mv.chat != nil && mv.chat.conv == m.Conversation {
-		if newAuthor && mv.chat.group != nil {
-			mv.chat.refreshMemberCount()
-		}
-		mv.chat.appendMessage(m)
-	}
-}
-
-// messagesExpired removes disappeared messages from the chat and brings
-// the conversation's preview up to date.
-func (mv *mainView) messagesExpired(ev model.MessagesExpired) {
-	mv.sidebar.refreshPreview(ev.Conversation)
-	if mv.chat != nil && mv.chat.conv == ev.Conversation {
-		mv.chat.removeMessages(ev.IDs)
-	}
-}
-
-// disappearChanged tells the user, in the open conversation, that the
-// contact changed the disappearing-messages timer.
-func (mv *mainView) disappearChanged(ev model.DisappearChanged) {
-	if !ev.ByContact || mv.chat == nil || mv.chat.addr != ev.Address {
-		return
-	}
-	text := mv.chat.contact.Name() + " turned disappearing messages off."
-	if ev.Disappear > 0 {
-		text = mv.chat.contact.Name() + " set new messages to disappear after " + strings.ToLower(disappearLabel(ev.Disappear)) + "."
-	}
-	mv.chat.timerNote = container.NewPadded(muted(text))
-	mv.chat.contactChanged(mv.chat.contact)
-}
-
-func (mv *mainView) statusChanged(ev model.MessageStatusChanged) {
-	if mv.chat != nil && mv.chat.conv == ev.Conversation {
-		mv.chat.statusChanged(ev)
-	}
-}
-
-func (mv *mainView) contactChanged(c model.Contact) {
-	mv.sidebar.upsert(c)
-	if mv.chat != nil && mv.chat.addr == c.Address {
-		mv.chat.contactChanged(c)
-	}
-}
-
-func (mv *mainView) contactRemoved(addr string) {
-	mv.sidebar.remove(addr)
-	if mv.chat != nil && mv.chat.addr == addr {
-		mv.showHome()
-	}
-}
-
-func (mv *mainView) presenceChanged(addr string, p model.Presence) {
-	mv.sidebar.setPresence(addr, p)
-	if mv.chat != nil && mv.chat.addr == addr {
-		mv.chat.setPresence(p)
-	}
-}
-
-func (mv *mainView) unreadChanged(conv model.ConversationID, n int) {
-	mv.sidebar.setUnread(string(conv), n)
-	if n > 0 && mv.chat != nil && mv.chat.conv == conv {
-		mv.markShownRead()
-	}
-}
-
 // setSelf shows a new display name.
 func (mv *mainView) setSelf(name string) {
 	mv.name = name
@@ -241,36 +187,24 @@ func (mv *mainView) setSelf(name string) {
 // acceptRequest, rejectRequest and blockContact act on a contact from the
 // list or the conversation's banner.
 func (mv *mainView) acceptRequest(addr string) {
-	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.AcceptContact(identity.Address(addr)) })
+	mv.act(func(e Engine) error { _, err := e.AcceptContact(model.ConversationID(addr)); return err })
 }
 
 func (mv *mainView) rejectRequest(addr string) {
-	mv.contactAction(func() (model.Contact, error) {
-		return model.Contact{}, mv.u.eng.RejectContact(identity.Address(addr))
-	})
+	mv.act(func(e Engine) error { return e.RejectContact(model.ConversationID(addr)) })
 }
 
 func (mv *mainView) blockContact(addr string) {
-	mv.contactAction(func() (model.Contact, error) { return mv.u.eng.BlockContact(identity.Address(addr)) })
+	mv.act(func(e Engine) error { _, err := e.BlockContact(model.ConversationID(addr)); return err })
 }
 
-// contactAction runs an engine call on a contact in the background and
-// shows what it returns; errors are shown in a dialog.
-func (mv *mainView) contactAction(f func() (model.Contact, error)) {
-	u := mv.u
-	u.background(func() {
-		c, err := f()
-		u.do(func() {
-			if u.main != mv {
-				return
-			}
+// act runs an engine call on a conversation in the background; what it
+// changes comes back as events. An error is shown in a dialog.
+func (mv *mainView) act(f func(e Engine) error) {
+	run(mv.u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, f(e) },
+		func(_ struct{}, err error) {
 			if err != nil {
-				u.showError("That did not work", err)
-				return
-			}
-			if c.Address != "" {
-				mv.contactChanged(c)
+				mv.u.showError("That did not work", err)
 			}
 		})
-	})
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -67,7 +68,7 @@ type networkTab struct {
 	saved      engine.TorSettings
 }
 
-func newNetworkTab(u *UI) *networkTab {
+func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 	t := &networkTab{u: u}
 	t.progress = widgets.NewProgress("Status")
 	t.summary = para("")
@@ -91,10 +92,9 @@ func newNetworkTab(u *UI) *networkTab {
 	t.okLabel.Importance = widget.SuccessImportance
 	t.okLabel.Hide()
 
-	s, err := u.eng.LoadTorSettings()
 	if err != nil {
-		setError(t.errLabel, "The saved Tor settings could not be read: "+err.Error()+".",
-			"Saving writes them anew.")
+		msg, _ := failure("The saved Tor settings could not be read.", err)
+		setError(t.errLabel, msg, "Saving writes them anew.")
 	}
 	t.saved = s
 	t.bridges.SetText(strings.Join(s.Bridges, "\n"))
@@ -155,7 +155,7 @@ func newNetworkTab(u *UI) *networkTab {
 		t.okLabel,
 		container.NewHBox(layoutSpacer(), t.save),
 	))
-	t.setStatus(u.tor)
+	t.setStatus(u.state.Tor())
 	return t
 }
 
@@ -211,9 +211,8 @@ func (t *networkTab) restartTor() {
 	u := t.u
 	t.setBusy(true)
 	t.showResult("", nil)
-	u.background(func() {
-		err := u.eng.RestartTor(u.ctx())
-		u.do(func() {
+	runErr(u, func(ctx context.Context, e Engine) error { return e.RestartTor(ctx) },
+		func(err error) {
 			t.setBusy(false)
 			if err != nil {
 				t.showResult("", fmt.Errorf("tor was not restarted: %w", err))
@@ -221,7 +220,6 @@ func (t *networkTab) restartTor() {
 			}
 			t.showResult("Tor restarted.", nil)
 		})
-	})
 }
 
 // saveSettings checks the settings, then saves them and restarts Tor in
@@ -235,30 +233,31 @@ func (t *networkTab) saveSettings() {
 	u := t.u
 	t.setBusy(true)
 	t.showResult("", nil)
-	u.background(func() {
-		err := u.eng.SetTorSettings(u.ctx(), s)
-		u.do(func() {
+	runErr(u, func(ctx context.Context, e Engine) error { return e.SetTorSettings(ctx, s) },
+		func(err error) {
 			t.setBusy(false)
 			if err != nil {
-				t.showResult("", &settingError{"these settings were not used, nothing was changed: " + err.Error(),
-					engine.ErrorHint(err)})
+				msg, hint := failure("These settings were not used, nothing was changed.", err)
+				t.showResult("", &settingError{msg, hint})
 				return
 			}
 			t.saved = s
 			t.showResult("Saved. Tor uses the new settings.", nil)
 		})
-	})
 }
 
 // showResult shows a success message or an error (with its hint).
 func (t *networkTab) showResult(ok string, err error) {
 	if err != nil {
-		hint := ""
+		// The tab's own refusals are sentences already; anything else
+		// is the engine's, which Explain puts in words.
 		var se *settingError
 		if errors.As(err, &se) {
-			hint = se.hint
+			setError(t.errLabel, se.msg, se.hint)
+		} else {
+			msg, hint := engine.Explain(err)
+			setError(t.errLabel, msg, hint)
 		}
-		setError(t.errLabel, capitalise(err.Error())+".", hint)
 	} else {
 		setError(t.errLabel, "", "")
 	}
@@ -267,7 +266,8 @@ func (t *networkTab) showResult(ok string, err error) {
 	t.okLabel.Refresh()
 }
 
-// settingError is a line the network tab refuses, with what to do.
+// settingError is a line the network tab refuses, with what to do: msg
+// is a sentence to show as it is.
 type settingError struct {
 	msg, hint string
 }
@@ -284,13 +284,13 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 		}
 		if _, err := engine.CheckBridgeLine(line); err != nil {
 			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
-			return s, &settingError{fmt.Sprintf("bridge line %d is not valid: %s", i+1, msg),
+			return s, &settingError{fmt.Sprintf("Bridge line %d is not valid: %s.", i+1, msg),
 				"Copy bridge lines exactly as you got them, one per line."}
 		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
 	}
 	if s.Mode == engine.ModeCustom && len(s.Bridges) == 0 {
-		return s, &settingError{"My bridges needs at least one bridge line",
+		return s, &settingError{"My bridges needs at least one bridge line.",
 			"Paste the bridge lines you were given, or choose Automatic."}
 	}
 	for i, line := range strings.Split(t.torrc.Text, "\n") {
@@ -299,7 +299,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 			continue
 		}
 		if err := checkTorrcLine(line); err != nil {
-			return s, &settingError{fmt.Sprintf("torrc line %d is not accepted: %v", i+1, err),
+			return s, &settingError{fmt.Sprintf("Torrc line %d is not accepted: %v.", i+1, err),
 				"Write one option per line: its name, a space, its value."}
 		}
 		s.ExtraTorrc = append(s.ExtraTorrc, line)

@@ -23,7 +23,7 @@ func TestTorSettings(t *testing.T) {
 	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
 	h := newHarness(t, eng)
 	h.createProfile("Kim", "pw for kim")
-	h.ui.showSettings()
+	h.openSettings()
 	nt := h.ui.settings.network
 	h.ui.settings.tabs.SelectIndex(3)
 	if nt.progress.Percent() != 100 {

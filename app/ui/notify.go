@@ -6,7 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/app/ui/state"
 )
 
 // notifyEvery is the shortest time between two notifications: what arrives
@@ -22,8 +22,8 @@ func (u *UI) notify(name, text, generic string) {
 	if u.focused {
 		return
 	}
-	s, err := u.eng.Settings()
-	if err != nil || !s.Notifications {
+	s := u.prefs
+	if !s.Notifications {
 		return
 	}
 	now := u.now()
@@ -47,14 +47,13 @@ func (u *UI) notify(name, text, generic string) {
 	u.app.SendNotification(fyne.NewNotification(title, content))
 }
 
-func (u *UI) notifyMessage(m model.Message) {
-	name := "New message"
-	if it := u.main.sidebar.item(string(m.Conversation)); it != nil {
-		name = it.c.Name()
+// notifyOf tells the person about something that arrived: a message or
+// a contact request.
+func (u *UI) notifyOf(n state.Notification) {
+	switch n.Kind {
+	case state.NotifyMessage:
+		u.notify(n.Title, n.Text, "You have a new message")
+	case state.NotifyRequest:
+		u.notify(n.Title, n.Text, "You have a new contact request")
 	}
-	u.notify(name, firstLine(m.Body), "You have a new message")
-}
-
-func (u *UI) notifyRequest(c model.Contact) {
-	u.notify(c.Name(), "Wants to add you as a contact", "You have a new contact request")
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 
 	"fyne.io/fyne/v2"
@@ -9,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/profile"
 )
 
 // The sentences that say which password state a profile is in. Every
@@ -30,13 +30,22 @@ const (
 
 // hasPassword reports whether the open profile has a password; ok is
 // false when that could not be read (no profile open, header unreadable).
-func (u *UI) hasPassword() (has, ok bool) {
-	has, err := u.eng.HasPassword()
-	return has, err == nil
+func (u *UI) hasPassword() (has, ok bool) { return u.pw.has, u.pw.known }
+
+// passwordState is whether the open profile has a password (known: it
+// could be read), read when it is opened and after each change.
+type passwordState struct{ has, known bool }
+
+// readPassword reads whether the open profile has a password.
+func readPassword(e Engine) passwordState {
+	has, err := e.HasPassword()
+	return passwordState{has: has, known: err == nil}
 }
 
-// passwordChanged shows the new password state wherever it is shown.
-func (u *UI) passwordChanged() {
+// passwordChanged records that the profile now has a password, or not,
+// and shows it wherever it is shown.
+func (u *UI) passwordChanged(has bool) {
+	u.pw = passwordState{has: has, known: true}
 	if u.settings != nil {
 		u.settings.refreshPassword()
 	}
@@ -85,25 +94,23 @@ func (u *UI) showChangePassword() {
 		setError(errLabel, "", "")
 		showBusy(true, "Changing the password…", spinner, status, ok, old, pw, confirm)
 		o, n := old.Text, pw.Text
-		u.background(func() {
-			err := u.eng.ChangePassword(o, n)
-			u.do(func() {
+		runErr(u, func(ctx context.Context, e Engine) error { return e.ChangePassword(o, n) },
+			func(err error) {
 				showBusy(false, "", spinner, status, ok, old, pw, confirm)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, wrongOldPw, "")
 					u.win.Canvas().Focus(old)
 				case errors.Is(err, engine.ErrEmptyPassword):
 					setError(errLabel, typeNewPw, "")
 				case err != nil:
-					setError(errLabel, "The password was not changed: "+err.Error(), "")
+					setFailure(errLabel, "The password was not changed.", err)
 				default:
 					d.Hide()
-					u.passwordChanged()
+					u.passwordChanged(true)
 					u.showMessage("Password changed", changedPw)
 				}
 			})
-		})
 	}
 	d = u.showForm("Change password", 440, ok, old,
 		widget.NewLabel("Current password"), old,
@@ -136,19 +143,17 @@ func (u *UI) showSetPassword() {
 		setError(errLabel, "", "")
 		showBusy(true, "Setting the password…", spinner, status, ok, pw, confirm)
 		n := pw.Text
-		u.background(func() {
-			err := u.eng.ChangePassword("", n)
-			u.do(func() {
+		runErr(u, func(ctx context.Context, e Engine) error { return e.ChangePassword("", n) },
+			func(err error) {
 				showBusy(false, "", spinner, status, ok, pw, confirm)
 				if err != nil {
-					setError(errLabel, "The password was not set: "+err.Error(), "")
+					setFailure(errLabel, "The password was not set.", err)
 					return
 				}
 				d.Hide()
-				u.passwordChanged()
+				u.passwordChanged(true)
 				u.showMessage("Password set", setPw)
 			})
-		})
 	}
 	d = u.showForm("Set a password", 440, ok, pw,
 		para("Nook will ask for it each time it opens this profile, and locking will keep others out. "+
@@ -172,23 +177,21 @@ func (u *UI) showRemovePassword() {
 	remove.Importance = widget.DangerImportance
 	run := func(pw string) {
 		showBusy(true, "Removing the password…", spinner, status, remove, current)
-		u.background(func() {
-			err := u.eng.RemovePassword(pw)
-			u.do(func() {
+		runErr(u, func(ctx context.Context, e Engine) error { return e.RemovePassword(pw) },
+			func(err error) {
 				showBusy(false, "", spinner, status, remove, current)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, wrongOldPw, "")
 					u.win.Canvas().Focus(current)
 				case err != nil:
-					setError(errLabel, "The password was not removed: "+err.Error(), "")
+					setFailure(errLabel, "The password was not removed.", err)
 				default:
 					d.Hide()
-					u.passwordChanged()
+					u.passwordChanged(false)
 					u.showMessage("Password removed", removedPw)
 				}
 			})
-		})
 	}
 	remove.OnTapped = func() {
 		if current.Text == "" {

@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -40,7 +40,7 @@ func newProfile(t *testing.T, name, password string) *harness {
 func (h *harness) settingsButton(text string) *widget.Button {
 	h.t.Helper()
 	if h.ui.settings == nil {
-		h.ui.showSettings()
+		h.openSettings()
 	}
 	tabs := h.ui.settings.tabs
 	for _, ti := range tabs.Items {
@@ -96,7 +96,7 @@ func (h *harness) openedWithout() bool {
 		h.t.Fatal(err)
 	}
 	_, err := h.eng.UnlockAny(context.Background(), "")
-	if err != nil && !errors.Is(err, profile.ErrWrongPassword) {
+	if err != nil && !errors.Is(err, engine.ErrWrongPassword) {
 		h.t.Fatal(err)
 	}
 	if err == nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -10,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/profile"
 )
 
 // exportExt is the file extension of profile exports.
@@ -46,13 +46,12 @@ func (u *UI) showImportPasswords(path string) {
 		importBtn.Disable()
 		busy.Show()
 		ep, np := exportPw.Text, newPw.Text
-		u.background(func() {
-			res, err := u.eng.ImportProfile(path, ep, np)
-			u.do(func() {
+		run(u, func(_ context.Context, e Engine) (engine.ImportResult, error) { return e.ImportProfile(path, ep, np) },
+			func(res engine.ImportResult, err error) {
 				busy.Hide()
 				importBtn.Enable()
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, "That is not the password this backup was made with.", "")
 				case err != nil:
 					msg, hint := profileFileError(err, "The backup could not be imported",
@@ -72,7 +71,6 @@ func (u *UI) showImportPasswords(path string) {
 					u.showImported(res, next)
 				}
 			})
-		})
 	}
 	d = u.showForm("Import a profile", 460, importBtn, exportPw,
 		muted("File: "+shortPath(path)),
@@ -122,9 +120,8 @@ func (u *UI) showExport() {
 			}
 			path := w.URI().Path()
 			w.Close()
-			u.background(func() {
-				err := u.eng.ExportProfile(path, password)
-				u.do(func() {
+			runErr(u, func(ctx context.Context, e Engine) error { return e.ExportProfile(path, password) },
+				func(err error) {
 					if err != nil {
 						msg, hint := profileFileError(err, "The backup could not be written", "",
 							"Free some disk space, or save the backup on another disk, then try again.")
@@ -137,7 +134,6 @@ func (u *UI) showExport() {
 					dialog.ShowInformation("Backup saved",
 						"Your profile was saved to "+shortPath(path)+".\nKeep the file and its password apart.", u.win)
 				})
-			})
 		}, u.win)
 		save.SetFileName("nook-profile" + exportExt)
 		save.Resize(fyne.NewSize(760, 520))
@@ -153,19 +149,20 @@ func (u *UI) showExport() {
 
 // profileFileError returns the message and the hint that the import or
 // export dialog shows for err, an error of ImportProfile or ExportProfile.
-// When the disk is too full (profile.ErrDiskFull) the message is the
-// *profile.SpaceError's own, which is written for the user, and the hint
-// is fullHint, which says how to make room; otherwise the message is
-// failed followed by err, and the hint is otherHint.
+// When the disk is too full (engine.ErrDiskFull) the message is
+// engine.Explain's alone (for an import or export that needs more space,
+// how much), and the hint is fullHint, which says how to make room;
+// otherwise the message is failed followed by Explain's message, and the
+// hint Explain's, or otherHint when it has none.
 func profileFileError(err error, failed, otherHint, fullHint string) (msg, hint string) {
-	if errors.Is(err, profile.ErrDiskFull) {
-		var se *profile.SpaceError
-		if errors.As(err, &se) {
-			return capitalise(se.Error()) + ".", fullHint
-		}
-		return failed + ": " + err.Error(), fullHint
+	msg, hint = engine.Explain(err)
+	if errors.Is(err, engine.ErrDiskFull) {
+		return msg, fullHint
 	}
-	return failed + ": " + err.Error(), otherHint
+	if hint == "" {
+		hint = otherHint
+	}
+	return failed + ". " + msg, hint
 }
 
 // shortPath keeps the end of a long path.

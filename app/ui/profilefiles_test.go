@@ -9,25 +9,28 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestProfileFileError: an import or export that fails for want of disk
-// space shows the *profile.SpaceError as it is, with the hint to make
-// room; any other failure keeps its own hint.
+// space says so with the hint to make room; any other failure says what
+// did not happen and why, with Explain's hint or else its own. (The
+// message of an import that needs more space than is free, the
+// profile's SpaceError, is TestImportDiskFull's and engine.TestExplain's.)
 func TestProfileFileError(t *testing.T) {
-	space := &profile.SpaceError{Op: "import", Dir: "/data", Need: 300 << 20, Free: 100 << 20, Keep: 64 << 20}
 	const failed, other, full = "The backup could not be imported", "Check the file.", "Free some space."
+	diskMsg, _ := engine.Explain(engine.ErrDiskFull)
+	pwMsg, pwHint := engine.Explain(engine.ErrWrongPassword)
 	for _, tc := range []struct {
 		name      string
 		err       error
 		msg, hint string
 	}{
-		{"space", space, capitalise(space.Error()) + ".", full},
-		{"wrapped space", fmt.Errorf("import: %w", space), capitalise(space.Error()) + ".", full},
-		{"disk full", profile.ErrDiskFull, failed + ": " + profile.ErrDiskFull.Error(), full},
-		{"other", errors.New("not a nook export"), failed + ": not a nook export", other},
+		{"disk full", engine.ErrDiskFull, diskMsg, full},
+		{"wrapped disk full", fmt.Errorf("import: %w", engine.ErrDiskFull), diskMsg, full},
+		{"known", fmt.Errorf("import: %w", engine.ErrWrongPassword), failed + ". " + pwMsg, pwHint},
+		{"other", errors.New("not a nook export"), failed + ". " + engine.Unexplained, other},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			msg, hint := profileFileError(tc.err, failed, other, full)

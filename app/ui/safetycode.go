@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -8,7 +9,6 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -79,25 +79,34 @@ func safetyCodeLines(code string) string {
 // with Mark as verified (or Remove verification).
 func (cp *chatPane) showSafetyCode() {
 	u := cp.mv.u
-	c := cp.contact
-	addr := identity.Address(c.Address)
-	code, err := u.eng.SafetyCode(addr)
-	if err != nil {
-		u.showError("The safety code could not be shown", err)
-		return
-	}
+	addr := model.ConversationID(cp.contact().Address)
+	run(u, func(_ context.Context, e Engine) (string, error) { return e.SafetyCode(addr) },
+		func(code string, err error) {
+			if err != nil {
+				u.showError("The safety code could not be shown", err)
+				return
+			}
+			cp.showSafetyDigits(code)
+		})
+}
+
+// showSafetyDigits shows the safety code read.
+func (cp *chatPane) showSafetyDigits(code string) {
+	u := cp.mv.u
+	c := cp.contact()
+	addr := model.ConversationID(c.Address)
 	digits := widget.NewLabelWithStyle(safetyCodeLines(code), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	var d dialog.Dialog
 	action := widget.NewButton("Mark as verified", func() {
 		d.Hide()
-		cp.mv.contactAction(func() (model.Contact, error) { return u.eng.MarkVerified(addr, true) })
+		cp.mv.act(func(e Engine) error { _, err := e.MarkVerified(addr, true); return err })
 	})
 	action.Importance = widget.HighImportance
 	if c.Verified {
 		action.SetText("Remove verification")
 		action.OnTapped = func() {
 			d.Hide()
-			cp.mv.contactAction(func() (model.Contact, error) { return u.eng.MarkVerified(addr, false) })
+			cp.mv.act(func(e Engine) error { _, err := e.MarkVerified(addr, false); return err })
 		}
 		action.Importance = widget.MediumImportance
 	}

@@ -7,7 +7,6 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -28,10 +27,10 @@ func TestSafetyCodeView(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.waitFor("Alice accepted on Bob's side", func() bool {
-		it := bob.ui.main.sidebar.item(aliceAddr)
+		it := bob.item(aliceAddr)
 		return it != nil && it.c.State == model.ContactAccepted
 	})
-	bob.ui.main.openChat(aliceAddr)
+	bob.open(aliceAddr)
 	cp := bob.ui.main.chat
 	if cp.verified.Visible() {
 		t.Fatal("Bob's Nook shows Alice verified after he merely used an invite")
@@ -40,11 +39,12 @@ func TestSafetyCodeView(t *testing.T) {
 	if !bob.hasText("Not verified") {
 		t.Fatal("the contact details do not say Alice is not verified")
 	}
-	code, err := alice.eng.SafetyCode(identity.Address(bobAddr))
+	code, err := alice.eng.SafetyCode(model.ConversationID(bobAddr))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cp.showSafetyCode()
+	bob.waitFor("the safety code", func() bool { return bob.hasText("nobody in between") })
 	for _, line := range strings.Split(safetyCodeLines(code), "\n") {
 		if !bob.hasText(line) {
 			t.Fatalf("the safety-code view does not show %q (Alice's code is %q)", line, code)
@@ -55,16 +55,17 @@ func TestSafetyCodeView(t *testing.T) {
 	}
 	bob.tap("Mark as verified")
 	bob.waitFor("the Verified badge", func() bool { return cp.verified.Visible() })
-	c, err := bob.eng.Contact(identity.Address(aliceAddr))
+	c, err := bob.eng.Contact(model.ConversationID(aliceAddr))
 	if err != nil || c.Verification != model.VerifiedSafetyCode {
 		t.Fatalf("after Mark as verified: %v, %v", c.Verification, err)
 	}
 	cp.showSafetyCode()
+	bob.waitFor("the safety code", func() bool { return bob.button("Remove verification") != nil })
 	bob.tap("Remove verification")
 	bob.waitFor("the badge to go", func() bool { return !cp.verified.Visible() })
 
 	alice.waitFor("Bob verified in person on Alice's side", func() bool {
-		it := alice.ui.main.sidebar.item(bobAddr)
+		it := alice.item(bobAddr)
 		return it != nil && it.c.Verification == model.VerifiedInPerson
 	})
 }
@@ -92,10 +93,10 @@ func TestCopiedInPersonInvite(t *testing.T) {
 	}
 	bobAddr := bob.self()
 	alice.waitFor("Bob accepted", func() bool {
-		it := alice.ui.main.sidebar.item(bobAddr)
+		it := alice.item(bobAddr)
 		return it != nil && it.c.State == model.ContactAccepted
 	})
-	if it := alice.ui.main.sidebar.item(bobAddr); it.c.Verified {
+	if it := alice.item(bobAddr); it.c.Verified {
 		t.Fatal("a copied in-person invite made its user verified")
 	}
 }
@@ -123,10 +124,10 @@ func TestVerifiedRename(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.waitFor("Mallory verified in person", func() bool {
-		it := alice.ui.main.sidebar.item(string(mAddr))
+		it := alice.item(string(mAddr))
 		return it != nil && it.c.Verification == model.VerifiedInPerson
 	})
-	alice.ui.main.openChat(string(mAddr))
+	alice.open(string(mAddr))
 	cp := alice.ui.main.chat
 
 	if err := mallory.SetDisplayName("Bob"); err != nil {
@@ -138,14 +139,14 @@ func TestVerifiedRename(t *testing.T) {
 	if _, err := mallory.UnlockAny(context.Background(), "m"); err != nil {
 		t.Fatal(err)
 	}
-	alice.waitFor("the new name to arrive", func() bool { return cp.contact.DisplayName == "Bob" })
+	alice.waitFor("the new name to arrive", func() bool { return cp.contact().DisplayName == "Bob" })
 	if !cp.verified.Visible() {
 		t.Fatal("the badge went away")
 	}
 	if cp.name.Text != "Mallory" {
 		t.Fatalf("the header shows %q beside the badge", cp.name.Text)
 	}
-	if it := alice.ui.main.sidebar.item(string(mAddr)); it.c.Name() != "Mallory" {
+	if it := alice.item(string(mAddr)); it.c.Name() != "Mallory" {
 		t.Fatalf("the list shows %q", it.c.Name())
 	}
 	if !alice.hasText("Mallory now calls themselves “Bob”") {

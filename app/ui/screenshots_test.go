@@ -24,7 +24,7 @@ func TestPasswordScreenshots(t *testing.T) {
 		h.win.Resize(fyne.NewSize(1000, 680))
 	}
 	privacy := func(h *harness) {
-		h.ui.showSettings()
+		h.openSettings()
 		h.ui.settings.tabs.SelectIndex(1)
 	}
 

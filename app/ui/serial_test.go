@@ -62,22 +62,22 @@ func TestQuickMessagesKeepOrder(t *testing.T) {
 	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
 	bob.createProfile("Bob", "bob password")
 	befriend(t, alice, bob)
-	alice.ui.main.openChat(bob.self())
+	alice.open(bob.self())
 	cp := alice.ui.main.chat
 	const n = 20
 	for i := range n {
 		test.Type(cp.entry, fmt.Sprintf("message %02d", i))
 		cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	}
-	alice.waitFor("every message shown", func() bool { return len(cp.msgs) == n })
+	alice.waitFor("every message shown", func() bool { return len(cp.msgs()) == n })
 	stored, err := alice.eng.History(cp.conv, 0, n)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
 		want := fmt.Sprintf("message %02d", i)
-		if cp.msgs[i].Body != want || stored[i].Body != want {
-			t.Fatalf("position %d: shown %q, stored %q; want %q", i, cp.msgs[i].Body, stored[i].Body, want)
+		if cp.msgs()[i].Body != want || stored[i].Body != want {
+			t.Fatalf("position %d: shown %q, stored %q; want %q", i, cp.msgs()[i].Body, stored[i].Body, want)
 		}
 	}
 }

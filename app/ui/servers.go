@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -10,9 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/groupserver"
-	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -58,7 +56,7 @@ func newServersTab(u *UI) *serversTab {
 	t.inviteText.SizeName = theme.SizeNameCaptionText
 	t.copyBtn = widgets.NewCopyButton("Copy invite text", func() string { return t.hosted })
 	t.stats = muted("")
-	refresh := linkButton("Refresh", t.refreshHosting)
+	refresh := linkButton("Refresh", t.refresh)
 	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
 		muted("Give this invite to whoever should create groups on this server. "+
 			"It lets them use the server, not read any group."),
@@ -84,17 +82,46 @@ func newServersTab(u *UI) *serversTab {
 	return t
 }
 
-// refresh reads the known servers and the hosted one again.
-func (t *serversTab) refresh() {
-	t.refreshHosting()
-	t.refreshList()
+// knownServers is what the tab shows: the known servers, and the hosted
+// one with its invite's QR code and counters.
+type knownServers struct {
+	servers    []engine.Server
+	serversErr error
+	hosted     string // "" when not hosting
+	png        []byte
+	stats      engine.ServerStats
 }
 
-func (t *serversTab) refreshList() {
-	servers, err := t.u.eng.Servers()
+// readServers reads what the tab shows.
+func readServers(e Engine) knownServers {
+	var k knownServers
+	k.servers, k.serversErr = e.Servers()
+	text, stats, err := e.HostedServer()
+	if err == nil {
+		k.hosted, k.stats = text, stats
+		k.png, _ = engine.InviteQR(text, 512)
+	}
+	return k
+}
+
+// refresh reads the known servers and the hosted one again, in the
+// background.
+func (t *serversTab) refresh() {
+	run(t.u, func(_ context.Context, e Engine) (knownServers, error) { return readServers(e), nil },
+		func(k knownServers, _ error) { t.show(k) })
+}
+
+// show shows the servers read.
+func (t *serversTab) show(k knownServers) {
+	t.showHosting(k)
+	t.showList(k.servers, k.serversErr)
+}
+
+func (t *serversTab) showList(servers []engine.Server, err error) {
 	t.list.Objects = nil
 	if err != nil {
-		t.list.Add(para("The servers could not be read: " + err.Error()))
+		msg, _ := failure("The servers could not be read.", err)
+		t.list.Add(para(msg))
 	}
 	for _, s := range servers {
 		t.list.Add(t.serverRow(s))
@@ -122,14 +149,15 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 	))
 }
 
-func (t *serversTab) confirmRemove(addr identity.Address) {
+func (t *serversTab) confirmRemove(addr string) {
 	u := t.u
 	u.confirm("Remove this server?", 420, "Remove", true, func() {
-		if err := u.eng.RemoveServer(addr); err != nil {
-			t.setError("The server was not removed: "+err.Error()+".", "")
-			return
-		}
-		t.refreshList()
+		runErr(u, func(_ context.Context, e Engine) error { return e.RemoveServer(addr) }, func(err error) {
+			if err != nil {
+				t.setError(failure("The server was not removed.", err))
+			}
+			t.refresh()
+		})
 	}, para("Nook forgets the server: it is no longer offered for new groups. Your groups on it keep working."))
 }
 
@@ -144,21 +172,19 @@ func (t *serversTab) addServer() {
 	t.setError("", "")
 	t.addBtn.Disable()
 	u := t.u
-	u.background(func() {
-		_, err := u.eng.AddServer(text)
-		u.do(func() {
+	run(u, func(_ context.Context, e Engine) (engine.Server, error) { return e.AddServer(text) },
+		func(_ engine.Server, err error) {
 			t.addBtn.Enable()
 			if err != nil {
-				t.setError(plainError("This invite could not be used.", invite.Hint(err),
+				t.setError(plainError("This invite could not be used.", err,
 					"Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."), "")
 				t.details.set(err)
 				t.scrollToError()
 				return
 			}
 			t.add.SetText("")
-			t.refreshList()
+			t.refresh()
 		})
-	})
 }
 
 // scrollToError scrolls the tab to its end, where the error of Add server
@@ -171,11 +197,11 @@ func (t *serversTab) scrollToError() {
 	}
 }
 
-// refreshHosting shows whether a server is hosted, with its invite and
+// showHosting shows whether a server is hosted, with its invite and
 // counters.
-func (t *serversTab) refreshHosting() {
-	text, stats, err := t.u.eng.HostedServer()
-	if err != nil {
+func (t *serversTab) showHosting(k knownServers) {
+	text, stats := k.hosted, k.stats
+	if text == "" {
 		t.hosted = ""
 		t.hostState.SetText("Run a group server inside Nook, as an onion service. Members of its groups can exchange " +
 			"messages only while this computer is on and Nook is running. It keeps running while Nook is locked.")
@@ -188,8 +214,8 @@ func (t *serversTab) refreshHosting() {
 	}
 	if t.hosted != text {
 		t.hosted = text
-		if png, err := engine.InviteQR(text, 512); err == nil {
-			_ = t.qr.SetPNG(png)
+		if k.png != nil {
+			_ = t.qr.SetPNG(k.png)
 		}
 		t.inviteText.SetText(text)
 	}
@@ -204,14 +230,14 @@ func (t *serversTab) refreshHosting() {
 }
 
 // statsText puts a server's counters in words.
-func statsText(s groupserver.Stats) string {
+func statsText(s engine.ServerStats) string {
 	return fmt.Sprintf("Connected now: %d · Members listening: %d · Messages stored: %d · "+
 		"Connections since start: %d · Refused: %d", s.OpenConnections, s.Subscriptions,
 		storedCount(s), s.Connections, s.ConnectionsRefused+s.PostsRefused)
 }
 
 // storedCount is the number of blobs the server keeps.
-func storedCount(s groupserver.Stats) uint64 {
+func storedCount(s engine.ServerStats) uint64 {
 	if s.Head == 0 || s.Head < s.Oldest {
 		return 0
 	}
@@ -227,33 +253,31 @@ func (t *serversTab) toggleHosting() {
 	if t.hosted == "" {
 		t.hostBtn.Disable()
 		t.hostState.SetText("Starting the server…")
-		u.background(func() {
-			text, err := u.eng.HostServer(u.ctx())
+		runErr(u, func(ctx context.Context, e Engine) error {
+			text, err := e.HostServer(ctx)
 			if err == nil {
-				_, err = u.eng.AddServer(text)
+				_, err = e.AddServer(text)
 			}
-			u.do(func() {
-				t.hostBtn.Enable()
-				if err != nil {
-					t.setError("The server did not start: "+err.Error()+".", "")
-				}
-				t.refresh()
-			})
+			return err
+		}, func(err error) {
+			t.hostBtn.Enable()
+			if err != nil {
+				t.setError(failure("The server did not start.", err))
+			}
+			t.refresh()
 		})
 		return
 	}
 	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
 		t.hostBtn.Disable()
-		u.background(func() {
-			err := u.eng.StopServer()
-			u.do(func() {
+		runErr(u, func(ctx context.Context, e Engine) error { return e.StopServer() },
+			func(err error) {
 				t.hostBtn.Enable()
 				if err != nil {
-					t.setError("The server did not stop cleanly: "+err.Error()+".", "")
+					t.setError(failure("The server did not stop cleanly.", err))
 				}
 				t.refresh()
 			})
-		})
 	}, para("Members of groups on this server cannot exchange messages until you start it again."))
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -12,8 +13,6 @@ import (
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/profile"
-	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -48,18 +47,36 @@ func (u *UI) showSettings() {
 	if u.main == nil {
 		return
 	}
-	s, err := u.eng.Settings()
-	if err != nil {
-		u.showError("Settings could not be read", err)
-		return
+	type read struct {
+		s      engine.Settings
+		tor    engine.TorSettings
+		torErr error
 	}
+	run(u, func(_ context.Context, e Engine) (read, error) {
+		s, err := e.Settings()
+		if err != nil {
+			return read{}, err
+		}
+		tor, torErr := e.LoadTorSettings()
+		return read{s, tor, torErr}, nil
+	}, func(r read, err error) {
+		if err != nil {
+			u.showError("Settings could not be read", err)
+			return
+		}
+		u.openSettings(r.s, r.tor, r.torErr)
+	})
+}
+
+// openSettings shows the settings dialog with the settings read.
+func (u *UI) openSettings(s engine.Settings, tor engine.TorSettings, torErr error) {
 	sd := &settingsDialog{u: u, s: s}
 	sd.errLabel = errorLabel()
 	sd.tabs = container.NewAppTabs(
 		container.NewTabItem("Profile", sd.profileTab()),
 		container.NewTabItem("Privacy", sd.privacyTab()),
 		container.NewTabItem("Appearance", sd.appearanceTab()),
-		container.NewTabItem("Network", sd.networkTab()),
+		container.NewTabItem("Network", sd.networkTab(tor, torErr)),
 		container.NewTabItem("Group servers", sd.serversTab()),
 	)
 	sd.tabs.OnSelected = func(ti *container.TabItem) {
@@ -81,14 +98,20 @@ func (u *UI) showSettings() {
 	})
 }
 
-// save stores the settings and applies them.
+// save stores the settings in the background, in the order they were
+// changed, and applies them.
 func (sd *settingsDialog) save() {
-	if err := sd.u.eng.SetSettings(sd.s); err != nil {
-		setError(sd.errLabel, "The setting was not saved: "+err.Error(), "")
-		return
-	}
-	setError(sd.errLabel, "", "")
-	sd.u.armAutoLock()
+	u, s := sd.u, sd.s
+	u.prefs = s
+	u.armAutoLock()
+	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.SetSettings(s) },
+		func(_ struct{}, err error) {
+			if err != nil {
+				setFailure(sd.errLabel, "The setting was not saved.", err)
+				return
+			}
+			setError(sd.errLabel, "", "")
+		})
 }
 
 // autoLockLabel names an automatic-lock choice.
@@ -111,17 +134,21 @@ func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	saveName := widget.NewButton("Save name", nil)
 	saveName.OnTapped = func() {
 		name := strings.TrimSpace(sd.name.Text)
-		if name == "" || protocol.CheckDisplayName(name) != nil {
+		if name == "" || engine.CheckDisplayName(name) != nil {
 			setError(sd.errLabel, "Please enter a shorter name without special characters.", "")
 			return
 		}
-		if err := u.eng.SetDisplayName(name); err != nil {
-			setError(sd.errLabel, "The name was not saved: "+err.Error(), "")
-			return
-		}
-		setError(sd.errLabel, "", "")
-		u.main.setSelf(name)
-		saveName.SetText("Saved")
+		saveName.Disable()
+		runErr(u, func(_ context.Context, e Engine) error { return e.SetDisplayName(name) }, func(err error) {
+			saveName.Enable()
+			if err != nil {
+				setFailure(sd.errLabel, "The name was not saved.", err)
+				return
+			}
+			setError(sd.errLabel, "", "")
+			u.main.setSelf(name)
+			saveName.SetText("Saved")
+		})
 	}
 	sd.name.OnChanged = func(string) { saveName.SetText("Save name") }
 	sd.name.OnSubmitted = func(string) { saveName.OnTapped() }
@@ -275,8 +302,8 @@ func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
 	))
 }
 
-func (sd *settingsDialog) networkTab() fyne.CanvasObject {
-	sd.network = newNetworkTab(sd.u)
+func (sd *settingsDialog) networkTab(tor engine.TorSettings, torErr error) fyne.CanvasObject {
+	sd.network = newNetworkTab(sd.u, tor, torErr)
 	return sd.network.root
 }
 
@@ -350,16 +377,15 @@ func (sd *settingsDialog) showDeleteProfile() {
 			pw = entry.Text
 		}
 		showBusy(true, "Deleting…", spinner, status, del, entry)
-		u.background(func() {
-			err := u.eng.DeleteProfile(pw)
-			u.do(func() {
+		runErr(u, func(ctx context.Context, e Engine) error { return e.DeleteProfile(pw) },
+			func(err error) {
 				showBusy(false, "", spinner, status, del, entry)
 				switch {
-				case errors.Is(err, profile.ErrWrongPassword):
+				case errors.Is(err, engine.ErrWrongPassword):
 					setError(errLabel, "That is not this profile's password.", "")
 					u.win.Canvas().Focus(entry)
 				case err != nil:
-					setError(errLabel, "The profile was not deleted: "+err.Error(), "")
+					setFailure(errLabel, "The profile was not deleted.", err)
 				default:
 					u.main = nil
 					u.updateTray()
@@ -368,7 +394,6 @@ func (sd *settingsDialog) showDeleteProfile() {
 						"Profile “"+name+"” and all its messages were deleted from this computer.")
 				}
 			})
-		})
 	}
 	entry.OnSubmitted = func(string) { del.OnTapped() }
 	u.showForm("Delete this profile?", 460, del, entry,

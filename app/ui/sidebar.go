@@ -2,75 +2,45 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/groupclient"
-	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
-// contactItem is what the list knows about one contact.
-type contactItem struct {
-	// c is the contact; for a group, a stand-in whose Address is the
-	// conversation ID ("g:…") and whose Nickname is the group's name.
-	c        model.Contact
-	group    *groupclient.GroupInfo // nil for a contact
-	preview  string
-	last     time.Time
-	unread   int
-	presence model.Presence
-}
-
-// lastActivity is the later of the contact's and its last message's time.
-func (it *contactItem) lastActivity() time.Time {
-	if it.last.After(it.c.LastActivity) {
-		return it.last
-	}
-	return it.c.LastActivity
-}
-
-// hidden reports whether the item lives in the "archived and blocked"
-// section.
-func (it *contactItem) hidden() bool {
-	return it.c.Archived || it.c.State == model.ContactBlocked
-}
-
-// sidebar is the searchable contact and conversation list: contact
+// sidebar is the searchable list of conversations, contacts' and groups'
+// alike, drawn from the state (state.Model.Shown and Row): contact
 // requests first, then conversations by last activity. Archived and
-// blocked contacts are listed only on request.
+// blocked ones are listed only on request.
 type sidebar struct {
 	mv       *mainView
-	all      map[string]*contactItem
-	shown    []*contactItem
 	list     *focusList
 	search   *shortcutEntry
 	archived *widget.Check
 	empty    fyne.CanvasObject
 	noMatch  *widget.Label
 	body     *fyne.Container
-	selected string
 	syncing  bool // true while the list selection is set from code
 }
 
-func newSidebar(mv *mainView) (*sidebar, error) {
-	s := &sidebar{mv: mv, all: map[string]*contactItem{}}
+func newSidebar(mv *mainView) *sidebar {
+	s := &sidebar{mv: mv}
+	st := mv.u.state
 	s.search = newShortcutEntry(mv.u.appShortcut)
 	s.search.SetPlaceHolder("Search")
-	s.search.OnChanged = func(string) { s.rebuild() }
+	s.search.OnChanged = func(q string) { mv.u.apply(st.SetFilter(q)) }
 	s.search.OnSubmitted = func(string) { // Enter opens the first match
-		if len(s.shown) > 0 {
-			mv.openChat(s.shown[0].c.Address)
+		if shown := st.Shown(); len(shown) > 0 {
+			mv.openChat(shown[0])
 		}
 	}
 	s.list = newFocusList(
-		func() int { return len(s.shown) },
+		func() int { return len(st.Shown()) },
 		func() fyne.CanvasObject {
 			r := widgets.NewContactRow(widgets.ContactSummary{})
 			r.Times = mv.u.times
@@ -80,23 +50,26 @@ func newSidebar(mv *mainView) (*sidebar, error) {
 			return r
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(s.shown) {
+			shown := st.Shown()
+			if id >= len(shown) {
 				return
 			}
+			row, _ := st.Row(shown[id])
 			r := o.(*widgets.ContactRow)
-			r.Set(s.summary(s.shown[id]))
+			r.Set(summaryOf(row))
 			r.SetFocused(s.list.hasFocus(id))
 			s.list.SetItemHeight(id, r.MinSize().Height)
 		},
 	)
 	s.list.OnSelected = func(id widget.ListItemID) {
 		s.list.setCurrent(id)
-		if s.syncing || id >= len(s.shown) {
+		shown := st.Shown()
+		if s.syncing || id >= len(shown) {
 			return
 		}
-		mv.openChat(s.shown[id].c.Address)
+		mv.openChat(shown[id])
 	}
-	s.archived = widget.NewCheck("Show archived and blocked", func(bool) { s.rebuild() })
+	s.archived = widget.NewCheck("Show archived and blocked", func(on bool) { mv.u.apply(st.SetShowHidden(on)) })
 	s.archived.Hide()
 	addBtn := widget.NewButton("Add a contact", mv.showAddContact)
 	addBtn.Importance = widget.HighImportance
@@ -108,76 +81,21 @@ func newSidebar(mv *mainView) (*sidebar, error) {
 	s.noMatch = muted("")
 	s.noMatch.Alignment = fyne.TextAlignCenter
 	s.body = container.NewStack()
-	if err := s.load(); err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// load reads every contact with its last message, unread count and
-// presence.
-func (s *sidebar) load() error {
-	eng := s.mv.u.eng
-	cs, err := eng.Contacts()
-	if err != nil {
-		return err
-	}
-	for _, c := range cs {
-		it := &contactItem{c: c}
-		conv := model.ConversationID(c.Address)
-		if ms, err := eng.History(conv, 0, 1); err == nil && len(ms) == 1 {
-			it.preview, it.last = s.previewOf(ms[0]), ms[0].Received
-		}
-		it.unread, _ = eng.Unread(conv)
-		it.presence = eng.Presence(identity.Address(c.Address))
-		s.all[c.Address] = it
-	}
-	if err := s.loadGroups(); err != nil {
-		return err
-	}
 	s.rebuild()
-	return nil
+	return s
 }
 
-// previewOf is the list's one-line preview of a message.
-func (s *sidebar) previewOf(m model.Message) string {
-	text := firstLine(m.Body)
-	if g := groupInviteOf(m.Body); g != nil {
-		text = "Invitation to the group “" + g.Name() + "”"
+// summaryOf turns a row of the state into what a ContactRow shows.
+func summaryOf(r state.Row) widgets.ContactSummary {
+	return widgets.ContactSummary{
+		Address:      string(r.ID),
+		Name:         r.Title,
+		Preview:      r.Preview,
+		LastActivity: r.LastActivity,
+		Presence:     presenceOf(r.Presence),
+		Unread:       r.Unread,
+		Request:      r.Request,
 	}
-	switch {
-	case m.Outgoing:
-		return "You: " + text
-	case isGroupConversation(m.Conversation):
-		return s.mv.authorName(m.Conversation, m.Author) + ": " + text
-	}
-	return text
-}
-
-// summary turns an item into what a ContactRow shows.
-func (s *sidebar) summary(it *contactItem) widgets.ContactSummary {
-	if it.group != nil {
-		return s.groupSummary(it)
-	}
-	sum := widgets.ContactSummary{
-		Address:      it.c.Address,
-		Name:         it.c.Name(),
-		Preview:      it.preview,
-		LastActivity: it.lastActivity(),
-		Presence:     presenceOf(it.presence),
-		Unread:       it.unread,
-		Request:      it.c.State == model.ContactRequest,
-	}
-	switch it.c.State {
-	case model.ContactPending:
-		if sum.Preview == "" {
-			sum.Preview = "Request sent — waiting for them to accept"
-		}
-	case model.ContactBlocked:
-		sum.Preview = "Blocked"
-		sum.Presence = widgets.PresenceOffline
-	}
-	return sum
 }
 
 func presenceOf(p model.Presence) widgets.Presence {
@@ -190,54 +108,35 @@ func presenceOf(p model.Presence) widgets.Presence {
 	return widgets.PresenceOffline
 }
 
-// rebuild filters and sorts the items and refreshes the list.
-func (s *sidebar) rebuild() {
-	q := strings.ToLower(strings.TrimSpace(s.search.Text))
-	s.shown = s.shown[:0]
-	hiddenCount := 0
-	for _, it := range s.all {
-		if it.hidden() {
-			hiddenCount++
-			if !s.archived.Checked && q == "" {
-				continue
-			}
+// render redraws what c changed in the list.
+func (s *sidebar) render(c state.Change) {
+	switch {
+	case c.List || c.Snapshot:
+		s.rebuild()
+	default:
+		for _, id := range c.Rows {
+			s.refreshItem(id)
 		}
-		if q != "" && !strings.Contains(strings.ToLower(it.c.Name()), q) &&
-			!strings.Contains(strings.ToLower(it.c.DisplayName), q) &&
-			!strings.HasPrefix(it.c.Address, q) {
-			continue
+		if c.Selection {
+			s.selectOpen()
 		}
-		s.shown = append(s.shown, it)
 	}
-	slices.SortFunc(s.shown, func(a, b *contactItem) int {
-		if ar, br := a.c.State == model.ContactRequest, b.c.State == model.ContactRequest; ar != br {
-			if ar {
-				return -1
-			}
-			return 1
-		}
-		if ah, bh := a.hidden(), b.hidden(); ah != bh {
-			if bh {
-				return -1
-			}
-			return 1
-		}
-		if c := b.lastActivity().Compare(a.lastActivity()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.c.Address, b.c.Address)
-	})
-	if hiddenCount > 0 {
-		s.archived.SetText(fmt.Sprintf("Show archived and blocked (%d)", hiddenCount))
+}
+
+// rebuild shows the list as the state has it.
+func (s *sidebar) rebuild() {
+	st := s.mv.u.state
+	if n := st.Hidden(); n > 0 {
+		s.archived.SetText(fmt.Sprintf("Show archived and blocked (%d)", n))
 		s.archived.Show()
 	} else {
 		s.archived.Hide()
 	}
 	var content fyne.CanvasObject
 	switch {
-	case len(s.all) == 0:
+	case st.Len() == 0:
 		content = s.empty
-	case len(s.shown) == 0 && q != "":
+	case len(st.Shown()) == 0 && strings.TrimSpace(st.Filter()) != "":
 		s.noMatch.SetText("No contact matches “" + s.search.Text + "”.")
 		content = container.NewBorder(s.noMatch, nil, nil, nil)
 	default:
@@ -248,95 +147,28 @@ func (s *sidebar) rebuild() {
 		s.body.Refresh()
 	}
 	s.list.Refresh()
-	s.selectAddress(s.selected)
+	s.selectOpen()
 }
 
-// selectAddress highlights a contact ("" for none) without opening it.
-func (s *sidebar) selectAddress(addr string) {
-	s.selected = addr
+// selectOpen highlights the open conversation (none: nothing) without
+// opening it again.
+func (s *sidebar) selectOpen() {
 	s.syncing = true
 	defer func() { s.syncing = false }()
-	for i, it := range s.shown {
-		if it.c.Address == addr {
-			s.list.Select(i)
-			return
+	if o := s.mv.u.state.Open(); o != nil {
+		for i, id := range s.mv.u.state.Shown() {
+			if id == o.ID {
+				s.list.Select(i)
+				return
+			}
 		}
 	}
 	s.list.UnselectAll()
 }
 
-func (s *sidebar) item(addr string) *contactItem { return s.all[addr] }
-
-// totalUnread is the sum of the unread counts.
-func (s *sidebar) totalUnread() int {
-	n := 0
-	for _, it := range s.all {
-		n += it.unread
-	}
-	return n
-}
-
-func (s *sidebar) upsert(c model.Contact) {
-	it := s.all[c.Address]
-	if it == nil {
-		it = &contactItem{presence: s.mv.u.eng.Presence(identity.Address(c.Address))}
-		s.all[c.Address] = it
-	}
-	it.c = c
-	s.rebuild()
-}
-
-func (s *sidebar) remove(addr string) {
-	delete(s.all, addr)
-	if s.selected == addr {
-		s.selected = ""
-	}
-	s.rebuild()
-}
-
-func (s *sidebar) messageAdded(m model.Message) {
-	it := s.all[string(m.Conversation)]
-	if it == nil {
-		if isGroupConversation(m.Conversation) {
-			s.reloadGroups() // joined elsewhere
-		}
-		return
-	}
-	it.preview, it.last = s.previewOf(m), m.Received
-	s.rebuild()
-}
-
-// refreshPreview reads a conversation's latest message again (after some
-// disappeared).
-func (s *sidebar) refreshPreview(conv model.ConversationID) {
-	it := s.all[string(conv)]
-	if it == nil {
-		return
-	}
-	it.preview = ""
-	if ms, err := s.mv.u.eng.History(conv, 0, 1); err == nil && len(ms) == 1 {
-		it.preview = s.previewOf(ms[0])
-	}
-	s.refreshItem(string(conv))
-}
-
-func (s *sidebar) setPresence(addr string, p model.Presence) {
-	if it := s.all[addr]; it != nil && it.group == nil && it.presence != p {
-		it.presence = p
-		s.refreshItem(addr)
-	}
-}
-
-func (s *sidebar) setUnread(addr string, n int) {
-	if it := s.all[addr]; it != nil && it.unread != n {
-		it.unread = n
-		s.refreshItem(addr)
-	}
-}
-
-func (s *sidebar) refreshItem(addr string) {
-	for i, it := range s.shown {
-		if it.c.Address == addr {
+func (s *sidebar) refreshItem(id model.ConversationID) {
+	for i, x := range s.mv.u.state.Shown() {
+		if x == id {
 			s.list.RefreshItem(i)
 			return
 		}

@@ -30,7 +30,7 @@ func (h *harness) tooltipButtons() []*widgets.TooltipButton {
 // button is a padlock that says "Lock Nook now (Ctrl+L)" and locks.
 func TestIconButtonsHaveTooltips(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	layer, ok := h.win.Canvas().Content().(*widgets.TooltipLayer)
 	if !ok {
 		t.Fatalf("the window's content is a %T, not a tooltip layer", h.win.Canvas().Content())
@@ -71,7 +71,7 @@ func TestIconButtonsHaveTooltips(t *testing.T) {
 // header is hidden when another pane replaces it.
 func TestTooltipGoesWithItsPane(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	layer := h.win.Canvas().Content().(*widgets.TooltipLayer)
 	for _, b := range h.tooltipButtons() {
 		if b.Tooltip == "Contact details" {
@@ -91,11 +91,11 @@ func TestTooltipGoesWithItsPane(t *testing.T) {
 // it for a moment.
 func TestCopyMessageSaysCopied(t *testing.T) {
 	h, pat := withContact(t)
-	h.ui.main.openChat(pat)
+	h.open(pat)
 	cp := h.ui.main.chat
 	test.Type(cp.entry, "the address is in the drawer")
 	cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	h.waitFor("the message", func() bool { return len(cp.msgs) == 1 })
+	h.waitFor("the message", func() bool { return len(cp.msgs()) == 1 })
 	h.settle()
 	var bubble *widgets.MessageBubble
 	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) bool {

@@ -37,10 +37,7 @@ func (u *UI) updateTray() {
 	if u.tray == nil {
 		return
 	}
-	n := 0
-	if u.main != nil {
-		n = u.main.sidebar.totalUnread()
-	}
+	n := u.state.Unread()
 	label := "No unread messages"
 	switch {
 	case u.main == nil:

@@ -3,11 +3,19 @@
 // invite), adding contacts, and settings. It is the only place that turns
 // engine state into widgets; the engine itself never sees Fyne.
 //
-// The UI talks to the engine only through its methods and its event stream.
-// Calls that may block (unlock, create, send, invites, export and import,
-// reading images) run on their own goroutine; every widget change made from
-// another goroutine goes through Options.Do (fyne.Do in the real app). One
-// goroutine drains engine.Subscribe and hands each event to the screens.
+// What the screens show is kept apart from the widgets, in a
+// state.Model (package app/ui/state): the conversations, the open one and
+// its loaded messages, the unread total, Tor's status. One goroutine
+// drains engine.Subscribe and queues the events; the Fyne goroutine applies
+// what is queued to the Model and redraws once what the merged
+// state.Change names (pump.go), so a burst of events costs one render.
+//
+// The UI talks to the engine only through its methods (the Engine
+// interface) and its event stream, and never calls it on the Fyne
+// goroutine: every call goes through run or one of its variants (run.go),
+// which call the engine on a goroutine of their own and apply the result
+// through Options.Do (fyne.Do in the real app), unless the screen changed
+// meanwhile.
 package ui
 
 import (
@@ -16,7 +24,6 @@ import (
 	"slices"
 	"sync"
 	"time"
-	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,16 +32,16 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/assets"
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
 // Options configures a UI. Engine is required and must be started (or be
 // starting) by the caller, who also closes it.
 type Options struct {
-	Engine *engine.Engine
+	Engine Engine
 	// Do runs f on the Fyne goroutine; nil means fyne.Do. Tests pass a
 	// queue that they drain on the test goroutine.
 	Do func(f func())
@@ -53,14 +60,18 @@ type Options struct {
 type UI struct {
 	app   fyne.App
 	win   fyne.Window
-	eng   *engine.Engine
+	eng   Engine
 	do    func(func())
 	now   func() time.Time
 	times widgets.TimeFormat
 	icon  fyne.Resource
 	opts  Options
-	// sends stores outgoing messages in the order they were written.
-	sends serial
+	// lifetime is the context of the UI's engine calls and the work it
+	// started; inOrder runs the works that must keep their order (sends).
+	lifetime
+	inOrder serial
+	// events holds the engine events not yet applied (pump.go).
+	events eventQueue
 	// autoLock is the pending automatic lock while the window is in the
 	// background (Settings.AutoLockMinutes); autoLockUnit is one of its
 	// minutes (tests shorten it).
@@ -70,7 +81,15 @@ type UI struct {
 	autoLockUnit time.Duration
 
 	// Everything below is touched only on the Fyne goroutine.
-	tor     model.TorStatus
+	//
+	// state is what the screens show; gen the screen's generation
+	// (run.go); prefs the unlocked profile's settings as last read or
+	// saved; renders counts the renders of engine events (pump.go).
+	state   *state.Model
+	gen     uint64
+	prefs   engine.Settings
+	pw      passwordState
+	renders int
 	main    *mainView // nil while no profile is unlocked
 	unlock  *unlockScreen
 	create  *createScreen
@@ -81,13 +100,12 @@ type UI struct {
 	dialogs    []dialog.Dialog // open dialogs, the top one last
 	tray       *trayMenu
 	settings   *settingsDialog // the open settings dialog, if any
-
-	unsubscribe func()
 }
 
 // New returns the UI for window w of app a. It shows nothing until Start.
 func New(a fyne.App, w fyne.Window, o Options) *UI {
-	u := &UI{app: a, win: w, eng: o.Engine, do: o.Do, now: o.Now, opts: o, focused: true}
+	u := &UI{app: a, win: w, eng: o.Engine, do: o.Do, now: o.Now, opts: o, focused: true, state: state.New()}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
 	if u.do == nil {
 		u.do = fyne.Do
 	}
@@ -103,10 +121,8 @@ func New(a fyne.App, w fyne.Window, o Options) *UI {
 // focus, tray) and shows the first screen: the welcome screen when this
 // computer has no profile yet, else the unlock screen.
 func (u *UI) Start() {
-	events, cancel := u.eng.Subscribe()
-	u.unsubscribe = cancel
-	go u.pump(events)
-	u.tor = u.eng.TorStatus()
+	u.jobs.Add(1)
+	go u.pump()
 	u.installShortcuts()
 	u.win.SetOnDropped(u.dropped)
 	u.app.Lifecycle().SetOnEnteredForeground(func() { u.setFocused(true) })
@@ -118,28 +134,30 @@ func (u *UI) Start() {
 	u.showFirstScreen()
 }
 
-// Close ends the event subscription. The caller closes the engine.
+// Close ends the event subscription and cancels the engine calls under
+// way; the caller closes the engine.
 func (u *UI) Close() {
 	u.stopAutoLock()
-	if u.unsubscribe != nil {
-		u.unsubscribe()
-	}
+	u.cancel()
 }
 
 // showFirstScreen shows welcome or unlock, depending on the profiles on
 // disk.
 func (u *UI) showFirstScreen() {
-	infos, err := u.eng.Profiles()
-	if err != nil || len(infos) == 0 {
-		u.showWelcome()
-		return
-	}
-	u.showUnlock(true)
+	run(u, func(_ context.Context, e Engine) ([]engine.ProfileInfo, error) { return e.Profiles() },
+		func(infos []engine.ProfileInfo, err error) {
+			if err != nil || len(infos) == 0 {
+				u.showWelcome()
+				return
+			}
+			u.showUnlock(true)
+		})
 }
 
 // show replaces the window's content with one screen, under the layer
 // that draws tooltips.
 func (u *UI) show(screen fyne.CanvasObject) {
+	u.newGeneration()
 	u.closeDialogs()
 	u.win.SetContent(widgets.NewTooltipLayer(screen))
 }
@@ -182,15 +200,6 @@ func shortcutText(key string) string {
 	return "Ctrl+" + key
 }
 
-// background runs f on a new goroutine, for engine calls that may block.
-func (u *UI) background(f func()) { go f() }
-
-// later runs f on the Fyne goroutine after the current callback returns.
-func (u *UI) later(f func()) { go u.do(f) }
-
-// ctx is the context for engine calls started by the UI.
-func (u *UI) ctx() context.Context { return context.Background() }
-
 // setFocused records whether the window has the keyboard focus; when it
 // comes back, the shown conversation counts as read.
 func (u *UI) setFocused(f bool) {
@@ -210,8 +219,8 @@ func (u *UI) armAutoLock() {
 	if u.focused || u.main == nil {
 		return
 	}
-	s, err := u.eng.Settings()
-	if err != nil || s.AutoLockMinutes <= 0 {
+	s := u.prefs
+	if s.AutoLockMinutes <= 0 {
 		return
 	}
 	unit := u.autoLockUnit
@@ -250,22 +259,47 @@ func (u *UI) stopAutoLock() int {
 	return u.autoLockGen
 }
 
+// opened is what the main window needs of a profile just unlocked or
+// created, read in the background with it (openedProfile).
+type opened struct {
+	self, name string
+	settings   engine.Settings
+	pw         passwordState
+}
+
+// openedProfile reads what the main window needs of the unlocked profile.
+func openedProfile(e Engine) (opened, error) {
+	addr, name, err := e.Self()
+	if err != nil {
+		return opened{}, err
+	}
+	s, err := e.Settings()
+	if err != nil {
+		return opened{}, err
+	}
+	return opened{self: addr, name: name, settings: s, pw: readPassword(e)}, nil
+}
+
+// lockDropped locks the engine again when a profile was opened for a
+// screen that is gone (the person moved on meanwhile): what the engine
+// has open stays what is shown.
+func (u *UI) lockDropped(_ opened, err error) {
+	if err == nil && u.main == nil {
+		fire(u, func(_ context.Context, e Engine) error { return e.Lock() })
+	}
+}
+
 // onUnlocked shows the main window of the profile that was just unlocked
 // or created; firstRun shows the user's invite first.
-func (u *UI) onUnlocked(firstRun bool) {
-	s, err := u.eng.Settings()
-	if err == nil {
-		u.applyTheme(s)
-	}
-	mv, err := newMainView(u)
-	if err != nil {
-		u.showUnlock(false)
-		u.unlock.showError("Could not open the profile: " + err.Error())
-		return
-	}
+func (u *UI) onUnlocked(p opened, firstRun bool) {
+	u.prefs, u.pw = p.settings, p.pw
+	u.applyTheme(p.settings)
+	u.state.SetSelf(p.self)
+	mv := newMainView(u, p)
 	u.main = mv
 	u.unlock, u.create = nil, nil
 	u.show(mv.root)
+	mv.home.refreshInvite()
 	if firstRun {
 		mv.showHome()
 	}
@@ -279,16 +313,15 @@ func (u *UI) lock() {
 	}
 	u.main = nil
 	u.showUnlock(false)
-	u.unlock.setBusy(true, "Locking…")
+	s := u.unlock
+	s.setBusy(true, "Locking…")
 	u.updateTray()
-	u.background(func() {
-		_ = u.eng.Lock()
-		u.do(func() {
-			if u.unlock != nil {
-				u.unlock.setBusy(false, "")
+	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
+		func(struct{}, error) {
+			if u.unlock == s {
+				s.setBusy(false, "")
 			}
 		})
-	})
 }
 
 // showDialog shows d and keeps track of it so that Escape and screen
@@ -488,32 +521,16 @@ func variantOf(theme string) widgets.Variant {
 	return widgets.VariantSystem
 }
 
-// showError shows an error in a dialog: what went wrong in words, then the
-// error itself.
+// showError shows an error in a dialog: what went wrong in words
+// (engine.Explain), then what the person can do about it.
 func (u *UI) showError(title string, err error) {
-	d := dialog.NewCustom(title, "Close", para(capitalise(err.Error())+"."), u.win)
-	d.Resize(fyne.NewSize(420, 0))
-	u.showDialog(d)
-}
-
-// showHintedError is showError with what the person can do about it.
-func (u *UI) showHintedError(title string, err error, hint string) {
-	text := capitalise(err.Error()) + "."
+	text, hint := engine.Explain(err)
 	if hint != "" {
 		text += "\n\n" + hint
 	}
 	d := dialog.NewCustom(title, "Close", para(text), u.win)
 	d.Resize(fyne.NewSize(420, 0))
 	u.showDialog(d)
-}
-
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	return string(r)
 }
 
 // chooseFile shows a file dialog for files with one of exts and calls then

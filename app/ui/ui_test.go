@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -25,9 +24,10 @@ func TestFirstRunShowsInvite(t *testing.T) {
 		t.Fatal("the welcome screen does not say what Nook is")
 	}
 	h.createProfile("Alice", "correct horse battery")
+	h.invite()
 	home := h.ui.main.home
-	if !strings.HasPrefix(home.invite(), invite.PrefixContact) {
-		t.Fatalf("own invite shown: %q", home.invite())
+	if inv, err := engine.ParseInvite(home.invite()); err != nil || inv.Kind != model.InviteContact || inv.Name != "Alice" {
+		t.Fatalf("own invite shown: %q (%+v, %v)", home.invite(), inv, err)
 	}
 	if home.qr.Image() == nil {
 		t.Fatal("no QR code shown")
@@ -56,10 +56,10 @@ func TestConversation(t *testing.T) {
 	// Bob pastes Alice's invite into the Add contact dialog.
 	bob.ui.main.showAddContact()
 	add := bob.ui.main.add
-	add.text.SetText(alice.ui.main.home.invite())
+	add.text.SetText(alice.invite())
 	bob.tap("Add from invite")
 	bob.waitFor("Alice's conversation on Bob's side", func() bool {
-		return bob.ui.main.chat != nil && bob.ui.main.chat.addr == aliceAddr
+		return bob.ui.main.chat != nil && string(bob.ui.main.chat.conv) == aliceAddr
 	})
 	if bob.ui.main.add != nil {
 		t.Fatal("the Add contact dialog stayed open after success")
@@ -68,22 +68,22 @@ func TestConversation(t *testing.T) {
 	// Alice sees the request on top of her list and accepts it from the
 	// conversation's banner.
 	alice.waitFor("Bob's request", func() bool {
-		it := alice.ui.main.sidebar.item(bobAddr)
+		it := alice.item(bobAddr)
 		return it != nil && it.c.State == model.ContactRequest
 	})
-	if s := alice.ui.main.sidebar.shown; len(s) == 0 || s[0].c.Address != bobAddr {
+	if s := alice.ui.state.Shown(); len(s) == 0 || string(s[0]) != bobAddr {
 		t.Fatal("the request is not at the top of the list")
 	}
-	alice.ui.main.openChat(bobAddr)
+	alice.open(bobAddr)
 	if !alice.ui.main.chat.entry.Disabled() {
 		t.Fatal("one can write to someone whose request is not accepted")
 	}
 	alice.tap("Accept")
 	alice.waitFor("Bob accepted", func() bool {
-		return alice.ui.main.chat.contact.State == model.ContactAccepted && !alice.ui.main.chat.entry.Disabled()
+		return alice.ui.main.chat.contact().State == model.ContactAccepted && !alice.ui.main.chat.entry.Disabled()
 	})
 	bob.waitFor("Alice accepted on Bob's side", func() bool {
-		return bob.ui.main.chat.contact.State == model.ContactAccepted
+		return bob.ui.main.chat.contact().State == model.ContactAccepted
 	})
 
 	// Alice writes and presses Enter.
@@ -95,29 +95,29 @@ func TestConversation(t *testing.T) {
 		t.Fatalf("the entry still holds %q after Enter", cp.entry.Text)
 	}
 	alice.waitFor("the message delivered", func() bool {
-		return len(cp.msgs) == 1 && cp.msgs[0].Body == "Hello Bob" && cp.msgs[0].Status == model.StatusDelivered
+		return len(cp.msgs()) == 1 && cp.msgs()[0].Body == "Hello Bob" && cp.msgs()[0].Status == model.StatusDelivered
 	})
 	bob.waitFor("the message on Bob's side", func() bool {
 		c := bob.ui.main.chat
-		return len(c.msgs) == 1 && c.msgs[0].Body == "Hello Bob" && !c.msgs[0].Outgoing
+		return len(c.msgs()) == 1 && c.msgs()[0].Body == "Hello Bob" && !c.msgs()[0].Outgoing
 	})
-	if it := bob.ui.main.sidebar.item(aliceAddr); it.preview != "Hello Bob" {
+	if it := bob.item(aliceAddr); it.preview != "Hello Bob" {
 		t.Fatalf("Bob's list preview is %q", it.preview)
 	}
 
 	// Bob replies quoting her message; Alice sees the quote.
 	bc := bob.ui.main.chat
-	bc.setReply(bc.msgs[0].ID.String())
+	bc.setReply(bc.msgs()[0].ID.String())
 	if !bc.quoteBar.Visible() {
 		t.Fatal("no quote bar after Reply")
 	}
 	test.Type(bc.entry, "Hi!")
 	bc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnter})
-	alice.waitFor("Bob's reply", func() bool { return len(cp.msgs) == 2 })
-	if cp.msgs[1].ReplyTo != cp.msgs[0].ID {
+	alice.waitFor("Bob's reply", func() bool { return len(cp.msgs()) == 2 })
+	if cp.msgs()[1].ReplyTo != cp.msgs()[0].ID {
 		t.Fatal("the reply does not quote the message")
 	}
-	if q := cp.bubble(cp.msgs[1]).Quote; q == nil || q.Text != "Hello Bob" || q.Author != "You" {
+	if q := cp.bubble(cp.msgs()[1]).Quote; q == nil || q.Text != "Hello Bob" || q.Author != "You" {
 		t.Fatalf("quote shown: %+v", q)
 	}
 }
@@ -219,10 +219,8 @@ func TestSettingsPersist(t *testing.T) {
 	h.createProfile("Ana", "pw for ana")
 	h.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{
 		KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault})
+	h.waitFor("the settings (Ctrl+,)", func() bool { return h.ui.settings != nil })
 	sd := h.ui.settings
-	if sd == nil {
-		t.Fatal("Ctrl+, did not open the settings")
-	}
 	if sd.notifyText.Checked {
 		t.Fatal("message text in notifications is on by default")
 	}
@@ -268,21 +266,21 @@ func TestHistoryPaging(t *testing.T) {
 		}
 	}
 	h.waitFor("the conversation in the list", func() bool {
-		it := h.ui.main.sidebar.item(string(other))
+		it := h.item(string(other))
 		return it != nil && it.preview == fmt.Sprintf("You: message %d", n)
 	})
-	h.ui.main.openChat(string(other))
+	h.open(string(other))
 	cp := h.ui.main.chat
 	h.settle()
-	if cp.loaded() != pageSize || cp.msgs[pageSize-1].Body != fmt.Sprintf("message %d", n) {
-		t.Fatalf("opened with %d messages", cp.loaded())
+	if len(cp.msgs()) != pageSize || cp.msgs()[pageSize-1].Body != fmt.Sprintf("message %d", n) {
+		t.Fatalf("opened with %d messages", len(cp.msgs()))
 	}
 	for _, want := range []int{2 * pageSize, n} {
 		cp.list.ScrollToTop()
-		h.waitFor(fmt.Sprintf("%d messages loaded", want), func() bool { return cp.loaded() == want })
+		h.waitFor(fmt.Sprintf("%d messages loaded", want), func() bool { return len(cp.msgs()) == want })
 	}
-	if cp.msgs[0].Body != "message 1" || cp.hasMore {
-		t.Fatalf("oldest loaded %q, more: %v", cp.msgs[0].Body, cp.hasMore)
+	if cp.msgs()[0].Body != "message 1" || cp.open().HasMore {
+		t.Fatalf("oldest loaded %q, more: %v", cp.msgs()[0].Body, cp.open().HasMore)
 	}
 	// The first of the previously loaded messages stays in view.
 	if off := cp.list.GetScrollOffset(); off <= 0 {
@@ -301,8 +299,8 @@ func TestShortcutsFromEntry(t *testing.T) {
 	if _, err := eng.AddContact(string(other), "Pat"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(string(other)) != nil })
-	h.ui.main.openChat(string(other))
+	h.waitFor("the contact", func() bool { return h.item(string(other)) != nil })
+	h.open(string(other))
 	e := h.ui.main.chat.entry
 	if h.win.Canvas().Focused() != e {
 		t.Fatal("the message field is not focused when a conversation opens")

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strings"
 
@@ -8,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine"
 )
 
 // wrongPassword is all a wrong password says: nothing on disk tells which
@@ -27,13 +28,17 @@ type unlockScreen struct {
 	errLabel *widget.Label
 	busy     *widget.Activity
 	links    *fyne.Container
+	form     *fyne.Container
+	// pending counts the engine calls under way (setBusy): the form is
+	// disabled until all are done.
+	pending int
 }
 
 // showUnlock shows the unlock screen. With tryEmpty it first tries the
 // empty password, which opens a profile created without one.
 //
 // The screen says plainly when a profile on this computer has no password
-// (its header says so, profile.Info.Password): it offers Open for it, and
+// (its header says so, engine.ProfileInfo.Password): it offers Open for it, and
 // when no profile has a password it asks for none.
 func (u *UI) showUnlock(tryEmpty bool) {
 	s := &unlockScreen{u: u}
@@ -57,9 +62,39 @@ func (u *UI) showUnlock(tryEmpty bool) {
 	s.open = widget.NewButton("Open", s.openWithout)
 	title := widget.NewLabelWithStyle("Welcome back", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
+	s.form = container.NewVBox()
+	s.setProfiles(nil)
+	content := container.NewVBox(
+		u.logo(96),
+		title,
+		s.form,
+		s.errLabel,
+		container.NewCenter(container.NewHBox(s.busy, s.status)),
+		widget.NewSeparator(),
+		container.NewCenter(s.links),
+	)
+	u.show(column(420, content))
+	s.focus()
+	// The form depends on the profiles on disk: whether they have a
+	// password.
+	s.setBusy(true, "")
+	run(u, func(_ context.Context, e Engine) ([]engine.ProfileInfo, error) { return e.Profiles() },
+		func(infos []engine.ProfileInfo, _ error) {
+			s.setProfiles(infos)
+			s.setBusy(false, "")
+			if tryEmpty {
+				s.tryEmptyPassword()
+			}
+		})
+}
+
+// setProfiles shows the form that fits the profiles on disk.
+func (s *unlockScreen) setProfiles(infos []engine.ProfileInfo) {
 	hint := widget.NewLabelWithStyle("Enter your password to open Nook.", fyne.TextAlignCenter, fyne.TextStyle{})
 	form := container.NewVBox(hint, container.NewBorder(nil, nil, nil, s.button, s.password))
-	without, with := countPasswords(u)
+	s.password.Show()
+	s.button.Show()
+	without, with := countPasswords(infos)
 	switch {
 	case without > 0 && with == 0:
 		// Nothing to type: say so, and open with one button.
@@ -83,34 +118,18 @@ func (u *UI) showUnlock(tryEmpty bool) {
 			container.NewCenter(s.open),
 		)
 	}
-	content := container.NewVBox(
-		u.logo(96),
-		title,
-		form,
-		s.errLabel,
-		container.NewCenter(container.NewHBox(s.busy, s.status)),
-		widget.NewSeparator(),
-		container.NewCenter(s.links),
-	)
-	u.show(column(420, content))
-	s.focus()
-	if tryEmpty {
-		s.tryEmptyPassword()
-	}
+	s.form.Objects = []fyne.CanvasObject{form}
+	s.form.Refresh()
 }
 
 // countPasswords counts the readable profiles on this computer without a
 // password and those with one (or whose state an older Nook did not
 // record).
-func countPasswords(u *UI) (without, with int) {
-	infos, err := u.eng.Profiles()
-	if err != nil {
-		return 0, 0
-	}
+func countPasswords(infos []engine.ProfileInfo) (without, with int) {
 	for _, in := range infos {
 		switch {
 		case in.Err != nil:
-		case in.Password == profile.PasswordNone:
+		case in.Password == engine.PasswordNone:
 			without++
 		default:
 			with++
@@ -150,10 +169,11 @@ func (s *unlockScreen) openWithout() {
 	}
 	setError(s.errLabel, "", "")
 	s.unlockEmpty(func(err error) {
-		if errors.Is(err, profile.ErrWrongPassword) {
+		if errors.Is(err, engine.ErrWrongPassword) {
 			s.showError("No profile on this computer opens without a password any more.")
 		} else {
-			s.showError("Nook could not open the profile: " + err.Error())
+			msg, _ := failure("Nook could not open the profile.", err)
+			s.showError(msg)
 		}
 	})
 }
@@ -169,25 +189,9 @@ func (s *unlockScreen) tryEmptyPassword() {
 // error.
 func (s *unlockScreen) unlockEmpty(failed func(error)) {
 	s.setBusy(true, "Opening…")
-	u := s.u
-	u.background(func() {
-		_, err := u.eng.UnlockAny(u.ctx(), "")
-		u.do(func() {
-			if u.unlock != s {
-				if err == nil {
-					// The screen moved on meanwhile; keep the engine
-					// consistent with what is shown.
-					_ = u.eng.Lock()
-				}
-				return
-			}
-			s.setBusy(false, "")
-			if err == nil {
-				u.onUnlocked(false)
-			} else {
-				failed(err)
-			}
-		})
+	s.unlock("", func(err error) {
+		s.setBusy(false, "")
+		failed(err)
 	})
 }
 
@@ -200,31 +204,51 @@ func (s *unlockScreen) submit() {
 	setError(s.errLabel, "", "")
 	s.setBusy(true, "Unlocking…")
 	u := s.u
-	u.background(func() {
-		_, err := u.eng.UnlockAny(u.ctx(), pw)
-		u.do(func() {
-			if u.unlock != s {
-				return
-			}
-			s.setBusy(false, "")
-			switch {
-			case err == nil:
-				u.onUnlocked(false)
-			case errors.Is(err, profile.ErrWrongPassword):
-				s.password.SetText("")
-				setError(s.errLabel, wrongPassword, "")
-				u.win.Canvas().Focus(s.password)
-			default:
-				s.showError("Nook could not open the profile: " + err.Error())
-			}
-		})
+	s.unlock(pw, func(err error) {
+		s.setBusy(false, "")
+		if errors.Is(err, engine.ErrWrongPassword) {
+			s.password.SetText("")
+			setError(s.errLabel, wrongPassword, "")
+			u.win.Canvas().Focus(s.password)
+			return
+		}
+		setFailure(s.errLabel, "Nook could not open the profile.", err)
 	})
+}
+
+// unlock opens the profile that pw opens, in the background, and shows it
+// if this screen is still shown then, or calls failed. When the screen
+// moved on meanwhile (the person went to create or import a profile), the
+// profile is locked again: what the engine has open is what is shown.
+func (s *unlockScreen) unlock(pw string, failed func(error)) {
+	u := s.u
+	runOr(u, func(ctx context.Context, e Engine) (opened, error) {
+		if _, err := e.UnlockAny(ctx, pw); err != nil {
+			return opened{}, err
+		}
+		return openedProfile(e)
+	}, func(p opened, err error) {
+		if err != nil {
+			failed(err)
+			return
+		}
+		u.onUnlocked(p, false)
+	}, u.lockDropped)
 }
 
 func (s *unlockScreen) showError(msg string) { setError(s.errLabel, msg, "") }
 
-// setBusy disables the form while the engine works.
+// setBusy disables the form while the engine works: each call with b set
+// is ended by one with b false.
 func (s *unlockScreen) setBusy(b bool, status string) {
+	if b {
+		s.pending++
+	} else if s.pending > 0 {
+		s.pending--
+	}
+	if !b && s.pending > 0 {
+		return
+	}
 	if b {
 		s.password.Disable()
 		s.button.Disable()

@@ -1,14 +1,13 @@
 package ui
 
 import (
+	"github.com/nookchat/nook/engine/model"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
-
-	"github.com/nookchat/nook/engine/identity"
 )
 
 // TestReadingScreenshots renders what the keyboard and reading work
@@ -34,7 +33,7 @@ func TestReadingScreenshots(t *testing.T) {
 	alice.win.Resize(fyne.NewSize(800, 640))
 	alice.ui.main.showAddContact()
 	a := alice.ui.main.add
-	a.text.SetText(damage(bob.ui.main.home.invite()))
+	a.text.SetText(damage(bob.invite()))
 	alice.tap("Add from invite")
 	alice.waitFor("the error", func() bool { return a.errLabel.Visible() })
 	test.Tap(a.details.toggle)
@@ -49,17 +48,17 @@ func TestReadingScreenshots(t *testing.T) {
 	if _, err := h.eng.AddContact(string(pat), "Pat"); err != nil {
 		t.Fatal(err)
 	}
-	h.waitFor("the contact", func() bool { return h.ui.main.sidebar.item(string(pat)) != nil })
-	if _, err := h.eng.SetDisappear(identity.Address(pat), 24*time.Hour); err != nil {
+	h.waitFor("the contact", func() bool { return h.item(string(pat)) != nil })
+	if _, err := h.eng.SetConversationTimer(model.ConversationID(pat), 24*time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	h.ui.main.openChat(string(pat))
+	h.open(string(pat))
 	cp := h.ui.main.chat
 	for _, text := range []string{"The draft is in the usual place.", "Delete this once you have read it."} {
 		test.Type(cp.entry, text)
 		cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	}
-	h.waitFor("the messages", func() bool { return len(cp.msgs) == 2 })
+	h.waitFor("the messages", func() bool { return len(cp.msgs()) == 2 })
 	h.win.Resize(fyne.NewSize(512, 520))
 	shoot(h, "narrow-chat.png")
 

@@ -19,9 +19,11 @@
 package enginetest
 
 import (
+	"crypto/rand"
 	"time"
 
 	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/profile"
 )
 
@@ -41,4 +43,15 @@ func PeerBackoff() [2]time.Duration {
 // no proof of work, no synced writes.
 func Server() groupserver.Config {
 	return groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+}
+
+// Address returns the onion address of a fresh identity: someone no test
+// engine knows (tests outside the engine use it rather than the identity
+// package, which a frontend does not import).
+func Address() string {
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		panic("enginetest: " + err.Error())
+	}
+	return string(id.Address())
 }

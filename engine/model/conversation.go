@@ -47,6 +47,9 @@ type Group struct {
 	Left bool
 }
 
+// Conversation returns the group's conversation ID: "g:" and its ID.
+func (g Group) Conversation() ConversationID { return ConversationID("g:" + g.ID) }
+
 // GroupMember is an author seen in a group.
 type GroupMember struct {
 	Address string

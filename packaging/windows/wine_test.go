@@ -635,16 +635,16 @@ func TestWine(t *testing.T) {
 	if _, err := lin.AcceptInvite(inv); err != nil {
 		t.Fatalf("the Linux engine accepts the Windows invite: %v", err)
 	}
-	say("contact " + linAddr.String())
+	say("contact " + linAddr)
 	expect("contact")
 	linWait("the Windows contact", func() bool {
-		c, err := lin.Contact(winAddr)
+		c, err := lin.Contact(model.ConversationID(winAddr))
 		return err == nil && c.State == model.ContactAccepted
 	})
 	t.Logf("contacts (in-person invite) in %v", time.Since(start).Round(time.Millisecond))
 
 	const fromWin, fromLin = "Hello from Windows, through tor.exe under wine", "Hello from Linux"
-	say("send " + linAddr.String() + " " + fromWin)
+	say("send " + linAddr + " " + fromWin)
 	ms := expect("delivered ")
 	linWait("the message from Windows", func() bool { return has(lin, winAddr, fromWin) })
 	t.Logf("Windows → Linux: delivered (✓✓) in %s ms", ms)
@@ -659,7 +659,7 @@ func TestWine(t *testing.T) {
 		return err == nil && m.Status == model.StatusDelivered
 	})
 	t.Logf("Linux → Windows: delivered (✓✓) in %v", time.Since(start).Round(time.Millisecond))
-	say("expect " + linAddr.String() + " " + fromLin)
+	say("expect " + linAddr + " " + fromLin)
 	expect("received")
 
 	say("quit")

@@ -170,7 +170,7 @@ func (p *peer) do(ctx context.Context, cmd, arg string) (string, error) {
 			return "", err
 		}
 		err = p.waitUntil(ctx, "the contact", func() bool {
-			c, err := eng.Contact(addr)
+			c, err := eng.Contact(model.ConversationID(addr))
 			return err == nil && c.State == model.ContactAccepted
 		})
 		return "contact", err
