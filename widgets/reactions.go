@@ -32,6 +32,10 @@ const (
 	chipPadV = 2 // inside a chip, top and bottom
 	chipGap  = 4 // between chips
 	chipRise = 4 // how far the chips overlap the bubble's bottom edge
+	chipSep  = 3 // between the emoji and the count
+	// emojiScale: emoji glyphs are drawn smaller than letters of the same
+	// size, so the emoji is drawn this much larger than the text.
+	emojiScale = 1.3
 )
 
 // reactionChip is one reaction under a bubble: the emoji and its count on
@@ -43,8 +47,9 @@ type reactionChip struct {
 	r     Reaction
 	onTap func(Reaction)
 
-	bg   *canvas.Rectangle
-	text *canvas.Text
+	bg    *canvas.Rectangle
+	emoji *canvas.Text
+	count *canvas.Text // hidden for a count of one
 }
 
 var (
@@ -53,18 +58,18 @@ var (
 )
 
 func newReactionChip() *reactionChip {
-	c := &reactionChip{bg: &canvas.Rectangle{}, text: canvas.NewText("", nil)}
+	c := &reactionChip{bg: &canvas.Rectangle{}, emoji: canvas.NewText("", nil), count: canvas.NewText("", nil)}
 	c.ExtendBaseWidget(c)
 	return c
 }
 
-// label is what the chip shows: the emoji, and the count when more than
-// one person chose it.
-func (r Reaction) label() string {
+// countLabel is the count the chip shows: none when one person chose the
+// emoji.
+func (r Reaction) countLabel() string {
 	if r.Count > 1 {
-		return r.Emoji + " " + strconv.Itoa(r.Count)
+		return strconv.Itoa(r.Count)
 	}
-	return r.Emoji
+	return ""
 }
 
 // tooltip names who reacted, and what tapping does.
@@ -129,26 +134,47 @@ type chipRenderer struct{ c *reactionChip }
 
 func (r *chipRenderer) Destroy() {}
 
-func (r *chipRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.c.bg, r.c.text} }
+func (r *chipRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.c.bg, r.c.emoji, r.c.count}
+}
+
+// content is the size of the emoji and the count side by side.
+func (r *chipRenderer) content() fyne.Size {
+	es := r.c.emoji.MinSize()
+	if r.c.count.Hidden {
+		return es
+	}
+	cs := r.c.count.MinSize()
+	return fyne.NewSize(es.Width+chipSep+cs.Width, fyne.Max(es.Height, cs.Height))
+}
 
 func (r *chipRenderer) MinSize() fyne.Size {
-	ts := r.c.text.MinSize()
-	return fyne.NewSize(ts.Width+2*chipPadH, ts.Height+2*chipPadV)
+	cs := r.content()
+	return fyne.NewSize(cs.Width+2*chipPadH, cs.Height+2*chipPadV)
 }
 
 func (r *chipRenderer) Layout(s fyne.Size) {
 	r.c.bg.Resize(s)
-	ts := r.c.text.MinSize()
-	r.c.text.Move(fyne.NewPos((s.Width-ts.Width)/2, (s.Height-ts.Height)/2))
-	r.c.text.Resize(ts)
+	cs := r.content()
+	x := (s.Width - cs.Width) / 2
+	es := r.c.emoji.MinSize()
+	r.c.emoji.Move(fyne.NewPos(x, (s.Height-es.Height)/2))
+	r.c.emoji.Resize(es)
+	ns := r.c.count.MinSize()
+	r.c.count.Move(fyne.NewPos(x+es.Width+chipSep, (s.Height-ns.Height)/2))
+	r.c.count.Resize(ns)
 }
 
 func (r *chipRenderer) Refresh() {
 	c := r.c
 	th := c.Theme()
-	c.text.Text = c.r.label()
-	c.text.TextSize = th.Size(theme.SizeNameText)
-	c.text.Color = themeColor(th, theme.ColorNameForeground)
+	size := th.Size(theme.SizeNameText)
+	c.emoji.Text = c.r.Emoji
+	c.emoji.TextSize = size * emojiScale
+	c.count.Text = c.r.countLabel()
+	c.count.TextSize = size
+	c.count.Color = themeColor(th, theme.ColorNameForeground)
+	c.count.Hidden = c.count.Text == ""
 	c.bg.FillColor = themeColor(th, ColorNameCard)
 	c.bg.StrokeColor = themeColor(th, ColorNameMuted)
 	c.bg.StrokeWidth = 1
@@ -157,8 +183,9 @@ func (r *chipRenderer) Refresh() {
 		c.bg.StrokeColor = themeColor(th, ColorNameAccent)
 		c.bg.StrokeWidth = 2
 	}
-	c.bg.CornerRadius = (c.text.MinSize().Height + 2*chipPadV) / 2
+	c.bg.CornerRadius = (r.content().Height + 2*chipPadV) / 2
 	r.Layout(c.Size())
 	c.bg.Refresh()
-	c.text.Refresh()
+	c.emoji.Refresh()
+	c.count.Refresh()
 }

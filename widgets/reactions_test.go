@@ -36,8 +36,11 @@ func TestMessageBubble_Reactions(t *testing.T) {
 	if len(r.chips) != 2 {
 		t.Fatalf("%d chips, want 2", len(r.chips))
 	}
-	if a, b := r.chips[0].text.Text, r.chips[1].text.Text; a != "👍 2" || b != "❤\ufe0f" {
-		t.Fatalf("chips show %q and %q", a, b)
+	if c := r.chips[0]; c.emoji.Text != "👍" || c.count.Text != "2" || !c.count.Visible() {
+		t.Fatalf("the first chip shows %q and %q", c.emoji.Text, c.count.Text)
+	}
+	if c := r.chips[1]; c.emoji.Text != "❤\ufe0f" || c.count.Visible() {
+		t.Fatalf("the second chip shows %q and a count %v", c.emoji.Text, c.count.Visible())
 	}
 	bp, bs := r.bg.Position(), r.bg.Size()
 	for i, c := range r.chips {
