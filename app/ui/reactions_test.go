@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -122,4 +123,48 @@ func TestReactionsUI(t *testing.T) {
 	test.Type(bc.entry, "Yes, tonight.")
 	bc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	alice.waitFor("Bob's answer notified", func() bool { return len(alice.notices) == 1 })
+}
+
+// TestGroupReactionsUI: in a group hosted by Alice, Alice reacts to Bob's
+// post from its bubble and Bob sees it under his post, named; once Bob
+// left the group (keeping its history), his bubbles offer no reactions.
+func TestGroupReactionsUI(t *testing.T) {
+	test.NewTempApp(t)
+	net := newNet()
+	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	alice.createProfile("Alice", "alice password")
+	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+	bob.createProfile("Bob", "bob password")
+	gc := alice.createHostedGroup("Newsroom")
+	conv := gc.conv
+	inv, err := alice.eng.GroupInvite(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.eng.AcceptInvite(inv); err != nil {
+		t.Fatal(err)
+	}
+	post, err := bob.eng.SendMessage(conv, "Who can edit tonight?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFor("Bob's post on Alice's screen", func() bool { return alice.bubbleOf(post.ID) != nil })
+	ab := alice.bubbleOf(post.ID)
+	if ab.OnReact == nil {
+		t.Fatal("Alice's group bubble offers no reactions")
+	}
+	ab.OnReact(ab.Message(), "🙋")
+	bob.open(string(conv))
+	bob.waitFor("Alice's reaction under Bob's post", func() bool {
+		return sameReactions(bob.reactionsShown(post.ID), []widgets.Reaction{{Emoji: "🙋", Count: 1, Who: []string{"Alice"}}})
+	})
+	if err := bob.eng.LeaveGroup(conv, false); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFor("the group left", func() bool { return bob.ui.main.chat != nil && !bob.ui.main.chat.canWrite() })
+	bob.ui.main.chat.list.Refresh()
+	bob.settle()
+	if b := bob.bubbleOf(post.ID); b == nil || b.OnReact != nil {
+		t.Fatalf("a group left offers reactions (bubble %v)", b)
+	}
 }
