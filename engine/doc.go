@@ -136,7 +136,12 @@
 //     way it can fail. Engine tests over the loopback transport for a
 //     contact and a group, and a commit count for the new path.
 //  7. The frontend: widgets shows a message by its Kind (or the new
-//     field), from its own widgets.Message; app/ui applies the event.
+//     field), from its own widgets.Message (Reactions); app/ui adds the
+//     facade method to its Engine interface (engineapi.go) and to the
+//     tests' checked engine, applies a new event in state.Apply (a table
+//     test in app/ui/state), fills the widget's fields in
+//     chatPane.bubble, calls the engine through run.go, and tests it over
+//     two engines (TestReactionsUI, TestGroupReactionsUI).
 //
 // Packages below engine/, leaves first:
 //
