@@ -27,13 +27,13 @@
 // Kind, a title, the contact or group, its latest message, unread count,
 // presence, disappearing timer, archived and left flags. The same methods
 // act on both kinds: Conversations, Conversation, SendMessage, Reply,
-// History, MarkRead, Archive, DeleteConversation and SetConversationTimer
+// History, MarkRead, React, Archive, DeleteConversation and SetConversationTimer
 // (contacts only: a group has no timer, docs/groups.md). Every
 // subscription starts with a model.Snapshot of all conversations, sent
 // again at each unlock and lock; ConversationChanged and
 // ConversationRemoved follow each change, with the whole new state.
-// MessageAdded, MessageStatusChanged and MessagesExpired report the
-// messages themselves. Older methods that take a contact address or a
+// MessageAdded, MessageStatusChanged, MessageChanged and MessagesExpired
+// report the messages themselves. Older methods that take a contact address or a
 // group (Send, PostToGroup, ArchiveContact, SetDisappear, ...) remain,
 // marked Deprecated, as thin wrappers over these.
 //
@@ -43,6 +43,26 @@
 // delivered with its outbox entry removed), a group post four (the posting
 // token is spent in a commit of its own); TestCommitsPerMessage and
 // TestCommitsPerGroupPost count them.
+//
+// # Reactions
+//
+// React puts the profile's emoji on a message of a conversation, the same
+// for a contact and a group (an empty emoji removes it): one reaction per
+// person and message, stored in the message's record (model.Message's
+// Reactions, returned by History), so it goes when the message goes.
+// MessageChanged reports the whole message whenever its reactions change,
+// ours or someone else's. A reaction is quiet: it counts nothing unread,
+// moves no conversation up the list and is no cause for a notification.
+// Signal and WhatsApp notify someone whose own message got a reaction;
+// Nook does not, even then: a reaction acknowledges and says nothing new,
+// and a notification would put who reacted, and how, on a screen that
+// someone else may see (a lock screen, a shared desktop). The
+// conversation shows it when it is opened. Costs: a reaction between
+// contacts is one commit for the reactor, one more when it is
+// acknowledged (none when a later change replaced it first), one for the
+// receiver (TestCommitsPerReaction); in a group it costs what a post
+// costs, four and one (TestCommitsPerGroupReaction). The records:
+// docs/protocol.md §5 (Reaction) and docs/groups.md (Reactions).
 //
 // # The facade
 //
@@ -76,26 +96,56 @@
 // # Adding a kind of message
 //
 // A message's model.MessageKind says what it is; its Body holds the kind's
-// content as text. To add a kind (KindGroupInvite is the example to
-// follow):
+// content as text. To add a kind (KindGroupInvite is the example of a
+// message, reactions of something that changes a message):
 //
-//  1. engine/model: a MessageKind constant and its String. The store keeps
-//     the kind with each message; nothing to do there unless the kind needs
-//     fields of its own.
-//  2. engine/protocol: the record that carries it between contacts (id,
-//     sent, disappear and the content, like GroupInvite's layout 2), one
-//     entry in recordTypes, its layout in docs/protocol.md §5, records in
-//     validRecords and invalidRecords of record_test.go, and the fuzz seeds
-//     rewritten with go test -run TestWriteFuzzCorpus -args -update.
-//  3. engine/peer: a case in session.handle that calls an on… method
-//     building the model.Message for session.receive (which stores,
-//     reports and acknowledges it), a case in record() for sending, and a
-//     Manager method that calls queue with the kind.
-//  4. Groups: a group.Kind in engine/group (sealed message layout) and its
-//     handling where groupclient posts (post.go) and accepts (sync.go)
-//     messages.
-//  5. engine: a facade method if SendMessage does not fit, taking the
-//     conversation ID; the frontend shows a message by its Kind.
+//  1. engine/model: a MessageKind constant and its String, or, for
+//     something that is not a message but changes one, a field of
+//     model.Message (Reactions) and the helper that applies a change
+//     (SetReaction). MessageAdded reports a new message, MessageChanged a
+//     changed one (the whole message): no new event is needed.
+//  2. engine/store: nothing for a kind without fields of its own (the
+//     record keeps the kind). Fields of its own are a trailing field
+//     behind a new flag in encodeMessage/decodeMessage (records written
+//     before must decode byte for byte: testdata/messages-v1.hex and
+//     TestMessagesBeforeReactions), a seed in recordSeeds (go test -run
+//     TestWriteFuzzCorpus -args -update) and a Tx method that changes a
+//     stored message in the transaction that handles the record
+//     (Tx.SetReaction), so that the commit budget holds.
+//  3. engine/protocol: the record that carries it between contacts (id,
+//     sent, disappear and the content, like GroupInvite's layout 2; a
+//     change of a message names its target, like Reaction), one entry in
+//     recordTypes, its layout in docs/protocol.md §5, records in
+//     validRecords, refused ones in TestEncodeRefusesInvalid, malformed
+//     bytes in a decode test (TestReactionMalformed), TestEncoding's
+//     pinned bytes, and the fuzz seeds rewritten with go test -run
+//     TestWriteFuzzCorpus -args -update.
+//  4. engine/peer: a case in session.handle that calls an on… method.
+//     A message goes to session.receive (which stores, reports and
+//     acknowledges it), is sent by a case in record() and queued by a
+//     Manager method that calls queue with the kind. A change of a message
+//     is stored with its target and acknowledged by the on… method
+//     (onReaction); the Manager method changes the target and keeps what
+//     is still to send (reactions.go: a bucket of the latest change per
+//     target, flushed after the outbox, forgotten on its Ack in onAck).
+//  5. Groups: a group.Kind in engine/group (body, decodePlaintext, the
+//     seeds in seedMessages and the body switch of FuzzDecodePlaintext,
+//     go test -run TestWriteSeedCorpora -args -update, docs/groups.md)
+//     and its handling where groupclient posts (Post, or React) and
+//     accepts (observe in sync.go, whose effects are stored in the batch's
+//     transaction; posts that are no stored message need markFailed's
+//     not-found case).
+//  6. engine: a facade method if SendMessage does not fit, taking the
+//     conversation ID and model types; an error a person may read for each
+//     way it can fail. Engine tests over the loopback transport for a
+//     contact and a group, and a commit count for the new path.
+//  7. The frontend: widgets shows a message by its Kind (or the new
+//     field), from its own widgets.Message (Reactions); app/ui adds the
+//     facade method to its Engine interface (engineapi.go) and to the
+//     tests' checked engine, applies a new event in state.Apply (a table
+//     test in app/ui/state), fills the widget's fields in
+//     chatPane.bubble, calls the engine through run.go, and tests it over
+//     two engines (TestReactionsUI, TestGroupReactionsUI).
 //
 // Packages below engine/, leaves first:
 //

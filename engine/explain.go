@@ -95,6 +95,8 @@ var explanations = []explanation{
 	{ErrNoConversation, "This conversation no longer exists.", ""},
 	{ErrNotGroup, "This is not a group.", ""},
 	{ErrNoGroupTimer, "Groups have no timer for disappearing messages.", ""},
+	{ErrNoMessage, "That message is no longer in the conversation.", "It was deleted, or its disappearing timer ran out."},
+	{ErrBadEmoji, "A reaction must be a single emoji.", "Pick one emoji from the list."},
 	{ErrEmptyMessage, "The message is empty.", "Write something first."},
 	{ErrEmptyPassword, "The new password is empty.", "To open the profile without a password, use Remove password instead."},
 	{ErrInviteKind, "This kind of invite cannot be used here.", "Use it where Nook asks for this kind of invite."},

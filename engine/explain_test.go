@@ -67,6 +67,8 @@ var shownErrors = map[string]error{
 	"ErrDiskFull":              ErrDiskFull,
 	"ErrNoProfile":             ErrNoProfile,
 	"ErrImageTooLarge":         ErrImageTooLarge,
+	"ErrNoMessage":             ErrNoMessage,
+	"ErrBadEmoji":              ErrBadEmoji,
 
 	"invite.ErrNotInvite":      invite.ErrNotInvite,
 	"invite.ErrTooLong":        invite.ErrTooLong,
@@ -171,6 +173,8 @@ var notShown = map[string]string{
 	"groupclient.ErrConfig":      "a programming error in the engine's own configuration of the group client",
 	"files.ErrProof":             "a chunk that does not match its file's tree: the transfer drops it and asks again, it never leaves the engine",
 	"model.ErrBadMessageID":      "parsing a message ID from text: no facade call takes one as text",
+	"model.ErrBadEmoji":          "React checks the emoji first and returns ErrBadEmoji",
+	"peer.ErrNoMessage":          "React returns ErrNoMessage in its place",
 }
 
 // TestExplain: every error a frontend can get from the facade is put in

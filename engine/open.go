@@ -117,6 +117,10 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		Name:      op.displayName,
 		Emit:      op.onPeerEvent,
 		Now:       e.cfg.Now,
+		Blocked: func(a identity.Address) bool {
+			c, err := st.GetContact(string(a))
+			return err == nil && c.State == model.ContactBlocked
+		},
 	})
 	if err != nil {
 		return nil, err

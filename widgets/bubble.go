@@ -29,7 +29,12 @@ const (
 // primary colour, incoming ones on the left on a neutral card.
 //
 // A secondary tap (right click, long press) on the bubble opens a menu with
-// Reply, Copy text and, for failed messages with OnRetry set, Retry.
+// Reply, React (with OnReact set: a few emoji, ReactionChoices), Copy text
+// and, for failed messages with OnRetry set, Retry. Message.Reactions are
+// shown as chips under the bubble (emoji and count, the user's own
+// outlined); tapping one calls OnReact with its emoji, or with "" for the
+// user's own (to remove it), and resting the pointer on one names who
+// reacted.
 // Message text is shown as plain text: links are deliberately not made
 // clickable, since opening them outside Tor would reveal the user.
 //
@@ -54,6 +59,11 @@ type MessageBubble struct {
 	// OnRetry is called when the user asks to resend a failed message; nil
 	// hides the menu entry.
 	OnRetry func(Message)
+	// OnReact is called with the message and an emoji when the user
+	// reacts (from the menu, or by tapping someone else's reaction), and
+	// with "" when they remove their own (tapping it); nil hides the menu
+	// entry and makes the reactions shown not tappable.
+	OnReact func(m Message, emoji string)
 
 	msg Message
 	r   *bubbleRenderer // set by CreateRenderer, for HeightForWidth
@@ -110,14 +120,54 @@ func (b *MessageBubble) menu() *fyne.Menu {
 				b.OnReply(m)
 			}
 		}),
-		fyne.NewMenuItemWithIcon("Copy text", theme.ContentCopyIcon(), func() { b.copyText(m.Body) }),
 	}
+	if b.OnReact != nil {
+		items = append(items, b.reactItem(m))
+	}
+	items = append(items, fyne.NewMenuItemWithIcon("Copy text", theme.ContentCopyIcon(), func() { b.copyText(m.Body) }))
 	if m.Outgoing && m.State == DeliveryFailed && b.OnRetry != nil {
 		items = append(items, fyne.NewMenuItemWithIcon("Retry sending", theme.ViewRefreshIcon(), func() {
 			b.OnRetry(m)
 		}))
 	}
 	return fyne.NewMenu("", items...)
+}
+
+// reactItem is the React entry of the menu: the emoji of
+// ReactionChoices, and a way to remove the user's own reaction.
+func (b *MessageBubble) reactItem(m Message) *fyne.MenuItem {
+	mine := ""
+	for _, r := range m.Reactions {
+		if r.Mine {
+			mine = r.Emoji
+		}
+	}
+	var choices []*fyne.MenuItem
+	for _, e := range ReactionChoices {
+		it := fyne.NewMenuItem(e, func() { b.OnReact(m, e) })
+		it.Checked = e == mine
+		choices = append(choices, it)
+	}
+	if mine != "" {
+		choices = append(choices, fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItem("Remove my reaction", func() { b.OnReact(m, "") }))
+	}
+	it := fyne.NewMenuItem("React", nil)
+	it.ChildMenu = fyne.NewMenu("", choices...)
+	return it
+}
+
+// chipTapped reacts to a tap on a reaction under the bubble: the user's
+// own is removed, anyone else's is joined.
+func (b *MessageBubble) chipTapped(r Reaction) {
+	if b.OnReact == nil {
+		return
+	}
+	if r.Mine {
+		b.OnReact(b.msg, "")
+	} else {
+		b.OnReact(b.msg, r.Emoji)
+	}
 }
 
 func (b *MessageBubble) copyText(s string) {
@@ -168,6 +218,7 @@ type bubbleRenderer struct {
 	timer    *canvas.Image // the message will disappear
 	failIcon *canvas.Image
 	failText *canvas.Text
+	chips    []*reactionChip // one per Message.Reactions
 
 	authorFull string // the author before ellipsizing
 }
@@ -175,7 +226,11 @@ type bubbleRenderer struct {
 func (r *bubbleRenderer) Destroy() { r.b.r = nil }
 
 func (r *bubbleRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.author, r.quote, r.body, r.when, r.state, r.timer, r.failIcon, r.failText}
+	objs := []fyne.CanvasObject{r.bg, r.author, r.quote, r.body, r.when, r.state, r.timer, r.failIcon, r.failText}
+	for _, c := range r.chips {
+		objs = append(objs, c)
+	}
+	return objs
 }
 
 // bubbleGeom is where everything goes for one row width.
@@ -192,6 +247,8 @@ type bubbleGeom struct {
 	timerPos                 fyne.Position
 	failIconPos, failTextPos fyne.Position
 	failText                 string
+	chipPos                  []fyne.Position
+	chipSize                 []fyne.Size
 	height                   float32
 }
 
@@ -295,6 +352,9 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 
 	g.bubblePos = fyne.NewPos(x, bubbleMarginV)
 	g.bubbleSize = fyne.NewSize(bubbleW, y-bubbleMarginV)
+	if len(r.chips) > 0 {
+		y = r.layoutChips(&g, x, bubbleW, maxW, y-chipRise, m.Outgoing)
+	}
 	g.height = y + bubbleMarginV
 
 	if m.Outgoing && m.State == DeliveryFailed {
@@ -307,6 +367,45 @@ func (r *bubbleRenderer) geometry(w float32) bubbleGeom {
 		g.height = fy + fyne.Max(failSize.Height, stateIconSize) + bubbleMarginV
 	}
 	return g
+}
+
+// layoutChips places the reaction chips in rows from top, under the
+// bubble at x (width bubbleW): from its left edge for an incoming message,
+// to its right edge for an outgoing one, each row at most maxW wide. It
+// returns the bottom of the last row.
+func (r *bubbleRenderer) layoutChips(g *bubbleGeom, x, bubbleW, maxW, top float32, outgoing bool) float32 {
+	var rows [][]int
+	var widths []float32
+	rowW := float32(0)
+	for i, c := range r.chips {
+		w := c.MinSize().Width
+		if len(rows) == 0 || rowW+chipGap+w > maxW-2*bubblePadH {
+			rows = append(rows, nil)
+			widths = append(widths, 0)
+			rowW = -chipGap
+		}
+		rowW += chipGap + w
+		rows[len(rows)-1] = append(rows[len(rows)-1], i)
+		widths[len(widths)-1] = rowW
+	}
+	g.chipPos = make([]fyne.Position, len(r.chips))
+	g.chipSize = make([]fyne.Size, len(r.chips))
+	y := top
+	for ri, row := range rows {
+		cx := x + bubblePadH
+		if outgoing {
+			cx = x + bubbleW - bubblePadH - widths[ri]
+		}
+		h := float32(0)
+		for _, i := range row {
+			sz := r.chips[i].MinSize()
+			g.chipPos[i], g.chipSize[i] = fyne.NewPos(cx, y), sz
+			cx += sz.Width + chipGap
+			h = fyne.Max(h, sz.Height)
+		}
+		y += h + 2
+	}
+	return y
 }
 
 // iconSizeFor is the size of the small icons next to caption text.
@@ -347,6 +446,12 @@ func (r *bubbleRenderer) Layout(s fyne.Size) {
 	r.failText.Text = g.failText
 	r.failText.Move(g.failTextPos)
 	r.failText.Resize(r.failText.MinSize())
+	for i, c := range r.chips {
+		if i < len(g.chipPos) {
+			c.Move(g.chipPos[i])
+			c.Resize(g.chipSize[i])
+		}
+	}
 }
 
 func (r *bubbleRenderer) Refresh() {
@@ -409,10 +514,23 @@ func (r *bubbleRenderer) Refresh() {
 		r.failText.TextSize = captionSize
 	}
 
+	r.setChips(m.Reactions)
+
 	r.body.Refresh()
 	r.Layout(b.Size())
 	for _, o := range []fyne.CanvasObject{r.bg, r.author, r.quote, r.when, r.failText} {
 		o.Refresh()
+	}
+}
+
+// setChips makes one chip per reaction, reusing the chips there are.
+func (r *bubbleRenderer) setChips(rs []Reaction) {
+	for len(r.chips) < len(rs) {
+		r.chips = append(r.chips, newReactionChip())
+	}
+	r.chips = r.chips[:len(rs)]
+	for i, rc := range rs {
+		r.chips[i].set(rc, r.b.chipTapped)
 	}
 }
 

@@ -3,7 +3,9 @@
 //   - NewTheme: the Nook look (light, dark or following the system, with a
 //     text-size scale for the appearance setting).
 //   - MessageBubble: one message, with author, quote, time, delivery state,
-//     a small timer when it will disappear, and a Reply / Copy text / Retry
+//     a small timer when it will disappear, its reactions as chips under it
+//     (emoji and count, the user's own outlined, tap to remove or join,
+//     who reacted on hover), and a Reply / React / Copy text / Retry
 //     context menu; reusable in a widget.List (SetMessage, HeightForWidth).
 //   - ContactRow (with Avatar, StatusBadge and UnreadPill): one row of the
 //     contact list, or a contact request with Accept, Reject and Block.

@@ -82,4 +82,6 @@ type Message struct {
 	// Disappears marks a message under a disappearing-messages timer: a
 	// small timer is shown beside its time.
 	Disappears bool
+	// Reactions are shown as chips under the bubble, in this order.
+	Reactions []Reaction
 }

@@ -446,6 +446,9 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 	if cp.isGroup() && !m.Outgoing {
 		wm.Author, wm.AuthorKey = cp.mv.u.state.AuthorName(cp.conv, m.Author), m.Author
 	}
+	for _, r := range cp.mv.u.state.Reactions(cp.conv, m) {
+		wm.Reactions = append(wm.Reactions, widgets.Reaction{Emoji: r.Emoji, Count: r.Count, Mine: r.Mine, Who: r.Who})
+	}
 	if !m.ReplyTo.IsZero() {
 		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: "Message not available"}
 		if qm, ok := cp.lookup(m.ReplyTo); ok {
@@ -529,6 +532,27 @@ func (cp *chatPane) send(text string) {
 			cp.entry.SetText(text) // nothing is lost
 		}
 		u.showError("The message was not sent", err)
+	})
+}
+
+// canWrite reports whether the person can write here, and so react: the
+// entry is disabled in a group left and towards a blocked contact.
+func (cp *chatPane) canWrite() bool { return cp.entry != nil && !cp.entry.Disabled() }
+
+// react puts the person's emoji on message id ("" removes theirs), in
+// the order asked; the bubble shows it through MessageChanged.
+func (cp *chatPane) react(id, emoji string) {
+	mid, err := model.ParseMessageID(id)
+	if err != nil || !cp.canWrite() {
+		return
+	}
+	u, conv := cp.mv.u, cp.conv
+	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) {
+		return struct{}{}, e.React(conv, mid, emoji)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError("The reaction was not saved", err)
+		}
 	})
 }
 

@@ -38,6 +38,7 @@ type Engine interface {
 	SendMessage(id model.ConversationID, body string) (model.Message, error)
 	Reply(id model.ConversationID, body string, replyTo model.MessageID) (model.Message, error)
 	MarkRead(conv model.ConversationID) error
+	React(conv model.ConversationID, msg model.MessageID, emoji string) error
 	Archive(id model.ConversationID, archived bool) (model.Conversation, error)
 	SetConversationTimer(id model.ConversationID, timer time.Duration) (model.Conversation, error)
 	Members(id model.ConversationID) ([]model.GroupMember, error)

@@ -145,6 +145,11 @@ func (c *checkedEngine) SendMessage(id model.ConversationID, body string) (model
 	return c.e.SendMessage(id, body)
 }
 
+func (c *checkedEngine) React(conv model.ConversationID, msg model.MessageID, emoji string) error {
+	c.check("React")
+	return c.e.React(conv, msg, emoji)
+}
+
 func (c *checkedEngine) Reply(id model.ConversationID, body string, replyTo model.MessageID) (model.Message, error) {
 	c.check("Reply")
 	return c.e.Reply(id, body, replyTo)

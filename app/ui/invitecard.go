@@ -73,6 +73,12 @@ func (r *chatRow) set(m model.Message) {
 	if !r.invite {
 		r.card.Hide()
 		r.bubble.Show()
+		// Reacting is offered where writing is (not in a group left, nor
+		// to a blocked contact).
+		r.bubble.OnReact = nil
+		if r.cp.canWrite() {
+			r.bubble.OnReact = func(m widgets.Message, emoji string) { r.cp.react(m.ID, emoji) }
+		}
 		r.bubble.SetMessage(r.cp.bubble(m))
 		return
 	}

@@ -23,6 +23,8 @@ func seedMessages() []Message {
 		{Seq: 2, Sent: t0, Kind: KindReply, ReplyTo: MessageID{7}, Prev: MessageID{8}, Name: "Alice", Text: "yes ✓"},
 		{Seq: 3, Sent: t0, Kind: KindText, Text: strings.Repeat("x", MaxText)},
 		{Seq: 5, Sent: t0, Kind: KindLeft, Prev: MessageID{9}, Name: "Alice"},
+		{Seq: 6, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}, Emoji: "👍🏽"},
+		{Seq: 7, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}},
 	}
 }
 
@@ -120,6 +122,8 @@ func FuzzDecodePlaintext(f *testing.F) {
 			body = []byte(m.Text)
 		case KindReply:
 			body = append(m.ReplyTo[:], m.Text...)
+		case KindReaction:
+			body = append(m.ReplyTo[:], m.Emoji...)
 		}
 		enc := appendUnsigned(nil, m.Author.PublicKey(), m, body)
 		if !bytes.HasPrefix(p, enc) {

@@ -56,6 +56,11 @@ const (
 	// empty and it carries no text. Clients that predate it count it in
 	// the timeline and show nothing (an unknown kind).
 	KindLeft Kind = 4
+	// KindReaction puts the author's emoji on a message of the group, or
+	// removes it: its body is the message's ID (ReplyTo) and the emoji
+	// (Emoji: one emoji, model.CheckEmoji, or empty to remove). Clients
+	// that predate it count it in the timeline and show nothing.
+	KindReaction Kind = 5
 )
 
 // MessageID identifies a group message: the SHA-256 of its signed
@@ -91,8 +96,12 @@ type Message struct {
 	Prev MessageID
 	// Kind is the body type.
 	Kind Kind
-	// ReplyTo is the quoted message of a KindReply.
+	// ReplyTo is the quoted message of a KindReply, the message reacted to
+	// of a KindReaction.
 	ReplyTo MessageID
+	// Emoji is a KindReaction's emoji; empty removes the author's
+	// reaction.
+	Emoji string
 	// Text is the text of a KindText or KindReply.
 	Text string
 	// Rotation is the body of a KindRotate (rotate.go).
@@ -142,6 +151,14 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: a rotation carries its rotation and no text", ErrInvalid)
 		}
 		return m.Rotation.encode()
+	case KindReaction:
+		if m.Text != "" || m.ReplyTo.IsZero() {
+			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
+		}
+		if m.Emoji != "" && model.CheckEmoji(m.Emoji) != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, model.ErrBadEmoji)
+		}
+		return append(m.ReplyTo[:len(m.ReplyTo):len(m.ReplyTo)], m.Emoji...), nil
 	default:
 		return nil, fmt.Errorf("%w: kind %d cannot be written", ErrInvalid, m.Kind)
 	}
@@ -274,6 +291,15 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 			return nil, err
 		}
 		m.Rotation = rot
+	case KindReaction:
+		if len(body) < len(m.ReplyTo) {
+			return nil, fmt.Errorf("%w: reaction shorter than a message id", ErrMalformed)
+		}
+		copy(m.ReplyTo[:], body)
+		m.Emoji = string(body[len(m.ReplyTo):])
+		if m.ReplyTo.IsZero() || m.Emoji != "" && model.CheckEmoji(m.Emoji) != nil {
+			return nil, fmt.Errorf("%w: a reaction must name a message and carry one emoji or none", ErrMalformed)
+		}
 	default:
 		m.Raw = append([]byte(nil), body...)
 	}

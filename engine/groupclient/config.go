@@ -55,6 +55,9 @@ type Config struct {
 	Name func() string
 	// Emit receives events; it must not block for long. Nil drops them.
 	Emit func(model.Event)
+	// Blocked, if set, reports a member whose reactions are not stored
+	// (the profile blocked them as a contact).
+	Blocked func(identity.Address) bool
 	// Rand is the source of keys, nonces and throwaway identities;
 	// crypto/rand when nil.
 	Rand io.Reader

@@ -28,6 +28,12 @@
 // post whose result was lost is sent again, and the copy is recognised by
 // its message ID.
 //
+// React puts the profile's emoji on a stored message (docs/groups.md,
+// "Reactions"): it is set on the message and a sealed message of kind
+// group.KindReaction is queued in one transaction, and posted like a
+// text. Members' reactions are stored on their targets in the
+// transaction that stores the batch, reported as MessageChanged.
+//
 // Leave leaves a group (docs/groups.md, "Leaving a group"): in one
 // transaction the group's key, queued posts and (for a server no other
 // group uses) cursor are forgotten and a leave notice, a sealed message of

@@ -390,10 +390,14 @@ func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 // markFailed gives up on a queued post.
 func (c *Client) markFailed(conv model.ConversationID, id model.MessageID, reason string) error {
 	m, err := c.st.UpdateMessageStatus(conv, id, model.StatusFailed, reason)
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Not a stored message (a reaction), or deleted: only the post goes.
+	case err != nil:
 		return err
+	default:
+		c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusFailed, Reason: reason})
 	}
-	c.cfg.Emit(model.MessageStatusChanged{ID: id, Conversation: m.Conversation, Status: model.StatusFailed, Reason: reason})
 	if err := c.st.Dequeue(id); err != nil {
 		return err
 	}

@@ -286,6 +286,8 @@ type effects struct {
 	departures []model.GroupMemberLeft
 	// rot holds the rotations accepted (epochs.go).
 	rot rotationFx
+	// reactions are the members' reactions, in server order.
+	reactions []reactionEffect
 }
 
 // memberKey names a member of one of the client's groups.
@@ -350,8 +352,8 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		fx.rot.queued[r.gs] = q
 	}
 	var (
-		added, delivered []model.Message
-		collisions       []model.GroupWarning
+		added, delivered, changed []model.Message
+		collisions                []model.GroupWarning
 	)
 	err := c.st.Update(func(tx *store.Tx) error {
 		added, delivered, collisions = added[:0], delivered[:0], collisions[:0]
@@ -380,6 +382,10 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			if err := b.Put(indexKey(m.ID), fx.full[i][:]); err != nil {
 				return err
 			}
+		}
+		var err error
+		if changed, err = applyReactions(tx, fx.reactions, changed[:0]); err != nil {
+			return err
 		}
 		for k, v := range fx.names {
 			if err := b.Put([]byte(k), v); err != nil {
@@ -428,6 +434,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for _, m := range added {
 		c.cfg.Emit(model.MessageAdded{Message: m})
+	}
+	for _, m := range changed {
+		c.cfg.Emit(model.MessageChanged{Message: m})
 	}
 	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
@@ -532,6 +541,10 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}
 	c.observeLeaving(gs, m, fx)
+	if m.Kind == group.KindReaction {
+		c.observeReaction(gs, m, fx)
+		return
+	}
 	if m.Kind != group.KindText && m.Kind != group.KindReply {
 		return // a kind this version does not show; the timeline counted it
 	}

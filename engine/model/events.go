@@ -24,6 +24,12 @@ type MessageStatusChanged struct {
 	Reason       string // set when Status is StatusFailed
 }
 
+// MessageChanged reports a stored message whose content changed, with
+// the whole message as it is now: so far, its reactions (someone put an
+// emoji on it, changed or removed theirs). It changes no unread count
+// and is no cause for a notification.
+type MessageChanged struct{ Message Message }
+
 // ContactChanged reports a contact added or changed: a new contact request,
 // an acceptance, a block, a new nickname or advertised name.
 type ContactChanged struct{ Contact Contact }
@@ -125,6 +131,7 @@ type TorStatus struct {
 
 func (MessageAdded) isEvent()         {}
 func (MessageStatusChanged) isEvent() {}
+func (MessageChanged) isEvent()       {}
 func (ContactChanged) isEvent()       {}
 func (ContactRemoved) isEvent()       {}
 func (PresenceChanged) isEvent()      {}

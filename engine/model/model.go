@@ -140,6 +140,9 @@ type Message struct {
 	// sent (outgoing) or after it was first read (incoming). Zero while
 	// the timer has not started, or when Disappear is zero.
 	ExpiresAt time.Time
+	// Reactions are the emoji people put on the message, at most one per
+	// person, in the order they first reacted (Reaction).
+	Reactions []Reaction
 }
 
 // ContactState says how far a relationship has gone.

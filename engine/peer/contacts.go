@@ -132,7 +132,8 @@ func (m *Manager) DeleteContact(addr identity.Address) error {
 }
 
 // failOutbox marks every message still queued for addr as failed with
-// reason and empties its outbox: it will never be sent.
+// reason and empties its outbox and its reactions to send: they will never
+// be sent.
 func (m *Manager) failOutbox(addr identity.Address, reason string) {
 	conv := model.ConversationID(addr)
 	ids, err := m.cfg.Store.Outbox(conv)
@@ -151,6 +152,7 @@ func (m *Manager) failOutbox(addr identity.Address, reason string) {
 			m.cfg.Logger.Warn("emptying an outbox failed", "err", err)
 		}
 	}
+	m.dropReactions(conv)
 }
 
 // SetNickname sets the local name of a contact ("" clears it).

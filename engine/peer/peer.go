@@ -29,7 +29,9 @@
 // marks it Delivered and removes it from the outbox in one transaction, so
 // a message costs its sender three commits and its recipient one. A group
 // invitation travels the same way, as a GroupInvite record (SendGroupInvite)
-// stored as a message of the group-invite kind. Messages written but not
+// stored as a message of the group-invite kind. A reaction (React) is set
+// on its target at once and its latest change kept until acknowledged
+// (reactions.go); the recipient stores it on the target. Messages written but not
 // acknowledged when a session ends are written again on the next session; the
 // recipient recognises them by ID and acknowledges without showing them
 // twice. A crash at any point therefore loses nothing and duplicates nothing.

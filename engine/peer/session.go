@@ -247,7 +247,7 @@ func (st *session) flush() error {
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
 		}
 	}
-	return nil
+	return st.flushReactions()
 }
 
 // record is the record that carries an outgoing message of any kind.
@@ -269,6 +269,8 @@ func (st *session) handle(r protocol.Record) error {
 		return st.onText(r)
 	case *protocol.GroupInvite:
 		return st.onGroupInvite(r)
+	case *protocol.Reaction:
+		return st.onReaction(r)
 	case *protocol.Ack:
 		return st.onAck(r)
 	case *protocol.ContactRequest:
@@ -353,7 +355,8 @@ func (st *session) receive(msg model.Message) error {
 	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{msg.ID}})
 }
 
-// onAck marks the acknowledged messages delivered.
+// onAck marks the acknowledged messages delivered, and forgets the
+// acknowledged reactions.
 func (st *session) onAck(r *protocol.Ack) error {
 	m := st.l.m
 	conv := model.ConversationID(st.l.addr)
@@ -361,7 +364,12 @@ func (st *session) onAck(r *protocol.Ack) error {
 		// Delivered and out of the outbox in one transaction.
 		_, changed, err := m.cfg.Store.MarkDelivered(conv, id)
 		switch {
-		case errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrNotOurs):
+		case errors.Is(err, store.ErrNotFound):
+			// Not a message: perhaps one of our reactions.
+			if _, err := m.reactionAcked(conv, id); err != nil {
+				return err
+			}
+		case errors.Is(err, store.ErrNotOurs):
 			continue // not ours to acknowledge
 		case err != nil:
 			return err

@@ -1,8 +1,8 @@
 // Package protocol provides the records two Nook peers exchange inside a
 // session: Text, Ack, ContactRequest, ContactAccept, ContactReject,
 // ProfileGet, ProfileAttr, GroupInvite, Ping, Pong, Disappear, InviteConfirm,
-// the file records FileOffer, FileRequest, FileChunk, FileStop and FileDone
-// (docs/files.md), and their
+// Reaction, the file records FileOffer, FileRequest, FileChunk, FileStop and
+// FileDone (docs/files.md), and their
 // compact binary encoding (docs/protocol.md §5).
 //
 // A record is a type byte, a layout-version byte and a body of fixed-size and

@@ -22,6 +22,7 @@ const (
 	TypePong           Type = 0x0b
 	TypeDisappear      Type = 0x0c
 	TypeInviteConfirm  Type = 0x0d
+	TypeReaction       Type = 0x0e
 	// File transfers (docs/files.md): 0x40 on, clear of the message
 	// records above and of the server records (0x20 on).
 	TypeFileRequest Type = 0x40
@@ -95,6 +96,7 @@ var recordTypes = map[Type]recordType{
 	TypePong:           {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
 	TypeDisappear:      {"Disappear", v1(decodeDisappear)},
 	TypeInviteConfirm:  {"InviteConfirm", v1(decodeInviteConfirm)},
+	TypeReaction:       {"Reaction", v1(decodeReaction)},
 }
 
 // Decode parses one record. Unknown types and layout versions give an

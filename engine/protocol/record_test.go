@@ -59,6 +59,9 @@ func validRecords() []Record {
 		&Disappear{Timer: 7 * 24 * time.Hour, Set: sent},
 		&Disappear{Set: sent},
 		&InviteConfirm{MAC: [ConfirmSize]byte{1, 2, 3, 31: 0xff}},
+		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👍"},
+		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👩🏻\u200d❤\ufe0f\u200d💋\u200d👨🏼"},
+		&Reaction{ID: mid(8), Target: mid(1), Sent: sent},
 	}
 }
 
@@ -127,6 +130,10 @@ func TestEncoding(t *testing.T) {
 			"4101 000102030405060708090a0b0c0d0e0f 00000001 01 cc00000000000000000000000000000000000000000000000000000000000000 00000001 7a"},
 		{&FileStop{ID: mid(0), Reason: StopTooLarge, Limit: 1024}, "4201 000102030405060708090a0b0c0d0e0f 02 0000000000000400"},
 		{&FileDone{ID: mid(0)}, "4301 000102030405060708090a0b0c0d0e0f"},
+		{&Reaction{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC(), Emoji: "👍"},
+			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0004 f09f918d"},
+		{&Reaction{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC()},
+			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0000"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -159,6 +166,11 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		&GroupInvite{Invite: make([]byte, MaxGroupInvite+1)},
 		&GroupInvite{ID: mid(6)},
 		&GroupInvite{Invite: []byte("x"), Disappear: model.MaxDisappear + time.Second},
+		&Reaction{Emoji: "ok"},
+		&Reaction{Emoji: "👍👍"},
+		&Reaction{Emoji: "👍\u202e"},
+		&Reaction{Emoji: "👍\U000e0041"},
+		&Reaction{Emoji: strings.Repeat("👍\u200d", 12) + "👍"},
 		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: "../etc/passwd"},
 		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: ".."},
 		&FileOffer{Size: 1, ChunkSize: MinChunkSize, Name: ""},
@@ -280,5 +292,20 @@ func TestGroupInviteLayout1(t *testing.T) {
 	}
 	if _, err := Decode([]byte{byte(TypeGroupInvite), 2, 1}); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("a truncated layout 2: %v", err)
+	}
+}
+
+// TestReactionMalformed: a Reaction whose emoji is not one emoji, or
+// longer than model.MaxEmojiBytes, is malformed.
+func TestReactionMalformed(t *testing.T) {
+	head := append([]byte{byte(TypeReaction), LayoutV1}, make([]byte, 16+16+8)...)
+	for _, emoji := range []string{"ok", "👍 ", "\u202e👍", "👍\U000e0041", strings.Repeat("👍", 13)} {
+		b := append(append(bytes.Clone(head), 0, byte(len(emoji))), emoji...)
+		if _, err := Decode(b); !errors.Is(err, ErrMalformed) {
+			t.Errorf("emoji %q: %v, want ErrMalformed", emoji, err)
+		}
+	}
+	if _, err := Decode(append(bytes.Clone(head), 0, 4, 0xf0, 0x9f, 0x91, 0x8d)); err != nil {
+		t.Fatalf("a valid reaction: %v", err)
 	}
 }

@@ -300,6 +300,51 @@ func decodeGroupInviteV2(d *decoder) Record {
 	return r
 }
 
+// Reaction puts the sender's emoji on a message of the conversation, or
+// removes it. It is not a message: it is acknowledged by its ID (an Ack)
+// like one, but stored with its target (one reaction per person and
+// message, a later one replacing an earlier one), and dropped when the
+// target is not there.
+type Reaction struct {
+	// ID identifies this reaction record, for the Ack: random, a new one
+	// for every change.
+	ID model.MessageID
+	// Target is the message reacted to, of either side.
+	Target model.MessageID
+	// Sent is the sender's clock (millisecond precision, UTC).
+	Sent time.Time
+	// Emoji is one emoji (model.CheckEmoji), at most model.MaxEmojiBytes
+	// bytes; empty: the sender removes their reaction.
+	Emoji string
+}
+
+// Type returns TypeReaction.
+func (*Reaction) Type() Type { return TypeReaction }
+
+func (r *Reaction) encode(e *encoder) {
+	e.id(r.ID)
+	e.id(r.Target)
+	e.u64(uint64(r.Sent.UnixMilli()))
+	e.check("emoji", checkReaction(r.Emoji))
+	e.lenBytes("emoji", 2, model.MaxEmojiBytes, []byte(r.Emoji))
+}
+
+func decodeReaction(d *decoder) Record {
+	r := &Reaction{ID: d.id("id"), Target: d.id("target")}
+	r.Sent = time.UnixMilli(int64(d.u64("sent"))).UTC()
+	r.Emoji = string(d.lenBytes("emoji", 2, model.MaxEmojiBytes))
+	d.check("emoji", checkReaction(r.Emoji))
+	return r
+}
+
+// checkReaction reports why s is neither one emoji nor empty.
+func checkReaction(s string) error {
+	if s == "" {
+		return nil
+	}
+	return model.CheckEmoji(s)
+}
+
 // Ping asks the peer for a Pong with the same nonce.
 type Ping struct{ Nonce uint64 }
 

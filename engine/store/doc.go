@@ -115,9 +115,15 @@
 // UTF-8 bytes, times as a presence byte then varint seconds and nanoseconds
 // since the Unix epoch, IDs as their 16 raw bytes. A message record carries
 // the flag "padded": its timer fields are always present, then its kind
-// (one byte, absent for a text, whose record goes on with the padding), and
-// zeros follow up to a multiple of 512 bytes (records written before have no
-// padding and still decode). Decoders check every
+// (one byte, absent for a text, whose record goes on with the padding), then,
+// under the flag "reactions", the kind byte even for a text, the number of
+// reactions and each one's author and emoji (SetReaction keeps a message's
+// reactions in its record, so they go when it goes), and zeros follow up to
+// a multiple of 512 bytes (records written before have no padding and still
+// decode; testdata/messages-v1.hex holds records written before reactions).
+// A reaction adds about 60 bytes (an onion address and an emoji), so a
+// record's padded length tells roughly how many people reacted to a
+// message, in steps of about eight. Decoders check every
 // length against what is left and return an error wrapping ErrCorrupt, never
 // panic. Fields known only in the key (a message's conversation and Seq, a
 // contact's address) are not repeated in the value.

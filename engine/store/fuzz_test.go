@@ -55,6 +55,9 @@ func recordSeeds() [][]byte {
 		encodeSeq(1),
 		// 15: a contact's timer without the verification fields.
 		encodeContact(model.Contact{State: model.ContactAccepted, Added: t0, Disappear: time.Hour, DisappearSet: t0}),
+		// 16: a text with reactions.
+		encodeMessage(model.Message{ID: model.MessageID{5}, Author: "b", Sent: t0, Received: t0, Body: "b",
+			Status: model.StatusReceived, Reactions: []model.Reaction{{Author: "a", Emoji: "👍"}, {Author: "b", Emoji: "🇩🇪"}}}),
 	}
 }
 

@@ -114,6 +114,11 @@ const (
 	// flagPadded: the timer fields are always there, and zeros follow up
 	// to a multiple of messagePad bytes.
 	flagPadded = 2
+	// flagReactions: the message has reactions. Its record always holds
+	// the kind byte (0 for a text), then the number of reactions and each
+	// one's author and emoji, before the padding. Records written before
+	// reactions never have it.
+	flagReactions = 4
 )
 
 // messagePad is the unit to which message records are padded with zeros.
@@ -135,6 +140,9 @@ func encodeMessage(m model.Message) []byte {
 	if m.Outgoing {
 		flags |= flagOutgoing
 	}
+	if len(m.Reactions) > 0 {
+		flags |= flagReactions
+	}
 	e.byte(flags)
 	e.time(m.Sent)
 	e.time(m.Received)
@@ -146,10 +154,17 @@ func encodeMessage(m model.Message) []byte {
 	// have a timer (optional trailing fields, as in contact records).
 	e.uvarint(uint64(m.Disappear / time.Second))
 	e.time(m.ExpiresAt)
-	if m.Kind != model.KindText {
+	if m.Kind != model.KindText || len(m.Reactions) > 0 {
 		// The kind follows the timer; a text's record has none (its zero
-		// byte would be the padding's first).
+		// byte would be the padding's first) unless reactions follow.
 		e.byte(byte(m.Kind))
+	}
+	if len(m.Reactions) > 0 {
+		e.uvarint(uint64(len(m.Reactions)))
+		for _, r := range m.Reactions {
+			e.string(r.Author)
+			e.string(r.Emoji)
+		}
 	}
 	if r := len(e.b) % messagePad; r != 0 {
 		e.b = append(e.b, make([]byte, messagePad-r)...)
@@ -164,7 +179,7 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ID[:], d.raw(len(m.ID)))
 	m.Author = d.string()
 	flags := d.byte()
-	if flags&^(flagOutgoing|flagPadded) != 0 {
+	if flags&^(flagOutgoing|flagPadded|flagReactions) != 0 || flags&flagReactions != 0 && flags&flagPadded == 0 {
 		d.fail("unknown flags")
 	}
 	m.Outgoing = flags&flagOutgoing != 0
@@ -186,8 +201,12 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 			d.fail("text kind stored")
 		}
 	}
+	if flags&flagReactions != 0 {
+		m.Kind = model.MessageKind(d.byte())
+		m.Reactions = d.reactions()
+	}
 	if flags&flagPadded != 0 && d.err == nil {
-		if len(d.b) > 0 && d.b[0] != byte(model.KindText) {
+		if flags&flagReactions == 0 && len(d.b) > 0 && d.b[0] != byte(model.KindText) {
 			// A kind other than text; a text's record goes on with the
 			// padding.
 			m.Kind = model.MessageKind(d.byte())
@@ -257,6 +276,38 @@ func decodeConvInfo(conv model.ConversationID, b []byte) (ConversationInfo, erro
 		return c, fmt.Errorf("%w: conversation record: count exceeds last seq", ErrCorrupt)
 	}
 	return c, nil
+}
+
+// reactions reads a message's reactions: a count (1 to
+// model.MaxReactions), then each one's author and emoji; an author has
+// one reaction.
+func (d *dec) reactions() []model.Reaction {
+	n := d.uvarint()
+	if d.err == nil && (n == 0 || n > model.MaxReactions) {
+		d.fail("bad number of reactions")
+	}
+	if d.err != nil {
+		return nil
+	}
+	rs := make([]model.Reaction, 0, n)
+	for range n {
+		r := model.Reaction{Author: d.string(), Emoji: d.string()}
+		if d.err != nil {
+			return nil
+		}
+		if r.Author == "" || model.CheckEmoji(r.Emoji) != nil {
+			d.fail("bad reaction")
+			return nil
+		}
+		for _, o := range rs {
+			if o.Author == r.Author {
+				d.fail("two reactions by one author")
+				return nil
+			}
+		}
+		rs = append(rs, r)
+	}
+	return rs
 }
 
 // disappear reads a disappearing timer in whole seconds.

@@ -151,6 +151,8 @@ func (m *Model) Apply(ev model.Event) Change {
 		return m.added(ev.Message)
 	case model.MessageStatusChanged:
 		return m.status(ev)
+	case model.MessageChanged:
+		return m.messageChanged(ev.Message)
 	case model.MessagesExpired:
 		return m.expired(ev)
 	case model.GroupSync:
