@@ -69,6 +69,8 @@ func (e *Engine) CreateGroup(name, serverInvite string) (model.Group, error) {
 	if err != nil {
 		return model.Group{}, err
 	}
+	// The new conversation reaches every subscriber, not only the caller.
+	op.notify.changed(g.Conversation)
 	return fromGroupInfo(g), nil
 }
 
@@ -93,7 +95,13 @@ func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo
 	if err := op.rememberServer(inv.Bundle()); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
-	return op.groups.JoinGroup(inv)
+	g, err := op.groups.JoinGroup(inv)
+	if err == nil {
+		// The group's conversation reaches every subscriber, not only
+		// the caller (a group joined again after leaving changes too).
+		op.notify.changed(g.Conversation)
+	}
+	return g, err
 }
 
 // GroupInvite returns the invite text of a group. It holds the group key:

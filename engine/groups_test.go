@@ -49,6 +49,10 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	if servers, _ := alice.Servers(); len(servers) != 1 || servers[0].Invite != serverInvite {
 		t.Fatalf("known servers: %+v", servers)
 	}
+	// A subscriber learns of the new group without asking.
+	alice.waitConv("the created group's conversation", g.Conversation(), func(c model.Conversation) bool {
+		return c.Kind == model.KindGroup && c.Title == "Newsroom"
+	})
 
 	// Contacts first, then the invite travels as a message.
 	bob.acceptInviteOf(alice)
@@ -71,6 +75,9 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	if res.Kind != model.InviteGroup || res.Group.ID != g.ID || res.Group.Name != "Newsroom" {
 		t.Fatalf("joined %+v, want the Newsroom group", res)
 	}
+	bob.waitConv("the joined group's conversation", g.Conversation(), func(c model.Conversation) bool {
+		return c.Kind == model.KindGroup && c.Title == "Newsroom" && !c.Left
+	})
 
 	posted, err := alice.PostToGroup(g.Conversation(), "editorial meeting at noon", model.MessageID{})
 	if err != nil {
