@@ -297,10 +297,22 @@ func (op *openProfile) fromContact(c model.Contact, sum store.Summary) model.Con
 		Messages:     sum.Messages,
 		LastActivity: c.LastActivity,
 		Unread:       int(sum.Unread),
-		Presence:     op.peers.Presence(identity.Address(c.Address)),
+		Presence:     op.presence(c),
 		Disappear:    c.Disappear,
 		Archived:     c.Archived,
 	}
+}
+
+// presence is a contact's presence as a conversation shows it: only an
+// accepted contact's. With anyone else a session says nothing about
+// whether they take our messages: a Nook that blocks requests completes
+// the handshake and closes the session at once, and a sender shown
+// "online" would think the request went through.
+func (op *openProfile) presence(c model.Contact) model.Presence {
+	if c.State != model.ContactAccepted {
+		return model.Offline
+	}
+	return op.peers.Presence(identity.Address(c.Address))
 }
 
 func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {

@@ -27,13 +27,17 @@
 // Kind, a title, the contact or group, its latest message, unread count,
 // presence, disappearing timer, archived and left flags. The same methods
 // act on both kinds: Conversations, Conversation, SendMessage, Reply,
-// History, MarkRead, React, Archive, DeleteConversation and SetConversationTimer
-// (contacts only: a group has no timer, docs/groups.md). Every
+// History, MarkRead, React, Archive, DeleteConversation, SetConversationTimer
+// (contacts only: a group has no timer, docs/groups.md), and
+// DeleteMessage and ClearConversation, which delete messages from this
+// computer only and fix the summary in the same transaction. Every
 // subscription starts with a model.Snapshot of all conversations, sent
 // again at each unlock and lock; ConversationChanged and
 // ConversationRemoved follow each change, with the whole new state.
-// MessageAdded, MessageStatusChanged, MessageChanged and MessagesExpired
-// report the messages themselves. Older methods that take a contact address or a
+// MessageAdded, MessageStatusChanged, MessageChanged, MessagesExpired and
+// MessagesDeleted report the messages themselves. A message of
+// model.KindNote is a note about the conversation (a member joined or left
+// a group), shown as a centred line and never unread. Older methods that take a contact address or a
 // group (Send, PostToGroup, ArchiveContact, SetDisappear, ...) remain,
 // marked Deprecated, as thin wrappers over these.
 //

@@ -41,6 +41,7 @@ func TestRemoveMemberEngines(t *testing.T) {
 	}
 	alice.waitUntil("alice's first post delivered", step, func() bool {
 		msgs, _ := alice.Messages(conv, 0, 10)
+		msgs = withoutNotes(msgs)
 		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
 	})
 	text, err := alice.GroupInvite(conv)

@@ -55,7 +55,9 @@ func TestLeaveGroup(t *testing.T) {
 	if err != nil || len(left) != 1 || left[0].Conversation() != conv || !left[0].Left || left[0].Name != "Allotment" {
 		t.Fatalf("left groups %+v, %v", left, err)
 	}
-	if msgs, _ := alice.Messages(conv, 0, 10); len(msgs) != 1 || msgs[0].ID != posted.ID {
+	// The history kept: the two joins (notes) and Bob's post.
+	if msgs, _ := alice.Messages(conv, 0, 10); len(msgs) != 3 || msgs[2].ID != posted.ID ||
+		msgs[0].Kind != model.KindNote || msgs[1].Kind != model.KindNote {
 		t.Fatalf("the history kept: %+v", msgs)
 	}
 	if _, err := alice.PostToGroup(conv, "still here?", model.MessageID{}); !errors.Is(err, groupclient.ErrUnknownGroup) {

@@ -43,7 +43,7 @@ func TestGroupNameCollision(t *testing.T) {
 		}
 	}
 	var members map[identity.Address]struct{ contact, collides bool }
-	alice.waitUntil("three members seen", step, func() bool {
+	alice.waitUntil("the three members and Alice (her join notice) seen", step, func() bool {
 		ms, err := alice.GroupMembers(g.Conversation())
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +52,7 @@ func TestGroupNameCollision(t *testing.T) {
 		for _, m := range ms {
 			members[identity.Address(m.Address)] = struct{ contact, collides bool }{m.IsContact, m.NameCollides}
 		}
-		return len(members) == 3
+		return len(members) == 4
 	})
 	for who, want := range map[*testEngine]struct{ contact, collides bool }{
 		bob:     {contact: true},

@@ -90,6 +90,11 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		Transport:    e.transport(),
 		DisplayName:  op.displayName,
 		BlockUnknown: func() bool { return op.settings().BlockUnknown },
+		ExpectingInvite: func() bool {
+			op.secretsMu.Lock()
+			defer op.secretsMu.Unlock()
+			return op.secrets.Len() > 0
+		},
 		Emit:         op.onPeerEvent,
 		ProofFor:     op.proofFor,
 		CheckProof:   op.checkProof,

@@ -9,8 +9,9 @@ import (
 	"github.com/nookchat/nook/engine/peer"
 )
 
-// ErrNoMessage is returned by React for a message the conversation does
-// not hold (deleted, or gone with its disappearing timer).
+// ErrNoMessage is returned by React and DeleteMessage for a message the
+// conversation does not hold (deleted, or gone with its disappearing
+// timer).
 var ErrNoMessage = errors.New("that message is no longer in the conversation")
 
 // ErrBadEmoji is returned by React for an emoji that is not one emoji

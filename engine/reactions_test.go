@@ -21,14 +21,20 @@ func (te *testEngine) reacted(conv model.ConversationID, id model.MessageID, wan
 	return ev.(model.MessageChanged)
 }
 
-// history returns te's whole conversation conv through History.
+// history returns te's whole conversation conv through History, without
+// its notes.
 func (te *testEngine) history(conv model.ConversationID) []model.Message {
 	te.t.Helper()
 	h, err := te.History(conv, 0, 1000)
 	if err != nil {
 		te.t.Fatal(err)
 	}
-	return h
+	return withoutNotes(h)
+}
+
+// withoutNotes returns msgs without the notes (joined, left) among them.
+func withoutNotes(msgs []model.Message) []model.Message {
+	return slices.DeleteFunc(msgs, func(m model.Message) bool { return m.Kind == model.KindNote })
 }
 
 // TestReactContact: two engines over the loopback transport. Bob reacts

@@ -12,7 +12,10 @@ import (
 // encrypted database.
 type Settings struct {
 	// BlockUnknown closes connections from anyone who is not a contact,
-	// right after the handshake: no contact requests arrive.
+	// right after the handshake: no contact requests arrive, and their
+	// senders' Nooks keep showing them not delivered. An in-person invite
+	// shown on this screen still works (docs/security.md, "Requests and
+	// blocking").
 	BlockUnknown bool `json:"block_unknown"`
 	// Notifications shows a desktop notification for new messages and
 	// requests.

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -29,12 +30,12 @@ const (
 // primary colour, incoming ones on the left on a neutral card.
 //
 // A secondary tap (right click, long press) on the bubble opens a menu with
-// Reply, React (with OnReact set: a few emoji, ReactionChoices), Copy text
-// and, for failed messages with OnRetry set, Retry. Message.Reactions are
-// shown as chips under the bubble (emoji and count, the user's own
-// outlined); tapping one calls OnReact with its emoji, or with "" for the
-// user's own (to remove it), and resting the pointer on one names who
-// reacted.
+// Reply, React (with OnReact set: a few emoji, ReactionChoices), Copy text,
+// for failed messages with OnRetry set, Retry, and with OnDelete set,
+// Delete for me. Message.Reactions are shown as chips under the bubble
+// (emoji and count, the user's own outlined); tapping one calls OnReact
+// with its emoji, or with "" for the user's own (to remove it), and
+// resting the pointer on one names who reacted.
 // Message text is shown as plain text: links are deliberately not made
 // clickable, since opening them outside Tor would reveal the user.
 //
@@ -64,6 +65,9 @@ type MessageBubble struct {
 	// with "" when they remove their own (tapping it); nil hides the menu
 	// entry and makes the reactions shown not tappable.
 	OnReact func(m Message, emoji string)
+	// OnDelete is called when the user picks "Delete for me"; nil hides
+	// the menu entry.
+	OnDelete func(Message)
 
 	msg Message
 	r   *bubbleRenderer // set by CreateRenderer, for HeightForWidth
@@ -130,6 +134,11 @@ func (b *MessageBubble) menu() *fyne.Menu {
 			b.OnRetry(m)
 		}))
 	}
+	if b.OnDelete != nil {
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItemWithIcon("Delete for me", theme.DeleteIcon(), func() {
+			b.OnDelete(m)
+		}))
+	}
 	return fyne.NewMenu("", items...)
 }
 
@@ -176,6 +185,62 @@ func (b *MessageBubble) copyText(s string) {
 		return
 	}
 	fyne.CurrentApp().Clipboard().SetContent(s)
+}
+
+var _ desktop.Hoverable = (*MessageBubble)(nil)
+
+// MouseIn shows the tooltip of the delivery icon when the pointer is on
+// it (a TooltipLayer must hold the window's content).
+func (b *MessageBubble) MouseIn(e *desktop.MouseEvent) { b.hover(e.Position) }
+
+// MouseMoved shows or hides the delivery icon's tooltip as the pointer
+// moves on or off it.
+func (b *MessageBubble) MouseMoved(e *desktop.MouseEvent) { b.hover(e.Position) }
+
+// MouseOut hides the tooltip.
+func (b *MessageBubble) MouseOut() { b.hideTip() }
+
+// stateTip is the tooltip of the delivery icon.
+func (b *MessageBubble) stateTip() string {
+	if b.msg.StateTip != "" {
+		return b.msg.StateTip
+	}
+	return b.msg.State.Tip()
+}
+
+// hover shows the delivery icon's tooltip while p is on the icon.
+func (b *MessageBubble) hover(p fyne.Position) {
+	r := b.r
+	if r == nil || r.state.Hidden || b.stateTip() == "" {
+		b.hideTip()
+		return
+	}
+	g := r.geometry(b.Size().Width)
+	size := iconSizeFor(b.Theme().Size(theme.SizeNameCaptionText))
+	const slack = 3 // a small icon: a little room around it
+	if p.X < g.statePos.X-slack || p.X > g.statePos.X+size+slack || p.Y < g.statePos.Y-slack || p.Y > g.statePos.Y+size+slack {
+		b.hideTip()
+		return
+	}
+	if l := b.tipLayer(); l != nil {
+		l.ShowTooltip(b.stateTip(), r.state)
+	}
+}
+
+func (b *MessageBubble) hideTip() {
+	if l := b.tipLayer(); l != nil && b.r != nil {
+		l.HideTooltip(b.r.state)
+	}
+}
+
+// tipLayer returns the tooltip layer of the bubble's window, or nil.
+func (b *MessageBubble) tipLayer() *TooltipLayer {
+	c := fyne.CurrentApp().Driver().CanvasForObject(b)
+	if c == nil {
+		return nil
+	}
+	l, _ := c.Content().(*TooltipLayer)
+	return l
 }
 
 // CreateRenderer implements fyne.Widget.

@@ -199,3 +199,30 @@ func TestMessageBubble_DisappearTimer(t *testing.T) {
 		}
 	}
 }
+
+// TestBubbleDeleteForMe: the menu offers "Delete for me" only when the
+// bubble has OnDelete, and picking it hands over the message.
+func TestBubbleDeleteForMe(t *testing.T) {
+	b := NewMessageBubble(Message{ID: "7", Body: "sent to the wrong person", Outgoing: true, State: DeliveryQueued})
+	has := func() *fyne.MenuItem {
+		for _, it := range b.menu().Items {
+			if it.Label == "Delete for me" {
+				return it
+			}
+		}
+		return nil
+	}
+	if has() != nil {
+		t.Fatal("Delete for me offered without OnDelete")
+	}
+	var got Message
+	b.OnDelete = func(m Message) { got = m }
+	it := has()
+	if it == nil {
+		t.Fatal("no Delete for me with OnDelete set")
+	}
+	it.Action()
+	if got.ID != "7" {
+		t.Fatalf("OnDelete got %+v", got)
+	}
+}

@@ -34,6 +34,22 @@ func (s DeliveryState) String() string {
 	}
 }
 
+// Tip is the tooltip of s's icon: what it means, in a sentence.
+func (s DeliveryState) Tip() string {
+	switch s {
+	case DeliveryQueued:
+		return "Waiting on this computer: it goes out when the other side can be reached"
+	case DeliverySent:
+		return "Sent: not confirmed as received yet"
+	case DeliveryDelivered:
+		return "Delivered: received on the other side"
+	case DeliveryFailed:
+		return "Not sent"
+	default:
+		return ""
+	}
+}
+
 func (s DeliveryState) glyph() (glyph, bool) {
 	switch s {
 	case DeliveryQueued:
@@ -77,6 +93,9 @@ type Message struct {
 	// FailReason says why a message failed, in words for the user; it is
 	// shown under the bubble when State is DeliveryFailed.
 	FailReason string
+	// StateTip, if set, is the tooltip of the delivery icon instead of
+	// State.Tip() (say, where a queued message waits for whom).
+	StateTip string
 	// Quote, when set, is shown above the body.
 	Quote *Quote
 	// Disappears marks a message under a disappearing-messages timer: a

@@ -69,3 +69,32 @@ func TestTooltip(t *testing.T) {
 		t.Errorf("tap: action run %d times, tooltip %q", tapped, l.Tooltip())
 	}
 }
+
+// TestDeliveryIconTooltip: the pointer on a message's delivery icon (the
+// clock of a queued message) shows what it means; off it, nothing.
+func TestDeliveryIconTooltip(t *testing.T) {
+	newTestApp(t, VariantLight)
+	b := NewMessageBubble(Message{ID: "1", Body: "meet at six", Outgoing: true, State: DeliveryQueued,
+		StateTip: "Waiting on this computer: it goes out when you are both online"})
+	l := NewTooltipLayer(b)
+	showIn(t, l, fyne.NewSize(400, 120))
+	g := b.r.geometry(b.Size().Width)
+	on := g.statePos.AddXY(2, 2)
+	b.MouseIn(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: on}})
+	if l.Tooltip() != "Waiting on this computer: it goes out when you are both online" {
+		t.Fatalf("the pointer on the clock shows %q", l.Tooltip())
+	}
+	b.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: g.bubblePos.AddXY(4, 4)}})
+	if l.Tooltip() != "" {
+		t.Fatalf("off the icon the tooltip stays: %q", l.Tooltip())
+	}
+	b.SetMessage(Message{ID: "1", Body: "meet at six", Outgoing: true, State: DeliveryDelivered})
+	b.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: on}})
+	if l.Tooltip() != DeliveryDelivered.Tip() {
+		t.Fatalf("a delivered message's icon shows %q", l.Tooltip())
+	}
+	b.MouseOut()
+	if l.Tooltip() != "" {
+		t.Fatal("the tooltip stayed after the pointer left")
+	}
+}

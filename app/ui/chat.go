@@ -53,8 +53,16 @@ type chatPane struct {
 	// Groups: the member count, the server's catch-up, the warnings about
 	// the server or the note that the person left.
 	members *widget.Label
-	syncBar *widgets.Progress
-	warnBox *fyne.Container
+	// membersLoading counts the readings of the members under way (at
+	// the opening, and when someone new wrote or joined); until the last
+	// is in, the count does not say "nobody else".
+	membersLoading int
+	syncBar        *widgets.Progress
+	warnBox        *fyne.Container
+
+	// offline explains, above the entry, where a message to a contact
+	// who is not online goes.
+	offline *widget.Label
 
 	replyTo  model.MessageID
 	quoteBar *fyne.Container
@@ -100,7 +108,10 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	}
 	cp.sendBtn = widgets.NewTooltipButton(theme.MailSendIcon(), "Send (Enter)", cp.entry.send)
 	cp.sendBtn.Importance = widget.HighImportance
-	compose := container.NewVBox(cp.quoteBar,
+	cp.offline = muted(offlineNote)
+	cp.offline.Wrapping = fyne.TextWrapWord
+	cp.offline.Hide()
+	compose := container.NewVBox(cp.offline, cp.quoteBar,
 		container.NewBorder(nil, nil, nil, container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
 
 	root := container.NewBorder(
@@ -216,6 +227,7 @@ func (cp *chatPane) render(c state.Change) {
 		}
 	}
 	if c.Members {
+		cp.membersLoading = max(cp.membersLoading-1, 0)
 		cp.refreshMemberCount()
 	}
 	if c.MembersStale {
@@ -449,6 +461,13 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 	for _, r := range cp.mv.u.state.Reactions(cp.conv, m) {
 		wm.Reactions = append(wm.Reactions, widgets.Reaction{Emoji: r.Emoji, Count: r.Count, Mine: r.Mine, Who: r.Who})
 	}
+	if m.Status == model.StatusQueued {
+		// The clock's tooltip: where the message waits, and for what.
+		wm.StateTip = "Waiting on this computer: it goes out when you are both online"
+		if cp.isGroup() {
+			wm.StateTip = "Waiting on this computer: it goes out when the group's server can be reached"
+		}
+	}
 	if !m.ReplyTo.IsZero() {
 		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: "Message not available"}
 		if qm, ok := cp.lookup(m.ReplyTo); ok {
@@ -597,6 +616,9 @@ func (cp *chatPane) update(cv model.Conversation) {
 	}
 }
 
+// offlineNote is the line above the entry while a contact is not online.
+const offlineNote = "Your message waits on this computer and goes out when you are both online."
+
 // updateContact shows a contact's name, state, presence, verification and
 // timer.
 func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
@@ -613,11 +635,21 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	} else {
 		cp.timer.Hide()
 	}
+	if c.State == model.ContactAccepted && p != model.Online {
+		cp.offline.Show()
+	} else {
+		cp.offline.Hide()
+	}
 	wp := presenceOf(p)
 	label := wp.String()
 	switch c.State {
 	case model.ContactPending:
-		label = "Request sent"
+		// Short, to keep the header narrow; the banner below and the
+		// list say it whole (state.RequestState).
+		wp, label = widgets.PresenceOffline, "Not delivered"
+		if c.RequestDelivered {
+			label = "Not accepted yet"
+		}
 	case model.ContactRequest:
 		label = "Wants to add you"
 	case model.ContactBlocked:
@@ -641,14 +673,18 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 	case model.ContactPending:
+		text := "Your request is not delivered yet: it waits on this computer and goes out when you are both online. " +
+			"If it stays like this, " + c.Name() + " may be offline, or may not take requests from people they have not added."
+		if c.RequestDelivered {
+			text = "Your request reached " + c.Name() + ". Waiting for them to accept it."
+		}
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(muted(
-			"Waiting for " + c.Name() + " to accept your request. Messages you write now are kept and sent once they do."))}
+			text + " Messages you write now are kept and sent once they accept."))}
 	case model.ContactBlocked:
-		unblock := widget.NewButton("Unblock", func() {
-			mv.act(func(e Engine) error { _, err := e.UnblockContact(model.ConversationID(c.Address)); return err })
-		})
+		unblock := widget.NewButton("Unblock…", cp.confirmUnblock)
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(card(container.NewBorder(nil, nil, nil, unblock,
-			para("You blocked this contact. They cannot reach you, and you cannot write to them."))))}
+			para("You blocked this contact. They cannot reach you, and you cannot write to them. "+
+				"What they write meanwhile waits on their computer and arrives if you unblock them."))))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 	}

@@ -43,7 +43,6 @@ func (cp *chatPane) showInfo() {
 func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	c := cp.contact()
 	mv := cp.mv
-	addr := model.ConversationID(c.Address)
 	items := []*fyne.MenuItem{
 		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
@@ -51,13 +50,12 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 		cp.archiveItem(),
 	}
 	if c.State == model.ContactBlocked {
-		items = append(items, fyne.NewMenuItemWithIcon("Unblock", theme.ConfirmIcon(), func() {
-			mv.act(func(e Engine) error { _, err := e.UnblockContact(addr); return err })
-		}))
+		items = append(items, fyne.NewMenuItemWithIcon("Unblock…", theme.ConfirmIcon(), cp.confirmUnblock))
 	} else {
 		items = append(items, fyne.NewMenuItemWithIcon("Block…", theme.CancelIcon(), cp.confirmBlock))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItemWithIcon("Clear conversation…", theme.ContentClearIcon(), cp.confirmClear),
 		fyne.NewMenuItemWithIcon("Delete contact…", theme.DeleteIcon(), cp.confirmDelete))
 	cnv := mv.u.win.Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
@@ -81,7 +79,69 @@ func (cp *chatPane) confirmBlock() {
 	u := cp.mv.u
 	c := cp.contact()
 	u.confirm("Block "+c.Name()+"?", 420, "Block", true, func() { cp.mv.blockContact(c.Address) },
-		para("They will not be able to reach you, and they are not told. You can unblock them later."))
+		para(blockText))
+}
+
+// blockText says what blocking does (docs/security.md, "Requests and
+// blocking").
+const blockText = "They will not be able to reach you, and they are not told. " +
+	"Messages they write while blocked are not delivered: they wait on their computer, " +
+	"and arrive all at once if you unblock them. Messages to them that were not sent yet are not sent. " +
+	"You can unblock them later."
+
+// confirmUnblock asks before unblocking: what they wrote meanwhile
+// arrives.
+func (cp *chatPane) confirmUnblock() {
+	u := cp.mv.u
+	c := cp.contact()
+	addr := model.ConversationID(c.Address)
+	u.confirm("Unblock "+c.Name()+"?", 420, "Unblock", false, func() {
+		cp.mv.act(func(e Engine) error { _, err := e.UnblockContact(addr); return err })
+	}, para("They can reach you again. Messages they wrote while blocked arrive now, all at once, "+
+		"each with the time it was written."))
+}
+
+// confirmClear asks before deleting every message of the conversation
+// from this computer.
+func (cp *chatPane) confirmClear() {
+	u := cp.mv.u
+	conv := cp.conv
+	who := cp.cv.Title + " keeps theirs"
+	if cp.isGroup() {
+		who = "The other members keep theirs"
+	}
+	u.confirm("Clear this conversation?", 420, "Clear", true, func() {
+		cp.mv.act(func(e Engine) error { _, err := e.ClearConversation(conv); return err })
+	}, para("Every message here is deleted from this computer; this cannot be undone. "+who+
+		": nothing is deleted on their side, and they are not told. Messages not sent yet are not sent."))
+}
+
+// confirmDeleteMessage asks before deleting one message from this
+// computer ("Delete for me").
+func (cp *chatPane) confirmDeleteMessage(id string) {
+	mid, err := model.ParseMessageID(id)
+	if err != nil {
+		return
+	}
+	m, ok := cp.lookup(mid)
+	if !ok {
+		return
+	}
+	u, conv := cp.mv.u, cp.conv
+	others := cp.cv.Title + " keeps their copy"
+	if cp.isGroup() {
+		others = "The other members keep their copies"
+	}
+	text := "This message is deleted from this computer only. " + others + ", and they are not told."
+	switch {
+	case m.Outgoing && m.Status == model.StatusQueued:
+		text = "This message was not sent yet: it is deleted from this computer and never sent."
+	case m.Outgoing && m.Status == model.StatusFailed:
+		text = "This message was not sent: it is deleted from this computer."
+	}
+	u.confirm("Delete for me?", 420, "Delete", true, func() {
+		cp.mv.act(func(e Engine) error { _, err := e.DeleteMessage(conv, mid); return err })
+	}, para(text))
 }
 
 func (cp *chatPane) confirmDelete() {

@@ -42,6 +42,8 @@ type Engine interface {
 	Archive(id model.ConversationID, archived bool) (model.Conversation, error)
 	SetConversationTimer(id model.ConversationID, timer time.Duration) (model.Conversation, error)
 	Members(id model.ConversationID) ([]model.GroupMember, error)
+	DeleteMessage(conv model.ConversationID, id model.MessageID) (model.Conversation, error)
+	ClearConversation(conv model.ConversationID) (model.Conversation, error)
 
 	// Contacts.
 	AddContact(address, nickname string) (model.Contact, error)

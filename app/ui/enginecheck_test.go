@@ -175,6 +175,16 @@ func (c *checkedEngine) Members(id model.ConversationID) ([]model.GroupMember, e
 	return c.e.Members(id)
 }
 
+func (c *checkedEngine) DeleteMessage(conv model.ConversationID, id model.MessageID) (model.Conversation, error) {
+	c.check("DeleteMessage")
+	return c.e.DeleteMessage(conv, id)
+}
+
+func (c *checkedEngine) ClearConversation(conv model.ConversationID) (model.Conversation, error) {
+	c.check("ClearConversation")
+	return c.e.ClearConversation(conv)
+}
+
 func (c *checkedEngine) AddContact(address string, nickname string) (model.Contact, error) {
 	c.check("AddContact")
 	return c.e.AddContact(address, nickname)

@@ -60,6 +60,7 @@ func (cp *chatPane) updateGroup(cv model.Conversation) {
 
 // loadMembers reads the group's members in the background.
 func (cp *chatPane) loadMembers() {
+	cp.membersLoading++
 	u, conv, token := cp.mv.u, cp.conv, cp.token
 	run(u, func(_ context.Context, e Engine) ([]model.GroupMember, error) { return e.Members(conv) },
 		func(ms []model.GroupMember, err error) { u.apply(u.state.SetMembers(token, ms, err)) })
@@ -87,7 +88,14 @@ func (cp *chatPane) refreshMemberCount() {
 		}
 	}
 	if n == 1 {
-		cp.members.SetText("Group · only you so far")
+		// Members are known from their join notices and posts: before
+		// the server's history is read, nobody else can be known yet;
+		// after, someone may still read without being known.
+		if s, ok := cp.mv.u.state.Sync(cp.cv.Group.Server); !ok || !s.CaughtUp || cp.membersLoading > 0 {
+			cp.members.SetText("Group · reading who is here…")
+			return
+		}
+		cp.members.SetText("Group · no other member known yet")
 		return
 	}
 	cp.members.SetText(fmt.Sprintf("Group · %d members", n))
@@ -175,6 +183,7 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
 		cp.archiveItem(),
 		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItemWithIcon("Clear conversation…", theme.ContentClearIcon(), cp.confirmClear),
 		fyne.NewMenuItemWithIcon("Leave group…", theme.LogoutIcon(), cp.confirmLeaveGroup),
 	}
 	if cp.cv.Left {
@@ -325,8 +334,9 @@ func (cp *chatPane) showMembers() {
 func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 	mv, u := cp.mv, cp.mv.u
 	rows := []fyne.CanvasObject{
-		muted("Everyone who has posted in this group. People who only read are not listed: " +
-			"anyone with the group's invite can read it without being seen."),
+		muted("Everyone whose Nook said they joined, or who has posted. Anyone with the group's invite " +
+			"can read it without being seen: someone who joined with an earlier version of Nook and " +
+			"never posted is not listed."),
 	}
 	for _, m := range ms {
 		name := u.state.AuthorName(cp.conv, m.Address)
@@ -334,7 +344,10 @@ func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 			name = mv.name + " (you)"
 		}
 		count := fmt.Sprintf("%d messages", m.Messages)
-		if m.Messages == 1 {
+		switch m.Messages {
+		case 0:
+			count = "No messages yet"
+		case 1:
 			count = "1 message"
 		}
 		if m.Left {
@@ -343,15 +356,16 @@ func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 		if !m.IsContact && m.Address != mv.self {
 			count += " · not a contact"
 		}
+		// The count on a line of its own, the width of the dialog: in a
+		// corner beside the name it was squeezed to one letter a line.
+		nameLabel := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		nameLabel.Truncation = fyne.TextTruncateEllipsis
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, m.Address)), nil,
-			container.NewVBox(
-				container.NewBorder(nil, nil, nil, muted(count), widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
-				muted(widgets.GroupedAddress(m.Address)),
-			)))
+			container.NewVBox(nameLabel, muted(count), muted(widgets.GroupedAddress(m.Address)))))
 	}
 	if len(ms) == 0 {
-		rows = append(rows, para("Nobody has posted yet."))
+		rows = append(rows, para("Nobody is known to be here yet."))
 	}
 	g := cp.cv.Group
 	if fp := g.ServerFingerprint; fp != "" {

@@ -302,6 +302,7 @@ func (h *harness) check(text string) *widget.Check {
 func TestLeaveGroupKeepHistory(t *testing.T) {
 	alice, bob := twoProfiles(t)
 
+	bobAddr := bob.self()
 	gc := alice.createHostedGroup("Garden")
 	conv := gc.conv
 	text, err := alice.eng.GroupInvite(conv)
@@ -358,9 +359,15 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 		if !cp.entry.Disabled() || !cp.sendBtn.Disabled() {
 			t.Fatal("the entry of a group left is enabled")
 		}
-		if len(cp.msgs()) != 2 || cp.msgs()[0].Body != "Seedlings on Saturday" || cp.msgs()[1].Body != "Great" {
-			t.Fatalf("the history kept: %+v", cp.msgs())
+		// The joins, as notes, then the two posts.
+		alice.waitFor("the members' names", func() bool { return alice.ui.state.AuthorName(conv, bobAddr) == "Bob" })
+		ms := cp.msgs()
+		if len(ms) != 4 || ms[0].Kind != model.KindNote || ms[1].Kind != model.KindNote ||
+			ms[2].Body != "Seedlings on Saturday" || ms[3].Body != "Great" {
+			t.Fatalf("the history kept: %+v", ms)
 		}
+		checkNoteRow(t, cp, ms[0], "You joined")
+		checkNoteRow(t, cp, ms[1], "Bob joined")
 		it := alice.item(string(conv))
 		if it == nil || it.preview != "You left this group" {
 			t.Fatal("the list does not show the group as left")
@@ -388,8 +395,15 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 	bob.ui.main.showHome()
 	bob.open(string(conv))
 	bob.waitFor("Bob's member count without Alice", func() bool {
-		return bob.ui.main.chat.members.Text == "Group · only you so far"
+		return bob.ui.main.chat.members.Text == "Group · no other member known yet"
 	})
+	bob.waitFor("Alice's name", func() bool { return bob.ui.state.AuthorName(conv, alice.self()) == "Alice" })
+	bob.waitFor("Alice's leave as a note in Bob's timeline", func() bool {
+		ms := bob.ui.main.chat.msgs()
+		return len(ms) > 0 && ms[len(ms)-1].Kind == model.KindNote && ms[len(ms)-1].Body == model.NoteLeft
+	})
+	ms := bob.ui.main.chat.msgs()
+	checkNoteRow(t, bob.ui.main.chat, ms[len(ms)-1], "Alice left the group")
 
 	// Locked and unlocked, the group is still there, read-only.
 	alice.ui.lock()
@@ -416,9 +430,11 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 	if mv.chat != nil {
 		t.Fatal("the deleted conversation is still open")
 	}
-	if msgs, _ := alice.eng.History(conv, 0, 10); len(msgs) != 0 {
-		t.Fatalf("messages kept: %+v", msgs)
-	}
+	// The list is told before the deletion finishes.
+	alice.waitFor("the messages deleted", func() bool {
+		msgs, err := alice.eng.History(conv, 0, 10)
+		return err == nil && len(msgs) == 0
+	})
 	if _, left := groupCount(t, alice.eng); left != 0 {
 		t.Fatalf("%d groups left still kept", left)
 	}
@@ -434,7 +450,8 @@ func TestLeaveGroupDeleteHistory(t *testing.T) {
 	test.Type(cp.entry, "Agenda attached")
 	cp.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	h.waitFor("the post delivered", func() bool {
-		return len(cp.msgs()) == 1 && cp.msgs()[0].Status == model.StatusDelivered
+		ms := cp.msgs() // her join note, then the post
+		return len(ms) == 2 && ms[1].Body == "Agenda attached" && ms[1].Status == model.StatusDelivered
 	})
 
 	// Left behind the dialog's back: the engine refuses, the dialog says so.
@@ -487,4 +504,22 @@ func groupCount(t *testing.T, e *engine.Engine) (active, left int) {
 		}
 	}
 	return active, left
+}
+
+// checkNoteRow checks that the timeline shows note m as a centred line
+// saying want (and its time), not as a bubble.
+func checkNoteRow(t *testing.T, cp *chatPane, m model.Message, want string) {
+	t.Helper()
+	r := newChatRow(cp)
+	r.set(m)
+	r.Resize(fyne.NewSize(600, r.heightForWidth(600)))
+	if r.bubble.Visible() || r.card.Visible() || !r.noteLine.Visible() {
+		t.Fatalf("note %q is not shown as a line", want)
+	}
+	if !strings.HasPrefix(r.noteLine.Text, want+" · ") || r.noteLine.Alignment != fyne.TextAlignCenter {
+		t.Fatalf("note row %q (alignment %v), want %q centred", r.noteLine.Text, r.noteLine.Alignment, want)
+	}
+	if pos, size := r.noteLine.Position(), r.noteLine.Size(); pos.X+size.Width/2 < 290 || pos.X+size.Width/2 > 310 {
+		t.Fatalf("note line at %v, %v: not centred in the row", pos, size)
+	}
 }

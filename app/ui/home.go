@@ -22,6 +22,8 @@ const (
 		"whoever scans it first is added without a request, and shown to you as verified in person. " +
 		"Copying or saving it takes that away. A screenshot or a shared screen hands it over too: " +
 		"do not show it on a call."
+	captionBlocked = "Contact requests are blocked: whoever adds this code cannot reach you " +
+		"until you allow requests again (Settings → Privacy)."
 	captionShared = "One-time invite, valid for 15 minutes. It has left this screen, so whoever uses it " +
 		"first is added without a request but not shown as verified."
 )
@@ -36,6 +38,9 @@ type homePanel struct {
 	textView *widget.Label
 	inPerson *widget.Check
 	errLabel *widget.Label
+	// blocked says, while "Block contact requests" is on, that new
+	// contacts cannot reach the person with the ordinary invite.
+	blocked  fyne.CanvasObject
 	progress *widgets.Progress
 	torCard  fyne.CanvasObject
 	copyBtn  *widgets.CopyButton
@@ -62,10 +67,15 @@ func newHomePanel(mv *mainView) *homePanel {
 
 	intro := para("Show this code to someone you trust, or send them the text through a channel you trust. " +
 		"When they add it, their request appears in your list.")
+	h.blocked = card(para("New contacts cannot reach you: you block contact requests from people you " +
+		"have not added (Settings → Privacy). Whoever adds this invite stays “not delivered” on their side. " +
+		"An in-person invite, scanned from this screen, still works."))
+	h.blocked.Hide()
 	content := container.NewVBox(
 		h.torCard,
 		heading("Your invite"),
 		intro,
+		h.blocked,
 		container.NewCenter(h.qr),
 		container.NewCenter(container.NewHBox(h.copyBtn, save)),
 		h.inPerson,
@@ -79,6 +89,24 @@ func newHomePanel(mv *mainView) *homePanel {
 // refreshInvite shows the invite in its current kind.
 func (h *homePanel) refreshInvite() { h.setInPerson(h.inPerson.Checked) }
 
+// showBlocked shows whether new contacts can reach the person (the
+// "Block contact requests" setting) and returns the caption of the
+// ordinary invite that goes with it.
+func (h *homePanel) showBlocked() string {
+	if !h.mv.u.prefs.BlockUnknown {
+		h.blocked.Hide()
+		if !h.inPerson.Checked && h.text != "" {
+			h.qr.SetCaption(captionNormal)
+		}
+		return captionNormal
+	}
+	h.blocked.Show()
+	if !h.inPerson.Checked && h.text != "" {
+		h.qr.SetCaption(captionBlocked)
+	}
+	return captionBlocked
+}
+
 // madeInvite is an invite and its QR code.
 type madeInvite struct {
 	text string
@@ -88,7 +116,7 @@ type madeInvite struct {
 // setInPerson switches between the ordinary invite and a one-time one,
 // made in the background.
 func (h *homePanel) setInPerson(on bool) {
-	caption := captionNormal
+	caption := h.showBlocked()
 	if on {
 		caption = captionInPerson
 		h.inPerson.Disable()

@@ -27,11 +27,14 @@ type chatRow struct {
 	invite bool // the row shows a card
 
 	bubble *widgets.MessageBubble
-	title  *widget.Label
-	note   *widget.Label
-	when   *widget.Label
-	join   *widget.Button
-	card   fyne.CanvasObject
+	// noteLine shows a note (someone joined or left a group) as a
+	// centred line instead of a bubble.
+	noteLine *widget.Label
+	title    *widget.Label
+	note     *widget.Label
+	when     *widget.Label
+	join     *widget.Button
+	card     fyne.CanvasObject
 }
 
 func newChatRow(cp *chatPane) *chatRow {
@@ -40,6 +43,10 @@ func newChatRow(cp *chatPane) *chatRow {
 	r.bubble.Times = cp.mv.u.times
 	r.bubble.OnReply = func(m widgets.Message) { cp.setReply(m.ID) }
 	r.bubble.OnCopy = func(text string) { cp.mv.u.copyWithFeedback(text, r.bubble) }
+	r.bubble.OnDelete = func(m widgets.Message) { cp.confirmDeleteMessage(m.ID) }
+	r.noteLine = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+	r.noteLine.Wrapping = fyne.TextWrapWord
+	r.noteLine.Hide()
 	r.title = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.note = widget.NewLabel("")
@@ -70,6 +77,15 @@ func newChatRow(cp *chatPane) *chatRow {
 func (r *chatRow) set(m model.Message) {
 	r.msg = m
 	r.invite = m.Kind == model.KindGroupInvite
+	if m.Kind == model.KindNote {
+		r.card.Hide()
+		r.bubble.Hide()
+		r.noteLine.SetText(r.cp.mv.u.state.NoteText(m) + " · " + r.cp.mv.u.times.Stamp(m.Received))
+		r.noteLine.Show()
+		r.Refresh()
+		return
+	}
+	r.noteLine.Hide()
 	if !r.invite {
 		r.card.Hide()
 		r.bubble.Show()
@@ -120,8 +136,28 @@ func (r *chatRow) set(m model.Message) {
 	r.Refresh()
 }
 
+// TappedSecondary opens, on an invitation card, a menu with "Delete for
+// me" (a bubble has its own menu): an invite sent to the wrong person can
+// be deleted, and is never sent if it was still waiting.
+func (r *chatRow) TappedSecondary(ev *fyne.PointEvent) {
+	if !r.invite {
+		return
+	}
+	c := fyne.CurrentApp().Driver().CanvasForObject(r)
+	if c == nil {
+		return
+	}
+	id := r.msg.ID.String()
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", fyne.NewMenuItemWithIcon("Delete for me", theme.DeleteIcon(),
+		func() { r.cp.confirmDeleteMessage(id) })), c, ev.AbsolutePosition)
+}
+
 // heightForWidth is the row's height when it is w wide.
 func (r *chatRow) heightForWidth(w float32) float32 {
+	if r.msg.Kind == model.KindNote {
+		r.noteLine.Resize(fyne.NewSize(max(w-4*theme.Padding(), 1), r.noteLine.MinSize().Height))
+		return r.noteLine.MinSize().Height + theme.Padding()
+	}
 	if !r.invite {
 		return r.bubble.HeightForWidth(w)
 	}
@@ -136,9 +172,12 @@ type chatRowRenderer struct{ r *chatRow }
 
 func (rr *chatRowRenderer) Destroy() {}
 func (rr *chatRowRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{rr.r.bubble, rr.r.card}
+	return []fyne.CanvasObject{rr.r.bubble, rr.r.card, rr.r.noteLine}
 }
 func (rr *chatRowRenderer) MinSize() fyne.Size {
+	if rr.r.msg.Kind == model.KindNote {
+		return rr.r.noteLine.MinSize().AddWidthHeight(0, theme.Padding())
+	}
 	if !rr.r.invite {
 		return rr.r.bubble.MinSize()
 	}
@@ -146,9 +185,11 @@ func (rr *chatRowRenderer) MinSize() fyne.Size {
 }
 func (rr *chatRowRenderer) Layout(s fyne.Size) {
 	r := rr.r
+	p := theme.Padding()
+	r.noteLine.Resize(fyne.NewSize(max(s.Width-4*p, 1), max(s.Height-p, 1)))
+	r.noteLine.Move(fyne.NewPos(2*p, p/2))
 	r.bubble.Resize(s)
 	r.bubble.Move(fyne.NewPos(0, 0))
-	p := theme.Padding()
 	w := min(s.Width-4*p, inviteCardWidth)
 	h := r.card.MinSize().Height
 	x := 2 * p
@@ -162,6 +203,7 @@ func (rr *chatRowRenderer) Refresh() {
 	rr.Layout(rr.r.Size())
 	rr.r.bubble.Refresh()
 	rr.r.card.Refresh()
+	rr.r.noteLine.Refresh()
 }
 
 // joinGroup joins the group of an invite received in this conversation

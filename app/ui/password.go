@@ -78,7 +78,7 @@ func (u *UI) showChangePassword() {
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	ok := widget.NewButton("Change password", nil)
+	ok := newFormButton("Change password", nil)
 	ok.Importance = widget.HighImportance
 	ok.OnTapped = func() {
 		switch {
@@ -127,7 +127,7 @@ func (u *UI) showSetPassword() {
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	ok := widget.NewButton("Set password", nil)
+	ok := newFormButton("Set password", nil)
 	ok.Importance = widget.HighImportance
 	ok.OnTapped = func() {
 		switch {
@@ -173,7 +173,7 @@ func (u *UI) showRemovePassword() {
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	remove := widget.NewButton("Remove password", nil)
+	remove := newFormButton("Remove password", nil)
 	remove.Importance = widget.DangerImportance
 	run := func(pw string) {
 		showBusy(true, "Removing the password…", spinner, status, remove, current)
@@ -202,7 +202,7 @@ func (u *UI) showRemovePassword() {
 		setError(errLabel, "", "")
 		pw := current.Text
 		var confirm *dialog.CustomDialog
-		yes := widget.NewButton("Remove it", func() {
+		yes := newFormButton("Remove it", func() {
 			confirm.Hide()
 			run(pw)
 		})
@@ -235,11 +235,11 @@ func (u *UI) lockNow() {
 		return
 	}
 	var d *dialog.CustomDialog
-	anyway := widget.NewButton("Lock anyway", func() {
+	anyway := newFormButton("Lock anyway", func() {
 		d.Hide()
 		u.lock()
 	})
-	set := widget.NewButton("Set a password…", func() {
+	set := newFormButton("Set a password…", func() {
 		d.Hide()
 		u.showSetPassword()
 	})
@@ -247,5 +247,5 @@ func (u *UI) lockNow() {
 	warning := para("Locking hides this profile from the screen, but anyone using this computer can open it " +
 		"again with one click: it has no password.")
 	warning.Importance = widget.WarningImportance
-	d = u.showFormActions("This profile has no password", 460, []*widget.Button{anyway, set}, nil, warning)
+	d = u.showFormActions("This profile has no password", 460, []*formButton{anyway, set}, nil, warning)
 }

@@ -30,7 +30,7 @@ func (u *UI) showImportPasswords(path string) {
 	busy := widget.NewProgressBarInfinite()
 	busy.Hide()
 	var d *dialog.CustomDialog
-	importBtn := widget.NewButton("Import", nil)
+	importBtn := newFormButton("Import", nil)
 	importBtn.Importance = widget.HighImportance
 	importBtn.OnTapped = func() {
 		if newPw.Text == "" && confirm.Text == "" {
@@ -101,7 +101,7 @@ func (u *UI) showExport() {
 	pw, confirm, pwFields := newPasswordFields()
 	errLabel := errorLabel()
 	var d *dialog.CustomDialog
-	next := widget.NewButton("Choose where to save…", nil)
+	next := newFormButton("Choose where to save…", nil)
 	next.Importance = widget.HighImportance
 	next.OnTapped = func() {
 		switch {
@@ -116,6 +116,9 @@ func (u *UI) showExport() {
 		d.Hide()
 		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 			if err != nil || w == nil {
+				// Cancelled (or the chooser failed): back to the form,
+				// with the passwords as they were typed.
+				u.showDialog(d)
 				return
 			}
 			path := w.URI().Path()

@@ -174,7 +174,13 @@ func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 	sd.blockUnk = widget.NewCheck("Block contact requests from people I haven't added", nil)
 	sd.blockUnk.SetChecked(sd.s.BlockUnknown)
-	sd.blockUnk.OnChanged = func(b bool) { sd.s.BlockUnknown = b; sd.save() }
+	sd.blockUnk.OnChanged = func(b bool) {
+		sd.s.BlockUnknown = b
+		sd.save()
+		if mv := sd.u.main; mv != nil {
+			mv.home.showBlocked() // it says whether new contacts can reach the person
+		}
+	}
 	sd.notifyText = widget.NewCheck("Show the sender and the message text in notifications", nil)
 	sd.notifyText.SetChecked(sd.s.NotificationText)
 	sd.notifyText.OnChanged = func(b bool) { sd.s.NotificationText = b; sd.save() }
@@ -358,7 +364,7 @@ func (sd *settingsDialog) showDeleteProfile() {
 	}
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
-	del := widget.NewButton("Delete for ever", nil)
+	del := newFormButton("Delete for ever", nil)
 	del.Importance = widget.DangerImportance
 	del.OnTapped = func() {
 		switch {

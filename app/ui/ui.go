@@ -374,13 +374,15 @@ func (u *UI) showDialogOnClosed(d dialog.Dialog, onClosed func()) {
 // showForm shows a dialog of width w with the objects above a row of
 // Cancel and the action button, and puts the focus in focus. It returns the
 // dialog, for the action to close.
-func (u *UI) showForm(title string, w float32, action *widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
-	return u.showFormActions(title, w, []*widget.Button{action}, focus, objects...)
+func (u *UI) showForm(title string, w float32, action *formButton, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
+	return u.showFormActions(title, w, []*formButton{action}, focus, objects...)
 }
 
 // showFormActions is showForm with several actions after Cancel, the main
-// one last; focus may be nil (nothing to type).
-func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
+// one last; focus may be nil (nothing to type). The actions are form
+// buttons: Escape closes the dialog while one has the focus, as it does
+// from Cancel.
+func (u *UI) showFormActions(title string, w float32, actions []*formButton, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
 	cancel := newFormButton("Cancel", func() { d.Hide() })
 	buttons := container.NewHBox(layoutSpacer(), cancel)
@@ -389,7 +391,7 @@ func (u *UI) showFormActions(title string, w float32, actions []*widget.Button, 
 	}
 	content := container.NewVBox(slices.Concat(objects, []fyne.CanvasObject{buttons})...)
 	if len(actions) > 0 {
-		submitOnEnter(actions[len(actions)-1], objects...)
+		submitOnEnter(&actions[len(actions)-1].Button, objects...)
 	}
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(w, 0))

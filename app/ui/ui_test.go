@@ -101,9 +101,8 @@ func TestConversation(t *testing.T) {
 		c := bob.ui.main.chat
 		return len(c.msgs()) == 1 && c.msgs()[0].Body == "Hello Bob" && !c.msgs()[0].Outgoing
 	})
-	if it := bob.item(aliceAddr); it.preview != "Hello Bob" {
-		t.Fatalf("Bob's list preview is %q", it.preview)
-	}
+	// The list follows with the conversation's change, after the message.
+	bob.waitFor("Bob's list preview", func() bool { return bob.item(aliceAddr).preview == "Hello Bob" })
 
 	// Bob replies quoting her message; Alice sees the quote.
 	bc := bob.ui.main.chat

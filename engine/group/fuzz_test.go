@@ -25,6 +25,7 @@ func seedMessages() []Message {
 		{Seq: 5, Sent: t0, Kind: KindLeft, Prev: MessageID{9}, Name: "Alice"},
 		{Seq: 6, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}, Emoji: "👍🏽"},
 		{Seq: 7, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}},
+		{Seq: 8, Sent: t0, Kind: KindJoined, Name: "Alice"},
 	}
 }
 

@@ -100,3 +100,34 @@ func TestReplayedLeaveNoticeOutsideWindow(t *testing.T) {
 		t.Fatalf("replayed notice: dup %v, findings %v; want a duplicate", dup, fs)
 	}
 }
+
+// TestJoinNotice: a join notice seals and opens like a leave notice (no
+// text, kind 6), and one with a text is refused either way.
+func TestJoinNotice(t *testing.T) {
+	g := testGroup(t, "g")
+	alice := testIdentity(t, "alice")
+	m := Message{Seq: 1, Sent: t0, Kind: KindJoined, Name: "Alice"}
+	blob, err := g.Seal(nil, alice, &m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := g.Open(blob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Kind != KindJoined || !out.Kind.Notice() || out.Author != alice.Address() || out.Name != "Alice" ||
+		out.Text != "" || len(out.Raw) != 0 || out.ID != m.ID {
+		t.Fatalf("opened %+v", out)
+	}
+	if _, err := g.Seal(nil, alice, &Message{Seq: 2, Sent: t0, Kind: KindJoined, Text: "hi"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a join notice with a text: %v, want ErrInvalid", err)
+	}
+	p := plaintextOf(t, g, alice, &Message{Seq: 1, Sent: t0, Kind: KindText, Text: "x"})
+	kindAt := 1 + 32 + 8 + 8 + 32 + 1
+	p[kindAt] = byte(KindJoined)
+	end := kindAt + 1 + 2 + 1
+	copy(p[end:], alice.Sign(signedBytes(g.id, p[:end])))
+	if _, err := g.Open(sealPlain(t, g, p)); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("join notice with a body: %v, want ErrMalformed", err)
+	}
+}

@@ -61,7 +61,17 @@ const (
 	// (Emoji: one emoji, model.CheckEmoji, or empty to remove). Clients
 	// that predate it count it in the timeline and show nothing.
 	KindReaction Kind = 5
+	// KindJoined announces that the author joined the group (or created
+	// it): its body is empty, like a leave notice's. Every member's
+	// client posts one when it joins, so that the others see them join
+	// and count them as a member before they write. Clients that predate
+	// it count it in the timeline and show nothing.
+	KindJoined Kind = 6
 )
+
+// Notice reports whether k is a notice (a join or a leave) rather than a
+// text: its body is empty.
+func (k Kind) Notice() bool { return k == KindLeft || k == KindJoined }
 
 // MessageID identifies a group message: the SHA-256 of its signed
 // plaintext (docs/groups.md), so a replayed blob is the same message.
@@ -141,9 +151,9 @@ func checkName(s string) error {
 func (m *Message) body() ([]byte, error) {
 	switch m.Kind {
 	case KindText, KindReply:
-	case KindLeft:
+	case KindLeft, KindJoined:
 		if m.Text != "" || !m.ReplyTo.IsZero() {
-			return nil, fmt.Errorf("%w: a leave notice carries no text", ErrInvalid)
+			return nil, fmt.Errorf("%w: a join or leave notice carries no text", ErrInvalid)
 		}
 		return nil, nil
 	case KindRotate:
@@ -281,9 +291,9 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 		}
 		copy(m.ReplyTo[:], body)
 		m.Text = string(body[len(m.ReplyTo):])
-	case KindLeft:
+	case KindLeft, KindJoined:
 		if len(body) != 0 {
-			return nil, fmt.Errorf("%w: leave notice with a body", ErrMalformed)
+			return nil, fmt.Errorf("%w: join or leave notice with a body", ErrMalformed)
 		}
 	case KindRotate:
 		rot, err := decodeRotation(body)

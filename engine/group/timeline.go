@@ -87,7 +87,9 @@ func (t *Timeline) LastSeq(author identity.Address) uint64 {
 	return 0
 }
 
-// Authors returns every author observed, with the number of their messages.
+// Authors returns every author observed, with the number of their messages
+// (join and leave notices not counted; an author seen only by a notice has
+// 0).
 func (t *Timeline) Authors() map[identity.Address]uint64 {
 	out := make(map[identity.Address]uint64, len(t.authors))
 	for addr, a := range t.authors {
@@ -144,7 +146,9 @@ func (t *Timeline) Observe(m *Message) (dup bool, findings []Finding) {
 	if m.Seq > a.lastSeq {
 		a.lastSeq, a.lastID = m.Seq, m.ID
 	}
-	a.count++
+	if !m.Kind.Notice() {
+		a.count++ // a join or leave notice is not a message they wrote
+	}
 	t.dirtyAuthors[m.Author] = struct{}{}
 
 	if !m.Prev.IsZero() && m.Prev != m.ID && !t.Seen(m.Prev) {

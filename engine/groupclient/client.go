@@ -100,7 +100,8 @@ type Member struct {
 	Address identity.Address
 	// Name is the display name the member last carried, or empty.
 	Name string
-	// Messages is the number of their messages seen.
+	// Messages is the number of their messages seen (join and leave
+	// notices not counted).
 	Messages uint64
 	// Left is set when their last message was a notice that they left
 	// the group.
@@ -141,6 +142,12 @@ type groupState struct {
 	// readmitted holds the removed members seen writing in an epoch
 	// after their removal (invited again), with that epoch.
 	readmitted map[group.PublicKey]uint32
+	// backfill, when not 0, is the server's cursor when the group was
+	// joined on a server already in use: the blobs up to it were stored
+	// for the other groups only and are read again for this one. The
+	// group's posts wait until that is done, so that its history comes
+	// before them. Guarded by Client.mu.
+	backfill uint64
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -272,6 +279,14 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
 	}
+	switch v, err := c.bucket.Get(backfillKey(g.ID())); {
+	case err == nil:
+		if gs.backfill, err = parseU64(v); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
 	if gs.partsSeen, err = c.loadPartsSeen(g.ID()); err != nil {
 		return nil, err
 	}
@@ -332,20 +347,27 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	return c.join(inv, group.KeyOf(c.cfg.Self.Address()))
+	return c.join(inv, group.KeyOf(c.cfg.Self.Address()), true)
 }
 
-// JoinGroup joins the group of an invite. Joining a group again returns
-// it unchanged. Joining a group left earlier (history kept) makes it a
-// group of the profile again, with its history.
+// JoinGroup joins the group of an invite and queues a join notice (a
+// group.KindJoined message, stored here as a model.KindNote "joined" once
+// it came back from the server). On a server the profile already follows
+// for another group, the blobs the server holds are read again for the
+// new group (its history, its members' join notices), and its posts wait
+// until that is done.
+// Joining a group again returns it unchanged. Joining a group left
+// earlier (history kept) makes it a group of the profile again, with its
+// history.
 func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 	owner, _ := inv.Owner()
-	return c.join(inv, owner)
+	return c.join(inv, owner, false)
 }
 
 // join joins the group of inv, whose owner is known (its creator, or from
-// a G2 invite) or zero.
-func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo, error) {
+// a G2 invite) or zero; created says the group was just created here (it
+// has no history to come before the join notice).
+func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bool) (GroupInfo, error) {
 	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner, base: inv.Epoch()}
 	if id, ok := inv.GroupID(); ok {
 		r.id = id
@@ -373,9 +395,25 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo
 	if err != nil {
 		return GroupInfo{}, err
 	}
+	// On a server already in use, the cursor is past the group's history:
+	// it is read again for this group (backfill).
+	var cursor uint64
+	switch cv, err := c.bucket.Get(cursorKey(r.bundle.SigningKey)); {
+	case err == nil:
+		if cursor, err = parseU64(cv); err != nil {
+			return GroupInfo{}, err
+		}
+	case !errors.Is(err, store.ErrNotFound):
+		return GroupInfo{}, err
+	}
 	err = c.bucket.Update(func(tx *store.BucketTx) error {
 		if err := tx.Delete(leftKey(g.ID())); err != nil {
 			return err
+		}
+		if cursor > 0 {
+			if err := tx.Put(backfillKey(g.ID()), u64(cursor)); err != nil {
+				return err
+			}
 		}
 		return tx.Put(groupKey(g.ID()), v)
 	})
@@ -385,6 +423,26 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey) (GroupInfo
 	gs, err := c.addLocked(r)
 	if err != nil {
 		return GroupInfo{}, err
+	}
+	if gs.backfill > 0 {
+		c.servers[r.bundle.SigningKey].kickSubscriber()
+	}
+	// Tell the others: a join notice, posted like a message, shown to
+	// them (and here) as a note, which also makes this profile a member
+	// they count before it writes.
+	if c.cfg.NoJoinNotice {
+		return c.infoLocked(gs), nil
+	}
+	notice := group.Message{Kind: group.KindJoined, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
+	// A group joined from an invite stores it when it comes back from the
+	// server, after the history the server holds; a group created here
+	// has none and stores it at once.
+	var local *model.Message
+	if created {
+		local = &model.Message{Kind: model.KindNote, Body: model.NoteJoined}
+	}
+	if _, err := c.queuePostLocked(gs, &notice, local); err != nil {
+		return c.infoLocked(gs), fmt.Errorf("groupclient: joined, but the join notice was not queued: %w", err)
 	}
 	return c.infoLocked(gs), nil
 }
@@ -441,8 +499,9 @@ func (c *Client) Invite(id group.ID) (string, error) {
 	return inv.Encode(), nil
 }
 
-// Members returns the authors seen in a group (the profile included once
-// it has posted and its message came back), with the display names they
+// Members returns the authors seen in a group (every member whose join
+// notice or message arrived, the profile included once its own came
+// back), with the display names they
 // last carried and whether they announced that they left. For a group
 // left with its history kept, it returns the members as they were then.
 func (c *Client) Members(id group.ID) ([]Member, error) {

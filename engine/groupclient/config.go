@@ -66,6 +66,9 @@ type Config struct {
 	// Handshake configures the handshakes with servers (timeouts, wire
 	// keepalives). Its Rand and Now default to the ones above.
 	Handshake handshake.Config
+	// NoJoinNotice leaves out the join notice JoinGroup posts: for tests
+	// that count posts and messages. The engine always posts it.
+	NoJoinNotice bool
 	// LowWater is the number of tokens below which a batch is fetched.
 	LowWater int
 	// Batch is the number of tokens asked for at once.

@@ -47,7 +47,7 @@ func TestCatchUpCrashChild(t *testing.T) {
 		os.Exit(2)
 	}
 	c, err := New(Config{Store: st, Transport: loopback.New(loopback.FileDirectory{Path: os.Getenv(catchUpLoopEnv)}),
-		Self: seedIdentity(t, "carol"), ProgressEvery: 1, MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
+		Self: seedIdentity(t, "carol"), ProgressEvery: 1, NoJoinNotice: true, MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond,
 		Emit: func(ev model.Event) {
 			if s, ok := ev.(model.GroupSync); ok {
 				fmt.Println("SYNC", s.Done, s.Total, s.CaughtUp)

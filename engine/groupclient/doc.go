@@ -34,6 +34,12 @@
 // text. Members' reactions are stored on their targets in the
 // transaction that stores the batch, reported as MessageChanged.
 //
+// JoinGroup (and CreateGroup) post a join notice, a sealed message of kind
+// group.KindJoined; join and leave notices received are stored as notes
+// (model.KindNote). A group joined on a server already followed for
+// another group has the server's history read again for it (backfill,
+// docs/groups.md "Joining a group"); its posts wait until then.
+//
 // Leave leaves a group (docs/groups.md, "Leaving a group"): in one
 // transaction the group's key, queued posts and (for a server no other
 // group uses) cursor are forgotten and a leave notice, a sealed message of

@@ -132,7 +132,10 @@ func (m *member) start() {
 	cfg := Config{Store: m.st, Transport: m.tr, Self: m.id, Emit: m.ev.emit,
 		Name:       func() string { return m.name },
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestWait: 30 * time.Second,
-		ProgressEvery: 50, PostGap: -1, RefillWithin: -1}
+		ProgressEvery: 50, PostGap: -1, RefillWithin: -1,
+		// These tests count posts and messages; join notices have tests
+		// of their own (notes_test.go), which turn them on.
+		NoJoinNotice: true}
 	if m.tune != nil {
 		m.tune(&cfg)
 	}

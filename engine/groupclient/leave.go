@@ -120,6 +120,9 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		if err := b.Put(noticeKey(bundle.SigningKey, id), nv); err != nil {
 			return err
 		}
+		if err := b.Delete(backfillKey(id)); err != nil {
+			return err
+		}
 		for _, q := range queued {
 			if err := tx.Dequeue(q); err != nil {
 				return err

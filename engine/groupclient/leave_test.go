@@ -246,7 +246,8 @@ func TestLeaveGroup(t *testing.T) {
 		}) == 1
 	})
 	received(t, bob, chess.Conversation, "chess queued")
-	if got := bodies(bob.messages(club.Conversation)); !slices.Equal(got, []string{"before", "hi"}) {
+	// Her leave notice shows as a note ("left").
+	if got := bodies(bob.messages(club.Conversation)); !slices.Equal(got, []string{"before", "hi", model.NoteLeft}) {
 		t.Fatalf("bob's group: %q", got)
 	}
 	if posts := srv.Stats().Posts; posts != 2 {
@@ -427,11 +428,11 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 	// posts with the next sequence number.
 	alice.join(t, text)
 	received(t, alice, g.Conversation, "anyone there?")
-	if got := bodies(alice.messages(g.Conversation)); !slices.Equal(got, []string{"hello", "welcome", "anyone there?"}) {
+	if got := bodies(alice.messages(g.Conversation)); !slices.Equal(got, []string{"hello", "welcome", model.NoteLeft, "anyone there?"}) {
 		t.Fatalf("alice's group after joining again: %q", got)
 	}
 	say(t, alice, bob, g, "back")
-	if m := memberOf(t, bob, g.ID, alice.id.Address()); m.Left || m.Messages != 3 {
+	if m := memberOf(t, bob, g.ID, alice.id.Address()); m.Left || m.Messages != 2 { // hello, back: not the notice
 		t.Fatalf("alice as bob sees her after her return: %+v", m)
 	}
 	for _, m := range []*member{alice, bob} {

@@ -77,7 +77,7 @@ func newRecordedMember(t testing.TB, tr transport.Transport, name string, rec *s
 	c, err := New(Config{Store: st, Transport: tr, Self: m.id, Emit: m.ev.emit, Rand: rec,
 		Name:       func() string { return m.name },
 		MinBackoff: 5 * time.Millisecond, MaxBackoff: 100 * time.Millisecond, RequestWait: 30 * time.Second,
-		PostGap: -1, RefillWithin: -1})
+		PostGap: -1, RefillWithin: -1, NoJoinNotice: true})
 	if err != nil {
 		t.Fatal(err)
 	}

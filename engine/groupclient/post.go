@@ -37,6 +37,17 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 		}
 		m.Kind, m.ReplyTo = group.KindReply, full
 	}
+	return c.queuePostLocked(gs, &m, &model.Message{Body: m.Text, ReplyTo: replyTo})
+}
+
+// queuePostLocked numbers, signs and seals gm as the profile's next
+// message in gs, stores msg (its ID, conversation, author, times, status
+// set here) with status Queued unless msg is nil, and puts it in the post
+// queue, in one transaction; then it wakes the poster. A post not stored
+// here is stored when it comes back from the server (a join notice). c.mu
+// is held.
+func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.Message) (model.Message, error) {
+	id := gs.g.ID()
 	last := uint64(0)
 	switch v, err := c.bucket.Get(seqKey(id)); {
 	case err == nil:
@@ -46,27 +57,33 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 	case !errors.Is(err, store.ErrNotFound):
 		return model.Message{}, err
 	}
-	m.Seq = last + 1
-	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+	gm.Seq = last + 1
+	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, gm)
 	if err != nil {
 		return model.Message{}, err
 	}
-	msg := model.Message{ID: m.ID.Model(), Conversation: gs.conv, Author: string(c.cfg.Self.Address()),
-		Outgoing: true, Sent: m.Sent, Received: m.Sent, Body: m.Text, ReplyTo: replyTo, Status: model.StatusQueued}
+	var msg model.Message
+	if post != nil {
+		msg = *post
+	}
+	msg.ID, msg.Conversation, msg.Author = gm.ID.Model(), gs.conv, string(c.cfg.Self.Address())
+	msg.Outgoing, msg.Sent, msg.Received, msg.Status = true, gm.Sent, gm.Sent, model.StatusQueued
 	err = c.st.Update(func(tx *store.Tx) error {
-		stored, err := tx.AppendMessage(msg)
-		if err != nil {
-			return err
+		if post != nil {
+			stored, err := tx.AppendMessage(msg)
+			if err != nil {
+				return err
+			}
+			msg.Seq = stored.Seq
 		}
-		msg.Seq = stored.Seq
 		if err := tx.Enqueue(gs.conv, msg.ID); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketName)
-		if err := b.Put(seqKey(id), u64(m.Seq)); err != nil {
+		if err := b.Put(seqKey(id), u64(gm.Seq)); err != nil {
 			return err
 		}
-		if err := b.Put(indexKey(msg.ID), m.ID[:]); err != nil {
+		if err := b.Put(indexKey(msg.ID), gm.ID[:]); err != nil {
 			return err
 		}
 		return b.Put(queueKey(msg.ID), blob)
@@ -74,8 +91,10 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 	if err != nil {
 		return model.Message{}, fmt.Errorf("groupclient: queue message: %w", err)
 	}
-	gs.head = m.ID
-	c.cfg.Emit(model.MessageAdded{Message: msg})
+	gs.head = gm.ID
+	if post != nil {
+		c.cfg.Emit(model.MessageAdded{Message: msg})
+	}
 	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return msg, nil
 }
@@ -160,7 +179,12 @@ type queuedPost struct {
 // queued returns the posts in the queue of the server's groups.
 func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
-	groups := s.c.groupsOnLocked(s.bundle.SigningKey)
+	var groups []*groupState
+	for _, gs := range s.c.groupsOnLocked(s.bundle.SigningKey) {
+		if gs.backfill == 0 { // else its history is being read: its posts wait
+			groups = append(groups, gs)
+		}
+	}
 	s.c.mu.Unlock()
 	var out []queuedPost
 	for _, gs := range groups {

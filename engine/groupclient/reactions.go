@@ -46,7 +46,7 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 		return model.Message{}, err
 	}
 	m.Seq = last + 1
-	blob, err := gs.g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, &m)
 	if err != nil {
 		return model.Message{}, err
 	}

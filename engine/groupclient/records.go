@@ -38,6 +38,9 @@ import (
 //	                                 (1 ≤ n ≤ maxNoticeCopies: the same notice sealed n times,
 //	                                 each copy sent at most once but the last); version 1
 //	                                 (written before) holds one blob
+//	"b" ‖ group ID [32]            → u64: the server's cursor when the group was joined
+//	                                 on a server already in use; the blobs up to it
+//	                                 are read again for this group (backfill)
 //	"p" ‖ group ID [32]            → a leaving whose cleanup is not finished: version 1 ‖
 //	                                 mode u8 (1 keep history, 2 delete it) ‖ n × model ID [16]
 //	                                 (the posts that were queued)
@@ -71,6 +74,7 @@ func leftMemberKey(id group.ID, author []byte) []byte { return key('x', id[:], a
 func leftKey(id group.ID) []byte                      { return key('l', id[:]) }
 func noticeKey(server [32]byte, id group.ID) []byte   { return key('f', server[:], id[:]) }
 func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
+func backfillKey(id group.ID) []byte                  { return key('b', id[:]) }
 
 // groupRecordVersion is the layout of "g" records this client writes;
 // version 1 (before epochs) is still read.

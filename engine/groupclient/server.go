@@ -27,6 +27,9 @@ type server struct {
 	c      *Client
 	bundle invite.Bundle
 	wake   chan struct{} // poster wake-up, capacity 1
+	// kick makes the running subscription start again (capacity 1): a
+	// group joined needs its history read (backfill).
+	kick chan struct{}
 
 	// Guarded by Client.mu.
 	posting   bool               // the poster runs
@@ -41,7 +44,7 @@ type server struct {
 }
 
 func newServer(c *Client, b invite.Bundle) *server {
-	return &server{c: c, bundle: b, wake: make(chan struct{}, 1)}
+	return &server{c: c, bundle: b, wake: make(chan struct{}, 1), kick: make(chan struct{}, 1)}
 }
 
 // startPosterLocked starts the poster if it does not run yet. c.mu is
@@ -84,6 +87,14 @@ func (s *server) stopSubscriberLocked() <-chan struct{} {
 	s.subCancel()
 	s.subCancel, s.subDone = nil, nil
 	return done
+}
+
+// kickSubscriber makes the subscription, if one runs, start again.
+func (s *server) kickSubscriber() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
 }
 
 func (s *server) wakePoster() {

@@ -142,6 +142,9 @@ type subscription struct {
 	done     int
 	caughtUp bool
 	lastSent int // done at the last GroupSync
+	// backfill holds the groups whose history this subscription reads
+	// again (from 0), with the cursor up to which they need it.
+	backfill map[*groupState]uint64
 }
 
 // subscribeOnce runs one subscription; progressed reports whether it
@@ -158,6 +161,23 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		span = cu.Head - cu.Oldest + 1
 	}
 	sub.from = s.resubscribeFrom(cursor, span)
+	select {
+	case <-s.kick: // this subscription reads what the group joined needs
+	default:
+	}
+	s.c.mu.Lock()
+	for _, gs := range s.c.groupsOnLocked(s.bundle.SigningKey) {
+		if gs.backfill > 0 {
+			if sub.backfill == nil {
+				sub.backfill = map[*groupState]uint64{}
+			}
+			sub.backfill[gs] = gs.backfill
+		}
+	}
+	s.c.mu.Unlock()
+	if sub.backfill != nil {
+		sub.from = 0 // a group joined needs the history the server holds
+	}
 	sub.last = sub.from
 	if ok && cu.Head > cursor {
 		sub.total = int(cu.Head - cursor)
@@ -186,6 +206,8 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		case first = <-recs:
 		case err := <-readErr:
 			return progressed, err
+		case <-s.kick:
+			return progressed, errResubscribe // a group joined needs its history
 		}
 		var blobs []*protocol.Blob
 		var tail protocol.Record
@@ -245,6 +267,9 @@ func readRecords(sess *handshake.Session, recs chan<- protocol.Record, errc chan
 // caughtUpWith handles the end of the stored blobs.
 func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 	s := sub.s
+	if err := sub.finishBackfill(); err != nil {
+		return err
+	}
 	if sub.cursor > cu.Head {
 		// The server lost its history (restored from an old backup, or a
 		// new server at the address), or says so: go back to its head, but
@@ -268,6 +293,34 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 		sub.total = sub.done
 	}
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Done: sub.done, Total: sub.done, CaughtUp: true})
+	return nil
+}
+
+// finishBackfill records that the groups whose history this subscription
+// read again from 0 have it now: their posts may go.
+func (sub *subscription) finishBackfill() error {
+	if len(sub.backfill) == 0 {
+		return nil
+	}
+	c := sub.s.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	err := c.bucket.Update(func(tx *store.BucketTx) error {
+		for gs := range sub.backfill {
+			if err := tx.Delete(backfillKey(gs.g.ID())); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for gs := range sub.backfill {
+		gs.backfill = 0
+	}
+	sub.backfill = nil
+	sub.s.wakePoster()
 	return nil
 }
 
@@ -299,7 +352,7 @@ type memberKey struct {
 // store opens, checks and stores a batch of blobs, then advances the
 // cursor, all in one transaction.
 func (sub *subscription) store(blobs []*protocol.Blob) error {
-	if sub.alreadyStored(blobs) {
+	if len(sub.backfill) == 0 && sub.alreadyStored(blobs) {
 		sub.last = blobs[len(blobs)-1].Seq
 		return nil
 	}
@@ -322,7 +375,10 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		} else {
 			last = b.Seq
 			if b.Seq <= cursor {
-				continue // stored in an earlier session (resubscribeFrom)
+				// Stored in an earlier session (resubscribeFrom), unless
+				// a group joined since needs it.
+				c.backfillLocked(sub.backfill, b, &fx)
+				continue
 			}
 			cursor = b.Seq
 		}
@@ -481,6 +537,24 @@ func (sub *subscription) alreadyStored(blobs []*protocol.Blob) bool {
 	return true
 }
 
+// backfillLocked observes an old blob for the groups of backfill that
+// need it: still joined, and joined when the cursor had passed it. c.mu
+// is held.
+func (c *Client) backfillLocked(backfill map[*groupState]uint64, b *protocol.Blob, fx *effects) {
+	for gs, upTo := range backfill {
+		if b.Seq > upTo || c.groups[gs.g.ID()] != gs {
+			continue
+		}
+		ep := gs.epochOf(b.Blob[:])
+		if ep == nil {
+			continue
+		}
+		fx.touched[gs] = true
+		c.observe(gs, ep, b.Blob[:], fx)
+		return
+	}
+}
+
 // observe opens one of gs's blobs, of epoch ep, and records its effects.
 // c.mu is held.
 func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effects) {
@@ -541,11 +615,18 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}
 	c.observeLeaving(gs, m, fx)
-	if m.Kind == group.KindReaction {
+	var kind model.MessageKind
+	body := m.Text
+	switch m.Kind {
+	case group.KindReaction:
 		c.observeReaction(gs, m, fx)
 		return
-	}
-	if m.Kind != group.KindText && m.Kind != group.KindReply {
+	case group.KindText, group.KindReply:
+	case group.KindJoined:
+		kind, body = model.KindNote, model.NoteJoined
+	case group.KindLeft:
+		kind, body = model.KindNote, model.NoteLeft
+	default:
 		return // a kind this version does not show; the timeline counted it
 	}
 	id := m.ID.Model()
@@ -557,8 +638,8 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 			return
 		}
 	}
-	msg := model.Message{ID: id, Conversation: gs.conv, Author: string(m.Author), Sent: m.Sent,
-		Received: c.cfg.Now(), Body: m.Text, ReplyTo: m.ReplyTo.Model(), Status: model.StatusReceived}
+	msg := model.Message{ID: id, Kind: kind, Conversation: gs.conv, Author: string(m.Author), Sent: m.Sent,
+		Received: c.cfg.Now(), Body: body, ReplyTo: m.ReplyTo.Model(), Status: model.StatusReceived}
 	if m.Author == c.cfg.Self.Address() {
 		// Ours, written elsewhere (another copy of the profile).
 		msg.Outgoing, msg.Status = true, model.StatusDelivered

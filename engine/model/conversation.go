@@ -60,7 +60,8 @@ type GroupMember struct {
 	Address string
 	// Name is the display name the member last carried, or empty.
 	Name string
-	// Messages is how many of their messages were seen.
+	// Messages is how many of their messages were seen (join and leave
+	// notices not counted).
 	Messages uint64
 	// Left is set when their last message was a notice that they left.
 	Left bool
@@ -117,7 +118,9 @@ type Conversation struct {
 	LastActivity time.Time
 	// Unread counts the incoming messages not yet read.
 	Unread int
-	// Presence is the contact's (always Offline for a group).
+	// Presence is the contact's: Offline for a group, and for a contact
+	// not accepted (a request either way, or blocked), whose Nook may
+	// answer and close at once without taking anything.
 	Presence Presence
 	// Disappear is the disappearing-messages timer; groups have none
 	// (docs/groups.md).

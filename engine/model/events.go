@@ -204,3 +204,14 @@ type GroupRekeyed struct {
 func (GroupLeft) isEvent()       {}
 func (GroupMemberLeft) isEvent() {}
 func (GroupRekeyed) isEvent()    {}
+
+// MessagesDeleted reports messages the person deleted from this computer
+// (engine DeleteMessage, ClearConversation). All is set when the whole
+// conversation was cleared. A frontend removes them from view.
+type MessagesDeleted struct {
+	Conversation ConversationID
+	IDs          []MessageID
+	All          bool
+}
+
+func (MessagesDeleted) isEvent() {}

@@ -92,12 +92,26 @@ const (
 	// KindGroupInvite is an invitation to a group: Body is the group's
 	// invite text (NOOK:G1:…), which AcceptInvite takes to join.
 	KindGroupInvite
+	// KindNote is a note about the conversation rather than a message in
+	// it, which a frontend shows as a centred line, not a bubble: Body is
+	// one of the Note words below and Author whom it is about (in a
+	// group, the member who joined or left; Outgoing set when it is this
+	// profile). A note never counts as unread.
+	KindNote
 	// KindFile is a file offered in a one-to-one conversation: Body is
 	// its name; its transfer (size, type, state, progress) is a
 	// FileTransfer of the same conversation and ID (Engine.File). The
 	// value is fixed (the store keeps it) so that kinds added beside it
 	// cannot take it.
 	KindFile MessageKind = 16
+)
+
+// The Body of a KindNote.
+const (
+	// NoteJoined: the author joined the group ("Rosa joined").
+	NoteJoined = "joined"
+	// NoteLeft: the author left the group ("Tom left the group").
+	NoteLeft = "left"
 )
 
 func (k MessageKind) String() string {
@@ -108,9 +122,15 @@ func (k MessageKind) String() string {
 		return "group invite"
 	case KindFile:
 		return "file"
+	case KindNote:
+		return "note"
 	}
 	return "unknown"
 }
+
+// CountsUnread reports whether m counts as unread until read: an incoming
+// message that is not a note.
+func (m Message) CountsUnread() bool { return !m.Outgoing && m.Kind != KindNote }
 
 // Message is one message of a conversation as the user sees it.
 type Message struct {
@@ -204,9 +224,18 @@ type Contact struct {
 	// was removed because that version could be fooled into giving it (a
 	// forged invite); comparing safety codes verifies the contact again.
 	VerifyRevoked bool
-	Archived      bool
-	Added         time.Time
-	LastActivity  time.Time
+	// RequestDelivered is set on a contact we asked (State Pending) once
+	// their Nook confirmed that it stored our request: it waits for them
+	// to accept. Unset, the request is not delivered yet: it waits here
+	// and goes out when both are online. A Nook that does not take
+	// requests (its person blocks requests from people they have not
+	// added, or blocked us) never confirms, so a request refused that way
+	// stays "not delivered", never "delivered"; so does one to a Nook of
+	// a version that does not confirm requests.
+	RequestDelivered bool
+	Archived         bool
+	Added            time.Time
+	LastActivity     time.Time
 	// Disappear is the conversation's disappearing-messages timer (zero:
 	// off): every message written while it is set is deleted on both sides
 	// that long after it was sent (ours) or first read (theirs).

@@ -132,7 +132,10 @@ func (m *Manager) admit(s *handshake.Session) {
 		} else {
 			s.Close()
 		}
-	case errors.Is(err, ErrNotContact) && !m.cfg.BlockUnknown():
+	case errors.Is(err, ErrNotContact) && (!m.cfg.BlockUnknown() || m.cfg.ExpectingInvite()):
+		// With requests blocked, a stranger is heard only while an
+		// in-person invite of ours is outstanding, and only with its
+		// proof (stranger).
 		m.stranger(s)
 	default:
 		s.Close()
@@ -179,6 +182,9 @@ func (m *Manager) stranger(s *handshake.Session) {
 		if len(req.Proof) > 0 {
 			proof = m.cfg.CheckProof(addr, s.ChannelBinding(), req.Proof)
 		}
+		if !proof.Valid && m.cfg.BlockUnknown() {
+			return // requests are blocked: nothing is kept, nothing confirmed
+		}
 		newRequest := false
 		_, err = m.changeContact(addr, true, func(c *model.Contact) bool {
 			switch {
@@ -206,6 +212,13 @@ func (m *Manager) stranger(s *handshake.Session) {
 		}
 		if err := proof.sendConfirm(s); err != nil {
 			return
+		}
+		if !proof.Valid {
+			// Stored: the requester may say "delivered, waiting for
+			// them to accept".
+			if err := s.Send(&protocol.RequestReceived{}); err != nil {
+				return
+			}
 		}
 		if l := m.linkFor(addr, true); l != nil {
 			handedOver = true

@@ -49,7 +49,12 @@
 // kept, a new one past that dropping the oldest (its sender's Nook, which
 // keeps dialling while its request is pending, asks again). Texts from
 // strangers and requesters are neither stored nor acknowledged (the
-// requester's client keeps them queued until it is accepted). A blocked peer's sessions are closed as soon as the
+// requester's client keeps them queued until it is accepted). A request
+// that is kept is confirmed to its sender with a RequestReceived record,
+// which marks the sender's contact RequestDelivered: the sender can tell
+// "delivered, waiting for them to accept" from "not delivered yet", and a
+// request that a profile blocking unknown contacts (or blocking its
+// sender) refused is never confirmed. A blocked peer's sessions are closed as soon as the
 // handshake names it, before any record is read. Two people who each add the
 // other's address become contacts without a request to accept.
 package peer
@@ -98,8 +103,13 @@ type Config struct {
 	// DisplayName returns the name this profile advertises to contacts.
 	DisplayName func() string
 	// BlockUnknown returns whether connections from non-contacts are closed
-	// right after the handshake.
-	BlockUnknown func() bool
+	// right after the handshake: no contact request is kept, and none is
+	// confirmed to its sender. While ExpectingInvite reports true, a
+	// non-contact is heard all the same, but only a request carrying the
+	// proof of one of our one-time invites is kept: an in-person invite
+	// shown on this screen still works with requests blocked.
+	BlockUnknown    func() bool
+	ExpectingInvite func() bool
 	// Emit receives every event. It must not block for long; it is called
 	// from the Manager's goroutines.
 	Emit func(model.Event)
@@ -191,6 +201,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.BlockUnknown == nil {
 		cfg.BlockUnknown = func() bool { return false }
+	}
+	if cfg.ExpectingInvite == nil {
+		cfg.ExpectingInvite = func() bool { return false }
 	}
 	if cfg.ProofFor == nil {
 		cfg.ProofFor = func(identity.Address, []byte) []byte { return nil }

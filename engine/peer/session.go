@@ -294,6 +294,8 @@ func (st *session) handle(r protocol.Record) error {
 			return nil
 		}
 		return st.files.Handle(r)
+	case *protocol.RequestReceived:
+		return st.onRequestReceived()
 	}
 	// ContactReject, Pong and unknown records need nothing here.
 	return nil
@@ -407,11 +409,33 @@ func (st *session) onContactRequest(r *protocol.ContactRequest) error {
 	if err := proof.sendConfirm(st.s); err != nil {
 		return err
 	}
-	if c.State == model.ContactAccepted {
+	switch c.State {
+	case model.ContactAccepted:
 		// They may have lost our acceptance: tell them again.
 		st.announced = 0
+	case model.ContactRequest:
+		// Their request, sent again: it is still stored here.
+		if err := st.s.Send(&protocol.RequestReceived{}); err != nil {
+			return err
+		}
 	}
 	return st.sync()
+}
+
+// onRequestReceived records that the contact's Nook stored our request:
+// it now waits for them to accept.
+func (st *session) onRequestReceived() error {
+	_, err := st.l.m.changeContact(st.l.addr, false, func(c *model.Contact) bool {
+		if c.State != model.ContactPending || c.RequestDelivered {
+			return false
+		}
+		c.RequestDelivered = true
+		return true
+	})
+	if errors.Is(err, ErrNotContact) {
+		return nil // deleted meanwhile
+	}
+	return err
 }
 
 func (st *session) onContactAccept(r *protocol.ContactAccept) error {

@@ -9,20 +9,21 @@ type Type uint8
 
 // Record types of protocol version 1 (docs/protocol.md §5).
 const (
-	TypeText           Type = 0x01
-	TypeAck            Type = 0x02
-	TypeContactRequest Type = 0x03
-	TypeContactAccept  Type = 0x04
-	TypeContactReject  Type = 0x05
-	TypeProfileGet     Type = 0x06
-	TypeProfileAttr    Type = 0x07
-	TypeGroupInvite    Type = 0x08
-	TypeFileOffer      Type = 0x09
-	TypePing           Type = 0x0a
-	TypePong           Type = 0x0b
-	TypeDisappear      Type = 0x0c
-	TypeInviteConfirm  Type = 0x0d
-	TypeReaction       Type = 0x0e
+	TypeText            Type = 0x01
+	TypeAck             Type = 0x02
+	TypeContactRequest  Type = 0x03
+	TypeContactAccept   Type = 0x04
+	TypeContactReject   Type = 0x05
+	TypeProfileGet      Type = 0x06
+	TypeProfileAttr     Type = 0x07
+	TypeGroupInvite     Type = 0x08
+	TypeFileOffer       Type = 0x09
+	TypePing            Type = 0x0a
+	TypePong            Type = 0x0b
+	TypeDisappear       Type = 0x0c
+	TypeInviteConfirm   Type = 0x0d
+	TypeReaction        Type = 0x0e
+	TypeRequestReceived Type = 0x0f
 	// File transfers (docs/files.md): 0x40 on, clear of the message
 	// records above and of the server records (0x20 on).
 	TypeFileRequest Type = 0x40
@@ -79,24 +80,25 @@ func v1(dec func(d *decoder) Record) map[uint8]func(d *decoder) Record {
 // recordTypes holds every known record type; server.go adds the server
 // protocol's.
 var recordTypes = map[Type]recordType{
-	TypeText:           {"Text", map[uint8]func(d *decoder) Record{LayoutV1: decodeText, 2: decodeTextV2}},
-	TypeAck:            {"Ack", v1(decodeAck)},
-	TypeContactRequest: {"ContactRequest", v1(decodeContactRequest)},
-	TypeContactAccept:  {"ContactAccept", v1(decodeContactAccept)},
-	TypeContactReject:  {"ContactReject", v1(func(*decoder) Record { return &ContactReject{} })},
-	TypeProfileGet:     {"ProfileGet", v1(decodeProfileGet)},
-	TypeProfileAttr:    {"ProfileAttr", v1(decodeProfileAttr)},
-	TypeGroupInvite:    {"GroupInvite", map[uint8]func(d *decoder) Record{2: decodeGroupInviteV2}},
-	TypeFileOffer:      {"FileOffer", map[uint8]func(d *decoder) Record{2: decodeFileOfferV2}},
-	TypeFileRequest:    {"FileRequest", v1(decodeFileRequest)},
-	TypeFileChunk:      {"FileChunk", v1(decodeFileChunk)},
-	TypeFileStop:       {"FileStop", v1(decodeFileStop)},
-	TypeFileDone:       {"FileDone", v1(func(d *decoder) Record { return &FileDone{ID: d.id("id")} })},
-	TypePing:           {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
-	TypePong:           {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
-	TypeDisappear:      {"Disappear", v1(decodeDisappear)},
-	TypeInviteConfirm:  {"InviteConfirm", v1(decodeInviteConfirm)},
-	TypeReaction:       {"Reaction", v1(decodeReaction)},
+	TypeText:            {"Text", map[uint8]func(d *decoder) Record{LayoutV1: decodeText, 2: decodeTextV2}},
+	TypeAck:             {"Ack", v1(decodeAck)},
+	TypeContactRequest:  {"ContactRequest", v1(decodeContactRequest)},
+	TypeContactAccept:   {"ContactAccept", v1(decodeContactAccept)},
+	TypeContactReject:   {"ContactReject", v1(func(*decoder) Record { return &ContactReject{} })},
+	TypeProfileGet:      {"ProfileGet", v1(decodeProfileGet)},
+	TypeProfileAttr:     {"ProfileAttr", v1(decodeProfileAttr)},
+	TypeGroupInvite:     {"GroupInvite", map[uint8]func(d *decoder) Record{2: decodeGroupInviteV2}},
+	TypeFileOffer:       {"FileOffer", map[uint8]func(d *decoder) Record{2: decodeFileOfferV2}},
+	TypeFileRequest:     {"FileRequest", v1(decodeFileRequest)},
+	TypeFileChunk:       {"FileChunk", v1(decodeFileChunk)},
+	TypeFileStop:        {"FileStop", v1(decodeFileStop)},
+	TypeFileDone:        {"FileDone", v1(func(d *decoder) Record { return &FileDone{ID: d.id("id")} })},
+	TypePing:            {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
+	TypePong:            {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
+	TypeDisappear:       {"Disappear", v1(decodeDisappear)},
+	TypeInviteConfirm:   {"InviteConfirm", v1(decodeInviteConfirm)},
+	TypeReaction:        {"Reaction", v1(decodeReaction)},
+	TypeRequestReceived: {"RequestReceived", v1(func(*decoder) Record { return &RequestReceived{} })},
 }
 
 // Decode parses one record. Unknown types and layout versions give an

@@ -62,6 +62,7 @@ func validRecords() []Record {
 		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👍"},
 		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👩🏻\u200d❤\ufe0f\u200d💋\u200d👨🏼"},
 		&Reaction{ID: mid(8), Target: mid(1), Sent: sent},
+		&RequestReceived{},
 	}
 }
 
@@ -113,6 +114,7 @@ func TestEncoding(t *testing.T) {
 	}{
 		{&Ping{Nonce: 0x0102030405060708}, "0a01 0102030405060708"},
 		{&ContactReject{}, "0501"},
+		{&RequestReceived{}, "0f01"},
 		{&ProfileGet{Attr: AttrDisplayName}, "0601 01"},
 		{&Ack{IDs: []model.MessageID{mid(0)}}, "0201 0001 000102030405060708090a0b0c0d0e0f"},
 		{&ContactAccept{DisplayName: "Bo"}, "0401 0002 426f"},
@@ -233,6 +235,7 @@ func TestDecodeMalformed(t *testing.T) {
 		"ack short":          {0x02, 0x01, 0x00, 0x02, 1, 2, 3},
 		"name control":       {0x04, 0x01, 0x00, 0x01, '\n'},
 		"reject with body":   {0x05, 0x01, 0x00},
+		"received with body": {0x0f, 0x01, 0x00},
 		"ping short":         {0x0a, 0x01, 1, 2, 3},
 		"confirm short":      append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize-1)...),
 		"confirm trailing":   append([]byte{0x0d, 0x01}, make([]byte, ConfirmSize+1)...),

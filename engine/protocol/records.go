@@ -196,6 +196,20 @@ func decodeInviteConfirm(d *decoder) Record {
 	return r
 }
 
+// RequestReceived tells a requester that its ContactRequest is stored
+// and waits for the person to accept it: sent by the receiver after it
+// stored the request (again for a request sent again), never for a
+// request it did not keep. It carries nothing. A requester tells "not
+// delivered yet" from "delivered, waiting for them to accept" by it;
+// peers that do not know the type ignore it (their requesters then never
+// learn that a request arrived, only that it was accepted).
+type RequestReceived struct{}
+
+// Type returns TypeRequestReceived.
+func (*RequestReceived) Type() Type { return TypeRequestReceived }
+
+func (*RequestReceived) encode(*encoder) {}
+
 // ContactReject declines a contact request. It carries no reason.
 type ContactReject struct{}
 

@@ -227,3 +227,46 @@ func BenchmarkDeleteExpired(b *testing.B) {
 	b.ReportMetric(total/appendTime.Seconds(), "appended/s")
 	b.ReportMetric(appendTime.Seconds()/deleteTime.Seconds(), "x-append")
 }
+
+// BenchmarkClearAndDelete measures ClearConversation on 5000 messages of a
+// contact's conversation (56-character ID) and DeleteMessage one by one
+// on as many, both against appending them in the same run.
+func BenchmarkClearAndDelete(b *testing.B) {
+	s := benchStore(b, true)
+	conv := model.ConversationID(strings.Repeat("a", 56))
+	const n = 5000
+	var appendTime, clearTime, deleteTime time.Duration
+	for range b.N {
+		fill := func() []model.MessageID {
+			start := time.Now()
+			ids := make([]model.MessageID, n)
+			for i := range n {
+				m, err := s.AppendMessage(benchMsg(conv, i))
+				if err != nil {
+					b.Fatal(err)
+				}
+				ids[i] = m.ID
+			}
+			appendTime += time.Since(start)
+			return ids
+		}
+		fill()
+		start := time.Now()
+		if gone, err := s.ClearConversation(conv); err != nil || len(gone) != n {
+			b.Fatalf("cleared %d, %v", len(gone), err)
+		}
+		clearTime += time.Since(start)
+		ids := fill()
+		start = time.Now()
+		for _, id := range ids {
+			if _, err := s.DeleteMessage(conv, id); err != nil {
+				b.Fatal(err)
+			}
+		}
+		deleteTime += time.Since(start)
+	}
+	total := float64(b.N * n)
+	b.ReportMetric(total/clearTime.Seconds(), "cleared/s")
+	b.ReportMetric(total/deleteTime.Seconds(), "deleted-one-by-one/s")
+	b.ReportMetric(2*total/appendTime.Seconds(), "appended/s")
+}

@@ -25,10 +25,13 @@ func (s *Store) PutContact(c model.Contact) error {
 // one recorded before, whatever name they advertise since (for a contact
 // verified by an earlier version, which recorded none, their display name
 // when it is first stored by this one); for a contact not verified it is
-// empty.
+// empty. RequestDelivered is kept only while the contact is Pending.
 func (s *Store) SaveContact(c model.Contact) (model.Contact, error) {
 	if err := checkName("contact address", c.Address); err != nil {
 		return c, err
+	}
+	if c.State != model.ContactPending {
+		c.RequestDelivered = false
 	}
 	err := s.update(func(txn *badger.Txn) error {
 		var old model.Contact

@@ -57,6 +57,13 @@
 // in 100 conversations in ≈ 0.2–0.4 ms, the 50 before a given Seq in
 // ≈ 0.08 ms.
 //
+// Deleting on request (BenchmarkClearAndDelete, without sync, 5000
+// messages of one conversation, all unread): ClearConversation ≈ 38k
+// messages/s, DeleteMessage one by one ≈ 25k/s, appending them ≈ 29k/s
+// in the same run. Deciding whether a deleted message was unread reads
+// nothing when fewer messages were numbered after it than are unread;
+// scanning every later message instead made DeleteMessage ≈ 140/s there.
+//
 // # Re-keying
 //
 // Rekey puts the database under a new key: Badger's own key rotation only
@@ -81,7 +88,8 @@
 //	m name                       meta (schema version, counters)
 //	c address                    contact record
 //	M conv seq(8, big-endian)    message record
-//	i conv messageID(16)         message index: seq
+//	i conv messageID(16)         message index: seq (0: a tombstone, the message was
+//	                             deleted on request: DeleteMessage, ClearConversation)
 //	I messageID(16) conv         conv holds a message of that ID
 //	C conv                       conversation summary (last seq, count, activity, unread count)
 //	o conv n(8, big-endian)      outbox entry: message ID

@@ -58,6 +58,14 @@ func recordSeeds() [][]byte {
 		// 16: a text with reactions.
 		encodeMessage(model.Message{ID: model.MessageID{5}, Author: "b", Sent: t0, Received: t0, Body: "b",
 			Status: model.StatusReceived, Reactions: []model.Reaction{{Author: "a", Emoji: "👍"}, {Author: "b", Emoji: "🇩🇪"}}}),
+		// 17 to 20: a message, an info, a pointer, a sequence; 21: a
+		// pending contact whose request was delivered.
+		encodeMessage(model.Message{ID: model.MessageID{5}, Author: "c", Sent: t0, Received: t0, Body: "c",
+			Status: model.StatusReceived}),
+		encodeConvInfo(ConversationInfo{LastSeq: 2, Messages: 1, LastActivity: t0}),
+		encodePointer("d", 2),
+		encodeSeq(2),
+		encodeContact(model.Contact{State: model.ContactPending, RequestDelivered: true, Added: t0}),
 	}
 }
 

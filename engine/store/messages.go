@@ -61,7 +61,7 @@ func appendMessage(txn *badger.Txn, m *model.Message) error {
 	}
 	info.LastSeq++
 	info.Messages++
-	if !m.Outgoing {
+	if m.CountsUnread() {
 		info.Unread++
 	}
 	if m.Received.After(info.LastActivity) {
@@ -113,6 +113,9 @@ func lookup(txn *badger.Txn, conv model.ConversationID, id model.MessageID) (mod
 	if err != nil {
 		return model.Message{}, err
 	}
+	if seq == tombstone {
+		return model.Message{}, badger.ErrKeyNotFound // deleted on request
+	}
 	item, err = txn.Get(seqKey(kindMessage, conv, seq))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return model.Message{}, fmt.Errorf("%w: index points to a missing message", ErrCorrupt)
@@ -147,7 +150,7 @@ func (s *Store) HasMessage(conv model.ConversationID, id model.MessageID) (bool,
 		return false, err
 	}
 	err := s.view(func(txn *badger.Txn) error {
-		_, err := txn.Get(msgIndexKey(conv, id))
+		_, err := lookup(txn, conv, id)
 		return err
 	})
 	if errors.Is(err, ErrNotFound) {
@@ -404,6 +407,10 @@ func (s *Store) DeleteConversation(conv model.ConversationID) error {
 		}
 	}
 	if err := s.deleteTimers(conv); err != nil {
+		return err
+	}
+	// The tombstones of messages deleted on request (DeleteMessage).
+	if err := s.deleteIndex(conv); err != nil {
 		return err
 	}
 	return s.update(func(txn *badger.Txn) error { return txn.Delete(convKey(kindConv, conv)) })

@@ -28,6 +28,9 @@ func encodeContact(c model.Contact) []byte {
 	if c.Verified && c.Verification != model.Unverified {
 		vflags |= contactNameRecorded
 	}
+	if c.RequestDelivered && c.State == model.ContactPending {
+		vflags |= contactRequestDelivered
+	}
 	verification := c.Verification != model.Unverified || vflags != 0
 	if c.Disappear > 0 || !c.DisappearSet.IsZero() || verification {
 		// Optional trailing fields: records written before disappearing
@@ -57,6 +60,12 @@ const (
 	// contact stored since the badge keeps its name; a verified contact
 	// without it was stored by an earlier version.
 	contactNameRecorded = 1 << 2
+	// contactRequestDelivered: our request to a Pending contact was
+	// stored by their Nook (model.Contact.RequestDelivered). Records
+	// written before the flag existed do not have it: their requests read
+	// as not delivered, which is what their sender knew.
+	contactRequestDelivered = 1 << 3
+	contactFlags            = contactInviteConfirmed | contactVerifyRevoked | contactNameRecorded | contactRequestDelivered
 )
 
 func decodeContact(address string, b []byte) (model.Contact, error) {
@@ -86,7 +95,7 @@ func decodeContactRecord(address string, b []byte) (model.Contact, bool, error) 
 	case len(d.b) > 0:
 		c.Verification = model.Verification(d.byte())
 		vflags := d.byte()
-		if c.Verification > model.VerifiedEarlierVersion || vflags&^(contactInviteConfirmed|contactVerifyRevoked|contactNameRecorded) != 0 {
+		if c.Verification > model.VerifiedEarlierVersion || vflags&^contactFlags != 0 {
 			d.fail("unknown verification")
 		}
 		if c.Verified != (c.Verification != model.Unverified) {
@@ -99,6 +108,10 @@ func decodeContactRecord(address string, b []byte) (model.Contact, bool, error) 
 			c.VerifiedName = d.string()
 			recorded = true
 		}
+		if vflags&contactRequestDelivered != 0 && c.State != model.ContactPending {
+			d.fail("a delivered request on a contact not pending")
+		}
+		c.RequestDelivered = vflags&contactRequestDelivered != 0
 		c.InviteConfirmed = vflags&contactInviteConfirmed != 0
 		c.VerifyRevoked = vflags&contactVerifyRevoked != 0
 	case c.Verified:

@@ -155,6 +155,9 @@ func (m *Model) Apply(ev model.Event) Change {
 		return m.messageChanged(ev.Message)
 	case model.MessagesExpired:
 		return m.expired(ev)
+	case model.MessagesDeleted:
+		// Deleted on request: they go from view as expired ones do.
+		return m.expired(model.MessagesExpired{Conversation: ev.Conversation, IDs: ev.IDs})
 	case model.GroupSync:
 		return m.groupSync(ev)
 	case model.GroupWarning:
@@ -280,7 +283,7 @@ func (m *Model) added(msg model.Message) Change {
 			}
 		}
 	}
-	if !msg.Outgoing {
+	if msg.CountsUnread() { // a note (someone joined or left) does not notify
 		title := "New message"
 		if cv, ok := m.convs[msg.Conversation]; ok {
 			title = cv.Title

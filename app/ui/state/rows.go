@@ -51,11 +51,20 @@ func (m *Model) Row(id model.ConversationID) (Row, bool) {
 		}
 	case cv.Contact == nil:
 	case cv.Contact.State == model.ContactPending && r.Preview == "":
-		r.Preview = "Request sent — waiting for them to accept"
+		r.Preview = RequestState(*cv.Contact)
 	case cv.Contact.State == model.ContactBlocked:
 		r.Preview, r.Presence = "Blocked", model.Offline
 	}
 	return r, true
+}
+
+// RequestState says how far a contact request we sent got: delivered
+// only once their Nook said it stored it (model.Contact.RequestDelivered).
+func RequestState(c model.Contact) string {
+	if c.RequestDelivered {
+		return "Waiting for them to accept"
+	}
+	return "Not delivered yet"
 }
 
 // LeftNote is what a group the person left says about itself.
@@ -68,6 +77,9 @@ func SyncText(ev model.GroupSync) string {
 
 // previewOf is the list's one-line preview of a message.
 func (m *Model) previewOf(msg model.Message) string {
+	if msg.Kind == model.KindNote {
+		return m.NoteText(msg)
+	}
 	text := m.messageText(msg)
 	switch {
 	case msg.Outgoing:
@@ -88,6 +100,22 @@ func (m *Model) messageText(msg model.Message) string {
 		return "Invitation to a group"
 	}
 	return FirstLine(msg.Body)
+}
+
+// NoteText is what a note says: who joined or left a group ("Rosa
+// joined", "You left the group"), the author named as in the group.
+func (m *Model) NoteText(msg model.Message) string {
+	who := "You"
+	if !msg.Outgoing {
+		who = m.AuthorName(msg.Conversation, msg.Author)
+	}
+	switch msg.Body {
+	case model.NoteJoined:
+		return who + " joined"
+	case model.NoteLeft:
+		return who + " left the group"
+	}
+	return who + ": " + FirstLine(msg.Body)
 }
 
 // FirstLine is the first line of s, trimmed.

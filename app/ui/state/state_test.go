@@ -135,7 +135,7 @@ func TestRows(t *testing.T) {
 		preview  string
 		presence model.Presence
 	}{
-		{model.ConversationID(alice), "Request sent — waiting for them to accept", model.Offline},
+		{model.ConversationID(alice), "Not delivered yet", model.Offline},
 		{model.ConversationID(bob), "You: Hi Bob", model.Online},
 		{model.ConversationID(carol), "Blocked", model.Offline},
 		{group, "dddddddd: hello all", model.Connecting},
@@ -635,5 +635,43 @@ func TestBurst(t *testing.T) {
 	}
 	if total.Empty() || !(Change{}).Empty() {
 		t.Fatal("Empty")
+	}
+}
+
+// TestRequestAndNoteTexts: a request we sent says whether it was
+// delivered; a note in a group says who joined or left, in the list's
+// preview as in the timeline.
+func TestRequestAndNoteTexts(t *testing.T) {
+	c := model.Contact{Address: alice, State: model.ContactPending}
+	if got := RequestState(c); got != "Not delivered yet" {
+		t.Fatalf("a request not delivered: %q", got)
+	}
+	c.RequestDelivered = true
+	if got := RequestState(c); got != "Waiting for them to accept" {
+		t.Fatalf("a request delivered: %q", got)
+	}
+	m := unlocked(t, groupConv(group, "Garden", 1), contact(bob, "Bob", model.ContactAccepted, 0))
+	joined := msg(group, 1, bob, model.NoteJoined)
+	joined.Kind = model.KindNote
+	left := msg(group, 2, dave, model.NoteLeft)
+	left.Kind = model.KindNote
+	mine := msg(group, 3, self, model.NoteJoined)
+	mine.Kind, mine.Outgoing = model.KindNote, true
+	for _, c := range []struct {
+		m    model.Message
+		want string
+	}{{joined, "Bob joined"}, {left, dave[:8] + " left the group"}, {mine, "You joined"}} {
+		if got := m.NoteText(c.m); got != c.want {
+			t.Errorf("NoteText = %q, want %q", got, c.want)
+		}
+	}
+	if c := m.Apply(model.MessageAdded{Message: joined}); len(c.Notify) != 0 {
+		t.Fatalf("a note notifies: %+v", c.Notify)
+	}
+	cv := groupConv(group, "Garden", 2)
+	cv.Last = joined
+	m.Apply(model.ConversationChanged{Conversation: cv})
+	if r, _ := m.Row(group); r.Preview != "Bob joined" {
+		t.Fatalf("the list's preview of a note: %q", r.Preview)
 	}
 }

@@ -1,0 +1,131 @@
+package groupclient
+
+import (
+	"testing"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+)
+
+// withJoinNotices restarts m's client posting join notices, as the
+// engine's does.
+func (m *member) withJoinNotices() *member {
+	m.stop()
+	m.tune = func(c *Config) { c.NoJoinNotice = false }
+	m.start()
+	return m
+}
+
+// note describes a stored note for comparisons: its word, its author and
+// whether it is ours.
+type note struct {
+	body     string
+	author   identity.Address
+	outgoing bool
+}
+
+// timeline returns what m stored in conv: each note as a note, each text
+// as its body (author empty).
+func timeline(m *member, conv model.ConversationID) []note {
+	var out []note
+	for _, msg := range m.messages(conv) {
+		if msg.Kind == model.KindNote {
+			out = append(out, note{msg.Body, identity.Address(msg.Author), msg.Outgoing})
+		} else {
+			out = append(out, note{body: msg.Body})
+		}
+	}
+	return out
+}
+
+// waitTimeline waits until m stored exactly want in conv.
+func waitTimeline(t *testing.T, m *member, conv model.ConversationID, want ...note) {
+	t.Helper()
+	var got []note
+	defer func() {
+		if t.Failed() {
+			t.Logf("%s's timeline: %+v", m.name, got)
+		}
+	}()
+	m.ev.waitFor(t, m.name+"'s timeline", func([]model.Event) bool {
+		got = timeline(m, conv)
+		if len(got) != len(want) {
+			return false
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// TestJoinAndLeaveNotes: joining posts a join notice, stored on every side
+// as a "joined" note once it came back from the server, after the history
+// the server holds; notes are not unread; a member counts as one before
+// they write. A group joined on a server already followed for another
+// group gets its history all the same (before, its blobs were behind the
+// cursor: its creator was missing from the members, "only you so far").
+// Leaving shows as a "left" note.
+func TestJoinAndLeaveNotes(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice := newMember(t, tr, "alice").withJoinNotices()
+	bob := newMember(t, tr, "bob").withJoinNotices()
+	a, b := alice.id.Address(), bob.id.Address()
+
+	club, err := alice.c.CreateGroup("club", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitTimeline(t, alice, club.Conversation, note{model.NoteJoined, a, true})
+	alice.ev.waitFor(t, "alice's join notice delivered", func([]model.Event) bool {
+		ms := alice.messages(club.Conversation)
+		return len(ms) == 1 && ms[0].Status == model.StatusDelivered
+	})
+	inviteAndJoin(t, alice, bob, club.ID)
+	waitTimeline(t, bob, club.Conversation, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true})
+	waitTimeline(t, alice, club.Conversation, note{model.NoteJoined, a, true}, note{model.NoteJoined, b, false})
+	if m := memberOf(t, bob, club.ID, a); m.Left || m.Name != "alice" {
+		t.Fatalf("alice as bob sees her before she wrote: %+v", m)
+	}
+	if info, err := bob.st.Conversation(club.Conversation); err != nil || info.Unread != 0 {
+		t.Fatalf("bob's unread count after two notes: %+v, %v", info, err)
+	}
+
+	// A second group on the same server: Bob's cursor is past its
+	// history, which is read again for it.
+	chess, err := alice.c.CreateGroup("chess", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	postAndWait(t, alice, chess.ID, "e4")
+	say(t, alice, bob, club, "chess, anyone?")
+	inviteAndJoin(t, alice, bob, chess.ID)
+	waitTimeline(t, bob, chess.Conversation,
+		note{model.NoteJoined, a, false}, note{body: "e4"}, note{model.NoteJoined, b, true})
+	if m := memberOf(t, bob, chess.ID, a); m.Left || m.Name != "alice" {
+		t.Fatalf("alice in the second group, as bob sees her: %+v", m)
+	}
+	if got := timeline(bob, club.Conversation); len(got) != 3 {
+		t.Fatalf("the first group read again: %+v", got)
+	}
+
+	// Bob leaves the second group: Alice stores a "left" note.
+	if err := bob.c.Leave(chess.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	waitTimeline(t, alice, chess.Conversation,
+		note{model.NoteJoined, a, true}, note{body: "e4"}, note{model.NoteJoined, b, false}, note{model.NoteLeft, b, false})
+	if m := memberOf(t, alice, chess.ID, b); !m.Left {
+		t.Fatalf("bob as alice sees him after he left: %+v", m)
+	}
+	for _, m := range []*member{alice, bob} {
+		evs, _ := m.ev.snapshot()
+		if n := count(evs, func(model.GroupWarning) bool { return true }); n != 0 {
+			t.Errorf("%s got %d warnings: %+v", m.name, n, evs)
+		}
+	}
+}
