@@ -3,6 +3,7 @@ package groupclient
 import (
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/nookchat/nook/engine/identity"
@@ -139,14 +140,26 @@ func TestReactionReordered(t *testing.T) {
 	}
 	// Server seq 1 is the text, 2 bob's 👍, 3 his removal: carol gets 1,
 	// 3, 2.
-	var held *protocol.Blob
+	// Alice's and Bob's subscriptions pass through the proxy too, and one
+	// may still be sent seq 3 after this is set (the removal coming back
+	// to Bob): only a connection that held seq 2 back reorders.
+	var (
+		mu   sync.Mutex
+		held = map[*protocol.Blob]bool{}
+		last *protocol.Blob
+	)
 	px.setMangle(func(b *protocol.Blob) []*protocol.Blob {
+		mu.Lock()
+		defer mu.Unlock()
 		switch b.Seq {
 		case 2:
-			held = b
+			held[b], last = true, b
 			return nil
 		case 3:
-			return []*protocol.Blob{b, held}
+			if last != nil && held[last] {
+				delete(held, last)
+				return []*protocol.Blob{b, last}
+			}
 		}
 		return []*protocol.Blob{b}
 	})
