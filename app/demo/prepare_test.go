@@ -104,8 +104,8 @@ func TestPrepareOverTor(t *testing.T) {
 		}
 		if err != nil || len(group) != 1 || group[0].Title != groupName {
 			t.Errorf("%s's groups: %+v, %v; want %q", p.name, group, err, groupName)
-		} else if group[0].Messages != 2 {
-			t.Errorf("%s's group: %d messages; want 2", p.name, group[0].Messages)
+		} else if group[0].Messages != 4 { // a post from each, and each one's "joined" note
+			t.Errorf("%s's group: %d messages; want 4", p.name, group[0].Messages)
 		}
 		if err := e.Close(); err != nil {
 			t.Error(err)

@@ -241,7 +241,8 @@ func TestSettingsPersist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := engine.Settings{BlockUnknown: true, Notifications: true, NotificationText: true, Theme: "dark", TextScale: 1.2}
+	want := engine.DefaultSettings()
+	want.BlockUnknown, want.NotificationText, want.Theme, want.TextScale = true, true, "dark", 1.2
 	if s != want {
 		t.Fatalf("settings after unlock: %+v, want %+v", s, want)
 	}
