@@ -25,6 +25,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nookchat/nook/engine/model"
 )
@@ -65,6 +66,11 @@ type Model struct {
 	// text); an entry with ok false is an invite that did not parse.
 	invites map[string]Invite
 	parsed  map[string]bool // invites SetInvite was given
+	// files are the file transfers seen (files.go); fileAsked those
+	// being read; now the clock of their progress.
+	files     map[model.ConversationID]map[model.MessageID]*File
+	fileAsked map[fileKey]bool
+	now       func() time.Time
 }
 
 // Open is the open conversation: its loaded window of messages (oldest
@@ -114,6 +120,8 @@ func (m *Model) reset() {
 	m.members = map[model.ConversationID][]model.GroupMember{}
 	m.invites = map[string]Invite{}
 	m.parsed = map[string]bool{}
+	m.files = map[model.ConversationID]map[model.MessageID]*File{}
+	m.fileAsked = map[fileKey]bool{}
 }
 
 // SetSelf sets the address of the unlocked profile (its own messages in a
