@@ -5,12 +5,14 @@ import (
 	"image"
 	"math"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -146,7 +148,8 @@ func NewFileCard(f FileInfo) *FileCard {
 	c.bg.CornerRadius = 12
 	c.bg.StrokeWidth = 1
 	c.thumbBox = container.New(&thumbLayout{img: c.thumb}, c.thumb)
-	head := container.NewBorder(nil, nil, container.NewCenter(c.icon), nil, container.NewVBox(c.name, c.details))
+	head := container.NewBorder(nil, nil, container.NewCenter(c.icon), nil,
+		container.New(layout.NewCustomPaddedVBoxLayout(-2*theme.Padding()), c.name, c.details))
 	buttons := container.NewHBox(c.accept, c.decline, c.save, c.open, c.cancel)
 	c.content = container.NewVBox(c.thumbBox, head, c.status, c.bar, buttons)
 	c.ExtendBaseWidget(c)
@@ -242,7 +245,7 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 	case FileComplete:
 		switch {
 		case f.Saved != "":
-			return "Saved as " + f.Saved, widget.SuccessImportance
+			return "Saved as " + filepath.Base(f.Saved) + " in " + filepath.Dir(f.Saved), widget.SuccessImportance
 		case f.Outgoing:
 			return who + " received it whole.", widget.SuccessImportance
 		}

@@ -241,7 +241,8 @@ func TestSettingsPersist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := engine.Settings{BlockUnknown: true, Notifications: true, NotificationText: true, Theme: "dark", TextScale: 1.2}
+	want := engine.Settings{BlockUnknown: true, Notifications: true, NotificationText: true, Theme: "dark", TextScale: 1.2,
+		AutoAcceptPicturesKiB: engine.DefaultSettings().AutoAcceptPicturesKiB}
 	if s != want {
 		t.Fatalf("settings after unlock: %+v, want %+v", s, want)
 	}

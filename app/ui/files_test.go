@@ -1,0 +1,319 @@
+package ui
+
+import (
+	"bytes"
+	"crypto/rand"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport/loopback"
+	"github.com/nookchat/nook/widgets"
+)
+
+// cardOf returns the visible file card of message id in h's window, or
+// nil.
+func (h *harness) cardOf(id model.MessageID) *widgets.FileCard {
+	var c *widgets.FileCard
+	walk(h.win.Canvas().Content(), func(o fyne.CanvasObject) bool {
+		if x, ok := o.(*widgets.FileCard); ok && x.File().ID == id.String() {
+			c = x
+		}
+		return c != nil
+	})
+	return c
+}
+
+// cardState is what h's card of id shows, or 0 when none is shown.
+func (h *harness) cardState(id model.MessageID) widgets.FileState {
+	if c := h.cardOf(id); c != nil {
+		return c.File().State
+	}
+	return 0
+}
+
+// writeFile writes a file of n random bytes named name into a temporary
+// folder.
+func writeFile(t *testing.T, name string, n int) (string, []byte) {
+	t.Helper()
+	b := make([]byte, n)
+	rand.Read(b)
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p, b
+}
+
+// offer sends the file at path from h's open conversation through the
+// "Send …?" dialog, and returns its message once it shows.
+func (h *harness) offer(cp *chatPane, path string) model.MessageID {
+	h.t.Helper()
+	n := len(cp.msgs())
+	cp.offerFile(path)
+	h.waitFor("the Send dialog", func() bool { return h.button("Send") != nil })
+	h.tap("Send")
+	h.waitFor("the file in the conversation", func() bool { return len(cp.msgs()) == n+1 })
+	m := cp.msgs()[n]
+	if m.Kind != model.KindFile || !m.Outgoing {
+		h.t.Fatalf("the new message is not a file sent: %+v", m)
+	}
+	return m.ID
+}
+
+// TestFilesUI: Alice sends Bob a file through the "Send …?" dialog; Bob's
+// card offers Accept and Decline; once accepted the file moves and ends
+// complete on both sides ("Bob received it whole"); Bob saves it into a
+// folder (the bytes are the same, the card offers Open); a picture shows
+// its thumbnail on both sides once received; a file Bob declines says so
+// on Alice's card; one Alice cancels says so on Bob's; one over Bob's
+// limit says Bob's limit on Alice's card; the Files list shows them all,
+// newest first.
+func TestFilesUI(t *testing.T) {
+	alice, bob := twoProfiles(t)
+	befriend(t, alice, bob)
+	aliceAddr, bobAddr := alice.self(), bob.self()
+	ac := alice.open(bobAddr)
+	bc := bob.open(aliceAddr)
+
+	// A file, accepted, saved.
+	path, data := writeFile(t, "report.pdf", 3<<20)
+	id := alice.offer(ac, path)
+	bob.waitFor("the offer on Bob's screen", func() bool { return bob.cardState(id) == widgets.FileOffered })
+	if got := bob.cardOf(id).File(); got.Name != "report.pdf" || got.Size != int64(len(data)) {
+		t.Fatalf("Bob's card: %+v", got)
+	}
+	alice.waitFor("waiting for Bob on Alice's card", func() bool { return alice.cardState(id) == widgets.FileOffered })
+	bcard := bob.cardOf(id)
+	bcard.OnAccept(bcard.File().ID)
+	bob.waitFor("the transfer under way or done", func() bool {
+		s := bob.cardState(id)
+		return s == widgets.FileTransferring || s == widgets.FileComplete
+	})
+	bob.waitFor("the file received", func() bool { return bob.cardState(id) == widgets.FileComplete })
+	alice.waitFor("the file delivered", func() bool { return alice.cardState(id) == widgets.FileComplete })
+	if s, _ := widgets.FileStatus(alice.cardOf(id).File()); s != "Bob received it whole." {
+		t.Fatalf("Alice's card says %q", s)
+	}
+	dir := t.TempDir()
+	bc.saveFile(id.String(), dir)
+	bob.waitFor("the file saved", func() bool { return bob.cardOf(id).File().Saved != "" })
+	saved := bob.cardOf(id).File().Saved
+	if filepath.Dir(saved) != dir || filepath.Base(saved) != "report.pdf" {
+		t.Fatalf("saved as %q", saved)
+	}
+	if got, err := os.ReadFile(saved); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("the saved file differs (%v)", err)
+	}
+
+	// A picture: thumbnails on both sides.
+	pic := writePicture(t, "harbour.png")
+	picID := alice.offer(ac, pic)
+	alice.waitFor("the thumbnail on Alice's card", func() bool {
+		c := alice.cardOf(picID)
+		return c != nil && c.File().Thumbnail != nil
+	})
+	bob.waitFor("the picture offered", func() bool { return bob.cardState(picID) == widgets.FileOffered })
+	if bob.cardOf(picID).File().Thumbnail != nil {
+		t.Fatal("Bob sees a picture he has not accepted")
+	}
+	pcard := bob.cardOf(picID)
+	pcard.OnAccept(pcard.File().ID)
+	bob.waitFor("the thumbnail on Bob's card", func() bool {
+		c := bob.cardOf(picID)
+		return c != nil && c.File().State == widgets.FileComplete && c.File().Thumbnail != nil
+	})
+
+	// Declined by Bob.
+	path2, _ := writeFile(t, "draft.odt", 40<<10)
+	declined := alice.offer(ac, path2)
+	bob.waitFor("the second offer", func() bool { return bob.cardState(declined) == widgets.FileOffered })
+	bob.cardOf(declined).OnDecline(declined.String())
+	alice.waitFor("declined on Alice's card", func() bool { return alice.cardState(declined) == widgets.FileDeclined })
+	if s, _ := widgets.FileStatus(alice.cardOf(declined).File()); s != "Bob declined this file." {
+		t.Fatalf("Alice's card says %q", s)
+	}
+
+	// Cancelled by Alice.
+	path3, _ := writeFile(t, "wrong.txt", 1<<10)
+	cancelled := alice.offer(ac, path3)
+	bob.waitFor("the third offer", func() bool { return bob.cardState(cancelled) == widgets.FileOffered })
+	alice.cardOf(cancelled).OnCancel(cancelled.String())
+	bob.waitFor("cancelled on Bob's card", func() bool { return bob.cardState(cancelled) == widgets.FileCancelled })
+	if s, _ := widgets.FileStatus(bob.cardOf(cancelled).File()); s != "Alice cancelled this transfer." {
+		t.Fatalf("Bob's card says %q", s)
+	}
+
+	// Over Bob's limit.
+	s, err := bob.eng.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.FileLimitMiB = 1
+	if err := bob.eng.SetSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	path4, _ := writeFile(t, "footage.mp4", 2<<20)
+	tooLarge := alice.offer(ac, path4)
+	alice.waitFor("refused on Alice's card", func() bool { return alice.cardState(tooLarge) == widgets.FileTooLarge })
+	if s, _ := widgets.FileStatus(alice.cardOf(tooLarge).File()); s != "Too large for Bob: they accept files up to 1 MB." {
+		t.Fatalf("Alice's card says %q", s)
+	}
+
+	// The Files list, newest first.
+	ac.showFiles()
+	alice.waitFor("the Files list", func() bool { return ac.files != nil && len(ac.files.box.Objects) == 5 })
+	var names []string
+	for _, o := range ac.files.box.Objects {
+		names = append(names, o.(*widgets.FileCard).File().Name)
+	}
+	if got := strings.Join(names, ","); got != "footage.mp4,wrong.txt,draft.odt,harbour.png,report.pdf" {
+		t.Fatalf("Files list: %s", got)
+	}
+}
+
+// TestFileDropAndGroups: a file dropped onto an open conversation with a
+// contact is offered for sending (the "Send …?" dialog names it and the
+// contact); a picture says that its location and camera details are
+// removed; in a group the attach button and a drop say that files cannot
+// be shared there yet.
+func TestFileDropAndGroups(t *testing.T) {
+	alice, bob := twoProfiles(t)
+	befriend(t, alice, bob)
+	ac := alice.open(bob.self())
+	path, _ := writeFile(t, "photo.jpg", 100)
+	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
+	alice.waitFor("the Send dialog", func() bool { return alice.button("Send") != nil })
+	if !alice.hasText("photo.jpg (100 bytes) goes to Bob once they accept it.") || !alice.hasText("Location and camera details are removed") {
+		t.Fatal("the Send dialog does not say what goes to whom, or that the picture's details are removed")
+	}
+	if ac.sendDialog == nil {
+		t.Fatal("no Send dialog kept")
+	}
+	alice.tap("Cancel")
+	alice.settle()
+
+	gc := alice.createHostedGroup("Desk")
+	test.Tap(gc.attach)
+	alice.waitFor("the note about groups", func() bool { return alice.hasText(groupFilesNote) })
+}
+
+// writePicture writes a 640×400 PNG (a sky over the sea) named name into
+// a temporary folder.
+func writePicture(t *testing.T, name string) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 640, 400))
+	for y := 0; y < 400; y++ {
+		for x := 0; x < 640; x++ {
+			c := color.RGBA{uint8(250 - y/3), uint8(150 + y/5), uint8(120 + y/4), 255}
+			if y > 250 { // the sea
+				c = color.RGBA{uint8(20 + x/40), uint8(70 + (y-250)/4), uint8(120 + x/20), 255}
+			}
+			if dx, dy := x-420, y-215; dx*dx+dy*dy < 1600 { // the sun
+				c = color.RGBA{255, 220, 150, 255}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, b.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestFilesScreenshots writes into the folder named by NOOK_SCREENSHOTS
+// Bob's conversation with a received picture (its thumbnail), a document
+// received and saved, and one being received (its progress as Alice's
+// engine reports it, paced by the test's clock, to show the speed and the
+// time left), and an offer waiting for him; then Alice's Files list and
+// the Send dialog of a picture. Without the variable it is skipped.
+func TestFilesScreenshots(t *testing.T) {
+	dir := screenshotDir(t)
+	alice, bob := twoProfiles(t)
+	befriend(t, alice, bob)
+	ac := alice.open(bob.self())
+	bc := bob.open(alice.self())
+	accept := func(id model.MessageID) {
+		bob.waitFor("the offer", func() bool { return bob.cardState(id) == widgets.FileOffered })
+		bob.cardOf(id).OnAccept(id.String())
+		bob.waitFor("the file received", func() bool { return bob.cardState(id) == widgets.FileComplete })
+	}
+	test.Type(ac.entry, "Here is the view from the harbour, and the contract.")
+	ac.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	alice.waitFor("the message", func() bool { return len(ac.msgs()) == 1 })
+	pic := alice.offer(ac, writePicture(t, "harbour.png"))
+	accept(pic)
+	bob.waitFor("the thumbnail", func() bool { return bob.cardOf(pic).File().Thumbnail != nil })
+	doc, _ := writeFile(t, "contract-2026.pdf", 480<<10)
+	docID := alice.offer(ac, doc)
+	accept(docID)
+	bc.saveFile(docID.String(), t.TempDir())
+	bob.waitFor("saved", func() bool { return bob.cardOf(docID).File().Saved != "" })
+	big, _ := writeFile(t, "interview.mp4", 1<<20)
+	bigID := alice.offer(ac, big)
+	bob.waitFor("the offer", func() bool { return bob.cardState(bigID) == widgets.FileOffered })
+	ft, err := bob.eng.File(bc.conv, bigID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	bob.ui.state.SetClock(func() time.Time { return now })
+	ft.State, ft.Size = model.FileTransferring, 184<<20
+	for _, done := range []int64{10 << 20, 12 << 20, 14 << 20} {
+		ft.Done = done
+		bob.event(model.FileChanged{File: ft})
+		now = now.Add(time.Second)
+	}
+	last, _ := writeFile(t, "budget.xlsx", 96<<10)
+	alice.offer(ac, last)
+	bob.waitFor("the last offer", func() bool { return len(bc.msgs()) == 5 })
+	bob.win.Resize(fyne.NewSize(900, 980))
+	bob.settle()
+	bc.relist()
+	bc.scrollToBottom()
+	bob.shoot(dir, "files-conversation.png")
+
+	alice.win.Resize(fyne.NewSize(900, 700))
+	ac.showFiles()
+	alice.waitFor("the Files list", func() bool { return ac.files != nil && len(ac.files.box.Objects) == 4 })
+	alice.shoot(dir, "files-list.png")
+	alice.tap("Close")
+	alice.settle()
+	ac.offerFile(writePicture(t, "IMG_2041.png"))
+	alice.waitFor("the Send dialog", func() bool { return alice.button("Send") != nil })
+	alice.shoot(dir, "files-send-picture.png")
+}
+
+// TestFileSettings: the Privacy tab shows the two settings of received
+// files at their defaults (2 GB, pictures up to 2 MB), and a choice is
+// stored in the profile.
+func TestFileSettings(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Alice", "alice password")
+	sd := h.openSettings()
+	if sd.fileLimit.Selected != "Up to 2 GB (the default)" || sd.autoAccept.Selected != "Up to 2 MB (the default)" {
+		t.Fatalf("defaults shown: %q, %q", sd.fileLimit.Selected, sd.autoAccept.Selected)
+	}
+	sd.fileLimit.SetSelected("Up to 100 MB")
+	sd.autoAccept.SetSelected("Never: always ask")
+	h.waitFor("the settings stored", func() bool {
+		s, err := h.eng.Settings()
+		return err == nil && s.FileLimitMiB == 100 && s.AutoAcceptPicturesKiB == 0
+	})
+}
