@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
@@ -316,4 +317,24 @@ func TestFileSettings(t *testing.T) {
 		s, err := h.eng.Settings()
 		return err == nil && s.FileLimitMiB == 100 && s.AutoAcceptPicturesKiB == 0
 	})
+}
+
+// TestFileCardPaused: a transfer that cannot move says why: the engine's
+// problem (the disk), or the contact offline; one under way with the
+// contact online is not paused.
+func TestFileCardPaused(t *testing.T) {
+	cv := model.Conversation{Title: "Sam", Presence: model.Online}
+	f := state.File{FileTransfer: model.FileTransfer{State: model.FileTransferring, Size: 10, Done: 4}}
+	if got := fileCardInfo(f, cv); got.State != widgets.FileTransferring {
+		t.Fatalf("online: %v", got.State)
+	}
+	cv.Presence = model.Offline
+	if got := fileCardInfo(f, cv); got.State != widgets.FilePaused || !strings.Contains(got.Problem, "Sam is offline") {
+		t.Fatalf("offline: %v %q", got.State, got.Problem)
+	}
+	f.Problem = "Not enough disk space: free some space and it goes on."
+	cv.Presence = model.Online
+	if got := fileCardInfo(f, cv); got.State != widgets.FilePaused || got.Problem != f.Problem {
+		t.Fatalf("disk: %v %q", got.State, got.Problem)
+	}
 }
