@@ -3,11 +3,14 @@ package ui
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
@@ -336,5 +340,84 @@ func TestFileCardPaused(t *testing.T) {
 	cv.Presence = model.Online
 	if got := fileCardInfo(f, cv); got.State != widgets.FilePaused || got.Problem != f.Problem {
 		t.Fatalf("disk: %v %q", got.State, got.Problem)
+	}
+}
+
+// withText returns a PNG whose text chunk holds s (as a camera or a
+// phone writes its location into a picture).
+func withText(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(writePicture(t, "p.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload := append([]byte("Comment\x00"), s...)
+	chunk := make([]byte, 0, len(payload)+12)
+	chunk = binary.BigEndian.AppendUint32(chunk, uint32(len(payload)))
+	chunk = append(chunk, "tEXt"...)
+	chunk = append(chunk, payload...)
+	chunk = binary.BigEndian.AppendUint32(chunk, crc32.ChecksumIEEE(chunk[4:]))
+	// After the 8-byte signature and the 25-byte IHDR chunk.
+	return slices.Concat(b[:33], chunk, b[33:])
+}
+
+// TestPastePicture: a picture pasted into the conversation is offered in
+// the Send dialog as "Pasted picture.png"; sent as it is by default, its
+// hidden text (a location) does not leave Alice's computer, and its
+// temporary copy is removed; with "Keep the original" ticked it does.
+func TestPastePicture(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	alice, bob := twoProfiles(t)
+	befriend(t, alice, bob)
+	ac := alice.open(bob.self())
+	const secret = "GPS 48.8566N 2.3522E"
+	send := func(keep bool) []byte {
+		t.Helper()
+		n := len(ac.msgs())
+		ac.sendPasted(withText(t, secret))
+		alice.waitFor("the Send dialog", func() bool { return alice.button("Send") != nil })
+		if !alice.hasText("Pasted picture.png") {
+			t.Fatal("the Send dialog does not name the pasted picture")
+		}
+		if keep {
+			var c *widget.Check
+			for _, o := range alice.win.Canvas().Overlays().List() {
+				walk(o, func(o fyne.CanvasObject) bool {
+					c, _ = o.(*widget.Check)
+					return c != nil
+				})
+			}
+			if c == nil {
+				t.Fatal("no Keep the original box")
+			}
+			test.Tap(c)
+		}
+		alice.tap("Send")
+		alice.waitFor("the picture sent", func() bool { return len(ac.msgs()) == n+1 })
+		alice.waitFor("the temporary copy removed", func() bool {
+			left, _ := os.ReadDir(tmp)
+			for _, e := range left {
+				if strings.HasPrefix(e.Name(), "nook-paste-") {
+					return false
+				}
+			}
+			return true
+		})
+		saved, err := alice.eng.SaveFile(ac.conv, ac.msgs()[n].ID, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(saved)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if b := send(false); bytes.Contains(b, []byte(secret)) {
+		t.Fatal("the picture's hidden text was sent")
+	}
+	if b := send(true); !bytes.Contains(b, []byte(secret)) {
+		t.Fatal("the original was not kept when asked")
 	}
 }

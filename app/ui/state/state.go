@@ -2,12 +2,14 @@
 // that show it: the conversations of the unlocked profile (from the
 // engine's Snapshot, then its changes), the open conversation with the
 // window of its messages that is loaded, the members of an open group,
-// the unread total, Tor's status, the search filter and each group
-// server's catch-up and warnings.
+// the unread total, Tor's status, the search filter, each group
+// server's catch-up and warnings, and the file transfers seen (with their
+// speed, worked out from their progress, and thumbnails).
 //
 // A Model changes in two ways only: Apply takes an engine event, and a few
 // methods take the result of a background load (a page of history, a
-// group's members, a quoted message, a parsed group invite). Each returns
+// group's members, a quoted message, a parsed group invite, a file
+// transfer or a thumbnail). Each returns
 // a Change that says precisely what changed, so that the screens redraw
 // only that; Changes of a burst of events merge into one (Change.Merge),
 // which the UI renders once. Results of loads for the open conversation
