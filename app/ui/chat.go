@@ -232,11 +232,17 @@ func (cp *chatPane) render(c state.Change) {
 	if cp.list != nil {
 		if c.Refresh || c.Members {
 			cp.list.Refresh()
-		} else if o := cp.open(); o != nil {
+		} else if o := cp.open(); o != nil && len(c.Updated) > 0 {
+			// A row that grew (a thumbnail came, a file card changed)
+			// keeps the newest message in view if it was.
+			bottom := cp.atBottom()
 			for _, id := range c.Updated {
 				if i, ok := o.Index(id); ok {
 					cp.list.RefreshItem(i)
 				}
+			}
+			if bottom {
+				cp.list.ScrollToBottom()
 			}
 		}
 	}

@@ -285,12 +285,10 @@ func (cp *chatPane) fileAction(id string, what string, act func(e Engine, conv m
 	}
 	u, conv := cp.mv.u, cp.conv
 	runInOrder(u, func(_ context.Context, e Engine) (model.FileTransfer, error) { return act(e, conv, mid) },
-		func(ft model.FileTransfer, err error) {
+		func(_ model.FileTransfer, err error) {
 			if err != nil {
 				u.showError(what, err)
-				return
 			}
-			u.apply(u.state.Apply(model.FileChanged{File: ft}))
 		})
 }
 

@@ -79,8 +79,10 @@ func (h *harness) offer(cp *chatPane, path string) model.MessageID {
 // TestFilesUI: Alice sends Bob a file through the "Send …?" dialog; Bob's
 // card offers Accept and Decline; once accepted the file moves and ends
 // complete on both sides ("Bob received it whole"); Bob saves it into a
-// folder (the bytes are the same, the card offers Open); a picture shows
-// its thumbnail on both sides once received; a file Bob declines says so
+// folder (the bytes are the same, the card offers Open); a small picture
+// from Bob, whom Alice verified, arrives without asking; one from Alice,
+// whom Bob has not verified, waits for his Accept and then shows its
+// thumbnail on both sides; a file Bob declines says so
 // on Alice's card; one Alice cancels says so on Bob's; one over Bob's
 // limit says Bob's limit on Alice's card; the Files list shows them all,
 // newest first.
@@ -121,7 +123,22 @@ func TestFilesUI(t *testing.T) {
 		t.Fatalf("the saved file differs (%v)", err)
 	}
 
-	// A picture: thumbnails on both sides.
+	// A small picture from a verified contact arrives without asking
+	// (the default: up to 2 MB): Alice verified Bob in person.
+	if c, err := alice.eng.Contact(model.ConversationID(bobAddr)); err != nil || !c.Verified {
+		t.Fatalf("Bob is not verified on Alice's side (%v)", err)
+	}
+	auto := bob.offer(bc, writePicture(t, "sunset.png"))
+	alice.waitFor("the picture accepted without asking", func() bool {
+		c := alice.cardOf(auto)
+		return c != nil && c.File().State == widgets.FileComplete && c.File().Thumbnail != nil
+	})
+
+	// From Alice, whom Bob has not verified, a picture waits for his
+	// Accept whatever its size; then its thumbnail shows on both sides.
+	if c, err := bob.eng.Contact(model.ConversationID(aliceAddr)); err != nil || c.Verified {
+		t.Fatalf("Alice is verified on Bob's side (%v)", err)
+	}
 	pic := writePicture(t, "harbour.png")
 	picID := alice.offer(ac, pic)
 	alice.waitFor("the thumbnail on Alice's card", func() bool {
@@ -177,12 +194,12 @@ func TestFilesUI(t *testing.T) {
 
 	// The Files list, newest first.
 	ac.showFiles()
-	alice.waitFor("the Files list", func() bool { return ac.files != nil && len(ac.files.box.Objects) == 5 })
+	alice.waitFor("the Files list", func() bool { return ac.files != nil && len(ac.files.box.Objects) == 6 })
 	var names []string
 	for _, o := range ac.files.box.Objects {
 		names = append(names, o.(*widgets.FileCard).File().Name)
 	}
-	if got := strings.Join(names, ","); got != "footage.mp4,wrong.txt,draft.odt,harbour.png,report.pdf" {
+	if got := strings.Join(names, ","); got != "footage.mp4,wrong.txt,draft.odt,harbour.png,sunset.png,report.pdf" {
 		t.Fatalf("Files list: %s", got)
 	}
 }

@@ -149,10 +149,14 @@ func (m *Model) putFile(f *File) {
 }
 
 // fileChanged applies a FileChanged: the new state, and the speed from
-// how much more is done since the last report.
+// how much more is done since the last report. A transfer that ended
+// does not go back to an earlier state.
 func (m *Model) fileChanged(ft model.FileTransfer) Change {
 	now := m.clock()
 	old, ok := m.files[ft.Conversation][ft.ID]
+	if ok && old.State.Final() && !ft.State.Final() {
+		return Change{} // an older report, read before the end
+	}
 	f := &File{FileTransfer: ft, at: now}
 	if ok {
 		f.Thumb, f.thumbAsked, f.Saved = old.Thumb, old.thumbAsked, old.Saved

@@ -13,7 +13,7 @@ import (
 // its conversation's Files; the speed comes from the progress over the
 // clock (1 MiB in a second, then 3 MiB in a second: smoothed to 1.6 MiB/s);
 // a result read in the background does not replace what the events
-// said; a finished picture asks for its thumbnail once; another
+// said, nor does a report from before the end; a finished picture asks for its thumbnail once; another
 // conversation's file is kept for its Files list without touching the
 // open window; a lock forgets them all.
 func TestFileChanged(t *testing.T) {
@@ -63,6 +63,11 @@ func TestFileChanged(t *testing.T) {
 	m.Apply(model.FileChanged{File: ft})
 	if f, _ := m.File(a, id); f.Speed != 0 {
 		t.Fatalf("a complete file has a speed: %v", f.Speed)
+	}
+	late := ft
+	late.State = model.FileTransferring
+	if c := m.Apply(model.FileChanged{File: late}); !c.Empty() {
+		t.Fatalf("a report from before the end changed the file: %+v", c)
 	}
 	if !m.NeedThumb(a, id) || m.NeedThumb(a, id) {
 		t.Fatal("NeedThumb does not ask exactly once for a received picture")
