@@ -17,14 +17,14 @@ import (
 // torEngine is an Engine that runs its own tor in the private Tor network,
 // configured through Config.Tor exactly as the app configures it for users
 // (only PrivateNetwork differs).
-func torEngine(t *testing.T, n *tortest.Network, name string) *testEngine {
+func torEngine(t testing.TB, n *tortest.Network, name string) *testEngine {
 	t.Helper()
 	return torEngineWith(t, n, name, t.TempDir(), nil)
 }
 
 // torEngineWith is torEngine with its data in dir and its Config changed
 // by opt.
-func torEngineWith(t *testing.T, n *tortest.Network, name, dir string, opt func(*Config)) *testEngine {
+func torEngineWith(t testing.TB, n *tortest.Network, name, dir string, opt func(*Config)) *testEngine {
 	t.Helper()
 	// The engine's debug log is printed when the test fails: the log holds
 	// no secrets (TestLogsHoldNoSecrets) and says why a dial or session failed.

@@ -7,6 +7,11 @@
 //     (emoji and count, the user's own outlined, tap to remove or join,
 //     who reacted on hover), and a Reply / React / Copy text / Retry
 //     context menu; reusable in a widget.List (SetMessage, HeightForWidth).
+//   - FileCard: a shared file (a picture's thumbnail, or an icon by type,
+//     with name, size and type), where its transfer stands in words
+//     (FileStatus: progress with speed and time left, paused and why, how
+//     it ended, the contact's limit) and Accept / Decline / Cancel /
+//     Save as… / Open; FormatSize and TimeLeft say sizes and durations.
 //   - ContactRow (with Avatar, StatusBadge and UnreadPill): one row of the
 //     contact list, or a contact request with Accept, Reject and Block.
 //   - QRView: a QR code on a white card that phones can read in dark mode.

@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -70,6 +71,12 @@ type chatPane struct {
 	entry    *chatEntry
 	sendBtn  *widgets.TooltipButton
 	root     fyne.CanvasObject
+
+	// attach offers a file to send; sendDialog is the last "Send …?"
+	// asked, files the open Files list (files.go).
+	attach     *widgets.TooltipButton
+	sendDialog dialog.Dialog
+	files      *filesDialog
 }
 
 func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
@@ -98,7 +105,12 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.entry = newChatEntry()
 	cp.entry.SetPlaceHolder(writeHint)
 	cp.entry.OnSend = cp.send
-	cp.entry.OnShortcut = mv.u.appShortcut
+	cp.entry.OnShortcut = func(s fyne.Shortcut) bool {
+		if _, ok := s.(*fyne.ShortcutPaste); ok && cp.paste() {
+			return true
+		}
+		return mv.u.appShortcut(s)
+	}
 	cp.entry.OnEscape = func() bool {
 		if cp.replyTo.IsZero() {
 			return false
@@ -111,8 +123,10 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.offline = muted(offlineNote)
 	cp.offline.Wrapping = fyne.TextWrapWord
 	cp.offline.Hide()
+	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), "Send a file or a picture (or drop it here)", cp.chooseAttachment)
 	compose := container.NewVBox(cp.offline, cp.quoteBar,
-		container.NewBorder(nil, nil, nil, container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
+		container.NewBorder(nil, nil, container.NewVBox(layoutSpacer(), cp.attach),
+			container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
 
 	root := container.NewBorder(
 		container.NewVBox(container.NewPadded(header), widget.NewSeparator(), cp.banner),
@@ -218,11 +232,17 @@ func (cp *chatPane) render(c state.Change) {
 	if cp.list != nil {
 		if c.Refresh || c.Members {
 			cp.list.Refresh()
-		} else if o := cp.open(); o != nil {
+		} else if o := cp.open(); o != nil && len(c.Updated) > 0 {
+			// A row that grew (a thumbnail came, a file card changed)
+			// keeps the newest message in view if it was.
+			bottom := cp.atBottom()
 			for _, id := range c.Updated {
 				if i, ok := o.Index(id); ok {
 					cp.list.RefreshItem(i)
 				}
+			}
+			if bottom {
+				cp.list.ScrollToBottom()
 			}
 		}
 	}
@@ -236,6 +256,7 @@ func (cp *chatPane) render(c state.Change) {
 	for _, id := range c.Quotes {
 		cp.loadQuote(id)
 	}
+	cp.renderFiles(c)
 }
 
 // loadQuote reads a quoted message that is not loaded.
@@ -586,6 +607,11 @@ func (cp *chatPane) update(cv model.Conversation) {
 	cp.entry.SetPlaceHolder(writeHint)
 	cp.entry.Enable()
 	cp.sendBtn.Enable()
+	cp.attach.Enable()
+	cp.attach.Tooltip = "Send a file or a picture (or drop it here)"
+	if cv.Kind == model.KindGroup {
+		cp.attach.Tooltip = groupFilesNote
+	}
 	if cv.Kind == model.KindGroup {
 		cp.updateGroup(cv)
 	} else if cv.Contact != nil {
@@ -672,6 +698,7 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 		)))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
+		cp.attach.Disable()
 	case model.ContactPending:
 		text := "Your request is not delivered yet: it waits on this computer and goes out when you are both online. " +
 			"If it stays like this, " + c.Name() + " may be offline, or may not take requests from people they have not added."
@@ -687,6 +714,7 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 				"What they write meanwhile waits on their computer and arrives if you unblock them."))))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
+		cp.attach.Disable()
 	}
 	if n := renamedNote(c); n != "" {
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(n)))

@@ -44,6 +44,7 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	c := cp.contact()
 	mv := cp.mv
 	items := []*fyne.MenuItem{
+		cp.showFilesItem(),
 		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
 		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
 		fyne.NewMenuItemWithIcon("Compare safety code…", theme.VisibilityIcon(), cp.showSafetyCode),

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image"
 	"time"
 
 	"github.com/nookchat/nook/engine"
@@ -44,6 +45,16 @@ type Engine interface {
 	Members(id model.ConversationID) ([]model.GroupMember, error)
 	DeleteMessage(conv model.ConversationID, id model.MessageID) (model.Conversation, error)
 	ClearConversation(conv model.ConversationID) (model.Conversation, error)
+
+	// Files of one-to-one conversations (docs/files.md).
+	SendFile(conv model.ConversationID, path string, opts engine.SendFileOptions) (model.Message, error)
+	File(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error)
+	Files(conv model.ConversationID) ([]model.FileTransfer, error)
+	AcceptFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error)
+	DeclineFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error)
+	CancelFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error)
+	SaveFile(conv model.ConversationID, id model.MessageID, dir string) (string, error)
+	FileThumbnail(conv model.ConversationID, id model.MessageID) (*image.RGBA, error)
 
 	// Contacts.
 	AddContact(address, nickname string) (model.Contact, error)

@@ -5,6 +5,7 @@ package ui
 
 import (
 	"context"
+	"image"
 	"sync"
 	"time"
 
@@ -308,4 +309,44 @@ func (c *checkedEngine) SetTorSettings(ctx context.Context, s engine.TorSettings
 func (c *checkedEngine) RestartTor(ctx context.Context) error {
 	c.check("RestartTor")
 	return c.e.RestartTor(ctx)
+}
+
+func (c *checkedEngine) SendFile(conv model.ConversationID, path string, opts engine.SendFileOptions) (model.Message, error) {
+	c.check("SendFile")
+	return c.e.SendFile(conv, path, opts)
+}
+
+func (c *checkedEngine) File(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	c.check("File")
+	return c.e.File(conv, id)
+}
+
+func (c *checkedEngine) Files(conv model.ConversationID) ([]model.FileTransfer, error) {
+	c.check("Files")
+	return c.e.Files(conv)
+}
+
+func (c *checkedEngine) AcceptFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	c.check("AcceptFile")
+	return c.e.AcceptFile(conv, id)
+}
+
+func (c *checkedEngine) DeclineFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	c.check("DeclineFile")
+	return c.e.DeclineFile(conv, id)
+}
+
+func (c *checkedEngine) CancelFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	c.check("CancelFile")
+	return c.e.CancelFile(conv, id)
+}
+
+func (c *checkedEngine) SaveFile(conv model.ConversationID, id model.MessageID, dir string) (string, error) {
+	c.check("SaveFile")
+	return c.e.SaveFile(conv, id, dir)
+}
+
+func (c *checkedEngine) FileThumbnail(conv model.ConversationID, id model.MessageID) (*image.RGBA, error) {
+	c.check("FileThumbnail")
+	return c.e.FileThumbnail(conv, id)
 }

@@ -35,6 +35,8 @@ type chatRow struct {
 	when     *widget.Label
 	join     *widget.Button
 	card     fyne.CanvasObject
+	// file shows a file message (files.go).
+	file *widgets.FileCard
 }
 
 func newChatRow(cp *chatPane) *chatRow {
@@ -69,6 +71,8 @@ func newChatRow(cp *chatPane) *chatRow {
 		container.NewBorder(nil, nil, nil, r.when, container.NewHBox(r.join)),
 	))
 	r.card.Hide()
+	r.file = newFileCard(cp)
+	r.file.Hide()
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -86,6 +90,15 @@ func (r *chatRow) set(m model.Message) {
 		return
 	}
 	r.noteLine.Hide()
+	if m.Kind == model.KindFile {
+		r.card.Hide()
+		r.bubble.Hide()
+		r.file.SetFile(r.cp.fileInfo(m))
+		r.file.Show()
+		r.Refresh()
+		return
+	}
+	r.file.Hide()
 	if !r.invite {
 		r.card.Hide()
 		r.bubble.Show()
@@ -140,7 +153,7 @@ func (r *chatRow) set(m model.Message) {
 // me" (a bubble has its own menu): an invite sent to the wrong person can
 // be deleted, and is never sent if it was still waiting.
 func (r *chatRow) TappedSecondary(ev *fyne.PointEvent) {
-	if !r.invite {
+	if !r.invite && r.msg.Kind != model.KindFile {
 		return
 	}
 	c := fyne.CurrentApp().Driver().CanvasForObject(r)
@@ -158,10 +171,18 @@ func (r *chatRow) heightForWidth(w float32) float32 {
 		r.noteLine.Resize(fyne.NewSize(max(w-4*theme.Padding(), 1), r.noteLine.MinSize().Height))
 		return r.noteLine.MinSize().Height + theme.Padding()
 	}
+	if r.msg.Kind == model.KindFile {
+		return r.file.HeightForWidth(fileCardWidth(w)) + 2*theme.Padding()
+	}
 	if !r.invite {
 		return r.bubble.HeightForWidth(w)
 	}
 	return r.card.MinSize().Height + 2*theme.Padding()
+}
+
+// fileCardWidth is the width of a file card in a row w wide.
+func fileCardWidth(w float32) float32 {
+	return max(min(w-4*theme.Padding(), widgets.FileCardWidth), 1)
 }
 
 func (r *chatRow) CreateRenderer() fyne.WidgetRenderer {
@@ -172,11 +193,14 @@ type chatRowRenderer struct{ r *chatRow }
 
 func (rr *chatRowRenderer) Destroy() {}
 func (rr *chatRowRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{rr.r.bubble, rr.r.card, rr.r.noteLine}
+	return []fyne.CanvasObject{rr.r.bubble, rr.r.card, rr.r.noteLine, rr.r.file}
 }
 func (rr *chatRowRenderer) MinSize() fyne.Size {
 	if rr.r.msg.Kind == model.KindNote {
 		return rr.r.noteLine.MinSize().AddWidthHeight(0, theme.Padding())
+	}
+	if rr.r.msg.Kind == model.KindFile {
+		return rr.r.file.MinSize().AddWidthHeight(0, 2*theme.Padding())
 	}
 	if !rr.r.invite {
 		return rr.r.bubble.MinSize()
@@ -198,12 +222,20 @@ func (rr *chatRowRenderer) Layout(s fyne.Size) {
 	}
 	r.card.Resize(fyne.NewSize(w, h))
 	r.card.Move(fyne.NewPos(x, p))
+	fw := fileCardWidth(s.Width)
+	fx := 2 * p
+	if r.msg.Outgoing {
+		fx = s.Width - 2*p - fw
+	}
+	r.file.Resize(fyne.NewSize(fw, max(s.Height-2*p, 1)))
+	r.file.Move(fyne.NewPos(fx, p))
 }
 func (rr *chatRowRenderer) Refresh() {
 	rr.Layout(rr.r.Size())
 	rr.r.bubble.Refresh()
 	rr.r.card.Refresh()
 	rr.r.noteLine.Refresh()
+	rr.r.file.Refresh()
 }
 
 // joinGroup joins the group of an invite received in this conversation

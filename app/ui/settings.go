@@ -24,6 +24,9 @@ type settingsDialog struct {
 	s engine.Settings
 
 	tabs *container.AppTabs
+	// fileLimit and autoAccept are the settings of received files
+	// (files.go).
+	fileLimit, autoAccept *widget.Select
 
 	name       *field
 	blockUnk   *widget.Check
@@ -236,6 +239,8 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 		sd.notify,
 		sd.notifyText,
 		muted("Off by default: notifications can appear on a locked screen or a shared display, where others can read them."),
+		widget.NewSeparator(),
+		sd.filesSection(),
 	))
 }
 

@@ -529,6 +529,11 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 		cg.readImageFile(uris[0].Path())
 		return
 	}
+	// Onto an open conversation, with no dialog over it, a drop is a
+	// file to send; elsewhere a picture of an invite's QR code.
+	if cp := u.main.chat; cp != nil && len(u.dialogs) == 0 && cp.dropped(uris) {
+		return
+	}
 	u.main.addContactFromFile(uris[0].Path())
 }
 

@@ -57,6 +57,9 @@ type Change struct {
 	// Invites: group invite texts to read the group name of (SetInvite).
 	Quotes  []model.MessageID
 	Invites []string
+	// Files: conversations whose file transfers changed (their Files
+	// list).
+	Files []model.ConversationID
 }
 
 // NotificationKind says what a Notification is about.
@@ -82,7 +85,8 @@ func (c Change) Empty() bool {
 	return !c.Snapshot && !c.Locked && !c.List && len(c.Rows) == 0 && !c.Selection && !c.Opened && !c.Closed &&
 		!c.Header && !c.Reloaded && c.Prepended == 0 && !c.Reordered && len(c.Appended) == 0 &&
 		len(c.Updated) == 0 && len(c.Removed) == 0 && !c.Refresh && !c.Members && !c.MembersStale &&
-		!c.MarkRead && !c.Tray && !c.Tor && len(c.Notify) == 0 && len(c.Quotes) == 0 && len(c.Invites) == 0
+		!c.MarkRead && !c.Tray && !c.Tor && len(c.Notify) == 0 && len(c.Quotes) == 0 && len(c.Invites) == 0 &&
+		len(c.Files) == 0
 }
 
 // Merge adds what o changed to c: the Change of a burst of steps, rendered
@@ -111,6 +115,7 @@ func (c *Change) Merge(o Change) {
 	c.Notify = append(c.Notify, o.Notify...)
 	c.Quotes = addIDs(c.Quotes, o.Quotes)
 	c.Invites = addIDs(c.Invites, o.Invites)
+	c.Files = addIDs(c.Files, o.Files)
 }
 
 // addIDs appends the elements of b not in a.
@@ -171,6 +176,8 @@ func (m *Model) Apply(ev model.Event) Change {
 		if m.open != nil && m.open.ID == ev.Conversation {
 			return Change{Header: true}
 		}
+	case model.FileChanged:
+		return m.fileChanged(ev.File)
 	case model.DisappearChanged:
 		if ev.ByContact && m.open != nil && m.open.ID == model.ConversationID(ev.Address) {
 			m.open.TimerNote = &ev
@@ -251,6 +258,7 @@ func (m *Model) removed(id model.ConversationID) Change {
 		return Change{}
 	}
 	closed := m.removeConv(id)
+	delete(m.files, id)
 	m.rebuild()
 	return Change{List: true, Tray: old.Unread > 0, Closed: closed, Selection: closed}
 }

@@ -2,12 +2,14 @@
 // that show it: the conversations of the unlocked profile (from the
 // engine's Snapshot, then its changes), the open conversation with the
 // window of its messages that is loaded, the members of an open group,
-// the unread total, Tor's status, the search filter and each group
-// server's catch-up and warnings.
+// the unread total, Tor's status, the search filter, each group
+// server's catch-up and warnings, and the file transfers seen (with their
+// speed, worked out from their progress, and thumbnails).
 //
 // A Model changes in two ways only: Apply takes an engine event, and a few
 // methods take the result of a background load (a page of history, a
-// group's members, a quoted message, a parsed group invite). Each returns
+// group's members, a quoted message, a parsed group invite, a file
+// transfer or a thumbnail). Each returns
 // a Change that says precisely what changed, so that the screens redraw
 // only that; Changes of a burst of events merge into one (Change.Merge),
 // which the UI renders once. Results of loads for the open conversation
@@ -25,6 +27,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nookchat/nook/engine/model"
 )
@@ -65,6 +68,11 @@ type Model struct {
 	// text); an entry with ok false is an invite that did not parse.
 	invites map[string]Invite
 	parsed  map[string]bool // invites SetInvite was given
+	// files are the file transfers seen (files.go); fileAsked those
+	// being read; now the clock of their progress.
+	files     map[model.ConversationID]map[model.MessageID]*File
+	fileAsked map[fileKey]bool
+	now       func() time.Time
 }
 
 // Open is the open conversation: its loaded window of messages (oldest
@@ -114,6 +122,8 @@ func (m *Model) reset() {
 	m.members = map[model.ConversationID][]model.GroupMember{}
 	m.invites = map[string]Invite{}
 	m.parsed = map[string]bool{}
+	m.files = map[model.ConversationID]map[model.MessageID]*File{}
+	m.fileAsked = map[fileKey]bool{}
 }
 
 // SetSelf sets the address of the unlocked profile (its own messages in a

@@ -1,0 +1,524 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/ui/state"
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/widgets"
+)
+
+// This file holds what the conversation view does with files (docs/files.md):
+// sending one (the attach button, a file dropped onto the conversation, a
+// picture pasted), the file card of a file message with its actions, and
+// the conversation's Files list. Files are shared in one-to-one
+// conversations only.
+
+// groupFilesNote is what a group says when a file is to be shared in it.
+const groupFilesNote = "Files cannot be shared in groups yet."
+
+// pictureExts are the names of pictures whose hidden information the
+// engine removes before sending.
+var pictureExts = []string{".jpg", ".jpeg", ".png", ".gif", ".webp"}
+
+func isPictureName(name string) bool {
+	ext := strings.ToLower(filepath.Ext(name))
+	for _, e := range pictureExts {
+		if ext == e {
+			return true
+		}
+	}
+	return false
+}
+
+// chooseAttachment shows a file chooser and offers the chosen file.
+func (cp *chatPane) chooseAttachment() {
+	if cp.isGroup() {
+		cp.mv.u.showInfo("Not available", groupFilesNote)
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		cp.offerFile(path)
+	}, cp.mv.u.win)
+	d.Resize(fyne.NewSize(760, 520))
+	cp.mv.u.showDialog(d)
+}
+
+// offerFile asks before sending the file at path: its name and size, and
+// for a picture whether to keep its hidden information (off by default).
+func (cp *chatPane) offerFile(path string) {
+	u := cp.mv.u
+	if cp.isGroup() {
+		u.showInfo("Not available", groupFilesNote)
+		return
+	}
+	st, err := os.Stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		u.showError("The file was not sent", engine.ErrNotAFile)
+		return
+	}
+	cp.confirmSend(filepath.Base(path), st.Size(), func(keep bool) { cp.sendFile(path, keep, nil) })
+}
+
+// confirmSend shows what is about to be sent to whom, with the choice to
+// keep a picture's hidden information, and calls send with that choice.
+func (cp *chatPane) confirmSend(name string, size int64, send func(keepMetadata bool)) {
+	u := cp.mv.u
+	objs := []fyne.CanvasObject{para(fmt.Sprintf("%s (%s) goes to %s once they accept it.", name, widgets.FormatSize(size), cp.cv.Title))}
+	keep := widget.NewCheck("Keep the original, with its hidden details", nil)
+	if isPictureName(name) {
+		objs = append(objs,
+			muted("Location and camera details are removed from the picture before it is sent, "+
+				"so it cannot tell where it was taken or with which camera."),
+			keep)
+	}
+	d := u.confirm("Send “"+name+"”?", 460, "Send", false, func() { send(keep.Checked) }, objs...)
+	cp.sendDialog = d
+}
+
+// sendFile hands the file at path to the engine; it shows in the
+// conversation through MessageAdded. done (if not nil) runs afterwards
+// off the Fyne goroutine (it removes a pasted picture's temporary copy).
+func (cp *chatPane) sendFile(path string, keepMetadata bool, done func()) {
+	u, conv := cp.mv.u, cp.conv
+	runInOrder(u, func(_ context.Context, e Engine) (model.Message, error) {
+		if done != nil {
+			defer done()
+		}
+		return e.SendFile(conv, path, engine.SendFileOptions{KeepMetadata: keepMetadata})
+	}, func(_ model.Message, err error) {
+		if err != nil {
+			u.showError("The file was not sent", err)
+		}
+	})
+}
+
+// dropped offers the files dropped onto the open conversation (a
+// contact's): the first one, after asking. It reports whether the
+// conversation took the drop.
+func (cp *chatPane) dropped(uris []fyne.URI) bool {
+	if cp.isGroup() {
+		cp.mv.u.showInfo("Not available", groupFilesNote)
+		return true
+	}
+	if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
+		return false
+	}
+	cp.offerFile(uris[0].Path())
+	return true
+}
+
+// paste handles Ctrl+V in the entry when the clipboard holds no text: a
+// copied picture (or a copied file's path) is offered for sending. It
+// reports whether it did something.
+func (cp *chatPane) paste() bool {
+	u := cp.mv.u
+	clip := u.app.Clipboard().Content()
+	if strings.TrimSpace(clip) != "" {
+		if p := copiedFile(clip); p != "" && !cp.isGroup() {
+			cp.offerFile(p)
+			return true
+		}
+		return false
+	}
+	if cp.isGroup() {
+		return false
+	}
+	run(u, func(ctx context.Context, _ Engine) ([]byte, error) { return clipboardImage(ctx) },
+		func(png []byte, err error) {
+			if errors.Is(err, errNoClipboardImage) {
+				return
+			}
+			if err != nil {
+				u.showError("The picture was not pasted", err)
+				return
+			}
+			cp.sendPasted(png)
+		})
+	return true
+}
+
+// sendPasted offers a pasted picture (PNG bytes): once the person says
+// so, it is written to a private temporary folder, sent (copied into the
+// profile) and removed.
+func (cp *chatPane) sendPasted(png []byte) {
+	const name = "Pasted picture.png"
+	cp.confirmSend(name, int64(len(png)), func(keep bool) {
+		dir, err := os.MkdirTemp("", "nook-paste-")
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, name), png, 0o600)
+		}
+		if err != nil {
+			os.RemoveAll(dir)
+			cp.mv.u.showError("The picture was not sent", err)
+			return
+		}
+		cp.sendFile(filepath.Join(dir, name), keep, func() { os.RemoveAll(dir) })
+	})
+}
+
+// copiedFile returns the path of a copied file (a path or file:// URI as
+// the clipboard's text), or "".
+func copiedFile(s string) string {
+	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
+	if strings.HasPrefix(s, "file://") {
+		if u, err := url.Parse(s); err == nil {
+			s = u.Path
+		}
+	}
+	if !filepath.IsAbs(s) {
+		return ""
+	}
+	if st, err := os.Stat(s); err == nil && st.Mode().IsRegular() {
+		return s
+	}
+	return ""
+}
+
+// fileInfo is what the card of file message m shows; it starts reading
+// the transfer, or a picture's thumbnail, when they are not known yet.
+func (cp *chatPane) fileInfo(m model.Message) widgets.FileInfo {
+	st := cp.mv.u.state
+	f, ok := st.File(cp.conv, m.ID)
+	if !ok {
+		if st.NeedFile(cp.conv, m.ID) {
+			cp.loadFile(m.ID)
+		}
+		return widgets.FileInfo{ID: m.ID.String(), Name: m.Body, Outgoing: m.Outgoing, Contact: cp.cv.Title, Time: m.Received}
+	}
+	if st.NeedThumb(cp.conv, m.ID) {
+		cp.loadThumb(m.ID)
+	}
+	info := fileCardInfo(f, cp.cv)
+	info.Time = m.Received
+	return info
+}
+
+// fileCardInfo turns a transfer into what a FileCard shows: a transfer
+// that does not move says why (the disk, or the contact offline).
+func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
+	info := widgets.FileInfo{
+		ID: f.ID.String(), Name: f.Name, MediaType: f.MediaType, Size: f.Size, Outgoing: f.Outgoing,
+		Done: f.Done, Speed: f.Speed, Contact: cv.Title, ByContact: f.ByContact, Limit: f.Limit,
+		Problem: f.Problem, Saved: f.Saved,
+	}
+	if f.Thumb != nil {
+		info.Thumbnail = f.Thumb
+	}
+	switch f.State {
+	case model.FileOffered:
+		info.State = widgets.FileOffered
+	case model.FileTransferring:
+		info.State = widgets.FileTransferring
+		switch {
+		case f.Problem != "":
+			info.State = widgets.FilePaused
+		case cv.Presence != model.Online:
+			info.State = widgets.FilePaused
+			info.Problem = cv.Title + " is offline. It goes on where it stopped when you are both online."
+		}
+	case model.FileComplete:
+		info.State = widgets.FileComplete
+	case model.FileDeclined:
+		info.State = widgets.FileDeclined
+	case model.FileTooLarge:
+		info.State = widgets.FileTooLarge
+	case model.FileCancelled:
+		info.State = widgets.FileCancelled
+	case model.FileFailed:
+		info.State = widgets.FileFailed
+	case model.FileUnavailable:
+		info.State = widgets.FileUnavailable
+	}
+	return info
+}
+
+// loadFile reads the transfer of file message id.
+func (cp *chatPane) loadFile(id model.MessageID) {
+	u, conv := cp.mv.u, cp.conv
+	runAlways(u, func(_ context.Context, e Engine) (model.FileTransfer, error) { return e.File(conv, id) },
+		func(ft model.FileTransfer, err error) {
+			if err == nil {
+				u.apply(u.state.SetFile(ft))
+			}
+		})
+}
+
+// loadThumb reads a picture's thumbnail, decoded by the engine (allow-listed
+// formats, capped sizes); the UI never decodes pictures itself.
+func (cp *chatPane) loadThumb(id model.MessageID) {
+	u, conv := cp.mv.u, cp.conv
+	runAlways(u, func(_ context.Context, e Engine) (*image.RGBA, error) { return e.FileThumbnail(conv, id) },
+		func(img *image.RGBA, err error) {
+			if err == nil && img != nil {
+				u.apply(u.state.SetThumb(conv, id, img))
+			}
+		})
+}
+
+// fileAction runs an engine action on file message id in the order asked;
+// the card shows its outcome through FileChanged.
+func (cp *chatPane) fileAction(id string, what string, act func(e Engine, conv model.ConversationID, id model.MessageID) (model.FileTransfer, error)) {
+	mid, err := model.ParseMessageID(id)
+	if err != nil {
+		return
+	}
+	u, conv := cp.mv.u, cp.conv
+	runInOrder(u, func(_ context.Context, e Engine) (model.FileTransfer, error) { return act(e, conv, mid) },
+		func(_ model.FileTransfer, err error) {
+			if err != nil {
+				u.showError(what, err)
+			}
+		})
+}
+
+func (cp *chatPane) acceptFile(id string) {
+	cp.fileAction(id, "The file was not accepted", Engine.AcceptFile)
+}
+
+func (cp *chatPane) declineFile(id string) {
+	cp.fileAction(id, "The file was not declined", Engine.DeclineFile)
+}
+
+func (cp *chatPane) cancelFile(id string) {
+	cp.fileAction(id, "The transfer was not cancelled", Engine.CancelFile)
+}
+
+// chooseSaveFolder asks where to save file message id, then saves it
+// there under its cleaned name (the engine never replaces a file).
+func (cp *chatPane) chooseSaveFolder(id string) {
+	u := cp.mv.u
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		cp.saveFile(id, l.Path())
+	}, u.win)
+	if home, err := os.UserHomeDir(); err == nil {
+		for _, sub := range []string{"Downloads", ""} {
+			if l, err := storage.ListerForURI(storage.NewFileURI(filepath.Join(home, sub))); err == nil {
+				d.SetLocation(l)
+				break
+			}
+		}
+	}
+	d.SetConfirmText("Save here")
+	d.Resize(fyne.NewSize(760, 520))
+	u.showDialog(d)
+}
+
+// saveFile writes file message id into the folder dir.
+func (cp *chatPane) saveFile(id, dir string) {
+	mid, err := model.ParseMessageID(id)
+	if err != nil {
+		return
+	}
+	u, conv := cp.mv.u, cp.conv
+	runAlways(u, func(_ context.Context, e Engine) (string, error) { return e.SaveFile(conv, mid, dir) },
+		func(path string, err error) {
+			if err != nil {
+				u.showError("The file was not saved", err)
+				return
+			}
+			u.apply(u.state.SetSaved(conv, mid, path))
+		})
+}
+
+// openSaved opens a saved file with the computer's program for it, after
+// saying that the program runs outside Nook.
+func (cp *chatPane) openSaved(id string) {
+	u := cp.mv.u
+	mid, err := model.ParseMessageID(id)
+	if err != nil {
+		return
+	}
+	f, ok := u.state.File(cp.conv, mid)
+	if !ok || f.Saved == "" {
+		return
+	}
+	u.confirm("Open “"+filepath.Base(f.Saved)+"”?", 440, "Open", false, func() {
+		if err := u.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(f.Saved)}); err != nil {
+			u.showError("The file could not be opened", err)
+		}
+	}, para("It opens in another program of this computer, outside Nook and outside Tor: "+
+		"a document can contact the internet when opened and show where you are. "+
+		"Open files only from people you trust, or on a computer without a connection."))
+}
+
+// newFileCard returns the card of the row, its actions wired to the pane.
+func newFileCard(cp *chatPane) *widgets.FileCard {
+	c := widgets.NewFileCard(widgets.FileInfo{})
+	c.Times = cp.mv.u.times
+	c.OnAccept = cp.acceptFile
+	c.OnDecline = cp.declineFile
+	c.OnCancel = cp.cancelFile
+	c.OnSave = cp.chooseSaveFolder
+	c.OnOpen = cp.openSaved
+	return c
+}
+
+// filesDialog is the open Files list of a conversation.
+type filesDialog struct {
+	cp   *chatPane
+	d    dialog.Dialog
+	box  *fyne.Container
+	note *widget.Label
+}
+
+// showFiles shows every file of the conversation, newest first, with
+// where it stands and what can be done with it.
+func (cp *chatPane) showFiles() {
+	u := cp.mv.u
+	fd := &filesDialog{cp: cp, box: container.NewVBox(), note: muted("Reading the files…")}
+	scroll := container.NewVScroll(container.NewVBox(fd.note, fd.box))
+	scroll.SetMinSize(fyne.NewSize(440, 420))
+	d := dialog.NewCustom("Files with "+cp.cv.Title, "Close", scroll, u.win)
+	fd.d = d
+	cp.files = fd
+	u.showDialogOnClosed(d, func() {
+		if cp.files == fd {
+			cp.files = nil
+		}
+	})
+	conv := cp.conv
+	run(u, func(_ context.Context, e Engine) ([]model.FileTransfer, error) { return e.Files(conv) },
+		func(fts []model.FileTransfer, err error) {
+			if err != nil {
+				msg, _ := failure("The files could not be read.", err)
+				fd.note.SetText(msg)
+				return
+			}
+			u.apply(u.state.SetFiles(conv, fts))
+			fd.render()
+		})
+}
+
+// render shows the conversation's files as the state has them.
+func (fd *filesDialog) render() {
+	cp := fd.cp
+	fs := cp.mv.u.state.Files(cp.conv)
+	fd.note.SetText("No files were shared in this conversation yet.")
+	if len(fs) > 0 {
+		fd.note.SetText(fmt.Sprintf("%d files, newest first. Received files stay encrypted in Nook until you save them.", len(fs)))
+	}
+	objs := make([]fyne.CanvasObject, 0, len(fs))
+	for _, f := range fs {
+		c := newFileCard(cp)
+		info := fileCardInfo(f, cp.cv)
+		info.Thumbnail = nil // the list stays compact
+		if !f.Sent.IsZero() {
+			info.Time = f.Sent
+		}
+		c.SetFile(info)
+		objs = append(objs, c)
+	}
+	fd.box.Objects = objs
+	fd.box.Refresh()
+}
+
+// showFilesItem is the header menu's entry for the Files list.
+func (cp *chatPane) showFilesItem() *fyne.MenuItem {
+	return fyne.NewMenuItemWithIcon("Files…", theme.FolderIcon(), cp.showFiles)
+}
+
+// renderFiles redraws the Files list when c changed its conversation's.
+func (cp *chatPane) renderFiles(c state.Change) {
+	if cp.files == nil {
+		return
+	}
+	for _, conv := range c.Files {
+		if conv == cp.conv {
+			cp.files.render()
+			return
+		}
+	}
+}
+
+// showInfo shows a short note in a dialog.
+func (u *UI) showInfo(title, text string) {
+	d := dialog.NewCustom(title, "Close", para(text), u.win)
+	d.Resize(fyne.NewSize(400, 0))
+	u.showDialog(d)
+}
+
+// fileLimitChoices are the sizes (MiB) offered for FileLimitMiB; 0 is the
+// engine's default, 2 GB.
+var fileLimitChoices = []int{10, 100, 500, 0, 10240}
+
+// autoAcceptChoices are the sizes (KiB) offered for AutoAcceptPicturesKiB;
+// 2048 is the default.
+var autoAcceptChoices = []int{0, 512, 2048, 10240}
+
+func fileLimitLabel(mib int) string {
+	if mib <= 0 {
+		return "Up to 2 GB (the default)"
+	}
+	return "Up to " + widgets.FormatSize(int64(mib)<<20)
+}
+
+func autoAcceptLabel(kib int) string {
+	switch kib {
+	case 0:
+		return "Never: always ask"
+	case 2048:
+		return "Up to 2 MB (the default)"
+	}
+	return "Up to " + widgets.FormatSize(int64(kib)<<10)
+}
+
+// filesSection is the settings of received files: the size limit, and
+// the size up to which pictures from verified contacts arrive without
+// asking.
+func (sd *settingsDialog) filesSection() fyne.CanvasObject {
+	choose := func(choices []int, label func(int) string, current int, set func(int)) *widget.Select {
+		labels := make([]string, len(choices))
+		for i, c := range choices {
+			labels[i] = label(c)
+		}
+		sel := widget.NewSelect(labels, nil)
+		sel.SetSelected(label(current))
+		sel.OnChanged = func(v string) {
+			for i, l := range labels {
+				if l == v {
+					set(choices[i])
+				}
+			}
+			sd.save()
+		}
+		return sel
+	}
+	limit := choose(fileLimitChoices, fileLimitLabel, sd.s.FileLimitMiB, func(v int) { sd.s.FileLimitMiB = v })
+	auto := choose(autoAcceptChoices, autoAcceptLabel, sd.s.AutoAcceptPicturesKiB, func(v int) { sd.s.AutoAcceptPicturesKiB = v })
+	sd.fileLimit, sd.autoAccept = limit, auto
+	return container.NewVBox(
+		subheading("Files you receive"),
+		widget.NewLabel("Largest file accepted"),
+		limit,
+		muted("A larger file is refused, and the sender is told your limit. The default is 2 GB."),
+		widget.NewLabel("Pictures accepted without asking"),
+		auto,
+		muted("Pictures up to this size from contacts you verified arrive without asking; "+
+			"everything else, and anything from people you have not verified, waits for you to accept it. "+
+			"The default is 2 MB."),
+	)
+}
