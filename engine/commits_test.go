@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/nookchat/nook/engine/model"
@@ -61,6 +62,7 @@ func TestCommitsPerGroupPost(t *testing.T) {
 	if _, err := bob.AcceptInvite(inv); err != nil {
 		t.Fatal(err)
 	}
+	waitJoinNote(g.Conversation(), bob, alice, bob)
 	post := func(body string) {
 		t.Helper()
 		m, err := alice.SendMessage(g.Conversation(), body)
@@ -96,4 +98,20 @@ func TestCommitsPerGroupPost(t *testing.T) {
 		t.Errorf("the member committed %d times for %d posts, want at most 2 each", recv, n)
 	}
 	alice.StopServer()
+}
+
+// waitJoinNote waits until each of tes holds the "joined" note of joiner
+// in conv: the joiner's own comes back from the server after its join
+// notice was posted (a token fetched and spent, the post recorded), work
+// that must not fall inside a window whose commits a test counts.
+func waitJoinNote(conv model.ConversationID, joiner *testEngine, tes ...*testEngine) {
+	for _, te := range tes {
+		te.t.Helper()
+		te.waitUntil("the join note of "+string(joiner.self()), step, func() bool {
+			h, _ := te.History(conv, 0, 100)
+			return slices.ContainsFunc(h, func(m model.Message) bool {
+				return m.Kind == model.KindNote && m.Body == model.NoteJoined && m.Author == string(joiner.self())
+			})
+		})
+	}
 }

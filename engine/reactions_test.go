@@ -238,6 +238,7 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 	if _, err := bob.AcceptInvite(inv); err != nil {
 		t.Fatal(err)
 	}
+	waitJoinNote(g.Conversation(), bob, alice, bob)
 	post := func(body string) model.Message {
 		t.Helper()
 		m, err := alice.SendMessage(g.Conversation(), body)
