@@ -24,7 +24,8 @@
 //
 // A conversation is one model.Conversation whether it is with a contact or
 // a group: its ID (a contact's onion address, or "g:" and a group ID), its
-// Kind, a title, the contact or group, its latest message, unread count,
+// Kind, a title, the contact or group, its latest message (in a group,
+// with its author as the group names them: LastAuthor), unread count,
 // presence, disappearing timer, archived and left flags. The same methods
 // act on both kinds: Conversations, Conversation, SendMessage, Reply,
 // History, MarkRead, React, Archive, DeleteConversation, SetConversationTimer
