@@ -44,10 +44,9 @@ func TestPrepareOverTor(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srvTor.Close()
-	srv, err := groupserver.New(groupserver.Config{
-		DataDir: filepath.Join(dir, "server"), Transport: srvTor,
-		PoWBits: groupserver.NoPoW, NoSync: true,
-	})
+	srvCfg := enginetest.Server()
+	srvCfg.DataDir, srvCfg.Transport = filepath.Join(dir, "server"), srvTor
+	srv, err := groupserver.New(srvCfg)
 	if err != nil {
 		t.Fatal(err)
 	}
