@@ -20,7 +20,7 @@ import (
 	"github.com/nookchat/nook/engine/tokens"
 )
 
-// Tests of the group findings of the outside security review (issue 14);
+// Tests of the group findings of the outside security review;
 // docs/security.md lists them.
 
 // TestPoWDifficultyCapped (L-8): a server that asks for a proof of work
