@@ -35,7 +35,7 @@ func wayOf(s tor.Settings) string {
 	return strings.Fields(s.Bridges[0])[0]
 }
 
-func (f *fakeTor) restart(ctx context.Context, s tor.Settings) error {
+func (f *fakeTor) restart(_ context.Context, s tor.Settings) error {
 	f.mu.Lock()
 	way := wayOf(s)
 	f.restarts = append(f.restarts, way)

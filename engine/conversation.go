@@ -176,10 +176,35 @@ func (e *Engine) Members(id model.ConversationID) ([]model.GroupMember, error) {
 	}
 	out := make([]model.GroupMember, len(ms))
 	for i, m := range ms {
-		out[i] = model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left,
-			IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed}
+		out[i] = fromMember(m)
 	}
 	return out, nil
+}
+
+func fromMember(m groupclient.Member) model.GroupMember {
+	return model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left,
+		IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed}
+}
+
+// lastAuthor is the member of group g who wrote last, the message a
+// conversation's summary ends with, as Members describes them, so that a
+// list can name them without asking (Conversation.LastAuthor). It is zero
+// when the profile wrote it, or for a message of no member (none yet).
+// cs are the profile's contacts.
+func (op *openProfile) lastAuthor(g group.ID, last model.Message, cs []model.Contact) (model.GroupMember, error) {
+	if last.ID.IsZero() || last.Outgoing || last.Author == "" {
+		return model.GroupMember{}, nil
+	}
+	ms, err := op.groupMembersWith(g, cs)
+	if err != nil {
+		return model.GroupMember{}, err
+	}
+	for _, m := range ms {
+		if string(m.Address) == last.Author {
+			return fromMember(m), nil
+		}
+	}
+	return model.GroupMember{}, nil
 }
 
 // contactOf returns the contact address a conversation ID names.
@@ -219,7 +244,12 @@ func (op *openProfile) conversations() ([]model.Conversation, error) {
 		out = append(out, op.fromContact(c, byID[model.ConversationID(c.Address)]))
 	}
 	for _, g := range append(op.groups.Groups(), left...) {
-		out = append(out, fromGroup(g, byID[g.Conversation], archived[g.Conversation]))
+		sum := byID[g.Conversation]
+		author, err := op.lastAuthor(g.ID, sum.Last, contacts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fromGroup(g, sum, archived[g.Conversation], author))
 	}
 	slices.SortStableFunc(out, func(a, b model.Conversation) int {
 		return byActivity(a.LastActivity, b.LastActivity, a.ID, b.ID)
@@ -245,7 +275,17 @@ func (op *openProfile) conversation(id model.ConversationID) (model.Conversation
 		if aerr != nil && !errors.Is(aerr, store.ErrNotFound) {
 			return model.Conversation{}, aerr
 		}
-		return fromGroup(g, sum, aerr == nil), nil
+		var author model.GroupMember
+		if !sum.Last.ID.IsZero() && !sum.Last.Outgoing {
+			cs, err := op.st.Contacts()
+			if err != nil {
+				return model.Conversation{}, err
+			}
+			if author, err = op.lastAuthor(gid, sum.Last, cs); err != nil {
+				return model.Conversation{}, err
+			}
+		}
+		return fromGroup(g, sum, aerr == nil, author), nil
 	}
 	c, err := op.st.GetContact(string(id))
 	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
@@ -315,7 +355,7 @@ func (op *openProfile) presence(c model.Contact) model.Presence {
 	return op.peers.Presence(identity.Address(c.Address))
 }
 
-func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.Conversation {
+func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool, author model.GroupMember) model.Conversation {
 	mg := fromGroupInfo(g)
 	return model.Conversation{
 		ID:           g.Conversation,
@@ -323,6 +363,7 @@ func fromGroup(g groupclient.GroupInfo, sum store.Summary, archived bool) model.
 		Title:        mg.Name,
 		Group:        &mg,
 		Last:         withKind(sum.Last),
+		LastAuthor:   author,
 		Messages:     sum.Messages,
 		LastActivity: sum.LastActivity,
 		Unread:       int(sum.Unread),

@@ -198,6 +198,16 @@ func (e *Engine) GroupMembers(conv model.ConversationID) ([]model.GroupMember, e
 // groupMembers returns a group's members with IsContact and NameCollides
 // set (GroupMembers and Members).
 func (op *openProfile) groupMembers(id group.ID) ([]groupclient.Member, error) {
+	cs, err := op.st.Contacts()
+	if err != nil {
+		return nil, err
+	}
+	return op.groupMembersWith(id, cs)
+}
+
+// groupMembersWith is groupMembers with the profile's contacts already
+// read (cs).
+func (op *openProfile) groupMembersWith(id group.ID, cs []model.Contact) ([]groupclient.Member, error) {
 	ms, err := op.groups.Members(id)
 	if err != nil {
 		return nil, err
@@ -206,10 +216,6 @@ func (op *openProfile) groupMembers(id group.ID) ([]groupclient.Member, error) {
 		// A name stored by an older version may hold characters names
 		// no longer allow (security review 2, L-D).
 		ms[i].Name = model.CleanName(ms[i].Name)
-	}
-	cs, err := op.st.Contacts()
-	if err != nil {
-		return nil, err
 	}
 	contacts := map[string]bool{}
 	taken := map[string]int{foldName(op.displayName()): 1}

@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
@@ -18,7 +18,7 @@ func TestGroupNameCollision(t *testing.T) {
 	ctx := context.Background()
 	dirNet := loopback.NewMemoryDirectory()
 	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	alice.cfg.Server = enginetest.Server()
 	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	carol := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
@@ -63,6 +63,76 @@ func TestGroupNameCollision(t *testing.T) {
 			t.Errorf("%s: contact %v, name collides %v; want %v, %v", who.self()[:8], got.contact, got.collides, want.contact, want.collides)
 		}
 	}
+	if err := alice.StopServer(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestGroupLastAuthor: a group's conversation names the author of its
+// latest message as the group does (LastAuthor), in ConversationChanged,
+// Conversation and Conversations alike, so that the list can show "Carol:
+// hello" before the group was ever opened: Carol, who is no contact of
+// Alice's, by the name she carries; Mallory, who calls herself "alice", as
+// colliding with Alice's own name; and nobody once Alice wrote last.
+func TestGroupLastAuthor(t *testing.T) {
+	ctx := context.Background()
+	dirNet := loopback.NewMemoryDirectory()
+	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.cfg.Server = enginetest.Server()
+	carol := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	for te, name := range map[*testEngine]string{alice: "Alice", carol: "Carol", mallory: "alice"} {
+		if _, err := te.CreateProfile(ctx, name, "pw "+name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := alice.hostGroup(ctx, "Newsroom")
+	conv := g.Conversation()
+	groupInvite, err := alice.GroupInvite(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(body string, want model.GroupMember) {
+		t.Helper()
+		cv := alice.waitConv("alice has "+body, conv, func(c model.Conversation) bool { return c.Last.Body == body })
+		one, err := alice.Conversation(conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, err := alice.Conversations()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var listed model.Conversation
+		for _, c := range all {
+			if c.ID == conv {
+				listed = c
+			}
+		}
+		for how, c := range map[string]model.Conversation{"event": cv, "Conversation": one, "Conversations": listed} {
+			got := c.LastAuthor
+			if got.Address != want.Address || got.Name != want.Name || got.NameCollides != want.NameCollides || got.IsContact {
+				t.Errorf("%s after %q: LastAuthor %+v, want %+v", how, body, got, want)
+			}
+		}
+	}
+	for _, te := range []*testEngine{carol, mallory} {
+		if _, err := te.AcceptInvite(groupInvite); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := carol.SendMessage(conv, "hello from carol"); err != nil {
+		t.Fatal(err)
+	}
+	check("hello from carol", model.GroupMember{Address: string(carol.self()), Name: "Carol"})
+	if _, err := mallory.SendMessage(conv, "hello from mallory"); err != nil {
+		t.Fatal(err)
+	}
+	check("hello from mallory", model.GroupMember{Address: string(mallory.self()), Name: "alice", NameCollides: true})
+	if _, err := alice.SendMessage(conv, "mine"); err != nil {
+		t.Fatal(err)
+	}
+	check("mine", model.GroupMember{})
 	if err := alice.StopServer(); err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport"
@@ -39,7 +39,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	dirNet := loopback.NewMemoryDirectory()
 	bobNet := &holdingTransport{Transport: loopback.New(dirNet)}
 	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = groupserver.Config{PoWBits: groupserver.NoPoW, NoSync: true}
+	alice.cfg.Server = enginetest.Server()
 	bob := newTestEngine(t, t.TempDir(), bobNet)
 	carol := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
 	alice.createProfile("Alice", "alice pw")

@@ -211,6 +211,11 @@ func (cp *chatPane) loadOlder() {
 // render redraws what c changed in the open conversation.
 func (cp *chatPane) render(c state.Change) {
 	st := cp.mv.u.state
+	// Members read again first: the count below then says they are being
+	// read, not that nobody else is known (TestJoinedGroupKnowsItsMembers).
+	if c.MembersStale {
+		cp.loadMembers()
+	}
 	if c.Header {
 		if cv, ok := st.Conversation(cp.conv); ok {
 			cp.update(cv)
@@ -249,9 +254,6 @@ func (cp *chatPane) render(c state.Change) {
 	if c.Members {
 		cp.membersLoading = max(cp.membersLoading-1, 0)
 		cp.refreshMemberCount()
-	}
-	if c.MembersStale {
-		cp.loadMembers()
 	}
 	for _, id := range c.Quotes {
 		cp.loadQuote(id)

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine/model"
@@ -52,6 +54,10 @@ func TestSafetyCodeView(t *testing.T) {
 	}
 	if !bob.hasText("nobody in between") {
 		t.Fatal("the view does not say what matching digits mean")
+	}
+	if dir := os.Getenv("NOOK_SCREENSHOTS"); dir != "" {
+		bob.win.Resize(fyne.NewSize(900, 640))
+		bob.shoot(dir, "verification.png")
 	}
 	bob.tap("Mark as verified")
 	bob.waitFor("the Verified badge", func() bool { return cp.verified.Visible() })

@@ -79,10 +79,13 @@ func screenshotDir(t *testing.T) string {
 func (h *harness) shoot(dir, name string) {
 	h.t.Helper()
 	h.settle()
-	// The test canvas does not lay containers out again when a child
-	// is shown, as the desktop driver does before each frame.
+	// The test canvas does not lay containers out again when what they
+	// hold grew, as the desktop driver does before each frame: without
+	// this the lock screen's form, filled in once the profiles were read,
+	// was drawn over the links below it.
+	relayout(h.win.Content())
 	if o := h.win.Canvas().Overlays().Top(); o != nil {
-		o.Refresh()
+		relayout(o)
 	}
 	f, err := os.Create(filepath.Join(dir, name))
 	if err != nil {
@@ -91,5 +94,24 @@ func (h *harness) shoot(dir, name string) {
 	defer f.Close()
 	if err := png.Encode(f, h.win.Canvas().Capture()); err != nil {
 		h.t.Fatal(err)
+	}
+}
+
+// relayout lays out o and everything in it again, innermost first, as
+// the desktop driver does when a minimum size changed.
+func relayout(o fyne.CanvasObject) {
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			relayout(c)
+		}
+		x.Refresh()
+	case fyne.Widget:
+		r := test.WidgetRenderer(x)
+		for _, c := range r.Objects() {
+			relayout(c)
+		}
+		r.Layout(x.Size())
+		x.Refresh()
 	}
 }

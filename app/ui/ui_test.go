@@ -241,8 +241,13 @@ func TestSettingsPersist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// What the dialog changed, over a new profile's defaults (which it
+	// keeps, such as the pictures accepted without asking).
 	want := engine.DefaultSettings()
 	want.BlockUnknown, want.NotificationText, want.Theme, want.TextScale = true, true, "dark", 1.2
+	if !want.Notifications {
+		t.Fatal("notifications are off by default")
+	}
 	if s != want {
 		t.Fatalf("settings after unlock: %+v, want %+v", s, want)
 	}

@@ -46,6 +46,10 @@ type proxy struct {
 	// connection is closed instead): the server stored the post, the
 	// client never learns it.
 	dropResults int
+	// dropGate, when set, holds a withheld PostResult's connection open
+	// until it is closed: the connection closes after the client saw its
+	// post come back through its subscription.
+	dropGate chan struct{}
 	// recorded is closed and replaced whenever a client record is recorded.
 	recorded chan struct{}
 	// paused makes the proxy close every new connection at once.
@@ -207,8 +211,15 @@ func (p *proxy) serve(n int, raw net.Conn) {
 				if drop {
 					p.dropResults--
 				}
+				gate := p.dropGate
 				p.mu.Unlock()
 				if drop {
+					if gate != nil {
+						select {
+						case <-gate:
+						case <-ctx.Done():
+						}
+					}
 					return
 				}
 			}
@@ -264,6 +275,14 @@ func (p *proxy) serve(n int, raw net.Conn) {
 func (p *proxy) dropNextResults(n int) {
 	p.mu.Lock()
 	p.dropResults = n
+	p.mu.Unlock()
+}
+
+// dropNextResultsAfter is dropNextResults, each withheld answer's
+// connection closing only once gate is closed.
+func (p *proxy) dropNextResultsAfter(n int, gate chan struct{}) {
+	p.mu.Lock()
+	p.dropResults, p.dropGate = n, gate
 	p.mu.Unlock()
 }
 

@@ -20,7 +20,7 @@ import (
 	"github.com/nookchat/nook/engine/tokens"
 )
 
-// Tests of the group findings of the outside security review (issue 14);
+// Tests of the group findings of the outside security review;
 // docs/security.md lists them.
 
 // TestPoWDifficultyCapped (L-8): a server that asks for a proof of work
@@ -270,6 +270,15 @@ func TestResendIsResealed(t *testing.T) {
 		t.Fatal(err)
 	}
 	px.dropNextResults(1)
+	// The first attempt's blob is kept from the subscription until the
+	// resend reached the server: a post seen back is not sent again
+	// (TestDeliveredNotPostedAgain), and here alice must not know yet.
+	px.setMangle(func(b *protocol.Blob) []*protocol.Blob {
+		if px.count(protocol.TypePost) < 2 {
+			return nil
+		}
+		return []*protocol.Blob{b}
+	})
 	msg, err := alice.c.Post(info.ID, "said once", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +308,36 @@ func TestResendIsResealed(t *testing.T) {
 	}
 	if n := count(evs, func(model.GroupWarning) bool { return true }); n != 0 {
 		t.Fatalf("%d warnings", n)
+	}
+}
+
+// TestDeliveredNotPostedAgain: the server stores a post and the post comes
+// back through the subscription, but the connection that posted it closes
+// before its answer arrives (the server went down, as in TestLeaveGroup).
+// The post is on the server: it is not posted again. The server sees two
+// posts, this one and the next, not three.
+func TestDeliveredNotPostedAgain(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	alice := newMember(t, tr, "alice")
+	info, err := alice.c.CreateGroup("g", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	px.dropNextResultsAfter(1, gate)
+	msg := postAndWait(t, alice, info.ID, "said once")
+	close(gate) // the answer is lost after the post came back
+	if out, err := alice.st.Outbox(info.Conversation); err != nil || len(out) != 0 {
+		t.Fatalf("outbox after the post came back: %v, %v", out, err)
+	}
+	// The next post leaves after any resend of the first (oldest first).
+	postAndWait(t, alice, info.ID, "after")
+	if n := px.count(protocol.TypePost); n != 2 {
+		t.Fatalf("%d posts reached the server, want 2 (the first was sent again)", n)
+	}
+	if m, err := alice.st.GetMessage(info.Conversation, msg.ID); err != nil || m.Status != model.StatusDelivered {
+		t.Fatalf("the first post: %+v, %v", m, err)
 	}
 }
 

@@ -414,14 +414,24 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	err := c.st.Update(func(tx *store.Tx) error {
 		added, delivered, collisions = added[:0], delivered[:0], collisions[:0]
 		// Our own posts, back from the server, in the same transaction.
+		// A post back from the server is on it: it leaves the outbox and
+		// the queue here too, so that a post whose answer was lost (the
+		// connection closed after the server stored it) is not posted a
+		// second time (TestDeliveredNotPostedAgain).
+		b := tx.Bucket(bucketName)
 		for _, d := range fx.delivered {
 			m, err := tx.SetStatus(d.conv, d.id, model.StatusDelivered, "")
 			if err != nil {
 				return err
 			}
 			delivered = append(delivered, m)
+			if err := tx.Dequeue(d.id); err != nil {
+				return err
+			}
+			if err := b.Delete(queueKey(d.id)); err != nil {
+				return err
+			}
 		}
-		b := tx.Bucket(bucketName)
 		for i, m := range fx.news {
 			stored, err := tx.AppendMessage(m)
 			if errors.Is(err, store.ErrDuplicate) {

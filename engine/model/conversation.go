@@ -116,6 +116,11 @@ type Conversation struct {
 	Last         Message
 	Messages     uint64
 	LastActivity time.Time
+	// LastAuthor is, in a group, the member who wrote Last when someone
+	// else did (as Members describes them: the name they carry, whether
+	// they are a contact, whether their name collides), so that a list
+	// names them with no query per conversation; zero otherwise.
+	LastAuthor GroupMember
 	// Unread counts the incoming messages not yet read.
 	Unread int
 	// Presence is the contact's: Offline for a group, and for a contact

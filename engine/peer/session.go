@@ -290,15 +290,21 @@ func (st *session) handle(r protocol.Record) error {
 	case *protocol.FileOffer:
 		return st.onFileOffer(r)
 	case *protocol.FileRequest, *protocol.FileChunk, *protocol.FileStop, *protocol.FileDone:
-		if c, err := st.l.m.contact(st.l.addr); err != nil || c.State != model.ContactAccepted {
-			return nil
-		}
-		return st.files.Handle(r)
+		return st.onFileRecord(r)
 	case *protocol.RequestReceived:
 		return st.onRequestReceived()
 	}
 	// ContactReject, Pong and unknown records need nothing here.
 	return nil
+}
+
+// onFileRecord hands a record of a file transfer to the transfers, from
+// an accepted contact only.
+func (st *session) onFileRecord(r protocol.Record) error {
+	if c, err := st.l.m.contact(st.l.addr); err != nil || c.State != model.ContactAccepted {
+		return nil
+	}
+	return st.files.Handle(r)
 }
 
 func (st *session) onText(r *protocol.Text) error {

@@ -554,13 +554,24 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 	if c, ok := m.convs[model.ConversationID(addr)]; ok && c.Kind == model.KindContact {
 		return c.Title
 	}
-	for _, mb := range m.members[conv] {
-		if mb.Address == addr && mb.Name != "" {
-			if mb.NameCollides {
-				return mb.Name + NotContactMark
-			}
-			return mb.Name
+	named := func(mb model.GroupMember) (string, bool) {
+		if mb.Address != addr || mb.Name == "" {
+			return "", false
 		}
+		if mb.NameCollides {
+			return mb.Name + NotContactMark, true
+		}
+		return mb.Name, true
+	}
+	for _, mb := range m.members[conv] {
+		if name, ok := named(mb); ok {
+			return name
+		}
+	}
+	// The author of the conversation's latest message comes with it, for
+	// the list's preview of a group whose members were never asked for.
+	if name, ok := named(m.convs[conv].LastAuthor); ok {
+		return name
 	}
 	if len(addr) > 8 {
 		return addr[:8]

@@ -175,6 +175,46 @@ func TestRows(t *testing.T) {
 	}
 }
 
+// TestRowsLastAuthor: a group's preview names the author of its latest
+// message from the conversation itself (LastAuthor, which the engine
+// fills), before the group was ever opened and its members asked for:
+// by the name they carry, marked when it collides, a newer author with a
+// newer message; the address's first characters only when no name came.
+func TestRowsLastAuthor(t *testing.T) {
+	g := groupConv(group, "Club", 4)
+	g.Last = msg(group, 9, dave, "hello all")
+	g.LastAuthor = model.GroupMember{Address: dave, Name: "Dee"}
+	m := unlocked(t, g)
+	preview := func() string {
+		t.Helper()
+		r, ok := m.Row(group)
+		if !ok {
+			t.Fatal("no row")
+		}
+		return r.Preview
+	}
+	if got := preview(); got != "Dee: hello all" {
+		t.Fatalf("from the snapshot: %q", got)
+	}
+	const erin = "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee"
+	g.Last = msg(group, 10, erin, "me too")
+	g.LastAuthor = model.GroupMember{Address: erin, Name: "Alice", NameCollides: true}
+	if c := m.Apply(model.ConversationChanged{Conversation: g}); !slices.Contains(c.Rows, group) && !c.List {
+		t.Fatalf("change %+v", c)
+	}
+	if got := preview(); got != "Alice"+NotContactMark+": me too" {
+		t.Fatalf("a colliding author: %q", got)
+	}
+	g.Last, g.LastAuthor = msg(group, 11, erin, "no name"), model.GroupMember{}
+	m.Apply(model.ConversationChanged{Conversation: g})
+	if got := preview(); got != "eeeeeeee: no name" {
+		t.Fatalf("no name came: %q", got)
+	}
+	if got := m.AuthorName(group, dave); got != "dddddddd" {
+		t.Fatalf("the author of an older message: %q", got)
+	}
+}
+
 func TestConversationChanged(t *testing.T) {
 	m := unlocked(t, contact(alice, "Alice", model.ContactAccepted, 10), contact(bob, "Bob", model.ContactAccepted, 5))
 	a := model.ConversationID(alice)
