@@ -421,7 +421,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	var note model.Message
 	err = c.st.Update(func(tx *store.Tx) error {
 		var err error
-		if note, err = c.storeOwnRotationNote(tx, gs, ep, first); err != nil {
+		if note, err = c.storeOwnRotationNote(tx, gs, cur, ep, first); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketName)
@@ -595,7 +595,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		admins: r.Admins, removed: r.Removed}
 	if slices.Contains(r.Removed, self) {
 		if _, told := fx.rot.removed[gs]; !told {
-			c.noteRotation(gs, next, m, model.NoteRemoved, fx)
+			c.noteRotation(gs, ep, next, m, model.NoteRemoved, fx)
 		}
 		ev := rekeyed(gs, next, m.Author, m.Name)
 		fx.rot.removed[gs] = ev
@@ -611,11 +611,11 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		}
 		if _, wrote := gs.tl.Authors()[c.cfg.Self.Address()]; wrote {
 			warn("not given the key", "An admin renewed the group's key without giving it to you: you can no longer read or write in this group.")
-			c.noteRotation(gs, next, m, model.NoteNoKey, fx)
+			c.noteRotation(gs, ep, next, m, model.NoteNoKey, fx)
 		} else {
 			// A newcomer: the invite it joined with is of an older key.
 			warn("invite revoked", "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite.")
-			c.noteRotation(gs, next, m, model.NoteRevoked, fx)
+			c.noteRotation(gs, ep, next, m, model.NoteRevoked, fx)
 		}
 		fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)
 		return
@@ -633,7 +633,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 	}
 	fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, next})
 	fx.rot.events = append(fx.rot.events, rekeyed(gs, next, m.Author, m.Name))
-	c.noteRotation(gs, next, m, rotationWord(next), fx)
+	c.noteRotation(gs, ep, next, m, rotationWord(ep, next), fx)
 }
 
 // storeRotations writes what observeRotation accepted, in the batch's

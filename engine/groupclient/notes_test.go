@@ -134,8 +134,8 @@ func TestJoinAndLeaveNotes(t *testing.T) {
 // TestRotationNotes: the rotations leave notes in the timeline, stored
 // like the join notes and never unread. Alice removes Carol: Alice stores
 // "removed carol" as hers, Bob as Alice's, Carol as Alice's naming her
-// (her group then read-only). Alice revokes the invites: "renewed" on
-// both sides. Eve, joining with the invite made before, stores
+// (her group then read-only). Alice names Bob an admin: "admins +bob".
+// Alice revokes the invites: "renewed" on both sides. Eve, joining with the invite made before, stores
 // "revoked". The notes survive a restart, and nothing is stored twice.
 func TestRotationNotes(t *testing.T) {
 	tr := network()
@@ -173,12 +173,18 @@ func TestRotationNotes(t *testing.T) {
 		t.Fatalf("NoteWords(%q) = %q, %q", removed, word, ids)
 	}
 
+	if err := alice.c.SetAdmin(g.ID, b, true); err != nil {
+		t.Fatal(err)
+	}
+	admins := note{model.NoteAdmins + " +" + string(b), a, false}
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins)
 	if err := alice.c.RevokeInvites(g.ID); err != nil {
 		t.Fatal(err)
 	}
 	renewed := note{model.NoteRenewed, a, false}
 	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
-		note{model.NoteJoined, c, false}, note{removed, a, false}, renewed)
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins, renewed)
 	eve := newMember(t, tr, "eve").withJoinNotices()
 	eve.join(t, old)
 	eve.ev.waitFor(t, "eve's revoked note", func([]model.Event) bool {
@@ -193,6 +199,7 @@ func TestRotationNotes(t *testing.T) {
 	bob.start()
 	postAndWait(t, alice, g.ID, "after")
 	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
-		note{model.NoteJoined, c, false}, note{removed, a, false}, renewed, note{body: "after"})
-	waitTimeline(t, alice, conv, append(joined, note{removed, a, true}, note{model.NoteRenewed, a, true}, note{body: "after"})...)
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins, renewed, note{body: "after"})
+	waitTimeline(t, alice, conv, append(joined, note{removed, a, true}, note{admins.body, a, true},
+		note{model.NoteRenewed, a, true}, note{body: "after"})...)
 }

@@ -2,6 +2,7 @@ package groupclient
 
 import (
 	"crypto/sha256"
+	"slices"
 	"strings"
 
 	"github.com/nookchat/nook/engine/group"
@@ -14,19 +15,32 @@ import (
 // ("Rosa removed Tom", "Rosa renewed the group's key"), stored like the
 // join and leave notes: model.KindNote messages, never unread.
 
-// rotationNote is the note of rotation part m, accepted (or ending the
-// group for this profile) with epoch ep: word is model.NoteRemoved (the
-// removed members are listed after it), NoteRenewed, NoteNoKey or
+// rotationNote is the note of rotation part m from epoch prev to ep,
+// accepted or ending the group for this profile: word is
+// model.NoteRemoved (the removed members listed after it), NoteAdmins
+// (the admins named and unnamed after it), NoteRenewed, NoteNoKey or
 // NoteRevoked. Its ID is the part's.
-func (c *Client) rotationNote(gs *groupState, ep *epochState, m *group.Message, word string) model.Message {
-	body := word
-	if word == model.NoteRemoved {
-		ids := make([]string, 0, len(ep.removed))
+func (c *Client) rotationNote(gs *groupState, prev, ep *epochState, m *group.Message, word string) model.Message {
+	id := func(k group.PublicKey) string { return string(identity.AddressFromPublicKey(k[:])) }
+	words := []string{word}
+	switch word {
+	case model.NoteRemoved:
 		for _, k := range ep.removed {
-			ids = append(ids, string(identity.AddressFromPublicKey(k[:])))
+			words = append(words, id(k))
 		}
-		body = strings.Join(append([]string{word}, ids...), " ")
+	case model.NoteAdmins:
+		for _, k := range ep.admins {
+			if !slices.Contains(prev.admins, k) {
+				words = append(words, "+"+id(k))
+			}
+		}
+		for _, k := range prev.admins {
+			if !slices.Contains(ep.admins, k) {
+				words = append(words, "-"+id(k))
+			}
+		}
 	}
+	body := strings.Join(words, " ")
 	n := model.Message{ID: m.ID.Model(), Kind: model.KindNote, Conversation: gs.conv, Author: string(m.Author),
 		Sent: m.Sent, Received: c.cfg.Now(), Body: body, Status: model.StatusReceived}
 	if m.Author == c.cfg.Self.Address() {
@@ -37,16 +51,19 @@ func (c *Client) rotationNote(gs *groupState, ep *epochState, m *group.Message, 
 
 // noteRotation adds the note of an accepted rotation part to the batch's
 // new messages. c.mu is held.
-func (c *Client) noteRotation(gs *groupState, ep *epochState, m *group.Message, word string, fx *effects) {
-	fx.news = append(fx.news, c.rotationNote(gs, ep, m, word))
+func (c *Client) noteRotation(gs *groupState, prev, ep *epochState, m *group.Message, word string, fx *effects) {
+	fx.news = append(fx.news, c.rotationNote(gs, prev, ep, m, word))
 	fx.full = append(fx.full, m.ID)
 }
 
-// rotationWord is the note word of a rotation that gave this profile the
-// key.
-func rotationWord(ep *epochState) string {
-	if len(ep.removed) > 0 {
+// rotationWord is the note word of a rotation from epoch prev to ep that
+// gave this profile the key.
+func rotationWord(prev, ep *epochState) string {
+	switch {
+	case len(ep.removed) > 0:
 		return model.NoteRemoved
+	case !slices.Equal(prev.admins, ep.admins):
+		return model.NoteAdmins
 	}
 	return model.NoteRenewed
 }
@@ -56,8 +73,8 @@ func rotationWord(ep *epochState) string {
 // part's (ownNoteID), not the part's own: a stored message with the
 // part's ID would make the part, back from the server, a message already
 // known, and the rotation would never count as on the server.
-func (c *Client) storeOwnRotationNote(tx *store.Tx, gs *groupState, ep *epochState, first *group.Message) (model.Message, error) {
-	n := c.rotationNote(gs, ep, first, rotationWord(ep))
+func (c *Client) storeOwnRotationNote(tx *store.Tx, gs *groupState, prev, ep *epochState, first *group.Message) (model.Message, error) {
+	n := c.rotationNote(gs, prev, ep, first, rotationWord(prev, ep))
 	n.ID = ownNoteID(first.ID)
 	return tx.AppendMessage(n)
 }

@@ -119,9 +119,14 @@ const (
 	// this profile when it was the one removed.
 	NoteRemoved = "removed"
 	// NoteRenewed: the author, an admin, renewed the group's key without
-	// removing anyone (to revoke invites, to name admins, or because
-	// someone left): invites made before no longer work.
+	// removing anyone (to revoke invites, or because someone left):
+	// invites made before no longer work.
 	NoteRenewed = "renewed"
+	// NoteAdmins: the author, the owner, changed the group's admins (a
+	// renewal of its key too); the Body is the word followed by each
+	// member named admin as "+" and their ID, and each no longer admin as
+	// "-" and their ID ("Rosa made Tom an admin").
+	NoteAdmins = "admins"
 	// NoteNoKey: the author renewed the group's key without giving it to
 	// this profile, which can no longer read or write in the group.
 	NoteNoKey = "nokey"
