@@ -91,7 +91,8 @@ const (
 	// KindText is an ordinary text message.
 	KindText MessageKind = iota
 	// KindGroupInvite is an invitation to a group: Body is the group's
-	// invite text (NOOK:G1:…), which AcceptInvite takes to join.
+	// invite text (NOOK:G1:… or, from the group's first renewal of its
+	// key, NOOK:G2:…), which AcceptInvite takes to join.
 	KindGroupInvite
 	// KindNote is a note about the conversation rather than a message in
 	// it, which a frontend shows as a centred line, not a bubble: Body is
