@@ -124,7 +124,8 @@ func TestGovernGroupUI(t *testing.T) {
 	if cmd.actions[aliceAddr]["remove"].Tooltip != tipNotAdmin || cmd.actions[bobAddr]["admin"].Tooltip != tipNotOwner {
 		t.Fatalf("Carol's tooltips: %q, %q", cmd.actions[aliceAddr]["remove"].Tooltip, cmd.actions[bobAddr]["admin"].Tooltip)
 	}
-	if !cmd.renew.Disabled() || cmd.renew.Tooltip != tipNotAdmin || !carol.hasText("Only the group's owner and admins can remove members") {
+	if !cmd.renew.Disabled() || cmd.renew.Tooltip != tipNotAdmin || !carol.hasText("Only the group's owner and admins can remove members") ||
+		carol.hasText(tipNotAdmin+".") {
 		t.Fatal("Carol may renew the key")
 	}
 	if !carol.hasText("Owner · not a contact") || !carol.hasText("Carol (you)") {
@@ -207,6 +208,9 @@ func TestGovernGroupUI(t *testing.T) {
 	}
 	if !bmd.actions[aliceAddr]["admin"].Disabled() {
 		t.Fatal("an admin may name admins")
+	}
+	if !bob.hasText(tipOwnerStays+".") || !bob.hasText("Only its owner can name admins or remove an admin.") {
+		t.Fatal("Bob the admin is not told, in the dialog, what he cannot do")
 	}
 
 	// Bob renews the key: invites made before stop working.

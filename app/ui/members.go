@@ -119,7 +119,12 @@ func (md *membersDialog) render() {
 	case admin:
 		md.renew.Enable()
 		md.renew.Tooltip = "Give everyone a new key; invites shared before stop working"
-		md.roleNote.SetText("You are the group's " + mine.String() + ".")
+		text := "You are the group's owner: you can remove members, name admins and renew its key."
+		if mine == model.RoleAdmin {
+			text = "You are an admin of the group: you can remove members and renew its key. " +
+				"Only its owner can name admins or remove an admin."
+		}
+		md.roleNote.SetText(text)
 		md.roleNote.Show()
 	default:
 		md.renew.Disable()
@@ -238,6 +243,11 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 		// On a line of their own: beside the lines they squeezed the
 		// address onto three.
 		lines = append(lines, container.NewHBox(append([]fyne.CanvasObject{layoutSpacer()}, buttons...)...))
+	}
+	if r := md.actions[m.Address]["remove"]; r != nil && r.Disabled() && active && mine != model.RoleMember {
+		// A tooltip does not show above a dialog: an admin reads here
+		// why this one member cannot be removed.
+		lines = append(lines, muted(r.Tooltip+"."))
 	}
 	return container.NewBorder(nil, nil,
 		container.NewVBox(widgets.NewAvatar(avatar, m.Address)), nil,
