@@ -222,6 +222,19 @@ func TestGovernGroupUI(t *testing.T) {
 	bob.tap("Renew key")
 	bob.note("You renewed the group's key — earlier invites no longer work")
 	alice.note("Bob renewed the group's key — earlier invites no longer work")
+
+	// An action that fails says why in plain words: Bob is removed
+	// (elsewhere) while Alice's confirmation to remove him is open.
+	md = alice.ui.main.chat.govern
+	test.Tap(md.actions[bobAddr]["remove"])
+	alice.settle()
+	if err := alice.eng.RemoveMember(conv, bobAddr); err != nil {
+		t.Fatal(err)
+	}
+	alice.tap("Remove")
+	alice.waitFor("the error explained", func() bool {
+		return alice.hasText("The member was not removed.") && alice.hasText("This person is not a member of the group.")
+	})
 }
 
 // inviteRow returns the shown row of invite message id, or nil.
