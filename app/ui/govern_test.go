@@ -397,3 +397,28 @@ func TestGovernScreenshots(t *testing.T) {
 	carol.win.Resize(fyne.NewSize(1000, 720))
 	carol.shoot(dir, "group-removed.png")
 }
+
+// TestKeyWarningBanner: a warning about the group's key is shown in plain
+// words, under its own title and without the sentence about the server;
+// with a server's warning beside it, both are listed under one title.
+func TestKeyWarningBanner(t *testing.T) {
+	h := newProfile(t, "Ana", "pw for ana")
+	cp := h.createHostedGroup("Organisers")
+	h.settle()
+	server := cp.cv.Group.Server
+	h.event(model.GroupWarning{Conversation: cp.conv, Server: server, Kind: "concurrent rotation",
+		Reason: "another renewal of the group key was made at the same time; the first one the server stored counts"})
+	if !h.hasText("Two admins renewed the group's key at once") || !h.hasText("Nothing needs doing.") ||
+		h.hasText("Problem with the group server") || h.hasText("Your messages are still end-to-end protected") {
+		t.Fatal("the key warning is not told in its own words")
+	}
+	h.event(model.GroupWarning{Conversation: cp.conv, Server: server, Kind: "gap", Reason: "2 messages by a member are missing"})
+	if !h.hasText("Problems in this group") || !h.hasText("Problem with the group server: 2 messages by a member are missing") ||
+		!h.hasText("Your messages are still end-to-end protected") {
+		t.Fatal("the two warnings are not listed together")
+	}
+	h.tap("Dismiss")
+	if h.hasText("Problems in this group") {
+		t.Fatal("the banner stayed after Dismiss")
+	}
+}

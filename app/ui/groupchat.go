@@ -364,7 +364,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	showOutcome(false)
 	if g.Left {
 		title, action = "Delete the messages of “"+g.Name+"”?", "Delete"
-		what = "You left this group. The messages kept on this computer are deleted; this cannot be undone."
+		what = "You are no longer in this group. The messages kept on this computer are deleted; this cannot be undone."
 		also.SetChecked(true)
 		also.Hide()
 		outcome.Hide()
