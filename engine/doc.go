@@ -38,7 +38,8 @@
 // MessageAdded, MessageStatusChanged, MessageChanged, MessagesExpired and
 // MessagesDeleted report the messages themselves. A message of
 // model.KindNote is a note about the conversation (a member joined or left
-// a group), shown as a centred line and never unread. Older methods that take a contact address or a
+// a group, an admin removed someone or renewed the group's key: the Note
+// words of package model), shown as a centred line and never unread. Older methods that take a contact address or a
 // group (Send, PostToGroup, ArchiveContact, SetDisappear, ...) remain,
 // marked Deprecated, as thin wrappers over these.
 //

@@ -60,6 +60,7 @@ type chatPane struct {
 	membersLoading int
 	syncBar        *widgets.Progress
 	warnBox        *fyne.Container
+	govern         *membersDialog // the open Members dialog (members.go)
 
 	// offline explains, above the entry, where a message to a contact
 	// who is not online goes.

@@ -77,6 +77,9 @@ type Engine interface {
 	GroupInvite(conv model.ConversationID) (string, error)
 	InviteToGroup(to, conv model.ConversationID) (model.Message, error)
 	LeaveGroup(conv model.ConversationID, deleteHistory bool) error
+	RemoveMember(conv model.ConversationID, member string) error
+	SetAdmin(conv model.ConversationID, member string, admin bool) error
+	RevokeInvites(conv model.ConversationID) error
 	Servers() ([]engine.Server, error)
 	AddServer(serverInvite string) (engine.Server, error)
 	RemoveServer(addr string) error

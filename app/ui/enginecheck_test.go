@@ -261,6 +261,21 @@ func (c *checkedEngine) InviteToGroup(to model.ConversationID, conv model.Conver
 	return c.e.InviteToGroup(to, conv)
 }
 
+func (c *checkedEngine) RemoveMember(conv model.ConversationID, member string) error {
+	c.check("RemoveMember")
+	return c.e.RemoveMember(conv, member)
+}
+
+func (c *checkedEngine) SetAdmin(conv model.ConversationID, member string, admin bool) error {
+	c.check("SetAdmin")
+	return c.e.SetAdmin(conv, member, admin)
+}
+
+func (c *checkedEngine) RevokeInvites(conv model.ConversationID) error {
+	c.check("RevokeInvites")
+	return c.e.RevokeInvites(conv)
+}
+
 func (c *checkedEngine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error {
 	c.check("LeaveGroup")
 	return c.e.LeaveGroup(conv, deleteHistory)

@@ -58,6 +58,13 @@ func (cp *chatPane) updateGroup(cv model.Conversation) {
 	cp.showWarnings()
 }
 
+// refreshGovern redraws the open Members dialog, if any.
+func (cp *chatPane) refreshGovern() {
+	if cp.govern != nil {
+		cp.govern.render()
+	}
+}
+
 // loadMembers reads the group's members in the background.
 func (cp *chatPane) loadMembers() {
 	cp.membersLoading++
@@ -67,13 +74,14 @@ func (cp *chatPane) loadMembers() {
 }
 
 // refreshMemberCount shows how many members are known: those who have
-// posted and not left, and the person themselves.
+// posted and neither left nor were removed, and the person themselves.
 func (cp *chatPane) refreshMemberCount() {
 	if cp.members == nil {
 		return
 	}
-	if cp.cv.Left {
-		cp.members.SetText(leftNote)
+	cp.refreshGovern()
+	if e, ended := cp.mv.u.state.EndedOf(cp.cv); ended {
+		cp.members.SetText(e.Title)
 		return
 	}
 	o := cp.open()
@@ -83,7 +91,7 @@ func (cp *chatPane) refreshMemberCount() {
 	}
 	n := len(o.Members) + 1
 	for _, m := range o.Members {
-		if m.Address == cp.mv.self || m.Left {
+		if m.Address == cp.mv.self || m.Left || m.Removed {
 			n--
 		}
 	}
@@ -118,10 +126,10 @@ func (cp *chatPane) showSync() {
 func (cp *chatPane) showWarnings() {
 	ws := cp.mv.u.state.Warnings(cp.conv)
 	cp.warnBox.Objects = nil
-	switch {
-	case cp.cv.Left:
-		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.leftBanner())}
-		cp.entry.SetPlaceHolder(leftNote + " — you cannot write here")
+	switch e, ended := cp.mv.u.state.EndedOf(cp.cv); {
+	case ended:
+		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.leftBanner(e))}
+		cp.entry.SetPlaceHolder(e.Title + " — you cannot write here")
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 		cp.empty.SetText("No messages were kept.")
@@ -131,15 +139,12 @@ func (cp *chatPane) showWarnings() {
 	cp.warnBox.Refresh()
 }
 
-// leftNote is what a group the person left says about itself.
-const leftNote = state.LeftNote
-
-// leftBanner says that the person left the group, what that means, and
-// offers to delete what was kept.
-func (cp *chatPane) leftBanner() fyne.CanvasObject {
-	title := widget.NewLabelWithStyle(leftNote, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	explain := muted("You no longer receive or send its messages. What was written before you left stays on " +
-		"this computer until you delete it. To come back, you need the group's invite again.")
+// leftBanner says why the group is read-only (the person left it, was
+// removed, or their invite was revoked), what that means, and offers to
+// delete what was kept.
+func (cp *chatPane) leftBanner(e state.Ended) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(e.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	explain := muted(e.Text)
 	del := widget.NewButtonWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup)
 	del.Importance = widget.LowImportance
 	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.LogoutIcon())), nil,
@@ -149,30 +154,45 @@ func (cp *chatPane) leftBanner() fyne.CanvasObject {
 		)))
 }
 
-// warningBanner says what the server did, what it means, and lets the
-// person dismiss it.
+// warningBanner says, in plain words, what the server did or what
+// happened to the group's key, what it means, and lets the person dismiss
+// it.
 func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
-	var reasons []string
+	st := cp.mv.u.state
+	var titles, texts []string
+	server := false
 	for _, w := range ws {
-		r := strings.TrimSpace(w.Reason)
-		if r == "" {
-			r = w.Kind
+		title, text, isServer := st.WarningText(w)
+		server = server || isServer
+		if !slices.Contains(titles, title) {
+			titles = append(titles, title)
 		}
-		if r != "" && !slices.Contains(reasons, r) {
-			reasons = append(reasons, sentenceCase(r))
+		if text != "" && !slices.Contains(texts, text) {
+			texts = append(texts, text)
 		}
 	}
-	title := widget.NewLabelWithStyle("Problem with the group server", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	heading := titles[0]
+	if len(titles) > 1 {
+		heading = "Problems in this group"
+		texts = texts[:0]
+		for _, w := range ws {
+			title, text, _ := st.WarningText(w)
+			if line := title + ": " + text; !slices.Contains(texts, line) {
+				texts = append(texts, line)
+			}
+		}
+	}
+	title := widget.NewLabelWithStyle(heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.Importance = widget.WarningImportance
-	reason := para(strings.Join(reasons, "\n"))
-	explain := muted(serverWarningText)
+	lines := []fyne.CanvasObject{nil, para(strings.Join(texts, "\n"))}
+	if server {
+		lines = append(lines, muted(serverWarningText))
+	}
 	dismiss := widget.NewButton("Dismiss", func() { cp.mv.u.apply(cp.mv.u.state.DismissWarnings(cp.conv)) })
 	dismiss.Importance = widget.LowImportance
+	lines[0] = container.NewBorder(nil, nil, nil, dismiss, title)
 	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil,
-		container.NewVBox(
-			container.NewBorder(nil, nil, nil, dismiss, title),
-			reason, explain,
-		)))
+		container.NewVBox(lines...)))
 }
 
 // showGroupMenu opens the group's menu under the button.
@@ -316,74 +336,6 @@ func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
 	u.showDialog(d)
 }
 
-// showMembers lists the people seen posting in the group.
-func (cp *chatPane) showMembers() {
-	u, conv := cp.mv.u, cp.conv
-	run(u, func(_ context.Context, e Engine) ([]model.GroupMember, error) { return e.Members(conv) },
-		func(ms []model.GroupMember, err error) {
-			if err != nil {
-				u.showError("The members could not be read", err)
-				return
-			}
-			u.apply(u.state.SetMembers(cp.token, ms, nil))
-			cp.showMemberList(ms)
-		})
-}
-
-// showMemberList shows the members of the group.
-func (cp *chatPane) showMemberList(ms []model.GroupMember) {
-	mv, u := cp.mv, cp.mv.u
-	rows := []fyne.CanvasObject{
-		muted("Everyone whose Nook said they joined, or who has posted. Anyone with the group's invite " +
-			"can read it without being seen: someone who joined with an earlier version of Nook and " +
-			"never posted is not listed."),
-	}
-	for _, m := range ms {
-		name := u.state.AuthorName(cp.conv, m.Address)
-		if name == "You" {
-			name = mv.name + " (you)"
-		}
-		count := fmt.Sprintf("%d messages", m.Messages)
-		switch m.Messages {
-		case 0:
-			count = "No messages yet"
-		case 1:
-			count = "1 message"
-		}
-		if m.Left {
-			count += " · left the group"
-		}
-		if !m.IsContact && m.Address != mv.self {
-			count += " · not a contact"
-		}
-		// The count on a line of its own, the width of the dialog: in a
-		// corner beside the name it was squeezed to one letter a line.
-		nameLabel := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		nameLabel.Truncation = fyne.TextTruncateEllipsis
-		rows = append(rows, container.NewBorder(nil, nil,
-			container.NewCenter(widgets.NewAvatar(name, m.Address)), nil,
-			container.NewVBox(nameLabel, muted(count), muted(widgets.GroupedAddress(m.Address)))))
-	}
-	if len(ms) == 0 {
-		rows = append(rows, para("Nobody is known to be here yet."))
-	}
-	g := cp.cv.Group
-	if fp := g.ServerFingerprint; fp != "" {
-		rows = append(rows, widget.NewSeparator(),
-			muted("Server fingerprint: "+fp+". Every member should see the same one: compare it with the others. "+
-				"A different one means the server treats you apart."))
-	}
-	if g.ServerConflict {
-		warn := para("This group's server gave another of your groups a different address or posting key. " +
-			"Its operator can tell those groups' messages apart.")
-		warn.Importance = widget.WarningImportance
-		rows = append(rows, warn)
-	}
-	d := dialog.NewCustom("Members of “"+cp.cv.Title+"”", "Close", container.NewVScroll(container.NewVBox(rows...)), u.win)
-	d.Resize(fyne.NewSize(480, 420))
-	u.showDialog(d)
-}
-
 // confirmLeaveGroup asks before leaving the group, explaining what that
 // means, with the choice to delete its messages too; for a group already
 // left, it asks before deleting the messages kept. The engine call runs in
@@ -395,6 +347,10 @@ func (cp *chatPane) confirmLeaveGroup() {
 	title, action := "Leave “"+g.Name+"”?", "Leave group"
 	what := "You will no longer receive its messages and cannot post to it. The other members " +
 		"see that you left. To come back, you need the group's invite again."
+	if g.Role == model.RoleOwner && !g.Left && !cp.hasAdmin() {
+		what += " You own this group and it has no admin: once you leave, nobody can remove members " +
+			"or renew its key. Make someone an admin first (Members…) if the group goes on without you."
+	}
 	also := widget.NewCheck("Also delete the messages on this computer", nil)
 	outcome := muted("")
 	showOutcome := func(deleteHistory bool) {
@@ -408,7 +364,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	showOutcome(false)
 	if g.Left {
 		title, action = "Delete the messages of “"+g.Name+"”?", "Delete"
-		what = "You left this group. The messages kept on this computer are deleted; this cannot be undone."
+		what = "You are no longer in this group. The messages kept on this computer are deleted; this cannot be undone."
 		also.SetChecked(true)
 		also.Hide()
 		outcome.Hide()
@@ -453,4 +409,16 @@ func (cp *chatPane) confirmLeaveGroup() {
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	u.showDialog(d)
+}
+
+// hasAdmin reports whether the group's members, as last loaded, include
+// an admin besides the owner.
+func (cp *chatPane) hasAdmin() bool {
+	o := cp.open()
+	if o == nil || o.Token != cp.token {
+		return false
+	}
+	return slices.ContainsFunc(o.Members, func(m model.GroupMember) bool {
+		return m.Role == model.RoleAdmin && !m.Removed && !m.Left
+	})
 }

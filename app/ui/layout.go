@@ -3,8 +3,6 @@ package ui
 import (
 	"image/color"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -149,16 +147,6 @@ func plainError(failed string, err error, fallback string) string {
 		msg += " " + hint
 	}
 	return msg
-}
-
-// sentenceCase returns s with a capital first letter: a group warning's
-// Reason, which the engine writes for people, starts a line.
-func sentenceCase(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // pictureError is what is shown when no invite could be read from a

@@ -1,6 +1,7 @@
 // Package ui builds Nook's desktop screens on Fyne: first run (welcome,
 // create a profile), unlock, the main window (contacts, conversation, own
-// invite), adding contacts, and settings. It is the only place that turns
+// invite), adding contacts, groups (their members and, for the owner and
+// admins, removal, admins and renewing the key: members.go), and settings. It is the only place that turns
 // engine state into widgets; the engine itself never sees Fyne.
 //
 // What the screens show is kept apart from the widgets, in a

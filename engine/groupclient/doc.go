@@ -36,7 +36,10 @@
 //
 // JoinGroup (and CreateGroup) post a join notice, a sealed message of kind
 // group.KindJoined; join and leave notices received are stored as notes
-// (model.KindNote). A group joined on a server already followed for
+// (model.KindNote), and so are the rotations: accepted (NoteRemoved,
+// NoteRenewed, stored where the rotation is accepted, or for the
+// profile's own in the transaction that makes it) or ending the group for
+// the profile (removed, not given the key, an invite revoked). A group joined on a server already followed for
 // another group has the server's history read again for it (backfill,
 // docs/groups.md "Joining a group"); its posts wait until then.
 //

@@ -404,6 +404,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 		blob []byte
 	}
 	var out []queued
+	var first *group.Message
 	head := gs.head
 	for i, p := range parts {
 		m := group.Message{Kind: group.KindRotate, Rotation: p, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: head, Seq: last + 1 + uint64(i)}
@@ -413,8 +414,16 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 		}
 		head = m.ID
 		out = append(out, queued{m.ID.Model(), blob})
+		if first == nil {
+			first = &m
+		}
 	}
+	var note model.Message
 	err = c.st.Update(func(tx *store.Tx) error {
+		var err error
+		if note, err = c.storeOwnRotationNote(tx, gs, cur, ep, first); err != nil {
+			return err
+		}
 		b := tx.Bucket(bucketName)
 		for _, q := range out {
 			if err := tx.Enqueue(gs.conv, q.id); err != nil {
@@ -435,6 +444,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	}
 	gs.epochs = append(gs.epochs, ep)
 	gs.head = head
+	c.cfg.Emit(model.MessageAdded{Message: note})
 	c.cfg.Emit(rekeyed(gs, ep, c.cfg.Self.Address(), c.cfg.Name()))
 	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return nil
@@ -584,6 +594,9 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
 		admins: r.Admins, removed: r.Removed}
 	if slices.Contains(r.Removed, self) {
+		if _, told := fx.rot.removed[gs]; !told {
+			c.noteRotation(gs, ep, next, m, model.NoteRemoved, fx)
+		}
 		ev := rekeyed(gs, next, m.Author, m.Name)
 		fx.rot.removed[gs] = ev
 		return
@@ -598,9 +611,11 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		}
 		if _, wrote := gs.tl.Authors()[c.cfg.Self.Address()]; wrote {
 			warn("not given the key", "An admin renewed the group's key without giving it to you: you can no longer read or write in this group.")
+			c.noteRotation(gs, ep, next, m, model.NoteNoKey, fx)
 		} else {
 			// A newcomer: the invite it joined with is of an older key.
 			warn("invite revoked", "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite.")
+			c.noteRotation(gs, ep, next, m, model.NoteRevoked, fx)
 		}
 		fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)
 		return
@@ -618,6 +633,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 	}
 	fx.rot.epochs = append(fx.rot.epochs, epochAdd{gs, next})
 	fx.rot.events = append(fx.rot.events, rekeyed(gs, next, m.Author, m.Name))
+	c.noteRotation(gs, ep, next, m, rotationWord(ep, next), fx)
 }
 
 // storeRotations writes what observeRotation accepted, in the batch's

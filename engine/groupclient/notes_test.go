@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/nookchat/nook/engine/identity"
@@ -128,4 +129,77 @@ func TestJoinAndLeaveNotes(t *testing.T) {
 			t.Errorf("%s got %d warnings: %+v", m.name, n, evs)
 		}
 	}
+}
+
+// TestRotationNotes: the rotations leave notes in the timeline, stored
+// like the join notes and never unread. Alice removes Carol: Alice stores
+// "removed carol" as hers, Bob as Alice's, Carol as Alice's naming her
+// (her group then read-only). Alice names Bob an admin: "admins +bob".
+// Alice revokes the invites: "renewed" on both sides. Eve, joining with the invite made before, stores
+// "revoked". The notes survive a restart, and nothing is stored twice.
+func TestRotationNotes(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice := newMember(t, tr, "alice").withJoinNotices()
+	bob := newMember(t, tr, "bob").withJoinNotices()
+	carol := newMember(t, tr, "carol").withJoinNotices()
+	a, b, c := alice.id.Address(), bob.id.Address(), carol.id.Address()
+	g, err := alice.c.CreateGroup("club", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := g.Conversation
+	alice.waitDelivered(t, conv) // her join notice, on the server before Bob's
+	old := inviteAndJoin(t, alice, bob, g.ID)
+	waitTimeline(t, alice, conv, note{model.NoteJoined, a, true}, note{model.NoteJoined, b, false})
+	bob.waitDelivered(t, conv)
+	carol.join(t, old)
+	joined := []note{{model.NoteJoined, a, true}, {model.NoteJoined, b, false}, {model.NoteJoined, c, false}}
+	waitTimeline(t, alice, conv, joined...)
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true}, note{model.NoteJoined, c, false})
+	waitTimeline(t, carol, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, false}, note{model.NoteJoined, c, true})
+
+	if err := alice.c.RemoveMember(g.ID, c); err != nil {
+		t.Fatal(err)
+	}
+	removed := model.NoteRemoved + " " + string(c)
+	waitTimeline(t, alice, conv, append(joined, note{removed, a, true})...)
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
+		note{model.NoteJoined, c, false}, note{removed, a, false})
+	waitTimeline(t, carol, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, false},
+		note{model.NoteJoined, c, true}, note{removed, a, false})
+	if word, ids := model.NoteWords(removed); word != model.NoteRemoved || !slices.Equal(ids, []string{string(c)}) {
+		t.Fatalf("NoteWords(%q) = %q, %q", removed, word, ids)
+	}
+
+	if err := alice.c.SetAdmin(g.ID, b, true); err != nil {
+		t.Fatal(err)
+	}
+	admins := note{model.NoteAdmins + " +" + string(b), a, false}
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins)
+	if err := alice.c.RevokeInvites(g.ID); err != nil {
+		t.Fatal(err)
+	}
+	renewed := note{model.NoteRenewed, a, false}
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins, renewed)
+	eve := newMember(t, tr, "eve").withJoinNotices()
+	eve.join(t, old)
+	eve.ev.waitFor(t, "eve's revoked note", func([]model.Event) bool {
+		return slices.Contains(timeline(eve, conv), note{model.NoteRevoked, a, false})
+	})
+	for _, m := range []*member{bob, carol, eve} {
+		if info, err := m.st.Conversation(conv); err != nil || info.Unread != 0 {
+			t.Fatalf("%s's unread count after the notes: %+v, %v", m.name, info, err)
+		}
+	}
+	bob.stop()
+	bob.start()
+	postAndWait(t, alice, g.ID, "after")
+	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true},
+		note{model.NoteJoined, c, false}, note{removed, a, false}, admins, renewed, note{body: "after"})
+	waitTimeline(t, alice, conv, append(joined, note{removed, a, true}, note{admins.body, a, true},
+		note{model.NoteRenewed, a, true}, note{body: "after"})...)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -90,7 +91,8 @@ const (
 	// KindText is an ordinary text message.
 	KindText MessageKind = iota
 	// KindGroupInvite is an invitation to a group: Body is the group's
-	// invite text (NOOK:G1:…), which AcceptInvite takes to join.
+	// invite text (NOOK:G1:… or, from the group's first renewal of its
+	// key, NOOK:G2:…), which AcceptInvite takes to join.
 	KindGroupInvite
 	// KindNote is a note about the conversation rather than a message in
 	// it, which a frontend shows as a centred line, not a bubble: Body is
@@ -112,7 +114,37 @@ const (
 	NoteJoined = "joined"
 	// NoteLeft: the author left the group ("Tom left the group").
 	NoteLeft = "left"
+	// NoteRemoved: the author, an admin, removed members from the group
+	// ("Rosa removed Tom"); the Body is the word followed by the removed
+	// members' IDs, separated by spaces (NoteWords reads them), and names
+	// this profile when it was the one removed.
+	NoteRemoved = "removed"
+	// NoteRenewed: the author, an admin, renewed the group's key without
+	// removing anyone (to revoke invites, or because someone left):
+	// invites made before no longer work.
+	NoteRenewed = "renewed"
+	// NoteAdmins: the author, the owner, changed the group's admins (a
+	// renewal of its key too); the Body is the word followed by each
+	// member named admin as "+" and their ID, and each no longer admin as
+	// "-" and their ID ("Rosa made Tom an admin").
+	NoteAdmins = "admins"
+	// NoteNoKey: the author renewed the group's key without giving it to
+	// this profile, which can no longer read or write in the group.
+	NoteNoKey = "nokey"
+	// NoteRevoked: the invite this profile joined with was revoked by the
+	// author's renewal of the key before it could read anything new.
+	NoteRevoked = "revoked"
 )
+
+// NoteWords splits the Body of a KindNote into its word and the members
+// it names (NoteRemoved), if any.
+func NoteWords(body string) (word string, members []string) {
+	f := strings.Fields(body)
+	if len(f) == 0 {
+		return "", nil
+	}
+	return f[0], f[1:]
+}
 
 func (k MessageKind) String() string {
 	switch k {

@@ -171,6 +171,11 @@ func (m *Model) Apply(ev model.Event) Change {
 		if m.open != nil && m.open.ID == ev.Conversation {
 			return Change{MembersStale: true}
 		}
+	case model.GroupRekeyed:
+		// Roles and members changed; the note follows as a message.
+		if m.open != nil && m.open.ID == ev.Conversation {
+			return Change{MembersStale: true, Header: true}
+		}
 	case model.GroupLeft:
 		delete(m.warnings, ev.Conversation)
 		if m.open != nil && m.open.ID == ev.Conversation {

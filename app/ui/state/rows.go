@@ -40,7 +40,8 @@ func (m *Model) Row(id model.ConversationID) (Row, bool) {
 		s, seen := m.syncs[cv.Group.Server]
 		switch {
 		case cv.Left:
-			r.Preview, r.Presence = LeftNote, model.Offline
+			e, _ := m.EndedOf(cv)
+			r.Preview, r.Presence = e.Title, model.Offline
 		case seen && !s.CaughtUp && s.Total > 0:
 			r.Preview = SyncText(s) + "…"
 		case seen && s.CaughtUp:
@@ -114,6 +115,9 @@ func (m *Model) NoteText(msg model.Message) string {
 		return who + " joined"
 	case model.NoteLeft:
 		return who + " left the group"
+	}
+	if text, ok := m.rotationNoteText(msg, who); ok {
+		return text
 	}
 	return who + ": " + FirstLine(msg.Body)
 }
