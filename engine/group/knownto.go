@@ -157,4 +157,3 @@ func (kt *KnownTo) Has(k *ContactKey, id ID, member PublicKey) bool {
 	}
 	return found
 }
-
