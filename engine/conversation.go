@@ -177,7 +177,8 @@ func (e *Engine) Members(id model.ConversationID) ([]model.GroupMember, error) {
 	out := make([]model.GroupMember, len(ms))
 	for i, m := range ms {
 		out[i] = model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left,
-			IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed}
+			IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed,
+			Self: m.Self, Contact: string(m.Contact)}
 	}
 	return out, nil
 }
@@ -382,6 +383,8 @@ func conversationOf(ev model.Event) (model.ConversationID, bool) {
 	case model.GroupLeft:
 		return ev.Conversation, true
 	case model.GroupMemberLeft:
+		return ev.Conversation, true
+	case model.GroupMemberKnown:
 		return ev.Conversation, true
 	case model.GroupRekeyed:
 		return ev.Conversation, true

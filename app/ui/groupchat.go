@@ -83,7 +83,7 @@ func (cp *chatPane) refreshMemberCount() {
 	}
 	n := len(o.Members) + 1
 	for _, m := range o.Members {
-		if m.Address == cp.mv.self || m.Left {
+		if m.Self || m.Address == cp.mv.self || m.Left {
 			n--
 		}
 	}
@@ -353,7 +353,7 @@ func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 		if m.Left {
 			count += " · left the group"
 		}
-		if !m.IsContact && m.Address != mv.self {
+		if !m.IsContact && !m.Self && m.Address != mv.self {
 			count += " · not a contact"
 		}
 		// The count on a line of its own, the width of the dialog: in a
@@ -362,7 +362,7 @@ func (cp *chatPane) showMemberList(ms []model.GroupMember) {
 		nameLabel.Truncation = fyne.TextTruncateEllipsis
 		rows = append(rows, container.NewBorder(nil, nil,
 			container.NewCenter(widgets.NewAvatar(name, m.Address)), nil,
-			container.NewVBox(nameLabel, muted(count), muted(widgets.GroupedAddress(m.Address)))))
+			container.NewVBox(nameLabel, muted(count), muted(memberAddress(m)))))
 	}
 	if len(ms) == 0 {
 		rows = append(rows, para("Nobody is known to be here yet."))
@@ -453,4 +453,17 @@ func (cp *chatPane) confirmLeaveGroup() {
 	d = dialog.NewCustomWithoutButtons(title, content, u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	u.showDialog(d)
+}
+
+// memberAddress is the address line of a member: a contact's onion
+// address; the others' group key is no address anyone can reach
+// (docs/groups.md, "Per-group identities").
+func memberAddress(m model.GroupMember) string {
+	if m.Contact != "" {
+		return widgets.GroupedAddress(m.Contact)
+	}
+	if m.Self {
+		return "your key in this group"
+	}
+	return "known only by a key of this group"
 }

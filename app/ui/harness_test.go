@@ -321,3 +321,16 @@ func (h *harness) invite() string {
 	h.waitFor("the invite", func() bool { return h.ui.main.home.invite() != "" })
 	return h.ui.main.home.invite()
 }
+
+// memberNamed returns the member ID (their key in the group) under which
+// h's engine knows the member of conv carrying name, or "" (members sign
+// with per-group keys: docs/groups.md, "Per-group identities").
+func (h *harness) memberNamed(conv model.ConversationID, name string) string {
+	ms, _ := h.eng.Members(conv)
+	for _, m := range ms {
+		if m.Name == name {
+			return m.Address
+		}
+	}
+	return ""
+}

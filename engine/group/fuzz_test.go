@@ -132,7 +132,7 @@ func FuzzDecodePlaintext(f *testing.F) {
 			body = append(m.ReplyTo[:], m.Emoji...)
 		case KindKnownTo:
 			var err error
-			if body, err = m.KnownTo.encode(); err != nil {
+			if body, err = m.KnownTo.Encode(); err != nil {
 				t.Fatalf("accepted contact tags that do not encode: %v", err)
 			}
 		}
@@ -159,14 +159,14 @@ func FuzzKnownTo(f *testing.F) {
 	f.Add(append([]byte{1}, make([]byte, 9)...))
 	f.Add(append([]byte{1}, make([]byte, (MaxKnownTo+1)*KnownToTagSize)...))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		k, err := decodeKnownTo(body)
+		k, err := ParseKnownTo(body)
 		if err != nil {
 			if !errors.Is(err, ErrMalformed) {
 				t.Fatalf("error without a sentinel: %v", err)
 			}
 			return
 		}
-		enc, err := k.encode()
+		enc, err := k.Encode()
 		if err != nil || !bytes.Equal(enc, body) {
 			t.Fatalf("accepted contact tags do not encode back: %v", err)
 		}

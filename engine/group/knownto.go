@@ -37,7 +37,8 @@ type KnownTo struct {
 	Tags [][KnownToTagSize]byte
 }
 
-func (k *KnownTo) encode() ([]byte, error) {
+// Encode returns the body of a KindKnownTo message holding k.
+func (k *KnownTo) Encode() ([]byte, error) {
 	if len(k.Tags) == 0 || len(k.Tags) > MaxKnownTo {
 		return nil, fmt.Errorf("%w: %d contact tags, 1 to %d fit", ErrInvalid, len(k.Tags), MaxKnownTo)
 	}
@@ -49,7 +50,9 @@ func (k *KnownTo) encode() ([]byte, error) {
 	return b, nil
 }
 
-func decodeKnownTo(body []byte) (*KnownTo, error) {
+// ParseKnownTo parses the body of a KindKnownTo message. Errors wrap
+// ErrMalformed.
+func ParseKnownTo(body []byte) (*KnownTo, error) {
 	if len(body) < 1 {
 		return nil, fmt.Errorf("%w: empty contact tags", ErrMalformed)
 	}

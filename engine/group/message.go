@@ -167,7 +167,7 @@ func (m *Message) body() ([]byte, error) {
 		if m.KnownTo == nil || m.Text != "" {
 			return nil, fmt.Errorf("%w: contact tags carry their tags and no text", ErrInvalid)
 		}
-		return m.KnownTo.encode()
+		return m.KnownTo.Encode()
 	case KindReaction:
 		if m.Text != "" || m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
@@ -309,7 +309,7 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 		}
 		m.Rotation = rot
 	case KindKnownTo:
-		kt, err := decodeKnownTo(body)
+		kt, err := ParseKnownTo(body)
 		if err != nil {
 			return nil, err
 		}

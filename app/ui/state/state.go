@@ -545,7 +545,16 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 		return c.Title
 	}
 	for _, mb := range m.members[conv] {
-		if mb.Address == addr && mb.Name != "" {
+		if mb.Address != addr {
+			continue
+		}
+		if mb.Self {
+			return "You"
+		}
+		if c, ok := m.convs[model.ConversationID(mb.Contact)]; ok && mb.Contact != "" && c.Kind == model.KindContact {
+			return c.Title
+		}
+		if mb.Name != "" {
 			if mb.NameCollides {
 				return mb.Name + NotContactMark
 			}
