@@ -2,7 +2,10 @@ package group
 
 import (
 	"crypto/rand"
+	"fmt"
 	"testing"
+
+	"github.com/nookchat/nook/engine/identity"
 )
 
 // TestKnownTo: a member's contact tags, sealed and opened like any message,
@@ -58,4 +61,44 @@ func TestKnownTo(t *testing.T) {
 	if kt, err := NewKnownTo(rand.Reader, g.ID(), KeyOf(pseudonym.Address()), keys); err != nil || len(kt.Tags) != 2*KnownToRound {
 		t.Fatalf("%d contacts: %v, %d tags", len(keys), err, len(kt.Tags))
 	}
+}
+
+// BenchmarkKnownTo: a member with 100 contacts makes its tags at join
+// (100 X25519 and HMACs); a reader with 100 contacts checks one member's
+// tags (100 X25519 and HMACs; engine Members does the X25519 once per
+// call for all members).
+func BenchmarkKnownTo(b *testing.B) {
+	g := testGroup(b, "bench")
+	self, member := testIdentity(b, "self"), testIdentity(b, "member")
+	contacts := make([]*identity.Identity, 100)
+	for i := range contacts {
+		contacts[i] = testIdentity(b, fmt.Sprint("contact ", i))
+	}
+	b.Run("make", func(b *testing.B) {
+		for b.Loop() {
+			keys := make([]*ContactKey, len(contacts))
+			for i, c := range contacts {
+				k, err := NewContactKey(self, c.Address())
+				if err != nil {
+					b.Fatal(err)
+				}
+				keys[i] = k
+			}
+			if _, err := NewKnownTo(rand.Reader, g.ID(), KeyOf(member.Address()), keys); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	kt, _ := NewKnownTo(rand.Reader, g.ID(), KeyOf(member.Address()), nil)
+	b.Run("check", func(b *testing.B) {
+		for b.Loop() {
+			for _, c := range contacts {
+				k, err := NewContactKey(self, c.Address())
+				if err != nil {
+					b.Fatal(err)
+				}
+				kt.Has(k, g.ID(), KeyOf(member.Address()))
+			}
+		}
+	})
 }
