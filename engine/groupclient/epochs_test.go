@@ -146,7 +146,7 @@ func TestRemoveMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale, err := old.Seal(nil, dave.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindText, Text: "dave with the old key"})
+	stale, err := old.Seal(nil, dave.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindText, Text: "dave with the old key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +391,7 @@ func TestLeavingRotates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer old.Wipe()
-	blob, err := old.Seal(nil, eve.id, &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "eve was here"})
+	blob, err := old.Seal(nil, eve.key(info.ID), &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "eve was here"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -486,7 +486,7 @@ func TestRotationFindings(t *testing.T) {
 
 	// (a) What Carol's client writes without the rotation: her next
 	// message (she wrote one), under the old key.
-	withheld, err := old.Seal(nil, carol.id, &group.Message{Seq: 2, Sent: time.Now(), Kind: group.KindText, Text: "anyone there?"})
+	withheld, err := old.Seal(nil, carol.key(info.ID), &group.Message{Seq: 2, Sent: time.Now(), Kind: group.KindText, Text: "anyone there?"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -512,7 +512,7 @@ func TestRotationFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coup, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	coup, err := cur.Seal(nil, bob.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -645,7 +645,7 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blob, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	blob, err := cur.Seal(nil, bob.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -773,7 +773,7 @@ func TestRotationPartsSurviveRestart(t *testing.T) {
 		t.Helper()
 		last++
 		m.Seq, m.Sent = last, time.Now()
-		blob, err := old.Seal(nil, alice.id, m)
+		blob, err := old.Seal(nil, alice.key(info.ID), m)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -217,3 +217,82 @@ func TestNoOnionAddressInTheGroup(t *testing.T) {
 
 	scan(carol, alice, bob)
 }
+
+// TestContactAcceptedLater: Carol joins a group before she and Alice are
+// contacts, so her first tags name nobody; once she accepts Alice
+// (ContactAccepted), her client posts tags again and Alice recognises
+// her; accepting Alice a second time posts nothing more.
+func TestContactAcceptedLater(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	alice, carol := newMember(t, tr, "alice"), newMember(t, tr, "carol")
+	var (
+		mu          sync.Mutex
+		carolKnows  []identity.Address
+		carolsPosts int
+	)
+	alice.withContacts(carol)
+	carol.stop()
+	carol.tune = func(c *Config) {
+		c.NoJoinNotice = false
+		c.Contacts = func() []identity.Address {
+			mu.Lock()
+			defer mu.Unlock()
+			return slices.Clone(carolKnows)
+		}
+	}
+	carol.start()
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, info.Conversation)
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol.join(t, text)
+	c := carol.as(info.ID)
+	recognised := func() identity.Address {
+		ms, _ := alice.c.Members(info.ID)
+		for _, m := range ms {
+			if m.Address == c {
+				return m.Contact
+			}
+		}
+		return ""
+	}
+	alice.ev.waitFor(t, "carol's first tags", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupMemberKnown) bool { return e.Author == string(c) }) == 1
+	})
+	if who := recognised(); who != "" {
+		t.Fatalf("carol recognised as %s before she tagged anyone", who)
+	}
+	mu.Lock()
+	carolKnows = []identity.Address{alice.id.Address()}
+	mu.Unlock()
+	posts := func() int {
+		q, err := carol.st.Outbox(info.Conversation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(q)
+	}
+	if err := carol.c.ContactAccepted(alice.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	alice.ev.waitFor(t, "carol's second tags", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupMemberKnown) bool { return e.Author == string(c) }) == 2
+	})
+	if who := recognised(); who != carol.id.Address() {
+		t.Fatalf("carol recognised as %q after her new tags", who)
+	}
+	before := posts()
+	if err := carol.c.ContactAccepted(alice.id.Address()); err != nil {
+		t.Fatal(err)
+	}
+	if carolsPosts = posts(); carolsPosts > before {
+		t.Fatalf("accepting Alice again queued %d more posts", carolsPosts-before)
+	}
+}
