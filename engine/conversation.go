@@ -183,7 +183,8 @@ func (e *Engine) Members(id model.ConversationID) ([]model.GroupMember, error) {
 
 func fromMember(m groupclient.Member) model.GroupMember {
 	return model.GroupMember{Address: string(m.Address), Name: m.Name, Messages: m.Messages, Left: m.Left,
-		IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed}
+		IsContact: m.IsContact, NameCollides: m.NameCollides, Role: m.Role, Removed: m.Removed,
+		Self: m.Self, Contact: string(m.Contact)}
 }
 
 // lastAuthor is the member of group g who wrote last, the message a
@@ -423,6 +424,8 @@ func conversationOf(ev model.Event) (model.ConversationID, bool) {
 	case model.GroupLeft:
 		return ev.Conversation, true
 	case model.GroupMemberLeft:
+		return ev.Conversation, true
+	case model.GroupMemberKnown:
 		return ev.Conversation, true
 	case model.GroupRekeyed:
 		return ev.Conversation, true

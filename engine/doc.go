@@ -84,7 +84,9 @@
 // an ID that is no address. ParseAddress turns an address as typed into
 // that ID. Self and Server.Address give onion addresses as strings, like
 // model.Contact.Address. Groups are model.Group (their conversation is
-// Group.Conversation()), members model.GroupMember, invites read without
+// Group.Conversation()), members model.GroupMember (whose Address is the
+// member's key in that group, not an onion address: Contact names the
+// contact they are, when their contact tags say so), invites read without
 // acting on them model.InvitePreview (ParseInvite), profiles ProfileInfo,
 // a hosted server's counters ServerStats. The sentinels a screen tells
 // apart are re-exported here (ErrWrongPassword, ErrDiskFull, ...), with

@@ -37,6 +37,7 @@ type testEngine struct {
 	events <-chan model.Event
 	cancel func()
 	seen   []model.Event
+	ids    map[model.ConversationID]string // the profile's member IDs in its groups (in)
 }
 
 func newTestEngine(t testing.TB, dir string, tr transport.Transport) *testEngine {
@@ -486,4 +487,27 @@ func TestUnlockCancelled(t *testing.T) {
 	if _, err := e.Unlock(context.Background(), info.ID, "pw"); err != nil {
 		t.Fatalf("the profile was left unusable: %v", err)
 	}
+}
+
+// in returns the profile's member ID in the group of conv: the address
+// form of its key there (docs/groups.md, "Per-group identities"). The
+// answer is kept, so that it can be asked after leaving.
+func (te *testEngine) in(conv model.ConversationID) string {
+	te.t.Helper()
+	if a, ok := te.ids[conv]; ok {
+		return a
+	}
+	op, gid, err := te.groupOf(conv)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	a, err := op.groups.Self(gid)
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	if te.ids == nil {
+		te.ids = map[model.ConversationID]string{}
+	}
+	te.ids[conv] = string(a)
+	return string(a)
 }

@@ -228,17 +228,28 @@ func (op *openProfile) groupMembersWith(id group.ID, cs []model.Contact) ([]grou
 			taken[foldName(model.CleanName(c.DisplayName))]++
 		}
 	}
-	self := op.id.Address()
+	for i := range ms {
+		m := &ms[i]
+		// A member is a contact when their contact tags say so, or when
+		// they sign with that contact's onion key (a membership from
+		// before per-group keys).
+		if m.Contact == "" && contacts[string(m.Address)] {
+			m.Contact = m.Address
+		}
+		m.IsContact = m.Contact != "" && contacts[string(m.Contact)]
+		if !m.IsContact {
+			m.Contact = ""
+		}
+	}
 	for _, m := range ms {
-		if m.Address != self && !contacts[string(m.Address)] {
+		if !m.Self && !m.IsContact {
 			taken[foldName(m.Name)]++
 		}
 	}
 	delete(taken, "")
 	for i := range ms {
 		m := &ms[i]
-		m.IsContact = contacts[string(m.Address)]
-		if m.Address != self && !m.IsContact {
+		if !m.Self && !m.IsContact {
 			// Their own name counts once in taken: more is someone else's.
 			m.NameCollides = taken[foldName(m.Name)] > 1
 		}

@@ -61,19 +61,19 @@ func TestRemoveMemberEngines(t *testing.T) {
 		return len(ms) == 3
 	})
 
-	if err := bob.RemoveMember(conv, string(dave.self())); !errors.Is(err, groupclient.ErrNotAdmin) {
+	if err := bob.RemoveMember(conv, dave.in(conv)); !errors.Is(err, groupclient.ErrNotAdmin) {
 		t.Fatalf("bob removes dave: %v", err)
 	}
-	if err := bob.SetAdmin(conv, string(dave.self()), true); !errors.Is(err, groupclient.ErrNotAdmin) {
+	if err := bob.SetAdmin(conv, dave.in(conv), true); !errors.Is(err, groupclient.ErrNotAdmin) {
 		t.Fatalf("bob names dave an admin: %v", err)
 	}
 	if err := bob.RevokeInvites(conv); !errors.Is(err, groupclient.ErrNotAdmin) {
 		t.Fatalf("bob revokes the invites: %v", err)
 	}
-	if err := alice.RemoveMember(model.ConversationID(bob.self()), string(dave.self())); !errors.Is(err, ErrNotGroup) {
+	if err := alice.RemoveMember(model.ConversationID(bob.self()), dave.in(conv)); !errors.Is(err, ErrNotGroup) {
 		t.Fatalf("removing from a contact's conversation: %v", err)
 	}
-	if err := alice.RemoveMember(conv, string(dave.self())); err != nil {
+	if err := alice.RemoveMember(conv, dave.in(conv)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := alice.SendMessage(conv, "the new key is in use"); err != nil {
@@ -81,8 +81,8 @@ func TestRemoveMemberEngines(t *testing.T) {
 	}
 	isRemoval := func(ev model.Event) bool {
 		r, ok := ev.(model.GroupRekeyed)
-		return ok && r.Conversation == conv && r.Epoch == 1 && r.By == string(alice.self()) &&
-			slices.Equal(r.Removed, []string{string(dave.self())})
+		return ok && r.Conversation == conv && r.Epoch == 1 && r.By == alice.in(conv) &&
+			slices.Equal(r.Removed, []string{dave.in(conv)})
 	}
 	bob.waitEvent("bob told of dave's removal", isRemoval)
 	bob.waitUntil("alice's post in the new epoch at bob", step, func() bool { return bob.hasBody(conv, "the new key is in use") })
@@ -118,10 +118,10 @@ func TestRemoveMemberEngines(t *testing.T) {
 	}
 	for _, m := range ms {
 		want := model.RoleMember
-		if m.Address == string(alice.self()) {
+		if m.Address == alice.in(conv) {
 			want = model.RoleOwner
 		}
-		if m.Role != want || m.Removed != (m.Address == string(dave.self())) {
+		if m.Role != want || m.Removed != (m.Address == dave.in(conv)) {
 			t.Errorf("bob sees %s as %v, removed %v", m.Name, m.Role, m.Removed)
 		}
 	}

@@ -43,7 +43,9 @@ func TestGroupNameCollision(t *testing.T) {
 		}
 	}
 	var members map[identity.Address]struct{ contact, collides bool }
-	alice.waitUntil("the three members and Alice (her join notice) seen", step, func() bool {
+	// Bob's contact tags follow his join notice (after the random pause
+	// between posts): wait for them too.
+	alice.waitUntil("the three members and Alice (her join notice) seen, Bob recognised", step, func() bool {
 		ms, err := alice.GroupMembers(g.Conversation())
 		if err != nil {
 			t.Fatal(err)
@@ -52,14 +54,14 @@ func TestGroupNameCollision(t *testing.T) {
 		for _, m := range ms {
 			members[identity.Address(m.Address)] = struct{ contact, collides bool }{m.IsContact, m.NameCollides}
 		}
-		return len(members) == 4
+		return len(members) == 4 && members[identity.Address(bob.in(g.Conversation()))].contact
 	})
 	for who, want := range map[*testEngine]struct{ contact, collides bool }{
 		bob:     {contact: true},
 		mallory: {collides: true},
 		carol:   {},
 	} {
-		if got := members[identity.Address(who.self())]; got != want {
+		if got := members[identity.Address(who.in(g.Conversation()))]; got != want {
 			t.Errorf("%s: contact %v, name collides %v; want %v, %v", who.self()[:8], got.contact, got.collides, want.contact, want.collides)
 		}
 	}

@@ -86,7 +86,7 @@ func TestGroupThroughHostedServer(t *testing.T) {
 	bob.waitUntil("alice's post in bob's group", step, func() bool {
 		msgs, _ := bob.Messages(g.Conversation(), 0, 50)
 		for _, m := range msgs {
-			if m.Body == posted.Body && m.Author == string(alice.self()) {
+			if m.Body == posted.Body && m.Author == alice.in(g.Conversation()) {
 				return true
 			}
 		}

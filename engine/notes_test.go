@@ -18,9 +18,9 @@ func TestGroupJoinNotes(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(ctx, "Allotment")
 	aliceAddr := string(alice.self())
+	aliceID := alice.in(g.Conversation())
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
-	bobAddr := string(bob.self())
 	alice.waitUntil("Alice's join note delivered", step, func() bool {
 		h, _ := alice.History(g.Conversation(), 0, 10)
 		return len(h) == 1 && h[0].Kind == model.KindNote && h[0].Body == model.NoteJoined && h[0].Status == model.StatusDelivered
@@ -49,7 +49,8 @@ func TestGroupJoinNotes(t *testing.T) {
 		}
 		return out
 	}
-	want := []string{aliceAddr[:8] + " joined", bobAddr[:8] + " joined"}
+	bobID := bob.in(g.Conversation())
+	want := []string{aliceID[:8] + " joined", bobID[:8] + " joined"}
 	bob.waitUntil("both joins in Bob's timeline", step, func() bool { return slices.Equal(notes(bob), want) })
 	alice.waitUntil("both joins in Alice's timeline", step, func() bool { return slices.Equal(notes(alice), want) })
 	ms, err := bob.Members(g.Conversation())
@@ -58,7 +59,7 @@ func TestGroupJoinNotes(t *testing.T) {
 	}
 	found := false
 	for _, m := range ms {
-		if m.Address == aliceAddr && !m.Left && m.Messages == 0 {
+		if m.Address == aliceID && !m.Left && m.Messages == 0 {
 			found = true
 		}
 	}
@@ -73,6 +74,6 @@ func TestGroupJoinNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.waitUntil("Bob's leave note", step, func() bool {
-		return slices.Equal(notes(alice), append(want, bobAddr[:8]+" left"))
+		return slices.Equal(notes(alice), append(want, bobID[:8]+" left"))
 	})
 }

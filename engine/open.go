@@ -122,6 +122,19 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		Name:      op.displayName,
 		Emit:      op.onPeerEvent,
 		Now:       e.cfg.Now,
+		Contacts: func() []identity.Address {
+			cs, err := st.Contacts()
+			if err != nil {
+				return nil
+			}
+			var out []identity.Address
+			for _, c := range cs {
+				if c.State == model.ContactAccepted || c.State == model.ContactBlocked {
+					out = append(out, identity.Address(c.Address))
+				}
+			}
+			return out
+		},
 		Blocked: func(a identity.Address) bool {
 			c, err := st.GetContact(string(a))
 			return err == nil && c.State == model.ContactBlocked
@@ -167,6 +180,12 @@ func (op *openProfile) onPeerEvent(ev model.Event) {
 		op.sweep.poke()
 	}
 	op.e.emit(ev)
+	if cc, isContact := ev.(model.ContactChanged); isContact && cc.Contact.State == model.ContactAccepted && op.groups != nil {
+		// Tell the new contact which member the profile is in its groups
+		// (docs/groups.md, "Per-group identities"); a failure is retried
+		// at the contact's next change.
+		_ = op.groups.ContactAccepted(identity.Address(cc.Contact.Address))
+	}
 	if ok && !m.Message.Outgoing {
 		if info, err := op.st.Conversation(m.Message.Conversation); err == nil {
 			op.e.emit(model.UnreadChanged{Conversation: m.Message.Conversation, Unread: int(info.Unread)})

@@ -108,9 +108,13 @@ func TestReactContact(t *testing.T) {
 // TestReactGroup: the same in a group hosted by Alice: Bob's reaction
 // reaches Alice through the server, Alice's reaches Bob, History returns
 // both, a reaction to a message the group does not hold is refused, and
-// once Alice blocked Bob as a contact his reactions are not stored.
+// once Alice blocked Bob as a contact his reactions are not stored (she
+// knows which member he is from his contact tags: they are contacts).
 func TestReactGroup(t *testing.T) {
 	alice, bob := groupPair(t)
+	bob.acceptInviteOf(alice)
+	alice.waitContact(bob.self(), model.ContactAccepted)
+	bob.waitContact(alice.self(), model.ContactAccepted)
 	g := alice.hostGroup(t.Context(), "Newsroom")
 	inv, err := alice.GroupInvite(g.Conversation())
 	if err != nil {
@@ -130,12 +134,12 @@ func TestReactGroup(t *testing.T) {
 	if err := bob.React(g.Conversation(), m.ID, "🙋"); err != nil {
 		t.Fatal(err)
 	}
-	bobs := []model.Reaction{{Author: string(bob.self()), Emoji: "🙋"}}
+	bobs := []model.Reaction{{Author: bob.in(g.Conversation()), Emoji: "🙋"}}
 	alice.reacted(g.Conversation(), m.ID, bobs)
 	if err := alice.React(g.Conversation(), m.ID, "🙋🏽"); err != nil {
 		t.Fatal(err)
 	}
-	both := append(bobs, model.Reaction{Author: string(alice.self()), Emoji: "🙋🏽"})
+	both := append(bobs, model.Reaction{Author: alice.in(g.Conversation()), Emoji: "🙋🏽"})
 	bob.reacted(g.Conversation(), m.ID, both)
 	for _, te := range []*testEngine{alice, bob} {
 		if h := te.history(g.Conversation()); len(h) != 1 || !slices.Equal(h[0].Reactions, both) {
@@ -264,7 +268,7 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 		if err := alice.React(g.Conversation(), target.ID, emoji[i]); err != nil {
 			t.Fatal(err)
 		}
-		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: string(alice.self()), Emoji: emoji[i]}})
+		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: alice.in(g.Conversation()), Emoji: emoji[i]}})
 	}
 	post("barrier")
 	react, recv := alice.commits()-react0, bob.commits()-recv0

@@ -90,7 +90,7 @@ func TestMessageIDSquatting(t *testing.T) {
 	bobNet.hold.Store(false)
 	alice.waitUntil("Bob's post in Alice's group", step, func() bool {
 		m, err := alice.Message(g.Conversation(), post.ID)
-		return err == nil && m.Body == post.Body && m.Author == string(bob.self())
+		return err == nil && m.Body == post.Body && m.Author == bob.in(g.Conversation())
 	})
 	alice.waitEvent("a warning about the collision", func(ev model.Event) bool {
 		w, ok := ev.(model.GroupWarning)

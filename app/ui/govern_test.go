@@ -95,7 +95,6 @@ func (h *harness) note(text string) model.Message {
 // the UI goroutine (the checked engines).
 func TestGovernGroupUI(t *testing.T) {
 	alice, bob, carol := threeProfiles(t)
-	aliceAddr, bobAddr, carolAddr := alice.self(), bob.self(), carol.self()
 	gc := alice.createdGroup("Newsroom")
 	conv := gc.conv
 	inv, err := alice.eng.GroupInvite(conv)
@@ -110,6 +109,7 @@ func TestGovernGroupUI(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.note("Carol joined")
+	aliceAddr, bobAddr, carolAddr := alice.memberID(conv), bob.memberID(conv), carol.memberID(conv)
 
 	// Carol, a member: every action disabled, with the reason.
 	carol.open(string(conv))
@@ -347,7 +347,6 @@ func TestRevokedAndEpochInvites(t *testing.T) {
 func TestGovernScreenshots(t *testing.T) {
 	dir := screenshotDir(t)
 	alice, bob, carol := threeProfiles(t)
-	bobAddr, carolAddr := bob.self(), carol.self()
 	alice.setTheme("dark")
 	carol.setTheme("dark")
 	gc := alice.createdGroup("Newsroom")
@@ -364,6 +363,7 @@ func TestGovernScreenshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.note("Carol joined")
+	bobAddr, carolAddr := bob.memberID(conv), carol.memberID(conv)
 	for _, p := range []struct {
 		h    *harness
 		text string

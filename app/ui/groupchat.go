@@ -91,7 +91,7 @@ func (cp *chatPane) refreshMemberCount() {
 	}
 	n := len(o.Members) + 1
 	for _, m := range o.Members {
-		if m.Address == cp.mv.self || m.Left || m.Removed {
+		if m.Self || m.Address == cp.mv.self || m.Left || m.Removed {
 			n--
 		}
 	}
@@ -421,4 +421,17 @@ func (cp *chatPane) hasAdmin() bool {
 	return slices.ContainsFunc(o.Members, func(m model.GroupMember) bool {
 		return m.Role == model.RoleAdmin && !m.Removed && !m.Left
 	})
+}
+
+// memberAddress is the address line of a member: a contact's onion
+// address; the others' group key is no address anyone can reach
+// (docs/groups.md, "Per-group identities").
+func memberAddress(m model.GroupMember) string {
+	if m.Contact != "" {
+		return widgets.GroupedAddress(m.Contact)
+	}
+	if m.Self {
+		return "your key in this group"
+	}
+	return "known only by a key of this group"
 }

@@ -148,6 +148,23 @@ func (h *harness) self() string {
 	return string(a)
 }
 
+// memberID is the profile's ID in group conv, as Members gives it (its
+// key in that group, not its onion address).
+func (h *harness) memberID(conv model.ConversationID) string {
+	h.t.Helper()
+	ms, err := h.eng.Members(conv)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Self {
+			return m.Address
+		}
+	}
+	h.t.Fatalf("the profile is not among the members of %s: %+v", conv, ms)
+	return ""
+}
+
 // tap taps the visible, enabled button labelled text in the window or its
 // dialogs.
 func (h *harness) tap(text string) {
@@ -320,4 +337,17 @@ func (h *harness) invite() string {
 	h.t.Helper()
 	h.waitFor("the invite", func() bool { return h.ui.main.home.invite() != "" })
 	return h.ui.main.home.invite()
+}
+
+// memberNamed returns the member ID (their key in the group) under which
+// h's engine knows the member of conv carrying name, or "" (members sign
+// with per-group keys: docs/groups.md, "Per-group identities").
+func (h *harness) memberNamed(conv model.ConversationID, name string) string {
+	ms, _ := h.eng.Members(conv)
+	for _, m := range ms {
+		if m.Name == name {
+			return m.Address
+		}
+	}
+	return ""
 }

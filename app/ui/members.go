@@ -167,7 +167,7 @@ func (md *membersDialog) render() {
 func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active bool) fyne.CanvasObject {
 	cp, mv := md.cp, md.cp.mv
 	st := mv.u.state
-	self := m.Address == mv.self
+	self := m.Self || m.Address == mv.self
 	name := st.AuthorName(cp.conv, m.Address)
 	avatar := name
 	if self {
@@ -203,7 +203,7 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 		warn.Importance = widget.WarningImportance
 		lines = append(lines, warn)
 	}
-	lines = append(lines, muted(widgets.GroupedAddress(m.Address)))
+	lines = append(lines, muted(memberAddress(m)))
 	var buttons []fyne.CanvasObject
 	if !self && !m.Removed && !m.Left {
 		remove := widgets.NewTooltipButton(theme.ContentRemoveIcon(), "", func() { md.confirmRemove(m, name) })
@@ -261,7 +261,7 @@ func sortedMembers(ms []model.GroupMember, self string) []model.GroupMember {
 	out := slices.Clone(ms)
 	rank := func(m model.GroupMember) int {
 		switch {
-		case m.Address == self:
+		case m.Self || m.Address == self:
 			return 0
 		case m.Removed || m.Left:
 			return 4

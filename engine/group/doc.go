@@ -20,6 +20,11 @@
 // carries a Rotation, the new key wrapped for each remaining member
 // (NewRotation, Rotation.Unwrap).
 //
+// Members sign with per-group keys; a KindKnownTo message carries a
+// member's contact tags (NewKnownTo, KnownTo.Has), by which a contact,
+// and nobody else, recognises them (docs/groups.md, "Per-group
+// identities").
+//
 // A Group is immutable and safe for concurrent use. A Timeline belongs to
 // one goroutine.
 package group

@@ -38,8 +38,13 @@ func seedPlaintexts(t testing.TB) [][]byte {
 		out = append(out, plaintextOf(t, g, alice, &m))
 	}
 	unknown := plaintextOf(t, g, alice, &Message{Seq: 4, Sent: t0, Kind: KindText, Text: "future"})
-	unknown[1+32+8+8+32+1] = 9 // kind 9: signature no longer verifies, layout still parses
+	unknown[1+32+8+8+32+1] = 0xf0 // an unknown kind: signature no longer verifies, layout still parses
 	out = append(out, unknown, truncatedName(), make([]byte, PlainSize))
+	tags := &KnownTo{Tags: make([][KnownToTagSize]byte, KnownToRound)}
+	for i := range tags.Tags {
+		tags.Tags[i][0] = byte(i)
+	}
+	out = append(out, plaintextOf(t, g, alice, &Message{Seq: 9, Sent: t0, Kind: KindKnownTo, KnownTo: tags}))
 	return out
 }
 
@@ -125,6 +130,11 @@ func FuzzDecodePlaintext(f *testing.F) {
 			body = append(m.ReplyTo[:], m.Text...)
 		case KindReaction:
 			body = append(m.ReplyTo[:], m.Emoji...)
+		case KindKnownTo:
+			var err error
+			if body, err = m.KnownTo.Encode(); err != nil {
+				t.Fatalf("accepted contact tags that do not encode: %v", err)
+			}
 		}
 		enc := appendUnsigned(nil, m.Author.PublicKey(), m, body)
 		if !bytes.HasPrefix(p, enc) {
@@ -136,6 +146,29 @@ func FuzzDecodePlaintext(f *testing.F) {
 		}
 		if messageID(p[:len(enc)+64]) != m.ID {
 			t.Fatal("id is not the hash of the signed plaintext")
+		}
+	})
+}
+
+// FuzzKnownTo: the contact tags' decoder never panics, and what it accepts
+// encodes back to its input.
+func FuzzKnownTo(f *testing.F) {
+	f.Add([]byte{1})
+	f.Add(append([]byte{1}, make([]byte, KnownToRound*KnownToTagSize)...))
+	f.Add(append([]byte{2}, make([]byte, 8)...))
+	f.Add(append([]byte{1}, make([]byte, 9)...))
+	f.Add(append([]byte{1}, make([]byte, (MaxKnownTo+1)*KnownToTagSize)...))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		k, err := ParseKnownTo(body)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error without a sentinel: %v", err)
+			}
+			return
+		}
+		enc, err := k.Encode()
+		if err != nil || !bytes.Equal(enc, body) {
+			t.Fatalf("accepted contact tags do not encode back: %v", err)
 		}
 	})
 }

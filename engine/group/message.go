@@ -116,6 +116,8 @@ type Message struct {
 	Text string
 	// Rotation is the body of a KindRotate (rotate.go).
 	Rotation *Rotation
+	// KnownTo is the body of a KindKnownTo (knownto.go).
+	KnownTo *KnownTo
 	// Raw is the body of a kind this package does not know (Open only).
 	Raw []byte
 	// ID is the message ID; Seal and Open fill it in.
@@ -161,6 +163,11 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: a rotation carries its rotation and no text", ErrInvalid)
 		}
 		return m.Rotation.encode()
+	case KindKnownTo:
+		if m.KnownTo == nil || m.Text != "" {
+			return nil, fmt.Errorf("%w: contact tags carry their tags and no text", ErrInvalid)
+		}
+		return m.KnownTo.Encode()
 	case KindReaction:
 		if m.Text != "" || m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
@@ -301,6 +308,12 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 			return nil, err
 		}
 		m.Rotation = rot
+	case KindKnownTo:
+		kt, err := ParseKnownTo(body)
+		if err != nil {
+			return nil, err
+		}
+		m.KnownTo = kt
 	case KindReaction:
 		if len(body) < len(m.ReplyTo) {
 			return nil, fmt.Errorf("%w: reaction shorter than a message id", ErrMalformed)

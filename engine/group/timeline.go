@@ -146,8 +146,8 @@ func (t *Timeline) Observe(m *Message) (dup bool, findings []Finding) {
 	if m.Seq > a.lastSeq {
 		a.lastSeq, a.lastID = m.Seq, m.ID
 	}
-	if !m.Kind.Notice() {
-		a.count++ // a join or leave notice is not a message they wrote
+	if !m.Kind.Notice() && m.Kind != KindKnownTo {
+		a.count++ // a join or leave notice, or contact tags, is not a message they wrote
 	}
 	t.dirtyAuthors[m.Author] = struct{}{}
 

@@ -114,6 +114,13 @@ type Member struct {
 	// also goes by: someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Self is set for the profile itself.
+	Self bool
+	// Contact is the onion address of the profile's contact this member
+	// is, when their contact tags say so (or their key is that contact's
+	// onion key: a membership from before per-group keys); empty
+	// otherwise. Only that contact can tell.
+	Contact identity.Address
 	// Role is the member's role in the group's newest epoch (RoleMember
 	// for a group left); Removed is set when an admin removed them.
 	Role    model.GroupRole
@@ -122,7 +129,11 @@ type Member struct {
 
 // groupState is one group of the profile.
 type groupState struct {
-	rec  groupRecord
+	rec groupRecord
+	// self signs the profile's messages in the group: its per-group key
+	// (or, for a membership from before per-group keys, the profile's
+	// onion key).
+	self *identity.Identity
 	g    *group.Group
 	conv model.ConversationID
 	tl   *group.Timeline // guarded by Client.mu
@@ -270,7 +281,12 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	if gs, ok := c.groups[g.ID()]; ok {
 		return gs, nil
 	}
-	gs := &groupState{rec: *r, g: g, conv: g.ID().Conversation(), tlb: c.st.Bucket(timelineBucket(g.ID()))}
+	gs := &groupState{rec: *r, g: g, conv: g.ID().Conversation(), tlb: c.st.Bucket(timelineBucket(g.ID())), self: c.cfg.Self}
+	if r.signer != ([32]byte{}) {
+		if gs.self, err = identity.FromSeed(r.signer[:]); err != nil {
+			return nil, err
+		}
+	}
 	gs.tl, err = group.LoadTimeline(gs.tlb, group.TimelineOptions{Known: c.knownFunc(gs.conv)})
 	if err != nil {
 		return nil, fmt.Errorf("groupclient: load timeline: %w", err)
@@ -347,7 +363,7 @@ func (c *Client) CreateGroup(name string, bundle *invite.Bundle) (GroupInfo, err
 	if err != nil {
 		return GroupInfo{}, err
 	}
-	return c.join(inv, group.KeyOf(c.cfg.Self.Address()), true)
+	return c.join(inv, group.PublicKey{}, true)
 }
 
 // JoinGroup joins the group of an invite and queues a join notice (a
@@ -369,6 +385,19 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 // has no history to come before the join notice).
 func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bool) (GroupInfo, error) {
 	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner, base: inv.Epoch()}
+	// A per-group signing key, so that the others learn no onion address
+	// from the group (docs/groups.md, "Per-group identities").
+	if _, err := io.ReadFull(c.cfg.Rand, r.signer[:]); err != nil {
+		return GroupInfo{}, fmt.Errorf("groupclient: group signing key: %w", err)
+	}
+	defer clear(r.signer[:])
+	if created {
+		signer, err := identity.FromSeed(r.signer[:])
+		if err != nil {
+			return GroupInfo{}, err
+		}
+		r.owner = group.KeyOf(signer.Address())
+	}
 	if id, ok := inv.GroupID(); ok {
 		r.id = id
 	} else {
@@ -410,6 +439,16 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bo
 		if err := tx.Delete(leftKey(g.ID())); err != nil {
 			return err
 		}
+		// A new signing key numbers its messages from 1 (a group left
+		// and joined again is joined under a new key).
+		if err := tx.Delete(seqKey(g.ID())); err != nil {
+			return err
+		}
+		if signer, err := identity.FromSeed(r.signer[:]); err != nil {
+			return err
+		} else if err := tx.Put(mineKey(g.ID()), signer.PublicKey()); err != nil {
+			return err
+		}
 		if cursor > 0 {
 			if err := tx.Put(backfillKey(g.ID()), u64(cursor)); err != nil {
 				return err
@@ -444,6 +483,9 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bo
 	if _, err := c.queuePostLocked(gs, &notice, local); err != nil {
 		return c.infoLocked(gs), fmt.Errorf("groupclient: joined, but the join notice was not queued: %w", err)
 	}
+	if err := c.queueKnownToLocked(gs); err != nil {
+		return c.infoLocked(gs), fmt.Errorf("groupclient: joined, but the contact tags were not queued: %w", err)
+	}
 	return c.infoLocked(gs), nil
 }
 
@@ -451,7 +493,7 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bo
 func (c *Client) infoLocked(gs *groupState) GroupInfo {
 	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address,
 		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs),
-		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(c.cfg.Self.Address()))}
+		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(gs.self.Address()))}
 }
 
 // Groups returns the profile's groups, ordered by name.
@@ -512,8 +554,10 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 		left    map[identity.Address]uint64
 		roles   = map[identity.Address]model.GroupRole{}
 		removed = map[identity.Address]bool{}
+		self    identity.Address
 	)
 	if ok {
+		self = gs.self.Address()
 		authors = gs.tl.Authors()
 		left = maps.Clone(gs.left)
 		for addr := range authors {
@@ -528,11 +572,19 @@ func (c *Client) Members(id group.ID) ([]Member, error) {
 		if authors, left, err = c.leftGroupMembers(id); err != nil {
 			return nil, err
 		}
+		if v, err := c.bucket.Get(mineKey(id)); err == nil && len(v) == 32 {
+			self = identity.AddressFromPublicKey(v)
+		}
+	}
+	certified, err := c.certified(id, slices.Collect(maps.Keys(authors)))
+	if err != nil {
+		return nil, err
 	}
 	out := make([]Member, 0, len(authors))
 	for addr, n := range authors {
 		_, gone := left[addr]
-		m := Member{Address: addr, Messages: n, Left: gone, Role: roles[addr], Removed: removed[addr]}
+		m := Member{Address: addr, Messages: n, Left: gone, Role: roles[addr], Removed: removed[addr],
+			Self: addr == self || addr == c.cfg.Self.Address(), Contact: certified[addr]}
 		if v, err := c.bucket.Get(nameKey(id, addr.PublicKey())); err == nil {
 			m.Name = string(v)
 		}

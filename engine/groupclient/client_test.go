@@ -40,7 +40,7 @@ func TestPostAndReceive(t *testing.T) {
 		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) == 1
 	})
 	got := bob.messages(info.Conversation)
-	if len(got) != 1 || got[0].ID != sent.ID || got[0].Author != string(alice.id.Address()) || got[0].Status != model.StatusReceived {
+	if len(got) != 1 || got[0].ID != sent.ID || got[0].Author != string(alice.as(info.ID)) || got[0].Status != model.StatusReceived {
 		t.Fatalf("bob has %+v", got)
 	}
 	// A reply, quoting alice's message.
@@ -56,7 +56,7 @@ func TestPostAndReceive(t *testing.T) {
 		t.Fatalf("members %+v, %v", members, err)
 	}
 	for _, m := range members {
-		if m.Address == bob.id.Address() && m.Name != "bob" || m.Address == alice.id.Address() && m.Name != "alice" {
+		if m.Address == bob.as(info.ID) && m.Name != "bob" || m.Address == alice.as(info.ID) && m.Name != "alice" {
 			t.Errorf("member %+v", m)
 		}
 	}

@@ -55,8 +55,15 @@ type Config struct {
 	Name func() string
 	// Emit receives events; it must not block for long. Nil drops them.
 	Emit func(model.Event)
-	// Blocked, if set, reports a member whose reactions are not stored
-	// (the profile blocked them as a contact).
+	// Contacts, if set, returns the onion addresses of the profile's
+	// contacts (accepted and blocked): the only members who learn which
+	// member of a group the profile is (docs/groups.md, "Per-group
+	// identities"), the blocked ones excepted, and the only ones it can
+	// recognise.
+	Contacts func() []identity.Address
+	// Blocked, if set, reports a contact whose reactions are not stored
+	// and who is not told which member the profile is (the profile
+	// blocked them).
 	Blocked func(identity.Address) bool
 	// Rand is the source of keys, nonces and throwaway identities;
 	// crypto/rand when nil.

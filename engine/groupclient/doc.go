@@ -67,6 +67,14 @@
 // stored before epochs load as epoch 0, owned by the author of their oldest
 // message.
 //
+// The profile signs each group's messages with a key of that group, made
+// when it joins or creates it (docs/groups.md, "Per-group identities"),
+// never with its onion key; a membership stored before keeps the onion
+// key. After its join notice it posts contact tags (group.KindKnownTo)
+// by which its contacts (Config.Contacts), and only they, recognise it;
+// Members reports the members recognised so (Member.Contact) and the
+// profile itself (Member.Self).
+//
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.
 package groupclient

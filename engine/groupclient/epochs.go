@@ -275,7 +275,7 @@ func (c *Client) migrateOwner(gs *groupState) error {
 // membersLocked returns the current members of gs besides the profile: the
 // authors seen who were not removed and have not left. c.mu is held.
 func (c *Client) membersLocked(gs *groupState) []group.PublicKey {
-	self := group.KeyOf(c.cfg.Self.Address())
+	self := group.KeyOf(gs.self.Address())
 	var out []group.PublicKey
 	for addr := range gs.tl.Authors() {
 		k := group.KeyOf(addr)
@@ -302,7 +302,7 @@ func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 	if !ok {
 		return ErrUnknownGroup
 	}
-	self := group.KeyOf(c.cfg.Self.Address())
+	self := group.KeyOf(gs.self.Address())
 	target := group.KeyOf(member)
 	if gs.roleOf(self) == model.RoleMember {
 		return ErrNotAdmin
@@ -337,7 +337,7 @@ func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) erro
 	if !ok {
 		return ErrUnknownGroup
 	}
-	self, target := group.KeyOf(c.cfg.Self.Address()), group.KeyOf(member)
+	self, target := group.KeyOf(gs.self.Address()), group.KeyOf(member)
 	if gs.roleOf(self) != model.RoleOwner {
 		return ErrNotAdmin
 	}
@@ -374,7 +374,7 @@ func (c *Client) RevokeInvites(id group.ID) error {
 	if !ok {
 		return ErrUnknownGroup
 	}
-	if gs.roleOf(group.KeyOf(c.cfg.Self.Address())) == model.RoleMember {
+	if gs.roleOf(group.KeyOf(gs.self.Address())) == model.RoleMember {
 		return ErrNotAdmin
 	}
 	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
@@ -385,7 +385,7 @@ func (c *Client) RevokeInvites(id group.ID) error {
 func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, removed, recipients []group.PublicKey) error {
 	cur := gs.cur()
 	id := gs.g.ID()
-	key, parts, err := group.NewRotation(c.cfg.Rand, id, c.cfg.Self, cur.n+1, reason, gs.rec.owner, admins, removed, recipients)
+	key, parts, err := group.NewRotation(c.cfg.Rand, id, gs.self, cur.n+1, reason, gs.rec.owner, admins, removed, recipients)
 	if err != nil {
 		return err
 	}
@@ -393,7 +393,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	if err != nil {
 		return err
 	}
-	ep := &epochState{n: cur.n + 1, g: next, key: key, salt: parts[0].Salt, by: group.KeyOf(c.cfg.Self.Address()),
+	ep := &epochState{n: cur.n + 1, g: next, key: key, salt: parts[0].Salt, by: group.KeyOf(gs.self.Address()),
 		reason: reason, admins: parts[0].Admins, removed: parts[0].Removed}
 	last, err := c.lastSeq(id)
 	if err != nil {
@@ -408,7 +408,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	head := gs.head
 	for i, p := range parts {
 		m := group.Message{Kind: group.KindRotate, Rotation: p, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: head, Seq: last + 1 + uint64(i)}
-		blob, err := cur.g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+		blob, err := cur.g.Seal(c.cfg.Rand, gs.self, &m)
 		if err != nil {
 			return err
 		}
@@ -445,7 +445,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	gs.epochs = append(gs.epochs, ep)
 	gs.head = head
 	c.cfg.Emit(model.MessageAdded{Message: note})
-	c.cfg.Emit(rekeyed(gs, ep, c.cfg.Self.Address(), c.cfg.Name()))
+	c.cfg.Emit(rekeyed(gs, ep, gs.self.Address(), c.cfg.Name()))
 	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return nil
 }
@@ -547,7 +547,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
 			Author: string(m.Author), Kind: kind, Reason: reason})
 	}
-	self := group.KeyOf(c.cfg.Self.Address())
+	self := group.KeyOf(gs.self.Address())
 	cur := gs.cur()
 	var mine *epochState // the profile's own rotation into r.Epoch, which this one came before
 	if r.Epoch <= cur.n {
@@ -601,7 +601,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		fx.rot.removed[gs] = ev
 		return
 	}
-	key, ok := r.Unwrap(gs.g.ID(), author, c.cfg.Self)
+	key, ok := r.Unwrap(gs.g.ID(), author, gs.self)
 	if !ok {
 		seen := gs.partsSeen[r.Salt] | 1<<r.Part
 		gs.partsSeen[r.Salt] = seen
@@ -609,7 +609,7 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		if seen != 1<<r.Parts-1 {
 			return // the key may be in a part still to come
 		}
-		if _, wrote := gs.tl.Authors()[c.cfg.Self.Address()]; wrote {
+		if _, wrote := gs.tl.Authors()[gs.self.Address()]; wrote {
 			warn("not given the key", "An admin renewed the group's key without giving it to you: you can no longer read or write in this group.")
 			c.noteRotation(gs, ep, next, m, model.NoteNoKey, fx)
 		} else {
@@ -791,7 +791,7 @@ func (gs *groupState) newestSeen() *epochState {
 // after a random wait below Config.RotateWithin, unless the group moved to
 // another epoch meanwhile. c.mu is held.
 func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
-	if gs.roleOf(group.KeyOf(c.cfg.Self.Address())) == model.RoleMember || leaver == c.cfg.Self.Address() {
+	if gs.roleOf(group.KeyOf(gs.self.Address())) == model.RoleMember || leaver == gs.self.Address() {
 		return
 	}
 	c.scheduleRotation(gs, randBelow(c.cfg.Rand, c.cfg.RotateWithin), group.ReasonLeft, func() ([]group.PublicKey, []group.PublicKey) {

@@ -94,32 +94,32 @@ func TestRemoveMember(t *testing.T) {
 	carol.waitDelivered(t, conv)
 	carol.stop() // offline for the rotation
 
-	if err := bob.c.RemoveMember(info.ID, dave.id.Address()); !errors.Is(err, ErrNotAdmin) {
+	if err := bob.c.RemoveMember(info.ID, dave.as(info.ID)); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("a member removes another: %v", err)
 	}
-	if err := alice.c.RemoveMember(info.ID, alice.id.Address()); !errors.Is(err, ErrRemoveOwner) {
+	if err := alice.c.RemoveMember(info.ID, alice.as(info.ID)); !errors.Is(err, ErrRemoveOwner) {
 		t.Fatalf("the owner removes herself: %v", err)
 	}
 	if err := alice.c.RemoveMember(info.ID, seedIdentity(t, "stranger").Address()); !errors.Is(err, ErrNotMember) {
 		t.Fatalf("removing a stranger: %v", err)
 	}
-	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	alice.ev.waitFor(t, "alice's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	alice.ev.waitFor(t, "alice's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.as(info.ID))) == 1 })
 	if _, err := alice.c.Post(info.ID, "epoch one", model.MessageID{}); err != nil {
 		t.Fatal(err)
 	}
 	bob.ev.waitFor(t, "bob's rotation", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupRekeyed) bool {
-			return rekeyedTo(1, dave.id.Address())(e) && e.By == string(alice.id.Address()) && e.Name == "alice"
+			return rekeyedTo(1, dave.as(info.ID))(e) && e.By == string(alice.as(info.ID)) && e.Name == "alice"
 		}) == 1
 	})
 	bob.waitBody(t, conv, "epoch one")
 
 	// Dave is told and can no longer post through his client.
 	dave.ev.waitFor(t, "dave removed", func(evs []model.Event) bool {
-		return count(evs, rekeyedTo(1, dave.id.Address())) == 1 &&
+		return count(evs, rekeyedTo(1, dave.as(info.ID))) == 1 &&
 			count(evs, func(e model.GroupLeft) bool { return e.Conversation == conv && !e.HistoryDeleted }) == 1
 	})
 	if _, err := dave.c.Post(info.ID, "can I still post?", model.MessageID{}); !errors.Is(err, ErrUnknownGroup) {
@@ -146,7 +146,7 @@ func TestRemoveMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stale, err := old.Seal(nil, dave.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindText, Text: "dave with the old key"})
+	stale, err := old.Seal(nil, dave.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindText, Text: "dave with the old key"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestRemoveMember(t *testing.T) {
 		t.Fatalf("dave's old-key post: %v, %v", status, err)
 	}
 	bob.ev.waitFor(t, "bob refuses dave's old-key post", func(evs []model.Event) bool {
-		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(dave.id.Address()) }) == 1
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(dave.as(info.ID)) }) == 1
 	})
 	if bob.hasBody(conv, "dave with the old key") {
 		t.Fatal("bob shows what dave wrote with the old key after his removal")
@@ -184,7 +184,7 @@ func TestRemoveMember(t *testing.T) {
 	// Carol comes back: she catches up through the rotation and reads the
 	// new epoch; what she writes now, bob reads.
 	carol.start()
-	carol.ev.waitFor(t, "carol's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	carol.ev.waitFor(t, "carol's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.as(info.ID))) == 1 })
 	carol.waitBody(t, conv, "epoch one")
 	if _, err := carol.c.Post(info.ID, "back from the allotment", model.MessageID{}); err != nil {
 		t.Fatal(err)
@@ -234,34 +234,34 @@ func TestRemoveMember(t *testing.T) {
 	}
 	bob.waitBody(t, conv, "hello from frank")
 	if fm, err := frank.c.Members(info.ID); err != nil || !slices.ContainsFunc(fm, func(m Member) bool {
-		return m.Address == alice.id.Address() && m.Role == model.RoleOwner
+		return m.Address == alice.as(info.ID) && m.Role == model.RoleOwner
 	}) {
 		t.Fatalf("frank's members: %+v, %v", fm, err)
 	}
 
 	// Removing Carol moves the group to epoch 2, which revokes the invite
 	// of epoch 1: Grace, joining with it, is told so.
-	if err := alice.c.RemoveMember(info.ID, carol.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, carol.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	frank.ev.waitFor(t, "frank's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
+	frank.ev.waitFor(t, "frank's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.as(info.ID))) == 1 })
 	grace := newMember(t, tr, "grace")
 	grace.join(t, newInvite)
 	grace.ev.waitFor(t, "grace's invite revoked", func(evs []model.Event) bool {
 		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
 	})
 
-	bob.ev.waitFor(t, "bob's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
+	bob.ev.waitFor(t, "bob's second rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.as(info.ID))) == 1 })
 	ms, err := bob.c.Members(info.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
 		wantRole := model.RoleMember
-		if m.Address == alice.id.Address() {
+		if m.Address == alice.as(info.ID) {
 			wantRole = model.RoleOwner
 		}
-		if m.Role != wantRole || m.Removed != (m.Address == dave.id.Address() || m.Address == carol.id.Address()) {
+		if m.Role != wantRole || m.Removed != (m.Address == dave.as(info.ID) || m.Address == carol.as(info.ID)) {
 			t.Errorf("bob sees member %s as %v, removed %v", m.Name, m.Role, m.Removed)
 		}
 	}
@@ -318,17 +318,17 @@ func TestEpochFixtureV1(t *testing.T) {
 			t.Fatalf("%s's group is in epoch %d", m.name, n)
 		}
 	}
-	if err := bob.c.RemoveMember(id, carol.id.Address()); !errors.Is(err, ErrNotAdmin) {
+	if err := bob.c.RemoveMember(id, carol.as(id)); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("bob removes carol: %v", err)
 	}
-	if err := alice.c.RemoveMember(id, carol.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(id, carol.as(id)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := alice.c.Post(id, "the allotment, without carol", model.MessageID{}); err != nil {
 		t.Fatal(err)
 	}
 	bob.waitBody(t, conv, "the allotment, without carol")
-	carol.ev.waitFor(t, "carol removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, carol.id.Address())) == 1 })
+	carol.ev.waitFor(t, "carol removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, carol.as(id))) == 1 })
 	if carol.hasBody(conv, "the allotment, without carol") {
 		t.Fatal("carol reads the new epoch")
 	}
@@ -364,6 +364,7 @@ func TestLeavingRotates(t *testing.T) {
 		}
 		alice.waitBody(t, conv, "hello from "+m.name)
 	}
+	_ = carol.as(info.ID) // its key, read while it is a member
 	if err := carol.c.Leave(info.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -377,6 +378,7 @@ func TestLeavingRotates(t *testing.T) {
 
 	eve := newMember(t, tr, "eve")
 	eve.join(t, oldInvite)
+	_ = eve.as(info.ID) // her key, read while she is in the group
 	eve.ev.waitFor(t, "eve's invite revoked", func(evs []model.Event) bool {
 		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "invite revoked" }) == 1
 	})
@@ -389,7 +391,7 @@ func TestLeavingRotates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer old.Wipe()
-	blob, err := old.Seal(nil, eve.id, &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "eve was here"})
+	blob, err := old.Seal(nil, eve.key(info.ID), &group.Message{Seq: 1, Sent: time.Now(), Kind: group.KindText, Text: "eve was here"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,7 +402,7 @@ func TestLeavingRotates(t *testing.T) {
 		t.Fatalf("eve's old-key post: %v, %v", status, err)
 	}
 	bob.ev.waitFor(t, "bob refuses eve's post", func(evs []model.Event) bool {
-		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(eve.id.Address()) }) == 1
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(eve.as(info.ID)) }) == 1
 	})
 	if bob.hasBody(conv, "eve was here") || alice.hasBody(conv, "eve was here") {
 		t.Fatal("a post with a revoked invite's key is shown")
@@ -463,10 +465,10 @@ func TestRotationFindings(t *testing.T) {
 	}
 	carol.waitDelivered(t, conv)
 	carol.stop()
-	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	bob.ev.waitFor(t, "bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	bob.ev.waitFor(t, "bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.as(info.ID))) == 1 })
 	old, err := group.New(mustInviteKey(t, text), srv.Bundle().SigningKey)
 	if err != nil {
 		t.Fatal(err)
@@ -484,14 +486,14 @@ func TestRotationFindings(t *testing.T) {
 
 	// (a) What Carol's client writes without the rotation: her next
 	// message (she wrote one), under the old key.
-	withheld, err := old.Seal(nil, carol.id, &group.Message{Seq: 2, Sent: time.Now(), Kind: group.KindText, Text: "anyone there?"})
+	withheld, err := old.Seal(nil, carol.key(info.ID), &group.Message{Seq: 2, Sent: time.Now(), Kind: group.KindText, Text: "anyone there?"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	post(withheld)
 	for _, m := range []*member{alice, bob} {
 		m.ev.waitFor(t, m.name+" sees carol on the old key", func(evs []model.Event) bool {
-			return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(carol.id.Address()) }) == 1
+			return count(evs, func(w model.GroupWarning) bool { return w.Kind == "old key" && w.Author == string(carol.as(info.ID)) }) == 1
 		})
 		m.waitBody(t, conv, "anyone there?")
 	}
@@ -501,8 +503,8 @@ func TestRotationFindings(t *testing.T) {
 	bob.c.mu.Lock()
 	cur := bob.c.groups[info.ID].cur().g
 	bob.c.mu.Unlock()
-	_, parts, err := group.NewRotation(nil, info.ID, bob.id, 2, group.ReasonRemoval, group.KeyOf(alice.id.Address()), nil,
-		[]group.PublicKey{group.KeyOf(carol.id.Address())}, nil)
+	_, parts, err := group.NewRotation(nil, info.ID, bob.key(info.ID), 2, group.ReasonRemoval, group.KeyOf(alice.as(info.ID)), nil,
+		[]group.PublicKey{group.KeyOf(carol.as(info.ID))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -510,13 +512,13 @@ func TestRotationFindings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	coup, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	coup, err := cur.Seal(nil, bob.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
 	post(coup)
 	alice.ev.waitFor(t, "alice refuses bob's rotation", func(evs []model.Event) bool {
-		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "rotation" && w.Author == string(bob.id.Address()) }) == 1
+		return count(evs, func(w model.GroupWarning) bool { return w.Kind == "rotation" && w.Author == string(bob.as(info.ID)) }) == 1
 	})
 	alice.c.mu.Lock()
 	n := alice.c.groups[info.ID].cur().n
@@ -565,21 +567,21 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 		}
 	}
 
-	if err := bob.c.RemoveMember(info.ID, dave.id.Address()); !errors.Is(err, ErrNotAdmin) {
+	if err := bob.c.RemoveMember(info.ID, dave.as(info.ID)); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("bob removes before he is an admin: %v", err)
 	}
-	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+	if err := alice.c.SetAdmin(info.ID, bob.as(info.ID), true); err != nil {
 		t.Fatal(err)
 	}
 	renewed := func(e model.GroupRekeyed) bool { return e.Epoch == 1 && e.Reason == "renewal" && len(e.Removed) == 0 }
 	bob.ev.waitFor(t, "bob named admin", func(evs []model.Event) bool { return count(evs, renewed) == 1 })
-	if ms, _ := bob.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == bob.id.Address() && m.Role == model.RoleAdmin }) {
+	if ms, _ := bob.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == bob.as(info.ID) && m.Role == model.RoleAdmin }) {
 		t.Fatalf("bob's members after he was named: %+v", ms)
 	}
-	if err := bob.c.SetAdmin(info.ID, carol.id.Address(), true); !errors.Is(err, ErrNotAdmin) {
+	if err := bob.c.SetAdmin(info.ID, carol.as(info.ID), true); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("an admin names an admin: %v", err)
 	}
-	if err := bob.c.RemoveMember(info.ID, alice.id.Address()); !errors.Is(err, ErrRemoveOwner) {
+	if err := bob.c.RemoveMember(info.ID, alice.as(info.ID)); !errors.Is(err, ErrRemoveOwner) {
 		t.Fatalf("an admin removes the owner: %v", err)
 	}
 	alice.waitDelivered(t, conv)
@@ -589,25 +591,25 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	alice.stop()
 	alice.tr = network()
 	alice.start()
-	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	alice.ev.waitFor(t, "alice's own rotation into epoch 2", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, dave.id.Address())) == 1 })
+	alice.ev.waitFor(t, "alice's own rotation into epoch 2", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, dave.as(info.ID))) == 1 })
 	alice.stop()
-	if err := bob.c.RemoveMember(info.ID, carol.id.Address()); err != nil {
+	if err := bob.c.RemoveMember(info.ID, carol.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	dave.ev.waitFor(t, "dave sees bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.id.Address())) == 1 })
+	dave.ev.waitFor(t, "dave sees bob's rotation", func(evs []model.Event) bool { return count(evs, rekeyedTo(2, carol.as(info.ID))) == 1 })
 
 	alice.tr = tr
 	alice.start()
 	alice.ev.waitFor(t, "alice takes bob's rotation", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupRekeyed) bool {
-			return rekeyedTo(2, carol.id.Address())(e) && e.By == string(bob.id.Address())
+			return rekeyedTo(2, carol.as(info.ID))(e) && e.By == string(bob.as(info.ID))
 		}) == 1
 	})
 	byAlice := func(e model.GroupRekeyed) bool {
-		return rekeyedTo(3, dave.id.Address())(e) && e.By == string(alice.id.Address())
+		return rekeyedTo(3, dave.as(info.ID))(e) && e.By == string(alice.as(info.ID))
 	}
 	bob.ev.waitFor(t, "bob gets alice's rotation again, into epoch 3", func(evs []model.Event) bool { return count(evs, byAlice) == 1 })
 	dave.ev.waitFor(t, "dave removed in epoch 3", func(evs []model.Event) bool { return count(evs, byAlice) == 1 })
@@ -633,9 +635,9 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	bob.c.mu.Lock()
 	cur := bob.c.groups[info.ID].cur().g
 	bob.c.mu.Unlock()
-	_, parts, err := group.NewRotation(nil, info.ID, bob.id, 4, group.ReasonRenewal, group.KeyOf(alice.id.Address()),
-		[]group.PublicKey{group.KeyOf(bob.id.Address()), group.KeyOf(seedIdentity(t, "mallory").Address())}, nil,
-		[]group.PublicKey{group.KeyOf(alice.id.Address())})
+	_, parts, err := group.NewRotation(nil, info.ID, bob.key(info.ID), 4, group.ReasonRenewal, group.KeyOf(alice.as(info.ID)),
+		[]group.PublicKey{group.KeyOf(bob.as(info.ID)), group.KeyOf(seedIdentity(t, "mallory").Address())}, nil,
+		[]group.PublicKey{group.KeyOf(alice.as(info.ID))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -643,7 +645,7 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blob, err := cur.Seal(nil, bob.id, &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
+	blob, err := cur.Seal(nil, bob.key(info.ID), &group.Message{Seq: last + 1, Sent: time.Now(), Kind: group.KindRotate, Rotation: parts[0]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -688,10 +690,10 @@ func TestRemovedAndInvitedAgain(t *testing.T) {
 		}
 		alice.waitBody(t, conv, "hello from "+m.name)
 	}
-	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	dave.ev.waitFor(t, "dave removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.id.Address())) == 1 })
+	dave.ev.waitFor(t, "dave removed", func(evs []model.Event) bool { return count(evs, rekeyedTo(1, dave.as(info.ID))) == 1 })
 	again, err := alice.c.Invite(info.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -702,10 +704,10 @@ func TestRemovedAndInvitedAgain(t *testing.T) {
 	}
 	alice.waitBody(t, conv, "I'm back")
 	bob.waitBody(t, conv, "I'm back")
-	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.id.Address() && !m.Removed }) {
+	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.as(info.ID) && !m.Removed }) {
 		t.Fatalf("alice's members after dave came back: %+v", ms)
 	}
-	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+	if err := alice.c.SetAdmin(info.ID, bob.as(info.ID), true); err != nil {
 		t.Fatal(err)
 	}
 	dave.ev.waitFor(t, "dave gets epoch 2", func(evs []model.Event) bool {
@@ -718,7 +720,7 @@ func TestRemovedAndInvitedAgain(t *testing.T) {
 	// After a restart alice still counts him in.
 	alice.stop()
 	alice.start()
-	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.id.Address() && !m.Removed }) {
+	if ms, _ := alice.c.Members(info.ID); !slices.ContainsFunc(ms, func(m Member) bool { return m.Address == dave.as(info.ID) && !m.Removed }) {
 		t.Fatalf("alice's members after a restart: %+v", ms)
 	}
 }
@@ -758,7 +760,7 @@ func TestRotationPartsSurviveRestart(t *testing.T) {
 	for i := range 60 {
 		others = append(others, group.KeyOf(seedIdentity(t, fmt.Sprint("member ", i)).Address()))
 	}
-	_, parts, err := group.NewRotation(nil, info.ID, alice.id, 1, group.ReasonRenewal, group.KeyOf(alice.id.Address()), nil, nil, others)
+	_, parts, err := group.NewRotation(nil, info.ID, alice.key(info.ID), 1, group.ReasonRenewal, group.KeyOf(alice.as(info.ID)), nil, nil, others)
 	if err != nil || len(parts) != 2 {
 		t.Fatalf("%d parts, %v", len(parts), err)
 	}
@@ -771,7 +773,7 @@ func TestRotationPartsSurviveRestart(t *testing.T) {
 		t.Helper()
 		last++
 		m.Seq, m.Sent = last, time.Now()
-		blob, err := old.Seal(nil, alice.id, m)
+		blob, err := old.Seal(nil, alice.key(info.ID), m)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -904,13 +906,13 @@ func TestOfflineThroughRotations(t *testing.T) {
 	}
 	carol.waitDelivered(t, conv)
 	carol.stop()
-	if err := alice.c.RemoveMember(info.ID, dave.id.Address()); err != nil {
+	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
-	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), true); err != nil {
+	if err := alice.c.SetAdmin(info.ID, bob.as(info.ID), true); err != nil {
 		t.Fatal(err)
 	}
-	if err := alice.c.SetAdmin(info.ID, bob.id.Address(), false); err != nil {
+	if err := alice.c.SetAdmin(info.ID, bob.as(info.ID), false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := alice.c.Post(info.ID, "in epoch 3", model.MessageID{}); err != nil {
@@ -1000,7 +1002,7 @@ func TestRotationLooksLikeAnyPost(t *testing.T) {
 			t.Fatalf("connection %d carried %d posts", conn, k)
 		}
 	}
-	secrets = append(secrets, info.ID[:], alice.id.PublicKey(), []byte(alice.id.Address()))
+	secrets = append(secrets, info.ID[:], alice.id.PublicKey(), []byte(alice.as(info.ID)))
 	for _, rec := range px.seen {
 		for _, s := range secrets {
 			if bytes.Contains(rec, s) {

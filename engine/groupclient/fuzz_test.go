@@ -27,6 +27,14 @@ func FuzzGroupRecord(f *testing.F) {
 	}
 	f.Add(enc)
 	f.Add(enc[:len(enc)-len(rec.name)])
+	// Version 3 with a per-group signing key; version 2 (before them).
+	withSigner := rec
+	withSigner.signer = [32]byte{5}
+	if enc3, err := withSigner.encode(); err == nil {
+		f.Add(enc3)
+	}
+	fixed2 := 1 + group.KeySize + invite.BundleSize + 32 + 4 + 32
+	f.Add(append(append([]byte{2}, enc[1:fixed2]...), rec.name...))
 	f.Add([]byte{recordVersion})
 	// Version 1 (before epochs): no owner.
 	v1 := append([]byte{recordVersion}, enc[1:1+group.KeySize+invite.BundleSize]...)
@@ -45,6 +53,14 @@ func FuzzGroupRecord(f *testing.F) {
 			r2, err := decodeGroupRecord(again)
 			if err != nil || r2.owner != (group.PublicKey{}) || r2.name != r.name || r2.key != r.key || !bytes.Equal(again[1:1+group.KeySize+invite.BundleSize], in[1:1+group.KeySize+invite.BundleSize]) {
 				t.Fatalf("version 1 %x -> %x (%v)", in, again, err)
+			}
+			return
+		}
+		if in[0] == 2 {
+			// Written again in version 3, signing with the onion key.
+			want := append(append(append([]byte{3}, in[1:fixed2]...), make([]byte, 32)...), in[fixed2:]...)
+			if r.signer != ([32]byte{}) || !bytes.Equal(again, want) {
+				t.Fatalf("version 2 %x -> %x", in, again)
 			}
 			return
 		}

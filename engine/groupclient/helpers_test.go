@@ -3,11 +3,13 @@ package groupclient
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
@@ -110,6 +112,8 @@ type member struct {
 	ev   *recorder
 	// tune, if set, adjusts the configuration of the next start.
 	tune func(*Config)
+	// keys holds the member's keys in its groups (key).
+	keys map[group.ID]*identity.Identity
 }
 
 func newMember(t testing.TB, tr transport.Transport, name string) *member {
@@ -216,3 +220,37 @@ func proxiedServer(t testing.TB) (tr transport.Transport, px *proxy, stop func()
 	started = true
 	return tr, px, func() { px.close(); srv.Close() }
 }
+
+// key returns the identity m signs with in group id: its per-group key
+// (docs/groups.md, "Per-group identities"), or the profile's onion key for
+// a membership from before them. It reads the group's record, so it works
+// with the member's client stopped; the answer is kept for after leaving
+// (joining again makes a new key).
+func (m *member) key(id group.ID) *identity.Identity {
+	m.t.Helper()
+	v, err := m.st.Bucket(bucketName).Get(groupKey(id))
+	if k, ok := m.keys[id]; ok && errors.Is(err, store.ErrNotFound) {
+		return k // left (or removed) since
+	}
+	if err != nil {
+		m.t.Fatalf("%s's key in group %s: %v", m.name, id, err)
+	}
+	r, err := decodeGroupRecord(v)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	k := m.id
+	if r.signer != ([32]byte{}) {
+		if k, err = identity.FromSeed(r.signer[:]); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	if m.keys == nil {
+		m.keys = map[group.ID]*identity.Identity{}
+	}
+	m.keys[id] = k
+	return k
+}
+
+// as returns m's address in group id: the address form of its key there.
+func (m *member) as(id group.ID) identity.Address { return m.key(id).Address() }

@@ -83,7 +83,7 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 	for range noticeCopies {
 		// Under the newest key every member has: a rotation of ours still
 		// queued is dropped with the other queued posts.
-		blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, c.cfg.Self, &notice)
+		blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, gs.self, &notice)
 		if err != nil {
 			return nil, err
 		}
@@ -308,6 +308,11 @@ func (c *Client) deleteGroupData(id group.ID) error {
 	}
 	if err := c.bucket.Iterate(key('r', id[:]), collect); err != nil {
 		return err
+	}
+	for _, kind := range []byte{'k', 't', 'm'} { // contact tags, ours tagged, our key
+		if err := c.bucket.Iterate(key(kind, id[:]), collect); err != nil {
+			return err
+		}
 	}
 	var tlKeys [][]byte
 	if err := c.st.Bucket(timelineBucket(id)).Iterate(nil, func(k, _ []byte) error {

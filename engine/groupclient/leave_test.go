@@ -186,6 +186,7 @@ func TestLeaveGroup(t *testing.T) {
 	if _, err := alice.c.Post(chess.ID, "chess queued", model.MessageID{}); err != nil {
 		t.Fatal(err)
 	}
+	_ = alice.as(club.ID) // its key, read while it is a member
 	if err := alice.c.Leave(club.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestLeaveGroup(t *testing.T) {
 	defer func() { srv.Close() }()
 	bob.ev.waitFor(t, "bob learns that alice left", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupMemberLeft) bool {
-			return e.Conversation == club.Conversation && e.Author == string(alice.id.Address()) && e.Name == "alice"
+			return e.Conversation == club.Conversation && e.Author == string(alice.as(club.ID)) && e.Name == "alice"
 		}) == 1
 	})
 	received(t, bob, chess.Conversation, "chess queued")
@@ -253,10 +254,10 @@ func TestLeaveGroup(t *testing.T) {
 	if posts := srv.Stats().Posts; posts != 2 {
 		t.Errorf("%d posts reached the server after the restart, want 2 (the notice and the other group's post)", posts)
 	}
-	if m := memberOf(t, bob, club.ID, alice.id.Address()); !m.Left || m.Name != "alice" {
+	if m := memberOf(t, bob, club.ID, alice.as(club.ID)); !m.Left || m.Name != "alice" {
 		t.Errorf("alice as bob sees her: %+v", m)
 	}
-	if m := memberOf(t, bob, club.ID, bob.id.Address()); m.Left {
+	if m := memberOf(t, bob, club.ID, bob.as(club.ID)); m.Left {
 		t.Errorf("bob as he sees himself: %+v", m)
 	}
 
@@ -285,17 +286,19 @@ func TestLeaveGroup(t *testing.T) {
 	since = 0
 	checkLeft()
 	nothingMore("m2")
-	if m := memberOf(t, alice, club.ID, bob.id.Address()); m.Name != "bob" || m.Messages != 1 {
+	if m := memberOf(t, alice, club.ID, bob.as(club.ID)); m.Name != "bob" || m.Messages != 1 {
 		t.Errorf("bob in the history alice kept: %+v", m)
 	}
 
 	// Leaving again keeps it as it is; with deleteHistory the history goes.
+	_ = alice.as(club.ID) // its key, read while it is a member
 	if err := alice.c.Leave(club.ID, false); err != nil {
 		t.Fatal(err)
 	}
 	if got := bodies(alice.messages(club.Conversation)); !slices.Equal(got, history) {
 		t.Fatalf("leaving again changed the history: %q", got)
 	}
+	_ = alice.as(club.ID) // its key, read while it is a member
 	if err := alice.c.Leave(club.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -304,6 +307,7 @@ func TestLeaveGroup(t *testing.T) {
 		t.Error("no GroupLeft event for the deleted history")
 	}
 	checkForgotten(t, alice, club.ID, queued)
+	_ = alice.as(club.ID) // its key, read while it is a member
 	if err := alice.c.Leave(club.ID, true); !errors.Is(err, ErrUnknownGroup) {
 		t.Fatalf("leaving a forgotten group: %v", err)
 	}
@@ -391,6 +395,7 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 		t.Fatalf("no cursor while subscribed: %v", err)
 	}
 
+	_ = alice.as(g.ID) // its key, read while it is a member
 	if err := alice.c.Leave(g.ID, true); err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +409,7 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 		t.Fatalf("the cursor of a server without groups is kept: %v", err)
 	}
 	bob.ev.waitFor(t, "bob learns that alice left", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupMemberLeft) bool { return e.Author == string(alice.id.Address()) }) == 1
+		return count(evs, func(e model.GroupMemberLeft) bool { return e.Author == string(alice.as(g.ID)) }) == 1
 	})
 	ct.waitOpen(t, srv.Address(), 0)
 	_, dials := ct.counts(srv.Address())
@@ -419,21 +424,25 @@ func TestLeaveLastGroupOnServer(t *testing.T) {
 		t.Fatalf("%d leave notices still queued after they went out, %v", len(n), err)
 	}
 	alice.start()
-	if m := memberOf(t, bob, g.ID, alice.id.Address()); !m.Left {
+	if m := memberOf(t, bob, g.ID, alice.as(g.ID)); !m.Left {
 		t.Fatalf("alice as bob sees her: %+v", m)
 	}
 	checkForgotten(t, alice, g.ID, nil)
 
 	// Alice joins again: her client reads the group from the start and
-	// posts with the next sequence number.
+	// posts under a new key of the group (numbered from 1).
+	before := alice.as(g.ID)
 	alice.join(t, text)
 	received(t, alice, g.Conversation, "anyone there?")
 	if got := bodies(alice.messages(g.Conversation)); !slices.Equal(got, []string{"hello", "welcome", model.NoteLeft, "anyone there?"}) {
 		t.Fatalf("alice's group after joining again: %q", got)
 	}
 	say(t, alice, bob, g, "back")
-	if m := memberOf(t, bob, g.ID, alice.id.Address()); m.Left || m.Messages != 2 { // hello, back: not the notice
+	if m := memberOf(t, bob, g.ID, alice.as(g.ID)); alice.as(g.ID) == before || m.Left || m.Messages != 1 { // back, under the new key
 		t.Fatalf("alice as bob sees her after her return: %+v", m)
+	}
+	if m := memberOf(t, bob, g.ID, before); !m.Left || m.Messages != 1 { // hello, then the notice
+		t.Fatalf("alice's first membership as bob sees it: %+v", m)
 	}
 	for _, m := range []*member{alice, bob} {
 		evs, _ := m.ev.snapshot()
@@ -468,6 +477,8 @@ func TestLeaveInterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Alice's keys in the two groups, read while she is in them.
+	inKept, inDeleted := string(alice.as(kept.ID)), string(alice.as(deleted.ID))
 	// Leave both, but stop right after each transaction: a crash.
 	for _, g := range []GroupInfo{kept, deleted} {
 		alice.c.mu.Lock()
@@ -502,6 +513,6 @@ func TestLeaveInterrupted(t *testing.T) {
 	srv = startServer(t, serverConfig(dir, tr))
 	defer srv.Close()
 	bob.ev.waitFor(t, "both notices", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupMemberLeft) bool { return e.Author == string(alice.id.Address()) }) == 2
+		return count(evs, func(e model.GroupMemberLeft) bool { return e.Author == inKept || e.Author == inDeleted }) == 2
 	})
 }

@@ -75,18 +75,18 @@ func TestJoinAndLeaveNotes(t *testing.T) {
 	defer srv.Close()
 	alice := newMember(t, tr, "alice").withJoinNotices()
 	bob := newMember(t, tr, "bob").withJoinNotices()
-	a, b := alice.id.Address(), bob.id.Address()
-
 	club, err := alice.c.CreateGroup("club", srv.Bundle())
 	if err != nil {
 		t.Fatal(err)
 	}
+	a := alice.as(club.ID)
 	waitTimeline(t, alice, club.Conversation, note{model.NoteJoined, a, true})
 	alice.ev.waitFor(t, "alice's join notice delivered", func([]model.Event) bool {
 		ms := alice.messages(club.Conversation)
 		return len(ms) == 1 && ms[0].Status == model.StatusDelivered
 	})
 	inviteAndJoin(t, alice, bob, club.ID)
+	b := bob.as(club.ID)
 	waitTimeline(t, bob, club.Conversation, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true})
 	waitTimeline(t, alice, club.Conversation, note{model.NoteJoined, a, true}, note{model.NoteJoined, b, false})
 	if m := memberOf(t, bob, club.ID, a); m.Left || m.Name != "alice" {
@@ -105,6 +105,11 @@ func TestJoinAndLeaveNotes(t *testing.T) {
 	postAndWait(t, alice, chess.ID, "e4")
 	say(t, alice, bob, club, "chess, anyone?")
 	inviteAndJoin(t, alice, bob, chess.ID)
+	// Another group, other keys: nothing links Alice's two memberships.
+	a, b = alice.as(chess.ID), bob.as(chess.ID)
+	if a == alice.as(club.ID) || b == bob.as(club.ID) || a == alice.id.Address() {
+		t.Fatal("a member's key is the same in two groups, or their onion key")
+	}
 	waitTimeline(t, bob, chess.Conversation,
 		note{model.NoteJoined, a, false}, note{body: "e4"}, note{model.NoteJoined, b, true})
 	if m := memberOf(t, bob, chess.ID, a); m.Left || m.Name != "alice" {
@@ -115,6 +120,7 @@ func TestJoinAndLeaveNotes(t *testing.T) {
 	}
 
 	// Bob leaves the second group: Alice stores a "left" note.
+	_ = bob.as(chess.ID) // its key, read while it is a member
 	if err := bob.c.Leave(chess.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +150,6 @@ func TestRotationNotes(t *testing.T) {
 	alice := newMember(t, tr, "alice").withJoinNotices()
 	bob := newMember(t, tr, "bob").withJoinNotices()
 	carol := newMember(t, tr, "carol").withJoinNotices()
-	a, b, c := alice.id.Address(), bob.id.Address(), carol.id.Address()
 	g, err := alice.c.CreateGroup("club", srv.Bundle())
 	if err != nil {
 		t.Fatal(err)
@@ -152,9 +157,12 @@ func TestRotationNotes(t *testing.T) {
 	conv := g.Conversation
 	alice.waitDelivered(t, conv) // her join notice, on the server before Bob's
 	old := inviteAndJoin(t, alice, bob, g.ID)
+	// Members are known by their keys in this group.
+	a, b := alice.as(g.ID), bob.as(g.ID)
 	waitTimeline(t, alice, conv, note{model.NoteJoined, a, true}, note{model.NoteJoined, b, false})
 	bob.waitDelivered(t, conv)
 	carol.join(t, old)
+	c := carol.as(g.ID)
 	joined := []note{{model.NoteJoined, a, true}, {model.NoteJoined, b, false}, {model.NoteJoined, c, false}}
 	waitTimeline(t, alice, conv, joined...)
 	waitTimeline(t, bob, conv, note{model.NoteJoined, a, false}, note{model.NoteJoined, b, true}, note{model.NoteJoined, c, false})

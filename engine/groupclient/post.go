@@ -58,7 +58,7 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 		return model.Message{}, err
 	}
 	gm.Seq = last + 1
-	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, gm)
+	blob, err := gs.cur().g.Seal(c.cfg.Rand, gs.self, gm)
 	if err != nil {
 		return model.Message{}, err
 	}
@@ -66,7 +66,7 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 	if post != nil {
 		msg = *post
 	}
-	msg.ID, msg.Conversation, msg.Author = gm.ID.Model(), gs.conv, string(c.cfg.Self.Address())
+	msg.ID, msg.Conversation, msg.Author = gm.ID.Model(), gs.conv, string(gs.self.Address())
 	msg.Outgoing, msg.Sent, msg.Received, msg.Status = true, gm.Sent, gm.Sent, model.StatusQueued
 	err = c.st.Update(func(tx *store.Tx) error {
 		if post != nil {

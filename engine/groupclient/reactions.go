@@ -46,7 +46,7 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 		return model.Message{}, err
 	}
 	m.Seq = last + 1
-	blob, err := gs.cur().g.Seal(c.cfg.Rand, c.cfg.Self, &m)
+	blob, err := gs.cur().g.Seal(c.cfg.Rand, gs.self, &m)
 	if err != nil {
 		return model.Message{}, err
 	}
@@ -56,7 +56,7 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	)
 	err = c.st.Update(func(tx *store.Tx) error {
 		var err error
-		msg, changed, err = tx.SetReaction(gs.conv, target, string(c.cfg.Self.Address()), emoji)
+		msg, changed, err = tx.SetReaction(gs.conv, target, string(gs.self.Address()), emoji)
 		if err != nil || !changed {
 			return err // nothing to post
 		}
@@ -99,9 +99,9 @@ type reactionEffect struct {
 // blocked contact's reaction is not stored. c.mu is held.
 func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) {
 	switch {
-	case m.Author == c.cfg.Self.Address(), m.Seq < gs.tl.LastSeq(m.Author):
+	case m.Author == gs.self.Address(), m.Seq < gs.tl.LastSeq(m.Author):
 		return
-	case c.cfg.Blocked != nil && c.cfg.Blocked(m.Author):
+	case c.blockedMember(gs.g.ID(), m.Author):
 		return
 	}
 	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author), emoji: m.Emoji})

@@ -23,9 +23,13 @@ func TestReactions(t *testing.T) {
 	alice, bob, carol := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol")
 	alice.stop()
 	alice.tune = func(c *Config) {
+		// Carol is a contact Alice blocked; her contact tags (she still
+		// counts Alice as her contact) tell Alice which member she is.
+		c.Contacts = func() []identity.Address { return []identity.Address{carol.id.Address()} }
 		c.Blocked = func(a identity.Address) bool { return a == carol.id.Address() }
 	}
 	alice.start()
+	carol.withContacts(alice)
 	info, err := alice.c.CreateGroup("friends", srv.Bundle())
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +61,7 @@ func TestReactions(t *testing.T) {
 		if emoji == "" {
 			return nil
 		}
-		return []model.Reaction{{Author: string(bob.id.Address()), Emoji: emoji}}
+		return []model.Reaction{{Author: string(bob.as(info.ID)), Emoji: emoji}}
 	}
 	for _, emoji := range []string{"👍", "❤\ufe0f", ""} {
 		got, err := bob.c.React(info.ID, sent.ID, emoji)

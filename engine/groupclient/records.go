@@ -13,11 +13,20 @@ import (
 
 // The client's records live in one store bucket (bucketName):
 //
-//	"g" ‖ group ID [32]            → version 2 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
-//	                                 ‖ base u32 ‖ group ID [32] ‖ name
+//	"g" ‖ group ID [32]            → version 3 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
+//	                                 ‖ base u32 ‖ group ID [32] ‖ signer [32] ‖ name
 //	                                 (key: the key of epoch base, the first the profile holds, from its
-//	                                 invite; owner: the owner's signing key, zeros while unknown);
+//	                                 invite; owner: the owner's signing key, zeros while unknown;
+//	                                 signer: the seed of the profile's per-group signing key, zeros for
+//	                                 a membership that signs with the profile's onion key);
+//	                                 version 2 (before per-group keys): the same without signer, which
+//	                                 is then the onion key;
 //	                                 version 1 (before epochs): key [32] ‖ bundle ‖ name, epoch 0, owner migrated
+//	"k" ‖ group ID [32] ‖ author [32] → the body of the author's newest contact tags (group.KindKnownTo)
+//	"m" ‖ group ID [32]            → the profile's per-group public key [32], kept after leaving
+//	                                 (with the history) so that its own messages stay its own
+//	"t" ‖ group ID [32] ‖ SHA-256(contact address)[:8] → empty: a contact the profile's own
+//	                                 newest tags in the group include (identities.go)
 //	"e" ‖ group ID [32] ‖ epoch u32 → an epoch after the first (epochs.go)
 //	"a" ‖ group ID [32] ‖ author [32] → epoch u32: a removed member seen writing in that epoch
 //	                                 or a later one, so invited again (epochs.go)
@@ -75,10 +84,12 @@ func leftKey(id group.ID) []byte                      { return key('l', id[:]) }
 func noticeKey(server [32]byte, id group.ID) []byte   { return key('f', server[:], id[:]) }
 func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
 func backfillKey(id group.ID) []byte                  { return key('b', id[:]) }
+func mineKey(id group.ID) []byte                      { return key('m', id[:]) }
+func knownToKey(id group.ID, author []byte) []byte    { return key('k', id[:], author) }
 
 // groupRecordVersion is the layout of "g" records this client writes;
 // version 1 (before epochs) is still read.
-const groupRecordVersion = 2
+const groupRecordVersion = 3
 
 // groupRecord is a group as stored.
 type groupRecord struct {
@@ -88,6 +99,11 @@ type groupRecord struct {
 	owner  group.PublicKey // zero while unknown
 	base   uint32          // the first epoch the profile holds
 	id     group.ID        // the group ID
+	// signer is the seed of the profile's per-group signing key; zero
+	// for a membership from before per-group keys, which goes on
+	// signing with the profile's onion key (docs/groups.md,
+	// "Per-group identities").
+	signer [32]byte
 }
 
 // newGroup returns the group of r's first epoch.
@@ -108,22 +124,28 @@ func (r *groupRecord) encode() ([]byte, error) {
 	b = append(b, r.owner[:]...)
 	b = binary.BigEndian.AppendUint32(b, r.base)
 	b = append(b, r.id[:]...)
+	b = append(b, r.signer[:]...)
 	return append(b, r.name...), nil
 }
 
 func decodeGroupRecord(b []byte) (*groupRecord, error) {
 	const fixed = 1 + group.KeySize + invite.BundleSize
 	const fixed2 = fixed + 32 + 4 + 32
-	if len(b) < fixed || b[0] != recordVersion && b[0] != groupRecordVersion ||
-		b[0] == groupRecordVersion && len(b) < fixed2 {
+	const fixed3 = fixed2 + 32
+	if len(b) < fixed || b[0] < recordVersion || b[0] > groupRecordVersion ||
+		b[0] == 2 && len(b) < fixed2 || b[0] == 3 && len(b) < fixed3 {
 		return nil, fmt.Errorf("%w: group record", ErrCorrupt)
 	}
 	r := &groupRecord{name: string(b[fixed:])}
-	if b[0] == groupRecordVersion {
+	if b[0] >= 2 {
 		r.owner = group.PublicKey(b[fixed:])
 		r.base = binary.BigEndian.Uint32(b[fixed+32:])
 		r.id = group.ID(b[fixed+36:])
 		r.name = string(b[fixed2:])
+	}
+	if b[0] == 3 {
+		r.signer = [32]byte(b[fixed2:])
+		r.name = string(b[fixed3:])
 	}
 	copy(r.key[:], b[1:])
 	bundle, err := invite.ParseBundle(b[1+group.KeySize : 1+group.KeySize+invite.BundleSize])

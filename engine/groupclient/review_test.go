@@ -436,6 +436,7 @@ func TestLeaveNoticeResendUsesAnotherCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	px.dropNextResults(1)
+	_ = alice.as(info.ID) // its key, read while it is a member
 	if err := alice.c.Leave(info.ID, false); err != nil {
 		t.Fatal(err)
 	}

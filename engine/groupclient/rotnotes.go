@@ -43,7 +43,7 @@ func (c *Client) rotationNote(gs *groupState, prev, ep *epochState, m *group.Mes
 	body := strings.Join(words, " ")
 	n := model.Message{ID: m.ID.Model(), Kind: model.KindNote, Conversation: gs.conv, Author: string(m.Author),
 		Sent: m.Sent, Received: c.cfg.Now(), Body: body, Status: model.StatusReceived}
-	if m.Author == c.cfg.Self.Address() {
+	if m.Author == gs.self.Address() {
 		n.Outgoing, n.Status = true, model.StatusDelivered
 	}
 	return n

@@ -337,6 +337,8 @@ type effects struct {
 	// leave notice, or 0 when they are back; departures the events.
 	left       map[memberKey]uint64
 	departures []model.GroupMemberLeft
+	// known are the members whose contact tags were stored.
+	known []model.GroupMemberKnown
 	// rot holds the rotations accepted (epochs.go).
 	rot rotationFx
 	// reactions are the members' reactions, in server order.
@@ -507,6 +509,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for _, w := range append(fx.warnings, collisions...) {
 		c.cfg.Emit(w)
 	}
+	for _, k := range fx.known {
+		c.cfg.Emit(k)
+	}
 	for _, d := range fx.departures {
 		c.cfg.Emit(d)
 		if gs, ok := c.groups[groupOfConv(d.Conversation)]; ok {
@@ -596,7 +601,7 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		c.observeRotation(gs, ep, m, fx)
 		return
 	}
-	if ep.n < gs.newestSeen().n && m.Author != c.cfg.Self.Address() {
+	if ep.n < gs.newestSeen().n && m.Author != gs.self.Address() {
 		// Written under a key that a rotation the server delivered before
 		// it replaced (docs/groups.md, "After a rotation"). A rotation of
 		// ours that the server has not stored yet does not count: in the
@@ -618,7 +623,7 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		gs.readmitted[k] = ep.n
 		fx.rot.readmitted[memberKey{gs, m.Author}] = ep.n
 	}
-	if m.Author != c.cfg.Self.Address() {
+	if m.Author != gs.self.Address() {
 		gs.head = m.ID
 	}
 	if m.Name != "" {
@@ -631,6 +636,14 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	case group.KindReaction:
 		c.observeReaction(gs, m, fx)
 		return
+	case group.KindKnownTo:
+		if m.Author != gs.self.Address() && m.Seq >= gs.tl.LastSeq(m.Author) {
+			if b, err := m.KnownTo.Encode(); err == nil {
+				fx.names[string(knownToKey(gs.g.ID(), m.Author.PublicKey()))] = b
+				fx.known = append(fx.known, model.GroupMemberKnown{Conversation: gs.conv, Author: string(m.Author)})
+			}
+		}
+		return
 	case group.KindText, group.KindReply:
 	case group.KindJoined:
 		kind, body = model.KindNote, model.NoteJoined
@@ -640,7 +653,7 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		return // a kind this version does not show; the timeline counted it
 	}
 	id := m.ID.Model()
-	if m.Author == c.cfg.Self.Address() {
+	if m.Author == gs.self.Address() {
 		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
 			if old.Status != model.StatusDelivered {
 				fx.delivered = append(fx.delivered, queuedPost{gs.conv, id})
@@ -650,7 +663,7 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	}
 	msg := model.Message{ID: id, Kind: kind, Conversation: gs.conv, Author: string(m.Author), Sent: m.Sent,
 		Received: c.cfg.Now(), Body: body, ReplyTo: m.ReplyTo.Model(), Status: model.StatusReceived}
-	if m.Author == c.cfg.Self.Address() {
+	if m.Author == gs.self.Address() {
 		// Ours, written elsewhere (another copy of the profile).
 		msg.Outgoing, msg.Status = true, model.StatusDelivered
 	}
@@ -663,7 +676,7 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 // notice the server delivers after a newer message of its author changes
 // nothing. c.mu is held; m was observed by gs's timeline.
 func (c *Client) observeLeaving(gs *groupState, m *group.Message, fx *effects) {
-	if m.Author == c.cfg.Self.Address() || m.Seq < gs.tl.LastSeq(m.Author) {
+	if m.Author == gs.self.Address() || m.Seq < gs.tl.LastSeq(m.Author) {
 		return
 	}
 	k := memberKey{gs, m.Author}

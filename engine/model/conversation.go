@@ -57,6 +57,12 @@ func (g Group) Conversation() ConversationID { return ConversationID("g:" + g.ID
 
 // GroupMember is an author seen in a group.
 type GroupMember struct {
+	// Address identifies the member in the group: the address form of
+	// the key they sign the group's messages with, an opaque ID that
+	// RemoveMember and SetAdmin take. Since per-group identities it is
+	// not an onion address anyone can reach (docs/groups.md,
+	// "Per-group identities"); a member who joined before signs with
+	// their onion key, and it is theirs.
 	Address string
 	// Name is the display name the member last carried, or empty.
 	Name string
@@ -71,6 +77,12 @@ type GroupMember struct {
 	// someone may be passing as them.
 	IsContact    bool
 	NameCollides bool
+	// Self is set for the profile itself.
+	Self bool
+	// Contact is the onion address (the conversation ID) of the contact
+	// this member is, set with IsContact: their contact tags, which only
+	// that contact can check, say so.
+	Contact string
 	// Role is the member's role in the group's current epoch.
 	Role GroupRole
 	// Removed is set when an admin removed the member from the group.

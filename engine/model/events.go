@@ -201,9 +201,19 @@ type GroupRekeyed struct {
 	Reason       string
 }
 
-func (GroupLeft) isEvent()       {}
-func (GroupMemberLeft) isEvent() {}
-func (GroupRekeyed) isEvent()    {}
+// GroupMemberKnown reports that a member of a group told which contact
+// they are (their contact tags arrived, docs/groups.md "Per-group
+// identities"): a frontend reads the members again (engine Members), in
+// which the member may now be a contact.
+type GroupMemberKnown struct {
+	Conversation ConversationID
+	Author       string
+}
+
+func (GroupLeft) isEvent()        {}
+func (GroupMemberLeft) isEvent()  {}
+func (GroupRekeyed) isEvent()     {}
+func (GroupMemberKnown) isEvent() {}
 
 // MessagesDeleted reports messages the person deleted from this computer
 // (engine DeleteMessage, ClearConversation). All is set when the whole

@@ -176,6 +176,10 @@ func (m *Model) Apply(ev model.Event) Change {
 		if m.open != nil && m.open.ID == ev.Conversation {
 			return Change{MembersStale: true, Header: true}
 		}
+	case model.GroupMemberKnown:
+		if m.open != nil && m.open.ID == ev.Conversation {
+			return Change{MembersStale: true}
+		}
 	case model.GroupLeft:
 		delete(m.warnings, ev.Conversation)
 		if m.open != nil && m.open.ID == ev.Conversation {

@@ -50,7 +50,7 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 		}
 		by := m.AuthorName(cv.ID, msg.Author)
 		switch word, ids := model.NoteWords(msg.Body); {
-		case word == model.NoteRemoved && slices.Contains(ids, m.self) && m.self != "":
+		case word == model.NoteRemoved && slices.ContainsFunc(ids, func(id string) bool { return m.isSelf(cv.ID, id) }):
 			return Ended{RemovedNote, by + " removed you. The others have a new key that you do not have: " +
 				"you can no longer read or write here. What was written before stays on this computer until you delete it."}, true
 		case word == model.NoteNoKey:
@@ -77,7 +77,7 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 	word, ids := model.NoteWords(msg.Body)
 	switch word {
 	case model.NoteRemoved:
-		if slices.Contains(ids, m.self) && m.self != "" {
+		if slices.ContainsFunc(ids, func(id string) bool { return m.isSelf(msg.Conversation, id) }) {
 			return RemovedNote + " by " + who, true
 		}
 		names := make([]string, len(ids))
@@ -92,7 +92,7 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 				continue
 			}
 			name := m.AuthorName(msg.Conversation, id[1:])
-			if id[1:] == m.self {
+			if m.isSelf(msg.Conversation, id[1:]) {
 				name = "you"
 			}
 			if id[0] == '+' {
@@ -192,4 +192,17 @@ func capital(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// isSelf reports whether id names the person in group conv: their onion
+// address (a membership from before per-group keys) or their key in that
+// group, as the members last read say (model.GroupMember.Self).
+func (m *Model) isSelf(conv model.ConversationID, id string) bool {
+	if id == "" {
+		return false
+	}
+	if id == m.self {
+		return true
+	}
+	return slices.ContainsFunc(m.members[conv], func(mb model.GroupMember) bool { return mb.Self && mb.Address == id })
 }

@@ -555,7 +555,16 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 		return c.Title
 	}
 	named := func(mb model.GroupMember) (string, bool) {
-		if mb.Address != addr || mb.Name == "" {
+		if mb.Address != addr {
+			return "", false
+		}
+		if mb.Self {
+			return "You", true
+		}
+		if c, ok := m.convs[model.ConversationID(mb.Contact)]; ok && mb.Contact != "" && c.Kind == model.KindContact {
+			return c.Title, true
+		}
+		if mb.Name == "" {
 			return "", false
 		}
 		if mb.NameCollides {

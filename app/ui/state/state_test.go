@@ -715,3 +715,20 @@ func TestRequestAndNoteTexts(t *testing.T) {
 		t.Fatalf("the list's preview of a note: %q", r.Preview)
 	}
 }
+
+// TestAuthorNamePerGroupKeys: group members are known by a key of the
+// group (docs/groups.md, "Per-group identities"): the profile's own key
+// reads "You", a member whose contact tags name a contact reads as that
+// contact, anyone else by the name they carry.
+func TestAuthorNamePerGroupKeys(t *testing.T) {
+	m := unlocked(t, contact(bob, "Bob", model.ContactAccepted, 2), groupConv(group, "Club", 4))
+	m.OpenConversation(group)
+	const mine, bobs, daves = "mykeyinthegroup", "bobskeyinthegroup", "daveskeyinthegroup"
+	m.SetMembers(m.Open().Token, []model.GroupMember{{Address: mine, Name: "Me", Self: true},
+		{Address: bobs, Name: "Robert", IsContact: true, Contact: bob}, {Address: daves, Name: "Dee"}}, nil)
+	for addr, want := range map[string]string{mine: "You", bobs: "Bob", daves: "Dee", "unknownkey": "unknownk"} {
+		if got := m.AuthorName(group, addr); got != want {
+			t.Errorf("AuthorName(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}
