@@ -55,13 +55,7 @@ func TestCommitsPerMessage(t *testing.T) {
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
 	post := func(body string) {
 		t.Helper()

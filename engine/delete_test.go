@@ -121,13 +121,7 @@ func TestDeleteGroupMessage(t *testing.T) {
 	g := alice.hostGroup(ctx, "Allotment")
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
-	text, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	hello, err := alice.SendMessage(g.Conversation(), "hello")
 	if err != nil {
 		t.Fatal(err)

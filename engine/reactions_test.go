@@ -112,13 +112,7 @@ func TestReactContact(t *testing.T) {
 func TestReactGroup(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	m, err := alice.SendMessage(g.Conversation(), "who is in?")
 	if err != nil {
 		t.Fatal(err)
@@ -231,13 +225,7 @@ func TestCommitsPerReaction(t *testing.T) {
 func TestCommitsPerGroupReaction(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
 	post := func(body string) model.Message {
 		t.Helper()
