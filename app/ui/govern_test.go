@@ -98,17 +98,10 @@ func TestGovernGroupUI(t *testing.T) {
 	aliceAddr, bobAddr, carolAddr := alice.self(), bob.self(), carol.self()
 	gc := alice.createdGroup("Newsroom")
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	inv := alice.groupInvite(conv)
+	bob.acceptInvite(inv)
 	alice.note("Bob joined")
-	if _, err := carol.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	carol.acceptInvite(inv)
 	alice.note("Carol joined")
 
 	// Carol, a member: every action disabled, with the reason.
@@ -352,17 +345,10 @@ func TestGovernScreenshots(t *testing.T) {
 	carol.setTheme("dark")
 	gc := alice.createdGroup("Newsroom")
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	inv := alice.groupInvite(conv)
+	bob.acceptInvite(inv)
 	alice.note("Bob joined")
-	if _, err := carol.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	carol.acceptInvite(inv)
 	alice.note("Carol joined")
 	for _, p := range []struct {
 		h    *harness

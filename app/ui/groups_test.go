@@ -36,6 +36,24 @@ func befriend(t *testing.T, a, b *harness) {
 	})
 }
 
+// groupInvite returns an invite to group conv made by h's engine.
+func (h *harness) groupInvite(conv model.ConversationID) string {
+	h.t.Helper()
+	text, err := h.eng.GroupInvite(conv)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return text
+}
+
+// acceptInvite has h's engine accept the invite text.
+func (h *harness) acceptInvite(text string) {
+	h.t.Helper()
+	if _, err := h.eng.AcceptInvite(text); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // createHostedGroup goes through the New group dialog, hosting the server
 // in this app, and returns the group's conversation.
 func (h *harness) createHostedGroup(name string) *chatPane {
@@ -305,10 +323,7 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 	bobAddr := bob.self()
 	gc := alice.createHostedGroup("Garden")
 	conv := gc.conv
-	text, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := alice.groupInvite(conv)
 	// Bob joins with the invite pasted into Add contact.
 	bob.ui.main.showAddContact()
 	bob.ui.main.add.text.SetText(text)

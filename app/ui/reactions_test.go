@@ -137,13 +137,8 @@ func TestGroupReactionsUI(t *testing.T) {
 	bob.createProfile("Bob", "bob password")
 	gc := alice.createHostedGroup("Newsroom")
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	inv := alice.groupInvite(conv)
+	bob.acceptInvite(inv)
 	post, err := bob.eng.SendMessage(conv, "Who can edit tonight?")
 	if err != nil {
 		t.Fatal(err)

@@ -183,13 +183,8 @@ func TestBlockAndUnblockTold(t *testing.T) {
 func TestMemberCountReadable(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	gc := alice.createHostedGroup("Garden")
-	text, err := alice.eng.GroupInvite(gc.conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	text := alice.groupInvite(gc.conv)
+	bob.acceptInvite(text)
 	if err := bob.eng.LeaveGroup(gc.conv, false); err != nil {
 		t.Fatal(err)
 	}
@@ -317,10 +312,7 @@ func TestJoinedGroupKnowsItsMembers(t *testing.T) {
 		ms := gc.msgs()
 		return len(ms) == 1 && ms[0].Kind == model.KindNote && ms[0].Status == model.StatusDelivered
 	})
-	text, err := alice.eng.GroupInvite(gc.conv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := alice.groupInvite(gc.conv)
 	bob.ui.main.showAddContact()
 	bob.ui.main.add.text.SetText(text)
 	bob.tap("Add from invite")
