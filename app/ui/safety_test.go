@@ -36,9 +36,7 @@ func TestReachabilityTold(t *testing.T) {
 		t.Fatal("the invite page does not say that new contacts cannot reach Bob")
 	}
 
-	alice.ui.main.showAddContact()
-	alice.ui.main.add.text.SetText(invite)
-	alice.tap("Add from invite")
+	alice.pasteInvite(invite)
 	alice.waitFor("Bob's conversation", func() bool {
 		return alice.ui.main.chat != nil && string(alice.ui.main.chat.conv) == bobAddr
 	})
@@ -313,14 +311,7 @@ func TestJoinedGroupKnowsItsMembers(t *testing.T) {
 		return len(ms) == 1 && ms[0].Kind == model.KindNote && ms[0].Status == model.StatusDelivered
 	})
 	text := alice.groupInvite(gc.conv)
-	bob.ui.main.showAddContact()
-	bob.ui.main.add.text.SetText(text)
-	bob.tap("Add from invite")
-	bob.waitFor("the group open on Bob's side", func() bool {
-		c := bob.ui.main.chat
-		return c != nil && c.conv == gc.conv && c.list != nil
-	})
-	bc := bob.ui.main.chat
+	bc := bob.joinPasted(text, gc.conv)
 	seen := map[string]bool{}
 	var trace []string
 	bob.waitFor("Alice counted", func() bool {
