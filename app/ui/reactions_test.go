@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -129,12 +128,7 @@ func TestReactionsUI(t *testing.T) {
 // post from its bubble and Bob sees it under his post, named; once Bob
 // left the group (keeping its history), his bubbles offer no reactions.
 func TestGroupReactionsUI(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	gc := alice.createHostedGroup("Newsroom")
 	conv := gc.conv
 	inv := alice.groupInvite(conv)
