@@ -57,27 +57,12 @@ func TestCommitsPerGroupPost(t *testing.T) {
 	g := alice.hostGroup(t.Context(), "Newsroom")
 	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
-	post := func(body string) {
-		t.Helper()
-		m, err := alice.SendMessage(g.Conversation(), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation(), m.ID)
-			return err == nil && got.Status == model.StatusDelivered
-		})
-		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation(), m.ID)
-			return err == nil
-		})
-	}
-	post("warm-up")
+	alice.postReceived(g.Conversation(), "warm-up", bob)
 
 	const n = 5
 	sent0, recv0 := alice.commits(), bob.commits()
 	for i := range n {
-		post(fmt.Sprintf("post %d", i))
+		alice.postReceived(g.Conversation(), fmt.Sprintf("post %d", i), bob)
 	}
 	sent, recv := alice.commits()-sent0, bob.commits()-recv0
 	t.Logf("per post: author %.1f commits, member %.1f", float64(sent)/n, float64(recv)/n)

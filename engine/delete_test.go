@@ -173,3 +173,17 @@ func (te *testEngine) sendGroupDelivered(conv model.ConversationID, body string)
 	})
 	return m
 }
+
+// postReceived posts body from te to group conv, and waits until it came
+// back from the server and each of members holds it.
+func (te *testEngine) postReceived(conv model.ConversationID, body string, members ...*testEngine) model.Message {
+	te.t.Helper()
+	m := te.sendGroupDelivered(conv, body)
+	for _, o := range members {
+		o.waitUntil("received "+body, step, func() bool {
+			_, err := o.Message(conv, m.ID)
+			return err == nil
+		})
+	}
+	return m
+}

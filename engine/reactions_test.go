@@ -227,23 +227,7 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 	g := alice.hostGroup(t.Context(), "Newsroom")
 	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
-	post := func(body string) model.Message {
-		t.Helper()
-		m, err := alice.SendMessage(g.Conversation(), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation(), m.ID)
-			return err == nil && got.Status == model.StatusDelivered
-		})
-		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation(), m.ID)
-			return err == nil
-		})
-		return m
-	}
-	target := post("warm-up")
+	target := alice.postReceived(g.Conversation(), "warm-up", bob)
 
 	const n = 5
 	emoji := []string{"👍", "❤", "😂", "🎉", "😮"}
@@ -254,7 +238,7 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 		}
 		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: string(alice.self()), Emoji: emoji[i]}})
 	}
-	post("barrier")
+	alice.postReceived(g.Conversation(), "barrier", bob)
 	react, recv := alice.commits()-react0, bob.commits()-recv0
 	t.Logf("per reaction with the barrier post: reactor %.1f commits, member %.1f", float64(react)/n, float64(recv)/n)
 	// As for posts, one post's "sent" may fall outside the window, and a
