@@ -49,6 +49,19 @@ func (h *harness) openMembers(want ...string) *membersDialog {
 	return cp.govern
 }
 
+// newsroom is the group "Newsroom" created by alice, with bob then carol
+// joined from one invite, each join's note seen on Alice's side.
+func newsroom(alice, bob, carol *harness) *chatPane {
+	alice.t.Helper()
+	gc := alice.createdGroup("Newsroom")
+	inv := alice.groupInvite(gc.conv)
+	bob.acceptInvite(inv)
+	alice.note("Bob joined")
+	carol.acceptInvite(inv)
+	alice.note("Carol joined")
+	return gc
+}
+
 // createdGroup creates a group hosted by h and waits until its join
 // notice is on the server: a member joining from its (G1) invite takes
 // the author of the group's first message as its owner (docs/groups.md,
@@ -96,13 +109,8 @@ func (h *harness) note(text string) model.Message {
 func TestGovernGroupUI(t *testing.T) {
 	alice, bob, carol := threeProfiles(t)
 	aliceAddr, bobAddr, carolAddr := alice.self(), bob.self(), carol.self()
-	gc := alice.createdGroup("Newsroom")
+	gc := newsroom(alice, bob, carol)
 	conv := gc.conv
-	inv := alice.groupInvite(conv)
-	bob.acceptInvite(inv)
-	alice.note("Bob joined")
-	carol.acceptInvite(inv)
-	alice.note("Carol joined")
 
 	// Carol, a member: every action disabled, with the reason.
 	carol.open(string(conv))
@@ -343,13 +351,8 @@ func TestGovernScreenshots(t *testing.T) {
 	bobAddr, carolAddr := bob.self(), carol.self()
 	alice.setTheme("dark")
 	carol.setTheme("dark")
-	gc := alice.createdGroup("Newsroom")
+	gc := newsroom(alice, bob, carol)
 	conv := gc.conv
-	inv := alice.groupInvite(conv)
-	bob.acceptInvite(inv)
-	alice.note("Bob joined")
-	carol.acceptInvite(inv)
-	alice.note("Carol joined")
 	for _, p := range []struct {
 		h    *harness
 		text string
