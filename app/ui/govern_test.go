@@ -10,22 +10,14 @@ import (
 
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // threeProfiles starts a test app and three harnesses on one loopback
 // network: Alice, Bob and Carol, none contacts yet.
 func threeProfiles(t *testing.T) (alice, bob, carol *harness) {
 	t.Helper()
-	test.NewTempApp(t)
-	net := newNet()
-	alice = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
-	carol = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	carol.createProfile("Carol", "carol password")
-	return alice, bob, carol
+	hs := profiles(t, "Alice", "Bob", "Carol")
+	return hs[0], hs[1], hs[2]
 }
 
 // openMembers opens the open group's Members dialog and waits until it
