@@ -55,26 +55,9 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	start := time.Now()
 	maya := torEngineWith(t, n, "maya", dir, censored)
 	const slow = 3 * time.Minute
-	// Connected: the event saying so was read.
-	connected := func(te *testEngine) func() bool {
-		return func() bool {
-			for _, ev := range te.seen {
-				if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
-					return true
-				}
-			}
-			return false
-		}
-	}
-	maya.waitUntil("maya connected", slow, connected(maya))
+	maya.waitUntil("maya connected", slow, func() bool { return torConnected(maya) })
 	t.Logf("Automatic behind the censor: ready through obfs4 after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
-	var notes []string
-	for _, ev := range maya.seen {
-		if s, ok := ev.(model.TorStatus); ok && s.Note != "" && (len(notes) == 0 || notes[len(notes)-1] != s.Note) {
-			notes = append(notes, s.Note)
-		}
-	}
-	checkNotes(t, notes,
+	checkNotes(t, torNotes(maya),
 		"Trying a direct connection…",
 		"A direct connection did not work: no progress for 15 seconds",
 		"The built-in snowflake bridges did not work: no progress for 15 seconds",
@@ -94,15 +77,7 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	}
 
 	// Messages with an uncensored contact.
-	jonas := torEngine(t, n, "jonas")
-	jonas.waitUntil("jonas ready", slow, func() bool { return jonas.TorStatus().State == model.TorReady })
-	maya.createProfile("Maya", "m")
-	jonas.createProfile("Jonas", "j")
-	jonas.acceptInviteOf(maya)
-	maya.waitUntil("jonas accepted at maya", slow, func() bool {
-		c, err := maya.Contact(jonas.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	jonas := uncensoredContact(t, n, maya, slow)
 	maya.sendDelivered(jonas.self(), "from behind the censor", slow)
 	jonas.sendDelivered(maya.self(), "to behind the censor", slow)
 
@@ -111,7 +86,7 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	refused := len(censor.Refused())
 	start = time.Now()
 	maya2 := torEngineWith(t, n, "maya again", dir, censored)
-	maya2.waitUntil("maya connected again", slow, connected(maya2))
+	maya2.waitUntil("maya connected again", slow, func() bool { return torConnected(maya2) })
 	t.Logf("started again: ready through obfs4 after %v", time.Since(start).Round(time.Millisecond))
 	for _, ev := range maya2.seen {
 		if s, ok := ev.(model.TorStatus); ok && (strings.Contains(s.Note, "direct") || strings.Contains(s.Note, "snowflake")) {
@@ -155,21 +130,10 @@ func TestAutomaticThroughSnowflake(t *testing.T) {
 	})
 	const slow = 3 * time.Minute
 	maya.waitUntil("maya connected", slow, func() bool {
-		for _, ev := range maya.seen {
-			if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
-				return true
-			}
-		}
-		return false
+		return torConnected(maya)
 	})
 	t.Logf("Automatic behind the snowflake censor: ready through snowflake after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
-	var notes []string
-	for _, ev := range maya.seen {
-		if s, ok := ev.(model.TorStatus); ok && s.Note != "" && (len(notes) == 0 || notes[len(notes)-1] != s.Note) {
-			notes = append(notes, s.Note)
-		}
-	}
-	checkNotes(t, notes,
+	checkNotes(t, torNotes(maya),
 		"Trying a direct connection…",
 		"A direct connection did not work: no progress for 15 seconds",
 		"Trying the built-in snowflake bridges…",
@@ -179,15 +143,7 @@ func TestAutomaticThroughSnowflake(t *testing.T) {
 		t.Fatalf("remembered %+v, %v", s, err)
 	}
 
-	jonas := torEngine(t, n, "jonas")
-	jonas.waitUntil("jonas ready", slow, func() bool { return jonas.TorStatus().State == model.TorReady })
-	maya.createProfile("Maya", "m")
-	jonas.createProfile("Jonas", "j")
-	jonas.acceptInviteOf(maya)
-	maya.waitUntil("jonas accepted at maya", slow, func() bool {
-		c, err := maya.Contact(jonas.self())
-		return err == nil && c.State == model.ContactAccepted
-	})
+	jonas := uncensoredContact(t, n, maya, slow)
 	maya.sendDelivered(jonas.self(), "through snowflake", slow)
 	jonas.sendDelivered(maya.self(), "to the snowflake side", slow)
 
@@ -271,21 +227,10 @@ func TestAutomaticPastSilentBridge(t *testing.T) {
 		if _, err := maya.LoadTorSettings(); err != nil {
 			t.Fatalf("LoadTorSettings while connecting: %v", err)
 		}
-		for _, ev := range maya.seen {
-			if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
-				return true
-			}
-		}
-		return false
+		return torConnected(maya)
 	})
 	t.Logf("past a silent bridge: ready directly after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
-	var notes []string
-	for _, ev := range maya.seen {
-		if s, ok := ev.(model.TorStatus); ok && s.Note != "" && (len(notes) == 0 || notes[len(notes)-1] != s.Note) {
-			notes = append(notes, s.Note)
-		}
-	}
-	checkNotes(t, notes,
+	checkNotes(t, torNotes(maya),
 		"Trying the built-in obfs4 bridges…",
 		"The built-in obfs4 bridges did not work: no progress for 15 seconds, which is what a blocked connection looks like.",
 		"Trying a direct connection…",
@@ -297,4 +242,44 @@ func TestAutomaticPastSilentBridge(t *testing.T) {
 	if s, err := maya.LoadTorSettings(); err != nil || s.Worked != ModeDirect {
 		t.Errorf("remembered %+v, %v", s, err)
 	}
+}
+
+// torConnected reports whether te has seen the TorStatus event saying tor
+// is ready ("Connected through …").
+func torConnected(te *testEngine) bool {
+	for _, ev := range te.seen {
+		if s, ok := ev.(model.TorStatus); ok && s.State == model.TorReady && strings.HasPrefix(s.Note, "Connected through") {
+			return true
+		}
+	}
+	return false
+}
+
+// torNotes returns the notes of the TorStatus events te has seen, in
+// order, each note once where it repeats.
+func torNotes(te *testEngine) []string {
+	var notes []string
+	for _, ev := range te.seen {
+		if s, ok := ev.(model.TorStatus); ok && s.Note != "" && (len(notes) == 0 || notes[len(notes)-1] != s.Note) {
+			notes = append(notes, s.Note)
+		}
+	}
+	return notes
+}
+
+// uncensoredContact starts Jonas's engine on n, outside the censor, gives
+// him and maya a profile each and makes them contacts, waiting up to
+// timeout for each step.
+func uncensoredContact(t *testing.T, n *tortest.Network, maya *testEngine, timeout time.Duration) *testEngine {
+	t.Helper()
+	jonas := torEngine(t, n, "jonas")
+	jonas.waitUntil("jonas ready", timeout, func() bool { return jonas.TorStatus().State == model.TorReady })
+	maya.createProfile("Maya", "m")
+	jonas.createProfile("Jonas", "j")
+	jonas.acceptInviteOf(maya)
+	maya.waitUntil("jonas accepted at maya", timeout, func() bool {
+		c, err := maya.Contact(jonas.self())
+		return err == nil && c.State == model.ContactAccepted
+	})
+	return jonas
 }

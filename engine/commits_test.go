@@ -55,35 +55,14 @@ func TestCommitsPerMessage(t *testing.T) {
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
-	post := func(body string) {
-		t.Helper()
-		m, err := alice.SendMessage(g.Conversation(), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation(), m.ID)
-			return err == nil && got.Status == model.StatusDelivered
-		})
-		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation(), m.ID)
-			return err == nil
-		})
-	}
-	post("warm-up")
+	alice.postReceived(g.Conversation(), "warm-up", bob)
 
 	const n = 5
 	sent0, recv0 := alice.commits(), bob.commits()
 	for i := range n {
-		post(fmt.Sprintf("post %d", i))
+		alice.postReceived(g.Conversation(), fmt.Sprintf("post %d", i), bob)
 	}
 	sent, recv := alice.commits()-sent0, bob.commits()-recv0
 	t.Logf("per post: author %.1f commits, member %.1f", float64(sent)/n, float64(recv)/n)
@@ -105,13 +84,33 @@ func TestCommitsPerGroupPost(t *testing.T) {
 // notice was posted (a token fetched and spent, the post recorded), work
 // that must not fall inside a window whose commits a test counts.
 func waitJoinNote(conv model.ConversationID, joiner *testEngine, tes ...*testEngine) {
+	id := joiner.memberID(conv)
 	for _, te := range tes {
 		te.t.Helper()
-		te.waitUntil("the join note of "+string(joiner.self()), step, func() bool {
+		te.waitUntil("the join note of "+id, step, func() bool {
 			h, _ := te.History(conv, 0, 100)
 			return slices.ContainsFunc(h, func(m model.Message) bool {
-				return m.Kind == model.KindNote && m.Body == model.NoteJoined && m.Author == string(joiner.self())
+				return m.Kind == model.KindNote && m.Body == model.NoteJoined && m.Author == id
 			})
 		})
 	}
+}
+
+// memberID is te's ID in group conv, as Members gives it: its key in that
+// group, not its onion address. It waits until the members include te
+// (its join note came back from the server).
+func (te *testEngine) memberID(conv model.ConversationID) string {
+	te.t.Helper()
+	var id string
+	te.waitUntil("itself among the members of "+string(conv), step, func() bool {
+		ms, _ := te.Members(conv)
+		for _, m := range ms {
+			if m.Self {
+				id = m.Address
+				return true
+			}
+		}
+		return false
+	})
+	return id
 }

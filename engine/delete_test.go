@@ -121,13 +121,7 @@ func TestDeleteGroupMessage(t *testing.T) {
 	g := alice.hostGroup(ctx, "Allotment")
 	bob.acceptInviteOf(alice)
 	alice.waitContact(bob.self(), model.ContactAccepted)
-	text, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	hello, err := alice.SendMessage(g.Conversation(), "hello")
 	if err != nil {
 		t.Fatal(err)
@@ -177,5 +171,19 @@ func (te *testEngine) sendGroupDelivered(conv model.ConversationID, body string)
 		got, err := te.Message(conv, m.ID)
 		return err == nil && got.Status == model.StatusDelivered
 	})
+	return m
+}
+
+// postReceived posts body from te to group conv, and waits until it came
+// back from the server and each of members holds it.
+func (te *testEngine) postReceived(conv model.ConversationID, body string, members ...*testEngine) model.Message {
+	te.t.Helper()
+	m := te.sendGroupDelivered(conv, body)
+	for _, o := range members {
+		o.waitUntil("received "+body, step, func() bool {
+			_, err := o.Message(conv, m.ID)
+			return err == nil
+		})
+	}
 	return m
 }

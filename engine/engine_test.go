@@ -156,6 +156,19 @@ func (te *testEngine) hostGroup(ctx context.Context, name string) model.Group {
 	return g
 }
 
+// joinGroupOf has te join the group g of host through the invite
+// host makes for it (GroupInvite, then AcceptInvite).
+func (te *testEngine) joinGroupOf(host *testEngine, g model.Group) {
+	te.t.Helper()
+	inv, err := host.GroupInvite(g.Conversation())
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	if _, err := te.AcceptInvite(inv); err != nil {
+		te.t.Fatal(err)
+	}
+}
+
 // sendDelivered sends body to to and waits up to timeout until it is
 // delivered.
 func (te *testEngine) sendDelivered(to model.ConversationID, body string, timeout time.Duration) model.Message {

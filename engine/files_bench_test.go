@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,19 +43,10 @@ func BenchmarkFileLoopback(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer ln.Close()
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				io.Copy(io.Discard, c)
-				c.Close()
-			}
-		}()
+		stop := serveEach(ln, func(c net.Conn) {
+			io.Copy(io.Discard, c)
+			c.Close()
+		})
 		buf := make([]byte, 8192)
 		rand.Read(buf)
 		b.SetBytes(benchFileSize)
@@ -70,8 +62,7 @@ func BenchmarkFileLoopback(b *testing.B) {
 			}
 			c.Close()
 		}
-		ln.Close()
-		wg.Wait()
+		stop()
 	})
 	b.Run("session", func(b *testing.B) {
 		// 50 MB of FileChunk records through an authenticated session
@@ -86,28 +77,19 @@ func BenchmarkFileLoopback(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer ln.Close()
-		var wg sync.WaitGroup
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				s, err := handshake.Server(ctx, c, srvID, nil)
-				if err != nil {
-					c.Close()
-					continue
-				}
-				for {
-					if _, err := s.Recv(); err != nil {
-						break
-					}
-				}
-				s.Close()
+		stop := serveEach(ln, func(c net.Conn) {
+			s, err := handshake.Server(ctx, c, srvID, nil)
+			if err != nil {
+				c.Close()
+				return
 			}
-		}()
+			for {
+				if _, err := s.Recv(); err != nil {
+					break
+				}
+			}
+			s.Close()
+		})
 		chunk := &protocol.FileChunk{Proof: make([][32]byte, 10), Data: make([]byte, 60<<10)}
 		rand.Read(chunk.Data)
 		b.SetBytes(benchFileSize)
@@ -127,8 +109,7 @@ func BenchmarkFileLoopback(b *testing.B) {
 			}
 			s.Close()
 		}
-		ln.Close()
-		wg.Wait()
+		stop()
 	})
 	b.Run("nook", func(b *testing.B) {
 		dirNet := loopback.NewMemoryDirectory()
@@ -138,13 +119,7 @@ func BenchmarkFileLoopback(b *testing.B) {
 		bob.createProfile("Bob", "b")
 		contacts(alice, bob)
 		toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
-		path := filepath.Join(b.TempDir(), "big.bin")
-		data := make([]byte, benchFileSize)
-		rand.Read(data)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			b.Fatal(err)
-		}
-		data = nil
+		path := benchFile(b)
 		var importTime time.Duration
 		var peak uint64
 		b.SetBytes(benchFileSize)
@@ -197,4 +172,36 @@ func sampleHeap(peak *uint64) (stop func()) {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// serveEach hands each connection ln accepts to serve, one after the
+// other, until ln is closed; the returned stop closes ln and waits for
+// the loop to end.
+func serveEach(ln net.Listener, serve func(net.Conn)) (stop func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			serve(c)
+		}
+	}()
+	return func() { ln.Close(); wg.Wait() }
+}
+
+// benchFile writes benchFileSize random bytes to a file in a temporary
+// folder of b and returns its path.
+func benchFile(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "big.bin")
+	data := make([]byte, benchFileSize)
+	rand.Read(data)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path
 }

@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
-	"os"
-	"path/filepath"
-	"sync"
+	"net"
 	"testing"
 	"time"
 
@@ -54,21 +52,12 @@ func BenchmarkFileTor(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer ln.Close()
-		var wg sync.WaitGroup
 		got := make(chan int64, 1)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				n, _ := io.Copy(io.Discard, c)
-				c.Close()
-				got <- n
-			}
-		}()
+		stop := serveEach(ln, func(c net.Conn) {
+			n, _ := io.Copy(io.Discard, c)
+			c.Close()
+			got <- n
+		})
 		buf := make([]byte, 8192)
 		rand.Read(buf)
 		// The first connection publishes and reaches the service; the
@@ -101,19 +90,12 @@ func BenchmarkFileTor(b *testing.B) {
 			}
 		}
 		b.StopTimer()
-		ln.Close()
-		wg.Wait()
+		stop()
 	})
 
 	b.Run("nook", func(b *testing.B) {
 		toBob, toAlice := model.ConversationID(bob.self()), model.ConversationID(alice.self())
-		path := filepath.Join(b.TempDir(), "big.bin")
-		data := make([]byte, benchFileSize)
-		rand.Read(data)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			b.Fatal(err)
-		}
-		data = nil
+		path := benchFile(b)
 		var peak uint64
 		b.SetBytes(benchFileSize)
 		b.ResetTimer()

@@ -6,10 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // hasBody reports whether te holds a message of conv with body.
@@ -26,11 +24,8 @@ func (te *testEngine) hasBody(conv model.ConversationID, body string) bool {
 // reaches it. Members reports the roles and the removal.
 func TestRemoveMemberEngines(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = enginetest.Server()
-	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	dave := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	es := groupEngines(t, 3)
+	alice, bob, dave := es[0], es[1], es[2]
 	alice.createProfile("Alice", "alice pw")
 	bob.createProfile("Bob", "bob pw")
 	dave.createProfile("Dave", "dave pw")

@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestGroupNameCollision (security review L-4): a group member who is not
@@ -16,12 +14,8 @@ import (
 // capitalised) as colliding, so the app never shows them as the contact.
 func TestGroupNameCollision(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = enginetest.Server()
-	bob := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	carol := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	es := groupEngines(t, 4)
+	alice, bob, mallory, carol := es[0], es[1], es[2], es[3]
 	for te, name := range map[*testEngine]string{alice: "Alice", bob: "Bob", mallory: "BOB", carol: "Carol"} {
 		if _, err := te.CreateProfile(ctx, name, "pw "+name); err != nil {
 			t.Fatal(err)
@@ -78,11 +72,8 @@ func TestGroupNameCollision(t *testing.T) {
 // colliding with Alice's own name; and nobody once Alice wrote last.
 func TestGroupLastAuthor(t *testing.T) {
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = enginetest.Server()
-	carol := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	mallory := newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	es := groupEngines(t, 3)
+	alice, carol, mallory := es[0], es[1], es[2]
 	for te, name := range map[*testEngine]string{alice: "Alice", carol: "Carol", mallory: "alice"} {
 		if _, err := te.CreateProfile(ctx, name, "pw "+name); err != nil {
 			t.Fatal(err)
@@ -126,11 +117,11 @@ func TestGroupLastAuthor(t *testing.T) {
 	if _, err := carol.SendMessage(conv, "hello from carol"); err != nil {
 		t.Fatal(err)
 	}
-	check("hello from carol", model.GroupMember{Address: string(carol.self()), Name: "Carol"})
+	check("hello from carol", model.GroupMember{Address: carol.memberID(conv), Name: "Carol"})
 	if _, err := mallory.SendMessage(conv, "hello from mallory"); err != nil {
 		t.Fatal(err)
 	}
-	check("hello from mallory", model.GroupMember{Address: string(mallory.self()), Name: "alice", NameCollides: true})
+	check("hello from mallory", model.GroupMember{Address: mallory.memberID(conv), Name: "alice", NameCollides: true})
 	if _, err := alice.SendMessage(conv, "mine"); err != nil {
 		t.Fatal(err)
 	}

@@ -15,10 +15,8 @@ import (
 func groupPair(t *testing.T) (alice, bob *testEngine) {
 	t.Helper()
 	ctx := context.Background()
-	dirNet := loopback.NewMemoryDirectory()
-	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	alice.cfg.Server = enginetest.Server()
-	bob = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	es := groupEngines(t, 2)
+	alice, bob = es[0], es[1]
 	if _, err := alice.CreateProfile(ctx, "Alice", "alice pw"); err != nil {
 		t.Fatal(err)
 	}
@@ -26,6 +24,20 @@ func groupPair(t *testing.T) (alice, bob *testEngine) {
 		t.Fatal(err)
 	}
 	return alice, bob
+}
+
+// groupEngines returns n engines on one loopback network, without
+// profiles; the first hosts group servers cheaply (no proof of work, no
+// sync).
+func groupEngines(t *testing.T, n int) []*testEngine {
+	t.Helper()
+	dirNet := loopback.NewMemoryDirectory()
+	es := make([]*testEngine, n)
+	for i := range es {
+		es[i] = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	}
+	es[0].cfg.Server = enginetest.Server()
+	return es
 }
 
 // TestGroupThroughHostedServer: alice hosts a group server in her app,

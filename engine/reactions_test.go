@@ -116,13 +116,7 @@ func TestReactGroup(t *testing.T) {
 	alice.waitContact(bob.self(), model.ContactAccepted)
 	bob.waitContact(alice.self(), model.ContactAccepted)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	m, err := alice.SendMessage(g.Conversation(), "who is in?")
 	if err != nil {
 		t.Fatal(err)
@@ -235,31 +229,9 @@ func TestCommitsPerReaction(t *testing.T) {
 func TestCommitsPerGroupReaction(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
-	inv, err := alice.GroupInvite(g.Conversation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
-	post := func(body string) model.Message {
-		t.Helper()
-		m, err := alice.SendMessage(g.Conversation(), body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		alice.waitUntil("delivered "+body, step, func() bool {
-			got, err := alice.Message(g.Conversation(), m.ID)
-			return err == nil && got.Status == model.StatusDelivered
-		})
-		bob.waitUntil("received "+body, step, func() bool {
-			_, err := bob.Message(g.Conversation(), m.ID)
-			return err == nil
-		})
-		return m
-	}
-	target := post("warm-up")
+	target := alice.postReceived(g.Conversation(), "warm-up", bob)
 
 	const n = 5
 	emoji := []string{"👍", "❤", "😂", "🎉", "😮"}
@@ -270,7 +242,7 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 		}
 		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: alice.in(g.Conversation()), Emoji: emoji[i]}})
 	}
-	post("barrier")
+	alice.postReceived(g.Conversation(), "barrier", bob)
 	react, recv := alice.commits()-react0, bob.commits()-recv0
 	t.Logf("per reaction with the barrier post: reactor %.1f commits, member %.1f", float64(react)/n, float64(recv)/n)
 	// As for posts, one post's "sent" may fall outside the window, and a

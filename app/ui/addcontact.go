@@ -3,9 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
-	"net/url"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -67,9 +66,7 @@ func (mv *mainView) showAddContact() {
 	a.details = newDetailsNote()
 	a.status = muted("")
 	a.status.Hide()
-	a.busy = widget.NewProgressBarInfinite()
-	a.busy.Stop()
-	a.busy.Hide()
+	a.busy = idleSpinner()
 	a.buttons = []fyne.Disableable{addInvite, pasteImg, chooseImg, byAddr, a.text, a.onion, a.nickname}
 	closeBtn := widget.NewButton("Close", func() { a.d.Hide() })
 
@@ -224,24 +221,11 @@ func (a *addContactDialog) pasteImage() {
 // pathFromClipboard returns the image file named by clipboard text (a path
 // or a file:// URI), or "".
 func pathFromClipboard(s string) string {
-	s = strings.TrimSpace(strings.SplitN(s, "\n", 2)[0])
-	if strings.HasPrefix(s, "file://") {
-		if u, err := url.Parse(s); err == nil {
-			s = u.Path
-		}
-	}
-	if !filepath.IsAbs(s) {
+	p := copiedFile(s)
+	if p == "" || !slices.Contains(imageExts, strings.ToLower(filepath.Ext(p))) {
 		return ""
 	}
-	ext := strings.ToLower(filepath.Ext(s))
-	for _, e := range imageExts {
-		if ext == e {
-			if st, err := os.Stat(s); err == nil && st.Mode().IsRegular() {
-				return s
-			}
-		}
-	}
-	return ""
+	return p
 }
 
 func (a *addContactDialog) chooseImage() {

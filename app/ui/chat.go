@@ -510,6 +510,17 @@ func (cp *chatPane) lookup(id model.MessageID) (model.Message, bool) {
 	return model.Message{}, false
 }
 
+// lookupText is lookup for a message ID as the widgets give it (its
+// text), returning the parsed ID too.
+func (cp *chatPane) lookupText(id string) (model.MessageID, model.Message, bool) {
+	mid, err := model.ParseMessageID(id)
+	if err != nil {
+		return model.MessageID{}, model.Message{}, false
+	}
+	m, ok := cp.lookup(mid)
+	return mid, m, ok
+}
+
 func (cp *chatPane) authorOf(m model.Message) string {
 	if m.Outgoing {
 		return "You"
@@ -536,11 +547,7 @@ func deliveryOf(s model.MessageStatus) widgets.DeliveryState {
 
 // setReply quotes a message above the entry.
 func (cp *chatPane) setReply(id string) {
-	mid, err := model.ParseMessageID(id)
-	if err != nil {
-		return
-	}
-	m, ok := cp.lookup(mid)
+	mid, m, ok := cp.lookupText(id)
 	if !ok {
 		return
 	}

@@ -120,11 +120,7 @@ func (cp *chatPane) confirmClear() {
 // confirmDeleteMessage asks before deleting one message from this
 // computer ("Delete for me").
 func (cp *chatPane) confirmDeleteMessage(id string) {
-	mid, err := model.ParseMessageID(id)
-	if err != nil {
-		return
-	}
-	m, ok := cp.lookup(mid)
+	mid, m, ok := cp.lookupText(id)
 	if !ok {
 		return
 	}

@@ -93,9 +93,7 @@ func (mv *mainView) openCreateGroup(servers []engine.Server, hosted string) {
 	cg.details = newDetailsNote()
 	cg.status = muted("")
 	cg.status.Hide()
-	cg.busy = widget.NewProgressBarInfinite()
-	cg.busy.Stop()
-	cg.busy.Hide()
+	cg.busy = idleSpinner()
 	cg.create = widget.NewButton("Create group", cg.submit)
 	cg.create.Importance = widget.HighImportance
 	cg.name.OnSubmitted = func(string) { cg.submit() }

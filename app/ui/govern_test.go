@@ -10,22 +10,14 @@ import (
 
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // threeProfiles starts a test app and three harnesses on one loopback
 // network: Alice, Bob and Carol, none contacts yet.
 func threeProfiles(t *testing.T) (alice, bob, carol *harness) {
 	t.Helper()
-	test.NewTempApp(t)
-	net := newNet()
-	alice = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
-	carol = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	carol.createProfile("Carol", "carol password")
-	return alice, bob, carol
+	hs := profiles(t, "Alice", "Bob", "Carol")
+	return hs[0], hs[1], hs[2]
 }
 
 // openMembers opens the open group's Members dialog and waits until it
@@ -47,6 +39,19 @@ func (h *harness) openMembers(want ...string) *membersDialog {
 		return true
 	})
 	return cp.govern
+}
+
+// newsroom is the group "Newsroom" created by alice, with bob then carol
+// joined from one invite, each join's note seen on Alice's side.
+func newsroom(alice, bob, carol *harness) *chatPane {
+	alice.t.Helper()
+	gc := alice.createdGroup("Newsroom")
+	inv := alice.groupInvite(gc.conv)
+	bob.acceptInvite(inv)
+	alice.note("Bob joined")
+	carol.acceptInvite(inv)
+	alice.note("Carol joined")
+	return gc
 }
 
 // createdGroup creates a group hosted by h and waits until its join
@@ -95,20 +100,8 @@ func (h *harness) note(text string) model.Message {
 // the UI goroutine (the checked engines).
 func TestGovernGroupUI(t *testing.T) {
 	alice, bob, carol := threeProfiles(t)
-	gc := alice.createdGroup("Newsroom")
+	gc := newsroom(alice, bob, carol)
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
-	alice.note("Bob joined")
-	if _, err := carol.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
-	alice.note("Carol joined")
 	aliceAddr, bobAddr, carolAddr := alice.memberID(conv), bob.memberID(conv), carol.memberID(conv)
 
 	// Carol, a member: every action disabled, with the reason.
@@ -349,20 +342,8 @@ func TestGovernScreenshots(t *testing.T) {
 	alice, bob, carol := threeProfiles(t)
 	alice.setTheme("dark")
 	carol.setTheme("dark")
-	gc := alice.createdGroup("Newsroom")
+	gc := newsroom(alice, bob, carol)
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
-	alice.note("Bob joined")
-	if _, err := carol.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
-	alice.note("Carol joined")
 	bobAddr, carolAddr := bob.memberID(conv), carol.memberID(conv)
 	for _, p := range []struct {
 		h    *harness

@@ -372,9 +372,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	errLabel := errorLabel()
 	status := muted("")
 	status.Hide()
-	busy := widget.NewProgressBarInfinite()
-	busy.Stop()
-	busy.Hide()
+	busy := idleSpinner()
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	confirm := widget.NewButton(action, nil)

@@ -36,6 +36,45 @@ func befriend(t *testing.T, a, b *harness) {
 	})
 }
 
+// groupInvite returns an invite to group conv made by h's engine.
+func (h *harness) groupInvite(conv model.ConversationID) string {
+	h.t.Helper()
+	text, err := h.eng.GroupInvite(conv)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return text
+}
+
+// pasteInvite pastes text into the Add-contact dialog and taps "Add from
+// invite", as a person does.
+func (h *harness) pasteInvite(text string) {
+	h.t.Helper()
+	h.ui.main.showAddContact()
+	h.ui.main.add.text.SetText(text)
+	h.tap("Add from invite")
+}
+
+// joinPasted joins group conv through the invite text pasted into Add
+// contact, and returns the group's conversation once it is open.
+func (h *harness) joinPasted(text string, conv model.ConversationID) *chatPane {
+	h.t.Helper()
+	h.pasteInvite(text)
+	h.waitFor("the joined group open", func() bool {
+		c := h.ui.main.chat
+		return c != nil && c.conv == conv && c.list != nil
+	})
+	return h.ui.main.chat
+}
+
+// acceptInvite has h's engine accept the invite text.
+func (h *harness) acceptInvite(text string) {
+	h.t.Helper()
+	if _, err := h.eng.AcceptInvite(text); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
 // createHostedGroup goes through the New group dialog, hosting the server
 // in this app, and returns the group's conversation.
 func (h *harness) createHostedGroup(name string) *chatPane {
@@ -250,9 +289,7 @@ func TestServersTab(t *testing.T) {
 		invites[i] = text
 	}
 
-	h.ui.main.showAddContact()
-	h.ui.main.add.text.SetText(invites[0])
-	h.tap("Add from invite")
+	h.pasteInvite(invites[0])
 	h.waitFor("Server added", func() bool { return h.hasText("Nook now knows this group server") })
 	h.ui.closeTopDialog()
 
@@ -307,19 +344,9 @@ func TestLeaveGroupKeepHistory(t *testing.T) {
 
 	gc := alice.createHostedGroup("Garden")
 	conv := gc.conv
-	text, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	text := alice.groupInvite(conv)
 	// Bob joins with the invite pasted into Add contact.
-	bob.ui.main.showAddContact()
-	bob.ui.main.add.text.SetText(text)
-	bob.tap("Add from invite")
-	bob.waitFor("the group open on Bob's side", func() bool {
-		c := bob.ui.main.chat
-		return c != nil && c.conv == conv && c.list != nil
-	})
-	bc := bob.ui.main.chat
+	bc := bob.joinPasted(text, conv)
 	test.Type(bc.entry, "Seedlings on Saturday")
 	bc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	alice.waitFor("Bob's post on Alice's side", func() bool {

@@ -87,13 +87,23 @@ func newHarness(t testing.TB, eng *engine.Engine) *harness {
 // are not contacts yet.
 func twoProfiles(t *testing.T) (alice, bob *harness) {
 	t.Helper()
+	hs := profiles(t, "Alice", "Bob")
+	return hs[0], hs[1]
+}
+
+// profiles starts a test app and a harness for each of names on one
+// loopback network, each past the create-profile screen with a profile
+// of that name (password: the name in lower case, then " password").
+func profiles(t *testing.T, names ...string) []*harness {
+	t.Helper()
 	test.NewTempApp(t)
 	net := newNet()
-	alice = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
-	return alice, bob
+	hs := make([]*harness, len(names))
+	for i, name := range names {
+		hs[i] = newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
+		hs[i].createProfile(name, strings.ToLower(name)+" password")
+	}
+	return hs
 }
 
 // waitFor runs queued UI work until cond holds, failing after step.

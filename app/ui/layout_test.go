@@ -16,9 +16,7 @@ import (
 // side.
 func request(t *testing.T, alice, bob *harness) {
 	t.Helper()
-	bob.ui.main.showAddContact()
-	bob.ui.main.add.text.SetText(alice.invite())
-	bob.tap("Add from invite")
+	bob.pasteInvite(alice.invite())
 	alice.waitFor("Bob's request", func() bool {
 		it := alice.item(bob.self())
 		return it != nil && it.c.State == model.ContactRequest

@@ -344,9 +344,7 @@ func (md *membersDialog) confirm(title, text, action, busyText, failed string, d
 	errLabel := errorLabel()
 	status := muted("")
 	status.Hide()
-	busy := widget.NewProgressBarInfinite()
-	busy.Stop()
-	busy.Hide()
+	busy := idleSpinner()
 	var d *dialog.CustomDialog
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
 	ok := widget.NewButton(action, nil)

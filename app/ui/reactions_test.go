@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/nookchat/nook/engine/model"
-	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -129,21 +128,11 @@ func TestReactionsUI(t *testing.T) {
 // post from its bubble and Bob sees it under his post, named; once Bob
 // left the group (keeping its history), his bubbles offer no reactions.
 func TestGroupReactionsUI(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	gc := alice.createHostedGroup("Newsroom")
 	conv := gc.conv
-	inv, err := alice.eng.GroupInvite(conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(inv); err != nil {
-		t.Fatal(err)
-	}
+	inv := alice.groupInvite(conv)
+	bob.acceptInvite(inv)
 	post, err := bob.eng.SendMessage(conv, "Who can edit tonight?")
 	if err != nil {
 		t.Fatal(err)

@@ -36,9 +36,7 @@ func TestReachabilityTold(t *testing.T) {
 		t.Fatal("the invite page does not say that new contacts cannot reach Bob")
 	}
 
-	alice.ui.main.showAddContact()
-	alice.ui.main.add.text.SetText(invite)
-	alice.tap("Add from invite")
+	alice.pasteInvite(invite)
 	alice.waitFor("Bob's conversation", func() bool {
 		return alice.ui.main.chat != nil && string(alice.ui.main.chat.conv) == bobAddr
 	})
@@ -183,13 +181,8 @@ func TestBlockAndUnblockTold(t *testing.T) {
 func TestMemberCountReadable(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	gc := alice.createHostedGroup("Garden")
-	text, err := alice.eng.GroupInvite(gc.conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := bob.eng.AcceptInvite(text); err != nil {
-		t.Fatal(err)
-	}
+	text := alice.groupInvite(gc.conv)
+	bob.acceptInvite(text)
 	if err := bob.eng.LeaveGroup(gc.conv, false); err != nil {
 		t.Fatal(err)
 	}
@@ -316,18 +309,8 @@ func TestJoinedGroupKnowsItsMembers(t *testing.T) {
 		ms := gc.msgs()
 		return len(ms) == 1 && ms[0].Kind == model.KindNote && ms[0].Status == model.StatusDelivered
 	})
-	text, err := alice.eng.GroupInvite(gc.conv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.ui.main.showAddContact()
-	bob.ui.main.add.text.SetText(text)
-	bob.tap("Add from invite")
-	bob.waitFor("the group open on Bob's side", func() bool {
-		c := bob.ui.main.chat
-		return c != nil && c.conv == gc.conv && c.list != nil
-	})
-	bc := bob.ui.main.chat
+	text := alice.groupInvite(gc.conv)
+	bc := bob.joinPasted(text, gc.conv)
 	seen := map[string]bool{}
 	var trace []string
 	bob.waitFor("Alice counted", func() bool {

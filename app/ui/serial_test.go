@@ -8,8 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
-
-	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
 // TestSerialKeepsOrder: functions queued quickly, some slow, run one at a
@@ -55,12 +53,7 @@ func TestSerialKeepsOrder(t *testing.T) {
 // TestQuickMessagesKeepOrder: messages written in quick succession are
 // stored and shown in the order they were written.
 func TestQuickMessagesKeepOrder(t *testing.T) {
-	test.NewTempApp(t)
-	net := newNet()
-	alice := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	alice.createProfile("Alice", "alice password")
-	bob := newHarness(t, newEngine(t, t.TempDir(), loopback.New(net)))
-	bob.createProfile("Bob", "bob password")
+	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
 	alice.open(bob.self())
 	cp := alice.ui.main.chat

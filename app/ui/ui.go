@@ -581,6 +581,15 @@ func (u *UI) chooseFile(exts []string, then func(path string)) {
 	u.showDialog(d)
 }
 
+// idleSpinner returns the spinner of a dialog's running work, stopped
+// and hidden until showBusy shows it.
+func idleSpinner() *widget.ProgressBarInfinite {
+	spinner := widget.NewProgressBarInfinite()
+	spinner.Stop()
+	spinner.Hide()
+	return spinner
+}
+
 // showBusy shows or hides a dialog's running work: the spinner, a status
 // line (hidden when empty), and the controls disabled while it runs.
 func showBusy(b bool, status string, spinner *widget.ProgressBarInfinite, label *widget.Label, controls ...fyne.Disableable) {

@@ -126,30 +126,28 @@ func readLimited(r io.Reader, size, limit int64) ([]byte, error) {
 // that links Nook may register other decoders (Fyne's dependencies register
 // TIFF and BMP), and invite reading must not reach decoders nobody fuzzes.
 type imageFormat struct {
-	name   string
-	magic  func(b []byte) bool
-	config func(io.Reader) (image.Config, error)
-	decode func(io.Reader) (image.Image, error)
+	name string
+	// mediaType is the type files.MediaType names from the first bytes.
+	mediaType string
+	config    func(io.Reader) (image.Config, error)
+	decode    func(io.Reader) (image.Image, error)
 	// check, if not nil, looks at the whole file before it is decoded.
 	check func(b []byte, cfg image.Config) error
 }
 
 // imageFormats is the allow-list, chosen by the file's first bytes.
 var imageFormats = []imageFormat{
-	{"PNG", prefixed("\x89PNG\r\n\x1a\n"), png.DecodeConfig, png.Decode, nil},
-	{"JPEG", prefixed("\xff\xd8\xff"), jpeg.DecodeConfig, jpeg.Decode, nil},
-	{"GIF", func(b []byte) bool { return prefixed("GIF87a")(b) || prefixed("GIF89a")(b) }, gif.DecodeConfig, gif.Decode, nil},
-	{"WebP", func(b []byte) bool { return len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP" }, webp.DecodeConfig, webp.Decode, checkWebP},
-}
-
-func prefixed(magic string) func([]byte) bool {
-	return func(b []byte) bool { return bytes.HasPrefix(b, []byte(magic)) }
+	{"PNG", "image/png", png.DecodeConfig, png.Decode, nil},
+	{"JPEG", "image/jpeg", jpeg.DecodeConfig, jpeg.Decode, nil},
+	{"GIF", "image/gif", gif.DecodeConfig, gif.Decode, nil},
+	{"WebP", "image/webp", webp.DecodeConfig, webp.Decode, checkWebP},
 }
 
 // sniffImage returns the allowed format of b, or nil.
 func sniffImage(b []byte) *imageFormat {
+	t := files.MediaType(b)
 	for i := range imageFormats {
-		if imageFormats[i].magic(b) {
+		if imageFormats[i].mediaType == t {
 			return &imageFormats[i]
 		}
 	}
