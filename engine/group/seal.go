@@ -65,32 +65,7 @@ func (g *Group) Seal(rnd io.Reader, author *identity.Identity, m *Message) ([]by
 // two tokens). blob must be one of the group's (ErrNotOurs, ErrTampered,
 // ErrBlobSize); the message inside is not checked again.
 func (g *Group) Reseal(rnd io.Reader, blob []byte) ([]byte, error) {
-	if len(blob) != BlobSize {
-		return nil, fmt.Errorf("%w: %d bytes, want %d", ErrBlobSize, len(blob), BlobSize)
-	}
-	if !g.Ours(blob) {
-		return nil, ErrNotOurs
-	}
-	if rnd == nil {
-		rnd = rand.Reader
-	}
-	aead, err := g.aead()
-	if err != nil {
-		return nil, err
-	}
-	plain, err := aead.Open(make([]byte, 0, PlainSize), blob[TagSize:TagSize+NonceSize], blob[TagSize+NonceSize:], g.ad)
-	if err != nil {
-		return nil, ErrTampered
-	}
-	out := make([]byte, TagSize+NonceSize, BlobSize)
-	nonce := out[TagSize : TagSize+NonceSize]
-	if _, err := io.ReadFull(rnd, nonce); err != nil {
-		return nil, fmt.Errorf("group: nonce: %w", err)
-	}
-	if !g.tag(out[:TagSize], nonce) {
-		return nil, ErrWiped
-	}
-	return aead.Seal(out, nonce, plain, g.ad), nil
+	return g.ResealInto(rnd, g, blob)
 }
 
 // Ours reports whether blob carries this group's tag: the cheap first step
