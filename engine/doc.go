@@ -46,9 +46,10 @@
 // The store keeps each conversation's summary (last Seq, count, activity,
 // unread count) and updates it in the transaction that stores a message:
 // a received message costs one commit, a sent one three (queued, sent,
-// delivered with its outbox entry removed), a group post four (the posting
-// token is spent in a commit of its own); TestCommitsPerMessage and
-// TestCommitsPerGroupPost count them.
+// delivered with its outbox entry removed), a group post at most three
+// (queued with the posting token reserved for it, sent, delivered; two
+// when it comes back before the server's answer); TestCommitsPerMessage
+// and TestCommitsPerGroupPost count them.
 //
 // # Reactions
 //
@@ -66,8 +67,8 @@
 // conversation shows it when it is opened. Costs: a reaction between
 // contacts is one commit for the reactor, one more when it is
 // acknowledged (none when a later change replaced it first), one for the
-// receiver (TestCommitsPerReaction); in a group it costs what a post
-// costs, four and one (TestCommitsPerGroupReaction). The records:
+// receiver (TestCommitsPerReaction); in a group at most three and one
+// (TestCommitsPerGroupReaction). The records:
 // docs/protocol.md §5 (Reaction) and docs/groups.md (Reactions).
 //
 // # The facade

@@ -26,7 +26,11 @@
 // and their keys, the post queue (store outbox plus the sealed blobs), the
 // token wallets, the cursors and the timelines. A crash loses nothing: a
 // post whose result was lost is sent again, and the copy is recognised by
-// its message ID.
+// its message ID. A post is queued with the posting token it will spend,
+// taken from the wallet in the same transaction (reserveToken), so that
+// sending costs no commit, and a crash makes a post spend a second token
+// only when the server refused its reserved one (docs/groups.md,
+// "Posting").
 //
 // React puts the profile's emoji on a stored message (docs/groups.md,
 // "Reactions"): it is set on the message and a sealed message of kind

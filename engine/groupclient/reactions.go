@@ -2,7 +2,6 @@ package groupclient
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/model"
@@ -36,51 +35,19 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 		return model.Message{}, err
 	}
 	m := group.Message{Kind: group.KindReaction, ReplyTo: full, Emoji: emoji, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
-	last := uint64(0)
-	switch v, err := c.bucket.Get(seqKey(id)); {
-	case err == nil:
-		if last, err = parseU64(v); err != nil {
-			return model.Message{}, err
-		}
-	case !errors.Is(err, store.ErrNotFound):
-		return model.Message{}, err
-	}
-	m.Seq = last + 1
-	blob, err := gs.cur().g.Seal(c.cfg.Rand, gs.self, &m)
-	if err != nil {
-		return model.Message{}, err
-	}
-	var (
-		msg     model.Message
-		changed bool
-	)
-	err = c.st.Update(func(tx *store.Tx) error {
-		var err error
+	var msg model.Message
+	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
 		msg, changed, err = tx.SetReaction(gs.conv, target, string(gs.self.Address()), emoji)
-		if err != nil || !changed {
-			return err // nothing to post
-		}
-		post := m.ID.Model()
-		if err := tx.Enqueue(gs.conv, post); err != nil {
-			return err
-		}
-		b := tx.Bucket(bucketName)
-		if err := b.Put(seqKey(id), u64(m.Seq)); err != nil {
-			return err
-		}
-		return b.Put(queueKey(post), blob)
+		return changed, err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Message{}, ErrUnknownMessage
 	} else if err != nil {
-		return model.Message{}, fmt.Errorf("groupclient: queue reaction: %w", err)
+		return model.Message{}, err
 	}
-	if !changed {
-		return msg, nil
+	if changed {
+		c.cfg.Emit(model.MessageChanged{Message: msg})
 	}
-	gs.head = m.ID
-	c.cfg.Emit(model.MessageChanged{Message: msg})
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return msg, nil
 }
 
