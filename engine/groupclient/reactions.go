@@ -2,6 +2,7 @@ package groupclient
 
 import (
 	"errors"
+	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/model"
@@ -51,12 +52,16 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	return msg, nil
 }
 
-// reactionEffect is a member's reaction to store.
+// reactionEffect is a member's change of a message to store: a reaction
+// (emoji), or with edit an edit (text, made at the time at).
 type reactionEffect struct {
 	conv   model.ConversationID
 	target model.MessageID
 	author string
 	emoji  string
+	edit   bool
+	text   string
+	at     time.Time
 }
 
 // observeReaction records the effect of a member's reaction. Ours are set
@@ -74,15 +79,25 @@ func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) 
 	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author), emoji: m.Emoji})
 }
 
-// applyReactions sets the reactions of a batch on their targets, inside
-// the transaction that stores the batch, and appends the messages that
-// changed to out (once each, as they are at the end). A reaction on a
-// message the group does not hold (deleted, gone, never received) is
-// dropped.
+// applyReactions sets the reactions and edits of a batch on their
+// targets, inside the transaction that stores the batch, and appends the
+// messages that changed to out (once each, as they are at the end). A
+// change of a message the group does not hold (deleted, gone, not yet
+// received) is dropped; an edit that is not the author's own, too late or
+// older than the last one changes nothing (model.ApplyEdit).
 func applyReactions(tx *store.Tx, rs []reactionEffect, out []model.Message) ([]model.Message, error) {
 	at := map[model.MessageID]int{}
 	for _, r := range rs {
-		m, changed, err := tx.SetReaction(r.conv, r.target, r.author, r.emoji)
+		var (
+			m       model.Message
+			changed bool
+			err     error
+		)
+		if r.edit {
+			m, changed, err = tx.EditMessage(r.conv, r.target, r.author, r.text, r.at)
+		} else {
+			m, changed, err = tx.SetReaction(r.conv, r.target, r.author, r.emoji)
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			continue
@@ -99,4 +114,66 @@ func applyReactions(tx *store.Tx, rs []reactionEffect, out []model.Message) ([]m
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// ErrNotEditable is returned by Edit for a message the profile may not
+// edit: not its own text, or sent more than model.EditWindow ago.
+var ErrNotEditable = errors.New("groupclient: the message cannot be edited")
+
+// Edit replaces the text of a message the profile wrote in a group: the
+// message is changed and a group message of kind group.KindEdit is
+// signed, sealed and queued, in one transaction, and goes out like a
+// post. It returns the message as it is now; MessageChanged reports it.
+// ErrUnknownMessage for a message the group does not hold,
+// ErrNotEditable for one that is not the profile's own text or is older
+// than model.EditWindow.
+func (c *Client) Edit(id group.ID, target model.MessageID, text string) (model.Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return model.Message{}, ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return model.Message{}, ErrUnknownGroup
+	}
+	full, err := c.fullID(gs, target)
+	if err != nil {
+		return model.Message{}, err
+	}
+	now := c.cfg.Now()
+	self := string(gs.self.Address())
+	if old, err := c.st.GetMessage(gs.conv, target); err != nil {
+		return model.Message{}, err
+	} else if !model.Editable(old, self, now) {
+		return model.Message{}, ErrNotEditable
+	}
+	m := group.Message{Kind: group.KindEdit, ReplyTo: full, Text: text, Name: c.cfg.Name(), Sent: now, Prev: gs.head}
+	var msg model.Message
+	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
+		// The edit's time is the sealed message's (millisecond precision),
+		// as the others apply it.
+		msg, changed, err = tx.EditMessage(gs.conv, target, self, text, m.Sent)
+		return changed, err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Message{}, ErrUnknownMessage
+	} else if err != nil {
+		return model.Message{}, err
+	}
+	if changed {
+		c.cfg.Emit(model.MessageChanged{Message: msg})
+	}
+	return msg, nil
+}
+
+// observeEdit records the effect of a member's edit: it is applied in the
+// batch's transaction (applyReactions) if it is the author's own, recent
+// text. Ours are applied when we edit. c.mu is held.
+func (c *Client) observeEdit(gs *groupState, m *group.Message, fx *effects) {
+	if m.Author == gs.self.Address() || c.blockedMember(gs.g.ID(), m.Author) {
+		return
+	}
+	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author),
+		edit: true, text: m.Text, at: m.Sent})
 }

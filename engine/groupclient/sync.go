@@ -636,6 +636,9 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	case group.KindReaction:
 		c.observeReaction(gs, m, fx)
 		return
+	case group.KindEdit:
+		c.observeEdit(gs, m, fx)
+		return
 	case group.KindKnownTo:
 		if m.Author != gs.self.Address() && m.Seq >= gs.tl.LastSeq(m.Author) {
 			if b, err := m.KnownTo.Encode(); err == nil {
