@@ -271,6 +271,8 @@ func (st *session) handle(r protocol.Record) error {
 		return st.onGroupInvite(r)
 	case *protocol.Reaction:
 		return st.onReaction(r)
+	case *protocol.Edit:
+		return st.onEdit(r)
 	case *protocol.Ack:
 		return st.onAck(r)
 	case *protocol.ContactRequest:
@@ -373,8 +375,8 @@ func (st *session) onAck(r *protocol.Ack) error {
 		_, changed, err := m.cfg.Store.MarkDelivered(conv, id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			// Not a message: perhaps one of our reactions.
-			if _, err := m.reactionAcked(conv, id); err != nil {
+			// Not a message: perhaps one of our reactions or edits.
+			if _, err := m.changeAcked(conv, id); err != nil {
 				return err
 			}
 		case errors.Is(err, store.ErrNotOurs):
