@@ -28,7 +28,7 @@
 // with its author as the group names them: LastAuthor), unread count,
 // presence, disappearing timer, archived and left flags. The same methods
 // act on both kinds: Conversations, Conversation, SendMessage, Reply,
-// History, MarkRead, React, Archive, DeleteConversation, SetConversationTimer
+// History, MarkRead, React, EditMessage, Archive, DeleteConversation, SetConversationTimer
 // (contacts only: a group has no timer, docs/groups.md), and
 // DeleteMessage and ClearConversation, which delete messages from this
 // computer only and fix the summary in the same transaction. Every
@@ -70,6 +70,25 @@
 // receiver (TestCommitsPerReaction); in a group at most three and one
 // (TestCommitsPerGroupReaction). The records:
 // docs/protocol.md §5 (Reaction) and docs/groups.md (Reactions).
+//
+// # Editing
+//
+// EditMessage replaces the text of a message the profile wrote, the same
+// for a contact and a group: only a text (not a note, an invitation or a
+// file), only within model.EditWindow (24 hours) of sending. The window
+// is for the typo noticed soon after; a message read, answered and
+// quoted days ago should not say something else today, and a receiver
+// refuses later edits too (model.ApplyEdit decides on every side: the
+// author's own text, in the window, newer than the last edit). The new
+// text replaces Body in the stored message, model.Message's Edited gives
+// the edit's time, and MessageChanged reports the whole message; a reply
+// quotes by ID and so shows the new text. Like a reaction an edit is
+// quiet (nothing unread, no move up the list, no notification), is
+// dropped by a receiver that does not hold the message (deleted, gone
+// with its timer, or not yet received), and costs what a reaction costs
+// (TestCommitsPerEdit: between contacts 2.4 commits for the editor with
+// the barrier message, 1.2 for the receiver; in a group 3.4 and 1.2). The
+// records: docs/protocol.md §5 (Edit) and docs/groups.md (Edits).
 //
 // # The facade
 //
