@@ -36,7 +36,10 @@
 // "Reactions"): it is set on the message and a sealed message of kind
 // group.KindReaction is queued in one transaction, and posted like a
 // text. Members' reactions are stored on their targets in the
-// transaction that stores the batch, reported as MessageChanged.
+// transaction that stores the batch, reported as MessageChanged. Edit
+// replaces the text of the profile's own recent text the same way
+// (group.KindEdit, docs/groups.md "Edits"); both go through the table of
+// changes of a message (messageChanges) and Tx.ChangeMessage.
 //
 // JoinGroup (and CreateGroup) post a join notice, a sealed message of kind
 // group.KindJoined; join and leave notices received are stored as notes

@@ -2,7 +2,6 @@ package groupclient
 
 import (
 	"errors"
-	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/model"
@@ -52,16 +51,22 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	return msg, nil
 }
 
-// reactionEffect is a member's change of a message to store: a reaction
-// (emoji), or with edit an edit (text, made at the time at).
+// messageChanges are the group message kinds that change a stored
+// message rather than add one, with what records their effect for the
+// batch's transaction (a reactionEffect). A new kind of change is an
+// entry here and its observe method; the batch applies it (applyReactions).
+var messageChanges = map[group.Kind]func(*Client, *groupState, *group.Message, *effects){
+	group.KindReaction: (*Client).observeReaction,
+	group.KindEdit:     (*Client).observeEdit,
+}
+
+// reactionEffect is a member's change of a message to store: apply
+// changes the target as the change's kind says (model.SetReaction,
+// model.ApplyEdit), reporting whether it changed.
 type reactionEffect struct {
 	conv   model.ConversationID
 	target model.MessageID
-	author string
-	emoji  string
-	edit   bool
-	text   string
-	at     time.Time
+	apply  func(model.Message) (model.Message, bool)
 }
 
 // observeReaction records the effect of a member's reaction. Ours are set
@@ -76,7 +81,13 @@ func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) 
 	case c.blockedMember(gs.g.ID(), m.Author):
 		return
 	}
-	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author), emoji: m.Emoji})
+	author, emoji := string(m.Author), m.Emoji
+	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
+		apply: func(msg model.Message) (model.Message, bool) {
+			rs, changed := model.SetReaction(msg.Reactions, author, emoji)
+			msg.Reactions = rs
+			return msg, changed
+		}})
 }
 
 // applyReactions sets the reactions and edits of a batch on their
@@ -88,16 +99,7 @@ func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) 
 func applyReactions(tx *store.Tx, rs []reactionEffect, out []model.Message) ([]model.Message, error) {
 	at := map[model.MessageID]int{}
 	for _, r := range rs {
-		var (
-			m       model.Message
-			changed bool
-			err     error
-		)
-		if r.edit {
-			m, changed, err = tx.EditMessage(r.conv, r.target, r.author, r.text, r.at)
-		} else {
-			m, changed, err = tx.SetReaction(r.conv, r.target, r.author, r.emoji)
-		}
+		m, changed, err := tx.ChangeMessage(r.conv, r.target, r.apply)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			continue
@@ -143,12 +145,14 @@ func (c *Client) Edit(id group.ID, target model.MessageID, text string) (model.M
 	}
 	now := c.cfg.Now()
 	self := string(gs.self.Address())
-	if old, err := c.st.GetMessage(gs.conv, target); err != nil {
+	old, err := c.st.GetMessage(gs.conv, target)
+	if err != nil {
 		return model.Message{}, err
 	} else if !model.Editable(old, self, now) {
 		return model.Message{}, ErrNotEditable
 	}
-	m := group.Message{Kind: group.KindEdit, ReplyTo: full, Text: text, Name: c.cfg.Name(), Sent: now, Prev: gs.head}
+	// Under c.mu: no other edit of ours comes in between.
+	m := group.Message{Kind: group.KindEdit, ReplyTo: full, Text: text, Name: c.cfg.Name(), Sent: model.EditTime(old, now), Prev: gs.head}
 	var msg model.Message
 	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
 		// The edit's time is the sealed message's (millisecond precision),
@@ -174,6 +178,7 @@ func (c *Client) observeEdit(gs *groupState, m *group.Message, fx *effects) {
 	if m.Author == gs.self.Address() || c.blockedMember(gs.g.ID(), m.Author) {
 		return
 	}
-	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author),
-		edit: true, text: m.Text, at: m.Sent})
+	author, text, at := string(m.Author), m.Text, m.Sent
+	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
+		apply: func(msg model.Message) (model.Message, bool) { return model.ApplyEdit(msg, author, text, at) }})
 }

@@ -35,3 +35,15 @@ func ApplyEdit(m Message, author, text string, at time.Time) (Message, bool) {
 	m.Body, m.Edited = text, at
 	return m, true
 }
+
+// EditTime returns the time to give a new edit of m made at now: now to
+// the millisecond (as the records carry it), and after m's last edit, so
+// that an edit made within the same millisecond as the one before still
+// replaces it everywhere.
+func EditTime(m Message, now time.Time) time.Time {
+	t := time.UnixMilli(now.UnixMilli()).UTC()
+	if !t.After(m.Edited) {
+		t = m.Edited.Add(time.Millisecond).UTC()
+	}
+	return t
+}

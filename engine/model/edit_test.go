@@ -38,3 +38,20 @@ func TestApplyEdit(t *testing.T) {
 		}
 	}
 }
+
+// TestEditTime: an edit's time is its clock to the millisecond, and after
+// the last edit when made within the same millisecond (or the clock went
+// back).
+func TestEditTime(t *testing.T) {
+	now := time.Date(2026, 12, 6, 10, 0, 0, 123_456_789, time.UTC)
+	ms := time.Date(2026, 12, 6, 10, 0, 0, 123_000_000, time.UTC)
+	if got := EditTime(Message{}, now); !got.Equal(ms) {
+		t.Fatalf("first edit: %v, want %v", got, ms)
+	}
+	if got := EditTime(Message{Edited: ms}, now); !got.Equal(ms.Add(time.Millisecond)) {
+		t.Fatalf("in the same millisecond as the last: %v", got)
+	}
+	if got := EditTime(Message{Edited: ms.Add(time.Second)}, now); !got.After(ms.Add(time.Second)) {
+		t.Fatalf("after a clock that went back: %v", got)
+	}
+}

@@ -49,6 +49,17 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 			return model.Message{}, err
 		}
 	}
+	rec := &protocol.Reaction{ID: model.NewMessageID(), Target: target, Sent: m.now(), Emoji: emoji}
+	return m.change(addr, rec, nil)
+}
+
+// change applies rec, a change of ours of a message of the conversation
+// with addr (changeTypes), to its target, and keeps rec to send, in one
+// transaction; allowed, if not nil, says first whether the message may be
+// changed so (an error refuses), and may complete rec from it. It returns the message as it is now; a
+// MessageChanged event reports it, and the contact's link is woken, when
+// it changed. ErrNoMessage for a message the conversation does not hold.
+func (m *Manager) change(addr identity.Address, rec protocol.Record, allowed func(model.Message) error) (model.Message, error) {
 	c, err := m.contact(addr)
 	if err != nil {
 		return model.Message{}, err
@@ -57,14 +68,25 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 		return model.Message{}, ErrBlocked
 	}
 	conv := model.ConversationID(addr)
-	rec := &protocol.Reaction{ID: model.NewMessageID(), Target: target, Sent: m.now(), Emoji: emoji}
+	ct := changeTypes[rec.Type()]
+	_, target, _, _ := ct.fields(rec)
 	var (
 		msg     model.Message
 		changed bool
+		refused error
 	)
 	err = m.cfg.Store.Update(func(tx *store.Tx) error {
 		var err error
-		msg, changed, err = tx.SetReaction(conv, target, string(m.self), emoji)
+		refused = nil
+		msg, changed, err = tx.ChangeMessage(conv, target, func(old model.Message) (model.Message, bool) {
+			if allowed != nil {
+				if refused = allowed(old); refused != nil {
+					return old, false
+				}
+			}
+			_, _, sent, content := ct.fields(rec) // as allowed left it
+			return ct.apply(old, string(m.self), sent, content)
+		})
 		if err != nil || !changed {
 			return err
 		}
@@ -74,7 +96,9 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 	case errors.Is(err, store.ErrNotFound):
 		return model.Message{}, ErrNoMessage
 	case err != nil:
-		return model.Message{}, fmt.Errorf("store reaction: %w", err)
+		return model.Message{}, fmt.Errorf("store the change of a message: %w", err)
+	case refused != nil:
+		return model.Message{}, refused
 	}
 	if changed {
 		m.emit(model.MessageChanged{Message: msg})
@@ -92,32 +116,57 @@ func changeKey(conv model.ConversationID, target model.MessageID, typ protocol.T
 	return k
 }
 
-// changeOf returns the target, time and content of a change of a
-// message, or false for a record that is none.
-func changeOf(r protocol.Record) (target model.MessageID, sent time.Time, content string, ok bool) {
-	switch r := r.(type) {
-	case *protocol.Reaction:
-		return r.Target, r.Sent, r.Emoji, true
-	case *protocol.Edit:
-		return r.Target, r.Sent, r.Body, true
-	}
-	return model.MessageID{}, time.Time{}, "", false
+// A changeType is what this package knows of a kind of record that
+// changes a message (docs/protocol.md §5): how it is taken apart into
+// what the reactionBucket stores and made again from it, and how a
+// contact's record of it changes the stored message (the author is the
+// contact). A new kind of change is an entry here, a Manager method that
+// applies the change and stores it with putChange, and its record in
+// package protocol: the session, the pending bucket, the Ack and the
+// flush after the outbox need nothing new.
+type changeType struct {
+	fields func(protocol.Record) (id, target model.MessageID, sent time.Time, content string)
+	make   func(id, target model.MessageID, sent time.Time, content string) protocol.Record
+	apply  func(m model.Message, author string, sent time.Time, content string) (model.Message, bool)
+}
+
+var changeTypes = map[protocol.Type]changeType{
+	protocol.TypeReaction: {
+		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
+			x := r.(*protocol.Reaction)
+			return x.ID, x.Target, x.Sent, x.Emoji
+		},
+		make: func(id, target model.MessageID, sent time.Time, emoji string) protocol.Record {
+			return &protocol.Reaction{ID: id, Target: target, Sent: sent, Emoji: emoji}
+		},
+		apply: func(m model.Message, author string, _ time.Time, emoji string) (model.Message, bool) {
+			rs, changed := model.SetReaction(m.Reactions, author, emoji)
+			m.Reactions = rs
+			return m, changed
+		},
+	},
+	protocol.TypeEdit: {
+		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
+			x := r.(*protocol.Edit)
+			return x.ID, x.Target, x.Sent, x.Body
+		},
+		make: func(id, target model.MessageID, sent time.Time, body string) protocol.Record {
+			return &protocol.Edit{ID: id, Target: target, Sent: sent, Body: body}
+		},
+		apply: func(m model.Message, author string, at time.Time, text string) (model.Message, bool) {
+			return model.ApplyEdit(m, author, text, at)
+		},
+	},
 }
 
 // recordID returns the record ID of a change.
 func recordID(r protocol.Record) model.MessageID {
-	switch r := r.(type) {
-	case *protocol.Reaction:
-		return r.ID
-	case *protocol.Edit:
-		return r.ID
-	}
-	return model.MessageID{}
+	id, _, _, _ := changeTypes[r.Type()].fields(r)
+	return id
 }
 
 func encodeChange(r protocol.Record) []byte {
-	target, sent, content, _ := changeOf(r)
-	id := recordID(r)
+	id, target, sent, content := changeTypes[r.Type()].fields(r)
 	b := make([]byte, 0, 40+len(content))
 	b = append(append(b, id[:]...), target[:]...)
 	b = binary.BigEndian.AppendUint64(b, uint64(sent.UnixMilli()))
@@ -126,26 +175,21 @@ func encodeChange(r protocol.Record) []byte {
 
 // decodeChange decodes a change of kind typ stored by encodeChange.
 func decodeChange(typ protocol.Type, v []byte) (protocol.Record, bool) {
-	if len(v) < 40 {
+	ct, ok := changeTypes[typ]
+	if !ok || len(v) < 40 {
 		return nil, false
 	}
 	var id, target model.MessageID
 	copy(id[:], v)
 	copy(target[:], v[16:])
 	sent := time.UnixMilli(int64(binary.BigEndian.Uint64(v[32:40]))).UTC()
-	switch typ {
-	case protocol.TypeReaction:
-		return &protocol.Reaction{ID: id, Target: target, Sent: sent, Emoji: string(v[40:])}, true
-	case protocol.TypeEdit:
-		return &protocol.Edit{ID: id, Target: target, Sent: sent, Body: string(v[40:])}, true
-	}
-	return nil, false
+	return ct.make(id, target, sent, string(v[40:])), true
 }
 
 // putChange stores r, a change of ours, as the latest of its kind for its
 // target, to be sent (in the transaction that applied it).
 func putChange(tx *store.Tx, conv model.ConversationID, r protocol.Record) error {
-	target, _, _, _ := changeOf(r)
+	_, target, _, _ := changeTypes[r.Type()].fields(r)
 	return tx.Bucket(reactionBucket).Put(changeKey(conv, target, r.Type()), encodeChange(r))
 }
 
@@ -241,18 +285,23 @@ func (st *session) flushReactions() error {
 	return nil
 }
 
-// onReaction stores a contact's reaction on its target and acknowledges
-// it. A reaction on a message we do not hold is dropped (and
-// acknowledged: the sender must not retry it forever). Nothing from a peer
-// that is not an accepted contact is stored or acknowledged.
-func (st *session) onReaction(r *protocol.Reaction) error {
+// onChange applies a contact's change of a message (a reaction, an
+// edit: changeTypes) to its target and acknowledges it. A change of a
+// message we do not hold is dropped (and acknowledged: the sender must not
+// retry it forever), and so is one the kind's rule refuses (an edit of
+// what the contact did not write). Nothing from a peer that is not an
+// accepted contact is stored or acknowledged.
+func (st *session) onChange(r protocol.Record, ct changeType) error {
 	m := st.l.m
 	addr := st.l.addr
 	c, err := m.contact(addr)
 	if err != nil || c.State != model.ContactAccepted {
 		return nil
 	}
-	msg, changed, err := m.cfg.Store.SetReaction(model.ConversationID(addr), r.Target, string(addr), r.Emoji)
+	id, target, sent, content := ct.fields(r)
+	msg, changed, err := m.cfg.Store.ChangeMessage(model.ConversationID(addr), target, func(msg model.Message) (model.Message, bool) {
+		return ct.apply(msg, string(addr), sent, content)
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -260,7 +309,7 @@ func (st *session) onReaction(r *protocol.Reaction) error {
 	case changed:
 		m.emit(model.MessageChanged{Message: msg})
 	}
-	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{id}})
 }
 
 // Edit replaces the text of a message we wrote to the contact at addr
@@ -273,68 +322,13 @@ func (m *Manager) Edit(addr identity.Address, target model.MessageID, text strin
 	if text == "" || len(text) > protocol.MaxBody || !utf8.ValidString(text) {
 		return model.Message{}, fmt.Errorf("%w: the new text is empty, too long or not UTF-8", ErrNotEditable)
 	}
-	c, err := m.contact(addr)
-	if err != nil {
-		return model.Message{}, err
-	}
-	if c.State == model.ContactBlocked {
-		return model.Message{}, ErrBlocked
-	}
-	conv := model.ConversationID(addr)
-	at := time.UnixMilli(m.now().UnixMilli()).UTC() // as the contact reads it
-	rec := &protocol.Edit{ID: model.NewMessageID(), Target: target, Sent: at, Body: text}
-	var (
-		msg     model.Message
-		changed bool
-	)
-	err = m.cfg.Store.Update(func(tx *store.Tx) error {
-		old, err := tx.GetMessage(conv, target)
-		if err != nil {
-			return err
-		}
-		if !model.Editable(old, string(m.self), at) {
+	now := m.now()
+	rec := &protocol.Edit{ID: model.NewMessageID(), Target: target, Body: text}
+	return m.change(addr, rec, func(old model.Message) error {
+		if !model.Editable(old, string(m.self), now) {
 			return ErrNotEditable
 		}
-		msg, changed, err = tx.EditMessage(conv, target, string(m.self), text, at)
-		if err != nil || !changed {
-			return err
-		}
-		return putChange(tx, conv, rec)
-	})
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return model.Message{}, ErrNoMessage
-	case errors.Is(err, ErrNotEditable):
-		return model.Message{}, err
-	case err != nil:
-		return model.Message{}, fmt.Errorf("store edit: %w", err)
-	}
-	if changed {
-		m.emit(model.MessageChanged{Message: msg})
-		m.wakeLink(addr)
-	}
-	return msg, nil
-}
-
-// onEdit applies a contact's edit of a message they wrote and
-// acknowledges it. An edit of a message we do not hold is dropped (and
-// acknowledged), and so is one that is not the contact's own recent text
-// (model.ApplyEdit). Nothing from a peer that is not an accepted contact
-// is stored or acknowledged.
-func (st *session) onEdit(r *protocol.Edit) error {
-	m := st.l.m
-	addr := st.l.addr
-	c, err := m.contact(addr)
-	if err != nil || c.State != model.ContactAccepted {
+		rec.Sent = model.EditTime(old, now)
 		return nil
-	}
-	msg, changed, err := m.cfg.Store.EditMessage(model.ConversationID(addr), r.Target, string(addr), r.Body, r.Sent)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return err
-	case changed:
-		m.emit(model.MessageChanged{Message: msg})
-	}
-	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+	})
 }

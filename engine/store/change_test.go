@@ -48,3 +48,27 @@ func TestEditMessage(t *testing.T) {
 		t.Fatalf("after a reopen: %+v", again)
 	}
 }
+
+// TestChangeMessageKeepsIdentity: a change that would move a message (its
+// ID, conversation or Seq) is refused and stores nothing.
+func TestChangeMessageKeepsIdentity(t *testing.T) {
+	st := openTest(t, t.TempDir())
+	conv := model.ConversationID("c")
+	m, err := st.AppendMessage(model.Message{ID: model.NewMessageID(), Conversation: conv, Author: "a", Body: "x", Status: model.StatusReceived})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, move := range []func(*model.Message){
+		func(m *model.Message) { m.ID = model.NewMessageID() },
+		func(m *model.Message) { m.Conversation = "d" },
+		func(m *model.Message) { m.Seq++ },
+	} {
+		_, _, err := st.ChangeMessage(conv, m.ID, func(m model.Message) (model.Message, bool) { move(&m); m.Body = "y"; return m, true })
+		if !errors.Is(err, ErrInvalid) {
+			t.Errorf("a change that moves the message: %v", err)
+		}
+	}
+	if got, err := st.GetMessage(conv, m.ID); err != nil || got.Body != "x" {
+		t.Fatalf("after the refused changes: %+v, %v", got, err)
+	}
+}
