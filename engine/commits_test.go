@@ -48,15 +48,20 @@ func TestCommitsPerMessage(t *testing.T) {
 }
 
 // TestCommitsPerGroupPost counts the same for a group post: the author
-// stores and queues it, spends a posting token (persisted before the
-// token leaves, so a crash never spends one twice), records it sent and
-// out of the queue, and records it delivered when it comes back from the
-// server; a member stores it, counted unread, with the server's cursor.
+// stores and queues it with the posting token reserved for it (taken from
+// the wallet in the same transaction, so a crash never spends one twice
+// and sending needs no commit), records it sent and out of the queue, and
+// records it delivered when it comes back from the server (when it comes
+// back before the server's answer, the answer writes nothing); a member
+// stores it, counted unread, with the server's cursor. Measured: 2.2 to
+// 3.0 per post for the author (4.0 before tokens were reserved), 1.0 for
+// the member.
 func TestCommitsPerGroupPost(t *testing.T) {
 	alice, bob := groupPair(t)
 	g := alice.hostGroup(t.Context(), "Newsroom")
 	bob.joinGroupOf(alice, g)
 	waitJoinNote(g.Conversation(), bob, alice, bob)
+	settleJoin(g.Conversation(), bob, alice)
 	alice.postReceived(g.Conversation(), "warm-up", bob)
 
 	const n = 5
@@ -66,12 +71,8 @@ func TestCommitsPerGroupPost(t *testing.T) {
 	}
 	sent, recv := alice.commits()-sent0, bob.commits()-recv0
 	t.Logf("per post: author %.1f commits, member %.1f", float64(sent)/n, float64(recv)/n)
-	// The server may hand the post back to the author's subscription
-	// before the author's poster hears that it was stored: one post's
-	// "sent" commit can then fall just outside the window and the next
-	// window holds it.
-	if sent > 4*n+1 {
-		t.Errorf("the author committed %d times for %d posts, want at most 4 each", sent, n)
+	if sent > 3*n {
+		t.Errorf("the author committed %d times for %d posts, want at most 3 each", sent, n)
 	}
 	if recv > 2*n {
 		t.Errorf("the member committed %d times for %d posts, want at most 2 each", recv, n)
@@ -94,6 +95,14 @@ func waitJoinNote(conv model.ConversationID, joiner *testEngine, tes ...*testEng
 			})
 		})
 	}
+}
+
+// settleJoin has joiner post to conv and waits until the post came back
+// to it and reached others: the contact tags the joiner posts after its
+// join notice left before it (a poster sends oldest first), so none of
+// their commits falls inside a window counted after this.
+func settleJoin(conv model.ConversationID, joiner *testEngine, others ...*testEngine) {
+	joiner.postReceived(conv, "settled", others...)
 }
 
 // memberID is te's ID in group conv, as Members gives it: its key in that

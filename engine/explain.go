@@ -97,6 +97,7 @@ var explanations = []explanation{
 	{ErrNoGroupTimer, "Groups have no timer for disappearing messages.", ""},
 	{ErrNoMessage, "That message is no longer in the conversation.", "It was deleted, or its disappearing timer ran out."},
 	{ErrBadEmoji, "A reaction must be a single emoji.", "Pick one emoji from the list."},
+	{ErrNotEditable, "Only your own messages can be edited, and only within a day of sending them.", "Send a new message instead."},
 	{ErrEmptyMessage, "The message is empty.", "Write something first."},
 	{ErrEmptyPassword, "The new password is empty.", "To open the profile without a password, use Remove password instead."},
 	{ErrInviteKind, "This kind of invite cannot be used here.", "Use it where Nook asks for this kind of invite."},

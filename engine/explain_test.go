@@ -69,6 +69,7 @@ var shownErrors = map[string]error{
 	"ErrImageTooLarge":         ErrImageTooLarge,
 	"ErrNoMessage":             ErrNoMessage,
 	"ErrBadEmoji":              ErrBadEmoji,
+	"ErrNotEditable":           ErrNotEditable,
 
 	"invite.ErrNotInvite":      invite.ErrNotInvite,
 	"invite.ErrTooLong":        invite.ErrTooLong,
@@ -175,6 +176,8 @@ var notShown = map[string]string{
 	"model.ErrBadMessageID":      "parsing a message ID from text: no facade call takes one as text",
 	"model.ErrBadEmoji":          "React checks the emoji first and returns ErrBadEmoji",
 	"peer.ErrNoMessage":          "React returns ErrNoMessage in its place",
+	"peer.ErrNotEditable":        "EditMessage returns ErrNotEditable in its place",
+	"groupclient.ErrNotEditable": "EditMessage returns ErrNotEditable in its place",
 }
 
 // TestExplain: every error a frontend can get from the facade is put in

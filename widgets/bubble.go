@@ -30,9 +30,10 @@ const (
 // primary colour, incoming ones on the left on a neutral card.
 //
 // A secondary tap (right click, long press) on the bubble opens a menu with
-// Reply, React (with OnReact set: a few emoji, ReactionChoices), Copy text,
-// for failed messages with OnRetry set, Retry, and with OnDelete set,
-// Delete for me. Message.Reactions are shown as chips under the bubble
+// Reply, React (with OnReact set: a few emoji, ReactionChoices), Edit
+// (with OnEdit set, for a message marked Editable), Copy text, for failed
+// messages with OnRetry set, Retry, and with OnDelete set, Delete for me.
+// An edited message shows "edited" beside its time. Message.Reactions are shown as chips under the bubble
 // (emoji and count, the user's own outlined); tapping one calls OnReact
 // with its emoji, or with "" for the user's own (to remove it), and
 // resting the pointer on one names who reacted.
@@ -68,6 +69,9 @@ type MessageBubble struct {
 	// OnDelete is called when the user picks "Delete for me"; nil hides
 	// the menu entry.
 	OnDelete func(Message)
+	// OnEdit is called when the user picks Edit on a message marked
+	// Editable; nil hides the menu entry.
+	OnEdit func(Message)
 
 	msg Message
 	r   *bubbleRenderer // set by CreateRenderer, for HeightForWidth
@@ -127,6 +131,9 @@ func (b *MessageBubble) menu() *fyne.Menu {
 	}
 	if b.OnReact != nil {
 		items = append(items, b.reactItem(m))
+	}
+	if b.OnEdit != nil && m.Editable {
+		items = append(items, fyne.NewMenuItemWithIcon("Edit", theme.DocumentCreateIcon(), func() { b.OnEdit(m) }))
 	}
 	items = append(items, fyne.NewMenuItemWithIcon("Copy text", theme.ContentCopyIcon(), func() { b.copyText(m.Body) }))
 	if m.Outgoing && m.State == DeliveryFailed && b.OnRetry != nil {
@@ -556,6 +563,9 @@ func (r *bubbleRenderer) Refresh() {
 	r.body.Hidden = m.Body == ""
 
 	r.when.Text = b.Times.Stamp(m.Time)
+	if m.Edited {
+		r.when.Text = "edited · " + r.when.Text
+	}
 	r.when.TextSize = captionSize
 	r.when.Color = muted
 

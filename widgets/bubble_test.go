@@ -1,6 +1,7 @@
 package widgets
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -224,5 +225,52 @@ func TestBubbleDeleteForMe(t *testing.T) {
 	it.Action()
 	if got.ID != "7" {
 		t.Fatalf("OnDelete got %+v", got)
+	}
+}
+
+// TestBubbleEdit: the menu offers Edit only for a message marked Editable
+// on a bubble with OnEdit, and picking it hands over the message; an
+// edited message says so beside its time.
+func TestBubbleEdit(t *testing.T) {
+	newTestApp(t, VariantLight)
+	b := NewMessageBubble(Message{ID: "9", Body: "see you at noom", Outgoing: true, State: DeliveryDelivered, Time: testNow})
+	b.Times = testTimes
+	edit := func() *fyne.MenuItem {
+		for _, it := range b.menu().Items {
+			if it.Label == "Edit" {
+				return it
+			}
+		}
+		return nil
+	}
+	var got Message
+	b.OnEdit = func(m Message) { got = m }
+	if edit() != nil {
+		t.Fatal("Edit offered for a message not editable")
+	}
+	m := b.Message()
+	m.Editable = true
+	b.SetMessage(m)
+	it := edit()
+	if it == nil {
+		t.Fatal("no Edit for an editable message")
+	}
+	it.Action()
+	if got.ID != "9" {
+		t.Fatalf("OnEdit got %+v", got)
+	}
+	b.OnEdit = nil
+	if edit() != nil {
+		t.Fatal("Edit offered without OnEdit")
+	}
+	showIn(t, b, fyne.NewSize(400, 80))
+	r := test.TempWidgetRenderer(t, b).(*bubbleRenderer)
+	if strings.Contains(r.when.Text, "edited") {
+		t.Fatalf("a message never edited shows %q", r.when.Text)
+	}
+	m.Body, m.Edited = "see you at noon", true
+	b.SetMessage(m)
+	if !strings.Contains(r.when.Text, "edited") || !strings.Contains(r.when.Text, testTimes.Stamp(testNow)) {
+		t.Fatalf("an edited message shows %q beside its body", r.when.Text)
 	}
 }

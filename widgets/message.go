@@ -103,4 +103,10 @@ type Message struct {
 	Disappears bool
 	// Reactions are shown as chips under the bubble, in this order.
 	Reactions []Reaction
+	// Edited marks a message whose author changed its text: "edited" is
+	// shown beside its time.
+	Edited bool
+	// Editable offers Edit in the menu (with OnEdit set): the app says
+	// which messages the user may still edit.
+	Editable bool
 }

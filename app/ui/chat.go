@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -66,12 +67,16 @@ type chatPane struct {
 	// who is not online goes.
 	offline *widget.Label
 
-	replyTo  model.MessageID
-	quoteBar *fyne.Container
-	quoteTxt *widget.Label
-	entry    *chatEntry
-	sendBtn  *widgets.TooltipButton
-	root     fyne.CanvasObject
+	replyTo model.MessageID
+	// editing is the message of the person's whose text the entry holds
+	// to be edited (zero: the entry writes a new message).
+	editing   model.MessageID
+	quoteBar  *fyne.Container
+	quoteIcon *widget.Icon
+	quoteTxt  *widget.Label
+	entry     *chatEntry
+	sendBtn   *widgets.TooltipButton
+	root      fyne.CanvasObject
 
 	// attach offers a file to send; sendDialog is the last "Send …?"
 	// asked, files the open Files list (files.go).
@@ -100,8 +105,9 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	// Reply bar and entry.
 	cp.quoteTxt = widget.NewLabel("")
 	cp.quoteTxt.Truncation = fyne.TextTruncateEllipsis
-	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), "Cancel the reply (Esc)", cp.clearReply)
-	cp.quoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MailReplyIcon()), cancelReply, cp.quoteTxt)
+	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), "Cancel (Esc)", cp.clearReply)
+	cp.quoteIcon = widget.NewIcon(theme.MailReplyIcon())
+	cp.quoteBar = container.NewBorder(nil, nil, cp.quoteIcon, cancelReply, cp.quoteTxt)
 	cp.quoteBar.Hide()
 	cp.entry = newChatEntry()
 	cp.entry.SetPlaceHolder(writeHint)
@@ -113,7 +119,7 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 		return mv.u.appShortcut(s)
 	}
 	cp.entry.OnEscape = func() bool {
-		if cp.replyTo.IsZero() {
+		if cp.replyTo.IsZero() && cp.editing.IsZero() {
 			return false
 		}
 		cp.clearReply()
@@ -279,6 +285,8 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		State:      deliveryOf(m.Status),
 		FailReason: m.FailReason,
 		Disappears: m.Disappear > 0,
+		Edited:     !m.Edited.IsZero(),
+		Editable:   editable(m, time.Now()),
 	}
 	if cp.isGroup() && !m.Outgoing {
 		wm.Author, wm.AuthorKey = cp.mv.u.state.AuthorName(cp.conv, m.Author), m.Author
@@ -352,13 +360,42 @@ func (cp *chatPane) setReply(id string) {
 	if !ok {
 		return
 	}
+	cp.clearReply()
 	cp.replyTo = mid
+	cp.quoteIcon.SetResource(theme.MailReplyIcon())
 	cp.quoteTxt.SetText("Replying to " + cp.authorOf(m) + ": " + firstLine(m.Body))
 	cp.quoteBar.Show()
 	cp.mv.u.win.Canvas().Focus(cp.entry)
 }
 
+// editable reports whether the person may still edit m: a text of theirs
+// sent within model.EditWindow of now (the engine checks it again).
+func editable(m model.Message, now time.Time) bool {
+	return m.Outgoing && m.Kind == model.KindText && now.Sub(m.Sent) <= model.EditWindow
+}
+
+// setEdit puts the text of a message of the person's into the entry to be
+// edited: sending replaces the message's text; Escape cancels.
+func (cp *chatPane) setEdit(id string) {
+	mid, m, ok := cp.lookupText(id)
+	if !ok || !editable(m, time.Now()) {
+		return
+	}
+	cp.clearReply()
+	cp.editing = mid
+	cp.quoteIcon.SetResource(theme.DocumentCreateIcon())
+	cp.quoteTxt.SetText("Editing your message")
+	cp.quoteBar.Show()
+	cp.entry.SetText(m.Body)
+	cp.mv.u.win.Canvas().Focus(cp.entry)
+}
+
+// clearReply ends a reply or an edit; an edit's text leaves the entry.
 func (cp *chatPane) clearReply() {
+	if !cp.editing.IsZero() {
+		cp.editing = model.MessageID{}
+		cp.entry.SetText("")
+	}
 	cp.replyTo = model.MessageID{}
 	cp.quoteBar.Hide()
 }
@@ -367,6 +404,10 @@ func (cp *chatPane) clearReply() {
 // through MessageAdded. If it is not stored, the text goes back into the
 // entry (when the conversation is still shown and the entry empty).
 func (cp *chatPane) send(text string) {
+	if !cp.editing.IsZero() {
+		cp.sendEdit(text)
+		return
+	}
 	replyTo := cp.replyTo
 	cp.clearReply()
 	u, conv := cp.mv.u, cp.conv
@@ -383,6 +424,27 @@ func (cp *chatPane) send(text string) {
 			cp.entry.SetText(text) // nothing is lost
 		}
 		u.showError("The message was not sent", err)
+	})
+}
+
+// sendEdit hands the new text of the message being edited to the
+// engine; the bubble shows it through MessageChanged. If the edit is not
+// stored, the text goes back into the entry as for a message.
+func (cp *chatPane) sendEdit(text string) {
+	mid := cp.editing
+	cp.editing = model.MessageID{}
+	cp.clearReply()
+	u, conv := cp.mv.u, cp.conv
+	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) {
+		return struct{}{}, e.EditMessage(conv, mid, text)
+	}, func(_ struct{}, err error) {
+		if err == nil {
+			return
+		}
+		if u.main != nil && u.main.chat == cp && cp.entry.Text == "" {
+			cp.entry.SetText(text)
+		}
+		u.showError("The message was not edited", err)
 	})
 }
 

@@ -151,6 +151,11 @@ func (c *checkedEngine) React(conv model.ConversationID, msg model.MessageID, em
 	return c.e.React(conv, msg, emoji)
 }
 
+func (c *checkedEngine) EditMessage(conv model.ConversationID, msg model.MessageID, text string) error {
+	c.check("EditMessage")
+	return c.e.EditMessage(conv, msg, text)
+}
+
 func (c *checkedEngine) Reply(id model.ConversationID, body string, replyTo model.MessageID) (model.Message, error) {
 	c.check("Reply")
 	return c.e.Reply(id, body, replyTo)

@@ -26,6 +26,7 @@ func seedMessages() []Message {
 		{Seq: 6, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}, Emoji: "👍🏽"},
 		{Seq: 7, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}},
 		{Seq: 8, Sent: t0, Kind: KindJoined, Name: "Alice"},
+		{Seq: 9, Sent: t0, Kind: KindEdit, ReplyTo: MessageID{7}, Name: "Alice", Text: "yes, at noon"},
 	}
 }
 
@@ -126,7 +127,7 @@ func FuzzDecodePlaintext(f *testing.F) {
 		switch m.Kind {
 		case KindText:
 			body = []byte(m.Text)
-		case KindReply:
+		case KindReply, KindEdit:
 			body = append(m.ReplyTo[:], m.Text...)
 		case KindReaction:
 			body = append(m.ReplyTo[:], m.Emoji...)

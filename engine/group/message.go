@@ -67,6 +67,13 @@ const (
 	// and count them as a member before they write. Clients that predate
 	// it count it in the timeline and show nothing.
 	KindJoined Kind = 6
+	// KindEdit replaces the text of a message the author wrote: its body
+	// is the message's ID (ReplyTo) and the new text (Text), laid out as
+	// a reply's; its Sent is the edit's time (model.ApplyEdit: the
+	// author's own text, within model.EditWindow of its sending, the
+	// latest edit wins). Clients that predate it count it in the timeline
+	// and show nothing.
+	KindEdit Kind = 10
 )
 
 // Notice reports whether k is a notice (a join or a leave) rather than a
@@ -107,12 +114,13 @@ type Message struct {
 	// Kind is the body type.
 	Kind Kind
 	// ReplyTo is the quoted message of a KindReply, the message reacted to
-	// of a KindReaction.
+	// of a KindReaction, the message edited of a KindEdit.
 	ReplyTo MessageID
 	// Emoji is a KindReaction's emoji; empty removes the author's
 	// reaction.
 	Emoji string
-	// Text is the text of a KindText or KindReply.
+	// Text is the text of a KindText or KindReply, the new text of a
+	// KindEdit.
 	Text string
 	// Rotation is the body of a KindRotate (rotate.go).
 	Rotation *Rotation
@@ -152,7 +160,7 @@ func checkName(s string) error {
 // body returns the encoded body of m.
 func (m *Message) body() ([]byte, error) {
 	switch m.Kind {
-	case KindText, KindReply:
+	case KindText, KindReply, KindEdit:
 	case KindLeft, KindJoined:
 		if m.Text != "" || !m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a join or leave notice carries no text", ErrInvalid)
@@ -185,14 +193,14 @@ func (m *Message) body() ([]byte, error) {
 	if !utf8.ValidString(m.Text) {
 		return nil, fmt.Errorf("%w: text is not valid UTF-8", ErrInvalid)
 	}
-	if max := MaxTextFor(m.Name, m.Kind == KindReply); len(m.Text) > max {
+	if max := MaxTextFor(m.Name, m.Kind != KindText); len(m.Text) > max {
 		return nil, fmt.Errorf("%w: %d bytes of text, at most %d fit", ErrBodyTooLong, len(m.Text), max)
 	}
 	if m.Kind == KindText {
 		return []byte(m.Text), nil
 	}
 	if m.ReplyTo.IsZero() {
-		return nil, fmt.Errorf("%w: reply without a quoted message", ErrInvalid)
+		return nil, fmt.Errorf("%w: reply or edit without its message", ErrInvalid)
 	}
 	return append(m.ReplyTo[:], m.Text...), nil
 }
@@ -292,12 +300,15 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 	switch m.Kind {
 	case KindText:
 		m.Text = string(body)
-	case KindReply:
+	case KindReply, KindEdit:
 		if len(body) < len(m.ReplyTo) {
-			return nil, fmt.Errorf("%w: reply shorter than a message id", ErrMalformed)
+			return nil, fmt.Errorf("%w: reply or edit shorter than a message id", ErrMalformed)
 		}
 		copy(m.ReplyTo[:], body)
 		m.Text = string(body[len(m.ReplyTo):])
+		if m.Kind == KindEdit && (m.ReplyTo.IsZero() || m.Text == "") {
+			return nil, fmt.Errorf("%w: an edit must name a message and carry a text", ErrMalformed)
+		}
 	case KindLeft, KindJoined:
 		if len(body) != 0 {
 			return nil, fmt.Errorf("%w: join or leave notice with a body", ErrMalformed)
@@ -326,7 +337,7 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 	default:
 		m.Raw = append([]byte(nil), body...)
 	}
-	if (m.Kind == KindText || m.Kind == KindReply) && !utf8.ValidString(m.Text) {
+	if (m.Kind == KindText || m.Kind == KindReply || m.Kind == KindEdit) && !utf8.ValidString(m.Text) {
 		return nil, fmt.Errorf("%w: text is not valid UTF-8", ErrMalformed)
 	}
 	if !validPublicKey(pub) {

@@ -26,13 +26,20 @@
 // and their keys, the post queue (store outbox plus the sealed blobs), the
 // token wallets, the cursors and the timelines. A crash loses nothing: a
 // post whose result was lost is sent again, and the copy is recognised by
-// its message ID.
+// its message ID. A post is queued with the posting token it will spend,
+// taken from the wallet in the same transaction (reserveToken), so that
+// sending costs no commit, and a crash makes a post spend a second token
+// only when the server refused its reserved one (docs/groups.md,
+// "Posting").
 //
 // React puts the profile's emoji on a stored message (docs/groups.md,
 // "Reactions"): it is set on the message and a sealed message of kind
 // group.KindReaction is queued in one transaction, and posted like a
 // text. Members' reactions are stored on their targets in the
-// transaction that stores the batch, reported as MessageChanged.
+// transaction that stores the batch, reported as MessageChanged. Edit
+// replaces the text of the profile's own recent text the same way
+// (group.KindEdit, docs/groups.md "Edits"); both go through the table of
+// changes of a message (messageChanges) and Tx.ChangeMessage.
 //
 // JoinGroup (and CreateGroup) post a join notice, a sealed message of kind
 // group.KindJoined; join and leave notices received are stored as notes

@@ -683,12 +683,13 @@ func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
 func (c *Client) replacedTx(tx *store.Tx, r replacement, queued []model.MessageID) error {
 	b := tx.Bucket(bucketName)
 	for _, q := range queued {
-		blob, err := b.Get(queueKey(q))
+		v, err := b.Get(queueKey(q))
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		} else if err != nil {
 			return err
 		}
+		blob, tok := splitQueued(v)
 		prev := r.gs.at(r.mine.n - 1)
 		if prev != nil && prev.g.Ours(blob) {
 			if m, err := prev.g.Open(blob); err == nil && m.Kind == group.KindRotate && m.Rotation.Salt == r.mine.salt {
@@ -708,7 +709,7 @@ func (c *Client) replacedTx(tx *store.Tx, r replacement, queued []model.MessageI
 		if err != nil {
 			return err
 		}
-		if err := b.Put(queueKey(q), moved); err != nil {
+		if err := b.Put(queueKey(q), append(moved, tok...)); err != nil {
 			return err
 		}
 	}

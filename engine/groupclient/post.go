@@ -10,6 +10,7 @@ import (
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
+	"github.com/nookchat/nook/engine/tokens"
 )
 
 // Post writes a message to a group: it is signed, sealed, stored with
@@ -43,24 +44,46 @@ func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.
 // queuePostLocked numbers, signs and seals gm as the profile's next
 // message in gs, stores msg (its ID, conversation, author, times, status
 // set here) with status Queued unless msg is nil, and puts it in the post
-// queue, in one transaction; then it wakes the poster. A post not stored
-// here is stored when it comes back from the server (a join notice). c.mu
-// is held.
+// queue with a posting token reserved for it when the wallet has one at
+// hand (reserveToken), in one transaction; then it wakes the poster. A
+// post not stored here is stored when it comes back from the server (a
+// join notice). c.mu is held.
 func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.Message) (model.Message, error) {
+	msg, _, err := c.queueLocked(gs, gm, post, nil)
+	return msg, err
+}
+
+// A messageChange changes a stored message in the transaction that queues
+// the post carrying the change to the others (a reaction, an edit). It
+// reports whether the message changed: if not, nothing is queued.
+type messageChange func(tx *store.Tx) (changed bool, err error)
+
+// queueChangeLocked queues gm, a post that changes a stored message,
+// as queuePostLocked does, with change applied in the same transaction;
+// it reports whether change changed the message (else nothing was
+// queued). c.mu is held.
+func (c *Client) queueChangeLocked(gs *groupState, gm *group.Message, change messageChange) (bool, error) {
+	_, queued, err := c.queueLocked(gs, gm, nil, change)
+	return queued, err
+}
+
+// queueLocked is queuePostLocked and queueChangeLocked: a post stored as
+// post, or changing a stored message by change, or neither. c.mu is held.
+func (c *Client) queueLocked(gs *groupState, gm *group.Message, post *model.Message, change messageChange) (model.Message, bool, error) {
 	id := gs.g.ID()
 	last := uint64(0)
 	switch v, err := c.bucket.Get(seqKey(id)); {
 	case err == nil:
 		if last, err = parseU64(v); err != nil {
-			return model.Message{}, err
+			return model.Message{}, false, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
-		return model.Message{}, err
+		return model.Message{}, false, err
 	}
 	gm.Seq = last + 1
 	blob, err := gs.cur().g.Seal(c.cfg.Rand, gs.self, gm)
 	if err != nil {
-		return model.Message{}, err
+		return model.Message{}, false, err
 	}
 	var msg model.Message
 	if post != nil {
@@ -68,7 +91,20 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 	}
 	msg.ID, msg.Conversation, msg.Author = gm.ID.Model(), gs.conv, string(gs.self.Address())
 	msg.Outgoing, msg.Sent, msg.Received, msg.Status = true, gm.Sent, gm.Sent, model.StatusQueued
+	srv := c.servers[gs.rec.bundle.SigningKey]
+	tok, wallet, reserved, ok := srv.reserveToken()
+	if ok {
+		blob = append(blob, tok...)
+	}
+	queued := false
 	err = c.st.Update(func(tx *store.Tx) error {
+		queued = false
+		if change != nil {
+			if changed, err := change(tx); err != nil || !changed {
+				return err
+			}
+		}
+		queued = true
 		if post != nil {
 			stored, err := tx.AppendMessage(msg)
 			if err != nil {
@@ -83,20 +119,33 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 		if err := b.Put(seqKey(id), u64(gm.Seq)); err != nil {
 			return err
 		}
-		if err := b.Put(indexKey(msg.ID), gm.ID[:]); err != nil {
-			return err
+		if change == nil { // a change is no message another may quote
+			if err := b.Put(indexKey(msg.ID), gm.ID[:]); err != nil {
+				return err
+			}
+		}
+		if ok {
+			if err := b.Put(walletKey(srv.bundle.SigningKey), wallet); err != nil {
+				return err
+			}
 		}
 		return b.Put(queueKey(msg.ID), blob)
 	})
+	if ok {
+		reserved(err == nil && queued)
+	}
 	if err != nil {
-		return model.Message{}, fmt.Errorf("groupclient: queue message: %w", err)
+		return model.Message{}, false, fmt.Errorf("groupclient: queue message: %w", err)
+	}
+	if !queued {
+		return model.Message{}, false, nil
 	}
 	gs.head = gm.ID
 	if post != nil {
 		c.cfg.Emit(model.MessageAdded{Message: msg})
 	}
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
-	return msg, nil
+	srv.wakePoster()
+	return msg, true, nil
 }
 
 // fullID returns the group message ID of a stored message of gs.
@@ -203,18 +252,40 @@ func (s *server) queued() ([]queuedPost, error) {
 // a reason that retrying with another token may fix.
 var errPostFailed = errors.New("groupclient: post refused")
 
-// postOne sends one queued post on a connection of its own.
+// splitQueued splits a queue record ("q") into the sealed blob and the
+// token reserved for it, nil when none was (the wallet was empty or busy
+// when the post was queued, or the record was written before
+// reservations).
+func splitQueued(v []byte) (blob, tok []byte) {
+	if len(v) == protocol.BlobSize+tokens.TokenSize {
+		return v[:protocol.BlobSize], v[protocol.BlobSize:]
+	}
+	return v, nil
+}
+
+// postOne sends one queued post on a connection of its own, with the
+// token reserved for it if it has one.
 func (s *server) postOne(ctx context.Context, conv model.ConversationID, id model.MessageID) error {
-	blob, err := s.c.bucket.Get(queueKey(id))
+	v, err := s.c.bucket.Get(queueKey(id))
 	if errors.Is(err, store.ErrNotFound) {
+		s.forgetTried(id)
 		return s.c.st.Dequeue(id)
 	} else if err != nil {
 		return err
 	}
-	status, err := s.post(ctx, blob, s.c.resealer(conv))
+	blob, reserved := splitQueued(v)
+	status, err := s.post(ctx, blob, s.c.resealer(conv), func(ctx context.Context) (tokens.Token, error) {
+		return s.tokenFor(ctx, id, reserved)
+	}, func() {
+		if reserved != nil {
+			s.markTried(id)
+			reserved = nil
+		}
+	})
 	if err != nil {
 		return err
 	}
+	defer s.forgetTried(id)
 	switch status {
 	case protocol.PostOK:
 		return s.c.markSent(conv, id)
@@ -227,7 +298,7 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 // postNotice sends a leave notice on a connection of its own and forgets
 // it once the server stored it (or refused it for good).
 func (s *server) postNotice(ctx context.Context, n *noticeRecord) error {
-	status, err := s.post(ctx, nil, func([]byte) ([]byte, error) { return s.c.takeNoticeCopy(s.bundle.SigningKey, n.group) })
+	status, err := s.post(ctx, nil, func([]byte) ([]byte, error) { return s.c.takeNoticeCopy(s.bundle.SigningKey, n.group) }, s.takeToken, nil)
 	if err != nil {
 		return err
 	}
@@ -311,23 +382,29 @@ func (c *Client) resealLocked(gs *groupState, blob []byte) ([]byte, error) {
 	return ep.g.ResealInto(c.cfg.Rand, target.g, blob)
 }
 
-// post sends blob and returns the server's answer, taking another token
-// (at most three times) when the server refuses the one it got. With
+// post sends blob with a token from token and returns the server's
+// answer, taking another token (at most three times) when the server
+// refuses the one it got; out, if not nil, hears of each attempt whose
+// token went out (sendWith). With
 // reseal, every attempt sends the blob sealed afresh: a resend (after a
 // lost answer, a crash or a refused token) shares no bytes with an earlier
 // attempt, so the server cannot link the two tokens through it. A leave
 // notice cannot be sealed again (its group key is forgotten): each attempt
 // takes another of its stored copies (takeNoticeCopy).
-func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error)) (protocol.PostStatus, error) {
+func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error), token func(context.Context) (tokens.Token, error), out func()) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
-		out := blob
+		sealed := blob
 		if reseal != nil {
 			var err error
-			if out, err = reseal(blob); err != nil {
+			if sealed, err = reseal(blob); err != nil {
 				return 0, err
 			}
 		}
-		status, err := s.send(ctx, out)
+		tok, err := token(ctx)
+		if err != nil {
+			return 0, err
+		}
+		status, err := s.sendWith(ctx, sealed, tok, out)
 		if err != nil {
 			return 0, err
 		}
@@ -341,12 +418,10 @@ func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]b
 	}
 }
 
-// send posts blob with a fresh token on a fresh connection.
-func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, error) {
-	tok, err := s.takeToken(ctx)
-	if err != nil {
-		return 0, err
-	}
+// sendWith posts blob with tok on a fresh connection; out, if not nil, is
+// called once the connection is up, just before the token leaves (from
+// then on the server may have it, whatever happens next).
+func (s *server) sendWith(ctx context.Context, blob []byte, tok tokens.Token, out func()) (protocol.PostStatus, error) {
 	tb, err := tok.MarshalBinary()
 	if err != nil {
 		return 0, err
@@ -360,6 +435,9 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 	defer sess.Close()
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
+	if out != nil {
+		out()
+	}
 	if err := sess.Send(&protocol.Post{Blob: blob, Token: tb}); err != nil {
 		return 0, err
 	}
@@ -377,12 +455,19 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 // conv, in one transaction: the message is Sent and leaves the outbox and
 // the queue. The post may belong to a group left while it was on its way:
 // it is then marked sent all the same (history kept), or was deleted
-// (history deleted).
+// (history deleted). A post that came back through the subscription
+// before its answer arrived was recorded Delivered and left the queue in
+// that batch's transaction: nothing is written for it.
 func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if _, err := c.bucket.Get(queueKey(id)); errors.Is(err, store.ErrNotFound) {
+		if m, err := c.st.GetMessage(conv, id); err == nil && m.Status == model.StatusDelivered {
+			return nil
+		}
+	}
 	var sent *model.Message
 	err := c.st.Update(func(tx *store.Tx) error {
 		sent = nil

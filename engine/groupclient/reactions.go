@@ -2,7 +2,6 @@ package groupclient
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/model"
@@ -36,60 +35,38 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 		return model.Message{}, err
 	}
 	m := group.Message{Kind: group.KindReaction, ReplyTo: full, Emoji: emoji, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
-	last := uint64(0)
-	switch v, err := c.bucket.Get(seqKey(id)); {
-	case err == nil:
-		if last, err = parseU64(v); err != nil {
-			return model.Message{}, err
-		}
-	case !errors.Is(err, store.ErrNotFound):
-		return model.Message{}, err
-	}
-	m.Seq = last + 1
-	blob, err := gs.cur().g.Seal(c.cfg.Rand, gs.self, &m)
-	if err != nil {
-		return model.Message{}, err
-	}
-	var (
-		msg     model.Message
-		changed bool
-	)
-	err = c.st.Update(func(tx *store.Tx) error {
-		var err error
+	var msg model.Message
+	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
 		msg, changed, err = tx.SetReaction(gs.conv, target, string(gs.self.Address()), emoji)
-		if err != nil || !changed {
-			return err // nothing to post
-		}
-		post := m.ID.Model()
-		if err := tx.Enqueue(gs.conv, post); err != nil {
-			return err
-		}
-		b := tx.Bucket(bucketName)
-		if err := b.Put(seqKey(id), u64(m.Seq)); err != nil {
-			return err
-		}
-		return b.Put(queueKey(post), blob)
+		return changed, err
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Message{}, ErrUnknownMessage
 	} else if err != nil {
-		return model.Message{}, fmt.Errorf("groupclient: queue reaction: %w", err)
+		return model.Message{}, err
 	}
-	if !changed {
-		return msg, nil
+	if changed {
+		c.cfg.Emit(model.MessageChanged{Message: msg})
 	}
-	gs.head = m.ID
-	c.cfg.Emit(model.MessageChanged{Message: msg})
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
 	return msg, nil
 }
 
-// reactionEffect is a member's reaction to store.
+// messageChanges are the group message kinds that change a stored
+// message rather than add one, with what records their effect for the
+// batch's transaction (a reactionEffect). A new kind of change is an
+// entry here and its observe method; the batch applies it (applyReactions).
+var messageChanges = map[group.Kind]func(*Client, *groupState, *group.Message, *effects){
+	group.KindReaction: (*Client).observeReaction,
+	group.KindEdit:     (*Client).observeEdit,
+}
+
+// reactionEffect is a member's change of a message to store: apply
+// changes the target as the change's kind says (model.SetReaction,
+// model.ApplyEdit), reporting whether it changed.
 type reactionEffect struct {
 	conv   model.ConversationID
 	target model.MessageID
-	author string
-	emoji  string
+	apply  func(model.Message) (model.Message, bool)
 }
 
 // observeReaction records the effect of a member's reaction. Ours are set
@@ -104,18 +81,25 @@ func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) 
 	case c.blockedMember(gs.g.ID(), m.Author):
 		return
 	}
-	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(), author: string(m.Author), emoji: m.Emoji})
+	author, emoji := string(m.Author), m.Emoji
+	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
+		apply: func(msg model.Message) (model.Message, bool) {
+			rs, changed := model.SetReaction(msg.Reactions, author, emoji)
+			msg.Reactions = rs
+			return msg, changed
+		}})
 }
 
-// applyReactions sets the reactions of a batch on their targets, inside
-// the transaction that stores the batch, and appends the messages that
-// changed to out (once each, as they are at the end). A reaction on a
-// message the group does not hold (deleted, gone, never received) is
-// dropped.
+// applyReactions sets the reactions and edits of a batch on their
+// targets, inside the transaction that stores the batch, and appends the
+// messages that changed to out (once each, as they are at the end). A
+// change of a message the group does not hold (deleted, gone, not yet
+// received) is dropped; an edit that is not the author's own, too late or
+// older than the last one changes nothing (model.ApplyEdit).
 func applyReactions(tx *store.Tx, rs []reactionEffect, out []model.Message) ([]model.Message, error) {
 	at := map[model.MessageID]int{}
 	for _, r := range rs {
-		m, changed, err := tx.SetReaction(r.conv, r.target, r.author, r.emoji)
+		m, changed, err := tx.ChangeMessage(r.conv, r.target, r.apply)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			continue
@@ -132,4 +116,69 @@ func applyReactions(tx *store.Tx, rs []reactionEffect, out []model.Message) ([]m
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// ErrNotEditable is returned by Edit for a message the profile may not
+// edit: not its own text, or sent more than model.EditWindow ago.
+var ErrNotEditable = errors.New("groupclient: the message cannot be edited")
+
+// Edit replaces the text of a message the profile wrote in a group: the
+// message is changed and a group message of kind group.KindEdit is
+// signed, sealed and queued, in one transaction, and goes out like a
+// post. It returns the message as it is now; MessageChanged reports it.
+// ErrUnknownMessage for a message the group does not hold,
+// ErrNotEditable for one that is not the profile's own text or is older
+// than model.EditWindow.
+func (c *Client) Edit(id group.ID, target model.MessageID, text string) (model.Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return model.Message{}, ErrClosed
+	}
+	gs, ok := c.groups[id]
+	if !ok {
+		return model.Message{}, ErrUnknownGroup
+	}
+	full, err := c.fullID(gs, target)
+	if err != nil {
+		return model.Message{}, err
+	}
+	now := c.cfg.Now()
+	self := string(gs.self.Address())
+	old, err := c.st.GetMessage(gs.conv, target)
+	if err != nil {
+		return model.Message{}, err
+	} else if !model.Editable(old, self, now) {
+		return model.Message{}, ErrNotEditable
+	}
+	// Under c.mu: no other edit of ours comes in between.
+	m := group.Message{Kind: group.KindEdit, ReplyTo: full, Text: text, Name: c.cfg.Name(), Sent: model.EditTime(old, now), Prev: gs.head}
+	var msg model.Message
+	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
+		// The edit's time is the sealed message's (millisecond precision),
+		// as the others apply it.
+		msg, changed, err = tx.EditMessage(gs.conv, target, self, text, m.Sent)
+		return changed, err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Message{}, ErrUnknownMessage
+	} else if err != nil {
+		return model.Message{}, err
+	}
+	if changed {
+		c.cfg.Emit(model.MessageChanged{Message: msg})
+	}
+	return msg, nil
+}
+
+// observeEdit records the effect of a member's edit: it is applied in the
+// batch's transaction (applyReactions) if it is the author's own, recent
+// text. Ours are applied when we edit. c.mu is held.
+func (c *Client) observeEdit(gs *groupState, m *group.Message, fx *effects) {
+	if m.Author == gs.self.Address() || c.blockedMember(gs.g.ID(), m.Author) {
+		return
+	}
+	author, text, at := string(m.Author), m.Text, m.Sent
+	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
+		apply: func(msg model.Message) (model.Message, bool) { return model.ApplyEdit(msg, author, text, at) }})
 }

@@ -35,7 +35,10 @@ import (
 //	"s" ‖ group ID [32]            → the profile's last sequence number in the group, u64
 //	"n" ‖ group ID [32] ‖ author [32] → the display name the author last carried
 //	"i" ‖ model ID [16]            → the full group message ID [32]
-//	"q" ‖ model ID [16]            → the sealed blob of a queued post
+//	"q" ‖ model ID [16]            → the sealed blob of a queued post [protocol.BlobSize]
+//	                                 ‖ the posting token reserved for it when it was queued
+//	                                 [tokens.TokenSize], if any (tokens.go: reserveToken);
+//	                                 written before: the blob alone
 //	"c" ‖ server key [32]          → the subscription cursor, u64
 //	"w" ‖ server key [32]          → the token wallet (tokens.Wallet encoding)
 //	"x" ‖ group ID [32] ‖ author [32] → seq u64 of the author's leave notice, while it is

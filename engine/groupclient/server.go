@@ -11,6 +11,7 @@ import (
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/tokens"
 )
@@ -39,6 +40,11 @@ type server struct {
 	walletMu  sync.Mutex // serialises wallet loads, fetches and persists
 	wallet    *tokens.Wallet
 	refilling bool // a refill waits (refillLater); guarded by walletMu
+	// tried holds the queued posts whose reserved token went out in an
+	// attempt of this process: a later attempt takes a fresh token (only a
+	// crash makes a post present its reserved token again); guarded by
+	// walletMu.
+	tried map[model.MessageID]bool
 
 	powWarned atomic.Bool // the too-much-work warning was emitted
 }

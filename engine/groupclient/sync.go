@@ -630,12 +630,13 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		fx.names[string(nameKey(gs.g.ID(), m.Author.PublicKey()))] = []byte(m.Name)
 	}
 	c.observeLeaving(gs, m, fx)
+	if observe, ok := messageChanges[m.Kind]; ok {
+		observe(c, gs, m, fx) // a reaction, an edit: a change of a message
+		return
+	}
 	var kind model.MessageKind
 	body := m.Text
 	switch m.Kind {
-	case group.KindReaction:
-		c.observeReaction(gs, m, fx)
-		return
 	case group.KindKnownTo:
 		if m.Author != gs.self.Address() && m.Seq >= gs.tl.LastSeq(m.Author) {
 			if b, err := m.KnownTo.Encode(); err == nil {

@@ -55,6 +55,92 @@ func (s *server) takeToken(ctx context.Context) (tokens.Token, error) {
 	return t, nil
 }
 
+// reserveToken takes a token from the wallet for a post being queued,
+// without waiting: it returns the token's encoding and the wallet's
+// without it, which the caller stores in the transaction that queues the
+// post (the queue record carries the token it will spend, so sending
+// needs no commit of its own), and done, to call with whether that
+// transaction committed (if not, the token goes back into the wallet).
+// s.walletMu stays held until done, so that no other persist of the
+// wallet comes in between. ok is false when the wallet is empty or busy
+// (a batch being fetched, a token being taken): the post then takes its
+// token when it is sent (takeToken). The caller may hold c.mu: walletMu
+// is only tried, never waited for (refillLater takes c.mu under it).
+func (s *server) reserveToken() (tok, wallet []byte, done func(committed bool), ok bool) {
+	if !s.walletMu.TryLock() {
+		return nil, nil, nil, false
+	}
+	fail := func() ([]byte, []byte, func(bool), bool) {
+		s.walletMu.Unlock()
+		return nil, nil, nil, false
+	}
+	w, err := s.loadWalletLocked()
+	if err != nil {
+		return fail()
+	}
+	t, ok := w.Take()
+	if !ok {
+		return fail()
+	}
+	if tok, err = t.MarshalBinary(); err != nil {
+		w.Add(t)
+		return fail()
+	}
+	if wallet, err = w.MarshalBinary(); err != nil {
+		w.Add(t)
+		return fail()
+	}
+	return tok, wallet, func(committed bool) {
+		if !committed {
+			w.Add(t) // it never left the wallet on disk
+		}
+		s.walletMu.Unlock()
+	}, true
+}
+
+// tokenFor returns the token for an attempt to send queued post id: the
+// token reserved for it when it was queued (reserved, nil when none)
+// unless that token went out in an earlier attempt of this process
+// (markTried), else a fresh one (takeToken). A reserved token goes out a
+// second time only after a crash cut an attempt short before its answer
+// was recorded, and then for the same post, never another: the server
+// refuses it as spent if the first attempt reached it, and post takes a
+// fresh one.
+func (s *server) tokenFor(ctx context.Context, id model.MessageID, reserved []byte) (tokens.Token, error) {
+	if reserved != nil {
+		s.walletMu.Lock()
+		tried := s.tried[id]
+		if !tried && s.wallet != nil && s.wallet.Len() < s.c.cfg.LowWater {
+			s.refillLater() // reservations took the wallet below the mark
+		}
+		s.walletMu.Unlock()
+		if !tried {
+			if t, err := tokens.ParseToken(reserved); err == nil {
+				return t, nil
+			}
+			// A damaged reservation is spent on nothing: take another.
+		}
+	}
+	return s.takeToken(ctx)
+}
+
+// markTried records that the reserved token of queued post id went out.
+func (s *server) markTried(id model.MessageID) {
+	s.walletMu.Lock()
+	defer s.walletMu.Unlock()
+	if s.tried == nil {
+		s.tried = map[model.MessageID]bool{}
+	}
+	s.tried[id] = true
+}
+
+// forgetTried forgets markTried's record of post id (it left the queue).
+func (s *server) forgetTried(id model.MessageID) {
+	s.walletMu.Lock()
+	delete(s.tried, id)
+	s.walletMu.Unlock()
+}
+
 // refillLater starts, unless one is waiting, a refill of the wallet after
 // a random wait below Config.RefillWithin. s.walletMu is held.
 func (s *server) refillLater() {

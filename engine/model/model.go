@@ -195,6 +195,9 @@ type Message struct {
 	// Reactions are the emoji people put on the message, at most one per
 	// person, in the order they first reacted (Reaction).
 	Reactions []Reaction
+	// Edited is when the author last changed the text (their clock; Body
+	// is the new text), zero for a message never edited (ApplyEdit).
+	Edited time.Time
 }
 
 // ContactState says how far a relationship has gone.

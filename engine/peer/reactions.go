@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
@@ -13,20 +14,30 @@ import (
 	"github.com/nookchat/nook/engine/store"
 )
 
-// Reactions (docs/protocol.md §5, Reaction). Ours are set on the target
-// message at once; what is still to be sent lives in the reactionBucket,
-// one entry per conversation and target holding the latest change (a new
-// record ID each time), so that changes made while the contact is away
-// travel as one record. The entry goes when the Ack for its record ID
-// arrives.
+// Changes of a message: reactions and edits (docs/protocol.md §5,
+// Reaction and Edit). Ours are applied to the target message at once;
+// what is still to be sent lives in the reactionBucket, one entry per
+// conversation, target and kind of change holding the latest change (a
+// new record ID each time), so that changes made while the contact is
+// away travel as one record each. The entry goes when the Ack for its
+// record ID arrives. A new kind of change is a case in changeKind,
+// encodeChange and decodeChange.
 
-// reactionBucket holds our reactions not yet acknowledged: key conv ‖
-// target [16], value record ID [16] ‖ sent (Unix ms, 8) ‖ emoji.
+// reactionBucket holds our changes of messages not yet acknowledged: key
+// conv ‖ target [16] for a reaction (as written before edits), conv ‖
+// target ‖ record type [1] for another change; value record ID [16] ‖
+// target [16] ‖ sent (Unix ms, 8) ‖ the change's content (an emoji, a
+// text).
 const reactionBucket = "peer-reactions"
 
-// ErrNoMessage is returned by React for a message the conversation does
-// not hold (deleted, or gone with its disappearing timer).
+// ErrNoMessage is returned by React and Edit for a message the
+// conversation does not hold (deleted, or gone with its disappearing
+// timer).
 var ErrNoMessage = errors.New("no such message in the conversation")
+
+// ErrNotEditable is returned by Edit for a message we may not edit: not
+// our own text, or sent more than model.EditWindow ago.
+var ErrNotEditable = errors.New("the message cannot be edited")
 
 // React sets our reaction on the message target of the conversation with
 // addr to emoji (model.CheckEmoji), or removes it with an empty emoji, and
@@ -38,6 +49,17 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 			return model.Message{}, err
 		}
 	}
+	rec := &protocol.Reaction{ID: model.NewMessageID(), Target: target, Sent: m.now(), Emoji: emoji}
+	return m.change(addr, rec, nil)
+}
+
+// change applies rec, a change of ours of a message of the conversation
+// with addr (changeTypes), to its target, and keeps rec to send, in one
+// transaction; allowed, if not nil, says first whether the message may be
+// changed so (an error refuses), and may complete rec from it. It returns the message as it is now; a
+// MessageChanged event reports it, and the contact's link is woken, when
+// it changed. ErrNoMessage for a message the conversation does not hold.
+func (m *Manager) change(addr identity.Address, rec protocol.Record, allowed func(model.Message) error) (model.Message, error) {
 	c, err := m.contact(addr)
 	if err != nil {
 		return model.Message{}, err
@@ -46,24 +68,37 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 		return model.Message{}, ErrBlocked
 	}
 	conv := model.ConversationID(addr)
-	rec := &protocol.Reaction{ID: model.NewMessageID(), Target: target, Sent: m.now(), Emoji: emoji}
+	ct := changeTypes[rec.Type()]
+	_, target, _, _ := ct.fields(rec)
 	var (
 		msg     model.Message
 		changed bool
+		refused error
 	)
 	err = m.cfg.Store.Update(func(tx *store.Tx) error {
 		var err error
-		msg, changed, err = tx.SetReaction(conv, target, string(m.self), emoji)
+		refused = nil
+		msg, changed, err = tx.ChangeMessage(conv, target, func(old model.Message) (model.Message, bool) {
+			if allowed != nil {
+				if refused = allowed(old); refused != nil {
+					return old, false
+				}
+			}
+			_, _, sent, content := ct.fields(rec) // as allowed left it
+			return ct.apply(old, string(m.self), sent, content)
+		})
 		if err != nil || !changed {
 			return err
 		}
-		return tx.Bucket(reactionBucket).Put(reactionKey(conv, target), encodePending(rec))
+		return putChange(tx, conv, rec)
 	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return model.Message{}, ErrNoMessage
 	case err != nil:
-		return model.Message{}, fmt.Errorf("store reaction: %w", err)
+		return model.Message{}, fmt.Errorf("store the change of a message: %w", err)
+	case refused != nil:
+		return model.Message{}, refused
 	}
 	if changed {
 		m.emit(model.MessageChanged{Message: msg})
@@ -72,76 +107,152 @@ func (m *Manager) React(addr identity.Address, target model.MessageID, emoji str
 	return msg, nil
 }
 
-func reactionKey(conv model.ConversationID, target model.MessageID) []byte {
-	return append([]byte(conv), target[:]...)
+// changeKey is the reactionBucket key of a change of kind typ of target.
+func changeKey(conv model.ConversationID, target model.MessageID, typ protocol.Type) []byte {
+	k := append([]byte(conv), target[:]...)
+	if typ != protocol.TypeReaction {
+		k = append(k, byte(typ))
+	}
+	return k
 }
 
-func encodePending(r *protocol.Reaction) []byte {
-	b := make([]byte, 0, 40+len(r.Emoji))
-	b = append(append(b, r.ID[:]...), r.Target[:]...)
-	b = binary.BigEndian.AppendUint64(b, uint64(r.Sent.UnixMilli()))
-	return append(b, r.Emoji...)
+// A changeType is what this package knows of a kind of record that
+// changes a message (docs/protocol.md §5): how it is taken apart into
+// what the reactionBucket stores and made again from it, and how a
+// contact's record of it changes the stored message (the author is the
+// contact). A new kind of change is an entry here, a Manager method that
+// applies the change and stores it with putChange, and its record in
+// package protocol: the session, the pending bucket, the Ack and the
+// flush after the outbox need nothing new.
+type changeType struct {
+	fields func(protocol.Record) (id, target model.MessageID, sent time.Time, content string)
+	make   func(id, target model.MessageID, sent time.Time, content string) protocol.Record
+	apply  func(m model.Message, author string, sent time.Time, content string) (model.Message, bool)
 }
 
-func decodePending(v []byte) (*protocol.Reaction, bool) {
-	if len(v) < 40 {
+var changeTypes = map[protocol.Type]changeType{
+	protocol.TypeReaction: {
+		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
+			x := r.(*protocol.Reaction)
+			return x.ID, x.Target, x.Sent, x.Emoji
+		},
+		make: func(id, target model.MessageID, sent time.Time, emoji string) protocol.Record {
+			return &protocol.Reaction{ID: id, Target: target, Sent: sent, Emoji: emoji}
+		},
+		apply: func(m model.Message, author string, _ time.Time, emoji string) (model.Message, bool) {
+			rs, changed := model.SetReaction(m.Reactions, author, emoji)
+			m.Reactions = rs
+			return m, changed
+		},
+	},
+	protocol.TypeEdit: {
+		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
+			x := r.(*protocol.Edit)
+			return x.ID, x.Target, x.Sent, x.Body
+		},
+		make: func(id, target model.MessageID, sent time.Time, body string) protocol.Record {
+			return &protocol.Edit{ID: id, Target: target, Sent: sent, Body: body}
+		},
+		apply: func(m model.Message, author string, at time.Time, text string) (model.Message, bool) {
+			return model.ApplyEdit(m, author, text, at)
+		},
+	},
+}
+
+// recordID returns the record ID of a change.
+func recordID(r protocol.Record) model.MessageID {
+	id, _, _, _ := changeTypes[r.Type()].fields(r)
+	return id
+}
+
+func encodeChange(r protocol.Record) []byte {
+	id, target, sent, content := changeTypes[r.Type()].fields(r)
+	b := make([]byte, 0, 40+len(content))
+	b = append(append(b, id[:]...), target[:]...)
+	b = binary.BigEndian.AppendUint64(b, uint64(sent.UnixMilli()))
+	return append(b, content...)
+}
+
+// decodeChange decodes a change of kind typ stored by encodeChange.
+func decodeChange(typ protocol.Type, v []byte) (protocol.Record, bool) {
+	ct, ok := changeTypes[typ]
+	if !ok || len(v) < 40 {
 		return nil, false
 	}
-	r := &protocol.Reaction{Sent: time.UnixMilli(int64(binary.BigEndian.Uint64(v[32:40]))).UTC(), Emoji: string(v[40:])}
-	copy(r.ID[:], v)
-	copy(r.Target[:], v[16:])
-	return r, true
+	var id, target model.MessageID
+	copy(id[:], v)
+	copy(target[:], v[16:])
+	sent := time.UnixMilli(int64(binary.BigEndian.Uint64(v[32:40]))).UTC()
+	return ct.make(id, target, sent, string(v[40:])), true
 }
 
-// pendingReactions returns our reactions to the contact at addr not yet
-// acknowledged.
-func (m *Manager) pendingReactions(conv model.ConversationID) ([]*protocol.Reaction, error) {
-	var out []*protocol.Reaction
+// putChange stores r, a change of ours, as the latest of its kind for its
+// target, to be sent (in the transaction that applied it).
+func putChange(tx *store.Tx, conv model.ConversationID, r protocol.Record) error {
+	_, target, _, _ := changeTypes[r.Type()].fields(r)
+	return tx.Bucket(reactionBucket).Put(changeKey(conv, target, r.Type()), encodeChange(r))
+}
+
+// A pendingChange is a change of ours not yet acknowledged, with its key.
+type pendingChange struct {
+	key []byte
+	rec protocol.Record
+}
+
+// pendingChanges returns our changes of messages of the conversation
+// with addr not yet acknowledged.
+func (m *Manager) pendingChanges(conv model.ConversationID) ([]pendingChange, error) {
+	var out []pendingChange
+	base := len(conv) + len(model.MessageID{})
 	err := m.cfg.Store.Bucket(reactionBucket).Iterate([]byte(conv), func(k, v []byte) error {
-		if len(k) != len(conv)+len(model.MessageID{}) {
+		typ := protocol.TypeReaction
+		switch len(k) {
+		case base:
+		case base + 1:
+			typ = protocol.Type(k[base])
+		default:
 			return nil // another conversation whose address starts with conv's
 		}
-		if r, ok := decodePending(v); ok {
-			out = append(out, r)
+		if r, ok := decodeChange(typ, v); ok {
+			out = append(out, pendingChange{bytes.Clone(k), r})
 		}
 		return nil
 	})
 	return out, err
 }
 
-// reactionAcked forgets the pending reaction whose record ID is id, if
-// that is still the latest change of its target; it reports whether id was
-// one.
-func (m *Manager) reactionAcked(conv model.ConversationID, id model.MessageID) (bool, error) {
-	pending, err := m.pendingReactions(conv)
+// changeAcked forgets the pending change whose record ID is id, if that
+// is still the latest change of its kind of its target; it reports
+// whether id was one.
+func (m *Manager) changeAcked(conv model.ConversationID, id model.MessageID) (bool, error) {
+	pending, err := m.pendingChanges(conv)
 	if err != nil {
 		return false, err
 	}
-	for _, r := range pending {
-		if r.ID != id {
+	for _, p := range pending {
+		if recordID(p.rec) != id {
 			continue
 		}
-		key := reactionKey(conv, r.Target)
 		return true, m.cfg.Store.Bucket(reactionBucket).Update(func(tx *store.BucketTx) error {
-			v, err := tx.Get(key)
+			v, err := tx.Get(p.key)
 			if errors.Is(err, store.ErrNotFound) || err == nil && !bytes.HasPrefix(v, id[:]) {
 				return nil // changed again meanwhile: that change is still to send
 			} else if err != nil {
 				return err
 			}
-			return tx.Delete(key)
+			return tx.Delete(p.key)
 		})
 	}
 	return false, nil
 }
 
-// dropReactions forgets every reaction still to be sent to addr.
+// dropReactions forgets every change still to be sent to addr.
 func (m *Manager) dropReactions(conv model.ConversationID) {
-	pending, err := m.pendingReactions(conv)
+	pending, err := m.pendingChanges(conv)
 	if err == nil {
 		err = m.cfg.Store.Bucket(reactionBucket).Update(func(tx *store.BucketTx) error {
-			for _, r := range pending {
-				if err := tx.Delete(reactionKey(conv, r.Target)); err != nil {
+			for _, p := range pending {
+				if err := tx.Delete(p.key); err != nil {
 					return err
 				}
 			}
@@ -153,38 +264,44 @@ func (m *Manager) dropReactions(conv model.ConversationID) {
 	}
 }
 
-// flushReactions writes our pending reactions not yet written in this
-// session, after the queued messages (so that a reaction on a message of
+// flushReactions writes our pending changes not yet written in this
+// session, after the queued messages (so that a change of a message of
 // ours never arrives before it).
 func (st *session) flushReactions() error {
-	pending, err := st.l.m.pendingReactions(model.ConversationID(st.l.addr))
+	pending, err := st.l.m.pendingChanges(model.ConversationID(st.l.addr))
 	if err != nil {
 		return err
 	}
-	for _, r := range pending {
-		if st.written[r.ID] {
+	for _, p := range pending {
+		id := recordID(p.rec)
+		if st.written[id] {
 			continue
 		}
-		if err := st.s.Send(r); err != nil {
+		if err := st.s.Send(p.rec); err != nil {
 			return err
 		}
-		st.written[r.ID] = true
+		st.written[id] = true
 	}
 	return nil
 }
 
-// onReaction stores a contact's reaction on its target and acknowledges
-// it. A reaction on a message we do not hold is dropped (and
-// acknowledged: the sender must not retry it forever). Nothing from a peer
-// that is not an accepted contact is stored or acknowledged.
-func (st *session) onReaction(r *protocol.Reaction) error {
+// onChange applies a contact's change of a message (a reaction, an
+// edit: changeTypes) to its target and acknowledges it. A change of a
+// message we do not hold is dropped (and acknowledged: the sender must not
+// retry it forever), and so is one the kind's rule refuses (an edit of
+// what the contact did not write). Nothing from a peer that is not an
+// accepted contact is stored or acknowledged.
+func (st *session) onChange(r protocol.Record, ct changeType) error {
 	m := st.l.m
 	addr := st.l.addr
 	c, err := m.contact(addr)
 	if err != nil || c.State != model.ContactAccepted {
 		return nil
 	}
-	msg, changed, err := m.cfg.Store.SetReaction(model.ConversationID(addr), r.Target, string(addr), r.Emoji)
+	id, target, sent, content := ct.fields(r)
+	msg, changed, err := m.cfg.Store.ChangeMessage(model.ConversationID(addr), target, func(msg model.Message) (model.Message, bool) {
+		return ct.apply(msg, string(addr), sent, content)
+	})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
@@ -192,5 +309,26 @@ func (st *session) onReaction(r *protocol.Reaction) error {
 	case changed:
 		m.emit(model.MessageChanged{Message: msg})
 	}
-	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{id}})
+}
+
+// Edit replaces the text of a message we wrote to the contact at addr
+// (model.ApplyEdit) and sends the edit when the contact is reachable. It
+// returns the message as it is now; a MessageChanged event reports it.
+// ErrNoMessage for a message the conversation does not hold,
+// ErrNotEditable for one that is not our own text or is older than
+// model.EditWindow.
+func (m *Manager) Edit(addr identity.Address, target model.MessageID, text string) (model.Message, error) {
+	if text == "" || len(text) > protocol.MaxBody || !utf8.ValidString(text) {
+		return model.Message{}, fmt.Errorf("%w: the new text is empty, too long or not UTF-8", ErrNotEditable)
+	}
+	now := m.now()
+	rec := &protocol.Edit{ID: model.NewMessageID(), Target: target, Body: text}
+	return m.change(addr, rec, func(old model.Message) error {
+		if !model.Editable(old, string(m.self), now) {
+			return ErrNotEditable
+		}
+		rec.Sent = model.EditTime(old, now)
+		return nil
+	})
 }

@@ -65,7 +65,7 @@ func TestReactions(t *testing.T) {
 		t.Fatalf("ana stored %v", r)
 	}
 	ping()
-	if p, err := b.m.pendingReactions(bConv); err != nil || len(p) != 0 {
+	if p, err := b.m.pendingChanges(bConv); err != nil || len(p) != 0 {
 		t.Fatalf("after the Ack ben still has %d reactions to send (%v)", len(p), err)
 	}
 	if info, err := a.st.Conversation(aConv); err != nil || info.Unread != 0 {
@@ -80,7 +80,7 @@ func TestReactions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if p, err := b.m.pendingReactions(bConv); err != nil || len(p) != 1 || p[0].Emoji != "🎉" {
+	if p, err := b.m.pendingChanges(bConv); err != nil || len(p) != 1 || p[0].rec.(*protocol.Reaction).Emoji != "🎉" {
 		t.Fatalf("pending while away: %+v, %v; want the latest only", p, err)
 	}
 	a.ev = newEvents()
@@ -108,7 +108,7 @@ func TestReactions(t *testing.T) {
 	b.ev.waitUntil(t, "ana's reaction", nw.timeout, func() bool { return slices.Equal(reactionsAt(b, bConv), mine) })
 
 	// Refused: no emoji, a message that is not there.
-	before, err := b.m.pendingReactions(bConv)
+	before, err := b.m.pendingChanges(bConv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestReactions(t *testing.T) {
 	if _, err := b.m.React(a.addr(), model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("a reaction on a missing message: %v, want ErrNoMessage", err)
 	}
-	if p, _ := b.m.pendingReactions(bConv); len(p) > len(before) {
+	if p, _ := b.m.pendingChanges(bConv); len(p) > len(before) {
 		t.Fatalf("refused reactions left %d to send", len(p)-len(before))
 	}
 }

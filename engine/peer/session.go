@@ -262,15 +262,17 @@ func (st *session) record(msg model.Message) (protocol.Record, error) {
 }
 
 // handle acts on one record from the peer: it only dispatches, one method
-// per record type. An error ends the session.
+// per record type, and onChange for every change of a message
+// (changeTypes). An error ends the session.
 func (st *session) handle(r protocol.Record) error {
+	if ct, ok := changeTypes[r.Type()]; ok {
+		return st.onChange(r, ct)
+	}
 	switch r := r.(type) {
 	case *protocol.Text:
 		return st.onText(r)
 	case *protocol.GroupInvite:
 		return st.onGroupInvite(r)
-	case *protocol.Reaction:
-		return st.onReaction(r)
 	case *protocol.Ack:
 		return st.onAck(r)
 	case *protocol.ContactRequest:
@@ -373,8 +375,8 @@ func (st *session) onAck(r *protocol.Ack) error {
 		_, changed, err := m.cfg.Store.MarkDelivered(conv, id)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			// Not a message: perhaps one of our reactions.
-			if _, err := m.reactionAcked(conv, id); err != nil {
+			// Not a message: perhaps one of our reactions or edits.
+			if _, err := m.changeAcked(conv, id); err != nil {
 				return err
 			}
 		case errors.Is(err, store.ErrNotOurs):

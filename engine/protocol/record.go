@@ -24,6 +24,7 @@ const (
 	TypeInviteConfirm   Type = 0x0d
 	TypeReaction        Type = 0x0e
 	TypeRequestReceived Type = 0x0f
+	TypeEdit            Type = 0x10
 	// File transfers (docs/files.md): 0x40 on, clear of the message
 	// records above and of the server records (0x20 on).
 	TypeFileRequest Type = 0x40
@@ -99,6 +100,7 @@ var recordTypes = map[Type]recordType{
 	TypeInviteConfirm:   {"InviteConfirm", v1(decodeInviteConfirm)},
 	TypeReaction:        {"Reaction", v1(decodeReaction)},
 	TypeRequestReceived: {"RequestReceived", v1(func(*decoder) Record { return &RequestReceived{} })},
+	TypeEdit:            {"Edit", v1(decodeEdit)},
 }
 
 // Decode parses one record. Unknown types and layout versions give an

@@ -62,6 +62,7 @@ func validRecords() []Record {
 		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👍"},
 		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👩🏻\u200d❤\ufe0f\u200d💋\u200d👨🏼"},
 		&Reaction{ID: mid(8), Target: mid(1), Sent: sent},
+		&Edit{ID: mid(9), Target: mid(1), Sent: sent, Body: "see you at noon"},
 		&RequestReceived{},
 	}
 }
@@ -136,6 +137,8 @@ func TestEncoding(t *testing.T) {
 			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0004 f09f918d"},
 		{&Reaction{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC()},
 			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0000"},
+		{&Edit{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi"},
+			"1001 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000002 6869"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -169,6 +172,9 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		&GroupInvite{ID: mid(6)},
 		&GroupInvite{Invite: []byte("x"), Disappear: model.MaxDisappear + time.Second},
 		&Reaction{Emoji: "ok"},
+		&Edit{},
+		&Edit{Body: "\xff"},
+		&Edit{Body: strings.Repeat("a", MaxBody+1)},
 		&Reaction{Emoji: "👍👍"},
 		&Reaction{Emoji: "👍\u202e"},
 		&Reaction{Emoji: "👍\U000e0041"},

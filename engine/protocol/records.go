@@ -374,3 +374,49 @@ type Pong struct{ Nonce uint64 }
 func (*Pong) Type() Type { return TypePong }
 
 func (r *Pong) encode(e *encoder) { e.u64(r.Nonce) }
+
+// Edit replaces the text of a message the sender wrote. Like a Reaction
+// it is no message: acknowledged by its ID, applied to its target (only
+// the target's author's own text, within model.EditWindow of its
+// sending, the latest edit winning: model.ApplyEdit), and dropped when
+// the target is not there.
+type Edit struct {
+	// ID identifies this edit record, for the Ack: random, a new one for
+	// every edit.
+	ID model.MessageID
+	// Target is the message edited, one the sender wrote.
+	Target model.MessageID
+	// Sent is the sender's clock when editing (millisecond precision,
+	// UTC): the edit's time.
+	Sent time.Time
+	// Body is the new text (at most MaxBody bytes of UTF-8, not empty).
+	Body string
+}
+
+// Type returns TypeEdit.
+func (*Edit) Type() Type { return TypeEdit }
+
+func (r *Edit) encode(e *encoder) {
+	e.id(r.ID)
+	e.id(r.Target)
+	e.u64(uint64(r.Sent.UnixMilli()))
+	e.check("body", checkEdit(r.Body))
+	e.lenBytes("body", 4, MaxBody, []byte(r.Body))
+}
+
+func decodeEdit(d *decoder) Record {
+	r := &Edit{ID: d.id("id"), Target: d.id("target")}
+	r.Sent = time.UnixMilli(int64(d.u64("sent"))).UTC()
+	r.Body = string(d.lenBytes("body", 4, MaxBody))
+	d.check("body", checkEdit(r.Body))
+	return r
+}
+
+// checkEdit reports why s is not the text of an edit: a message body,
+// not empty.
+func checkEdit(s string) error {
+	if s == "" {
+		return errors.New("empty")
+	}
+	return checkText(s)
+}

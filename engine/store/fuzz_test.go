@@ -66,6 +66,20 @@ func recordSeeds() [][]byte {
 		encodePointer("d", 2),
 		encodeSeq(2),
 		encodeContact(model.Contact{State: model.ContactPending, RequestDelivered: true, Added: t0}),
+		// 22 to 25: an info, a pointer, a sequence, a contact; 26 and
+		// 31: an edited text, with and without reactions.
+		encodeConvInfo(ConversationInfo{LastSeq: 3, Messages: 2, LastActivity: t0}),
+		encodePointer("e", 3),
+		encodeSeq(3),
+		encodeContact(model.Contact{State: model.ContactAccepted, Added: t0}),
+		encodeMessage(model.Message{ID: model.MessageID{6}, Author: "b", Sent: t0, Received: t0, Body: "edited",
+			Status: model.StatusReceived, Edited: t0.Add(time.Minute)}),
+		encodeConvInfo(ConversationInfo{LastSeq: 4, Messages: 3, LastActivity: t0}),
+		encodePointer("f", 4),
+		encodeSeq(4),
+		encodeContact(model.Contact{State: model.ContactAccepted, Added: t0, Nickname: "e"}),
+		encodeMessage(model.Message{ID: model.MessageID{7}, Author: "a", Outgoing: true, Sent: t0, Received: t0, Body: "edited",
+			Status: model.StatusDelivered, Reactions: []model.Reaction{{Author: "b", Emoji: "👍"}}, Edited: t0.Add(time.Hour)}),
 	}
 }
 

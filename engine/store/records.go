@@ -132,6 +132,11 @@ const (
 	// one's author and emoji, before the padding. Records written before
 	// reactions never have it.
 	flagReactions = 4
+	// flagEdited: the author changed the text (Body holds the new one).
+	// Its record always holds the kind byte, then the reactions if
+	// flagReactions, then the time of the latest edit, before
+	// the padding. Records written before edits never have it.
+	flagEdited = 8
 )
 
 // messagePad is the unit to which message records are padded with zeros.
@@ -156,6 +161,10 @@ func encodeMessage(m model.Message) []byte {
 	if len(m.Reactions) > 0 {
 		flags |= flagReactions
 	}
+	edited := !m.Edited.IsZero()
+	if edited {
+		flags |= flagEdited
+	}
 	e.byte(flags)
 	e.time(m.Sent)
 	e.time(m.Received)
@@ -167,9 +176,10 @@ func encodeMessage(m model.Message) []byte {
 	// have a timer (optional trailing fields, as in contact records).
 	e.uvarint(uint64(m.Disappear / time.Second))
 	e.time(m.ExpiresAt)
-	if m.Kind != model.KindText || len(m.Reactions) > 0 {
+	if m.Kind != model.KindText || len(m.Reactions) > 0 || edited {
 		// The kind follows the timer; a text's record has none (its zero
-		// byte would be the padding's first) unless reactions follow.
+		// byte would be the padding's first) unless reactions or an edit
+		// time follow.
 		e.byte(byte(m.Kind))
 	}
 	if len(m.Reactions) > 0 {
@@ -178,6 +188,9 @@ func encodeMessage(m model.Message) []byte {
 			e.string(r.Author)
 			e.string(r.Emoji)
 		}
+	}
+	if edited {
+		e.time(m.Edited)
 	}
 	if r := len(e.b) % messagePad; r != 0 {
 		e.b = append(e.b, make([]byte, messagePad-r)...)
@@ -192,7 +205,7 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 	copy(m.ID[:], d.raw(len(m.ID)))
 	m.Author = d.string()
 	flags := d.byte()
-	if flags&^(flagOutgoing|flagPadded|flagReactions) != 0 || flags&flagReactions != 0 && flags&flagPadded == 0 {
+	if flags&^(flagOutgoing|flagPadded|flagReactions|flagEdited) != 0 || flags&(flagReactions|flagEdited) != 0 && flags&flagPadded == 0 {
 		d.fail("unknown flags")
 	}
 	m.Outgoing = flags&flagOutgoing != 0
@@ -214,12 +227,19 @@ func decodeMessage(conv model.ConversationID, seq uint64, b []byte) (model.Messa
 			d.fail("text kind stored")
 		}
 	}
-	if flags&flagReactions != 0 {
+	if flags&(flagReactions|flagEdited) != 0 {
 		m.Kind = model.MessageKind(d.byte())
+	}
+	if flags&flagReactions != 0 {
 		m.Reactions = d.reactions()
 	}
+	if flags&flagEdited != 0 {
+		if m.Edited = d.time(); d.err == nil && m.Edited.IsZero() {
+			d.fail("edited without a time")
+		}
+	}
 	if flags&flagPadded != 0 && d.err == nil {
-		if flags&flagReactions == 0 && len(d.b) > 0 && d.b[0] != byte(model.KindText) {
+		if flags&(flagReactions|flagEdited) == 0 && len(d.b) > 0 && d.b[0] != byte(model.KindText) {
 			// A kind other than text; a text's record goes on with the
 			// padding.
 			m.Kind = model.MessageKind(d.byte())

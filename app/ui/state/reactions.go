@@ -36,25 +36,45 @@ func (m *Model) Reactions(conv model.ConversationID, msg model.Message) []Reacti
 	return out
 }
 
-// messageChanged applies a message whose content changed (its reactions):
-// the open window shows it as it is now. A member not known by name
-// reacting in the open group asks for the members again.
+// messageChanged applies a message whose content changed (its reactions,
+// its text when edited): the open window shows it as it is now, and so do
+// the replies loaded that quote it when its text changed, and the list's
+// row when it is the conversation's latest message. A member not
+// known by name reacting in the open group asks for the members again.
 func (m *Model) messageChanged(msg model.Message) Change {
+	c := Change{}
+	// The list's row shows the latest message's text: an edit of it
+	// changes the row (not its place: an edit is no activity).
+	if cv, ok := m.convs[msg.Conversation]; ok && cv.Last.ID == msg.ID && cv.Last.Body != msg.Body {
+		cv.Last = msg
+		m.convs[msg.Conversation] = cv
+		c.Rows = []model.ConversationID{msg.Conversation}
+	}
 	o := m.open
 	if o == nil || o.ID != msg.Conversation {
-		return Change{}
+		return c
 	}
-	c := Change{}
-	if _, ok := o.quoted[msg.ID]; ok {
+	old, quoted := o.quoted[msg.ID]
+	if quoted {
 		o.quoted[msg.ID] = msg
 	}
 	i, ok := o.pos[msg.ID]
+	if ok {
+		old = o.Messages[i]
+	}
+	if (ok || quoted) && old.Body != msg.Body {
+		for _, r := range o.Messages {
+			if r.ReplyTo == msg.ID {
+				c.Updated = append(c.Updated, r.ID)
+			}
+		}
+	}
 	if !ok {
 		return c
 	}
 	msg.Seq = o.Messages[i].Seq
 	o.Messages[i] = msg
-	c.Updated = []model.MessageID{msg.ID}
+	c.Updated = append([]model.MessageID{msg.ID}, c.Updated...)
 	if cv := m.convs[o.ID]; cv.Kind == model.KindGroup {
 		for _, r := range msg.Reactions {
 			if r.Author != m.self && !m.knownAuthor(o.ID, r.Author) {
