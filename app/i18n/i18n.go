@@ -211,6 +211,21 @@ func SelfName(tag string) string {
 	return tag
 }
 
+// NeedsCJKFont reports whether the language in use is written in Chinese,
+// Japanese or Korean characters, which Fyne's own font lacks.
+func NeedsCJKFont() bool {
+	t, err := language.Parse(Language())
+	if err != nil {
+		return false
+	}
+	base, _ := t.Base()
+	switch base.String() {
+	case "zh", "ja", "ko":
+		return true
+	}
+	return false
+}
+
 // RTL reports whether the language in use is written right to left.
 func RTL() bool {
 	t, err := language.Parse(Language())
