@@ -344,3 +344,41 @@ l10n_metainfo() {
 	mv "$1.new" "$1"
 	rm -f "$1.l10n"
 }
+
+# The Windows installer's languages: every translation whose language NSIS
+# has ("Contrib/Language files"), its own strings from the catalogs
+# (installer.*).
+#   nsis_language TAG      NSIS's name of TAG's language ("" if none)
+#   l10n_nsis OUT          writes OUT, included by nook.nsi after its pages:
+#                          MUI_LANGUAGE for English and each translation,
+#                          and a LangString per installer.* key and language
+nsis_language() {
+	case "$1" in
+	en) echo English ;; de) echo German ;; es) echo Spanish ;; fr) echo French ;;
+	pt-BR) echo PortugueseBR ;; pt) echo Portuguese ;; ru) echo Russian ;; uk) echo Ukrainian ;;
+	tr) echo Turkish ;; zh-Hans) echo SimpChinese ;; zh-Hant) echo TradChinese ;; fa) echo Farsi ;;
+	ar) echo Arabic ;; it) echo Italian ;; pl) echo Polish ;; *) echo "" ;;
+	esac
+}
+
+l10n_nsis() {
+	: >"$1"
+	for _t in en $(catalog_tags); do
+		_n=$(nsis_language "$_t")
+		[ -n "$_n" ] && printf '!insertmacro MUI_LANGUAGE "%s"\n' "$_n" >>"$1"
+	done
+	for _pair in UnIntro:installer.uninstall_intro UnProgram:installer.uninstall_program \
+		UnProfilesName:installer.delete_profiles UnProfiles:installer.delete_profiles_text \
+		Shortcut:installer.shortcut_comment; do
+		for _t in en $(catalog_tags); do
+			_n=$(nsis_language "$_t")
+			[ -n "$_n" ] || continue
+			# A key the translation lacks falls back to English.
+			_v=$(jq -r --arg k "${_pair#*:}" '.[$k].other // empty' "$(catalogs_dir)/$_t.json")
+			[ -n "$_v" ] || _v=$(catalog_text en "${_pair#*:}")
+			_v=$(printf '%s' "$_v" | jq -Rr 'gsub("\\$"; "$$") | gsub("\""; "$\\\"") | gsub("{{\\.Name}}"; "${NAME}")')
+			# shellcheck disable=SC2016 # ${LANG_…} is NSIS's, not the shell's
+			printf 'LangString %s ${LANG_%s} "%s"\n' "${_pair%%:*}" "$(echo "$_n" | tr '[:lower:]' '[:upper:]')" "$_v" >>"$1"
+		done
+	done
+}

@@ -69,8 +69,9 @@ generic_name=$(sedtext package.generic_name)
 comment=$(sedtext package.comment)
 keywords=$(sedtext package.keywords)
 summary=$(catalog_text en package.summary | jq -Rr @html | sed 's/[\\|&]/\\&/g')
-[ -n "$generic_name" ] && [ -n "$comment" ] && [ -n "$keywords" ] && [ -n "$summary" ] ||
+if [ -z "$generic_name" ] || [ -z "$comment" ] || [ -z "$keywords" ] || [ -z "$summary" ]; then
 	die "app/i18n/catalogs/en.json lacks a package.* text"
+fi
 
 subst() { # subst TEMPLATE OUT EXEC
 	sed -e "s|@ID@|$APP_ID|g" -e "s|@NAME@|$APP_NAME|g" -e "s|@PKG@|$APP_PKG|g" \
