@@ -106,7 +106,6 @@ func TestPseudoLocale(t *testing.T) {
 		{"clear conversation", cp.confirmClear},
 		{"delete contact", cp.confirmDelete},
 		{"change password", alice.ui.showChangePassword},
-		{"new group", alice.ui.main.showCreateGroup},
 	} {
 		d.show()
 		alice.settle()
@@ -128,6 +127,7 @@ func TestPseudoLocale(t *testing.T) {
 	}{
 		{"invite a contact", group.showInviteContact},
 		{"group invite", group.showGroupInvite},
+		{"new group", alice.ui.main.showCreateGroup},
 	} {
 		d.show()
 		alice.settle()
