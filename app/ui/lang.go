@@ -11,6 +11,7 @@ import (
 
 	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
+	"github.com/nookchat/nook/engine/model"
 )
 
 // PrefLanguage is the key of the chosen language in the app's preferences
@@ -60,6 +61,49 @@ var fyneWords = map[string]string{
 	"Advanced":          "fyne.advanced",
 	"file.name":         "fyne.file_name",
 	"file.parent":       "fyne.file_parent",
+}
+
+// torPhase is s's phase in the language in use: tor's bootstrap phases
+// and the engine's own have keys (torPhases); another stays as tor wrote
+// it.
+func torPhase(s model.TorStatus) string {
+	if key, ok := torPhases[s.PhaseTag]; ok {
+		return i18n.T(key)
+	}
+	return s.Phase
+}
+
+// torPhases are the keys of model.TorStatus's phases, by PhaseTag.
+var torPhases = map[string]string{
+	"starting":               "tor.phase_starting",
+	"restarting":             "tor.phase_restarting",
+	"failed":                 "tor.phase_failed",
+	"local":                  "tor.phase_local",
+	"conn_pt":                "tor.phase_conn_pt",
+	"conn_done_pt":           "tor.phase_conn_done_pt",
+	"conn_proxy":             "tor.phase_conn_proxy",
+	"conn_done_proxy":        "tor.phase_conn_done_proxy",
+	"conn":                   "tor.phase_conn",
+	"conn_done":              "tor.phase_conn_done",
+	"handshake":              "tor.phase_handshake",
+	"handshake_done":         "tor.phase_handshake_done",
+	"onehop_create":          "tor.phase_onehop_create",
+	"requesting_status":      "tor.phase_requesting_status",
+	"loading_status":         "tor.phase_loading_status",
+	"loading_keys":           "tor.phase_loading_keys",
+	"requesting_descriptors": "tor.phase_requesting_descriptors",
+	"loading_descriptors":    "tor.phase_loading_descriptors",
+	"enough_dirinfo":         "tor.phase_enough_dirinfo",
+	"ap_conn_pt":             "tor.phase_ap_conn_pt",
+	"ap_conn_done_pt":        "tor.phase_ap_conn_done_pt",
+	"ap_conn_proxy":          "tor.phase_ap_conn_proxy",
+	"ap_conn_done_proxy":     "tor.phase_ap_conn_done_proxy",
+	"ap_conn":                "tor.phase_ap_conn",
+	"ap_conn_done":           "tor.phase_ap_conn_done",
+	"ap_handshake":           "tor.phase_ap_handshake",
+	"ap_handshake_done":      "tor.phase_ap_handshake_done",
+	"circuit_create":         "tor.phase_circuit_create",
+	"done":                   "tor.phase_done",
 }
 
 // applyFyneWords gives Fyne's lang package Nook's words for its own: Fyne

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -139,5 +140,24 @@ func TestFyneWords(t *testing.T) {
 	applyFyneWords()
 	if got := lang.L("Paste"); got != "Paste" {
 		t.Errorf("back in English, Fyne's Paste is %q", got)
+	}
+}
+
+// TestTorPhases: Tor's bootstrap phases and the engine's own are shown in
+// the language in use; a phase Nook has no key for stays as tor wrote it.
+func TestTorPhases(t *testing.T) {
+	t.Cleanup(func() { i18n.SetLanguage(i18n.Source) })
+	i18n.SetLanguage(i18n.Source)
+	for tag, key := range torPhases {
+		if got := torPhase(model.TorStatus{PhaseTag: tag, Phase: "tor's words"}); got != i18n.T(key) || got == "tor's words" {
+			t.Errorf("phase %s: %q", tag, got)
+		}
+	}
+	i18n.SetLanguage(i18n.Pseudo)
+	if got := torPhase(model.TorStatus{PhaseTag: "loading_descriptors", Phase: "Loading relay descriptors"}); !strings.HasPrefix(got, i18n.PseudoMark) {
+		t.Errorf("a known phase in the pseudo-locale: %q", got)
+	}
+	if got := torPhase(model.TorStatus{PhaseTag: "new_in_tor_0_5", Phase: "Doing something new"}); got != "Doing something new" {
+		t.Errorf("an unknown phase: %q", got)
 	}
 }
