@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"encoding/json"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
@@ -21,9 +24,59 @@ func init() {
 	state.T, state.N = i18n.T, i18n.N
 }
 
-// applyLanguage makes the layer speak the language of the preferences.
+// applyLanguage makes the layer speak the language of the preferences,
+// and Fyne's own few words (fyneWords) with it.
 func (u *UI) applyLanguage() {
 	i18n.SetLanguage(u.app.Preferences().String(PrefLanguage))
+	applyFyneWords()
+}
+
+// fyneWords are the words Fyne draws itself (a text field's right-click
+// menu, the file chooser, its plain dialogs), by Fyne's message IDs, with
+// their keys in Nook's catalogs.
+var fyneWords = map[string]string{
+	"Cut":               "fyne.cut",
+	"Copy":              "fyne.copy",
+	"Paste":             "fyne.paste",
+	"Select all":        "fyne.select_all",
+	"Undo":              "fyne.undo",
+	"Redo":              "fyne.redo",
+	"Cancel":            "fyne.cancel",
+	"OK":                "fyne.ok",
+	"Yes":               "fyne.yes",
+	"No":                "fyne.no",
+	"Open":              "fyne.open",
+	"Save":              "fyne.save",
+	"Create Folder":     "fyne.create_folder",
+	"New Folder":        "fyne.new_folder",
+	"Enter filename":    "fyne.enter_filename",
+	"Show Hidden Files": "fyne.show_hidden_files",
+	"Favourites":        "fyne.favourites",
+	"File":              "fyne.file",
+	"Folder":            "fyne.folder",
+	"Error":             "fyne.error",
+	"Confirm":           "fyne.confirm",
+	"Quit":              "fyne.quit",
+	"Advanced":          "fyne.advanced",
+	"file.name":         "fyne.file_name",
+	"file.parent":       "fyne.file_parent",
+}
+
+// applyFyneWords gives Fyne's lang package Nook's words for its own: Fyne
+// 2.7 chooses its language from the system's locale only, so they are
+// added under that locale, in the language Nook speaks.
+func applyFyneWords() {
+	words := make(map[string]string, len(fyneWords))
+	for id, key := range fyneWords {
+		words[id] = i18n.T(key)
+	}
+	b, err := json.Marshal(words)
+	if err == nil {
+		err = lang.AddTranslationsForLocale(b, lang.SystemLocale())
+	}
+	if err != nil {
+		fyne.LogError("Fyne's own words stay in the system's language", err)
+	}
 }
 
 // languageChoice is Settings → Appearance → Language: "System default"

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -117,4 +118,26 @@ func (h *harness) languageSelect() *widget.Select {
 		})
 	}
 	return found
+}
+
+// TestFyneWords: the words Fyne draws itself (a text field's right-click
+// menu, the file chooser) follow Nook's language, not only the system's.
+func TestFyneWords(t *testing.T) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Preferences().SetString(PrefLanguage, i18n.Pseudo)
+	t.Cleanup(func() {
+		i18n.SetLanguage(i18n.Source)
+		applyFyneWords()
+	})
+	newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	for id, key := range fyneWords {
+		if got := lang.L(id); got != i18n.T(key) || !strings.HasPrefix(got, i18n.PseudoMark) {
+			t.Errorf("Fyne's %q is %q in the pseudo-locale", id, got)
+		}
+	}
+	i18n.SetLanguage(i18n.Source)
+	applyFyneWords()
+	if got := lang.L("Paste"); got != "Paste" {
+		t.Errorf("back in English, Fyne's Paste is %q", got)
+	}
 }
