@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Bubble geometry, in canvas units at text scale 1.
@@ -119,7 +121,7 @@ func (b *MessageBubble) TappedSecondary(ev *fyne.PointEvent) {
 func (b *MessageBubble) menu() *fyne.Menu {
 	m := b.msg
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItemWithIcon("Reply", theme.MailReplyIcon(), func() {
+		fyne.NewMenuItemWithIcon(i18n.T("bubble.reply"), theme.MailReplyIcon(), func() {
 			if b.OnReply != nil {
 				b.OnReply(m)
 			}
@@ -128,14 +130,14 @@ func (b *MessageBubble) menu() *fyne.Menu {
 	if b.OnReact != nil {
 		items = append(items, b.reactItem(m))
 	}
-	items = append(items, fyne.NewMenuItemWithIcon("Copy text", theme.ContentCopyIcon(), func() { b.copyText(m.Body) }))
+	items = append(items, fyne.NewMenuItemWithIcon(i18n.T("bubble.copy_text"), theme.ContentCopyIcon(), func() { b.copyText(m.Body) }))
 	if m.Outgoing && m.State == DeliveryFailed && b.OnRetry != nil {
-		items = append(items, fyne.NewMenuItemWithIcon("Retry sending", theme.ViewRefreshIcon(), func() {
+		items = append(items, fyne.NewMenuItemWithIcon(i18n.T("bubble.retry_sending"), theme.ViewRefreshIcon(), func() {
 			b.OnRetry(m)
 		}))
 	}
 	if b.OnDelete != nil {
-		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItemWithIcon("Delete for me", theme.DeleteIcon(), func() {
+		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItemWithIcon(i18n.T("common.delete_for_me"), theme.DeleteIcon(), func() {
 			b.OnDelete(m)
 		}))
 	}
@@ -159,9 +161,9 @@ func (b *MessageBubble) reactItem(m Message) *fyne.MenuItem {
 	}
 	if mine != "" {
 		choices = append(choices, fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Remove my reaction", func() { b.OnReact(m, "") }))
+			fyne.NewMenuItem(i18n.T("bubble.remove_my_reaction"), func() { b.OnReact(m, "") }))
 	}
-	it := fyne.NewMenuItem("React", nil)
+	it := fyne.NewMenuItem(i18n.T("bubble.react"), nil)
 	it.ChildMenu = fyne.NewMenu("", choices...)
 	return it
 }
@@ -479,9 +481,9 @@ func iconSizeFor(captionSize float32) float32 { return float32(int(captionSize*1
 // failureText is the line shown under a failed message.
 func failureText(m Message) string {
 	if m.FailReason == "" {
-		return "Not sent"
+		return i18n.T("common.not_sent")
 	}
-	return "Not sent: " + m.FailReason
+	return i18n.T("bubble.not_sent_2", "FailReason", m.FailReason)
 }
 
 func (r *bubbleRenderer) MinSize() fyne.Size {

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // ContactSummary is what one row of the contact list shows.
@@ -88,7 +90,7 @@ func (r *ContactRow) displayName() string {
 	if a := normalizeOnion(r.c.Address); a != "" {
 		return groupOnion(a)[0] + "…"
 	}
-	return "Unknown"
+	return i18n.T("common.unknown")
 }
 
 func (r *ContactRow) preview() string {
@@ -96,7 +98,7 @@ func (r *ContactRow) preview() string {
 		return p
 	}
 	if r.c.Request {
-		return "Wants to add you as a contact"
+		return i18n.T("contactrow.wants_to_add_you")
 	}
 	return ""
 }
@@ -164,9 +166,9 @@ func (r *ContactRow) CreateRenderer() fyne.WidgetRenderer {
 		pill:    NewUnreadPill(0),
 		// The callbacks are looked up at tap time: they may be set after
 		// the renderer exists.
-		accept: widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { r.call(r.OnAccept) }),
-		reject: widget.NewButton("Reject", func() { r.call(r.OnReject) }),
-		block:  widget.NewButtonWithIcon("Block", theme.CancelIcon(), func() { r.call(r.OnBlock) }),
+		accept: widget.NewButtonWithIcon(i18n.T("common.accept"), theme.ConfirmIcon(), func() { r.call(r.OnAccept) }),
+		reject: widget.NewButton(i18n.T("common.reject"), func() { r.call(r.OnReject) }),
+		block:  widget.NewButtonWithIcon(i18n.T("common.block"), theme.CancelIcon(), func() { r.call(r.OnBlock) }),
 		ring:   canvas.NewRectangle(color.Transparent),
 	}
 	cr.accept.Importance = widget.HighImportance

@@ -6,6 +6,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // CopyButton copies a text to the clipboard and says that it did: for a
@@ -79,7 +81,7 @@ func (b *CopyButton) endFeedback() {
 
 func (b *CopyButton) setCopied(copied bool) {
 	if copied {
-		b.Text, b.Icon, b.Importance = "Copied", theme.ConfirmIcon(), widget.SuccessImportance
+		b.Text, b.Icon, b.Importance = i18n.T("common.copied"), theme.ConfirmIcon(), widget.SuccessImportance
 	} else {
 		b.Text, b.Icon, b.Importance = b.label, theme.ContentCopyIcon(), widget.MediumImportance
 	}

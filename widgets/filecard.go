@@ -1,7 +1,6 @@
 package widgets
 
 import (
-	"fmt"
 	"image"
 	"math"
 	"path"
@@ -15,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // FileState is where a shared file stands, as a FileCard shows it.
@@ -138,12 +139,12 @@ func NewFileCard(f FileInfo) *FileCard {
 			}
 		}
 	}
-	c.accept = widget.NewButtonWithIcon("Accept", theme.DownloadIcon(), call(&c.OnAccept))
+	c.accept = widget.NewButtonWithIcon(i18n.T("common.accept"), theme.DownloadIcon(), call(&c.OnAccept))
 	c.accept.Importance = widget.HighImportance
-	c.decline = widget.NewButton("Decline", call(&c.OnDecline))
-	c.cancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), call(&c.OnCancel))
-	c.save = widget.NewButtonWithIcon("Save as…", theme.DocumentSaveIcon(), call(&c.OnSave))
-	c.open = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), call(&c.OnOpen))
+	c.decline = widget.NewButton(i18n.T("filecard.decline"), call(&c.OnDecline))
+	c.cancel = widget.NewButtonWithIcon(i18n.T("common.cancel"), theme.CancelIcon(), call(&c.OnCancel))
+	c.save = widget.NewButtonWithIcon(i18n.T("filecard.save_as"), theme.DocumentSaveIcon(), call(&c.OnSave))
+	c.open = widget.NewButtonWithIcon(i18n.T("common.open"), theme.FolderOpenIcon(), call(&c.OnOpen))
 	c.bg = canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
 	c.bg.CornerRadius = 12
 	c.bg.StrokeWidth = 1
@@ -200,9 +201,9 @@ func (c *FileCard) update() {
 	show(c.save, f.State == FileComplete)
 	show(c.open, f.State == FileComplete && f.Saved != "")
 	if f.Saved != "" {
-		c.save.SetText("Save again…")
+		c.save.SetText(i18n.T("filecard.save_again"))
 	} else {
-		c.save.SetText("Save as…")
+		c.save.SetText(i18n.T("filecard.save_as"))
 	}
 }
 
@@ -219,62 +220,62 @@ func show(o fyne.CanvasObject, visible bool) {
 func FileStatus(f FileInfo) (string, widget.Importance) {
 	who := f.Contact
 	if who == "" {
-		who = "Your contact"
+		who = i18n.T("filecard.your_contact")
 	}
 	switch f.State {
 	case FileOffered:
 		if f.Outgoing {
-			return "Waiting for " + who + " to accept it.", widget.LowImportance
+			return i18n.T("filecard.waiting_for_to_accept", "Who", who), widget.LowImportance
 		}
-		return who + " wants to send you this file. Accept it only if you expect it.", widget.MediumImportance
+		return i18n.T("filecard.wants_to_send_you", "Who", who), widget.MediumImportance
 	case FileTransferring:
-		verb := "Receiving"
+		key := "filecard.receiving_of"
 		if f.Outgoing {
-			verb = "Sending"
+			key = "filecard.sending_of"
 		}
-		s := fmt.Sprintf("%s %s of %s", verb, FormatSize(f.Done), FormatSize(f.Size))
+		s := i18n.T(key, "Done", FormatSize(f.Done), "Size", FormatSize(f.Size))
 		if f.Speed > 0 {
-			s += " · " + FormatSize(int64(f.Speed)) + "/s · " + TimeLeft(float64(f.Size-f.Done)/f.Speed)
+			s = i18n.T("filecard.with_speed", "Progress", s, "Speed", FormatSize(int64(f.Speed)), "TimeLeft", TimeLeft(float64(f.Size-f.Done)/f.Speed))
 		}
 		return s, widget.MediumImportance
 	case FilePaused:
 		if f.Problem != "" {
-			return "Paused: " + f.Problem, widget.WarningImportance
+			return i18n.T("filecard.paused", "Problem", f.Problem), widget.WarningImportance
 		}
-		return "Paused. It goes on where it stopped when you are both online.", widget.WarningImportance
+		return i18n.T("filecard.paused_it_goes_on"), widget.WarningImportance
 	case FileComplete:
 		switch {
 		case f.Saved != "":
-			return "Saved as " + filepath.Base(f.Saved) + " in " + filepath.Dir(f.Saved), widget.SuccessImportance
+			return i18n.T("filecard.saved_as_in", "Base", filepath.Base(f.Saved), "Dir", filepath.Dir(f.Saved)), widget.SuccessImportance
 		case f.Outgoing:
-			return who + " received it whole.", widget.SuccessImportance
+			return i18n.T("filecard.received_it_whole", "Who", who), widget.SuccessImportance
 		}
-		return "Received and checked. It stays encrypted in Nook until you save it.", widget.SuccessImportance
+		return i18n.T("filecard.received_and_checked_it"), widget.SuccessImportance
 	case FileDeclined:
 		if f.Outgoing {
-			return who + " declined this file.", widget.LowImportance
+			return i18n.T("filecard.declined_this_file", "Who", who), widget.LowImportance
 		}
-		return "You declined this file.", widget.LowImportance
+		return i18n.T("filecard.you_declined_this_file"), widget.LowImportance
 	case FileCancelled:
 		if f.ByContact {
-			return who + " cancelled this transfer.", widget.LowImportance
+			return i18n.T("filecard.cancelled_this_transfer", "Who", who), widget.LowImportance
 		}
-		return "You cancelled this transfer.", widget.LowImportance
+		return i18n.T("filecard.you_cancelled_this_transfer"), widget.LowImportance
 	case FileTooLarge:
 		if f.Outgoing {
-			return fmt.Sprintf("Too large for %s: they accept files up to %s.", who, FormatSize(f.Limit)), widget.DangerImportance
+			return i18n.T("filecard.too_large_for_they", "Who", who, "FormatSize", FormatSize(f.Limit)), widget.DangerImportance
 		}
-		return fmt.Sprintf("Not received: larger than your limit of %s (Settings).", FormatSize(f.Limit)), widget.DangerImportance
+		return i18n.T("filecard.not_received_larger_than", "FormatSize", FormatSize(f.Limit)), widget.DangerImportance
 	case FileFailed:
 		if f.Problem != "" {
 			return f.Problem, widget.DangerImportance
 		}
-		return "The file did not match what was offered, so nothing of it was kept.", widget.DangerImportance
+		return i18n.T("filecard.the_file_did_not"), widget.DangerImportance
 	case FileUnavailable:
 		if f.Outgoing {
-			return "This file is no longer on this computer.", widget.LowImportance
+			return i18n.T("filecard.this_file_is_no"), widget.LowImportance
 		}
-		return who + " no longer has this file.", widget.LowImportance
+		return i18n.T("filecard.no_longer_has_this", "Who", who), widget.LowImportance
 	}
 	return "", widget.LowImportance
 }
@@ -283,22 +284,20 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 // bytes", "4.2 KB", "18 MB", "2 GB" (units of 1024).
 func FormatSize(n int64) string {
 	if n < 1024 {
-		if n == 1 {
-			return "1 byte"
-		}
-		return fmt.Sprintf("%d bytes", n)
+		return i18n.N("filecard.bytes", int(n), "Number", i18n.Decimal(float64(n), 0))
 	}
-	units := []string{"KB", "MB", "GB", "TB"}
+	units := []string{"filecard.kb", "filecard.mb", "filecard.gb", "filecard.tb"}
 	v := float64(n) / 1024
 	u := 0
 	for v >= 1024 && u < len(units)-1 {
 		v /= 1024
 		u++
 	}
+	digits := 1
 	if v >= 10 || v == math.Trunc(v) {
-		return fmt.Sprintf("%.0f %s", v, units[u])
+		digits = 0
 	}
-	return fmt.Sprintf("%.1f %s", v, units[u])
+	return i18n.T(units[u], "Number", i18n.Decimal(v, digits))
 }
 
 // TimeLeft says how long secs seconds are, roughly: "less than a minute
@@ -306,17 +305,17 @@ func FormatSize(n int64) string {
 func TimeLeft(secs float64) string {
 	switch {
 	case secs < 10:
-		return "a few seconds left"
+		return i18n.T("filecard.a_few_seconds_left")
 	case secs < 60:
-		return fmt.Sprintf("about %d seconds left", int(secs/10+0.5)*10)
+		return i18n.N("filecard.about_seconds_left", int(secs/10+0.5)*10)
 	case secs < 90:
-		return "about a minute left"
+		return i18n.T("filecard.about_a_minute_left")
 	case secs < 3600:
-		return fmt.Sprintf("about %d minutes left", int(secs/60+0.5))
+		return i18n.N("filecard.about_minutes_left", int(secs/60+0.5))
 	case secs < 5400:
-		return "about an hour left"
+		return i18n.T("filecard.about_an_hour_left")
 	}
-	return fmt.Sprintf("about %d hours left", int(secs/3600+0.5))
+	return i18n.N("filecard.about_hours_left", int(secs/3600+0.5))
 }
 
 // FileIcon is the icon of a file of media type t.
@@ -343,18 +342,18 @@ func FileIcon(t string) fyne.Resource {
 // "File".
 func TypeName(t, name string) string {
 	known := map[string]string{
-		"image/jpeg": "JPEG picture", "image/png": "PNG picture", "image/gif": "GIF picture",
-		"image/webp": "WebP picture", "application/pdf": "PDF document", "text/plain": "Text",
-		"application/zip": "ZIP archive", "audio/mpeg": "MP3 audio", "video/mp4": "MP4 video",
-		"audio/ogg": "Ogg audio", "video/webm": "WebM video", "text/html": "Web page",
+		"image/jpeg": i18n.T("filecard.jpeg_picture"), "image/png": i18n.T("filecard.png_picture"), "image/gif": i18n.T("filecard.gif_picture"),
+		"image/webp": i18n.T("filecard.webp_picture"), "application/pdf": i18n.T("filecard.pdf_document"), "text/plain": i18n.T("filecard.text"),
+		"application/zip": i18n.T("filecard.zip_archive"), "audio/mpeg": i18n.T("filecard.mp3_audio"), "video/mp4": i18n.T("filecard.mp4_video"),
+		"audio/ogg": i18n.T("filecard.ogg_audio"), "video/webm": i18n.T("filecard.webm_video"), "text/html": i18n.T("filecard.web_page"),
 	}
 	if s, ok := known[strings.ToLower(strings.TrimSpace(strings.Split(t, ";")[0]))]; ok {
 		return s
 	}
 	if ext := strings.TrimPrefix(path.Ext(name), "."); ext != "" && len(ext) <= 5 {
-		return strings.ToUpper(ext) + " file"
+		return i18n.T("filecard.ext_file", "Ext", strings.ToUpper(ext))
 	}
-	return "File"
+	return i18n.T("filecard.file")
 }
 
 // CreateRenderer draws the card's background and its content.

@@ -1,6 +1,10 @@
 package widgets
 
-import "time"
+import (
+	"time"
+
+	"github.com/nookchat/nook/app/i18n"
+)
 
 // DeliveryState is how far an outgoing message has got.
 type DeliveryState int
@@ -22,13 +26,13 @@ const (
 func (s DeliveryState) String() string {
 	switch s {
 	case DeliveryQueued:
-		return "Waiting to send"
+		return i18n.T("message.waiting_to_send")
 	case DeliverySent:
-		return "Sent"
+		return i18n.T("message.sent")
 	case DeliveryDelivered:
-		return "Delivered"
+		return i18n.T("message.delivered")
 	case DeliveryFailed:
-		return "Not sent"
+		return i18n.T("common.not_sent")
 	default:
 		return ""
 	}
@@ -38,13 +42,13 @@ func (s DeliveryState) String() string {
 func (s DeliveryState) Tip() string {
 	switch s {
 	case DeliveryQueued:
-		return "Waiting on this computer: it goes out when the other side can be reached"
+		return i18n.T("message.waiting_on_this_computer")
 	case DeliverySent:
-		return "Sent: not confirmed as received yet"
+		return i18n.T("message.sent_not_confirmed_as")
 	case DeliveryDelivered:
-		return "Delivered: received on the other side"
+		return i18n.T("message.delivered_received_on_the")
 	case DeliveryFailed:
-		return "Not sent"
+		return i18n.T("common.not_sent")
 	default:
 		return ""
 	}

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // copiedFeedback is how long the Copy button says "Copied".
@@ -117,11 +119,11 @@ func (o *OnionAddress) endFeedback() {
 
 func (o *OnionAddress) setCopied(copied bool) {
 	if copied {
-		o.button.SetText("Copied")
+		o.button.SetText(i18n.T("common.copied"))
 		o.button.SetIcon(theme.ConfirmIcon())
 		o.button.Importance = widget.SuccessImportance
 	} else {
-		o.button.SetText("Copy")
+		o.button.SetText(i18n.T("onion.copy"))
 		o.button.SetIcon(theme.ContentCopyIcon())
 		o.button.Importance = widget.MediumImportance
 	}
@@ -133,7 +135,7 @@ func (o *OnionAddress) CreateRenderer() fyne.WidgetRenderer {
 	o.ExtendBaseWidget(o)
 	o.label = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	o.label.Selectable = true
-	o.button = widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), o.Copy)
+	o.button = widget.NewButtonWithIcon(i18n.T("onion.copy"), theme.ContentCopyIcon(), o.Copy)
 	bg := &canvas.Rectangle{CornerRadius: 8}
 	content := container.NewBorder(nil, nil, nil,
 		container.NewVBox(layout.NewSpacer(), o.button, layout.NewSpacer()),

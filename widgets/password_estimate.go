@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"unicode"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Strength is a coarse rating of a password.
@@ -21,15 +23,15 @@ const (
 func (s Strength) String() string {
 	switch s {
 	case StrengthWeak:
-		return "Weak"
+		return i18n.T("password_estimate.weak")
 	case StrengthFair:
-		return "Fair"
+		return i18n.T("password_estimate.fair")
 	case StrengthStrong:
-		return "Strong"
+		return i18n.T("password_estimate.strong")
 	case StrengthVeryStrong:
-		return "Very strong"
+		return i18n.T("password_estimate.very_strong")
 	default:
-		return "Very weak"
+		return i18n.T("password_estimate.very_weak")
 	}
 }
 
@@ -68,7 +70,7 @@ func EstimatePassword(pw string) PasswordEstimate {
 		return PasswordEstimate{}
 	}
 	if isCommonPassword(pw) {
-		return PasswordEstimate{Bits: 7, Hint: "This is one of the most common passwords."}
+		return PasswordEstimate{Bits: 7, Hint: i18n.T("password_estimate.this_is_one_of")}
 	}
 
 	runes := []rune(pw)
@@ -134,11 +136,11 @@ func EstimatePassword(pw string) PasswordEstimate {
 	switch {
 	case s >= StrengthStrong:
 	case patterned*3 >= n:
-		hint = "Avoid repeats, sequences and common words."
+		hint = i18n.T("password_estimate.avoid_repeats_sequences_and")
 	case n < 12:
-		hint = "Longer is stronger: try a few unrelated words."
+		hint = i18n.T("password_estimate.longer_is_stronger_try")
 	default:
-		hint = "Add another word or two."
+		hint = i18n.T("password_estimate.add_another_word_or")
 	}
 	return PasswordEstimate{Strength: s, Bits: bits, Hint: hint}
 }

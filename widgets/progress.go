@@ -1,13 +1,14 @@
 package widgets
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Progress is a labelled progress bar for long steps such as Tor bootstrap
@@ -226,7 +227,7 @@ func (r *progressRenderer) Refresh() {
 
 	r.percent.Text = ""
 	if p.percent >= 0 && !failed {
-		r.percent.Text = fmt.Sprintf("%.0f %%", p.percent)
+		r.percent.Text = i18n.T("progress.percent", "Percent", i18n.Decimal(p.percent, 0))
 	}
 	r.percent.TextSize = th.Size(theme.SizeNameText)
 	r.percent.Color = themeColor(th, ColorNameMuted)

@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // quoteBox is the quoted message inside a MessageBubble: a tinted box with
@@ -51,7 +53,7 @@ func (q *quoteBox) set(qt Quote, bg, bar, fg, muted color.Color, th fyne.Theme) 
 	q.bg.FillColor, q.bar.FillColor = bg, bar
 	q.fullAuthor, q.author.Color = qt.Author, fg
 	if q.fullAuthor == "" {
-		q.fullAuthor = "Unknown"
+		q.fullAuthor = i18n.T("common.unknown")
 	}
 	q.full = firstLine(qt.Text)
 	q.text.Color = muted

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Reaction is one emoji shown under a message: how many people put it
@@ -77,9 +79,9 @@ func (r Reaction) tooltip() string {
 	who := strings.Join(r.Who, ", ")
 	if r.Mine {
 		if who == "" {
-			who = "You"
+			who = i18n.T("common.you")
 		}
-		return who + " — tap to remove yours"
+		return i18n.T("reactions.tap_to_remove_yours", "Who", who)
 	}
 	return who
 }

@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Presence is whether a contact can be reached right now.
@@ -26,11 +28,11 @@ const (
 func (p Presence) String() string {
 	switch p {
 	case PresenceOnline:
-		return "Online"
+		return i18n.T("status.online")
 	case PresenceConnecting:
-		return "Connecting…"
+		return i18n.T("status.connecting")
 	default:
-		return "Offline"
+		return i18n.T("status.offline")
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // Variant selects the colour scheme of the Nook theme.
@@ -23,11 +25,11 @@ const (
 func (v Variant) String() string {
 	switch v {
 	case VariantLight:
-		return "Light"
+		return i18n.T("common.light")
 	case VariantDark:
-		return "Dark"
+		return i18n.T("common.dark")
 	default:
-		return "System"
+		return i18n.T("common.system")
 	}
 }
 

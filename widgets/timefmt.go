@@ -2,6 +2,8 @@ package widgets
 
 import (
 	"time"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // TimeFormat turns message and activity times into the short, human forms
@@ -47,7 +49,8 @@ func dayDiff(t, now time.Time) int {
 
 // Stamp formats the time of one message: "14:05" today, "Yesterday 14:05",
 // "Mon 14:05" within the last week, "3 Mar 14:05" this year and
-// "3 Mar 2024 14:05" before that. The zero time gives "".
+// "3 Mar 2024 14:05" before that, in the language in use. The zero time
+// gives "".
 func (f TimeFormat) Stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -58,13 +61,13 @@ func (f TimeFormat) Stamp(t time.Time) string {
 	case d == 0:
 		return clock
 	case d == 1:
-		return "Yesterday " + clock
+		return i18n.T("timefmt.stamp_yesterday", "Clock", clock)
 	case d > 1 && d < 7:
-		return t.Format("Mon") + " " + clock
+		return i18n.T("timefmt.stamp_weekday", "Weekday", i18n.T(weekdayShort[t.Weekday()]), "Clock", clock)
 	case t.Year() == now.Year():
-		return t.Format("2 Jan") + " " + clock
+		return i18n.T("timefmt.stamp_date", dateArgs(t, monthShort, "Clock", clock)...)
 	default:
-		return t.Format("2 Jan 2006") + " " + clock
+		return i18n.T("timefmt.stamp_date_year", dateArgs(t, monthShort, "Clock", clock)...)
 	}
 }
 
@@ -80,13 +83,13 @@ func (f TimeFormat) Short(t time.Time) string {
 	case d == 0:
 		return t.Format("15:04")
 	case d == 1:
-		return "Yesterday"
+		return i18n.T("timefmt.yesterday")
 	case d > 1 && d < 7:
-		return t.Format("Mon")
+		return i18n.T(weekdayShort[t.Weekday()])
 	case t.Year() == now.Year():
-		return t.Format("2 Jan")
+		return i18n.T("timefmt.short_date", dateArgs(t, monthShort)...)
 	default:
-		return t.Format("2 Jan 2006")
+		return i18n.T("timefmt.short_date_year", dateArgs(t, monthShort)...)
 	}
 }
 
@@ -99,15 +102,29 @@ func (f TimeFormat) Long(t time.Time) string {
 		return ""
 	}
 	t, now := f.local(t)
-	clock := " at " + t.Format("15:04")
+	clock := t.Format("15:04")
 	switch d := dayDiff(t, now); {
 	case d == 0:
-		return "today" + clock
+		return i18n.T("timefmt.long_today", "Clock", clock)
 	case d == 1:
-		return "yesterday" + clock
+		return i18n.T("timefmt.long_yesterday", "Clock", clock)
 	case t.Year() == now.Year():
-		return "on " + t.Format("Monday 2 January") + clock
+		return i18n.T("timefmt.long_date", dateArgs(t, monthLong, "Weekday", i18n.T(weekdayLong[t.Weekday()]), "Clock", clock)...)
 	default:
-		return "on " + t.Format("2 January 2006") + clock
+		return i18n.T("timefmt.long_date_year", dateArgs(t, monthLong, "Clock", clock)...)
 	}
 }
+
+// dateArgs are the placeholders of a date: {{.Day}}, {{.Month}} (a name
+// from months) and {{.Year}}, then more.
+func dateArgs(t time.Time, months [12]string, more ...any) []any {
+	return append([]any{"Day", t.Day(), "Month", i18n.T(months[t.Month()-1]), "Year", t.Year()}, more...)
+}
+
+// The keys of the names of months and days (Sunday first, as time.Weekday).
+var (
+	monthShort   = [12]string{"timefmt.month_short_1", "timefmt.month_short_2", "timefmt.month_short_3", "timefmt.month_short_4", "timefmt.month_short_5", "timefmt.month_short_6", "timefmt.month_short_7", "timefmt.month_short_8", "timefmt.month_short_9", "timefmt.month_short_10", "timefmt.month_short_11", "timefmt.month_short_12"}
+	monthLong    = [12]string{"timefmt.month_1", "timefmt.month_2", "timefmt.month_3", "timefmt.month_4", "timefmt.month_5", "timefmt.month_6", "timefmt.month_7", "timefmt.month_8", "timefmt.month_9", "timefmt.month_10", "timefmt.month_11", "timefmt.month_12"}
+	weekdayShort = [7]string{"timefmt.weekday_short_0", "timefmt.weekday_short_1", "timefmt.weekday_short_2", "timefmt.weekday_short_3", "timefmt.weekday_short_4", "timefmt.weekday_short_5", "timefmt.weekday_short_6"}
+	weekdayLong  = [7]string{"timefmt.weekday_0", "timefmt.weekday_1", "timefmt.weekday_2", "timefmt.weekday_3", "timefmt.weekday_4", "timefmt.weekday_5", "timefmt.weekday_6"}
+)

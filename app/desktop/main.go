@@ -31,6 +31,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"syscall"
@@ -52,13 +53,36 @@ const (
 )
 
 func main() {
-	if err := run(); err != nil {
+	restart, err := run()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "nook:", err)
 		os.Exit(1)
 	}
+	if restart {
+		// Everything run opened is closed (the engine, Tor, the
+		// profile's database): the new process can open it.
+		if err := startAgain(); err != nil {
+			fmt.Fprintln(os.Stderr, "nook: start again:", err)
+			os.Exit(1)
+		}
+	}
 }
 
-func run() error {
+// startAgain starts this program again with the same arguments and
+// environment (Settings → Appearance → Language restarts Nook).
+func startAgain() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(exe, os.Args[1:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	return cmd.Start()
+}
+
+// run runs Nook until its window closes; restart says whether it asked
+// to be started again.
+func run() (restart bool, err error) {
 	var (
 		dataDir     = flag.String("data-dir", "", "folder for profiles and Tor's state (default: the user's config folder/Nook)")
 		loopbackDir = flag.String("loopback-dir", "", "run without Tor, over 127.0.0.1, finding other local Nook processes through this folder (demo and tests only)")
@@ -69,12 +93,12 @@ func run() error {
 	if *dataDir == "" {
 		dir, err := os.UserConfigDir()
 		if err != nil {
-			return fmt.Errorf("find a folder for Nook's data (use --data-dir): %w", err)
+			return false, fmt.Errorf("find a folder for Nook's data (use --data-dir): %w", err)
 		}
 		*dataDir = filepath.Join(dir, "Nook")
 	}
 	if err := os.MkdirAll(*dataDir, 0o700); err != nil {
-		return fmt.Errorf("create the data folder: %w", err)
+		return false, fmt.Errorf("create the data folder: %w", err)
 	}
 	cfg := engine.Config{
 		DataDir: *dataDir,
@@ -86,7 +110,7 @@ func run() error {
 	case *privateNet != "":
 		pn, err := tor.ReadPrivateNetworkFile(*privateNet)
 		if err != nil {
-			return err
+			return false, err
 		}
 		cfg.Tor = tor.Config{PrivateNetwork: pn, TorPath: *torPath}
 	default:
@@ -114,7 +138,10 @@ func run() error {
 		}
 	})
 
-	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable()})
+	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable(), Restart: func() {
+		restart = true
+		a.Quit()
+	}})
 	defer u.Close()
 	u.Start()
 
@@ -139,5 +166,5 @@ func run() error {
 		}
 	}()
 	w.ShowAndRun()
-	return nil
+	return restart, nil
 }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 )
@@ -43,7 +44,7 @@ func (mv *mainView) showAddContact() {
 	a := &addContactDialog{mv: mv}
 	mv.add = a
 	a.text = newMultiLineField()
-	a.text.SetPlaceHolder("Paste their invite here (it starts with NOOK:C1:)")
+	a.text.SetPlaceHolder(i18n.T("addcontact.paste_their_invite_here"))
 	a.text.Wrapping = fyne.TextWrapBreak
 	a.text.SetMinRowsVisible(3)
 	a.text.OnChanged = func(s string) {
@@ -51,15 +52,15 @@ func (mv *mainView) showAddContact() {
 			a.accept(strings.TrimSpace(s)) // pasted with a trailing newline
 		}
 	}
-	addInvite := widget.NewButton("Add from invite", func() { a.accept(a.text.Text) })
+	addInvite := widget.NewButton(i18n.T("addcontact.add_from_invite"), func() { a.accept(a.text.Text) })
 	addInvite.Importance = widget.HighImportance
-	pasteImg := widget.NewButton("Paste image", a.pasteImage)
-	chooseImg := widget.NewButton("Choose image…", a.chooseImage)
+	pasteImg := widget.NewButton(i18n.T("addcontact.paste_image"), a.pasteImage)
+	chooseImg := widget.NewButton(i18n.T("addcontact.choose_image"), a.chooseImage)
 	a.onion = newField()
-	a.onion.SetPlaceHolder("56 letters and digits, with or without .onion")
+	a.onion.SetPlaceHolder(i18n.T("addcontact.56_letters_and_digits"))
 	a.nickname = newField()
-	a.nickname.SetPlaceHolder("Name to show (optional)")
-	byAddr := widget.NewButton("Send contact request", a.addByAddress)
+	a.nickname.SetPlaceHolder(i18n.T("addcontact.name_to_show_optional"))
+	byAddr := widget.NewButton(i18n.T("addcontact.send_contact_request"), a.addByAddress)
 	a.onion.OnSubmitted = func(string) { a.addByAddress() }
 	a.nickname.OnSubmitted = func(string) { a.addByAddress() }
 	a.errLabel = errorLabel()
@@ -68,15 +69,15 @@ func (mv *mainView) showAddContact() {
 	a.status.Hide()
 	a.busy = idleSpinner()
 	a.buttons = []fyne.Disableable{addInvite, pasteImg, chooseImg, byAddr, a.text, a.onion, a.nickname}
-	closeBtn := widget.NewButton("Close", func() { a.d.Hide() })
+	closeBtn := widget.NewButton(i18n.T("common.close"), func() { a.d.Hide() })
 
 	content := container.NewVBox(
-		subheading("From an invite"),
+		subheading(i18n.T("addcontact.from_an_invite")),
 		a.text,
 		container.NewHBox(addInvite, layoutSpacer(), pasteImg, chooseImg),
-		muted("You can also drop a picture of their QR code onto this window."),
+		muted(i18n.T("addcontact.you_can_also_drop")),
 		widget.NewSeparator(),
-		subheading("By onion address"),
+		subheading(i18n.T("addcontact.by_onion_address")),
 		a.onion,
 		a.nickname,
 		container.NewHBox(layoutSpacer(), byAddr),
@@ -84,7 +85,7 @@ func (mv *mainView) showAddContact() {
 		widget.NewSeparator(),
 		container.NewHBox(layoutSpacer(), closeBtn),
 	)
-	a.d = dialog.NewCustomWithoutButtons("Add a contact", content, u.win)
+	a.d = dialog.NewCustomWithoutButtons(i18n.T("common.add_a_contact"), content, u.win)
 	a.d.Resize(fyne.NewSize(520, 0))
 	u.showDialogOnClosed(a.d, func() {
 		if mv.add == a {
@@ -111,11 +112,11 @@ func (a *addContactDialog) setBusy(b bool, status string) {
 func (a *addContactDialog) accept(text string) {
 	text = strings.TrimSpace(text)
 	if text == "" {
-		a.setError("Paste their invite first, or choose a picture of their QR code.", "")
+		a.setError(i18n.T("addcontact.paste_their_invite_first"), "")
 		return
 	}
 	a.setError("", "")
-	a.setBusy(true, "Adding the contact…")
+	a.setBusy(true, i18n.T("addcontact.adding_the_contact"))
 	type accepted struct {
 		res engine.InviteResult
 		cv  model.Conversation // of a contact or a group
@@ -147,8 +148,8 @@ func (a *addContactDialog) accept(text string) {
 func (a *addContactDialog) done(cv model.Conversation, err error) {
 	a.setBusy(false, "")
 	if err != nil {
-		a.setError(plainError("This invite could not be used.", err,
-			"Ask them to send their invite again, or to show you their QR code."), "")
+		a.setError(plainError(i18n.T("addcontact.this_invite_could_not"), err,
+			i18n.T("addcontact.ask_them_to_send")), "")
 		a.details.set(err)
 		return
 	}
@@ -166,9 +167,8 @@ func (a *addContactDialog) doneOther(res engine.InviteResult, cv model.Conversat
 	case model.InviteGroup:
 		mv.showConversation(cv)
 	case model.InviteServer:
-		d := dialog.NewCustom("Server added", "Close", para(
-			"Nook now knows this group server. To start a group on it, choose Add → New group…. "+
-				"You find your servers under Settings → Group servers."), mv.u.win)
+		d := dialog.NewCustom(i18n.T("addcontact.server_added"), i18n.T("common.close"), para(
+			i18n.T("addcontact.nook_now_knows_this")), mv.u.win)
 		d.Resize(fyne.NewSize(420, 0))
 		mv.u.showDialog(d)
 	}
@@ -178,13 +178,13 @@ func (a *addContactDialog) doneOther(res engine.InviteResult, cv model.Conversat
 func (a *addContactDialog) addByAddress() {
 	addr := strings.TrimSpace(a.onion.Text)
 	if _, err := engine.ParseAddress(addr); err != nil {
-		a.setError("That is not an onion address.",
-			"An address is 56 letters and digits, optionally followed by .onion. Copy it rather than typing it.")
+		a.setError(i18n.T("addcontact.that_is_not_an"),
+			i18n.T("addcontact.an_address_is_56"))
 		return
 	}
 	nick := a.nickname.Text
 	a.setError("", "")
-	a.setBusy(true, "Sending the request…")
+	a.setBusy(true, i18n.T("addcontact.sending_the_request"))
 	run(a.mv.u, func(_ context.Context, e Engine) (model.Conversation, error) {
 		c, err := e.AddContact(addr, nick)
 		if err != nil {
@@ -209,7 +209,7 @@ func (a *addContactDialog) pasteImage() {
 		return
 	}
 	// A copied picture (a screenshot, an image copied from a browser).
-	a.readImage("the pasted picture", func(ctx context.Context) (string, error) {
+	a.readImage(i18n.T("addcontact.the_pasted_picture"), func(ctx context.Context) (string, error) {
 		data, err := clipboardImage(ctx)
 		if err != nil {
 			return "", err
@@ -241,13 +241,13 @@ func (a *addContactDialog) readImageFile(path string) {
 // goroutine and accepts the invite it finds.
 func (a *addContactDialog) readImage(what string, read func(ctx context.Context) (string, error)) {
 	a.setError("", "")
-	a.setBusy(true, "Looking for a QR code in "+what+"…")
+	a.setBusy(true, i18n.T("addcontact.looking_for_a_qr", "What", what))
 	run(a.mv.u, func(ctx context.Context, _ Engine) (string, error) { return read(ctx) },
 		func(text string, err error) {
 			if errors.Is(err, errNoClipboardImage) {
 				a.setBusy(false, "")
-				a.setError("The clipboard holds no picture or invite.",
-					"Copy the invite text or a picture of the QR code, or use “Choose image…” or drop a picture onto this window.")
+				a.setError(i18n.T("addcontact.the_clipboard_holds_no"),
+					i18n.T("addcontact.copy_the_invite_text"))
 				return
 			}
 			if err != nil {

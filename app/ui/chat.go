@@ -10,13 +10,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
 // writeHint is the message field's placeholder.
-const writeHint = "Write a message — Enter sends, Shift+Enter adds a line"
+func writeHint() string { return i18n.T("chat.write_hint") }
 
 // pageSize is how many messages are read at a time: the latest ones when a
 // conversation opens, then one page more each time the top is reached.
@@ -89,10 +90,10 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.empty = muted("")
 	if cv.Kind == model.KindGroup {
 		header = cp.groupHeader()
-		cp.empty.SetText("No messages yet. Everyone who has this group's invite can read what you write here.")
+		cp.empty.SetText(i18n.T("chat.no_messages_yet_everyone"))
 	} else {
 		header = cp.contactHeader()
-		cp.empty.SetText("No messages yet. Say hello — only " + cv.Title + " can read what you write here.")
+		cp.empty.SetText(i18n.T("chat.no_messages_yet_say", "Title", cv.Title))
 	}
 	cp.empty.Alignment = fyne.TextAlignCenter
 	cp.listBox = container.NewStack()
@@ -100,11 +101,11 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	// Reply bar and entry.
 	cp.quoteTxt = widget.NewLabel("")
 	cp.quoteTxt.Truncation = fyne.TextTruncateEllipsis
-	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), "Cancel the reply (Esc)", cp.clearReply)
+	cancelReply := widgets.NewTooltipButton(theme.CancelIcon(), i18n.T("chat.cancel_the_reply_esc"), cp.clearReply)
 	cp.quoteBar = container.NewBorder(nil, nil, widget.NewIcon(theme.MailReplyIcon()), cancelReply, cp.quoteTxt)
 	cp.quoteBar.Hide()
 	cp.entry = newChatEntry()
-	cp.entry.SetPlaceHolder(writeHint)
+	cp.entry.SetPlaceHolder(writeHint())
 	cp.entry.OnSend = cp.send
 	cp.entry.OnShortcut = func(s fyne.Shortcut) bool {
 		if _, ok := s.(*fyne.ShortcutPaste); ok && cp.paste() {
@@ -119,12 +120,12 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 		cp.clearReply()
 		return true
 	}
-	cp.sendBtn = widgets.NewTooltipButton(theme.MailSendIcon(), "Send (Enter)", cp.entry.send)
+	cp.sendBtn = widgets.NewTooltipButton(theme.MailSendIcon(), i18n.T("chat.send_enter"), cp.entry.send)
 	cp.sendBtn.Importance = widget.HighImportance
-	cp.offline = muted(offlineNote)
+	cp.offline = muted(offlineNote())
 	cp.offline.Wrapping = fyne.TextWrapWord
 	cp.offline.Hide()
-	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), "Send a file or a picture (or drop it here)", cp.chooseAttachment)
+	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), i18n.T("chat.send_a_file_or"), cp.chooseAttachment)
 	compose := container.NewVBox(cp.offline, cp.quoteBar,
 		container.NewBorder(nil, nil, container.NewVBox(layoutSpacer(), cp.attach),
 			container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
@@ -163,15 +164,15 @@ func (cp *chatPane) contactHeader() fyne.CanvasObject {
 	cp.name.Truncation = fyne.TextTruncateEllipsis
 	cp.presence = widgets.NewStatusBadge(widgets.PresenceOffline, "")
 	vIcon := widget.NewIcon(theme.ConfirmIcon())
-	vLabel := widget.NewLabel("Verified")
+	vLabel := widget.NewLabel(i18n.T("chat.verified"))
 	vLabel.Importance = widget.SuccessImportance
 	vLabel.Truncation = fyne.TextTruncateEllipsis // gives way in a narrow window
 	cp.verified = container.NewBorder(nil, nil, vIcon, nil, vLabel)
-	cp.timer = widgets.NewTooltipButton(theme.HistoryIcon(), "Messages here disappear: change the timer", cp.showDisappear)
+	cp.timer = widgets.NewTooltipButton(theme.HistoryIcon(), i18n.T("chat.messages_here_disappear_change"), cp.showDisappear)
 	cp.timer.Hide()
-	info := widgets.NewTooltipButton(theme.InfoIcon(), "Contact details", cp.showInfo)
+	info := widgets.NewTooltipButton(theme.InfoIcon(), i18n.T("common.contact_details"), cp.showInfo)
 	var more *widgets.TooltipButton
-	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: rename, verify, block, delete…", func() { cp.showMenu(more) })
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), i18n.T("chat.more_rename_verify_block"), func() { cp.showMenu(more) })
 	// The badges take the width there is: "Verified in person" shortens
 	// first, so that the header does not set the window's minimum width.
 	cp.statusRow = container.NewBorder(nil, nil, cp.presence, cp.timer, cp.verified)
@@ -288,13 +289,13 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 	}
 	if m.Status == model.StatusQueued {
 		// The clock's tooltip: where the message waits, and for what.
-		wm.StateTip = "Waiting on this computer: it goes out when you are both online"
+		wm.StateTip = i18n.T("chat.waiting_on_this_computer")
 		if cp.isGroup() {
-			wm.StateTip = "Waiting on this computer: it goes out when the group's server can be reached"
+			wm.StateTip = i18n.T("chat.waiting_on_this_computer_2")
 		}
 	}
 	if !m.ReplyTo.IsZero() {
-		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: "Message not available"}
+		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: i18n.T("chat.message_not_available")}
 		if qm, ok := cp.lookup(m.ReplyTo); ok {
 			q.Author, q.Text = cp.authorOf(qm), qm.Body
 		}
@@ -324,7 +325,7 @@ func (cp *chatPane) lookupText(id string) (model.MessageID, model.Message, bool)
 
 func (cp *chatPane) authorOf(m model.Message) string {
 	if m.Outgoing {
-		return "You"
+		return i18n.T("common.you")
 	}
 	if cp.isGroup() {
 		return cp.mv.u.state.AuthorName(cp.conv, m.Author)
@@ -353,7 +354,7 @@ func (cp *chatPane) setReply(id string) {
 		return
 	}
 	cp.replyTo = mid
-	cp.quoteTxt.SetText("Replying to " + cp.authorOf(m) + ": " + firstLine(m.Body))
+	cp.quoteTxt.SetText(i18n.T("chat.replying_to", "AuthorOf", cp.authorOf(m), "FirstLine", firstLine(m.Body)))
 	cp.quoteBar.Show()
 	cp.mv.u.win.Canvas().Focus(cp.entry)
 }
@@ -382,7 +383,7 @@ func (cp *chatPane) send(text string) {
 		if u.main != nil && u.main.chat == cp && cp.entry.Text == "" {
 			cp.entry.SetText(text) // nothing is lost
 		}
-		u.showError("The message was not sent", err)
+		u.showError(i18n.T("chat.the_message_was_not"), err)
 	})
 }
 
@@ -402,7 +403,7 @@ func (cp *chatPane) react(id, emoji string) {
 		return struct{}{}, e.React(conv, mid, emoji)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			u.showError("The reaction was not saved", err)
+			u.showError(i18n.T("chat.the_reaction_was_not"), err)
 		}
 	})
 }
@@ -415,13 +416,13 @@ func (cp *chatPane) update(cv model.Conversation) {
 	cp.name.SetText(cv.Title)
 	cp.avatar.SetIdentity(cv.Title, string(cv.ID))
 	cp.banner.Objects = nil
-	cp.entry.SetPlaceHolder(writeHint)
+	cp.entry.SetPlaceHolder(writeHint())
 	cp.entry.Enable()
 	cp.sendBtn.Enable()
 	cp.attach.Enable()
-	cp.attach.Tooltip = "Send a file or a picture (or drop it here)"
+	cp.attach.Tooltip = i18n.T("chat.send_a_file_or")
 	if cv.Kind == model.KindGroup {
-		cp.attach.Tooltip = groupFilesNote
+		cp.attach.Tooltip = groupFilesNote()
 	}
 	if cv.Kind == model.KindGroup {
 		cp.updateGroup(cv)
@@ -430,16 +431,16 @@ func (cp *chatPane) update(cv model.Conversation) {
 	}
 	if cv.Archived {
 		mv, id := cp.mv, cv.ID
-		unarchive := widget.NewButton("Unarchive", func() {
+		unarchive := widget.NewButton(i18n.T("chat.unarchive"), func() {
 			mv.act(func(e Engine) error { _, err := e.Archive(id, false); return err })
 		})
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(container.NewBorder(nil, nil, nil, unarchive,
-			muted("This conversation is archived. It stays hidden in the list until you unarchive it."))))
+			muted(i18n.T("chat.this_conversation_is_archived")))))
 	}
 	if o := cp.open(); o != nil && o.Token == cp.token && o.TimerNote != nil && cv.Contact != nil {
-		text := cv.Title + " turned disappearing messages off."
+		text := i18n.T("chat.turned_disappearing_messages_off", "Title", cv.Title)
 		if d := o.TimerNote.Disappear; d > 0 {
-			text = cv.Title + " set new messages to disappear after " + strings.ToLower(disappearLabel(d)) + "."
+			text = i18n.T("chat.set_new_messages_to", "Title", cv.Title, "ToLower", strings.ToLower(disappearLabel(d)))
 		}
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(text)))
 	}
@@ -454,7 +455,7 @@ func (cp *chatPane) update(cv model.Conversation) {
 }
 
 // offlineNote is the line above the entry while a contact is not online.
-const offlineNote = "Your message waits on this computer and goes out when you are both online."
+func offlineNote() string { return i18n.T("chat.your_message_waits_on") }
 
 // updateContact shows a contact's name, state, presence, verification and
 // timer.
@@ -467,7 +468,7 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	if c.Disappear > 0 {
 		// An icon only, to keep the header narrow; the tooltip says how
 		// long.
-		cp.timer.Tooltip = "Messages here disappear after " + strings.ToLower(disappearLabel(c.Disappear)) + " — change the timer"
+		cp.timer.Tooltip = i18n.T("chat.messages_here_disappear_after", "ToLower", strings.ToLower(disappearLabel(c.Disappear)))
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()
@@ -483,46 +484,43 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	case model.ContactPending:
 		// Short, to keep the header narrow; the banner below and the
 		// list say it whole (state.RequestState).
-		wp, label = widgets.PresenceOffline, "Not delivered"
+		wp, label = widgets.PresenceOffline, i18n.T("chat.not_delivered")
 		if c.RequestDelivered {
-			label = "Not accepted yet"
+			label = i18n.T("chat.not_accepted_yet")
 		}
 	case model.ContactRequest:
-		label = "Wants to add you"
+		label = i18n.T("chat.wants_to_add_you_2")
 	case model.ContactBlocked:
-		wp, label = widgets.PresenceOffline, "Blocked"
+		wp, label = widgets.PresenceOffline, i18n.T("chat.blocked")
 	}
 	cp.presence.SetPresence(wp, label)
 	cp.statusRow.Refresh()
 	mv := cp.mv
 	switch c.State {
 	case model.ContactRequest:
-		accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() { mv.acceptRequest(c.Address) })
+		accept := widget.NewButtonWithIcon(i18n.T("common.accept"), theme.ConfirmIcon(), func() { mv.acceptRequest(c.Address) })
 		accept.Importance = widget.HighImportance
-		reject := widget.NewButton("Reject", func() { mv.rejectRequest(c.Address) })
-		block := widget.NewButtonWithIcon("Block", theme.CancelIcon(), func() { mv.blockContact(c.Address) })
+		reject := widget.NewButton(i18n.T("common.reject"), func() { mv.rejectRequest(c.Address) })
+		block := widget.NewButtonWithIcon(i18n.T("common.block"), theme.CancelIcon(), func() { mv.blockContact(c.Address) })
 		block.Importance = widget.DangerImportance
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(card(container.NewVBox(
-			para(c.Name()+" wants to add you as a contact. Accept only if you know who this is: "+
-				"check with them in person or another way you trust. They learn nothing about you until you accept."),
+			para(i18n.T("chat.wants_to_add_you", "Name", c.Name())),
 			container.NewHBox(accept, reject, layoutSpacer(), block),
 		)))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 		cp.attach.Disable()
 	case model.ContactPending:
-		text := "Your request is not delivered yet: it waits on this computer and goes out when you are both online. " +
-			"If it stays like this, " + c.Name() + " may be offline, or may not take requests from people they have not added."
+		text := i18n.T("chat.your_request_is_not", "Name", c.Name())
 		if c.RequestDelivered {
-			text = "Your request reached " + c.Name() + ". Waiting for them to accept it."
+			text = i18n.T("chat.your_request_reached_waiting", "Name", c.Name())
 		}
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(muted(
-			text + " Messages you write now are kept and sent once they accept."))}
+			i18n.T("chat.messages_you_write_now", "Text", text)))}
 	case model.ContactBlocked:
-		unblock := widget.NewButton("Unblock…", cp.confirmUnblock)
+		unblock := widget.NewButton(i18n.T("common.unblock_more"), cp.confirmUnblock)
 		cp.banner.Objects = []fyne.CanvasObject{container.NewPadded(card(container.NewBorder(nil, nil, nil, unblock,
-			para("You blocked this contact. They cannot reach you, and you cannot write to them. "+
-				"What they write meanwhile waits on their computer and arrives if you unblock them."))))}
+			para(i18n.T("chat.you_blocked_this_contact")))))}
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
 		cp.attach.Disable()

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -23,7 +24,7 @@ func (cp *chatPane) showLoaded() {
 		return
 	}
 	if o.Err != nil {
-		msg, _ := failure("The conversation could not be read.", o.Err)
+		msg, _ := failure(i18n.T("chatlist.the_conversation_could_not"), o.Err)
 		cp.empty.SetText(msg)
 	}
 	if w := cp.mv.right.Size().Width; w > 0 {

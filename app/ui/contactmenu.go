@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -24,17 +25,17 @@ func (cp *chatPane) showInfo() {
 	if n := renamedNote(c); n != "" {
 		rows = append(rows, muted(n))
 	} else if own := model.CleanName(c.DisplayName); own != "" && own != c.Name() {
-		rows = append(rows, muted("Calls themselves “"+own+"”."))
+		rows = append(rows, muted(i18n.T("contactmenu.calls_themselves", "Own", own)))
 	}
 	rows = append(rows,
-		widget.NewLabel("Onion address"),
+		widget.NewLabel(i18n.T("contactmenu.onion_address")),
 		u.onionAddress(c.Address),
 		para(verified),
 	)
 	if !c.Added.IsZero() {
-		rows = append(rows, muted("Added "+u.times.Long(c.Added)+"."))
+		rows = append(rows, muted(i18n.T("contactmenu.added", "Long", u.times.Long(c.Added))))
 	}
-	d := dialog.NewCustom("Contact details", "Close", container.NewVBox(rows...), u.win)
+	d := dialog.NewCustom(i18n.T("common.contact_details"), i18n.T("common.close"), container.NewVBox(rows...), u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	u.showDialog(d)
 }
@@ -45,19 +46,19 @@ func (cp *chatPane) showMenu(anchor fyne.CanvasObject) {
 	mv := cp.mv
 	items := []*fyne.MenuItem{
 		cp.showFilesItem(),
-		fyne.NewMenuItemWithIcon("Disappearing messages…", theme.HistoryIcon(), cp.showDisappear),
-		fyne.NewMenuItemWithIcon("Rename…", theme.DocumentCreateIcon(), cp.showRename),
-		fyne.NewMenuItemWithIcon("Compare safety code…", theme.VisibilityIcon(), cp.showSafetyCode),
+		fyne.NewMenuItemWithIcon(i18n.T("contactmenu.disappearing_messages"), theme.HistoryIcon(), cp.showDisappear),
+		fyne.NewMenuItemWithIcon(i18n.T("contactmenu.rename"), theme.DocumentCreateIcon(), cp.showRename),
+		fyne.NewMenuItemWithIcon(i18n.T("contactmenu.compare_safety_code"), theme.VisibilityIcon(), cp.showSafetyCode),
 		cp.archiveItem(),
 	}
 	if c.State == model.ContactBlocked {
-		items = append(items, fyne.NewMenuItemWithIcon("Unblock…", theme.ConfirmIcon(), cp.confirmUnblock))
+		items = append(items, fyne.NewMenuItemWithIcon(i18n.T("common.unblock_more"), theme.ConfirmIcon(), cp.confirmUnblock))
 	} else {
-		items = append(items, fyne.NewMenuItemWithIcon("Block…", theme.CancelIcon(), cp.confirmBlock))
+		items = append(items, fyne.NewMenuItemWithIcon(i18n.T("contactmenu.block"), theme.CancelIcon(), cp.confirmBlock))
 	}
 	items = append(items, fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItemWithIcon("Clear conversation…", theme.ContentClearIcon(), cp.confirmClear),
-		fyne.NewMenuItemWithIcon("Delete contact…", theme.DeleteIcon(), cp.confirmDelete))
+		fyne.NewMenuItemWithIcon(i18n.T("common.clear_conversation_more"), theme.ContentClearIcon(), cp.confirmClear),
+		fyne.NewMenuItemWithIcon(i18n.T("contactmenu.delete_contact"), theme.DeleteIcon(), cp.confirmDelete))
 	cnv := mv.u.win.Canvas()
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), cnv, pos)
@@ -69,26 +70,23 @@ func (cp *chatPane) showRename() {
 	e := newField()
 	e.SetText(c.Nickname)
 	e.SetPlaceHolder(model.CleanName(c.DisplayName))
-	u.confirm("Rename "+c.Name(), 400, "Save", false, func() {
+	u.confirm(i18n.T("contactmenu.rename_2", "Name", c.Name()), 400, i18n.T("common.save"), false, func() {
 		name := strings.TrimSpace(e.Text)
 		cp.mv.act(func(e Engine) error { _, err := e.RenameContact(model.ConversationID(c.Address), name); return err })
-	}, widget.NewLabel("Name"), e)
+	}, widget.NewLabel(i18n.T("common.name")), e)
 	u.win.Canvas().Focus(e)
 }
 
 func (cp *chatPane) confirmBlock() {
 	u := cp.mv.u
 	c := cp.contact()
-	u.confirm("Block "+c.Name()+"?", 420, "Block", true, func() { cp.mv.blockContact(c.Address) },
-		para(blockText))
+	u.confirm(i18n.T("contactmenu.block_2", "Name", c.Name()), 420, i18n.T("common.block"), true, func() { cp.mv.blockContact(c.Address) },
+		para(blockText()))
 }
 
 // blockText says what blocking does (docs/security.md, "Requests and
 // blocking").
-const blockText = "They will not be able to reach you, and they are not told. " +
-	"Messages they write while blocked are not delivered: they wait on their computer, " +
-	"and arrive all at once if you unblock them. Messages to them that were not sent yet are not sent. " +
-	"You can unblock them later."
+func blockText() string { return i18n.T("contactmenu.they_will_not_be") }
 
 // confirmUnblock asks before unblocking: what they wrote meanwhile
 // arrives.
@@ -96,10 +94,9 @@ func (cp *chatPane) confirmUnblock() {
 	u := cp.mv.u
 	c := cp.contact()
 	addr := model.ConversationID(c.Address)
-	u.confirm("Unblock "+c.Name()+"?", 420, "Unblock", false, func() {
+	u.confirm(i18n.T("contactmenu.unblock_2", "Name", c.Name()), 420, i18n.T("contactmenu.unblock_3"), false, func() {
 		cp.mv.act(func(e Engine) error { _, err := e.UnblockContact(addr); return err })
-	}, para("They can reach you again. Messages they wrote while blocked arrive now, all at once, "+
-		"each with the time it was written."))
+	}, para(i18n.T("contactmenu.they_can_reach_you")))
 }
 
 // confirmClear asks before deleting every message of the conversation
@@ -107,14 +104,13 @@ func (cp *chatPane) confirmUnblock() {
 func (cp *chatPane) confirmClear() {
 	u := cp.mv.u
 	conv := cp.conv
-	who := cp.cv.Title + " keeps theirs"
+	who := i18n.T("contactmenu.keeps_theirs", "Title", cp.cv.Title)
 	if cp.isGroup() {
-		who = "The other members keep theirs"
+		who = i18n.T("contactmenu.the_other_members_keep")
 	}
-	u.confirm("Clear this conversation?", 420, "Clear", true, func() {
+	u.confirm(i18n.T("contactmenu.clear_this_conversation"), 420, i18n.T("contactmenu.clear"), true, func() {
 		cp.mv.act(func(e Engine) error { _, err := e.ClearConversation(conv); return err })
-	}, para("Every message here is deleted from this computer; this cannot be undone. "+who+
-		": nothing is deleted on their side, and they are not told. Messages not sent yet are not sent."))
+	}, para(i18n.T("contactmenu.every_message_here_is", "Who", who)))
 }
 
 // confirmDeleteMessage asks before deleting one message from this
@@ -125,18 +121,18 @@ func (cp *chatPane) confirmDeleteMessage(id string) {
 		return
 	}
 	u, conv := cp.mv.u, cp.conv
-	others := cp.cv.Title + " keeps their copy"
+	others := i18n.T("contactmenu.keeps_their_copy", "Title", cp.cv.Title)
 	if cp.isGroup() {
-		others = "The other members keep their copies"
+		others = i18n.T("contactmenu.the_other_members_keep_2")
 	}
-	text := "This message is deleted from this computer only. " + others + ", and they are not told."
+	text := i18n.T("contactmenu.this_message_is_deleted", "Others", others)
 	switch {
 	case m.Outgoing && m.Status == model.StatusQueued:
-		text = "This message was not sent yet: it is deleted from this computer and never sent."
+		text = i18n.T("contactmenu.this_message_was_not")
 	case m.Outgoing && m.Status == model.StatusFailed:
-		text = "This message was not sent: it is deleted from this computer."
+		text = i18n.T("contactmenu.this_message_was_not_2")
 	}
-	u.confirm("Delete for me?", 420, "Delete", true, func() {
+	u.confirm(i18n.T("contactmenu.delete_for_me"), 420, i18n.T("common.delete"), true, func() {
 		cp.mv.act(func(e Engine) error { _, err := e.DeleteMessage(conv, mid); return err })
 	}, para(text))
 }
@@ -144,11 +140,11 @@ func (cp *chatPane) confirmDeleteMessage(id string) {
 func (cp *chatPane) confirmDelete() {
 	u := cp.mv.u
 	c := cp.contact()
-	also := widget.NewCheck("Also delete the conversation", nil)
-	u.confirm("Delete "+c.Name()+"?", 420, "Delete", true, func() {
+	also := widget.NewCheck(i18n.T("contactmenu.also_delete_the_conversation"), nil)
+	u.confirm(i18n.T("contactmenu.delete_2", "Name", c.Name()), 420, i18n.T("common.delete"), true, func() {
 		deleteHistory := also.Checked
 		cp.mv.act(func(e Engine) error { return e.DeleteContact(model.ConversationID(c.Address), deleteHistory) })
-	}, para(c.Name()+" will be removed from your contacts. To talk again, one of you has to send an invite."), also)
+	}, para(i18n.T("contactmenu.will_be_removed_from", "Name", c.Name())), also)
 }
 
 // contact is the contact of a conversation with one.
@@ -163,9 +159,9 @@ func (cp *chatPane) contact() model.Contact {
 // unarchives it: the same for a contact and a group.
 func (cp *chatPane) archiveItem() *fyne.MenuItem {
 	id, archived := cp.conv, cp.cv.Archived
-	label := "Archive conversation"
+	label := i18n.T("contactmenu.archive_conversation")
 	if archived {
-		label = "Unarchive conversation"
+		label = i18n.T("contactmenu.unarchive_conversation")
 	}
 	return fyne.NewMenuItemWithIcon(label, theme.FolderIcon(), func() {
 		cp.mv.act(func(e Engine) error { _, err := e.Archive(id, !archived); return err })

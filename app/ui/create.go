@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/widgets"
 )
@@ -35,40 +36,39 @@ func (u *UI) showCreate(back func()) {
 	s := &createScreen{u: u}
 	u.create = s
 	s.name = newField()
-	s.name.SetPlaceHolder("For example: Sam")
+	s.name.SetPlaceHolder(i18n.T("create.for_example_sam"))
 	s.password = newPasswordField()
-	s.password.SetPlaceHolder("Password")
+	s.password.SetPlaceHolder(i18n.T("common.password"))
 	s.confirm = newPasswordField()
-	s.confirm.SetPlaceHolder("Type it again")
+	s.confirm.SetPlaceHolder(i18n.T("common.type_it_again"))
 	s.meter = widgets.NewPasswordStrength()
 	s.password.OnChanged = s.meter.SetPassword
-	s.warning = para("Without a password, anyone who can use this computer can open Nook and read your " +
-		"conversations. Choose this only if the computer is yours alone and its disk is encrypted.")
+	s.warning = para(i18n.T("create.without_a_password_anyone"))
 	s.warning.Importance = widget.WarningImportance
 	s.warning.Hide()
-	s.noPass = widget.NewCheck("Don't use a password", s.setNoPassword)
+	s.noPass = widget.NewCheck(i18n.T("create.don_t_use_a"), s.setNoPassword)
 	s.errLabel = errorLabel()
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
-	s.create = widget.NewButton("Create profile", s.submit)
+	s.create = widget.NewButton(i18n.T("create.create_profile"), s.submit)
 	s.create.Importance = widget.HighImportance
-	s.back = widget.NewButton("Back", back)
+	s.back = widget.NewButton(i18n.T("create.back"), back)
 	s.name.OnSubmitted = func(string) { u.win.Canvas().Focus(s.password) }
 	s.password.OnSubmitted = func(string) { u.win.Canvas().Focus(s.confirm) }
 	s.confirm.OnSubmitted = func(string) { s.submit() }
 
 	form := container.NewVBox(
-		heading("Create your profile"),
-		muted("Your profile lives only on this computer, encrypted with your password."),
+		heading(i18n.T("common.create_your_profile")),
+		muted(i18n.T("create.your_profile_lives_only")),
 		widget.NewSeparator(),
-		subheading("Your name"),
+		subheading(i18n.T("common.your_name")),
 		s.name,
-		muted("Contacts see this name. You can change it later."),
-		subheading("Password"),
+		muted(i18n.T("create.contacts_see_this_name")),
+		subheading(i18n.T("common.password")),
 		s.password,
 		s.meter,
 		s.confirm,
-		muted("You need it each time you open Nook. There is no way to recover a forgotten password."),
+		muted(i18n.T("create.you_need_it_each")),
 		s.noPass,
 		s.warning,
 		s.errLabel,
@@ -86,12 +86,12 @@ func (s *createScreen) setNoPassword(on bool) {
 		s.password.Disable()
 		s.confirm.Disable()
 		s.warning.Show()
-		s.create.SetText("Create profile without a password")
+		s.create.SetText(i18n.T("create.create_profile_without_a"))
 	} else {
 		s.password.Enable()
 		s.confirm.Enable()
 		s.warning.Hide()
-		s.create.SetText("Create profile")
+		s.create.SetText(i18n.T("create.create_profile"))
 	}
 }
 
@@ -101,18 +101,18 @@ func (s *createScreen) submit() {
 	pw := s.password.Text
 	switch {
 	case name == "":
-		setError(s.errLabel, "Please enter a name for your contacts to see.", "")
+		setError(s.errLabel, i18n.T("create.please_enter_a_name"), "")
 		s.u.win.Canvas().Focus(s.name)
 		return
 	case engine.CheckDisplayName(name) != nil:
-		setError(s.errLabel, "That name is too long or has characters Nook can't send.", "")
+		setError(s.errLabel, i18n.T("create.that_name_is_too"), "")
 		return
 	case !s.noPass.Checked && pw == "":
-		setError(s.errLabel, "Please choose a password, or tick “Don't use a password”.", "")
+		setError(s.errLabel, i18n.T("create.please_choose_a_password"), "")
 		s.u.win.Canvas().Focus(s.password)
 		return
 	case !s.noPass.Checked && pw != s.confirm.Text:
-		setError(s.errLabel, "The two passwords are not the same.", "")
+		setError(s.errLabel, i18n.T("create.the_two_passwords_are"), "")
 		s.u.win.Canvas().Focus(s.confirm)
 		return
 	}
@@ -127,7 +127,7 @@ func (s *createScreen) submit() {
 	}, func(p opened, err error) {
 		s.setBusy(false)
 		if err != nil {
-			setFailure(s.errLabel, "The profile could not be created.", err)
+			setFailure(s.errLabel, i18n.T("create.the_profile_could_not"), err)
 			return
 		}
 		u.onUnlocked(p, true)

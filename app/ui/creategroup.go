@@ -11,16 +11,17 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
 // Server choices of the New group dialog besides the known servers.
-const (
-	choicePaste = "Use a server invite (paste it or choose a QR image)"
-	choiceHost  = "Host a server on this computer"
-)
+
+func choiceHost() string { return i18n.T("creategroup.choice_host") }
+
+func choicePaste() string { return i18n.T("creategroup.choice_paste") }
 
 // createGroupDialog creates a group on a server: one already known, one
 // from a server invite (text or QR image), or one hosted by this app.
@@ -60,53 +61,50 @@ func (mv *mainView) openCreateGroup(servers []engine.Server, hosted string) {
 	cg := &createGroupDialog{mv: mv, servers: map[string]string{}}
 	mv.createGroup = cg
 	cg.name = newField()
-	cg.name.SetPlaceHolder("Group name, e.g. Newsroom")
+	cg.name.SetPlaceHolder(i18n.T("creategroup.group_name_e_g"))
 
 	var options []string
 	for _, s := range servers {
-		label := "Server " + strings.Fields(widgets.GroupedAddress(string(s.Address)))[0] + "…"
+		label := i18n.T("creategroup.server_2", "Fields", strings.Fields(widgets.GroupedAddress(string(s.Address)))[0])
 		if hosted != "" && s.Invite == hosted {
-			label += " (hosted here)"
+			label += i18n.T("creategroup.hosted_here")
 		}
 		cg.servers[label] = s.Invite
 		options = append(options, label)
 	}
-	options = append(options, choicePaste, choiceHost)
+	options = append(options, choicePaste(), choiceHost())
 	cg.paste = newMultiLineField()
-	cg.paste.SetPlaceHolder("Paste the server invite here (it starts with NOOK:S1:)")
+	cg.paste.SetPlaceHolder(i18n.T("creategroup.paste_the_server_invite"))
 	cg.paste.Wrapping = fyne.TextWrapBreak
 	cg.paste.SetMinRowsVisible(3)
-	chooseImg := widget.NewButton("Choose QR image…", cg.chooseImage)
+	chooseImg := widget.NewButton(i18n.T("creategroup.choose_qr_image"), cg.chooseImage)
 	cg.pasteBox = container.NewVBox(cg.paste,
-		container.NewBorder(nil, nil, nil, chooseImg, muted("You can also drop a picture of its QR code onto the window.")))
-	cg.hostNote = muted("Nook starts a group server inside this app, reachable as an onion service. " +
-		"Members can exchange messages only while this computer is on and Nook is running. " +
-		"The server stores messages encrypted and cannot read them.")
+		container.NewBorder(nil, nil, nil, chooseImg, muted(i18n.T("creategroup.you_can_also_drop"))))
+	cg.hostNote = muted(i18n.T("creategroup.nook_starts_a_group"))
 	cg.choice = widget.NewRadioGroup(options, func(string) { cg.choiceChanged() })
 	cg.choice.Required = true
 	if len(servers) > 0 {
 		cg.choice.SetSelected(options[0])
 	} else {
-		cg.choice.SetSelected(choicePaste)
+		cg.choice.SetSelected(choicePaste())
 	}
 	cg.errLabel = errorLabel()
 	cg.details = newDetailsNote()
 	cg.status = muted("")
 	cg.status.Hide()
 	cg.busy = idleSpinner()
-	cg.create = widget.NewButton("Create group", cg.submit)
+	cg.create = widget.NewButton(i18n.T("creategroup.create_group"), cg.submit)
 	cg.create.Importance = widget.HighImportance
 	cg.name.OnSubmitted = func(string) { cg.submit() }
-	cancel := widget.NewButton("Cancel", func() { cg.d.Hide() })
+	cancel := widget.NewButton(i18n.T("common.cancel"), func() { cg.d.Hide() })
 
 	content := container.NewVBox(
-		widget.NewLabel("Name"),
+		widget.NewLabel(i18n.T("common.name")),
 		cg.name,
-		muted("Everyone you invite sees this name."),
+		muted(i18n.T("creategroup.everyone_you_invite_sees")),
 		widget.NewSeparator(),
-		subheading("Server"),
-		muted("A group's messages travel through a group server. It keeps them end-to-end encrypted: "+
-			"it cannot read them."),
+		subheading(i18n.T("creategroup.server")),
+		muted(i18n.T("creategroup.a_group_s_messages")),
 		cg.choice,
 		cg.pasteBox,
 		cg.hostNote,
@@ -114,7 +112,7 @@ func (mv *mainView) openCreateGroup(servers []engine.Server, hosted string) {
 		widget.NewSeparator(),
 		container.NewHBox(layoutSpacer(), cancel, cg.create),
 	)
-	cg.d = dialog.NewCustomWithoutButtons("New group", content, u.win)
+	cg.d = dialog.NewCustomWithoutButtons(i18n.T("creategroup.new_group"), content, u.win)
 	cg.d.Resize(fyne.NewSize(540, 0))
 	u.showDialogOnClosed(cg.d, func() {
 		if mv.createGroup == cg {
@@ -130,12 +128,12 @@ func (cg *createGroupDialog) choiceChanged() {
 	if cg.pasteBox == nil {
 		return
 	}
-	if cg.choice.Selected == choicePaste {
+	if cg.choice.Selected == choicePaste() {
 		cg.pasteBox.Show()
 	} else {
 		cg.pasteBox.Hide()
 	}
-	if cg.choice.Selected == choiceHost {
+	if cg.choice.Selected == choiceHost() {
 		cg.hostNote.Show()
 	} else {
 		cg.hostNote.Hide()
@@ -150,30 +148,30 @@ func (cg *createGroupDialog) setBusy(b bool, status string) {
 func (cg *createGroupDialog) submit() {
 	name := strings.TrimSpace(cg.name.Text)
 	if name == "" {
-		cg.setError("Give the group a name first.", "")
+		cg.setError(i18n.T("creategroup.give_the_group_a"), "")
 		cg.mv.u.win.Canvas().Focus(cg.name)
 		return
 	}
 	choice := cg.choice.Selected
 	serverInvite := cg.servers[choice]
-	if choice == choicePaste {
+	if choice == choicePaste() {
 		serverInvite = strings.TrimSpace(cg.paste.Text)
 		if serverInvite == "" {
-			cg.setError("Paste the server's invite first, or choose a picture of its QR code.",
-				"Whoever runs the server can give you its invite. You can also host a server on this computer.")
+			cg.setError(i18n.T("creategroup.paste_the_server_s"),
+				i18n.T("creategroup.whoever_runs_the_server"))
 			return
 		}
 	}
 	cg.setError("", "")
-	status := "Creating the group…"
-	if choice == choiceHost {
-		status = "Starting the server and creating the group…"
+	status := i18n.T("creategroup.creating_the_group")
+	if choice == choiceHost() {
+		status = i18n.T("creategroup.starting_the_server_and")
 	}
 	cg.setBusy(true, status)
 	mv := cg.mv
 	run(mv.u, func(ctx context.Context, e Engine) (model.Conversation, error) {
 		text := serverInvite
-		if choice == choiceHost {
+		if choice == choiceHost() {
 			var err error
 			if text, err = e.HostServer(ctx); err != nil {
 				return model.Conversation{}, err
@@ -198,10 +196,10 @@ func (cg *createGroupDialog) submit() {
 // showError explains why the group was not created.
 func (cg *createGroupDialog) showError(err error) {
 	if errors.Is(err, engine.ErrInviteKind) {
-		cg.setError("The group was not created.", "Use the invite of a group server (NOOK:S1:…). A contact's invite does not work here.")
+		cg.setError(i18n.T("creategroup.the_group_was_not"), i18n.T("creategroup.use_the_invite_of"))
 	} else {
-		cg.setError(plainError("The group was not created.", err,
-			"Check the server invite, or choose another server."), "")
+		cg.setError(plainError(i18n.T("creategroup.the_group_was_not"), err,
+			i18n.T("creategroup.check_the_server_invite")), "")
 	}
 	cg.details.set(err)
 }
@@ -213,8 +211,8 @@ func (cg *createGroupDialog) chooseImage() {
 // readImageFile reads a server invite from a picture of its QR code.
 func (cg *createGroupDialog) readImageFile(path string) {
 	cg.setError("", "")
-	cg.choice.SetSelected(choicePaste)
-	cg.setBusy(true, "Looking for a QR code in "+filepath.Base(path)+"…")
+	cg.choice.SetSelected(choicePaste())
+	cg.setBusy(true, i18n.T("creategroup.looking_for_a_qr", "Base", filepath.Base(path)))
 	run(cg.mv.u, func(context.Context, Engine) (string, error) { return engine.ReadInviteFile(path) },
 		func(text string, err error) {
 			cg.setBusy(false, "")

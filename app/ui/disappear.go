@@ -1,39 +1,36 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 )
 
 // disappearLabel names a disappearing-messages timer for people: "Off",
 // "5 minutes", "1 day", "4 weeks".
 func disappearLabel(d time.Duration) string {
-	plural := func(n int64, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
+	plural := func(n int64, key string) string {
+		return i18n.N(key, int(n))
 	}
 	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
 	switch {
 	case d <= 0:
-		return "Off"
+		return i18n.T("disappear.off")
 	case d%week == 0:
-		return plural(int64(d/week), "week")
+		return plural(int64(d/week), "disappear.weeks")
 	case d%day == 0:
-		return plural(int64(d/day), "day")
+		return plural(int64(d/day), "disappear.days")
 	case d%time.Hour == 0:
-		return plural(int64(d/time.Hour), "hour")
+		return plural(int64(d/time.Hour), "disappear.hours")
 	case d%time.Minute == 0:
-		return plural(int64(d/time.Minute), "minute")
+		return plural(int64(d/time.Minute), "disappear.minutes")
 	}
-	return plural(int64(d/time.Second), "second")
+	return plural(int64(d/time.Second), "disappear.seconds")
 }
 
 // showDisappear lets the user choose the conversation's disappearing-
@@ -53,13 +50,11 @@ func (cp *chatPane) showDisappear() {
 	radio.Required = true
 	radio.SetSelected(disappearLabel(c.Disappear))
 	content := container.NewVBox(
-		para("New messages in this conversation, yours and "+c.Name()+"’s, are deleted from both computers "+
-			"after the time you choose: yours counted from when you send them, theirs from when you first see them."),
+		para(i18n.T("disappear.new_messages_in_this", "Name", c.Name())),
 		radio,
-		muted(c.Name()+" sees that you changed this. It does not stop anyone from copying a message "+
-			"before it disappears."),
+		muted(i18n.T("disappear.sees_that_you_changed", "Name", c.Name())),
 	)
-	u.confirm("Disappearing messages", 440, "Save", false, func() {
+	u.confirm(i18n.T("disappear.disappearing_messages"), 440, i18n.T("common.save"), false, func() {
 		var timer time.Duration
 		for i, l := range labels {
 			if l == radio.Selected {

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"net/url"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -30,7 +30,7 @@ import (
 // conversations only.
 
 // groupFilesNote is what a group says when a file is to be shared in it.
-const groupFilesNote = "Files cannot be shared in groups yet."
+func groupFilesNote() string { return i18n.T("files.group_files_note") }
 
 // pictureExts are the names of pictures whose hidden information the
 // engine removes before sending.
@@ -49,7 +49,7 @@ func isPictureName(name string) bool {
 // chooseAttachment shows a file chooser and offers the chosen file.
 func (cp *chatPane) chooseAttachment() {
 	if cp.isGroup() {
-		cp.mv.u.showInfo("Not available", groupFilesNote)
+		cp.mv.u.showInfo(i18n.T("files.not_available"), groupFilesNote())
 		return
 	}
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
@@ -69,12 +69,12 @@ func (cp *chatPane) chooseAttachment() {
 func (cp *chatPane) offerFile(path string) {
 	u := cp.mv.u
 	if cp.isGroup() {
-		u.showInfo("Not available", groupFilesNote)
+		u.showInfo(i18n.T("files.not_available"), groupFilesNote())
 		return
 	}
 	st, err := os.Stat(path)
 	if err != nil || !st.Mode().IsRegular() {
-		u.showError("The file was not sent", engine.ErrNotAFile)
+		u.showError(i18n.T("files.the_file_was_not"), engine.ErrNotAFile)
 		return
 	}
 	cp.confirmSend(filepath.Base(path), st.Size(), func(keep bool) { cp.sendFile(path, keep, nil) })
@@ -84,15 +84,14 @@ func (cp *chatPane) offerFile(path string) {
 // keep a picture's hidden information, and calls send with that choice.
 func (cp *chatPane) confirmSend(name string, size int64, send func(keepMetadata bool)) {
 	u := cp.mv.u
-	objs := []fyne.CanvasObject{para(fmt.Sprintf("%s (%s) goes to %s once they accept it.", name, widgets.FormatSize(size), cp.cv.Title))}
-	keep := widget.NewCheck("Keep the original, with its hidden details", nil)
+	objs := []fyne.CanvasObject{para(i18n.T("files.goes_to_once_they", "Name", name, "FormatSize", widgets.FormatSize(size), "Title", cp.cv.Title))}
+	keep := widget.NewCheck(i18n.T("files.keep_the_original_with"), nil)
 	if isPictureName(name) {
 		objs = append(objs,
-			muted("Location and camera details are removed from the picture before it is sent, "+
-				"so it cannot tell where it was taken or with which camera."),
+			muted(i18n.T("files.location_and_camera_details")),
 			keep)
 	}
-	d := u.confirm("Send “"+name+"”?", 460, "Send", false, func() { send(keep.Checked) }, objs...)
+	d := u.confirm(i18n.T("files.send", "Name", name), 460, i18n.T("files.send_2"), false, func() { send(keep.Checked) }, objs...)
 	cp.sendDialog = d
 }
 
@@ -108,7 +107,7 @@ func (cp *chatPane) sendFile(path string, keepMetadata bool, done func()) {
 		return e.SendFile(conv, path, engine.SendFileOptions{KeepMetadata: keepMetadata})
 	}, func(_ model.Message, err error) {
 		if err != nil {
-			u.showError("The file was not sent", err)
+			u.showError(i18n.T("files.the_file_was_not"), err)
 		}
 	})
 }
@@ -118,7 +117,7 @@ func (cp *chatPane) sendFile(path string, keepMetadata bool, done func()) {
 // conversation took the drop.
 func (cp *chatPane) dropped(uris []fyne.URI) bool {
 	if cp.isGroup() {
-		cp.mv.u.showInfo("Not available", groupFilesNote)
+		cp.mv.u.showInfo(i18n.T("files.not_available"), groupFilesNote())
 		return true
 	}
 	if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
@@ -150,7 +149,7 @@ func (cp *chatPane) paste() bool {
 				return
 			}
 			if err != nil {
-				u.showError("The picture was not pasted", err)
+				u.showError(i18n.T("files.the_picture_was_not"), err)
 				return
 			}
 			cp.sendPasted(png)
@@ -162,7 +161,7 @@ func (cp *chatPane) paste() bool {
 // so, it is written to a private temporary folder, sent (copied into the
 // profile) and removed.
 func (cp *chatPane) sendPasted(png []byte) {
-	const name = "Pasted picture.png"
+	name := i18n.T("files.pasted_picture_png")
 	cp.confirmSend(name, int64(len(png)), func(keep bool) {
 		dir, err := os.MkdirTemp("", "nook-paste-")
 		if err == nil {
@@ -170,7 +169,7 @@ func (cp *chatPane) sendPasted(png []byte) {
 		}
 		if err != nil {
 			os.RemoveAll(dir)
-			cp.mv.u.showError("The picture was not sent", err)
+			cp.mv.u.showError(i18n.T("files.the_picture_was_not_2"), err)
 			return
 		}
 		cp.sendFile(filepath.Join(dir, name), keep, func() { os.RemoveAll(dir) })
@@ -235,7 +234,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 			info.State = widgets.FilePaused
 		case cv.Presence != model.Online:
 			info.State = widgets.FilePaused
-			info.Problem = cv.Title + " is offline. It goes on where it stopped when you are both online."
+			info.Problem = i18n.T("files.is_offline_it_goes", "Title", cv.Title)
 		}
 	case model.FileComplete:
 		info.State = widgets.FileComplete
@@ -293,15 +292,15 @@ func (cp *chatPane) fileAction(id string, what string, act func(e Engine, conv m
 }
 
 func (cp *chatPane) acceptFile(id string) {
-	cp.fileAction(id, "The file was not accepted", Engine.AcceptFile)
+	cp.fileAction(id, i18n.T("files.the_file_was_not_2"), Engine.AcceptFile)
 }
 
 func (cp *chatPane) declineFile(id string) {
-	cp.fileAction(id, "The file was not declined", Engine.DeclineFile)
+	cp.fileAction(id, i18n.T("files.the_file_was_not_3"), Engine.DeclineFile)
 }
 
 func (cp *chatPane) cancelFile(id string) {
-	cp.fileAction(id, "The transfer was not cancelled", Engine.CancelFile)
+	cp.fileAction(id, i18n.T("files.the_transfer_was_not"), Engine.CancelFile)
 }
 
 // chooseSaveFolder asks where to save file message id, then saves it
@@ -322,7 +321,7 @@ func (cp *chatPane) chooseSaveFolder(id string) {
 			}
 		}
 	}
-	d.SetConfirmText("Save here")
+	d.SetConfirmText(i18n.T("files.save_here"))
 	d.Resize(fyne.NewSize(760, 520))
 	u.showDialog(d)
 }
@@ -337,7 +336,7 @@ func (cp *chatPane) saveFile(id, dir string) {
 	runAlways(u, func(_ context.Context, e Engine) (string, error) { return e.SaveFile(conv, mid, dir) },
 		func(path string, err error) {
 			if err != nil {
-				u.showError("The file was not saved", err)
+				u.showError(i18n.T("files.the_file_was_not_4"), err)
 				return
 			}
 			u.apply(u.state.SetSaved(conv, mid, path))
@@ -356,13 +355,11 @@ func (cp *chatPane) openSaved(id string) {
 	if !ok || f.Saved == "" {
 		return
 	}
-	u.confirm("Open “"+filepath.Base(f.Saved)+"”?", 440, "Open", false, func() {
+	u.confirm(i18n.T("files.open", "Base", filepath.Base(f.Saved)), 440, i18n.T("common.open"), false, func() {
 		if err := u.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(f.Saved)}); err != nil {
-			u.showError("The file could not be opened", err)
+			u.showError(i18n.T("files.the_file_could_not"), err)
 		}
-	}, para("It opens in another program of this computer, outside Nook and outside Tor: "+
-		"a document can contact the internet when opened and show where you are. "+
-		"Open files only from people you trust, or on a computer without a connection."))
+	}, para(i18n.T("files.it_opens_in_another")))
 }
 
 // newFileCard returns the card of the row, its actions wired to the pane.
@@ -389,10 +386,10 @@ type filesDialog struct {
 // where it stands and what can be done with it.
 func (cp *chatPane) showFiles() {
 	u := cp.mv.u
-	fd := &filesDialog{cp: cp, box: container.NewVBox(), note: muted("Reading the files…")}
+	fd := &filesDialog{cp: cp, box: container.NewVBox(), note: muted(i18n.T("files.reading_the_files"))}
 	scroll := container.NewVScroll(container.NewVBox(fd.note, fd.box))
 	scroll.SetMinSize(fyne.NewSize(440, 420))
-	d := dialog.NewCustom("Files with "+cp.cv.Title, "Close", scroll, u.win)
+	d := dialog.NewCustom(i18n.T("files.files_with", "Title", cp.cv.Title), i18n.T("common.close"), scroll, u.win)
 	fd.d = d
 	cp.files = fd
 	u.showDialogOnClosed(d, func() {
@@ -404,7 +401,7 @@ func (cp *chatPane) showFiles() {
 	run(u, func(_ context.Context, e Engine) ([]model.FileTransfer, error) { return e.Files(conv) },
 		func(fts []model.FileTransfer, err error) {
 			if err != nil {
-				msg, _ := failure("The files could not be read.", err)
+				msg, _ := failure(i18n.T("files.the_files_could_not"), err)
 				fd.note.SetText(msg)
 				return
 			}
@@ -417,9 +414,9 @@ func (cp *chatPane) showFiles() {
 func (fd *filesDialog) render() {
 	cp := fd.cp
 	fs := cp.mv.u.state.Files(cp.conv)
-	fd.note.SetText("No files were shared in this conversation yet.")
+	fd.note.SetText(i18n.T("files.no_files_were_shared"))
 	if len(fs) > 0 {
-		fd.note.SetText(fmt.Sprintf("%d files, newest first. Received files stay encrypted in Nook until you save them.", len(fs)))
+		fd.note.SetText(i18n.N("files.files_newest_first_received", len(fs)))
 	}
 	objs := make([]fyne.CanvasObject, 0, len(fs))
 	for _, f := range fs {
@@ -438,7 +435,7 @@ func (fd *filesDialog) render() {
 
 // showFilesItem is the header menu's entry for the Files list.
 func (cp *chatPane) showFilesItem() *fyne.MenuItem {
-	return fyne.NewMenuItemWithIcon("Files…", theme.FolderIcon(), cp.showFiles)
+	return fyne.NewMenuItemWithIcon(i18n.T("files.files"), theme.FolderIcon(), cp.showFiles)
 }
 
 // renderFiles redraws the Files list when c changed its conversation's.
@@ -456,7 +453,7 @@ func (cp *chatPane) renderFiles(c state.Change) {
 
 // showInfo shows a short note in a dialog.
 func (u *UI) showInfo(title, text string) {
-	d := dialog.NewCustom(title, "Close", para(text), u.win)
+	d := dialog.NewCustom(title, i18n.T("common.close"), para(text), u.win)
 	d.Resize(fyne.NewSize(400, 0))
 	u.showDialog(d)
 }
@@ -471,19 +468,19 @@ var autoAcceptChoices = []int{0, 512, 2048, 10240}
 
 func fileLimitLabel(mib int) string {
 	if mib <= 0 {
-		return "Up to 2 GB (the default)"
+		return i18n.T("files.up_to_2_gb")
 	}
-	return "Up to " + widgets.FormatSize(int64(mib)<<20)
+	return i18n.T("files.up_to", "FormatSize", widgets.FormatSize(int64(mib)<<20))
 }
 
 func autoAcceptLabel(kib int) string {
 	switch kib {
 	case 0:
-		return "Never: always ask"
+		return i18n.T("files.never_always_ask")
 	case 2048:
-		return "Up to 2 MB (the default)"
+		return i18n.T("files.up_to_2_mb")
 	}
-	return "Up to " + widgets.FormatSize(int64(kib)<<10)
+	return i18n.T("files.up_to", "FormatSize", widgets.FormatSize(int64(kib)<<10))
 }
 
 // filesSection is the settings of received files: the size limit, and
@@ -511,14 +508,12 @@ func (sd *settingsDialog) filesSection() fyne.CanvasObject {
 	auto := choose(autoAcceptChoices, autoAcceptLabel, sd.s.AutoAcceptPicturesKiB, func(v int) { sd.s.AutoAcceptPicturesKiB = v })
 	sd.fileLimit, sd.autoAccept = limit, auto
 	return container.NewVBox(
-		subheading("Files you receive"),
-		widget.NewLabel("Largest file accepted"),
+		subheading(i18n.T("files.files_you_receive")),
+		widget.NewLabel(i18n.T("files.largest_file_accepted")),
 		limit,
-		muted("A larger file is refused, and the sender is told your limit. The default is 2 GB."),
-		widget.NewLabel("Pictures accepted without asking"),
+		muted(i18n.T("files.a_larger_file_is")),
+		widget.NewLabel(i18n.T("files.pictures_accepted_without_asking")),
 		auto,
-		muted("Pictures up to this size from contacts you verified arrive without asking; "+
-			"everything else, and anything from people you have not verified, waits for you to accept it. "+
-			"The default is 2 MB."),
+		muted(i18n.T("files.pictures_up_to_this")),
 	)
 }

@@ -227,14 +227,14 @@ func TestFileDropAndGroups(t *testing.T) {
 
 	gc := alice.createHostedGroup("Desk")
 	test.Tap(gc.attach)
-	alice.waitFor("the note about groups", func() bool { return alice.hasText(groupFilesNote) })
+	alice.waitFor("the note about groups", func() bool { return alice.hasText(groupFilesNote()) })
 	alice.tap("Close")
 	alice.settle()
-	if alice.hasText(groupFilesNote) {
+	if alice.hasText(groupFilesNote()) {
 		t.Fatal("the note stayed")
 	}
 	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
-	alice.waitFor("the note about groups after a drop", func() bool { return alice.hasText(groupFilesNote) })
+	alice.waitFor("the note about groups after a drop", func() bool { return alice.hasText(groupFilesNote()) })
 	if alice.button("Send") != nil {
 		t.Fatal("a drop onto a group offers to send")
 	}

@@ -114,11 +114,11 @@ func TestGovernGroupUI(t *testing.T) {
 			}
 		}
 	}
-	if cmd.actions[aliceAddr]["remove"].Tooltip != tipNotAdmin || cmd.actions[bobAddr]["admin"].Tooltip != tipNotOwner {
+	if cmd.actions[aliceAddr]["remove"].Tooltip != tipNotAdmin() || cmd.actions[bobAddr]["admin"].Tooltip != tipNotOwner() {
 		t.Fatalf("Carol's tooltips: %q, %q", cmd.actions[aliceAddr]["remove"].Tooltip, cmd.actions[bobAddr]["admin"].Tooltip)
 	}
-	if !cmd.renew.Disabled() || cmd.renew.Tooltip != tipNotAdmin || !carol.hasText("Only the group's owner and admins can remove members") ||
-		carol.hasText(tipNotAdmin+".") {
+	if !cmd.renew.Disabled() || cmd.renew.Tooltip != tipNotAdmin() || !carol.hasText("Only the group's owner and admins can remove members") ||
+		carol.hasText(tipNotAdmin()+".") {
 		t.Fatal("Carol may renew the key")
 	}
 	if !carol.hasText("Owner · not a contact") || !carol.hasText("Carol (you)") {
@@ -160,12 +160,12 @@ func TestGovernGroupUI(t *testing.T) {
 	}()
 	carol.note("You were removed from this group by Alice")
 	carol.waitFor("Carol's read-only banner", func() bool {
-		return carol.hasText(state.RemovedNote) && !carol.ui.main.chat.canWrite()
+		return carol.hasText(state.RemovedNote()) && !carol.ui.main.chat.canWrite()
 	})
 	if !carol.hasText("Alice removed you.") {
 		t.Fatal("Carol's banner does not say who removed her")
 	}
-	if it := carol.item(string(conv)); it.preview != state.RemovedNote {
+	if it := carol.item(string(conv)); it.preview != state.RemovedNote() {
 		t.Fatalf("Carol's list says %q", it.preview)
 	}
 
@@ -195,14 +195,14 @@ func TestGovernGroupUI(t *testing.T) {
 		return cp.cv.Group.Role == model.RoleAdmin
 	})
 	bmd := bob.openMembers(aliceAddr)
-	if bmd.renew.Disabled() || !bmd.actions[aliceAddr]["remove"].Disabled() || bmd.actions[aliceAddr]["remove"].Tooltip != tipOwnerStays {
+	if bmd.renew.Disabled() || !bmd.actions[aliceAddr]["remove"].Disabled() || bmd.actions[aliceAddr]["remove"].Tooltip != tipOwnerStays() {
 		t.Fatalf("Bob the admin: renew disabled %v, remove Alice disabled %v (%q)", bmd.renew.Disabled(),
 			bmd.actions[aliceAddr]["remove"].Disabled(), bmd.actions[aliceAddr]["remove"].Tooltip)
 	}
 	if !bmd.actions[aliceAddr]["admin"].Disabled() {
 		t.Fatal("an admin may name admins")
 	}
-	if !bob.hasText(tipOwnerStays+".") || !bob.hasText("Only its owner can name admins or remove an admin.") {
+	if !bob.hasText(tipOwnerStays()+".") || !bob.hasText("Only its owner can name admins or remove an admin.") {
 		t.Fatal("Bob the admin is not told, in the dialog, what he cannot do")
 	}
 
@@ -299,9 +299,9 @@ func TestRevokedAndEpochInvites(t *testing.T) {
 	}()
 	bob.waitFor("the revoked invite told", func() bool {
 		c := bob.ui.main.chat
-		return c.conv == conv && bob.hasText(state.RevokedNote) && !c.canWrite()
+		return c.conv == conv && bob.hasText(state.RevokedNote()) && !c.canWrite()
 	})
-	if it := bob.item(string(conv)); it.preview != state.RevokedNote {
+	if it := bob.item(string(conv)); it.preview != state.RevokedNote() {
 		t.Fatalf("Bob's list says %q", it.preview)
 	}
 
@@ -320,7 +320,7 @@ func TestRevokedAndEpochInvites(t *testing.T) {
 	test.Tap(bob.inviteRow(fresh.ID).join)
 	bob.waitFor("the group writable on Bob's side", func() bool {
 		c := bob.ui.main.chat
-		return c != nil && c.conv == conv && c.canWrite() && !bob.hasText(state.RevokedNote)
+		return c != nil && c.conv == conv && c.canWrite() && !bob.hasText(state.RevokedNote())
 	})
 	post, err := bob.eng.SendMessage(conv, "In with the new invite")
 	if err != nil {
@@ -374,7 +374,7 @@ func TestGovernScreenshots(t *testing.T) {
 	alice.shoot(dir, "group-removal-note.png")
 
 	carol.open(string(conv))
-	carol.waitFor("Carol's read-only banner", func() bool { return carol.hasText(state.RemovedNote) })
+	carol.waitFor("Carol's read-only banner", func() bool { return carol.hasText(state.RemovedNote()) })
 	carol.win.Resize(fyne.NewSize(1000, 720))
 	carol.shoot(dir, "group-removed.png")
 }

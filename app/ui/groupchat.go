@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -24,8 +24,7 @@ import (
 // and the read-only state of a group the person left.
 
 // serverWarningText explains a GroupWarning to people.
-const serverWarningText = "The group server may have dropped or altered messages. " +
-	"Your messages are still end-to-end protected."
+func serverWarningText() string { return i18n.T("groupchat.server_warning") }
 
 // groupHeader returns a group's header: its name, its member count, the
 // members and the menu.
@@ -33,13 +32,13 @@ func (cp *chatPane) groupHeader() fyne.CanvasObject {
 	cp.avatar = widgets.NewAvatar(cp.cv.Title, string(cp.conv))
 	cp.name = widget.NewLabelWithStyle(cp.cv.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	cp.name.Truncation = fyne.TextTruncateEllipsis
-	cp.members = widget.NewLabel("Group")
+	cp.members = widget.NewLabel(i18n.T("groupchat.group"))
 	cp.members.Importance = widget.LowImportance
 	cp.members.SizeName = theme.SizeNameCaptionText
-	info := widgets.NewTooltipButton(theme.AccountIcon(), "Members", cp.showMembers)
+	info := widgets.NewTooltipButton(theme.AccountIcon(), i18n.T("groupchat.members"), cp.showMembers)
 	var more *widgets.TooltipButton
-	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), "More: invite, leave…", func() { cp.showGroupMenu(more) })
-	cp.syncBar = widgets.NewProgress("Catching up with the group server")
+	more = widgets.NewTooltipButton(theme.MoreVerticalIcon(), i18n.T("groupchat.more_invite_leave"), func() { cp.showGroupMenu(more) })
+	cp.syncBar = widgets.NewProgress(i18n.T("groupchat.catching_up_with_the"))
 	cp.syncBar.Hide()
 	cp.warnBox = container.NewVBox()
 	return container.NewBorder(nil, nil,
@@ -86,7 +85,7 @@ func (cp *chatPane) refreshMemberCount() {
 	}
 	o := cp.open()
 	if o == nil || o.Token != cp.token || !o.MembersLoaded {
-		cp.members.SetText("Group")
+		cp.members.SetText(i18n.T("groupchat.group"))
 		return
 	}
 	n := len(o.Members) + 1
@@ -100,13 +99,13 @@ func (cp *chatPane) refreshMemberCount() {
 		// the server's history is read, nobody else can be known yet;
 		// after, someone may still read without being known.
 		if s, ok := cp.mv.u.state.Sync(cp.cv.Group.Server); !ok || !s.CaughtUp || cp.membersLoading > 0 {
-			cp.members.SetText("Group · reading who is here…")
+			cp.members.SetText(i18n.T("groupchat.group_reading_who_is"))
 			return
 		}
-		cp.members.SetText("Group · no other member known yet")
+		cp.members.SetText(i18n.T("groupchat.group_no_other_member"))
 		return
 	}
-	cp.members.SetText(fmt.Sprintf("Group · %d members", n))
+	cp.members.SetText(i18n.N("groupchat.group_members", n))
 }
 
 // showSync shows the server's catch-up progress, or hides it once done.
@@ -117,7 +116,7 @@ func (cp *chatPane) showSync() {
 		return
 	}
 	pct := 100 * float64(st.Done) / float64(st.Total)
-	cp.syncBar.SetProgress(pct, state.SyncText(st)+" messages from the server")
+	cp.syncBar.SetProgress(pct, i18n.T("groupchat.messages_from_the_server", "SyncText", state.SyncText(st)))
 	cp.syncBar.Show()
 }
 
@@ -129,10 +128,10 @@ func (cp *chatPane) showWarnings() {
 	switch e, ended := cp.mv.u.state.EndedOf(cp.cv); {
 	case ended:
 		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.leftBanner(e))}
-		cp.entry.SetPlaceHolder(e.Title + " — you cannot write here")
+		cp.entry.SetPlaceHolder(i18n.T("groupchat.you_cannot_write_here", "Title", e.Title))
 		cp.entry.Disable()
 		cp.sendBtn.Disable()
-		cp.empty.SetText("No messages were kept.")
+		cp.empty.SetText(i18n.T("groupchat.no_messages_were_kept"))
 	case len(ws) > 0:
 		cp.warnBox.Objects = []fyne.CanvasObject{container.NewPadded(cp.warningBanner(ws))}
 	}
@@ -145,7 +144,7 @@ func (cp *chatPane) showWarnings() {
 func (cp *chatPane) leftBanner(e state.Ended) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(e.Title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	explain := muted(e.Text)
-	del := widget.NewButtonWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup)
+	del := widget.NewButtonWithIcon(i18n.T("groupchat.delete_messages"), theme.DeleteIcon(), cp.confirmLeaveGroup)
 	del.Importance = widget.LowImportance
 	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.LogoutIcon())), nil,
 		container.NewVBox(
@@ -173,7 +172,7 @@ func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
 	}
 	heading := titles[0]
 	if len(titles) > 1 {
-		heading = "Problems in this group"
+		heading = i18n.T("groupchat.problems_in_this_group")
 		texts = texts[:0]
 		for _, w := range ws {
 			title, text, _ := st.WarningText(w)
@@ -186,9 +185,9 @@ func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
 	title.Importance = widget.WarningImportance
 	lines := []fyne.CanvasObject{nil, para(strings.Join(texts, "\n"))}
 	if server {
-		lines = append(lines, muted(serverWarningText))
+		lines = append(lines, muted(serverWarningText()))
 	}
-	dismiss := widget.NewButton("Dismiss", func() { cp.mv.u.apply(cp.mv.u.state.DismissWarnings(cp.conv)) })
+	dismiss := widget.NewButton(i18n.T("groupchat.dismiss"), func() { cp.mv.u.apply(cp.mv.u.state.DismissWarnings(cp.conv)) })
 	dismiss.Importance = widget.LowImportance
 	lines[0] = container.NewBorder(nil, nil, nil, dismiss, title)
 	return card(container.NewBorder(nil, nil, container.NewVBox(widget.NewIcon(theme.WarningIcon())), nil,
@@ -198,19 +197,19 @@ func (cp *chatPane) warningBanner(ws []model.GroupWarning) fyne.CanvasObject {
 // showGroupMenu opens the group's menu under the button.
 func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItemWithIcon("Invite a contact…", theme.ContentAddIcon(), cp.showInviteContact),
-		fyne.NewMenuItemWithIcon("Show group invite", theme.VisibilityIcon(), cp.showGroupInvite),
-		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+		fyne.NewMenuItemWithIcon(i18n.T("groupchat.invite_a_contact"), theme.ContentAddIcon(), cp.showInviteContact),
+		fyne.NewMenuItemWithIcon(i18n.T("groupchat.show_group_invite"), theme.VisibilityIcon(), cp.showGroupInvite),
+		fyne.NewMenuItemWithIcon(i18n.T("groupchat.members_2"), theme.AccountIcon(), cp.showMembers),
 		cp.archiveItem(),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItemWithIcon("Clear conversation…", theme.ContentClearIcon(), cp.confirmClear),
-		fyne.NewMenuItemWithIcon("Leave group…", theme.LogoutIcon(), cp.confirmLeaveGroup),
+		fyne.NewMenuItemWithIcon(i18n.T("common.clear_conversation_more"), theme.ContentClearIcon(), cp.confirmClear),
+		fyne.NewMenuItemWithIcon(i18n.T("groupchat.leave_group"), theme.LogoutIcon(), cp.confirmLeaveGroup),
 	}
 	if cp.cv.Left {
 		items = []*fyne.MenuItem{
-			fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+			fyne.NewMenuItemWithIcon(i18n.T("groupchat.members_2"), theme.AccountIcon(), cp.showMembers),
 			fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItemWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup),
+			fyne.NewMenuItemWithIcon(i18n.T("groupchat.delete_messages"), theme.DeleteIcon(), cp.confirmLeaveGroup),
 		}
 	}
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
@@ -232,10 +231,10 @@ func (cp *chatPane) showInviteContact() {
 	})
 	var d *dialog.CustomDialog
 	errLabel := errorLabel()
-	send := widget.NewButton("Send invite", nil)
+	send := widget.NewButton(i18n.T("groupchat.send_invite"), nil)
 	send.Importance = widget.HighImportance
 	send.Disable()
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(i18n.T("common.cancel"), func() { d.Hide() })
 	var chosen string
 	names := make([]string, len(contacts))
 	byName := map[string]string{}
@@ -263,7 +262,7 @@ func (cp *chatPane) showInviteContact() {
 		}, func(_ model.Message, err error) {
 			send.Enable()
 			if err != nil {
-				setFailure(errLabel, "The invite was not sent.", err)
+				setFailure(errLabel, i18n.T("groupchat.the_invite_was_not"), err)
 				return
 			}
 			d.Hide()
@@ -272,14 +271,13 @@ func (cp *chatPane) showInviteContact() {
 	}
 	var body fyne.CanvasObject = container.NewVScroll(pick)
 	if len(contacts) == 0 {
-		body = para("You have no contacts to invite yet. Add a contact first; once they accept, you can invite them here.")
+		body = para(i18n.T("groupchat.you_have_no_contacts"))
 	}
 	content := container.NewBorder(
-		para("The invite is sent as a message in your conversation with them. "+
-			"Whoever has it can read everything posted in “"+cp.cv.Title+"”."),
+		para(i18n.T("groupchat.the_invite_is_sent", "Title", cp.cv.Title)),
 		container.NewVBox(errLabel, container.NewHBox(layoutSpacer(), cancel, send)),
 		nil, nil, body)
-	d = dialog.NewCustomWithoutButtons("Invite a contact to "+cp.cv.Title, content, u.win)
+	d = dialog.NewCustomWithoutButtons(i18n.T("groupchat.invite_a_contact_to", "Title", cp.cv.Title), content, u.win)
 	d.Resize(fyne.NewSize(440, 400))
 	u.showDialog(d)
 }
@@ -301,7 +299,7 @@ func (cp *chatPane) showGroupInvite() {
 		return shown{text, png}, nil
 	}, func(s shown, err error) {
 		if err != nil {
-			u.showError("The group's invite could not be made", err)
+			u.showError(i18n.T("groupchat.the_group_s_invite"), err)
 			return
 		}
 		cp.showGroupInviteText(name, s.text, s.png)
@@ -311,7 +309,7 @@ func (cp *chatPane) showGroupInvite() {
 // showGroupInviteText shows a group's invite text and its QR code (png).
 func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
 	u := cp.mv.u
-	qr := widgets.NewQRView(nil, "Group invite for “"+name+"”", 220)
+	qr := widgets.NewQRView(nil, i18n.T("groupchat.group_invite_for", "Name", name), 220)
 	if png != nil {
 		_ = qr.SetPNG(png)
 	}
@@ -320,10 +318,8 @@ func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
 	textView.Selectable = true
 	textView.TextStyle.Monospace = true
 	textView.SizeName = theme.SizeNameCaptionText
-	copyBtn := u.copyButton("Copy invite text", func() string { return text })
-	warn := para("Whoever has this invite can read everything posted in this group and write to it. " +
-		"Share it only with people you trust, through a channel you trust — " +
-		"“Invite a contact…” sends it end-to-end encrypted.")
+	copyBtn := u.copyButton(i18n.T("common.copy_invite_text"), func() string { return text })
+	warn := para(i18n.T("groupchat.whoever_has_this_invite"))
 	warn.Importance = widget.WarningImportance
 	content := container.NewVBox(
 		warn,
@@ -331,7 +327,7 @@ func (cp *chatPane) showGroupInviteText(name, text string, png []byte) {
 		container.NewCenter(copyBtn),
 		card(textView),
 	)
-	d := dialog.NewCustom("Invite to “"+name+"”", "Close", container.NewVScroll(content), u.win)
+	d := dialog.NewCustom(i18n.T("groupchat.invite_to", "Name", name), i18n.T("common.close"), container.NewVScroll(content), u.win)
 	d.Resize(fyne.NewSize(500, 620))
 	u.showDialog(d)
 }
@@ -344,27 +340,25 @@ func (cp *chatPane) confirmLeaveGroup() {
 	u := cp.mv.u
 	g := *cp.cv.Group
 	conv := cp.conv
-	title, action := "Leave “"+g.Name+"”?", "Leave group"
-	what := "You will no longer receive its messages and cannot post to it. The other members " +
-		"see that you left. To come back, you need the group's invite again."
+	title, action := i18n.T("groupchat.leave", "Name", g.Name), i18n.T("groupchat.leave_group_2")
+	what := i18n.T("groupchat.you_will_no_longer")
 	if g.Role == model.RoleOwner && !g.Left && !cp.hasAdmin() {
-		what += " You own this group and it has no admin: once you leave, nobody can remove members " +
-			"or renew its key. Make someone an admin first (Members…) if the group goes on without you."
+		what += i18n.T("groupchat.you_own_this_group")
 	}
-	also := widget.NewCheck("Also delete the messages on this computer", nil)
+	also := widget.NewCheck(i18n.T("groupchat.also_delete_the_messages"), nil)
 	outcome := muted("")
 	showOutcome := func(deleteHistory bool) {
 		if deleteHistory {
-			outcome.SetText("The conversation is removed from this computer.")
+			outcome.SetText(i18n.T("groupchat.the_conversation_is_removed"))
 		} else {
-			outcome.SetText("The conversation stays in your list, read-only, until you delete it.")
+			outcome.SetText(i18n.T("groupchat.the_conversation_stays_in"))
 		}
 	}
 	also.OnChanged = showOutcome
 	showOutcome(false)
 	if g.Left {
-		title, action = "Delete the messages of “"+g.Name+"”?", "Delete"
-		what = "You are no longer in this group. The messages kept on this computer are deleted; this cannot be undone."
+		title, action = i18n.T("groupchat.delete_the_messages_of", "Name", g.Name), i18n.T("common.delete")
+		what = i18n.T("groupchat.you_are_no_longer")
 		also.SetChecked(true)
 		also.Hide()
 		outcome.Hide()
@@ -374,15 +368,15 @@ func (cp *chatPane) confirmLeaveGroup() {
 	status.Hide()
 	busy := idleSpinner()
 	var d *dialog.CustomDialog
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(i18n.T("common.cancel"), func() { d.Hide() })
 	confirm := widget.NewButton(action, nil)
 	confirm.Importance = widget.DangerImportance
 	confirm.OnTapped = func() {
 		deleteHistory := also.Checked
 		setError(errLabel, "", "")
-		text := "Leaving the group…"
+		text := i18n.T("groupchat.leaving_the_group")
 		if g.Left {
-			text = "Deleting the messages…"
+			text = i18n.T("groupchat.deleting_the_messages")
 		}
 		showBusy(true, text, busy, status, confirm, cancel, also)
 		// Its outcome is the dialog's, also when the conversation was
@@ -392,7 +386,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 		}, func(_ struct{}, err error) {
 			showBusy(false, "", busy, status, confirm, cancel, also)
 			if err != nil {
-				setFailure(errLabel, "That did not work.", err)
+				setFailure(errLabel, i18n.T("groupchat.that_did_not_work"), err)
 				return
 			}
 			d.Hide() // the list and the pane follow the engine's events
@@ -429,7 +423,7 @@ func memberAddress(m model.GroupMember) string {
 		return widgets.GroupedAddress(m.Contact)
 	}
 	if m.Self {
-		return "your key in this group"
+		return i18n.T("groupchat.your_key_in_this")
 	}
-	return "known only by a key of this group"
+	return i18n.T("groupchat.known_only_by_a")
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"strings"
 	"testing"
@@ -84,11 +85,11 @@ func (h *harness) createHostedGroup(name string) *chatPane {
 	h.waitFor("the New group dialog", func() bool { return mv.createGroup != nil })
 	cg := mv.createGroup
 	test.Type(cg.name, name)
-	cg.choice.SetSelected(choiceHost)
+	cg.choice.SetSelected(choiceHost())
 	if !cg.hostNote.Visible() || cg.pasteBox.Visible() {
 		h.t.Fatal("choosing to host does not explain hosting")
 	}
-	h.tap("Create group")
+	h.tap(i18n.T("creategroup.create_group"))
 	h.waitFor("the new group's conversation", func() bool {
 		return mv.chat != nil && mv.chat.cv.Group != nil && mv.chat.cv.Group.Name == name
 	})

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/transport"
@@ -136,7 +137,7 @@ func (h *harness) settle() {
 // createProfile goes through the welcome and create-profile screens.
 func (h *harness) createProfile(name, password string) {
 	h.t.Helper()
-	h.tap("Create your profile")
+	h.tap(i18n.T("common.create_your_profile"))
 	s := h.ui.create
 	if s == nil {
 		h.t.Fatal("no create-profile screen")
@@ -144,7 +145,7 @@ func (h *harness) createProfile(name, password string) {
 	test.Type(s.name, name)
 	test.Type(s.password, password)
 	test.Type(s.confirm, password)
-	h.tap("Create profile")
+	h.tap(i18n.T("create.create_profile"))
 	h.waitFor("the main window", func() bool { return h.ui.main != nil })
 }
 

@@ -10,23 +10,21 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
 
 // Captions under the invite's QR code.
-const (
-	captionNormal   = "Anyone you show this code to can send you a contact request."
-	captionInPerson = "One-time invite, valid for 15 minutes. Show it only to the person in front of you: " +
-		"whoever scans it first is added without a request, and shown to you as verified in person. " +
-		"Copying or saving it takes that away. A screenshot or a shared screen hands it over too: " +
-		"do not show it on a call."
-	captionBlocked = "Contact requests are blocked: whoever adds this code cannot reach you " +
-		"until you allow requests again (Settings → Privacy)."
-	captionShared = "One-time invite, valid for 15 minutes. It has left this screen, so whoever uses it " +
-		"first is added without a request but not shown as verified."
-)
+
+func captionShared() string { return i18n.T("home.caption_shared") }
+
+func captionBlocked() string { return i18n.T("home.caption_blocked") }
+
+func captionInPerson() string { return i18n.T("home.caption_in_person") }
+
+func captionNormal() string { return i18n.T("home.caption_normal") }
 
 // homePanel is the right-hand page when no conversation is open: Tor's
 // progress while it connects, and the person's own invite as a QR code and
@@ -50,30 +48,27 @@ type homePanel struct {
 
 func newHomePanel(mv *mainView) *homePanel {
 	h := &homePanel{mv: mv}
-	h.progress = widgets.NewProgress("Connecting to the Tor network")
+	h.progress = widgets.NewProgress(i18n.T("home.connecting_to_the_tor"))
 	h.torCard = container.NewPadded(h.progress)
-	h.qr = widgets.NewQRView(nil, captionNormal, 260)
+	h.qr = widgets.NewQRView(nil, captionNormal(), 260)
 	h.textView = widget.NewLabel("")
 	h.textView.Wrapping = fyne.TextWrapBreak
 	h.textView.Selectable = true
 	h.textView.TextStyle.Monospace = true
 	h.textView.SizeName = theme.SizeNameCaptionText
-	h.copyBtn = h.mv.u.copyButton("Copy invite text", func() string { return h.text })
+	h.copyBtn = h.mv.u.copyButton(i18n.T("common.copy_invite_text"), func() string { return h.text })
 	h.copyBtn.OnTapped = h.copyText
-	save := widget.NewButtonWithIcon("Save as PNG…", theme.DocumentSaveIcon(), h.savePNG)
-	h.inPerson = widget.NewCheck("In-person invite (one-time, 15 min)", h.setInPerson)
+	save := widget.NewButtonWithIcon(i18n.T("home.save_as_png"), theme.DocumentSaveIcon(), h.savePNG)
+	h.inPerson = widget.NewCheck(i18n.T("home.in_person_invite_one"), h.setInPerson)
 	h.errLabel = errorLabel()
 	h.textCard = card(h.textView)
 
-	intro := para("Show this code to someone you trust, or send them the text through a channel you trust. " +
-		"When they add it, their request appears in your list.")
-	h.blocked = card(para("New contacts cannot reach you: you block contact requests from people you " +
-		"have not added (Settings → Privacy). Whoever adds this invite stays “not delivered” on their side. " +
-		"An in-person invite, scanned from this screen, still works."))
+	intro := para(i18n.T("home.show_this_code_to"))
+	h.blocked = card(para(i18n.T("home.new_contacts_cannot_reach")))
 	h.blocked.Hide()
 	content := container.NewVBox(
 		h.torCard,
-		heading("Your invite"),
+		heading(i18n.T("home.your_invite")),
 		intro,
 		h.blocked,
 		container.NewCenter(h.qr),
@@ -96,15 +91,15 @@ func (h *homePanel) showBlocked() string {
 	if !h.mv.u.prefs.BlockUnknown {
 		h.blocked.Hide()
 		if !h.inPerson.Checked && h.text != "" {
-			h.qr.SetCaption(captionNormal)
+			h.qr.SetCaption(captionNormal())
 		}
-		return captionNormal
+		return captionNormal()
 	}
 	h.blocked.Show()
 	if !h.inPerson.Checked && h.text != "" {
-		h.qr.SetCaption(captionBlocked)
+		h.qr.SetCaption(captionBlocked())
 	}
-	return captionBlocked
+	return captionBlocked()
 }
 
 // madeInvite is an invite and its QR code.
@@ -118,7 +113,7 @@ type madeInvite struct {
 func (h *homePanel) setInPerson(on bool) {
 	caption := h.showBlocked()
 	if on {
-		caption = captionInPerson
+		caption = captionInPerson()
 		h.inPerson.Disable()
 	}
 	run(h.mv.u, func(_ context.Context, e Engine) (madeInvite, error) {
@@ -141,7 +136,7 @@ func (h *homePanel) showInvite(inv madeInvite, err error, caption string) {
 		err = h.qr.SetPNG(inv.png)
 	}
 	if err != nil {
-		setFailure(h.errLabel, "Your invite could not be made.", err)
+		setFailure(h.errLabel, i18n.T("home.your_invite_could_not"), err)
 		return
 	}
 	setError(h.errLabel, "", "")
@@ -166,11 +161,11 @@ func (h *homePanel) share(text string, then func()) {
 	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.InviteShared(text) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				u.showError("The invite did not leave this screen", err)
+				u.showError(i18n.T("home.the_invite_did_not"), err)
 				return
 			}
 			if h.text == text && h.inPerson.Checked {
-				h.qr.SetCaption(captionShared)
+				h.qr.SetCaption(captionShared())
 			}
 			then()
 		})
@@ -209,7 +204,7 @@ func (h *homePanel) savePNG() {
 				return struct{}{}, err
 			}, func(_ struct{}, err error) {
 				if err != nil {
-					u.showError("The picture was not saved", err)
+					u.showError(i18n.T("home.the_picture_was_not"), err)
 				}
 			})
 		})
@@ -226,28 +221,28 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 		h.torCard.Hide()
 		return
 	case model.TorFailed, model.TorStopped:
-		h.progress.SetTitle("Nook cannot reach the Tor network")
+		h.progress.SetTitle(i18n.T("home.nook_cannot_reach_the"))
 		msg := s.Err
 		if msg == "" {
-			msg = "Tor stopped."
+			msg = i18n.T("home.tor_stopped")
 		}
 		hint := s.Hint
 		if hint == "" {
-			hint = "Check that this computer is online, then restart Nook."
+			hint = i18n.T("home.check_that_this_computer")
 		}
 		h.progress.SetError(msg, hint)
 	case model.TorRestarting:
-		h.progress.SetTitle("Reconnecting to the Tor network")
+		h.progress.SetTitle(i18n.T("home.reconnecting_to_the_tor"))
 		h.progress.SetIndeterminate(s.Phase)
 	case 0:
-		h.progress.SetIndeterminate("Starting Tor…")
+		h.progress.SetIndeterminate(i18n.T("common.starting_tor_more"))
 	default:
-		h.progress.SetTitle("Connecting to the Tor network")
+		h.progress.SetTitle(i18n.T("home.connecting_to_the_tor"))
 		phase := s.Phase
 		if phase == "" {
-			phase = "Starting Tor"
+			phase = i18n.T("home.starting_tor_2")
 		}
-		text := phase + " — you can already share your invite."
+		text := i18n.T("home.you_can_already_share", "Phase", phase)
 		if s.Note != "" {
 			// What the automatic connection tries, and why.
 			text = s.Note + " (" + phase + ")"

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -58,7 +59,7 @@ func newChatRow(cp *chatPane) *chatRow {
 	r.when = widget.NewLabel("")
 	r.when.Importance = widget.LowImportance
 	r.when.SizeName = theme.SizeNameCaptionText
-	r.join = widget.NewButtonWithIcon("Join group", theme.LoginIcon(), func() {
+	r.join = widget.NewButtonWithIcon(i18n.T("invitecard.join_group"), theme.LoginIcon(), func() {
 		if r.invite {
 			cp.joinGroup(r.msg.Body)
 		}
@@ -113,30 +114,30 @@ func (r *chatRow) set(m model.Message) {
 	}
 	st := r.cp.mv.u.state
 	in, _ := st.Invite(m.Body)
-	name := "a group"
+	name := i18n.T("invitecard.a_group")
 	if in.OK {
-		name = "“" + in.Name + "”"
+		name = i18n.T("common.quoted", "Text", in.Name)
 	}
 	who := r.cp.authorOf(m)
 	switch {
 	case m.Outgoing && r.cp.isGroup():
-		r.title.SetText("You shared the invite to " + name)
+		r.title.SetText(i18n.T("invitecard.you_shared_the_invite", "Name", name))
 	case m.Outgoing:
-		r.title.SetText("You invited " + r.cp.cv.Title + " to " + name)
+		r.title.SetText(i18n.T("invitecard.you_invited_to", "Title", r.cp.cv.Title, "Name", name))
 	default:
-		r.title.SetText(who + " invited you to " + name)
+		r.title.SetText(i18n.T("invitecard.invited_you_to", "Who", who, "Name", name))
 	}
 	member := st.IsMember(in)
 	switch {
 	case m.Outgoing:
-		r.note.SetText("Whoever has this invite can read the group.")
-		r.join.SetText("Open group")
+		r.note.SetText(i18n.T("invitecard.whoever_has_this_invite"))
+		r.join.SetText(i18n.T("invitecard.open_group"))
 	case member:
-		r.note.SetText("You are a member of this group.")
-		r.join.SetText("Open group")
+		r.note.SetText(i18n.T("invitecard.you_are_a_member"))
+		r.join.SetText(i18n.T("invitecard.open_group"))
 	default:
-		r.note.SetText("Join only if you trust " + who + ": members read everything posted.")
-		r.join.SetText("Join group")
+		r.note.SetText(i18n.T("invitecard.join_only_if_you", "Who", who))
+		r.join.SetText(i18n.T("invitecard.join_group"))
 	}
 	if m.Outgoing && !member {
 		r.join.Hide()
@@ -161,7 +162,7 @@ func (r *chatRow) TappedSecondary(ev *fyne.PointEvent) {
 		return
 	}
 	id := r.msg.ID.String()
-	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", fyne.NewMenuItemWithIcon("Delete for me", theme.DeleteIcon(),
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", fyne.NewMenuItemWithIcon(i18n.T("common.delete_for_me"), theme.DeleteIcon(),
 		func() { r.cp.confirmDeleteMessage(id) })), c, ev.AbsolutePosition)
 }
 
@@ -250,7 +251,7 @@ func (cp *chatPane) joinGroup(text string) {
 		return e.Conversation(res.Group.Conversation())
 	}, func(cv model.Conversation, err error) {
 		if err != nil {
-			u.showError("Could not join the group", err)
+			u.showError(i18n.T("invitecard.could_not_join_the"), err)
 			return
 		}
 		mv.showConversation(cv)

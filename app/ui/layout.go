@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/widgets"
 )
 
@@ -109,13 +109,13 @@ func newDetailsNote() *detailsNote {
 	d := &detailsNote{text: muted("")}
 	d.text.TextStyle.Monospace = true
 	d.text.Hide()
-	d.toggle = linkButton("Details", func() {
+	d.toggle = linkButton(i18n.T("layout.details"), func() {
 		if d.text.Visible() {
 			d.text.Hide()
-			d.toggle.SetText("Details")
+			d.toggle.SetText(i18n.T("layout.details"))
 		} else {
 			d.text.Show()
-			d.toggle.SetText("Hide details")
+			d.toggle.SetText(i18n.T("layout.hide_details"))
 		}
 	})
 	d.root = container.NewVBox(container.NewHBox(d.toggle), d.text)
@@ -126,7 +126,7 @@ func newDetailsNote() *detailsNote {
 // set shows err's text on request, or hides the note when err is nil.
 func (d *detailsNote) set(err error) {
 	d.text.Hide()
-	d.toggle.SetText("Details")
+	d.toggle.SetText(i18n.T("layout.details"))
 	if err == nil {
 		d.root.Hide()
 		return
@@ -139,8 +139,8 @@ func (d *detailsNote) set(err error) {
 // happened and what to do) when it knows err, else failed and fallback
 // (what did not happen, and what to do).
 func plainError(failed string, err error, fallback string) string {
-	msg, hint := engine.Explain(err)
-	if msg == engine.Unexplained {
+	msg, hint := explain(err)
+	if unexplained(err) {
 		return failed + " " + fallback
 	}
 	if hint != "" {
@@ -152,10 +152,10 @@ func plainError(failed string, err error, fallback string) string {
 // pictureError is what is shown when no invite could be read from a
 // picture (engine.ReadInviteImage, ReadInviteFile).
 func pictureError(err error) (msg, hint string) {
-	msg, hint = engine.Explain(err)
-	if msg == engine.Unexplained {
-		return "No Nook invite was found in that picture.",
-			"Use a sharp picture in which the whole QR code is visible, or paste the invite text."
+	msg, hint = explain(err)
+	if unexplained(err) {
+		return i18n.T("layout.no_nook_invite_was"),
+			i18n.T("layout.use_a_sharp_picture")
 	}
 	return msg, hint
 }
@@ -164,7 +164,7 @@ func pictureError(err error) (msg, hint string) {
 // (what did not happen, a sentence) followed by engine.Explain's message,
 // and its hint.
 func failure(failed string, err error) (msg, hint string) {
-	m, h := engine.Explain(err)
+	m, h := explain(err)
 	return failed + " " + m, h
 }
 

@@ -2,13 +2,13 @@ package ui
 
 import (
 	"context"
-	"fmt"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -44,15 +44,15 @@ func newMainView(u *UI, p opened) *mainView {
 	mv.selfAvatar = widgets.NewAvatar(p.name, mv.self)
 	mv.selfName = widget.NewLabelWithStyle(p.name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	mv.selfName.Truncation = fyne.TextTruncateEllipsis
-	addBtn := widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), nil)
+	addBtn := widget.NewButtonWithIcon(i18n.T("mainview.add"), theme.ContentAddIcon(), nil)
 	addBtn.OnTapped = func() { mv.showAddMenu(addBtn) }
 	addBtn.Importance = widget.HighImportance
 	mv.addBtn = addBtn
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
-			widgets.NewTooltipButton(theme.SettingsIcon(), "Settings ("+shortcutText(",")+")", u.showSettings),
-			widgets.NewTooltipButton(widgets.LockIcon(), "Lock Nook now ("+shortcutText("L")+")", u.lockNow),
+			widgets.NewTooltipButton(theme.SettingsIcon(), i18n.T("mainview.settings", "ShortcutText", shortcutText(",")), u.showSettings),
+			widgets.NewTooltipButton(widgets.LockIcon(), i18n.T("mainview.lock_nook_now", "ShortcutText", shortcutText("L")), u.lockNow),
 		),
 		mv.selfName,
 	)
@@ -138,8 +138,8 @@ func (mv *mainView) showHomePage() {
 // showAddMenu offers what the Add button adds: a contact or a group.
 func (mv *mainView) showAddMenu(anchor fyne.CanvasObject) {
 	items := []*fyne.MenuItem{
-		fyne.NewMenuItemWithIcon("Add a contact…", theme.AccountIcon(), mv.showAddContact),
-		fyne.NewMenuItemWithIcon("New group…", theme.ContentAddIcon(), mv.showCreateGroup),
+		fyne.NewMenuItemWithIcon(i18n.T("mainview.add_a_contact"), theme.AccountIcon(), mv.showAddContact),
+		fyne.NewMenuItemWithIcon(i18n.T("mainview.new_group"), theme.ContentAddIcon(), mv.showCreateGroup),
 	}
 	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor).AddXY(0, anchor.Size().Height)
 	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), mv.u.win.Canvas(), pos)
@@ -162,17 +162,17 @@ func (mv *mainView) setTorStatus(s model.TorStatus) {
 	mv.home.setTorStatus(s)
 	switch s.State {
 	case model.TorReady:
-		label := "Connected through Tor"
+		label := i18n.T("mainview.connected_through_tor")
 		if s.Phase == "Local network" {
-			label = "Local test network (no Tor)"
+			label = i18n.T("mainview.local_test_network_no")
 		}
 		mv.netBadge.SetPresence(widgets.PresenceOnline, label)
 	case model.TorFailed, model.TorStopped:
-		mv.netBadge.SetPresence(widgets.PresenceOffline, "Not connected to Tor")
+		mv.netBadge.SetPresence(widgets.PresenceOffline, i18n.T("mainview.not_connected_to_tor"))
 	case model.TorRestarting:
-		mv.netBadge.SetPresence(widgets.PresenceConnecting, "Reconnecting to Tor…")
+		mv.netBadge.SetPresence(widgets.PresenceConnecting, i18n.T("mainview.reconnecting_to_tor"))
 	default:
-		mv.netBadge.SetPresence(widgets.PresenceConnecting, fmt.Sprintf("Connecting to Tor… %d %%", s.Percent))
+		mv.netBadge.SetPresence(widgets.PresenceConnecting, i18n.T("mainview.connecting_to_tor", "Percent", s.Percent))
 	}
 }
 
@@ -204,7 +204,7 @@ func (mv *mainView) act(f func(e Engine) error) {
 	run(mv.u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, f(e) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				mv.u.showError("That did not work", err)
+				mv.u.showError(i18n.T("mainview.that_did_not_work"), err)
 			}
 		})
 }

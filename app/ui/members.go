@@ -3,7 +3,6 @@ package ui
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -41,13 +41,16 @@ type membersDialog struct {
 }
 
 // Tooltips of the actions a person's role does not allow.
-const (
-	tipNotAdmin      = "Only the group's owner and admins can do this"
-	tipNotOwner      = "Only the group's owner can name or remove admins"
-	tipOwnerStays    = "The group's owner cannot be removed"
-	tipAdminByOwner  = "Only the group's owner can remove an admin"
-	tipReadOnlyGroup = "You can no longer change this group"
-)
+
+func tipReadOnlyGroup() string { return i18n.T("members.tip_read_only_group") }
+
+func tipAdminByOwner() string { return i18n.T("members.tip_admin_by_owner") }
+
+func tipOwnerStays() string { return i18n.T("members.tip_owner_stays") }
+
+func tipNotOwner() string { return i18n.T("members.tip_not_owner") }
+
+func tipNotAdmin() string { return i18n.T("members.tip_not_admin") }
 
 // showMembers opens the Members dialog and reads the members again.
 func (cp *chatPane) showMembers() {
@@ -58,15 +61,13 @@ func (cp *chatPane) showMembers() {
 	cp.govern = md
 	u := cp.mv.u
 	md.renew = widgets.NewTooltipButton(theme.ViewRefreshIcon(), "", md.confirmRenew)
-	md.renew.SetText("Renew key / revoke invites…")
+	md.renew.SetText(i18n.T("members.renew_key_revoke_invites"))
 	md.renew.Importance = widget.MediumImportance
 	md.roleNote = muted("")
 	md.roleNote.Hide()
-	intro := muted("Everyone whose Nook said they joined, or who has posted. Anyone with the group's invite " +
-		"can read it without being seen: someone who joined with an earlier version of Nook and " +
-		"never posted is not listed. Members are shown by the name they chose, unless they are your contacts.")
+	intro := muted(i18n.T("members.everyone_whose_nook_said"))
 	md.top = container.NewVBox(intro, container.NewHBox(md.renew), md.roleNote)
-	md.d = dialog.NewCustom("Members of “"+cp.cv.Title+"”", "Close",
+	md.d = dialog.NewCustom(i18n.T("members.members_of", "Title", cp.cv.Title), i18n.T("common.close"),
 		container.NewBorder(md.top, nil, nil, nil, container.NewVScroll(md.rows)), u.win)
 	md.d.Resize(fyne.NewSize(600, 600))
 	u.showDialogOnClosed(md.d, func() {
@@ -87,7 +88,7 @@ func (cp *chatPane) loadMembersDialog() {
 		func(ms []model.GroupMember, err error) {
 			if err != nil {
 				cp.membersLoading = max(cp.membersLoading-1, 0)
-				u.showError("The members could not be read", err)
+				u.showError(i18n.T("members.the_members_could_not"), err)
 				return
 			}
 			u.apply(u.state.SetMembers(token, ms, nil))
@@ -113,46 +114,43 @@ func (md *membersDialog) render() {
 	switch {
 	case !active:
 		md.renew.Disable()
-		md.renew.Tooltip = tipReadOnlyGroup
-		md.roleNote.SetText("You can no longer read or write in this group: nothing here can be changed.")
+		md.renew.Tooltip = tipReadOnlyGroup()
+		md.roleNote.SetText(i18n.T("members.you_can_no_longer"))
 		md.roleNote.Show()
 	case admin:
 		md.renew.Enable()
-		md.renew.Tooltip = "Give everyone a new key; invites shared before stop working"
-		text := "You are the group's owner: you can remove members, name admins and renew its key."
+		md.renew.Tooltip = i18n.T("members.give_everyone_a_new")
+		text := i18n.T("members.you_are_the_group")
 		if mine == model.RoleAdmin {
-			text = "You are an admin of the group: you can remove members and renew its key. " +
-				"Only its owner can name admins or remove an admin."
+			text = i18n.T("members.you_are_an_admin")
 		}
 		md.roleNote.SetText(text)
 		md.roleNote.Show()
 	default:
 		md.renew.Disable()
-		md.renew.Tooltip = tipNotAdmin
-		md.roleNote.SetText("Only the group's owner and admins can remove members or renew its key.")
+		md.renew.Tooltip = tipNotAdmin()
+		md.roleNote.SetText(i18n.T("members.only_the_group_s"))
 		md.roleNote.Show()
 	}
 	md.actions = map[string]map[string]*widgets.TooltipButton{}
 	var rows []fyne.CanvasObject
 	o := cp.open()
 	if o == nil || o.Token != cp.token || !o.MembersLoaded {
-		rows = append(rows, para("Reading who is here…"))
+		rows = append(rows, para(i18n.T("members.reading_who_is_here")))
 	} else {
 		for _, m := range sortedMembers(o.Members, cp.mv.self) {
 			rows = append(rows, md.row(m, mine, active), widget.NewSeparator())
 		}
 		if len(o.Members) == 0 {
-			rows = append(rows, para("Nobody is known to be here yet."))
+			rows = append(rows, para(i18n.T("members.nobody_is_known_to")))
 		}
 	}
 	g := cp.cv.Group
 	if g != nil && g.ServerFingerprint != "" {
-		rows = append(rows, muted("Server fingerprint: "+g.ServerFingerprint+". Every member should see the same one: "+
-			"compare it with the others. A different one means the server treats you apart."))
+		rows = append(rows, muted(i18n.T("members.server_fingerprint_every_member", "ServerFingerprint", g.ServerFingerprint)))
 	}
 	if g != nil && g.ServerConflict {
-		warn := para("This group's server gave another of your groups a different address or posting key. " +
-			"Its operator can tell those groups' messages apart.")
+		warn := para(i18n.T("members.this_group_s_server"))
 		warn.Importance = widget.WarningImportance
 		rows = append(rows, warn)
 	}
@@ -177,29 +175,27 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 	switch {
 	case self:
 	case m.IsContact:
-		detail += " · your contact"
+		detail += i18n.T("members.your_contact")
 	default:
-		detail += " · not a contact"
+		detail += i18n.T("members.not_a_contact")
 	}
 	switch m.Messages {
 	case 0:
-		detail += " · No messages yet"
-	case 1:
-		detail += " · 1 message"
+		detail += i18n.T("members.no_messages_yet")
 	default:
-		detail += fmt.Sprintf(" · %d messages", m.Messages)
+		detail += i18n.N("members.messages", int(m.Messages))
 	}
 	switch {
 	case m.Removed:
-		detail += " · removed from the group"
+		detail += i18n.T("members.removed_from_the_group")
 	case m.Left:
-		detail += " · left the group"
+		detail += i18n.T("members.left_the_group")
 	}
 	nameLabel := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	nameLabel.Truncation = fyne.TextTruncateEllipsis
 	lines := []fyne.CanvasObject{nameLabel, muted(detail)}
 	if m.NameCollides && !m.IsContact && !self {
-		warn := muted("Not your contact, but has the same name as someone you know: it may be someone else.")
+		warn := muted(i18n.T("members.not_your_contact_but"))
 		warn.Importance = widget.WarningImportance
 		lines = append(lines, warn)
 	}
@@ -207,33 +203,33 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 	var buttons []fyne.CanvasObject
 	if !self && !m.Removed && !m.Left {
 		remove := widgets.NewTooltipButton(theme.ContentRemoveIcon(), "", func() { md.confirmRemove(m, name) })
-		remove.SetText("Remove…")
+		remove.SetText(i18n.T("common.remove_more"))
 		remove.Importance = widget.MediumImportance
 		tip := ""
 		switch {
 		case !active:
-			tip = tipReadOnlyGroup
+			tip = tipReadOnlyGroup()
 		case mine == model.RoleMember:
-			tip = tipNotAdmin
+			tip = tipNotAdmin()
 		case m.Role == model.RoleOwner:
-			tip = tipOwnerStays
+			tip = tipOwnerStays()
 		case m.Role == model.RoleAdmin && mine != model.RoleOwner:
-			tip = tipAdminByOwner
+			tip = tipAdminByOwner()
 		}
-		setAllowed(remove, tip, "Remove "+name+" from the group")
+		setAllowed(remove, tip, i18n.T("members.remove_from_the_group", "Name", name))
 		admin := widgets.NewTooltipButton(theme.AccountIcon(), "", func() { md.confirmAdmin(m, name, m.Role != model.RoleAdmin) })
-		admin.SetText("Make admin")
+		admin.SetText(i18n.T("members.make_admin"))
 		if m.Role == model.RoleAdmin {
-			admin.SetText("Remove admin")
+			admin.SetText(i18n.T("members.remove_admin"))
 		}
 		tip = ""
 		switch {
 		case !active:
-			tip = tipReadOnlyGroup
+			tip = tipReadOnlyGroup()
 		case mine != model.RoleOwner:
-			tip = tipNotOwner
+			tip = tipNotOwner()
 		case m.Role == model.RoleOwner:
-			tip = "The group's owner stays its owner"
+			tip = i18n.T("members.the_group_s_owner")
 		}
 		setAllowed(admin, tip, admin.Text)
 		buttons = append(buttons, admin, remove)
@@ -292,45 +288,43 @@ func setAllowed(b *widgets.TooltipButton, reason, ok string) {
 func roleName(r model.GroupRole) string {
 	switch r {
 	case model.RoleOwner:
-		return "Owner"
+		return i18n.T("members.owner")
 	case model.RoleAdmin:
-		return "Admin"
+		return i18n.T("members.admin")
 	}
-	return "Member"
+	return i18n.T("members.member")
 }
 
 // confirmRemove asks before removing a member, saying what happens.
 func (md *membersDialog) confirmRemove(m model.GroupMember, name string) {
 	id := m.Address
-	md.confirm("Remove "+name+" from “"+md.cp.cv.Title+"”?",
-		name+" will no longer read or write in this group. Everyone else gets a new key; "+
-			name+" keeps what they already have. Invites shared before this also stop working.",
-		"Remove", "The group's key is being renewed…", "The member was not removed.",
+	md.confirm(i18n.T("members.remove_from", "Name", name, "Title", md.cp.cv.Title),
+		i18n.T("members.will_no_longer_read", "Name", name, "Name2", name),
+		i18n.T("common.remove"), i18n.T("members.the_group_s_key"), i18n.T("members.the_member_was_not"),
 		func(e Engine, conv model.ConversationID) error { return e.RemoveMember(conv, id) })
 }
 
 // confirmAdmin asks before naming an admin (admin true) or unnaming one.
 func (md *membersDialog) confirmAdmin(m model.GroupMember, name string, admin bool) {
 	id := m.Address
-	title := "Make " + name + " an admin?"
-	text := name + " will be able to remove members and renew the group's key. "
-	action := "Make admin"
+	title := i18n.T("members.make_an_admin", "Name", name)
+	text := i18n.T("members.will_be_able_to", "Name", name)
+	action := i18n.T("members.make_admin")
 	if !admin {
-		title = "Remove " + name + " as admin?"
-		text = name + " will no longer be able to remove members or renew the group's key. "
-		action = "Remove admin"
+		title = i18n.T("members.remove_as_admin", "Name", name)
+		text = i18n.T("members.will_no_longer_be", "Name", name)
+		action = i18n.T("members.remove_admin")
 	}
-	text += "Everyone gets a new key that says so; invites shared before stop working."
-	md.confirm(title, text, action, "The group's key is being renewed…", "The admins were not changed.",
+	text += i18n.T("members.everyone_gets_a_new")
+	md.confirm(title, text, action, i18n.T("members.the_group_s_key"), i18n.T("members.the_admins_were_not"),
 		func(e Engine, conv model.ConversationID) error { return e.SetAdmin(conv, id, admin) })
 }
 
 // confirmRenew asks before renewing the group's key to revoke invites.
 func (md *membersDialog) confirmRenew() {
-	md.confirm("Renew the key of “"+md.cp.cv.Title+"”?",
-		"Every member gets a new key and nobody is removed. Invites shared before stop working: "+
-			"whoever has one and has not joined yet will be told it no longer works and needs a new one.",
-		"Renew key", "The group's key is being renewed…", "The key was not renewed.",
+	md.confirm(i18n.T("members.renew_the_key_of", "Title", md.cp.cv.Title),
+		i18n.T("members.every_member_gets_a"),
+		i18n.T("members.renew_key"), i18n.T("members.the_group_s_key"), i18n.T("members.the_key_was_not"),
 		func(e Engine, conv model.ConversationID) error { return e.RevokeInvites(conv) })
 }
 
@@ -346,7 +340,7 @@ func (md *membersDialog) confirm(title, text, action, busyText, failed string, d
 	status.Hide()
 	busy := idleSpinner()
 	var d *dialog.CustomDialog
-	cancel := widget.NewButton("Cancel", func() { d.Hide() })
+	cancel := widget.NewButton(i18n.T("common.cancel"), func() { d.Hide() })
 	ok := widget.NewButton(action, nil)
 	ok.Importance = widget.DangerImportance
 	ok.OnTapped = func() {

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -20,28 +21,28 @@ import (
 // connectChoices are the ways to connect offered in Settings → Network, in
 // the order shown.
 var connectChoices = []struct {
-	mode  engine.ConnectMode
-	label string
+	mode engine.ConnectMode
+	key  string // its label's key in the catalogs
 }{
-	{engine.ModeAuto, "Automatic (recommended)"},
-	{engine.ModeDirect, "Direct connection"},
-	{engine.ModeSnowflake, "Built-in bridges: snowflake"},
-	{engine.ModeObfs4, "Built-in bridges: obfs4"},
-	{engine.ModeCustom, "My bridges"},
+	{engine.ModeAuto, "network.mode_auto"},
+	{engine.ModeDirect, "network.mode_direct"},
+	{engine.ModeSnowflake, "network.mode_snowflake"},
+	{engine.ModeObfs4, "network.mode_obfs4"},
+	{engine.ModeCustom, "network.mode_custom"},
 }
 
 func choiceLabel(m engine.ConnectMode) string {
 	for _, c := range connectChoices {
 		if c.mode == m {
-			return c.label
+			return i18n.T(c.key)
 		}
 	}
-	return connectChoices[0].label
+	return i18n.T(connectChoices[0].key)
 }
 
 func choiceMode(label string) engine.ConnectMode {
 	for _, c := range connectChoices {
-		if c.label == label {
+		if i18n.T(c.key) == label {
 			return c.mode
 		}
 	}
@@ -70,22 +71,22 @@ type networkTab struct {
 
 func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 	t := &networkTab{u: u}
-	t.progress = widgets.NewProgress("Status")
+	t.progress = widgets.NewProgress(i18n.T("network.status"))
 	t.summary = para("")
 	t.note = para("")
 	t.note.Hide()
-	t.restart = widget.NewButtonWithIcon("Restart Tor", theme.ViewRefreshIcon(), t.restartTor)
+	t.restart = widget.NewButtonWithIcon(i18n.T("network.restart_tor"), theme.ViewRefreshIcon(), t.restartTor)
 
 	t.bridges = newMultiLineField()
-	t.bridges.SetPlaceHolder("obfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=… iat-mode=0")
+	t.bridges.SetPlaceHolder(i18n.T("network.obfs4_192_0_2"))
 	t.bridges.Wrapping = fyne.TextWrapOff
 	t.bridges.SetMinRowsVisible(2)
 	t.bridges.TextStyle.Monospace = true
 	t.torrc = newMultiLineField()
-	t.torrc.SetPlaceHolder("One option per line, e.g. ExitNodes {de}")
+	t.torrc.SetPlaceHolder(i18n.T("network.one_option_per_line"))
 	t.torrc.SetMinRowsVisible(3)
 	t.torrc.TextStyle.Monospace = true
-	t.save = widget.NewButtonWithIcon("Save and restart Tor", theme.DocumentSaveIcon(), t.saveSettings)
+	t.save = widget.NewButtonWithIcon(i18n.T("network.save_and_restart_tor"), theme.DocumentSaveIcon(), t.saveSettings)
 	t.save.Importance = widget.HighImportance
 	t.errLabel = errorLabel()
 	t.okLabel = para("")
@@ -93,8 +94,8 @@ func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 	t.okLabel.Hide()
 
 	if err != nil {
-		msg, _ := failure("The saved Tor settings could not be read.", err)
-		setError(t.errLabel, msg, "Saving writes them anew.")
+		msg, _ := failure(i18n.T("network.the_saved_tor_settings"), err)
+		setError(t.errLabel, msg, i18n.T("network.saving_writes_them_anew"))
 	}
 	t.saved = s
 	t.bridges.SetText(strings.Join(s.Bridges, "\n"))
@@ -102,15 +103,13 @@ func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 
 	labels := make([]string, len(connectChoices))
 	for i, c := range connectChoices {
-		labels[i] = c.label
+		labels[i] = i18n.T(c.key)
 	}
 	t.mode = widget.NewRadioGroup(labels, nil)
 	t.mode.Required = true
 	t.mode.SetSelected(choiceLabel(s.Mode))
 	t.bridgesBox = container.NewVBox(
-		muted("Get bridge lines at bridges.torproject.org, by e-mail to bridges@torproject.org (from a Gmail "+
-			"or Riseup address), or from someone you trust. Paste one line per bridge; obfs4 and snowflake "+
-			"bridges work, and Nook includes what they need."),
+		muted(i18n.T("network.get_bridge_lines_at")),
 		t.bridges,
 	)
 	t.bridgesBox.Hidden = s.Mode != engine.ModeCustom
@@ -124,9 +123,8 @@ func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 		}
 	}
 
-	experts := widget.NewAccordion(widget.NewAccordionItem("Custom torrc lines — for experts", container.NewVBox(
-		muted("Added to Tor's configuration as they are. A wrong line can stop Tor from starting or make you "+
-			"easier to recognise; leave this empty unless you know why you need it."),
+	experts := widget.NewAccordion(widget.NewAccordionItem(i18n.T("network.custom_torrc_lines_for"), container.NewVBox(
+		muted(i18n.T("network.added_to_tor_s")),
 		t.torrc,
 	)))
 	if strings.TrimSpace(t.torrc.Text) != "" {
@@ -134,21 +132,17 @@ func newNetworkTab(u *UI, s engine.TorSettings, err error) *networkTab {
 	}
 
 	t.root = container.NewVScroll(container.NewVBox(
-		subheading("Tor"),
+		subheading(i18n.T("network.tor")),
 		t.progress,
 		t.summary,
 		t.note,
 		container.NewHBox(t.restart),
-		muted("Nook reaches your contacts and group servers only through Tor, which hides where you are and "+
-			"who you talk to from your network and from them."),
+		muted(i18n.T("network.nook_reaches_your_contacts")),
 		widget.NewSeparator(),
-		subheading("How to connect"),
+		subheading(i18n.T("network.how_to_connect")),
 		t.mode,
-		muted("Automatic tries a direct connection first. If Tor seems blocked where you are, it tries the "+
-			"built-in bridges (snowflake, then obfs4) and remembers what worked. Nook never asks any service "+
-			"which country you are in."),
-		muted("Built-in bridges are public, so a censor may know them too. If they do not work, choose My "+
-			"bridges and paste bridges you were given."),
+		muted(i18n.T("network.automatic_tries_a_direct")),
+		muted(i18n.T("network.built_in_bridges_are")),
 		t.bridgesBox,
 		experts,
 		t.errLabel,
@@ -172,26 +166,26 @@ func (t *networkTab) setStatus(s model.TorStatus) {
 	}
 	switch s.State {
 	case model.TorReady:
-		t.progress.SetTitle("Status")
-		t.progress.SetProgress(100, "Connected to the Tor network")
+		t.progress.SetTitle(i18n.T("network.status"))
+		t.progress.SetProgress(100, i18n.T("network.connected_to_the_tor"))
 		if s.Phase == "Local network" {
-			t.progress.SetProgress(100, "Local test network: Tor is not used, for trying Nook out on one computer")
+			t.progress.SetProgress(100, i18n.T("network.local_test_network_tor"))
 		}
 	case model.TorFailed, model.TorStopped:
-		t.progress.SetTitle("Status")
+		t.progress.SetTitle(i18n.T("network.status"))
 		msg := s.Err
 		if msg == "" {
-			msg = "Tor is not running."
+			msg = i18n.T("network.tor_is_not_running")
 		}
 		t.progress.SetError(msg, s.Hint)
 	case model.TorRestarting:
-		t.progress.SetTitle("Status")
-		t.progress.SetIndeterminate("Restarting…")
+		t.progress.SetTitle(i18n.T("network.status"))
+		t.progress.SetIndeterminate(i18n.T("network.restarting"))
 	case 0, model.TorStarting:
-		t.progress.SetTitle("Status")
-		t.progress.SetIndeterminate("Starting Tor…")
+		t.progress.SetTitle(i18n.T("network.status"))
+		t.progress.SetIndeterminate(i18n.T("common.starting_tor_more"))
 	default:
-		t.progress.SetTitle("Connecting to the Tor network")
+		t.progress.SetTitle(i18n.T("network.connecting_to_the_tor"))
 		t.progress.SetProgress(float64(s.Percent), s.Phase)
 	}
 }
@@ -218,7 +212,7 @@ func (t *networkTab) restartTor() {
 				t.showResult("", fmt.Errorf("tor was not restarted: %w", err))
 				return
 			}
-			t.showResult("Tor restarted.", nil)
+			t.showResult(i18n.T("network.tor_restarted"), nil)
 		})
 }
 
@@ -237,12 +231,12 @@ func (t *networkTab) saveSettings() {
 		func(err error) {
 			t.setBusy(false)
 			if err != nil {
-				msg, hint := failure("These settings were not used, nothing was changed.", err)
+				msg, hint := failure(i18n.T("network.these_settings_were_not"), err)
 				t.showResult("", &settingError{msg, hint})
 				return
 			}
 			t.saved = s
-			t.showResult("Saved. Tor uses the new settings.", nil)
+			t.showResult(i18n.T("network.saved_tor_uses_the"), nil)
 		})
 }
 
@@ -255,7 +249,7 @@ func (t *networkTab) showResult(ok string, err error) {
 		if errors.As(err, &se) {
 			setError(t.errLabel, se.msg, se.hint)
 		} else {
-			msg, hint := engine.Explain(err)
+			msg, hint := explain(err)
 			setError(t.errLabel, msg, hint)
 		}
 	} else {
@@ -284,14 +278,14 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 		}
 		if _, err := engine.CheckBridgeLine(line); err != nil {
 			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
-			return s, &settingError{fmt.Sprintf("Bridge line %d is not valid: %s.", i+1, msg),
-				"Copy bridge lines exactly as you got them, one per line."}
+			return s, &settingError{i18n.T("network.bridge_line_is_not", "Value", i+1, "Msg", msg),
+				i18n.T("network.copy_bridge_lines_exactly")}
 		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
 	}
 	if s.Mode == engine.ModeCustom && len(s.Bridges) == 0 {
-		return s, &settingError{"My bridges needs at least one bridge line.",
-			"Paste the bridge lines you were given, or choose Automatic."}
+		return s, &settingError{i18n.T("network.my_bridges_needs_at"),
+			i18n.T("network.paste_the_bridge_lines")}
 	}
 	for i, line := range strings.Split(t.torrc.Text, "\n") {
 		line = strings.TrimSpace(line)
@@ -299,8 +293,8 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 			continue
 		}
 		if err := checkTorrcLine(line); err != nil {
-			return s, &settingError{fmt.Sprintf("Torrc line %d is not accepted: %v.", i+1, err),
-				"Write one option per line: its name, a space, its value."}
+			return s, &settingError{i18n.T("network.torrc_line_is_not", "Value", i+1, "Err", err),
+				i18n.T("network.write_one_option_per")}
 		}
 		s.ExtraTorrc = append(s.ExtraTorrc, line)
 	}

@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 )
 
@@ -37,7 +37,7 @@ func (u *UI) notify(name, text, generic string) {
 		title, content = name, text
 	}
 	if u.held > 0 {
-		title, content = "Nook", fmt.Sprintf("%s, and %d more", generic, u.held)
+		title, content = "Nook", i18n.N("notify.and_more", u.held, "Generic", generic)
 		u.held = 0
 	}
 	if u.opts.Notify != nil {
@@ -52,8 +52,8 @@ func (u *UI) notify(name, text, generic string) {
 func (u *UI) notifyOf(n state.Notification) {
 	switch n.Kind {
 	case state.NotifyMessage:
-		u.notify(n.Title, n.Text, "You have a new message")
+		u.notify(n.Title, n.Text, i18n.T("notify.you_have_a_new"))
 	case state.NotifyRequest:
-		u.notify(n.Title, n.Text, "You have a new contact request")
+		u.notify(n.Title, n.Text, i18n.T("notify.you_have_a_new_2"))
 	}
 }

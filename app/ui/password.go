@@ -9,24 +9,31 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 )
 
 // The sentences that say which password state a profile is in. Every
 // dialog that changes it ends with one of them, so that nobody is left
 // guessing whether the profile is protected.
-const (
-	noPasswordState  = "Password: none — anyone using this computer can open this profile."
-	hasPasswordState = "Password: set — Nook asks for it each time it opens this profile."
-	lockNeedsPw      = "Locking protects nothing while this profile has no password: anyone using this " +
-		"computer can open it again with one click. Set a password to make locking count."
-	removedPw  = "This profile now has no password — anyone using this computer can open it."
-	setPw      = "This profile now has a password — you will need it the next time you open Nook."
-	changedPw  = "Password changed — you will need the new password the next time you open Nook."
-	typeNewPw  = "Type a new password, or use Remove password… to open this profile without one."
-	notSamePw  = "The two new passwords are not the same."
-	wrongOldPw = "The current password is not right."
-)
+
+func wrongOldPw() string { return i18n.T("password.wrong_old") }
+
+func notSamePw() string { return i18n.T("password.not_same") }
+
+func typeNewPw() string { return i18n.T("password.type_new") }
+
+func changedPw() string { return i18n.T("password.changed") }
+
+func setPw() string { return i18n.T("password.set") }
+
+func removedPw() string { return i18n.T("password.removed") }
+
+func lockNeedsPw() string { return i18n.T("password.lock_needs_password") }
+
+func hasPasswordState() string { return i18n.T("password.has_password_state") }
+
+func noPasswordState() string { return i18n.T("password.no_password_state") }
 
 // hasPassword reports whether the open profile has a password; ok is
 // false when that could not be read (no profile open, header unreadable).
@@ -53,7 +60,7 @@ func (u *UI) passwordChanged(has bool) {
 
 // showMessage shows a short message with a Close button.
 func (u *UI) showMessage(title, text string) {
-	d := dialog.NewCustom(title, "Close", para(text), u.win)
+	d := dialog.NewCustom(title, i18n.T("common.close"), para(text), u.win)
 	d.Resize(fyne.NewSize(420, 0))
 	u.showDialog(d)
 }
@@ -74,47 +81,47 @@ func busyRow() (*widget.ProgressBarInfinite, *widget.Label, fyne.CanvasObject) {
 func (u *UI) showChangePassword() {
 	old := newPasswordField()
 	pw, confirm, pwFields := newPasswordFields()
-	confirm.SetPlaceHolder("Type the new password again")
+	confirm.SetPlaceHolder(i18n.T("password.type_the_new_password"))
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	ok := newFormButton("Change password", nil)
+	ok := newFormButton(i18n.T("password.change_password"), nil)
 	ok.Importance = widget.HighImportance
 	ok.OnTapped = func() {
 		switch {
 		case pw.Text == "" && confirm.Text == "":
-			setError(errLabel, typeNewPw, "")
+			setError(errLabel, typeNewPw(), "")
 			u.win.Canvas().Focus(pw)
 			return
 		case pw.Text != confirm.Text:
-			setError(errLabel, notSamePw, "")
+			setError(errLabel, notSamePw(), "")
 			u.win.Canvas().Focus(confirm)
 			return
 		}
 		setError(errLabel, "", "")
-		showBusy(true, "Changing the password…", spinner, status, ok, old, pw, confirm)
+		showBusy(true, i18n.T("password.changing_the_password"), spinner, status, ok, old, pw, confirm)
 		o, n := old.Text, pw.Text
 		runErr(u, func(_ context.Context, e Engine) error { return e.ChangePassword(o, n) },
 			func(err error) {
 				showBusy(false, "", spinner, status, ok, old, pw, confirm)
 				switch {
 				case errors.Is(err, engine.ErrWrongPassword):
-					setError(errLabel, wrongOldPw, "")
+					setError(errLabel, wrongOldPw(), "")
 					u.win.Canvas().Focus(old)
 				case errors.Is(err, engine.ErrEmptyPassword):
-					setError(errLabel, typeNewPw, "")
+					setError(errLabel, typeNewPw(), "")
 				case err != nil:
-					setFailure(errLabel, "The password was not changed.", err)
+					setFailure(errLabel, i18n.T("password.the_password_was_not"), err)
 				default:
 					d.Hide()
 					u.passwordChanged(true)
-					u.showMessage("Password changed", changedPw)
+					u.showMessage(i18n.T("password.password_changed"), changedPw())
 				}
 			})
 	}
-	d = u.showForm("Change password", 440, ok, old,
-		widget.NewLabel("Current password"), old,
-		widget.NewLabel("New password"), pwFields,
+	d = u.showForm(i18n.T("password.change_password"), 440, ok, old,
+		widget.NewLabel(i18n.T("password.current_password")), old,
+		widget.NewLabel(i18n.T("password.new_password")), pwFields,
 		errLabel, busy,
 	)
 }
@@ -123,42 +130,41 @@ func (u *UI) showChangePassword() {
 // current password to ask for.
 func (u *UI) showSetPassword() {
 	pw, confirm, pwFields := newPasswordFields()
-	confirm.SetPlaceHolder("Type it again")
+	confirm.SetPlaceHolder(i18n.T("common.type_it_again"))
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	ok := newFormButton("Set password", nil)
+	ok := newFormButton(i18n.T("password.set_password"), nil)
 	ok.Importance = widget.HighImportance
 	ok.OnTapped = func() {
 		switch {
 		case pw.Text == "":
-			setError(errLabel, "Type a password.", "")
+			setError(errLabel, i18n.T("password.type_a_password"), "")
 			u.win.Canvas().Focus(pw)
 			return
 		case pw.Text != confirm.Text:
-			setError(errLabel, "The two passwords are not the same.", "")
+			setError(errLabel, i18n.T("password.the_two_passwords_are"), "")
 			u.win.Canvas().Focus(confirm)
 			return
 		}
 		setError(errLabel, "", "")
-		showBusy(true, "Setting the password…", spinner, status, ok, pw, confirm)
+		showBusy(true, i18n.T("password.setting_the_password"), spinner, status, ok, pw, confirm)
 		n := pw.Text
 		runErr(u, func(_ context.Context, e Engine) error { return e.ChangePassword("", n) },
 			func(err error) {
 				showBusy(false, "", spinner, status, ok, pw, confirm)
 				if err != nil {
-					setFailure(errLabel, "The password was not set.", err)
+					setFailure(errLabel, i18n.T("password.the_password_was_not_2"), err)
 					return
 				}
 				d.Hide()
 				u.passwordChanged(true)
-				u.showMessage("Password set", setPw)
+				u.showMessage(i18n.T("password.password_set"), setPw())
 			})
 	}
-	d = u.showForm("Set a password", 440, ok, pw,
-		para("Nook will ask for it each time it opens this profile, and locking will keep others out. "+
-			"There is no way to recover a forgotten password."),
-		widget.NewLabel("New password"), pwFields,
+	d = u.showForm(i18n.T("password.set_a_password"), 440, ok, pw,
+		para(i18n.T("password.nook_will_ask_for")),
+		widget.NewLabel(i18n.T("password.new_password")), pwFields,
 		errLabel, busy,
 	)
 }
@@ -166,59 +172,57 @@ func (u *UI) showSetPassword() {
 // showRemovePassword removes the password after a warning, the current
 // password, and a second confirmation.
 func (u *UI) showRemovePassword() {
-	warning := para("Without a password, anyone using this computer can open this profile and read all its " +
-		"conversations, and locking it protects nothing.")
+	warning := para(i18n.T("password.without_a_password_anyone"))
 	warning.Importance = widget.WarningImportance
 	current := newPasswordField()
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
 	var d *dialog.CustomDialog
-	remove := newFormButton("Remove password", nil)
+	remove := newFormButton(i18n.T("password.remove_password"), nil)
 	remove.Importance = widget.DangerImportance
 	run := func(pw string) {
-		showBusy(true, "Removing the password…", spinner, status, remove, current)
+		showBusy(true, i18n.T("password.removing_the_password"), spinner, status, remove, current)
 		runErr(u, func(_ context.Context, e Engine) error { return e.RemovePassword(pw) },
 			func(err error) {
 				showBusy(false, "", spinner, status, remove, current)
 				switch {
 				case errors.Is(err, engine.ErrWrongPassword):
-					setError(errLabel, wrongOldPw, "")
+					setError(errLabel, wrongOldPw(), "")
 					u.win.Canvas().Focus(current)
 				case err != nil:
-					setFailure(errLabel, "The password was not removed.", err)
+					setFailure(errLabel, i18n.T("password.the_password_was_not_3"), err)
 				default:
 					d.Hide()
 					u.passwordChanged(false)
-					u.showMessage("Password removed", removedPw)
+					u.showMessage(i18n.T("password.password_removed"), removedPw())
 				}
 			})
 	}
 	remove.OnTapped = func() {
 		if current.Text == "" {
-			setError(errLabel, "Type the current password.", "")
+			setError(errLabel, i18n.T("password.type_the_current_password"), "")
 			u.win.Canvas().Focus(current)
 			return
 		}
 		setError(errLabel, "", "")
 		pw := current.Text
 		var confirm *dialog.CustomDialog
-		yes := newFormButton("Remove it", func() {
+		yes := newFormButton(i18n.T("password.remove_it"), func() {
 			confirm.Hide()
 			run(pw)
 		})
 		yes.Importance = widget.DangerImportance
-		name := "this profile"
+		name := i18n.T("password.this_profile")
 		if u.main != nil {
-			name = "“" + u.main.name + "”"
+			name = i18n.T("common.quoted", "Text", u.main.name)
 		}
-		confirm = u.showForm("Remove the password for good?", 480, yes, nil,
-			para("Anyone using this computer will be able to open "+name+" and read every conversation in it, "+
-				"without typing anything."),
+		confirm = u.showForm(i18n.T("password.remove_the_password_for"), 480, yes, nil,
+			para(i18n.T("password.anyone_using_this_computer", "Name", name)),
 		)
 	}
-	d = u.showForm("Remove the password?", 440, remove, current,
+	d = u.showForm(i18n.T("password.remove_the_password"), 440, remove, current,
 		warning,
-		widget.NewLabel("Current password"), current,
+		widget.NewLabel(i18n.T("password.current_password")), current,
 		errLabel, busy,
 	)
 }
@@ -235,17 +239,16 @@ func (u *UI) lockNow() {
 		return
 	}
 	var d *dialog.CustomDialog
-	anyway := newFormButton("Lock anyway", func() {
+	anyway := newFormButton(i18n.T("password.lock_anyway"), func() {
 		d.Hide()
 		u.lock()
 	})
-	set := newFormButton("Set a password…", func() {
+	set := newFormButton(i18n.T("common.set_a_password_more"), func() {
 		d.Hide()
 		u.showSetPassword()
 	})
 	set.Importance = widget.HighImportance
-	warning := para("Locking hides this profile from the screen, but anyone using this computer can open it " +
-		"again with one click: it has no password.")
+	warning := para(i18n.T("password.locking_hides_this_profile"))
 	warning.Importance = widget.WarningImportance
-	d = u.showFormActions("This profile has no password", 460, []*formButton{anyway, set}, nil, warning)
+	d = u.showFormActions(i18n.T("password.this_profile_has_no"), 460, []*formButton{anyway, set}, nil, warning)
 }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 )
 
@@ -30,17 +31,17 @@ func (u *UI) showImportPasswords(path string) {
 	busy := widget.NewProgressBarInfinite()
 	busy.Hide()
 	var d *dialog.CustomDialog
-	importBtn := newFormButton("Import", nil)
+	importBtn := newFormButton(i18n.T("profilefiles.import"), nil)
 	importBtn.Importance = widget.HighImportance
 	importBtn.OnTapped = func() {
 		if newPw.Text == "" && confirm.Text == "" {
 			// Two empty fields must not quietly make a profile anyone
 			// can open: without a password is a choice made in Settings.
-			setError(errLabel, "Choose a password for the imported profile on this computer.", "")
+			setError(errLabel, i18n.T("profilefiles.choose_a_password_for"), "")
 			return
 		}
 		if newPw.Text != confirm.Text {
-			setError(errLabel, "The two new passwords are not the same.", "")
+			setError(errLabel, i18n.T("profilefiles.the_two_new_passwords"), "")
 			return
 		}
 		importBtn.Disable()
@@ -52,31 +53,31 @@ func (u *UI) showImportPasswords(path string) {
 				importBtn.Enable()
 				switch {
 				case errors.Is(err, engine.ErrWrongPassword):
-					setError(errLabel, "That is not the password this backup was made with.", "")
+					setError(errLabel, i18n.T("profilefiles.that_is_not_the"), "")
 				case err != nil:
-					msg, hint := profileFileError(err, "The backup could not be imported",
-						"Check that this is a Nook backup file and that it was copied completely.",
-						"Free some space on the disk that holds Nook's data, then try again.")
+					msg, hint := profileFileError(err, i18n.T("profilefiles.the_backup_could_not"),
+						i18n.T("profilefiles.check_that_this_is"),
+						i18n.T("profilefiles.free_some_space_on"))
 					setError(errLabel, msg, hint)
 				default:
 					d.Hide()
-					next := "Lock Nook (Ctrl+L) and enter the new password to open the imported profile."
+					next := i18n.T("profilefiles.lock_nook_ctrl_l")
 					if u.main == nil {
 						u.showUnlock(false)
 						setError(u.unlock.errLabel, "", "")
-						u.unlock.status.SetText("Profile imported. Enter its new password to open it.")
+						u.unlock.status.SetText(i18n.T("profilefiles.profile_imported_enter_its"))
 						u.unlock.status.Show()
-						next = "Enter its new password to open it."
+						next = i18n.T("profilefiles.enter_its_new_password")
 					}
 					u.showImported(res, next)
 				}
 			})
 	}
-	d = u.showForm("Import a profile", 460, importBtn, exportPw,
-		muted("File: "+shortPath(path)),
-		widget.NewLabel("Password the backup was made with"),
+	d = u.showForm(i18n.T("profilefiles.import_a_profile"), 460, importBtn, exportPw,
+		muted(i18n.T("profilefiles.file", "ShortPath", shortPath(path))),
+		widget.NewLabel(i18n.T("profilefiles.password_the_backup_was")),
 		exportPw,
-		widget.NewLabel("New password for this computer"),
+		widget.NewLabel(i18n.T("profilefiles.new_password_for_this")),
 		newPwFields,
 		errLabel, busy,
 	)
@@ -88,9 +89,9 @@ func (u *UI) showImportPasswords(path string) {
 func (u *UI) showImported(res engine.ImportResult, next string) {
 	warning := res.Warning
 	if res.SameAsOpen {
-		warning = "This is a copy of the profile that is open now. " + warning
+		warning = i18n.T("profilefiles.this_is_a_copy", "Warning", warning)
 	}
-	d := dialog.NewCustom("Profile imported", "OK", container.NewVBox(para(warning), para(next)), u.win)
+	d := dialog.NewCustom(i18n.T("profilefiles.profile_imported"), i18n.T("profilefiles.ok"), container.NewVBox(para(warning), para(next)), u.win)
 	d.Resize(fyne.NewSize(460, 0))
 	u.showDialog(d)
 }
@@ -101,15 +102,15 @@ func (u *UI) showExport() {
 	pw, confirm, pwFields := newPasswordFields()
 	errLabel := errorLabel()
 	var d *dialog.CustomDialog
-	next := newFormButton("Choose where to save…", nil)
+	next := newFormButton(i18n.T("profilefiles.choose_where_to_save"), nil)
 	next.Importance = widget.HighImportance
 	next.OnTapped = func() {
 		switch {
 		case pw.Text == "":
-			setError(errLabel, "Choose a password for the backup.", "")
+			setError(errLabel, i18n.T("profilefiles.choose_a_password_for_2"), "")
 			return
 		case pw.Text != confirm.Text:
-			setError(errLabel, "The two passwords are not the same.", "")
+			setError(errLabel, i18n.T("profilefiles.the_two_passwords_are"), "")
 			return
 		}
 		password := pw.Text
@@ -126,26 +127,25 @@ func (u *UI) showExport() {
 			runErr(u, func(_ context.Context, e Engine) error { return e.ExportProfile(path, password) },
 				func(err error) {
 					if err != nil {
-						msg, hint := profileFileError(err, "The backup could not be written", "",
-							"Free some disk space, or save the backup on another disk, then try again.")
+						msg, hint := profileFileError(err, i18n.T("profilefiles.the_backup_could_not_2"), "",
+							i18n.T("profilefiles.free_some_disk_space"))
 						if hint != "" {
 							msg += "\n" + hint
 						}
 						dialog.ShowError(errors.New(msg), u.win)
 						return
 					}
-					dialog.ShowInformation("Backup saved",
-						"Your profile was saved to "+shortPath(path)+".\nKeep the file and its password apart.", u.win)
+					dialog.ShowInformation(i18n.T("profilefiles.backup_saved"),
+						i18n.T("profilefiles.your_profile_was_saved", "ShortPath", shortPath(path)), u.win)
 				})
 		}, u.win)
 		save.SetFileName("nook-profile" + exportExt)
 		save.Resize(fyne.NewSize(760, 520))
 		u.showDialog(save)
 	}
-	d = u.showForm("Export your profile", 460, next, pw,
-		para("The backup holds your identity, contacts and messages, encrypted with the password you choose here. "+
-			"Anyone with the file and the password can become you."),
-		widget.NewLabel("Password for the backup"),
+	d = u.showForm(i18n.T("profilefiles.export_your_profile"), 460, next, pw,
+		para(i18n.T("profilefiles.the_backup_holds_your")),
+		widget.NewLabel(i18n.T("profilefiles.password_for_the_backup")),
 		pwFields, errLabel,
 	)
 }
@@ -158,7 +158,7 @@ func (u *UI) showExport() {
 // otherwise the message is failed followed by Explain's message, and the
 // hint Explain's, or otherHint when it has none.
 func profileFileError(err error, failed, otherHint, fullHint string) (msg, hint string) {
-	msg, hint = engine.Explain(err)
+	msg, hint = explain(err)
 	if errors.Is(err, engine.ErrDiskFull) {
 		return msg, fullHint
 	}

@@ -85,7 +85,7 @@ func TestOfflineLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.waitFor("the offline line", func() bool { return cp.offline.Visible() })
-	if cp.offline.Text != offlineNote || !alice.hasText("goes out when you are both online") {
+	if cp.offline.Text != offlineNote() || !alice.hasText("goes out when you are both online") {
 		t.Fatalf("the line above the entry: %q", cp.offline.Text)
 	}
 	test.Type(cp.entry, "See you at the usual place")

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -23,22 +24,18 @@ func verificationText(c model.Contact) string {
 	var s string
 	switch {
 	case c.Verification == model.VerifiedInPerson:
-		s = "Verified in person: " + c.Name() + " used a one-time invite that was only ever shown on your screen, so they read it there."
+		s = i18n.T("safetycode.verified_in_person_used", "Name", c.Name())
 	case c.Verification == model.VerifiedEarlierVersion:
-		s = "Verified by an earlier version of Nook: " + c.Name() + " used a one-time invite of yours, but that version " +
-			"let such invites be copied and kept them for a day, so it may have reached them another way. " +
-			"Compare the safety code with them to be sure."
+		s = i18n.T("safetycode.verified_by_an_earlier", "Name", c.Name())
 	case c.Verified:
-		s = "Verified: you compared the safety code with " + c.Name() + " and marked them verified."
+		s = i18n.T("safetycode.verified_you_compared_the", "Name", c.Name())
 	case c.VerifyRevoked:
-		s = "No longer shown as verified. An earlier version of Nook marked " + c.Name() +
-			" verified because you used their one-time invite, but a forged invite could do the same. " +
-			"Compare the safety code with them to verify them again."
+		s = i18n.T("safetycode.no_longer_shown_as", "Name", c.Name())
 	default:
-		s = "Not verified. To be sure this is " + c.Name() + ", compare the safety code with them (in the conversation's menu)."
+		s = i18n.T("safetycode.not_verified_to_be", "Name", c.Name())
 	}
 	if c.InviteConfirmed && !c.Verified {
-		s += " Their Nook confirmed the one-time invite you used; that alone does not show who made the invite."
+		s += i18n.T("safetycode.their_nook_confirmed_the")
 	}
 	return s
 }
@@ -52,12 +49,11 @@ func renamedNote(c model.Contact) string {
 	if n == "" || n == c.Name() {
 		return ""
 	}
-	was := "You verified them when they showed no name"
+	was := i18n.T("safetycode.you_verified_them_when")
 	if v := model.CleanName(c.VerifiedName); v != "" {
-		was = "You verified them as “" + v + "”"
+		was = i18n.T("safetycode.you_verified_them_as", "V", v)
 	}
-	return c.Name() + " now calls themselves “" + n + "”. " + was +
-		"; the badge stays with that. If they are who you think, you can give them a nickname."
+	return i18n.T("safetycode.now_calls_themselves_the", "Name", c.Name(), "N", n, "Was", was)
 }
 
 // safetyCodeLines splits a safety code (two fingerprints of six groups)
@@ -83,7 +79,7 @@ func (cp *chatPane) showSafetyCode() {
 	run(u, func(_ context.Context, e Engine) (string, error) { return e.SafetyCode(addr) },
 		func(code string, err error) {
 			if err != nil {
-				u.showError("The safety code could not be shown", err)
+				u.showError(i18n.T("safetycode.the_safety_code_could"), err)
 				return
 			}
 			cp.showSafetyDigits(code)
@@ -97,13 +93,13 @@ func (cp *chatPane) showSafetyDigits(code string) {
 	addr := model.ConversationID(c.Address)
 	digits := widget.NewLabelWithStyle(safetyCodeLines(code), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true, Bold: true})
 	var d dialog.Dialog
-	action := widget.NewButton("Mark as verified", func() {
+	action := widget.NewButton(i18n.T("safetycode.mark_as_verified"), func() {
 		d.Hide()
 		cp.mv.act(func(e Engine) error { _, err := e.MarkVerified(addr, true); return err })
 	})
 	action.Importance = widget.HighImportance
 	if c.Verified {
-		action.SetText("Remove verification")
+		action.SetText(i18n.T("safetycode.remove_verification"))
 		action.OnTapped = func() {
 			d.Hide()
 			cp.mv.act(func(e Engine) error { _, err := e.MarkVerified(addr, false); return err })
@@ -111,16 +107,13 @@ func (cp *chatPane) showSafetyDigits(code string) {
 		action.Importance = widget.MediumImportance
 	}
 	content := container.NewVBox(
-		para("Ask "+c.Name()+" to open this view for you in their Nook and compare the digits, "+
-			"in person or on a call where you know their voice: all 60 digits, not only the first ones. Not by message: whoever could change "+
-			"a message could change the digits in it."),
+		para(i18n.T("safetycode.ask_to_open_this", "Name", c.Name())),
 		card(digits),
-		para("The same digits on both screens mean that your Nook and theirs talk to each other with nobody in between. "+
-			"If they differ, do not mark them verified: you are not talking to the Nook you think."),
+		para(i18n.T("safetycode.the_same_digits_on")),
 		para(verificationText(c)),
 		container.NewCenter(action),
 	)
-	d = dialog.NewCustom("Safety code with "+c.Name(), "Close", content, u.win)
+	d = dialog.NewCustom(i18n.T("safetycode.safety_code_with", "Name", c.Name()), i18n.T("common.close"), content, u.win)
 	d.Resize(fyne.NewSize(480, 0))
 	u.showDialog(d)
 }

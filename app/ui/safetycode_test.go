@@ -89,7 +89,7 @@ func TestCopiedInPersonInvite(t *testing.T) {
 		t.Fatal("an in-person invite's text is shown, where it can be selected and copied unnoticed")
 	}
 	alice.tap("Copy invite text")
-	alice.waitFor("the copied caption", func() bool { return home.qr.Caption == captionShared })
+	alice.waitFor("the copied caption", func() bool { return home.qr.Caption == captionShared() })
 	copied := alice.ui.app.Clipboard().Content()
 	if copied != home.invite() {
 		t.Fatalf("clipboard holds %q", copied)

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/widgets"
 )
@@ -40,40 +40,38 @@ func newServersTab(u *UI) *serversTab {
 	t := &serversTab{u: u}
 	t.list = container.NewVBox()
 	t.add = newField()
-	t.add.SetPlaceHolder("Paste a server invite (NOOK:S1:…)")
+	t.add.SetPlaceHolder(i18n.T("servers.paste_a_server_invite"))
 	t.add.OnSubmitted = func(string) { t.addServer() }
-	t.addBtn = widget.NewButton("Add server", t.addServer)
+	t.addBtn = widget.NewButton(i18n.T("servers.add_server"), t.addServer)
 	t.errLabel = errorLabel()
 	t.details = newDetailsNote()
 
 	t.hostState = para("")
 	t.hostBtn = widget.NewButton("", t.toggleHosting)
-	t.qr = widgets.NewQRView(nil, "Server invite", 170)
+	t.qr = widgets.NewQRView(nil, i18n.T("servers.server_invite"), 170)
 	t.inviteText = widget.NewLabel("")
 	t.inviteText.Wrapping = fyne.TextWrapBreak
 	t.inviteText.Selectable = true
 	t.inviteText.TextStyle.Monospace = true
 	t.inviteText.SizeName = theme.SizeNameCaptionText
-	t.copyBtn = u.copyButton("Copy invite text", func() string { return t.hosted })
+	t.copyBtn = u.copyButton(i18n.T("common.copy_invite_text"), func() string { return t.hosted })
 	t.stats = muted("")
-	refresh := linkButton("Refresh", t.refresh)
+	refresh := linkButton(i18n.T("servers.refresh"), t.refresh)
 	t.hostBox = container.NewBorder(nil, nil, container.NewVBox(t.qr), nil, container.NewVBox(
-		muted("Give this invite to whoever should create groups on this server. "+
-			"It lets them use the server, not read any group."),
+		muted(i18n.T("servers.give_this_invite_to")),
 		card(t.inviteText),
 		container.NewHBox(t.copyBtn, layoutSpacer(), refresh),
 		t.stats,
 	))
 
 	t.root = container.NewVScroll(container.NewVBox(
-		subheading("Host a server on this computer"),
+		subheading(i18n.T("servers.host_a_server_on")),
 		t.hostState,
 		container.NewHBox(t.hostBtn),
 		t.hostBox,
 		widget.NewSeparator(),
-		subheading("Known servers"),
-		muted("Group servers pass on and keep group messages end-to-end encrypted: they cannot read them. "+
-			"A server could drop or alter messages — Nook notices and warns you."),
+		subheading(i18n.T("servers.known_servers")),
+		muted(i18n.T("servers.group_servers_pass_on")),
 		t.list,
 		container.NewBorder(nil, nil, nil, t.addBtn, t.add),
 		t.errLabel, t.details.root,
@@ -120,14 +118,14 @@ func (t *serversTab) show(k knownServers) {
 func (t *serversTab) showList(servers []engine.Server, err error) {
 	t.list.Objects = nil
 	if err != nil {
-		msg, _ := failure("The servers could not be read.", err)
+		msg, _ := failure(i18n.T("servers.the_servers_could_not"), err)
 		t.list.Add(para(msg))
 	}
 	for _, s := range servers {
 		t.list.Add(t.serverRow(s))
 	}
 	if err == nil && len(servers) == 0 {
-		t.list.Add(para("None yet. Create a group, paste a server's invite below, or host a server on this computer."))
+		t.list.Add(para(i18n.T("servers.none_yet_create_a")))
 	}
 	t.list.Refresh()
 }
@@ -135,12 +133,12 @@ func (t *serversTab) showList(servers []engine.Server, err error) {
 // serverRow shows one known server: its address, and buttons to copy its
 // invite and to forget it.
 func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
-	copyBtn := t.u.copyButton("Copy invite", func() string { return s.Invite })
-	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
+	copyBtn := t.u.copyButton(i18n.T("servers.copy_invite"), func() string { return s.Invite })
+	remove := widget.NewButtonWithIcon(i18n.T("common.remove_more"), theme.DeleteIcon(), func() { t.confirmRemove(s.Address) })
 	remove.Importance = widget.LowImportance
-	title := "Group server"
+	title := i18n.T("servers.group_server")
 	if t.hosted != "" && s.Invite == t.hosted {
-		title = "Group server hosted on this computer"
+		title = i18n.T("servers.group_server_hosted_on")
 	}
 	return card(container.NewVBox(
 		widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -151,21 +149,21 @@ func (t *serversTab) serverRow(s engine.Server) fyne.CanvasObject {
 
 func (t *serversTab) confirmRemove(addr string) {
 	u := t.u
-	u.confirm("Remove this server?", 420, "Remove", true, func() {
+	u.confirm(i18n.T("servers.remove_this_server"), 420, i18n.T("common.remove"), true, func() {
 		runErr(u, func(_ context.Context, e Engine) error { return e.RemoveServer(addr) }, func(err error) {
 			if err != nil {
-				t.setError(failure("The server was not removed.", err))
+				t.setError(failure(i18n.T("servers.the_server_was_not"), err))
 			}
 			t.refresh()
 		})
-	}, para("Nook forgets the server: it is no longer offered for new groups. Your groups on it keep working."))
+	}, para(i18n.T("servers.nook_forgets_the_server")))
 }
 
 // addServer remembers the server of a pasted invite.
 func (t *serversTab) addServer() {
 	text := strings.TrimSpace(t.add.Text)
 	if text == "" {
-		t.setError("Paste a server invite first.", "Whoever runs the server can give you its invite.")
+		t.setError(i18n.T("servers.paste_a_server_invite_2"), i18n.T("servers.whoever_runs_the_server"))
 		t.scrollToError()
 		return
 	}
@@ -176,8 +174,8 @@ func (t *serversTab) addServer() {
 		func(_ engine.Server, err error) {
 			t.addBtn.Enable()
 			if err != nil {
-				t.setError(plainError("This invite could not be used.", err,
-					"Use the invite of a group server (NOOK:S1:…) or of a group (NOOK:G1:…)."), "")
+				t.setError(plainError(i18n.T("servers.this_invite_could_not"), err,
+					i18n.T("servers.use_the_invite_of")), "")
 				t.details.set(err)
 				t.scrollToError()
 				return
@@ -203,9 +201,8 @@ func (t *serversTab) showHosting(k knownServers) {
 	text, stats := k.hosted, k.stats
 	if text == "" {
 		t.hosted = ""
-		t.hostState.SetText("Run a group server inside Nook, as an onion service. Members of its groups can exchange " +
-			"messages only while this computer is on and Nook is running. It keeps running while Nook is locked.")
-		t.hostBtn.SetText("Start the server")
+		t.hostState.SetText(i18n.T("servers.run_a_group_server"))
+		t.hostBtn.SetText(i18n.T("servers.start_the_server"))
 		t.hostBtn.SetIcon(theme.MediaPlayIcon())
 		t.hostBtn.Importance = widget.HighImportance
 		t.hostBtn.Refresh()
@@ -219,9 +216,8 @@ func (t *serversTab) showHosting(k knownServers) {
 		}
 		t.inviteText.SetText(text)
 	}
-	t.hostState.SetText("A group server is running on this computer. Its data stays here when you stop it, " +
-		"and it keeps the same address when you start it again.")
-	t.hostBtn.SetText("Stop the server")
+	t.hostState.SetText(i18n.T("servers.a_group_server_is"))
+	t.hostBtn.SetText(i18n.T("servers.stop_the_server"))
 	t.hostBtn.SetIcon(theme.MediaStopIcon())
 	t.hostBtn.Importance = widget.MediumImportance
 	t.hostBtn.Refresh()
@@ -231,9 +227,8 @@ func (t *serversTab) showHosting(k knownServers) {
 
 // statsText puts a server's counters in words.
 func statsText(s engine.ServerStats) string {
-	return fmt.Sprintf("Connected now: %d · Members listening: %d · Messages stored: %d · "+
-		"Connections since start: %d · Refused: %d", s.OpenConnections, s.Subscriptions,
-		storedCount(s), s.Connections, s.ConnectionsRefused+s.PostsRefused)
+	return i18n.T("servers.stats", "Open", s.OpenConnections, "Listening", s.Subscriptions,
+		"Stored", storedCount(s), "Connections", s.Connections, "Refused", s.ConnectionsRefused+s.PostsRefused)
 }
 
 // storedCount is the number of blobs the server keeps.
@@ -252,7 +247,7 @@ func (t *serversTab) toggleHosting() {
 	u := t.u
 	if t.hosted == "" {
 		t.hostBtn.Disable()
-		t.hostState.SetText("Starting the server…")
+		t.hostState.SetText(i18n.T("servers.starting_the_server"))
 		runErr(u, func(ctx context.Context, e Engine) error {
 			text, err := e.HostServer(ctx)
 			if err == nil {
@@ -262,23 +257,23 @@ func (t *serversTab) toggleHosting() {
 		}, func(err error) {
 			t.hostBtn.Enable()
 			if err != nil {
-				t.setError(failure("The server did not start.", err))
+				t.setError(failure(i18n.T("servers.the_server_did_not"), err))
 			}
 			t.refresh()
 		})
 		return
 	}
-	u.confirm("Stop the server?", 420, "Stop the server", true, func() {
+	u.confirm(i18n.T("servers.stop_the_server_2"), 420, i18n.T("servers.stop_the_server"), true, func() {
 		t.hostBtn.Disable()
 		runErr(u, func(_ context.Context, e Engine) error { return e.StopServer() },
 			func(err error) {
 				t.hostBtn.Enable()
 				if err != nil {
-					t.setError(failure("The server did not stop cleanly.", err))
+					t.setError(failure(i18n.T("servers.the_server_did_not_2"), err))
 				}
 				t.refresh()
 			})
-	}, para("Members of groups on this server cannot exchange messages until you start it again."))
+	}, para(i18n.T("servers.members_of_groups_on")))
 }
 
 // setError shows msg and hint (nothing when msg is empty), without the

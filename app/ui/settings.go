@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -11,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -64,7 +64,7 @@ func (u *UI) showSettings() {
 		return read{s, tor, torErr}, nil
 	}, func(r read, err error) {
 		if err != nil {
-			u.showError("Settings could not be read", err)
+			u.showError(i18n.T("settings.settings_could_not_be"), err)
 			return
 		}
 		u.openSettings(r.s, r.tor, r.torErr)
@@ -76,21 +76,21 @@ func (u *UI) openSettings(s engine.Settings, tor engine.TorSettings, torErr erro
 	sd := &settingsDialog{u: u, s: s}
 	sd.errLabel = errorLabel()
 	sd.tabs = container.NewAppTabs(
-		container.NewTabItem("Profile", sd.profileTab()),
-		container.NewTabItem("Privacy", sd.privacyTab()),
-		container.NewTabItem("Appearance", sd.appearanceTab()),
-		container.NewTabItem("Network", sd.networkTab(tor, torErr)),
-		container.NewTabItem("Group servers", sd.serversTab()),
+		container.NewTabItem(i18n.T("settings.profile"), sd.profileTab()),
+		container.NewTabItem(i18n.T("settings.privacy"), sd.privacyTab()),
+		container.NewTabItem(i18n.T("settings.appearance"), sd.appearanceTab()),
+		container.NewTabItem(i18n.T("settings.network"), sd.networkTab(tor, torErr)),
+		container.NewTabItem(i18n.T("settings.group_servers"), sd.serversTab()),
 	)
 	sd.tabs.OnSelected = func(ti *container.TabItem) {
 		if ti.Text == "Group servers" {
 			sd.servers.refresh()
 		}
 	}
-	closeBtn := widget.NewButton("Close", func() { sd.d.Hide() })
+	closeBtn := widget.NewButton(i18n.T("common.close"), func() { sd.d.Hide() })
 	content := container.NewBorder(nil, container.NewVBox(sd.errLabel, container.NewHBox(layoutSpacer(), closeBtn)),
 		nil, nil, sd.tabs)
-	sd.d = dialog.NewCustomWithoutButtons("Settings", content, u.win)
+	sd.d = dialog.NewCustomWithoutButtons(i18n.T("settings.settings"), content, u.win)
 	// As tall as the window allows, up to what the longest tab needs.
 	sd.d.Resize(fyne.NewSize(640, max(min(u.win.Canvas().Size().Height-60, 780), 480)))
 	u.settings = sd
@@ -110,7 +110,7 @@ func (sd *settingsDialog) save() {
 	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.SetSettings(s) },
 		func(_ struct{}, err error) {
 			if err != nil {
-				setFailure(sd.errLabel, "The setting was not saved.", err)
+				setFailure(sd.errLabel, i18n.T("settings.the_setting_was_not"), err)
 				return
 			}
 			setError(sd.errLabel, "", "")
@@ -121,61 +121,59 @@ func (sd *settingsDialog) save() {
 func autoLockLabel(minutes int) string {
 	switch {
 	case minutes <= 0:
-		return "Never"
-	case minutes == 1:
-		return "After 1 minute in the background"
-	case minutes%60 == 0 && minutes/60 == 1:
-		return "After 1 hour in the background"
+		return i18n.T("settings.never")
+	case minutes%60 == 0:
+		return i18n.N("settings.auto_lock_hours", minutes/60)
 	}
-	return fmt.Sprintf("After %d minutes in the background", minutes)
+	return i18n.N("settings.auto_lock_minutes", minutes)
 }
 
 func (sd *settingsDialog) profileTab() fyne.CanvasObject {
 	u := sd.u
 	sd.name = newField()
 	sd.name.SetText(u.main.name)
-	saveName := widget.NewButton("Save name", nil)
+	saveName := widget.NewButton(i18n.T("settings.save_name"), nil)
 	saveName.OnTapped = func() {
 		name := strings.TrimSpace(sd.name.Text)
 		if name == "" || engine.CheckDisplayName(name) != nil {
-			setError(sd.errLabel, "Please enter a shorter name without special characters.", "")
+			setError(sd.errLabel, i18n.T("settings.please_enter_a_shorter"), "")
 			return
 		}
 		saveName.Disable()
 		runErr(u, func(_ context.Context, e Engine) error { return e.SetDisplayName(name) }, func(err error) {
 			saveName.Enable()
 			if err != nil {
-				setFailure(sd.errLabel, "The name was not saved.", err)
+				setFailure(sd.errLabel, i18n.T("settings.the_name_was_not"), err)
 				return
 			}
 			setError(sd.errLabel, "", "")
 			u.main.setSelf(name)
-			saveName.SetText("Saved")
+			saveName.SetText(i18n.T("settings.saved"))
 		})
 	}
-	sd.name.OnChanged = func(string) { saveName.SetText("Save name") }
+	sd.name.OnChanged = func(string) { saveName.SetText(i18n.T("settings.save_name")) }
 	sd.name.OnSubmitted = func(string) { saveName.OnTapped() }
-	export := widget.NewButton("Export…", u.showExport)
-	imp := widget.NewButton("Import…", u.showImport)
-	del := widget.NewButton("Delete this profile…", sd.showDeleteProfile)
+	export := widget.NewButton(i18n.T("settings.export"), u.showExport)
+	imp := widget.NewButton(i18n.T("settings.import"), u.showImport)
+	del := widget.NewButton(i18n.T("settings.delete_this_profile"), sd.showDeleteProfile)
 	del.Importance = widget.DangerImportance
 	return container.NewVScroll(container.NewVBox(
-		subheading("Your name"),
+		subheading(i18n.T("common.your_name")),
 		container.NewBorder(nil, nil, nil, saveName, sd.name),
-		muted("Contacts see the new name the next time they connect."),
+		muted(i18n.T("settings.contacts_see_the_new")),
 		widget.NewSeparator(),
-		subheading("Backup"),
-		muted("Export your profile to move it to another computer or to keep a backup. Import adds a profile from such a file."),
+		subheading(i18n.T("settings.backup")),
+		muted(i18n.T("settings.export_your_profile_to")),
 		container.NewHBox(export, imp),
 		widget.NewSeparator(),
-		subheading("Delete"),
-		muted("Removes this profile, its contacts and all its messages from this computer."),
+		subheading(i18n.T("common.delete")),
+		muted(i18n.T("settings.removes_this_profile_its")),
 		container.NewHBox(del),
 	))
 }
 
 func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
-	sd.blockUnk = widget.NewCheck("Block contact requests from people I haven't added", nil)
+	sd.blockUnk = widget.NewCheck(i18n.T("settings.block_contact_requests_from"), nil)
 	sd.blockUnk.SetChecked(sd.s.BlockUnknown)
 	sd.blockUnk.OnChanged = func(b bool) {
 		sd.s.BlockUnknown = b
@@ -184,10 +182,10 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 			mv.home.showBlocked() // it says whether new contacts can reach the person
 		}
 	}
-	sd.notifyText = widget.NewCheck("Show the sender and the message text in notifications", nil)
+	sd.notifyText = widget.NewCheck(i18n.T("settings.show_the_sender_and"), nil)
 	sd.notifyText.SetChecked(sd.s.NotificationText)
 	sd.notifyText.OnChanged = func(b bool) { sd.s.NotificationText = b; sd.save() }
-	sd.notify = widget.NewCheck("Notify me of new messages and requests", nil)
+	sd.notify = widget.NewCheck(i18n.T("settings.notify_me_of_new"), nil)
 	sd.notify.SetChecked(sd.s.Notifications)
 	sd.notify.OnChanged = func(b bool) {
 		sd.s.Notifications = b
@@ -217,28 +215,27 @@ func (sd *settingsDialog) privacyTab() fyne.CanvasObject {
 	}
 	sd.pwState = para("")
 	sd.pwActions = container.NewHBox()
-	sd.autoLockOff = para(lockNeedsPw)
+	sd.autoLockOff = para(lockNeedsPw())
 	sd.autoLockOff.Importance = widget.WarningImportance
 	sd.refreshPassword()
 	return container.NewVScroll(container.NewVBox(
-		subheading("Password"),
+		subheading(i18n.T("common.password")),
 		sd.pwState,
 		sd.pwActions,
 		widget.NewSeparator(),
-		subheading("Lock automatically"),
+		subheading(i18n.T("settings.lock_automatically")),
 		sd.autoLock,
 		sd.autoLockOff,
-		muted("Locks this profile when Nook has been in the background that long, so that someone who picks up "+
-			"the computer needs your password to read it. Ctrl+L (⌘L on a Mac) locks it at once."),
+		muted(i18n.T("settings.locks_this_profile_when")),
 		widget.NewSeparator(),
-		subheading("Contact requests"),
+		subheading(i18n.T("settings.contact_requests")),
 		sd.blockUnk,
-		muted("When on, only people you added yourself can reach you. New invites you give out stop working until you turn it off."),
+		muted(i18n.T("settings.when_on_only_people")),
 		widget.NewSeparator(),
-		subheading("Notifications"),
+		subheading(i18n.T("settings.notifications")),
 		sd.notify,
 		sd.notifyText,
-		muted("Off by default: notifications can appear on a locked screen or a shared display, where others can read them."),
+		muted(i18n.T("settings.off_by_default_notifications")),
 		widget.NewSeparator(),
 		sd.filesSection(),
 	))
@@ -253,17 +250,17 @@ func (sd *settingsDialog) refreshPassword() {
 	sd.pwActions.RemoveAll()
 	switch {
 	case !ok:
-		sd.pwState.SetText("Nook could not read whether this profile has a password.")
+		sd.pwState.SetText(i18n.T("settings.nook_could_not_read"))
 		sd.pwState.Importance = widget.DangerImportance
 	case has:
-		sd.pwState.SetText(hasPasswordState)
+		sd.pwState.SetText(hasPasswordState())
 		sd.pwState.Importance = widget.MediumImportance
-		sd.pwActions.Add(widget.NewButton("Change password…", u.showChangePassword))
-		sd.pwActions.Add(widget.NewButton("Remove password…", u.showRemovePassword))
+		sd.pwActions.Add(widget.NewButton(i18n.T("settings.change_password"), u.showChangePassword))
+		sd.pwActions.Add(widget.NewButton(i18n.T("settings.remove_password"), u.showRemovePassword))
 	default:
-		sd.pwState.SetText(noPasswordState)
+		sd.pwState.SetText(noPasswordState())
 		sd.pwState.Importance = widget.WarningImportance
-		set := widget.NewButton("Set a password…", u.showSetPassword)
+		set := widget.NewButton(i18n.T("common.set_a_password_more"), u.showSetPassword)
 		set.Importance = widget.HighImportance
 		sd.pwActions.Add(set)
 	}
@@ -278,13 +275,24 @@ func (sd *settingsDialog) refreshPassword() {
 }
 
 func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
-	options := []string{"System", "Light", "Dark"}
+	// The labels are translated; the setting stores the variant's
+	// English name ("system", "light", "dark").
+	variants := []widgets.Variant{widgets.VariantSystem, widgets.VariantLight, widgets.VariantDark}
+	stored := map[widgets.Variant]string{widgets.VariantSystem: "system", widgets.VariantLight: "light", widgets.VariantDark: "dark"}
+	options := make([]string, len(variants))
+	for i, v := range variants {
+		options[i] = v.String()
+	}
 	sd.themeChoice = widget.NewRadioGroup(options, nil)
 	sd.themeChoice.Horizontal = true
 	sd.themeChoice.Required = true
 	sd.themeChoice.SetSelected(variantOf(sd.s.Theme).String())
-	sd.themeChoice.OnChanged = func(v string) {
-		sd.s.Theme = strings.ToLower(v)
+	sd.themeChoice.OnChanged = func(label string) {
+		for _, v := range variants {
+			if v.String() == label {
+				sd.s.Theme = stored[v]
+			}
+		}
 		sd.u.applyTheme(sd.s)
 		sd.save()
 	}
@@ -292,12 +300,12 @@ func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
 	if scale == 0 {
 		scale = 1
 	}
-	sizeLabel := widget.NewLabel(fmt.Sprintf("%d %%", int(scale*100+0.5)))
+	sizeLabel := widget.NewLabel(i18n.T("settings.text_size_percent", "Percent", int(scale*100+0.5)))
 	sd.textSize = widget.NewSlider(float64(widgets.MinTextScale), float64(widgets.MaxTextScale))
 	sd.textSize.Step = 0.05
 	sd.textSize.SetValue(float64(scale))
 	sd.textSize.OnChanged = func(v float64) {
-		sizeLabel.SetText(fmt.Sprintf("%d %%", int(v*100+0.5)))
+		sizeLabel.SetText(i18n.T("settings.text_size_percent", "Percent", int(v*100+0.5)))
 	}
 	sd.textSize.OnChangeEnded = func(v float64) {
 		sd.s.TextScale = float32(v)
@@ -305,11 +313,14 @@ func (sd *settingsDialog) appearanceTab() fyne.CanvasObject {
 		sd.save()
 	}
 	return container.NewVScroll(container.NewVBox(
-		subheading("Theme"),
+		subheading(i18n.T("settings.language")),
+		sd.u.languageChoice(),
+		widget.NewSeparator(),
+		subheading(i18n.T("settings.theme")),
 		sd.themeChoice,
 		widget.NewSeparator(),
-		subheading("Text size"),
-		container.NewBorder(nil, nil, widget.NewLabel("A"), sizeLabel, sd.textSize),
+		subheading(i18n.T("settings.text_size")),
+		container.NewBorder(nil, nil, widget.NewLabel(i18n.T("settings.a")), sizeLabel, sd.textSize),
 	))
 }
 
@@ -328,11 +339,11 @@ func torSummary(s model.TorStatus) string {
 	switch s.State {
 	case model.TorReady:
 		if s.Phase == "Local network" {
-			return "Connected to a local test network. Tor is not used: this is for trying Nook out on one computer."
+			return i18n.T("settings.connected_to_a_local")
 		}
-		return "Connected to the Tor network."
+		return i18n.T("settings.connected_to_the_tor")
 	case model.TorFailed, model.TorStopped:
-		msg := "Not connected to Tor."
+		msg := i18n.T("settings.not_connected_to_tor")
 		if s.Err != "" {
 			msg += " " + s.Err
 		}
@@ -341,11 +352,11 @@ func torSummary(s model.TorStatus) string {
 		}
 		return msg
 	case model.TorRestarting:
-		return "Tor stopped unexpectedly; Nook is restarting it."
+		return i18n.T("settings.tor_stopped_unexpectedly_nook")
 	case 0:
-		return "Tor is starting."
+		return i18n.T("settings.tor_is_starting")
 	}
-	return fmt.Sprintf("Connecting to the Tor network: %d %% (%s).", s.Percent, s.Phase)
+	return i18n.T("settings.connecting_percent", "Percent", s.Percent, "Phase", s.Phase)
 }
 
 // showDeleteProfile deletes the profile after a confirmation that cannot
@@ -360,25 +371,25 @@ func (sd *settingsDialog) showDeleteProfile() {
 	var ask fyne.CanvasObject
 	if has {
 		entry = newPasswordField()
-		entry.SetPlaceHolder("Your password")
-		ask = widget.NewLabel("Type your password to confirm")
+		entry.SetPlaceHolder(i18n.T("settings.your_password"))
+		ask = widget.NewLabel(i18n.T("settings.type_your_password_to"))
 	} else {
 		entry = newField()
-		entry.SetPlaceHolder("Profile name")
-		ask = para("This profile has no password. To confirm, type its name, “" + name + "”.")
+		entry.SetPlaceHolder(i18n.T("settings.profile_name"))
+		ask = para(i18n.T("settings.this_profile_has_no", "Name", name))
 	}
 	errLabel := errorLabel()
 	spinner, status, busy := busyRow()
-	del := newFormButton("Delete for ever", nil)
+	del := newFormButton(i18n.T("settings.delete_for_ever"), nil)
 	del.Importance = widget.DangerImportance
 	del.OnTapped = func() {
 		switch {
 		case has && entry.Text == "":
-			setError(errLabel, "Type this profile's password to confirm.", "")
+			setError(errLabel, i18n.T("settings.type_this_profile_s"), "")
 			u.win.Canvas().Focus(entry)
 			return
 		case !has && strings.TrimSpace(entry.Text) != name:
-			setError(errLabel, "Type the profile's name, “"+name+"”, exactly as shown.", "")
+			setError(errLabel, i18n.T("settings.type_the_profile_s", "Name", name), "")
 			u.win.Canvas().Focus(entry)
 			return
 		}
@@ -387,30 +398,29 @@ func (sd *settingsDialog) showDeleteProfile() {
 		if has {
 			pw = entry.Text
 		}
-		showBusy(true, "Deleting…", spinner, status, del, entry)
+		showBusy(true, i18n.T("settings.deleting"), spinner, status, del, entry)
 		runErr(u, func(_ context.Context, e Engine) error { return e.DeleteProfile(pw) },
 			func(err error) {
 				showBusy(false, "", spinner, status, del, entry)
 				switch {
 				case errors.Is(err, engine.ErrWrongPassword):
-					setError(errLabel, "That is not this profile's password.", "")
+					setError(errLabel, i18n.T("settings.that_is_not_this"), "")
 					u.win.Canvas().Focus(entry)
 				case err != nil:
-					setFailure(errLabel, "The profile was not deleted.", err)
+					setFailure(errLabel, i18n.T("settings.the_profile_was_not"), err)
 				default:
 					u.main = nil
 					u.updateTray()
 					u.showFirstScreen()
-					u.showMessage("Profile deleted",
-						"Profile “"+name+"” and all its messages were deleted from this computer.")
+					u.showMessage(i18n.T("settings.profile_deleted"),
+						i18n.T("settings.profile_and_all_its", "Name", name))
 				}
 			})
 	}
 	entry.OnSubmitted = func(string) { del.OnTapped() }
-	u.showForm("Delete this profile?", 460, del, entry,
-		para("This deletes your identity, your contacts and every message from this computer. "+
-			"Contacts cannot reach this profile any more. It cannot be undone, unless you have an export."),
-		container.NewHBox(widget.NewButton("Export first…", u.showExport)),
+	u.showForm(i18n.T("settings.delete_this_profile_2"), 460, del, entry,
+		para(i18n.T("settings.this_deletes_your_identity")),
+		container.NewHBox(widget.NewButton(i18n.T("settings.export_first"), u.showExport)),
 		widget.NewSeparator(),
 		ask, entry, errLabel, busy,
 	)

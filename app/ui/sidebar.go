@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -32,7 +32,7 @@ func newSidebar(mv *mainView) *sidebar {
 	s := &sidebar{mv: mv}
 	st := mv.u.state
 	s.search = newShortcutEntry(mv.u.appShortcut)
-	s.search.SetPlaceHolder("Search")
+	s.search.SetPlaceHolder(i18n.T("sidebar.search"))
 	s.search.OnChanged = func(q string) { mv.u.apply(st.SetFilter(q)) }
 	s.search.OnSubmitted = func(string) { // Enter opens the first match
 		if shown := st.Shown(); len(shown) > 0 {
@@ -69,12 +69,12 @@ func newSidebar(mv *mainView) *sidebar {
 		}
 		mv.openChat(shown[id])
 	}
-	s.archived = widget.NewCheck("Show archived and blocked", func(on bool) { mv.u.apply(st.SetShowHidden(on)) })
+	s.archived = widget.NewCheck(i18n.T("sidebar.show_archived_and_blocked"), func(on bool) { mv.u.apply(st.SetShowHidden(on)) })
 	s.archived.Hide()
-	addBtn := widget.NewButton("Add a contact", mv.showAddContact)
+	addBtn := widget.NewButton(i18n.T("common.add_a_contact"), mv.showAddContact)
 	addBtn.Importance = widget.HighImportance
-	inviteBtn := widget.NewButton("Show my invite", mv.showHome)
-	emptyText := para("No contacts yet — show your invite to someone you trust, or add theirs.")
+	inviteBtn := widget.NewButton(i18n.T("sidebar.show_my_invite"), mv.showHome)
+	emptyText := para(i18n.T("sidebar.no_contacts_yet_show"))
 	emptyText.Alignment = fyne.TextAlignCenter
 	s.empty = container.NewVBox(layoutSpacer(), emptyText,
 		container.NewCenter(container.NewHBox(inviteBtn, addBtn)), layoutSpacer())
@@ -127,7 +127,7 @@ func (s *sidebar) render(c state.Change) {
 func (s *sidebar) rebuild() {
 	st := s.mv.u.state
 	if n := st.Hidden(); n > 0 {
-		s.archived.SetText(fmt.Sprintf("Show archived and blocked (%d)", n))
+		s.archived.SetText(i18n.T("sidebar.show_archived_and_blocked_2", "N", n))
 		s.archived.Show()
 	} else {
 		s.archived.Hide()
@@ -137,7 +137,7 @@ func (s *sidebar) rebuild() {
 	case st.Len() == 0:
 		content = s.empty
 	case len(st.Shown()) == 0 && strings.TrimSpace(st.Filter()) != "":
-		s.noMatch.SetText("No contact matches “" + s.search.Text + "”.")
+		s.noMatch.SetText(i18n.T("sidebar.no_contact_matches", "Text", s.search.Text))
 		content = container.NewBorder(s.noMatch, nil, nil, nil)
 	default:
 		content = container.NewBorder(nil, s.archived, nil, nil, s.list)

@@ -1,10 +1,10 @@
 package ui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // trayMenu is the system tray icon's menu: the unread count, Show Nook and
@@ -21,10 +21,10 @@ func (u *UI) setupTray() {
 		return
 	}
 	t := &trayMenu{desk: desk}
-	t.unread = fyne.NewMenuItem("No unread messages", nil)
+	t.unread = fyne.NewMenuItem(i18n.T("tray.no_unread_messages"), nil)
 	t.unread.Disabled = true
-	show := fyne.NewMenuItem("Show Nook", func() { u.win.Show(); u.win.RequestFocus() })
-	quit := fyne.NewMenuItem("Quit", func() { u.app.Quit() })
+	show := fyne.NewMenuItem(i18n.T("tray.show_nook"), func() { u.win.Show(); u.win.RequestFocus() })
+	quit := fyne.NewMenuItem(i18n.T("tray.quit"), func() { u.app.Quit() })
 	quit.IsQuit = true
 	t.menu = fyne.NewMenu("Nook", t.unread, fyne.NewMenuItemSeparator(), show, quit)
 	desk.SetSystemTrayIcon(u.icon)
@@ -38,14 +38,12 @@ func (u *UI) updateTray() {
 		return
 	}
 	n := u.state.Unread()
-	label := "No unread messages"
+	label := i18n.T("tray.no_unread_messages")
 	switch {
 	case u.main == nil:
-		label = "Locked"
-	case n == 1:
-		label = "1 unread message"
-	case n > 1:
-		label = fmt.Sprintf("%d unread messages", n)
+		label = i18n.T("tray.locked")
+	case n > 0:
+		label = i18n.N("tray.unread_messages", n)
 	}
 	if u.tray.unread.Label == label {
 		return

@@ -42,6 +42,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/assets"
 	"github.com/nookchat/nook/engine"
@@ -64,6 +65,10 @@ type Options struct {
 	// Notify shows a desktop notification; nil uses the app's
 	// SendNotification. Tests record them.
 	Notify func(title, content string)
+	// Restart quits Nook and starts it again (to change its language,
+	// lang.go); nil where that cannot be done (tests), and the new
+	// language is then used from the next start.
+	Restart func()
 }
 
 // UI is the desktop app's window content and its link to the engine.
@@ -124,6 +129,7 @@ func New(a fyne.App, w fyne.Window, o Options) *UI {
 	}
 	u.times = widgets.TimeFormat{Now: u.now}
 	u.icon = fyne.NewStaticResource("nook.png", assets.Icon)
+	u.applyLanguage()
 	return u
 }
 
@@ -182,7 +188,7 @@ func (u *UI) copyWithFeedback(text string, anchor fyne.CanvasObject) {
 	if !ok {
 		return
 	}
-	l.ShowTooltip("Copied", anchor)
+	l.ShowTooltip(i18n.T("common.copied"), anchor)
 	time.AfterFunc(copiedFor, func() {
 		u.do(func() {
 			if l.Tooltip() == "Copied" {
@@ -222,7 +228,7 @@ func shortcutText(key string) string {
 	if runtime.GOOS == "darwin" {
 		return "⌘" + key
 	}
-	return "Ctrl+" + key
+	return i18n.T("ui.ctrl", "Key", key)
 }
 
 // setFocused records whether the window has the keyboard focus; when it
@@ -339,7 +345,7 @@ func (u *UI) lock() {
 	u.main = nil
 	u.showUnlock(false)
 	s := u.unlock
-	s.setBusy(true, "Locking…")
+	s.setBusy(true, i18n.T("ui.locking"))
 	u.updateTray()
 	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
 		func(struct{}, error) {
@@ -385,7 +391,7 @@ func (u *UI) showForm(title string, w float32, action *formButton, focus fyne.Fo
 // from Cancel.
 func (u *UI) showFormActions(title string, w float32, actions []*formButton, focus fyne.Focusable, objects ...fyne.CanvasObject) *dialog.CustomDialog {
 	var d *dialog.CustomDialog
-	cancel := newFormButton("Cancel", func() { d.Hide() })
+	cancel := newFormButton(i18n.T("common.cancel"), func() { d.Hide() })
 	buttons := container.NewHBox(layoutSpacer(), cancel)
 	for _, a := range actions {
 		buttons.Add(a)
@@ -418,7 +424,7 @@ func (u *UI) confirm(title string, w float32, action string, destructive bool, d
 	if destructive {
 		b.Importance = widget.DangerImportance
 	}
-	cancel := newFormButton("Cancel", func() { d.Hide() })
+	cancel := newFormButton(i18n.T("common.cancel"), func() { d.Hide() })
 	submitOnEnter(&b.Button, objects...)
 	content := container.NewVBox(slices.Concat(objects,
 		[]fyne.CanvasObject{container.NewHBox(layoutSpacer(), cancel, b)})...)
@@ -456,7 +462,7 @@ func newPasswordFields() (pw, confirm *field, box *fyne.Container) {
 	confirm = newPasswordField()
 	meter := widgets.NewPasswordStrength()
 	pw.OnChanged = meter.SetPassword
-	return pw, confirm, container.NewVBox(pw, meter, widget.NewLabel("Type it again"), confirm)
+	return pw, confirm, container.NewVBox(pw, meter, widget.NewLabel(i18n.T("common.type_it_again")), confirm)
 }
 
 // closeTopDialog closes the most recent dialog; it reports whether there
@@ -556,11 +562,11 @@ func variantOf(theme string) widgets.Variant {
 // showError shows an error in a dialog: what went wrong in words
 // (engine.Explain), then what the person can do about it.
 func (u *UI) showError(title string, err error) {
-	text, hint := engine.Explain(err)
+	text, hint := explain(err)
 	if hint != "" {
 		text += "\n\n" + hint
 	}
-	d := dialog.NewCustom(title, "Close", para(text), u.win)
+	d := dialog.NewCustom(title, i18n.T("common.close"), para(text), u.win)
 	d.Resize(fyne.NewSize(420, 0))
 	u.showDialog(d)
 }

@@ -143,7 +143,7 @@ func TestUnlock(t *testing.T) {
 	test.Type(s.password, "the wrong one")
 	s.password.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) // Enter submits
 	h.waitFor("the error", func() bool { return s.errLabel.Visible() })
-	if s.errLabel.Text != wrongPassword {
+	if s.errLabel.Text != wrongPassword() {
 		t.Fatalf("error shown: %q", s.errLabel.Text)
 	}
 	if _, _, err := eng.Self(); err != engine.ErrLocked || h.ui.main != nil {

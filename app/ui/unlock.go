@@ -9,12 +9,13 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 )
 
 // wrongPassword is all a wrong password says: nothing on disk tells which
 // profile a password belongs to, and the screen does not either.
-const wrongPassword = "That password doesn't open any profile on this computer"
+func wrongPassword() string { return i18n.T("unlock.wrong_password") }
 
 // unlockScreen asks for a password and opens the profile it unlocks.
 type unlockScreen struct {
@@ -44,9 +45,9 @@ func (u *UI) showUnlock(tryEmpty bool) {
 	s := &unlockScreen{u: u}
 	u.unlock = s
 	s.password = newPasswordField()
-	s.password.SetPlaceHolder("Password")
+	s.password.SetPlaceHolder(i18n.T("common.password"))
 	s.password.OnSubmitted = func(string) { s.submit() }
-	s.button = widget.NewButton("Unlock", s.submit)
+	s.button = widget.NewButton(i18n.T("unlock.unlock"), s.submit)
 	s.button.Importance = widget.HighImportance
 	s.status = widget.NewLabel("")
 	s.status.Importance = widget.LowImportance
@@ -56,11 +57,11 @@ func (u *UI) showUnlock(tryEmpty bool) {
 	s.busy = widget.NewActivity()
 	s.busy.Hide()
 	s.links = container.NewHBox(
-		linkButton("Create another profile", func() { u.showCreate(func() { u.showUnlock(false) }) }),
-		linkButton("Import a profile…", u.showImport),
+		linkButton(i18n.T("unlock.create_another_profile"), func() { u.showCreate(func() { u.showUnlock(false) }) }),
+		linkButton(i18n.T("unlock.import_a_profile"), u.showImport),
 	)
-	s.open = widget.NewButton("Open", s.openWithout)
-	title := widget.NewLabelWithStyle("Welcome back", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	s.open = widget.NewButton(i18n.T("common.open"), s.openWithout)
+	title := widget.NewLabelWithStyle(i18n.T("unlock.welcome_back"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
 	s.form = container.NewVBox()
 	s.setProfiles(nil)
@@ -90,7 +91,7 @@ func (u *UI) showUnlock(tryEmpty bool) {
 
 // setProfiles shows the form that fits the profiles on disk.
 func (s *unlockScreen) setProfiles(infos []engine.ProfileInfo) {
-	hint := widget.NewLabelWithStyle("Enter your password to open Nook.", fyne.TextAlignCenter, fyne.TextStyle{})
+	hint := widget.NewLabelWithStyle(i18n.T("unlock.enter_your_password_to"), fyne.TextAlignCenter, fyne.TextStyle{})
 	form := container.NewVBox(hint, container.NewBorder(nil, nil, nil, s.button, s.password))
 	s.password.Show()
 	s.button.Show()
@@ -101,20 +102,20 @@ func (s *unlockScreen) setProfiles(infos []engine.ProfileInfo) {
 		s.password.Hide()
 		s.button.Hide()
 		s.open.Importance = widget.HighImportance
-		lines := []string{"This profile has no password:", "anyone using this computer can open it."}
+		lines := []string{i18n.T("unlock.this_profile_has_no"), i18n.T("unlock.anyone_using_this_computer")}
 		if without > 1 {
-			lines = []string{"The profiles on this computer have no password:",
-				"anyone using it can open them. Open opens the oldest."}
+			lines = []string{i18n.T("unlock.the_profiles_on_this"),
+				i18n.T("unlock.anyone_using_it_can_2")}
 		}
 		form = container.NewVBox(
 			centredWarning(lines...),
 			container.NewCenter(container.NewGridWrap(fyne.NewSize(200, s.open.MinSize().Height), s.open)),
-			centredLine("To protect it: Settings → Privacy → Set a password…", widget.LowImportance),
+			centredLine(i18n.T("unlock.to_protect_it_settings"), widget.LowImportance),
 		)
 	case without > 0:
-		s.open.SetText("Open the profile without a password")
+		s.open.SetText(i18n.T("unlock.open_the_profile_without"))
 		form = container.NewVBox(form,
-			centredWarning("Another profile on this computer has no password:", "anyone using it can open that one."),
+			centredWarning(i18n.T("unlock.another_profile_on_this"), i18n.T("unlock.anyone_using_it_can")),
 			container.NewCenter(s.open),
 		)
 	}
@@ -170,9 +171,9 @@ func (s *unlockScreen) openWithout() {
 	setError(s.errLabel, "", "")
 	s.unlockEmpty(func(err error) {
 		if errors.Is(err, engine.ErrWrongPassword) {
-			s.showError("No profile on this computer opens without a password any more.")
+			s.showError(i18n.T("unlock.no_profile_on_this"))
 		} else {
-			msg, _ := failure("Nook could not open the profile.", err)
+			msg, _ := failure(i18n.T("unlock.nook_could_not_open"), err)
 			s.showError(msg)
 		}
 	})
@@ -188,7 +189,7 @@ func (s *unlockScreen) tryEmptyPassword() {
 // this screen is still shown then, it moves on, or calls failed with the
 // error.
 func (s *unlockScreen) unlockEmpty(failed func(error)) {
-	s.setBusy(true, "Opening…")
+	s.setBusy(true, i18n.T("unlock.opening"))
 	s.unlock("", func(err error) {
 		s.setBusy(false, "")
 		failed(err)
@@ -202,17 +203,17 @@ func (s *unlockScreen) submit() {
 	}
 	pw := s.password.Text
 	setError(s.errLabel, "", "")
-	s.setBusy(true, "Unlocking…")
+	s.setBusy(true, i18n.T("unlock.unlocking"))
 	u := s.u
 	s.unlock(pw, func(err error) {
 		s.setBusy(false, "")
 		if errors.Is(err, engine.ErrWrongPassword) {
 			s.password.SetText("")
-			setError(s.errLabel, wrongPassword, "")
+			setError(s.errLabel, wrongPassword(), "")
 			u.win.Canvas().Focus(s.password)
 			return
 		}
-		setFailure(s.errLabel, "Nook could not open the profile.", err)
+		setFailure(s.errLabel, i18n.T("unlock.nook_could_not_open"), err)
 	})
 }
 

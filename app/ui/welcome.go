@@ -4,20 +4,21 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/nookchat/nook/app/i18n"
 )
 
 // showWelcome shows the first-run screen: what Nook is, and the way in.
 func (u *UI) showWelcome() {
-	title := widget.NewLabelWithStyle("Welcome to Nook", fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(i18n.T("welcome.welcome_to_nook"), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
 	about := widget.NewLabelWithStyle(
-		"Nook lets you talk privately with people you know, directly from your computer to theirs through Tor.\n"+
-			"There is no phone number, no account and no server that learns who you talk to.",
+		i18n.T("welcome.nook_lets_you_talk"),
 		fyne.TextAlignCenter, fyne.TextStyle{})
 	about.Wrapping = fyne.TextWrapWord
-	start := widget.NewButton("Create your profile", func() { u.showCreate(u.showWelcome) })
+	start := widget.NewButton(i18n.T("common.create_your_profile"), func() { u.showCreate(u.showWelcome) })
 	start.Importance = widget.HighImportance
-	imp := linkButton("I have a profile backup — import it…", func() { u.showImport() })
+	imp := linkButton(i18n.T("welcome.i_have_a_profile"), func() { u.showImport() })
 	content := container.NewVBox(
 		u.logo(112),
 		title,

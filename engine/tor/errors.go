@@ -37,6 +37,17 @@ var ErrFailed = errors.New("tor failed")
 type Error struct {
 	Err  error
 	Hint string
+	// HintKey names Hint in the app's catalogs (with the prefix
+	// "explain."), HintArgs fill its placeholders: see HintKeys.
+	HintKey  string
+	HintArgs map[string]any
+}
+
+// HintKeys are the keys (HintKey) of the hints of this package's errors,
+// with their English text.
+var HintKeys = map[string]string{
+	"tor_not_found_hint":       hintTorNotFound,
+	"transport_not_found_hint": hintTransportNotFound,
 }
 
 func (e *Error) Error() string { return e.Err.Error() }

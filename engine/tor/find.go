@@ -66,11 +66,14 @@ func (f finder) find(configured string, bundleDirs []string) (string, error) {
 		return p, nil
 	}
 	return "", &Error{
-		Err: fmt.Errorf("%w (tried %s)", ErrTorNotFound, strings.Join(tried, ", ")),
-		Hint: "Nook needs Tor. Reinstall Nook (its installer includes Tor), install Tor from your " +
-			"package manager (for example \"sudo apt install tor\"), or choose a tor program in Settings.",
+		Err:     fmt.Errorf("%w (tried %s)", ErrTorNotFound, strings.Join(tried, ", ")),
+		Hint:    hintTorNotFound,
+		HintKey: "tor_not_found_hint",
 	}
 }
+
+const hintTorNotFound = "Nook needs Tor. Reinstall Nook (its installer includes Tor), install Tor from your " +
+	"package manager (for example \"sudo apt install tor\"), or choose a tor program in Settings."
 
 // bundleDirs returns the directories that may hold tor-bundles/: the
 // executable's own (on macOS also ../Resources of an .app), then extra.

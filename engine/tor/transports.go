@@ -67,8 +67,12 @@ func (f finder) findProgram(program string, bundleDirs []string) (string, error)
 		return p, nil
 	}
 	return "", &Error{
-		Err: fmt.Errorf("%w: %s (tried %s)", ErrTransportNotFound, program, strings.Join(tried, ", ")),
-		Hint: "Part of Nook is missing from this computer (" + program + ", which connects through bridges). " +
-			"Install Nook again to restore it.",
+		Err:      fmt.Errorf("%w: %s (tried %s)", ErrTransportNotFound, program, strings.Join(tried, ", ")),
+		Hint:     strings.ReplaceAll(hintTransportNotFound, "{{.Program}}", program),
+		HintKey:  "transport_not_found_hint",
+		HintArgs: map[string]any{"Program": program},
 	}
 }
+
+const hintTransportNotFound = "Part of Nook is missing from this computer ({{.Program}}, which connects through bridges). " +
+	"Install Nook again to restore it."

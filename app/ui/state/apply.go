@@ -247,7 +247,7 @@ func (m *Model) changed(cv model.Conversation) Change {
 	c.Tray = !existed || old.Unread != cv.Unread
 	if isRequest(cv) && (!existed || !isRequest(old)) {
 		c.Notify = []Notification{{Kind: NotifyRequest, Conversation: cv.ID, Title: cv.Title,
-			Text: "Wants to add you as a contact"}}
+			Text: T("state.wants_to_add_you")}}
 	}
 	if m.open != nil && m.open.ID == cv.ID {
 		c.Header = true
@@ -301,7 +301,7 @@ func (m *Model) added(msg model.Message) Change {
 		}
 	}
 	if msg.CountsUnread() { // a note (someone joined or left) does not notify
-		title := "New message"
+		title := T("state.new_message")
 		if cv, ok := m.convs[msg.Conversation]; ok {
 			title = cv.Title
 		}

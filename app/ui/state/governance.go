@@ -23,12 +23,14 @@ type Ended struct {
 	Title, Text string
 }
 
-// The titles of Ended.
-const (
-	RemovedNote = "You were removed from this group"
-	NoKeyNote   = "You no longer have this group's key"
-	RevokedNote = "This invite no longer works — ask for a new one"
-)
+// RemovedNote is the title of Ended when the person was removed.
+func RemovedNote() string { return T("state.removed_note") }
+
+// NoKeyNote is the title of Ended when a renewal left the person out.
+func NoKeyNote() string { return T("state.no_key_note") }
+
+// RevokedNote is the title of Ended when the person's invite was revoked.
+func RevokedNote() string { return T("state.revoked_note") }
 
 // EndedOf says why group conversation cv is read-only, or ok false when
 // it is not (cv is not a group left). The reason is the newest note of
@@ -51,40 +53,42 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 		by := m.AuthorName(cv.ID, msg.Author)
 		switch word, ids := model.NoteWords(msg.Body); {
 		case word == model.NoteRemoved && slices.ContainsFunc(ids, func(id string) bool { return m.isSelf(cv.ID, id) }):
-			return Ended{RemovedNote, by + " removed you. The others have a new key that you do not have: " +
-				"you can no longer read or write here. What was written before stays on this computer until you delete it."}, true
+			return Ended{RemovedNote(), T("state.removed_text", "Name", by)}, true
 		case word == model.NoteNoKey:
-			return Ended{NoKeyNote, by + " renewed the group's key without giving it to you: you can no longer " +
-				"read or write here. If this is a mistake, ask them for a new invite."}, true
+			return Ended{NoKeyNote(), T("state.no_key_text", "Name", by)}, true
 		case word == model.NoteRevoked:
-			return Ended{RevokedNote, "The group's key was renewed after this invite was made, so it cannot " +
-				"read anything new. Ask whoever invited you for a new invite."}, true
+			return Ended{RevokedNote(), T("state.revoked_text")}, true
 		case word == model.NoteLeft && msg.Outgoing:
-			return Ended{LeftNote, leftText}, true
+			return Ended{LeftNote(), leftText()}, true
 		}
 	}
-	return Ended{LeftNote, leftText}, true
+	return Ended{LeftNote(), leftText()}, true
 }
 
 // leftText explains LeftNote.
-const leftText = "You no longer receive or send its messages. What was written before you left stays on " +
-	"this computer until you delete it. To come back, you need the group's invite again."
+func leftText() string { return T("state.left_text") }
 
 // rotationNoteText is what a note of a renewal of the group's key says, who being
 // its author as shown ("You" for the person), or ok false for another
 // note.
 func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
+	// The person's own notes have sentences of their own ("You renewed…"):
+	// in many languages the verb agrees with its subject.
+	self := msg.Outgoing
 	word, ids := model.NoteWords(msg.Body)
 	switch word {
 	case model.NoteRemoved:
 		if slices.ContainsFunc(ids, func(id string) bool { return m.isSelf(msg.Conversation, id) }) {
-			return RemovedNote + " by " + who, true
+			return T("state.removed_by", "Name", who), true
 		}
 		names := make([]string, len(ids))
 		for i, id := range ids {
 			names[i] = m.AuthorName(msg.Conversation, id)
 		}
-		return who + " removed " + joinNames(names), true
+		if self {
+			return T("state.you_removed", "Names", joinNames(names)), true
+		}
+		return T("state.removed", "Name", who, "Names", joinNames(names)), true
 	case model.NoteAdmins:
 		var named, unnamed []string
 		for _, id := range ids {
@@ -93,7 +97,7 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 			}
 			name := m.AuthorName(msg.Conversation, id[1:])
 			if m.isSelf(msg.Conversation, id[1:]) {
-				name = "you"
+				name = T("state.you_object", "Name", name)
 			}
 			if id[0] == '+' {
 				named = append(named, name)
@@ -105,36 +109,44 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 		switch len(named) {
 		case 0:
 		case 1:
-			parts = append(parts, "made "+named[0]+" an admin")
+			parts = append(parts, T("state.made_admin", "Name", named[0]))
 		default:
-			parts = append(parts, "made "+joinNames(named)+" admins")
+			parts = append(parts, T("state.made_admins", "Names", joinNames(named)))
 		}
 		if len(unnamed) > 0 {
-			parts = append(parts, "removed "+joinNames(unnamed)+" as admin")
+			parts = append(parts, T("state.removed_admin", "Names", joinNames(unnamed)))
 		}
 		if len(parts) == 0 {
-			return who + " renewed the group's key — earlier invites no longer work", true
+			return renewedText(who, self), true
 		}
-		return who + " " + strings.Join(parts, " and ") + " — earlier invites no longer work", true
+		return T("state.admins_changed", "Name", who, "Changes", strings.Join(parts, T("state.and_clause"))), true
 	case model.NoteRenewed:
-		return who + " renewed the group's key — earlier invites no longer work", true
+		return renewedText(who, self), true
 	case model.NoteNoKey:
-		return who + " renewed the group's key without giving it to you — you can no longer read or write here", true
+		return T("state.renewed_without_you", "Name", who), true
 	case model.NoteRevoked:
-		return RevokedNote, true
+		return RevokedNote(), true
 	}
 	return "", false
+}
+
+// renewedText is the note of a renewal of the group's key.
+func renewedText(who string, self bool) string {
+	if self {
+		return T("state.you_renewed")
+	}
+	return T("state.renewed", "Name", who)
 }
 
 // joinNames lists names: "Tom", "Tom and Ann", "Tom, Ann and Bea".
 func joinNames(names []string) string {
 	switch len(names) {
 	case 0:
-		return "nobody"
+		return T("state.nobody")
 	case 1:
 		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return T("state.names", "Names", strings.Join(names[:len(names)-1], T("state.names_separator")), "Last", names[len(names)-1])
 }
 
 // WarningText says in plain words what a group warning means: a title and
@@ -142,35 +154,30 @@ func joinNames(names []string) string {
 // reordered or injected messages) rather than about the group's members
 // and its key.
 func (m *Model) WarningText(w model.GroupWarning) (title, text string, server bool) {
-	who := "A member"
+	who := T("state.a_member")
 	if w.Author != "" && w.Conversation != "" {
 		who = m.AuthorName(w.Conversation, w.Author)
 	}
 	switch w.Kind {
 	case "old key":
 		if strings.Contains(w.Reason, "not shown") {
-			return "A message with the group's old key was not shown",
-				"Someone who was removed from the group, or whose invite was revoked, wrote with the key the group used before. " +
-					"Their message is not shown.", false
+			return T("state.old_key_hidden"), T("state.old_key_hidden_text"), false
 		}
-		return "A message used the group's old key",
-			who + " wrote with the key the group used before their Nook had the new one. " +
-				"Whoever was removed could read that message too.", false
+		return T("state.old_key"), T("state.old_key_text", "Name", who), false
 	case "rotation":
-		return "A change to the group's key was refused", sentence(w.Reason) + ".", false
+		return T("state.rotation_refused"), sentence(w.Reason) + ".", false
 	case "concurrent rotation":
-		return "Two admins renewed the group's key at once",
-			"The renewal the server stored first counts; the other is made again on top of it. Nothing needs doing.", false
+		return T("state.concurrent_rotation"), T("state.concurrent_rotation_text"), false
 	case "not given the key":
-		return NoKeyNote, "An admin renewed the group's key without giving it to you: you can no longer read or write here.", false
+		return NoKeyNote(), T("state.not_given_key_text"), false
 	case "invite revoked":
-		return RevokedNote, "The group's key was renewed after this invite was made.", false
+		return RevokedNote(), T("state.invite_revoked_text"), false
 	}
 	r := strings.TrimSpace(w.Reason)
 	if r == "" {
 		r = w.Kind
 	}
-	return "Problem with the group server", capital(r), true
+	return T("state.server_problem"), capital(r), true
 }
 
 // sentence is s with each clause after a semicolon made a sentence of

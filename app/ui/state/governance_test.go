@@ -70,11 +70,11 @@ func TestEndedOf(t *testing.T) {
 		title     string
 		textHasBy bool
 	}{
-		{note(group, 5, bob, model.NoteRemoved+" "+self), RemovedNote, true},
-		{note(group, 5, bob, model.NoteNoKey), NoKeyNote, true},
-		{note(group, 5, bob, model.NoteRevoked), RevokedNote, false},
-		{note(group, 5, bob, model.NoteRemoved+" "+dave), LeftNote, false}, // someone else's removal
-		{msg(group, 5, bob, "hello"), LeftNote, false},
+		{note(group, 5, bob, model.NoteRemoved+" "+self), RemovedNote(), true},
+		{note(group, 5, bob, model.NoteNoKey), NoKeyNote(), true},
+		{note(group, 5, bob, model.NoteRevoked), RevokedNote(), false},
+		{note(group, 5, bob, model.NoteRemoved+" "+dave), LeftNote(), false}, // someone else's removal
+		{msg(group, 5, bob, "hello"), LeftNote(), false},
 	} {
 		cv := g
 		cv.Left, cv.Group.Left = true, true
@@ -95,7 +95,7 @@ func TestEndedOf(t *testing.T) {
 	m.Apply(model.ConversationChanged{Conversation: cv})
 	m.OpenConversation(group)
 	m.SetPage(m.Open().Token, 0, []model.Message{msg(group, 1, bob, "hi"), note(group, 2, bob, model.NoteRemoved+" "+self)}, nil)
-	if e, _ := m.EndedOf(cv); e.Title != RemovedNote {
+	if e, _ := m.EndedOf(cv); e.Title != RemovedNote() {
 		t.Fatalf("removed, from the open window: %+v", e)
 	}
 }
@@ -121,8 +121,8 @@ func TestWarningTexts(t *testing.T) {
 			"A change to the group's key was refused", "Someone who is not an admin of the group tried to renew its key. It is ignored.", false},
 		{model.GroupWarning{Conversation: group, Kind: "concurrent rotation", Reason: "x"},
 			"Two admins renewed the group's key at once", "Nothing needs doing.", false},
-		{model.GroupWarning{Conversation: group, Kind: "invite revoked", Reason: "x"}, RevokedNote, "renewed after", false},
-		{model.GroupWarning{Conversation: group, Kind: "not given the key", Reason: "x"}, NoKeyNote, "without giving it to you", false},
+		{model.GroupWarning{Conversation: group, Kind: "invite revoked", Reason: "x"}, RevokedNote(), "renewed after", false},
+		{model.GroupWarning{Conversation: group, Kind: "not given the key", Reason: "x"}, NoKeyNote(), "without giving it to you", false},
 		{model.GroupWarning{Conversation: group, Kind: "gap", Reason: "2 messages by a member are missing"},
 			"Problem with the group server", "2 messages by a member are missing", true},
 		{model.GroupWarning{Server: server, Kind: "stream", Reason: "the server reordered messages"},

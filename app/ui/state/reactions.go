@@ -1,6 +1,8 @@
 package state
 
-import "github.com/nookchat/nook/engine/model"
+import (
+	"github.com/nookchat/nook/engine/model"
+)
 
 // Reaction is one emoji under a message as the screen shows it: how many
 // people chose it, whether the profile is one of them, and who they are
@@ -28,7 +30,7 @@ func (m *Model) Reactions(conv model.ConversationID, msg model.Message) []Reacti
 		g.Count++
 		if r.Author == m.self && m.self != "" {
 			g.Mine = true
-			g.Who = append([]string{"You"}, g.Who...)
+			g.Who = append([]string{T("state.you")}, g.Who...)
 		} else {
 			g.Who = append(g.Who, m.AuthorName(conv, r.Author))
 		}

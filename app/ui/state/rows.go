@@ -1,7 +1,6 @@
 package state
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -43,18 +42,18 @@ func (m *Model) Row(id model.ConversationID) (Row, bool) {
 			e, _ := m.EndedOf(cv)
 			r.Preview, r.Presence = e.Title, model.Offline
 		case seen && !s.CaughtUp && s.Total > 0:
-			r.Preview = SyncText(s) + "…"
+			r.Preview = T("state.catching_up_preview", "Progress", SyncText(s))
 		case seen && s.CaughtUp:
 			r.Presence = model.Online
 		}
 		if r.Preview == "" {
-			r.Preview = "No messages yet"
+			r.Preview = T("state.no_messages_yet")
 		}
 	case cv.Contact == nil:
 	case cv.Contact.State == model.ContactPending && r.Preview == "":
 		r.Preview = RequestState(*cv.Contact)
 	case cv.Contact.State == model.ContactBlocked:
-		r.Preview, r.Presence = "Blocked", model.Offline
+		r.Preview, r.Presence = T("state.blocked"), model.Offline
 	}
 	return r, true
 }
@@ -63,17 +62,17 @@ func (m *Model) Row(id model.ConversationID) (Row, bool) {
 // only once their Nook said it stored it (model.Contact.RequestDelivered).
 func RequestState(c model.Contact) string {
 	if c.RequestDelivered {
-		return "Waiting for them to accept"
+		return T("state.waiting_accept")
 	}
-	return "Not delivered yet"
+	return T("state.request_not_delivered")
 }
 
 // LeftNote is what a group the person left says about itself.
-const LeftNote = "You left this group"
+func LeftNote() string { return T("state.left_note") }
 
 // SyncText describes a running catch-up.
 func SyncText(ev model.GroupSync) string {
-	return fmt.Sprintf("Catching up: %d of %d", min(ev.Done, ev.Total), ev.Total)
+	return N("state.catching_up", ev.Total, "Done", min(ev.Done, ev.Total))
 }
 
 // previewOf is the list's one-line preview of a message.
@@ -84,9 +83,9 @@ func (m *Model) previewOf(msg model.Message) string {
 	text := m.messageText(msg)
 	switch {
 	case msg.Outgoing:
-		return "You: " + text
+		return T("state.you_preview", "Text", text)
 	case m.convs[msg.Conversation].Kind == model.KindGroup:
-		return m.AuthorName(msg.Conversation, msg.Author) + ": " + text
+		return T("state.author_preview", "Name", m.AuthorName(msg.Conversation, msg.Author), "Text", text)
 	}
 	return text
 }
@@ -96,9 +95,9 @@ func (m *Model) previewOf(msg model.Message) string {
 func (m *Model) messageText(msg model.Message) string {
 	if msg.Kind == model.KindGroupInvite {
 		if in := m.invites[msg.Body]; in.OK {
-			return "Invitation to the group “" + in.Name + "”"
+			return T("state.invitation_to", "Name", in.Name)
 		}
-		return "Invitation to a group"
+		return T("state.invitation")
 	}
 	return FirstLine(msg.Body)
 }
@@ -106,20 +105,26 @@ func (m *Model) messageText(msg model.Message) string {
 // NoteText is what a note says: who joined or left a group ("Rosa
 // joined", "You left the group"), the author named as in the group.
 func (m *Model) NoteText(msg model.Message) string {
-	who := "You"
+	who := T("state.you")
 	if !msg.Outgoing {
 		who = m.AuthorName(msg.Conversation, msg.Author)
 	}
 	switch msg.Body {
 	case model.NoteJoined:
-		return who + " joined"
+		if msg.Outgoing {
+			return T("state.you_joined")
+		}
+		return T("state.joined", "Name", who)
 	case model.NoteLeft:
-		return who + " left the group"
+		if msg.Outgoing {
+			return T("state.you_left")
+		}
+		return T("state.left", "Name", who)
 	}
 	if text, ok := m.rotationNoteText(msg, who); ok {
 		return text
 	}
-	return who + ": " + FirstLine(msg.Body)
+	return T("state.author_preview", "Name", who, "Text", FirstLine(msg.Body))
 }
 
 // FirstLine is the first line of s, trimmed.

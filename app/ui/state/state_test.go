@@ -139,7 +139,7 @@ func TestRows(t *testing.T) {
 		{model.ConversationID(bob), "You: Hi Bob", model.Online},
 		{model.ConversationID(carol), "Blocked", model.Offline},
 		{group, "dddddddd: hello all", model.Connecting},
-		{group2, LeftNote, model.Offline},
+		{group2, LeftNote(), model.Offline},
 	} {
 		r, ok := m.Row(tc.id)
 		if !ok || r.Preview != tc.preview || r.Presence != tc.presence {
@@ -560,7 +560,7 @@ func TestGroups(t *testing.T) {
 	if _, ok := m.CatchingUp(left); ok {
 		t.Fatal("a group left is catching up")
 	}
-	if r, _ := m.Row(group); r.Preview != LeftNote {
+	if r, _ := m.Row(group); r.Preview != LeftNote() {
 		t.Fatalf("left row %q", r.Preview)
 	}
 }
