@@ -246,7 +246,7 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 	case FileComplete:
 		switch {
 		case f.Saved != "":
-			return i18n.T("filecard.saved_as_in", "Base", filepath.Base(f.Saved), "Dir", filepath.Dir(f.Saved)), widget.SuccessImportance
+			return i18n.T("filecard.saved_as_in", "File", filepath.Base(f.Saved), "Dir", filepath.Dir(f.Saved)), widget.SuccessImportance
 		case f.Outgoing:
 			return i18n.T("filecard.received_it_whole", "Who", who), widget.SuccessImportance
 		}
@@ -263,9 +263,9 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 		return i18n.T("filecard.you_cancelled_this_transfer"), widget.LowImportance
 	case FileTooLarge:
 		if f.Outgoing {
-			return i18n.T("filecard.too_large_for_they", "Who", who, "FormatSize", FormatSize(f.Limit)), widget.DangerImportance
+			return i18n.T("filecard.too_large_for_they", "Who", who, "Size", FormatSize(f.Limit)), widget.DangerImportance
 		}
-		return i18n.T("filecard.not_received_larger_than", "FormatSize", FormatSize(f.Limit)), widget.DangerImportance
+		return i18n.T("filecard.not_received_larger_than", "Size", FormatSize(f.Limit)), widget.DangerImportance
 	case FileFailed:
 		if f.Problem != "" {
 			return f.Problem, widget.DangerImportance

@@ -2,11 +2,13 @@ package widgets
 
 import (
 	"image/color"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/nookchat/nook/app/i18n"
+	"github.com/nookchat/nook/assets"
 )
 
 // Variant selects the colour scheme of the Nook theme.
@@ -109,9 +111,21 @@ func (t *nookTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Colo
 	return color.Transparent
 }
 
+// Font is Fyne's font, except for text in a language whose script it
+// lacks (Chinese): then the font that has its glyphs (assets.CJKFont),
+// with Fyne's font behind it for Latin letters and digits.
 func (t *nookTheme) Font(s fyne.TextStyle) fyne.Resource {
+	if !s.Monospace && !s.Symbol && i18n.NeedsCJKFont() {
+		return cjkFont()
+	}
 	return theme.DefaultTheme().Font(s)
 }
+
+// cjkFont is assets.CJKFont as a resource, made on first use: the 4 MB
+// are not read unless the language needs them.
+var cjkFont = sync.OnceValue(func() fyne.Resource {
+	return fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.CJKFont)
+})
 
 func (t *nookTheme) Icon(n fyne.ThemeIconName) fyne.Resource {
 	return theme.DefaultTheme().Icon(n)

@@ -50,8 +50,15 @@ func ReadCatalog(b []byte) (Catalog, error) {
 	return c, nil
 }
 
-// Embedded returns the catalog of tag as embedded in the program.
+// Embedded returns the catalog of tag as embedded in the program (or
+// added by AddCatalog).
 func Embedded(tag string) (Catalog, error) {
+	mu.Lock()
+	b, ok := extra[tag]
+	mu.Unlock()
+	if ok {
+		return ReadCatalog(b)
+	}
 	b, err := catalogs.ReadFile("catalogs/" + tag + ".json")
 	if err != nil {
 		return nil, err
@@ -61,6 +68,8 @@ func Embedded(tag string) (Catalog, error) {
 
 // Tags are the tags of the embedded catalogs, Source first.
 func Tags() []string {
+	mu.Lock()
+	defer mu.Unlock()
 	out := make([]string, len(tags))
 	for i, t := range tags {
 		out[i] = t.String()

@@ -67,7 +67,9 @@ var (
 	bundle  *goi18n.Bundle
 	tags    []language.Tag // every catalog's tag, Source first
 	current atomic.Pointer[state]
-	mu      sync.Mutex // serialises SetLanguage
+	mu      sync.Mutex // serialises SetLanguage and AddCatalog
+	// extra are the catalogs added by AddCatalog, by tag.
+	extra = map[string][]byte{}
 )
 
 // state is the language in use.
@@ -120,7 +122,7 @@ func setLanguage(tag string) string {
 	} else {
 		want = systemLanguages()
 	}
-	chosen := Match(want...)
+	chosen := match(want...)
 	current.Store(&state{tag: chosen, localizer: goi18n.NewLocalizer(bundle, chosen, Source)})
 	return chosen
 }
@@ -141,6 +143,12 @@ func System() string { return Match(systemLanguages()...) }
 // languages (BCP 47 or POSIX "pt_BR.UTF-8" forms), Source when none does.
 // The pseudo-locale is only chosen by its exact tag, first.
 func Match(preferred ...string) string {
+	mu.Lock()
+	defer mu.Unlock()
+	return match(preferred...)
+}
+
+func match(preferred ...string) string {
 	var want []language.Tag
 	for i, p := range preferred {
 		p, _, _ = strings.Cut(p, ".") // POSIX: pt_BR.UTF-8
@@ -177,6 +185,8 @@ type Lang struct {
 // Languages are the languages of the catalogs, each named in itself,
 // sorted by that name; the pseudo-locale is left out.
 func Languages() []Lang {
+	mu.Lock()
+	defer mu.Unlock()
 	var out []Lang
 	for _, t := range tags {
 		if t.String() == Pseudo {
@@ -199,6 +209,21 @@ func SelfName(tag string) string {
 		return n
 	}
 	return tag
+}
+
+// NeedsCJKFont reports whether the language in use is written in Chinese,
+// Japanese or Korean characters, which Fyne's own font lacks.
+func NeedsCJKFont() bool {
+	t, err := language.Parse(Language())
+	if err != nil {
+		return false
+	}
+	base, _ := t.Base()
+	switch base.String() {
+	case "zh", "ja", "ko":
+		return true
+	}
+	return false
 }
 
 // RTL reports whether the language in use is written right to left.
@@ -282,4 +307,24 @@ func pairs(args []any, count any) map[string]any {
 		}
 	}
 	return data
+}
+
+// AddCatalog adds (or replaces) the catalog of tag from go-i18n v2 JSON,
+// beside the embedded ones: for tests, and for trying a catalog out
+// before it is built in.
+func AddCatalog(tag string, data []byte) error {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, err := ReadCatalog(data); err != nil {
+		return err
+	}
+	mf, err := bundle.ParseMessageFileBytes(data, tag+".json")
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(tags, func(t language.Tag) bool { return t == mf.Tag }) {
+		tags = append(tags, mf.Tag)
+	}
+	extra[mf.Tag.String()] = data
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -157,6 +158,8 @@ func TestKeys(t *testing.T) {
 					t.Errorf("%s: key %q is not in en.json", fset.Position(lit.Pos()), key)
 				case callee(c) == "N" && len(m.Forms()) < 2:
 					t.Errorf("%s: N(%q) but en.json has no plural forms for it", fset.Position(lit.Pos()), key)
+				case c.Ellipsis == token.NoPos:
+					checkArgs(t, fset, c, key, m)
 				}
 			}
 			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
@@ -192,9 +195,58 @@ func TestKeys(t *testing.T) {
 			t.Errorf("en.json lacks %s", k)
 		}
 	}
+	// The packages' words (package.*, installer.*) are read by the packaging
+	// scripts.
+	var scripts strings.Builder
+	for _, p := range []string{"../../packaging/linux/package.sh", "../../packaging/linux/common.sh", "../../packaging/windows/package.sh", "../../packaging/windows/nook.nsi"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scripts.Write(b)
+	}
 	for k := range en {
+		if (strings.HasPrefix(k, "package.") || strings.HasPrefix(k, "installer.")) && strings.Contains(scripts.String(), k) {
+			continue
+		}
 		if !used[k] && !explained[k] {
 			t.Errorf("en.json key %s is used nowhere", k)
+		}
+	}
+}
+
+// checkArgs fails when call c of i18n.T or N (or state's T and N) does not
+// give each placeholder of key's English text, or gives one it lacks.
+func checkArgs(t *testing.T, fset *token.FileSet, c *ast.CallExpr, key string, m i18n.Message) {
+	t.Helper()
+	first := 1 // T(key, name, value, …)
+	given := map[string]bool{}
+	if callee(c) == "N" {
+		first = 2 // N(key, count, name, value, …)
+		given["Count"] = true
+	}
+	for i := first; i < len(c.Args); i += 2 {
+		lit, ok := c.Args[i].(*ast.BasicLit)
+		if !ok {
+			return // names made at run time: nothing to check here
+		}
+		name, _ := strconv.Unquote(lit.Value)
+		given[name] = true
+	}
+	want := map[string]bool{}
+	for _, f := range m.Forms() {
+		for _, p := range i18n.Placeholders(m[f]) {
+			want[p] = true
+		}
+	}
+	for p := range want {
+		if !given[p] {
+			t.Errorf("%s: %s needs {{.%s}}, which the call does not give", fset.Position(c.Pos()), key, p)
+		}
+	}
+	for p := range given {
+		if !want[p] && p != "Count" {
+			t.Errorf("%s: the call gives %s a %q it does not use", fset.Position(c.Pos()), key, p)
 		}
 	}
 }

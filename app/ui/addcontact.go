@@ -241,7 +241,7 @@ func (a *addContactDialog) readImageFile(path string) {
 // goroutine and accepts the invite it finds.
 func (a *addContactDialog) readImage(what string, read func(ctx context.Context) (string, error)) {
 	a.setError("", "")
-	a.setBusy(true, i18n.T("addcontact.looking_for_a_qr", "What", what))
+	a.setBusy(true, i18n.T("addcontact.looking_for_a_qr", "Source", what))
 	run(a.mv.u, func(ctx context.Context, _ Engine) (string, error) { return read(ctx) },
 		func(text string, err error) {
 			if errors.Is(err, errNoClipboardImage) {

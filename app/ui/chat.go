@@ -354,7 +354,7 @@ func (cp *chatPane) setReply(id string) {
 		return
 	}
 	cp.replyTo = mid
-	cp.quoteTxt.SetText(i18n.T("chat.replying_to", "AuthorOf", cp.authorOf(m), "FirstLine", firstLine(m.Body)))
+	cp.quoteTxt.SetText(i18n.T("chat.replying_to", "Author", cp.authorOf(m), "Text", firstLine(m.Body)))
 	cp.quoteBar.Show()
 	cp.mv.u.win.Canvas().Focus(cp.entry)
 }
@@ -440,7 +440,7 @@ func (cp *chatPane) update(cv model.Conversation) {
 	if o := cp.open(); o != nil && o.Token == cp.token && o.TimerNote != nil && cv.Contact != nil {
 		text := i18n.T("chat.turned_disappearing_messages_off", "Title", cv.Title)
 		if d := o.TimerNote.Disappear; d > 0 {
-			text = i18n.T("chat.set_new_messages_to", "Title", cv.Title, "ToLower", strings.ToLower(disappearLabel(d)))
+			text = i18n.T("chat.set_new_messages_to", "Title", cv.Title, "Timer", strings.ToLower(disappearLabel(d)))
 		}
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(text)))
 	}
@@ -468,7 +468,7 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	if c.Disappear > 0 {
 		// An icon only, to keep the header narrow; the tooltip says how
 		// long.
-		cp.timer.Tooltip = i18n.T("chat.messages_here_disappear_after", "ToLower", strings.ToLower(disappearLabel(c.Disappear)))
+		cp.timer.Tooltip = i18n.T("chat.messages_here_disappear_after", "Timer", strings.ToLower(disappearLabel(c.Disappear)))
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()

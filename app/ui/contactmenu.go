@@ -25,7 +25,7 @@ func (cp *chatPane) showInfo() {
 	if n := renamedNote(c); n != "" {
 		rows = append(rows, muted(n))
 	} else if own := model.CleanName(c.DisplayName); own != "" && own != c.Name() {
-		rows = append(rows, muted(i18n.T("contactmenu.calls_themselves", "Own", own)))
+		rows = append(rows, muted(i18n.T("contactmenu.calls_themselves", "OwnName", own)))
 	}
 	rows = append(rows,
 		widget.NewLabel(i18n.T("contactmenu.onion_address")),
@@ -33,7 +33,7 @@ func (cp *chatPane) showInfo() {
 		para(verified),
 	)
 	if !c.Added.IsZero() {
-		rows = append(rows, muted(i18n.T("contactmenu.added", "Long", u.times.Long(c.Added))))
+		rows = append(rows, muted(i18n.T("contactmenu.added", "When", u.times.Long(c.Added))))
 	}
 	d := dialog.NewCustom(i18n.T("common.contact_details"), i18n.T("common.close"), container.NewVBox(rows...), u.win)
 	d.Resize(fyne.NewSize(460, 0))

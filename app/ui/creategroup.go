@@ -65,7 +65,7 @@ func (mv *mainView) openCreateGroup(servers []engine.Server, hosted string) {
 
 	var options []string
 	for _, s := range servers {
-		label := i18n.T("creategroup.server_2", "Fields", strings.Fields(widgets.GroupedAddress(string(s.Address)))[0])
+		label := i18n.T("creategroup.server_2", "Address", strings.Fields(widgets.GroupedAddress(string(s.Address)))[0])
 		if hosted != "" && s.Invite == hosted {
 			label += i18n.T("creategroup.hosted_here")
 		}
@@ -212,7 +212,7 @@ func (cg *createGroupDialog) chooseImage() {
 func (cg *createGroupDialog) readImageFile(path string) {
 	cg.setError("", "")
 	cg.choice.SetSelected(choicePaste())
-	cg.setBusy(true, i18n.T("creategroup.looking_for_a_qr", "Base", filepath.Base(path)))
+	cg.setBusy(true, i18n.T("creategroup.looking_for_a_qr", "File", filepath.Base(path)))
 	run(cg.mv.u, func(context.Context, Engine) (string, error) { return engine.ReadInviteFile(path) },
 		func(text string, err error) {
 			cg.setBusy(false, "")

@@ -84,7 +84,7 @@ func (cp *chatPane) offerFile(path string) {
 // keep a picture's hidden information, and calls send with that choice.
 func (cp *chatPane) confirmSend(name string, size int64, send func(keepMetadata bool)) {
 	u := cp.mv.u
-	objs := []fyne.CanvasObject{para(i18n.T("files.goes_to_once_they", "Name", name, "FormatSize", widgets.FormatSize(size), "Title", cp.cv.Title))}
+	objs := []fyne.CanvasObject{para(i18n.T("files.goes_to_once_they", "Name", name, "Size", widgets.FormatSize(size), "Title", cp.cv.Title))}
 	keep := widget.NewCheck(i18n.T("files.keep_the_original_with"), nil)
 	if isPictureName(name) {
 		objs = append(objs,
@@ -355,7 +355,7 @@ func (cp *chatPane) openSaved(id string) {
 	if !ok || f.Saved == "" {
 		return
 	}
-	u.confirm(i18n.T("files.open", "Base", filepath.Base(f.Saved)), 440, i18n.T("common.open"), false, func() {
+	u.confirm(i18n.T("files.open", "File", filepath.Base(f.Saved)), 440, i18n.T("common.open"), false, func() {
 		if err := u.app.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(f.Saved)}); err != nil {
 			u.showError(i18n.T("files.the_file_could_not"), err)
 		}
@@ -470,7 +470,7 @@ func fileLimitLabel(mib int) string {
 	if mib <= 0 {
 		return i18n.T("files.up_to_2_gb")
 	}
-	return i18n.T("files.up_to", "FormatSize", widgets.FormatSize(int64(mib)<<20))
+	return i18n.T("files.up_to", "Size", widgets.FormatSize(int64(mib)<<20))
 }
 
 func autoAcceptLabel(kib int) string {
@@ -480,7 +480,7 @@ func autoAcceptLabel(kib int) string {
 	case 2048:
 		return i18n.T("files.up_to_2_mb")
 	}
-	return i18n.T("files.up_to", "FormatSize", widgets.FormatSize(int64(kib)<<10))
+	return i18n.T("files.up_to", "Size", widgets.FormatSize(int64(kib)<<10))
 }
 
 // filesSection is the settings of received files: the size limit, and

@@ -116,7 +116,7 @@ func (cp *chatPane) showSync() {
 		return
 	}
 	pct := 100 * float64(st.Done) / float64(st.Total)
-	cp.syncBar.SetProgress(pct, i18n.T("groupchat.messages_from_the_server", "SyncText", state.SyncText(st)))
+	cp.syncBar.SetProgress(pct, i18n.T("groupchat.messages_from_the_server", "Progress", state.SyncText(st)))
 	cp.syncBar.Show()
 }
 

@@ -51,8 +51,8 @@ func newMainView(u *UI, p opened) *mainView {
 	top := container.NewBorder(nil, nil,
 		container.NewCenter(mv.selfAvatar),
 		container.NewHBox(
-			widgets.NewTooltipButton(theme.SettingsIcon(), i18n.T("mainview.settings", "ShortcutText", shortcutText(",")), u.showSettings),
-			widgets.NewTooltipButton(widgets.LockIcon(), i18n.T("mainview.lock_nook_now", "ShortcutText", shortcutText("L")), u.lockNow),
+			widgets.NewTooltipButton(theme.SettingsIcon(), i18n.T("mainview.settings", "Shortcut", shortcutText(",")), u.showSettings),
+			widgets.NewTooltipButton(widgets.LockIcon(), i18n.T("mainview.lock_nook_now", "Shortcut", shortcutText("L")), u.lockNow),
 		),
 		mv.selfName,
 	)

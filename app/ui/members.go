@@ -299,7 +299,7 @@ func roleName(r model.GroupRole) string {
 func (md *membersDialog) confirmRemove(m model.GroupMember, name string) {
 	id := m.Address
 	md.confirm(i18n.T("members.remove_from", "Name", name, "Title", md.cp.cv.Title),
-		i18n.T("members.will_no_longer_read", "Name", name, "Name2", name),
+		i18n.T("members.will_no_longer_read", "Name", name),
 		i18n.T("common.remove"), i18n.T("members.the_group_s_key"), i18n.T("members.the_member_was_not"),
 		func(e Engine, conv model.ConversationID) error { return e.RemoveMember(conv, id) })
 }

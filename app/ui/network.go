@@ -278,7 +278,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 		}
 		if _, err := engine.CheckBridgeLine(line); err != nil {
 			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
-			return s, &settingError{i18n.T("network.bridge_line_is_not", "Value", i+1, "Msg", msg),
+			return s, &settingError{i18n.T("network.bridge_line_is_not", "Line", i+1, "Reason", msg),
 				i18n.T("network.copy_bridge_lines_exactly")}
 		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
@@ -293,7 +293,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 			continue
 		}
 		if err := checkTorrcLine(line); err != nil {
-			return s, &settingError{i18n.T("network.torrc_line_is_not", "Value", i+1, "Err", err),
+			return s, &settingError{i18n.T("network.torrc_line_is_not", "Line", i+1, "Reason", err),
 				i18n.T("network.write_one_option_per")}
 		}
 		s.ExtraTorrc = append(s.ExtraTorrc, line)

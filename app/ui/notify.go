@@ -37,7 +37,7 @@ func (u *UI) notify(name, text, generic string) {
 		title, content = name, text
 	}
 	if u.held > 0 {
-		title, content = "Nook", i18n.N("notify.and_more", u.held, "Generic", generic)
+		title, content = "Nook", i18n.N("notify.and_more", u.held, "Text", generic)
 		u.held = 0
 	}
 	if u.opts.Notify != nil {

@@ -51,9 +51,9 @@ func renamedNote(c model.Contact) string {
 	}
 	was := i18n.T("safetycode.you_verified_them_when")
 	if v := model.CleanName(c.VerifiedName); v != "" {
-		was = i18n.T("safetycode.you_verified_them_as", "V", v)
+		was = i18n.T("safetycode.you_verified_them_as", "Name", v)
 	}
-	return i18n.T("safetycode.now_calls_themselves_the", "Name", c.Name(), "N", n, "Was", was)
+	return i18n.T("safetycode.now_calls_themselves_the", "Name", c.Name(), "NewName", n, "Was", was)
 }
 
 // safetyCodeLines splits a safety code (two fingerprints of six groups)

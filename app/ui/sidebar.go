@@ -127,7 +127,7 @@ func (s *sidebar) render(c state.Change) {
 func (s *sidebar) rebuild() {
 	st := s.mv.u.state
 	if n := st.Hidden(); n > 0 {
-		s.archived.SetText(i18n.T("sidebar.show_archived_and_blocked_2", "N", n))
+		s.archived.SetText(i18n.T("sidebar.show_archived_and_blocked_2", "Number", n))
 		s.archived.Show()
 	} else {
 		s.archived.Hide()

@@ -283,3 +283,102 @@ ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
 SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
 EOF
 }
+
+# The packages' words in other languages come from the app's catalogs
+# (app/i18n/catalogs, go-i18n v2 JSON; docs/translations.md), so that
+# translators edit one place. NOOK_CATALOGS overrides the folder (tests).
+#   catalog_text TAG KEY   the text of KEY in TAG's catalog ("" if absent)
+#   catalog_tags           the tags of the translations (not en, not the
+#                          pseudo-locale en-XA)
+#   posix_locale TAG       a tag as desktop entries and AppStream name it:
+#                          pt-BR → pt_BR, zh-Hans → zh_CN
+#   l10n_desktop FILE      appends GenericName[ll], Comment[ll] and
+#                          Keywords[ll] for every translation
+#   l10n_metainfo FILE     adds <summary xml:lang="ll"> for every
+#                          translation after the English one
+catalogs_dir() { echo "${NOOK_CATALOGS:-$root/app/i18n/catalogs}"; }
+
+catalog_text() {
+	_f=$(catalogs_dir)/$1.json
+	[ -f "$_f" ] || return 0
+	jq -r --arg k "$2" '.[$k].other // empty' "$_f"
+}
+
+catalog_tags() {
+	for _f in "$(catalogs_dir)"/*.json; do
+		_t=${_f##*/}
+		_t=${_t%.json}
+		case "$_t" in en | en-XA) ;; *) echo "$_t" ;; esac
+	done
+}
+
+posix_locale() {
+	case "$1" in
+	zh-Hans) echo zh_CN ;;
+	zh-Hant) echo zh_TW ;;
+	*) echo "$1" | tr - _ ;;
+	esac
+}
+
+l10n_desktop() {
+	for _t in $(catalog_tags); do
+		_l=$(posix_locale "$_t")
+		for _pair in GenericName:package.generic_name Comment:package.comment Keywords:package.keywords; do
+			_v=$(catalog_text "$_t" "${_pair#*:}")
+			[ -n "$_v" ] && printf '%s[%s]=%s\n' "${_pair%%:*}" "$_l" "$_v" >>"$1"
+		done
+	done
+	return 0
+}
+
+l10n_metainfo() {
+	_lines=
+	for _t in $(catalog_tags); do
+		_v=$(jq -r '.["package.summary"].other // empty | @html' "$(catalogs_dir)/$_t.json")
+		[ -n "$_v" ] && _lines="$_lines  <summary xml:lang=\"$(posix_locale "$_t")\">$_v</summary>
+"
+	done
+	[ -n "$_lines" ] || return 0
+	printf '%s' "$_lines" >"$1.l10n"
+	awk -v f="$1.l10n" '{ print } /<summary>/ { while ((getline l < f) > 0) print l }' "$1" >"$1.new"
+	mv "$1.new" "$1"
+	rm -f "$1.l10n"
+}
+
+# The Windows installer's languages: every translation whose language NSIS
+# has ("Contrib/Language files"), its own strings from the catalogs
+# (installer.*).
+#   nsis_language TAG      NSIS's name of TAG's language ("" if none)
+#   l10n_nsis OUT          writes OUT, included by nook.nsi after its pages:
+#                          MUI_LANGUAGE for English and each translation,
+#                          and a LangString per installer.* key and language
+nsis_language() {
+	case "$1" in
+	en) echo English ;; de) echo German ;; es) echo Spanish ;; fr) echo French ;;
+	pt-BR) echo PortugueseBR ;; pt) echo Portuguese ;; ru) echo Russian ;; uk) echo Ukrainian ;;
+	tr) echo Turkish ;; zh-Hans) echo SimpChinese ;; zh-Hant) echo TradChinese ;; fa) echo Farsi ;;
+	ar) echo Arabic ;; it) echo Italian ;; pl) echo Polish ;; *) echo "" ;;
+	esac
+}
+
+l10n_nsis() {
+	: >"$1"
+	for _t in en $(catalog_tags); do
+		_n=$(nsis_language "$_t")
+		[ -n "$_n" ] && printf '!insertmacro MUI_LANGUAGE "%s"\n' "$_n" >>"$1"
+	done
+	for _pair in UnIntro:installer.uninstall_intro UnProgram:installer.uninstall_program \
+		UnProfilesName:installer.delete_profiles UnProfiles:installer.delete_profiles_text \
+		Shortcut:installer.shortcut_comment; do
+		for _t in en $(catalog_tags); do
+			_n=$(nsis_language "$_t")
+			[ -n "$_n" ] || continue
+			# A key the translation lacks falls back to English.
+			_v=$(jq -r --arg k "${_pair#*:}" '.[$k].other // empty' "$(catalogs_dir)/$_t.json")
+			[ -n "$_v" ] || _v=$(catalog_text en "${_pair#*:}")
+			_v=$(printf '%s' "$_v" | jq -Rr 'gsub("\\$"; "$$") | gsub("\""; "$\\\"") | gsub("{{\\.Name}}"; "${NAME}")')
+			# shellcheck disable=SC2016 # ${LANG_…} is NSIS's, not the shell's
+			printf 'LangString %s ${LANG_%s} "%s"\n' "${_pair%%:*}" "$(echo "$_n" | tr '[:lower:]' '[:upper:]')" "$_v" >>"$1"
+		done
+	done
+}

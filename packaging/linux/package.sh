@@ -62,17 +62,32 @@ trap 'rm -rf "$work"' EXIT INT TERM
 stage=$work/deb
 date=$(date -u -d "@$(epoch)" +%Y-%m-%d 2>/dev/null || date -u -r "$(epoch)" +%Y-%m-%d)
 
+# The English words of the desktop entry and the metainfo are the source
+# catalog's (app/i18n/catalogs/en.json, package.*), as their translations.
+sedtext() { catalog_text en "$1" | sed 's/[\\|&]/\\&/g'; }
+generic_name=$(sedtext package.generic_name)
+comment=$(sedtext package.comment)
+keywords=$(sedtext package.keywords)
+summary=$(catalog_text en package.summary | jq -Rr @html | sed 's/[\\|&]/\\&/g')
+if [ -z "$generic_name" ] || [ -z "$comment" ] || [ -z "$keywords" ] || [ -z "$summary" ]; then
+	die "app/i18n/catalogs/en.json lacks a package.* text"
+fi
+
 subst() { # subst TEMPLATE OUT EXEC
 	sed -e "s|@ID@|$APP_ID|g" -e "s|@NAME@|$APP_NAME|g" -e "s|@PKG@|$APP_PKG|g" \
 		-e "s|@VERSION@|$APP_VERSION|g" -e "s|@DATE@|$date|g" \
-		-e "s|@HOMEPAGE@|$homepage|g" -e "s|@EXEC@|$3|g" "$1" >"$2"
+		-e "s|@HOMEPAGE@|$homepage|g" -e "s|@EXEC@|$3|g" \
+		-e "s|@GENERIC_NAME@|$generic_name|g" -e "s|@COMMENT@|$comment|g" \
+		-e "s|@KEYWORDS@|$keywords|g" -e "s|@SUMMARY@|$summary|g" "$1" >"$2"
 }
 
 # share/ for both packages: desktop entry, icons, metainfo, docs.
 share() { # share DIR EXEC
 	mkdir -p "$1/applications" "$1/metainfo" "$1/doc/$APP_PKG"
 	subst "$here/app.desktop.in" "$1/applications/$APP_ID.desktop" "$2"
+	l10n_desktop "$1/applications/$APP_ID.desktop"
 	subst "$here/metainfo.xml.in" "$1/metainfo/$APP_ID.metainfo.xml" "$2"
+	l10n_metainfo "$1/metainfo/$APP_ID.metainfo.xml"
 	for s in 16 32 48 64 128 256 512; do
 		d=$1/icons/hicolor/${s}x$s/apps
 		mkdir -p "$d"
@@ -96,6 +111,14 @@ EOF
 	cat <<EOF
 Comment: The Go modules compiled into the program are listed, with their
  licences, in /usr/share/doc/$APP_PKG/THIRD-PARTY-LICENSES.
+
+Files: assets/fonts/DroidSansFallbackFull.ttf
+Copyright: 2006-2010 Google Corp.
+Comment: Droid Sans Fallback, compiled into the program for Chinese text
+ (from Debian's fonts-droid-fallback).
+License: Apache-2.0
+ On Debian systems, the complete text of the Apache License Version 2.0
+ can be found in /usr/share/common-licenses/Apache-2.0.
 EOF
 	if [ "$bundled" = 1 ]; then
 		cat <<EOF

@@ -5,6 +5,9 @@
 ;   OUTFILE  the installer to write
 ;   TOR      1 when tor-bundles\windows-amd64 is staged
 ;   SIGN     optional: a command that signs the file given as %1 in place
+;   LANGFILE the installer's languages and strings, made from the app's
+;            catalogs (common.sh l10n_nsis): English and every translation
+;            NSIS has a language for; Windows' language chooses one
 ;
 ; A per-user install: no administrator rights, files in
 ; %LOCALAPPDATA%\Programs\<NAME>, shortcuts in the user's Start menu and on
@@ -57,12 +60,12 @@ VIAddVersionKey "LegalCopyright" "The ${NAME} developers"
 !insertmacro MUI_PAGE_INSTFILES
 !insertmacro MUI_PAGE_FINISH
 
-!define MUI_COMPONENTSPAGE_TEXT_TOP "${NAME} will be removed from this computer. Your profiles (contacts, messages, keys) stay unless you tick the box below, so that a later install finds them again."
+!define MUI_COMPONENTSPAGE_TEXT_TOP "$(UnIntro)"
 !insertmacro MUI_UNPAGE_CONFIRM
 !insertmacro MUI_UNPAGE_COMPONENTS
 !insertmacro MUI_UNPAGE_INSTFILES
 
-!insertmacro MUI_LANGUAGE "English"
+!include "${LANGFILE}"
 
 Section "${NAME}" SecProgram
 	SectionIn RO
@@ -79,8 +82,8 @@ Section "${NAME}" SecProgram
 !endif
 	WriteUninstaller "$INSTDIR\uninstall.exe"
 
-	CreateShortcut "$SMPROGRAMS\${NAME}.lnk" "$INSTDIR\${PKG}.exe" "" "$INSTDIR\${PKG}.exe" 0 SW_SHOWNORMAL "" "${NAME} messenger"
-	CreateShortcut "$DESKTOP\${NAME}.lnk" "$INSTDIR\${PKG}.exe" "" "$INSTDIR\${PKG}.exe" 0 SW_SHOWNORMAL "" "${NAME} messenger"
+	CreateShortcut "$SMPROGRAMS\${NAME}.lnk" "$INSTDIR\${PKG}.exe" "" "$INSTDIR\${PKG}.exe" 0 SW_SHOWNORMAL "" "$(Shortcut)"
+	CreateShortcut "$DESKTOP\${NAME}.lnk" "$INSTDIR\${PKG}.exe" "" "$INSTDIR\${PKG}.exe" 0 SW_SHOWNORMAL "" "$(Shortcut)"
 
 	WriteRegStr HKCU "${UNINST_KEY}" "DisplayName" "${NAME}"
 	WriteRegStr HKCU "${UNINST_KEY}" "DisplayVersion" "${VERSION}"
@@ -110,7 +113,7 @@ Section "un.${NAME}" SecUnProgram
 	DeleteRegKey HKCU "${UNINST_KEY}"
 SectionEnd
 
-Section /o "un.Also delete my profiles" SecUnProfiles
+Section /o "un.$(UnProfilesName)" SecUnProfiles
 	SetShellVarContext current
 	RMDir /r "$APPDATA\${NAME}"
 	RMDir /r "$APPDATA\fyne\${ID}"
@@ -127,6 +130,6 @@ Function un.onInit
 FunctionEnd
 
 !insertmacro MUI_UNFUNCTION_DESCRIPTION_BEGIN
-	!insertmacro MUI_DESCRIPTION_TEXT ${SecUnProgram} "The program, its Tor and the shortcuts."
-	!insertmacro MUI_DESCRIPTION_TEXT ${SecUnProfiles} "Deletes every ${NAME} profile on this computer: contacts, messages and keys. This cannot be undone."
+	!insertmacro MUI_DESCRIPTION_TEXT ${SecUnProgram} "$(UnProgram)"
+	!insertmacro MUI_DESCRIPTION_TEXT ${SecUnProfiles} "$(UnProfiles)"
 !insertmacro MUI_UNFUNCTION_DESCRIPTION_END

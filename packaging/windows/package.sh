@@ -134,7 +134,8 @@ name=$APP_PKG-$APP_VERSION-$platform
 [ "$bundled" = 1 ] || name=$name-without-tor
 out=$dist/$name-setup.exe
 rm -f "$dist/$APP_PKG-"*"-$platform"*-setup.exe
-set -- -V2 -NOCD \
+l10n_nsis "$work/lang.nsh"
+set -- -V2 -NOCD "-DLANGFILE=$work/lang.nsh" \
 	"-DNAME=$APP_NAME" "-DID=$APP_ID" "-DPKG=$APP_PKG" "-DVERSION=$APP_VERSION" \
 	"-DVERSION4=$APP_VERSION.$APP_BUILD" "-DSRC=$stage" "-DICON=$work/$APP_PKG.ico" \
 	"-DOUTFILE=$out" "-DTOR=$bundled"

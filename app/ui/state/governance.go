@@ -97,7 +97,7 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 			}
 			name := m.AuthorName(msg.Conversation, id[1:])
 			if m.isSelf(msg.Conversation, id[1:]) {
-				name = T("state.you_object", "Name", name)
+				name = T("state.you_object")
 			}
 			if id[0] == '+' {
 				named = append(named, name)
