@@ -123,7 +123,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.started = true
 	if e.cfg.Transport != nil {
-		e.torStat = model.TorStatus{State: model.TorReady, Percent: 100, Phase: "Local network"}
+		e.torStat = model.TorStatus{State: model.TorReady, Percent: 100, Phase: "Local network", PhaseTag: "local"}
 		e.mu.Unlock()
 		e.emit(e.torStat)
 		e.resumeHosting()
@@ -154,7 +154,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err := t.Start(ctx); err != nil {
 		e.stopConnect()
 		// Say it on the event stream too: the app shows Tor's state from it.
-		ev := model.TorStatus{State: model.TorFailed, Phase: "Tor could not start", Err: err.Error(), Hint: tor.Hint(err)}
+		ev := model.TorStatus{State: model.TorFailed, Phase: "Tor could not start", PhaseTag: "failed", Err: err.Error(), Hint: tor.Hint(err)}
 		e.mu.Lock()
 		e.torStat = ev
 		e.mu.Unlock()

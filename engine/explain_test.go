@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -300,4 +301,44 @@ func TestExplainComplete(t *testing.T) {
 func isSentence(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return (unicode.IsUpper(r) || r == '"') && strings.HasSuffix(s, ".")
+}
+
+// TestExplained: every error a frontend can be shown has a key of its own
+// (a frontend translates by it), a hint key exactly when it has a hint,
+// the same through wrapping, and the keys of the table are distinct; the
+// disk-space error and Tor's hints have theirs.
+func TestExplained(t *testing.T) {
+	seen := map[string]string{}
+	for _, x := range Explanations() {
+		if other, dup := seen[x.Key]; dup {
+			t.Errorf("key %s names both %q and %q", x.Key, other, x.Message)
+		}
+		seen[x.Key] = x.Message
+		if !strings.HasPrefix(x.Key, "explain.") || (x.Hint != "") != (x.HintKey != "") {
+			t.Errorf("%+v: bad keys", x)
+		}
+	}
+	for name, err := range shownErrors {
+		x := Explained(err)
+		if x.Key == UnexplainedKey || seen[x.Key] != x.Message {
+			t.Errorf("%s: key %q for %q", name, x.Key, x.Message)
+		}
+		if w := Explained(fmt.Errorf("outer: %w", err)); w.Key != x.Key || w.HintKey != x.HintKey {
+			t.Errorf("%s wrapped: keys %q %q, unwrapped %q %q", name, w.Key, w.HintKey, x.Key, x.HintKey)
+		}
+	}
+	se := &profile.SpaceError{Op: "export", Dir: "/data", Need: 300 << 20, Free: 100 << 20}
+	if x := Explained(se); x.Key != "explain.space_export_need" || x.Args["Need"] != int64(300) || x.Args["Free"] != int64(100) ||
+		!slices.Contains(SpaceKeys(), x.Key) {
+		t.Errorf("Explained(space error) = %+v", x)
+	}
+	te := &tor.Error{Err: tor.ErrTransportNotFound, Hint: "Install again (snowflake-client).", HintKey: "transport_not_found_hint",
+		HintArgs: map[string]any{"Program": "snowflake-client"}}
+	if x := Explained(te); x.HintKey != "explain.transport_not_found_hint" || x.Args["Program"] != "snowflake-client" ||
+		x.Key != "explain.tor_transport_not_found" {
+		t.Errorf("Explained(tor error) = %+v", x)
+	}
+	if x := Explained(nil); x.Key != "" || x.Message != "" {
+		t.Errorf("Explained(nil) = %+v", x)
+	}
 }

@@ -7,11 +7,11 @@ import (
 
 // torEvent turns a Tor transport status into the engine's event.
 func torEvent(s tor.Status) model.TorStatus {
-	ev := model.TorStatus{Percent: s.Progress, Phase: s.Phase}
+	ev := model.TorStatus{Percent: s.Progress, Phase: s.Phase, PhaseTag: s.Tag}
 	switch s.State {
 	case tor.StateStarting:
 		ev.State = model.TorStarting
-		ev.Phase = "Starting Tor"
+		ev.Phase, ev.PhaseTag = "Starting Tor", "starting"
 	case tor.StateBootstrapping:
 		ev.State = model.TorBootstrapping
 	case tor.StateReady:
@@ -19,7 +19,7 @@ func torEvent(s tor.Status) model.TorStatus {
 		ev.Percent = 100
 	case tor.StateRestarting:
 		ev.State = model.TorRestarting
-		ev.Phase = "Tor stopped unexpectedly; restarting it"
+		ev.Phase, ev.PhaseTag = "Tor stopped unexpectedly; restarting it", "restarting"
 	case tor.StateFailed:
 		ev.State = model.TorFailed
 	default:

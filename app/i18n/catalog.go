@@ -53,9 +53,9 @@ func ReadCatalog(b []byte) (Catalog, error) {
 // Embedded returns the catalog of tag as embedded in the program (or
 // added by AddCatalog).
 func Embedded(tag string) (Catalog, error) {
-	mu.Lock()
+	mu.RLock()
 	b, ok := extra[tag]
-	mu.Unlock()
+	mu.RUnlock()
 	if ok {
 		return ReadCatalog(b)
 	}
@@ -68,8 +68,8 @@ func Embedded(tag string) (Catalog, error) {
 
 // Tags are the tags of the embedded catalogs, Source first.
 func Tags() []string {
-	mu.Lock()
-	defer mu.Unlock()
+	mu.RLock()
+	defer mu.RUnlock()
 	out := make([]string, len(tags))
 	for i, t := range tags {
 		out[i] = t.String()

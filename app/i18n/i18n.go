@@ -67,7 +67,13 @@ var (
 	bundle  *goi18n.Bundle
 	tags    []language.Tag // every catalog's tag, Source first
 	current atomic.Pointer[state]
-	mu      sync.Mutex // serialises SetLanguage and AddCatalog
+	// mu guards the bundle, tags, loaded and extra: localizing reads
+	// them, loading a catalog and AddCatalog write them.
+	mu sync.RWMutex
+	// loaded are the tags of the catalogs in the bundle: only the source
+	// and the languages used are read (a catalog costs about 1 MB of
+	// heap parsed).
+	loaded = map[string]bool{}
 	// extra are the catalogs added by AddCatalog, by tag.
 	extra = map[string][]byte{}
 )
@@ -86,14 +92,31 @@ func init() {
 		panic(err) // embedded: cannot happen unless the build is broken
 	}
 	for _, f := range files {
-		mf, err := bundle.ParseMessageFileBytes(mustRead(f.Name()), f.Name())
+		t, err := language.Parse(strings.TrimSuffix(f.Name(), ".json"))
 		if err != nil {
-			panic(fmt.Sprintf("i18n: catalog %s: %v", f.Name(), err))
+			panic(fmt.Sprintf("i18n: catalog %s is not named by a language tag: %v", f.Name(), err))
 		}
-		tags = append(tags, mf.Tag)
+		tags = append(tags, t)
 	}
 	sort.SliceStable(tags, func(i, j int) bool { return tags[i].String() == Source && tags[j].String() != Source })
+	load(Source)
 	setLanguage("")
+}
+
+// load reads the catalog of tag into the bundle, once. mu is held for
+// writing (or init runs).
+func load(tag string) {
+	if loaded[tag] {
+		return
+	}
+	loaded[tag] = true
+	if _, ok := extra[tag]; ok {
+		return // AddCatalog parsed it
+	}
+	name := tag + ".json"
+	if _, err := bundle.ParseMessageFileBytes(mustRead(name), name); err != nil {
+		panic(fmt.Sprintf("i18n: catalog %s: %v", name, err)) // TestCatalogs reads every one
+	}
 }
 
 func mustRead(name string) []byte {
@@ -115,6 +138,8 @@ func SetLanguage(tag string) string {
 	return setLanguage(tag)
 }
 
+// setLanguage is SetLanguage with mu held for writing.
+
 func setLanguage(tag string) string {
 	var want []string
 	if tag != "" {
@@ -123,6 +148,7 @@ func setLanguage(tag string) string {
 		want = systemLanguages()
 	}
 	chosen := match(want...)
+	load(chosen)
 	current.Store(&state{tag: chosen, localizer: goi18n.NewLocalizer(bundle, chosen, Source)})
 	return chosen
 }
@@ -143,8 +169,8 @@ func System() string { return Match(systemLanguages()...) }
 // languages (BCP 47 or POSIX "pt_BR.UTF-8" forms), Source when none does.
 // The pseudo-locale is only chosen by its exact tag, first.
 func Match(preferred ...string) string {
-	mu.Lock()
-	defer mu.Unlock()
+	mu.RLock()
+	defer mu.RUnlock()
 	return match(preferred...)
 }
 
@@ -185,8 +211,8 @@ type Lang struct {
 // Languages are the languages of the catalogs, each named in itself,
 // sorted by that name; the pseudo-locale is left out.
 func Languages() []Lang {
-	mu.Lock()
-	defer mu.Unlock()
+	mu.RLock()
+	defer mu.RUnlock()
 	var out []Lang
 	for _, t := range tags {
 		if t.String() == Pseudo {
@@ -256,6 +282,8 @@ func N(id string, count int, args ...any) string {
 
 func localize(id string, count any, args []any) string {
 	data := pairs(args, count)
+	mu.RLock()
+	defer mu.RUnlock()
 	s, err := current.Load().localizer.Localize(&goi18n.LocalizeConfig{
 		MessageID:    id,
 		TemplateData: data,
@@ -285,7 +313,13 @@ func TIn(tag, id string, args ...any) string {
 	if tag == "" {
 		tag = System()
 	}
-	l := goi18n.NewLocalizer(bundle, Match(tag), Source)
+	mu.Lock()
+	chosen := match(tag)
+	load(chosen)
+	mu.Unlock()
+	l := goi18n.NewLocalizer(bundle, chosen, Source)
+	mu.RLock()
+	defer mu.RUnlock()
 	s, err := l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: pairs(args, nil)})
 	if err != nil && s == "" {
 		return id
@@ -326,5 +360,6 @@ func AddCatalog(tag string, data []byte) error {
 		tags = append(tags, mf.Tag)
 	}
 	extra[mf.Tag.String()] = data
+	loaded[mf.Tag.String()] = true
 	return nil
 }

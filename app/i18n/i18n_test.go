@@ -26,6 +26,26 @@ func source(t *testing.T) Catalog {
 	return c
 }
 
+// TestLoadedOnDemand: at start only the source catalog and the system's
+// language are read (each catalog costs about 1 MB of heap parsed), and a
+// catalog is read when its language is chosen. It runs first.
+func TestLoadedOnDemand(t *testing.T) {
+	defer SetLanguage(Source)
+	mu.RLock()
+	n := len(loaded)
+	pseudo := loaded[Pseudo]
+	mu.RUnlock()
+	if n > 2 || pseudo && Language() != Pseudo {
+		t.Fatalf("at start %d catalogs are read (pseudo-locale: %v), the language is %s", n, pseudo, Language())
+	}
+	SetLanguage(Pseudo)
+	mu.RLock()
+	defer mu.RUnlock()
+	if !loaded[Pseudo] {
+		t.Fatal("choosing the pseudo-locale did not read it")
+	}
+}
+
 // TestPseudo: the pseudo-locale catalog is what PseudoCatalog makes of
 // en.json (go test ./app/i18n -run TestPseudo -update writes it).
 func TestPseudo(t *testing.T) {

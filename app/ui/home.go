@@ -233,12 +233,12 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 		h.progress.SetError(msg, hint)
 	case model.TorRestarting:
 		h.progress.SetTitle(i18n.T("home.reconnecting_to_the_tor"))
-		h.progress.SetIndeterminate(s.Phase)
+		h.progress.SetIndeterminate(torPhase(s))
 	case 0:
 		h.progress.SetIndeterminate(i18n.T("common.starting_tor_more"))
 	default:
 		h.progress.SetTitle(i18n.T("home.connecting_to_the_tor"))
-		phase := s.Phase
+		phase := torPhase(s)
 		if phase == "" {
 			phase = i18n.T("home.starting_tor_2")
 		}

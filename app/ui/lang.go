@@ -1,13 +1,17 @@
 package ui
 
 import (
+	"encoding/json"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
+	"github.com/nookchat/nook/engine/model"
 )
 
 // PrefLanguage is the key of the chosen language in the app's preferences
@@ -21,9 +25,102 @@ func init() {
 	state.T, state.N = i18n.T, i18n.N
 }
 
-// applyLanguage makes the layer speak the language of the preferences.
+// applyLanguage makes the layer speak the language of the preferences,
+// and Fyne's own few words (fyneWords) with it.
 func (u *UI) applyLanguage() {
 	i18n.SetLanguage(u.app.Preferences().String(PrefLanguage))
+	applyFyneWords()
+}
+
+// fyneWords are the words Fyne draws itself (a text field's right-click
+// menu, the file chooser, its plain dialogs), by Fyne's message IDs, with
+// their keys in Nook's catalogs.
+var fyneWords = map[string]string{
+	"Cut":               "fyne.cut",
+	"Copy":              "fyne.copy",
+	"Paste":             "fyne.paste",
+	"Select all":        "fyne.select_all",
+	"Undo":              "fyne.undo",
+	"Redo":              "fyne.redo",
+	"Cancel":            "fyne.cancel",
+	"OK":                "fyne.ok",
+	"Yes":               "fyne.yes",
+	"No":                "fyne.no",
+	"Open":              "fyne.open",
+	"Save":              "fyne.save",
+	"Create Folder":     "fyne.create_folder",
+	"New Folder":        "fyne.new_folder",
+	"Enter filename":    "fyne.enter_filename",
+	"Show Hidden Files": "fyne.show_hidden_files",
+	"Favourites":        "fyne.favourites",
+	"File":              "fyne.file",
+	"Folder":            "fyne.folder",
+	"Error":             "fyne.error",
+	"Confirm":           "fyne.confirm",
+	"Quit":              "fyne.quit",
+	"Advanced":          "fyne.advanced",
+	"file.name":         "fyne.file_name",
+	"file.parent":       "fyne.file_parent",
+}
+
+// torPhase is s's phase in the language in use: tor's bootstrap phases
+// and the engine's own have keys (torPhases); another stays as tor wrote
+// it.
+func torPhase(s model.TorStatus) string {
+	if key, ok := torPhases[s.PhaseTag]; ok {
+		return i18n.T(key)
+	}
+	return s.Phase
+}
+
+// torPhases are the keys of model.TorStatus's phases, by PhaseTag.
+var torPhases = map[string]string{
+	"starting":               "tor.phase_starting",
+	"restarting":             "tor.phase_restarting",
+	"failed":                 "tor.phase_failed",
+	"local":                  "tor.phase_local",
+	"conn_pt":                "tor.phase_conn_pt",
+	"conn_done_pt":           "tor.phase_conn_done_pt",
+	"conn_proxy":             "tor.phase_conn_proxy",
+	"conn_done_proxy":        "tor.phase_conn_done_proxy",
+	"conn":                   "tor.phase_conn",
+	"conn_done":              "tor.phase_conn_done",
+	"handshake":              "tor.phase_handshake",
+	"handshake_done":         "tor.phase_handshake_done",
+	"onehop_create":          "tor.phase_onehop_create",
+	"requesting_status":      "tor.phase_requesting_status",
+	"loading_status":         "tor.phase_loading_status",
+	"loading_keys":           "tor.phase_loading_keys",
+	"requesting_descriptors": "tor.phase_requesting_descriptors",
+	"loading_descriptors":    "tor.phase_loading_descriptors",
+	"enough_dirinfo":         "tor.phase_enough_dirinfo",
+	"ap_conn_pt":             "tor.phase_ap_conn_pt",
+	"ap_conn_done_pt":        "tor.phase_ap_conn_done_pt",
+	"ap_conn_proxy":          "tor.phase_ap_conn_proxy",
+	"ap_conn_done_proxy":     "tor.phase_ap_conn_done_proxy",
+	"ap_conn":                "tor.phase_ap_conn",
+	"ap_conn_done":           "tor.phase_ap_conn_done",
+	"ap_handshake":           "tor.phase_ap_handshake",
+	"ap_handshake_done":      "tor.phase_ap_handshake_done",
+	"circuit_create":         "tor.phase_circuit_create",
+	"done":                   "tor.phase_done",
+}
+
+// applyFyneWords gives Fyne's lang package Nook's words for its own: Fyne
+// 2.7 chooses its language from the system's locale only, so they are
+// added under that locale, in the language Nook speaks.
+func applyFyneWords() {
+	words := make(map[string]string, len(fyneWords))
+	for id, key := range fyneWords {
+		words[id] = i18n.T(key)
+	}
+	b, err := json.Marshal(words)
+	if err == nil {
+		err = lang.AddTranslationsForLocale(b, lang.SystemLocale())
+	}
+	if err != nil {
+		fyne.LogError("Fyne's own words stay in the system's language", err)
+	}
 }
 
 // languageChoice is Settings → Appearance → Language: "System default"

@@ -5,10 +5,12 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
@@ -117,4 +119,45 @@ func (h *harness) languageSelect() *widget.Select {
 		})
 	}
 	return found
+}
+
+// TestFyneWords: the words Fyne draws itself (a text field's right-click
+// menu, the file chooser) follow Nook's language, not only the system's.
+func TestFyneWords(t *testing.T) {
+	test.NewTempApp(t)
+	fyne.CurrentApp().Preferences().SetString(PrefLanguage, i18n.Pseudo)
+	t.Cleanup(func() {
+		i18n.SetLanguage(i18n.Source)
+		applyFyneWords()
+	})
+	newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	for id, key := range fyneWords {
+		if got := lang.L(id); got != i18n.T(key) || !strings.HasPrefix(got, i18n.PseudoMark) {
+			t.Errorf("Fyne's %q is %q in the pseudo-locale", id, got)
+		}
+	}
+	i18n.SetLanguage(i18n.Source)
+	applyFyneWords()
+	if got := lang.L("Paste"); got != "Paste" {
+		t.Errorf("back in English, Fyne's Paste is %q", got)
+	}
+}
+
+// TestTorPhases: Tor's bootstrap phases and the engine's own are shown in
+// the language in use; a phase Nook has no key for stays as tor wrote it.
+func TestTorPhases(t *testing.T) {
+	t.Cleanup(func() { i18n.SetLanguage(i18n.Source) })
+	i18n.SetLanguage(i18n.Source)
+	for tag, key := range torPhases {
+		if got := torPhase(model.TorStatus{PhaseTag: tag, Phase: "tor's words"}); got != i18n.T(key) || got == "tor's words" {
+			t.Errorf("phase %s: %q", tag, got)
+		}
+	}
+	i18n.SetLanguage(i18n.Pseudo)
+	if got := torPhase(model.TorStatus{PhaseTag: "loading_descriptors", Phase: "Loading relay descriptors"}); !strings.HasPrefix(got, i18n.PseudoMark) {
+		t.Errorf("a known phase in the pseudo-locale: %q", got)
+	}
+	if got := torPhase(model.TorStatus{PhaseTag: "new_in_tor_0_5", Phase: "Doing something new"}); got != "Doing something new" {
+		t.Errorf("an unknown phase: %q", got)
+	}
 }

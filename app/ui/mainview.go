@@ -163,7 +163,7 @@ func (mv *mainView) setTorStatus(s model.TorStatus) {
 	switch s.State {
 	case model.TorReady:
 		label := i18n.T("mainview.connected_through_tor")
-		if s.Phase == "Local network" {
+		if s.PhaseTag == "local" {
 			label = i18n.T("mainview.local_test_network_no")
 		}
 		mv.netBadge.SetPresence(widgets.PresenceOnline, label)

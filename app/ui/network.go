@@ -168,7 +168,7 @@ func (t *networkTab) setStatus(s model.TorStatus) {
 	case model.TorReady:
 		t.progress.SetTitle(i18n.T("network.status"))
 		t.progress.SetProgress(100, i18n.T("network.connected_to_the_tor"))
-		if s.Phase == "Local network" {
+		if s.PhaseTag == "local" {
 			t.progress.SetProgress(100, i18n.T("network.local_test_network_tor"))
 		}
 	case model.TorFailed, model.TorStopped:
@@ -186,7 +186,7 @@ func (t *networkTab) setStatus(s model.TorStatus) {
 		t.progress.SetIndeterminate(i18n.T("common.starting_tor_more"))
 	default:
 		t.progress.SetTitle(i18n.T("network.connecting_to_the_tor"))
-		t.progress.SetProgress(float64(s.Percent), s.Phase)
+		t.progress.SetProgress(float64(s.Percent), torPhase(s))
 	}
 }
 

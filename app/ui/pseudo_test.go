@@ -96,12 +96,44 @@ func TestPseudoLocale(t *testing.T) {
 	alice.settle()
 	alice.checkPseudo("block", data)
 	alice.ui.closeDialogs()
+	for _, d := range []struct {
+		name string
+		show func()
+	}{
+		{"rename", cp.showRename},
+		{"safety code", cp.showSafetyCode},
+		{"files", cp.showFiles},
+		{"clear conversation", cp.confirmClear},
+		{"delete contact", cp.confirmDelete},
+		{"change password", alice.ui.showChangePassword},
+	} {
+		d.show()
+		alice.settle()
+		alice.checkPseudo(d.name, data)
+		alice.ui.closeDialogs()
+	}
+	alice.checkMenu("contact menu", data, cp.showMenu)
+	alice.checkMenu("add menu", data, alice.ui.main.showAddMenu)
 
 	group := alice.createdGroup("Newsroom")
 	alice.checkPseudo("group", data)
 	alice.openMembers()
 	alice.checkPseudo("members", data)
 	alice.ui.closeDialogs()
+	alice.checkMenu("group menu", data, group.showGroupMenu)
+	for _, d := range []struct {
+		name string
+		show func()
+	}{
+		{"invite a contact", group.showInviteContact},
+		{"group invite", group.showGroupInvite},
+		{"new group", alice.ui.main.showCreateGroup},
+	} {
+		d.show()
+		alice.settle()
+		alice.checkPseudo(d.name, data)
+		alice.ui.closeDialogs()
+	}
 	group.confirmLeaveGroup()
 	alice.settle()
 	alice.checkPseudo("leave group", data)
@@ -111,6 +143,18 @@ func TestPseudoLocale(t *testing.T) {
 	alice.waitFor("the unlock screen", func() bool { return alice.ui.unlock != nil && alice.ui.main == nil })
 	alice.settle()
 	alice.checkPseudo("unlock", data)
+}
+
+// checkMenu shows a pop-up menu, checks it as checkPseudo does, and
+// closes it.
+func (h *harness) checkMenu(name string, data []string, show func(anchor fyne.CanvasObject)) {
+	h.t.Helper()
+	show(h.win.Content())
+	h.settle()
+	h.checkPseudo(name, data)
+	if top := h.win.Canvas().Overlays().Top(); top != nil {
+		h.win.Canvas().Overlays().Remove(top)
+	}
 }
 
 // checkPseudo fails the test for every visible text of the window and its

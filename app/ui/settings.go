@@ -338,7 +338,7 @@ func (sd *settingsDialog) serversTab() fyne.CanvasObject {
 func torSummary(s model.TorStatus) string {
 	switch s.State {
 	case model.TorReady:
-		if s.Phase == "Local network" {
+		if s.PhaseTag == "local" {
 			return i18n.T("settings.connected_to_a_local")
 		}
 		return i18n.T("settings.connected_to_the_tor")
@@ -356,7 +356,7 @@ func torSummary(s model.TorStatus) string {
 	case 0:
 		return i18n.T("settings.tor_is_starting")
 	}
-	return i18n.T("settings.connecting_percent", "Percent", s.Percent, "Phase", s.Phase)
+	return i18n.T("settings.connecting_percent", "Percent", s.Percent, "Phase", torPhase(s))
 }
 
 // showDeleteProfile deletes the profile after a confirmation that cannot

@@ -118,8 +118,13 @@ type TorStatus struct {
 	State   TorState
 	Percent int
 	Phase   string
-	Err     string
-	Hint    string
+	// PhaseTag names Phase for a frontend that translates it: tor's
+	// bootstrap tag ("conn_done", "loading_descriptors"), or the engine's
+	// own "starting", "restarting", "failed", "local" (the loopback
+	// network); "" when there is none.
+	PhaseTag string
+	Err      string
+	Hint     string
 	// Way is how Tor is being reached, in words ("the built-in obfs4
 	// bridges"); "" before anything was chosen.
 	Way string
