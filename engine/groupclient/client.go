@@ -513,10 +513,13 @@ func (c *Client) Groups() []GroupInfo {
 	return out
 }
 
-// Invite returns the invite text of a group: NOOK:G1:… while the group is
-// in its first epoch, NOOK:G2:… (the newest epoch's key, the group ID and
-// the owner) after a rotation. It holds a group key: whoever has it can
-// read and post, until the next rotation revokes it.
+// Invite returns the invite text of a group: NOOK:G3:… (the first key and
+// the owner) while the group is in its first epoch, NOOK:G2:… (the newest
+// epoch's key, the group ID and the owner) after a rotation. A member who
+// joined from a G1 invite does not know the owner and hands on what it
+// has, a G1 invite, in the first epoch (ErrOwnerUnknown after it). The
+// text holds a group key: whoever has it can read and post, until the
+// next rotation revokes it.
 func (c *Client) Invite(id group.ID) (string, error) {
 	gs, err := c.group(id)
 	if err != nil {
@@ -528,11 +531,14 @@ func (c *Client) Invite(id group.ID) (string, error) {
 	defer clear(curKey[:])
 	defer clear(firstKey[:])
 	var inv *invite.GroupInvite
-	if cur.n == 0 {
+	switch {
+	case cur.n == 0 && owner == (group.PublicKey{}):
 		inv, err = invite.NewGroupInvite(gs.rec.name, firstKey, &gs.rec.bundle)
-	} else if owner == (group.PublicKey{}) {
+	case owner == (group.PublicKey{}):
 		return "", ErrOwnerUnknown
-	} else {
+	case cur.n == 0:
+		inv, err = invite.NewGroupInviteOwned(gs.rec.name, 0, firstKey, gs.g.ID(), owner, []*invite.Bundle{&gs.rec.bundle})
+	default:
 		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, curKey, gs.g.ID(), owner, &gs.rec.bundle)
 	}
 	if err != nil {

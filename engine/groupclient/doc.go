@@ -62,10 +62,14 @@
 // owner names admins (SetAdmin); when two admins rotate at once, the
 // rotation the server stored first counts and the other client makes its
 // change again on top of it. An admin's client rotates by itself after a
-// member's leave notice (Config.RotateWithin). Invite makes G2 invites once
-// a group has rotated; a later rotation revokes them. Groups
-// stored before epochs load as epoch 0, owned by the author of their oldest
-// message.
+// member's leave notice (Config.RotateWithin). Invite makes G3 invites
+// (naming the owner) in a group's first epoch and G2 invites once it has
+// rotated; a later rotation revokes them. Groups stored before epochs load
+// as epoch 0, owned by the author of their oldest stored message, once. A
+// member who joined from a G1 invite knows no owner: it checks no
+// rotation, and the first one it reads ends the group for it
+// (model.NoteOwnerUnknown), so that nobody becomes its owner by posting
+// first.
 //
 // The profile signs each group's messages with a key of that group, made
 // when it joins or creates it (docs/groups.md, "Per-group identities"),

@@ -223,24 +223,28 @@ func (c *Client) loadReadmitted(id group.ID) (map[group.PublicKey]uint32, error)
 	return out, nil
 }
 
-// migrateOwner gives a group made before epochs its owner: the author of
-// the oldest message in the profile's history of it (the creator, who
-// writes first in practice), and stores it in the group record. A group
-// without history keeps no owner until its first message (observe).
-// c.mu is held.
+// migrateOwner gives a group stored before epochs (a version 1 record)
+// its owner: the author of the oldest message in the profile's history of
+// it, a history stored before ownership existed (the creator, who writes
+// first in practice), and stores the record in the current version, once:
+// a group without history stays without a known owner, like one joined
+// from a G1 invite (docs/groups.md, "Owner of a group joined from a G1
+// invite"); nothing written later makes its author the owner. c.mu is
+// held.
 func (c *Client) migrateOwner(gs *groupState) error {
-	if gs.rec.owner != (group.PublicKey{}) {
+	if !gs.rec.v1 {
 		return nil
 	}
 	first, err := c.st.MessagesBefore(gs.conv, 2, 1)
-	if err != nil || len(first) == 0 {
+	if err != nil {
 		return err
 	}
-	addr, err := identity.ParseAddress(first[0].Author)
-	if err != nil {
-		return nil
+	if len(first) > 0 {
+		if addr, err := identity.ParseAddress(first[0].Author); err == nil {
+			gs.rec.owner = group.KeyOf(addr)
+		}
 	}
-	gs.rec.owner = group.KeyOf(addr)
+	gs.rec.v1 = false
 	v, err := gs.rec.encode()
 	if err != nil {
 		return err

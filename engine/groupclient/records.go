@@ -104,6 +104,9 @@ type groupRecord struct {
 	// signing with the profile's onion key (docs/groups.md,
 	// "Per-group identities").
 	signer [32]byte
+	// v1: read from a version 1 record (made before epochs), whose owner
+	// is migrated once (migrateOwner).
+	v1 bool
 }
 
 // newGroup returns the group of r's first epoch.
@@ -155,7 +158,7 @@ func decodeGroupRecord(b []byte) (*groupRecord, error) {
 	r.bundle = *bundle
 	switch derived := group.DeriveID(r.key, r.bundle.SigningKey); {
 	case b[0] == recordVersion:
-		r.id = derived
+		r.id, r.v1 = derived, true
 	case r.base == 0 && r.id != derived:
 		return nil, fmt.Errorf("%w: group record of another group", ErrCorrupt)
 	}

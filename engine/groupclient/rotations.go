@@ -22,7 +22,6 @@ const reasonRemoved = "not sent: you were removed from the group"
 // rotationFx is what accepting rotations changes, beside effects.
 type rotationFx struct {
 	epochs  []epochAdd
-	owners  map[*groupState]bool // groups whose owner was learnt
 	removed map[*groupState]model.GroupRekeyed
 	// readmitted: removed members seen writing in an epoch after their
 	// removal, with that epoch.
@@ -114,8 +113,22 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		warn("rotation", "a renewal of the group key came before the one it follows; it is ignored")
 		return
 	}
-	// The owner is known here: observe made the first author seen the
-	// owner of a group that had none (docs/groups.md, "Roles").
+	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
+		admins: r.Admins, removed: r.Removed}
+	if gs.rec.owner == (group.PublicKey{}) {
+		// Joined from a G1 invite, which does not name the owner: whoever
+		// renews the key may be anyone holding it, so no renewal can be
+		// checked, nor followed (docs/groups.md, "Owner of a group joined
+		// from a G1 invite"). The group ends for the profile, which is
+		// told to ask for a new invite (a G2 or G3 one names the owner).
+		if _, told := fx.rot.removed[gs]; !told {
+			warn("owner unknown", "The group's key was renewed, but the invite you joined with did not say who owns the group, "+
+				"so Nook cannot check that the renewal is genuine. Ask for a new invite.")
+			c.noteRotation(gs, ep, next, m, model.NoteOwnerUnknown, fx)
+			fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)
+		}
+		return
+	}
 	if r.Owner != gs.rec.owner {
 		warn("rotation", "a renewal of the group key names someone else as the group's owner; it is ignored")
 		return
@@ -131,8 +144,6 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		warn("rotation", "an admin who is not the group's owner tried to remove another admin; it is ignored")
 		return
 	}
-	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
-		admins: r.Admins, removed: r.Removed}
 	if slices.Contains(r.Removed, self) {
 		if _, told := fx.rot.removed[gs]; !told {
 			c.noteRotation(gs, ep, next, m, model.NoteRemoved, fx)
@@ -192,15 +203,6 @@ func (c *Client) storeRotations(tx *store.Tx, fx *effects) error {
 	}
 	for k, n := range fx.rot.readmitted {
 		if err := b.Put(readmitKey(k.gs.g.ID(), group.KeyOf(k.author)), binary.BigEndian.AppendUint32(nil, n)); err != nil {
-			return err
-		}
-	}
-	for gs := range fx.rot.owners {
-		v, err := gs.rec.encode()
-		if err != nil {
-			return err
-		}
-		if err := b.Put(groupKey(gs.g.ID()), v); err != nil {
 			return err
 		}
 	}

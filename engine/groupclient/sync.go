@@ -53,7 +53,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		return errNoGroups
 	}
 	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{},
-		rot: rotationFx{owners: map[*groupState]bool{}, removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
+		rot: rotationFx{removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
 			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
 	fresh := 0 // blobs not stored in an earlier session
@@ -278,12 +278,6 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	if dup {
 		return
 	}
-	if gs.rec.owner == (group.PublicKey{}) {
-		// A group made before epochs whose history was empty: its
-		// first author is its owner (docs/groups.md, "Roles").
-		gs.rec.owner = group.KeyOf(m.Author)
-		fx.rot.owners[gs] = true
-	}
 	if m.Kind == group.KindRotate {
 		c.observeRotation(gs, ep, m, fx)
 		return
@@ -387,11 +381,6 @@ func (c *Client) abort(groups []*groupState, err error) error {
 	for _, gs := range groups {
 		if tl, lerr := group.LoadTimeline(gs.tlb, group.TimelineOptions{Known: c.knownFunc(gs.conv)}); lerr == nil {
 			gs.tl = tl
-		}
-		if v, gerr := c.bucket.Get(groupKey(gs.g.ID())); gerr == nil {
-			if r, derr := decodeGroupRecord(v); derr == nil {
-				gs.rec.owner = r.owner
-			}
 		}
 		// The epochs and readmissions a failed batch accepted go; a store
 		// that cannot be read fails the next batch again.

@@ -28,6 +28,9 @@ const (
 	RemovedNote = "You were removed from this group"
 	NoKeyNote   = "You no longer have this group's key"
 	RevokedNote = "This invite no longer works — ask for a new one"
+	// OwnerUnknownNote: joined from an old invite that did not name the
+	// group's owner, the person cannot check a renewal of its key.
+	OwnerUnknownNote = "This group's key was renewed — ask for a new invite"
 )
 
 // EndedOf says why group conversation cv is read-only, or ok false when
@@ -59,6 +62,8 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 		case word == model.NoteRevoked:
 			return Ended{RevokedNote, "The group's key was renewed after this invite was made, so it cannot " +
 				"read anything new. Ask whoever invited you for a new invite."}, true
+		case word == model.NoteOwnerUnknown:
+			return Ended{OwnerUnknownNote, ownerUnknownText}, true
 		case word == model.NoteLeft && msg.Outgoing:
 			return Ended{LeftNote, leftText}, true
 		}
@@ -69,6 +74,11 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 // leftText explains LeftNote.
 const leftText = "You no longer receive or send its messages. What was written before you left stays on " +
 	"this computer until you delete it. To come back, you need the group's invite again."
+
+// ownerUnknownText explains OwnerUnknownNote.
+const ownerUnknownText = "The invite you joined with was made by an older Nook and does not say who owns the group, " +
+	"so Nook cannot check that whoever renewed its key may do so, and does not follow the renewal. " +
+	"Ask a member you trust for a new invite."
 
 // rotationNoteText is what a note of a renewal of the group's key says, who being
 // its author as shown ("You" for the person), or ok false for another
@@ -122,6 +132,8 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 		return who + " renewed the group's key without giving it to you — you can no longer read or write here", true
 	case model.NoteRevoked:
 		return RevokedNote, true
+	case model.NoteOwnerUnknown:
+		return OwnerUnknownNote, true
 	}
 	return "", false
 }
@@ -165,6 +177,8 @@ func (m *Model) WarningText(w model.GroupWarning) (title, text string, server bo
 		return NoKeyNote, "An admin renewed the group's key without giving it to you: you can no longer read or write here.", false
 	case "invite revoked":
 		return RevokedNote, "The group's key was renewed after this invite was made.", false
+	case "owner unknown":
+		return OwnerUnknownNote, ownerUnknownText, false
 	}
 	r := strings.TrimSpace(w.Reason)
 	if r == "" {
