@@ -6,8 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -251,25 +249,8 @@ func TestRemoveMember(t *testing.T) {
 // creator for every member, the old history is there, and the owner can
 // remove a member: the other reads the new epoch.
 func TestEpochFixtureV1(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "testdata/groups-v1/.", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy fixture: %v %s", err, out)
-	}
-	tr := network()
-	srv := startServer(t, serverConfig(filepath.Join(dir, "server"), tr))
-	defer srv.Close()
-	open := func(name string) *member {
-		key := sha256.Sum256([]byte("store " + name))
-		st, err := store.Open(filepath.Join(dir, name), store.Options{Key: key[:], NoSync: true, GCInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := &member{t: t, name: name, id: seedIdentity(t, name), st: st, tr: tr}
-		t.Cleanup(func() { m.stop(); st.Close() })
-		m.start()
-		return m
-	}
-	alice, bob, carol := open("alice"), open("bob"), open("carol")
+	ms := openFixture(t, "groups-v1", "alice", "bob", "carol")
+	alice, bob, carol := ms[0], ms[1], ms[2]
 	groups := alice.c.Groups()
 	if len(groups) != 1 || groups[0].Name != "Allotment" {
 		t.Fatalf("alice's groups: %+v", groups)
