@@ -79,6 +79,15 @@
 // Members reports the members recognised so (Member.Contact) and the
 // profile itself (Member.Self).
 //
+// A group can live on up to three servers (docs/groups.md, "A group on two
+// servers"): the owner or an admin adds or removes one (AddServer,
+// RemoveServer) with a sealed list (group.KindServers); every post goes to
+// each server, sealed afresh for each; every server's subscription feeds
+// the group's one timeline, which drops what another delivered first; and a
+// finding another server could answer is held back until all have caught
+// up (withheld.go), so a server that was down or lost its data is no
+// warning. GroupInfo.Servers reports each server's state.
+//
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.
 package groupclient

@@ -95,7 +95,7 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 	if post != nil {
 		c.cfg.Emit(model.MessageAdded{Message: msg})
 	}
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
+	c.wakePostersLocked(gs)
 	return msg, nil
 }
 
@@ -176,7 +176,8 @@ type queuedPost struct {
 	id   model.MessageID
 }
 
-// queued returns the posts in the queue of the server's groups.
+// queued returns the posts in the queue of the server's groups that are
+// not on it yet (a group on several servers: servers.go).
 func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
 	var groups []*groupState
@@ -193,6 +194,16 @@ func (s *server) queued() ([]queuedPost, error) {
 			return nil, err
 		}
 		for _, id := range ids {
+			if posted, err := s.c.postedTo(s.bundle.SigningKey, id); err != nil {
+				return nil, err
+			} else if posted {
+				// On this server; on every one, after the group left a
+				// server that still lacked it: it leaves the queue.
+				if err := s.c.settle(gs, id); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			out = append(out, queuedPost{gs.conv, id})
 		}
 	}
@@ -217,7 +228,7 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 	}
 	switch status {
 	case protocol.PostOK:
-		return s.c.markSent(conv, id)
+		return s.c.markSent(s.bundle.SigningKey, conv, id)
 	case protocol.PostWrongSize:
 		return s.c.markFailed(conv, id, "the server refused the message")
 	}
@@ -373,16 +384,18 @@ func (s *server) send(ctx context.Context, blob []byte) (protocol.PostStatus, er
 	return res.Status, nil
 }
 
-// markSent records that the server stored a queued post of conversation
-// conv, in one transaction: the message is Sent and leaves the outbox and
-// the queue. The post may belong to a group left while it was on its way:
-// it is then marked sent all the same (history kept), or was deleted
-// (history deleted).
-func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
+// markSent records that the server with signing key server stored a
+// queued post of conversation conv, in one transaction: the message is
+// Sent and leaves the outbox and the queue (once on every server of a
+// group on several). The post may belong to a group left while it was on
+// its way: it is then marked sent all the same (history kept), or was
+// deleted (history deleted).
+func (c *Client) markSent(server [32]byte, conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	gs := c.groups[groupOfConv(conv)]
 	var sent *model.Message
 	err := c.st.Update(func(tx *store.Tx) error {
 		sent = nil
@@ -397,10 +410,10 @@ func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 			}
 			sent = &m
 		}
-		if err := tx.Dequeue(id); err != nil {
-			return err
+		if gs != nil {
+			return onServerTx(tx, gs, server, id)
 		}
-		return tx.Bucket(bucketName).Delete(queueKey(id))
+		return dropQueued(tx, nil, id)
 	})
 	if err != nil {
 		return err

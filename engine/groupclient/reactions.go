@@ -80,7 +80,7 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	}
 	gs.head = m.ID
 	c.cfg.Emit(model.MessageChanged{Message: msg})
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
+	c.wakePostersLocked(gs)
 	return msg, nil
 }
 

@@ -194,7 +194,7 @@ func (c *Client) rotateLocked(gs *groupState, reason group.Reason, admins, remov
 	gs.head = head
 	c.cfg.Emit(model.MessageAdded{Message: note})
 	c.cfg.Emit(rekeyed(gs, ep, gs.self.Address(), c.cfg.Name()))
-	c.servers[gs.rec.bundle.SigningKey].wakePoster()
+	c.wakePostersLocked(gs)
 	return nil
 }
 

@@ -234,10 +234,7 @@ func (c *Client) replacedTx(tx *store.Tx, r replacement, queued []model.MessageI
 		prev := r.gs.at(r.mine.n - 1)
 		if prev != nil && prev.g.Ours(blob) {
 			if m, err := prev.g.Open(blob); err == nil && m.Kind == group.KindRotate && m.Rotation.Salt == r.mine.salt {
-				if err := tx.Dequeue(q); err != nil {
-					return err
-				}
-				if err := b.Delete(queueKey(q)); err != nil {
+				if err := dropQueued(tx, r.gs.bundles(), q); err != nil {
 					return err
 				}
 			}
@@ -290,10 +287,7 @@ func (c *Client) removedTx(tx *store.Tx, gs *groupState, queued []model.MessageI
 		}
 	}
 	for _, q := range queued {
-		if err := tx.Dequeue(q); err != nil {
-			return err
-		}
-		if err := b.Delete(queueKey(q)); err != nil {
+		if err := dropQueued(tx, gs.bundles(), q); err != nil {
 			return err
 		}
 		if m, err := tx.GetMessage(gs.conv, q); err == nil && m.Status == model.StatusQueued {
@@ -309,10 +303,7 @@ func (c *Client) removedTx(tx *store.Tx, gs *groupState, queued []model.MessageI
 // forgetRemoved forgets in memory a group the profile was removed from,
 // after the transaction. c.mu is held.
 func (c *Client) forgetRemoved(gs *groupState) {
-	id := gs.g.ID()
-	delete(c.groups, id)
-	if len(c.groupsOnLocked(gs.rec.bundle.SigningKey)) == 0 {
-		c.servers[gs.rec.bundle.SigningKey].stopSubscriberLocked()
-	}
+	delete(c.groups, gs.g.ID())
+	c.stopUnusedLocked(gs.bundles())
 	gs.wipeEpochs()
 }

@@ -182,14 +182,22 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}
 	sess, err := s.dial(ctx)
 	if err != nil {
+		s.reached(false)
 		return false, err
 	}
 	defer sess.Close()
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
 	if err := sess.Send(&protocol.Subscribe{Cursor: sub.from}); err != nil {
+		s.reached(false)
 		return false, err
 	}
+	s.reached(true)
+	defer func() {
+		if ctx.Err() == nil && !errors.Is(err, errResubscribe) {
+			s.reached(false)
+		}
+	}()
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
 
 	recs := make(chan protocol.Record, 2*maxBatch)
@@ -275,7 +283,10 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 		// client download everything again at will. What is read again is
 		// recognised as duplicates.
 		back := max(cu.Head, sub.cursor-min(sub.cursor, lostRereadMax))
-		s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "history lost",
+		s.c.mu.Lock()
+		s.state.lostHistory = s.c.cfg.Now()
+		s.c.mu.Unlock()
+		s.warnServer(model.GroupWarning{Server: string(s.bundle.Address), Kind: "history lost",
 			Reason: fmt.Sprintf("the group server says it lost messages it had stored; reading again at most the last %d", lostRereadMax)})
 		if err := s.c.bucket.Put(cursorKey(s.bundle.SigningKey), u64(back)); err != nil {
 			return err
@@ -283,10 +294,14 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 		return errResubscribe
 	}
 	if sub.start+1 < cu.Oldest {
-		s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "expired",
+		s.warnServer(model.GroupWarning{Server: string(s.bundle.Address), Kind: "expired",
 			Reason: fmt.Sprintf("the group server no longer keeps up to %d messages posted while you were away", cu.Oldest-sub.start-1)})
 	}
 	sub.caughtUp = true
+	s.c.mu.Lock()
+	s.state.caughtUp, s.state.live = s.c.cfg.Now(), true
+	s.c.caughtUpOn(s.bundle.SigningKey)
+	s.c.mu.Unlock()
 	if sub.total < sub.done {
 		sub.total = sub.done
 	}

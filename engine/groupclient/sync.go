@@ -6,6 +6,7 @@ import (
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -17,7 +18,7 @@ type effects struct {
 	news      []model.Message
 	full      []group.MessageID // full IDs of news
 	names     map[string][]byte // name key → name
-	delivered []queuedPost
+	delivered []delivery
 	warnings  []model.GroupWarning
 	touched   map[*groupState]bool
 	// left holds the members whose leave state changes: the seq of their
@@ -30,6 +31,17 @@ type effects struct {
 	rot rotationFx
 	// reactions are the members' reactions, in server order.
 	reactions []reactionEffect
+	// servers are the lists of servers accepted (servers.go).
+	servers map[*groupState][]invite.Bundle
+}
+
+// delivery is a post of ours back from the server: its status becomes
+// Delivered (unless already, a group on several servers), and it is on
+// that server.
+type delivery struct {
+	queuedPost
+	gs      *groupState
+	already bool
 }
 
 // memberKey names a member of one of the client's groups.
@@ -52,7 +64,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	if len(groups) == 0 {
 		return errNoGroups
 	}
-	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{},
+	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}, servers: map[*groupState][]invite.Bundle{},
 		rot: rotationFx{removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
 			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
@@ -109,15 +121,14 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		// second time (TestDeliveredNotPostedAgain).
 		b := tx.Bucket(bucketName)
 		for _, d := range fx.delivered {
-			m, err := tx.SetStatus(d.conv, d.id, model.StatusDelivered, "")
-			if err != nil {
-				return err
+			if !d.already {
+				m, err := tx.SetStatus(d.conv, d.id, model.StatusDelivered, "")
+				if err != nil {
+					return err
+				}
+				delivered = append(delivered, m)
 			}
-			delivered = append(delivered, m)
-			if err := tx.Dequeue(d.id); err != nil {
-				return err
-			}
-			if err := b.Delete(queueKey(d.id)); err != nil {
+			if err := onServerTx(tx, d.gs, s.bundle.SigningKey, d.id); err != nil {
 				return err
 			}
 		}
@@ -167,6 +178,9 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		if err := c.storeRotations(tx, &fx); err != nil {
 			return err
 		}
+		if err := storeServers(tx, &fx); err != nil {
+			return err
+		}
 		return b.Put(cursorKey(s.bundle.SigningKey), u64(cursor))
 	})
 	if err != nil {
@@ -174,6 +188,11 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for gs := range fx.touched {
 		gs.tl.Saved()
+	}
+	for gs, list := range fx.servers {
+		if c.groups[gs.g.ID()] == gs {
+			c.followServersLocked(gs, list)
+		}
 	}
 	for k, seq := range fx.left {
 		if seq == 0 {
@@ -267,10 +286,16 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		return
 	}
 	dup, findings := gs.tl.Observe(m)
+	// A message another server held back and this one delivered answers
+	// a finding held back (a group on several servers, withheld.go).
+	answered := !dup && len(gs.pending) > 0 && c.answer(gs, m)
 	for _, f := range findings {
 		if f.Start && gs.rec.base > 0 && (f.Kind == group.FindingGap || f.Kind == group.FindingUnknownRef) {
 			// Joined in a later epoch (a G2 invite): what came before is
 			// not this profile's to read, and missing it is no warning.
+			continue
+		}
+		if answered && (f.Kind == group.FindingReordered || f.Kind == group.FindingLate) || c.holdBack(gs, f) {
 			continue
 		}
 		fx.warnings = append(fx.warnings, warning(gs, f))
@@ -317,6 +342,9 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	case group.KindReaction:
 		c.observeReaction(gs, m, fx)
 		return
+	case group.KindServers:
+		c.observeServers(gs, ep, m, fx)
+		return
 	case group.KindKnownTo:
 		if m.Author != gs.self.Address() && m.Seq >= gs.tl.LastSeq(m.Author) {
 			if b, err := m.KnownTo.Encode(); err == nil {
@@ -336,8 +364,8 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 	id := m.ID.Model()
 	if m.Author == gs.self.Address() {
 		if old, err := c.st.GetMessage(gs.conv, id); err == nil {
-			if old.Status != model.StatusDelivered {
-				fx.delivered = append(fx.delivered, queuedPost{gs.conv, id})
+			if done := old.Status == model.StatusDelivered; !done || gs.multi() {
+				fx.delivered = append(fx.delivered, delivery{queuedPost{gs.conv, id}, gs, done})
 			}
 			return
 		}
