@@ -55,9 +55,8 @@ func newsroom(alice, bob, carol *harness) *chatPane {
 }
 
 // createdGroup creates a group hosted by h and waits until its join
-// notice is on the server: a member joining from its (G1) invite takes
-// the author of the group's first message as its owner (docs/groups.md,
-// "Owner of a group joined from a G1 invite").
+// notice is on the server (what a member joining from its invite reads
+// first).
 func (h *harness) createdGroup(name string) *chatPane {
 	h.t.Helper()
 	cp := h.createHostedGroup(name)

@@ -38,6 +38,10 @@ type membersDialog struct {
 	// actions are the buttons of the rows as last drawn, by member ID
 	// and action ("remove", "admin"), for the tests.
 	actions map[string]map[string]*widgets.TooltipButton
+	// servers is the part about the group's servers (groupservers.go),
+	// below the members in scroll.
+	servers *groupServers
+	scroll  *container.Scroll
 }
 
 // Tooltips of the actions a person's role does not allow.
@@ -66,8 +70,10 @@ func (cp *chatPane) showMembers() {
 		"can read it without being seen: someone who joined with an earlier version of Nook and " +
 		"never posted is not listed. Members are shown by the name they chose, unless they are your contacts.")
 	md.top = container.NewVBox(intro, container.NewHBox(md.renew), md.roleNote)
+	md.servers = newGroupServers(md)
+	md.scroll = container.NewVScroll(container.NewVBox(md.rows, md.servers.object()))
 	md.d = dialog.NewCustom("Members of “"+cp.cv.Title+"”", "Close",
-		container.NewBorder(md.top, nil, nil, nil, container.NewVScroll(md.rows)), u.win)
+		container.NewBorder(md.top, nil, nil, nil, md.scroll), u.win)
 	md.d.Resize(fyne.NewSize(600, 600))
 	u.showDialogOnClosed(md.d, func() {
 		if cp.govern == md {
@@ -76,6 +82,7 @@ func (cp *chatPane) showMembers() {
 	})
 	md.render()
 	cp.loadMembersDialog()
+	md.servers.load()
 }
 
 // loadMembersDialog reads the members for the dialog, showing an error
@@ -159,6 +166,7 @@ func (md *membersDialog) render() {
 	md.rows.Objects = rows
 	md.rows.Refresh()
 	md.top.Refresh()
+	md.servers.render()
 }
 
 // row draws one member: avatar, name, role and what is known of them,

@@ -282,8 +282,8 @@ func (c *Client) observeServers(gs *groupState, ep *epochState, m *group.Message
 		warn("a change of the group's servers left out the server it was created on; it is ignored")
 		return
 	}
-	if m.Author == gs.self.Address() && slices.EqualFunc(list, gs.bundles(), func(a, b invite.Bundle) bool { return a.Equal(&b) }) {
-		return // ours, back from a server
+	if m.Author == gs.self.Address() {
+		return // ours, back from a server: the profile follows its list since it posted it
 	}
 	fx.servers[gs] = list
 }
