@@ -127,7 +127,7 @@ func serverStateText(s model.GroupServer, now time.Time) string {
 		parts = append(parts, "last caught up "+when(s.CaughtUp, now))
 	}
 	if !s.LostHistory.IsZero() {
-		parts = append(parts, "it lost what it kept "+when(s.LostHistory, now)+"; the other servers had it")
+		parts = append(parts, "it had lost what it kept when reached at "+when(s.LostHistory, now))
 	}
 	return strings.Join(parts, " · ")
 }

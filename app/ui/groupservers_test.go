@@ -4,9 +4,12 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 // TestGroupServersUI: the Members dialog of a group lists the servers it
@@ -99,4 +102,24 @@ func TestGroupServersUI(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestServerStateText: a server's state in words, by what is known of it.
+func TestServerStateText(t *testing.T) {
+	now := time.Date(2026, 12, 6, 12, 30, 0, 0, time.Local)
+	at := func(h, m int) time.Time { return time.Date(2026, 12, 6, h, m, 0, 0, time.Local) }
+	for _, c := range []struct {
+		s    model.GroupServer
+		want string
+	}{
+		{model.GroupServer{}, "Not reached yet"},
+		{model.GroupServer{Connected: true, CaughtUp: at(12, 8)}, "Connected · last caught up 12:08"},
+		{model.GroupServer{UnreachableSince: at(11, 58), CaughtUp: at(11, 40)}, "Unreachable since 11:58 · last caught up 11:40"},
+		{model.GroupServer{UnreachableSince: now.AddDate(0, 0, -2)}, "Unreachable since 4 Dec 12:30"},
+		{model.GroupServer{Connected: true, LostHistory: at(12, 9)}, "Connected · it had lost what it kept when reached at 12:09"},
+	} {
+		if got := serverStateText(c.s, now); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.s, got, c.want)
+		}
+	}
 }
