@@ -61,7 +61,7 @@ func (u *UI) flush() {
 	for _, ev := range evs {
 		c.Merge(u.state.Apply(ev))
 		switch ev := ev.(type) {
-		case model.GroupServerReached:
+		case model.GroupServerReached, model.GroupServersChanged:
 			servers = true
 		case model.GroupSync:
 			servers = servers || ev.CaughtUp

@@ -238,13 +238,14 @@ func (c *Client) setServersLocked(gs *groupState, list []invite.Bundle) error {
 
 // followServersLocked makes list, stored already, the servers of gs:
 // subscriptions start on the new servers and stop on those no group uses
-// any more. A queued post on every remaining server leaves the queue when
+// any more; model.GroupServersChanged says so. A queued post on every remaining server leaves the queue when
 // a poster next looks (server.queued). c.mu is held.
 func (c *Client) followServersLocked(gs *groupState, list []invite.Bundle) {
 	old := gs.bundles()
 	gs.rec.more = slices.Clone(list[1:])
 	c.startServersLocked(gs)
 	c.stopUnusedLocked(old)
+	c.cfg.Emit(model.GroupServersChanged{Conversation: gs.conv})
 }
 
 // storeServers writes, in the batch's transaction, the lists of servers

@@ -108,6 +108,7 @@ func TestGroupOnTwoServers(t *testing.T) {
 	tr := network()
 	a, b := newRestartable(t, tr), newRestartable(t, tr)
 	aKey, bKey := a.srv.Bundle().SigningKey, b.srv.Bundle().SigningKey
+	bAddr := string(b.srv.Bundle().Address)
 	alice, bob, carol := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol")
 	info, _ := allotment(t, a.srv, alice, bob, carol)
 	id, conv := info.ID, info.Conversation
@@ -169,13 +170,18 @@ func TestGroupOnTwoServers(t *testing.T) {
 
 	// B comes back with its data wiped; then A stops, and B carries the
 	// conversation (the posts B missed reach it from the members' queues).
+	reachedB := func(evs []model.Event) int {
+		return count(evs, func(e model.GroupServerReached) bool { return e.Server == bAddr && e.Reachable })
+	}
+	before := map[*member]int{}
+	for _, m := range everyone {
+		evs, _ := m.ev.snapshot()
+		before[m] = reachedB(evs)
+	}
 	b.wipe()
 	b.start()
-	bAddr := string(b.srv.Bundle().Address)
 	for _, m := range everyone {
-		m.ev.waitFor(t, m.name+" reaches B again", func(evs []model.Event) bool {
-			return count(evs, func(e model.GroupServerReached) bool { return e.Server == bAddr && e.Reachable }) == 2
-		})
+		m.ev.waitFor(t, m.name+" reaches B again", func(evs []model.Event) bool { return reachedB(evs) > before[m] })
 	}
 	a.stop()
 	say("A down", alice, bob)
@@ -259,4 +265,61 @@ func TestGroupOnTwoServers(t *testing.T) {
 	if err != nil || !strings.HasPrefix(text, invite.PrefixGroupOwned) || len(inv.(*invite.GroupInvite).Bundles()) != 2 {
 		t.Fatalf("the invite of a group on two servers: %.8s, %v", text, err)
 	}
+}
+
+// TestRemoveServer: Alice's group lives on A and B; B stops, and Alice's
+// post then waits in her queue for B. Bob cannot remove B; Alice does: her
+// waiting post leaves the queue (it is on every server left), Bob follows
+// the list (A only) and stops following B, and the two go on writing
+// through A.
+func TestRemoveServer(t *testing.T) {
+	tr := network()
+	a, b := newRestartable(t, tr), newRestartable(t, tr)
+	aKey, bKey := a.srv.Bundle().SigningKey, b.srv.Bundle().SigningKey
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	info, _ := allotment(t, a.srv, alice, bob)
+	id, conv := info.ID, info.Conversation
+	if err := alice.c.AddServer(id, b.srv.Bundle()); err != nil {
+		t.Fatal(err)
+	}
+	bob.ev.waitFor(t, "bob knows B", func([]model.Event) bool { return slices.Equal(bob.servers(id), [][32]byte{aKey, bKey}) })
+	b.stop()
+	waiting, err := alice.c.Post(id, "while B is down", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "while B is down")
+	if q, err := alice.st.Outbox(conv); err != nil || !slices.Contains(q, waiting.ID) {
+		t.Fatalf("alice's queue while B is down: %v, %v", q, err)
+	}
+	if err := bob.c.RemoveServer(id, bKey); !errors.Is(err, ErrNotAdmin) {
+		t.Fatalf("bob removes B: %v", err)
+	}
+	if err := alice.c.RemoveServer(id, bKey); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.c.RemoveServer(id, bKey); !errors.Is(err, ErrUnknownServer) {
+		t.Fatalf("removing B twice: %v", err)
+	}
+	bob.ev.waitFor(t, "bob follows A only", func([]model.Event) bool { return slices.Equal(bob.servers(id), [][32]byte{aKey}) })
+	if _, err := alice.c.Post(id, "on A only", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, conv, "on A only")
+	alice.waitDelivered(t, conv)
+	if q, err := alice.st.Outbox(conv); err != nil || len(q) != 0 {
+		t.Fatalf("alice's queue after B went: %v, %v", q, err)
+	}
+	for _, m := range []*member{alice, bob} {
+		m.c.mu.Lock()
+		following := m.c.servers[bKey].subCancel != nil
+		m.c.mu.Unlock()
+		if following {
+			t.Errorf("%s still follows B", m.name)
+		}
+	}
+	if _, err := bob.c.Post(id, "fine by me", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitBody(t, conv, "fine by me")
 }

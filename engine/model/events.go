@@ -159,6 +159,12 @@ type GroupServerReached struct {
 	Reachable bool
 }
 
+// GroupServersChanged reports that the list of servers a group lives on
+// changed (an admin added or removed one): model.Group.Servers.
+type GroupServersChanged struct {
+	Conversation ConversationID
+}
+
 // GroupWarning reports something a group server did that it should not
 // have (dropped, reordered or injected messages) or a member's misbehaviour.
 // Conversation is the group concerned, or empty when the server's whole
@@ -173,9 +179,10 @@ type GroupWarning struct {
 	Reason       string
 }
 
-func (GroupSync) isEvent()          {}
-func (GroupServerReached) isEvent() {}
-func (GroupWarning) isEvent()       {}
+func (GroupSync) isEvent()           {}
+func (GroupServerReached) isEvent()  {}
+func (GroupServersChanged) isEvent() {}
+func (GroupWarning) isEvent()        {}
 
 // GroupLeft reports that this profile left a group: nothing more is sent
 // to it or received from it. HistoryDeleted says whether its messages were
