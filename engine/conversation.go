@@ -429,6 +429,8 @@ func conversationOf(ev model.Event) (model.ConversationID, bool) {
 		return ev.Conversation, true
 	case model.GroupRekeyed:
 		return ev.Conversation, true
+	case model.GroupServersChanged:
+		return ev.Conversation, true
 	}
 	return "", false
 }

@@ -117,9 +117,14 @@ func inviteKind(k invite.Kind) model.InviteKind { return model.InviteKind(k) }
 // fromGroupInfo is a group in the model's terms, its name cleaned.
 func fromGroupInfo(g groupclient.GroupInfo) model.Group {
 	g = cleanGroup(g)
-	return model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
+	out := model.Group{ID: g.ID.String(), Name: g.Name, Server: string(g.Server),
 		ServerFingerprint: g.ServerFingerprint, ServerConflict: g.ServerConflict, Left: g.Left,
 		Epoch: g.Epoch, Role: g.Role}
+	for _, s := range g.Servers {
+		out.Servers = append(out.Servers, model.GroupServer{Address: string(s.Address), Fingerprint: s.Fingerprint,
+			Connected: s.Connected, UnreachableSince: s.UnreachableSince, CaughtUp: s.CaughtUp, LostHistory: s.LostHistory})
+	}
+	return out
 }
 
 // fromGroupInfos is fromGroupInfo for a list.

@@ -392,3 +392,62 @@ func (e *Engine) RevokeInvites(conv model.ConversationID) error {
 	}
 	return op.groups.RevokeInvites(id)
 }
+
+// GroupServers returns the servers a group lives on, its own first, and
+// what the profile's Nook knows of each (docs/groups.md, "A group on two
+// servers"). Errors: ErrNotGroup, groupclient.ErrUnknownGroup.
+func (e *Engine) GroupServers(conv model.ConversationID) ([]model.GroupServer, error) {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range op.groups.Groups() {
+		if g.ID == id {
+			return fromGroupInfo(g).Servers, nil
+		}
+	}
+	return nil, groupclient.ErrUnknownGroup
+}
+
+// AddGroupServer makes a group live on one more server, from its invite
+// text (NOOK:S1:…, or a group invite of a group on that server); the
+// server is remembered. The others learn it from a sealed message, and
+// invites made from now on name it. The owner and admins can; errors:
+// ErrNotGroup, what parsing the invite returns, and groupclient's
+// ErrUnknownGroup, ErrNotAdmin, ErrTooManyServers.
+func (e *Engine) AddGroupServer(conv model.ConversationID, serverInvite string) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	b, err := parseServerInvite(serverInvite, e)
+	if err != nil {
+		return err
+	}
+	if err := op.groups.AddServer(id, b); err != nil {
+		return err
+	}
+	return op.rememberServer(b)
+}
+
+// RemoveGroupServer stops a group living on one of its servers, named by
+// its onion address (not the group's own: groupclient.ErrFirstServer).
+// The owner and admins can; errors as AddGroupServer's, and
+// groupclient.ErrUnknownServer.
+func (e *Engine) RemoveGroupServer(conv model.ConversationID, addr string) error {
+	op, id, err := e.groupOf(conv)
+	if err != nil {
+		return err
+	}
+	for _, g := range op.groups.Groups() {
+		if g.ID != id {
+			continue
+		}
+		for _, s := range g.Servers {
+			if string(s.Address) == addr {
+				return op.groups.RemoveServer(id, s.SigningKey)
+			}
+		}
+	}
+	return groupclient.ErrUnknownServer
+}

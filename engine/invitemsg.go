@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/nookchat/nook/engine/invite"
@@ -32,8 +33,8 @@ func withKinds(ms []model.Message) []model.Message {
 // invitation still shows as one (joining checks the rest).
 func isGroupInviteText(body string) bool {
 	body = strings.TrimSpace(body)
-	if len(body) < len(invite.PrefixGroup) || !strings.EqualFold(body[:len(invite.PrefixGroup)], invite.PrefixGroup) &&
-		!strings.EqualFold(body[:len(invite.PrefixGroupEpoch)], invite.PrefixGroupEpoch) {
+	if len(body) < len(invite.PrefixGroup) || !slices.ContainsFunc([]string{invite.PrefixGroup, invite.PrefixGroupEpoch, invite.PrefixGroupOwned},
+		func(p string) bool { return strings.EqualFold(body[:len(p)], p) }) {
 		return false
 	}
 	inv, err := invite.Parse(body)

@@ -81,6 +81,8 @@ type Engine interface {
 	RemoveMember(conv model.ConversationID, member string) error
 	SetAdmin(conv model.ConversationID, member string, admin bool) error
 	RevokeInvites(conv model.ConversationID) error
+	GroupServers(conv model.ConversationID) ([]model.GroupServer, error)
+	AddGroupServer(conv model.ConversationID, serverInvite string) error
 	Servers() ([]engine.Server, error)
 	AddServer(serverInvite string) (engine.Server, error)
 	RemoveServer(addr string) error

@@ -286,6 +286,16 @@ func (c *checkedEngine) LeaveGroup(conv model.ConversationID, deleteHistory bool
 	return c.e.LeaveGroup(conv, deleteHistory)
 }
 
+func (c *checkedEngine) GroupServers(conv model.ConversationID) ([]model.GroupServer, error) {
+	c.check("GroupServers")
+	return c.e.GroupServers(conv)
+}
+
+func (c *checkedEngine) AddGroupServer(conv model.ConversationID, serverInvite string) error {
+	c.check("AddGroupServer")
+	return c.e.AddGroupServer(conv, serverInvite)
+}
+
 func (c *checkedEngine) Servers() ([]engine.Server, error) {
 	c.check("Servers")
 	return c.e.Servers()

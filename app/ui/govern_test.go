@@ -55,9 +55,8 @@ func newsroom(alice, bob, carol *harness) *chatPane {
 }
 
 // createdGroup creates a group hosted by h and waits until its join
-// notice is on the server: a member joining from its (G1) invite takes
-// the author of the group's first message as its owner (docs/groups.md,
-// "Owner of a group joined from a G1 invite").
+// notice is on the server (what a member joining from its invite reads
+// first).
 func (h *harness) createdGroup(name string) *chatPane {
 	h.t.Helper()
 	cp := h.createHostedGroup(name)
@@ -245,9 +244,9 @@ func (h *harness) inviteRow(id model.MessageID) *chatRow {
 // TestRevokedAndEpochInvites: Alice invites Bob to her group, then renews
 // its key before he joins. Bob's Join on the old invite's card opens the
 // group, which then says the invite no longer works and takes no
-// writing. Alice's next invite is of the new key (NOOK:G2:): its card
-// offers Join as well, and Bob, joining with it, writes to the group and
-// Alice reads him.
+// writing. Her first invite names her as the owner (NOOK:G3:); the next
+// is of the new key (NOOK:G2:): its card offers Join as well, and Bob,
+// joining with it, writes to the group and Alice reads him.
 func TestRevokedAndEpochInvites(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
@@ -258,7 +257,7 @@ func TestRevokedAndEpochInvites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(old.Body, "NOOK:G1:") {
+	if !strings.HasPrefix(old.Body, "NOOK:G3:") {
 		t.Fatalf("the first invite is %.8s", old.Body)
 	}
 	if err := alice.eng.RevokeInvites(conv); err != nil {

@@ -38,6 +38,10 @@ type membersDialog struct {
 	// actions are the buttons of the rows as last drawn, by member ID
 	// and action ("remove", "admin"), for the tests.
 	actions map[string]map[string]*widgets.TooltipButton
+	// servers is the part about the group's servers (groupservers.go),
+	// below the members in scroll.
+	servers *groupServers
+	scroll  *container.Scroll
 }
 
 // Tooltips of the actions a person's role does not allow.
@@ -67,8 +71,10 @@ func (cp *chatPane) showMembers() {
 	md.roleNote.Hide()
 	intro := muted(i18n.T("members.everyone_whose_nook_said"))
 	md.top = container.NewVBox(intro, container.NewHBox(md.renew), md.roleNote)
+	md.servers = newGroupServers(md)
+	md.scroll = container.NewVScroll(container.NewVBox(md.rows, md.servers.object()))
 	md.d = dialog.NewCustom(i18n.T("members.members_of", "Title", cp.cv.Title), i18n.T("common.close"),
-		container.NewBorder(md.top, nil, nil, nil, container.NewVScroll(md.rows)), u.win)
+		container.NewBorder(md.top, nil, nil, nil, md.scroll), u.win)
 	md.d.Resize(fyne.NewSize(600, 600))
 	u.showDialogOnClosed(md.d, func() {
 		if cp.govern == md {
@@ -77,6 +83,7 @@ func (cp *chatPane) showMembers() {
 	})
 	md.render()
 	cp.loadMembersDialog()
+	md.servers.load()
 }
 
 // loadMembersDialog reads the members for the dialog, showing an error
@@ -157,6 +164,7 @@ func (md *membersDialog) render() {
 	md.rows.Objects = rows
 	md.rows.Refresh()
 	md.top.Refresh()
+	md.servers.render()
 }
 
 // row draws one member: avatar, name, role and what is known of them,

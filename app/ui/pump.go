@@ -57,12 +57,24 @@ func (u *UI) flush() {
 	q.pending, q.queued = nil, false
 	q.mu.Unlock()
 	var c state.Change
+	servers := false
 	for _, ev := range evs {
 		c.Merge(u.state.Apply(ev))
+		switch ev := ev.(type) {
+		case model.GroupServerReached, model.GroupServersChanged:
+			servers = true
+		case model.GroupSync:
+			servers = servers || ev.CaughtUp
+		}
 	}
 	if !c.Empty() {
 		u.renders++
 		u.render(c)
+	}
+	if servers && u.main != nil && u.main.chat != nil && u.main.chat.govern != nil {
+		// A server of a group came or went: the open Members dialog
+		// says so (groupservers.go).
+		u.main.chat.govern.servers.load()
 	}
 }
 

@@ -126,6 +126,8 @@ type Message struct {
 	Rotation *Rotation
 	// KnownTo is the body of a KindKnownTo (knownto.go).
 	KnownTo *KnownTo
+	// Servers is the body of a KindServers (servers.go).
+	Servers *Servers
 	// Raw is the body of a kind this package does not know (Open only).
 	Raw []byte
 	// ID is the message ID; Seal and Open fill it in.
@@ -176,6 +178,11 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: contact tags carry their tags and no text", ErrInvalid)
 		}
 		return m.KnownTo.Encode()
+	case KindServers:
+		if m.Servers == nil || m.Text != "" {
+			return nil, fmt.Errorf("%w: a list of servers carries the list and no text", ErrInvalid)
+		}
+		return m.Servers.Encode()
 	case KindReaction:
 		if m.Text != "" || m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
@@ -325,6 +332,12 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 			return nil, err
 		}
 		m.KnownTo = kt
+	case KindServers:
+		sv, err := ParseServers(body)
+		if err != nil {
+			return nil, err
+		}
+		m.Servers = sv
 	case KindReaction:
 		if len(body) < len(m.ReplyTo) {
 			return nil, fmt.Errorf("%w: reaction shorter than a message id", ErrMalformed)

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/identity"
@@ -56,6 +57,30 @@ type GroupInfo struct {
 	// key is first renewed); Role the profile's role in it.
 	Epoch uint32
 	Role  model.GroupRole
+	// Servers are the servers the group lives on, its own first (Server),
+	// and what the client knows of each (docs/groups.md, "A group on two
+	// servers").
+	Servers []ServerState
+}
+
+// ServerState is what the client knows of one of a group's servers.
+type ServerState struct {
+	Address     identity.Address
+	Fingerprint string // BundleFingerprint
+	SigningKey  [32]byte
+	// Connected is set while the client's subscription to it is up.
+	Connected bool
+	// UnreachableSince is when the client last failed to reach it after
+	// reaching it (or since it started trying), zero while it is
+	// reachable.
+	UnreachableSince time.Time
+	// CaughtUp is when the client last read everything it held, zero if
+	// not since the client started.
+	CaughtUp time.Time
+	// LostHistory is when it last said it no longer held blobs it had
+	// (restarted empty, or restored from a backup), zero if never since
+	// the client started.
+	LostHistory time.Time
 }
 
 // BundleFingerprint returns a short fingerprint of a server bundle's onion
@@ -87,9 +112,13 @@ func sameBundle(a, b *invite.Bundle) bool { return a.Address == b.Address && a.T
 // conflictLocked reports whether another group on gs's server (same
 // signing key) has another address or token key. c.mu is held.
 func (c *Client) conflictLocked(gs *groupState) bool {
-	for _, o := range c.groupsOnLocked(gs.rec.bundle.SigningKey) {
-		if !sameBundle(&o.rec.bundle, &gs.rec.bundle) {
-			return true
+	for _, b := range gs.bundles() {
+		for _, o := range c.groupsOnLocked(b.SigningKey) {
+			for _, ob := range o.bundles() {
+				if ob.SigningKey == b.SigningKey && !sameBundle(&ob, &b) {
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -159,6 +188,10 @@ type groupState struct {
 	// group's posts wait until that is done, so that its history comes
 	// before them. Guarded by Client.mu.
 	backfill uint64
+	// pending holds, for a group on several servers, the findings that
+	// another server may still answer (withheld.go); guarded by
+	// Client.mu.
+	pending []*pendingFinding
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -321,12 +354,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 				"its operator can tell those groups' messages apart; compare the server fingerprint with the other members"})
 	}
 	c.groups[g.ID()] = gs
-	srv := c.serverLocked(r.bundle)
-	if c.started && !c.closed {
-		srv.startPosterLocked()
-		srv.startSubscriberLocked()
-	}
-	srv.wakePoster()
+	c.startServersLocked(gs)
 	return gs, nil
 }
 
@@ -385,6 +413,9 @@ func (c *Client) JoinGroup(inv *invite.GroupInvite) (GroupInfo, error) {
 // has no history to come before the join notice).
 func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bool) (GroupInfo, error) {
 	r := &groupRecord{name: inv.Name(), key: inv.Key(), bundle: *inv.Bundle(), owner: owner, base: inv.Epoch()}
+	for _, b := range inv.Bundles()[1:] {
+		r.more = append(r.more, *b)
+	}
 	// A per-group signing key, so that the others learn no onion address
 	// from the group (docs/groups.md, "Per-group identities").
 	if _, err := io.ReadFull(c.cfg.Rand, r.signer[:]); err != nil {
@@ -493,7 +524,7 @@ func (c *Client) join(inv *invite.GroupInvite, owner group.PublicKey, created bo
 func (c *Client) infoLocked(gs *groupState) GroupInfo {
 	return GroupInfo{ID: gs.g.ID(), Conversation: gs.conv, Name: gs.rec.name, Server: gs.rec.bundle.Address,
 		ServerFingerprint: BundleFingerprint(&gs.rec.bundle), ServerConflict: c.conflictLocked(gs),
-		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(gs.self.Address()))}
+		Epoch: gs.cur().n, Role: gs.roleOf(group.KeyOf(gs.self.Address())), Servers: c.serverStatesLocked(gs)}
 }
 
 // Groups returns the profile's groups, ordered by name.
@@ -513,10 +544,13 @@ func (c *Client) Groups() []GroupInfo {
 	return out
 }
 
-// Invite returns the invite text of a group: NOOK:G1:… while the group is
-// in its first epoch, NOOK:G2:… (the newest epoch's key, the group ID and
-// the owner) after a rotation. It holds a group key: whoever has it can
-// read and post, until the next rotation revokes it.
+// Invite returns the invite text of a group: NOOK:G3:… (the first key and
+// the owner) while the group is in its first epoch, NOOK:G2:… (the newest
+// epoch's key, the group ID and the owner) after a rotation. A member who
+// joined from a G1 invite does not know the owner and hands on what it
+// has, a G1 invite, in the first epoch (ErrOwnerUnknown after it). The
+// text holds a group key: whoever has it can read and post, until the
+// next rotation revokes it.
 func (c *Client) Invite(id group.ID) (string, error) {
 	gs, err := c.group(id)
 	if err != nil {
@@ -524,15 +558,26 @@ func (c *Client) Invite(id group.ID) (string, error) {
 	}
 	c.mu.Lock()
 	cur, owner, curKey, firstKey := gs.cur(), gs.rec.owner, gs.cur().key, gs.rec.key
+	var bundles []*invite.Bundle
+	for _, b := range gs.bundles() {
+		bundles = append(bundles, &b)
+	}
 	c.mu.Unlock()
 	defer clear(curKey[:])
 	defer clear(firstKey[:])
 	var inv *invite.GroupInvite
-	if cur.n == 0 {
+	switch {
+	case cur.n == 0 && owner == (group.PublicKey{}):
 		inv, err = invite.NewGroupInvite(gs.rec.name, firstKey, &gs.rec.bundle)
-	} else if owner == (group.PublicKey{}) {
+	case owner == (group.PublicKey{}):
 		return "", ErrOwnerUnknown
-	} else {
+	case cur.n == 0 || len(bundles) > 1:
+		key := curKey
+		if cur.n == 0 {
+			key = firstKey
+		}
+		inv, err = invite.NewGroupInviteOwned(gs.rec.name, cur.n, key, gs.g.ID(), owner, bundles)
+	default:
 		inv, err = invite.NewGroupInviteEpoch(gs.rec.name, cur.n, curKey, gs.g.ID(), owner, &gs.rec.bundle)
 	}
 	if err != nil {
@@ -604,12 +649,13 @@ func (c *Client) group(id group.ID) (*groupState, error) {
 	return gs, nil
 }
 
-// groupsOn returns the groups hosted by the server with the given key.
+// groupsOnLocked returns the groups living on the server with the given
+// key (the group's own server or one of its others).
 // c.mu is held.
 func (c *Client) groupsOnLocked(server [ed25519.PublicKeySize]byte) []*groupState {
 	var out []*groupState
 	for _, gs := range c.groups {
-		if gs.rec.bundle.SigningKey == server {
+		if gs.on(server) {
 			out = append(out, gs)
 		}
 	}

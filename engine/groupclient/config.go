@@ -35,6 +35,10 @@ const (
 	// client renews a group's key after a member left (docs/groups.md,
 	// "Leaving rotates").
 	DefaultRotateWithin = 10 * time.Minute
+	// DefaultWithheldGrace is how long a group on several servers gives
+	// its other servers to deliver what one lacks before saying it is
+	// missing (withheld.go).
+	DefaultWithheldGrace = 10 * time.Second
 	// DefaultMaxPoWBits is the hardest proof of work the client solves for
 	// a token batch: 16 times the servers' default (tokens.DefaultPoWBits),
 	// a few seconds on a laptop. A server asking more gets no answer.
@@ -101,6 +105,10 @@ type Config struct {
 	// rotation an admin's client makes for it (DefaultRotateWithin if 0;
 	// negative: at once).
 	RotateWithin time.Duration
+	// WithheldGrace is how long a group on several servers waits for a
+	// message one server lacks from the others, once they are all caught
+	// up, before warning (DefaultWithheldGrace if 0).
+	WithheldGrace time.Duration
 	// sleep, if set (tests), replaces the random pauses (kind "gap" or
 	// "refill"): it returns false when ctx ended.
 	sleep func(ctx context.Context, kind string, d time.Duration) bool
@@ -166,6 +174,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.RefillWithin == 0 {
 		c.RefillWithin = DefaultRefillWithin
+	}
+	if c.WithheldGrace == 0 {
+		c.WithheldGrace = DefaultWithheldGrace
 	}
 	if c.RotateWithin == 0 {
 		c.RotateWithin = DefaultRotateWithin

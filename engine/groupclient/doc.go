@@ -69,10 +69,14 @@
 // owner names admins (SetAdmin); when two admins rotate at once, the
 // rotation the server stored first counts and the other client makes its
 // change again on top of it. An admin's client rotates by itself after a
-// member's leave notice (Config.RotateWithin). Invite makes G2 invites once
-// a group has rotated; a later rotation revokes them. Groups
-// stored before epochs load as epoch 0, owned by the author of their oldest
-// message.
+// member's leave notice (Config.RotateWithin). Invite makes G3 invites
+// (naming the owner) in a group's first epoch and G2 invites once it has
+// rotated; a later rotation revokes them. Groups stored before epochs load
+// as epoch 0, owned by the author of their oldest stored message, once. A
+// member who joined from a G1 invite knows no owner: it checks no
+// rotation, and the first one it reads ends the group for it
+// (model.NoteOwnerUnknown), so that nobody becomes its owner by posting
+// first.
 //
 // The profile signs each group's messages with a key of that group, made
 // when it joins or creates it (docs/groups.md, "Per-group identities"),
@@ -81,6 +85,15 @@
 // by which its contacts (Config.Contacts), and only they, recognise it;
 // Members reports the members recognised so (Member.Contact) and the
 // profile itself (Member.Self).
+//
+// A group can live on up to three servers (docs/groups.md, "A group on two
+// servers"): the owner or an admin adds or removes one (AddServer,
+// RemoveServer) with a sealed list (group.KindServers); every post goes to
+// each server, sealed afresh for each; every server's subscription feeds
+// the group's one timeline, which drops what another delivered first; and a
+// finding another server could answer is held back until all have caught
+// up (withheld.go), so a server that was down or lost its data is no
+// warning. GroupInfo.Servers reports each server's state.
 //
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.

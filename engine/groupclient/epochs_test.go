@@ -6,14 +6,13 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -66,30 +65,8 @@ func TestRemoveMember(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, oldInvite := allotment(t, srv, alice, bob, carol, dave)
 	conv := info.Conversation
-	oldInvite, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	// The creator writes first: a member joining from an invite of this
-	// version takes the group's first author for its owner.
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, carol, dave} {
-		m.join(t, oldInvite)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, m := range []*member{bob, carol, dave} {
-		alice.waitBody(t, conv, "hello from "+m.name)
-	}
 	carol.waitBody(t, conv, "hello from dave")
 	carol.waitDelivered(t, conv)
 	carol.stop() // offline for the rotation
@@ -272,25 +249,8 @@ func TestRemoveMember(t *testing.T) {
 // creator for every member, the old history is there, and the owner can
 // remove a member: the other reads the new epoch.
 func TestEpochFixtureV1(t *testing.T) {
-	dir := t.TempDir()
-	if out, err := exec.Command("cp", "-r", "testdata/groups-v1/.", dir).CombinedOutput(); err != nil {
-		t.Fatalf("copy fixture: %v %s", err, out)
-	}
-	tr := network()
-	srv := startServer(t, serverConfig(filepath.Join(dir, "server"), tr))
-	defer srv.Close()
-	open := func(name string) *member {
-		key := sha256.Sum256([]byte("store " + name))
-		st, err := store.Open(filepath.Join(dir, name), store.Options{Key: key[:], NoSync: true, GCInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := &member{t: t, name: name, id: seedIdentity(t, name), st: st, tr: tr}
-		t.Cleanup(func() { m.stop(); st.Close() })
-		m.start()
-		return m
-	}
-	alice, bob, carol := open("alice"), open("bob"), open("carol")
+	ms := openFixture(t, "groups-v1", "alice", "bob", "carol")
+	alice, bob, carol := ms[0], ms[1], ms[2]
 	groups := alice.c.Groups()
 	if len(groups) != 1 || groups[0].Name != "Allotment" {
 		t.Fatalf("alice's groups: %+v", groups)
@@ -344,26 +304,8 @@ func TestLeavingRotates(t *testing.T) {
 	defer srv.Close()
 	alice := newMemberTuned(t, tr, "alice", func(c *Config) { c.RotateWithin = -1 })
 	bob, carol := newMember(t, tr, "bob"), newMember(t, tr, "carol")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, oldInvite := allotment(t, srv, alice, bob, carol)
 	conv := info.Conversation
-	oldInvite, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, carol} {
-		m.join(t, oldInvite)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-		alice.waitBody(t, conv, "hello from "+m.name)
-	}
 	_ = carol.as(info.ID) // its key, read while it is a member
 	if err := carol.c.Leave(info.ID, false); err != nil {
 		t.Fatal(err)
@@ -409,6 +351,37 @@ func TestLeavingRotates(t *testing.T) {
 	}
 }
 
+// allotment is the start of the governance tests: alice creates the group
+// "Allotment" on srv, posts "welcome" and waits for it on the server (the
+// creator writes first); each of members then joins with her invite and
+// posts "hello from <name>", and alice reads each. It returns the group
+// and the invite text.
+func allotment(t testing.TB, srv *groupserver.Server, alice *member, members ...*member) (GroupInfo, string) {
+	t.Helper()
+	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := alice.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	alice.waitDelivered(t, info.Conversation)
+	for _, m := range members {
+		m.join(t, text)
+		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range members {
+		alice.waitBody(t, info.Conversation, "hello from "+m.name)
+	}
+	return info, text
+}
+
 func mustInviteKey(t testing.TB, text string) [group.KeySize]byte {
 	t.Helper()
 	inv, err := invite.Parse(text)
@@ -443,26 +416,8 @@ func TestRotationFindings(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, text := allotment(t, srv, alice, bob, carol, dave)
 	conv := info.Conversation
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, carol, dave} {
-		m.join(t, text)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-		alice.waitBody(t, conv, "hello from "+m.name)
-	}
 	carol.waitDelivered(t, conv)
 	carol.stop()
 	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
@@ -542,29 +497,10 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, _ := allotment(t, srv, alice, bob, carol, dave)
 	conv := info.Conversation
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, carol, dave} {
-		m.join(t, text)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, m := range []*member{alice, bob} {
-		for _, o := range []*member{bob, carol, dave} {
-			m.waitBody(t, conv, "hello from "+o.name)
-		}
+	for _, o := range []*member{carol, dave} {
+		bob.waitBody(t, conv, "hello from "+o.name)
 	}
 
 	if err := bob.c.RemoveMember(info.ID, dave.as(info.ID)); !errors.Is(err, ErrNotAdmin) {
@@ -670,26 +606,8 @@ func TestRemovedAndInvitedAgain(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "dave")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, _ := allotment(t, srv, alice, bob, dave)
 	conv := info.Conversation
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, dave} {
-		m.join(t, text)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-		alice.waitBody(t, conv, "hello from "+m.name)
-	}
 	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
 		t.Fatal(err)
 	}
@@ -884,26 +802,8 @@ func TestOfflineThroughRotations(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob, carol, dave := newMember(t, tr, "alice"), newMember(t, tr, "bob"), newMember(t, tr, "carol"), newMember(t, tr, "dave")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, _ := allotment(t, srv, alice, bob, carol, dave)
 	conv := info.Conversation
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	for _, m := range []*member{bob, carol, dave} {
-		m.join(t, text)
-		if _, err := m.c.Post(info.ID, "hello from "+m.name, model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-		alice.waitBody(t, conv, "hello from "+m.name)
-	}
 	carol.waitDelivered(t, conv)
 	carol.stop()
 	if err := alice.c.RemoveMember(info.ID, dave.as(info.ID)); err != nil {
@@ -1020,24 +920,8 @@ func TestRevokeInvites(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, err := alice.c.CreateGroup("Allotment", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
+	info, text := allotment(t, srv, alice, bob)
 	conv := info.Conversation
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := alice.c.Post(info.ID, "welcome", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitDelivered(t, conv)
-	bob.join(t, text)
-	if _, err := bob.c.Post(info.ID, "hello from bob", model.MessageID{}); err != nil {
-		t.Fatal(err)
-	}
-	alice.waitBody(t, conv, "hello from bob")
 	if err := bob.c.RevokeInvites(info.ID); !errors.Is(err, ErrNotAdmin) {
 		t.Fatalf("a member revokes the invites: %v", err)
 	}

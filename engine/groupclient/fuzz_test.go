@@ -36,6 +36,21 @@ func FuzzGroupRecord(f *testing.F) {
 	fixed2 := 1 + group.KeySize + invite.BundleSize + 32 + 4 + 32
 	f.Add(append(append([]byte{2}, enc[1:fixed2]...), rec.name...))
 	f.Add([]byte{recordVersion})
+	// Version 4 on two servers; version 3 (before them).
+	other := seedIdentity(f, "second server")
+	b2 := invite.Bundle{Version: invite.BundleVersion, Address: other.Address(), TokenKey: [32]byte{1}, Created: time.Unix(1700000000, 0)}
+	if err := b2.Sign(other); err != nil {
+		f.Fatal(err)
+	}
+	two := withSigner
+	two.more = []invite.Bundle{b2}
+	if enc4, err := two.encode(); err == nil {
+		f.Add(enc4)
+	}
+	fixed3 := fixed2 + 32
+	if enc3, err := withSigner.encode(); err == nil {
+		f.Add(append(append([]byte{3}, enc3[1:fixed3]...), rec.name...))
+	}
 	// Version 1 (before epochs): no owner.
 	v1 := append([]byte{recordVersion}, enc[1:1+group.KeySize+invite.BundleSize]...)
 	f.Add(append(v1, rec.name...))
@@ -56,11 +71,20 @@ func FuzzGroupRecord(f *testing.F) {
 			}
 			return
 		}
+		fixed3 := fixed2 + 32
 		if in[0] == 2 {
-			// Written again in version 3, signing with the onion key.
-			want := append(append(append([]byte{3}, in[1:fixed2]...), make([]byte, 32)...), in[fixed2:]...)
+			// Written again in version 4, signing with the onion key, on one server.
+			want := append(append(append([]byte{4}, in[1:fixed2]...), make([]byte, 33)...), in[fixed2:]...)
 			if r.signer != ([32]byte{}) || !bytes.Equal(again, want) {
 				t.Fatalf("version 2 %x -> %x", in, again)
+			}
+			return
+		}
+		if in[0] == 3 {
+			// Written again in version 4, on one server.
+			want := append(append(append([]byte{4}, in[1:fixed3]...), 0), in[fixed3:]...)
+			if len(r.more) != 0 || !bytes.Equal(again, want) {
+				t.Fatalf("version 3 %x -> %x", in, again)
 			}
 			return
 		}

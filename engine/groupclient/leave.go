@@ -68,7 +68,7 @@ func (c *Client) Leave(id group.ID, deleteHistory bool) error {
 // returns a channel closed once the server's subscription has ended (at
 // once when other groups still use it). c.mu and c.leaveMu are held.
 func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{}, error) {
-	id, bundle := gs.g.ID(), gs.rec.bundle
+	id, bundle, bundles := gs.g.ID(), gs.rec.bundle, gs.bundles()
 	last := uint64(0)
 	switch v, err := c.bucket.Get(seqKey(id)); {
 	case err == nil:
@@ -79,19 +79,25 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		return nil, err
 	}
 	notice := group.Message{Kind: group.KindLeft, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head, Seq: last + 1}
-	nr := &noticeRecord{group: id, bundle: bundle}
-	for range noticeCopies {
-		// Under the newest key every member has: a rotation of ours still
-		// queued is dropped with the other queued posts.
-		blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, gs.self, &notice)
+	// One notice for each server of the group, each copy sealed on its
+	// own (the servers see no common bytes).
+	var nvs [][]byte
+	for _, b := range bundles {
+		nr := &noticeRecord{group: id, bundle: b}
+		for range noticeCopies {
+			// Under the newest key every member has: a rotation of ours
+			// still queued is dropped with the other queued posts.
+			blob, err := gs.newestSeen().g.Seal(c.cfg.Rand, gs.self, &notice)
+			if err != nil {
+				return nil, err
+			}
+			nr.blobs = append(nr.blobs, blob)
+		}
+		nv, err := nr.encode()
 		if err != nil {
 			return nil, err
 		}
-		nr.blobs = append(nr.blobs, blob)
-	}
-	nv, err := nr.encode()
-	if err != nil {
-		return nil, err
+		nvs = append(nvs, nv)
 	}
 	queued, err := c.st.Outbox(gs.conv)
 	if err != nil {
@@ -101,7 +107,10 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 	if deleteHistory {
 		cleanup = cleanupRecord{mode: cleanupDelete}
 	}
-	lastOnServer := len(c.groupsOnLocked(bundle.SigningKey)) == 1
+	lastOn := map[[32]byte]bool{}
+	for _, b := range bundles {
+		lastOn[b.SigningKey] = len(c.groupsOnLocked(b.SigningKey)) == 1
+	}
 	err = c.st.Update(func(tx *store.Tx) error {
 		b := tx.Bucket(bucketName)
 		if err := b.Delete(groupKey(id)); err != nil {
@@ -117,17 +126,16 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		if err := b.Put(seqKey(id), u64(notice.Seq)); err != nil {
 			return err
 		}
-		if err := b.Put(noticeKey(bundle.SigningKey, id), nv); err != nil {
-			return err
+		for i, s := range bundles {
+			if err := b.Put(noticeKey(s.SigningKey, id), nvs[i]); err != nil {
+				return err
+			}
 		}
 		if err := b.Delete(backfillKey(id)); err != nil {
 			return err
 		}
 		for _, q := range queued {
-			if err := tx.Dequeue(q); err != nil {
-				return err
-			}
-			if err := b.Delete(queueKey(q)); err != nil {
+			if err := dropQueued(tx, bundles, q); err != nil {
 				return err
 			}
 		}
@@ -137,8 +145,11 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 				return err
 			}
 		}
-		if lastOnServer {
-			if err := b.Delete(cursorKey(bundle.SigningKey)); err != nil {
+		for server, last := range lastOn {
+			if !last {
+				continue
+			}
+			if err := b.Delete(cursorKey(server)); err != nil {
 				return err
 			}
 		}
@@ -148,13 +159,33 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		return nil, fmt.Errorf("groupclient: leave: %w", err)
 	}
 	delete(c.groups, id)
-	srv := c.servers[bundle.SigningKey]
-	stopped := closedChan()
-	if lastOnServer {
-		stopped = srv.stopSubscriberLocked()
+	var waits []<-chan struct{}
+	for _, b := range bundles {
+		srv := c.servers[b.SigningKey]
+		if lastOn[b.SigningKey] {
+			waits = append(waits, srv.stopSubscriberLocked())
+		}
+		srv.wakePoster()
 	}
-	srv.wakePoster()
-	return stopped, nil
+	return allClosed(waits), nil
+}
+
+// allClosed returns a channel closed once every channel of chans is.
+func allClosed(chans []<-chan struct{}) <-chan struct{} {
+	if len(chans) == 0 {
+		return closedChan()
+	}
+	if len(chans) == 1 {
+		return chans[0]
+	}
+	out := make(chan struct{})
+	go func() {
+		for _, ch := range chans {
+			<-ch
+		}
+		close(out)
+	}()
+	return out
 }
 
 // deleteLeft deletes the history of a group left earlier, when asked to.

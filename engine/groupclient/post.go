@@ -144,7 +144,7 @@ func (c *Client) queueLocked(gs *groupState, gm *group.Message, post *model.Mess
 	if post != nil {
 		c.cfg.Emit(model.MessageAdded{Message: msg})
 	}
-	srv.wakePoster()
+	c.wakePostersLocked(gs)
 	return msg, true, nil
 }
 
@@ -225,7 +225,8 @@ type queuedPost struct {
 	id   model.MessageID
 }
 
-// queued returns the posts in the queue of the server's groups.
+// queued returns the posts in the queue of the server's groups that are
+// not on it yet (a group on several servers: servers.go).
 func (s *server) queued() ([]queuedPost, error) {
 	s.c.mu.Lock()
 	var groups []*groupState
@@ -242,6 +243,16 @@ func (s *server) queued() ([]queuedPost, error) {
 			return nil, err
 		}
 		for _, id := range ids {
+			if posted, err := s.c.postedTo(s.bundle.SigningKey, id); err != nil {
+				return nil, err
+			} else if posted {
+				// On this server; on every one, after the group left a
+				// server that still lacked it: it leaves the queue.
+				if err := s.c.settle(gs, id); err != nil {
+					return nil, err
+				}
+				continue
+			}
 			out = append(out, queuedPost{gs.conv, id})
 		}
 	}
@@ -274,6 +285,13 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 		return err
 	}
 	blob, reserved := splitQueued(v)
+	s.c.mu.Lock()
+	if gs := s.c.groups[groupOfConv(conv)]; gs != nil && gs.rec.bundle.SigningKey != s.bundle.SigningKey {
+		// Reserved from the wallet of the group's first server (queueLocked):
+		// another server of the group would refuse it.
+		reserved = nil
+	}
+	s.c.mu.Unlock()
 	status, err := s.post(ctx, blob, s.c.resealer(conv), func(ctx context.Context) (tokens.Token, error) {
 		return s.tokenFor(ctx, id, reserved)
 	}, func() {
@@ -288,7 +306,7 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 	defer s.forgetTried(id)
 	switch status {
 	case protocol.PostOK:
-		return s.c.markSent(conv, id)
+		return s.c.markSent(s.bundle.SigningKey, conv, id)
 	case protocol.PostWrongSize:
 		return s.c.markFailed(conv, id, "the server refused the message")
 	}
@@ -451,14 +469,15 @@ func (s *server) sendWith(ctx context.Context, blob []byte, tok tokens.Token, ou
 	return res.Status, nil
 }
 
-// markSent records that the server stored a queued post of conversation
-// conv, in one transaction: the message is Sent and leaves the outbox and
-// the queue. The post may belong to a group left while it was on its way:
-// it is then marked sent all the same (history kept), or was deleted
-// (history deleted). A post that came back through the subscription
-// before its answer arrived was recorded Delivered and left the queue in
-// that batch's transaction: nothing is written for it.
-func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
+// markSent records that the server with signing key server stored a
+// queued post of conversation conv, in one transaction: the message is
+// Sent and leaves the outbox and the queue (once on every server of a
+// group on several). The post may belong to a group left while it was on
+// its way: it is then marked sent all the same (history kept), or was
+// deleted (history deleted). A post that came back through the
+// subscription before its answer arrived was recorded Delivered and left
+// the queue in that batch's transaction: nothing is written for it.
+func (c *Client) markSent(server [32]byte, conv model.ConversationID, id model.MessageID) error {
 	// Under c.mu, so that a Delivered set by the subscriber in between is
 	// not overwritten.
 	c.mu.Lock()
@@ -468,6 +487,7 @@ func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 			return nil
 		}
 	}
+	gs := c.groups[groupOfConv(conv)]
 	var sent *model.Message
 	err := c.st.Update(func(tx *store.Tx) error {
 		sent = nil
@@ -482,10 +502,10 @@ func (c *Client) markSent(conv model.ConversationID, id model.MessageID) error {
 			}
 			sent = &m
 		}
-		if err := tx.Dequeue(id); err != nil {
-			return err
+		if gs != nil {
+			return onServerTx(tx, gs, server, id)
 		}
-		return tx.Bucket(bucketName).Delete(queueKey(id))
+		return dropQueued(tx, nil, id)
 	})
 	if err != nil {
 		return err

@@ -13,13 +13,19 @@ import (
 
 // The client's records live in one store bucket (bucketName):
 //
-//	"g" ‖ group ID [32]            → version 3 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
-//	                                 ‖ base u32 ‖ group ID [32] ‖ signer [32] ‖ name
+//	"g" ‖ group ID [32]            → version 4 ‖ key [32] ‖ bundle [invite.BundleSize] ‖ owner [32]
+//	                                 ‖ base u32 ‖ group ID [32] ‖ signer [32]
+//	                                 ‖ n u8 ‖ n × bundle [invite.BundleSize] ‖ name
+//	                                 (bundle: the group's own server, whose key derives its ID; the n
+//	                                 others: the further servers it lives on, at most
+//	                                 invite.MaxGroupServers − 1, servers.go);
 //	                                 (key: the key of epoch base, the first the profile holds, from its
 //	                                 invite; owner: the owner's signing key, zeros while unknown;
 //	                                 signer: the seed of the profile's per-group signing key, zeros for
 //	                                 a membership that signs with the profile's onion key);
-//	                                 version 2 (before per-group keys): the same without signer, which
+//	                                 version 3 (before a group could live on several servers): the
+//	                                 same without n and the further bundles;
+//	                                 version 2 (before per-group keys): version 3 without signer, which
 //	                                 is then the onion key;
 //	                                 version 1 (before epochs): key [32] ‖ bundle ‖ name, epoch 0, owner migrated
 //	"k" ‖ group ID [32] ‖ author [32] → the body of the author's newest contact tags (group.KindKnownTo)
@@ -39,6 +45,8 @@ import (
 //	                                 ‖ the posting token reserved for it when it was queued
 //	                                 [tokens.TokenSize], if any (tokens.go: reserveToken);
 //	                                 written before: the blob alone
+//	"y" ‖ server key [32] ‖ model ID [16] → empty: a queued post of a group on several servers is
+//	                                 on that server; it leaves the queue once on every one (servers.go)
 //	"c" ‖ server key [32]          → the subscription cursor, u64
 //	"w" ‖ server key [32]          → the token wallet (tokens.Wallet encoding)
 //	"x" ‖ group ID [32] ‖ author [32] → seq u64 of the author's leave notice, while it is
@@ -92,7 +100,7 @@ func knownToKey(id group.ID, author []byte) []byte    { return key('k', id[:], a
 
 // groupRecordVersion is the layout of "g" records this client writes;
 // version 1 (before epochs) is still read.
-const groupRecordVersion = 3
+const groupRecordVersion = 4
 
 // groupRecord is a group as stored.
 type groupRecord struct {
@@ -107,6 +115,13 @@ type groupRecord struct {
 	// signing with the profile's onion key (docs/groups.md,
 	// "Per-group identities").
 	signer [32]byte
+	// more are the bundles of the further servers the group lives on
+	// (docs/groups.md, "A group on two servers"), none for a group on
+	// its own server only.
+	more []invite.Bundle
+	// v1: read from a version 1 record (made before epochs), whose owner
+	// is migrated once (migrateOwner).
+	v1 bool
 }
 
 // newGroup returns the group of r's first epoch.
@@ -128,6 +143,15 @@ func (r *groupRecord) encode() ([]byte, error) {
 	b = binary.BigEndian.AppendUint32(b, r.base)
 	b = append(b, r.id[:]...)
 	b = append(b, r.signer[:]...)
+	if len(r.more) >= invite.MaxGroupServers {
+		return nil, fmt.Errorf("%w: group record with %d servers", ErrCorrupt, 1+len(r.more))
+	}
+	b = append(b, byte(len(r.more)))
+	for i := range r.more {
+		if b, err = r.more[i].AppendBinary(b); err != nil {
+			return nil, err
+		}
+	}
 	return append(b, r.name...), nil
 }
 
@@ -136,7 +160,7 @@ func decodeGroupRecord(b []byte) (*groupRecord, error) {
 	const fixed2 = fixed + 32 + 4 + 32
 	const fixed3 = fixed2 + 32
 	if len(b) < fixed || b[0] < recordVersion || b[0] > groupRecordVersion ||
-		b[0] == 2 && len(b) < fixed2 || b[0] == 3 && len(b) < fixed3 {
+		b[0] == 2 && len(b) < fixed2 || b[0] >= 3 && len(b) < fixed3 || b[0] == 4 && len(b) < fixed3+1 {
 		return nil, fmt.Errorf("%w: group record", ErrCorrupt)
 	}
 	r := &groupRecord{name: string(b[fixed:])}
@@ -146,9 +170,24 @@ func decodeGroupRecord(b []byte) (*groupRecord, error) {
 		r.id = group.ID(b[fixed+36:])
 		r.name = string(b[fixed2:])
 	}
-	if b[0] == 3 {
+	if b[0] >= 3 {
 		r.signer = [32]byte(b[fixed2:])
 		r.name = string(b[fixed3:])
+	}
+	if b[0] == 4 {
+		n := int(b[fixed3])
+		rest := b[fixed3+1:]
+		if n >= invite.MaxGroupServers || len(rest) < n*invite.BundleSize {
+			return nil, fmt.Errorf("%w: group record servers", ErrCorrupt)
+		}
+		for i := range n {
+			more, err := invite.ParseBundle(rest[i*invite.BundleSize : (i+1)*invite.BundleSize])
+			if err != nil {
+				return nil, fmt.Errorf("%w: group record bundle: %w", ErrCorrupt, err)
+			}
+			r.more = append(r.more, *more)
+		}
+		r.name = string(rest[n*invite.BundleSize:])
 	}
 	copy(r.key[:], b[1:])
 	bundle, err := invite.ParseBundle(b[1+group.KeySize : 1+group.KeySize+invite.BundleSize])
@@ -156,9 +195,16 @@ func decodeGroupRecord(b []byte) (*groupRecord, error) {
 		return nil, fmt.Errorf("%w: group record bundle: %w", ErrCorrupt, err)
 	}
 	r.bundle = *bundle
+	seen := map[[32]byte]bool{r.bundle.SigningKey: true}
+	for _, m := range r.more {
+		if seen[m.SigningKey] {
+			return nil, fmt.Errorf("%w: group record names a server twice", ErrCorrupt)
+		}
+		seen[m.SigningKey] = true
+	}
 	switch derived := group.DeriveID(r.key, r.bundle.SigningKey); {
 	case b[0] == recordVersion:
-		r.id = derived
+		r.id, r.v1 = derived, true
 	case r.base == 0 && r.id != derived:
 		return nil, fmt.Errorf("%w: group record of another group", ErrCorrupt)
 	}

@@ -36,6 +36,7 @@ type server struct {
 	posting   bool               // the poster runs
 	subCancel context.CancelFunc // stops the subscriber; nil when none runs
 	subDone   chan struct{}      // closed when the subscriber has returned
+	state     serverState        // what ServerState reports (withheld.go)
 
 	walletMu  sync.Mutex // serialises wallet loads, fetches and persists
 	wallet    *tokens.Wallet

@@ -1,9 +1,10 @@
 // Package invite provides the things one Nook user hands to another: contact,
 // server and group invites as short versioned text (NOOK:C1:…, NOOK:S1:…,
-// NOOK:G1:…), the signed group-server Bundle, QR codes for them (rendering to
-// PNG and to a terminal, reading from photos and screenshots), and the
-// one-time secret that lets the first connection after an in-person exchange
-// prove that the two people met.
+// NOOK:G1:…, and NOOK:G2:… or NOOK:G3:… for a group in a later epoch, naming
+// its owner or on several servers), the signed group-server Bundle, QR codes
+// for them (rendering to PNG and to a terminal, reading from photos and
+// screenshots), and the one-time secret that lets the first connection after
+// an in-person exchange prove that the two people met.
 //
 // The text format is specified in docs/invites.md. In short, an invite is
 //

@@ -22,9 +22,10 @@ const (
 	// included.
 	MaxInputLen = 8192
 	// MaxTextLen is the longest invite, in characters, once white space is
-	// removed. The longest possible invite (a group invite with a 256-byte
-	// name) has 733 characters.
-	MaxTextLen = 1024
+	// removed. The longest possible invite (a G3 group invite of a later
+	// epoch on MaxGroupServers servers with a 256-byte name) has 1400
+	// characters.
+	MaxTextLen = 1536
 	// MaxNameRunes and MaxNameBytes bound a contact's or group's name, as the
 	// peer protocol bounds display names.
 	MaxNameRunes = 64
@@ -50,6 +51,9 @@ const (
 	// renewed (group2.go): it carries the epoch, its key, the group ID and
 	// the owner.
 	PrefixGroupEpoch = "NOOK:G2:"
+	// PrefixGroupOwned is the group invite that names the group's owner
+	// in any epoch and every server the group lives on (group3.go).
+	PrefixGroupOwned = "NOOK:G3:"
 )
 
 // Kind is the kind of thing an invite hands over.
@@ -132,6 +136,7 @@ var codecs = []kindCodec{
 	{PrefixServer, parseServer, checkServer},
 	{PrefixGroup, parseGroup, checkGroup},
 	{PrefixGroupEpoch, parseGroupEpoch, checkGroup},
+	{PrefixGroupOwned, parseGroupOwned, checkGroup},
 }
 
 // Parse parses an invite of any kind, as pasted or read from a QR code: in

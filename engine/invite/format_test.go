@@ -37,8 +37,14 @@ func sameInvite(t testing.TB, a, b Invite) {
 		}
 	case *GroupInvite:
 		y := b.(*GroupInvite)
-		if x.name != y.name || x.key != y.key || !x.bundle.Equal(&y.bundle) || x.epoch != y.epoch || x.id != y.id || x.owner != y.owner {
+		if x.name != y.name || x.key != y.key || !x.bundle.Equal(&y.bundle) || x.epoch != y.epoch || x.id != y.id || x.owner != y.owner ||
+			len(x.more) != len(y.more) {
 			t.Fatal("group invites differ")
+		}
+		for i := range x.more {
+			if !x.more[i].Equal(&y.more[i]) {
+				t.Fatal("group invites' servers differ")
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"image/jpeg"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ func seeds(t testing.TB) map[string][][]byte {
 	_, invs := sortedInvites(t)
 	out := map[string][][]byte{}
 	add := func(target string, b []byte) { out[target] = append(out[target], b) }
-	for _, n := range []string{"contact", "contact-verified", "server", "group", "group-epoch"} {
+	for _, n := range []string{"contact", "contact-verified", "server", "group", "group-epoch", "group-owned", "group-servers"} {
 		inv := invs[n]
 		text := inv.Encode()
 		add("FuzzParse", []byte(text))
@@ -42,7 +43,17 @@ func seeds(t testing.TB) map[string][][]byte {
 			add("FuzzServerPayload", payload)
 			add("FuzzBundle", payload)
 		case KindGroup:
-			if inv.(*GroupInvite).Epoch() > 0 {
+			if strings.HasPrefix(text, PrefixGroupOwned) {
+				add("FuzzGroupOwnedPayload", payload)
+				add("FuzzGroupOwnedPayload", payload[:len(payload)-5])
+				one := slices.Clone(payload)
+				if inv.(*GroupInvite).Epoch() == 0 {
+					one[4+64] = 0 // no server
+				} else {
+					one[4+96] = 1 // three servers said to be one
+				}
+				add("FuzzGroupOwnedPayload", one)
+			} else if inv.(*GroupInvite).Epoch() > 0 {
 				add("FuzzGroupEpochPayload", payload)
 				add("FuzzGroupEpochPayload", payload[:len(payload)-5])
 				zero := append([]byte{0, 0, 0, 0}, payload[4:]...)
@@ -237,6 +248,11 @@ func fuzzPayload(f *testing.F, target, prefix string) {
 func FuzzContactPayload(f *testing.F) { fuzzPayload(f, "FuzzContactPayload", PrefixContact) }
 func FuzzServerPayload(f *testing.F)  { fuzzPayload(f, "FuzzServerPayload", PrefixServer) }
 func FuzzGroupPayload(f *testing.F)   { fuzzPayload(f, "FuzzGroupPayload", PrefixGroup) }
+
+// FuzzGroupOwnedPayload fuzzes G3 payloads (group3.go).
+func FuzzGroupOwnedPayload(f *testing.F) {
+	fuzzPayload(f, "FuzzGroupOwnedPayload", PrefixGroupOwned)
+}
 
 // FuzzGroupEpochPayload fuzzes G2 payloads (group2.go).
 func FuzzGroupEpochPayload(f *testing.F) {

@@ -73,10 +73,13 @@ type GroupInvite struct {
 	name   string
 	key    [GroupKeySize]byte
 	bundle Bundle
-	// A G2 invite (epoch ≥ 1, group2.go) also carries these.
+	// A G2 invite (epoch ≥ 1, group2.go) also carries these, a G3
+	// invite (group3.go) the owner in any epoch (id only from epoch 1
+	// on) and the group's other servers (more).
 	epoch uint32
 	id    [32]byte
 	owner [32]byte
+	more  []Bundle
 }
 
 // NewGroupInvite returns an invite to the group called name (at most
@@ -113,9 +116,13 @@ func (g *GroupInvite) String() string {
 	return fmt.Sprintf("group invite %q on %s", g.name, g.bundle.Address.Short())
 }
 
-// Encode returns the invite as NOOK:G1:… text, or NOOK:G2:… for an
-// epoch after the first.
+// Encode returns the invite as NOOK:G1:… text, NOOK:G2:… for an epoch
+// after the first, or NOOK:G3:… for an invite naming the owner in epoch 0
+// or more than one server (rule 3: the lowest version that can say it).
 func (g *GroupInvite) Encode() string {
+	if g.layout3() {
+		return g.encodeOwned()
+	}
 	if g.epoch > 0 {
 		return g.encodeEpoch()
 	}
@@ -152,8 +159,13 @@ func checkGroup(inv Invite, _ time.Time) error {
 	if g.key == ([GroupKeySize]byte{}) {
 		return fmt.Errorf("%w: group key of zeros", ErrKey)
 	}
-	if g.epoch > 0 {
+	if g.epoch > 0 || g.layout3() {
 		if err := checkOwner(g.owner); err != nil {
+			return err
+		}
+	}
+	for i := range g.more {
+		if err := g.more[i].Verify(); err != nil {
 			return err
 		}
 	}

@@ -32,16 +32,19 @@ func NewGroupInviteEpoch(name string, epoch uint32, key, id, owner [32]byte, b *
 	return g, nil
 }
 
-// Epoch returns the epoch whose key the invite carries: 0 for a G1 invite.
+// Epoch returns the epoch whose key the invite carries: 0 for a G1
+// invite.
 func (g *GroupInvite) Epoch() uint32 { return g.epoch }
 
-// GroupID returns the group ID a G2 invite carries; ok is false for a G1
-// invite (whose group ID the key and the bundle give).
+// GroupID returns the group ID an invite of epoch ≥ 1 carries; ok is false
+// in epoch 0 (whose group ID the key and the first bundle give).
 func (g *GroupInvite) GroupID() (id [32]byte, ok bool) { return g.id, g.epoch > 0 }
 
-// Owner returns the owner's signing key a G2 invite carries; ok is false
-// for a G1 invite.
-func (g *GroupInvite) Owner() (owner [32]byte, ok bool) { return g.owner, g.epoch > 0 }
+// Owner returns the owner's signing key a G2 or G3 invite carries; ok is
+// false for a G1 invite, which does not name the owner.
+func (g *GroupInvite) Owner() (owner [32]byte, ok bool) {
+	return g.owner, g.epoch > 0 || g.owner != [32]byte{}
+}
 
 // checkOwner checks that owner is an ed25519 key that could sign: the key
 // of a valid onion address.

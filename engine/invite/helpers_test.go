@@ -38,12 +38,19 @@ func mustHex32(s string) [32]byte {
 // signed by the identity with seed 0x21.
 func testBundle(t testing.TB) *Bundle {
 	t.Helper()
+	return testBundleOf(t, 0x20, 0x21)
+}
+
+// testBundleOf returns a bundle for the server with onion identity seed
+// onion, signed by the identity with seed signer.
+func testBundleOf(t testing.TB, onion, signer byte) *Bundle {
+	t.Helper()
 	b := &Bundle{
-		Address:  testID(t, 0x20).Address(),
+		Address:  testID(t, onion).Address(),
 		TokenKey: ristrettoGenerator,
 		Created:  time.Date(2026, 1, 15, 9, 30, 0, 0, time.UTC),
 	}
-	if err := b.Sign(testID(t, 0x21)); err != nil {
+	if err := b.Sign(testID(t, signer)); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -91,5 +98,15 @@ func testInvites(t testing.TB) map[string]Invite {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return map[string]Invite{"contact": plain, "contact-verified": full, "server": server, "group": group, "group-epoch": epoch}
+	owned, err := NewGroupInviteOwned("Book club", 0, key, id, [32]byte(owner), []*Bundle{testBundle(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	servers, err := NewGroupInviteOwned("Book club", 3, key, id, [32]byte(owner),
+		[]*Bundle{testBundle(t), testBundleOf(t, 0x22, 0x23), testBundleOf(t, 0x24, 0x25)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]Invite{"contact": plain, "contact-verified": full, "server": server, "group": group, "group-epoch": epoch,
+		"group-owned": owned, "group-servers": servers}
 }

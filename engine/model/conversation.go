@@ -50,6 +50,28 @@ type Group struct {
 	// and admins can remove members, the owner names admins.
 	Epoch uint32
 	Role  GroupRole
+	// Servers are the servers the group lives on, its own (Server) first,
+	// with what the profile's Nook knows of each.
+	Servers []GroupServer
+}
+
+// GroupServer is one of the servers a group lives on, as the profile's
+// Nook last saw it.
+type GroupServer struct {
+	// Address is the server's onion address; Fingerprint a short
+	// fingerprint of its bundle.
+	Address, Fingerprint string
+	// Connected is set while the Nook follows it.
+	Connected bool
+	// UnreachableSince is when it stopped answering, zero while it
+	// answers (or before the Nook first tried).
+	UnreachableSince time.Time
+	// CaughtUp is when the Nook last read everything it held, zero if not
+	// since the profile was opened.
+	CaughtUp time.Time
+	// LostHistory is when it last said it no longer held messages it had
+	// (restarted empty), zero if not since the profile was opened.
+	LostHistory time.Time
 }
 
 // Conversation returns the group's conversation ID: "g:" and its ID.

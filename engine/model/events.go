@@ -155,6 +155,21 @@ type GroupSync struct {
 	CaughtUp bool
 }
 
+// GroupServerReached reports that the client's subscription to a group
+// server came up (Reachable) or was lost: what the group's servers show
+// (groupclient.ServerState).
+type GroupServerReached struct {
+	// Server is the onion address of the group server.
+	Server    string
+	Reachable bool
+}
+
+// GroupServersChanged reports that the list of servers a group lives on
+// changed (an admin added or removed one): model.Group.Servers.
+type GroupServersChanged struct {
+	Conversation ConversationID
+}
+
 // GroupWarning reports something a group server did that it should not
 // have (dropped, reordered or injected messages) or a member's misbehaviour.
 // Conversation is the group concerned, or empty when the server's whole
@@ -169,8 +184,10 @@ type GroupWarning struct {
 	Reason       string
 }
 
-func (GroupSync) isEvent()    {}
-func (GroupWarning) isEvent() {}
+func (GroupSync) isEvent()           {}
+func (GroupServerReached) isEvent()  {}
+func (GroupServersChanged) isEvent() {}
+func (GroupWarning) isEvent()        {}
 
 // GroupLeft reports that this profile left a group: nothing more is sent
 // to it or received from it. HistoryDeleted says whether its messages were

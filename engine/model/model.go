@@ -134,6 +134,11 @@ const (
 	// NoteRevoked: the invite this profile joined with was revoked by the
 	// author's renewal of the key before it could read anything new.
 	NoteRevoked = "revoked"
+	// NoteOwnerUnknown: the author renewed the group's key, and this
+	// profile, which joined from an invite that did not name the group's
+	// owner (NOOK:G1:), cannot check that the author may: it stops
+	// following the group and needs a new invite.
+	NoteOwnerUnknown = "ownerunknown"
 )
 
 // NoteWords splits the Body of a KindNote into its word and the members

@@ -32,6 +32,11 @@ func NoKeyNote() string { return T("state.no_key_note") }
 // RevokedNote is the title of Ended when the person's invite was revoked.
 func RevokedNote() string { return T("state.revoked_note") }
 
+// OwnerUnknownNote is the title of Ended when the person joined from an old
+// invite that did not name the group's owner, and so cannot check a renewal
+// of its key.
+func OwnerUnknownNote() string { return T("state.owner_unknown_note") }
+
 // EndedOf says why group conversation cv is read-only, or ok false when
 // it is not (cv is not a group left). The reason is the newest note of
 // the conversation saying so (the open window's, or its last message):
@@ -58,6 +63,8 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 			return Ended{NoKeyNote(), T("state.no_key_text", "Name", by)}, true
 		case word == model.NoteRevoked:
 			return Ended{RevokedNote(), T("state.revoked_text")}, true
+		case word == model.NoteOwnerUnknown:
+			return Ended{OwnerUnknownNote(), ownerUnknownText()}, true
 		case word == model.NoteLeft && msg.Outgoing:
 			return Ended{LeftNote(), leftText()}, true
 		}
@@ -67,6 +74,9 @@ func (m *Model) EndedOf(cv model.Conversation) (e Ended, ok bool) {
 
 // leftText explains LeftNote.
 func leftText() string { return T("state.left_text") }
+
+// ownerUnknownText explains OwnerUnknownNote.
+func ownerUnknownText() string { return T("state.owner_unknown_text") }
 
 // rotationNoteText is what a note of a renewal of the group's key says, who being
 // its author as shown ("You" for the person), or ok false for another
@@ -126,6 +136,8 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 		return T("state.renewed_without_you", "Name", who), true
 	case model.NoteRevoked:
 		return RevokedNote(), true
+	case model.NoteOwnerUnknown:
+		return OwnerUnknownNote(), true
 	}
 	return "", false
 }
@@ -172,6 +184,8 @@ func (m *Model) WarningText(w model.GroupWarning) (title, text string, server bo
 		return NoKeyNote(), T("state.not_given_key_text"), false
 	case "invite revoked":
 		return RevokedNote(), T("state.invite_revoked_text"), false
+	case "owner unknown":
+		return OwnerUnknownNote(), ownerUnknownText(), false
 	}
 	r := strings.TrimSpace(w.Reason)
 	if r == "" {

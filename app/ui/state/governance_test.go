@@ -38,6 +38,7 @@ func TestRotationNoteTexts(t *testing.T) {
 		{self, model.NoteRenewed, "You renewed the group's key — earlier invites no longer work"},
 		{bob, model.NoteNoKey, "Bob renewed the group's key without giving it to you — you can no longer read or write here"},
 		{bob, model.NoteRevoked, "This invite no longer works — ask for a new one"},
+		{bob, model.NoteOwnerUnknown, "This group's key was renewed — ask for a new invite"},
 		{bob, "somethingnew", "Bob: somethingnew"},
 	} {
 		n := note(group, 1, c.author, c.body)
@@ -73,6 +74,7 @@ func TestEndedOf(t *testing.T) {
 		{note(group, 5, bob, model.NoteRemoved+" "+self), RemovedNote(), true},
 		{note(group, 5, bob, model.NoteNoKey), NoKeyNote(), true},
 		{note(group, 5, bob, model.NoteRevoked), RevokedNote(), false},
+		{note(group, 5, bob, model.NoteOwnerUnknown), OwnerUnknownNote(), false},
 		{note(group, 5, bob, model.NoteRemoved+" "+dave), LeftNote(), false}, // someone else's removal
 		{msg(group, 5, bob, "hello"), LeftNote(), false},
 	} {
@@ -123,6 +125,7 @@ func TestWarningTexts(t *testing.T) {
 			"Two admins renewed the group's key at once", "Nothing needs doing.", false},
 		{model.GroupWarning{Conversation: group, Kind: "invite revoked", Reason: "x"}, RevokedNote(), "renewed after", false},
 		{model.GroupWarning{Conversation: group, Kind: "not given the key", Reason: "x"}, NoKeyNote(), "without giving it to you", false},
+		{model.GroupWarning{Conversation: group, Author: bob, Kind: "owner unknown", Reason: "x"}, OwnerUnknownNote(), "does not say who owns the group", false},
 		{model.GroupWarning{Conversation: group, Kind: "gap", Reason: "2 messages by a member are missing"},
 			"Problem with the group server", "2 messages by a member are missing", true},
 		{model.GroupWarning{Server: server, Kind: "stream", Reason: "the server reordered messages"},
