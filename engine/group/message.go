@@ -51,7 +51,7 @@ type Kind uint8
 const (
 	KindText      Kind = 1 // Text
 	KindReply     Kind = 2 // ReplyTo ‖ Text
-	KindFileOffer Kind = 3 // reserved
+	KindFileOffer Kind = 3 // File: a shared file, or a holder note (fileoffer.go)
 	// KindLeft announces that the author left the group: its body is
 	// empty and it carries no text. Clients that predate it count it in
 	// the timeline and show nothing (an unknown kind).
@@ -118,6 +118,8 @@ type Message struct {
 	Rotation *Rotation
 	// KnownTo is the body of a KindKnownTo (knownto.go).
 	KnownTo *KnownTo
+	// File is the body of a KindFileOffer (fileoffer.go).
+	File *FileOffer
 	// Raw is the body of a kind this package does not know (Open only).
 	Raw []byte
 	// ID is the message ID; Seal and Open fill it in.
@@ -168,6 +170,11 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: contact tags carry their tags and no text", ErrInvalid)
 		}
 		return m.KnownTo.Encode()
+	case KindFileOffer:
+		if m.File == nil || m.Text != "" {
+			return nil, fmt.Errorf("%w: a file announcement carries its file and no text", ErrInvalid)
+		}
+		return m.File.Encode()
 	case KindReaction:
 		if m.Text != "" || m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
@@ -314,6 +321,12 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 			return nil, err
 		}
 		m.KnownTo = kt
+	case KindFileOffer:
+		f, err := ParseFileOffer(body)
+		if err != nil {
+			return nil, err
+		}
+		m.File = f
 	case KindReaction:
 		if len(body) < len(m.ReplyTo) {
 			return nil, fmt.Errorf("%w: reaction shorter than a message id", ErrMalformed)
