@@ -371,30 +371,43 @@ func (s *Session) onChunk(c *protocol.FileChunk) error {
 	return nil
 }
 
-// store writes the checked chunks of in with the progress that counts
-// them, in one transaction; done marks the file complete. A transfer
-// stopped meanwhile (cancelled from this side) keeps its stop: the
-// chunks are dropped.
+// store writes the checked chunks of in (Transfers.storeChunks); a
+// transfer stopped or paused meanwhile is forgotten by the session.
 func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
-	t := s.t
-	t.mu.Lock()
-	r, err := t.get(s.conv, id)
-	if err != nil || r.State != model.FileTransferring || r.Have != in.r.Have {
-		t.mu.Unlock()
+	kept, err := s.t.storeChunks(s.conv, id, in, done)
+	if !kept {
 		delete(s.rx, id)
 		delete(s.want, id)
+	}
+	return err
+}
+
+// storeChunks writes the checked chunks of in with the progress that
+// counts them, in one transaction; done marks the file complete. It
+// reports false when the transfer was stopped meanwhile (cancelled from
+// this side: it keeps its stop, and the chunks are dropped) or paused for
+// lack of disk space (the person is told; the chunks are asked for again
+// later).
+func (t *Transfers) storeChunks(conv model.ConversationID, id model.MessageID, in *incoming, done bool) (kept bool, err error) {
+	t.mu.Lock()
+	r, err := t.get(conv, id)
+	if err != nil || r.State != model.FileTransferring || r.Have != in.r.Have {
+		t.mu.Unlock()
 		if errors.Is(err, ErrNotFound) {
-			return nil
+			return false, nil
 		}
-		return err
+		return false, err
 	}
 	first := r.Have
 	r.Have += uint32(len(in.buf))
 	if done {
 		r.State, r.Pending, r.HashState = model.FileComplete, pendDone, nil
+		if r.Group {
+			r.Pending = pendNone // nobody to tell: a group's sources keep no state of a fetch
+		}
 	} else if r.HashState, err = in.h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
 		t.mu.Unlock()
-		return err
+		return true, err
 	}
 	err = t.b.Update(func(tx *store.BucketTx) error {
 		for j, c := range in.buf {
@@ -402,23 +415,21 @@ func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
 				return err
 			}
 		}
-		return tx.Put(recordKey(s.conv, id), encodeRecord(r))
+		return tx.Put(recordKey(conv, id), encodeRecord(r))
 	})
 	t.mu.Unlock()
 	if errors.Is(err, store.ErrDiskFull) {
 		// Paused: asked again from what is stored at the next session,
 		// once there is room.
-		delete(s.rx, id)
-		delete(s.want, id)
-		t.emit(s.conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
-		return nil
+		t.emit(conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return true, err
 	}
 	in.r, in.buf = r, nil
-	t.progress(s.conv, id, r, done)
-	return nil
+	t.progress(conv, id, r, done)
+	return true, nil
 }
 
 // flush stores what the session checked and holds of every incoming

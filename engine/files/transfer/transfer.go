@@ -294,19 +294,28 @@ func (t *Transfers) Files(conv model.ConversationID) ([]model.FileTransfer, erro
 // stat said; a source that turns out longer or shorter is refused) and
 // keeps at most one chunk and the tree's leaves in memory.
 func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent time.Time, src io.Reader, size int64, name, mediaType string) (model.FileTransfer, error) {
+	_, ft, err := t.importFile(conv, id, sent, src, size, name, mediaType, nil)
+	return ft, err
+}
+
+// importFile is Import; a group file has its file key.
+func (t *Transfers) importFile(conv model.ConversationID, id model.MessageID, sent time.Time, src io.Reader, size int64, name, mediaType string, fileKey *[32]byte) (*record, model.FileTransfer, error) {
 	if size <= 0 {
-		return model.FileTransfer{}, ErrEmpty
+		return nil, model.FileTransfer{}, ErrEmpty
 	}
 	if size > protocol.MaxFileSize {
-		return model.FileTransfer{}, ErrTooLarge
+		return nil, model.FileTransfer{}, ErrTooLarge
 	}
 	if err := t.checkSpace(size); err != nil {
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	r := &record{Outgoing: true, State: model.FileOffered, Name: name, MediaType: mediaType,
 		Size: uint64(size), ChunkSize: uint32(t.cfg.ChunkSize), Sent: sent.Truncate(time.Millisecond).UTC()}
+	if fileKey != nil {
+		r.Group, r.FileKey = true, *fileKey
+	}
 	if _, err := rand.Read(r.Key[:]); err != nil {
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	n := r.chunks()
 	leaves := make([]files.Hash, 0, n)
@@ -325,9 +334,9 @@ func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent t
 		pending = pending[:0]
 		return err
 	}
-	fail := func(err error) (model.FileTransfer, error) {
+	fail := func(err error) (*record, model.FileTransfer, error) {
 		t.deleteData(r.Key, n, true)
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	for i := range n {
 		c := buf[:r.chunkLen(i)]
@@ -365,7 +374,7 @@ func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent t
 	if err != nil {
 		return fail(err)
 	}
-	return t.view(conv, id, r, ""), nil
+	return r, t.view(conv, id, r, ""), nil
 }
 
 // checkSpace refuses a file of size bytes when the profile's disk does not
@@ -437,6 +446,12 @@ func (t *Transfers) deleteData(key [16]byte, n uint32, leaves bool) {
 // announce reports the new transfer (FileChanged): the caller calls it
 // once the file's message is stored, so that the message comes first.
 func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (announce func(), err error) {
+	return t.offered(conv, o, nil)
+}
+
+// offered is Offered; a group file has its file key, and a refusal
+// is told to nobody (its sources keep no state).
+func (t *Transfers) offered(conv model.ConversationID, o *protocol.FileOffer, fileKey *[32]byte) (announce func(), err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, err := t.get(conv, o.ID); err == nil {
@@ -451,8 +466,14 @@ func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (a
 	if _, err := rand.Read(r.Key[:]); err != nil {
 		return nil, err
 	}
+	if fileKey != nil {
+		r.Group, r.FileKey = true, *fileKey
+	}
 	if limit := t.maxSize(); o.Size > uint64(limit) {
 		r.State, r.Pending, r.Reason, r.Limit = model.FileTooLarge, pendStop, protocol.StopTooLarge, uint64(limit)
+		if r.Group {
+			r.Pending = pendNone
+		}
 	} else if t.cfg.AutoAccept != nil && t.cfg.AutoAccept(conv, o) && t.checkSpace(int64(o.Size)) == nil {
 		r.State = model.FileTransferring
 	}
@@ -530,6 +551,9 @@ func (t *Transfers) stop(conv model.ConversationID, id model.MessageID, state mo
 			return false, err
 		}
 		r.State, r.ByContact, r.Pending, r.Reason, r.Limit = state, false, pendStop, reason, 0
+		if r.Group {
+			r.Pending = pendNone // a group file's sources are told nothing
+		}
 		t.dropPartial(r)
 		return true, nil
 	})
