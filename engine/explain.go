@@ -109,7 +109,6 @@ var explanations = []explanation{
 	{ErrTorSettingsDamaged, "The saved network settings are damaged.", "Choose the settings again and save them."},
 	{ErrNoBridges, "No bridge lines were given.", "Paste the bridge lines you were given, or choose Automatic."},
 	{ErrBridgeLine, "A bridge line is not valid.", "Copy bridge lines exactly as you got them, one per line."},
-	{ErrFileGroups, "Files cannot be shared in groups yet.", "Send it to each person in a one-to-one conversation."},
 	{ErrNotAFile, "Only ordinary files can be sent.", "Choose a file, not a folder."},
 
 	// Files and their transfers.

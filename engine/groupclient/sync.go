@@ -343,6 +343,8 @@ type effects struct {
 	rot rotationFx
 	// reactions are the members' reactions, in server order.
 	reactions []reactionEffect
+	// files are the members' file announcements and holder notes.
+	files []fileEffect
 }
 
 // memberKey names a member of one of the client's groups.
@@ -512,6 +514,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for _, k := range fx.known {
 		c.cfg.Emit(k)
 	}
+	c.tellFiles(fx.files, added)
 	for _, d := range fx.departures {
 		c.cfg.Emit(d)
 		if gs, ok := c.groups[groupOfConv(d.Conversation)]; ok {
@@ -645,6 +648,11 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		}
 		return
 	case group.KindText, group.KindReply:
+	case group.KindFileOffer:
+		if !c.observeFile(gs, m, fx) {
+			return
+		}
+		kind, body = model.KindFile, m.File.Name
 	case group.KindJoined:
 		kind, body = model.KindNote, model.NoteJoined
 	case group.KindLeft:

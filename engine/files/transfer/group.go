@@ -293,8 +293,15 @@ func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, i
 			return nil // stopped or paused here meanwhile
 		}
 	}
+	if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
+		t.emit(conv, id, r, waitingSources)
+	}
 	return ErrNoSource
 }
+
+// waitingSources is the Problem of a group file none of whose sources
+// could send it.
+const waitingSources = "None of the members who have this file are online now. It arrives when one of them is."
 
 // fetchFrom fetches what is missing of a group file from one source on
 // c. done reports that the transfer ended (complete, or failed with
@@ -401,4 +408,144 @@ func (t *Transfers) failGroup(conv model.ConversationID, id model.MessageID) err
 		return err
 	}
 	return ErrMismatch
+}
+
+// sourcesKey holds the sources of a group file: the author's file service,
+// then each member's whose holder note arrived (32-byte public keys).
+func sourcesKey(conv model.ConversationID, id model.MessageID) []byte {
+	k := recordKey(conv, id)
+	k[0] = 's'
+	return k
+}
+
+// serviceKey holds the seed of the profile's file service in a group.
+func serviceKey(conv model.ConversationID) []byte {
+	k := convPrefix(conv)
+	k[0] = 'k'
+	return k
+}
+
+// maxSources bounds the sources kept per file.
+const maxSources = 64
+
+// AddSource records a source of a group file (the author's file service
+// from the announcement, or a member's from its holder note), after
+// those known; it reports whether it is new. A holder note that arrives
+// before its announcement is kept all the same.
+func (t *Transfers) AddSource(conv model.ConversationID, id model.MessageID, source identity.Address) (bool, error) {
+	pub := source.PublicKey()
+	if len(pub) != 32 {
+		return false, fmt.Errorf("file transfer: %w: a source that is no onion address", protocol.ErrInvalid)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, err := t.b.Get(sourcesKey(conv, id))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	for i := 0; i+32 <= len(v); i += 32 {
+		if string(v[i:i+32]) == string(pub) {
+			return false, nil
+		}
+	}
+	if len(v) >= maxSources*32 {
+		return false, nil
+	}
+	return true, t.b.Put(sourcesKey(conv, id), append(append([]byte(nil), v...), pub...))
+}
+
+// Sources returns the sources of a group file, in the order they came.
+func (t *Transfers) Sources(conv model.ConversationID, id model.MessageID) ([]identity.Address, error) {
+	v, err := t.b.Get(sourcesKey(conv, id))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []identity.Address
+	for i := 0; i+32 <= len(v); i += 32 {
+		out = append(out, identity.AddressFromPublicKey(v[i:i+32]))
+	}
+	return out, nil
+}
+
+// Rename moves a group file's record and sources from the ID it was
+// imported under to the ID of its announcement (a group message's ID is
+// known only once it is sealed, after the file was read).
+func (t *Transfers) Rename(conv model.ConversationID, from, to model.MessageID) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, err := t.b.Get(recordKey(conv, from))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		return err
+	}
+	src, err := t.b.Get(sourcesKey(conv, from))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return t.b.Update(func(tx *store.BucketTx) error {
+		if err := tx.Put(recordKey(conv, to), v); err != nil {
+			return err
+		}
+		if src != nil {
+			if err := tx.Put(sourcesKey(conv, to), src); err != nil {
+				return err
+			}
+			if err := tx.Delete(sourcesKey(conv, from)); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(recordKey(conv, from))
+	})
+}
+
+// ServiceIdentity returns the identity of the profile's file service in
+// the group conv, made and stored on first use (docs/files.md §8).
+func (t *Transfers) ServiceIdentity(conv model.ConversationID) (*identity.Identity, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	v, err := t.b.Get(serviceKey(conv))
+	if err == nil {
+		return identity.FromSeed(v)
+	}
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.b.Put(serviceKey(conv), id.Seed()); err != nil {
+		return nil, err
+	}
+	return id, nil
+}
+
+// GroupFiles lists the group files of the profile by conversation: those
+// it serves (shared, or held whole) and the accepted ones still to
+// fetch.
+func (t *Transfers) GroupFiles() (serving map[model.ConversationID]bool, fetching map[model.ConversationID][]model.MessageID, err error) {
+	serving, fetching = map[model.ConversationID]bool{}, map[model.ConversationID][]model.MessageID{}
+	err = t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
+		conv, id, ok := parseRecordKey(k)
+		if !ok {
+			return nil
+		}
+		r, err := decodeRecord(v)
+		if err != nil || !r.Group {
+			return nil
+		}
+		if r.servable() {
+			serving[conv] = true
+		}
+		if !r.Outgoing && r.State == model.FileTransferring {
+			fetching[conv] = append(fetching[conv], id)
+		}
+		return nil
+	})
+	return serving, fetching, err
 }

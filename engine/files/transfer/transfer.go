@@ -402,7 +402,12 @@ func (t *Transfers) Forget(conv model.ConversationID, id model.MessageID) error 
 	if err != nil {
 		return err
 	}
-	t.deleteData(r.Key, r.chunks(), r.Outgoing)
+	t.deleteData(r.Key, r.chunks(), r.Outgoing || r.Group)
+	if r.Group {
+		if err := t.b.Delete(sourcesKey(conv, id)); err != nil {
+			return err
+		}
+	}
 	return t.b.Delete(recordKey(conv, id))
 }
 

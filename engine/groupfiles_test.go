@@ -1,0 +1,99 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nookchat/nook/engine/files/filestest"
+	"github.com/nookchat/nook/engine/model"
+)
+
+// TestGroupFileAfterAuthorOffline is issue 17's test of files in groups:
+// three members' engines on the loopback transport, with a real group
+// server hosted by Carol's. Alice shares a file in the group; Bob
+// accepts it and fetches it from Alice's file service; Alice goes
+// offline; Carol accepts it then, and gets it from Bob (his holder
+// note), verified: it saves out byte for byte. A small picture arrives
+// by itself, as from a verified contact.
+func TestGroupFileAfterAuthorOffline(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 3)
+	carol, alice, bob := es[0], es[1], es[2]
+	carol.createProfile("Carol", "c")
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	g := carol.hostGroup(ctx, "Newsroom")
+	conv := g.Conversation()
+	alice.joinGroupOf(carol, g)
+	bob.joinGroupOf(carol, g)
+	for _, te := range []*testEngine{alice, bob} {
+		te.waitConv("the joined group", conv, func(c model.Conversation) bool { return c.Kind == model.KindGroup && !c.Left })
+	}
+
+	path, data := writeFile(t, t.TempDir(), "leak.pdf", "GROUPFILEMARKER", 400_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Kind != model.KindFile || m.Body != "leak.pdf" {
+		t.Fatalf("sent %+v", m)
+	}
+	if f, err := alice.File(conv, m.ID); err != nil || !f.Outgoing || f.Size != int64(len(data)) {
+		t.Fatalf("Alice's file: %+v, %v", f, err)
+	}
+	offered := bob.waitFile(conv, m.ID, model.FileOffered)
+	if offered.Name != "leak.pdf" || offered.Size != int64(len(data)) || offered.Outgoing {
+		t.Fatalf("Bob was offered %+v", offered)
+	}
+	carol.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+
+	// Bob's holder note reaches Carol's profile (reported as a
+	// FileChanged); then Alice goes offline.
+	carol.waitUntil("Bob's holder note", step, func() bool {
+		op, err := carol.current()
+		if err != nil {
+			return false
+		}
+		srcs, err := op.files.Sources(conv, m.ID)
+		return err == nil && len(srcs) == 2
+	})
+	if err := alice.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := carol.waitFile(conv, m.ID, model.FileComplete)
+	if got.Done != int64(len(data)) {
+		t.Fatalf("Carol's file: %+v", got)
+	}
+	dir := t.TempDir()
+	saved, err := carol.SaveFile(conv, m.ID, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(saved); err != nil || !bytes.Equal(b, data) || filepath.Base(saved) != "leak.pdf" {
+		t.Fatalf("saved %s: %d bytes, %v", saved, len(b), err)
+	}
+
+	// A small picture from a member arrives by itself.
+	pic := filepath.Join(t.TempDir(), "photo.jpg")
+	if err := os.WriteFile(pic, filestest.Photo(t, 32, 32, 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pm, err := bob.SendFile(conv, pic, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := carol.waitFile(conv, pm.ID, model.FileComplete); !strings.HasPrefix(f.MediaType, "image/") {
+		t.Fatalf("the picture arrived as %+v", f)
+	}
+}
