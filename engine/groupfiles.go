@@ -53,8 +53,14 @@ func (g *groupFiles) start() error {
 	if err != nil {
 		return err
 	}
+	member := map[model.ConversationID]bool{}
+	for _, gi := range g.op.groups.Groups() {
+		member[gi.Conversation] = true
+	}
 	for conv := range serving {
-		g.serve(conv)
+		if member[conv] { // not for a group left, or removed from
+			g.serve(conv)
+		}
 	}
 	for conv, ids := range fetching {
 		for _, id := range ids {
