@@ -68,6 +68,9 @@ type FileInfo struct {
 	Saved string
 	// Time is when the file was offered; shown when set.
 	Time time.Time
+	// InGroup: the file was shared in a group (Contact names its author);
+	// members fetch it from the author or from each other.
+	InGroup bool
 }
 
 // FileCard shows a shared file in a conversation: a picture's thumbnail,
@@ -220,6 +223,11 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 	who := f.Contact
 	if who == "" {
 		who = "Your contact"
+	}
+	if f.InGroup {
+		if text, imp, ok := groupFileStatus(f, who); ok {
+			return text, imp
+		}
 	}
 	switch f.State {
 	case FileOffered:
@@ -480,4 +488,20 @@ func (r *thinBarRenderer) Refresh() {
 	r.Layout(r.b.Size())
 	r.b.track.Refresh()
 	r.b.done.Refresh()
+}
+
+// groupFileStatus is what a file shared in a group says where it differs
+// from one between contacts (ok false: the same).
+func groupFileStatus(f FileInfo, who string) (string, widget.Importance, bool) {
+	switch {
+	case f.Outgoing && (f.State == FileOffered || f.State == FileComplete || f.State == FileTransferring):
+		return "Shared with the group. Members who accept it get it from you, or from a member who has it.", widget.LowImportance, true
+	case !f.Outgoing && f.State == FileOffered:
+		return who + " shared this file in the group. Accept it only if you expect it.", widget.MediumImportance, true
+	case !f.Outgoing && f.State == FilePaused && f.Problem == "":
+		return "Paused. It goes on when a member who has it is online.", widget.WarningImportance, true
+	case !f.Outgoing && f.State == FileUnavailable:
+		return "No member has this file any more.", widget.LowImportance, true
+	}
+	return "", widget.LowImportance, false
 }

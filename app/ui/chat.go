@@ -124,7 +124,7 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.offline = muted(offlineNote)
 	cp.offline.Wrapping = fyne.TextWrapWord
 	cp.offline.Hide()
-	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), "Send a file or a picture (or drop it here)", cp.chooseAttachment)
+	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), "Send a file or a picture (or drop it here)", func() { cp.chooseAttachment() })
 	compose := container.NewVBox(cp.offline, cp.quoteBar,
 		container.NewBorder(nil, nil, container.NewVBox(layoutSpacer(), cp.attach),
 			container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
@@ -420,9 +420,6 @@ func (cp *chatPane) update(cv model.Conversation) {
 	cp.sendBtn.Enable()
 	cp.attach.Enable()
 	cp.attach.Tooltip = "Send a file or a picture (or drop it here)"
-	if cv.Kind == model.KindGroup {
-		cp.attach.Tooltip = groupFilesNote
-	}
 	if cv.Kind == model.KindGroup {
 		cp.updateGroup(cv)
 	} else if cv.Contact != nil {

@@ -24,13 +24,9 @@ import (
 )
 
 // This file holds what the conversation view does with files (docs/files.md):
-// sending one (the attach button, a file dropped onto the conversation, a
-// picture pasted), the file card of a file message with its actions, and
-// the conversation's Files list. Files are shared in one-to-one
-// conversations only.
-
-// groupFilesNote is what a group says when a file is to be shared in it.
-const groupFilesNote = "Files cannot be shared in groups yet."
+// sending them (the attach button, files dropped onto the conversation, a
+// picture pasted), in a one-to-one conversation or a group, the file card
+// of a file message with its actions, and the conversation's Files list.
 
 // pictureExts are the names of pictures whose hidden information the
 // engine removes before sending.
@@ -46,53 +42,102 @@ func isPictureName(name string) bool {
 	return false
 }
 
-// chooseAttachment shows a file chooser and offers the chosen file.
-func (cp *chatPane) chooseAttachment() {
-	if cp.isGroup() {
-		cp.mv.u.showInfo("Not available", groupFilesNote)
-		return
-	}
+// chooseAttachment shows a file chooser and offers the chosen file, with
+// the files chosen before it when the "Send …?" dialog asked for another
+// (chosen).
+func (cp *chatPane) chooseAttachment(chosen ...string) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
+			if len(chosen) > 0 {
+				cp.offerFiles(chosen)
+			}
 			return
 		}
 		path := r.URI().Path()
 		r.Close()
-		cp.offerFile(path)
+		cp.offerFiles(append(chosen, path))
 	}, cp.mv.u.win)
 	d.Resize(fyne.NewSize(760, 520))
 	cp.mv.u.showDialog(d)
 }
 
-// offerFile asks before sending the file at path: its name and size, and
-// for a picture whether to keep its hidden information (off by default).
-func (cp *chatPane) offerFile(path string) {
+// offerFile asks before sending the file at path.
+func (cp *chatPane) offerFile(path string) { cp.offerFiles([]string{path}) }
+
+// offerFiles asks before sending the files at paths, each its own offer:
+// their names and sizes, and for pictures whether to keep their hidden
+// information (off by default). What is not an ordinary file is left
+// out, and said.
+func (cp *chatPane) offerFiles(paths []string) {
 	u := cp.mv.u
-	if cp.isGroup() {
-		u.showInfo("Not available", groupFilesNote)
-		return
+	var files []sendItem
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			files = append(files, sendItem{p, st.Size()})
+		}
 	}
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
+	if len(files) == 0 {
 		u.showError("The file was not sent", engine.ErrNotAFile)
 		return
 	}
-	cp.confirmSend(filepath.Base(path), st.Size(), func(keep bool) { cp.sendFile(path, keep, nil) })
+	cp.confirmSend(files, len(files) < len(paths), func(keep bool) {
+		for _, f := range files {
+			cp.sendFile(f.path, keep, nil)
+		}
+	})
+}
+
+// sendItem is a file about to be sent: its path and size.
+type sendItem struct {
+	path string
+	size int64
 }
 
 // confirmSend shows what is about to be sent to whom, with the choice to
-// keep a picture's hidden information, and calls send with that choice.
-func (cp *chatPane) confirmSend(name string, size int64, send func(keepMetadata bool)) {
+// keep pictures' hidden information, and calls send with that choice.
+// skipped says that some of what was chosen is no file and is left out.
+func (cp *chatPane) confirmSend(files []sendItem, skipped bool, send func(keepMetadata bool)) {
 	u := cp.mv.u
-	objs := []fyne.CanvasObject{para(fmt.Sprintf("%s (%s) goes to %s once they accept it.", name, widgets.FormatSize(size), cp.cv.Title))}
+	to := cp.cv.Title + " once they accept it"
+	if cp.isGroup() {
+		to = "the members of " + cp.cv.Title + ", each once they accept it"
+	}
+	var objs []fyne.CanvasObject
+	title := "Send “" + filepath.Base(files[0].path) + "”?"
+	pictures := false
+	if len(files) == 1 {
+		objs = append(objs, para(fmt.Sprintf("%s (%s) goes to %s.", filepath.Base(files[0].path), widgets.FormatSize(files[0].size), to)))
+	} else {
+		title = fmt.Sprintf("Send %d files?", len(files))
+		objs = append(objs, para(fmt.Sprintf("Each file goes to %s, on its own:", to)))
+	}
+	for _, f := range files {
+		if len(files) > 1 {
+			objs = append(objs, para(fmt.Sprintf("%s (%s)", filepath.Base(f.path), widgets.FormatSize(f.size))))
+		}
+		pictures = pictures || isPictureName(f.path)
+	}
+	if skipped {
+		objs = append(objs, muted("Folders and other things that are not files are left out."))
+	}
 	keep := widget.NewCheck("Keep the original, with its hidden details", nil)
-	if isPictureName(name) {
+	if pictures {
 		objs = append(objs,
-			muted("Location and camera details are removed from the picture before it is sent, "+
-				"so it cannot tell where it was taken or with which camera."),
+			muted("Location and camera details are removed from pictures before they are sent, "+
+				"so they cannot tell where they were taken or with which camera."),
 			keep)
 	}
-	d := u.confirm("Send “"+name+"”?", 460, "Send", false, func() { send(keep.Checked) }, objs...)
+	var d *dialog.CustomDialog
+	more := widget.NewButton("Add another file…", func() {
+		d.Hide()
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = f.path
+		}
+		cp.chooseAttachment(paths...)
+	})
+	objs = append(objs, container.NewHBox(more))
+	d = u.confirm(title, 460, "Send", false, func() { send(keep.Checked) }, objs...)
 	cp.sendDialog = d
 }
 
@@ -114,17 +159,19 @@ func (cp *chatPane) sendFile(path string, keepMetadata bool, done func()) {
 }
 
 // dropped offers the files dropped onto the open conversation (a
-// contact's): the first one, after asking. It reports whether the
-// conversation took the drop.
+// contact's, or a group's), all of them in one "Send …?" dialog, after
+// asking. It reports whether the conversation took the drop.
 func (cp *chatPane) dropped(uris []fyne.URI) bool {
-	if cp.isGroup() {
-		cp.mv.u.showInfo("Not available", groupFilesNote)
-		return true
+	if !cp.isGroup() {
+		if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
+			return false
+		}
 	}
-	if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
-		return false
+	paths := make([]string, len(uris))
+	for i, u := range uris {
+		paths[i] = u.Path()
 	}
-	cp.offerFile(uris[0].Path())
+	cp.offerFiles(paths)
 	return true
 }
 
@@ -135,13 +182,10 @@ func (cp *chatPane) paste() bool {
 	u := cp.mv.u
 	clip := u.app.Clipboard().Content()
 	if strings.TrimSpace(clip) != "" {
-		if p := copiedFile(clip); p != "" && !cp.isGroup() {
+		if p := copiedFile(clip); p != "" {
 			cp.offerFile(p)
 			return true
 		}
-		return false
-	}
-	if cp.isGroup() {
 		return false
 	}
 	run(u, func(ctx context.Context, _ Engine) ([]byte, error) { return clipboardImage(ctx) },
@@ -163,7 +207,7 @@ func (cp *chatPane) paste() bool {
 // profile) and removed.
 func (cp *chatPane) sendPasted(png []byte) {
 	const name = "Pasted picture.png"
-	cp.confirmSend(name, int64(len(png)), func(keep bool) {
+	cp.confirmSend([]sendItem{{name, int64(len(png))}}, false, func(keep bool) {
 		dir, err := os.MkdirTemp("", "nook-paste-")
 		if err == nil {
 			err = os.WriteFile(filepath.Join(dir, name), png, 0o600)
@@ -204,13 +248,20 @@ func (cp *chatPane) fileInfo(m model.Message) widgets.FileInfo {
 		if st.NeedFile(cp.conv, m.ID) {
 			cp.loadFile(m.ID)
 		}
-		return widgets.FileInfo{ID: m.ID.String(), Name: m.Body, Outgoing: m.Outgoing, Contact: cp.cv.Title, Time: m.Received}
+		info := widgets.FileInfo{ID: m.ID.String(), Name: m.Body, Outgoing: m.Outgoing, Contact: cp.cv.Title, Time: m.Received}
+		if cp.isGroup() {
+			info.InGroup, info.Contact = true, cp.authorOf(m)
+		}
+		return info
 	}
 	if st.NeedThumb(cp.conv, m.ID) {
 		cp.loadThumb(m.ID)
 	}
 	info := fileCardInfo(f, cp.cv)
 	info.Time = m.Received
+	if info.InGroup {
+		info.Contact = cp.authorOf(m)
+	}
 	return info
 }
 
@@ -225,6 +276,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 	if f.Thumb != nil {
 		info.Thumbnail = f.Thumb
 	}
+	info.InGroup = cv.Kind == model.KindGroup
 	switch f.State {
 	case model.FileOffered:
 		info.State = widgets.FileOffered
@@ -233,7 +285,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 		switch {
 		case f.Problem != "":
 			info.State = widgets.FilePaused
-		case cv.Presence != model.Online:
+		case cv.Presence != model.Online && !info.InGroup:
 			info.State = widgets.FilePaused
 			info.Problem = cv.Title + " is offline. It goes on where it stopped when you are both online."
 		}
@@ -452,13 +504,6 @@ func (cp *chatPane) renderFiles(c state.Change) {
 			return
 		}
 	}
-}
-
-// showInfo shows a short note in a dialog.
-func (u *UI) showInfo(title, text string) {
-	d := dialog.NewCustom(title, "Close", para(text), u.win)
-	d.Resize(fyne.NewSize(400, 0))
-	u.showDialog(d)
 }
 
 // fileLimitChoices are the sizes (MiB) offered for FileLimitMiB; 0 is the
