@@ -188,7 +188,14 @@ func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []by
 						c := lie(chunkOf(id, data, groupChunk, int(i)))
 						if c == nil {
 							s.Send(&protocol.FileStop{ID: id, Reason: protocol.StopUnavailable})
-							return
+							// Until the fetcher closes: closing with its
+							// requests unread would reset the connection
+							// and lose the chunks still on their way.
+							for {
+								if _, err := s.Recv(); err != nil {
+									return
+								}
+							}
 						}
 						if s.Send(c) != nil {
 							return

@@ -2,11 +2,13 @@ package transfer
 
 import (
 	"bytes"
+	"math/bits"
 	"testing"
 	"time"
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/wire"
 )
 
 // TestSeveralFilesInterleaved: three files accepted at once from one
@@ -83,5 +85,28 @@ func TestSeveralFilesInterleaved(t *testing.T) {
 		if _, err := bob.WriteTo(conv, f.id, &buf); err != nil || !bytes.Equal(buf.Bytes(), f.data) {
 			t.Fatalf("a received file differs (%v)", err)
 		}
+	}
+}
+
+// TestDefaultChunkFitsEightFrames: a FileChunk of the default size, with
+// the longest audit path a file up to protocol.MaxFileSize can have,
+// takes 8 frames and no more, so that a chunk costs 8 × 8 192 bytes on
+// the wire for 64 512 of data (1.6 % padding; 60 KiB chunks cost 6.3 %).
+func TestDefaultChunkFitsEightFrames(t *testing.T) {
+	n := (protocol.MaxFileSize + DefaultChunkSize - 1) / DefaultChunkSize
+	depth := bits.Len64(uint64(n - 1))
+	b, err := protocol.Encode(&protocol.FileChunk{Proof: make([][32]byte, depth), Data: make([]byte, DefaultChunkSize)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if frames := (len(b) + wire.MaxFragment - 1) / wire.MaxFragment; frames != 8 {
+		t.Fatalf("a chunk of %d bytes with %d hashes is %d bytes: %d frames", DefaultChunkSize, depth, len(b), frames)
+	}
+	bigger, err := protocol.Encode(&protocol.FileChunk{Proof: make([][32]byte, depth), Data: make([]byte, DefaultChunkSize+1024)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bigger) <= 8*wire.MaxFragment {
+		t.Fatalf("a chunk 1 KiB larger (%d bytes) would still fit 8 frames: the default is not the largest", len(bigger))
 	}
 }

@@ -22,14 +22,16 @@ import (
 
 // Defaults.
 const (
-	// DefaultChunkSize is the sender's chunk size: a FileChunk with the
-	// longest audit path fits 8 frames (docs/files.md §2).
-	DefaultChunkSize = 60 << 10
+	// DefaultChunkSize is the sender's chunk size: a FileChunk of a file
+	// up to the 1 TiB limit (an audit path of at most 25 hashes) fits 8
+	// frames with 45 bytes to spare (docs/files.md §2).
+	DefaultChunkSize = 63 << 10
 	// DefaultMaxSize is the receiver's size limit when none is set.
 	DefaultMaxSize = 2 << 30
 	// window is how many chunks the receiver keeps requested and not yet
-	// received; it asks for batch more when half of them arrived, and
-	// stores batch chunks per transaction.
+	// received (≈ 2 MiB): it asks for batch more each time batch of them
+	// arrived, and stores batch chunks per transaction. A window of 64
+	// was no faster over Tor (BenchmarkFileTor, docs/files.md §11).
 	window = 32
 	batch  = 16
 	// leavesPerBlock is how many leaf hashes one stored value holds.

@@ -174,9 +174,10 @@ func TestTransferBetweenSessions(t *testing.T) {
 	if got, _ := alice.File(conv, f.id); got.State != model.FileComplete || got.Done != int64(len(f.data)) {
 		t.Fatalf("Alice: %+v", got)
 	}
-	// 101 chunks: a first request of 16, then one of 8 per 8 chunks.
-	if requests < 101/batch || requests > 101/batch+3 {
-		t.Fatalf("%d requests for 101 chunks", requests)
+	// 101 chunks: a first request of a window, then one of a batch per
+	// batch of chunks arrived.
+	if want := 1 + (101-window+batch-1)/batch; requests != want {
+		t.Fatalf("%d requests for 101 chunks, want %d", requests, want)
 	}
 	var last model.FileTransfer
 	for len(bobEv) > 0 {
