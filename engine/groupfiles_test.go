@@ -3,13 +3,17 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/nookchat/nook/engine/files/filestest"
+	"github.com/nookchat/nook/engine/files/transfer"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
 )
 
 // TestGroupFileAfterAuthorOffline is issue 17's test of files in groups:
@@ -95,5 +99,73 @@ func TestGroupFileAfterAuthorOffline(t *testing.T) {
 	}
 	if f := carol.waitFile(conv, pm.ID, model.FileComplete); !strings.HasPrefix(f.MediaType, "image/") {
 		t.Fatalf("the picture arrived as %+v", f)
+	}
+}
+
+// TestGroupFileAfterRemoval: a member removed by a rotation cannot fetch
+// a file announced after it. Dave was offered Alice's first file; Alice
+// removes him and shares a second: Bob is offered it, Dave's profile
+// never learns of it, and Alice's file service, which Dave can still
+// reach (its address came with the first file), refuses his fetch of the
+// second without its key as if it held no such file.
+func TestGroupFileAfterRemoval(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 3)
+	alice, bob, dave := es[0], es[1], es[2]
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	dave.createProfile("Dave", "d")
+	g := alice.hostGroup(ctx, "Newsroom")
+	conv := g.Conversation()
+	bob.joinGroupOf(alice, g)
+	dave.joinGroupOf(alice, g)
+	alice.waitUntil("three members", step, func() bool {
+		ms, _ := alice.Members(conv)
+		return len(ms) == 3
+	})
+	first, _ := writeFile(t, t.TempDir(), "before.pdf", "BEFORE", 20_000)
+	m1, err := alice.SendFile(conv, first, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave.waitFile(conv, m1.ID, model.FileOffered)
+	if err := alice.RemoveMember(conv, dave.in(conv)); err != nil {
+		t.Fatal(err)
+	}
+	dave.waitEvent("dave's group left", func(ev model.Event) bool {
+		l, ok := ev.(model.GroupLeft)
+		return ok && l.Conversation == conv
+	})
+	second, _ := writeFile(t, t.TempDir(), "after.pdf", "AFTER", 20_000)
+	m2, err := alice.SendFile(conv, second, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m2.ID, model.FileOffered)
+	if _, err := dave.File(conv, m2.ID); !errors.Is(err, transfer.ErrNotFound) {
+		t.Fatalf("Dave knows of the file shared after his removal: %v", err)
+	}
+	op, err := dave.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := op.files.Sources(conv, m1.ID)
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("Dave's sources of the first file: %v, %v", srcs, err)
+	}
+	c, err := transfer.Dialer(dave.transport(), nil)(ctx, srcs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var guess [32]byte
+	rand.Read(guess[:])
+	if err := c.Send(&protocol.FileFetch{ID: m2.ID, Proof: transfer.FetchProof(guess, c.ChannelBinding())}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := c.Recv(); err != nil {
+		t.Fatal(err)
+	} else if st, ok := r.(*protocol.FileStop); !ok || st.Reason != protocol.StopUnavailable {
+		t.Fatalf("Alice's service answered %T %+v", r, r)
 	}
 }
