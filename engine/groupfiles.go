@@ -103,7 +103,9 @@ func (g *groupFiles) serve(conv model.ConversationID) {
 		delete(g.starting, conv)
 		switch {
 		case err != nil:
-			g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
+			if g.ctx.Err() == nil {
+				g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
+			}
 		case g.closed:
 			s.Close()
 		default:
@@ -169,7 +171,8 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 				g.fetched(conv, id)
 				return
 			case !errors.Is(err, transfer.ErrNoSource):
-				if g.ctx.Err() == nil && !errors.Is(err, transfer.ErrNotGroupFile) && !errors.Is(err, transfer.ErrMismatch) {
+				quiet := errors.Is(err, transfer.ErrNotGroupFile) || errors.Is(err, transfer.ErrMismatch) || errors.Is(err, transfer.ErrNoSpace)
+				if g.ctx.Err() == nil && !quiet {
 					g.op.e.cfg.Logger.Warn("fetching a group file failed", "err", err)
 				}
 				return

@@ -248,8 +248,9 @@ type GroupDialer func(ctx context.Context, source identity.Address) (GroupConn, 
 // keeping what arrived verified. It returns nil once the whole file is
 // stored and its SHA-256 matched, ErrNoSource when every source was
 // dropped first, ErrMismatch when the chunks matched the tree and the
-// whole file not the announcement's SHA-256 (nothing is kept), or the
-// context's error.
+// whole file not the announcement's SHA-256 (nothing is kept),
+// ErrNotGroupFile when the transfer was stopped meanwhile, ErrNoSpace
+// when it paused for lack of disk space, or the context's error.
 func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, dial GroupDialer) error {
 	for _, src := range sources {
 		r, err := t.get(conv, id)
@@ -287,11 +288,16 @@ func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, i
 			return ctx.Err()
 		case errors.Is(err, errSource):
 			t.cfg.Logger.Info("a group file's source was dropped", "err", err)
+			continue
 		case err != nil:
 			return err
-		default:
-			return nil // stopped or paused here meanwhile
 		}
+		// Stopped here meanwhile (cancelled, deleted), or paused for
+		// lack of disk space (the person was told).
+		if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
+			return ErrNoSpace
+		}
+		return ErrNotGroupFile
 	}
 	if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
 		t.emit(conv, id, r, waitingSources)

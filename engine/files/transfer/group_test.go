@@ -336,3 +336,32 @@ func TestGroupFetchProof(t *testing.T) {
 		})
 	}
 }
+
+// TestGroupFetchCancelled: a fetch whose file the person cancels while it
+// arrives ends with ErrNotGroupFile, keeps nothing and never reports the
+// file as here.
+func TestGroupFetchCancelled(t *testing.T) {
+	m := newMembers(t, 3)
+	alice, bob, carol := m[0], m[1], m[2]
+	data, o := alice.share(t, 300_000)
+	var once sync.Once
+	src := hostile(t, bob.net, o.ID, data, func(c *protocol.FileChunk) *protocol.FileChunk {
+		if c.Index == 20 {
+			once.Do(func() {
+				if _, err := carol.tr.Cancel(gconv, o.ID); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		return c
+	})
+	if err := carol.fetch(t, o, src); !errors.Is(err, ErrNotGroupFile) {
+		t.Fatalf("a cancelled fetch ended with %v", err)
+	}
+	if ft, err := carol.tr.File(gconv, o.ID); err != nil || ft.State != model.FileCancelled || ft.Done != 0 {
+		t.Fatalf("after the cancel: %+v, %v", ft, err)
+	}
+	if n := chunksStored(t, carol.tr); n != 0 {
+		t.Fatalf("%d chunks kept of a cancelled file", n)
+	}
+}
