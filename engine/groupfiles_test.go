@@ -117,11 +117,27 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	dave.createProfile("Dave", "d")
 	g := alice.hostGroup(ctx, "Newsroom")
 	conv := g.Conversation()
-	bob.joinGroupOf(alice, g)
-	dave.joinGroupOf(alice, g)
-	alice.waitUntil("three members", step, func() bool {
-		ms, _ := alice.Members(conv)
-		return len(ms) == 3
+	// Members joining from a G1 invite take the author of the group's
+	// first message as its owner: Alice's join notice goes first.
+	alice.waitUntil("alice's join notice on the server", step, func() bool {
+		msgs, _ := alice.Messages(conv, 0, 10)
+		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
+	})
+	for _, m := range []*testEngine{bob, dave} {
+		m.joinGroupOf(alice, g)
+		if _, err := m.SendMessage(conv, "here"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.waitUntil("bob's and dave's posts at alice", step, func() bool {
+		msgs, _ := alice.Messages(conv, 0, 20)
+		n := 0
+		for _, m := range msgs {
+			if m.Body == "here" {
+				n++
+			}
+		}
+		return n == 2
 	})
 	first, _ := writeFile(t, t.TempDir(), "before.pdf", "BEFORE", 20_000)
 	m1, err := alice.SendFile(conv, first, SendFileOptions{})
