@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -135,6 +136,13 @@ func TestGroupFetchAfterAuthorLeaves(t *testing.T) {
 // except what lie changes: it returns the chunk to send for chunk i (nil:
 // a FileStop instead).
 func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []byte, lie func(c *protocol.FileChunk) *protocol.FileChunk) identity.Address {
+	addr, _ := hostileSeeing(t, tr, id, data, lie)
+	return addr
+}
+
+// hostileSeeing is hostile, and also returns the identities that fetched
+// from it so far.
+func hostileSeeing(t *testing.T, tr *loopback.Transport, id model.MessageID, data []byte, lie func(c *protocol.FileChunk) *protocol.FileChunk) (identity.Address, func() []identity.Address) {
 	t.Helper()
 	self, err := identity.Generate(rand.Reader)
 	if err != nil {
@@ -147,6 +155,7 @@ func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []by
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn
+	var peers []identity.Address
 	t.Cleanup(func() {
 		ln.Close()
 		mu.Lock()
@@ -175,6 +184,9 @@ func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []by
 				if err != nil {
 					return
 				}
+				mu.Lock()
+				peers = append(peers, s.Peer())
+				mu.Unlock()
 				if _, err := s.Recv(); err != nil { // the FileFetch, any proof
 					return
 				}
@@ -205,7 +217,11 @@ func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []by
 			}()
 		}
 	}()
-	return self.Address()
+	return self.Address(), func() []identity.Address {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(peers)
+	}
 }
 
 // TestGroupFetchHostileSource: a source that serves a chunk not in the
@@ -253,7 +269,7 @@ func TestGroupFetchHostileSource(t *testing.T) {
 			m := newMembers(t, 3)
 			alice, bob, carol := m[0], m[1], m[2]
 			data, o := alice.share(t, 300_000)
-			liar := hostile(t, bob.net, o.ID, data, lie)
+			liar, seen := hostileSeeing(t, bob.net, o.ID, data, lie)
 			if err := carol.fetch(t, o, liar); !errors.Is(err, ErrNoSource) {
 				t.Fatalf("fetch from the liar alone: %v", err)
 			}
@@ -266,6 +282,11 @@ func TestGroupFetchHostileSource(t *testing.T) {
 				t.Fatalf("fetch from the liar, then Alice: %v", err)
 			}
 			carol.holds(t, o, data)
+			// The source saw two fetches from two throwaway identities,
+			// neither Carol's file service.
+			if p := seen(); len(p) != 2 || p[0] == p[1] || slices.Contains(p, carol.service.Address()) {
+				t.Fatalf("the source saw the fetcher as %v", p)
+			}
 		})
 	}
 }
