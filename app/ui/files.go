@@ -444,7 +444,11 @@ func (cp *chatPane) showFiles() {
 	fd := &filesDialog{cp: cp, box: container.NewVBox(), note: muted("Reading the files…")}
 	scroll := container.NewVScroll(container.NewVBox(fd.note, fd.box))
 	scroll.SetMinSize(fyne.NewSize(440, 420))
-	d := dialog.NewCustom("Files with "+cp.cv.Title, "Close", scroll, u.win)
+	title := "Files with " + cp.cv.Title
+	if cp.isGroup() {
+		title = "Files in " + cp.cv.Title
+	}
+	d := dialog.NewCustom(title, "Close", scroll, u.win)
 	fd.d = d
 	cp.files = fd
 	u.showDialogOnClosed(d, func() {
@@ -478,6 +482,12 @@ func (fd *filesDialog) render() {
 		c := newFileCard(cp)
 		info := fileCardInfo(f, cp.cv)
 		info.Thumbnail = nil // the list stays compact
+		if info.InGroup {
+			info.Contact = "A member" // the list does not know the author
+			if f.Outgoing {
+				info.Contact = "You"
+			}
+		}
 		if !f.Sent.IsZero() {
 			info.Time = f.Sent
 		}

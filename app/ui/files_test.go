@@ -315,6 +315,12 @@ func TestGroupFileUI(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(dir, "memo.pdf")); err != nil || !bytes.Equal(b, data) {
 		t.Fatalf("saved %d bytes, %v", len(b), err)
 	}
+	// The group's menu has the Files list too.
+	bc.showFiles()
+	bob.waitFor("the group's Files list", func() bool { return bc.files != nil && len(bc.files.box.Objects) == 1 })
+	if f := bc.files.box.Objects[0].(*widgets.FileCard).File(); f.Name != "memo.pdf" || !f.InGroup || !bob.hasText("Files in Desk") {
+		t.Fatalf("the group's Files list shows %+v", f)
+	}
 }
 
 // writePicture writes a 640×400 PNG (a sky over the sea) named name into

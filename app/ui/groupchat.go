@@ -201,6 +201,7 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 		fyne.NewMenuItemWithIcon("Invite a contact…", theme.ContentAddIcon(), cp.showInviteContact),
 		fyne.NewMenuItemWithIcon("Show group invite", theme.VisibilityIcon(), cp.showGroupInvite),
 		fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+		cp.showFilesItem(),
 		cp.archiveItem(),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItemWithIcon("Clear conversation…", theme.ContentClearIcon(), cp.confirmClear),
@@ -209,6 +210,7 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 	if cp.cv.Left {
 		items = []*fyne.MenuItem{
 			fyne.NewMenuItemWithIcon("Members…", theme.AccountIcon(), cp.showMembers),
+			cp.showFilesItem(),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItemWithIcon("Delete messages…", theme.DeleteIcon(), cp.confirmLeaveGroup),
 		}
