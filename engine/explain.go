@@ -195,7 +195,6 @@ var explanations = []explanation{
 	{ErrTorSettingsDamaged, "tor_settings_damaged", "The saved network settings are damaged.", "Choose the settings again and save them."},
 	{ErrNoBridges, "no_bridges", "No bridge lines were given.", "Paste the bridge lines you were given, or choose Automatic."},
 	{ErrBridgeLine, "bridge_line", "A bridge line is not valid.", "Copy bridge lines exactly as you got them, one per line."},
-	{ErrFileGroups, "file_groups", "Files cannot be shared in groups yet.", "Send it to each person in a one-to-one conversation."},
 	{ErrNotAFile, "not_a_file", "Only ordinary files can be sent.", "Choose a file, not a folder."},
 
 	// Files and their transfers.
