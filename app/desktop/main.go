@@ -114,7 +114,8 @@ func run() error {
 		}
 	})
 
-	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable()})
+	defer heapProfiles()()
+	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable(), Shown: shown()})
 	defer u.Close()
 	u.Start()
 
