@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -17,8 +19,12 @@ import (
 //
 //	NOOK_TRACE=1          print "nook-trace <screen> <conversations>" on
 //	                      stderr when the unlock screen or the conversation
-//	                      list is ready (ui.Options.Shown, see shown)
+//	                      list is ready (ui.Options.Shown, see shown), and
+//	                      "nook-trace tor-ready 0" when Tor first is, and
+//	                      "nook-trace caught-up <blobs>" when a group server's
+//	                      catch-up ends (traceTor)
 //	NOOK_HEAP_PROFILE=DIR on SIGUSR1, collect garbage and write DIR/heap-N.pprof
+//	                      (N the next number not used in DIR)
 //	                      (allocation sites and sizes only, no contents) and
 //	                      DIR/memstats-N.txt (the runtime's memory counters and
 //	                      the number of goroutines)
@@ -59,9 +65,16 @@ func heapProfiles() (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		for n := 1; ; n++ {
+		for {
 			if _, ok := <-sigs; !ok {
 				return
+			}
+			n := 1 // the next number free in dir: a later run adds to it
+			for {
+				if _, err := os.Stat(filepath.Join(dir, fmt.Sprintf("memstats-%d.txt", n))); err != nil {
+					break
+				}
+				n++
 			}
 			if err := writeHeapProfile(dir, n); err != nil {
 				fmt.Fprintln(os.Stderr, "nook: heap profile:", err)
@@ -99,4 +112,37 @@ func writeHeapProfile(dir string, n int) error {
 		return err
 	}
 	return os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("memstats-%d.txt", n)))
+}
+
+// traceTor prints "nook-trace tor-ready 0" on stderr the first time the
+// engine says Tor is ready, and "nook-trace caught-up <blobs>" at the end
+// of each catch-up with a group server, when NOOK_TRACE is set, and
+// returns the function that stops watching.
+func traceTor(eng *engine.Engine) (stop func()) {
+	if os.Getenv("NOOK_TRACE") == "" {
+		return func() {}
+	}
+	events, unsubscribe := eng.Subscribe()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		told := false
+		for ev := range events {
+			switch ev := ev.(type) {
+			case model.TorStatus:
+				if ev.State == model.TorReady && !told {
+					told = true
+					fmt.Fprintln(os.Stderr, "nook-trace tor-ready 0")
+				}
+			case model.GroupSync:
+				if ev.CaughtUp {
+					fmt.Fprintln(os.Stderr, "nook-trace caught-up", ev.Done)
+				}
+			}
+		}
+	}()
+	return func() {
+		unsubscribe()
+		<-done
+	}
 }

@@ -25,6 +25,9 @@ import (
 // benchPassword is the password of the profile the benchmarks make.
 const benchPassword = "a long benchmark password"
 
+// catchUpBlobs is the size of BenchmarkMemory's catch-up.
+const catchUpBlobs = 20_000
+
 // BenchmarkMemory starts the real binary under Xvfb beside a minimal Fyne
 // window (testdata/minimal: one label, 1000×680) and reports both resident
 // set sizes (VmRSS ten seconds after the screen is ready, see settledRSS)
@@ -32,7 +35,13 @@ const benchPassword = "a long benchmark password"
 // peaks (the most seen in the first two seconds):
 //
 //	unlock    the unlock screen of a profile with 10 000 messages over 3 conversations
-//	list      that profile unlocked, its conversation list shown
+//	list      that profile unlocked, its list shown (the 3 conversations and
+//	          the group)
+//	catchup   the app closed, 20 000 blobs posted to the server of a group
+//	          the profile is in (other groups' blobs, which the catch-up
+//	          reads and rejects by their tag), the app opened and unlocked
+//	          again, its catch-up ended (100 000 took too long to post on
+//	          the shared benchmark machine: token issuance)
 //
 // Nook runs with NOOK_HEAP_PROFILE, and a heap profile is written at each
 // stage: with -v their paths are logged, for go tool pprof; they are kept
@@ -43,9 +52,15 @@ func BenchmarkMemory(b *testing.B) {
 	defer cancel()
 	tmp := b.TempDir()
 	nook, minimal := buildBin(b, ctx, ".", tmp, "nook"), buildBin(b, ctx, "./testdata/minimal", tmp, "minimal")
-	data := filepath.Join(tmp, "data")
+	data, netDir := filepath.Join(tmp, "data"), filepath.Join(tmp, "net")
+	tr := loopback.New(loopback.FileDirectory{Path: netDir})
+	srv := startBenchServer(b, ctx, filepath.Join(tmp, "server"), tr)
+	serverInvite, err := srv.Invite()
+	if err != nil {
+		b.Fatal(err)
+	}
 	start := time.Now()
-	prepareProfile(b, ctx, data, filepath.Join(tmp, "prep-net"), []int{5000, 3000, 2000})
+	prepareProfile(b, ctx, data, netDir, serverInvite, []int{5000, 3000, 2000})
 	b.Logf("profile with 10 000 messages made in %s", time.Since(start).Round(time.Millisecond))
 
 	display := xvfbtest.Start(b, ctx)
@@ -64,16 +79,38 @@ func BenchmarkMemory(b *testing.B) {
 	if err := os.MkdirAll(profiles, 0o700); err != nil {
 		b.Fatal(err)
 	}
-	ap := startApp(b, ctx, nook, append(env, "NOOK_TRACE=1", "NOOK_HEAP_PROFILE="+profiles),
-		"--data-dir", data, "--loopback-dir", filepath.Join(tmp, "net"))
+	nookEnv := append(env, "NOOK_TRACE=1", "NOOK_HEAP_PROFILE="+profiles)
+	ap := startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlockRSS, unlockPeak := settledRSS(b, ap.pid())
 	ap.heapProfile(b, ctx, profiles, 1)
 
 	unlock(b, ctx, env)
-	ap.expect(b, ctx, "nook-trace list 3")
+	ap.expect(b, ctx, "nook-trace list 4")
 	listRSS, listPeak := settledRSS(b, ap.pid())
 	ap.heapProfile(b, ctx, profiles, 2)
+	ap.stop(b)
+
+	// The catch-up: blobs posted while the app was closed, caught up
+	// when it opens the profile again.
+	start = time.Now()
+	fillServer(b, ctx, tr, srv.Bundle(), catchUpBlobs)
+	b.Logf("%d blobs posted in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	ap = startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
+	ap.expect(b, ctx, "nook-trace unlock 0")
+	unlock(b, ctx, env)
+	start = time.Now()
+	for {
+		l := ap.next(b, ctx)
+		if n, ok := strings.CutPrefix(l, "nook-trace caught-up "); ok {
+			if k, _ := strconv.Atoi(n); k >= catchUpBlobs {
+				break
+			}
+		}
+	}
+	b.Logf("caught up with %d blobs in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	catchRSS, catchPeak := settledRSS(b, ap.pid())
+	ap.heapProfile(b, ctx, profiles, 3)
 
 	mib := func(kib int) float64 { return float64(kib) / 1024 }
 	b.ReportMetric(mib(minRSS), "minimal-MiB")
@@ -81,6 +118,9 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(mib(unlockRSS-minRSS), "unlock-extra-MiB")
 	b.ReportMetric(mib(listRSS), "list-MiB")
 	b.ReportMetric(mib(listRSS-minRSS), "list-extra-MiB")
+	b.ReportMetric(mib(catchRSS), "catchup-MiB")
+	b.ReportMetric(mib(catchRSS-minRSS), "catchup-extra-MiB")
+	b.ReportMetric(mib(catchPeak-minPeak), "catchup-peak-extra-MiB")
 	b.ReportMetric(mib(unlockPeak-minPeak), "unlock-peak-extra-MiB")
 	b.ReportMetric(mib(listPeak-minPeak), "list-peak-extra-MiB")
 }
@@ -155,6 +195,23 @@ func startApp(b *testing.B, ctx context.Context, bin string, env []string, args 
 		p.cmd.Wait()
 	})
 	return p
+}
+
+// next returns the next line of p's stderr.
+func (p *proc) next(b *testing.B, ctx context.Context) string {
+	b.Helper()
+	select {
+	case l, ok := <-p.lines:
+		if !ok {
+			p.mu.Lock()
+			defer p.mu.Unlock()
+			b.Fatalf("%s exited:\n%s", filepath.Base(p.cmd.Path), strings.Join(p.log, "\n"))
+		}
+		return l
+	case <-ctx.Done():
+		b.Fatalf("%s said nothing more", filepath.Base(p.cmd.Path))
+	}
+	return ""
 }
 
 // expect waits for the line want on p's stderr.
@@ -266,10 +323,11 @@ func unlock(b *testing.B, ctx context.Context, env []string) {
 }
 
 // prepareProfile makes, in data, a profile with benchPassword (production
-// key derivation) whose contacts sent it counts[i] messages each: one
-// engine per contact, all on a loopback network in net, every message
-// delivered before the engines close.
-func prepareProfile(b *testing.B, ctx context.Context, data, net string, counts []int) {
+// key derivation), in a group on the server of serverInvite, whose
+// contacts sent it counts[i] messages each: one engine per contact, all on
+// a loopback network in net, every message delivered before the engines
+// close.
+func prepareProfile(b *testing.B, ctx context.Context, data, net, serverInvite string, counts []int) {
 	b.Helper()
 	tr := func() *loopback.Transport { return loopback.New(loopback.FileDirectory{Path: net}) }
 	me := engine.New(engine.Config{DataDir: data, Transport: tr(), PeerBackoff: enginetest.PeerBackoff(),
@@ -281,6 +339,9 @@ func prepareProfile(b *testing.B, ctx context.Context, data, net string, counts 
 		b.Fatal(err)
 	}
 	if _, err := me.CreateProfile(ctx, "Reader", benchPassword); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := me.CreateGroup("Catch-up", serverInvite); err != nil {
 		b.Fatal(err)
 	}
 	total := 0
