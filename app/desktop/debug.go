@@ -22,7 +22,7 @@ import (
 //	                      list is ready (ui.Options.Shown, see shown), and
 //	                      "nook-trace tor-ready 0" when Tor first is, and
 //	                      "nook-trace caught-up <blobs>" when a group server's
-//	                      catch-up ends (traceTor)
+//	                      catch-up ends (watchEngine)
 //	NOOK_HEAP_PROFILE=DIR on SIGUSR1, collect garbage and write DIR/heap-N.pprof
 //	                      (N the next number not used in DIR)
 //	                      (allocation sites and sizes only, no contents) and
@@ -114,14 +114,19 @@ func writeHeapProfile(dir string, n int) error {
 	return os.Rename(tmp, filepath.Join(dir, fmt.Sprintf("memstats-%d.txt", n)))
 }
 
-// traceTor prints "nook-trace tor-ready 0" on stderr the first time the
-// engine says Tor is ready, and "nook-trace caught-up <blobs>" at the end
-// of each catch-up with a group server, when NOOK_TRACE is set, and
-// returns the function that stops watching.
-func traceTor(eng *engine.Engine) (stop func()) {
-	if os.Getenv("NOOK_TRACE") == "" {
-		return func() {}
-	}
+// freeAfterCatchUp is the size of a group catch-up after which the app
+// returns the memory it freed to the system at once, as after an unlock.
+const freeAfterCatchUp = 1000 // blobs
+
+// watchEngine follows the engine's events for the app's memory and trace:
+// after a catch-up of at least freeAfterCatchUp blobs it returns freed
+// memory to the system (a catch-up allocates a record per blob; Go's
+// scavenger would return them only slowly), and with NOOK_TRACE set it
+// prints "nook-trace tor-ready 0" the first time Tor is ready and
+// "nook-trace caught-up <blobs>" at the end of each catch-up. It returns
+// the function that stops watching.
+func watchEngine(eng *engine.Engine) (stop func()) {
+	trace := os.Getenv("NOOK_TRACE") != ""
 	events, unsubscribe := eng.Subscribe()
 	done := make(chan struct{})
 	go func() {
@@ -130,12 +135,18 @@ func traceTor(eng *engine.Engine) (stop func()) {
 		for ev := range events {
 			switch ev := ev.(type) {
 			case model.TorStatus:
-				if ev.State == model.TorReady && !told {
+				if trace && ev.State == model.TorReady && !told {
 					told = true
 					fmt.Fprintln(os.Stderr, "nook-trace tor-ready 0")
 				}
 			case model.GroupSync:
-				if ev.CaughtUp {
+				if !ev.CaughtUp {
+					continue
+				}
+				if ev.Done >= freeAfterCatchUp {
+					debug.FreeOSMemory()
+				}
+				if trace {
 					fmt.Fprintln(os.Stderr, "nook-trace caught-up", ev.Done)
 				}
 			}

@@ -94,7 +94,7 @@ func run() error {
 	}
 	eng := engine.New(cfg)
 	defer eng.Close()
-	defer traceTor(eng)()
+	defer watchEngine(eng)()
 
 	a := app.NewWithID("chat.nook.desktop")
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
