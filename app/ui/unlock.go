@@ -83,6 +83,7 @@ func (u *UI) showUnlock(tryEmpty bool) {
 		func(infos []engine.ProfileInfo, _ error) {
 			s.setProfiles(infos)
 			s.setBusy(false, "")
+			u.shown("unlock", 0)
 			if tryEmpty {
 				s.tryEmptyPassword()
 			}
