@@ -189,6 +189,11 @@ func TestKeys(t *testing.T) {
 			t.Errorf("en.json explain.%s = %q, tor says %q", k, en["explain."+k]["other"], h)
 		}
 	}
+	// The import warning app/ui shows in the person's language is the
+	// engine's ImportResult.Warning.
+	if en["profilefiles.use_this_profile_on"]["other"] != engine.ImportWarning {
+		t.Errorf("en.json profilefiles.use_this_profile_on = %q, engine says %q", en["profilefiles.use_this_profile_on"]["other"], engine.ImportWarning)
+	}
 	for _, k := range engine.SpaceKeys() {
 		explained[k] = true
 		if _, ok := en[k]; !ok {

@@ -44,7 +44,7 @@ var (
 
 // reasonRemoved is the failure reason of posts still queued when the
 // profile was removed from their group.
-const reasonRemoved = "not sent: you were removed from the group"
+const reasonRemoved = model.ReasonRemoved
 
 const epochRecordVersion = 1
 
