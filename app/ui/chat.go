@@ -538,6 +538,19 @@ func failText(reason string) string {
 	return i18n.T("chat.not_sent_reason", "Reason", reason)
 }
 
+// problemText is a file transfer's problem sentence (model.FileTransfer.
+// Problem) in the person's language; one a later version adds is shown as
+// it is.
+func problemText(problem string) string {
+	switch problem {
+	case model.ProblemDiskFull:
+		return i18n.T("chat.file_problem_disk_full")
+	case model.ProblemMismatch:
+		return i18n.T("chat.file_problem_mismatch")
+	}
+	return problem
+}
+
 // offlineNote is the line above the entry while a contact is not online.
 func offlineNote() string { return i18n.T("chat.your_message_waits_on") }
 

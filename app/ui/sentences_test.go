@@ -20,8 +20,8 @@ func TestDisappearAfter(t *testing.T) {
 	}{
 		{"en", 5 * time.Minute, "after 5 minutes"},
 		{"en", 24 * time.Hour, "after 1 day"},
-		{"de", 5 * time.Minute, "nach 5 Minuten"},
-		{"de", 14 * 24 * time.Hour, "nach 2 Wochen"},
+		{"fr", 5 * time.Minute, "après 5 minutes"},
+		{"es", 14 * 24 * time.Hour, "tras 2 semanas"},
 		{"ru", time.Minute, "через 1 минуту"},
 		{"ru", 5 * time.Minute, "через 5 минут"},
 		{"ru", 3 * time.Hour, "через 3 часа"},
@@ -33,8 +33,8 @@ func TestDisappearAfter(t *testing.T) {
 			t.Errorf("%s %v: %q, want %q", tc.lang, tc.d, got, tc.want)
 		}
 	}
-	i18n.SetLanguage("de")
-	want := "Bob hat eingestellt, dass neue Nachrichten nach 1 Stunde verschwinden."
+	i18n.SetLanguage("uk")
+	want := "Bob: нові повідомлення зникатимуть через 1 годину."
 	if got := i18n.T("chat.set_new_messages_to", "Title", "Bob", "After", disappearAfter(time.Hour)); got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
@@ -48,10 +48,10 @@ func TestFailText(t *testing.T) {
 	for _, r := range []string{model.ReasonBlocked, model.ReasonDeleted, model.ReasonLeft, model.ReasonRemoved, model.ReasonRefused, model.ReasonFileGone} {
 		i18n.SetLanguage(i18n.Source)
 		en := failText(r)
-		i18n.SetLanguage("de")
+		i18n.SetLanguage("fr")
 		de := failText(r)
 		if en == "" || de == en || de == i18n.T("chat.not_sent_reason", "Reason", r) {
-			t.Errorf("reason %q: English %q, German %q", r, en, de)
+			t.Errorf("reason %q: English %q, French %q", r, en, de)
 		}
 	}
 	i18n.SetLanguage(i18n.Source)
@@ -64,7 +64,13 @@ func TestFailText(t *testing.T) {
 	if got := failText(""); got != "" {
 		t.Errorf("no reason: %q", got)
 	}
+	if got, want := problemText("a problem from a later version"), "a problem from a later version"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 	i18n.SetLanguage("ru")
+	if got, want := problemText(model.ProblemDiskFull), "Недостаточно места на диске. Освободите место, затем снова примите файл, чтобы продолжить."; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 	if got, want := failText(model.ReasonRemoved), "Не отправлено: вас удалили из группы"; got != want {
 		t.Errorf("%q, want %q", got, want)
 	}

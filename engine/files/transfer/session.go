@@ -410,7 +410,7 @@ func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
 		// once there is room.
 		delete(s.rx, id)
 		delete(s.want, id)
-		t.emit(s.conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
+		t.emit(s.conv, id, in.r, model.ProblemDiskFull)
 		return nil
 	}
 	if err != nil {
