@@ -30,8 +30,11 @@ import (
 // whose confirmation says what happens, and once she confirms both
 // dialogs list one server again (GroupServersChanged at each member), and
 // Bob's next post still reaches Alice. With NOOK_SCREENSHOTS set, the
-// dialog is written to group-servers.png (and at 800×600 to
-// group-servers-small.png, not kept in docs).
+// dialog is written to group-servers.png at the app's first window size,
+// scrolled to the servers (docs/screenshots), and for looking at, not
+// kept in docs: at 720×520 (group-servers-small.png), the add dialog
+// filled from the QR code (group-servers-add.png) and the removal's
+// confirmation (group-servers-remove.png).
 func TestGroupServersUI(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	gc := alice.createdGroup("Newsroom")
@@ -68,7 +71,8 @@ func TestGroupServersUI(t *testing.T) {
 		t.Fatal("the server's state is not shown")
 	}
 
-	alice.win.Resize(fyne.NewSize(1000, 760))
+	shots := os.Getenv("NOOK_SCREENSHOTS")
+	alice.win.Resize(fyne.NewSize(1000, 680)) // the app's first window size
 	md := alice.openMembers(bobID)
 	alice.waitFor("Alice's dialog listing one server", listed(alice, 1))
 	if md.servers.add.Disabled() {
@@ -111,6 +115,9 @@ func TestGroupServersUI(t *testing.T) {
 	if parts.err.Visible() {
 		t.Fatalf("the QR code read, yet %q", parts.err.Text)
 	}
+	if shots != "" {
+		alice.shoot(shots, "group-servers-add.png")
+	}
 	test.Tap(parts.add)
 	alice.waitFor("Alice's dialog listing two servers", listed(alice, 2))
 	bob.waitFor("Bob's dialog listing two servers", listed(bob, 2))
@@ -124,12 +131,22 @@ func TestGroupServersUI(t *testing.T) {
 	if !alice.hasText("Connected · last caught up") {
 		t.Fatal("the servers' state is not told")
 	}
-	if dir := os.Getenv("NOOK_SCREENSHOTS"); dir != "" {
+	if shots != "" {
+		// The dialog as the app sizes it, scrolled to the servers, in the
+		// app's first window size and in a small window.
 		md := alice.ui.main.chat.govern
-		md.d.Resize(fyne.NewSize(640, 740))
-		md.d.Refresh()
-		md.scroll.ScrollToBottom()
-		alice.shoot(dir, "group-servers.png")
+		bottom := func() {
+			relayout(alice.win.Canvas().Overlays().Top())
+			md.scroll.ScrollToBottom()
+		}
+		bottom()
+		alice.shoot(shots, "group-servers.png")
+		alice.win.Resize(fyne.NewSize(720, 520))
+		md.d.Resize(fyne.NewSize(600, 600))
+		bottom()
+		alice.shoot(shots, "group-servers-small.png")
+		alice.win.Resize(fyne.NewSize(1000, 680))
+		md.d.Resize(fyne.NewSize(600, 600))
 	}
 
 	reaches := func(text string) {
@@ -160,6 +177,9 @@ func TestGroupServersUI(t *testing.T) {
 	}
 	test.Tap(remove)
 	alice.waitFor("the confirmation", func() bool { return alice.hasText("Every member's Nook stops using this server") })
+	if shots != "" {
+		alice.shoot(shots, "group-servers-remove.png")
+	}
 	if !alice.hasText("You can add it again later") || !alice.hasText("The messages it held stay on those servers") {
 		t.Fatal("the confirmation does not say what happens")
 	}
