@@ -72,7 +72,12 @@ func (s *Session) SendAll(rs []protocol.Record) error {
 // are skipped. A malformed record gives an error wrapping
 // protocol.ErrMalformed and the session stays usable (call Recv again);
 // any other error (wire.Err*, io.EOF when the peer closed) ends it.
-func (s *Session) Recv() (protocol.Record, error) {
+func (s *Session) Recv() (protocol.Record, error) { return s.RecvInto(nil) }
+
+// RecvInto is Recv, except that a Blob is decoded into blob, which it
+// returns (protocol.DecodeInto): a catch-up that reuses its blobs
+// allocates nothing per blob.
+func (s *Session) RecvInto(blob *protocol.Blob) (protocol.Record, error) {
 	for {
 		b, err := s.conn.ReadRecordInto(s.rbuf)
 		if err != nil {
@@ -85,7 +90,7 @@ func (s *Session) Recv() (protocol.Record, error) {
 		if len(b) > 0 && protocol.Type(b[0]) == protocol.TypeBlob && cap(b) <= 2*wire.FrameSize {
 			s.rbuf = b[:0]
 		}
-		r, err := protocol.Decode(b)
+		r, err := protocol.DecodeInto(b, blob)
 		if err != nil {
 			return nil, fmt.Errorf("session: %w", err)
 		}
