@@ -431,6 +431,15 @@ func serviceKey(conv model.ConversationID) []byte {
 	return k
 }
 
+// holderKey marks a group file received whole whose holder note is
+// settled: posted, or left out because enough members were known to
+// hold it (docs/files.md §8). Its value is empty.
+func holderKey(conv model.ConversationID, id model.MessageID) []byte {
+	k := recordKey(conv, id)
+	k[0] = 'h'
+	return k
+}
+
 // maxSources bounds the sources kept per file.
 const maxSources = 64
 
@@ -529,6 +538,95 @@ func (t *Transfers) ServiceIdentity(conv model.ConversationID) (*identity.Identi
 		return nil, err
 	}
 	return id, nil
+}
+
+// HolderDue lists, by conversation, the group files received whole and
+// verified whose holder note is not settled yet (SettleHolder).
+func (t *Transfers) HolderDue() (map[model.ConversationID][]model.MessageID, error) {
+	var held []fileID
+	err := t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
+		conv, id, ok := parseRecordKey(k)
+		if !ok {
+			return nil
+		}
+		if r, err := decodeRecord(v); err == nil && r.Group && !r.Outgoing && r.State == model.FileComplete {
+			held = append(held, fileID{conv, id})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	due := map[model.ConversationID][]model.MessageID{}
+	for _, f := range held {
+		_, err := t.b.Get(holderKey(f.conv, f.id))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			due[f.conv] = append(due[f.conv], f.id)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+// fileID names a transfer.
+type fileID struct {
+	conv model.ConversationID
+	id   model.MessageID
+}
+
+// SettleHolder records that the holder note of a group file is settled
+// (posted, or not needed): it is not due again.
+func (t *Transfers) SettleHolder(conv model.ConversationID, id model.MessageID) error {
+	return t.b.Put(holderKey(conv, id), []byte{})
+}
+
+// ForgetGroup removes what the profile kept to take part in the files
+// of a group it left or was removed from: the key of its file service
+// there and every file's list of sources; then files offered or
+// accepted and not yet here end as unavailable (their chunks are
+// deleted, a FileChanged reports each). Files here stay, as the group's
+// messages stay as history.
+func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
+	var ids []model.MessageID
+	err := t.b.Iterate(convPrefix(conv), func(k, v []byte) error {
+		c, id, ok := parseRecordKey(k)
+		if ok && c == conv {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	err = t.b.Update(func(tx *store.BucketTx) error {
+		for _, id := range ids {
+			if err := tx.Delete(sourcesKey(conv, id)); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(serviceKey(conv))
+	})
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		_, err := t.change(conv, id, func(r *record) (bool, error) {
+			if !r.Group || r.Outgoing || (r.State != model.FileOffered && r.State != model.FileTransferring) {
+				return false, nil
+			}
+			r.State, r.Pending = model.FileUnavailable, pendNone
+			t.dropPartial(r)
+			return true, nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, errCorrupt) {
+			return err
+		}
+	}
+	return nil
 }
 
 // GroupFiles lists the group files of the profile by conversation: those

@@ -409,6 +409,9 @@ func (t *Transfers) Forget(conv model.ConversationID, id model.MessageID) error 
 		if err := t.b.Delete(sourcesKey(conv, id)); err != nil {
 			return err
 		}
+		if err := t.b.Delete(holderKey(conv, id)); err != nil {
+			return err
+		}
 	}
 	return t.b.Delete(recordKey(conv, id))
 }
