@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -42,9 +41,6 @@ var (
 	// file received and accepted.
 	ErrNotGroupFile = errors.New("this is not a group file waiting to be fetched")
 
-	// errSource wraps what ends a fetch from one source: the source is
-	// dropped for this file and the next one is tried.
-	errSource = errors.New("file source dropped")
 	// errNotFetch ends a served session whose first record is not a
 	// FileFetch, or which asks for another file or out of range.
 	errNotFetch = errors.New("the fetcher broke the group file protocol")
@@ -240,164 +236,54 @@ func (t *Transfers) groupTree(r *record) (*files.Tree, error) {
 // address, under a throwaway identity (a fresh key per connection).
 type GroupDialer func(ctx context.Context, source identity.Address) (GroupConn, error)
 
-// FetchGroup fetches an accepted group file from its sources, in order
-// (the author, then the members whose holder notes arrived): from each
-// it asks for what is not stored yet, checks every chunk against the
-// announcement's chunk tree and stores it, and drops the source at the
-// first chunk that does not verify, a stop, or a broken connection,
-// keeping what arrived verified. It returns nil once the whole file is
-// stored and its SHA-256 matched, ErrNoSource when every source was
-// dropped first, ErrMismatch when the chunks matched the tree and the
+// FetchGroup fetches an accepted group file from its sources (the
+// author, then the members whose holder notes arrived), from up to
+// fetchSources of them at once, each under a throwaway identity, each
+// asked for different ranges (fetch.go). Every chunk is checked against
+// the announcement's chunk tree whoever sends it; a source is dropped at
+// its first chunk that does not verify or was not asked for, a stop, or
+// a broken connection, its ranges asked of the others, and the next
+// source in the list is dialled. The chunks verified are stored in order
+// by a writer of their own, off the loop that reads them. It returns nil
+// once the whole file is stored and its SHA-256 matched, ErrNoSource
+// when every source was dropped first (what arrived verified and in
+// order is kept), ErrMismatch when the chunks matched the tree and the
 // whole file not the announcement's SHA-256 (nothing is kept),
 // ErrNotGroupFile when the transfer was stopped meanwhile, ErrNoSpace
 // when it paused for lack of disk space, or the context's error.
 func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, dial GroupDialer) error {
-	for _, src := range sources {
-		r, err := t.get(conv, id)
-		if err != nil {
-			return err
-		}
-		if !r.Group || r.Outgoing {
-			return ErrNotGroupFile
-		}
-		switch r.State {
-		case model.FileComplete:
-			return nil
-		case model.FileFailed:
-			return ErrMismatch
-		case model.FileTransferring:
-		default:
-			return ErrNotGroupFile
-		}
-		c, err := dial(ctx, src)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			t.cfg.Logger.Info("a group file's source could not be reached", "err", err)
-			continue
-		}
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		done, err := t.fetchFrom(conv, id, r, c)
-		stop()
-		c.Close()
-		switch {
-		case done:
-			return err
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errSource):
-			t.cfg.Logger.Info("a group file's source was dropped", "err", err)
-			continue
-		case err != nil:
-			return err
-		}
-		// Stopped here meanwhile (cancelled, deleted), or paused for
-		// lack of disk space (the person was told).
-		if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
-			return ErrNoSpace
-		}
+	r, err := t.get(conv, id)
+	if err != nil {
+		return err
+	}
+	if !r.Group || r.Outgoing {
 		return ErrNotGroupFile
 	}
-	if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
-		t.emit(conv, id, r, waitingSources)
+	switch r.State {
+	case model.FileComplete:
+		return nil
+	case model.FileFailed:
+		return ErrMismatch
+	case model.FileTransferring:
+	default:
+		return ErrNotGroupFile
 	}
-	return ErrNoSource
+	f, err := newFetch(t, conv, id, r, sources, dial)
+	if err != nil {
+		return err
+	}
+	err = f.run(ctx)
+	if errors.Is(err, ErrNoSource) {
+		if r, gerr := t.get(conv, id); gerr == nil && r.State == model.FileTransferring {
+			t.emit(conv, id, r, waitingSources)
+		}
+	}
+	return err
 }
 
 // waitingSources is the Problem of a group file none of whose sources
 // could send it.
 const waitingSources = "None of the members who have this file are online now. It arrives when one of them is."
-
-// fetchFrom fetches what is missing of a group file from one source on
-// c. done reports that the transfer ended (complete, or failed with
-// ErrMismatch); an error wrapping errSource drops the source; false and
-// nil mean the transfer was stopped or paused on this side.
-func (t *Transfers) fetchFrom(conv model.ConversationID, id model.MessageID, r *record, c GroupConn) (done bool, err error) {
-	source := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", errSource, fmt.Sprintf(format, args...))
-	}
-	if err := c.Send(&protocol.FileFetch{ID: id, Proof: FetchProof(r.FileKey, c.ChannelBinding())}); err != nil {
-		return false, source("%v", err)
-	}
-	h := sha256.New()
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(r.HashState); err != nil {
-		return false, fmt.Errorf("file transfer: %w", errCorrupt)
-	}
-	in := &incoming{r: r, h: h}
-	n := r.chunks()
-	want := r.Have // the first chunk not yet requested
-	request := func(k uint32) error {
-		count := min(k, n-want, protocol.MaxRequestChunks)
-		if count == 0 {
-			return nil
-		}
-		q := &protocol.FileRequest{ID: id, First: want, Count: uint16(count)}
-		want += count
-		return c.Send(q)
-	}
-	// What arrived verified and is not stored yet is kept when the
-	// source goes.
-	stored := false
-	defer func() {
-		if !stored && len(in.buf) > 0 {
-			if _, serr := t.storeChunks(conv, id, in, false); serr != nil && err == nil {
-				err = serr
-			}
-		}
-	}()
-	if err := request(window); err != nil {
-		return false, source("%v", err)
-	}
-	for {
-		rec, err := c.Recv()
-		if err != nil {
-			return false, source("%v", err)
-		}
-		switch m := rec.(type) {
-		case *protocol.FileStop:
-			if m.ID == id {
-				return false, source("it stopped (reason %d)", m.Reason)
-			}
-		case *protocol.FileChunk:
-			i := m.Index
-			if m.ID != id || i != in.next() || i >= want {
-				return false, source("chunk %d not asked for", i)
-			}
-			proof := make([]files.Hash, len(m.Proof))
-			copy(proof, m.Proof)
-			if len(m.Data) != r.chunkLen(i) || files.VerifyChunk(r.Root, int(n), int(i), m.Data, proof) != nil {
-				return false, source("chunk %d does not match the file", i)
-			}
-			in.h.Write(m.Data)
-			in.buf = append(in.buf, m.Data)
-			last := in.next() == n
-			if last {
-				var sum [32]byte
-				if in.h.Sum(sum[:0]); sum != r.SHA256 {
-					stored = true
-					return true, t.failGroup(conv, id)
-				}
-			}
-			if len(in.buf) == batch || last {
-				kept, err := t.storeChunks(conv, id, in, last)
-				if err != nil || !kept {
-					stored = true
-					return false, err
-				}
-				r = in.r
-			}
-			if last {
-				return true, nil
-			}
-			if want-in.next() <= window-batch {
-				if err := request(batch); err != nil {
-					return false, source("%v", err)
-				}
-			}
-		}
-	}
-}
 
 // failGroup ends a group file whose chunks matched its tree and whose
 // whole SHA-256 did not: nothing of it is kept.
