@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash"
 	"sync"
+	"time"
 
 	"github.com/nookchat/nook/engine/files"
 	"github.com/nookchat/nook/engine/identity"
@@ -90,11 +91,13 @@ func (u *unit) complete() bool { return u.got == int(u.end-u.first) }
 
 // fetchSrc is a source connected to a fetch.
 type fetchSrc struct {
-	addr    identity.Address
-	c       GroupConn
-	reqs    chan *protocol.FileRequest
-	asked   []span // ranges asked, in the order their chunks must come
-	units   []*unit
+	addr  identity.Address
+	c     GroupConn
+	reqs  chan *protocol.FileRequest
+	asked []span // ranges asked, in the order their chunks must come
+	units []*unit
+	// last is when it last sent a chunk asked for, or was first asked.
+	last    time.Time
 	dropped bool
 }
 
@@ -160,10 +163,14 @@ func (f *fetch) run(ctx context.Context) (err error) {
 			}
 		}
 	}()
+	idle := time.NewTicker(f.t.cfg.SourceIdle / 4)
+	defer idle.Stop()
 	for f.low < len(f.units) && f.dialMore(ctx) {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case now := <-idle.C:
+			f.dropIdle(now)
 		case <-f.wstop:
 			return f.stopped(finish())
 		case e := <-f.ev:
@@ -287,6 +294,17 @@ func (f *fetch) connected(addr identity.Address, c GroupConn) error {
 	return nil
 }
 
+// dropIdle drops the sources asked for chunks that sent none for
+// SourceIdle: a stalled source with no other to take over its units
+// would hold the fetch until the profile locks.
+func (f *fetch) dropIdle(now time.Time) {
+	for _, s := range append([]*fetchSrc(nil), f.srcs...) {
+		if len(s.asked) > 0 && now.Sub(s.last) >= f.t.cfg.SourceIdle {
+			f.drop(s, fmt.Errorf("%w: no chunk for %v", errSource, f.t.cfg.SourceIdle))
+		}
+	}
+}
+
 // drop ends a source: its connection is closed and its units are asked
 // of the others. why nil: the fetch ended.
 func (f *fetch) drop(s *fetchSrc, why error) {
@@ -337,6 +355,9 @@ func (f *fetch) assign(s *fetchSrc) {
 		from := u.first
 		for from < u.end && u.chunks[from-u.first] != nil {
 			from++
+		}
+		if len(s.asked) == 0 {
+			s.last = time.Now()
 		}
 		u.holders = append(u.holders, s)
 		s.units = append(s.units, u)
@@ -397,6 +418,7 @@ func (f *fetch) chunk(s *fetchSrc, m *protocol.FileChunk) error {
 	}
 	// A copy of a chunk another source sent first is dropped unchecked:
 	// it was asked for, and is not used.
+	s.last = time.Now()
 	s.asked[0].next++
 	if s.asked[0].next == s.asked[0].end {
 		s.asked = s.asked[1:]

@@ -3,6 +3,7 @@ package transfer
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"net"
 	"sync"
 	"testing"
@@ -237,5 +238,23 @@ func TestGroupFetchBounded(t *testing.T) {
 		if end := q.First + uint32(q.Count); end > unitsAhead*batch {
 			t.Fatalf("asked for chunks up to %d while chunk 0 was not here (bound %d)", end, unitsAhead*batch)
 		}
+	}
+}
+
+// TestGroupFetchIdleSource: a lone source that is asked and never sends
+// is dropped after SourceIdle; the fetch ends with ErrNoSource (and
+// waits for the next try) instead of holding on to it until the profile
+// locks.
+func TestGroupFetchIdleSource(t *testing.T) {
+	m := newMembers(t, 2)
+	alice, carol := m[0], m[1]
+	carol.tr.cfg.SourceIdle = 200 * time.Millisecond
+	data, o := alice.share(t, 100_000)
+	stall := startSource(t, alice.net, o.ID, data, func() {}, func(*protocol.FileChunk) *protocol.FileChunk { return nil })
+	if err := carol.fetch(t, o, stall.addr); !errors.Is(err, ErrNoSource) {
+		t.Fatalf("fetch from a stalled source: %v", err)
+	}
+	if len(stall.requests()) == 0 {
+		t.Fatal("the stalled source was never asked")
 	}
 }
