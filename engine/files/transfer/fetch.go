@@ -67,6 +67,9 @@ type fetch struct {
 
 	srcs    []*fetchSrc // connected, not dropped
 	dialing int
+	// mismatch: every chunk matched the tree, the whole file not the
+	// announcement's SHA-256; its last batch was not stored.
+	mismatch bool
 
 	ev   chan fetchEvent
 	quit chan struct{}
@@ -182,12 +185,10 @@ func (f *fetch) run(ctx context.Context) (err error) {
 	if f.low < len(f.units) {
 		return ErrNoSource
 	}
-	var sum [32]byte
-	f.cur.h.Sum(sum[:0])
 	switch r := finish(); {
 	case r.err != nil || !r.kept:
 		return f.stopped(r)
-	case sum != f.cur.r.SHA256:
+	case f.mismatch:
 		return f.t.failGroup(f.conv, f.id)
 	}
 	return nil
@@ -264,10 +265,11 @@ func (f *fetch) handle(e fetchEvent) error {
 func (f *fetch) connected(addr identity.Address, c GroupConn) error {
 	s := &fetchSrc{addr: addr, c: c, reqs: make(chan *protocol.FileRequest, perSource*maxHolders+unitsAhead)}
 	f.srcs = append(f.srcs, s)
+	ff := &protocol.FileFetch{ID: f.id, Proof: FetchProof(f.cur.r.FileKey, c.ChannelBinding())}
 	f.wg.Add(2)
 	go func() { // its sender: a source busy sending chunks reads no request
 		defer f.wg.Done()
-		if c.Send(&protocol.FileFetch{ID: f.id, Proof: FetchProof(f.cur.r.FileKey, c.ChannelBinding())}) != nil {
+		if c.Send(ff) != nil {
 			return
 		}
 		for q := range s.reqs {
@@ -447,7 +449,19 @@ func (f *fetch) advance() error {
 		for _, c := range u.chunks {
 			f.cur.h.Write(c)
 		}
-		if err := f.hand(u.chunks, f.low == len(f.units)-1); err != nil {
+		last := f.low == len(f.units)-1
+		if last {
+			// The whole file is checked before its last batch is stored,
+			// which marks it complete.
+			var sum [32]byte
+			if f.cur.h.Sum(sum[:0]); sum != f.cur.r.SHA256 {
+				f.mismatch = true
+				u.chunks = nil
+				f.low++
+				return nil
+			}
+		}
+		if err := f.hand(u.chunks, last); err != nil {
 			return err
 		}
 		u.chunks = nil

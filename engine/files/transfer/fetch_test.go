@@ -258,3 +258,25 @@ func TestGroupFetchIdleSource(t *testing.T) {
 		t.Fatal("the stalled source was never asked")
 	}
 }
+
+// TestGroupFetchMismatch: an announcement whose chunk tree matches the
+// file but whose SHA-256 does not (the author's own announcement was
+// inconsistent) fails the file once every chunk arrived: ErrMismatch,
+// the file failed, nothing of it kept, never reported complete.
+func TestGroupFetchMismatch(t *testing.T) {
+	m := newMembers(t, 2)
+	alice, carol := m[0], m[1]
+	data, o := alice.share(t, 300_000)
+	o.SHA256[0] ^= 1
+	a := startSource(t, alice.net, o.ID, data, func() {}, honest)
+	b := startSource(t, alice.net, o.ID, data, func() {}, honest)
+	if err := carol.fetch(t, o, a.addr, b.addr); !errors.Is(err, ErrMismatch) {
+		t.Fatalf("fetch of an inconsistent announcement: %v", err)
+	}
+	if ft, err := carol.tr.File(gconv, o.ID); err != nil || ft.State != model.FileFailed || ft.Done != 0 {
+		t.Fatalf("after the mismatch: %+v, %v", ft, err)
+	}
+	if n := chunksStored(t, carol.tr); n != 0 {
+		t.Fatalf("%d chunks kept of a file that did not match", n)
+	}
+}
