@@ -352,4 +352,35 @@ func TestGroupFileHolderNote(t *testing.T) {
 	if len(clocks[bob].armed) != 0 || len(clocks[carol].armed) != 0 {
 		t.Fatal("a settled note was armed again")
 	}
+
+	// Carol leaves the group: her file service's key and the files'
+	// sources go, the file she was only offered ends as unavailable,
+	// the file she has stays.
+	path2, _ := writeFile(t, t.TempDir(), "later.pdf", "LATER", 20_000)
+	m2, err := alice.SendFile(conv, path2, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m2.ID, model.FileOffered)
+	op, err := carol.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := op.files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := carol.LeaveGroup(conv, false); err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m2.ID, model.FileUnavailable)
+	if n := sources(carol); n != 0 {
+		t.Fatalf("Carol keeps %d sources of the group's file after leaving", n)
+	}
+	if again, err := op.files.ServiceIdentity(conv); err != nil || again.Address() == svc.Address() {
+		t.Fatalf("Carol's file service key in the group was kept: %v", err)
+	}
+	if f, err := carol.File(conv, m.ID); err != nil || f.State != model.FileComplete {
+		t.Fatalf("the file Carol had: %+v, %v", f, err)
+	}
 }
