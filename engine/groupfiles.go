@@ -300,10 +300,7 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 		}()
 		dial := transfer.Dialer(g.op.e.transport(), nil)
 		for {
-			sources, err := g.op.files.Sources(conv, id)
-			if err == nil {
-				err = g.op.files.FetchGroup(ctx, conv, id, sources, dial)
-			}
+			err := g.op.files.FetchGroupLive(ctx, conv, id, wake, dial)
 			switch {
 			case err == nil:
 				g.fetched(conv, id)

@@ -53,6 +53,10 @@ type fetch struct {
 	id    model.MessageID
 	dial  GroupDialer
 	queue []identity.Address // sources not dialled yet, in order
+	// seen holds every source queued; more, if not nil, says that the
+	// file's stored sources changed (FetchGroupLive).
+	seen map[identity.Address]bool
+	more <-chan struct{}
 
 	n     uint32 // the file's chunks
 	base  uint32 // the first chunk not stored when the run began
@@ -131,6 +135,10 @@ func newFetch(t *Transfers, conv model.ConversationID, id model.MessageID, r *re
 		n: r.chunks(), base: r.Have, cur: &incoming{r: r, h: h},
 		ev: make(chan fetchEvent), quit: make(chan struct{}),
 		jobs: make(chan storeJob, storeQueue), wstop: make(chan struct{}), wdone: make(chan writerResult, 1)}
+	f.seen = map[identity.Address]bool{}
+	for _, a := range sources {
+		f.seen[a] = true
+	}
 	for first := f.base; first < f.n; first += batch {
 		f.units = append(f.units, &unit{first: first, end: min(f.n, first+batch)})
 	}
@@ -174,6 +182,8 @@ func (f *fetch) run(ctx context.Context) (err error) {
 			return ctx.Err()
 		case now := <-idle.C:
 			f.dropIdle(now)
+		case <-f.more:
+			f.refresh()
 		case <-f.wstop:
 			return f.stopped(finish())
 		case e := <-f.ev:
@@ -205,6 +215,21 @@ func (f *fetch) stopped(res writerResult) error {
 		return ErrNoSpace
 	}
 	return ErrNotGroupFile
+}
+
+// refresh queues the file's stored sources not seen yet.
+func (f *fetch) refresh() {
+	srcs, err := f.t.Sources(f.conv, f.id)
+	if err != nil {
+		f.t.cfg.Logger.Warn("reading a group file's sources failed", "err", err)
+		return
+	}
+	for _, a := range srcs {
+		if !f.seen[a] {
+			f.seen[a] = true
+			f.queue = append(f.queue, a)
+		}
+	}
 }
 
 // dialMore dials sources from the queue while fewer than fetchSources

@@ -280,3 +280,46 @@ func TestGroupFetchMismatch(t *testing.T) {
 		t.Fatalf("%d chunks kept of a file that did not match", n)
 	}
 }
+
+// TestGroupFetchLiveSource: a member's holder note that arrives while a
+// fetch waits on a stalled source adds it to the running fetch
+// (FetchGroupLive), which completes from it at once rather than after
+// the stalled source's idle time and the next try.
+func TestGroupFetchLiveSource(t *testing.T) {
+	m := newMembers(t, 2)
+	alice, carol := m[0], m[1]
+	data, o := alice.share(t, 300_000)
+	asked := make(chan struct{})
+	stall := startSource(t, alice.net, o.ID, data, func() { close(asked) }, func(*protocol.FileChunk) *protocol.FileChunk { return nil })
+	if _, err := carol.tr.OfferedGroup(gconv, o); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.tr.Accept(gconv, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.tr.AddSource(gconv, o.ID, stall.addr); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // below SourceIdle + a retry
+	defer cancel()
+	more := make(chan struct{}, 1)
+	done := make(chan error, 1)
+	go func() { done <- carol.tr.FetchGroupLive(ctx, gconv, o.ID, more, Dialer(carol.net, nil)) }()
+	select {
+	case <-asked:
+	case <-ctx.Done():
+		t.Fatal("the stalled source was never asked")
+	}
+	a := startSource(t, alice.net, o.ID, data, func() {}, honest)
+	if _, err := carol.tr.AddSource(gconv, o.ID, a.addr); err != nil {
+		t.Fatal(err)
+	}
+	more <- struct{}{}
+	if err := <-done; err != nil {
+		t.Fatalf("fetch after a holder note arrived: %v", err)
+	}
+	carol.holds(t, o, data)
+	if a.chunks() == 0 {
+		t.Fatal("the new source served nothing")
+	}
+}

@@ -252,6 +252,22 @@ type GroupDialer func(ctx context.Context, source identity.Address) (GroupConn, 
 // ErrNotGroupFile when the transfer was stopped meanwhile, ErrNoSpace
 // when it paused for lack of disk space, or the context's error.
 func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, dial GroupDialer) error {
+	return t.fetchGroup(ctx, conv, id, sources, nil, dial)
+}
+
+// FetchGroupLive is FetchGroup from the sources the profile knows of the
+// file (Sources), read again each time more receives: a member whose
+// holder note arrives during the fetch is dialled then, if fewer than
+// fetchSources are connected, not at the next try.
+func (t *Transfers) FetchGroupLive(ctx context.Context, conv model.ConversationID, id model.MessageID, more <-chan struct{}, dial GroupDialer) error {
+	sources, err := t.Sources(conv, id)
+	if err != nil {
+		return err
+	}
+	return t.fetchGroup(ctx, conv, id, sources, more, dial)
+}
+
+func (t *Transfers) fetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, more <-chan struct{}, dial GroupDialer) error {
 	r, err := t.get(conv, id)
 	if err != nil {
 		return err
@@ -272,6 +288,7 @@ func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, i
 	if err != nil {
 		return err
 	}
+	f.more = more
 	err = f.run(ctx)
 	if errors.Is(err, ErrNoSource) {
 		if r, gerr := t.get(conv, id); gerr == nil && r.State == model.FileTransferring {
