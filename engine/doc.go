@@ -19,7 +19,9 @@
 // why), files.go (sharing files with a contact or a group: SendFile,
 // AcceptFile, DeclineFile, CancelFile, SaveFile, File, Files,
 // FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
-// profile's file service per group and the fetches from members),
+// profile's file service per group, stopped when the profile leaves or
+// is removed, the fetches from members, and the holder notes, posted
+// after a random delay or not at all: Config.HolderNotes),
 // events.go and notify.go (the event stream).
 //
 // # Conversations

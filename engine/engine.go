@@ -57,6 +57,9 @@ type Config struct {
 	// Connect tunes the automatic connection and the built-in bridges
 	// (zero: production values; see ConnectConfig).
 	Connect ConnectConfig
+	// HolderNotes tunes when a member that fetched a group file tells the
+	// group it holds it (zero: production values; see HolderNoteConfig).
+	HolderNotes HolderNoteConfig
 }
 
 // Engine is Nook's core: one per running app. New does nothing; Start

@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"io"
+	"math/big"
 	"sync"
 	"time"
 
@@ -18,6 +20,63 @@ import (
 // at once).
 const groupFetchRetry = 2 * time.Minute
 
+// When a member that fetched a group file tells the group it holds it
+// (docs/files.md §8, "Holder notes"): after a random delay, not at the
+// end of the fetch, so that the member who served the fetch cannot pair
+// the two; and not at all when enough members are known to hold it.
+const (
+	HolderDelayMin = 15 * time.Minute
+	HolderDelayMax = 4 * time.Hour
+	// HolderEnough is how many sources of a file (the author and the
+	// members whose notes arrived) make a holder note unnecessary.
+	HolderEnough = 4
+)
+
+// HolderNoteConfig tunes holder notes; the zero value is production's.
+type HolderNoteConfig struct {
+	// Delay returns how long a holder note waits, drawn afresh for each
+	// note and at each unlock for a note still due (nil: holderDelay,
+	// uniform between HolderDelayMin and HolderDelayMax).
+	Delay func() time.Duration
+	// AfterFunc runs f after d and returns a function that stops it
+	// (nil: time.AfterFunc). Tests inject their clock here.
+	AfterFunc func(d time.Duration, f func()) (stop func() bool)
+	// Enough is the number of known sources at which no note is posted
+	// (≤ 0: HolderEnough).
+	Enough int
+}
+
+// holderDelay draws a holder note's delay, uniform between
+// HolderDelayMin and HolderDelayMax, from crypto/rand.
+func holderDelay() time.Duration {
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(HolderDelayMax-HolderDelayMin)+1))
+	if err != nil {
+		return HolderDelayMax
+	}
+	return HolderDelayMin + time.Duration(n.Int64())
+}
+
+func (c HolderNoteConfig) delay() time.Duration {
+	if c.Delay != nil {
+		return c.Delay()
+	}
+	return holderDelay()
+}
+
+func (c HolderNoteConfig) after(d time.Duration, f func()) func() bool {
+	if c.AfterFunc != nil {
+		return c.AfterFunc(d, f)
+	}
+	return time.AfterFunc(d, f).Stop
+}
+
+func (c HolderNoteConfig) enough() int {
+	if c.Enough > 0 {
+		return c.Enough
+	}
+	return HolderEnough
+}
+
 // groupFiles runs the profile's side of files in groups (docs/files.md
 // §8): a file service per group in which it holds a file to serve, and a
 // fetch per accepted file not yet here.
@@ -31,8 +90,20 @@ type groupFiles struct {
 	closed   bool
 	services map[model.ConversationID]*transfer.FileService
 	starting map[model.ConversationID]bool
-	// fetches holds each running fetch's wake-up: a new source arrived.
-	fetches map[fileRef]chan struct{}
+	// fetches holds each running fetch.
+	fetches map[fileRef]*fetchRun
+	// notes holds the stop of each holder note waiting for its time.
+	notes map[fileRef]func() bool
+	// left holds the groups left or removed from since unlock: nothing
+	// of theirs is served, fetched or announced any more.
+	left map[model.ConversationID]bool
+}
+
+// fetchRun is a running fetch: wake tells it that a new source arrived,
+// cancel ends it.
+type fetchRun struct {
+	wake   chan struct{}
+	cancel context.CancelFunc
 }
 
 type fileRef struct {
@@ -43,8 +114,11 @@ type fileRef struct {
 func newGroupFiles(op *openProfile) *groupFiles {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &groupFiles{op: op, ctx: ctx, cancel: cancel, services: map[model.ConversationID]*transfer.FileService{},
-		starting: map[model.ConversationID]bool{}, fetches: map[fileRef]chan struct{}{}}
+		starting: map[model.ConversationID]bool{}, fetches: map[fileRef]*fetchRun{},
+		notes: map[fileRef]func() bool{}, left: map[model.ConversationID]bool{}}
 }
+
+func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes }
 
 // start publishes the file services of the groups in which the profile
 // holds files and resumes the fetches of accepted files.
@@ -63,8 +137,23 @@ func (g *groupFiles) start() error {
 		}
 	}
 	for conv, ids := range fetching {
+		if !member[conv] {
+			continue
+		}
 		for _, id := range ids {
 			g.fetch(conv, id)
+		}
+	}
+	due, err := g.op.files.HolderDue()
+	if err != nil {
+		return err
+	}
+	for conv, ids := range due {
+		if !member[conv] {
+			continue
+		}
+		for _, id := range ids {
+			g.scheduleHolder(conv, id)
 		}
 	}
 	return nil
@@ -74,6 +163,10 @@ func (g *groupFiles) start() error {
 func (g *groupFiles) close() {
 	g.mu.Lock()
 	g.closed = true
+	for ref, stop := range g.notes {
+		stop()
+		delete(g.notes, ref)
+	}
 	g.mu.Unlock()
 	g.cancel()
 	g.wg.Wait()
@@ -90,7 +183,7 @@ func (g *groupFiles) close() {
 func (g *groupFiles) serve(conv model.ConversationID) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed || g.services[conv] != nil || g.starting[conv] {
+	if g.closed || g.left[conv] || g.services[conv] != nil || g.starting[conv] {
 		return
 	}
 	g.starting[conv] = true
@@ -106,7 +199,7 @@ func (g *groupFiles) serve(conv model.ConversationID) {
 			if g.ctx.Err() == nil {
 				g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
 			}
-		case g.closed:
+		case g.closed || g.left[conv]:
 			s.Close()
 		default:
 			g.services[conv] = s
@@ -133,6 +226,48 @@ func (g *groupFiles) unserve(conv model.ConversationID) {
 	}
 }
 
+// leave ends the profile's part in the files of a group it left or was
+// removed from (model.GroupLeft, before it is told): its file service
+// stops at once, its fetches and holder notes there end, and, on a
+// goroutine of its own (the group client's lock is held), the service's
+// key and the files' sources are deleted and the files not yet here end
+// as unavailable (transfer.ForgetGroup). left[conv] keeps the group from
+// being served or fetched again.
+func (g *groupFiles) leave(conv model.ConversationID) {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return
+	}
+	g.left[conv] = true
+	for ref, run := range g.fetches {
+		if ref.conv == conv {
+			run.cancel()
+		}
+	}
+	for ref, stop := range g.notes {
+		if ref.conv == conv {
+			stop()
+			delete(g.notes, ref)
+		}
+	}
+	s := g.services[conv]
+	delete(g.services, conv)
+	g.wg.Add(1)
+	g.mu.Unlock()
+	if s != nil {
+		// Safe under the group client's lock: serving takes only the
+		// files' store, never the client.
+		s.Close()
+	}
+	go func() {
+		defer g.wg.Done()
+		if err := g.op.files.ForgetGroup(conv); err != nil {
+			g.op.e.cfg.Logger.Warn("forgetting a group's file sources failed", "err", err)
+		}
+	}()
+}
+
 // fetch fetches an accepted group file from its sources, or wakes its
 // running fetch (a new source). Once the file is here and verified, the
 // profile serves it and tells the group with a holder note.
@@ -140,18 +275,20 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 	ref := fileRef{conv, id}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.closed {
+	if g.closed || g.left[conv] {
 		return
 	}
-	if wake, running := g.fetches[ref]; running {
+	if run, running := g.fetches[ref]; running {
 		select {
-		case wake <- struct{}{}:
+		case run.wake <- struct{}{}:
 		default:
 		}
 		return
 	}
-	wake := make(chan struct{}, 1)
-	g.fetches[ref] = wake
+	ctx, cancel := context.WithCancel(g.ctx)
+	run := &fetchRun{wake: make(chan struct{}, 1), cancel: cancel}
+	wake := run.wake
+	g.fetches[ref] = run
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
@@ -159,26 +296,24 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 			g.mu.Lock()
 			delete(g.fetches, ref)
 			g.mu.Unlock()
+			cancel()
 		}()
 		dial := transfer.Dialer(g.op.e.transport(), nil)
 		for {
-			sources, err := g.op.files.Sources(conv, id)
-			if err == nil {
-				err = g.op.files.FetchGroup(g.ctx, conv, id, sources, dial)
-			}
+			err := g.op.files.FetchGroupLive(ctx, conv, id, wake, dial)
 			switch {
 			case err == nil:
 				g.fetched(conv, id)
 				return
 			case !errors.Is(err, transfer.ErrNoSource):
 				quiet := errors.Is(err, transfer.ErrNotGroupFile) || errors.Is(err, transfer.ErrMismatch) || errors.Is(err, transfer.ErrNoSpace)
-				if g.ctx.Err() == nil && !quiet {
+				if ctx.Err() == nil && !quiet {
 					g.op.e.cfg.Logger.Warn("fetching a group file failed", "err", err)
 				}
 				return
 			}
 			select {
-			case <-g.ctx.Done():
+			case <-ctx.Done():
 				return
 			case <-wake:
 			case <-time.After(groupFetchRetry):
@@ -187,20 +322,74 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 	}()
 }
 
-// fetched serves a file that arrived whole and tells the group.
+// fetched serves a file that arrived whole and schedules its holder
+// note.
 func (g *groupFiles) fetched(conv model.ConversationID, id model.MessageID) {
-	gid, ok := group.ParseConversation(conv)
-	if !ok {
-		return
-	}
-	svc, err := g.op.files.ServiceIdentity(conv)
-	if err != nil {
-		g.op.e.cfg.Logger.Warn("a group's file service has no key", "err", err)
-		return
-	}
 	g.serve(conv)
-	if err := g.op.groups.PostHolder(gid, id, svc.Address()); err != nil && g.ctx.Err() == nil {
-		g.op.e.cfg.Logger.Warn("telling a group that a file is here failed", "err", err)
+	g.scheduleHolder(conv, id)
+}
+
+// scheduleHolder arms the holder note of a file held whole, after a
+// delay drawn afresh (HolderNoteConfig): not tied to the end of the
+// fetch, and, for a note still due at unlock, not to the unlock's
+// time either.
+func (g *groupFiles) scheduleHolder(conv model.ConversationID, id model.MessageID) {
+	ref := fileRef{conv, id}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.closed || g.left[conv] || g.notes[ref] != nil {
+		return
+	}
+	cfg := g.holders()
+	g.notes[ref] = cfg.after(cfg.delay(), func() {
+		g.mu.Lock()
+		if g.closed || g.notes[ref] == nil {
+			g.mu.Unlock()
+			return
+		}
+		delete(g.notes, ref)
+		g.wg.Add(1)
+		g.mu.Unlock()
+		defer g.wg.Done()
+		g.postHolder(conv, id)
+	})
+}
+
+// postHolder tells the group that the profile holds a file whole, unless
+// enough members are known to hold it already; either way the note is
+// settled and not due again.
+func (g *groupFiles) postHolder(conv model.ConversationID, id model.MessageID) {
+	gid, ok := group.ParseConversation(conv)
+	g.mu.Lock()
+	gone := g.left[conv]
+	g.mu.Unlock()
+	if !ok || gone {
+		return
+	}
+	ft, err := g.op.files.File(conv, id)
+	if err != nil || ft.Outgoing || ft.State != model.FileComplete {
+		return // deleted meanwhile
+	}
+	srcs, err := g.op.files.Sources(conv, id)
+	if err != nil {
+		g.op.e.cfg.Logger.Warn("reading a group file's sources failed", "err", err)
+		return
+	}
+	if len(srcs) < g.holders().enough() {
+		svc, err := g.op.files.ServiceIdentity(conv)
+		if err != nil {
+			g.op.e.cfg.Logger.Warn("a group's file service has no key", "err", err)
+			return
+		}
+		if err := g.op.groups.PostHolder(gid, id, svc.Address()); err != nil {
+			if g.ctx.Err() == nil {
+				g.op.e.cfg.Logger.Warn("telling a group that a file is here failed", "err", err)
+			}
+			return
+		}
+	}
+	if err := g.op.files.SettleHolder(conv, id); err != nil {
+		g.op.e.cfg.Logger.Warn("recording a holder note failed", "err", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nookchat/nook/engine/files/filestest"
 	"github.com/nookchat/nook/engine/files/transfer"
@@ -27,6 +28,7 @@ func TestGroupFileAfterAuthorOffline(t *testing.T) {
 	ctx := context.Background()
 	es := groupEngines(t, 3)
 	carol, alice, bob := es[0], es[1], es[2]
+	bob.cfg.HolderNotes.Delay = func() time.Duration { return 0 } // his note at once
 	carol.createProfile("Carol", "c")
 	alice.createProfile("Alice", "a")
 	bob.createProfile("Bob", "b")
@@ -144,7 +146,38 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Dave fetches the first file, so that he serves it from his file
+	// service in the group; a second one he is offered and leaves.
 	dave.waitFile(conv, m1.ID, model.FileOffered)
+	if _, err := dave.AcceptFile(conv, m1.ID); err != nil {
+		t.Fatal(err)
+	}
+	dave.waitFile(conv, m1.ID, model.FileComplete)
+	pending, _ := writeFile(t, t.TempDir(), "pending.pdf", "PENDING", 20_000)
+	m0, err := alice.SendFile(conv, pending, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dave.waitFile(conv, m0.ID, model.FileOffered)
+	op, err := dave.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srcs, err := op.files.Sources(conv, m1.ID)
+	if err != nil || len(srcs) != 1 {
+		t.Fatalf("Dave's sources of the first file: %v, %v", srcs, err)
+	}
+	svc, err := op.files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	daveService := svc.Address()
+	c, err := transfer.Dialer(bob.transport(), nil)(ctx, daveService)
+	if err != nil {
+		t.Fatalf("Dave's file service before his removal: %v", err)
+	}
+	c.Close()
+
 	if err := alice.RemoveMember(conv, dave.in(conv)); err != nil {
 		t.Fatal(err)
 	}
@@ -152,6 +185,23 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		l, ok := ev.(model.GroupLeft)
 		return ok && l.Conversation == conv
 	})
+	// His file service stopped at the removal, not at his next lock.
+	if c, err := transfer.Dialer(bob.transport(), nil)(ctx, daveService); err == nil {
+		c.Close()
+		t.Fatal("Dave's file service still answers after his removal")
+	}
+	// The file he was offered ends as unavailable, after his service's
+	// key and the files' sources were deleted (ForgetGroup).
+	dave.waitFile(conv, m0.ID, model.FileUnavailable)
+	if s, err := op.files.Sources(conv, m1.ID); err != nil || len(s) != 0 {
+		t.Fatalf("Dave still keeps sources of the group's file: %v, %v", s, err)
+	}
+	if again, err := op.files.ServiceIdentity(conv); err != nil || again.Address() == daveService {
+		t.Fatalf("Dave's file service key in the group was kept: %v", err)
+	}
+	if got, err := dave.File(conv, m1.ID); err != nil || got.State != model.FileComplete {
+		t.Fatalf("the file Dave had: %+v, %v", got, err)
+	}
 	second, _ := writeFile(t, t.TempDir(), "after.pdf", "AFTER", 20_000)
 	m2, err := alice.SendFile(conv, second, SendFileOptions{})
 	if err != nil {
@@ -161,15 +211,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	if _, err := dave.File(conv, m2.ID); !errors.Is(err, transfer.ErrNotFound) {
 		t.Fatalf("Dave knows of the file shared after his removal: %v", err)
 	}
-	op, err := dave.current()
-	if err != nil {
-		t.Fatal(err)
-	}
-	srcs, err := op.files.Sources(conv, m1.ID)
-	if err != nil || len(srcs) != 1 {
-		t.Fatalf("Dave's sources of the first file: %v, %v", srcs, err)
-	}
-	c, err := transfer.Dialer(dave.transport(), nil)(ctx, srcs[0])
+	c, err = transfer.Dialer(dave.transport(), nil)(ctx, srcs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +225,162 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		t.Fatal(err)
 	} else if st, ok := r.(*protocol.FileStop); !ok || st.Reason != protocol.StopUnavailable {
 		t.Fatalf("Alice's service answered %T %+v", r, r)
+	}
+}
+
+// noteClock is the injected clock of holder notes: each note armed is
+// sent on armed with its delay, and fires when the test calls it.
+type noteClock struct{ armed chan armedNote }
+
+type armedNote struct {
+	d    time.Duration
+	fire func()
+}
+
+func newNoteClock() *noteClock { return &noteClock{armed: make(chan armedNote, 16)} }
+
+func (c *noteClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.armed <- armedNote{d, f}
+	return func() bool { return true }
+}
+
+func (c *noteClock) next(t *testing.T, who string) armedNote {
+	t.Helper()
+	select {
+	case n := <-c.armed:
+		return n
+	case <-time.After(step):
+		t.Fatalf("no holder note armed at %s", who)
+		return armedNote{}
+	}
+}
+
+// TestGroupFileHolderNote: a member who fetched a group file tells the
+// group after a random delay (HolderDelayMin to HolderDelayMax, drawn
+// afresh at unlock for a note still due), not when the fetch ends, and
+// not at all when enough members are known to hold the file (Enough 2
+// here: the author and one member).
+func TestGroupFileHolderNote(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 3)
+	alice, bob, carol := es[0], es[1], es[2]
+	clocks := map[*testEngine]*noteClock{}
+	for _, te := range es {
+		clocks[te] = newNoteClock()
+		te.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clocks[te].AfterFunc, Enough: 2}
+	}
+	alice.createProfile("Alice", "a")
+	bob.createProfile("Bob", "b")
+	carol.createProfile("Carol", "c")
+	g := alice.hostGroup(ctx, "Newsroom")
+	conv := g.Conversation()
+	alice.waitUntil("alice's join notice on the server", step, func() bool {
+		msgs, _ := alice.Messages(conv, 0, 10)
+		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
+	})
+	bob.joinGroupOf(alice, g)
+	carol.joinGroupOf(alice, g)
+	path, _ := writeFile(t, t.TempDir(), "notes.pdf", "NOTES", 100_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := func(te *testEngine) int {
+		op, err := te.current()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := op.files.Sources(conv, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(s)
+	}
+	// noNoteBy checks that te posted no holder note: its post after the
+	// fetch reaches Alice, and her file still has holders sources.
+	noNoteBy := func(te *testEngine, body string, holders int) {
+		t.Helper()
+		te.postReceived(conv, body, alice)
+		if n := sources(alice); n != holders {
+			t.Fatalf("after %s, Alice knows %d holders, want %d", body, n, holders)
+		}
+	}
+
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+	note := clocks[bob].next(t, "bob")
+	if note.d < HolderDelayMin || note.d > HolderDelayMax {
+		t.Fatalf("Bob's note waits %v, not within [%v, %v]", note.d, HolderDelayMin, HolderDelayMax)
+	}
+	noNoteBy(bob, "fetched", 0)
+
+	// Locked before its time, the note is due again at unlock, with a
+	// delay drawn afresh.
+	if err := bob.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.UnlockAny(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	note = clocks[bob].next(t, "bob after unlock")
+	if note.d < HolderDelayMin || note.d > HolderDelayMax {
+		t.Fatalf("Bob's note waits %v after unlock", note.d)
+	}
+	note.fire()
+	alice.waitUntil("Bob's holder note", step, func() bool { return sources(alice) == 1 })
+	carol.waitUntil("Bob's holder note at Carol", step, func() bool { return sources(carol) == 2 })
+
+	// Carol knows two holders (Alice and Bob): when her note's time
+	// comes, she posts none.
+	if _, err := carol.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m.ID, model.FileComplete)
+	clocks[carol].next(t, "carol").fire()
+	carol.waitUntil("carol's note settled", step, func() bool {
+		op, err := carol.current()
+		if err != nil {
+			return false
+		}
+		due, err := op.files.HolderDue()
+		return err == nil && len(due[conv]) == 0
+	})
+	noNoteBy(carol, "fetched too", 1)
+	if len(clocks[bob].armed) != 0 || len(clocks[carol].armed) != 0 {
+		t.Fatal("a settled note was armed again")
+	}
+
+	// Carol leaves the group: her file service's key and the files'
+	// sources go, the file she was only offered ends as unavailable,
+	// the file she has stays.
+	path2, _ := writeFile(t, t.TempDir(), "later.pdf", "LATER", 20_000)
+	m2, err := alice.SendFile(conv, path2, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m2.ID, model.FileOffered)
+	op, err := carol.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := op.files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := carol.LeaveGroup(conv, false); err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m2.ID, model.FileUnavailable)
+	if n := sources(carol); n != 0 {
+		t.Fatalf("Carol keeps %d sources of the group's file after leaving", n)
+	}
+	if again, err := op.files.ServiceIdentity(conv); err != nil || again.Address() == svc.Address() {
+		t.Fatalf("Carol's file service key in the group was kept: %v", err)
+	}
+	if f, err := carol.File(conv, m.ID); err != nil || f.State != model.FileComplete {
+		t.Fatalf("the file Carol had: %+v, %v", f, err)
 	}
 }

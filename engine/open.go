@@ -194,6 +194,9 @@ func (op *openProfile) onPeerEvent(ev model.Event) {
 	if ok && !m.Message.ExpiresAt.IsZero() {
 		op.sweep.poke()
 	}
+	if gl, left := ev.(model.GroupLeft); left && op.gfiles != nil {
+		op.gfiles.leave(gl.Conversation) // its file service stops before GroupLeft is told
+	}
 	op.e.emit(ev)
 	if cc, isContact := ev.(model.ContactChanged); isContact && cc.Contact.State == model.ContactAccepted && op.groups != nil {
 		// Tell the new contact which member the profile is in its groups

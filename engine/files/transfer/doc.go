@@ -19,9 +19,11 @@
 // Files in groups (group.go, service.go; docs/files.md §8) use the same
 // storage and records: ImportGroup gives a shared file a random file key,
 // OfferedGroup records a file announced in a group, FetchGroup fetches it
-// from its sources in turn (the author, then members who hold it), each
+// from up to three of its sources at once (fetch.go: different ranges
+// of each, a slow source's ranges taken over by a faster one), each
 // under a throwaway identity (Dialer), checking every chunk against the
-// announcement's chunk tree and dropping a source at its first lie, and a
+// announcement's chunk tree, dropping a source at its first lie and
+// storing in order by a writer of its own, and a
 // member's FileService (StartFileService, ServeGroup) serves the files of
 // the group it shared or holds whole to whoever proves the file key over
 // the session's channel binding.

@@ -5,7 +5,6 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding"
 	"errors"
 	"fmt"
 	"io"
@@ -42,9 +41,6 @@ var (
 	// file received and accepted.
 	ErrNotGroupFile = errors.New("this is not a group file waiting to be fetched")
 
-	// errSource wraps what ends a fetch from one source: the source is
-	// dropped for this file and the next one is tried.
-	errSource = errors.New("file source dropped")
 	// errNotFetch ends a served session whose first record is not a
 	// FileFetch, or which asks for another file or out of range.
 	errNotFetch = errors.New("the fetcher broke the group file protocol")
@@ -240,164 +236,71 @@ func (t *Transfers) groupTree(r *record) (*files.Tree, error) {
 // address, under a throwaway identity (a fresh key per connection).
 type GroupDialer func(ctx context.Context, source identity.Address) (GroupConn, error)
 
-// FetchGroup fetches an accepted group file from its sources, in order
-// (the author, then the members whose holder notes arrived): from each
-// it asks for what is not stored yet, checks every chunk against the
-// announcement's chunk tree and stores it, and drops the source at the
-// first chunk that does not verify, a stop, or a broken connection,
-// keeping what arrived verified. It returns nil once the whole file is
-// stored and its SHA-256 matched, ErrNoSource when every source was
-// dropped first, ErrMismatch when the chunks matched the tree and the
+// FetchGroup fetches an accepted group file from its sources (the
+// author, then the members whose holder notes arrived), from up to
+// fetchSources of them at once, each under a throwaway identity, each
+// asked for different ranges (fetch.go). Every chunk is checked against
+// the announcement's chunk tree whoever sends it; a source is dropped at
+// its first chunk that does not verify or was not asked for, a stop, or
+// a broken connection, its ranges asked of the others, and the next
+// source in the list is dialled. The chunks verified are stored in order
+// by a writer of their own, off the loop that reads them. It returns nil
+// once the whole file is stored and its SHA-256 matched, ErrNoSource
+// when every source was dropped first (what arrived verified and in
+// order is kept), ErrMismatch when the chunks matched the tree and the
 // whole file not the announcement's SHA-256 (nothing is kept),
 // ErrNotGroupFile when the transfer was stopped meanwhile, ErrNoSpace
 // when it paused for lack of disk space, or the context's error.
 func (t *Transfers) FetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, dial GroupDialer) error {
-	for _, src := range sources {
-		r, err := t.get(conv, id)
-		if err != nil {
-			return err
-		}
-		if !r.Group || r.Outgoing {
-			return ErrNotGroupFile
-		}
-		switch r.State {
-		case model.FileComplete:
-			return nil
-		case model.FileFailed:
-			return ErrMismatch
-		case model.FileTransferring:
-		default:
-			return ErrNotGroupFile
-		}
-		c, err := dial(ctx, src)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			t.cfg.Logger.Info("a group file's source could not be reached", "err", err)
-			continue
-		}
-		stop := context.AfterFunc(ctx, func() { c.Close() })
-		done, err := t.fetchFrom(conv, id, r, c)
-		stop()
-		c.Close()
-		switch {
-		case done:
-			return err
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errSource):
-			t.cfg.Logger.Info("a group file's source was dropped", "err", err)
-			continue
-		case err != nil:
-			return err
-		}
-		// Stopped here meanwhile (cancelled, deleted), or paused for
-		// lack of disk space (the person was told).
-		if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
-			return ErrNoSpace
-		}
+	return t.fetchGroup(ctx, conv, id, sources, nil, dial)
+}
+
+// FetchGroupLive is FetchGroup from the sources the profile knows of the
+// file (Sources), read again each time more receives: a member whose
+// holder note arrives during the fetch is dialled then, if fewer than
+// fetchSources are connected, not at the next try.
+func (t *Transfers) FetchGroupLive(ctx context.Context, conv model.ConversationID, id model.MessageID, more <-chan struct{}, dial GroupDialer) error {
+	sources, err := t.Sources(conv, id)
+	if err != nil {
+		return err
+	}
+	return t.fetchGroup(ctx, conv, id, sources, more, dial)
+}
+
+func (t *Transfers) fetchGroup(ctx context.Context, conv model.ConversationID, id model.MessageID, sources []identity.Address, more <-chan struct{}, dial GroupDialer) error {
+	r, err := t.get(conv, id)
+	if err != nil {
+		return err
+	}
+	if !r.Group || r.Outgoing {
 		return ErrNotGroupFile
 	}
-	if r, err := t.get(conv, id); err == nil && r.State == model.FileTransferring {
-		t.emit(conv, id, r, waitingSources)
+	switch r.State {
+	case model.FileComplete:
+		return nil
+	case model.FileFailed:
+		return ErrMismatch
+	case model.FileTransferring:
+	default:
+		return ErrNotGroupFile
 	}
-	return ErrNoSource
+	f, err := newFetch(t, conv, id, r, sources, dial)
+	if err != nil {
+		return err
+	}
+	f.more = more
+	err = f.run(ctx)
+	if errors.Is(err, ErrNoSource) {
+		if r, gerr := t.get(conv, id); gerr == nil && r.State == model.FileTransferring {
+			t.emit(conv, id, r, waitingSources)
+		}
+	}
+	return err
 }
 
 // waitingSources is the Problem of a group file none of whose sources
 // could send it.
 const waitingSources = "None of the members who have this file are online now. It arrives when one of them is."
-
-// fetchFrom fetches what is missing of a group file from one source on
-// c. done reports that the transfer ended (complete, or failed with
-// ErrMismatch); an error wrapping errSource drops the source; false and
-// nil mean the transfer was stopped or paused on this side.
-func (t *Transfers) fetchFrom(conv model.ConversationID, id model.MessageID, r *record, c GroupConn) (done bool, err error) {
-	source := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", errSource, fmt.Sprintf(format, args...))
-	}
-	if err := c.Send(&protocol.FileFetch{ID: id, Proof: FetchProof(r.FileKey, c.ChannelBinding())}); err != nil {
-		return false, source("%v", err)
-	}
-	h := sha256.New()
-	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(r.HashState); err != nil {
-		return false, fmt.Errorf("file transfer: %w", errCorrupt)
-	}
-	in := &incoming{r: r, h: h}
-	n := r.chunks()
-	want := r.Have // the first chunk not yet requested
-	request := func(k uint32) error {
-		count := min(k, n-want, protocol.MaxRequestChunks)
-		if count == 0 {
-			return nil
-		}
-		q := &protocol.FileRequest{ID: id, First: want, Count: uint16(count)}
-		want += count
-		return c.Send(q)
-	}
-	// What arrived verified and is not stored yet is kept when the
-	// source goes.
-	stored := false
-	defer func() {
-		if !stored && len(in.buf) > 0 {
-			if _, serr := t.storeChunks(conv, id, in, false); serr != nil && err == nil {
-				err = serr
-			}
-		}
-	}()
-	if err := request(window); err != nil {
-		return false, source("%v", err)
-	}
-	for {
-		rec, err := c.Recv()
-		if err != nil {
-			return false, source("%v", err)
-		}
-		switch m := rec.(type) {
-		case *protocol.FileStop:
-			if m.ID == id {
-				return false, source("it stopped (reason %d)", m.Reason)
-			}
-		case *protocol.FileChunk:
-			i := m.Index
-			if m.ID != id || i != in.next() || i >= want {
-				return false, source("chunk %d not asked for", i)
-			}
-			proof := make([]files.Hash, len(m.Proof))
-			copy(proof, m.Proof)
-			if len(m.Data) != r.chunkLen(i) || files.VerifyChunk(r.Root, int(n), int(i), m.Data, proof) != nil {
-				return false, source("chunk %d does not match the file", i)
-			}
-			in.h.Write(m.Data)
-			in.buf = append(in.buf, m.Data)
-			last := in.next() == n
-			if last {
-				var sum [32]byte
-				if in.h.Sum(sum[:0]); sum != r.SHA256 {
-					stored = true
-					return true, t.failGroup(conv, id)
-				}
-			}
-			if len(in.buf) == batch || last {
-				kept, err := t.storeChunks(conv, id, in, last)
-				if err != nil || !kept {
-					stored = true
-					return false, err
-				}
-				r = in.r
-			}
-			if last {
-				return true, nil
-			}
-			if want-in.next() <= window-batch {
-				if err := request(batch); err != nil {
-					return false, source("%v", err)
-				}
-			}
-		}
-	}
-}
 
 // failGroup ends a group file whose chunks matched its tree and whose
 // whole SHA-256 did not: nothing of it is kept.
@@ -428,6 +331,15 @@ func sourcesKey(conv model.ConversationID, id model.MessageID) []byte {
 func serviceKey(conv model.ConversationID) []byte {
 	k := convPrefix(conv)
 	k[0] = 'k'
+	return k
+}
+
+// holderKey marks a group file received whole whose holder note is
+// settled: posted, or left out because enough members were known to
+// hold it (docs/files.md §8). Its value is empty.
+func holderKey(conv model.ConversationID, id model.MessageID) []byte {
+	k := recordKey(conv, id)
+	k[0] = 'h'
 	return k
 }
 
@@ -529,6 +441,95 @@ func (t *Transfers) ServiceIdentity(conv model.ConversationID) (*identity.Identi
 		return nil, err
 	}
 	return id, nil
+}
+
+// HolderDue lists, by conversation, the group files received whole and
+// verified whose holder note is not settled yet (SettleHolder).
+func (t *Transfers) HolderDue() (map[model.ConversationID][]model.MessageID, error) {
+	var held []fileID
+	err := t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
+		conv, id, ok := parseRecordKey(k)
+		if !ok {
+			return nil
+		}
+		if r, err := decodeRecord(v); err == nil && r.Group && !r.Outgoing && r.State == model.FileComplete {
+			held = append(held, fileID{conv, id})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	due := map[model.ConversationID][]model.MessageID{}
+	for _, f := range held {
+		_, err := t.b.Get(holderKey(f.conv, f.id))
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			due[f.conv] = append(due[f.conv], f.id)
+		case err != nil:
+			return nil, err
+		}
+	}
+	return due, nil
+}
+
+// fileID names a transfer.
+type fileID struct {
+	conv model.ConversationID
+	id   model.MessageID
+}
+
+// SettleHolder records that the holder note of a group file is settled
+// (posted, or not needed): it is not due again.
+func (t *Transfers) SettleHolder(conv model.ConversationID, id model.MessageID) error {
+	return t.b.Put(holderKey(conv, id), []byte{})
+}
+
+// ForgetGroup removes what the profile kept to take part in the files
+// of a group it left or was removed from: the key of its file service
+// there and every file's list of sources; then files offered or
+// accepted and not yet here end as unavailable (their chunks are
+// deleted, a FileChanged reports each). Files here stay, as the group's
+// messages stay as history.
+func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
+	var ids []model.MessageID
+	err := t.b.Iterate(convPrefix(conv), func(k, v []byte) error {
+		c, id, ok := parseRecordKey(k)
+		if ok && c == conv {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	t.mu.Lock()
+	err = t.b.Update(func(tx *store.BucketTx) error {
+		for _, id := range ids {
+			if err := tx.Delete(sourcesKey(conv, id)); err != nil {
+				return err
+			}
+		}
+		return tx.Delete(serviceKey(conv))
+	})
+	t.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		_, err := t.change(conv, id, func(r *record) (bool, error) {
+			if !r.Group || r.Outgoing || (r.State != model.FileOffered && r.State != model.FileTransferring) {
+				return false, nil
+			}
+			r.State, r.Pending = model.FileUnavailable, pendNone
+			t.dropPartial(r)
+			return true, nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) && !errors.Is(err, errCorrupt) {
+			return err
+		}
+	}
+	return nil
 }
 
 // GroupFiles lists the group files of the profile by conversation: those

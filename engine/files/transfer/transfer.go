@@ -26,6 +26,12 @@ const (
 	// up to the 1 TiB limit (an audit path of at most 25 hashes) fits 8
 	// frames with 45 bytes to spare (docs/files.md §2).
 	DefaultChunkSize = 63 << 10
+	// DefaultSourceIdle is how long a group fetch waits for a chunk from
+	// a source it asked before it drops the source (its ranges go to the
+	// others). Over Tor a window of 32 chunks takes under a second at
+	// the speeds measured (docs/files.md §11); a circuit that died
+	// silently sends nothing.
+	DefaultSourceIdle = time.Minute
 	// DefaultMaxSize is the receiver's size limit when none is set.
 	DefaultMaxSize = 2 << 30
 	// window is how many chunks the receiver keeps requested and not yet
@@ -82,6 +88,10 @@ type Config struct {
 	Wake func(model.ConversationID)
 	// ChunkSize is the chunk size of files sent (0: DefaultChunkSize).
 	ChunkSize int
+	// SourceIdle is how long a group fetch waits for a chunk from a
+	// source that was asked for some before it drops it (0:
+	// DefaultSourceIdle).
+	SourceIdle time.Duration
 	// Logger receives diagnostics, never names or contents.
 	Logger *slog.Logger
 }
@@ -108,6 +118,9 @@ func New(cfg Config) *Transfers {
 	}
 	if cfg.ChunkSize <= 0 {
 		cfg.ChunkSize = DefaultChunkSize
+	}
+	if cfg.SourceIdle <= 0 {
+		cfg.SourceIdle = DefaultSourceIdle
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -407,6 +420,9 @@ func (t *Transfers) Forget(conv model.ConversationID, id model.MessageID) error 
 	t.deleteData(r.Key, r.chunks(), r.Outgoing || r.Group)
 	if r.Group {
 		if err := t.b.Delete(sourcesKey(conv, id)); err != nil {
+			return err
+		}
+		if err := t.b.Delete(holderKey(conv, id)); err != nil {
 			return err
 		}
 	}
