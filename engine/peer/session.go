@@ -165,7 +165,7 @@ func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended 
 var errTooManyMalformed = errors.New("too many malformed records")
 
 // sync brings the peer up to date: it announces the contact state and our
-// display name, then writes the outbox.
+// display name, then hands the writer the outbox.
 func (st *session) sync() error {
 	c, err := st.l.m.contact(st.l.addr)
 	if err != nil {
