@@ -16,7 +16,10 @@ type Files interface {
 	// Offer returns the record that carries an outgoing file message.
 	Offer(msg model.Message) (protocol.Record, error)
 	// Session starts the file side of a session; send writes a record
-	// to it and may be called from any goroutine.
+	// to it and may be called from any goroutine: a FileChunk at once,
+	// returning once written; any other record is handed to the
+	// session's writer and written after what waits before it (send
+	// returns at once).
 	Session(conv model.ConversationID, send func(protocol.Record) error) FileSession
 }
 

@@ -16,7 +16,8 @@ import (
 )
 
 // link keeps one contact connected: it owns the contact's live session,
-// dials with backoff when there is none, and writes the outbox.
+// dials with backoff when there is none, and hands the outbox to the
+// session's writer.
 type link struct {
 	m    *Manager
 	addr identity.Address

@@ -20,14 +20,31 @@
 // descriptor of a contact whose tor restarted, while that contact's dial
 // to us succeeds at once.
 //
+// A session has three goroutines: its reader (read), which paces the
+// records (recordRate a second after a burst of recordBurst; file chunks
+// unpaced) and hands them to the link's goroutine; the link's goroutine,
+// which acts on them and decides what to write but never writes; and its
+// writer (writer.go), which writes what it is handed: acknowledgements
+// first, coalesced (every ID waiting in one Ack), then the other records
+// in order. The reader waits only for the link's goroutine, and that never
+// waits for a write, so a session is read whatever its writes are doing:
+// two contacts writing to each other at full speed never both wait to
+// write while neither reads (TestBulkBothWays). What waits for the writer
+// is bounded (flushWindow records of the outbox, handed over as they are
+// written; maxQueued others; maxPendingAcks acknowledgements): a contact
+// that keeps asking for answers while reading none fills it, and the
+// session ends (TestPeerThatNeverReads). File chunks are written by their
+// transfer's own goroutine, which waits for each.
+//
 // # Delivery
 //
 // Send stores the message and its outbox entry in one transaction (Queued),
-// then the link writes it when a session is up (Sent). The recipient stores
-// it (refusing duplicate IDs; the same transaction counts it unread and
-// notes the conversation's activity) and acknowledges; the acknowledgement
-// marks it Delivered and removes it from the outbox in one transaction, so
-// a message costs its sender three commits and its recipient one. A group
+// then the link hands it to the session's writer when a session is up
+// (Sent). The recipient stores it (refusing duplicate IDs; the same
+// transaction counts it unread and notes the conversation's activity) and
+// then acknowledges it; the acknowledgement marks it Delivered and removes
+// it from the outbox in one transaction, so a message costs its sender
+// three commits and its recipient one. A group
 // invitation travels the same way, as a GroupInvite record (SendGroupInvite)
 // stored as a message of the group-invite kind. A reaction (React) is set
 // on its target at once and its latest change kept until acknowledged
@@ -233,11 +250,11 @@ func New(cfg Config) *Manager {
 		// A session whose other end vanished (its tor died) is noticed:
 		// each side writes a keepalive frame after 30 s of silence and
 		// gives up on a session that sent nothing for 2 minutes. A frame
-		// that cannot be written for 2 minutes ends the session too: the
-		// session's loop and a file transfer's sender both write, and if
-		// both sides' writes stalled on each other (two-way transfers
-		// over Tor's small stream windows), the session is dialled again
-		// and the transfers resume (docs/files.md §4).
+		// that cannot be written for 2 minutes ends the session too (a
+		// contact that stopped reading); it is dialled again and what
+		// was not acknowledged, and the file transfers, resume
+		// (docs/files.md §4). A session reads whatever its writes are
+		// doing, so two Nooks never stall each other so.
 		cfg.Handshake = &handshake.Config{Wire: wire.Config{KeepaliveInterval: 30 * time.Second, IdleTimeout: 2 * time.Minute, WriteTimeout: 2 * time.Minute}}
 	}
 	if cfg.DialTimeout <= 0 {

@@ -264,25 +264,29 @@ func (m *Manager) dropReactions(conv model.ConversationID) {
 	}
 }
 
-// flushReactions writes our pending changes not yet written in this
-// session, after the queued messages (so that a change of a message of
-// ours never arrives before it).
-func (st *session) flushReactions() error {
+// flushReactions hands the writer our pending changes not yet written in
+// this session, after the queued messages (so that a change of a message
+// of ours never arrives before it), as many as the flush window holds. It
+// reports whether it handed over all of them.
+func (st *session) flushReactions() (all bool, err error) {
 	pending, err := st.l.m.pendingChanges(model.ConversationID(st.l.addr))
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, p := range pending {
 		id := recordID(p.rec)
 		if st.written[id] {
 			continue
 		}
-		if err := st.s.Send(p.rec); err != nil {
-			return err
+		if !st.out.hasRoom() {
+			return false, nil
+		}
+		if err := st.out.sendOutbox(p.rec); err != nil {
+			return false, err
 		}
 		st.written[id] = true
 	}
-	return nil
+	return true, nil
 }
 
 // onChange applies a contact's change of a message (a reaction, an
@@ -309,7 +313,7 @@ func (st *session) onChange(r protocol.Record, ct changeType) error {
 	case changed:
 		m.emit(model.MessageChanged{Message: msg})
 	}
-	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{id}})
+	return st.out.ack(id)
 }
 
 // Edit replaces the text of a message we wrote to the contact at addr

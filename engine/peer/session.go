@@ -26,12 +26,15 @@ const (
 )
 
 // session is the state of one installed session, used only by the link's
-// goroutine.
+// goroutine (out is safe for any goroutine).
 type session struct {
 	l *link
 	s *handshake.Session
-	// written holds the outgoing messages already written in this session,
-	// so an outbox pass does not write them twice.
+	// out writes to s: every record of the session goes through it, but
+	// file chunks, which a transfer's own goroutine writes.
+	out *writer
+	// written holds the outgoing messages and changes already handed to
+	// out in this session, so an outbox pass does not write them twice.
 	written map[model.MessageID]bool
 	// announced is the contact state we last told the peer about (a request
 	// or an acceptance), so each is sent once per session.
@@ -75,9 +78,12 @@ func (l *link) serve(s *handshake.Session) {
 	go l.read(s, records, ended, done)
 
 	st := &session{l: l, s: s, written: map[model.MessageID]bool{}}
-	st.files = l.m.cfg.Files.Session(model.ConversationID(l.addr), s.Send)
+	st.out = newWriter(s, l.m.cfg.Logger, l.signal)
+	go st.out.run()
+	st.files = l.m.cfg.Files.Session(model.ConversationID(l.addr), st.sendFile)
 	defer func() {
-		s.Close() // ends a chunk write in progress
+		s.Close() // ends a write in progress
+		st.out.close()
 		st.files.Close()
 	}()
 	if err := st.sync(); err != nil {
@@ -94,6 +100,10 @@ func (l *link) serve(s *handshake.Session) {
 				return
 			}
 		case err := <-ended:
+			if werr := st.out.failed(); werr != nil {
+				// The writer closed the session.
+				err = werr
+			}
 			if !errors.Is(err, io.EOF) && !errors.Is(err, net.ErrClosed) {
 				l.m.cfg.Logger.Info("session ended", "err", err)
 			}
@@ -116,7 +126,9 @@ func (l *link) serve(s *handshake.Session) {
 }
 
 // read is the session's reader goroutine: it paces and forwards records
-// until the session fails or done is closed.
+// until the session fails or done is closed. It waits only for the link's
+// goroutine, which never waits for a write (writer), so the session is read
+// however long our writes take.
 func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended chan<- error, done <-chan struct{}) {
 	defer l.m.wg.Done()
 	bucket := newTokenBucket(recordRate, recordBurst)
@@ -153,7 +165,7 @@ func (l *link) read(s *handshake.Session, records chan<- protocol.Record, ended 
 var errTooManyMalformed = errors.New("too many malformed records")
 
 // sync brings the peer up to date: it announces the contact state and our
-// display name, then writes the outbox.
+// display name, then hands the writer the outbox.
 func (st *session) sync() error {
 	c, err := st.l.m.contact(st.l.addr)
 	if err != nil {
@@ -163,9 +175,9 @@ func (st *session) sync() error {
 		switch c.State {
 		case model.ContactPending:
 			proof := st.l.m.cfg.ProofFor(st.l.addr, st.s.ChannelBinding())
-			err = st.s.Send(&protocol.ContactRequest{DisplayName: st.l.m.cfg.DisplayName(), Proof: proof})
+			err = st.out.Send(&protocol.ContactRequest{DisplayName: st.l.m.cfg.DisplayName(), Proof: proof})
 		case model.ContactAccepted:
-			err = st.s.Send(&protocol.ContactAccept{DisplayName: st.l.m.cfg.DisplayName()})
+			err = st.out.Send(&protocol.ContactAccept{DisplayName: st.l.m.cfg.DisplayName()})
 		}
 		if err != nil {
 			return err
@@ -178,10 +190,23 @@ func (st *session) sync() error {
 	if err := st.announceDisappear(c); err != nil {
 		return err
 	}
-	if err := st.flush(); err != nil {
+	if all, err := st.flush(); err != nil || !all {
+		// The rest of the outbox, and what follows it, once the writer
+		// has written half of the flush window.
 		return err
 	}
 	return st.files.Sync()
+}
+
+// sendFile writes a record of a file transfer (Files.Session): a chunk at
+// once, from the transfer's sender goroutine, which so waits for the
+// contact to read it; any other record through the writer, without
+// waiting, as the link's goroutine hands it most of them.
+func (st *session) sendFile(r protocol.Record) error {
+	if _, chunk := r.(*protocol.FileChunk); chunk {
+		return st.s.Send(r)
+	}
+	return st.out.Send(r)
 }
 
 // announceDisappear tells the peer our disappearing-messages setting once
@@ -191,36 +216,41 @@ func (st *session) announceDisappear(c model.Contact) error {
 	if c.DisappearSet.IsZero() || st.disappearAnnounced && st.disappearSent.Equal(c.DisappearSet) {
 		return nil
 	}
-	if err := st.s.Send(&protocol.Disappear{Timer: c.Disappear, Set: c.DisappearSet}); err != nil {
+	if err := st.out.Send(&protocol.Disappear{Timer: c.Disappear, Set: c.DisappearSet}); err != nil {
 		return err
 	}
 	st.disappearSent, st.disappearAnnounced = c.DisappearSet, true
 	return nil
 }
 
-// flush writes every queued message of the conversation not yet written in
-// this session, oldest first.
-func (st *session) flush() error {
+// flush hands the writer the queued messages of the conversation not yet
+// written in this session, oldest first, then our pending changes of
+// messages, as many as the flush window holds. It reports whether it
+// handed over everything.
+func (st *session) flush() (all bool, err error) {
 	m := st.l.m
 	conv := model.ConversationID(st.l.addr)
 	ids, err := m.cfg.Store.Outbox(conv)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, id := range ids {
 		if st.written[id] {
 			continue
 		}
+		if !st.out.hasRoom() {
+			return false, nil
+		}
 		msg, err := m.cfg.Store.GetMessage(conv, id)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && msg.Status == model.StatusDelivered) {
 			// Delivered before a crash that left the entry behind, or deleted.
 			if err := m.cfg.Store.Dequeue(id); err != nil {
-				return err
+				return false, err
 			}
 			continue
 		}
 		if err != nil {
-			return err
+			return false, err
 		}
 		rec, err := st.record(msg)
 		if err != nil {
@@ -228,21 +258,23 @@ func (st *session) flush() error {
 			m.cfg.Logger.Warn("an outgoing message cannot be written", "kind", msg.Kind, "err", err)
 			const reason = model.ReasonFileGone
 			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err != nil {
-				return err
+				return false, err
 			}
 			if err := m.cfg.Store.Dequeue(id); err != nil {
-				return err
+				return false, err
 			}
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusFailed, Reason: reason})
 			continue
 		}
-		if err := st.s.Send(rec); err != nil {
-			return err
+		if err := st.out.sendOutbox(rec); err != nil {
+			return false, err
 		}
 		st.written[id] = true
 		if msg.Status == model.StatusQueued {
+			// Sent: handed to the session, as a write to the connection
+			// was before (neither means the contact has it: its Ack does).
 			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
-				return err
+				return false, err
 			}
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
 		}
@@ -284,7 +316,7 @@ func (st *session) handle(r protocol.Record) error {
 	case *protocol.ProfileGet:
 		return st.onProfileGet(r)
 	case *protocol.Ping:
-		return st.s.Send(&protocol.Pong{Nonce: r.Nonce})
+		return st.out.Send(&protocol.Pong{Nonce: r.Nonce})
 	case *protocol.Disappear:
 		return st.l.m.adoptDisappear(st.l.addr, r)
 	case *protocol.InviteConfirm:
@@ -325,7 +357,7 @@ func (st *session) onText(r *protocol.Text) error {
 // stored: the sender must not retry it forever.
 func (st *session) onGroupInvite(r *protocol.GroupInvite) error {
 	if !utf8.Valid(r.Invite) {
-		return st.s.Send(&protocol.Ack{IDs: []model.MessageID{r.ID}})
+		return st.out.ack(r.ID)
 	}
 	return st.receive(model.Message{
 		ID:        r.ID,
@@ -337,7 +369,8 @@ func (st *session) onGroupInvite(r *protocol.GroupInvite) error {
 }
 
 // receive stores an incoming message of any kind (ID, Kind, Sent, Body,
-// ReplyTo and Disappear set) once and acknowledges it. Nothing from a peer
+// ReplyTo and Disappear set) once and acknowledges it once stored (the
+// writer coalesces acknowledgements). Nothing from a peer
 // that is not an accepted contact is stored or acknowledged.
 func (st *session) receive(msg model.Message) error {
 	m := st.l.m
@@ -362,7 +395,7 @@ func (st *session) receive(msg model.Message) error {
 		// activity in the same transaction.
 		m.emit(model.MessageAdded{Message: msg})
 	}
-	return st.s.Send(&protocol.Ack{IDs: []model.MessageID{msg.ID}})
+	return st.out.ack(msg.ID)
 }
 
 // onAck marks the acknowledged messages delivered, and forgets the
@@ -414,7 +447,7 @@ func (st *session) onContactRequest(r *protocol.ContactRequest) error {
 	if err != nil {
 		return err
 	}
-	if err := proof.sendConfirm(st.s); err != nil {
+	if err := proof.sendConfirm(st.out); err != nil {
 		return err
 	}
 	switch c.State {
@@ -423,7 +456,7 @@ func (st *session) onContactRequest(r *protocol.ContactRequest) error {
 		st.announced = 0
 	case model.ContactRequest:
 		// Their request, sent again: it is still stored here.
-		if err := st.s.Send(&protocol.RequestReceived{}); err != nil {
+		if err := st.out.Send(&protocol.RequestReceived{}); err != nil {
 			return err
 		}
 	}
@@ -510,7 +543,7 @@ func (st *session) onProfileGet(r *protocol.ProfileGet) error {
 	if err != nil || c.State != model.ContactAccepted {
 		return nil
 	}
-	return st.s.Send(&protocol.ProfileAttr{Attr: protocol.AttrDisplayName, Value: []byte(m.cfg.DisplayName())})
+	return st.out.Send(&protocol.ProfileAttr{Attr: protocol.AttrDisplayName, Value: []byte(m.cfg.DisplayName())})
 }
 
 // tokenBucket paces a reader: wait takes one token, sleeping until one is
