@@ -379,16 +379,7 @@ func prepareProfile(b *testing.B, ctx context.Context, data, net, serverInvite s
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Below the 200 records a second a contact's session is read
-			// at (engine/peer): past that pace, bulk delivery stalled (2
-			// of 3 runs, for more than a minute): the sender's link
-			// goroutine blocked writing messages and the receiver's
-			// blocked writing their acknowledgements, each one's reader
-			// waiting for its link goroutine, so neither side read.
-			tick := time.NewTicker(time.Second / 150)
-			defer tick.Stop()
 			for j := range n {
-				<-tick.C
 				body := fmt.Sprintf("Message %d from contact %d, with about as many words as a short chat message has.", j, i+1)
 				if _, err := them.Reply(conv, body, model.MessageID{}); err != nil {
 					errs <- err
