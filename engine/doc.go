@@ -16,9 +16,11 @@
 // after ConnectConfig.Stall without bootstrap progress or Limit in all, the
 // way that worked remembered; its steps and timeouts are injectable, and
 // every TorStatus event carries a plain Note saying what is tried and
-// why), files.go (sharing files with a contact: SendFile, AcceptFile,
-// DeclineFile, CancelFile, SaveFile, File, Files, FileThumbnail;
-// docs/files.md), events.go and notify.go (the event stream).
+// why), files.go (sharing files with a contact or a group: SendFile,
+// AcceptFile, DeclineFile, CancelFile, SaveFile, File, Files,
+// FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
+// profile's file service per group and the fetches from members),
+// events.go and notify.go (the event stream).
 //
 // # Conversations
 //
@@ -239,6 +241,6 @@
 //	groupclient  a profile's side of groups: posting, catch-up, checks
 //	groupserver  the untrusted group server, as a library (app/server runs it)
 //	files        safe names, the chunk tree, picture decoding, stripping and thumbnails (docs/files.md)
-//	files/transfer  one-to-one file transfers: storage in the profile, the session side
+//	files/transfer  file transfers: storage in the profile, the session side, group files' serving and fetching
 //	enginetest   the engine configuration tests use
 package engine

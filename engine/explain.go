@@ -195,7 +195,6 @@ var explanations = []explanation{
 	{ErrTorSettingsDamaged, "tor_settings_damaged", "The saved network settings are damaged.", "Choose the settings again and save them."},
 	{ErrNoBridges, "no_bridges", "No bridge lines were given.", "Paste the bridge lines you were given, or choose Automatic."},
 	{ErrBridgeLine, "bridge_line", "A bridge line is not valid.", "Copy bridge lines exactly as you got them, one per line."},
-	{ErrFileGroups, "file_groups", "Files cannot be shared in groups yet.", "Send it to each person in a one-to-one conversation."},
 	{ErrNotAFile, "not_a_file", "Only ordinary files can be sent.", "Choose a file, not a folder."},
 
 	// Files and their transfers.
@@ -254,11 +253,14 @@ var explanations = []explanation{
 	{groupclient.ErrTooMuchWork, "groupclient_too_much_work", "The group's server asks this computer for too much work before each post.", "The server may be under attack; try again later."},
 	{groupclient.ErrRefused, "groupclient_refused", "The group's server refused.", "Try again later."},
 	{groupclient.ErrClosed, "groupclient_closed", "The profile is being locked.", ""},
-	{groupclient.ErrNotAdmin, "groupclient_not_admin", "Only the group's owner and admins can remove members.", ""},
+	{groupclient.ErrNotAdmin, "groupclient_not_admin", "Only the group's owner and admins can do this.", ""},
 	{groupclient.ErrNotMember, "groupclient_not_member", "This person is not a member of the group.", "They may have left or been removed already."},
 	{groupclient.ErrRemoveOwner, "groupclient_remove_owner", "The group's owner cannot be removed.", "To go yourself, leave the group instead."},
 	{groupclient.ErrOwnerUnknown, "groupclient_owner_unknown", "Nook does not know this group's owner, so it cannot make an invite to it.", "Ask the owner or an admin for an invite to pass on."},
 	{groupclient.ErrTooManyAdmins, "groupclient_too_many_admins", "A group can have at most 16 admins besides its owner.", ""},
+	{groupclient.ErrTooManyServers, "groupclient_too_many_servers", "A group lives on at most three servers.", ""},
+	{groupclient.ErrFirstServer, "groupclient_first_server", "A group cannot leave the server it was created on.", ""},
+	{groupclient.ErrUnknownServer, "groupclient_unknown_server", "The group does not live on this server.", ""},
 	{groupclient.ErrCorrupt, "groupclient_corrupt", "Part of the group's data on this computer is damaged.", ""},
 	{groupserver.ErrKeyFile, "groupserver_key_file", "The keys of the group server in this app are damaged.", ""},
 	{groupserver.ErrState, "groupserver_state", "The group server in this app is starting or stopping.", "Try again in a moment."},

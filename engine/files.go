@@ -12,6 +12,8 @@ import (
 
 	"github.com/nookchat/nook/engine/files"
 	"github.com/nookchat/nook/engine/files/transfer"
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/peer"
 	"github.com/nookchat/nook/engine/protocol"
@@ -29,8 +31,6 @@ type SendFileOptions struct {
 
 // Errors of the file methods shown to people.
 var (
-	// ErrFileGroups is returned by SendFile for a group conversation.
-	ErrFileGroups = errors.New("files cannot be shared in groups yet")
 	// ErrNotAFile is returned by SendFile for a folder or a device.
 	ErrNotAFile = errors.New("only ordinary files can be sent")
 )
@@ -51,32 +51,38 @@ func (op *openProfile) fileLimit() int64 {
 }
 
 // autoAccept accepts a picture up to the size set in the settings from a
-// verified contact.
+// verified contact, or from any member of a group the profile is in.
 func (op *openProfile) autoAccept(conv model.ConversationID, o *protocol.FileOffer) bool {
 	kib := op.settings().AutoAcceptPicturesKiB
 	if kib <= 0 || o.Size > uint64(kib)<<10 || !strings.HasPrefix(o.MediaType, "image/") {
 		return false
 	}
+	if _, ok := group.ParseConversation(conv); ok {
+		return true
+	}
 	c, err := op.st.GetContact(string(conv))
 	return err == nil && c.State == model.ContactAccepted && c.Verified
 }
 
-// SendFile offers the file at path in a one-to-one conversation: it is
-// copied into the profile (a picture stripped of its metadata unless
-// opts.KeepMetadata), and its message is queued like a text. The contact
+// SendFile offers the file at path in a conversation: it is copied into
+// the profile (a picture stripped of its metadata unless
+// opts.KeepMetadata), and its message is queued like a text. A contact
 // sees its name, size and type and accepts or declines it; the transfer
-// then resumes across disconnections and restarts of either side.
+// then resumes across disconnections and restarts of either side. In a
+// group the file is announced to the members, who fetch it from the
+// profile's file service in the group, or from any member who has it
+// (docs/files.md §8).
 func (e *Engine) SendFile(conv model.ConversationID, path string, opts SendFileOptions) (model.Message, error) {
 	op, err := e.current()
 	if err != nil {
 		return model.Message{}, err
 	}
-	if strings.HasPrefix(string(conv), "g:") {
-		return model.Message{}, ErrFileGroups
-	}
-	addr, err := contactOf(conv)
-	if err != nil {
-		return model.Message{}, err
+	gid, isGroup := group.ParseConversation(conv)
+	var addr identity.Address
+	if !isGroup {
+		if addr, err = contactOf(conv); err != nil {
+			return model.Message{}, err
+		}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -116,6 +122,9 @@ func (e *Engine) SendFile(conv model.ConversationID, path string, opts SendFileO
 			name = strings.TrimSuffix(name, filepath.Ext(name)) + ".png"
 		}
 		src, size, mediaType = bytes.NewReader(clean), int64(len(clean)), typ
+	}
+	if isGroup {
+		return op.gfiles.send(gid, conv, src, size, name, mediaType)
 	}
 	id := model.NewMessageID()
 	if _, err := op.files.Import(conv, id, e.cfg.Now(), src, size, name, mediaType); err != nil {

@@ -160,6 +160,7 @@ func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error
 	if err != nil {
 		return err
 	}
+	op.gfiles.unserve(conv)
 	if err := op.groups.Leave(id, deleteHistory); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/nookchat/nook/engine/files/transfer"
+	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/groupclient"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
@@ -26,6 +27,8 @@ type openProfile struct {
 	peers  *peer.Manager
 	groups *groupclient.Client
 	files  *transfer.Transfers
+	// gfiles runs files in groups: file services and fetches.
+	gfiles *groupFiles
 	sweep  *sweeper  // deletes disappearing messages when due
 	notify *notifier // reports conversations that changed
 
@@ -75,7 +78,9 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		MaxSize:    op.fileLimit,
 		AutoAccept: op.autoAccept,
 		Wake: func(conv model.ConversationID) {
-			if addr, err := contactOf(conv); err == nil && op.peers != nil {
+			if _, ok := group.ParseConversation(conv); ok {
+				op.gfiles.wake(conv)
+			} else if addr, err := contactOf(conv); err == nil && op.peers != nil {
 				op.peers.Wake(addr)
 			}
 		},
@@ -84,6 +89,7 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 	if err := op.sweepFiles(); err != nil {
 		return nil, fmt.Errorf("read file transfers: %w", err)
 	}
+	op.gfiles = newGroupFiles(op)
 	pc := peer.Config{
 		Identity:     id,
 		Store:        st,
@@ -139,6 +145,8 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 			c, err := st.GetContact(string(a))
 			return err == nil && c.State == model.ContactBlocked
 		},
+		FileOffered: op.gfiles.offered,
+		FileHolder:  op.gfiles.holder,
 	})
 	if err != nil {
 		return nil, err
@@ -151,6 +159,12 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 		op.peers.Close()
 		return nil, err
 	}
+	if err := op.gfiles.start(); err != nil {
+		op.gfiles.close()
+		op.groups.Close()
+		op.peers.Close()
+		return nil, fmt.Errorf("read group files: %w", err)
+	}
 	started = true
 	return op, nil
 }
@@ -159,6 +173,7 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 // leaves the profile open.
 func (op *openProfile) stop() error {
 	op.sweep.close()
+	op.gfiles.close()
 	err := errors.Join(op.groups.Close(), op.peers.Close())
 	op.notify.close()
 	return err

@@ -69,6 +69,9 @@ type FileInfo struct {
 	Saved string
 	// Time is when the file was offered; shown when set.
 	Time time.Time
+	// InGroup: the file was shared in a group (Contact names its author);
+	// members fetch it from the author or from each other.
+	InGroup bool
 }
 
 // FileCard shows a shared file in a conversation: a picture's thumbnail,
@@ -221,6 +224,11 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 	who := f.Contact
 	if who == "" {
 		who = i18n.T("filecard.your_contact")
+	}
+	if f.InGroup {
+		if text, imp, ok := groupFileStatus(f, who); ok {
+			return text, imp
+		}
 	}
 	switch f.State {
 	case FileOffered:
@@ -479,4 +487,20 @@ func (r *thinBarRenderer) Refresh() {
 	r.Layout(r.b.Size())
 	r.b.track.Refresh()
 	r.b.done.Refresh()
+}
+
+// groupFileStatus is what a file shared in a group says where it differs
+// from one between contacts (ok false: the same).
+func groupFileStatus(f FileInfo, who string) (string, widget.Importance, bool) {
+	switch {
+	case f.Outgoing && (f.State == FileOffered || f.State == FileComplete || f.State == FileTransferring):
+		return i18n.T("filecard.shared_with_group"), widget.LowImportance, true
+	case !f.Outgoing && f.State == FileOffered:
+		return i18n.T("filecard.shared_in_group_by", "Name", who), widget.MediumImportance, true
+	case !f.Outgoing && f.State == FilePaused && f.Problem == "":
+		return i18n.T("filecard.paused_group"), widget.WarningImportance, true
+	case !f.Outgoing && f.State == FileUnavailable:
+		return i18n.T("filecard.no_member_has_it"), widget.LowImportance, true
+	}
+	return "", widget.LowImportance, false
 }

@@ -123,6 +123,15 @@ func TestFileStatus(t *testing.T) {
 		{FileInfo{State: FilePaused, Problem: "Sam is offline; it goes on when you are both online."}, "Paused: Sam is offline; it goes on when you are both online."},
 		{FileInfo{State: FileCancelled, ByContact: true, Contact: "Sam"}, "Sam cancelled this transfer."},
 		{FileInfo{State: FileDeclined, Outgoing: true, Contact: "Sam"}, "Sam declined this file."},
+		// In a group: the author's card, a member's offer, a fetch waiting
+		// for a member who has it, and what is the same as between contacts.
+		{FileInfo{InGroup: true, State: FileOffered, Outgoing: true, Contact: "You"}, "Shared with the group. Members who accept it get it from you, or from a member who has it."},
+		{FileInfo{InGroup: true, State: FileOffered, Contact: "Sam"}, "Sam shared this file in the group. Accept it only if you expect it."},
+		{FileInfo{InGroup: true, State: FilePaused, Contact: "Sam"}, "Paused. It goes on when a member who has it is online."},
+		{FileInfo{InGroup: true, State: FilePaused, Problem: "None of the members who have this file are online now. It arrives when one of them is."},
+			"Paused: None of the members who have this file are online now. It arrives when one of them is."},
+		{FileInfo{InGroup: true, State: FileUnavailable, Contact: "Sam"}, "No member has this file any more."},
+		{FileInfo{InGroup: true, State: FileComplete}, "Received and checked. It stays encrypted in Nook until you save it."},
 	}
 	for _, tc := range cases {
 		if got, _ := FileStatus(tc.f); got != tc.want {

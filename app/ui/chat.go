@@ -131,7 +131,7 @@ func newChatPane(mv *mainView, cv model.Conversation, token uint64) *chatPane {
 	cp.offline = muted(offlineNote())
 	cp.offline.Wrapping = fyne.TextWrapWord
 	cp.offline.Hide()
-	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), i18n.T("chat.send_a_file_or"), cp.chooseAttachment)
+	cp.attach = widgets.NewTooltipButton(theme.ContentAddIcon(), i18n.T("chat.send_a_file_or"), func() { cp.chooseAttachment() })
 	compose := container.NewVBox(cp.offline, cp.quoteBar,
 		container.NewBorder(nil, nil, container.NewVBox(layoutSpacer(), cp.attach),
 			container.NewVBox(layoutSpacer(), cp.sendBtn), cp.entry))
@@ -483,9 +483,6 @@ func (cp *chatPane) update(cv model.Conversation) {
 	cp.sendBtn.Enable()
 	cp.attach.Enable()
 	cp.attach.Tooltip = i18n.T("chat.send_a_file_or")
-	if cv.Kind == model.KindGroup {
-		cp.attach.Tooltip = groupFilesNote()
-	}
 	if cv.Kind == model.KindGroup {
 		cp.updateGroup(cv)
 	} else if cv.Contact != nil {

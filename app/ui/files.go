@@ -24,13 +24,9 @@ import (
 )
 
 // This file holds what the conversation view does with files (docs/files.md):
-// sending one (the attach button, a file dropped onto the conversation, a
-// picture pasted), the file card of a file message with its actions, and
-// the conversation's Files list. Files are shared in one-to-one
-// conversations only.
-
-// groupFilesNote is what a group says when a file is to be shared in it.
-func groupFilesNote() string { return i18n.T("files.group_files_note") }
+// sending them (the attach button, files dropped onto the conversation, a
+// picture pasted), in a one-to-one conversation or a group, the file card
+// of a file message with its actions, and the conversation's Files list.
 
 // pictureExts are the names of pictures whose hidden information the
 // engine removes before sending.
@@ -46,52 +42,103 @@ func isPictureName(name string) bool {
 	return false
 }
 
-// chooseAttachment shows a file chooser and offers the chosen file.
-func (cp *chatPane) chooseAttachment() {
-	if cp.isGroup() {
-		cp.mv.u.showInfo(i18n.T("files.not_available"), groupFilesNote())
-		return
-	}
+// chooseAttachment shows a file chooser and offers the chosen file, with
+// the files chosen before it when the "Send …?" dialog asked for another
+// (chosen).
+func (cp *chatPane) chooseAttachment(chosen ...string) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
+			if len(chosen) > 0 {
+				cp.offerFiles(chosen)
+			}
 			return
 		}
 		path := r.URI().Path()
 		r.Close()
-		cp.offerFile(path)
+		cp.offerFiles(append(chosen, path))
 	}, cp.mv.u.win)
 	d.Resize(fyne.NewSize(760, 520))
 	cp.mv.u.showDialog(d)
 }
 
-// offerFile asks before sending the file at path: its name and size, and
-// for a picture whether to keep its hidden information (off by default).
-func (cp *chatPane) offerFile(path string) {
+// offerFile asks before sending the file at path.
+func (cp *chatPane) offerFile(path string) { cp.offerFiles([]string{path}) }
+
+// offerFiles asks before sending the files at paths, each its own offer:
+// their names and sizes, and for pictures whether to keep their hidden
+// information (off by default). What is not an ordinary file is left
+// out, and said.
+func (cp *chatPane) offerFiles(paths []string) {
 	u := cp.mv.u
-	if cp.isGroup() {
-		u.showInfo(i18n.T("files.not_available"), groupFilesNote())
-		return
+	var files []sendItem
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			files = append(files, sendItem{p, st.Size()})
+		}
 	}
-	st, err := os.Stat(path)
-	if err != nil || !st.Mode().IsRegular() {
+	if len(files) == 0 {
 		u.showError(i18n.T("files.the_file_was_not"), engine.ErrNotAFile)
 		return
 	}
-	cp.confirmSend(filepath.Base(path), st.Size(), func(keep bool) { cp.sendFile(path, keep, nil) })
+	cp.confirmSend(files, len(files) < len(paths), func(keep bool) {
+		for _, f := range files {
+			cp.sendFile(f.path, keep, nil)
+		}
+	})
+}
+
+// sendItem is a file about to be sent: its path and size.
+type sendItem struct {
+	path string
+	size int64
 }
 
 // confirmSend shows what is about to be sent to whom, with the choice to
-// keep a picture's hidden information, and calls send with that choice.
-func (cp *chatPane) confirmSend(name string, size int64, send func(keepMetadata bool)) {
+// keep pictures' hidden information, and calls send with that choice.
+// skipped says that some of what was chosen is no file and is left out.
+func (cp *chatPane) confirmSend(files []sendItem, skipped bool, send func(keepMetadata bool)) {
 	u := cp.mv.u
-	objs := []fyne.CanvasObject{para(i18n.T("files.goes_to_once_they", "Name", name, "Size", widgets.FormatSize(size), "Title", cp.cv.Title))}
+	var objs []fyne.CanvasObject
+	title := i18n.T("files.send", "Name", filepath.Base(files[0].path))
+	pictures := false
+	switch {
+	case len(files) == 1 && cp.isGroup():
+		objs = append(objs, para(i18n.T("files.goes_to_group", "Name", filepath.Base(files[0].path), "Size", widgets.FormatSize(files[0].size), "Title", cp.cv.Title)))
+	case len(files) == 1:
+		objs = append(objs, para(i18n.T("files.goes_to_once_they", "Name", filepath.Base(files[0].path), "Size", widgets.FormatSize(files[0].size), "Title", cp.cv.Title)))
+	case cp.isGroup():
+		title = i18n.N("files.send_n", len(files), "Count", len(files))
+		objs = append(objs, para(i18n.T("files.each_goes_to_group", "Title", cp.cv.Title)))
+	default:
+		title = i18n.N("files.send_n", len(files), "Count", len(files))
+		objs = append(objs, para(i18n.T("files.each_goes_to", "Title", cp.cv.Title)))
+	}
+	for _, f := range files {
+		if len(files) > 1 {
+			objs = append(objs, para(i18n.T("files.name_size", "Name", filepath.Base(f.path), "Size", widgets.FormatSize(f.size))))
+		}
+		pictures = pictures || isPictureName(f.path)
+	}
+	if skipped {
+		objs = append(objs, muted(i18n.T("files.not_files_left_out")))
+	}
 	keep := widget.NewCheck(i18n.T("files.keep_the_original_with"), nil)
-	if isPictureName(name) {
+	if pictures {
 		objs = append(objs,
 			muted(i18n.T("files.location_and_camera_details")),
 			keep)
 	}
-	d := u.confirm(i18n.T("files.send", "Name", name), 460, i18n.T("files.send_2"), false, func() { send(keep.Checked) }, objs...)
+	var d *dialog.CustomDialog
+	more := widget.NewButton(i18n.T("files.add_another_file"), func() {
+		d.Hide()
+		paths := make([]string, len(files))
+		for i, f := range files {
+			paths[i] = f.path
+		}
+		cp.chooseAttachment(paths...)
+	})
+	objs = append(objs, container.NewHBox(more))
+	d = u.confirm(title, 460, i18n.T("files.send_2"), false, func() { send(keep.Checked) }, objs...)
 	cp.sendDialog = d
 }
 
@@ -113,17 +160,19 @@ func (cp *chatPane) sendFile(path string, keepMetadata bool, done func()) {
 }
 
 // dropped offers the files dropped onto the open conversation (a
-// contact's): the first one, after asking. It reports whether the
-// conversation took the drop.
+// contact's, or a group's), all of them in one "Send …?" dialog, after
+// asking. It reports whether the conversation took the drop.
 func (cp *chatPane) dropped(uris []fyne.URI) bool {
-	if cp.isGroup() {
-		cp.mv.u.showInfo(i18n.T("files.not_available"), groupFilesNote())
-		return true
+	if !cp.isGroup() {
+		if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
+			return false
+		}
 	}
-	if c := cp.contact(); c.State != model.ContactAccepted && c.State != model.ContactPending {
-		return false
+	paths := make([]string, len(uris))
+	for i, u := range uris {
+		paths[i] = u.Path()
 	}
-	cp.offerFile(uris[0].Path())
+	cp.offerFiles(paths)
 	return true
 }
 
@@ -134,13 +183,10 @@ func (cp *chatPane) paste() bool {
 	u := cp.mv.u
 	clip := u.app.Clipboard().Content()
 	if strings.TrimSpace(clip) != "" {
-		if p := copiedFile(clip); p != "" && !cp.isGroup() {
+		if p := copiedFile(clip); p != "" {
 			cp.offerFile(p)
 			return true
 		}
-		return false
-	}
-	if cp.isGroup() {
 		return false
 	}
 	run(u, func(ctx context.Context, _ Engine) ([]byte, error) { return clipboardImage(ctx) },
@@ -162,7 +208,7 @@ func (cp *chatPane) paste() bool {
 // profile) and removed.
 func (cp *chatPane) sendPasted(png []byte) {
 	name := i18n.T("files.pasted_picture_png")
-	cp.confirmSend(name, int64(len(png)), func(keep bool) {
+	cp.confirmSend([]sendItem{{name, int64(len(png))}}, false, func(keep bool) {
 		dir, err := os.MkdirTemp("", "nook-paste-")
 		if err == nil {
 			err = os.WriteFile(filepath.Join(dir, name), png, 0o600)
@@ -203,13 +249,20 @@ func (cp *chatPane) fileInfo(m model.Message) widgets.FileInfo {
 		if st.NeedFile(cp.conv, m.ID) {
 			cp.loadFile(m.ID)
 		}
-		return widgets.FileInfo{ID: m.ID.String(), Name: m.Body, Outgoing: m.Outgoing, Contact: cp.cv.Title, Time: m.Received}
+		info := widgets.FileInfo{ID: m.ID.String(), Name: m.Body, Outgoing: m.Outgoing, Contact: cp.cv.Title, Time: m.Received}
+		if cp.isGroup() {
+			info.InGroup, info.Contact = true, cp.authorOf(m)
+		}
+		return info
 	}
 	if st.NeedThumb(cp.conv, m.ID) {
 		cp.loadThumb(m.ID)
 	}
 	info := fileCardInfo(f, cp.cv)
 	info.Time = m.Received
+	if info.InGroup {
+		info.Contact = cp.authorOf(m)
+	}
 	return info
 }
 
@@ -224,6 +277,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 	if f.Thumb != nil {
 		info.Thumbnail = f.Thumb
 	}
+	info.InGroup = cv.Kind == model.KindGroup
 	switch f.State {
 	case model.FileOffered:
 		info.State = widgets.FileOffered
@@ -232,7 +286,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 		switch {
 		case f.Problem != "":
 			info.State = widgets.FilePaused
-		case cv.Presence != model.Online:
+		case cv.Presence != model.Online && !info.InGroup:
 			info.State = widgets.FilePaused
 			info.Problem = i18n.T("files.is_offline_it_goes", "Title", cv.Title)
 		}
@@ -389,7 +443,11 @@ func (cp *chatPane) showFiles() {
 	fd := &filesDialog{cp: cp, box: container.NewVBox(), note: muted(i18n.T("files.reading_the_files"))}
 	scroll := container.NewVScroll(container.NewVBox(fd.note, fd.box))
 	scroll.SetMinSize(fyne.NewSize(440, 420))
-	d := dialog.NewCustom(i18n.T("files.files_with", "Title", cp.cv.Title), i18n.T("common.close"), scroll, u.win)
+	title := i18n.T("files.files_with", "Title", cp.cv.Title)
+	if cp.isGroup() {
+		title = i18n.T("files.files_in", "Title", cp.cv.Title)
+	}
+	d := dialog.NewCustom(title, i18n.T("common.close"), scroll, u.win)
 	fd.d = d
 	cp.files = fd
 	u.showDialogOnClosed(d, func() {
@@ -423,6 +481,12 @@ func (fd *filesDialog) render() {
 		c := newFileCard(cp)
 		info := fileCardInfo(f, cp.cv)
 		info.Thumbnail = nil // the list stays compact
+		if info.InGroup {
+			info.Contact = i18n.T("state.a_member") // the list does not know the author
+			if f.Outgoing {
+				info.Contact = i18n.T("common.you")
+			}
+		}
 		if !f.Sent.IsZero() {
 			info.Time = f.Sent
 		}
@@ -449,13 +513,6 @@ func (cp *chatPane) renderFiles(c state.Change) {
 			return
 		}
 	}
-}
-
-// showInfo shows a short note in a dialog.
-func (u *UI) showInfo(title, text string) {
-	d := dialog.NewCustom(title, i18n.T("common.close"), para(text), u.win)
-	d.Resize(fyne.NewSize(400, 0))
-	u.showDialog(d)
 }
 
 // fileLimitChoices are the sizes (MiB) offered for FileLimitMiB; 0 is the

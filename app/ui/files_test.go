@@ -204,17 +204,16 @@ func TestFilesUI(t *testing.T) {
 	}
 }
 
-// TestFileDropAndGroups: a file dropped onto an open conversation with a
-// contact is offered for sending (the "Send …?" dialog names it and the
-// contact); a picture says that its location and camera details are
-// removed; in a group the attach button and a drop say that files cannot
-// be shared there yet.
-func TestFileDropAndGroups(t *testing.T) {
+// TestFileDropSeveral: files dropped onto an open conversation with a
+// contact are offered for sending in one "Send …?" dialog naming them and
+// the contact (a picture's says that its location and camera details are
+// removed); sent, each is its own offer with its own card, at both ends.
+func TestFileDropSeveral(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	befriend(t, alice, bob)
 	ac := alice.open(bob.self())
-	path, _ := writeFile(t, "photo.jpg", 100)
-	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
+	photo, _ := writeFile(t, "photo.jpg", 100)
+	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(photo)})
 	alice.waitFor("the Send dialog", func() bool { return alice.button("Send") != nil })
 	if !alice.hasText("photo.jpg (100 bytes) goes to Bob once they accept it.") || !alice.hasText("Location and camera details are removed") {
 		t.Fatal("the Send dialog does not say what goes to whom, or that the picture's details are removed")
@@ -225,18 +224,102 @@ func TestFileDropAndGroups(t *testing.T) {
 	alice.tap("Cancel")
 	alice.settle()
 
-	gc := alice.createHostedGroup("Desk")
-	test.Tap(gc.attach)
-	alice.waitFor("the note about groups", func() bool { return alice.hasText(groupFilesNote()) })
-	alice.tap("Close")
-	alice.settle()
-	if alice.hasText(groupFilesNote()) {
-		t.Fatal("the note stayed")
+	doc, _ := writeFile(t, "notes.txt", 3000)
+	sheet, _ := writeFile(t, "figures.ods", 5000)
+	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(doc), storage.NewFileURI(sheet), storage.NewFileURI(t.TempDir())})
+	alice.waitFor("the Send dialog of two files", func() bool { return alice.hasText("Send 2 files?") })
+	for _, want := range []string{"Each file goes to Bob once they accept it, on its own:", "notes.txt (2.9 KB)", "figures.ods (4.9 KB)",
+		"Folders and other things that are not files are left out."} {
+		if !alice.hasText(want) {
+			t.Fatalf("the dialog does not say %q", want)
+		}
 	}
+	if alice.hasText("Location and camera details") {
+		t.Fatal("the dialog speaks of pictures; none was chosen")
+	}
+	alice.tap("Send")
+	alice.waitFor("two file cards", func() bool {
+		n := 0
+		for _, m := range ac.msgs() {
+			if m.Kind == model.KindFile && alice.cardOf(m.ID) != nil {
+				n++
+			}
+		}
+		return n == 2
+	})
+	var names []string
+	for _, m := range ac.msgs() {
+		names = append(names, m.Body)
+	}
+	if got := strings.Join(names, ","); got != "notes.txt,figures.ods" {
+		t.Fatalf("sent %s, want each file in the order chosen", got)
+	}
+	bc := bob.open(alice.self())
+	bob.waitFor("two offers at Bob", func() bool {
+		n := 0
+		for _, m := range bc.msgs() {
+			if m.Kind == model.KindFile && bob.cardState(m.ID) == widgets.FileOffered {
+				n++
+			}
+		}
+		return n == 2
+	})
+}
+
+// TestGroupFileUI: in a group the attach button and a drop offer a file
+// to its members; the author's card says it is shared with the group, a
+// member's names who shared it; the member accepts it and it arrives,
+// fetched from the author's file service, and saves out byte for byte.
+// With NOOK_SCREENSHOTS set, it writes the member's window with the offer
+// as files-group.png.
+func TestGroupFileUI(t *testing.T) {
+	alice, bob := twoProfiles(t)
+	gc := alice.createdGroup("Desk")
+	bob.acceptInvite(alice.groupInvite(gc.conv))
+	alice.note("Bob joined")
+	test.Type(gc.entry, "The leaked memo, as promised.")
+	gc.entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	path, data := writeFile(t, "memo.pdf", 250_000)
 	alice.ui.dropped(fyne.NewPos(10, 10), []fyne.URI{storage.NewFileURI(path)})
-	alice.waitFor("the note about groups after a drop", func() bool { return alice.hasText(groupFilesNote()) })
-	if alice.button("Send") != nil {
-		t.Fatal("a drop onto a group offers to send")
+	alice.waitFor("the Send dialog", func() bool { return alice.button("Send") != nil })
+	if !alice.hasText("memo.pdf (244 KB) goes to the members of Desk, each once they accept it.") {
+		t.Fatal("the Send dialog does not say who gets the file")
+	}
+	alice.tap("Send")
+	var id model.MessageID
+	alice.waitFor("Alice's card", func() bool {
+		for _, m := range gc.msgs() {
+			if m.Kind == model.KindFile && alice.cardOf(m.ID) != nil && alice.cardOf(m.ID).File().Size == int64(len(data)) {
+				id = m.ID
+				return true
+			}
+		}
+		return false
+	})
+	if !alice.hasText("Shared with the group. Members who accept it get it from you, or from a member who has it.") {
+		t.Fatal("the author's card does not say the file is shared with the group")
+	}
+	bc := bob.open(string(gc.conv))
+	bob.waitFor("the offer at Bob", func() bool { return bob.cardState(id) == widgets.FileOffered })
+	if !bob.hasText("Alice shared this file in the group. Accept it only if you expect it.") {
+		t.Fatal("the member's card does not say who shared the file")
+	}
+	if shots := os.Getenv("NOOK_SCREENSHOTS"); shots != "" {
+		bob.shoot(shots, "files-group.png")
+	}
+	bob.cardOf(id).OnAccept(id.String())
+	bob.waitFor("the file at Bob", func() bool { return bob.cardState(id) == widgets.FileComplete })
+	dir := t.TempDir()
+	bc.saveFile(id.String(), dir)
+	bob.waitFor("saved", func() bool { return bob.cardOf(id).File().Saved != "" })
+	if b, err := os.ReadFile(filepath.Join(dir, "memo.pdf")); err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("saved %d bytes, %v", len(b), err)
+	}
+	// The group's menu has the Files list too.
+	bc.showFiles()
+	bob.waitFor("the group's Files list", func() bool { return bc.files != nil && len(bc.files.box.Objects) == 1 })
+	if f := bc.files.box.Objects[0].(*widgets.FileCard).File(); f.Name != "memo.pdf" || !f.InGroup || !bob.hasText("Files in Desk") {
+		t.Fatalf("the group's Files list shows %+v", f)
 	}
 }
 

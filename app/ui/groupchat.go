@@ -200,6 +200,7 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 		fyne.NewMenuItemWithIcon(i18n.T("groupchat.invite_a_contact"), theme.ContentAddIcon(), cp.showInviteContact),
 		fyne.NewMenuItemWithIcon(i18n.T("groupchat.show_group_invite"), theme.VisibilityIcon(), cp.showGroupInvite),
 		fyne.NewMenuItemWithIcon(i18n.T("groupchat.members_2"), theme.AccountIcon(), cp.showMembers),
+		cp.showFilesItem(),
 		cp.archiveItem(),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItemWithIcon(i18n.T("common.clear_conversation_more"), theme.ContentClearIcon(), cp.confirmClear),
@@ -208,6 +209,7 @@ func (cp *chatPane) showGroupMenu(anchor fyne.CanvasObject) {
 	if cp.cv.Left {
 		items = []*fyne.MenuItem{
 			fyne.NewMenuItemWithIcon(i18n.T("groupchat.members_2"), theme.AccountIcon(), cp.showMembers),
+			cp.showFilesItem(),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItemWithIcon(i18n.T("groupchat.delete_messages"), theme.DeleteIcon(), cp.confirmLeaveGroup),
 		}

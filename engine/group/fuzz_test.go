@@ -136,6 +136,11 @@ func FuzzDecodePlaintext(f *testing.F) {
 			if body, err = m.KnownTo.Encode(); err != nil {
 				t.Fatalf("accepted contact tags that do not encode: %v", err)
 			}
+		case KindFileOffer:
+			var err error
+			if body, err = m.File.Encode(); err != nil {
+				t.Fatalf("accepted a file announcement that does not encode: %v", err)
+			}
 		}
 		enc := appendUnsigned(nil, m.Author.PublicKey(), m, body)
 		if !bytes.HasPrefix(p, enc) {

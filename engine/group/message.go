@@ -51,7 +51,7 @@ type Kind uint8
 const (
 	KindText      Kind = 1 // Text
 	KindReply     Kind = 2 // ReplyTo ‖ Text
-	KindFileOffer Kind = 3 // reserved
+	KindFileOffer Kind = 3 // File: a shared file, or a holder note (fileoffer.go)
 	// KindLeft announces that the author left the group: its body is
 	// empty and it carries no text. Clients that predate it count it in
 	// the timeline and show nothing (an unknown kind).
@@ -128,6 +128,8 @@ type Message struct {
 	KnownTo *KnownTo
 	// Servers is the body of a KindServers (servers.go).
 	Servers *Servers
+	// File is the body of a KindFileOffer (fileoffer.go).
+	File *FileOffer
 	// Raw is the body of a kind this package does not know (Open only).
 	Raw []byte
 	// ID is the message ID; Seal and Open fill it in.
@@ -183,6 +185,11 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: a list of servers carries the list and no text", ErrInvalid)
 		}
 		return m.Servers.Encode()
+	case KindFileOffer:
+		if m.File == nil || m.Text != "" {
+			return nil, fmt.Errorf("%w: a file announcement carries its file and no text", ErrInvalid)
+		}
+		return m.File.Encode()
 	case KindReaction:
 		if m.Text != "" || m.ReplyTo.IsZero() {
 			return nil, fmt.Errorf("%w: a reaction carries a message ID and no text", ErrInvalid)
@@ -338,6 +345,12 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 			return nil, err
 		}
 		m.Servers = sv
+	case KindFileOffer:
+		f, err := ParseFileOffer(body)
+		if err != nil {
+			return nil, err
+		}
+		m.File = f
 	case KindReaction:
 		if len(body) < len(m.ReplyTo) {
 			return nil, fmt.Errorf("%w: reaction shorter than a message id", ErrMalformed)

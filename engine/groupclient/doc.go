@@ -95,6 +95,12 @@
 // up (withheld.go), so a server that was down or lost its data is no
 // warning. GroupInfo.Servers reports each server's state.
 //
+// PostFile announces a file in a group and PostHolder tells it that the
+// profile holds one (group.KindFileOffer, docs/files.md §8); the
+// announcements and holder notes of other members are handed to
+// Config.FileOffered and Config.FileHolder once stored. The files
+// themselves never pass through the server.
+//
 // Lifecycle: New checks the configuration; Start loads the groups and
 // starts the per-server goroutines; Close stops them and waits.
 package groupclient

@@ -31,6 +31,8 @@ type effects struct {
 	rot rotationFx
 	// reactions are the members' reactions, in server order.
 	reactions []reactionEffect
+	// files are the members' file announcements and holder notes.
+	files []fileEffect
 	// servers are the lists of servers accepted (servers.go).
 	servers map[*groupState][]invite.Bundle
 }
@@ -218,6 +220,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	for _, k := range fx.known {
 		c.cfg.Emit(k)
 	}
+	c.tellFiles(fx.files, added)
 	for _, d := range fx.departures {
 		c.cfg.Emit(d)
 		if gs, ok := c.groups[groupOfConv(d.Conversation)]; ok {
@@ -355,6 +358,11 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		}
 		return
 	case group.KindText, group.KindReply:
+	case group.KindFileOffer:
+		if !c.observeFile(gs, m, fx) {
+			return
+		}
+		kind, body = model.KindFile, m.File.Name
 	case group.KindJoined:
 		kind, body = model.KindNote, model.NoteJoined
 	case group.KindLeft:

@@ -216,6 +216,43 @@ func (*FileDone) Type() Type { return TypeFileDone }
 
 func (r *FileDone) encode(e *encoder) { e.id(r.ID) }
 
+// FileFetch opens the fetch of a group file from a member who serves it
+// (docs/files.md §8): the offer's ID as stored and the membership proof,
+// an HMAC under the file key over the session's channel binding.
+type FileFetch struct {
+	ID    model.MessageID
+	Proof [32]byte
+}
+
+// Type returns TypeFileFetch.
+func (*FileFetch) Type() Type { return TypeFileFetch }
+
+func (r *FileFetch) encode(e *encoder) {
+	e.id(r.ID)
+	e.raw(r.Proof[:])
+}
+
+func decodeFileFetch(d *decoder) Record {
+	r := &FileFetch{ID: d.id("id")}
+	copy(r.Proof[:], d.take("proof", 32))
+	return r
+}
+
+// CheckFileFields reports why the fields of an offered file (its size,
+// chunk size, media type and name) break the rules of a FileOffer; a
+// group's file announcement follows the same rules.
+func CheckFileFields(size uint64, chunkSize uint32, mediaType, name string) error {
+	for _, err := range []error{checkFileSize(size), checkChunkSize(chunkSize), checkMediaType(mediaType), checkFileName(name)} {
+		if err != nil {
+			return err
+		}
+	}
+	if len(mediaType) > MaxMediaType {
+		return fmt.Errorf("media type longer than %d bytes", MaxMediaType)
+	}
+	return nil
+}
+
 func checkFileSize(n uint64) error {
 	if n == 0 || n > MaxFileSize {
 		return fmt.Errorf("file size must be 1 to %d bytes", uint64(MaxFileSize))

@@ -31,6 +31,8 @@ const (
 	TypeFileChunk   Type = 0x41
 	TypeFileStop    Type = 0x42
 	TypeFileDone    Type = 0x43
+	// TypeFileFetch opens the fetch of a group file (docs/files.md §8).
+	TypeFileFetch Type = 0x44
 )
 
 // LayoutV1 is the layout version of every record type this package knows.
@@ -94,6 +96,7 @@ var recordTypes = map[Type]recordType{
 	TypeFileChunk:       {"FileChunk", v1(decodeFileChunk)},
 	TypeFileStop:        {"FileStop", v1(decodeFileStop)},
 	TypeFileDone:        {"FileDone", v1(func(d *decoder) Record { return &FileDone{ID: d.id("id")} })},
+	TypeFileFetch:       {"FileFetch", v1(decodeFileFetch)},
 	TypePing:            {"Ping", v1(func(d *decoder) Record { return &Ping{Nonce: d.u64("nonce")} })},
 	TypePong:            {"Pong", v1(func(d *decoder) Record { return &Pong{Nonce: d.u64("nonce")} })},
 	TypeDisappear:       {"Disappear", v1(decodeDisappear)},

@@ -64,6 +64,7 @@ func validRecords() []Record {
 		&Reaction{ID: mid(8), Target: mid(1), Sent: sent},
 		&Edit{ID: mid(9), Target: mid(1), Sent: sent, Body: "see you at noon"},
 		&RequestReceived{},
+		&FileFetch{ID: mid(4), Proof: [32]byte{1, 31: 2}},
 	}
 }
 
@@ -133,6 +134,7 @@ func TestEncoding(t *testing.T) {
 			"4101 000102030405060708090a0b0c0d0e0f 00000001 01 cc00000000000000000000000000000000000000000000000000000000000000 00000001 7a"},
 		{&FileStop{ID: mid(0), Reason: StopTooLarge, Limit: 1024}, "4201 000102030405060708090a0b0c0d0e0f 02 0000000000000400"},
 		{&FileDone{ID: mid(0)}, "4301 000102030405060708090a0b0c0d0e0f"},
+		{&FileFetch{ID: mid(0), Proof: [32]byte{0: 0xdd}}, "4401 000102030405060708090a0b0c0d0e0f dd00000000000000000000000000000000000000000000000000000000000000"},
 		{&Reaction{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC(), Emoji: "👍"},
 			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0004 f09f918d"},
 		{&Reaction{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC()},
@@ -255,6 +257,8 @@ func TestDecodeMalformed(t *testing.T) {
 		"stop reason 0":      append([]byte{0x42, 0x01}, make([]byte, 16+1+8)...),
 		"stop limit":         append(append([]byte{0x42, 0x01}, make([]byte, 16)...), 3, 0, 0, 0, 0, 0, 0, 0, 1),
 		"offer layout 1":     {0x09, 0x02, 1},
+		"fetch short":        append([]byte{0x44, 0x01}, make([]byte, 16+31)...),
+		"fetch trailing":     append([]byte{0x44, 0x01}, make([]byte, 16+33)...),
 	}
 	for name, b := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -11,8 +11,10 @@ import (
 )
 
 // recordVersion is the layout of a stored transfer record. A new layout
-// gets a new number, and decodeRecord keeps reading the old ones.
-const recordVersion = 1
+// gets a new number, and decodeRecord keeps reading the old ones: layout
+// 2 is layout 1 with a flag for a group file, which is followed by its
+// file key (docs/files.md §8).
+const recordVersion = 2
 
 // Pending records a FileStop or FileDone that waits to be written to the
 // contact.
@@ -53,6 +55,10 @@ type record struct {
 	// Sent is the file message's time (the sender's clock), in
 	// milliseconds.
 	Sent time.Time
+	// Group marks a file shared in a group; FileKey is its file key,
+	// which proves membership when it is fetched.
+	Group   bool
+	FileKey [32]byte
 }
 
 // chunks is the number of chunks of the file.
@@ -82,6 +88,9 @@ func encodeRecord(r *record) []byte {
 	if r.ByContact {
 		flags |= 2
 	}
+	if r.Group {
+		flags |= 4
+	}
 	b = append(b, flags, byte(r.State))
 	b = append(b, r.Key[:]...)
 	b = appendString(b, r.Name)
@@ -94,7 +103,11 @@ func encodeRecord(r *record) []byte {
 	b = appendString(b, string(r.HashState))
 	b = append(b, r.Pending, byte(r.Reason))
 	b = binary.AppendUvarint(b, r.Limit)
-	return binary.AppendUvarint(b, uint64(max(0, r.Sent.UnixMilli())))
+	b = binary.AppendUvarint(b, uint64(max(0, r.Sent.UnixMilli())))
+	if r.Group {
+		b = append(b, r.FileKey[:]...)
+	}
+	return b
 }
 
 func appendString(b []byte, s string) []byte {
@@ -154,13 +167,14 @@ func (d *decoder) string(what string, max int) string {
 
 func decodeRecord(b []byte) (*record, error) {
 	d := &decoder{b: b}
-	if v := d.byte("version"); d.err == nil && v != recordVersion {
+	v := d.byte("version")
+	if d.err == nil && v != 1 && v != recordVersion {
 		return nil, fmt.Errorf("%w: version %d", errCorrupt, v)
 	}
 	r := &record{}
 	flags := d.byte("flags")
-	r.Outgoing, r.ByContact = flags&1 != 0, flags&2 != 0
-	if flags&^3 != 0 {
+	r.Outgoing, r.ByContact, r.Group = flags&1 != 0, flags&2 != 0, flags&4 != 0
+	if known := byte(7); v == 1 && flags&^3 != 0 || flags&^known != 0 {
 		d.fail("flags")
 	}
 	r.State = model.FileState(d.byte("state"))
@@ -190,6 +204,9 @@ func decodeRecord(b []byte) (*record, error) {
 	r.Sent = time.UnixMilli(int64(d.uvarint("sent", 1<<62))).UTC()
 	if d.err == nil && (r.Pending > pendDone || r.Reason > protocol.StopUnavailable) {
 		d.fail("pending")
+	}
+	if r.Group {
+		copy(r.FileKey[:], d.take(32, "file key"))
 	}
 	if d.err == nil && len(d.b) != 0 {
 		d.fail("trailing bytes")

@@ -39,15 +39,43 @@ type Session struct {
 	done chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
+
+	// Received chunks are stored by a writer goroutine of their own, so
+	// that the session keeps reading while a batch is written: over Tor
+	// a stream's window is about 250 KB, 60 ms of a transfer, and a
+	// read loop that waits for the store stalls the sender. jobs holds
+	// at most storeQueue batches (with the one being written, ≈ 4 MiB).
+	jobs chan storeJob
+	wwg  sync.WaitGroup
+	// gone holds the transfers whose batch the writer did not store
+	// (stopped or paused meanwhile), werr the writer's first error: the
+	// session's goroutine reads both at the next chunk.
+	mu   sync.Mutex
+	gone map[model.MessageID]bool
+	werr error
+}
+
+// storeQueue is how many checked batches wait for the writer at most.
+const storeQueue = 3
+
+// storeJob is a batch of checked chunks of one transfer for the writer:
+// in is a copy of the session's state when the batch was complete.
+type storeJob struct {
+	id   model.MessageID
+	in   *incoming
+	done bool
 }
 
 // Session starts the file side of a session with the contact of conv;
 // send writes a record to it (safe for concurrent use).
 func (t *Transfers) Session(conv model.ConversationID, send func(protocol.Record) error) *Session {
 	s := &Session{t: t, conv: conv, send: send, want: map[model.MessageID]uint32{}, rx: map[model.MessageID]*incoming{},
-		reqs: make(chan protocol.FileRequest, maxQueuedRequests), done: make(chan struct{})}
+		reqs: make(chan protocol.FileRequest, maxQueuedRequests), done: make(chan struct{}),
+		jobs: make(chan storeJob, storeQueue), gone: map[model.MessageID]bool{}}
 	s.wg.Add(1)
 	go s.pump()
+	s.wwg.Add(1)
+	go s.writer()
 	return s
 }
 
@@ -59,8 +87,59 @@ func (s *Session) Close() {
 	s.once.Do(func() {
 		close(s.done)
 		s.wg.Wait()
+		close(s.jobs)
+		s.wwg.Wait()
 		s.flush()
 	})
+}
+
+// writer stores the batches the session checked, in order, and for a
+// file's last batch tells the contact it arrived (FileDone).
+func (s *Session) writer() {
+	defer s.wwg.Done()
+	for j := range s.jobs {
+		kept, err := s.t.storeChunks(s.conv, j.id, j.in, j.done)
+		if err == nil && kept && j.done {
+			if err = s.send(&protocol.FileDone{ID: j.id}); err == nil {
+				err = s.clearPending(j.id)
+			}
+		}
+		if err != nil || !kept {
+			s.mu.Lock()
+			s.gone[j.id] = true
+			if s.werr == nil {
+				s.werr = err
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
+// takeGone reports, once, that the writer did not store a batch of id.
+func (s *Session) takeGone(id model.MessageID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g := s.gone[id]
+	delete(s.gone, id)
+	return g
+}
+
+// queue hands the checked chunks of in to the writer and moves the
+// session's state past them.
+func (s *Session) queue(id model.MessageID, in *incoming, done bool) error {
+	st, err := in.h.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(st); err != nil {
+		return err
+	}
+	s.jobs <- storeJob{id: id, in: &incoming{r: in.r, h: h, buf: in.buf}, done: done}
+	r := *in.r
+	r.Have += uint32(len(in.buf))
+	in.r, in.buf = &r, nil
+	return nil
 }
 
 // Sync writes what waits for the contact: stops and completions made
@@ -107,6 +186,10 @@ func (s *Session) Sync() error {
 				return err
 			}
 		default:
+			if s.takeGone(it.id) {
+				delete(s.want, it.id)
+				delete(s.rx, it.id)
+			}
 			if _, asked := s.want[it.id]; asked {
 				continue // paused transfers (no disk space) are not
 			}
@@ -326,6 +409,19 @@ func (s *Session) incoming(id model.MessageID) (*incoming, error) {
 // (docs/files.md §5), stores the chunks checked so far every batch
 // chunks, then asks for more or finishes.
 func (s *Session) onChunk(c *protocol.FileChunk) error {
+	s.mu.Lock()
+	werr := s.werr
+	s.mu.Unlock()
+	if werr != nil {
+		return werr
+	}
+	if s.takeGone(c.ID) {
+		// Stopped or paused while a batch waited for the writer: asked
+		// again from what is stored at the next Sync.
+		delete(s.want, c.ID)
+		delete(s.rx, c.ID)
+		return nil
+	}
 	want, asked := s.want[c.ID]
 	if !asked || c.Index >= want {
 		return nil // not requested in this session: dropped
@@ -350,20 +446,15 @@ func (s *Session) onChunk(c *protocol.FileChunk) error {
 		}
 	}
 	if len(in.buf) == batch || last {
-		if err := s.store(c.ID, in, last); err != nil {
+		if err := s.queue(c.ID, in, last); err != nil {
 			return err
-		}
-		if s.rx[c.ID] == nil {
-			return nil // stopped meanwhile, or paused
 		}
 	}
 	if last {
+		// The writer tells the contact once the last batch is stored.
 		delete(s.want, c.ID)
 		delete(s.rx, c.ID)
-		if err := s.send(&protocol.FileDone{ID: c.ID}); err != nil {
-			return err
-		}
-		return s.clearPending(c.ID)
+		return nil
 	}
 	if s.want[c.ID]-in.next() <= window-batch {
 		return s.request(c.ID, r, batch)
@@ -371,30 +462,43 @@ func (s *Session) onChunk(c *protocol.FileChunk) error {
 	return nil
 }
 
-// store writes the checked chunks of in with the progress that counts
-// them, in one transaction; done marks the file complete. A transfer
-// stopped meanwhile (cancelled from this side) keeps its stop: the
-// chunks are dropped.
+// store writes the checked chunks of in (Transfers.storeChunks); a
+// transfer stopped or paused meanwhile is forgotten by the session.
 func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
-	t := s.t
-	t.mu.Lock()
-	r, err := t.get(s.conv, id)
-	if err != nil || r.State != model.FileTransferring || r.Have != in.r.Have {
-		t.mu.Unlock()
+	kept, err := s.t.storeChunks(s.conv, id, in, done)
+	if !kept {
 		delete(s.rx, id)
 		delete(s.want, id)
+	}
+	return err
+}
+
+// storeChunks writes the checked chunks of in with the progress that
+// counts them, in one transaction; done marks the file complete. It
+// reports false when the transfer was stopped meanwhile (cancelled from
+// this side: it keeps its stop, and the chunks are dropped) or paused for
+// lack of disk space (the person is told; the chunks are asked for again
+// later).
+func (t *Transfers) storeChunks(conv model.ConversationID, id model.MessageID, in *incoming, done bool) (kept bool, err error) {
+	t.mu.Lock()
+	r, err := t.get(conv, id)
+	if err != nil || r.State != model.FileTransferring || r.Have != in.r.Have {
+		t.mu.Unlock()
 		if errors.Is(err, ErrNotFound) {
-			return nil
+			return false, nil
 		}
-		return err
+		return false, err
 	}
 	first := r.Have
 	r.Have += uint32(len(in.buf))
 	if done {
 		r.State, r.Pending, r.HashState = model.FileComplete, pendDone, nil
+		if r.Group {
+			r.Pending = pendNone // nobody to tell: a group's sources keep no state of a fetch
+		}
 	} else if r.HashState, err = in.h.(encoding.BinaryMarshaler).MarshalBinary(); err != nil {
 		t.mu.Unlock()
-		return err
+		return true, err
 	}
 	err = t.b.Update(func(tx *store.BucketTx) error {
 		for j, c := range in.buf {
@@ -402,23 +506,21 @@ func (s *Session) store(id model.MessageID, in *incoming, done bool) error {
 				return err
 			}
 		}
-		return tx.Put(recordKey(s.conv, id), encodeRecord(r))
+		return tx.Put(recordKey(conv, id), encodeRecord(r))
 	})
 	t.mu.Unlock()
 	if errors.Is(err, store.ErrDiskFull) {
 		// Paused: asked again from what is stored at the next session,
 		// once there is room.
-		delete(s.rx, id)
-		delete(s.want, id)
-		t.emit(s.conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
-		return nil
+		t.emit(conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
+		return false, nil
 	}
 	if err != nil {
-		return err
+		return true, err
 	}
 	in.r, in.buf = r, nil
-	t.progress(s.conv, id, r, done)
-	return nil
+	t.progress(conv, id, r, done)
+	return true, nil
 }
 
 // flush stores what the session checked and holds of every incoming

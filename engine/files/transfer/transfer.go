@@ -22,14 +22,16 @@ import (
 
 // Defaults.
 const (
-	// DefaultChunkSize is the sender's chunk size: a FileChunk with the
-	// longest audit path fits 8 frames (docs/files.md §2).
-	DefaultChunkSize = 60 << 10
+	// DefaultChunkSize is the sender's chunk size: a FileChunk of a file
+	// up to the 1 TiB limit (an audit path of at most 25 hashes) fits 8
+	// frames with 45 bytes to spare (docs/files.md §2).
+	DefaultChunkSize = 63 << 10
 	// DefaultMaxSize is the receiver's size limit when none is set.
 	DefaultMaxSize = 2 << 30
 	// window is how many chunks the receiver keeps requested and not yet
-	// received; it asks for batch more when half of them arrived, and
-	// stores batch chunks per transaction.
+	// received (≈ 2 MiB): it asks for batch more each time batch of them
+	// arrived, and stores batch chunks per transaction. A window of 64
+	// was no faster over Tor (BenchmarkFileTor, docs/files.md §11).
 	window = 32
 	batch  = 16
 	// leavesPerBlock is how many leaf hashes one stored value holds.
@@ -294,19 +296,28 @@ func (t *Transfers) Files(conv model.ConversationID) ([]model.FileTransfer, erro
 // stat said; a source that turns out longer or shorter is refused) and
 // keeps at most one chunk and the tree's leaves in memory.
 func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent time.Time, src io.Reader, size int64, name, mediaType string) (model.FileTransfer, error) {
+	_, ft, err := t.importFile(conv, id, sent, src, size, name, mediaType, nil)
+	return ft, err
+}
+
+// importFile is Import; a group file has its file key.
+func (t *Transfers) importFile(conv model.ConversationID, id model.MessageID, sent time.Time, src io.Reader, size int64, name, mediaType string, fileKey *[32]byte) (*record, model.FileTransfer, error) {
 	if size <= 0 {
-		return model.FileTransfer{}, ErrEmpty
+		return nil, model.FileTransfer{}, ErrEmpty
 	}
 	if size > protocol.MaxFileSize {
-		return model.FileTransfer{}, ErrTooLarge
+		return nil, model.FileTransfer{}, ErrTooLarge
 	}
 	if err := t.checkSpace(size); err != nil {
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	r := &record{Outgoing: true, State: model.FileOffered, Name: name, MediaType: mediaType,
 		Size: uint64(size), ChunkSize: uint32(t.cfg.ChunkSize), Sent: sent.Truncate(time.Millisecond).UTC()}
+	if fileKey != nil {
+		r.Group, r.FileKey = true, *fileKey
+	}
 	if _, err := rand.Read(r.Key[:]); err != nil {
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	n := r.chunks()
 	leaves := make([]files.Hash, 0, n)
@@ -325,9 +336,9 @@ func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent t
 		pending = pending[:0]
 		return err
 	}
-	fail := func(err error) (model.FileTransfer, error) {
+	fail := func(err error) (*record, model.FileTransfer, error) {
 		t.deleteData(r.Key, n, true)
-		return model.FileTransfer{}, err
+		return nil, model.FileTransfer{}, err
 	}
 	for i := range n {
 		c := buf[:r.chunkLen(i)]
@@ -365,7 +376,7 @@ func (t *Transfers) Import(conv model.ConversationID, id model.MessageID, sent t
 	if err != nil {
 		return fail(err)
 	}
-	return t.view(conv, id, r, ""), nil
+	return r, t.view(conv, id, r, ""), nil
 }
 
 // checkSpace refuses a file of size bytes when the profile's disk does not
@@ -393,7 +404,12 @@ func (t *Transfers) Forget(conv model.ConversationID, id model.MessageID) error 
 	if err != nil {
 		return err
 	}
-	t.deleteData(r.Key, r.chunks(), r.Outgoing)
+	t.deleteData(r.Key, r.chunks(), r.Outgoing || r.Group)
+	if r.Group {
+		if err := t.b.Delete(sourcesKey(conv, id)); err != nil {
+			return err
+		}
+	}
 	return t.b.Delete(recordKey(conv, id))
 }
 
@@ -437,6 +453,12 @@ func (t *Transfers) deleteData(key [16]byte, n uint32, leaves bool) {
 // announce reports the new transfer (FileChanged): the caller calls it
 // once the file's message is stored, so that the message comes first.
 func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (announce func(), err error) {
+	return t.offered(conv, o, nil)
+}
+
+// offered is Offered; a group file has its file key, and a refusal
+// is told to nobody (its sources keep no state).
+func (t *Transfers) offered(conv model.ConversationID, o *protocol.FileOffer, fileKey *[32]byte) (announce func(), err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, err := t.get(conv, o.ID); err == nil {
@@ -451,8 +473,14 @@ func (t *Transfers) Offered(conv model.ConversationID, o *protocol.FileOffer) (a
 	if _, err := rand.Read(r.Key[:]); err != nil {
 		return nil, err
 	}
+	if fileKey != nil {
+		r.Group, r.FileKey = true, *fileKey
+	}
 	if limit := t.maxSize(); o.Size > uint64(limit) {
 		r.State, r.Pending, r.Reason, r.Limit = model.FileTooLarge, pendStop, protocol.StopTooLarge, uint64(limit)
+		if r.Group {
+			r.Pending = pendNone
+		}
 	} else if t.cfg.AutoAccept != nil && t.cfg.AutoAccept(conv, o) && t.checkSpace(int64(o.Size)) == nil {
 		r.State = model.FileTransferring
 	}
@@ -530,6 +558,9 @@ func (t *Transfers) stop(conv model.ConversationID, id model.MessageID, state mo
 			return false, err
 		}
 		r.State, r.ByContact, r.Pending, r.Reason, r.Limit = state, false, pendStop, reason, 0
+		if r.Group {
+			r.Pending = pendNone // a group file's sources are told nothing
+		}
 		t.dropPartial(r)
 		return true, nil
 	})
