@@ -65,7 +65,7 @@ lint: deps-build
 ## bench: the benchmarks, once each, with their reported metrics
 BENCHTIME ?= 1s
 bench:
-	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m $(ENGINE) ./app/ui
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -benchmem -timeout 60m $(ENGINE) ./app/ui ./app/desktop
 
 ## fuzz: run every fuzz target for FUZZTIME each (the corpora also run in make test)
 FUZZTIME ?= 30s

@@ -490,7 +490,7 @@ func failureText(m Message) string {
 	if m.FailReason == "" {
 		return i18n.T("common.not_sent")
 	}
-	return i18n.T("bubble.not_sent_2", "FailReason", m.FailReason)
+	return m.FailReason
 }
 
 func (r *bubbleRenderer) MinSize() fyne.Size {

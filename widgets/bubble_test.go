@@ -23,7 +23,7 @@ func conversation() []Message {
 			Quote: &Quote{ID: "3", Author: "Alice Moreau", Text: "Good. I've read the draft. The second section names the warehouse"}},
 		{ID: "5", Body: "ok", Outgoing: true, State: DeliveryQueued, Time: testNow.Add(-1 * time.Minute)},
 		{ID: "6", Body: "Meeting moved to Thursday.", Outgoing: true, State: DeliveryFailed,
-			FailReason: "contact unreachable for 7 days", Time: testNow.Add(-40 * time.Minute)},
+			FailReason: "Not sent: contact unreachable for 7 days", Time: testNow.Add(-40 * time.Minute)},
 		{ID: "7", Body: "Delete this after reading.", Time: testNow.Add(-10 * time.Minute), Disappears: true},
 		{ID: "8", Body: "Done.", Outgoing: true, State: DeliveryDelivered, Time: testNow.Add(-5 * time.Minute),
 			Disappears: true},

@@ -221,21 +221,26 @@ func show(o fyne.CanvasObject, visible bool) {
 // FileStatus is the sentence a card shows under a file, and its
 // importance (how it is coloured).
 func FileStatus(f FileInfo) (string, widget.Importance) {
-	who := f.Contact
-	if who == "" {
-		who = i18n.T("filecard.your_contact")
+	// who is the sentence naming the contact, or the one saying "your
+	// contact" when the card has no name: a sentence of its own, as
+	// those words take another case or capital where they stand.
+	who := func(named, unnamed string, args ...any) string {
+		if f.Contact == "" {
+			return i18n.T(unnamed, args...)
+		}
+		return i18n.T(named, append([]any{"Who", f.Contact}, args...)...)
 	}
 	if f.InGroup {
-		if text, imp, ok := groupFileStatus(f, who); ok {
+		if text, imp, ok := groupFileStatus(f); ok {
 			return text, imp
 		}
 	}
 	switch f.State {
 	case FileOffered:
 		if f.Outgoing {
-			return i18n.T("filecard.waiting_for_to_accept", "Who", who), widget.LowImportance
+			return who("filecard.waiting_for_to_accept", "filecard.waiting_for_contact_to_accept"), widget.LowImportance
 		}
-		return i18n.T("filecard.wants_to_send_you", "Who", who), widget.MediumImportance
+		return who("filecard.wants_to_send_you", "filecard.contact_wants_to_send_you"), widget.MediumImportance
 	case FileTransferring:
 		key := "filecard.receiving_of"
 		if f.Outgoing {
@@ -256,22 +261,22 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 		case f.Saved != "":
 			return i18n.T("filecard.saved_as_in", "File", filepath.Base(f.Saved), "Dir", filepath.Dir(f.Saved)), widget.SuccessImportance
 		case f.Outgoing:
-			return i18n.T("filecard.received_it_whole", "Who", who), widget.SuccessImportance
+			return who("filecard.received_it_whole", "filecard.contact_received_it_whole"), widget.SuccessImportance
 		}
 		return i18n.T("filecard.received_and_checked_it"), widget.SuccessImportance
 	case FileDeclined:
 		if f.Outgoing {
-			return i18n.T("filecard.declined_this_file", "Who", who), widget.LowImportance
+			return who("filecard.declined_this_file", "filecard.contact_declined_this_file"), widget.LowImportance
 		}
 		return i18n.T("filecard.you_declined_this_file"), widget.LowImportance
 	case FileCancelled:
 		if f.ByContact {
-			return i18n.T("filecard.cancelled_this_transfer", "Who", who), widget.LowImportance
+			return who("filecard.cancelled_this_transfer", "filecard.contact_cancelled_this_transfer"), widget.LowImportance
 		}
 		return i18n.T("filecard.you_cancelled_this_transfer"), widget.LowImportance
 	case FileTooLarge:
 		if f.Outgoing {
-			return i18n.T("filecard.too_large_for_they", "Who", who, "Size", FormatSize(f.Limit)), widget.DangerImportance
+			return who("filecard.too_large_for_they", "filecard.too_large_for_contact", "Size", FormatSize(f.Limit)), widget.DangerImportance
 		}
 		return i18n.T("filecard.not_received_larger_than", "Size", FormatSize(f.Limit)), widget.DangerImportance
 	case FileFailed:
@@ -283,7 +288,7 @@ func FileStatus(f FileInfo) (string, widget.Importance) {
 		if f.Outgoing {
 			return i18n.T("filecard.this_file_is_no"), widget.LowImportance
 		}
-		return i18n.T("filecard.no_longer_has_this", "Who", who), widget.LowImportance
+		return who("filecard.no_longer_has_this", "filecard.contact_no_longer_has_this"), widget.LowImportance
 	}
 	return "", widget.LowImportance
 }
@@ -491,12 +496,14 @@ func (r *thinBarRenderer) Refresh() {
 
 // groupFileStatus is what a file shared in a group says where it differs
 // from one between contacts (ok false: the same).
-func groupFileStatus(f FileInfo, who string) (string, widget.Importance, bool) {
+func groupFileStatus(f FileInfo) (string, widget.Importance, bool) {
 	switch {
 	case f.Outgoing && (f.State == FileOffered || f.State == FileComplete || f.State == FileTransferring):
 		return i18n.T("filecard.shared_with_group"), widget.LowImportance, true
+	case !f.Outgoing && f.State == FileOffered && f.Contact == "":
+		return i18n.T("filecard.member_shared_in_group"), widget.MediumImportance, true
 	case !f.Outgoing && f.State == FileOffered:
-		return i18n.T("filecard.shared_in_group_by", "Name", who), widget.MediumImportance, true
+		return i18n.T("filecard.shared_in_group_by", "Name", f.Contact), widget.MediumImportance, true
 	case !f.Outgoing && f.State == FilePaused && f.Problem == "":
 		return i18n.T("filecard.paused_group"), widget.WarningImportance, true
 	case !f.Outgoing && f.State == FileUnavailable:

@@ -94,8 +94,10 @@ type Message struct {
 	Outgoing  bool
 	// State is shown on outgoing messages only.
 	State DeliveryState
-	// FailReason says why a message failed, in words for the user; it is
-	// shown under the bubble when State is DeliveryFailed.
+	// FailReason is the sentence saying that and why a message was not
+	// sent, in the person's language ("Not sent: you left the group"); it
+	// is shown under the bubble when State is DeliveryFailed (empty: "Not
+	// sent").
 	FailReason string
 	// StateTip, if set, is the tooltip of the delivery icon instead of
 	// State.Tip() (say, where a queued message waits for whom).

@@ -118,6 +118,7 @@ func run() (restart bool, err error) {
 	}
 	eng := engine.New(cfg)
 	defer eng.Close()
+	defer watchEngine(eng)()
 
 	a := app.NewWithID("chat.nook.desktop")
 	icon := fyne.NewStaticResource("icon.png", assets.Icon)
@@ -138,7 +139,8 @@ func run() (restart bool, err error) {
 		}
 	})
 
-	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable(), Restart: func() {
+	defer heapProfiles()()
+	u := ui.New(a, w, ui.Options{Engine: eng, Tray: sessionBusReachable(), Shown: shown(), Restart: func() {
 		restart = true
 		a.Quit()
 	}})

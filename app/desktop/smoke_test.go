@@ -115,7 +115,7 @@ func TestSmoke(t *testing.T) {
 // waitFor checks cond every tick until it holds or ctx ends. An external
 // process offers nothing to wait on, so this is the one place that
 // polls; every wait is bounded by ctx. A zero tick means 100 ms.
-func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool, tick time.Duration) {
+func waitFor(t testing.TB, ctx context.Context, what string, cond func() bool, tick time.Duration) {
 	t.Helper()
 	if tick == 0 {
 		tick = 100 * time.Millisecond
@@ -136,7 +136,7 @@ func waitFor(t *testing.T, ctx context.Context, what string, cond func() bool, t
 
 // waitColours takes screenshots until one has more than n distinct
 // colours (the window has drawn its content).
-func waitColours(t *testing.T, ctx context.Context, env []string, path string, n int) {
+func waitColours(t testing.TB, ctx context.Context, env []string, path string, n int) {
 	t.Helper()
 	last := 0
 	waitFor(t, ctx, "a screenshot that is not blank", func() bool {

@@ -26,6 +26,11 @@
 // that could be read two ways carries a "description" for translators in
 // en.json.
 //
+// A sentence is one key, with placeholders for what varies, never glued
+// from two keys; the person reading, when acting or affected, and an
+// unnamed subject ("your contact") get sentences of their own, as the
+// words around them change case or agreement (docs/translations.md).
+//
 // Placeholders are Go templates with capitalised names: {{.Name}},
 // {{.Count}}. N passes its count as {{.Count}} and chooses the CLDR plural
 // form ("one", "few", "many", "other"…) of the language.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/tor"
 )
 
@@ -187,6 +188,17 @@ func TestKeys(t *testing.T) {
 		explained["explain."+k] = true
 		if en["explain."+k]["other"] != h {
 			t.Errorf("en.json explain.%s = %q, tor says %q", k, en["explain."+k]["other"], h)
+		}
+	}
+	// The import warning app/ui shows in the person's language is the
+	// engine's ImportResult.Warning.
+	if en["profilefiles.use_this_profile_on"]["other"] != engine.ImportWarning {
+		t.Errorf("en.json profilefiles.use_this_profile_on = %q, engine says %q", en["profilefiles.use_this_profile_on"]["other"], engine.ImportWarning)
+	}
+	// So are a file transfer's problem sentences.
+	for k, p := range map[string]string{"chat.file_problem_disk_full": model.ProblemDiskFull, "chat.file_problem_mismatch": model.ProblemMismatch} {
+		if en[k]["other"] != p {
+			t.Errorf("en.json %s = %q, engine says %q", k, en[k]["other"], p)
 		}
 	}
 	for _, k := range engine.SpaceKeys() {

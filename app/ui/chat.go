@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -284,7 +283,7 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		Time:       m.Received,
 		Outgoing:   m.Outgoing,
 		State:      deliveryOf(m.Status),
-		FailReason: m.FailReason,
+		FailReason: failText(m.FailReason),
 		Disappears: m.Disappear > 0,
 		Edited:     !m.Edited.IsZero(),
 		Editable:   editable(m, time.Now()),
@@ -499,7 +498,7 @@ func (cp *chatPane) update(cv model.Conversation) {
 	if o := cp.open(); o != nil && o.Token == cp.token && o.TimerNote != nil && cv.Contact != nil {
 		text := i18n.T("chat.turned_disappearing_messages_off", "Title", cv.Title)
 		if d := o.TimerNote.Disappear; d > 0 {
-			text = i18n.T("chat.set_new_messages_to", "Title", cv.Title, "Timer", strings.ToLower(disappearLabel(d)))
+			text = i18n.T("chat.set_new_messages_to", "Title", cv.Title, "After", disappearAfter(d))
 		}
 		cp.banner.Objects = append(cp.banner.Objects, container.NewPadded(muted(text)))
 	}
@@ -511,6 +510,42 @@ func (cp *chatPane) update(cv model.Conversation) {
 	if renamed && cp.list != nil {
 		cp.list.Refresh()
 	}
+}
+
+// failText is the sentence under a message the engine gave up on, in the
+// person's language: the engine's reasons (model.Reason*) are stored in
+// English with the message; one a later version adds is shown as it is.
+func failText(reason string) string {
+	switch reason {
+	case "":
+		return ""
+	case model.ReasonBlocked:
+		return i18n.T("chat.not_sent_blocked")
+	case model.ReasonDeleted:
+		return i18n.T("chat.not_sent_deleted")
+	case model.ReasonLeft:
+		return i18n.T("chat.not_sent_left")
+	case model.ReasonRemoved:
+		return i18n.T("chat.not_sent_removed")
+	case model.ReasonRefused:
+		return i18n.T("chat.not_sent_refused")
+	case model.ReasonFileGone:
+		return i18n.T("chat.not_sent_file_gone")
+	}
+	return i18n.T("chat.not_sent_reason", "Reason", reason)
+}
+
+// problemText is a file transfer's problem sentence (model.FileTransfer.
+// Problem) in the person's language; one a later version adds is shown as
+// it is.
+func problemText(problem string) string {
+	switch problem {
+	case model.ProblemDiskFull:
+		return i18n.T("chat.file_problem_disk_full")
+	case model.ProblemMismatch:
+		return i18n.T("chat.file_problem_mismatch")
+	}
+	return problem
 }
 
 // offlineNote is the line above the entry while a contact is not online.
@@ -527,7 +562,7 @@ func (cp *chatPane) updateContact(c model.Contact, p model.Presence) {
 	if c.Disappear > 0 {
 		// An icon only, to keep the header narrow; the tooltip says how
 		// long.
-		cp.timer.Tooltip = i18n.T("chat.messages_here_disappear_after", "Timer", strings.ToLower(disappearLabel(c.Disappear)))
+		cp.timer.Tooltip = i18n.T("chat.messages_here_disappear_after", "After", disappearAfter(c.Disappear))
 		cp.timer.Show()
 	} else {
 		cp.timer.Hide()

@@ -33,6 +33,25 @@ func disappearLabel(d time.Duration) string {
 	return plural(int64(d/time.Second), "disappear.seconds")
 }
 
+// disappearAfter says when a timer of d deletes a message, as a phrase a
+// sentence takes whole: "after 5 minutes", "after 1 day" (its own keys,
+// not disappearLabel lower-cased: a language may need another case, or
+// capitals, inside a sentence).
+func disappearAfter(d time.Duration) string {
+	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
+	switch {
+	case d%week == 0:
+		return i18n.N("disappear.after_weeks", int(d/week))
+	case d%day == 0:
+		return i18n.N("disappear.after_days", int(d/day))
+	case d%time.Hour == 0:
+		return i18n.N("disappear.after_hours", int(d/time.Hour))
+	case d%time.Minute == 0:
+		return i18n.N("disappear.after_minutes", int(d/time.Minute))
+	}
+	return i18n.N("disappear.after_seconds", int(d/time.Second))
+}
+
 // showDisappear lets the user choose the conversation's disappearing-
 // messages timer.
 func (cp *chatPane) showDisappear() {

@@ -272,7 +272,7 @@ func fileCardInfo(f state.File, cv model.Conversation) widgets.FileInfo {
 	info := widgets.FileInfo{
 		ID: f.ID.String(), Name: f.Name, MediaType: f.MediaType, Size: f.Size, Outgoing: f.Outgoing,
 		Done: f.Done, Speed: f.Speed, Contact: cv.Title, ByContact: f.ByContact, Limit: f.Limit,
-		Problem: f.Problem, Saved: f.Saved,
+		Problem: problemText(f.Problem), Saved: f.Saved,
 	}
 	if f.Thumb != nil {
 		info.Thumbnail = f.Thumb

@@ -116,7 +116,7 @@ func (cp *chatPane) showSync() {
 		return
 	}
 	pct := 100 * float64(st.Done) / float64(st.Total)
-	cp.syncBar.SetProgress(pct, i18n.T("groupchat.messages_from_the_server", "Progress", state.SyncText(st)))
+	cp.syncBar.SetProgress(pct, i18n.N("groupchat.catching_up_messages", st.Total, "Done", min(st.Done, st.Total)))
 	cp.syncBar.Show()
 }
 
@@ -345,7 +345,7 @@ func (cp *chatPane) confirmLeaveGroup() {
 	title, action := i18n.T("groupchat.leave", "Name", g.Name), i18n.T("groupchat.leave_group_2")
 	what := i18n.T("groupchat.you_will_no_longer")
 	if g.Role == model.RoleOwner && !g.Left && !cp.hasAdmin() {
-		what += i18n.T("groupchat.you_own_this_group")
+		what = i18n.T("groupchat.you_will_no_longer_owner")
 	}
 	also := widget.NewCheck(i18n.T("groupchat.also_delete_the_messages"), nil)
 	outcome := muted("")

@@ -115,18 +115,23 @@ func (r *chatRow) set(m model.Message) {
 	}
 	st := r.cp.mv.u.state
 	in, _ := st.Invite(m.Body)
-	name := i18n.T("invitecard.a_group")
-	if in.OK {
-		name = i18n.T("common.quoted", "Text", in.Name)
-	}
+	name := i18n.T("common.quoted", "Text", in.Name)
 	who := r.cp.authorOf(m)
+	// A group whose name is unknown has sentences of its own ("invited
+	// you to a group"): the phrase takes another article or case.
 	switch {
-	case m.Outgoing && r.cp.isGroup():
+	case m.Outgoing && r.cp.isGroup() && in.OK:
 		r.title.SetText(i18n.T("invitecard.you_shared_the_invite", "Name", name))
-	case m.Outgoing:
+	case m.Outgoing && r.cp.isGroup():
+		r.title.SetText(i18n.T("invitecard.you_shared_an_invite"))
+	case m.Outgoing && in.OK:
 		r.title.SetText(i18n.T("invitecard.you_invited_to", "Title", r.cp.cv.Title, "Name", name))
-	default:
+	case m.Outgoing:
+		r.title.SetText(i18n.T("invitecard.you_invited_to_a_group", "Title", r.cp.cv.Title))
+	case in.OK:
 		r.title.SetText(i18n.T("invitecard.invited_you_to", "Who", who, "Name", name))
+	default:
+		r.title.SetText(i18n.T("invitecard.invited_you_to_a_group", "Who", who))
 	}
 	member := st.IsMember(in)
 	switch {

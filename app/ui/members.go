@@ -177,7 +177,7 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 	name := st.AuthorName(cp.conv, m.Address)
 	avatar := name
 	if self {
-		name, avatar = mv.name+" (you)", mv.name
+		name, avatar = i18n.T("members.name_you", "Name", mv.name), mv.name
 	}
 	detail := roleName(m.Role)
 	switch {
@@ -323,7 +323,6 @@ func (md *membersDialog) confirmAdmin(m model.GroupMember, name string, admin bo
 		text = i18n.T("members.will_no_longer_be", "Name", name)
 		action = i18n.T("members.remove_admin")
 	}
-	text += i18n.T("members.everyone_gets_a_new")
 	md.confirm(title, text, action, i18n.T("members.the_group_s_key"), i18n.T("members.the_admins_were_not"),
 		func(e Engine, conv model.ConversationID) error { return e.SetAdmin(conv, id, admin) })
 }

@@ -84,12 +84,13 @@ func (u *UI) showImportPasswords(path string) {
 }
 
 // showImported tells the person, after an import, that the profile must
-// run on one computer only (engine.ImportResult.Warning), then what to do
-// next.
+// run on one computer only (engine.ImportResult.Warning, in the person's
+// language: profilefiles.use_this_profile_on is engine.ImportWarning),
+// then what to do next.
 func (u *UI) showImported(res engine.ImportResult, next string) {
-	warning := res.Warning
+	warning := i18n.T("profilefiles.use_this_profile_on")
 	if res.SameAsOpen {
-		warning = i18n.T("profilefiles.this_is_a_copy", "Warning", warning)
+		warning = i18n.T("profilefiles.this_is_a_copy")
 	}
 	d := dialog.NewCustom(i18n.T("profilefiles.profile_imported"), i18n.T("profilefiles.ok"), container.NewVBox(para(warning), para(next)), u.win)
 	d.Resize(fyne.NewSize(460, 0))

@@ -29,13 +29,14 @@ func verificationText(c model.Contact) string {
 		s = i18n.T("safetycode.verified_by_an_earlier", "Name", c.Name())
 	case c.Verified:
 		s = i18n.T("safetycode.verified_you_compared_the", "Name", c.Name())
+	case c.VerifyRevoked && c.InviteConfirmed:
+		s = i18n.T("safetycode.no_longer_shown_as_confirmed", "Name", c.Name())
 	case c.VerifyRevoked:
 		s = i18n.T("safetycode.no_longer_shown_as", "Name", c.Name())
+	case c.InviteConfirmed:
+		s = i18n.T("safetycode.not_verified_to_be_confirmed", "Name", c.Name())
 	default:
 		s = i18n.T("safetycode.not_verified_to_be", "Name", c.Name())
-	}
-	if c.InviteConfirmed && !c.Verified {
-		s += i18n.T("safetycode.their_nook_confirmed_the")
 	}
 	return s
 }

@@ -148,6 +148,7 @@ func (s *sidebar) rebuild() {
 	}
 	s.list.Refresh()
 	s.selectOpen()
+	s.mv.u.shown("list", len(st.Shown()))
 }
 
 // selectOpen highlights the open conversation (none: nothing) without

@@ -69,6 +69,12 @@ type Options struct {
 	// lang.go); nil where that cannot be done (tests), and the new
 	// language is then used from the next start.
 	Restart func()
+	// Shown, if set, is told on the Fyne goroutine when a screen is ready
+	// for the person: "unlock" (the unlock form, once it knows the
+	// profiles on disk) and "list" (the conversation list rebuilt, with
+	// the number of conversations it shows). The desktop app's startup
+	// trace (NOOK_TRACE) and its benchmarks use it.
+	Shown func(screen string, conversations int)
 }
 
 // UI is the desktop app's window content and its link to the engine.
@@ -618,5 +624,12 @@ func showBusy(b bool, status string, spinner *widget.ProgressBarInfinite, label 
 		label.Hide()
 	} else {
 		label.Show()
+	}
+}
+
+// shown tells Options.Shown that screen is ready.
+func (u *UI) shown(screen string, conversations int) {
+	if u.opts.Shown != nil {
+		u.opts.Shown(screen, conversations)
 	}
 }

@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -83,6 +82,7 @@ func (u *UI) showUnlock(tryEmpty bool) {
 		func(infos []engine.ProfileInfo, _ error) {
 			s.setProfiles(infos)
 			s.setBusy(false, "")
+			u.shown("unlock", 0)
 			if tryEmpty {
 				s.tryEmptyPassword()
 			}
@@ -102,20 +102,19 @@ func (s *unlockScreen) setProfiles(infos []engine.ProfileInfo) {
 		s.password.Hide()
 		s.button.Hide()
 		s.open.Importance = widget.HighImportance
-		lines := []string{i18n.T("unlock.this_profile_has_no"), i18n.T("unlock.anyone_using_this_computer")}
+		text := i18n.T("unlock.this_profile_has_no")
 		if without > 1 {
-			lines = []string{i18n.T("unlock.the_profiles_on_this"),
-				i18n.T("unlock.anyone_using_it_can_2")}
+			text = i18n.T("unlock.the_profiles_on_this")
 		}
 		form = container.NewVBox(
-			centredWarning(lines...),
+			centredWarning(text),
 			container.NewCenter(container.NewGridWrap(fyne.NewSize(200, s.open.MinSize().Height), s.open)),
 			centredLine(i18n.T("unlock.to_protect_it_settings"), widget.LowImportance),
 		)
 	case without > 0:
 		s.open.SetText(i18n.T("unlock.open_the_profile_without"))
 		form = container.NewVBox(form,
-			centredWarning(i18n.T("unlock.another_profile_on_this"), i18n.T("unlock.anyone_using_it_can")),
+			centredWarning(i18n.T("unlock.another_profile_on_this")),
 			container.NewCenter(s.open),
 		)
 	}
@@ -139,11 +138,13 @@ func countPasswords(infos []engine.ProfileInfo) (without, with int) {
 	return without, with
 }
 
-// centredWarning is lines of text, centred, in the warning colour. (Lines
-// rather than wrapping: the screen's column lays out at the minimum
-// height, which a wrapping label only knows after it.)
-func centredWarning(lines ...string) *widget.Label {
-	return centredLine(strings.Join(lines, "\n"), widget.WarningImportance)
+// centredWarning is text, centred, in the warning colour, broken into
+// lines where the text has "\n" (the catalogs put the break where each
+// language's sentence breaks; lines rather than wrapping: the screen's
+// column lays out at the minimum height, which a wrapping label only knows
+// after it).
+func centredWarning(text string) *widget.Label {
+	return centredLine(text, widget.WarningImportance)
 }
 
 // centredLine is one centred line of text of importance imp.

@@ -14,7 +14,7 @@ import (
 
 // reasonLeft is the FailReason of the posts still queued when their group
 // was left.
-const reasonLeft = "not sent: you left the group"
+const reasonLeft = model.ReasonLeft
 
 // cleanupPage is how many messages' index entries one transaction of a
 // history deletion removes.

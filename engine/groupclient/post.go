@@ -308,7 +308,7 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 	case protocol.PostOK:
 		return s.c.markSent(s.bundle.SigningKey, conv, id)
 	case protocol.PostWrongSize:
-		return s.c.markFailed(conv, id, "the server refused the message")
+		return s.c.markFailed(conv, id, model.ReasonRefused)
 	}
 	return fmt.Errorf("%w: %s", errPostFailed, status)
 }

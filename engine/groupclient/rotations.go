@@ -17,7 +17,7 @@ import (
 
 // reasonRemoved is the failure reason of posts still queued when the
 // profile was removed from their group.
-const reasonRemoved = "not sent: you were removed from the group"
+const reasonRemoved = model.ReasonRemoved
 
 // rotationFx is what accepting rotations changes, beside effects.
 type rotationFx struct {

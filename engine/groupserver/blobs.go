@@ -42,15 +42,20 @@ type blobStore struct {
 	dropped  func(n uint64) // counts blobs dropped when posting
 	budget   *bucket        // server-wide posts (Config.PostsPerDay); nil for none; guarded by mu
 
-	mu     sync.Mutex // guards head, oldest and serialises appends and pruning
+	mu     sync.Mutex // guards head, oldest and serialises commits and pruning
 	head   uint64     // highest seq assigned, 0 for none
 	oldest uint64     // lowest seq stored, head+1 when none
+
+	batchMax int        // most posts in one commit (Config.CommitBatch)
+	qmu      sync.Mutex // guards queue and leading
+	queue    []*postReq // posts waiting for a commit, in arrival order
+	leading  bool       // a poster is committing; it hands over the queue
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func openBlobs(st *store.Store, c Config, h *hub) (*blobStore, error) {
-	b := &blobStore{st: st, capBlobs: c.capBlobs(), keep: c.Retention, now: c.Now, hub: h}
+	b := &blobStore{st: st, capBlobs: c.capBlobs(), keep: c.Retention, now: c.Now, hub: h, batchMax: c.CommitBatch}
 	if c.PostsPerDay > 0 {
 		b.budget = newBucket(float64(c.PostsPerDay)/(24*60*60), c.PostBurst)
 	}
@@ -140,55 +145,139 @@ func (b *blobStore) prune(tx *store.Tx, head, oldest, limit uint64) (uint64, err
 // maxPrunePerTx bounds the deletions of one pruning transaction.
 const maxPrunePerTx = 1000
 
-// append spends the token's key and stores blob under the next seq in one
-// transaction, drops what the cap and retention require, and hands the
-// blob to the hub. It returns errBusy (the server-wide post cap; nothing
-// spent), errSpent, errFull or a store error.
+// A postReq is one post waiting for the commit that stores it: the blob
+// and its token's spent key, then the result.
+type postReq struct {
+	blob  []byte
+	spent [32]byte
+	seq   uint64
+	err   error
+	done  chan struct{} // closed when seq and err are set, or lead is
+	lead  bool          // set before done is closed: commit the next batch
+}
+
+// append spends the token's key and stores blob under the next seq,
+// drops what the cap and retention require, and hands the blob to the
+// hub. It returns only once the blob is durable (a synced commit, unless
+// Config.NoSync): the seq it returns is never reused, even after a crash.
+// It returns errBusy (the server-wide post cap; nothing spent), errSpent,
+// errFull or a store error.
+//
+// Group commit: posts that arrive together share one transaction and so
+// one sync. The first poster with no commit running becomes the leader:
+// it commits what is queued (at most batchMax posts, its own first),
+// releases those posters, and hands the lead to the first still queued,
+// if any, so no poster waits for more than the commits ahead of it.
 func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
+	r := &postReq{blob: blob, spent: spent, done: make(chan struct{})}
+	b.qmu.Lock()
+	b.queue = append(b.queue, r)
+	lead := !b.leading
+	b.leading = true
+	b.qmu.Unlock()
+	if !lead {
+		<-r.done
+		if !r.lead {
+			return r.seq, r.err
+		}
+	}
+	b.qmu.Lock()
+	n := min(len(b.queue), b.batchMax)
+	batch := append([]*postReq(nil), b.queue[:n]...) // r is batch[0]
+	b.queue = append(b.queue[:0], b.queue[n:]...)
+	b.qmu.Unlock()
+
+	b.commit(batch)
+	for _, o := range batch[1:] {
+		close(o.done)
+	}
+	b.qmu.Lock()
+	if len(b.queue) > 0 {
+		next := b.queue[0]
+		next.lead = true
+		close(next.done)
+	} else {
+		b.leading = false
+	}
+	b.qmu.Unlock()
+	return r.seq, r.err
+}
+
+// commit stores batch in one transaction and sets each post's result.
+func (b *blobStore) commit(batch []*postReq) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.budget != nil && !b.budget.available(b.now()) {
-		return 0, errBusy
-	}
-	seq := b.head + 1
-	var oldest uint64
-	val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(blob)), uint64(b.now().Unix()/60))
-	val = append(val, blob...)
-	err := b.st.Update(func(tx *store.Tx) error {
-		if err := tokens.SpendTx(tx.Bucket(spentBucket), spent); err != nil {
-			return err
+	now := b.now()
+	stamp := uint64(now.Unix() / 60)
+	var take []*postReq // within the server-wide cap
+	for _, r := range batch {
+		if b.budget != nil && !b.budget.allow(now) {
+			r.err = errBusy
+			continue
 		}
-		if err := tx.Bucket(blobBucket).Put(seqKey(seq), val); err != nil {
-			return err
+		take = append(take, r)
+	}
+	if len(take) == 0 {
+		return
+	}
+	var head, oldest uint64
+	err := b.st.Update(func(tx *store.Tx) error {
+		spentB, blobs := tx.Bucket(spentBucket), tx.Bucket(blobBucket)
+		head = b.head
+		for _, r := range take {
+			r.seq, r.err = 0, nil
+			err := tokens.SpendTx(spentB, r.spent)
+			if errors.Is(err, tokens.ErrSpent) {
+				r.err = errSpent
+				continue
+			} else if err != nil {
+				return err
+			}
+			head++
+			val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(r.blob)), stamp)
+			if err := blobs.Put(seqKey(head), append(val, r.blob...)); err != nil {
+				return err
+			}
+			r.seq = head
+		}
+		if head == b.head {
+			return nil
 		}
 		var err error
-		if oldest, err = b.pruneBounded(tx, seq, b.oldest); err != nil {
+		if oldest, err = b.pruneBounded(tx, head, b.oldest); err != nil {
 			return err
 		}
-		return putMeta(tx, seq, oldest)
+		return putMeta(tx, head, oldest)
 	})
-	switch {
-	case errors.Is(err, tokens.ErrSpent):
-		return 0, errSpent
-	case errors.Is(err, syscall.ENOSPC):
-		return 0, errFull
-	case err != nil:
-		return 0, err
+	if errors.Is(err, syscall.ENOSPC) {
+		err = errFull
+	}
+	for _, r := range take {
+		if err != nil {
+			r.seq, r.err = 0, err
+		}
+		if r.err != nil && b.budget != nil {
+			b.budget.refund() // nothing stored: the post does not count
+		}
+	}
+	if err != nil || head == b.head {
+		return
 	}
 	if b.dropped != nil && oldest > b.oldest {
 		b.dropped(oldest - b.oldest)
 	}
-	b.head, b.oldest = seq, oldest
-	if b.budget != nil {
-		b.budget.allow(b.now())
+	b.head, b.oldest = head, oldest
+	for _, r := range take {
+		if r.err != nil {
+			continue
+		}
+		var out protocol.Blob
+		out.Seq = r.seq
+		copy(out.Blob[:], r.blob)
+		if n := b.hub.publish(&out); n > 0 {
+			b.kicked(n)
+		}
 	}
-	var out protocol.Blob
-	out.Seq = seq
-	copy(out.Blob[:], blob)
-	if n := b.hub.publish(&out); n > 0 {
-		b.kicked(n)
-	}
-	return seq, nil
 }
 
 // pruneBounded prunes at most maxPrunePerTx blobs; later transactions

@@ -28,7 +28,13 @@ const (
 	DefaultMaxBytes         = 512 << 20
 	DefaultRetention        = 30 * 24 * time.Hour
 	DefaultPruneInterval    = time.Minute
+	DefaultCommitBatch      = 64 // posts
 )
+
+// maxCommitBatch bounds Config.CommitBatch: 256 posts of one blob each
+// are about 1 MiB, within one Badger transaction of engine/store's
+// memtable size.
+const maxCommitBatch = 256
 
 // Config configures a Server. Zero values mean the defaults.
 type Config struct {
@@ -96,6 +102,11 @@ type Config struct {
 	Rand io.Reader
 	// Now is the clock for retention and rate limits; time.Now when nil.
 	Now func() time.Time
+	// CommitBatch is the most posts stored by one transaction, and so
+	// made durable by one sync (group commit: posts arriving while a
+	// commit runs are stored together by the next; each is acknowledged
+	// only after the commit that holds it). 1 commits every post alone.
+	CommitBatch int
 	// NoSync makes store commits return before they reach the disk (tests
 	// and benchmarks only).
 	NoSync bool
@@ -131,6 +142,10 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.LiveBuffer, DefaultLiveBuffer)
 	def(&c.MaxBatch, DefaultMaxBatch)
 	def(&c.MaxBlobs, DefaultMaxBlobs)
+	def(&c.CommitBatch, DefaultCommitBatch)
+	if c.CommitBatch > maxCommitBatch {
+		return c, fmt.Errorf("%w: commit batch %d over %d", ErrConfig, c.CommitBatch, maxCommitBatch)
+	}
 	if c.MaxBatch > tokens.MaxBatch {
 		return c, fmt.Errorf("%w: token batch %d over %d", ErrConfig, c.MaxBatch, tokens.MaxBatch)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/internal/leaktest"
+	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tokens"
 	"github.com/nookchat/nook/engine/tor/tortest"
@@ -64,13 +65,18 @@ type client struct {
 
 func dial(t testing.TB, tr transport.Transport, s *Server) *client {
 	t.Helper()
+	return dialBundle(t, tr, s.Bundle())
+}
+
+// dialBundle connects to the server of bundle b (one in another process).
+func dialBundle(t testing.TB, tr transport.Transport, b *invite.Bundle) *client {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	id, err := identity.Generate(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := s.Bundle()
 	var raw net.Conn
 	for {
 		raw, err = tr.Dial(ctx, b.Address)

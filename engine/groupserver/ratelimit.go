@@ -27,12 +27,6 @@ func (b *bucket) refill(now time.Time) {
 	b.last, b.primed = now, true
 }
 
-// available reports whether a unit is there at now, without taking it.
-func (b *bucket) available(now time.Time) bool {
-	b.refill(now)
-	return b.level >= 1
-}
-
 // allow takes one unit at now, if there is one.
 func (b *bucket) allow(now time.Time) bool {
 	b.refill(now)
@@ -42,3 +36,6 @@ func (b *bucket) allow(now time.Time) bool {
 	b.level--
 	return true
 }
+
+// refund gives back one unit taken by allow.
+func (b *bucket) refund() { b.level = min(b.burst, b.level+1) }

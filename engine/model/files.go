@@ -88,3 +88,11 @@ type FileTransfer struct {
 type FileChanged struct{ File FileTransfer }
 
 func (FileChanged) isEvent() {}
+
+// The engine's FileTransfer.Problem sentences, in English; app/ui shows
+// each in the person's language by matching them (one a later version
+// adds is shown as it is).
+const (
+	ProblemDiskFull = "Not enough disk space. Free some space, then accept the file again to continue."
+	ProblemMismatch = "The file did not match what was offered, so nothing of it was kept."
+)

@@ -189,7 +189,7 @@ type Message struct {
 	// ReplyTo is the message this one quotes, or zero.
 	ReplyTo    MessageID
 	Status     MessageStatus
-	FailReason string
+	FailReason string // one of the Reason* constants, or ""
 	// Disappear is the message's disappearing timer (zero: kept). Its
 	// author's conversation setting when it was written.
 	Disappear time.Duration
@@ -204,6 +204,19 @@ type Message struct {
 	// is the new text), zero for a message never edited (ApplyEdit).
 	Edited time.Time
 }
+
+// The reasons the engine gives for a message it gave up on
+// (Message.FailReason, MessageStatusChanged.Reason). They are stored with
+// the message as they are, in English; app/ui shows each in the person's
+// language by matching them (one a later version adds is shown as it is).
+const (
+	ReasonBlocked  = "not sent: you blocked this contact"
+	ReasonDeleted  = "not sent: the contact was deleted"
+	ReasonLeft     = "not sent: you left the group"
+	ReasonRemoved  = "not sent: you were removed from the group"
+	ReasonRefused  = "the server refused the message"
+	ReasonFileGone = "The file is no longer available."
+)
 
 // ContactState says how far a relationship has gone.
 type ContactState uint8

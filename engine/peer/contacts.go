@@ -104,7 +104,7 @@ func (m *Manager) Block(addr identity.Address) (model.Contact, error) {
 	}
 	m.dropLink(addr)
 	m.closeStrangers(addr)
-	m.failOutbox(addr, "not sent: you blocked this contact")
+	m.failOutbox(addr, model.ReasonBlocked)
 	return c, nil
 }
 
@@ -126,7 +126,7 @@ func (m *Manager) DeleteContact(addr identity.Address) error {
 		return err
 	}
 	m.dropLink(addr)
-	m.failOutbox(addr, "not sent: the contact was deleted")
+	m.failOutbox(addr, model.ReasonDeleted)
 	m.emit(model.ContactRemoved{Address: string(addr)})
 	return nil
 }

@@ -226,7 +226,7 @@ func (st *session) flush() error {
 		if err != nil {
 			// A file whose transfer is gone: it can never be sent.
 			m.cfg.Logger.Warn("an outgoing message cannot be written", "kind", msg.Kind, "err", err)
-			const reason = "The file is no longer available."
+			const reason = model.ReasonFileGone
 			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err != nil {
 				return err
 			}

@@ -38,6 +38,13 @@
 //	ValueLogFileSize    16 MiB  a modest unit for value-log garbage collection
 //	NumCompactors       2       the minimum Badger allows other than zero
 //	NumLevelZeroTables  3 / stall at 10
+//	CompactL0OnClose    true    Close compacts level 0, so the next Open does
+//	                            not: the compactions right after opening
+//	                            allocated and freed ~30 MiB just when the
+//	                            app shows its list, which Go kept as idle
+//	                            heap (docs/performance.md: unlocked, +72 →
+//	                            +50 MiB over a minimal window). A kill
+//	                            skips it; the next Open compacts then.
 //	NumGoroutines       2       for Backup streams (2 cores is a common laptop)
 //	MetricsEnabled      false
 //	SyncWrites          true    (unless Options.NoSync) a message the user sent

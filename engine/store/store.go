@@ -140,6 +140,7 @@ func badgerOptions(dir string, key []byte, o Options) badger.Options {
 		WithNumCompactors(2).
 		WithNumLevelZeroTables(3).
 		WithNumLevelZeroTablesStall(10).
+		WithCompactL0OnClose(true).
 		WithNumGoroutines(2).
 		WithMetricsEnabled(false).
 		WithCompression(options.Snappy).

@@ -100,15 +100,24 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 		}
 		return T("state.removed", "Name", who, "Names", joinNames(names)), true
 	case model.NoteAdmins:
+		// Each change is a clause of its own with its subject, and the
+		// person named or acting has sentences of their own: the verb
+		// agrees with its subject, the object takes its case.
 		var named, unnamed []string
+		var youNamed, youUnnamed bool
 		for _, id := range ids {
 			if len(id) < 2 {
 				continue
 			}
-			name := m.AuthorName(msg.Conversation, id[1:])
-			if m.isSelf(msg.Conversation, id[1:]) {
-				name = T("state.you_object")
+			if m.isSelf(msg.Conversation, id[1:]) && !self {
+				if id[0] == '+' {
+					youNamed = true
+				} else {
+					youUnnamed = true
+				}
+				continue
 			}
+			name := m.AuthorName(msg.Conversation, id[1:])
 			if id[0] == '+' {
 				named = append(named, name)
 			} else {
@@ -116,20 +125,28 @@ func (m *Model) rotationNoteText(msg model.Message, who string) (string, bool) {
 			}
 		}
 		var parts []string
-		switch len(named) {
-		case 0:
-		case 1:
-			parts = append(parts, T("state.made_admin", "Name", named[0]))
-		default:
-			parts = append(parts, T("state.made_admins", "Names", joinNames(named)))
+		if youNamed {
+			parts = append(parts, T("state.made_you_admin", "Name", who))
 		}
-		if len(unnamed) > 0 {
-			parts = append(parts, T("state.removed_admin", "Names", joinNames(unnamed)))
+		switch {
+		case len(named) > 0 && self:
+			parts = append(parts, N("state.you_made_admin", len(named), "Names", joinNames(named)))
+		case len(named) > 0:
+			parts = append(parts, N("state.made_admin", len(named), "Name", who, "Names", joinNames(named)))
+		}
+		if youUnnamed {
+			parts = append(parts, T("state.removed_you_admin", "Name", who))
+		}
+		switch {
+		case len(unnamed) > 0 && self:
+			parts = append(parts, N("state.you_removed_admin", len(unnamed), "Names", joinNames(unnamed)))
+		case len(unnamed) > 0:
+			parts = append(parts, N("state.removed_admin", len(unnamed), "Name", who, "Names", joinNames(unnamed)))
 		}
 		if len(parts) == 0 {
 			return renewedText(who, self), true
 		}
-		return T("state.admins_changed", "Name", who, "Changes", strings.Join(parts, T("state.and_clause"))), true
+		return T("state.admins_changed", "Changes", strings.Join(parts, T("state.and_clause"))), true
 	case model.NoteRenewed:
 		return renewedText(who, self), true
 	case model.NoteNoKey:

@@ -512,7 +512,7 @@ func (t *Transfers) storeChunks(conv model.ConversationID, id model.MessageID, i
 	if errors.Is(err, store.ErrDiskFull) {
 		// Paused: asked again from what is stored at the next session,
 		// once there is room.
-		t.emit(conv, id, in.r, "Not enough disk space. Free some space, then accept the file again to continue.")
+		t.emit(conv, id, in.r, model.ProblemDiskFull)
 		return false, nil
 	}
 	if err != nil {

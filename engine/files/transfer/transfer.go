@@ -239,7 +239,7 @@ func (t *Transfers) view(conv model.ConversationID, id model.MessageID, r *recor
 		t.progressMu.Unlock()
 	}
 	if r.State == model.FileFailed && problem == "" {
-		f.Problem = "The file did not match what was offered, so nothing of it was kept."
+		f.Problem = model.ProblemMismatch
 	}
 	return f
 }
