@@ -2,9 +2,6 @@ package ui
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -194,72 +191,21 @@ func (a *addContactDialog) addByAddress() {
 	}, func(cv model.Conversation, err error) { a.done(cv, err) })
 }
 
-// pasteImage reads an invite from the clipboard. Fyne's clipboard carries
-// text only, so a copied picture cannot be read directly; a copied file
-// (whose path or file:// URI is the text) and copied invite text work.
-func (a *addContactDialog) pasteImage() {
-	clip := strings.TrimSpace(a.mv.u.app.Clipboard().Content())
-	if strings.HasPrefix(strings.ToUpper(clip), engine.InviteScheme) {
-		a.text.SetText(clip)
-		a.accept(clip)
-		return
-	}
-	if path := pathFromClipboard(clip); path != "" {
-		a.readImageFile(path)
-		return
-	}
-	// A copied picture (a screenshot, an image copied from a browser).
-	a.readImage(i18n.T("addcontact.the_pasted_picture"), func(ctx context.Context) (string, error) {
-		data, err := clipboardImage(ctx)
-		if err != nil {
-			return "", err
-		}
-		return engine.ReadInviteImage(data)
-	})
+// qr reads an invite from a picture of its QR code and accepts it.
+func (a *addContactDialog) qr() qrInput {
+	return qrInput{u: a.mv.u, busy: a.setBusy, fail: a.setError,
+		found: func(text string) {
+			a.text.SetText(text)
+			a.accept(text)
+		}}
 }
 
-// pathFromClipboard returns the image file named by clipboard text (a path
-// or a file:// URI), or "".
-func pathFromClipboard(s string) string {
-	p := copiedFile(s)
-	if p == "" || !slices.Contains(imageExts, strings.ToLower(filepath.Ext(p))) {
-		return ""
-	}
-	return p
-}
+func (a *addContactDialog) pasteImage() { a.qr().pasteImage() }
 
-func (a *addContactDialog) chooseImage() {
-	a.mv.u.chooseFile(imageExts, a.readImageFile)
-}
+func (a *addContactDialog) chooseImage() { a.qr().chooseImage() }
 
 // readImageFile finds the invite in a picture and accepts it.
-func (a *addContactDialog) readImageFile(path string) {
-	a.readImage(filepath.Base(path), func(context.Context) (string, error) { return engine.ReadInviteFile(path) })
-}
-
-// readImage runs read (which finds an invite in a picture) off the UI
-// goroutine and accepts the invite it finds.
-func (a *addContactDialog) readImage(what string, read func(ctx context.Context) (string, error)) {
-	a.setError("", "")
-	a.setBusy(true, i18n.T("addcontact.looking_for_a_qr", "Source", what))
-	run(a.mv.u, func(ctx context.Context, _ Engine) (string, error) { return read(ctx) },
-		func(text string, err error) {
-			if errors.Is(err, errNoClipboardImage) {
-				a.setBusy(false, "")
-				a.setError(i18n.T("addcontact.the_clipboard_holds_no"),
-					i18n.T("addcontact.copy_the_invite_text"))
-				return
-			}
-			if err != nil {
-				a.setBusy(false, "")
-				a.setError(pictureError(err))
-				return
-			}
-			a.text.SetText(text)
-			a.setBusy(false, "")
-			a.accept(text)
-		})
-}
+func (a *addContactDialog) readImageFile(path string) { a.qr().readFile(path) }
 
 // setError shows msg and hint (nothing when msg is empty), without the
 // details of an earlier error.

@@ -204,24 +204,20 @@ func (cg *createGroupDialog) showError(err error) {
 	cg.details.set(err)
 }
 
-func (cg *createGroupDialog) chooseImage() {
-	cg.mv.u.chooseFile(imageExts, cg.readImageFile)
+// qr reads a server invite from a picture of its QR code into the paste
+// field.
+func (cg *createGroupDialog) qr() qrInput {
+	return qrInput{u: cg.mv.u, busy: cg.setBusy, fail: cg.setError,
+		found: func(text string) { cg.paste.SetText(text) }}
 }
+
+func (cg *createGroupDialog) chooseImage() { cg.mv.u.chooseFile(imageExts, cg.readImageFile) }
 
 // readImageFile reads a server invite from a picture of its QR code.
 func (cg *createGroupDialog) readImageFile(path string) {
-	cg.setError("", "")
 	cg.choice.SetSelected(choicePaste())
-	cg.setBusy(true, i18n.T("creategroup.looking_for_a_qr", "File", filepath.Base(path)))
-	run(cg.mv.u, func(context.Context, Engine) (string, error) { return engine.ReadInviteFile(path) },
-		func(text string, err error) {
-			cg.setBusy(false, "")
-			if err != nil {
-				cg.setError(pictureError(err))
-				return
-			}
-			cg.paste.SetText(text)
-		})
+	cg.qr().read(i18n.T("creategroup.looking_for_a_qr", "File", filepath.Base(path)),
+		func(context.Context) (string, error) { return engine.ReadInviteFile(path) })
 }
 
 // setError shows msg and hint (nothing when msg is empty), without the

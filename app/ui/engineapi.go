@@ -83,6 +83,7 @@ type Engine interface {
 	RevokeInvites(conv model.ConversationID) error
 	GroupServers(conv model.ConversationID) ([]model.GroupServer, error)
 	AddGroupServer(conv model.ConversationID, serverInvite string) error
+	RemoveGroupServer(conv model.ConversationID, addr string) error
 	Servers() ([]engine.Server, error)
 	AddServer(serverInvite string) (engine.Server, error)
 	RemoveServer(addr string) error

@@ -296,6 +296,11 @@ func (c *checkedEngine) AddGroupServer(conv model.ConversationID, serverInvite s
 	return c.e.AddGroupServer(conv, serverInvite)
 }
 
+func (c *checkedEngine) RemoveGroupServer(conv model.ConversationID, addr string) error {
+	c.check("RemoveGroupServer")
+	return c.e.RemoveGroupServer(conv, addr)
+}
+
 func (c *checkedEngine) Servers() ([]engine.Server, error) {
 	c.check("Servers")
 	return c.e.Servers()

@@ -22,7 +22,9 @@ import (
 // (docs/groups.md, "A group on two servers"): the servers the group lives
 // on, each with what this Nook knows of it (connected, unreachable since
 // when, last caught up), and for the owner and admins "Add a second
-// server…", from a server already known or a pasted server invite.
+// server…" (from a server already known, or a server invite pasted or
+// read from a picture of its QR code) and "Remove…" on each server but
+// the group's first.
 
 // maxGroupServers is the most servers a group lives on
 // (invite.MaxGroupServers).
@@ -35,9 +37,14 @@ type groupServers struct {
 	add  *widgets.TooltipButton
 	// list is the servers as last read (nil until then).
 	list []model.GroupServer
-	// addDialog and addParts are the add dialog as last shown (tests).
+	// addDialog and addParts are the add dialog as last shown (tests);
+	// adding is set while it is open.
 	addDialog *dialog.CustomDialog
 	addParts  addParts
+	adding    bool
+	// removes are the rows' Remove buttons as last drawn, by server
+	// address (tests).
+	removes map[string]*widgets.TooltipButton
 }
 
 func newGroupServers(md *membersDialog) *groupServers {
@@ -95,6 +102,8 @@ func (gs *groupServers) render() {
 		return
 	}
 	now := time.Now()
+	admin := active && mine != model.RoleMember
+	gs.removes = map[string]*widgets.TooltipButton{}
 	var rows []fyne.CanvasObject
 	for i, s := range gs.list {
 		name := shortAddress(s.Address)
@@ -106,7 +115,21 @@ func (gs *groupServers) render() {
 		if !s.Connected && !s.UnreachableSince.IsZero() {
 			state.Importance = widget.WarningImportance
 		}
-		rows = append(rows, container.NewVBox(title, state, muted(i18n.T("groupservers.fingerprint", "Fingerprint", s.Fingerprint))))
+		lines := []fyne.CanvasObject{title, state, muted(i18n.T("groupservers.fingerprint", "Fingerprint", s.Fingerprint))}
+		switch {
+		case admin && i == 0 && len(gs.list) > 1:
+			// Why this one has no Remove button (a tooltip does not
+			// show above a dialog).
+			lines = append(lines, muted(i18n.T("groupservers.first_stays")))
+		case admin && i > 0:
+			remove := widgets.NewTooltipButton(theme.ContentRemoveIcon(), "", func() { gs.confirmRemove(s) })
+			remove.SetText(i18n.T("common.remove_more"))
+			remove.Importance = widget.MediumImportance
+			remove.Tooltip = i18n.T("groupservers.remove_tip")
+			gs.removes[s.Address] = remove
+			lines = append(lines, container.NewHBox(layoutSpacer(), remove))
+		}
+		rows = append(rows, container.NewVBox(lines...))
 	}
 	gs.rows.Objects = rows
 	gs.rows.Refresh()
@@ -134,6 +157,16 @@ func serverStateText(s model.GroupServer, now time.Time) string {
 	return strings.Join(parts, " · ")
 }
 
+// confirmRemove asks before the group stops living on server s, saying
+// what happens.
+func (gs *groupServers) confirmRemove(s model.GroupServer) {
+	addr := s.Address
+	gs.md.confirm(i18n.T("groupservers.remove_title", "Address", shortAddress(addr), "Title", gs.md.cp.cv.Title),
+		i18n.T("groupservers.remove_text"),
+		i18n.T("common.remove"), i18n.T("groupservers.removing"), i18n.T("groupservers.not_removed"),
+		func(e Engine, conv model.ConversationID) error { return e.RemoveGroupServer(conv, addr) })
+}
+
 // shortAddress is an onion address cut for a title.
 func shortAddress(addr string) string {
 	addr = strings.TrimSuffix(addr, ".onion")
@@ -144,7 +177,8 @@ func shortAddress(addr string) string {
 }
 
 // showAdd asks which server to add: one the profile knows (of its other
-// groups, or added in Servers), or a pasted server invite.
+// groups, or added in Servers), or a server invite pasted or read from a
+// picture of its QR code.
 func (gs *groupServers) showAdd() {
 	cp := gs.md.cp
 	u, conv := cp.mv.u, cp.conv
@@ -187,6 +221,17 @@ func (gs *groupServers) askServer(conv model.ConversationID, known []engine.Serv
 	var d *dialog.CustomDialog
 	add := widget.NewButtonWithIcon(i18n.T("groupservers.add_server"), theme.ConfirmIcon(), nil)
 	add.Importance = widget.HighImportance
+	pasteImg := widget.NewButton(i18n.T("groupservers.paste_image"), nil)
+	chooseImg := widget.NewButton(i18n.T("groupservers.choose_image"), nil)
+	controls := []fyne.Disableable{add, pick, paste, pasteImg, chooseImg}
+	qr := qrInput{u: u,
+		busy: func(on bool, text string) { showBusy(on, text, busy, status, controls...) },
+		fail: func(msg, hint string) { setError(errLabel, msg, hint) },
+		found: func(text string) {
+			pick.ClearSelected()
+			paste.SetText(text)
+		}}
+	pasteImg.OnTapped, chooseImg.OnTapped = qr.pasteImage, qr.chooseImage
 	add.OnTapped = func() {
 		text := strings.TrimSpace(paste.Text)
 		if text == "" && pick.SelectedIndex() >= 0 {
@@ -198,10 +243,10 @@ func (gs *groupServers) askServer(conv model.ConversationID, known []engine.Serv
 			return
 		}
 		errLabel.Hide()
-		showBusy(true, i18n.T("groupservers.adding"), busy, status, add, pick, paste)
+		showBusy(true, i18n.T("groupservers.adding"), busy, status, controls...)
 		run(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.AddGroupServer(conv, text) },
 			func(_ struct{}, err error) {
-				showBusy(false, "", busy, status, add, pick, paste)
+				showBusy(false, "", busy, status, controls...)
 				if err != nil {
 					errLabel.SetText(plainError(i18n.T("groupservers.not_added"), err, i18n.T("groupservers.check_invite")))
 					errLabel.Show()
@@ -212,12 +257,29 @@ func (gs *groupServers) askServer(conv model.ConversationID, known []engine.Serv
 			})
 	}
 	cancel := widget.NewButton(i18n.T("common.cancel"), func() { d.Hide() })
-	body := container.NewVBox(explain, pick, paste, errLabel, busy, status, container.NewHBox(cancel, add))
+	body := container.NewVBox(explain, pick, paste,
+		container.NewHBox(layoutSpacer(), pasteImg, chooseImg),
+		muted(i18n.T("groupservers.drop_hint")),
+		errLabel, busy, status, container.NewHBox(layoutSpacer(), cancel, add))
 	d = dialog.NewCustomWithoutButtons(i18n.T("groupservers.add_to", "Title", gs.md.cp.cv.Title), body, u.win)
-	d.Resize(fyne.NewSize(520, 360))
-	gs.addDialog = d
-	gs.addParts = addParts{pick: pick, paste: paste, add: add, err: errLabel}
-	u.showDialog(d)
+	d.Resize(fyne.NewSize(520, 0))
+	gs.addDialog, gs.adding = d, true
+	gs.addParts = addParts{pick: pick, paste: paste, add: add, err: errLabel, qr: qr}
+	u.showDialogOnClosed(d, func() {
+		if gs.addDialog == d {
+			gs.adding = false
+		}
+	})
+}
+
+// dropped reads a server invite from a picture dropped on the window
+// while the add dialog is open, reporting whether it took the drop.
+func (gs *groupServers) dropped(path string) bool {
+	if !gs.adding {
+		return false
+	}
+	gs.addParts.qr.readFile(path)
+	return true
 }
 
 // addParts are the widgets of the add dialog, for the tests.
@@ -226,4 +288,5 @@ type addParts struct {
 	paste *widget.Entry
 	add   *widget.Button
 	err   *widget.Label
+	qr    qrInput
 }

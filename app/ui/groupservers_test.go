@@ -1,23 +1,40 @@
 package ui
 
 import (
+	"bytes"
 	"context"
+	"image"
+	"image/png"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 )
 
 // TestGroupServersUI: the Members dialog of a group lists the servers it
 // lives on with their state. Bob, a member, finds "Add a second server…"
-// disabled, saying why; Alice, the owner, pastes the invite of a server
-// Bob hosts into it, and both dialogs then list two servers, connected;
-// Bob's post reaches Alice. With NOOK_SCREENSHOTS set, the dialog is
-// written to group-servers.png.
+// disabled, saying why; Alice, the owner, drops a picture with no QR code
+// on the add dialog and is told so, then drops a picture of the QR code
+// of a server Bob hosts, whose invite fills the dialog, and adds it. Both
+// dialogs then list two servers, connected; Bob's post reaches Alice.
+// Bob has no Remove button; Alice has one on the second server only,
+// whose confirmation says what happens, and once she confirms both
+// dialogs list one server again (GroupServersChanged at each member), and
+// Bob's next post still reaches Alice. With NOOK_SCREENSHOTS set, the
+// dialog is written to group-servers.png at the app's first window size,
+// scrolled to the servers (docs/screenshots), and for looking at, not
+// kept in docs: at 720×520 (group-servers-small.png), the add dialog
+// filled from the QR code (group-servers-add.png) and the removal's
+// confirmation (group-servers-remove.png).
 func TestGroupServersUI(t *testing.T) {
 	alice, bob := twoProfiles(t)
 	gc := alice.createdGroup("Newsroom")
@@ -54,7 +71,8 @@ func TestGroupServersUI(t *testing.T) {
 		t.Fatal("the server's state is not shown")
 	}
 
-	alice.win.Resize(fyne.NewSize(1000, 760))
+	shots := os.Getenv("NOOK_SCREENSHOTS")
+	alice.win.Resize(fyne.NewSize(1000, 680)) // the app's first window size
 	md := alice.openMembers(bobID)
 	alice.waitFor("Alice's dialog listing one server", listed(alice, 1))
 	if md.servers.add.Disabled() {
@@ -67,7 +85,39 @@ func TestGroupServersUI(t *testing.T) {
 	if !parts.err.Visible() {
 		t.Fatal("adding nothing says nothing")
 	}
-	parts.paste.SetText(second)
+	// Pictures dropped on the window while the add dialog is open are
+	// read by it: first one with no QR code, then the server's.
+	dir := t.TempDir()
+	blank := filepath.Join(dir, "blank.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 200, 200))); err != nil {
+		t.Fatal(err)
+	}
+	qr, err := engine.InviteQR(second, 400)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := filepath.Join(dir, "server.png")
+	if os.WriteFile(blank, buf.Bytes(), 0o600) != nil || os.WriteFile(code, qr, 0o600) != nil {
+		t.Fatal("the pictures could not be written")
+	}
+	alice.ui.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(blank)})
+	alice.waitFor("the blank picture's error", func() bool { return parts.err.Visible() && !parts.add.Disabled() })
+	_, noCode := engine.ReadInviteFile(blank)
+	if want, _ := pictureError(noCode); noCode == nil || !strings.Contains(parts.err.Text, want) || parts.paste.Text != "" {
+		t.Fatalf("a picture with no QR code: %q, pasted %q", parts.err.Text, parts.paste.Text)
+	}
+	if alice.ui.main.add != nil {
+		t.Fatal("the drop opened Add contact")
+	}
+	alice.ui.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI(code)})
+	alice.waitFor("the server's invite read from its QR code", func() bool { return parts.paste.Text == second })
+	if parts.err.Visible() {
+		t.Fatalf("the QR code read, yet %q", parts.err.Text)
+	}
+	if shots != "" {
+		alice.shoot(shots, "group-servers-add.png")
+	}
 	test.Tap(parts.add)
 	alice.waitFor("Alice's dialog listing two servers", listed(alice, 2))
 	bob.waitFor("Bob's dialog listing two servers", listed(bob, 2))
@@ -81,27 +131,65 @@ func TestGroupServersUI(t *testing.T) {
 	if !alice.hasText("Connected · last caught up") {
 		t.Fatal("the servers' state is not told")
 	}
-	if dir := os.Getenv("NOOK_SCREENSHOTS"); dir != "" {
+	if shots != "" {
+		// The dialog as the app sizes it, scrolled to the servers, in the
+		// app's first window size and in a small window.
 		md := alice.ui.main.chat.govern
-		md.d.Resize(fyne.NewSize(640, 740))
-		md.d.Refresh()
-		md.scroll.ScrollToBottom()
-		alice.shoot(dir, "group-servers.png")
+		bottom := func() {
+			relayout(alice.win.Canvas().Overlays().Top())
+			md.scroll.ScrollToBottom()
+		}
+		bottom()
+		alice.shoot(shots, "group-servers.png")
+		alice.win.Resize(fyne.NewSize(720, 520))
+		md.d.Resize(fyne.NewSize(600, 600))
+		bottom()
+		alice.shoot(shots, "group-servers-small.png")
+		alice.win.Resize(fyne.NewSize(1000, 680))
+		md.d.Resize(fyne.NewSize(600, 600))
 	}
 
-	m, err := bob.eng.SendMessage(conv, "on two servers now")
-	if err != nil {
-		t.Fatal(err)
-	}
-	alice.waitFor("Bob's post on Alice's side", func() bool {
-		h, _ := alice.eng.History(conv, 0, 50)
-		for _, x := range h {
-			if x.ID == m.ID {
-				return true
-			}
+	reaches := func(text string) {
+		t.Helper()
+		m, err := bob.eng.SendMessage(conv, text)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return false
-	})
+		alice.waitFor("Bob's post on Alice's side", func() bool {
+			h, _ := alice.eng.History(conv, 0, 50)
+			return slices.ContainsFunc(h, func(x model.Message) bool { return x.ID == m.ID })
+		})
+	}
+	reaches("on two servers now")
+
+	// Removing the second server.
+	if n := len(bob.ui.main.chat.govern.servers.removes); n != 0 {
+		t.Fatalf("Bob, a member, has %d Remove buttons", n)
+	}
+	md = alice.ui.main.chat.govern
+	secondAddr := md.servers.list[1].Address
+	remove := md.servers.removes[secondAddr]
+	if len(md.servers.removes) != 1 || remove == nil || remove.Disabled() {
+		t.Fatalf("Alice's Remove buttons: %v (second server %s)", md.servers.removes, secondAddr)
+	}
+	if !alice.hasText("The group cannot leave the server where it was created") {
+		t.Fatal("the first server does not say why it cannot be removed")
+	}
+	test.Tap(remove)
+	alice.waitFor("the confirmation", func() bool { return alice.hasText("Every member's Nook stops using this server") })
+	if shots != "" {
+		alice.shoot(shots, "group-servers-remove.png")
+	}
+	if !alice.hasText("You can add it again later") || !alice.hasText("The messages it held stay on those servers") {
+		t.Fatal("the confirmation does not say what happens")
+	}
+	alice.tap("Remove")
+	alice.waitFor("Alice's dialog listing one server", listed(alice, 1))
+	bob.waitFor("Bob's dialog listing one server again", listed(bob, 1))
+	if l := alice.ui.main.chat.govern.servers; l.list[0].Address == secondAddr || len(l.removes) != 0 || l.add.Text != "Add a second server…" {
+		t.Fatalf("after the removal Alice's dialog lists %v with %d Remove buttons and %q", l.list, len(l.removes), l.add.Text)
+	}
+	reaches("on one server again")
 }
 
 // TestServerStateText: a server's state in words, by what is known of it.

@@ -39,7 +39,7 @@ type membersDialog struct {
 	// and action ("remove", "admin"), for the tests.
 	actions map[string]map[string]*widgets.TooltipButton
 	// servers is the part about the group's servers (groupservers.go),
-	// below the members in scroll.
+	// below the members in scroll (which holds top too).
 	servers *groupServers
 	scroll  *container.Scroll
 }
@@ -72,9 +72,12 @@ func (cp *chatPane) showMembers() {
 	intro := muted(i18n.T("members.everyone_whose_nook_said"))
 	md.top = container.NewVBox(intro, container.NewHBox(md.renew), md.roleNote)
 	md.servers = newGroupServers(md)
-	md.scroll = container.NewVScroll(container.NewVBox(md.rows, md.servers.object()))
+	// The introduction scrolls with the rest: pinned above, it left a
+	// small window (720×520) a third of the dialog for the members and
+	// servers.
+	md.scroll = container.NewVScroll(container.NewVBox(md.top, md.rows, md.servers.object()))
 	md.d = dialog.NewCustom(i18n.T("members.members_of", "Title", cp.cv.Title), i18n.T("common.close"),
-		container.NewBorder(md.top, nil, nil, nil, md.scroll), u.win)
+		md.scroll, u.win)
 	md.d.Resize(fyne.NewSize(600, 600))
 	u.showDialogOnClosed(md.d, func() {
 		if cp.govern == md {

@@ -533,7 +533,8 @@ func (u *UI) appShortcut(s fyne.Shortcut) bool {
 }
 
 // dropped handles files dropped on the window: an image of an invite opens
-// the Add contact dialog with it.
+// the Add contact dialog with it, unless a dialog that takes one (New
+// group, a group's add-server dialog) is open.
 func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 	if u.main == nil || len(uris) == 0 {
 		return
@@ -541,6 +542,9 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 	if cg := u.main.createGroup; cg != nil {
 		cg.readImageFile(uris[0].Path())
 		return
+	}
+	if cp := u.main.chat; cp != nil && cp.govern != nil && cp.govern.servers.dropped(uris[0].Path()) {
+		return // a server invite's QR code for a group's add-server dialog
 	}
 	// Onto an open conversation, with no dialog over it, a drop is a
 	// file to send; elsewhere a picture of an invite's QR code.

@@ -190,8 +190,9 @@ type groupState struct {
 	backfill uint64
 	// pending holds, for a group on several servers, the findings that
 	// another server may still answer (withheld.go); guarded by
-	// Client.mu.
-	pending []*pendingFinding
+	// Client.mu. pendingDirty: changed since last stored.
+	pending      []*pendingFinding
+	pendingDirty bool
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -327,6 +328,12 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	gs.head = gs.tl.Head()
 	if gs.left, err = c.loadLeftMembers(g.ID()); err != nil {
 		return nil, err
+	}
+	if err := c.loadPending(gs); err != nil {
+		return nil, fmt.Errorf("groupclient: load findings held back: %w", err)
+	}
+	if len(gs.pending) > 0 {
+		c.sayLaterLocked(gs)
 	}
 	switch v, err := c.bucket.Get(backfillKey(g.ID())); {
 	case err == nil:

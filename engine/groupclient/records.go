@@ -65,7 +65,9 @@ import (
 //	                                 mode u8 (1 keep history, 2 delete it) ‖ n × model ID [16]
 //	                                 (the posts that were queued)
 //
-// and each group's timeline in a bucket of its own (timelineBucket).
+// and each group's timeline in a bucket of its own (timelineBucket), which
+// also holds, under "w", the findings held back for a group on several
+// servers (withheld.go, savePending).
 const bucketName = "groupclient"
 
 const recordVersion = 1

@@ -245,6 +245,7 @@ func (c *Client) followServersLocked(gs *groupState, list []invite.Bundle) {
 	gs.rec.more = slices.Clone(list[1:])
 	c.startServersLocked(gs)
 	c.stopUnusedLocked(old)
+	c.releaseRemovedLocked(gs)
 	c.cfg.Emit(model.GroupServersChanged{Conversation: gs.conv})
 }
 

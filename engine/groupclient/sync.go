@@ -176,6 +176,11 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			if err := gs.tl.Save(tx.Bucket(timelineBucket(gs.g.ID()))); err != nil {
 				return err
 			}
+			if gs.pendingDirty {
+				if err := savePending(tx.Bucket(timelineBucket(gs.g.ID())), gs); err != nil {
+					return err
+				}
+			}
 		}
 		if err := c.storeRotations(tx, &fx); err != nil {
 			return err
@@ -190,6 +195,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	}
 	for gs := range fx.touched {
 		gs.tl.Saved()
+		gs.pendingDirty = false
 	}
 	for gs, list := range fx.servers {
 		if c.groups[gs.g.ID()] == gs {
@@ -419,6 +425,8 @@ func (c *Client) abort(groups []*groupState, err error) error {
 		if tl, lerr := group.LoadTimeline(gs.tlb, group.TimelineOptions{Known: c.knownFunc(gs.conv)}); lerr == nil {
 			gs.tl = tl
 		}
+		// So do the findings it held back or answered.
+		_ = c.loadPending(gs)
 		// The epochs and readmissions a failed batch accepted go; a store
 		// that cannot be read fails the next batch again.
 		_ = c.loadEpochs(gs)

@@ -1,10 +1,15 @@
 package groupclient
 
 import (
+	"encoding/binary"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/store"
 )
 
 // What a group on several servers warns about (docs/groups.md, "A group on
@@ -17,6 +22,13 @@ import (
 // message came meanwhile, from whichever server, there is nothing to say
 // (and the "reordered" or "late" finding its arrival raises is not said
 // either); if not, every server lacked it: that is a warning.
+//
+// The findings held back are stored with the group's timeline, in the
+// transaction that stores the messages that raised or answered them, so a
+// restart does not forget them: the timeline has moved past a gap (it is
+// not found again), and the missing message arriving later would read as
+// "reordered". After a restart each waits for every server to catch up
+// again, and its grace starts anew.
 
 // maxPending bounds the findings held back per group; past it they are
 // said at once.
@@ -61,6 +73,14 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 		}
 	}
 	gs.pending = append(gs.pending, p)
+	gs.pendingDirty = true
+	c.sayLaterLocked(gs)
+	return true
+}
+
+// sayLaterLocked says the findings of gs that are due once the grace has
+// passed. c.mu is held.
+func (c *Client) sayLaterLocked(gs *groupState) {
 	id, ctx, grace := gs.g.ID(), c.ctx, c.cfg.WithheldGrace
 	c.wg.Add(1)
 	go func() {
@@ -74,7 +94,6 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 			c.sayDueLocked(gs)
 		}
 	}()
-	return true
 }
 
 // answer notes that m, a message of gs not seen before, came: it reports
@@ -94,6 +113,7 @@ func (c *Client) answer(gs *groupState, m *group.Message) bool {
 	}
 	if answered {
 		gs.pending = deleteAnswered(gs.pending)
+		gs.pendingDirty = true
 	}
 	return answered
 }
@@ -121,6 +141,27 @@ func (c *Client) caughtUpOn(server [32]byte) {
 	}
 }
 
+// releaseRemovedLocked stops the findings of gs held back from waiting
+// for servers the group no longer lives on (removing a server that is
+// gone for good releases them), and says those now due. c.mu is held.
+func (c *Client) releaseRemovedLocked(gs *groupState) {
+	if len(gs.pending) == 0 {
+		return
+	}
+	on := map[[32]byte]bool{}
+	for _, b := range gs.bundles() {
+		on[b.SigningKey] = true
+	}
+	for _, p := range gs.pending {
+		for k := range p.waiting {
+			if !on[k] {
+				delete(p.waiting, k)
+			}
+		}
+	}
+	c.sayDueLocked(gs)
+}
+
 // sayDueLocked says the findings of gs held back that every server has
 // caught up on since and whose grace has passed, with what is still
 // missing. c.mu is held.
@@ -138,8 +179,186 @@ func (c *Client) sayDueLocked(gs *groupState) {
 		}
 		c.cfg.Emit(warning(gs, f))
 	}
+	said := len(out) < len(gs.pending)
 	clear(gs.pending[len(out):])
 	gs.pending = out
+	if said {
+		// Said, then forgotten: a crash in between says it again after
+		// the restart rather than never.
+		gs.pendingDirty = true
+		id := gs.g.ID()
+		if err := c.st.Update(func(tx *store.Tx) error { return savePending(tx.Bucket(timelineBucket(id)), gs) }); err == nil {
+			gs.pendingDirty = false
+		}
+	}
+}
+
+// Stored findings held back, in the group's timeline bucket:
+//
+//	"w" → version 1 ‖ n u16 ‖ n × (kind u8 ‖ author key [32] ‖ message [32] ‖
+//	      ref [32] ‖ seq u64 ‖ last u64 ‖ start u8 ‖ seen u8 ‖
+//	      f u16 ‖ f × filled seq u64)
+//
+// absent when none is held back. Older versions ignore the key.
+
+var pendingKey = []byte("w")
+
+const pendingVersion = 1
+
+// maxFilled bounds the filled sequence numbers stored per finding; a gap
+// with more filled than that is stored with the first maxFilled.
+const maxFilled = 1 << 12
+
+// errPending is returned (wrapped) for stored findings that cannot be
+// decoded.
+var errPending = errors.New("damaged record of findings held back")
+
+// putDeleter is where savePending writes: a *store.BucketTx.
+type putDeleter interface {
+	Put(key, value []byte) error
+	Delete(key []byte) error
+}
+
+// savePending stores the findings of gs held back (or deletes the record
+// when there are none).
+func savePending(b putDeleter, gs *groupState) error {
+	if len(gs.pending) == 0 {
+		return b.Delete(pendingKey)
+	}
+	return b.Put(pendingKey, encodePending(gs.pending))
+}
+
+func encodePending(ps []*pendingFinding) []byte {
+	v := []byte{pendingVersion}
+	v = binary.BigEndian.AppendUint16(v, uint16(len(ps)))
+	for _, p := range ps {
+		f := p.f
+		v = append(v, byte(f.Kind))
+		var author [32]byte
+		if f.Author != "" {
+			copy(author[:], f.Author.PublicKey())
+		}
+		v = append(v, author[:]...)
+		v = append(v, f.Message[:]...)
+		v = append(v, f.Ref[:]...)
+		v = binary.BigEndian.AppendUint64(v, f.Seq)
+		v = binary.BigEndian.AppendUint64(v, f.Last)
+		v = append(v, boolByte(f.Start), boolByte(p.seen))
+		filled := make([]uint64, 0, min(len(p.filled), maxFilled))
+		for seq := range p.filled {
+			if len(filled) == maxFilled {
+				break
+			}
+			filled = append(filled, seq)
+		}
+		v = binary.BigEndian.AppendUint16(v, uint16(len(filled)))
+		for _, seq := range filled {
+			v = binary.BigEndian.AppendUint64(v, seq)
+		}
+	}
+	return v
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// decodePending parses what encodePending wrote. The findings come
+// without servers to wait for and without a grace: loadPending sets them.
+func decodePending(v []byte) ([]*pendingFinding, error) {
+	const fixed = 1 + 3*32 + 2*8 + 2 + 2
+	if len(v) < 3 || v[0] != pendingVersion {
+		return nil, fmt.Errorf("%w: version or length", errPending)
+	}
+	n := int(binary.BigEndian.Uint16(v[1:]))
+	if n > maxPending {
+		return nil, fmt.Errorf("%w: %d findings", errPending, n)
+	}
+	v = v[3:]
+	out := make([]*pendingFinding, 0, n)
+	for range n {
+		if len(v) < fixed {
+			return nil, fmt.Errorf("%w: short finding", errPending)
+		}
+		p := &pendingFinding{filled: map[uint64]bool{}, waiting: map[[32]byte]bool{}}
+		f := &p.f
+		f.Kind = group.FindingKind(v[0])
+		if author := [32]byte(v[1:33]); author != ([32]byte{}) {
+			f.Author = identity.AddressFromPublicKey(author[:])
+		}
+		f.Message, f.Ref = group.MessageID(v[33:65]), group.MessageID(v[65:97])
+		f.Seq, f.Last = binary.BigEndian.Uint64(v[97:]), binary.BigEndian.Uint64(v[105:])
+		if v[113] > 1 || v[114] > 1 {
+			return nil, fmt.Errorf("%w: flags", errPending)
+		}
+		f.Start, p.seen = v[113] == 1, v[114] == 1
+		nf := int(binary.BigEndian.Uint16(v[115:]))
+		v = v[fixed:]
+		switch f.Kind {
+		case group.FindingGap:
+			if f.Seq <= f.Last+1 || nf > maxFilled {
+				return nil, fmt.Errorf("%w: gap", errPending)
+			}
+			p.from, p.to = f.Last+1, f.Seq-1
+		case group.FindingUnknownRef:
+			if nf != 0 {
+				return nil, fmt.Errorf("%w: reference", errPending)
+			}
+		default:
+			return nil, fmt.Errorf("%w: kind %d", errPending, f.Kind)
+		}
+		if len(v) < 8*nf {
+			return nil, fmt.Errorf("%w: short filled", errPending)
+		}
+		for i := range nf {
+			seq := binary.BigEndian.Uint64(v[8*i:])
+			if seq < p.from || seq > p.to {
+				return nil, fmt.Errorf("%w: filled %d outside the gap", errPending, seq)
+			}
+			p.filled[seq] = true
+		}
+		v = v[8*nf:]
+		if p.answered() {
+			return nil, fmt.Errorf("%w: answered", errPending)
+		}
+		out = append(out, p)
+	}
+	if len(v) != 0 {
+		return nil, fmt.Errorf("%w: trailing bytes", errPending)
+	}
+	return out, nil
+}
+
+// loadPending reads the findings of gs held back before a restart: each
+// waits for every server of the group to catch up again and for a grace
+// from now. c.mu is held.
+func (c *Client) loadPending(gs *groupState) error {
+	v, err := gs.tlb.Get(pendingKey)
+	if errors.Is(err, store.ErrNotFound) {
+		gs.pending = nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	ps, err := decodePending(v)
+	if err != nil {
+		return err
+	}
+	due := c.cfg.Now().Add(c.cfg.WithheldGrace)
+	for _, p := range ps {
+		p.due = due
+		for _, b := range gs.bundles() {
+			if s, ok := c.servers[b.SigningKey]; !ok || !s.state.live {
+				p.waiting[b.SigningKey] = true
+			}
+		}
+	}
+	gs.pending, gs.pendingDirty = ps, false
+	return nil
 }
 
 // Server state (ServerState), guarded by Client.mu.
