@@ -116,7 +116,14 @@ func (cp *chatPane) showSync() {
 		return
 	}
 	pct := 100 * float64(st.Done) / float64(st.Total)
-	cp.syncBar.SetProgress(pct, i18n.N("groupchat.catching_up_messages", st.Total, "Done", min(st.Done, st.Total)))
+	text := i18n.N("groupchat.catching_up_messages", st.Total, "Done", min(st.Done, st.Total))
+	if left, ok := cp.mv.u.state.SyncLeft(cp.cv.Group.Server); ok {
+		// Once the pace is known (state.SyncLeft), in the words the file
+		// cards use.
+		text = i18n.N("groupchat.catching_up_messages_left", st.Total, "Done", min(st.Done, st.Total),
+			"TimeLeft", widgets.TimeLeft(left))
+	}
+	cp.syncBar.SetProgress(pct, text)
 	cp.syncBar.Show()
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/nookchat/nook/engine"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -551,5 +552,36 @@ func checkNoteRow(t *testing.T, cp *chatPane, m model.Message, want string) {
 	}
 	if pos, size := r.noteLine.Position(), r.noteLine.Size(); pos.X+size.Width/2 < 290 || pos.X+size.Width/2 > 310 {
 		t.Fatalf("note line at %v, %v: not centred in the row", pos, size)
+	}
+}
+
+// TestCatchUpTimeLeft: the catch-up bar gives the time left once the pace
+// is known (three reports over three seconds), in the file cards' words,
+// and not before.
+func TestCatchUpTimeLeft(t *testing.T) {
+	h := newProfile(t, "Ana", "pw for ana")
+	cp := h.createHostedGroup("Organisers")
+	h.settle()
+	server := string(cp.cv.Group.Server)
+	now := time.Unix(1_700_000_000, 0)
+	h.ui.state.SetClock(func() time.Time { return now })
+
+	h.event(model.GroupSync{Server: server, Done: 0, Total: 20_000})
+	for i := 1; i <= 2; i++ {
+		now = now.Add(time.Second)
+		h.event(model.GroupSync{Server: server, Done: 100 * i, Total: 20_000})
+		if got := cp.syncBar.Phase(); strings.Contains(got, "left") {
+			t.Fatalf("after %d reports the bar says %q", i, got)
+		}
+	}
+	now = now.Add(time.Second)
+	h.event(model.GroupSync{Server: server, Done: 300, Total: 20_000})
+	// 19 700 blobs at 100 a second: 197 s.
+	if got, want := cp.syncBar.Phase(), "Catching up: 300 of 20000 messages from the server · about 3 minutes left"; got != want {
+		t.Fatalf("the bar says %q, want %q", got, want)
+	}
+	h.event(model.GroupSync{Server: server, Done: 20_000, Total: 20_000, CaughtUp: true})
+	if cp.syncBar.Visible() {
+		t.Fatal("the catch-up bar stayed after the catch-up")
 	}
 }

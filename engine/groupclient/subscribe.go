@@ -201,10 +201,13 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
 
 	recs := make(chan protocol.Record, 2*maxBatch)
+	// Blobs stored go back to the reader, which decodes the next ones
+	// into them (a catch-up allocates no blob each).
+	free := make(chan *protocol.Blob, 4*maxBatch)
 	readErr := make(chan error, 1)
 	quit := make(chan struct{})
 	readerDone := make(chan struct{})
-	go func() { defer close(readerDone); readRecords(sess, recs, readErr, quit) }()
+	go func() { defer close(readerDone); readRecords(sess, recs, free, readErr, quit) }()
 	defer func() { close(quit); sess.Close(); <-readerDone }()
 	for {
 		var first protocol.Record
@@ -239,6 +242,12 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 				return progressed, err
 			}
 			progressed = true
+			for _, b := range blobs {
+				select {
+				case free <- b:
+				default:
+				}
+			}
 		}
 		switch r := tail.(type) {
 		case *protocol.CaughtUp:
@@ -251,10 +260,22 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}
 }
 
-// readRecords feeds the session's records to recs until it fails.
-func readRecords(sess *handshake.Session, recs chan<- protocol.Record, errc chan<- error, quit <-chan struct{}) {
+// readRecords feeds the session's records to recs until it fails,
+// decoding blobs into those free gives back.
+func readRecords(sess *handshake.Session, recs chan<- protocol.Record, free <-chan *protocol.Blob, errc chan<- error, quit <-chan struct{}) {
+	var blob *protocol.Blob
 	for {
-		r, err := sess.Recv()
+		if blob == nil {
+			select {
+			case blob = <-free:
+			default:
+				blob = new(protocol.Blob)
+			}
+		}
+		r, err := sess.RecvInto(blob)
+		if r == protocol.Record(blob) {
+			blob = nil // given away with r
+		}
 		if errors.Is(err, protocol.ErrMalformed) {
 			continue
 		}

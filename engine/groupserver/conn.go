@@ -254,10 +254,18 @@ func (c *conn) subscribe(cursor uint64) error {
 
 var errKicked = errors.New("subscriber fell behind")
 
+// streamBatch is the number of stored blobs a subscription sends with one
+// write.
+const streamBatch = 8
+
 // stream sends the stored blobs after cursor up to head, CaughtUp, then
 // live blobs until the connection ends or the subscriber falls behind.
 func (c *conn) stream(sub *subscriber, cursor, head uint64) error {
 	_, oldest := c.s.blobs.bounds()
+	// Stored blobs go out streamBatch to a write (a catch-up of 100 000
+	// blobs costs the server and the client a system call per eight
+	// frames, not per frame).
+	batch := make([]protocol.Record, 0, streamBatch)
 	for seq := max(cursor+1, oldest); seq <= head; seq++ {
 		select {
 		case <-c.done:
@@ -275,9 +283,15 @@ func (c *conn) stream(sub *subscriber, cursor, head uint64) error {
 		}
 		out := &protocol.Blob{Seq: seq}
 		copy(out.Blob[:], blob)
-		if err := c.sess.Send(out); err != nil {
-			return err
+		if batch = append(batch, out); len(batch) == streamBatch || seq == head {
+			if err := c.sess.SendAll(batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
 		}
+	}
+	if err := c.sess.SendAll(batch); err != nil { // the last, if head's blob was gone
+		return err
 	}
 	_, oldest = c.s.blobs.bounds()
 	if err := c.sess.Send(&protocol.CaughtUp{Head: head, Oldest: min(oldest, head+1)}); err != nil {

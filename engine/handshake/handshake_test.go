@@ -439,3 +439,49 @@ func TestMessageLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestSendAllAndBlobBuffer sends blobs and a file chunk with SendAll (an
+// invalid record in the list first makes it send nothing): they arrive in
+// order and intact, the blobs after the first read into Recv's reused
+// buffer.
+func TestSendAllAndBlobBuffer(t *testing.T) {
+	cc, sc := wiretest.Pipe(t)
+	c, s := runPair(t, cc, sc, localFrom(alice), bob.Address(), nil, localFrom(bob), nil)
+	if c.err != nil || s.err != nil {
+		t.Fatalf("client: %v, server: %v", c.err, s.err)
+	}
+	defer c.s.Close()
+	defer s.s.Close()
+	blob := func(seq uint64) *protocol.Blob {
+		b := &protocol.Blob{Seq: seq}
+		for i := range b.Blob {
+			b.Blob[i] = byte(seq) + byte(i)
+		}
+		return b
+	}
+	if err := c.s.SendAll([]protocol.Record{blob(1), &protocol.Blob{}}); !errors.Is(err, protocol.ErrInvalid) {
+		t.Fatalf("SendAll with a blob of seq 0: %v, want ErrInvalid", err)
+	}
+	chunk := &protocol.FileChunk{ID: model.MessageID{9}, Index: 3, Data: bytes.Repeat([]byte("chunk"), 100)}
+	want := []protocol.Record{blob(1), blob(2), chunk, blob(3), blob(4), blob(5)}
+	errc := make(chan error, 1)
+	go func() { errc <- c.s.SendAll(want) }()
+	var got []protocol.Record
+	for range want {
+		r, err := s.s.Recv()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range got {
+		a, _ := protocol.Encode(r)
+		b, _ := protocol.Encode(want[i])
+		if !bytes.Equal(a, b) {
+			t.Fatalf("record %d (%T) differs from what was sent", i, r)
+		}
+	}
+}

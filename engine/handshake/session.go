@@ -20,6 +20,7 @@ type Session struct {
 	version   uint16
 	binding   []byte
 	initiator bool
+	rbuf      []byte // reused by Recv for blobs, which decoding copies
 }
 
 // Peer returns the onion address the peer proved in the handshake.
@@ -50,17 +51,46 @@ func (s *Session) Send(r protocol.Record) error {
 	return s.conn.WriteRecord(b)
 }
 
+// SendAll encodes rs and writes them, in order, as that many Send calls
+// would, but several frames to a write on the connection (a group
+// server's catch-up stream). If one record is invalid, nothing is written
+// and the error wraps protocol.ErrInvalid; any other error ends the
+// session.
+func (s *Session) SendAll(rs []protocol.Record) error {
+	bs := make([][]byte, len(rs))
+	for i, r := range rs {
+		b, err := protocol.Encode(r)
+		if err != nil {
+			return err
+		}
+		bs[i] = b
+	}
+	return s.conn.WriteRecords(bs)
+}
+
 // Recv returns the next record. Records of unknown types or layout versions
 // are skipped. A malformed record gives an error wrapping
 // protocol.ErrMalformed and the session stays usable (call Recv again);
 // any other error (wire.Err*, io.EOF when the peer closed) ends it.
-func (s *Session) Recv() (protocol.Record, error) {
+func (s *Session) Recv() (protocol.Record, error) { return s.RecvInto(nil) }
+
+// RecvInto is Recv, except that a Blob is decoded into blob, which it
+// returns (protocol.DecodeInto): a catch-up that reuses its blobs
+// allocates nothing per blob.
+func (s *Session) RecvInto(blob *protocol.Blob) (protocol.Record, error) {
 	for {
-		b, err := s.conn.ReadRecord()
+		b, err := s.conn.ReadRecordInto(s.rbuf)
 		if err != nil {
 			return nil, err
 		}
-		r, err := protocol.Decode(b)
+		// A Blob's decoding copies it out of b, so b can hold the next
+		// record (a catch-up's 100 000 blobs read into one buffer); every
+		// other record may keep slices of b, which is then theirs.
+		s.rbuf = nil
+		if len(b) > 0 && protocol.Type(b[0]) == protocol.TypeBlob && cap(b) <= 2*wire.FrameSize {
+			s.rbuf = b[:0]
+		}
+		r, err := protocol.DecodeInto(b, blob)
 		if err != nil {
 			return nil, fmt.Errorf("session: %w", err)
 		}

@@ -331,12 +331,34 @@ func (r *Blob) encode(e *encoder) {
 }
 
 func decodeBlob(d *decoder) Record {
-	r := &Blob{Seq: d.u64("seq")}
+	r := &Blob{}
+	decodeBlobInto(d, r)
+	return r
+}
+
+func decodeBlobInto(d *decoder, r *Blob) {
+	r.Seq = d.u64("seq")
 	if d.err == nil && r.Seq == 0 {
 		d.fail("seq", "must be non-zero")
 	}
 	copy(r.Blob[:], d.take("blob", BlobSize))
-	return r
+}
+
+// DecodeInto is Decode, except that a Blob record is decoded into blob,
+// which it returns: a reader of many blobs (a catch-up) that is done with
+// each before the next allocates none. Any other record is decoded as
+// Decode does; so is a Blob when blob is nil. After an error, blob holds
+// nothing meaningful.
+func DecodeInto(b []byte, blob *Blob) (Record, error) {
+	if blob == nil || len(b) < 2 || Type(b[0]) != TypeBlob || b[1] != LayoutV1 {
+		return Decode(b)
+	}
+	d := &decoder{b: b[2:], typ: TypeBlob}
+	decodeBlobInto(d, blob)
+	if err := d.finish(); err != nil {
+		return nil, err
+	}
+	return blob, nil
 }
 
 // CaughtUp ends the replay of stored blobs of a subscription; live blobs

@@ -214,6 +214,36 @@ func FuzzDecodeServer(f *testing.F) {
 	f.Fuzz(fuzzRoundTrip)
 }
 
+// FuzzDecodeInto checks that DecodeInto, given a Blob to decode into,
+// decodes exactly what Decode does (the same records, the same errors),
+// from the same seeds as FuzzDecodeServer.
+func FuzzDecodeInto(f *testing.F) {
+	for _, r := range validServerRecords() {
+		if b, err := Encode(r); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte{0x28, 0x01, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		want, werr := Decode(b)
+		got, gerr := DecodeInto(b, &Blob{Seq: 7})
+		if (werr == nil) != (gerr == nil) {
+			t.Fatalf("Decode: %v, DecodeInto: %v", werr, gerr)
+		}
+		if werr != nil {
+			if !errors.Is(gerr, ErrMalformed) {
+				t.Fatalf("DecodeInto: %v, want ErrMalformed", gerr)
+			}
+			return
+		}
+		eb, _ := Encode(want)
+		gb, _ := Encode(got)
+		if !bytes.Equal(eb, gb) || want.Type() != got.Type() {
+			t.Fatalf("DecodeInto gave %T, Decode %T", got, want)
+		}
+	})
+}
+
 func TestWriteServerFuzzCorpus(t *testing.T) {
 	if !*update {
 		t.Skip("run with -update to rewrite testdata/fuzz")

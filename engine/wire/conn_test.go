@@ -376,3 +376,54 @@ func ExampleConn() {
 	cb.Close()
 	// Output: hello
 }
+
+// TestWriteRecords writes records of several sizes with WriteRecords: the
+// reader gets each as it was, in order, and every write on the wire is a
+// whole number of frames, at most batchFrames of them, fewer writes than
+// frames. A record over MaxRecord in the list makes it write nothing.
+func TestWriteRecords(t *testing.T) {
+	for _, tr := range wiretest.Transports() {
+		t.Run(tr.Name, func(t *testing.T) {
+			a, b := tr.Pair(t)
+			rec := wiretest.NewRecorder(a)
+			ka, kb := testKeys()
+			ca, _ := Open(rec, ka, Config{})
+			defer ca.Close()
+			cb, _ := Open(b, kb, Config{})
+			defer cb.Close()
+			if err := ca.WriteRecords([][]byte{pattern(1), pattern(MaxRecord + 1)}); !errors.Is(err, ErrTooLarge) {
+				t.Fatalf("WriteRecords with a record too large: %v, want ErrTooLarge", err)
+			}
+			var recs [][]byte
+			for i := range 40 {
+				recs = append(recs, pattern(i*997%20_000))
+			}
+			recs = append(recs, nil, pattern(MaxRecord))
+			go func() {
+				if ca.WriteRecords(recs) == nil {
+					ca.WriteRecord(pattern(3)) // and a record after, on its own
+				}
+			}()
+			for i, want := range append(recs, pattern(3)) {
+				got, err := cb.ReadRecord()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("record %d: %d bytes, want %d", i, len(got), len(want))
+				}
+			}
+			sizes := rec.Sizes()
+			total := 0
+			for i, n := range sizes {
+				if n == 0 || n%FrameSize != 0 || n > batchFrames*FrameSize {
+					t.Fatalf("write %d was %d bytes, want 1 to %d whole frames", i, n, batchFrames)
+				}
+				total += n
+			}
+			if frames := total / FrameSize; len(sizes) >= frames || len(rec.Bytes()) != total {
+				t.Fatalf("%d writes for %d frames (%d bytes recorded)", len(sizes), frames, len(rec.Bytes()))
+			}
+		})
+	}
+}

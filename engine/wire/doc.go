@@ -5,8 +5,11 @@
 //
 // A Conn turns those frames into a record stream: WriteRecord fragments a
 // record of up to MaxRecord bytes across frames (padding the last one), and
-// ReadRecord reassembles it, checking the size cap before it allocates. Any
-// frame that is tampered, replayed, reordered, truncated or malformed ends the
+// ReadRecord reassembles it, checking the size cap before it allocates.
+// Reads go through a 64 KiB buffer (up to eight frames a read system call),
+// and WriteRecords writes the frames of several records up to eight to a
+// write; both change only how bytes meet the system, never the frames: each
+// is opened and checked on its own. Any frame that is tampered, replayed, reordered, truncated or malformed ends the
 // Conn with an error that every later call returns again.
 //
 // The package knows nothing of Noise, Tor or record types: it takes a net.Conn

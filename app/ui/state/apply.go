@@ -371,9 +371,11 @@ func (m *Model) expired(ev model.MessagesExpired) Change {
 }
 
 func (m *Model) groupSync(ev model.GroupSync) Change {
-	if old, ok := m.syncs[ev.Server]; ok && old == ev {
+	old, ok := m.syncs[ev.Server]
+	if ok && old == ev {
 		return Change{}
 	}
+	m.trackSync(ev, old, ok)
 	m.syncs[ev.Server] = ev
 	c := Change{}
 	for _, id := range m.shown {

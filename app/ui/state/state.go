@@ -61,6 +61,7 @@ type Model struct {
 	want model.ConversationID
 
 	syncs    map[string]model.GroupSync
+	rates    map[string]*syncRate // the pace of running catch-ups (catchup.go)
 	warnings map[model.ConversationID][]model.GroupWarning
 	// members are the names of each group's members, as last loaded.
 	members map[model.ConversationID][]model.GroupMember
@@ -118,6 +119,7 @@ func (m *Model) reset() {
 	m.shown, m.hidden, m.unread = nil, 0, 0
 	m.open, m.want = nil, ""
 	m.syncs = map[string]model.GroupSync{}
+	m.rates = map[string]*syncRate{}
 	m.warnings = map[model.ConversationID][]model.GroupWarning{}
 	m.members = map[model.ConversationID][]model.GroupMember{}
 	m.invites = map[string]Invite{}
