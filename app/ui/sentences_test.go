@@ -81,7 +81,8 @@ func TestFailText(t *testing.T) {
 }
 
 // TestEngineSentences: the engine's sentences that used to reach people in
-// English inside translated screens are said in their language: what the
+// English inside translated screens are said in their language (Russian,
+// Spanish, Ukrainian: TestChooseLanguage replaces the German catalog): what the
 // automatic connection tries and why (with the way set into the sentence
 // and the plural of its count), why Tor failed and what to do, a group
 // server's reason in a group warning, what is wrong with a bridge line or
@@ -109,13 +110,14 @@ func TestEngineSentences(t *testing.T) {
 			"Tor не смог запуститься или остановился.", "Программа Tor из состава Nook отсутствует.",
 			"Сервер отбросил 5 сообщений участника (номера с 3 по 7).",
 			"\"example.org:443\" — не IP-адрес с портом", "SocksPort задаёт сам Nook"},
-		{"de", "Kein Fortschritt seit 2 Minuten (direkte Verbindung) – so sieht eine blockierte Verbindung aus. Wird versucht: eingebaute obfs4-Brücken…",
-			"Tor konnte nicht starten oder wurde beendet.", "",
-			"Der Server hat 5 Nachrichten eines Mitglieds verworfen (Nummern 3 bis 7).",
-			"\"example.org:443\" ist keine IP-Adresse mit Port", "SocksPort setzt Nook selbst"},
-		{"zh-Hans", "直接连接已有 2 分钟没有进展，连接被封锁时就是这样。 正在尝试内置 obfs4 网桥…",
-			"Tor 无法启动，或已停止。", "", "服务器丢弃了某位成员的 5 条消息（编号 3 至 7）。",
-			"\"example.org:443\" 不是带端口的 IP 地址", "SocksPort 由 Nook 自己设定"},
+		{"es", "Ningún avance con una conexión directa en 2 minutos, que es lo que ocurre cuando la conexión está bloqueada. Probando los puentes obfs4 integrados…",
+			"Tor no pudo iniciarse o se detuvo.", "",
+			"El servidor descartó 5 mensajes de un miembro (números 3 a 7).",
+			"\"example.org:443\" no es una dirección IP con puerto", "SocksPort lo fija el propio Nook"},
+		{"uk", "Немає поступу 2 хвилини (спосіб: пряме з’єднання) — так виглядає заблоковане з’єднання. Пробуємо: вбудовані мости obfs4…",
+			"Tor не зміг запуститися або зупинився.", "",
+			"Сервер відкинув 5 повідомлень учасника (номери з 3 по 7).",
+			"\"example.org:443\" — не IP-адреса з портом", "SocksPort задає сам Nook"},
 	} {
 		i18n.SetLanguage(c.lang)
 		if got := connectNote(status); got != c.note {
