@@ -43,7 +43,16 @@ func SayAll(xs []model.Text, fallback string) string {
 			fell = true
 		}
 	}
-	return strings.Join(out, " ")
+	var b strings.Builder
+	for i, s := range out {
+		// Sentences follow one another after a space, except after a
+		// full-width stop (Chinese, Japanese), which has its own.
+		if i > 0 && !strings.HasSuffix(out[i-1], "。") && !strings.HasSuffix(out[i-1], "！") && !strings.HasSuffix(out[i-1], "？") {
+			b.WriteString(" ")
+		}
+		b.WriteString(s)
+	}
+	return b.String()
 }
 
 func say(x model.Text) (string, bool) {
