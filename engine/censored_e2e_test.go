@@ -59,8 +59,8 @@ func TestAutomaticWhenTorIsBlocked(t *testing.T) {
 	t.Logf("Automatic behind the censor: ready through obfs4 after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
 	checkNotes(t, torNotes(maya),
 		"Trying a direct connection…",
-		"A direct connection did not work: no progress for 15 seconds",
-		"The built-in snowflake bridges did not work: no progress for 15 seconds",
+		"No progress with a direct connection for 15 seconds",
+		"No progress with the built-in snowflake bridges for 15 seconds",
 		"Trying the built-in obfs4 bridges…",
 		"Connected through the built-in obfs4 bridges.",
 	)
@@ -135,7 +135,7 @@ func TestAutomaticThroughSnowflake(t *testing.T) {
 	t.Logf("Automatic behind the snowflake censor: ready through snowflake after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
 	checkNotes(t, torNotes(maya),
 		"Trying a direct connection…",
-		"A direct connection did not work: no progress for 15 seconds",
+		"No progress with a direct connection for 15 seconds",
 		"Trying the built-in snowflake bridges…",
 		"Connected through the built-in snowflake bridges.",
 	)
@@ -232,7 +232,7 @@ func TestAutomaticPastSilentBridge(t *testing.T) {
 	t.Logf("past a silent bridge: ready directly after %v (stall timeout %v)", time.Since(start).Round(time.Millisecond), stall)
 	checkNotes(t, torNotes(maya),
 		"Trying the built-in obfs4 bridges…",
-		"The built-in obfs4 bridges did not work: no progress for 15 seconds, which is what a blocked connection looks like.",
+		"No progress with the built-in obfs4 bridges for 15 seconds, which is what a blocked connection looks like.",
 		"Trying a direct connection…",
 		"Connected through a direct connection.",
 	)

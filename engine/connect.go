@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/tor"
 )
 
@@ -98,9 +99,27 @@ func (e *Engine) startSettings(saved TorSettings) (tor.Settings, ConnectMode, er
 	ts, err := e.torSettingsFor(saved.Mode, saved)
 	if err != nil {
 		off := tor.Settings{ExtraTorrc: append(clean(saved.ExtraTorrc), "DisableNetwork 1")}
-		return off, saved.Mode, fmt.Errorf("%s cannot be used: %s", saved.Mode.Describe(), plain(err))
+		return off, saved.Mode, &wayError{saved.Mode, err}
 	}
 	return ts, saved.Mode, nil
+}
+
+// wayError is why a chosen way cannot be used.
+type wayError struct {
+	way ConnectMode
+	err error
+}
+
+func (w *wayError) Error() string {
+	return fmt.Sprintf("%s cannot be used: %s", w.way.Describe(), plain(w.err))
+}
+
+func (w *wayError) Unwrap() error { return w.err }
+
+// notes are the sentences of the note that says so.
+func (w *wayError) notes() []model.Text {
+	out := append([]model.Text{model.Say("connect.cannot_use", "Way", w.way.Text())}, explainTexts(w.err)...)
+	return append(out, model.Say("connect.choose_another"))
 }
 
 // connectRun is one running Automatic: its goroutine follows tor's
@@ -184,31 +203,33 @@ func (e *Engine) stopConnect() {
 func (e *Engine) connect(ctx context.Context, run *connectRun, s TorSettings, running ConnectMode, restart connectStep) {
 	cfg := e.cfg.Connect.withDefaults()
 	order := e.connectOrder(s.Worked)
-	why := ""
+	var why []model.Text
 	for round := 0; ; round++ {
 		scale := time.Duration(1) << min(round, maxConnectRounds-1)
 		stall, limit := cfg.Stall*scale, cfg.Limit*scale
 		for _, way := range order {
+			w := way.Text()
 			settings, err := e.torSettingsFor(way, s)
 			if err != nil {
-				why = joinWhy(why, fmt.Sprintf("Skipped %s: %s", way.Describe(), plain(err)))
+				why = append(why, model.Say("connect.skipped", "Way", w))
+				why = append(why, explainTexts(err)...)
 				e.setConnectNote(way, why)
 				e.cfg.Logger.Info("automatic connection: way skipped", "way", way, "err", err)
 				continue
 			}
-			e.setConnectNote(way, joinWhy(why, "Trying "+way.Describe()+"…"))
+			e.setConnectNote(way, append(slices.Clip(why), model.Say("connect.trying", "Way", w)))
 			if way != running {
 				run.take()
 				if err := restart(ctx, settings); err != nil {
 					if ctx.Err() != nil {
 						return
 					}
-					why = joinWhy("", fmt.Sprintf("Tor could not start with %s: %s", way.Describe(), plain(err)))
+					why = append([]model.Text{model.Say("connect.could_not_start", "Way", w)}, explainTexts(err)...)
 					continue
 				}
 			}
 			running = ""
-			ok, reason := e.watchBootstrap(ctx, run, stall, limit)
+			ok, reason := e.watchBootstrap(ctx, run, w, stall, limit)
 			if ctx.Err() != nil {
 				return
 			}
@@ -216,20 +237,45 @@ func (e *Engine) connect(ctx context.Context, run *connectRun, s TorSettings, ru
 				// Remembered before it is said, so that whoever sees
 				// the note finds the way saved.
 				e.rememberWay(way)
-				e.setConnectNote(way, "Connected through "+way.Describe()+".")
+				e.setConnectNote(way, []model.Text{model.Say("connect.connected", "Way", w)})
 				return
 			}
-			e.cfg.Logger.Info("automatic connection: way failed", "way", way, "reason", reason)
-			why = capitalise(way.Describe()) + " did not work: " + reason + "."
+			e.cfg.Logger.Info("automatic connection: way failed", "way", way, "reason", model.JoinTexts(reason))
+			why = reason
 		}
-		why = joinWhy(why, "None of the ways worked; trying them again with more patience. You can also choose a way in Settings → Network.")
+		why = append(why, model.Say("connect.none_worked"))
 	}
 }
 
+// explainTexts are Explain's sentences about err (its message, then its
+// hint when the hint has a key), named for translation; none for an error
+// Explain does not know (the log has it).
+func explainTexts(err error) []model.Text {
+	x := Explained(err)
+	if x.Key == UnexplainedKey {
+		return nil
+	}
+	out := []model.Text{{Key: x.Key, Args: x.Args, English: x.Message}}
+	if x.HintKey != "" {
+		out = append(out, model.Text{Key: x.HintKey, Args: x.Args, English: explainHint(x)})
+	}
+	return out
+}
+
+// explainHint is x's hint with its placeholders filled (tor's hints name
+// a program).
+func explainHint(x Explanation) string {
+	h := x.Hint
+	for k, v := range x.Args {
+		h = strings.ReplaceAll(h, "{{."+k+"}}", fmt.Sprint(v))
+	}
+	return h
+}
+
 // watchBootstrap follows tor's statuses from its next start: true once it
-// is ready; false with why in plain words when it made no progress for
-// stall, was not ready within limit, or failed.
-func (e *Engine) watchBootstrap(ctx context.Context, run *connectRun, stall, limit time.Duration) (bool, string) {
+// is ready; false with why in plain sentences (naming way) when it made no
+// progress for stall, was not ready within limit, or failed.
+func (e *Engine) watchBootstrap(ctx context.Context, run *connectRun, way model.Text, stall, limit time.Duration) (bool, []model.Text) {
 	stallT, limitT := time.NewTimer(stall), time.NewTimer(limit)
 	defer stallT.Stop()
 	defer limitT.Stop()
@@ -244,13 +290,13 @@ func (e *Engine) watchBootstrap(ctx context.Context, run *connectRun, stall, lim
 			}
 			switch s.State {
 			case tor.StateReady:
-				return true, ""
+				return true, nil
 			case tor.StateFailed:
-				msg := "Tor stopped"
+				why := []model.Text{model.Say("connect.tor_stopped", "Way", way)}
 				if s.Err != nil {
-					msg += " (" + s.Err.Error() + ")"
+					why = append(why, explainTexts(s.Err)...)
 				}
-				return false, msg
+				return false, why
 			case tor.StateBootstrapping:
 				if s.Progress > best {
 					best = s.Progress
@@ -260,12 +306,12 @@ func (e *Engine) watchBootstrap(ctx context.Context, run *connectRun, stall, lim
 		}
 		select {
 		case <-ctx.Done():
-			return false, ""
+			return false, nil
 		case <-run.sig:
 		case <-stallT.C:
-			return false, fmt.Sprintf("no progress for %s, which is what a blocked connection looks like", roundDuration(stall))
+			return false, []model.Text{durationText("connect.stalled", way, stall)}
 		case <-limitT.C:
-			return false, fmt.Sprintf("not connected after %s", roundDuration(limit))
+			return false, []model.Text{durationText("connect.not_ready", way, limit)}
 		}
 	}
 }
@@ -284,24 +330,18 @@ func (e *Engine) rememberWay(way ConnectMode) {
 
 // setConnectNote says what Automatic tries and why, on the next TorStatus
 // event and at once.
-func (e *Engine) setConnectNote(way ConnectMode, note string) {
+func (e *Engine) setConnectNote(way ConnectMode, notes []model.Text) {
+	notes = slices.Clone(notes)
 	e.mu.Lock()
-	e.connWay, e.connNote = way, note
+	e.connWay, e.connNotes = way, notes
 	ev := e.torStat
-	ev.Way, ev.Note = "", note
+	ev.Way, ev.Note, ev.Notes = "", model.JoinTexts(notes), notes
 	if way != ModeAuto {
 		ev.Way = way.Describe()
 	}
 	e.torStat = ev
 	e.mu.Unlock()
 	e.emit(ev)
-}
-
-func joinWhy(a, b string) string {
-	if a == "" {
-		return b
-	}
-	return a + " " + b
 }
 
 // plain returns an error's hint when it has one (a sentence for people),
@@ -317,23 +357,11 @@ func plain(err error) string {
 	return err.Error()
 }
 
-func capitalise(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func roundDuration(d time.Duration) string {
-	if d < time.Second {
-		return d.String()
-	}
+// durationText is key's sentence ("connect.stalled", "connect.not_ready")
+// about way and d: in whole minutes, else in seconds (at least one).
+func durationText(key string, way model.Text, d time.Duration) model.Text {
 	if d >= time.Minute && d%time.Minute == 0 {
-		n := int(d / time.Minute)
-		if n == 1 {
-			return "1 minute"
-		}
-		return fmt.Sprintf("%d minutes", n)
+		return model.Say(key+"_minutes", "Way", way, "Count", int(d/time.Minute))
 	}
-	return fmt.Sprintf("%d seconds", int(d.Round(time.Second)/time.Second))
+	return model.Say(key+"_seconds", "Way", way, "Count", max(1, int((d+time.Second-1)/time.Second)))
 }

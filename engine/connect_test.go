@@ -75,7 +75,8 @@ func connectEngine(t *testing.T, dir string) (*Engine, <-chan model.Event) {
 }
 
 // notesUntil collects the Notes of TorStatus events until one contains
-// want.
+// want. Each note must be its sentences (Notes) one after another, each
+// named by a key a frontend translates (checkNamed).
 func notesUntil(t *testing.T, ch <-chan model.Event, want string) []string {
 	t.Helper()
 	var notes []string
@@ -84,6 +85,10 @@ func notesUntil(t *testing.T, ch <-chan model.Event, want string) []string {
 		select {
 		case ev := <-ch:
 			if s, ok := ev.(model.TorStatus); ok && s.Note != "" {
+				if j := model.JoinTexts(s.Notes); j != s.Note {
+					t.Errorf("note %q, its sentences say %q", s.Note, j)
+				}
+				checkNamed(t, s.Notes...)
 				if len(notes) == 0 || notes[len(notes)-1] != s.Note {
 					notes = append(notes, s.Note)
 				}
@@ -115,8 +120,8 @@ func TestConnectAutomatic(t *testing.T) {
 	<-run.done
 	checkNotes(t, notes,
 		"Trying a direct connection…",
-		"A direct connection did not work: no progress for 150ms, which is what a blocked connection looks like.",
-		"Skipped the built-in snowflake bridges: Part of Nook is missing from this computer (snowflake-client)",
+		"No progress with a direct connection for 1 second, which is what a blocked connection looks like.",
+		"Skipped the built-in snowflake bridges. A program Nook needs to get around censorship is missing. Part of Nook is missing from this computer (snowflake-client, which connects through bridges). Install Nook again to restore it.",
 		"Trying the built-in obfs4 bridges…",
 	)
 	if got := strings.Join(f.ways(), ","); got != "direct,obfs4" {
@@ -162,8 +167,8 @@ func TestConnectFailuresMoveOn(t *testing.T) {
 	e.cfg.Connect.Order = []ConnectMode{ModeDirect, ModeObfs4}
 	e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
 	checkNotes(t, notesUntil(t, ch, "None of the ways worked"),
-		"A direct connection did not work: Tor stopped (gave up after 6 attempts).",
-		"The built-in obfs4 bridges did not work: no progress for 150ms",
+		"Tor stopped while trying a direct connection.",
+		"No progress with the built-in obfs4 bridges for 1 second",
 	)
 	// The second round tries direct again.
 	notesUntil(t, ch, "Settings → Network. Trying a direct connection…")
@@ -177,7 +182,7 @@ func TestConnectFailuresMoveOn(t *testing.T) {
 	f.scripts["direct"] = slow
 	e.cfg.Connect.Stall = time.Hour
 	e.startConnect(TorSettings{Mode: ModeAuto}, "", f.restart)
-	notesUntil(t, ch, "A direct connection did not work: not connected after 600ms.")
+	notesUntil(t, ch, "Not connected with a direct connection after 1 second.")
 	e.stopConnect()
 }
 
@@ -299,5 +304,46 @@ func checkNotes(t *testing.T, notes []string, want ...string) {
 		if !strings.Contains(all, w) {
 			t.Errorf("notes lack %q:\n%s", w, all)
 		}
+	}
+}
+
+// checkNamed fails for a sentence without a key a frontend can translate
+// it by: one of model.Texts (whose English it must be) or one of
+// Explained's; a phrase set into it is checked in turn.
+func checkNamed(t *testing.T, texts ...model.Text) {
+	t.Helper()
+	for _, x := range texts {
+		if strings.HasPrefix(x.Key, "explain.") {
+			continue
+		}
+		if _, ok := model.Texts[x.Key]; !ok {
+			t.Errorf("sentence %q has no key a frontend translates (%q)", x.English, x.Key)
+			continue
+		}
+		args := []any{}
+		for k, v := range x.Args {
+			args = append(args, k, v)
+			if p, ok := v.(model.Text); ok {
+				checkNamed(t, p)
+			}
+		}
+		if again := model.Say(x.Key, args...); again.English != x.English {
+			t.Errorf("%s says %q, its English is %q", x.Key, x.English, again.English)
+		}
+	}
+}
+
+// TestConnectModeText: each way's name is its Describe, named for
+// translation.
+func TestConnectModeText(t *testing.T) {
+	for _, m := range []ConnectMode{ModeDirect, ModeSnowflake, ModeObfs4, ModeCustom} {
+		x := m.Text()
+		checkNamed(t, x)
+		if x.Key == "" || x.English != m.Describe() {
+			t.Errorf("%s: %+v, Describe says %q", m, x, m.Describe())
+		}
+	}
+	if x := ModeAuto.Text(); x.Key != "" || x.English != "automatic" {
+		t.Errorf("automatic: %+v", x)
 	}
 }

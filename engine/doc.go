@@ -16,7 +16,8 @@
 // after ConnectConfig.Stall without bootstrap progress or Limit in all, the
 // way that worked remembered; its steps and timeouts are injectable, and
 // every TorStatus event carries a plain Note saying what is tried and
-// why), files.go (sharing files with a contact or a group: SendFile,
+// why, and its sentences named for translation in Notes: model.Text),
+// files.go (sharing files with a contact or a group: SendFile,
 // AcceptFile, DeclineFile, CancelFile, SaveFile, File, Files,
 // FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
 // profile's file service per group, stopped when the profile leaves or

@@ -79,9 +79,9 @@ type Engine struct {
 	hosted  *groupserver.Server // a group server run by this app, or nil
 	// conn is the running automatic connection, or nil; connWay and
 	// connNote say what it tries and why (on every TorStatus event).
-	conn     *connectRun
-	connWay  ConnectMode
-	connNote string
+	conn      *connectRun
+	connWay   ConnectMode
+	connNotes []model.Text
 
 	// bg tracks background work started by Start; Close cancels bgCtx and
 	// waits for it.
@@ -149,7 +149,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	e.tor = t
 	e.mu.Unlock()
 	if startErr != nil {
-		e.setConnectNote(saved.Mode, "Nook did not connect: "+startErr.Error()+". Choose another way in Settings → Network.")
+		var we *wayError
+		notes := []model.Text{model.Say("connect.tor_could_not_start")}
+		if errors.As(startErr, &we) {
+			notes = we.notes()
+		}
+		e.setConnectNote(saved.Mode, notes)
 	}
 	if saved.Mode == ModeAuto {
 		e.startConnect(saved, first, t.Restart)
@@ -189,7 +194,7 @@ func (e *Engine) onTorStatus(s tor.Status) {
 	ev := torEvent(s)
 	e.mu.Lock()
 	wasReady := e.torStat.State == model.TorReady
-	ev.Note = e.connNote
+	ev.Note, ev.Notes = model.JoinTexts(e.connNotes), e.connNotes
 	if e.connWay != "" && e.connWay != ModeAuto {
 		ev.Way = e.connWay.Describe()
 	}

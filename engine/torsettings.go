@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/tor"
 )
 
@@ -109,6 +110,15 @@ func (m ConnectMode) Describe() string {
 	return string(m)
 }
 
+// Text is Describe named for a frontend that translates it
+// ("connect.way_direct"); automatic and an unknown way have none.
+func (m ConnectMode) Text() model.Text {
+	if _, ok := model.Texts["connect.way_"+string(m)]; ok {
+		return model.Say("connect.way_" + string(m))
+	}
+	return model.Text{English: m.Describe()}
+}
+
 // clean drops blank lines and surrounding space.
 func clean(lines []string) []string {
 	var out []string
@@ -124,6 +134,13 @@ func clean(lines []string) []string {
 // wrong) for a malformed bridge line.
 var ErrBridgeLine = tor.ErrBridgeLine
 
+// BridgeLineError is the error of a malformed bridge line: what is wrong
+// by a reason a frontend translates (a key of BridgeReasons).
+type BridgeLineError = tor.BridgeLineError
+
+// BridgeReasons are the English of BridgeLineError's reasons.
+var BridgeReasons = tor.BridgeReasons
+
 // CheckBridgeLine checks one bridge line as pasted and returns its
 // transport ("" for a plain bridge). Errors wrap ErrBridgeLine; a transport
 // Nook does not ship is refused too.
@@ -133,7 +150,7 @@ func CheckBridgeLine(line string) (string, error) {
 		return "", err
 	}
 	if b.Transport != "" && tor.ProgramFor(b.Transport) == "" {
-		return "", fmt.Errorf("%w: it uses %q, which Nook cannot use (ask for obfs4, snowflake or webtunnel bridges)", ErrBridgeLine, b.Transport)
+		return "", tor.BridgeError("unknown_transport", b.Transport)
 	}
 	return b.Transport, nil
 }
@@ -217,7 +234,9 @@ func (e *Engine) transportProgram(program string) (string, error) {
 	if p, ok := e.cfg.Connect.Programs[program]; ok {
 		if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
 			return "", &tor.Error{Err: fmt.Errorf("%w: %s at %s", tor.ErrTransportNotFound, program, p),
-				Hint: "Part of Nook is missing from this computer (" + program + "). Install Nook again to restore it."}
+				Hint:     strings.ReplaceAll(tor.HintKeys["transport_not_found_hint"], "{{.Program}}", program),
+				HintKey:  "transport_not_found_hint",
+				HintArgs: map[string]any{"Program": program}}
 		}
 		return p, nil
 	}
@@ -272,7 +291,7 @@ func (e *Engine) SetTorSettings(ctx context.Context, s TorSettings) error {
 			if err := t.Restart(ctx, next); err != nil {
 				return err
 			}
-			e.setConnectNote(s.Mode, "")
+			e.setConnectNote(s.Mode, nil)
 		}
 	}
 	if err := e.saveTorSettings(s); err != nil {

@@ -28,6 +28,17 @@ func torEvent(s tor.Status) model.TorStatus {
 	if s.Err != nil {
 		ev.Err = s.Err.Error()
 		ev.Hint = tor.Hint(s.Err)
+		// Named for translation: Explain's sentences, or for an error
+		// it does not know (tor's own words) a sentence saying what
+		// happened, never tor's English.
+		x := explainTexts(s.Err)
+		if len(x) == 0 {
+			x = []model.Text{model.Say("connect.tor_could_not_start")}
+		}
+		ev.ErrText = x[0]
+		if len(x) > 1 {
+			ev.HintText = x[1]
+		}
 	}
 	return ev
 }

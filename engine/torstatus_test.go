@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/nookchat/nook/engine/model"
@@ -24,5 +26,31 @@ func TestTorEventPhaseTag(t *testing.T) {
 		if ev.State != c.state || ev.PhaseTag != c.tag || ev.Phase != c.text {
 			t.Errorf("torEvent(%+v) = %+v", c.in, ev)
 		}
+	}
+}
+
+// TestTorEventErrText: why Tor failed is named for translation: one of
+// Explain's sentences with its hint, or for tor's own words (which Explain
+// does not know) a sentence of the engine's, never tor's English.
+func TestTorEventErrText(t *testing.T) {
+	missing := &tor.Error{Err: fmt.Errorf("%w: tried /opt/tor", tor.ErrTorNotFound), Hint: "Nook needs Tor.", HintKey: "tor_not_found_hint"}
+	for _, c := range []struct {
+		err          error
+		key, hintKey string
+	}{
+		{missing, "explain.tor_tor_not_found", "explain.tor_not_found_hint"},
+		{fmt.Errorf("%w: exited", tor.ErrFailed), "explain.tor_failed", "explain.tor_failed_hint"},
+		{errors.New("tor exited with status 1: [err] Failed to bind one of the listener ports"), "connect.tor_could_not_start", ""},
+	} {
+		ev := torEvent(tor.Status{State: tor.StateFailed, Err: c.err})
+		if ev.ErrText.Key != c.key || ev.HintText.Key != c.hintKey || ev.Err != c.err.Error() {
+			t.Errorf("%v: ErrText %+v, HintText %+v; want %s, %s", c.err, ev.ErrText, ev.HintText, c.key, c.hintKey)
+		}
+		if ev.ErrText.English == "" || (c.hintKey != "" && ev.HintText.English == "") {
+			t.Errorf("%v: no English: %+v %+v", c.err, ev.ErrText, ev.HintText)
+		}
+	}
+	if ev := torEvent(tor.Status{State: tor.StateBootstrapping}); ev.ErrText.Key != "" || ev.HintText.Key != "" {
+		t.Errorf("no error, but %+v %+v", ev.ErrText, ev.HintText)
 	}
 }

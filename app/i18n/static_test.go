@@ -201,6 +201,23 @@ func TestKeys(t *testing.T) {
 			t.Errorf("en.json %s = %q, engine says %q", k, en[k]["other"], p)
 		}
 	}
+	// The engine's sentences named for translation (model.Text): what the
+	// automatic connection tries and why, why Tor failed, group warnings.
+	for k, x := range model.Texts {
+		explained[k] = true
+		m, ok := en[k]
+		if !ok || m["other"] != x.Other || m["one"] != x.One {
+			t.Errorf("en.json %s = %q, engine says %q", k, m, x)
+		}
+	}
+	// The bridge line parser's reasons.
+	for r, x := range engine.BridgeReasons {
+		k := "network.bridge_reason_" + r
+		explained[k] = true
+		if en[k]["other"] != x {
+			t.Errorf("en.json %s = %q, engine says %q", k, en[k]["other"], x)
+		}
+	}
 	for _, k := range engine.SpaceKeys() {
 		explained[k] = true
 		if _, ok := en[k]; !ok {

@@ -392,8 +392,8 @@ func TestKeyWarningBanner(t *testing.T) {
 		h.hasText("Problem with the group server") || h.hasText("Your messages are still end-to-end protected") {
 		t.Fatal("the key warning is not told in its own words")
 	}
-	h.event(model.GroupWarning{Conversation: cp.conv, Server: server, Kind: "gap", Reason: "2 messages by a member are missing"})
-	if !h.hasText("Problems in this group") || !h.hasText("Problem with the group server: 2 messages by a member are missing") ||
+	h.event(model.NewGroupWarning(cp.conv, server, "", "gap", model.Say("groupwarning.gap", "Count", 2, "First", uint64(3), "Last", uint64(4))))
+	if !h.hasText("Problems in this group") || !h.hasText("Problem with the group server: The server dropped 2 messages of a member (numbers 3 to 4).") ||
 		!h.hasText("Your messages are still end-to-end protected") {
 		t.Fatal("the two warnings are not listed together")
 	}

@@ -256,9 +256,8 @@ func TestGroupWarningAndCatchUp(t *testing.T) {
 		t.Fatal("the catch-up bar stayed after the catch-up")
 	}
 
-	h.event(model.GroupWarning{Conversation: cp.conv, Server: server, Kind: "gap",
-		Reason: "2 messages by a member are missing"})
-	if !h.hasText("Problem with the group server") || !h.hasText("2 messages by a member are missing") ||
+	h.event(model.NewGroupWarning(cp.conv, server, "", "gap", model.Say("groupwarning.gap", "Count", 2, "First", uint64(3), "Last", uint64(4))))
+	if !h.hasText("Problem with the group server") || !h.hasText("The server dropped 2 messages of a member (numbers 3 to 4).") ||
 		!h.hasText("Your messages are still end-to-end protected") {
 		t.Fatal("no warning banner")
 	}
@@ -267,8 +266,8 @@ func TestGroupWarningAndCatchUp(t *testing.T) {
 		t.Fatal("the banner stayed after Dismiss")
 	}
 	// A warning about the whole server concerns its groups.
-	h.event(model.GroupWarning{Server: server, Kind: "stream", Reason: "the server reordered messages"})
-	if !h.hasText("the server reordered messages") && !h.hasText("The server reordered messages") {
+	h.event(model.NewGroupWarning("", server, "", "stream", model.Say("groupwarning.stream")))
+	if !h.hasText("The group server sent a blob out of order.") {
 		t.Fatal("a server-wide warning is not shown in its group")
 	}
 }

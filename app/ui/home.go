@@ -222,11 +222,10 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 		return
 	case model.TorFailed, model.TorStopped:
 		h.progress.SetTitle(i18n.T("home.nook_cannot_reach_the"))
-		msg := s.Err
+		msg, hint := torFailure(s)
 		if msg == "" {
 			msg = i18n.T("home.tor_stopped")
 		}
-		hint := s.Hint
 		if hint == "" {
 			hint = i18n.T("home.check_that_this_computer")
 		}
@@ -243,9 +242,9 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 			phase = i18n.T("home.starting_tor_2")
 		}
 		text := i18n.T("home.you_can_already_share", "Phase", phase)
-		if s.Note != "" {
+		if note := connectNote(s); note != "" {
 			// What the automatic connection tries, and why.
-			text = s.Note + " (" + phase + ")"
+			text = i18n.T("home.note_and_phase", "Note", note, "Phase", phase)
 		}
 		h.progress.SetProgress(float64(s.Percent), text)
 	}

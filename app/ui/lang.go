@@ -64,13 +64,17 @@ var fyneWords = map[string]string{
 }
 
 // torPhase is s's phase in the language in use: tor's bootstrap phases
-// and the engine's own have keys (torPhases); another stays as tor wrote
-// it.
+// and the engine's own have keys (torPhases); another (a phase a later tor
+// adds) is said generically, never in tor's English.
 func torPhase(s model.TorStatus) string {
 	if key, ok := torPhases[s.PhaseTag]; ok {
 		return i18n.T(key)
 	}
-	return s.Phase
+	if s.Phase == "" && s.PhaseTag == "" {
+		return ""
+	}
+	// A phase a later tor adds: tor's English is not shown.
+	return i18n.T("tor.phase_other")
 }
 
 // torPhases are the keys of model.TorStatus's phases, by PhaseTag.

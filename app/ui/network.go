@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
@@ -158,8 +160,8 @@ func (t *networkTab) setStatus(s model.TorStatus) {
 	t.summary.SetText(torSummary(s))
 	t.summary.Hidden = s.State == model.TorReady
 	t.summary.Refresh()
-	t.note.SetText(s.Note)
-	t.note.Hidden = s.Note == ""
+	t.note.SetText(connectNote(s))
+	t.note.Hidden = t.note.Text == ""
 	t.note.Refresh()
 	if t.root != nil {
 		t.root.Refresh() // lay out again: labels were shown or hidden
@@ -173,11 +175,11 @@ func (t *networkTab) setStatus(s model.TorStatus) {
 		}
 	case model.TorFailed, model.TorStopped:
 		t.progress.SetTitle(i18n.T("network.status"))
-		msg := s.Err
+		msg, hint := torFailure(s)
 		if msg == "" {
 			msg = i18n.T("network.tor_is_not_running")
 		}
-		t.progress.SetError(msg, s.Hint)
+		t.progress.SetError(msg, hint)
 	case model.TorRestarting:
 		t.progress.SetTitle(i18n.T("network.status"))
 		t.progress.SetIndeterminate(i18n.T("network.restarting"))
@@ -277,8 +279,7 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 			continue
 		}
 		if _, err := engine.CheckBridgeLine(line); err != nil {
-			msg := strings.TrimPrefix(err.Error(), engine.ErrBridgeLine.Error()+": ")
-			return s, &settingError{i18n.T("network.bridge_line_is_not", "Line", i+1, "Reason", msg),
+			return s, &settingError{i18n.T("network.bridge_line_is_not", "Line", i+1, "Reason", bridgeReason(err)),
 				i18n.T("network.copy_bridge_lines_exactly")}
 		}
 		s.Bridges = append(s.Bridges, strings.TrimSpace(strings.TrimPrefix(line, "Bridge ")))
@@ -292,8 +293,8 @@ func (t *networkTab) settings() (engine.TorSettings, error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		if err := checkTorrcLine(line); err != nil {
-			return s, &settingError{i18n.T("network.torrc_line_is_not", "Line", i+1, "Reason", err),
+		if reason := checkTorrcLine(line); reason != "" {
+			return s, &settingError{i18n.T("network.torrc_line_is_not", "Line", i+1, "Reason", reason),
 				i18n.T("network.write_one_option_per")}
 		}
 		s.ExtraTorrc = append(s.ExtraTorrc, line)
@@ -312,21 +313,60 @@ var managedOptions = []string{
 
 // checkTorrcLine checks the shape of a torrc line and refuses the options
 // Nook manages.
-func checkTorrcLine(line string) error {
+func checkTorrcLine(line string) string {
 	key, value, _ := strings.Cut(line, " ")
 	if !torrcKey.MatchString(key) {
-		return fmt.Errorf("%q is not an option name", key)
+		return i18n.T("network.torrc_not_an_option", "Option", strconv.Quote(key))
 	}
 	for _, m := range managedOptions {
 		if strings.EqualFold(key, m) {
 			if strings.EqualFold(key, "Bridge") || strings.EqualFold(key, "UseBridges") || strings.EqualFold(key, "ClientTransportPlugin") {
-				return fmt.Errorf("%s is set by choosing how to connect above", m)
+				return i18n.T("network.torrc_set_by_choosing", "Option", m)
 			}
-			return fmt.Errorf("%s is set by Nook itself", m)
+			return i18n.T("network.torrc_set_by_nook", "Option", m)
 		}
 	}
 	if strings.TrimSpace(value) == "" {
-		return fmt.Errorf("%s has no value", key)
+		return i18n.T("network.torrc_no_value", "Option", key)
 	}
-	return nil
+	return ""
+}
+
+// bridgeReason says what is wrong with a bridge line (the engine's
+// tor.BridgeLineError, by its reason) in the language in use; a reason
+// the catalogs do not have gets a generic clause, never the engine's
+// English.
+func bridgeReason(err error) string {
+	var be *engine.BridgeLineError
+	if errors.As(err, &be) {
+		args := []any{}
+		for k, v := range be.Args() {
+			args = append(args, k, v)
+		}
+		key := "network.bridge_reason_" + be.Reason
+		if s := i18n.T(key, args...); s != key {
+			return s
+		}
+	}
+	return i18n.T("network.bridge_reason_unknown")
+}
+
+// connectNote is what the automatic connection tries and why
+// (TorStatus.Notes) in the language in use; "" when it says nothing.
+func connectNote(s model.TorStatus) string {
+	return state.SayAll(s.Notes, "network.connect_note_unknown")
+}
+
+// torFailure is why Tor failed and what to do, in the language in use
+// (TorStatus.ErrText, HintText): "" for what the status does not say. Tor's
+// own words (Err) are never shown: an error without a sentence the app
+// has gets a generic one.
+func torFailure(s model.TorStatus) (msg, hint string) {
+	if s.Err != "" || s.ErrText.Key != "" {
+		msg = state.Say(s.ErrText, "connect.tor_could_not_start")
+	}
+	if s.HintText.Key != "" {
+		hint = state.Say(s.HintText, "network.tor_failed_hint")
+	}
+	return msg, hint
 }

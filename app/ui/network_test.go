@@ -92,13 +92,15 @@ func TestTorSettings(t *testing.T) {
 	}
 
 	// What Automatic tries, and why, is shown under the status.
-	note := "A direct connection did not work: no progress for 40 seconds, which is what a blocked connection looks like. Trying the built-in snowflake bridges…"
-	nt.setStatus(model.TorStatus{State: model.TorBootstrapping, Percent: 5, Phase: "Connecting to a relay", Note: note})
+	notes := []model.Text{model.Say("connect.stalled_seconds", "Way", engine.ModeDirect.Text(), "Count", 40),
+		model.Say("connect.trying", "Way", engine.ModeSnowflake.Text())}
+	note := "No progress with a direct connection for 40 seconds, which is what a blocked connection looks like. Trying the built-in snowflake bridges…"
+	nt.setStatus(model.TorStatus{State: model.TorBootstrapping, Percent: 5, Phase: "Connecting to a relay", PhaseTag: "conn", Note: model.JoinTexts(notes), Notes: notes})
 	if !nt.note.Visible() || nt.note.Text != note {
 		t.Fatalf("note shown %q", nt.note.Text)
 	}
 	// The home panel's progress says it too.
-	h.ui.main.setTorStatus(model.TorStatus{State: model.TorBootstrapping, Percent: 5, Phase: "Connecting to a relay", Note: note})
+	h.ui.main.setTorStatus(model.TorStatus{State: model.TorBootstrapping, Percent: 5, Phase: "Connecting to a relay", PhaseTag: "conn", Note: model.JoinTexts(notes), Notes: notes})
 	if got := h.ui.main.home.progress.Phase(); got != note+" (Connecting to a relay)" {
 		t.Errorf("the home panel's progress says %q", got)
 	}

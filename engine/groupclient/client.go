@@ -356,9 +356,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 		return nil, fmt.Errorf("groupclient: owner of a group made before epochs: %w", err)
 	}
 	if c.conflictLocked(gs) {
-		c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(r.bundle.Address), Kind: "server bundles differ",
-			Reason: "the server of this group gave another of your groups a different address or posting key: " +
-				"its operator can tell those groups' messages apart; compare the server fingerprint with the other members"})
+		c.cfg.Emit(model.NewGroupWarning(gs.conv, string(r.bundle.Address), "", "server bundles differ", model.Say("groupwarning.server_bundles_differ")))
 	}
 	c.groups[g.ID()] = gs
 	c.startServersLocked(gs)

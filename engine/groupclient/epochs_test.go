@@ -593,7 +593,7 @@ func TestAdminsAndConcurrentRotations(t *testing.T) {
 	}
 	alice.ev.waitFor(t, "alice refuses an admin naming admins", func(evs []model.Event) bool {
 		return count(evs, func(w model.GroupWarning) bool {
-			return w.Kind == "rotation" && w.Reason == "an admin who is not the group's owner tried to change its admins; it is ignored"
+			return w.Kind == "rotation" && w.Why.Key == "groupwarning.rotation_admins" && w.Reason == "An admin who is not the group's owner tried to change its admins. It is ignored."
 		}) == 1
 	})
 }

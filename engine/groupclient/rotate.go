@@ -232,8 +232,7 @@ func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason gro
 		admins, removed := lists()
 		recipients := slices.DeleteFunc(c.membersLocked(gs), func(k group.PublicKey) bool { return slices.Contains(removed, k) })
 		if err := c.rotateLocked(gs, reason, admins, removed, recipients); err != nil {
-			c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address), Kind: "rotation",
-				Reason: "the group's key could not be renewed: " + err.Error()})
+			c.cfg.Emit(model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), "", "rotation", model.Say("groupwarning.rotation_failed")))
 		}
 	}()
 }

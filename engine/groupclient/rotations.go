@@ -82,9 +82,8 @@ type epochAdd struct {
 func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Message, fx *effects) {
 	r := m.Rotation
 	author := group.KeyOf(m.Author)
-	warn := func(kind, reason string) {
-		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
-			Author: string(m.Author), Kind: kind, Reason: reason})
+	warn := func(kind string, why model.Text) {
+		fx.warnings = append(fx.warnings, model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(m.Author), kind, why))
 	}
 	self := group.KeyOf(gs.self.Address())
 	cur := gs.cur()
@@ -103,14 +102,14 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 			}
 			return
 		case known.seen || known.by != self || known != cur || ep != gs.at(r.Epoch-1):
-			warn("concurrent rotation", "another renewal of the group key was made at the same time; the first one the server stored counts")
+			warn("concurrent rotation", model.Text{English: "another renewal of the group key was made at the same time; the first one the server stored counts"})
 			return
 		}
 		// Another admin's rotation reached the server before ours: it
 		// counts, ours is replaced (and made again on top of it).
 		mine = known
 	} else if ep != cur || r.Epoch != cur.n+1 {
-		warn("rotation", "a renewal of the group key came before the one it follows; it is ignored")
+		warn("rotation", model.Say("groupwarning.rotation_early"))
 		return
 	}
 	next := &epochState{n: r.Epoch, salt: r.Salt, by: author, reason: r.Reason, seen: true,
@@ -122,26 +121,26 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 		// from a G1 invite"). The group ends for the profile, which is
 		// told to ask for a new invite (a G2 or G3 one names the owner).
 		if _, told := fx.rot.removed[gs]; !told {
-			warn("owner unknown", "The group's key was renewed, but the invite you joined with did not say who owns the group, "+
-				"so Nook cannot check that the renewal is genuine. Ask for a new invite.")
+			warn("owner unknown", model.Text{English: "The group's key was renewed, but the invite you joined with did not say who owns the group, " +
+				"so Nook cannot check that the renewal is genuine. Ask for a new invite."})
 			c.noteRotation(gs, ep, next, m, model.NoteOwnerUnknown, fx)
 			fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)
 		}
 		return
 	}
 	if r.Owner != gs.rec.owner {
-		warn("rotation", "a renewal of the group key names someone else as the group's owner; it is ignored")
+		warn("rotation", model.Say("groupwarning.rotation_other_owner"))
 		return
 	}
 	switch {
 	case gs.roleIn(ep, author) == model.RoleMember:
-		warn("rotation", "someone who is not an admin of the group tried to renew its key; it is ignored")
+		warn("rotation", model.Say("groupwarning.rotation_not_admin"))
 		return
 	case author != gs.rec.owner && !slices.Equal(r.Admins, ep.admins):
-		warn("rotation", "an admin who is not the group's owner tried to change its admins; it is ignored")
+		warn("rotation", model.Say("groupwarning.rotation_admins"))
 		return
 	case author != gs.rec.owner && slices.ContainsFunc(r.Removed, func(k group.PublicKey) bool { return slices.Contains(ep.admins, k) }):
-		warn("rotation", "an admin who is not the group's owner tried to remove another admin; it is ignored")
+		warn("rotation", model.Say("groupwarning.rotation_remove_admin"))
 		return
 	}
 	if slices.Contains(r.Removed, self) {
@@ -161,11 +160,11 @@ func (c *Client) observeRotation(gs *groupState, ep *epochState, m *group.Messag
 			return // the key may be in a part still to come
 		}
 		if _, wrote := gs.tl.Authors()[gs.self.Address()]; wrote {
-			warn("not given the key", "An admin renewed the group's key without giving it to you: you can no longer read or write in this group.")
+			warn("not given the key", model.Text{English: "An admin renewed the group's key without giving it to you: you can no longer read or write in this group."})
 			c.noteRotation(gs, ep, next, m, model.NoteNoKey, fx)
 		} else {
 			// A newcomer: the invite it joined with is of an older key.
-			warn("invite revoked", "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite.")
+			warn("invite revoked", model.Text{English: "This invite no longer works: the group's key was renewed after it was made. Ask for a new invite."})
 			c.noteRotation(gs, ep, next, m, model.NoteRevoked, fx)
 		}
 		fx.rot.removed[gs] = rekeyed(gs, next, m.Author, m.Name)

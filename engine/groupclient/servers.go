@@ -271,17 +271,16 @@ func storeServers(tx *store.Tx, fx *effects) error {
 // stores it (fx.servers) and the client follows it after the commit.
 // c.mu is held.
 func (c *Client) observeServers(gs *groupState, ep *epochState, m *group.Message, fx *effects) {
-	warn := func(reason string) {
-		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
-			Author: string(m.Author), Kind: "servers", Reason: reason})
+	warn := func(why model.Text) {
+		fx.warnings = append(fx.warnings, model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(m.Author), "servers", why))
 	}
 	list := m.Servers.Bundles
 	switch {
 	case gs.roleIn(ep, group.KeyOf(m.Author)) == model.RoleMember:
-		warn("someone who is not an admin of the group tried to change the servers it lives on; it is ignored")
+		warn(model.Say("groupwarning.servers_not_admin"))
 		return
 	case list[0].SigningKey != gs.rec.bundle.SigningKey:
-		warn("a change of the group's servers left out the server it was created on; it is ignored")
+		warn(model.Say("groupwarning.servers_first"))
 		return
 	}
 	if m.Author == gs.self.Address() {

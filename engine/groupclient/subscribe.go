@@ -307,16 +307,14 @@ func (sub *subscription) caughtUpWith(cu *protocol.CaughtUp) error {
 		s.c.mu.Lock()
 		s.state.lostHistory = s.c.cfg.Now()
 		s.c.mu.Unlock()
-		s.warnServer(model.GroupWarning{Server: string(s.bundle.Address), Kind: "history lost",
-			Reason: fmt.Sprintf("the group server says it lost messages it had stored; reading again at most the last %d", lostRereadMax)})
+		s.warnServer(model.NewGroupWarning("", string(s.bundle.Address), "", "history lost", model.Say("groupwarning.history_lost", "Count", lostRereadMax)))
 		if err := s.c.bucket.Put(cursorKey(s.bundle.SigningKey), u64(back)); err != nil {
 			return err
 		}
 		return errResubscribe
 	}
 	if sub.start+1 < cu.Oldest {
-		s.warnServer(model.GroupWarning{Server: string(s.bundle.Address), Kind: "expired",
-			Reason: fmt.Sprintf("the group server no longer keeps up to %d messages posted while you were away", cu.Oldest-sub.start-1)})
+		s.warnServer(model.NewGroupWarning("", string(s.bundle.Address), "", "expired", model.Say("groupwarning.expired", "Count", int(cu.Oldest-sub.start-1))))
 	}
 	sub.caughtUp = true
 	s.c.mu.Lock()

@@ -73,8 +73,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	fresh := 0 // blobs not stored in an earlier session
 	for _, b := range blobs {
 		if b.Seq <= last {
-			fx.warnings = append(fx.warnings, model.GroupWarning{Server: string(s.bundle.Address), Kind: "stream",
-				Reason: "the group server sent a blob out of order"})
+			fx.warnings = append(fx.warnings, model.NewGroupWarning("", string(s.bundle.Address), "", "stream", model.Say("groupwarning.stream")))
 		} else {
 			last = b.Seq
 			if b.Seq <= cursor {
@@ -323,14 +322,12 @@ func (c *Client) observe(gs *groupState, ep *epochState, blob []byte, fx *effect
 		// server's order, and so for the others, this came before it.
 		if gs.removedAfter(group.KeyOf(m.Author), ep.n) || gs.tl.Authors()[m.Author] <= 1 {
 			// Removed, or never seen before: an old invite's holder.
-			fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
-				Author: string(m.Author), Kind: "old key",
-				Reason: "someone who was removed from the group, or holds an invite it revoked, wrote with its old key; it is not shown"})
+			fx.warnings = append(fx.warnings, model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(m.Author), "old key",
+				model.Text{English: "someone who was removed from the group, or holds an invite it revoked, wrote with its old key; it is not shown"}))
 			return
 		}
-		fx.warnings = append(fx.warnings, model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
-			Author: string(m.Author), Kind: "old key",
-			Reason: "a member wrote with the group's old key, before their Nook had the new one: whoever was removed could read it too"})
+		fx.warnings = append(fx.warnings, model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(m.Author), "old key",
+			model.Text{English: "a member wrote with the group's old key, before their Nook had the new one: whoever was removed could read it too"}))
 	}
 	if k := group.KeyOf(m.Author); gs.isRemoved(k) && ep.n >= gs.removedAt(k) {
 		// A removed member writing under a key given after their removal:
@@ -451,13 +448,49 @@ func collision(tx *store.Tx, m model.Message) (*model.GroupWarning, error) {
 	if err != nil || len(convs) < 2 {
 		return nil, err
 	}
-	return &model.GroupWarning{Conversation: m.Conversation, Kind: "collision",
-		Reason: "a message from a contact, in another conversation, carried the identifier of this group message; both are shown"}, nil
+	w := model.NewGroupWarning(m.Conversation, "", "", "collision", model.Say("groupwarning.collision"))
+	return &w, nil
 }
 
 func warning(gs *groupState, f group.Finding) model.GroupWarning {
-	return model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address),
-		Author: string(f.Author), Kind: f.Kind.String(), Reason: f.String()}
+	return model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(f.Author), f.Kind.String(), findingText(f))
+}
+
+// findingText is what a Finding says, for people (group.Finding.String's
+// sentences, named for translation).
+func findingText(f group.Finding) model.Text {
+	switch f.Kind {
+	case group.FindingGap:
+		if f.Start {
+			return model.Say("groupwarning.gap_start", "Count", int(f.Missing))
+		}
+		if f.Missing == 1 {
+			return model.Say("groupwarning.gap_one", "First", f.Last+1)
+		}
+		return model.Say("groupwarning.gap", "Count", int(f.Missing), "First", f.Last+1, "Last", f.Seq-1)
+	case group.FindingUnknownRef:
+		if f.Start {
+			return model.Say("groupwarning.unknown_ref_start")
+		}
+		return model.Say("groupwarning.unknown_ref")
+	case group.FindingLate:
+		return model.Say("groupwarning.late")
+	case group.FindingReordered:
+		return model.Say("groupwarning.reordered", "Seq", f.Seq, "Last", f.Last)
+	case group.FindingEquivocation:
+		return model.Say("groupwarning.equivocation", "Seq", f.Seq)
+	case group.FindingInjected:
+		switch {
+		case errors.Is(f.Err, group.ErrBadSignature):
+			return model.Say("groupwarning.injected_signature")
+		case errors.Is(f.Err, group.ErrMalformed):
+			return model.Say("groupwarning.injected_malformed")
+		}
+		return model.Say("groupwarning.injected")
+	case group.FindingUnreadable:
+		return model.Say("groupwarning.unreadable")
+	}
+	return model.Say("groupwarning.something_is_not_right")
 }
 
 // groupOfConv returns the group ID of one of the client's conversations.

@@ -201,9 +201,8 @@ func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
 	}
 	if int(ch.Bits) > s.c.cfg.MaxPoWBits {
 		if s.powWarned.CompareAndSwap(false, true) {
-			s.c.cfg.Emit(model.GroupWarning{Server: string(s.bundle.Address), Kind: "proof of work",
-				Reason: fmt.Sprintf("the group server asks for far more work per posting token than servers need "+
-					"(%d bits, Nook does at most %d); messages to its groups wait until it asks less", ch.Bits, s.c.cfg.MaxPoWBits)})
+			s.c.cfg.Emit(model.NewGroupWarning("", string(s.bundle.Address), "", "proof of work",
+				model.Say("groupwarning.proof_of_work", "Bits", int(ch.Bits), "Max", int(s.c.cfg.MaxPoWBits))))
 		}
 		return nil, fmt.Errorf("%w: %d bits", ErrTooMuchWork, ch.Bits)
 	}

@@ -129,9 +129,16 @@ type TorStatus struct {
 	// bridges"); "" before anything was chosen.
 	Way string
 	// Note says, in plain sentences, what the automatic connection tries
-	// and why ("A direct connection did not work: no progress for 40
-	// seconds, … Trying the built-in snowflake bridges…"); "" otherwise.
-	Note string
+	// and why ("No progress with a direct connection for 40 seconds, …
+	// Trying the built-in snowflake bridges…"); "" otherwise. Notes are
+	// its sentences, named for a frontend that translates them
+	// ("connect.*", and "explain.*" for why a way could not be used).
+	Note  string
+	Notes []Text
+	// ErrText and HintText are Err and Hint named for a frontend that
+	// translates them (engine.Explained's keys, "explain.*"; ErrText.Key
+	// is "connect.tor_could_not_start" for an error Explain does not know).
+	ErrText, HintText Text
 }
 
 func (MessageAdded) isEvent()         {}
@@ -175,13 +182,22 @@ type GroupServersChanged struct {
 // Conversation is the group concerned, or empty when the server's whole
 // stream is concerned (Server says which). Author, when set, is the member
 // whose messages are concerned. Reason is for people and never holds
-// message text or keys.
+// message text or keys: Why's English. Why names it for a frontend that
+// translates it (Why.Key, "groupwarning.*", is "" for the kinds a frontend
+// words itself: "old key", "concurrent rotation", "not given the key",
+// "invite revoked", "owner unknown").
 type GroupWarning struct {
 	Conversation ConversationID
 	Server       string
 	Author       string
 	Kind         string
 	Reason       string
+	Why          Text
+}
+
+// NewGroupWarning is a GroupWarning whose Reason is why's English.
+func NewGroupWarning(conv ConversationID, server, author, kind string, why Text) GroupWarning {
+	return GroupWarning{Conversation: conv, Server: server, Author: author, Kind: kind, Reason: why.English, Why: why}
 }
 
 func (GroupSync) isEvent()           {}

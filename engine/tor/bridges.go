@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,44 @@ type Bridge struct {
 // ParseBridge for a malformed line.
 var ErrBridgeLine = errors.New("not a valid bridge line")
 
+// BridgeLineError is ParseBridge's error: ErrBridgeLine, with what is wrong
+// (Reason, a key of BridgeReasons, which a frontend translates by) and the
+// part of the line concerned (Part, "" when none).
+type BridgeLineError struct {
+	Reason string
+	Part   string
+}
+
+// BridgeReasons are the English of BridgeLineError's reasons, clauses
+// whose {{.Part}} is the part of the line concerned in quotes.
+var BridgeReasons = map[string]string{
+	"too_long":          "it is too long",
+	"line_break":        "it contains a line break",
+	"transport_name":    "{{.Part}} is not a transport name",
+	"no_address":        "the address is missing",
+	"address":           "{{.Part}} is not an IP address with a port",
+	"fingerprint":       "{{.Part}} is not a fingerprint (40 hexadecimal digits)",
+	"setting":           "{{.Part}} is not a key=value setting",
+	"settings_no_name":  "settings without a transport name",
+	"unknown_transport": "it uses {{.Part}}, which Nook cannot use (ask for obfs4, snowflake or webtunnel bridges)",
+}
+
+// BridgeError returns a BridgeLineError.
+func BridgeError(reason, part string) error { return &BridgeLineError{Reason: reason, Part: part} }
+
+func (e *BridgeLineError) Error() string { return ErrBridgeLine.Error() + ": " + e.English() }
+func (e *BridgeLineError) Unwrap() error { return ErrBridgeLine }
+
+// Args fill the placeholders of the reason: Part, quoted.
+func (e *BridgeLineError) Args() map[string]any {
+	return map[string]any{"Part": strconv.Quote(e.Part)}
+}
+
+// English is what is wrong, in English.
+func (e *BridgeLineError) English() string {
+	return strings.ReplaceAll(BridgeReasons[e.Reason], "{{.Part}}", strconv.Quote(e.Part))
+}
+
 var (
 	transportName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	fingerprintRE = regexp.MustCompile(`^[0-9A-Fa-f]{40}$`)
@@ -43,10 +82,10 @@ const maxBridgeLine = 4096
 func ParseBridge(line string) (Bridge, error) {
 	var b Bridge
 	if len(line) > maxBridgeLine {
-		return b, fmt.Errorf("%w: it is too long", ErrBridgeLine)
+		return b, BridgeError("too_long", "")
 	}
 	if strings.ContainsAny(line, "\r\n\x00") {
-		return b, fmt.Errorf("%w: it contains a line break", ErrBridgeLine)
+		return b, BridgeError("line_break", "")
 	}
 	f := strings.Fields(line)
 	if len(f) > 0 && f[0] == "Bridge" {
@@ -54,32 +93,32 @@ func ParseBridge(line string) (Bridge, error) {
 	}
 	if len(f) > 0 && !strings.Contains(f[0], ":") {
 		if !transportName.MatchString(f[0]) {
-			return b, fmt.Errorf("%w: %q is not a transport name", ErrBridgeLine, f[0])
+			return b, BridgeError("transport_name", f[0])
 		}
 		b.Transport, f = f[0], f[1:]
 	}
 	if len(f) == 0 {
-		return b, fmt.Errorf("%w: the address is missing", ErrBridgeLine)
+		return b, BridgeError("no_address", "")
 	}
 	ap, err := netip.ParseAddrPort(f[0])
 	if err != nil || ap.Port() == 0 || ap.Addr().Zone() != "" {
-		return b, fmt.Errorf("%w: %q is not an IP address with a port", ErrBridgeLine, f[0])
+		return b, BridgeError("address", f[0])
 	}
 	b.Addr = ap
 	rest := f[1:]
 	if len(rest) > 0 && !strings.Contains(rest[0], "=") {
 		if !fingerprintRE.MatchString(rest[0]) {
-			return b, fmt.Errorf("%w: %q is not a fingerprint (40 hexadecimal digits)", ErrBridgeLine, rest[0])
+			return b, BridgeError("fingerprint", rest[0])
 		}
 		b.Fingerprint, rest = strings.ToUpper(rest[0]), rest[1:]
 	}
 	for _, kv := range rest {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return b, fmt.Errorf("%w: %q is not a key=value setting", ErrBridgeLine, kv)
+			return b, BridgeError("setting", kv)
 		}
 	}
 	if b.Transport == "" && len(rest) > 0 {
-		return b, fmt.Errorf("%w: settings without a transport name", ErrBridgeLine)
+		return b, BridgeError("settings_no_name", "")
 	}
 	b.Args = rest
 	return b, nil

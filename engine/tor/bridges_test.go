@@ -47,6 +47,20 @@ func TestParseBridge(t *testing.T) {
 		if !errors.Is(err, ErrBridgeLine) || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseBridge(%.40q) = %v, want ErrBridgeLine saying %q", in, err, want)
 		}
+		checkBridgeReason(t, in, err)
+	}
+}
+
+// checkBridgeReason fails unless err is a BridgeLineError whose reason a
+// frontend can translate (one of BridgeReasons), its English in Error.
+func checkBridgeReason(t *testing.T, in string, err error) {
+	t.Helper()
+	var be *BridgeLineError
+	if !errors.As(err, &be) {
+		t.Fatalf("ParseBridge(%.40q) = %v, not a BridgeLineError", in, err)
+	}
+	if _, ok := BridgeReasons[be.Reason]; !ok || be.Error() != ErrBridgeLine.Error()+": "+be.English() || strings.Contains(be.English(), "{{") {
+		t.Fatalf("ParseBridge(%.40q): reason %q, %q", in, be.Reason, be.Error())
 	}
 }
 
@@ -62,6 +76,7 @@ func FuzzParseBridge(f *testing.F) {
 	f.Fuzz(func(t *testing.T, line string) {
 		b, err := ParseBridge(line)
 		if err != nil {
+			checkBridgeReason(t, line, err)
 			return
 		}
 		again, err := ParseBridge(b.String())

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"reflect"
 	"slices"
 
 	"github.com/nookchat/nook/engine/model"
@@ -138,7 +139,7 @@ func (m *Model) Apply(ev model.Event) Change {
 	case model.Snapshot:
 		return m.snapshot(ev)
 	case model.TorStatus:
-		if ev == m.tor {
+		if reflect.DeepEqual(ev, m.tor) {
 			return Change{}
 		}
 		m.tor = ev
@@ -200,7 +201,7 @@ func (m *Model) Apply(ev model.Event) Change {
 }
 
 func (m *Model) snapshot(s model.Snapshot) Change {
-	c := Change{Snapshot: true, Tor: s.Tor != m.tor}
+	c := Change{Snapshot: true, Tor: !reflect.DeepEqual(s.Tor, m.tor)}
 	m.tor = s.Tor
 	if !s.Unlocked {
 		if m.unlocked {
@@ -406,7 +407,7 @@ func concerns(ev model.GroupWarning, cv model.Conversation) bool {
 func (m *Model) groupWarning(ev model.GroupWarning) Change {
 	c := Change{}
 	for id, cv := range m.convs {
-		if !concerns(ev, cv) || slices.Contains(m.warnings[id], ev) {
+		if !concerns(ev, cv) || slices.ContainsFunc(m.warnings[id], func(w model.GroupWarning) bool { return reflect.DeepEqual(w, ev) }) {
 			continue
 		}
 		m.warnings[id] = append(m.warnings[id], ev)

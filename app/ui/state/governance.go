@@ -3,8 +3,6 @@ package state
 import (
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/nookchat/nook/engine/model"
 )
@@ -194,7 +192,7 @@ func (m *Model) WarningText(w model.GroupWarning) (title, text string, server bo
 		}
 		return T("state.old_key"), T("state.old_key_text", "Name", who), false
 	case "rotation":
-		return T("state.rotation_refused"), sentence(w.Reason) + ".", false
+		return T("state.rotation_refused"), Say(w.Why, "state.warning_unknown"), false
 	case "concurrent rotation":
 		return T("state.concurrent_rotation"), T("state.concurrent_rotation_text"), false
 	case "not given the key":
@@ -204,32 +202,9 @@ func (m *Model) WarningText(w model.GroupWarning) (title, text string, server bo
 	case "owner unknown":
 		return OwnerUnknownNote(), ownerUnknownText(), false
 	}
-	r := strings.TrimSpace(w.Reason)
-	if r == "" {
-		r = w.Kind
-	}
-	return T("state.server_problem"), capital(r), true
-}
-
-// sentence is s with each clause after a semicolon made a sentence of
-// its own, capitalised, without the final period: "someone tried…; it is
-// ignored" reads "Someone tried…. It is ignored".
-func sentence(s string) string {
-	s = strings.TrimSuffix(strings.TrimSpace(s), ".")
-	parts := strings.Split(s, "; ")
-	for i, p := range parts {
-		parts[i] = capital(p)
-	}
-	return strings.Join(parts, ". ")
-}
-
-// capital is s with a capital first letter.
-func capital(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
+	// The engine's reason by its key; a reason a later engine adds, in
+	// words of the app's.
+	return T("state.server_problem"), Say(w.Why, "state.warning_unknown"), true
 }
 
 // isSelf reports whether id names the person in group conv: their onion

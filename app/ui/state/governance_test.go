@@ -121,18 +121,23 @@ func TestWarningTexts(t *testing.T) {
 		{model.GroupWarning{Conversation: group, Author: dave, Kind: "old key",
 			Reason: "someone who was removed from the group, or holds an invite it revoked, wrote with its old key; it is not shown"},
 			"A message with the group's old key was not shown", "Their message is not shown.", false},
-		{model.GroupWarning{Conversation: group, Author: bob, Kind: "rotation",
-			Reason: "someone who is not an admin of the group tried to renew its key; it is ignored"},
+		{model.NewGroupWarning(group, "", bob, "rotation", model.Say("groupwarning.rotation_not_admin")),
 			"A change to the group's key was refused", "Someone who is not an admin of the group tried to renew its key. It is ignored.", false},
 		{model.GroupWarning{Conversation: group, Kind: "concurrent rotation", Reason: "x"},
 			"Two admins renewed the group's key at once", "Nothing needs doing.", false},
 		{model.GroupWarning{Conversation: group, Kind: "invite revoked", Reason: "x"}, RevokedNote(), "renewed after", false},
 		{model.GroupWarning{Conversation: group, Kind: "not given the key", Reason: "x"}, NoKeyNote(), "without giving it to you", false},
 		{model.GroupWarning{Conversation: group, Author: bob, Kind: "owner unknown", Reason: "x"}, OwnerUnknownNote(), "does not say who owns the group", false},
-		{model.GroupWarning{Conversation: group, Kind: "gap", Reason: "2 messages by a member are missing"},
-			"Problem with the group server", "2 messages by a member are missing", true},
+		{model.NewGroupWarning(group, "", "", "gap", model.Say("groupwarning.gap", "Count", 2, "First", uint64(4), "Last", uint64(5))),
+			"Problem with the group server", "The server dropped 2 messages of a member (numbers 4 to 5).", true},
+		{model.NewGroupWarning("", server, "", "stream", model.Say("groupwarning.stream")),
+			"Problem with the group server", "The group server sent a blob out of order.", true},
+		// A reason of a later engine, without a key the app has: a
+		// sentence of the app's, never the engine's English.
 		{model.GroupWarning{Server: server, Kind: "stream", Reason: "the server reordered messages"},
-			"Problem with the group server", "The server reordered messages", true},
+			"Problem with the group server", "Nook noticed something in this group that should not happen.", true},
+		{model.GroupWarning{Server: server, Kind: "stream", Reason: "a new reason", Why: model.Text{Key: "groupwarning.of_a_later_version", English: "a new reason"}},
+			"Problem with the group server", "Nook noticed something in this group that should not happen.", true},
 	} {
 		title, text, isServer := m.WarningText(c.w)
 		if title != c.title || !strings.Contains(text, c.textPart) || isServer != c.server {
