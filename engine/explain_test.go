@@ -70,6 +70,7 @@ var shownErrors = map[string]error{
 	"ErrNoMessage":             ErrNoMessage,
 	"ErrBadEmoji":              ErrBadEmoji,
 	"ErrNotEditable":           ErrNotEditable,
+	"ErrNotDeletable":          ErrNotDeletable,
 
 	"invite.ErrNotInvite":      invite.ErrNotInvite,
 	"invite.ErrTooLong":        invite.ErrTooLong,

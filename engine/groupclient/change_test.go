@@ -51,15 +51,16 @@ func TestChange(t *testing.T) {
 		t.Fatalf("a change of a message not held: %v", err)
 	}
 
-	// Bob posts signed changes by hand: an edit of Alice's text (refused
-	// by the rule), one of a type unknown here, and a reaction.
+	// Bob posts signed changes by hand: an edit and a deletion of Alice's
+	// text (refused by the rules: only the author edits or deletes), one
+	// of a type unknown here, and a reaction.
 	bob.c.mu.Lock()
 	gs := bob.c.groups[info.ID]
 	full, err := bob.c.fullID(gs, sent.ID)
 	for _, c := range []struct {
 		typ     model.ChangeType
 		payload string
-	}{{model.ChangeEdit, "bob's words"}, {0xfe, "later"}, {model.ChangeReaction, "👍"}} {
+	}{{model.ChangeEdit, "bob's words"}, {model.ChangeDelete, ""}, {0xfe, "later"}, {model.ChangeReaction, "👍"}} {
 		if err != nil {
 			break
 		}
@@ -75,7 +76,7 @@ func TestChange(t *testing.T) {
 			return e.Message.ID == sent.ID && len(e.Message.Reactions) == 1 && e.Message.Reactions[0].Emoji == "👍"
 		}) > 0
 	})
-	if got, err := alice.st.GetMessage(info.Conversation, sent.ID); err != nil || got.Body != "see you at noon" {
-		t.Fatalf("alice holds %q, %v after bob's change of her text", got.Body, err)
+	if got, err := alice.st.GetMessage(info.Conversation, sent.ID); err != nil || got.Kind != model.KindText || got.Body != "see you at noon" {
+		t.Fatalf("alice holds %+v, %v after bob's edit and deletion of her text", got, err)
 	}
 }

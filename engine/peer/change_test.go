@@ -137,7 +137,13 @@ func TestChangeRecords(t *testing.T) {
 	}
 	change(mine.ID, model.ChangeEdit, "words put in my mouth")
 	change(mine.ID, 0xfe, "from a later version")
-	if m := get(mine.ID); m.Body != "my words" || !m.Edited.IsZero() {
-		t.Fatalf("the contact changed our message: %+v", m)
+	change(mine.ID, model.ChangeDelete, "")
+	if m := get(mine.ID); m.Kind != model.KindText || m.Body != "my words" || !m.Edited.IsZero() {
+		t.Fatalf("the contact changed or deleted our message: %+v", m)
+	}
+	// The contact deletes its own text for everyone: it becomes the note.
+	change(text.ID, model.ChangeDelete, "")
+	if m := get(text.ID); m.Kind != model.KindNote || m.Body != model.NoteDeleted || len(m.Reactions) != 0 {
+		t.Fatalf("the contact's deletion of its text: %+v", m)
 	}
 }
