@@ -74,8 +74,9 @@ func TestChange(t *testing.T) {
 // TestChangeRecords sends Change records by hand, as a contact: each is
 // acknowledged by its ID; one the type's rule allows is applied (a
 // reaction, an edit of the contact's own text), one it refuses (an edit
-// of our message) changes nothing, and so does one of a type this
-// version does not know.
+// of our message, a deletion of it) changes nothing, and so does one of
+// a type this version does not know and a deletion that arrives before
+// its message; the contact's deletion of its own text makes it the note.
 func TestChangeRecords(t *testing.T) {
 	nw := loopbackNet(t)
 	victim := newNode(t, "victim", 43, nw.new(t))
@@ -140,6 +141,14 @@ func TestChangeRecords(t *testing.T) {
 	change(mine.ID, model.ChangeDelete, "")
 	if m := get(mine.ID); m.Kind != model.KindText || m.Body != "my words" || !m.Edited.IsZero() {
 		t.Fatalf("the contact changed or deleted our message: %+v", m)
+	}
+	// A deletion that overtakes its message is dropped, as an edit is:
+	// the message, arriving after it, is shown.
+	early := &protocol.Text{ID: model.NewMessageID(), Sent: time.UnixMilli(time.Now().UnixMilli()).UTC(), Body: "overtaken"}
+	change(early.ID, model.ChangeDelete, "")
+	send(early, early.ID)
+	if m := get(early.ID); m.Kind != model.KindText || m.Body != "overtaken" {
+		t.Fatalf("a deletion before its message: %+v", m)
 	}
 	// The contact deletes its own text for everyone: it becomes the note.
 	change(text.ID, model.ChangeDelete, "")
