@@ -14,14 +14,14 @@ import (
 	"github.com/nookchat/nook/engine/store"
 )
 
-// Changes of a message: reactions and edits (docs/protocol.md §5,
-// Reaction and Edit). Ours are applied to the target message at once;
+// Changes of a message: reactions, edits and every change type of
+// model.Changes (docs/protocol.md §5, Reaction, Edit and Change). Ours are applied to the target message at once;
 // what is still to be sent lives in the reactionBucket, one entry per
 // conversation, target and kind of change holding the latest change (a
 // new record ID each time), so that changes made while the contact is
 // away travel as one record each. The entry goes when the Ack for its
-// record ID arrives. A new kind of change is a case in changeKind,
-// encodeChange and decodeChange.
+// record ID arrives. A new change type is an entry in model.Changes,
+// carried by the Change record: nothing in this package.
 
 // reactionBucket holds our changes of messages not yet acknowledged: key
 // conv ‖ target [16] for a reaction (as written before edits), conv ‖
@@ -127,10 +127,9 @@ func changeKey(conv model.ConversationID, target model.MessageID, r protocol.Rec
 // changes a message (docs/protocol.md §5): how it is taken apart into
 // what the reactionBucket stores and made again from it, and how a
 // contact's record of it changes the stored message (the author is the
-// contact). A new kind of change is an entry here, a Manager method that
-// applies the change and stores it with putChange, and its record in
-// package protocol: the session, the pending bucket, the Ack and the
-// flush after the outbox need nothing new.
+// contact). The Change record's entry serves every type of model.Changes;
+// a new record type that changes a message (none should be needed) would
+// be an entry here and its record in package protocol.
 type changeType struct {
 	fields func(protocol.Record) (id, target model.MessageID, sent time.Time, content string)
 	make   func(id, target model.MessageID, sent time.Time, content string) protocol.Record
