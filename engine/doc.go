@@ -95,6 +95,27 @@
 // the barrier message, 1.2 for the receiver; in a group 3.4 and 1.2). The
 // records: docs/protocol.md §5 (Edit) and docs/groups.md (Edits).
 //
+// # Deleting for everyone
+//
+// DeleteForEveryone takes back a message the profile wrote, the same for
+// a contact and a group, on the rule of an edit (model.ApplyDelete: only
+// the author's own text, within model.EditWindow, decided on every side):
+// a day is enough to take back a message sent by mistake or to the wrong
+// person, and a message answered or quoted days ago stays what was said.
+// Every copy that receives it becomes a note, KindNote with Body
+// model.NoteDeleted and the author kept ("Alice deleted this message"),
+// its text, quote and reactions dropped: no new stored field. A reply
+// quotes by ID and so shows the note; a deletion that arrives before its
+// message is dropped, as an edit is. It is quiet as an edit is and costs
+// what one costs (TestCommitsPerDeleteForEveryone: between contacts 2.6
+// commits for the deleter with the barrier message, 1.2 for the
+// receiver; in a group 3.4 and 1.2). It reaches only Nooks that apply
+// it: not a modified app, a version before the Change record, a
+// screenshot or a reader's memory, which the app says before deleting
+// (docs/security.md §3). Files are not deleted for everyone: a file's
+// offer has a transfer of its own to stop. The record: docs/protocol.md
+// §5 (Change, type 3).
+//
 // # The facade
 //
 // A frontend uses the engine through this package alone: its methods take
@@ -129,101 +150,98 @@
 // # Adding a kind of message
 //
 // A message's model.MessageKind says what it is; its Body holds the kind's
-// content as text. To add a kind (KindGroupInvite is the example of a
-// message, reactions of something that changes a message):
+// content as text. Something that changes a message (a reaction, an edit,
+// deleting it for everyone) is not a kind of message but a change type,
+// which costs far less; it comes second below.
 //
-//  1. engine/model: a MessageKind constant and its String, or, for
-//     something that is not a message but changes one, a field of
-//     model.Message (Reactions) and the helper that applies a change
-//     (SetReaction). MessageAdded reports a new message, MessageChanged a
-//     changed one (the whole message): no new event is needed.
+// To add a kind of message (KindGroupInvite is the example):
+//
+//  1. engine/model: a MessageKind constant and its String. MessageAdded
+//     reports a new message: no new event is needed.
 //  2. engine/store: nothing for a kind without fields of its own (the
 //     record keeps the kind). Fields of its own are a trailing field
 //     behind a new flag in encodeMessage/decodeMessage (records written
 //     before must decode byte for byte: testdata/messages-v1.hex and
 //     TestMessagesBeforeReactions), a seed in recordSeeds (go test -run
-//     TestWriteFuzzCorpus -args -update). A change of a message goes
-//     through Tx.ChangeMessage with the model's rule (model.ApplyEdit,
-//     model.SetReaction) in the transaction that handles the record, so
-//     that the commit budget holds: no store code for it unless it adds a
-//     field.
+//     TestWriteFuzzCorpus -args -update).
 //  3. engine/protocol: the record that carries it between contacts (id,
-//     sent, disappear and the content, like GroupInvite's layout 2; a
-//     change of a message names its target, like Reaction), one entry in
-//     recordTypes, its layout in docs/protocol.md §5, records in
+//     sent, disappear and the content, like GroupInvite's layout 2), one
+//     entry in recordTypes, its layout in docs/protocol.md §5, records in
 //     validRecords, refused ones in TestEncodeRefusesInvalid, malformed
-//     bytes in a decode test (TestReactionMalformed), TestEncoding's
-//     pinned bytes, and the fuzz seeds rewritten with go test -run
-//     TestWriteFuzzCorpus -args -update.
-//  4. engine/peer: a message: a case in session.handle that calls an
-//     on… method, which goes to session.receive (which stores, reports and
+//     bytes in a decode test, TestEncoding's pinned bytes, and the fuzz
+//     seeds rewritten with go test -run TestWriteFuzzCorpus -args -update.
+//  4. engine/peer: a case in session.handle that calls an on… method,
+//     which goes to session.receive (which stores, reports and
 //     acknowledges it); it is sent by a case in record() and queued by a
-//     Manager method that calls queue with the kind. A change of a
-//     message: an entry in changeTypes (reactions.go: its record's fields
-//     and the model's rule) and a Manager method of a few lines over
-//     Manager.change; the session (onChange), the bucket of the latest
-//     change per target and kind, its flush after the outbox and its
-//     Ack need nothing new.
+//     Manager method that calls queue with the kind.
 //  5. Groups: a group.Kind in engine/group (body, decodePlaintext, the
 //     seeds in seedMessages and the body switch of FuzzDecodePlaintext,
 //     go test -run TestWriteSeedCorpora -args -update, docs/groups.md)
-//     and its handling where groupclient posts (Post; a change of a
-//     message: a method over queueChangeLocked, like React and Edit) and
-//     accepts (a message: observe in sync.go, whose effects are stored in
-//     the batch's transaction; a change: an entry in messageChanges and
-//     its observe method in reactions.go, applied by the batch through
-//     Tx.ChangeMessage; posts that are no stored message need markFailed's
+//     and its handling where groupclient posts (Post) and accepts
+//     (observe in sync.go, whose effects are stored in the batch's
+//     transaction; posts that are no stored message need markFailed's
 //     not-found case).
 //  6. engine: a facade method if SendMessage does not fit, taking the
 //     conversation ID and model types; an error a person may read for each
-//     way it can fail. Engine tests over the loopback transport for a
-//     contact and a group, and a commit count for the new path.
-//  7. The frontend: widgets shows a message by its Kind (or the new
-//     field), from its own widgets.Message (Reactions); app/ui adds the
-//     facade method to its Engine interface (engineapi.go) and to the
-//     tests' checked engine, applies a new event in state.Apply (a table
-//     test in app/ui/state), fills the widget's fields in
-//     chatPane.bubble, calls the engine through run.go, and tests it over
-//     two engines (TestReactionsUI, TestGroupReactionsUI, TestEditUI). A
-//     change of a message needs no new event: MessageChanged, which
-//     state applies to the window, the replies quoting it and the list's
-//     row.
+//     way it can fail (Explain). Engine tests over the loopback transport
+//     for a contact and a group, and a commit count for the new path.
+//  7. The frontend: widgets shows a message by its Kind, from its own
+//     widgets.Message; app/ui adds the facade method to its Engine
+//     interface (engineapi.go) and to the tests' checked engine, applies
+//     a new event in state.Apply (a table test in app/ui/state), fills the
+//     widget's fields in chatPane.bubble, calls the engine through run.go,
+//     and tests it over two engines.
 //
-// What reactions cost, counted from their commits: 26 files of code in 10
-// packages (7 of them new, a reactions.go in model, store, peer,
-// groupclient, engine, widgets and app/ui/state; 19 changed), 5 package
-// docs and 3 documents; 68 files with the tests, fuzz seeds and goldens.
-// That is not the half of the 17 files in 7 packages (21 in 9 for groups)
-// that a kind of message took before, which was the aim: a reaction is
-// not a message but a change of one, and needed what a message kind
-// does not: a field of the stored record with its Tx method and fixtures
-// (step 2), a record of its own with its acknowledgement and a bucket of
-// changes still to send (step 4), events that count nothing unread, and
-// a widget of its own (the chips). A kind that is a message with no
-// fields of its own skips step 2 and the second half of step 4.
+// To add a change of a message, build on the change family: one record
+// between contacts (protocol.Change, 0x11) and one group kind
+// (group.KindChange, 12) carry a model.ChangeType and its payload, and one
+// table, model.Changes, says for each type how its payload is checked on
+// the wire, who may make it (Allowed) and how it is applied to a stored
+// message (Apply). peer (Manager.Change, onChange, the bucket of the
+// latest change per target and type, its flush and Ack) and groupclient
+// (Client.Change, observeChange) dispatch every change through that table,
+// inside the transaction that handles the record (store.Tx.ChangeMessage),
+// and the facade's changeMessage routes one to a contact or a group. A new
+// change type therefore touches no protocol, group, peer, groupclient or
+// store code:
 //
-// Editing, the next change of a message, built on that machinery, cost
-// 19 files of code in 10 packages (3 new: model/edit.go, store/change.go,
-// engine/edit.go; 16 changed), 4 documents with this one, 14 test files,
-// 25 fuzz seeds and 2 screenshots: 73% of what reactions took, and about
-// what a plain kind took before, not half. What still costs is one touch
-// per layer, each a real boundary: the rule and the field (model, and the
-// record flag in store, because an edit keeps its time), the record
-// between contacts and the kind in a group (two protocols: protocol and
-// group), the session and the group client (peer, groupclient), the
-// facade and its error (engine), the menu and the mark (widgets), and the
-// screen (app/ui: the interface, the composer, the row; state: the
-// quoting replies). The edits made the change machinery generic on the
-// way: Tx.ChangeMessage, peer's changeTypes with Manager.change and one
-// onChange, groupclient's messageChanges with queueChangeLocked; with
-// them a further change of a message that needs no new stored field
-// ("delete for everyone" keeping a tombstone would need one) costs about
-// 13 files of code in 8 packages: the model's rule, a record and a kind, one entry and
-// one method each in peer and groupclient (reactions.go alone), the
-// facade method, the widget's menu entry and the screen's three. A
-// shared wire family for changes (one record and one kind, with a change
-// type inside) would save the protocol and group files too; it was not
-// done, so that old records stay as they are.
+//  1. engine/model: the ChangeType constant and its rule, registered in
+//     Changes (a file of its own: deleted.go), with a table test. It
+//     changes only fields a message already has (the kind, the body,
+//     reactions, Edited), or it needs a stored field (store step 2 above).
+//  2. engine: a facade method of a few lines over changeMessage, its error
+//     a person can read (Explain, and its key in app/i18n's catalog), and
+//     engine tests for a contact, a group and the commit count; a hostile
+//     change (one the rule refuses) in the peer and groupclient change
+//     tests, as test cases only.
+//  3. The frontend: the widget's menu entry (widgets), the Engine
+//     interface, the checked engine, the menu's handler and how the
+//     changed message reads (app/ui, app/ui/state: MessageChanged needs
+//     nothing new; state applies it to the window, the replies quoting
+//     it and the list's row), English strings in app/i18n's catalog.
+//  4. Docs: its row in docs/protocol.md §5's table of change types and
+//     its rule there.
+//
+// Reactions and edits are still sent as their own records (Reaction 0x0e,
+// Edit 0x10) and group kinds 5 and 10, which versions before the family
+// read; receivers apply a Change of those types the same, so a later
+// version can switch them to the family once those versions are gone. A
+// Change of a type a version does not know is acknowledged and dropped.
+//
+// What it cost, counted from the commits. Before: a kind of message took
+// about 17 files of code in 7 packages (21 in 9 for groups); reactions 26
+// in 10 (they built the change machinery), editing 19 in 10. The family
+// itself (the table, the record and the kind, and peer, groupclient and
+// the facade dispatching through it) took 9 files of code in 6 packages.
+// Delete for everyone, the first change type on it, then took 9 files of
+// code in 5 packages (model/deleted.go, engine/deleteall.go, explain.go;
+// widgets/bubble.go; app/ui's chat.go, contactmenu.go, engineapi.go,
+// invitecard.go; app/ui/state/rows.go) and the English catalog (with
+// en-XA, generated), 9 test files and 3 documents with 2 screenshots: about
+// half of a kind of message before (17 in 7) and under half of editing (19
+// in 10), which was the aim. What still costs is one touch per layer that
+// a person sees (the rule, the facade and its error, the menu, the
+// screen), each a real boundary.
 //
 // Packages below engine/, leaves first:
 //

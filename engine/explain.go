@@ -183,6 +183,7 @@ var explanations = []explanation{
 	{ErrNoMessage, "no_message", "That message is no longer in the conversation.", "It was deleted, or its disappearing timer ran out."},
 	{ErrBadEmoji, "bad_emoji", "A reaction must be a single emoji.", "Pick one emoji from the list."},
 	{ErrNotEditable, "not_editable", "Only your own messages can be edited, and only within a day of sending them.", "Send a new message instead."},
+	{ErrNotDeletable, "not_deletable", "Only your own messages can be deleted for everyone, and only within a day of sending them.", "You can still delete it for yourself."},
 	{ErrEmptyMessage, "empty_message", "The message is empty.", "Write something first."},
 	{ErrEmptyPassword, "empty_password", "The new password is empty.", "To open the profile without a password, use Remove password instead."},
 	{ErrInviteKind, "invite_kind", "This kind of invite cannot be used here.", "Use it where Nook asks for this kind of invite."},

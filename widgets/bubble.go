@@ -34,7 +34,9 @@ const (
 // A secondary tap (right click, long press) on the bubble opens a menu with
 // Reply, React (with OnReact set: a few emoji, ReactionChoices), Edit
 // (with OnEdit set, for a message marked Editable), Copy text, for failed
-// messages with OnRetry set, Retry, and with OnDelete set, Delete for me.
+// messages with OnRetry set, Retry, with OnDelete set, Delete for me, and
+// with OnDeleteForEveryone set, for a message marked Editable, Delete for
+// everyone.
 // An edited message shows "edited" beside its time. Message.Reactions are shown as chips under the bubble
 // (emoji and count, the user's own outlined); tapping one calls OnReact
 // with its emoji, or with "" for the user's own (to remove it), and
@@ -71,6 +73,10 @@ type MessageBubble struct {
 	// OnDelete is called when the user picks "Delete for me"; nil hides
 	// the menu entry.
 	OnDelete func(Message)
+	// OnDeleteForEveryone is called when the user picks "Delete for
+	// everyone" on a message marked Editable (the same: their own recent
+	// text); nil hides it.
+	OnDeleteForEveryone func(Message)
 	// OnEdit is called when the user picks Edit on a message marked
 	// Editable; nil hides the menu entry.
 	OnEdit func(Message)
@@ -143,9 +149,17 @@ func (b *MessageBubble) menu() *fyne.Menu {
 			b.OnRetry(m)
 		}))
 	}
+	if b.OnDelete != nil || b.OnDeleteForEveryone != nil && m.Editable {
+		items = append(items, fyne.NewMenuItemSeparator())
+	}
 	if b.OnDelete != nil {
-		items = append(items, fyne.NewMenuItemSeparator(), fyne.NewMenuItemWithIcon(i18n.T("common.delete_for_me"), theme.DeleteIcon(), func() {
+		items = append(items, fyne.NewMenuItemWithIcon(i18n.T("common.delete_for_me"), theme.DeleteIcon(), func() {
 			b.OnDelete(m)
+		}))
+	}
+	if b.OnDeleteForEveryone != nil && m.Editable {
+		items = append(items, fyne.NewMenuItemWithIcon(i18n.T("bubble.delete_for_everyone"), theme.DeleteIcon(), func() {
+			b.OnDeleteForEveryone(m)
 		}))
 	}
 	return fyne.NewMenu("", items...)

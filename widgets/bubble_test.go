@@ -228,6 +228,41 @@ func TestBubbleDeleteForMe(t *testing.T) {
 	}
 }
 
+// TestBubbleDeleteForEveryone: the menu offers "Delete for everyone"
+// beside "Delete for me" only for a message marked Editable (the person's
+// own recent text) on a bubble with OnDeleteForEveryone, and picking it
+// hands over the message.
+func TestBubbleDeleteForEveryone(t *testing.T) {
+	b := NewMessageBubble(Message{ID: "7", Body: "sent to the wrong person", Outgoing: true})
+	has := func() *fyne.MenuItem {
+		for _, it := range b.menu().Items {
+			if it.Label == "Delete for everyone" {
+				return it
+			}
+		}
+		return nil
+	}
+	var got Message
+	b.OnDeleteForEveryone = func(m Message) { got = m }
+	if has() != nil {
+		t.Fatal("Delete for everyone offered for a message not marked Editable")
+	}
+	b.SetMessage(Message{ID: "7", Body: "sent to the wrong person", Outgoing: true, Editable: true})
+	b.OnDeleteForEveryone = nil
+	if has() != nil {
+		t.Fatal("Delete for everyone offered without OnDeleteForEveryone")
+	}
+	b.OnDeleteForEveryone = func(m Message) { got = m }
+	it := has()
+	if it == nil {
+		t.Fatal("no Delete for everyone on the person's own recent text")
+	}
+	it.Action()
+	if got.ID != "7" {
+		t.Fatalf("OnDeleteForEveryone got %+v", got)
+	}
+}
+
 // TestBubbleEdit: the menu offers Edit only for a message marked Editable
 // on a bubble with OnEdit, and picking it hands over the message; an
 // edited message says so beside its time.

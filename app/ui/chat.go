@@ -305,6 +305,9 @@ func (cp *chatPane) bubble(m model.Message) widgets.Message {
 		q := &widgets.Quote{ID: m.ReplyTo.String(), Text: i18n.T("chat.message_not_available")}
 		if qm, ok := cp.lookup(m.ReplyTo); ok {
 			q.Author, q.Text = cp.authorOf(qm), qm.Body
+			if qm.Kind == model.KindNote { // deleted for everyone
+				q.Text = cp.mv.u.state.NoteText(qm)
+			}
 		}
 		wm.Quote = q
 	}

@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -135,6 +137,27 @@ func (cp *chatPane) confirmDeleteMessage(id string) {
 	u.confirm(i18n.T("contactmenu.delete_for_me"), 420, i18n.T("common.delete"), true, func() {
 		cp.mv.act(func(e Engine) error { _, err := e.DeleteMessage(conv, mid); return err })
 	}, para(text))
+}
+
+// confirmDeleteForEveryone asks before deleting a message of the
+// person's for everyone, saying plainly what it cannot reach: the others'
+// Nook replaces it with a note, but a modified app, a screenshot or
+// someone who already read it may have kept it.
+func (cp *chatPane) confirmDeleteForEveryone(id string) {
+	mid, m, ok := cp.lookupText(id)
+	if !ok || !editable(m, time.Now()) {
+		return
+	}
+	u, conv := cp.mv.u, cp.conv
+	u.confirm(i18n.T("contactmenu.delete_for_everyone"), 420, i18n.T("common.delete"), true, func() {
+		run(u, func(_ context.Context, e Engine) (struct{}, error) {
+			return struct{}{}, e.DeleteForEveryone(conv, mid)
+		}, func(_ struct{}, err error) {
+			if err != nil {
+				u.showError(i18n.T("contactmenu.the_message_was_not_deleted"), err)
+			}
+		})
+	}, para(i18n.T("contactmenu.delete_for_everyone_text")))
 }
 
 func (cp *chatPane) confirmDelete() {

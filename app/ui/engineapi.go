@@ -41,6 +41,7 @@ type Engine interface {
 	MarkRead(conv model.ConversationID) error
 	React(conv model.ConversationID, msg model.MessageID, emoji string) error
 	EditMessage(conv model.ConversationID, msg model.MessageID, text string) error
+	DeleteForEveryone(conv model.ConversationID, msg model.MessageID) error
 	Archive(id model.ConversationID, archived bool) (model.Conversation, error)
 	SetConversationTimer(id model.ConversationID, timer time.Duration) (model.Conversation, error)
 	Members(id model.ConversationID) ([]model.GroupMember, error)

@@ -151,6 +151,11 @@ func (c *checkedEngine) React(conv model.ConversationID, msg model.MessageID, em
 	return c.e.React(conv, msg, emoji)
 }
 
+func (c *checkedEngine) DeleteForEveryone(conv model.ConversationID, msg model.MessageID) error {
+	c.check("DeleteForEveryone")
+	return c.e.DeleteForEveryone(conv, msg)
+}
+
 func (c *checkedEngine) EditMessage(conv model.ConversationID, msg model.MessageID, text string) error {
 	c.check("EditMessage")
 	return c.e.EditMessage(conv, msg, text)

@@ -105,10 +105,11 @@ func (r *chatRow) set(m model.Message) {
 		r.bubble.Show()
 		// Reacting is offered where writing is (not in a group left, nor
 		// to a blocked contact).
-		r.bubble.OnReact, r.bubble.OnEdit = nil, nil
+		r.bubble.OnReact, r.bubble.OnEdit, r.bubble.OnDeleteForEveryone = nil, nil, nil
 		if r.cp.canWrite() {
 			r.bubble.OnReact = func(m widgets.Message, emoji string) { r.cp.react(m.ID, emoji) }
 			r.bubble.OnEdit = func(m widgets.Message) { r.cp.setEdit(m.ID) }
+			r.bubble.OnDeleteForEveryone = func(m widgets.Message) { r.cp.confirmDeleteForEveryone(m.ID) }
 		}
 		r.bubble.SetMessage(r.cp.bubble(m))
 		return

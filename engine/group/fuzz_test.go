@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the seed corpora in testdata/fuzz")
@@ -27,6 +29,8 @@ func seedMessages() []Message {
 		{Seq: 7, Sent: t0, Kind: KindReaction, ReplyTo: MessageID{7}},
 		{Seq: 8, Sent: t0, Kind: KindJoined, Name: "Alice"},
 		{Seq: 9, Sent: t0, Kind: KindEdit, ReplyTo: MessageID{7}, Name: "Alice", Text: "yes, at noon"},
+		{Seq: 10, Sent: t0, Kind: KindChange, ReplyTo: MessageID{7}, Name: "Alice", Change: model.ChangeEdit, Payload: []byte("yes, at one")},
+		{Seq: 11, Sent: t0, Kind: KindChange, ReplyTo: MessageID{7}, Change: 0xfe, Payload: []byte{}},
 	}
 }
 
@@ -131,6 +135,8 @@ func FuzzDecodePlaintext(f *testing.F) {
 			body = append(m.ReplyTo[:], m.Text...)
 		case KindReaction:
 			body = append(m.ReplyTo[:], m.Emoji...)
+		case KindChange:
+			body = append(append(m.ReplyTo[:], byte(m.Change)), m.Payload...)
 		case KindKnownTo:
 			var err error
 			if body, err = m.KnownTo.Encode(); err != nil {

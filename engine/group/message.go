@@ -74,6 +74,16 @@ const (
 	// latest edit wins). Clients that predate it count it in the timeline
 	// and show nothing.
 	KindEdit Kind = 10
+	// KindChange is any change of a message, of a type the model's table
+	// names (model.Changes; deleting a message for everyone is the
+	// first): its body is the message's ID (ReplyTo), the change type (one
+	// byte, Change) and its payload (Payload, model.CheckChange); its Sent
+	// is the change's time. Reactions and edits are still posted as kinds
+	// 5 and 10, which clients before this kind read; a KindChange of those
+	// types is applied the same. A change type the client does not know is
+	// counted in the timeline and dropped, as are clients that predate
+	// this kind.
+	KindChange Kind = 12
 )
 
 // Notice reports whether k is a notice (a join or a leave) rather than a
@@ -119,6 +129,9 @@ type Message struct {
 	// Emoji is a KindReaction's emoji; empty removes the author's
 	// reaction.
 	Emoji string
+	// Change and Payload are a KindChange's type and payload.
+	Change  model.ChangeType
+	Payload []byte
 	// Text is the text of a KindText or KindReply, the new text of a
 	// KindEdit.
 	Text string
@@ -198,6 +211,17 @@ func (m *Message) body() ([]byte, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalid, model.ErrBadEmoji)
 		}
 		return append(m.ReplyTo[:len(m.ReplyTo):len(m.ReplyTo)], m.Emoji...), nil
+	case KindChange:
+		if m.Text != "" || m.ReplyTo.IsZero() {
+			return nil, fmt.Errorf("%w: a change carries a message ID and no text", ErrInvalid)
+		}
+		if err := model.CheckChange(m.Change, m.Payload); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		if n := len(m.ReplyTo) + 1 + len(m.Payload); n > MaxTextFor(m.Name, false) {
+			return nil, fmt.Errorf("%w: %d bytes of change, at most %d fit", ErrBodyTooLong, n, MaxTextFor(m.Name, false))
+		}
+		return append(append(m.ReplyTo[:len(m.ReplyTo):len(m.ReplyTo)], byte(m.Change)), m.Payload...), nil
 	default:
 		return nil, fmt.Errorf("%w: kind %d cannot be written", ErrInvalid, m.Kind)
 	}
@@ -359,6 +383,19 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 		m.Emoji = string(body[len(m.ReplyTo):])
 		if m.ReplyTo.IsZero() || m.Emoji != "" && model.CheckEmoji(m.Emoji) != nil {
 			return nil, fmt.Errorf("%w: a reaction must name a message and carry one emoji or none", ErrMalformed)
+		}
+	case KindChange:
+		if len(body) < len(m.ReplyTo)+1 {
+			return nil, fmt.Errorf("%w: change shorter than a message id and its type", ErrMalformed)
+		}
+		copy(m.ReplyTo[:], body)
+		m.Change = model.ChangeType(body[len(m.ReplyTo)])
+		m.Payload = append([]byte(nil), body[len(m.ReplyTo)+1:]...)
+		if m.ReplyTo.IsZero() {
+			return nil, fmt.Errorf("%w: a change must name a message", ErrMalformed)
+		}
+		if err := model.CheckChange(m.Change, m.Payload); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
 	default:
 		m.Raw = append([]byte(nil), body...)

@@ -39,7 +39,10 @@
 // transaction that stores the batch, reported as MessageChanged. Edit
 // replaces the text of the profile's own recent text the same way
 // (group.KindEdit, docs/groups.md "Edits"); both go through the table of
-// changes of a message (messageChanges) and Tx.ChangeMessage.
+// changes of a message (messageChanges) and Tx.ChangeMessage. Change
+// makes any other change of the model's table (model.Changes) and posts it
+// as a group.KindChange, whose receivers apply it by that table's rule
+// (change.go): a new change type needs nothing in this package.
 //
 // JoinGroup (and CreateGroup) post a join notice, a sealed message of kind
 // group.KindJoined; join and leave notices received are stored as notes

@@ -37,7 +37,9 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	m := group.Message{Kind: group.KindReaction, ReplyTo: full, Emoji: emoji, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
 	var msg model.Message
 	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
-		msg, changed, err = tx.SetReaction(gs.conv, target, string(gs.self.Address()), emoji)
+		msg, changed, err = tx.ChangeMessage(gs.conv, target, func(old model.Message) (model.Message, bool) {
+			return model.Changes[model.ChangeReaction].Apply(old, string(gs.self.Address()), m.Sent, []byte(emoji))
+		})
 		return changed, err
 	})
 	if errors.Is(err, store.ErrNotFound) {
@@ -58,6 +60,7 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 var messageChanges = map[group.Kind]func(*Client, *groupState, *group.Message, *effects){
 	group.KindReaction: (*Client).observeReaction,
 	group.KindEdit:     (*Client).observeEdit,
+	group.KindChange:   (*Client).observeChange,
 }
 
 // reactionEffect is a member's change of a message to store: apply
@@ -81,13 +84,10 @@ func (c *Client) observeReaction(gs *groupState, m *group.Message, fx *effects) 
 	case c.blockedMember(gs.g.ID(), m.Author):
 		return
 	}
-	author, emoji := string(m.Author), m.Emoji
+	author, at, emoji := string(m.Author), m.Sent, []byte(m.Emoji)
+	rule := model.Changes[model.ChangeReaction]
 	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
-		apply: func(msg model.Message) (model.Message, bool) {
-			rs, changed := model.SetReaction(msg.Reactions, author, emoji)
-			msg.Reactions = rs
-			return msg, changed
-		}})
+		apply: func(msg model.Message) (model.Message, bool) { return rule.Apply(msg, author, at, emoji) }})
 }
 
 // applyReactions sets the reactions and edits of a batch on their
@@ -178,7 +178,8 @@ func (c *Client) observeEdit(gs *groupState, m *group.Message, fx *effects) {
 	if m.Author == gs.self.Address() || c.blockedMember(gs.g.ID(), m.Author) {
 		return
 	}
-	author, text, at := string(m.Author), m.Text, m.Sent
+	author, text, at := string(m.Author), []byte(m.Text), m.Sent
+	rule := model.Changes[model.ChangeEdit]
 	fx.reactions = append(fx.reactions, reactionEffect{conv: gs.conv, target: m.ReplyTo.Model(),
-		apply: func(msg model.Message) (model.Message, bool) { return model.ApplyEdit(msg, author, text, at) }})
+		apply: func(msg model.Message) (model.Message, bool) { return rule.Apply(msg, author, at, text) }})
 }

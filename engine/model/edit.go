@@ -39,9 +39,14 @@ func ApplyEdit(m Message, author, text string, at time.Time) (Message, bool) {
 // EditTime returns the time to give a new edit of m made at now: now to
 // the millisecond (as the records carry it), and after m's last edit, so
 // that an edit made within the same millisecond as the one before still
-// replaces it everywhere.
+// replaces it everywhere, and not before m was sent (the sender's copy
+// of m keeps its time to the nanosecond: a change within the millisecond
+// m was sent in would otherwise fall before it and be refused).
 func EditTime(m Message, now time.Time) time.Time {
 	t := time.UnixMilli(now.UnixMilli()).UTC()
+	if t.Before(m.Sent) {
+		t = m.Sent.Truncate(time.Millisecond).Add(time.Millisecond).UTC()
+	}
 	if !t.After(m.Edited) {
 		t = m.Edited.Add(time.Millisecond).UTC()
 	}

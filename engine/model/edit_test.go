@@ -54,4 +54,10 @@ func TestEditTime(t *testing.T) {
 	if got := EditTime(Message{Edited: ms.Add(time.Second)}, now); !got.After(ms.Add(time.Second)) {
 		t.Fatalf("after a clock that went back: %v", got)
 	}
+	m := Message{Kind: KindText, Author: "a", Sent: now}
+	if got := EditTime(m, now); got.Before(now) || !got.Equal(ms.Add(time.Millisecond)) {
+		t.Fatalf("in the millisecond the message was sent in: %v, before it", got)
+	} else if _, ok := ApplyEdit(m, "a", "x", got); !ok {
+		t.Fatal("an edit in the millisecond the message was sent in is refused")
+	}
 }

@@ -48,7 +48,11 @@
 // invitation travels the same way, as a GroupInvite record (SendGroupInvite)
 // stored as a message of the group-invite kind. A reaction (React) is set
 // on its target at once and its latest change kept until acknowledged
-// (reactions.go); the recipient stores it on the target. Messages written but not
+// (reactions.go); the recipient stores it on the target. Edit does the same
+// with an Edit record, and Change with a Change record for any other change
+// of the model's table (model.Changes), which the recipient applies by that
+// table's rule: a new change type needs nothing in this package. Messages
+// written but not
 // acknowledged when a session ends are written again on the next session; the
 // recipient recognises them by ID and acknowledges without showing them
 // twice. A crash at any point therefore loses nothing and duplicates nothing.

@@ -14,14 +14,14 @@ import (
 	"github.com/nookchat/nook/engine/store"
 )
 
-// Changes of a message: reactions and edits (docs/protocol.md §5,
-// Reaction and Edit). Ours are applied to the target message at once;
+// Changes of a message: reactions, edits and every change type of
+// model.Changes (docs/protocol.md §5, Reaction, Edit and Change). Ours are applied to the target message at once;
 // what is still to be sent lives in the reactionBucket, one entry per
 // conversation, target and kind of change holding the latest change (a
 // new record ID each time), so that changes made while the contact is
 // away travel as one record each. The entry goes when the Ack for its
-// record ID arrives. A new kind of change is a case in changeKind,
-// encodeChange and decodeChange.
+// record ID arrives. A new change type is an entry in model.Changes,
+// carried by the Change record: nothing in this package.
 
 // reactionBucket holds our changes of messages not yet acknowledged: key
 // conv ‖ target [16] for a reaction (as written before edits), conv ‖
@@ -107,11 +107,18 @@ func (m *Manager) change(addr identity.Address, rec protocol.Record, allowed fun
 	return msg, nil
 }
 
-// changeKey is the reactionBucket key of a change of kind typ of target.
-func changeKey(conv model.ConversationID, target model.MessageID, typ protocol.Type) []byte {
+// changeKey is the reactionBucket key of r, a change of target: conv ‖
+// target for a Reaction, conv ‖ target ‖ record type for an Edit, and
+// conv ‖ target ‖ TypeChange ‖ change type for a Change (one pending
+// change per target and type).
+func changeKey(conv model.ConversationID, target model.MessageID, r protocol.Record) []byte {
 	k := append([]byte(conv), target[:]...)
-	if typ != protocol.TypeReaction {
-		k = append(k, byte(typ))
+	switch x := r.(type) {
+	case *protocol.Reaction:
+	case *protocol.Change:
+		k = append(k, byte(protocol.TypeChange), byte(x.Change))
+	default:
+		k = append(k, byte(r.Type()))
 	}
 	return k
 }
@@ -120,10 +127,9 @@ func changeKey(conv model.ConversationID, target model.MessageID, typ protocol.T
 // changes a message (docs/protocol.md §5): how it is taken apart into
 // what the reactionBucket stores and made again from it, and how a
 // contact's record of it changes the stored message (the author is the
-// contact). A new kind of change is an entry here, a Manager method that
-// applies the change and stores it with putChange, and its record in
-// package protocol: the session, the pending bucket, the Ack and the
-// flush after the outbox need nothing new.
+// contact). The Change record's entry serves every type of model.Changes;
+// a new record type that changes a message (none should be needed) would
+// be an entry here and its record in package protocol.
 type changeType struct {
 	fields func(protocol.Record) (id, target model.MessageID, sent time.Time, content string)
 	make   func(id, target model.MessageID, sent time.Time, content string) protocol.Record
@@ -139,11 +145,7 @@ var changeTypes = map[protocol.Type]changeType{
 		make: func(id, target model.MessageID, sent time.Time, emoji string) protocol.Record {
 			return &protocol.Reaction{ID: id, Target: target, Sent: sent, Emoji: emoji}
 		},
-		apply: func(m model.Message, author string, _ time.Time, emoji string) (model.Message, bool) {
-			rs, changed := model.SetReaction(m.Reactions, author, emoji)
-			m.Reactions = rs
-			return m, changed
-		},
+		apply: applyAs(model.ChangeReaction),
 	},
 	protocol.TypeEdit: {
 		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
@@ -153,10 +155,40 @@ var changeTypes = map[protocol.Type]changeType{
 		make: func(id, target model.MessageID, sent time.Time, body string) protocol.Record {
 			return &protocol.Edit{ID: id, Target: target, Sent: sent, Body: body}
 		},
-		apply: func(m model.Message, author string, at time.Time, text string) (model.Message, bool) {
-			return model.ApplyEdit(m, author, text, at)
+		apply: applyAs(model.ChangeEdit),
+	},
+	// A Change's content is its change type (one byte) and payload.
+	protocol.TypeChange: {
+		fields: func(r protocol.Record) (model.MessageID, model.MessageID, time.Time, string) {
+			x := r.(*protocol.Change)
+			return x.ID, x.Target, x.Sent, string(append([]byte{byte(x.Change)}, x.Payload...))
+		},
+		make: func(id, target model.MessageID, sent time.Time, content string) protocol.Record {
+			if content == "" {
+				return &protocol.Change{ID: id, Target: target, Sent: sent}
+			}
+			return &protocol.Change{ID: id, Target: target, Sent: sent, Change: model.ChangeType(content[0]), Payload: []byte(content[1:])}
+		},
+		apply: func(m model.Message, author string, at time.Time, content string) (model.Message, bool) {
+			if content == "" {
+				return m, false
+			}
+			return applyAs(model.ChangeType(content[0]))(m, author, at, content[1:])
 		},
 	},
+}
+
+// applyAs returns the apply of a changeType whose content is the payload
+// of a change of type t: model.Changes' rule (nothing for a type this
+// version does not know).
+func applyAs(t model.ChangeType) func(model.Message, string, time.Time, string) (model.Message, bool) {
+	return func(m model.Message, author string, at time.Time, payload string) (model.Message, bool) {
+		rule, ok := model.Changes[t]
+		if !ok {
+			return m, false
+		}
+		return rule.Apply(m, author, at, []byte(payload))
+	}
 }
 
 // recordID returns the record ID of a change.
@@ -190,7 +222,7 @@ func decodeChange(typ protocol.Type, v []byte) (protocol.Record, bool) {
 // target, to be sent (in the transaction that applied it).
 func putChange(tx *store.Tx, conv model.ConversationID, r protocol.Record) error {
 	_, target, _, _ := changeTypes[r.Type()].fields(r)
-	return tx.Bucket(reactionBucket).Put(changeKey(conv, target, r.Type()), encodeChange(r))
+	return tx.Bucket(reactionBucket).Put(changeKey(conv, target, r), encodeChange(r))
 }
 
 // A pendingChange is a change of ours not yet acknowledged, with its key.
@@ -208,7 +240,7 @@ func (m *Manager) pendingChanges(conv model.ConversationID) ([]pendingChange, er
 		typ := protocol.TypeReaction
 		switch len(k) {
 		case base:
-		case base + 1:
+		case base + 1, base + 2: // an Edit; a Change, whose value holds its type
 			typ = protocol.Type(k[base])
 		default:
 			return nil // another conversation whose address starts with conv's
@@ -331,6 +363,37 @@ func (m *Manager) Edit(addr identity.Address, target model.MessageID, text strin
 	return m.change(addr, rec, func(old model.Message) error {
 		if !model.Editable(old, string(m.self), now) {
 			return ErrNotEditable
+		}
+		rec.Sent = model.EditTime(old, now)
+		return nil
+	})
+}
+
+// ErrChangeRefused is returned by Change for a change its type's rule
+// does not allow us to make on the message (model.ChangeRule.Allowed).
+var ErrChangeRefused = errors.New("the message cannot be changed so")
+
+// Change makes a change of type typ (model.Changes) with payload on the
+// message target of the conversation with addr, one the type's rule
+// allows us (ErrChangeRefused otherwise), and sends it as a Change record
+// when the contact is reachable: the one method every change type but
+// reactions and edits (React, Edit: their own records, which earlier
+// versions read) goes through. It returns the message as it is now; a
+// MessageChanged event reports it. ErrNoMessage for a message the
+// conversation does not hold.
+func (m *Manager) Change(addr identity.Address, target model.MessageID, typ model.ChangeType, payload []byte) (model.Message, error) {
+	rule, ok := model.Changes[typ]
+	if !ok {
+		return model.Message{}, fmt.Errorf("%w: unknown change type %d", ErrChangeRefused, typ)
+	}
+	if err := model.CheckChange(typ, payload); err != nil {
+		return model.Message{}, fmt.Errorf("%w: %w", ErrChangeRefused, err)
+	}
+	now := m.now()
+	rec := &protocol.Change{ID: model.NewMessageID(), Target: target, Change: typ, Payload: bytes.Clone(payload)}
+	return m.change(addr, rec, func(old model.Message) error {
+		if !rule.Allowed(old, string(m.self), now) {
+			return ErrChangeRefused
 		}
 		rec.Sent = model.EditTime(old, now)
 		return nil

@@ -1,7 +1,8 @@
 // Package protocol provides the records two Nook peers exchange inside a
 // session: Text, Ack, ContactRequest, ContactAccept, ContactReject,
 // ProfileGet, ProfileAttr, GroupInvite, Ping, Pong, Disappear, InviteConfirm,
-// Reaction, the file records FileOffer, FileRequest, FileChunk, FileStop and
+// Reaction, Edit, Change (any change of a message, of a type
+// model.Changes names), the file records FileOffer, FileRequest, FileChunk, FileStop and
 // FileDone (docs/files.md), and their
 // compact binary encoding (docs/protocol.md §5).
 //

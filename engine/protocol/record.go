@@ -25,6 +25,9 @@ const (
 	TypeReaction        Type = 0x0e
 	TypeRequestReceived Type = 0x0f
 	TypeEdit            Type = 0x10
+	// TypeChange carries any change of a message: a model.ChangeType and
+	// its payload (docs/protocol.md §5).
+	TypeChange Type = 0x11
 	// File transfers (docs/files.md): 0x40 on, clear of the message
 	// records above and of the server records (0x20 on).
 	TypeFileRequest Type = 0x40
@@ -104,6 +107,7 @@ var recordTypes = map[Type]recordType{
 	TypeReaction:        {"Reaction", v1(decodeReaction)},
 	TypeRequestReceived: {"RequestReceived", v1(func(*decoder) Record { return &RequestReceived{} })},
 	TypeEdit:            {"Edit", v1(decodeEdit)},
+	TypeChange:          {"Change", v1(decodeChange)},
 }
 
 // Decode parses one record. Unknown types and layout versions give an

@@ -63,6 +63,9 @@ func validRecords() []Record {
 		&Reaction{ID: mid(7), Target: mid(1), Sent: sent, Emoji: "👩🏻\u200d❤\ufe0f\u200d💋\u200d👨🏼"},
 		&Reaction{ID: mid(8), Target: mid(1), Sent: sent},
 		&Edit{ID: mid(9), Target: mid(1), Sent: sent, Body: "see you at noon"},
+		&Change{ID: mid(10), Target: mid(1), Sent: sent, Change: model.ChangeEdit, Payload: []byte("see you at one")},
+		&Change{ID: mid(11), Target: mid(1), Sent: sent, Change: model.ChangeReaction, Payload: []byte("👍")},
+		&Change{ID: mid(12), Target: mid(1), Sent: sent, Change: 0xfe, Payload: []byte{0, 1, 2}},
 		&RequestReceived{},
 		&FileFetch{ID: mid(4), Proof: [32]byte{1, 31: 2}},
 	}
@@ -141,6 +144,8 @@ func TestEncoding(t *testing.T) {
 			"0e01 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 0000"},
 		{&Edit{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC(), Body: "hi"},
 			"1001 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 00000002 6869"},
+		{&Change{ID: mid(0), Target: mid(0), Sent: time.UnixMilli(1000).UTC(), Change: model.ChangeEdit, Payload: []byte("hi")},
+			"1101 000102030405060708090a0b0c0d0e0f 000102030405060708090a0b0c0d0e0f 00000000000003e8 02 00000002 6869"},
 	}
 	for _, tt := range tests {
 		b, err := Encode(tt.r)
@@ -177,6 +182,9 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 		&Edit{},
 		&Edit{Body: "\xff"},
 		&Edit{Body: strings.Repeat("a", MaxBody+1)},
+		&Change{Change: model.ChangeEdit},
+		&Change{Change: model.ChangeReaction, Payload: []byte("ok")},
+		&Change{Change: 0xfe, Payload: make([]byte, model.MaxChangePayload+1)},
 		&Reaction{Emoji: "👍👍"},
 		&Reaction{Emoji: "👍\u202e"},
 		&Reaction{Emoji: "👍\U000e0041"},
@@ -320,5 +328,36 @@ func TestReactionMalformed(t *testing.T) {
 	}
 	if _, err := Decode(append(bytes.Clone(head), 0, 4, 0xf0, 0x9f, 0x91, 0x8d)); err != nil {
 		t.Fatalf("a valid reaction: %v", err)
+	}
+}
+
+// TestChangeMalformed: a Change whose payload its type's rule refuses,
+// or one longer than its limit, is malformed; one of a type this version
+// does not know decodes, to be acknowledged and dropped.
+func TestChangeMalformed(t *testing.T) {
+	head := append([]byte{byte(TypeChange), LayoutV1}, make([]byte, 16+16+8)...)
+	change := func(typ model.ChangeType, payload string) []byte {
+		b := append(bytes.Clone(head), byte(typ), 0, 0, 0, byte(len(payload)))
+		return append(b, payload...)
+	}
+	for _, b := range [][]byte{
+		change(model.ChangeReaction, "ok"),
+		change(model.ChangeReaction, "👍\u202e"),
+		change(model.ChangeEdit, ""),
+		change(model.ChangeEdit, "\xff"),
+		append(bytes.Clone(head), byte(model.ChangeEdit), 0, 1, 0, 1), // 65 537 bytes announced
+		append(bytes.Clone(head), byte(model.ChangeEdit), 0, 0),       // truncated length
+		append(change(model.ChangeEdit, "hi"), 0),                     // trailing byte
+	} {
+		if _, err := Decode(b); !errors.Is(err, ErrMalformed) {
+			t.Errorf("% x: %v, want ErrMalformed", b, err)
+		}
+	}
+	r, err := Decode(change(0xfe, "later"))
+	if err != nil {
+		t.Fatalf("a change of an unknown type: %v", err)
+	}
+	if c, ok := r.(*Change); !ok || c.Change != 0xfe || string(c.Payload) != "later" {
+		t.Fatalf("a change of an unknown type decoded as %#v", r)
 	}
 }

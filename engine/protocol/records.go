@@ -420,3 +420,47 @@ func checkEdit(s string) error {
 	}
 	return checkText(s)
 }
+
+// Change is any change of a message, of a type the model's table names
+// (model.Changes: deleting it for everyone, and reactions and edits, which
+// are still sent as Reaction and Edit records so that earlier versions
+// read them). Like those it is no message: acknowledged by its ID, applied
+// to its target by the type's rule (which refuses what the sender may
+// not change), and dropped when the target is not there. A change type
+// this version does not know is acknowledged and dropped.
+type Change struct {
+	// ID identifies this change record, for the Ack: random, a new one
+	// for every change.
+	ID model.MessageID
+	// Target is the message changed.
+	Target model.MessageID
+	// Sent is the sender's clock when making the change (millisecond
+	// precision, UTC): the change's time.
+	Sent time.Time
+	// Change is what the change does.
+	Change model.ChangeType
+	// Payload is the change's content as its type says
+	// (model.CheckChange), at most model.MaxChangePayload bytes.
+	Payload []byte
+}
+
+// Type returns TypeChange.
+func (*Change) Type() Type { return TypeChange }
+
+func (r *Change) encode(e *encoder) {
+	e.id(r.ID)
+	e.id(r.Target)
+	e.u64(uint64(r.Sent.UnixMilli()))
+	e.u8(uint8(r.Change))
+	e.check("payload", model.CheckChange(r.Change, r.Payload))
+	e.lenBytes("payload", 4, model.MaxChangePayload, r.Payload)
+}
+
+func decodeChange(d *decoder) Record {
+	r := &Change{ID: d.id("id"), Target: d.id("target")}
+	r.Sent = time.UnixMilli(int64(d.u64("sent"))).UTC()
+	r.Change = model.ChangeType(d.u8("change"))
+	r.Payload = d.lenBytes("payload", 4, model.MaxChangePayload)
+	d.check("payload", model.CheckChange(r.Change, r.Payload))
+	return r
+}

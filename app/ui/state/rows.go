@@ -120,6 +120,11 @@ func (m *Model) NoteText(msg model.Message) string {
 			return T("state.you_left")
 		}
 		return T("state.left", "Name", who)
+	case model.NoteDeleted:
+		if msg.Outgoing {
+			return T("state.you_deleted_message")
+		}
+		return T("state.deleted_message", "Name", who)
 	}
 	if text, ok := m.rotationNoteText(msg, who); ok {
 		return text

@@ -697,10 +697,15 @@ func TestRequestAndNoteTexts(t *testing.T) {
 	left.Kind = model.KindNote
 	mine := msg(group, 3, self, model.NoteJoined)
 	mine.Kind, mine.Outgoing = model.KindNote, true
+	deleted := msg(group, 4, bob, model.NoteDeleted)
+	deleted.Kind = model.KindNote
+	myDeleted := msg(group, 5, self, model.NoteDeleted)
+	myDeleted.Kind, myDeleted.Outgoing = model.KindNote, true
 	for _, c := range []struct {
 		m    model.Message
 		want string
-	}{{joined, "Bob joined"}, {left, dave[:8] + " left the group"}, {mine, "You joined"}} {
+	}{{joined, "Bob joined"}, {left, dave[:8] + " left the group"}, {mine, "You joined"},
+		{deleted, "Bob deleted this message"}, {myDeleted, "You deleted this message"}} {
 		if got := m.NoteText(c.m); got != c.want {
 			t.Errorf("NoteText = %q, want %q", got, c.want)
 		}

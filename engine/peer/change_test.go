@@ -1,0 +1,158 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+)
+
+// TestChange: Manager.Change sends a change of the model's table as a
+// Change record, which the contact applies by the type's rule
+// (MessageChanged); while the contact is away the latest change of each
+// type waits, beside an Edit record of the same target; a change the
+// rule does not allow us is refused before anything is stored.
+func TestChange(t *testing.T) {
+	nw := loopbackNet(t)
+	a := newNode(t, "ana", 41, nw.new(t))
+	b := newNode(t, "ben", 42, nw.new(t))
+	befriend(t, a, b, nw.timeout)
+	msg, err := a.m.Send(b.addr(), "see you at noom", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	got, err := a.m.Change(b.addr(), msg.ID, model.ChangeEdit, []byte("see you at noon"))
+	if err != nil || got.Body != "see you at noon" || got.Edited.IsZero() {
+		t.Fatalf("Change = %+v, %v", got, err)
+	}
+	b.ev.waitFor(t, "ana's change", nw.timeout, func(ev model.Event) bool {
+		c, ok := ev.(model.MessageChanged)
+		return ok && c.Message.ID == msg.ID && c.Message.Body == "see you at noon"
+	})
+	if _, err := b.m.Change(a.addr(), msg.ID, model.ChangeEdit, []byte("ben's words")); !errors.Is(err, ErrChangeRefused) {
+		t.Fatalf("ben changes ana's text: %v", err)
+	}
+	if _, err := a.m.Change(b.addr(), msg.ID, 0xfe, nil); !errors.Is(err, ErrChangeRefused) {
+		t.Fatalf("a change of an unknown type: %v", err)
+	}
+	if _, err := a.m.Change(b.addr(), model.NewMessageID(), model.ChangeEdit, []byte("x")); !errors.Is(err, ErrNoMessage) {
+		t.Fatalf("a change of a missing message: %v", err)
+	}
+
+	b.stop()
+	if _, err := a.m.Edit(b.addr(), msg.ID, "see you at one"); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"see you at two", "see you at three"} {
+		if _, err := a.m.Change(b.addr(), msg.ID, model.ChangeEdit, []byte(text)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pending, err := a.m.pendingChanges(model.ConversationID(b.addr()))
+	if err != nil || len(pending) != 2 {
+		t.Fatalf("pending while away: %+v, %v; want an Edit and the latest Change", pending, err)
+	}
+	for _, p := range pending {
+		if c, ok := p.rec.(*protocol.Change); ok && (c.Change != model.ChangeEdit || string(c.Payload) != "see you at three") {
+			t.Fatalf("pending Change %+v", c)
+		}
+	}
+	b.ev = newEvents()
+	b.start()
+	b.ev.waitUntil(t, "the latest change", nw.timeout, func() bool {
+		m, err := b.st.GetMessage(model.ConversationID(a.addr()), msg.ID)
+		return err == nil && m.Body == "see you at three"
+	})
+}
+
+// TestChangeRecords sends Change records by hand, as a contact: each is
+// acknowledged by its ID; one the type's rule allows is applied (a
+// reaction, an edit of the contact's own text), one it refuses (an edit
+// of our message, a deletion of it) changes nothing, and so does one of
+// a type this version does not know and a deletion that arrives before
+// its message; the contact's deletion of its own text makes it the note.
+func TestChangeRecords(t *testing.T) {
+	nw := loopbackNet(t)
+	victim := newNode(t, "victim", 43, nw.new(t))
+	peerID, _ := identity.Generate(nil)
+	if _, err := victim.m.AddContact(peerID.Address(), "raw"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := evilSession(t, ctx, nw.new(t), peerID, victim)
+	defer s.Close()
+	stop := context.AfterFunc(ctx, func() { s.Close() })
+	defer stop()
+	if err := s.Send(&protocol.ContactRequest{DisplayName: "raw"}); err != nil {
+		t.Fatal(err)
+	}
+	conv := model.ConversationID(peerID.Address())
+	victim.ev.waitUntil(t, "acceptance", nw.timeout, func() bool {
+		c, _ := victim.st.GetContact(string(peerID.Address()))
+		return c.State == model.ContactAccepted
+	})
+	send := func(r protocol.Record, id model.MessageID) {
+		t.Helper()
+		if err := s.Send(r); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := s.Recv()
+			if err != nil {
+				t.Fatalf("waiting for the Ack: %v", err)
+			}
+			if a, ok := rec.(*protocol.Ack); ok && slices.Contains(a.IDs, id) {
+				return
+			}
+		}
+	}
+	change := func(target model.MessageID, typ model.ChangeType, payload string) {
+		t.Helper()
+		c := &protocol.Change{ID: model.NewMessageID(), Target: target, Sent: time.Now(), Change: typ, Payload: []byte(payload)}
+		send(c, c.ID)
+	}
+	get := func(id model.MessageID) model.Message {
+		m, err := victim.st.GetMessage(conv, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	text := &protocol.Text{ID: model.NewMessageID(), Sent: time.UnixMilli(time.Now().UnixMilli()).UTC(), Body: "helo"}
+	send(text, text.ID)
+	change(text.ID, model.ChangeEdit, "hello")
+	change(text.ID, model.ChangeReaction, "👍")
+	if m := get(text.ID); m.Body != "hello" || len(m.Reactions) != 1 || m.Reactions[0].Emoji != "👍" {
+		t.Fatalf("the contact's edit and reaction: %+v", m)
+	}
+	mine, err := victim.m.Send(peerID.Address(), "my words", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(mine.ID, model.ChangeEdit, "words put in my mouth")
+	change(mine.ID, 0xfe, "from a later version")
+	change(mine.ID, model.ChangeDelete, "")
+	if m := get(mine.ID); m.Kind != model.KindText || m.Body != "my words" || !m.Edited.IsZero() {
+		t.Fatalf("the contact changed or deleted our message: %+v", m)
+	}
+	// A deletion that overtakes its message is dropped, as an edit is:
+	// the message, arriving after it, is shown.
+	early := &protocol.Text{ID: model.NewMessageID(), Sent: time.UnixMilli(time.Now().UnixMilli()).UTC(), Body: "overtaken"}
+	change(early.ID, model.ChangeDelete, "")
+	send(early, early.ID)
+	if m := get(early.ID); m.Kind != model.KindText || m.Body != "overtaken" {
+		t.Fatalf("a deletion before its message: %+v", m)
+	}
+	// The contact deletes its own text for everyone: it becomes the note.
+	change(text.ID, model.ChangeDelete, "")
+	if m := get(text.ID); m.Kind != model.KindNote || m.Body != model.NoteDeleted || len(m.Reactions) != 0 {
+		t.Fatalf("the contact's deletion of its text: %+v", m)
+	}
+}
