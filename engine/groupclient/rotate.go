@@ -43,12 +43,9 @@ var (
 func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return err
 	}
 	self := group.KeyOf(gs.self.Address())
 	target := group.KeyOf(member)
@@ -78,12 +75,9 @@ func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return err
 	}
 	self, target := group.KeyOf(gs.self.Address()), group.KeyOf(member)
 	if gs.roleOf(self) != model.RoleOwner {
@@ -115,17 +109,38 @@ func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) erro
 func (c *Client) RevokeInvites(id group.ID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	gs, err := c.adminLocked(id)
+	if err != nil {
+		return err
+	}
+	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
+}
+
+// openLocked returns the state of group id: ErrClosed once the client is
+// closed, ErrUnknownGroup for a group the profile does not hold. It is the
+// preamble of every action on one group. c.mu is held.
+func (c *Client) openLocked(id group.ID) (*groupState, error) {
 	if c.closed {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	gs, ok := c.groups[id]
 	if !ok {
-		return ErrUnknownGroup
+		return nil, ErrUnknownGroup
+	}
+	return gs, nil
+}
+
+// adminLocked is openLocked for the actions only the owner and admins may
+// take: ErrNotAdmin when the profile is a plain member. c.mu is held.
+func (c *Client) adminLocked(id group.ID) (*groupState, error) {
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return nil, err
 	}
 	if gs.roleOf(group.KeyOf(gs.self.Address())) == model.RoleMember {
-		return ErrNotAdmin
+		return nil, ErrNotAdmin
 	}
-	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
+	return gs, nil
 }
 
 // rotateLocked makes, stores and queues a rotation of gs and moves the
