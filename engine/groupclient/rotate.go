@@ -231,17 +231,9 @@ func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
 // returns (under c.mu, at that time), for every other current member.
 // c.mu is held.
 func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason group.Reason, lists func() (admins, removed []group.PublicKey)) {
-	id, n, ctx := gs.g.ID(), gs.cur().n, c.ctx
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		if !c.cfg.sleep(ctx, "rotate", wait) {
-			return
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		gs, ok := c.groups[id]
-		if c.closed || !ok || gs.cur().n != n {
+	n := gs.cur().n
+	c.laterLocked(gs.g.ID(), "rotate", wait, func(gs *groupState) {
+		if gs.cur().n != n {
 			return
 		}
 		admins, removed := lists()
@@ -250,5 +242,5 @@ func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason gro
 			c.cfg.Emit(model.GroupWarning{Conversation: gs.conv, Server: string(gs.rec.bundle.Address), Kind: "rotation",
 				Reason: "the group's key could not be renewed: " + err.Error()})
 		}
-	}()
+	})
 }
