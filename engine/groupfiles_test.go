@@ -17,6 +17,27 @@ import (
 	"github.com/nookchat/nook/engine/protocol"
 )
 
+// newsroom creates a profile on each of es, named names in turn (each
+// with its name as password), and has the first host a group server and
+// create the group "Newsroom" on it; the others have yet to join.
+func newsroom(ctx context.Context, es []*testEngine, names ...string) model.Group {
+	es[0].t.Helper()
+	for i, te := range es {
+		te.createProfile(names[i], names[i])
+	}
+	return es[0].hostGroup(ctx, "Newsroom")
+}
+
+// waitJoinNotice waits until the join notice te's profile wrote on
+// creating the group conv, its only message, is on the server.
+func (te *testEngine) waitJoinNotice(conv model.ConversationID) {
+	te.t.Helper()
+	te.waitUntil("the creator's join notice on the server", step, func() bool {
+		msgs, _ := te.Messages(conv, 0, 10)
+		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
+	})
+}
+
 // TestGroupFileAfterAuthorOffline is issue 17's test of files in groups:
 // three members' engines on the loopback transport, with a real group
 // server hosted by Carol's. Alice shares a file in the group; Bob
@@ -29,10 +50,7 @@ func TestGroupFileAfterAuthorOffline(t *testing.T) {
 	es := groupEngines(t, 3)
 	carol, alice, bob := es[0], es[1], es[2]
 	bob.cfg.HolderNotes.Delay = func() time.Duration { return 0 } // his note at once
-	carol.createProfile("Carol", "c")
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
-	g := carol.hostGroup(ctx, "Newsroom")
+	g := newsroom(ctx, es, "Carol", "Alice", "Bob")
 	conv := g.Conversation()
 	alice.joinGroupOf(carol, g)
 	bob.joinGroupOf(carol, g)
@@ -114,17 +132,11 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	ctx := context.Background()
 	es := groupEngines(t, 3)
 	alice, bob, dave := es[0], es[1], es[2]
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
-	dave.createProfile("Dave", "d")
-	g := alice.hostGroup(ctx, "Newsroom")
+	g := newsroom(ctx, es, "Alice", "Bob", "Dave")
 	conv := g.Conversation()
 	// Members joining from a G1 invite take the author of the group's
 	// first message as its owner: Alice's join notice goes first.
-	alice.waitUntil("alice's join notice on the server", step, func() bool {
-		msgs, _ := alice.Messages(conv, 0, 10)
-		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
-	})
+	alice.waitJoinNotice(conv)
 	for _, m := range []*testEngine{bob, dave} {
 		m.joinGroupOf(alice, g)
 		if _, err := m.SendMessage(conv, "here"); err != nil {
@@ -269,15 +281,9 @@ func TestGroupFileHolderNote(t *testing.T) {
 		clocks[te] = newNoteClock()
 		te.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clocks[te].AfterFunc, Enough: 2}
 	}
-	alice.createProfile("Alice", "a")
-	bob.createProfile("Bob", "b")
-	carol.createProfile("Carol", "c")
-	g := alice.hostGroup(ctx, "Newsroom")
+	g := newsroom(ctx, es, "Alice", "Bob", "Carol")
 	conv := g.Conversation()
-	alice.waitUntil("alice's join notice on the server", step, func() bool {
-		msgs, _ := alice.Messages(conv, 0, 10)
-		return len(msgs) == 1 && msgs[0].Status == model.StatusDelivered
-	})
+	alice.waitJoinNotice(conv)
 	bob.joinGroupOf(alice, g)
 	carol.joinGroupOf(alice, g)
 	path, _ := writeFile(t, t.TempDir(), "notes.pdf", "NOTES", 100_000)
@@ -322,7 +328,7 @@ func TestGroupFileHolderNote(t *testing.T) {
 	if err := bob.Lock(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := bob.UnlockAny(ctx, "b"); err != nil {
+	if _, err := bob.UnlockAny(ctx, "Bob"); err != nil {
 		t.Fatal(err)
 	}
 	note = clocks[bob].next(t, "bob after unlock")

@@ -23,10 +23,7 @@ func TestGroupOnTwoServersEngines(t *testing.T) {
 	es := groupEngines(t, 3)
 	alice, bob, carol := es[0], es[1], es[2]
 	bob.cfg.Server = enginetest.Server()
-	alice.createProfile("Alice", "alice pw")
-	bob.createProfile("Bob", "bob pw")
-	carol.createProfile("Carol", "carol pw")
-	g := alice.hostGroup(ctx, "Newsroom")
+	g := newsroom(ctx, es, "Alice", "Bob", "Carol")
 	conv := g.Conversation()
 	bob.joinGroupOf(alice, g)
 	carol.joinGroupOf(alice, g)

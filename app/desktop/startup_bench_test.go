@@ -16,6 +16,18 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
+// startupProfile is what the startup benchmarks start on: the app built
+// into a temporary folder tmp (nook, the binary) and, in its data folder
+// data, a profile of 200 conversations.
+func startupProfile(b *testing.B, ctx context.Context) (tmp, nook, data string) {
+	b.Helper()
+	tmp = b.TempDir()
+	nook = buildBin(b, ctx, ".", tmp, "nook")
+	data = filepath.Join(tmp, "data")
+	prepareConversations(b, ctx, data, 200)
+	return tmp, nook, data
+}
+
 // BenchmarkStartup starts the real binary under Xvfb on the loopback
 // transport, on a profile of 200 conversations (production key
 // derivation), and reports the medians of 3 launches, in milliseconds:
@@ -30,10 +42,7 @@ func BenchmarkStartup(b *testing.B) {
 	needXvfb(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	tmp := b.TempDir()
-	nook := buildBin(b, ctx, ".", tmp, "nook")
-	data := filepath.Join(tmp, "data")
-	prepareConversations(b, ctx, data, 200)
+	tmp, nook, data := startupProfile(b, ctx)
 	display := xvfbtest.Start(b, ctx)
 	env := append(appEnv(tmp, display), "NOOK_TRACE=1")
 	b.ResetTimer()

@@ -35,10 +35,7 @@ func BenchmarkStartupTor(b *testing.B) {
 	n := tortest.Shared(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	tmp := b.TempDir()
-	nook := buildBin(b, ctx, ".", tmp, "nook")
-	data := filepath.Join(tmp, "data")
-	prepareConversations(b, ctx, data, 200)
+	tmp, nook, data := startupProfile(b, ctx)
 	addr := selfAddress(b, ctx, data)
 	pnText, err := tor.MarshalPrivateNetwork(n.Client())
 	if err != nil {

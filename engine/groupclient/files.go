@@ -20,12 +20,9 @@ import (
 func (c *Client) PostFile(id group.ID, f *group.FileOffer) (model.Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return model.Message{}, ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return model.Message{}, ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return model.Message{}, err
 	}
 	fo := *f
 	fo.Role = group.FileRoleOffer
@@ -40,12 +37,9 @@ func (c *Client) PostFile(id group.ID, f *group.FileOffer) (model.Message, error
 func (c *Client) PostHolder(id group.ID, offer model.MessageID, source identity.Address) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return err
 	}
 	full, err := c.fullID(gs, offer)
 	if err != nil {

@@ -43,12 +43,9 @@ var (
 func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return err
 	}
 	self := group.KeyOf(gs.self.Address())
 	target := group.KeyOf(member)
@@ -78,12 +75,9 @@ func (c *Client) RemoveMember(id group.ID, member identity.Address) error {
 func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return err
 	}
 	self, target := group.KeyOf(gs.self.Address()), group.KeyOf(member)
 	if gs.roleOf(self) != model.RoleOwner {
@@ -115,17 +109,38 @@ func (c *Client) SetAdmin(id group.ID, member identity.Address, admin bool) erro
 func (c *Client) RevokeInvites(id group.ID) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	gs, err := c.adminLocked(id)
+	if err != nil {
+		return err
+	}
+	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
+}
+
+// openLocked returns the state of group id: ErrClosed once the client is
+// closed, ErrUnknownGroup for a group the profile does not hold. It is the
+// preamble of every action on one group. c.mu is held.
+func (c *Client) openLocked(id group.ID) (*groupState, error) {
 	if c.closed {
-		return ErrClosed
+		return nil, ErrClosed
 	}
 	gs, ok := c.groups[id]
 	if !ok {
-		return ErrUnknownGroup
+		return nil, ErrUnknownGroup
+	}
+	return gs, nil
+}
+
+// adminLocked is openLocked for the actions only the owner and admins may
+// take: ErrNotAdmin when the profile is a plain member. c.mu is held.
+func (c *Client) adminLocked(id group.ID) (*groupState, error) {
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return nil, err
 	}
 	if gs.roleOf(group.KeyOf(gs.self.Address())) == model.RoleMember {
-		return ErrNotAdmin
+		return nil, ErrNotAdmin
 	}
-	return c.rotateLocked(gs, group.ReasonRenewal, gs.cur().admins, nil, c.membersLocked(gs))
+	return gs, nil
 }
 
 // rotateLocked makes, stores and queues a rotation of gs and moves the
@@ -216,17 +231,9 @@ func (c *Client) rotateForLeaving(gs *groupState, leaver identity.Address) {
 // returns (under c.mu, at that time), for every other current member.
 // c.mu is held.
 func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason group.Reason, lists func() (admins, removed []group.PublicKey)) {
-	id, n, ctx := gs.g.ID(), gs.cur().n, c.ctx
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		if !c.cfg.sleep(ctx, "rotate", wait) {
-			return
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		gs, ok := c.groups[id]
-		if c.closed || !ok || gs.cur().n != n {
+	n := gs.cur().n
+	c.laterLocked(gs.g.ID(), "rotate", wait, func(gs *groupState) {
+		if gs.cur().n != n {
 			return
 		}
 		admins, removed := lists()
@@ -234,5 +241,5 @@ func (c *Client) scheduleRotation(gs *groupState, wait time.Duration, reason gro
 		if err := c.rotateLocked(gs, reason, admins, removed, recipients); err != nil {
 			c.cfg.Emit(model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), "", "rotation", model.Say("groupwarning.rotation_failed")))
 		}
-	}()
+	})
 }

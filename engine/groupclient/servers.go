@@ -195,15 +195,9 @@ func (c *Client) RemoveServer(id group.ID, server [32]byte) error {
 func (c *Client) changeServers(id group.ID, change func([]invite.Bundle) ([]invite.Bundle, error)) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return ErrUnknownGroup
-	}
-	if gs.roleOf(group.KeyOf(gs.self.Address())) == model.RoleMember {
-		return ErrNotAdmin
+	gs, err := c.adminLocked(id)
+	if err != nil {
+		return err
 	}
 	list, err := change(gs.bundles())
 	if err != nil || list == nil {

@@ -50,6 +50,34 @@ func (r *restartable) wipe() {
 	}
 }
 
+// twoServerGroup is a group of alice (its owner) and bob that lives on
+// two restartable servers: made on a, then b added by alice, and both
+// members following the two.
+type twoServerGroup struct {
+	a, b       *restartable
+	aKey, bKey [32]byte
+	alice, bob *member
+	id         group.ID
+	conv       model.ConversationID
+}
+
+func newTwoServerGroup(t *testing.T) *twoServerGroup {
+	tr := network()
+	g := &twoServerGroup{a: newRestartable(t, tr), b: newRestartable(t, tr)}
+	g.aKey, g.bKey = g.a.srv.Bundle().SigningKey, g.b.srv.Bundle().SigningKey
+	g.alice, g.bob = newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	info, _ := allotment(t, g.a.srv, g.alice, g.bob)
+	g.id, g.conv = info.ID, info.Conversation
+	if err := g.alice.c.AddServer(g.id, g.b.srv.Bundle()); err != nil {
+		t.Fatal(err)
+	}
+	both := [][32]byte{g.aKey, g.bKey}
+	for _, m := range []*member{g.alice, g.bob} {
+		m.ev.waitFor(t, m.name+" knows server B", func([]model.Event) bool { return slices.Equal(m.servers(g.id), both) })
+	}
+	return g
+}
+
 // servers returns the signing keys of the servers m's client says group id
 // lives on, its own first.
 func (m *member) servers(id group.ID) [][32]byte {
@@ -273,16 +301,8 @@ func TestGroupOnTwoServers(t *testing.T) {
 // the list (A only) and stops following B, and the two go on writing
 // through A.
 func TestRemoveServer(t *testing.T) {
-	tr := network()
-	a, b := newRestartable(t, tr), newRestartable(t, tr)
-	aKey, bKey := a.srv.Bundle().SigningKey, b.srv.Bundle().SigningKey
-	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, _ := allotment(t, a.srv, alice, bob)
-	id, conv := info.ID, info.Conversation
-	if err := alice.c.AddServer(id, b.srv.Bundle()); err != nil {
-		t.Fatal(err)
-	}
-	bob.ev.waitFor(t, "bob knows B", func([]model.Event) bool { return slices.Equal(bob.servers(id), [][32]byte{aKey, bKey}) })
+	g := newTwoServerGroup(t)
+	b, aKey, bKey, alice, bob, id, conv := g.b, g.aKey, g.bKey, g.alice, g.bob, g.id, g.conv
 	b.stop()
 	waiting, err := alice.c.Post(id, "while B is down", model.MessageID{})
 	if err != nil {

@@ -81,17 +81,24 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 // sayLaterLocked says the findings of gs that are due once the grace has
 // passed. c.mu is held.
 func (c *Client) sayLaterLocked(gs *groupState) {
-	id, ctx, grace := gs.g.ID(), c.ctx, c.cfg.WithheldGrace
+	c.laterLocked(gs.g.ID(), "withheld", c.cfg.WithheldGrace, c.sayDueLocked)
+}
+
+// laterLocked runs f, under c.mu, on group id once wait has passed (the
+// configuration's sleep, named what), unless the client was closed or
+// the group left meanwhile. c.mu is held.
+func (c *Client) laterLocked(id group.ID, what string, wait time.Duration, f func(gs *groupState)) {
+	ctx := c.ctx
 	c.wg.Add(1)
 	go func() {
 		defer c.wg.Done()
-		if !c.cfg.sleep(ctx, "withheld", grace) {
+		if !c.cfg.sleep(ctx, what, wait) {
 			return
 		}
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if gs, ok := c.groups[id]; ok && !c.closed {
-			c.sayDueLocked(gs)
+			f(gs)
 		}
 	}()
 }

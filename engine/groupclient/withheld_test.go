@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"slices"
 	"testing"
 	"time"
 
@@ -23,19 +22,8 @@ import (
 // server held, once. Then B goes for good while another gap waits for
 // it: Alice removes B, and is told of that gap.
 func TestWithheldAfterRestart(t *testing.T) {
-	tr := network()
-	a, b := newRestartable(t, tr), newRestartable(t, tr)
-	aKey, bKey := a.srv.Bundle().SigningKey, b.srv.Bundle().SigningKey
-	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, _ := allotment(t, a.srv, alice, bob)
-	id, conv := info.ID, info.Conversation
-	if err := alice.c.AddServer(id, b.srv.Bundle()); err != nil {
-		t.Fatal(err)
-	}
-	both := [][32]byte{aKey, bKey}
-	for _, m := range []*member{alice, bob} {
-		m.ev.waitFor(t, m.name+" knows server B", func([]model.Event) bool { return slices.Equal(m.servers(id), both) })
-	}
+	g := newTwoServerGroup(t)
+	b, aKey, bKey, alice, bob, id, conv := g.b, g.aKey, g.bKey, g.alice, g.bob, g.id, g.conv
 	if _, err := bob.c.Post(id, "hello", model.MessageID{}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,7 @@ package transfer
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"net"
 	"sync"
 	"testing"
 	"time"
@@ -41,77 +39,34 @@ func (s *testSource) chunks() int {
 
 func startSource(t *testing.T, tr *loopback.Transport, id model.MessageID, data []byte, first func(), lie func(c *protocol.FileChunk) *protocol.FileChunk) *testSource {
 	t.Helper()
-	self, err := identity.Generate(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tr.Listen(context.Background(), self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := &testSource{addr: self.Address()}
-	var wg sync.WaitGroup
-	var conns []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		src.mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		src.mu.Unlock()
-		wg.Wait()
-	})
+	src := &testSource{}
 	var once sync.Once
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	src.addr = fakeService(t, tr, func(s *handshake.Session) {
+		stopped := false
 		for {
-			conn, err := ln.Accept()
-			if err != nil {
+			q, ok := nextRequest(s)
+			if !ok {
 				return
 			}
 			src.mu.Lock()
-			conns = append(conns, conn)
+			src.reqs = append(src.reqs, *q)
 			src.mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				s, err := handshake.Server(context.Background(), conn, self, nil)
-				if err != nil {
+			once.Do(first)
+			for i := q.First; i < q.First+uint32(q.Count) && !stopped; i++ {
+				c := lie(chunkOf(id, data, groupChunk, int(i)))
+				if c == nil {
+					stopped = true // reads on until the fetcher closes
+					break
+				}
+				if s.Send(c) != nil {
 					return
 				}
-				if _, err := s.Recv(); err != nil { // the FileFetch
-					return
-				}
-				stopped := false
-				for {
-					rec, err := s.Recv()
-					if err != nil {
-						return
-					}
-					q := rec.(*protocol.FileRequest)
-					src.mu.Lock()
-					src.reqs = append(src.reqs, *q)
-					src.mu.Unlock()
-					once.Do(first)
-					for i := q.First; i < q.First+uint32(q.Count) && !stopped; i++ {
-						c := lie(chunkOf(id, data, groupChunk, int(i)))
-						if c == nil {
-							stopped = true // reads on until the fetcher closes
-							break
-						}
-						if s.Send(c) != nil {
-							return
-						}
-						src.mu.Lock()
-						src.served++
-						src.mu.Unlock()
-					}
-				}
-			}()
+				src.mu.Lock()
+				src.served++
+				src.mu.Unlock()
+			}
 		}
-	}()
+	})
 	return src
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
-	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -144,80 +143,37 @@ func hostile(t *testing.T, tr *loopback.Transport, id model.MessageID, data []by
 // from it so far.
 func hostileSeeing(t *testing.T, tr *loopback.Transport, id model.MessageID, data []byte, lie func(c *protocol.FileChunk) *protocol.FileChunk) (identity.Address, func() []identity.Address) {
 	t.Helper()
-	self, err := identity.Generate(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := tr.Listen(context.Background(), self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var conns []net.Conn
 	var peers []identity.Address
-	t.Cleanup(func() {
-		ln.Close()
+	addr := fakeService(t, tr, func(s *handshake.Session) {
 		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
+		peers = append(peers, s.Peer())
 		mu.Unlock()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
 		for {
-			conn, err := ln.Accept()
-			if err != nil {
+			q, ok := nextRequest(s)
+			if !ok {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				s, err := handshake.Server(context.Background(), conn, self, nil)
-				if err != nil {
-					return
-				}
-				mu.Lock()
-				peers = append(peers, s.Peer())
-				mu.Unlock()
-				if _, err := s.Recv(); err != nil { // the FileFetch, any proof
-					return
-				}
-				for {
-					rec, err := s.Recv()
-					if err != nil {
-						return
-					}
-					q := rec.(*protocol.FileRequest)
-					for i := q.First; i < q.First+uint32(q.Count); i++ {
-						c := lie(chunkOf(id, data, groupChunk, int(i)))
-						if c == nil {
-							s.Send(&protocol.FileStop{ID: id, Reason: protocol.StopUnavailable})
-							// Until the fetcher closes: closing with its
-							// requests unread would reset the connection
-							// and lose the chunks still on their way.
-							for {
-								if _, err := s.Recv(); err != nil {
-									return
-								}
-							}
-						}
-						if s.Send(c) != nil {
+			for i := q.First; i < q.First+uint32(q.Count); i++ {
+				c := lie(chunkOf(id, data, groupChunk, int(i)))
+				if c == nil {
+					s.Send(&protocol.FileStop{ID: id, Reason: protocol.StopUnavailable})
+					// Until the fetcher closes: closing with its
+					// requests unread would reset the connection
+					// and lose the chunks still on their way.
+					for {
+						if _, err := s.Recv(); err != nil {
 							return
 						}
 					}
 				}
-			}()
+				if s.Send(c) != nil {
+					return
+				}
+			}
 		}
-	}()
-	return self.Address(), func() []identity.Address {
+	})
+	return addr, func() []identity.Address {
 		mu.Lock()
 		defer mu.Unlock()
 		return slices.Clone(peers)

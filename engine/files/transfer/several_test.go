@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"math/bits"
 	"testing"
-	"time"
 
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
@@ -31,36 +30,12 @@ func TestSeveralFilesInterleaved(t *testing.T) {
 		}
 		fs = append(fs, f)
 	}
-	toAlice, toBob := make(chan protocol.Record, 1024), make(chan protocol.Record, 1024)
-	as := alice.Session(conv, func(r protocol.Record) error { toBob <- r; return nil })
-	bs := bob.Session(conv, func(r protocol.Record) error { toAlice <- r; return nil })
-	defer as.Close()
-	defer bs.Close()
-	if err := bs.Sync(); err != nil {
-		t.Fatal(err)
-	}
 	var order []model.MessageID // the file of each chunk, as they arrived
-	deadline := time.After(30 * time.Second)
-	for done := 0; done < len(fs); {
-		select {
-		case r := <-toAlice:
-			if err := as.Handle(r); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := r.(*protocol.FileDone); ok {
-				done++
-			}
-		case r := <-toBob:
-			if c, ok := r.(*protocol.FileChunk); ok {
-				order = append(order, c.ID)
-			}
-			if err := bs.Handle(r); err != nil {
-				t.Fatal(err)
-			}
-		case <-deadline:
-			t.Fatal("the transfers did not finish")
+	relay(t, alice, bob, len(fs), func(toBob bool, r protocol.Record) {
+		if c, ok := r.(*protocol.FileChunk); ok && toBob {
+			order = append(order, c.ID)
 		}
-	}
+	})
 	run, longest := 0, 0
 	for i := range order {
 		if i > 0 && order[i] == order[i-1] {

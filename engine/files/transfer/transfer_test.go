@@ -125,6 +125,42 @@ func chunkOf(id model.MessageID, data []byte, chunkSize, i int) *protocol.FileCh
 	return &protocol.FileChunk{ID: id, Index: uint32(i), Proof: proof, Data: data[i*chunkSize : min(len(data), (i+1)*chunkSize)]}
 }
 
+// relay links a session of alice's and one of bob's for conv, each
+// sending to the other over a channel, and carries their records until
+// files FileDone have reached alice (30 s at most). see is shown each
+// record before it is handled, with whether it goes to bob.
+func relay(t *testing.T, alice, bob *Transfers, files int, see func(toBob bool, r protocol.Record)) {
+	t.Helper()
+	toAlice, toBob := make(chan protocol.Record, 1024), make(chan protocol.Record, 1024)
+	as := alice.Session(conv, func(r protocol.Record) error { toBob <- r; return nil })
+	bs := bob.Session(conv, func(r protocol.Record) error { toAlice <- r; return nil })
+	defer as.Close()
+	defer bs.Close()
+	if err := bs.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(30 * time.Second)
+	for done := 0; done < files; {
+		select {
+		case r := <-toAlice:
+			see(false, r)
+			if err := as.Handle(r); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := r.(*protocol.FileDone); ok {
+				done++
+			}
+		case r := <-toBob:
+			see(true, r)
+			if err := bs.Handle(r); err != nil {
+				t.Fatal(err)
+			}
+		case <-deadline:
+			t.Fatalf("%d of %d transfers finished", done, files)
+		}
+	}
+}
+
 // TestTransferBetweenSessions runs both sides' sessions against each
 // other, over channels, with real stores.
 func TestTransferBetweenSessions(t *testing.T) {
@@ -137,36 +173,12 @@ func TestTransferBetweenSessions(t *testing.T) {
 	if _, err := bob.Accept(conv, f.id); err != nil {
 		t.Fatal(err)
 	}
-	toAlice, toBob := make(chan protocol.Record, 256), make(chan protocol.Record, 256)
-	as := alice.Session(conv, func(r protocol.Record) error { toBob <- r; return nil })
-	bs := bob.Session(conv, func(r protocol.Record) error { toAlice <- r; return nil })
-	defer as.Close()
-	defer bs.Close()
-	if err := bs.Sync(); err != nil {
-		t.Fatal(err)
-	}
 	requests := 0
-	deadline := time.After(20 * time.Second)
-	for done := false; !done; {
-		select {
-		case r := <-toAlice:
-			if _, ok := r.(*protocol.FileRequest); ok {
-				requests++
-			}
-			if err := as.Handle(r); err != nil {
-				t.Fatal(err)
-			}
-			if _, ok := r.(*protocol.FileDone); ok {
-				done = true
-			}
-		case r := <-toBob:
-			if err := bs.Handle(r); err != nil {
-				t.Fatal(err)
-			}
-		case <-deadline:
-			t.Fatal("the transfer did not finish")
+	relay(t, alice, bob, 1, func(toBob bool, r protocol.Record) {
+		if _, ok := r.(*protocol.FileRequest); ok && !toBob {
+			requests++
 		}
-	}
+	})
 	var buf bytes.Buffer
 	if _, err := bob.WriteTo(conv, f.id, &buf); err != nil || !bytes.Equal(buf.Bytes(), f.data) {
 		t.Fatalf("received file differs (%v)", err)
