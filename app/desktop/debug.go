@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/nookchat/nook/engine"
-	"github.com/nookchat/nook/engine/model"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -12,6 +10,9 @@ import (
 	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
+
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/model"
 )
 
 // Two environment variables help measure the app (its benchmarks use

@@ -2,8 +2,6 @@ package ui
 
 import (
 	"context"
-	"github.com/nookchat/nook/app/i18n"
-	"github.com/nookchat/nook/engine"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +10,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/app/ui/state"
+	"github.com/nookchat/nook/engine"
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
@@ -558,8 +559,24 @@ func checkNoteRow(t *testing.T, cp *chatPane, m model.Message, want string) {
 // is known (three reports over three seconds), in the file cards' words,
 // and not before.
 func TestCatchUpTimeLeft(t *testing.T) {
-	h := newProfile(t, "Ana", "pw for ana")
-	cp := h.createHostedGroup("Organisers")
+	test.NewTempApp(t)
+	network := newNet()
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(network)))
+	h.createProfile("Ana", "pw for ana")
+	// A group whose server is gone: no catch-up of its own comes between
+	// the reports this test makes up (a real one starts the pace again).
+	gone, err := enginetest.StartHeldServer(loopback.New(network), 0, "Organisers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone.Close()
+	res, err := h.eng.AcceptInvite(gone.Invite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := string(res.Group.Conversation())
+	h.waitFor("the group in the list", func() bool { return h.item(conv) != nil })
+	cp := h.open(conv)
 	h.settle()
 	server := string(cp.cv.Group.Server)
 	now := time.Unix(1_700_000_000, 0)

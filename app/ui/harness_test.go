@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"github.com/nookchat/nook/engine/model"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/enginetest"
+	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/transport/loopback"
 	"github.com/nookchat/nook/widgets"

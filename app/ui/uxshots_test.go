@@ -1,13 +1,14 @@
 package ui
 
 import (
-	"github.com/nookchat/nook/engine/model"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+
+	"github.com/nookchat/nook/engine/model"
 )
 
 // TestReadingScreenshots renders what the keyboard and reading work

@@ -3,10 +3,11 @@ package store
 import (
 	"bytes"
 	"errors"
-	"github.com/dgraph-io/badger/v4"
 	"os"
 	"testing"
 	"time"
+
+	"github.com/dgraph-io/badger/v4"
 
 	"github.com/nookchat/nook/engine/internal/leaktest"
 	"github.com/nookchat/nook/engine/model"
