@@ -112,7 +112,12 @@
 // receiver; in a group 3.4 and 1.2). It reaches only Nooks that apply
 // it: not a modified app, a version before the Change record, a
 // screenshot or a reader's memory, which the app says before deleting
-// (docs/security.md §3). Files are not deleted for everyone: a file's
+// (docs/security.md §3). A message deleted before it left (a contact's
+// outbox, a group's post queue) is never sent, nor its edits or
+// reactions (in a group a Delete, which members drop, takes its place in
+// the queue and its number); one already sent gets the deletion, and its edits and
+// reactions not yet sent are dropped (docs/protocol.md §5, docs/groups.md
+// "Changes of a message"). Files are not deleted for everyone: a file's
 // offer has a transfer of its own to stop. The record: docs/protocol.md
 // §5 (Change, type 3).
 //

@@ -57,6 +57,20 @@ func (c *Client) Change(id group.ID, target model.MessageID, typ model.ChangeTyp
 	// Under c.mu: no other change of ours comes in between.
 	m := group.Message{Kind: group.KindChange, ReplyTo: full, Change: typ, Payload: bytes.Clone(payload),
 		Name: c.cfg.Name(), Sent: model.EditTime(old, now), Prev: gs.head}
+	var plan *retraction
+	if typ == model.ChangeDelete {
+		if plan, err = c.planRetractionLocked(gs, target, full, m.Sent); err != nil {
+			return model.Message{}, err
+		}
+		if h, ok := plan.heads[m.Prev]; ok {
+			m.Prev = h
+		}
+		if plan.unposted {
+			return c.retractLocked(gs, plan, func(old model.Message) (model.Message, bool) {
+				return rule.Apply(old, self, m.Sent, payload)
+			})
+		}
+	}
 	var msg model.Message
 	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
 		// The change's time is the sealed message's (millisecond
@@ -64,7 +78,10 @@ func (c *Client) Change(id group.ID, target model.MessageID, typ model.ChangeTyp
 		msg, changed, err = tx.ChangeMessage(gs.conv, target, func(old model.Message) (model.Message, bool) {
 			return rule.Apply(old, self, m.Sent, payload)
 		})
-		return changed, err
+		if err != nil || !changed || plan == nil {
+			return changed, err
+		}
+		return true, plan.apply(tx, gs)
 	})
 	if errors.Is(err, store.ErrNotFound) {
 		return model.Message{}, ErrUnknownMessage
@@ -72,6 +89,9 @@ func (c *Client) Change(id group.ID, target model.MessageID, typ model.ChangeTyp
 		return model.Message{}, err
 	}
 	if changed {
+		if plan != nil {
+			plan.moveHead(gs)
+		}
 		c.cfg.Emit(model.MessageChanged{Message: msg})
 	}
 	return msg, nil

@@ -207,9 +207,13 @@ type Client struct {
 	// half done. It is taken before mu.
 	leaveMu sync.Mutex
 
-	mu      sync.Mutex // guards groups, servers, ctx, started, closed and every group's timeline
+	mu      sync.Mutex // guards groups, servers, sending, ctx, started, closed and every group's timeline
 	groups  map[group.ID]*groupState
 	servers map[[32]byte]*server
+	// sending counts, per queued post, the posters sending it now (from
+	// its last sealing to the server's answer): a post being sent may be
+	// on a server whatever the stored marks say (retract.go).
+	sending map[model.MessageID]int
 	ctx     context.Context
 	cancel  context.CancelFunc
 	started bool
@@ -224,7 +228,8 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	return &Client{cfg: cfg, st: cfg.Store, bucket: cfg.Store.Bucket(bucketName),
-		groups: map[group.ID]*groupState{}, servers: map[[32]byte]*server{}}, nil
+		groups: map[group.ID]*groupState{}, servers: map[[32]byte]*server{},
+		sending: map[model.MessageID]int{}}, nil
 }
 
 // Start finishes the leaving of groups that a crash interrupted, loads the

@@ -292,15 +292,24 @@ func (s *server) postOne(ctx context.Context, conv model.ConversationID, id mode
 		reserved = nil
 	}
 	s.c.mu.Unlock()
+	begin, done := s.c.guardRetracted(id, blob)
+	defer done()
 	status, err := s.post(ctx, blob, s.c.resealer(conv), func(ctx context.Context) (tokens.Token, error) {
 		return s.tokenFor(ctx, id, reserved)
-	}, func() {
+	}, func() error {
+		if err := begin(); err != nil {
+			return err
+		}
 		if reserved != nil {
 			s.markTried(id)
 			reserved = nil
 		}
+		return nil
 	})
-	if err != nil {
+	if errors.Is(err, errRetracted) {
+		s.forgetTried(id)
+		return nil // deleted for everyone before it left: retract dropped it
+	} else if err != nil {
 		return err
 	}
 	defer s.forgetTried(id)
@@ -409,7 +418,7 @@ func (c *Client) resealLocked(gs *groupState, blob []byte) ([]byte, error) {
 // attempt, so the server cannot link the two tokens through it. A leave
 // notice cannot be sealed again (its group key is forgotten): each attempt
 // takes another of its stored copies (takeNoticeCopy).
-func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error), token func(context.Context) (tokens.Token, error), out func()) (protocol.PostStatus, error) {
+func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]byte, error), token func(context.Context) (tokens.Token, error), out func() error) (protocol.PostStatus, error) {
 	for attempt := 0; ; attempt++ {
 		sealed := blob
 		if reseal != nil {
@@ -438,8 +447,9 @@ func (s *server) post(ctx context.Context, blob []byte, reseal func([]byte) ([]b
 
 // sendWith posts blob with tok on a fresh connection; out, if not nil, is
 // called once the connection is up, just before the token leaves (from
-// then on the server may have it, whatever happens next).
-func (s *server) sendWith(ctx context.Context, blob []byte, tok tokens.Token, out func()) (protocol.PostStatus, error) {
+// then on the server may have it, whatever happens next), and an error
+// from it ends the attempt with nothing written.
+func (s *server) sendWith(ctx context.Context, blob []byte, tok tokens.Token, out func() error) (protocol.PostStatus, error) {
 	tb, err := tok.MarshalBinary()
 	if err != nil {
 		return 0, err
@@ -454,7 +464,9 @@ func (s *server) sendWith(ctx context.Context, blob []byte, tok tokens.Token, ou
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
 	if out != nil {
-		out()
+		if err := out(); err != nil {
+			return 0, err
+		}
 	}
 	if err := sess.Send(&protocol.Post{Blob: blob, Token: tb}); err != nil {
 		return 0, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,5 +155,147 @@ func TestChangeRecords(t *testing.T) {
 	change(text.ID, model.ChangeDelete, "")
 	if m := get(text.ID); m.Kind != model.KindNote || m.Body != model.NoteDeleted || len(m.Reactions) != 0 {
 		t.Fatalf("the contact's deletion of its text: %+v", m)
+	}
+}
+
+// TestDeleteQueuedSendsNothing is the reviewer's scenario: Ana writes to
+// Ben while he is away, edits the text, reacts to it and deletes it for
+// everyone. The text never left her computer, so nothing of it is sent:
+// her outbox and her pending changes are empty at once, and when Ben
+// comes back he receives her next message and nothing else, no text, no
+// note, no edit, in his events or his store. On the old code the note
+// went out as a Text whose body was "deleted", then the Edit with the
+// text, then the Change.
+func TestDeleteQueuedSendsNothing(t *testing.T) {
+	nw := loopbackNet(t)
+	a := newNode(t, "ana", 44, nw.new(t))
+	b := newNode(t, "ben", 45, nw.new(t))
+	befriend(t, a, b, nw.timeout)
+	conv := model.ConversationID(b.addr())
+	b.stop()
+	msg, err := a.m.Send(b.addr(), "meet at X", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.Edit(b.addr(), msg.ID, "meet at Y at 5pm"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.React(b.addr(), msg.ID, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.m.Change(b.addr(), msg.ID, model.ChangeDelete, nil)
+	if err != nil || got.Kind != model.KindNote || got.Body != model.NoteDeleted {
+		t.Fatalf("delete for everyone = %+v, %v", got, err)
+	}
+	if out, err := a.st.Outbox(conv); err != nil || len(out) != 0 {
+		t.Fatalf("ana's outbox after the deletion: %v, %v", out, err)
+	}
+	if pending, err := a.m.pendingChanges(conv); err != nil || len(pending) != 0 {
+		t.Fatalf("ana's pending changes after the deletion: %+v, %v", pending, err)
+	}
+	for _, m := range a.history(b) {
+		if strings.Contains(m.Body, "meet at") {
+			t.Fatalf("ana's store keeps the retracted text: %+v", m)
+		}
+	}
+
+	after, err := a.m.Send(b.addr(), "see you", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.ev = newEvents()
+	b.start()
+	a.ev.waitUntil(t, "the next message delivered", nw.timeout, func() bool {
+		m, err := a.st.GetMessage(conv, after.ID)
+		return err == nil && m.Status == model.StatusDelivered
+	})
+	b.ev.mu.Lock()
+	evs := slices.Clone(b.ev.all)
+	b.ev.mu.Unlock()
+	for _, ev := range evs {
+		var m model.Message
+		switch e := ev.(type) {
+		case model.MessageAdded:
+			m = e.Message
+		case model.MessageChanged:
+			m = e.Message
+		default:
+			continue
+		}
+		if m.ID == msg.ID || strings.Contains(m.Body, "meet at") || m.Body == model.NoteDeleted {
+			t.Fatalf("ben was told of the retracted message: %#v", ev)
+		}
+	}
+	for _, m := range b.history(a) {
+		if m.ID == msg.ID || strings.Contains(m.Body, "meet at") || m.Body == model.NoteDeleted {
+			t.Fatalf("ben's store holds the retracted message: %+v", m)
+		}
+	}
+	if a.history(b)[len(a.history(b))-2].Kind != model.KindNote {
+		t.Fatal("ana's own copy is not the note")
+	}
+}
+
+// TestDeleteDeliveredDropsEdit: a message Ben holds is edited and given a
+// reaction while he is away, then deleted for everyone. Only the Delete
+// waits to be sent: the edit's text never reaches him (no MessageChanged
+// carries it), and his copy becomes the note. On the old code the Edit,
+// sorted before the Change, arrived first.
+func TestDeleteDeliveredDropsEdit(t *testing.T) {
+	nw := loopbackNet(t)
+	a := newNode(t, "ana", 46, nw.new(t))
+	b := newNode(t, "ben", 47, nw.new(t))
+	befriend(t, a, b, nw.timeout)
+	conv := model.ConversationID(b.addr())
+	msg, err := a.m.Send(b.addr(), "meet at X", model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	b.stop()
+	if _, err := a.m.Edit(b.addr(), msg.ID, "meet at Y at 5pm"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.React(b.addr(), msg.ID, "👍"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.m.Change(b.addr(), msg.ID, model.ChangeDelete, nil); err != nil {
+		t.Fatal(err)
+	}
+	pending, err := a.m.pendingChanges(conv)
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("pending after the deletion: %+v, %v; want the Delete alone", pending, err)
+	}
+	if c, ok := pending[0].rec.(*protocol.Change); !ok || c.Change != model.ChangeDelete {
+		t.Fatalf("pending %#v, want the Delete", pending[0].rec)
+	}
+	b.ev = newEvents()
+	b.start()
+	b.ev.waitUntil(t, "ben's copy to become the note", nw.timeout, func() bool {
+		m, err := b.st.GetMessage(model.ConversationID(a.addr()), msg.ID)
+		return err == nil && m.Kind == model.KindNote
+	})
+	b.ev.mu.Lock()
+	evs := slices.Clone(b.ev.all)
+	b.ev.mu.Unlock()
+	for _, ev := range evs {
+		if c, ok := ev.(model.MessageChanged); ok && (strings.Contains(c.Message.Body, "meet at Y") || len(c.Message.Reactions) != 0) {
+			t.Fatalf("ben received the edit or the reaction of a deleted message: %+v", c.Message)
+		}
+	}
+}
+
+// TestRecordRefusesNote: record carries a text, and refuses a note (what
+// a text deleted for everyone becomes) and a kind it does not know,
+// instead of sending its Body as a text as it did.
+func TestRecordRefusesNote(t *testing.T) {
+	st := &session{}
+	if r, err := st.record(model.Message{ID: model.NewMessageID(), Kind: model.KindText, Body: "hi"}); err != nil || r.Type() != protocol.TypeText {
+		t.Fatalf("record of a text = %v, %v", r, err)
+	}
+	for _, k := range []model.MessageKind{model.KindNote, 0x7f} {
+		if r, err := st.record(model.Message{ID: model.NewMessageID(), Kind: k, Body: model.NoteDeleted}); !errors.Is(err, errUnsendable) {
+			t.Fatalf("record of kind %v = %v, %v", k, r, err)
+		}
 	}
 }

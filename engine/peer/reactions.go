@@ -74,6 +74,7 @@ func (m *Manager) change(addr identity.Address, rec protocol.Record, allowed fun
 		msg     model.Message
 		changed bool
 		refused error
+		status  model.MessageStatus
 	)
 	err = m.cfg.Store.Update(func(tx *store.Tx) error {
 		var err error
@@ -84,11 +85,15 @@ func (m *Manager) change(addr identity.Address, rec protocol.Record, allowed fun
 					return old, false
 				}
 			}
+			status = old.Status
 			_, _, sent, content := ct.fields(rec) // as allowed left it
 			return ct.apply(old, string(m.self), sent, content)
 		})
 		if err != nil || !changed {
 			return err
+		}
+		if isDelete(rec) {
+			return retract(tx, conv, target, rec, status)
 		}
 		return putChange(tx, conv, rec)
 	})
@@ -223,6 +228,49 @@ func decodeChange(typ protocol.Type, v []byte) (protocol.Record, bool) {
 func putChange(tx *store.Tx, conv model.ConversationID, r protocol.Record) error {
 	_, target, _, _ := changeTypes[r.Type()].fields(r)
 	return tx.Bucket(reactionBucket).Put(changeKey(conv, target, r), encodeChange(r))
+}
+
+// isDelete reports whether r deletes its target for everyone.
+func isDelete(r protocol.Record) bool {
+	c, ok := r.(*protocol.Change)
+	return ok && c.Change == model.ChangeDelete
+}
+
+// retract stores r, our deletion for everyone of target, whose status
+// before it was status, in the transaction that made target the note
+// (docs/protocol.md §5, Change, type 3). The text must not travel after
+// it: target leaves the outbox, and every change of it still to be sent
+// (a reaction, an edit, an earlier Change) is forgotten, since each
+// would carry or restore what was retracted. A message still queued was
+// never handed to the contact, so nothing is sent at all: the contact
+// never learns that it existed. One sent but not yet acknowledged may
+// have arrived, so the deletion is kept to be sent (a contact that does
+// not hold the message drops it).
+func retract(tx *store.Tx, conv model.ConversationID, target model.MessageID, r protocol.Record, status model.MessageStatus) error {
+	if err := tx.Dequeue(target); err != nil {
+		return err
+	}
+	b := tx.Bucket(reactionBucket)
+	base := append([]byte(conv), target[:]...)
+	keys := [][]byte{base, append(bytes.Clone(base), byte(protocol.TypeEdit))}
+	for t := range model.Changes {
+		keys = append(keys, append(bytes.Clone(base), byte(protocol.TypeChange), byte(t)))
+	}
+	for _, k := range keys {
+		_, err := b.Get(k)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	if status == model.StatusQueued {
+		return nil
+	}
+	return putChange(tx, conv, r)
 }
 
 // A pendingChange is a change of ours not yet acknowledged, with its key.

@@ -2,6 +2,7 @@ package peer
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"time"
@@ -242,8 +243,9 @@ func (st *session) flush() (all bool, err error) {
 			return false, nil
 		}
 		msg, err := m.cfg.Store.GetMessage(conv, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && msg.Status == model.StatusDelivered) {
-			// Delivered before a crash that left the entry behind, or deleted.
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (msg.Status == model.StatusDelivered || msg.Kind == model.KindNote)) {
+			// Delivered before a crash that left the entry behind, or
+			// deleted (here or for everyone).
 			if err := m.cfg.Store.Dequeue(id); err != nil {
 				return false, err
 			}
@@ -252,11 +254,29 @@ func (st *session) flush() (all bool, err error) {
 		if err != nil {
 			return false, err
 		}
+		wasQueued := msg.Status == model.StatusQueued
+		if wasQueued {
+			// Sent: handed to the session, as a write to the connection
+			// was before (neither means the contact has it: its Ack
+			// does). Marked before it is handed over, in a transaction
+			// that sees the message as it is now: a deletion for
+			// everyone either came first (the message is the note, and
+			// nothing is sent) or comes after and finds it sent (and
+			// sends the Delete).
+			if msg, err = st.markSent(conv, id); errors.Is(err, store.ErrNotFound) || err == nil && msg.Kind == model.KindNote {
+				continue // retract dequeued it
+			} else if err != nil {
+				return false, err
+			}
+		}
 		rec, err := st.record(msg)
 		if err != nil {
 			// A file whose transfer is gone: it can never be sent.
 			m.cfg.Logger.Warn("an outgoing message cannot be written", "kind", msg.Kind, "err", err)
-			const reason = model.ReasonFileGone
+			reason := model.ReasonFileGone
+			if errors.Is(err, errUnsendable) {
+				reason = ""
+			}
 			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusFailed, reason); err != nil {
 				return false, err
 			}
@@ -270,27 +290,46 @@ func (st *session) flush() (all bool, err error) {
 			return false, err
 		}
 		st.written[id] = true
-		if msg.Status == model.StatusQueued {
-			// Sent: handed to the session, as a write to the connection
-			// was before (neither means the contact has it: its Ack does).
-			if _, err := m.cfg.Store.UpdateMessageStatus(conv, id, model.StatusSent, ""); err != nil {
-				return false, err
-			}
+		if wasQueued {
 			m.emit(model.MessageStatusChanged{ID: id, Conversation: conv, Status: model.StatusSent})
 		}
 	}
 	return st.flushReactions()
 }
 
-// record is the record that carries an outgoing message of any kind.
+// markSent sets the queued message id to StatusSent and returns it, in
+// one transaction; a message that is no longer queued (a note now, after
+// a deletion for everyone) is returned unchanged.
+func (st *session) markSent(conv model.ConversationID, id model.MessageID) (model.Message, error) {
+	var msg model.Message
+	err := st.l.m.cfg.Store.Update(func(tx *store.Tx) error {
+		var err error
+		if msg, err = tx.GetMessage(conv, id); err != nil || msg.Status != model.StatusQueued || msg.Kind == model.KindNote {
+			return err
+		}
+		msg, err = tx.SetStatus(conv, id, model.StatusSent, "")
+		return err
+	})
+	return msg, err
+}
+
+// errUnsendable is record's error for a message of a kind that no record
+// carries (a note: a text deleted for everyone is one).
+var errUnsendable = errors.New("no record carries this kind of message")
+
+// record is the record that carries an outgoing message: a text, an
+// invitation to a group or a file's offer. Any other kind is refused,
+// never sent as a text: a note's Body is not something to say.
 func (st *session) record(msg model.Message) (protocol.Record, error) {
 	switch msg.Kind {
+	case model.KindText:
+		return &protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}, nil
 	case model.KindGroupInvite:
 		return &protocol.GroupInvite{ID: msg.ID, Sent: msg.Sent, Disappear: msg.Disappear, Invite: []byte(msg.Body)}, nil
 	case model.KindFile:
 		return st.l.m.cfg.Files.Offer(msg)
 	}
-	return &protocol.Text{ID: msg.ID, Sent: msg.Sent, ReplyTo: msg.ReplyTo, Body: msg.Body, Disappear: msg.Disappear}, nil
+	return nil, fmt.Errorf("%w: %v", errUnsendable, msg.Kind)
 }
 
 // handle acts on one record from the peer: it only dispatches, one method
