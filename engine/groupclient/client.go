@@ -193,6 +193,9 @@ type groupState struct {
 	// Client.mu. pendingDirty: changed since last stored.
 	pending      []*pendingFinding
 	pendingDirty bool
+	// serversAt is the version of the last list of servers followed
+	// (servers.go); guarded by Client.mu.
+	serversAt serversVersion
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -341,6 +344,9 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 			return nil, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	if gs.serversAt, err = c.loadServersVersion(g.ID()); err != nil {
 		return nil, err
 	}
 	if gs.partsSeen, err = c.loadPartsSeen(g.ID()); err != nil {
