@@ -70,14 +70,15 @@ type Config struct {
 	// and who is not told which member the profile is (the profile
 	// blocked them).
 	Blocked func(identity.Address) bool
-	// FileOffered, if set, receives each file another member announced
-	// in a group, once its message (model.KindFile, under id, sent at
-	// sent) is stored;
-	// FileHolder each holder note of another member: the file of offer
-	// is served at source (docs/files.md §8). Both are called with the
-	// client's lock held: they must not call the client.
-	FileOffered func(conv model.ConversationID, id model.MessageID, sent time.Time, f *group.FileOffer)
-	FileHolder  func(conv model.ConversationID, offer model.MessageID, source identity.Address)
+	// FileOffered, if set, receives each file another member, author,
+	// announced in a group, once its message (model.KindFile, under id,
+	// sent at sent) is stored;
+	// FileHolder each holder note of another member, author, not blocked
+	// (Blocked): the file of offer is served at source (docs/files.md
+	// §8). Both are called with the client's lock held: they must not
+	// call the client.
+	FileOffered func(conv model.ConversationID, id model.MessageID, author identity.Address, sent time.Time, f *group.FileOffer)
+	FileHolder  func(conv model.ConversationID, offer model.MessageID, author, source identity.Address)
 	// Rand is the source of keys, nonces and throwaway identities;
 	// crypto/rand when nil.
 	Rand io.Reader
