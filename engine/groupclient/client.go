@@ -337,6 +337,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	}
 	if len(gs.pending) > 0 {
 		c.sayLaterLocked(gs)
+		c.sayAtMaxLocked(gs)
 	}
 	switch v, err := c.bucket.Get(backfillKey(g.ID())); {
 	case err == nil:
