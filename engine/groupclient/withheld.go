@@ -35,8 +35,8 @@ import (
 // group that lives elsewhere too, elsewhereToo). So a finding is said at
 // the latest Config.WithheldMax (10 minutes) after it was first held back,
 // a time stored with it and so not reset by a restart, whether or not
-// every server caught up; each server it still waited for is then named
-// in a warning of its own ("not caught up").
+// every server caught up; each server it still waited for that is
+// connected is then named in a warning of its own ("not caught up").
 
 // maxPending bounds the findings held back per group; past it they are
 // said at once.
@@ -214,7 +214,11 @@ func (c *Client) sayDueLocked(gs *groupState) {
 			continue
 		}
 		for k := range p.waiting {
-			stalled[k] = true
+			// Named if connected and not caught up: a server not
+			// reached yet (just after a restart) is not accused.
+			if srv, ok := c.servers[k]; ok && srv.state.connected && !srv.state.live {
+				stalled[k] = true
+			}
 		}
 		f := p.f
 		if f.Kind == group.FindingGap {
