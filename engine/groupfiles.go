@@ -28,7 +28,8 @@ const (
 	HolderDelayMin = 15 * time.Minute
 	HolderDelayMax = 4 * time.Hour
 	// HolderEnough is how many sources of a file (the author and the
-	// members whose notes arrived) make a holder note unnecessary.
+	// members whose notes arrived, one source per member) make a holder
+	// note unnecessary.
 	HolderEnough = 4
 )
 
@@ -356,8 +357,9 @@ func (g *groupFiles) scheduleHolder(conv model.ConversationID, id model.MessageI
 }
 
 // postHolder tells the group that the profile holds a file whole, unless
-// enough members are known to hold it already; either way the note is
-// settled and not due again.
+// enough members are known to hold it already (the sources kept one per
+// member: transfer.AddSource); either way the note is settled and not
+// due again.
 func (g *groupFiles) postHolder(conv model.ConversationID, id model.MessageID) {
 	gid, ok := group.ParseConversation(conv)
 	g.mu.Lock()
@@ -408,11 +410,11 @@ func (g *groupFiles) wake(conv model.ConversationID) {
 
 // offered records a file another member announced (groupclient's
 // FileOffered: under the group client's lock, so it does not call it).
-func (g *groupFiles) offered(conv model.ConversationID, id model.MessageID, sent time.Time, f *group.FileOffer) {
+func (g *groupFiles) offered(conv model.ConversationID, id model.MessageID, author identity.Address, sent time.Time, f *group.FileOffer) {
 	announce, err := g.op.files.OfferedGroup(conv, transfer.GroupOffer{ID: id, Sent: sent, Size: f.Size,
 		ChunkSize: f.ChunkSize, SHA256: f.SHA256, Root: f.Root, MediaType: f.MediaType, Name: f.Name, Key: f.Key})
 	if err == nil {
-		_, err = g.op.files.AddSource(conv, id, f.Source)
+		_, err = g.op.files.AddSource(conv, id, author, f.Source)
 	}
 	if err != nil {
 		g.op.e.cfg.Logger.Warn("recording a group file failed", "err", err)
@@ -426,9 +428,10 @@ func (g *groupFiles) offered(conv model.ConversationID, id model.MessageID, sent
 	}
 }
 
-// holder records a member's holder note: one more source of a file.
-func (g *groupFiles) holder(conv model.ConversationID, offer model.MessageID, source identity.Address) {
-	added, err := g.op.files.AddSource(conv, offer, source)
+// holder records a member's holder note: a source of a file, replacing
+// the one the member named before.
+func (g *groupFiles) holder(conv model.ConversationID, offer model.MessageID, author, source identity.Address) {
+	added, err := g.op.files.AddSource(conv, offer, author, source)
 	if err != nil {
 		g.op.e.cfg.Logger.Warn("recording a group file's source failed", "err", err)
 		return

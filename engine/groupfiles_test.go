@@ -7,12 +7,15 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nookchat/nook/engine/files/filestest"
 	"github.com/nookchat/nook/engine/files/transfer"
+	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -389,4 +392,73 @@ func TestGroupFileHolderNote(t *testing.T) {
 	if f, err := carol.File(conv, m.ID); err != nil || f.State != model.FileComplete {
 		t.Fatalf("the file Carol had: %+v, %v", f, err)
 	}
+}
+
+// TestGroupFileHostileHolderNotes: Mallory, a member, posts one holder
+// note after another, each naming an invented onion address. Each
+// replaces the one before (one source per member), so Carol, who knows
+// the author's source and Mallory's latest only, still posts her own
+// note once she has the file, and the others learn her source.
+func TestGroupFileHostileHolderNotes(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 3)
+	alice, mallory, carol := es[0], es[1], es[2]
+	clock := newNoteClock()
+	carol.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Mallory", "Carol")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	mallory.joinGroupOf(alice, g)
+	carol.joinGroupOf(alice, g)
+	path, _ := writeFile(t, t.TempDir(), "leak.pdf", "LEAK", 50_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := func(te *testEngine) []identity.Address {
+		op, err := te.current()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := op.files.Sources(conv, m.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	mallory.waitFile(conv, m.ID, model.FileOffered)
+	gid, _ := group.ParseConversation(conv)
+	op, err := mallory.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fake identity.Address
+	for range 2 * HolderEnough {
+		id, err := identity.Generate(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fake = id.Address()
+		if err := op.groups.PostHolder(gid, m.ID, fake); err != nil {
+			t.Fatal(err)
+		}
+	}
+	carol.waitUntil("Mallory's last note", step, func() bool { return slices.Contains(sources(carol), fake) })
+	if n := len(sources(carol)); n != 2 {
+		t.Fatalf("Carol knows %d sources after Mallory's notes, want 2 (Alice's and Mallory's last)", n)
+	}
+	if _, err := carol.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, m.ID, model.FileComplete)
+	clock.next(t, "carol").fire()
+	cop, err := carol.current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := cop.files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitUntil("Carol's holder note", step, func() bool { return slices.Contains(sources(alice), svc.Address()) })
 }

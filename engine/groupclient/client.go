@@ -193,6 +193,9 @@ type groupState struct {
 	// Client.mu. pendingDirty: changed since last stored.
 	pending      []*pendingFinding
 	pendingDirty bool
+	// serversAt is the version of the last list of servers followed
+	// (servers.go); guarded by Client.mu.
+	serversAt serversVersion
 }
 
 // Client is a profile's group client. Its methods are safe for concurrent
@@ -339,6 +342,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	}
 	if len(gs.pending) > 0 {
 		c.sayLaterLocked(gs)
+		c.sayAtMaxLocked(gs)
 	}
 	switch v, err := c.bucket.Get(backfillKey(g.ID())); {
 	case err == nil:
@@ -346,6 +350,9 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 			return nil, err
 		}
 	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	if gs.serversAt, err = c.loadServersVersion(g.ID()); err != nil {
 		return nil, err
 	}
 	if gs.partsSeen, err = c.loadPartsSeen(g.ID()); err != nil {

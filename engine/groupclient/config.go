@@ -40,6 +40,10 @@ const (
 	// its other servers to deliver what one lacks before saying it is
 	// missing (withheld.go).
 	DefaultWithheldGrace = 10 * time.Second
+	// DefaultWithheldMax is how long a finding is held back at most
+	// (withheld.go): past it, it is said even if a server of the group
+	// never caught up, and that server is named.
+	DefaultWithheldMax = 10 * time.Minute
 	// DefaultMaxPoWBits is the hardest proof of work the client solves for
 	// a token batch: 16 times the servers' default (tokens.DefaultPoWBits),
 	// a few seconds on a laptop. A server asking more gets no answer.
@@ -70,14 +74,15 @@ type Config struct {
 	// and who is not told which member the profile is (the profile
 	// blocked them).
 	Blocked func(identity.Address) bool
-	// FileOffered, if set, receives each file another member announced
-	// in a group, once its message (model.KindFile, under id, sent at
-	// sent) is stored;
-	// FileHolder each holder note of another member: the file of offer
-	// is served at source (docs/files.md §8). Both are called with the
-	// client's lock held: they must not call the client.
-	FileOffered func(conv model.ConversationID, id model.MessageID, sent time.Time, f *group.FileOffer)
-	FileHolder  func(conv model.ConversationID, offer model.MessageID, source identity.Address)
+	// FileOffered, if set, receives each file another member, author,
+	// announced in a group, once its message (model.KindFile, under id,
+	// sent at sent) is stored;
+	// FileHolder each holder note of another member, author, not blocked
+	// (Blocked): the file of offer is served at source (docs/files.md
+	// §8). Both are called with the client's lock held: they must not
+	// call the client.
+	FileOffered func(conv model.ConversationID, id model.MessageID, author identity.Address, sent time.Time, f *group.FileOffer)
+	FileHolder  func(conv model.ConversationID, offer model.MessageID, author, source identity.Address)
 	// Rand is the source of keys, nonces and throwaway identities;
 	// crypto/rand when nil.
 	Rand io.Reader
@@ -118,8 +123,14 @@ type Config struct {
 	// message one server lacks from the others, once they are all caught
 	// up, before warning (DefaultWithheldGrace if 0).
 	WithheldGrace time.Duration
+	// WithheldMax is how long, from when it was first held back, a
+	// finding waits at most for servers to catch up (DefaultWithheldMax
+	// if 0): a server that stays connected and never catches up cannot
+	// hold a warning back for longer, restarts included.
+	WithheldMax time.Duration
 	// sleep, if set (tests), replaces the random pauses (kind "gap" or
-	// "refill"): it returns false when ctx ended.
+	// "refill") and the waits of findings held back ("withheld",
+	// "withheld max"): it returns false when ctx ended.
 	sleep func(ctx context.Context, kind string, d time.Duration) bool
 	// MaxPoWBits is the hardest proof of work solved for a token batch
 	// (DefaultMaxPoWBits if 0). A server that asks for more gets no token
@@ -186,6 +197,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.WithheldGrace == 0 {
 		c.WithheldGrace = DefaultWithheldGrace
+	}
+	if c.WithheldMax == 0 {
+		c.WithheldMax = DefaultWithheldMax
 	}
 	if c.RotateWithin == 0 {
 		c.RotateWithin = DefaultRotateWithin

@@ -54,24 +54,27 @@ func (c *Client) PostHolder(id group.ID, offer model.MessageID, source identity.
 // fileEffect is an announcement or holder note of another member, told
 // to Config.FileOffered or FileHolder once its batch is stored.
 type fileEffect struct {
-	conv model.ConversationID
-	id   model.MessageID // the offer's stored ID
-	sent time.Time
-	file *group.FileOffer
+	conv   model.ConversationID
+	id     model.MessageID // the offer's stored ID
+	author identity.Address
+	sent   time.Time
+	file   *group.FileOffer
 }
 
 // observeFile notes a file announcement or holder note of m; it reports
 // whether m is a message to store (an announcement: a model.KindFile
-// message named by the file). c.mu is held.
+// message named by the file). A holder note of a member the profile
+// blocked (Config.Blocked, through the member's contact tags) is dropped:
+// the profile does not dial a source they name. c.mu is held.
 func (c *Client) observeFile(gs *groupState, m *group.Message, fx *effects) bool {
 	if m.File.Role == group.FileRoleHolder {
-		if m.Author != gs.self.Address() {
-			fx.files = append(fx.files, fileEffect{gs.conv, m.File.Offer.Model(), m.Sent, m.File})
+		if m.Author != gs.self.Address() && !c.blockedMember(gs.g.ID(), m.Author) {
+			fx.files = append(fx.files, fileEffect{gs.conv, m.File.Offer.Model(), m.Author, m.Sent, m.File})
 		}
 		return false
 	}
 	if m.Author != gs.self.Address() {
-		fx.files = append(fx.files, fileEffect{gs.conv, m.ID.Model(), m.Sent, m.File})
+		fx.files = append(fx.files, fileEffect{gs.conv, m.ID.Model(), m.Author, m.Sent, m.File})
 	}
 	return true
 }
@@ -87,9 +90,9 @@ func (c *Client) tellFiles(files []fileEffect, added []model.Message) {
 	for _, f := range files {
 		switch {
 		case f.file.Role == group.FileRoleHolder && c.cfg.FileHolder != nil:
-			c.cfg.FileHolder(f.conv, f.id, f.file.Source)
+			c.cfg.FileHolder(f.conv, f.id, f.author, f.file.Source)
 		case f.file.Role == group.FileRoleOffer && stored[f.id] && c.cfg.FileOffered != nil:
-			c.cfg.FileOffered(f.conv, f.id, f.sent, f.file)
+			c.cfg.FileOffered(f.conv, f.id, f.author, f.sent, f.file)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package groupclient
 
 import (
 	"reflect"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,11 +18,11 @@ type fileHooks struct {
 }
 
 func (h *fileHooks) tune(c *Config) {
-	c.FileOffered = func(conv model.ConversationID, id model.MessageID, sent time.Time, f *group.FileOffer) {
-		h.offered <- fileEffect{conv, id, sent, f}
+	c.FileOffered = func(conv model.ConversationID, id model.MessageID, author identity.Address, sent time.Time, f *group.FileOffer) {
+		h.offered <- fileEffect{conv, id, author, sent, f}
 	}
-	c.FileHolder = func(conv model.ConversationID, offer model.MessageID, source identity.Address) {
-		h.holders <- fileEffect{conv, offer, time.Time{}, &group.FileOffer{Role: group.FileRoleHolder, Source: source}}
+	c.FileHolder = func(conv model.ConversationID, offer model.MessageID, author, source identity.Address) {
+		h.holders <- fileEffect{conv, offer, author, time.Time{}, &group.FileOffer{Role: group.FileRoleHolder, Source: source}}
 	}
 }
 
@@ -39,7 +40,8 @@ func next(t *testing.T, ch chan fileEffect, what string) fileEffect {
 // TestFileAnnouncements: a file announced in a group is stored at every
 // member as a file message named by the file and handed to the file side
 // with all its fields (once, and never to its author); a holder note is
-// stored as no message and handed to the others with its source.
+// stored as no message and handed to the others with its source and
+// author; the holder note of a member the profile blocked is not.
 func TestFileAnnouncements(t *testing.T) {
 	tr := network()
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
@@ -47,12 +49,19 @@ func TestFileAnnouncements(t *testing.T) {
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
 	ah := &fileHooks{offered: make(chan fileEffect, 8), holders: make(chan fileEffect, 8)}
 	bh := &fileHooks{offered: make(chan fileEffect, 8), holders: make(chan fileEffect, 8)}
+	var blocked atomic.Pointer[identity.Address] // whom Alice blocked
 	for _, m := range []struct {
 		m *member
 		h *fileHooks
 	}{{alice, ah}, {bob, bh}} {
 		m.m.stop()
 		m.m.tune = m.h.tune
+		if m.m == alice {
+			m.m.tune = func(c *Config) {
+				ah.tune(c)
+				c.Blocked = func(a identity.Address) bool { b := blocked.Load(); return b != nil && *b == a }
+			}
+		}
 		m.m.start()
 	}
 	info, err := alice.c.CreateGroup("files", srv.Bundle())
@@ -76,7 +85,7 @@ func TestFileAnnouncements(t *testing.T) {
 	got := next(t, bh.offered, "offer at Bob")
 	want := *f
 	want.Role = group.FileRoleOffer
-	if got.conv != info.Conversation || got.id != sent.ID || !got.sent.Equal(sent.Sent) || !reflect.DeepEqual(*got.file, want) {
+	if got.conv != info.Conversation || got.id != sent.ID || got.author != alice.as(info.ID) || !got.sent.Equal(sent.Sent) || !reflect.DeepEqual(*got.file, want) {
 		t.Fatalf("Bob was told %+v %+v", got, got.file)
 	}
 	bob.ev.waitFor(t, "the file message", func(evs []model.Event) bool {
@@ -89,8 +98,15 @@ func TestFileAnnouncements(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := next(t, ah.holders, "holder note at Alice")
-	if h.conv != info.Conversation || h.id != sent.ID || h.file.Source != bobService {
+	if h.conv != info.Conversation || h.id != sent.ID || h.author != bob.as(info.ID) || h.file.Source != bobService {
 		t.Fatalf("Alice was told %+v %+v", h, h.file)
+	}
+	// Alice blocks Bob: his next note (a source of his choosing) is
+	// dropped at her side.
+	bobAs := bob.as(info.ID)
+	blocked.Store(&bobAs)
+	if err := bob.c.PostHolder(info.ID, sent.ID, seedIdentity(t, "somewhere else").Address()); err != nil {
+		t.Fatal(err)
 	}
 	// A text after both: once it arrived, nothing else was told.
 	after, err := bob.c.Post(info.ID, "got it", model.MessageID{})
@@ -102,8 +118,9 @@ func TestFileAnnouncements(t *testing.T) {
 			return count(evs, func(e model.MessageAdded) bool { return e.Message.ID == after.ID }) == 1
 		})
 	}
-	if len(ah.offered) != 0 || len(bh.holders) != 0 || len(bh.offered) != 0 {
-		t.Fatalf("told again: %d offers at Alice, %d holders and %d offers at Bob", len(ah.offered), len(bh.holders), len(bh.offered))
+	if len(ah.offered) != 0 || len(ah.holders) != 0 || len(bh.holders) != 0 || len(bh.offered) != 0 {
+		t.Fatalf("told again (or a blocked member's note told): %d offers and %d holders at Alice, %d holders and %d offers at Bob",
+			len(ah.offered), len(ah.holders), len(bh.holders), len(bh.offered))
 	}
 	for _, m := range bob.messages(info.Conversation) {
 		if m.Kind != model.KindFile && m.Body != "got it" && m.Kind != model.KindNote {

@@ -134,6 +134,9 @@ func (c *Client) leaveLocked(gs *groupState, deleteHistory bool) (<-chan struct{
 		if err := b.Delete(backfillKey(id)); err != nil {
 			return err
 		}
+		if err := b.Delete(serversAtKey(id)); err != nil {
+			return err
+		}
 		for _, q := range queued {
 			if err := dropQueued(tx, bundles, q); err != nil {
 				return err

@@ -54,6 +54,9 @@ type proxy struct {
 	recorded chan struct{}
 	// paused makes the proxy close every new connection at once.
 	paused bool
+	// noCaughtUp makes the proxy drop every CaughtUp: the server stays
+	// connected and never catches up.
+	noCaughtUp bool
 	// label is attached to the subscriptions recorded while it is set.
 	label string
 	subs  []recordedSub
@@ -205,6 +208,14 @@ func (p *proxy) serve(n int, raw net.Conn) {
 				return
 			}
 			out := []protocol.Record{r}
+			if _, ok := r.(*protocol.CaughtUp); ok {
+				p.mu.Lock()
+				drop := p.noCaughtUp
+				p.mu.Unlock()
+				if drop {
+					continue
+				}
+			}
 			if _, ok := r.(*protocol.PostResult); ok {
 				p.mu.Lock()
 				drop := p.dropResults > 0

@@ -61,6 +61,9 @@ import (
 //	"b" ‖ group ID [32]            → u64: the server's cursor when the group was joined
 //	                                 on a server already in use; the blobs up to it
 //	                                 are read again for this group (backfill)
+//	"v" ‖ group ID [32]            → the last list of servers accepted: version 1 ‖ epoch u32 ‖
+//	                                 sent (Unix nanoseconds, i64) of its KindServers message; a
+//	                                 list is followed only if newer (servers.go); none before
 //	"p" ‖ group ID [32]            → a leaving whose cleanup is not finished: version 1 ‖
 //	                                 mode u8 (1 keep history, 2 delete it) ‖ n × model ID [16]
 //	                                 (the posts that were queued)
@@ -99,6 +102,7 @@ func cleanupKey(id group.ID) []byte                   { return key('p', id[:]) }
 func backfillKey(id group.ID) []byte                  { return key('b', id[:]) }
 func mineKey(id group.ID) []byte                      { return key('m', id[:]) }
 func knownToKey(id group.ID, author []byte) []byte    { return key('k', id[:], author) }
+func serversAtKey(id group.ID) []byte                 { return key('v', id[:]) }
 
 // groupRecordVersion is the layout of "g" records this client writes;
 // version 1 (before epochs) is still read.

@@ -1,6 +1,7 @@
 package groupclient
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -206,26 +207,34 @@ func (c *Client) changeServers(id group.ID, change func([]invite.Bundle) ([]invi
 	// The profile moves first, so that the announcement goes to the new
 	// list's servers too (it is posted to the servers of the group as
 	// the poster finds them).
-	if err := c.setServersLocked(gs, list); err != nil {
+	m := group.Message{Kind: group.KindServers, Servers: &group.Servers{Bundles: list}, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
+	at := serversVersion{epoch: gs.cur().n, sent: m.Sent.UnixNano()}
+	if err := c.setServersLocked(gs, list, at); err != nil {
 		return err
 	}
-	m := group.Message{Kind: group.KindServers, Servers: &group.Servers{Bundles: list}, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
 	_, err = c.queuePostLocked(gs, &m, nil)
 	return err
 }
 
-// setServersLocked stores list as the servers of gs and follows it.
-// c.mu is held.
-func (c *Client) setServersLocked(gs *groupState, list []invite.Bundle) error {
+// setServersLocked stores list, of version at, as the servers of gs and
+// follows it. c.mu is held.
+func (c *Client) setServersLocked(gs *groupState, list []invite.Bundle, at serversVersion) error {
 	rec := gs.rec
 	rec.more = slices.Clone(list[1:])
 	v, err := rec.encode()
 	if err != nil {
 		return err
 	}
-	if err := c.bucket.Put(groupKey(gs.g.ID()), v); err != nil {
+	err = c.bucket.Update(func(tx *store.BucketTx) error {
+		if err := tx.Put(groupKey(gs.g.ID()), v); err != nil {
+			return err
+		}
+		return tx.Put(serversAtKey(gs.g.ID()), at.encode())
+	})
+	if err != nil {
 		return fmt.Errorf("groupclient: store the group's servers: %w", err)
 	}
+	gs.serversAt = at
 	c.followServersLocked(gs, list)
 	return nil
 }
@@ -243,17 +252,70 @@ func (c *Client) followServersLocked(gs *groupState, list []invite.Bundle) {
 	c.cfg.Emit(model.GroupServersChanged{Conversation: gs.conv})
 }
 
+// serversVersion orders the lists of servers of a group: the epoch they
+// were sealed in, then the time their author sent them. A list is
+// followed only if newer than the last one followed, so that a server
+// holding back an older list (one that still named a server removed
+// since) cannot bring the group back onto it by delivering it late. The
+// zero value is older than every list: a group joined, or stored before
+// lists were versioned, follows the first it sees.
+type serversVersion struct {
+	epoch uint32
+	sent  int64 // Unix nanoseconds
+}
+
+func (v serversVersion) newer(than serversVersion) bool {
+	return v.epoch > than.epoch || v.epoch == than.epoch && v.sent > than.sent
+}
+
+func (v serversVersion) encode() []byte {
+	b := []byte{recordVersion}
+	b = binary.BigEndian.AppendUint32(b, v.epoch)
+	return binary.BigEndian.AppendUint64(b, uint64(v.sent))
+}
+
+func decodeServersVersion(b []byte) (serversVersion, error) {
+	if len(b) != 13 || b[0] != recordVersion {
+		return serversVersion{}, fmt.Errorf("%w: version of the servers", ErrCorrupt)
+	}
+	return serversVersion{epoch: binary.BigEndian.Uint32(b[1:]), sent: int64(binary.BigEndian.Uint64(b[5:]))}, nil
+}
+
+// loadServersVersion reads the version of the last list of servers group
+// id followed (zero when none was recorded).
+func (c *Client) loadServersVersion(id group.ID) (serversVersion, error) {
+	v, err := c.bucket.Get(serversAtKey(id))
+	if errors.Is(err, store.ErrNotFound) {
+		return serversVersion{}, nil
+	}
+	if err != nil {
+		return serversVersion{}, err
+	}
+	return decodeServersVersion(v)
+}
+
+// serversChange is a list of servers observeServers accepted, with its
+// version.
+type serversChange struct {
+	list []invite.Bundle
+	at   serversVersion
+}
+
 // storeServers writes, in the batch's transaction, the lists of servers
-// observeServers accepted.
+// observeServers accepted and their versions.
 func storeServers(tx *store.Tx, fx *effects) error {
-	for gs, list := range fx.servers {
+	for gs, ch := range fx.servers {
 		rec := gs.rec
-		rec.more = list[1:]
+		rec.more = ch.list[1:]
 		v, err := rec.encode()
 		if err != nil {
 			return err
 		}
-		if err := tx.Bucket(bucketName).Put(groupKey(gs.g.ID()), v); err != nil {
+		b := tx.Bucket(bucketName)
+		if err := b.Put(groupKey(gs.g.ID()), v); err != nil {
+			return err
+		}
+		if err := b.Put(serversAtKey(gs.g.ID()), ch.at.encode()); err != nil {
 			return err
 		}
 	}
@@ -261,9 +323,11 @@ func storeServers(tx *store.Tx, fx *effects) error {
 }
 
 // observeServers accepts a list of servers from the owner or an admin of
-// epoch ep (others' are refused with a warning); the batch's transaction
-// stores it (fx.servers) and the client follows it after the commit.
-// c.mu is held.
+// epoch ep (others' are refused with a warning) if it is newer than the
+// last one followed (serversVersion) and sealed in the newest epoch seen:
+// a list under a replaced key, from an admin since demoted or removed or
+// delivered late, is ignored. The batch's transaction stores it
+// (fx.servers) and the client follows it after the commit. c.mu is held.
 func (c *Client) observeServers(gs *groupState, ep *epochState, m *group.Message, fx *effects) {
 	warn := func(why model.Text) {
 		fx.warnings = append(fx.warnings, model.NewGroupWarning(gs.conv, string(gs.rec.bundle.Address), string(m.Author), "servers", why))
@@ -280,5 +344,13 @@ func (c *Client) observeServers(gs *groupState, ep *epochState, m *group.Message
 	if m.Author == gs.self.Address() {
 		return // ours, back from a server: the profile follows its list since it posted it
 	}
-	fx.servers[gs] = list
+	at := serversVersion{epoch: ep.n, sent: m.Sent.UnixNano()}
+	last := gs.serversAt
+	if ch, ok := fx.servers[gs]; ok {
+		last = ch.at // a newer one earlier in this batch
+	}
+	if ep.n < gs.newestSeen().n || !at.newer(last) {
+		return // an old epoch's list, or one older than the list followed
+	}
+	fx.servers[gs] = serversChange{list: list, at: at}
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -342,4 +343,86 @@ func TestRemoveServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	alice.waitBody(t, conv, "fine by me")
+}
+
+// TestHeldBackServersList: a server holds back the owner's list that added
+// server C and delivers it, under a fresh sequence number, after the newer
+// list that removed C. Bob follows the newer list and ignores the older
+// one, even after a restart (the version of the list followed is stored).
+func TestHeldBackServersList(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	srvC := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srvC.Close()
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	info, err := alice.c.CreateGroup("Allotment", px.bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := alice.c.Invite(info.ID)
+	bob.join(t, text)
+	alice.c.mu.Lock()
+	g := alice.c.groups[info.ID].cur().g
+	alice.c.mu.Unlock()
+	aKey, cKey := px.bundle.SigningKey, srvC.Bundle().SigningKey
+	// held is the seq of the list naming C, newer that of the list after
+	// it; both connections (alice's, bob's) see the same blobs, so the
+	// shift is decided by seq alone.
+	var mu sync.Mutex
+	var held, newer uint64
+	var heldBlob [protocol.BlobSize]byte
+	released := make(chan struct{})
+	px.setMangle(func(b *protocol.Blob) []*protocol.Blob {
+		mu.Lock()
+		defer mu.Unlock()
+		if held == 0 || newer == 0 {
+			if m, err := g.Open(b.Blob[:]); err == nil && m.Kind == group.KindServers {
+				switch {
+				case held == 0 && len(m.Servers.Bundles) == 2:
+					held, heldBlob = b.Seq, b.Blob
+				case held != 0 && len(m.Servers.Bundles) == 1:
+					newer = b.Seq
+				}
+			}
+		}
+		switch {
+		case b.Seq == held:
+			return nil
+		case newer != 0 && b.Seq == newer:
+			late := &protocol.Blob{Seq: newer + 1, Blob: heldBlob}
+			select {
+			case <-released:
+			default:
+				close(released)
+			}
+			return []*protocol.Blob{b, late}
+		case newer != 0 && b.Seq > newer:
+			return []*protocol.Blob{{Seq: b.Seq + 1, Blob: b.Blob}}
+		}
+		return []*protocol.Blob{b}
+	})
+	if err := alice.c.AddServer(info.ID, srvC.Bundle()); err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.c.RemoveServer(info.ID, cKey); err != nil {
+		t.Fatal(err)
+	}
+	<-released
+	// A post after the late list: once bob has it, he has read the list.
+	if _, err := alice.c.Post(info.ID, "after the lists", model.MessageID{}); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitBody(t, info.Conversation, "after the lists")
+	if got := bob.servers(info.ID); !slices.Equal(got, [][32]byte{aKey}) {
+		t.Fatalf("bob follows %x after the held-back list, want server A only", got)
+	}
+	bob.stop()
+	bob.start()
+	if got := bob.servers(info.ID); !slices.Equal(got, [][32]byte{aKey}) {
+		t.Fatalf("bob follows %x after a restart, want server A only", got)
+	}
+	v, err := bob.c.loadServersVersion(info.ID)
+	if err != nil || v == (serversVersion{}) {
+		t.Fatalf("bob's stored version of the list: %+v, %v", v, err)
+	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/identity"
-	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
@@ -34,7 +33,7 @@ type effects struct {
 	// files are the members' file announcements and holder notes.
 	files []fileEffect
 	// servers are the lists of servers accepted (servers.go).
-	servers map[*groupState][]invite.Bundle
+	servers map[*groupState]serversChange
 }
 
 // delivery is a post of ours back from the server: its status becomes
@@ -66,7 +65,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 	if len(groups) == 0 {
 		return errNoGroups
 	}
-	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}, servers: map[*groupState][]invite.Bundle{},
+	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}, servers: map[*groupState]serversChange{},
 		rot: rotationFx{removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
 			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
@@ -196,9 +195,10 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		gs.tl.Saved()
 		gs.pendingDirty = false
 	}
-	for gs, list := range fx.servers {
+	for gs, ch := range fx.servers {
 		if c.groups[gs.g.ID()] == gs {
-			c.followServersLocked(gs, list)
+			gs.serversAt = ch.at
+			c.followServersLocked(gs, ch.list)
 		}
 	}
 	for k, seq := range fx.left {

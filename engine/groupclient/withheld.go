@@ -29,6 +29,14 @@ import (
 // not found again), and the missing message arriving later would read as
 // "reordered". After a restart each waits for every server to catch up
 // again, and its grace starts anew.
+//
+// A server that stays connected and never catches up would so hold every
+// finding back for ever (its own server-level warnings are quiet for a
+// group that lives elsewhere too, elsewhereToo). So a finding is said at
+// the latest Config.WithheldMax (10 minutes) after it was first held back,
+// a time stored with it and so not reset by a restart, whether or not
+// every server caught up; each server it still waited for that is
+// connected is then named in a warning of its own ("not caught up").
 
 // maxPending bounds the findings held back per group; past it they are
 // said at once.
@@ -47,6 +55,9 @@ type pendingFinding struct {
 	waiting map[[32]byte]bool
 	// due: when the grace for the others ends.
 	due time.Time
+	// held: when it was first held back (stored); it is said at the
+	// latest Config.WithheldMax after.
+	held time.Time
 }
 
 // answered reports whether every message p awaited came.
@@ -63,7 +74,8 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 	if !gs.multi() || len(gs.pending) >= maxPending || f.Kind != group.FindingGap && f.Kind != group.FindingUnknownRef {
 		return false
 	}
-	p := &pendingFinding{f: f, filled: map[uint64]bool{}, waiting: map[[32]byte]bool{}, due: c.cfg.Now().Add(c.cfg.WithheldGrace)}
+	now := c.cfg.Now()
+	p := &pendingFinding{f: f, filled: map[uint64]bool{}, waiting: map[[32]byte]bool{}, due: now.Add(c.cfg.WithheldGrace), held: now}
 	if f.Kind == group.FindingGap {
 		p.from, p.to = f.Last+1, f.Seq-1
 	}
@@ -75,6 +87,7 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 	gs.pending = append(gs.pending, p)
 	gs.pendingDirty = true
 	c.sayLaterLocked(gs)
+	c.laterLocked(gs.g.ID(), "withheld max", c.cfg.WithheldMax, c.sayDueLocked)
 	return true
 }
 
@@ -82,6 +95,24 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 // passed. c.mu is held.
 func (c *Client) sayLaterLocked(gs *groupState) {
 	c.laterLocked(gs.g.ID(), "withheld", c.cfg.WithheldGrace, c.sayDueLocked)
+}
+
+// sayAtMaxLocked says the findings of gs held back since before a
+// restart once the first of them has waited Config.WithheldMax since it
+// was first held back (at once if it has). c.mu is held.
+func (c *Client) sayAtMaxLocked(gs *groupState) {
+	first := gs.pending[0].held
+	for _, p := range gs.pending[1:] {
+		if p.held.Before(first) {
+			first = p.held
+		}
+	}
+	c.laterLocked(gs.g.ID(), "withheld max", max(0, first.Add(c.cfg.WithheldMax).Sub(c.cfg.Now())), func(gs *groupState) {
+		c.sayDueLocked(gs)
+		if len(gs.pending) > 0 {
+			c.sayAtMaxLocked(gs) // held back later than the first
+		}
+	})
 }
 
 // laterLocked runs f, under c.mu, on group id once wait has passed (the
@@ -175,16 +206,30 @@ func (c *Client) releaseRemovedLocked(gs *groupState) {
 func (c *Client) sayDueLocked(gs *groupState) {
 	now := c.cfg.Now()
 	out := gs.pending[:0]
+	stalled := map[[32]byte]bool{} // servers a finding said at its limit still waited for
 	for _, p := range gs.pending {
-		if len(p.waiting) > 0 || now.Before(p.due) {
+		limit := !now.Before(p.held.Add(c.cfg.WithheldMax))
+		if (len(p.waiting) > 0 || now.Before(p.due)) && !limit {
 			out = append(out, p)
 			continue
+		}
+		for k := range p.waiting {
+			// Named if connected and not caught up: a server not
+			// reached yet (just after a restart) is not accused.
+			if srv, ok := c.servers[k]; ok && srv.state.connected && !srv.state.live {
+				stalled[k] = true
+			}
 		}
 		f := p.f
 		if f.Kind == group.FindingGap {
 			f.Missing = p.to - p.from + 1 - uint64(len(p.filled))
 		}
 		c.cfg.Emit(warning(gs, f))
+	}
+	for _, b := range gs.bundles() {
+		if stalled[b.SigningKey] {
+			c.cfg.Emit(model.NewGroupWarning(gs.conv, string(b.Address), "", "not caught up", model.Say("groupwarning.not_caught_up")))
+		}
 	}
 	said := len(out) < len(gs.pending)
 	clear(gs.pending[len(out):])
@@ -202,15 +247,19 @@ func (c *Client) sayDueLocked(gs *groupState) {
 
 // Stored findings held back, in the group's timeline bucket:
 //
-//	"w" → version 1 ‖ n u16 ‖ n × (kind u8 ‖ author key [32] ‖ message [32] ‖
+//	"w" → version 2 ‖ n u16 ‖ n × (kind u8 ‖ author key [32] ‖ message [32] ‖
 //	      ref [32] ‖ seq u64 ‖ last u64 ‖ start u8 ‖ seen u8 ‖
+//	      held i64 (Unix nanoseconds: when it was first held back, 0 if
+//	      not known) ‖
 //	      f u16 ‖ f × filled seq u64)
 //
-// absent when none is held back. Older versions ignore the key.
+// absent when none is held back. Version 1 (before the limit of
+// Config.WithheldMax) is the same without held; its findings count as
+// held back from when they are read. Older versions ignore the key.
 
 var pendingKey = []byte("w")
 
-const pendingVersion = 1
+const pendingVersion = 2
 
 // maxFilled bounds the filled sequence numbers stored per finding; a gap
 // with more filled than that is stored with the first maxFilled.
@@ -251,6 +300,11 @@ func encodePending(ps []*pendingFinding) []byte {
 		v = binary.BigEndian.AppendUint64(v, f.Seq)
 		v = binary.BigEndian.AppendUint64(v, f.Last)
 		v = append(v, boolByte(f.Start), boolByte(p.seen))
+		var held int64 // 0: not known (read from version 1)
+		if !p.held.IsZero() {
+			held = p.held.UnixNano()
+		}
+		v = binary.BigEndian.AppendUint64(v, uint64(held))
 		filled := make([]uint64, 0, min(len(p.filled), maxFilled))
 		for seq := range p.filled {
 			if len(filled) == maxFilled {
@@ -273,12 +327,17 @@ func boolByte(b bool) byte {
 	return 0
 }
 
-// decodePending parses what encodePending wrote. The findings come
-// without servers to wait for and without a grace: loadPending sets them.
+// decodePending parses what encodePending wrote (or version 1, whose
+// findings come with a zero held). The findings come without servers to
+// wait for and without a grace: loadPending sets them.
 func decodePending(v []byte) ([]*pendingFinding, error) {
-	const fixed = 1 + 3*32 + 2*8 + 2 + 2
-	if len(v) < 3 || v[0] != pendingVersion {
+	if len(v) < 3 || v[0] != pendingVersion && v[0] != 1 {
 		return nil, fmt.Errorf("%w: version or length", errPending)
+	}
+	withHeld := v[0] >= 2
+	fixed := 1 + 3*32 + 2*8 + 2 + 2
+	if withHeld {
+		fixed += 8
 	}
 	n := int(binary.BigEndian.Uint16(v[1:]))
 	if n > maxPending {
@@ -302,7 +361,14 @@ func decodePending(v []byte) ([]*pendingFinding, error) {
 			return nil, fmt.Errorf("%w: flags", errPending)
 		}
 		f.Start, p.seen = v[113] == 1, v[114] == 1
-		nf := int(binary.BigEndian.Uint16(v[115:]))
+		at := 115
+		if withHeld {
+			if held := int64(binary.BigEndian.Uint64(v[115:])); held != 0 {
+				p.held = time.Unix(0, held)
+			}
+			at += 8
+		}
+		nf := int(binary.BigEndian.Uint16(v[at:]))
 		v = v[fixed:]
 		switch f.Kind {
 		case group.FindingGap:
@@ -341,7 +407,8 @@ func decodePending(v []byte) ([]*pendingFinding, error) {
 
 // loadPending reads the findings of gs held back before a restart: each
 // waits for every server of the group to catch up again and for a grace
-// from now. c.mu is held.
+// from now, but no longer than Config.WithheldMax from when it was first
+// held back. c.mu is held.
 func (c *Client) loadPending(gs *groupState) error {
 	v, err := gs.tlb.Get(pendingKey)
 	if errors.Is(err, store.ErrNotFound) {
@@ -355,9 +422,13 @@ func (c *Client) loadPending(gs *groupState) error {
 	if err != nil {
 		return err
 	}
-	due := c.cfg.Now().Add(c.cfg.WithheldGrace)
+	now := c.cfg.Now()
+	due := now.Add(c.cfg.WithheldGrace)
 	for _, p := range ps {
 		p.due = due
+		if p.held.IsZero() || p.held.After(now) {
+			p.held = now // stored by version 1, or a clock set back since
+		}
 		for _, b := range gs.bundles() {
 			if s, ok := c.servers[b.SigningKey]; !ok || !s.state.live {
 				p.waiting[b.SigningKey] = true

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
+	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,11 +107,12 @@ func TestWithheldAfterRestart(t *testing.T) {
 // and damaged records are refused.
 func TestPendingRecord(t *testing.T) {
 	author := seedIdentity(t, "bob").Address()
+	held := time.Date(2026, 12, 6, 13, 0, 0, 0, time.UTC)
 	ps := []*pendingFinding{
 		{f: group.Finding{Kind: group.FindingGap, Author: author, Message: group.MessageID{1}, Seq: 9, Last: 4},
-			from: 5, to: 8, filled: map[uint64]bool{5: true, 7: true}},
+			from: 5, to: 8, filled: map[uint64]bool{5: true, 7: true}, held: held},
 		{f: group.Finding{Kind: group.FindingUnknownRef, Author: author, Message: group.MessageID{2}, Ref: group.MessageID{3}, Seq: 10, Start: true},
-			filled: map[uint64]bool{}},
+			filled: map[uint64]bool{}, held: held.Add(time.Minute)},
 	}
 	v := encodePending(ps)
 	got, err := decodePending(v)
@@ -119,7 +123,7 @@ func TestPendingRecord(t *testing.T) {
 		t.Fatalf("%d findings read back", len(got))
 	}
 	for i, p := range got {
-		if p.f != ps[i].f || p.from != ps[i].from || p.to != ps[i].to || len(p.filled) != len(ps[i].filled) || p.seen != ps[i].seen {
+		if p.f != ps[i].f || p.from != ps[i].from || p.to != ps[i].to || len(p.filled) != len(ps[i].filled) || p.seen != ps[i].seen || !p.held.Equal(ps[i].held) {
 			t.Errorf("finding %d: %+v, stored %+v", i, p, ps[i])
 		}
 		for seq := range ps[i].filled {
@@ -130,7 +134,8 @@ func TestPendingRecord(t *testing.T) {
 	}
 	damaged := map[string][]byte{
 		"empty":     nil,
-		"version":   append([]byte{2}, v[1:]...),
+		"version":   append([]byte{3}, v[1:]...),
+		"as v1":     append([]byte{1}, v[1:]...),
 		"truncated": v[:len(v)-1],
 		"trailing":  append(v[:len(v):len(v)], 0),
 		"kind":      func() []byte { w := bytes.Clone(v); w[3] = byte(group.FindingLate); return w }(),
@@ -139,6 +144,34 @@ func TestPendingRecord(t *testing.T) {
 		if _, err := decodePending(w); !errors.Is(err, errPending) {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestPendingRecordVersion1: findings held back as the version before
+// the limit stored them (testdata/pending-v1.bin, no time they were held
+// back) read, and count as held back from when they are read.
+func TestPendingRecordVersion1(t *testing.T) {
+	v, err := os.ReadFile("testdata/pending-v1.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := decodePending(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	author := seedIdentity(t, "bob").Address()
+	if len(ps) != 2 || ps[0].f.Kind != group.FindingGap || ps[0].f.Author != author || ps[0].from != 5 || ps[0].to != 8 ||
+		!ps[0].filled[5] || len(ps[0].filled) != 1 || ps[1].f.Kind != group.FindingUnknownRef || ps[1].f.Ref != (group.MessageID{3}) || !ps[1].f.Start {
+		t.Fatalf("read %+v", ps)
+	}
+	for _, p := range ps {
+		if !p.held.IsZero() {
+			t.Fatalf("a version 1 finding held back at %v", p.held)
+		}
+	}
+	again, err := decodePending(encodePending(ps))
+	if err != nil || len(again) != 2 || again[0].f != ps[0].f || again[1].f != ps[1].f {
+		t.Fatalf("stored again as version %d: %+v, %v", pendingVersion, again, err)
 	}
 }
 
@@ -151,6 +184,9 @@ func FuzzPendingRecord(f *testing.F) {
 		{f: group.Finding{Kind: group.FindingUnknownRef, Author: author, Ref: group.MessageID{3}, Seq: 10}, filled: map[uint64]bool{}},
 	}))
 	f.Add([]byte{1, 0, 0})
+	if v1, err := os.ReadFile("testdata/pending-v1.bin"); err == nil {
+		f.Add(v1)
+	}
 	f.Fuzz(func(t *testing.T, v []byte) {
 		ps, err := decodePending(v)
 		if err != nil {
@@ -161,9 +197,118 @@ func FuzzPendingRecord(f *testing.F) {
 			t.Fatalf("stored again: %d findings, %v", len(again), err)
 		}
 		for i := range ps {
-			if again[i].f != ps[i].f || len(again[i].filled) != len(ps[i].filled) || again[i].seen != ps[i].seen {
+			if again[i].f != ps[i].f || len(again[i].filled) != len(ps[i].filled) || again[i].seen != ps[i].seen || !again[i].held.Equal(ps[i].held) {
 				t.Fatalf("finding %d changed: %+v, %+v", i, again[i], ps[i])
 			}
 		}
 	})
+}
+
+// TestWithheldAtMost: server B stays connected and never catches up (a
+// proxy drops its CaughtUp), so a gap in Bob's numbers that A shows waits
+// for B. Alice's Nook holds it back, with its limit armed at
+// WithheldMax, and says nothing; she restarts after the limit has passed
+// (an injected clock): the time it was first held back was stored, so
+// the limit does not start again, and she is told of the gap (no server
+// named: neither was reached yet since the restart).
+func TestWithheldAtMost(t *testing.T) {
+	tr := network()
+	srvA := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srvA.Close()
+	srvB := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srvB.Close()
+	pxB := startProxy(t, tr, srvB.Bundle())
+	defer pxB.close()
+	pxB.mu.Lock()
+	pxB.noCaughtUp = true
+	pxB.mu.Unlock()
+
+	var offset atomic.Int64 // the injected clock: real time plus offset
+	limits := make(chan time.Duration, 8)
+	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	alice.stop()
+	alice.tune = func(c *Config) {
+		c.WithheldGrace = time.Millisecond
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+		c.sleep = func(ctx context.Context, kind string, d time.Duration) bool {
+			if kind != "withheld max" {
+				return sleep(ctx, kind, d)
+			}
+			limits <- d
+			if d > 0 {
+				<-ctx.Done() // the limit is not reached in this test's real time
+				return false
+			}
+			return ctx.Err() == nil
+		}
+	}
+	alice.start()
+	info, _ := allotment(t, srvA, alice, bob)
+	id, conv := info.ID, info.Conversation
+	if err := alice.c.AddServer(id, pxB.bundle); err != nil {
+		t.Fatal(err)
+	}
+	both := [][32]byte{srvA.Bundle().SigningKey, pxB.bundle.SigningKey}
+	for _, m := range []*member{alice, bob} {
+		m.ev.waitFor(t, m.name+" knows server B", func([]model.Event) bool { return slices.Equal(m.servers(id), both) })
+	}
+
+	last, err := bob.c.lastSeq(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.c.mu.Lock()
+	cur := bob.c.groups[id].cur().g
+	onA := bob.c.servers[srvA.Bundle().SigningKey]
+	bob.c.mu.Unlock()
+	sealed, err := cur.Seal(nil, bob.key(id), &group.Message{Seq: last + 2, Sent: time.Now(), Kind: group.KindText, Text: "after a gap"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, err := onA.send(context.Background(), sealed); err != nil || status != protocol.PostOK {
+		t.Fatalf("bob's post on A: %v, %v", status, err)
+	}
+	alice.waitBody(t, conv, "after a gap")
+	select {
+	case d := <-limits:
+		if d != DefaultWithheldMax {
+			t.Fatalf("the gap is held back at most %v, want %v", d, DefaultWithheldMax)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no limit armed for the gap held back")
+	}
+	alice.stop()
+	gap := func(w model.GroupWarning) bool { return w.Kind == "gap" && w.Author == string(bob.as(id)) }
+	if ws := alice.groupWarnings(conv); slices.ContainsFunc(ws, gap) {
+		t.Fatalf("told of the gap while B may still deliver it: %+v", ws)
+	}
+	v, err := alice.st.Bucket(timelineBucket(id)).Get(pendingKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := decodePending(v)
+	if err != nil || len(ps) != 1 || ps[0].held.IsZero() {
+		t.Fatalf("the stored finding: %+v, %v", ps, err)
+	}
+
+	offset.Store(int64(DefaultWithheldMax + time.Minute))
+	alice.start()
+	select {
+	case d := <-limits:
+		if d != 0 {
+			t.Fatalf("after the restart the limit waits %v more: it started again", d)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("no limit armed after the restart")
+	}
+	alice.ev.waitFor(t, "alice told of the gap", func([]model.Event) bool { return slices.ContainsFunc(alice.groupWarnings(conv), gap) })
+	// Said before either server was reached again: neither is accused.
+	for _, w := range alice.groupWarnings(conv) {
+		if w.Kind == "not caught up" {
+			t.Fatalf("a server not reached yet named: %+v", w)
+		}
+	}
+	if s := alice.c.Groups()[0].Servers; !s[1].CaughtUp.IsZero() {
+		t.Fatalf("B caught up: %+v", s[1])
+	}
 }

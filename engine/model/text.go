@@ -71,6 +71,7 @@ var Texts = map[string]EnglishText{
 	"groupwarning.servers_not_admin":      {Other: "Someone who is not an admin of the group tried to change the servers it lives on. It is ignored."},
 	"groupwarning.servers_first":          {Other: "A change of the group's servers left out the server it was created on. It is ignored."},
 	"groupwarning.history_lost":           {Other: "The group server says it lost messages it had stored. Nook reads again at most the last {{.Count}}."},
+	"groupwarning.not_caught_up":          {Other: "This group server has not delivered all of the group's messages for a long time. Messages missing from the group are reported without waiting for it any longer."},
 	"groupwarning.expired":                {One: "The group server no longer keeps {{.Count}} message posted while you were away.", Other: "The group server no longer keeps up to {{.Count}} messages posted while you were away."},
 	"groupwarning.proof_of_work":          {Other: "The group server asks for far more work per posting token than servers need ({{.Bits}} bits, Nook does at most {{.Max}}). Messages to its groups wait until it asks less."},
 	"groupwarning.server_bundles_differ":  {Other: "The server of this group gave another of your groups a different address or posting key: its operator can tell those groups' messages apart. Compare the server fingerprint with the other members."},

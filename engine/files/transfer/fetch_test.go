@@ -252,7 +252,7 @@ func TestGroupFetchLiveSource(t *testing.T) {
 	if _, err := carol.tr.Accept(gconv, o.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := carol.tr.AddSource(gconv, o.ID, stall.addr); err != nil {
+	if _, err := carol.tr.AddSource(gconv, o.ID, stall.addr, stall.addr); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second) // below SourceIdle + a retry
@@ -266,7 +266,7 @@ func TestGroupFetchLiveSource(t *testing.T) {
 		t.Fatal("the stalled source was never asked")
 	}
 	a := startSource(t, alice.net, o.ID, data, func() {}, honest)
-	if _, err := carol.tr.AddSource(gconv, o.ID, a.addr); err != nil {
+	if _, err := carol.tr.AddSource(gconv, o.ID, a.addr, a.addr); err != nil {
 		t.Fatal(err)
 	}
 	more <- struct{}{}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/nookchat/nook/engine/files"
@@ -343,36 +344,97 @@ func holderKey(conv model.ConversationID, id model.MessageID) []byte {
 	return k
 }
 
-// maxSources bounds the sources kept per file.
+// maxSources bounds the sources kept per file: one per member who told of
+// one (the author's announcement, each holder note's author).
 const maxSources = 64
 
-// AddSource records a source of a group file (the author's file service
-// from the announcement, or a member's from its holder note), after
-// those known; it reports whether it is new. A holder note that arrives
-// before its announcement is kept all the same.
-func (t *Transfers) AddSource(conv model.ConversationID, id model.MessageID, source identity.Address) (bool, error) {
-	pub := source.PublicKey()
-	if len(pub) != 32 {
-		return false, fmt.Errorf("file transfer: %w: a source that is no onion address", protocol.ErrInvalid)
+// sourcesVersion is the layout of the sources record this version
+// writes: version ‖ n × (author [32] ‖ source [32]), the author being the
+// member (per-group key) whose announcement or holder note named the
+// source. The layout before it, n × source [32] with no author, is read
+// as sources of unknown authors, each counted as one; its length is a
+// multiple of 32, which a versioned record's never is.
+const sourcesVersion = 2
+
+// source is a group file's source and the member who named it.
+type source struct {
+	author, addr [32]byte
+}
+
+// decodeSources reads a sources record of either layout.
+func decodeSources(v []byte) ([]source, error) {
+	var out []source
+	switch {
+	case len(v)%32 == 0: // before authors were kept
+		for i := 0; i < len(v); i += 32 {
+			var s source
+			copy(s.addr[:], v[i:i+32])
+			out = append(out, s)
+		}
+	case v[0] == sourcesVersion && (len(v)-1)%64 == 0:
+		for i := 1; i < len(v); i += 64 {
+			var s source
+			copy(s.author[:], v[i:i+32])
+			copy(s.addr[:], v[i+32:i+64])
+			out = append(out, s)
+		}
+	default:
+		return nil, fmt.Errorf("file transfer: a group file's sources: %w", errCorrupt)
 	}
+	return out, nil
+}
+
+func encodeSources(srcs []source) []byte {
+	b := []byte{sourcesVersion}
+	for _, s := range srcs {
+		b = append(append(b, s.author[:]...), s.addr[:]...)
+	}
+	return b
+}
+
+// AddSource records a source of a group file named by a member, author
+// (the author's file service from the announcement, or a member's from
+// its holder note), after those known; it reports whether the sources
+// changed. A member names at most one source per file: a later note of
+// theirs replaces their earlier one, so that one member cannot fill the
+// list with invented addresses (docs/files.md §8). A holder note that
+// arrives before its announcement is kept all the same.
+func (t *Transfers) AddSource(conv model.ConversationID, id model.MessageID, author, addr identity.Address) (bool, error) {
+	pub, who := addr.PublicKey(), author.PublicKey()
+	if len(pub) != 32 || len(who) != 32 {
+		return false, fmt.Errorf("file transfer: %w: a source or member that is no onion address", protocol.ErrInvalid)
+	}
+	var s source
+	copy(s.addr[:], pub)
+	copy(s.author[:], who)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	v, err := t.b.Get(sourcesKey(conv, id))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return false, err
 	}
-	for i := 0; i+32 <= len(v); i += 32 {
-		if string(v[i:i+32]) == string(pub) {
+	srcs, err := decodeSources(v)
+	if err != nil {
+		return false, err
+	}
+	if i := slices.IndexFunc(srcs, func(x source) bool { return x.author == s.author }); i >= 0 {
+		if srcs[i].addr == s.addr {
 			return false, nil
 		}
+		srcs = slices.Delete(srcs, i, i+1)
 	}
-	if len(v) >= maxSources*32 {
+	if slices.ContainsFunc(srcs, func(x source) bool { return x.addr == s.addr }) {
+		// Another member named it first: the source stays theirs.
+		return false, t.b.Put(sourcesKey(conv, id), encodeSources(srcs))
+	}
+	if len(srcs) >= maxSources {
 		return false, nil
 	}
-	return true, t.b.Put(sourcesKey(conv, id), append(append([]byte(nil), v...), pub...))
+	return true, t.b.Put(sourcesKey(conv, id), encodeSources(append(srcs, s)))
 }
 
-// Sources returns the sources of a group file, in the order they came.
+// Sources returns the sources of a group file, in the order they came:
+// one per member who named one.
 func (t *Transfers) Sources(conv model.ConversationID, id model.MessageID) ([]identity.Address, error) {
 	v, err := t.b.Get(sourcesKey(conv, id))
 	if errors.Is(err, store.ErrNotFound) {
@@ -381,9 +443,13 @@ func (t *Transfers) Sources(conv model.ConversationID, id model.MessageID) ([]id
 	if err != nil {
 		return nil, err
 	}
+	srcs, err := decodeSources(v)
+	if err != nil {
+		return nil, err
+	}
 	var out []identity.Address
-	for i := 0; i+32 <= len(v); i += 32 {
-		out = append(out, identity.AddressFromPublicKey(v[i:i+32]))
+	for _, s := range srcs {
+		out = append(out, identity.AddressFromPublicKey(s.addr[:]))
 	}
 	return out, nil
 }

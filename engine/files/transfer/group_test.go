@@ -354,3 +354,66 @@ func TestGroupFetchCancelled(t *testing.T) {
 		t.Fatalf("%d chunks kept of a cancelled file", n)
 	}
 }
+
+// TestGroupSourcesPerMember: a hostile member names one invented source
+// after another; each replaces the one before, so the file has one source
+// of theirs besides the author's and an honest holder's, and a note that
+// repeats another member's source does not take it over. Sources stored
+// by the version before (addresses without their members) still read,
+// and a new source goes after them.
+func TestGroupSourcesPerMember(t *testing.T) {
+	m := newMembers(t, 2)
+	alice, carol := m[0], m[1]
+	_, o := alice.share(t, 10_000)
+	if _, err := carol.tr.OfferedGroup(gconv, o); err != nil {
+		t.Fatal(err)
+	}
+	onion := func() identity.Address {
+		id, err := identity.Generate(rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id.Address()
+	}
+	author, hostile, honest := onion(), onion(), onion()
+	if added, err := carol.tr.AddSource(gconv, o.ID, author, alice.service.Address()); err != nil || !added {
+		t.Fatalf("the author's source: %v, %v", added, err)
+	}
+	var last identity.Address
+	for range 2 * maxSources {
+		last = onion()
+		if added, err := carol.tr.AddSource(gconv, o.ID, hostile, last); err != nil || !added {
+			t.Fatalf("the hostile member's note: %v, %v", added, err)
+		}
+	}
+	if added, err := carol.tr.AddSource(gconv, o.ID, honest, alice.service.Address()); err != nil || added {
+		t.Fatalf("a note naming the author's source: %v, %v", added, err)
+	}
+	bob := onion()
+	if added, err := carol.tr.AddSource(gconv, o.ID, honest, bob); err != nil || !added {
+		t.Fatalf("the honest member's note: %v, %v", added, err)
+	}
+	got, err := carol.tr.Sources(gconv, o.ID)
+	if want := []identity.Address{alice.service.Address(), last, bob}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("sources %v, %v; want %v", got, err, want)
+	}
+
+	// The layout before: 32-byte addresses, no members.
+	old := append(append([]byte(nil), alice.service.Address().PublicKey()...), last.PublicKey()...)
+	if err := carol.tr.b.Put(sourcesKey(gconv, o.ID), old); err != nil {
+		t.Fatal(err)
+	}
+	if added, err := carol.tr.AddSource(gconv, o.ID, honest, bob); err != nil || !added {
+		t.Fatalf("a note after sources of the layout before: %v, %v", added, err)
+	}
+	got, err = carol.tr.Sources(gconv, o.ID)
+	if want := []identity.Address{alice.service.Address(), last, bob}; err != nil || !slices.Equal(got, want) {
+		t.Fatalf("sources after the layout before %v, %v; want %v", got, err, want)
+	}
+	if err := carol.tr.b.Put(sourcesKey(gconv, o.ID), []byte{sourcesVersion, 1, 2}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := carol.tr.Sources(gconv, o.ID); !errors.Is(err, errCorrupt) {
+		t.Fatalf("a damaged sources record: %v", err)
+	}
+}
