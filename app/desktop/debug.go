@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -54,15 +53,16 @@ func shown() func(screen string, conversations int) {
 	}
 }
 
-// heapProfiles writes a heap profile on each SIGUSR1 when
-// NOOK_HEAP_PROFILE names a folder, and returns the function that stops.
+// heapProfiles writes a heap profile on each heapProfileSignal (SIGUSR1;
+// Windows has none) when NOOK_HEAP_PROFILE names a folder, and returns the
+// function that stops.
 func heapProfiles() (stop func()) {
 	dir := os.Getenv("NOOK_HEAP_PROFILE")
-	if dir == "" {
+	if dir == "" || len(heapProfileSignals) == 0 {
 		return func() {}
 	}
 	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGUSR1)
+	signal.Notify(sigs, heapProfileSignals...)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
