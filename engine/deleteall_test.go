@@ -30,12 +30,8 @@ func (te *testEngine) deletedNote(conv model.ConversationID, id model.MessageID)
 // Bob cannot delete Alice's message, nor Alice Bob's; missing messages and
 // unknown conversations are refused with errors people can read.
 func TestDeleteForEveryoneContact(t *testing.T) {
-	alice, bob, _, _ := twoProfiles(t)
-	bob.acceptInviteOf(alice)
-	bob.waitContact(alice.self(), model.ContactAccepted)
-	alice.waitContact(bob.self(), model.ContactAccepted)
-	msg := alice.sendDelivered(bob.self(), "the address is 12 Elm Street", step)
-	aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	p := newPair(t, asContacts, "the address is 12 Elm Street")
+	alice, bob, aConv, bConv, msg := p.alice, p.bob, p.aConv, p.bConv, p.msg
 	reply, err := bob.Reply(bConv, "got it", msg.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -91,11 +87,8 @@ func TestDeleteForEveryoneContact(t *testing.T) {
 // TestDeleteForEveryoneGroup: the same in a group hosted by Alice: her
 // deletion reaches Bob through the server; Bob cannot delete her post.
 func TestDeleteForEveryoneGroup(t *testing.T) {
-	alice, bob := groupPair(t)
-	g := alice.hostGroup(t.Context(), "Newsroom")
-	bob.joinGroupOf(alice, g)
-	conv := g.Conversation()
-	m := alice.postReceived(conv, "the source's name is …", bob)
+	p := newPair(t, inGroup, "the source's name is …")
+	alice, bob, conv, m := p.alice, p.bob, p.aConv, p.msg
 	if err := bob.DeleteForEveryone(conv, m.ID); !errors.Is(err, ErrNotDeletable) {
 		t.Fatalf("bob deletes alice's post: %v", err)
 	}
@@ -109,7 +102,6 @@ func TestDeleteForEveryoneGroup(t *testing.T) {
 	if err := bob.DeleteForEveryone(conv, model.NewMessageID()); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("a deletion of a message not held: %v", err)
 	}
-	alice.StopServer()
 }
 
 // TestCommitsPerDeleteForEveryone counts the commits of a deletion, as
@@ -118,11 +110,8 @@ func TestDeleteForEveryoneGroup(t *testing.T) {
 func TestCommitsPerDeleteForEveryone(t *testing.T) {
 	const n = 5
 	t.Run("contact", func(t *testing.T) {
-		alice, bob, _, _ := twoProfiles(t)
-		bob.acceptInviteOf(alice)
-		bob.waitContact(alice.self(), model.ContactAccepted)
-		alice.waitContact(bob.self(), model.ContactAccepted)
-		aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+		p := newPair(t, asContacts, "")
+		alice, bob, aConv, bConv := p.alice, p.bob, p.aConv, p.bConv
 		var msgs []model.Message
 		for range n {
 			msgs = append(msgs, alice.sendDelivered(bob.self(), "to delete", step))
@@ -142,10 +131,8 @@ func TestCommitsPerDeleteForEveryone(t *testing.T) {
 		}
 	})
 	t.Run("group", func(t *testing.T) {
-		alice, bob := groupPair(t)
-		g := alice.hostGroup(t.Context(), "Newsroom")
-		bob.joinGroupOf(alice, g)
-		conv := g.Conversation()
+		p := newPair(t, inGroup, "")
+		alice, bob, conv := p.alice, p.bob, p.aConv
 		waitJoinNote(conv, bob, alice, bob)
 		settleJoin(conv, bob, alice)
 		var msgs []model.Message
@@ -165,6 +152,5 @@ func TestCommitsPerDeleteForEveryone(t *testing.T) {
 		if dels > 3*(n+1) || recv > 2*(n+1) {
 			t.Errorf("deleter %d, member %d commits for %d deletions and a post; want at most 3 and 2 each", dels, recv, n)
 		}
-		alice.StopServer()
 	})
 }

@@ -25,12 +25,8 @@ func (te *testEngine) edited(conv model.ConversationID, id model.MessageID, text
 // read; a message deleted on Bob's side stays deleted when a later edit
 // arrives.
 func TestEditContact(t *testing.T) {
-	alice, bob, _, _ := twoProfiles(t)
-	bob.acceptInviteOf(alice)
-	bob.waitContact(alice.self(), model.ContactAccepted)
-	alice.waitContact(bob.self(), model.ContactAccepted)
-	msg := alice.sendDelivered(bob.self(), "see you at noom", step)
-	aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	p := newPair(t, asContacts, "see you at noom")
+	alice, bob, aConv, bConv, msg := p.alice, p.bob, p.aConv, p.bConv, p.msg
 	reply, err := bob.Reply(bConv, "fine", msg.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -94,11 +90,8 @@ func TestEditContact(t *testing.T) {
 // TestEditGroup: the same in a group hosted by Alice: her edit reaches
 // Bob through the server; Bob cannot edit her post.
 func TestEditGroup(t *testing.T) {
-	alice, bob := groupPair(t)
-	g := alice.hostGroup(t.Context(), "Newsroom")
-	bob.joinGroupOf(alice, g)
-	conv := g.Conversation()
-	m := alice.postReceived(conv, "meeting at noom", bob)
+	p := newPair(t, inGroup, "meeting at noom")
+	alice, bob, conv, m := p.alice, p.bob, p.aConv, p.msg
 	if err := alice.EditMessage(conv, m.ID, "meeting at noon"); err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +103,6 @@ func TestEditGroup(t *testing.T) {
 	if err := bob.EditMessage(conv, model.NewMessageID(), "x"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("an edit of a message not held: %v", err)
 	}
-	alice.StopServer()
 }
 
 // TestCommitsPerEdit counts the commits of edits: between contacts the
@@ -123,12 +115,8 @@ func TestEditGroup(t *testing.T) {
 func TestCommitsPerEdit(t *testing.T) {
 	const n = 5
 	t.Run("contact", func(t *testing.T) {
-		alice, bob, _, _ := twoProfiles(t)
-		bob.acceptInviteOf(alice)
-		bob.waitContact(alice.self(), model.ContactAccepted)
-		alice.waitContact(bob.self(), model.ContactAccepted)
-		msg := alice.sendDelivered(bob.self(), "warm-up", step)
-		aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+		p := newPair(t, asContacts, "warm-up")
+		alice, bob, aConv, bConv, msg := p.alice, p.bob, p.aConv, p.bConv, p.msg
 		edit0, recv0 := alice.commits(), bob.commits()
 		for i := range n {
 			text := fmt.Sprintf("edit %d", i)
@@ -145,10 +133,8 @@ func TestCommitsPerEdit(t *testing.T) {
 		}
 	})
 	t.Run("group", func(t *testing.T) {
-		alice, bob := groupPair(t)
-		g := alice.hostGroup(t.Context(), "Newsroom")
-		bob.joinGroupOf(alice, g)
-		conv := g.Conversation()
+		p := newPair(t, inGroup, "")
+		alice, bob, conv := p.alice, p.bob, p.aConv
 		waitJoinNote(conv, bob, alice, bob)
 		settleJoin(conv, bob, alice)
 		msg := alice.postReceived(conv, "warm-up", bob)
@@ -166,6 +152,5 @@ func TestCommitsPerEdit(t *testing.T) {
 		if edits > 3*(n+1) || recv > 2*(n+1) {
 			t.Errorf("editor %d, member %d commits for %d edits and a post; want at most 3 and 2 each", edits, recv, n)
 		}
-		alice.StopServer()
 	})
 }

@@ -44,12 +44,8 @@ func withoutNotes(msgs []model.Message) []model.Message {
 // does not move, and React refuses text, missing messages and unknown
 // conversations with errors people can read.
 func TestReactContact(t *testing.T) {
-	alice, bob, _, _ := twoProfiles(t)
-	bob.acceptInviteOf(alice)
-	bob.waitContact(alice.self(), model.ContactAccepted)
-	alice.waitContact(bob.self(), model.ContactAccepted)
-	msg := alice.sendDelivered(bob.self(), "react to me", step)
-	aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	p := newPair(t, asContacts, "react to me")
+	alice, bob, aConv, bConv, msg := p.alice, p.bob, p.aConv, p.bConv, p.msg
 	unread := func(te *testEngine, conv model.ConversationID) int {
 		c, err := te.Conversation(conv)
 		if err != nil {
@@ -111,40 +107,28 @@ func TestReactContact(t *testing.T) {
 // once Alice blocked Bob as a contact his reactions are not stored (she
 // knows which member he is from his contact tags: they are contacts).
 func TestReactGroup(t *testing.T) {
-	alice, bob := groupPair(t)
-	bob.acceptInviteOf(alice)
-	alice.waitContact(bob.self(), model.ContactAccepted)
-	bob.waitContact(alice.self(), model.ContactAccepted)
-	g := alice.hostGroup(t.Context(), "Newsroom")
-	bob.joinGroupOf(alice, g)
-	m, err := alice.SendMessage(g.Conversation(), "who is in?")
-	if err != nil {
+	p := newPair(t, inGroupAsContacts, "who is in?")
+	alice, bob, conv, m := p.alice, p.bob, p.aConv, p.msg
+	if err := bob.React(conv, m.ID, "🙋"); err != nil {
 		t.Fatal(err)
 	}
-	bob.waitUntil("the post", step, func() bool {
-		_, err := bob.Message(g.Conversation(), m.ID)
-		return err == nil
-	})
-	if err := bob.React(g.Conversation(), m.ID, "🙋"); err != nil {
+	bobs := []model.Reaction{{Author: bob.in(conv), Emoji: "🙋"}}
+	alice.reacted(conv, m.ID, bobs)
+	if err := alice.React(conv, m.ID, "🙋🏽"); err != nil {
 		t.Fatal(err)
 	}
-	bobs := []model.Reaction{{Author: bob.in(g.Conversation()), Emoji: "🙋"}}
-	alice.reacted(g.Conversation(), m.ID, bobs)
-	if err := alice.React(g.Conversation(), m.ID, "🙋🏽"); err != nil {
-		t.Fatal(err)
-	}
-	both := append(bobs, model.Reaction{Author: alice.in(g.Conversation()), Emoji: "🙋🏽"})
-	bob.reacted(g.Conversation(), m.ID, both)
+	both := append(bobs, model.Reaction{Author: alice.in(conv), Emoji: "🙋🏽"})
+	bob.reacted(conv, m.ID, both)
 	for _, te := range []*testEngine{alice, bob} {
-		if h := te.history(g.Conversation()); len(h) != 1 || !slices.Equal(h[0].Reactions, both) {
+		if h := te.history(conv); len(h) != 1 || !slices.Equal(h[0].Reactions, both) {
 			t.Fatalf("History: %+v", h)
 		}
-		c, err := te.Conversation(g.Conversation())
+		c, err := te.Conversation(conv)
 		if err != nil || c.Unread != 0 && te == alice {
 			t.Fatalf("alice's group: %+v, %v", c, err)
 		}
 	}
-	if err := bob.React(g.Conversation(), model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
+	if err := bob.React(conv, model.NewMessageID(), "👍"); !errors.Is(err, ErrNoMessage) {
 		t.Fatalf("a reaction to a missing post: %v, want ErrNoMessage", err)
 	}
 
@@ -158,21 +142,20 @@ func TestReactGroup(t *testing.T) {
 	if _, err := op.peers.Block(identity.Address(bob.self())); err != nil {
 		t.Fatal(err)
 	}
-	if err := bob.React(g.Conversation(), m.ID, "👎"); err != nil {
+	if err := bob.React(conv, m.ID, "👎"); err != nil {
 		t.Fatal(err)
 	}
-	after, err := bob.SendMessage(g.Conversation(), "after my reaction")
+	after, err := bob.SendMessage(conv, "after my reaction")
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice.waitUntil("bob's text", step, func() bool {
-		_, err := alice.Message(g.Conversation(), after.ID)
+		_, err := alice.Message(conv, after.ID)
 		return err == nil
 	})
-	if got, err := alice.Message(g.Conversation(), m.ID); err != nil || !slices.Equal(got.Reactions, both) {
+	if got, err := alice.Message(conv, m.ID); err != nil || !slices.Equal(got.Reactions, both) {
 		t.Fatalf("after blocking bob alice has %+v, %v; want %v", got.Reactions, err, both)
 	}
-	alice.StopServer()
 }
 
 // TestCommitsPerReaction counts the synced commits of a reaction between
@@ -183,12 +166,8 @@ func TestReactGroup(t *testing.T) {
 // window holds all of them (and that message: three commits for Alice, one
 // for Bob).
 func TestCommitsPerReaction(t *testing.T) {
-	alice, bob, _, _ := twoProfiles(t)
-	bob.acceptInviteOf(alice)
-	bob.waitContact(alice.self(), model.ContactAccepted)
-	alice.waitContact(bob.self(), model.ContactAccepted)
-	msg := alice.sendDelivered(bob.self(), "warm-up", step)
-	aConv, bConv := model.ConversationID(bob.self()), model.ConversationID(alice.self())
+	p := newPair(t, asContacts, "warm-up")
+	alice, bob, aConv, bConv, msg := p.alice, p.bob, p.aConv, p.bConv, p.msg
 
 	const n = 6
 	emoji := []string{"👍", "❤", "😂", "🎉", "😮", "🙏"}
@@ -228,23 +207,22 @@ func TestCommitsPerReaction(t *testing.T) {
 // barrier post for the reactor (4.6 to 4.8 before tokens were reserved),
 // 1.2 for the member.
 func TestCommitsPerGroupReaction(t *testing.T) {
-	alice, bob := groupPair(t)
-	g := alice.hostGroup(t.Context(), "Newsroom")
-	bob.joinGroupOf(alice, g)
-	waitJoinNote(g.Conversation(), bob, alice, bob)
-	settleJoin(g.Conversation(), bob, alice)
-	target := alice.postReceived(g.Conversation(), "warm-up", bob)
+	p := newPair(t, inGroup, "")
+	alice, bob, conv := p.alice, p.bob, p.aConv
+	waitJoinNote(conv, bob, alice, bob)
+	settleJoin(conv, bob, alice)
+	target := alice.postReceived(conv, "warm-up", bob)
 
 	const n = 5
 	emoji := []string{"👍", "❤", "😂", "🎉", "😮"}
 	react0, recv0 := alice.commits(), bob.commits()
 	for i := range n {
-		if err := alice.React(g.Conversation(), target.ID, emoji[i]); err != nil {
+		if err := alice.React(conv, target.ID, emoji[i]); err != nil {
 			t.Fatal(err)
 		}
-		bob.reacted(g.Conversation(), target.ID, []model.Reaction{{Author: alice.in(g.Conversation()), Emoji: emoji[i]}})
+		bob.reacted(conv, target.ID, []model.Reaction{{Author: alice.in(conv), Emoji: emoji[i]}})
 	}
-	alice.postReceived(g.Conversation(), "barrier", bob)
+	alice.postReceived(conv, "barrier", bob)
 	react, recv := alice.commits()-react0, bob.commits()-recv0
 	t.Logf("per reaction with the barrier post: reactor %.1f commits, member %.1f", float64(react)/n, float64(recv)/n)
 	if react > 3*(n+1) {
@@ -253,5 +231,4 @@ func TestCommitsPerGroupReaction(t *testing.T) {
 	if recv > n+2 {
 		t.Errorf("the member committed %d times for %d reactions and a post, want at most 1 each and 2 for the post", recv, n)
 	}
-	alice.StopServer()
 }

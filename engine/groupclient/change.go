@@ -33,33 +33,17 @@ func (c *Client) Change(id group.ID, target model.MessageID, typ model.ChangeTyp
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return model.Message{}, ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return model.Message{}, ErrUnknownGroup
-	}
-	full, err := c.fullID(gs, target)
+	t, err := c.targetLocked(id, target, rule.Allowed, ErrChangeRefused)
 	if err != nil {
 		return model.Message{}, err
 	}
-	now := c.cfg.Now()
-	self := string(gs.self.Address())
-	old, err := c.st.GetMessage(gs.conv, target)
-	if errors.Is(err, store.ErrNotFound) {
-		return model.Message{}, ErrUnknownMessage
-	} else if err != nil {
-		return model.Message{}, err
-	} else if !rule.Allowed(old, self, now) {
-		return model.Message{}, ErrChangeRefused
-	}
+	gs, self := t.gs, t.self
 	// Under c.mu: no other change of ours comes in between.
-	m := group.Message{Kind: group.KindChange, ReplyTo: full, Change: typ, Payload: bytes.Clone(payload),
-		Name: c.cfg.Name(), Sent: model.EditTime(old, now), Prev: gs.head}
+	m := group.Message{Kind: group.KindChange, ReplyTo: t.full, Change: typ, Payload: bytes.Clone(payload),
+		Name: c.cfg.Name(), Sent: model.EditTime(t.old, t.now), Prev: gs.head}
 	var plan *retraction
 	if typ == model.ChangeDelete {
-		if plan, err = c.planRetractionLocked(gs, target, full, m.Sent); err != nil {
+		if plan, err = c.planRetractionLocked(gs, target, t.full, m.Sent); err != nil {
 			return model.Message{}, err
 		}
 		if h, ok := plan.heads[m.Prev]; ok {
@@ -71,30 +55,21 @@ func (c *Client) Change(id group.ID, target model.MessageID, typ model.ChangeTyp
 			})
 		}
 	}
-	var msg model.Message
-	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
+	msg, changed, err := c.changeLocked(gs, &m, func(tx *store.Tx) (model.Message, bool, error) {
 		// The change's time is the sealed message's (millisecond
 		// precision), as the others apply it.
-		msg, changed, err = tx.ChangeMessage(gs.conv, target, func(old model.Message) (model.Message, bool) {
+		msg, changed, err := tx.ChangeMessage(gs.conv, target, func(old model.Message) (model.Message, bool) {
 			return rule.Apply(old, self, m.Sent, payload)
 		})
 		if err != nil || !changed || plan == nil {
-			return changed, err
+			return msg, changed, err
 		}
-		return true, plan.apply(tx, gs)
+		return msg, true, plan.apply(tx, gs)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return model.Message{}, ErrUnknownMessage
-	} else if err != nil {
-		return model.Message{}, err
+	if changed && plan != nil {
+		plan.moveHead(gs)
 	}
-	if changed {
-		if plan != nil {
-			plan.moveHead(gs)
-		}
-		c.cfg.Emit(model.MessageChanged{Message: msg})
-	}
-	return msg, nil
+	return msg, err
 }
 
 // observeChange records the effect of a member's change of a message of

@@ -24,17 +24,7 @@ func TestChange(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, err := alice.c.CreateGroup("friends", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.join(t, text)
-	sent := postAndWait(t, alice, info.ID, "see you at noom")
-	received(t, bob, info.Conversation, sent.Body)
+	info, sent := friends(t, srv.Bundle(), "see you at noom", alice, bob)
 
 	got, err := alice.c.Change(info.ID, sent.ID, model.ChangeEdit, []byte("see you at noon"))
 	if err != nil || got.Body != "see you at noon" || got.Edited.IsZero() {
@@ -95,18 +85,10 @@ func TestChange(t *testing.T) {
 // when queued was sent, then each edit, then the delete.
 func TestDeleteQueuedPost(t *testing.T) {
 	tr := network()
-	dir := t.TempDir()
-	srv := startServer(t, serverConfig(dir, tr))
+	srv := newRestartable(t, tr)
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, err := alice.c.CreateGroup("g", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, _ := alice.c.Invite(info.ID)
-	bob.join(t, text)
-	before := postAndWait(t, alice, info.ID, "hello")
-	received(t, bob, info.Conversation, before.Body)
-	srv.Close()
+	info, _ := friends(t, srv.srv.Bundle(), "hello", alice, bob)
+	srv.stop()
 	msg, err := alice.c.Post(info.ID, "meet at X", model.MessageID{})
 	if err != nil {
 		t.Fatal(err)
@@ -146,8 +128,7 @@ func TestDeleteQueuedPost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv = startServer(t, serverConfig(dir, tr))
-	defer srv.Close()
+	srv.start()
 	received(t, bob, info.Conversation, after.Body)
 	alice.ev.waitFor(t, "see you delivered", func(evs []model.Event) bool {
 		return count(evs, func(e model.MessageStatusChanged) bool { return e.ID == after.ID && e.Status == model.StatusDelivered }) > 0

@@ -193,6 +193,9 @@ type groupState struct {
 	// Client.mu. pendingDirty: changed since last stored.
 	pending      []*pendingFinding
 	pendingDirty bool
+	// limitArmed: a wait for the limit of the findings held back is
+	// armed (sayAtMaxLocked); guarded by Client.mu.
+	limitArmed bool
 	// serversAt is the version of the last list of servers followed
 	// (servers.go); guarded by Client.mu.
 	serversAt serversVersion
@@ -342,7 +345,7 @@ func (c *Client) addLocked(r *groupRecord) (*groupState, error) {
 	}
 	if len(gs.pending) > 0 {
 		c.sayLaterLocked(gs)
-		c.sayAtMaxLocked(gs)
+		c.sayAtMaxLocked(gs, c.cfg.Now())
 	}
 	switch v, err := c.bucket.Get(backfillKey(g.ID())); {
 	case err == nil:

@@ -19,17 +19,7 @@ func TestEdits(t *testing.T) {
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
 	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	info, err := alice.c.CreateGroup("friends", srv.Bundle())
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := alice.c.Invite(info.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.join(t, text)
-	sent := postAndWait(t, alice, info.ID, "see you at noom")
-	received(t, bob, info.Conversation, sent.Body)
+	info, sent := friends(t, srv.Bundle(), "see you at noom", alice, bob)
 	unread := func() uint64 {
 		c, err := bob.st.Conversation(info.Conversation)
 		if err != nil {

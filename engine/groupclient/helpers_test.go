@@ -254,3 +254,28 @@ func (m *member) key(id group.ID) *identity.Identity {
 
 // as returns m's address in group id: the address form of its key there.
 func (m *member) as(id group.ID) identity.Address { return m.key(id).Address() }
+
+// friends is the start of the tests of the changes of a message (edits,
+// reactions, Change, deletions for everyone): owner creates the group
+// "friends" on the server of b, each of others joins with her invite,
+// and owner posts first, which comes back to her delivered and reaches
+// each of others. It returns the group and that post.
+func friends(t *testing.T, b *invite.Bundle, first string, owner *member, others ...*member) (GroupInfo, model.Message) {
+	t.Helper()
+	info, err := owner.c.CreateGroup("friends", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := owner.c.Invite(info.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range others {
+		m.join(t, text)
+	}
+	sent := postAndWait(t, owner, info.ID, first)
+	for _, m := range others {
+		received(t, m, info.Conversation, sent.Body)
+	}
+	return info, sent
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/model"
@@ -23,12 +24,9 @@ import (
 func (c *Client) Post(id group.ID, body string, replyTo model.MessageID) (model.Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return model.Message{}, ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return model.Message{}, ErrUnknownGroup
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return model.Message{}, err
 	}
 	m := group.Message{Kind: group.KindText, Text: body, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
 	if !replyTo.IsZero() {
@@ -58,16 +56,66 @@ func (c *Client) queuePostLocked(gs *groupState, gm *group.Message, post *model.
 // reports whether the message changed: if not, nothing is queued.
 type messageChange func(tx *store.Tx) (changed bool, err error)
 
-// queueChangeLocked queues gm, a post that changes a stored message,
-// as queuePostLocked does, with change applied in the same transaction;
-// it reports whether change changed the message (else nothing was
-// queued). c.mu is held.
-func (c *Client) queueChangeLocked(gs *groupState, gm *group.Message, change messageChange) (bool, error) {
-	_, queued, err := c.queueLocked(gs, gm, nil, change)
-	return queued, err
+// A changeTarget is a stored message of a group that the profile changes
+// (React, Edit, Change).
+type changeTarget struct {
+	gs   *groupState
+	full group.MessageID // its ID in the group
+	old  model.Message   // as stored
+	self string          // the profile's address in the group: the change's author
+	now  time.Time       // when the change is made (Config.Now)
 }
 
-// queueLocked is queuePostLocked and queueChangeLocked: a post stored as
+// targetLocked opens the profile's change of message target of group id:
+// ErrClosed or ErrUnknownGroup (openLocked), ErrUnknownMessage for a
+// message the group does not hold, and refused when allowed, if not nil,
+// does not let the profile make the change now (a model.ChangeRule's
+// Allowed). c.mu is held.
+func (c *Client) targetLocked(id group.ID, target model.MessageID, allowed func(m model.Message, author string, now time.Time) bool, refused error) (changeTarget, error) {
+	gs, err := c.openLocked(id)
+	if err != nil {
+		return changeTarget{}, err
+	}
+	full, err := c.fullID(gs, target)
+	if err != nil {
+		return changeTarget{}, err
+	}
+	t := changeTarget{gs: gs, full: full, self: string(gs.self.Address()), now: c.cfg.Now()}
+	t.old, err = c.st.GetMessage(gs.conv, target)
+	if errors.Is(err, store.ErrNotFound) {
+		return changeTarget{}, ErrUnknownMessage
+	} else if err != nil {
+		return changeTarget{}, err
+	} else if allowed != nil && !allowed(t.old, t.self, t.now) {
+		return changeTarget{}, refused
+	}
+	return t, nil
+}
+
+// changeLocked queues gm, a post that changes a stored message of gs, as
+// queuePostLocked does, with change applied in the same transaction
+// (nothing is queued if it changed nothing). It returns the message as
+// change left it and whether it changed, which MessageChanged then
+// reports; ErrUnknownMessage if the message is gone. It is the one way
+// React, Edit and Change post. c.mu is held.
+func (c *Client) changeLocked(gs *groupState, gm *group.Message, change func(tx *store.Tx) (model.Message, bool, error)) (model.Message, bool, error) {
+	var msg model.Message
+	_, changed, err := c.queueLocked(gs, gm, nil, func(tx *store.Tx) (changed bool, err error) {
+		msg, changed, err = change(tx)
+		return changed, err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return model.Message{}, false, ErrUnknownMessage
+	} else if err != nil {
+		return model.Message{}, false, err
+	}
+	if changed {
+		c.cfg.Emit(model.MessageChanged{Message: msg})
+	}
+	return msg, changed, nil
+}
+
+// queueLocked is queuePostLocked and changeLocked: a post stored as
 // post, or changing a stored message by change, or neither. c.mu is held.
 func (c *Client) queueLocked(gs *groupState, gm *group.Message, post *model.Message, change messageChange) (model.Message, bool, error) {
 	id := gs.g.ID()

@@ -23,34 +23,17 @@ func (c *Client) React(id group.ID, target model.MessageID, emoji string) (model
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return model.Message{}, ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return model.Message{}, ErrUnknownGroup
-	}
-	full, err := c.fullID(gs, target)
+	t, err := c.targetLocked(id, target, nil, nil)
 	if err != nil {
 		return model.Message{}, err
 	}
-	m := group.Message{Kind: group.KindReaction, ReplyTo: full, Emoji: emoji, Name: c.cfg.Name(), Sent: c.cfg.Now(), Prev: gs.head}
-	var msg model.Message
-	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
-		msg, changed, err = tx.ChangeMessage(gs.conv, target, func(old model.Message) (model.Message, bool) {
-			return model.Changes[model.ChangeReaction].Apply(old, string(gs.self.Address()), m.Sent, []byte(emoji))
+	m := group.Message{Kind: group.KindReaction, ReplyTo: t.full, Emoji: emoji, Name: c.cfg.Name(), Sent: t.now, Prev: t.gs.head}
+	msg, _, err := c.changeLocked(t.gs, &m, func(tx *store.Tx) (model.Message, bool, error) {
+		return tx.ChangeMessage(t.gs.conv, target, func(old model.Message) (model.Message, bool) {
+			return model.Changes[model.ChangeReaction].Apply(old, t.self, m.Sent, []byte(emoji))
 		})
-		return changed, err
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return model.Message{}, ErrUnknownMessage
-	} else if err != nil {
-		return model.Message{}, err
-	}
-	if changed {
-		c.cfg.Emit(model.MessageChanged{Message: msg})
-	}
-	return msg, nil
+	return msg, err
 }
 
 // messageChanges are the group message kinds that change a stored
@@ -132,43 +115,18 @@ var ErrNotEditable = errors.New("groupclient: the message cannot be edited")
 func (c *Client) Edit(id group.ID, target model.MessageID, text string) (model.Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
-		return model.Message{}, ErrClosed
-	}
-	gs, ok := c.groups[id]
-	if !ok {
-		return model.Message{}, ErrUnknownGroup
-	}
-	full, err := c.fullID(gs, target)
+	t, err := c.targetLocked(id, target, model.Editable, ErrNotEditable)
 	if err != nil {
 		return model.Message{}, err
-	}
-	now := c.cfg.Now()
-	self := string(gs.self.Address())
-	old, err := c.st.GetMessage(gs.conv, target)
-	if err != nil {
-		return model.Message{}, err
-	} else if !model.Editable(old, self, now) {
-		return model.Message{}, ErrNotEditable
 	}
 	// Under c.mu: no other edit of ours comes in between.
-	m := group.Message{Kind: group.KindEdit, ReplyTo: full, Text: text, Name: c.cfg.Name(), Sent: model.EditTime(old, now), Prev: gs.head}
-	var msg model.Message
-	changed, err := c.queueChangeLocked(gs, &m, func(tx *store.Tx) (changed bool, err error) {
+	m := group.Message{Kind: group.KindEdit, ReplyTo: t.full, Text: text, Name: c.cfg.Name(), Sent: model.EditTime(t.old, t.now), Prev: t.gs.head}
+	msg, _, err := c.changeLocked(t.gs, &m, func(tx *store.Tx) (model.Message, bool, error) {
 		// The edit's time is the sealed message's (millisecond precision),
 		// as the others apply it.
-		msg, changed, err = tx.EditMessage(gs.conv, target, self, text, m.Sent)
-		return changed, err
+		return tx.EditMessage(t.gs.conv, target, t.self, text, m.Sent)
 	})
-	if errors.Is(err, store.ErrNotFound) {
-		return model.Message{}, ErrUnknownMessage
-	} else if err != nil {
-		return model.Message{}, err
-	}
-	if changed {
-		c.cfg.Emit(model.MessageChanged{Message: msg})
-	}
-	return msg, nil
+	return msg, err
 }
 
 // observeEdit records the effect of a member's edit: it is applied in the

@@ -36,7 +36,9 @@ import (
 // the latest Config.WithheldMax (10 minutes) after it was first held back,
 // a time stored with it and so not reset by a restart, whether or not
 // every server caught up; each server it still waited for that is
-// connected is then named in a warning of its own ("not caught up").
+// connected is then named in a warning of its own ("not caught up"). One
+// wait for that limit is armed per group (sayAtMaxLocked), for the first
+// finding held back, and again for the next when it ends.
 
 // maxPending bounds the findings held back per group; past it they are
 // said at once.
@@ -87,7 +89,7 @@ func (c *Client) holdBack(gs *groupState, f group.Finding) bool {
 	gs.pending = append(gs.pending, p)
 	gs.pendingDirty = true
 	c.sayLaterLocked(gs)
-	c.laterLocked(gs.g.ID(), "withheld max", c.cfg.WithheldMax, c.sayDueLocked)
+	c.sayAtMaxLocked(gs, now)
 	return true
 }
 
@@ -97,21 +99,31 @@ func (c *Client) sayLaterLocked(gs *groupState) {
 	c.laterLocked(gs.g.ID(), "withheld", c.cfg.WithheldGrace, c.sayDueLocked)
 }
 
-// sayAtMaxLocked says the findings of gs held back since before a
-// restart once the first of them has waited Config.WithheldMax since it
-// was first held back (at once if it has). c.mu is held.
-func (c *Client) sayAtMaxLocked(gs *groupState) {
+// sayAtMaxLocked arms the limit of the findings of gs held back, unless
+// it is armed: once the first of them has waited Config.WithheldMax since
+// it was first held back (at once if it has, as after a restart), the
+// findings due are said, and the limit is armed again for the next
+// first. So there is one wait per group, and a wait that ends early by
+// the configuration's clock (set back meanwhile) says nothing before
+// its time and waits again. now is Config.Now. c.mu is held.
+func (c *Client) sayAtMaxLocked(gs *groupState, now time.Time) {
+	if gs.limitArmed || len(gs.pending) == 0 {
+		return
+	}
 	first := gs.pending[0].held
 	for _, p := range gs.pending[1:] {
 		if p.held.Before(first) {
 			first = p.held
 		}
 	}
-	c.laterLocked(gs.g.ID(), "withheld max", max(0, first.Add(c.cfg.WithheldMax).Sub(c.cfg.Now())), func(gs *groupState) {
-		c.sayDueLocked(gs)
-		if len(gs.pending) > 0 {
-			c.sayAtMaxLocked(gs) // held back later than the first
+	gs.limitArmed = true
+	c.laterLocked(gs.g.ID(), "withheld max", max(0, first.Add(c.cfg.WithheldMax).Sub(now)), func(cur *groupState) {
+		if cur != gs {
+			return // left and joined again meanwhile: its own wait is armed
 		}
+		gs.limitArmed = false
+		c.sayDueLocked(gs)
+		c.sayAtMaxLocked(gs, c.cfg.Now())
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nookchat/nook/engine/group"
+	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -204,82 +205,118 @@ func FuzzPendingRecord(f *testing.F) {
 	})
 }
 
-// TestWithheldAtMost: server B stays connected and never catches up (a
-// proxy drops its CaughtUp), so a gap in Bob's numbers that A shows waits
-// for B. Alice's Nook holds it back, with its limit armed at
-// WithheldMax, and says nothing; she restarts after the limit has passed
-// (an injected clock): the time it was first held back was stored, so
-// the limit does not start again, and she is told of the gap (no server
-// named: neither was reached yet since the restart).
-func TestWithheldAtMost(t *testing.T) {
+// stalledGroup is the start of the tests of the limit on findings held
+// back: the group of alice and bob on server A and on server B, B behind a
+// proxy that drops every CaughtUp (connected, it never catches up). Alice's
+// clock is real time plus offset; each of her waits for the limit is sent
+// on limits and, when longer than 0, lasts until the test sends on end
+// (or the client closes). Bob's Nook then posts on A alone, after a gap in
+// its numbers: alice receives it from A and holds the gap back, waiting
+// for B.
+type stalledGroup struct {
+	alice, bob *member
+	id         group.ID
+	conv       model.ConversationID
+	a, b       identity.Address // the servers' addresses
+	offset     atomic.Int64
+	limits     chan time.Duration
+	end        chan struct{}
+}
+
+func newStalledGroup(t *testing.T) *stalledGroup {
 	tr := network()
 	srvA := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srvA.Close()
+	t.Cleanup(func() { srvA.Close() })
 	srvB := startServer(t, serverConfig(t.TempDir(), tr))
-	defer srvB.Close()
+	t.Cleanup(func() { srvB.Close() })
 	pxB := startProxy(t, tr, srvB.Bundle())
-	defer pxB.close()
+	t.Cleanup(pxB.close)
 	pxB.mu.Lock()
 	pxB.noCaughtUp = true
 	pxB.mu.Unlock()
 
-	var offset atomic.Int64 // the injected clock: real time plus offset
-	limits := make(chan time.Duration, 8)
-	alice, bob := newMember(t, tr, "alice"), newMember(t, tr, "bob")
-	alice.stop()
-	alice.tune = func(c *Config) {
+	g := &stalledGroup{a: srvA.Bundle().Address, b: pxB.bundle.Address, limits: make(chan time.Duration, 8), end: make(chan struct{})}
+	g.alice, g.bob = newMember(t, tr, "alice"), newMember(t, tr, "bob")
+	g.alice.stop()
+	g.alice.tune = func(c *Config) {
 		c.WithheldGrace = time.Millisecond
-		c.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+		c.Now = func() time.Time { return time.Now().Add(time.Duration(g.offset.Load())) }
 		c.sleep = func(ctx context.Context, kind string, d time.Duration) bool {
 			if kind != "withheld max" {
 				return sleep(ctx, kind, d)
 			}
-			limits <- d
+			g.limits <- d
 			if d > 0 {
-				<-ctx.Done() // the limit is not reached in this test's real time
-				return false
+				select {
+				case <-g.end: // the limit is reached when the test says
+				case <-ctx.Done():
+					return false
+				}
 			}
 			return ctx.Err() == nil
 		}
 	}
-	alice.start()
-	info, _ := allotment(t, srvA, alice, bob)
-	id, conv := info.ID, info.Conversation
-	if err := alice.c.AddServer(id, pxB.bundle); err != nil {
+	g.alice.start()
+	info, _ := allotment(t, srvA, g.alice, g.bob)
+	g.id, g.conv = info.ID, info.Conversation
+	if err := g.alice.c.AddServer(g.id, pxB.bundle); err != nil {
 		t.Fatal(err)
 	}
 	both := [][32]byte{srvA.Bundle().SigningKey, pxB.bundle.SigningKey}
-	for _, m := range []*member{alice, bob} {
-		m.ev.waitFor(t, m.name+" knows server B", func([]model.Event) bool { return slices.Equal(m.servers(id), both) })
+	for _, m := range []*member{g.alice, g.bob} {
+		m.ev.waitFor(t, m.name+" knows server B", func([]model.Event) bool { return slices.Equal(m.servers(g.id), both) })
 	}
 
-	last, err := bob.c.lastSeq(id)
+	last, err := g.bob.c.lastSeq(g.id)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bob.c.mu.Lock()
-	cur := bob.c.groups[id].cur().g
-	onA := bob.c.servers[srvA.Bundle().SigningKey]
-	bob.c.mu.Unlock()
-	sealed, err := cur.Seal(nil, bob.key(id), &group.Message{Seq: last + 2, Sent: time.Now(), Kind: group.KindText, Text: "after a gap"})
+	g.bob.c.mu.Lock()
+	cur := g.bob.c.groups[g.id].cur().g
+	onA := g.bob.c.servers[srvA.Bundle().SigningKey]
+	g.bob.c.mu.Unlock()
+	sealed, err := cur.Seal(nil, g.bob.key(g.id), &group.Message{Seq: last + 2, Sent: time.Now(), Kind: group.KindText, Text: "after a gap"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if status, err := onA.send(context.Background(), sealed); err != nil || status != protocol.PostOK {
 		t.Fatalf("bob's post on A: %v, %v", status, err)
 	}
-	alice.waitBody(t, conv, "after a gap")
+	g.alice.waitBody(t, g.conv, "after a gap")
+	return g
+}
+
+// limit returns the next wait alice's Nook arms for the limit.
+func (g *stalledGroup) limit(t *testing.T) time.Duration {
+	t.Helper()
 	select {
-	case d := <-limits:
-		if d != DefaultWithheldMax {
-			t.Fatalf("the gap is held back at most %v, want %v", d, DefaultWithheldMax)
-		}
+	case d := <-g.limits:
+		return d
 	case <-time.After(30 * time.Second):
 		t.Fatal("no limit armed for the gap held back")
+		return 0
+	}
+}
+
+// gap reports whether w is the warning of the gap in bob's numbers.
+func (g *stalledGroup) gap(w model.GroupWarning) bool {
+	return w.Kind == "gap" && w.Author == string(g.bob.as(g.id))
+}
+
+// TestWithheldAtMost: the gap of a stalledGroup waits for B. Alice's Nook
+// holds it back, with its limit armed at WithheldMax, and says nothing;
+// she restarts after the limit has passed (an injected clock): the time
+// it was first held back was stored, so the limit does not start again,
+// and she is told of the gap (no server named: neither was reached yet
+// since the restart).
+func TestWithheldAtMost(t *testing.T) {
+	g := newStalledGroup(t)
+	alice, id, conv := g.alice, g.id, g.conv
+	if d := g.limit(t); d != DefaultWithheldMax {
+		t.Fatalf("the gap is held back at most %v, want %v", d, DefaultWithheldMax)
 	}
 	alice.stop()
-	gap := func(w model.GroupWarning) bool { return w.Kind == "gap" && w.Author == string(bob.as(id)) }
-	if ws := alice.groupWarnings(conv); slices.ContainsFunc(ws, gap) {
+	if ws := alice.groupWarnings(conv); slices.ContainsFunc(ws, g.gap) {
 		t.Fatalf("told of the gap while B may still deliver it: %+v", ws)
 	}
 	v, err := alice.st.Bucket(timelineBucket(id)).Get(pendingKey)
@@ -291,17 +328,12 @@ func TestWithheldAtMost(t *testing.T) {
 		t.Fatalf("the stored finding: %+v, %v", ps, err)
 	}
 
-	offset.Store(int64(DefaultWithheldMax + time.Minute))
+	g.offset.Store(int64(DefaultWithheldMax + time.Minute))
 	alice.start()
-	select {
-	case d := <-limits:
-		if d != 0 {
-			t.Fatalf("after the restart the limit waits %v more: it started again", d)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("no limit armed after the restart")
+	if d := g.limit(t); d != 0 {
+		t.Fatalf("after the restart the limit waits %v more: it started again", d)
 	}
-	alice.ev.waitFor(t, "alice told of the gap", func([]model.Event) bool { return slices.ContainsFunc(alice.groupWarnings(conv), gap) })
+	alice.ev.waitFor(t, "alice told of the gap", func([]model.Event) bool { return slices.ContainsFunc(alice.groupWarnings(conv), g.gap) })
 	// Said before either server was reached again: neither is accused.
 	for _, w := range alice.groupWarnings(conv) {
 		if w.Kind == "not caught up" {
@@ -310,5 +342,64 @@ func TestWithheldAtMost(t *testing.T) {
 	}
 	if s := alice.c.Groups()[0].Servers; !s[1].CaughtUp.IsZero() {
 		t.Fatalf("B caught up: %+v", s[1])
+	}
+}
+
+// TestWithheldAtLimit: the limit falls within one session. The gap of a
+// stalledGroup waits for B, which stays connected and never says it
+// caught up. The wait for the limit ends first while alice's clock is an
+// hour behind (set back meanwhile): nothing is said, and the limit is
+// armed again for the time left. Then it ends at the limit: the gap is
+// said, and B, connected and not caught up, is named in a warning of its
+// own ("not caught up"); A, caught up, is not. Nothing is left held back
+// and no limit armed. On the code before, a wait that ended early was not
+// armed again, and the gap was held back until a restart.
+func TestWithheldAtLimit(t *testing.T) {
+	g := newStalledGroup(t)
+	alice, conv := g.alice, g.conv
+	if d := g.limit(t); d != DefaultWithheldMax {
+		t.Fatalf("the gap is held back at most %v, want %v", d, DefaultWithheldMax)
+	}
+	alice.ev.waitFor(t, "alice connected to B", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupServerReached) bool { return e.Server == string(g.b) && e.Reachable }) > 0
+	})
+	reach := func(t *testing.T) {
+		t.Helper()
+		select {
+		case g.end <- struct{}{}:
+		case <-time.After(30 * time.Second):
+			t.Fatal("no wait for the limit to end")
+		}
+	}
+
+	g.offset.Store(int64(-time.Hour))
+	reach(t)
+	if d := g.limit(t); d <= DefaultWithheldMax {
+		t.Fatalf("after a wait that ended an hour early by the clock the limit is armed for %v, want the time left", d)
+	}
+	if ws := alice.groupWarnings(conv); len(ws) != 0 {
+		t.Fatalf("warned before the limit: %+v", ws)
+	}
+
+	g.offset.Store(int64(DefaultWithheldMax))
+	reach(t)
+	alice.ev.waitFor(t, "alice told of the gap and of B", func([]model.Event) bool {
+		ws := alice.groupWarnings(conv)
+		return slices.ContainsFunc(ws, g.gap) && slices.ContainsFunc(ws, func(w model.GroupWarning) bool { return w.Kind == "not caught up" })
+	})
+	for _, w := range alice.groupWarnings(conv) {
+		if w.Kind == "not caught up" && w.Server != string(g.b) {
+			t.Fatalf("a server other than B named: %+v (B is %s, A %s)", w, g.b, g.a)
+		}
+	}
+	if s := alice.c.Groups()[0].Servers; s[0].CaughtUp.IsZero() || !s[1].CaughtUp.IsZero() || !s[1].Connected {
+		t.Fatalf("the servers' states: %+v", s)
+	}
+	alice.c.mu.Lock()
+	gs := alice.c.groups[g.id]
+	left, armed := len(gs.pending), gs.limitArmed
+	alice.c.mu.Unlock()
+	if left != 0 || armed {
+		t.Fatalf("after the limit: %d findings held back, limit armed %v", left, armed)
 	}
 }

@@ -1,14 +1,12 @@
 package peer
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -20,14 +18,7 @@ import (
 // rule does not allow us is refused before anything is stored.
 func TestChange(t *testing.T) {
 	nw := loopbackNet(t)
-	a := newNode(t, "ana", 41, nw.new(t))
-	b := newNode(t, "ben", 42, nw.new(t))
-	befriend(t, a, b, nw.timeout)
-	msg, err := a.m.Send(b.addr(), "see you at noom", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	a, b, msg := contacts(t, nw, 41, "see you at noom")
 	got, err := a.m.Change(b.addr(), msg.ID, model.ChangeEdit, []byte("see you at noon"))
 	if err != nil || got.Body != "see you at noon" || got.Edited.IsZero() {
 		t.Fatalf("Change = %+v, %v", got, err)
@@ -80,40 +71,8 @@ func TestChange(t *testing.T) {
 // its message; the contact's deletion of its own text makes it the note.
 func TestChangeRecords(t *testing.T) {
 	nw := loopbackNet(t)
-	victim := newNode(t, "victim", 43, nw.new(t))
-	peerID, _ := identity.Generate(nil)
-	if _, err := victim.m.AddContact(peerID.Address(), "raw"); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s := evilSession(t, ctx, nw.new(t), peerID, victim)
-	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	if err := s.Send(&protocol.ContactRequest{DisplayName: "raw"}); err != nil {
-		t.Fatal(err)
-	}
-	conv := model.ConversationID(peerID.Address())
-	victim.ev.waitUntil(t, "acceptance", nw.timeout, func() bool {
-		c, _ := victim.st.GetContact(string(peerID.Address()))
-		return c.State == model.ContactAccepted
-	})
-	send := func(r protocol.Record, id model.MessageID) {
-		t.Helper()
-		if err := s.Send(r); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := s.Recv()
-			if err != nil {
-				t.Fatalf("waiting for the Ack: %v", err)
-			}
-			if a, ok := rec.(*protocol.Ack); ok && slices.Contains(a.IDs, id) {
-				return
-			}
-		}
-	}
+	rc := newRawContact(t, nw, 43)
+	victim, peerID, conv, send := rc.victim, rc.id, rc.conv, rc.send
 	change := func(target model.MessageID, typ model.ChangeType, payload string) {
 		t.Helper()
 		c := &protocol.Change{ID: model.NewMessageID(), Target: target, Sent: time.Now(), Change: typ, Payload: []byte(payload)}
@@ -168,9 +127,7 @@ func TestChangeRecords(t *testing.T) {
 // text, then the Change.
 func TestDeleteQueuedSendsNothing(t *testing.T) {
 	nw := loopbackNet(t)
-	a := newNode(t, "ana", 44, nw.new(t))
-	b := newNode(t, "ben", 45, nw.new(t))
-	befriend(t, a, b, nw.timeout)
+	a, b, _ := contacts(t, nw, 44, "")
 	conv := model.ConversationID(b.addr())
 	b.stop()
 	msg, err := a.m.Send(b.addr(), "meet at X", model.MessageID{})
@@ -243,15 +200,8 @@ func TestDeleteQueuedSendsNothing(t *testing.T) {
 // sorted before the Change, arrived first.
 func TestDeleteDeliveredDropsEdit(t *testing.T) {
 	nw := loopbackNet(t)
-	a := newNode(t, "ana", 46, nw.new(t))
-	b := newNode(t, "ben", 47, nw.new(t))
-	befriend(t, a, b, nw.timeout)
+	a, b, msg := contacts(t, nw, 46, "meet at X")
 	conv := model.ConversationID(b.addr())
-	msg, err := a.m.Send(b.addr(), "meet at X", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
 	b.stop()
 	if _, err := a.m.Edit(b.addr(), msg.ID, "meet at Y at 5pm"); err != nil {
 		t.Fatal(err)

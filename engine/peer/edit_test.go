@@ -1,13 +1,10 @@
 package peer
 
 import (
-	"context"
 	"errors"
-	"slices"
 	"testing"
 	"time"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -19,14 +16,7 @@ import (
 // ours older than model.EditWindow, cannot be edited.
 func TestEdits(t *testing.T) {
 	nw := loopbackNet(t)
-	a := newNode(t, "ana", 31, nw.new(t))
-	b := newNode(t, "ben", 32, nw.new(t))
-	befriend(t, a, b, nw.timeout)
-	msg, err := a.m.Send(b.addr(), "see you at noom", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	a, b, msg := contacts(t, nw, 31, "see you at noom")
 	aConv, bConv := model.ConversationID(b.addr()), model.ConversationID(a.addr())
 	bodyAt := func(n *node, conv model.ConversationID) string {
 		m, err := n.st.GetMessage(conv, msg.ID)
@@ -108,41 +98,8 @@ func TestEdits(t *testing.T) {
 // or deleted) or after model.EditWindow changes nothing.
 func TestEditRecords(t *testing.T) {
 	nw := loopbackNet(t)
-	victim := newNode(t, "victim", 33, nw.new(t))
-	peerID, _ := identity.Generate(nil)
-	if _, err := victim.m.AddContact(peerID.Address(), "raw"); err != nil {
-		t.Fatal(err)
-	}
-	tr := nw.new(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s := evilSession(t, ctx, tr, peerID, victim)
-	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	if err := s.Send(&protocol.ContactRequest{DisplayName: "raw"}); err != nil {
-		t.Fatal(err)
-	}
-	conv := model.ConversationID(peerID.Address())
-	victim.ev.waitUntil(t, "acceptance", nw.timeout, func() bool {
-		c, _ := victim.st.GetContact(string(peerID.Address()))
-		return c.State == model.ContactAccepted
-	})
-	send := func(r protocol.Record, id model.MessageID) {
-		t.Helper()
-		if err := s.Send(r); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := s.Recv()
-			if err != nil {
-				t.Fatalf("waiting for the Ack: %v", err)
-			}
-			if a, ok := rec.(*protocol.Ack); ok && slices.Contains(a.IDs, id) {
-				return
-			}
-		}
-	}
+	rc := newRawContact(t, nw, 33)
+	victim, peerID, conv, send := rc.victim, rc.id, rc.conv, rc.send
 	body := func(id model.MessageID) string {
 		m, err := victim.st.GetMessage(conv, id)
 		if err != nil {

@@ -5,12 +5,15 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/store"
 	"github.com/nookchat/nook/engine/transport"
 )
@@ -222,5 +225,83 @@ func delivered(n, with *node) func() bool {
 			}
 		}
 		return true
+	}
+}
+
+// contacts is the start of the tests of the changes of a message between
+// contacts (edits, reactions, Change, deletions for everyone): ana and
+// ben, nodes of nw with the seeds seed and seed+1, made contacts by
+// befriend; with first not empty, ana sends it to ben and waits until it
+// is delivered (msg).
+func contacts(t *testing.T, nw network, seed byte, first string) (a, b *node, msg model.Message) {
+	t.Helper()
+	a = newNode(t, "ana", seed, nw.new(t))
+	b = newNode(t, "ben", seed+1, nw.new(t))
+	befriend(t, a, b, nw.timeout)
+	if first == "" {
+		return a, b, model.Message{}
+	}
+	msg, err := a.m.Send(b.addr(), first, model.MessageID{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	return a, b, msg
+}
+
+// rawContact is the start of the tests that write the records of a
+// contact by hand: victim, a node of nw, adds a contact (id, on the
+// transport tr) whose side is a handshake session the test writes (s),
+// which sends a ContactRequest, and waits until the contact is accepted.
+// The session and ctx (30 s) end with the test.
+type rawContact struct {
+	t      *testing.T
+	victim *node
+	id     *identity.Identity
+	tr     transport.Transport
+	ctx    context.Context
+	s      *handshake.Session
+	conv   model.ConversationID // the victim's with the contact
+}
+
+func newRawContact(t *testing.T, nw network, seed byte) *rawContact {
+	t.Helper()
+	r := &rawContact{t: t, victim: newNode(t, "victim", seed, nw.new(t)), tr: nw.new(t)}
+	r.id, _ = identity.Generate(nil)
+	r.conv = model.ConversationID(r.id.Address())
+	if _, err := r.victim.m.AddContact(r.id.Address(), "raw"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	r.ctx = ctx
+	r.s = evilSession(t, ctx, r.tr, r.id, r.victim)
+	t.Cleanup(func() { r.s.Close() })
+	stop := context.AfterFunc(ctx, func() { r.s.Close() }) // a Recv waiting ends with ctx
+	t.Cleanup(func() { stop() })
+	if err := r.s.Send(&protocol.ContactRequest{DisplayName: "raw"}); err != nil {
+		t.Fatal(err)
+	}
+	r.victim.ev.waitUntil(t, "acceptance", nw.timeout, func() bool {
+		c, _ := r.victim.st.GetContact(string(r.id.Address()))
+		return c.State == model.ContactAccepted
+	})
+	return r
+}
+
+// send writes rec and waits for the victim's Ack of id.
+func (r *rawContact) send(rec protocol.Record, id model.MessageID) {
+	r.t.Helper()
+	if err := r.s.Send(rec); err != nil {
+		r.t.Fatal(err)
+	}
+	for {
+		got, err := r.s.Recv()
+		if err != nil {
+			r.t.Fatalf("waiting for the Ack: %v", err)
+		}
+		if a, ok := got.(*protocol.Ack); ok && slices.Contains(a.IDs, id) {
+			return
+		}
 	}
 }

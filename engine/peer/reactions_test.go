@@ -1,14 +1,12 @@
 package peer
 
 import (
-	"context"
 	"errors"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 )
@@ -20,14 +18,7 @@ import (
 // reaction counts nothing unread.
 func TestReactions(t *testing.T) {
 	nw := loopbackNet(t)
-	a := newNode(t, "ana", 21, nw.new(t))
-	b := newNode(t, "ben", 22, nw.new(t))
-	befriend(t, a, b, nw.timeout)
-	msg, err := a.m.Send(b.addr(), "react to this", model.MessageID{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a.ev.waitUntil(t, "delivery", nw.timeout, delivered(a, b))
+	a, b, msg := contacts(t, nw, 21, "react to this")
 	aConv, bConv := model.ConversationID(b.addr()), model.ConversationID(a.addr())
 	reactionsAt := func(n *node, conv model.ConversationID) []model.Reaction {
 		m, err := n.st.GetMessage(conv, msg.ID)
@@ -130,42 +121,9 @@ func TestReactions(t *testing.T) {
 // reactions never reach the store.
 func TestReactionRecords(t *testing.T) {
 	nw := loopbackNet(t)
-	victim := newNode(t, "victim", 23, nw.new(t))
-	peerID, _ := identity.Generate(nil)
-	if _, err := victim.m.AddContact(peerID.Address(), "raw"); err != nil {
-		t.Fatal(err)
-	}
-	tr := nw.new(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	s := evilSession(t, ctx, tr, peerID, victim)
-	defer s.Close()
-	stop := context.AfterFunc(ctx, func() { s.Close() })
-	defer stop()
-	if err := s.Send(&protocol.ContactRequest{DisplayName: "raw"}); err != nil {
-		t.Fatal(err)
-	}
-	conv := model.ConversationID(peerID.Address())
-	victim.ev.waitUntil(t, "acceptance", nw.timeout, func() bool {
-		c, _ := victim.st.GetContact(string(peerID.Address()))
-		return c.State == model.ContactAccepted
-	})
-	// send writes r and waits for the Ack of id.
-	send := func(r protocol.Record, id model.MessageID) {
-		t.Helper()
-		if err := s.Send(r); err != nil {
-			t.Fatal(err)
-		}
-		for {
-			rec, err := s.Recv()
-			if err != nil {
-				t.Fatalf("waiting for the Ack: %v", err)
-			}
-			if a, ok := rec.(*protocol.Ack); ok && slices.Contains(a.IDs, id) {
-				return
-			}
-		}
-	}
+	rc := newRawContact(t, nw, 23)
+	victim, peerID, conv, send := rc.victim, rc.id, rc.conv, rc.send
+	tr, ctx := rc.tr, rc.ctx
 	text := &protocol.Text{ID: model.NewMessageID(), Sent: time.Now(), Body: "react to me"}
 	send(text, text.ID)
 	r := &protocol.Reaction{ID: model.NewMessageID(), Target: text.ID, Sent: time.Now(), Emoji: "👍"}

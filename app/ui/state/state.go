@@ -545,13 +545,14 @@ func (m *Model) NowRead() (model.ConversationID, bool) {
 	return m.open.ID, ok && c.Unread > 0
 }
 
-// AuthorName is the name shown for the author of a message of conv: "You",
-// the contact's name, the name the member carries in the group (marked
+// AuthorName is the name shown for the author of a message of conv: the
+// person themselves as "You" in the language in use (state.you), the
+// contact's name, the name the member carries in the group (marked
 // when it collides with a name the person knows), or the first characters
 // of their address.
 func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 	if addr == m.self && addr != "" {
-		return "You"
+		return T("state.you")
 	}
 	if c, ok := m.convs[model.ConversationID(addr)]; ok && c.Kind == model.KindContact {
 		return c.Title
@@ -561,7 +562,7 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 			return "", false
 		}
 		if mb.Self {
-			return "You", true
+			return T("state.you"), true
 		}
 		if c, ok := m.convs[model.ConversationID(mb.Contact)]; ok && mb.Contact != "" && c.Kind == model.KindContact {
 			return c.Title, true

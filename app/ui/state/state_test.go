@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/app/i18n"
 	"github.com/nookchat/nook/engine/model"
 )
 
@@ -734,6 +735,25 @@ func TestAuthorNamePerGroupKeys(t *testing.T) {
 	for addr, want := range map[string]string{mine: "You", bobs: "Bob", daves: "Dee", "unknownkey": "unknownk"} {
 		if got := m.AuthorName(group, addr); got != want {
 			t.Errorf("AuthorName(%s) = %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// TestAuthorNameYouTranslated: the person, by the profile's address or by
+// their key in a group, is named in the language in use, as the other
+// words of the state are: it was the literal "You" in every language.
+func TestAuthorNameYouTranslated(t *testing.T) {
+	t.Cleanup(func() { i18n.SetLanguage(i18n.Source) })
+	m := unlocked(t, groupConv(group, "Club", 4))
+	m.OpenConversation(group)
+	const mine = "mykeyinthegroup"
+	m.SetMembers(m.Open().Token, []model.GroupMember{{Address: mine, Name: "Me", Self: true}}, nil)
+	for lang, want := range map[string]string{"de": "Du", "fr": "Vous", "ru": "Вы", "zh-Hans": "你", i18n.Source: "You"} {
+		i18n.SetLanguage(lang)
+		for _, addr := range []string{self, mine} {
+			if got := m.AuthorName(group, addr); got != want {
+				t.Errorf("%s: AuthorName(%s) = %q, want %q", lang, addr, got, want)
+			}
 		}
 	}
 }
