@@ -91,7 +91,7 @@
 // quiet (nothing unread, no move up the list, no notification), is
 // dropped by a receiver that does not hold the message (deleted, gone
 // with its timer, or not yet received), and costs what a reaction costs
-// (TestCommitsPerEdit: between contacts 2.4 commits for the editor with
+// (TestCommitsPerEdit: between contacts 1.8–2.4 commits (over runs) for the editor with
 // the barrier message, 1.2 for the receiver; in a group 3.4 and 1.2). The
 // records: docs/protocol.md §5 (Edit) and docs/groups.md (Edits).
 //
