@@ -22,7 +22,9 @@
 // FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
 // profile's file service per group, stopped when the profile leaves or
 // is removed, the fetches from members, and the holder notes, posted
-// after a random delay or not at all: Config.HolderNotes),
+// after a random delay or not at all: Config.HolderNotes; with
+// Settings.ServeFetchedFiles off, the files fetched are not served and
+// no note is posted, the files shared still are),
 // events.go and notify.go (the event stream).
 //
 // # Conversations

@@ -111,22 +111,23 @@ func (t *Transfers) OfferedGroup(conv model.ConversationID, o GroupOffer) (annou
 }
 
 // servable reports whether a member serves the file of r: one it shared
-// (unless it cancelled it) or one it holds whole and verified.
-func (r *record) servable() bool {
+// (unless it cancelled it), or one it holds whole and verified when it
+// serves what it fetched (fetched: Config.ServeFetched).
+func (r *record) servable(fetched bool) bool {
 	if !r.Group {
 		return false
 	}
 	if r.Outgoing {
 		return r.State != model.FileCancelled && r.State != model.FileUnavailable
 	}
-	return r.State == model.FileComplete
+	return fetched && r.State == model.FileComplete
 }
 
 // ServeGroup serves one fetch of a file of the group conv on c, a session
 // accepted on the member's file service: the first record must be a
 // FileFetch whose proof matches the file's key over c's channel binding;
-// a file not held, or a wrong proof, is answered alike with FileStop
-// unavailable. Then it sends the chunks each FileRequest asks for, in
+// a file not held, one fetched while Config.ServeFetched says no, or a
+// wrong proof, is answered alike with FileStop unavailable. Then it sends the chunks each FileRequest asks for, in
 // order, until the fetcher closes. It returns nil when the fetcher
 // closed, and does not close c.
 func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
@@ -143,7 +144,7 @@ func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
 		return err
 	}
 	member := false
-	if err == nil && r.servable() {
+	if err == nil && r.servable(t.serveFetched()) {
 		want := FetchProof(r.FileKey, c.ChannelBinding())
 		member = hmac.Equal(f.Proof[:], want[:])
 	}
@@ -168,8 +169,9 @@ func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
 		if !ok || q.ID != f.ID || uint64(q.First)+uint64(q.Count) > uint64(n) {
 			return errNotFetch
 		}
-		// The file may have been deleted meanwhile.
-		if r, err = t.get(conv, f.ID); err != nil || !r.servable() {
+		// The file may have been deleted meanwhile, or serving what was
+		// fetched turned off.
+		if r, err = t.get(conv, f.ID); err != nil || !r.servable(t.serveFetched()) {
 			return c.Send(&protocol.FileStop{ID: f.ID, Reason: protocol.StopUnavailable})
 		}
 		for i := q.First; i < q.First+uint32(q.Count); i++ {
@@ -599,10 +601,11 @@ func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
 }
 
 // GroupFiles lists the group files of the profile by conversation: those
-// it serves (shared, or held whole) and the accepted ones still to
-// fetch.
+// it serves (shared, or held whole unless Config.ServeFetched says no)
+// and the accepted ones still to fetch.
 func (t *Transfers) GroupFiles() (serving map[model.ConversationID]bool, fetching map[model.ConversationID][]model.MessageID, err error) {
 	serving, fetching = map[model.ConversationID]bool{}, map[model.ConversationID][]model.MessageID{}
+	fetched := t.serveFetched()
 	err = t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
 		conv, id, ok := parseRecordKey(k)
 		if !ok {
@@ -612,7 +615,7 @@ func (t *Transfers) GroupFiles() (serving map[model.ConversationID]bool, fetchin
 		if err != nil || !r.Group {
 			return nil
 		}
-		if r.servable() {
+		if r.servable(fetched) {
 			serving[conv] = true
 		}
 		if !r.Outgoing && r.State == model.FileTransferring {
