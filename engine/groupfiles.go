@@ -121,14 +121,24 @@ func newGroupFiles(op *openProfile) *groupFiles {
 
 func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes }
 
-// start publishes the file services of the groups in which the profile
-// holds files to serve and resumes the fetches of accepted files.
+// start forgets the files of groups left under a version that kept
+// them (transfer.SweepGroups), publishes the file services of the groups
+// in which the profile holds files to serve and resumes the fetches of
+// accepted files.
 func (g *groupFiles) start() error {
+	member := g.members()
+	// A failure here keeps nothing of a group left from running (below,
+	// only the groups the profile is in are served or fetched): it is
+	// said, and tried again at the next unlock.
+	if n, err := g.op.files.SweepGroups(func(c model.ConversationID) bool { return member[c] }); err != nil {
+		g.op.e.cfg.Logger.Warn("forgetting the files of groups left failed", "err", err)
+	} else if n > 0 {
+		g.op.e.cfg.Logger.Info("forgot the files of groups left before", "groups", n)
+	}
 	serving, fetching, err := g.op.files.GroupFiles()
 	if err != nil {
 		return err
 	}
-	member := g.members()
 	for conv := range serving {
 		if member[conv] { // not for a group left, or removed from
 			g.serve(conv)

@@ -1,10 +1,12 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -555,7 +557,10 @@ func (t *Transfers) SettleHolder(conv model.ConversationID, id model.MessageID) 
 
 // ForgetGroup removes what the profile kept to take part in the files
 // of a group it left or was removed from: the key of its file service
-// there and every file's list of sources; then files offered or
+// there, every file's list of sources (those of files it never had
+// too: a holder note can come before its announcement) and every
+// holder note's mark (were the profile to join the group again, a file
+// it has is announced from its new file service); then files offered or
 // accepted and not yet here end as unavailable (their chunks are
 // deleted, a FileChanged reports each). Files here stay, as the group's
 // messages stay as history.
@@ -571,10 +576,24 @@ func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
 	if err != nil {
 		return err
 	}
+	var drop [][]byte
+	for _, tag := range []byte{'s', 'h'} {
+		p := convPrefix(conv)
+		p[0] = tag
+		err := t.b.Iterate(p, func(k, v []byte) error {
+			if c, _, ok := parseKey(k, tag); ok && c == conv {
+				drop = append(drop, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	t.mu.Lock()
 	err = t.b.Update(func(tx *store.BucketTx) error {
-		for _, id := range ids {
-			if err := tx.Delete(sourcesKey(conv, id)); err != nil {
+		for _, k := range drop {
+			if err := tx.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -598,6 +617,75 @@ func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
 		}
 	}
 	return nil
+}
+
+// parseKey reads the conversation and file ID of a key tag ‖ length u16
+// ‖ conversation ‖ id [16] (a record, sources or holder mark).
+func parseKey(k []byte, tag byte) (model.ConversationID, model.MessageID, bool) {
+	if len(k) == 0 || k[0] != tag {
+		return "", model.MessageID{}, false
+	}
+	return parseRecordKey(append([]byte{'t'}, k[1:]...))
+}
+
+// SweepGroups forgets (ForgetGroup) what the profile still keeps of the
+// files of each group it is no longer in (member says which it is in):
+// a file service's key, sources, holder marks, or files offered or
+// accepted and not yet here. Leaving a group forgets it at once since
+// the version that made ForgetGroup; a group left or deleted under the
+// version before kept all of it, and its file service's key (a secret)
+// for good. It is idempotent: a group with nothing left to forget costs
+// no write, so it runs at every unlock. It returns how many groups it
+// forgot.
+func (t *Transfers) SweepGroups(member func(model.ConversationID) bool) (int, error) {
+	stale := map[model.ConversationID]bool{}
+	note := func(conv model.ConversationID) {
+		if !member(conv) {
+			stale[conv] = true
+		}
+	}
+	err := t.b.Iterate([]byte{'k'}, func(k, v []byte) error {
+		if len(k) >= 3 {
+			if n := int(binary.BigEndian.Uint16(k[1:3])); len(k) == 3+n {
+				note(model.ConversationID(k[3:]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, tag := range []byte{'s', 'h'} {
+		err := t.b.Iterate([]byte{tag}, func(k, v []byte) error {
+			if conv, _, ok := parseKey(k, tag); ok {
+				note(conv)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	err = t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
+		conv, _, ok := parseRecordKey(k)
+		if !ok {
+			return nil
+		}
+		if r, err := decodeRecord(v); err == nil && r.Group && !r.Outgoing &&
+			(r.State == model.FileOffered || r.State == model.FileTransferring) {
+			note(conv)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for conv := range stale {
+		if err := t.ForgetGroup(conv); err != nil {
+			return 0, err
+		}
+	}
+	return len(stale), nil
 }
 
 // GroupFiles lists the group files of the profile by conversation: those
