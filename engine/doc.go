@@ -21,8 +21,12 @@
 // AcceptFile, DeclineFile, CancelFile, SaveFile, File, Files,
 // FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
 // profile's file service per group, stopped when the profile leaves or
-// is removed, the fetches from members, and the holder notes, posted
-// after a random delay or not at all: Config.HolderNotes),
+// is removed, what it kept of a group's files forgotten then, and at
+// unlock for groups left under the version before, the fetches from
+// members, and the holder notes, posted
+// after a random delay or not at all: Config.HolderNotes; with
+// Settings.ServeFetchedFiles off, the files fetched are not served and
+// no note is posted, the files shared still are),
 // events.go and notify.go (the event stream).
 //
 // # Conversations

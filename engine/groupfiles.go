@@ -121,16 +121,23 @@ func newGroupFiles(op *openProfile) *groupFiles {
 
 func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes }
 
-// start publishes the file services of the groups in which the profile
-// holds files and resumes the fetches of accepted files.
+// start forgets the files of groups left under a version that kept
+// them (transfer.SweepGroups), publishes the file services of the groups
+// in which the profile holds files to serve and resumes the fetches of
+// accepted files.
 func (g *groupFiles) start() error {
+	member := g.members()
+	// A failure here keeps nothing of a group left from running (below,
+	// only the groups the profile is in are served or fetched): it is
+	// said, and tried again at the next unlock.
+	if n, err := g.op.files.SweepGroups(func(c model.ConversationID) bool { return member[c] }); err != nil {
+		g.op.e.cfg.Logger.Warn("forgetting the files of groups left failed", "err", err)
+	} else if n > 0 {
+		g.op.e.cfg.Logger.Info("forgot the files of groups left before", "groups", n)
+	}
 	serving, fetching, err := g.op.files.GroupFiles()
 	if err != nil {
 		return err
-	}
-	member := map[model.ConversationID]bool{}
-	for _, gi := range g.op.groups.Groups() {
-		member[gi.Conversation] = true
 	}
 	for conv := range serving {
 		if member[conv] { // not for a group left, or removed from
@@ -145,6 +152,28 @@ func (g *groupFiles) start() error {
 			g.fetch(conv, id)
 		}
 	}
+	return g.armDue(member)
+}
+
+// members returns the conversations of the groups the profile is in.
+func (g *groupFiles) members() map[model.ConversationID]bool {
+	member := map[model.ConversationID]bool{}
+	for _, gi := range g.op.groups.Groups() {
+		member[gi.Conversation] = true
+	}
+	return member
+}
+
+// serveFetched reports whether the profile serves the group files it
+// fetched and posts their holder notes (Settings.ServeFetchedFiles).
+func (g *groupFiles) serveFetched() bool { return g.op.settings().ServeFetchedFiles }
+
+// armDue arms the holder notes still due in the groups of member, unless
+// the profile does not serve what it fetched.
+func (g *groupFiles) armDue(member map[model.ConversationID]bool) error {
+	if !g.serveFetched() {
+		return nil
+	}
 	due, err := g.op.files.HolderDue()
 	if err != nil {
 		return err
@@ -158,6 +187,56 @@ func (g *groupFiles) start() error {
 		}
 	}
 	return nil
+}
+
+// servingChanged follows Settings.ServeFetchedFiles as it changes.
+// Turned off, the holder notes waiting are disarmed (not settled: they
+// are due again if it is turned on) and the file services of groups in
+// which the profile shared nothing stop; a service that stays answers
+// no fetch of a file the profile fetched (transfer.Config.ServeFetched).
+// Turned on, the services of groups in which it holds a file start and
+// the notes due are armed, each after a delay drawn afresh.
+func (g *groupFiles) servingChanged(on bool) {
+	if on {
+		serving, _, err := g.op.files.GroupFiles()
+		if err == nil {
+			member := g.members()
+			for conv := range serving {
+				if member[conv] {
+					g.serve(conv)
+				}
+			}
+			err = g.armDue(member)
+		}
+		if err != nil {
+			g.op.e.cfg.Logger.Warn("serving the group files fetched failed", "err", err)
+		}
+		return
+	}
+	g.mu.Lock()
+	for ref, stop := range g.notes {
+		stop()
+		delete(g.notes, ref)
+	}
+	g.mu.Unlock()
+	// On an error every service stops: serving too little until the
+	// next unlock is better than serving what the person turned off.
+	serving, _, err := g.op.files.GroupFiles()
+	if err != nil {
+		g.op.e.cfg.Logger.Warn("reading group files failed", "err", err)
+	}
+	var stop []*transfer.FileService
+	g.mu.Lock()
+	for conv, s := range g.services {
+		if !serving[conv] {
+			stop = append(stop, s)
+			delete(g.services, conv)
+		}
+	}
+	g.mu.Unlock()
+	for _, s := range stop {
+		s.Close()
+	}
 }
 
 // close stops every fetch and file service and waits for them.
@@ -324,8 +403,12 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 }
 
 // fetched serves a file that arrived whole and schedules its holder
-// note.
+// note, unless the profile does not serve what it fetched: then the
+// note stays due, armed if serving is turned on.
 func (g *groupFiles) fetched(conv model.ConversationID, id model.MessageID) {
+	if !g.serveFetched() {
+		return
+	}
 	g.serve(conv)
 	g.scheduleHolder(conv, id)
 }
@@ -359,13 +442,14 @@ func (g *groupFiles) scheduleHolder(conv model.ConversationID, id model.MessageI
 // postHolder tells the group that the profile holds a file whole, unless
 // enough members are known to hold it already (the sources kept one per
 // member: transfer.AddSource); either way the note is settled and not
-// due again.
+// due again. Nothing is posted or settled while the profile does not
+// serve what it fetched (Settings.ServeFetchedFiles).
 func (g *groupFiles) postHolder(conv model.ConversationID, id model.MessageID) {
 	gid, ok := group.ParseConversation(conv)
 	g.mu.Lock()
 	gone := g.left[conv]
 	g.mu.Unlock()
-	if !ok || gone {
+	if !ok || gone || !g.serveFetched() {
 		return
 	}
 	ft, err := g.op.files.File(conv, id)

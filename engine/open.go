@@ -84,7 +84,8 @@ func (e *Engine) start(p *profile.Profile) (*openProfile, error) {
 				op.peers.Wake(addr)
 			}
 		},
-		Logger: e.cfg.Logger,
+		ServeFetched: func() bool { return op.settings().ServeFetchedFiles },
+		Logger:       e.cfg.Logger,
 	})
 	if err := op.sweepFiles(); err != nil {
 		return nil, fmt.Errorf("read file transfers: %w", err)

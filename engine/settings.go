@@ -41,6 +41,15 @@ type Settings struct {
 	// verified contact; 0: never. Others are always asked about. The
 	// default is 2048 (2 MiB).
 	AutoAcceptPicturesKiB int `json:"auto_accept_pictures_kib"`
+	// ServeFetchedFiles serves the files this profile fetched in a group
+	// to the other members who ask for them, and tells the group it
+	// holds them (a holder note); on by default. Off, it posts no holder
+	// note and its file services answer no fetch of a file it did not
+	// share itself: the files it shared are still served, since no one
+	// else may have them yet and the announcement already says it has
+	// them (docs/files.md §8, "Serving what one fetched"). Settings
+	// stored before it existed read as on.
+	ServeFetchedFiles bool `json:"serve_fetched_files"`
 }
 
 // AutoLockChoices are the allowed AutoLockMinutes values.
@@ -48,7 +57,7 @@ var AutoLockChoices = []int{0, 1, 5, 15, 60}
 
 // DefaultSettings are the settings of a new profile.
 func DefaultSettings() Settings {
-	return Settings{Notifications: true, Theme: "system", TextScale: 1, AutoAcceptPicturesKiB: 2048}
+	return Settings{Notifications: true, Theme: "system", TextScale: 1, AutoAcceptPicturesKiB: 2048, ServeFetchedFiles: true}
 }
 
 const settingsKey = "settings"
@@ -90,8 +99,12 @@ func (e *Engine) SetSettings(s Settings) error {
 		return err
 	}
 	op.mu.Lock()
+	was := op.prefs.ServeFetchedFiles
 	op.prefs = s
 	op.mu.Unlock()
+	if was != s.ServeFetchedFiles {
+		op.gfiles.servingChanged(s.ServeFetchedFiles)
+	}
 	return nil
 }
 

@@ -540,9 +540,10 @@ func autoAcceptLabel(kib int) string {
 	return i18n.T("files.up_to", "Size", widgets.FormatSize(int64(kib)<<10))
 }
 
-// filesSection is the settings of received files: the size limit, and
-// the size up to which pictures from verified contacts arrive without
-// asking.
+// filesSection is the settings of received files: the size limit, the
+// size up to which pictures from verified contacts arrive without
+// asking, and whether files received in groups are passed on to the
+// other members.
 func (sd *settingsDialog) filesSection() fyne.CanvasObject {
 	choose := func(choices []int, label func(int) string, current int, set func(int)) *widget.Select {
 		labels := make([]string, len(choices))
@@ -564,6 +565,9 @@ func (sd *settingsDialog) filesSection() fyne.CanvasObject {
 	limit := choose(fileLimitChoices, fileLimitLabel, sd.s.FileLimitMiB, func(v int) { sd.s.FileLimitMiB = v })
 	auto := choose(autoAcceptChoices, autoAcceptLabel, sd.s.AutoAcceptPicturesKiB, func(v int) { sd.s.AutoAcceptPicturesKiB = v })
 	sd.fileLimit, sd.autoAccept = limit, auto
+	sd.serveFetched = widget.NewCheck(i18n.T("files.share_files_i_received"), nil)
+	sd.serveFetched.SetChecked(sd.s.ServeFetchedFiles)
+	sd.serveFetched.OnChanged = func(b bool) { sd.s.ServeFetchedFiles = b; sd.save() }
 	return container.NewVBox(
 		subheading(i18n.T("files.files_you_receive")),
 		widget.NewLabel(i18n.T("files.largest_file_accepted")),
@@ -572,5 +576,9 @@ func (sd *settingsDialog) filesSection() fyne.CanvasObject {
 		widget.NewLabel(i18n.T("files.pictures_accepted_without_asking")),
 		auto,
 		muted(i18n.T("files.pictures_up_to_this")),
+		widget.NewSeparator(),
+		subheading(i18n.T("files.files_in_groups")),
+		sd.serveFetched,
+		muted(i18n.T("files.when_on_other_members")),
 	)
 }

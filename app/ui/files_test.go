@@ -433,6 +433,36 @@ func TestFileSettings(t *testing.T) {
 	})
 }
 
+// TestServeFetchedSetting: the Privacy tab's switch for files received
+// in groups is on by default; turned off it is stored in the profile,
+// and it shows off when the settings are opened again; turned on again,
+// stored on.
+func TestServeFetchedSetting(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Alice", "alice password")
+	sd := h.openSettings()
+	if !sd.serveFetched.Checked || sd.serveFetched.Text != "Share files I received in groups with other members" {
+		t.Fatalf("the switch shows %q, on %v", sd.serveFetched.Text, sd.serveFetched.Checked)
+	}
+	test.Tap(sd.serveFetched)
+	h.waitFor("the setting stored off", func() bool {
+		s, err := h.eng.Settings()
+		return err == nil && !s.ServeFetchedFiles
+	})
+	sd.d.Hide()
+	h.waitFor("the settings closed", func() bool { return h.ui.settings == nil })
+	sd = h.openSettings()
+	if sd.serveFetched.Checked {
+		t.Fatal("the switch shows on after it was turned off")
+	}
+	test.Tap(sd.serveFetched)
+	h.waitFor("the setting stored on", func() bool {
+		s, err := h.eng.Settings()
+		return err == nil && s.ServeFetchedFiles
+	})
+}
+
 // TestFileCardPaused: a transfer that cannot move says why: the engine's
 // problem (the disk), or the contact offline; one under way with the
 // contact online is not paused.

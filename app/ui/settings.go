@@ -24,9 +24,11 @@ type settingsDialog struct {
 	s engine.Settings
 
 	tabs *container.AppTabs
-	// fileLimit and autoAccept are the settings of received files
-	// (files.go).
+	// fileLimit and autoAccept are the settings of received files, and
+	// serveFetched whether files received in groups are served to the
+	// other members (files.go).
 	fileLimit, autoAccept *widget.Select
+	serveFetched          *widget.Check
 
 	name       *field
 	blockUnk   *widget.Check

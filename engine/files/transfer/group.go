@@ -1,10 +1,12 @@
 package transfer
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -111,22 +113,23 @@ func (t *Transfers) OfferedGroup(conv model.ConversationID, o GroupOffer) (annou
 }
 
 // servable reports whether a member serves the file of r: one it shared
-// (unless it cancelled it) or one it holds whole and verified.
-func (r *record) servable() bool {
+// (unless it cancelled it), or one it holds whole and verified when it
+// serves what it fetched (fetched: Config.ServeFetched).
+func (r *record) servable(fetched bool) bool {
 	if !r.Group {
 		return false
 	}
 	if r.Outgoing {
 		return r.State != model.FileCancelled && r.State != model.FileUnavailable
 	}
-	return r.State == model.FileComplete
+	return fetched && r.State == model.FileComplete
 }
 
 // ServeGroup serves one fetch of a file of the group conv on c, a session
 // accepted on the member's file service: the first record must be a
 // FileFetch whose proof matches the file's key over c's channel binding;
-// a file not held, or a wrong proof, is answered alike with FileStop
-// unavailable. Then it sends the chunks each FileRequest asks for, in
+// a file not held, one fetched while Config.ServeFetched says no, or a
+// wrong proof, is answered alike with FileStop unavailable. Then it sends the chunks each FileRequest asks for, in
 // order, until the fetcher closes. It returns nil when the fetcher
 // closed, and does not close c.
 func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
@@ -143,7 +146,7 @@ func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
 		return err
 	}
 	member := false
-	if err == nil && r.servable() {
+	if err == nil && r.servable(t.serveFetched()) {
 		want := FetchProof(r.FileKey, c.ChannelBinding())
 		member = hmac.Equal(f.Proof[:], want[:])
 	}
@@ -168,8 +171,9 @@ func (t *Transfers) ServeGroup(conv model.ConversationID, c GroupConn) error {
 		if !ok || q.ID != f.ID || uint64(q.First)+uint64(q.Count) > uint64(n) {
 			return errNotFetch
 		}
-		// The file may have been deleted meanwhile.
-		if r, err = t.get(conv, f.ID); err != nil || !r.servable() {
+		// The file may have been deleted meanwhile, or serving what was
+		// fetched turned off.
+		if r, err = t.get(conv, f.ID); err != nil || !r.servable(t.serveFetched()) {
 			return c.Send(&protocol.FileStop{ID: f.ID, Reason: protocol.StopUnavailable})
 		}
 		for i := q.First; i < q.First+uint32(q.Count); i++ {
@@ -553,7 +557,10 @@ func (t *Transfers) SettleHolder(conv model.ConversationID, id model.MessageID) 
 
 // ForgetGroup removes what the profile kept to take part in the files
 // of a group it left or was removed from: the key of its file service
-// there and every file's list of sources; then files offered or
+// there, every file's list of sources (those of files it never had
+// too: a holder note can come before its announcement) and every
+// holder note's mark (were the profile to join the group again, a file
+// it has is announced from its new file service); then files offered or
 // accepted and not yet here end as unavailable (their chunks are
 // deleted, a FileChanged reports each). Files here stay, as the group's
 // messages stay as history.
@@ -569,10 +576,24 @@ func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
 	if err != nil {
 		return err
 	}
+	var drop [][]byte
+	for _, tag := range []byte{'s', 'h'} {
+		p := convPrefix(conv)
+		p[0] = tag
+		err := t.b.Iterate(p, func(k, v []byte) error {
+			if c, _, ok := parseKey(k, tag); ok && c == conv {
+				drop = append(drop, bytes.Clone(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	t.mu.Lock()
 	err = t.b.Update(func(tx *store.BucketTx) error {
-		for _, id := range ids {
-			if err := tx.Delete(sourcesKey(conv, id)); err != nil {
+		for _, k := range drop {
+			if err := tx.Delete(k); err != nil {
 				return err
 			}
 		}
@@ -598,11 +619,81 @@ func (t *Transfers) ForgetGroup(conv model.ConversationID) error {
 	return nil
 }
 
+// parseKey reads the conversation and file ID of a key tag ‖ length u16
+// ‖ conversation ‖ id [16] (a record, sources or holder mark).
+func parseKey(k []byte, tag byte) (model.ConversationID, model.MessageID, bool) {
+	if len(k) == 0 || k[0] != tag {
+		return "", model.MessageID{}, false
+	}
+	return parseRecordKey(append([]byte{'t'}, k[1:]...))
+}
+
+// SweepGroups forgets (ForgetGroup) what the profile still keeps of the
+// files of each group it is no longer in (member says which it is in):
+// a file service's key, sources, holder marks, or files offered or
+// accepted and not yet here. Leaving a group forgets it at once since
+// the version that made ForgetGroup; a group left or deleted under the
+// version before kept all of it, and its file service's key (a secret)
+// for good. It is idempotent: a group with nothing left to forget costs
+// no write, so it runs at every unlock. It returns how many groups it
+// forgot.
+func (t *Transfers) SweepGroups(member func(model.ConversationID) bool) (int, error) {
+	stale := map[model.ConversationID]bool{}
+	note := func(conv model.ConversationID) {
+		if !member(conv) {
+			stale[conv] = true
+		}
+	}
+	err := t.b.Iterate([]byte{'k'}, func(k, v []byte) error {
+		if len(k) >= 3 {
+			if n := int(binary.BigEndian.Uint16(k[1:3])); len(k) == 3+n {
+				note(model.ConversationID(k[3:]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, tag := range []byte{'s', 'h'} {
+		err := t.b.Iterate([]byte{tag}, func(k, v []byte) error {
+			if conv, _, ok := parseKey(k, tag); ok {
+				note(conv)
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	err = t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
+		conv, _, ok := parseRecordKey(k)
+		if !ok {
+			return nil
+		}
+		if r, err := decodeRecord(v); err == nil && r.Group && !r.Outgoing &&
+			(r.State == model.FileOffered || r.State == model.FileTransferring) {
+			note(conv)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	for conv := range stale {
+		if err := t.ForgetGroup(conv); err != nil {
+			return 0, err
+		}
+	}
+	return len(stale), nil
+}
+
 // GroupFiles lists the group files of the profile by conversation: those
-// it serves (shared, or held whole) and the accepted ones still to
-// fetch.
+// it serves (shared, or held whole unless Config.ServeFetched says no)
+// and the accepted ones still to fetch.
 func (t *Transfers) GroupFiles() (serving map[model.ConversationID]bool, fetching map[model.ConversationID][]model.MessageID, err error) {
 	serving, fetching = map[model.ConversationID]bool{}, map[model.ConversationID][]model.MessageID{}
+	fetched := t.serveFetched()
 	err = t.b.Iterate([]byte{'t'}, func(k, v []byte) error {
 		conv, id, ok := parseRecordKey(k)
 		if !ok {
@@ -612,7 +703,7 @@ func (t *Transfers) GroupFiles() (serving map[model.ConversationID]bool, fetchin
 		if err != nil || !r.Group {
 			return nil
 		}
-		if r.servable() {
+		if r.servable(fetched) {
 			serving[conv] = true
 		}
 		if !r.Outgoing && r.State == model.FileTransferring {

@@ -86,6 +86,11 @@ type Config struct {
 	// Wake asks the contact's link to sync its session (a stop or an
 	// acceptance to write).
 	Wake func(model.ConversationID)
+	// ServeFetched reports whether the profile serves the group files
+	// it fetched to the members who ask (nil: it does). The files it
+	// shared itself are served either way (docs/files.md §8, "Serving
+	// what one fetched").
+	ServeFetched func() bool
 	// ChunkSize is the chunk size of files sent (0: DefaultChunkSize).
 	ChunkSize int
 	// SourceIdle is how long a group fetch waits for a chunk from a
@@ -127,6 +132,10 @@ func New(cfg Config) *Transfers {
 	}
 	return &Transfers{cfg: cfg, b: cfg.Store.Bucket(bucketName),
 		lastProgress: map[model.MessageID]time.Time{}, sent: map[model.MessageID]int64{}}
+}
+
+func (t *Transfers) serveFetched() bool {
+	return t.cfg.ServeFetched == nil || t.cfg.ServeFetched()
 }
 
 func (t *Transfers) maxSize() int64 {
