@@ -264,6 +264,7 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 // decoding blobs into those free gives back.
 func readRecords(sess *handshake.Session, recs chan<- protocol.Record, free <-chan *protocol.Blob, errc chan<- error, quit <-chan struct{}) {
 	var blob *protocol.Blob
+	var buf []byte // the record buffer, kept while records are Blobs (copied out)
 	for {
 		if blob == nil {
 			select {
@@ -272,9 +273,10 @@ func readRecords(sess *handshake.Session, recs chan<- protocol.Record, free <-ch
 				blob = new(protocol.Blob)
 			}
 		}
-		r, err := sess.RecvInto(blob)
+		r, b, err := sess.RecvBuf(buf, blob)
+		buf = nil
 		if r == protocol.Record(blob) {
-			blob = nil // given away with r
+			blob, buf = nil, b[:0] // blob given away with r, its bytes copied out of b
 		}
 		if errors.Is(err, protocol.ErrMalformed) {
 			continue
