@@ -298,7 +298,11 @@ func (c *conn) stream(sub *subscriber, cursor, head uint64, packed bool) error {
 		batch, refs = batch[:0], refs[:0]
 		return err
 	}
-	for seq := max(cursor+1, oldest); seq <= head; seq++ {
+	from := head + 1 // nothing stored after a cursor at or past head
+	if cursor < head {
+		from = max(cursor+1, oldest) // cursor+1 does not wrap
+	}
+	for seq := from; seq <= head; seq++ {
 		select {
 		case <-c.done:
 			return nil

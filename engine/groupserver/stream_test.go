@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"math"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -132,5 +133,25 @@ func TestPackedCatchUp(t *testing.T) {
 				t.Fatalf("live: %T", r)
 			}
 		})
+	}
+}
+
+// TestSubscribePastHead: a Subscribe from the last sequence number there
+// can be (a client's probe of the head, groupclient's probeHead) gets
+// CaughtUp at once. Before, cursor+1 wrapped to 0 and the server sent
+// every stored blob first: each probe, at every reconnection, downloaded
+// the server's whole history.
+func TestSubscribePastHead(t *testing.T) {
+	tr := newLoopback()
+	s := startServer(t, testConfig(t, t.TempDir(), tr))
+	poster := dial(t, tr, s)
+	postN(t, poster, 0, 3)
+	for _, cursor := range []uint64{3, 1 << 40, math.MaxUint64} {
+		c := dial(t, tr, s)
+		c.send(&protocol.Subscribe{Cursor: cursor})
+		cu, ok := c.recv().(*protocol.CaughtUp)
+		if !ok || cu.Head != 3 || cu.Oldest != 1 {
+			t.Fatalf("cursor %d: %+v, want CaughtUp at once", cursor, cu)
+		}
 	}
 }
