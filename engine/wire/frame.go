@@ -122,10 +122,6 @@ func (d *direction) seal(frame []byte) error {
 	return nil
 }
 
-// open authenticates and decrypts frame (FrameSize bytes) in place and
-// returns the plaintext, a slice of frame.
-func (d *direction) open(frame []byte) ([]byte, error) { return d.openInto(frame[:0], frame) }
-
 // openInto authenticates and decrypts frame (FrameSize bytes) into dst
 // (frame[:0], or PlaintextSize bytes of capacity that do not overlap it)
 // and returns the plaintext.
