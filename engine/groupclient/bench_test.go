@@ -193,11 +193,17 @@ func (c *byteCountingConn) Read(p []byte) (int, error) {
 
 // cpuTime returns the CPU time (user and system) this process used so far.
 func cpuTime(b *testing.B) time.Duration {
+	user, sys := cpuTimes(b)
+	return user + sys
+}
+
+// cpuTimes returns the user and system CPU time this process used so far.
+func cpuTimes(b *testing.B) (user, sys time.Duration) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		b.Fatal(err)
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // BenchmarkCatchUp catches up with 100 000 blobs over loopback from a
@@ -210,7 +216,8 @@ func cpuTime(b *testing.B) time.Duration {
 // floor), their ratio catchup/frames (issue 20's target: at least 0.5),
 // the frames received per CPU-second over the floor (received/frames:
 // the cost of a frame as it arrives, once blobs are packed), the bytes
-// received per blob, and the failed AEAD opens of the same blobs a
+// received per blob, the share of the catch-up's CPU time spent in the
+// kernel (system/cpu), and the failed AEAD opens of the same blobs a
 // CPU-second (the trial decryption a client without tags would do). The
 // sub-benchmarks are a server that predates Blobs (one Blob record, one
 // frame, a blob) and one that packs them (15 a record, 8 frames).
@@ -308,12 +315,13 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 		rnd.Read(others[i][:])
 	}
 
-	var wall, cpu, aead, frames time.Duration
+	var wall, cpu, sysCPU, aead, frames time.Duration
 	var read int64
 	for b.Loop() {
 		m, caughtUp := newBenchMember(b, tr)
 		tr.read.Store(0)
-		start, startCPU := time.Now(), cpuTime(b)
+		start := time.Now()
+		startUser, startSys := cpuTimes(b)
 		if _, err := m.c.JoinGroup(inv); err != nil {
 			b.Fatal(err)
 		}
@@ -323,7 +331,9 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 			b.Fatal("no catch-up")
 		}
 		wall += time.Since(start)
-		cpu += cpuTime(b) - startCPU
+		user, sys := cpuTimes(b)
+		cpu += user + sys - startUser - startSys
+		sysCPU += sys - startSys
 		read += tr.read.Load()
 		if got := len(m.messages(g.ID().Conversation())); got != n/every {
 			b.Fatalf("stored %d messages, want %d", got, n/every)
@@ -336,7 +346,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 		rand.Read(wrong[:])
 		x, _ := chacha20poly1305.NewX(wrong[:])
 		dst := make([]byte, 0, protocol.BlobSize)
-		startCPU = cpuTime(b)
+		startCPU := cpuTime(b)
 		for seq := 1; seq <= n; seq++ {
 			blob := &others[seq%len(others)]
 			if _, err := x.Open(dst, blob[16:40], blob[40:], nil); err == nil {
@@ -363,6 +373,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	b.ReportMetric(blobs/cpu.Seconds()/floor, "catchup/frames")
 	b.ReportMetric(received/cpu.Seconds()/floor, "received/frames")
 	b.ReportMetric(float64(read)/blobs, "bytes/blob")
+	b.ReportMetric(sysCPU.Seconds()/cpu.Seconds(), "system/cpu")
 	b.ReportMetric(blobs/aead.Seconds(), "failed-aead/cpu-s")
 }
 
