@@ -101,3 +101,22 @@ func TestCatchUpFromOlderServer(t *testing.T) {
 		t.Errorf("caught up with %d blobs in %d frames, fewer than one a blob", n, frames)
 	}
 }
+
+// TestProbeLeavesStreamingServer: a group server before
+// TestSubscribePastHead's fix answered the client's probe of the head with
+// every stored blob before CaughtUp. The client leaves such a probe at its
+// first blob instead of downloading the history twice, and catches up.
+func TestProbeLeavesStreamingServer(t *testing.T) {
+	const n = 150
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	px.mu.Lock()
+	px.probeFromZero = true
+	px.mu.Unlock()
+	read := catchUpAfter(t, tr, px.bundle, n)
+	// The catch-up's n frames, its handshakes and the probe's: what the
+	// probe read before leaving is at most the 64 KiB read buffer's worth.
+	if frames := read / wire.FrameSize; frames > n+20 {
+		t.Errorf("caught up with %d blobs in %d frames: the probe downloaded the history", n, frames)
+	}
+}

@@ -61,6 +61,10 @@ type proxy struct {
 	// the proxy drops it, so the server behaves as one that predates Blobs
 	// records (a Blob record a blob, which mangle sees one by one).
 	acceptBlobs bool
+	// probeFromZero turns a client's probe of the head (Subscribe from
+	// 2^64-1) into a Subscribe from 0, as group servers before
+	// TestSubscribePastHead's fix answered it: every stored blob first.
+	probeFromZero bool
 	// packed counts the Blobs records passed on to clients.
 	packed int
 	// label is attached to the subscriptions recorded while it is set.
@@ -286,6 +290,9 @@ func (p *proxy) serve(n int, raw net.Conn) {
 		}
 		_, accept := r.(*protocol.AcceptBlobs)
 		drop := accept && !p.acceptBlobs
+		if sub, ok := r.(*protocol.Subscribe); ok && sub.Cursor == math.MaxUint64 && p.probeFromZero {
+			r = &protocol.Subscribe{}
+		}
 		p.mu.Unlock()
 		if drop {
 			continue // as a server that does not know it ignores it
