@@ -34,7 +34,7 @@ func NewEpoch(id ID, epoch uint32, key [KeySize]byte) (*Group, error) {
 	g := &Group{id: id, epoch: epoch, ad: salt}
 	g.keys.Store(&derivedKeys{
 		seal: mustHKDF(key[:], salt, labelEpochSeal),
-		tag:  mustHKDF(key[:], salt, labelEpochTag),
+		tag:  newTagMAC(mustHKDF(key[:], salt, labelEpochTag)),
 	})
 	return g, nil
 }

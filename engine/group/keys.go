@@ -4,7 +4,6 @@ import (
 	"crypto/cipher"
 	"crypto/ed25519"
 	"crypto/hkdf"
-	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -76,11 +75,14 @@ type Group struct {
 	keys  atomic.Pointer[derivedKeys] // nil once wiped
 }
 
-// derivedKeys are a group's keys. The AEAD and the HMAC are made from them
-// for each use (cheap next to the work they do), so that Wipe leaves no
-// copy in a cipher or hash state Nook cannot reach.
+// derivedKeys are a group's keys. The AEAD is made from its key for each
+// use (cheap next to the work it does: it opens only the group's own
+// blobs), so that Wipe leaves no copy in a cipher state Nook cannot reach;
+// the tag's HMAC, computed for every blob a catch-up reads, keeps its
+// keyed states, which Wipe overwrites (tagMAC).
 type derivedKeys struct {
-	seal, tag []byte
+	seal []byte
+	tag  *tagMAC
 }
 
 // ErrWiped is returned by Seal and Open after Wipe.
@@ -91,7 +93,7 @@ var ErrWiped = errors.New("group: keys wiped")
 func (g *Group) Wipe() {
 	if k := g.keys.Swap(nil); k != nil {
 		clear(k.seal)
-		clear(k.tag)
+		k.tag.wipe()
 	}
 }
 
@@ -115,7 +117,7 @@ func New(key [KeySize]byte, serverKey [ed25519.PublicKeySize]byte) (*Group, erro
 	g.ad = g.id[:]
 	g.keys.Store(&derivedKeys{
 		seal: mustHKDF(key[:], g.id[:], labelSealKey),
-		tag:  mustHKDF(key[:], g.id[:], labelTagKey),
+		tag:  newTagMAC(mustHKDF(key[:], g.id[:], labelTagKey)),
 	})
 	return g, nil
 }
@@ -130,9 +132,5 @@ func (g *Group) tag(dst, nonce []byte) bool {
 	if k == nil {
 		return false
 	}
-	m := hmac.New(sha256.New, k.tag)
-	m.Write(nonce)
-	var sum [sha256.Size]byte
-	copy(dst, m.Sum(sum[:0])[:TagSize])
-	return true
+	return k.tag.tag(dst[:TagSize], nonce)
 }

@@ -315,8 +315,9 @@ func TestWipe(t *testing.T) {
 		t.Fatal(err)
 	}
 	k := g.keys.Load()
+	inner, outer := k.tag.inner, k.tag.outer
 	g.Wipe()
-	for _, b := range [][]byte{k.seal, k.tag} {
+	for _, b := range [][]byte{k.seal, inner, outer} {
 		for _, x := range b {
 			if x != 0 {
 				t.Fatalf("key bytes left after Wipe: %x", b)

@@ -17,10 +17,14 @@
 // wallet running low is refilled at a random time (Config.RefillWithin),
 // so that neither resends, bursts nor token fetches link posts.
 //
-// Catch-up trial-rejects each blob by tag against the profile's groups on
+// Catch-up asks for stored blobs several to a record (AcceptBlobs before
+// Subscribe; a server that predates it sends a Blob record each, read as
+// well), trial-rejects each blob by tag against the profile's groups on
 // that server, opens and verifies what is ours, feeds each group's
 // group.Timeline (whose findings become model.GroupWarning events), and
-// stores new messages, advancing the cursor in the same transaction.
+// stores new messages, advancing the cursor in the same transaction (one
+// for every 64 blobs of its groups). Blobs are read into buffers handed
+// back once stored, and used where they lie, not copied out.
 //
 // Everything persistent lives in the profile's encrypted store: the groups
 // and their keys, the post queue (store outbox plus the sealed blobs), the

@@ -83,14 +83,14 @@ func BenchmarkRotationThroughClient(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var blobs []*protocol.Blob
+		var blobs []protocol.BlobRef
 		for _, id := range ids {
 			v, err := alice.c.bucket.Get(queueKey(id))
 			if err != nil {
 				b.Fatal(err)
 			}
 			if m, err := first.Open(v); err == nil && m.Kind == group.KindRotate && m.Rotation.Salt == salt {
-				blobs = append(blobs, &protocol.Blob{Seq: uint64(len(blobs) + 1), Blob: [protocol.BlobSize]byte(v)})
+				blobs = append(blobs, protocol.BlobRef{Seq: uint64(len(blobs) + 1), Blob: v})
 			}
 		}
 		if want := (n - 1 + group.MaxWraps - 1) / group.MaxWraps; len(blobs) != want {

@@ -740,7 +740,7 @@ func TestOwnRotationNotYetStored(t *testing.T) {
 		alice.c.mu.Lock()
 		sub := &subscription{s: alice.c.servers[srv.Bundle().SigningKey], cursor: seq - 1, last: seq - 1}
 		alice.c.mu.Unlock()
-		if err := sub.store([]*protocol.Blob{{Seq: seq, Blob: [protocol.BlobSize]byte(blob)}}); err != nil {
+		if err := sub.store([]protocol.BlobRef{{Seq: seq, Blob: blob}}); err != nil {
 			t.Fatal(err)
 		}
 	}

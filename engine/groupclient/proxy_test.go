@@ -57,6 +57,16 @@ type proxy struct {
 	// noCaughtUp makes the proxy drop every CaughtUp: the server stays
 	// connected and never catches up.
 	noCaughtUp bool
+	// acceptBlobs passes the clients' AcceptBlobs on to the server; unset,
+	// the proxy drops it, so the server behaves as one that predates Blobs
+	// records (a Blob record a blob, which mangle sees one by one).
+	acceptBlobs bool
+	// probeFromZero turns a client's probe of the head (Subscribe from
+	// 2^64-1) into a Subscribe from 0, as group servers before
+	// TestSubscribePastHead's fix answered it: every stored blob first.
+	probeFromZero bool
+	// packed counts the Blobs records passed on to clients.
+	packed int
 	// label is attached to the subscriptions recorded while it is set.
 	label string
 	subs  []recordedSub
@@ -234,6 +244,11 @@ func (p *proxy) serve(n int, raw net.Conn) {
 					return
 				}
 			}
+			if _, ok := r.(*protocol.Blobs); ok {
+				p.mu.Lock()
+				p.packed++
+				p.mu.Unlock()
+			}
 			if b, ok := r.(*protocol.Blob); ok {
 				p.mu.Lock()
 				mangle := p.mangle
@@ -273,7 +288,15 @@ func (p *proxy) serve(n int, raw net.Conn) {
 		if sub, ok := r.(*protocol.Subscribe); ok && sub.Cursor != math.MaxUint64 {
 			p.subs = append(p.subs, recordedSub{conn: n, cursor: sub.Cursor, label: p.label})
 		}
+		_, accept := r.(*protocol.AcceptBlobs)
+		drop := accept && !p.acceptBlobs
+		if sub, ok := r.(*protocol.Subscribe); ok && sub.Cursor == math.MaxUint64 && p.probeFromZero {
+			r = &protocol.Subscribe{}
+		}
 		p.mu.Unlock()
+		if drop {
+			continue // as a server that does not know it ignores it
+		}
 		if up.Send(r) != nil {
 			break
 		}

@@ -14,9 +14,16 @@ import (
 	"github.com/nookchat/nook/engine/store"
 )
 
-// maxBatch is the number of blobs stored in one transaction (a transaction
-// holds at most about 1.2 MiB in the store; a message is at most ~4 KiB).
-const maxBatch = 64
+// maxBatch is the most blobs of the client's groups stored in one
+// transaction (a transaction holds at most about 1.2 MiB in the store; a
+// message is at most ~4 KiB). Other groups' blobs, which cost the
+// transaction nothing but the cursor, do not count: a batch of up to
+// maxScan blobs read is stored in as many transactions as it holds
+// maxBatch of the client's (sync.go, store).
+const (
+	maxBatch = 64
+	maxScan  = 4 * maxBatch
+)
 
 // errResubscribe asks the subscriber to start again from the stored cursor.
 var errResubscribe = errors.New("groupclient: resubscribe")
@@ -121,9 +128,18 @@ func (s *server) probeHead(ctx context.Context) (*protocol.CaughtUp, bool) {
 	}
 	var cu *protocol.CaughtUp
 	if err := await(sess, protocol.TypeSubscribe, func(r protocol.Record) bool {
-		cu, _ = r.(*protocol.CaughtUp)
-		return cu != nil
-	}); err != nil {
+		switch r := r.(type) {
+		case *protocol.CaughtUp:
+			cu = r
+			return true
+		case *protocol.Blob, *protocol.Blobs:
+			// A server that streams its history to a probe (group
+			// servers before TestSubscribePastHead's fix did, every
+			// stored blob): leave rather than download it for nothing.
+			return true
+		}
+		return false
+	}); err != nil || cu == nil {
 		return nil, false
 	}
 	return cu, true
@@ -188,7 +204,10 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	defer sess.Close()
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
-	if err := sess.Send(&protocol.Subscribe{Cursor: sub.from}); err != nil {
+	// Catching up, the server may send its stored blobs several to a
+	// record (Blobs); one that predates them ignores AcceptBlobs and sends
+	// a Blob each, which reads as well.
+	if err := sess.SendAll([]protocol.Record{&protocol.AcceptBlobs{}, &protocol.Subscribe{Cursor: sub.from}}); err != nil {
 		s.reached(false)
 		return false, err
 	}
@@ -200,17 +219,20 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}()
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
 
-	recs := make(chan protocol.Record, 2*maxBatch)
-	// Blobs stored go back to the reader, which decodes the next ones
-	// into them (a catch-up allocates no blob each).
-	free := make(chan *protocol.Blob, 4*maxBatch)
+	recs := make(chan inbound, 2*maxBatch)
+	// What records were read into goes back to the reader once stored,
+	// which reads the next ones into it (a catch-up allocates no blob
+	// each, and copies none out of its record).
+	free := freeList{bufs: make(chan []byte, maxRecordBufs), blobs: make(chan *protocol.Blob, maxBlobs)}
 	readErr := make(chan error, 1)
 	quit := make(chan struct{})
 	readerDone := make(chan struct{})
 	go func() { defer close(readerDone); readRecords(sess, recs, free, readErr, quit) }()
 	defer func() { close(quit); sess.Close(); <-readerDone }()
+	var blobs []protocol.BlobRef
+	var held []inbound
 	for {
-		var first protocol.Record
+		var first inbound
 		select {
 		case first = <-recs:
 		case err := <-readErr:
@@ -218,16 +240,20 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		case <-s.kick:
 			return progressed, errResubscribe // a group joined needs its history
 		}
-		var blobs []*protocol.Blob
+		blobs, held = blobs[:0], held[:0]
 		var tail protocol.Record
 		for r := first; ; {
-			if b, ok := r.(*protocol.Blob); ok {
-				blobs = append(blobs, b)
-			} else {
-				tail = r
-				break
+			switch rec := r.r.(type) {
+			case *protocol.Blob:
+				blobs = append(blobs, protocol.BlobRef{Seq: rec.Seq, Blob: rec.Blob[:]})
+				held = append(held, r)
+			case *protocol.Blobs:
+				blobs = append(blobs, rec.Blobs...)
+				held = append(held, r)
+			default:
+				tail = r.r
 			}
-			if len(blobs) == maxBatch {
+			if tail != nil || len(blobs) >= maxScan {
 				break
 			}
 			select {
@@ -242,11 +268,8 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 				return progressed, err
 			}
 			progressed = true
-			for _, b := range blobs {
-				select {
-				case free <- b:
-				default:
-				}
+			for _, r := range held {
+				free.put(r)
 			}
 		}
 		switch r := tail.(type) {
@@ -260,31 +283,108 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}
 }
 
-// readRecords feeds the session's records to recs until it fails,
-// decoding blobs into those free gives back.
-func readRecords(sess *handshake.Session, recs chan<- protocol.Record, free <-chan *protocol.Blob, errc chan<- error, quit <-chan struct{}) {
-	var blob *protocol.Blob
+// inbound is a record the reader read, with what it was read into: the
+// buffer a Blobs record's blobs are slices of, the Blob a Blob record was
+// decoded into. Both go back to the reader once stored (freeList).
+type inbound struct {
+	r    protocol.Record
+	buf  []byte
+	blob *protocol.Blob
+}
+
+// What a subscription's reader holds at most: record buffers (a Blobs
+// record of up to protocol.MaxBlobs blobs each, about 64 KiB) and Blobs
+// (4 KiB each), whether queued for storing, being stored or free. Reading
+// waits for one to come back rather than allocate more: a catch-up holds
+// at most 12 × 64 KiB + 256 × 4 KiB.
+const (
+	maxRecordBufs = 12
+	maxBlobs      = 4 * maxBatch
+	recordBufSize = 3 + protocol.MaxBlobs*(8+protocol.BlobSize)
+)
+
+// freeList holds the buffers and Blobs given back to the reader.
+type freeList struct {
+	bufs  chan []byte
+	blobs chan *protocol.Blob
+}
+
+// put gives back what r was read into.
+func (f freeList) put(r inbound) {
+	if r.buf != nil {
+		select {
+		case f.bufs <- r.buf[:0]:
+		default:
+		}
+	}
+	if r.blob != nil {
+		select {
+		case f.blobs <- r.blob:
+		default:
+		}
+	}
+}
+
+// readRecords feeds the session's records to recs until it fails or quit
+// closes, reading them into the buffers and Blobs free gives back, and
+// allocating new ones only up to maxRecordBufs and maxBlobs.
+func readRecords(sess *handshake.Session, recs chan<- inbound, free freeList, errc chan<- error, quit <-chan struct{}) {
+	var (
+		buf          []byte
+		blob         *protocol.Blob
+		nbufs, nblob int
+	)
 	for {
-		if blob == nil {
-			select {
-			case blob = <-free:
-			default:
-				blob = new(protocol.Blob)
+		if buf == nil {
+			if nbufs < maxRecordBufs {
+				select {
+				case buf = <-free.bufs:
+				default:
+					buf, nbufs = make([]byte, 0, recordBufSize), nbufs+1
+				}
+			} else {
+				select {
+				case buf = <-free.bufs:
+				case <-quit:
+					return
+				}
 			}
 		}
-		r, err := sess.RecvInto(blob)
-		if r == protocol.Record(blob) {
-			blob = nil // given away with r
+		if blob == nil {
+			if nblob < maxBlobs {
+				select {
+				case blob = <-free.blobs:
+				default:
+					blob, nblob = new(protocol.Blob), nblob+1
+				}
+			} else {
+				select {
+				case blob = <-free.blobs:
+				case <-quit:
+					return
+				}
+			}
 		}
+		r, b, err := sess.RecvBuf(buf, blob)
 		if errors.Is(err, protocol.ErrMalformed) {
+			buf = b[:0]
 			continue
 		}
 		if err != nil {
 			errc <- err
 			return
 		}
+		got := inbound{r: r}
+		switch r.(type) {
+		case *protocol.Blob:
+			got.blob, blob, buf = blob, nil, b[:0] // copied out of b
+		case *protocol.Blobs:
+			got.buf, buf = b, nil // its blobs are slices of b
+		default:
+			buf, nbufs = nil, nbufs-1 // b may be r's: a new one for the next
+		}
 		select {
-		case recs <- r:
+		case recs <- got:
 		case <-quit:
 			return
 		}

@@ -52,25 +52,47 @@ type memberKey struct {
 }
 
 // store opens, checks and stores a batch of blobs, then advances the
-// cursor, all in one transaction.
-func (sub *subscription) store(blobs []*protocol.Blob) error {
+// cursor: in one transaction for every maxBatch blobs of the client's
+// groups it holds (storeSome). The blobs are the caller's again once it
+// returns: nothing keeps a slice of them.
+func (sub *subscription) store(blobs []protocol.BlobRef) error {
+	for len(blobs) > 0 {
+		n, err := sub.storeSome(blobs)
+		if err != nil {
+			return err
+		}
+		blobs = blobs[n:]
+	}
+	return nil
+}
+
+// storeSome opens, checks and stores the blobs up to the maxBatch-th of
+// the client's groups (all of them if they hold fewer), then advances the
+// cursor past them, all in one transaction, and returns how many it took.
+func (sub *subscription) storeSome(blobs []protocol.BlobRef) (int, error) {
 	if len(sub.backfill) == 0 && sub.alreadyStored(blobs) {
 		sub.last = blobs[len(blobs)-1].Seq
-		return nil
+		return len(blobs), nil
 	}
 	s, c := sub.s, sub.s.c
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	groups := c.groupsOnLocked(s.bundle.SigningKey)
 	if len(groups) == 0 {
-		return errNoGroups
+		return 0, errNoGroups
 	}
 	fx := effects{names: map[string][]byte{}, touched: map[*groupState]bool{}, left: map[memberKey]uint64{}, servers: map[*groupState]serversChange{},
 		rot: rotationFx{removed: map[*groupState]model.GroupRekeyed{}, readmitted: map[memberKey]uint32{},
 			queued: map[*groupState][]model.MessageID{}}}
 	cursor, last := sub.cursor, sub.last
-	fresh := 0 // blobs not stored in an earlier session
-	for _, b := range blobs {
+	fresh := 0    // blobs not stored in an earlier session
+	observed := 0 // blobs of the client's groups
+	n := len(blobs)
+	for i, b := range blobs {
+		if observed == maxBatch {
+			n = i // the rest in the next transaction
+			break
+		}
 		if b.Seq <= last {
 			fx.warnings = append(fx.warnings, model.NewGroupWarning("", string(s.bundle.Address), "", "stream", model.Say("groupwarning.stream")))
 		} else {
@@ -78,33 +100,36 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 			if b.Seq <= cursor {
 				// Stored in an earlier session (resubscribeFrom), unless
 				// a group joined since needs it.
-				c.backfillLocked(sub.backfill, b, &fx)
+				if c.backfillLocked(sub.backfill, b, &fx) {
+					observed++
+				}
 				continue
 			}
 			cursor = b.Seq
 		}
 		fresh++
 		for _, gs := range groups {
-			ep := gs.epochOf(b.Blob[:])
+			ep := gs.epochOf(b.Blob)
 			if ep == nil {
 				continue
 			}
 			fx.touched[gs] = true
-			c.observe(gs, ep, b.Blob[:], &fx)
+			c.observe(gs, ep, b.Blob, &fx)
+			observed++
 			break
 		}
 	}
 	for gs := range fx.rot.removed {
 		q, err := c.st.Outbox(gs.conv)
 		if err != nil {
-			return c.abort(groups, err)
+			return 0, c.abort(groups, err)
 		}
 		fx.rot.queued[gs] = q
 	}
 	for _, r := range fx.rot.replaced {
 		q, err := c.st.Outbox(r.gs.conv)
 		if err != nil {
-			return c.abort(groups, err)
+			return 0, c.abort(groups, err)
 		}
 		fx.rot.queued[r.gs] = q
 	}
@@ -189,7 +214,7 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		return b.Put(cursorKey(s.bundle.SigningKey), u64(cursor))
 	})
 	if err != nil {
-		return c.abort(groups, err)
+		return 0, c.abort(groups, err)
 	}
 	for gs := range fx.touched {
 		gs.tl.Saved()
@@ -250,12 +275,12 @@ func (sub *subscription) store(blobs []*protocol.Blob) error {
 		sub.lastSent = sub.done
 		c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Done: sub.done, Total: max(sub.total, sub.done)})
 	}
-	return nil
+	return n, nil
 }
 
 // alreadyStored reports whether blobs come in order and were all stored in
 // an earlier session (resubscribeFrom): there is nothing to do for them.
-func (sub *subscription) alreadyStored(blobs []*protocol.Blob) bool {
+func (sub *subscription) alreadyStored(blobs []protocol.BlobRef) bool {
 	last := sub.last
 	for _, b := range blobs {
 		if b.Seq <= last || b.Seq > sub.cursor {
@@ -267,21 +292,22 @@ func (sub *subscription) alreadyStored(blobs []*protocol.Blob) bool {
 }
 
 // backfillLocked observes an old blob for the groups of backfill that
-// need it: still joined, and joined when the cursor had passed it. c.mu
-// is held.
-func (c *Client) backfillLocked(backfill map[*groupState]uint64, b *protocol.Blob, fx *effects) {
+// need it: still joined, and joined when the cursor had passed it; it
+// reports whether it did. c.mu is held.
+func (c *Client) backfillLocked(backfill map[*groupState]uint64, b protocol.BlobRef, fx *effects) bool {
 	for gs, upTo := range backfill {
 		if b.Seq > upTo || c.groups[gs.g.ID()] != gs {
 			continue
 		}
-		ep := gs.epochOf(b.Blob[:])
+		ep := gs.epochOf(b.Blob)
 		if ep == nil {
 			continue
 		}
 		fx.touched[gs] = true
-		c.observe(gs, ep, b.Blob[:], fx)
-		return
+		c.observe(gs, ep, b.Blob, fx)
+		return true
 	}
+	return false
 }
 
 // observe opens one of gs's blobs, of epoch ep, and records its effects.

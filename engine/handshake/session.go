@@ -20,7 +20,7 @@ type Session struct {
 	version   uint16
 	binding   []byte
 	initiator bool
-	rbuf      []byte // reused by Recv for blobs, which decoding copies
+	rbuf      []byte // reused by Recv after a Blob, which decoding copies
 }
 
 // Peer returns the onion address the peer proved in the handshake.
@@ -72,32 +72,40 @@ func (s *Session) SendAll(rs []protocol.Record) error {
 // are skipped. A malformed record gives an error wrapping
 // protocol.ErrMalformed and the session stays usable (call Recv again);
 // any other error (wire.Err*, io.EOF when the peer closed) ends it.
-func (s *Session) Recv() (protocol.Record, error) { return s.RecvInto(nil) }
+func (s *Session) Recv() (protocol.Record, error) {
+	r, b, err := s.RecvBuf(s.rbuf, nil)
+	// A Blob's decoding copies it out of b, so b can hold the next
+	// record; every other record may keep slices of b, which is then
+	// theirs.
+	s.rbuf = nil
+	if _, ok := r.(*protocol.Blob); ok && cap(b) <= 2*wire.FrameSize {
+		s.rbuf = b[:0]
+	}
+	return r, err
+}
 
-// RecvInto is Recv, except that a Blob is decoded into blob, which it
-// returns (protocol.DecodeInto): a catch-up that reuses its blobs
-// allocates nothing per blob.
-func (s *Session) RecvInto(blob *protocol.Blob) (protocol.Record, error) {
+// RecvBuf is Recv reading the record into buf (grown if needed; nil
+// allocates one) and returning the buffer it used, which the record may
+// share (a Blobs record's blobs are slices of it): the caller owns it,
+// and may hand it to a later RecvBuf once done with the record. A Blob
+// record is decoded into blob when blob is not nil (protocol.DecodeInto).
+// A catch-up that hands back its buffers and blobs allocates nothing per
+// blob and copies none out of its record.
+func (s *Session) RecvBuf(buf []byte, blob *protocol.Blob) (protocol.Record, []byte, error) {
 	for {
-		b, err := s.conn.ReadRecordInto(s.rbuf)
+		b, err := s.conn.ReadRecordInto(buf)
 		if err != nil {
-			return nil, err
+			return nil, buf, err
 		}
-		// A Blob's decoding copies it out of b, so b can hold the next
-		// record (a catch-up's 100 000 blobs read into one buffer); every
-		// other record may keep slices of b, which is then theirs.
-		s.rbuf = nil
-		if len(b) > 0 && protocol.Type(b[0]) == protocol.TypeBlob && cap(b) <= 2*wire.FrameSize {
-			s.rbuf = b[:0]
-		}
+		buf = b
 		r, err := protocol.DecodeInto(b, blob)
 		if err != nil {
-			return nil, fmt.Errorf("session: %w", err)
+			return nil, b, fmt.Errorf("session: %w", err)
 		}
 		if _, ok := r.(*protocol.Unknown); ok {
-			continue
+			continue // its body was copied: b is free again
 		}
-		return r, nil
+		return r, b, nil
 	}
 }
 

@@ -21,6 +21,14 @@ const (
 	TypeSubscribe             Type = 0x27
 	TypeBlob                  Type = 0x28
 	TypeCaughtUp              Type = 0x29
+	// TypeBlobs carries several stored blobs of a catch-up in one record,
+	// to a client that sent AcceptBlobs (docs/groups.md, "Subscribing and
+	// catching up").
+	TypeBlobs Type = 0x2a
+	// TypeAcceptBlobs tells the server, before Subscribe, that the client
+	// reads Blobs records. A server that does not know it ignores it (an
+	// unknown type) and sends Blob records, which the client reads too.
+	TypeAcceptBlobs Type = 0x2b
 )
 
 // Limits of the server protocol records.
@@ -46,6 +54,10 @@ const (
 	ProofSize = 64
 	// ChallengeSize is the size of a proof-of-work challenge.
 	ChallengeSize = 32
+	// MaxBlobs is the most blobs one Blobs record carries: 16 × (8 +
+	// 4096) bytes and its count, about 64 KiB (9 frames). The decoder
+	// checks the count, and the bytes it needs, before it allocates.
+	MaxBlobs = 16
 )
 
 func init() {
@@ -70,6 +82,8 @@ var serverRecordTypes = map[Type]recordType{
 	TypeSubscribe:             {"Subscribe", v1(func(d *decoder) Record { return &Subscribe{Cursor: d.u64("cursor")} })},
 	TypeBlob:                  {"Blob", v1(decodeBlob)},
 	TypeCaughtUp:              {"CaughtUp", v1(decodeCaughtUp)},
+	TypeBlobs:                 {"Blobs", v1(decodeBlobs)},
+	TypeAcceptBlobs:           {"AcceptBlobs", v1(func(*decoder) Record { return &AcceptBlobs{} })},
 }
 
 // TokenChallengeRequest asks the server for a proof-of-work challenge
@@ -360,6 +374,81 @@ func DecodeInto(b []byte, blob *Blob) (Record, error) {
 	}
 	return blob, nil
 }
+
+// BlobRef is one blob of a Blobs record: its sequence number and its
+// BlobSize bytes, which a decoded record shares with the bytes it was
+// decoded from.
+type BlobRef struct {
+	Seq  uint64 // non-zero
+	Blob []byte // BlobSize bytes
+}
+
+// Blobs is several stored blobs, in the order of their sequence numbers,
+// sent to a subscriber catching up that sent AcceptBlobs: as the Blob
+// records of each, but in one record fragmented across full frames (about
+// half a frame a blob instead of one). Decode makes each BlobRef.Blob a
+// slice of its input, not a copy: the input must outlive the record.
+type Blobs struct {
+	Blobs []BlobRef // 1 to MaxBlobs
+}
+
+// Type returns TypeBlobs.
+func (*Blobs) Type() Type { return TypeBlobs }
+
+func (r *Blobs) encode(e *encoder) {
+	if len(r.Blobs) == 0 || len(r.Blobs) > MaxBlobs {
+		e.fail("blobs", fmt.Errorf("%d blobs, must be 1 to %d", len(r.Blobs), MaxBlobs))
+		return
+	}
+	e.u8(uint8(len(r.Blobs)))
+	for _, b := range r.Blobs {
+		if b.Seq == 0 {
+			e.fail("seq", errors.New("must be non-zero"))
+		}
+		if len(b.Blob) != BlobSize {
+			e.fail("blob", fmt.Errorf("%d bytes, must be %d", len(b.Blob), BlobSize))
+			return
+		}
+		e.u64(b.Seq)
+		e.raw(b.Blob)
+	}
+}
+
+// blobRefSize is the encoded size of one BlobRef.
+const blobRefSize = 8 + BlobSize
+
+func decodeBlobs(d *decoder) Record {
+	n := int(d.u8("blobs"))
+	if d.err == nil && (n == 0 || n > MaxBlobs) {
+		d.fail("blobs", "%d blobs, must be 1 to %d", n, MaxBlobs)
+	}
+	if d.err == nil && len(d.b) != n*blobRefSize {
+		d.fail("blobs", "%d blobs need %d bytes, %d left", n, n*blobRefSize, len(d.b))
+	}
+	if d.err != nil {
+		return nil
+	}
+	r := &Blobs{Blobs: make([]BlobRef, n)}
+	for i := range r.Blobs {
+		r.Blobs[i].Seq = d.u64("seq")
+		if d.err == nil && r.Blobs[i].Seq == 0 {
+			d.fail("seq", "must be non-zero")
+		}
+		r.Blobs[i].Blob = d.take("blob", BlobSize)
+	}
+	return r
+}
+
+// AcceptBlobs, sent before Subscribe, says that the client reads Blobs
+// records: the server may then send a catch-up's stored blobs several to
+// a record. It has no body. A server that predates it ignores it, as any
+// unknown record, and sends Blob records.
+type AcceptBlobs struct{}
+
+// Type returns TypeAcceptBlobs.
+func (*AcceptBlobs) Type() Type { return TypeAcceptBlobs }
+
+func (*AcceptBlobs) encode(*encoder) {}
 
 // CaughtUp ends the replay of stored blobs of a subscription; live blobs
 // follow.

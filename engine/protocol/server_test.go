@@ -21,6 +21,9 @@ func elems(n int, seed byte) [][ElementSize]byte {
 	return v
 }
 
+// blob returns a blob of BlobSize bytes, every one b.
+func blob(b byte) []byte { return bytes.Repeat([]byte{b}, BlobSize) }
+
 func fullBlob(b byte) (out [BlobSize]byte) {
 	for i := range out {
 		out[i] = b ^ byte(i)
@@ -56,6 +59,9 @@ func validServerRecords() []Record {
 		&CaughtUp{Head: 0, Oldest: 1},
 		&CaughtUp{Head: 10, Oldest: 3},
 		&CaughtUp{Head: 10, Oldest: 11},
+		&Blobs{Blobs: []BlobRef{{Seq: 1, Blob: blob[:]}}},
+		&Blobs{Blobs: []BlobRef{{Seq: 5, Blob: blob[:]}, {Seq: 3, Blob: make([]byte, BlobSize)}}},
+		&AcceptBlobs{},
 	}
 }
 
@@ -100,6 +106,32 @@ func TestServerRecordsFitOneFrame(t *testing.T) {
 	}
 }
 
+// TestBlobsShareInput checks that a decoded Blobs record's blobs are the
+// bytes it was decoded from (a catch-up copies no blob), at the most blobs
+// a record carries, and that such a record is nine frames of data.
+func TestBlobsShareInput(t *testing.T) {
+	r := &Blobs{}
+	for i := range MaxBlobs {
+		r.Blobs = append(r.Blobs, BlobRef{Seq: uint64(100 + i), Blob: blob(byte(i))})
+	}
+	b := mustEncode(t, r)
+	if frames := (len(b) + 8172) / 8173; frames != 9 {
+		t.Errorf("%d blobs in %d frames of data, want 9", MaxBlobs, frames)
+	}
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := got.(*Blobs).Blobs
+	if len(bs) != MaxBlobs || bs[3].Seq != 103 || !bytes.Equal(bs[3].Blob, blob(3)) {
+		t.Fatalf("decoded %d blobs", len(bs))
+	}
+	b[3+3*(8+BlobSize)+8] = 0xee // the first byte of the fourth blob
+	if bs[3].Blob[0] != 0xee || len(bs[3].Blob) != BlobSize {
+		t.Error("a decoded blob is a copy of the record's bytes")
+	}
+}
+
 // TestServerEncoding pins the byte layout of docs/groups.md.
 func TestServerEncoding(t *testing.T) {
 	tests := []struct {
@@ -130,6 +162,14 @@ func TestServerEncoding(t *testing.T) {
 	if len(b) != 2+8+BlobSize || hex.EncodeToString(b[:10]) != "28010000000000000001" {
 		t.Errorf("Blob layout: %x…", b[:10])
 	}
+	b, _ = Encode(&Blobs{Blobs: []BlobRef{{Seq: 1, Blob: blob(0xaa)}, {Seq: 2, Blob: blob(0xbb)}}})
+	if len(b) != 3+2*(8+BlobSize) || hex.EncodeToString(b[:11]) != "2a01020000000000000001" || b[11] != 0xaa ||
+		hex.EncodeToString(b[11+BlobSize:][:8]) != "0000000000000002" || b[11+BlobSize+8] != 0xbb {
+		t.Errorf("Blobs layout: %x…", b[:11])
+	}
+	if b, _ = Encode(&AcceptBlobs{}); hex.EncodeToString(b) != "2b01" {
+		t.Errorf("AcceptBlobs layout: %x", b)
+	}
 	b, _ = Encode(&TokenResponse{Evaluated: elems(2, 0), Proof: [64]byte{0xcc}})
 	if len(b) != 2+1+2*32+64 || b[2] != 2 || b[2+1+64] != 0xcc {
 		t.Errorf("TokenResponse layout: %x", b)
@@ -149,6 +189,11 @@ func TestServerEncodeRefusesInvalid(t *testing.T) {
 		&Blob{},
 		&CaughtUp{},
 		&CaughtUp{Head: 3, Oldest: 5},
+		&Blobs{},
+		&Blobs{Blobs: make([]BlobRef, MaxBlobs+1)},
+		&Blobs{Blobs: []BlobRef{{Seq: 0, Blob: blob(1)}}},
+		&Blobs{Blobs: []BlobRef{{Seq: 1, Blob: blob(1)[1:]}}},
+		&Blobs{Blobs: []BlobRef{{Seq: 1}}},
 	}
 	checkRefused(t, bad)
 }
@@ -179,6 +224,13 @@ func TestServerDecodeMalformed(t *testing.T) {
 		"blob short":                  blob[:len(blob)-1],
 		"blob long":                   cat(blob, []byte{0}),
 		"caught up oldest 0":          cat([]byte{0x29, 0x01}, z(16)),
+		"blobs none":                  {0x2a, 0x01, 0},
+		"blobs too many":              cat([]byte{0x2a, 0x01, MaxBlobs + 1}, bytes.Repeat(cat([]byte{0, 0, 0, 0, 0, 0, 0, 1}, z(BlobSize)), MaxBlobs+1)),
+		"blobs count past end":        cat([]byte{0x2a, 0x01, 0xff}, []byte{0, 0, 0, 0, 0, 0, 0, 1}, z(BlobSize)),
+		"blobs short":                 cat([]byte{0x2a, 0x01, 2}, []byte{0, 0, 0, 0, 0, 0, 0, 1}, z(BlobSize)),
+		"blobs trailing":              cat([]byte{0x2a, 0x01, 1}, []byte{0, 0, 0, 0, 0, 0, 0, 1}, z(BlobSize), []byte{0}),
+		"blobs seq 0":                 cat([]byte{0x2a, 0x01, 2}, []byte{0, 0, 0, 0, 0, 0, 0, 1}, z(BlobSize), z(8), z(BlobSize)),
+		"accept blobs with body":      {0x2b, 0x01, 0},
 		"caught up oldest past head":  cat([]byte{0x29, 0x01}, z(7), []byte{1}, z(7), []byte{3}),
 	}
 	for name, b := range tests {
@@ -211,6 +263,7 @@ func FuzzDecodeServer(f *testing.F) {
 		}
 	}
 	f.Add([]byte{0x22, 0x01, 0xff})
+	f.Add([]byte{0x2a, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 1, 0xff})
 	f.Fuzz(fuzzRoundTrip)
 }
 

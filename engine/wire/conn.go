@@ -314,7 +314,13 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		if _, err := io.ReadFull(c.rd, c.rbuf[:]); err != nil {
+		// The frame is opened where the read buffer holds it, into rbuf:
+		// one copy of its bytes fewer than reading it out first.
+		frame, err := c.rd.Peek(FrameSize)
+		if err != nil {
+			if errors.Is(err, io.EOF) && len(frame) > 0 {
+				err = io.ErrUnexpectedEOF
+			}
 			switch {
 			case errors.Is(err, io.EOF) && !started:
 				return nil, io.EOF
@@ -326,7 +332,8 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		plain, err := c.recv.open(c.rbuf[:])
+		plain, err := c.recv.openInto(c.rbuf[:0], frame)
+		c.rd.Discard(FrameSize)
 		if err != nil {
 			return nil, err
 		}

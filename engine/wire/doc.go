@@ -6,7 +6,8 @@
 // A Conn turns those frames into a record stream: WriteRecord fragments a
 // record of up to MaxRecord bytes across frames (padding the last one), and
 // ReadRecord reassembles it, checking the size cap before it allocates.
-// Reads go through a 64 KiB buffer (up to eight frames a read system call),
+// Reads go through a 64 KiB buffer (up to eight frames a read system call;
+// each frame opened where that buffer holds it, not copied out first),
 // and WriteRecords writes the frames of several records up to eight to a
 // write; both change only how bytes meet the system, never the frames: each
 // is opened and checked on its own. Any frame that is tampered, replayed, reordered, truncated or malformed ends the

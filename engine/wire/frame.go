@@ -122,16 +122,17 @@ func (d *direction) seal(frame []byte) error {
 	return nil
 }
 
-// open authenticates and decrypts frame (FrameSize bytes) in place and
-// returns the plaintext, a slice of frame.
-func (d *direction) open(frame []byte) ([]byte, error) {
+// openInto authenticates and decrypts frame (FrameSize bytes) into dst
+// (frame[:0], or PlaintextSize bytes of capacity that do not overlap it)
+// and returns the plaintext.
+func (d *direction) openInto(dst, frame []byte) ([]byte, error) {
 	if len(frame) != FrameSize {
 		return nil, fmt.Errorf("%w: frame of %d bytes", ErrMalformed, len(frame))
 	}
 	if err := d.next(); err != nil {
 		return nil, err
 	}
-	p, err := d.aead.Open(frame[:0], d.nonce[:], frame, nil)
+	p, err := d.aead.Open(dst, d.nonce[:], frame, nil)
 	if err != nil {
 		return nil, ErrAuth
 	}

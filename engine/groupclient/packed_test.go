@@ -1,0 +1,122 @@
+package groupclient
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/nookchat/nook/engine/invite"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/protocol"
+	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/wire"
+)
+
+// catchUpAfter has alice post n messages to a group on the server of
+// bundle while carol, a member, is offline, then starts carol and waits
+// until she caught up with all of them, in order and with no warning. It
+// returns the bytes carol's connections read while she caught up.
+func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n int) int64 {
+	t.Helper()
+	counted := &byteCountingTransport{Transport: tr}
+	alice, carol := newMember(t, tr, "alice"), newMember(t, counted, "carol")
+	info, err := alice.c.CreateGroup("club", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := alice.c.Invite(info.ID)
+	carol.join(t, text)
+	carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
+	})
+	carol.stop()
+	for i := range n {
+		if _, err := alice.c.Post(info.ID, fmt.Sprintf("m%d", i), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.ev.waitFor(t, "alice's posts delivered", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
+	})
+	counted.read.Store(0)
+	carol.start()
+	evs := carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
+			count(evs, func(model.MessageAdded) bool { return true }) == n
+	})
+	read := counted.read.Load()
+	t.Logf("read %d frames", read/wire.FrameSize)
+	got := carol.messages(info.Conversation)
+	if len(got) != n {
+		t.Fatalf("carol has %d messages, want %d", len(got), n)
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("m%d", i); m.Body != want {
+			t.Fatalf("carol's message %d is %q, want %q", i, m.Body, want)
+		}
+	}
+	if w := count(evs, func(model.GroupWarning) bool { return true }); w != 0 {
+		t.Errorf("%d warnings from an honest server", w)
+	}
+	return read
+}
+
+// TestCatchUpPacked: a client catching up from a server that knows Blobs
+// records gets its stored blobs several to a record, and reads about
+// half the bytes a blob a record takes (150 blobs: ten Blobs records of 15
+// in 8 frames each, where a Blob each would take 150 frames).
+func TestCatchUpPacked(t *testing.T) {
+	const n = 150
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	read := catchUpAfter(t, tr, srv.Bundle(), n)
+	// Beyond the blobs: two handshakes (the probe and the subscription,
+	// three messages each), the probe's CaughtUp, the resubscription's
+	// blobs read again (from up to 319 before carol's cursor: here
+	// everything before, a few blobs) and the CaughtUp.
+	if frames := read / wire.FrameSize; frames > n*6/10 {
+		t.Errorf("caught up with %d blobs in %d frames (%d bytes)", n, frames, read)
+	}
+}
+
+// TestCatchUpFromOlderServer: a server that predates Blobs records
+// ignores the client's AcceptBlobs (the proxy drops it, as such a server
+// skips a record type it does not know) and sends a Blob record a blob;
+// the client sent AcceptBlobs and catches up all the same.
+func TestCatchUpFromOlderServer(t *testing.T) {
+	const n = 150
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	read := catchUpAfter(t, tr, px.bundle, n)
+	if px.count(protocol.TypeAcceptBlobs) == 0 {
+		t.Error("the client did not send AcceptBlobs")
+	}
+	px.mu.Lock()
+	packed := px.packed
+	px.mu.Unlock()
+	if packed != 0 {
+		t.Errorf("%d Blobs records from a server that got no AcceptBlobs", packed)
+	}
+	if frames := read / wire.FrameSize; frames < n {
+		t.Errorf("caught up with %d blobs in %d frames, fewer than one a blob", n, frames)
+	}
+}
+
+// TestProbeLeavesStreamingServer: a group server before
+// TestSubscribePastHead's fix answered the client's probe of the head with
+// every stored blob before CaughtUp. The client leaves such a probe at its
+// first blob instead of downloading the history twice, and catches up.
+func TestProbeLeavesStreamingServer(t *testing.T) {
+	const n = 150
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	px.mu.Lock()
+	px.probeFromZero = true
+	px.mu.Unlock()
+	read := catchUpAfter(t, tr, px.bundle, n)
+	// The catch-up's n frames, its handshakes and the probe's: what the
+	// probe read before leaving is at most the 64 KiB read buffer's worth.
+	if frames := read / wire.FrameSize; frames > n+20 {
+		t.Errorf("caught up with %d blobs in %d frames: the probe downloaded the history", n, frames)
+	}
+}
