@@ -23,6 +23,13 @@
 // path selection slack when one node misses a consensus; the fifth node
 // costs well under a second of CPU.
 //
+// Options.Bandwidth limits every node of a network to a rate in bytes per
+// second (BandwidthLines: BandwidthRate and RelayBandwidthRate with bursts
+// of the same size, and CountPrivateBandwidth 1, without which tor limits
+// nothing on 127.0.0.1), for benchmarks of slow circuits
+// (engine/groupclient's BenchmarkCatchUpTor); the shared network is
+// unlimited.
+//
 // Where Tor is blocked: StartBridge adds an obfs4 bridge, and a Censor (a
 // SOCKS5 proxy a tor makes every connection through, Network.Censored)
 // lets through only chosen loopback ports. StartSnowflake runs snowflake

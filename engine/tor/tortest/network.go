@@ -36,6 +36,30 @@ type Options struct {
 	Dir string
 	// Logf, if set, receives progress lines (for -v runs).
 	Logf func(format string, args ...any)
+	// Bandwidth, if not 0, limits every node of the network (the
+	// authority and the relays, not the tors StartTor adds) to that many
+	// bytes per second in each direction: see BandwidthLines. Tor refuses
+	// less than 75 KiB/s for a relay.
+	Bandwidth int64
+}
+
+// BandwidthLines are the torrc lines that hold a relay to rate bytes per
+// second in each direction on a private network: BandwidthRate with a
+// burst of the same size (the default burst, 1 GiB, would let the first
+// gigabyte through unlimited), RelayBandwidthRate and RelayBandwidthBurst
+// the same (relayed cells are what a circuit carries), and
+// CountPrivateBandwidth 1, without which tor does not rate-limit
+// connections to private addresses such as 127.0.0.1 at all: every
+// connection of a private network on loopback would be unlimited.
+func BandwidthLines(rate int64) []string {
+	r := strconv.FormatInt(rate, 10) + " bytes"
+	return []string{
+		"BandwidthRate " + r,
+		"BandwidthBurst " + r,
+		"RelayBandwidthRate " + r,
+		"RelayBandwidthBurst " + r,
+		"CountPrivateBandwidth 1",
+	}
 }
 
 // Network is a running private Tor network on 127.0.0.1: one directory
@@ -47,6 +71,9 @@ type Network struct {
 	Dir string
 	// DirAuthorities are the values of the network's DirAuthority lines.
 	DirAuthorities []string
+	// Bandwidth is the limit of every node in bytes per second (0: none;
+	// Options.Bandwidth).
+	Bandwidth int64
 	// Consensus is how long the network took from the start to a
 	// consensus listing every node as a running HSDir; Bootstrapped, to
 	// every relay holding enough directory information (75 %).
@@ -150,7 +177,7 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 			return nil, fmt.Errorf("tor-gencert not found: %w", err)
 		}
 	}
-	n := &Network{Tor: opt.Tor, Dir: opt.Dir, logf: opt.Logf}
+	n := &Network{Tor: opt.Tor, Dir: opt.Dir, logf: opt.Logf, Bandwidth: opt.Bandwidth}
 	if n.logf == nil {
 		n.logf = func(string, ...any) {}
 	}
@@ -194,7 +221,7 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 	authTorrc := filepath.Join(authDir, "torrc")
 	placeholder := fmt.Sprintf("auth0 orport=%d no-v2 v3ident=%s 127.0.0.1:%d %s", orPort, v3ident, n.dirPort, strings.Repeat("0", 40))
 	authLines := func(dirAuth string) []string {
-		return append(n.commonLines("auth0", authDir, dirAuth),
+		return append(append(n.commonLines("auth0", authDir, dirAuth),
 			fmt.Sprintf("ORPort 127.0.0.1:%d", orPort),
 			fmt.Sprintf("DirPort 127.0.0.1:%d", n.dirPort),
 			"SocksPort 0",
@@ -208,7 +235,7 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 			"TestingV3AuthInitialVotingInterval 10",
 			"TestingV3AuthInitialVoteDelay 2",
 			"TestingV3AuthInitialDistDelay 2",
-		)
+		), n.limitLines()...)
 	}
 	if err := writeLines(authTorrc, authLines(placeholder)); err != nil {
 		return nil, err
@@ -247,8 +274,16 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 			"SocksPort 0",
 			"AssumeReachable 1",
 		)
+		lines = append(lines, n.limitLines()...)
 		if err := writeLines(torrc, lines); err != nil {
 			return nil, err
+		}
+		if n.Bandwidth != 0 {
+			// tor refuses a rate below a relay's minimum: say so here
+			// rather than as a relay that never starts.
+			if err := n.verify(ctx, torrc); err != nil {
+				return nil, err
+			}
 		}
 		p, err := n.launch(name, dir, torrc)
 		if err != nil {
@@ -277,6 +312,15 @@ func Start(ctx context.Context, opt Options) (_ *Network, err error) {
 	}
 	n.Bootstrapped = time.Since(start)
 	return n, nil
+}
+
+// limitLines are the bandwidth lines of the network's nodes (none without
+// a limit).
+func (n *Network) limitLines() []string {
+	if n.Bandwidth == 0 {
+		return nil
+	}
+	return BandwidthLines(n.Bandwidth)
 }
 
 // gencert creates the authority's keys and returns its v3ident.
