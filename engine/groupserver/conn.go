@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math"
 	"net"
 	"sync"
 	"time"
@@ -236,11 +235,6 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 }
 
 func (c *conn) subscribe(cursor uint64) error {
-	// A cursor past every sequence number (a client learning the head and
-	// the oldest blob: math.MaxUint64) gets CaughtUp and then live blobs;
-	// the stream's first sequence number, cursor+1, must not wrap to 0,
-	// which streamed everything stored.
-	cursor = min(cursor, math.MaxUint64-1)
 	if c.subbed {
 		return c.refuse(protocol.TypeSubscribe, protocol.ReasonAlreadySubbed)
 	}
