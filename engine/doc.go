@@ -21,8 +21,9 @@
 // AcceptFile, DeclineFile, CancelFile, SaveFile, File, Files,
 // FileThumbnail; docs/files.md) and groupfiles.go (in a group: the
 // profile's file service per group, stopped when the profile leaves or
-// is removed, what it kept of a group's files forgotten then, and at
-// unlock for groups left under the version before, the fetches from
+// is removed, what it kept of a group's files forgotten then, at unlock
+// for groups left under the version before, and before joining a group
+// again (a new service key), the fetches from
 // members, and the holder notes, posted
 // after a random delay or not at all: Config.HolderNotes; with
 // Settings.ServeFetchedFiles off, the files fetched are not served and

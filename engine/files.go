@@ -64,6 +64,18 @@ func (op *openProfile) autoAccept(conv model.ConversationID, o *protocol.FileOff
 	return err == nil && c.State == model.ContactAccepted && c.Verified
 }
 
+// fileConv returns the conversation ID under which the files of conv
+// are kept: a group's as group.ID.Conversation writes it (lower-case
+// hex), whatever case the caller gave, since the files of a group are
+// keyed, swept (transfer.SweepGroups) and served by that text; any
+// other conversation as given.
+func fileConv(conv model.ConversationID) model.ConversationID {
+	if gid, ok := group.ParseConversation(conv); ok {
+		return gid.Conversation()
+	}
+	return conv
+}
+
 // SendFile offers the file at path in a conversation: it is copied into
 // the profile (a picture stripped of its metadata unless
 // opts.KeepMetadata), and its message is queued like a text. A contact
@@ -77,6 +89,7 @@ func (e *Engine) SendFile(conv model.ConversationID, path string, opts SendFileO
 	if err != nil {
 		return model.Message{}, err
 	}
+	conv = fileConv(conv)
 	gid, isGroup := group.ParseConversation(conv)
 	var addr identity.Address
 	if !isGroup {
@@ -140,6 +153,7 @@ func (e *Engine) SendFile(conv model.ConversationID, path string, opts SendFileO
 
 // File returns the transfer of a file message.
 func (e *Engine) File(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return model.FileTransfer{}, err
@@ -149,6 +163,7 @@ func (e *Engine) File(conv model.ConversationID, id model.MessageID) (model.File
 
 // Files returns the files sent and received in a conversation.
 func (e *Engine) Files(conv model.ConversationID) ([]model.FileTransfer, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return nil, err
@@ -159,6 +174,7 @@ func (e *Engine) Files(conv model.ConversationID) ([]model.FileTransfer, error) 
 // AcceptFile accepts an offered file; it arrives while the contact is
 // online, resuming where it stopped.
 func (e *Engine) AcceptFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return model.FileTransfer{}, err
@@ -168,6 +184,7 @@ func (e *Engine) AcceptFile(conv model.ConversationID, id model.MessageID) (mode
 
 // DeclineFile declines an offered file; the contact is told.
 func (e *Engine) DeclineFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return model.FileTransfer{}, err
@@ -178,6 +195,7 @@ func (e *Engine) DeclineFile(conv model.ConversationID, id model.MessageID) (mod
 // CancelFile stops a transfer, sent or received; the contact is told. What
 // was received of it is deleted.
 func (e *Engine) CancelFile(conv model.ConversationID, id model.MessageID) (model.FileTransfer, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return model.FileTransfer{}, err
@@ -191,6 +209,7 @@ func (e *Engine) CancelFile(conv model.ConversationID, id model.MessageID) (mode
 // bytes go to a temporary file in dir first, so that the final name never
 // holds half a file.
 func (e *Engine) SaveFile(conv model.ConversationID, id model.MessageID, dir string) (string, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return "", err
@@ -249,6 +268,7 @@ func (e *Engine) SaveFile(conv model.ConversationID, id model.MessageID, dir str
 // complete, or sent), decoded with the allow-listed, size-capped decoder;
 // nothing is written to disk.
 func (e *Engine) FileThumbnail(conv model.ConversationID, id model.MessageID) (*image.RGBA, error) {
+	conv = fileConv(conv)
 	op, err := e.current()
 	if err != nil {
 		return nil, err

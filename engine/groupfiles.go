@@ -96,8 +96,22 @@ type groupFiles struct {
 	// notes holds the stop of each holder note waiting for its time.
 	notes map[fileRef]func() bool
 	// left holds the groups left or removed from since unlock: nothing
-	// of theirs is served, fetched or announced any more.
+	// of theirs is served, fetched or announced any more, unless the
+	// profile joins the group again (joined).
 	left map[model.ConversationID]bool
+	// forgetting holds, for each group being forgotten (leave), a
+	// channel closed once it is: a join waits for it.
+	forgetting map[model.ConversationID]chan struct{}
+	// gen counts the times serving what the profile fetched was turned
+	// off: a file service that started under an earlier count asks again
+	// whether its group is to be served before it runs (serve).
+	gen uint64
+	// noteMu is held while a holder note is posted and while serving is
+	// turned off, so that no note goes out once it is off.
+	noteMu sync.Mutex
+	// beforePost, when set (tests), runs in postHolder after its first
+	// check, before the note is posted.
+	beforePost func()
 }
 
 // fetchRun is a running fetch: wake tells it that a new source arrived,
@@ -116,7 +130,8 @@ func newGroupFiles(op *openProfile) *groupFiles {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &groupFiles{op: op, ctx: ctx, cancel: cancel, services: map[model.ConversationID]*transfer.FileService{},
 		starting: map[model.ConversationID]bool{}, fetches: map[fileRef]*fetchRun{},
-		notes: map[fileRef]func() bool{}, left: map[model.ConversationID]bool{}}
+		notes: map[fileRef]func() bool{}, left: map[model.ConversationID]bool{},
+		forgetting: map[model.ConversationID]chan struct{}{}}
 }
 
 func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes }
@@ -126,6 +141,7 @@ func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes 
 // in which the profile holds files to serve and resumes the fetches of
 // accepted files.
 func (g *groupFiles) start() error {
+	gen := g.generation()
 	member := g.members()
 	// A failure here keeps nothing of a group left from running (below,
 	// only the groups the profile is in are served or fetched): it is
@@ -141,7 +157,7 @@ func (g *groupFiles) start() error {
 	}
 	for conv := range serving {
 		if member[conv] { // not for a group left, or removed from
-			g.serve(conv)
+			g.serve(conv, gen)
 		}
 	}
 	for conv, ids := range fetching {
@@ -198,12 +214,13 @@ func (g *groupFiles) armDue(member map[model.ConversationID]bool) error {
 // the notes due are armed, each after a delay drawn afresh.
 func (g *groupFiles) servingChanged(on bool) {
 	if on {
+		gen := g.generation()
 		serving, _, err := g.op.files.GroupFiles()
 		if err == nil {
 			member := g.members()
 			for conv := range serving {
 				if member[conv] {
-					g.serve(conv)
+					g.serve(conv, gen)
 				}
 			}
 			err = g.armDue(member)
@@ -213,7 +230,13 @@ func (g *groupFiles) servingChanged(on bool) {
 		}
 		return
 	}
+	// A note being posted goes out before this returns; none after
+	// (postHolder checks the setting again under noteMu).
+	g.noteMu.Lock()
+	defer g.noteMu.Unlock()
 	g.mu.Lock()
+	// A service still starting asks again before it runs (serve).
+	g.gen++
 	for ref, stop := range g.notes {
 		stop()
 		delete(g.notes, ref)
@@ -258,9 +281,22 @@ func (g *groupFiles) close() {
 	}
 }
 
+// generation returns how many times serving what the profile fetched
+// was turned off. A caller that decides from the setting that a group is
+// to be served reads it first and passes it to serve.
+func (g *groupFiles) generation() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen
+}
+
 // serve publishes the profile's file service in the group conv, unless
-// it runs already.
-func (g *groupFiles) serve(conv model.ConversationID) {
+// it runs already. gen is generation() read before the caller decided
+// that conv is to be served: if serving what the profile fetched was
+// turned off since (servingChanged), the service, once published, runs
+// only if the group is still to be served (the profile shared a file
+// there, transfer.GroupFiles); else it is closed.
+func (g *groupFiles) serve(conv model.ConversationID, gen uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.closed || g.left[conv] || g.services[conv] != nil || g.starting[conv] {
@@ -271,18 +307,39 @@ func (g *groupFiles) serve(conv model.ConversationID) {
 	go func() {
 		defer g.wg.Done()
 		s, err := g.startService(conv)
-		g.mu.Lock()
-		defer g.mu.Unlock()
-		delete(g.starting, conv)
-		switch {
-		case err != nil:
-			if g.ctx.Err() == nil {
-				g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
+		for {
+			g.mu.Lock()
+			switch {
+			case err != nil:
+				delete(g.starting, conv)
+				g.mu.Unlock()
+				if g.ctx.Err() == nil {
+					g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
+				}
+				return
+			case g.closed || g.left[conv]:
+				delete(g.starting, conv)
+				g.mu.Unlock()
+				s.Close()
+				return
+			case g.gen == gen:
+				delete(g.starting, conv)
+				g.services[conv] = s
+				g.mu.Unlock()
+				return
 			}
-		case g.closed || g.left[conv]:
-			s.Close()
-		default:
-			g.services[conv] = s
+			// Turned off meanwhile: ask again, outside the lock, then
+			// check that it was not turned off once more.
+			gen = g.gen
+			g.mu.Unlock()
+			serving, _, rerr := g.op.files.GroupFiles()
+			if rerr != nil || !serving[conv] {
+				g.mu.Lock()
+				delete(g.starting, conv)
+				g.mu.Unlock()
+				s.Close()
+				return
+			}
 		}
 	}()
 }
@@ -333,6 +390,9 @@ func (g *groupFiles) leave(conv model.ConversationID) {
 	}
 	s := g.services[conv]
 	delete(g.services, conv)
+	done := make(chan struct{})
+	prev := g.forgetting[conv]
+	g.forgetting[conv] = done
 	g.wg.Add(1)
 	g.mu.Unlock()
 	if s != nil {
@@ -342,10 +402,53 @@ func (g *groupFiles) leave(conv model.ConversationID) {
 	}
 	go func() {
 		defer g.wg.Done()
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
 		if err := g.op.files.ForgetGroup(conv); err != nil {
 			g.op.e.cfg.Logger.Warn("forgetting a group's file sources failed", "err", err)
 		}
+		g.mu.Lock()
+		if g.forgetting[conv] == done {
+			delete(g.forgetting, conv)
+		}
+		g.mu.Unlock()
 	}()
+}
+
+// joining readies the files of a group the profile is about to join
+// and is not in: what is left of its file state there from a time it
+// was in it before is forgotten (transfer.ForgetGroup, after a
+// forgetting under way since a leave has ended: an unlock's sweep may
+// have failed, or the group was left in this session), so the new
+// membership's file service gets a new key, unlinked to the old one;
+// and the group is no longer held as left, so its files are served,
+// fetched and announced again once joined. It runs before the join, as
+// nothing of a group the profile is not in is to be kept, and nothing
+// the join brings (offers and holder notes of its catch-up) is lost.
+func (g *groupFiles) joining(conv model.ConversationID) error {
+	g.mu.Lock()
+	if g.closed {
+		g.mu.Unlock()
+		return nil
+	}
+	wait := g.forgetting[conv]
+	g.mu.Unlock()
+	if wait != nil {
+		select {
+		case <-wait:
+		case <-g.ctx.Done():
+			return g.ctx.Err()
+		}
+	}
+	if err := g.op.files.ForgetGroup(conv); err != nil {
+		return err
+	}
+	g.mu.Lock()
+	delete(g.left, conv)
+	g.mu.Unlock()
+	return nil
 }
 
 // fetch fetches an accepted group file from its sources, or wakes its
@@ -406,10 +509,11 @@ func (g *groupFiles) fetch(conv model.ConversationID, id model.MessageID) {
 // note, unless the profile does not serve what it fetched: then the
 // note stays due, armed if serving is turned on.
 func (g *groupFiles) fetched(conv model.ConversationID, id model.MessageID) {
+	gen := g.generation()
 	if !g.serveFetched() {
 		return
 	}
-	g.serve(conv)
+	g.serve(conv, gen)
 	g.scheduleHolder(conv, id)
 }
 
@@ -443,13 +547,26 @@ func (g *groupFiles) scheduleHolder(conv model.ConversationID, id model.MessageI
 // enough members are known to hold it already (the sources kept one per
 // member: transfer.AddSource); either way the note is settled and not
 // due again. Nothing is posted or settled while the profile does not
-// serve what it fetched (Settings.ServeFetchedFiles).
+// serve what it fetched (Settings.ServeFetchedFiles): the setting is
+// read again under noteMu right before posting, which servingChanged
+// holds while it turns serving off.
 func (g *groupFiles) postHolder(conv model.ConversationID, id model.MessageID) {
 	gid, ok := group.ParseConversation(conv)
 	g.mu.Lock()
 	gone := g.left[conv]
 	g.mu.Unlock()
 	if !ok || gone || !g.serveFetched() {
+		return
+	}
+	if g.beforePost != nil {
+		g.beforePost()
+	}
+	g.noteMu.Lock()
+	defer g.noteMu.Unlock()
+	g.mu.Lock()
+	gone = g.left[conv]
+	g.mu.Unlock()
+	if gone || !g.serveFetched() {
 		return
 	}
 	ft, err := g.op.files.File(conv, id)
@@ -555,7 +672,7 @@ func (g *groupFiles) send(gid group.ID, conv model.ConversationID, src io.Reader
 	if err := op.files.Rename(conv, tmp, msg.ID); err != nil {
 		return model.Message{}, err
 	}
-	g.serve(conv)
+	g.serve(conv, g.generation()) // a file it shared: served whatever the setting
 	if ft, err := op.files.File(conv, msg.ID); err == nil {
 		op.onPeerEvent(model.FileChanged{File: ft})
 	}

@@ -95,6 +95,9 @@ func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo
 	if err := op.rememberServer(inv.Bundle()); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
+	if err := op.rejoin(inv); err != nil {
+		return groupclient.GroupInfo{}, err
+	}
 	g, err := op.groups.JoinGroup(inv)
 	if err == nil {
 		// The group's conversation reaches every subscriber, not only
@@ -102,6 +105,26 @@ func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo
 		op.notify.changed(g.Conversation)
 	}
 	return g, err
+}
+
+// rejoin readies the files of the group of inv before the profile
+// joins it, unless it is in it already (groupFiles.joining: a group left
+// before keeps no file state into the new membership).
+func (op *openProfile) rejoin(inv *invite.GroupInvite) error {
+	id := group.DeriveID(inv.Key(), inv.Bundle().SigningKey)
+	if gid, ok := inv.GroupID(); ok {
+		id = gid
+	}
+	conv := id.Conversation()
+	for _, gi := range op.groups.Groups() {
+		if gi.Conversation == conv {
+			return nil
+		}
+	}
+	if err := op.gfiles.joining(conv); err != nil {
+		return fmt.Errorf("forget the files of the group's earlier membership: %w", err)
+	}
+	return nil
 }
 
 // GroupInvite returns the invite text of a group. It holds the group key:
@@ -160,7 +183,7 @@ func (e *Engine) LeaveGroup(conv model.ConversationID, deleteHistory bool) error
 	if err != nil {
 		return err
 	}
-	op.gfiles.unserve(conv)
+	op.gfiles.unserve(id.Conversation())
 	if err := op.groups.Leave(id, deleteHistory); err != nil {
 		return err
 	}

@@ -212,7 +212,7 @@ func TestGroupInviteJoinPost(t *testing.T) {
 	})
 	// Alice is Bob's contact: listed by her contact name, not marked as a
 	// stranger (security review L-4).
-	if !bob.hasText("Alice") || bob.hasText("not a contact") || bob.hasText(state.NotContactMark) {
+	if !bob.hasText("Alice") || bob.hasText("not a contact") || bob.hasText(state.NotContactMark("")) {
 		t.Fatal("Bob's members list marks his contact Alice as a stranger")
 	}
 }

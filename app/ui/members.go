@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/app/i18n"
+	"github.com/nookchat/nook/app/ui/state"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/widgets"
 )
@@ -205,7 +206,7 @@ func (md *membersDialog) row(m model.GroupMember, mine model.GroupRole, active b
 	nameLabel := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	nameLabel.Truncation = fyne.TextTruncateEllipsis
 	lines := []fyne.CanvasObject{nameLabel, muted(detail)}
-	if m.NameCollides && !m.IsContact && !self {
+	if state.Marked(m) && !self {
 		warn := muted(i18n.T("members.not_your_contact_but"))
 		warn.Importance = widget.WarningImportance
 		lines = append(lines, warn)

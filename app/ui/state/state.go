@@ -548,8 +548,8 @@ func (m *Model) NowRead() (model.ConversationID, bool) {
 // AuthorName is the name shown for the author of a message of conv: the
 // person themselves as "You" in the language in use (state.you), the
 // contact's name, the name the member carries in the group (marked
-// when it collides with a name the person knows), or the first characters
-// of their address.
+// when it collides with a name the person knows or reads as the person's
+// own label: Marked), or the first characters of their address.
 func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 	if addr == m.self && addr != "" {
 		return T("state.you")
@@ -570,8 +570,8 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 		if mb.Name == "" {
 			return "", false
 		}
-		if mb.NameCollides {
-			return mb.Name + NotContactMark, true
+		if Marked(mb) {
+			return NotContactMark(mb.Name), true
 		}
 		return mb.Name, true
 	}
@@ -591,10 +591,38 @@ func (m *Model) AuthorName(conv model.ConversationID, addr string) string {
 	return addr
 }
 
-// NotContactMark follows the name of a group member who is not a contact
+// NotContactMark returns the name of a group member who is not a contact
 // but carries the name of someone the person knows (a contact, themselves,
-// or another member), so that a stranger cannot pass as them.
-const NotContactMark = " (not your contact)"
+// another member, or the label the app gives the person: Marked) with the
+// mark that says so, in the language in use ("Bob (not your contact)"),
+// so that a stranger cannot pass as them.
+func NotContactMark(name string) string {
+	return T("state.name_not_your_contact", "Name", name)
+}
+
+// Marked reports whether a group member who is not a contact (nor the
+// person) is shown with NotContactMark: the engine found their name taken
+// (NameCollides), or it reads as the label the app gives the person
+// themselves as author, "You" in the language in use (state.you) or in
+// English, compared ignoring case and runs of spaces. A member could
+// otherwise name themself "You" (or "Du", "Vous", "你") and be shown
+// exactly as the person's own messages are.
+func Marked(mb model.GroupMember) bool {
+	if mb.Self || mb.IsContact {
+		return false
+	}
+	if mb.NameCollides {
+		return true
+	}
+	name := foldLabel(mb.Name)
+	return name != "" && (name == foldLabel(T("state.you")) || name == foldLabel("You"))
+}
+
+// foldLabel folds a name for Marked: case folded, spaces trimmed and
+// each run of them one.
+func foldLabel(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
 
 // knownAuthor reports whether addr has a name in conv (self, a contact, a
 // member with a name).

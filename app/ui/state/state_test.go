@@ -203,7 +203,7 @@ func TestRowsLastAuthor(t *testing.T) {
 	if c := m.Apply(model.ConversationChanged{Conversation: g}); !slices.Contains(c.Rows, group) && !c.List {
 		t.Fatalf("change %+v", c)
 	}
-	if got := preview(); got != "Alice"+NotContactMark+": me too" {
+	if got := preview(); got != NotContactMark("Alice")+": me too" {
 		t.Fatalf("a colliding author: %q", got)
 	}
 	g.Last, g.LastAuthor = msg(group, 11, erin, "no name"), model.GroupMember{}
@@ -754,6 +754,46 @@ func TestAuthorNameYouTranslated(t *testing.T) {
 			if got := m.AuthorName(group, addr); got != want {
 				t.Errorf("%s: AuthorName(%s) = %q, want %q", lang, addr, got, want)
 			}
+		}
+	}
+}
+
+// TestAuthorNameOwnLabelMarked: a group member who is not a contact and
+// names themself as the app names the person ("You", or the word of the
+// language in use: "Du", "Vous", "Вы", "你"; in any case) is
+// marked, in that language, so that they cannot pass for the person; a
+// name merely containing it is not, the person is still "You" unmarked,
+// and a contact of that name is shown by the contact's name.
+func TestAuthorNameOwnLabelMarked(t *testing.T) {
+	t.Cleanup(func() { i18n.SetLanguage(i18n.Source) })
+	m := unlocked(t, contact(bob, "Bob", model.ContactAccepted, 2), groupConv(group, "Club", 4))
+	m.OpenConversation(group)
+	const mine, imp, eng, other, bobs = "mykey", "impostorkey", "englishkey", "otherkey", "bobskey"
+	for lang, tc := range map[string]struct{ you, name, marked string }{
+		i18n.Source: {"You", "yOu", "yOu (not your contact)"},
+		"de":        {"Du", "DU", "DU (nicht dein Kontakt)"},
+		"fr":        {"Vous", "vous", "vous (pas dans vos contacts)"},
+		"ru":        {"Вы", "вы", "вы (не ваш контакт)"},
+		"zh-Hans":   {"你", "你", "你（不是你的联系人）"},
+	} {
+		i18n.SetLanguage(lang)
+		m.SetMembers(m.Open().Token, []model.GroupMember{{Address: mine, Name: "Me", Self: true},
+			{Address: imp, Name: tc.name}, {Address: eng, Name: "YOU"}, {Address: other, Name: tc.you + " Two"},
+			{Address: bobs, Name: tc.you, IsContact: true, Contact: bob}}, nil)
+		if got := m.AuthorName(group, imp); got != tc.marked {
+			t.Errorf("%s: a member named %q reads %q, want %q", lang, tc.name, got, tc.marked)
+		}
+		if got, want := m.AuthorName(group, eng), NotContactMark("YOU"); got != want {
+			t.Errorf("%s: a member named YOU reads %q, want %q", lang, got, want)
+		}
+		if got := m.AuthorName(group, other); got != tc.you+" Two" {
+			t.Errorf("%s: a member named %q reads %q", lang, tc.you+" Two", got)
+		}
+		if got := m.AuthorName(group, mine); got != tc.you {
+			t.Errorf("%s: the person reads %q, want %q", lang, got, tc.you)
+		}
+		if got := m.AuthorName(group, bobs); got != "Bob" {
+			t.Errorf("%s: the contact Bob reads %q", lang, got)
 		}
 	}
 }

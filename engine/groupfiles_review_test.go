@@ -1,0 +1,317 @@
+package engine
+
+import (
+	"context"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/enginetest"
+	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/model"
+	"github.com/nookchat/nook/engine/transport"
+	"github.com/nookchat/nook/engine/transport/loopback"
+)
+
+// gateTransport is a transport whose Listen, for an address the test
+// holds, waits until the test releases it; the listener it then returns
+// reports its closing.
+type gateTransport struct {
+	transport.Transport
+	mu    sync.Mutex
+	gates map[identity.Address]*listenGate
+}
+
+type listenGate struct {
+	called  chan struct{} // closed when Listen is called
+	release chan struct{} // closed by the test
+	closed  chan struct{} // closed when the listener is closed
+}
+
+// hold makes the next Listen for addr wait for release.
+func (gt *gateTransport) hold(addr identity.Address) *listenGate {
+	gt.mu.Lock()
+	defer gt.mu.Unlock()
+	g := &listenGate{called: make(chan struct{}), release: make(chan struct{}), closed: make(chan struct{})}
+	gt.gates[addr] = g
+	return g
+}
+
+func (gt *gateTransport) Listen(ctx context.Context, id *identity.Identity) (net.Listener, error) {
+	gt.mu.Lock()
+	g := gt.gates[id.Address()]
+	delete(gt.gates, id.Address())
+	gt.mu.Unlock()
+	if g == nil {
+		return gt.Transport.Listen(ctx, id)
+	}
+	close(g.called)
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	l, err := gt.Transport.Listen(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &reportingListener{Listener: l, closed: g.closed}, nil
+}
+
+type reportingListener struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *reportingListener) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
+// waitClosed waits until c is closed, up to step.
+func waitClosed(t *testing.T, c <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-c:
+	case <-time.After(step):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// gatedGroup is Alice, Bob and Carol in the group Newsroom Alice hosts,
+// Bob's engine on a gateTransport.
+func gatedGroup(t *testing.T) (alice, bob, carol *testEngine, gt *gateTransport, conv model.ConversationID) {
+	t.Helper()
+	ctx := context.Background()
+	dirNet := loopback.NewMemoryDirectory()
+	gt = &gateTransport{Transport: loopback.New(dirNet), gates: map[identity.Address]*listenGate{}}
+	alice = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	alice.cfg.Server = enginetest.Server()
+	bob = newTestEngine(t, t.TempDir(), gt)
+	carol = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
+	g := newsroom(ctx, []*testEngine{alice, bob, carol}, "Alice", "Bob", "Carol")
+	conv = g.Conversation()
+	alice.waitJoinNotice(conv)
+	bob.joinGroupOf(alice, g)
+	carol.joinGroupOf(alice, g)
+	return alice, bob, carol, gt, conv
+}
+
+// TestGroupFileServeOffWhileStarting (review F1): Bob fetches Alice's
+// file with serving on, and his file service in the group starts; while
+// it is still being published, he turns serving what he fetched off.
+// Once published, the service sees the change and is closed at once,
+// not kept until the next lock: he shared nothing in the group.
+func TestGroupFileServeOffWhileStarting(t *testing.T) {
+	alice, bob, _, gt, conv := gatedGroup(t)
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: newNoteClock().AfterFunc}
+	svc, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := gt.hold(svc.Address())
+
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 50_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+	waitClosed(t, gate.called, "Bob's file service to be published")
+	bob.setServeFetched(false)
+	close(gate.release)
+	waitClosed(t, gate.closed, "Bob's file service, started as serving was turned off, to close")
+	if bob.serving(conv) {
+		t.Fatal("Bob's file service runs with serving off, though he shared nothing")
+	}
+}
+
+// TestGroupFileServeOffKeepsOwn (review F1): a service started as
+// serving is turned off stays when the profile shared a file in the
+// group.
+func TestGroupFileServeOffKeepsOwn(t *testing.T) {
+	_, bob, carol, gt, conv := gatedGroup(t)
+	svc, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := gt.hold(svc.Address())
+	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
+	mb, err := bob.SendFile(conv, own, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, gate.called, "Bob's file service to be published")
+	bob.setServeFetched(false)
+	close(gate.release)
+	carol.waitFile(conv, mb.ID, model.FileOffered)
+	if _, err := carol.AcceptFile(conv, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := carol.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+		t.Fatalf("Bob's file at Carol: %+v", f)
+	}
+	select {
+	case <-gate.closed:
+		t.Fatal("Bob's file service closed, though he shared a file")
+	default:
+	}
+}
+
+// TestHolderNoteOffBeforePost (review F2): serving what Bob fetched is
+// turned off after his holder note's time came, while it is being
+// readied: the note does not go out, and stays due.
+func TestHolderNoteOffBeforePost(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 2)
+	alice, bob := es[0], es[1]
+	clock := newNoteClock()
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Bob")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	bob.joinGroupOf(alice, g)
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 50_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+	note := clock.next(t, "bob's fetch")
+	turned := false
+	bob.op().gfiles.beforePost = func() {
+		bob.setServeFetched(false)
+		turned = true
+	}
+	note.fire()
+	if !turned {
+		t.Fatal("the note was not readied")
+	}
+	if due, err := bob.op().files.HolderDue(); err != nil || len(due[conv]) != 1 {
+		t.Fatalf("Bob's note due: %v, %v; want it still due (not posted)", due, err)
+	}
+}
+
+// TestGroupFileUpperCaseConversation (review F4): a file shared in a
+// group named by its conversation ID in upper-case hex is kept under
+// the group's conversation ID as the engine writes it, so the sweep at
+// the next unlock keeps the key of the profile's file service there.
+func TestGroupFileUpperCaseConversation(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 1)
+	alice := es[0]
+	g := newsroom(ctx, es, "Alice")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	upper := model.ConversationID("g:" + strings.ToUpper(strings.TrimPrefix(string(conv), "g:")))
+	if upper == conv {
+		t.Fatal("the conversation ID has no letter")
+	}
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
+	m, err := alice.SendFile(upper, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err := alice.File(conv, m.ID); err != nil || !f.Outgoing {
+		t.Fatalf("the file under the group's conversation: %+v, %v", f, err)
+	}
+	if f, err := alice.File(upper, m.ID); err != nil || f.ID != m.ID {
+		t.Fatalf("the file named in upper case: %+v, %v", f, err)
+	}
+	svc, err := alice.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := alice.Lock(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := alice.UnlockAny(ctx, "Alice"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := alice.op().files.ServiceIdentity(conv)
+	if err != nil || again.Address() != svc.Address() {
+		t.Fatal("the key of Alice's file service in her group was swept at unlock")
+	}
+	if fs, err := alice.Files(conv); err != nil || len(fs) != 1 {
+		t.Fatalf("Alice's files in the group after unlock: %v, %v", fs, err)
+	}
+}
+
+// TestGroupFileRejoin (review F5): Bob leaves the group and joins it
+// again in the same session: his file service there has a new key, he
+// fetches a file shared after, and one he shares is served (Alice gets
+// it from his new service).
+func TestGroupFileRejoin(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 2)
+	alice, bob := es[0], es[1]
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: newNoteClock().AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Bob")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	bob.joinGroupOf(alice, g)
+	first, _ := writeFile(t, t.TempDir(), "first.pdf", "FIRST", 20_000)
+	m1, err := bob.SendFile(conv, first, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice.waitFile(conv, m1.ID, model.FileOffered)
+
+	if err := bob.LeaveGroup(conv, false); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitEvent("Bob's leave", func(ev model.Event) bool {
+		gl, ok := ev.(model.GroupLeft)
+		return ok && gl.Conversation == conv
+	})
+	bob.joinGroupOf(alice, g)
+
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+
+	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
+	mb, err := bob.SendFile(conv, own, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Address() == old.Address() {
+		t.Fatal("Bob's file service in the group joined again has the key of his earlier membership")
+	}
+	alice.waitFile(conv, mb.ID, model.FileOffered)
+	if _, err := alice.AcceptFile(conv, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := alice.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+		t.Fatalf("Bob's file at Alice: %+v", f)
+	}
+	if srcs, err := alice.op().files.Sources(conv, mb.ID); err != nil || len(srcs) != 1 || srcs[0] != svc.Address() {
+		t.Fatalf("sources of Bob's new file at Alice: %v, %v; want his new service", srcs, err)
+	}
+}
