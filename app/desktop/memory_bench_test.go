@@ -26,7 +26,7 @@ import (
 const benchPassword = "a long benchmark password"
 
 // catchUpBlobs is the size of BenchmarkMemory's catch-up.
-const catchUpBlobs = 20_000
+const catchUpBlobs = 100_000
 
 // BenchmarkMemory starts the real binary under Xvfb beside a minimal Fyne
 // window (testdata/minimal: one label, 1000×680) and reports both resident
@@ -37,11 +37,10 @@ const catchUpBlobs = 20_000
 //	unlock    the unlock screen of a profile with 10 000 messages over 3 conversations
 //	list      that profile unlocked, its list shown (the 3 conversations and
 //	          the group)
-//	catchup   the app closed, 20 000 blobs posted to the server of a group
-//	          the profile is in (other groups' blobs, which the catch-up
-//	          reads and rejects by their tag), the app opened and unlocked
-//	          again, its catch-up ended (100 000 took too long to post on
-//	          the shared benchmark machine: token issuance)
+//	catchup   the app closed, 100 000 blobs posted to the server of a
+//	          group the profile is in (other groups' blobs, which the
+//	          catch-up reads and rejects by their tag; fillServer), the app
+//	          opened and unlocked again, its catch-up ended
 //
 // Nook runs with NOOK_HEAP_PROFILE, and a heap profile is written at each
 // stage: with -v their paths are logged, for go tool pprof; they are kept
