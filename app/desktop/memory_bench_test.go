@@ -25,8 +25,19 @@ import (
 // benchPassword is the password of the profile the benchmarks make.
 const benchPassword = "a long benchmark password"
 
-// catchUpBlobs is the size of BenchmarkMemory's catch-up.
-const catchUpBlobs = 100_000
+// catchUpBlobs is the size of BenchmarkMemory's catch-up: 100 000, or
+// NOOK_BENCH_BLOBS (a quicker run while trying changes that concern the
+// other stages).
+func catchUpBlobs(b *testing.B) int {
+	if v := os.Getenv("NOOK_BENCH_BLOBS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("NOOK_BENCH_BLOBS=%q: want a number of blobs", v)
+		}
+		return n
+	}
+	return 100_000
+}
 
 // BenchmarkMemory starts the real binary under Xvfb beside a minimal Fyne
 // window (testdata/minimal: one label, 1000×680) and reports both resident
@@ -42,7 +53,8 @@ const catchUpBlobs = 100_000
 //	          catch-up reads and rejects by their tag; fillServer), the app
 //	          opened and unlocked again, its catch-up ended
 //
-// Nook runs with NOOK_HEAP_PROFILE, and a heap profile is written at each
+// NOOK_BENCH_BLOBS sets another size for the catch-up. Nook runs with
+// NOOK_HEAP_PROFILE, and a heap profile is written at each
 // stage: with -v their paths are logged, for go tool pprof; they are kept
 // in the folder NOOK_BENCH_PROFILES names, if set.
 func BenchmarkMemory(b *testing.B) {
@@ -92,9 +104,10 @@ func BenchmarkMemory(b *testing.B) {
 
 	// The catch-up: blobs posted while the app was closed, caught up
 	// when it opens the profile again.
+	blobs := catchUpBlobs(b)
 	start = time.Now()
-	fillServer(b, ctx, tr, srv.Bundle(), catchUpBlobs)
-	b.Logf("%d blobs posted in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	fillServer(b, ctx, tr, srv.Bundle(), blobs)
+	b.Logf("%d blobs posted in %s", blobs, time.Since(start).Round(time.Millisecond))
 	ap = startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlock(b, ctx, env)
@@ -102,12 +115,12 @@ func BenchmarkMemory(b *testing.B) {
 	for {
 		l := ap.next(b, ctx)
 		if n, ok := strings.CutPrefix(l, "nook-trace caught-up "); ok {
-			if k, _ := strconv.Atoi(n); k >= catchUpBlobs {
+			if k, _ := strconv.Atoi(n); k >= blobs {
 				break
 			}
 		}
 	}
-	b.Logf("caught up with %d blobs in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	b.Logf("caught up with %d blobs in %s", blobs, time.Since(start).Round(time.Millisecond))
 	catchRSS, catchPeak := settledRSS(b, ap.pid())
 	ap.heapProfile(b, ctx, profiles, 3)
 
