@@ -43,7 +43,11 @@ func catchUpBlobs(b *testing.B) int {
 // window (testdata/minimal: one label, 1000×680) and reports both resident
 // set sizes (VmRSS ten seconds after the screen is ready, see settledRSS)
 // and Nook's excess over the minimal window, in MiB, and the excess of the
-// peaks (the most seen in the first two seconds):
+// peaks (the most seen in the first two seconds); the excess over the
+// minimal window's resident set read at the same moment ("same-time": an
+// idle minimal window grew by about 5 MiB over a run) and the excess of
+// anonymous memory alone (rssParts: heaps and buffers, without the
+// program's file pages):
 //
 //	unlock    the unlock screen of a profile with 10 000 messages over 3 conversations
 //	list      that profile unlocked, its list shown (the 3 conversations and
@@ -94,11 +98,15 @@ func BenchmarkMemory(b *testing.B) {
 	ap := startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlockRSS, unlockPeak := settledRSS(b, ap.pid())
+	unlockMin := rssKiB(b, mp.pid())
+	unlockAnon := rssParts(b, "unlock", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 1)
 
 	unlock(b, ctx, env)
 	ap.expect(b, ctx, "nook-trace list 4")
 	listRSS, listPeak := settledRSS(b, ap.pid())
+	listMin := rssKiB(b, mp.pid())
+	listAnon := rssParts(b, "list", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 2)
 	ap.stop(b)
 
@@ -122,6 +130,8 @@ func BenchmarkMemory(b *testing.B) {
 	}
 	b.Logf("caught up with %d blobs in %s", blobs, time.Since(start).Round(time.Millisecond))
 	catchRSS, catchPeak := settledRSS(b, ap.pid())
+	catchMin := rssKiB(b, mp.pid())
+	catchAnon := rssParts(b, "catchup", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 3)
 
 	mib := func(kib int) float64 { return float64(kib) / 1024 }
@@ -135,6 +145,12 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(mib(catchPeak-minPeak), "catchup-peak-extra-MiB")
 	b.ReportMetric(mib(unlockPeak-minPeak), "unlock-peak-extra-MiB")
 	b.ReportMetric(mib(listPeak-minPeak), "list-peak-extra-MiB")
+	b.ReportMetric(mib(unlockRSS-unlockMin), "unlock-extra-same-time-MiB")
+	b.ReportMetric(mib(listRSS-listMin), "list-extra-same-time-MiB")
+	b.ReportMetric(mib(catchRSS-catchMin), "catchup-extra-same-time-MiB")
+	b.ReportMetric(mib(unlockAnon), "unlock-anon-extra-MiB")
+	b.ReportMetric(mib(listAnon), "list-anon-extra-MiB")
+	b.ReportMetric(mib(catchAnon), "catchup-anon-extra-MiB")
 }
 
 // needXvfb skips b without Xvfb, xdotool and ImageMagick's import.
@@ -274,14 +290,18 @@ func (p *proc) heapProfile(b *testing.B, ctx context.Context, dir string, n int)
 }
 
 // rssKiB returns the resident set size of process pid in KiB.
-func rssKiB(b *testing.B, pid int) int {
+func rssKiB(b *testing.B, pid int) int { return statusKiB(b, pid, "VmRSS") }
+
+// statusKiB returns the field of /proc/pid/status (VmRSS, RssAnon,
+// RssFile, RssShmem) in KiB.
+func statusKiB(b *testing.B, pid int, field string) int {
 	b.Helper()
 	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, l := range strings.Split(string(text), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == field+":" {
 			n, err := strconv.Atoi(f[1])
 			if err != nil {
 				b.Fatal(err)
@@ -289,8 +309,27 @@ func rssKiB(b *testing.B, pid int) int {
 			return n
 		}
 	}
-	b.Fatalf("no VmRSS for %d", pid)
+	b.Fatalf("no %s for %d", field, pid)
 	return 0
+}
+
+// rssParts logs what the resident sets of Nook (pid) and the minimal
+// window (minimal) are made of, in MiB: anonymous memory (Go's heap and
+// stacks, C's malloc: GL and X buffers), file pages (the program's code
+// and data, shared libraries, fonts mapped from files) and shared memory
+// (X's shared images), and returns Nook's excess of anonymous memory.
+func rssParts(b *testing.B, stage string, pid, minimal int) (anonExtra int) {
+	b.Helper()
+	var parts []string
+	for _, f := range []string{"RssAnon", "RssFile", "RssShmem"} {
+		n, m := statusKiB(b, pid, f), statusKiB(b, minimal, f)
+		parts = append(parts, fmt.Sprintf("%s %.1f (minimal %.1f)", f, float64(n)/1024, float64(m)/1024))
+		if f == "RssAnon" {
+			anonExtra = n - m
+		}
+	}
+	b.Logf("%s: %s MiB", stage, strings.Join(parts, ", "))
+	return anonExtra
 }
 
 // settledRSS samples the RSS of pid every 100 ms for ten seconds once a
