@@ -346,7 +346,9 @@ func (u *UI) onUnlocked(p opened, firstRun bool) {
 	u.updateTray()
 }
 
-// lock locks the profile and returns to the unlock screen.
+// lock locks the profile and returns to the unlock screen. The engine is
+// locked after the writes asked for before (runInOrder): a setting changed
+// just before locking is saved, not refused by a locked engine.
 func (u *UI) lock() {
 	if u.main == nil {
 		return
@@ -356,7 +358,7 @@ func (u *UI) lock() {
 	s := u.unlock
 	s.setBusy(true, i18n.T("ui.locking"))
 	u.updateTray()
-	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
+	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
 		func(struct{}, error) {
 			if u.unlock == s {
 				s.setBusy(false, "")
