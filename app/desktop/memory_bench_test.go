@@ -25,25 +25,40 @@ import (
 // benchPassword is the password of the profile the benchmarks make.
 const benchPassword = "a long benchmark password"
 
-// catchUpBlobs is the size of BenchmarkMemory's catch-up.
-const catchUpBlobs = 20_000
+// catchUpBlobs is the size of BenchmarkMemory's catch-up: 100 000, or
+// NOOK_BENCH_BLOBS (a quicker run while trying changes that concern the
+// other stages).
+func catchUpBlobs(b *testing.B) int {
+	if v := os.Getenv("NOOK_BENCH_BLOBS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("NOOK_BENCH_BLOBS=%q: want a number of blobs", v)
+		}
+		return n
+	}
+	return 100_000
+}
 
 // BenchmarkMemory starts the real binary under Xvfb beside a minimal Fyne
 // window (testdata/minimal: one label, 1000×680) and reports both resident
 // set sizes (VmRSS ten seconds after the screen is ready, see settledRSS)
 // and Nook's excess over the minimal window, in MiB, and the excess of the
-// peaks (the most seen in the first two seconds):
+// peaks (the most seen in the first two seconds); the excess over the
+// minimal window's resident set read at the same moment ("same-time": an
+// idle minimal window grew by about 5 MiB over a run) and the excess of
+// anonymous memory alone (rssParts: heaps and buffers, without the
+// program's file pages):
 //
 //	unlock    the unlock screen of a profile with 10 000 messages over 3 conversations
 //	list      that profile unlocked, its list shown (the 3 conversations and
 //	          the group)
-//	catchup   the app closed, 20 000 blobs posted to the server of a group
-//	          the profile is in (other groups' blobs, which the catch-up
-//	          reads and rejects by their tag), the app opened and unlocked
-//	          again, its catch-up ended (100 000 took too long to post on
-//	          the shared benchmark machine: token issuance)
+//	catchup   the app closed, 100 000 blobs posted to the server of a
+//	          group the profile is in (other groups' blobs, which the
+//	          catch-up reads and rejects by their tag; fillServer), the app
+//	          opened and unlocked again, its catch-up ended
 //
-// Nook runs with NOOK_HEAP_PROFILE, and a heap profile is written at each
+// NOOK_BENCH_BLOBS sets another size for the catch-up. Nook runs with
+// NOOK_HEAP_PROFILE, and a heap profile is written at each
 // stage: with -v their paths are logged, for go tool pprof; they are kept
 // in the folder NOOK_BENCH_PROFILES names, if set.
 func BenchmarkMemory(b *testing.B) {
@@ -83,19 +98,24 @@ func BenchmarkMemory(b *testing.B) {
 	ap := startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlockRSS, unlockPeak := settledRSS(b, ap.pid())
+	unlockMin := rssKiB(b, mp.pid())
+	unlockAnon := rssParts(b, "unlock", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 1)
 
 	unlock(b, ctx, env)
 	ap.expect(b, ctx, "nook-trace list 4")
 	listRSS, listPeak := settledRSS(b, ap.pid())
+	listMin := rssKiB(b, mp.pid())
+	listAnon := rssParts(b, "list", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 2)
 	ap.stop(b)
 
 	// The catch-up: blobs posted while the app was closed, caught up
 	// when it opens the profile again.
+	blobs := catchUpBlobs(b)
 	start = time.Now()
-	fillServer(b, ctx, tr, srv.Bundle(), catchUpBlobs)
-	b.Logf("%d blobs posted in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	fillServer(b, ctx, tr, srv.Bundle(), blobs)
+	b.Logf("%d blobs posted in %s", blobs, time.Since(start).Round(time.Millisecond))
 	ap = startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlock(b, ctx, env)
@@ -103,13 +123,15 @@ func BenchmarkMemory(b *testing.B) {
 	for {
 		l := ap.next(b, ctx)
 		if n, ok := strings.CutPrefix(l, "nook-trace caught-up "); ok {
-			if k, _ := strconv.Atoi(n); k >= catchUpBlobs {
+			if k, _ := strconv.Atoi(n); k >= blobs {
 				break
 			}
 		}
 	}
-	b.Logf("caught up with %d blobs in %s", catchUpBlobs, time.Since(start).Round(time.Millisecond))
+	b.Logf("caught up with %d blobs in %s", blobs, time.Since(start).Round(time.Millisecond))
 	catchRSS, catchPeak := settledRSS(b, ap.pid())
+	catchMin := rssKiB(b, mp.pid())
+	catchAnon := rssParts(b, "catchup", ap.pid(), mp.pid())
 	ap.heapProfile(b, ctx, profiles, 3)
 
 	mib := func(kib int) float64 { return float64(kib) / 1024 }
@@ -123,6 +145,12 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(mib(catchPeak-minPeak), "catchup-peak-extra-MiB")
 	b.ReportMetric(mib(unlockPeak-minPeak), "unlock-peak-extra-MiB")
 	b.ReportMetric(mib(listPeak-minPeak), "list-peak-extra-MiB")
+	b.ReportMetric(mib(unlockRSS-unlockMin), "unlock-extra-same-time-MiB")
+	b.ReportMetric(mib(listRSS-listMin), "list-extra-same-time-MiB")
+	b.ReportMetric(mib(catchRSS-catchMin), "catchup-extra-same-time-MiB")
+	b.ReportMetric(mib(unlockAnon), "unlock-anon-extra-MiB")
+	b.ReportMetric(mib(listAnon), "list-anon-extra-MiB")
+	b.ReportMetric(mib(catchAnon), "catchup-anon-extra-MiB")
 }
 
 // needXvfb skips b without Xvfb, xdotool and ImageMagick's import.
@@ -262,14 +290,18 @@ func (p *proc) heapProfile(b *testing.B, ctx context.Context, dir string, n int)
 }
 
 // rssKiB returns the resident set size of process pid in KiB.
-func rssKiB(b *testing.B, pid int) int {
+func rssKiB(b *testing.B, pid int) int { return statusKiB(b, pid, "VmRSS") }
+
+// statusKiB returns the field of /proc/pid/status (VmRSS, RssAnon,
+// RssFile, RssShmem) in KiB.
+func statusKiB(b *testing.B, pid int, field string) int {
 	b.Helper()
 	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, l := range strings.Split(string(text), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == field+":" {
 			n, err := strconv.Atoi(f[1])
 			if err != nil {
 				b.Fatal(err)
@@ -277,8 +309,27 @@ func rssKiB(b *testing.B, pid int) int {
 			return n
 		}
 	}
-	b.Fatalf("no VmRSS for %d", pid)
+	b.Fatalf("no %s for %d", field, pid)
 	return 0
+}
+
+// rssParts logs what the resident sets of Nook (pid) and the minimal
+// window (minimal) are made of, in MiB: anonymous memory (Go's heap and
+// stacks, C's malloc: GL and X buffers), file pages (the program's code
+// and data, shared libraries, fonts mapped from files) and shared memory
+// (X's shared images), and returns Nook's excess of anonymous memory.
+func rssParts(b *testing.B, stage string, pid, minimal int) (anonExtra int) {
+	b.Helper()
+	var parts []string
+	for _, f := range []string{"RssAnon", "RssFile", "RssShmem"} {
+		n, m := statusKiB(b, pid, f), statusKiB(b, minimal, f)
+		parts = append(parts, fmt.Sprintf("%s %.1f (minimal %.1f)", f, float64(n)/1024, float64(m)/1024))
+		if f == "RssAnon" {
+			anonExtra = n - m
+		}
+	}
+	b.Logf("%s: %s MiB", stage, strings.Join(parts, ", "))
+	return anonExtra
 }
 
 // settledRSS samples the RSS of pid every 100 ms for ten seconds once a

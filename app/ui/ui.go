@@ -121,6 +121,9 @@ type UI struct {
 	dialogs    []dialog.Dialog // open dialogs, the top one last
 	tray       *trayMenu
 	settings   *settingsDialog // the open settings dialog, if any
+	// theme is the look last applied (applyTheme), themed whether one was.
+	theme  themeKey
+	themed bool
 }
 
 // New returns the UI for window w of app a. It shows nothing until Start.
@@ -343,7 +346,9 @@ func (u *UI) onUnlocked(p opened, firstRun bool) {
 	u.updateTray()
 }
 
-// lock locks the profile and returns to the unlock screen.
+// lock locks the profile and returns to the unlock screen. The engine is
+// locked after the writes asked for before (runInOrder): a setting changed
+// just before locking is saved, not refused by a locked engine.
 func (u *UI) lock() {
 	if u.main == nil {
 		return
@@ -353,7 +358,7 @@ func (u *UI) lock() {
 	s := u.unlock
 	s.setBusy(true, i18n.T("ui.locking"))
 	u.updateTray()
-	runAlways(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
+	runInOrder(u, func(_ context.Context, e Engine) (struct{}, error) { return struct{}{}, e.Lock() },
 		func(struct{}, error) {
 			if u.unlock == s {
 				s.setBusy(false, "")
@@ -554,9 +559,27 @@ func (u *UI) dropped(_ fyne.Position, uris []fyne.URI) {
 	u.main.addContactFromFile(uris[0].Path())
 }
 
-// applyTheme applies the appearance settings at once.
+// themeKey is what the theme is made of: its variant and text scale.
+type themeKey struct {
+	variant widgets.Variant
+	scale   float32
+}
+
+// applyTheme applies the appearance settings at once. The look already
+// applied is not applied again: Fyne drops and parses again every font
+// face at each SetTheme (with a copy of the emoji font, about 4 MiB, for
+// each text style in use), which opening a profile with the default look
+// did for nothing (docs/performance.md).
 func (u *UI) applyTheme(s engine.Settings) {
-	u.app.Settings().SetTheme(widgets.NewTheme(variantOf(s.Theme), s.TextScale))
+	key := themeKey{variantOf(s.Theme), s.TextScale}
+	if key.scale == 0 {
+		key.scale = 1
+	}
+	if u.themed && key == u.theme {
+		return
+	}
+	u.theme, u.themed = key, true
+	u.app.Settings().SetTheme(widgets.NewTheme(key.variant, key.scale))
 }
 
 func variantOf(theme string) widgets.Variant {

@@ -318,3 +318,31 @@ func TestShortcutsFromEntry(t *testing.T) {
 		t.Fatal("Escape did not close the dialog")
 	}
 }
+
+// TestThemeNotAppliedTwice: unlocking a profile whose look is the one
+// already shown sets no theme (Fyne would drop and parse again every font
+// face), and a changed look still applies at once.
+func TestThemeNotAppliedTwice(t *testing.T) {
+	test.NewTempApp(t)
+	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
+	h := newHarness(t, eng)
+	h.createProfile("Ana", "pw for ana")
+	before := h.ui.app.Settings().Theme()
+	h.ui.lock()
+	h.waitFor("locked", func() bool { return h.ui.unlock != nil && !h.ui.unlock.button.Disabled() })
+	test.Type(h.ui.unlock.password, "pw for ana")
+	h.tap("Unlock")
+	h.waitFor("unlocked", func() bool { return h.ui.main != nil })
+	if h.ui.app.Settings().Theme() != before {
+		t.Fatal("unlocking with the default look set the theme again")
+	}
+	s, err := eng.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.TextScale = 1.2
+	h.ui.applyTheme(s)
+	if th := h.ui.app.Settings().Theme(); th == before || th.Size("text") <= 14 {
+		t.Fatal("a larger text size did not apply")
+	}
+}

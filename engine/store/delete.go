@@ -217,5 +217,5 @@ func (s *Store) deleteIndex(conv model.ConversationID) error {
 
 // clearBatch is how many messages one transaction of ClearConversation
 // deletes: each costs about five key operations, and a transaction holds
-// at most 1.2 MiB.
+// at most 629 KB (TestLargestTransactions).
 const clearBatch = 500

@@ -15,7 +15,7 @@ import (
 // the mapping). On a full disk such a write is not an error but a SIGBUS,
 // which kills the process outright (measured: a store filling a tmpfs died
 // with "fatal error: fault" in Badger's table builder). So the store
-// refuses a write while less than this is free: enough for the two 8 MiB
+// refuses a write while less than this is free: enough for the two 4 MiB
 // memtables and their logs, a flush, a compaction of the level-0 tables
 // and a 16 MiB value-log file to be written out.
 const DefaultMinFree = 64 << 20

@@ -10,7 +10,7 @@
 // the data keys in the key registry; the store adds no plaintext files of its
 // own. Not encrypted: the header Badger writes before each entry of a log,
 // which holds the key's and the value's length (and flag bytes). A log holds
-// the latest writes (up to 8 MiB, until its memtable is flushed into a table,
+// the latest writes (up to 4 MiB, until its memtable is flushed into a table,
 // and its deleted blocks may stay on the disk). So message records are padded
 // with zeros to a multiple of 512 bytes (most bodies, up to about 400 bytes,
 // then show one length; compression makes the padding almost free in the
@@ -26,8 +26,18 @@
 // cache, 1 GiB value-log files, 4 compactors). A messenger profile holds tens of
 // megabytes and writes at human speed, so Open uses:
 //
-//	MemTableSize        8 MiB   one 8 MiB arena + its mmapped log; a write
-//	                            transaction may hold 15 % of it (1.2 MiB)
+//	MemTableSize        4 MiB   one 5.2 MiB arena + its mmapped log; a write
+//	                            transaction may hold 15 % of it (629 KB,
+//	                            6 553 entries): the engine's largest, a
+//	                            file's batch of 16 received chunks, holds
+//	                            at most 256 KiB in the tree (chunks of
+//	                            16 KiB and more are padded into the value
+//	                            log), DeleteConversation's 3 000 deletions
+//	                            about 210 KB (TestLargestTransactions). It
+//	                            was 8 MiB; 4 MiB halves the arena (10.4 →
+//	                            5.2 MiB of heap), which fills, and so
+//	                            becomes resident, as messages are written
+//	                            (docs/performance.md)
 //	NumMemtables        2       one being written, one being flushed
 //	BlockCacheSize      8 MiB   decrypted blocks; encryption makes a cache
 //	                            mandatory, 8 MiB holds a few thousand messages
@@ -51,10 +61,10 @@
 //	                            survives a crash or a power cut
 //
 // Measured with BenchmarkOpenMemory (Linux, Go 1.26): opening a store with
-// an empty database adds about 11 MiB of Go heap in use (mostly the 8 MiB
-// memtable arena, allocated up front) but only about 2.4 MiB of resident
-// memory, since the arena's pages are touched only as the memtable fills.
-// With Badger's defaults the arena alone would be 64 MiB.
+// an empty database added about 11 MiB of Go heap in use with an 8 MiB
+// memtable (mostly its arena, allocated up front) but only about 2.4 MiB
+// of resident memory, since the arena's pages are touched only as the
+// memtable fills. With Badger's defaults the arena alone would be 64 MiB.
 //
 // Other measurements (2 shared cores, see bench_test.go): AppendMessage
 // ≈ 23–32k messages/s without sync and ≈ 2.8k/s with SyncWrites (one fsync
@@ -151,6 +161,6 @@
 // order (schema 2: the message index keyed by conversation, migrated from
 // schema 1's index keyed by ID; testdata/schema1 is a database written by
 // schema 1's code). A migration may span many transactions (a transaction holds at most
-// 1.2 MiB here), so each must be idempotent: the version is bumped only after
+// 629 KB here), so each must be idempotent: the version is bumped only after
 // the migration returned, and an interrupted one runs again at the next Open.
 package store

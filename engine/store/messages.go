@@ -343,7 +343,7 @@ func byActivity(a, b ConversationInfo) int {
 }
 
 // deleteBatch is how many messages DeleteConversation removes per
-// transaction (a transaction holds at most 1.2 MiB).
+// transaction (a transaction holds at most 629 KB).
 const deleteBatch = 1000
 
 // DeleteConversation removes every message of conv, their index entries,

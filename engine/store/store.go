@@ -131,7 +131,7 @@ func releaseDir(dir string) {
 func badgerOptions(dir string, key []byte, o Options) badger.Options {
 	return badger.DefaultOptions(dir).
 		WithEncryptionKey(key).
-		WithMemTableSize(8 << 20).
+		WithMemTableSize(4 << 20).
 		WithNumMemtables(2).
 		WithBlockCacheSize(8 << 20).
 		WithIndexCacheSize(4 << 20).
