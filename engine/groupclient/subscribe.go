@@ -15,7 +15,7 @@ import (
 )
 
 // maxBatch is the most blobs of the client's groups stored in one
-// transaction (a transaction holds at most about 1.2 MiB in the store; a
+// transaction (a transaction holds at most about 629 KB in the store; a
 // message is at most ~4 KiB). Other groups' blobs, which cost the
 // transaction nothing but the cursor, do not count: a batch of up to
 // maxScan blobs read is stored in as many transactions as it holds

@@ -43,7 +43,7 @@ const (
 	// leavesPerBlock is how many leaf hashes one stored value holds.
 	leavesPerBlock = 2048
 	// writeBatch is how many chunks Import stores per transaction (a
-	// transaction holds at most 1.2 MiB).
+	// transaction holds at most about 629 KB of keys and small values; chunks go to the value log).
 	writeBatch = 8
 	// spaceMargin is kept free beyond a file being received or sent, as
 	// the store's own guard does.
