@@ -23,7 +23,6 @@ func BenchmarkIssueBatch100(b *testing.B) {
 // BenchmarkRedeem is the server's redemption alone (verify + spent set in
 // memory), with the process's CPU time per redemption (cpu-ns/op: on a
 // shared machine, ns/op also counts the time other work had the core).
-// Compare with BenchmarkRedeemCircl in the same run.
 func BenchmarkRedeem(b *testing.B) {
 	iss := newIssuer(b, 1)
 	toks := make([]Token, 0, b.N+MaxBatch)
@@ -34,28 +33,6 @@ func BenchmarkRedeem(b *testing.B) {
 	cpu := startCPU()
 	for i := 0; i < b.N; i++ {
 		if err := iss.Redeem(toks[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	cpu.report(b)
-}
-
-// BenchmarkRedeemCircl is BenchmarkRedeem with the check circl's
-// VerifyFinalize makes, which Verify used before internal/r255: the same
-// output, computed on github.com/bwesterb/go-ristretto.
-func BenchmarkRedeemCircl(b *testing.B) {
-	iss := newIssuer(b, 1)
-	toks := make([]Token, 0, b.N+MaxBatch)
-	for len(toks) < b.N {
-		toks = append(toks, issue(b, iss, MaxBatch, crand.Reader)...)
-	}
-	b.ResetTimer()
-	cpu := startCPU()
-	for i := 0; i < b.N; i++ {
-		if !iss.srv.VerifyFinalize(toks[i].Input[:], toks[i].Output[:]) {
-			b.Fatal("refused")
-		}
-		if err := iss.spent.Spend(SpentKey(toks[i])); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,18 +12,6 @@
 // re-evaluates the PRF on the input, compares the output (Verify) and marks
 // the input spent forever (Redeem, SpentSet).
 //
-// That re-evaluation is the group server's largest cost per post, so it
-// does not go through circl: internal/r255 computes it (hash to group by
-// expand_message_xmd with SHA-512 and ristretto255's one-way map, the
-// multiplication by the private key in constant time, the encoding) on
-// filippo.io/edwards25519, whose field arithmetic has assembly on amd64,
-// and Verify compares the outputs in constant time. It gives exactly
-// circl's output: checked against RFC 9497's and RFC 9496's vectors,
-// against circl on thousands of random keys and inputs, and by
-// FuzzFullEvaluate. BenchmarkRedeem and BenchmarkRedeemCircl (the check
-// before) measure both; docs/performance.md has the numbers. Issuance,
-// blinding, unblinding and the DLEQ proofs stay on circl.
-//
 // Unlinkability: at issuance the server sees only blinded elements, which
 // are uniformly random group elements independent of the inputs; at
 // redemption it sees the input and output, which it never saw before. The

@@ -43,9 +43,8 @@ func (p PublicKey) key(b []byte) (*oprf.PublicKey, error) {
 
 // IssuerKey is an issuer's private key (a ristretto255 scalar).
 type IssuerKey struct {
-	sk   *oprf.PrivateKey
-	eval evaluator // the same scalar, for Verify
-	pub  PublicKey
+	sk  *oprf.PrivateKey
+	pub PublicKey
 }
 
 // GenerateIssuerKey makes a new random issuer key.
@@ -74,15 +73,6 @@ func newIssuerKey(sk *oprf.PrivateKey) (*IssuerKey, error) {
 	}
 	k := &IssuerKey{sk: sk}
 	copy(k.pub[:], b)
-	s, err := sk.MarshalBinary()
-	if err != nil {
-		return nil, fmt.Errorf("tokens: issuer key: %w", err)
-	}
-	k.eval, err = newEvaluator(s)
-	clear(s)
-	if err != nil {
-		return nil, err
-	}
 	return k, nil
 }
 
