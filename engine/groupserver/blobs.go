@@ -45,6 +45,7 @@ type blobStore struct {
 	mu     sync.Mutex // guards head, oldest and serialises commits and pruning
 	head   uint64     // highest seq assigned, 0 for none
 	oldest uint64     // lowest seq stored, head+1 when none
+	vals   []byte     // the stored values (stamp ‖ blob) of the commit running, reused by the next: guarded by mu
 
 	batchMax int        // most posts in one commit (Config.CommitBatch)
 	qmu      sync.Mutex // guards queue and leading
@@ -220,10 +221,21 @@ func (b *blobStore) commit(batch []*postReq) {
 	if len(take) == 0 {
 		return
 	}
+	// The values are cut from one buffer, given to the store without a
+	// copy (PutOwned) and reused by the next commit: the store holds them
+	// only until Update returns, and commits are serialised by mu.
+	size := 0
+	for _, r := range take {
+		size += 8 + len(r.blob)
+	}
+	if cap(b.vals) < size {
+		b.vals = make([]byte, 0, size)
+	}
 	var head, oldest uint64
 	err := b.st.Update(func(tx *store.Tx) error {
 		spentB, blobs := tx.Bucket(spentBucket), tx.Bucket(blobBucket)
 		head = b.head
+		vals := b.vals[:0] // fn may run again after a conflict
 		for _, r := range take {
 			r.seq, r.err = 0, nil
 			err := tokens.SpendTx(spentB, r.spent)
@@ -234,8 +246,9 @@ func (b *blobStore) commit(batch []*postReq) {
 				return err
 			}
 			head++
-			val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(r.blob)), stamp)
-			if err := blobs.Put(seqKey(head), append(val, r.blob...)); err != nil {
+			n := len(vals)
+			vals = append(binary.BigEndian.AppendUint64(vals, stamp), r.blob...)
+			if err := blobs.PutOwned(seqKey(head), vals[n:len(vals):len(vals)]); err != nil {
 				return err
 			}
 			r.seq = head
