@@ -46,6 +46,10 @@ type blobStore struct {
 	head   uint64     // highest seq assigned, 0 for none
 	oldest uint64     // lowest seq stored, head+1 when none
 	vals   []byte     // the stored values (stamp ‖ blob) of the commit running, reused by the next: guarded by mu
+	// stampSeq's blob, committed, was stored at Unix minute stamp (0: none
+	// known), so that the retention check of each commit need not read
+	// the oldest blob again: a stored blob never changes. Guarded by mu.
+	stampSeq, stamp uint64
 
 	batchMax int        // most posts in one commit (Config.CommitBatch)
 	qmu      sync.Mutex // guards queue and leading
@@ -125,14 +129,26 @@ func (b *blobStore) prune(tx *store.Tx, head, oldest, limit uint64) (uint64, err
 		if b.keep < 0 {
 			break
 		}
-		v, err := blobs.Get(seqKey(oldest))
-		if errors.Is(err, store.ErrNotFound) {
-			oldest++
-			continue
-		} else if err != nil {
-			return 0, err
+		var stamp uint64
+		if oldest == b.stampSeq {
+			stamp = b.stamp
+		} else {
+			v, err := blobs.Get(seqKey(oldest))
+			if errors.Is(err, store.ErrNotFound) {
+				oldest++
+				continue
+			} else if err != nil {
+				return 0, err
+			}
+			if len(v) < 8 {
+				break
+			}
+			stamp = binary.BigEndian.Uint64(v)
+			if oldest <= b.head { // committed: not undone if tx fails
+				b.stampSeq, b.stamp = oldest, stamp
+			}
 		}
-		if len(v) < 8 || time.Unix(int64(binary.BigEndian.Uint64(v))*60, 0).After(b.now().Add(-b.keep)) {
+		if time.Unix(int64(stamp)*60, 0).After(b.now().Add(-b.keep)) {
 			break
 		}
 		if err := blobs.Delete(seqKey(oldest)); err != nil {
