@@ -1,6 +1,7 @@
 package groupserver
 
 import (
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -51,10 +52,11 @@ func BenchmarkIngest(b *testing.B) {
 // issued and the Post records built before the timer: what is timed is
 // the posting (the clients' sealing and reading of frames included: they
 // share the process and its cores with the server). It reports "alone"
-// and "grouped" posts/s, their ratio, the mean posts per commit, and the
+// and "grouped" posts/s, their ratio, the mean posts per commit, the
 // process's CPU time per post in each (cpu-µs/post: the clients' share
 // included; on a machine shared with other work the rate says how much
-// of the cores the benchmark got, the CPU time what a post costs).
+// of the cores the benchmark got, the CPU time what a post costs), and
+// the bytes the process allocates per grouped post (clients included).
 func BenchmarkIngestConcurrent(b *testing.B) {
 	const conns, per = 32, 32
 	type side struct {
@@ -63,6 +65,7 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 		posts   [][]*protocol.Post // per connection, per*b.N
 		elapsed time.Duration
 		cpu     time.Duration
+		alloc   uint64 // bytes allocated by the process
 		commits uint64
 	}
 	open := func(batch, first int) *side {
@@ -88,6 +91,8 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 	// round has every connection of sd post its blobs of iteration n.
 	round := func(sd *side, n int) {
 		commits := sd.s.st.Commits()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
 		cpu0, _ := cputime.Process()
 		start := time.Now()
 		var wg sync.WaitGroup
@@ -111,7 +116,9 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 		wg.Wait()
 		sd.elapsed += time.Since(start)
 		cpu1, _ := cputime.Process()
+		runtime.ReadMemStats(&m1)
 		sd.cpu += cpu1 - cpu0
+		sd.alloc += m1.TotalAlloc - m0.TotalAlloc
 		sd.commits += sd.s.st.Commits() - commits
 	}
 	alone, grouped := open(1, 0), open(0, conns*per*b.N)
@@ -127,6 +134,7 @@ func BenchmarkIngestConcurrent(b *testing.B) {
 	b.ReportMetric(rate(grouped), "posts/s-grouped")
 	b.ReportMetric(rate(grouped)/rate(alone), "grouped/alone")
 	b.ReportMetric(posts/float64(grouped.commits), "posts/commit")
+	b.ReportMetric(float64(grouped.alloc)/posts, "B/post-grouped")
 	if _, ok := cputime.Process(); ok {
 		b.ReportMetric(alone.cpu.Seconds()*1e6/posts, "cpu-µs/post-alone")
 		b.ReportMetric(grouped.cpu.Seconds()*1e6/posts, "cpu-µs/post-grouped")

@@ -52,15 +52,19 @@ type blobStore struct {
 	stampSeq, stamp uint64
 
 	batchMax int        // most posts in one commit (Config.CommitBatch)
-	qmu      sync.Mutex // guards queue and leading
+	qmu      sync.Mutex // guards queue, leading, checking and settled
 	queue    []*postReq // posts waiting for a commit, in arrival order
 	leading  bool       // a poster is committing; it hands over the queue
+	checking int        // posts received whose token is being checked (arrive)
+	settled  uint64     // posts that have left checking: queued or refused
+	joined   sync.Cond  // on qmu: settled grew
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func openBlobs(st *store.Store, c Config, h *hub) (*blobStore, error) {
 	b := &blobStore{st: st, capBlobs: c.capBlobs(), keep: c.Retention, now: c.Now, hub: h, batchMax: c.CommitBatch}
+	b.joined.L = &b.qmu
 	if c.PostsPerDay > 0 {
 		b.budget = newBucket(float64(c.PostsPerDay)/(24*60*60), c.PostBurst)
 	}
@@ -173,6 +177,30 @@ type postReq struct {
 	lead  bool          // set before done is closed: commit the next batch
 }
 
+// arrive counts a post whose token is now being checked: the post will
+// append or, refused, call refused. A commit about to start waits for
+// such posts (see append).
+func (b *blobStore) arrive() {
+	b.qmu.Lock()
+	b.checking++
+	b.qmu.Unlock()
+}
+
+// refused is called instead of append for a post counted by arrive that
+// will not be stored.
+func (b *blobStore) refused() {
+	b.qmu.Lock()
+	b.settle()
+	b.qmu.Unlock()
+}
+
+// settle moves one post out of checking; qmu must be held.
+func (b *blobStore) settle() {
+	b.checking--
+	b.settled++
+	b.joined.Broadcast()
+}
+
 // append spends the token's key and stores blob under the next seq,
 // drops what the cap and retention require, and hands the blob to the
 // hub. It returns only once the blob is durable (a synced commit, unless
@@ -185,9 +213,17 @@ type postReq struct {
 // it commits what is queued (at most batchMax posts, its own first),
 // releases those posters, and hands the lead to the first still queued,
 // if any, so no poster waits for more than the commits ahead of it.
+// Before it commits, the leader waits for the posts whose tokens were
+// being checked when it took the lead (arrive) to join the queue or be
+// refused, unless the queue is full: those are already received, each
+// check is a bounded computation, and the commit and its sync are then
+// shared by more posts. It never waits for posts not yet received, so a
+// lone post is committed at once. The post must have been counted by
+// arrive.
 func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 	r := &postReq{blob: blob, spent: spent, done: make(chan struct{})}
 	b.qmu.Lock()
+	b.settle()
 	b.queue = append(b.queue, r)
 	lead := !b.leading
 	b.leading = true
@@ -199,6 +235,9 @@ func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 		}
 	}
 	b.qmu.Lock()
+	for target := b.settled + uint64(b.checking); b.settled < target && len(b.queue) < b.batchMax; {
+		b.joined.Wait()
+	}
 	n := min(len(b.queue), b.batchMax)
 	batch := append([]*postReq(nil), b.queue[:n]...) // r is batch[0]
 	b.queue = append(b.queue[:0], b.queue[n:]...)
