@@ -45,17 +45,26 @@ type blobStore struct {
 	mu     sync.Mutex // guards head, oldest and serialises commits and pruning
 	head   uint64     // highest seq assigned, 0 for none
 	oldest uint64     // lowest seq stored, head+1 when none
+	vals   []byte     // the stored values (stamp ‖ blob) of the commit running, reused by the next: guarded by mu
+	// stampSeq's blob, committed, was stored at Unix minute stamp (0: none
+	// known), so that the retention check of each commit need not read
+	// the oldest blob again: a stored blob never changes. Guarded by mu.
+	stampSeq, stamp uint64
 
 	batchMax int        // most posts in one commit (Config.CommitBatch)
-	qmu      sync.Mutex // guards queue and leading
+	qmu      sync.Mutex // guards queue, leading, checking and settled
 	queue    []*postReq // posts waiting for a commit, in arrival order
 	leading  bool       // a poster is committing; it hands over the queue
+	checking int        // posts received whose token is being checked (arrive)
+	settled  uint64     // posts that have left checking: queued or refused
+	joined   sync.Cond  // on qmu: settled grew
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func openBlobs(st *store.Store, c Config, h *hub) (*blobStore, error) {
 	b := &blobStore{st: st, capBlobs: c.capBlobs(), keep: c.Retention, now: c.Now, hub: h, batchMax: c.CommitBatch}
+	b.joined.L = &b.qmu
 	if c.PostsPerDay > 0 {
 		b.budget = newBucket(float64(c.PostsPerDay)/(24*60*60), c.PostBurst)
 	}
@@ -124,14 +133,26 @@ func (b *blobStore) prune(tx *store.Tx, head, oldest, limit uint64) (uint64, err
 		if b.keep < 0 {
 			break
 		}
-		v, err := blobs.Get(seqKey(oldest))
-		if errors.Is(err, store.ErrNotFound) {
-			oldest++
-			continue
-		} else if err != nil {
-			return 0, err
+		var stamp uint64
+		if oldest == b.stampSeq {
+			stamp = b.stamp
+		} else {
+			v, err := blobs.Get(seqKey(oldest))
+			if errors.Is(err, store.ErrNotFound) {
+				oldest++
+				continue
+			} else if err != nil {
+				return 0, err
+			}
+			if len(v) < 8 {
+				break
+			}
+			stamp = binary.BigEndian.Uint64(v)
+			if oldest <= b.head { // committed: not undone if tx fails
+				b.stampSeq, b.stamp = oldest, stamp
+			}
 		}
-		if len(v) < 8 || time.Unix(int64(binary.BigEndian.Uint64(v))*60, 0).After(b.now().Add(-b.keep)) {
+		if time.Unix(int64(stamp)*60, 0).After(b.now().Add(-b.keep)) {
 			break
 		}
 		if err := blobs.Delete(seqKey(oldest)); err != nil {
@@ -156,6 +177,30 @@ type postReq struct {
 	lead  bool          // set before done is closed: commit the next batch
 }
 
+// arrive counts a post whose token is now being checked: the post will
+// append or, refused, call refused. A commit about to start waits for
+// such posts (see append).
+func (b *blobStore) arrive() {
+	b.qmu.Lock()
+	b.checking++
+	b.qmu.Unlock()
+}
+
+// refused is called instead of append for a post counted by arrive that
+// will not be stored.
+func (b *blobStore) refused() {
+	b.qmu.Lock()
+	b.settle()
+	b.qmu.Unlock()
+}
+
+// settle moves one post out of checking; qmu must be held.
+func (b *blobStore) settle() {
+	b.checking--
+	b.settled++
+	b.joined.Broadcast()
+}
+
 // append spends the token's key and stores blob under the next seq,
 // drops what the cap and retention require, and hands the blob to the
 // hub. It returns only once the blob is durable (a synced commit, unless
@@ -168,9 +213,17 @@ type postReq struct {
 // it commits what is queued (at most batchMax posts, its own first),
 // releases those posters, and hands the lead to the first still queued,
 // if any, so no poster waits for more than the commits ahead of it.
+// Before it commits, the leader waits for the posts whose tokens were
+// being checked when it took the lead (arrive) to join the queue or be
+// refused, unless the queue is full: those are already received, each
+// check is a bounded computation, and the commit and its sync are then
+// shared by more posts. It never waits for posts not yet received, so a
+// lone post is committed at once. The post must have been counted by
+// arrive.
 func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 	r := &postReq{blob: blob, spent: spent, done: make(chan struct{})}
 	b.qmu.Lock()
+	b.settle()
 	b.queue = append(b.queue, r)
 	lead := !b.leading
 	b.leading = true
@@ -182,6 +235,9 @@ func (b *blobStore) append(blob []byte, spent [32]byte) (uint64, error) {
 		}
 	}
 	b.qmu.Lock()
+	for target := b.settled + uint64(b.checking); b.settled < target && len(b.queue) < b.batchMax; {
+		b.joined.Wait()
+	}
 	n := min(len(b.queue), b.batchMax)
 	batch := append([]*postReq(nil), b.queue[:n]...) // r is batch[0]
 	b.queue = append(b.queue[:0], b.queue[n:]...)
@@ -220,10 +276,21 @@ func (b *blobStore) commit(batch []*postReq) {
 	if len(take) == 0 {
 		return
 	}
+	// The values are cut from one buffer, given to the store without a
+	// copy (PutOwned) and reused by the next commit: the store holds them
+	// only until Update returns, and commits are serialised by mu.
+	size := 0
+	for _, r := range take {
+		size += 8 + len(r.blob)
+	}
+	if cap(b.vals) < size {
+		b.vals = make([]byte, 0, size)
+	}
 	var head, oldest uint64
 	err := b.st.Update(func(tx *store.Tx) error {
 		spentB, blobs := tx.Bucket(spentBucket), tx.Bucket(blobBucket)
 		head = b.head
+		vals := b.vals[:0] // fn may run again after a conflict
 		for _, r := range take {
 			r.seq, r.err = 0, nil
 			err := tokens.SpendTx(spentB, r.spent)
@@ -234,8 +301,9 @@ func (b *blobStore) commit(batch []*postReq) {
 				return err
 			}
 			head++
-			val := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(r.blob)), stamp)
-			if err := blobs.Put(seqKey(head), append(val, r.blob...)); err != nil {
+			n := len(vals)
+			vals = append(binary.BigEndian.AppendUint64(vals, stamp), r.blob...)
+			if err := blobs.PutOwned(seqKey(head), vals[n:len(vals):len(vals)]); err != nil {
 				return err
 			}
 			r.seq = head

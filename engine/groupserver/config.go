@@ -104,8 +104,9 @@ type Config struct {
 	Now func() time.Time
 	// CommitBatch is the most posts stored by one transaction, and so
 	// made durable by one sync (group commit: posts arriving while a
-	// commit runs are stored together by the next; each is acknowledged
-	// only after the commit that holds it). 1 commits every post alone.
+	// commit runs, or whose tokens are being checked when it starts, are
+	// stored together by the next; each is acknowledged only after the
+	// commit that holds it). 1 commits every post alone.
 	CommitBatch int
 	// NoSync makes store commits return before they reach the disk (tests
 	// and benchmarks only).

@@ -213,8 +213,10 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 	if len(r.Token) == 0 {
 		return protocol.PostNoToken, 0
 	}
+	c.s.blobs.arrive() // a commit about to start waits for this post
 	tok, err := tokens.ParseToken(r.Token)
 	if err != nil || c.s.issuer.Verify(tok) != nil {
+		c.s.blobs.refused()
 		return protocol.PostTokenInvalid, 0
 	}
 	seq, err := c.s.blobs.append(r.Blob, tokens.SpentKey(tok))

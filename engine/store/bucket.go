@@ -155,6 +155,18 @@ func (tx *BucketTx) Put(key, value []byte) error {
 	return tx.txn.Set(k, bytes.Clone(value))
 }
 
+// PutOwned is Put without copying value, which becomes the transaction's:
+// the caller must not change it until Update has returned. After that it
+// may reuse it (the store keeps copies: TestPutOwned). For large values
+// written in bulk, such as a group server's blobs.
+func (tx *BucketTx) PutOwned(key, value []byte) error {
+	k, err := tx.b.key(key)
+	if err != nil {
+		return err
+	}
+	return tx.txn.Set(k, value)
+}
+
 // Delete removes key, if it is there.
 func (tx *BucketTx) Delete(key []byte) error {
 	k, err := tx.b.key(key)

@@ -272,6 +272,49 @@ func TestSettings(t *testing.T) {
 	}
 }
 
+// TestPutOwned checks that values given to PutOwned may be reused once
+// Update has returned: what was stored stays, both for a value kept in
+// the tree and for one above the value-log threshold, before and after
+// the store is reopened.
+func TestPutOwned(t *testing.T) {
+	dir := t.TempDir()
+	s := openTest(t, dir)
+	buf := make([]byte, 4096+100<<10)
+	for i := range buf {
+		buf[i] = byte(i)
+	}
+	want := bytes.Clone(buf)
+	small, large := buf[:4096], buf[4096:]
+	err := s.Update(func(tx *Tx) error {
+		b := tx.Bucket("blobs")
+		if err := b.PutOwned([]byte("small"), small); err != nil {
+			return err
+		}
+		return b.PutOwned([]byte("large"), large)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range buf {
+		buf[i] = 0xee
+	}
+	check := func(s *Store) {
+		t.Helper()
+		b := s.Bucket("blobs")
+		if v, err := b.Get([]byte("small")); err != nil || !bytes.Equal(v, want[:4096]) {
+			t.Fatalf("small value after reuse: %v", err)
+		}
+		if v, err := b.Get([]byte("large")); err != nil || !bytes.Equal(v, want[4096:]) {
+			t.Fatalf("large value after reuse: %v", err)
+		}
+	}
+	check(s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	check(openTest(t, dir))
+}
+
 func TestBuckets(t *testing.T) {
 	s := openTest(t, t.TempDir())
 	g, inv := s.Bucket("groups"), s.Bucket("invites")
