@@ -65,6 +65,13 @@ func TestReactions(t *testing.T) {
 	if _, err := bob.c.React(info.ID, sent.ID, "😀"); err != nil {
 		t.Fatal(err)
 	}
+	// Bob's reaction is on the server before Carol's posts (React only
+	// queues it), so what Alice stores at the end is his alone.
+	alice.ev.waitFor(t, "bob's reaction 😀", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageChanged) bool {
+			return e.Message.ID == sent.ID && slices.Equal(e.Message.Reactions, byBob("😀"))
+		}) > 0
+	})
 	// Carol, whom alice blocked, reacts, then writes: once alice has her
 	// text, she has seen the reaction before it, and not stored it.
 	if _, err := carol.c.React(info.ID, sent.ID, "👎"); err != nil {

@@ -40,6 +40,7 @@ type blobStore struct {
 	hub      *hub
 	kicked   func(n int)    // counts subscribers cut off
 	dropped  func(n uint64) // counts blobs dropped when posting
+	stored   func(n uint64) // counts blobs committed, before subscribers see them
 	budget   *bucket        // server-wide posts (Config.PostsPerDay); nil for none; guarded by mu
 
 	mu     sync.Mutex // guards head, oldest and serialises commits and pruning
@@ -335,6 +336,15 @@ func (b *blobStore) commit(batch []*postReq) {
 		b.dropped(oldest - b.oldest)
 	}
 	b.head, b.oldest = head, oldest
+	if b.stored != nil {
+		var n uint64
+		for _, r := range take {
+			if r.err == nil {
+				n++
+			}
+		}
+		b.stored(n)
+	}
 	for _, r := range take {
 		if r.err != nil {
 			continue

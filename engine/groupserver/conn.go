@@ -232,7 +232,6 @@ func (c *conn) post(r *protocol.Post) (protocol.PostStatus, uint64) {
 		return protocol.PostUnavailable, 0
 	}
 	c.slot.worked()
-	c.s.c.posts.Add(1)
 	return protocol.PostOK, seq
 }
 

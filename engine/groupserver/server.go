@@ -110,6 +110,7 @@ func (s *Server) Start(ctx context.Context) (err error) {
 	}
 	s.blobs.kicked = func(n int) { s.c.slow.Add(uint64(n)) }
 	s.blobs.dropped = func(n uint64) { s.c.dropped.Add(n) }
+	s.blobs.stored = func(n uint64) { s.c.posts.Add(n) }
 	s.issuer = tokens.NewIssuer(s.keys.issuer, tokens.NewBucketSpent(s.st.Bucket(spentBucket)))
 	s.replay = handshake.NewReplayCache(0)
 	s.sem = make(chan struct{}, s.cfg.MaxConns)
