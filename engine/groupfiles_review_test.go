@@ -459,3 +459,91 @@ func TestJoinTwiceAtOnce(t *testing.T) {
 		t.Fatalf("Alice's file at Bob: %+v", f)
 	}
 }
+
+// TestSetSettingsAtOnce (second review, item 3): Bob fetched Alice's
+// file, so his holder note is armed. He turns serving what he fetched
+// off and, while that call has stored the setting and not yet applied
+// it, on again in a second call. The calls run one after the other: the
+// setting stored last (on) is the one applied, and his note is armed.
+func TestSetSettingsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 2)
+	alice, bob := es[0], es[1]
+	clock := newNoteClock()
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Bob")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	bob.joinGroupOf(alice, g)
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+	clock.next(t, "Bob's fetch")
+
+	op := bob.op()
+	off, err := bob.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off.ServeFetchedFiles = false
+	on := off
+	on.ServeFetchedFiles = true
+	waiting, stored := make(chan struct{}, 1), make(chan struct{}, 1)
+	op.settingsWait = func() { waiting <- struct{}{} }
+	var mu sync.Mutex
+	calls := 0
+	second := make(chan error, 1)
+	op.settingsStored = func() {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n > 1 {
+			stored <- struct{}{}
+			return
+		}
+		// The first call (off) has stored: the second (on) starts, and
+		// the first applies once the second waits for it, or (without
+		// the lock) has ended.
+		go func() { second <- bob.SetSettings(on) }()
+		select {
+		case <-waiting:
+		case <-stored:
+			if err := <-second; err != nil {
+				t.Error(err)
+			}
+			second <- nil
+		case <-time.After(step):
+			t.Error("timed out waiting for the second call")
+		}
+	}
+	if err := bob.SetSettings(off); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if s, err := bob.Settings(); err != nil || !s.ServeFetchedFiles {
+		t.Fatalf("Bob's setting: %+v, %v; want on, as stored last", s, err)
+	}
+	if stored, err := loadSettings(op.st); err != nil || !stored.ServeFetchedFiles {
+		t.Fatalf("Bob's stored setting: %+v, %v; want on", stored, err)
+	}
+	gf := op.gfiles
+	gf.mu.Lock()
+	_, armed := gf.notes[fileRef{conv, m.ID}]
+	gf.mu.Unlock()
+	if !armed {
+		t.Fatal("Bob's holder note is not armed, though serving what he fetched is on (the off was applied last)")
+	}
+	if !bob.serving(conv) {
+		t.Fatal("Bob's file service does not run, though serving what he fetched is on")
+	}
+}

@@ -49,6 +49,13 @@ type openProfile struct {
 	// for another to end, and when rejoin found the profile not in the
 	// group, before it forgets the group's files.
 	joinWaits, joinChecked func()
+
+	// setMu is held by SetSettings while it stores and applies.
+	setMu sync.Mutex
+	// settingsWait and settingsStored, when set (tests), run when
+	// SetSettings waits for another call to end, and once it stored the
+	// settings, before it applies them.
+	settingsWait, settingsStored func()
 }
 
 // displayName is the name this profile advertises. A name stored by an
