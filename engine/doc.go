@@ -23,7 +23,9 @@
 // profile's file service per group, stopped when the profile leaves or
 // is removed, what it kept of a group's files forgotten then, at unlock
 // for groups left under the version before, and before joining a group
-// again (a new service key), the fetches from
+// again (a new service key; a service still being published from the
+// membership before is closed, and a join waits for another one under
+// way), the fetches from
 // members, and the holder notes, posted
 // after a random delay or not at all: Config.HolderNotes; with
 // Settings.ServeFetchedFiles off, the files fetched are not served and

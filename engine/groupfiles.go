@@ -102,6 +102,11 @@ type groupFiles struct {
 	// forgetting holds, for each group being forgotten (leave), a
 	// channel closed once it is: a join waits for it.
 	forgetting map[model.ConversationID]chan struct{}
+	// membership counts, for each group, the times the profile left it
+	// (leave) and joined it again (joining) since unlock: a file service
+	// that started under an earlier count was published with the key of
+	// a membership that ended, and never runs under the new one (serve).
+	membership map[model.ConversationID]uint64
 	// gen counts the times serving what the profile fetched was turned
 	// off: a file service that started under an earlier count asks again
 	// whether its group is to be served before it runs (serve).
@@ -131,7 +136,7 @@ func newGroupFiles(op *openProfile) *groupFiles {
 	return &groupFiles{op: op, ctx: ctx, cancel: cancel, services: map[model.ConversationID]*transfer.FileService{},
 		starting: map[model.ConversationID]bool{}, fetches: map[fileRef]*fetchRun{},
 		notes: map[fileRef]func() bool{}, left: map[model.ConversationID]bool{},
-		forgetting: map[model.ConversationID]chan struct{}{}}
+		forgetting: map[model.ConversationID]chan struct{}{}, membership: map[model.ConversationID]uint64{}}
 }
 
 func (g *groupFiles) holders() HolderNoteConfig { return g.op.e.cfg.HolderNotes }
@@ -295,7 +300,12 @@ func (g *groupFiles) generation() uint64 {
 // that conv is to be served: if serving what the profile fetched was
 // turned off since (servingChanged), the service, once published, runs
 // only if the group is still to be served (the profile shared a file
-// there, transfer.GroupFiles); else it is closed.
+// there, transfer.GroupFiles); else it is closed. If the profile left
+// the group while the service was being published, it is closed; if it
+// joined the group again meanwhile, the service, published under the
+// key of the membership that ended, is closed too, and one under the
+// new membership's key starts in its place if the group is to be
+// served, so that nothing links the two memberships.
 func (g *groupFiles) serve(conv model.ConversationID, gen uint64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -303,42 +313,56 @@ func (g *groupFiles) serve(conv model.ConversationID, gen uint64) {
 		return
 	}
 	g.starting[conv] = true
+	member := g.membership[conv]
 	g.wg.Add(1)
 	go func() {
 		defer g.wg.Done()
 		s, err := g.startService(conv)
 		for {
 			g.mu.Lock()
+			stale := g.membership[conv] != member
 			switch {
-			case err != nil:
+			case g.closed || g.left[conv]:
+				delete(g.starting, conv)
+				g.mu.Unlock()
+				if s != nil {
+					s.Close()
+				}
+				return
+			case !stale && err != nil:
 				delete(g.starting, conv)
 				g.mu.Unlock()
 				if g.ctx.Err() == nil {
 					g.op.e.cfg.Logger.Warn("a group's file service could not start", "err", err)
 				}
 				return
-			case g.closed || g.left[conv]:
-				delete(g.starting, conv)
-				g.mu.Unlock()
-				s.Close()
-				return
-			case g.gen == gen:
+			case !stale && g.gen == gen:
 				delete(g.starting, conv)
 				g.services[conv] = s
 				g.mu.Unlock()
 				return
 			}
-			// Turned off meanwhile: ask again, outside the lock, then
-			// check that it was not turned off once more.
-			gen = g.gen
+			// Turned off meanwhile, or the group was left and joined
+			// again: ask again, outside the lock, then check that
+			// nothing changed once more.
+			gen, member = g.gen, g.membership[conv]
 			g.mu.Unlock()
+			if stale && s != nil {
+				s.Close()
+			}
 			serving, _, rerr := g.op.files.GroupFiles()
 			if rerr != nil || !serving[conv] {
 				g.mu.Lock()
 				delete(g.starting, conv)
 				g.mu.Unlock()
-				s.Close()
+				if !stale && s != nil {
+					s.Close()
+				}
 				return
+			}
+			if stale {
+				// The new membership's service, with its own key.
+				s, err = g.startService(conv)
 			}
 		}
 	}()
@@ -377,6 +401,7 @@ func (g *groupFiles) leave(conv model.ConversationID) {
 		return
 	}
 	g.left[conv] = true
+	g.membership[conv]++
 	for ref, run := range g.fetches {
 		if ref.conv == conv {
 			run.cancel()
@@ -447,6 +472,7 @@ func (g *groupFiles) joining(conv model.ConversationID) error {
 	}
 	g.mu.Lock()
 	delete(g.left, conv)
+	g.membership[conv]++
 	g.mu.Unlock()
 	return nil
 }

@@ -315,3 +315,235 @@ func TestGroupFileRejoin(t *testing.T) {
 		t.Fatalf("sources of Bob's new file at Alice: %v, %v; want his new service", srcs, err)
 	}
 }
+
+// TestGroupFileRejoinWhileStarting (second review, item 1): Bob shares
+// a file and his file service in the group is held while it is being
+// published; he leaves the group and joins it again meanwhile. Once
+// published, the service of the membership that ended closes, and one
+// under the new membership's key runs in its place: a file Bob shares
+// after joining again reaches Carol from it.
+func TestGroupFileRejoinWhileStarting(t *testing.T) {
+	alice, bob, carol, gt, conv := gatedGroup(t)
+	old, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := gt.hold(old.Address())
+	first, _ := writeFile(t, t.TempDir(), "first.pdf", "FIRST", 20_000)
+	if _, err := bob.SendFile(conv, first, SendFileOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitClosed(t, gate.called, "Bob's file service to be published")
+
+	if err := bob.LeaveGroup(conv, false); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitEvent("Bob's leave", func(ev model.Event) bool {
+		gl, ok := ev.(model.GroupLeft)
+		return ok && gl.Conversation == conv
+	})
+	inv, err := alice.GroupInvite(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bob.AcceptInvite(inv); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := bob.op().files.ServiceIdentity(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Address() == old.Address() {
+		t.Fatal("Bob's file service key in the group joined again is the earlier membership's")
+	}
+	again := gt.hold(svc.Address())
+	close(gate.release)
+	waitClosed(t, gate.closed, "the file service of Bob's earlier membership to close")
+	waitClosed(t, again.called, "Bob's file service under his new membership's key to be published")
+	close(again.release)
+
+	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
+	mb, err := bob.SendFile(conv, own, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	carol.waitFile(conv, mb.ID, model.FileOffered)
+	if _, err := carol.AcceptFile(conv, mb.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := carol.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+		t.Fatalf("Bob's file at Carol: %+v", f)
+	}
+	if srcs, err := carol.op().files.Sources(conv, mb.ID); err != nil || len(srcs) != 1 || srcs[0] != svc.Address() {
+		t.Fatalf("sources of Bob's file at Carol: %v, %v; want his new service", srcs, err)
+	}
+	select {
+	case <-again.closed:
+		t.Fatal("Bob's file service of the new membership closed")
+	default:
+	}
+}
+
+// TestJoinTwiceAtOnce (second review, item 2): Bob accepts the invite
+// of a group twice at once (a double tap). The second join waits for
+// the first and, the profile in the group by then, forgets none of the
+// files of the membership the first began: the offer of a file Alice
+// shared before he joined keeps its source, and he fetches it.
+func TestJoinTwiceAtOnce(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 2)
+	alice, bob := es[0], es[1]
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: newNoteClock().AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Bob")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	path, data := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := alice.GroupInvite(conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The first join lets the second start, and goes on once the second
+	// waits for it, or (without the lock) has checked that Bob is not in
+	// the group; the second then goes on once the first ended and
+	// Alice's offer is at Bob.
+	op := bob.op()
+	secondIn := make(chan struct{}, 2)
+	offered := make(chan struct{})
+	op.joinWaits = func() { secondIn <- struct{}{} }
+	var calls int
+	var mu sync.Mutex
+	second := make(chan error, 1)
+	op.joinChecked = func() {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			go func() {
+				_, err := bob.AcceptInvite(inv)
+				second <- err
+			}()
+			select {
+			case <-secondIn:
+			case <-time.After(step):
+				t.Error("timed out waiting for the second join to start")
+			}
+			return
+		}
+		secondIn <- struct{}{}
+		<-offered
+	}
+	if _, err := bob.AcceptInvite(inv); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitUntil("Alice's offer and its source at Bob", step, func() bool {
+		srcs, err := op.files.Sources(conv, m.ID)
+		return err == nil && len(srcs) == 1
+	})
+	close(offered)
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if srcs, err := op.files.Sources(conv, m.ID); err != nil || len(srcs) != 1 {
+		t.Fatalf("sources of Alice's file at Bob after the second join: %v, %v", srcs, err)
+	}
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := bob.waitFile(conv, m.ID, model.FileComplete); f.Size != int64(len(data)) {
+		t.Fatalf("Alice's file at Bob: %+v", f)
+	}
+}
+
+// TestSetSettingsAtOnce (second review, item 3): Bob fetched Alice's
+// file, so his holder note is armed. He turns serving what he fetched
+// off and, while that call has stored the setting and not yet applied
+// it, on again in a second call. The calls run one after the other: the
+// setting stored last (on) is the one applied, and his note is armed.
+func TestSetSettingsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	es := groupEngines(t, 2)
+	alice, bob := es[0], es[1]
+	clock := newNoteClock()
+	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
+	g := newsroom(ctx, es, "Alice", "Bob")
+	conv := g.Conversation()
+	alice.waitJoinNotice(conv)
+	bob.joinGroupOf(alice, g)
+	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
+	m, err := alice.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileOffered)
+	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitFile(conv, m.ID, model.FileComplete)
+	clock.next(t, "Bob's fetch")
+
+	op := bob.op()
+	off, err := bob.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off.ServeFetchedFiles = false
+	on := off
+	on.ServeFetchedFiles = true
+	waiting, stored := make(chan struct{}, 1), make(chan struct{}, 1)
+	op.settingsWait = func() { waiting <- struct{}{} }
+	var mu sync.Mutex
+	calls := 0
+	second := make(chan error, 1)
+	op.settingsStored = func() {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n > 1 {
+			stored <- struct{}{}
+			return
+		}
+		// The first call (off) has stored: the second (on) starts, and
+		// the first applies once the second waits for it, or (without
+		// the lock) has ended.
+		go func() { second <- bob.SetSettings(on) }()
+		select {
+		case <-waiting:
+		case <-stored:
+			if err := <-second; err != nil {
+				t.Error(err)
+			}
+			second <- nil
+		case <-time.After(step):
+			t.Error("timed out waiting for the second call")
+		}
+	}
+	if err := bob.SetSettings(off); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-second; err != nil {
+		t.Fatal(err)
+	}
+	if s, err := bob.Settings(); err != nil || !s.ServeFetchedFiles {
+		t.Fatalf("Bob's setting: %+v, %v; want on, as stored last", s, err)
+	}
+	if stored, err := loadSettings(op.st); err != nil || !stored.ServeFetchedFiles {
+		t.Fatalf("Bob's stored setting: %+v, %v; want on", stored, err)
+	}
+	gf := op.gfiles
+	gf.mu.Lock()
+	_, armed := gf.notes[fileRef{conv, m.ID}]
+	gf.mu.Unlock()
+	if !armed {
+		t.Fatal("Bob's holder note is not armed, though serving what he fetched is on (the off was applied last)")
+	}
+	if !bob.serving(conv) {
+		t.Fatal("Bob's file service does not run, though serving what he fetched is on")
+	}
+}

@@ -95,6 +95,13 @@ func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo
 	if err := op.rememberServer(inv.Bundle()); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
+	if !op.joinMu.TryLock() {
+		if op.joinWaits != nil {
+			op.joinWaits()
+		}
+		op.joinMu.Lock()
+	}
+	defer op.joinMu.Unlock()
 	if err := op.rejoin(inv); err != nil {
 		return groupclient.GroupInfo{}, err
 	}
@@ -109,7 +116,8 @@ func (op *openProfile) joinGroup(inv *invite.GroupInvite) (groupclient.GroupInfo
 
 // rejoin readies the files of the group of inv before the profile
 // joins it, unless it is in it already (groupFiles.joining: a group left
-// before keeps no file state into the new membership).
+// before keeps no file state into the new membership). op.joinMu is held
+// through it and the join that follows.
 func (op *openProfile) rejoin(inv *invite.GroupInvite) error {
 	id := group.DeriveID(inv.Key(), inv.Bundle().SigningKey)
 	if gid, ok := inv.GroupID(); ok {
@@ -120,6 +128,9 @@ func (op *openProfile) rejoin(inv *invite.GroupInvite) error {
 		if gi.Conversation == conv {
 			return nil
 		}
+	}
+	if op.joinChecked != nil {
+		op.joinChecked()
 	}
 	if err := op.gfiles.joining(conv); err != nil {
 		return fmt.Errorf("forget the files of the group's earlier membership: %w", err)

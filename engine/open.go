@@ -39,6 +39,23 @@ type openProfile struct {
 	// mu guards prefs.
 	mu    sync.Mutex
 	prefs Settings
+
+	// joinMu is held by a join from the check of whether the profile is
+	// in the group (rejoin) to the join's end, so that a second join of
+	// the same group (an invite accepted twice at once) never forgets
+	// the files of the membership the first one began.
+	joinMu sync.Mutex
+	// joinWaits and joinChecked, when set (tests), run when a join waits
+	// for another to end, and when rejoin found the profile not in the
+	// group, before it forgets the group's files.
+	joinWaits, joinChecked func()
+
+	// setMu is held by SetSettings while it stores and applies.
+	setMu sync.Mutex
+	// settingsWait and settingsStored, when set (tests), run when
+	// SetSettings waits for another call to end, and once it stored the
+	// settings, before it applies them.
+	settingsWait, settingsStored func()
 }
 
 // displayName is the name this profile advertises. A name stored by an

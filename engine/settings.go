@@ -72,7 +72,7 @@ func (e *Engine) Settings() (Settings, error) {
 }
 
 // SetSettings stores the unlocked profile's settings; they take effect at
-// once.
+// once. Calls at the same time run one after the other.
 func (e *Engine) SetSettings(s Settings) error {
 	op, err := e.current()
 	if err != nil {
@@ -95,6 +95,15 @@ func (e *Engine) SetSettings(s Settings) error {
 	if s.AutoAcceptPicturesKiB < 0 || s.AutoAcceptPicturesKiB > 1<<20 {
 		return fmt.Errorf("automatic acceptance up to %d KiB is out of range (0 to 1048576)", s.AutoAcceptPicturesKiB)
 	}
+	// One call at a time stores and applies, so that the setting applied
+	// last is the one stored last.
+	if !op.setMu.TryLock() {
+		if op.settingsWait != nil {
+			op.settingsWait()
+		}
+		op.setMu.Lock()
+	}
+	defer op.setMu.Unlock()
 	if err := op.st.PutSettingJSON(settingsKey, s); err != nil {
 		return err
 	}
@@ -102,6 +111,9 @@ func (e *Engine) SetSettings(s Settings) error {
 	was := op.prefs.ServeFetchedFiles
 	op.prefs = s
 	op.mu.Unlock()
+	if op.settingsStored != nil {
+		op.settingsStored()
+	}
 	if was != s.ServeFetchedFiles {
 		op.gfiles.servingChanged(s.ServeFetchedFiles)
 	}

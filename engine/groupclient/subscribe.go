@@ -366,8 +366,15 @@ func readRecords(sess *handshake.Session, recs chan<- inbound, free freeList, er
 			}
 		}
 		r, b, err := sess.RecvBuf(buf, blob)
+		// A buffer grown past the records expected (by a malformed or
+		// unknown record of up to wire.MaxRecord) is dropped, not kept:
+		// a new one of recordBufSize is made in its place.
+		grown := cap(b) > recordBufSize
 		if errors.Is(err, protocol.ErrMalformed) {
 			buf = b[:0]
+			if grown {
+				buf, nbufs = nil, nbufs-1
+			}
 			continue
 		}
 		if err != nil {
@@ -378,8 +385,14 @@ func readRecords(sess *handshake.Session, recs chan<- inbound, free freeList, er
 		switch r.(type) {
 		case *protocol.Blob:
 			got.blob, blob, buf = blob, nil, b[:0] // copied out of b
+			if grown {
+				buf, nbufs = nil, nbufs-1
+			}
 		case *protocol.Blobs:
 			got.buf, buf = b, nil // its blobs are slices of b
+			if grown {
+				got.buf, nbufs = nil, nbufs-1 // not given back
+			}
 		default:
 			buf, nbufs = nil, nbufs-1 // b may be r's: a new one for the next
 		}

@@ -485,3 +485,28 @@ func TestSendAllAndBlobBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestRecvBufDropsGrownBuffer (second review, item 4): an unknown record
+// larger than the buffer a reader hands RecvBuf grows a buffer to read
+// it; the record is skipped, and the next one is read into the reader's
+// buffer again, not into the grown one.
+func TestRecvBufDropsGrownBuffer(t *testing.T) {
+	cc, sc := wiretest.Pipe(t)
+	c, s := runPair(t, cc, sc, localFrom(alice), bob.Address(), nil, localFrom(bob), nil)
+	if c.err != nil || s.err != nil {
+		t.Fatalf("client: %v, server: %v", c.err, s.err)
+	}
+	go func() {
+		c.s.Send(&protocol.Unknown{RecordType: 0xee, Version: 1, Body: make([]byte, 200<<10)})
+		c.s.Send(&protocol.Pong{Nonce: 7})
+		c.s.Close()
+	}()
+	buf := make([]byte, 0, 2*wire.FrameSize)
+	r, b, err := s.s.RecvBuf(buf, nil)
+	if p, ok := r.(*protocol.Pong); err != nil || !ok || p.Nonce != 7 {
+		t.Fatalf("got %#v, %v", r, err)
+	}
+	if cap(b) != cap(buf) || &b[:1][0] != &buf[:1][0] {
+		t.Fatalf("the record after a 200 KiB unknown one came in a buffer of %d bytes, not the reader's of %d", cap(b), cap(buf))
+	}
+}

@@ -90,20 +90,30 @@ func (s *Session) Recv() (protocol.Record, error) {
 // and may hand it to a later RecvBuf once done with the record. A Blob
 // record is decoded into blob when blob is not nil (protocol.DecodeInto).
 // A catch-up that hands back its buffers and blobs allocates nothing per
-// blob and copies none out of its record.
+// blob and copies none out of its record. A record skipped as unknown
+// leaves no larger buffer behind: one grown to read it (up to
+// wire.MaxRecord) is dropped and the next record read into buf. A
+// caller that keeps the buffers it is given drops those grown past the
+// size of the records it expects (a malformed record, or the one
+// returned, may have grown one).
 func (s *Session) RecvBuf(buf []byte, blob *protocol.Blob) (protocol.Record, []byte, error) {
+	orig := buf
 	for {
 		b, err := s.conn.ReadRecordInto(buf)
 		if err != nil {
 			return nil, buf, err
 		}
-		buf = b
 		r, err := protocol.DecodeInto(b, blob)
 		if err != nil {
 			return nil, b, fmt.Errorf("session: %w", err)
 		}
 		if _, ok := r.(*protocol.Unknown); ok {
-			continue // its body was copied: b is free again
+			// Its body was copied: b is free again, unless it grew.
+			buf = b
+			if cap(b) > cap(orig) {
+				buf = orig
+			}
+			continue
 		}
 		return r, b, nil
 	}

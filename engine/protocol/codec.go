@@ -22,7 +22,8 @@ func (d *decoder) fail(field, format string, args ...any) {
 	}
 }
 
-// take returns the next n bytes (a slice of the input, not a copy).
+// take returns the next n bytes: a slice of the input, not a copy, whose
+// capacity ends with it.
 func (d *decoder) take(field string, n int) []byte {
 	if d.err != nil {
 		return nil
@@ -31,7 +32,7 @@ func (d *decoder) take(field string, n int) []byte {
 		d.fail(field, "needs %d bytes, %d left", n, len(d.b))
 		return nil
 	}
-	v := d.b[:n]
+	v := d.b[:n:n] // appending to it never writes over what follows
 	d.b = d.b[n:]
 	return v
 }

@@ -132,6 +132,34 @@ func TestBlobsShareInput(t *testing.T) {
 	}
 }
 
+// TestBlobsCapped checks that a decoded blob's capacity ends with it
+// (second review, item 5): appending to one never writes over the next
+// blob, nor over the bytes after the record in a larger read buffer.
+func TestBlobsCapped(t *testing.T) {
+	r := &Blobs{Blobs: []BlobRef{{Seq: 1, Blob: blob(0xaa)}, {Seq: 2, Blob: blob(0xbb)}}}
+	enc := mustEncode(t, r)
+	buf := make([]byte, len(enc), len(enc)+BlobSize) // a reader's buffer, with room after the record
+	copy(buf, enc)
+	got, err := Decode(buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs := got.(*Blobs).Blobs
+	for i, b := range bs {
+		if cap(b.Blob) != len(b.Blob) {
+			t.Errorf("blob %d: capacity %d, length %d", i, cap(b.Blob), len(b.Blob))
+		}
+	}
+	_ = append(bs[0].Blob, 0x11)
+	_ = append(bs[1].Blob, 0x22)
+	if !bytes.Equal(buf, enc) {
+		t.Error("appending to a decoded blob wrote over the record")
+	}
+	if buf[:len(buf)+1][len(buf)] != 0 {
+		t.Error("appending to the last blob wrote past the record in its buffer")
+	}
+}
+
 // TestServerEncoding pins the byte layout of docs/groups.md.
 func TestServerEncoding(t *testing.T) {
 	tests := []struct {
