@@ -3,7 +3,6 @@ package groupclient
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
@@ -88,22 +87,38 @@ func TestCatchUpPacked(t *testing.T) {
 // maxScan blobs (maxBatch of its own groups'), not one a record: 300
 // blobs on the server, one in 20 of carol's group, the others of a group
 // she is not in, in at most 3 transactions (2 here; 16 before, about one
-// a record). The wait for more records is made long here, so that a loaded
-// machine does not end batches early.
+// a record). The wait for more records is made longer than the test waits
+// (waitTimeout), so that a loaded machine does not end batches early, and
+// so that a batch that could not fill (the reader unable to queue what
+// wakes the storer: it could not, with Blob records, before
+// TestCatchUpBatchedFromOlderServer) fails the test rather than slow it.
 func TestCatchUpBatched(t *testing.T) {
-	const n, every = 300, 20
-	old := gatherWait
-	gatherWait = time.Minute
-	defer func() { gatherWait = old }()
 	tr := network()
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
+	catchUpBatched(t, tr, srv.Bundle())
+}
+
+// TestCatchUpBatchedFromOlderServer: the same from a server that sends a
+// Blob record a blob (a proxy drops AcceptBlobs, as TestCatchUpFromOlderServer).
+func TestCatchUpBatchedFromOlderServer(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	catchUpBatched(t, tr, px.bundle)
+}
+
+func catchUpBatched(t *testing.T, tr transport.Transport, bundle *invite.Bundle) {
+	t.Helper()
+	const n, every = 300, 20
+	old := gatherWait
+	gatherWait = 2 * waitTimeout
+	defer func() { gatherWait = old }()
 	alice, carol := newMember(t, tr, "alice"), newMember(t, tr, "carol")
-	club, err := alice.c.CreateGroup("club", srv.Bundle())
+	club, err := alice.c.CreateGroup("club", bundle)
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := alice.c.CreateGroup("other", srv.Bundle())
+	other, err := alice.c.CreateGroup("other", bundle)
 	if err != nil {
 		t.Fatal(err)
 	}

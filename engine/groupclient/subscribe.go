@@ -221,7 +221,9 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}()
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
 
-	recs := make(chan inbound, 2*maxBatch)
+	// Room for every record the reader can hold (readyBlobs must be
+	// reachable with Blob records, one blob each, too).
+	recs := make(chan inbound, maxBlobs+maxRecordBufs)
 	// What records were read into goes back to the reader once stored,
 	// which reads the next ones into it (a catch-up allocates no blob
 	// each, and copies none out of its record).
