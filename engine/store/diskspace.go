@@ -21,9 +21,9 @@ import (
 const DefaultMinFree = 64 << 20
 
 // ErrDiskFull is returned by every write while the disk holding the store
-// has less than Options.MinFree free. Nothing is written; what is stored
-// stays readable, and writes work again once space is freed. It wraps
-// syscall.ENOSPC.
+// has less than Options.MinFree free (as last measured: see spaceEvery).
+// Nothing is written; what is stored stays readable, and writes work again
+// once space is freed. It wraps syscall.ENOSPC.
 var ErrDiskFull = fmt.Errorf("store: not enough free disk space: %w", syscall.ENOSPC)
 
 // How often the free space is measured (a statfs, and a stat of the
