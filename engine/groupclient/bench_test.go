@@ -317,6 +317,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 
 	var wall, cpu, sysCPU, aead, frames time.Duration
 	var read int64
+	var commits uint64
 	for b.Loop() {
 		m, caughtUp := newBenchMember(b, tr)
 		tr.read.Store(0)
@@ -335,6 +336,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 		cpu += user + sys - startUser - startSys
 		sysCPU += sys - startSys
 		read += tr.read.Load()
+		commits += m.st.Commits()
 		if got := len(m.messages(g.ID().Conversation())); got != n/every {
 			b.Fatalf("stored %d messages, want %d", got, n/every)
 		}
@@ -375,6 +377,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	b.ReportMetric(float64(read)/blobs, "bytes/blob")
 	b.ReportMetric(sysCPU.Seconds()/cpu.Seconds(), "system/cpu")
 	b.ReportMetric(blobs/aead.Seconds(), "failed-aead/cpu-s")
+	b.ReportMetric(float64(commits)/float64(b.N), "commits/catchup")
 }
 
 // newBenchMember returns a member with the app's progress reports (every

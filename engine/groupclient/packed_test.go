@@ -14,8 +14,9 @@ import (
 // catchUpAfter has alice post n messages to a group on the server of
 // bundle while carol, a member, is offline, then starts carol and waits
 // until she caught up with all of them, in order and with no warning. It
-// returns the bytes carol's connections read while she caught up.
-func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n int) int64 {
+// returns the bytes carol's connections read while she caught up, and the
+// transactions her store committed meanwhile.
+func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n int) (int64, uint64) {
 	t.Helper()
 	counted := &byteCountingTransport{Transport: tr}
 	alice, carol := newMember(t, tr, "alice"), newMember(t, counted, "carol")
@@ -38,13 +39,15 @@ func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n
 		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
 	})
 	counted.read.Store(0)
+	commits := carol.st.Commits()
 	carol.start()
 	evs := carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
 		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
 			count(evs, func(model.MessageAdded) bool { return true }) == n
 	})
 	read := counted.read.Load()
-	t.Logf("read %d frames", read/wire.FrameSize)
+	commits = carol.st.Commits() - commits
+	t.Logf("read %d frames, %d transactions", read/wire.FrameSize, commits)
 	got := carol.messages(info.Conversation)
 	if len(got) != n {
 		t.Fatalf("carol has %d messages, want %d", len(got), n)
@@ -57,7 +60,7 @@ func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n
 	if w := count(evs, func(model.GroupWarning) bool { return true }); w != 0 {
 		t.Errorf("%d warnings from an honest server", w)
 	}
-	return read
+	return read, commits
 }
 
 // TestCatchUpPacked: a client catching up from a server that knows Blobs
@@ -69,13 +72,94 @@ func TestCatchUpPacked(t *testing.T) {
 	tr := network()
 	srv := startServer(t, serverConfig(t.TempDir(), tr))
 	defer srv.Close()
-	read := catchUpAfter(t, tr, srv.Bundle(), n)
+	read, _ := catchUpAfter(t, tr, srv.Bundle(), n)
 	// Beyond the blobs: two handshakes (the probe and the subscription,
 	// three messages each), the probe's CaughtUp, the resubscription's
 	// blobs read again (from up to 319 before carol's cursor: here
 	// everything before, a few blobs) and the CaughtUp.
 	if frames := read / wire.FrameSize; frames > n*6/10 {
 		t.Errorf("caught up with %d blobs in %d frames (%d bytes)", n, frames, read)
+	}
+}
+
+// TestCatchUpBatched: catching up, the client gathers the records that
+// arrive close together and stores them in one transaction for every
+// maxScan blobs (maxBatch of its own groups'), not one a record: 300
+// blobs on the server, one in 20 of carol's group, the others of a group
+// she is not in, in at most 3 transactions (2 here; 16 before, about one
+// a record). The wait for more records is made longer than the test waits
+// (waitTimeout), so that a loaded machine does not end batches early, and
+// so that a batch that could not fill (the reader unable to queue what
+// wakes the storer: it could not, with Blob records, before
+// TestCatchUpBatchedFromOlderServer) fails the test rather than slow it.
+func TestCatchUpBatched(t *testing.T) {
+	tr := network()
+	srv := startServer(t, serverConfig(t.TempDir(), tr))
+	defer srv.Close()
+	catchUpBatched(t, tr, srv.Bundle())
+}
+
+// TestCatchUpBatchedFromOlderServer: the same from a server that sends a
+// Blob record a blob (a proxy drops AcceptBlobs, as TestCatchUpFromOlderServer).
+func TestCatchUpBatchedFromOlderServer(t *testing.T) {
+	tr, px, stop := proxiedServer(t)
+	defer stop()
+	catchUpBatched(t, tr, px.bundle)
+}
+
+func catchUpBatched(t *testing.T, tr transport.Transport, bundle *invite.Bundle) {
+	t.Helper()
+	const n, every = 300, 20
+	old := gatherWait
+	gatherWait = 2 * waitTimeout
+	defer func() { gatherWait = old }()
+	alice, carol := newMember(t, tr, "alice"), newMember(t, tr, "carol")
+	club, err := alice.c.CreateGroup("club", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := alice.c.CreateGroup("other", bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := alice.c.Invite(club.ID)
+	carol.join(t, text)
+	carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
+	})
+	carol.stop()
+	for i := range n {
+		id := other.ID
+		if i%every == 0 {
+			id = club.ID
+		}
+		if _, err := alice.c.Post(id, fmt.Sprintf("m%d", i), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.ev.waitFor(t, "alice's posts delivered", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
+	})
+	commits := carol.st.Commits()
+	carol.start()
+	carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
+			count(evs, func(model.MessageAdded) bool { return true }) == n/every
+	})
+	commits = carol.st.Commits() - commits
+	got := carol.messages(club.Conversation)
+	if len(got) != n/every {
+		t.Fatalf("carol has %d messages, want %d", len(got), n/every)
+	}
+	for i, m := range got {
+		if want := fmt.Sprintf("m%d", i*every); m.Body != want {
+			t.Fatalf("carol's message %d is %q, want %q", i, m.Body, want)
+		}
+	}
+	// ceil(n / maxScan) batches, and the blobs after the last full one.
+	t.Logf("%d blobs caught up in %d transactions", n, commits)
+	if max := uint64(n/maxScan + 2); commits > max {
+		t.Errorf("caught up with %d blobs in %d transactions, want at most %d", n, commits, max)
 	}
 }
 
@@ -87,7 +171,7 @@ func TestCatchUpFromOlderServer(t *testing.T) {
 	const n = 150
 	tr, px, stop := proxiedServer(t)
 	defer stop()
-	read := catchUpAfter(t, tr, px.bundle, n)
+	read, _ := catchUpAfter(t, tr, px.bundle, n)
 	if px.count(protocol.TypeAcceptBlobs) == 0 {
 		t.Error("the client did not send AcceptBlobs")
 	}
@@ -113,7 +197,7 @@ func TestProbeLeavesStreamingServer(t *testing.T) {
 	px.mu.Lock()
 	px.probeFromZero = true
 	px.mu.Unlock()
-	read := catchUpAfter(t, tr, px.bundle, n)
+	read, _ := catchUpAfter(t, tr, px.bundle, n)
 	// The catch-up's n frames, its handshakes and the probe's: what the
 	// probe read before leaving is at most the 64 KiB read buffer's worth.
 	if frames := read / wire.FrameSize; frames > n+20 {

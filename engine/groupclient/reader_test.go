@@ -77,12 +77,13 @@ func TestReaderDropsGrownBuffers(t *testing.T) {
 		sendErr <- nil
 	}()
 
-	recs := make(chan inbound, 2*maxBatch)
+	recs := make(chan inbound, maxBlobs+maxRecordBufs)
 	free := freeList{bufs: make(chan []byte, maxRecordBufs), blobs: make(chan *protocol.Blob, maxBlobs)}
 	readErr := make(chan error, 1)
 	quit := make(chan struct{})
 	done := make(chan struct{})
-	go func() { defer close(done); readRecords(cli, recs, free, readErr, quit) }()
+	q := &queued{ready: make(chan struct{}, 1)}
+	go func() { defer close(done); readRecords(cli, recs, q, free, readErr, quit) }()
 	var got int
 	check := func(r inbound) {
 		switch rec := r.r.(type) {

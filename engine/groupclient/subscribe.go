@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync/atomic"
+	"time"
 
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/model"
@@ -219,7 +221,9 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	}()
 	s.c.cfg.Emit(model.GroupSync{Server: string(s.bundle.Address), Total: sub.total})
 
-	recs := make(chan inbound, 2*maxBatch)
+	// Room for every record the reader can hold (readyBlobs must be
+	// reachable with Blob records, one blob each, too).
+	recs := make(chan inbound, maxBlobs+maxRecordBufs)
 	// What records were read into goes back to the reader once stored,
 	// which reads the next ones into it (a catch-up allocates no blob
 	// each, and copies none out of its record).
@@ -227,11 +231,32 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 	readErr := make(chan error, 1)
 	quit := make(chan struct{})
 	readerDone := make(chan struct{})
-	go func() { defer close(readerDone); readRecords(sess, recs, free, readErr, quit) }()
+	q := &queued{ready: make(chan struct{}, 1)}
+	go func() { defer close(readerDone); readRecords(sess, recs, q, free, readErr, quit) }()
 	defer func() { close(quit); sess.Close(); <-readerDone }()
 	var blobs []protocol.BlobRef
 	var held []inbound
+	// While catching up, a batch waits up to gatherWait for more records,
+	// so that a transaction stores up to maxScan blobs rather than
+	// whatever one record held (TestCatchUpBatched).
+	gather := time.NewTimer(gatherWait)
+	gather.Stop()
+	defer gather.Stop()
 	for {
+		if !sub.caughtUp && q.blobs.Load() < readyBlobs {
+			// Catching up: wait until the reader queued a batch's worth
+			// (or gatherWait), rather than wake for each record.
+			gather.Reset(gatherWait)
+			select {
+			case <-q.ready:
+			case <-gather.C:
+			case err := <-readErr:
+				return progressed, err
+			case <-s.kick:
+				return progressed, errResubscribe
+			}
+			gather.Stop()
+		}
 		var first inbound
 		select {
 		case first = <-recs:
@@ -242,18 +267,23 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		}
 		blobs, held = blobs[:0], held[:0]
 		var tail protocol.Record
+		var after error // a read error or a kick while gathering: once stored
+		bufs, waiting := 0, false
 		for r := first; ; {
 			switch rec := r.r.(type) {
 			case *protocol.Blob:
 				blobs = append(blobs, protocol.BlobRef{Seq: rec.Seq, Blob: rec.Blob[:]})
 				held = append(held, r)
+				q.blobs.Add(-1)
 			case *protocol.Blobs:
 				blobs = append(blobs, rec.Blobs...)
 				held = append(held, r)
+				bufs++
+				q.blobs.Add(-int64(len(rec.Blobs)))
 			default:
 				tail = r.r
 			}
-			if tail != nil || len(blobs) >= maxScan {
+			if tail != nil || len(blobs) >= maxScan || bufs >= maxGatherBufs {
 				break
 			}
 			select {
@@ -261,7 +291,27 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 				continue
 			default:
 			}
+			if sub.caughtUp || len(blobs) == 0 {
+				break // live: each blob as it comes
+			}
+			if !waiting {
+				gather.Reset(gatherWait)
+				waiting = true
+			}
+			select {
+			case r = <-recs:
+				continue
+			case <-gather.C:
+				waiting = false
+			case err := <-readErr:
+				after = err
+			case <-s.kick:
+				after = errResubscribe
+			}
 			break
+		}
+		if waiting {
+			gather.Stop()
 		}
 		if len(blobs) > 0 {
 			if err := sub.store(blobs); err != nil {
@@ -271,6 +321,9 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 			for _, r := range held {
 				free.put(r)
 			}
+		}
+		if after != nil {
+			return progressed, after
 		}
 		switch r := tail.(type) {
 		case *protocol.CaughtUp:
@@ -296,12 +349,23 @@ type inbound struct {
 // record of up to protocol.MaxBlobs blobs each, about 64 KiB) and Blobs
 // (4 KiB each), whether queued for storing, being stored or free. Reading
 // waits for one to come back rather than allocate more: a catch-up holds
-// at most 12 × 64 KiB + 256 × 4 KiB.
+// at most 20 × 64 KiB + 256 × 4 KiB.
+//
+// A batch being gathered while catching up holds at most maxGatherBufs
+// record buffers (enough for maxScan packed blobs), so that the reader
+// still has buffers to read the next records into while it is stored;
+// it waits at most gatherWait for more (over Tor a record takes longer
+// than that to arrive, and each is stored as it comes, as before).
 const (
-	maxRecordBufs = 12
+	maxRecordBufs = 20
+	maxGatherBufs = maxRecordBufs - 2
 	maxBlobs      = 4 * maxBatch
 	recordBufSize = 3 + protocol.MaxBlobs*(8+protocol.BlobSize)
 )
+
+// gatherWait is how long a batch being gathered while catching up waits
+// for the next record (a variable for TestCatchUpBatched).
+var gatherWait = 20 * time.Millisecond
 
 // freeList holds the buffers and Blobs given back to the reader.
 type freeList struct {
@@ -325,10 +389,23 @@ func (f freeList) put(r inbound) {
 	}
 }
 
+// queued counts the blobs the reader queued and the storer has not taken
+// yet; the reader signals ready when they reach readyBlobs, or with a
+// record that is not blobs (CaughtUp ends a catch-up's batch).
+type queued struct {
+	blobs atomic.Int64
+	ready chan struct{}
+}
+
+// readyBlobs is the queue that wakes a catch-up's storer: a batch of
+// maxScan blobs less a record's, which the reader can always queue with
+// the buffers and Blobs it holds (maxGatherBufs, maxBlobs).
+const readyBlobs = maxScan - protocol.MaxBlobs
+
 // readRecords feeds the session's records to recs until it fails or quit
 // closes, reading them into the buffers and Blobs free gives back, and
 // allocating new ones only up to maxRecordBufs and maxBlobs.
-func readRecords(sess *handshake.Session, recs chan<- inbound, free freeList, errc chan<- error, quit <-chan struct{}) {
+func readRecords(sess *handshake.Session, recs chan<- inbound, q *queued, free freeList, errc chan<- error, quit <-chan struct{}) {
 	var (
 		buf          []byte
 		blob         *protocol.Blob
@@ -382,24 +459,34 @@ func readRecords(sess *handshake.Session, recs chan<- inbound, free freeList, er
 			return
 		}
 		got := inbound{r: r}
-		switch r.(type) {
+		n := 0
+		switch r := r.(type) {
 		case *protocol.Blob:
 			got.blob, blob, buf = blob, nil, b[:0] // copied out of b
+			n = 1
 			if grown {
 				buf, nbufs = nil, nbufs-1
 			}
 		case *protocol.Blobs:
 			got.buf, buf = b, nil // its blobs are slices of b
+			n = len(r.Blobs)
 			if grown {
 				got.buf, nbufs = nil, nbufs-1 // not given back
 			}
 		default:
 			buf, nbufs = nil, nbufs-1 // b may be r's: a new one for the next
 		}
+		q.blobs.Add(int64(n)) // before the storer can take it
 		select {
 		case recs <- got:
 		case <-quit:
 			return
+		}
+		if n == 0 || q.blobs.Load() >= readyBlobs {
+			select {
+			case q.ready <- struct{}{}:
+			default:
+			}
 		}
 	}
 }

@@ -47,6 +47,8 @@ func (s *Store) Rekey(key []byte, commit func() error) error {
 	defer s.startGC()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// The copy takes space the last measurement did not see.
+	defer s.space.forget()
 	if s.closed {
 		return ErrClosed
 	}

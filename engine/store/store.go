@@ -12,6 +12,8 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/options"
+
+	"github.com/nookchat/nook/engine/internal/diskspace"
 )
 
 // KeySize is the length of the encryption key: Badger uses AES-256.
@@ -93,6 +95,10 @@ type Store struct {
 
 	// commits counts the read-write transactions committed (Commits).
 	commits atomic.Uint64
+	// space is the last measurement of the free disk space (checkSpace);
+	// maxTxn the most a transaction writes.
+	space  spaceGauge
+	maxTxn uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -189,7 +195,8 @@ func openRaw(dir string, opts Options) (*Store, error) {
 		return nil, ErrWrongKey
 	}
 	key := append([]byte(nil), opts.Key...)
-	db, err := badger.Open(badgerOptions(abs, key, opts))
+	bopts := badgerOptions(abs, key, opts)
+	db, err := badger.Open(bopts)
 	if err != nil {
 		releaseDir(abs)
 		clear(key)
@@ -206,7 +213,8 @@ func openRaw(dir string, opts Options) (*Store, error) {
 		minFree = DefaultMinFree
 	}
 	opts.Key = nil
-	return &Store{db: db, key: key, dir: abs, minFree: minFree, opts: opts}, nil
+	return &Store{db: db, key: key, dir: abs, minFree: minFree, opts: opts,
+		space: spaceGauge{now: time.Now, measure: diskspace.Free}, maxTxn: maxTxnBytes(bopts.MemTableSize)}, nil
 }
 
 // exists reports whether dir holds a Badger database.
