@@ -98,6 +98,11 @@ func (s *HeldServer) serve() {
 			continue
 		}
 		r, err := sess.Recv()
+		if _, accept := r.(*protocol.AcceptBlobs); accept && err == nil {
+			// A client that takes packed blobs says so first; this server
+			// sends one Blob a record, as servers before Blobs did.
+			r, err = sess.Recv()
+		}
 		sub, ok := r.(*protocol.Subscribe)
 		if err != nil || !ok || sub.Cursor == math.MaxUint64 || !first {
 			// The probe for the head, or a later subscription: the head.
