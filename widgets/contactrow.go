@@ -198,13 +198,19 @@ type contactRowRenderer struct {
 	pill                  *UnreadPill
 	accept, reject, block *widget.Button
 	ring                  *canvas.Rectangle // the keyboard focus
+	objs                  []fyne.CanvasObject
 }
 
 func (cr *contactRowRenderer) Destroy() {}
 
+// Objects implements fyne.WidgetRenderer. The slice is made once: Fyne
+// asks for it at every frame it draws, for every row.
 func (cr *contactRowRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{cr.avatar, cr.badge, cr.name, cr.when, cr.preview, cr.pill,
-		cr.accept, cr.reject, cr.block, cr.ring}
+	if cr.objs == nil {
+		cr.objs = []fyne.CanvasObject{cr.avatar, cr.badge, cr.name, cr.when, cr.preview, cr.pill,
+			cr.accept, cr.reject, cr.block, cr.ring}
+	}
+	return cr.objs
 }
 
 func (cr *contactRowRenderer) italic() bool { return cr.preview.TextStyle.Italic }

@@ -420,3 +420,23 @@ func TestReplacedScreenLosesFocus(t *testing.T) {
 		t.Fatalf("screen replaced: the field of the old one lost the focus %d times, want 1", probe.lost)
 	}
 }
+
+// TestUnlockStopsActivity: the unlock screen's busy indicator, shown
+// while the profile opens, stops and hides once the list replaces the
+// screen. It went on animating unseen (the screen's form is re-enabled
+// only when unlocking fails), drawing the window again at every frame for
+// as long as the profile stayed open.
+func TestUnlockStopsActivity(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Lee", "pw for lee")
+	h.ui.lock()
+	h.waitFor("locked", func() bool { return h.ui.unlock != nil && !h.ui.unlock.button.Disabled() })
+	s := h.ui.unlock
+	test.Type(s.password, "pw for lee")
+	h.tap("Unlock")
+	h.waitFor("unlocked", func() bool { return h.ui.main != nil })
+	if s.busy.Visible() {
+		t.Fatal("the unlock screen's activity indicator is still shown (and animating) behind the list")
+	}
+}
