@@ -120,12 +120,16 @@ type avatarRenderer struct {
 	a      *Avatar
 	circle *canvas.Circle
 	text   *canvas.Text
+	objs   []fyne.CanvasObject // Objects, made once
 }
 
 func (r *avatarRenderer) Destroy() {}
 
 func (r *avatarRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.circle, r.text}
+	if r.objs == nil {
+		r.objs = []fyne.CanvasObject{r.circle, r.text}
+	}
+	return r.objs
 }
 
 func (r *avatarRenderer) MinSize() fyne.Size { return fyne.NewSquareSize(r.a.diameter()) }

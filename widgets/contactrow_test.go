@@ -218,3 +218,36 @@ func TestContactRow_FocusRing(t *testing.T) {
 		}
 	}
 }
+
+// TestContactRow_SetUnchanged: setting what a row already shows does not
+// draw it again; a change of the summary, or of how its time is shown
+// (the day went by), does.
+func TestContactRow_SetUnchanged(t *testing.T) {
+	newTestApp(t, VariantLight)
+	c := contactRows()[1]
+	row := NewContactRow(ContactSummary{})
+	now := testNow
+	row.Times = TimeFormat{Now: func() time.Time { return now }, Location: time.UTC}
+	row.Set(c)
+	showIn(t, row, fyne.NewSize(380, row.MinSize().Height))
+	r := test.WidgetRenderer(row).(*contactRowRenderer)
+	shownWhen := r.when.Text
+
+	r.when.Text = "drawn before"
+	row.Set(c)
+	if r.when.Text != "drawn before" {
+		t.Fatalf("the same summary set again drew the row again (time %q)", r.when.Text)
+	}
+	changed := c
+	changed.Unread++
+	row.Set(changed)
+	if r.when.Text != shownWhen {
+		t.Fatalf("a changed summary: time shown %q, want %q", r.when.Text, shownWhen)
+	}
+	r.when.Text = "drawn before"
+	now = now.Add(48 * time.Hour)
+	row.Set(changed)
+	if r.when.Text == "drawn before" || r.when.Text == shownWhen {
+		t.Fatalf("two days later the time shows %q (was %q)", r.when.Text, shownWhen)
+	}
+}

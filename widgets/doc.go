@@ -17,6 +17,9 @@
 //   - QRView: a QR code on a white card that phones can read in dark mode.
 //   - OnionAddress: an address in blocks of eight with a Copy button.
 //   - CopyButton: copies a text and says "Copied" for a moment.
+//   - CodeText: a code to copy (an invite's text) in the monospace font
+//     alone, broken between characters to fit; it spares the screen the
+//     fonts Fyne's monospace text style parses (docs/performance.md).
 //   - TooltipButton and TooltipLayer: an icon button that names what it
 //     does while pointed at or focused (Fyne 2.7 has no tooltips); the
 //     layer holds the window's content and draws the tooltip. LockIcon is

@@ -23,6 +23,8 @@ type Progress struct {
 	phase   string
 	errMsg  string
 	errHint string
+
+	r *progressRenderer // the renderer made last, for Animating
 }
 
 // NewProgress returns a bar at 0 % with the given title.
@@ -82,6 +84,12 @@ func (p *Progress) Percent() float64 { return p.percent }
 // Phase returns the phase text shown under the bar.
 func (p *Progress) Phase() string { return p.phase }
 
+// Animating reports whether the indeterminate bar slides. While it does,
+// the window is drawn again at every frame, which costs CPU and makes
+// garbage, so the bar slides only while it is shown: a Progress inside a
+// hidden container must be hidden itself too.
+func (p *Progress) Animating() bool { return p.r != nil && p.r.running }
+
 // Failed reports whether an error is shown.
 func (p *Progress) Failed() bool { return p.errMsg != "" }
 
@@ -111,6 +119,7 @@ func (p *Progress) CreateRenderer() fyne.WidgetRenderer {
 	r.anim.RepeatCount = fyne.AnimationRepeatForever
 	r.anim.AutoReverse = true
 	r.anim.Curve = fyne.AnimationEaseInOut
+	p.r = r
 	r.Refresh()
 	return r
 }

@@ -110,12 +110,16 @@ type qrRenderer struct {
 	card    *canvas.Rectangle
 	image   *canvas.Image
 	caption *widget.Label
+	objs    []fyne.CanvasObject // Objects, made once
 }
 
 func (r *qrRenderer) Destroy() {}
 
 func (r *qrRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.card, r.image, r.caption}
+	if r.objs == nil {
+		r.objs = []fyne.CanvasObject{r.card, r.image, r.caption}
+	}
+	return r.objs
 }
 
 func (r *qrRenderer) minQR() float32 {

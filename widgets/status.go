@@ -100,12 +100,16 @@ type statusBadgeRenderer struct {
 	ringC *canvas.Circle
 	dot   *canvas.Circle
 	label *canvas.Text
+	objs  []fyne.CanvasObject // Objects, made once
 }
 
 func (r *statusBadgeRenderer) Destroy() {}
 
 func (r *statusBadgeRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.ringC, r.dot, r.label}
+	if r.objs == nil {
+		r.objs = []fyne.CanvasObject{r.ringC, r.dot, r.label}
+	}
+	return r.objs
 }
 
 func (r *statusBadgeRenderer) ringWidth() float32 {
@@ -213,12 +217,16 @@ type unreadPillRenderer struct {
 	p    *UnreadPill
 	bg   *canvas.Rectangle
 	text *canvas.Text
+	objs []fyne.CanvasObject // Objects, made once
 }
 
 func (r *unreadPillRenderer) Destroy() {}
 
 func (r *unreadPillRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.bg, r.text}
+	if r.objs == nil {
+		r.objs = []fyne.CanvasObject{r.bg, r.text}
+	}
+	return r.objs
 }
 
 func (r *unreadPillRenderer) MinSize() fyne.Size {

@@ -57,7 +57,11 @@ func catchUpBlobs(b *testing.B) int {
 //	          catch-up reads and rejects by their tag; fillServer), the app
 //	          opened and unlocked again, its catch-up ended
 //
-// NOOK_BENCH_BLOBS sets another size for the catch-up. Nook runs with
+// NOOK_BENCH_BLOBS sets another size for the catch-up; NOOK_BENCH_GOGC
+// sets Nook's GOGC (not the minimal window's); with
+// NOOK_BENCH_CAUGHT_UP_PROFILE set a heap profile is also written as the
+// catch-up ends (what the next ten seconds allocate is the difference of
+// the last two profiles' alloc_space). Nook runs with
 // NOOK_HEAP_PROFILE, and a heap profile is written at each
 // stage: with -v their paths are logged, for go tool pprof; they are kept
 // in the folder NOOK_BENCH_PROFILES names, if set.
@@ -95,6 +99,11 @@ func BenchmarkMemory(b *testing.B) {
 		b.Fatal(err)
 	}
 	nookEnv := append(env, "NOOK_TRACE=1", "NOOK_HEAP_PROFILE="+profiles)
+	if v := os.Getenv("NOOK_BENCH_GOGC"); v != "" {
+		// Nook's GOGC alone (the minimal window keeps Go's default), to
+		// compare collector settings in alternating runs.
+		nookEnv = append(nookEnv, "GOGC="+v)
+	}
 	ap := startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
 	unlockRSS, unlockPeak := settledRSS(b, ap.pid())
@@ -118,6 +127,7 @@ func BenchmarkMemory(b *testing.B) {
 	b.Logf("%d blobs posted in %s", blobs, time.Since(start).Round(time.Millisecond))
 	ap = startApp(b, ctx, nook, nookEnv, "--data-dir", data, "--loopback-dir", netDir)
 	ap.expect(b, ctx, "nook-trace unlock 0")
+	cpuBefore := cpuSeconds(b, ap.pid())
 	unlock(b, ctx, env)
 	start = time.Now()
 	for {
@@ -128,11 +138,21 @@ func BenchmarkMemory(b *testing.B) {
 			}
 		}
 	}
-	b.Logf("caught up with %d blobs in %s", blobs, time.Since(start).Round(time.Millisecond))
+	catchCPU := cpuSeconds(b, ap.pid()) - cpuBefore
+	b.Logf("caught up with %d blobs in %s, %.2f s of CPU (the unlock's key derivation included)", blobs, time.Since(start).Round(time.Millisecond), catchCPU)
+	last := 3
+	if os.Getenv("NOOK_BENCH_CAUGHT_UP_PROFILE") != "" {
+		// A profile as the catch-up ends too: what is allocated in the
+		// ten seconds after it is the difference of the two profiles'
+		// alloc_space. Its collection changes the resident set read
+		// later, so it is not taken by default.
+		ap.heapProfile(b, ctx, profiles, 3)
+		last = 4
+	}
 	catchRSS, catchPeak := settledRSS(b, ap.pid())
 	catchMin := rssKiB(b, mp.pid())
 	catchAnon := rssParts(b, "catchup", ap.pid(), mp.pid())
-	ap.heapProfile(b, ctx, profiles, 3)
+	ap.heapProfile(b, ctx, profiles, last)
 
 	mib := func(kib int) float64 { return float64(kib) / 1024 }
 	b.ReportMetric(mib(minRSS), "minimal-MiB")
@@ -151,6 +171,7 @@ func BenchmarkMemory(b *testing.B) {
 	b.ReportMetric(mib(unlockAnon), "unlock-anon-extra-MiB")
 	b.ReportMetric(mib(listAnon), "list-anon-extra-MiB")
 	b.ReportMetric(mib(catchAnon), "catchup-anon-extra-MiB")
+	b.ReportMetric(catchCPU, "catchup-cpu-s")
 }
 
 // needXvfb skips b without Xvfb, xdotool and ImageMagick's import.
@@ -287,6 +308,28 @@ func (p *proc) heapProfile(b *testing.B, ctx context.Context, dir string, n int)
 	}, 0)
 	text, _ := os.ReadFile(stats)
 	b.Logf("heap profile %s:\n%s", filepath.Join(dir, fmt.Sprintf("heap-%d.pprof", n)), text)
+}
+
+// cpuSeconds returns the CPU time process pid has used, user and system,
+// in seconds (/proc/pid/stat; clock ticks of 1/100 s).
+func cpuSeconds(b *testing.B, pid int) float64 {
+	b.Helper()
+	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The fields after the command's name, which is in parentheses.
+	i := strings.LastIndexByte(string(text), ')')
+	f := strings.Fields(string(text[i+1:]))
+	if len(f) < 13 {
+		b.Fatalf("/proc/%d/stat: %q", pid, text)
+	}
+	utime, err1 := strconv.Atoi(f[11])
+	stime, err2 := strconv.Atoi(f[12])
+	if err1 != nil || err2 != nil {
+		b.Fatalf("/proc/%d/stat: %q", pid, text)
+	}
+	return float64(utime+stime) / 100
 }
 
 // rssKiB returns the resident set size of process pid in KiB.

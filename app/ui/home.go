@@ -30,10 +30,15 @@ func captionNormal() string { return i18n.T("home.caption_normal") }
 // progress while it connects, and the person's own invite as a QR code and
 // as text.
 type homePanel struct {
-	mv       *mainView
-	text     string // the invite shown
-	qr       *widgets.QRView
-	textView *widget.Label
+	mv   *mainView
+	text string // the invite shown
+	qr   *widgets.QRView
+	// textView shows the invite's text in the monospace font; not
+	// selectable (copying goes through the Copy button, which records an
+	// in-person invite as shared), and drawn with the monospace font
+	// alone, which spares the list the monospace style's fonts (about
+	// 7 MB, docs/performance.md).
+	textView *widgets.CodeText
 	inPerson *widget.Check
 	errLabel *widget.Label
 	// blocked says, while "Block contact requests" is on, that new
@@ -51,10 +56,7 @@ func newHomePanel(mv *mainView) *homePanel {
 	h.progress = widgets.NewProgress(i18n.T("home.connecting_to_the_tor"))
 	h.torCard = container.NewPadded(h.progress)
 	h.qr = widgets.NewQRView(nil, captionNormal(), 260)
-	h.textView = widget.NewLabel("")
-	h.textView.Wrapping = fyne.TextWrapBreak
-	h.textView.Selectable = true
-	h.textView.TextStyle.Monospace = true
+	h.textView = widgets.NewCodeText("")
 	h.textView.SizeName = theme.SizeNameCaptionText
 	h.copyBtn = h.mv.u.copyButton(i18n.T("common.copy_invite_text"), func() string { return h.text })
 	h.copyBtn.OnTapped = h.copyText
@@ -218,6 +220,11 @@ func (h *homePanel) savePNG() {
 func (h *homePanel) setTorStatus(s model.TorStatus) {
 	switch s.State {
 	case model.TorReady:
+		// The bar itself is hidden too: hiding the card alone left its
+		// indeterminate animation running, and the window drawn again
+		// at every frame while Tor was ready (about 1 MB of garbage a
+		// second, docs/performance.md).
+		h.progress.Hide()
 		h.torCard.Hide()
 		return
 	case model.TorFailed, model.TorStopped:
@@ -248,5 +255,6 @@ func (h *homePanel) setTorStatus(s model.TorStatus) {
 		}
 		h.progress.SetProgress(float64(s.Percent), text)
 	}
+	h.progress.Show()
 	h.torCard.Show()
 }

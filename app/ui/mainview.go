@@ -116,6 +116,7 @@ func (mv *mainView) showChat() {
 		return
 	}
 	mv.u.newGeneration()
+	mv.unfocusPane()
 	cp := newChatPane(mv, cv, o.Token)
 	mv.chat = cp
 	mv.u.hideTooltip()
@@ -129,6 +130,7 @@ func (mv *mainView) showChat() {
 // showHomePage shows the home page on the right.
 func (mv *mainView) showHomePage() {
 	mv.u.newGeneration()
+	mv.unfocusPane()
 	mv.chat = nil
 	mv.u.hideTooltip()
 	mv.right.Objects = []fyne.CanvasObject{mv.home.root}

@@ -176,6 +176,11 @@ func (h *harness) checkPseudo(screen string, data []string) {
 				}
 			case *widget.Label:
 				h.checkFits(screen, x)
+			case *widgets.CodeText:
+				// Checked whole: its lines are pieces of a code.
+				seen++
+				h.checkText(screen, "code", x.Text(), data)
+				return false
 			case *container.AppTabs:
 				for _, it := range x.Items {
 					h.checkText(screen, "tab", it.Text, data)

@@ -183,7 +183,22 @@ func (u *UI) showFirstScreen() {
 func (u *UI) show(screen fyne.CanvasObject) {
 	u.newGeneration()
 	u.closeDialogs()
+	// What had the focus goes with the screen it was on. Fyne moves the
+	// focus to the new content only if the object is in it, and otherwise
+	// leaves it focused: the unlock screen's password field went on
+	// blinking its cursor unseen, and every blink drew the window again
+	// (about 1 MB of garbage a second at the list, docs/performance.md).
+	u.win.Canvas().Unfocus()
 	u.win.SetContent(widgets.NewTooltipLayer(screen))
+}
+
+// unfocusPane takes the focus from the open conversation's entry before
+// its pane is replaced, as show does for a screen.
+func (mv *mainView) unfocusPane() {
+	c := mv.u.win.Canvas()
+	if mv.chat != nil && c.Focused() == fyne.Focusable(mv.chat.entry) {
+		c.Unfocus()
+	}
 }
 
 // copiedFor is how long "Copied" stays under what was copied.

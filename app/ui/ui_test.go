@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -344,5 +345,98 @@ func TestThemeNotAppliedTwice(t *testing.T) {
 	h.ui.applyTheme(s)
 	if th := h.ui.app.Settings().Theme(); th == before || th.Size("text") <= 14 {
 		t.Fatal("a larger text size did not apply")
+	}
+}
+
+// TestTorReadyStopsProgress: once Tor is ready the home panel's Tor card
+// is hidden and so is its bar, whose indeterminate animation (shown while
+// Tor starts) stops: it went on in the hidden card, drawing the window
+// again at every frame while the app was idle. Tor restarting shows and
+// animates it again.
+func TestTorReadyStopsProgress(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Alice", "correct horse battery")
+	h.invite()
+	home := h.ui.main.home
+	h.ui.main.setTorStatus(model.TorStatus{})
+	if !home.progress.Animating() || !home.torCard.Visible() {
+		t.Fatalf("Tor starting: bar animating %v, card shown %v", home.progress.Animating(), home.torCard.Visible())
+	}
+	h.ui.main.setTorStatus(model.TorStatus{State: model.TorReady, Percent: 100})
+	if home.torCard.Visible() || home.progress.Visible() || home.progress.Animating() {
+		t.Fatalf("Tor ready: card shown %v, bar shown %v, animating %v", home.torCard.Visible(), home.progress.Visible(), home.progress.Animating())
+	}
+	h.ui.main.setTorStatus(model.TorStatus{State: model.TorRestarting})
+	if !home.torCard.Visible() || !home.progress.Visible() || !home.progress.Animating() {
+		t.Fatalf("Tor restarting: card shown %v, bar shown %v, animating %v", home.torCard.Visible(), home.progress.Visible(), home.progress.Animating())
+	}
+}
+
+// focusProbe is an entry that counts the focus it lost.
+type focusProbe struct {
+	widget.Entry
+	lost int
+}
+
+func (p *focusProbe) FocusLost() {
+	p.lost++
+	p.Entry.FocusLost()
+}
+
+// TestReplacedScreenLosesFocus: what has the focus loses it when its
+// screen or its conversation's pane is replaced. Fyne left it focused (a
+// password field's or the message field's cursor blinking unseen, the
+// window drawn again at every blink while the app was idle).
+func TestReplacedScreenLosesFocus(t *testing.T) {
+	test.NewTempApp(t)
+	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
+	h := newHarness(t, eng)
+	h.createProfile("Lee", "pw for lee")
+	other := randomAddress(t)
+	if _, err := eng.AddContact(string(other), "Far away"); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the contact in the list", func() bool { return h.item(string(other)) != nil })
+	c := h.ui.win.Canvas()
+	cp := h.open(string(other))
+	if c.Focused() != fyne.Focusable(cp.entry) {
+		t.Fatalf("conversation opened: focus on %T, want its message field", c.Focused())
+	}
+	h.ui.main.showHome()
+	if c.Focused() != nil {
+		t.Fatalf("conversation closed: focus still on %T", c.Focused())
+	}
+
+	probe := &focusProbe{}
+	probe.ExtendBaseWidget(probe)
+	h.ui.show(probe)
+	c.Focus(probe)
+	if probe.lost != 0 || c.Focused() != fyne.Focusable(probe) {
+		t.Fatalf("probe focused: %T, lost %d", c.Focused(), probe.lost)
+	}
+	h.ui.show(widget.NewLabel("another screen"))
+	if probe.lost != 1 {
+		t.Fatalf("screen replaced: the field of the old one lost the focus %d times, want 1", probe.lost)
+	}
+}
+
+// TestUnlockStopsActivity: the unlock screen's busy indicator, shown
+// while the profile opens, stops and hides once the list replaces the
+// screen. It went on animating unseen (the screen's form is re-enabled
+// only when unlocking fails), drawing the window again at every frame for
+// as long as the profile stayed open.
+func TestUnlockStopsActivity(t *testing.T) {
+	test.NewTempApp(t)
+	h := newHarness(t, newEngine(t, t.TempDir(), loopback.New(newNet())))
+	h.createProfile("Lee", "pw for lee")
+	h.ui.lock()
+	h.waitFor("locked", func() bool { return h.ui.unlock != nil && !h.ui.unlock.button.Disabled() })
+	s := h.ui.unlock
+	test.Type(s.password, "pw for lee")
+	h.tap("Unlock")
+	h.waitFor("unlocked", func() bool { return h.ui.main != nil })
+	if s.busy.Visible() {
+		t.Fatal("the unlock screen's activity indicator is still shown (and animating) behind the list")
 	}
 }

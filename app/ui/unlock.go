@@ -234,8 +234,22 @@ func (s *unlockScreen) unlock(pw string, failed func(error)) {
 			failed(err)
 			return
 		}
+		s.stopActivity()
 		u.onUnlocked(p, false)
-	}, u.lockDropped)
+	}, func(p opened, err error) {
+		s.stopActivity()
+		u.lockDropped(p, err)
+	})
+}
+
+// stopActivity stops the busy indicator of a screen that is being left:
+// its animation would go on after the screen is gone, drawing the window
+// again at every frame (1 MB of garbage a second at the list,
+// docs/performance.md).
+func (s *unlockScreen) stopActivity() {
+	s.pending = 0
+	s.busy.Stop()
+	s.busy.Hide()
 }
 
 func (s *unlockScreen) showError(msg string) { setError(s.errLabel, msg, "") }
