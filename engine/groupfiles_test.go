@@ -31,6 +31,43 @@ func newsroom(ctx context.Context, es []*testEngine, names ...string) model.Grou
 	return es[0].hostGroup(ctx, "Newsroom")
 }
 
+// joinedNewsroom is newsroom with the group's creation settled (the
+// first's join notice on the server) and the others of es joined; it
+// returns the group and its conversation.
+func joinedNewsroom(ctx context.Context, es []*testEngine, names ...string) (model.Group, model.ConversationID) {
+	es[0].t.Helper()
+	g := newsroom(ctx, es, names...)
+	conv := g.Conversation()
+	es[0].waitJoinNotice(conv)
+	for _, te := range es[1:] {
+		te.joinGroupOf(es[0], g)
+	}
+	return g, conv
+}
+
+// shareFile has te share in conv a new file of n bytes named name
+// (writeFile's, marked marker); it returns the message and the bytes.
+func (te *testEngine) shareFile(conv model.ConversationID, name, marker string, n int) (model.Message, []byte) {
+	te.t.Helper()
+	path, data := writeFile(te.t, te.t.TempDir(), name, marker, n)
+	m, err := te.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return m, data
+}
+
+// fetchFile waits for the offer of the file id in conv at te, accepts
+// it and waits until te has it whole.
+func (te *testEngine) fetchFile(conv model.ConversationID, id model.MessageID) model.FileTransfer {
+	te.t.Helper()
+	te.waitFile(conv, id, model.FileOffered)
+	if _, err := te.AcceptFile(conv, id); err != nil {
+		te.t.Fatal(err)
+	}
+	return te.waitFile(conv, id, model.FileComplete)
+}
+
 // waitJoinNotice waits until the join notice te's profile wrote on
 // creating the group conv, its only message, is on the server.
 func (te *testEngine) waitJoinNotice(conv model.ConversationID) {
@@ -284,11 +321,7 @@ func TestGroupFileHolderNote(t *testing.T) {
 		clocks[te] = newNoteClock()
 		te.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clocks[te].AfterFunc, Enough: 2}
 	}
-	g := newsroom(ctx, es, "Alice", "Bob", "Carol")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob", "Carol")
 	path, _ := writeFile(t, t.TempDir(), "notes.pdf", "NOTES", 100_000)
 	m, err := alice.SendFile(conv, path, SendFileOptions{})
 	if err != nil {
@@ -405,11 +438,7 @@ func TestGroupFileHostileHolderNotes(t *testing.T) {
 	alice, mallory, carol := es[0], es[1], es[2]
 	clock := newNoteClock()
 	carol.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Mallory", "Carol")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	mallory.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Mallory", "Carol")
 	path, _ := writeFile(t, t.TempDir(), "leak.pdf", "LEAK", 50_000)
 	m, err := alice.SendFile(conv, path, SendFileOptions{})
 	if err != nil {
