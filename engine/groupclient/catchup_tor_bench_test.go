@@ -344,38 +344,11 @@ func postBlobs(ctx context.Context, tr transport.Transport, bundle *invite.Bundl
 	}
 }
 
-// issueTokens asks the server for a batch of posting tokens.
+// issueTokens asks the server for a batch of posting tokens (as a
+// client does, with no bound on the proof of work) and returns them
+// marshalled for Post.
 func issueTokens(ctx context.Context, sess *handshake.Session, bundle *invite.Bundle) ([][]byte, error) {
-	if err := sess.Send(&protocol.TokenChallengeRequest{}); err != nil {
-		return nil, err
-	}
-	r, err := sess.Recv()
-	if err != nil {
-		return nil, err
-	}
-	ch, ok := r.(*protocol.TokenChallenge)
-	if !ok {
-		return nil, fmt.Errorf("token challenge: %T", r)
-	}
-	req, err := tokens.NewRequest(tokens.PublicKey(bundle.TokenKey), tokens.MaxBatch, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	nonce, err := tokens.SolvePoW(ctx, ch.Challenge, ch.Bits, req.Blinded())
-	if err != nil {
-		return nil, err
-	}
-	if err := sess.Send(&protocol.TokenRequest{Challenge: ch.Challenge, Blinded: req.Blinded(), Nonce: nonce}); err != nil {
-		return nil, err
-	}
-	if r, err = sess.Recv(); err != nil {
-		return nil, err
-	}
-	resp, ok := r.(*protocol.TokenResponse)
-	if !ok {
-		return nil, fmt.Errorf("token response: %T", r)
-	}
-	toks, err := req.Finalize(resp.Evaluated, resp.Proof)
+	toks, err := requestTokens(ctx, sess, tokens.PublicKey(bundle.TokenKey), tokens.MaxBatch, rand.Reader, func(uint8) error { return nil })
 	if err != nil {
 		return nil, err
 	}
