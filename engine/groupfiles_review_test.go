@@ -94,6 +94,16 @@ func (te *testEngine) leaveGroup(conv model.ConversationID) {
 	})
 }
 
+// stillOpen fails the test, saying msg, if c is closed.
+func stillOpen(t *testing.T, c <-chan struct{}, msg string) {
+	t.Helper()
+	select {
+	case <-c:
+		t.Fatal(msg)
+	default:
+	}
+}
+
 // gatedGroup is Alice, Bob and Carol in the group Newsroom Alice hosts,
 // Bob's engine on a gateTransport.
 func gatedGroup(t *testing.T) (alice, bob, carol *testEngine, gt *gateTransport, conv model.ConversationID) {
@@ -151,11 +161,7 @@ func TestGroupFileServeOffKeepsOwn(t *testing.T) {
 	if f := carol.fetchFile(conv, mb.ID); f.Size != int64(len(data)) {
 		t.Fatalf("Bob's file at Carol: %+v", f)
 	}
-	select {
-	case <-gate.closed:
-		t.Fatal("Bob's file service closed, though he shared a file")
-	default:
-	}
+	stillOpen(t, gate.closed, "Bob's file service closed, though he shared a file")
 }
 
 // TestHolderNoteOffBeforePost (review F2): serving what Bob fetched is
@@ -309,11 +315,7 @@ func TestGroupFileRejoinWhileStarting(t *testing.T) {
 	if srcs, err := carol.op().files.Sources(conv, mb.ID); err != nil || len(srcs) != 1 || srcs[0] != svc.Address() {
 		t.Fatalf("sources of Bob's file at Carol: %v, %v; want his new service", srcs, err)
 	}
-	select {
-	case <-again.closed:
-		t.Fatal("Bob's file service of the new membership closed")
-	default:
-	}
+	stillOpen(t, again.closed, "Bob's file service of the new membership closed")
 }
 
 // TestJoinTwiceAtOnce (second review, item 2): Bob accepts the invite

@@ -98,11 +98,7 @@ func TestGroupFileAfterAuthorOffline(t *testing.T) {
 		te.waitConv("the joined group", conv, func(c model.Conversation) bool { return c.Kind == model.KindGroup && !c.Left })
 	}
 
-	path, data := writeFile(t, t.TempDir(), "leak.pdf", "GROUPFILEMARKER", 400_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, data := alice.shareFile(conv, "leak.pdf", "GROUPFILEMARKER", 400_000)
 	if m.Kind != model.KindFile || m.Body != "leak.pdf" {
 		t.Fatalf("sent %+v", m)
 	}
@@ -193,11 +189,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		}
 		return n == 2
 	})
-	first, _ := writeFile(t, t.TempDir(), "before.pdf", "BEFORE", 20_000)
-	m1, err := alice.SendFile(conv, first, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m1, _ := alice.shareFile(conv, "before.pdf", "BEFORE", 20_000)
 	// Dave fetches the first file, so that he serves it from his file
 	// service in the group; a second one he is offered and leaves.
 	dave.waitFile(conv, m1.ID, model.FileOffered)
@@ -205,11 +197,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		t.Fatal(err)
 	}
 	dave.waitFile(conv, m1.ID, model.FileComplete)
-	pending, _ := writeFile(t, t.TempDir(), "pending.pdf", "PENDING", 20_000)
-	m0, err := alice.SendFile(conv, pending, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m0, _ := alice.shareFile(conv, "pending.pdf", "PENDING", 20_000)
 	dave.waitFile(conv, m0.ID, model.FileOffered)
 	op, err := dave.current()
 	if err != nil {
@@ -254,11 +242,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	if got, err := dave.File(conv, m1.ID); err != nil || got.State != model.FileComplete {
 		t.Fatalf("the file Dave had: %+v, %v", got, err)
 	}
-	second, _ := writeFile(t, t.TempDir(), "after.pdf", "AFTER", 20_000)
-	m2, err := alice.SendFile(conv, second, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, _ := alice.shareFile(conv, "after.pdf", "AFTER", 20_000)
 	bob.waitFile(conv, m2.ID, model.FileOffered)
 	if _, err := dave.File(conv, m2.ID); !errors.Is(err, transfer.ErrNotFound) {
 		t.Fatalf("Dave knows of the file shared after his removal: %v", err)
@@ -322,11 +306,7 @@ func TestGroupFileHolderNote(t *testing.T) {
 		te.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clocks[te].AfterFunc, Enough: 2}
 	}
 	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob", "Carol")
-	path, _ := writeFile(t, t.TempDir(), "notes.pdf", "NOTES", 100_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := alice.shareFile(conv, "notes.pdf", "NOTES", 100_000)
 	sources := func(te *testEngine) int {
 		op, err := te.current()
 		if err != nil {
@@ -398,11 +378,7 @@ func TestGroupFileHolderNote(t *testing.T) {
 	// Carol leaves the group: her file service's key and the files'
 	// sources go, the file she was only offered ends as unavailable,
 	// the file she has stays.
-	path2, _ := writeFile(t, t.TempDir(), "later.pdf", "LATER", 20_000)
-	m2, err := alice.SendFile(conv, path2, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, _ := alice.shareFile(conv, "later.pdf", "LATER", 20_000)
 	carol.waitFile(conv, m2.ID, model.FileOffered)
 	op, err := carol.current()
 	if err != nil {
@@ -439,11 +415,7 @@ func TestGroupFileHostileHolderNotes(t *testing.T) {
 	clock := newNoteClock()
 	carol.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
 	_, conv := joinedNewsroom(ctx, es, "Alice", "Mallory", "Carol")
-	path, _ := writeFile(t, t.TempDir(), "leak.pdf", "LEAK", 50_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := alice.shareFile(conv, "leak.pdf", "LEAK", 50_000)
 	sources := func(te *testEngine) []identity.Address {
 		op, err := te.current()
 		if err != nil {
