@@ -165,7 +165,7 @@ func (c *gatedConn) Close() error {
 // writeFile writes a test file of n bytes: random bytes with a marker
 // every 4 KiB, so that no part of it compresses and the marker can be
 // searched for on disk.
-func writeFile(t *testing.T, dir, name, marker string, n int) (string, []byte) {
+func writeFile(t testing.TB, dir, name, marker string, n int) (string, []byte) {
 	t.Helper()
 	b := make([]byte, n)
 	rand.Read(b)

@@ -81,6 +81,29 @@ func waitClosed(t *testing.T, c <-chan struct{}, what string) {
 	}
 }
 
+// leaveGroup has te leave the group conv, keeping its messages, and
+// waits until the engine says it left.
+func (te *testEngine) leaveGroup(conv model.ConversationID) {
+	te.t.Helper()
+	if err := te.LeaveGroup(conv, false); err != nil {
+		te.t.Fatal(err)
+	}
+	te.waitEvent("the leave", func(ev model.Event) bool {
+		gl, ok := ev.(model.GroupLeft)
+		return ok && gl.Conversation == conv
+	})
+}
+
+// stillOpen fails the test, saying msg, if c is closed.
+func stillOpen(t *testing.T, c <-chan struct{}, msg string) {
+	t.Helper()
+	select {
+	case <-c:
+		t.Fatal(msg)
+	default:
+	}
+}
+
 // gatedGroup is Alice, Bob and Carol in the group Newsroom Alice hosts,
 // Bob's engine on a gateTransport.
 func gatedGroup(t *testing.T) (alice, bob, carol *testEngine, gt *gateTransport, conv model.ConversationID) {
@@ -92,11 +115,7 @@ func gatedGroup(t *testing.T) (alice, bob, carol *testEngine, gt *gateTransport,
 	alice.cfg.Server = enginetest.Server()
 	bob = newTestEngine(t, t.TempDir(), gt)
 	carol = newTestEngine(t, t.TempDir(), loopback.New(dirNet))
-	g := newsroom(ctx, []*testEngine{alice, bob, carol}, "Alice", "Bob", "Carol")
-	conv = g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
+	_, conv = joinedNewsroom(ctx, []*testEngine{alice, bob, carol}, "Alice", "Bob", "Carol")
 	return alice, bob, carol, gt, conv
 }
 
@@ -114,16 +133,8 @@ func TestGroupFileServeOffWhileStarting(t *testing.T) {
 	}
 	gate := gt.hold(svc.Address())
 
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 50_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileOffered)
-	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileComplete)
+	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 50_000)
+	bob.fetchFile(conv, m.ID)
 	waitClosed(t, gate.called, "Bob's file service to be published")
 	bob.setServeFetched(false)
 	close(gate.release)
@@ -143,26 +154,14 @@ func TestGroupFileServeOffKeepsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate := gt.hold(svc.Address())
-	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
-	mb, err := bob.SendFile(conv, own, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mb, data := bob.shareFile(conv, "notes.txt", "BOBSNOTES", 30_000)
 	waitClosed(t, gate.called, "Bob's file service to be published")
 	bob.setServeFetched(false)
 	close(gate.release)
-	carol.waitFile(conv, mb.ID, model.FileOffered)
-	if _, err := carol.AcceptFile(conv, mb.ID); err != nil {
-		t.Fatal(err)
-	}
-	if f := carol.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+	if f := carol.fetchFile(conv, mb.ID); f.Size != int64(len(data)) {
 		t.Fatalf("Bob's file at Carol: %+v", f)
 	}
-	select {
-	case <-gate.closed:
-		t.Fatal("Bob's file service closed, though he shared a file")
-	default:
-	}
+	stillOpen(t, gate.closed, "Bob's file service closed, though he shared a file")
 }
 
 // TestHolderNoteOffBeforePost (review F2): serving what Bob fetched is
@@ -174,20 +173,9 @@ func TestHolderNoteOffBeforePost(t *testing.T) {
 	alice, bob := es[0], es[1]
 	clock := newNoteClock()
 	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Bob")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 50_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileOffered)
-	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileComplete)
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob")
+	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 50_000)
+	bob.fetchFile(conv, m.ID)
 	note := clock.next(t, "bob's fetch")
 	turned := false
 	bob.op().gfiles.beforePost = func() {
@@ -218,11 +206,7 @@ func TestGroupFileUpperCaseConversation(t *testing.T) {
 	if upper == conv {
 		t.Fatal("the conversation ID has no letter")
 	}
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
-	m, err := alice.SendFile(upper, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := alice.shareFile(upper, "report.pdf", "REPORT", 20_000)
 	if f, err := alice.File(conv, m.ID); err != nil || !f.Outgoing {
 		t.Fatalf("the file under the group's conversation: %+v, %v", f, err)
 	}
@@ -257,46 +241,21 @@ func TestGroupFileRejoin(t *testing.T) {
 	es := groupEngines(t, 2)
 	alice, bob := es[0], es[1]
 	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: newNoteClock().AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Bob")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	first, _ := writeFile(t, t.TempDir(), "first.pdf", "FIRST", 20_000)
-	m1, err := bob.SendFile(conv, first, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g, conv := joinedNewsroom(ctx, es, "Alice", "Bob")
+	m1, _ := bob.shareFile(conv, "first.pdf", "FIRST", 20_000)
 	old, err := bob.op().files.ServiceIdentity(conv)
 	if err != nil {
 		t.Fatal(err)
 	}
 	alice.waitFile(conv, m1.ID, model.FileOffered)
 
-	if err := bob.LeaveGroup(conv, false); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitEvent("Bob's leave", func(ev model.Event) bool {
-		gl, ok := ev.(model.GroupLeft)
-		return ok && gl.Conversation == conv
-	})
+	bob.leaveGroup(conv)
 	bob.joinGroupOf(alice, g)
 
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileOffered)
-	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileComplete)
+	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 20_000)
+	bob.fetchFile(conv, m.ID)
 
-	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
-	mb, err := bob.SendFile(conv, own, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	mb, data := bob.shareFile(conv, "notes.txt", "BOBSNOTES", 30_000)
 	svc, err := bob.op().files.ServiceIdentity(conv)
 	if err != nil {
 		t.Fatal(err)
@@ -304,11 +263,7 @@ func TestGroupFileRejoin(t *testing.T) {
 	if svc.Address() == old.Address() {
 		t.Fatal("Bob's file service in the group joined again has the key of his earlier membership")
 	}
-	alice.waitFile(conv, mb.ID, model.FileOffered)
-	if _, err := alice.AcceptFile(conv, mb.ID); err != nil {
-		t.Fatal(err)
-	}
-	if f := alice.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+	if f := alice.fetchFile(conv, mb.ID); f.Size != int64(len(data)) {
 		t.Fatalf("Bob's file at Alice: %+v", f)
 	}
 	if srcs, err := alice.op().files.Sources(conv, mb.ID); err != nil || len(srcs) != 1 || srcs[0] != svc.Address() {
@@ -329,19 +284,10 @@ func TestGroupFileRejoinWhileStarting(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate := gt.hold(old.Address())
-	first, _ := writeFile(t, t.TempDir(), "first.pdf", "FIRST", 20_000)
-	if _, err := bob.SendFile(conv, first, SendFileOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	bob.shareFile(conv, "first.pdf", "FIRST", 20_000)
 	waitClosed(t, gate.called, "Bob's file service to be published")
 
-	if err := bob.LeaveGroup(conv, false); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitEvent("Bob's leave", func(ev model.Event) bool {
-		gl, ok := ev.(model.GroupLeft)
-		return ok && gl.Conversation == conv
-	})
+	bob.leaveGroup(conv)
 	inv, err := alice.GroupInvite(conv)
 	if err != nil {
 		t.Fatal(err)
@@ -362,26 +308,14 @@ func TestGroupFileRejoinWhileStarting(t *testing.T) {
 	waitClosed(t, again.called, "Bob's file service under his new membership's key to be published")
 	close(again.release)
 
-	own, data := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
-	mb, err := bob.SendFile(conv, own, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	carol.waitFile(conv, mb.ID, model.FileOffered)
-	if _, err := carol.AcceptFile(conv, mb.ID); err != nil {
-		t.Fatal(err)
-	}
-	if f := carol.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(data)) {
+	mb, data := bob.shareFile(conv, "notes.txt", "BOBSNOTES", 30_000)
+	if f := carol.fetchFile(conv, mb.ID); f.Size != int64(len(data)) {
 		t.Fatalf("Bob's file at Carol: %+v", f)
 	}
 	if srcs, err := carol.op().files.Sources(conv, mb.ID); err != nil || len(srcs) != 1 || srcs[0] != svc.Address() {
 		t.Fatalf("sources of Bob's file at Carol: %v, %v; want his new service", srcs, err)
 	}
-	select {
-	case <-again.closed:
-		t.Fatal("Bob's file service of the new membership closed")
-	default:
-	}
+	stillOpen(t, again.closed, "Bob's file service of the new membership closed")
 }
 
 // TestJoinTwiceAtOnce (second review, item 2): Bob accepts the invite
@@ -397,11 +331,7 @@ func TestJoinTwiceAtOnce(t *testing.T) {
 	g := newsroom(ctx, es, "Alice", "Bob")
 	conv := g.Conversation()
 	alice.waitJoinNotice(conv)
-	path, data := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, data := alice.shareFile(conv, "report.pdf", "REPORT", 20_000)
 	inv, err := alice.GroupInvite(conv)
 	if err != nil {
 		t.Fatal(err)
@@ -471,20 +401,9 @@ func TestSetSettingsAtOnce(t *testing.T) {
 	alice, bob := es[0], es[1]
 	clock := newNoteClock()
 	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Bob")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 20_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileOffered)
-	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileComplete)
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob")
+	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 20_000)
+	bob.fetchFile(conv, m.ID)
 	clock.next(t, "Bob's fetch")
 
 	op := bob.op()

@@ -47,21 +47,13 @@ func TestGroupFileServeFetchedOff(t *testing.T) {
 	alice, bob, carol := es[0], es[1], es[2]
 	clock := newNoteClock()
 	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Bob", "Carol")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob", "Carol")
 	if s, _ := bob.Settings(); !s.ServeFetchedFiles {
 		t.Fatal("serving the files fetched is off by default")
 	}
 	bob.setServeFetched(false)
 
-	path, _ := writeFile(t, t.TempDir(), "report.pdf", "REPORT", 200_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 200_000)
 	sources := func(te *testEngine, id model.MessageID) []identity.Address {
 		t.Helper()
 		s, err := te.op().files.Sources(conv, id)
@@ -70,11 +62,7 @@ func TestGroupFileServeFetchedOff(t *testing.T) {
 		}
 		return s
 	}
-	bob.waitFile(conv, m.ID, model.FileOffered)
-	if _, err := bob.AcceptFile(conv, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	bob.waitFile(conv, m.ID, model.FileComplete)
+	bob.fetchFile(conv, m.ID)
 	// A lock waits for the fetch's goroutine, which arms the note when
 	// the setting is on; the unlock arms the notes still due.
 	if err := bob.Lock(); err != nil {
@@ -99,16 +87,8 @@ func TestGroupFileServeFetchedOff(t *testing.T) {
 	}
 
 	// What Bob shares himself is served.
-	own, ownData := writeFile(t, t.TempDir(), "notes.txt", "BOBSNOTES", 30_000)
-	mb, err := bob.SendFile(conv, own, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	carol.waitFile(conv, mb.ID, model.FileOffered)
-	if _, err := carol.AcceptFile(conv, mb.ID); err != nil {
-		t.Fatal(err)
-	}
-	if f := carol.waitFile(conv, mb.ID, model.FileComplete); f.Size != int64(len(ownData)) {
+	mb, ownData := bob.shareFile(conv, "notes.txt", "BOBSNOTES", 30_000)
+	if f := carol.fetchFile(conv, mb.ID); f.Size != int64(len(ownData)) {
 		t.Fatalf("Bob's own file at Carol: %+v", f)
 	}
 	bobSvc := sources(carol, mb.ID)

@@ -31,6 +31,43 @@ func newsroom(ctx context.Context, es []*testEngine, names ...string) model.Grou
 	return es[0].hostGroup(ctx, "Newsroom")
 }
 
+// joinedNewsroom is newsroom with the group's creation settled (the
+// first's join notice on the server) and the others of es joined; it
+// returns the group and its conversation.
+func joinedNewsroom(ctx context.Context, es []*testEngine, names ...string) (model.Group, model.ConversationID) {
+	es[0].t.Helper()
+	g := newsroom(ctx, es, names...)
+	conv := g.Conversation()
+	es[0].waitJoinNotice(conv)
+	for _, te := range es[1:] {
+		te.joinGroupOf(es[0], g)
+	}
+	return g, conv
+}
+
+// shareFile has te share in conv a new file of n bytes named name
+// (writeFile's, marked marker); it returns the message and the bytes.
+func (te *testEngine) shareFile(conv model.ConversationID, name, marker string, n int) (model.Message, []byte) {
+	te.t.Helper()
+	path, data := writeFile(te.t, te.t.TempDir(), name, marker, n)
+	m, err := te.SendFile(conv, path, SendFileOptions{})
+	if err != nil {
+		te.t.Fatal(err)
+	}
+	return m, data
+}
+
+// fetchFile waits for the offer of the file id in conv at te, accepts
+// it and waits until te has it whole.
+func (te *testEngine) fetchFile(conv model.ConversationID, id model.MessageID) model.FileTransfer {
+	te.t.Helper()
+	te.waitFile(conv, id, model.FileOffered)
+	if _, err := te.AcceptFile(conv, id); err != nil {
+		te.t.Fatal(err)
+	}
+	return te.waitFile(conv, id, model.FileComplete)
+}
+
 // waitJoinNotice waits until the join notice te's profile wrote on
 // creating the group conv, its only message, is on the server.
 func (te *testEngine) waitJoinNotice(conv model.ConversationID) {
@@ -61,11 +98,7 @@ func TestGroupFileAfterAuthorOffline(t *testing.T) {
 		te.waitConv("the joined group", conv, func(c model.Conversation) bool { return c.Kind == model.KindGroup && !c.Left })
 	}
 
-	path, data := writeFile(t, t.TempDir(), "leak.pdf", "GROUPFILEMARKER", 400_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, data := alice.shareFile(conv, "leak.pdf", "GROUPFILEMARKER", 400_000)
 	if m.Kind != model.KindFile || m.Body != "leak.pdf" {
 		t.Fatalf("sent %+v", m)
 	}
@@ -156,11 +189,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		}
 		return n == 2
 	})
-	first, _ := writeFile(t, t.TempDir(), "before.pdf", "BEFORE", 20_000)
-	m1, err := alice.SendFile(conv, first, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m1, _ := alice.shareFile(conv, "before.pdf", "BEFORE", 20_000)
 	// Dave fetches the first file, so that he serves it from his file
 	// service in the group; a second one he is offered and leaves.
 	dave.waitFile(conv, m1.ID, model.FileOffered)
@@ -168,11 +197,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 		t.Fatal(err)
 	}
 	dave.waitFile(conv, m1.ID, model.FileComplete)
-	pending, _ := writeFile(t, t.TempDir(), "pending.pdf", "PENDING", 20_000)
-	m0, err := alice.SendFile(conv, pending, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m0, _ := alice.shareFile(conv, "pending.pdf", "PENDING", 20_000)
 	dave.waitFile(conv, m0.ID, model.FileOffered)
 	op, err := dave.current()
 	if err != nil {
@@ -217,11 +242,7 @@ func TestGroupFileAfterRemoval(t *testing.T) {
 	if got, err := dave.File(conv, m1.ID); err != nil || got.State != model.FileComplete {
 		t.Fatalf("the file Dave had: %+v, %v", got, err)
 	}
-	second, _ := writeFile(t, t.TempDir(), "after.pdf", "AFTER", 20_000)
-	m2, err := alice.SendFile(conv, second, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, _ := alice.shareFile(conv, "after.pdf", "AFTER", 20_000)
 	bob.waitFile(conv, m2.ID, model.FileOffered)
 	if _, err := dave.File(conv, m2.ID); !errors.Is(err, transfer.ErrNotFound) {
 		t.Fatalf("Dave knows of the file shared after his removal: %v", err)
@@ -284,16 +305,8 @@ func TestGroupFileHolderNote(t *testing.T) {
 		clocks[te] = newNoteClock()
 		te.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clocks[te].AfterFunc, Enough: 2}
 	}
-	g := newsroom(ctx, es, "Alice", "Bob", "Carol")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	bob.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
-	path, _ := writeFile(t, t.TempDir(), "notes.pdf", "NOTES", 100_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob", "Carol")
+	m, _ := alice.shareFile(conv, "notes.pdf", "NOTES", 100_000)
 	sources := func(te *testEngine) int {
 		op, err := te.current()
 		if err != nil {
@@ -365,11 +378,7 @@ func TestGroupFileHolderNote(t *testing.T) {
 	// Carol leaves the group: her file service's key and the files'
 	// sources go, the file she was only offered ends as unavailable,
 	// the file she has stays.
-	path2, _ := writeFile(t, t.TempDir(), "later.pdf", "LATER", 20_000)
-	m2, err := alice.SendFile(conv, path2, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m2, _ := alice.shareFile(conv, "later.pdf", "LATER", 20_000)
 	carol.waitFile(conv, m2.ID, model.FileOffered)
 	op, err := carol.current()
 	if err != nil {
@@ -405,16 +414,8 @@ func TestGroupFileHostileHolderNotes(t *testing.T) {
 	alice, mallory, carol := es[0], es[1], es[2]
 	clock := newNoteClock()
 	carol.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	g := newsroom(ctx, es, "Alice", "Mallory", "Carol")
-	conv := g.Conversation()
-	alice.waitJoinNotice(conv)
-	mallory.joinGroupOf(alice, g)
-	carol.joinGroupOf(alice, g)
-	path, _ := writeFile(t, t.TempDir(), "leak.pdf", "LEAK", 50_000)
-	m, err := alice.SendFile(conv, path, SendFileOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, conv := joinedNewsroom(ctx, es, "Alice", "Mallory", "Carol")
+	m, _ := alice.shareFile(conv, "leak.pdf", "LEAK", 50_000)
 	sources := func(te *testEngine) []identity.Address {
 		op, err := te.current()
 		if err != nil {

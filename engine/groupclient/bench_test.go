@@ -2,6 +2,7 @@ package groupclient
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -221,6 +222,40 @@ func cpuTimes(b *testing.B) (user, sys time.Duration) {
 // CPU-second (the trial decryption a client without tags would do). The
 // sub-benchmarks are a server that predates Blobs (one Blob record, one
 // frame, a blob) and one that packs them (15 a record, 8 frames).
+// benchGroup is a new group, with a random key, on the server of bundle,
+// and its invite.
+func benchGroup(b *testing.B, bundle *invite.Bundle) (*group.Group, *invite.GroupInvite) {
+	b.Helper()
+	var key [group.KeySize]byte
+	rand.Read(key[:])
+	g, err := group.New(key, bundle.SigningKey)
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv, err := invite.NewGroupInvite("bench", key, bundle)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return g, inv
+}
+
+// benchMessages seals n text messages of g by author, about a sentence
+// each, numbered 1 to n, each after the one before.
+func benchMessages(g *group.Group, author *identity.Identity, n int) ([][]byte, error) {
+	out := make([][]byte, n)
+	var prev group.MessageID
+	for i := range out {
+		m := group.Message{Seq: uint64(i + 1), Sent: time.Now(), Kind: group.KindText, Prev: prev,
+			Text: fmt.Sprintf("message %d of a benchmark, about a sentence long.", i+1)}
+		blob, err := g.Seal(nil, author, &m)
+		if err != nil {
+			return nil, err
+		}
+		prev, out[i] = m.ID, blob
+	}
+	return out, nil
+}
+
 func BenchmarkCatchUp(b *testing.B) {
 	for _, packed := range []bool{false, true} {
 		name := "blob"
@@ -243,27 +278,13 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	if err := bundle.Sign(srvID); err != nil {
 		b.Fatal(err)
 	}
-	var key [group.KeySize]byte
-	rand.Read(key[:])
-	g, err := group.New(key, bundle.SigningKey)
+	g, inv := benchGroup(b, bundle)
+	sealed, err := benchMessages(g, seedIdentity(b, "author"), n/every)
 	if err != nil {
 		b.Fatal(err)
 	}
-	author := seedIdentity(b, "author")
-	var ours []byte
-	var prev group.MessageID
-	for i := 1; i <= n/every; i++ {
-		m := group.Message{Seq: uint64(i), Sent: time.Now(), Kind: group.KindText, Prev: prev,
-			Text: fmt.Sprintf("message %d of a benchmark, about a sentence long.", i)}
-		blob, err := g.Seal(nil, author, &m)
-		if err != nil {
-			b.Fatal(err)
-		}
-		prev = m.ID
-		ours = append(ours, blob...)
-	}
 	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "ours"), ours, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "ours"), bytes.Join(sealed, nil), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	srv := exec.Command(os.Args[0], "-test.run=^TestCatchUpServerProcess$", "-test.bench=^$")
@@ -291,10 +312,6 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 		b.Fatalf("stream server said %q (%v)", line, err)
 	}
 	tr := &byteCountingTransport{Transport: loopback.New(loopback.FileDirectory{Path: filepath.Join(dir, "directory")})}
-	inv, err := invite.NewGroupInvite("bench", key, bundle)
-	if err != nil {
-		b.Fatal(err)
-	}
 
 	// A sealed frame to open, as the session's receiving side does.
 	var frameKey [chacha20poly1305.KeySize]byte

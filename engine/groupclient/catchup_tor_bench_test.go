@@ -93,16 +93,7 @@ func BenchmarkCatchUpTor(b *testing.B) {
 	srv := startServer(b, cfg)
 	defer srv.Close()
 	bundle := srv.Bundle()
-	var key [group.KeySize]byte
-	rand.Read(key[:])
-	g, err := group.New(key, bundle.SigningKey)
-	if err != nil {
-		b.Fatal(err)
-	}
-	inv, err := invite.NewGroupInvite("bench", key, bundle)
-	if err != nil {
-		b.Fatal(err)
-	}
+	g, inv := benchGroup(b, bundle)
 	start := time.Now()
 	if err := fillGroupServer(ctx, host, bundle, g, seedIdentity(b, "author")); err != nil {
 		b.Fatal(err)
@@ -261,16 +252,9 @@ func waitCaughtUp(b *testing.B, ev *recorder, timeout time.Duration) {
 // fillGroupServer posts torCatchUpBlobs blobs over four connections: every
 // torCatchUpEvery-th a message of g by author, the others random.
 func fillGroupServer(ctx context.Context, tr transport.Transport, bundle *invite.Bundle, g *group.Group, author *identity.Identity) error {
-	ours := make([][]byte, torCatchUpBlobs/torCatchUpEvery)
-	var prev group.MessageID
-	for i := range ours {
-		m := group.Message{Seq: uint64(i + 1), Sent: time.Now(), Kind: group.KindText, Prev: prev,
-			Text: fmt.Sprintf("message %d of a benchmark, about a sentence long.", i+1)}
-		blob, err := g.Seal(nil, author, &m)
-		if err != nil {
-			return err
-		}
-		prev, ours[i] = m.ID, blob
+	ours, err := benchMessages(g, author, torCatchUpBlobs/torCatchUpEvery)
+	if err != nil {
+		return err
 	}
 	// Four connections post a quarter each; the first posts the group's
 	// messages, in their order, among its random blobs.
@@ -344,38 +328,11 @@ func postBlobs(ctx context.Context, tr transport.Transport, bundle *invite.Bundl
 	}
 }
 
-// issueTokens asks the server for a batch of posting tokens.
+// issueTokens asks the server for a batch of posting tokens (as a
+// client does, with no bound on the proof of work) and returns them
+// marshalled for Post.
 func issueTokens(ctx context.Context, sess *handshake.Session, bundle *invite.Bundle) ([][]byte, error) {
-	if err := sess.Send(&protocol.TokenChallengeRequest{}); err != nil {
-		return nil, err
-	}
-	r, err := sess.Recv()
-	if err != nil {
-		return nil, err
-	}
-	ch, ok := r.(*protocol.TokenChallenge)
-	if !ok {
-		return nil, fmt.Errorf("token challenge: %T", r)
-	}
-	req, err := tokens.NewRequest(tokens.PublicKey(bundle.TokenKey), tokens.MaxBatch, rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	nonce, err := tokens.SolvePoW(ctx, ch.Challenge, ch.Bits, req.Blinded())
-	if err != nil {
-		return nil, err
-	}
-	if err := sess.Send(&protocol.TokenRequest{Challenge: ch.Challenge, Blinded: req.Blinded(), Nonce: nonce}); err != nil {
-		return nil, err
-	}
-	if r, err = sess.Recv(); err != nil {
-		return nil, err
-	}
-	resp, ok := r.(*protocol.TokenResponse)
-	if !ok {
-		return nil, fmt.Errorf("token response: %T", r)
-	}
-	toks, err := req.Finalize(resp.Evaluated, resp.Proof)
+	toks, err := requestTokens(ctx, sess, tokens.PublicKey(bundle.TokenKey), tokens.MaxBatch, rand.Reader, func(uint8) error { return nil })
 	if err != nil {
 		return nil, err
 	}

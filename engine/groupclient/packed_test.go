@@ -4,12 +4,45 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/transport"
 	"github.com/nookchat/nook/engine/wire"
 )
+
+// missWhileOffline has carol join the group that text invites to, waits
+// until she caught up, and stops her; alice then posts n messages, "m0"
+// to "m<n-1>", the i-th to the group in(i), and waits until all are
+// delivered.
+func missWhileOffline(t *testing.T, alice, carol *member, text string, n int, in func(i int) group.ID) {
+	t.Helper()
+	carol.join(t, text)
+	carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
+	})
+	carol.stop()
+	for i := range n {
+		if _, err := alice.c.Post(in(i), fmt.Sprintf("m%d", i), model.MessageID{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alice.ev.waitFor(t, "alice's posts delivered", func(evs []model.Event) bool {
+		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
+	})
+}
+
+// catchUpAgain starts carol and waits until she caught up with want
+// messages; it returns her events.
+func catchUpAgain(t *testing.T, carol *member, want int) []model.Event {
+	t.Helper()
+	carol.start()
+	return carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
+		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
+			count(evs, func(model.MessageAdded) bool { return true }) == want
+	})
+}
 
 // catchUpAfter has alice post n messages to a group on the server of
 // bundle while carol, a member, is offline, then starts carol and waits
@@ -25,26 +58,10 @@ func catchUpAfter(t *testing.T, tr transport.Transport, bundle *invite.Bundle, n
 		t.Fatal(err)
 	}
 	text, _ := alice.c.Invite(info.ID)
-	carol.join(t, text)
-	carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
-	})
-	carol.stop()
-	for i := range n {
-		if _, err := alice.c.Post(info.ID, fmt.Sprintf("m%d", i), model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	alice.ev.waitFor(t, "alice's posts delivered", func(evs []model.Event) bool {
-		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
-	})
+	missWhileOffline(t, alice, carol, text, n, func(int) group.ID { return info.ID })
 	counted.read.Store(0)
 	commits := carol.st.Commits()
-	carol.start()
-	evs := carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
-			count(evs, func(model.MessageAdded) bool { return true }) == n
-	})
+	evs := catchUpAgain(t, carol, n)
 	read := counted.read.Load()
 	commits = carol.st.Commits() - commits
 	t.Logf("read %d frames, %d transactions", read/wire.FrameSize, commits)
@@ -123,29 +140,14 @@ func catchUpBatched(t *testing.T, tr transport.Transport, bundle *invite.Bundle)
 		t.Fatal(err)
 	}
 	text, _ := alice.c.Invite(club.ID)
-	carol.join(t, text)
-	carol.ev.waitFor(t, "carol caught up", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0
-	})
-	carol.stop()
-	for i := range n {
-		id := other.ID
+	missWhileOffline(t, alice, carol, text, n, func(i int) group.ID {
 		if i%every == 0 {
-			id = club.ID
+			return club.ID
 		}
-		if _, err := alice.c.Post(id, fmt.Sprintf("m%d", i), model.MessageID{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	alice.ev.waitFor(t, "alice's posts delivered", func(evs []model.Event) bool {
-		return count(evs, func(e model.MessageStatusChanged) bool { return e.Status == model.StatusDelivered }) >= n
+		return other.ID
 	})
 	commits := carol.st.Commits()
-	carol.start()
-	carol.ev.waitFor(t, "carol caught up again", func(evs []model.Event) bool {
-		return count(evs, func(e model.GroupSync) bool { return e.CaughtUp }) > 0 &&
-			count(evs, func(model.MessageAdded) bool { return true }) == n/every
-	})
+	catchUpAgain(t, carol, n/every)
 	commits = carol.st.Commits() - commits
 	got := carol.messages(club.Conversation)
 	if len(got) != n/every {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/model"
@@ -189,6 +190,23 @@ func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
 	stop := context.AfterFunc(ctx, func() { sess.Close() })
 	defer stop()
 
+	return requestTokens(ctx, sess, tokens.PublicKey(s.bundle.TokenKey), s.c.cfg.Batch, s.c.cfg.Rand, func(bits uint8) error {
+		if int(bits) > s.c.cfg.MaxPoWBits {
+			if s.powWarned.CompareAndSwap(false, true) {
+				s.c.cfg.Emit(model.NewGroupWarning("", string(s.bundle.Address), "", "proof of work",
+					model.Say("groupwarning.proof_of_work", "Bits", int(bits), "Max", int(s.c.cfg.MaxPoWBits))))
+			}
+			return fmt.Errorf("%w: %d bits", ErrTooMuchWork, bits)
+		}
+		return nil
+	})
+}
+
+// requestTokens asks the server at the other end of sess for a batch of
+// n tokens under its key pub: it asks for a challenge, has allow judge
+// the proof of work it demands (in bits) before doing any, and sends the
+// blinded batch with the work done.
+func requestTokens(ctx context.Context, sess *handshake.Session, pub tokens.PublicKey, n int, rnd io.Reader, allow func(bits uint8) error) ([]tokens.Token, error) {
 	if err := sess.Send(&protocol.TokenChallengeRequest{}); err != nil {
 		return nil, err
 	}
@@ -199,14 +217,10 @@ func (s *server) fetchTokens(ctx context.Context) ([]tokens.Token, error) {
 	}); err != nil {
 		return nil, err
 	}
-	if int(ch.Bits) > s.c.cfg.MaxPoWBits {
-		if s.powWarned.CompareAndSwap(false, true) {
-			s.c.cfg.Emit(model.NewGroupWarning("", string(s.bundle.Address), "", "proof of work",
-				model.Say("groupwarning.proof_of_work", "Bits", int(ch.Bits), "Max", int(s.c.cfg.MaxPoWBits))))
-		}
-		return nil, fmt.Errorf("%w: %d bits", ErrTooMuchWork, ch.Bits)
+	if err := allow(ch.Bits); err != nil {
+		return nil, err
 	}
-	req, err := tokens.NewRequest(tokens.PublicKey(s.bundle.TokenKey), s.c.cfg.Batch, s.c.cfg.Rand)
+	req, err := tokens.NewRequest(pub, n, rnd)
 	if err != nil {
 		return nil, err
 	}

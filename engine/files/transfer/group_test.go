@@ -74,6 +74,25 @@ func (m *member) share(t *testing.T, n int) ([]byte, GroupOffer) {
 	return data, o
 }
 
+// offered has m record the announcement o: the file is offered.
+func (m *member) offered(t *testing.T, o GroupOffer) {
+	t.Helper()
+	if _, err := m.tr.OfferedGroup(gconv, o); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// newOnion is the onion address of a new identity, as of a member or a
+// file service a test names.
+func newOnion(t *testing.T) identity.Address {
+	t.Helper()
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Address()
+}
+
 // fetch records the announcement o, accepts it and fetches it from
 // sources.
 func (m *member) fetch(t *testing.T, o GroupOffer, sources ...identity.Address) error {
@@ -365,23 +384,14 @@ func TestGroupSourcesPerMember(t *testing.T) {
 	m := newMembers(t, 2)
 	alice, carol := m[0], m[1]
 	_, o := alice.share(t, 10_000)
-	if _, err := carol.tr.OfferedGroup(gconv, o); err != nil {
-		t.Fatal(err)
-	}
-	onion := func() identity.Address {
-		id, err := identity.Generate(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id.Address()
-	}
-	author, hostile, honest := onion(), onion(), onion()
+	carol.offered(t, o)
+	author, hostile, honest := newOnion(t), newOnion(t), newOnion(t)
 	if added, err := carol.tr.AddSource(gconv, o.ID, author, alice.service.Address()); err != nil || !added {
 		t.Fatalf("the author's source: %v, %v", added, err)
 	}
 	var last identity.Address
 	for range 2 * maxSources {
-		last = onion()
+		last = newOnion(t)
 		if added, err := carol.tr.AddSource(gconv, o.ID, hostile, last); err != nil || !added {
 			t.Fatalf("the hostile member's note: %v, %v", added, err)
 		}
@@ -389,7 +399,7 @@ func TestGroupSourcesPerMember(t *testing.T) {
 	if added, err := carol.tr.AddSource(gconv, o.ID, honest, alice.service.Address()); err != nil || added {
 		t.Fatalf("a note naming the author's source: %v, %v", added, err)
 	}
-	bob := onion()
+	bob := newOnion(t)
 	if added, err := carol.tr.AddSource(gconv, o.ID, honest, bob); err != nil || !added {
 		t.Fatalf("the honest member's note: %v, %v", added, err)
 	}

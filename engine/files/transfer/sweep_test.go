@@ -1,11 +1,9 @@
 package transfer
 
 import (
-	"crypto/rand"
 	"errors"
 	"testing"
 
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/store"
 )
@@ -21,21 +19,12 @@ func TestSweepGroups(t *testing.T) {
 	m := newMembers(t, 2)
 	alice, carol := m[0], m[1]
 	_, o := alice.share(t, 10_000)
-	if _, err := carol.tr.OfferedGroup(gconv, o); err != nil {
-		t.Fatal(err)
-	}
-	onion := func() identity.Address {
-		id, err := identity.Generate(rand.Reader)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return id.Address()
-	}
-	if _, err := carol.tr.AddSource(gconv, o.ID, onion(), alice.service.Address()); err != nil {
+	carol.offered(t, o)
+	if _, err := carol.tr.AddSource(gconv, o.ID, newOnion(t), alice.service.Address()); err != nil {
 		t.Fatal(err)
 	}
 	unknown := model.NewMessageID()
-	if _, err := carol.tr.AddSource(gconv, unknown, onion(), onion()); err != nil {
+	if _, err := carol.tr.AddSource(gconv, unknown, newOnion(t), newOnion(t)); err != nil {
 		t.Fatal(err)
 	}
 	if err := carol.tr.SettleHolder(gconv, model.NewMessageID()); err != nil {
