@@ -25,11 +25,11 @@
 // for groups left under the version before, and before joining a group
 // again (a new service key; a service still being published from the
 // membership before is closed, and a join waits for another one under
-// way), the fetches from
-// members, and the holder notes, posted
-// after a random delay or not at all: Config.HolderNotes; with
-// Settings.ServeFetchedFiles off, the files fetched are not served and
-// no note is posted, the files shared still are),
+// way), the fetches from members; with Settings.ServeFetchedFiles off,
+// the files fetched are not served, the files shared still are),
+// holdernotes.go (the notes a member holding a file posts, after a random
+// delay or not at all, none with ServeFetchedFiles off:
+// Config.HolderNotes),
 // events.go and notify.go (the event stream).
 //
 // # Conversations
