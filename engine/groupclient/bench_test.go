@@ -16,7 +16,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
+	"github.com/nookchat/nook/engine/internal/cputime"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/model"
 	"github.com/nookchat/nook/engine/protocol"
@@ -120,35 +120,32 @@ func (s *streamServer) serve() {
 }
 
 // The stream server of BenchmarkCatchUp runs in a process of its own (this
-// test binary run again with catchUpServerEnv naming its directory), so
-// that the benchmark's CPU time (getrusage) is the client's alone.
+// test binary run again with catchUpServerEnv naming its directory: TestMain
+// then runs serveCatchUp instead of the tests), so that the benchmark's CPU
+// time is the client's alone.
 const catchUpServerEnv = "NOOK_CATCHUP_SERVER_DIR"
 
 // catchUpServerID is the stream server's identity, known to both processes.
-func catchUpServerID(t testing.TB) *identity.Identity {
+func catchUpServerID() (*identity.Identity, error) {
 	seed := sha256.Sum256([]byte("catch-up stream server"))
-	id, err := identity.FromSeed(seed[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
+	return identity.FromSeed(seed[:])
 }
 
-// TestCatchUpServerProcess is BenchmarkCatchUp's stream server, in the
-// process BenchmarkCatchUp starts; otherwise it is skipped. It serves
-// until its standard input closes.
-func TestCatchUpServerProcess(t *testing.T) {
-	dir := os.Getenv(catchUpServerEnv)
-	if dir == "" {
-		t.Skip("run by BenchmarkCatchUp")
-	}
+// serveCatchUp is BenchmarkCatchUp's stream server, in the process
+// BenchmarkCatchUp starts, serving from dir until its standard input
+// closes.
+func serveCatchUp(dir string) error {
 	n, _ := strconv.Atoi(os.Getenv("NOOK_CATCHUP_N"))
 	every, _ := strconv.Atoi(os.Getenv("NOOK_CATCHUP_EVERY"))
 	ours, err := os.ReadFile(filepath.Join(dir, "ours"))
 	if err != nil || n == 0 || every == 0 || len(ours) != n/every*protocol.BlobSize {
-		t.Fatalf("bad set-up: n %d, every %d, %d bytes of ours (%v)", n, every, len(ours), err)
+		return fmt.Errorf("bad set-up: n %d, every %d, %d bytes of ours (%v)", n, every, len(ours), err)
 	}
-	s := &streamServer{id: catchUpServerID(t), n: n, every: every, packed: os.Getenv("NOOK_CATCHUP_PACKED") == "1", done: make(chan struct{})}
+	id, err := catchUpServerID()
+	if err != nil {
+		return err
+	}
+	s := &streamServer{id: id, n: n, every: every, packed: os.Getenv("NOOK_CATCHUP_PACKED") == "1", done: make(chan struct{})}
 	for i := range n / every {
 		s.ours = append(s.ours, ours[i*protocol.BlobSize:(i+1)*protocol.BlobSize])
 	}
@@ -158,13 +155,14 @@ func TestCatchUpServerProcess(t *testing.T) {
 	}
 	tr := loopback.New(loopback.FileDirectory{Path: filepath.Join(dir, "directory")})
 	if s.ln, err = tr.Listen(context.Background(), s.id); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	go s.serve()
 	fmt.Println("ready")
 	bufio.NewReader(os.Stdin).ReadString('\n') // until the benchmark closes it
 	s.ln.Close()
 	<-s.done
+	return nil
 }
 
 // byteCountingTransport counts the bytes read on the connections it dials.
@@ -200,11 +198,11 @@ func cpuTime(b *testing.B) time.Duration {
 
 // cpuTimes returns the user and system CPU time this process used so far.
 func cpuTimes(b *testing.B) (user, sys time.Duration) {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
+	user, sys, ok := cputime.Times()
+	if !ok {
+		b.Skip("this system reports no CPU time, which BenchmarkCatchUp measures in")
 	}
-	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
+	return user, sys
 }
 
 // BenchmarkCatchUp catches up with 100 000 blobs over loopback from a
@@ -268,7 +266,10 @@ func BenchmarkCatchUp(b *testing.B) {
 
 func benchmarkCatchUp(b *testing.B, packed bool) {
 	const n, every = 100_000, 100
-	srvID := catchUpServerID(b)
+	srvID, err := catchUpServerID()
+	if err != nil {
+		b.Fatal(err)
+	}
 	bundle := &invite.Bundle{Version: invite.BundleVersion, Address: srvID.Address(), Created: time.Now().Truncate(time.Second)}
 	ik, err := tokens.GenerateIssuerKey(rand.Reader)
 	if err != nil {
@@ -287,7 +288,7 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	if err := os.WriteFile(filepath.Join(dir, "ours"), bytes.Join(sealed, nil), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	srv := exec.Command(os.Args[0], "-test.run=^TestCatchUpServerProcess$", "-test.bench=^$")
+	srv := exec.Command(os.Args[0])
 	srv.Env = append(os.Environ(), catchUpServerEnv+"="+dir, "NOOK_CATCHUP_N="+strconv.Itoa(n),
 		"NOOK_CATCHUP_EVERY="+strconv.Itoa(every), "NOOK_CATCHUP_PACKED="+map[bool]string{true: "1"}[packed])
 	stdin, err := srv.StdinPipe()

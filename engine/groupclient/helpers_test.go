@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"testing"
@@ -20,7 +21,16 @@ import (
 	"github.com/nookchat/nook/engine/transport/loopback"
 )
 
-func TestMain(m *testing.M) { os.Exit(leaktest.Check(m.Run())) }
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(catchUpServerEnv); dir != "" {
+		if err := serveCatchUp(dir); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(leaktest.Check(m.Run()))
+}
 
 // waitTimeout bounds every wait of these tests.
 const waitTimeout = 90 * time.Second

@@ -4,4 +4,4 @@ package cputime
 
 import "time"
 
-func process() (time.Duration, bool) { return 0, false }
+func process() (user, system time.Duration, ok bool) { return 0, 0, false }

@@ -26,6 +26,10 @@ func TestProcessAdvances(t *testing.T) {
 			x = x*6364136223846793005 + 1442695040888963407
 		}
 		if after, _ := Process(); after > before {
+			user, system, ok := Times()
+			if !ok || user < 0 || system < 0 || user+system < after {
+				t.Fatalf("Times() = %v, %v, %v after Process() = %v", user, system, ok, after)
+			}
 			break
 		}
 	}
