@@ -314,8 +314,8 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		// The frame is opened where the read buffer holds it, into rbuf:
-		// one copy of its bytes fewer than reading it out first.
+		// The frame is opened where the read buffer holds it: one copy of
+		// its bytes fewer than reading it out first.
 		frame, err := c.rd.Peek(FrameSize)
 		if err != nil {
 			if errors.Is(err, io.EOF) && len(frame) > 0 {
@@ -332,12 +332,26 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		plain, err := c.recv.openInto(c.rbuf[:0], frame)
+		// After the record's first fragment, and while rec has room for a
+		// whole plaintext, the frame is opened into rec itself, its
+		// header over rec's last HeaderSize bytes (kept aside and put
+		// back): its data lands where it belongs, without a copy.
+		inPlace := len(rec) >= HeaderSize && cap(rec)-len(rec) >= PlaintextSize-HeaderSize
+		dst := c.rbuf[:0]
+		var kept [HeaderSize]byte
+		if inPlace {
+			dst = rec[len(rec)-HeaderSize : len(rec)-HeaderSize]
+			copy(kept[:], rec[len(rec)-HeaderSize:])
+		}
+		plain, err := c.recv.openInto(dst, frame)
 		c.rd.Discard(FrameSize)
 		if err != nil {
 			return nil, err
 		}
 		t, data, err := parsePlaintext(plain)
+		if inPlace {
+			copy(rec[len(rec)-HeaderSize:], kept[:])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -347,10 +361,14 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 		if len(rec)+len(data) > MaxRecord {
 			return nil, fmt.Errorf("%w: peer sent more than %d bytes", ErrTooLarge, MaxRecord)
 		}
-		if rec == nil {
-			rec = make([]byte, 0, len(data))
+		switch {
+		case inPlace:
+			rec = rec[:len(rec)+len(data)]
+		case rec == nil:
+			rec = append(make([]byte, 0, len(data)), data...)
+		default:
+			rec = append(rec, data...)
 		}
-		rec = append(rec, data...)
 		started = true
 		if t == typeFinal {
 			return rec, nil
