@@ -1,7 +1,6 @@
 package groupclient
 
 import (
-	"syscall"
 	"bufio"
 	"bytes"
 	"context"
@@ -335,15 +334,13 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	}
 
 	var wall, cpu, sysCPU, aead, frames time.Duration
-	var read, vcsw, ivcsw int64
+	var read int64
 	var commits uint64
 	for b.Loop() {
 		m, caughtUp := newBenchMember(b, tr)
 		tr.read.Store(0)
 		start := time.Now()
 		startUser, startSys := cpuTimes(b)
-		var ru0, ru1 syscall.Rusage
-		syscall.Getrusage(0, &ru0)
 		if _, err := m.c.JoinGroup(inv); err != nil {
 			b.Fatal(err)
 		}
@@ -353,9 +350,6 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 			b.Fatal("no catch-up")
 		}
 		wall += time.Since(start)
-		syscall.Getrusage(0, &ru1)
-		vcsw += ru1.Nvcsw - ru0.Nvcsw
-		ivcsw += ru1.Nivcsw - ru0.Nivcsw
 		user, sys := cpuTimes(b)
 		cpu += user + sys - startUser - startSys
 		sysCPU += sys - startSys
@@ -402,8 +396,6 @@ func benchmarkCatchUp(b *testing.B, packed bool) {
 	b.ReportMetric(sysCPU.Seconds()/cpu.Seconds(), "system/cpu")
 	b.ReportMetric(blobs/aead.Seconds(), "failed-aead/cpu-s")
 	b.ReportMetric(float64(commits)/float64(b.N), "commits/catchup")
-	b.ReportMetric(float64(vcsw)/float64(b.N), "vcsw/catchup")
-	b.ReportMetric(float64(ivcsw)/float64(b.N), "ivcsw/catchup")
 }
 
 // newBenchMember returns a member with the app's progress reports (every

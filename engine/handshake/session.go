@@ -144,6 +144,11 @@ func (s *Session) RecvBuf(buf []byte, blob *protocol.Blob) (protocol.Record, []b
 	}
 }
 
+// SetReadAhead sets how many bytes one read of the connection may take
+// (wire.Conn.SetReadAhead): more while a bulk stream arrives, 0 for the
+// default after it.
+func (s *Session) SetReadAhead(n int) { s.conn.SetReadAhead(n) }
+
 // Close closes the session and its connection. Closing twice is harmless.
 func (s *Session) Close() error {
 	err := s.conn.Close()
