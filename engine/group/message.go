@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -417,12 +418,53 @@ func decodePlaintext(gid ID, p []byte) (*Message, error) {
 // validPublicKey reports whether pub encodes a curve point that is not of
 // small order (as identity.ParseAddress requires of onion keys): a
 // small-order key would let anyone make signatures that verify.
+// Keys found valid are remembered (validKeys): a group's messages come
+// from few authors, and the check is a point decompression each.
 func validPublicKey(pub []byte) bool {
+	if len(pub) != ed25519.PublicKeySize {
+		return false
+	}
+	k := [ed25519.PublicKeySize]byte(pub)
+	if validKeys.has(k) {
+		return true
+	}
 	p, err := new(edwards25519.Point).SetBytes(pub)
 	if err != nil {
 		return false
 	}
-	return new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) != 1
+	if new(edwards25519.Point).MultByCofactor(p).Equal(edwards25519.NewIdentityPoint()) == 1 {
+		return false
+	}
+	validKeys.add(k)
+	return true
+}
+
+// validKeys holds up to maxValidKeys public keys validPublicKey accepted,
+// emptied when full.
+var validKeys keySet
+
+const maxValidKeys = 4096
+
+// keySet is a set of public keys safe for concurrent use.
+type keySet struct {
+	mu   sync.Mutex
+	keys map[[ed25519.PublicKeySize]byte]struct{}
+}
+
+func (s *keySet) has(k [ed25519.PublicKeySize]byte) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.keys[k]
+	return ok
+}
+
+func (s *keySet) add(k [ed25519.PublicKeySize]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.keys == nil || len(s.keys) >= maxValidKeys {
+		s.keys = make(map[[ed25519.PublicKeySize]byte]struct{})
+	}
+	s.keys[k] = struct{}{}
 }
 
 // reader reads fixed-size fields; reading past the end sets short.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync"
 
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/protocol"
@@ -57,16 +58,40 @@ func (s *Session) Send(r protocol.Record) error {
 // and the error wraps protocol.ErrInvalid; any other error ends the
 // session.
 func (s *Session) SendAll(rs []protocol.Record) error {
-	bs := make([][]byte, len(rs))
+	// The records are encoded one after another into a buffer kept for
+	// the next call (WriteRecords is done with them when it returns): a
+	// catch-up's stream allocates nothing per record.
+	bp := encodeBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxKeptEncodeBuf {
+			encodeBufs.Put(bp)
+		}
+	}()
+	buf := (*bp)[:0]
+	ends := make([]int, len(rs))
 	for i, r := range rs {
-		b, err := protocol.Encode(r)
-		if err != nil {
+		var err error
+		if buf, err = protocol.AppendEncode(buf, r); err != nil {
 			return err
 		}
-		bs[i] = b
+		ends[i] = len(buf)
+	}
+	*bp = buf
+	bs := make([][]byte, len(rs))
+	start := 0
+	for i, end := range ends {
+		bs[i], start = buf[start:end:end], end
 	}
 	return s.conn.WriteRecords(bs)
 }
+
+// encodeBufs holds SendAll's encoding buffers, each kept only while at
+// most maxKeptEncodeBuf bytes: a batch of packed Blobs records (the
+// group server sends one at a time) fits, a rare larger one is left to
+// the garbage collector.
+var encodeBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+const maxKeptEncodeBuf = 256 << 10
 
 // Recv returns the next record. Records of unknown types or layout versions
 // are skipped. A malformed record gives an error wrapping
@@ -118,6 +143,11 @@ func (s *Session) RecvBuf(buf []byte, blob *protocol.Blob) (protocol.Record, []b
 		return r, b, nil
 	}
 }
+
+// SetReadAhead sets how many bytes one read of the connection may take
+// (wire.Conn.SetReadAhead): more while a bulk stream arrives, 0 for the
+// default after it.
+func (s *Session) SetReadAhead(n int) { s.conn.SetReadAhead(n) }
 
 // Close closes the session and its connection. Closing twice is harmless.
 func (s *Session) Close() error {

@@ -130,9 +130,14 @@ func Decode(b []byte) (Record, error) {
 }
 
 // Encode returns the encoding of r. Errors wrap ErrInvalid.
-func Encode(r Record) ([]byte, error) {
+func Encode(r Record) ([]byte, error) { return AppendEncode(nil, r) }
+
+// AppendEncode appends the encoding of r to dst and returns the extended
+// slice: a sender that reuses dst allocates nothing per record. On error
+// it returns dst as it was. Errors wrap ErrInvalid.
+func AppendEncode(dst []byte, r Record) ([]byte, error) {
 	if r == nil {
-		return nil, fmt.Errorf("%w: nil record", ErrInvalid)
+		return dst, fmt.Errorf("%w: nil record", ErrInvalid)
 	}
 	version := uint8(LayoutV1)
 	switch r := r.(type) {
@@ -141,10 +146,10 @@ func Encode(r Record) ([]byte, error) {
 	case interface{ layout() uint8 }:
 		version = r.layout()
 	}
-	e := &encoder{b: []byte{byte(r.Type()), version}, typ: r.Type()}
+	e := &encoder{b: append(dst, byte(r.Type()), version), typ: r.Type()}
 	r.encode(e)
 	if e.err != nil {
-		return nil, e.err
+		return dst, e.err
 	}
 	return e.b, nil
 }

@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -60,17 +59,10 @@ type Conn struct {
 
 	rmu  sync.Mutex // guards recv, rd, rbuf, rerr
 	recv *direction
-	rd   *bufio.Reader // conn, read readBuffer bytes at a time
+	rd   *frameReader // conn, read a buffer at a time
 	rbuf [FrameSize]byte
 	rerr error // sticky read error
 }
-
-// readBuffer is the size of a Conn's read buffer: one read system call
-// takes up to eight frames that have arrived, rather than one (a
-// catch-up's 100 000 frames cost as much in reads as in decryption when
-// each took its own; docs/performance.md). Every frame is still opened
-// and checked on its own.
-const readBuffer = 8 * FrameSize
 
 // batchFrames is the most frames WriteRecords writes with one call.
 const batchFrames = 8
@@ -87,12 +79,25 @@ func Open(c net.Conn, keys Keys, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	wc := &Conn{conn: c, cfg: cfg, send: send, recv: recv, rd: bufio.NewReaderSize(c, readBuffer), closed: make(chan struct{})}
+	wc := &Conn{conn: c, cfg: cfg, send: send, recv: recv, rd: newFrameReader(c), closed: make(chan struct{})}
 	if cfg.KeepaliveInterval > 0 {
 		wc.wg.Add(1)
 		go wc.keepalive(cfg.KeepaliveInterval)
 	}
 	return wc, nil
+}
+
+// SetReadAhead sets how many bytes one read of the connection may take,
+// from its next read on: a bulk stream (a group server's catch-up) reads
+// more at a time, with fewer system calls and acknowledgements a byte,
+// and goes back to the default (n of 0) once it is done, since a Conn
+// keeps its buffer. n is taken as at least a frame, at most MaxReadAhead.
+// It may be called while a read waits.
+func (c *Conn) SetReadAhead(n int) {
+	if n <= 0 {
+		n = readBuffer
+	}
+	c.rd.setSize(n)
 }
 
 // LocalAddr and RemoteAddr return the addresses of the underlying conn.
@@ -314,9 +319,9 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		// The frame is opened where the read buffer holds it, into rbuf:
-		// one copy of its bytes fewer than reading it out first.
-		frame, err := c.rd.Peek(FrameSize)
+		// The frame is opened where the read buffer holds it: one copy of
+		// its bytes fewer than reading it out first.
+		frame, err := c.rd.peek()
 		if err != nil {
 			if errors.Is(err, io.EOF) && len(frame) > 0 {
 				err = io.ErrUnexpectedEOF
@@ -332,12 +337,26 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 				return nil, fmt.Errorf("wire: read: %w", err)
 			}
 		}
-		plain, err := c.recv.openInto(c.rbuf[:0], frame)
-		c.rd.Discard(FrameSize)
+		// After the record's first fragment, and while rec has room for a
+		// whole plaintext, the frame is opened into rec itself, its
+		// header over rec's last HeaderSize bytes (kept aside and put
+		// back): its data lands where it belongs, without a copy.
+		inPlace := len(rec) >= HeaderSize && cap(rec)-len(rec) >= PlaintextSize-HeaderSize
+		dst := c.rbuf[:0]
+		var kept [HeaderSize]byte
+		if inPlace {
+			dst = rec[len(rec)-HeaderSize : len(rec)-HeaderSize]
+			copy(kept[:], rec[len(rec)-HeaderSize:])
+		}
+		plain, err := c.recv.openInto(dst, frame)
+		c.rd.discard()
 		if err != nil {
 			return nil, err
 		}
 		t, data, err := parsePlaintext(plain)
+		if inPlace {
+			copy(rec[len(rec)-HeaderSize:], kept[:])
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -347,10 +366,14 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 		if len(rec)+len(data) > MaxRecord {
 			return nil, fmt.Errorf("%w: peer sent more than %d bytes", ErrTooLarge, MaxRecord)
 		}
-		if rec == nil {
-			rec = make([]byte, 0, len(data))
+		switch {
+		case inPlace:
+			rec = rec[:len(rec)+len(data)]
+		case rec == nil:
+			rec = append(make([]byte, 0, len(data)), data...)
+		default:
+			rec = append(rec, data...)
 		}
-		rec = append(rec, data...)
 		started = true
 		if t == typeFinal {
 			return rec, nil

@@ -427,3 +427,68 @@ func TestWriteRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestReadRecordIntoBuffers reads the same records, keepalives between
+// their fragments, into buffers of every kind: none, too small, with room
+// for some fragments' plaintexts and not others, and large. After a
+// record's first fragment each later one is opened into the buffer itself
+// when it has room (its header over the buffer's last bytes, put back):
+// the records must come back byte for byte, and a large buffer must be
+// used as it is, not replaced.
+func TestReadRecordIntoBuffers(t *testing.T) {
+	ka, kb := testKeys()
+	sizes := []int{0, 1, 2, 3, 4, MaxFragment, MaxFragment + 1, MaxFragment + 3, 2*MaxFragment + 2, 7*MaxFragment + 100, 100_000}
+	var plains [][]byte
+	for i, n := range sizes {
+		data := pattern(n)
+		for len(data) > MaxFragment {
+			plains = append(plains, plain(typeMore, data[:MaxFragment]))
+			if i%2 == 1 {
+				plains = append(plains, plain(typeKeepalive, nil))
+			}
+			data = data[MaxFragment:]
+		}
+		plains = append(plains, plain(typeFinal, data))
+	}
+	frames := sealFrames(t, ka, plains...)
+	for _, bufCap := range []int{-1, 0, 2, 3, PlaintextSize, PlaintextSize + 1, 2 * PlaintextSize, 65_667, MaxRecord + PlaintextSize} {
+		t.Run(fmt.Sprint(bufCap), func(t *testing.T) {
+			c, err := Open(newBufConn(frames), kb, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var buf []byte
+			if bufCap >= 0 {
+				buf = make([]byte, 0, bufCap)
+			}
+			for _, n := range sizes {
+				got, err := c.ReadRecordInto(buf)
+				if err != nil {
+					t.Fatalf("record of %d bytes: %v", n, err)
+				}
+				if !bytes.Equal(got, pattern(n)) {
+					t.Fatalf("record of %d bytes came back different (%d bytes)", n, len(got))
+				}
+				if n > 0 && cap(buf) >= n+PlaintextSize && &got[0] != &buf[:1][0] {
+					t.Fatalf("record of %d bytes not read into the buffer given", n)
+				}
+			}
+		})
+	}
+
+	// A malformed fragment after the first is still refused, whichever way
+	// it was opened.
+	badPad := plain(typeFinal, []byte("x"))
+	badPad[PlaintextSize-1] = 1
+	for _, bufCap := range []int{0, 4 * PlaintextSize} {
+		c, err := Open(newBufConn(sealFrames(t, ka, plain(typeMore, pattern(MaxFragment)), badPad)), kb, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ReadRecordInto(make([]byte, 0, bufCap)); !errors.Is(err, ErrMalformed) {
+			t.Fatalf("buffer of %d: %v, want ErrMalformed", bufCap, err)
+		}
+		c.Close()
+	}
+}

@@ -113,16 +113,21 @@ func FuzzReassembly(f *testing.F) {
 		if wantErr == io.EOF && cur != nil {
 			wantErr = ErrTruncated
 		}
-		recs, err := readAll(t, kb, sealFrames(t, ka, plains...))
-		if !errors.Is(err, wantErr) {
-			t.Fatalf("got %v, want %v", err, wantErr)
-		}
-		if len(recs) != len(want) {
-			t.Fatalf("got %d records, want %d", len(recs), len(want))
-		}
-		for i := range recs {
-			if !bytes.Equal(recs[i], want[i]) {
-				t.Fatalf("record %d differs", i)
+		// Read into new buffers, and into one reused buffer large enough
+		// for fragments to be opened in place.
+		frames := sealFrames(t, ka, plains...)
+		for _, bufCap := range []int{-1, 4 * FrameSize} {
+			recs, err := readAllInto(t, kb, frames, bufCap)
+			if !errors.Is(err, wantErr) {
+				t.Fatalf("buffer %d: got %v, want %v", bufCap, err, wantErr)
+			}
+			if len(recs) != len(want) {
+				t.Fatalf("buffer %d: got %d records, want %d", bufCap, len(recs), len(want))
+			}
+			for i := range recs {
+				if !bytes.Equal(recs[i], want[i]) {
+					t.Fatalf("buffer %d: record %d differs", bufCap, i)
+				}
 			}
 		}
 	})

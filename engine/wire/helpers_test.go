@@ -81,18 +81,30 @@ func seal(t testing.TB, k Keys, records ...[]byte) []byte {
 // the error that ended the stream.
 func readAll(t testing.TB, k Keys, wire []byte) ([][]byte, error) {
 	t.Helper()
+	return readAllInto(t, k, wire, -1)
+}
+
+// readAllInto is readAll reading every record into one buffer of bufCap
+// bytes (ReadRecordInto), or into a new one each (bufCap < 0); the
+// records returned are copies.
+func readAllInto(t testing.TB, k Keys, wire []byte, bufCap int) ([][]byte, error) {
+	t.Helper()
 	c, err := Open(newBufConn(wire), k, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	var buf []byte
+	if bufCap >= 0 {
+		buf = make([]byte, 0, bufCap)
+	}
 	var recs [][]byte
 	for {
-		r, err := c.ReadRecord()
+		r, err := c.ReadRecordInto(buf)
 		if err != nil {
 			return recs, err
 		}
-		recs = append(recs, r)
+		recs = append(recs, bytes.Clone(r))
 	}
 }
 
