@@ -215,9 +215,10 @@ func (s *server) subscribeOnce(ctx context.Context) (progressed bool, err error)
 		return false, err
 	}
 	s.reached(true)
-	if sub.total >= bulkBlobs {
-		// A long catch-up is read a larger buffer at a time (fewer system
-		// calls and acknowledgements a blob), until CaughtUp.
+	if ok && cu.Head >= sub.from+bulkBlobs {
+		// A long catch-up (from sub.from, which a backfill or a reread
+		// puts before the cursor) is read a larger buffer at a time:
+		// fewer system calls and acknowledgements a blob, until CaughtUp.
 		sess.SetReadAhead(catchUpReadAhead)
 	}
 	defer func() {

@@ -288,7 +288,8 @@ func (c *Conn) ReadRecord() ([]byte, error) {
 // ReadRecordInto is ReadRecord reading the record into buf[:0], growing it
 // if needed: a reader that is done with each record before the next (a
 // catch-up decoding blobs) allocates nothing per record. The result may
-// share buf's memory.
+// share buf's memory, and all of buf's capacity may be written (a frame is
+// opened whole into it), not only the record's length.
 func (c *Conn) ReadRecordInto(buf []byte) ([]byte, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
@@ -350,11 +351,13 @@ func (c *Conn) readRecord(buf []byte) ([]byte, error) {
 		}
 		plain, err := c.recv.openInto(dst, frame)
 		c.rd.discard()
-		if err != nil {
-			return nil, err
+		var t frameType
+		var data []byte
+		if err == nil {
+			t, data, err = parsePlaintext(plain)
 		}
-		t, data, err := parsePlaintext(plain)
 		if inPlace {
+			// Also after a failed open, which clears what it wrote.
 			copy(rec[len(rec)-HeaderSize:], kept[:])
 		}
 		if err != nil {

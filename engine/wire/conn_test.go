@@ -477,18 +477,34 @@ func TestReadRecordIntoBuffers(t *testing.T) {
 		})
 	}
 
-	// A malformed fragment after the first is still refused, whichever way
-	// it was opened.
+	// A malformed or forged fragment after the first is still refused,
+	// whichever way it was opened, and the bytes of the record read so far
+	// are left as they were.
 	badPad := plain(typeFinal, []byte("x"))
 	badPad[PlaintextSize-1] = 1
-	for _, bufCap := range []int{0, 4 * PlaintextSize} {
-		c, err := Open(newBufConn(sealFrames(t, ka, plain(typeMore, pattern(MaxFragment)), badPad)), kb, Config{})
-		if err != nil {
-			t.Fatal(err)
+	forged := sealFrames(t, ka, plain(typeMore, pattern(MaxFragment)), plain(typeFinal, []byte("x")))
+	forged[FrameSize+100] ^= 1
+	for _, tc := range []struct {
+		name   string
+		frames []byte
+		want   error
+	}{
+		{"malformed", sealFrames(t, ka, plain(typeMore, pattern(MaxFragment)), badPad), ErrMalformed},
+		{"forged", forged, ErrAuth},
+	} {
+		for _, bufCap := range []int{0, 4 * PlaintextSize} {
+			c, err := Open(newBufConn(tc.frames), kb, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 0, bufCap)
+			if _, err := c.ReadRecordInto(buf); !errors.Is(err, tc.want) {
+				t.Fatalf("%s, buffer of %d: %v, want %v", tc.name, bufCap, err, tc.want)
+			}
+			if bufCap > 0 && !bytes.Equal(buf[:MaxFragment], pattern(MaxFragment)) {
+				t.Fatalf("%s: the first fragment's bytes changed", tc.name)
+			}
+			c.Close()
 		}
-		if _, err := c.ReadRecordInto(make([]byte, 0, bufCap)); !errors.Is(err, ErrMalformed) {
-			t.Fatalf("buffer of %d: %v, want ErrMalformed", bufCap, err)
-		}
-		c.Close()
 	}
 }

@@ -18,7 +18,8 @@ const MaxReadAhead = 64 * FrameSize
 // frameReader reads its connection up to a buffer at a time and hands out
 // the bytes a frame at a time, where the buffer holds them. The buffer is
 // made at the first read and takes its new size at the first read after
-// SetReadAhead, when the bytes not yet handed out fit in it.
+// setSize (enlarged, if need be, to hold the bytes not yet handed out and
+// a frame more).
 type frameReader struct {
 	src    io.Reader
 	buf    []byte

@@ -4,7 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/nookchat/nook/engine/wire/wiretest"
 )
 
 // chunkReader returns its bytes in chunks of the sizes given (in turn),
@@ -89,5 +95,70 @@ func (emptyReader) Read([]byte) (int, error) { return 0, nil }
 func TestFrameReaderNoProgress(t *testing.T) {
 	if _, err := newFrameReader(emptyReader{}).peek(); !errors.Is(err, io.ErrNoProgress) {
 		t.Fatalf("got %v, want io.ErrNoProgress", err)
+	}
+}
+
+// TestSetReadAheadWhileReading changes a Conn's read buffer size from
+// another goroutine, at random and often, while records of every size (a
+// few near MaxRecord) arrive with keepalives between their frames: every
+// record comes out whole and in order (run under -race).
+func TestSetReadAheadWhileReading(t *testing.T) {
+	for _, tr := range wiretest.Transports() {
+		t.Run(tr.Name, func(t *testing.T) {
+			a, b := tr.Pair(t)
+			ka, kb := testKeys()
+			rng := rand.New(rand.NewPCG(1, 2))
+			var recs [][]byte
+			for i := range 600 {
+				n := rng.IntN(4 * PlaintextSize)
+				if i%50 == 0 {
+					n = rng.IntN(MaxRecord)
+				}
+				r := make([]byte, n)
+				for j := range r {
+					r[j] = byte(rng.Uint32())
+				}
+				recs = append(recs, r)
+			}
+			w, err := Open(a, ka, Config{KeepaliveInterval: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Close()
+			go func() {
+				for i := 0; i < len(recs); i += 7 {
+					if w.WriteRecords(recs[i:min(i+7, len(recs))]) != nil {
+						return
+					}
+				}
+			}()
+			c, err := Open(b, kb, Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var stop atomic.Bool
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(3, 4))
+				for !stop.Load() {
+					c.SetReadAhead(r.IntN(MaxReadAhead+2*FrameSize) - FrameSize)
+					time.Sleep(time.Duration(r.IntN(50)) * time.Microsecond)
+				}
+			}()
+			defer func() { stop.Store(true); wg.Wait() }()
+			buf := make([]byte, 0, 3*PlaintextSize)
+			for i, want := range recs {
+				got, err := c.ReadRecordInto(buf)
+				if err != nil {
+					t.Fatalf("record %d: %v", i, err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("record %d differs", i)
+				}
+			}
+		})
 	}
 }
