@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -372,7 +373,44 @@ func rssParts(b *testing.B, stage string, pid, minimal int) (anonExtra int) {
 		}
 	}
 	b.Logf("%s: %s MiB", stage, strings.Join(parts, ", "))
+	b.Logf("%s: Nook's largest mappings: %s", stage, topMappings(pid, 8))
+	b.Logf("%s: the minimal window's: %s", stage, topMappings(minimal, 8))
 	return anonExtra
+}
+
+// topMappings returns the n mappings of pid (/proc/pid/smaps, by path and
+// permissions; anonymous ones together) holding the most resident memory,
+// in MiB.
+func topMappings(pid, n int) string {
+	text, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return err.Error()
+	}
+	rss := map[string]int{}
+	name := ""
+	for _, line := range strings.Split(string(text), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			name = "[anon]"
+			if len(f) >= 6 {
+				name = filepath.Base(f[5]) + " " + f[1]
+			}
+		case len(f) == 3 && f[0] == "Rss:":
+			kb, _ := strconv.Atoi(f[1])
+			rss[name] += kb
+		}
+	}
+	names := make([]string, 0, len(rss))
+	for k := range rss {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return rss[names[i]] > rss[names[j]] })
+	var out []string
+	for _, k := range names[:min(n, len(names))] {
+		out = append(out, fmt.Sprintf("%s %.1f", k, float64(rss[k])/1024))
+	}
+	return strings.Join(out, ", ")
 }
 
 // settledRSS samples the RSS of pid every 100 ms for ten seconds once a
