@@ -8,7 +8,9 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/nookchat/nook/engine"
 	"github.com/nookchat/nook/engine/model"
@@ -31,13 +33,15 @@ import (
 
 // shown is the app's ui.Options.Shown. When a profile's list first
 // appears after the unlock screen it lowers the collector's target
-// (lowerGC) and hands the memory the unlock freed back to the system: the key derivation alone (Argon2id, 64 MiB) leaves
-// that much garbage, which Go's background scavenger returns only over
-// minutes (docs/performance.md). With NOOK_TRACE set it also prints the
-// startup trace.
+// (lowerGC) and hands the memory the unlock freed back to the system: the
+// key derivation alone (Argon2id, 64 MiB) leaves that much garbage, which
+// Go's background scavenger returns only over minutes
+// (docs/performance.md). The first time, it also starts trimming the heap
+// (trim). With NOOK_TRACE set it also prints the startup trace.
 func shown() func(screen string, conversations int) {
 	trace := os.Getenv("NOOK_TRACE") != ""
 	var locked atomic.Bool
+	var trimming sync.Once
 	return func(screen string, n int) {
 		switch screen {
 		case "unlock":
@@ -46,10 +50,36 @@ func shown() func(screen string, conversations int) {
 			if locked.Swap(false) {
 				lowerGC()
 				go debug.FreeOSMemory()
+				trimming.Do(func() { go trim(time.After, debug.FreeOSMemory, nil) })
 			}
 		}
 		if trace {
 			fmt.Fprintln(os.Stderr, "nook-trace", screen, n)
+		}
+	}
+}
+
+// The heap is trimmed (its garbage collected and what is free returned to
+// the system) trimAfter after a profile's list first appears, once the
+// work that follows it is done (the list's last layouts, Tor's start, the
+// first connections: about 8 MiB of garbage in BenchmarkMemory), and then
+// every trimEvery: a messenger is idle most of the time, and Go keeps the
+// memory its heap grew to until it is needed again. A trim of the app's
+// 30–40 MB heap takes about 2 ms.
+const (
+	trimAfter = 3 * time.Second
+	trimEvery = time.Minute
+)
+
+// trim calls release after trimAfter and then every trimEvery, waiting
+// with wait, until stop is closed.
+func trim(wait func(time.Duration) <-chan time.Time, release func(), stop <-chan struct{}) {
+	for d := trimAfter; ; d = trimEvery {
+		select {
+		case <-wait(d):
+			release()
+		case <-stop:
+			return
 		}
 	}
 }
@@ -139,8 +169,9 @@ const freeAfterCatchUp = 1000 // blobs
 
 // watchEngine follows the engine's events for the app's memory and trace:
 // after a catch-up of at least freeAfterCatchUp blobs it returns freed
-// memory to the system (a catch-up allocates a record per blob; Go's
-// scavenger would return them only slowly), and with NOOK_TRACE set it
+// memory to the system at once and trimAfter later (a catch-up allocates
+// a record per blob, the screens then show what came; Go's scavenger
+// would return them only slowly), and with NOOK_TRACE set it
 // prints "nook-trace tor-ready 0" the first time Tor is ready and
 // "nook-trace caught-up <blobs>" at the end of each catch-up. It returns
 // the function that stops watching.
@@ -164,6 +195,8 @@ func watchEngine(eng *engine.Engine) (stop func()) {
 				}
 				if ev.Done >= freeAfterCatchUp {
 					debug.FreeOSMemory()
+					// and again once the screens have taken in what came
+					time.AfterFunc(trimAfter, debug.FreeOSMemory)
 				}
 				if trace {
 					fmt.Fprintln(os.Stderr, "nook-trace caught-up", ev.Done)
