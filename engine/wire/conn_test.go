@@ -452,30 +452,27 @@ func TestReadRecordIntoBuffers(t *testing.T) {
 	}
 	frames := sealFrames(t, ka, plains...)
 	for _, bufCap := range []int{-1, 0, 2, 3, PlaintextSize, PlaintextSize + 1, 2 * PlaintextSize, 65_667, MaxRecord + PlaintextSize} {
-		t.Run(fmt.Sprint(bufCap), func(t *testing.T) {
-			c, err := Open(newBufConn(frames), kb, Config{})
-			if err != nil {
-				t.Fatal(err)
+		recs, err := readAllInto(t, kb, frames, bufCap)
+		if !errors.Is(err, io.EOF) || len(recs) != len(sizes) {
+			t.Fatalf("buffer of %d: %d records, %v", bufCap, len(recs), err)
+		}
+		for i, n := range sizes {
+			if !bytes.Equal(recs[i], pattern(n)) {
+				t.Fatalf("buffer of %d: record of %d bytes came back different (%d bytes)", bufCap, n, len(recs[i]))
 			}
-			defer c.Close()
-			var buf []byte
-			if bufCap >= 0 {
-				buf = make([]byte, 0, bufCap)
-			}
-			for _, n := range sizes {
-				got, err := c.ReadRecordInto(buf)
-				if err != nil {
-					t.Fatalf("record of %d bytes: %v", n, err)
-				}
-				if !bytes.Equal(got, pattern(n)) {
-					t.Fatalf("record of %d bytes came back different (%d bytes)", n, len(got))
-				}
-				if n > 0 && cap(buf) >= n+PlaintextSize && &got[0] != &buf[:1][0] {
-					t.Fatalf("record of %d bytes not read into the buffer given", n)
-				}
-			}
-		})
+		}
 	}
+	c, err := Open(newBufConn(frames), kb, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 0, MaxRecord+PlaintextSize)
+	for _, n := range sizes {
+		if got, err := c.ReadRecordInto(buf); err != nil || n > 0 && &got[0] != &buf[:1][0] {
+			t.Fatalf("record of %d bytes not read into the buffer given (%v)", n, err)
+		}
+	}
+	c.Close()
 
 	// A malformed or forged fragment after the first is still refused,
 	// whichever way it was opened, and the bytes of the record read so far
