@@ -174,6 +174,11 @@ func mustAddress(t *testing.T, s string) identity.Address {
 func (te *testEngine) waitUntil(what string, timeout time.Duration, check func() bool) {
 	te.t.Helper()
 	deadline := time.After(timeout)
+	// check is also run every poll: what it looks at may change without
+	// an event after it (a group file's sources, learned from a holder
+	// note, emit none).
+	poll := time.NewTicker(20 * time.Millisecond)
+	defer poll.Stop()
 	for !check() {
 		select {
 		case ev, ok := <-te.events:
@@ -181,6 +186,7 @@ func (te *testEngine) waitUntil(what string, timeout time.Duration, check func()
 				te.t.Fatalf("event stream closed waiting for %s", what)
 			}
 			te.seen = append(te.seen, ev)
+		case <-poll.C:
 		case <-deadline:
 			te.t.Fatalf("timed out waiting for %s", what)
 		}
