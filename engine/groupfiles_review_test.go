@@ -168,15 +168,9 @@ func TestGroupFileServeOffKeepsOwn(t *testing.T) {
 // turned off after his holder note's time came, while it is being
 // readied: the note does not go out, and stays due.
 func TestHolderNoteOffBeforePost(t *testing.T) {
-	ctx := context.Background()
-	es := groupEngines(t, 2)
-	alice, bob := es[0], es[1]
-	clock := newNoteClock()
-	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob")
-	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 50_000)
-	bob.fetchFile(conv, m.ID)
-	note := clock.next(t, "bob's fetch")
+	f := bobFetched(t, 50_000)
+	bob, conv := f.bob, f.conv
+	note := f.clock.next(t, "bob's fetch")
 	turned := false
 	bob.op().gfiles.beforePost = func() {
 		bob.setServeFetched(false)
@@ -396,15 +390,9 @@ func TestJoinTwiceAtOnce(t *testing.T) {
 // it, on again in a second call. The calls run one after the other: the
 // setting stored last (on) is the one applied, and his note is armed.
 func TestSetSettingsAtOnce(t *testing.T) {
-	ctx := context.Background()
-	es := groupEngines(t, 2)
-	alice, bob := es[0], es[1]
-	clock := newNoteClock()
-	bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: clock.AfterFunc}
-	_, conv := joinedNewsroom(ctx, es, "Alice", "Bob")
-	m, _ := alice.shareFile(conv, "report.pdf", "REPORT", 20_000)
-	bob.fetchFile(conv, m.ID)
-	clock.next(t, "Bob's fetch")
+	f := bobFetched(t, 20_000)
+	bob, conv, m := f.bob, f.conv, f.file
+	f.clock.next(t, "Bob's fetch")
 
 	op := bob.op()
 	off, err := bob.Settings()
@@ -465,4 +453,26 @@ func TestSetSettingsAtOnce(t *testing.T) {
 	if !bob.serving(conv) {
 		t.Fatal("Bob's file service does not run, though serving what he fetched is on")
 	}
+}
+
+// fetched is Alice and Bob in a group, after Bob fetched a file Alice
+// shared; Bob's holder notes are armed on clock.
+type fetched struct {
+	alice, bob *testEngine
+	clock      *noteClock
+	conv       model.ConversationID
+	file       model.Message
+}
+
+// bobFetched returns Alice and Bob in a new group after Bob fetched the
+// file of size bytes Alice shared.
+func bobFetched(t *testing.T, size int) fetched {
+	t.Helper()
+	es := groupEngines(t, 2)
+	f := fetched{alice: es[0], bob: es[1], clock: newNoteClock()}
+	f.bob.cfg.HolderNotes = HolderNoteConfig{AfterFunc: f.clock.AfterFunc}
+	_, f.conv = joinedNewsroom(context.Background(), es, "Alice", "Bob")
+	f.file, _ = f.alice.shareFile(f.conv, "report.pdf", "REPORT", size)
+	f.bob.fetchFile(f.conv, f.file.ID)
+	return f
 }

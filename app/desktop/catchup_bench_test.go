@@ -6,9 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/groupserver"
-	"github.com/nookchat/nook/engine/handshake"
-	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/invite"
 	"github.com/nookchat/nook/engine/protocol"
 	"github.com/nookchat/nook/engine/tokens"
@@ -64,17 +63,8 @@ func fillServer(b *testing.B, ctx context.Context, tr transport.Transport, bundl
 // answers as they come (a post a round trip made 100 000 blobs take
 // minutes on the shared machine). Every post's result is still checked.
 func postRandom(ctx context.Context, tr transport.Transport, bundle *invite.Bundle, n int) error {
-	id, err := identity.Generate(rand.Reader)
+	sess, err := enginetest.DialServer(ctx, tr, bundle.Address)
 	if err != nil {
-		return err
-	}
-	raw, err := tr.Dial(ctx, bundle.Address)
-	if err != nil {
-		return err
-	}
-	sess, err := handshake.Client(ctx, raw, id, bundle.Address, nil)
-	if err != nil {
-		raw.Close()
 		return err
 	}
 	// The reader: each post's result is checked here, every other record

@@ -297,16 +297,8 @@ func TestHistoryPaging(t *testing.T) {
 // TestShortcutsFromEntry: the window's shortcuts work while the message
 // field has the focus.
 func TestShortcutsFromEntry(t *testing.T) {
-	test.NewTempApp(t)
-	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
-	h := newHarness(t, eng)
-	h.createProfile("Jo", "pw for jo")
-	other := randomAddress(t)
-	if _, err := eng.AddContact(string(other), "Pat"); err != nil {
-		t.Fatal(err)
-	}
-	h.waitFor("the contact", func() bool { return h.item(string(other)) != nil })
-	h.open(string(other))
+	h, pat := withContact(t)
+	h.open(pat)
 	e := h.ui.main.chat.entry
 	if h.win.Canvas().Focused() != e {
 		t.Fatal("the message field is not focused when a conversation opens")
@@ -389,17 +381,9 @@ func (p *focusProbe) FocusLost() {
 // password field's or the message field's cursor blinking unseen, the
 // window drawn again at every blink while the app was idle).
 func TestReplacedScreenLosesFocus(t *testing.T) {
-	test.NewTempApp(t)
-	eng := newEngine(t, t.TempDir(), loopback.New(newNet()))
-	h := newHarness(t, eng)
-	h.createProfile("Lee", "pw for lee")
-	other := randomAddress(t)
-	if _, err := eng.AddContact(string(other), "Far away"); err != nil {
-		t.Fatal(err)
-	}
-	h.waitFor("the contact in the list", func() bool { return h.item(string(other)) != nil })
+	h, pat := withContact(t)
 	c := h.ui.win.Canvas()
-	cp := h.open(string(other))
+	cp := h.open(pat)
 	if c.Focused() != fyne.Focusable(cp.entry) {
 		t.Fatalf("conversation opened: focus on %T, want its message field", c.Focused())
 	}

@@ -19,12 +19,15 @@
 package enginetest
 
 import (
+	"context"
 	"crypto/rand"
 	"time"
 
 	"github.com/nookchat/nook/engine/groupserver"
+	"github.com/nookchat/nook/engine/handshake"
 	"github.com/nookchat/nook/engine/identity"
 	"github.com/nookchat/nook/engine/profile"
+	"github.com/nookchat/nook/engine/transport"
 )
 
 // Profile returns profile options with cheap key derivation and without
@@ -54,4 +57,24 @@ func Address() string {
 		panic("enginetest: " + err.Error())
 	}
 	return string(id.Address())
+}
+
+// DialServer opens a session with the group server at addr over tr under a
+// throwaway identity, as a group client does: for tests and benchmarks that
+// post to a server or read from it directly.
+func DialServer(ctx context.Context, tr transport.Transport, addr identity.Address) (*handshake.Session, error) {
+	id, err := identity.Generate(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := tr.Dial(ctx, addr)
+	if err != nil {
+		return nil, err
+	}
+	sess, err := handshake.Client(ctx, raw, id, addr, nil)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return sess, nil
 }

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nookchat/nook/engine/enginetest"
 	"github.com/nookchat/nook/engine/group"
 	"github.com/nookchat/nook/engine/groupserver"
 	"github.com/nookchat/nook/engine/handshake"
@@ -289,17 +290,8 @@ func fillGroupServer(ctx context.Context, tr transport.Transport, bundle *invite
 // postBlobs posts the blobs next gives over one connection, with tokens it
 // is issued on it, until next says there are no more.
 func postBlobs(ctx context.Context, tr transport.Transport, bundle *invite.Bundle, next func() ([]byte, bool)) error {
-	id, err := identity.Generate(rand.Reader)
+	sess, err := enginetest.DialServer(ctx, tr, bundle.Address)
 	if err != nil {
-		return err
-	}
-	raw, err := tr.Dial(ctx, bundle.Address)
-	if err != nil {
-		return err
-	}
-	sess, err := handshake.Client(ctx, raw, id, bundle.Address, nil)
-	if err != nil {
-		raw.Close()
 		return err
 	}
 	defer sess.Close()
