@@ -486,10 +486,10 @@ func readRecords(sess *handshake.Session, recs chan<- inbound, q *queued, free f
 			if grown {
 				got.buf, nbufs = nil, nbufs-1 // not given back
 			}
-		case *protocol.CaughtUp:
-			sess.SetReadAhead(0) // live blobs come one at a time
-			buf, nbufs = nil, nbufs-1
 		default:
+			if _, ok := r.(*protocol.CaughtUp); ok {
+				sess.SetReadAhead(0) // live blobs come one at a time
+			}
 			buf, nbufs = nil, nbufs-1 // b may be r's: a new one for the next
 		}
 		q.blobs.Add(int64(n)) // before the storer can take it
